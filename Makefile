@@ -1,0 +1,80 @@
+# wharf — one non-recursive Makefile. Each folder lists its sources in a
+# module.mk. Variants: build/ (release), build/san/ (ASan + UBSan, what
+# `make check` runs), build/debug/.
+#
+#   make          build/wharf
+#   make check    every test tier under ASan + UBSan; ends with "N passed, N failed"
+#   make bench    throughput and memory figures on generated inputs
+#   make run      (arrives with the gateway pipeline)
+#   make golden-update   rewrite golden expectations for review
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+
+PKGS := libxml-2.0 jansson cmocka
+DEPS_STAMP := build/.deps
+
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+
+include edi/module.mk
+include gateway/module.mk
+include tests/module.mk
+
+SCHEMAS := $(abspath schemas)
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral
+PKG_CFLAGS = $(shell pkg-config --cflags libxml-2.0 jansson)
+PKG_LIBS = $(shell pkg-config --libs libxml-2.0 jansson)
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -Iedi -Igateway $(WARN) $(PKG_CFLAGS) \
+              -DWHARF_SCHEMAS='"$(SCHEMAS)"' -MMD -MP
+
+REL_CFLAGS := -O2 -g
+SAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+DBG_CFLAGS := -O0 -g
+
+SRC := $(EDI_SRC) $(GW_SRC)
+
+# $(call objs,VARIANT_DIR,SOURCES)
+objs = $(patsubst %.c,$(1)/obj/%.o,$(2))
+
+$(DEPS_STAMP): scripts/deps.sh
+	@mkdir -p build
+	@scripts/deps.sh $(PKGS)
+	@touch $@
+
+all: build/wharf
+
+build/wharf: $(call objs,build,$(SRC)) | $(DEPS_STAMP)
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/obj/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $@"
+	@$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) -c -o $@ $<
+
+build/san/wharf: $(call objs,build/san,$(SRC)) | $(DEPS_STAMP)
+	$(CC) $(SAN_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/san/obj/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $@"
+	@$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) -c -o $@ $<
+
+build/debug/wharf: $(call objs,build/debug,$(SRC)) | $(DEPS_STAMP)
+	$(CC) $(DBG_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/debug/obj/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $@"
+	@$(CC) $(BASE_CFLAGS) $(DBG_CFLAGS) -c -o $@ $<
+
+debug: build/debug/wharf
+
+clean:
+	rm -rf build
+
+.PHONY: all debug clean check bench golden-update run
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,365 @@
+/*
+ * ack.c — builds 997 / 999 / TA1 from findings (see ack.h). The codes in
+ * the findings were chosen where the problem was found (x12_parse.c,
+ * guide.c); this file only lays them out as the standard orders them.
+ */
+#include "ack.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int ctl_next(void *ctx, char kind, uint64_t *out)
+{
+    struct edi_ctl_counter *c = ctx;
+    int i = kind == 'I' ? 0 : kind == 'G' ? 1 : 2;
+
+    *out = c->next[i]++;
+    return 0;
+}
+
+void edi_ctl_counter_init(struct edi_ctl_counter *c, struct edi_ctlsrc *src, uint64_t start)
+{
+    c->next[0] = c->next[1] = c->next[2] = start ? start : 1;
+    src->next = ctl_next;
+    src->ctx = c;
+}
+
+void edi_ack_init(struct edi_ack *a, const struct edi_ack_opts *o)
+{
+    struct tm tm;
+
+    memset(a, 0, sizeof(*a));
+    a->o = *o;
+    if (a->o.suffix == NULL)
+        a->o.suffix = "\n";
+    edi_buf_init(&a->out, 0);
+    edi_buf_init(&a->groups, 0);
+    edi_buf_init(&a->sets, 0);
+    gmtime_r(&a->o.now, &tm);
+    snprintf(a->date6, sizeof(a->date6), "%02u%02u%02u", (unsigned)tm.tm_year % 100u,
+             (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u);
+    strftime(a->date8, sizeof(a->date8), "%Y%m%d", &tm);
+    strftime(a->time4, sizeof(a->time4), "%H%M", &tm);
+    edi_delims_default(&a->d);
+}
+
+void edi_ack_dispose(struct edi_ack *a)
+{
+    edi_buf_dispose(&a->out);
+    edi_buf_dispose(&a->groups);
+    edi_buf_dispose(&a->sets);
+}
+
+static uint64_t next_ctl(struct edi_ack *a, char kind)
+{
+    uint64_t v = 0;
+
+    if (a->o.ctl.next && a->o.ctl.next(a->o.ctl.ctx, kind, &v) < 0)
+        a->rc = EDI_EAGAIN;
+    return v;
+}
+
+static void w_on(struct edi_ack *a, struct edi_buf *b)
+{
+    edi_writer_init(&a->w, b, &a->d, a->o.suffix);
+}
+
+void edi_ack_ichg_begin(struct edi_ack *a, const struct edi_ichg *ic)
+{
+    edi_buf_reset(&a->groups);
+    a->ngroups_out = 0;
+    a->d = ic->d;
+    if (a->d.rep == 0)
+        a->d.rep = '^';
+}
+
+void edi_ack_group_begin(struct edi_ack *a, const struct edi_group *g)
+{
+    edi_buf_reset(&a->sets);
+    a->nsets = a->naccepted = 0;
+    a->v5010 = a->o.type == EDI_ACK_999 ||
+               (a->o.type != EDI_ACK_997 && strncmp(g->version, "005", 3) >= 0);
+}
+
+static void el_pos(struct edi_ack *a, char *buf, size_t cap, const struct edi_finding *f)
+{
+    char comp = (char)a->d.comp;
+
+    /* SPEC: AK401 / IK401 is the composite C030: element>component>repetition */
+    if (f->rep_pos)
+        snprintf(buf, cap, "%u%c%u%c%u", f->el_pos, comp, f->comp_pos, comp, f->rep_pos);
+    else if (f->comp_pos)
+        snprintf(buf, cap, "%u%c%u", f->el_pos, comp, f->comp_pos);
+    else
+        snprintf(buf, cap, "%u", f->el_pos);
+}
+
+/* The bad value, cleaned of our delimiters so it cannot break the ack. */
+static void safe_value(struct edi_ack *a, char *dst, size_t cap, const char *v)
+{
+    size_t i, n = 0;
+
+    for (i = 0; v[i] && n + 1 < cap; i++) {
+        unsigned char c = (unsigned char)v[i];
+
+        if (c < 0x20 || c >= 0x7f || c == a->d.elem || c == a->d.comp || c == a->d.rep ||
+            c == a->d.seg)
+            continue;
+        dst[n++] = (char)c;
+    }
+    dst[n] = '\0';
+}
+
+static void write_segment_notes(struct edi_ack *a, const struct edi_findings *f)
+{
+    uint32_t last_pos = 0;
+    char last_id[4] = "";
+    size_t i;
+
+    if (f == NULL)
+        return;
+    for (i = 0; i < f->n; i++) {
+        const struct edi_finding *fd = &f->v[i];
+        char pos[16], buf[24], val[40];
+
+        if (fd->level != EDI_LV_SEGMENT && fd->level != EDI_LV_ELEMENT)
+            continue;
+        if (fd->level == EDI_LV_SEGMENT || fd->seg_pos != last_pos ||
+            strcmp(fd->seg_id, last_id) != 0) {
+            edi_w_begin(&a->w, a->v5010 ? "IK3" : "AK3");
+            edi_w_elc(&a->w, fd->seg_id);
+            snprintf(pos, sizeof(pos), "%u", fd->seg_pos);
+            edi_w_elc(&a->w, pos);
+            edi_w_elc(&a->w, fd->loop_id);
+            edi_w_elc(&a->w, fd->level == EDI_LV_SEGMENT ? fd->seg_code : "8");
+            edi_w_end(&a->w);
+            last_pos = fd->seg_pos;
+            snprintf(last_id, sizeof(last_id), "%s", fd->seg_id);
+            if (fd->level == EDI_LV_SEGMENT) {
+                last_pos = 0;   /* the next element note opens its own AK3 */
+                continue;
+            }
+        }
+        edi_w_begin(&a->w, a->v5010 ? "IK4" : "AK4");
+        el_pos(a, buf, sizeof(buf), fd);
+        edi_w_elc(&a->w, buf);
+        edi_w_elc(&a->w, fd->el_ref);
+        edi_w_elc(&a->w, fd->el_code);
+        safe_value(a, val, sizeof(val), fd->value);
+        edi_w_elc(&a->w, val);
+        edi_w_end(&a->w);
+    }
+}
+
+char edi_ack_tx(struct edi_ack *a, const struct edi_tx *tx, const struct edi_findings *val,
+                int guide_found)
+{
+    const char *codes[5];
+    size_t ncodes = 0, i;
+    int errors = 0;
+    char st = 'A';
+
+    a->nsets++;
+    for (i = 0; i < tx->findings.n; i++) {
+        const struct edi_finding *fd = &tx->findings.v[i];
+
+        if (fd->severity == EDI_SEV_ERROR)
+            errors++;
+        if (fd->set_code[0] && ncodes < 5)
+            codes[ncodes++] = fd->set_code;
+    }
+    if (!guide_found && ncodes < 5) {
+        codes[ncodes++] = "1";
+        errors++;
+    }
+    if (val && edi_findings_errors(val)) {
+        errors++;
+        if (ncodes < 5)
+            codes[ncodes++] = "5";
+    }
+    if (errors)
+        st = 'R';
+    else
+        a->naccepted++;
+    w_on(a, &a->sets);
+    edi_w_begin(&a->w, "AK2");
+    edi_w_elc(&a->w, tx->set_id);
+    edi_w_elc(&a->w, tx->control);
+    if (a->v5010)
+        edi_w_elc(&a->w, tx->impl);
+    edi_w_end(&a->w);
+    write_segment_notes(a, &tx->findings);
+    write_segment_notes(a, val);
+    edi_w_begin(&a->w, a->v5010 ? "IK5" : "AK5");
+    edi_w_elc(&a->w, (char[]){st, 0});
+    for (i = 0; i < ncodes; i++)
+        edi_w_elc(&a->w, codes[i]);
+    edi_w_end(&a->w);
+    return st;
+}
+
+void edi_ack_group_end(struct edi_ack *a, const struct edi_group *g,
+                       const struct edi_findings *env)
+{
+    const char *codes[5];
+    size_t ncodes = 0, i;
+    uint64_t gsctl, stctl, declared = a->nsets;
+    char num[24], st;
+    struct edi_buf *b = &a->groups;
+    uint32_t nseg_before;
+
+    if (a->o.type == EDI_ACK_TA1)
+        return;
+    for (i = 0; env && i < env->n && ncodes < 5; i++)
+        if (env->v[i].group_code[0])
+            codes[ncodes++] = env->v[i].group_code;
+    for (i = 0; env && i < env->n; i++)
+        if (strcmp(env->v[i].code, "ge-count") == 0)
+            edi_str_to_u64(&declared, edi_str_c(env->v[i].value));
+    if (a->naccepted == a->nsets && a->nsets > 0)
+        st = ncodes ? 'E' : 'A';
+    else if (a->naccepted > 0)
+        st = 'P';
+    else
+        st = 'R';
+    gsctl = next_ctl(a, 'G');
+    stctl = next_ctl(a, 'S');
+    w_on(a, b);
+    edi_w_begin(&a->w, "GS");
+    edi_w_elc(&a->w, "FA");
+    edi_w_elc(&a->w, g->receiver);
+    edi_w_elc(&a->w, g->sender);
+    edi_w_elc(&a->w, a->date8);
+    edi_w_elc(&a->w, a->time4);
+    snprintf(num, sizeof(num), "%llu", (unsigned long long)gsctl);
+    edi_w_elc(&a->w, num);
+    edi_w_elc(&a->w, "X");
+    edi_w_elc(&a->w, a->v5010 ? "005010X231A1" : g->version);
+    edi_w_end(&a->w);
+    nseg_before = a->w.nseg;
+    edi_w_begin(&a->w, "ST");
+    edi_w_elc(&a->w, a->v5010 ? "999" : "997");
+    snprintf(num, sizeof(num), "%04llu", (unsigned long long)stctl);
+    edi_w_elc(&a->w, num);
+    if (a->v5010)
+        edi_w_elc(&a->w, "005010X231A1");
+    edi_w_end(&a->w);
+    edi_w_begin(&a->w, "AK1");
+    edi_w_elc(&a->w, g->func_id);
+    edi_w_elc(&a->w, g->control);
+    if (a->v5010)
+        edi_w_elc(&a->w, g->version);
+    edi_w_end(&a->w);
+    /* the set blocks were written by their own writer: count their segments */
+    edi_buf_put(b, a->sets.p, a->sets.n);
+    for (i = 0; i < a->sets.n; i++)
+        a->w.nseg += a->sets.p[i] == (char)a->d.seg;
+    edi_w_begin(&a->w, "AK9");
+    edi_w_elc(&a->w, (char[]){st, 0});
+    snprintf(num, sizeof(num), "%llu", (unsigned long long)declared);
+    edi_w_elc(&a->w, num);
+    snprintf(num, sizeof(num), "%u", a->nsets);
+    edi_w_elc(&a->w, num);
+    snprintf(num, sizeof(num), "%u", a->naccepted);
+    edi_w_elc(&a->w, num);
+    for (i = 0; i < ncodes; i++)
+        edi_w_elc(&a->w, codes[i]);
+    edi_w_end(&a->w);
+    edi_w_begin(&a->w, "SE");
+    snprintf(num, sizeof(num), "%u", a->w.nseg - nseg_before + 1);
+    edi_w_elc(&a->w, num);
+    snprintf(num, sizeof(num), "%04llu", (unsigned long long)stctl);
+    edi_w_elc(&a->w, num);
+    edi_w_end(&a->w);
+    edi_w_begin(&a->w, "GE");
+    edi_w_elc(&a->w, "1");
+    snprintf(num, sizeof(num), "%llu", (unsigned long long)gsctl);
+    edi_w_elc(&a->w, num);
+    edi_w_end(&a->w);
+    a->ngroups_out++;
+    edi_buf_reset(&a->sets);
+}
+
+static void isa(struct edi_ack *a, const struct edi_ichg *ic, uint64_t ctl)
+{
+    struct edi_isa_fields f = {
+        .sender_qual = ic ? ic->receiver_qual : "ZZ",
+        .sender = ic ? ic->receiver : "UNKNOWN",
+        .receiver_qual = ic ? ic->sender_qual : "ZZ",
+        .receiver = ic ? ic->sender : "UNKNOWN",
+        .date = a->date6,
+        .time = a->time4,
+        .version = ic && strlen(ic->version) == 5 ? ic->version : "00401",
+        .control = ctl,
+        .ack_requested = "0",
+        .usage = ic && ic->usage[0] == 'T' ? "T" : "P",
+    };
+
+    w_on(a, &a->out);
+    edi_w_isa(&a->w, &f);
+}
+
+static void iea(struct edi_ack *a, uint32_t ngroups, uint64_t ctl)
+{
+    char num[24];
+
+    edi_w_begin(&a->w, "IEA");
+    snprintf(num, sizeof(num), "%u", ngroups);
+    edi_w_elc(&a->w, num);
+    snprintf(num, sizeof(num), "%09llu", (unsigned long long)ctl);
+    edi_w_elc(&a->w, num);
+    edi_w_end(&a->w);
+}
+
+static void ta1(struct edi_ack *a, const struct edi_ichg *ic, const struct edi_findings *env,
+                int rejected)
+{
+    const char *code = "000";
+    char st = 'A';
+    size_t i;
+    uint64_t ctl = next_ctl(a, 'I');
+
+    for (i = 0; env && i < env->n; i++) {
+        if (env->v[i].ta1_code[0]) {
+            code = env->v[i].ta1_code;
+            st = rejected ? 'R' : 'E';
+            break;
+        }
+    }
+    isa(a, ic, ctl);
+    edi_w_begin(&a->w, "TA1");
+    edi_w_elc(&a->w, ic && ic->control[0] ? ic->control : "000000000");
+    edi_w_elc(&a->w, ic && ic->date[0] ? ic->date : a->date6);
+    edi_w_elc(&a->w, ic && ic->time[0] ? ic->time : a->time4);
+    edi_w_elc(&a->w, (char[]){st, 0});
+    edi_w_elc(&a->w, code);
+    edi_w_end(&a->w);
+    iea(a, 0, ctl);
+}
+
+void edi_ack_ichg_end(struct edi_ack *a, const struct edi_ichg *ic,
+                      const struct edi_findings *env)
+{
+    int due = (env && env->n > 0) || a->o.ta1_always || a->o.type == EDI_ACK_TA1 ||
+              strcmp(ic->ack_requested, "1") == 0;
+
+    if (due)
+        ta1(a, ic, env, ic->rejected);
+    if (!ic->rejected && a->ngroups_out > 0 && a->o.type != EDI_ACK_TA1) {
+        uint64_t ctl = next_ctl(a, 'I');
+
+        isa(a, ic, ctl);
+        edi_buf_put(&a->out, a->groups.p, a->groups.n);
+        iea(a, a->ngroups_out, ctl);
+    }
+    edi_buf_reset(&a->groups);
+    a->ngroups_out = 0;
+}
+
+void edi_ack_stream(struct edi_ack *a, const struct edi_findings *env)
+{
+    if (env && env->n > 0) {
+        edi_delims_default(&a->d);
+        ta1(a, NULL, env, 1);
+    }
+}

@@ -1,0 +1,215 @@
+/*
+ * check.c — drives parse, validation and acknowledgment over one stream
+ * (see check.h). Guide choice: --guide, else the base guide for GS08 and
+ * ST01. A set whose guide does not exist is rejected with AK5 code 1.
+ */
+#include "check.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct run {
+    const struct edi_check_opts *o;
+    struct edi_check_stats *st;
+    struct edi_findings val;
+    struct edi_where where;
+    struct edi_err *err;
+    int fatal;
+};
+
+static void report_all(struct run *r, const struct edi_findings *f)
+{
+    size_t i;
+
+    r->st->findings += f->n + f->dropped;
+    if (r->o->report == NULL)
+        return;
+    for (i = 0; i < f->n; i++)
+        r->o->report(r->o->ctx, &f->v[i], &r->where);
+    if (f->dropped) {
+        struct edi_finding more;
+
+        memset(&more, 0, sizeof(more));
+        more.code = "too-many-findings";
+        more.level = EDI_LV_SET;
+        snprintf(more.msg, sizeof(more.msg), "%zu more findings were not kept", f->dropped);
+        r->o->report(r->o->ctx, &more, &r->where);
+    }
+}
+
+static int on_ichg_begin(void *ctx, struct edi_ichg *ic)
+{
+    struct run *r = ctx;
+
+    r->st->interchanges++;
+    r->where.ichg = ic;
+    r->where.group = NULL;
+    r->where.tx = NULL;
+    if (r->o->ack)
+        edi_ack_ichg_begin(r->o->ack, ic);
+    return 0;
+}
+
+static int on_group_begin(void *ctx, struct edi_group *g)
+{
+    struct run *r = ctx;
+
+    r->st->groups++;
+    r->where.group = g;
+    if (r->o->ack)
+        edi_ack_group_begin(r->o->ack, g);
+    return 0;
+}
+
+static int on_tx(void *ctx, struct edi_tx *tx)
+{
+    struct run *r = ctx;
+    const struct edi_guide *g = NULL;
+    struct edi_err gerr;
+    int found = 1, rc;
+    char status = 'A';
+
+    r->st->sets++;
+    r->where.tx = tx;
+    r->where.guide = NULL;
+    edi_findings_reset(&r->val);
+    if (!r->o->envelope_only && !(tx->ichg && tx->ichg->rejected)) {
+        edi_err_clear(&gerr);
+        if (r->o->guide_id)
+            rc = edi_guides_get(&g, r->o->guides, r->o->guide_id, &gerr);
+        else
+            rc = edi_guides_for(&g, r->o->guides, tx->group->version, tx->set_id, &gerr);
+        if (rc == EDI_ENOTFOUND && r->o->guide_id == NULL) {
+            struct edi_finding *fd = edi_findings_add(&r->val, "set-unsupported", EDI_LV_SET);
+
+            strcpy(fd->set_code, "1");
+            strcpy(fd->seg_id, "ST");
+            fd->seg_pos = 1;
+            fd->el_pos = 1;
+            fd->offset = tx->nseg ? tx->seg[0].offset : 0;
+            fd->seg_index = tx->nseg ? tx->seg[0].index : 0;
+            edi_finding_msg(fd, "no guide for transaction set %s version %.6s (%s)", tx->set_id,
+                            tx->group->version, gerr.msg);
+            found = 0;
+        } else if (rc < 0) {
+            /* a broken guide or a wrong --guide is the operator's to fix */
+            *r->err = gerr;
+            r->fatal = rc;
+            return rc;
+        } else {
+            r->where.guide = g;
+            if (r->o->guide_id && strcmp(g->set, tx->set_id) != 0) {
+                struct edi_finding *fd = edi_findings_add(&r->val, "set-guide-mismatch", EDI_LV_SET);
+
+                strcpy(fd->set_code, "6");
+                strcpy(fd->seg_id, "ST");
+                fd->seg_pos = 1;
+                fd->el_pos = 1;
+                edi_finding_msg(fd, "transaction set %s does not match guide %s (set %s)",
+                                tx->set_id, g->id, g->set);
+                found = 0;
+            } else {
+                edi_validate(&r->val, g, tx, NULL);
+            }
+        }
+    }
+    report_all(r, &tx->findings);
+    report_all(r, &r->val);
+    if (edi_findings_errors(&tx->findings) || edi_findings_errors(&r->val) || !found)
+        status = 'R';
+    if (r->o->ack && !(tx->ichg && tx->ichg->rejected))
+        status = edi_ack_tx(r->o->ack, tx, &r->val, found);
+    if (status == 'A')
+        r->st->accepted++;
+    else
+        r->st->rejected++;
+    if (r->o->set && (rc = r->o->set(r->o->ctx, tx, &r->val, &r->where, status)) < 0)
+        return rc;
+    r->where.tx = NULL;
+    return 0;
+}
+
+static int on_group_end(void *ctx, struct edi_group *g, const struct edi_findings *env)
+{
+    struct run *r = ctx;
+
+    report_all(r, env);
+    if (r->o->ack && !r->where.ichg->rejected)
+        edi_ack_group_end(r->o->ack, g, env);
+    r->where.group = NULL;
+    return 0;
+}
+
+static int on_ichg_end(void *ctx, struct edi_ichg *ic, const struct edi_findings *env)
+{
+    struct run *r = ctx;
+
+    report_all(r, env);
+    if (r->o->ack)
+        edi_ack_ichg_end(r->o->ack, ic, env);
+    r->where.ichg = NULL;
+    return 0;
+}
+
+static void setup(struct run *r, struct edi_x12_parser *p, struct edi_check_stats *st,
+                  const struct edi_check_opts *o, struct edi_err *err)
+{
+    struct edi_x12_handler h = {
+        .ctx = r,
+        .ichg_begin = on_ichg_begin,
+        .group_begin = on_group_begin,
+        .tx = on_tx,
+        .group_end = on_group_end,
+        .ichg_end = on_ichg_end,
+    };
+
+    memset(r, 0, sizeof(*r));
+    memset(st, 0, sizeof(*st));
+    r->o = o;
+    r->st = st;
+    r->err = err;
+    edi_findings_init(&r->val, o->lim ? o->lim->max_findings : 1000);
+    edi_x12_parser_init(p, o->lim, &h);
+}
+
+static int finish(struct run *r, struct edi_x12_parser *p, int rc)
+{
+    r->st->bytes = p->tok.base + p->tok.len;
+    if (rc == 0 || rc == EDI_ESYNTAX) {
+        r->where = (struct edi_where){0};
+        report_all(r, &p->stream_f);
+        if (r->o->ack)
+            edi_ack_stream(r->o->ack, &p->stream_f);
+        r->st->rejected += p->stream_f.n > 0 && r->st->sets == 0;
+        rc = 0;
+    }
+    if (r->fatal)
+        rc = r->fatal;
+    edi_findings_dispose(&r->val);
+    edi_x12_parser_dispose(p);
+    return rc;
+}
+
+int edi_check_file(struct edi_check_stats *st, const char *path, const struct edi_check_opts *o,
+                   struct edi_err *err)
+{
+    struct run r;
+    struct edi_x12_parser p;
+
+    setup(&r, &p, st, o, err);
+    return finish(&r, &p, edi_x12_parse_file(&p, path, err));
+}
+
+int edi_check_mem(struct edi_check_stats *st, const char *data, size_t n,
+                  const struct edi_check_opts *o, struct edi_err *err)
+{
+    struct run r;
+    struct edi_x12_parser p;
+    int rc;
+
+    setup(&r, &p, st, o, err);
+    rc = edi_x12_parser_feed(&p, data, n, err);
+    if (rc == 0)
+        rc = edi_x12_parser_finish(&p, err);
+    return finish(&r, &p, rc);
+}

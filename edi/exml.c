@@ -1,0 +1,612 @@
+/*
+ * exml.c — EDI⇄XML (the format is described in exml.h). EDI to XML streams
+ * through the envelope parser and the guide walk (for loops) into a libxml2
+ * text writer; XML to EDI reads the document and writes segments with the
+ * X12 writer. Validation is not done here: `wharf edi validate` does it.
+ */
+#include "exml.h"
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlwriter.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- EDI → XML ------------------------------------------------------------------ */
+
+struct pending {
+    int set;
+    char *raw;                 /* copy of the segment's bytes */
+    struct edi_str el[24];
+    size_t n;
+};
+
+struct tox {
+    xmlTextWriterPtr w;
+    struct edi_guides *guides;
+    const char *guide_id;
+    struct edi_delims d;
+    struct pending isa, gs, ge, iea;
+    int in_ichg, in_group;
+    int rc;
+    struct edi_err *err;
+};
+
+static int valid_utf8_text(struct edi_str v)
+{
+    size_t i = 0;
+
+    while (i < v.n) {
+        unsigned char c = (unsigned char)v.p[i];
+        size_t k, len;
+
+        if (c < 0x20 || c == 0x7f)
+            return 0;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+        if (len == 0 || (c >= 0xf0 && len != 4) || i + len > v.n)
+            return 0;
+        for (k = 1; k < len; k++)
+            if (((unsigned char)v.p[i + k] & 0xc0) != 0x80)
+                return 0;
+        i += len;
+    }
+    return 1;
+}
+
+static void write_value(struct tox *t, const char *name, struct edi_str v)
+{
+    xmlTextWriterStartElement(t->w, BAD_CAST name);
+    if (valid_utf8_text(v)) {
+        char *s = edi_xstrndup(v.p, v.n);
+
+        xmlTextWriterWriteString(t->w, BAD_CAST s);
+        free(s);
+    } else {
+        static const char hx[] = "0123456789abcdef";
+        char *s = edi_xmalloc(v.n * 2 + 1);
+        size_t i;
+
+        for (i = 0; i < v.n; i++) {
+            s[2 * i] = hx[(unsigned char)v.p[i] >> 4];
+            s[2 * i + 1] = hx[(unsigned char)v.p[i] & 15];
+        }
+        s[2 * v.n] = '\0';
+        xmlTextWriterWriteAttribute(t->w, BAD_CAST "hex", BAD_CAST s);
+        free(s);
+    }
+    xmlTextWriterEndElement(t->w);
+}
+
+static size_t split(struct edi_str *parts, size_t max, struct edi_str v, unsigned char sep)
+{
+    size_t k = 0;
+    const char *p = v.p, *end = v.p + v.n;
+
+    for (;;) {
+        const char *q = sep ? memchr(p, sep, (size_t)(end - p)) : NULL;
+
+        if (k < max) {
+            parts[k].p = p;
+            parts[k].n = (size_t)((q ? q : end) - p);
+        }
+        k++;
+        if (q == NULL || k >= max)
+            return k < max ? k : max;
+        p = q + 1;
+    }
+}
+
+static void write_segment(struct tox *t, const struct edi_str *el, size_t n)
+{
+    char id[8], name[32];
+    size_t i, r, c;
+    int isa;
+
+    edi_str_copy(id, sizeof(id), el[0]);
+    if (!valid_utf8_text(el[0]) || el[0].n == 0 || el[0].n > 3 ||
+        !((id[0] >= 'A' && id[0] <= 'Z')) || strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != el[0].n) {
+        /* not a usable element name: keep it, as data */
+        xmlTextWriterStartElement(t->w, BAD_CAST "segment");
+        write_value(t, "id", el[0]);
+        for (i = 1; i <= n; i++)
+            write_value(t, "element", el[i]);
+        xmlTextWriterEndElement(t->w);
+        return;
+    }
+    isa = strcmp(id, "ISA") == 0;
+    xmlTextWriterStartElement(t->w, BAD_CAST id);
+    for (i = 1; i <= n; i++) {
+        struct edi_str reps[64], comps[64];
+        size_t nrep;
+
+        if (el[i].n == 0)
+            continue;
+        snprintf(name, sizeof(name), "%s%02zu", id, i);
+        if (isa) {
+            write_value(t, name, el[i]);
+            continue;
+        }
+        nrep = t->d.rep ? split(reps, 64, el[i], t->d.rep) : (reps[0] = el[i], 1);
+        for (r = 0; r < nrep; r++) {
+            size_t ncomp = split(comps, 64, reps[r], t->d.comp);
+
+            if (ncomp == 1) {
+                write_value(t, name, reps[r]);
+                continue;
+            }
+            xmlTextWriterStartElement(t->w, BAD_CAST name);
+            for (c = 0; c < ncomp; c++) {
+                char cname[48];
+
+                if (comps[c].n == 0)
+                    continue;
+                snprintf(cname, sizeof(cname), "%s-%02zu", name, c + 1);
+                write_value(t, cname, comps[c]);
+            }
+            xmlTextWriterEndElement(t->w);
+        }
+    }
+    xmlTextWriterEndElement(t->w);
+}
+
+static void keep(struct pending *pd, const struct edi_seg *s)
+{
+    size_t i;
+
+    free(pd->raw);
+    pd->raw = edi_xstrndup(s->raw.p, s->raw.n);
+    pd->n = s->n < 23 ? s->n : 23;
+    for (i = 0; i <= pd->n; i++) {
+        pd->el[i].p = pd->raw + (s->el[i].p - s->raw.p);
+        pd->el[i].n = s->el[i].n;
+    }
+    pd->set = 1;
+}
+
+static void flush_pending(struct tox *t, struct pending *pd)
+{
+    if (pd->set)
+        write_segment(t, pd->el, pd->n);
+    pd->set = 0;
+}
+
+static int on_segment(void *ctx, const struct edi_seg *s, int depth)
+{
+    struct tox *t = ctx;
+    struct edi_str id = s->el[0];
+
+    if (edi_str_eq(id, "ISA")) {
+        keep(&t->isa, s);
+        t->ge.set = t->iea.set = 0;
+    } else if (edi_str_eq(id, "GS"))
+        keep(&t->gs, s);
+    else if (edi_str_eq(id, "GE"))
+        keep(&t->ge, s);
+    else if (edi_str_eq(id, "IEA"))
+        keep(&t->iea, s);
+    else if (depth < 3 && !edi_str_eq(id, "ST"))
+        write_segment(t, s->el, s->n);   /* a stray segment, kept in place */
+    return 0;
+}
+
+static int on_ichg_begin(void *ctx, struct edi_ichg *ic)
+{
+    struct tox *t = ctx;
+    char b[2] = {0, 0};
+
+    t->d = ic->d;
+    xmlTextWriterStartElement(t->w, BAD_CAST "interchange");
+    b[0] = (char)ic->d.elem;
+    xmlTextWriterWriteAttribute(t->w, BAD_CAST "element", BAD_CAST b);
+    b[0] = (char)ic->d.comp;
+    xmlTextWriterWriteAttribute(t->w, BAD_CAST "component", BAD_CAST b);
+    if (ic->d.rep) {
+        b[0] = (char)ic->d.rep;
+        xmlTextWriterWriteAttribute(t->w, BAD_CAST "repetition", BAD_CAST b);
+    }
+    b[0] = (char)ic->d.seg;
+    xmlTextWriterWriteAttribute(t->w, BAD_CAST "segment", BAD_CAST b);
+    t->in_ichg = 1;
+    flush_pending(t, &t->isa);
+    return 0;
+}
+
+static int on_group_begin(void *ctx, struct edi_group *g)
+{
+    struct tox *t = ctx;
+
+    xmlTextWriterStartElement(t->w, BAD_CAST "group");
+    t->in_group = 1;
+    t->ge.set = 0;
+    flush_pending(t, &t->gs);
+    return 0;
+}
+
+static void cb_enter(void *ctx, const struct edi_gnode *loop)
+{
+    struct tox *t = ctx;
+
+    xmlTextWriterStartElement(t->w, BAD_CAST "loop");
+    xmlTextWriterWriteAttribute(t->w, BAD_CAST "id", BAD_CAST loop->id);
+}
+
+static void cb_leave(void *ctx, const struct edi_gnode *loop)
+{
+    struct tox *t = ctx;
+
+    xmlTextWriterEndElement(t->w);
+}
+
+static void cb_segment(void *ctx, const struct edi_txseg *s, const struct edi_gnode *node)
+{
+    write_segment(ctx, s->el, s->n);
+}
+
+static int on_tx(void *ctx, struct edi_tx *tx)
+{
+    struct tox *t = ctx;
+    const struct edi_guide *g = NULL;
+    struct edi_err gerr;
+    int rc;
+    uint32_t i;
+
+    xmlTextWriterStartElement(t->w, BAD_CAST "transaction");
+    xmlTextWriterWriteAttribute(t->w, BAD_CAST "set", BAD_CAST tx->set_id);
+    xmlTextWriterWriteAttribute(t->w, BAD_CAST "control", BAD_CAST tx->control);
+    edi_err_clear(&gerr);
+    if (t->guides && valid_utf8_text(edi_str_c(tx->set_id))) {
+        if (t->guide_id)
+            rc = edi_guides_get(&g, t->guides, t->guide_id, &gerr);
+        else
+            rc = edi_guides_for(&g, t->guides, tx->group->version, tx->set_id, &gerr);
+        if (rc < 0 && rc != EDI_ENOTFOUND) {
+            *t->err = gerr;
+            t->rc = rc;
+            return rc;
+        }
+        if (g && strcmp(g->set, tx->set_id) != 0)
+            g = NULL;
+    }
+    if (g) {
+        struct edi_walk_cb cb = {t, cb_enter, cb_leave, cb_segment};
+
+        xmlTextWriterWriteAttribute(t->w, BAD_CAST "guide", BAD_CAST g->id);
+        edi_validate(NULL, g, tx, &cb);
+    } else {
+        for (i = 0; i < tx->nseg; i++)
+            write_segment(t, tx->seg[i].el, tx->seg[i].n);
+    }
+    xmlTextWriterEndElement(t->w);
+    return 0;
+}
+
+static int on_group_end(void *ctx, struct edi_group *g, const struct edi_findings *env)
+{
+    struct tox *t = ctx;
+
+    flush_pending(t, &t->ge);
+    xmlTextWriterEndElement(t->w);
+    t->in_group = 0;
+    return 0;
+}
+
+static int on_ichg_end(void *ctx, struct edi_ichg *ic, const struct edi_findings *env)
+{
+    struct tox *t = ctx;
+
+    flush_pending(t, &t->iea);
+    xmlTextWriterEndElement(t->w);
+    t->in_ichg = 0;
+    return 0;
+}
+
+int edi_x12_to_xml(FILE *out, const char *path, struct edi_guides *guides, const char *guide_id,
+                   struct edi_err *err)
+{
+    struct tox t;
+    struct edi_x12_parser p;
+    struct edi_x12_handler h = {
+        .ctx = &t,
+        .ichg_begin = on_ichg_begin,
+        .group_begin = on_group_begin,
+        .tx = on_tx,
+        .group_end = on_group_end,
+        .ichg_end = on_ichg_end,
+        .segment = on_segment,
+    };
+    xmlOutputBufferPtr ob;
+    int rc;
+
+    memset(&t, 0, sizeof(t));
+    t.guides = guides;
+    t.guide_id = guide_id;
+    t.err = err;
+    ob = xmlOutputBufferCreateFile(out, NULL);
+    t.w = xmlNewTextWriter(ob);
+    if (t.w == NULL)
+        return edi_fail(err, EDI_ERR, "cannot create the XML writer");
+    xmlTextWriterSetIndent(t.w, 1);
+    xmlTextWriterSetIndentString(t.w, BAD_CAST "  ");
+    xmlTextWriterStartDocument(t.w, NULL, "UTF-8", NULL);
+    xmlTextWriterStartElement(t.w, BAD_CAST "x12");
+    edi_x12_parser_init(&p, NULL, &h);
+    rc = edi_x12_parse_file(&p, path, err);
+    edi_x12_parser_dispose(&p);
+    xmlTextWriterEndDocument(t.w);
+    xmlFreeTextWriter(t.w);
+    free(t.isa.raw);
+    free(t.gs.raw);
+    free(t.ge.raw);
+    free(t.iea.raw);
+    if (t.rc < 0)
+        return t.rc;
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- XML → EDI ------------------------------------------------------------------ */
+
+struct fromx {
+    struct edi_writer w;
+    struct edi_delims d;
+    struct edi_buf val;        /* element values of the current segment */
+    struct edi_err *err;
+};
+
+static int is_el(xmlNodePtr n)
+{
+    return n && n->type == XML_ELEMENT_NODE;
+}
+
+static int hexval(int c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+           c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Appends the element's value (text, or hex=) to b. */
+static int put_value(struct edi_buf *b, xmlNodePtr n, struct edi_err *err)
+{
+    xmlChar *hex = xmlGetProp(n, BAD_CAST "hex");
+
+    if (hex) {
+        size_t i, len = strlen((const char *)hex);
+
+        for (i = 0; i + 1 < len; i += 2) {
+            int hi = hexval(hex[i]), lo = hexval(hex[i + 1]);
+
+            if (hi < 0 || lo < 0) {
+                xmlFree(hex);
+                return edi_fail(err, EDI_ESYNTAX, "line %ld: hex= is not hexadecimal",
+                                xmlGetLineNo(n));
+            }
+            edi_buf_putc(b, (char)(hi * 16 + lo));
+        }
+        xmlFree(hex);
+        return 0;
+    }
+    {
+        xmlChar *t = xmlNodeGetContent(n);
+
+        edi_buf_puts(b, t ? (const char *)t : "");
+        xmlFree(t);
+    }
+    return 0;
+}
+
+/* "BEG03" → 3, "REF04-02" → 4 and comp 2; 0 when the name does not fit. */
+static unsigned name_pos(const char *seg, const char *name, unsigned *comp)
+{
+    size_t n = strlen(seg);
+    const char *p;
+    unsigned v = 0, c = 0;
+
+    *comp = 0;
+    if (strncmp(name, seg, n) != 0)
+        return 0;
+    for (p = name + n; *p >= '0' && *p <= '9'; p++)
+        v = v * 10 + (unsigned)(*p - '0');
+    if (p == name + n || v > 999)
+        return 0;
+    if (*p == '-') {
+        const char *q = ++p;
+
+        for (; *p >= '0' && *p <= '9'; p++)
+            c = c * 10 + (unsigned)(*p - '0');
+        if (p == q || c > 999)
+            return 0;
+        *comp = c;
+    }
+    return *p == '\0' ? v : 0;
+}
+
+static int write_xml_segment(struct fromx *f, xmlNodePtr seg)
+{
+    const char *id = (const char *)seg->name;
+    struct edi_str el[1000];
+    size_t off[1000], len[1000], maxpos = 0, i;
+    unsigned lastpos = 0;
+    xmlNodePtr c;
+    int rc;
+
+    edi_buf_reset(&f->val);
+    memset(len, 0, sizeof(len));
+    memset(off, 0, sizeof(off));
+    if (strcmp(id, "segment") == 0) {
+        /* a segment whose id was not a usable name */
+        size_t k = 0;
+
+        for (c = seg->children; c; c = c->next) {
+            if (!is_el(c))
+                continue;
+            if (k >= 999)
+                return edi_fail(f->err, EDI_ELIMIT, "line %ld: too many elements", xmlGetLineNo(c));
+            off[k] = f->val.n;
+            if ((rc = put_value(&f->val, c, f->err)) < 0)
+                return rc;
+            len[k] = f->val.n - off[k];
+            k++;
+        }
+        maxpos = k ? k - 1 : 0;
+        goto emit;
+    }
+    off[0] = 0;
+    edi_buf_puts(&f->val, id);
+    len[0] = f->val.n;
+    for (c = seg->children; c; c = c->next) {
+        unsigned comp, pos;
+
+        if (!is_el(c))
+            continue;
+        pos = name_pos(id, (const char *)c->name, &comp);
+        if (pos == 0 || comp)
+            return edi_fail(f->err, EDI_ESYNTAX, "line %ld: <%s> is not an element of segment %s",
+                            xmlGetLineNo(c), (const char *)c->name, id);
+        if (pos < lastpos)
+            return edi_fail(f->err, EDI_ESYNTAX, "line %ld: <%s> comes after a later element",
+                            xmlGetLineNo(c), (const char *)c->name);
+        if (pos == lastpos) {
+            /* a repetition: values are contiguous in val */
+            edi_buf_putc(&f->val, (char)f->d.rep);
+        } else {
+            off[pos] = f->val.n;
+        }
+        lastpos = pos;
+        {
+            xmlNodePtr k;
+            unsigned lastc = 0;
+            int any = 0;
+
+            for (k = c->children; k; k = k->next) {
+                unsigned cp, ep;
+
+                if (!is_el(k))
+                    continue;
+                any = 1;
+                ep = name_pos(id, (const char *)k->name, &cp);
+                if (ep != pos || cp == 0 || cp <= lastc)
+                    return edi_fail(f->err, EDI_ESYNTAX, "line %ld: <%s> is not a component of <%s>",
+                                    xmlGetLineNo(k), (const char *)k->name, (const char *)c->name);
+                for (; lastc + 1 < cp; lastc++)
+                    edi_buf_putc(&f->val, (char)f->d.comp);
+                if (lastc)
+                    edi_buf_putc(&f->val, (char)f->d.comp);
+                lastc = cp;
+                if ((rc = put_value(&f->val, k, f->err)) < 0)
+                    return rc;
+            }
+            if (!any && (rc = put_value(&f->val, c, f->err)) < 0)
+                return rc;
+        }
+        len[pos] = f->val.n - off[pos];
+        if (pos > maxpos)
+            maxpos = pos;
+    }
+emit:
+    if (f->val.err)
+        return edi_fail(f->err, EDI_ELIMIT, "segment %s is too large", id);
+    for (i = 0; i <= maxpos; i++) {
+        el[i].p = f->val.p + off[i];
+        el[i].n = len[i];
+    }
+    edi_w_seg(&f->w, el, maxpos, NULL);
+    return 0;
+}
+
+static int delim_attr(xmlNodePtr n, const char *name, unsigned char *out)
+{
+    xmlChar *v = xmlGetProp(n, BAD_CAST name);
+
+    if (v == NULL)
+        return 0;
+    if (v[0] && v[1] == '\0')
+        *out = v[0];
+    xmlFree(v);
+    return 0;
+}
+
+static int walk_xml(struct fromx *f, xmlNodePtr n)
+{
+    xmlNodePtr c;
+    int rc;
+
+    for (c = n->children; c; c = c->next) {
+        const char *name;
+
+        if (!is_el(c))
+            continue;
+        name = (const char *)c->name;
+        if (strcmp(name, "interchange") == 0) {
+            edi_delims_default(&f->d);
+            delim_attr(c, "element", &f->d.elem);
+            delim_attr(c, "component", &f->d.comp);
+            delim_attr(c, "repetition", &f->d.rep);
+            delim_attr(c, "segment", &f->d.seg);
+            f->w.d = f->d;
+            if ((rc = walk_xml(f, c)) < 0)
+                return rc;
+        } else if (strcmp(name, "group") == 0 || strcmp(name, "transaction") == 0 ||
+                   strcmp(name, "loop") == 0) {
+            if ((rc = walk_xml(f, c)) < 0)
+                return rc;
+        } else if ((rc = write_xml_segment(f, c)) < 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int from_doc(struct edi_buf *out, xmlDocPtr doc, struct edi_err *err)
+{
+    struct fromx f;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    int rc;
+
+    if (root == NULL || strcmp((const char *)root->name, "x12") != 0)
+        return edi_fail(err, EDI_ESYNTAX, "the root element must be <x12>");
+    memset(&f, 0, sizeof(f));
+    f.err = err;
+    edi_delims_default(&f.d);
+    edi_buf_init(&f.val, 1u << 24);
+    edi_writer_init(&f.w, out, &f.d, "\n");
+    rc = walk_xml(&f, root);
+    edi_buf_dispose(&f.val);
+    return rc;
+}
+
+int edi_xml_to_x12_mem(struct edi_buf *out, const char *xml, size_t n, struct edi_err *err)
+{
+    xmlDocPtr doc;
+    int rc;
+
+    if (n > INT32_MAX)
+        return edi_fail(err, EDI_ELIMIT, "XML input too large");
+    doc = xmlReadMemory(xml, (int)n, "input.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                                           XML_PARSE_NOWARNING);
+    if (doc == NULL) {
+        const xmlError *e = xmlGetLastError();
+
+        return edi_fail(err, EDI_ESYNTAX, "not well-formed XML%s%s (line %d)",
+                        e && e->message ? ": " : "", e && e->message ? e->message : "",
+                        e ? e->line : 0);
+    }
+    rc = from_doc(out, doc, err);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+int edi_xml_to_x12(struct edi_buf *out, const char *path, struct edi_err *err)
+{
+    char *data;
+    size_t n;
+    int rc;
+
+    if ((rc = edi_read_file(&data, &n, path, err)) < 0)
+        return rc;
+    rc = edi_xml_to_x12_mem(out, data, n, err);
+    free(data);
+    return rc;
+}

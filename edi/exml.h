@@ -1,0 +1,42 @@
+/*
+ * exml.h — EDI⇄XML: X12 to EDI-XML and back, losslessly at the segment
+ * level. With libxml2 (this module owns it, with guide_load.c).
+ *
+ * EDI-XML:
+ *   <x12>
+ *     <interchange element="*" component="&gt;" repetition="^" segment="~" suffix="&#10;">
+ *       <ISA><ISA01>00</ISA01>...</ISA>
+ *       <group>
+ *         <GS>...</GS>
+ *         <transaction set="850" control="0001" guide="x12/004010/850">
+ *           <ST><ST01>850</ST01><ST02>0001</ST02></ST>
+ *           <BEG><BEG01>00</BEG01>...</BEG>
+ *           <loop id="N1"><N1><N101>ST</N101>...</N1></loop>
+ *           ...
+ *         </transaction>
+ *         <GE>...</GE>
+ *       </group>
+ *       <IEA>...</IEA>
+ *     </interchange>
+ *   </x12>
+ * Empty elements are left out; a composite is <REF04><REF04-01>..</REF04-01></REF04>;
+ * repetitions are repeated elements; a value XML cannot carry (control
+ * characters, bytes that are not UTF-8) is written as hex="..." instead.
+ */
+#ifndef WHARF_EXML_H
+#define WHARF_EXML_H
+
+#include "guide.h"
+
+#include <stdio.h>
+
+/* X12 file ("-": stdin) to EDI-XML on out. Loops come from the set's guide
+ * (guide_id, or the base guide for GS08/ST01; flat when there is none). */
+int edi_x12_to_xml(FILE *out, const char *path, struct edi_guides *guides, const char *guide_id,
+                   struct edi_err *err);
+/* EDI-XML file ("-": stdin) to X12 in out. */
+int edi_xml_to_x12(struct edi_buf *out, const char *path, struct edi_err *err);
+/* The same from memory (fuzzing, tests). */
+int edi_xml_to_x12_mem(struct edi_buf *out, const char *xml, size_t n, struct edi_err *err);
+
+#endif

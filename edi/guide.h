@@ -1,0 +1,152 @@
+/*
+ * guide.h — compiled X12 guides and guide-driven validation.
+ *
+ * A guide is loaded from XML (schemas/guide.xsd) by guide_load.c, which owns
+ * libxml2; guide.c validates transaction sets against the compiled form with
+ * libc only. The structure walk is shared by validation and by EDI⇄XML
+ * (exml.c), which needs the loops.
+ */
+#ifndef WHARF_GUIDE_H
+#define WHARF_GUIDE_H
+
+#include "x12.h"
+
+/* A sorted list of codes. */
+struct edi_codes {
+    size_t n;
+    const char **v;
+};
+
+enum edi_charset { EDI_CS_ANY = 0, EDI_CS_DIGITS, EDI_CS_ALNUM, EDI_CS_UPPER };
+
+struct edi_grule {
+    char kind;            /* P R E C L */
+    uint8_t n;
+    uint16_t pos[12];
+};
+
+/* An element, or a component of a composite. */
+struct edi_gel {
+    uint16_t pos;
+    char ref[8];
+    const char *name;
+    char type;             /* A(N) I(D) N R D(T) T(M) B; 'C' composite */
+    uint8_t ndec;          /* Nn: implied decimals */
+    uint32_t min, max;
+    char usage;            /* M O C N */
+    uint16_t repeat;       /* 5010 repetitions allowed, >= 1 */
+    uint8_t charset;       /* enum edi_charset (partner) */
+    const struct edi_codes *codes;    /* the standard's list, or NULL */
+    const struct edi_codes *pcodes;   /* a partner's subset, or NULL */
+    struct edi_gel *comp;             /* composite: its components */
+    uint16_t ncomp;
+    struct edi_grule *rules;          /* composite syntax rules */
+    uint16_t nrules;
+};
+
+/* A partner restriction that applies only when another element of the
+ * segment has a value (when="1=GM"). */
+struct edi_gcond {
+    uint16_t when_pos;
+    const char *when_val;
+    uint16_t pos, comp;
+    char usage;             /* 0: unchanged */
+    uint32_t min, max;      /* 0: unchanged */
+    uint8_t charset;
+    const struct edi_codes *codes;
+    const char *note;
+};
+
+struct edi_gseg {
+    char id[4];
+    const char *name;
+    struct edi_gel *el;
+    uint16_t nel;
+    struct edi_grule *rules;
+    uint16_t nrules;
+    struct edi_gcond *conds;
+    uint16_t nconds;
+};
+
+/* <require>: some occurrence of the node has element pos in values. */
+struct edi_greq {
+    uint16_t pos;
+    const struct edi_codes *values;
+    const char *note;
+    uint32_t index;         /* slot in the walk's bookkeeping */
+};
+
+struct edi_gnode {
+    int loop;
+    char id[8];                    /* loop id, or segment id */
+    const struct edi_gseg *seg;    /* the segment (a loop's: its first) */
+    char usage;                    /* M O C N */
+    uint32_t max;                  /* 0: unbounded */
+    const char *note;              /* why a partner changed it */
+    struct edi_gnode *kid;
+    uint32_t nkid;
+    struct edi_gnode *parent;
+    struct edi_greq *req;
+    uint16_t nreq;
+};
+
+struct edi_glevel {
+    char code[4];
+    const char *name;
+    const struct edi_codes *parents;  /* empty: a root level */
+    const struct edi_codes *require;  /* segment ids each HL of this level needs */
+};
+
+struct edi_guide {
+    const char *id;
+    const char *base;          /* partner guides: the base guide's id */
+    const char *name;
+    char version[7];           /* 004010 */
+    char set[4];
+    char group[3];
+    int v5010;                 /* 999 codes (IK3/IK4) instead of 997's */
+    struct edi_gseg *segs;     /* sorted by id */
+    size_t nsegs;
+    struct edi_gnode root;     /* a pseudo-loop holding the structure */
+    struct edi_glevel *levels;
+    size_t nlevels;
+    uint32_t nreq;
+    struct edi_pool pool;
+};
+
+const struct edi_gseg *edi_guide_seg(const struct edi_guide *g, struct edi_str id);
+int edi_codes_has(const struct edi_codes *c, struct edi_str v);
+void edi_codes_sort(struct edi_codes *c);
+
+/* What the structure walk tells its listener. */
+struct edi_walk_cb {
+    void *ctx;
+    void (*enter)(void *ctx, const struct edi_gnode *loop);
+    void (*leave)(void *ctx, const struct edi_gnode *loop);
+    /* node is NULL for a segment that has no place in the structure */
+    void (*segment)(void *ctx, const struct edi_txseg *s, const struct edi_gnode *node);
+};
+
+/* Validates a transaction set against a guide: appends to out every
+ * finding with its position and X12 codes. Returns 0 (findings are output,
+ * not errors). cb may be NULL. */
+int edi_validate(struct edi_findings *out, const struct edi_guide *g, const struct edi_tx *tx,
+                 const struct edi_walk_cb *cb);
+
+/* ---- Guide registry (guide_load.c) ------------------------------------ */
+
+struct edi_guides;
+
+/* schema_dir: the folder holding guide.xsd, x12/ and partners/. */
+int edi_guides_new(struct edi_guides **out, const char *schema_dir, struct edi_err *err);
+void edi_guides_free(struct edi_guides *r);
+/* By name, e.g. "x12/004010/850" or "partners/amazon-rp/850". The guide is
+ * compiled once and cached; the pointer is borrowed from the registry. */
+int edi_guides_get(const struct edi_guide **out, struct edi_guides *r, const char *id,
+                   struct edi_err *err);
+/* The base guide for a GS08 version and ST01 set id. */
+int edi_guides_for(const struct edi_guide **out, struct edi_guides *r, const char *gs08,
+                   const char *set, struct edi_err *err);
+const char *edi_guides_dir(const struct edi_guides *r);
+
+#endif

@@ -1,0 +1,835 @@
+/*
+ * guide_load.c — reads guides from XML (schemas/guide.xsd), checks them
+ * against the schema, compiles them into struct edi_guide and caches them
+ * by name. This file and exml.c are the only users of libxml2 in edi/.
+ *
+ * A base guide is its version's segment dictionary plus its own segments
+ * and structure; a partner guide compiles its base afresh and narrows it.
+ * Validation against the compiled form is guide.c.
+ */
+#include "guide.h"
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlschemas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void edi_codes_sort(struct edi_codes *c);
+
+struct cached {
+    char *id;
+    struct edi_guide *g;
+};
+
+struct edi_guides {
+    char *dir;
+    xmlSchemaPtr xsd;
+    struct cached *c;
+    size_t n, cap;
+};
+
+/* ---- XML plumbing ------------------------------------------------------------- */
+
+struct xerr {
+    struct edi_err *err;
+    int seen;
+};
+
+static void on_xml_error(void *ctx, const xmlError *e)
+{
+    struct xerr *x = ctx;
+    char msg[200];
+    size_t n;
+
+    if (x->seen++ || e == NULL)
+        return;
+    snprintf(msg, sizeof(msg), "%s", e->message ? e->message : "error");
+    n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    edi_fail(x->err, EDI_ECONFIG, "%s:%d: %s", e->file ? e->file : "?", e->line, msg);
+}
+
+static int is_el(xmlNodePtr n, const char *name)
+{
+    return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+static char *attr(xmlNodePtr n, const char *name)
+{
+    return (char *)xmlGetProp(n, (const xmlChar *)name);
+}
+
+static char *pattr(struct edi_pool *pl, xmlNodePtr n, const char *name)
+{
+    xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+    char *r;
+
+    if (v == NULL)
+        return NULL;
+    r = edi_pool_strdup(pl, (const char *)v);
+    xmlFree(v);
+    return r;
+}
+
+static long lattr(xmlNodePtr n, const char *name, long dflt)
+{
+    xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+    long r = dflt;
+
+    if (v) {
+        if (strcmp((const char *)v, "unbounded") == 0)
+            r = 0;
+        else
+            r = strtol((const char *)v, NULL, 10);
+        xmlFree(v);
+    }
+    return r;
+}
+
+static char cattr(xmlNodePtr n, const char *name, char dflt)
+{
+    xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+    char r = dflt;
+
+    if (v) {
+        r = (char)v[0];
+        xmlFree(v);
+    }
+    return r;
+}
+
+static int load_doc(xmlDocPtr *out, struct edi_guides *r, const char *rel, struct edi_err *err)
+{
+    char path[4096];
+    struct xerr x = {err, 0};
+    xmlDocPtr doc;
+    struct stat st;
+
+    *out = NULL;
+    snprintf(path, sizeof(path), "%s/%s.xml", r->dir, rel);
+    if (stat(path, &st) != 0)
+        return edi_fail(err, EDI_ENOTFOUND, "no guide %s (looked for %s)", rel, path);
+    xmlSetStructuredErrorFunc(&x, (xmlStructuredErrorFunc)on_xml_error);
+    doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOENT * 0);
+    if (doc && r->xsd) {
+        xmlSchemaValidCtxtPtr v = xmlSchemaNewValidCtxt(r->xsd);
+
+        xmlSchemaSetValidStructuredErrors(v, (xmlStructuredErrorFunc)on_xml_error, &x);
+        if (xmlSchemaValidateDoc(v, doc) != 0 && !x.seen)
+            edi_fail(err, EDI_ECONFIG, "%s: does not follow guide.xsd", path);
+        if (x.seen || err->rc) {
+            xmlSchemaFreeValidCtxt(v);
+            xmlFreeDoc(doc);
+            xmlSetStructuredErrorFunc(NULL, NULL);
+            return EDI_ECONFIG;
+        }
+        xmlSchemaFreeValidCtxt(v);
+    }
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    if (doc == NULL) {
+        if (!x.seen)
+            edi_fail(err, EDI_ECONFIG, "%s: not well-formed XML", path);
+        return EDI_ECONFIG;
+    }
+    *out = doc;
+    return EDI_OK;
+}
+
+/* ---- compiling ------------------------------------------------------------------- */
+
+static const struct edi_codes *codes_of(struct edi_pool *pl, xmlNodePtr n)
+{
+    xmlNodePtr c;
+    size_t k = 0;
+    struct edi_codes *cs;
+
+    for (c = n->children; c; c = c->next)
+        k += is_el(c, "code");
+    if (k == 0)
+        return NULL;
+    cs = edi_pool_alloc(pl, sizeof(*cs));
+    cs->v = edi_pool_alloc(pl, k * sizeof(char *));
+    for (c = n->children; c; c = c->next) {
+        if (is_el(c, "code")) {
+            xmlChar *t = xmlNodeGetContent(c);
+
+            cs->v[cs->n++] = edi_pool_strdup(pl, (const char *)t);
+            xmlFree(t);
+        }
+    }
+    edi_codes_sort(cs);
+    return cs;
+}
+
+static const struct edi_codes *list_of(struct edi_pool *pl, const char *s)
+{
+    struct edi_codes *cs = edi_pool_alloc(pl, sizeof(*cs));
+    size_t k = 0, cap = 0;
+    const char *p = s;
+
+    while (p && *p) {
+        size_t n;
+
+        while (*p == ' ')
+            p++;
+        n = strcspn(p, " ");
+        if (n) {
+            if (k == cap) {
+                const char **v = edi_pool_alloc(pl, (cap ? cap * 2 : 8) * sizeof(char *));
+
+                if (k)
+                    memcpy(v, cs->v, k * sizeof(char *));
+                cs->v = v;
+                cap = cap ? cap * 2 : 8;
+            }
+            cs->v[k++] = edi_pool_strndup(pl, p, n);
+        }
+        p += n;
+    }
+    cs->n = k;
+    edi_codes_sort(cs);
+    return cs;
+}
+
+static void type_of(struct edi_gel *e, const char *t)
+{
+    if (t == NULL) {
+        e->type = 'A';
+        return;
+    }
+    if (strcmp(t, "AN") == 0)
+        e->type = 'A';
+    else if (strcmp(t, "ID") == 0)
+        e->type = 'I';
+    else if (strcmp(t, "DT") == 0)
+        e->type = 'D';
+    else if (strcmp(t, "TM") == 0)
+        e->type = 'T';
+    else if (strcmp(t, "R") == 0)
+        e->type = 'R';
+    else if (strcmp(t, "B") == 0)
+        e->type = 'B';
+    else if (t[0] == 'N') {
+        e->type = 'N';
+        e->ndec = (uint8_t)(t[1] ? t[1] - '0' : 0);
+    } else
+        e->type = 'A';
+}
+
+static size_t count_children(xmlNodePtr n, const char *a, const char *b)
+{
+    size_t k = 0;
+
+    for (n = n->children; n; n = n->next)
+        k += is_el(n, a) || (b && is_el(n, b));
+    return k;
+}
+
+static void rules_of(struct edi_pool *pl, xmlNodePtr n, struct edi_grule **out, uint16_t *nout)
+{
+    size_t k = count_children(n, "rule", NULL);
+    xmlNodePtr c;
+
+    *nout = 0;
+    if (k == 0)
+        return;
+    *out = edi_pool_alloc(pl, k * sizeof(**out));
+    for (c = n->children; c; c = c->next) {
+        struct edi_grule *r;
+        char *kind, *els, *p;
+
+        if (!is_el(c, "rule"))
+            continue;
+        r = &(*out)[(*nout)++];
+        kind = attr(c, "kind");
+        els = attr(c, "elements");
+        if (kind == NULL || strcmp(kind, "paired") == 0)
+            r->kind = 'P';
+        else if (strcmp(kind, "required") == 0)
+            r->kind = 'R';
+        else if (strcmp(kind, "exclusion") == 0)
+            r->kind = 'E';
+        else if (strcmp(kind, "conditional") == 0)
+            r->kind = 'C';
+        else
+            r->kind = 'L';
+        for (p = els; p && *p && r->n < 12;) {
+            char *end;
+            long v = strtol(p, &end, 10);
+
+            if (end == p)
+                break;
+            r->pos[r->n++] = (uint16_t)v;
+            p = end;
+        }
+        xmlFree(kind);
+        xmlFree(els);
+    }
+}
+
+static void el_of(struct edi_pool *pl, struct edi_gel *e, xmlNodePtr n)
+{
+    char *t, *ref;
+
+    e->pos = (uint16_t)lattr(n, "pos", 0);
+    e->name = pattr(pl, n, "name");
+    ref = attr(n, "ref");
+    if (ref)
+        snprintf(e->ref, sizeof(e->ref), "%s", ref);
+    xmlFree(ref);
+    e->usage = cattr(n, "usage", 'O');
+    e->repeat = (uint16_t)lattr(n, "repeat", 1);
+    if (is_el(n, "composite")) {
+        xmlNodePtr c;
+        size_t k = count_children(n, "component", NULL), i = 0;
+
+        e->type = 'C';
+        e->comp = edi_pool_alloc(pl, (k ? k : 1) * sizeof(*e->comp));
+        for (c = n->children; c; c = c->next)
+            if (is_el(c, "component"))
+                el_of(pl, &e->comp[i++], c);
+        e->ncomp = (uint16_t)i;
+        rules_of(pl, n, &e->rules, &e->nrules);
+        return;
+    }
+    t = attr(n, "type");
+    type_of(e, t);
+    xmlFree(t);
+    e->min = (uint32_t)lattr(n, "min", 1);
+    e->max = (uint32_t)lattr(n, "max", 1);
+    e->codes = codes_of(pl, n);
+}
+
+static void seg_of(struct edi_pool *pl, struct edi_gseg *s, xmlNodePtr n)
+{
+    char *id = attr(n, "id");
+    xmlNodePtr c;
+    size_t maxpos = 0;
+
+    snprintf(s->id, sizeof(s->id), "%s", id ? id : "");
+    xmlFree(id);
+    s->name = pattr(pl, n, "name");
+    for (c = n->children; c; c = c->next)
+        if (is_el(c, "element") || is_el(c, "composite")) {
+            size_t pos = (size_t)lattr(c, "pos", 0);
+
+            if (pos > maxpos)
+                maxpos = pos;
+        }
+    s->nel = (uint16_t)maxpos;
+    s->el = edi_pool_alloc(pl, (maxpos ? maxpos : 1) * sizeof(*s->el));
+    for (c = n->children; c; c = c->next) {
+        if (is_el(c, "element") || is_el(c, "composite")) {
+            size_t pos = (size_t)lattr(c, "pos", 0);
+
+            if (pos >= 1)
+                el_of(pl, &s->el[pos - 1], c);
+        }
+    }
+    /* positions the file skipped: optional, unchecked */
+    for (maxpos = 0; maxpos < s->nel; maxpos++) {
+        if (s->el[maxpos].pos == 0) {
+            s->el[maxpos].pos = (uint16_t)(maxpos + 1);
+            s->el[maxpos].usage = 'O';
+            s->el[maxpos].type = 'A';
+            s->el[maxpos].max = 1u << 20;
+        }
+    }
+    rules_of(pl, n, &s->rules, &s->nrules);
+}
+
+static int seg_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct edi_gseg *)a)->id, ((const struct edi_gseg *)b)->id);
+}
+
+static void add_segments(struct edi_pool *pl, struct edi_gseg **segs, size_t *n, size_t *cap,
+                         xmlNodePtr parent)
+{
+    xmlNodePtr c;
+
+    for (c = parent->children; c; c = c->next) {
+        if (!is_el(c, "segment"))
+            continue;
+        if (*n == *cap) {
+            *cap = *cap ? *cap * 2 : 128;
+            *segs = edi_xrealloc(*segs, *cap * sizeof(**segs));
+        }
+        memset(&(*segs)[*n], 0, sizeof(**segs));
+        seg_of(pl, &(*segs)[(*n)++], c);
+    }
+}
+
+static int node_of(struct edi_guide *g, struct edi_gnode *nd, xmlNodePtr x, struct edi_gnode *parent,
+                   struct edi_err *err)
+{
+    char *ref;
+
+    nd->parent = parent;
+    nd->usage = cattr(x, "usage", 'O');
+    nd->max = (uint32_t)lattr(x, "max", 0);
+    if (is_el(x, "seg")) {
+        ref = attr(x, "ref");
+        nd->seg = edi_guide_seg(g, edi_str_c(ref));
+        snprintf(nd->id, sizeof(nd->id), "%s", ref ? ref : "");
+        if (nd->seg == NULL) {
+            edi_fail(err, EDI_ECONFIG, "%s:%d: segment %s is not in the %s segment dictionary",
+                     x->doc && x->doc->URL ? (const char *)x->doc->URL : g->id, (int)xmlGetLineNo(x),
+                     ref ? ref : "?", g->version);
+            xmlFree(ref);
+            return EDI_ECONFIG;
+        }
+        xmlFree(ref);
+        return 0;
+    }
+    /* a loop */
+    {
+        xmlNodePtr c;
+        size_t k = count_children(x, "seg", "loop"), i = 0;
+        char *id = attr(x, "id");
+        int rc;
+
+        nd->loop = 1;
+        nd->kid = edi_pool_alloc(&g->pool, (k ? k : 1) * sizeof(*nd->kid));
+        for (c = x->children; c; c = c->next) {
+            if (!is_el(c, "seg") && !is_el(c, "loop"))
+                continue;
+            if ((rc = node_of(g, &nd->kid[i], c, nd, err)) < 0) {
+                xmlFree(id);
+                return rc;
+            }
+            i++;
+        }
+        nd->nkid = (uint32_t)i;
+        nd->seg = i ? nd->kid[0].seg : NULL;
+        if (nd->kid[0].loop) {
+            xmlFree(id);
+            return edi_fail(err, EDI_ECONFIG, "%s:%d: a loop must start with a segment",
+                            g->id, (int)xmlGetLineNo(x));
+        }
+        snprintf(nd->id, sizeof(nd->id), "%s", id ? id : (nd->seg ? nd->seg->id : ""));
+        xmlFree(id);
+    }
+    return 0;
+}
+
+static void levels_of(struct edi_guide *g, xmlNodePtr h)
+{
+    xmlNodePtr c;
+    size_t k = count_children(h, "level", NULL), i = 0;
+
+    g->levels = edi_pool_alloc(&g->pool, (k ? k : 1) * sizeof(*g->levels));
+    for (c = h->children; c; c = c->next) {
+        char *code, *parents, *req;
+
+        if (!is_el(c, "level"))
+            continue;
+        code = attr(c, "code");
+        parents = attr(c, "parents");
+        req = attr(c, "require");
+        snprintf(g->levels[i].code, sizeof(g->levels[i].code), "%s", code ? code : "");
+        g->levels[i].name = pattr(&g->pool, c, "name");
+        g->levels[i].parents = list_of(&g->pool, parents);
+        g->levels[i].require = req ? list_of(&g->pool, req) : NULL;
+        xmlFree(code);
+        xmlFree(parents);
+        xmlFree(req);
+        i++;
+    }
+    g->nlevels = i;
+}
+
+static void meta_of(struct edi_guide *g, xmlNodePtr root)
+{
+    char *v;
+
+    g->id = pattr(&g->pool, root, "id");
+    g->name = pattr(&g->pool, root, "name");
+    if ((v = attr(root, "version"))) {
+        snprintf(g->version, sizeof(g->version), "%s", v);
+        xmlFree(v);
+    }
+    if ((v = attr(root, "set"))) {
+        snprintf(g->set, sizeof(g->set), "%s", v);
+        xmlFree(v);
+    }
+    if ((v = attr(root, "group"))) {
+        snprintf(g->group, sizeof(g->group), "%s", v);
+        xmlFree(v);
+    }
+}
+
+static int seg_is_id(const struct edi_gnode *n, const char *id)
+{
+    return !n->loop && n->seg && strcmp(n->seg->id, id) == 0;
+}
+
+/* Compiles a base guide (given by name) into g. */
+static int compile_base(struct edi_guide *g, struct edi_guides *r, const char *id, struct edi_err *err)
+{
+    xmlDocPtr doc = NULL, dict = NULL;
+    xmlNodePtr root, c;
+    char rel[512];
+    struct edi_gseg *segs = NULL;
+    size_t n = 0, cap = 0, i, k;
+    int rc;
+
+    if ((rc = load_doc(&doc, r, id, err)) < 0)
+        return rc;
+    root = xmlDocGetRootElement(doc);
+    meta_of(g, root);
+    if (g->version[0] == '\0') {
+        rc = edi_fail(err, EDI_ECONFIG, "%s/%s.xml: a base guide needs version=", r->dir, id);
+        goto out;
+    }
+    snprintf(rel, sizeof(rel), "x12/%s/segments", g->version);
+    if ((rc = load_doc(&dict, r, rel, err)) < 0)
+        goto out;
+    add_segments(&g->pool, &segs, &n, &cap, xmlDocGetRootElement(dict));
+    add_segments(&g->pool, &segs, &n, &cap, root);
+    /* a guide's own definition wins over the dictionary's: keep the last */
+    for (i = 0; i < n; i++)
+        for (k = i + 1; k < n; k++)
+            if (strcmp(segs[i].id, segs[k].id) == 0) {
+                segs[i] = segs[k];
+                segs[k].id[0] = '\0';
+            }
+    for (i = k = 0; i < n; i++)
+        if (segs[i].id[0])
+            segs[k++] = segs[i];
+    n = k;
+    qsort(segs, n, sizeof(*segs), seg_cmp);
+    g->segs = edi_pool_alloc(&g->pool, (n ? n : 1) * sizeof(*segs));
+    memcpy(g->segs, segs, n * sizeof(*segs));
+    g->nsegs = n;
+    g->v5010 = strcmp(g->version, "005010") >= 0;
+    for (c = root->children; c; c = c->next) {
+        if (is_el(c, "structure")) {
+            if ((rc = node_of(g, &g->root, c, NULL, err)) < 0)
+                goto out;
+            snprintf(g->root.id, sizeof(g->root.id), "%s", g->set);
+        } else if (is_el(c, "hierarchy")) {
+            levels_of(g, c);
+        }
+    }
+    if (g->root.nkid < 2 || !seg_is_id(&g->root.kid[0], "ST") ||
+        !seg_is_id(&g->root.kid[g->root.nkid - 1], "SE")) {
+        rc = edi_fail(err, EDI_ECONFIG, "%s/%s.xml: the structure must start with ST and end with SE",
+                      r->dir, id);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(segs);
+    xmlFreeDoc(dict);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* ---- partner restrictions ---------------------------------------------------------- */
+
+static struct edi_gnode *resolve(struct edi_gnode *root, const char *path)
+{
+    struct edi_gnode *cur = root;
+    const char *p = path;
+
+    while (cur && *p) {
+        size_t n = strcspn(p, "/");
+        int last = p[n] == '\0';
+        struct edi_gnode *next = NULL;
+        uint32_t k;
+
+        for (k = 0; k < cur->nkid && !next; k++) {
+            struct edi_gnode *kd = &cur->kid[k];
+
+            if (strlen(kd->id) == n && memcmp(kd->id, p, n) == 0 && (last || kd->loop))
+                next = kd;
+        }
+        cur = next;
+        p += n + (last ? 0 : 1);
+    }
+    return cur == root ? NULL : cur;
+}
+
+static int where(struct edi_err *err, xmlNodePtr x, const char *fmt, const char *a)
+{
+    char m[200];
+
+    snprintf(m, sizeof(m), fmt, a);
+    return edi_fail(err, EDI_ECONFIG, "%s:%d: %s",
+                    x->doc && x->doc->URL ? (const char *)x->doc->URL : "?", (int)xmlGetLineNo(x), m);
+}
+
+static uint8_t charset_of(const char *v)
+{
+    if (v == NULL)
+        return 0;
+    if (strcmp(v, "digits") == 0)
+        return EDI_CS_DIGITS;
+    if (strcmp(v, "alnum") == 0)
+        return EDI_CS_ALNUM;
+    if (strcmp(v, "upper") == 0)
+        return EDI_CS_UPPER;
+    return 0;
+}
+
+static int restrict_element(struct edi_guide *g, xmlNodePtr x, struct edi_err *err)
+{
+    char *sid = attr(x, "segment"), *when = attr(x, "when"), *cs = attr(x, "charset");
+    struct edi_gseg *s = (struct edi_gseg *)edi_guide_seg(g, edi_str_c(sid));
+    long pos = lattr(x, "pos", 0), comp = lattr(x, "component", 0);
+    struct edi_gel *e = NULL;
+    int rc = 0;
+
+    if (s == NULL) {
+        rc = where(err, x, "segment %s is not in the base guide", sid ? sid : "?");
+        goto out;
+    }
+    if (pos >= 1 && pos <= s->nel) {
+        e = &s->el[pos - 1];
+        if (comp && (comp > e->ncomp || e->ncomp == 0))
+            e = NULL;
+        else if (comp)
+            e = &e->comp[comp - 1];
+    }
+    if (e == NULL) {
+        rc = where(err, x, "segment %s has no such element or component", s->id);
+        goto out;
+    }
+    if (when) {
+        struct edi_gcond *c;
+        struct edi_gcond *v = edi_pool_alloc(&g->pool, (s->nconds + 1u) * sizeof(*v));
+
+        if (s->nconds)
+            memcpy(v, s->conds, s->nconds * sizeof(*v));
+        c = &v[s->nconds];
+        c->when_pos = (uint16_t)strtol(when, NULL, 10);
+        c->when_val = edi_pool_strdup(&g->pool, strchr(when, '=') ? strchr(when, '=') + 1 : "");
+        c->pos = (uint16_t)pos;
+        c->comp = (uint16_t)comp;
+        c->usage = cattr(x, "usage", 0);
+        c->min = (uint32_t)lattr(x, "min", 0);
+        c->max = (uint32_t)lattr(x, "max", 0);
+        c->charset = charset_of(cs);
+        c->codes = codes_of(&g->pool, x);
+        c->note = pattr(&g->pool, x, "note");
+        s->conds = v;
+        s->nconds++;
+    } else {
+        const struct edi_codes *codes = codes_of(&g->pool, x);
+
+        e->usage = cattr(x, "usage", e->usage);
+        e->min = (uint32_t)lattr(x, "min", (long)e->min);
+        e->max = (uint32_t)lattr(x, "max", (long)e->max);
+        if (cs)
+            e->charset = charset_of(cs);
+        if (codes)
+            e->pcodes = codes;
+        /* a note on the element travels with it through a cond-less rule */
+        if (xmlHasProp(x, (const xmlChar *)"note")) {
+            struct edi_gcond *v = edi_pool_alloc(&g->pool, (s->nconds + 1u) * sizeof(*v));
+
+            if (s->nconds)
+                memcpy(v, s->conds, s->nconds * sizeof(*v));
+            v[s->nconds].pos = (uint16_t)pos;
+            v[s->nconds].comp = (uint16_t)comp;
+            v[s->nconds].note = pattr(&g->pool, x, "note");
+            s->conds = v;
+            s->nconds++;
+        }
+    }
+out:
+    xmlFree(sid);
+    xmlFree(when);
+    xmlFree(cs);
+    return rc;
+}
+
+static int restrict_node(struct edi_guide *g, xmlNodePtr x, struct edi_err *err)
+{
+    char *path = attr(x, "path");
+    struct edi_gnode *n = resolve(&g->root, path ? path : "");
+    int rc = 0;
+
+    if (n == NULL)
+        rc = where(err, x, "path %s names nothing in the base guide's structure", path ? path : "?");
+    else {
+        n->usage = cattr(x, "usage", n->usage);
+        if (xmlHasProp(x, (const xmlChar *)"max"))
+            n->max = (uint32_t)lattr(x, "max", 0);
+        n->note = pattr(&g->pool, x, "note");
+    }
+    xmlFree(path);
+    return rc;
+}
+
+static int add_require(struct edi_guide *g, xmlNodePtr x, struct edi_err *err)
+{
+    char *path = attr(x, "path"), *values = attr(x, "values");
+    struct edi_gnode *n = resolve(&g->root, path ? path : "");
+    int rc = 0;
+
+    if (n == NULL)
+        rc = where(err, x, "path %s names nothing in the base guide's structure", path ? path : "?");
+    else {
+        struct edi_greq *v = edi_pool_alloc(&g->pool, (n->nreq + 1u) * sizeof(*v));
+
+        if (n->nreq)
+            memcpy(v, n->req, n->nreq * sizeof(*v));
+        v[n->nreq].pos = (uint16_t)lattr(x, "pos", 1);
+        v[n->nreq].values = list_of(&g->pool, values);
+        v[n->nreq].note = pattr(&g->pool, x, "note");
+        v[n->nreq].index = g->nreq++;
+        n->req = v;
+        n->nreq++;
+    }
+    xmlFree(path);
+    xmlFree(values);
+    return rc;
+}
+
+static int compile(struct edi_guide **out, struct edi_guides *r, const char *id, struct edi_err *err)
+{
+    struct edi_guide *g = edi_xcalloc(1, sizeof(*g));
+    xmlDocPtr doc = NULL;
+    xmlNodePtr root, c;
+    char *base = NULL;
+    int rc;
+
+    *out = NULL;
+    edi_pool_init(&g->pool);
+    if ((rc = load_doc(&doc, r, id, err)) < 0)
+        goto out;
+    root = xmlDocGetRootElement(doc);
+    base = attr(root, "base");
+    if (base == NULL) {
+        xmlFreeDoc(doc);
+        doc = NULL;
+        rc = compile_base(g, r, id, err);
+        goto out;
+    }
+    if ((rc = compile_base(g, r, base, err)) < 0)
+        goto out;
+    g->base = edi_pool_strdup(&g->pool, base);
+    g->id = pattr(&g->pool, root, "id");
+    g->name = pattr(&g->pool, root, "name");
+    for (c = root->children; c && rc == 0; c = c->next) {
+        if (is_el(c, "element"))
+            rc = restrict_element(g, c, err);
+        else if (is_el(c, "node"))
+            rc = restrict_node(g, c, err);
+        else if (is_el(c, "require"))
+            rc = add_require(g, c, err);
+        else if (is_el(c, "hierarchy"))
+            levels_of(g, c);
+    }
+out:
+    xmlFree(base);
+    xmlFreeDoc(doc);
+    if (rc < 0) {
+        edi_pool_dispose(&g->pool);
+        free(g);
+        return rc;
+    }
+    *out = g;
+    return 0;
+}
+
+/* ---- registry ------------------------------------------------------------------------ */
+
+int edi_guides_new(struct edi_guides **out, const char *schema_dir, struct edi_err *err)
+{
+    struct edi_guides *r;
+    char path[4096];
+    struct stat st;
+    struct xerr x = {err, 0};
+
+    *out = NULL;
+    snprintf(path, sizeof(path), "%s/guide.xsd", schema_dir);
+    if (stat(path, &st) != 0)
+        return edi_fail(err, EDI_ECONFIG, "no guide schema at %s: set WHARF_SCHEMAS to the schemas folder",
+                        path);
+    r = edi_xcalloc(1, sizeof(*r));
+    r->dir = edi_xstrdup(schema_dir);
+    xmlSetStructuredErrorFunc(&x, (xmlStructuredErrorFunc)on_xml_error);
+    {
+        xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(path);
+
+        r->xsd = pc ? xmlSchemaParse(pc) : NULL;
+        xmlSchemaFreeParserCtxt(pc);
+    }
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    if (r->xsd == NULL) {
+        if (!x.seen)
+            edi_fail(err, EDI_ECONFIG, "%s: cannot read the guide schema", path);
+        edi_guides_free(r);
+        return EDI_ECONFIG;
+    }
+    *out = r;
+    return 0;
+}
+
+void edi_guides_free(struct edi_guides *r)
+{
+    size_t i;
+
+    if (r == NULL)
+        return;
+    for (i = 0; i < r->n; i++) {
+        free(r->c[i].id);
+        edi_pool_dispose(&r->c[i].g->pool);
+        free(r->c[i].g);
+    }
+    free(r->c);
+    if (r->xsd)
+        xmlSchemaFree(r->xsd);
+    free(r->dir);
+    free(r);
+}
+
+const char *edi_guides_dir(const struct edi_guides *r)
+{
+    return r->dir;
+}
+
+int edi_guides_get(const struct edi_guide **out, struct edi_guides *r, const char *id,
+                   struct edi_err *err)
+{
+    struct edi_guide *g;
+    size_t i;
+    int rc;
+
+    *out = NULL;
+    if (strstr(id, "..") || id[0] == '/')
+        return edi_fail(err, EDI_ENOTFOUND, "guide name %s may not leave the schemas folder", id);
+    for (i = 0; i < r->n; i++) {
+        if (strcmp(r->c[i].id, id) == 0) {
+            *out = r->c[i].g;
+            return 0;
+        }
+    }
+    if ((rc = compile(&g, r, id, err)) < 0)
+        return rc;
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 16;
+        r->c = edi_xrealloc(r->c, r->cap * sizeof(*r->c));
+    }
+    r->c[r->n].id = edi_xstrdup(id);
+    r->c[r->n].g = g;
+    r->n++;
+    *out = g;
+    return 0;
+}
+
+int edi_guides_for(const struct edi_guide **out, struct edi_guides *r, const char *gs08,
+                   const char *set, struct edi_err *err)
+{
+    char id[64];
+
+    snprintf(id, sizeof(id), "x12/%.6s/%s", gs08, set);
+    return edi_guides_get(out, r, id, err);
+}

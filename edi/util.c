@@ -1,0 +1,343 @@
+/*
+ * util.c — the shared plumbing of edi.h: errors, allocation wrappers, the
+ * bounded output buffer, slices and checked converters. No format
+ * knowledge lives here.
+ */
+#include "edi.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int edi_fail(struct edi_err *err, int rc, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err == NULL)
+        return rc;
+    err->rc = rc;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+void edi_err_clear(struct edi_err *err)
+{
+    if (err != NULL)
+        memset(err, 0, sizeof(*err));
+}
+
+const char *edi_rc_name(int rc)
+{
+    switch (rc) {
+    case EDI_DONE: return "done";
+    case EDI_OK: return "ok";
+    case EDI_ERR: return "internal error";
+    case EDI_ESYNTAX: return "syntax error";
+    case EDI_ELIMIT: return "limit exceeded";
+    case EDI_ENOTFOUND: return "not found";
+    case EDI_EAGAIN: return "temporary failure";
+    case EDI_ECONFIG: return "configuration error";
+    case EDI_EMORE: return "more input needed";
+    case EDI_EIO: return "I/O error";
+    default: return "unknown error";
+    }
+}
+
+void edi_limits_default(struct edi_limits *lim)
+{
+    lim->max_segment = 1u << 20;
+    lim->max_elements = 4096;
+    lim->max_tx_bytes = 32u << 20;
+    lim->max_tx_segments = 1000000;
+    lim->max_findings = 1000;
+}
+
+static void oom(void)
+{
+    fputs("wharf: out of memory\n", stderr);
+    abort();
+}
+
+void *edi_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+
+    if (p == NULL)
+        oom();
+    return p;
+}
+
+void *edi_xcalloc(size_t nmemb, size_t n)
+{
+    void *p = calloc(nmemb ? nmemb : 1, n ? n : 1);
+
+    if (p == NULL)
+        oom();
+    return p;
+}
+
+void *edi_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+
+    if (q == NULL)
+        oom();
+    return q;
+}
+
+char *edi_xstrdup(const char *s)
+{
+    return edi_xstrndup(s, strlen(s));
+}
+
+char *edi_xstrndup(const char *s, size_t n)
+{
+    char *p = edi_xmalloc(n + 1);
+
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+void edi_buf_init(struct edi_buf *b, size_t max)
+{
+    memset(b, 0, sizeof(*b));
+    b->max = max;
+}
+
+void edi_buf_dispose(struct edi_buf *b)
+{
+    free(b->p);
+    memset(b, 0, sizeof(*b));
+}
+
+void edi_buf_reset(struct edi_buf *b)
+{
+    b->n = 0;
+    b->err = 0;
+}
+
+static int buf_grow(struct edi_buf *b, size_t extra)
+{
+    size_t need, cap;
+
+    if (b->err)
+        return -1;
+    if (extra > SIZE_MAX - b->n - 1 || (b->max && b->n + extra > b->max)) {
+        b->err = EDI_ELIMIT;
+        return -1;
+    }
+    need = b->n + extra + 1;
+    if (need <= b->cap)
+        return 0;
+    cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    b->p = edi_xrealloc(b->p, cap);
+    b->cap = cap;
+    return 0;
+}
+
+void edi_buf_put(struct edi_buf *b, const void *p, size_t n)
+{
+    if (n == 0 || buf_grow(b, n) < 0)
+        return;
+    memcpy(b->p + b->n, p, n);
+    b->n += n;
+}
+
+void edi_buf_puts(struct edi_buf *b, const char *s)
+{
+    edi_buf_put(b, s, strlen(s));
+}
+
+void edi_buf_putc(struct edi_buf *b, char c)
+{
+    edi_buf_put(b, &c, 1);
+}
+
+void edi_buf_putstr(struct edi_buf *b, struct edi_str s)
+{
+    edi_buf_put(b, s.p, s.n);
+}
+
+void edi_buf_printf(struct edi_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || buf_grow(b, (size_t)n) < 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->n, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->n += (size_t)n;
+}
+
+const char *edi_buf_cstr(struct edi_buf *b)
+{
+    if (b->p == NULL || b->n + 1 > b->cap) {
+        b->p = edi_xrealloc(b->p, b->n + 1);
+        b->cap = b->n + 1;
+    }
+    b->p[b->n] = '\0';
+    return b->p;
+}
+
+int edi_str_eq(struct edi_str s, const char *lit)
+{
+    size_t n = strlen(lit);
+
+    return s.n == n && (n == 0 || memcmp(s.p, lit, n) == 0);
+}
+
+int edi_str_eqs(struct edi_str a, struct edi_str b)
+{
+    return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
+
+struct edi_str edi_str_c(const char *s)
+{
+    return (struct edi_str){s, s ? strlen(s) : 0};
+}
+
+struct edi_str edi_str_trim(struct edi_str s)
+{
+    while (s.n && (s.p[0] == ' ' || s.p[0] == '\t'))
+        s.p++, s.n--;
+    while (s.n && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '\t'))
+        s.n--;
+    return s;
+}
+
+char *edi_str_copy(char *dst, size_t cap, struct edi_str s)
+{
+    size_t n = s.n < cap - 1 ? s.n : cap - 1;
+
+    if (n)
+        memcpy(dst, s.p, n);
+    dst[n] = '\0';
+    return dst;
+}
+
+int edi_str_to_u64(uint64_t *out, struct edi_str s)
+{
+    uint64_t v = 0;
+    size_t i;
+
+    if (s.n == 0)
+        return EDI_ESYNTAX;
+    for (i = 0; i < s.n; i++) {
+        unsigned d = (unsigned char)s.p[i] - '0';
+
+        if (d > 9 || v > (UINT64_MAX - d) / 10)
+            return EDI_ESYNTAX;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return EDI_OK;
+}
+
+int edi_read_file(char **out, size_t *outlen, const char *path, struct edi_err *err)
+{
+    FILE *f;
+    char *p = NULL;
+    size_t n = 0, cap = 0, got;
+    int rc = EDI_OK;
+
+    *out = NULL;
+    *outlen = 0;
+    if (strcmp(path, "-") == 0)
+        f = stdin;
+    else if ((f = fopen(path, "rb")) == NULL) {
+        rc = edi_fail(err, EDI_EIO, "cannot open %s: %s", path, strerror(errno));
+        if (err)
+            err->sys = errno;
+        return rc;
+    }
+    for (;;) {
+        if (cap - n < 65536) {
+            cap = cap ? cap * 2 : 131072;
+            p = edi_xrealloc(p, cap);
+        }
+        got = fread(p + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f))
+        rc = edi_fail(err, EDI_EIO, "cannot read %s: %s", path, strerror(errno));
+    if (f != stdin)
+        fclose(f);
+    if (rc < 0) {
+        free(p);
+        return rc;
+    }
+    p[n] = '\0';
+    *out = p;
+    *outlen = n;
+    return EDI_OK;
+}
+
+struct edi_pool_chunk {
+    struct edi_pool_chunk *next;
+    size_t n, cap;
+    _Alignas(16) char data[];
+};
+
+void edi_pool_init(struct edi_pool *pl)
+{
+    pl->head = NULL;
+}
+
+void edi_pool_dispose(struct edi_pool *pl)
+{
+    struct edi_pool_chunk *c = pl->head, *next;
+
+    for (; c; c = next) {
+        next = c->next;
+        free(c);
+    }
+    pl->head = NULL;
+}
+
+void *edi_pool_alloc(struct edi_pool *pl, size_t n)
+{
+    struct edi_pool_chunk *c = pl->head;
+    void *p;
+
+    n = (n + 15) & ~(size_t)15;
+    if (c == NULL || c->cap - c->n < n) {
+        size_t cap = n > 32768 ? n : 32768;
+
+        c = edi_xmalloc(sizeof(*c) + cap);
+        c->cap = cap;
+        c->n = 0;
+        c->next = pl->head;
+        pl->head = c;
+    }
+    p = c->data + c->n;
+    c->n += n;
+    memset(p, 0, n);
+    return p;
+}
+
+char *edi_pool_strndup(struct edi_pool *pl, const char *s, size_t n)
+{
+    char *p = edi_pool_alloc(pl, n + 1);
+
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *edi_pool_strdup(struct edi_pool *pl, const char *s)
+{
+    return s ? edi_pool_strndup(pl, s, strlen(s)) : NULL;
+}

@@ -1,0 +1,157 @@
+/*
+ * cli.c — the wharf entry point: dispatch to subcommands, `wharf help`, and
+ * the small services every command uses (clock, schemas folder, errors).
+ * The subcommands live in cli_*.c.
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef WHARF_SCHEMAS
+#define WHARF_SCHEMAS "/usr/share/wharf/schemas"
+#endif
+#define WHARF_VERSION "0.1.0"
+
+void gw_errorf(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("wharf: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+time_t gw_now(void)
+{
+    const char *v = getenv("WHARF_NOW");
+    struct tm tm;
+    char *end;
+
+    if (v == NULL || *v == '\0')
+        return time(NULL);
+    memset(&tm, 0, sizeof(tm));
+    end = strptime(v, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (end == NULL || (*end != '\0' && strcmp(end, "Z") != 0)) {
+        gw_errorf("WHARF_NOW '%s' is not a UTC time like 2025-01-01T00:00:00Z", v);
+        exit(GW_EXIT_USAGE);
+    }
+    return timegm(&tm);
+}
+
+const char *gw_schemas_dir(void)
+{
+    const char *v = getenv("WHARF_SCHEMAS");
+
+    return v && *v ? v : WHARF_SCHEMAS;
+}
+
+struct topic {
+    const char *name;
+    const char *text;
+};
+
+static const struct topic topics[] = {
+    {"", "wharf " WHARF_VERSION " — an EDI and Amazon Vendor Central gateway\n"
+         "\n"
+         "usage: wharf COMMAND [ARGS]\n"
+         "\n"
+         "X12 documents:\n"
+         "  edi parse FILE                      the segment tree with positions\n"
+         "  edi validate [--json] [--guide G] FILE\n"
+         "                                      check envelopes and every set against its guide\n"
+         "  edi ack [--type 997|999|TA1] FILE   the acknowledgment FILE deserves, on stdout\n"
+         "  edi to-xml FILE                     EDI to EDI-XML (segments, elements, loops)\n"
+         "  edi from-xml FILE                   EDI-XML back to EDI\n"
+         "\n"
+         "  help [COMMAND]                      this text, or a command's\n"
+         "\n"
+         "FILE may be - for standard input. Exit status: 0 done, 1 input rejected\n"
+         "(findings printed), 2 usage, configuration or I/O error, 70 internal error.\n"
+         "Environment: WHARF_SCHEMAS (guides folder), WHARF_NOW (clock, for\n"
+         "repeatable output), WHARF_CONTROL_START (first control number of acks).\n"},
+    {"edi", "usage: wharf edi parse|validate|ack|to-xml|from-xml ...\n"
+            "Run `wharf help edi validate` (or parse, ack, to-xml, from-xml) for one.\n"},
+    {"edi parse", "usage: wharf edi parse FILE\n"
+                  "\n"
+                  "Prints every segment, one a line: its number in the file, its byte offset,\n"
+                  "its position in its transaction set, and the segment indented by envelope\n"
+                  "level. Envelope problems go to stderr; exit 1 when there are any.\n"},
+    {"edi validate", "usage: wharf edi validate [--json] [--guide G] FILE\n"
+                     "\n"
+                     "Checks envelopes (ISA/IEA, GS/GE, ST/SE control numbers and counts) and\n"
+                     "every transaction set against a guide: segment order, usage, max use, loops,\n"
+                     "element types, lengths, codes, dates, syntax rules, HL hierarchy.\n"
+                     "\n"
+                     "  --guide G   a guide by its path under the schemas folder without .xml:\n"
+                     "              x12/004010/850 (base) or partners/amazon-rp/850. Without it,\n"
+                     "              the base guide is chosen from GS08 and ST01.\n"
+                     "  --json      {\"valid\":bool,\"findings\":[{\"code\",\"severity\",\"segment_id\",\n"
+                     "              \"segment_position\",\"element_position\",\"component_position\",\n"
+                     "              \"x12_segment_error\",\"x12_element_error\",\"message\",...}]}\n"
+                     "\n"
+                     "Exit 0 valid, 1 findings, 2 usage or I/O error.\n"},
+    {"edi ack", "usage: wharf edi ack [--type 997|999|TA1] FILE\n"
+                "\n"
+                "Prints the acknowledgment FILE deserves: a 997 for 004010 groups, a 999 for\n"
+                "005010 groups (AK2/IK3/IK4/IK5 with positions and codes), and a TA1 when the\n"
+                "interchange itself is wrong (or ISA14 asks for one). --type forces 997 or 999\n"
+                "for every group, or TA1 only. Exit 0 when everything was accepted, 1 when\n"
+                "anything was rejected (the ack says what), 2 on usage or I/O errors.\n"},
+    {"edi to-xml", "usage: wharf edi to-xml FILE\n"
+                   "\n"
+                   "Writes EDI-XML: <x12> with one <interchange>, <group>, <transaction> each,\n"
+                   "one element per segment and element named by id (<BEG><BEG03>), components\n"
+                   "as <REF04-01>, loops as <loop id=\"N1\">. `wharf edi from-xml` turns it back\n"
+                   "into the same segments.\n"},
+    {"edi from-xml", "usage: wharf edi from-xml FILE\n"
+                     "\n"
+                     "Writes the EDI for an EDI-XML document (see `wharf help edi to-xml`),\n"
+                     "with the delimiters recorded in it.\n"},
+};
+
+int gw_help(const char *topic)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(topics) / sizeof(topics[0]); i++) {
+        if (strcmp(topics[i].name, topic ? topic : "") == 0) {
+            fputs(topics[i].text, stdout);
+            return GW_EXIT_OK;
+        }
+    }
+    gw_errorf("no help for '%s'; try `wharf help`", topic);
+    return GW_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        gw_help(NULL);
+        return GW_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        char topic[128] = "";
+        int i;
+
+        for (i = 2; i < argc && i < 4; i++) {
+            if (i > 2)
+                strncat(topic, " ", sizeof(topic) - strlen(topic) - 1);
+            strncat(topic, argv[i], sizeof(topic) - strlen(topic) - 1);
+        }
+        return gw_help(topic);
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        puts("wharf " WHARF_VERSION);
+        return GW_EXIT_OK;
+    }
+    if (strcmp(argv[1], "edi") == 0)
+        return gw_cmd_edi(argc - 1, argv + 1);
+    gw_errorf("unknown command '%s'; try `wharf help`", argv[1]);
+    return GW_EXIT_USAGE;
+}

@@ -1,0 +1,31 @@
+/*
+ * cli.h — what the wharf subcommands share: exit codes, the clock, where
+ * the schemas are, and the command table entries.
+ */
+#ifndef WHARF_CLI_H
+#define WHARF_CLI_H
+
+#include <time.h>
+
+/* Exit status, the contract scripts rely on (DESIGN.md). */
+enum gw_exit {
+    GW_EXIT_OK = 0,
+    GW_EXIT_REJECTED = 1,   /* the input was rejected: findings printed */
+    GW_EXIT_USAGE = 2,      /* usage, configuration or I/O error */
+    GW_EXIT_INTERNAL = 70,  /* EX_SOFTWARE */
+    GW_EXIT_TEMPFAIL = 75,  /* EX_TEMPFAIL: retry later */
+};
+
+/* The clock: WHARF_NOW (e.g. 2025-01-01T00:00:00Z) or the real time. Exits
+ * with a usage error when WHARF_NOW is set but unreadable. */
+time_t gw_now(void);
+/* The schemas folder: WHARF_SCHEMAS, else the one built in. */
+const char *gw_schemas_dir(void);
+/* Prints "wharf: " + message to stderr. */
+void gw_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int gw_cmd_edi(int argc, char **argv);
+/* Help for a command path ("edi", "edi validate"), or the overview. */
+int gw_help(const char *topic);
+
+#endif

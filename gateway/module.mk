@@ -1,0 +1,2 @@
+# gateway/: the wharf program (CLI)
+GW_SRC := gateway/cli.c gateway/cli_edi.c

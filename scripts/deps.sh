@@ -1,0 +1,36 @@
+#!/bin/sh
+# Installs the Debian -dev packages wharf builds against, but only those
+# pkg-config cannot find. Used by `make`, `make check` and `make run`.
+# Usage: scripts/deps.sh [pkg-config-name ...]
+set -eu
+need=""
+for pc in "$@"; do
+  if ! pkg-config --exists "$pc" 2>/dev/null; then
+    case "$pc" in
+      libxml-2.0) need="$need libxml2-dev" ;;
+      libxslt|libexslt) need="$need libxslt1-dev" ;;
+      cmocka) need="$need libcmocka-dev" ;;
+      sqlite3) need="$need libsqlite3-dev" ;;
+      libcurl) need="$need libcurl4-openssl-dev" ;;
+      openssl) need="$need libssl-dev" ;;
+      libsodium) need="$need libsodium-dev" ;;
+      jansson) need="$need libjansson-dev" ;;
+      libmicrohttpd) need="$need libmicrohttpd-dev" ;;
+      *) echo "deps: no Debian package known for $pc" >&2; exit 2 ;;
+    esac
+  fi
+done
+command -v pkg-config >/dev/null 2>&1 || need="pkg-config $need"
+[ -z "$need" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "deps: missing$need; run as root or: sudo apt-get install -y$need" >&2
+  exit 2
+fi
+echo "deps: installing$need"
+# refresh the package lists when they are empty or older than a day
+if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e lock -e partial)" ] ||
+   [ -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mtime +1 2>/dev/null | head -1)" ]; then
+  apt-get update -qq
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get install -y -qq $need >/dev/null || { apt-get update -qq && apt-get install -y -qq $need >/dev/null; }

@@ -1,0 +1,1 @@
+# tests/: unit (cmocka), golden files, fuzz-corpus replay, integration.
