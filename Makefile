@@ -21,7 +21,6 @@ endif
 
 include edi/module.mk
 include gateway/module.mk
-include tests/module.mk
 
 SCHEMAS := $(abspath schemas)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -75,6 +74,8 @@ debug: build/debug/wharf
 
 clean:
 	rm -rf build
+
+include tests/module.mk
 
 .PHONY: all debug clean check bench golden-update run
 -include $(shell find build -name '*.d' 2>/dev/null)

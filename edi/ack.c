@@ -165,8 +165,14 @@ char edi_ack_tx(struct edi_ack *a, const struct edi_tx *tx, const struct edi_fin
 
         if (fd->severity == EDI_SEV_ERROR)
             errors++;
-        if (fd->set_code[0] && ncodes < 5)
-            codes[ncodes++] = fd->set_code;
+        if (fd->set_code[0] && ncodes < 5) {
+            size_t k;
+
+            for (k = 0; k < ncodes && strcmp(codes[k], fd->set_code) != 0; k++)
+                ;
+            if (k == ncodes)
+                codes[ncodes++] = fd->set_code;
+        }
     }
     if (!guide_found && ncodes < 5) {
         codes[ncodes++] = "1";
@@ -210,9 +216,16 @@ void edi_ack_group_end(struct edi_ack *a, const struct edi_group *g,
 
     if (a->o.type == EDI_ACK_TA1)
         return;
-    for (i = 0; env && i < env->n && ncodes < 5; i++)
-        if (env->v[i].group_code[0])
+    for (i = 0; env && i < env->n && ncodes < 5; i++) {
+        size_t k;
+
+        if (!env->v[i].group_code[0])
+            continue;
+        for (k = 0; k < ncodes && strcmp(codes[k], env->v[i].group_code) != 0; k++)
+            ;
+        if (k == ncodes)
             codes[ncodes++] = env->v[i].group_code;
+    }
     for (i = 0; env && i < env->n; i++)
         if (strcmp(env->v[i].code, "ge-count") == 0)
             edi_str_to_u64(&declared, edi_str_c(env->v[i].value));

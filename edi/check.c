@@ -115,7 +115,8 @@ static int on_tx(void *ctx, struct edi_tx *tx)
     }
     report_all(r, &tx->findings);
     report_all(r, &r->val);
-    if (edi_findings_errors(&tx->findings) || edi_findings_errors(&r->val) || !found)
+    if (edi_findings_errors(&tx->findings) || edi_findings_errors(&r->val) || !found ||
+        (tx->ichg && tx->ichg->rejected))
         status = 'R';
     if (r->o->ack && !(tx->ichg && tx->ichg->rejected))
         status = edi_ack_tx(r->o->ack, tx, &r->val, found);

@@ -92,8 +92,15 @@ void edi_buf_printf(struct edi_buf *b, const char *fmt, ...)
 /* NUL-terminates without counting the NUL; returns b->p. */
 const char *edi_buf_cstr(struct edi_buf *b);
 
-/* Slice helpers. */
-int edi_str_eq(struct edi_str s, const char *lit);
+/* Slice helpers. edi_str_eq is inline: literals' lengths fold at compile
+ * time, and it sits on every hot path. */
+#include <string.h>
+static inline int edi_str_eq(struct edi_str s, const char *lit)
+{
+    size_t n = __builtin_strlen(lit);
+
+    return s.n == n && (n == 0 || memcmp(s.p, lit, n) == 0);
+}
 int edi_str_eqs(struct edi_str a, struct edi_str b);
 struct edi_str edi_str_c(const char *s);
 struct edi_str edi_str_trim(struct edi_str s);

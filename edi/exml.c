@@ -140,7 +140,7 @@ static void write_segment(struct tox *t, const struct edi_str *el, size_t n)
             }
             xmlTextWriterStartElement(t->w, BAD_CAST name);
             for (c = 0; c < ncomp; c++) {
-                char cname[48];
+                char cname[64];
 
                 if (comps[c].n == 0)
                     continue;

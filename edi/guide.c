@@ -54,6 +54,23 @@ static int str_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+static uint64_t code_key(struct edi_str v)
+{
+    uint64_t k = 0;
+    size_t i;
+
+    for (i = 0; i < 7; i++)
+        k = (k << 8) | (i < v.n ? (unsigned char)v.p[i] : 0);
+    return (k << 8) | v.n;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
 int edi_codes_has(const struct edi_codes *c, struct edi_str v)
 {
     size_t lo = 0, hi;
@@ -61,6 +78,24 @@ int edi_codes_has(const struct edi_codes *c, struct edi_str v)
     if (c == NULL)
         return 1;
     hi = c->n;
+    if (c->keys) {
+        uint64_t k;
+
+        if (v.n > 7)
+            return 0;
+        k = code_key(v);
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+
+            if (c->keys[mid] == k)
+                return 1;
+            if (c->keys[mid] < k)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return 0;
+    }
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         const char *m = c->v[mid];
@@ -82,20 +117,16 @@ int edi_codes_has(const struct edi_codes *c, struct edi_str v)
 const struct edi_gseg *edi_guide_seg(const struct edi_guide *g, struct edi_str id)
 {
     size_t lo = 0, hi = g->nsegs;
+    uint32_t k = edi_seg_key(id);
 
-    if (id.n == 0 || id.n > 3)
+    if (k == 0)
         return NULL;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        const char *m = g->segs[mid].id;
-        size_t mn = strlen(m);
-        int r = memcmp(m, id.p, mn < id.n ? mn : id.n);
 
-        if (r == 0)
-            r = mn < id.n ? -1 : mn > id.n;
-        if (r == 0)
+        if (g->segs[mid].key == k)
             return &g->segs[mid];
-        if (r < 0)
+        if (g->segs[mid].key < k)
             lo = mid + 1;
         else
             hi = mid;
@@ -236,8 +267,9 @@ struct eff {
     const char *note;
 };
 
-static void effective(struct eff *e, const struct edi_gel *d, const struct edi_gcond *const *conds,
-                      size_t nconds, unsigned elp, unsigned cp)
+static inline void effective(struct eff *e, const struct edi_gel *d,
+                             const struct edi_gcond *const *conds, size_t nconds, unsigned elp,
+                             unsigned cp)
 {
     size_t i;
 
@@ -294,10 +326,11 @@ static void check_value(struct walk *w, const struct edi_txseg *s, const struct 
     size_t i;
     struct edi_finding *fd;
 
-    name_el(nm, sizeof(nm), s, elp, cp);
+    /* the element's name is made only for a finding: this is the hot path */
+#define NM (name_el(nm, sizeof(nm), s, elp, cp), nm)
     if (e->usage == 'N') {
         fd = el_finding(w, s, d, elp, cp, rp, "element-not-used", CODE(w, "3", "I10"), v);
-        edi_finding_msg(fd, "%s '%.*s' is not used in this guide%s%s", nm, (int)v.n, v.p,
+        edi_finding_msg(fd, "%s '%.*s' is not used in this guide%s%s", NM, (int)v.n, v.p,
                         e->note ? ": " : "", e->note ? e->note : "");
         return;
     }
@@ -305,7 +338,7 @@ static void check_value(struct walk *w, const struct edi_txseg *s, const struct 
         len = numeric_len(v, d->type == 'R');
         if (len < 0) {
             fd = el_finding(w, s, d, elp, cp, rp, "element-not-numeric", "6", v);
-            edi_finding_msg(fd, "%s '%.*s' is not a %s number", nm, (int)v.n, v.p,
+            edi_finding_msg(fd, "%s '%.*s' is not a %s number", NM, (int)v.n, v.p,
                             d->type == 'R' ? "decimal" : "whole");
             return;
         }
@@ -315,31 +348,31 @@ static void check_value(struct walk *w, const struct edi_txseg *s, const struct 
 
             if (c < 0x20 || c == 0x7f || c == w->tx->d.comp) {
                 fd = el_finding(w, s, d, elp, cp, rp, "element-invalid-character", "6", v);
-                edi_finding_msg(fd, "%s has the character 0x%02x at offset %zu", nm, c, i + 1);
+                edi_finding_msg(fd, "%s has the character 0x%02x at offset %zu", NM, c, i + 1);
                 return;
             }
         }
     }
     if (d->type == 'D' && !valid_date(v)) {
         fd = el_finding(w, s, d, elp, cp, rp, "element-invalid-date", "8", v);
-        edi_finding_msg(fd, "%s '%.*s' is not a valid date (%s)", nm, (int)v.n, v.p,
+        edi_finding_msg(fd, "%s '%.*s' is not a valid date (%s)", NM, (int)v.n, v.p,
                         d->max == 6 ? "YYMMDD" : "CCYYMMDD");
         return;
     }
     if (d->type == 'T' && !valid_time(v)) {
         fd = el_finding(w, s, d, elp, cp, rp, "element-invalid-time", "9", v);
-        edi_finding_msg(fd, "%s '%.*s' is not a valid time (HHMM[SS[D[D]]])", nm, (int)v.n, v.p);
+        edi_finding_msg(fd, "%s '%.*s' is not a valid time (HHMM[SS[D[D]]])", NM, (int)v.n, v.p);
         return;
     }
     if ((uint32_t)len < e->min) {
         fd = el_finding(w, s, d, elp, cp, rp, "element-too-short", "4", v);
-        edi_finding_msg(fd, "%s '%.*s' is %ld characters, at least %u required%s%s", nm,
+        edi_finding_msg(fd, "%s '%.*s' is %ld characters, at least %u required%s%s", NM,
                         (int)v.n, v.p, len, e->min, e->note ? ": " : "", e->note ? e->note : "");
         return;
     }
     if ((uint32_t)len > e->max) {
         fd = el_finding(w, s, d, elp, cp, rp, "element-too-long", "5", v);
-        edi_finding_msg(fd, "%s '%.*s' is %ld characters, at most %u allowed%s%s", nm,
+        edi_finding_msg(fd, "%s '%.*s' is %ld characters, at most %u allowed%s%s", NM,
                         (int)v.n > 35 ? 35 : (int)v.n, v.p, len, e->max, e->note ? ": " : "",
                         e->note ? e->note : "");
         return;
@@ -348,13 +381,13 @@ static void check_value(struct walk *w, const struct edi_txseg *s, const struct 
         static const char *names[] = {"", "digits", "letters and digits", "upper case"};
 
         fd = el_finding(w, s, d, elp, cp, rp, "element-pattern", CODE(w, "6", "I12"), v);
-        edi_finding_msg(fd, "%s '%.*s' must be %s only%s%s", nm, (int)v.n, v.p, names[e->charset],
+        edi_finding_msg(fd, "%s '%.*s' must be %s only%s%s", NM, (int)v.n, v.p, names[e->charset],
                         e->note ? ": " : "", e->note ? e->note : "");
         return;
     }
     if (d->codes && !edi_codes_has(d->codes, v)) {
         fd = el_finding(w, s, d, elp, cp, rp, "element-invalid-code", "7", v);
-        edi_finding_msg(fd, "%s '%.*s' is not a valid code%s%s", nm, (int)v.n, v.p,
+        edi_finding_msg(fd, "%s '%.*s' is not a valid code%s%s", NM, (int)v.n, v.p,
                         d->name ? " for " : "", d->name ? d->name : "");
         return;
     }
@@ -366,11 +399,12 @@ static void check_value(struct walk *w, const struct edi_txseg *s, const struct 
         for (k = 0; k < e->pcodes->n; k++)
             edi_buf_printf(&b, "%s%s", k ? ", " : "", e->pcodes->v[k]);
         fd = el_finding(w, s, d, elp, cp, rp, "element-code-not-allowed", CODE(w, "7", "I6"), v);
-        edi_finding_msg(fd, "%s '%.*s' is not allowed by this guide (allowed: %s)%s%s", nm,
+        edi_finding_msg(fd, "%s '%.*s' is not allowed by this guide (allowed: %s)%s%s", NM,
                         (int)v.n, v.p, b.err ? "..." : edi_buf_cstr(&b), e->note ? ": " : "",
                         e->note ? e->note : "");
         edi_buf_dispose(&b);
     }
+#undef NM
 }
 
 static size_t split_on(struct edi_str *parts, size_t max, struct edi_str v, unsigned char sep)
@@ -415,19 +449,22 @@ static void check_rules(struct walk *w, const struct edi_txseg *s, const struct 
             unsigned ep = elp ? elp : pi, cp = elp ? pi : 0;
             struct edi_finding *fd;
 
-            name_el(a, sizeof(a), s, ep, cp);
-            name_el(b, sizeof(b), s, elp ? elp : ru->pos[0], elp ? ru->pos[0] : 0);
+#define NAMES (name_el(a, sizeof(a), s, ep, cp), \
+               name_el(b, sizeof(b), s, elp ? elp : ru->pos[0], elp ? ru->pos[0] : 0))
             if ((ru->kind == 'P' && npresent > 0 && !present[i]) ||
                 (ru->kind == 'C' && present[0] && i > 0 && !present[i])) {
                 fd = el_finding(w, s, d, ep, cp, 0, "rule-required", "2", EDI_STR_NULL);
+                NAMES;
                 edi_finding_msg(fd, "%s is required when %s is present (syntax rule %c)", a,
                                 ru->kind == 'P' ? "any of its pair" : b, ru->kind);
             } else if (ru->kind == 'R' && npresent == 0 && i == 0) {
                 fd = el_finding(w, s, d, ep, cp, 0, "rule-required", "2", EDI_STR_NULL);
+                NAMES;
                 edi_finding_msg(fd, "at least one of %u elements starting at %s is required (syntax rule R)",
                                 ru->n, a);
             } else if (ru->kind == 'L' && present[0] && npresent == 1 && i == 1) {
                 fd = el_finding(w, s, d, ep, cp, 0, "rule-required", "2", EDI_STR_NULL);
+                NAMES;
                 edi_finding_msg(fd, "%s (or another element of the rule) is required when %s is present (syntax rule L)",
                                 a, b);
             } else if (ru->kind == 'E' && npresent > 1 && present[i] && i > 0) {
@@ -439,14 +476,16 @@ static void check_rules(struct walk *w, const struct edi_txseg *s, const struct 
                     continue;
                 fd = el_finding(w, s, d, ep, cp, 0, "rule-exclusion", "10",
                                 ep <= nvals && !elp ? vals[ep - 1] : EDI_STR_NULL);
+                NAMES;
                 edi_finding_msg(fd, "%s may not be present together with another element of its exclusion rule", a);
                 break;
             }
+#undef NAMES
         }
     }
 }
 
-static void check_element(struct walk *w, const struct edi_txseg *s, const struct edi_gel *d,
+static __attribute__((noinline)) void check_element_slow(struct walk *w, const struct edi_txseg *s, const struct edi_gel *d,
                           struct edi_str v, unsigned elp, const struct edi_gcond *const *conds,
                           size_t nconds)
 {
@@ -457,16 +496,14 @@ static void check_element(struct walk *w, const struct edi_txseg *s, const struc
     struct eff e;
 
     effective(&e, d, conds, nconds, elp, 0);
-    name_el(nm, sizeof(nm), s, elp, 0);
     if (v.n == 0) {
         if (e.usage == 'M') {
             struct edi_finding *fd = el_finding(w, s, d, elp, 0, 0, "element-missing", "1", v);
 
-            edi_finding_msg(fd, "%s%s%s is required%s%s", nm, d->name ? " (" : "",
-                            d->name ? d->name : "", d->name ? ")" : "", "");
-            if (d->name)
-                edi_finding_msg(fd, "%s (%s) is required%s%s", nm, d->name, e.note ? ": " : "",
-                                e.note ? e.note : "");
+            name_el(nm, sizeof(nm), s, elp, 0);
+            edi_finding_msg(fd, "%s%s%s%s is required%s%s", nm, d->name ? " (" : "",
+                            d->name ? d->name : "", d->name ? ")" : "", e.note ? ": " : "",
+                            e.note ? e.note : "");
         }
         return;
     }
@@ -478,6 +515,7 @@ static void check_element(struct walk *w, const struct edi_txseg *s, const struc
         struct edi_finding *fd = el_finding(w, s, d, elp, 0, 0, "element-too-many-repeats",
                                             CODE(w, "3", "12"), v);
 
+        name_el(nm, sizeof(nm), s, elp, 0);
         edi_finding_msg(fd, "%s repeats %zu times, at most %u allowed", nm, nrep,
                         d->repeat ? d->repeat : 1);
         nrep = 1;
@@ -501,6 +539,7 @@ static void check_element(struct walk *w, const struct edi_txseg *s, const struc
                                                 "element-too-many-components",
                                                 CODE(w, "3", "13"), reps[r]);
 
+            name_el(nm, sizeof(nm), s, elp, 0);
             edi_finding_msg(fd, "%s has %zu components, at most %u allowed", nm, ncomp, d->ncomp);
             ncomp = d->ncomp;
         }
@@ -528,6 +567,21 @@ static void check_element(struct walk *w, const struct edi_txseg *s, const struc
             check_rules(w, s, d->rules, d->nrules, comps, ncomp < MAX_COMP ? ncomp : MAX_COMP,
                         elp, d->comp, d->ncomp);
     }
+}
+
+/* The common case first: a simple element, no repetition separator in it. */
+static void check_element(struct walk *w, const struct edi_txseg *s, const struct edi_gel *d,
+                          struct edi_str v, unsigned elp, const struct edi_gcond *const *conds,
+                          size_t nconds)
+{
+    struct eff e;
+
+    if (v.n == 0 || d->ncomp || (w->tx->d.rep && memchr(v.p, w->tx->d.rep, v.n))) {
+        check_element_slow(w, s, d, v, elp, conds, nconds);
+        return;
+    }
+    effective(&e, d, conds, nconds, elp, 0);
+    check_value(w, s, d, &e, v, elp, 0, 0);
 }
 
 static void check_segment(struct walk *w, const struct edi_txseg *s, const struct edi_gseg *gs)
@@ -637,15 +691,16 @@ static void hl_open(struct walk *w, const struct edi_txseg *s)
                         code.p, edi_buf_cstr(&b));
         edi_buf_dispose(&b);
     } else if (lv) {
-        int root = lv->parents == NULL || lv->parents->n == 0;
+        int only_top = lv->parents == NULL || lv->parents->n == 0;
+        int may_top = only_top || edi_codes_has(lv->parents, edi_str_c("top"));
 
-        if (root && parent.n) {
+        if (only_top && parent.n) {
             fd = el_finding(w, s, NULL, 2, 0, 0, "hl-parent-level", "7", parent);
             edi_finding_msg(fd, "HL level %s is the top of the hierarchy: HL02 must be empty", lv->code);
-        } else if (!root && parent.n == 0) {
+        } else if (!may_top && parent.n == 0) {
             fd = el_finding(w, s, NULL, 2, 0, 0, "hl-parent-missing", "1", parent);
             edi_finding_msg(fd, "HL level %s needs a parent (HL02)", lv->code);
-        } else if (!root && ph && !edi_codes_has(lv->parents, edi_str_c(ph->level))) {
+        } else if (!only_top && ph && !edi_codes_has(lv->parents, edi_str_c(ph->level))) {
             fd = el_finding(w, s, NULL, 3, 0, 0, "hl-parent-level", "7", code);
             edi_finding_msg(fd, "HL level %s may not be under level %s (HL %s)", lv->code,
                             ph->level, ph->id);
@@ -667,7 +722,7 @@ static void hl_open(struct walk *w, const struct edi_txseg *s)
 
 static int seg_is(const struct edi_gnode *n, struct edi_str id)
 {
-    return n->seg && edi_str_eq(id, n->seg->id);
+    return n->seg && n->seg->key == edi_seg_key(id);
 }
 
 static void push(struct walk *w, const struct edi_gnode *loop)
@@ -954,7 +1009,8 @@ int edi_validate(struct edi_findings *out, const struct edi_guide *g, const stru
         pop(&w, last);
     /* the SE is reported by the envelope when it is missing */
     missing(&w, &w.st[0], w.st[0].cur + 1, g->root.nkid - (tx->complete ? 0 : 1), last);
-    missing_reqs(&w, &g->root, last);
+    if (g->nreq)
+        missing_reqs(&w, &g->root, last);
     free(w.st[0].count);
     free(w.req_met);
     free(w.hl);
@@ -963,7 +1019,20 @@ int edi_validate(struct edi_findings *out, const struct edi_guide *g, const stru
     return 0;
 }
 
-void edi_codes_sort(struct edi_codes *c)
+void edi_codes_sort(struct edi_codes *c, struct edi_pool *pl)
 {
-    qsort(c->v, c->n, sizeof(*c->v), str_cmp);
+    size_t i;
+
+    if (c->n > 1)
+        qsort(c->v, c->n, sizeof(*c->v), str_cmp);
+    c->keys = NULL;
+    for (i = 0; i < c->n && strlen(c->v[i]) <= 7; i++)
+        ;
+    if (i < c->n || c->n == 0)
+        return;
+    c->keys = edi_pool_alloc(pl, c->n * sizeof(*c->keys));
+    for (i = 0; i < c->n; i++)
+        c->keys[i] = code_key(edi_str_c(c->v[i]));
+    if (c->n > 1)
+        qsort(c->keys, c->n, sizeof(*c->keys), key_cmp);
 }

@@ -14,8 +14,20 @@
 /* A sorted list of codes. */
 struct edi_codes {
     size_t n;
-    const char **v;
+    const char **v;        /* sorted, for messages */
+    uint64_t *keys;        /* sorted packed codes, when every code fits 7 bytes */
 };
+
+/* A segment id packed with its length: ids compare as integers. 0 for an
+ * id that is empty or longer than 3. */
+static inline uint32_t edi_seg_key(struct edi_str id)
+{
+    if (id.n == 0 || id.n > 3)
+        return 0;
+    return ((uint32_t)(unsigned char)id.p[0] << 24) |
+           ((uint32_t)(id.n > 1 ? (unsigned char)id.p[1] : 0) << 16) |
+           ((uint32_t)(id.n > 2 ? (unsigned char)id.p[2] : 0) << 8) | (uint32_t)id.n;
+}
 
 enum edi_charset { EDI_CS_ANY = 0, EDI_CS_DIGITS, EDI_CS_ALNUM, EDI_CS_UPPER };
 
@@ -59,6 +71,7 @@ struct edi_gcond {
 
 struct edi_gseg {
     char id[4];
+    uint32_t key;          /* edi_seg_key(id) */
     const char *name;
     struct edi_gel *el;
     uint16_t nel;
@@ -116,7 +129,7 @@ struct edi_guide {
 
 const struct edi_gseg *edi_guide_seg(const struct edi_guide *g, struct edi_str id);
 int edi_codes_has(const struct edi_codes *c, struct edi_str v);
-void edi_codes_sort(struct edi_codes *c);
+void edi_codes_sort(struct edi_codes *c, struct edi_pool *pl);
 
 /* What the structure walk tells its listener. */
 struct edi_walk_cb {

@@ -17,7 +17,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-void edi_codes_sort(struct edi_codes *c);
 
 struct cached {
     char *id;
@@ -161,7 +160,7 @@ static const struct edi_codes *codes_of(struct edi_pool *pl, xmlNodePtr n)
             xmlFree(t);
         }
     }
-    edi_codes_sort(cs);
+    edi_codes_sort(cs, pl);
     return cs;
 }
 
@@ -191,7 +190,7 @@ static const struct edi_codes *list_of(struct edi_pool *pl, const char *s)
         p += n;
     }
     cs->n = k;
-    edi_codes_sort(cs);
+    edi_codes_sort(cs, pl);
     return cs;
 }
 
@@ -311,6 +310,7 @@ static void seg_of(struct edi_pool *pl, struct edi_gseg *s, xmlNodePtr n)
     size_t maxpos = 0;
 
     snprintf(s->id, sizeof(s->id), "%s", id ? id : "");
+    s->key = edi_seg_key(edi_str_c(s->id));
     xmlFree(id);
     s->name = pattr(pl, n, "name");
     for (c = n->children; c; c = c->next)
@@ -627,8 +627,14 @@ static int restrict_element(struct edi_guide *g, xmlNodePtr x, struct edi_err *e
         e->max = (uint32_t)lattr(x, "max", (long)e->max);
         if (cs)
             e->charset = charset_of(cs);
-        if (codes)
+        char *mode = attr(x, "codes");
+
+        if (codes && mode && strcmp(mode, "replace") == 0) {
+            e->codes = codes;
+            e->pcodes = NULL;
+        } else if (codes)
             e->pcodes = codes;
+        xmlFree(mode);
         /* a note on the element travels with it through a cond-less rule */
         if (xmlHasProp(x, (const xmlChar *)"note")) {
             struct edi_gcond *v = edi_pool_alloc(&g->pool, (s->nconds + 1u) * sizeof(*v));

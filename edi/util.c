@@ -190,13 +190,6 @@ const char *edi_buf_cstr(struct edi_buf *b)
     return b->p;
 }
 
-int edi_str_eq(struct edi_str s, const char *lit)
-{
-    size_t n = strlen(lit);
-
-    return s.n == n && (n == 0 || memcmp(s.p, lit, n) == 0);
-}
-
 int edi_str_eqs(struct edi_str a, struct edi_str b)
 {
     return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);

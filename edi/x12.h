@@ -101,6 +101,8 @@ struct edi_tok {
     int eof;
     int have_delims;   /* inside an interchange */
     int skipping;      /* recovering after an over-long segment */
+    int in_garbage;    /* bad bytes between interchanges, already reported */
+    uint64_t isa_term; /* stream offset of the ISA's terminator, while pending */
     struct edi_delims d;
     struct edi_str *els;
     size_t els_cap;
@@ -201,7 +203,7 @@ struct edi_x12_parser {
     struct edi_findings stream_f;  /* outside any interchange: no ISA to answer */
     int tx_overflow;
     uint64_t nichg;
-    char **seen_st;                /* ST02s of the current group */
+    uint64_t *seen_st;             /* hashes of the current group's ST02s */
     size_t nseen_st, seen_cap;
     int stopped;
 };

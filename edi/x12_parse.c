@@ -84,7 +84,7 @@ size_t edi_findings_errors(const struct edi_findings *f)
 static void at_seg(struct edi_finding *fd, const struct edi_seg *s)
 {
     if (s == NULL)
-        return;
+        return;   /* the caller places it at the end of the input */
     edi_str_copy(fd->seg_id, sizeof(fd->seg_id), s->el[0]);
     fd->offset = s->offset;
     fd->seg_index = s->index;
@@ -193,13 +193,56 @@ void edi_x12_parser_init(struct edi_x12_parser *p, const struct edi_limits *lim,
     edi_findings_init(&p->tx.findings, p->lim.max_findings);
 }
 
-static void seen_clear(struct edi_x12_parser *p)
+/* ST02s of the current group, as 64-bit hashes in an open-addressed table:
+ * duplicate detection in constant time per set. */
+static uint64_t hash_str(struct edi_str v)
 {
+    uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
     size_t i;
 
-    for (i = 0; i < p->nseen_st; i++)
-        free(p->seen_st[i]);
+    for (i = 0; i < v.n; i++)
+        h = (h ^ (unsigned char)v.p[i]) * 1099511628211ULL;
+    return h | 1;   /* 0 marks an empty slot */
+}
+
+static void seen_clear(struct edi_x12_parser *p)
+{
+    if (p->seen_st && p->nseen_st)
+        memset(p->seen_st, 0, p->seen_cap * sizeof(*p->seen_st));
     p->nseen_st = 0;
+}
+
+/* Returns 1 when v was seen before in this group, else records it. */
+static int seen_add(struct edi_x12_parser *p, struct edi_str v)
+{
+    uint64_t h = hash_str(v);
+    size_t i, mask;
+
+    /* LIMIT: duplicate detection covers the first 2^20 sets of a group */
+    if (p->nseen_st >= (1u << 20))
+        return 0;
+    if (2 * (p->nseen_st + 1) > p->seen_cap) {
+        size_t cap = p->seen_cap ? p->seen_cap * 2 : 1024, k;
+        uint64_t *old = p->seen_st, *nt = edi_xcalloc(cap, sizeof(*nt));
+
+        for (k = 0; k < p->seen_cap; k++) {
+            if (old[k] == 0)
+                continue;
+            for (i = old[k] & (cap - 1); nt[i]; i = (i + 1) & (cap - 1))
+                ;
+            nt[i] = old[k];
+        }
+        free(old);
+        p->seen_st = nt;
+        p->seen_cap = cap;
+    }
+    mask = p->seen_cap - 1;
+    for (i = h & mask; p->seen_st[i]; i = (i + 1) & mask)
+        if (p->seen_st[i] == h)
+            return 1;
+    p->seen_st[i] = h;
+    p->nseen_st++;
+    return 0;
 }
 
 void edi_x12_parser_dispose(struct edi_x12_parser *p)
@@ -383,6 +426,7 @@ static int end_ichg(struct edi_x12_parser *p, const struct edi_seg *iea)
     if (iea == NULL) {
         struct edi_finding *fd = ichg_finding(p, "iea-missing", "023", NULL);
 
+        fd->offset = p->tok.base + p->tok.pos;
         edi_finding_msg(fd, "interchange %s has no IEA trailer", ic->control);
     } else {
         uint64_t n;
@@ -457,6 +501,7 @@ static int end_group(struct edi_x12_parser *p, const struct edi_seg *ge)
     if (ge == NULL) {
         struct edi_finding *fd = group_finding(p, "ge-missing", "3", NULL);
 
+        fd->offset = p->tok.base + p->tok.pos;
         edi_finding_msg(fd, "group %s has no GE trailer", g->control);
     } else {
         uint64_t n;
@@ -489,7 +534,6 @@ static int begin_tx(struct edi_x12_parser *p, const struct edi_seg *s)
 {
     struct edi_tx *tx = &p->tx;
     struct edi_str v = el(s, 2);
-    size_t i;
 
     tx_reset(tx);
     p->tx_overflow = 0;
@@ -510,25 +554,13 @@ static int begin_tx(struct edi_x12_parser *p, const struct edi_seg *s)
         edi_finding_value(fd, v);
         edi_finding_msg(fd, "ST02 '%.*s' must be 4 to 9 characters", (int)v.n, v.p);
     }
-    for (i = 0; i < p->nseen_st; i++) {
-        if (edi_str_eq(v, p->seen_st[i])) {
-            struct edi_finding *fd = set_finding(p, "st-control-duplicate", "23", s);
+    if (seen_add(p, v)) {
+        struct edi_finding *fd = set_finding(p, "st-control-duplicate", "23", s);
 
-            fd->seg_pos = 1;
-            fd->el_pos = 2;
-            edi_finding_value(fd, v);
-            edi_finding_msg(fd, "ST02 %.*s is used twice in group %s", (int)v.n, v.p,
-                            p->group.control);
-            break;
-        }
-    }
-    /* LIMIT: duplicate detection looks at the first 10000 sets of a group */
-    if (i == p->nseen_st && p->nseen_st < 10000) {
-        if (p->nseen_st == p->seen_cap) {
-            p->seen_cap = p->seen_cap ? p->seen_cap * 2 : 64;
-            p->seen_st = edi_xrealloc(p->seen_st, p->seen_cap * sizeof(char *));
-        }
-        p->seen_st[p->nseen_st++] = edi_xstrndup(v.p, v.n);
+        fd->seg_pos = 1;
+        fd->el_pos = 2;
+        edi_finding_value(fd, v);
+        edi_finding_msg(fd, "ST02 %.*s is used twice in group %s", (int)v.n, v.p, p->group.control);
     }
     return 0;
 }
@@ -540,6 +572,7 @@ static int end_tx(struct edi_x12_parser *p, const struct edi_seg *se)
     if (se == NULL) {
         struct edi_finding *fd = set_finding(p, "se-missing", "2", NULL);
 
+        fd->offset = p->tok.base + p->tok.pos;
         fd->seg_pos = tx->nseg;
         edi_finding_msg(fd, "transaction set %s %s has no SE trailer", tx->set_id, tx->control);
     } else {
@@ -610,6 +643,9 @@ static int on_segment(struct edi_x12_parser *p, const struct edi_seg *s)
                     return rc;
                 continue;
             }
+            /* SPEC: X12.5 TA1 segments stand between ISA and the first GS */
+            if (edi_str_eq(id, "TA1") && p->ichg.ngroups == 0)
+                return 0;
             edi_finding_msg(stray(p, "outside-group", s),
                             "segment %.*s at byte %llu is outside a functional group (no GS before it)",
                             (int)id.n, id.p, (unsigned long long)s->offset);
@@ -670,8 +706,9 @@ static int drain(struct edi_x12_parser *p, struct edi_err *err)
     struct edi_err e;
     int rc;
 
+    e.offset = 0;
     for (;;) {
-        edi_err_clear(&e);
+        e.rc = 0;
         rc = edi_tok_next(&s, &p->tok, &e);
         if (rc == EDI_EMORE || rc == EDI_DONE)
             return 0;

@@ -184,6 +184,8 @@ static int read_isa(struct edi_tok *t, struct edi_err *err)
             t->d.rep = *v11;
     }
     t->have_delims = 1;
+    /* the ISA ends where its 16th element does, whatever bytes came before */
+    t->isa_term = t->base + t->pos + k + 2;
     return EDI_OK;
 
 truncated:
@@ -260,31 +262,46 @@ int edi_tok_next(struct edi_seg *seg, struct edi_tok *t, struct edi_err *err)
         }
         if (!t->have_delims) {
             /* between interchanges: white space, then an ISA */
-            while (t->pos < t->len && strchr(" \t\r\n", t->buf[t->pos]) && t->buf[t->pos])
-                t->pos++;
+            if (t->base + t->pos == 0 && t->len < 3 && !t->eof)
+                return EDI_EMORE;   /* a byte-order mark may be arriving */
             if (t->base + t->pos == 0 && t->len >= 3 && memcmp(t->buf, "\xef\xbb\xbf", 3) == 0)
                 t->pos = 3;
+            while (t->pos < t->len && strchr(" \t\r\n", t->buf[t->pos]) && t->buf[t->pos])
+                t->pos++;
             if (t->pos == t->len)
                 return t->eof ? EDI_DONE : EDI_EMORE;
             if (t->len - t->pos < 4 && !t->eof)
                 return EDI_EMORE;
             if (t->len - t->pos < 3 || memcmp(t->buf + t->pos, "ISA", 3) != 0) {
-                size_t at = t->pos;
-                unsigned char c = (unsigned char)t->buf[at];
+                size_t at = t->pos, k, shown;
+                char what[48];
+
+                if (t->in_garbage) {
+                    /* still the same run of bad bytes: one report is enough */
+                    resync(t);
+                    if (t->pos == t->len)
+                        return t->eof ? EDI_DONE : EDI_EMORE;
+                    continue;
+                }
+                t->in_garbage = 1;
+                for (k = shown = 0; at + k < t->len && k < 12 && shown + 5 < sizeof(what); k++) {
+                    unsigned char c = (unsigned char)t->buf[at + k];
+
+                    if (c >= 0x20 && c < 0x7f)
+                        what[shown++] = (char)c;
+                    else
+                        shown += (size_t)snprintf(what + shown, sizeof(what) - shown, "\\x%02x", c);
+                }
+                what[shown] = '\0';
 
                 err->offset = t->base + at;
                 rc = edi_fail(err, EDI_ESYNTAX,
-                              "expected an ISA segment at byte %llu, found %s0x%02x",
-                              (unsigned long long)err->offset,
-                              isprint(c) ? "'" : "byte ", c);
-                if (isprint(c))
-                    snprintf(err->msg, sizeof(err->msg),
-                             "expected an ISA segment at byte %llu, found '%.*s'",
-                             (unsigned long long)err->offset,
-                             (int)(t->len - at < 12 ? t->len - at : 12), t->buf + at);
+                              "expected an ISA segment at byte %llu, found \"%s\"",
+                              (unsigned long long)err->offset, what);
                 resync(t);
                 return rc;
             }
+            t->in_garbage = 0;
             rc = read_isa(t, err);
             if (rc == EDI_EMORE)
                 return rc;
@@ -298,7 +315,11 @@ int edi_tok_next(struct edi_seg *seg, struct edi_tok *t, struct edi_err *err)
             return t->eof ? EDI_DONE : EDI_EMORE;
         start = t->pos;
         p = t->buf + start;
-        term = memchr(p, t->d.seg, t->len - start);
+        if (t->isa_term > t->base + start && t->isa_term < t->base + t->len)
+            term = t->buf + (t->isa_term - t->base);
+        else
+            term = memchr(p, t->d.seg, t->len - start);
+        t->isa_term = 0;
         if (term == NULL) {
             if (t->len - start > t->lim.max_segment) {
                 err->offset = t->base + start;

@@ -257,7 +257,7 @@ static void report(void *ctx, const struct edi_finding *f, const struct edi_wher
     if (f->seg_pos)
         printf(" segment %u", f->seg_pos);
     if (f->seg_index)
-        printf(" (line %llu, byte %llu)", (unsigned long long)f->seg_index,
+        printf(" (file segment %llu, byte %llu)", (unsigned long long)f->seg_index,
                (unsigned long long)f->offset);
     else
         printf(" (byte %llu)", (unsigned long long)f->offset);

@@ -1,1 +1,59 @@
-# tests/: unit (cmocka), golden files, fuzz-corpus replay, integration.
+# tests/: unit (cmocka, one file per module), golden files, fuzz-corpus
+# replay, integration. `make check` builds them against the ASan + UBSan
+# objects and runs tests/run.sh, which ends with "N passed, N failed".
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_SRC))
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_REPLAY := $(patsubst tests/fuzz/%.c,build/san/fuzz/%,$(FUZZ_SRC))
+FUZZ_LIBFUZZER := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+EDI_SAN_OBJ = $(call objs,build/san,$(EDI_SRC))
+EDI_REL_OBJ = $(call objs,build,$(EDI_SRC))
+TEST_LIBS = $(PKG_LIBS) $(shell pkg-config --libs cmocka)
+
+build/san/tests/%: tests/unit/%.c tests/unit/testutil.h $(EDI_SAN_OBJ) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $@"
+	@$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) -Itests/unit -DWHARF_TESTDATA='"$(abspath tests)"' \
+		-o $@ $< $(EDI_SAN_OBJ) $(TEST_LIBS)
+
+# Fuzz targets under gcc: a driver that replays the committed corpus.
+build/san/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(EDI_SAN_OBJ) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $@"
+	@$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) -Itests/fuzz -DWHARF_SCHEMAS_DIR='"$(SCHEMAS)"' \
+		-o $@ $< tests/fuzz/replay.c $(EDI_SAN_OBJ) $(PKG_LIBS)
+
+# The same targets under clang's libFuzzer, for `make fuzz`.
+FUZZ_CC ?= clang
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(EDI_SRC) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $@ (libFuzzer)"
+	@$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Iedi -Itests/fuzz $(PKG_CFLAGS) -DWHARF_SCHEMAS_DIR='"$(SCHEMAS)"' \
+		-g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(EDI_SRC) $(PKG_LIBS)
+
+check: build/san/wharf $(UNIT_BINS) $(FUZZ_REPLAY)
+	@tests/run.sh
+
+golden-update: build/san/wharf
+	@GOLDEN_UPDATE=1 tests/golden/run.sh build/san/wharf
+
+# make fuzz FUZZ_SECONDS=60: run every target under libFuzzer, growing its corpus.
+FUZZ_SECONDS ?= 60
+fuzz: $(FUZZ_LIBFUZZER)
+	@for t in $(FUZZ_LIBFUZZER); do n=$$(basename $$t); mkdir -p tests/fuzz/corpus/$$n; \
+		echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+			-artifact_prefix=tests/fuzz/corpus/$$n/ tests/fuzz/corpus/$$n >/dev/null 2>build/fuzz/$$n.log || \
+			{ tail -30 build/fuzz/$$n.log; exit 1; }; done
+
+BENCH_SRC := tests/bench/bench.c
+build/bench: $(BENCH_SRC) $(EDI_REL_OBJ) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $@"
+	@$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) -o $@ $(BENCH_SRC) $(EDI_REL_OBJ) $(PKG_LIBS)
+
+bench: build/bench build/wharf
+	@build/bench build/bench-data
+
+.PHONY: fuzz

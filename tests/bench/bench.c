@@ -1,0 +1,233 @@
+/*
+ * bench.c — `make bench`: makes its own inputs and prints figures.
+ *
+ *   1. 10,000 Amazon-style RP 850s in one interchange (about 6 MB):
+ *      tokenize + envelope checks, full guide validation, validation + 997,
+ *      each as MB/s on one core (best of several runs, from memory);
+ *   2. a large interchange (BENCH_BIG_MB, default 1024 MB) validated from
+ *      disk by `wharf edi validate` in a child process: MB/s and peak RSS.
+ *
+ * Figures, not assertions: nothing here fails on a slow machine.
+ */
+#include "check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const skus[][3] = {
+    {"012345678905", "ACME-1001", "B07DFVDRAB"}, {"084123450010", "ACME-1002", "B07DFYF5AB"},
+    {"084123450027", "ACME-2001", "B01LNRIIAB"}, {"084123450034", "ACME-2002", "B01LNRIIXY"},
+    {"084123450041", "ACME-3001", "B09ZZQ1234"},
+};
+
+/* One RP 850 with 3 to 5 lines; returns its length. */
+static size_t po(char *buf, size_t cap, unsigned long n)
+{
+    size_t len = 0;
+    unsigned lines = 3 + (unsigned)(n % 3), i, qty = 0, seg = 0;
+    char ctl[16];
+
+#define PUT(...) (len += (size_t)snprintf(buf + len, cap - len, __VA_ARGS__), seg++)
+    snprintf(ctl, sizeof(ctl), "%04lu", n % 1000000000UL);
+    PUT("ST*850*%s~\n", ctl);
+    PUT("BEG*00*NE*%08lX**20240315~\n", 0x4A000000UL + n);
+    PUT("REF*CR*ACME1~\n");
+    PUT("FOB*CC~\n");
+    PUT("CSH*Y~\n");
+    PUT("DTM*064*20240320~\n");
+    PUT("DTM*063*20240329~\n");
+    PUT("N1*ST**92*ABE%lu~\n", n % 9 + 1);
+    for (i = 0; i < lines; i++) {
+        unsigned q = 6 * (1 + (unsigned)((n + i) % 8));
+        const char *const *s = skus[(n + i) % 5];
+
+        qty += q;
+        PUT("PO1*%u*%u*EA*%u.%02u*PE*UP*%s*VN*%s*BP*%s~\n", i + 1, q, 5 + (unsigned)(n % 40),
+            (unsigned)((n * 7 + i) % 100), s[0], s[1], s[2]);
+    }
+    PUT("CTT*%u*%u~\n", lines, qty);
+    PUT("SE*%u*%s~\n", seg + 1, ctl);
+#undef PUT
+    return len;
+}
+
+static void isa(FILE *f, unsigned long nsets)
+{
+    fprintf(f, "ISA*00*          *00*          *ZZ*AMAZON         *ZZ*ACMEVENDOR     "
+               "*240315*0712*U*00401*000000001*0*P*>~\n");
+    fprintf(f, "GS*PO*AMAZON*ACMEVENDOR*20240315*0712*1*X*004010~\n");
+    (void)nsets;
+}
+
+static void trailer(FILE *f, unsigned long nsets)
+{
+    fprintf(f, "GE*%lu*1~\nIEA*1*000000001~\n", nsets);
+}
+
+/* Writes an interchange of POs until it holds at least `bytes`. */
+static int make_file(const char *path, unsigned long nsets, unsigned long long bytes,
+                     unsigned long *made)
+{
+    FILE *f = fopen(path, "wb");
+    char buf[2048];
+    unsigned long n = 0;
+    unsigned long long size = 0;
+
+    if (f == NULL) {
+        fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    isa(f, nsets);
+    while ((nsets && n < nsets) || (!nsets && size < bytes)) {
+        size_t len = po(buf, sizeof(buf), ++n);
+
+        fwrite(buf, 1, len, f);
+        size += len;
+    }
+    trailer(f, n);
+    if (fclose(f) != 0)
+        return -1;
+    *made = n;
+    return 0;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double cpu_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Best CPU time of `runs` checks over the buffer. */
+static double time_check(const char *data, size_t n, struct edi_guides *g, int envelope_only,
+                         int with_ack, int runs, struct edi_check_stats *st)
+{
+    double best = 1e9;
+    int i;
+
+    for (i = 0; i < runs; i++) {
+        struct edi_check_opts o;
+        struct edi_ack ack;
+        struct edi_ack_opts ao;
+        struct edi_ctl_counter ctr;
+        struct edi_err err;
+        double t0, t;
+
+        memset(&o, 0, sizeof(o));
+        memset(&ao, 0, sizeof(ao));
+        ao.now = 1735689600;
+        edi_ctl_counter_init(&ctr, &ao.ctl, 1);
+        edi_ack_init(&ack, &ao);
+        o.guides = g;
+        o.envelope_only = envelope_only;
+        o.ack = with_ack ? &ack : NULL;
+        t0 = cpu_s();
+        if (edi_check_mem(st, data, n, &o, &err) < 0) {
+            fprintf(stderr, "bench: %s\n", err.msg);
+            exit(1);
+        }
+        t = cpu_s() - t0;
+        if (t < best)
+            best = t;
+        edi_ack_dispose(&ack);
+    }
+    return best;
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = argc > 1 ? argv[1] : "build/bench-data";
+    const char *wharf = getenv("WHARF_BIN") ? getenv("WHARF_BIN") : "build/wharf";
+    const char *bigmb = getenv("BENCH_BIG_MB");
+    const char *schemas = getenv("WHARF_SCHEMAS") ? getenv("WHARF_SCHEMAS") : WHARF_SCHEMAS;
+    unsigned long long big = (bigmb ? strtoull(bigmb, NULL, 10) : 1024) << 20;
+    char small[4096], large[4096];
+    struct edi_guides *g;
+    struct edi_check_stats st;
+    struct edi_err err;
+    unsigned long made;
+    char *data;
+    size_t n;
+    double t, mb;
+
+    mkdir(dir, 0755);
+    snprintf(small, sizeof(small), "%s/po-10000.edi", dir);
+    snprintf(large, sizeof(large), "%s/big.edi", dir);
+    if (make_file(small, 10000, 0, &made) < 0)
+        return 1;
+    if (edi_guides_new(&g, schemas, &err) < 0 || edi_read_file(&data, &n, small, &err) < 0) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        return 1;
+    }
+    mb = (double)n / 1e6;
+    printf("input: %lu Amazon RP 850s, %.1f MB (%s)\n", made, mb, small);
+    t = time_check(data, n, g, 1, 0, 7, &st);
+    printf("  tokenize + envelope checks   %8.1f MB/s   (%.3f s, %llu sets)\n", mb / t, t,
+           (unsigned long long)st.sets);
+    t = time_check(data, n, g, 0, 0, 5, &st);
+    printf("  full guide validation        %8.1f MB/s   (%.3f s, %llu accepted, %llu findings)\n",
+           mb / t, t, (unsigned long long)st.accepted, (unsigned long long)st.findings);
+    t = time_check(data, n, g, 0, 1, 5, &st);
+    printf("  validation + 997             %8.1f MB/s   (%.3f s, %.0f POs/s)\n", mb / t, t,
+           (double)st.sets / t);
+    free(data);
+    edi_guides_free(g);
+
+    if (big == 0)
+        return 0;
+    {
+        double t0 = now_s();
+        struct stat sb;
+        pid_t pid;
+        int status;
+        struct rusage ru;
+        double w0;
+
+        if (stat(large, &sb) != 0 || (unsigned long long)sb.st_size < big) {
+            if (make_file(large, 0, big, &made) < 0)
+                return 1;
+            printf("made %s (%.0f MB) in %.1f s\n", large, (double)big / 1048576.0, now_s() - t0);
+            stat(large, &sb);
+        }
+        w0 = now_s();
+        pid = fork();
+        if (pid == 0) {
+            int fd = open("/dev/null", 0);
+
+            (void)fd;
+            if (freopen("/dev/null", "w", stdout) == NULL)
+                _exit(2);
+            execl(wharf, wharf, "edi", "validate", large, (char *)NULL);
+            _exit(127);
+        }
+        if (pid < 0 || wait4(pid, &status, 0, &ru) < 0) {
+            fprintf(stderr, "bench: cannot run %s\n", wharf);
+            return 1;
+        }
+        t = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+        printf("input: %.0f MB interchange (%s)\n", (double)sb.st_size / 1048576.0, large);
+        printf("  wharf edi validate           %8.1f MB/s   (%.1f s CPU, %.1f s wall, exit %d)\n",
+               (double)sb.st_size / 1e6 / t, t, now_s() - w0,
+               WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        printf("  peak RSS                     %8.1f MB\n", (double)ru.ru_maxrss / 1024.0);
+    }
+    return 0;
+}

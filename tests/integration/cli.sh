@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Integration tests of the wharf command line: exit codes, standard input,
+# options, error messages. Usage: cli.sh WHARF_BINARY. Prints ok/not ok lines.
+set -u
+W=${1:-build/san/wharf}
+cd "$(dirname "$0")/../.." || exit 2
+G=tests/golden/x12
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+
+t() {  # t NAME WANT_EXIT PATTERN -- command...: exit status and a pattern in stdout+stderr
+  local name=$1 want=$2 pat=$3
+  shift 4
+  n=$((n + 1))
+  "$@" > "$tmp/out" 2>&1
+  local got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "not ok $n - $name: exit $got, want $want"; sed 's/^/#   /' "$tmp/out" | head -10
+  elif [ -n "$pat" ] && ! grep -qE -- "$pat" "$tmp/out"; then
+    echo "not ok $n - $name: output lacks /$pat/"; sed 's/^/#   /' "$tmp/out" | head -10
+  else
+    echo "ok $n - $name"
+  fi
+}
+
+t "no arguments is a usage error" 2 "usage: wharf" -- "$W"
+t "help" 0 "edi validate" -- "$W" help
+t "help for one command" 0 "--guide G" -- "$W" help edi validate
+t "help for an unknown topic" 2 "no help for" -- "$W" help nonsense
+t "unknown command" 2 "unknown command 'frobnicate'" -- "$W" frobnicate
+t "unknown edi command" 2 "unknown command 'edi frob'" -- "$W" edi frob
+t "version" 0 "^wharf [0-9]" -- "$W" --version
+t "validate: missing FILE" 2 "FILE is missing" -- "$W" edi validate
+t "validate: unknown option" 2 "unknown option '--frob'" -- "$W" edi validate --frob x
+t "validate: file that does not exist" 2 "cannot open" -- "$W" edi validate "$tmp/none.edi"
+t "validate: valid file" 0 "1 accepted, 0 rejected, 0 findings" -- "$W" edi validate $G/amazon-rp-850.edi
+t "validate: findings exit 1" 1 "AK403=8" -- "$W" edi validate $G/bad/bad-date.edi
+t "validate: unknown guide" 2 "no guide partners/nobody/850" -- "$W" edi validate --guide partners/nobody/850 $G/amazon-rp-850.edi
+t "validate: guide may not leave schemas" 2 "may not leave" -- "$W" edi validate --guide ../etc/passwd $G/amazon-rp-850.edi
+t "validate: partner guide by name" 0 "0 findings" -- "$W" edi validate --guide partners/amazon-rp/850 $G/amazon-rp-850.edi
+t "validate: DF guide rejects an RP order" 1 "element-code-not-allowed" -- "$W" edi validate --guide partners/amazon-df/850 $G/amazon-rp-850.edi
+t "validate: guide for another set" 1 "does not match guide" -- "$W" edi validate --guide x12/004010/855 $G/amazon-rp-850.edi
+t "validate --json: valid" 0 '"valid": true' -- "$W" edi validate --json $G/amazon-rp-850.edi
+t "validate --json: findings" 1 '"x12_element_error": "8"' -- "$W" edi validate --json $G/bad/bad-date.edi
+t "validate from stdin" 1 "^-: set 850 0001 segment 2" -- bash -c "$W edi validate - < $G/bad/bad-date.edi"
+t "validate: empty stdin" 1 "no interchange" -- bash -c "$W edi validate - < /dev/null"
+t "ack: 997 on stdout" 1 "^AK5\*R\*5~" -- "$W" edi ack $G/bad/bad-date.edi
+t "ack: accepted exits 0" 0 "^AK9\*A\*1\*1\*1~" -- "$W" edi ack $G/amazon-rp-850.edi
+t "ack: forced 999" 0 "^ST\*999\*" -- "$W" edi ack --type 999 $G/amazon-rp-850.edi
+t "ack: TA1 only" 0 "^TA1\*000004721\*240315\*0712\*A\*000~" -- "$W" edi ack --type TA1 $G/amazon-rp-850.edi
+t "ack: bad --type" 2 "must be 997, 999 or TA1" -- "$W" edi ack --type 998 $G/amazon-rp-850.edi
+t "ack: bad WHARF_NOW" 2 "WHARF_NOW" -- env WHARF_NOW=yesterday "$W" edi ack $G/amazon-rp-850.edi
+t "ack: WHARF_CONTROL_START" 0 "^GS\*FA\*.*\*41\*X\*004010~" -- env WHARF_CONTROL_START=41 "$W" edi ack $G/amazon-rp-850.edi
+t "parse: positions" 0 "^ +4 +173 +2 +BEG\*00\*NE" -- "$W" edi parse $G/amazon-rp-850.edi
+t "parse: envelope problem exits 1" 1 "SE01 says 12 segments" -- "$W" edi parse $G/bad/se01-count.edi
+t "to-xml: loops from the guide" 0 '<loop id="PO1">' -- "$W" edi to-xml $G/amazon-rp-850.edi
+t "from-xml: not XML" 1 "not well-formed" -- bash -c "echo 'ISA*' | $W edi from-xml -"
+t "from-xml: wrong root" 1 "root element must be <x12>" -- bash -c "echo '<a/>' | $W edi from-xml -"
+"$W" edi to-xml $G/amazon-rp-856-5010.edi > "$tmp/856.xml"
+t "from-xml: 5010 with repetitions and composites" 0 "^MAN\*GM\*00006141410000002016~" -- "$W" edi from-xml "$tmp/856.xml"

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs every test tier against the ASan + UBSan build and ends with one
+# "N passed, N failed" line. Each tier prints TAP-style "ok"/"not ok" lines;
+# this script counts them. Exit 1 on any failure.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export WHARF_SCHEMAS="$PWD/schemas"
+log=build/test.log
+: > "$log"
+pass=0 fail=0
+
+tally() {  # reads TAP lines from stdin, echoes failures, counts
+  while IFS= read -r line; do
+    echo "$line" >> "$log"
+    case "$line" in
+      "ok "*) pass=$((pass + 1)) ;;
+      "not ok "*) fail=$((fail + 1)); echo "$line" ;;
+      "#"*) echo "$line" ;;
+    esac
+  done
+}
+
+tier() { echo "== $1"; }
+
+tier "unit (cmocka)"
+for t in build/san/tests/test_*; do
+  [ -x "$t" ] || continue
+  out=$(CMOCKA_MESSAGE_OUTPUT=TAP "$t" 2>&1); rc=$?
+  tally <<< "$out"
+  if [ $rc -ne 0 ] && ! grep -q '^not ok' <<< "$out"; then
+    fail=$((fail + 1)); echo "not ok - $t exited $rc"; echo "$out" | tail -20
+  fi
+done
+
+tier "golden files"
+tally < <(tests/golden/run.sh build/san/wharf 2>&1)
+
+tier "fuzz corpus replay"
+for t in build/san/fuzz/fuzz_*; do
+  [ -x "$t" ] || continue
+  n=$(basename "$t")
+  if out=$("$t" tests/fuzz/corpus/"$n" 2>&1); then
+    tally <<< "ok - $n: $out"
+  else
+    tally <<< "not ok - $n"; echo "$out" | tail -30
+  fi
+done
+
+tier "integration"
+for t in tests/integration/*.sh; do
+  [ -f "$t" ] || continue
+  tally < <(bash "$t" build/san/wharf 2>&1)
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
