@@ -140,6 +140,48 @@ static int load_doc(xmlDocPtr *out, struct edi_guides *r, const char *rel, struc
 
 /* ---- compiling ------------------------------------------------------------------- */
 
+/* The dictionary's named code lists, while a guide compiles. */
+struct lists {
+    const char **id;
+    const struct edi_codes **codes;
+    size_t n;
+};
+
+static const struct edi_codes *codes_of(struct edi_pool *pl, xmlNodePtr n);
+
+static void lists_of(struct lists *ls, struct edi_pool *pl, xmlNodePtr root)
+{
+    xmlNodePtr c;
+    size_t k = 0;
+
+    for (c = root->children; c; c = c->next)
+        k += c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "codelist") == 0;
+    ls->n = 0;
+    ls->id = edi_pool_alloc(pl, (k ? k : 1) * sizeof(*ls->id));
+    ls->codes = edi_pool_alloc(pl, (k ? k : 1) * sizeof(*ls->codes));
+    for (c = root->children; c; c = c->next) {
+        xmlChar *id;
+
+        if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, "codelist") != 0)
+            continue;
+        id = xmlGetProp(c, (const xmlChar *)"id");
+        ls->id[ls->n] = edi_pool_strdup(pl, id ? (const char *)id : "");
+        ls->codes[ls->n] = codes_of(pl, c);
+        ls->n++;
+        xmlFree(id);
+    }
+}
+
+static const struct edi_codes *list_named(const struct lists *ls, const char *id)
+{
+    size_t i;
+
+    for (i = 0; ls && i < ls->n; i++)
+        if (strcmp(ls->id[i], id) == 0)
+            return ls->codes[i];
+    return NULL;
+}
+
 static const struct edi_codes *codes_of(struct edi_pool *pl, xmlNodePtr n)
 {
     xmlNodePtr c;
@@ -270,9 +312,10 @@ static void rules_of(struct edi_pool *pl, xmlNodePtr n, struct edi_grule **out, 
     }
 }
 
-static void el_of(struct edi_pool *pl, struct edi_gel *e, xmlNodePtr n)
+static int el_of(struct edi_pool *pl, struct edi_gel *e, xmlNodePtr n, const struct lists *ls,
+                 struct edi_err *err)
 {
-    char *t, *ref;
+    char *t, *ref, *list;
 
     e->pos = (uint16_t)lattr(n, "pos", 0);
     e->name = pattr(pl, n, "name");
@@ -289,11 +332,11 @@ static void el_of(struct edi_pool *pl, struct edi_gel *e, xmlNodePtr n)
         e->type = 'C';
         e->comp = edi_pool_alloc(pl, (k ? k : 1) * sizeof(*e->comp));
         for (c = n->children; c; c = c->next)
-            if (is_el(c, "component"))
-                el_of(pl, &e->comp[i++], c);
+            if (is_el(c, "component") && el_of(pl, &e->comp[i++], c, ls, err) < 0)
+                return EDI_ECONFIG;
         e->ncomp = (uint16_t)i;
         rules_of(pl, n, &e->rules, &e->nrules);
-        return;
+        return 0;
     }
     t = attr(n, "type");
     type_of(e, t);
@@ -301,9 +344,22 @@ static void el_of(struct edi_pool *pl, struct edi_gel *e, xmlNodePtr n)
     e->min = (uint32_t)lattr(n, "min", 1);
     e->max = (uint32_t)lattr(n, "max", 1);
     e->codes = codes_of(pl, n);
+    if ((list = attr(n, "list")) != NULL) {
+        e->codes = list_named(ls, list);
+        if (e->codes == NULL) {
+            edi_fail(err, EDI_ECONFIG, "%s:%d: no <codelist id=\"%s\"> in the segment dictionary",
+                     n->doc && n->doc->URL ? (const char *)n->doc->URL : "?", (int)xmlGetLineNo(n),
+                     list);
+            xmlFree(list);
+            return EDI_ECONFIG;
+        }
+        xmlFree(list);
+    }
+    return 0;
 }
 
-static void seg_of(struct edi_pool *pl, struct edi_gseg *s, xmlNodePtr n)
+static int seg_of(struct edi_pool *pl, struct edi_gseg *s, xmlNodePtr n, const struct lists *ls,
+                  struct edi_err *err)
 {
     char *id = attr(n, "id");
     xmlNodePtr c;
@@ -326,8 +382,8 @@ static void seg_of(struct edi_pool *pl, struct edi_gseg *s, xmlNodePtr n)
         if (is_el(c, "element") || is_el(c, "composite")) {
             size_t pos = (size_t)lattr(c, "pos", 0);
 
-            if (pos >= 1)
-                el_of(pl, &s->el[pos - 1], c);
+            if (pos >= 1 && el_of(pl, &s->el[pos - 1], c, ls, err) < 0)
+                return EDI_ECONFIG;
         }
     }
     /* positions the file skipped: optional, unchecked */
@@ -340,6 +396,7 @@ static void seg_of(struct edi_pool *pl, struct edi_gseg *s, xmlNodePtr n)
         }
     }
     rules_of(pl, n, &s->rules, &s->nrules);
+    return 0;
 }
 
 static int seg_cmp(const void *a, const void *b)
@@ -347,8 +404,8 @@ static int seg_cmp(const void *a, const void *b)
     return strcmp(((const struct edi_gseg *)a)->id, ((const struct edi_gseg *)b)->id);
 }
 
-static void add_segments(struct edi_pool *pl, struct edi_gseg **segs, size_t *n, size_t *cap,
-                         xmlNodePtr parent)
+static int add_segments(struct edi_pool *pl, struct edi_gseg **segs, size_t *n, size_t *cap,
+                        xmlNodePtr parent, const struct lists *ls, struct edi_err *err)
 {
     xmlNodePtr c;
 
@@ -360,8 +417,10 @@ static void add_segments(struct edi_pool *pl, struct edi_gseg **segs, size_t *n,
             *segs = edi_xrealloc(*segs, *cap * sizeof(**segs));
         }
         memset(&(*segs)[*n], 0, sizeof(**segs));
-        seg_of(pl, &(*segs)[(*n)++], c);
+        if (seg_of(pl, &(*segs)[(*n)++], c, ls, err) < 0)
+            return EDI_ECONFIG;
     }
+    return 0;
 }
 
 static int node_of(struct edi_guide *g, struct edi_gnode *nd, xmlNodePtr x, struct edi_gnode *parent,
@@ -476,6 +535,7 @@ static int compile_base(struct edi_guide *g, struct edi_guides *r, const char *i
     char rel[512];
     struct edi_gseg *segs = NULL;
     size_t n = 0, cap = 0, i, k;
+    struct lists ls;
     int rc;
 
     if ((rc = load_doc(&doc, r, id, err)) < 0)
@@ -489,8 +549,10 @@ static int compile_base(struct edi_guide *g, struct edi_guides *r, const char *i
     snprintf(rel, sizeof(rel), "x12/%s/segments", g->version);
     if ((rc = load_doc(&dict, r, rel, err)) < 0)
         goto out;
-    add_segments(&g->pool, &segs, &n, &cap, xmlDocGetRootElement(dict));
-    add_segments(&g->pool, &segs, &n, &cap, root);
+    lists_of(&ls, &g->pool, xmlDocGetRootElement(dict));
+    if ((rc = add_segments(&g->pool, &segs, &n, &cap, xmlDocGetRootElement(dict), &ls, err)) < 0 ||
+        (rc = add_segments(&g->pool, &segs, &n, &cap, root, &ls, err)) < 0)
+        goto out;
     /* a guide's own definition wins over the dictionary's: keep the last */
     for (i = 0; i < n; i++)
         for (k = i + 1; k < n; k++)
