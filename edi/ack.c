@@ -179,8 +179,26 @@ char edi_ack_tx(struct edi_ack *a, const struct edi_tx *tx, const struct edi_fin
         errors++;
     }
     if (val && edi_findings_errors(val)) {
+        int segment_errors = val->dropped > 0;
+
         errors++;
-        if (ncodes < 5)
+        for (i = 0; i < val->n; i++) {
+            const struct edi_finding *fd = &val->v[i];
+
+            if (fd->severity != EDI_SEV_ERROR)
+                continue;
+            if (fd->level == EDI_LV_SEGMENT || fd->level == EDI_LV_ELEMENT)
+                segment_errors = 1;
+            else if (fd->set_code[0] && ncodes < 5) {
+                size_t k;
+
+                for (k = 0; k < ncodes && strcmp(codes[k], fd->set_code) != 0; k++)
+                    ;
+                if (k == ncodes)
+                    codes[ncodes++] = fd->set_code;
+            }
+        }
+        if (segment_errors && ncodes < 5)
             codes[ncodes++] = "5";
     }
     if (errors)

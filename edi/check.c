@@ -209,8 +209,6 @@ int edi_check_mem(struct edi_check_stats *st, const char *data, size_t n,
     int rc;
 
     setup(&r, &p, st, o, err);
-    rc = edi_x12_parser_feed(&p, data, n, err);
-    if (rc == 0)
-        rc = edi_x12_parser_finish(&p, err);
+    rc = edi_x12_parse_mem(&p, data, n, err);
     return finish(&r, &p, rc);
 }

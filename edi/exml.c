@@ -81,29 +81,10 @@ static void write_value(struct tox *t, const char *name, struct edi_str v)
     xmlTextWriterEndElement(t->w);
 }
 
-static size_t split(struct edi_str *parts, size_t max, struct edi_str v, unsigned char sep)
-{
-    size_t k = 0;
-    const char *p = v.p, *end = v.p + v.n;
-
-    for (;;) {
-        const char *q = sep ? memchr(p, sep, (size_t)(end - p)) : NULL;
-
-        if (k < max) {
-            parts[k].p = p;
-            parts[k].n = (size_t)((q ? q : end) - p);
-        }
-        k++;
-        if (q == NULL || k >= max)
-            return k < max ? k : max;
-        p = q + 1;
-    }
-}
-
 static void write_segment(struct tox *t, const struct edi_str *el, size_t n)
 {
     char id[8], name[32];
-    size_t i, r, c;
+    size_t i, c;
     int isa;
 
     edi_str_copy(id, sizeof(id), el[0]);
@@ -120,8 +101,7 @@ static void write_segment(struct tox *t, const struct edi_str *el, size_t n)
     isa = strcmp(id, "ISA") == 0;
     xmlTextWriterStartElement(t->w, BAD_CAST id);
     for (i = 1; i <= n; i++) {
-        struct edi_str reps[64], comps[64];
-        size_t nrep;
+        const char *rp, *end;
 
         if (el[i].n == 0)
             continue;
@@ -130,24 +110,36 @@ static void write_segment(struct tox *t, const struct edi_str *el, size_t n)
             write_value(t, name, el[i]);
             continue;
         }
-        nrep = t->d.rep ? split(reps, 64, el[i], t->d.rep) : (reps[0] = el[i], 1);
-        for (r = 0; r < nrep; r++) {
-            size_t ncomp = split(comps, 64, reps[r], t->d.comp);
+        /* repetitions and components walked in place: no limit on how many */
+        for (rp = el[i].p, end = el[i].p + el[i].n;;) {
+            const char *q = t->d.rep ? memchr(rp, t->d.rep, (size_t)(end - rp)) : NULL;
+            struct edi_str rv = {rp, (size_t)((q ? q : end) - rp)};
 
-            if (ncomp == 1) {
-                write_value(t, name, reps[r]);
-                continue;
-            }
-            xmlTextWriterStartElement(t->w, BAD_CAST name);
-            for (c = 0; c < ncomp; c++) {
-                char cname[64];
+            if (memchr(rv.p, t->d.comp, rv.n) == NULL) {
+                write_value(t, name, rv);
+            } else {
+                const char *cp = rv.p, *cend = rv.p + rv.n;
 
-                if (comps[c].n == 0)
-                    continue;
-                snprintf(cname, sizeof(cname), "%s-%02zu", name, c + 1);
-                write_value(t, cname, comps[c]);
+                xmlTextWriterStartElement(t->w, BAD_CAST name);
+                for (c = 1;; c++) {
+                    const char *cq = memchr(cp, t->d.comp, (size_t)(cend - cp));
+                    struct edi_str cv = {cp, (size_t)((cq ? cq : cend) - cp)};
+
+                    if (cv.n) {
+                        char cname[64];
+
+                        snprintf(cname, sizeof(cname), "%s-%02zu", name, c);
+                        write_value(t, cname, cv);
+                    }
+                    if (cq == NULL)
+                        break;
+                    cp = cq + 1;
+                }
+                xmlTextWriterEndElement(t->w);
             }
-            xmlTextWriterEndElement(t->w);
+            if (q == NULL)
+                break;
+            rp = q + 1;
         }
     }
     xmlTextWriterEndElement(t->w);
@@ -263,7 +255,7 @@ static int on_tx(void *ctx, struct edi_tx *tx)
             rc = edi_guides_get(&g, t->guides, t->guide_id, &gerr);
         else
             rc = edi_guides_for(&g, t->guides, tx->group->version, tx->set_id, &gerr);
-        if (rc < 0 && rc != EDI_ENOTFOUND) {
+        if (rc < 0 && (rc != EDI_ENOTFOUND || t->guide_id)) {
             *t->err = gerr;
             t->rc = rc;
             return rc;
@@ -423,6 +415,24 @@ static unsigned name_pos(const char *seg, const char *name, unsigned *comp)
     return *p == '\0' ? v : 0;
 }
 
+/* X12 has no escape: a value holding a delimiter cannot be written. comp_rep:
+ * the component and repetition separators are data here (ISA11, ISA16, a
+ * <segment>'s raw elements). */
+static int check_value(struct fromx *f, size_t from, int comp_rep, xmlNodePtr n)
+{
+    size_t i;
+
+    for (i = from; i < f->val.n; i++) {
+        unsigned char c = (unsigned char)f->val.p[i];
+
+        if (c == f->d.elem || c == f->d.seg ||
+            (!comp_rep && (c == f->d.comp || (f->d.rep && c == f->d.rep))))
+            return edi_fail(f->err, EDI_ESYNTAX, "line %ld: <%s> holds the delimiter '%c'",
+                            xmlGetLineNo(n), (const char *)n->name, c);
+    }
+    return 0;
+}
+
 static int write_xml_segment(struct fromx *f, xmlNodePtr seg)
 {
     const char *id = (const char *)seg->name;
@@ -445,7 +455,7 @@ static int write_xml_segment(struct fromx *f, xmlNodePtr seg)
             if (k >= 999)
                 return edi_fail(f->err, EDI_ELIMIT, "line %ld: too many elements", xmlGetLineNo(c));
             off[k] = f->val.n;
-            if ((rc = put_value(&f->val, c, f->err)) < 0)
+            if ((rc = put_value(&f->val, c, f->err)) < 0 || (rc = check_value(f, off[k], 1, c)) < 0)
                 return rc;
             len[k] = f->val.n - off[k];
             k++;
@@ -478,6 +488,7 @@ static int write_xml_segment(struct fromx *f, xmlNodePtr seg)
         {
             xmlNodePtr k;
             unsigned lastc = 0;
+            size_t from;
             int any = 0;
 
             for (k = c->children; k; k = k->next) {
@@ -490,15 +501,17 @@ static int write_xml_segment(struct fromx *f, xmlNodePtr seg)
                 if (ep != pos || cp == 0 || cp <= lastc)
                     return edi_fail(f->err, EDI_ESYNTAX, "line %ld: <%s> is not a component of <%s>",
                                     xmlGetLineNo(k), (const char *)k->name, (const char *)c->name);
-                for (; lastc + 1 < cp; lastc++)
-                    edi_buf_putc(&f->val, (char)f->d.comp);
-                if (lastc)
+                /* component cp follows cp - 1 separators (counting from the last one written) */
+                for (lastc = lastc ? lastc : 1; lastc < cp; lastc++)
                     edi_buf_putc(&f->val, (char)f->d.comp);
                 lastc = cp;
-                if ((rc = put_value(&f->val, k, f->err)) < 0)
+                from = f->val.n;
+                if ((rc = put_value(&f->val, k, f->err)) < 0 || (rc = check_value(f, from, 0, k)) < 0)
                     return rc;
             }
-            if (!any && (rc = put_value(&f->val, c, f->err)) < 0)
+            from = f->val.n;
+            if (!any && ((rc = put_value(&f->val, c, f->err)) < 0 ||
+                         (rc = check_value(f, from, strcmp(id, "ISA") == 0 && (pos == 11 || pos == 16), c)) < 0))
                 return rc;
         }
         len[pos] = f->val.n - off[pos];

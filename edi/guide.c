@@ -750,19 +750,12 @@ static void missing(struct walk *w, struct frame *f, uint32_t from, uint32_t to,
             continue;
         fd = seg_finding(w, at, n->seg ? n->seg->id : n->id, "segment-missing", "3");
         snprintf(fd->loop_id, sizeof(fd->loop_id), "%s", n->loop ? n->id : loop_of(w));
-        if (n->loop)
-            edi_finding_msg(fd, "mandatory loop %s (starting with %s) is missing before segment %u%s%s",
-                            n->id, n->seg ? n->seg->id : "?", at ? at->pos : 0,
-                            n->note ? ": " : "", n->note ? n->note : "");
-        else
-            edi_finding_msg(fd, "mandatory segment %s%s%s is missing before segment %u%s%s",
-                            n->id, n->seg && n->seg->name ? " (" : "",
-                            n->seg && n->seg->name ? n->seg->name : "", at ? at->pos : 0,
-                            n->note ? ": " : "", n->note ? n->note : "");
-        if (n->seg && n->seg->name)
-            edi_finding_msg(fd, "mandatory %s %s (%s) is missing before segment %u%s%s",
-                            n->loop ? "loop" : "segment", n->seg->id, n->seg->name,
-                            at ? at->pos : 0, n->note ? ": " : "", n->note ? n->note : "");
+        edi_finding_msg(fd, "mandatory %s %s%s%s%s is missing before segment %u%s%s",
+                        n->loop ? "loop" : "segment", n->seg ? n->seg->id : n->id,
+                        n->seg && n->seg->name ? " (" : "",
+                        n->seg && n->seg->name ? n->seg->name : "",
+                        n->seg && n->seg->name ? ")" : "", at ? at->pos : 0,
+                        n->note ? ": " : "", n->note ? n->note : "");
     }
 }
 

@@ -103,6 +103,7 @@ struct edi_tok {
     int skipping;      /* recovering after an over-long segment */
     int in_garbage;    /* bad bytes between interchanges, already reported */
     uint64_t isa_term; /* stream offset of the ISA's terminator, while pending */
+    int borrowed;      /* buf is the caller's memory (edi_tok_borrow) */
     struct edi_delims d;
     struct edi_str *els;
     size_t els_cap;
@@ -121,6 +122,9 @@ void edi_tok_feed(struct edi_tok *t, const char *p, size_t n);
 char *edi_tok_space(struct edi_tok *t, size_t want, size_t *avail);
 void edi_tok_commit(struct edi_tok *t, size_t n);
 void edi_tok_finish(struct edi_tok *t);
+/* The whole input at once, without a copy: p must outlive the tokenizer's
+ * use of it. Implies edi_tok_finish. */
+void edi_tok_borrow(struct edi_tok *t, const char *p, size_t n);
 /* Returns EDI_OK with *seg filled, EDI_EMORE when more input is needed,
  * EDI_DONE at the end, or EDI_ESYNTAX / EDI_ELIMIT with err set; after an
  * error the tokenizer has already skipped past the bad bytes and the next
@@ -217,6 +221,8 @@ int edi_x12_parser_feed(struct edi_x12_parser *p, const char *data, size_t n,
                         struct edi_err *err);
 /* End of input: closes what is open (reporting what is missing). */
 int edi_x12_parser_finish(struct edi_x12_parser *p, struct edi_err *err);
+/* The whole input in memory, parsed without copying it. */
+int edi_x12_parse_mem(struct edi_x12_parser *p, const char *data, size_t n, struct edi_err *err);
 /* Reads a whole file or stdin ("-") through the parser in 256 KiB reads. */
 int edi_x12_parse_file(struct edi_x12_parser *p, const char *path, struct edi_err *err);
 

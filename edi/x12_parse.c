@@ -581,7 +581,8 @@ static int end_tx(struct edi_x12_parser *p, const struct edi_seg *se)
 
         tx_add(p, se);
         tx->complete = 1;
-        if (edi_str_to_u64(&n, v) < 0 || n != tx->nseg + 0ULL) {
+        /* a set cut short by the size limit was counted only as far as it was kept */
+        if (!p->tx_overflow && (edi_str_to_u64(&n, v) < 0 || n != tx->nseg + 0ULL)) {
             struct edi_finding *fd = set_finding(p, "se-count", "4", se);
 
             fd->seg_pos = tx->nseg;
@@ -758,6 +759,18 @@ int edi_x12_parser_finish(struct edi_x12_parser *p, struct edi_err *err)
                         (unsigned long long)(p->tok.base + p->tok.len));
     }
     return 0;
+}
+
+int edi_x12_parse_mem(struct edi_x12_parser *p, const char *data, size_t n, struct edi_err *err)
+{
+    int rc;
+
+    if (p->stopped)
+        return EDI_ERR;
+    edi_tok_borrow(&p->tok, data, n);
+    if ((rc = drain(p, err)) < 0)
+        return rc;
+    return edi_x12_parser_finish(p, err);
 }
 
 int edi_x12_parse_file(struct edi_x12_parser *p, const char *path, struct edi_err *err)

@@ -29,16 +29,28 @@ void edi_tok_init(struct edi_tok *t, const struct edi_limits *lim)
         edi_limits_default(&t->lim);
 }
 
+void edi_tok_borrow(struct edi_tok *t, const char *p, size_t n)
+{
+    if (!t->borrowed)
+        free(t->buf);
+    t->buf = (char *)p;   /* never written while borrowed */
+    t->len = t->cap = n;
+    t->pos = 0;
+    t->borrowed = 1;
+    t->eof = 1;
+}
+
 void edi_tok_dispose(struct edi_tok *t)
 {
-    free(t->buf);
+    if (!t->borrowed)
+        free(t->buf);
     free(t->els);
     memset(t, 0, sizeof(*t));
 }
 
 static void compact(struct edi_tok *t)
 {
-    if (t->pos == 0)
+    if (t->pos == 0 || t->borrowed)
         return;
     memmove(t->buf, t->buf + t->pos, t->len - t->pos);
     t->base += t->pos;
@@ -48,6 +60,18 @@ static void compact(struct edi_tok *t)
 
 char *edi_tok_space(struct edi_tok *t, size_t want, size_t *avail)
 {
+    if (t->borrowed) {
+        /* more input after borrowed memory: copy what is left first */
+        size_t left = t->len - t->pos;
+        char *own = edi_xmalloc(left + 1);
+
+        memcpy(own, t->buf + t->pos, left);
+        t->base += t->pos;
+        t->buf = own;
+        t->len = t->cap = left;
+        t->pos = 0;
+        t->borrowed = 0;
+    }
     compact(t);
     if (t->cap - t->len < want) {
         size_t cap = t->cap ? t->cap : 65536;
@@ -212,12 +236,13 @@ static void resync(struct edi_tok *t)
 static int split(struct edi_seg *seg, struct edi_tok *t, const char *p, size_t n,
                  struct edi_err *err)
 {
-    size_t k = 0;
-    const char *end = p + n, *q = p;
+    const char sep = (char)t->d.elem;
+    size_t k = 0, i, from = 0;
 
-    for (;;) {
-        const char *e = memchr(q, t->d.elem, (size_t)(end - q));
-
+    /* elements are short: a plain loop beats a memchr call per element */
+    for (i = 0; i <= n; i++) {
+        if (i < n && p[i] != sep)
+            continue;
         if (k == t->els_cap) {
             if (k > t->lim.max_elements)
                 return edi_fail(err, EDI_ELIMIT,
@@ -226,12 +251,10 @@ static int split(struct edi_seg *seg, struct edi_tok *t, const char *p, size_t n
             t->els_cap = t->els_cap ? t->els_cap * 2 : 64;
             t->els = edi_xrealloc(t->els, t->els_cap * sizeof(*t->els));
         }
-        t->els[k].p = q;
-        t->els[k].n = (size_t)((e ? e : end) - q);
+        t->els[k].p = p + from;
+        t->els[k].n = i - from;
         k++;
-        if (e == NULL)
-            break;
-        q = e + 1;
+        from = i + 1;
     }
     seg->el = t->els;
     seg->n = k - 1;
@@ -347,8 +370,8 @@ int edi_tok_next(struct edi_seg *seg, struct edi_tok *t, struct edi_err *err)
             return edi_fail(err, EDI_ELIMIT, "segment at byte %llu is longer than %zu bytes",
                             (unsigned long long)err->offset, t->lim.max_segment);
         }
-        if (t->d.seg == '\n' && n && p[n - 1] == '\r')
-            n--;
+        while (t->d.seg == '\n' && n && p[n - 1] == '\r')
+            n--;   /* CR LF line ends, however many CRs */
         if (n == 0)
             continue;
         /* A new ISA inside an interchange: its delimiters may differ. */

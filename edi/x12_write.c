@@ -90,6 +90,7 @@ void edi_w_comp(struct edi_writer *w, struct edi_str v)
 
 void edi_w_rep(struct edi_writer *w, struct edi_str v)
 {
+    flush_empty(w);   /* the element may have been empty: its separator is still pending */
     edi_buf_putc(w->out, (char)w->d.rep);
     edi_buf_putstr(w->out, v);
 }
@@ -136,7 +137,7 @@ void edi_w_seg(struct edi_writer *w, const struct edi_str *el, size_t n,
     edi_buf_putstr(w->out, el[0]);
     for (i = 1; i <= n; i++) {
         edi_buf_putc(w->out, (char)w->d.elem);
-        if (in && !(edi_str_eq(el[0], "ISA") && (i == 11 || i == 16)))
+        if (in)
             put_mapped(w, el[i], in);
         else
             edi_buf_putstr(w->out, el[i]);

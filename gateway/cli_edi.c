@@ -83,33 +83,86 @@ static int exit_for(int rc)
 
 /* ---- parse ------------------------------------------------------------------------ */
 
+/* The listing: envelope segments as they come, each transaction set when
+ * it is complete, walked with its guide so that loops show as a tree.
+ * Trailers (GE, IEA) wait for their group or interchange to close, so a set
+ * cut off by a trailer still lists before it. */
 struct parse_ctx {
     const char *file;
-    uint32_t setpos;
+    struct edi_guides *guides;
     size_t nfindings;
+    int depth;                  /* loop depth inside the set */
+    struct edi_delims d;
+    struct edi_buf ge, iea;     /* pending trailer lines */
 };
 
-static int print_segment(void *ctx, const struct edi_seg *s, int depth)
+static void print_line(uint64_t index, uint64_t offset, const char *pos, int indent,
+                       const char *text, size_t n)
+{
+    printf("%7llu %9llu %6s  %*s%.*s\n", (unsigned long long)index, (unsigned long long)offset,
+           pos, indent * 2, "", (int)n, text);
+}
+
+static int print_envelope(void *ctx, const struct edi_seg *s, int depth)
 {
     struct parse_ctx *pc = ctx;
     struct edi_str id = s->el[0];
-    int indent = depth;
-    char pos[16] = "-";
+    struct edi_buf *pending = NULL;
 
-    if (edi_str_eq(id, "ISA") || edi_str_eq(id, "IEA"))
-        indent = 0;
-    else if (edi_str_eq(id, "GS") || edi_str_eq(id, "GE"))
-        indent = 1;
-    else if (edi_str_eq(id, "ST") && depth == 2) {
-        indent = 2;
-        pc->setpos = 0;
-    } else if (edi_str_eq(id, "SE") && depth == 3)
-        indent = 2;
+    if (edi_str_eq(id, "GE"))
+        pending = &pc->ge;
+    else if (edi_str_eq(id, "IEA"))
+        pending = &pc->iea;
+    if (pending) {
+        edi_buf_reset(pending);
+        edi_buf_printf(pending, "%7llu %9llu %6s  %*s%.*s\n", (unsigned long long)s->index,
+                       (unsigned long long)s->offset, "-", pending == &pc->ge ? 2 : 0, "",
+                       (int)s->raw.n, s->raw.p);
+        return 0;
+    }
     if (depth == 3 || (depth == 2 && edi_str_eq(id, "ST")))
-        snprintf(pos, sizeof(pos), "%u", ++pc->setpos);
-    printf("%7llu %9llu %6s  %*s%.*s\n", (unsigned long long)s->index,
-           (unsigned long long)s->offset, pos, indent * 2, "", (int)s->raw.n, s->raw.p);
+        return 0;   /* printed with its set */
+    print_line(s->index, s->offset, "-",
+               edi_str_eq(id, "ISA") ? 0 : edi_str_eq(id, "GS") ? 1 : depth, s->raw.p, s->raw.n);
     return 0;
+}
+
+static void print_txseg(struct parse_ctx *pc, const struct edi_txseg *s, int indent)
+{
+    struct edi_buf b;
+    char pos[16];
+    uint32_t i;
+
+    edi_buf_init(&b, 0);
+    for (i = 0; i <= s->n; i++) {
+        if (i)
+            edi_buf_putc(&b, (char)pc->d.elem);
+        edi_buf_putstr(&b, s->el[i]);
+    }
+    snprintf(pos, sizeof(pos), "%u", s->pos);
+    print_line(s->index, s->offset, pos, indent, b.p ? b.p : "", b.n);
+    edi_buf_dispose(&b);
+}
+
+static void pw_enter(void *ctx, const struct edi_gnode *loop)
+{
+    struct parse_ctx *pc = ctx;
+
+    printf("%7s %9s %6s  %*sloop %s\n", "", "", "", (3 + pc->depth) * 2, "", loop->id);
+    pc->depth++;
+}
+
+static void pw_leave(void *ctx, const struct edi_gnode *loop)
+{
+    ((struct parse_ctx *)ctx)->depth--;
+}
+
+static void pw_segment(void *ctx, const struct edi_txseg *s, const struct edi_gnode *node)
+{
+    struct parse_ctx *pc = ctx;
+    int set_level = edi_str_eq(s->el[0], "ST") || edi_str_eq(s->el[0], "SE");
+
+    print_txseg(pc, s, set_level ? 2 : 3 + pc->depth);
 }
 
 static void print_env_findings(struct parse_ctx *pc, const struct edi_findings *f)
@@ -122,21 +175,49 @@ static void print_env_findings(struct parse_ctx *pc, const struct edi_findings *
     pc->nfindings += f->n;
 }
 
-static int pe_ichg_end(void *ctx, struct edi_ichg *ic, const struct edi_findings *env)
+static int pe_tx(void *ctx, struct edi_tx *tx)
 {
-    print_env_findings(ctx, env);
+    struct parse_ctx *pc = ctx;
+    const struct edi_guide *g = NULL;
+    struct edi_err err;
+    uint32_t i;
+
+    pc->d = tx->d;
+    pc->depth = 0;
+    if (pc->guides &&
+        edi_guides_for(&g, pc->guides, tx->group->version, tx->set_id, &err) == 0) {
+        struct edi_walk_cb cb = {pc, pw_enter, pw_leave, pw_segment};
+
+        edi_validate(NULL, g, tx, &cb);
+    } else {
+        for (i = 0; i < tx->nseg; i++)
+            print_txseg(pc, &tx->seg[i], i == 0 || (tx->complete && i + 1 == tx->nseg) ? 2 : 3);
+    }
+    print_env_findings(pc, &tx->findings);
     return 0;
+}
+
+static void flush(struct edi_buf *b)
+{
+    fwrite(b->p, 1, b->n, stdout);
+    edi_buf_reset(b);
 }
 
 static int pe_group_end(void *ctx, struct edi_group *g, const struct edi_findings *env)
 {
-    print_env_findings(ctx, env);
+    struct parse_ctx *pc = ctx;
+
+    flush(&pc->ge);
+    print_env_findings(pc, env);
     return 0;
 }
 
-static int pe_tx(void *ctx, struct edi_tx *tx)
+static int pe_ichg_end(void *ctx, struct edi_ichg *ic, const struct edi_findings *env)
 {
-    print_env_findings(ctx, &tx->findings);
+    struct parse_ctx *pc = ctx;
+
+    flush(&pc->iea);
+    print_env_findings(pc, env);
     return 0;
 }
 
@@ -152,13 +233,19 @@ static int cmd_parse(int argc, char **argv)
         return rc;
     memset(&pc, 0, sizeof(pc));
     pc.file = a.file;
+    edi_buf_init(&pc.ge, 0);
+    edi_buf_init(&pc.iea, 0);
+    /* without guides the listing is flat: still useful */
+    edi_err_clear(&err);
+    if (edi_guides_new(&pc.guides, gw_schemas_dir(), &err) < 0)
+        pc.guides = NULL;
     {
         struct edi_x12_handler h = {
             .ctx = &pc,
             .tx = pe_tx,
             .group_end = pe_group_end,
             .ichg_end = pe_ichg_end,
-            .segment = print_segment,
+            .segment = print_envelope,
         };
 
         edi_x12_parser_init(&p, NULL, &h);
@@ -169,6 +256,9 @@ static int cmd_parse(int argc, char **argv)
     if (rc == 0)
         print_env_findings(&pc, &p.stream_f);
     edi_x12_parser_dispose(&p);
+    edi_guides_free(pc.guides);
+    edi_buf_dispose(&pc.ge);
+    edi_buf_dispose(&pc.iea);
     if (rc < 0) {
         gw_errorf("%s", err.msg);
         return exit_for(rc);

@@ -32,7 +32,7 @@ build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(EDI_SRC) | $(DEPS_STAMP)
 	@$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Iedi -Itests/fuzz $(PKG_CFLAGS) -DWHARF_SCHEMAS_DIR='"$(SCHEMAS)"' \
 		-g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(EDI_SRC) $(PKG_LIBS)
 
-check: build/san/wharf $(UNIT_BINS) $(FUZZ_REPLAY)
+check: build/wharf build/san/wharf $(UNIT_BINS) $(FUZZ_REPLAY)
 	@tests/run.sh
 
 golden-update: build/san/wharf

@@ -47,6 +47,24 @@ for t in build/san/fuzz/fuzz_*; do
   fi
 done
 
+tier "memcheck (valgrind, release build)"
+# ASan does not see reads of uninitialised memory; valgrind does.
+if command -v valgrind > /dev/null; then
+  for f in tests/golden/x12/*.edi tests/golden/x12/bad/*; do
+    for cmd in "edi validate" "edi ack" "edi parse" "edi to-xml"; do
+      WHARF_NOW=2025-01-01T00:00:00Z valgrind -q --error-exitcode=99 --leak-check=full \
+        --errors-for-leak-kinds=definite build/wharf $cmd "$f" > /dev/null 2> build/memcheck.err
+      if [ $? -eq 99 ]; then
+        tally <<< "not ok - memcheck: wharf $cmd $f"; head -30 build/memcheck.err
+      else
+        tally <<< "ok - memcheck: wharf $cmd $f"
+      fi
+    done
+  done
+else
+  echo "# valgrind is not installed: memcheck tier skipped"
+fi
+
 tier "integration"
 for t in tests/integration/*.sh; do
   [ -f "$t" ] || continue

@@ -20,6 +20,23 @@ static size_t trimmed(const struct edi_seg *s)
     return n;
 }
 
+/* A segment of nothing but separators writes as an empty one, which the
+ * tokenizer skips: it has no content to keep. */
+static int empty(const struct edi_seg *s)
+{
+    return s->el[0].n == 0 && trimmed(s) == 0;
+}
+
+/* The next segment with content, or the end. */
+static int next(struct edi_seg *s, struct edi_tok *t)
+{
+    int rc;
+
+    while ((rc = edi_tok_next(s, t, NULL)) == EDI_OK && empty(s))
+        ;
+    return rc;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct edi_tok a, b;
@@ -59,8 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (;;) {
         size_t i, n;
 
-        ra = edi_tok_next(&sa, &a, NULL);
-        rb = edi_tok_next(&sb, &b, NULL);
+        ra = next(&sa, &a);
+        rb = next(&sb, &b);
         if (ra != rb)
             abort();
         if (ra == EDI_DONE)
@@ -68,9 +85,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         n = trimmed(&sa);
         if (n != trimmed(&sb))
             abort();
-        for (i = 0; i <= n; i++)
-            if (!edi_str_eqs(sa.el[i], sb.el[i]))
+        for (i = 0; i <= n; i++) {
+            struct edi_str x = sa.el[i], y = sb.el[i];
+
+            /* with a newline terminator, CRs before it are line-end noise:
+             * dropping trailing empty elements can bring them to the end */
+            while (i == n && a.d.seg == '\n' && x.n && x.p[x.n - 1] == '\r')
+                x.n--;
+            while (i == n && a.d.seg == '\n' && y.n && y.p[y.n - 1] == '\r')
+                y.n--;
+            if (!edi_str_eqs(x, y))
                 abort();
+        }
     }
     edi_tok_dispose(&a);
     edi_tok_dispose(&b);
