@@ -30,6 +30,10 @@ struct tox {
     int in_ichg, in_group;
     int rc;
     struct edi_err *err;
+    /* per-transaction documents (edi_x12_to_xml_docs) */
+    int (*doc_cb)(void *ctx, xmlDocPtr doc, const struct edi_tx *tx);
+    void *doc_ctx;
+    struct pending isa_keep, gs_keep;
 };
 
 static int valid_utf8_text(struct edi_str v)
@@ -171,11 +175,16 @@ static int on_segment(void *ctx, const struct edi_seg *s, int depth)
     struct tox *t = ctx;
     struct edi_str id = s->el[0];
 
+    if (t->doc_cb && !edi_str_eq(id, "ISA") && !edi_str_eq(id, "GS"))
+        return 0;   /* documents hold sets only */
     if (edi_str_eq(id, "ISA")) {
         keep(&t->isa, s);
+        keep(&t->isa_keep, s);
         t->ge.set = t->iea.set = 0;
-    } else if (edi_str_eq(id, "GS"))
+    } else if (edi_str_eq(id, "GS")) {
         keep(&t->gs, s);
+        keep(&t->gs_keep, s);
+    }
     else if (edi_str_eq(id, "GE"))
         keep(&t->ge, s);
     else if (edi_str_eq(id, "IEA"))
@@ -185,23 +194,31 @@ static int on_segment(void *ctx, const struct edi_seg *s, int depth)
     return 0;
 }
 
+static void delim_attrs(struct tox *t, const struct edi_delims *d)
+{
+    char b[2] = {0, 0};
+
+    b[0] = (char)d->elem;
+    xmlTextWriterWriteAttribute(t->w, BAD_CAST "element", BAD_CAST b);
+    b[0] = (char)d->comp;
+    xmlTextWriterWriteAttribute(t->w, BAD_CAST "component", BAD_CAST b);
+    if (d->rep) {
+        b[0] = (char)d->rep;
+        xmlTextWriterWriteAttribute(t->w, BAD_CAST "repetition", BAD_CAST b);
+    }
+    b[0] = (char)d->seg;
+    xmlTextWriterWriteAttribute(t->w, BAD_CAST "segment", BAD_CAST b);
+}
+
 static int on_ichg_begin(void *ctx, struct edi_ichg *ic)
 {
     struct tox *t = ctx;
-    char b[2] = {0, 0};
 
     t->d = ic->d;
+    if (t->doc_cb)
+        return 0;
     xmlTextWriterStartElement(t->w, BAD_CAST "interchange");
-    b[0] = (char)ic->d.elem;
-    xmlTextWriterWriteAttribute(t->w, BAD_CAST "element", BAD_CAST b);
-    b[0] = (char)ic->d.comp;
-    xmlTextWriterWriteAttribute(t->w, BAD_CAST "component", BAD_CAST b);
-    if (ic->d.rep) {
-        b[0] = (char)ic->d.rep;
-        xmlTextWriterWriteAttribute(t->w, BAD_CAST "repetition", BAD_CAST b);
-    }
-    b[0] = (char)ic->d.seg;
-    xmlTextWriterWriteAttribute(t->w, BAD_CAST "segment", BAD_CAST b);
+    delim_attrs(t, &ic->d);
     t->in_ichg = 1;
     flush_pending(t, &t->isa);
     return 0;
@@ -210,6 +227,9 @@ static int on_ichg_begin(void *ctx, struct edi_ichg *ic)
 static int on_group_begin(void *ctx, struct edi_group *g)
 {
     struct tox *t = ctx;
+
+    if (t->doc_cb)
+        return 0;
 
     xmlTextWriterStartElement(t->w, BAD_CAST "group");
     t->in_group = 1;
@@ -238,9 +258,51 @@ static void cb_segment(void *ctx, const struct edi_txseg *s, const struct edi_gn
     write_segment(ctx, s->el, s->n);
 }
 
+static int write_tx(struct tox *t, struct edi_tx *tx);
+
+/* One document per set: <x12><interchange><ISA/><group><GS/><transaction>. */
+static int tx_doc(struct tox *t, struct edi_tx *tx)
+{
+    xmlDocPtr doc = NULL;
+    xmlTextWriterPtr outer = t->w;
+    int rc;
+
+    t->w = xmlNewTextWriterDoc(&doc, 0);
+    if (t->w == NULL) {
+        t->w = outer;
+        return edi_fail(t->err, EDI_ERR, "cannot create an XML document");
+    }
+    xmlTextWriterStartDocument(t->w, NULL, "UTF-8", NULL);
+    xmlTextWriterStartElement(t->w, BAD_CAST "x12");
+    xmlTextWriterStartElement(t->w, BAD_CAST "interchange");
+    delim_attrs(t, &tx->d);
+    if (t->isa_keep.raw)
+        write_segment(t, t->isa_keep.el, t->isa_keep.n);
+    xmlTextWriterStartElement(t->w, BAD_CAST "group");
+    if (t->gs_keep.raw)
+        write_segment(t, t->gs_keep.el, t->gs_keep.n);
+    rc = write_tx(t, tx);
+    xmlTextWriterEndDocument(t->w);
+    xmlFreeTextWriter(t->w);
+    t->w = outer;
+    if (rc < 0) {
+        xmlFreeDoc(doc);
+        return rc;
+    }
+    return t->doc_cb(t->doc_ctx, doc, tx);
+}
+
 static int on_tx(void *ctx, struct edi_tx *tx)
 {
     struct tox *t = ctx;
+
+    if (t->doc_cb)
+        return tx_doc(t, tx);
+    return write_tx(t, tx);
+}
+
+static int write_tx(struct tox *t, struct edi_tx *tx)
+{
     const struct edi_guide *g = NULL;
     struct edi_err gerr;
     int rc;
@@ -280,6 +342,9 @@ static int on_group_end(void *ctx, struct edi_group *g, const struct edi_finding
 {
     struct tox *t = ctx;
 
+    if (t->doc_cb)
+        return 0;
+
     flush_pending(t, &t->ge);
     xmlTextWriterEndElement(t->w);
     t->in_group = 0;
@@ -290,10 +355,40 @@ static int on_ichg_end(void *ctx, struct edi_ichg *ic, const struct edi_findings
 {
     struct tox *t = ctx;
 
+    if (t->doc_cb)
+        return 0;
+
     flush_pending(t, &t->iea);
     xmlTextWriterEndElement(t->w);
     t->in_ichg = 0;
     return 0;
+}
+
+static void tox_init(struct tox *t, struct edi_x12_handler *h, struct edi_guides *guides,
+                     const char *guide_id, struct edi_err *err)
+{
+    memset(t, 0, sizeof(*t));
+    t->guides = guides;
+    t->guide_id = guide_id;
+    t->err = err;
+    memset(h, 0, sizeof(*h));
+    h->ctx = t;
+    h->ichg_begin = on_ichg_begin;
+    h->group_begin = on_group_begin;
+    h->tx = on_tx;
+    h->group_end = on_group_end;
+    h->ichg_end = on_ichg_end;
+    h->segment = on_segment;
+}
+
+static void tox_dispose(struct tox *t)
+{
+    free(t->isa.raw);
+    free(t->gs.raw);
+    free(t->ge.raw);
+    free(t->iea.raw);
+    free(t->isa_keep.raw);
+    free(t->gs_keep.raw);
 }
 
 int edi_x12_to_xml(FILE *out, const char *path, struct edi_guides *guides, const char *guide_id,
@@ -301,22 +396,11 @@ int edi_x12_to_xml(FILE *out, const char *path, struct edi_guides *guides, const
 {
     struct tox t;
     struct edi_x12_parser p;
-    struct edi_x12_handler h = {
-        .ctx = &t,
-        .ichg_begin = on_ichg_begin,
-        .group_begin = on_group_begin,
-        .tx = on_tx,
-        .group_end = on_group_end,
-        .ichg_end = on_ichg_end,
-        .segment = on_segment,
-    };
+    struct edi_x12_handler h;
     xmlOutputBufferPtr ob;
     int rc;
 
-    memset(&t, 0, sizeof(t));
-    t.guides = guides;
-    t.guide_id = guide_id;
-    t.err = err;
+    tox_init(&t, &h, guides, guide_id, err);
     ob = xmlOutputBufferCreateFile(out, NULL);
     t.w = xmlNewTextWriter(ob);
     if (t.w == NULL)
@@ -330,10 +414,28 @@ int edi_x12_to_xml(FILE *out, const char *path, struct edi_guides *guides, const
     edi_x12_parser_dispose(&p);
     xmlTextWriterEndDocument(t.w);
     xmlFreeTextWriter(t.w);
-    free(t.isa.raw);
-    free(t.gs.raw);
-    free(t.ge.raw);
-    free(t.iea.raw);
+    tox_dispose(&t);
+    if (t.rc < 0)
+        return t.rc;
+    return rc < 0 ? rc : 0;
+}
+
+int edi_x12_to_xml_docs(const char *data, size_t n, struct edi_guides *guides, const char *guide_id,
+                        int (*cb)(void *ctx, xmlDocPtr doc, const struct edi_tx *tx), void *ctx,
+                        struct edi_err *err)
+{
+    struct tox t;
+    struct edi_x12_parser p;
+    struct edi_x12_handler h;
+    int rc;
+
+    tox_init(&t, &h, guides, guide_id, err);
+    t.doc_cb = cb;
+    t.doc_ctx = ctx;
+    edi_x12_parser_init(&p, NULL, &h);
+    rc = edi_x12_parse_mem(&p, data, n, err);
+    edi_x12_parser_dispose(&p);
+    tox_dispose(&t);
     if (t.rc < 0)
         return t.rc;
     return rc < 0 ? rc : 0;
@@ -583,6 +685,103 @@ static int from_doc(struct edi_buf *out, xmlDocPtr doc, struct edi_err *err)
     memset(&f, 0, sizeof(f));
     f.err = err;
     edi_delims_default(&f.d);
+    edi_buf_init(&f.val, 1u << 24);
+    edi_writer_init(&f.w, out, &f.d, "\n");
+    rc = walk_xml(&f, root);
+    edi_buf_dispose(&f.val);
+    return rc;
+}
+
+/* Sets <SE01> to the count of segments and ST02/SE02 to control when they
+ * are empty: maps write a set without counting it. */
+static void seal_set(xmlNodePtr tx, const char *control)
+{
+    xmlNodePtr c, st = NULL, se = NULL;
+    unsigned long count = 0;
+
+    for (c = tx->children; c; c = c->next) {
+        if (!is_el(c))
+            continue;
+        if (strcmp((const char *)c->name, "loop") == 0) {
+            xmlNodePtr stack[32];
+            int d = 0;
+
+            /* count the segments inside loops, depth first */
+            stack[d++] = c;
+            while (d > 0) {
+                xmlNodePtr k, n = stack[--d];
+
+                for (k = n->children; k; k = k->next) {
+                    if (!is_el(k))
+                        continue;
+                    if (strcmp((const char *)k->name, "loop") == 0 && d < 32)
+                        stack[d++] = k;
+                    else if (strcmp((const char *)k->name, "loop") != 0)
+                        count++;
+                }
+            }
+            continue;
+        }
+        count++;
+        if (strcmp((const char *)c->name, "ST") == 0)
+            st = c;
+        else if (strcmp((const char *)c->name, "SE") == 0)
+            se = c;
+    }
+    if (st == NULL || se == NULL)
+        return;
+    {
+        char num[24];
+        xmlNodePtr k, st02 = NULL, se01 = NULL, se02 = NULL;
+
+        for (k = st->children; k; k = k->next)
+            if (is_el(k) && strcmp((const char *)k->name, "ST02") == 0)
+                st02 = k;
+        for (k = se->children; k; k = k->next) {
+            if (is_el(k) && strcmp((const char *)k->name, "SE01") == 0)
+                se01 = k;
+            if (is_el(k) && strcmp((const char *)k->name, "SE02") == 0)
+                se02 = k;
+        }
+        if (st02 == NULL || xmlNodeIsText(st02->children) == 0 || st02->children == NULL)
+            st02 = xmlNewChild(st, NULL, BAD_CAST "ST02", BAD_CAST control);
+        snprintf(num, sizeof(num), "%lu", count);
+        if (se01 == NULL)
+            se01 = xmlNewChild(se, NULL, BAD_CAST "SE01", NULL);
+        xmlNodeSetContent(se01, BAD_CAST num);
+        if (se02 == NULL)
+            se02 = xmlNewChild(se, NULL, BAD_CAST "SE02", NULL);
+        {
+            xmlChar *v = xmlNodeGetContent(st02);
+
+            xmlNodeSetContent(se02, v);
+            xmlFree(v);
+        }
+        /* SE01 must precede SE02 */
+        xmlUnlinkNode(se01);
+        xmlAddPrevSibling(se02, se01);
+    }
+}
+
+int edi_xml_doc_to_x12(struct edi_buf *out, xmlDocPtr doc, const struct edi_delims *d,
+                       const char *control, struct edi_err *err)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    struct fromx f;
+    int rc;
+
+    if (root && strcmp((const char *)root->name, "x12") == 0)
+        return from_doc(out, doc, err);
+    if (root == NULL || strcmp((const char *)root->name, "transaction") != 0)
+        return edi_fail(err, EDI_ESYNTAX, "the root element must be <x12> or <transaction>, not <%s>",
+                        root ? (const char *)root->name : "");
+    seal_set(root, control ? control : "0001");
+    memset(&f, 0, sizeof(f));
+    f.err = err;
+    if (d)
+        f.d = *d;
+    else
+        edi_delims_default(&f.d);
     edi_buf_init(&f.val, 1u << 24);
     edi_writer_init(&f.w, out, &f.d, "\n");
     rc = walk_xml(&f, root);

@@ -28,12 +28,25 @@
 
 #include "guide.h"
 
+#include <libxml/tree.h>
 #include <stdio.h>
 
 /* X12 file ("-": stdin) to EDI-XML on out. Loops come from the set's guide
  * (guide_id, or the base guide for GS08/ST01; flat when there is none). */
 int edi_x12_to_xml(FILE *out, const char *path, struct edi_guides *guides, const char *guide_id,
                    struct edi_err *err);
+/* Each transaction set of an X12 stream in memory as its own EDI-XML
+ * document (<x12><interchange><ISA/><group><GS/><transaction>), in order,
+ * to cb, which owns the document. A negative return from cb stops. */
+int edi_x12_to_xml_docs(const char *data, size_t n, struct edi_guides *guides, const char *guide_id,
+                        int (*cb)(void *ctx, xmlDocPtr doc, const struct edi_tx *tx), void *ctx,
+                        struct edi_err *err);
+/* An EDI-XML document to X12: <x12> as in edi_xml_to_x12, or a lone
+ * <transaction> (what an outbound map writes), written ST to SE with the
+ * delimiters d (NULL: * > ^ ~); SE01 is counted, and an empty ST02 gets
+ * control. Modifies doc. */
+int edi_xml_doc_to_x12(struct edi_buf *out, xmlDocPtr doc, const struct edi_delims *d,
+                       const char *control, struct edi_err *err);
 /* EDI-XML file ("-": stdin) to X12 in out. */
 int edi_xml_to_x12(struct edi_buf *out, const char *path, struct edi_err *err);
 /* The same from memory (fuzzing, tests). */

@@ -124,7 +124,16 @@ static void skip_line_ends(struct edi_tok *t)
     }
 }
 
-/* Finds "ISA" followed by a plausible element separator at or after from. */
+/* "ISA" and a plausible element separator: where an interchange may start.
+ * The same test decides both when reading and when resynchronising, so
+ * the outcome never depends on how the input was cut into pieces. */
+static int isa_start(const char *q)
+{
+    return q[0] == 'I' && q[1] == 'S' && q[2] == 'A' && !bad_delim((unsigned char)q[3]) &&
+           q[3] != '\r' && q[3] != '\n';
+}
+
+/* Finds the next isa_start at or after p. */
 static const char *find_isa(const char *p, size_t n)
 {
     size_t i;
@@ -135,8 +144,7 @@ static const char *find_isa(const char *p, size_t n)
         if (q == NULL)
             return NULL;
         i = (size_t)(q - p);
-        if (q[1] == 'S' && q[2] == 'A' && !bad_delim((unsigned char)q[3]) &&
-            q[3] != '\r' && q[3] != '\n')
+        if (isa_start(q))
             return q;
     }
     return NULL;
@@ -191,8 +199,9 @@ static int read_isa(struct edi_tok *t, struct edi_err *err)
     t->d.comp = q[k + 1];
     t->d.seg = q[k + 2];
     t->d.rep = 0;
+    /* line ends may terminate segments, never separate elements */
     if (bad_delim(sep) || bad_delim(t->d.seg) || t->d.seg == sep || t->d.comp == sep ||
-        t->d.comp == t->d.seg) {
+        t->d.comp == t->d.seg || t->d.comp == '\r' || t->d.comp == '\n') {
         err->offset = t->base + t->pos;
         return edi_fail(err, EDI_ESYNTAX,
                         "ISA at byte %llu has unusable delimiters (element '%c', component '%c', segment 0x%02x)",
@@ -295,7 +304,7 @@ int edi_tok_next(struct edi_seg *seg, struct edi_tok *t, struct edi_err *err)
                 return t->eof ? EDI_DONE : EDI_EMORE;
             if (t->len - t->pos < 4 && !t->eof)
                 return EDI_EMORE;
-            if (t->len - t->pos < 3 || memcmp(t->buf + t->pos, "ISA", 3) != 0) {
+            if (t->len - t->pos < 4 || !isa_start(t->buf + t->pos)) {
                 size_t at = t->pos, k, shown;
                 char what[48];
 
@@ -329,6 +338,9 @@ int edi_tok_next(struct edi_seg *seg, struct edi_tok *t, struct edi_err *err)
             if (rc == EDI_EMORE)
                 return rc;
             if (rc < 0) {
+                /* what follows a broken ISA, up to the next one, is part of
+                 * the same problem: reported once */
+                t->in_garbage = 1;
                 resync(t);
                 return rc;
             }
@@ -375,8 +387,7 @@ int edi_tok_next(struct edi_seg *seg, struct edi_tok *t, struct edi_err *err)
         if (n == 0)
             continue;
         /* A new ISA inside an interchange: its delimiters may differ. */
-        if (n >= 4 && memcmp(p, "ISA", 3) == 0 && (unsigned char)p[3] != t->d.elem &&
-            t->nseg > 0) {
+        if (n >= 4 && isa_start(p) && (unsigned char)p[3] != t->d.elem && t->nseg > 0) {
             t->have_delims = 0;
             t->pos = start;
             continue;

@@ -60,6 +60,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         edi_writer_init(&w, &out, &a.d, "\n");
         edi_w_seg(&w, sa.el, trimmed(&sa), NULL);
+        /* with a newline terminator, CRs before it are line-end noise that
+         * the tokenizer drops: a segment written back ending in CR (once its
+         * trailing empty elements are gone) does not read back the same */
+        if (a.d.seg == '\n' && out.n >= 3 && out.p[out.n - 3] == '\r')
+            errors++;
     }
     edi_tok_dispose(&a);
     if (errors) {
@@ -85,18 +90,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         n = trimmed(&sa);
         if (n != trimmed(&sb))
             abort();
-        for (i = 0; i <= n; i++) {
-            struct edi_str x = sa.el[i], y = sb.el[i];
-
-            /* with a newline terminator, CRs before it are line-end noise:
-             * dropping trailing empty elements can bring them to the end */
-            while (i == n && a.d.seg == '\n' && x.n && x.p[x.n - 1] == '\r')
-                x.n--;
-            while (i == n && a.d.seg == '\n' && y.n && y.p[y.n - 1] == '\r')
-                y.n--;
-            if (!edi_str_eqs(x, y))
+        for (i = 0; i <= n; i++)
+            if (!edi_str_eqs(sa.el[i], sb.el[i]))
                 abort();
-        }
     }
     edi_tok_dispose(&a);
     edi_tok_dispose(&b);
