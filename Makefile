@@ -11,7 +11,7 @@
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
 
-PKGS := libxml-2.0 jansson cmocka
+PKGS := libxml-2.0 libxslt libexslt jansson gmp cmocka
 DEPS_STAMP := build/.deps
 
 CC ?= cc
@@ -20,26 +20,28 @@ CC := gcc
 endif
 
 include edi/module.mk
+include mappings/module.mk
 include gateway/module.mk
 
 SCHEMAS := $(abspath schemas)
+MAPPINGS := $(abspath mappings)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral
-PKG_CFLAGS = $(shell pkg-config --cflags libxml-2.0 jansson)
-PKG_LIBS = $(shell pkg-config --libs libxml-2.0 jansson)
-BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -Iedi -Igateway $(WARN) $(PKG_CFLAGS) \
-              -DWHARF_SCHEMAS='"$(SCHEMAS)"' -MMD -MP
+PKG_CFLAGS = $(shell pkg-config --cflags libxml-2.0 libxslt libexslt jansson gmp)
+PKG_LIBS = $(shell pkg-config --libs libxml-2.0 libxslt libexslt jansson gmp) -lm
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -Iedi -Imappings -Igateway $(WARN) $(PKG_CFLAGS) \
+              -DWHARF_SCHEMAS='"$(SCHEMAS)"' -DWHARF_MAPPINGS='"$(MAPPINGS)"' -MMD -MP
 
 REL_CFLAGS := -O2 -g
 SAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 DBG_CFLAGS := -O0 -g
 
-SRC := $(EDI_SRC) $(GW_SRC)
+SRC := $(EDI_SRC) $(MAP_SRC) $(GW_SRC)
 
 # $(call objs,VARIANT_DIR,SOURCES)
 objs = $(patsubst %.c,$(1)/obj/%.o,$(2))
 
-$(DEPS_STAMP): scripts/deps.sh
+$(DEPS_STAMP): scripts/deps.sh Makefile
 	@mkdir -p build
 	@scripts/deps.sh $(PKGS)
 	@touch $@

@@ -68,12 +68,46 @@ static const struct topic topics[] = {
          "  edi to-xml FILE                     EDI to EDI-XML (segments, elements, loops)\n"
          "  edi from-xml FILE                   EDI-XML back to EDI\n"
          "\n"
+         "Maps (XSLT, between formats and canonical documents):\n"
+         "  map run NAME|FILE INPUT [--partner P] [--param k=v]... [--xml]\n"
+         "                                      run one map; X12, JSON or XML in\n"
+         "  map test [DIR] [--update]           golden tests of maps, with diffs\n"
+         "  map check NAME|FILE...              compile and lint maps\n"
+         "  map list                            the registered maps\n"
+         "\n"
          "  help [COMMAND]                      this text, or a command's\n"
          "\n"
          "FILE may be - for standard input. Exit status: 0 done, 1 input rejected\n"
          "(findings printed), 2 usage, configuration or I/O error, 70 internal error.\n"
-         "Environment: WHARF_SCHEMAS (guides folder), WHARF_NOW (clock, for\n"
-         "repeatable output), WHARF_CONTROL_START (first control number of acks).\n"},
+         "Environment: WHARF_SCHEMAS (guides folder), WHARF_MAPPINGS (maps folder),\n"
+         "WHARF_NOW (clock, for repeatable output), WHARF_CONTROL_START (first\n"
+         "control number of acks).\n"},
+    {"map", "usage: wharf map run|test|check|list ...\n"
+            "Run `wharf help map run` (or test, check) for one.\n"},
+    {"map run", "usage: wharf map run NAME|FILE INPUT [--partner P] [--param k=v]... [--xml]\n"
+                "\n"
+                "Runs one map on INPUT (- for stdin): X12 (each transaction set in turn, as\n"
+                "EDI-XML), JSON (as its W3C XML representation) or XML. NAME is a registered\n"
+                "map (`wharf map list`), e.g. amazon-rp/850-to-order; with --partner P a\n"
+                "partner override mappings/partners/P/NAME.xsl runs when it exists, and P's\n"
+                "code lists apply. --param sets wharf:param() and xsl:param values.\n"
+                "The output is written as X12, JSON or XML by what the map produced (--xml:\n"
+                "always the XML) and checked against the map's schema or guide.\n"
+                "Exit 0 done, 1 the map refused the input or the output has findings\n"
+                "(on stderr, with map file and line), 2 usage or configuration error.\n"},
+    {"map test", "usage: wharf map test [DIR] [--update]\n"
+                 "\n"
+                 "Runs every golden test under DIR (default: the mappings folder): beside\n"
+                 "each map NAME.xsl, NAME.tests/CASE.input.EXT against CASE.expected.EXT\n"
+                 "(.edi, .json, .xml; .txt for the findings of a refused input), with\n"
+                 "optional CASE.params (name=value lines, partner=P). Prints a unified diff\n"
+                 "for each mismatch and ends with \"N passed, N failed\"; exit 1 on any\n"
+                 "failure. --update rewrites the expectations for review.\n"},
+    {"map check", "usage: wharf map check NAME|FILE...\n"
+                  "\n"
+                  "Compiles each map and lints it: calls to wharf: functions that do not\n"
+                  "exist, and money computed with XPath numbers (doubles) instead of\n"
+                  "wharf:add/sub/mul/sum/round. Exit 1 when a map does not compile.\n"},
     {"edi", "usage: wharf edi parse|validate|ack|to-xml|from-xml ...\n"
             "Run `wharf help edi validate` (or parse, ack, to-xml, from-xml) for one.\n"},
     {"edi parse", "usage: wharf edi parse FILE\n"
@@ -152,6 +186,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "edi") == 0)
         return gw_cmd_edi(argc - 1, argv + 1);
+    if (strcmp(argv[1], "map") == 0)
+        return gw_cmd_map(argc - 1, argv + 1);
     gw_errorf("unknown command '%s'; try `wharf help`", argv[1]);
     return GW_EXIT_USAGE;
 }

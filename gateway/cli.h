@@ -24,7 +24,11 @@ const char *gw_schemas_dir(void);
 /* Prints "wharf: " + message to stderr. */
 void gw_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The mappings folder: WHARF_MAPPINGS, else the one built in. */
+const char *gw_mappings_dir(void);
+
 int gw_cmd_edi(int argc, char **argv);
+int gw_cmd_map(int argc, char **argv);
 /* Help for a command path ("edi", "edi validate"), or the overview. */
 int gw_help(const char *topic);
 

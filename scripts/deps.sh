@@ -10,6 +10,7 @@ for pc in "$@"; do
       libxml-2.0) need="$need libxml2-dev" ;;
       libxslt|libexslt) need="$need libxslt1-dev" ;;
       cmocka) need="$need libcmocka-dev" ;;
+      gmp) need="$need libgmp-dev" ;;
       sqlite3) need="$need libsqlite3-dev" ;;
       libcurl) need="$need libcurl4-openssl-dev" ;;
       openssl) need="$need libssl-dev" ;;

@@ -1,0 +1,735 @@
+/*
+ * map.c — the map engine (see map.h): the registry of named maps and
+ * partner overrides, compiling and caching stylesheets under a security
+ * policy (no writing files, no network, reading only under mappings/),
+ * running a map with its parameters, and turning XSLT errors into findings
+ * and errors with the map's file and line. Also reading a map's input and
+ * rendering its output (X12, JSON or XML), and checking outputs against
+ * the canonical XSDs and the X12 guides.
+ */
+#include "map_int.h"
+
+#include "check.h"
+#include "exml.h"
+
+#include <libexslt/exslt.h>
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
+#include <libxslt/variables.h>
+#include <libxslt/xsltutils.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- error capture ------------------------------------------------------------ */
+
+/* libxml2 and libxslt report through printf-style callbacks, one message
+ * in several calls: collect them. */
+static struct edi_buf *capture;
+
+static void on_generic(void *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    char tmp[1024];
+
+    if (capture == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    if (capture->n < 4000)
+        edi_buf_puts(capture, tmp);
+}
+
+static void capture_begin(struct edi_buf *b)
+{
+    edi_buf_init(b, 8192);
+    capture = b;
+    xsltSetGenericErrorFunc(NULL, on_generic);
+    xmlSetGenericErrorFunc(NULL, on_generic);
+}
+
+static void capture_end(void)
+{
+    capture = NULL;
+    xsltSetGenericErrorFunc(NULL, NULL);
+    xmlSetGenericErrorFunc(NULL, NULL);
+}
+
+/* The captured text on one line, trimmed. */
+static const char *captured(struct edi_buf *b)
+{
+    size_t i;
+
+    edi_buf_cstr(b);
+    for (i = 0; i < b->n; i++)
+        if (b->p[i] == '\n')
+            b->p[i] = ' ';
+    while (b->n && b->p[b->n - 1] == ' ')
+        b->p[--b->n] = '\0';
+    return b->p ? b->p : "";
+}
+
+/* ---- security ------------------------------------------------------------------------- */
+
+static struct map_engine *policy_engine;
+
+static int under(const char *dir, const char *path)
+{
+    char real[PATH_MAX], rdir[PATH_MAX];
+    size_t n;
+
+    if (realpath(path, real) == NULL || realpath(dir, rdir) == NULL)
+        return 0;
+    n = strlen(rdir);
+    return strncmp(real, rdir, n) == 0 && (real[n] == '/' || real[n] == '\0');
+}
+
+static int check_read(xsltSecurityPrefsPtr sec, xsltTransformContextPtr t, const char *value)
+{
+    const char *path = value;
+
+    if (strncmp(path, "file://", 7) == 0)
+        path += 7;
+    if (strstr(value, "://") && strncmp(value, "file://", 7) != 0)
+        return 0;
+    return policy_engine && under(policy_engine->dir, path);
+}
+
+/* ---- engine ----------------------------------------------------------------------------- */
+
+static enum map_format format_of(const char *s)
+{
+    if (s && strcmp(s, "x12") == 0)
+        return MAP_X12;
+    if (s && strcmp(s, "json") == 0)
+        return MAP_JSON;
+    return MAP_XML;
+}
+
+static char *pattr(struct edi_pool *pl, xmlNodePtr n, const char *name)
+{
+    xmlChar *v = xmlGetProp(n, BAD_CAST name);
+    char *r;
+
+    if (v == NULL)
+        return NULL;
+    r = edi_pool_strdup(pl, (const char *)v);
+    xmlFree(v);
+    return r;
+}
+
+static int load_registry(struct map_engine *e, struct edi_err *err)
+{
+    char path[4096];
+    xmlDocPtr doc;
+    xmlNodePtr root, n;
+    size_t k = 0;
+
+    snprintf(path, sizeof(path), "%s/registry.xml", e->dir);
+    doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (doc == NULL) {
+        const xmlError *x = xmlGetLastError();
+
+        return edi_fail(err, EDI_ECONFIG, "%s:%d: %s", path, x ? x->line : 0,
+                        x && x->message ? x->message : "cannot read the map registry");
+    }
+    root = xmlDocGetRootElement(doc);
+    for (n = root ? root->children : NULL; n; n = n->next)
+        k += n->type == XML_ELEMENT_NODE;
+    e->maps = edi_pool_alloc(&e->pool, (k + 1) * sizeof(*e->maps));
+    for (n = root ? root->children : NULL; n; n = n->next) {
+        struct map_info *m;
+        char *file, full[4096];
+        xmlChar *in, *out;
+
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (strcmp((const char *)n->name, "map") != 0) {
+            edi_fail(err, EDI_ECONFIG, "%s:%ld: expected <map>, found <%s>", path, xmlGetLineNo(n),
+                     (const char *)n->name);
+            xmlFreeDoc(doc);
+            return EDI_ECONFIG;
+        }
+        m = &e->maps[e->nmaps];
+        m->name = pattr(&e->pool, n, "name");
+        file = pattr(&e->pool, n, "file");
+        if (m->name == NULL || file == NULL) {
+            edi_fail(err, EDI_ECONFIG, "%s:%ld: a <map> needs name= and file=", path, xmlGetLineNo(n));
+            xmlFreeDoc(doc);
+            return EDI_ECONFIG;
+        }
+        snprintf(full, sizeof(full), "%s/%s", e->dir, file);
+        m->file = edi_pool_strdup(&e->pool, full);
+        in = xmlGetProp(n, BAD_CAST "in");
+        out = xmlGetProp(n, BAD_CAST "out");
+        m->in = format_of((const char *)in);
+        m->out = format_of((const char *)out);
+        xmlFree(in);
+        xmlFree(out);
+        m->direction = pattr(&e->pool, n, "direction");
+        if (m->direction == NULL)
+            m->direction = m->in == MAP_XML ? "out" : "in";
+        m->schema = pattr(&e->pool, n, "schema");
+        m->guide = pattr(&e->pool, n, "guide");
+        m->model = pattr(&e->pool, n, "model");
+        m->doc = pattr(&e->pool, n, "doc");
+        e->nmaps++;
+    }
+    xmlFreeDoc(doc);
+    return 0;
+}
+
+int map_engine_new(struct map_engine **out, const char *mappings_dir, const char *schemas_dir,
+                   struct edi_err *err)
+{
+    struct map_engine *e = edi_xcalloc(1, sizeof(*e));
+    int rc;
+
+    *out = NULL;
+    edi_pool_init(&e->pool);
+    e->dir = edi_xstrdup(mappings_dir);
+    e->schemas = edi_xstrdup(schemas_dir);
+    exsltRegisterAll();
+    /* SPEC: DESIGN.md — stylesheets may not write files or reach the network */
+    e->sec = xsltNewSecurityPrefs();
+    xsltSetSecurityPrefs(e->sec, XSLT_SECPREF_WRITE_FILE, xsltSecurityForbid);
+    xsltSetSecurityPrefs(e->sec, XSLT_SECPREF_CREATE_DIRECTORY, xsltSecurityForbid);
+    xsltSetSecurityPrefs(e->sec, XSLT_SECPREF_WRITE_NETWORK, xsltSecurityForbid);
+    xsltSetSecurityPrefs(e->sec, XSLT_SECPREF_READ_NETWORK, xsltSecurityForbid);
+    xsltSetSecurityPrefs(e->sec, XSLT_SECPREF_READ_FILE, check_read);
+    xsltSetDefaultSecurityPrefs(e->sec);
+    policy_engine = e;
+    map_codes_new(&e->codes, mappings_dir);
+    if ((rc = load_registry(e, err)) < 0 ||
+        (rc = edi_guides_new(&e->guides, schemas_dir, err)) < 0) {
+        map_engine_free(e);
+        return rc;
+    }
+    *out = e;
+    return 0;
+}
+
+void map_engine_free(struct map_engine *e)
+{
+    size_t i;
+
+    if (e == NULL)
+        return;
+    for (i = 0; i < e->ncache; i++) {
+        xsltFreeStylesheet(e->cache[i].ss);
+        free(e->cache[i].file);
+    }
+    free(e->cache);
+    for (i = 0; i < e->nxsd; i++) {
+        xmlSchemaFree(e->xsd[i].s);
+        free(e->xsd[i].name);
+    }
+    free(e->xsd);
+    map_codes_free(e->codes);
+    edi_guides_free(e->guides);
+    if (policy_engine == e) {
+        xsltSetDefaultSecurityPrefs(NULL);
+        policy_engine = NULL;
+    }
+    xsltFreeSecurityPrefs(e->sec);
+    edi_pool_dispose(&e->pool);
+    free(e->dir);
+    free(e->schemas);
+    free(e);
+}
+
+const char *map_engine_dir(const struct map_engine *e)
+{
+    return e->dir;
+}
+
+size_t map_list(const struct map_info **out, size_t max, struct map_engine *e)
+{
+    size_t i;
+
+    for (i = 0; i < e->nmaps && i < max; i++)
+        out[i] = &e->maps[i];
+    return e->nmaps;
+}
+
+int map_find(const struct map_info **out, struct map_engine *e, const char *name_or_file,
+             const char *partner, struct edi_err *err)
+{
+    struct stat st;
+    size_t i;
+    struct map_info *m;
+
+    *out = NULL;
+    for (i = 0; i < e->nmaps; i++) {
+        char over[4096];
+
+        if (strcmp(e->maps[i].name, name_or_file) != 0)
+            continue;
+        if (partner && *partner) {
+            if (strstr(partner, "..") || strchr(partner, '/'))
+                return edi_fail(err, EDI_ENOTFOUND, "'%s' is not a partner name", partner);
+            snprintf(over, sizeof(over), "%s/partners/%s/%s.xsl", e->dir, partner, e->maps[i].name);
+            if (stat(over, &st) == 0) {
+                m = edi_pool_alloc(&e->pool, sizeof(*m));
+                *m = e->maps[i];
+                m->base_file = m->file;
+                m->file = edi_pool_strdup(&e->pool, over);
+                *out = m;
+                return 0;
+            }
+        }
+        *out = &e->maps[i];
+        return 0;
+    }
+    if (stat(name_or_file, &st) == 0 && S_ISREG(st.st_mode)) {
+        char real[PATH_MAX];
+
+        m = edi_pool_alloc(&e->pool, sizeof(*m));
+        m->name = edi_pool_strdup(&e->pool, name_or_file);
+        m->file = edi_pool_strdup(&e->pool, realpath(name_or_file, real) ? real : name_or_file);
+        m->direction = "in";
+        *out = m;
+        return 0;
+    }
+    return edi_fail(err, EDI_ENOTFOUND, "no map '%s' in %s/registry.xml, and no such file",
+                    name_or_file, e->dir);
+}
+
+/* ---- compiling ------------------------------------------------------------------------------ */
+
+static int compile(xsltStylesheetPtr *out, struct map_engine *e, const char *file,
+                   struct edi_err *err)
+{
+    struct edi_buf msg;
+    xmlDocPtr doc;
+    xsltStylesheetPtr ss;
+    size_t i;
+
+    *out = NULL;
+    for (i = 0; i < e->ncache; i++) {
+        if (strcmp(e->cache[i].file, file) == 0) {
+            *out = e->cache[i].ss;
+            return 0;
+        }
+    }
+    capture_begin(&msg);
+    doc = xmlReadFile(file, NULL, XML_PARSE_NONET | XSLT_PARSE_OPTIONS);
+    ss = doc ? xsltParseStylesheetDoc(doc) : NULL;
+    capture_end();
+    if (ss == NULL || ss->errors) {
+        int rc = edi_fail(err, EDI_ECONFIG, "%s: the map does not compile: %s", file,
+                          msg.n ? captured(&msg) : "not well-formed XML");
+
+        if (ss)
+            xsltFreeStylesheet(ss);
+        else
+            xmlFreeDoc(doc);
+        edi_buf_dispose(&msg);
+        return rc;
+    }
+    edi_buf_dispose(&msg);
+    if (e->ncache == e->cache_cap) {
+        e->cache_cap = e->cache_cap ? e->cache_cap * 2 : 16;
+        e->cache = edi_xrealloc(e->cache, e->cache_cap * sizeof(*e->cache));
+    }
+    e->cache[e->ncache].file = edi_xstrdup(file);
+    e->cache[e->ncache].ss = ss;
+    e->ncache++;
+    *out = ss;
+    return 0;
+}
+
+/* ---- running ---------------------------------------------------------------------------------- */
+
+int map_run(xmlDocPtr *out, struct map_engine *e, const struct map_info *m, xmlDocPtr in,
+            const struct map_run_opts *o, struct edi_findings *findings, struct edi_err *err)
+{
+    xsltStylesheetPtr ss;
+    xsltTransformContextPtr t;
+    struct map_run run;
+    struct map_run_opts dflt;
+    struct edi_buf msg;
+    const char **params = NULL;
+    xmlDocPtr res;
+    size_t i;
+    int rc;
+
+    *out = NULL;
+    if ((rc = compile(&ss, e, m->file, err)) < 0)
+        return rc;
+    if (o == NULL) {
+        memset(&dflt, 0, sizeof(dflt));
+        o = &dflt;
+    }
+    memset(&run, 0, sizeof(run));
+    run.e = e;
+    run.m = m;
+    run.o = o;
+    run.findings = findings;
+    t = xsltNewTransformContext(ss, in);
+    if (t == NULL)
+        return edi_fail(err, EDI_ERR, "cannot start map %s", m->name);
+    t->_private = &run;
+    map_register_functions(t);
+    xsltSetCtxtSecurityPrefs(e->sec, t);
+    params = edi_xcalloc(2 * o->nparams + 1, sizeof(*params));
+    for (i = 0; i < o->nparams; i++) {
+        params[2 * i] = o->params[i].name;
+        params[2 * i + 1] = o->params[i].value;
+    }
+    capture_begin(&msg);
+    xsltQuoteUserParams(t, params);
+    res = xsltApplyStylesheetUser(ss, in, NULL, NULL, NULL, t);
+    capture_end();
+    free(params);
+    if (t->state == XSLT_STATE_STOPPED) {
+        /* xsl:message terminate="yes": the map refused its input */
+        struct edi_finding *fd = edi_findings_add(findings ? findings : &(struct edi_findings){0},
+                                                  "map-terminated", EDI_LV_SET);
+        char at[600] = "";
+
+        if (t->inst && t->inst->doc && t->inst->doc->URL)
+            snprintf(at, sizeof(at), "%s:%ld: ", (const char *)t->inst->doc->URL,
+                     xmlGetLineNo(t->inst));
+        if (findings)
+            edi_finding_msg(fd, "%s%s", at, captured(&msg));
+        run.failed = 1;
+    } else if (res == NULL) {
+        rc = edi_fail(err, EDI_ECONFIG, "map %s failed: %s", m->file,
+                      msg.n ? captured(&msg) : "no result");
+        xsltFreeTransformContext(t);
+        edi_buf_dispose(&msg);
+        return rc;
+    }
+    xsltFreeTransformContext(t);
+    edi_buf_dispose(&msg);
+    if (run.failed) {
+        xmlFreeDoc(res);
+        return EDI_ESYNTAX;
+    }
+    *out = res;
+    return 0;
+}
+
+/* ---- input and output --------------------------------------------------------------------- */
+
+struct collect {
+    xmlDocPtr *docs;
+    size_t n, cap;
+};
+
+static int collect_doc(void *ctx, xmlDocPtr doc, const struct edi_tx *tx)
+{
+    struct collect *c = ctx;
+
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 4;
+        c->docs = edi_xrealloc(c->docs, c->cap * sizeof(*c->docs));
+    }
+    c->docs[c->n++] = doc;
+    return 0;
+}
+
+int map_read_input(xmlDocPtr **docs, size_t *ndocs, struct map_engine *e, const char *data,
+                   size_t n, struct edi_err *err)
+{
+    size_t i = 0;
+    struct collect c = {0};
+    int rc;
+
+    *docs = NULL;
+    *ndocs = 0;
+    while (i < n && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t'))
+        i++;
+    if (n - i >= 3 && memcmp(data + i, "ISA", 3) == 0) {
+        rc = edi_x12_to_xml_docs(data, n, e->guides, NULL, collect_doc, &c, err);
+        if (rc == 0 && c.n == 0)
+            rc = edi_fail(err, EDI_ESYNTAX, "the X12 input holds no transaction set");
+    } else if (i < n && (data[i] == '{' || data[i] == '[')) {
+        xmlDocPtr d;
+
+        if ((rc = map_json_to_xml(&d, data, n, err)) == 0)
+            collect_doc(&c, d, NULL);
+    } else {
+        xmlDocPtr d;
+
+        if (n > INT32_MAX)
+            return edi_fail(err, EDI_ELIMIT, "input too large");
+        d = xmlReadMemory(data, (int)n, "input.xml", NULL,
+                          XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+        if (d == NULL) {
+            const xmlError *x = xmlGetLastError();
+
+            rc = edi_fail(err, EDI_ESYNTAX, "the input is neither X12, JSON nor XML: line %d: %s",
+                          x ? x->line : 0, x && x->message ? x->message : "?");
+        } else {
+            rc = collect_doc(&c, d, NULL);
+        }
+    }
+    if (rc < 0) {
+        for (i = 0; i < c.n; i++)
+            xmlFreeDoc(c.docs[i]);
+        free(c.docs);
+        return rc;
+    }
+    *docs = c.docs;
+    *ndocs = c.n;
+    return 0;
+}
+
+enum map_format map_doc_format(xmlDocPtr doc)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+
+    if (root == NULL)
+        return MAP_XML;
+    if (root->ns && root->ns->href && strcmp((const char *)root->ns->href, MAP_JSON_NS) == 0)
+        return MAP_JSON;
+    if (root->ns == NULL &&
+        (strcmp((const char *)root->name, "transaction") == 0 ||
+         strcmp((const char *)root->name, "x12") == 0))
+        return MAP_X12;
+    return MAP_XML;
+}
+
+int map_render(struct edi_buf *out, xmlDocPtr doc, int as_xml, struct edi_err *err)
+{
+    xmlChar *mem = NULL;
+    int len = 0;
+
+    if (!as_xml && map_doc_format(doc) == MAP_X12)
+        return edi_xml_doc_to_x12(out, doc, NULL, NULL, err);
+    if (!as_xml && map_doc_format(doc) == MAP_JSON)
+        return map_xml_to_json(out, doc, 1, err);
+    xmlDocDumpFormatMemoryEnc(doc, &mem, &len, "UTF-8", 1);
+    if (mem == NULL)
+        return edi_fail(err, EDI_ERR, "cannot serialize the result");
+    edi_buf_put(out, mem, (size_t)len);
+    xmlFree(mem);
+    return 0;
+}
+
+/* ---- output checks ------------------------------------------------------------------------------ */
+
+static int schema_of(xmlSchemaPtr *out, struct map_engine *e, const char *name, struct edi_err *err)
+{
+    char path[4096];
+    struct edi_buf msg;
+    xmlSchemaParserCtxtPtr pc;
+    xmlSchemaPtr s;
+    size_t i;
+
+    for (i = 0; i < e->nxsd; i++) {
+        if (strcmp(e->xsd[i].name, name) == 0) {
+            *out = e->xsd[i].s;
+            return 0;
+        }
+    }
+    snprintf(path, sizeof(path), "%s/%s", e->schemas, name);
+    capture_begin(&msg);
+    pc = xmlSchemaNewParserCtxt(path);
+    s = pc ? xmlSchemaParse(pc) : NULL;
+    xmlSchemaFreeParserCtxt(pc);
+    capture_end();
+    if (s == NULL) {
+        int rc = edi_fail(err, EDI_ECONFIG, "%s: cannot read the schema: %s", path, captured(&msg));
+
+        edi_buf_dispose(&msg);
+        return rc;
+    }
+    edi_buf_dispose(&msg);
+    if (e->nxsd == e->xsd_cap) {
+        e->xsd_cap = e->xsd_cap ? e->xsd_cap * 2 : 8;
+        e->xsd = edi_xrealloc(e->xsd, e->xsd_cap * sizeof(*e->xsd));
+    }
+    e->xsd[e->nxsd].name = edi_xstrdup(name);
+    e->xsd[e->nxsd].s = s;
+    e->nxsd++;
+    *out = s;
+    return 0;
+}
+
+struct vctx {
+    struct edi_findings *f;
+};
+
+static void on_schema_error(void *ctx, const xmlError *x)
+{
+    struct vctx *v = ctx;
+    struct edi_finding *fd;
+    char msg[200];
+    size_t n;
+
+    if (x == NULL || v->f == NULL)
+        return;
+    snprintf(msg, sizeof(msg), "%s", x->message ? x->message : "invalid");
+    n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    fd = edi_findings_add(v->f, "output-schema", EDI_LV_SET);
+    edi_finding_msg(fd, "output line %d: %s", x->line, msg);
+}
+
+static void report_x12(void *ctx, const struct edi_finding *f, const struct edi_where *w)
+{
+    struct edi_findings *out = ctx;
+    struct edi_finding *fd = edi_findings_add(out, f->code, f->level);
+    char keep[sizeof(fd->msg)];
+
+    snprintf(keep, sizeof(keep), "%s", f->msg);
+    *fd = *f;
+    edi_finding_msg(fd, "%s %s: %s", w->guide ? "guide" : "envelope",
+                    w->guide ? w->guide->id : "", keep);
+}
+
+int map_check_output(struct map_engine *e, const struct map_info *m, xmlDocPtr doc,
+                     struct edi_findings *findings, struct edi_err *err)
+{
+    int rc;
+
+    if (m->schema) {
+        xmlSchemaPtr s;
+        xmlSchemaValidCtxtPtr v;
+        struct vctx vc = {findings};
+
+        if ((rc = schema_of(&s, e, m->schema, err)) < 0)
+            return rc;
+        v = xmlSchemaNewValidCtxt(s);
+        xmlSchemaSetValidStructuredErrors(v, (xmlStructuredErrorFunc)on_schema_error, &vc);
+        xmlSchemaValidateDoc(v, doc);
+        xmlSchemaFreeValidCtxt(v);
+    }
+    if (m->guide && map_doc_format(doc) == MAP_X12) {
+        const struct edi_guide *g;
+        struct edi_buf set, ichg;
+        struct edi_check_opts o;
+        struct edi_check_stats st;
+        xmlDocPtr copy = xmlCopyDoc(doc, 1);
+
+        if ((rc = edi_guides_get(&g, e->guides, m->guide, err)) < 0) {
+            xmlFreeDoc(copy);
+            return rc;
+        }
+        edi_buf_init(&set, 0);
+        edi_buf_init(&ichg, 0);
+        rc = edi_xml_doc_to_x12(&set, copy, NULL, NULL, err);
+        xmlFreeDoc(copy);
+        if (rc == 0) {
+            /* an envelope just to check the set in it */
+            edi_buf_printf(&ichg, "ISA*00*          *00*          *ZZ*WHARF          *ZZ*CHECK          "
+                                  "*250101*0000*%s*%s*000000001*0*T*>~\nGS*%s*WHARF*CHECK*20250101*0000*1*X*%s~\n",
+                           strcmp(g->version, "005010") >= 0 ? "^" : "U",
+                           strcmp(g->version, "005010") >= 0 ? "00501" : "00401", g->group, g->version);
+            edi_buf_put(&ichg, set.p, set.n);
+            edi_buf_puts(&ichg, "GE*1*1~\nIEA*1*000000001~\n");
+            memset(&o, 0, sizeof(o));
+            o.guides = e->guides;
+            o.guide_id = m->guide;
+            o.report = report_x12;
+            o.ctx = findings;
+            rc = edi_check_mem(&st, ichg.p, ichg.n, &o, err);
+        }
+        edi_buf_dispose(&set);
+        edi_buf_dispose(&ichg);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- lint -------------------------------------------------------------------------------------------- */
+
+static int known_function(const char *name, size_t n)
+{
+    size_t i;
+
+    for (i = 0; map_function_names[i]; i++)
+        if (strlen(map_function_names[i]) == n && strncmp(map_function_names[i], name, n) == 0)
+            return 1;
+    return 0;
+}
+
+static int money_word(const char *s, size_t n)
+{
+    static const char *words[] = {"amount", "price", "cost", "total", "tax", "charge", "allowance",
+                                  "Amount", "Price", "Cost", "Total", "Tax"};
+    size_t i;
+
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        size_t k = strlen(words[i]);
+        const char *p = s;
+
+        while ((p = strstr(p, words[i])) != NULL && p + k <= s + n)
+            return 1;
+    }
+    return 0;
+}
+
+static void lint_node(xmlNodePtr n, const char *prefix, const char *file,
+                      struct edi_findings *findings)
+{
+    xmlAttrPtr a;
+
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        for (a = n->properties; a; a = a->next) {
+            xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
+            const char *s = (const char *)v, *p;
+            size_t plen = strlen(prefix);
+
+            if (v == NULL)
+                continue;
+            /* wharf:name( calls must name a function that exists */
+            for (p = s; plen && (p = strstr(p, prefix)) != NULL; p += plen) {
+                const char *name = p + plen;
+                size_t k = strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-");
+
+                if ((p == s || !(p[-1] >= 'a' && p[-1] <= 'z')) && name[k] == '(' &&
+                    !known_function(name, k)) {
+                    struct edi_finding *fd = edi_findings_add(findings, "lint-unknown-function",
+                                                              EDI_LV_SET);
+
+                    edi_finding_msg(fd, "%s:%ld: %.*s%.*s() is not a wharf function", file,
+                                    xmlGetLineNo(n), (int)plen, prefix, (int)k, name);
+                }
+            }
+            /* XPath numbers are doubles: money must not go through them */
+            if ((strstr(s, "sum(") || strstr(s, " + ") || strstr(s, " * ") || strstr(s, " - ") ||
+                 strstr(s, " div ") || strstr(s, "format-number(")) &&
+                money_word(s, strlen(s)) && !strstr(s, prefix[0] ? prefix : "wharf:")) {
+                struct edi_finding *fd = edi_findings_add(findings, "lint-float-money", EDI_LV_SET);
+
+                fd->severity = EDI_SEV_WARNING;
+                edi_finding_msg(fd, "%s:%ld: '%s' computes money with XPath numbers (doubles); use wharf:add/sub/mul/sum/round",
+                                file, xmlGetLineNo(n), s);
+            }
+            xmlFree(v);
+        }
+        lint_node(n->children, prefix, file, findings);
+    }
+}
+
+int map_check(struct map_engine *e, const struct map_info *m, struct edi_findings *findings,
+              struct edi_err *err)
+{
+    xsltStylesheetPtr ss;
+    xmlNodePtr root;
+    xmlNsPtr ns;
+    char prefix[64] = "";
+    int rc;
+
+    if ((rc = compile(&ss, e, m->file, err)) < 0)
+        return rc;
+    root = xmlDocGetRootElement(ss->doc);
+    for (ns = root ? root->nsDef : NULL; ns; ns = ns->next)
+        if (ns->href && strcmp((const char *)ns->href, MAP_NS) == 0 && ns->prefix)
+            snprintf(prefix, sizeof(prefix), "%s:", (const char *)ns->prefix);
+    if (root)
+        lint_node(root, prefix, m->file, findings);
+    return 0;
+}

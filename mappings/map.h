@@ -1,0 +1,157 @@
+/*
+ * map.h — the map engine: XSLT 1.0 maps (libxslt + EXSLT) between formats
+ * (EDI-XML, SP-API JSON as W3C XML, ERP formats) and wharf's canonical
+ * documents, run one transaction set at a time.
+ *
+ * map.c: the registry (names to files, partner overrides), compiling and
+ * caching, the security policy, running and error capture.
+ * map_ext.c: the urn:wharf:map extension functions.
+ * map_codes.c: code lists and cross-reference tables.
+ * map_json.c: JSON ⇄ the W3C XML representation of JSON (jansson).
+ * map_test.c: golden tests of maps.
+ * Maps themselves live beside this file, under mappings/<group>/.
+ */
+#ifndef WHARF_MAP_H
+#define WHARF_MAP_H
+
+#include "edi.h"
+#include "x12.h"
+
+#include <libxml/tree.h>
+#include <time.h>
+
+#define MAP_NS "urn:wharf:map"
+#define MAP_JSON_NS "http://www.w3.org/2005/xpath-functions"
+
+/* What a map reads and writes. */
+enum map_format {
+    MAP_XML = 0,   /* XML: canonical documents, ERP XML */
+    MAP_X12,       /* EDI-XML of one transaction set (x12 text outside) */
+    MAP_JSON,      /* the W3C XML representation of JSON (JSON outside) */
+};
+
+/* One map as the registry knows it. */
+struct map_info {
+    const char *name;          /* amazon-rp/850-to-order */
+    const char *file;          /* absolute path of the stylesheet that runs */
+    const char *base_file;     /* the base map, when file is a partner override */
+    enum map_format in, out;
+    const char *direction;     /* "in" or "out": which code-list entries apply */
+    const char *schema;        /* output check: canonical XSD under schemas/ */
+    const char *guide;         /* output check: X12 guide name */
+    const char *model;         /* output check: SP-API model file#definition */
+    const char *doc;           /* one line on what it does */
+};
+
+struct map_engine;
+
+/* mappings_dir: the folder holding registry.xml, codelists/, the maps and
+ * partners/; schemas_dir: wharf's schemas (canonical XSDs, guides). */
+int map_engine_new(struct map_engine **out, const char *mappings_dir, const char *schemas_dir,
+                   struct edi_err *err);
+void map_engine_free(struct map_engine *e);
+const char *map_engine_dir(const struct map_engine *e);
+
+/* A map by registered name (with the partner's override when one exists)
+ * or by file path. The info is borrowed from the engine. */
+int map_find(const struct map_info **out, struct map_engine *e, const char *name_or_file,
+             const char *partner, struct edi_err *err);
+/* Every registered map, in registry order. */
+size_t map_list(const struct map_info **out, size_t max, struct map_engine *e);
+
+struct map_param {
+    const char *name;
+    const char *value;
+};
+
+/* Per-run inputs. */
+struct map_run_opts {
+    const char *partner;                 /* code lists and wharf:param() scope */
+    const struct map_param *params;      /* wharf:param(name), and xsl:param */
+    size_t nparams;
+    time_t now;                          /* wharf:now() */
+    /* wharf:sequence(name): numbers from the caller (the store, later);
+     * NULL: counters from 1 in this run */
+    int (*sequence)(void *ctx, const char *name, uint64_t *out);
+    void *seq_ctx;
+};
+
+/* Runs a map on one document. *out gets the result document (the caller's).
+ * Problems of the input (strict code-list misses, xsl:message
+ * terminate="yes") go to findings with the map file and line and give
+ * EDI_ESYNTAX; a map that does not compile gives EDI_ECONFIG with its file
+ * and line in err. */
+int map_run(xmlDocPtr *out, struct map_engine *e, const struct map_info *m, xmlDocPtr in,
+            const struct map_run_opts *o, struct edi_findings *findings, struct edi_err *err);
+
+/* Compiles a map and lints it: warnings (XPath number arithmetic on money,
+ * unknown wharf: functions) go to findings. */
+int map_check(struct map_engine *e, const struct map_info *m, struct edi_findings *findings,
+              struct edi_err *err);
+
+/* A map's input from a file's bytes, by what they hold: X12 (one EDI-XML
+ * document per transaction set), JSON (its W3C XML representation) or XML.
+ * *docs and each document are the caller's. */
+int map_read_input(xmlDocPtr **docs, size_t *ndocs, struct map_engine *e, const char *data,
+                   size_t n, struct edi_err *err);
+/* What a result document is: EDI-XML (<transaction> or <x12>), JSON (the
+ * W3C representation) or other XML. */
+enum map_format map_doc_format(xmlDocPtr doc);
+/* A result as text: X12 (ST..SE), JSON, or XML (also when as_xml). X12
+ * rendering fills SE01 and ST02 in doc. */
+int map_render(struct edi_buf *out, xmlDocPtr doc, int as_xml, struct edi_err *err);
+/* Checks a result against what the registry names for the map: its
+ * canonical XSD (schema=) and its X12 guide (guide=). Problems go to
+ * findings. */
+int map_check_output(struct map_engine *e, const struct map_info *m, xmlDocPtr doc,
+                     struct edi_findings *findings, struct edi_err *err);
+
+/* ---- JSON (map_json.c) ---------------------------------------------------- */
+
+/* JSON text to its W3C XML representation (fn:map, fn:array, fn:string,
+ * fn:number, fn:boolean, fn:null with key=). Numbers keep their text. */
+int map_json_to_xml(xmlDocPtr *out, const char *json, size_t n, struct edi_err *err);
+/* The W3C XML representation back to JSON text (2-space indent when
+ * pretty). */
+int map_xml_to_json(struct edi_buf *out, xmlDocPtr doc, int pretty, struct edi_err *err);
+
+/* ---- code lists (map_codes.c) ------------------------------------------- */
+
+struct map_codes;
+
+int map_codes_new(struct map_codes **out, const char *mappings_dir);
+void map_codes_free(struct map_codes *c);
+/* Looks value up in list for partner (its file overrides the base entry by
+ * entry) and direction ("in", "out"). Returns the mapped value (borrowed),
+ * or NULL when unmapped. EDI_ENOTFOUND in *rc when the list itself does not
+ * exist, EDI_ECONFIG when a list file is broken (err says where). */
+const char *map_codes_lookup(struct map_codes *c, const char *list, const char *partner,
+                             const char *direction, const char *value, int *rc,
+                             struct edi_err *err);
+
+/* ---- decimals (map_ext.c) ------------------------------------------------ */
+
+/* Exact decimal arithmetic on strings ("12.50", "-3", "0.125"): results are
+ * decimal strings in out. op: '+', '-', '*'. Returns 0 or EDI_ESYNTAX when
+ * an operand is not a decimal. */
+int map_dec_op(char *out, size_t cap, const char *a, char op, const char *b);
+/* Rounds to places decimals, half away from zero (mode "half-up") or half
+ * to even ("half-even"). */
+int map_dec_round(char *out, size_t cap, const char *a, int places, const char *mode);
+/* -1, 0, 1; EDI_ESYNTAX (as *rc) when not decimals. */
+int map_dec_cmp(const char *a, const char *b, int *rc);
+
+/* ---- golden tests (map_test.c) ------------------------------------------- */
+
+struct map_test_stats {
+    unsigned passed, failed;
+};
+
+/* Runs every test case under dir (default: the mappings folder): for each
+ * map folder <map>.tests/ beside a map, NAME.input.EXT against
+ * NAME.expected.EXT. Prints a line per case and a unified diff for each
+ * mismatch to out. update: rewrite the expectations instead. */
+int map_test_dir(struct map_test_stats *st, struct map_engine *e, const char *dir, int update,
+                 FILE *out, struct edi_err *err);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * map_int.h — what the map engine's files share and nobody else sees.
+ */
+#ifndef WHARF_MAP_INT_H
+#define WHARF_MAP_INT_H
+
+#include "map.h"
+#include "guide.h"
+
+#include <libxslt/transform.h>
+#include <libxslt/xsltInternals.h>
+#include <libxslt/security.h>
+#include <libxml/xmlschemas.h>
+
+struct compiled {
+    char *file;
+    xsltStylesheetPtr ss;
+};
+
+struct schema {
+    char *name;
+    xmlSchemaPtr s;
+};
+
+struct map_engine {
+    char *dir;
+    char *schemas;
+    struct map_info *maps;         /* the registry */
+    size_t nmaps;
+    struct compiled *cache;
+    size_t ncache, cache_cap;
+    struct schema *xsd;
+    size_t nxsd, xsd_cap;
+    struct map_codes *codes;
+    struct edi_guides *guides;
+    xsltSecurityPrefsPtr sec;
+    struct edi_pool pool;
+};
+
+/* One run of one map: what the extension functions reach through the
+ * transform context's _private. */
+struct map_run {
+    struct map_engine *e;
+    const struct map_info *m;
+    const struct map_run_opts *o;
+    struct edi_findings *findings;
+    int failed;
+    struct {
+        char name[72];
+        uint64_t value;
+    } counters[32];
+    size_t ncounters;
+};
+
+void map_register_functions(xsltTransformContextPtr t);
+extern const char *const map_function_names[];
+int map_gs1_check_digit(const char *digits);
+
+#endif

@@ -1,0 +1,251 @@
+/*
+ * map_json.c — JSON ⇄ the W3C XML representation of JSON (XPath 3.1
+ * fn:json-to-xml: <map>, <array>, <string>, <number>, <boolean>, <null>
+ * with key= in namespace http://www.w3.org/2005/xpath-functions), so that
+ * XSLT 1.0 maps can read and write SP-API JSON. This file owns jansson.
+ *
+ * Numbers: integers are kept exactly; other numbers are written back with
+ * up to 15 significant digits, which gives the same text for every decimal
+ * of 15 digits or fewer (Amazon's money amounts are strings anyway).
+ */
+#include "map.h"
+
+#include <jansson.h>
+#include <libxml/tree.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* LIMIT: nesting depth of JSON documents */
+#define MAX_DEPTH 64
+
+static void real_text(char *buf, size_t cap, double v)
+{
+    int prec;
+
+    for (prec = 1; prec <= 17; prec++) {
+        snprintf(buf, cap, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+static int to_xml(xmlNodePtr parent, xmlNsPtr ns, const char *key, json_t *j, int depth,
+                  struct edi_err *err)
+{
+    xmlNodePtr n = NULL;
+    char buf[64];
+
+    if (depth > MAX_DEPTH)
+        return edi_fail(err, EDI_ELIMIT, "JSON nested deeper than %d levels", MAX_DEPTH);
+    switch (json_typeof(j)) {
+    case JSON_OBJECT: {
+        const char *k;
+        json_t *v;
+        int rc;
+
+        n = xmlNewChild(parent, ns, BAD_CAST "map", NULL);
+        if (key)
+            xmlNewProp(n, BAD_CAST "key", BAD_CAST key);
+        json_object_foreach(j, k, v) {
+            if ((rc = to_xml(n, ns, k, v, depth + 1, err)) < 0)
+                return rc;
+        }
+        return 0;
+    }
+    case JSON_ARRAY: {
+        size_t i;
+        json_t *v;
+        int rc;
+
+        n = xmlNewChild(parent, ns, BAD_CAST "array", NULL);
+        if (key)
+            xmlNewProp(n, BAD_CAST "key", BAD_CAST key);
+        json_array_foreach(j, i, v) {
+            if ((rc = to_xml(n, ns, NULL, v, depth + 1, err)) < 0)
+                return rc;
+        }
+        return 0;
+    }
+    case JSON_STRING:
+        n = xmlNewChild(parent, ns, BAD_CAST "string", NULL);
+        xmlNodeAddContent(n, BAD_CAST json_string_value(j));
+        break;
+    case JSON_INTEGER:
+        snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+        n = xmlNewChild(parent, ns, BAD_CAST "number", BAD_CAST buf);
+        break;
+    case JSON_REAL:
+        real_text(buf, sizeof(buf), json_real_value(j));
+        n = xmlNewChild(parent, ns, BAD_CAST "number", BAD_CAST buf);
+        break;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        n = xmlNewChild(parent, ns, BAD_CAST "boolean", BAD_CAST(json_is_true(j) ? "true" : "false"));
+        break;
+    case JSON_NULL:
+        n = xmlNewChild(parent, ns, BAD_CAST "null", NULL);
+        break;
+    }
+    if (key && n)
+        xmlNewProp(n, BAD_CAST "key", BAD_CAST key);
+    return 0;
+}
+
+int map_json_to_xml(xmlDocPtr *out, const char *json, size_t n, struct edi_err *err)
+{
+    json_error_t je;
+    json_t *j = json_loadb(json, n, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
+    xmlDocPtr doc;
+    xmlNodePtr holder, v;
+    xmlNsPtr ns;
+    int rc;
+
+    *out = NULL;
+    if (j == NULL)
+        return edi_fail(err, EDI_ESYNTAX, "JSON line %d column %d: %s", je.line, je.column, je.text);
+    /* built under a holder, then the value becomes the root and the
+     * namespace is declared on it as the default one */
+    doc = xmlNewDoc(BAD_CAST "1.0");
+    holder = xmlNewDocNode(doc, NULL, BAD_CAST "holder", NULL);
+    xmlDocSetRootElement(doc, holder);
+    ns = xmlNewNs(holder, BAD_CAST MAP_JSON_NS, NULL);
+    rc = to_xml(holder, ns, NULL, j, 0, err);
+    json_decref(j);
+    if (rc < 0) {
+        xmlFreeDoc(doc);
+        return rc;
+    }
+    v = holder->children;
+    xmlUnlinkNode(v);
+    holder->nsDef = NULL;            /* the declaration moves to the value */
+    ns->next = v->nsDef;
+    v->nsDef = ns;
+    xmlDocSetRootElement(doc, v);
+    xmlFreeNode(holder);
+    *out = doc;
+    return 0;
+}
+
+static int is_fn(xmlNodePtr n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
+           strcmp((const char *)n->ns->href, MAP_JSON_NS) == 0 &&
+           strcmp((const char *)n->name, name) == 0;
+}
+
+static int from_xml(json_t **out, xmlNodePtr n, int depth, struct edi_err *err)
+{
+    xmlChar *text;
+    int rc = 0;
+
+    *out = NULL;
+    if (depth > MAX_DEPTH)
+        return edi_fail(err, EDI_ELIMIT, "JSON nested deeper than %d levels", MAX_DEPTH);
+    if (is_fn(n, "map") || is_fn(n, "array")) {
+        int is_map = is_fn(n, "map");
+        json_t *c = is_map ? json_object() : json_array();
+        xmlNodePtr k;
+
+        for (k = n->children; k; k = k->next) {
+            json_t *v;
+
+            if (k->type != XML_ELEMENT_NODE)
+                continue;
+            if ((rc = from_xml(&v, k, depth + 1, err)) < 0) {
+                json_decref(c);
+                return rc;
+            }
+            if (is_map) {
+                xmlChar *key = xmlGetProp(k, BAD_CAST "key");
+
+                if (key == NULL) {
+                    json_decref(v);
+                    json_decref(c);
+                    return edi_fail(err, EDI_ESYNTAX, "line %ld: <%s> inside <map> needs key=",
+                                    xmlGetLineNo(k), (const char *)k->name);
+                }
+                if (json_object_get(c, (const char *)key)) {
+                    json_decref(v);
+                    json_decref(c);
+                    rc = edi_fail(err, EDI_ESYNTAX, "line %ld: key '%s' twice in one map",
+                                  xmlGetLineNo(k), (const char *)key);
+                    xmlFree(key);
+                    return rc;
+                }
+                json_object_set_new(c, (const char *)key, v);
+                xmlFree(key);
+            } else {
+                json_array_append_new(c, v);
+            }
+        }
+        *out = c;
+        return 0;
+    }
+    text = xmlNodeGetContent(n);
+    if (is_fn(n, "string")) {
+        *out = json_string(text ? (const char *)text : "");
+        if (*out == NULL)
+            rc = edi_fail(err, EDI_ESYNTAX, "line %ld: string is not UTF-8", xmlGetLineNo(n));
+    } else if (is_fn(n, "number")) {
+        const char *s = text ? (const char *)text : "";
+        char *end;
+        long long iv;
+        double dv;
+
+        while (*s == ' ' || *s == '\n' || *s == '\t')
+            s++;
+        iv = strtoll(s, &end, 10);
+        if (*s && (*end == '\0' || strspn(end, " \n\t") == strlen(end)) && end != s) {
+            *out = json_integer(iv);
+        } else {
+            dv = strtod(s, &end);
+            if (end == s || strspn(end, " \n\t") != strlen(end) || !isfinite(dv))
+                rc = edi_fail(err, EDI_ESYNTAX, "line %ld: <number> '%s' is not a number",
+                              xmlGetLineNo(n), s);
+            else
+                *out = json_real(dv);
+        }
+    } else if (is_fn(n, "boolean")) {
+        const char *s = text ? (const char *)text : "";
+
+        if (strcmp(s, "true") == 0 || strcmp(s, "1") == 0)
+            *out = json_true();
+        else if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0)
+            *out = json_false();
+        else
+            rc = edi_fail(err, EDI_ESYNTAX, "line %ld: <boolean> '%s' is not true or false",
+                          xmlGetLineNo(n), s);
+    } else if (is_fn(n, "null")) {
+        *out = json_null();
+    } else {
+        rc = edi_fail(err, EDI_ESYNTAX,
+                      "line %ld: <%s> is not part of the XML representation of JSON (namespace %s)",
+                      xmlGetLineNo(n), (const char *)n->name, MAP_JSON_NS);
+    }
+    xmlFree(text);
+    return rc;
+}
+
+int map_xml_to_json(struct edi_buf *out, xmlDocPtr doc, int pretty, struct edi_err *err)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    json_t *j;
+    char *s;
+    int rc;
+
+    if (root == NULL)
+        return edi_fail(err, EDI_ESYNTAX, "empty document");
+    if ((rc = from_xml(&j, root, 0, err)) < 0)
+        return rc;
+    s = json_dumps(j, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15) | (pretty ? JSON_INDENT(2) : 0));
+    json_decref(j);
+    if (s == NULL)
+        return edi_fail(err, EDI_ERR, "cannot write JSON");
+    edi_buf_puts(out, s);
+    if (pretty)
+        edi_buf_putc(out, '\n');
+    free(s);
+    return out->err ? edi_fail(err, EDI_ELIMIT, "JSON output too large") : 0;
+}
