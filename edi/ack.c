@@ -265,7 +265,10 @@ void edi_ack_group_end(struct edi_ack *a, const struct edi_group *g,
     snprintf(num, sizeof(num), "%llu", (unsigned long long)gsctl);
     edi_w_elc(&a->w, num);
     edi_w_elc(&a->w, "X");
-    edi_w_elc(&a->w, a->v5010 ? "005010X231A1" : g->version);
+    /* our own GS08 is always a real version, whatever the inbound one was */
+    edi_w_elc(&a->w, a->v5010 ? "005010X231A1" :
+                     strlen(g->version) >= 6 && strspn(g->version, "0123456789") >= 6 ? g->version
+                                                                                     : "004010");
     edi_w_end(&a->w);
     nseg_before = a->w.nseg;
     edi_w_begin(&a->w, "ST");
