@@ -323,7 +323,11 @@ static void isa(struct edi_ack *a, const struct edi_ichg *ic, uint64_t ctl)
         .receiver = ic ? ic->sender : "UNKNOWN",
         .date = a->date6,
         .time = a->time4,
-        .version = ic && strlen(ic->version) == 5 ? ic->version : "00401",
+        /* echo the inbound version only when it is one we read */
+        .version = ic && strlen(ic->version) == 5 && strspn(ic->version, "0123456789") == 5 &&
+                           strcmp(ic->version, "00200") >= 0 && strcmp(ic->version, "00801") <= 0
+                       ? ic->version
+                       : "00401",
         .control = ctl,
         .ack_requested = "0",
         .usage = ic && ic->usage[0] == 'T' ? "T" : "P",

@@ -5,7 +5,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 2
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-export WHARF_SCHEMAS="$PWD/schemas"
+export WHARF_SCHEMAS="$PWD/schemas" WHARF_MAPPINGS="$PWD/mappings"
 log=build/test.log
 : > "$log"
 pass=0 fail=0
@@ -35,6 +35,9 @@ done
 
 tier "golden files"
 tally < <(tests/golden/run.sh build/san/wharf 2>&1)
+
+tier "maps (wharf map test)"
+WHARF_MAPPINGS="$PWD/mappings" tally < <(build/san/wharf map test 2>&1)
 
 tier "fuzz corpus replay"
 for t in build/san/fuzz/fuzz_*; do
