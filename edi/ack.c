@@ -314,18 +314,42 @@ void edi_ack_group_end(struct edi_ack *a, const struct edi_group *g,
     edi_buf_reset(&a->sets);
 }
 
+/* An inbound envelope value made safe to echo: our delimiters and control
+ * bytes become '?', so an odd inbound ISA cannot break the ack. */
+static const char *echo(struct edi_ack *a, char *buf, size_t cap, const char *v)
+{
+    size_t i;
+
+    for (i = 0; v[i] && i + 1 < cap; i++) {
+        unsigned char c = (unsigned char)v[i];
+
+        buf[i] = (c < 0x20 || c == 0x7f || c == a->d.elem || c == a->d.comp || c == a->d.rep ||
+                  c == a->d.seg)
+                     ? '?'
+                     : (char)c;
+    }
+    buf[i] = '\0';
+    return buf;
+}
+
+static int digits(const char *v, size_t n)
+{
+    return strlen(v) == n && strspn(v, "0123456789") == n;
+}
+
 static void isa(struct edi_ack *a, const struct edi_ichg *ic, uint64_t ctl)
 {
+    char sq[4], sid[20], rq[4], rid[20];
     struct edi_isa_fields f = {
-        .sender_qual = ic ? ic->receiver_qual : "ZZ",
-        .sender = ic ? ic->receiver : "UNKNOWN",
-        .receiver_qual = ic ? ic->sender_qual : "ZZ",
-        .receiver = ic ? ic->sender : "UNKNOWN",
+        .sender_qual = ic ? echo(a, sq, sizeof(sq), ic->receiver_qual) : "ZZ",
+        .sender = ic ? echo(a, sid, sizeof(sid), ic->receiver) : "UNKNOWN",
+        .receiver_qual = ic ? echo(a, rq, sizeof(rq), ic->sender_qual) : "ZZ",
+        .receiver = ic ? echo(a, rid, sizeof(rid), ic->sender) : "UNKNOWN",
         .date = a->date6,
         .time = a->time4,
         /* echo the inbound version only when it is one we read */
-        .version = ic && strlen(ic->version) == 5 && strspn(ic->version, "0123456789") == 5 &&
-                           strcmp(ic->version, "00200") >= 0 && strcmp(ic->version, "00801") <= 0
+        .version = ic && digits(ic->version, 5) && strcmp(ic->version, "00200") >= 0 &&
+                           strcmp(ic->version, "00801") <= 0
                        ? ic->version
                        : "00401",
         .control = ctl,
@@ -366,9 +390,11 @@ static void ta1(struct edi_ack *a, const struct edi_ichg *ic, const struct edi_f
     }
     isa(a, ic, ctl);
     edi_w_begin(&a->w, "TA1");
-    edi_w_elc(&a->w, ic && ic->control[0] ? ic->control : "000000000");
-    edi_w_elc(&a->w, ic && ic->date[0] ? ic->date : a->date6);
-    edi_w_elc(&a->w, ic && ic->time[0] ? ic->time : a->time4);
+    /* SPEC: TA101-TA103 echo ISA13, ISA09, ISA10; where those are not what
+     * they must be, the note code says so and our values stand in */
+    edi_w_elc(&a->w, ic && digits(ic->control, 9) ? ic->control : "000000000");
+    edi_w_elc(&a->w, ic && digits(ic->date, 6) ? ic->date : a->date6);
+    edi_w_elc(&a->w, ic && digits(ic->time, 4) ? ic->time : a->time4);
     edi_w_elc(&a->w, (char[]){st, 0});
     edi_w_elc(&a->w, code);
     edi_w_end(&a->w);
