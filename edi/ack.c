@@ -61,7 +61,9 @@ static uint64_t next_ctl(struct edi_ack *a, char kind)
 
 static void w_on(struct edi_ack *a, struct edi_buf *b)
 {
-    edi_writer_init(&a->w, b, &a->d, a->o.suffix);
+    /* a line end after a terminator that is itself a line end would make
+     * empty segments */
+    edi_writer_init(&a->w, b, &a->d, a->d.seg == '\n' || a->d.seg == '\r' ? "" : a->o.suffix);
 }
 
 void edi_ack_ichg_begin(struct edi_ack *a, const struct edi_ichg *ic)
@@ -76,6 +78,7 @@ void edi_ack_ichg_begin(struct edi_ack *a, const struct edi_ichg *ic)
 void edi_ack_group_begin(struct edi_ack *a, const struct edi_group *g)
 {
     edi_buf_reset(&a->sets);
+    a->nsetseg = 0;
     a->nsets = a->naccepted = 0;
     a->v5010 = a->o.type == EDI_ACK_999 ||
                (a->o.type != EDI_ACK_997 && strncmp(g->version, "005", 3) >= 0);
@@ -219,6 +222,7 @@ char edi_ack_tx(struct edi_ack *a, const struct edi_tx *tx, const struct edi_fin
     for (i = 0; i < ncodes; i++)
         edi_w_elc(&a->w, codes[i]);
     edi_w_end(&a->w);
+    a->nsetseg += a->w.nseg;
     return st;
 }
 
@@ -284,10 +288,10 @@ void edi_ack_group_end(struct edi_ack *a, const struct edi_group *g,
     if (a->v5010)
         edi_w_elc(&a->w, g->version);
     edi_w_end(&a->w);
-    /* the set blocks were written by their own writer: count their segments */
+    /* the set blocks were written by their own writer, which counted them */
     edi_buf_put(b, a->sets.p, a->sets.n);
-    for (i = 0; i < a->sets.n; i++)
-        a->w.nseg += a->sets.p[i] == (char)a->d.seg;
+    a->w.nseg += a->nsetseg;
+    a->nsetseg = 0;
     edi_w_begin(&a->w, "AK9");
     edi_w_elc(&a->w, (char[]){st, 0});
     snprintf(num, sizeof(num), "%llu", (unsigned long long)declared);

@@ -40,6 +40,7 @@ struct edi_ack {
     int v5010;                   /* the current group gets a 999 */
     uint32_t ngroups_out;
     uint32_t nsets, naccepted;
+    uint32_t nsetseg;            /* segments in sets, for SE01 */
     int rc;                      /* sticky: a control-number source failed */
 };
 

@@ -576,11 +576,16 @@ static void check_element(struct walk *w, const struct edi_txseg *s, const struc
 {
     struct eff e;
 
-    if (v.n == 0 || d->ncomp || (w->tx->d.rep && memchr(v.p, w->tx->d.rep, v.n))) {
+    effective(&e, d, conds, nconds, elp, 0);
+    if (v.n == 0) {
+        if (e.usage == 'M')
+            check_element_slow(w, s, d, v, elp, conds, nconds);
+        return;
+    }
+    if (d->ncomp || (w->tx->d.rep && memchr(v.p, w->tx->d.rep, v.n))) {
         check_element_slow(w, s, d, v, elp, conds, nconds);
         return;
     }
-    effective(&e, d, conds, nconds, elp, 0);
     check_value(w, s, d, &e, v, elp, 0, 0);
 }
 
