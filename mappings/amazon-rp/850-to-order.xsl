@@ -1,0 +1,460 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  amazon-rp/850-to-order: an Amazon Retail Procurement purchase order (X12
+  004010 850 from AMAZON, one transaction set as EDI-XML) to a canonical
+  <order> (schemas/canonical/order.xsd), program RP.
+
+  It is also the base of amazon-df/850-to-order, which imports it and
+  overrides the templates marked "DF overrides" (program, accepted types,
+  header dates, gift messages): the segment-to-element rules live here once.
+
+  What it maps:
+    BEG01 purpose (po-purpose list), BEG02 type (po-type list), BEG03 PO
+      number, BEG05 order date; RP: changed is true for BEG01 04 / 05, else
+      false
+    CUR02 currency, else the partner parameter "currency" (default USD:
+      Amazon NA 850s carry no CUR)
+    REF: every REF except OQ as a reference (REF01 in @code, @type from the
+      reference-type list, REF03 as @description); REF*OQ customer order
+      number; REF*PD deal code; REF*CR also the selling party (92) unless an
+      N1*SU / N1*VN loop names it
+    N1 loops: ST ship-to, SF ship-from, BT bill-to, BY buying party,
+      SU / VN selling party: N103/N104 id (92 stays "92", UL gln, 1 / 9
+      duns), N102 name (N201 as a second line, after a line feed), N202
+      attention, N3 lines, N4 city / state / postal code / country (3-letter
+      codes through the country list; no N404 = the "country" parameter,
+      default US), PER TE phone, EM email
+    DTM 037 / 038 ship window, 064 / 063 delivery window; DTM 010 / 002 in a
+      PO1 loop the line's requested ship / delivery date, in the header the
+      default for every line without its own
+    CSH01 Y / N backorder allowed (header, copied to each line; a CSH in the
+      PO1 loop wins for its line)
+    FOB01 freight payment (freight-payment list, default "other"), FOB04 01 +
+      FOB05 incoterms
+    TD5 carrier: TD502 2 = SCAC, any other qualifier = ship method (TD503),
+      TD505 routing as name
+    N9 / MSG loops: notes (N901 in @code, MSG01 lines joined by line feeds)
+    PO1 loops: PO101 line number, PO102 / PO103 quantity and unit (x12-unit
+      list, strict), PO104 unit cost and PO105 basis as exact decimal strings
+      (wharf:dec, never XPath numbers), PO106/PO107 ... PO124/PO125 every
+      product id in order (product-id list, strict; the X12 qualifier kept in
+      @code so the 855 / 856 / 810 can echo it), PO401 pack as unit-size,
+      PID F description, CTP MSR / LPR list price, REF, MSG / N9 notes
+    CTT: checked, not mapped: CTT01 must equal the number of PO1 loops and
+      CTT02 (when sent) the exact sum of PO102.
+  Dates become YYYY-MM-DD (DTM03 times are not used: the canonical order
+  dates are calendar dates when X12 gives them).
+
+  Refused (a finding, no order): a BEG02 the program does not use, a unit,
+  purpose or product-id qualifier not in its code list, a quantity or cost
+  that is not a decimal, a date that is not CCYYMMDD, a CTT that does not
+  match, a party with more than three address lines.
+
+  Not mapped: ITD terms, TXI taxes, SAC charges (Amazon's 850 sends none;
+  add them with their code lists when a partner does), the envelope (the
+  gateway fills it).
+
+  SPEC: RULES.md "850 purchase order": BEG02 CN / NE / NP / RO; windows in
+  DTM; items by qualifier BP (ASIN), EN, UP, UK (GTIN-14), IB, VN / VP;
+  backorder allowed per line. RULES.md "Identifiers": parties are 92 short
+  codes (ship-to = fulfilment-centre code). RULES.md "855 acknowledgment":
+  the product id and unit cost must come back exactly as the PO sent them,
+  hence @code and the unchanged decimal text.
+-->
+<xsl:stylesheet version="1.0"
+    xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:wharf="urn:wharf:map"
+    xmlns="urn:wharf:canonical:1"
+    exclude-result-prefixes="wharf">
+
+  <xsl:output method="xml" indent="yes" encoding="UTF-8"/>
+
+  <!-- the transaction set, whether it comes inside its envelope or alone -->
+  <xsl:variable name="tx" select="(/x12/interchange/group/transaction | /transaction)[1]"/>
+
+  <!-- DF overrides: the program and the BEG02 types it accepts -->
+  <xsl:variable name="program" select="'RP'"/>
+  <xsl:variable name="types" select="' NE CN NP RO '"/>
+
+  <xsl:variable name="lf" select="'&#10;'"/>
+
+  <!-- ================================================================ -->
+
+  <xsl:template match="/">
+    <xsl:if test="not($tx) or $tx/@set != '850'">
+      <xsl:message terminate="yes">the input is not an X12 850 transaction set</xsl:message>
+    </xsl:if>
+    <xsl:apply-templates select="$tx" mode="check"/>
+    <order>
+      <header>
+        <xsl:apply-templates select="$tx" mode="header"/>
+      </header>
+      <lines>
+        <xsl:apply-templates select="$tx/loop[@id = 'PO1']"/>
+      </lines>
+    </order>
+  </xsl:template>
+
+  <!-- ============================ checks ============================ -->
+
+  <xsl:template match="transaction" mode="check">
+    <xsl:variable name="beg02" select="string(BEG/BEG02)"/>
+    <xsl:if test="not(contains($types, concat(' ', $beg02, ' '))) or $beg02 = ''">
+      <xsl:message terminate="yes">BEG02 '<xsl:value-of select="$beg02"/>' is not an order type of program <xsl:value-of select="$program"/> (expected one of<xsl:value-of select="substring($types, 1, string-length($types) - 1)"/>)</xsl:message>
+    </xsl:if>
+    <xsl:if test="string(BEG/BEG03) = ''">
+      <xsl:message terminate="yes">BEG03 (the PO number) is missing</xsl:message>
+    </xsl:if>
+    <xsl:for-each select="loop[@id = 'PO1']/PO1[string(PO101) = '']">
+      <xsl:message terminate="yes">PO1 loop <xsl:value-of select="count(../preceding-sibling::loop[@id = 'PO1']) + 1"/> has no PO101 line number: the acknowledgment could not name the line</xsl:message>
+    </xsl:for-each>
+    <!-- the code lists again, with a default, to name the line in the finding
+         (the strict lookups below would say only which code) -->
+    <xsl:for-each select="loop[@id = 'PO1']/PO1">
+      <xsl:if test="wharf:lookup('x12-unit', string(PO103), '') = ''">
+        <xsl:message terminate="yes">PO1 line <xsl:value-of select="PO101"/>: unit '<xsl:value-of select="PO103"/>' (PO103) is not in code list 'x12-unit'</xsl:message>
+      </xsl:if>
+      <xsl:for-each select="PO106 | PO108 | PO110 | PO112 | PO114 | PO116 | PO118 | PO120 | PO122 | PO124">
+        <xsl:if test="wharf:lookup('product-id', string(.), '') = ''">
+          <xsl:message terminate="yes">PO1 line <xsl:value-of select="../PO101"/>: product id qualifier '<xsl:value-of select="."/>' (<xsl:value-of select="local-name()"/>) is not in code list 'product-id'</xsl:message>
+        </xsl:if>
+      </xsl:for-each>
+    </xsl:for-each>
+    <!-- SPEC: X12 CTT01 is the number of PO1 segments, CTT02 the hash total of PO102 -->
+    <xsl:variable name="ctt" select="loop[@id = 'CTT']/CTT | CTT"/>
+    <xsl:variable name="lines" select="count(loop[@id = 'PO1'])"/>
+    <xsl:if test="$ctt and string($ctt/CTT01) != string($lines)">
+      <xsl:message terminate="yes">CTT01 says <xsl:value-of select="$ctt/CTT01"/> line items, the 850 has <xsl:value-of select="$lines"/> PO1 loops</xsl:message>
+    </xsl:if>
+    <xsl:if test="string($ctt/CTT02) != ''">
+      <xsl:variable name="hash" select="wharf:sum(loop[@id = 'PO1']/PO1/PO102)"/>
+      <xsl:if test="wharf:cmp($hash, $ctt/CTT02) != 0">
+        <xsl:message terminate="yes">CTT02 hash total <xsl:value-of select="$ctt/CTT02"/> is not the sum of the PO102 quantities (<xsl:value-of select="$hash"/>)</xsl:message>
+      </xsl:if>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- ============================ header ============================ -->
+
+  <xsl:template match="transaction" mode="header">
+    <xsl:variable name="beg" select="BEG"/>
+    <program><xsl:value-of select="$program"/></program>
+    <purpose code="{$beg/BEG01}"><xsl:value-of select="wharf:lookup('po-purpose', $beg/BEG01)"/></purpose>
+    <type code="{$beg/BEG02}"><xsl:value-of select="wharf:lookup('po-type', $beg/BEG02)"/></type>
+    <po-number><xsl:value-of select="$beg/BEG03"/></po-number>
+    <order-date><xsl:value-of select="wharf:format-date($beg/BEG05, 'CCYYMMDD', 'YYYY-MM-DD')"/></order-date>
+    <xsl:if test="$program = 'RP'">
+      <!-- RULES.md RP changes: the vendor must follow the changed version (DF orders never change) -->
+      <changed><xsl:value-of select="$beg/BEG01 = '04' or $beg/BEG01 = '05'"/></changed>
+    </xsl:if>
+    <currency>
+      <xsl:choose>
+        <xsl:when test="string(CUR/CUR02) != ''"><xsl:value-of select="CUR/CUR02"/></xsl:when>
+        <xsl:otherwise><xsl:value-of select="wharf:param('currency', 'USD')"/></xsl:otherwise>
+      </xsl:choose>
+    </currency>
+    <xsl:for-each select="REF[REF01 = 'OQ'][1]">
+      <customer-order-number><xsl:value-of select="REF02"/></customer-order-number>
+    </xsl:for-each>
+    <xsl:for-each select="REF[REF01 = 'PD'][1]">
+      <deal-code><xsl:value-of select="REF02"/></deal-code>
+    </xsl:for-each>
+    <xsl:apply-templates select="REF[REF01 != 'OQ']"/>
+    <!-- parties, in the schema's order -->
+    <xsl:choose>
+      <xsl:when test="loop[@id = 'N1'][N1/N101 = 'SU' or N1/N101 = 'VN']">
+        <xsl:apply-templates select="loop[@id = 'N1'][N1/N101 = 'SU' or N1/N101 = 'VN'][1]" mode="party">
+          <xsl:with-param name="role" select="'selling-party'"/>
+        </xsl:apply-templates>
+      </xsl:when>
+      <xsl:when test="REF[REF01 = 'CR'][string(REF02) != '']">
+        <!-- SPEC: Amazon RP sends the vendor code in REF*CR -->
+        <selling-party><id qualifier="92"><xsl:value-of select="REF[REF01 = 'CR'][1]/REF02"/></id></selling-party>
+      </xsl:when>
+    </xsl:choose>
+    <xsl:call-template name="party-role"><xsl:with-param name="code" select="'BY'"/><xsl:with-param name="role" select="'buying-party'"/></xsl:call-template>
+    <xsl:call-template name="party-role"><xsl:with-param name="code" select="'ST'"/><xsl:with-param name="role" select="'ship-to'"/></xsl:call-template>
+    <xsl:call-template name="party-role"><xsl:with-param name="code" select="'SF'"/><xsl:with-param name="role" select="'ship-from'"/></xsl:call-template>
+    <xsl:call-template name="party-role"><xsl:with-param name="code" select="'BT'"/><xsl:with-param name="role" select="'bill-to'"/></xsl:call-template>
+    <xsl:apply-templates select="." mode="header-dates"/>
+    <xsl:for-each select="CSH[1]">
+      <xsl:call-template name="backorder"/>
+    </xsl:for-each>
+    <xsl:for-each select="FOB[string(FOB01) != ''][1]">
+      <freight-payment code="{FOB01}"><xsl:value-of select="wharf:lookup('freight-payment', FOB01, 'other')"/></freight-payment>
+    </xsl:for-each>
+    <xsl:for-each select="FOB[FOB04 = '01' and string(FOB05) != ''][1]">
+      <import-details><incoterms code="{FOB05}"><xsl:value-of select="FOB05"/></incoterms></import-details>
+    </xsl:for-each>
+    <!-- the TD5 of the header or of an N1 loop (DF sends it in the N1*ST loop) -->
+    <xsl:for-each select="(TD5 | loop[@id = 'N1']/TD5)[1]">
+      <xsl:call-template name="carrier"/>
+    </xsl:for-each>
+    <xsl:apply-templates select="." mode="header-gift"/>
+    <xsl:apply-templates select="loop[@id = 'N9']" mode="note"/>
+  </xsl:template>
+
+  <!-- DF overrides: RP has windows, DF a required ship date -->
+  <xsl:template match="transaction" mode="header-dates">
+    <xsl:if test="DTM[DTM01 = '037' or DTM01 = '038']">
+      <ship-window>
+        <xsl:for-each select="DTM[DTM01 = '037'][1]"><start><xsl:call-template name="dtm-date"/></start></xsl:for-each>
+        <xsl:for-each select="DTM[DTM01 = '038'][1]"><end><xsl:call-template name="dtm-date"/></end></xsl:for-each>
+      </ship-window>
+    </xsl:if>
+    <xsl:if test="DTM[DTM01 = '064' or DTM01 = '063']">
+      <delivery-window>
+        <xsl:for-each select="DTM[DTM01 = '064'][1]"><start><xsl:call-template name="dtm-date"/></start></xsl:for-each>
+        <xsl:for-each select="DTM[DTM01 = '063'][1]"><end><xsl:call-template name="dtm-date"/></end></xsl:for-each>
+      </delivery-window>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- DF overrides: RP orders carry no gift message -->
+  <xsl:template match="transaction" mode="header-gift"/>
+
+  <xsl:template match="REF">
+    <xsl:variable name="type" select="wharf:lookup('reference-type', REF01, '')"/>
+    <xsl:if test="string(REF02) != ''">
+      <reference code="{REF01}">
+        <xsl:if test="$type != ''"><xsl:attribute name="type"><xsl:value-of select="$type"/></xsl:attribute></xsl:if>
+        <xsl:if test="string(REF03) != ''"><xsl:attribute name="description"><xsl:value-of select="REF03"/></xsl:attribute></xsl:if>
+        <xsl:value-of select="REF02"/>
+      </reference>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template name="backorder">
+    <!-- SPEC: X12 563 CSH01 Y = back order if out of stock, N = no back order -->
+    <xsl:choose>
+      <xsl:when test="CSH01 = 'Y'"><backorder-allowed>true</backorder-allowed></xsl:when>
+      <xsl:when test="CSH01 = 'N'"><backorder-allowed>false</backorder-allowed></xsl:when>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template name="carrier">
+    <xsl:if test="string(TD503) != '' or string(TD505) != ''">
+      <carrier>
+        <xsl:if test="TD502 = '2' and string(TD503) != ''"><scac><xsl:value-of select="TD503"/></scac></xsl:if>
+        <xsl:if test="string(TD505) != ''"><name><xsl:value-of select="TD505"/></name></xsl:if>
+        <xsl:if test="TD502 != '2' and string(TD503) != ''"><ship-method><xsl:value-of select="TD503"/></ship-method></xsl:if>
+      </carrier>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- a DTM as YYYY-MM-DD, or as a timestamp when DTM03 gives the time and
+       DTM04 a zone with a fixed offset (the context is the DTM). A time
+       without such a zone is dropped rather than guessed. -->
+  <xsl:template name="dtm-date">
+    <xsl:variable name="date" select="wharf:format-date(DTM02, 'CCYYMMDD', 'YYYY-MM-DD')"/>
+    <xsl:variable name="offset">
+      <xsl:choose>
+        <xsl:when test="DTM04 = 'GM' or DTM04 = 'UT'">Z</xsl:when>
+        <xsl:when test="DTM04 = 'ED'">-04:00</xsl:when>
+        <xsl:when test="DTM04 = 'ES' or DTM04 = 'CD'">-05:00</xsl:when>
+        <xsl:when test="DTM04 = 'CS' or DTM04 = 'MD'">-06:00</xsl:when>
+        <xsl:when test="DTM04 = 'MS' or DTM04 = 'PD'">-07:00</xsl:when>
+        <xsl:when test="DTM04 = 'PS'">-08:00</xsl:when>
+      </xsl:choose>
+    </xsl:variable>
+    <xsl:variable name="time" select="string(DTM03)"/>
+    <xsl:choose>
+      <xsl:when test="$offset != '' and string-length($time) = 4">
+        <xsl:value-of select="concat($date, 'T', wharf:format-date($time, 'HHMI', 'HH:MI:00'), $offset)"/>
+      </xsl:when>
+      <xsl:when test="$offset != '' and string-length($time) = 6">
+        <xsl:value-of select="concat($date, 'T', wharf:format-date($time, 'HHMISS', 'HH:MI:SS'), $offset)"/>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$date"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- an N9 loop (N9 + MSG) as a note -->
+  <xsl:template match="loop" mode="note">
+    <xsl:variable name="text">
+      <xsl:call-template name="msg-text"/>
+    </xsl:variable>
+    <xsl:if test="$text != ''">
+      <note type="general" code="{N9/N901}"><xsl:value-of select="$text"/></note>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- the MSG01 of the context's MSG children joined with line feeds -->
+  <xsl:template name="msg-text">
+    <xsl:for-each select="MSG[string(MSG01) != '']">
+      <xsl:if test="position() > 1"><xsl:value-of select="$lf"/></xsl:if>
+      <xsl:value-of select="MSG01"/>
+    </xsl:for-each>
+  </xsl:template>
+
+  <!-- ============================ parties ============================ -->
+
+  <xsl:template name="party-role">
+    <xsl:param name="code"/>
+    <xsl:param name="role"/>
+    <xsl:apply-templates select="loop[@id = 'N1'][N1/N101 = $code][1]" mode="party">
+      <xsl:with-param name="role" select="$role"/>
+    </xsl:apply-templates>
+  </xsl:template>
+
+  <!-- one N1 loop as a canonical party named $role -->
+  <xsl:template match="loop" mode="party">
+    <xsl:param name="role"/>
+    <xsl:variable name="n1" select="N1"/>
+    <xsl:variable name="lines" select="N3/N301[string(.) != ''] | N3/N302[string(.) != '']"/>
+    <xsl:if test="count($lines) > 3">
+      <xsl:message terminate="yes">N1*<xsl:value-of select="$n1/N101"/> has <xsl:value-of select="count($lines)"/> address lines; a canonical address holds 3</xsl:message>
+    </xsl:if>
+    <xsl:element name="{$role}">
+      <xsl:if test="string($n1/N104) != ''">
+        <id>
+          <xsl:attribute name="qualifier">
+            <xsl:choose>
+              <xsl:when test="$n1/N103 = 'UL'">gln</xsl:when>
+              <xsl:when test="$n1/N103 = '1' or $n1/N103 = '9'">duns</xsl:when>
+              <xsl:otherwise><xsl:value-of select="$n1/N103"/></xsl:otherwise>
+            </xsl:choose>
+          </xsl:attribute>
+          <xsl:value-of select="$n1/N104"/>
+        </id>
+      </xsl:if>
+      <!-- names are kept exactly (SPEC: RULES.md DF: do not alter the consumer address) -->
+      <xsl:variable name="name">
+        <xsl:for-each select="$n1/N102[string(.) != ''] | N2[1]/N201[string(.) != '']">
+          <xsl:if test="position() > 1"><xsl:value-of select="$lf"/></xsl:if>
+          <xsl:value-of select="."/>
+        </xsl:for-each>
+      </xsl:variable>
+      <xsl:if test="$name != ''"><name><xsl:value-of select="$name"/></name></xsl:if>
+      <xsl:if test="string(N2[1]/N202) != ''"><attention><xsl:value-of select="N2[1]/N202"/></attention></xsl:if>
+      <xsl:if test="N3 or N4">
+        <address>
+          <xsl:for-each select="$lines">
+            <line><xsl:value-of select="."/></line>
+          </xsl:for-each>
+          <xsl:for-each select="N4[1]">
+            <xsl:if test="string(N401) != ''"><city><xsl:value-of select="N401"/></city></xsl:if>
+            <xsl:if test="string(N402) != ''"><state><xsl:value-of select="N402"/></state></xsl:if>
+            <xsl:if test="string(N403) != ''"><postal-code><xsl:value-of select="N403"/></postal-code></xsl:if>
+          </xsl:for-each>
+          <country>
+            <xsl:variable name="c" select="string(N4[1]/N404)"/>
+            <xsl:choose>
+              <xsl:when test="string-length($c) = 3"><xsl:value-of select="wharf:lookup('country', $c)"/></xsl:when>
+              <xsl:when test="$c != ''"><xsl:value-of select="$c"/></xsl:when>
+              <xsl:otherwise><xsl:value-of select="wharf:param('country', 'US')"/></xsl:otherwise>
+            </xsl:choose>
+          </country>
+          <xsl:call-template name="per">
+            <xsl:with-param name="kind" select="'TE'"/>
+            <xsl:with-param name="element" select="'phone'"/>
+          </xsl:call-template>
+        </address>
+      </xsl:if>
+      <xsl:call-template name="per">
+        <xsl:with-param name="kind" select="'EM'"/>
+        <xsl:with-param name="element" select="'email'"/>
+      </xsl:call-template>
+    </xsl:element>
+  </xsl:template>
+
+  <!-- the first PER communication number of one kind (TE, EM) in the N1 loop -->
+  <xsl:template name="per">
+    <xsl:param name="kind"/>
+    <xsl:param name="element"/>
+    <xsl:variable name="v" select="(PER/PER04[../PER03 = $kind] | PER/PER06[../PER05 = $kind] | PER/PER08[../PER07 = $kind])[1]"/>
+    <xsl:if test="string($v) != ''">
+      <xsl:element name="{$element}"><xsl:value-of select="$v"/></xsl:element>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- ============================ lines ============================ -->
+
+  <xsl:template match="loop[@id = 'PO1']">
+    <xsl:variable name="po1" select="PO1"/>
+    <line>
+      <line-no><xsl:value-of select="$po1/PO101"/></line-no>
+      <xsl:call-template name="product-ids">
+        <xsl:with-param name="seg" select="$po1"/>
+      </xsl:call-template>
+      <xsl:apply-templates select="." mode="line-description"/>
+      <ordered-quantity unit="{wharf:lookup('x12-unit', $po1/PO103)}">
+        <xsl:variable name="pack" select="string(PO4[1]/PO401)"/>
+        <xsl:if test="$pack != '' and $po1/PO103 != 'EA'">
+          <xsl:attribute name="unit-size"><xsl:value-of select="$pack"/></xsl:attribute>
+        </xsl:if>
+        <xsl:value-of select="wharf:dec($po1/PO102)"/>
+      </ordered-quantity>
+      <xsl:if test="string($po1/PO104) != ''">
+        <unit-cost>
+          <xsl:if test="string($po1/PO105) != ''"><xsl:attribute name="basis"><xsl:value-of select="$po1/PO105"/></xsl:attribute></xsl:if>
+          <xsl:value-of select="wharf:dec($po1/PO104)"/>
+        </unit-cost>
+      </xsl:if>
+      <xsl:for-each select="(loop[@id = 'CTP']/CTP | CTP)[(CTP02 = 'MSR' or CTP02 = 'LPR') and string(CTP03) != ''][1]">
+        <list-price><xsl:value-of select="wharf:dec(CTP03)"/></list-price>
+      </xsl:for-each>
+      <xsl:choose>
+        <xsl:when test="CSH"><xsl:for-each select="CSH[1]"><xsl:call-template name="backorder"/></xsl:for-each></xsl:when>
+        <xsl:otherwise><xsl:for-each select="$tx/CSH[1]"><xsl:call-template name="backorder"/></xsl:for-each></xsl:otherwise>
+      </xsl:choose>
+      <xsl:apply-templates select="." mode="line-dates"/>
+      <xsl:apply-templates select="." mode="line-gift"/>
+      <xsl:apply-templates select="REF"/>
+      <xsl:apply-templates select="." mode="line-notes"/>
+    </line>
+  </xsl:template>
+
+  <xsl:template match="loop" mode="line-description">
+    <xsl:for-each select="(loop[@id = 'PID']/PID | PID)[PID01 = 'F' and string(PID05) != ''][1]">
+      <description><xsl:value-of select="PID05"/></description>
+    </xsl:for-each>
+  </xsl:template>
+
+  <!-- DF overrides: RP lines default to the header's DTM 010 / 002 -->
+  <xsl:template match="loop" mode="line-dates">
+    <xsl:call-template name="line-date">
+      <xsl:with-param name="dtm" select="DTM[DTM01 = '010'][1] | $tx/DTM[DTM01 = '010'][not(current()/DTM[DTM01 = '010'])][1]"/>
+      <xsl:with-param name="element" select="'requested-ship-date'"/>
+    </xsl:call-template>
+    <xsl:call-template name="line-date">
+      <xsl:with-param name="dtm" select="DTM[DTM01 = '002'][1] | $tx/DTM[DTM01 = '002'][not(current()/DTM[DTM01 = '002'])][1]"/>
+      <xsl:with-param name="element" select="'requested-delivery-date'"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template name="line-date">
+    <xsl:param name="dtm"/>
+    <xsl:param name="element"/>
+    <xsl:for-each select="$dtm">
+      <xsl:element name="{$element}"><xsl:call-template name="dtm-date"/></xsl:element>
+    </xsl:for-each>
+  </xsl:template>
+
+  <!-- DF overrides: line gift messages -->
+  <xsl:template match="loop" mode="line-gift"/>
+
+  <!-- DF overrides: which line texts are notes -->
+  <xsl:template match="loop" mode="line-notes">
+    <xsl:variable name="text">
+      <xsl:call-template name="msg-text"/>
+    </xsl:variable>
+    <xsl:if test="$text != ''">
+      <note type="general"><xsl:value-of select="$text"/></note>
+    </xsl:if>
+    <xsl:apply-templates select="loop[@id = 'N9']" mode="note"/>
+  </xsl:template>
+
+  <!-- every qualifier/id pair of a PO1 (PO106/PO107 ... PO124/PO125), in order -->
+  <xsl:template name="product-ids">
+    <xsl:param name="seg"/>
+    <xsl:for-each select="$seg/PO106 | $seg/PO108 | $seg/PO110 | $seg/PO112 | $seg/PO114 | $seg/PO116 | $seg/PO118 | $seg/PO120 | $seg/PO122 | $seg/PO124">
+      <xsl:variable name="next" select="concat('PO1', format-number(substring-after(local-name(), 'PO1') + 1, '00'))"/>
+      <xsl:variable name="value" select="string(../*[local-name() = $next])"/>
+      <xsl:if test="string(.) != '' and $value != ''">
+        <id qualifier="{wharf:lookup('product-id', .)}" code="{.}"><xsl:value-of select="$value"/></id>
+      </xsl:if>
+    </xsl:for-each>
+  </xsl:template>
+
+</xsl:stylesheet>
