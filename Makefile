@@ -30,7 +30,8 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 PKG_CFLAGS = $(shell pkg-config --cflags libxml-2.0 libxslt libexslt jansson gmp)
 PKG_LIBS = $(shell pkg-config --libs libxml-2.0 libxslt libexslt jansson gmp) -lm
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -Iedi -Imappings -Igateway $(WARN) $(PKG_CFLAGS) \
-              -DWHARF_SCHEMAS='"$(SCHEMAS)"' -DWHARF_MAPPINGS='"$(MAPPINGS)"' -MMD -MP
+              -DWHARF_SCHEMAS='"$(SCHEMAS)"' -DWHARF_MAPPINGS='"$(MAPPINGS)"' -MMD -MP \
+              -DWHARF_MODELS='"$(abspath ../shared/amazon/sp-api-models)"'
 
 REL_CFLAGS := -O2 -g
 SAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -5,7 +5,7 @@
  * running a map with its parameters, and turning XSLT errors into findings
  * and errors with the map's file and line. Also reading a map's input and
  * rendering its output (X12, JSON or XML), and checking outputs against
- * the canonical XSDs and the X12 guides.
+ * the canonical XSDs, the X12 guides and the SP-API models.
  */
 #include "map_int.h"
 
@@ -23,6 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+/* Where Amazon's SP-API models are when WHARF_MODELS is not set: the
+ * Makefile passes the checkout's shared/amazon/sp-api-models. */
+#ifndef WHARF_MODELS
+#define WHARF_MODELS ""
+#endif
 
 /* ---- error capture ------------------------------------------------------------ */
 
@@ -187,12 +193,14 @@ int map_engine_new(struct map_engine **out, const char *mappings_dir, const char
                    struct edi_err *err)
 {
     struct map_engine *e = edi_xcalloc(1, sizeof(*e));
+    const char *models = getenv("WHARF_MODELS");
     int rc;
 
     *out = NULL;
     edi_pool_init(&e->pool);
     e->dir = edi_xstrdup(mappings_dir);
     e->schemas = edi_xstrdup(schemas_dir);
+    e->models = edi_xstrdup(models && *models ? models : WHARF_MODELS);
     exsltRegisterAll();
     /* SPEC: DESIGN.md — stylesheets may not write files or reach the network */
     e->sec = xsltNewSecurityPrefs();
@@ -229,6 +237,7 @@ void map_engine_free(struct map_engine *e)
         free(e->xsd[i].name);
     }
     free(e->xsd);
+    map_model_cache_free();
     map_codes_free(e->codes);
     edi_guides_free(e->guides);
     if (policy_engine == e) {
@@ -239,6 +248,7 @@ void map_engine_free(struct map_engine *e)
     edi_pool_dispose(&e->pool);
     free(e->dir);
     free(e->schemas);
+    free(e->models);
     free(e);
 }
 
@@ -343,6 +353,23 @@ static int compile(xsltStylesheetPtr *out, struct map_engine *e, const char *fil
     return 0;
 }
 
+/* xsl:message text comes here (the transform context's error function),
+ * while the message instruction is still the current one. */
+static void on_message(void *ctx, const char *fmt, ...)
+{
+    struct map_run *r = ctx;
+    va_list ap;
+    char tmp[1024];
+
+    va_start(ap, fmt);
+    vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    if (r->message_at[0] == '\0' && r->t && r->t->inst)
+        map_where(r->message_at, sizeof(r->message_at), r->e, r->t->inst);
+    if (r->messages && r->messages->n < 4000)
+        edi_buf_puts(r->messages, tmp);
+}
+
 /* ---- running ---------------------------------------------------------------------------------- */
 
 int map_run(xmlDocPtr *out, struct map_engine *e, const struct map_info *m, xmlDocPtr in,
@@ -374,6 +401,8 @@ int map_run(xmlDocPtr *out, struct map_engine *e, const struct map_info *m, xmlD
     if (t == NULL)
         return edi_fail(err, EDI_ERR, "cannot start map %s", m->name);
     t->_private = &run;
+    run.t = t;
+    run.messages = &msg;
     map_register_functions(t);
     xsltSetCtxtSecurityPrefs(e->sec, t);
     params = edi_xcalloc(2 * o->nparams + 1, sizeof(*params));
@@ -382,21 +411,19 @@ int map_run(xmlDocPtr *out, struct map_engine *e, const struct map_info *m, xmlD
         params[2 * i + 1] = o->params[i].value;
     }
     capture_begin(&msg);
+    xsltSetTransformErrorFunc(t, &run, on_message);
     xsltQuoteUserParams(t, params);
     res = xsltApplyStylesheetUser(ss, in, NULL, NULL, NULL, t);
     capture_end();
     free(params);
     if (t->state == XSLT_STATE_STOPPED) {
         /* xsl:message terminate="yes": the map refused its input */
-        struct edi_finding *fd = edi_findings_add(findings ? findings : &(struct edi_findings){0},
-                                                  "map-terminated", EDI_LV_SET);
-        char at[600] = "";
+        if (findings) {
+            struct edi_finding *fd = edi_findings_add(findings, "map-terminated", EDI_LV_SET);
 
-        if (t->inst && t->inst->doc && t->inst->doc->URL)
-            snprintf(at, sizeof(at), "%s:%ld: ", (const char *)t->inst->doc->URL,
-                     xmlGetLineNo(t->inst));
-        if (findings)
-            edi_finding_msg(fd, "%s%s", at, captured(&msg));
+            edi_finding_msg(fd, "%s%s%s", run.message_at, run.message_at[0] ? ": " : "",
+                            captured(&msg));
+        }
         run.failed = 1;
     } else if (res == NULL) {
         rc = edi_fail(err, EDI_ECONFIG, "map %s failed: %s", m->file,
@@ -635,6 +662,16 @@ int map_check_output(struct map_engine *e, const struct map_info *m, xmlDocPtr d
         }
         edi_buf_dispose(&set);
         edi_buf_dispose(&ichg);
+        if (rc < 0)
+            return rc;
+    }
+    if (m->model && map_doc_format(doc) == MAP_JSON) {
+        struct edi_buf json;
+
+        edi_buf_init(&json, 0);
+        if ((rc = map_xml_to_json(&json, doc, 0, err)) == 0)
+            rc = map_model_check(findings, e->models, m->model, json.p, json.n, err);
+        edi_buf_dispose(&json);
         if (rc < 0)
             return rc;
     }

@@ -8,6 +8,7 @@
  * map_ext.c: the urn:wharf:map extension functions.
  * map_codes.c: code lists and cross-reference tables.
  * map_json.c: JSON ⇄ the W3C XML representation of JSON (jansson).
+ * map_model.c: JSON checked against Amazon's SP-API models (Swagger 2.0).
  * map_test.c: golden tests of maps.
  * Maps themselves live beside this file, under mappings/<group>/.
  */
@@ -101,8 +102,8 @@ enum map_format map_doc_format(xmlDocPtr doc);
  * rendering fills SE01 and ST02 in doc. */
 int map_render(struct edi_buf *out, xmlDocPtr doc, int as_xml, struct edi_err *err);
 /* Checks a result against what the registry names for the map: its
- * canonical XSD (schema=) and its X12 guide (guide=). Problems go to
- * findings. */
+ * canonical XSD (schema=), its X12 guide (guide=) and, for JSON, its SP-API
+ * model (model=, see map_model_check). Problems go to findings. */
 int map_check_output(struct map_engine *e, const struct map_info *m, xmlDocPtr doc,
                      struct edi_findings *findings, struct edi_err *err);
 
@@ -114,6 +115,21 @@ int map_json_to_xml(xmlDocPtr *out, const char *json, size_t n, struct edi_err *
 /* The W3C XML representation back to JSON text (2-space indent when
  * pretty). */
 int map_xml_to_json(struct edi_buf *out, xmlDocPtr doc, int pretty, struct edi_err *err);
+
+/* ---- SP-API models (map_model.c) ----------------------------------------------- */
+
+/* Checks JSON text against a definition of an SP-API model: model_ref is
+ * "FILE#/definitions/NAME", FILE a Swagger 2.0 file in models_dir (read once
+ * and cached until the engine is freed). Each violation is a finding
+ * "output-model" with the value's path: "$.acknowledgements[0].items[1]
+ * .acknowledgedQuantity.amount: required property missing (model
+ * vendorOrders.json#/definitions/ItemQuantity)"; out may be NULL. When
+ * models_dir does not exist, one warning finding "output-model-unavailable"
+ * and 0. EDI_ECONFIG: a bad model_ref, a missing or broken model file or
+ * definition, a $ref the checker cannot follow; EDI_ESYNTAX: json is not
+ * JSON; EDI_ELIMIT: json nested too deep. */
+int map_model_check(struct edi_findings *out, const char *models_dir, const char *model_ref,
+                    const char *json, size_t n, struct edi_err *err);
 
 /* ---- code lists (map_codes.c) ------------------------------------------- */
 

@@ -20,15 +20,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* "file:line" of a stylesheet node, the file relative to the mappings
+ * folder, so findings read the same in every checkout. */
+void map_where(char *buf, size_t cap, const struct map_engine *e, xmlNodePtr inst)
+{
+    const char *url = inst && inst->doc && inst->doc->URL ? (const char *)inst->doc->URL : NULL;
+    size_t n = e ? strlen(e->dir) : 0;
+
+    if (url == NULL) {
+        snprintf(buf, cap, "map");
+        return;
+    }
+    if (n && strncmp(url, e->dir, n) == 0 && url[n] == '/')
+        url += n + 1;
+    snprintf(buf, cap, "%s:%ld", url, xmlGetLineNo(inst));
+}
+
 /* The instruction being run, for "file:line" in findings. */
 static void where(char *buf, size_t cap, xsltTransformContextPtr t)
 {
-    xmlNodePtr inst = t ? t->inst : NULL;
+    struct map_run *r = t ? t->_private : NULL;
 
-    if (inst && inst->doc && inst->doc->URL)
-        snprintf(buf, cap, "%s:%ld", (const char *)inst->doc->URL, xmlGetLineNo(inst));
-    else
-        snprintf(buf, cap, "map");
+    map_where(buf, cap, r ? r->e : NULL, t ? t->inst : NULL);
 }
 
 static struct map_run *run_of(xmlXPathParserContextPtr ctxt)

@@ -25,6 +25,7 @@ struct schema {
 struct map_engine {
     char *dir;
     char *schemas;
+    char *models;                  /* SP-API model files: WHARF_MODELS */
     struct map_info *maps;         /* the registry */
     size_t nmaps;
     struct compiled *cache;
@@ -45,6 +46,9 @@ struct map_run {
     const struct map_run_opts *o;
     struct edi_findings *findings;
     int failed;
+    xsltTransformContextPtr t;
+    struct edi_buf *messages;      /* xsl:message text */
+    char message_at[600];          /* where the first xsl:message stands */
     struct {
         char name[72];
         uint64_t value;
@@ -53,7 +57,11 @@ struct map_run {
 };
 
 void map_register_functions(xsltTransformContextPtr t);
+void map_where(char *buf, size_t cap, const struct map_engine *e, xmlNodePtr inst);
 extern const char *const map_function_names[];
 int map_gs1_check_digit(const char *digits);
+/* Drops the SP-API models map_model_check() read and cached; the next
+ * check reads them again. map_engine_free() calls it. */
+void map_model_cache_free(void);
 
 #endif

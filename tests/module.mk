@@ -9,13 +9,14 @@ FUZZ_REPLAY := $(patsubst tests/fuzz/%.c,build/san/fuzz/%,$(FUZZ_SRC))
 FUZZ_LIBFUZZER := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 EDI_SAN_OBJ = $(call objs,build/san,$(EDI_SRC))
 EDI_REL_OBJ = $(call objs,build,$(EDI_SRC))
+MAP_SAN_OBJ = $(call objs,build/san,$(MAP_SRC))
 TEST_LIBS = $(PKG_LIBS) $(shell pkg-config --libs cmocka)
 
-build/san/tests/%: tests/unit/%.c tests/unit/testutil.h $(EDI_SAN_OBJ) | $(DEPS_STAMP)
+build/san/tests/%: tests/unit/%.c tests/unit/testutil.h $(EDI_SAN_OBJ) $(MAP_SAN_OBJ) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC  $@"
 	@$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) -Itests/unit -DWHARF_TESTDATA='"$(abspath tests)"' \
-		-o $@ $< $(EDI_SAN_OBJ) $(TEST_LIBS)
+		-o $@ $< $(EDI_SAN_OBJ) $(MAP_SAN_OBJ) $(TEST_LIBS)
 
 # Fuzz targets under gcc: a driver that replays the committed corpus.
 build/san/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(EDI_SAN_OBJ) | $(DEPS_STAMP)

@@ -59,3 +59,15 @@ t "from-xml: not XML" 1 "not well-formed" -- bash -c "echo 'ISA*' | $W edi from-
 t "from-xml: wrong root" 1 "root element must be <x12>" -- bash -c "echo '<a/>' | $W edi from-xml -"
 "$W" edi to-xml $G/amazon-rp-856-5010.edi > "$tmp/856.xml"
 t "from-xml: 5010 with repetitions and composites" 0 "^MAN\*GM\*00006141410000002016~" -- "$W" edi from-xml "$tmp/856.xml"
+
+# ---- maps ---------------------------------------------------------------------
+M=mappings
+t "map list names the Amazon maps" 0 "amazon-df/order-ack-to-855" -- "$W" map list
+t "map run: RP 850 to a canonical order" 0 "<po-number>4Z32PABC</po-number>" -- "$W" map run amazon-rp/850-to-order $G/amazon-rp-850.edi
+t "map run: --xml keeps the XML of an X12 output" 0 "<transaction set=\"855\"" -- "$W" map run --xml amazon-rp/order-ack-to-855 $M/amazon-rp/order-ack-to-855.tests/partial.input.xml
+t "map run: 855 out as X12" 0 "^ACK\*IB\*4\*EA" -- "$W" map run amazon-rp/order-ack-to-855 $M/amazon-rp/order-ack-to-855.tests/partial.input.xml
+t "map run: a refused input exits 1 with map file and line" 1 "850-to-order.xsl:[0-9]+: PO1 line 2: unit 'DZ'" -- "$W" map run amazon-rp/850-to-order $M/amazon-rp/850-to-order.tests/unknown-unit.input.edi
+t "map run: unknown map" 2 "no map 'nobody/x'" -- "$W" map run nobody/x $G/amazon-rp-850.edi
+t "map run: input that is nothing" 1 "neither X12, JSON nor XML" -- bash -c "echo 'hello' | $W map run amazon-rp/850-to-order -"
+t "map run: bad --param" 2 "--param takes name=value" -- "$W" map run --param novalue amazon-rp/850-to-order $G/amazon-rp-850.edi
+t "map check: compiles" 0 "amazon-rp/850-to-order: compiles" -- "$W" map check amazon-rp/850-to-order

@@ -1,0 +1,410 @@
+/*
+ * test_map.c — the map engine's own pieces: exact decimals, JSON ⇄ XML,
+ * code lists (direction, partner override), the extension functions through
+ * a real stylesheet, the security policy, and error reporting with file
+ * and line.
+ */
+#include "testutil.h"
+#include "map.h"
+
+#include <libxml/parser.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- decimals --------------------------------------------------------------- */
+
+static void test_decimal_ops(void **state)
+{
+    static const struct {
+        const char *a;
+        char op;
+        const char *b, *want;
+    } cases[] = {
+        {"12.50", '+', "1.25", "13.75"},
+        {"0.1", '+', "0.2", "0.3"},
+        {"10.00", '*', "3", "30.00"},
+        {"12.5", '*', "24", "300.0"},
+        {"-3", '-', "4.5", "-7.5"},
+        {"1", '-', "1.00", "0.00"},
+        {"99999999999999999999.99", '+', "0.01", "100000000000000000000.00"},
+        {"0.001", '*', "0.001", "0.000001"},
+        {"+7", '+', "0", "7"},
+        {" 2.5 ", '*', "2", "5.0"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char out[128];
+
+        assert_int_equal(map_dec_op(out, sizeof(out), cases[i].a, cases[i].op, cases[i].b), 0);
+        if (strcmp(out, cases[i].want) != 0)
+            fail_msg("%s %c %s = %s, want %s", cases[i].a, cases[i].op, cases[i].b, out,
+                     cases[i].want);
+    }
+}
+
+static void test_decimal_errors(void **state)
+{
+    static const char *bad[] = {"", "abc", "1.2.3", "1e5", "--1", "12,50", "1 2", ".", "0x10"};
+    size_t i;
+    char out[64];
+    int rc;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (map_dec_op(out, sizeof(out), bad[i], '+', "1") != EDI_ESYNTAX)
+            fail_msg("'%s' was taken as a decimal", bad[i]);
+        map_dec_cmp(bad[i], "1", &rc);
+        assert_int_equal(rc, EDI_ESYNTAX);
+    }
+    /* a result that does not fit the caller's buffer */
+    assert_int_equal(map_dec_op(out, 4, "12345", '+', "1"), EDI_ELIMIT);
+}
+
+static void test_decimal_round_and_cmp(void **state)
+{
+    static const struct {
+        const char *a;
+        int places;
+        const char *mode, *want;
+    } cases[] = {
+        {"2.345", 2, NULL, "2.35"},      {"2.345", 2, "half-even", "2.34"},
+        {"2.355", 2, "half-even", "2.36"}, {"-2.5", 0, NULL, "-3"},
+        {"-2.5", 0, "half-even", "-2"},  {"1.005", 2, NULL, "1.01"},
+        {"7", 2, NULL, "7.00"},          {"0.004", 2, NULL, "0.00"},
+        {"-0.004", 2, NULL, "0.00"},     {"9.995", 2, NULL, "10.00"},
+    };
+    size_t i;
+    int rc;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char out[64];
+
+        assert_int_equal(map_dec_round(out, sizeof(out), cases[i].a, cases[i].places, cases[i].mode), 0);
+        if (strcmp(out, cases[i].want) != 0)
+            fail_msg("round(%s, %d, %s) = %s, want %s", cases[i].a, cases[i].places,
+                     cases[i].mode ? cases[i].mode : "half-up", out, cases[i].want);
+    }
+    assert_int_equal(map_dec_cmp("1.10", "1.1", &rc), 0);
+    assert_int_equal(map_dec_cmp("-1", "0.5", &rc), -1);
+    assert_int_equal(map_dec_cmp("10", "9.999", &rc), 1);
+    assert_int_equal(rc, 0);
+}
+
+/* ---- JSON ------------------------------------------------------------------------ */
+
+static void test_json_round_trip(void **state)
+{
+    static const char *docs[] = {
+        "{\"a\": 1, \"b\": [1.5, 0.1, \"x\", true, false, null], \"c\": {\"d\": 12345678901234}}",
+        "[]",
+        "\"just a string\"",
+        "{\"amount\": \"10.00\", \"weird key \\u00e9\": -0.25, \"nested\": [[[]]]}",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+        xmlDocPtr x, y;
+        struct edi_buf a, b;
+        struct edi_err err;
+        xmlChar *mem;
+        int len;
+
+        assert_int_equal(map_json_to_xml(&x, docs[i], strlen(docs[i]), &err), 0);
+        edi_buf_init(&a, 0);
+        edi_buf_init(&b, 0);
+        assert_int_equal(map_xml_to_json(&a, x, 0, &err), 0);
+        /* the text we wrote reads back to the same XML */
+        assert_int_equal(map_json_to_xml(&y, a.p, a.n, &err), 0);
+        assert_int_equal(map_xml_to_json(&b, y, 0, &err), 0);
+        assert_int_equal(a.n, b.n);
+        assert_memory_equal(a.p, b.p, a.n);
+        xmlDocDumpMemory(x, &mem, &len);
+        assert_non_null(strstr((const char *)mem, "http://www.w3.org/2005/xpath-functions"));
+        xmlFree(mem);
+        edi_buf_dispose(&a);
+        edi_buf_dispose(&b);
+        xmlFreeDoc(x);
+        xmlFreeDoc(y);
+    }
+}
+
+static void test_json_numbers_exact(void **state)
+{
+    static const char in[] = "[0.1, 12.50, 1e2, 9007199254740993, -0, 3.14159]";
+    xmlDocPtr x;
+    struct edi_buf out;
+    struct edi_err err;
+
+    assert_int_equal(map_json_to_xml(&x, in, sizeof(in) - 1, &err), 0);
+    edi_buf_init(&out, 0);
+    assert_int_equal(map_xml_to_json(&out, x, 0, &err), 0);
+    edi_buf_cstr(&out);
+    /* integers stay exact (beyond 2^53 too); decimals keep their value */
+    assert_non_null(strstr(out.p, "9007199254740993"));
+    assert_non_null(strstr(out.p, "0.1,"));
+    assert_non_null(strstr(out.p, "12.5,"));
+    assert_non_null(strstr(out.p, "3.14159"));
+    edi_buf_dispose(&out);
+    xmlFreeDoc(x);
+}
+
+static void test_json_errors(void **state)
+{
+    static const char *bad[] = {"{", "{\"a\": 1, \"a\": 2}", "[1,]", "nul", ""};
+    static const char *badxml[] = {
+        "<map xmlns='http://www.w3.org/2005/xpath-functions'><string>no key</string></map>",
+        "<map xmlns='http://www.w3.org/2005/xpath-functions'><number key='n'>12abc</number></map>",
+        "<map xmlns='http://www.w3.org/2005/xpath-functions'><boolean key='b'>yes</boolean></map>",
+        "<map xmlns='http://www.w3.org/2005/xpath-functions'><string key='a'/><string key='a'/></map>",
+        "<other/>",
+    };
+    size_t i;
+    struct edi_err err;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        xmlDocPtr x = NULL;
+
+        if (map_json_to_xml(&x, bad[i], strlen(bad[i]), &err) != EDI_ESYNTAX)
+            fail_msg("'%s' was accepted as JSON", bad[i]);
+        assert_null(x);
+    }
+    for (i = 0; i < sizeof(badxml) / sizeof(badxml[0]); i++) {
+        xmlDocPtr x = xmlReadMemory(badxml[i], (int)strlen(badxml[i]), "t.xml", NULL, 0);
+        struct edi_buf out;
+
+        edi_buf_init(&out, 0);
+        if (map_xml_to_json(&out, x, 0, &err) != EDI_ESYNTAX)
+            fail_msg("'%s' was written as JSON", badxml[i]);
+        edi_buf_dispose(&out);
+        xmlFreeDoc(x);
+    }
+}
+
+/* ---- engine, with a mappings folder of its own ------------------------------------- */
+
+static char dir[] = "/tmp/wharf-test-map-XXXXXX";
+
+static void put(const char *rel, const char *text)
+{
+    char path[512];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, rel);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int setup(void **state)
+{
+    char path[512];
+
+    if (mkdtemp(dir) == NULL)
+        return -1;
+    snprintf(path, sizeof(path), "%s/codelists", dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof(path), "%s/partners", dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof(path), "%s/partners/acme", dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof(path), "%s/partners/acme/codelists", dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof(path), "%s/t", dir);
+    mkdir(path, 0755);
+    put("registry.xml",
+        "<registry>"
+        "<map name='t/in' file='t/fns.xsl' in='xml' out='xml' direction='in'/>"
+        "<map name='t/out' file='t/fns.xsl' in='xml' out='xml' direction='out'/>"
+        "<map name='t/evil' file='t/evil.xsl' in='xml' out='xml'/>"
+        "<map name='t/stop' file='t/stop.xsl' in='xml' out='xml'/>"
+        "<map name='t/broken' file='t/broken.xsl' in='xml' out='xml'/>"
+        "</registry>");
+    put("codelists/uom.xml",
+        "<codelist name='uom'><entry from='EA' to='each'/><entry from='CS' to='case' direction='in'/>"
+        "<entry from='CA' to='case'/></codelist>");
+    put("partners/acme/codelists/uom.xml", "<codelist name='uom'><entry from='EA' to='piece'/></codelist>");
+    put("t/fns.xsl",
+        "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform' "
+        "xmlns:wharf='urn:wharf:map'><xsl:template match='/'><r>"
+        "<a><xsl:value-of select=\"wharf:lookup('uom', /in/code)\"/></a>"
+        "<b><xsl:value-of select=\"wharf:lookup('uom', 'ZZ', 'dflt')\"/></b>"
+        "<c><xsl:value-of select=\"wharf:param('p', 'none')\"/></c>"
+        "<d><xsl:value-of select=\"wharf:counter('n')\"/>,<xsl:value-of select=\"wharf:counter('n')\"/></d>"
+        "<e><xsl:value-of select=\"wharf:format-date('20240229', 'CCYYMMDD', 'YYYY-MM-DD')\"/></e>"
+        "<f><xsl:value-of select=\"wharf:sscc('0', '0614141', '1019')\"/></f>"
+        "<g><xsl:value-of select=\"wharf:sum(/in/v)\"/></g>"
+        "<h><xsl:value-of select=\"wharf:implied('307.64', 2)\"/>|<xsl:value-of select=\"wharf:from-implied('30764', 2)\"/></h>"
+        "<i><xsl:value-of select=\"wharf:now('YYMMDD HHMI')\"/></i>"
+        "</r></xsl:template></xsl:stylesheet>");
+    put("t/evil.xsl",
+        "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform' "
+        "xmlns:exsl='http://exslt.org/common' extension-element-prefixes='exsl'>"
+        "<xsl:template match='/'><exsl:document href='/tmp/wharf-evil-written'><x/></exsl:document>"
+        "<r><xsl:copy-of select=\"document('/etc/passwd')\"/></r></xsl:template></xsl:stylesheet>");
+    put("t/stop.xsl",
+        "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform'>\n"
+        "<xsl:template match='/'>\n<xsl:message terminate='yes'>PO has no lines</xsl:message>\n"
+        "</xsl:template></xsl:stylesheet>");
+    put("t/broken.xsl",
+        "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform'>\n"
+        "<xsl:template match='/'>\n<xsl:value-of select='(('/>\n</xsl:template></xsl:stylesheet>");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[600];
+
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static xmlDocPtr input(const char *xml)
+{
+    return xmlReadMemory(xml, (int)strlen(xml), "in.xml", NULL, 0);
+}
+
+static char *run(const char *name, const char *partner, const char *in, int *rc,
+                 struct edi_findings *f)
+{
+    struct map_engine *e;
+    const struct map_info *m;
+    struct map_run_opts o;
+    struct edi_err err;
+    struct map_param p = {"p", "ACME1"};
+    xmlDocPtr doc = input(in), out = NULL;
+    struct edi_buf b;
+    char *text = NULL;
+
+    assert_int_equal(map_engine_new(&e, dir, WHARF_SCHEMAS, &err), 0);
+    assert_int_equal(map_find(&m, e, name, partner, &err), 0);
+    memset(&o, 0, sizeof(o));
+    o.partner = partner;
+    o.params = &p;
+    o.nparams = strcmp(name, "t/in") == 0;
+    o.now = 1735689600;
+    *rc = map_run(&out, e, m, doc, &o, f, &err);
+    if (*rc == EDI_ECONFIG)
+        text = edi_xstrdup(err.msg);
+    if (out) {
+        edi_buf_init(&b, 0);
+        map_render(&b, out, 1, &err);
+        text = edi_xstrdup(edi_buf_cstr(&b));
+        edi_buf_dispose(&b);
+        xmlFreeDoc(out);
+    }
+    xmlFreeDoc(doc);
+    map_engine_free(e);
+    return text;
+}
+
+static void test_functions(void **state)
+{
+    struct edi_findings f;
+    int rc;
+    char *out;
+
+    edi_findings_init(&f, 10);
+    out = run("t/in", NULL, "<in><code>CS</code><v>1.10</v><v>2.2</v></in>", &rc, &f);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "<a>case</a>"));
+    assert_non_null(strstr(out, "<b>dflt</b>"));
+    assert_non_null(strstr(out, "<c>ACME1</c>"));
+    assert_non_null(strstr(out, "<d>1,2</d>"));
+    assert_non_null(strstr(out, "<e>2024-02-29</e>"));
+    assert_non_null(strstr(out, "<f>006141410000010196</f>"));
+    assert_non_null(strstr(out, "<g>3.30</g>"));
+    assert_non_null(strstr(out, "<h>30764|307.64</h>"));
+    assert_non_null(strstr(out, "<i>250101 0000</i>"));
+    free(out);
+    /* outbound reads to -> from, skipping in-only entries */
+    out = run("t/out", NULL, "<in><code>case</code></in>", &rc, &f);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "<a>CA</a>"));
+    free(out);
+    /* a partner's list overrides the base entry by entry */
+    out = run("t/in", "acme", "<in><code>EA</code></in>", &rc, &f);
+    assert_non_null(strstr(out, "<a>piece</a>"));
+    free(out);
+    out = run("t/in", "acme", "<in><code>CA</code></in>", &rc, &f);
+    assert_non_null(strstr(out, "<a>case</a>"));
+    free(out);
+    edi_findings_dispose(&f);
+}
+
+static void test_strict_lookup_is_a_finding(void **state)
+{
+    struct edi_findings f;
+    int rc;
+    char *out;
+
+    edi_findings_init(&f, 10);
+    out = run("t/in", NULL, "<in><code>XX</code></in>", &rc, &f);
+    assert_int_equal(rc, EDI_ESYNTAX);
+    assert_null(out);
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.v[0].code, "map-code-unmapped");
+    /* the map file and the line of the instruction */
+    assert_non_null(strstr(f.v[0].msg, "t/fns.xsl:1: 'XX' is not in code list 'uom'"));
+    edi_findings_dispose(&f);
+}
+
+static void test_terminate_and_compile_errors(void **state)
+{
+    struct edi_findings f;
+    int rc;
+    char *out;
+
+    edi_findings_init(&f, 10);
+    out = run("t/stop", NULL, "<in/>", &rc, &f);
+    assert_int_equal(rc, EDI_ESYNTAX);
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.v[0].code, "map-terminated");
+    assert_non_null(strstr(f.v[0].msg, "stop.xsl:3"));
+    assert_non_null(strstr(f.v[0].msg, "PO has no lines"));
+    free(out);
+    edi_findings_reset(&f);
+    out = run("t/broken", NULL, "<in/>", &rc, &f);
+    assert_int_equal(rc, EDI_ECONFIG);
+    assert_non_null(out);
+    assert_non_null(strstr(out, "broken.xsl"));
+    assert_non_null(strstr(out, "does not compile"));
+    free(out);
+    edi_findings_dispose(&f);
+}
+
+static void test_security(void **state)
+{
+    struct edi_findings f;
+    struct stat st;
+    int rc;
+    char *out;
+
+    unlink("/tmp/wharf-evil-written");
+    edi_findings_init(&f, 10);
+    out = run("t/evil", NULL, "<in/>", &rc, &f);
+    /* nothing written, nothing read outside mappings/ */
+    assert_int_not_equal(stat("/tmp/wharf-evil-written", &st), 0);
+    assert_true(out == NULL || strstr(out, "root:") == NULL);
+    free(out);
+    edi_findings_dispose(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decimal_ops),
+        cmocka_unit_test(test_decimal_errors),
+        cmocka_unit_test(test_decimal_round_and_cmp),
+        cmocka_unit_test(test_json_round_trip),
+        cmocka_unit_test(test_json_numbers_exact),
+        cmocka_unit_test(test_json_errors),
+        cmocka_unit_test(test_functions),
+        cmocka_unit_test(test_strict_lookup_is_a_finding),
+        cmocka_unit_test(test_terminate_and_compile_errors),
+        cmocka_unit_test(test_security),
+    };
+
+    return cmocka_run_group_tests_name("map", tests, setup, teardown);
+}
