@@ -616,7 +616,7 @@ static void report_x12(void *ctx, const struct edi_finding *f, const struct edi_
 int map_check_output(struct map_engine *e, const struct map_info *m, xmlDocPtr doc,
                      struct edi_findings *findings, struct edi_err *err)
 {
-    int rc;
+    int rc = 0;
 
     if (m->schema) {
         xmlSchemaPtr s;
@@ -630,15 +630,24 @@ int map_check_output(struct map_engine *e, const struct map_info *m, xmlDocPtr d
         xmlSchemaValidateDoc(v, doc);
         xmlSchemaFreeValidCtxt(v);
     }
-    if (m->guide && map_doc_format(doc) == MAP_X12) {
+    /* a map that writes one of several versions names its guide on the
+     * <transaction> it writes (guide="partners/amazon-rp/856-5010") */
+    xmlChar *own = NULL;
+    const char *guide = m->guide;
+
+    if (map_doc_format(doc) == MAP_X12 && xmlDocGetRootElement(doc) &&
+        (own = xmlGetProp(xmlDocGetRootElement(doc), BAD_CAST "guide")) != NULL)
+        guide = (const char *)own;
+    if (guide && map_doc_format(doc) == MAP_X12) {
         const struct edi_guide *g;
         struct edi_buf set, ichg;
         struct edi_check_opts o;
         struct edi_check_stats st;
         xmlDocPtr copy = xmlCopyDoc(doc, 1);
 
-        if ((rc = edi_guides_get(&g, e->guides, m->guide, err)) < 0) {
+        if ((rc = edi_guides_get(&g, e->guides, guide, err)) < 0) {
             xmlFreeDoc(copy);
+            xmlFree(own);
             return rc;
         }
         edi_buf_init(&set, 0);
@@ -655,16 +664,17 @@ int map_check_output(struct map_engine *e, const struct map_info *m, xmlDocPtr d
             edi_buf_puts(&ichg, "GE*1*1~\nIEA*1*000000001~\n");
             memset(&o, 0, sizeof(o));
             o.guides = e->guides;
-            o.guide_id = m->guide;
+            o.guide_id = guide;
             o.report = report_x12;
             o.ctx = findings;
             rc = edi_check_mem(&st, ichg.p, ichg.n, &o, err);
         }
         edi_buf_dispose(&set);
         edi_buf_dispose(&ichg);
-        if (rc < 0)
-            return rc;
     }
+    xmlFree(own);
+    if (rc < 0)
+        return rc;
     if (m->model && map_doc_format(doc) == MAP_JSON) {
         struct edi_buf json;
 

@@ -21,7 +21,9 @@ for pc in "$@"; do
     esac
   fi
 done
-command -v pkg-config >/dev/null 2>&1 || need="pkg-config $need"
+command -v pkg-config >/dev/null 2>&1 || need=" pkg-config$need"
+# each package once
+need=$(printf '%s\n' $need | sort -u | tr '\n' ' ' | sed 's/^/ /; s/ $//')
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "deps: missing$need; run as root or: sudo apt-get install -y$need" >&2
