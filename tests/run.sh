@@ -36,8 +36,16 @@ done
 tier "golden files"
 tally < <(tests/golden/run.sh build/san/wharf 2>&1)
 
-tier "maps (wharf map test)"
-WHARF_MAPPINGS="$PWD/mappings" tally < <(build/san/wharf map test 2>&1)
+tier "maps (wharf map test, wharf map check)"
+tally < <(build/san/wharf map test 2>&1)
+# every registered map compiles and lints clean (no money through doubles)
+for name in $(build/san/wharf map list | awk '{print $1}'); do
+  if out=$(build/san/wharf map check "$name" 2>&1) && ! grep -q "^warning" <<< "$out"; then
+    tally <<< "ok - map check $name"
+  else
+    tally <<< "not ok - map check $name"; echo "$out" | head -5 | sed 's/^/#   /'
+  fi
+done
 
 tier "fuzz corpus replay"
 for t in build/san/fuzz/fuzz_*; do
