@@ -355,6 +355,18 @@ static int walk(struct map_test_stats *st, struct map_engine *e, const char *dir
 int map_test_dir(struct map_test_stats *st, struct map_engine *e, const char *dir, int update,
                  FILE *out, struct edi_err *err)
 {
+    char path[4096];
+    size_t n;
+
     memset(st, 0, sizeof(*st));
-    return walk(st, e, dir ? dir : e->dir, NULL, update, out, err);
+    if (dir == NULL)
+        dir = e->dir;
+    /* one map's folder of cases, named directly */
+    snprintf(path, sizeof(path), "%s", dir);
+    n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        path[--n] = '\0';
+    if (ends_with(path, ".tests"))
+        return run_tests_dir(st, e, path, NULL, update, out, err);
+    return walk(st, e, path, NULL, update, out, err);
 }
