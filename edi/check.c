@@ -75,8 +75,12 @@ static int on_tx(void *ctx, struct edi_tx *tx)
     edi_findings_reset(&r->val);
     if (!r->o->envelope_only && !(tx->ichg && tx->ichg->rejected)) {
         edi_err_clear(&gerr);
-        if (r->o->guide_id)
-            rc = edi_guides_get(&g, r->o->guides, r->o->guide_id, &gerr);
+        const char *gid = r->o->guide_id;
+
+        if (gid == NULL && r->o->guide_for)
+            gid = r->o->guide_for(r->o->ctx, tx->group, tx);
+        if (gid)
+            rc = edi_guides_get(&g, r->o->guides, gid, &gerr);
         else
             rc = edi_guides_for(&g, r->o->guides, tx->group->version, tx->set_id, &gerr);
         if (rc == EDI_ENOTFOUND && r->o->guide_id == NULL) {

@@ -22,6 +22,8 @@ struct edi_where {
 struct edi_check_opts {
     struct edi_guides *guides;
     const char *guide_id;        /* --guide: every set against this guide */
+    /* or a guide per set (a partner's): a name, or NULL for the base guide */
+    const char *(*guide_for)(void *ctx, const struct edi_group *g, const struct edi_tx *tx);
     int envelope_only;           /* tokenize + envelopes, no guides (bench) */
     struct edi_ack *ack;         /* NULL: no acknowledgment */
     const struct edi_limits *lim;

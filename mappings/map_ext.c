@@ -142,6 +142,9 @@ static void fn_param(xmlXPathParserContextPtr ctxt, int nargs)
     for (i = 0; r && i < r->o->nparams; i++)
         if (strcmp(r->o->params[i].name, name) == 0)
             v = r->o->params[i].value;
+    /* the partner the map runs for, unless a parameter says otherwise */
+    if (v == NULL && r && r->o->partner && strcmp(name, "partner") == 0)
+        v = r->o->partner;
     if (v)
         ret_string(ctxt, v);
     else if (dflt)
