@@ -50,6 +50,16 @@ const char *gw_schemas_dir(void)
     return v && *v ? v : WHARF_SCHEMAS;
 }
 
+const char *gw_workspace(const char *opt)
+{
+    const char *v;
+
+    if (opt && *opt)
+        return opt;
+    v = getenv("WHARF_WORKSPACE");
+    return v && *v ? v : ".";
+}
+
 struct topic {
     const char *name;
     const char *text;
@@ -75,13 +85,60 @@ static const struct topic topics[] = {
          "  map check NAME|FILE...              compile and lint maps\n"
          "  map list                            the registered maps\n"
          "\n"
+         "The gateway (-w DIR: the workspace; default WHARF_WORKSPACE or .):\n"
+         "  init [DIR]                          create a workspace: wharf.xml, store, spool folders\n"
+         "  run --once [-w DIR]                 one pass: inbound, acks, orders, outbox\n"
+         "  serve [-w DIR]                      the daemon (SIGTERM stops, SIGHUP reloads)\n"
+         "  status [-w DIR] [--json]            counts, outbox backlog, last errors\n"
+         "  orders list [--json] [--state S] [--partner P]\n"
+         "  orders show PO [--json]             an order with its lines and history\n"
+         "\n"
          "  help [COMMAND]                      this text, or a command's\n"
          "\n"
          "FILE may be - for standard input. Exit status: 0 done, 1 input rejected\n"
          "(findings printed), 2 usage, configuration or I/O error, 70 internal error.\n"
          "Environment: WHARF_SCHEMAS (guides folder), WHARF_MAPPINGS (maps folder),\n"
-         "WHARF_NOW (clock, for repeatable output), WHARF_CONTROL_START (first\n"
-         "control number of acks).\n"},
+         "WHARF_WORKSPACE (the workspace when -w DIR is not given; default: the\n"
+         "current folder), WHARF_NOW (clock, for repeatable output),\n"
+         "WHARF_CONTROL_START (first control number of acks).\n"},
+    {"init", "usage: wharf init [DIR]\n"
+             "\n"
+             "Creates a workspace in DIR (default: WHARF_WORKSPACE, else the current\n"
+             "folder; DIR may exist and hold other files): DIR/wharf.xml, the store\n"
+             "DIR/wharf.db, per partner DIR/partners/ID/{inbound,outbound,archive,quarantine},\n"
+             "DIR/erp/{in,out} and DIR/log. The configuration has two sample Amazon\n"
+             "partners, amazon-rp (ZZ/AMAZON, orders wait for approval) and amazon-df\n"
+             "(ZZ/AMAZONDS, acknowledged automatically), for a vendor ZZ/ACMEVENDOR with\n"
+             "vendor code ACME1 and one warehouse NJ1; edit it to match your Amazon\n"
+             "setup. Its format is schemas/config.xsd (every element documented); wharf\n"
+             "checks the file against it on every start and names file and line of any\n"
+             "problem. Refuses (exit 2) when DIR/wharf.xml exists.\n"
+             "Commands that work on a workspace take -w DIR.\n"},
+    {"run", "usage: wharf run --once [-w DIR]\n"
+            "\n"
+            "One pass of the gateway, then exit (for cron or systemd timers): every\n"
+            "partner's inbound/ folder is read (each file claimed by rename, kept in the\n"
+            "store, validated against the partner's guides, acknowledged with a 997/999\n"
+            "queued in the outbox, each accepted 850 mapped into a sales order), files\n"
+            "go to archive/ or quarantine/ (with a .reason), the outbox is written to\n"
+            "outbound/, and new or changed orders to erp/out/ as JSON and CSV.\n"
+            "Exit 0 done, 2 configuration error, 75 a temporary failure (retry).\n"},
+    {"serve", "usage: wharf serve [-w DIR]\n"
+              "\n"
+              "The daemon: a pass like `wharf run --once` every WHARF_POLL_SECONDS (10),\n"
+              "logging what happens to stderr. SIGTERM finishes the current file and\n"
+              "exits; SIGHUP reloads wharf.xml (a config that does not load is refused\n"
+              "and the running one stays).\n"},
+    {"status", "usage: wharf status [-w DIR] [--json]\n"
+               "\n"
+               "Counts of orders and documents by state, the outbox backlog, and the\n"
+               "last errors.\n"},
+    {"orders", "usage: wharf orders list [-w DIR] [--json] [--state S] [--partner P]\n"
+               "       wharf orders show PO [-w DIR] [--json] [--partner P]\n"
+               "\n"
+               "The sales orders in the store (newest first), or one with its lines and\n"
+               "history. States: pending-approval, approved, acknowledged,\n"
+               "partially-shipped, shipped, invoiced, closed, cancelled, rejected.\n"},
     {"map", "usage: wharf map run|test|check|list ...\n"
             "Run `wharf help map run` (or test, check) for one.\n"},
     {"map run", "usage: wharf map run NAME|FILE INPUT [--partner P] [--param k=v]... [--xml]\n"
@@ -188,6 +245,14 @@ int main(int argc, char **argv)
         return gw_cmd_edi(argc - 1, argv + 1);
     if (strcmp(argv[1], "map") == 0)
         return gw_cmd_map(argc - 1, argv + 1);
+    {
+        int rc = gw_cmd_gateway(argv[1], argc - 1, argv + 1);
+
+        if (rc != -1)
+            return rc;
+    }
+    if (strcmp(argv[1], "init") == 0)
+        return gw_cmd_init(argc - 1, argv + 1);
     gw_errorf("unknown command '%s'; try `wharf help`", argv[1]);
     return GW_EXIT_USAGE;
 }

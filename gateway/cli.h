@@ -26,9 +26,15 @@ void gw_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The mappings folder: WHARF_MAPPINGS, else the one built in. */
 const char *gw_mappings_dir(void);
+/* The workspace a command works on: opt (the command's -w DIR) when given,
+ * else WHARF_WORKSPACE, else the current folder ("."). Borrowed. */
+const char *gw_workspace(const char *opt);
 
 int gw_cmd_edi(int argc, char **argv);
 int gw_cmd_map(int argc, char **argv);
+/* run, serve, status, orders (cli_gw.c); -1 when cmd is none of them */
+int gw_cmd_gateway(const char *cmd, int argc, char **argv);
+int gw_cmd_init(int argc, char **argv);
 /* Help for a command path ("edi", "edi validate"), or the overview. */
 int gw_help(const char *topic);
 

@@ -23,8 +23,10 @@ for pc in "$@"; do
 done
 command -v pkg-config >/dev/null 2>&1 || need=" pkg-config$need"
 # each package once
-need=$(printf '%s\n' $need | sort -u | tr '\n' ' ' | sed 's/^/ /; s/ $//')
+# (printf prints one empty line when nothing is missing: trim before testing)
+need=$(printf '%s\n' $need | sort -u | tr '\n' ' ' | sed 's/^ *//; s/ *$//')
 [ -z "$need" ] && exit 0
+need=" $need"
 if [ "$(id -u)" != 0 ]; then
   echo "deps: missing$need; run as root or: sudo apt-get install -y$need" >&2
   exit 2

@@ -1,0 +1,425 @@
+/*
+ * cli_gw.c — the gateway's commands: `wharf run --once`, `wharf serve`
+ * (the daemon), `wharf status` and `wharf orders list|show`. The work is
+ * pipeline.c and store.c; this file reads arguments, drives passes, and
+ * prints tables or JSON (jansson).
+ */
+#include "cli.h"
+#include "pipeline.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct opts {
+    const char *workspace;
+    int json, once;
+    const char *state, *partner;
+    const char *arg;
+};
+
+/* -w DIR, --json, --state S, --partner P, --once, and one argument. */
+static int parse(struct opts *o, int argc, char **argv, const char *cmd)
+{
+    int i;
+
+    memset(o, 0, sizeof(*o));
+    for (i = 1; i < argc; i++) {
+        const char *s = argv[i];
+
+        if ((strcmp(s, "-w") == 0 || strcmp(s, "--workspace") == 0) && i + 1 < argc)
+            o->workspace = argv[++i];
+        else if (strcmp(s, "--json") == 0)
+            o->json = 1;
+        else if (strcmp(s, "--once") == 0)
+            o->once = 1;
+        else if (strcmp(s, "--state") == 0 && i + 1 < argc)
+            o->state = argv[++i];
+        else if (strcmp(s, "--partner") == 0 && i + 1 < argc)
+            o->partner = argv[++i];
+        else if (s[0] == '-') {
+            gw_errorf("%s: unknown option '%s'; see `wharf help %s`", cmd, s, cmd);
+            return GW_EXIT_USAGE;
+        } else if (o->arg == NULL)
+            o->arg = s;
+        else {
+            gw_errorf("%s: '%s' is extra", cmd, s);
+            return GW_EXIT_USAGE;
+        }
+    }
+    o->workspace = gw_workspace(o->workspace);
+    return 0;
+}
+
+static int open_ctx(struct gw_ctx *c, const char *workspace)
+{
+    struct edi_err err;
+    int rc;
+
+    memset(c, 0, sizeof(*c));
+    edi_err_clear(&err);
+    c->now = gw_now();
+    c->log = stderr;
+    if ((rc = gw_ctx_open(c, workspace, gw_schemas_dir(), gw_mappings_dir(), &err)) < 0) {
+        if (rc == EDI_ENOTFOUND)
+            gw_errorf("%s is not a wharf workspace (no wharf.xml): create one with `wharf init %s`",
+                      workspace, workspace);
+        else
+            gw_errorf("%s", err.msg);
+        return rc == EDI_EAGAIN ? GW_EXIT_TEMPFAIL : GW_EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int one_pass(struct gw_stats *st, struct gw_ctx *c)
+{
+    struct edi_err err;
+    int rc;
+
+    edi_err_clear(&err);
+    if ((rc = gw_poll_inbound(st, c, &err)) < 0)
+        gw_log(c, "error", "inbound: %s", err.msg);
+    edi_err_clear(&err);
+    if (gw_flush_outbox(st, c, &err) < 0) {
+        gw_log(c, "error", "outbox: %s", err.msg);
+        rc = rc < 0 ? rc : EDI_EIO;
+    }
+    return rc;
+}
+
+static void print_stats(const struct gw_stats *st)
+{
+    printf("%u files (%u duplicates, %u quarantined), %u sets: %u accepted, %u rejected; "
+           "orders: %u created, %u updated, %u duplicate Ship IDs; acks queued %u, sent %u%s\n",
+           st->files, st->duplicates, st->quarantined, st->sets, st->accepted, st->rejected,
+           st->orders_created, st->orders_updated, st->duplicate_ship_ids, st->acks_queued,
+           st->sent, st->errors || st->send_failures ? " (errors: see the log)" : "");
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    struct opts o;
+    struct gw_ctx c;
+    struct gw_stats st;
+    int rc;
+
+    if ((rc = parse(&o, argc, argv, "run")) != 0)
+        return rc;
+    if (!o.once) {
+        gw_errorf("run: only `wharf run --once` exists; the daemon is `wharf serve`");
+        return GW_EXIT_USAGE;
+    }
+    if ((rc = open_ctx(&c, o.workspace)) != 0)
+        return rc;
+    memset(&st, 0, sizeof(st));
+    rc = one_pass(&st, &c);
+    print_stats(&st);
+    gw_ctx_close(&c);
+    if (rc == EDI_EAGAIN)
+        return GW_EXIT_TEMPFAIL;
+    return rc < 0 || st.errors ? GW_EXIT_TEMPFAIL : GW_EXIT_OK;
+}
+
+/* ---- the daemon ------------------------------------------------------------------ */
+
+static volatile sig_atomic_t stop_flag, reload_flag;
+static volatile int stop_int;
+
+static void on_term(int sig)
+{
+    stop_flag = 1;
+    stop_int = 1;
+}
+
+static void on_hup(int sig)
+{
+    reload_flag = 1;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    struct opts o;
+    struct gw_ctx c;
+    struct sigaction sa;
+    const char *iv = getenv("WHARF_POLL_SECONDS");
+    int rc, interval = iv ? atoi(iv) : 10;
+
+    if ((rc = parse(&o, argc, argv, "serve")) != 0)
+        return rc;
+    if (interval < 1)
+        interval = 1;
+    if ((rc = open_ctx(&c, o.workspace)) != 0)
+        return rc;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_term;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = on_hup;
+    sigaction(SIGHUP, &sa, NULL);
+    c.stop = &stop_int;
+    gw_log(&c, "info", "serving %s: %zu partners, polling every %d s (SIGTERM stops, SIGHUP reloads)",
+           o.workspace, c.cfg->npartners, interval);
+    while (!stop_flag) {
+        struct gw_stats st;
+
+        c.now = gw_now();
+        memset(&st, 0, sizeof(st));
+        one_pass(&st, &c);
+        if (st.files || st.sent)
+            gw_log(&c, "info", "pass: %u files, %u sets, %u orders created, %u updated, %u sent",
+                   st.files, st.sets, st.orders_created, st.orders_updated, st.sent);
+        if (reload_flag) {
+            struct gw_ctx fresh;
+            struct edi_err err;
+
+            reload_flag = 0;
+            memset(&fresh, 0, sizeof(fresh));
+            fresh.now = gw_now();
+            fresh.log = stderr;
+            edi_err_clear(&err);
+            /* a config that does not load leaves the running one in place */
+            if (gw_ctx_open(&fresh, o.workspace, gw_schemas_dir(), gw_mappings_dir(), &err) < 0) {
+                gw_log(&c, "error", "reload refused: %s", err.msg);
+            } else {
+                gw_ctx_close(&c);
+                c = fresh;
+                c.stop = &stop_int;
+                gw_log(&c, "info", "configuration reloaded");
+            }
+        }
+        for (int s = 0; s < interval * 10 && !stop_flag && !reload_flag; s++)
+            usleep(100000);
+    }
+    gw_log(&c, "info", "stopping");
+    gw_ctx_close(&c);
+    return GW_EXIT_OK;
+}
+
+/* ---- status and orders ----------------------------------------------------------------- */
+
+static int cmd_status(int argc, char **argv)
+{
+    struct opts o;
+    struct gw_ctx c;
+    struct gw_count *counts = NULL;
+    char **errs = NULL;
+    size_t n = 0, ne = 0, i;
+    struct edi_err err;
+    int rc;
+
+    if ((rc = parse(&o, argc, argv, "status")) != 0)
+        return rc;
+    if ((rc = open_ctx(&c, o.workspace)) != 0)
+        return rc;
+    edi_err_clear(&err);
+    if (gw_store_counts(&counts, &n, c.store, c.now, &err) < 0 ||
+        gw_store_last_errors(&errs, &ne, c.store, 10, &err) < 0) {
+        gw_errorf("%s", err.msg);
+        gw_ctx_close(&c);
+        return GW_EXIT_TEMPFAIL;
+    }
+    if (o.json) {
+        json_t *root = json_object(), *cj = json_object(), *ej = json_array();
+
+        for (i = 0; i < n; i++)
+            json_object_set_new(cj, counts[i].what, json_integer(counts[i].n));
+        for (i = 0; i < ne; i++)
+            json_array_append_new(ej, json_string(errs[i]));
+        json_object_set_new(root, "workspace", json_string(o.workspace));
+        json_object_set_new(root, "store_version", json_integer(gw_store_version(c.store)));
+        json_object_set_new(root, "counts", cj);
+        json_object_set_new(root, "last_errors", ej);
+        json_dumpf(root, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+        json_decref(root);
+    } else {
+        printf("workspace %s (store version %d)\n", o.workspace, gw_store_version(c.store));
+        for (i = 0; i < n; i++)
+            printf("  %-36s %lld\n", counts[i].what, (long long)counts[i].n);
+        if (ne) {
+            printf("last errors:\n");
+            for (i = 0; i < ne; i++)
+                printf("  %s\n", errs[i]);
+        }
+    }
+    gw_counts_free(counts, n);
+    gw_strings_free(errs, ne);
+    gw_ctx_close(&c);
+    return GW_EXIT_OK;
+}
+
+static json_t *order_json(const struct gw_order *o, int lines)
+{
+    json_t *j = json_object();
+    size_t i;
+
+    json_object_set_new(j, "partner", json_string(o->partner));
+    json_object_set_new(j, "program", json_string(o->program));
+    json_object_set_new(j, "po_number", json_string(o->po_number));
+    json_object_set_new(j, "state", json_string(o->state));
+    json_object_set_new(j, "created", json_integer((json_int_t)o->created));
+    json_object_set_new(j, "updated", json_integer((json_int_t)o->updated));
+    if (lines) {
+        json_t *a = json_array();
+
+        for (i = 0; i < o->nlines; i++) {
+            const struct gw_order_line *l = &o->lines[i];
+            json_t *lj = json_object();
+
+            json_object_set_new(lj, "line_no", json_integer(l->line_no));
+            json_object_set_new(lj, "product_id", json_string(l->product_id ? l->product_id : ""));
+            json_object_set_new(lj, "quantity", json_string(l->quantity ? l->quantity : ""));
+            json_object_set_new(lj, "unit", json_string(l->unit ? l->unit : ""));
+            json_object_set_new(lj, "unit_cost", json_string(l->unit_cost ? l->unit_cost : ""));
+            json_object_set_new(lj, "state", json_string(l->state ? l->state : ""));
+            json_array_append_new(a, lj);
+        }
+        json_object_set_new(j, "lines", a);
+    }
+    return j;
+}
+
+static void when(char *buf, size_t cap, time_t t)
+{
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(buf, cap, "%Y-%m-%d %H:%M", &tm);
+}
+
+static int orders_list(struct gw_ctx *c, const struct opts *o)
+{
+    struct gw_order **v = NULL;
+    size_t n = 0, i;
+    struct edi_err err;
+
+    edi_err_clear(&err);
+    if (gw_store_list_orders(&v, &n, c->store, o->state, o->partner, &err) < 0) {
+        gw_errorf("%s", err.msg);
+        return GW_EXIT_TEMPFAIL;
+    }
+    if (o->json) {
+        json_t *a = json_array();
+
+        for (i = 0; i < n; i++)
+            json_array_append_new(a, order_json(v[i], 0));
+        json_dumpf(a, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+        json_decref(a);
+    } else {
+        printf("%-12s %-3s %-16s %-18s %5s  %s\n", "partner", "", "po", "state", "lines", "updated");
+        for (i = 0; i < n; i++) {
+            char t[32];
+
+            when(t, sizeof(t), v[i]->updated);
+            printf("%-12s %-3s %-16s %-18s %5zu  %s\n", v[i]->partner, v[i]->program,
+                   v[i]->po_number, v[i]->state, v[i]->nlines, t);
+        }
+    }
+    gw_orders_free(v, n);
+    return GW_EXIT_OK;
+}
+
+static int orders_show(struct gw_ctx *c, const struct opts *o)
+{
+    struct gw_order **v = NULL;
+    size_t n = 0, i, k, found = 0;
+    struct edi_err err;
+    int status = GW_EXIT_OK;
+
+    edi_err_clear(&err);
+    if (gw_store_list_orders(&v, &n, c->store, NULL, o->partner, &err) < 0) {
+        gw_errorf("%s", err.msg);
+        return GW_EXIT_TEMPFAIL;
+    }
+    for (i = 0; i < n; i++) {
+        struct gw_history *h = NULL;
+        size_t nh = 0;
+
+        if (strcmp(v[i]->po_number, o->arg) != 0)
+            continue;
+        found++;
+        gw_store_order_history(&h, &nh, c->store, v[i]->id, &err);
+        if (o->json) {
+            json_t *j = order_json(v[i], 1), *hj = json_array();
+
+            for (k = 0; k < nh; k++) {
+                json_t *e = json_object();
+
+                json_object_set_new(e, "at", json_integer((json_int_t)h[k].at));
+                json_object_set_new(e, "state", json_string(h[k].state ? h[k].state : ""));
+                json_object_set_new(e, "what", json_string(h[k].what ? h[k].what : ""));
+                json_array_append_new(hj, e);
+            }
+            json_object_set_new(j, "history", hj);
+            json_dumpf(j, stdout, JSON_INDENT(2));
+            fputc('\n', stdout);
+            json_decref(j);
+        } else {
+            printf("%s %s %s — %s\n", v[i]->partner, v[i]->program, v[i]->po_number, v[i]->state);
+            for (k = 0; k < v[i]->nlines; k++) {
+                const struct gw_order_line *l = &v[i]->lines[k];
+
+                printf("  line %-3d %-28s %8s %-3s @ %-10s %s\n", l->line_no,
+                       l->product_id ? l->product_id : "", l->quantity ? l->quantity : "",
+                       l->unit ? l->unit : "", l->unit_cost ? l->unit_cost : "",
+                       l->state ? l->state : "");
+            }
+            printf("  history:\n");
+            for (k = 0; k < nh; k++) {
+                char t[32];
+
+                when(t, sizeof(t), h[k].at);
+                printf("    %s  %-18s %s\n", t, h[k].state ? h[k].state : "", h[k].what ? h[k].what : "");
+            }
+        }
+        gw_history_free(h, nh);
+    }
+    if (!found) {
+        gw_errorf("no order %s%s%s", o->arg, o->partner ? " for partner " : "",
+                  o->partner ? o->partner : "");
+        status = GW_EXIT_REJECTED;
+    }
+    gw_orders_free(v, n);
+    return status;
+}
+
+static int cmd_orders(int argc, char **argv)
+{
+    struct opts o;
+    struct gw_ctx c;
+    int rc;
+
+    if (argc < 2 || (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "show") != 0)) {
+        gw_errorf("orders: usage: wharf orders list|show ...; see `wharf help orders`");
+        return GW_EXIT_USAGE;
+    }
+    if ((rc = parse(&o, argc - 1, argv + 1, "orders")) != 0)
+        return rc;
+    if (strcmp(argv[1], "show") == 0 && o.arg == NULL) {
+        gw_errorf("orders show: which PO? usage: wharf orders show PO [--json]");
+        return GW_EXIT_USAGE;
+    }
+    if ((rc = open_ctx(&c, o.workspace)) != 0)
+        return rc;
+    rc = strcmp(argv[1], "list") == 0 ? orders_list(&c, &o) : orders_show(&c, &o);
+    gw_ctx_close(&c);
+    return rc;
+}
+
+int gw_cmd_gateway(const char *cmd, int argc, char **argv)
+{
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc, argv);
+    if (strcmp(cmd, "serve") == 0)
+        return cmd_serve(argc, argv);
+    if (strcmp(cmd, "status") == 0)
+        return cmd_status(argc, argv);
+    if (strcmp(cmd, "orders") == 0)
+        return cmd_orders(argc, argv);
+    return -1;
+}

@@ -1,0 +1,847 @@
+/*
+ * pipeline.c — the inbound pipeline and the file transport (see
+ * pipeline.h). One file is one store transaction: its raw bytes, its
+ * interchanges and documents, the acknowledgment queued in the outbox with
+ * control numbers from the store, and the sales orders it creates or
+ * changes either all land or none do; the file is archived (or put back)
+ * only after.
+ *
+ * Order states and the store are store.c; what the maps do is mappings/.
+ */
+#include "pipeline.h"
+
+#include "check.h"
+#include "exml.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CANON_NS "urn:wharf:canonical:1"
+
+void gw_log(struct gw_ctx *c, const char *level, const char *fmt, ...)
+{
+    char when[32];
+    struct tm tm;
+    va_list ap;
+    FILE *f = c->log ? c->log : stderr;
+
+    gmtime_r(&c->now, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fprintf(f, "%s %-5s ", when, level);
+    va_start(ap, fmt);
+    vfprintf(f, fmt, ap);
+    va_end(ap);
+    fputc('\n', f);
+    fflush(f);
+}
+
+int gw_write_file(const char *path, const void *p, size_t n, struct edi_err *err)
+{
+    char tmp[4200];
+    int fd;
+
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0)
+        return edi_fail(err, EDI_EIO, "cannot write %s: %s", tmp, strerror(errno));
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int e = errno;
+
+            close(fd);
+            unlink(tmp);
+            return edi_fail(err, EDI_EIO, "cannot write %s: %s", tmp, strerror(e));
+        }
+        p = (const char *)p + w;
+        n -= (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+        int e = errno;
+
+        unlink(tmp);
+        return edi_fail(err, EDI_EIO, "cannot write %s: %s", path, strerror(e));
+    }
+    return 0;
+}
+
+int gw_ctx_open(struct gw_ctx *c, const char *workspace, const char *schemas_dir,
+                const char *mappings_dir, struct edi_err *err)
+{
+    int rc;
+
+    if ((rc = edi_guides_new(&c->guides, schemas_dir, err)) < 0)
+        return rc;
+    if ((rc = map_engine_new(&c->maps, mappings_dir, schemas_dir, err)) < 0)
+        goto fail;
+    if ((rc = gw_config_load_with(&c->cfg, workspace, schemas_dir, c->guides, c->maps, err)) < 0)
+        goto fail;
+    if ((rc = gw_store_open(&c->store, c->cfg->store_path, err)) < 0)
+        goto fail;
+    return 0;
+fail:
+    gw_ctx_close(c);
+    return rc;
+}
+
+void gw_ctx_close(struct gw_ctx *c)
+{
+    gw_store_close(c->store);
+    gw_config_free(c->cfg);
+    map_engine_free(c->maps);
+    edi_guides_free(c->guides);
+    c->store = NULL;
+    c->cfg = NULL;
+    c->maps = NULL;
+    c->guides = NULL;
+}
+
+/* ---- one file -------------------------------------------------------------------------- */
+
+struct pending_map {
+    size_t index;          /* the set's place in the file */
+    int64_t doc_id;
+};
+
+struct file_run {
+    struct gw_ctx *c;
+    const struct gw_partner *p;
+    struct gw_stats *st;
+    const char *name;      /* the file's name */
+    struct edi_err *err;
+    int rc;                /* sticky: the first store error */
+    int64_t raw_id, ichg_id;
+    char ichg_control[16];
+    char **dups;           /* interchange control numbers seen before */
+    size_t ndups;
+    int ichg_dup;
+    size_t index;
+    struct edi_buf findings;  /* the current set's, one per line */
+    struct pending_map *maps;
+    size_t nmaps, cap;
+    unsigned accepted, rejected;
+};
+
+static int store_ctl(void *ctx, char kind, uint64_t *out)
+{
+    struct file_run *f = ctx;
+
+    return gw_store_next_control(out, f->c->store, f->p->id, kind, f->err);
+}
+
+static const char *guide_for(void *ctx, const struct edi_group *g, const struct edi_tx *tx)
+{
+    struct file_run *f = ctx;
+    char version[7];
+    const struct gw_guide_ref *ref;
+
+    snprintf(version, sizeof(version), "%.6s", g->version);
+    ref = gw_partner_guide(f->p, tx->set_id, version);
+    return ref ? ref->name : NULL;
+}
+
+static void on_finding(void *ctx, const struct edi_finding *fd, const struct edi_where *w)
+{
+    struct file_run *f = ctx;
+
+    if (w->tx == NULL) {
+        /* envelope and stream findings go to the log */
+        gw_log(f->c, "warn", "%s %s: %s [%s]", f->p->id, f->name, fd->msg, fd->code);
+        return;
+    }
+    edi_buf_printf(&f->findings, "segment %u: %s [%s]\n", fd->seg_pos, fd->msg, fd->code);
+}
+
+/* The set's text, for quarantine: its segments with the delimiters it came with. */
+static void set_text(struct edi_buf *b, const struct edi_tx *tx)
+{
+    uint32_t i, k;
+
+    for (i = 0; i < tx->nseg; i++) {
+        for (k = 0; k <= tx->seg[i].n; k++) {
+            if (k)
+                edi_buf_putc(b, (char)tx->d.elem);
+            edi_buf_putstr(b, tx->seg[i].el[k]);
+        }
+        edi_buf_putc(b, (char)tx->d.seg);
+        edi_buf_putc(b, '\n');
+    }
+}
+
+static void quarantine_set(struct file_run *f, const struct edi_tx *tx, const char *reason)
+{
+    char path[4400], rpath[4500];
+    struct edi_buf b;
+    struct edi_err e;
+
+    snprintf(path, sizeof(path), "%s/%s.%s-%s.edi", f->p->quarantine, f->name, tx->set_id,
+             tx->control);
+    edi_buf_init(&b, 0);
+    set_text(&b, tx);
+    if (gw_write_file(path, b.p, b.n, &e) == 0) {
+        snprintf(rpath, sizeof(rpath), "%s.reason", path);
+        gw_write_file(rpath, reason, strlen(reason), &e);
+    }
+    edi_buf_dispose(&b);
+    f->st->quarantined++;
+}
+
+static const char *ref_of(const struct edi_tx *tx)
+{
+    static char ref[32];
+    uint32_t i;
+
+    ref[0] = '\0';
+    for (i = 0; i < tx->nseg; i++) {
+        struct edi_str id = tx->seg[i].el[0];
+
+        if ((edi_str_eq(id, "BEG") || edi_str_eq(id, "BAK") || edi_str_eq(id, "BSN")) &&
+            tx->seg[i].n >= 3) {
+            edi_str_copy(ref, sizeof(ref), tx->seg[i].el[edi_str_eq(id, "BSN") ? 2 : 3]);
+            break;
+        }
+    }
+    return ref[0] ? ref : NULL;
+}
+
+static int on_set(void *ctx, const struct edi_tx *tx, const struct edi_findings *val,
+                  const struct edi_where *w, char status)
+{
+    struct file_run *f = ctx;
+    size_t i;
+    int64_t doc;
+    const char *state = status == 'A' ? "accepted" : "rejected";
+
+    (void)val;
+    f->index++;
+    f->st->sets++;
+    if (f->rc < 0)
+        return 0;
+    if (w->ichg && strcmp(w->ichg->control, f->ichg_control) != 0) {
+        snprintf(f->ichg_control, sizeof(f->ichg_control), "%s", w->ichg->control);
+        f->ichg_dup = 0;
+        for (i = 0; i < f->ndups; i++)
+            if (strcmp(f->dups[i], w->ichg->control) == 0)
+                f->ichg_dup = 1;
+        if (!f->ichg_dup &&
+            (f->rc = gw_store_add_interchange(&f->ichg_id, f->c->store, f->raw_id, f->p->id, "in",
+                                              w->ichg->control, w->ichg->sender,
+                                              w->ichg->receiver, "received", f->c->now, f->err)) < 0)
+            return 0;
+    }
+    if (f->ichg_dup) {
+        edi_buf_reset(&f->findings);
+        return 0;
+    }
+    f->rc = gw_store_add_document(&doc, f->c->store, f->ichg_id, f->p->id, "in", tx->set_id,
+                                  w->group ? w->group->control : NULL, tx->control, ref_of(tx),
+                                  state, f->findings.n ? edi_buf_cstr(&f->findings) : NULL,
+                                  f->c->now, f->err);
+    if (status == 'A') {
+        f->accepted++;
+        f->st->accepted++;
+        if (strcmp(tx->set_id, "850") == 0) {
+            if (f->nmaps == f->cap) {
+                f->cap = f->cap ? f->cap * 2 : 8;
+                f->maps = edi_xrealloc(f->maps, f->cap * sizeof(*f->maps));
+            }
+            f->maps[f->nmaps].index = f->index;
+            f->maps[f->nmaps].doc_id = doc;
+            f->nmaps++;
+        }
+    } else {
+        f->rejected++;
+        f->st->rejected++;
+        quarantine_set(f, tx, f->findings.n ? edi_buf_cstr(&f->findings) : "rejected\n");
+        gw_log(f->c, "warn", "%s %s: set %s %s rejected: %s", f->p->id, f->name, tx->set_id,
+               tx->control, f->findings.n ? edi_buf_cstr(&f->findings) : "");
+    }
+    edi_buf_reset(&f->findings);
+    return 0;
+}
+
+/* Interchange control numbers in the file that the store has seen. */
+static int find_duplicates(struct file_run *f, const char *data, size_t n)
+{
+    struct edi_tok t;
+    struct edi_seg s;
+    int rc, total = 0;
+
+    edi_tok_init(&t, NULL);
+    edi_tok_borrow(&t, data, n);
+    while ((rc = edi_tok_next(&s, &t, NULL)) != EDI_DONE) {
+        char control[16];
+        int seen = 0;
+
+        if (rc < 0 || !edi_str_eq(s.el[0], "ISA") || s.n < 13)
+            continue;
+        total++;
+        edi_str_copy(control, sizeof(control), edi_str_trim(s.el[13]));
+        if ((rc = gw_store_interchange_seen(&seen, f->c->store, f->p->id, "in", control, f->err)) < 0) {
+            edi_tok_dispose(&t);
+            return rc;
+        }
+        if (seen) {
+            f->dups = edi_xrealloc(f->dups, (f->ndups + 1) * sizeof(*f->dups));
+            f->dups[f->ndups++] = edi_xstrdup(control);
+        }
+    }
+    edi_tok_dispose(&t);
+    return total;
+}
+
+/* ---- orders ------------------------------------------------------------------------------ */
+
+static char *xp_string(xmlXPathContextPtr x, xmlNodePtr at, const char *expr)
+{
+    xmlXPathObjectPtr o;
+    char *r = NULL;
+
+    x->node = at;
+    o = xmlXPathEvalExpression(BAD_CAST expr, x);
+    if (o) {
+        xmlChar *s = xmlXPathCastToString(o);
+
+        if (s && *s)
+            r = edi_xstrdup((const char *)s);
+        xmlFree(s);
+        xmlXPathFreeObject(o);
+    }
+    return r;
+}
+
+/* A sales order from a canonical <order> into o (zeroed, the caller's, freed
+ * with gw_order_free whatever this returns); NULL fields when absent. */
+static int order_from(struct gw_order *o, xmlDocPtr doc, const char *partner, struct edi_err *err)
+{
+    xmlXPathContextPtr x = xmlXPathNewContext(doc);
+    xmlXPathObjectPtr lines;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    int i;
+
+    xmlXPathRegisterNs(x, BAD_CAST "c", BAD_CAST CANON_NS);
+    o->partner = edi_xstrdup(partner);
+    o->program = xp_string(x, root, "string(c:header/c:program)");
+    o->po_number = xp_string(x, root, "string(c:header/c:po-number)");
+    if (o->program == NULL || o->po_number == NULL) {
+        xmlXPathFreeContext(x);
+        return edi_fail(err, EDI_ESYNTAX, "the canonical order has no program or PO number");
+    }
+    {
+        xmlChar *mem;
+        int len;
+
+        xmlDocDumpFormatMemoryEnc(doc, &mem, &len, "UTF-8", 1);
+        o->canonical = edi_xstrndup((const char *)mem, (size_t)len);
+        xmlFree(mem);
+    }
+    x->node = root;
+    lines = xmlXPathEvalExpression(BAD_CAST "c:lines/c:line", x);
+    if (lines && lines->nodesetval) {
+        o->nlines = (size_t)lines->nodesetval->nodeNr;
+        o->lines = edi_xcalloc(o->nlines + 1, sizeof(*o->lines));
+        for (i = 0; i < lines->nodesetval->nodeNr; i++) {
+            xmlNodePtr l = lines->nodesetval->nodeTab[i];
+            struct gw_order_line *ol = &o->lines[i];
+            char *no = xp_string(x, l, "string(c:line-no)");
+            char *q = xp_string(x, l, "string(c:id[1]/@qualifier)");
+            char *v = xp_string(x, l, "string(c:id[1])");
+            char buf[200];
+
+            ol->line_no = no ? atoi(no) : i + 1;
+            free(no);
+            snprintf(buf, sizeof(buf), "%s:%s", q ? q : "", v ? v : "");
+            ol->product_id = edi_xstrdup(buf);
+            free(q);
+            free(v);
+            ol->description = xp_string(x, l, "string(c:description)");
+            ol->quantity = xp_string(x, l, "string(c:ordered-quantity)");
+            ol->unit = xp_string(x, l, "string(c:ordered-quantity/@unit)");
+            ol->unit_cost = xp_string(x, l, "string(c:unit-cost)");
+            /* SPEC: RULES.md — a changed RP line with quantity 0 is cancelled */
+            ol->state = edi_xstrdup(ol->quantity && strspn(ol->quantity, "0.") == strlen(ol->quantity)
+                                        ? "cancelled"
+                                        : "open");
+        }
+    }
+    xmlXPathFreeObject(lines);
+    xmlXPathFreeContext(x);
+    return 0;
+}
+
+static void csv_field(struct edi_buf *b, const char *v, int last)
+{
+    v = v ? v : "";
+    if (strpbrk(v, ",\"\n\r")) {
+        edi_buf_putc(b, '"');
+        for (; *v; v++) {
+            if (*v == '"')
+                edi_buf_putc(b, '"');
+            edi_buf_putc(b, *v);
+        }
+        edi_buf_putc(b, '"');
+    } else {
+        edi_buf_puts(b, v);
+    }
+    edi_buf_putc(b, last ? '\n' : ',');
+}
+
+/* The ERP file exchange: the order as JSON (through a map) and as CSV. */
+static void export_order(struct file_run *f, const struct gw_order *o, xmlDocPtr canonical)
+{
+    struct gw_config *cfg = f->c->cfg;
+    char path[4400];
+    struct edi_err e;
+
+    if (cfg->erp_out == NULL)
+        return;
+    mkdir(cfg->erp_out, 0755);
+    if (cfg->erp_json) {
+        const struct map_info *m;
+        struct map_param params[2] = {{"partner", o->partner}, {"state", o->state}};
+        struct map_run_opts opts;
+        struct edi_findings fds;
+        xmlDocPtr out = NULL;
+
+        memset(&opts, 0, sizeof(opts));
+        opts.partner = o->partner;
+        opts.params = params;
+        opts.nparams = 2;
+        opts.now = f->c->now;
+        edi_findings_init(&fds, 20);
+        if (map_find(&m, f->c->maps, "local/order-to-erp-json", NULL, &e) == 0 &&
+            map_run(&out, f->c->maps, m, canonical, &opts, &fds, &e) == 0) {
+            struct edi_buf json;
+
+            edi_buf_init(&json, 0);
+            if (map_render(&json, out, 0, &e) == 0) {
+                snprintf(path, sizeof(path), "%s/%s-%s.json", cfg->erp_out, o->partner, o->po_number);
+                if (gw_write_file(path, json.p, json.n, &e) < 0)
+                    gw_log(f->c, "error", "ERP export: %s", e.msg);
+            }
+            edi_buf_dispose(&json);
+        } else {
+            gw_log(f->c, "error", "ERP export of %s %s: %s", o->partner, o->po_number,
+                   fds.n ? fds.v[0].msg : e.msg);
+        }
+        xmlFreeDoc(out);
+        edi_findings_dispose(&fds);
+    }
+    if (cfg->erp_csv) {
+        struct edi_buf csv;
+        size_t i;
+
+        edi_buf_init(&csv, 0);
+        edi_buf_puts(&csv, "partner,program,po_number,state,line_no,product_id,quantity,unit,unit_cost,line_state\n");
+        for (i = 0; i < o->nlines; i++) {
+            char no[16];
+
+            snprintf(no, sizeof(no), "%d", o->lines[i].line_no);
+            csv_field(&csv, o->partner, 0);
+            csv_field(&csv, o->program, 0);
+            csv_field(&csv, o->po_number, 0);
+            csv_field(&csv, o->state, 0);
+            csv_field(&csv, no, 0);
+            csv_field(&csv, o->lines[i].product_id, 0);
+            csv_field(&csv, o->lines[i].quantity, 0);
+            csv_field(&csv, o->lines[i].unit, 0);
+            csv_field(&csv, o->lines[i].unit_cost, 0);
+            csv_field(&csv, o->lines[i].state, 1);
+        }
+        snprintf(path, sizeof(path), "%s/%s-%s.csv", cfg->erp_out, o->partner, o->po_number);
+        if (gw_write_file(path, csv.p, csv.n, &e) < 0)
+            gw_log(f->c, "error", "ERP export: %s", e.msg);
+        edi_buf_dispose(&csv);
+    }
+}
+
+struct docs {
+    xmlDocPtr *v;
+    size_t n, cap;
+};
+
+static int keep_doc(void *ctx, xmlDocPtr doc, const struct edi_tx *tx)
+{
+    struct docs *d = ctx;
+
+    if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 8;
+        d->v = edi_xrealloc(d->v, d->cap * sizeof(*d->v));
+    }
+    d->v[d->n++] = doc;
+    return 0;
+}
+
+static int make_orders(struct file_run *f, const char *data, size_t n)
+{
+    struct docs d = {0};
+    const struct gw_map_ref *ref = gw_partner_map(f->p, "order-in");
+    const struct map_info *m;
+    size_t i;
+    int rc = 0;
+
+    if (f->nmaps == 0)
+        return 0;
+    if (ref == NULL) {
+        gw_log(f->c, "warn", "%s: no order-in map configured; %zu accepted 850s are kept as documents only",
+               f->p->id, f->nmaps);
+        return 0;
+    }
+    if ((rc = map_find(&m, f->c->maps, ref->name, f->p->id, f->err)) < 0)
+        return rc;
+    if ((rc = edi_x12_to_xml_docs(data, n, f->c->guides, NULL, keep_doc, &d, f->err)) < 0)
+        goto out;
+    for (i = 0; i < f->nmaps && rc == 0; i++) {
+        size_t idx = f->maps[i].index - 1;
+        struct map_run_opts opts;
+        struct edi_findings fds;
+        xmlDocPtr out = NULL;
+        struct gw_order *o, *old = NULL;
+        int created;
+
+        if (idx >= d.n)
+            continue;
+        memset(&opts, 0, sizeof(opts));
+        opts.partner = f->p->id;
+        opts.params = f->p->params;
+        opts.nparams = f->p->nparams;
+        opts.now = f->c->now;
+        edi_findings_init(&fds, 50);
+        rc = map_run(&out, f->c->maps, m, d.v[idx], &opts, &fds, f->err);
+        if (rc == EDI_ESYNTAX) {
+            /* the map refused the PO: it stays a rejected document */
+            struct edi_buf why;
+            size_t k;
+
+            edi_buf_init(&why, 0);
+            for (k = 0; k < fds.n; k++)
+                edi_buf_printf(&why, "%s [%s]\n", fds.v[k].msg, fds.v[k].code);
+            rc = gw_store_set_document_state(f->c->store, f->maps[i].doc_id, "rejected",
+                                             edi_buf_cstr(&why), f->c->now, f->err);
+            gw_log(f->c, "warn", "%s %s: the PO was refused by %s: %s", f->p->id, f->name,
+                   m->name, edi_buf_cstr(&why));
+            edi_buf_dispose(&why);
+            edi_findings_dispose(&fds);
+            continue;
+        }
+        edi_findings_dispose(&fds);
+        if (rc < 0)
+            break;
+        o = edi_xcalloc(1, sizeof(*o));
+        if ((rc = order_from(o, out, f->p->id, f->err)) < 0 ||
+            (rc = gw_store_get_order(&old, f->c->store, o->partner, o->program, o->po_number,
+                                     f->err)) < 0) {
+            gw_order_free(o);
+            xmlFreeDoc(out);
+            break;
+        }
+        if (old && strcmp(o->program, "DF") == 0) {
+            /* SPEC: RULES.md — a repeated DF Ship ID is rejected (ack code 04),
+             * never a second sales order */
+            char why[300];
+
+            snprintf(why, sizeof(why), "duplicate Ship ID %s received again in %s: ack code 04",
+                     o->po_number, f->name);
+            rc = gw_store_set_document_state(f->c->store, f->maps[i].doc_id, "duplicate-ship-id",
+                                             why, f->c->now, f->err);
+            if (rc == 0)
+                rc = gw_store_set_order_state(f->c->store, old->id, old->state, why, f->c->now,
+                                              f->err);
+            f->st->duplicate_ship_ids++;
+            gw_log(f->c, "warn", "%s: %s", f->p->id, why);
+        } else {
+            char why[300];
+
+            free(o->state);
+            if (old) {
+                size_t k, open = 0;
+
+                for (k = 0; k < o->nlines; k++)
+                    open += strcmp(o->lines[k].state, "cancelled") != 0;
+                o->state = edi_xstrdup(open ? old->state : GW_ORDER_CANCELLED);
+                snprintf(why, sizeof(why), "PO changed by %s", f->name);
+            } else {
+                o->state = edi_xstrdup(f->p->ack_mode == GW_ACK_MANUAL ? GW_ORDER_PENDING
+                                                                      : GW_ORDER_APPROVED);
+                snprintf(why, sizeof(why), "received in %s", f->name);
+            }
+            rc = gw_store_upsert_order(f->c->store, o, &created, why, f->c->now, f->err);
+            if (rc == 0) {
+                if (created)
+                    f->st->orders_created++;
+                else
+                    f->st->orders_updated++;
+                gw_log(f->c, "info", "%s: order %s %s (%s)", f->p->id, o->po_number,
+                       created ? "created" : "updated", o->state);
+                export_order(f, o, out);
+            }
+        }
+        gw_order_free(old);
+        gw_order_free(o);
+        xmlFreeDoc(out);
+    }
+out:
+    for (i = 0; i < d.n; i++)
+        xmlFreeDoc(d.v[i]);
+    free(d.v);
+    return rc;
+}
+
+/* ---- the file ------------------------------------------------------------------------------- */
+
+static void move_to(struct gw_ctx *c, const char *from, const char *dir, const char *name,
+                    const char *suffix)
+{
+    char to[4400];
+    char when[32];
+    struct tm tm;
+
+    gmtime_r(&c->now, &tm);
+    strftime(when, sizeof(when), "%Y%m%dT%H%M%S", &tm);
+    mkdir(dir, 0755);
+    snprintf(to, sizeof(to), "%s/%s-%s%s", dir, when, name, suffix);
+    if (rename(from, to) != 0)
+        gw_log(c, "error", "cannot move %s to %s: %s", from, to, strerror(errno));
+}
+
+static const char *ack_kind(const struct edi_buf *b)
+{
+    if (b->n == 0)
+        return NULL;
+    if (memmem(b->p, b->n, "ST*999", 6) || memmem(b->p, b->n, "ST|999", 6))
+        return "999";
+    if (memmem(b->p, b->n, "ST*997", 6) || memmem(b->p, b->n, "ST|997", 6))
+        return "997";
+    return "TA1";
+}
+
+int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partner *p,
+                    const char *path, struct edi_err *err)
+{
+    const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    char claimdir[4200], claimed[4400];
+    struct file_run f;
+    struct edi_check_opts o;
+    struct edi_check_stats cs;
+    struct edi_ack ack;
+    struct edi_ack_opts ao;
+    char *data = NULL;
+    size_t n, i;
+    int rc, dup = 0, total;
+    char sha[65];
+
+    /* claim: a rename is atomic; whoever renames first owns the file */
+    snprintf(claimdir, sizeof(claimdir), "%s/.claimed", p->inbound);
+    mkdir(claimdir, 0755);
+    snprintf(claimed, sizeof(claimed), "%s/%s", claimdir, name);
+    if (rename(path, claimed) != 0)
+        return errno == ENOENT ? 0 : edi_fail(err, EDI_EIO, "cannot claim %s: %s", path, strerror(errno));
+    if ((rc = edi_read_file(&data, &n, claimed, err)) < 0)
+        return rc;
+    st->files++;
+    memset(&f, 0, sizeof(f));
+    f.c = c;
+    f.p = p;
+    f.st = st;
+    f.name = name;
+    f.err = err;
+    edi_buf_init(&f.findings, 1u << 20);
+    if ((rc = gw_store_begin(c->store, err)) < 0)
+        goto out;
+    if ((rc = gw_store_put_raw(&f.raw_id, &dup, sha, c->store, p->id, "in", name, data, n, c->now,
+                               err)) < 0)
+        goto fail;
+    if (dup) {
+        gw_log(c, "warn", "%s %s: the same bytes were received before (raw #%lld): not processed again",
+               p->id, name, (long long)f.raw_id);
+        st->duplicates++;
+        if ((rc = gw_store_commit(c->store, err)) < 0)
+            goto out;
+        move_to(c, claimed, p->archive, name, ".duplicate");
+        goto out;
+    }
+    if ((total = find_duplicates(&f, data, n)) < 0) {
+        rc = total;
+        goto fail;
+    }
+    if (total > 0 && f.ndups == (size_t)total) {
+        gw_log(c, "warn", "%s %s: interchange %s was received before: not processed again", p->id,
+               name, f.dups[0]);
+        st->duplicates++;
+        if ((rc = gw_store_commit(c->store, err)) < 0)
+            goto out;
+        move_to(c, claimed, p->archive, name, ".duplicate");
+        goto out;
+    }
+    /* validate, acknowledge, record */
+    memset(&ao, 0, sizeof(ao));
+    ao.now = c->now;
+    ao.ctl.next = store_ctl;
+    ao.ctl.ctx = &f;
+    ao.type = p->functional_ack && strcmp(p->functional_ack, "999") == 0 ? EDI_ACK_999 : EDI_ACK_AUTO;
+    ao.ta1_always = p->ta1;
+    edi_ack_init(&ack, &ao);
+    memset(&o, 0, sizeof(o));
+    o.guides = c->guides;
+    o.guide_for = guide_for;
+    o.ack = p->functional_ack && strcmp(p->functional_ack, "none") == 0 ? NULL : &ack;
+    o.report = on_finding;
+    o.set = on_set;
+    o.ctx = &f;
+    rc = edi_check_mem(&cs, data, n, &o, err);
+    if (rc == 0 && f.rc < 0)
+        rc = f.rc;
+    if (rc == 0 && ack.rc < 0)
+        rc = edi_fail(err, ack.rc, "control numbers: %s", err->msg);
+    if (rc == 0 && ack.out.n) {
+        char oname[256];
+        int64_t id;
+        const char *kind = ack_kind(&ack.out);
+
+        snprintf(oname, sizeof(oname), "%s-%s-%lld.edi", p->id, kind, (long long)f.raw_id);
+        rc = gw_store_outbox_add(&id, c->store, p->id, kind, oname, ack.out.p, ack.out.n, c->now, err);
+        if (rc == 0)
+            st->acks_queued++;
+    }
+    edi_ack_dispose(&ack);
+    if (rc < 0)
+        goto fail;
+    if ((rc = make_orders(&f, data, n)) < 0)
+        goto fail;
+    if ((rc = gw_store_commit(c->store, err)) < 0)
+        goto out;
+    if (cs.sets == 0 && cs.findings) {
+        char reason[4600];
+
+        snprintf(reason, sizeof(reason), "%s: no transaction set could be read (see the log)\n", name);
+        move_to(c, claimed, p->quarantine, name, "");
+        snprintf(claimdir, sizeof(claimdir), "%s/%s.reason", p->quarantine, name);
+        gw_write_file(claimdir, reason, strlen(reason), err);
+        st->quarantined++;
+        gw_log(c, "warn", "%s %s: quarantined: not X12", p->id, name);
+    } else {
+        move_to(c, claimed, p->archive, name, "");
+        gw_log(c, "info", "%s %s: %u sets, %u accepted, %u rejected", p->id, name,
+               f.accepted + f.rejected, f.accepted, f.rejected);
+    }
+    goto out;
+fail:
+    gw_store_rollback(c->store);
+    /* put it back: it is tried again next time */
+    if (rename(claimed, path) != 0)
+        gw_log(c, "error", "cannot put %s back: %s", claimed, strerror(errno));
+    st->errors++;
+    gw_log(c, "error", "%s %s: %s (the file stays in inbound/)", p->id, name, err->msg);
+out:
+    for (i = 0; i < f.ndups; i++)
+        free(f.dups[i]);
+    free(f.dups);
+    free(f.maps);
+    edi_buf_dispose(&f.findings);
+    free(data);
+    return rc;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int gw_poll_inbound(struct gw_stats *st, struct gw_ctx *c, struct edi_err *err)
+{
+    size_t k;
+    int rc = 0;
+
+    for (k = 0; k < c->cfg->npartners && !(c->stop && *c->stop); k++) {
+        const struct gw_partner *p = &c->cfg->partners[k];
+        DIR *d;
+        struct dirent *e;
+        char **names = NULL;
+        size_t n = 0, i;
+
+        if (p->inbound == NULL || (d = opendir(p->inbound)) == NULL)
+            continue;
+        while ((e = readdir(d)) != NULL) {
+            char path[4400];
+            struct stat sb;
+
+            if (e->d_name[0] == '.')
+                continue;
+            snprintf(path, sizeof(path), "%s/%s", p->inbound, e->d_name);
+            if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+                continue;
+            names = edi_xrealloc(names, (n + 1) * sizeof(*names));
+            names[n++] = edi_xstrdup(e->d_name);
+        }
+        closedir(d);
+        if (n > 1)
+            qsort(names, n, sizeof(*names), by_name);
+        for (i = 0; i < n; i++) {
+            char path[4400];
+            struct edi_err e2;
+
+            snprintf(path, sizeof(path), "%s/%s", p->inbound, names[i]);
+            edi_err_clear(&e2);
+            if (!(c->stop && *c->stop) && gw_process_file(st, c, p, path, &e2) < 0) {
+                if (rc == 0)
+                    *err = e2;
+                rc = e2.rc;
+            }
+            free(names[i]);
+        }
+        free(names);
+    }
+    return rc;
+}
+
+int gw_flush_outbox(struct gw_stats *st, struct gw_ctx *c, struct edi_err *err)
+{
+    struct gw_outbox_item *v = NULL;
+    size_t n = 0, i;
+    int rc;
+
+    if ((rc = gw_store_outbox_due(&v, &n, c->store, c->now, 500, err)) < 0)
+        return rc;
+    for (i = 0; i < n; i++) {
+        const struct gw_partner *p = gw_config_partner(c->cfg, v[i].partner);
+        char path[4400];
+        struct edi_err e;
+
+        if (p == NULL || p->outbound == NULL) {
+            gw_store_outbox_failed(c->store, v[i].id, c->now + 3600,
+                                   "the partner is not in wharf.xml any more", err);
+            st->send_failures++;
+            continue;
+        }
+        mkdir(p->outbound, 0755);
+        snprintf(path, sizeof(path), "%s/%s", p->outbound, v[i].name);
+        if (gw_write_file(path, v[i].bytes, v[i].n, &e) < 0) {
+            /* back off: 1, 2, 4 ... minutes, at most an hour */
+            long delay = 60L << (v[i].attempts < 6 ? v[i].attempts : 6);
+
+            gw_store_outbox_failed(c->store, v[i].id, c->now + (delay > 3600 ? 3600 : delay), e.msg,
+                                   err);
+            st->send_failures++;
+            gw_log(c, "error", "%s: cannot send %s: %s", p->id, v[i].name, e.msg);
+            continue;
+        }
+        if ((rc = gw_store_outbox_sent(c->store, v[i].id, c->now, err)) < 0)
+            break;
+        st->sent++;
+        gw_log(c, "info", "%s: sent %s (%zu bytes)", p->id, v[i].name, v[i].n);
+    }
+    gw_outbox_free(v, n);
+    return rc < 0 ? rc : 0;
+}

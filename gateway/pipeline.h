@@ -1,0 +1,58 @@
+/*
+ * pipeline.h — the gateway's inbound pipeline and file transport: claim a
+ * file from a partner's inbound/ folder, keep its bytes, validate it
+ * against the partner's guides, queue the 997/999/TA1, turn each accepted
+ * 850 into a sales order (through the partner's map), export new and
+ * changed orders to the ERP file exchange, and archive or quarantine the
+ * file. The outbox is flushed to each partner's outbound/ folder.
+ *
+ * The store is store.c, the configuration config.c; the daemon and the
+ * commands that drive this are cli_gw.c.
+ */
+#ifndef WHARF_PIPELINE_H
+#define WHARF_PIPELINE_H
+
+#include "config.h"
+#include "store.h"
+
+#include <stdio.h>
+
+/* What one run of the gateway works with. */
+struct gw_ctx {
+    struct gw_config *cfg;
+    struct gw_store *store;
+    struct edi_guides *guides;
+    struct map_engine *maps;
+    time_t now;
+    FILE *log;               /* one line per event */
+    volatile int *stop;      /* set by SIGTERM: finish the current file, then stop */
+};
+
+struct gw_stats {
+    unsigned files, duplicates, quarantined;
+    unsigned sets, accepted, rejected;
+    unsigned orders_created, orders_updated, duplicate_ship_ids;
+    unsigned acks_queued, sent, send_failures;
+    unsigned errors;
+};
+
+/* Opens everything a workspace needs (config, store, guides, maps). */
+int gw_ctx_open(struct gw_ctx *c, const char *workspace, const char *schemas_dir,
+                const char *mappings_dir, struct edi_err *err);
+void gw_ctx_close(struct gw_ctx *c);
+
+/* One pass over every partner's inbound folder. */
+int gw_poll_inbound(struct gw_stats *st, struct gw_ctx *c, struct edi_err *err);
+/* Processes one file of a partner (the path is claimed by renaming first). */
+int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partner *p,
+                    const char *path, struct edi_err *err);
+/* Writes every due outbox message to its partner's outbound folder. */
+int gw_flush_outbox(struct gw_stats *st, struct gw_ctx *c, struct edi_err *err);
+
+/* Writes a file by temporary name, fsync and rename. */
+int gw_write_file(const char *path, const void *p, size_t n, struct edi_err *err);
+
+void gw_log(struct gw_ctx *c, const char *level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,1634 @@
+/*
+ * store.c — the gateway's store on SQLite (the only file in wharf that
+ * includes sqlite3.h): opening with WAL, numbered migrations, transactions
+ * that nest, and one function per state change, each atomic.
+ *
+ * What is not here: what the states mean and when they change (the
+ * pipeline), the order XML (mappings/), file names and sending (the
+ * transports). The contract is store.h.
+ *
+ * Conventions inside this file:
+ * - every statement is a constant string in SQL[] with bound parameters,
+ *   prepared once per connection and kept (statements are reset after each
+ *   use, in the function's cleanup);
+ * - a function that changes state runs between tx_begin and tx_end: at the
+ *   top level that is BEGIN IMMEDIATE ... COMMIT, inside a transaction the
+ *   caller opened with gw_store_begin it is a SAVEPOINT, so the call is
+ *   still atomic (a failed call leaves the caller's earlier work intact);
+ * - functions that only read run in a deferred read transaction, so an
+ *   order and its lines come from one snapshot; under WAL they never wait
+ *   for a writer;
+ * - SQLite codes become ours in db_fail: BUSY/LOCKED → EDI_EAGAIN, disk
+ *   and file errors → EDI_EIO, TOOBIG → EDI_ELIMIT, the rest (constraint
+ *   violations included) → EDI_ERR; err->sys is the extended code.
+ * - Ids (raw_id, interchange_id) of 0 or less are stored as NULL: "no
+ *   such row" (an SP-API message has no interchange).
+ */
+#include "store.h"
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Not in store.h yet (proposed there): how long a call waits for another
+ * connection's write transaction before it gives up with EDI_EAGAIN. The
+ * default is STORE_BUSY_MS; tests shorten it. */
+void gw_store_set_busy_timeout(struct gw_store *s, int ms);
+
+#define STORE_BUSY_MS 5000
+
+/* ---- schema --------------------------------------------------------------- */
+
+/* Numbered migrations: MIGRATIONS[i] takes the schema from version i to
+ * i + 1, in its own transaction. Append only: a migration that shipped is
+ * never edited, a change is a new entry. */
+static const char *const MIGRATIONS[] = {
+    /* 1: the first schema. Times are Unix seconds; quantities and money
+     * are decimal strings (TEXT), never floating point. */
+    "CREATE TABLE raw ("
+    "  id INTEGER PRIMARY KEY,"
+    "  partner TEXT NOT NULL,"
+    "  direction TEXT NOT NULL,"
+    "  name TEXT,"
+    "  sha256 TEXT NOT NULL,"
+    "  bytes BLOB NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  received INTEGER NOT NULL);"
+    "CREATE UNIQUE INDEX raw_sha256 ON raw (partner, direction, sha256);"
+
+    "CREATE TABLE interchanges ("
+    "  id INTEGER PRIMARY KEY,"
+    "  raw_id INTEGER REFERENCES raw (id),"
+    "  partner TEXT NOT NULL,"
+    "  direction TEXT NOT NULL,"
+    "  control TEXT NOT NULL,"
+    "  sender TEXT,"
+    "  receiver TEXT,"
+    "  status TEXT NOT NULL,"
+    "  at INTEGER NOT NULL);"
+    "CREATE UNIQUE INDEX interchanges_control ON interchanges (partner, direction, control);"
+
+    "CREATE TABLE documents ("
+    "  id INTEGER PRIMARY KEY,"
+    "  interchange_id INTEGER REFERENCES interchanges (id),"
+    "  partner TEXT NOT NULL,"
+    "  direction TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  group_control TEXT,"
+    "  set_control TEXT,"
+    "  ref TEXT,"
+    "  state TEXT NOT NULL,"
+    "  findings TEXT,"
+    "  created INTEGER NOT NULL,"
+    "  updated INTEGER NOT NULL);"
+    "CREATE INDEX documents_state ON documents (state);"
+    "CREATE INDEX documents_ref ON documents (partner, ref);"
+    "CREATE INDEX documents_interchange ON documents (interchange_id);"
+    "CREATE TABLE document_events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,"
+    "  at INTEGER NOT NULL,"
+    "  state TEXT NOT NULL,"
+    "  detail TEXT);"
+    "CREATE INDEX document_events_document ON document_events (document_id);"
+
+    "CREATE TABLE orders ("
+    "  id INTEGER PRIMARY KEY,"
+    "  partner TEXT NOT NULL,"
+    "  program TEXT NOT NULL,"
+    "  po_number TEXT NOT NULL,"
+    "  state TEXT NOT NULL,"
+    "  canonical TEXT,"
+    "  created INTEGER NOT NULL,"
+    "  updated INTEGER NOT NULL,"
+    "  UNIQUE (partner, program, po_number));"
+    "CREATE INDEX orders_state ON orders (state);"
+    "CREATE INDEX orders_created ON orders (created);"
+    "CREATE TABLE order_lines ("
+    "  order_id INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,"
+    "  line_no INTEGER NOT NULL,"
+    "  product_id TEXT,"
+    "  description TEXT,"
+    "  quantity TEXT,"
+    "  unit TEXT,"
+    "  unit_cost TEXT,"
+    "  state TEXT NOT NULL,"
+    "  PRIMARY KEY (order_id, line_no)) WITHOUT ROWID;"
+    "CREATE TABLE order_history ("
+    "  id INTEGER PRIMARY KEY,"
+    "  order_id INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,"
+    "  at INTEGER NOT NULL,"
+    "  state TEXT NOT NULL,"
+    "  what TEXT NOT NULL);"
+    "CREATE INDEX order_history_order ON order_history (order_id);"
+
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  partner TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  name TEXT,"
+    "  bytes BLOB NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_try INTEGER NOT NULL,"
+    "  sent_at INTEGER,"
+    "  last_error TEXT);"
+    "CREATE INDEX outbox_unsent ON outbox (next_try) WHERE sent_at IS NULL;"
+
+    "CREATE TABLE sequences ("
+    "  partner TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  value INTEGER NOT NULL,"
+    "  PRIMARY KEY (partner, kind)) WITHOUT ROWID;"
+
+    "CREATE TABLE audit ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  subject TEXT,"
+    "  detail TEXT);"
+    "CREATE INDEX audit_at ON audit (at);",
+};
+
+#define NMIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
+
+/* ---- statements ------------------------------------------------------------ */
+
+enum q {
+    Q_BEGIN_IMMEDIATE,
+    Q_BEGIN,
+    Q_COMMIT,
+    Q_ROLLBACK,
+    Q_SAVEPOINT,
+    Q_RELEASE,
+    Q_ROLLBACK_TO,
+    Q_HAS_VERSION,
+    Q_VERSION,
+    Q_VERSION_TABLE,
+    Q_VERSION_SET,
+    Q_RAW_FIND,
+    Q_RAW_INSERT,
+    Q_ICHG_SEEN,
+    Q_ICHG_INSERT,
+    Q_DOC_INSERT,
+    Q_DOC_STATE,
+    Q_DOC_EVENT,
+    Q_ORDER_FIND,
+    Q_ORDER_INSERT,
+    Q_ORDER_UPDATE,
+    Q_ORDER_STATE,
+    Q_LINES_DELETE,
+    Q_LINE_INSERT,
+    Q_HISTORY_INSERT,
+    Q_ORDER_GET,
+    Q_ORDER_LIST,
+    Q_LINES_GET,
+    Q_HISTORY_GET,
+    Q_OUTBOX_INSERT,
+    Q_OUTBOX_DUE,
+    Q_OUTBOX_SENT,
+    Q_OUTBOX_FAILED,
+    Q_NEXT_CONTROL,
+    Q_AUDIT,
+    Q_COUNTS,
+    Q_LAST_ERRORS,
+    Q_COUNT_
+};
+
+#define ORDER_COLS "SELECT id, partner, program, po_number, state, canonical, created, updated FROM orders"
+
+static const char *const SQL[Q_COUNT_] = {
+    [Q_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
+    [Q_BEGIN] = "BEGIN",
+    [Q_COMMIT] = "COMMIT",
+    [Q_ROLLBACK] = "ROLLBACK",
+    /* One name for every level: RELEASE and ROLLBACK TO act on the
+     * innermost savepoint of that name. */
+    [Q_SAVEPOINT] = "SAVEPOINT gw",
+    [Q_RELEASE] = "RELEASE gw",
+    [Q_ROLLBACK_TO] = "ROLLBACK TO gw",
+    [Q_HAS_VERSION] = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
+    [Q_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_version",
+    [Q_VERSION_TABLE] = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)",
+    [Q_VERSION_SET] = "INSERT INTO schema_version (version) VALUES (?1)",
+    [Q_RAW_FIND] = "SELECT id FROM raw WHERE partner = ?1 AND direction = ?2 AND sha256 = ?3",
+    [Q_RAW_INSERT] = "INSERT INTO raw (partner, direction, name, sha256, bytes, size, received)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [Q_ICHG_SEEN] = "SELECT 1 FROM interchanges WHERE partner = ?1 AND direction = ?2 AND control = ?3",
+    [Q_ICHG_INSERT] = "INSERT INTO interchanges (raw_id, partner, direction, control, sender, receiver,"
+                      " status, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [Q_DOC_INSERT] = "INSERT INTO documents (interchange_id, partner, direction, kind, group_control,"
+                     " set_control, ref, state, findings, created, updated)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+    [Q_DOC_STATE] = "UPDATE documents SET state = ?2, updated = ?3 WHERE id = ?1",
+    [Q_DOC_EVENT] = "INSERT INTO document_events (document_id, at, state, detail) VALUES (?1, ?2, ?3, ?4)",
+    [Q_ORDER_FIND] = "SELECT id, created FROM orders WHERE partner = ?1 AND program = ?2 AND po_number = ?3",
+    [Q_ORDER_INSERT] = "INSERT INTO orders (partner, program, po_number, state, canonical, created, updated)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+    [Q_ORDER_UPDATE] = "UPDATE orders SET state = ?2, canonical = ?3, updated = ?4 WHERE id = ?1",
+    [Q_ORDER_STATE] = "UPDATE orders SET state = ?2, updated = ?3 WHERE id = ?1",
+    [Q_LINES_DELETE] = "DELETE FROM order_lines WHERE order_id = ?1",
+    [Q_LINE_INSERT] = "INSERT INTO order_lines (order_id, line_no, product_id, description, quantity,"
+                      " unit, unit_cost, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [Q_HISTORY_INSERT] = "INSERT INTO order_history (order_id, at, state, what) VALUES (?1, ?2, ?3, ?4)",
+    [Q_ORDER_GET] = ORDER_COLS " WHERE partner = ?1 AND program = ?2 AND po_number = ?3",
+    [Q_ORDER_LIST] = ORDER_COLS " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2)"
+                     " ORDER BY created DESC, id DESC",
+    [Q_LINES_GET] = "SELECT line_no, product_id, description, quantity, unit, unit_cost, state"
+                    " FROM order_lines WHERE order_id = ?1 ORDER BY line_no",
+    [Q_HISTORY_GET] = "SELECT at, state, what FROM order_history WHERE order_id = ?1 ORDER BY at, id",
+    [Q_OUTBOX_INSERT] = "INSERT INTO outbox (partner, kind, name, bytes, created, attempts, next_try)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, 0, ?5)",
+    [Q_OUTBOX_DUE] = "SELECT id, partner, kind, name, bytes, attempts, next_try FROM outbox"
+                     " WHERE sent_at IS NULL AND next_try <= ?1 ORDER BY id LIMIT ?2",
+    /* Sent twice (a retry after a lost reply) keeps the first time. */
+    [Q_OUTBOX_SENT] = "UPDATE outbox SET sent_at = coalesce(sent_at, ?2) WHERE id = ?1",
+    [Q_OUTBOX_FAILED] = "UPDATE outbox SET attempts = attempts + 1, next_try = ?2, last_error = ?3"
+                        " WHERE id = ?1",
+    /* One statement: the read and the increment cannot be split by another
+     * writer, and inside the caller's transaction a rollback takes the
+     * number back, so numbers have no gaps and are never reused. */
+    [Q_NEXT_CONTROL] = "INSERT INTO sequences (partner, kind, value) VALUES (?1, ?2, 1)"
+                       " ON CONFLICT (partner, kind) DO UPDATE SET value = value + 1 RETURNING value",
+    [Q_AUDIT] = "INSERT INTO audit (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [Q_COUNTS] = "SELECT what, n FROM ("
+                 " SELECT 1 AS k, 'orders:' || state AS what, count(*) AS n FROM orders GROUP BY state"
+                 " UNION ALL"
+                 " SELECT 2, 'documents:' || state, count(*) FROM documents GROUP BY state"
+                 " UNION ALL"
+                 " SELECT 3, 'outbox:due', count(*) FROM outbox WHERE sent_at IS NULL AND next_try <= ?1"
+                 " UNION ALL"
+                 " SELECT 4, 'outbox:failed', count(*) FROM outbox WHERE sent_at IS NULL AND attempts > 0"
+                 ") ORDER BY k, what",
+    /* Rejected documents (the detail of the rejection, else the findings)
+     * and outbox failures. An outbox failure has no time of its own (the
+     * contract's outbox_failed takes none): its next try stands in. */
+    [Q_LAST_ERRORS] = "SELECT at, partner, subject, detail FROM ("
+                      " SELECT d.updated AS at, 0 AS src, d.id AS id, d.partner AS partner,"
+                      "  d.kind || ' ' || coalesce(d.ref, d.set_control, '#' || d.id) || ' rejected' AS subject,"
+                      "  coalesce((SELECT e.detail FROM document_events e WHERE e.document_id = d.id"
+                      "            AND e.state = d.state AND e.detail IS NOT NULL ORDER BY e.id DESC LIMIT 1),"
+                      "           d.findings, '') AS detail"
+                      " FROM documents d WHERE d.state = 'rejected'"
+                      " UNION ALL"
+                      " SELECT o.next_try, 1, o.id, o.partner,"
+                      "  'outbox ' || o.kind || ' ' || coalesce(o.name, '#' || o.id) || ' attempt '"
+                      "  || o.attempts || ' failed' || CASE WHEN o.sent_at IS NULL THEN '' ELSE ' (since sent)' END,"
+                      "  o.last_error"
+                      " FROM outbox o WHERE o.last_error IS NOT NULL"
+                      ") ORDER BY at DESC, src, id DESC LIMIT ?1",
+};
+
+struct gw_store {
+    sqlite3 *db;
+    char *path;
+    int version;
+    int depth;      /* open levels: 0 none, 1 BEGIN, more: SAVEPOINTs */
+    int doomed;     /* SQLite rolled the caller's transaction back: its rc */
+    sqlite3_stmt *st[Q_COUNT_];
+};
+
+/* ---- errors ------------------------------------------------------------------ */
+
+static int rc_of(int code)
+{
+    switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return EDI_EAGAIN;
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOLFS:
+    case SQLITE_PROTOCOL:
+        return EDI_EIO;
+    case SQLITE_NOTADB:
+        return EDI_ECONFIG;     /* the path names something else: fix the config */
+    case SQLITE_TOOBIG:
+        return EDI_ELIMIT;
+    default:
+        return EDI_ERR;
+    }
+}
+
+/* Turns SQLite's code (extended) into ours, naming the operation. Call it
+ * before anything else touches the connection: the message is the last
+ * call's. */
+static int db_fail(struct gw_store *s, int code, const char *op, struct edi_err *err)
+{
+    const char *m = sqlite3_errstr(code);
+    int rc;
+
+    if (s != NULL && s->db != NULL && sqlite3_extended_errcode(s->db) == code)
+        m = sqlite3_errmsg(s->db);
+    rc = edi_fail(err, rc_of(code), "store: %s: %s", op, m);
+    if (err != NULL)
+        err->sys = code;
+    return rc;
+}
+
+/* ---- statements and binding ------------------------------------------------ */
+
+static int prep(sqlite3_stmt **out, struct gw_store *s, enum q q, const char *op,
+                struct edi_err *err)
+{
+    int c;
+
+    *out = NULL;
+    if (s->st[q] == NULL) {
+        c = sqlite3_prepare_v3(s->db, SQL[q], -1, SQLITE_PREPARE_PERSISTENT, &s->st[q], NULL);
+        if (c != SQLITE_OK)
+            return db_fail(s, c, op, err);
+    } else {
+        sqlite3_reset(s->st[q]);
+        sqlite3_clear_bindings(s->st[q]);
+    }
+    *out = s->st[q];
+    return 0;
+}
+
+/* Puts a statement back for its next use (NULL: nothing). */
+static void finish(sqlite3_stmt *st)
+{
+    if (st != NULL) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+}
+
+/* 1: a row, 0: done, < 0: an error. */
+static int step(sqlite3_stmt *st, struct gw_store *s, const char *op, struct edi_err *err)
+{
+    int c = sqlite3_step(st);
+
+    if (c == SQLITE_ROW)
+        return 1;
+    if (c == SQLITE_DONE)
+        return 0;
+    return db_fail(s, c, op, err);
+}
+
+/* Binders with a sticky SQLite code, checked once by bound(). Values are
+ * SQLITE_STATIC: every statement is stepped before its inputs go away. */
+static void bind_text(int *bc, sqlite3_stmt *st, int i, const char *v)
+{
+    if (*bc == SQLITE_OK)
+        *bc = v != NULL ? sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+}
+
+static void bind_i64(int *bc, sqlite3_stmt *st, int i, int64_t v)
+{
+    if (*bc == SQLITE_OK)
+        *bc = sqlite3_bind_int64(st, i, (sqlite3_int64)v);
+}
+
+/* An id of 0 or less is "none". */
+static void bind_id(int *bc, sqlite3_stmt *st, int i, int64_t v)
+{
+    if (*bc == SQLITE_OK)
+        *bc = v > 0 ? sqlite3_bind_int64(st, i, (sqlite3_int64)v) : sqlite3_bind_null(st, i);
+}
+
+static void bind_blob(int *bc, sqlite3_stmt *st, int i, const void *p, size_t n)
+{
+    /* a NULL pointer would bind SQL NULL: empty bytes are an empty blob */
+    if (*bc == SQLITE_OK)
+        *bc = sqlite3_bind_blob64(st, i, n > 0 ? p : "", (sqlite3_uint64)n, SQLITE_STATIC);
+}
+
+static int bound(struct gw_store *s, int bc, const char *op, struct edi_err *err)
+{
+    return bc == SQLITE_OK ? 0 : db_fail(s, bc, op, err);
+}
+
+/* A copy of a text column, NULL for SQL NULL. */
+static char *col_str(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+
+    return t != NULL ? edi_xstrdup((const char *)t) : NULL;
+}
+
+/* Runs a cached statement without parameters or rows (BEGIN, COMMIT ...). */
+static int run(struct gw_store *s, enum q q, const char *op, struct edi_err *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = prep(&st, s, q, op, err)) < 0)
+        return rc;
+    rc = step(st, s, op, err);
+    finish(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- transactions -------------------------------------------------------------- */
+
+enum { TX_READ, TX_WRITE };
+
+/* Opens one level: BEGIN IMMEDIATE (writes: the write lock is taken now,
+ * so a busy store fails here, before any work, with EDI_EAGAIN) or BEGIN
+ * (reads), or a SAVEPOINT inside an open transaction. */
+static int tx_begin(struct gw_store *s, int mode, const char *op, struct edi_err *err)
+{
+    int rc;
+
+    if (s->doomed)
+        return edi_fail(err, s->doomed,
+                        "store: %s: the open transaction was lost to an earlier error; roll it back",
+                        op);
+    if ((rc = run(s, s->depth > 0 ? Q_SAVEPOINT : mode == TX_WRITE ? Q_BEGIN_IMMEDIATE : Q_BEGIN, op,
+                  err)) < 0)
+        return rc;
+    s->depth++;
+    return 0;
+}
+
+/* Undoes the innermost level. When SQLite has already rolled the whole
+ * transaction back (it may, on I/O errors and a full disk), a caller's
+ * outer transaction is gone too: remember that, so its later calls and
+ * its commit fail instead of running outside any transaction. */
+static void tx_undo(struct gw_store *s, int rc)
+{
+    if (s->depth <= 0)
+        return;
+    if (sqlite3_get_autocommit(s->db)) {
+        if (s->depth > 1 && !s->doomed)
+            s->doomed = rc < 0 ? rc : EDI_ERR;
+    } else if (s->depth == 1) {
+        run(s, Q_ROLLBACK, "rollback", NULL);
+    } else {
+        run(s, Q_ROLLBACK_TO, "rollback", NULL);
+        run(s, Q_RELEASE, "rollback", NULL);
+    }
+    s->depth--;
+}
+
+/* Closes the innermost level: commits (or releases the savepoint) when rc
+ * is 0, else undoes it. Returns rc, or the commit's error. */
+static int tx_end(struct gw_store *s, int rc, const char *op, struct edi_err *err)
+{
+    if (s->depth <= 0)
+        return rc;
+    if (rc >= 0) {
+        int c = run(s, s->depth == 1 ? Q_COMMIT : Q_RELEASE, op, err);
+
+        if (c == 0) {
+            s->depth--;
+            return rc;
+        }
+        rc = c;
+    }
+    tx_undo(s, rc);
+    return rc;
+}
+
+int gw_store_begin(struct gw_store *s, struct edi_err *err)
+{
+    return tx_begin(s, TX_WRITE, "begin", err);
+}
+
+/* On failure the transaction is rolled back: redo the whole unit. */
+int gw_store_commit(struct gw_store *s, struct edi_err *err)
+{
+    int rc;
+
+    if (s->depth <= 0)
+        return edi_fail(err, EDI_ERR, "store: commit: no transaction open");
+    if (s->doomed) {
+        rc = edi_fail(err, s->doomed, "store: commit: the transaction was lost to an earlier error");
+        gw_store_rollback(s);
+        return rc;
+    }
+    return tx_end(s, 0, "commit", err);
+}
+
+void gw_store_rollback(struct gw_store *s)
+{
+    if (s == NULL || s->depth <= 0)
+        return;
+    if (s->doomed) {
+        /* nothing left to undo at any level */
+        if (!sqlite3_get_autocommit(s->db))
+            run(s, Q_ROLLBACK, "rollback", NULL);
+        s->depth = 0;
+        s->doomed = 0;
+        return;
+    }
+    tx_undo(s, EDI_ERR);
+}
+
+/* ---- open, migrate, close ------------------------------------------------- */
+
+/* The schema version on disk (0: an empty store). */
+static int read_version(int *out, struct gw_store *s, struct edi_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    *out = 0;
+    if ((rc = prep(&st, s, Q_HAS_VERSION, "read schema version", err)) < 0 ||
+        (rc = step(st, s, "read schema version", err)) < 0)
+        goto out;
+    if (rc == 0 || sqlite3_column_int64(st, 0) == 0) {
+        rc = 0;
+        goto out;
+    }
+    finish(st);
+    if ((rc = prep(&st, s, Q_VERSION, "read schema version", err)) < 0 ||
+        (rc = step(st, s, "read schema version", err)) < 0)
+        goto out;
+    *out = rc == 1 ? sqlite3_column_int(st, 0) : 0;
+    rc = 0;
+out:
+    finish(st);
+    return rc;
+}
+
+static int too_new(const struct gw_store *s, int v, struct edi_err *err)
+{
+    return edi_fail(err, EDI_ECONFIG,
+                    "store: %s has schema version %d, newer than this wharf knows (%d): "
+                    "run a newer wharf",
+                    s->path, v, NMIGRATIONS);
+}
+
+/* Applies the migrations the store lacks, each in its own transaction.
+ * The version is read without a lock first, so an up-to-date store opens
+ * while another process writes; under the write lock it is read again, in
+ * case another process migrated in between. */
+static int migrate(struct gw_store *s, struct edi_err *err)
+{
+    char op[64];
+    int rc, v, cur;
+
+    if ((rc = read_version(&v, s, err)) < 0)
+        return rc;
+    if (v > NMIGRATIONS)
+        return too_new(s, v, err);
+    for (; v < NMIGRATIONS; v++) {
+        sqlite3_stmt *st = NULL;
+        int bc = SQLITE_OK;
+
+        snprintf(op, sizeof(op), "migrate to schema version %d", v + 1);
+        if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+            return rc;
+        if ((rc = run(s, Q_VERSION_TABLE, op, err)) < 0 || (rc = read_version(&cur, s, err)) < 0)
+            goto next;
+        if (cur > NMIGRATIONS) {
+            rc = too_new(s, cur, err);
+            goto next;
+        }
+        if (cur > v) {              /* another process migrated meanwhile */
+            v = cur - 1;
+            goto next;
+        }
+        /* constant DDL, no values: sqlite3_exec runs the whole script */
+        if ((bc = sqlite3_exec(s->db, MIGRATIONS[v], NULL, NULL, NULL)) != SQLITE_OK) {
+            rc = db_fail(s, bc, op, err);
+            goto next;
+        }
+        if ((rc = prep(&st, s, Q_VERSION_SET, op, err)) < 0)
+            goto next;
+        bind_i64(&bc, st, 1, v + 1);
+        if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+            goto next;
+        rc = 0;
+next:
+        finish(st);
+        if ((rc = tx_end(s, rc, op, err)) < 0)
+            return rc;
+    }
+    s->version = NMIGRATIONS;
+    return 0;
+}
+
+/* WAL: readers (`wharf status`, the CLI) never wait for the daemon, and
+ * the daemon never waits for them. */
+static int use_wal(struct gw_store *s, struct edi_err *err)
+{
+    static const char op[] = "set journal_mode=WAL";
+    sqlite3_stmt *st = NULL;
+    const char *mode;
+    int c, rc = 0;
+
+    if ((c = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL)) != SQLITE_OK)
+        return db_fail(s, c, op, err);
+    if ((c = sqlite3_step(st)) != SQLITE_ROW) {
+        rc = db_fail(s, c, op, err);
+        goto out;
+    }
+    mode = (const char *)sqlite3_column_text(st, 0);
+    if (mode == NULL || (strcmp(mode, "wal") != 0 && strcmp(s->path, ":memory:") != 0))
+        rc = edi_fail(err, EDI_ECONFIG,
+                      "store: %s: cannot use WAL mode (journal mode stays %s): "
+                      "put the workspace on a local file system",
+                      s->path, mode ? mode : "unknown");
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int gw_store_open(struct gw_store **out, const char *path, struct edi_err *err)
+{
+    struct gw_store *s = NULL;
+    char op[96];
+    int rc, c;
+
+    *out = NULL;
+    if (path == NULL || *path == '\0')
+        return edi_fail(err, EDI_ERR, "store: open: no path");
+    snprintf(op, sizeof(op), "open %s", path);
+    s = edi_xcalloc(1, sizeof(*s));
+    s->path = edi_xstrdup(path);
+    c = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (s->db == NULL)
+        abort();                    /* out of memory: the wrappers' policy */
+    sqlite3_extended_result_codes(s->db, 1);
+    if (c != SQLITE_OK) {
+        rc = db_fail(s, c, op, err);
+        goto out;
+    }
+    sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+    /* synchronous=FULL, not NORMAL: under WAL, NORMAL may lose the last
+     * commits on power loss (the database stays consistent, but not
+     * durable). A control number or outbox row that was committed, then
+     * used to write a file the partner receives, must not come back after
+     * a reboot, or a number is reused and a message sent twice. FULL costs
+     * one fsync of the WAL per commit: batch a file's work in one
+     * gw_store_begin/commit. */
+    if ((c = sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL)) != SQLITE_OK) {
+        rc = db_fail(s, c, op, err);
+        goto out;
+    }
+    if ((rc = use_wal(s, err)) < 0)
+        goto out;
+    if ((c = sqlite3_exec(s->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL)) != SQLITE_OK) {
+        rc = db_fail(s, c, op, err);
+        goto out;
+    }
+    if ((rc = migrate(s, err)) < 0)
+        goto out;
+    *out = s;
+    s = NULL;
+out:
+    gw_store_close(s);
+    return rc;
+}
+
+void gw_store_close(struct gw_store *s)
+{
+    int i;
+
+    if (s == NULL)
+        return;
+    /* a transaction still open is dropped, as a crash would drop it */
+    if (s->db != NULL && !sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    for (i = 0; i < Q_COUNT_; i++)
+        sqlite3_finalize(s->st[i]);
+    sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+int gw_store_version(const struct gw_store *s)
+{
+    return s->version;
+}
+
+void gw_store_set_busy_timeout(struct gw_store *s, int ms)
+{
+    sqlite3_busy_timeout(s->db, ms);
+}
+
+/* ---- raw bytes ---------------------------------------------------------------- */
+
+static int sha256_hex(char hex[65], const void *p, size_t n, struct edi_err *err)
+{
+    static const char digits[] = "0123456789abcdef";
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0, i;
+
+    if (EVP_Digest(n > 0 ? p : "", n, md, &len, EVP_sha256(), NULL) != 1 || len != 32) {
+        unsigned long e = ERR_get_error();
+        const char *why = e != 0 ? ERR_reason_error_string(e) : NULL;
+        int rc = edi_fail(err, EDI_ERR, "store: put raw: SHA-256 failed: %s", why ? why : "unknown");
+
+        if (err != NULL)
+            err->sys = (int)ERR_GET_REASON(e);
+        ERR_clear_error();
+        return rc;
+    }
+    for (i = 0; i < 32; i++) {
+        hex[2 * i] = digits[md[i] >> 4];
+        hex[2 * i + 1] = digits[md[i] & 15];
+    }
+    hex[64] = '\0';
+    return 0;
+}
+
+int gw_store_put_raw(int64_t *id, int *dup, char sha256[65], struct gw_store *s,
+                     const char *partner, const char *direction, const char *name,
+                     const void *bytes, size_t n, time_t now, struct edi_err *err)
+{
+    static const char op[] = "put raw";
+    sqlite3_stmt *find = NULL, *ins = NULL;
+    int rc, bc = SQLITE_OK;
+
+    *id = 0;
+    *dup = 0;
+    sha256[0] = '\0';
+    if (bytes == NULL && n > 0)
+        return edi_fail(err, EDI_ERR, "store: put raw: no bytes");
+    if ((rc = sha256_hex(sha256, bytes, n, err)) < 0)
+        return rc;
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&find, s, Q_RAW_FIND, op, err)) < 0)
+        goto out;
+    bind_text(&bc, find, 1, partner);
+    bind_text(&bc, find, 2, direction);
+    bind_text(&bc, find, 3, sha256);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(find, s, op, err)) < 0)
+        goto out;
+    if (rc == 1) {
+        *id = sqlite3_column_int64(find, 0);
+        *dup = 1;
+        rc = 0;
+        goto out;
+    }
+    if ((rc = prep(&ins, s, Q_RAW_INSERT, op, err)) < 0)
+        goto out;
+    bind_text(&bc, ins, 1, partner);
+    bind_text(&bc, ins, 2, direction);
+    bind_text(&bc, ins, 3, name);
+    bind_text(&bc, ins, 4, sha256);
+    bind_blob(&bc, ins, 5, bytes, n);
+    bind_i64(&bc, ins, 6, (int64_t)n);
+    bind_i64(&bc, ins, 7, now);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(ins, s, op, err)) < 0)
+        goto out;
+    *id = sqlite3_last_insert_rowid(s->db);
+    rc = 0;
+out:
+    finish(find);
+    finish(ins);
+    if ((rc = tx_end(s, rc, op, err)) < 0) {
+        *id = 0;
+        *dup = 0;
+    }
+    return rc;
+}
+
+/* ---- interchanges and documents ----------------------------------------------- */
+
+int gw_store_interchange_seen(int *seen, struct gw_store *s, const char *partner,
+                              const char *direction, const char *control, struct edi_err *err)
+{
+    static const char op[] = "interchange seen";
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    *seen = 0;
+    if ((rc = prep(&st, s, Q_ICHG_SEEN, op, err)) < 0)
+        return rc;
+    bind_text(&bc, st, 1, partner);
+    bind_text(&bc, st, 2, direction);
+    bind_text(&bc, st, 3, control);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    *seen = rc;
+    rc = 0;
+out:
+    finish(st);
+    return rc;
+}
+
+/* The same (partner, direction, control) twice is a constraint violation:
+ * EDI_ERR (ask gw_store_interchange_seen first). */
+int gw_store_add_interchange(int64_t *id, struct gw_store *s, int64_t raw_id,
+                             const char *partner, const char *direction, const char *control,
+                             const char *sender, const char *receiver, const char *status,
+                             time_t now, struct edi_err *err)
+{
+    char op[128];
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    *id = 0;
+    snprintf(op, sizeof(op), "add interchange %s %s %s", partner ? partner : "?",
+             direction ? direction : "?", control ? control : "?");
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_ICHG_INSERT, op, err)) < 0)
+        goto out;
+    bind_id(&bc, st, 1, raw_id);
+    bind_text(&bc, st, 2, partner);
+    bind_text(&bc, st, 3, direction);
+    bind_text(&bc, st, 4, control);
+    bind_text(&bc, st, 5, sender);
+    bind_text(&bc, st, 6, receiver);
+    bind_text(&bc, st, 7, status);
+    bind_i64(&bc, st, 8, now);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    *id = sqlite3_last_insert_rowid(s->db);
+    rc = 0;
+out:
+    finish(st);
+    if ((rc = tx_end(s, rc, op, err)) < 0)
+        *id = 0;
+    return rc;
+}
+
+static int doc_event(struct gw_store *s, int64_t id, time_t now, const char *state,
+                     const char *detail, const char *op, struct edi_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    if ((rc = prep(&st, s, Q_DOC_EVENT, op, err)) < 0)
+        return rc;
+    bind_i64(&bc, st, 1, id);
+    bind_i64(&bc, st, 2, now);
+    bind_text(&bc, st, 3, state);
+    bind_text(&bc, st, 4, detail);
+    if ((rc = bound(s, bc, op, err)) >= 0 && (rc = step(st, s, op, err)) >= 0)
+        rc = 0;
+    finish(st);
+    return rc;
+}
+
+/* interchange_id 0: none (an SP-API message). The first event repeats the
+ * initial state. */
+int gw_store_add_document(int64_t *id, struct gw_store *s, int64_t interchange_id,
+                          const char *partner, const char *direction, const char *kind,
+                          const char *group_control, const char *set_control, const char *ref,
+                          const char *state, const char *findings, time_t now,
+                          struct edi_err *err)
+{
+    static const char op[] = "add document";
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    *id = 0;
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_DOC_INSERT, op, err)) < 0)
+        goto out;
+    bind_id(&bc, st, 1, interchange_id);
+    bind_text(&bc, st, 2, partner);
+    bind_text(&bc, st, 3, direction);
+    bind_text(&bc, st, 4, kind);
+    bind_text(&bc, st, 5, group_control);
+    bind_text(&bc, st, 6, set_control);
+    bind_text(&bc, st, 7, ref);
+    bind_text(&bc, st, 8, state);
+    bind_text(&bc, st, 9, findings);
+    bind_i64(&bc, st, 10, now);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    *id = sqlite3_last_insert_rowid(s->db);
+    rc = doc_event(s, *id, now, state, NULL, op, err);
+out:
+    finish(st);
+    if ((rc = tx_end(s, rc, op, err)) < 0)
+        *id = 0;
+    return rc;
+}
+
+/* EDI_ENOTFOUND when there is no document id. */
+int gw_store_set_document_state(struct gw_store *s, int64_t id, const char *state,
+                                const char *detail, time_t now, struct edi_err *err)
+{
+    char op[64];
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    snprintf(op, sizeof(op), "set document %lld state", (long long)id);
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_DOC_STATE, op, err)) < 0)
+        goto out;
+    bind_i64(&bc, st, 1, id);
+    bind_text(&bc, st, 2, state);
+    bind_i64(&bc, st, 3, now);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    if (sqlite3_changes(s->db) == 0) {
+        rc = edi_fail(err, EDI_ENOTFOUND, "store: %s: no such document", op);
+        goto out;
+    }
+    rc = doc_event(s, id, now, state, detail, op, err);
+out:
+    finish(st);
+    return tx_end(s, rc, op, err);
+}
+
+/* ---- sales orders ----------------------------------------------------------- */
+
+void gw_order_free(struct gw_order *o)
+{
+    size_t i;
+
+    if (o == NULL)
+        return;
+    for (i = 0; i < o->nlines; i++) {
+        struct gw_order_line *l = &o->lines[i];
+
+        free(l->product_id);
+        free(l->description);
+        free(l->quantity);
+        free(l->unit);
+        free(l->unit_cost);
+        free(l->state);
+    }
+    free(o->lines);
+    free(o->partner);
+    free(o->program);
+    free(o->po_number);
+    free(o->state);
+    free(o->canonical);
+    free(o);
+}
+
+void gw_orders_free(struct gw_order **v, size_t n)
+{
+    size_t i;
+
+    if (v == NULL)
+        return;
+    for (i = 0; i < n; i++)
+        gw_order_free(v[i]);
+    free(v);
+}
+
+static int history_add(struct gw_store *s, int64_t order_id, time_t now, const char *state,
+                       const char *what, const char *op, struct edi_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    if ((rc = prep(&st, s, Q_HISTORY_INSERT, op, err)) < 0)
+        return rc;
+    bind_i64(&bc, st, 1, order_id);
+    bind_i64(&bc, st, 2, now);
+    bind_text(&bc, st, 3, state);
+    bind_text(&bc, st, 4, what);
+    if ((rc = bound(s, bc, op, err)) >= 0 && (rc = step(st, s, op, err)) >= 0)
+        rc = 0;
+    finish(st);
+    return rc;
+}
+
+static int lines_put(struct gw_store *s, const struct gw_order *o, const char *op,
+                     struct edi_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    size_t i;
+
+    for (i = 0; i < o->nlines && rc == 0; i++) {
+        const struct gw_order_line *l = &o->lines[i];
+        int bc = SQLITE_OK;
+
+        if ((rc = prep(&st, s, Q_LINE_INSERT, op, err)) < 0)
+            break;
+        bind_i64(&bc, st, 1, o->id);
+        bind_i64(&bc, st, 2, l->line_no);
+        bind_text(&bc, st, 3, l->product_id);
+        bind_text(&bc, st, 4, l->description);
+        bind_text(&bc, st, 5, l->quantity);
+        bind_text(&bc, st, 6, l->unit);
+        bind_text(&bc, st, 7, l->unit_cost);
+        bind_text(&bc, st, 8, l->state ? l->state : "open");
+        if ((rc = bound(s, bc, op, err)) >= 0 && (rc = step(st, s, op, err)) >= 0)
+            rc = 0;
+    }
+    finish(st);
+    return rc;
+}
+
+/* "created" or "updated", with ": why" when there is a why. */
+static char *what_of(const char *verb, const char *why)
+{
+    size_t a = strlen(verb), b = why ? strlen(why) : 0;
+    char *w = edi_xmalloc(a + b + 3);
+
+    memcpy(w, verb, a);
+    if (why != NULL) {
+        memcpy(w + a, ": ", 2);
+        memcpy(w + a + 2, why, b);
+        a += b + 2;
+    }
+    w[a] = '\0';
+    return w;
+}
+
+/* o->state must be set (an update sets it too). A line without a state is
+ * "open". Two lines with one line_no: EDI_ERR. */
+int gw_store_upsert_order(struct gw_store *s, struct gw_order *o, int *created, const char *why,
+                          time_t now, struct edi_err *err)
+{
+    char op[128];
+    sqlite3_stmt *find = NULL, *st = NULL;
+    char *what = NULL;
+    int64_t id = 0, made = now;
+    int rc, bc = SQLITE_OK, fresh = 0;
+
+    *created = 0;
+    snprintf(op, sizeof(op), "upsert order %s %s %s", o->partner ? o->partner : "?",
+             o->program ? o->program : "?", o->po_number ? o->po_number : "?");
+    if (o->state == NULL)
+        return edi_fail(err, EDI_ERR, "store: %s: no state", op);
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&find, s, Q_ORDER_FIND, op, err)) < 0)
+        goto out;
+    bind_text(&bc, find, 1, o->partner);
+    bind_text(&bc, find, 2, o->program);
+    bind_text(&bc, find, 3, o->po_number);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(find, s, op, err)) < 0)
+        goto out;
+    fresh = rc == 0;
+    if (!fresh) {
+        id = sqlite3_column_int64(find, 0);
+        made = sqlite3_column_int64(find, 1);
+    }
+    finish(find);
+    find = NULL;
+
+    if (fresh) {
+        if ((rc = prep(&st, s, Q_ORDER_INSERT, op, err)) < 0)
+            goto out;
+        bind_text(&bc, st, 1, o->partner);
+        bind_text(&bc, st, 2, o->program);
+        bind_text(&bc, st, 3, o->po_number);
+        bind_text(&bc, st, 4, o->state);
+        bind_text(&bc, st, 5, o->canonical);
+        bind_i64(&bc, st, 6, now);
+    } else {
+        if ((rc = prep(&st, s, Q_ORDER_UPDATE, op, err)) < 0)
+            goto out;
+        bind_i64(&bc, st, 1, id);
+        bind_text(&bc, st, 2, o->state);
+        bind_text(&bc, st, 3, o->canonical);
+        bind_i64(&bc, st, 4, now);
+    }
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    finish(st);
+    st = NULL;
+    if (fresh) {
+        id = sqlite3_last_insert_rowid(s->db);
+    } else {
+        if ((rc = prep(&st, s, Q_LINES_DELETE, op, err)) < 0)
+            goto out;
+        bind_i64(&bc, st, 1, id);
+        if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+            goto out;
+    }
+    o->id = id;
+    if ((rc = lines_put(s, o, op, err)) < 0)
+        goto out;
+    what = what_of(fresh ? "created" : "updated", why);
+    if ((rc = history_add(s, id, now, o->state, what, op, err)) < 0)
+        goto out;
+    rc = 0;
+out:
+    finish(find);
+    finish(st);
+    free(what);
+    if ((rc = tx_end(s, rc, op, err)) == 0) {
+        o->id = id;
+        o->created = (time_t)made;
+        o->updated = now;
+        *created = fresh;
+    }
+    return rc;
+}
+
+/* The order in the current row of st (ORDER_COLS), without its lines. */
+static struct gw_order *order_of_row(sqlite3_stmt *st)
+{
+    struct gw_order *o = edi_xcalloc(1, sizeof(*o));
+
+    o->id = sqlite3_column_int64(st, 0);
+    o->partner = col_str(st, 1);
+    o->program = col_str(st, 2);
+    o->po_number = col_str(st, 3);
+    o->state = col_str(st, 4);
+    o->canonical = col_str(st, 5);
+    o->created = (time_t)sqlite3_column_int64(st, 6);
+    o->updated = (time_t)sqlite3_column_int64(st, 7);
+    return o;
+}
+
+static int lines_get(struct gw_order *o, struct gw_store *s, const char *op, struct edi_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0;
+    int rc, bc = SQLITE_OK;
+
+    if ((rc = prep(&st, s, Q_LINES_GET, op, err)) < 0)
+        return rc;
+    bind_i64(&bc, st, 1, o->id);
+    if ((rc = bound(s, bc, op, err)) < 0)
+        goto out;
+    while ((rc = step(st, s, op, err)) == 1) {
+        struct gw_order_line *l;
+
+        if (o->nlines == cap) {
+            cap = cap ? 2 * cap : 8;
+            o->lines = edi_xrealloc(o->lines, cap * sizeof(*o->lines));
+        }
+        l = &o->lines[o->nlines++];
+        l->line_no = sqlite3_column_int(st, 0);
+        l->product_id = col_str(st, 1);
+        l->description = col_str(st, 2);
+        l->quantity = col_str(st, 3);
+        l->unit = col_str(st, 4);
+        l->unit_cost = col_str(st, 5);
+        l->state = col_str(st, 6);
+    }
+out:
+    finish(st);
+    return rc < 0 ? rc : 0;
+}
+
+int gw_store_get_order(struct gw_order **out, struct gw_store *s, const char *partner,
+                       const char *program, const char *po_number, struct edi_err *err)
+{
+    static const char op[] = "get order";
+    sqlite3_stmt *st = NULL;
+    struct gw_order *o = NULL;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_ORDER_GET, op, err)) < 0)
+        goto out;
+    bind_text(&bc, st, 1, partner);
+    bind_text(&bc, st, 2, program);
+    bind_text(&bc, st, 3, po_number);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) <= 0)
+        goto out;
+    o = order_of_row(st);
+    finish(st);
+    st = NULL;
+    if ((rc = lines_get(o, s, op, err)) < 0)
+        goto out;
+    rc = 0;
+out:
+    finish(st);
+    if ((rc = tx_end(s, rc, op, err)) == 0) {
+        *out = o;
+        o = NULL;
+    }
+    gw_order_free(o);
+    return rc;
+}
+
+/* EDI_ENOTFOUND when there is no order id. why: the history's text
+ * (default "state changed"). */
+int gw_store_set_order_state(struct gw_store *s, int64_t id, const char *state,
+                             const char *why, time_t now, struct edi_err *err)
+{
+    char op[64];
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    snprintf(op, sizeof(op), "set order %lld state", (long long)id);
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_ORDER_STATE, op, err)) < 0)
+        goto out;
+    bind_i64(&bc, st, 1, id);
+    bind_text(&bc, st, 2, state);
+    bind_i64(&bc, st, 3, now);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    if (sqlite3_changes(s->db) == 0) {
+        rc = edi_fail(err, EDI_ENOTFOUND, "store: %s: no such order", op);
+        goto out;
+    }
+    rc = history_add(s, id, now, state, why ? why : "state changed", op, err);
+out:
+    finish(st);
+    return tx_end(s, rc, op, err);
+}
+
+int gw_store_list_orders(struct gw_order ***out, size_t *n, struct gw_store *s, const char *state,
+                         const char *partner, struct edi_err *err)
+{
+    static const char op[] = "list orders";
+    sqlite3_stmt *st = NULL;
+    struct gw_order **v = NULL;
+    size_t k = 0, cap = 0;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_ORDER_LIST, op, err)) < 0)
+        goto out;
+    bind_text(&bc, st, 1, state);
+    bind_text(&bc, st, 2, partner);
+    if ((rc = bound(s, bc, op, err)) < 0)
+        goto out;
+    while ((rc = step(st, s, op, err)) == 1) {
+        if (k == cap) {
+            cap = cap ? 2 * cap : 16;
+            v = edi_xrealloc(v, cap * sizeof(*v));
+        }
+        v[k] = order_of_row(st);
+        if ((rc = lines_get(v[k++], s, op, err)) < 0)
+            break;
+    }
+out:
+    finish(st);
+    if ((rc = tx_end(s, rc < 0 ? rc : 0, op, err)) == 0) {
+        *out = v;
+        *n = k;
+        v = NULL;
+    }
+    gw_orders_free(v, k);
+    return rc;
+}
+
+/* Oldest first. */
+int gw_store_order_history(struct gw_history **out, size_t *n, struct gw_store *s, int64_t order_id,
+                           struct edi_err *err)
+{
+    static const char op[] = "order history";
+    sqlite3_stmt *st = NULL;
+    struct gw_history *v = NULL;
+    size_t k = 0, cap = 0;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = prep(&st, s, Q_HISTORY_GET, op, err)) < 0)
+        return rc;
+    bind_i64(&bc, st, 1, order_id);
+    if ((rc = bound(s, bc, op, err)) < 0)
+        goto out;
+    while ((rc = step(st, s, op, err)) == 1) {
+        if (k == cap) {
+            cap = cap ? 2 * cap : 8;
+            v = edi_xrealloc(v, cap * sizeof(*v));
+        }
+        v[k].at = (time_t)sqlite3_column_int64(st, 0);
+        v[k].state = col_str(st, 1);
+        v[k].what = col_str(st, 2);
+        k++;
+    }
+out:
+    finish(st);
+    if (rc < 0) {
+        gw_history_free(v, k);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+void gw_history_free(struct gw_history *v, size_t n)
+{
+    size_t i;
+
+    if (v == NULL)
+        return;
+    for (i = 0; i < n; i++) {
+        free(v[i].state);
+        free(v[i].what);
+    }
+    free(v);
+}
+
+/* ---- outbox ---------------------------------------------------------------------- */
+
+/* Due at once: next_try is now. */
+int gw_store_outbox_add(int64_t *id, struct gw_store *s, const char *partner, const char *kind,
+                        const char *name, const void *bytes, size_t n, time_t now,
+                        struct edi_err *err)
+{
+    static const char op[] = "outbox add";
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    *id = 0;
+    if (bytes == NULL && n > 0)
+        return edi_fail(err, EDI_ERR, "store: outbox add: no bytes");
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_OUTBOX_INSERT, op, err)) < 0)
+        goto out;
+    bind_text(&bc, st, 1, partner);
+    bind_text(&bc, st, 2, kind);
+    bind_text(&bc, st, 3, name);
+    bind_blob(&bc, st, 4, bytes, n);
+    bind_i64(&bc, st, 5, now);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    *id = sqlite3_last_insert_rowid(s->db);
+    rc = 0;
+out:
+    finish(st);
+    if ((rc = tx_end(s, rc, op, err)) < 0)
+        *id = 0;
+    return rc;
+}
+
+/* Oldest first is the order they were added in (ids), whatever their
+ * retries: a partner gets messages in the order they were made. max 0:
+ * nothing. */
+int gw_store_outbox_due(struct gw_outbox_item **out, size_t *n, struct gw_store *s, time_t now,
+                        size_t max, struct edi_err *err)
+{
+    static const char op[] = "outbox due";
+    sqlite3_stmt *st = NULL;
+    struct gw_outbox_item *v = NULL;
+    size_t k = 0, cap = 0;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = prep(&st, s, Q_OUTBOX_DUE, op, err)) < 0)
+        return rc;
+    bind_i64(&bc, st, 1, now);
+    bind_i64(&bc, st, 2, max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max);
+    if ((rc = bound(s, bc, op, err)) < 0)
+        goto out;
+    while ((rc = step(st, s, op, err)) == 1) {
+        struct gw_outbox_item *it;
+        const void *b;
+
+        if (k == cap) {
+            cap = cap ? 2 * cap : 8;
+            v = edi_xrealloc(v, cap * sizeof(*v));
+        }
+        it = &v[k++];
+        it->id = sqlite3_column_int64(st, 0);
+        it->partner = col_str(st, 1);
+        it->kind = col_str(st, 2);
+        it->name = col_str(st, 3);
+        b = sqlite3_column_blob(st, 4);
+        it->n = (size_t)sqlite3_column_bytes(st, 4);
+        it->bytes = edi_xmalloc(it->n + 1);
+        if (it->n > 0)
+            memcpy(it->bytes, b, it->n);
+        it->bytes[it->n] = '\0';    /* handy for text; not counted in n */
+        it->attempts = sqlite3_column_int(st, 5);
+        it->next_try = (time_t)sqlite3_column_int64(st, 6);
+    }
+out:
+    finish(st);
+    if (rc < 0) {
+        gw_outbox_free(v, k);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+static int outbox_update(struct gw_store *s, enum q q, int64_t id, int64_t t, const char *error,
+                         const char *verb, struct edi_err *err)
+{
+    char op[64];
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    snprintf(op, sizeof(op), "outbox %s %lld", verb, (long long)id);
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, q, op, err)) < 0)
+        goto out;
+    bind_i64(&bc, st, 1, id);
+    bind_i64(&bc, st, 2, t);
+    if (q == Q_OUTBOX_FAILED)
+        bind_text(&bc, st, 3, error ? error : "unknown error");
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    rc = sqlite3_changes(s->db) == 0 ? edi_fail(err, EDI_ENOTFOUND, "store: %s: no such message", op) : 0;
+out:
+    finish(st);
+    return tx_end(s, rc, op, err);
+}
+
+/* EDI_ENOTFOUND when there is no message id; sent twice keeps the first
+ * time. */
+int gw_store_outbox_sent(struct gw_store *s, int64_t id, time_t now, struct edi_err *err)
+{
+    return outbox_update(s, Q_OUTBOX_SENT, id, now, NULL, "sent", err);
+}
+
+int gw_store_outbox_failed(struct gw_store *s, int64_t id, time_t retry_at, const char *error,
+                           struct edi_err *err)
+{
+    return outbox_update(s, Q_OUTBOX_FAILED, id, retry_at, error, "failed", err);
+}
+
+void gw_outbox_free(struct gw_outbox_item *v, size_t n)
+{
+    size_t i;
+
+    if (v == NULL)
+        return;
+    for (i = 0; i < n; i++) {
+        free(v[i].partner);
+        free(v[i].kind);
+        free(v[i].name);
+        free(v[i].bytes);
+    }
+    free(v);
+}
+
+/* ---- control numbers ---------------------------------------------------------- */
+
+int gw_store_next_control(uint64_t *out, struct gw_store *s, const char *partner, char kind,
+                          struct edi_err *err)
+{
+    char op[96], k[2] = {kind, '\0'};
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+    int64_t v = 0;
+
+    *out = 0;
+    snprintf(op, sizeof(op), "next control number %s %c", partner ? partner : "?",
+             kind ? kind : '?');
+    if (kind == '\0')
+        return edi_fail(err, EDI_ERR, "store: %s: no kind", op);
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_NEXT_CONTROL, op, err)) < 0)
+        goto out;
+    bind_text(&bc, st, 1, partner);
+    bind_text(&bc, st, 2, k);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    if (rc == 0 || (v = sqlite3_column_int64(st, 0)) <= 0) {
+        rc = edi_fail(err, EDI_ERR, "store: %s: no number returned", op);
+        goto out;
+    }
+    /* step to the end so the statement is complete before the commit */
+    if ((rc = step(st, s, op, err)) < 0)
+        goto out;
+    rc = 0;
+out:
+    finish(st);
+    if ((rc = tx_end(s, rc, op, err)) == 0)
+        *out = (uint64_t)v;
+    return rc;
+}
+
+/* ---- audit and counts ------------------------------------------------------- */
+
+int gw_store_audit(struct gw_store *s, const char *actor, const char *action, const char *subject,
+                   const char *detail, time_t now, struct edi_err *err)
+{
+    static const char op[] = "audit";
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_AUDIT, op, err)) < 0)
+        goto out;
+    bind_i64(&bc, st, 1, now);
+    bind_text(&bc, st, 2, actor);
+    bind_text(&bc, st, 3, action);
+    bind_text(&bc, st, 4, subject);
+    bind_text(&bc, st, 5, detail);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    rc = 0;
+out:
+    finish(st);
+    return tx_end(s, rc, op, err);
+}
+
+/* Orders and documents: one entry per state present ("orders:approved"),
+ * by state name; then "outbox:due" (unsent, next_try <= now) and
+ * "outbox:failed" (unsent, at least one failed attempt), always there. */
+int gw_store_counts(struct gw_count **out, size_t *n, struct gw_store *s, time_t now,
+                    struct edi_err *err)
+{
+    static const char op[] = "counts";
+    sqlite3_stmt *st = NULL;
+    struct gw_count *v = NULL;
+    size_t k = 0, cap = 0;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = prep(&st, s, Q_COUNTS, op, err)) < 0)
+        return rc;
+    bind_i64(&bc, st, 1, now);
+    if ((rc = bound(s, bc, op, err)) < 0)
+        goto out;
+    while ((rc = step(st, s, op, err)) == 1) {
+        if (k == cap) {
+            cap = cap ? 2 * cap : 16;
+            v = edi_xrealloc(v, cap * sizeof(*v));
+        }
+        v[k].what = col_str(st, 0);
+        v[k].n = sqlite3_column_int64(st, 1);
+        k++;
+    }
+out:
+    finish(st);
+    if (rc < 0) {
+        gw_counts_free(v, k);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+void gw_counts_free(struct gw_count *v, size_t n)
+{
+    size_t i;
+
+    if (v == NULL)
+        return;
+    for (i = 0; i < n; i++)
+        free(v[i].what);
+    free(v);
+}
+
+/* Each line: "2025-01-01T00:00:00Z amazon-rp 850 PO123 rejected: <detail>"
+ * or "... amazon-rp outbox 997 name attempt 2 failed: <error>". */
+int gw_store_last_errors(char ***out, size_t *n, struct gw_store *s, size_t max,
+                         struct edi_err *err)
+{
+    static const char op[] = "last errors";
+    sqlite3_stmt *st = NULL;
+    char **v = NULL;
+    size_t k = 0, cap = 0;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = prep(&st, s, Q_LAST_ERRORS, op, err)) < 0)
+        return rc;
+    bind_i64(&bc, st, 1, max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max);
+    if ((rc = bound(s, bc, op, err)) < 0)
+        goto out;
+    while ((rc = step(st, s, op, err)) == 1) {
+        time_t at = (time_t)sqlite3_column_int64(st, 0);
+        const char *partner = (const char *)sqlite3_column_text(st, 1);
+        const char *subject = (const char *)sqlite3_column_text(st, 2);
+        const char *detail = (const char *)sqlite3_column_text(st, 3);
+        char when[32] = "?";
+        struct edi_buf b;
+        struct tm tm;
+
+        if (gmtime_r(&at, &tm) != NULL)
+            strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        edi_buf_init(&b, 0);
+        edi_buf_printf(&b, "%s %s %s", when, partner ? partner : "?", subject ? subject : "?");
+        if (detail != NULL && *detail != '\0')
+            edi_buf_printf(&b, ": %s", detail);
+        if (k == cap) {
+            cap = cap ? 2 * cap : 8;
+            v = edi_xrealloc(v, cap * sizeof(*v));
+        }
+        v[k++] = edi_xstrdup(edi_buf_cstr(&b));
+        edi_buf_dispose(&b);
+    }
+out:
+    finish(st);
+    if (rc < 0) {
+        gw_strings_free(v, k);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+void gw_strings_free(char **v, size_t n)
+{
+    size_t i;
+
+    if (v == NULL)
+        return;
+    for (i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}

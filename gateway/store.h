@@ -1,0 +1,189 @@
+/*
+ * store.h — the gateway's store: SQLite on disk (WAL), numbered migrations,
+ * one transaction per state change. The only user of SQLite in wharf
+ * (store.c); everything else goes through these functions, so another
+ * engine can be added later without touching the pipeline.
+ *
+ * It keeps: raw inbound and outbound bytes with their SHA-256, interchanges
+ * with partner and control numbers (duplicate detection), documents and
+ * their states, sales orders (the embedded ERP order book) with lines and
+ * a history of changes, an outbox with attempts and next-try time,
+ * per-partner control-number sequences, and an audit log.
+ *
+ * Times are Unix seconds (the caller's clock: WHARF_NOW in tests).
+ * Errors: EDI_EIO (disk), EDI_EAGAIN (busy: retry), EDI_ECONFIG (a store
+ * from a newer wharf), EDI_ENOTFOUND, EDI_ERR (a bug); err carries the
+ * SQLite extended code in err->sys and a one-line message.
+ */
+#ifndef WHARF_STORE_H
+#define WHARF_STORE_H
+
+#include "edi.h"
+
+#include <stdint.h>
+#include <time.h>
+
+struct gw_store;
+
+/* Opens (creating when missing) the store at path and brings its schema up
+ * to date. */
+int gw_store_open(struct gw_store **out, const char *path, struct edi_err *err);
+void gw_store_close(struct gw_store *s);
+/* The schema version after migrations (for `wharf status`). */
+int gw_store_version(const struct gw_store *s);
+
+/* One transaction around several calls (each call alone is atomic). */
+int gw_store_begin(struct gw_store *s, struct edi_err *err);
+int gw_store_commit(struct gw_store *s, struct edi_err *err);
+void gw_store_rollback(struct gw_store *s);
+
+/* ---- raw bytes --------------------------------------------------------- */
+
+/* Keeps bytes (inbound or outbound) once: *id is the row, *dup is 1 when
+ * the same bytes (SHA-256) were kept before for this partner and direction
+ * (then *id is the earlier row). sha256 gets the hex digest. */
+int gw_store_put_raw(int64_t *id, int *dup, char sha256[65], struct gw_store *s,
+                     const char *partner, const char *direction, const char *name,
+                     const void *bytes, size_t n, time_t now, struct edi_err *err);
+
+/* ---- interchanges and documents --------------------------------------- */
+
+/* 1 in *seen when this partner's interchange control number (ISA13) was
+ * received before. */
+int gw_store_interchange_seen(int *seen, struct gw_store *s, const char *partner,
+                              const char *direction, const char *control, struct edi_err *err);
+int gw_store_add_interchange(int64_t *id, struct gw_store *s, int64_t raw_id,
+                             const char *partner, const char *direction, const char *control,
+                             const char *sender, const char *receiver, const char *status,
+                             time_t now, struct edi_err *err);
+
+/* A document: one transaction set (or one SP-API message). state: received,
+ * accepted, rejected, queued, sent, acknowledged ... findings: text, may
+ * be NULL. ref: what it is about (a PO number), may be NULL. */
+int gw_store_add_document(int64_t *id, struct gw_store *s, int64_t interchange_id,
+                          const char *partner, const char *direction, const char *kind,
+                          const char *group_control, const char *set_control, const char *ref,
+                          const char *state, const char *findings, time_t now,
+                          struct edi_err *err);
+int gw_store_set_document_state(struct gw_store *s, int64_t id, const char *state,
+                                const char *detail, time_t now, struct edi_err *err);
+
+/* ---- sales orders ------------------------------------------------------- */
+
+/* Order states. */
+#define GW_ORDER_PENDING "pending-approval"
+#define GW_ORDER_APPROVED "approved"
+#define GW_ORDER_ACKNOWLEDGED "acknowledged"
+#define GW_ORDER_PARTIALLY_SHIPPED "partially-shipped"
+#define GW_ORDER_SHIPPED "shipped"
+#define GW_ORDER_INVOICED "invoiced"
+#define GW_ORDER_CLOSED "closed"
+#define GW_ORDER_CANCELLED "cancelled"
+#define GW_ORDER_REJECTED "rejected"
+
+struct gw_order_line {
+    int line_no;
+    char *product_id;      /* the first id as the PO sent it, e.g. "UP:012345678905" */
+    char *description;
+    char *quantity;        /* decimal string */
+    char *unit;
+    char *unit_cost;       /* decimal string */
+    char *state;           /* open, cancelled, ... */
+};
+
+struct gw_order {
+    int64_t id;
+    char *partner;
+    char *program;         /* RP or DF */
+    char *po_number;       /* DF: the Ship ID */
+    char *state;
+    char *canonical;       /* the canonical <order> XML */
+    time_t created, updated;
+    struct gw_order_line *lines;
+    size_t nlines;
+};
+
+void gw_order_free(struct gw_order *o);
+
+/* Creates the order, or updates it when (partner, program, po_number)
+ * exists: lines are replaced, the change is kept in the history, and
+ * *created tells which happened. The caller fills o (id, created and
+ * updated are set here). */
+int gw_store_upsert_order(struct gw_store *s, struct gw_order *o, int *created, const char *why,
+                          time_t now, struct edi_err *err);
+/* NULL in *out when there is no such order. */
+int gw_store_get_order(struct gw_order **out, struct gw_store *s, const char *partner,
+                       const char *program, const char *po_number, struct edi_err *err);
+int gw_store_set_order_state(struct gw_store *s, int64_t id, const char *state,
+                             const char *why, time_t now, struct edi_err *err);
+
+/* Orders, newest first; state and partner may be NULL (any). */
+int gw_store_list_orders(struct gw_order ***out, size_t *n, struct gw_store *s, const char *state,
+                         const char *partner, struct edi_err *err);
+void gw_orders_free(struct gw_order **v, size_t n);
+
+struct gw_history {
+    time_t at;
+    char *state;
+    char *what;
+};
+
+int gw_store_order_history(struct gw_history **out, size_t *n, struct gw_store *s, int64_t order_id,
+                           struct edi_err *err);
+void gw_history_free(struct gw_history *v, size_t n);
+
+/* ---- outbox -------------------------------------------------------------- */
+
+struct gw_outbox_item {
+    int64_t id;
+    char *partner;
+    char *kind;            /* 997, 855, ... */
+    char *name;            /* file name for the file transport */
+    unsigned char *bytes;
+    size_t n;
+    int attempts;
+    time_t next_try;
+};
+
+int gw_store_outbox_add(int64_t *id, struct gw_store *s, const char *partner, const char *kind,
+                        const char *name, const void *bytes, size_t n, time_t now,
+                        struct edi_err *err);
+/* Messages due at now (next_try <= now, not sent), oldest first, at most max. */
+int gw_store_outbox_due(struct gw_outbox_item **out, size_t *n, struct gw_store *s, time_t now,
+                        size_t max, struct edi_err *err);
+int gw_store_outbox_sent(struct gw_store *s, int64_t id, time_t now, struct edi_err *err);
+/* A failed attempt: attempts + 1, next try at retry_at, the error kept. */
+int gw_store_outbox_failed(struct gw_store *s, int64_t id, time_t retry_at, const char *error,
+                           struct edi_err *err);
+void gw_outbox_free(struct gw_outbox_item *v, size_t n);
+
+/* ---- control numbers ------------------------------------------------------ */
+
+/* The next number of a partner's sequence (kind 'I' ISA13, 'G' GS06,
+ * 'S' ST02), taken inside the caller's transaction when one is open, so a
+ * crash never leaves a gap or a reuse. Starts at 1. */
+int gw_store_next_control(uint64_t *out, struct gw_store *s, const char *partner, char kind,
+                          struct edi_err *err);
+
+/* ---- audit and counts ----------------------------------------------------- */
+
+int gw_store_audit(struct gw_store *s, const char *actor, const char *action, const char *subject,
+                   const char *detail, time_t now, struct edi_err *err);
+
+struct gw_count {
+    char *what;            /* "orders:pending-approval", "documents:rejected", "outbox:due" */
+    int64_t n;
+};
+
+/* Counts for `wharf status`: orders by state, documents by state, outbox
+ * backlog (due, failed). */
+int gw_store_counts(struct gw_count **out, size_t *n, struct gw_store *s, time_t now,
+                    struct edi_err *err);
+void gw_counts_free(struct gw_count *v, size_t n);
+
+/* The last errors (documents rejected, outbox failures), newest first. */
+int gw_store_last_errors(char ***out, size_t *n, struct gw_store *s, size_t max,
+                         struct edi_err *err);
+void gw_strings_free(char **v, size_t n);
+
+#endif

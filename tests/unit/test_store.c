@@ -1,0 +1,913 @@
+/*
+ * test_store.c — the gateway's store (gateway/store.c): migrations from
+ * an empty file, reopening, a store from a newer wharf, WAL, raw-byte
+ * dedupe, interchanges and documents, orders with lines and history,
+ * control numbers (monotonic, no gaps, no reuse, across reopen and
+ * rollback), the outbox, counts, last errors, the audit log, transactions
+ * that nest, and a second connection meeting a held write lock.
+ *
+ * Each test gets its own temporary folder. The tests look at the file
+ * with SQLite directly only to check what the store's API cannot show
+ * (journal mode, the audit table) or to fake a newer schema.
+ */
+#include "testutil.h"
+#include "store.h"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+/* store.c: not in store.h yet. */
+void gw_store_set_busy_timeout(struct gw_store *s, int ms);
+
+#define T0 1735689600   /* 2025-01-01T00:00:00Z */
+
+struct fx {
+    char dir[64];
+    char path[128];
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+    const char *tmp = getenv("TMPDIR");
+
+    if (f == NULL)
+        return -1;
+    snprintf(f->dir, sizeof(f->dir), "%s/wharf-store-XXXXXX", tmp && strlen(tmp) < 30 ? tmp : "/tmp");
+    if (mkdtemp(f->dir) == NULL) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->path, sizeof(f->path), "%s/wharf.db", f->dir);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+    char p[160];
+    size_t i;
+
+    for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+        snprintf(p, sizeof(p), "%s%s", f->path, suffix[i]);
+        unlink(p);
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+/* ---- helpers ----------------------------------------------------------------- */
+
+static struct gw_store *open_ok(const struct fx *f)
+{
+    struct gw_store *s = NULL;
+    struct edi_err err;
+
+    edi_err_clear(&err);
+    if (gw_store_open(&s, f->path, &err) < 0)
+        fail_msg("%s", err.msg);
+    return s;
+}
+
+#define OK(call)                                                                              \
+    do {                                                                                      \
+        struct edi_err err_;                                                                  \
+        edi_err_clear(&err_);                                                                 \
+        if ((call) != 0)                                                                      \
+            fail_msg("%s: %s", #call, err_.msg);                                              \
+    } while (0)
+/* Calls under OK() pass &err_ as their err. */
+#define E (&err_)
+
+/* One integer from the file, through SQLite directly. */
+static int64_t scalar(const struct fx *f, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+static void exec_raw(const struct fx *f, const char *sql)
+{
+    sqlite3 *db = NULL;
+
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static struct gw_order_line line(int no, const char *product, const char *qty)
+{
+    struct gw_order_line l = {.line_no = no,
+                              .product_id = edi_xstrdup(product),
+                              .description = edi_xstrdup("Widget"),
+                              .quantity = edi_xstrdup(qty),
+                              .unit = edi_xstrdup("EA"),
+                              .unit_cost = edi_xstrdup("12.50"),
+                              .state = NULL};
+    return l;
+}
+
+/* An order the way the pipeline fills one (heap strings). */
+static struct gw_order *order_new(const char *partner, const char *program, const char *po,
+                                  const char *state, size_t nlines)
+{
+    struct gw_order *o = edi_xcalloc(1, sizeof(*o));
+    size_t i;
+
+    o->partner = edi_xstrdup(partner);
+    o->program = edi_xstrdup(program);
+    o->po_number = edi_xstrdup(po);
+    o->state = edi_xstrdup(state);
+    o->canonical = edi_xstrdup("<order/>");
+    o->lines = edi_xcalloc(nlines ? nlines : 1, sizeof(*o->lines));
+    for (i = 0; i < nlines; i++)
+        o->lines[i] = line((int)i + 1, "UP:012345678905", "10");
+    o->nlines = nlines;
+    return o;
+}
+
+static int64_t count_of(struct gw_store *s, const char *what, time_t now)
+{
+    struct gw_count *v = NULL;
+    size_t n = 0, i;
+    int64_t r = 0;
+
+    OK(gw_store_counts(&v, &n, s, now, E));
+    for (i = 0; i < n; i++)
+        if (strcmp(v[i].what, what) == 0)
+            r = v[i].n;
+    gw_counts_free(v, n);
+    return r;
+}
+
+/* ---- opening and migrations --------------------------------------------------- */
+
+static void test_migrate_from_empty(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    int v = gw_store_version(s);
+
+    assert_true(v >= 1);
+    assert_int_equal(count_of(s, "outbox:due", T0), 0);
+    gw_store_close(s);
+    assert_int_equal(scalar(f, "SELECT max(version) FROM schema_version"), v);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM schema_version"), v);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                               "('raw', 'interchanges', 'documents', 'document_events', 'orders', "
+                               "'order_lines', 'order_history', 'outbox', 'sequences', 'audit')"),
+                     10);
+    /* reopening an up-to-date store applies nothing */
+    s = open_ok(f);
+    assert_int_equal(gw_store_version(s), v);
+    gw_store_close(s);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM schema_version"), v);
+}
+
+static void test_wal_mode(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    unsigned char hdr[20];
+    FILE *fp;
+
+    OK(gw_store_audit(s, "test", "touch", NULL, NULL, T0, E));
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    gw_store_close(s);
+    /* the file itself says so: read and write versions 2 (WAL) */
+    fp = fopen(f->path, "rb");
+    assert_non_null(fp);
+    assert_int_equal(fread(hdr, 1, sizeof(hdr), fp), sizeof(hdr));
+    fclose(fp);
+    assert_int_equal(hdr[18], 2);
+    assert_int_equal(hdr[19], 2);
+}
+
+static void test_newer_version(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    struct edi_err err;
+
+    gw_store_close(s);
+    exec_raw(f, "INSERT INTO schema_version (version) VALUES (999)");
+    edi_err_clear(&err);
+    s = (struct gw_store *)1;
+    assert_int_equal(gw_store_open(&s, f->path, &err), EDI_ECONFIG);
+    assert_null(s);
+    assert_int_equal(err.rc, EDI_ECONFIG);
+    assert_non_null(strstr(err.msg, "999"));
+    assert_non_null(strstr(err.msg, "newer"));
+}
+
+static void test_not_a_database(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *s = NULL;
+    struct edi_err err;
+    FILE *fp = fopen(f->path, "wb");
+
+    assert_non_null(fp);
+    fputs("ISA*00*          *00*          *ZZ*AMAZON this is no database, but long enough to "
+          "have a header that SQLite reads and rejects............................\n",
+          fp);
+    fclose(fp);
+    edi_err_clear(&err);
+    assert_true(gw_store_open(&s, f->path, &err) < 0);
+    assert_null(s);
+    assert_int_equal(err.sys & 0xff, SQLITE_NOTADB);
+    assert_non_null(strstr(err.msg, "store: "));
+}
+
+static void test_cannot_open(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *s = NULL;
+    struct edi_err err;
+    char p[200];
+
+    snprintf(p, sizeof(p), "%s/missing/wharf.db", f->dir);
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_open(&s, p, &err), EDI_EIO);
+    assert_null(s);
+    assert_int_equal(err.sys & 0xff, SQLITE_CANTOPEN);
+    assert_non_null(strstr(err.msg, "open"));
+}
+
+static void test_reopen_keeps_data(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    struct gw_order *o = order_new("amazon-rp", "RP", "PO1", GW_ORDER_PENDING, 2), *got = NULL;
+    char sha[65];
+    int64_t id, id2;
+    int dup, created;
+    uint64_t c;
+
+    OK(gw_store_put_raw(&id, &dup, sha, s, "amazon-rp", "in", "a.edi", "ISA*...", 7, T0, E));
+    OK(gw_store_upsert_order(s, o, &created, NULL, T0, E));
+    OK(gw_store_next_control(&c, s, "amazon-rp", 'I', E));
+    gw_store_close(s);
+
+    s = open_ok(f);
+    OK(gw_store_put_raw(&id2, &dup, sha, s, "amazon-rp", "in", "again.edi", "ISA*...", 7, T0 + 1, E));
+    assert_int_equal(dup, 1);
+    assert_int_equal(id2, id);
+    OK(gw_store_get_order(&got, s, "amazon-rp", "RP", "PO1", E));
+    assert_non_null(got);
+    assert_int_equal(got->id, o->id);
+    assert_int_equal(got->nlines, 2);
+    assert_string_equal(got->canonical, "<order/>");
+    OK(gw_store_next_control(&c, s, "amazon-rp", 'I', E));
+    assert_int_equal(c, 2);
+    gw_order_free(got);
+    gw_order_free(o);
+    gw_store_close(s);
+}
+
+/* ---- raw bytes ------------------------------------------------------------------ */
+
+static void test_raw_dedupe(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    char sha[65];
+    int64_t a, b, c, d, e;
+    int dup;
+
+    OK(gw_store_put_raw(&a, &dup, sha, s, "amazon-rp", "in", "1.edi", "abc", 3, T0, E));
+    assert_int_equal(dup, 0);
+    assert_true(a > 0);
+    /* FIPS 180-2 example */
+    assert_string_equal(sha, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    OK(gw_store_put_raw(&b, &dup, sha, s, "amazon-rp", "in", "2.edi", "abc", 3, T0 + 5, E));
+    assert_int_equal(dup, 1);
+    assert_int_equal(b, a);
+    /* another partner, another direction, other bytes: kept */
+    OK(gw_store_put_raw(&c, &dup, sha, s, "amazon-df", "in", "1.edi", "abc", 3, T0, E));
+    assert_int_equal(dup, 0);
+    assert_true(c != a);
+    OK(gw_store_put_raw(&d, &dup, sha, s, "amazon-rp", "out", "1.edi", "abc", 3, T0, E));
+    assert_int_equal(dup, 0);
+    OK(gw_store_put_raw(&e, &dup, sha, s, "amazon-rp", "in", "3.edi", "abd", 3, T0, E));
+    assert_int_equal(dup, 0);
+    /* empty bytes are bytes too */
+    OK(gw_store_put_raw(&e, &dup, sha, s, "amazon-rp", "in", "empty", NULL, 0, T0, E));
+    assert_int_equal(dup, 0);
+    assert_string_equal(sha, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    gw_store_close(s);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM raw"), 5);
+    assert_int_equal(scalar(f, "SELECT size FROM raw WHERE name = '1.edi' AND direction = 'out'"), 3);
+}
+
+/* ---- interchanges and documents ------------------------------------------------ */
+
+static void test_interchanges(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    struct edi_err err;
+    char sha[65];
+    int64_t raw, ic, ic2;
+    int dup, seen;
+
+    OK(gw_store_put_raw(&raw, &dup, sha, s, "amazon-rp", "in", "1.edi", "ISA", 3, T0, E));
+    OK(gw_store_interchange_seen(&seen, s, "amazon-rp", "in", "000000123", E));
+    assert_int_equal(seen, 0);
+    OK(gw_store_add_interchange(&ic, s, raw, "amazon-rp", "in", "000000123", "ZZ:AMAZON",
+                                "ZZ:ACMEVENDOR", "accepted", T0, E));
+    assert_true(ic > 0);
+    OK(gw_store_interchange_seen(&seen, s, "amazon-rp", "in", "000000123", E));
+    assert_int_equal(seen, 1);
+    OK(gw_store_interchange_seen(&seen, s, "amazon-df", "in", "000000123", E));
+    assert_int_equal(seen, 0);
+    OK(gw_store_interchange_seen(&seen, s, "amazon-rp", "out", "000000123", E));
+    assert_int_equal(seen, 0);
+    /* without raw bytes (0: none) */
+    OK(gw_store_add_interchange(&ic2, s, 0, "amazon-rp", "out", "000000001", "ZZ:ACMEVENDOR",
+                                "ZZ:AMAZON", "queued", T0, E));
+    /* the same control twice is a bug of the caller: EDI_ERR, a constraint */
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_add_interchange(&ic2, s, raw, "amazon-rp", "in", "000000123", "ZZ:AMAZON",
+                                              "ZZ:ACMEVENDOR", "accepted", T0, &err),
+                     EDI_ERR);
+    assert_int_equal(ic2, 0);
+    assert_int_equal(err.sys, SQLITE_CONSTRAINT_UNIQUE);
+    assert_non_null(strstr(err.msg, "add interchange amazon-rp in 000000123"));
+    /* a raw id that does not exist: foreign keys are on */
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_add_interchange(&ic2, s, 9999, "amazon-rp", "in", "000000124", "ZZ:AMAZON",
+                                              "ZZ:ACMEVENDOR", "accepted", T0, &err),
+                     EDI_ERR);
+    assert_int_equal(err.sys, SQLITE_CONSTRAINT_FOREIGNKEY);
+    gw_store_close(s);
+}
+
+static void test_documents(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    struct edi_err err;
+    char **ev = NULL;
+    size_t n = 0;
+    int64_t ic, d1, d2;
+
+    OK(gw_store_add_interchange(&ic, s, 0, "amazon-rp", "in", "000000123", "ZZ:AMAZON",
+                                "ZZ:ACMEVENDOR", "accepted", T0, E));
+    OK(gw_store_add_document(&d1, s, ic, "amazon-rp", "in", "850", "1", "0001", "PO1", "received",
+                             NULL, T0, E));
+    OK(gw_store_add_document(&d2, s, ic, "amazon-rp", "in", "850", "1", "0002", "PO2", "rejected",
+                             "IT1 line 3: PO102 missing", T0, E));
+    OK(gw_store_set_document_state(s, d1, "accepted", NULL, T0 + 1, E));
+    OK(gw_store_set_document_state(s, d1, "rejected", "map failed: no ship-to", T0 + 2, E));
+    /* an SP-API message has no interchange */
+    OK(gw_store_add_document(&d2, s, 0, "amazon-df", "in", "order", NULL, NULL, "DF1", "received", NULL,
+                             T0 + 3, E));
+    assert_true(d2 > 0);
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_set_document_state(s, 424242, "accepted", NULL, T0, &err), EDI_ENOTFOUND);
+
+    assert_int_equal(count_of(s, "documents:rejected", T0), 2);
+    assert_int_equal(count_of(s, "documents:received", T0), 1);
+    OK(gw_store_last_errors(&ev, &n, s, 10, E));
+    assert_int_equal(n, 2);
+    assert_string_equal(ev[0], "2025-01-01T00:00:02Z amazon-rp 850 PO1 rejected: map failed: no ship-to");
+    assert_string_equal(ev[1], "2025-01-01T00:00:00Z amazon-rp 850 PO2 rejected: IT1 line 3: PO102 missing");
+    gw_strings_free(ev, n);
+    gw_store_close(s);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM document_events WHERE document_id = 1"), 3);
+}
+
+/* ---- orders ------------------------------------------------------------------------ */
+
+static void test_order_create_update(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    struct gw_order *o = order_new("amazon-rp", "RP", "PO100", GW_ORDER_PENDING, 3), *got = NULL;
+    struct gw_history *h = NULL;
+    size_t nh = 0;
+    int created = -1;
+    int64_t id;
+
+    OK(gw_store_get_order(&got, s, "amazon-rp", "RP", "PO100", E));
+    assert_null(got);
+
+    OK(gw_store_upsert_order(s, o, &created, NULL, T0, E));
+    assert_int_equal(created, 1);
+    assert_true(o->id > 0);
+    assert_int_equal(o->created, T0);
+    assert_int_equal(o->updated, T0);
+    id = o->id;
+
+    /* the PO again, changed: two lines, the second cancelled */
+    gw_order_free(o);
+    o = order_new("amazon-rp", "RP", "PO100", GW_ORDER_PENDING, 2);
+    free(o->lines[1].quantity);
+    o->lines[1].quantity = edi_xstrdup("0");
+    o->lines[1].state = edi_xstrdup("cancelled");
+    free(o->canonical);
+    o->canonical = edi_xstrdup("<order changed=\"1\"/>");
+    OK(gw_store_upsert_order(s, o, &created, "PO change from ISA 000000124", T0 + 60, E));
+    assert_int_equal(created, 0);
+    assert_int_equal(o->id, id);
+    assert_int_equal(o->created, T0);
+    assert_int_equal(o->updated, T0 + 60);
+
+    OK(gw_store_get_order(&got, s, "amazon-rp", "RP", "PO100", E));
+    assert_non_null(got);
+    assert_int_equal(got->id, id);
+    assert_string_equal(got->partner, "amazon-rp");
+    assert_string_equal(got->program, "RP");
+    assert_string_equal(got->po_number, "PO100");
+    assert_string_equal(got->state, GW_ORDER_PENDING);
+    assert_string_equal(got->canonical, "<order changed=\"1\"/>");
+    assert_int_equal(got->created, T0);
+    assert_int_equal(got->updated, T0 + 60);
+    assert_int_equal(got->nlines, 2);
+    assert_int_equal(got->lines[0].line_no, 1);
+    assert_string_equal(got->lines[0].product_id, "UP:012345678905");
+    assert_string_equal(got->lines[0].quantity, "10");
+    assert_string_equal(got->lines[0].unit, "EA");
+    assert_string_equal(got->lines[0].unit_cost, "12.50");
+    assert_string_equal(got->lines[0].description, "Widget");
+    assert_string_equal(got->lines[0].state, "open");
+    assert_int_equal(got->lines[1].line_no, 2);
+    assert_string_equal(got->lines[1].quantity, "0");
+    assert_string_equal(got->lines[1].state, "cancelled");
+    gw_order_free(got);
+
+    OK(gw_store_order_history(&h, &nh, s, id, E));
+    assert_int_equal(nh, 2);
+    assert_int_equal(h[0].at, T0);
+    assert_string_equal(h[0].what, "created");
+    assert_string_equal(h[0].state, GW_ORDER_PENDING);
+    assert_int_equal(h[1].at, T0 + 60);
+    assert_string_equal(h[1].what, "updated: PO change from ISA 000000124");
+    gw_history_free(h, nh);
+
+    /* the same PO number in the other program is another order */
+    gw_order_free(o);
+    o = order_new("amazon-rp", "DF", "PO100", GW_ORDER_APPROVED, 1);
+    OK(gw_store_upsert_order(s, o, &created, NULL, T0, E));
+    assert_int_equal(created, 1);
+    assert_true(o->id != id);
+    gw_order_free(o);
+    gw_store_close(s);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM order_lines"), 3);
+}
+
+static void test_order_bad_lines_atomic(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    struct gw_order *o = order_new("amazon-rp", "RP", "PO7", GW_ORDER_PENDING, 2), *got = NULL;
+    struct edi_err err;
+    int created;
+
+    o->lines[1].line_no = 1;        /* two lines numbered 1 */
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_upsert_order(s, o, &created, NULL, T0, &err), EDI_ERR);
+    assert_int_equal(err.sys, SQLITE_CONSTRAINT_PRIMARYKEY);
+    assert_non_null(strstr(err.msg, "upsert order amazon-rp RP PO7"));
+    /* nothing of it was kept */
+    OK(gw_store_get_order(&got, s, "amazon-rp", "RP", "PO7", E));
+    assert_null(got);
+    free(o->state);
+    o->state = NULL;
+    assert_int_equal(gw_store_upsert_order(s, o, &created, NULL, T0, &err), EDI_ERR);
+    gw_order_free(o);
+    gw_store_close(s);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM orders"), 0);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM order_lines"), 0);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM order_history"), 0);
+}
+
+static void test_list_orders(void **state)
+{
+    static const struct {
+        const char *partner, *program, *po, *state;
+    } rows[] = {
+        {"amazon-rp", "RP", "A1", GW_ORDER_PENDING},
+        {"amazon-rp", "RP", "A2", GW_ORDER_APPROVED},
+        {"amazon-df", "DF", "D1", GW_ORDER_PENDING},
+        {"amazon-df", "DF", "D2", GW_ORDER_SHIPPED},
+        {"amazon-rp", "RP", "A3", GW_ORDER_PENDING},
+    };
+    static const struct {
+        const char *state, *partner, *want;
+    } cases[] = {
+        {NULL, NULL, "A3 D2 D1 A2 A1"},
+        {GW_ORDER_PENDING, NULL, "A3 D1 A1"},
+        {NULL, "amazon-df", "D2 D1"},
+        {GW_ORDER_PENDING, "amazon-rp", "A3 A1"},
+        {GW_ORDER_CLOSED, NULL, ""},
+        {NULL, "nobody", ""},
+    };
+    struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    struct edi_err err;
+    size_t i, j;
+    int created;
+
+    for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        struct gw_order *o = order_new(rows[i].partner, rows[i].program, rows[i].po, rows[i].state, i % 3);
+
+        OK(gw_store_upsert_order(s, o, &created, NULL, T0 + (time_t)i * 10, E));
+        gw_order_free(o);
+    }
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct gw_order **v = NULL;
+        size_t n = 0;
+        struct edi_buf b;
+
+        OK(gw_store_list_orders(&v, &n, s, cases[i].state, cases[i].partner, E));
+        edi_buf_init(&b, 0);
+        for (j = 0; j < n; j++)
+            edi_buf_printf(&b, "%s%s", j ? " " : "", v[j]->po_number);
+        assert_string_equal(edi_buf_cstr(&b), cases[i].want);
+        edi_buf_dispose(&b);
+        for (j = 0; j < n; j++)
+            if (strcmp(v[j]->po_number, "D2") == 0)
+                assert_int_equal(v[j]->nlines, 0);
+            else if (strcmp(v[j]->po_number, "A3") == 0)
+                assert_int_equal(v[j]->nlines, 1);
+        gw_orders_free(v, n);
+    }
+
+    /* a state change moves the order between lists and is kept in history */
+    {
+        struct gw_order *o = NULL, **v = NULL;
+        struct gw_history *h = NULL;
+        size_t n = 0;
+
+        OK(gw_store_get_order(&o, s, "amazon-rp", "RP", "A1", E));
+        OK(gw_store_set_order_state(s, o->id, GW_ORDER_APPROVED, "approved by ops", T0 + 100, E));
+        OK(gw_store_list_orders(&v, &n, s, GW_ORDER_APPROVED, NULL, E));
+        assert_int_equal(n, 2);
+        gw_orders_free(v, n);
+        OK(gw_store_order_history(&h, &n, s, o->id, E));
+        assert_int_equal(n, 2);
+        assert_string_equal(h[1].state, GW_ORDER_APPROVED);
+        assert_string_equal(h[1].what, "approved by ops");
+        gw_history_free(h, n);
+        assert_int_equal(count_of(s, "orders:" GW_ORDER_PENDING, T0), 2);
+        assert_int_equal(count_of(s, "orders:" GW_ORDER_APPROVED, T0), 2);
+        assert_int_equal(count_of(s, "orders:" GW_ORDER_SHIPPED, T0), 1);
+        gw_order_free(o);
+    }
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_set_order_state(s, 999, GW_ORDER_CLOSED, NULL, T0, &err), EDI_ENOTFOUND);
+    gw_store_close(s);
+}
+
+/* ---- control numbers ----------------------------------------------------------- */
+
+static void test_control_numbers(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    struct edi_err err;
+    uint64_t c, prev = 0;
+    int i;
+
+    for (i = 1; i <= 5; i++) {
+        OK(gw_store_next_control(&c, s, "amazon-rp", 'I', E));
+        assert_int_equal(c, (uint64_t)i);
+        assert_true(c > prev);
+        prev = c;
+    }
+    /* kinds and partners count on their own, from 1 */
+    OK(gw_store_next_control(&c, s, "amazon-rp", 'G', E));
+    assert_int_equal(c, 1);
+    OK(gw_store_next_control(&c, s, "amazon-df", 'I', E));
+    assert_int_equal(c, 1);
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_next_control(&c, s, "amazon-rp", '\0', &err), EDI_ERR);
+
+    /* after close and reopen: on from where it was */
+    gw_store_close(s);
+    s = open_ok(f);
+    OK(gw_store_next_control(&c, s, "amazon-rp", 'I', E));
+    assert_int_equal(c, 6);
+
+    /* a rolled-back transaction gives its number back: no gap */
+    OK(gw_store_begin(s, E));
+    OK(gw_store_next_control(&c, s, "amazon-rp", 'I', E));
+    assert_int_equal(c, 7);
+    OK(gw_store_next_control(&c, s, "amazon-rp", 'I', E));
+    assert_int_equal(c, 8);
+    gw_store_rollback(s);
+    OK(gw_store_next_control(&c, s, "amazon-rp", 'I', E));
+    assert_int_equal(c, 7);
+
+    /* committed: kept */
+    OK(gw_store_begin(s, E));
+    OK(gw_store_next_control(&c, s, "amazon-rp", 'I', E));
+    assert_int_equal(c, 8);
+    OK(gw_store_commit(s, E));
+
+    /* a crash inside the transaction (close without commit): same number again */
+    OK(gw_store_begin(s, E));
+    OK(gw_store_next_control(&c, s, "amazon-rp", 'I', E));
+    assert_int_equal(c, 9);
+    gw_store_close(s);
+    s = open_ok(f);
+    OK(gw_store_next_control(&c, s, "amazon-rp", 'I', E));
+    assert_int_equal(c, 9);
+    gw_store_close(s);
+}
+
+/* ---- outbox ---------------------------------------------------------------------------- */
+
+static void test_outbox(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    struct gw_outbox_item *v = NULL;
+    struct edi_err err;
+    char **ev = NULL;
+    size_t n = 0;
+    int64_t a, b, c;
+
+    OK(gw_store_outbox_add(&a, s, "amazon-rp", "997", "997-1.edi", "ISA*997", 7, T0, E));
+    OK(gw_store_outbox_add(&b, s, "amazon-rp", "855", "855-1.edi", "ISA*855", 7, T0 + 1, E));
+    OK(gw_store_outbox_add(&c, s, "amazon-df", "997", NULL, "", 0, T0 + 2, E));
+    assert_true(a < b && b < c);
+
+    /* due from when they were added */
+    OK(gw_store_outbox_due(&v, &n, s, T0, 10, E));
+    assert_int_equal(n, 1);
+    gw_outbox_free(v, n);
+    OK(gw_store_outbox_due(&v, &n, s, T0 + 10, 10, E));
+    assert_int_equal(n, 3);
+    assert_int_equal(v[0].id, a);
+    assert_string_equal(v[0].partner, "amazon-rp");
+    assert_string_equal(v[0].kind, "997");
+    assert_string_equal(v[0].name, "997-1.edi");
+    assert_int_equal(v[0].n, 7);
+    assert_memory_equal(v[0].bytes, "ISA*997", 7);
+    assert_int_equal(v[0].attempts, 0);
+    assert_int_equal(v[0].next_try, T0);
+    assert_int_equal(v[1].id, b);
+    assert_int_equal(v[2].id, c);
+    assert_null(v[2].name);
+    assert_int_equal(v[2].n, 0);
+    gw_outbox_free(v, n);
+    OK(gw_store_outbox_due(&v, &n, s, T0 + 10, 2, E));
+    assert_int_equal(n, 2);
+    gw_outbox_free(v, n);
+
+    /* a fails: not due until its retry time */
+    OK(gw_store_outbox_failed(s, a, T0 + 300, "connection refused", E));
+    OK(gw_store_outbox_sent(s, b, T0 + 20, E));
+    OK(gw_store_outbox_due(&v, &n, s, T0 + 30, 10, E));
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].id, c);
+    gw_outbox_free(v, n);
+    assert_int_equal(count_of(s, "outbox:due", T0 + 30), 1);
+    assert_int_equal(count_of(s, "outbox:failed", T0 + 30), 1);
+
+    OK(gw_store_outbox_failed(s, a, T0 + 900, "timeout", E));
+    OK(gw_store_outbox_due(&v, &n, s, T0 + 900, 10, E));
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].id, a);
+    assert_int_equal(v[0].attempts, 2);
+    assert_int_equal(v[0].next_try, T0 + 900);
+    gw_outbox_free(v, n);
+
+    OK(gw_store_last_errors(&ev, &n, s, 5, E));
+    assert_int_equal(n, 1);
+    assert_string_equal(ev[0], "2025-01-01T00:15:00Z amazon-rp outbox 997 997-1.edi attempt 2 failed: timeout");
+    gw_strings_free(ev, n);
+
+    OK(gw_store_outbox_sent(s, a, T0 + 901, E));
+    OK(gw_store_outbox_sent(s, c, T0 + 901, E));
+    OK(gw_store_outbox_sent(s, c, T0 + 999, E));       /* twice: harmless */
+    OK(gw_store_outbox_due(&v, &n, s, T0 + 5000, 10, E));
+    assert_int_equal(n, 0);
+    assert_null(v);
+    assert_int_equal(count_of(s, "outbox:due", T0 + 5000), 0);
+    assert_int_equal(count_of(s, "outbox:failed", T0 + 5000), 0);
+
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_outbox_sent(s, 999, T0, &err), EDI_ENOTFOUND);
+    assert_int_equal(gw_store_outbox_failed(s, 999, T0, "x", &err), EDI_ENOTFOUND);
+    gw_store_close(s);
+    assert_int_equal(scalar(f, "SELECT sent_at FROM outbox WHERE id = 3"), T0 + 901);
+}
+
+/* ---- counts, last errors, audit ------------------------------------------------- */
+
+static void test_counts_and_errors(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    struct gw_count *v = NULL;
+    char **ev = NULL;
+    size_t n = 0, i;
+    int64_t d, o;
+
+    /* an empty store: the outbox entries are always there */
+    OK(gw_store_counts(&v, &n, s, T0, E));
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0].what, "outbox:due");
+    assert_string_equal(v[1].what, "outbox:failed");
+    gw_counts_free(v, n);
+    OK(gw_store_last_errors(&ev, &n, s, 5, E));
+    assert_int_equal(n, 0);
+    gw_strings_free(ev, n);
+
+    for (i = 0; i < 4; i++) {
+        OK(gw_store_add_document(&d, s, 0, "amazon-rp", "in", "850", "1", "0001", NULL, "rejected",
+                                 "bad", T0 + (time_t)i, E));
+    }
+    OK(gw_store_outbox_add(&o, s, "amazon-rp", "997", "x", "ISA", 3, T0, E));
+    OK(gw_store_outbox_failed(s, o, T0 + 2, "disk full", E));
+    OK(gw_store_counts(&v, &n, s, T0, E));
+    assert_int_equal(n, 3);
+    assert_string_equal(v[0].what, "documents:rejected");
+    assert_int_equal(v[0].n, 4);
+    gw_counts_free(v, n);
+
+    /* newest first, at most max; a document without ref is named by ST02 */
+    OK(gw_store_last_errors(&ev, &n, s, 3, E));
+    assert_int_equal(n, 3);
+    assert_string_equal(ev[0], "2025-01-01T00:00:03Z amazon-rp 850 0001 rejected: bad");
+    assert_string_equal(ev[1], "2025-01-01T00:00:02Z amazon-rp 850 0001 rejected: bad");
+    assert_string_equal(ev[2], "2025-01-01T00:00:02Z amazon-rp outbox 997 x attempt 1 failed: disk full");
+    gw_strings_free(ev, n);
+    OK(gw_store_last_errors(&ev, &n, s, 0, E));
+    assert_int_equal(n, 0);
+    gw_strings_free(ev, n);
+    gw_store_close(s);
+}
+
+static void test_audit(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    struct edi_err err;
+
+    OK(gw_store_audit(s, "operator", "approve", "order amazon-rp RP PO1", "via CLI", T0, E));
+    OK(gw_store_audit(s, "daemon", "reload", NULL, NULL, T0 + 1, E));
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_audit(s, NULL, "x", NULL, NULL, T0, &err), EDI_ERR);
+    assert_int_equal(err.sys, SQLITE_CONSTRAINT_NOTNULL);
+    assert_non_null(strstr(err.msg, "store: audit: "));
+    gw_store_close(s);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM audit"), 2);
+    assert_int_equal(scalar(f, "SELECT at FROM audit WHERE actor = 'operator' AND action = 'approve'"
+                               " AND subject = 'order amazon-rp RP PO1' AND detail = 'via CLI'"),
+                     T0);
+}
+
+/* ---- transactions and concurrency ---------------------------------------------- */
+
+static void test_transactions(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    struct gw_order *o = order_new("amazon-rp", "RP", "PO9", GW_ORDER_PENDING, 1), *got = NULL;
+    struct edi_err err;
+    char sha[65];
+    int64_t raw, ic;
+    int dup, created;
+
+    /* rolled back: nothing of it stays */
+    OK(gw_store_begin(s, E));
+    OK(gw_store_put_raw(&raw, &dup, sha, s, "amazon-rp", "in", "1.edi", "ISA", 3, T0, E));
+    OK(gw_store_upsert_order(s, o, &created, NULL, T0, E));
+    gw_store_rollback(s);
+    OK(gw_store_get_order(&got, s, "amazon-rp", "RP", "PO9", E));
+    assert_null(got);
+    OK(gw_store_put_raw(&raw, &dup, sha, s, "amazon-rp", "in", "1.edi", "ISA", 3, T0, E));
+    assert_int_equal(dup, 0);
+
+    /* a call that fails inside the caller's transaction undoes only itself */
+    OK(gw_store_begin(s, E));
+    OK(gw_store_add_interchange(&ic, s, raw, "amazon-rp", "in", "1", "a", "b", "ok", T0, E));
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_add_interchange(&ic, s, raw, "amazon-rp", "in", "1", "a", "b", "ok", T0, &err),
+                     EDI_ERR);
+    OK(gw_store_upsert_order(s, o, &created, NULL, T0, E));
+    OK(gw_store_commit(s, E));
+    OK(gw_store_get_order(&got, s, "amazon-rp", "RP", "PO9", E));
+    assert_non_null(got);
+    gw_order_free(got);
+
+    /* begin nests */
+    OK(gw_store_begin(s, E));
+    OK(gw_store_begin(s, E));
+    OK(gw_store_audit(s, "t", "inner", NULL, NULL, T0, E));
+    gw_store_rollback(s);
+    OK(gw_store_audit(s, "t", "outer", NULL, NULL, T0, E));
+    OK(gw_store_commit(s, E));
+
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_commit(s, &err), EDI_ERR);
+    gw_store_rollback(s);           /* nothing open: a no-op */
+    gw_order_free(o);
+    gw_store_close(s);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM interchanges"), 1);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM audit WHERE action = 'outer'"), 1);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM audit WHERE action = 'inner'"), 0);
+}
+
+static void test_busy(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *a = open_ok(f), *b = open_ok(f);
+    struct gw_order *o = order_new("amazon-rp", "RP", "PO1", GW_ORDER_PENDING, 1), *got = NULL;
+    struct edi_err err;
+    char sha[65];
+    int64_t id;
+    int dup, seen, created;
+    uint64_t c;
+
+    gw_store_set_busy_timeout(b, 50);
+    OK(gw_store_upsert_order(a, o, &created, NULL, T0, E));
+
+    OK(gw_store_begin(a, E));
+    OK(gw_store_next_control(&c, a, "amazon-rp", 'I', E));
+    assert_int_equal(c, 1);
+
+    /* a writer meets the held lock: retry later */
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_put_raw(&id, &dup, sha, b, "amazon-rp", "in", "1.edi", "ISA", 3, T0, &err),
+                     EDI_EAGAIN);
+    assert_int_equal(err.sys & 0xff, SQLITE_BUSY);
+    assert_non_null(strstr(err.msg, "put raw"));
+    assert_int_equal(id, 0);
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_next_control(&c, b, "amazon-rp", 'I', &err), EDI_EAGAIN);
+    assert_int_equal(gw_store_begin(b, &err), EDI_EAGAIN);
+
+    /* readers do not wait (WAL) */
+    OK(gw_store_interchange_seen(&seen, b, "amazon-rp", "in", "1", E));
+    OK(gw_store_get_order(&got, b, "amazon-rp", "RP", "PO1", E));
+    assert_non_null(got);
+    gw_order_free(got);
+
+    /* and a third connection opens (no migration to do) while the lock is held */
+    {
+        struct gw_store *c3 = open_ok(f);
+
+        gw_store_close(c3);
+    }
+
+    OK(gw_store_commit(a, E));
+    OK(gw_store_put_raw(&id, &dup, sha, b, "amazon-rp", "in", "1.edi", "ISA", 3, T0, E));
+    OK(gw_store_next_control(&c, b, "amazon-rp", 'I', E));
+    assert_int_equal(c, 2);
+    gw_order_free(o);
+    gw_store_close(a);
+    gw_store_close(b);
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_migrate_from_empty),
+        T(test_wal_mode),
+        T(test_newer_version),
+        T(test_not_a_database),
+        T(test_cannot_open),
+        T(test_reopen_keeps_data),
+        T(test_raw_dedupe),
+        T(test_interchanges),
+        T(test_documents),
+        T(test_order_create_update),
+        T(test_order_bad_lines_atomic),
+        T(test_list_orders),
+        T(test_control_numbers),
+        T(test_outbox),
+        T(test_counts_and_errors),
+        T(test_audit),
+        T(test_transactions),
+        T(test_busy),
+    };
+#undef T
+
+    return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
