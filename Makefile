@@ -5,7 +5,9 @@
 #   make          build/wharf
 #   make check    every test tier under ASan + UBSan; ends with "N passed, N failed"
 #   make bench    throughput and memory figures on generated inputs
-#   make run      (arrives with the gateway pipeline)
+#   make run      a workspace in build/run with the sample Amazon partners, the
+#                 sample POs dropped in, one gateway pass, status and orders;
+#                 then, on a terminal, the daemon (Ctrl-C stops it)
 #   make golden-update   rewrite golden expectations for review
 
 .DEFAULT_GOAL := all
@@ -74,6 +76,21 @@ build/debug/obj/%.o: %.c | $(DEPS_STAMP)
 	@$(CC) $(BASE_CFLAGS) $(DBG_CFLAGS) -c -o $@ $<
 
 debug: build/debug/wharf
+
+RUN_WS ?= build/run
+run: build/wharf
+	@if [ ! -f $(RUN_WS)/wharf.xml ]; then \
+		build/wharf init $(RUN_WS) && \
+		cp tests/golden/x12/amazon-rp-850.edi tests/golden/x12/amazon-rp-850-multi.edi \
+			$(RUN_WS)/partners/amazon-rp/inbound/ && \
+		cp tests/golden/x12/amazon-df-850.edi $(RUN_WS)/partners/amazon-df/inbound/ && \
+		echo "run: dropped the sample Amazon POs into $(RUN_WS)/partners/*/inbound"; fi
+	build/wharf run --once -w $(RUN_WS)
+	build/wharf status -w $(RUN_WS)
+	build/wharf orders list -w $(RUN_WS)
+	@if [ -t 0 ]; then echo "run: serving $(RUN_WS) (Ctrl-C stops; drop files into $(RUN_WS)/partners/*/inbound)"; \
+		exec build/wharf serve -w $(RUN_WS); \
+	else echo "run: done; \`build/wharf serve -w $(RUN_WS)\` keeps the gateway running"; fi
 
 clean:
 	rm -rf build
