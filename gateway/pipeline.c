@@ -132,7 +132,52 @@ struct file_run {
     struct pending_map *maps;
     size_t nmaps, cap;
     unsigned accepted, rejected;
+    /* ERP files written under temporary names: renamed after the store
+     * commits, with one filesystem sync for all of them */
+    char **renames;        /* temp, final, temp, final ... */
+    size_t nrenames;
 };
+
+/* Writes p to path.tmp without syncing and remembers the rename. */
+static int stage_file(struct file_run *f, const char *path, const void *p, size_t n)
+{
+    char tmp[4400];
+    FILE *fp;
+
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    if ((fp = fopen(tmp, "wb")) == NULL || (n && fwrite(p, 1, n, fp) != n) || fclose(fp) != 0) {
+        gw_log(f->c, "error", "ERP export: cannot write %s: %s", tmp, strerror(errno));
+        return -1;
+    }
+    f->renames = edi_xrealloc(f->renames, (f->nrenames + 2) * sizeof(*f->renames));
+    f->renames[f->nrenames++] = edi_xstrdup(tmp);
+    f->renames[f->nrenames++] = edi_xstrdup(path);
+    return 0;
+}
+
+/* commit: sync once, then rename every staged file; !commit: drop them. */
+static void finish_staged(struct file_run *f, int commit)
+{
+    size_t i;
+
+    if (commit && f->nrenames) {
+        int fd = open(f->c->cfg->erp_out, O_RDONLY | O_DIRECTORY);
+
+        if (fd >= 0) {
+            syncfs(fd);
+            close(fd);
+        }
+    }
+    for (i = 0; i + 1 < f->nrenames; i += 2) {
+        if (!commit || rename(f->renames[i], f->renames[i + 1]) != 0)
+            unlink(f->renames[i]);
+        free(f->renames[i]);
+        free(f->renames[i + 1]);
+    }
+    free(f->renames);
+    f->renames = NULL;
+    f->nrenames = 0;
+}
 
 static int store_ctl(void *ctx, char kind, uint64_t *out)
 {
@@ -428,8 +473,7 @@ static void export_order(struct file_run *f, const struct gw_order *o, xmlDocPtr
             edi_buf_init(&json, 0);
             if (map_render(&json, out, 0, &e) == 0) {
                 snprintf(path, sizeof(path), "%s/%s-%s.json", cfg->erp_out, o->partner, o->po_number);
-                if (gw_write_file(path, json.p, json.n, &e) < 0)
-                    gw_log(f->c, "error", "ERP export: %s", e.msg);
+                stage_file(f, path, json.p, json.n);
             }
             edi_buf_dispose(&json);
         } else {
@@ -461,36 +505,130 @@ static void export_order(struct file_run *f, const struct gw_order *o, xmlDocPtr
             csv_field(&csv, o->lines[i].state, 1);
         }
         snprintf(path, sizeof(path), "%s/%s-%s.csv", cfg->erp_out, o->partner, o->po_number);
-        if (gw_write_file(path, csv.p, csv.n, &e) < 0)
-            gw_log(f->c, "error", "ERP export: %s", e.msg);
+        stage_file(f, path, csv.p, csv.n);
         edi_buf_dispose(&csv);
     }
 }
 
-struct docs {
-    xmlDocPtr *v;
-    size_t n, cap;
+/* One accepted 850 (its EDI-XML document): the partner's map makes the
+ * canonical order, which becomes or updates a sales order. */
+static int order_one(struct file_run *f, const struct map_info *m, xmlDocPtr in, int64_t doc_id)
+{
+    struct map_run_opts opts;
+    struct edi_findings fds;
+    xmlDocPtr out = NULL;
+    struct gw_order *o, *old = NULL;
+    int created, rc;
+
+    memset(&opts, 0, sizeof(opts));
+    opts.partner = f->p->id;
+    opts.params = f->p->params;
+    opts.nparams = f->p->nparams;
+    opts.now = f->c->now;
+    edi_findings_init(&fds, 50);
+    rc = map_run(&out, f->c->maps, m, in, &opts, &fds, f->err);
+    if (rc == EDI_ESYNTAX) {
+        /* the map refused the PO: it stays a rejected document */
+        struct edi_buf why;
+        size_t k;
+
+        edi_buf_init(&why, 0);
+        for (k = 0; k < fds.n; k++)
+            edi_buf_printf(&why, "%s [%s]\n", fds.v[k].msg, fds.v[k].code);
+        rc = gw_store_set_document_state(f->c->store, doc_id, "rejected",
+                                         edi_buf_cstr(&why), f->c->now, f->err);
+        gw_log(f->c, "warn", "%s %s: the PO was refused by %s: %s", f->p->id, f->name,
+               m->name, edi_buf_cstr(&why));
+        edi_buf_dispose(&why);
+        edi_findings_dispose(&fds);
+        return rc;
+    }
+    edi_findings_dispose(&fds);
+    if (rc < 0)
+        return rc;
+    o = edi_xcalloc(1, sizeof(*o));
+    if ((rc = order_from(o, out, f->p->id, f->err)) < 0 ||
+        (rc = gw_store_get_order(&old, f->c->store, o->partner, o->program, o->po_number,
+                                 f->err)) < 0) {
+        gw_order_free(o);
+        xmlFreeDoc(out);
+        return rc;
+    }
+    if (old && strcmp(o->program, "DF") == 0) {
+        /* SPEC: RULES.md — a repeated DF Ship ID is rejected (ack code 04),
+         * never a second sales order */
+        char why[300];
+
+        snprintf(why, sizeof(why), "duplicate Ship ID %s received again in %s: ack code 04",
+                 o->po_number, f->name);
+        rc = gw_store_set_document_state(f->c->store, doc_id, "duplicate-ship-id",
+                                         why, f->c->now, f->err);
+        if (rc == 0)
+            rc = gw_store_set_order_state(f->c->store, old->id, old->state, why, f->c->now,
+                                          f->err);
+        f->st->duplicate_ship_ids++;
+        gw_log(f->c, "warn", "%s: %s", f->p->id, why);
+    } else {
+        char why[300];
+
+        free(o->state);
+        if (old) {
+            size_t k, open = 0;
+
+            for (k = 0; k < o->nlines; k++)
+                open += strcmp(o->lines[k].state, "cancelled") != 0;
+            o->state = edi_xstrdup(open ? old->state : GW_ORDER_CANCELLED);
+            snprintf(why, sizeof(why), "PO changed by %s", f->name);
+        } else {
+            o->state = edi_xstrdup(f->p->ack_mode == GW_ACK_MANUAL ? GW_ORDER_PENDING
+                                                                  : GW_ORDER_APPROVED);
+            snprintf(why, sizeof(why), "received in %s", f->name);
+        }
+        rc = gw_store_upsert_order(f->c->store, o, &created, why, f->c->now, f->err);
+        if (rc == 0) {
+            if (created)
+                f->st->orders_created++;
+            else
+                f->st->orders_updated++;
+            gw_log(f->c, "info", "%s: order %s %s (%s)", f->p->id, o->po_number,
+                   created ? "created" : "updated", o->state);
+            export_order(f, o, out);
+        }
+    }
+    gw_order_free(old);
+    gw_order_free(o);
+    xmlFreeDoc(out);
+    return rc;
+}
+
+struct stream {
+    struct file_run *f;
+    const struct map_info *m;
+    size_t index, next;
+    int rc;
 };
 
-static int keep_doc(void *ctx, xmlDocPtr doc, const struct edi_tx *tx)
+/* Each set's document as it is made: the 850s to map are mapped, every
+ * document is freed at once, so memory stays that of one set. */
+static int map_doc(void *ctx, xmlDocPtr doc, const struct edi_tx *tx)
 {
-    struct docs *d = ctx;
+    struct stream *s = ctx;
+    struct file_run *f = s->f;
 
-    if (d->n == d->cap) {
-        d->cap = d->cap ? d->cap * 2 : 8;
-        d->v = edi_xrealloc(d->v, d->cap * sizeof(*d->v));
+    s->index++;
+    if (s->rc == 0 && s->next < f->nmaps && f->maps[s->next].index == s->index) {
+        s->rc = order_one(f, s->m, doc, f->maps[s->next].doc_id);
+        s->next++;
     }
-    d->v[d->n++] = doc;
-    return 0;
+    xmlFreeDoc(doc);
+    return s->rc < 0 ? s->rc : 0;
 }
 
 static int make_orders(struct file_run *f, const char *data, size_t n)
 {
-    struct docs d = {0};
     const struct gw_map_ref *ref = gw_partner_map(f->p, "order-in");
-    const struct map_info *m;
-    size_t i;
-    int rc = 0;
+    struct stream s;
+    int rc;
 
     if (f->nmaps == 0)
         return 0;
@@ -499,104 +637,12 @@ static int make_orders(struct file_run *f, const char *data, size_t n)
                f->p->id, f->nmaps);
         return 0;
     }
-    if ((rc = map_find(&m, f->c->maps, ref->name, f->p->id, f->err)) < 0)
+    memset(&s, 0, sizeof(s));
+    s.f = f;
+    if ((rc = map_find(&s.m, f->c->maps, ref->name, f->p->id, f->err)) < 0)
         return rc;
-    if ((rc = edi_x12_to_xml_docs(data, n, f->c->guides, NULL, keep_doc, &d, f->err)) < 0)
-        goto out;
-    for (i = 0; i < f->nmaps && rc == 0; i++) {
-        size_t idx = f->maps[i].index - 1;
-        struct map_run_opts opts;
-        struct edi_findings fds;
-        xmlDocPtr out = NULL;
-        struct gw_order *o, *old = NULL;
-        int created;
-
-        if (idx >= d.n)
-            continue;
-        memset(&opts, 0, sizeof(opts));
-        opts.partner = f->p->id;
-        opts.params = f->p->params;
-        opts.nparams = f->p->nparams;
-        opts.now = f->c->now;
-        edi_findings_init(&fds, 50);
-        rc = map_run(&out, f->c->maps, m, d.v[idx], &opts, &fds, f->err);
-        if (rc == EDI_ESYNTAX) {
-            /* the map refused the PO: it stays a rejected document */
-            struct edi_buf why;
-            size_t k;
-
-            edi_buf_init(&why, 0);
-            for (k = 0; k < fds.n; k++)
-                edi_buf_printf(&why, "%s [%s]\n", fds.v[k].msg, fds.v[k].code);
-            rc = gw_store_set_document_state(f->c->store, f->maps[i].doc_id, "rejected",
-                                             edi_buf_cstr(&why), f->c->now, f->err);
-            gw_log(f->c, "warn", "%s %s: the PO was refused by %s: %s", f->p->id, f->name,
-                   m->name, edi_buf_cstr(&why));
-            edi_buf_dispose(&why);
-            edi_findings_dispose(&fds);
-            continue;
-        }
-        edi_findings_dispose(&fds);
-        if (rc < 0)
-            break;
-        o = edi_xcalloc(1, sizeof(*o));
-        if ((rc = order_from(o, out, f->p->id, f->err)) < 0 ||
-            (rc = gw_store_get_order(&old, f->c->store, o->partner, o->program, o->po_number,
-                                     f->err)) < 0) {
-            gw_order_free(o);
-            xmlFreeDoc(out);
-            break;
-        }
-        if (old && strcmp(o->program, "DF") == 0) {
-            /* SPEC: RULES.md — a repeated DF Ship ID is rejected (ack code 04),
-             * never a second sales order */
-            char why[300];
-
-            snprintf(why, sizeof(why), "duplicate Ship ID %s received again in %s: ack code 04",
-                     o->po_number, f->name);
-            rc = gw_store_set_document_state(f->c->store, f->maps[i].doc_id, "duplicate-ship-id",
-                                             why, f->c->now, f->err);
-            if (rc == 0)
-                rc = gw_store_set_order_state(f->c->store, old->id, old->state, why, f->c->now,
-                                              f->err);
-            f->st->duplicate_ship_ids++;
-            gw_log(f->c, "warn", "%s: %s", f->p->id, why);
-        } else {
-            char why[300];
-
-            free(o->state);
-            if (old) {
-                size_t k, open = 0;
-
-                for (k = 0; k < o->nlines; k++)
-                    open += strcmp(o->lines[k].state, "cancelled") != 0;
-                o->state = edi_xstrdup(open ? old->state : GW_ORDER_CANCELLED);
-                snprintf(why, sizeof(why), "PO changed by %s", f->name);
-            } else {
-                o->state = edi_xstrdup(f->p->ack_mode == GW_ACK_MANUAL ? GW_ORDER_PENDING
-                                                                      : GW_ORDER_APPROVED);
-                snprintf(why, sizeof(why), "received in %s", f->name);
-            }
-            rc = gw_store_upsert_order(f->c->store, o, &created, why, f->c->now, f->err);
-            if (rc == 0) {
-                if (created)
-                    f->st->orders_created++;
-                else
-                    f->st->orders_updated++;
-                gw_log(f->c, "info", "%s: order %s %s (%s)", f->p->id, o->po_number,
-                       created ? "created" : "updated", o->state);
-                export_order(f, o, out);
-            }
-        }
-        gw_order_free(old);
-        gw_order_free(o);
-        xmlFreeDoc(out);
-    }
-out:
-    for (i = 0; i < d.n; i++)
-        xmlFreeDoc(d.v[i]);
-    free(d.v);
-    return rc;
+    rc = edi_x12_to_xml_docs(data, n, f->c->guides, NULL, map_doc, &s, f->err);
+    return s.rc < 0 ? s.rc : rc;
 }
 
 /* ---- the file ------------------------------------------------------------------------------- */
@@ -722,6 +768,7 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
         goto fail;
     if ((rc = gw_store_commit(c->store, err)) < 0)
         goto out;
+    finish_staged(&f, 1);
     if (cs.sets == 0 && cs.findings) {
         char reason[4600];
 
@@ -739,12 +786,14 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
     goto out;
 fail:
     gw_store_rollback(c->store);
+    finish_staged(&f, 0);
     /* put it back: it is tried again next time */
     if (rename(claimed, path) != 0)
         gw_log(c, "error", "cannot put %s back: %s", claimed, strerror(errno));
     st->errors++;
     gw_log(c, "error", "%s %s: %s (the file stays in inbound/)", p->id, name, err->msg);
 out:
+    finish_staged(&f, 0);
     for (i = 0; i < f.ndups; i++)
         free(f.dups[i]);
     free(f.dups);
