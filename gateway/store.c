@@ -37,7 +37,6 @@
 /* Not in store.h yet (proposed there): how long a call waits for another
  * connection's write transaction before it gives up with EDI_EAGAIN. The
  * default is STORE_BUSY_MS; tests shorten it. */
-void gw_store_set_busy_timeout(struct gw_store *s, int ms);
 
 #define STORE_BUSY_MS 5000
 
@@ -640,7 +639,7 @@ out:
 int gw_store_open(struct gw_store **out, const char *path, struct edi_err *err)
 {
     struct gw_store *s = NULL;
-    char op[96];
+    char op[256];
     int rc, c;
 
     *out = NULL;
@@ -990,7 +989,7 @@ static int history_add(struct gw_store *s, int64_t order_id, time_t now, const c
     return rc;
 }
 
-static int lines_put(struct gw_store *s, const struct gw_order *o, const char *op,
+static int lines_put(struct gw_store *s, int64_t order_id, const struct gw_order *o, const char *op,
                      struct edi_err *err)
 {
     sqlite3_stmt *st = NULL;
@@ -1003,7 +1002,7 @@ static int lines_put(struct gw_store *s, const struct gw_order *o, const char *o
 
         if ((rc = prep(&st, s, Q_LINE_INSERT, op, err)) < 0)
             break;
-        bind_i64(&bc, st, 1, o->id);
+        bind_i64(&bc, st, 1, order_id);
         bind_i64(&bc, st, 2, l->line_no);
         bind_text(&bc, st, 3, l->product_id);
         bind_text(&bc, st, 4, l->description);
@@ -1097,8 +1096,7 @@ int gw_store_upsert_order(struct gw_store *s, struct gw_order *o, int *created, 
         if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
             goto out;
     }
-    o->id = id;
-    if ((rc = lines_put(s, o, op, err)) < 0)
+    if ((rc = lines_put(s, id, o, op, err)) < 0)
         goto out;
     what = what_of(fresh ? "created" : "updated", why);
     if ((rc = history_add(s, id, now, o->state, what, op, err)) < 0)

@@ -29,6 +29,9 @@ struct gw_store;
  * to date. */
 int gw_store_open(struct gw_store **out, const char *path, struct edi_err *err);
 void gw_store_close(struct gw_store *s);
+/* How long a call waits for another connection's lock before EDI_EAGAIN
+ * (5000 ms by default). */
+void gw_store_set_busy_timeout(struct gw_store *s, int ms);
 /* The schema version after migrations (for `wharf status`). */
 int gw_store_version(const struct gw_store *s);
 

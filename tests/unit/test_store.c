@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 /* store.c: not in store.h yet. */
-void gw_store_set_busy_timeout(struct gw_store *s, int ms);
 
 #define T0 1735689600   /* 2025-01-01T00:00:00Z */
 
@@ -489,6 +488,7 @@ static void test_order_bad_lines_atomic(void **state)
     assert_int_equal(gw_store_upsert_order(s, o, &created, NULL, T0, &err), EDI_ERR);
     assert_int_equal(err.sys, SQLITE_CONSTRAINT_PRIMARYKEY);
     assert_non_null(strstr(err.msg, "upsert order amazon-rp RP PO7"));
+    assert_int_equal(o->id, 0);     /* outputs untouched on failure */
     /* nothing of it was kept */
     OK(gw_store_get_order(&got, s, "amazon-rp", "RP", "PO7", E));
     assert_null(got);
