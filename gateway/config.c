@@ -1006,13 +1006,28 @@ static int read_doc(xmlDocPtr *out, const char *path, const char *display, xmlSc
     xmlSetStructuredErrorFunc(&x, (xmlStructuredErrorFunc)on_xml_error);
     /* no network, no entity expansion, no DTD loading */
     doc = xmlReadMemory(data, (int)n, display, NULL, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
-    free(data);
     if (doc == NULL) {
+        free(data);
         xmlSetStructuredErrorFunc(NULL, NULL);
         if (!x.seen)
             edi_fail(err, EDI_ECONFIG, "%s: not well-formed XML", display);
         return EDI_ECONFIG;
     }
+    /* A configuration has no use for a DTD, and entity references would
+     * reach the schema validator, which cannot handle them. */
+    if (doc->intSubset || doc->extSubset) {
+        const char *d = strstr(data, "<!DOCTYPE"), *q;
+        int line = 1;
+
+        for (q = data; d && q < d; q++)
+            line += *q == '\n';
+        free(data);
+        xmlFreeDoc(doc);
+        xmlSetStructuredErrorFunc(NULL, NULL);
+        return edi_fail(err, EDI_ECONFIG, "%s:%d: <!DOCTYPE> is not allowed in a configuration",
+                        display, line);
+    }
+    free(data);
     v = xmlSchemaNewValidCtxt(xsd);
     /* schema defaults become attributes in the tree */
     xmlSchemaSetValidOptions(v, XML_SCHEMA_VAL_VC_I_CREATE);

@@ -1,0 +1,547 @@
+/*
+ * test_config.c — the workspace configuration (gateway/config.c): a valid
+ * wharf.xml loads and its lookups answer; every kind of mistake is
+ * reported with file and line (schema errors, identity constraints, guides
+ * and maps that do not exist or do not fit, cron ranges); cron parsing and
+ * matching.
+ */
+#include "testutil.h"
+#include "config.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef WHARF_MAPPINGS
+#define WHARF_MAPPINGS "mappings"
+#endif
+
+static char dir[] = "/tmp/wharf-test-config-XXXXXX";
+static struct edi_guides *guides;
+static struct map_engine *maps;
+
+/* A valid configuration; the error cases each change one piece of it. */
+static const char base[] =
+    "<?xml version=\"1.0\"?>\n"
+    "<wharf version=\"1\">\n"
+    "  <vendor>\n"
+    "    <name>ACME WIDGETS INC</name>\n"
+    "    <interchange qualifier=\"ZZ\" id=\"ACMEVENDOR\"/>\n"
+    "    <vendor-code>ACME1</vendor-code>\n"
+    "  </vendor>\n"
+    "  <warehouse code=\"NJ1\">\n"
+    "    <name>ACME WIDGETS WAREHOUSE</name>\n"
+    "    <address><street>100 INDUSTRIAL PKWY</street><city>EDISON</city><state>NJ</state>\n"
+    "      <postal-code>08817</postal-code><country>US</country></address>\n"
+    "  </warehouse>\n"
+    "  <warehouse code=\"CA2\">\n"
+    "    <name>ACME WEST</name>\n"
+    "    <address><street>1 PORT RD</street><street>BLDG 2</street><city>OAKLAND</city>\n"
+    "      <state>CA</state><postal-code>94607</postal-code><country>US</country></address>\n"
+    "  </warehouse>\n"
+    "  <erp kind=\"files\"/>\n"
+    "  <partner id=\"amazon-rp\" program=\"RP\">\n"
+    "    <name>Amazon Retail Procurement</name>\n"
+    "    <interchange qualifier=\"ZZ\" id=\"AMAZON\"/>\n"
+    "    <x12 version=\"004010\"/>\n"
+    "    <transport kind=\"files\"/>\n"
+    "    <guide set=\"850\" name=\"partners/amazon-rp/850\"/>\n"
+    "    <guide set=\"856\" name=\"partners/amazon-rp/856\"/>\n"
+    "    <guide set=\"856\" version=\"005010\" name=\"partners/amazon-rp/856-5010\"/>\n"
+    "    <map flow=\"order-in\" name=\"amazon-rp/850-to-order\"/>\n"
+    "    <map flow=\"order-ack-out\" name=\"amazon-rp/order-ack-to-855\"/>\n"
+    "    <acknowledge mode=\"manual\"/>\n"
+    "    <schedule job=\"ack-run\" cron=\"*/30 * * * *\"/>\n"
+    "    <schedule job=\"invoice-run\" cron=\"0 18 * * 1-5\"/>\n"
+    "    <ship-from warehouse=\"NJ1\" party-id=\"ACMW1\"/>\n"
+    "    <ship-from warehouse=\"CA2\" party-id=\"ACMW2\">\n"
+    "      <name>ACME WEST DOCK</name>\n"
+    "    </ship-from>\n"
+    "    <gs1 company-prefix=\"0614141\" extension-digit=\"3\"/>\n"
+    "    <invoice number-prefix=\"ACME-INV-\" per=\"po\">\n"
+    "      <remit-to party-id=\"ACMEPAY1\">\n"
+    "        <name>ACME WIDGETS INC</name>\n"
+    "        <address><street>PO BOX 4410</street><city>NEWARK</city><state>NJ</state>\n"
+    "          <postal-code>07101</postal-code><country>US</country></address>\n"
+    "      </remit-to>\n"
+    "      <terms type=\"basic-discount-offered\" net-days=\"60\" discount-percent=\"2\" discount-days=\"10\"/>\n"
+    "      <tax type=\"sales\" rate=\"6.625\"/>\n"
+    "      <charge type=\"freight\" amount=\"25.00\" description=\"Freight\"/>\n"
+    "      <allowance type=\"discount\" percent=\"1.5\"/>\n"
+    "    </invoice>\n"
+    "    <param name=\"time-zone\" value=\"-05:00\"/>\n"
+    "    <param name=\"x12-version\" value=\"005010\"/>\n"
+    "  </partner>\n"
+    "  <partner id=\"amazon-df\" program=\"DF\">\n"
+    "    <name>Amazon Direct Fulfillment</name>\n"
+    "    <interchange qualifier=\"ZZ\" id=\"AMAZONDS\"/>\n"
+    "    <x12 version=\"004010\" usage=\"T\"/>\n"
+    "    <transport kind=\"files\" dir=\"/srv/edi/df\"/>\n"
+    "    <guide set=\"850\" name=\"partners/amazon-df/850\"/>\n"
+    "    <map flow=\"order-in\" name=\"amazon-df/850-to-order\"/>\n"
+    "    <acknowledge mode=\"auto-all\"/>\n"
+    "    <schedule job=\"ack-run\" cron=\"*/15 * * * *\"/>\n"
+    "    <ship-from warehouse=\"NJ1\" party-id=\"NJ1\"/>\n"
+    "  </partner>\n"
+    "</wharf>\n";
+
+static void put(const char *text)
+{
+    char path[512];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/wharf.xml", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* base with the first `from` replaced by `to`; *line is the line `at`
+ * (default: `to`) starts on in the result. */
+static char *edit(const char *from, const char *to, const char *at, int *line)
+{
+    const char *p = strstr(base, from), *q;
+    size_t n = sizeof(base) + strlen(to);
+    char *r = malloc(n);
+
+    if (p == NULL)
+        fail_msg("'%s' is not in the base configuration", from);
+    snprintf(r, n, "%.*s%s%s", (int)(p - base), base, to, p + strlen(from));
+    q = strstr(r, at ? at : to);
+    if (q == NULL)
+        fail_msg("'%s' is not in the edited configuration", at ? at : to);
+    *line = 1;
+    for (p = r; p < q; p++)
+        *line += *p == '\n';
+    return r;
+}
+
+static int load(struct gw_config **cfg, struct edi_err *err)
+{
+    edi_err_clear(err);
+    return gw_config_load_with(cfg, dir, WHARF_SCHEMAS, guides, maps, err);
+}
+
+static int setup(void **state)
+{
+    struct edi_err err;
+
+    if (mkdtemp(dir) == NULL)
+        return -1;
+    edi_err_clear(&err);
+    if (edi_guides_new(&guides, WHARF_SCHEMAS, &err) < 0 ||
+        map_engine_new(&maps, WHARF_MAPPINGS, WHARF_SCHEMAS, &err) < 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char path[512];
+
+    snprintf(path, sizeof(path), "%s/wharf.xml", dir);
+    unlink(path);
+    rmdir(dir);
+    map_engine_free(maps);
+    edi_guides_free(guides);
+    return 0;
+}
+
+/* ---- a valid configuration --------------------------------------------------- */
+
+static void test_valid_config_loads(void **state)
+{
+    struct gw_config *cfg;
+    const struct gw_partner *rp, *df;
+    struct edi_err err;
+    char want[512];
+
+    put(base);
+    if (load(&cfg, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_string_equal(cfg->vendor_name, "ACME WIDGETS INC");
+    assert_string_equal(cfg->vendor_isa_qualifier, "ZZ");
+    assert_string_equal(cfg->vendor_isa_id, "ACMEVENDOR");
+    assert_string_equal(cfg->vendor_gs_id, "ACMEVENDOR");
+    assert_string_equal(cfg->vendor_code, "ACME1");
+    assert_int_equal(cfg->nwarehouses, 2);
+    assert_int_equal(cfg->npartners, 2);
+    /* defaults: ERP folders, store, log, formats */
+    snprintf(want, sizeof(want), "%s/erp/in", dir);
+    assert_string_equal(cfg->erp_in, want);
+    snprintf(want, sizeof(want), "%s/wharf.db", dir);
+    assert_string_equal(cfg->store_path, want);
+    snprintf(want, sizeof(want), "%s/log", dir);
+    assert_string_equal(cfg->log_dir, want);
+    assert_string_equal(cfg->log_level, "info");
+    assert_true(cfg->erp_json && cfg->erp_csv);
+
+    rp = &cfg->partners[0];
+    assert_string_equal(rp->id, "amazon-rp");
+    assert_string_equal(rp->program, "RP");
+    assert_string_equal(rp->vendor_code, "ACME1");
+    assert_int_equal(rp->usage, 'P');
+    assert_string_equal(rp->functional_ack, "997");
+    assert_int_equal(rp->ta1, 0);
+    assert_string_equal(rp->transport, "files");
+    snprintf(want, sizeof(want), "%s/partners/amazon-rp/quarantine", dir);
+    assert_string_equal(rp->quarantine, want);
+    assert_int_equal(rp->ack_mode, GW_ACK_MANUAL);
+    assert_int_equal(rp->ack_warn_hours, 4);
+    assert_string_equal(rp->gs1_prefix, "0614141");
+    assert_int_equal(rp->sscc_extension, '3');
+    assert_true(rp->invoice.present);
+    assert_string_equal(rp->invoice.number_prefix, "ACME-INV-");
+    assert_string_equal(rp->invoice.per, "po");
+    assert_string_equal(rp->invoice.currency, "USD");
+    assert_string_equal(rp->invoice.remit_party_id, "ACMEPAY1");
+    assert_string_equal(rp->invoice.remit_address.city, "NEWARK");
+    assert_string_equal(rp->invoice.terms_basis, "invoice-date");
+    assert_int_equal(rp->invoice.net_days, 60);
+    assert_string_equal(rp->invoice.discount_percent, "2");
+    assert_int_equal(rp->invoice.discount_days, 10);
+    assert_int_equal(rp->invoice.ntaxes, 1);
+    assert_string_equal(rp->invoice.taxes[0].rate, "6.625");
+    assert_int_equal(rp->invoice.ncharges, 1);
+    assert_string_equal(rp->invoice.charges[0].amount, "25.00");
+    assert_null(rp->invoice.charges[0].percent);
+    assert_int_equal(rp->invoice.nallowances, 1);
+    assert_string_equal(rp->invoice.allowances[0].percent, "1.5");
+
+    df = &cfg->partners[1];
+    assert_string_equal(df->program, "DF");
+    assert_int_equal(df->usage, 'T');
+    assert_int_equal(df->ack_mode, GW_ACK_AUTO_ALL);
+    assert_string_equal(df->inbound, "/srv/edi/df/inbound");
+    assert_null(df->gs1_prefix);
+    assert_false(df->invoice.present);
+    assert_null(gw_partner_schedule(df, "invoice-run"));
+    gw_config_free(cfg);
+}
+
+static void test_lookups(void **state)
+{
+    struct gw_config *cfg;
+    const struct gw_partner *rp, *df;
+    const struct gw_ship_from *sf;
+    const struct gw_guide_ref *g;
+    const struct gw_schedule *s;
+    struct edi_err err;
+
+    put(base);
+    if (load(&cfg, &err) < 0)
+        fail_msg("%s", err.msg);
+    rp = gw_config_partner(cfg, "amazon-rp");
+    df = gw_config_partner(cfg, "amazon-df");
+    assert_non_null(rp);
+    assert_non_null(df);
+    assert_null(gw_config_partner(cfg, "amazon"));
+
+    /* routing an inbound ISA: qualifier and id, padding or not */
+    assert_ptr_equal(gw_config_partner_by_interchange(cfg, "ZZ", "AMAZON"), rp);
+    assert_ptr_equal(gw_config_partner_by_interchange(cfg, "ZZ", "AMAZON         "), rp);
+    assert_ptr_equal(gw_config_partner_by_interchange(cfg, "ZZ", "AMAZONDS       "), df);
+    assert_null(gw_config_partner_by_interchange(cfg, "01", "AMAZON"));
+    assert_null(gw_config_partner_by_interchange(cfg, "ZZ", "AMAZO"));
+    assert_null(gw_config_partner_by_interchange(cfg, "ZZ", "ACMEVENDOR"));
+
+    /* Ship-From party mapping: defaults from the warehouse, or its own */
+    sf = gw_config_ship_from(rp, "NJ1");
+    assert_non_null(sf);
+    assert_string_equal(sf->party_id, "ACMW1");
+    assert_string_equal(sf->name, "ACME WIDGETS WAREHOUSE");
+    assert_string_equal(sf->address.street1, "100 INDUSTRIAL PKWY");
+    assert_string_equal(sf->address.postal_code, "08817");
+    assert_ptr_equal(sf->wh, gw_config_warehouse(cfg, "NJ1"));
+    sf = gw_config_ship_from(rp, "CA2");
+    assert_string_equal(sf->name, "ACME WEST DOCK");
+    assert_string_equal(sf->address.street2, "BLDG 2");
+    assert_null(gw_config_ship_from(df, "CA2"));
+    assert_null(gw_config_ship_from(rp, "TX9"));
+    assert_ptr_equal(gw_config_ship_from_party(df, "NJ1"), gw_config_ship_from(df, "NJ1"));
+    assert_null(gw_config_ship_from_party(df, "ACMW1"));
+
+    /* guides by set and version */
+    g = gw_partner_guide(rp, "856", NULL);
+    assert_string_equal(g->name, "partners/amazon-rp/856");
+    g = gw_partner_guide(rp, "856", "005010");
+    assert_string_equal(g->name, "partners/amazon-rp/856-5010");
+    assert_null(gw_partner_guide(rp, "810", NULL));
+
+    assert_string_equal(gw_partner_map(rp, "order-in")->name, "amazon-rp/850-to-order");
+    assert_null(gw_partner_map(df, "invoice-out"));
+    s = gw_partner_schedule(rp, "ack-run");
+    assert_string_equal(s->text, "*/30 * * * *");
+    assert_true(s->cron.minute == ((1ull << 0) | (1ull << 30)));
+
+    /* map parameters: the partner's own, then what the config knows */
+    assert_string_equal(gw_partner_param(rp, "time-zone"), "-05:00");
+    assert_string_equal(gw_partner_param(rp, "x12-version"), "005010");   /* <param> wins */
+    assert_string_equal(gw_partner_param(rp, "vendor-code"), "ACME1");
+    assert_string_equal(gw_partner_param(rp, "gs1-company-prefix"), "0614141");
+    assert_string_equal(gw_partner_param(rp, "sscc-extension"), "3");
+    assert_string_equal(gw_partner_param(rp, "currency"), "USD");
+    assert_string_equal(gw_partner_param(df, "x12-version"), "004010");
+    assert_null(gw_partner_param(df, "gs1-company-prefix"));
+    assert_null(gw_partner_param(df, "nothing"));
+    assert_string_equal(gw_ack_mode_name(df->ack_mode), "auto-all");
+    gw_config_free(cfg);
+}
+
+/* The same through gw_config_load, which opens its own registries; and a
+ * workspace given as "." names the file wharf.xml. */
+static void test_load_opens_registries_and_names_file(void **state)
+{
+    struct gw_config *cfg = NULL;
+    struct edi_err err;
+    char cwd[1024];
+    int line;
+    char *text = edit("cron=\"*/15 * * * *\"", "cron=\"*/15 * *\"", NULL, &line);
+    char want[64];
+
+    put(base);
+    edi_err_clear(&err);
+    if (gw_config_load(&cfg, dir, WHARF_SCHEMAS, WHARF_MAPPINGS, &err) < 0)
+        fail_msg("%s", err.msg);
+    gw_config_free(cfg);
+
+    put(text);
+    free(text);
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    assert_int_equal(chdir(dir), 0);
+    edi_err_clear(&err);
+    assert_int_equal(gw_config_load(&cfg, ".", WHARF_SCHEMAS, WHARF_MAPPINGS, &err), EDI_ECONFIG);
+    assert_int_equal(chdir(cwd), 0);
+    assert_null(cfg);
+    snprintf(want, sizeof(want), "wharf.xml:%d: ", line);
+    if (strncmp(err.msg, want, strlen(want)) != 0)
+        fail_msg("got '%s', want it to start with '%s'", err.msg, want);
+}
+
+static void test_not_a_workspace(void **state)
+{
+    struct gw_config *cfg;
+    struct edi_err err;
+    char path[512];
+
+    snprintf(path, sizeof(path), "%s/wharf.xml", dir);
+    unlink(path);
+    assert_int_equal(load(&cfg, &err), EDI_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "wharf init"));
+    edi_err_clear(&err);
+    assert_int_equal(gw_config_load_with(&cfg, dir, "/nonexistent", guides, maps, &err),
+                     EDI_ECONFIG);
+    assert_non_null(strstr(err.msg, "WHARF_SCHEMAS"));
+}
+
+/* ---- mistakes, each with its line ------------------------------------------------ */
+
+static void test_errors_name_the_line(void **state)
+{
+    static const struct {
+        const char *what, *from, *to, *at, *want;
+    } cases[] = {
+        {"unknown element", "    <acknowledge mode=\"manual\"/>\n",
+         "    <acknowledge mode=\"manual\"/>\n    <frobnicate/>\n", "<frobnicate/>",
+         "Element 'frobnicate': This element is not expected"},
+        {"element out of order", "    <x12 version=\"004010\"/>\n    <transport kind=\"files\"/>\n",
+         "    <transport kind=\"files\"/>\n    <x12 version=\"004010\"/>\n", "<transport", "Expected is one of ( vendor-code, x12 )"},
+        {"missing required element", "    <acknowledge mode=\"auto-all\"/>\n", "", "<schedule job=\"ack-run\" cron=\"*/15",
+         "Expected is one of ( map, acknowledge )"},
+        {"unknown attribute", "<erp kind=\"files\"/>", "<erp kind=\"files\" colour=\"red\"/>", NULL,
+         "attribute 'colour' is not allowed"},
+        {"bad enumeration", "mode=\"manual\"", "mode=\"sometimes\"", NULL,
+         "'sometimes' is not an element of the set"},
+        {"bad cron: three fields", "cron=\"*/30 * * * *\"", "cron=\"*/30 * *\"", NULL,
+         "<schedule cron=\"*/30 * *\">: not a cron schedule: five fields"},
+        {"bad cron: a word", "cron=\"0 18 * * 1-5\"", "cron=\"daily\"", NULL, "not a cron schedule"},
+        {"bad cron: minute out of range", "cron=\"0 18 * * 1-5\"", "cron=\"61 18 * * 1-5\"", NULL,
+         "<schedule job=\"invoice-run\">: minute field '61': 61 is out of range 0-59"},
+        {"bad cron: backwards range", "cron=\"0 18 * * 1-5\"", "cron=\"0 18 * * 5-1\"", NULL,
+         "range 5-1 runs backwards"},
+        {"bad cron: month 13", "cron=\"0 18 * * 1-5\"", "cron=\"0 18 1 13 *\"", NULL,
+         "month field '13': 13 is out of range 1-12"},
+        {"duplicate partner", "<partner id=\"amazon-df\"", "<partner id=\"amazon-rp\"",
+         "<partner id=\"amazon-rp\" program=\"DF\"",
+         "<partner>: partner id amazon-rp is used twice"},
+        {"two partners, one interchange id", "id=\"AMAZONDS\"", "id=\"AMAZON\"",
+         "<interchange qualifier=\"ZZ\" id=\"AMAZON\"/>\n    <x12 version=\"004010\" usage",
+         "interchange id ZZ/AMAZON is used by two partners"},
+        {"partner with the vendor's interchange id", "id=\"AMAZONDS\"", "id=\"ACMEVENDOR\"",
+         "id=\"ACMEVENDOR\"/>\n    <x12 version=\"004010\" usage",
+         "partner amazon-df has the vendor's own interchange id ZZ/ACMEVENDOR"},
+        {"duplicate warehouse", "<warehouse code=\"CA2\">", "<warehouse code=\"NJ1\">", "<warehouse code=\"NJ1\">\n    <name>ACME WEST",
+         "warehouse NJ1 is declared twice"},
+        {"ship-from for an undeclared warehouse", "<ship-from warehouse=\"NJ1\" party-id=\"NJ1\"/>",
+         "<ship-from warehouse=\"TX9\" party-id=\"NJ1\"/>", NULL,
+         "ship-from names warehouse TX9, which is not declared"},
+        {"two ship-froms for one warehouse", "<ship-from warehouse=\"CA2\" party-id=\"ACMW2\">",
+         "<ship-from warehouse=\"NJ1\" party-id=\"ACMW2\">", NULL,
+         "two ship-from parties for warehouse NJ1"},
+        {"unknown guide", "name=\"partners/amazon-rp/850\"", "name=\"partners/amazon-rp/851\"", NULL,
+         "<guide set=\"850\">: no guide partners/amazon-rp/851"},
+        {"guide for another set", "<guide set=\"850\" name=\"partners/amazon-df/850\"/>",
+         "<guide set=\"855\" name=\"partners/amazon-df/850\"/>", NULL,
+         "guide partners/amazon-df/850 is for set 850"},
+        {"guide for another version", "<guide set=\"856\" version=\"005010\"",
+         "<guide set=\"856\" version=\"004010\"", NULL, "a second guide for set 856 in X12 004010"},
+        {"5010 guide without version", "<guide set=\"856\" version=\"005010\" name=\"partners/amazon-rp/856-5010\"/>",
+         "<guide set=\"857\" name=\"partners/amazon-rp/856-5010\"/>", NULL, "is for set 856"},
+        {"guide name leaving the schemas", "name=\"partners/amazon-df/850\"", "name=\"x/../../etc/passwd\"", NULL,
+         "may not leave the schemas folder"},
+        {"unknown map", "name=\"amazon-df/850-to-order\"", "name=\"nobody/850-to-order\"", NULL,
+         "<map flow=\"order-in\">: no map nobody/850-to-order"},
+        {"map for the wrong direction", "<map flow=\"order-in\" name=\"amazon-rp/850-to-order\"/>",
+         "<map flow=\"order-in\" name=\"amazon-rp/order-ack-to-855\"/>", NULL,
+         "map amazon-rp/order-ack-to-855 reads XML and writes X12; an inbound flow"},
+        {"two maps for one flow", "<map flow=\"order-ack-out\"", "<map flow=\"order-in\"",
+         "<map flow=\"order-in\" name=\"amazon-rp/order-ack-to-855\"",
+         "two maps for flow order-in"},
+        {"interchange qualifier of one character", "qualifier=\"ZZ\" id=\"AMAZONDS\"", "qualifier=\"Z\" id=\"AMAZONDS\"", NULL,
+         "<interchange qualifier=\"Z\">: not an interchange id qualifier"},
+        {"interchange id over 15 characters", "id=\"AMAZONDS\"", "id=\"AMAZONDIRECTFULFIL\"", NULL,
+         "not an interchange id: 1 to 15"},
+        {"partner id with capitals", "<partner id=\"amazon-df\"", "<partner id=\"Amazon DF\"", NULL,
+         "<partner id=\"Amazon DF\">: not a partner id"},
+        {"charge with amount and percent", "amount=\"25.00\"", "amount=\"25.00\" percent=\"2\"", "<charge",
+         "<charge type=\"freight\">: give exactly one of amount"},
+        {"money with three decimals", "amount=\"25.00\"", "amount=\"25.001\"", "<charge",
+         "not an amount"},
+        {"discount without days", " discount-days=\"10\"", "", "<terms",
+         "a discount needs both discount-percent and discount-days"},
+        {"US address without a state", "<city>OAKLAND</city>\n      <state>CA</state>",
+         "<city>OAKLAND</city>\n      ", "<address><street>1 PORT RD", "a US address needs a <state>"},
+        {"duplicate parameter", "<param name=\"x12-version\"", "<param name=\"time-zone\"", "<param name=\"time-zone\" value=\"005010\"",
+         "parameter time-zone is set twice"},
+        {"not well-formed", "    </ship-from>\n", "    </shipfrom>\n", NULL, "mismatch"},
+        {"wrong format version", "<wharf version=\"1\">", "<wharf version=\"2\">", NULL, "'2' is not an element of the set"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct gw_config *cfg = NULL;
+        struct edi_err err;
+        char want[512];
+        int line, rc;
+        char *text = edit(cases[i].from, cases[i].to, cases[i].at, &line);
+
+        put(text);
+        free(text);
+        rc = load(&cfg, &err);
+        if (rc != EDI_ECONFIG) {
+            gw_config_free(cfg);
+            fail_msg("%s: rc %d, want EDI_ECONFIG", cases[i].what, rc);
+        }
+        assert_null(cfg);
+        snprintf(want, sizeof(want), "%s/wharf.xml:%d: ", dir, line);
+        if (strncmp(err.msg, want, strlen(want)) != 0)
+            fail_msg("%s: got '%s', want it to start with '%s'", cases[i].what, err.msg, want);
+        if (strstr(err.msg, cases[i].want) == NULL)
+            fail_msg("%s: got '%s', want '%s' in it", cases[i].what, err.msg, cases[i].want);
+    }
+}
+
+/* No DTD: external entities are neither fetched nor expanded. */
+static void test_no_doctype(void **state)
+{
+    struct gw_config *cfg = NULL;
+    struct edi_err err;
+    char want[512];
+    int line;
+    char *text = edit("<wharf version=\"1\">\n",
+                      "<!DOCTYPE wharf [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n"
+                      "<wharf version=\"1\">\n",
+                      "<!DOCTYPE", &line);
+    char *name = strstr(text, "<name>ACME WIDGETS INC</name>");
+
+    /* the entity, used where the schema wants a name */
+    assert_non_null(name);
+    memcpy(name, "<name>&x;</name>             ", 29);
+    put(text);
+    free(text);
+    assert_int_equal(load(&cfg, &err), EDI_ECONFIG);
+    assert_null(cfg);
+    snprintf(want, sizeof(want), "%s/wharf.xml:%d: <!DOCTYPE> is not allowed", dir, line);
+    if (strncmp(err.msg, want, strlen(want)) != 0)
+        fail_msg("got '%s', want '%s...'", err.msg, want);
+}
+
+/* ---- cron ---------------------------------------------------------------------- */
+
+static void test_cron(void **state)
+{
+    static const struct {
+        const char *cron, *when;   /* when: "YYYY-MM-DD HH:MM" (2025-01-06 is a Monday) */
+        int match;
+    } cases[] = {
+        {"* * * * *", "2025-01-06 00:00", 1},
+        {"*/30 * * * *", "2025-01-06 10:30", 1},
+        {"*/30 * * * *", "2025-01-06 10:31", 0},
+        {"0 18 * * 1-5", "2025-01-06 18:00", 1},
+        {"0 18 * * 1-5", "2025-01-05 18:00", 0},          /* Sunday */
+        {"0 18 * * 1-5", "2025-01-06 18:01", 0},
+        {"15 6,14 * * *", "2025-01-06 14:15", 1},
+        {"15 6,14 * * *", "2025-01-06 13:15", 0},
+        {"0 0 * * 7", "2025-01-05 00:00", 1},             /* 7 is Sunday too */
+        {"0 0 * * 0", "2025-01-05 00:00", 1},
+        {"0 0 1 * 1", "2025-01-01 00:00", 1},             /* day of month or weekday */
+        {"0 0 1 * 1", "2025-01-06 00:00", 1},
+        {"0 0 1 * 1", "2025-01-07 00:00", 0},
+        {"0 0 1 * *", "2025-01-06 00:00", 0},
+        {"0 0 * 2 *", "2025-02-10 00:00", 1},
+        {"0 0 * 2 *", "2025-03-10 00:00", 0},
+        {"5/20 * * * *", "2025-01-06 00:45", 1},          /* 5, 25, 45 */
+        {"5/20 * * * *", "2025-01-06 00:40", 0},
+        {"10-20/5 * * * *", "2025-01-06 00:15", 1},
+        {"10-20/5 * * * *", "2025-01-06 00:25", 0},
+        {"  0   18 * *   1-5 ", "2025-01-06 18:00", 1},   /* blanks as the schema folds them */
+    };
+    static const char *const bad[] = {
+        "", "* * * *", "* * * * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * 32 * *",
+        "* * * 0 *", "* * * * 8", "*/0 * * * *", "a * * * *", "1- * * * *", "1,,2 * * * *",
+        "5-1 * * * *", "1000 * * * *",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct gw_cron c;
+        struct edi_err err;
+        struct tm tm;
+
+        edi_err_clear(&err);
+        if (gw_cron_parse(&c, cases[i].cron, &err) < 0)
+            fail_msg("'%s': %s", cases[i].cron, err.msg);
+        memset(&tm, 0, sizeof(tm));
+        assert_non_null(strptime(cases[i].when, "%Y-%m-%d %H:%M", &tm));
+        timegm(&tm);    /* fills tm_wday */
+        if (gw_cron_match(&c, &tm) != cases[i].match)
+            fail_msg("'%s' at %s: %d, want %d", cases[i].cron, cases[i].when, !cases[i].match,
+                     cases[i].match);
+    }
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct gw_cron c;
+        struct edi_err err;
+
+        edi_err_clear(&err);
+        if (gw_cron_parse(&c, bad[i], &err) != EDI_ESYNTAX)
+            fail_msg("'%s' was taken as a schedule", bad[i]);
+        assert_true(err.msg[0] != '\0');
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid_config_loads),
+        cmocka_unit_test(test_lookups),
+        cmocka_unit_test(test_load_opens_registries_and_names_file),
+        cmocka_unit_test(test_not_a_workspace),
+        cmocka_unit_test(test_errors_name_the_line),
+        cmocka_unit_test(test_no_doctype),
+        cmocka_unit_test(test_cron),
+    };
+
+    return cmocka_run_group_tests_name("config", tests, setup, teardown);
+}
