@@ -4,6 +4,7 @@
  * pipeline.c and store.c; this file reads arguments, drives passes, and
  * prints tables or JSON (jansson).
  */
+#include "ackrun.h"
 #include "cli.h"
 #include "pipeline.h"
 
@@ -80,9 +81,17 @@ static int one_pass(struct gw_stats *st, struct gw_ctx *c)
     struct edi_err err;
     int rc;
 
+    unsigned acks = 0;
+
     edi_err_clear(&err);
     if ((rc = gw_poll_inbound(st, c, &err)) < 0)
         gw_log(c, "error", "inbound: %s", err.msg);
+    edi_err_clear(&err);
+    if (gw_ack_run(&acks, c, &err) < 0) {
+        gw_log(c, "error", "acknowledgment run: %s", err.msg);
+        rc = rc < 0 ? rc : EDI_EIO;
+    }
+    st->acks_queued += acks;
     edi_err_clear(&err);
     if (gw_flush_outbox(st, c, &err) < 0) {
         gw_log(c, "error", "outbox: %s", err.msg);
@@ -388,12 +397,162 @@ static int orders_show(struct gw_ctx *c, const struct opts *o)
     return status;
 }
 
+/* wharf orders approve|reject PO [-w DIR] [--partner P] [--line N --accept Q
+ * --backorder Q --reject Q --reason R --ship-date D]... [--reason R] [--code NN] */
+static int orders_decide(int argc, char **argv, int reject)
+{
+    struct gw_line_decision lines[256];
+    struct gw_decision d;
+    struct gw_ctx c;
+    struct gw_order **v = NULL, *o = NULL;
+    struct edi_findings f;
+    struct edi_err err;
+    const char *po = NULL, *workspace = NULL, *partner = NULL;
+    size_t n = 0, i, found = 0;
+    int k, rc, cur = -1;
+    char actor[64];
+
+    memset(&d, 0, sizeof(d));
+    memset(lines, 0, sizeof(lines));
+    d.reject_all = reject;
+    for (k = 2; k < argc; k++) {
+        const char *a = argv[k], *val = k + 1 < argc ? argv[k + 1] : NULL;
+
+        if (val == NULL && a[0] == '-') {
+            gw_errorf("orders %s: %s needs a value", argv[1], a);
+            return GW_EXIT_USAGE;
+        }
+        if (strcmp(a, "-w") == 0)
+            workspace = val, k++;
+        else if (strcmp(a, "--partner") == 0)
+            partner = val, k++;
+        else if (strcmp(a, "--line") == 0) {
+            if (reject || d.nlines == 256) {
+                gw_errorf("orders %s: --line is for approve", argv[1]);
+                return GW_EXIT_USAGE;
+            }
+            cur = (int)d.nlines++;
+            lines[cur].line_no = atoi(val);
+            k++;
+        } else if ((strcmp(a, "--accept") == 0 || strcmp(a, "--backorder") == 0 ||
+                    strcmp(a, "--reject") == 0 || strcmp(a, "--ship-date") == 0) && cur >= 0) {
+            if (strcmp(a, "--accept") == 0)
+                lines[cur].accept = val;
+            else if (strcmp(a, "--backorder") == 0)
+                lines[cur].backorder = val;
+            else if (strcmp(a, "--reject") == 0)
+                lines[cur].reject = val;
+            else
+                lines[cur].ship_date = val;
+            k++;
+        } else if (strcmp(a, "--ship-date") == 0)
+            d.ship_date = val, k++;
+        else if (strcmp(a, "--reason") == 0) {
+            if (cur >= 0)
+                lines[cur].reason = val;
+            else
+                d.reason = val;
+            k++;
+        } else if (strcmp(a, "--code") == 0)
+            d.df_code = val, k++;
+        else if (a[0] == '-') {
+            gw_errorf("orders %s: unknown option '%s' (or it needs --line first); see `wharf help orders`",
+                      argv[1], a);
+            return GW_EXIT_USAGE;
+        } else if (po == NULL)
+            po = a;
+        else {
+            gw_errorf("orders %s: '%s' is extra", argv[1], a);
+            return GW_EXIT_USAGE;
+        }
+    }
+    if (po == NULL) {
+        gw_errorf("orders %s: which PO? see `wharf help orders`", argv[1]);
+        return GW_EXIT_USAGE;
+    }
+    d.lines = lines;
+    snprintf(actor, sizeof(actor), "%s", getenv("USER") ? getenv("USER") : "operator");
+    d.actor = actor;
+    if ((rc = open_ctx(&c, gw_workspace(workspace))) != 0)
+        return rc;
+    edi_err_clear(&err);
+    if (gw_store_list_orders(&v, &n, c.store, NULL, partner, &err) < 0) {
+        gw_errorf("%s", err.msg);
+        gw_ctx_close(&c);
+        return GW_EXIT_TEMPFAIL;
+    }
+    for (i = 0; i < n; i++)
+        if (strcmp(v[i]->po_number, po) == 0) {
+            found++;
+            o = v[i];
+        }
+    if (found != 1) {
+        gw_errorf(found ? "PO %s is on %zu partners' orders: say which with --partner" : "no order %s",
+                  po, found);
+        gw_orders_free(v, n);
+        gw_ctx_close(&c);
+        return GW_EXIT_REJECTED;
+    }
+    if (reject && strcmp(o->program, "DF") == 0 && d.df_code == NULL)
+        d.df_code = "03";
+    edi_findings_init(&f, 100);
+    rc = gw_ack_decide(&c, o, &d, &f, &err);
+    if (rc == EDI_ESYNTAX) {
+        for (i = 0; i < f.n; i++)
+            fprintf(stderr, "wharf: %s %s refused: %s [rule %s]\n", o->partner, po, f.v[i].msg,
+                    f.v[i].code);
+        rc = GW_EXIT_REJECTED;
+    } else if (rc < 0) {
+        gw_errorf("%s", err.msg);
+        rc = GW_EXIT_TEMPFAIL;
+    } else {
+        printf("%s %s: %s; `wharf ack run` queues the 855\n", o->partner, po,
+               reject ? "rejected" : "approved");
+        rc = GW_EXIT_OK;
+    }
+    edi_findings_dispose(&f);
+    gw_orders_free(v, n);
+    gw_ctx_close(&c);
+    return rc;
+}
+
+static int cmd_ack(int argc, char **argv)
+{
+    struct opts o;
+    struct gw_ctx c;
+    struct gw_stats st;
+    struct edi_err err;
+    unsigned queued = 0;
+    int rc;
+
+    if (argc < 2 || strcmp(argv[1], "run") != 0) {
+        gw_errorf("ack: usage: wharf ack run [-w DIR]");
+        return GW_EXIT_USAGE;
+    }
+    if ((rc = parse(&o, argc - 1, argv + 1, "ack")) != 0)
+        return rc;
+    if ((rc = open_ctx(&c, o.workspace)) != 0)
+        return rc;
+    edi_err_clear(&err);
+    memset(&st, 0, sizeof(st));
+    rc = gw_ack_run(&queued, &c, &err);
+    if (rc == 0)
+        rc = gw_flush_outbox(&st, &c, &err);
+    if (rc < 0)
+        gw_errorf("%s", err.msg);
+    printf("%u acknowledgments queued, %u messages sent\n", queued, st.sent);
+    gw_ctx_close(&c);
+    return rc < 0 ? GW_EXIT_TEMPFAIL : GW_EXIT_OK;
+}
+
 static int cmd_orders(int argc, char **argv)
 {
     struct opts o;
     struct gw_ctx c;
     int rc;
 
+    if (argc >= 2 && (strcmp(argv[1], "approve") == 0 || strcmp(argv[1], "reject") == 0))
+        return orders_decide(argc, argv, strcmp(argv[1], "reject") == 0);
     if (argc < 2 || (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "show") != 0)) {
         gw_errorf("orders: usage: wharf orders list|show ...; see `wharf help orders`");
         return GW_EXIT_USAGE;
@@ -421,5 +580,7 @@ int gw_cmd_gateway(const char *cmd, int argc, char **argv)
         return cmd_status(argc, argv);
     if (strcmp(cmd, "orders") == 0)
         return cmd_orders(argc, argv);
+    if (strcmp(cmd, "ack") == 0)
+        return cmd_ack(argc, argv);
     return -1;
 }

@@ -10,6 +10,8 @@
  */
 #include "pipeline.h"
 
+#include "ackrun.h"
+
 #include "check.h"
 #include "exml.h"
 
@@ -593,6 +595,24 @@ static int order_one(struct file_run *f, const struct map_info *m, xmlDocPtr in,
             gw_log(f->c, "info", "%s: order %s %s (%s)", f->p->id, o->po_number,
                    created ? "created" : "updated", o->state);
             export_order(f, o, out);
+            /* an auto-acknowledging partner's new order is decided at once:
+             * everything accepted (stock-based decisions arrive later) */
+            if (created && f->p->ack_mode != GW_ACK_MANUAL) {
+                struct gw_decision d;
+                struct edi_findings v;
+
+                memset(&d, 0, sizeof(d));
+                d.actor = "auto";
+                d.df_code = strcmp(o->program, "DF") == 0 ? "00" : NULL;
+                edi_findings_init(&v, 20);
+                rc = gw_ack_decide(f->c, o, &d, &v, f->err);
+                if (rc == EDI_ESYNTAX) {
+                    gw_log(f->c, "warn", "%s %s: cannot be acknowledged automatically: %s",
+                           f->p->id, o->po_number, v.n ? v.v[0].msg : "");
+                    rc = 0;
+                }
+                edi_findings_dispose(&v);
+            }
         }
     }
     gw_order_free(old);

@@ -152,6 +152,20 @@ static const char *const MIGRATIONS[] = {
     "  subject TEXT,"
     "  detail TEXT);"
     "CREATE INDEX audit_at ON audit (at);",
+
+    /* 2: acknowledgment decisions, each a canonical order-ack, and when
+     * they were queued in the outbox */
+    "CREATE TABLE acks ("
+    "  id INTEGER PRIMARY KEY,"
+    "  order_id INTEGER NOT NULL REFERENCES orders (id),"
+    "  created INTEGER NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  canonical TEXT NOT NULL,"
+    "  state TEXT NOT NULL,"
+    "  outbox_id INTEGER REFERENCES outbox (id),"
+    "  queued_at INTEGER);"
+    "CREATE INDEX acks_order ON acks (order_id);"
+    "CREATE INDEX acks_state ON acks (state);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
@@ -196,6 +210,10 @@ enum q {
     Q_AUDIT,
     Q_COUNTS,
     Q_LAST_ERRORS,
+    Q_ORDER_BY_ID,
+    Q_ACK_INSERT,
+    Q_ACKS_GET,
+    Q_ACK_QUEUED,
     Q_COUNT_
 };
 
@@ -255,6 +273,14 @@ static const char *const SQL[Q_COUNT_] = {
     [Q_NEXT_CONTROL] = "INSERT INTO sequences (partner, kind, value) VALUES (?1, ?2, 1)"
                        " ON CONFLICT (partner, kind) DO UPDATE SET value = value + 1 RETURNING value",
     [Q_AUDIT] = "INSERT INTO audit (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [Q_ORDER_BY_ID] = ORDER_COLS " WHERE id = ?1",
+    [Q_ACK_INSERT] = "INSERT INTO acks (order_id, created, actor, canonical, state) "
+                     "VALUES (?1, ?2, ?3, ?4, 'pending')",
+    [Q_ACKS_GET] = "SELECT id, order_id, created, actor, canonical, state, coalesce(queued_at, 0) "
+                   "FROM acks WHERE (?1 = 0 OR order_id = ?1) AND (?2 IS NULL OR state = ?2) "
+                   "ORDER BY id",
+    [Q_ACK_QUEUED] = "UPDATE acks SET state = 'queued', outbox_id = ?2, queued_at = ?3 "
+                     "WHERE id = ?1 AND state = 'pending'",
     [Q_COUNTS] = "SELECT what, n FROM ("
                  " SELECT 1 AS k, 'orders:' || state AS what, count(*) AS n FROM orders GROUP BY state"
                  " UNION ALL"
@@ -1628,5 +1654,143 @@ void gw_strings_free(char **v, size_t n)
         return;
     for (i = 0; i < n; i++)
         free(v[i]);
+    free(v);
+}
+
+/* ---- acknowledgment decisions ------------------------------------------------ */
+
+int gw_store_get_order_by_id(struct gw_order **out, struct gw_store *s, int64_t id,
+                             struct edi_err *err)
+{
+    static const char op[] = "get order by id";
+    sqlite3_stmt *st = NULL;
+    struct gw_order *o = NULL;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_ORDER_BY_ID, op, err)) < 0)
+        goto out;
+    bind_i64(&bc, st, 1, id);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) <= 0)
+        goto out;
+    o = order_of_row(st);
+    finish(st);
+    st = NULL;
+    if ((rc = lines_get(o, s, op, err)) < 0)
+        goto out;
+    rc = 0;
+out:
+    finish(st);
+    if ((rc = tx_end(s, rc, op, err)) == 0) {
+        *out = o;
+        o = NULL;
+    }
+    gw_order_free(o);
+    return rc;
+}
+
+int gw_store_add_ack(int64_t *id, struct gw_store *s, int64_t order_id, const char *actor,
+                     const char *canonical, time_t now, struct edi_err *err)
+{
+    static const char op[] = "add acknowledgment";
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    *id = 0;
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_ACK_INSERT, op, err)) < 0)
+        goto out;
+    bind_i64(&bc, st, 1, order_id);
+    bind_i64(&bc, st, 2, now);
+    bind_text(&bc, st, 3, actor);
+    bind_text(&bc, st, 4, canonical);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    *id = sqlite3_last_insert_rowid(s->db);
+    rc = 0;
+out:
+    finish(st);
+    return tx_end(s, rc, op, err);
+}
+
+int gw_store_acks(struct gw_ack **out, size_t *n, struct gw_store *s, int64_t order_id,
+                  const char *state, struct edi_err *err)
+{
+    static const char op[] = "list acknowledgments";
+    sqlite3_stmt *st = NULL;
+    struct gw_ack *v = NULL;
+    size_t k = 0, cap = 0;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_ACKS_GET, op, err)) < 0)
+        goto out;
+    bind_i64(&bc, st, 1, order_id);
+    bind_text(&bc, st, 2, state);
+    if ((rc = bound(s, bc, op, err)) < 0)
+        goto out;
+    while ((rc = step(st, s, op, err)) > 0) {
+        if (k == cap) {
+            cap = cap ? cap * 2 : 16;
+            v = edi_xrealloc(v, cap * sizeof(*v));
+        }
+        v[k].id = sqlite3_column_int64(st, 0);
+        v[k].order_id = sqlite3_column_int64(st, 1);
+        v[k].created = (time_t)sqlite3_column_int64(st, 2);
+        v[k].actor = col_str(st, 3);
+        v[k].canonical = col_str(st, 4);
+        v[k].state = col_str(st, 5);
+        v[k].queued_at = (time_t)sqlite3_column_int64(st, 6);
+        k++;
+    }
+out:
+    finish(st);
+    if ((rc = tx_end(s, rc < 0 ? rc : 0, op, err)) == 0) {
+        *out = v;
+        *n = k;
+        v = NULL;
+        k = 0;
+    }
+    gw_acks_free(v, k);
+    return rc;
+}
+
+int gw_store_ack_queued(struct gw_store *s, int64_t id, int64_t outbox_id, time_t now,
+                        struct edi_err *err)
+{
+    static const char op[] = "acknowledgment queued";
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_ACK_QUEUED, op, err)) < 0)
+        goto out;
+    bind_i64(&bc, st, 1, id);
+    bind_i64(&bc, st, 2, outbox_id);
+    bind_i64(&bc, st, 3, now);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    rc = sqlite3_changes(s->db) ? 0 : edi_fail(err, EDI_ENOTFOUND, "store: %s: no pending acknowledgment %lld", op, (long long)id);
+out:
+    finish(st);
+    return tx_end(s, rc, op, err);
+}
+
+void gw_acks_free(struct gw_ack *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; v && i < n; i++) {
+        free(v[i].actor);
+        free(v[i].canonical);
+        free(v[i].state);
+    }
     free(v);
 }

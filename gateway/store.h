@@ -135,6 +135,29 @@ int gw_store_order_history(struct gw_history **out, size_t *n, struct gw_store *
                            struct edi_err *err);
 void gw_history_free(struct gw_history *v, size_t n);
 
+/* ---- acknowledgment decisions --------------------------------------------- */
+
+/* A decision on an order: the canonical <order-ack> to send. pending until
+ * the acknowledgment run queues it (then queued, with its outbox row). */
+struct gw_ack {
+    int64_t id, order_id;
+    time_t created, queued_at;
+    char *actor;           /* who decided: an operator, "auto", "erp" */
+    char *canonical;
+    char *state;           /* pending, queued */
+};
+
+int gw_store_get_order_by_id(struct gw_order **out, struct gw_store *s, int64_t id,
+                             struct edi_err *err);
+int gw_store_add_ack(int64_t *id, struct gw_store *s, int64_t order_id, const char *actor,
+                     const char *canonical, time_t now, struct edi_err *err);
+/* Decisions oldest first; order_id 0: every order; state NULL: any. */
+int gw_store_acks(struct gw_ack **out, size_t *n, struct gw_store *s, int64_t order_id,
+                  const char *state, struct edi_err *err);
+int gw_store_ack_queued(struct gw_store *s, int64_t id, int64_t outbox_id, time_t now,
+                        struct edi_err *err);
+void gw_acks_free(struct gw_ack *v, size_t n);
+
 /* ---- outbox -------------------------------------------------------------- */
 
 struct gw_outbox_item {

@@ -37,7 +37,7 @@ cp "$G/amazon-df-850.edi" "$DF/inbound/df1.edi"
 check "run --once processes the inbound folders" "$W" run --once -w "$ws"
 "$W" orders list -w "$ws" > "$tmp/orders" 2>&1
 has "the RP PO waits for approval" "amazon-rp +RP +4Z32PABC +pending-approval +3" "$tmp/orders"
-has "the DF PO is approved at once" "amazon-df +DF +TVd4wGZnR +approved +2" "$tmp/orders"
+has "the DF PO is acknowledged at once (auto-acknowledge)" "amazon-df +DF +TVd4wGZnR +acknowledged +2" "$tmp/orders"
 ls "$RP/outbound" > "$tmp/out"
 has "a 997 went to the RP outbound folder" "amazon-rp-997-" "$tmp/out"
 cat "$RP"/outbound/*997* > "$tmp/out"

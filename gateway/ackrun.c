@@ -1,0 +1,502 @@
+/*
+ * ackrun.c — acknowledgment decisions, Amazon's rules, and the
+ * acknowledgment run (see ackrun.h). A decision is built as a canonical
+ * <order-ack> from the order's own canonical document, so product ids and
+ * unit costs are exactly what the PO sent; the rules then check the
+ * quantities and what was sent before.
+ */
+#include "ackrun.h"
+
+#include "exml.h"
+
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NS "urn:wharf:canonical:1"
+
+static void violation(struct edi_findings *v, const char *rule, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void violation(struct edi_findings *v, const char *rule, int line, const char *fmt, ...)
+{
+    struct edi_finding *fd = edi_findings_add(v, rule, EDI_LV_SET);
+    char msg[180];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (line > 0)
+        edi_finding_msg(fd, "line %d: %s", line, msg);
+    else
+        edi_finding_msg(fd, "%s", msg);
+}
+
+static const char *dec_or_zero(const char *v)
+{
+    return v && *v ? v : "0";
+}
+
+static int is_zero(const char *v)
+{
+    int rc;
+
+    return map_dec_cmp(dec_or_zero(v), "0", &rc) == 0 && rc == 0;
+}
+
+static xmlNodePtr child(xmlNodePtr n, const char *name)
+{
+    for (n = n ? n->children : NULL; n; n = n->next)
+        if (n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0)
+            return n;
+    return NULL;
+}
+
+static char *text_of(xmlNodePtr n)
+{
+    xmlChar *t = n ? xmlNodeGetContent(n) : NULL;
+    char *r = edi_xstrdup(t ? (const char *)t : "");
+
+    xmlFree(t);
+    return r;
+}
+
+static xmlNodePtr add(xmlNodePtr parent, xmlNsPtr ns, const char *name, const char *text)
+{
+    return xmlNewTextChild(parent, ns, BAD_CAST name, text ? BAD_CAST text : NULL);
+}
+
+static const struct gw_line_decision *line_decision(const struct gw_decision *d, int line_no)
+{
+    size_t i;
+
+    for (i = 0; i < d->nlines; i++)
+        if (d->lines[i].line_no == line_no)
+            return &d->lines[i];
+    return NULL;
+}
+
+static void status(xmlNodePtr line, xmlNsPtr ns, const char *word, const char *code, const char *qty,
+                   const char *unit, const char *reason, const char *ship_date)
+{
+    xmlNodePtr st = add(line, ns, "item-status", NULL), s;
+
+    s = add(st, ns, "status", word);
+    xmlNewProp(s, BAD_CAST "code", BAD_CAST code);
+    s = add(st, ns, "quantity", qty);
+    xmlNewProp(s, BAD_CAST "unit", BAD_CAST(unit && *unit ? unit : "EA"));
+    if (ship_date && *ship_date && strcmp(word, "rejected") != 0)
+        add(st, ns, "scheduled-ship-date", ship_date);
+    if (reason && *reason && strcmp(word, "rejected") == 0)
+        add(st, ns, "reason", reason);
+}
+
+/* Quantities per status of a line in an earlier decision ("" when none). */
+static void earlier(const char *canonical, int line_no, char *acc, char *bo, char *rej, size_t cap)
+{
+    xmlDocPtr doc = xmlReadMemory(canonical, (int)strlen(canonical), "ack.xml", NULL, XML_PARSE_NONET);
+    xmlXPathContextPtr x;
+    char expr[200];
+    static const char *const words[] = {"accepted", "backordered", "rejected"};
+    char *outs[] = {acc, bo, rej};
+    int k;
+
+    acc[0] = bo[0] = rej[0] = '\0';
+    if (doc == NULL)
+        return;
+    x = xmlXPathNewContext(doc);
+    xmlXPathRegisterNs(x, BAD_CAST "c", BAD_CAST NS);
+    for (k = 0; k < 3; k++) {
+        xmlXPathObjectPtr o;
+
+        snprintf(expr, sizeof(expr), "c:lines/c:line[c:line-no = %d]/c:item-status[c:status = '%s']/c:quantity",
+                 line_no, words[k]);
+        x->node = xmlDocGetRootElement(doc);
+        o = xmlXPathEvalExpression(BAD_CAST expr, x);
+        if (o && o->nodesetval && o->nodesetval->nodeNr > 0) {
+            xmlChar *t = xmlNodeGetContent(o->nodesetval->nodeTab[0]);
+
+            snprintf(outs[k], cap, "%s", t ? (const char *)t : "");
+            xmlFree(t);
+        }
+        xmlXPathFreeObject(o);
+    }
+    xmlXPathFreeContext(x);
+    xmlFreeDoc(doc);
+}
+
+int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_decision *d,
+                  struct edi_findings *v, struct edi_err *err)
+{
+    const struct gw_partner *p = gw_config_partner(c->cfg, o->partner);
+    int df = strcmp(o->program, "DF") == 0;
+    xmlDocPtr order = NULL, ack = NULL;
+    xmlNodePtr oroot, root, lines, hdr, l;
+    xmlNsPtr ns;
+    struct gw_ack *prev = NULL;
+    size_t nprev = 0, i;
+    int all_full = 1, all_rejected = 1, rc = 0, nlines = 0;
+    char date[32];
+    struct tm tm;
+
+    if (p == NULL)
+        return edi_fail(err, EDI_ECONFIG, "partner %s of order %s is not in wharf.xml", o->partner,
+                        o->po_number);
+    order = o->canonical ? xmlReadMemory(o->canonical, (int)strlen(o->canonical), "order.xml", NULL,
+                                         XML_PARSE_NONET)
+                         : NULL;
+    if (order == NULL)
+        return edi_fail(err, EDI_ERR, "order %s has no canonical document", o->po_number);
+    if ((rc = gw_store_acks(&prev, &nprev, c->store, o->id, "queued", err)) < 0)
+        goto out;
+    oroot = xmlDocGetRootElement(order);
+    hdr = child(oroot, "header");
+    ack = xmlNewDoc(BAD_CAST "1.0");
+    root = xmlNewNode(NULL, BAD_CAST "order-ack");
+    ns = xmlNewNs(root, BAD_CAST NS, NULL);
+    xmlSetNs(root, ns);
+    xmlDocSetRootElement(ack, root);
+    gmtime_r(&c->now, &tm);
+    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    {
+        char *prog = text_of(child(hdr, "program")), *po = text_of(child(hdr, "po-number")),
+             *pod = text_of(child(hdr, "order-date"));
+
+        add(root, ns, "program", prog);
+        add(root, ns, "po-number", po);
+        if (*pod)
+            add(root, ns, "po-date", pod);
+        add(root, ns, "ack-date", date);
+        free(prog);
+        free(po);
+        free(pod);
+    }
+    lines = xmlNewNode(ns, BAD_CAST "lines");
+    for (l = child(child(oroot, "lines"), "line"); l; l = l->next) {
+        xmlNodePtr al, k;
+        char *no, *ordered, *unit, *backok;
+        const struct gw_line_decision *ld;
+        const char *acc, *bo, *rej, *reason, *ship;
+        char sum[128], tmp[128];
+        int line_no, cmp, crc;
+
+        if (l->type != XML_ELEMENT_NODE || strcmp((const char *)l->name, "line") != 0)
+            continue;
+        nlines++;
+        no = text_of(child(l, "line-no"));
+        ordered = text_of(child(l, "ordered-quantity"));
+        unit = (char *)xmlGetProp(child(l, "ordered-quantity"), BAD_CAST "unit");
+        backok = text_of(child(l, "backorder-allowed"));
+        line_no = atoi(no);
+        ld = line_decision(d, line_no);
+        /* what this line gets: the decision, or everything accepted */
+        if (d->reject_all || (d->df_code && strcmp(d->df_code, "00") != 0)) {
+            acc = "0", bo = "0", rej = ordered;
+        } else if (ld) {
+            acc = dec_or_zero(ld->accept), bo = dec_or_zero(ld->backorder), rej = dec_or_zero(ld->reject);
+            if (ld->accept == NULL && ld->backorder == NULL && ld->reject == NULL)
+                acc = ordered;
+        } else {
+            acc = ordered, bo = "0", rej = "0";
+        }
+        reason = ld && ld->reason ? ld->reason : d->reason ? d->reason : "temporarily-unavailable";
+        ship = ld && ld->ship_date ? ld->ship_date : d->ship_date;
+        /* SPEC: RULES.md 855 — accepted + backordered + rejected = ordered, never above */
+        if (map_dec_op(tmp, sizeof(tmp), acc, '+', bo) < 0 ||
+            map_dec_op(sum, sizeof(sum), tmp, '+', rej) < 0) {
+            violation(v, "ack-quantity", line_no, "the quantities are not decimal numbers");
+        } else if ((cmp = map_dec_cmp(sum, ordered, &crc)) != 0) {
+            violation(v, "ack-sum", line_no,
+                      "accepted %s + backordered %s + rejected %s = %s, but %s were ordered: every unit must be accepted, backordered or rejected, never more",
+                      acc, bo, rej, sum, ordered);
+        }
+        if (!is_zero(bo) && strcmp(backok, "false") == 0)
+            violation(v, "ack-backorder-not-allowed", line_no,
+                      "the PO does not allow this line to be backordered");
+        /* SPEC: RULES.md — DF is fill-or-kill: one status for the whole order */
+        if (df && !is_zero(bo))
+            violation(v, "ack-df-fill-or-kill", line_no, "Direct Fulfillment has no backorders: accept the whole order or reject it");
+        if (df && !is_zero(acc) && !is_zero(rej))
+            violation(v, "ack-df-fill-or-kill", line_no, "Direct Fulfillment acknowledges the whole order with one status: no partial lines");
+        /* SPEC: RULES.md — an RP line once rejected never becomes accepted or backordered */
+        for (i = 0; !df && i < nprev; i++) {
+            char pa[64], pb[64], pr[64];
+
+            earlier(prev[i].canonical, line_no, pa, pb, pr, sizeof(pa));
+            if (pr[0] && !is_zero(pr) && (!is_zero(acc) || !is_zero(bo)))
+                violation(v, "ack-rejected-line", line_no,
+                          "rejected in an earlier acknowledgment: a rejected line can never become accepted or backordered");
+            /* SPEC: RULES.md — updates within 48 hours of the first
+             * acknowledgment; after that only dates may differ from the last */
+            if (i + 1 == nprev && c->now - prev[0].queued_at > 48 * 3600 &&
+                ((pa[0] && map_dec_cmp(pa, acc, &crc) != 0) || (pb[0] && map_dec_cmp(pb, bo, &crc) != 0) ||
+                 (pr[0] && map_dec_cmp(pr, rej, &crc) != 0)))
+                violation(v, "ack-update-too-late", line_no,
+                          "the first acknowledgment went out more than 48 hours ago: only dates may change now");
+        }
+        if (!is_zero(bo) || !is_zero(rej))
+            all_full = 0;
+        if (!is_zero(acc) || !is_zero(bo))
+            all_rejected = 0;
+        /* the line as the PO sent it: ids, quantity and cost */
+        al = add(lines, ns, "line", NULL);
+        add(al, ns, "line-no", no);
+        for (k = l->children; k; k = k->next)
+            if (k->type == XML_ELEMENT_NODE && strcmp((const char *)k->name, "id") == 0)
+                xmlAddChild(al, xmlCopyNode(k, 1));
+        if (child(l, "ordered-quantity"))
+            xmlAddChild(al, xmlCopyNode(child(l, "ordered-quantity"), 1));
+        if (child(l, "unit-cost"))
+            xmlAddChild(al, xmlCopyNode(child(l, "unit-cost"), 1));
+        else
+            violation(v, "ack-unit-cost", line_no, "the PO line has no unit cost; Amazon requires it on every acknowledged line");
+        if (!is_zero(acc))
+            status(al, ns, "accepted", "IA", acc, (const char *)unit, NULL, ship);
+        if (!is_zero(bo))
+            status(al, ns, "backordered", "IB", bo, (const char *)unit, NULL, ship);
+        if (!is_zero(rej))
+            status(al, ns, "rejected", "IR", rej, (const char *)unit, reason, NULL);
+        free(no);
+        free(ordered);
+        xmlFree(unit);
+        free(backok);
+    }
+    for (i = 0; i < d->nlines; i++) {
+        xmlNodePtr k;
+        int found = 0;
+
+        for (k = lines->children; k; k = k->next) {
+            char *no = text_of(child(k, "line-no"));
+
+            found |= atoi(no) == d->lines[i].line_no;
+            free(no);
+        }
+        if (!found)
+            violation(v, "ack-unknown-line", d->lines[i].line_no, "the PO has no such line");
+    }
+    if (nlines == 0)
+        violation(v, "ack-no-lines", 0, "the order has no lines to acknowledge");
+    {
+        xmlNodePtr t = add(root, ns, "ack-type", all_full ? "accepted-no-change"
+                                                 : all_rejected ? "rejected" : "accepted-with-changes");
+
+        xmlNewProp(t, BAD_CAST "code", BAD_CAST(all_full ? "AD" : all_rejected ? "RD" : "AC"));
+    }
+    if (hdr && child(hdr, "selling-party"))
+        xmlAddChild(root, xmlCopyNode(child(hdr, "selling-party"), 1));
+    if (df) {
+        xmlNodePtr sf = hdr ? child(hdr, "ship-from") : NULL, os;
+        const char *code = d->df_code ? d->df_code : all_rejected ? "03" : "00";
+
+        if (sf)
+            xmlAddChild(root, xmlCopyNode(sf, 1));
+        else
+            violation(v, "ack-df-ship-from", 0, "the DF order names no ship-from warehouse (N1*SF)");
+        os = add(root, ns, "order-status", NULL);
+        add(os, ns, "code", code);
+    }
+    xmlAddChild(root, lines);
+    if (edi_findings_errors(v)) {
+        rc = EDI_ESYNTAX;
+        goto out;
+    }
+    {
+        xmlChar *mem;
+        int len;
+        int64_t id;
+        char why[200];
+
+        xmlDocDumpFormatMemoryEnc(ack, &mem, &len, "UTF-8", 1);
+        if ((rc = gw_store_begin(c->store, err)) < 0) {
+            xmlFree(mem);
+            goto out;
+        }
+        rc = gw_store_add_ack(&id, c->store, o->id, d->actor ? d->actor : "operator",
+                              (const char *)mem, c->now, err);
+        xmlFree(mem);
+        snprintf(why, sizeof(why), "%s by %s: %s", all_rejected ? "rejected" : "approved",
+                 d->actor ? d->actor : "operator",
+                 all_full ? "every line accepted in full" : all_rejected ? "every line rejected"
+                                                          : "accepted with changes");
+        if (rc == 0)
+            rc = gw_store_set_order_state(c->store, o->id,
+                                          all_rejected ? GW_ORDER_REJECTED : GW_ORDER_APPROVED, why,
+                                          c->now, err);
+        if (rc == 0)
+            rc = gw_store_commit(c->store, err);
+        else
+            gw_store_rollback(c->store);
+    }
+out:
+    (void)p;
+    gw_acks_free(prev, nprev);
+    xmlFreeDoc(ack);
+    xmlFreeDoc(order);
+    return rc;
+}
+
+/* ---- the acknowledgment run ------------------------------------------------------------------ */
+
+static void isa_date(char *d6, char *d8, char *t4, time_t now)
+{
+    struct tm tm;
+
+    gmtime_r(&now, &tm);
+    snprintf(d6, 7, "%02u%02u%02u", (unsigned)tm.tm_year % 100u, (unsigned)(tm.tm_mon + 1) % 100u,
+             (unsigned)tm.tm_mday % 100u);
+    strftime(d8, 9, "%Y%m%d", &tm);
+    strftime(t4, 5, "%H%M", &tm);
+}
+
+/* One decision: map, check, envelope, queue. In the caller's transaction. */
+static int queue_one(struct gw_ctx *c, const struct gw_ack *a, int *skipped, struct edi_err *err)
+{
+    struct gw_order *o = NULL;
+    const struct gw_partner *p;
+    const struct gw_map_ref *ref;
+    const struct map_info *m;
+    xmlDocPtr in = NULL, out = NULL;
+    struct map_run_opts opts;
+    struct edi_findings f;
+    struct edi_buf set, ichg;
+    struct edi_writer w;
+    struct edi_delims dl;
+    uint64_t isa, gs, st;
+    char ctl[16], num[24], d6[8], d8[12], t4[8], name[256];
+    int64_t outbox;
+    int rc;
+
+    *skipped = 0;
+    edi_findings_init(&f, 50);
+    edi_buf_init(&set, 0);
+    edi_buf_init(&ichg, 0);
+    if ((rc = gw_store_get_order_by_id(&o, c->store, a->order_id, err)) < 0)
+        goto out;
+    if (o == NULL || (p = gw_config_partner(c->cfg, o->partner)) == NULL ||
+        (ref = gw_partner_map(p, "order-ack-out")) == NULL) {
+        gw_log(c, "warn", "acknowledgment %lld: no partner or order-ack-out map; left pending",
+               (long long)a->id);
+        *skipped = 1;
+        goto out;
+    }
+    if ((rc = map_find(&m, c->maps, ref->name, p->id, err)) < 0)
+        goto out;
+    in = xmlReadMemory(a->canonical, (int)strlen(a->canonical), "ack.xml", NULL, XML_PARSE_NONET);
+    memset(&opts, 0, sizeof(opts));
+    opts.partner = p->id;
+    opts.params = p->params;
+    opts.nparams = p->nparams;
+    opts.now = c->now;
+    rc = map_run(&out, c->maps, m, in, &opts, &f, err);
+    if (rc == 0)
+        rc = map_check_output(c->maps, m, out, &f, err);
+    if (rc == EDI_ESYNTAX || (rc == 0 && edi_findings_errors(&f))) {
+        gw_log(c, "error", "%s %s: the 855 was not queued: %s", p->id, o->po_number,
+               f.n ? f.v[0].msg : "refused by the map");
+        *skipped = 1;
+        rc = 0;
+        goto out;
+    }
+    if (rc < 0)
+        goto out;
+    /* SPEC: DESIGN.md — control numbers are taken in the transaction that queues */
+    if ((rc = gw_store_next_control(&isa, c->store, p->id, 'I', err)) < 0 ||
+        (rc = gw_store_next_control(&gs, c->store, p->id, 'G', err)) < 0 ||
+        (rc = gw_store_next_control(&st, c->store, p->id, 'S', err)) < 0)
+        goto out;
+    snprintf(ctl, sizeof(ctl), "%04llu", (unsigned long long)(st % 1000000000ULL));
+    edi_delims_default(&dl);
+    if ((rc = edi_xml_doc_to_x12(&set, out, &dl, ctl, err)) < 0)
+        goto out;
+    isa_date(d6, d8, t4, c->now);
+    edi_writer_init(&w, &ichg, &dl, "\n");
+    {
+        struct edi_isa_fields fi = {
+            .sender_qual = c->cfg->vendor_isa_qualifier,
+            .sender = c->cfg->vendor_isa_id,
+            .receiver_qual = p->isa_qualifier,
+            .receiver = p->isa_id,
+            .date = d6,
+            .time = t4,
+            .version = "00401",
+            .control = isa,
+            .ack_requested = p->ta1 ? "1" : "0",
+            .usage = p->usage == 'T' ? "T" : "P",
+        };
+
+        edi_w_isa(&w, &fi);
+    }
+    edi_w_begin(&w, "GS");
+    edi_w_elc(&w, "PR");
+    edi_w_elc(&w, c->cfg->vendor_gs_id ? c->cfg->vendor_gs_id : c->cfg->vendor_isa_id);
+    edi_w_elc(&w, p->gs_id ? p->gs_id : p->isa_id);
+    edi_w_elc(&w, d8);
+    edi_w_elc(&w, t4);
+    snprintf(num, sizeof(num), "%llu", (unsigned long long)gs);
+    edi_w_elc(&w, num);
+    edi_w_elc(&w, "X");
+    edi_w_elc(&w, p->x12_version ? p->x12_version : "004010");
+    edi_w_end(&w);
+    edi_buf_put(&ichg, set.p, set.n);
+    edi_w_begin(&w, "GE");
+    edi_w_elc(&w, "1");
+    edi_w_elc(&w, num);
+    edi_w_end(&w);
+    edi_w_begin(&w, "IEA");
+    edi_w_elc(&w, "1");
+    snprintf(num, sizeof(num), "%09llu", (unsigned long long)isa);
+    edi_w_elc(&w, num);
+    edi_w_end(&w);
+    snprintf(name, sizeof(name), "%s-855-%s-%09llu.edi", p->id, o->po_number, (unsigned long long)isa);
+    if ((rc = gw_store_outbox_add(&outbox, c->store, p->id, "855", name, ichg.p, ichg.n, c->now, err)) < 0 ||
+        (rc = gw_store_ack_queued(c->store, a->id, outbox, c->now, err)) < 0)
+        goto out;
+    {
+        char why[200];
+
+        snprintf(why, sizeof(why), "855 queued (interchange %09llu)", (unsigned long long)isa);
+        rc = gw_store_set_order_state(c->store, o->id, strcmp(o->state, GW_ORDER_REJECTED) == 0
+                                                            ? GW_ORDER_REJECTED
+                                                            : GW_ORDER_ACKNOWLEDGED,
+                                      why, c->now, err);
+    }
+    gw_log(c, "info", "%s %s: 855 queued (%s)", p->id, o->po_number, name);
+out:
+    edi_findings_dispose(&f);
+    edi_buf_dispose(&set);
+    edi_buf_dispose(&ichg);
+    xmlFreeDoc(in);
+    xmlFreeDoc(out);
+    gw_order_free(o);
+    return rc;
+}
+
+int gw_ack_run(unsigned *queued, struct gw_ctx *c, struct edi_err *err)
+{
+    struct gw_ack *v = NULL;
+    size_t n = 0, i;
+    int rc;
+
+    *queued = 0;
+    if ((rc = gw_store_acks(&v, &n, c->store, 0, "pending", err)) < 0)
+        return rc;
+    for (i = 0; i < n && !(c->stop && *c->stop); i++) {
+        int skipped;
+
+        if ((rc = gw_store_begin(c->store, err)) < 0)
+            break;
+        if ((rc = queue_one(c, &v[i], &skipped, err)) < 0) {
+            gw_store_rollback(c->store);
+            break;
+        }
+        if ((rc = gw_store_commit(c->store, err)) < 0)
+            break;
+        *queued += !skipped;
+    }
+    gw_acks_free(v, n);
+    return rc;
+}

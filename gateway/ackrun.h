@@ -1,0 +1,46 @@
+/*
+ * ackrun.h — acknowledgments: decisions on sales orders (by hand, or at
+ * once for auto-acknowledging partners), Amazon's acknowledgment rules
+ * checked before anything is queued, and the acknowledgment run that maps
+ * each pending decision to an 855, envelopes it with control numbers from
+ * the store and queues it in the outbox.
+ *
+ * Decisions are canonical <order-ack> documents kept in the store (acks
+ * table); the maps are the amazon-rp and amazon-df order-ack-to-855 maps.
+ */
+#ifndef WHARF_ACKRUN_H
+#define WHARF_ACKRUN_H
+
+#include "pipeline.h"
+
+/* One line's decision; quantities are decimal strings, NULL for none. */
+struct gw_line_decision {
+    int line_no;
+    const char *accept, *backorder, *reject;
+    const char *reason;        /* temporarily-unavailable, invalid-product-identifier, obsolete-product */
+    const char *ship_date;     /* YYYY-MM-DD */
+};
+
+struct gw_decision {
+    const struct gw_line_decision *lines;   /* lines not named are accepted in full */
+    size_t nlines;
+    int reject_all;
+    const char *reason;        /* RP: every line's rejection reason */
+    const char *df_code;       /* DF: the order status code (00 accept; 02, 03 ... reject) */
+    const char *ship_date;     /* default scheduled ship date */
+    const char *actor;         /* who decided */
+};
+
+/* Checks a decision on order o against Amazon's rules and the decisions
+ * already sent, and keeps it as a pending acknowledgment; the order becomes
+ * approved (or rejected when every line is). Each broken rule is a finding
+ * naming the rule and the line, and nothing is kept (EDI_ESYNTAX). */
+int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_decision *d,
+                  struct edi_findings *violations, struct edi_err *err);
+
+/* The acknowledgment run: every pending decision mapped, checked against
+ * the partner's guide, enveloped and queued; its order acknowledged.
+ * Idempotent. *queued counts what was queued. */
+int gw_ack_run(unsigned *queued, struct gw_ctx *c, struct edi_err *err);
+
+#endif

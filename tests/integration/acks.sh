@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Integration tests of acknowledgments: decisions by hand and automatic,
+# Amazon's rules refusing bad decisions, the acknowledgment run queueing
+# 855s with control numbers from the store, and its idempotence. The clock
+# moves with WHARF_NOW. Usage: acks.sh WHARF. Prints ok/not ok lines.
+set -u
+W=$(cd "$(dirname "${1:-build/san/wharf}")" && pwd)/$(basename "${1:-build/san/wharf}")
+cd "$(dirname "$0")/../.." || exit 2
+G=$PWD/tests/golden/x12
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+ws=$tmp/ws
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+no() { n=$((n + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' "$2" | head -15; }
+has() { if grep -qE -- "$2" "$3"; then ok "$1"; else no "$1" "$3"; fi; }
+at() { WHARF_NOW=$1 "${@:2}"; }
+exits() {  # exits NAME CODE COMMAND...: exit status; output in $tmp/out
+  local name=$1 want=$2; shift 2
+  "$@" > "$tmp/out" 2>&1; local got=$?
+  [ "$got" = "$want" ] && ok "$name" || no "$name (exit $got, want $want)" "$tmp/out"
+}
+
+"$W" init "$ws" > /dev/null 2>&1 || { no "init"; exit 0; }
+RP=$ws/partners/amazon-rp
+DF=$ws/partners/amazon-df
+cp "$G/amazon-rp-850.edi" "$RP/inbound/po.edi"
+cp "$G/amazon-df-850.edi" "$DF/inbound/df.edi"
+at 2025-01-01T00:00:00Z "$W" run --once -w "$ws" > "$tmp/run" 2>&1
+
+# DF is acknowledged automatically, 00 on every line, fill-or-kill
+cat "$DF"/outbound/*855* > "$tmp/df855" 2>/dev/null
+has "DF: an 855 went out on its own" "^BAK\*00\*AD\*TVd4wGZnR" "$tmp/df855"
+has "DF: code 00 on every line" "^ACK\*00\*2\*EA~" "$tmp/df855"
+has "DF: ship-from warehouse named" "^N1\*SF\*\*92\*NJ1~" "$tmp/df855"
+at 2025-01-01T00:00:00Z "$W" orders list -w "$ws" > "$tmp/orders" 2>&1
+has "DF: the order is acknowledged" "TVd4wGZnR +acknowledged" "$tmp/orders"
+has "RP: the order waits for approval" "4Z32PABC +pending-approval" "$tmp/orders"
+ls "$RP/outbound" > "$tmp/ls"
+grep -q 855 "$tmp/ls" && no "RP: nothing is acknowledged before approval" "$tmp/ls" || ok "RP: nothing is acknowledged before approval"
+
+# the rules refuse, naming the rule and the line, and keep nothing
+exits "RP: more than ordered is refused" 1 at 2025-01-01T01:00:00Z "$W" orders approve 4Z32PABC --line 1 --accept 20 --backorder 5 -w "$ws"
+has "  the refusal names the rule and the line" "line 1: accepted 20 \+ backordered 5 .* 24 were ordered.*rule ack-sum" "$tmp/out"
+exits "RP: less than ordered is refused" 1 at 2025-01-01T01:00:00Z "$W" orders approve 4Z32PABC --line 2 --accept 6 -w "$ws"
+exits "RP: an unknown line is refused" 1 at 2025-01-01T01:00:00Z "$W" orders approve 4Z32PABC --line 9 --accept 1 -w "$ws"
+at 2025-01-01T01:00:00Z "$W" ack run -w "$ws" > "$tmp/out" 2>&1
+has "  and nothing was queued" "^0 acknowledgments queued" "$tmp/out"
+exits "DF: a partial line is refused" 1 at 2025-01-01T01:00:00Z "$W" orders approve TVd4wGZnR --line 2 --accept 1 --reject 1 -w "$ws"
+has "  fill-or-kill is the rule" "ack-df-fill-or-kill" "$tmp/out"
+
+# partial: accept 20, backorder 4, reject line 3
+exits "RP: a partial decision is kept" 0 at 2025-01-01T01:00:00Z "$W" orders approve 4Z32PABC --line 1 --accept 20 --backorder 4 --ship-date 2025-01-05 --line 3 --reject 6 --reason obsolete-product -w "$ws"
+at 2025-01-01T01:30:00Z "$W" ack run -w "$ws" > "$tmp/out" 2>&1
+has "the ack run queues the 855" "^1 acknowledgments queued, 1 messages sent" "$tmp/out"
+cat "$RP"/outbound/*855* > "$tmp/rp855"
+has "BAK says accepted with changes" "^BAK\*00\*AC\*4Z32PABC" "$tmp/rp855"
+has "line 1: 20 accepted" "^ACK\*IA\*20\*EA\*068\*20250105~" "$tmp/rp855"
+has "line 1: 4 backordered" "^ACK\*IB\*4\*EA\*068\*20250105~" "$tmp/rp855"
+has "line 3: rejected" "^ACK\*IR\*6\*EA~" "$tmp/rp855"
+has "unit cost exactly as the PO sent it" "^PO1\*3\*6\*EA\*39.99\*PE\*UP\*084123450027" "$tmp/rp855"
+"$W" edi validate --guide partners/amazon-rp/855 "$RP"/outbound/*855* > "$tmp/out" 2>&1 && ok "the 855 passes the Amazon RP guide" || no "the 855 passes the Amazon RP guide" "$tmp/out"
+has "control numbers from the store: ISA13 after the 997's" "^ISA\*.*\*000000002\*0\*P\*>~" "$tmp/rp855"
+at 2025-01-01T02:00:00Z "$W" ack run -w "$ws" > "$tmp/out" 2>&1
+has "a second run sends nothing new" "^0 acknowledgments queued, 0 messages sent" "$tmp/out"
+[ "$(ls "$RP"/outbound/*855* | wc -l)" = 1 ] && ok "one 855 file" || no "one 855 file"
+
+# updates: a rejected line stays rejected; after 48 hours only dates change
+exits "RP: rejected never becomes accepted" 1 at 2025-01-01T03:00:00Z "$W" orders approve 4Z32PABC --line 1 --accept 20 --backorder 4 --line 3 --accept 6 -w "$ws"
+has "  that is the rule" "ack-rejected-line" "$tmp/out"
+exits "RP: an update within 48 hours is kept" 0 at 2025-01-02T01:00:00Z "$W" orders approve 4Z32PABC --line 1 --accept 24 --line 3 --reject 6 -w "$ws"
+at 2025-01-02T01:00:00Z "$W" ack run -w "$ws" > "$tmp/out" 2>&1
+has "  and goes out" "^1 acknowledgments queued" "$tmp/out"
+exits "RP: a quantity change after 48 hours is refused" 1 at 2025-01-05T01:00:00Z "$W" orders approve 4Z32PABC --line 1 --accept 20 --backorder 4 --line 3 --reject 6 -w "$ws"
+has "  after 48 hours, only dates" "ack-update-too-late" "$tmp/out"
+exits "RP: a date change after 48 hours is kept" 0 at 2025-01-05T01:00:00Z "$W" orders approve 4Z32PABC --line 1 --accept 24 --ship-date 2025-01-09 --line 3 --reject 6 -w "$ws"
+
+# a DF order rejected: one status for the whole order
+cp "$G/amazon-df-850.edi" "$tmp/df2.edi"
+sed -i -e '1s/\*[0-9]\{9\}\*0\*P\*/*000007777*0*P*/' -e 's/^IEA\*1\*[0-9]*~/IEA*1*000007777~/' -e 's/TVd4wGZnR/TVd4wGZnS/' "$tmp/df2.edi"
+# a manual DF partner for this test would need config; reject through the operator instead
+cp "$tmp/df2.edi" "$DF/inbound/df2.edi"
+at 2025-01-06T00:00:00Z "$W" run --once -w "$ws" > /dev/null 2>&1
+exits "DF: reject with code 03 is kept" 0 at 2025-01-06T00:10:00Z "$W" orders reject TVd4wGZnS --code 03 -w "$ws"
+at 2025-01-06T00:20:00Z "$W" ack run -w "$ws" > /dev/null 2>&1
+cat "$DF"/outbound/*TVd4wGZnS* > "$tmp/df3" 2>/dev/null
+has "DF: the reject 855 carries 03 on every line" "^ACK\*03\*2\*EA~" "$tmp/df3"
+has "DF: BAK rejects" "^BAK\*00\*RD\*TVd4wGZnS" "$tmp/df3"
