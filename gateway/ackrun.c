@@ -146,12 +146,14 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
     if (p == NULL)
         return edi_fail(err, EDI_ECONFIG, "partner %s of order %s is not in wharf.xml", o->partner,
                         o->po_number);
-    order = o->canonical ? xmlReadMemory(o->canonical, (int)strlen(o->canonical), "order.xml", NULL,
-                                         XML_PARSE_NONET)
-                         : NULL;
+    {
+        const char *src = d->duplicate_of ? d->duplicate_of : o->canonical;
+
+        order = src ? xmlReadMemory(src, (int)strlen(src), "order.xml", NULL, XML_PARSE_NONET) : NULL;
+    }
     if (order == NULL)
         return edi_fail(err, EDI_ERR, "order %s has no canonical document", o->po_number);
-    if ((rc = gw_store_acks(&prev, &nprev, c->store, o->id, "queued", err)) < 0)
+    if (!d->duplicate_of && (rc = gw_store_acks(&prev, &nprev, c->store, o->id, "queued", err)) < 0)
         goto out;
     oroot = xmlDocGetRootElement(order);
     hdr = child(oroot, "header");
@@ -322,10 +324,15 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
                  d->actor ? d->actor : "operator",
                  all_full ? "every line accepted in full" : all_rejected ? "every line rejected"
                                                           : "accepted with changes");
+        if (d->duplicate_of)
+            snprintf(why, sizeof(why), "duplicate Ship ID: an 855 with code %s is pending",
+                     d->df_code ? d->df_code : "04");
         if (rc == 0)
             rc = gw_store_set_order_state(c->store, o->id,
-                                          all_rejected ? GW_ORDER_REJECTED : GW_ORDER_APPROVED, why,
-                                          c->now, err);
+                                          d->duplicate_of ? o->state
+                                          : all_rejected  ? GW_ORDER_REJECTED
+                                                          : GW_ORDER_APPROVED,
+                                          why, c->now, err);
         if (rc == 0)
             rc = gw_store_commit(c->store, err);
         else
@@ -336,6 +343,155 @@ out:
     gw_acks_free(prev, nprev);
     xmlFreeDoc(ack);
     xmlFreeDoc(order);
+    return rc;
+}
+
+/* ---- automatic decisions ------------------------------------------------------------------- */
+
+struct stock {
+    char sku[64];
+    char available[64];
+};
+
+/* ERP_IN/stock.csv: sku,warehouse,available (a header line is skipped);
+ * the same SKU in several warehouses adds up. */
+static size_t read_stock(struct stock **out, const char *dir)
+{
+    char path[4200], line[512];
+    FILE *f;
+    struct stock *v = NULL;
+    size_t n = 0, i;
+
+    *out = NULL;
+    snprintf(path, sizeof(path), "%s/stock.csv", dir ? dir : ".");
+    if ((f = fopen(path, "r")) == NULL)
+        return 0;
+    while (fgets(line, sizeof(line), f)) {
+        char *sku = strtok(line, ",\r\n"), *wh = sku ? strtok(NULL, ",\r\n") : NULL;
+        char *avail = wh ? strtok(NULL, ",\r\n") : NULL, sum[64];
+        int rc;
+
+        if (avail == NULL || map_dec_cmp(avail, "0", &rc) < -1 || rc < 0)
+            continue;   /* the header, or a line that is not a row */
+        for (i = 0; i < n && strcmp(v[i].sku, sku) != 0; i++)
+            ;
+        if (i == n) {
+            v = edi_xrealloc(v, (n + 1) * sizeof(*v));
+            snprintf(v[n].sku, sizeof(v[n].sku), "%s", sku);
+            snprintf(v[n].available, sizeof(v[n].available), "0");
+            n++;
+        }
+        if (map_dec_op(sum, sizeof(sum), v[i].available, '+', avail) == 0)
+            snprintf(v[i].available, sizeof(v[i].available), "%s", sum);
+    }
+    fclose(f);
+    *out = v;
+    return n;
+}
+
+/* The stock of a line: any of its product ids may be the SKU. */
+static const char *stock_of(const struct stock *v, size_t n, xmlNodePtr line)
+{
+    xmlNodePtr k;
+    size_t i;
+
+    for (k = line->children; k; k = k->next) {
+        char *id;
+
+        if (k->type != XML_ELEMENT_NODE || strcmp((const char *)k->name, "id") != 0)
+            continue;
+        id = text_of(k);
+        for (i = 0; i < n; i++)
+            if (strcmp(v[i].sku, id) == 0) {
+                free(id);
+                return v[i].available;
+            }
+        free(id);
+    }
+    return NULL;
+}
+
+int gw_ack_auto(struct gw_ctx *c, const struct gw_order *o, struct edi_findings *violations,
+                struct edi_err *err)
+{
+    const struct gw_partner *p = gw_config_partner(c->cfg, o->partner);
+    struct gw_decision d;
+    struct gw_line_decision lines[512];
+    char qty[512][3][64];
+    struct stock *stock = NULL;
+    size_t nstock;
+    xmlDocPtr doc;
+    xmlNodePtr l;
+    int df = strcmp(o->program, "DF") == 0, rc;
+
+    memset(&d, 0, sizeof(d));
+    d.actor = "auto";
+    d.df_code = df ? "00" : NULL;
+    if (p == NULL || p->ack_mode != GW_ACK_AUTO_STOCK)
+        return gw_ack_decide(c, o, &d, violations, err);
+    nstock = read_stock(&stock, c->cfg->erp_in);
+    doc = xmlReadMemory(o->canonical, (int)strlen(o->canonical), "order.xml", NULL, XML_PARSE_NONET);
+    if (doc == NULL) {
+        free(stock);
+        return edi_fail(err, EDI_ERR, "order %s has no canonical document", o->po_number);
+    }
+    d.lines = lines;
+    for (l = child(child(xmlDocGetRootElement(doc), "lines"), "line"); l && d.nlines < 512; l = l->next) {
+        struct gw_line_decision *ld;
+        char *no, *ordered, *backok;
+        const char *avail;
+        int crc;
+
+        if (l->type != XML_ELEMENT_NODE || strcmp((const char *)l->name, "line") != 0)
+            continue;
+        ld = &lines[d.nlines];
+        memset(ld, 0, sizeof(*ld));
+        no = text_of(child(l, "line-no"));
+        ordered = text_of(child(l, "ordered-quantity"));
+        backok = text_of(child(l, "backorder-allowed"));
+        ld->line_no = atoi(no);
+        avail = stock_of(stock, nstock, l);
+        if (avail == NULL) {
+            /* not in the stock file: not a product we know */
+            if (df)
+                d.df_code = "02";
+            snprintf(qty[d.nlines][2], sizeof(qty[0][2]), "%s", ordered);
+            ld->reject = qty[d.nlines][2];
+            ld->reason = "invalid-product-identifier";
+        } else if (map_dec_cmp(avail, ordered, &crc) >= 0) {
+            ld->accept = ordered;
+            snprintf(qty[d.nlines][0], sizeof(qty[0][0]), "%s", ordered);
+            ld->accept = qty[d.nlines][0];
+        } else {
+            char rest[64];
+
+            if (df && strcmp(d.df_code, "00") == 0)
+                d.df_code = "03";
+            snprintf(qty[d.nlines][0], sizeof(qty[0][0]), "%s", map_dec_cmp(avail, "0", &crc) > 0 ? avail : "0");
+            map_dec_op(rest, sizeof(rest), ordered, '-', qty[d.nlines][0]);
+            snprintf(qty[d.nlines][1], sizeof(qty[0][1]), "%s", rest);
+            ld->accept = qty[d.nlines][0];
+            /* SPEC: RULES.md — a line may be backordered only where the PO allows it */
+            if (!df && strcmp(backok, "false") != 0)
+                ld->backorder = qty[d.nlines][1];
+            else {
+                ld->reject = qty[d.nlines][1];
+                ld->reason = "temporarily-unavailable";
+            }
+        }
+        free(no);
+        free(ordered);
+        free(backok);
+        d.nlines++;
+    }
+    if (df && strcmp(d.df_code, "00") != 0) {
+        /* fill-or-kill: the whole order is rejected with one code */
+        d.nlines = 0;
+        d.reject_all = 1;
+    }
+    xmlFreeDoc(doc);
+    free(stock);
+    rc = gw_ack_decide(c, o, &d, violations, err);
     return rc;
 }
 

@@ -29,6 +29,9 @@ struct gw_decision {
     const char *df_code;       /* DF: the order status code (00 accept; 02, 03 ... reject) */
     const char *ship_date;     /* default scheduled ship date */
     const char *actor;         /* who decided */
+    /* DF: a repeated Ship ID answered with code 04 from this PO's own
+     * canonical order; the existing order's state is left as it is */
+    const char *duplicate_of;  /* the repeated PO's canonical <order>, or NULL */
 };
 
 /* Checks a decision on order o against Amazon's rules and the decisions
@@ -37,6 +40,15 @@ struct gw_decision {
  * naming the rule and the line, and nothing is kept (EDI_ESYNTAX). */
 int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_decision *d,
                   struct edi_findings *violations, struct edi_err *err);
+
+/* The decision an auto-acknowledging partner gets: everything accepted
+ * (auto-all), or up to the stock in ERP_IN/stock.csv (sku,warehouse,
+ * available) for auto-stock: the rest backordered where the line allows it,
+ * else rejected TemporarilyUnavailable; DF accepts (00) only when every
+ * line ships in full, else 03 (out of stock) or 02 (a SKU not in the
+ * stock file). Keeps it like gw_ack_decide. */
+int gw_ack_auto(struct gw_ctx *c, const struct gw_order *o, struct edi_findings *violations,
+                struct edi_err *err);
 
 /* The acknowledgment run: every pending decision mapped, checked against
  * the partner's guide, enveloped and queued; its order acknowledged.

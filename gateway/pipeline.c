@@ -570,6 +570,26 @@ static int order_one(struct file_run *f, const struct map_info *m, xmlDocPtr in,
                                           f->err);
         f->st->duplicate_ship_ids++;
         gw_log(f->c, "warn", "%s: %s", f->p->id, why);
+        /* SPEC: RULES.md 855 DF — a repeated Ship ID is answered with code 04 */
+        if (rc == 0) {
+            struct gw_decision d;
+            struct edi_findings v;
+
+            memset(&d, 0, sizeof(d));
+            d.actor = "auto";
+            d.df_code = "04";
+            d.reject_all = 1;
+            d.reason = "duplicate-ship-id";
+            d.duplicate_of = o->canonical;
+            edi_findings_init(&v, 20);
+            rc = gw_ack_decide(f->c, old, &d, &v, f->err);
+            if (rc == EDI_ESYNTAX) {
+                gw_log(f->c, "warn", "%s %s: no 04 acknowledgment: %s", f->p->id, o->po_number,
+                       v.n ? v.v[0].msg : "");
+                rc = 0;
+            }
+            edi_findings_dispose(&v);
+        }
     } else {
         char why[300];
 
@@ -598,14 +618,10 @@ static int order_one(struct file_run *f, const struct map_info *m, xmlDocPtr in,
             /* an auto-acknowledging partner's new order is decided at once:
              * everything accepted (stock-based decisions arrive later) */
             if (created && f->p->ack_mode != GW_ACK_MANUAL) {
-                struct gw_decision d;
                 struct edi_findings v;
 
-                memset(&d, 0, sizeof(d));
-                d.actor = "auto";
-                d.df_code = strcmp(o->program, "DF") == 0 ? "00" : NULL;
                 edi_findings_init(&v, 20);
-                rc = gw_ack_decide(f->c, o, &d, &v, f->err);
+                rc = gw_ack_auto(f->c, o, &v, f->err);
                 if (rc == EDI_ESYNTAX) {
                     gw_log(f->c, "warn", "%s %s: cannot be acknowledged automatically: %s",
                            f->p->id, o->po_number, v.n ? v.v[0].msg : "");

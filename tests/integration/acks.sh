@@ -87,3 +87,26 @@ at 2025-01-06T00:20:00Z "$W" ack run -w "$ws" > /dev/null 2>&1
 cat "$DF"/outbound/*TVd4wGZnS* > "$tmp/df3" 2>/dev/null
 has "DF: the reject 855 carries 03 on every line" "^ACK\*03\*2\*EA~" "$tmp/df3"
 has "DF: BAK rejects" "^BAK\*00\*RD\*TVd4wGZnS" "$tmp/df3"
+
+# DF: the same Ship ID again is answered with code 04, and makes no second order
+sed -e '1s/\*[0-9]\{9\}\*0\*P\*/*000008888*0*P*/' -e 's/^IEA\*1\*[0-9]*~/IEA*1*000008888~/' "$G/amazon-df-850.edi" > "$DF/inbound/df-again.edi"
+at 2025-01-07T00:00:00Z "$W" run --once -w "$ws" > "$tmp/out" 2>&1
+cat "$DF"/outbound/*855-TVd4wGZnR* > "$tmp/df04" 2>/dev/null
+has "DF: a repeated Ship ID gets an 855 with code 04" "^ACK\*04\*2\*EA~" "$tmp/df04"
+at 2025-01-07T00:00:00Z "$W" orders show TVd4wGZnR -w "$ws" > "$tmp/out" 2>&1
+has "  the order keeps its state" "TVd4wGZnR — acknowledged" "$tmp/out"
+
+# auto-stock: accept up to stock; DF fill-or-kill rejects with 03 when short
+ws2=$tmp/ws2
+"$W" init "$ws2" > /dev/null 2>&1
+sed -i 's/<acknowledge mode="auto-all"/<acknowledge mode="auto-stock"/' "$ws2/wharf.xml"
+printf 'sku,warehouse,available\nACME-1001,NJ1,5\nACME-1002,NJ1,1\n' > "$ws2/erp/in/stock.csv"
+cp "$G/amazon-df-850.edi" "$ws2/partners/amazon-df/inbound/"
+at 2025-01-01T00:00:00Z "$W" run --once -w "$ws2" > "$tmp/out" 2>&1
+cat "$ws2"/partners/amazon-df/outbound/*855* > "$tmp/stock855" 2>/dev/null
+has "auto-stock DF: short on one line rejects the order with 03" "^ACK\*03\*" "$tmp/stock855"
+printf 'sku,warehouse,available\nACME-1001,NJ1,5\nACME-1002,NJ1,9\n' > "$ws2/erp/in/stock.csv"
+sed -e '1s/\*[0-9]\{9\}\*0\*P\*/*000006666*0*P*/' -e 's/^IEA\*1\*[0-9]*~/IEA*1*000006666~/' -e 's/TVd4wGZnR/TVd4wGZnT/' "$G/amazon-df-850.edi" > "$ws2/partners/amazon-df/inbound/df2.edi"
+at 2025-01-01T01:00:00Z "$W" run --once -w "$ws2" > "$tmp/out" 2>&1
+cat "$ws2"/partners/amazon-df/outbound/*855-TVd4wGZnT* > "$tmp/stock855b" 2>/dev/null
+has "auto-stock DF: enough stock accepts with 00" "^ACK\*00\*" "$tmp/stock855b"
