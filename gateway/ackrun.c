@@ -9,6 +9,11 @@
 
 #include "exml.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <sys/stat.h>
+
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
@@ -631,6 +636,279 @@ out:
     return rc;
 }
 
+/* ---- decisions from the ERP (erp/in) ----------------------------------------------------- */
+
+/* One decision for one PO, from a JSON object or CSV rows. */
+struct erp_decision {
+    char *po, *partner, *action, *reason, *code, *ship_date;
+    struct gw_line_decision lines[256];
+    size_t nlines;
+    char *owned[1024];     /* strings to free */
+    size_t nowned;
+};
+
+static const char *keep(struct erp_decision *e, const char *v)
+{
+    char *p;
+
+    if (v == NULL || e->nowned == 1024)
+        return NULL;
+    p = edi_xstrdup(v);
+    e->owned[e->nowned++] = p;
+    return p;
+}
+
+static void erp_dispose(struct erp_decision *e)
+{
+    size_t i;
+
+    for (i = 0; i < e->nowned; i++)
+        free(e->owned[i]);
+    memset(e, 0, sizeof(*e));
+}
+
+/* A JSON value as text: strings as they are, numbers written exactly. */
+static const char *jtext(struct erp_decision *e, json_t *v)
+{
+    char buf[64];
+
+    if (json_is_string(v))
+        return keep(e, json_string_value(v));
+    if (json_is_integer(v)) {
+        snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        return keep(e, buf);
+    }
+    return NULL;
+}
+
+/* Applies one decision; a refusal is written to why. */
+static int apply(struct gw_ctx *c, struct erp_decision *e, struct edi_buf *why, struct edi_err *err)
+{
+    struct gw_order **v = NULL, *o = NULL;
+    size_t n = 0, i, found = 0;
+    struct gw_decision d;
+    struct edi_findings f;
+    int rc;
+
+    if (e->po == NULL || e->action == NULL ||
+        (strcmp(e->action, "approve") != 0 && strcmp(e->action, "reject") != 0)) {
+        edi_buf_puts(why, "a decision needs po_number and action (approve or reject)\n");
+        return EDI_ESYNTAX;
+    }
+    if ((rc = gw_store_list_orders(&v, &n, c->store, NULL, e->partner, err)) < 0)
+        return rc;
+    for (i = 0; i < n; i++)
+        if (strcmp(v[i]->po_number, e->po) == 0)
+            found++, o = v[i];
+    if (found != 1) {
+        edi_buf_printf(why, found ? "PO %s is on several partners' orders: add partner\n"
+                                  : "no order %s\n", e->po);
+        gw_orders_free(v, n);
+        return EDI_ESYNTAX;
+    }
+    memset(&d, 0, sizeof(d));
+    d.lines = e->lines;
+    d.nlines = e->nlines;
+    d.reject_all = strcmp(e->action, "reject") == 0;
+    d.reason = e->reason;
+    d.df_code = e->code ? e->code : d.reject_all && strcmp(o->program, "DF") == 0 ? "03" : NULL;
+    d.ship_date = e->ship_date;
+    d.actor = "erp";
+    edi_findings_init(&f, 100);
+    rc = gw_ack_decide(c, o, &d, &f, err);
+    for (i = 0; i < f.n; i++)
+        edi_buf_printf(why, "%s %s: %s [rule %s]\n", o->partner, e->po, f.v[i].msg, f.v[i].code);
+    edi_findings_dispose(&f);
+    gw_orders_free(v, n);
+    return rc;
+}
+
+static void erp_line(struct erp_decision *e, json_t *l)
+{
+    struct gw_line_decision *ld;
+
+    if (e->nlines == 256 || !json_is_object(l))
+        return;
+    ld = &e->lines[e->nlines++];
+    memset(ld, 0, sizeof(*ld));
+    ld->line_no = (int)json_integer_value(json_object_get(l, "line_no"));
+    ld->accept = jtext(e, json_object_get(l, "accept"));
+    ld->backorder = jtext(e, json_object_get(l, "backorder"));
+    ld->reject = jtext(e, json_object_get(l, "reject"));
+    ld->reason = jtext(e, json_object_get(l, "reason"));
+    ld->ship_date = jtext(e, json_object_get(l, "ship_date"));
+}
+
+static int apply_json(struct gw_ctx *c, const char *data, size_t n, struct edi_buf *why,
+                      unsigned *applied, struct edi_err *err)
+{
+    json_error_t je;
+    json_t *root = json_loadb(data, n, 0, &je), *one;
+    size_t i, count;
+    int rc = 0, bad = 0;
+
+    if (root == NULL) {
+        edi_buf_printf(why, "JSON line %d column %d: %s\n", je.line, je.column, je.text);
+        return EDI_ESYNTAX;
+    }
+    count = json_is_array(root) ? json_array_size(root) : 1;
+    for (i = 0; i < count && rc >= 0; i++) {
+        struct erp_decision e;
+        json_t *lines;
+        size_t k;
+
+        one = json_is_array(root) ? json_array_get(root, i) : root;
+        memset(&e, 0, sizeof(e));
+        e.po = (char *)jtext(&e, json_object_get(one, "po_number"));
+        e.partner = (char *)jtext(&e, json_object_get(one, "partner"));
+        e.action = (char *)jtext(&e, json_object_get(one, "action"));
+        e.reason = (char *)jtext(&e, json_object_get(one, "reason"));
+        e.code = (char *)jtext(&e, json_object_get(one, "code"));
+        e.ship_date = (char *)jtext(&e, json_object_get(one, "ship_date"));
+        lines = json_object_get(one, "lines");
+        for (k = 0; json_is_array(lines) && k < json_array_size(lines); k++)
+            erp_line(&e, json_array_get(lines, k));
+        rc = apply(c, &e, why, err);
+        if (rc == EDI_ESYNTAX) {
+            bad = 1;
+            rc = 0;
+        } else if (rc == 0) {
+            (*applied)++;
+        }
+        erp_dispose(&e);
+    }
+    json_decref(root);
+    return rc < 0 ? rc : bad ? EDI_ESYNTAX : 0;
+}
+
+/* CSV: po_number,line_no,accept,backorder,reject,reason,ship_date — one row
+ * per line; rows of one PO make one decision (approve). */
+static int apply_csv(struct gw_ctx *c, char *data, struct edi_buf *why, unsigned *applied,
+                     struct edi_err *err)
+{
+    struct erp_decision e;
+    char *line, *save = NULL;
+    int rc = 0, bad = 0, first = 1;
+
+    memset(&e, 0, sizeof(e));
+    for (line = strtok_r(data, "\n", &save);; line = strtok_r(NULL, "\n", &save)) {
+        char *f[8] = {0}, *p = line;
+        int k;
+
+        if (line && first) {
+            first = 0;
+            continue;   /* the header */
+        }
+        for (k = 0; line && k < 8 && p; k++) {
+            f[k] = p;
+            p = strchr(p, ',');
+            if (p)
+                *p++ = '\0';
+        }
+        for (k = 0; k < 8; k++)
+            if (f[k] && f[k][0] && f[k][strlen(f[k]) - 1] == '\r')
+                f[k][strlen(f[k]) - 1] = '\0';
+        if (e.po && (line == NULL || (f[0] && strcmp(f[0], e.po) != 0))) {
+            rc = apply(c, &e, why, err);
+            if (rc == EDI_ESYNTAX)
+                bad = 1, rc = 0;
+            else if (rc == 0)
+                (*applied)++;
+            erp_dispose(&e);
+            if (rc < 0)
+                break;
+        }
+        if (line == NULL)
+            break;
+        if (f[0] == NULL || f[0][0] == '\0')
+            continue;
+        if (e.po == NULL) {
+            e.po = (char *)keep(&e, f[0]);
+            e.action = (char *)keep(&e, "approve");
+        }
+        if (e.nlines < 256 && f[1]) {
+            struct gw_line_decision *ld = &e.lines[e.nlines++];
+
+            memset(ld, 0, sizeof(*ld));
+            ld->line_no = atoi(f[1]);
+            ld->accept = f[2] && *f[2] ? keep(&e, f[2]) : NULL;
+            ld->backorder = f[3] && *f[3] ? keep(&e, f[3]) : NULL;
+            ld->reject = f[4] && *f[4] ? keep(&e, f[4]) : NULL;
+            ld->reason = f[5] && *f[5] ? keep(&e, f[5]) : NULL;
+            ld->ship_date = f[6] && *f[6] ? keep(&e, f[6]) : NULL;
+        }
+    }
+    erp_dispose(&e);
+    return rc < 0 ? rc : bad ? EDI_ESYNTAX : 0;
+}
+
+static int is_decision(const char *name, const char *data)
+{
+    size_t n = strlen(name);
+
+    if (n > 5 && strcmp(name + n - 5, ".json") == 0)
+        return strstr(data, "\"action\"") != NULL;
+    if (n > 4 && strcmp(name + n - 4, ".csv") == 0)
+        return strncmp(data, "po_number,line_no,accept", 24) == 0;
+    return 0;
+}
+
+int gw_erp_decisions(unsigned *applied, struct gw_ctx *c, struct edi_err *err)
+{
+    const char *dir = c->cfg->erp_in;
+    DIR *d;
+    struct dirent *de;
+    int rc = 0;
+
+    *applied = 0;
+    if (dir == NULL || (d = opendir(dir)) == NULL)
+        return 0;
+    while ((de = readdir(d)) != NULL && rc >= 0) {
+        char path[4400], to[4600], sub[4300];
+        char *data;
+        size_t n;
+        struct edi_buf why;
+        struct edi_err e2;
+        int r;
+
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        if (edi_read_file(&data, &n, path, &e2) < 0)
+            continue;
+        if (!is_decision(de->d_name, data)) {
+            free(data);
+            continue;
+        }
+        edi_buf_init(&why, 1u << 16);
+        r = strstr(de->d_name, ".json") ? apply_json(c, data, n, &why, applied, err)
+                                         : apply_csv(c, data, &why, applied, err);
+        free(data);
+        if (r < 0 && r != EDI_ESYNTAX) {
+            rc = r;
+            edi_buf_dispose(&why);
+            break;
+        }
+        snprintf(sub, sizeof(sub), "%s/%s", dir, r == 0 ? "done" : "refused");
+        mkdir(sub, 0755);
+        snprintf(to, sizeof(to), "%s/%s", sub, de->d_name);
+        if (rename(path, to) != 0)
+            gw_log(c, "error", "cannot move %s: %s", path, strerror(errno));
+        if (r == EDI_ESYNTAX) {
+            char rpath[4700];
+
+            snprintf(rpath, sizeof(rpath), "%s.reason", to);
+            gw_write_file(rpath, why.p ? why.p : "", why.n, err);
+            gw_log(c, "warn", "ERP decision %s refused: %s", de->d_name, edi_buf_cstr(&why));
+        } else {
+            gw_log(c, "info", "ERP decisions applied from %s", de->d_name);
+        }
+        edi_buf_dispose(&why);
+    }
+    closedir(d);
+    return rc;
+}
+
 int gw_ack_run(unsigned *queued, struct gw_ctx *c, struct edi_err *err)
 {
     struct gw_ack *v = NULL;
@@ -638,6 +916,13 @@ int gw_ack_run(unsigned *queued, struct gw_ctx *c, struct edi_err *err)
     int rc;
 
     *queued = 0;
+    {
+        unsigned applied;
+
+        /* decisions the ERP dropped in erp/in are applied first */
+        if ((rc = gw_erp_decisions(&applied, c, err)) < 0)
+            return rc;
+    }
     if ((rc = gw_store_acks(&v, &n, c->store, 0, "pending", err)) < 0)
         return rc;
     for (i = 0; i < n && !(c->stop && *c->stop); i++) {

@@ -50,7 +50,16 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
 int gw_ack_auto(struct gw_ctx *c, const struct gw_order *o, struct edi_findings *violations,
                 struct edi_err *err);
 
-/* The acknowledgment run: every pending decision mapped, checked against
+/* Decisions the ERP dropped in erp/in/: JSON (an object or an array of
+ * them: {"po_number", "partner"?, "action": "approve"|"reject", "reason"?,
+ * "code"?, "ship_date"?, "lines"?: [{"line_no", "accept", "backorder",
+ * "reject", "reason", "ship_date"}]}) or CSV (header
+ * po_number,line_no,accept,backorder,reject,reason,ship_date; the rows of a
+ * PO approve it). Applied files move to erp/in/done/, refused ones to
+ * erp/in/refused/ with a .reason naming the rule and the line. */
+int gw_erp_decisions(unsigned *applied, struct gw_ctx *c, struct edi_err *err);
+
+/* The acknowledgment run (decisions in erp/in/ are applied first): every pending decision mapped, checked against
  * the partner's guide, enveloped and queued; its order acknowledged.
  * Idempotent. *queued counts what was queued. */
 int gw_ack_run(unsigned *queued, struct gw_ctx *c, struct edi_err *err);

@@ -110,3 +110,24 @@ sed -e '1s/\*[0-9]\{9\}\*0\*P\*/*000006666*0*P*/' -e 's/^IEA\*1\*[0-9]*~/IEA*1*0
 at 2025-01-01T01:00:00Z "$W" run --once -w "$ws2" > "$tmp/out" 2>&1
 cat "$ws2"/partners/amazon-df/outbound/*855-TVd4wGZnT* > "$tmp/stock855b" 2>/dev/null
 has "auto-stock DF: enough stock accepts with 00" "^ACK\*00\*" "$tmp/stock855b"
+
+# decisions from the ERP: JSON and CSV in erp/in
+ws3=$tmp/ws3
+"$W" init "$ws3" > /dev/null 2>&1
+cp "$G/amazon-rp-850-multi.edi" "$ws3/partners/amazon-rp/inbound/"
+at 2025-01-01T00:00:00Z "$W" run --once -w "$ws3" > /dev/null 2>&1
+cat > "$ws3/erp/in/decisions.json" <<'JSON'
+[{"po_number": "4Z32PABD", "action": "approve",
+  "lines": [{"line_no": 1, "accept": "40", "backorder": "8", "ship_date": "2025-01-03"}]},
+ {"po_number": "4Z32PABE", "action": "reject", "reason": "obsolete-product"}]
+JSON
+printf 'po_number,line_no,accept,backorder,reject,reason,ship_date\n5KQ7TWXM,1,1,0,999,,\n' > "$ws3/erp/in/bad.csv"
+at 2025-01-01T01:00:00Z "$W" ack run -w "$ws3" > "$tmp/out" 2>&1
+has "ERP JSON decisions are applied and acknowledged" "^2 acknowledgments queued" "$tmp/out"
+ls "$ws3/erp/in/done" > "$tmp/ls" 2>&1
+has "  the applied file moves to done/" "decisions.json" "$tmp/ls"
+ls "$ws3/erp/in/refused" > "$tmp/ls" 2>&1
+has "a decision breaking a rule is refused" "bad.csv.reason" "$tmp/ls"
+has "  and the reason names the rule and the line" "line 1: .*rule ack-sum" "$ws3/erp/in/refused/bad.csv.reason"
+at 2025-01-01T01:00:00Z "$W" orders list -w "$ws3" > "$tmp/out" 2>&1
+has "  the rejected PO is rejected" "4Z32PABE +rejected" "$tmp/out"
