@@ -211,6 +211,14 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
             acc = ordered, bo = "0", rej = "0";
         }
         reason = ld && ld->reason ? ld->reason : d->reason ? d->reason : "temporarily-unavailable";
+        /* SPEC: RULES.md 855 — Amazon's rejection reasons */
+        if (!is_zero(rej) && strcmp(reason, "temporarily-unavailable") != 0 &&
+            strcmp(reason, "invalid-product-identifier") != 0 &&
+            strcmp(reason, "obsolete-product") != 0 && strcmp(reason, "duplicate-ship-id") != 0 &&
+            !df)
+            violation(v, "ack-reason", line_no,
+                      "'%s' is not a rejection reason: temporarily-unavailable, invalid-product-identifier or obsolete-product",
+                      reason);
         ship = ld && ld->ship_date ? ld->ship_date : d->ship_date;
         /* SPEC: RULES.md 855 — accepted + backordered + rejected = ordered, never above */
         if (map_dec_op(tmp, sizeof(tmp), acc, '+', bo) < 0 ||

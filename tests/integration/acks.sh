@@ -131,3 +131,27 @@ has "a decision breaking a rule is refused" "bad.csv.reason" "$tmp/ls"
 has "  and the reason names the rule and the line" "line 1: .*rule ack-sum" "$ws3/erp/in/refused/bad.csv.reason"
 at 2025-01-01T01:00:00Z "$W" orders list -w "$ws3" > "$tmp/out" 2>&1
 has "  the rejected PO is rejected" "4Z32PABE +rejected" "$tmp/out"
+
+# RP: accept all; reject with each reason
+ws4=$tmp/ws4
+"$W" init "$ws4" > /dev/null 2>&1
+cp "$G/amazon-rp-850-multi.edi" "$G/amazon-rp-850.edi" "$ws4/partners/amazon-rp/inbound/"
+at 2025-01-01T00:00:00Z "$W" run --once -w "$ws4" > /dev/null 2>&1
+exits "RP: approve without lines accepts everything" 0 at 2025-01-01T01:00:00Z "$W" orders approve 4Z32PABD -w "$ws4"
+for r in temporarily-unavailable invalid-product-identifier obsolete-product; do
+  case $r in temporarily-unavailable) po=4Z32PABE ;; invalid-product-identifier) po=5KQ7TWXM ;; *) po= ;; esac
+  [ -n "$po" ] && exits "RP: reject with $r" 0 at 2025-01-01T01:00:00Z "$W" orders reject $po --reason $r -w "$ws4"
+done
+exits "RP: an unknown reason is refused" 1 at 2025-01-01T01:00:00Z "$W" orders approve 4Z32PABC --line 1 --reject 24 --reason because -w "$ws4"
+has "  the rule is named" "rule ack-reason" "$tmp/out"
+at 2025-01-01T02:00:00Z "$W" ack run -w "$ws4" > "$tmp/out" 2>&1
+has "three 855s queued" "^3 acknowledgments queued" "$tmp/out"
+cat "$ws4"/partners/amazon-rp/outbound/*855-4Z32PABD* > "$tmp/all" 2>/dev/null
+has "accept all: BAK AD" "^BAK\*00\*AD\*4Z32PABD" "$tmp/all"
+has "accept all: every line IA in full" "^ACK\*IA\*48\*EA" "$tmp/all"
+cat "$ws4"/partners/amazon-rp/outbound/*855-4Z32PABE* > "$tmp/rej" 2>/dev/null
+has "reject: BAK AC (RP has no RD)" "^BAK\*00\*AC\*4Z32PABE" "$tmp/rej"
+has "reject: lines IR" "^ACK\*IR\*" "$tmp/rej"
+for f in "$ws4"/partners/amazon-rp/outbound/*855*; do
+  "$W" edi validate --guide partners/amazon-rp/855 "$f" > "$tmp/out" 2>&1 && ok "$(basename "$f") passes the Amazon RP 855 guide" || no "$(basename "$f") passes the Amazon RP 855 guide" "$tmp/out"
+done
