@@ -947,5 +947,81 @@ int gw_ack_run(unsigned *queued, struct gw_ctx *c, struct edi_err *err)
         *queued += !skipped;
     }
     gw_acks_free(v, n);
+    if (rc == 0) {
+        struct gw_deadline *dl = NULL;
+        size_t nd = 0;
+
+        /* orders whose 24-hour deadline is near or passed: a warning each run */
+        if (gw_ack_deadlines(&dl, &nd, c, err) == 0)
+            for (i = 0; i < nd; i++)
+                gw_log(c, "warn", "%s %s (%s): acknowledgment %s %ld h %02ld min", dl[i].partner,
+                       dl[i].po_number, dl[i].state, dl[i].minutes_left < 0 ? "overdue by" : "due in",
+                       labs(dl[i].minutes_left) / 60, labs(dl[i].minutes_left) % 60);
+        gw_deadlines_free(dl, nd);
+    }
     return rc;
+}
+
+/* ---- deadlines --------------------------------------------------------------------------------- */
+
+static int by_due(const void *a, const void *b)
+{
+    const struct gw_deadline *x = a, *y = b;
+
+    return x->due < y->due ? -1 : x->due > y->due;
+}
+
+int gw_ack_deadlines(struct gw_deadline **out, size_t *n, struct gw_ctx *c, struct edi_err *err)
+{
+    static const char *const open_states[] = {GW_ORDER_PENDING, GW_ORDER_APPROVED};
+    struct gw_deadline *v = NULL;
+    size_t k = 0, s, i;
+    int rc = 0;
+
+    *out = NULL;
+    *n = 0;
+    for (s = 0; s < 2 && rc == 0; s++) {
+        struct gw_order **orders = NULL;
+        size_t no = 0;
+
+        if ((rc = gw_store_list_orders(&orders, &no, c->store, open_states[s], NULL, err)) < 0)
+            break;
+        for (i = 0; i < no; i++) {
+            const struct gw_partner *p = gw_config_partner(c->cfg, orders[i]->partner);
+            int warn = p && p->ack_warn_hours > 0 ? p->ack_warn_hours : 4;
+            time_t due = orders[i]->created + 24 * 3600;
+
+            if (due - c->now >= (time_t)warn * 3600)
+                continue;
+            v = edi_xrealloc(v, (k + 1) * sizeof(*v));
+            v[k].partner = edi_xstrdup(orders[i]->partner);
+            v[k].po_number = edi_xstrdup(orders[i]->po_number);
+            v[k].state = edi_xstrdup(orders[i]->state);
+            v[k].due = due;
+            v[k].minutes_left = (long)((due - c->now) / 60);
+            k++;
+        }
+        gw_orders_free(orders, no);
+    }
+    if (rc < 0) {
+        gw_deadlines_free(v, k);
+        return rc;
+    }
+    if (k > 1)
+        qsort(v, k, sizeof(*v), by_due);
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+void gw_deadlines_free(struct gw_deadline *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; v && i < n; i++) {
+        free(v[i].partner);
+        free(v[i].po_number);
+        free(v[i].state);
+    }
+    free(v);
 }

@@ -64,4 +64,17 @@ int gw_erp_decisions(unsigned *applied, struct gw_ctx *c, struct edi_err *err);
  * Idempotent. *queued counts what was queued. */
 int gw_ack_run(unsigned *queued, struct gw_ctx *c, struct edi_err *err);
 
+/* An order whose acknowledgment is due soon or overdue. */
+struct gw_deadline {
+    char *partner, *po_number, *state;
+    time_t due;            /* received + 24 hours */
+    long minutes_left;     /* negative: overdue */
+};
+
+/* SPEC: RULES.md 855 — acknowledged within 24 hours. Orders not yet
+ * acknowledged whose deadline is less than the partner's warn-hours (4)
+ * away, or passed; the most urgent first. */
+int gw_ack_deadlines(struct gw_deadline **out, size_t *n, struct gw_ctx *c, struct edi_err *err);
+void gw_deadlines_free(struct gw_deadline *v, size_t n);
+
 #endif
