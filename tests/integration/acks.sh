@@ -155,3 +155,15 @@ has "reject: lines IR" "^ACK\*IR\*" "$tmp/rej"
 for f in "$ws4"/partners/amazon-rp/outbound/*855*; do
   "$W" edi validate --guide partners/amazon-rp/855 "$f" > "$tmp/out" 2>&1 && ok "$(basename "$f") passes the Amazon RP 855 guide" || no "$(basename "$f") passes the Amazon RP 855 guide" "$tmp/out"
 done
+
+# deadlines: 24 hours to acknowledge; a warning from 4 hours before
+ws5=$tmp/ws5
+"$W" init "$ws5" > /dev/null 2>&1
+cp "$G/amazon-rp-850.edi" "$ws5/partners/amazon-rp/inbound/"
+at 2025-01-01T00:00:00Z "$W" run --once -w "$ws5" > /dev/null 2>&1
+at 2025-01-01T12:00:00Z "$W" ack run -w "$ws5" > "$tmp/out" 2>&1
+grep -q "acknowledgment due" "$tmp/out" && no "no warning 12 hours before the deadline" "$tmp/out" || ok "no warning 12 hours before the deadline"
+at 2025-01-01T21:00:00Z "$W" ack run -w "$ws5" > "$tmp/out" 2>&1
+has "a warning 3 hours before the deadline" "4Z32PABC \(pending-approval\): acknowledgment due in 3 h 00 min" "$tmp/out"
+at 2025-01-02T01:30:00Z "$W" ack run -w "$ws5" > "$tmp/out" 2>&1
+has "a warning when overdue" "acknowledgment overdue by 1 h 30 min" "$tmp/out"
