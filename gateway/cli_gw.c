@@ -1,16 +1,18 @@
 /*
  * cli_gw.c — the gateway's commands: `wharf run --once`, `wharf serve`
- * (the daemon), `wharf status` and `wharf orders list|show`. The work is
- * pipeline.c and store.c; this file reads arguments, drives passes, and
- * prints tables or JSON (jansson).
+ * (the daemon), `wharf status`, `wharf orders list|show` and `wharf runs
+ * list`. The work is pipeline.c, sched.c and store.c; this file reads
+ * arguments, drives passes, and prints tables or JSON (jansson).
  */
 #include "ackrun.h"
 #include "cli.h"
 #include "pipeline.h"
+#include "scheduler.h"
 
 #include <errno.h>
 #include <jansson.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +23,11 @@ struct opts {
     int json, once;
     const char *state, *partner;
     const char *arg;
+    const char *limit;
 };
 
-/* -w DIR, --json, --state S, --partner P, --once, and one argument. */
+/* -w DIR, --json, --state S, --partner P, --once, --limit N, and one
+ * argument. */
 static int parse(struct opts *o, int argc, char **argv, const char *cmd)
 {
     int i;
@@ -42,6 +46,8 @@ static int parse(struct opts *o, int argc, char **argv, const char *cmd)
             o->state = argv[++i];
         else if (strcmp(s, "--partner") == 0 && i + 1 < argc)
             o->partner = argv[++i];
+        else if (strcmp(s, "--limit") == 0 && i + 1 < argc)
+            o->limit = argv[++i];
         else if (s[0] == '-') {
             gw_errorf("%s: unknown option '%s'; see `wharf help %s`", cmd, s, cmd);
             return GW_EXIT_USAGE;
@@ -76,30 +82,6 @@ static int open_ctx(struct gw_ctx *c, const char *workspace)
     return 0;
 }
 
-static int one_pass(struct gw_stats *st, struct gw_ctx *c)
-{
-    struct edi_err err;
-    int rc;
-
-    unsigned acks = 0;
-
-    edi_err_clear(&err);
-    if ((rc = gw_poll_inbound(st, c, &err)) < 0)
-        gw_log(c, "error", "inbound: %s", err.msg);
-    edi_err_clear(&err);
-    if (gw_ack_run(&acks, c, &err) < 0) {
-        gw_log(c, "error", "acknowledgment run: %s", err.msg);
-        rc = rc < 0 ? rc : EDI_EIO;
-    }
-    st->acks_queued += acks;
-    edi_err_clear(&err);
-    if (gw_flush_outbox(st, c, &err) < 0) {
-        gw_log(c, "error", "outbox: %s", err.msg);
-        rc = rc < 0 ? rc : EDI_EIO;
-    }
-    return rc;
-}
-
 static void print_stats(const struct gw_stats *st)
 {
     printf("%u files (%u duplicates, %u quarantined), %u sets: %u accepted, %u rejected; "
@@ -114,6 +96,7 @@ static int cmd_run(int argc, char **argv)
     struct opts o;
     struct gw_ctx c;
     struct gw_stats st;
+    struct edi_err err;
     int rc;
 
     if ((rc = parse(&o, argc, argv, "run")) != 0)
@@ -125,7 +108,10 @@ static int cmd_run(int argc, char **argv)
     if ((rc = open_ctx(&c, o.workspace)) != 0)
         return rc;
     memset(&st, 0, sizeof(st));
-    rc = one_pass(&st, &c);
+    edi_err_clear(&err);
+    /* every inbound folder and the ack run, due or not; the jobs that are
+     * due by their schedules run (and are recorded) as well */
+    rc = gw_sched_tick(&st, NULL, &c, GW_TICK_ALL, &err);
     print_stats(&st);
     gw_ctx_close(&c);
     if (rc == EDI_EAGAIN)
@@ -149,18 +135,47 @@ static void on_hup(int sig)
     reload_flag = 1;
 }
 
+/* Sleeps until the wall clock's next minute (the next tick's), or for
+ * seconds when not 0, in 0.1 s steps so signals are seen at once. */
+static void nap(int seconds)
+{
+    time_t minute = time(NULL) / 60;
+    int s;
+
+    if (seconds > 0) {
+        for (s = 0; s < seconds * 10 && !stop_flag && !reload_flag; s++)
+            usleep(100000);
+        return;
+    }
+    while (time(NULL) / 60 == minute && !stop_flag && !reload_flag)
+        usleep(100000);
+}
+
+/* The daemon: each minute, the jobs that are due by the schedules (UTC).
+ * WHARF_POLL_SECONDS=N (tests, or a partner without a poll schedule to
+ * hurry): a pass every N seconds that also polls every inbound folder and
+ * runs the ack run, due or not, like `wharf run --once`. */
 static int cmd_serve(int argc, char **argv)
 {
     struct opts o;
     struct gw_ctx c;
     struct sigaction sa;
     const char *iv = getenv("WHARF_POLL_SECONDS");
-    int rc, interval = iv ? atoi(iv) : 10;
+    int rc, interval = 0;
+    size_t k, nsched = 0;
 
     if ((rc = parse(&o, argc, argv, "serve")) != 0)
         return rc;
-    if (interval < 1)
-        interval = 1;
+    if (iv != NULL && *iv != '\0') {
+        char *end;
+        long v = strtol(iv, &end, 10);
+
+        if (*end != '\0' || v < 0 || v > 86400) {
+            gw_errorf("WHARF_POLL_SECONDS '%s' is not a number of seconds (1 to 86400)", iv);
+            return GW_EXIT_USAGE;
+        }
+        interval = v < 1 ? 1 : (int)v;
+    }
     if ((rc = open_ctx(&c, o.workspace)) != 0)
         return rc;
     memset(&sa, 0, sizeof(sa));
@@ -170,14 +185,24 @@ static int cmd_serve(int argc, char **argv)
     sa.sa_handler = on_hup;
     sigaction(SIGHUP, &sa, NULL);
     c.stop = &stop_int;
-    gw_log(&c, "info", "serving %s: %zu partners, polling every %d s (SIGTERM stops, SIGHUP reloads)",
-           o.workspace, c.cfg->npartners, interval);
+    for (k = 0; k < c.cfg->npartners; k++)
+        nsched += c.cfg->partners[k].nschedules;
+    if (interval)
+        gw_log(&c, "info", "serving %s: %zu partners, %zu schedules (UTC), and every inbound folder "
+                           "every %d s (WHARF_POLL_SECONDS) (SIGTERM stops, SIGHUP reloads)",
+               o.workspace, c.cfg->npartners, nsched, interval);
+    else
+        gw_log(&c, "info", "serving %s: %zu partners, %zu schedules (UTC) (SIGTERM stops, SIGHUP reloads)",
+               o.workspace, c.cfg->npartners, nsched);
     while (!stop_flag) {
         struct gw_stats st;
+        struct edi_err terr;
 
         c.now = gw_now();
         memset(&st, 0, sizeof(st));
-        one_pass(&st, &c);
+        edi_err_clear(&terr);
+        /* failures are logged and recorded in the runs; the next tick goes on */
+        gw_sched_tick(&st, NULL, &c, interval ? GW_TICK_ALL : GW_TICK_DUE, &terr);
         if (st.files || st.sent)
             gw_log(&c, "info", "pass: %u files, %u sets, %u orders created, %u updated, %u sent",
                    st.files, st.sets, st.orders_created, st.orders_updated, st.sent);
@@ -200,10 +225,99 @@ static int cmd_serve(int argc, char **argv)
                 gw_log(&c, "info", "configuration reloaded");
             }
         }
-        for (int s = 0; s < interval * 10 && !stop_flag && !reload_flag; s++)
-            usleep(100000);
+        nap(interval);
     }
     gw_log(&c, "info", "stopping");
+    gw_ctx_close(&c);
+    return GW_EXIT_OK;
+}
+
+/* ---- runs ------------------------------------------------------------------------ */
+
+static void stamp(char *buf, size_t cap, time_t t)
+{
+    struct tm tm;
+
+    if (t == 0)
+        snprintf(buf, cap, "-");
+    else if (gmtime_r(&t, &tm) == NULL || strftime(buf, cap, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+        snprintf(buf, cap, "%lld", (long long)t);
+}
+
+/* wharf runs list [-w DIR] [--json] [--limit N]: newest first. */
+static int cmd_runs(int argc, char **argv)
+{
+    struct opts o;
+    struct gw_ctx c;
+    struct gw_run *v = NULL;
+    struct edi_err err;
+    size_t n = 0, i, max = 100;
+    int rc;
+
+    if (argc < 2 || strcmp(argv[1], "list") != 0) {
+        gw_errorf("runs: usage: wharf runs list [-w DIR] [--json] [--limit N]");
+        return GW_EXIT_USAGE;
+    }
+    if ((rc = parse(&o, argc - 1, argv + 1, "runs")) != 0)
+        return rc;
+    if (o.arg != NULL) {
+        gw_errorf("runs list: '%s' is extra", o.arg);
+        return GW_EXIT_USAGE;
+    }
+    if (o.limit != NULL) {
+        char *end;
+        unsigned long long lim = strtoull(o.limit, &end, 10);
+
+        if (*o.limit < '0' || *o.limit > '9' || *end != '\0') {
+            gw_errorf("runs list: --limit '%s' is not a number (0: every run)", o.limit);
+            return GW_EXIT_USAGE;
+        }
+        max = lim == 0 || lim > SIZE_MAX ? SIZE_MAX : (size_t)lim;
+    }
+    if ((rc = open_ctx(&c, o.workspace)) != 0)
+        return rc;
+    edi_err_clear(&err);
+    if (gw_store_runs(&v, &n, c.store, max, &err) < 0) {
+        gw_errorf("%s", err.msg);
+        gw_ctx_close(&c);
+        return GW_EXIT_TEMPFAIL;
+    }
+    if (o.json) {
+        json_t *a = json_array();
+
+        for (i = 0; i < n; i++) {
+            json_t *j = json_object();
+
+            json_object_set_new(j, "id", json_integer((json_int_t)v[i].id));
+            json_object_set_new(j, "partner", json_string(v[i].partner ? v[i].partner : ""));
+            json_object_set_new(j, "job", json_string(v[i].job ? v[i].job : ""));
+            json_object_set_new(j, "due", json_integer((json_int_t)v[i].due));
+            json_object_set_new(j, "started", json_integer((json_int_t)v[i].started));
+            json_object_set_new(j, "ended", v[i].ended ? json_integer((json_int_t)v[i].ended) : json_null());
+            json_object_set_new(j, "state", json_string(v[i].state ? v[i].state : ""));
+            json_object_set_new(j, "counts", v[i].counts ? json_string(v[i].counts) : json_null());
+            json_object_set_new(j, "error", v[i].error ? json_string(v[i].error) : json_null());
+            json_array_append_new(a, j);
+        }
+        json_dumpf(a, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+        json_decref(a);
+    } else {
+        printf("%-19s  %-19s  %-12s %-13s %-16s  %-7s %s\n", "started", "ended", "partner", "job", "due",
+               "state", "counts / error");
+        for (i = 0; i < n; i++) {
+            char t0[32], t1[32], due[32];
+
+            stamp(t0, sizeof(t0), v[i].started);
+            stamp(t1, sizeof(t1), v[i].ended);
+            stamp(due, sizeof(due), v[i].due);
+            due[16] = '\0';    /* the minute */
+            printf("%-19s  %-19s  %-12s %-13s %-16s  %-7s %s%s%s\n", t0, t1, v[i].partner, v[i].job, due,
+                   v[i].state, v[i].counts ? v[i].counts : "", v[i].error ? "; error: " : "",
+                   v[i].error ? v[i].error : "");
+        }
+    }
+    gw_runs_free(v, n);
     gw_ctx_close(&c);
     return GW_EXIT_OK;
 }
@@ -582,5 +696,7 @@ int gw_cmd_gateway(const char *cmd, int argc, char **argv)
         return cmd_orders(argc, argv);
     if (strcmp(cmd, "ack") == 0)
         return cmd_ack(argc, argv);
+    if (strcmp(cmd, "runs") == 0)
+        return cmd_runs(argc, argv);
     return -1;
 }

@@ -844,49 +844,64 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Files in name order; a file that fails stays in inbound/ and the next
+ * one is tried. err is the first failure's. */
+int gw_poll_partner(struct gw_stats *st, struct gw_ctx *c, const struct gw_partner *p,
+                    struct edi_err *err)
+{
+    DIR *d;
+    struct dirent *e;
+    char **names = NULL;
+    size_t n = 0, i;
+    int rc = 0;
+
+    if (p->inbound == NULL || (d = opendir(p->inbound)) == NULL)
+        return 0;
+    while ((e = readdir(d)) != NULL) {
+        char path[4400];
+        struct stat sb;
+
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", p->inbound, e->d_name);
+        if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+            continue;
+        names = edi_xrealloc(names, (n + 1) * sizeof(*names));
+        names[n++] = edi_xstrdup(e->d_name);
+    }
+    closedir(d);
+    if (n > 1)
+        qsort(names, n, sizeof(*names), by_name);
+    for (i = 0; i < n; i++) {
+        char path[4400];
+        struct edi_err e2;
+
+        snprintf(path, sizeof(path), "%s/%s", p->inbound, names[i]);
+        edi_err_clear(&e2);
+        if (!(c->stop && *c->stop) && gw_process_file(st, c, p, path, &e2) < 0) {
+            if (rc == 0)
+                *err = e2;
+            rc = e2.rc;
+        }
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
 int gw_poll_inbound(struct gw_stats *st, struct gw_ctx *c, struct edi_err *err)
 {
     size_t k;
     int rc = 0;
 
     for (k = 0; k < c->cfg->npartners && !(c->stop && *c->stop); k++) {
-        const struct gw_partner *p = &c->cfg->partners[k];
-        DIR *d;
-        struct dirent *e;
-        char **names = NULL;
-        size_t n = 0, i;
+        struct edi_err e;
 
-        if (p->inbound == NULL || (d = opendir(p->inbound)) == NULL)
-            continue;
-        while ((e = readdir(d)) != NULL) {
-            char path[4400];
-            struct stat sb;
-
-            if (e->d_name[0] == '.')
-                continue;
-            snprintf(path, sizeof(path), "%s/%s", p->inbound, e->d_name);
-            if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
-                continue;
-            names = edi_xrealloc(names, (n + 1) * sizeof(*names));
-            names[n++] = edi_xstrdup(e->d_name);
+        edi_err_clear(&e);
+        if (gw_poll_partner(st, c, &c->cfg->partners[k], &e) < 0 && rc == 0) {
+            *err = e;
+            rc = e.rc;
         }
-        closedir(d);
-        if (n > 1)
-            qsort(names, n, sizeof(*names), by_name);
-        for (i = 0; i < n; i++) {
-            char path[4400];
-            struct edi_err e2;
-
-            snprintf(path, sizeof(path), "%s/%s", p->inbound, names[i]);
-            edi_err_clear(&e2);
-            if (!(c->stop && *c->stop) && gw_process_file(st, c, p, path, &e2) < 0) {
-                if (rc == 0)
-                    *err = e2;
-                rc = e2.rc;
-            }
-            free(names[i]);
-        }
-        free(names);
     }
     return rc;
 }

@@ -43,6 +43,11 @@ void gw_ctx_close(struct gw_ctx *c);
 
 /* One pass over every partner's inbound folder. */
 int gw_poll_inbound(struct gw_stats *st, struct gw_ctx *c, struct edi_err *err);
+/* One pass over one partner's inbound folder (its scheduled poll). A file
+ * that fails stays there for the next pass; the first failure is returned
+ * after the other files were tried. */
+int gw_poll_partner(struct gw_stats *st, struct gw_ctx *c, const struct gw_partner *p,
+                    struct edi_err *err);
 /* Processes one file of a partner (the path is claimed by renaming first). */
 int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partner *p,
                     const char *path, struct edi_err *err);

@@ -166,6 +166,20 @@ static const char *const MIGRATIONS[] = {
     "  queued_at INTEGER);"
     "CREATE INDEX acks_order ON acks (order_id);"
     "CREATE INDEX acks_state ON acks (state);",
+
+    /* 3: scheduled runs, one row per partner, job and scheduled minute
+     * (due): the unique key is what keeps a minute from running twice */
+    "CREATE TABLE runs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  partner TEXT NOT NULL,"
+    "  job TEXT NOT NULL,"
+    "  due INTEGER NOT NULL,"
+    "  started INTEGER NOT NULL,"
+    "  ended INTEGER,"
+    "  state TEXT NOT NULL CHECK (state IN ('running', 'done', 'failed')),"
+    "  counts TEXT,"
+    "  error TEXT,"
+    "  UNIQUE (partner, job, due));",
 };
 
 #define NMIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
@@ -214,6 +228,10 @@ enum q {
     Q_ACK_INSERT,
     Q_ACKS_GET,
     Q_ACK_QUEUED,
+    Q_RUN_INSERT,
+    Q_RUN_END,
+    Q_RUN_LAST,
+    Q_RUNS_LIST,
     Q_COUNT_
 };
 
@@ -281,6 +299,13 @@ static const char *const SQL[Q_COUNT_] = {
                    "ORDER BY id",
     [Q_ACK_QUEUED] = "UPDATE acks SET state = 'queued', outbox_id = ?2, queued_at = ?3 "
                      "WHERE id = ?1 AND state = 'pending'",
+    /* A minute that has a row already inserts nothing: changes() is 0. */
+    [Q_RUN_INSERT] = "INSERT INTO runs (partner, job, due, started, state)"
+                     " VALUES (?1, ?2, ?3, ?4, 'running') ON CONFLICT (partner, job, due) DO NOTHING",
+    [Q_RUN_END] = "UPDATE runs SET state = ?2, counts = ?3, error = ?4, ended = ?5 WHERE id = ?1",
+    [Q_RUN_LAST] = "SELECT coalesce(max(due), 0) FROM runs WHERE partner = ?1 AND job = ?2",
+    [Q_RUNS_LIST] = "SELECT id, partner, job, due, started, coalesce(ended, 0), state, counts, error"
+                    " FROM runs ORDER BY id DESC LIMIT ?1",
     [Q_COUNTS] = "SELECT what, n FROM ("
                  " SELECT 1 AS k, 'orders:' || state AS what, count(*) AS n FROM orders GROUP BY state"
                  " UNION ALL"
@@ -1791,6 +1816,155 @@ void gw_acks_free(struct gw_ack *v, size_t n)
         free(v[i].actor);
         free(v[i].canonical);
         free(v[i].state);
+    }
+    free(v);
+}
+
+/* ---- scheduled runs ------------------------------------------------------------ */
+
+/* One statement under the write lock: two processes meeting on the same
+ * minute insert one row between them, and the other is told *already. */
+int gw_store_run_start(int64_t *id, int *already, struct gw_store *s, const char *partner,
+                       const char *job, time_t due, time_t now, struct edi_err *err)
+{
+    char op[128];
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    *id = 0;
+    *already = 0;
+    snprintf(op, sizeof(op), "start run %s %s", partner ? partner : "?", job ? job : "?");
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_RUN_INSERT, op, err)) < 0)
+        goto out;
+    bind_text(&bc, st, 1, partner);
+    bind_text(&bc, st, 2, job);
+    bind_i64(&bc, st, 3, due);
+    bind_i64(&bc, st, 4, now);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    if (sqlite3_changes(s->db) == 0)
+        *already = 1;
+    else
+        *id = sqlite3_last_insert_rowid(s->db);
+    rc = 0;
+out:
+    finish(st);
+    if ((rc = tx_end(s, rc, op, err)) < 0) {
+        *id = 0;
+        *already = 0;
+    }
+    return rc;
+}
+
+/* A state other than running, done or failed breaks the table's CHECK:
+ * EDI_ERR. EDI_ENOTFOUND when there is no run id. */
+int gw_store_run_end(struct gw_store *s, int64_t id, const char *state, const char *counts,
+                     const char *error, time_t now, struct edi_err *err)
+{
+    char op[64];
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    snprintf(op, sizeof(op), "end run %lld", (long long)id);
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_RUN_END, op, err)) < 0)
+        goto out;
+    bind_i64(&bc, st, 1, id);
+    bind_text(&bc, st, 2, state);
+    bind_text(&bc, st, 3, counts);
+    bind_text(&bc, st, 4, error);
+    bind_i64(&bc, st, 5, now);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    rc = sqlite3_changes(s->db) ? 0 : edi_fail(err, EDI_ENOTFOUND, "store: %s: no such run", op);
+out:
+    finish(st);
+    return tx_end(s, rc, op, err);
+}
+
+/* Whatever its state: a run that failed has had its minute. */
+int gw_store_last_run(time_t *due, struct gw_store *s, const char *partner, const char *job,
+                      struct edi_err *err)
+{
+    static const char op[] = "last run";
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    *due = 0;
+    if ((rc = prep(&st, s, Q_RUN_LAST, op, err)) < 0)
+        return rc;
+    bind_text(&bc, st, 1, partner);
+    bind_text(&bc, st, 2, job);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    if (rc == 1)
+        *due = (time_t)sqlite3_column_int64(st, 0);
+    rc = 0;
+out:
+    finish(st);
+    return rc;
+}
+
+/* Newest first is the order they were started in (ids), whatever the
+ * clock said. max 0: nothing. */
+int gw_store_runs(struct gw_run **out, size_t *n, struct gw_store *s, size_t max,
+                  struct edi_err *err)
+{
+    static const char op[] = "list runs";
+    sqlite3_stmt *st = NULL;
+    struct gw_run *v = NULL;
+    size_t k = 0, cap = 0;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = prep(&st, s, Q_RUNS_LIST, op, err)) < 0)
+        return rc;
+    bind_i64(&bc, st, 1, max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max);
+    if ((rc = bound(s, bc, op, err)) < 0)
+        goto out;
+    while ((rc = step(st, s, op, err)) == 1) {
+        if (k == cap) {
+            cap = cap ? 2 * cap : 16;
+            v = edi_xrealloc(v, cap * sizeof(*v));
+        }
+        v[k].id = sqlite3_column_int64(st, 0);
+        v[k].partner = col_str(st, 1);
+        v[k].job = col_str(st, 2);
+        v[k].due = (time_t)sqlite3_column_int64(st, 3);
+        v[k].started = (time_t)sqlite3_column_int64(st, 4);
+        v[k].ended = (time_t)sqlite3_column_int64(st, 5);
+        v[k].state = col_str(st, 6);
+        v[k].counts = col_str(st, 7);
+        v[k].error = col_str(st, 8);
+        k++;
+    }
+out:
+    finish(st);
+    if (rc < 0) {
+        gw_runs_free(v, k);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+void gw_runs_free(struct gw_run *v, size_t n)
+{
+    size_t i;
+
+    if (v == NULL)
+        return;
+    for (i = 0; i < n; i++) {
+        free(v[i].partner);
+        free(v[i].job);
+        free(v[i].state);
+        free(v[i].counts);
+        free(v[i].error);
     }
     free(v);
 }

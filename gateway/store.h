@@ -8,7 +8,8 @@
  * with partner and control numbers (duplicate detection), documents and
  * their states, sales orders (the embedded ERP order book) with lines and
  * a history of changes, an outbox with attempts and next-try time,
- * per-partner control-number sequences, and an audit log.
+ * per-partner control-number sequences, the runs of scheduled jobs, and an
+ * audit log.
  *
  * Times are Unix seconds (the caller's clock: WHARF_NOW in tests).
  * Errors: EDI_EIO (disk), EDI_EAGAIN (busy: retry), EDI_ECONFIG (a store
@@ -190,6 +191,39 @@ void gw_outbox_free(struct gw_outbox_item *v, size_t n);
  * crash never leaves a gap or a reuse. Starts at 1. */
 int gw_store_next_control(uint64_t *out, struct gw_store *s, const char *partner, char kind,
                           struct edi_err *err);
+
+/* ---- scheduled runs --------------------------------------------------------- */
+
+/* One run of a partner's scheduled job (sched.h): the minute it was due
+ * for, when it started and ended (0: still running, or it never ended),
+ * running, done or failed, what it did ("files=2 sets=3 ...") and its
+ * error (NULL when none). */
+struct gw_run {
+    int64_t id;
+    char *partner;
+    char *job;             /* poll, ack-run, invoice-run, inventory-run */
+    time_t due, started, ended;
+    char *state;
+    char *counts;
+    char *error;
+};
+
+/* Records that the run of (partner, job) due at due (a minute, Unix
+ * seconds) starts now, in state running. When that minute has a run
+ * already (any state, any process), nothing is recorded, *already is 1 and
+ * *id 0: the caller does not run it, so a minute never runs twice. */
+int gw_store_run_start(int64_t *id, int *already, struct gw_store *s, const char *partner,
+                       const char *job, time_t due, time_t now, struct edi_err *err);
+/* The run ended: state done or failed, counts and error may be NULL. */
+int gw_store_run_end(struct gw_store *s, int64_t id, const char *state, const char *counts,
+                     const char *error, time_t now, struct edi_err *err);
+/* The latest due minute recorded for (partner, job), 0 when it never ran. */
+int gw_store_last_run(time_t *due, struct gw_store *s, const char *partner, const char *job,
+                      struct edi_err *err);
+/* Runs, newest first, at most max. *out belongs to the caller. */
+int gw_store_runs(struct gw_run **out, size_t *n, struct gw_store *s, size_t max,
+                  struct edi_err *err);
+void gw_runs_free(struct gw_run *v, size_t n);
 
 /* ---- audit and counts ----------------------------------------------------- */
 
