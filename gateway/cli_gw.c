@@ -339,14 +339,38 @@ static int cmd_status(int argc, char **argv)
     if ((rc = open_ctx(&c, o.workspace)) != 0)
         return rc;
     edi_err_clear(&err);
+    struct gw_deadline *dl = NULL;
+    size_t nd = 0;
+
     if (gw_store_counts(&counts, &n, c.store, c.now, &err) < 0 ||
-        gw_store_last_errors(&errs, &ne, c.store, 10, &err) < 0) {
+        gw_store_last_errors(&errs, &ne, c.store, 10, &err) < 0 ||
+        gw_ack_deadlines(&dl, &nd, &c, &err) < 0) {
         gw_errorf("%s", err.msg);
         gw_ctx_close(&c);
         return GW_EXIT_TEMPFAIL;
     }
+    /* SPEC: issue 5 — orders near or past their 24-hour deadline come first */
+    if (!o.json && nd) {
+        printf("acknowledgments due (24 hours from receipt):\n");
+        for (i = 0; i < nd; i++)
+            printf("  %-12s %-16s %-18s %s %ld h %02ld min\n", dl[i].partner, dl[i].po_number,
+                   dl[i].state, dl[i].minutes_left < 0 ? "OVERDUE by" : "due in",
+                   labs(dl[i].minutes_left) / 60, labs(dl[i].minutes_left) % 60);
+    }
     if (o.json) {
-        json_t *root = json_object(), *cj = json_object(), *ej = json_array();
+        json_t *root = json_object(), *cj = json_object(), *ej = json_array(), *dj = json_array();
+
+        for (i = 0; i < nd; i++) {
+            json_t *d = json_object();
+
+            json_object_set_new(d, "partner", json_string(dl[i].partner));
+            json_object_set_new(d, "po_number", json_string(dl[i].po_number));
+            json_object_set_new(d, "state", json_string(dl[i].state));
+            json_object_set_new(d, "due", json_integer((json_int_t)dl[i].due));
+            json_object_set_new(d, "minutes_left", json_integer(dl[i].minutes_left));
+            json_array_append_new(dj, d);
+        }
+        json_object_set_new(root, "deadlines", dj);
 
         for (i = 0; i < n; i++)
             json_object_set_new(cj, counts[i].what, json_integer(counts[i].n));
@@ -371,6 +395,7 @@ static int cmd_status(int argc, char **argv)
     }
     gw_counts_free(counts, n);
     gw_strings_free(errs, ne);
+    gw_deadlines_free(dl, nd);
     gw_ctx_close(&c);
     return GW_EXIT_OK;
 }

@@ -167,3 +167,8 @@ at 2025-01-01T21:00:00Z "$W" ack run -w "$ws5" > "$tmp/out" 2>&1
 has "a warning 3 hours before the deadline" "4Z32PABC \(pending-approval\): acknowledgment due in 3 h 00 min" "$tmp/out"
 at 2025-01-02T01:30:00Z "$W" ack run -w "$ws5" > "$tmp/out" 2>&1
 has "a warning when overdue" "acknowledgment overdue by 1 h 30 min" "$tmp/out"
+at 2025-01-01T21:00:00Z "$W" status -w "$ws5" > "$tmp/out" 2>&1
+has "status lists the order due soon first" "^acknowledgments due" "$tmp/out"
+head -2 "$tmp/out" | grep -q "4Z32PABC .*due in 3 h 00 min" && ok "  with its time left" || no "  with its time left" "$tmp/out"
+at 2025-01-01T21:00:00Z "$W" status --json -w "$ws5" > "$tmp/out" 2>&1
+has "status --json has the deadlines" '"minutes_left": 180' "$tmp/out"
