@@ -172,3 +172,6 @@ has "status lists the order due soon first" "^acknowledgments due" "$tmp/out"
 head -2 "$tmp/out" | grep -q "4Z32PABC .*due in 3 h 00 min" && ok "  with its time left" || no "  with its time left" "$tmp/out"
 at 2025-01-01T21:00:00Z "$W" status --json -w "$ws5" > "$tmp/out" 2>&1
 has "status --json has the deadlines" '"minutes_left": 180' "$tmp/out"
+for f in "$DF"/outbound/*855*; do
+  "$W" edi validate --guide partners/amazon-df/855 "$f" > "$tmp/out" 2>&1 && ok "$(basename "$f") passes the Amazon DF 855 guide" || no "$(basename "$f") passes the Amazon DF 855 guide" "$tmp/out"
+done
