@@ -90,7 +90,7 @@ run: build/wharf
 	build/wharf orders list -w $(RUN_WS)
 	@if [ -t 0 ]; then echo "run: serving $(RUN_WS) (Ctrl-C stops; drop files into $(RUN_WS)/partners/*/inbound)"; \
 		exec build/wharf serve -w $(RUN_WS); \
-	else echo "run: done; \`build/wharf serve -w $(RUN_WS)\` keeps the gateway running"; fi
+	else echo "run: done. Next: \`build/wharf orders approve 4Z32PABC -w $(RUN_WS)\` and \`build/wharf ack run -w $(RUN_WS)\` send its 855; \`build/wharf serve -w $(RUN_WS)\` keeps the gateway running"; fi
 
 clean:
 	rm -rf build
