@@ -4,9 +4,10 @@
  * with key= in namespace http://www.w3.org/2005/xpath-functions), so that
  * XSLT 1.0 maps can read and write SP-API JSON. This file owns jansson.
  *
- * Numbers: integers are kept exactly; other numbers are written back with
- * up to 15 significant digits, which gives the same text for every decimal
- * of 15 digits or fewer (Amazon's money amounts are strings anyway).
+ * Numbers: JSON in keeps integers exactly and other numbers as the shortest
+ * text that reads back to the same double; JSON out writes each <number>
+ * exactly as the map wrote it (checked against JSON's number grammar), so
+ * "12.50" stays 12.50.
  */
 #include "map.h"
 
@@ -19,6 +20,48 @@
 
 /* LIMIT: nesting depth of JSON documents */
 #define MAX_DEPTH 64
+
+/* Numbers are carried through jansson as marked strings and unmarked in the
+ * text it writes, so they keep the exact text the map wrote. The markers
+ * are control characters, which JSON strings escape: they cannot collide
+ * with real string content. */
+#define NUM_OPEN "\x01#"
+#define NUM_CLOSE "#\x01"
+#define NUM_OPEN_ESC "\"\\u0001#"
+#define NUM_CLOSE_ESC "#\\u0001\""
+
+/* JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int json_number_text(const char *s, size_t n)
+{
+    size_t i = 0, d;
+
+    if (i < n && s[i] == '-')
+        i++;
+    if (i < n && s[i] == '0')
+        i++;
+    else {
+        for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            ;
+        if (i == d)
+            return 0;
+    }
+    if (i < n && s[i] == '.') {
+        for (d = ++i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            ;
+        if (i == d)
+            return 0;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            ;
+        if (i == d)
+            return 0;
+    }
+    return i == n && n > 0 && n < 400;
+}
 
 static void real_text(char *buf, size_t cap, double v)
 {
@@ -190,22 +233,28 @@ static int from_xml(json_t **out, xmlNodePtr n, int depth, struct edi_err *err)
             rc = edi_fail(err, EDI_ESYNTAX, "line %ld: string is not UTF-8", xmlGetLineNo(n));
     } else if (is_fn(n, "number")) {
         const char *s = text ? (const char *)text : "";
-        char *end;
-        long long iv;
-        double dv;
+        size_t len;
 
         while (*s == ' ' || *s == '\n' || *s == '\t')
             s++;
-        iv = strtoll(s, &end, 10);
-        if (*s && (*end == '\0' || strspn(end, " \n\t") == strlen(end)) && end != s) {
-            *out = json_integer(iv);
+        len = strcspn(s, " \n\t");
+        /* a whole number written with leading zeros (a padded counter) is
+         * that number */
+        if (len > 1 && s[0] == '0' && strspn(s, "0123456789") == len) {
+            while (len > 1 && s[0] == '0')
+                s++, len--;
+        }
+        if (!json_number_text(s, len) || strspn(s + len, " \n\t") != strlen(s + len)) {
+            rc = edi_fail(err, EDI_ESYNTAX, "line %ld: <number> '%s' is not a JSON number",
+                          xmlGetLineNo(n), s);
         } else {
-            dv = strtod(s, &end);
-            if (end == s || strspn(end, " \n\t") != strlen(end) || !isfinite(dv))
-                rc = edi_fail(err, EDI_ESYNTAX, "line %ld: <number> '%s' is not a number",
-                              xmlGetLineNo(n), s);
-            else
-                *out = json_real(dv);
+            /* the text goes out exactly as written: a string with markers
+             * that map_xml_to_json replaces by the bare number */
+            char *mark = edi_xmalloc(len + 8);
+
+            snprintf(mark, len + 8, "%s%.*s%s", NUM_OPEN, (int)len, s, NUM_CLOSE);
+            *out = json_string(mark);
+            free(mark);
         }
     } else if (is_fn(n, "boolean")) {
         const char *s = text ? (const char *)text : "";
@@ -239,11 +288,25 @@ int map_xml_to_json(struct edi_buf *out, xmlDocPtr doc, int pretty, struct edi_e
         return edi_fail(err, EDI_ESYNTAX, "empty document");
     if ((rc = from_xml(&j, root, 0, err)) < 0)
         return rc;
-    s = json_dumps(j, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15) | (pretty ? JSON_INDENT(2) : 0));
+    s = json_dumps(j, JSON_ENCODE_ANY | (pretty ? JSON_INDENT(2) : 0));
     json_decref(j);
     if (s == NULL)
         return edi_fail(err, EDI_ERR, "cannot write JSON");
-    edi_buf_puts(out, s);
+    {
+        /* unmark the numbers: "\u0001#12.50#\u0001" becomes 12.50 */
+        const char *p = s, *q;
+
+        while ((q = strstr(p, NUM_OPEN_ESC)) != NULL) {
+            const char *end = strstr(q, NUM_CLOSE_ESC);
+
+            if (end == NULL)
+                break;
+            edi_buf_put(out, p, (size_t)(q - p));
+            edi_buf_put(out, q + strlen(NUM_OPEN_ESC), (size_t)(end - q - strlen(NUM_OPEN_ESC)));
+            p = end + strlen(NUM_CLOSE_ESC);
+        }
+        edi_buf_puts(out, p);
+    }
     if (pretty)
         edi_buf_putc(out, '\n');
     free(s);
