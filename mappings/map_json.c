@@ -22,13 +22,51 @@
 #define MAX_DEPTH 64
 
 /* Numbers are carried through jansson as marked strings and unmarked in the
- * text it writes, so they keep the exact text the map wrote. The markers
- * are control characters, which JSON strings escape: they cannot collide
- * with real string content. */
-#define NUM_OPEN "\x01#"
-#define NUM_CLOSE "#\x01"
-#define NUM_OPEN_ESC "\"\\u0001#"
-#define NUM_CLOSE_ESC "#\\u0001\""
+ * text it writes, so they keep the exact text the map wrote. The marker is
+ * a control character that appears nowhere in the document's text (so no
+ * real string can look like a marked number); when the document uses every
+ * candidate, numbers go through jansson's reals at 17 digits instead. */
+struct marker {
+    char open[4], close[4];          /* "\x01#", "#\x01" */
+    char open_esc[10], close_esc[10]; /* "\"\\u0001#", "#\\u0001\"" */
+    int on;
+};
+
+static void scan_bytes(unsigned char *seen, xmlNodePtr n)
+{
+    for (; n; n = n->next) {
+        const xmlChar *t = n->content;
+        xmlAttrPtr a;
+
+        for (; t && *t; t++)
+            if (*t < 0x20)
+                seen[*t] = 1;
+        if (n->type == XML_ELEMENT_NODE)
+            for (a = n->properties; a; a = a->next)
+                scan_bytes(seen, a->children);
+        scan_bytes(seen, n->children);
+    }
+}
+
+static void pick_marker(struct marker *m, xmlDocPtr doc)
+{
+    unsigned char seen[32] = {0};
+    int c;
+
+    memset(m, 0, sizeof(*m));
+    scan_bytes(seen, xmlDocGetRootElement(doc));
+    for (c = 1; c < 0x20; c++) {
+        /* jansson writes these with short escapes (\b \t \n \f \r) */
+        if (seen[c] || c == 8 || c == 9 || c == 10 || c == 12 || c == 13)
+            continue;
+        snprintf(m->open, sizeof(m->open), "%c#", c);
+        snprintf(m->close, sizeof(m->close), "#%c", c);
+        snprintf(m->open_esc, sizeof(m->open_esc), "\"\\u%04x#", c);
+        snprintf(m->close_esc, sizeof(m->close_esc), "#\\u%04x\"", c);
+        m->on = 1;
+        return;
+    }
+}
 
 /* JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
 static int json_number_text(const char *s, size_t n)
@@ -178,7 +216,8 @@ static int is_fn(xmlNodePtr n, const char *name)
            strcmp((const char *)n->name, name) == 0;
 }
 
-static int from_xml(json_t **out, xmlNodePtr n, int depth, struct edi_err *err)
+static int from_xml(json_t **out, xmlNodePtr n, int depth, const struct marker *mk,
+                    struct edi_err *err)
 {
     xmlChar *text;
     int rc = 0;
@@ -196,7 +235,7 @@ static int from_xml(json_t **out, xmlNodePtr n, int depth, struct edi_err *err)
 
             if (k->type != XML_ELEMENT_NODE)
                 continue;
-            if ((rc = from_xml(&v, k, depth + 1, err)) < 0) {
+            if ((rc = from_xml(&v, k, depth + 1, mk, err)) < 0) {
                 json_decref(c);
                 return rc;
             }
@@ -248,13 +287,19 @@ static int from_xml(json_t **out, xmlNodePtr n, int depth, struct edi_err *err)
             rc = edi_fail(err, EDI_ESYNTAX, "line %ld: <number> '%s' is not a JSON number",
                           xmlGetLineNo(n), s);
         } else {
-            /* the text goes out exactly as written: a string with markers
-             * that map_xml_to_json replaces by the bare number */
-            char *mark = edi_xmalloc(len + 8);
+            if (mk->on) {
+                /* the text goes out exactly as written: a marked string
+                 * that map_xml_to_json replaces by the bare number */
+                char *mark = edi_xmalloc(len + 8);
 
-            snprintf(mark, len + 8, "%s%.*s%s", NUM_OPEN, (int)len, s, NUM_CLOSE);
-            *out = json_string(mark);
-            free(mark);
+                snprintf(mark, len + 8, "%s%.*s%s", mk->open, (int)len, s, mk->close);
+                *out = json_string(mark);
+                free(mark);
+            } else if (strcspn(s, ".eE") >= len) {
+                *out = json_integer(strtoll(s, NULL, 10));
+            } else {
+                *out = json_real(strtod(s, NULL));
+            }
         }
     } else if (is_fn(n, "boolean")) {
         const char *s = text ? (const char *)text : "";
@@ -280,15 +325,17 @@ static int from_xml(json_t **out, xmlNodePtr n, int depth, struct edi_err *err)
 int map_xml_to_json(struct edi_buf *out, xmlDocPtr doc, int pretty, struct edi_err *err)
 {
     xmlNodePtr root = xmlDocGetRootElement(doc);
+    struct marker mk;
     json_t *j;
     char *s;
     int rc;
 
     if (root == NULL)
         return edi_fail(err, EDI_ESYNTAX, "empty document");
-    if ((rc = from_xml(&j, root, 0, err)) < 0)
+    pick_marker(&mk, doc);
+    if ((rc = from_xml(&j, root, 0, &mk, err)) < 0)
         return rc;
-    s = json_dumps(j, JSON_ENCODE_ANY | (pretty ? JSON_INDENT(2) : 0));
+    s = json_dumps(j, JSON_ENCODE_ANY | JSON_REAL_PRECISION(17) | (pretty ? JSON_INDENT(2) : 0));
     json_decref(j);
     if (s == NULL)
         return edi_fail(err, EDI_ERR, "cannot write JSON");
@@ -296,14 +343,14 @@ int map_xml_to_json(struct edi_buf *out, xmlDocPtr doc, int pretty, struct edi_e
         /* unmark the numbers: "\u0001#12.50#\u0001" becomes 12.50 */
         const char *p = s, *q;
 
-        while ((q = strstr(p, NUM_OPEN_ESC)) != NULL) {
-            const char *end = strstr(q, NUM_CLOSE_ESC);
+        while (mk.on && (q = strstr(p, mk.open_esc)) != NULL) {
+            const char *end = strstr(q, mk.close_esc);
 
             if (end == NULL)
                 break;
             edi_buf_put(out, p, (size_t)(q - p));
-            edi_buf_put(out, q + strlen(NUM_OPEN_ESC), (size_t)(end - q - strlen(NUM_OPEN_ESC)));
-            p = end + strlen(NUM_CLOSE_ESC);
+            edi_buf_put(out, q + strlen(mk.open_esc), (size_t)(end - q - strlen(mk.open_esc)));
+            p = end + strlen(mk.close_esc);
         }
         edi_buf_puts(out, p);
     }
