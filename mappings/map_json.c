@@ -105,6 +105,11 @@ static void real_text(char *buf, size_t cap, double v)
 {
     int prec;
 
+    if (v == 0 && signbit(v)) {
+        /* "-0" would read back as the integer 0 */
+        snprintf(buf, cap, "-0.0");
+        return;
+    }
     for (prec = 1; prec <= 17; prec++) {
         snprintf(buf, cap, "%.*g", prec, v);
         if (strtod(buf, NULL) == v)
