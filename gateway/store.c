@@ -1214,6 +1214,27 @@ out:
     return rc < 0 ? rc : 0;
 }
 
+/* The order a prepared and bound statement finds, with its lines; NULL in
+ * *out when there is none. Inside the caller's read transaction. */
+static int order_found(struct gw_order **out, struct gw_store *s, sqlite3_stmt *st, int bc,
+                       const char *op, struct edi_err *err)
+{
+    struct gw_order *o;
+    int rc;
+
+    *out = NULL;
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) <= 0)
+        return rc;
+    o = order_of_row(st);
+    finish(st);
+    if ((rc = lines_get(o, s, op, err)) < 0) {
+        gw_order_free(o);
+        return rc;
+    }
+    *out = o;
+    return 0;
+}
+
 int gw_store_get_order(struct gw_order **out, struct gw_store *s, const char *partner,
                        const char *program, const char *po_number, struct edi_err *err)
 {
@@ -1225,22 +1246,15 @@ int gw_store_get_order(struct gw_order **out, struct gw_store *s, const char *pa
     *out = NULL;
     if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_ORDER_GET, op, err)) < 0)
-        goto out;
-    bind_text(&bc, st, 1, partner);
-    bind_text(&bc, st, 2, program);
-    bind_text(&bc, st, 3, po_number);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) <= 0)
-        goto out;
-    o = order_of_row(st);
-    finish(st);
-    st = NULL;
-    if ((rc = lines_get(o, s, op, err)) < 0)
-        goto out;
-    rc = 0;
-out:
-    finish(st);
-    if ((rc = tx_end(s, rc, op, err)) == 0) {
+    if ((rc = prep(&st, s, Q_ORDER_GET, op, err)) == 0) {
+        bind_text(&bc, st, 1, partner);
+        bind_text(&bc, st, 2, program);
+        bind_text(&bc, st, 3, po_number);
+        rc = order_found(&o, s, st, bc, op, err);
+        if (o == NULL)
+            finish(st);
+    }
+    if ((rc = tx_end(s, rc < 0 ? rc : 0, op, err)) == 0) {
         *out = o;
         o = NULL;
     }
@@ -1695,20 +1709,13 @@ int gw_store_get_order_by_id(struct gw_order **out, struct gw_store *s, int64_t 
     *out = NULL;
     if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_ORDER_BY_ID, op, err)) < 0)
-        goto out;
-    bind_i64(&bc, st, 1, id);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) <= 0)
-        goto out;
-    o = order_of_row(st);
-    finish(st);
-    st = NULL;
-    if ((rc = lines_get(o, s, op, err)) < 0)
-        goto out;
-    rc = 0;
-out:
-    finish(st);
-    if ((rc = tx_end(s, rc, op, err)) == 0) {
+    if ((rc = prep(&st, s, Q_ORDER_BY_ID, op, err)) == 0) {
+        bind_i64(&bc, st, 1, id);
+        rc = order_found(&o, s, st, bc, op, err);
+        if (o == NULL)
+            finish(st);
+    }
+    if ((rc = tx_end(s, rc < 0 ? rc : 0, op, err)) == 0) {
         *out = o;
         o = NULL;
     }
