@@ -8,32 +8,13 @@
  * The findings behind the codes are tested in test_x12_parse.c and
  * test_guide.c; here, how they are laid out.
  */
+#define TU_GUIDES
 #include "testutil.h"
 #include "ack.h"
 #include "check.h"
 
 #define NOW_2025 1735689600   /* 2025-01-01T00:00:00Z */
 
-static struct edi_guides *G;
-
-static int setup(void **state)
-{
-    struct edi_err err;
-
-    edi_err_clear(&err);
-    if (edi_guides_new(&G, WHARF_SCHEMAS, &err) < 0) {
-        fprintf(stderr, "# %s\n", err.msg);
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    edi_guides_free(G);
-    G = NULL;
-    return 0;
-}
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
@@ -465,5 +446,5 @@ int main(void)
         cmocka_unit_test(test_ctl_source_fails),
     };
 
-    return cmocka_run_group_tests_name("ack", tests, setup, teardown);
+    return cmocka_run_group_tests_name("ack", tests, tu_guides_setup, tu_guides_teardown);
 }

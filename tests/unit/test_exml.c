@@ -4,32 +4,13 @@
  * carry travel as hex=; broken or wrong XML is a syntax error with a
  * message, never a crash.
  */
+#define TU_GUIDES
 #include "testutil.h"
 #include "exml.h"
 
 #include <dirent.h>
 #include <unistd.h>
 
-static struct edi_guides *G;
-
-static int setup(void **state)
-{
-    struct edi_err err;
-
-    edi_err_clear(&err);
-    if (edi_guides_new(&G, WHARF_SCHEMAS, &err) < 0) {
-        fprintf(stderr, "# %s\n", err.msg);
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    edi_guides_free(G);
-    G = NULL;
-    return 0;
-}
 
 /* ---- helpers ------------------------------------------------------------------------- */
 
@@ -491,5 +472,5 @@ int main(void)
         cmocka_unit_test(test_from_xml_file_missing),
     };
 
-    return cmocka_run_group_tests_name("exml", tests, setup, teardown);
+    return cmocka_run_group_tests_name("exml", tests, tu_guides_setup, tu_guides_teardown);
 }

@@ -8,6 +8,7 @@
  * Each case is a valid set with one change; the interchange around it is
  * built here. Envelopes are test_x12_parse.c; acknowledgments test_ack.c.
  */
+#define TU_GUIDES
 #include "testutil.h"
 #include "check.h"
 #include "guide.h"
@@ -16,26 +17,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static struct edi_guides *G;
-
-static int setup(void **state)
-{
-    struct edi_err err;
-
-    edi_err_clear(&err);
-    if (edi_guides_new(&G, WHARF_SCHEMAS, &err) < 0) {
-        fprintf(stderr, "# %s\n", err.msg);
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    edi_guides_free(G);
-    G = NULL;
-    return 0;
-}
 
 /* ---- building interchanges ------------------------------------------------------ */
 
@@ -711,5 +692,5 @@ int main(void)
         cmocka_unit_test(test_get_without_err),
     };
 
-    return cmocka_run_group_tests_name("guide", tests, setup, teardown);
+    return cmocka_run_group_tests_name("guide", tests, tu_guides_setup, tu_guides_teardown);
 }
