@@ -20,63 +20,9 @@
 
 #ifndef WHARF_TESTDATA
 #define WHARF_TESTDATA "tests"
-#ifdef TU_GUIDES
-#include "guide.h"
-
-/* The guide registry a test group shares, with its cmocka setup and
- * teardown (define TU_GUIDES before including this file). */
-static struct edi_guides *G;
-
-static inline int tu_guides_setup(void **state)
-{
-    struct edi_err err;
-
-    edi_err_clear(&err);
-    if (edi_guides_new(&G, WHARF_SCHEMAS, &err) < 0) {
-        fprintf(stderr, "# %s\n", err.msg);
-        return -1;
-    }
-    return 0;
-}
-
-static inline int tu_guides_teardown(void **state)
-{
-    edi_guides_free(G);
-    G = NULL;
-    return 0;
-}
-#endif
-
 #endif
 #ifndef WHARF_SCHEMAS
 #define WHARF_SCHEMAS "schemas"
-#ifdef TU_GUIDES
-#include "guide.h"
-
-/* The guide registry a test group shares, with its cmocka setup and
- * teardown (define TU_GUIDES before including this file). */
-static struct edi_guides *G;
-
-static inline int tu_guides_setup(void **state)
-{
-    struct edi_err err;
-
-    edi_err_clear(&err);
-    if (edi_guides_new(&G, WHARF_SCHEMAS, &err) < 0) {
-        fprintf(stderr, "# %s\n", err.msg);
-        return -1;
-    }
-    return 0;
-}
-
-static inline int tu_guides_teardown(void **state)
-{
-    edi_guides_free(G);
-    G = NULL;
-    return 0;
-}
-#endif
-
 #endif
 
 /* Reads tests/<rel> whole; fails the test when it cannot. */
