@@ -1087,19 +1087,14 @@ out:
 int gw_config_load(struct gw_config **out, const char *workspace, const char *schemas_dir,
                    const char *mappings_dir, struct edi_err *err)
 {
-    struct edi_guides *guides = NULL;
     struct map_engine *maps = NULL;
     int rc;
 
     *out = NULL;
-    if ((rc = edi_guides_new(&guides, schemas_dir, err)) < 0)
-        goto out;
     if ((rc = map_engine_new(&maps, mappings_dir, schemas_dir, err)) < 0)
-        goto out;
-    rc = gw_config_load_with(out, workspace, schemas_dir, guides, maps, err);
-out:
+        return rc;
+    rc = gw_config_load_with(out, workspace, schemas_dir, map_engine_guides(maps), maps, err);
     map_engine_free(maps);
-    edi_guides_free(guides);
     return rc;
 }
 

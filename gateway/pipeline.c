@@ -84,10 +84,10 @@ int gw_ctx_open(struct gw_ctx *c, const char *workspace, const char *schemas_dir
 {
     int rc;
 
-    if ((rc = edi_guides_new(&c->guides, schemas_dir, err)) < 0)
-        return rc;
     if ((rc = map_engine_new(&c->maps, mappings_dir, schemas_dir, err)) < 0)
-        goto fail;
+        return rc;
+    /* one guide registry for validation and maps: each guide compiles once */
+    c->guides = map_engine_guides(c->maps);
     if ((rc = gw_config_load_with(&c->cfg, workspace, schemas_dir, c->guides, c->maps, err)) < 0)
         goto fail;
     if ((rc = gw_store_open(&c->store, c->cfg->store_path, err)) < 0)
@@ -102,8 +102,7 @@ void gw_ctx_close(struct gw_ctx *c)
 {
     gw_store_close(c->store);
     gw_config_free(c->cfg);
-    map_engine_free(c->maps);
-    edi_guides_free(c->guides);
+    map_engine_free(c->maps);   /* and the guides it owns */
     c->store = NULL;
     c->cfg = NULL;
     c->maps = NULL;

@@ -21,7 +21,7 @@
 struct gw_ctx {
     struct gw_config *cfg;
     struct gw_store *store;
-    struct edi_guides *guides;
+    struct edi_guides *guides;   /* borrowed from maps (map_engine_guides) */
     struct map_engine *maps;
     time_t now;
     FILE *log;               /* one line per event */

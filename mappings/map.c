@@ -257,6 +257,11 @@ const char *map_engine_dir(const struct map_engine *e)
     return e->dir;
 }
 
+struct edi_guides *map_engine_guides(struct map_engine *e)
+{
+    return e->guides;
+}
+
 size_t map_list(const struct map_info **out, size_t max, struct map_engine *e)
 {
     size_t i;

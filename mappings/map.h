@@ -52,6 +52,9 @@ int map_engine_new(struct map_engine **out, const char *mappings_dir, const char
                    struct edi_err *err);
 void map_engine_free(struct map_engine *e);
 const char *map_engine_dir(const struct map_engine *e);
+/* The X12 guide registry the engine reads and checks with (borrowed): one
+ * per process is enough, so callers that need guides use this one. */
+struct edi_guides *map_engine_guides(struct map_engine *e);
 
 /* A map by registered name (with the partner's override when one exists)
  * or by file path. The info is borrowed from the engine. */
