@@ -956,31 +956,37 @@ out:
     return rc;
 }
 
+/* UPDATE ... SET state = ?2, updated = ?3 WHERE id = ?1 (q), inside the
+ * caller's transaction; EDI_ENOTFOUND when no row has that id. */
+static int set_state(struct gw_store *s, enum q q, int64_t id, const char *state, time_t now,
+                     const char *what, const char *op, struct edi_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    if ((rc = prep(&st, s, q, op, err)) < 0)
+        return rc;
+    bind_i64(&bc, st, 1, id);
+    bind_text(&bc, st, 2, state);
+    bind_i64(&bc, st, 3, now);
+    if ((rc = bound(s, bc, op, err)) == 0 && (rc = step(st, s, op, err)) >= 0)
+        rc = sqlite3_changes(s->db) ? 0 : edi_fail(err, EDI_ENOTFOUND, "store: %s: no such %s", op, what);
+    finish(st);
+    return rc;
+}
+
 /* EDI_ENOTFOUND when there is no document id. */
 int gw_store_set_document_state(struct gw_store *s, int64_t id, const char *state,
                                 const char *detail, time_t now, struct edi_err *err)
 {
     char op[64];
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     snprintf(op, sizeof(op), "set document %lld state", (long long)id);
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_DOC_STATE, op, err)) < 0)
-        goto out;
-    bind_i64(&bc, st, 1, id);
-    bind_text(&bc, st, 2, state);
-    bind_i64(&bc, st, 3, now);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    if (sqlite3_changes(s->db) == 0) {
-        rc = edi_fail(err, EDI_ENOTFOUND, "store: %s: no such document", op);
-        goto out;
-    }
-    rc = doc_event(s, id, now, state, detail, op, err);
-out:
-    finish(st);
+    if ((rc = set_state(s, Q_DOC_STATE, id, state, now, "document", op, err)) == 0)
+        rc = doc_event(s, id, now, state, detail, op, err);
     return tx_end(s, rc, op, err);
 }
 
@@ -1268,26 +1274,13 @@ int gw_store_set_order_state(struct gw_store *s, int64_t id, const char *state,
                              const char *why, time_t now, struct edi_err *err)
 {
     char op[64];
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     snprintf(op, sizeof(op), "set order %lld state", (long long)id);
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_ORDER_STATE, op, err)) < 0)
-        goto out;
-    bind_i64(&bc, st, 1, id);
-    bind_text(&bc, st, 2, state);
-    bind_i64(&bc, st, 3, now);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    if (sqlite3_changes(s->db) == 0) {
-        rc = edi_fail(err, EDI_ENOTFOUND, "store: %s: no such order", op);
-        goto out;
-    }
-    rc = history_add(s, id, now, state, why ? why : "state changed", op, err);
-out:
-    finish(st);
+    if ((rc = set_state(s, Q_ORDER_STATE, id, state, now, "order", op, err)) == 0)
+        rc = history_add(s, id, now, state, why ? why : "state changed", op, err);
     return tx_end(s, rc, op, err);
 }
 
