@@ -30,7 +30,7 @@ MAPPINGS := $(abspath mappings)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral
 PKG_CFLAGS = $(shell pkg-config --cflags libxml-2.0 libxslt libexslt jansson gmp sqlite3 openssl)
-PKG_LIBS = $(shell pkg-config --libs libxml-2.0 libxslt libexslt jansson gmp sqlite3 openssl) -lm
+PKG_LIBS = $(shell pkg-config --libs libxml-2.0 libxslt libexslt jansson gmp sqlite3 openssl) -lcsv -lm
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -Iedi -Imappings -Igateway $(WARN) $(PKG_CFLAGS) \
               -DWHARF_SCHEMAS='"$(SCHEMAS)"' -DWHARF_MAPPINGS='"$(MAPPINGS)"' -MMD -MP \
               -DWHARF_MODELS='"$(abspath ../shared/amazon/sp-api-models)"'

@@ -6,6 +6,7 @@
  * quantities and what was sent before.
  */
 #include "ackrun.h"
+#include "outbound.h"
 
 #include "exml.h"
 
@@ -510,136 +511,53 @@ int gw_ack_auto(struct gw_ctx *c, const struct gw_order *o, struct edi_findings 
 
 /* ---- the acknowledgment run ------------------------------------------------------------------ */
 
-static void isa_date(char *d6, char *d8, char *t4, time_t now)
-{
-    struct tm tm;
-
-    gmtime_r(&now, &tm);
-    snprintf(d6, 7, "%02u%02u%02u", (unsigned)tm.tm_year % 100u, (unsigned)(tm.tm_mon + 1) % 100u,
-             (unsigned)tm.tm_mday % 100u);
-    strftime(d8, 9, "%Y%m%d", &tm);
-    strftime(t4, 5, "%H%M", &tm);
-}
-
 /* One decision: map, check, envelope, queue. In the caller's transaction. */
 static int queue_one(struct gw_ctx *c, const struct gw_ack *a, int *skipped, struct edi_err *err)
 {
     struct gw_order *o = NULL;
     const struct gw_partner *p;
-    const struct gw_map_ref *ref;
-    const struct map_info *m;
-    xmlDocPtr in = NULL, out = NULL;
-    struct map_run_opts opts;
+    struct gw_outbound ob;
+    struct gw_queued q;
+    xmlDocPtr in = NULL;
     struct edi_findings f;
-    struct edi_buf set, ichg;
-    struct edi_writer w;
-    struct edi_delims dl;
-    uint64_t isa, gs, st;
-    char ctl[16], num[24], d6[8], d8[12], t4[8], name[256];
-    int64_t outbox;
     int rc;
 
     *skipped = 0;
     edi_findings_init(&f, 50);
-    edi_buf_init(&set, 0);
-    edi_buf_init(&ichg, 0);
     if ((rc = gw_store_get_order_by_id(&o, c->store, a->order_id, err)) < 0)
         goto out;
     if (o == NULL || (p = gw_config_partner(c->cfg, o->partner)) == NULL ||
-        (ref = gw_partner_map(p, "order-ack-out")) == NULL) {
+        gw_partner_map(p, "order-ack-out") == NULL) {
         gw_log(c, "warn", "acknowledgment %lld: no partner or order-ack-out map; left pending",
                (long long)a->id);
         *skipped = 1;
         goto out;
     }
-    if ((rc = map_find(&m, c->maps, ref->name, p->id, err)) < 0)
-        goto out;
     in = xmlReadMemory(a->canonical, (int)strlen(a->canonical), "ack.xml", NULL, XML_PARSE_NONET);
-    memset(&opts, 0, sizeof(opts));
-    opts.partner = p->id;
-    opts.params = p->params;
-    opts.nparams = p->nparams;
-    opts.now = c->now;
-    rc = map_run(&out, c->maps, m, in, &opts, &f, err);
-    if (rc == 0)
-        rc = map_check_output(c->maps, m, out, &f, err);
-    if (rc == EDI_ESYNTAX || (rc == 0 && edi_findings_errors(&f))) {
+    ob = (struct gw_outbound){"855", "PR", "order-ack-out", o->po_number, in};
+    rc = gw_queue_x12(&q, c, p, &ob, &f, err);
+    if (rc == EDI_ESYNTAX) {
         gw_log(c, "error", "%s %s: the 855 was not queued: %s", p->id, o->po_number,
                f.n ? f.v[0].msg : "refused by the map");
         *skipped = 1;
         rc = 0;
         goto out;
     }
-    if (rc < 0)
-        goto out;
-    /* SPEC: DESIGN.md — control numbers are taken in the transaction that queues */
-    if ((rc = gw_store_next_control(&isa, c->store, p->id, 'I', err)) < 0 ||
-        (rc = gw_store_next_control(&gs, c->store, p->id, 'G', err)) < 0 ||
-        (rc = gw_store_next_control(&st, c->store, p->id, 'S', err)) < 0)
-        goto out;
-    snprintf(ctl, sizeof(ctl), "%04llu", (unsigned long long)(st % 1000000000ULL));
-    edi_delims_default(&dl);
-    if ((rc = edi_xml_doc_to_x12(&set, out, &dl, ctl, err)) < 0)
-        goto out;
-    isa_date(d6, d8, t4, c->now);
-    edi_writer_init(&w, &ichg, &dl, "\n");
-    {
-        struct edi_isa_fields fi = {
-            .sender_qual = c->cfg->vendor_isa_qualifier,
-            .sender = c->cfg->vendor_isa_id,
-            .receiver_qual = p->isa_qualifier,
-            .receiver = p->isa_id,
-            .date = d6,
-            .time = t4,
-            .version = "00401",
-            .control = isa,
-            .ack_requested = p->ta1 ? "1" : "0",
-            .usage = p->usage == 'T' ? "T" : "P",
-        };
-
-        edi_w_isa(&w, &fi);
-    }
-    edi_w_begin(&w, "GS");
-    edi_w_elc(&w, "PR");
-    edi_w_elc(&w, c->cfg->vendor_gs_id ? c->cfg->vendor_gs_id : c->cfg->vendor_isa_id);
-    edi_w_elc(&w, p->gs_id ? p->gs_id : p->isa_id);
-    edi_w_elc(&w, d8);
-    edi_w_elc(&w, t4);
-    snprintf(num, sizeof(num), "%llu", (unsigned long long)gs);
-    edi_w_elc(&w, num);
-    edi_w_elc(&w, "X");
-    edi_w_elc(&w, p->x12_version ? p->x12_version : "004010");
-    edi_w_end(&w);
-    edi_buf_put(&ichg, set.p, set.n);
-    edi_w_begin(&w, "GE");
-    edi_w_elc(&w, "1");
-    edi_w_elc(&w, num);
-    edi_w_end(&w);
-    edi_w_begin(&w, "IEA");
-    edi_w_elc(&w, "1");
-    snprintf(num, sizeof(num), "%09llu", (unsigned long long)isa);
-    edi_w_elc(&w, num);
-    edi_w_end(&w);
-    snprintf(name, sizeof(name), "%s-855-%s-%09llu.edi", p->id, o->po_number, (unsigned long long)isa);
-    if ((rc = gw_store_outbox_add(&outbox, c->store, p->id, "855", name, ichg.p, ichg.n, c->now, err)) < 0 ||
-        (rc = gw_store_ack_queued(c->store, a->id, outbox, c->now, err)) < 0)
+    if (rc < 0 || (rc = gw_store_ack_queued(c->store, a->id, q.outbox_id, c->now, err)) < 0)
         goto out;
     {
         char why[200];
 
-        snprintf(why, sizeof(why), "855 queued (interchange %09llu)", (unsigned long long)isa);
+        snprintf(why, sizeof(why), "855 queued (interchange %09llu)", (unsigned long long)q.isa);
         rc = gw_store_set_order_state(c->store, o->id, strcmp(o->state, GW_ORDER_REJECTED) == 0
                                                             ? GW_ORDER_REJECTED
                                                             : GW_ORDER_ACKNOWLEDGED,
                                       why, c->now, err);
     }
-    gw_log(c, "info", "%s %s: 855 queued (%s)", p->id, o->po_number, name);
+    gw_log(c, "info", "%s %s: 855 queued (%s)", p->id, o->po_number, q.name);
 out:
     edi_findings_dispose(&f);
-    edi_buf_dispose(&set);
-    edi_buf_dispose(&ichg);
     xmlFreeDoc(in);
-    xmlFreeDoc(out);
     gw_order_free(o);
     return rc;
 }

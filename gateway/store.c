@@ -180,6 +180,43 @@ static const char *const MIGRATIONS[] = {
     "  counts TEXT,"
     "  error TEXT,"
     "  UNIQUE (partner, job, due));",
+
+    /* 4: ship notices. A shipment row is one version of a shipment id
+     * (BSN02): a replacement adds version + 1 and marks the earlier one
+     * replaced. Its lines are what it ships of each order line; the
+     * quantities in force are those of shipments not replaced. ssccs keeps
+     * every SSCC sent, for the 365-day rule. Outbound documents remember
+     * their outbox row, so sending one marks it sent. */
+    "ALTER TABLE documents ADD COLUMN outbox_id INTEGER REFERENCES outbox (id);"
+    "CREATE INDEX documents_outbox ON documents (outbox_id);"
+    "CREATE TABLE shipments ("
+    "  id INTEGER PRIMARY KEY,"
+    "  partner TEXT NOT NULL,"
+    "  program TEXT NOT NULL,"
+    "  shipment_id TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  state TEXT NOT NULL,"
+    "  warehouse TEXT,"
+    "  ship_to TEXT,"
+    "  canonical TEXT NOT NULL,"
+    "  document_id INTEGER REFERENCES documents (id),"
+    "  outbox_id INTEGER REFERENCES outbox (id),"
+    "  created INTEGER NOT NULL,"
+    "  updated INTEGER NOT NULL,"
+    "  UNIQUE (partner, shipment_id, version));"
+    "CREATE INDEX shipments_state ON shipments (state);"
+    "CREATE TABLE shipment_lines ("
+    "  shipment_id INTEGER NOT NULL REFERENCES shipments (id) ON DELETE CASCADE,"
+    "  order_id INTEGER NOT NULL REFERENCES orders (id),"
+    "  line_no INTEGER NOT NULL,"
+    "  quantity TEXT NOT NULL,"
+    "  PRIMARY KEY (shipment_id, order_id, line_no)) WITHOUT ROWID;"
+    "CREATE INDEX shipment_lines_order ON shipment_lines (order_id);"
+    "CREATE TABLE ssccs ("
+    "  sscc TEXT PRIMARY KEY,"
+    "  partner TEXT NOT NULL,"
+    "  shipment_id TEXT NOT NULL,"
+    "  used INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
@@ -232,9 +269,24 @@ enum q {
     Q_RUN_END,
     Q_RUN_LAST,
     Q_RUNS_LIST,
+    Q_DOC_OUTBOX,
+    Q_DOCS_SENT,
+    Q_DOCS_SENT_EVENT,
+    Q_SHIP_INSERT,
+    Q_SHIP_LINE_INSERT,
+    Q_SHIP_GET,
+    Q_SHIP_BY_ID,
+    Q_SHIP_LIST,
+    Q_SHIP_LINES,
+    Q_SHIP_STATE,
+    Q_ORDER_SHIPPED,
+    Q_SSCC_GET,
+    Q_SSCC_PUT,
     Q_COUNT_
 };
 
+#define SHIP_COLS "SELECT id, partner, program, shipment_id, version, state, warehouse, ship_to," \
+                  " canonical, coalesce(document_id, 0), coalesce(outbox_id, 0), created FROM shipments"
 #define ORDER_COLS "SELECT id, partner, program, po_number, state, canonical, created, updated FROM orders"
 
 static const char *const SQL[Q_COUNT_] = {
@@ -306,6 +358,31 @@ static const char *const SQL[Q_COUNT_] = {
     [Q_RUN_LAST] = "SELECT coalesce(max(due), 0) FROM runs WHERE partner = ?1 AND job = ?2",
     [Q_RUNS_LIST] = "SELECT id, partner, job, due, started, coalesce(ended, 0), state, counts, error"
                     " FROM runs ORDER BY id DESC LIMIT ?1",
+    [Q_DOC_OUTBOX] = "UPDATE documents SET outbox_id = ?2 WHERE id = ?1",
+    /* the event first (it names the documents still queued), then the state */
+    [Q_DOCS_SENT_EVENT] = "INSERT INTO document_events (document_id, at, state, detail)"
+                          " SELECT id, ?2, 'sent', NULL FROM documents WHERE outbox_id = ?1 AND state = 'queued'",
+    [Q_DOCS_SENT] = "UPDATE documents SET state = 'sent', updated = ?2 WHERE outbox_id = ?1 AND state = 'queued'",
+    [Q_SHIP_INSERT] = "INSERT INTO shipments (partner, program, shipment_id, version, state, warehouse,"
+                      " ship_to, canonical, document_id, outbox_id, created, updated)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+    [Q_SHIP_LINE_INSERT] = "INSERT INTO shipment_lines (shipment_id, order_id, line_no, quantity)"
+                           " VALUES (?1, ?2, ?3, ?4)",
+    [Q_SHIP_GET] = SHIP_COLS " WHERE (?1 IS NULL OR partner = ?1) AND shipment_id = ?2"
+                   " ORDER BY state = 'replaced', version DESC, id DESC LIMIT 1",
+    [Q_SHIP_BY_ID] = SHIP_COLS " WHERE id = ?1",
+    [Q_SHIP_LIST] = SHIP_COLS " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2)"
+                    " ORDER BY id",
+    [Q_SHIP_LINES] = "SELECT order_id, line_no, quantity FROM shipment_lines WHERE shipment_id = ?1"
+                     " ORDER BY order_id, line_no",
+    [Q_SHIP_STATE] = "UPDATE shipments SET state = ?2, updated = ?3 WHERE id = ?1",
+    [Q_ORDER_SHIPPED] = "SELECT l.order_id, l.line_no, l.quantity FROM shipment_lines l"
+                        " JOIN shipments s ON s.id = l.shipment_id"
+                        " WHERE l.order_id = ?1 AND s.state <> 'replaced' AND s.id <> ?2"
+                        " ORDER BY l.line_no, s.id",
+    [Q_SSCC_GET] = "SELECT shipment_id, used FROM ssccs WHERE sscc = ?1",
+    [Q_SSCC_PUT] = "INSERT INTO ssccs (sscc, partner, shipment_id, used) VALUES (?1, ?2, ?3, ?4)"
+                   " ON CONFLICT (sscc) DO UPDATE SET partner = ?2, shipment_id = ?3, used = ?4",
     [Q_COUNTS] = "SELECT what, n FROM ("
                  " SELECT 1 AS k, 'orders:' || state AS what, count(*) AS n FROM orders GROUP BY state"
                  " UNION ALL"
@@ -465,6 +542,23 @@ static char *col_str(sqlite3_stmt *st, int i)
     const unsigned char *t = sqlite3_column_text(st, i);
 
     return t != NULL ? edi_xstrdup((const char *)t) : NULL;
+}
+
+/* Runs a cached statement with two integer parameters and no rows. */
+static int exec_ii(struct gw_store *s, enum q q, int64_t a, int64_t b, const char *op,
+                   struct edi_err *err)
+{
+    sqlite3_stmt *st;
+    int rc, bc = SQLITE_OK;
+
+    if ((rc = prep(&st, s, q, op, err)) < 0)
+        return rc;
+    bind_i64(&bc, st, 1, a);
+    bind_i64(&bc, st, 2, b);
+    if ((rc = bound(s, bc, op, err)) == 0)
+        rc = step(st, s, op, err);
+    finish(st);
+    return rc < 0 ? rc : 0;
 }
 
 /* Runs a cached statement without parameters or rows (BEGIN, COMMIT ...). */
@@ -1489,7 +1583,18 @@ out:
  * time. */
 int gw_store_outbox_sent(struct gw_store *s, int64_t id, time_t now, struct edi_err *err)
 {
-    return outbox_update(s, Q_OUTBOX_SENT, id, now, NULL, "sent", err);
+    static const char op[] = "outbox sent: documents";
+    int rc;
+
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    rc = outbox_update(s, Q_OUTBOX_SENT, id, now, NULL, "sent", err);
+    /* the documents this message carries are sent now */
+    if (rc == 0)
+        rc = exec_ii(s, Q_DOCS_SENT_EVENT, id, now, op, err);
+    if (rc == 0)
+        rc = exec_ii(s, Q_DOCS_SENT, id, now, op, err);
+    return tx_end(s, rc, op, err);
 }
 
 int gw_store_outbox_failed(struct gw_store *s, int64_t id, time_t retry_at, const char *error,
@@ -1967,4 +2072,322 @@ void gw_runs_free(struct gw_run *v, size_t n)
         free(v[i].error);
     }
     free(v);
+}
+
+/* ---- outbound documents ------------------------------------------------------- */
+
+int gw_store_document_outbox(struct gw_store *s, int64_t document_id, int64_t outbox_id,
+                             struct edi_err *err)
+{
+    static const char op[] = "document outbox";
+    int rc;
+
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    rc = exec_ii(s, Q_DOC_OUTBOX, document_id, outbox_id, op, err);
+    return tx_end(s, rc, op, err);
+}
+
+/* ---- shipments ------------------------------------------------------------------ */
+
+void gw_shipment_free(struct gw_shipment *sh)
+{
+    if (sh == NULL)
+        return;
+    free(sh->partner);
+    free(sh->program);
+    free(sh->shipment_id);
+    free(sh->state);
+    free(sh->warehouse);
+    free(sh->ship_to);
+    free(sh->canonical);
+    gw_shipment_lines_free(sh->lines, sh->nlines);
+    free(sh);
+}
+
+void gw_shipment_lines_free(struct gw_shipment_line *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; v && i < n; i++)
+        free(v[i].quantity);
+    free(v);
+}
+
+int gw_store_add_shipment(struct gw_store *s, struct gw_shipment *sh, time_t now,
+                          struct edi_err *err)
+{
+    static const char op[] = "add shipment";
+    sqlite3_stmt *st = NULL;
+    size_t i;
+    int rc, bc = SQLITE_OK;
+
+    sh->id = 0;
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_SHIP_INSERT, op, err)) < 0)
+        goto out;
+    bind_text(&bc, st, 1, sh->partner);
+    bind_text(&bc, st, 2, sh->program);
+    bind_text(&bc, st, 3, sh->shipment_id);
+    bind_i64(&bc, st, 4, sh->version);
+    bind_text(&bc, st, 5, sh->state);
+    bind_text(&bc, st, 6, sh->warehouse);
+    bind_text(&bc, st, 7, sh->ship_to);
+    bind_text(&bc, st, 8, sh->canonical);
+    bind_id(&bc, st, 9, sh->document_id);
+    bind_id(&bc, st, 10, sh->outbox_id);
+    bind_i64(&bc, st, 11, now);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    finish(st);
+    sh->id = sqlite3_last_insert_rowid(s->db);
+    sh->created = now;
+    for (i = 0; i < sh->nlines && rc >= 0; i++) {
+        bc = SQLITE_OK;
+        if ((rc = prep(&st, s, Q_SHIP_LINE_INSERT, op, err)) < 0)
+            break;
+        bind_i64(&bc, st, 1, sh->id);
+        bind_i64(&bc, st, 2, sh->lines[i].order_id);
+        bind_i64(&bc, st, 3, sh->lines[i].line_no);
+        bind_text(&bc, st, 4, sh->lines[i].quantity);
+        if ((rc = bound(s, bc, op, err)) == 0)
+            rc = step(st, s, op, err);
+        finish(st);
+    }
+    st = NULL;
+    rc = rc < 0 ? rc : 0;
+out:
+    finish(st);
+    if ((rc = tx_end(s, rc, op, err)) < 0)
+        sh->id = 0;
+    return rc;
+}
+
+static int ship_lines_get(struct gw_shipment_line **out, size_t *n, struct gw_store *s, enum q q,
+                          int64_t a, int64_t b, const char *op, struct edi_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    struct gw_shipment_line *v = NULL;
+    size_t k = 0, cap = 0;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = prep(&st, s, q, op, err)) < 0)
+        return rc;
+    bind_i64(&bc, st, 1, a);
+    if (q == Q_ORDER_SHIPPED)
+        bind_i64(&bc, st, 2, b);
+    if ((rc = bound(s, bc, op, err)) < 0)
+        goto out;
+    while ((rc = step(st, s, op, err)) == 1) {
+        if (k == cap) {
+            cap = cap ? 2 * cap : 8;
+            v = edi_xrealloc(v, cap * sizeof(*v));
+        }
+        v[k].order_id = sqlite3_column_int64(st, 0);
+        v[k].line_no = sqlite3_column_int(st, 1);
+        v[k].quantity = col_str(st, 2);
+        k++;
+    }
+out:
+    finish(st);
+    if (rc < 0) {
+        gw_shipment_lines_free(v, k);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+static struct gw_shipment *shipment_of_row(sqlite3_stmt *st)
+{
+    struct gw_shipment *sh = edi_xcalloc(1, sizeof(*sh));
+
+    sh->id = sqlite3_column_int64(st, 0);
+    sh->partner = col_str(st, 1);
+    sh->program = col_str(st, 2);
+    sh->shipment_id = col_str(st, 3);
+    sh->version = sqlite3_column_int(st, 4);
+    sh->state = col_str(st, 5);
+    sh->warehouse = col_str(st, 6);
+    sh->ship_to = col_str(st, 7);
+    sh->canonical = col_str(st, 8);
+    sh->document_id = sqlite3_column_int64(st, 9);
+    sh->outbox_id = sqlite3_column_int64(st, 10);
+    sh->created = (time_t)sqlite3_column_int64(st, 11);
+    return sh;
+}
+
+/* Shipments a bound statement finds, each with its lines. */
+static int shipments_found(struct gw_shipment ***out, size_t *n, struct gw_store *s,
+                           sqlite3_stmt *st, int bc, const char *op, struct edi_err *err)
+{
+    struct gw_shipment **v = NULL;
+    size_t k = 0, cap = 0, i;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = bound(s, bc, op, err)) < 0) {
+        finish(st);
+        return rc;
+    }
+    while ((rc = step(st, s, op, err)) == 1) {
+        if (k == cap) {
+            cap = cap ? 2 * cap : 8;
+            v = edi_xrealloc(v, cap * sizeof(*v));
+        }
+        v[k++] = shipment_of_row(st);
+    }
+    finish(st);
+    for (i = 0; i < k && rc >= 0; i++)
+        rc = ship_lines_get(&v[i]->lines, &v[i]->nlines, s, Q_SHIP_LINES, v[i]->id, 0, op, err);
+    if (rc < 0) {
+        gw_shipments_free(v, k);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+int gw_store_get_shipment(struct gw_shipment **out, struct gw_store *s, const char *partner,
+                          const char *shipment_id, int64_t id, struct edi_err *err)
+{
+    static const char op[] = "get shipment";
+    sqlite3_stmt *st = NULL;
+    struct gw_shipment **v = NULL;
+    size_t n = 0;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, id > 0 ? Q_SHIP_BY_ID : Q_SHIP_GET, op, err)) == 0) {
+        if (id > 0) {
+            bind_i64(&bc, st, 1, id);
+        } else {
+            bind_text(&bc, st, 1, partner);
+            bind_text(&bc, st, 2, shipment_id);
+        }
+        rc = shipments_found(&v, &n, s, st, bc, op, err);
+    }
+    if ((rc = tx_end(s, rc < 0 ? rc : 0, op, err)) == 0 && n > 0) {
+        *out = v[0];
+        v[0] = NULL;
+    }
+    gw_shipments_free(v, n);
+    return rc;
+}
+
+int gw_store_list_shipments(struct gw_shipment ***out, size_t *n, struct gw_store *s,
+                            const char *state, const char *partner, struct edi_err *err)
+{
+    static const char op[] = "list shipments";
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_SHIP_LIST, op, err)) == 0) {
+        bind_text(&bc, st, 1, state);
+        bind_text(&bc, st, 2, partner);
+        rc = shipments_found(out, n, s, st, bc, op, err);
+    }
+    return tx_end(s, rc < 0 ? rc : 0, op, err);
+}
+
+void gw_shipments_free(struct gw_shipment **v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; v && i < n; i++)
+        gw_shipment_free(v[i]);
+    free(v);
+}
+
+int gw_store_set_shipment_state(struct gw_store *s, int64_t id, const char *state, time_t now,
+                                struct edi_err *err)
+{
+    char op[64];
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    snprintf(op, sizeof(op), "set shipment %lld state", (long long)id);
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_SHIP_STATE, op, err)) < 0)
+        goto out;
+    bind_i64(&bc, st, 1, id);
+    bind_text(&bc, st, 2, state);
+    bind_i64(&bc, st, 3, now);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    rc = sqlite3_changes(s->db) ? 0 : edi_fail(err, EDI_ENOTFOUND, "store: %s: no such shipment", op);
+out:
+    finish(st);
+    return tx_end(s, rc, op, err);
+}
+
+int gw_store_order_shipped(struct gw_shipment_line **out, size_t *n, struct gw_store *s,
+                           int64_t order_id, int64_t except, struct edi_err *err)
+{
+    static const char op[] = "order shipped";
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
+        return rc;
+    rc = ship_lines_get(out, n, s, Q_ORDER_SHIPPED, order_id, except, op, err);
+    if ((rc = tx_end(s, rc, op, err)) < 0) {
+        gw_shipment_lines_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+int gw_store_sscc_use(char **clash, struct gw_store *s, const char *sscc, const char *partner,
+                      const char *shipment_id, time_t now, struct edi_err *err)
+{
+    static const char op[] = "use SSCC";
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    *clash = NULL;
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_SSCC_GET, op, err)) < 0)
+        goto out;
+    bind_text(&bc, st, 1, sscc);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    /* SPEC: RULES.md 856 — an SSCC is never reused within 365 days; the
+     * same shipment id (a replacement) sends the same cartons again */
+    if (rc == 1 && sqlite3_column_int64(st, 1) > (int64_t)now - 365 * 86400 &&
+        strcmp((const char *)sqlite3_column_text(st, 0), shipment_id) != 0) {
+        *clash = col_str(st, 0);
+        rc = 0;
+        goto out;
+    }
+    finish(st);
+    bc = SQLITE_OK;
+    if ((rc = prep(&st, s, Q_SSCC_PUT, op, err)) < 0)
+        goto out;
+    bind_text(&bc, st, 1, sscc);
+    bind_text(&bc, st, 2, partner);
+    bind_text(&bc, st, 3, shipment_id);
+    bind_i64(&bc, st, 4, now);
+    if ((rc = bound(s, bc, op, err)) == 0)
+        rc = step(st, s, op, err);
+    rc = rc < 0 ? rc : 0;
+out:
+    finish(st);
+    return tx_end(s, rc, op, err);
 }

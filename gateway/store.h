@@ -225,6 +225,68 @@ int gw_store_runs(struct gw_run **out, size_t *n, struct gw_store *s, size_t max
                   struct edi_err *err);
 void gw_runs_free(struct gw_run *v, size_t n);
 
+/* ---- outbound documents ------------------------------------------------------ */
+
+/* Ties an outbound document to the outbox message carrying it: when the
+ * message is sent (gw_store_outbox_sent) the document becomes sent. */
+int gw_store_document_outbox(struct gw_store *s, int64_t document_id, int64_t outbox_id,
+                             struct edi_err *err);
+
+/* ---- shipments ----------------------------------------------------------------- */
+
+/* What a shipment ships of one order line (decimal string). */
+struct gw_shipment_line {
+    int64_t order_id;
+    int line_no;
+    char *quantity;
+};
+
+/* One version of a ship notice: a shipment id (BSN02) sent again replaces
+ * the version before it (state replaced). states: queued (in force),
+ * replaced, floor-denial. */
+struct gw_shipment {
+    int64_t id;
+    char *partner, *program;
+    char *shipment_id;     /* BSN02 */
+    int version;           /* 1, then 2 ... for replacements */
+    char *state;
+    char *warehouse;       /* the vendor's code */
+    char *ship_to;         /* the FC code (RP), NULL for DF */
+    char *canonical;       /* the canonical <shipment> as mapped */
+    int64_t document_id, outbox_id;
+    time_t created;
+    struct gw_shipment_line *lines;
+    size_t nlines;
+};
+
+void gw_shipment_free(struct gw_shipment *sh);
+void gw_shipments_free(struct gw_shipment **v, size_t n);
+void gw_shipment_lines_free(struct gw_shipment_line *v, size_t n);
+
+/* Adds the shipment and its lines (sh->id and created are set). */
+int gw_store_add_shipment(struct gw_store *s, struct gw_shipment *sh, time_t now,
+                          struct edi_err *err);
+/* By row id (id > 0), else the version in force of a shipment id (the
+ * latest not replaced, else the latest); partner NULL: any partner. NULL
+ * in *out when there is none. */
+int gw_store_get_shipment(struct gw_shipment **out, struct gw_store *s, const char *partner,
+                          const char *shipment_id, int64_t id, struct edi_err *err);
+/* Shipments oldest first; state and partner may be NULL (any). */
+int gw_store_list_shipments(struct gw_shipment ***out, size_t *n, struct gw_store *s,
+                            const char *state, const char *partner, struct edi_err *err);
+int gw_store_set_shipment_state(struct gw_store *s, int64_t id, const char *state, time_t now,
+                                struct edi_err *err);
+/* What the shipments in force (not replaced) ship of an order, by line,
+ * leaving out the shipment row except (0: none); a line shipped by several
+ * shipments has a row each. */
+int gw_store_order_shipped(struct gw_shipment_line **out, size_t *n, struct gw_store *s,
+                           int64_t order_id, int64_t except, struct edi_err *err);
+/* Records that an SSCC goes out with a shipment id. When another shipment
+ * id used it within the last 365 days, nothing is recorded and *clash is
+ * that shipment id (the caller's to free). */
+int gw_store_sscc_use(char **clash, struct gw_store *s, const char *sscc, const char *partner,
+                      const char *shipment_id, time_t now, struct edi_err *err);
+
 /* ---- audit and counts ----------------------------------------------------- */
 
 int gw_store_audit(struct gw_store *s, const char *actor, const char *action, const char *subject,

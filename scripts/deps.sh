@@ -21,6 +21,10 @@ for pc in "$@"; do
     esac
   fi
 done
+# libcsv ships no pkg-config file: its header tells whether it is there
+if ! printf '#include <csv.h>\n' | ${CC:-cc} -E -x c - >/dev/null 2>&1; then
+  need="$need libcsv-dev"
+fi
 command -v pkg-config >/dev/null 2>&1 || need=" pkg-config$need"
 # each package once
 # (printf prints one empty line when nothing is missing: trim before testing)
