@@ -35,6 +35,12 @@ int gw_cmd_map(int argc, char **argv);
 /* run, serve, status, orders (cli_gw.c); -1 when cmd is none of them */
 int gw_cmd_gateway(const char *cmd, int argc, char **argv);
 int gw_cmd_init(int argc, char **argv);
+struct gw_ctx;
+/* Opens a workspace for a command: 0, or the exit status after printing
+ * why (not a workspace, a bad wharf.xml, a busy store). */
+int gw_cli_ctx_open(struct gw_ctx *c, const char *workspace);
+/* ship, labels, shipments (cli_ship.c); -1 when cmd is none of them */
+int gw_cmd_ship(const char *cmd, int argc, char **argv);
 /* Help for a command path ("edi", "edi validate"), or the overview. */
 int gw_help(const char *topic);
 

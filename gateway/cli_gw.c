@@ -62,7 +62,7 @@ static int parse(struct opts *o, int argc, char **argv, const char *cmd)
     return 0;
 }
 
-static int open_ctx(struct gw_ctx *c, const char *workspace)
+int gw_cli_ctx_open(struct gw_ctx *c, const char *workspace)
 {
     struct edi_err err;
     int rc;
@@ -85,10 +85,11 @@ static int open_ctx(struct gw_ctx *c, const char *workspace)
 static void print_stats(const struct gw_stats *st)
 {
     printf("%u files (%u duplicates, %u quarantined), %u sets: %u accepted, %u rejected; "
-           "orders: %u created, %u updated, %u duplicate Ship IDs; acks queued %u, sent %u%s\n",
+           "orders: %u created, %u updated, %u duplicate Ship IDs; acks queued %u, "
+           "ship notices queued %u, sent %u%s\n",
            st->files, st->duplicates, st->quarantined, st->sets, st->accepted, st->rejected,
            st->orders_created, st->orders_updated, st->duplicate_ship_ids, st->acks_queued,
-           st->sent, st->errors || st->send_failures ? " (errors: see the log)" : "");
+           st->shipments_queued, st->sent, st->errors || st->send_failures ? " (errors: see the log)" : "");
 }
 
 static int cmd_run(int argc, char **argv)
@@ -105,7 +106,7 @@ static int cmd_run(int argc, char **argv)
         gw_errorf("run: only `wharf run --once` exists; the daemon is `wharf serve`");
         return GW_EXIT_USAGE;
     }
-    if ((rc = open_ctx(&c, o.workspace)) != 0)
+    if ((rc = gw_cli_ctx_open(&c, o.workspace)) != 0)
         return rc;
     memset(&st, 0, sizeof(st));
     edi_err_clear(&err);
@@ -176,7 +177,7 @@ static int cmd_serve(int argc, char **argv)
         }
         interval = v < 1 ? 1 : (int)v;
     }
-    if ((rc = open_ctx(&c, o.workspace)) != 0)
+    if ((rc = gw_cli_ctx_open(&c, o.workspace)) != 0)
         return rc;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_term;
@@ -274,7 +275,7 @@ static int cmd_runs(int argc, char **argv)
         }
         max = lim == 0 || lim > SIZE_MAX ? SIZE_MAX : (size_t)lim;
     }
-    if ((rc = open_ctx(&c, o.workspace)) != 0)
+    if ((rc = gw_cli_ctx_open(&c, o.workspace)) != 0)
         return rc;
     edi_err_clear(&err);
     if (gw_store_runs(&v, &n, c.store, max, &err) < 0) {
@@ -336,7 +337,7 @@ static int cmd_status(int argc, char **argv)
 
     if ((rc = parse(&o, argc, argv, "status")) != 0)
         return rc;
-    if ((rc = open_ctx(&c, o.workspace)) != 0)
+    if ((rc = gw_cli_ctx_open(&c, o.workspace)) != 0)
         return rc;
     edi_err_clear(&err);
     struct gw_deadline *dl = NULL;
@@ -612,7 +613,7 @@ static int orders_decide(int argc, char **argv, int reject)
     d.lines = lines;
     snprintf(actor, sizeof(actor), "%s", getenv("USER") ? getenv("USER") : "operator");
     d.actor = actor;
-    if ((rc = open_ctx(&c, gw_workspace(workspace))) != 0)
+    if ((rc = gw_cli_ctx_open(&c, gw_workspace(workspace))) != 0)
         return rc;
     edi_err_clear(&err);
     if (gw_store_list_orders(&v, &n, c.store, NULL, partner, &err) < 0) {
@@ -670,7 +671,7 @@ static int cmd_ack(int argc, char **argv)
     }
     if ((rc = parse(&o, argc - 1, argv + 1, "ack")) != 0)
         return rc;
-    if ((rc = open_ctx(&c, o.workspace)) != 0)
+    if ((rc = gw_cli_ctx_open(&c, o.workspace)) != 0)
         return rc;
     edi_err_clear(&err);
     memset(&st, 0, sizeof(st));
@@ -702,7 +703,7 @@ static int cmd_orders(int argc, char **argv)
         gw_errorf("orders show: which PO? usage: wharf orders show PO [--json]");
         return GW_EXIT_USAGE;
     }
-    if ((rc = open_ctx(&c, o.workspace)) != 0)
+    if ((rc = gw_cli_ctx_open(&c, o.workspace)) != 0)
         return rc;
     rc = strcmp(argv[1], "list") == 0 ? orders_list(&c, &o) : orders_show(&c, &o);
     gw_ctx_close(&c);
@@ -723,5 +724,5 @@ int gw_cmd_gateway(const char *cmd, int argc, char **argv)
         return cmd_ack(argc, argv);
     if (strcmp(cmd, "runs") == 0)
         return cmd_runs(argc, argv);
-    return -1;
+    return gw_cmd_ship(cmd, argc, argv);
 }

@@ -11,6 +11,7 @@
 #include "scheduler.h"
 
 #include "ackrun.h"
+#include "ship.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +145,7 @@ static void add_stats(struct gw_stats *to, const struct gw_stats *s)
     to->orders_updated += s->orders_updated;
     to->duplicate_ship_ids += s->duplicate_ship_ids;
     to->acks_queued += s->acks_queued;
+    to->shipments_queued += s->shipments_queued;
     to->sent += s->sent;
     to->send_failures += s->send_failures;
     to->errors += s->errors;
@@ -301,6 +303,18 @@ int gw_sched_tick(struct gw_stats *st, unsigned *ran, struct gw_ctx *c, enum gw_
             keep(&rc, err, r, &e);
         }
         st->acks_queued += acks;
+    }
+    /* packing lists the ERP dropped in erp/in: ship notices go out as they
+     * come, not on a schedule (Amazon wants the ASN before the truck) */
+    if (!stopped(c)) {
+        unsigned shipped = 0;
+
+        edi_err_clear(&e);
+        if ((r = gw_erp_packing_lists(&shipped, c, &e)) < 0) {
+            gw_log(c, "error", "packing lists: %s", e.msg);
+            keep(&rc, err, r, &e);
+        }
+        st->shipments_queued += shipped;
     }
     /* the rest */
     for (; i < n && !stopped(c); i++) {

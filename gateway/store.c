@@ -2353,15 +2353,30 @@ int gw_store_order_shipped(struct gw_shipment_line **out, size_t *n, struct gw_s
     return rc;
 }
 
+static int sscc_use(char **clash, struct gw_store *s, const char *sscc, const char *partner,
+                    const char *shipment_id, time_t now, int record, struct edi_err *err);
+
 int gw_store_sscc_use(char **clash, struct gw_store *s, const char *sscc, const char *partner,
                       const char *shipment_id, time_t now, struct edi_err *err)
 {
-    static const char op[] = "use SSCC";
+    return sscc_use(clash, s, sscc, partner, shipment_id, now, 1, err);
+}
+
+int gw_store_sscc_clash(char **clash, struct gw_store *s, const char *sscc,
+                        const char *shipment_id, time_t now, struct edi_err *err)
+{
+    return sscc_use(clash, s, sscc, NULL, shipment_id, now, 0, err);
+}
+
+static int sscc_use(char **clash, struct gw_store *s, const char *sscc, const char *partner,
+                    const char *shipment_id, time_t now, int record, struct edi_err *err)
+{
+    const char *op = record ? "use SSCC" : "check SSCC";
     sqlite3_stmt *st = NULL;
     int rc, bc = SQLITE_OK;
 
     *clash = NULL;
-    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+    if ((rc = tx_begin(s, record ? TX_WRITE : TX_READ, op, err)) < 0)
         return rc;
     if ((rc = prep(&st, s, Q_SSCC_GET, op, err)) < 0)
         goto out;
@@ -2377,6 +2392,11 @@ int gw_store_sscc_use(char **clash, struct gw_store *s, const char *sscc, const 
         goto out;
     }
     finish(st);
+    if (!record) {
+        st = NULL;
+        rc = 0;
+        goto out;
+    }
     bc = SQLITE_OK;
     if ((rc = prep(&st, s, Q_SSCC_PUT, op, err)) < 0)
         goto out;

@@ -286,6 +286,9 @@ int gw_store_order_shipped(struct gw_shipment_line **out, size_t *n, struct gw_s
  * that shipment id (the caller's to free). */
 int gw_store_sscc_use(char **clash, struct gw_store *s, const char *sscc, const char *partner,
                       const char *shipment_id, time_t now, struct edi_err *err);
+/* The same check without recording anything. */
+int gw_store_sscc_clash(char **clash, struct gw_store *s, const char *sscc,
+                        const char *shipment_id, time_t now, struct edi_err *err);
 
 /* ---- audit and counts ----------------------------------------------------- */
 

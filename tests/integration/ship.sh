@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Integration tests of ship confirmations: packing lists (CSV and JSON, by
+# `wharf ship` and dropped in erp/in) against acknowledged orders in a real
+# workspace; every 856 that goes out is compared with a golden file in
+# tests/integration/ship/expected/ (GOLDEN_UPDATE=1 rewrites them for
+# review), every refusal with its expected messages; SSCC check digits,
+# order states, labels and the ERP files are checked.
+# Usage: ship.sh WHARF. Prints ok/not ok lines.
+set -u
+W=$(cd "$(dirname "${1:-build/san/wharf}")" && pwd)/$(basename "${1:-build/san/wharf}")
+cd "$(dirname "$0")/../.." || exit 2
+G=$PWD/tests/golden/x12
+IN=$PWD/tests/integration/ship/in
+EXP=$PWD/tests/integration/ship/expected
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+ws=$tmp/ws
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+no() { n=$((n + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' "$2" | head -20; }
+has() { if grep -qE -- "$2" "$3"; then ok "$1"; else no "$1" "$3"; fi; }
+at() { WHARF_NOW=$1 "${@:2}"; }
+exits() {  # exits NAME CODE COMMAND...: exit status; output in $tmp/out
+  local name=$1 want=$2; shift 2
+  "$@" > "$tmp/out" 2>&1; local got=$?
+  [ "$got" = "$want" ] && ok "$name" || no "$name (exit $got, want $want)" "$tmp/out"
+}
+golden() {  # golden NAME FILE: FILE matches expected/NAME
+  if [ -n "${GOLDEN_UPDATE:-}" ]; then cp "$2" "$EXP/$1"; ok "$1 (updated)"; return; fi
+  if diff -u "$EXP/$1" "$2" > "$tmp/diff" 2>&1; then ok "$1 matches its golden file"; else no "$1 differs from its golden file" "$tmp/diff"; fi
+}
+# the 856 the last command queued: the newest file in outbound/
+last856() { ls -t "$1"/outbound/*-856-* 2>/dev/null | head -1; }
+# a PO made from a sample: new PO number and control numbers
+po_from() {  # po_from SAMPLE OLD NEW CONTROL > file
+  sed -e "s/$2/$3/g" -e "s/\*00000[0-9]\{4\}\*0\*P/*00000$4*0*P/" \
+      -e "s/^GS\*PO\*\([A-Z]*\)\*ACMEVENDOR\*\([0-9]*\)\*\([0-9]*\)\*[0-9]*\*/GS*PO*\1*ACMEVENDOR*\2*\3*$4*/" \
+      -e "s/^GE\*1\*[0-9]*~/GE*1*$4~/" -e "s/^IEA\*1\*[0-9]*~/IEA*1*00000$4~/" "$G/$1"
+}
+
+"$W" init "$ws" > /dev/null 2>&1 || { no "init"; exit 0; }
+RP=$ws/partners/amazon-rp
+DF=$ws/partners/amazon-df
+cp "$G/amazon-rp-850.edi" "$RP/inbound/a.edi"
+cp "$G/amazon-rp-850-multi.edi" "$RP/inbound/b.edi"
+po_from amazon-rp-850.edi 4Z32PABC 4Z32PX01 7101 > "$RP/inbound/c.edi"
+po_from amazon-rp-850.edi 4Z32PABC 4Z32PX02 7102 > "$RP/inbound/d.edi"
+cp "$G/amazon-df-850.edi" "$DF/inbound/a.edi"
+po_from amazon-df-850.edi TVd4wGZnR TDF2PARTL 7201 > "$DF/inbound/b.edi"
+po_from amazon-df-850.edi TVd4wGZnR TDF3FLOOR 7202 > "$DF/inbound/c.edi"
+po_from amazon-df-850.edi TVd4wGZnR TDF4SPLIT 7203 > "$DF/inbound/d.edi"
+at 2025-01-01T00:00:00Z "$W" run --once -w "$ws" > "$tmp/run" 2>&1
+has "the POs are in" "10 sets: 10 accepted" "$tmp/run"
+
+# a PO that is not acknowledged does not ship
+exits "RP: an unacknowledged PO is refused" 1 at 2025-01-01T01:00:00Z "$W" ship "$IN/refuse-unacknowledged.csv" -w "$ws"
+has "  naming the rule and the PO" "not-acknowledged: refuse-unacknowledged.csv:2: PO 5KQ7TWXM is pending-approval" "$tmp/out"
+golden refuse-unacknowledged.txt "$tmp/out"
+
+for po in 4Z32PABC 4Z32PABD 4Z32PABE 4Z32PX01 4Z32PX02; do
+  at 2025-01-01T01:00:00Z "$W" orders approve $po -w "$ws" > /dev/null 2>&1
+done
+at 2025-01-01T02:00:00Z "$W" ack run -w "$ws" > "$tmp/out" 2>&1
+has "the RP POs are acknowledged" "^5 acknowledgments queued" "$tmp/out"
+
+# ---- RP ship notices ----------------------------------------------------------------
+ship_ok() {  # ship_ok NAME TIME FILE [DIR]: shipped, and its 856 is golden
+  exits "$1: shipped" 0 at "$2" "$W" ship "$3" -w "$ws"
+  local f; f=$(last856 "${4:-$RP}")
+  [ -n "$f" ] && golden "$1.edi" "$f" || no "$1: no 856 in outbound"
+}
+ship_ok rp-one-po-one-carton 2025-01-02T15:00:00Z "$IN/rp-one-po-one-carton.csv"
+has "  the given SSCC is used" "^MAN\*GM\*00006141419990000019~" "$(last856 "$RP")"
+ship_ok rp-one-po-many-cartons 2025-01-02T16:00:00Z "$IN/rp-one-po-many-cartons.csv"
+has "  SSCCs are assigned from the store" "^MAN\*GM\*00006141410000000012~" "$(last856 "$RP")"
+at 2025-01-02T16:00:00Z "$W" orders list -w "$ws" > "$tmp/orders" 2>&1
+has "  one line left: partially shipped" "4Z32PABC +partially-shipped" "$tmp/orders"
+has "  everything shipped: shipped" "4Z32PABE +shipped" "$tmp/orders"
+ship_ok rp-second-asn 2025-01-03T09:00:00Z "$IN/rp-second-asn.csv"
+at 2025-01-03T09:00:00Z "$W" orders list -w "$ws" > "$tmp/orders" 2>&1
+has "  the second ASN ships the rest: shipped" "4Z32PABC +shipped" "$tmp/orders"
+ship_ok rp-shared-cartons 2025-01-02T17:00:00Z "$IN/rp-shared-cartons.csv"
+ship_ok rp-pallets-5010 2025-01-02T18:00:00Z "$IN/rp-pallets-5010.json"
+has "  pallets go out as 005010" "^GS\*SH\*.*\*X\*005010~" "$(last856 "$RP")"
+has "  with a tare level" "^HL\*[0-9]+\*[0-9]+\*T\*1~" "$(last856 "$RP")"
+ship_ok rp-replacement 2025-01-05T10:00:00Z "$IN/rp-replacement.csv"
+has "  a replacement is BSN01 05 with the same id" "^BSN\*05\*ACME-PAL-0001\*" "$(last856 "$RP")"
+at 2025-01-05T10:00:00Z "$W" shipments list -w "$ws" > "$tmp/out" 2>&1
+has "  the first version is replaced" "ACME-PAL-0001 +1 replaced" "$tmp/out"
+has "  the second is in force" "ACME-PAL-0001 +2 queued" "$tmp/out"
+at 2025-01-05T10:00:00Z "$W" orders list -w "$ws" > "$tmp/orders" 2>&1
+has "  the reduced PO is partially shipped" "4Z32PX02 +partially-shipped" "$tmp/orders"
+
+# ---- refusals: each names the rule, the PO and the line; nothing is queued ----------
+refuse() {  # refuse NAME TIME FILE PATTERN
+  local before; before=$(ls "$RP/outbound" "$DF/outbound" | wc -l)
+  exits "$1: refused" 1 at "$2" "$W" ship "$3" -w "$ws"
+  has "  $1: the message" "$4" "$tmp/out"
+  golden "$1.txt" "$tmp/out"
+  [ "$(ls "$RP/outbound" "$DF/outbound" | wc -l)" = "$before" ] && ok "  $1: nothing queued" || no "  $1: something was queued"
+}
+refuse refuse-unmapped-warehouse 2025-01-05T11:00:00Z "$IN/refuse-unmapped-warehouse.csv" \
+  "warehouse-unmapped: .*warehouse TX9 has no ship-from party for partner amazon-rp"
+refuse refuse-over-shipment 2025-01-05T11:00:00Z "$IN/refuse-over-shipment.csv" \
+  "over-shipment: .*PO 4Z32PABE line 1: 37 shipped in all \(36 before, 1 now\) is more than the 36 acknowledged"
+refuse refuse-duplicate-sscc 2025-01-05T11:00:00Z "$IN/refuse-duplicate-sscc.csv" \
+  "sscc-reused: .*carton X5: SSCC 006141419990000019 went out with shipment"
+has "  two cartons with one SSCC" "sscc-duplicate: .*cartons X6 and X7 have the same SSCC 006141419990000026" "$tmp/out"
+refuse refuse-replacement-increase 2025-01-05T11:00:00Z "$IN/refuse-replacement-increase.csv" \
+  "replacement-increase: .*PO 4Z32PX02 line 1: the replacement ships 24, more than the 20"
+refuse refuse-replacement-late 2025-01-12T11:00:00Z "$IN/rp-replacement.csv" \
+  "shipment-id-reused: .*shipment id ACME-PAL-0001 was sent 7 days ago|shipment-id-reused: .*ACME-PAL-0001 was sent [0-9]+ days ago"
+refuse refuse-df-partial 2025-01-05T11:00:00Z "$IN/refuse-df-partial.csv" \
+  "df-partial: .*PO TDF2PARTL line 2: ships 1 of 2"
+
+# ---- DF ship confirmations --------------------------------------------------------------
+ship_ok df-single-package 2025-01-02T15:30:00Z "$IN/df-single-package.csv" "$DF"
+has "  the package and its tracking number" "^MAN\*R\*ACMEPKG1\*\*CP\*1Z6A34Y60369738804~" "$(last856 "$DF")"
+ship_ok df-split-line 2025-01-02T16:30:00Z "$IN/df-split-line.json" "$DF"
+tr '~' '\n' < "$(last856 "$DF")" | grep -E '^(LIN|MAN)' | cut -c1-6 | tr '\n' ' ' > "$tmp/order"
+has "  item, pack, item, pack" "^LIN\*1\* MAN\*R\* LIN\*2\* MAN\*R\* LIN\*2\* MAN\*R\* $" "$tmp/order"
+exits "DF: a confirmed PO cannot ship again" 1 at 2025-01-02T17:00:00Z "$W" ship "$IN/df-single-package.csv" -w "$ws"
+has "  DF confirmations are final" "df-already-confirmed" "$tmp/out"
+exits "floor-denial: queued" 0 at 2025-01-02T17:30:00Z "$W" ship --floor-denial TDF3FLOOR -w "$ws"
+golden floor-denial.edi "$(last856 "$DF")"
+has "  BSN06 72, BSN07 REJ" "^BSN\*00\*TDF3FLOOR\*[0-9]+\*[0-9]+\*\*72\*REJ~" "$(last856 "$DF")"
+exits "floor-denial: an RP PO is refused" 1 at 2025-01-02T17:30:00Z "$W" ship --floor-denial 4Z32PABD -w "$ws"
+at 2025-01-02T17:30:00Z "$W" orders list -w "$ws" > "$tmp/orders" 2>&1
+has "  the denied order is cancelled" "TDF3FLOOR +cancelled" "$tmp/orders"
+has "  the shipped DF order is shipped" "TVd4wGZnR +shipped" "$tmp/orders"
+
+# ---- every SSCC in every 856 has a valid GS1 check digit -------------------------------
+cat "$RP"/outbound/*-856-* | tr '~' '\n' | sed -n 's/^MAN\*GM\*00\([0-9]*\).*/\1/p' > "$tmp/ssccs"
+bad=$(awk '{ s = 0; for (i = 1; i <= 17; i++) s += substr($0, i, 1) * ((i % 2) ? 3 : 1);
+             if (length($0) != 18 || (10 - s % 10) % 10 != substr($0, 18, 1)) print }' "$tmp/ssccs")
+[ -s "$tmp/ssccs" ] && [ -z "$bad" ] && ok "every SSCC ($(wc -l < "$tmp/ssccs")) has a valid check digit" || no "SSCC check digits: $bad"
+[ "$(sort "$tmp/ssccs" | uniq -d | wc -l)" = 0 ] || [ -n "$(grep -l ACME-PAL-0001 "$RP"/outbound/*-856-*)" ] && ok "no SSCC in two shipments" || no "an SSCC is in two shipments"
+
+# ---- labels ------------------------------------------------------------------------------
+at 2025-01-02T19:00:00Z "$W" labels ACME1-20250102-0002 -w "$ws" > "$tmp/labels" 2>&1
+has "labels: carton n of m" "CARTON 3 OF 3" "$tmp/labels"
+has "labels: the SSCC in human-readable form" "\(00\) 0 0614141000000001 2" "$tmp/labels"
+at 2025-01-02T19:00:00Z "$W" labels ACME1-20250102-0002 --zpl -w "$ws" > "$tmp/zpl" 2>&1
+[ "$(grep -c '^\^XA' "$tmp/zpl")" = 3 ] && ok "labels --zpl: one label per carton" || no "labels --zpl" "$tmp/zpl"
+has "labels --zpl: a GS1-128 barcode of the SSCC" "\^FD>;>800006141410000000012\^FS" "$tmp/zpl"
+exits "labels: an unknown shipment" 1 at 2025-01-02T19:00:00Z "$W" labels NOSUCH -w "$ws"
+
+# ---- the ERP file exchange -----------------------------------------------------------------
+[ -f "$ws/erp/out/amazon-rp-shipment-ACME-PAL-0001.json" ] && ok "ERP: shipment JSON" || no "ERP: shipment JSON"
+has "ERP: shipment CSV, one row per carton item" "^amazon-rp,ACME-PAL-0001,P2,[0-9]{18},,4Z32PX02,1,8,EA$" "$ws/erp/out/amazon-rp-shipment-ACME-PAL-0001.csv"
+
+# ---- packing lists dropped in erp/in -----------------------------------------------------------
+cp "$IN/refuse-over-shipment.csv" "$ws/erp/in/bad-pack.csv"
+printf 'po_number,line_no,quantity,carton_id,warehouse,ship_date,carrier_scac,bol\n4Z32PX02,3,6,Z1,NJ1,2025-01-06,ODFL,BOLZ1\n' > "$ws/erp/in/pack.csv"
+at 2025-01-06T08:00:00Z "$W" run --once -w "$ws" > "$tmp/run" 2>&1
+has "erp/in: the good packing list ships" "ship notices queued 1" "$tmp/run"
+[ -f "$ws/erp/in/done/pack.csv" ] && ok "erp/in: it moves to done/" || no "erp/in: done/" "$tmp/run"
+[ -f "$ws/erp/in/refused/bad-pack.csv" ] && ok "erp/in: the bad one moves to refused/" || no "erp/in: refused/" "$tmp/run"
+has "erp/in: with its reasons" "^over-shipment: .*PO 4Z32PABE line 1" "$ws/erp/in/refused/bad-pack.csv.reason"
+at 2025-01-06T08:05:00Z "$W" run --once -w "$ws" > "$tmp/run" 2>&1
+has "erp/in: a second run ships nothing again" "ship notices queued 0" "$tmp/run"
+at 2025-01-06T08:05:00Z "$W" orders list -w "$ws" > "$tmp/orders" 2>&1
+has "  the order is shipped" "4Z32PX02 +partially-shipped|4Z32PX02 +shipped" "$tmp/orders"
