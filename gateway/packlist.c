@@ -515,6 +515,7 @@ static void header_end(struct csvrd *r)
 static void row_end(struct csvrd *r)
 {
     struct loc at = {r->rec_line, NULL};
+    const char *text = r->text.p ? r->text.p : "";   /* every cell empty */
     struct vals v;
     int k;
 
@@ -530,7 +531,7 @@ static void row_end(struct csvrd *r)
     memset(&v, 0, sizeof(v));
     for (k = 0; k < NCOL; k++)
         if (r->got[k])
-            check_field(r->c, &at, k, (struct edi_str){r->text.p + r->f[k].off, r->f[k].n}, &v);
+            check_field(r->c, &at, k, (struct edi_str){text + r->f[k].off, r->f[k].n}, &v);
     add_row(r->c, &at, &v, 0);
 }
 

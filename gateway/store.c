@@ -217,6 +217,46 @@ static const char *const MIGRATIONS[] = {
     "  partner TEXT NOT NULL,"
     "  shipment_id TEXT NOT NULL,"
     "  used INTEGER NOT NULL) WITHOUT ROWID;",
+
+    /* 5: invoices, each with the (shipment, order) pairs it bills — a pair
+     * is billed once, which is what makes the invoice run idempotent — and
+     * the history of its states. Documents may be about another document
+     * (a 997/999 or an 864 about what we sent) and carry a text (the 864's
+     * message). */
+    "CREATE TABLE invoices ("
+    "  id INTEGER PRIMARY KEY,"
+    "  partner TEXT NOT NULL,"
+    "  program TEXT NOT NULL,"
+    "  number TEXT NOT NULL,"
+    "  state TEXT NOT NULL,"
+    "  po_numbers TEXT,"
+    "  total TEXT,"
+    "  currency TEXT,"
+    "  canonical TEXT NOT NULL,"
+    "  findings TEXT,"
+    "  document_id INTEGER REFERENCES documents (id),"
+    "  outbox_id INTEGER REFERENCES outbox (id),"
+    "  created INTEGER NOT NULL,"
+    "  updated INTEGER NOT NULL,"
+    "  UNIQUE (partner, number));"
+    "CREATE INDEX invoices_state ON invoices (state);"
+    "CREATE INDEX invoices_document ON invoices (document_id);"
+    "CREATE TABLE invoice_bills ("
+    "  invoice_id INTEGER NOT NULL REFERENCES invoices (id) ON DELETE CASCADE,"
+    "  shipment_id INTEGER NOT NULL REFERENCES shipments (id),"
+    "  order_id INTEGER NOT NULL REFERENCES orders (id),"
+    "  PRIMARY KEY (shipment_id, order_id)) WITHOUT ROWID;"
+    "CREATE INDEX invoice_bills_invoice ON invoice_bills (invoice_id);"
+    "CREATE TABLE invoice_history ("
+    "  id INTEGER PRIMARY KEY,"
+    "  invoice_id INTEGER NOT NULL REFERENCES invoices (id) ON DELETE CASCADE,"
+    "  at INTEGER NOT NULL,"
+    "  state TEXT NOT NULL,"
+    "  what TEXT NOT NULL);"
+    "CREATE INDEX invoice_history_invoice ON invoice_history (invoice_id);"
+    "ALTER TABLE documents ADD COLUMN about INTEGER REFERENCES documents (id);"
+    "ALTER TABLE documents ADD COLUMN text TEXT;"
+    "CREATE INDEX documents_group ON documents (partner, direction, group_control);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
@@ -282,9 +322,29 @@ enum q {
     Q_ORDER_SHIPPED,
     Q_SSCC_GET,
     Q_SSCC_PUT,
+    Q_INV_INSERT,
+    Q_INV_BILL,
+    Q_INV_HISTORY,
+    Q_INV_UPDATE,
+    Q_INV_GET,
+    Q_INV_BY_ID,
+    Q_INV_LIST,
+    Q_INV_HISTORY_GET,
+    Q_INV_BILLED,
+    Q_INV_DOC_STATE,
+    Q_INV_DOC_HISTORY,
+    Q_INV_SENT_HISTORY,
+    Q_INV_SENT,
+    Q_DOC_BY_GROUP,
+    Q_DOC_ABOUT,
+    Q_DOC_LIST,
     Q_COUNT_
 };
 
+#define INV_COLS "SELECT id, partner, program, number, state, po_numbers, total, currency, canonical," \
+                 " findings, coalesce(document_id, 0), coalesce(outbox_id, 0), created, updated FROM invoices"
+#define DOC_COLS "SELECT id, partner, direction, kind, group_control, set_control, ref, state, findings," \
+                 " coalesce(about, 0), text, created, updated FROM documents"
 #define SHIP_COLS "SELECT id, partner, program, shipment_id, version, state, warehouse, ship_to," \
                   " canonical, coalesce(document_id, 0), coalesce(outbox_id, 0), created FROM shipments"
 #define ORDER_COLS "SELECT id, partner, program, po_number, state, canonical, created, updated FROM orders"
@@ -383,10 +443,41 @@ static const char *const SQL[Q_COUNT_] = {
     [Q_SSCC_GET] = "SELECT shipment_id, used FROM ssccs WHERE sscc = ?1",
     [Q_SSCC_PUT] = "INSERT INTO ssccs (sscc, partner, shipment_id, used) VALUES (?1, ?2, ?3, ?4)"
                    " ON CONFLICT (sscc) DO UPDATE SET partner = ?2, shipment_id = ?3, used = ?4",
+    [Q_INV_INSERT] = "INSERT INTO invoices (partner, program, number, state, po_numbers, total, currency,"
+                     " canonical, findings, document_id, outbox_id, created, updated)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+    [Q_INV_BILL] = "INSERT INTO invoice_bills (invoice_id, shipment_id, order_id) VALUES (?1, ?2, ?3)",
+    [Q_INV_HISTORY] = "INSERT INTO invoice_history (invoice_id, at, state, what) VALUES (?1, ?2, ?3, ?4)",
+    [Q_INV_UPDATE] = "UPDATE invoices SET state = ?2, canonical = ?3, findings = ?4, total = ?5,"
+                     " document_id = ?6, outbox_id = ?7, updated = ?8 WHERE id = ?1",
+    [Q_INV_GET] = INV_COLS " WHERE (?1 IS NULL OR partner = ?1) AND number = ?2 ORDER BY id DESC LIMIT 1",
+    [Q_INV_BY_ID] = INV_COLS " WHERE id = ?1",
+    [Q_INV_LIST] = INV_COLS " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2) ORDER BY id",
+    [Q_INV_HISTORY_GET] = "SELECT at, state, what FROM invoice_history WHERE invoice_id = ?1 ORDER BY at, id",
+    [Q_INV_BILLED] = "SELECT invoice_id FROM invoice_bills WHERE shipment_id = ?1 AND order_id = ?2",
+    /* a document's new state reaches the invoice it carries: the history
+     * first (it names the invoices about to change), then the state */
+    [Q_INV_DOC_HISTORY] = "INSERT INTO invoice_history (invoice_id, at, state, what)"
+                          " SELECT id, ?3, ?2, ?4 FROM invoices WHERE document_id = ?1"
+                          " AND state IN ('queued', 'sent', 'accepted', 'rejected') AND state <> ?2",
+    [Q_INV_DOC_STATE] = "UPDATE invoices SET state = ?2, updated = ?3 WHERE document_id = ?1"
+                        " AND state IN ('queued', 'sent', 'accepted', 'rejected') AND state <> ?2",
+    [Q_INV_SENT_HISTORY] = "INSERT INTO invoice_history (invoice_id, at, state, what)"
+                           " SELECT id, ?2, 'sent', 'the 810 left the outbox' FROM invoices"
+                           " WHERE outbox_id = ?1 AND state = 'queued'",
+    [Q_INV_SENT] = "UPDATE invoices SET state = 'sent', updated = ?2 WHERE outbox_id = ?1 AND state = 'queued'",
+    [Q_DOC_BY_GROUP] = DOC_COLS " WHERE partner = ?1 AND direction = 'outbound' AND group_control = ?2"
+                       " AND (?3 IS NULL OR set_control = ?3) ORDER BY id",
+    [Q_DOC_ABOUT] = "UPDATE documents SET about = ?2, text = coalesce(?3, text) WHERE id = ?1",
+    [Q_DOC_LIST] = DOC_COLS " WHERE (?1 IS NULL OR partner = ?1) AND (?2 IS NULL OR kind = ?2)"
+                   " AND (?3 IS NULL OR state = ?3) AND (?4 = 0 OR about = ?4 OR id = ?4)"
+                   " ORDER BY id DESC LIMIT ?5",
     [Q_COUNTS] = "SELECT what, n FROM ("
                  " SELECT 1 AS k, 'orders:' || state AS what, count(*) AS n FROM orders GROUP BY state"
                  " UNION ALL"
                  " SELECT 2, 'documents:' || state, count(*) FROM documents GROUP BY state"
+                 " UNION ALL"
+                 " SELECT 2, 'invoices:' || state, count(*) FROM invoices GROUP BY state"
                  " UNION ALL"
                  " SELECT 3, 'outbox:due', count(*) FROM outbox WHERE sent_at IS NULL AND next_try <= ?1"
                  " UNION ALL"
@@ -1069,6 +1160,27 @@ static int set_state(struct gw_store *s, enum q q, int64_t id, const char *state
     return rc;
 }
 
+static int inv_follow(struct gw_store *s, enum q q, int64_t doc, const char *state, time_t now,
+                      const char *detail, const char *op, struct edi_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    char what[300];
+    int rc, bc = SQLITE_OK;
+
+    snprintf(what, sizeof(what), "the 810 is %s%s%s", state, detail ? ": " : "", detail ? detail : "");
+    if ((rc = prep(&st, s, q, op, err)) < 0)
+        return rc;
+    bind_i64(&bc, st, 1, doc);
+    bind_text(&bc, st, 2, state);
+    bind_i64(&bc, st, 3, now);
+    if (q == Q_INV_DOC_HISTORY)
+        bind_text(&bc, st, 4, what);
+    if ((rc = bound(s, bc, op, err)) == 0)
+        rc = step(st, s, op, err);
+    finish(st);
+    return rc < 0 ? rc : 0;
+}
+
 /* EDI_ENOTFOUND when there is no document id. */
 int gw_store_set_document_state(struct gw_store *s, int64_t id, const char *state,
                                 const char *detail, time_t now, struct edi_err *err)
@@ -1081,6 +1193,11 @@ int gw_store_set_document_state(struct gw_store *s, int64_t id, const char *stat
         return rc;
     if ((rc = set_state(s, Q_DOC_STATE, id, state, now, "document", op, err)) == 0)
         rc = doc_event(s, id, now, state, detail, op, err);
+    /* an invoice follows the 810 that carries it (sent, accepted, rejected) */
+    if (rc == 0)
+        rc = inv_follow(s, Q_INV_DOC_HISTORY, id, state, now, detail, op, err);
+    if (rc == 0)
+        rc = inv_follow(s, Q_INV_DOC_STATE, id, state, now, NULL, op, err);
     return tx_end(s, rc, op, err);
 }
 
@@ -1594,6 +1711,10 @@ int gw_store_outbox_sent(struct gw_store *s, int64_t id, time_t now, struct edi_
         rc = exec_ii(s, Q_DOCS_SENT_EVENT, id, now, op, err);
     if (rc == 0)
         rc = exec_ii(s, Q_DOCS_SENT, id, now, op, err);
+    if (rc == 0)
+        rc = exec_ii(s, Q_INV_SENT_HISTORY, id, now, op, err);
+    if (rc == 0)
+        rc = exec_ii(s, Q_INV_SENT, id, now, op, err);
     return tx_end(s, rc, op, err);
 }
 
@@ -2410,4 +2531,401 @@ static int sscc_use(char **clash, struct gw_store *s, const char *sscc, const ch
 out:
     finish(st);
     return tx_end(s, rc, op, err);
+}
+
+/* ---- invoices ------------------------------------------------------------------------ */
+
+void gw_invoice_free(struct gw_invoice *v)
+{
+    if (v == NULL)
+        return;
+    free(v->partner);
+    free(v->program);
+    free(v->number);
+    free(v->state);
+    free(v->po_numbers);
+    free(v->total);
+    free(v->currency);
+    free(v->canonical);
+    free(v->findings);
+    free(v);
+}
+
+void gw_invoices_free(struct gw_invoice **v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; v && i < n; i++)
+        gw_invoice_free(v[i]);
+    free(v);
+}
+
+static int inv_history(struct gw_store *s, int64_t id, time_t now, const char *state,
+                       const char *what, const char *op, struct edi_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    if ((rc = prep(&st, s, Q_INV_HISTORY, op, err)) < 0)
+        return rc;
+    bind_i64(&bc, st, 1, id);
+    bind_i64(&bc, st, 2, now);
+    bind_text(&bc, st, 3, state);
+    bind_text(&bc, st, 4, what ? what : "state changed");
+    if ((rc = bound(s, bc, op, err)) == 0)
+        rc = step(st, s, op, err);
+    finish(st);
+    return rc < 0 ? rc : 0;
+}
+
+int gw_store_add_invoice(struct gw_store *s, struct gw_invoice *v, const struct gw_bill *bills,
+                         size_t nbills, const char *why, time_t now, struct edi_err *err)
+{
+    static const char op[] = "add invoice";
+    sqlite3_stmt *st = NULL;
+    size_t i;
+    int rc, bc = SQLITE_OK;
+
+    v->id = 0;
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_INV_INSERT, op, err)) < 0)
+        goto out;
+    bind_text(&bc, st, 1, v->partner);
+    bind_text(&bc, st, 2, v->program);
+    bind_text(&bc, st, 3, v->number);
+    bind_text(&bc, st, 4, v->state);
+    bind_text(&bc, st, 5, v->po_numbers);
+    bind_text(&bc, st, 6, v->total);
+    bind_text(&bc, st, 7, v->currency);
+    bind_text(&bc, st, 8, v->canonical);
+    bind_text(&bc, st, 9, v->findings);
+    bind_id(&bc, st, 10, v->document_id);
+    bind_id(&bc, st, 11, v->outbox_id);
+    bind_i64(&bc, st, 12, now);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    finish(st);
+    st = NULL;
+    v->id = sqlite3_last_insert_rowid(s->db);
+    v->created = v->updated = now;
+    for (i = 0; i < nbills && rc >= 0; i++) {
+        sqlite3_stmt *b = NULL;
+
+        bc = SQLITE_OK;
+        if ((rc = prep(&b, s, Q_INV_BILL, op, err)) < 0)
+            break;
+        bind_i64(&bc, b, 1, v->id);
+        bind_i64(&bc, b, 2, bills[i].shipment_row);
+        bind_i64(&bc, b, 3, bills[i].order_id);
+        if ((rc = bound(s, bc, op, err)) == 0)
+            rc = step(b, s, op, err);
+        finish(b);
+    }
+    if (rc >= 0)
+        rc = inv_history(s, v->id, now, v->state, why, op, err);
+out:
+    finish(st);
+    if ((rc = tx_end(s, rc < 0 ? rc : 0, op, err)) < 0)
+        v->id = 0;
+    return rc;
+}
+
+int gw_store_update_invoice(struct gw_store *s, const struct gw_invoice *v, const char *why,
+                            time_t now, struct edi_err *err)
+{
+    static const char op[] = "update invoice";
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_INV_UPDATE, op, err)) < 0)
+        goto out;
+    bind_i64(&bc, st, 1, v->id);
+    bind_text(&bc, st, 2, v->state);
+    bind_text(&bc, st, 3, v->canonical);
+    bind_text(&bc, st, 4, v->findings);
+    bind_text(&bc, st, 5, v->total);
+    bind_id(&bc, st, 6, v->document_id);
+    bind_id(&bc, st, 7, v->outbox_id);
+    bind_i64(&bc, st, 8, now);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    finish(st);
+    st = NULL;
+    rc = sqlite3_changes(s->db) ? inv_history(s, v->id, now, v->state, why, op, err)
+                                : edi_fail(err, EDI_ENOTFOUND, "store: %s: no invoice %lld", op, (long long)v->id);
+out:
+    finish(st);
+    return tx_end(s, rc, op, err);
+}
+
+static struct gw_invoice *invoice_of_row(sqlite3_stmt *st)
+{
+    struct gw_invoice *v = edi_xcalloc(1, sizeof(*v));
+
+    v->id = sqlite3_column_int64(st, 0);
+    v->partner = col_str(st, 1);
+    v->program = col_str(st, 2);
+    v->number = col_str(st, 3);
+    v->state = col_str(st, 4);
+    v->po_numbers = col_str(st, 5);
+    v->total = col_str(st, 6);
+    v->currency = col_str(st, 7);
+    v->canonical = col_str(st, 8);
+    v->findings = col_str(st, 9);
+    v->document_id = sqlite3_column_int64(st, 10);
+    v->outbox_id = sqlite3_column_int64(st, 11);
+    v->created = (time_t)sqlite3_column_int64(st, 12);
+    v->updated = (time_t)sqlite3_column_int64(st, 13);
+    return v;
+}
+
+static int invoices_found(struct gw_invoice ***out, size_t *n, struct gw_store *s, sqlite3_stmt *st,
+                          int bc, const char *op, struct edi_err *err)
+{
+    struct gw_invoice **v = NULL;
+    size_t k = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = bound(s, bc, op, err)) == 0)
+        while ((rc = step(st, s, op, err)) == 1) {
+            if (k == cap) {
+                cap = cap ? 2 * cap : 8;
+                v = edi_xrealloc(v, cap * sizeof(*v));
+            }
+            v[k++] = invoice_of_row(st);
+        }
+    finish(st);
+    if (rc < 0) {
+        gw_invoices_free(v, k);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+int gw_store_get_invoice(struct gw_invoice **out, struct gw_store *s, const char *partner,
+                         const char *number, int64_t id, struct edi_err *err)
+{
+    static const char op[] = "get invoice";
+    sqlite3_stmt *st = NULL;
+    struct gw_invoice **v = NULL;
+    size_t n = 0;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, id > 0 ? Q_INV_BY_ID : Q_INV_GET, op, err)) == 0) {
+        if (id > 0) {
+            bind_i64(&bc, st, 1, id);
+        } else {
+            bind_text(&bc, st, 1, partner);
+            bind_text(&bc, st, 2, number);
+        }
+        rc = invoices_found(&v, &n, s, st, bc, op, err);
+    }
+    if ((rc = tx_end(s, rc, op, err)) == 0 && n > 0) {
+        *out = v[0];
+        v[0] = NULL;
+    }
+    gw_invoices_free(v, n);
+    return rc;
+}
+
+int gw_store_list_invoices(struct gw_invoice ***out, size_t *n, struct gw_store *s,
+                           const char *state, const char *partner, struct edi_err *err)
+{
+    static const char op[] = "list invoices";
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_INV_LIST, op, err)) == 0) {
+        bind_text(&bc, st, 1, state);
+        bind_text(&bc, st, 2, partner);
+        rc = invoices_found(out, n, s, st, bc, op, err);
+    }
+    return tx_end(s, rc, op, err);
+}
+
+int gw_store_invoice_history(struct gw_history **out, size_t *n, struct gw_store *s,
+                             int64_t invoice_id, struct edi_err *err)
+{
+    static const char op[] = "invoice history";
+    sqlite3_stmt *st = NULL;
+    struct gw_history *v = NULL;
+    size_t k = 0, cap = 0;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = prep(&st, s, Q_INV_HISTORY_GET, op, err)) < 0)
+        return rc;
+    bind_i64(&bc, st, 1, invoice_id);
+    if ((rc = bound(s, bc, op, err)) == 0)
+        while ((rc = step(st, s, op, err)) == 1) {
+            if (k == cap) {
+                cap = cap ? 2 * cap : 8;
+                v = edi_xrealloc(v, cap * sizeof(*v));
+            }
+            v[k].at = (time_t)sqlite3_column_int64(st, 0);
+            v[k].state = col_str(st, 1);
+            v[k].what = col_str(st, 2);
+            k++;
+        }
+    finish(st);
+    if (rc < 0) {
+        gw_history_free(v, k);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+int gw_store_billed(int64_t *invoice_id, struct gw_store *s, int64_t shipment_row,
+                    int64_t order_id, struct edi_err *err)
+{
+    static const char op[] = "billed";
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    *invoice_id = 0;
+    if ((rc = prep(&st, s, Q_INV_BILLED, op, err)) < 0)
+        return rc;
+    bind_i64(&bc, st, 1, shipment_row);
+    bind_i64(&bc, st, 2, order_id);
+    if ((rc = bound(s, bc, op, err)) == 0 && (rc = step(st, s, op, err)) == 1)
+        *invoice_id = sqlite3_column_int64(st, 0);
+    finish(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- documents ------------------------------------------------------------------------ */
+
+void gw_documents_free(struct gw_document *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; v && i < n; i++) {
+        free(v[i].partner);
+        free(v[i].direction);
+        free(v[i].kind);
+        free(v[i].group_control);
+        free(v[i].set_control);
+        free(v[i].ref);
+        free(v[i].state);
+        free(v[i].findings);
+        free(v[i].text);
+    }
+    free(v);
+}
+
+static int documents_found(struct gw_document **out, size_t *n, struct gw_store *s,
+                           sqlite3_stmt *st, int bc, const char *op, struct edi_err *err)
+{
+    struct gw_document *v = NULL;
+    size_t k = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = bound(s, bc, op, err)) == 0)
+        while ((rc = step(st, s, op, err)) == 1) {
+            struct gw_document *d;
+
+            if (k == cap) {
+                cap = cap ? 2 * cap : 8;
+                v = edi_xrealloc(v, cap * sizeof(*v));
+            }
+            d = &v[k++];
+            d->id = sqlite3_column_int64(st, 0);
+            d->partner = col_str(st, 1);
+            d->direction = col_str(st, 2);
+            d->kind = col_str(st, 3);
+            d->group_control = col_str(st, 4);
+            d->set_control = col_str(st, 5);
+            d->ref = col_str(st, 6);
+            d->state = col_str(st, 7);
+            d->findings = col_str(st, 8);
+            d->about = sqlite3_column_int64(st, 9);
+            d->text = col_str(st, 10);
+            d->created = (time_t)sqlite3_column_int64(st, 11);
+            d->updated = (time_t)sqlite3_column_int64(st, 12);
+        }
+    finish(st);
+    if (rc < 0) {
+        gw_documents_free(v, k);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+int gw_store_outbound_by_group(struct gw_document **out, size_t *n, struct gw_store *s,
+                               const char *partner, const char *group_control,
+                               const char *set_control, struct edi_err *err)
+{
+    static const char op[] = "outbound documents by group";
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = prep(&st, s, Q_DOC_BY_GROUP, op, err)) < 0)
+        return rc;
+    bind_text(&bc, st, 1, partner);
+    bind_text(&bc, st, 2, group_control);
+    bind_text(&bc, st, 3, set_control);
+    return documents_found(out, n, s, st, bc, op, err);
+}
+
+int gw_store_documents(struct gw_document **out, size_t *n, struct gw_store *s, const char *partner,
+                       const char *kind, const char *state, int64_t about, size_t max,
+                       struct edi_err *err)
+{
+    static const char op[] = "list documents";
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = prep(&st, s, Q_DOC_LIST, op, err)) < 0)
+        return rc;
+    bind_text(&bc, st, 1, partner);
+    bind_text(&bc, st, 2, kind);
+    bind_text(&bc, st, 3, state);
+    bind_i64(&bc, st, 4, about);
+    bind_i64(&bc, st, 5, max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max);
+    return documents_found(out, n, s, st, bc, op, err);
+}
+
+int gw_store_document_about(struct gw_store *s, int64_t id, int64_t about, const char *text,
+                            struct edi_err *err)
+{
+    static const char op[] = "document about";
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_DOC_ABOUT, op, err)) == 0) {
+        bind_i64(&bc, st, 1, id);
+        bind_id(&bc, st, 2, about);
+        bind_text(&bc, st, 3, text);
+        if ((rc = bound(s, bc, op, err)) == 0)
+            rc = step(st, s, op, err);
+        finish(st);
+    }
+    return tx_end(s, rc < 0 ? rc : 0, op, err);
 }

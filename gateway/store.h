@@ -69,6 +69,8 @@ int gw_store_add_document(int64_t *id, struct gw_store *s, int64_t interchange_i
                           const char *group_control, const char *set_control, const char *ref,
                           const char *state, const char *findings, time_t now,
                           struct edi_err *err);
+/* The invoice an outbound 810 document carries follows its state (sent,
+ * accepted, rejected), with the detail in the invoice's history. */
 int gw_store_set_document_state(struct gw_store *s, int64_t id, const char *state,
                                 const char *detail, time_t now, struct edi_err *err);
 
@@ -289,6 +291,86 @@ int gw_store_sscc_use(char **clash, struct gw_store *s, const char *sscc, const 
 /* The same check without recording anything. */
 int gw_store_sscc_clash(char **clash, struct gw_store *s, const char *sscc,
                         const char *shipment_id, time_t now, struct edi_err *err);
+
+/* ---- invoices ------------------------------------------------------------------ */
+
+/* Invoice states. held: the three-way match found a mismatch (findings
+ * say which); queued: in the outbox; then what the 810 went through. */
+#define GW_INV_HELD "held"
+#define GW_INV_QUEUED "queued"
+#define GW_INV_SENT "sent"
+#define GW_INV_ACCEPTED "accepted"
+#define GW_INV_REJECTED "rejected"
+#define GW_INV_PAID "paid"
+
+struct gw_invoice {
+    int64_t id;
+    char *partner, *program;
+    char *number;          /* prefix + the partner's invoice sequence */
+    char *state;
+    char *po_numbers;      /* the POs billed, space-separated */
+    char *total;           /* decimal string */
+    char *currency;
+    char *canonical;       /* the canonical <invoice> */
+    char *findings;        /* held: one line per mismatch; else NULL */
+    int64_t document_id, outbox_id;
+    time_t created, updated;
+};
+
+/* What an invoice bills: the order's goods in one shipment (its row id). */
+struct gw_bill {
+    int64_t shipment_row, order_id;
+};
+
+void gw_invoice_free(struct gw_invoice *v);
+void gw_invoices_free(struct gw_invoice **v, size_t n);
+/* Adds the invoice with what it bills; a pair billed by another invoice
+ * fails the call (the UNIQUE key), so nothing is billed twice. */
+int gw_store_add_invoice(struct gw_store *s, struct gw_invoice *v, const struct gw_bill *bills,
+                         size_t nbills, const char *why, time_t now, struct edi_err *err);
+/* Writes state, canonical, findings, total, document and outbox of v->id,
+ * and a history row. */
+int gw_store_update_invoice(struct gw_store *s, const struct gw_invoice *v, const char *why,
+                            time_t now, struct edi_err *err);
+/* By id (> 0), else by number (partner NULL: any); NULL when none. */
+int gw_store_get_invoice(struct gw_invoice **out, struct gw_store *s, const char *partner,
+                         const char *number, int64_t id, struct edi_err *err);
+int gw_store_list_invoices(struct gw_invoice ***out, size_t *n, struct gw_store *s,
+                           const char *state, const char *partner, struct edi_err *err);
+int gw_store_invoice_history(struct gw_history **out, size_t *n, struct gw_store *s,
+                             int64_t invoice_id, struct edi_err *err);
+/* The invoice billing an order's goods in a shipment, 0 when none. */
+int gw_store_billed(int64_t *invoice_id, struct gw_store *s, int64_t shipment_row,
+                    int64_t order_id, struct edi_err *err);
+
+/* ---- documents ------------------------------------------------------------------ */
+
+struct gw_document {
+    int64_t id;
+    char *partner, *direction, *kind;
+    char *group_control, *set_control;   /* GS06, ST02 */
+    char *ref;             /* a PO, shipment id, invoice number */
+    char *state;
+    char *findings;
+    int64_t about;         /* the document this one is about (a 997, an 864), 0: none */
+    char *text;            /* an 864's message */
+    time_t created, updated;
+};
+
+void gw_documents_free(struct gw_document *v, size_t n);
+/* Our outbound documents in a partner's group (GS06), all of them or the
+ * one set (ST02) when set_control is given. */
+int gw_store_outbound_by_group(struct gw_document **out, size_t *n, struct gw_store *s,
+                               const char *partner, const char *group_control,
+                               const char *set_control, struct edi_err *err);
+/* Documents newest first; NULL/0 filters match anything; about > 0: that
+ * document and the documents about it. */
+int gw_store_documents(struct gw_document **out, size_t *n, struct gw_store *s, const char *partner,
+                       const char *kind, const char *state, int64_t about, size_t max,
+                       struct edi_err *err);
+/* Records what a document is about (and its text, when not NULL). */
+int gw_store_document_about(struct gw_store *s, int64_t id, int64_t about, const char *text,
+                            struct edi_err *err);
 
 /* ---- audit and counts ----------------------------------------------------- */
 
