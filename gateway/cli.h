@@ -41,6 +41,8 @@ struct gw_ctx;
 int gw_cli_ctx_open(struct gw_ctx *c, const char *workspace);
 /* ship, labels, shipments (cli_ship.c); -1 when cmd is none of them */
 int gw_cmd_ship(const char *cmd, int argc, char **argv);
+/* invoice, invoices (cli_invoice.c); -1 when cmd is neither */
+int gw_cmd_invoice(const char *cmd, int argc, char **argv);
 /* Help for a command path ("edi", "edi validate"), or the overview. */
 int gw_help(const char *topic);
 

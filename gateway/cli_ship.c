@@ -255,5 +255,5 @@ int gw_cmd_ship(const char *cmd, int argc, char **argv)
         return cmd_labels(argc, argv);
     if (strcmp(cmd, "shipments") == 0)
         return cmd_shipments(argc, argv);
-    return -1;
+    return gw_cmd_invoice(cmd, argc, argv);
 }

@@ -32,7 +32,7 @@ struct gw_stats {
     unsigned files, duplicates, quarantined;
     unsigned sets, accepted, rejected;
     unsigned orders_created, orders_updated, duplicate_ship_ids;
-    unsigned acks_queued, shipments_queued, sent, send_failures;
+    unsigned acks_queued, shipments_queued, invoices_queued, invoices_held, sent, send_failures;
     unsigned errors;
 };
 

@@ -12,6 +12,7 @@
 
 #include "ackrun.h"
 #include "ship.h"
+#include "invoice.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,6 +147,8 @@ static void add_stats(struct gw_stats *to, const struct gw_stats *s)
     to->duplicate_ship_ids += s->duplicate_ship_ids;
     to->acks_queued += s->acks_queued;
     to->shipments_queued += s->shipments_queued;
+    to->invoices_queued += s->invoices_queued;
+    to->invoices_held += s->invoices_held;
     to->sent += s->sent;
     to->send_failures += s->send_failures;
     to->errors += s->errors;
@@ -203,8 +206,14 @@ static int run_one(struct gw_stats *total, int *did, struct gw_ctx *c, const str
         /* every partner's pending decisions: gw_ack_run has no partner filter */
         jrc = gw_ack_run(&acks, c, &e);
         st.acks_queued += acks;
+    } else if (strcmp(job, "invoice-run") == 0) {
+        struct gw_invoice_summary is;
+
+        jrc = gw_invoice_run(&is, c, d->partner, &e);
+        st.invoices_queued += is.queued + is.released;
+        st.invoices_held += is.held;
     } else
-        implemented = 0;    /* invoice-run (issue 7), inventory-run: not built yet */
+        implemented = 0;    /* inventory-run: not built yet */
     edi_err_clear(&fe);
     frc = gw_flush_outbox(&st, c, &fe);
     if (jrc == 0 && frc < 0) {
@@ -216,6 +225,9 @@ static int run_one(struct gw_stats *total, int *did, struct gw_ctx *c, const str
     else if (strcmp(job, "poll") == 0)
         snprintf(counts, sizeof(counts), "files=%u sets=%u accepted=%u rejected=%u orders=%u sent=%u",
                  st.files, st.sets, st.accepted, st.rejected, st.orders_created + st.orders_updated,
+                 st.sent);
+    else if (strcmp(job, "invoice-run") == 0)
+        snprintf(counts, sizeof(counts), "invoices=%u held=%u sent=%u", st.invoices_queued, st.invoices_held,
                  st.sent);
     else
         snprintf(counts, sizeof(counts), "acks=%u sent=%u", st.acks_queued, st.sent);
@@ -230,7 +242,8 @@ static int run_one(struct gw_stats *total, int *did, struct gw_ctx *c, const str
     minute_text(when, sizeof(when), d->due);
     if (jrc < 0)
         gw_log(c, "error", "%s %s (due %s) failed: %s", pid, job, when, e.msg);
-    else if (!implemented || st.files || st.acks_queued || st.sent || st.errors)
+    else if (!implemented || st.files || st.acks_queued || st.invoices_queued || st.invoices_held || st.sent ||
+             st.errors)
         gw_log(c, "info", "%s %s (due %s): %s", pid, job, when, counts);
     rc = gw_store_run_end(c->store, id, jrc < 0 ? "failed" : "done", counts, jrc < 0 ? e.msg : NULL,
                           c->now + elapsed(&t0), err);

@@ -13,6 +13,7 @@
  */
 #include "ship.h"
 
+#include "canon.h"
 #include "labels.h"
 #include "map.h"
 #include "outbound.h"
@@ -29,7 +30,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define NS "urn:wharf:canonical:1"
 #define DAY 86400
 
 /* LIMIT: shipments and cartons per packing list, POs per carton (RULES.md:
@@ -51,85 +51,6 @@ static void violation(struct edi_findings *v, const char *rule, unsigned row, co
     va_end(ap);
     fd->seg_index = row;
     edi_finding_msg(fd, "%s", msg);
-}
-
-/* ---- small XML helpers ---------------------------------------------------------------------- */
-
-static xmlNodePtr add(xmlNodePtr parent, const char *name, const char *text)
-{
-    return xmlNewTextChild(parent, parent->ns, BAD_CAST name, text ? BAD_CAST text : NULL);
-}
-
-static void add_opt(xmlNodePtr parent, const char *name, const char *text)
-{
-    if (text && *text)
-        add(parent, name, text);
-}
-
-static xmlNodePtr add_attr(xmlNodePtr parent, const char *name, const char *text, const char *attr,
-                           const char *value)
-{
-    xmlNodePtr n = add(parent, name, text);
-
-    xmlNewProp(n, BAD_CAST attr, BAD_CAST value);
-    return n;
-}
-
-static xmlNodePtr first(xmlXPathContextPtr x, xmlNodePtr at, const char *expr)
-{
-    xmlXPathObjectPtr o;
-    xmlNodePtr n = NULL;
-
-    x->node = at;
-    o = xmlXPathEvalExpression(BAD_CAST expr, x);
-    if (o && o->nodesetval && o->nodesetval->nodeNr > 0)
-        n = o->nodesetval->nodeTab[0];
-    xmlXPathFreeObject(o);
-    return n;
-}
-
-/* The text of the first node expr finds, into buf ("" when none). */
-static const char *xs(char *buf, size_t cap, xmlXPathContextPtr x, xmlNodePtr at, const char *expr)
-{
-    xmlNodePtr n = first(x, at, expr);
-    xmlChar *t = n ? xmlNodeGetContent(n) : NULL;
-
-    snprintf(buf, cap, "%s", t ? (const char *)t : "");
-    xmlFree(t);
-    return buf;
-}
-
-static xmlXPathContextPtr xpath_ctx(xmlDocPtr doc)
-{
-    xmlXPathContextPtr x = xmlXPathNewContext(doc);
-
-    xmlXPathRegisterNs(x, BAD_CAST "c", BAD_CAST NS);
-    return x;
-}
-
-/* -1, 0, 1 (a value that is not a decimal counts as 0: the packing list
- * and the store hold checked decimals) */
-static int dec_cmp(const char *a, const char *b)
-{
-    int st = 0, r = map_dec_cmp(a && *a ? a : "0", b && *b ? b : "0", &st);
-
-    return st < 0 ? 0 : r;
-}
-
-static void dec_add(char *acc, size_t cap, const char *b)
-{
-    char sum[64];
-
-    if (map_dec_op(sum, sizeof(sum), acc[0] ? acc : "0", '+', b && *b ? b : "0") == 0)
-        snprintf(acc, cap, "%s", sum);
-}
-
-static void dec_sub(char *acc, size_t cap, const char *b)
-{
-    char d[64];
-
-    if (map_dec_op(d, sizeof(d), acc[0] ? acc : "0", '-', b && *b ? b : "0") == 0)
-        snprintf(acc, cap, "%s", d);
 }
 
 /* ---- orders the packing list names ------------------------------------------------------------ */
@@ -194,7 +115,7 @@ static int allowed_from_ack(struct ord *d, struct gw_ctx *c, struct edi_err *err
     gw_acks_free(v, n);
     if (doc == NULL)
         return edi_fail(err, EDI_ERR, "order %s: its acknowledgment does not read", d->po);
-    x = xpath_ctx(doc);
+    x = gw_xp_new(doc);
     for (i = 0; i < d->nlines; i++) {
         char expr[200], q[48];
         static const char *const kept[] = {"accepted", "backordered"};
@@ -205,8 +126,8 @@ static int allowed_from_ack(struct ord *d, struct gw_ctx *c, struct edi_err *err
             snprintf(expr, sizeof(expr),
                      "/c:order-ack/c:lines/c:line[c:line-no = %d]/c:item-status[c:status = '%s']/c:quantity",
                      d->lines[i].line_no, kept[k]);
-            xs(q, sizeof(q), x, xmlDocGetRootElement(doc), expr);
-            dec_add(d->lines[i].allowed, sizeof(d->lines[i].allowed), q);
+            gw_xp_text(q, sizeof(q), x, xmlDocGetRootElement(doc), expr);
+            gw_dec_acc(d->lines[i].allowed, sizeof(d->lines[i].allowed), '+', q);
         }
     }
     xmlXPathFreeContext(x);
@@ -251,7 +172,7 @@ static int ord_load(struct ord *d, struct gw_ctx *c, const char *po, unsigned ro
                            "order.xml", NULL, XML_PARSE_NONET);
     if (d->doc == NULL)
         return edi_fail(err, EDI_ERR, "order %s: its canonical document does not read", po);
-    d->x = xpath_ctx(d->doc);
+    d->x = gw_xp_new(d->doc);
     d->lines = edi_xcalloc(d->o->nlines ? d->o->nlines : 1, sizeof(*d->lines));
     for (i = 0; i < d->o->nlines; i++) {
         struct oline *l = &d->lines[d->nlines++];
@@ -262,7 +183,7 @@ static int ord_load(struct ord *d, struct gw_ctx *c, const char *po, unsigned ro
         snprintf(l->unit, sizeof(l->unit), "%s", d->o->lines[i].unit && *d->o->lines[i].unit ? d->o->lines[i].unit : "EA");
         l->cancelled = d->o->lines[i].state && strcmp(d->o->lines[i].state, "cancelled") == 0;
         snprintf(expr, sizeof(expr), "/c:order/c:lines/c:line[c:line-no = %d]", l->line_no);
-        l->node = first(d->x, xmlDocGetRootElement(d->doc), expr);
+        l->node = gw_xp_first(d->x, xmlDocGetRootElement(d->doc), expr);
         /* DF is fill-or-kill: an accepted order ships every line in full */
         snprintf(l->allowed, sizeof(l->allowed), "%s", l->cancelled ? "0" : l->ordered);
     }
@@ -278,7 +199,7 @@ static int ord_load(struct ord *d, struct gw_ctx *c, const char *po, unsigned ro
         struct oline *l = oline_of(d, sh[i].line_no);
 
         if (l)
-            dec_add(l->before, sizeof(l->before), sh[i].quantity);
+            gw_dec_acc(l->before, sizeof(l->before), '+', sh[i].quantity);
     }
     gw_shipment_lines_free(sh, nsh);
     return 0;
@@ -361,7 +282,7 @@ static const char *ship_to_of(struct ord *d)
 {
     static char buf[64];
 
-    return *xs(buf, sizeof(buf), d->x, xmlDocGetRootElement(d->doc), "c:header/c:ship-to/c:id") ? buf : NULL;
+    return *gw_xp_text(buf, sizeof(buf), d->x, xmlDocGetRootElement(d->doc), "c:header/c:ship-to/c:id") ? buf : NULL;
 }
 
 /* Rows into shipments: RP by shipment_id when given, else by warehouse,
@@ -598,7 +519,7 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
                 if (j->ords[k].o == NULL || j->ords[k].o->id != l->order_id ||
                     (ol = oline_of(&j->ords[k], l->line_no)) == NULL)
                     continue;
-                dec_sub(ol->before, sizeof(ol->before), l->quantity);
+                gw_dec_acc(ol->before, sizeof(ol->before), '-', l->quantity);
             }
         }
     }
@@ -620,7 +541,7 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
                       row->po_number, row->line_no);
             continue;
         }
-        dec_add(l->now, sizeof(l->now), row->quantity);
+        gw_dec_acc(l->now, sizeof(l->now), '+', row->quantity);
     }
     /* per order line of this shipment: the totals */
     for (i = 0; i < j->nords; i++) {
@@ -637,15 +558,15 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
 
             if (df) {
                 /* SPEC: RULES.md 856 DF — every line ships in full */
-                if (dec_cmp(l->now, l->allowed) != 0)
+                if (gw_dec_cmp(l->now, l->allowed) != 0)
                     violation(j->v, "df-partial", row0,
                               "%s: PO %s line %d: ships %s of %s; DF ships every line in full in one confirmation (or a floor denial)",
                               j->name, d->po, l->line_no, l->now[0] ? l->now : "0", l->allowed);
                 continue;
             }
-            dec_add(total, sizeof(total), l->before);
-            dec_add(total, sizeof(total), l->now);
-            if (l->now[0] && dec_cmp(total, l->allowed) > 0)
+            gw_dec_acc(total, sizeof(total), '+', l->before);
+            gw_dec_acc(total, sizeof(total), '+', l->now);
+            if (l->now[0] && gw_dec_cmp(total, l->allowed) > 0)
                 violation(j->v, "over-shipment", row0,
                           "%s: PO %s line %d: %s shipped in all (%s before, %s now) is more than the %s acknowledged",
                           j->name, d->po, l->line_no, total, l->before[0] ? l->before : "0", l->now,
@@ -656,8 +577,8 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
 
                 for (m = 0; m < s->replaces->nlines; m++)
                     if (s->replaces->lines[m].order_id == d->o->id && s->replaces->lines[m].line_no == l->line_no)
-                        dec_add(was, sizeof(was), s->replaces->lines[m].quantity);
-                if (l->now[0] && dec_cmp(l->now, was) > 0)
+                        gw_dec_acc(was, sizeof(was), '+', s->replaces->lines[m].quantity);
+                if (l->now[0] && gw_dec_cmp(l->now, was) > 0)
                     violation(j->v, "replacement-increase", row0,
                               "%s: PO %s line %d: the replacement ships %s, more than the %s of shipment %s it replaces (a replacement only reduces)",
                               j->name, d->po, l->line_no, l->now, was[0] ? was : "0", s->id);
@@ -665,14 +586,14 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
         }
         /* the next shipment of the same order counts this one as before */
         for (k = 0; k < d->nlines; k++) {
-            dec_add(d->lines[k].before, sizeof(d->lines[k].before), d->lines[k].now);
+            gw_dec_acc(d->lines[k].before, sizeof(d->lines[k].before), '+', d->lines[k].now);
             d->lines[k].now[0] = '\0';
         }
         if (df && s->sf && s->sf->party_id) {
             char sf[64];
 
             /* SPEC: RULES.md 850 DF — N1*SF names the warehouse */
-            xs(sf, sizeof(sf), d->x, xmlDocGetRootElement(d->doc), "c:header/c:ship-from/c:id");
+            gw_xp_text(sf, sizeof(sf), d->x, xmlDocGetRootElement(d->doc), "c:header/c:ship-from/c:id");
             if (sf[0] && strcmp(sf, s->sf->party_id) != 0)
                 violation(j->v, "df-ship-from", row0,
                           "%s: PO %s names ship-from %s, but warehouse %s is %s for %s",
@@ -770,13 +691,13 @@ static void address(xmlNodePtr party, const struct gw_address *a)
 
     if (a->street1 == NULL && a->city == NULL)
         return;
-    ad = add(party, "address", NULL);
-    add_opt(ad, "line", a->street1);
-    add_opt(ad, "line", a->street2);
-    add_opt(ad, "city", a->city);
-    add_opt(ad, "state", a->state);
-    add_opt(ad, "postal-code", a->postal_code);
-    add_opt(ad, "country", a->country);
+    ad = gw_el(party, "address", NULL);
+    gw_el_opt(ad, "line", a->street1);
+    gw_el_opt(ad, "line", a->street2);
+    gw_el_opt(ad, "city", a->city);
+    gw_el_opt(ad, "state", a->state);
+    gw_el_opt(ad, "postal-code", a->postal_code);
+    gw_el_opt(ad, "country", a->country);
 }
 
 static void iso_now(char *buf, size_t cap, time_t now)
@@ -806,53 +727,53 @@ static xmlDocPtr build(struct job *j, struct shp *s, const char *purpose)
     size_t i, k, m;
     int all_weights = s->ncartons > 0;
 
-    xmlSetNs(root, xmlNewNs(root, BAD_CAST NS, NULL));
+    xmlSetNs(root, xmlNewNs(root, BAD_CAST GW_CANON_NS, NULL));
     xmlDocSetRootElement(doc, root);
-    add(root, "program", s->program);
-    add(root, "shipment-id", s->id);
+    gw_el(root, "program", s->program);
+    gw_el(root, "shipment-id", s->id);
     if (floor_denial)
-        add(root, "purpose", "floor-denial");
+        gw_el(root, "purpose", "floor-denial");
     else
-        add_attr(root, "purpose", s->replaces ? "replace" : "original", "code", s->purpose_code);
+        gw_el_attr(root, "purpose", s->replaces ? "replace" : "original", "code", s->purpose_code);
     iso_now(now, sizeof(now), j->c->now);
-    add(root, "asn-date", now);
+    gw_el(root, "asn-date", now);
     if (s->ship_date)
-        add(root, "shipped-date", s->ship_date);
+        gw_el(root, "shipped-date", s->ship_date);
     if (s->p->vendor_code)
-        add_attr(add(root, "selling-party", NULL), "id", s->p->vendor_code, "qualifier", "92");
-    n = add(root, "ship-from", NULL);
+        gw_el_attr(gw_el(root, "selling-party", NULL), "id", s->p->vendor_code, "qualifier", "92");
+    n = gw_el(root, "ship-from", NULL);
     if (s->sf) {
-        add_attr(n, "id", s->sf->party_id, "qualifier", "92");
-        add_opt(n, "warehouse-code", s->sf->warehouse);
-        add_opt(n, "name", s->sf->name);
+        gw_el_attr(n, "id", s->sf->party_id, "qualifier", "92");
+        gw_el_opt(n, "warehouse-code", s->sf->warehouse);
+        gw_el_opt(n, "name", s->sf->name);
         address(n, &s->sf->address);
     }
     if (!df && s->ship_to)
-        add_attr(add(root, "ship-to", NULL), "id", s->ship_to, "qualifier", "92");
+        gw_el_attr(gw_el(root, "ship-to", NULL), "id", s->ship_to, "qualifier", "92");
     if (s->scac)
-        add(add(root, "carrier", NULL), "scac", s->scac);
-    add_opt(root, "bill-of-lading", s->bol);
-    add_opt(root, "pro-number", s->pro);
+        gw_el(gw_el(root, "carrier", NULL), "scac", s->scac);
+    gw_el_opt(root, "bill-of-lading", s->bol);
+    gw_el_opt(root, "pro-number", s->pro);
     if (!floor_denial) {
         char cnt[24];
 
         for (k = 0; k < s->ncartons; k++)
             if (s->cartons[k].weight)
-                dec_add(weight, sizeof(weight), s->cartons[k].weight);
+                gw_dec_acc(weight, sizeof(weight), '+', s->cartons[k].weight);
             else
                 all_weights = 0;
-        n = add(root, "totals", NULL);
+        n = gw_el(root, "totals", NULL);
         if (all_weights)
-            add_attr(n, "gross-weight", weight, "unit", "KG");
+            gw_el_attr(n, "gross-weight", weight, "unit", "KG");
         snprintf(cnt, sizeof(cnt), "%zu", s->ncartons);
-        add(n, "carton-count", cnt);
+        gw_el(n, "carton-count", cnt);
         if (s->npallets) {
             snprintf(cnt, sizeof(cnt), "%zu", s->npallets);
-            add(n, "pallet-count", cnt);
+            gw_el(n, "pallet-count", cnt);
         }
     }
     /* orders: each PO of the shipment with what it ships of each line */
-    orders = add(root, "orders", NULL);
+    orders = gw_el(root, "orders", NULL);
     for (i = 0; i < j->nords; i++) {
         struct ord *d = &j->ords[i];
         xmlNodePtr on = NULL;
@@ -866,76 +787,76 @@ static xmlDocPtr build(struct job *j, struct shp *s, const char *purpose)
                 const struct gw_pack_row *row = &j->pl.rows[s->rows[m]];
 
                 if (j->row_ord[s->rows[m]] == i && row->line_no == l->line_no)
-                    dec_add(q, sizeof(q), row->quantity);
+                    gw_dec_acc(q, sizeof(q), '+', row->quantity);
             }
             if (!q[0] && !(floor_denial && j->row_ord == NULL && !l->cancelled))
                 continue;
             if (on == NULL) {
-                on = add(orders, "order", NULL);
-                add(on, "po-number", d->po);
-                if (*xs(date, sizeof(date), d->x, xmlDocGetRootElement(d->doc), "c:header/c:order-date"))
-                    add(on, "po-date", date);
+                on = gw_el(orders, "order", NULL);
+                gw_el(on, "po-number", d->po);
+                if (*gw_xp_text(date, sizeof(date), d->x, xmlDocGetRootElement(d->doc), "c:header/c:order-date"))
+                    gw_el(on, "po-date", date);
             }
-            n = add(on, "line", NULL);
+            n = gw_el(on, "line", NULL);
             {
                 char no[16];
 
                 snprintf(no, sizeof(no), "%d", l->line_no);
-                add(n, "line-no", no);
+                gw_el(n, "line-no", no);
             }
             copy_ids(n, l);
-            add_attr(n, "shipped-quantity", q[0] ? q : "0", "unit", l->unit);
+            gw_el_attr(n, "shipped-quantity", q[0] ? q : "0", "unit", l->unit);
             if (floor_denial)
-                add_attr(n, "ordered-quantity", l->ordered, "unit", l->unit);
+                gw_el_attr(n, "ordered-quantity", l->ordered, "unit", l->unit);
         }
     }
     if (floor_denial)
         return doc;
     if (s->npallets) {
-        xmlNodePtr pals = add(root, "pallets", NULL);
+        xmlNodePtr pals = gw_el(root, "pallets", NULL);
 
         for (k = 0; k < s->npallets; k++) {
             char cnt[24];
 
-            n = add(pals, "pallet", NULL);
-            add(n, "pallet-id", s->pallets[k].id);
-            add_attr(n, "identifier", s->pallets[k].sscc, "type", "sscc");
+            n = gw_el(pals, "pallet", NULL);
+            gw_el(n, "pallet-id", s->pallets[k].id);
+            gw_el_attr(n, "identifier", s->pallets[k].sscc, "type", "sscc");
             snprintf(cnt, sizeof(cnt), "%zu", s->pallets[k].ncartons);
-            add(n, "carton-count", cnt);
+            gw_el(n, "carton-count", cnt);
             for (m = 0; m < s->ncartons; m++)
                 if (s->cartons[m].pallet && strcmp(s->cartons[m].pallet, s->pallets[k].id) == 0)
-                    add(n, "carton-ref", s->cartons[m].id);
+                    gw_el(n, "carton-ref", s->cartons[m].id);
         }
     }
-    cartons = add(root, "cartons", NULL);
+    cartons = gw_el(root, "cartons", NULL);
     for (k = 0; k < s->ncartons; k++) {
         struct carton *ct = &s->cartons[k];
         char seq[24];
 
-        n = add(cartons, "carton", NULL);
-        add(n, "carton-id", ct->id);
+        n = gw_el(cartons, "carton", NULL);
+        gw_el(n, "carton-id", ct->id);
         if (ct->sscc)
-            add_attr(n, "identifier", ct->sscc, "type", "sscc");
+            gw_el_attr(n, "identifier", ct->sscc, "type", "sscc");
         snprintf(seq, sizeof(seq), df ? "%zu" : "%03zu", k + 1);
-        add(n, "sequence-number", seq);
-        add_opt(n, "tracking-number", ct->tracking);
+        gw_el(n, "sequence-number", seq);
+        gw_el_opt(n, "tracking-number", ct->tracking);
         if (df) {
             struct ord *d = &j->ords[j->row_ord[s->rows[0]]];
             char method[64];
 
-            if (*xs(method, sizeof(method), d->x, xmlDocGetRootElement(d->doc), "c:header/c:carrier/c:ship-method"))
-                add(add(n, "carrier", NULL), "ship-method", method);
-            add_opt(n, "shipped-date", s->ship_date);
+            if (*gw_xp_text(method, sizeof(method), d->x, xmlDocGetRootElement(d->doc), "c:header/c:carrier/c:ship-method"))
+                gw_el(gw_el(n, "carrier", NULL), "ship-method", method);
+            gw_el_opt(n, "shipped-date", s->ship_date);
         }
         if (ct->weight)
-            add_attr(n, "weight", ct->weight, "unit", "KG");
+            gw_el_attr(n, "weight", ct->weight, "unit", "KG");
         if (ct->length && ct->width && ct->height) {
-            xmlNodePtr dm = add(n, "dimensions", NULL);
+            xmlNodePtr dm = gw_el(n, "dimensions", NULL);
 
             xmlNewProp(dm, BAD_CAST "unit", BAD_CAST "CM");
-            add(dm, "length", ct->length);
-            add(dm, "width", ct->width);
-            add(dm, "height", ct->height);
+            gw_el(dm, "length", ct->length);
+            gw_el(dm, "width", ct->width);
+            gw_el(dm, "height", ct->height);
         }
         for (m = 0; m < s->nrows; m++) {
             const struct gw_pack_row *row = &j->pl.rows[s->rows[m]];
@@ -946,14 +867,14 @@ static xmlDocPtr build(struct job *j, struct shp *s, const char *purpose)
 
             if (strcmp(row->carton_id, ct->id) != 0 || l == NULL)
                 continue;
-            it = add(n, "item", NULL);
-            add(it, "po-number", row->po_number);
+            it = gw_el(n, "item", NULL);
+            gw_el(it, "po-number", row->po_number);
             snprintf(no, sizeof(no), "%d", row->line_no);
-            add(it, "line-no", no);
+            gw_el(it, "line-no", no);
             copy_ids(it, l);
-            add_attr(it, "quantity", row->quantity, "unit", l->unit);
-            add_opt(it, "lot", row->lot);
-            add_opt(it, "expiry-date", row->expiry);
+            gw_el_attr(it, "quantity", row->quantity, "unit", l->unit);
+            gw_el_opt(it, "lot", row->lot);
+            gw_el_opt(it, "expiry-date", row->expiry);
         }
     }
     return doc;
@@ -1025,7 +946,7 @@ static void export_shipment(struct gw_ctx *c, const struct gw_partner *p, const 
         edi_findings_dispose(&fds);
     }
     if (cfg->erp_csv) {
-        xmlXPathContextPtr x = xpath_ctx(doc);
+        xmlXPathContextPtr x = gw_xp_new(doc);
         xmlXPathObjectPtr items;
         struct edi_buf csv;
         char sscc[32], carton[64], track[80], po[64], line[16], qty[48], unit[8];
@@ -1040,13 +961,13 @@ static void export_shipment(struct gw_ctx *c, const struct gw_partner *p, const 
 
             csv_field(&csv, p->id, 0);
             csv_field(&csv, id, 0);
-            csv_field(&csv, xs(carton, sizeof(carton), x, it, "../c:carton-id"), 0);
-            csv_field(&csv, xs(sscc, sizeof(sscc), x, it, "../c:identifier[@type = 'sscc']"), 0);
-            csv_field(&csv, xs(track, sizeof(track), x, it, "../c:tracking-number"), 0);
-            csv_field(&csv, xs(po, sizeof(po), x, it, "c:po-number"), 0);
-            csv_field(&csv, xs(line, sizeof(line), x, it, "c:line-no"), 0);
-            csv_field(&csv, xs(qty, sizeof(qty), x, it, "c:quantity"), 0);
-            csv_field(&csv, xs(unit, sizeof(unit), x, it, "c:quantity/@unit"), 1);
+            csv_field(&csv, gw_xp_text(carton, sizeof(carton), x, it, "../c:carton-id"), 0);
+            csv_field(&csv, gw_xp_text(sscc, sizeof(sscc), x, it, "../c:identifier[@type = 'sscc']"), 0);
+            csv_field(&csv, gw_xp_text(track, sizeof(track), x, it, "../c:tracking-number"), 0);
+            csv_field(&csv, gw_xp_text(po, sizeof(po), x, it, "c:po-number"), 0);
+            csv_field(&csv, gw_xp_text(line, sizeof(line), x, it, "c:line-no"), 0);
+            csv_field(&csv, gw_xp_text(qty, sizeof(qty), x, it, "c:quantity"), 0);
+            csv_field(&csv, gw_xp_text(unit, sizeof(unit), x, it, "c:quantity/@unit"), 1);
         }
         xmlXPathFreeObject(items);
         xmlXPathFreeContext(x);
@@ -1074,8 +995,8 @@ static int order_state_after(struct gw_ctx *c, struct ord *d, const char *shipme
 
         for (i = 0; i < n; i++)
             if (sh[i].line_no == d->lines[k].line_no)
-                dec_add(total, sizeof(total), sh[i].quantity);
-        if (dec_cmp(total, d->lines[k].allowed) < 0)
+                gw_dec_acc(total, sizeof(total), '+', sh[i].quantity);
+        if (gw_dec_cmp(total, d->lines[k].allowed) < 0)
             full = 0;
     }
     gw_shipment_lines_free(sh, n);
@@ -1179,7 +1100,7 @@ static int queue_shipment(struct job *j, struct shp *s, const char *purpose, xml
             char sum[64];
 
             snprintf(sum, sizeof(sum), "%s", sh.lines[m].quantity);
-            dec_add(sum, sizeof(sum), row->quantity);
+            gw_dec_acc(sum, sizeof(sum), '+', row->quantity);
             free(sh.lines[m].quantity);
             sh.lines[m].quantity = edi_xstrdup(sum);
         }
@@ -1318,7 +1239,7 @@ int gw_ship_floor_denial(struct gw_ship_summary *sum, struct gw_ctx *c, const ch
         char sf[64];
 
         /* the ship-from the PO named */
-        if (*xs(sf, sizeof(sf), j.ords[0].x, xmlDocGetRootElement(j.ords[0].doc), "c:header/c:ship-from/c:id"))
+        if (*gw_xp_text(sf, sizeof(sf), j.ords[0].x, xmlDocGetRootElement(j.ords[0].doc), "c:header/c:ship-from/c:id"))
             s->sf = gw_config_ship_from_party(s->p, sf);
         if (s->sf == NULL) {
             static struct gw_ship_from bare;

@@ -338,6 +338,7 @@ enum q {
     Q_DOC_BY_GROUP,
     Q_DOC_ABOUT,
     Q_DOC_LIST,
+    Q_INV_BILLS_GET,
     Q_COUNT_
 };
 
@@ -472,6 +473,8 @@ static const char *const SQL[Q_COUNT_] = {
     [Q_DOC_LIST] = DOC_COLS " WHERE (?1 IS NULL OR partner = ?1) AND (?2 IS NULL OR kind = ?2)"
                    " AND (?3 IS NULL OR state = ?3) AND (?4 = 0 OR about = ?4 OR id = ?4)"
                    " ORDER BY id DESC LIMIT ?5",
+    [Q_INV_BILLS_GET] = "SELECT shipment_id, order_id FROM invoice_bills WHERE invoice_id = ?1"
+                        " ORDER BY shipment_id, order_id",
     [Q_COUNTS] = "SELECT what, n FROM ("
                  " SELECT 1 AS k, 'orders:' || state AS what, count(*) AS n FROM orders GROUP BY state"
                  " UNION ALL"
@@ -2928,4 +2931,38 @@ int gw_store_document_about(struct gw_store *s, int64_t id, int64_t about, const
         finish(st);
     }
     return tx_end(s, rc < 0 ? rc : 0, op, err);
+}
+
+int gw_store_invoice_bills(struct gw_bill **out, size_t *n, struct gw_store *s, int64_t invoice_id,
+                           struct edi_err *err)
+{
+    static const char op[] = "invoice bills";
+    sqlite3_stmt *st = NULL;
+    struct gw_bill *v = NULL;
+    size_t k = 0, cap = 0;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = prep(&st, s, Q_INV_BILLS_GET, op, err)) < 0)
+        return rc;
+    bind_i64(&bc, st, 1, invoice_id);
+    if ((rc = bound(s, bc, op, err)) == 0)
+        while ((rc = step(st, s, op, err)) == 1) {
+            if (k == cap) {
+                cap = cap ? 2 * cap : 8;
+                v = edi_xrealloc(v, cap * sizeof(*v));
+            }
+            v[k].shipment_row = sqlite3_column_int64(st, 0);
+            v[k].order_id = sqlite3_column_int64(st, 1);
+            k++;
+        }
+    finish(st);
+    if (rc < 0) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
 }

@@ -339,6 +339,9 @@ int gw_store_list_invoices(struct gw_invoice ***out, size_t *n, struct gw_store 
                            const char *state, const char *partner, struct edi_err *err);
 int gw_store_invoice_history(struct gw_history **out, size_t *n, struct gw_store *s,
                              int64_t invoice_id, struct edi_err *err);
+/* What an invoice bills (*out is the caller's, free()). */
+int gw_store_invoice_bills(struct gw_bill **out, size_t *n, struct gw_store *s, int64_t invoice_id,
+                           struct edi_err *err);
 /* The invoice billing an order's goods in a shipment, 0 when none. */
 int gw_store_billed(int64_t *invoice_id, struct gw_store *s, int64_t shipment_row,
                     int64_t order_id, struct edi_err *err);

@@ -1,0 +1,1158 @@
+/*
+ * invoice.c — the invoice run, ERP invoices, the three-way match and the
+ * 810 (invoice.h).
+ *
+ * An invoice is built from "parts": an order's goods in one shipment (a
+ * bill). The canonical invoice takes the quantities from the shipments in
+ * force, the prices from the PO, and terms, remit-to, taxes, charges and
+ * allowances from the partner's <invoice>. The match then compares the
+ * invoice with the PO, the last acknowledgment and the shipments, in exact
+ * decimals, and checks its own arithmetic; any mismatch holds it.
+ */
+#include "invoice.h"
+
+#include "canon.h"
+#include "map.h"
+#include "outbound.h"
+
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* LIMIT: parts (bills) per invoice */
+#define MAX_PARTS 256
+
+struct part {
+    struct gw_shipment *sh;
+    xmlDocPtr sdoc;                  /* its canonical shipment */
+    struct gw_order *o;
+    xmlDocPtr odoc;                  /* the canonical order */
+    xmlXPathContextPtr ox;
+    int own_sh, own_o;               /* this part frees them */
+};
+
+struct inv {
+    const struct gw_partner *p;
+    struct part v[MAX_PARTS];
+    size_t n;
+};
+
+static void inv_dispose(struct inv *iv)
+{
+    size_t i;
+
+    for (i = 0; i < iv->n; i++) {
+        if (iv->v[i].own_sh) {
+            gw_shipment_free(iv->v[i].sh);
+            xmlFreeDoc(iv->v[i].sdoc);
+        }
+        if (iv->v[i].own_o) {
+            if (iv->v[i].ox)
+                xmlXPathFreeContext(iv->v[i].ox);
+            gw_order_free(iv->v[i].o);
+            xmlFreeDoc(iv->v[i].odoc);
+        }
+    }
+    iv->n = 0;
+}
+
+static void finding(struct edi_findings *f, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void finding(struct edi_findings *f, const char *code, const char *fmt, ...)
+{
+    struct edi_finding *fd = edi_findings_add(f, code, EDI_LV_SET);
+    char msg[200];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    edi_finding_msg(fd, "%s", msg);
+}
+
+static xmlDocPtr read_xml(const char *text, const char *name)
+{
+    return text ? xmlReadMemory(text, (int)strlen(text), name, NULL, XML_PARSE_NONET) : NULL;
+}
+
+/* Adds a part, sharing the shipment and the order with an earlier part
+ * when it has them. */
+static int part_add(struct inv *iv, struct gw_ctx *c, struct gw_shipment *sh, int own_sh,
+                    int64_t order_id, struct edi_err *err)
+{
+    struct part *pt;
+    size_t i;
+    int rc;
+
+    if (iv->n == MAX_PARTS)
+        return edi_fail(err, EDI_ELIMIT, "more than %d shipments and orders in one invoice", MAX_PARTS);
+    pt = &iv->v[iv->n];
+    memset(pt, 0, sizeof(*pt));
+    pt->sh = sh;
+    pt->own_sh = own_sh;
+    if (own_sh)
+        pt->sdoc = read_xml(sh->canonical, "shipment.xml");
+    else
+        for (i = 0; i < iv->n; i++)
+            if (iv->v[i].sh == sh)
+                pt->sdoc = iv->v[i].sdoc;
+    for (i = 0; i < iv->n; i++)
+        if (iv->v[i].o->id == order_id) {
+            pt->o = iv->v[i].o;
+            pt->odoc = iv->v[i].odoc;
+            pt->ox = iv->v[i].ox;
+        }
+    if (pt->o == NULL) {
+        if ((rc = gw_store_get_order_by_id(&pt->o, c->store, order_id, err)) < 0)
+            return rc;
+        if (pt->o == NULL)
+            return edi_fail(err, EDI_ENOTFOUND, "shipment %s names order %lld, which is gone",
+                            sh->shipment_id, (long long)order_id);
+        pt->own_o = 1;
+        pt->odoc = read_xml(pt->o->canonical, "order.xml");
+        if (pt->odoc == NULL) {
+            iv->n++;
+            return edi_fail(err, EDI_ERR, "order %s: its canonical document does not read", pt->o->po_number);
+        }
+        pt->ox = gw_xp_new(pt->odoc);
+    }
+    iv->n++;
+    return 0;
+}
+
+/* What the parts shipped of an order line. */
+static void shipped_of(char *q, size_t cap, const struct inv *iv, int64_t order_id, int line_no)
+{
+    size_t i, k;
+
+    q[0] = '\0';
+    for (i = 0; i < iv->n; i++)
+        if (iv->v[i].o->id == order_id)
+            for (k = 0; k < iv->v[i].sh->nlines; k++)
+                if (iv->v[i].sh->lines[k].order_id == order_id && iv->v[i].sh->lines[k].line_no == line_no)
+                    gw_dec_acc(q, cap, '+', iv->v[i].sh->lines[k].quantity);
+}
+
+static const struct part *part_of_po(const struct inv *iv, const char *po)
+{
+    size_t i;
+
+    for (i = 0; i < iv->n; i++)
+        if (strcmp(iv->v[i].o->po_number, po) == 0)
+            return &iv->v[i];
+    return NULL;
+}
+
+/* ---- building ------------------------------------------------------------------------------- */
+
+static void party_address(xmlNodePtr party, const struct gw_address *a)
+{
+    xmlNodePtr ad;
+
+    if (a == NULL || (a->street1 == NULL && a->city == NULL))
+        return;
+    ad = gw_el(party, "address", NULL);
+    gw_el_opt(ad, "line", a->street1);
+    gw_el_opt(ad, "line", a->street2);
+    gw_el_opt(ad, "city", a->city);
+    gw_el_opt(ad, "state", a->state);
+    gw_el_opt(ad, "postal-code", a->postal_code);
+    gw_el_opt(ad, "country", a->country);
+}
+
+static void charges(xmlNodePtr root, const char *elem, const char *item,
+                    const struct gw_invoice_amount *v, size_t n, const char *line_total, char *sum,
+                    size_t cap)
+{
+    xmlNodePtr list = NULL;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        char amount[64];
+        xmlNodePtr ch;
+
+        if (v[i].amount) {
+            snprintf(amount, sizeof(amount), "%s", v[i].amount);
+        } else {
+            /* a percent of the line total, to the cent */
+            snprintf(amount, sizeof(amount), "%s", line_total);
+            gw_dec_acc(amount, sizeof(amount), '*', v[i].percent);
+            gw_dec_acc(amount, sizeof(amount), '*', "0.01");
+        }
+        gw_dec_round(amount, sizeof(amount), 2);
+        if (gw_dec_cmp(amount, "0") == 0)
+            continue;
+        if (list == NULL)
+            list = gw_el(root, elem, NULL);
+        ch = gw_el(list, item, NULL);
+        gw_el(ch, "type", v[i].type);
+        gw_el_opt(ch, "description", v[i].description);
+        gw_el(ch, "amount", amount);
+        gw_el_opt(ch, "percent", v[i].percent);
+        gw_dec_acc(sum, cap, '+', amount);
+    }
+}
+
+static void today(char *buf, size_t cap, time_t now)
+{
+    struct tm tm;
+
+    gmtime_r(&now, &tm);
+    strftime(buf, cap, "%Y-%m-%d", &tm);
+}
+
+/* The canonical invoice of the parts. */
+static xmlDocPtr build(struct gw_ctx *c, const struct inv *iv, const char *number)
+{
+    const struct gw_partner *p = iv->p;
+    const struct gw_invoice_cfg *ic = &p->invoice;
+    int df = p->program && strcmp(p->program, "DF") == 0;
+    xmlDocPtr doc = gw_canon_new("invoice");
+    xmlNodePtr root = xmlDocGetRootElement(doc), refs, n, lines;
+    xmlXPathContextPtr sx = NULL;
+    char buf[128], line_total[64] = "", charges_total[64] = "", allow_total[64] = "", tax_total[64] = "";
+    char taxsum[16][64];
+    size_t i, k, t;
+
+    memset(taxsum, 0, sizeof(taxsum));
+    gw_el(root, "program", p->program ? p->program : "RP");
+    gw_el(root, "type", "invoice");
+    gw_el(root, "invoice-number", number);
+    today(buf, sizeof(buf), c->now);
+    gw_el(root, "invoice-date", buf);
+    gw_el(root, "currency", ic->currency ? ic->currency : "USD");
+    /* references: the POs, the PO date when there is one PO, the shipments */
+    refs = gw_el(root, "references", NULL);
+    for (i = 0; i < iv->n; i++) {
+        for (k = 0; k < i && iv->v[k].o != iv->v[i].o; k++)
+            ;
+        if (k == i)
+            gw_el(refs, "po-number", iv->v[i].o->po_number);
+    }
+    if (iv->n > 0) {
+        int one_po = 1;
+
+        for (i = 1; i < iv->n; i++)
+            one_po &= iv->v[i].o == iv->v[0].o;
+        if (one_po && *gw_xp_text(buf, sizeof(buf), iv->v[0].ox, xmlDocGetRootElement(iv->v[0].odoc),
+                                  "c:header/c:order-date"))
+            gw_el(refs, "po-date", buf);
+    }
+    for (i = 0; i < iv->n; i++) {
+        for (k = 0; k < i && iv->v[k].sh != iv->v[i].sh; k++)
+            ;
+        if (k == i)
+            gw_el(refs, "shipment-id", iv->v[i].sh->shipment_id);
+    }
+    if (df && iv->n > 0 &&
+        *gw_xp_text(buf, sizeof(buf), iv->v[0].ox, xmlDocGetRootElement(iv->v[0].odoc),
+                    "c:header/c:customer-order-number"))
+        gw_el(refs, "customer-order-number", buf);
+    if (df && iv->n > 0) {
+        /* VO: the sales order in wharf's order book */
+        snprintf(buf, sizeof(buf), "SO%06lld", (long long)iv->v[0].o->id);
+        gw_el(refs, "vendor-order-number", buf);
+    }
+    /* remit-to, ship-from (the first shipment's), shipped date */
+    n = gw_el(root, "remit-to", NULL);
+    if (ic->remit_party_id)
+        gw_el_attr(n, "id", ic->remit_party_id, "qualifier", "92");
+    gw_el_opt(n, "name", ic->remit_name);
+    party_address(n, &ic->remit_address);
+    if (iv->n > 0 && iv->v[0].sdoc) {
+        xmlNodePtr sf;
+
+        sx = gw_xp_new(iv->v[0].sdoc);
+        if ((sf = gw_xp_first(sx, xmlDocGetRootElement(iv->v[0].sdoc), "c:ship-from")) != NULL)
+            xmlAddChild(root, xmlDocCopyNode(sf, doc, 1));
+        if (*gw_xp_text(buf, sizeof(buf), sx, xmlDocGetRootElement(iv->v[0].sdoc), "c:shipped-date")) {
+            buf[10] = '\0';
+            gw_el(root, "shipped-date", buf);
+        }
+    }
+    /* terms */
+    if (ic->terms_type || ic->net_days > 0) {
+        char num[24];
+
+        n = gw_el(root, "terms", NULL);
+        gw_el_opt(n, "type", ic->terms_type);
+        gw_el_opt(n, "basis-date", ic->terms_basis);
+        gw_el_opt(n, "discount-percent", ic->discount_percent);
+        if (ic->discount_days >= 0 && ic->discount_percent) {
+            snprintf(num, sizeof(num), "%d", ic->discount_days);
+            gw_el(n, "discount-days", num);
+        }
+        snprintf(num, sizeof(num), "%d", ic->net_days);
+        gw_el(n, "net-days", num);
+        gw_el_opt(n, "description", ic->terms_description);
+    }
+    /* lines: every order line the parts shipped, at the PO's price */
+    lines = gw_el(root, "lines", NULL);
+    for (i = 0; i < iv->n; i++) {
+        const struct part *pt = &iv->v[i];
+        xmlXPathObjectPtr ls;
+        int j;
+
+        for (k = 0; k < i && iv->v[k].o != pt->o; k++)
+            ;
+        if (k < i)
+            continue;   /* this order's lines are out already */
+        pt->ox->node = xmlDocGetRootElement(pt->odoc);
+        ls = xmlXPathEvalExpression(BAD_CAST "c:lines/c:line", pt->ox);
+        for (j = 0; ls && ls->nodesetval && j < ls->nodesetval->nodeNr; j++) {
+            xmlNodePtr ol = ls->nodesetval->nodeTab[j], il, kid;
+            char no[16], qty[64], price[64], unit[16], amount[64], cust[80];
+
+            gw_xp_text(no, sizeof(no), pt->ox, ol, "c:line-no");
+            shipped_of(qty, sizeof(qty), iv, pt->o->id, (int)strtol(no, NULL, 10));
+            if (!qty[0] || gw_dec_cmp(qty, "0") == 0)
+                continue;
+            gw_xp_text(price, sizeof(price), pt->ox, ol, "c:unit-cost");
+            gw_xp_text(unit, sizeof(unit), pt->ox, ol, "c:ordered-quantity/@unit");
+            il = gw_el(lines, "line", NULL);
+            gw_el(il, "line-no", no);
+            gw_el(il, "po-number", pt->o->po_number);
+            if (df) {
+                snprintf(cust, sizeof(cust), "SO%06lld", (long long)pt->o->id);
+                gw_el(il, "vendor-order-number", cust);
+            }
+            if (df && *gw_xp_text(cust, sizeof(cust), pt->ox, xmlDocGetRootElement(pt->odoc),
+                                  "c:header/c:customer-order-number"))
+                gw_el(il, "customer-order-number", cust);
+            for (kid = ol->children; kid; kid = kid->next)
+                if (kid->type == XML_ELEMENT_NODE && strcmp((const char *)kid->name, "id") == 0)
+                    xmlAddChild(il, xmlDocCopyNode(kid, doc, 1));
+            gw_el_attr(il, "invoiced-quantity", qty, "unit", unit[0] ? unit : "EA");
+            gw_el_attr(il, "unit-price", price[0] ? price : "0", "basis", "PE");
+            snprintf(amount, sizeof(amount), "%s", qty);
+            gw_dec_acc(amount, sizeof(amount), '*', price[0] ? price : "0");
+            gw_dec_round(amount, sizeof(amount), 2);
+            gw_el(il, "line-amount", amount);
+            gw_dec_acc(line_total, sizeof(line_total), '+', amount);
+            /* taxes per line */
+            if (ic->ntaxes > 0) {
+                xmlNodePtr txs = gw_el(il, "taxes", NULL);
+
+                for (t = 0; t < ic->ntaxes && t < 16; t++) {
+                    char tax[64];
+                    xmlNodePtr tx = gw_el(txs, "tax", NULL);
+
+                    snprintf(tax, sizeof(tax), "%s", amount);
+                    gw_dec_acc(tax, sizeof(tax), '*', ic->taxes[t].rate);
+                    gw_dec_acc(tax, sizeof(tax), '*', "0.01");
+                    gw_dec_round(tax, sizeof(tax), 2);
+                    gw_el(tx, "type", ic->taxes[t].type);
+                    gw_el(tx, "rate", ic->taxes[t].rate);
+                    gw_el(tx, "amount", tax);
+                    gw_dec_acc(taxsum[t], sizeof(taxsum[t]), '+', tax);
+                }
+            }
+        }
+        xmlXPathFreeObject(ls);
+    }
+    if (!line_total[0])
+        snprintf(line_total, sizeof(line_total), "0.00");
+    charges(root, "charges", "charge", ic->charges, ic->ncharges, line_total, charges_total,
+            sizeof(charges_total));
+    charges(root, "allowances", "allowance", ic->allowances, ic->nallowances, line_total, allow_total,
+            sizeof(allow_total));
+    if (ic->ntaxes > 0) {
+        xmlNodePtr txs = gw_el(root, "taxes", NULL);
+
+        for (t = 0; t < ic->ntaxes && t < 16; t++) {
+            xmlNodePtr tx = gw_el(txs, "tax", NULL);
+
+            gw_el(tx, "type", ic->taxes[t].type);
+            gw_el(tx, "rate", ic->taxes[t].rate);
+            gw_el(tx, "amount", taxsum[t][0] ? taxsum[t] : "0.00");
+            gw_dec_acc(tax_total, sizeof(tax_total), '+', taxsum[t]);
+        }
+    }
+    n = gw_el(root, "totals", NULL);
+    {
+        char total[64];
+
+        gw_dec_round(line_total, sizeof(line_total), 2);
+        gw_dec_round(charges_total, sizeof(charges_total), 2);
+        gw_dec_round(allow_total, sizeof(allow_total), 2);
+        gw_dec_round(tax_total, sizeof(tax_total), 2);
+        snprintf(total, sizeof(total), "%s", line_total);
+        gw_dec_acc(total, sizeof(total), '+', charges_total);
+        gw_dec_acc(total, sizeof(total), '-', allow_total);
+        gw_dec_acc(total, sizeof(total), '+', tax_total);
+        gw_dec_round(total, sizeof(total), 2);
+        gw_el(n, "line-total", line_total);
+        gw_el(n, "charges-total", charges_total);
+        gw_el(n, "allowances-total", allow_total);
+        gw_el(n, "tax-total", tax_total);
+        gw_el(n, "invoice-total", total);
+    }
+    if (sx)
+        xmlXPathFreeContext(sx);
+    return doc;
+}
+
+/* ---- the three-way match --------------------------------------------------------------------- */
+
+/* The unit cost of a line in the order's last queued acknowledgment, ""
+ * when there is none (or it carries no cost). */
+static int ack_cost(char *out, size_t cap, struct gw_ctx *c, const struct gw_order *o, const char *line_no,
+                    struct edi_err *err)
+{
+    struct gw_ack *v = NULL;
+    size_t n = 0;
+    int rc;
+
+    out[0] = '\0';
+    if ((rc = gw_store_acks(&v, &n, c->store, o->id, "queued", err)) < 0)
+        return rc;
+    if (n > 0) {
+        xmlDocPtr d = read_xml(v[n - 1].canonical, "ack.xml");
+        xmlXPathContextPtr x = d ? gw_xp_new(d) : NULL;
+        char expr[160];
+
+        snprintf(expr, sizeof(expr), "c:lines/c:line[c:line-no = '%s']/c:unit-cost", line_no);
+        if (x)
+            gw_xp_text(out, cap, x, xmlDocGetRootElement(d), expr);
+        if (x)
+            xmlXPathFreeContext(x);
+        xmlFreeDoc(d);
+    }
+    gw_acks_free(v, n);
+    return 0;
+}
+
+/* Sum of the amounts expr selects from at. */
+static void sum_of(char *acc, size_t cap, xmlXPathContextPtr x, xmlNodePtr at, const char *expr)
+{
+    xmlXPathObjectPtr o;
+    int i;
+
+    acc[0] = '\0';
+    x->node = at;
+    o = xmlXPathEvalExpression(BAD_CAST expr, x);
+    for (i = 0; o && o->nodesetval && i < o->nodesetval->nodeNr; i++) {
+        xmlChar *t = xmlNodeGetContent(o->nodesetval->nodeTab[i]);
+
+        gw_dec_acc(acc, cap, '+', t ? (const char *)t : "0");
+        xmlFree(t);
+    }
+    xmlXPathFreeObject(o);
+    if (!acc[0])
+        snprintf(acc, cap, "0");
+}
+
+/* Compares the invoice with the POs, acknowledgments and shipments of its
+ * parts, and checks its arithmetic. Each mismatch is a finding naming the
+ * PO, the line and both values. */
+static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, const struct inv *iv,
+                 struct edi_err *err)
+{
+    xmlXPathContextPtr x = gw_xp_new(doc);
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    xmlXPathObjectPtr ls;
+    char line_total[64] = "", v[64], w[64];
+    size_t i;
+    int j, rc = 0;
+
+    x->node = root;
+    ls = xmlXPathEvalExpression(BAD_CAST "c:lines/c:line", x);
+    for (j = 0; ls && ls->nodesetval && j < ls->nodesetval->nodeNr && rc == 0; j++) {
+        xmlNodePtr il = ls->nodesetval->nodeTab[j], ol;
+        char po[64], no[16], qty[64], price[64], amount[64], expect[64], shipped[64], po_cost[64], ack[64];
+        char expr[160];
+        const struct part *pt;
+
+        gw_xp_text(po, sizeof(po), x, il, "c:po-number");
+        gw_xp_text(no, sizeof(no), x, il, "c:line-no");
+        gw_xp_text(qty, sizeof(qty), x, il, "c:invoiced-quantity");
+        gw_xp_text(price, sizeof(price), x, il, "c:unit-price");
+        gw_xp_text(amount, sizeof(amount), x, il, "c:line-amount");
+        gw_dec_acc(line_total, sizeof(line_total), '+', amount);
+        if ((pt = part_of_po(iv, po)) == NULL) {
+            finding(f, "po-not-shipped", "PO %s line %s: no shipment of this PO is billed by the invoice", po, no);
+            continue;
+        }
+        snprintf(expr, sizeof(expr), "c:lines/c:line[c:line-no = '%s']", no);
+        if ((ol = gw_xp_first(pt->ox, xmlDocGetRootElement(pt->odoc), expr)) == NULL) {
+            finding(f, "line-unknown", "PO %s has no line %s", po, no);
+            continue;
+        }
+        /* SPEC: RULES.md 810 — unit cost = acknowledged cost = PO cost */
+        gw_xp_text(po_cost, sizeof(po_cost), pt->ox, ol, "c:unit-cost");
+        if ((rc = ack_cost(ack, sizeof(ack), c, pt->o, no, err)) < 0)
+            break;
+        if (gw_dec_cmp(price, po_cost) != 0)
+            finding(f, "cost-mismatch", "PO %s line %s: invoiced unit cost %s, the PO's is %s", po, no, price,
+                    po_cost);
+        else if (ack[0] && gw_dec_cmp(ack, po_cost) != 0)
+            finding(f, "cost-mismatch", "PO %s line %s: unit cost %s on the PO, %s acknowledged", po, no,
+                    po_cost, ack);
+        /* invoiced quantity = shipped quantity */
+        shipped_of(shipped, sizeof(shipped), iv, pt->o->id, (int)strtol(no, NULL, 10));
+        if (gw_dec_cmp(qty, shipped) != 0)
+            finding(f, "quantity-mismatch", "PO %s line %s: invoiced quantity %s, shipped %s", po, no, qty,
+                    shipped[0] ? shipped : "0");
+        snprintf(expect, sizeof(expect), "%s", qty);
+        gw_dec_acc(expect, sizeof(expect), '*', price);
+        gw_dec_round(expect, sizeof(expect), 2);
+        if (gw_dec_cmp(expect, amount) != 0)
+            finding(f, "line-amount", "PO %s line %s: line amount %s, but %s x %s = %s", po, no, amount, qty,
+                    price, expect);
+    }
+    xmlXPathFreeObject(ls);
+    /* every shipped line is invoiced */
+    for (i = 0; i < iv->n && rc == 0; i++) {
+        size_t k;
+
+        for (k = 0; k < iv->v[i].sh->nlines; k++) {
+            const struct gw_shipment_line *sl = &iv->v[i].sh->lines[k];
+            char expr[200];
+
+            if (sl->order_id != iv->v[i].o->id)
+                continue;
+            snprintf(expr, sizeof(expr), "c:lines/c:line[c:po-number = '%s' and c:line-no = '%d']",
+                     iv->v[i].o->po_number, sl->line_no);
+            if (gw_xp_first(x, root, expr) == NULL)
+                finding(f, "quantity-mismatch", "PO %s line %d: shipped %s in %s, not invoiced",
+                        iv->v[i].o->po_number, sl->line_no, sl->quantity, iv->v[i].sh->shipment_id);
+        }
+    }
+    /* the arithmetic, in exact decimals */
+    if (!line_total[0])
+        snprintf(line_total, sizeof(line_total), "0");
+    gw_xp_text(v, sizeof(v), x, root, "c:totals/c:line-total");
+    if (gw_dec_cmp(v, line_total) != 0)
+        finding(f, "total-mismatch", "line total %s, but the lines add up to %s", v, line_total);
+    {
+        char charges_total[64], allow_total[64], tax_total[64], total[64], lines_tax[64];
+        xmlXPathObjectPtr tx;
+        int t;
+
+        sum_of(w, sizeof(w), x, root, "c:charges/c:charge/c:amount | c:lines/c:line/c:charges/c:charge/c:amount");
+        gw_xp_text(charges_total, sizeof(charges_total), x, root, "c:totals/c:charges-total");
+        if (gw_dec_cmp(charges_total, w) != 0)
+            finding(f, "total-mismatch", "charges total %s, but the charges add up to %s", charges_total[0] ? charges_total : "0", w);
+        sum_of(w, sizeof(w), x, root,
+               "c:allowances/c:allowance/c:amount | c:lines/c:line/c:allowances/c:allowance/c:amount");
+        gw_xp_text(allow_total, sizeof(allow_total), x, root, "c:totals/c:allowances-total");
+        if (gw_dec_cmp(allow_total, w) != 0)
+            finding(f, "total-mismatch", "allowances total %s, but the allowances add up to %s", allow_total[0] ? allow_total : "0", w);
+        sum_of(w, sizeof(w), x, root, "c:taxes/c:tax/c:amount");
+        gw_xp_text(tax_total, sizeof(tax_total), x, root, "c:totals/c:tax-total");
+        if (gw_dec_cmp(tax_total, w) != 0)
+            finding(f, "tax-mismatch", "tax total %s, but the header taxes add up to %s", tax_total[0] ? tax_total : "0", w);
+        /* SPEC: RULES.md 810 — header tax = the sum of the line taxes, per type */
+        x->node = root;
+        tx = xmlXPathEvalExpression(BAD_CAST "c:taxes/c:tax", x);
+        for (t = 0; tx && tx->nodesetval && t < tx->nodesetval->nodeNr; t++) {
+            char type[64], amount[64], expr[200];
+
+            gw_xp_text(type, sizeof(type), x, tx->nodesetval->nodeTab[t], "c:type");
+            gw_xp_text(amount, sizeof(amount), x, tx->nodesetval->nodeTab[t], "c:amount");
+            snprintf(expr, sizeof(expr), "c:lines/c:line/c:taxes/c:tax[c:type = '%s']/c:amount", type);
+            sum_of(lines_tax, sizeof(lines_tax), x, root, expr);
+            if (gw_xp_first(x, root, "c:lines/c:line/c:taxes") && gw_dec_cmp(amount, lines_tax) != 0)
+                finding(f, "tax-mismatch", "header %s tax %s, but the line taxes add up to %s", type, amount,
+                        lines_tax);
+        }
+        xmlXPathFreeObject(tx);
+        snprintf(total, sizeof(total), "%s", line_total);
+        gw_dec_acc(total, sizeof(total), '+', charges_total);
+        gw_dec_acc(total, sizeof(total), '-', allow_total);
+        gw_dec_acc(total, sizeof(total), '+', tax_total);
+        gw_xp_text(v, sizeof(v), x, root, "c:totals/c:invoice-total");
+        if (gw_dec_cmp(v, total) != 0)
+            finding(f, "total-mismatch",
+                    "invoice total %s, but lines %s + charges %s - allowances %s + tax %s = %s", v,
+                    line_total, charges_total[0] ? charges_total : "0", allow_total[0] ? allow_total : "0",
+                    tax_total[0] ? tax_total : "0", total);
+        /* SPEC: RULES.md 810 — no zero totals */
+        if (gw_dec_cmp(v, "0") <= 0)
+            finding(f, "zero-total", "invoice total %s: Amazon refuses an invoice of zero", v[0] ? v : "0");
+    }
+    xmlXPathFreeContext(x);
+    return rc;
+}
+
+/* ---- keeping and queueing ----------------------------------------------------------------------- */
+
+static void csv_field(struct edi_buf *b, const char *v, int last)
+{
+    v = v ? v : "";
+    if (strpbrk(v, ",\"\n\r")) {
+        edi_buf_putc(b, '"');
+        for (; *v; v++) {
+            if (*v == '"')
+                edi_buf_putc(b, '"');
+            edi_buf_putc(b, *v);
+        }
+        edi_buf_putc(b, '"');
+    } else {
+        edi_buf_puts(b, v);
+    }
+    edi_buf_putc(b, last ? '\n' : ',');
+}
+
+/* The ERP file exchange: JSON (local/invoice-to-erp-json) and CSV, one
+ * row per line. After the commit. */
+static void export_invoice(struct gw_ctx *c, const struct gw_partner *p, const char *number,
+                           const char *state, xmlDocPtr doc)
+{
+    struct gw_config *cfg = c->cfg;
+    char path[4400], safe[64];
+    struct edi_err e;
+    size_t i;
+
+    if (cfg->erp_out == NULL)
+        return;
+    mkdir(cfg->erp_out, 0755);
+    snprintf(safe, sizeof(safe), "%s", number);
+    for (i = 0; safe[i]; i++)
+        if (safe[i] == '/' || safe[i] == '\\')
+            safe[i] = '_';
+    if (cfg->erp_json) {
+        const struct map_info *m;
+        struct map_param params[2] = {{"partner", p->id}, {"state", state}};
+        struct map_run_opts opts;
+        struct edi_findings fds;
+        xmlDocPtr out = NULL;
+        struct edi_buf json;
+
+        memset(&opts, 0, sizeof(opts));
+        opts.partner = p->id;
+        opts.params = params;
+        opts.nparams = 2;
+        opts.now = c->now;
+        edi_findings_init(&fds, 20);
+        edi_buf_init(&json, 0);
+        if (map_find(&m, c->maps, "local/invoice-to-erp-json", NULL, &e) == 0) {
+            if (map_run(&out, c->maps, m, doc, &opts, &fds, &e) == 0 && map_render(&json, out, 0, &e) == 0) {
+                snprintf(path, sizeof(path), "%s/%s-invoice-%s.json", cfg->erp_out, p->id, safe);
+                if (gw_write_file(path, json.p, json.n, &e) < 0)
+                    gw_log(c, "error", "ERP export of invoice %s: %s", number, e.msg);
+            } else {
+                gw_log(c, "error", "ERP export of invoice %s: %s", number, fds.n ? fds.v[0].msg : e.msg);
+            }
+        }
+        edi_buf_dispose(&json);
+        xmlFreeDoc(out);
+        edi_findings_dispose(&fds);
+    }
+    if (cfg->erp_csv) {
+        xmlXPathContextPtr x = gw_xp_new(doc);
+        xmlXPathObjectPtr ls;
+        struct edi_buf csv;
+        char total[64], po[64], no[16], qty[64], price[64], amount[64];
+        int k;
+
+        edi_buf_init(&csv, 0);
+        edi_buf_puts(&csv, "partner,invoice_number,state,invoice_total,po_number,line_no,quantity,unit_price,line_amount\n");
+        gw_xp_text(total, sizeof(total), x, xmlDocGetRootElement(doc), "c:totals/c:invoice-total");
+        x->node = xmlDocGetRootElement(doc);
+        ls = xmlXPathEvalExpression(BAD_CAST "c:lines/c:line", x);
+        for (k = 0; ls && ls->nodesetval && k < ls->nodesetval->nodeNr; k++) {
+            xmlNodePtr l = ls->nodesetval->nodeTab[k];
+
+            csv_field(&csv, p->id, 0);
+            csv_field(&csv, number, 0);
+            csv_field(&csv, state, 0);
+            csv_field(&csv, total, 0);
+            csv_field(&csv, gw_xp_text(po, sizeof(po), x, l, "c:po-number"), 0);
+            csv_field(&csv, gw_xp_text(no, sizeof(no), x, l, "c:line-no"), 0);
+            csv_field(&csv, gw_xp_text(qty, sizeof(qty), x, l, "c:invoiced-quantity"), 0);
+            csv_field(&csv, gw_xp_text(price, sizeof(price), x, l, "c:unit-price"), 0);
+            csv_field(&csv, gw_xp_text(amount, sizeof(amount), x, l, "c:line-amount"), 1);
+        }
+        xmlXPathFreeObject(ls);
+        xmlXPathFreeContext(x);
+        snprintf(path, sizeof(path), "%s/%s-invoice-%s.csv", cfg->erp_out, p->id, safe);
+        if (gw_write_file(path, csv.p, csv.n, &e) < 0)
+            gw_log(c, "error", "ERP export of invoice %s: %s", number, e.msg);
+        edi_buf_dispose(&csv);
+    }
+}
+
+/* The findings as text, one per line. */
+static char *findings_text(const struct edi_findings *f)
+{
+    struct edi_buf b;
+    size_t i;
+    char *s;
+
+    edi_buf_init(&b, 0);
+    for (i = 0; i < f->n; i++) {
+        if (f->v[i].severity != EDI_SEV_ERROR)
+            continue;
+        edi_buf_puts(&b, f->v[i].code);
+        edi_buf_puts(&b, ": ");
+        edi_buf_puts(&b, f->v[i].msg);
+        edi_buf_putc(&b, '\n');
+    }
+    s = edi_xstrdup(b.n ? edi_buf_cstr(&b) : "");
+    edi_buf_dispose(&b);
+    return s;
+}
+
+/* Orders whose shipments in force are all billed, and that shipped in
+ * full, become invoiced. */
+static int orders_invoiced(struct gw_ctx *c, const struct inv *iv, struct edi_err *err)
+{
+    size_t i, k;
+    int rc = 0;
+
+    for (i = 0; i < iv->n && rc == 0; i++) {
+        struct gw_shipment **v = NULL;
+        size_t n = 0;
+        int all = 1;
+
+        for (k = 0; k < i && iv->v[k].o != iv->v[i].o; k++)
+            ;
+        if (k < i || strcmp(iv->v[i].o->state, GW_ORDER_SHIPPED) != 0)
+            continue;
+        if ((rc = gw_store_list_shipments(&v, &n, c->store, "queued", iv->v[i].o->partner, err)) < 0)
+            break;
+        for (k = 0; k < n && all && rc == 0; k++) {
+            size_t m;
+            int64_t billed = 0;
+
+            for (m = 0; m < v[k]->nlines && v[k]->lines[m].order_id != iv->v[i].o->id; m++)
+                ;
+            if (m < v[k]->nlines && (rc = gw_store_billed(&billed, c->store, v[k]->id, iv->v[i].o->id, err)) == 0)
+                all = billed != 0;
+        }
+        gw_shipments_free(v, n);
+        if (rc == 0 && all)
+            rc = gw_store_set_order_state(c->store, iv->v[i].o->id, GW_ORDER_INVOICED, "every shipment invoiced",
+                                          c->now, err);
+    }
+    return rc;
+}
+
+static void po_list(char *buf, size_t cap, const struct inv *iv)
+{
+    size_t i, k;
+
+    buf[0] = '\0';
+    for (i = 0; i < iv->n; i++) {
+        for (k = 0; k < i && iv->v[k].o != iv->v[i].o; k++)
+            ;
+        if (k == i && strlen(buf) + strlen(iv->v[i].o->po_number) + 2 < cap) {
+            if (buf[0])
+                strcat(buf, " ");
+            strcat(buf, iv->v[i].o->po_number);
+        }
+    }
+}
+
+/*
+ * Matches doc, and queues it when it matches (else holds it), in the
+ * caller's transaction. existing: the held invoice being matched again
+ * (NULL: a new invoice, stored with the bills of iv). *state gets held or
+ * queued.
+ */
+static int settle(const char **state, struct gw_ctx *c, const struct inv *iv, xmlDocPtr doc,
+                  const char *number, struct gw_invoice *existing, const char *why, struct edi_err *err)
+{
+    const struct gw_partner *p = iv->p;
+    struct edi_findings f;
+    struct gw_invoice v;
+    struct gw_queued q;
+    xmlChar *text = NULL;
+    char total[64], pos[512];
+    int tlen = 0, rc;
+
+    *state = GW_INV_HELD;
+    edi_findings_init(&f, 100);
+    memset(&q, 0, sizeof(q));
+    if ((rc = match(&f, c, doc, iv, err)) < 0)
+        goto out;
+    if (edi_findings_errors(&f) == 0) {
+        struct gw_outbound ob = {"810", "IN", "invoice-out", number, doc};
+
+        rc = gw_queue_x12(&q, c, p, &ob, &f, err);
+        if (rc == 0)
+            *state = GW_INV_QUEUED;
+        else if (rc != EDI_ESYNTAX)
+            goto out;
+        rc = 0;
+    }
+    xmlDocDumpFormatMemoryEnc(doc, &text, &tlen, "UTF-8", 1);
+    {
+        xmlXPathContextPtr x = gw_xp_new(doc);
+
+        gw_xp_text(total, sizeof(total), x, xmlDocGetRootElement(doc), "c:totals/c:invoice-total");
+        xmlXPathFreeContext(x);
+    }
+    po_list(pos, sizeof(pos), iv);
+    memset(&v, 0, sizeof(v));
+    v.partner = (char *)p->id;
+    v.program = (char *)(p->program ? p->program : "RP");
+    v.number = (char *)number;
+    v.state = (char *)*state;
+    v.po_numbers = pos;
+    v.total = total;
+    v.currency = (char *)(p->invoice.currency ? p->invoice.currency : "USD");
+    v.canonical = (char *)text;
+    v.findings = strcmp(*state, GW_INV_HELD) == 0 ? findings_text(&f) : NULL;
+    v.document_id = q.document_id;
+    v.outbox_id = q.outbox_id;
+    if (existing) {
+        char w[300];
+
+        v.id = existing->id;
+        snprintf(w, sizeof(w), "%s", strcmp(*state, GW_INV_HELD) == 0 ? "matched again: still held" : "matched again: now matches; 810 queued");
+        if (strcmp(*state, GW_INV_HELD) != 0 || strcmp(v.findings ? v.findings : "", existing->findings ? existing->findings : "") != 0)
+            rc = gw_store_update_invoice(c->store, &v, w, c->now, err);
+    } else {
+        struct gw_bill bills[MAX_PARTS];
+        size_t i;
+        char w[300];
+
+        for (i = 0; i < iv->n; i++) {
+            bills[i].shipment_row = iv->v[i].sh->id;
+            bills[i].order_id = iv->v[i].o->id;
+        }
+        snprintf(w, sizeof(w), "%s%s%s", why, strcmp(*state, GW_INV_HELD) == 0 ? "; held: " : "; 810 queued",
+                 strcmp(*state, GW_INV_HELD) == 0 && f.n ? f.v[0].msg : "");
+        rc = gw_store_add_invoice(c->store, &v, bills, iv->n, w, c->now, err);
+    }
+    if (rc == 0 && strcmp(*state, GW_INV_QUEUED) == 0)
+        rc = orders_invoiced(c, iv, err);
+    if (rc == 0 && strcmp(*state, GW_INV_HELD) == 0)
+        gw_log(c, "warn", "%s invoice %s held: %s", p->id, number, f.n ? f.v[0].msg : "");
+    else if (rc == 0)
+        gw_log(c, "info", "%s invoice %s (%s, %s) queued (%s)", p->id, number, pos, total, q.name);
+    free(v.findings);
+out:
+    xmlFree(text);
+    edi_findings_dispose(&f);
+    return rc;
+}
+
+/* One new invoice of the parts, in its own transaction. */
+static int invoice_one(struct gw_invoice_summary *sum, struct gw_ctx *c, struct inv *iv,
+                       struct edi_err *err)
+{
+    const struct gw_partner *p = iv->p;
+    xmlDocPtr doc = NULL;
+    const char *state = NULL;
+    uint64_t seq;
+    char number[64];
+    int rc;
+
+    if ((rc = gw_store_begin(c->store, err)) < 0)
+        return rc;
+    if ((rc = gw_store_next_control(&seq, c->store, p->id, 'V', err)) < 0)
+        goto out;
+    snprintf(number, sizeof(number), "%s%06llu", p->invoice.number_prefix ? p->invoice.number_prefix : "",
+             (unsigned long long)seq);
+    doc = build(c, iv, number);
+    if ((rc = settle(&state, c, iv, doc, number, NULL, "invoice run", err)) < 0)
+        goto out;
+    rc = gw_store_commit(c->store, err);
+out:
+    if (rc < 0)
+        gw_store_rollback(c->store);
+    else {
+        export_invoice(c, p, number, state, doc);
+        if (strcmp(state, GW_INV_HELD) == 0)
+            sum->held++;
+        else
+            sum->queued++;
+    }
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* Held invoices of a partner, matched again. */
+static int recheck(struct gw_invoice_summary *sum, struct gw_ctx *c, const struct gw_partner *p,
+                   struct edi_err *err)
+{
+    struct gw_invoice **v = NULL;
+    size_t n = 0, i, k;
+    int rc;
+
+    if ((rc = gw_store_list_invoices(&v, &n, c->store, GW_INV_HELD, p->id, err)) < 0)
+        return rc;
+    for (i = 0; i < n && rc == 0; i++) {
+        struct gw_bill *b = NULL;
+        size_t nb = 0;
+        struct inv iv;
+        xmlDocPtr doc = NULL;
+        const char *state = NULL;
+
+        memset(&iv, 0, sizeof(iv));
+        iv.p = p;
+        if ((rc = gw_store_invoice_bills(&b, &nb, c->store, v[i]->id, err)) < 0)
+            break;
+        for (k = 0; k < nb && rc == 0; k++) {
+            struct gw_shipment *sh = NULL;
+            size_t m;
+            int own = 1;
+
+            for (m = 0; m < iv.n; m++)
+                if (iv.v[m].sh->id == b[k].shipment_row) {
+                    sh = iv.v[m].sh;
+                    own = 0;
+                }
+            if (sh == NULL && (rc = gw_store_get_shipment(&sh, c->store, NULL, NULL, b[k].shipment_row, err)) < 0)
+                break;
+            if (sh && (rc = part_add(&iv, c, sh, own, b[k].order_id, err)) < 0)
+                break;
+        }
+        free(b);
+        if (rc == 0 && (doc = read_xml(v[i]->canonical, "invoice.xml")) != NULL &&
+            (rc = gw_store_begin(c->store, err)) == 0) {
+            if ((rc = settle(&state, c, &iv, doc, v[i]->number, v[i], NULL, err)) == 0)
+                rc = gw_store_commit(c->store, err);
+            else
+                gw_store_rollback(c->store);
+            if (rc == 0 && strcmp(state, GW_INV_QUEUED) == 0) {
+                sum->released++;
+                export_invoice(c, p, v[i]->number, state, doc);
+            }
+        }
+        xmlFreeDoc(doc);
+        inv_dispose(&iv);
+    }
+    gw_invoices_free(v, n);
+    return rc;
+}
+
+static int invoice_partner(struct gw_invoice_summary *sum, struct gw_ctx *c, const struct gw_partner *p,
+                           struct edi_err *err)
+{
+    struct gw_shipment **sh = NULL;
+    size_t nsh = 0, i, k;
+    int df = p->program && strcmp(p->program, "DF") == 0, rc;
+    const char *per = df ? "order" : p->invoice.per ? p->invoice.per : "asn-po";
+    struct inv iv;
+    /* candidates: (shipment index, order id) not billed yet */
+    struct cand {
+        size_t sh;
+        int64_t order_id;
+        int done;
+    } *cv = NULL;
+    size_t nc = 0;
+
+    if ((rc = recheck(sum, c, p, err)) < 0)
+        return rc;
+    if ((rc = gw_store_list_shipments(&sh, &nsh, c->store, "queued", p->id, err)) < 0)
+        return rc;
+    for (i = 0; i < nsh && rc == 0; i++)
+        for (k = 0; k < sh[i]->nlines && rc == 0; k++) {
+            int64_t billed = 0;
+            size_t m;
+
+            for (m = 0; m < nc && !(cv[m].sh == i && cv[m].order_id == sh[i]->lines[k].order_id); m++)
+                ;
+            if (m < nc)
+                continue;
+            if ((rc = gw_store_billed(&billed, c->store, sh[i]->id, sh[i]->lines[k].order_id, err)) < 0 || billed)
+                continue;
+            cv = edi_xrealloc(cv, (nc + 1) * sizeof(*cv));
+            cv[nc].sh = i;
+            cv[nc].order_id = sh[i]->lines[k].order_id;
+            cv[nc].done = 0;
+            nc++;
+        }
+    /* group the candidates into invoices */
+    for (i = 0; i < nc && rc == 0 && !(c->stop && *c->stop); i++) {
+        if (cv[i].done)
+            continue;
+        memset(&iv, 0, sizeof(iv));
+        iv.p = p;
+        for (k = i; k < nc && rc == 0; k++) {
+            int same = strcmp(per, "asn") == 0 ? cv[k].sh == cv[i].sh
+                       : strcmp(per, "po") == 0 || strcmp(per, "order") == 0 ? cv[k].order_id == cv[i].order_id
+                                                                             : k == i;
+            if (cv[k].done || !same)
+                continue;
+            cv[k].done = 1;
+            rc = part_add(&iv, c, sh[cv[k].sh], 0, cv[k].order_id, err);
+        }
+        if (rc == 0 && strcmp(per, "po") == 0 && iv.n > 0 && strcmp(iv.v[0].o->state, GW_ORDER_SHIPPED) != 0) {
+            /* per PO: once the order shipped in full */
+            sum->waiting++;
+        } else if (rc == 0 && iv.n > 0) {
+            for (k = 0; k < iv.n; k++)
+                iv.v[k].sdoc = read_xml(iv.v[k].sh->canonical, "shipment.xml");
+            rc = invoice_one(sum, c, &iv, err);
+            for (k = 0; k < iv.n; k++) {
+                xmlFreeDoc(iv.v[k].sdoc);
+                iv.v[k].sdoc = NULL;
+            }
+        }
+        inv_dispose(&iv);
+    }
+    free(cv);
+    gw_shipments_free(sh, nsh);
+    return rc;
+}
+
+int gw_invoice_run(struct gw_invoice_summary *sum, struct gw_ctx *c, const struct gw_partner *only,
+                   struct edi_err *err)
+{
+    size_t i;
+    int rc = 0;
+
+    memset(sum, 0, sizeof(*sum));
+    for (i = 0; i < c->cfg->npartners && rc == 0; i++) {
+        const struct gw_partner *p = &c->cfg->partners[i];
+
+        if ((only && p != only) || !p->invoice.present || gw_partner_map(p, "invoice-out") == NULL)
+            continue;
+        rc = invoice_partner(sum, c, p, err);
+    }
+    return rc;
+}
+
+/* ---- invoices the ERP made ----------------------------------------------------------------------- */
+
+int gw_invoice_submit(char number[64], struct gw_ctx *c, const char *data, size_t n,
+                      struct edi_findings *why, struct edi_err *err)
+{
+    xmlDocPtr doc = xmlReadMemory(data, (int)n, "invoice.xml", NULL, XML_PARSE_NONET);
+    xmlXPathContextPtr x = NULL;
+    xmlXPathObjectPtr pos = NULL;
+    struct inv iv;
+    struct gw_invoice *dup = NULL;
+    const char *state = NULL;
+    char buf[128];
+    size_t i;
+    int j, rc = 0;
+
+    number[0] = '\0';
+    memset(&iv, 0, sizeof(iv));
+    if (doc == NULL || xmlDocGetRootElement(doc) == NULL ||
+        strcmp((const char *)xmlDocGetRootElement(doc)->name, "invoice") != 0 ||
+        xmlDocGetRootElement(doc)->ns == NULL ||
+        strcmp((const char *)xmlDocGetRootElement(doc)->ns->href, GW_CANON_NS) != 0) {
+        finding(why, "not-an-invoice", "the file is not a canonical <invoice> (%s)", GW_CANON_NS);
+        rc = EDI_ESYNTAX;
+        goto out;
+    }
+    x = gw_xp_new(doc);
+    gw_xp_text(number, 64, x, xmlDocGetRootElement(doc), "c:invoice-number");
+    /* the POs of the lines, and their partner */
+    x->node = xmlDocGetRootElement(doc);
+    pos = xmlXPathEvalExpression(BAD_CAST "c:lines/c:line/c:po-number", x);
+    for (j = 0; pos && pos->nodesetval && j < pos->nodesetval->nodeNr && rc == 0; j++) {
+        xmlChar *po = xmlNodeGetContent(pos->nodesetval->nodeTab[j]);
+        struct gw_order *o = NULL;
+        const struct gw_partner *p = NULL;
+        struct gw_shipment **sh = NULL;
+        size_t nsh = 0, k, m, found = 0;
+
+        for (i = 0; i < iv.n && strcmp(iv.v[i].o->po_number, (const char *)po) != 0; i++)
+            ;
+        if (i < iv.n) {
+            xmlFree(po);
+            continue;
+        }
+        for (i = 0; i < c->cfg->npartners && o == NULL && rc == 0; i++)
+            if (c->cfg->partners[i].program &&
+                (rc = gw_store_get_order(&o, c->store, c->cfg->partners[i].id, c->cfg->partners[i].program,
+                                         (const char *)po, err)) == 0 && o)
+                p = &c->cfg->partners[i];
+        if (o == NULL) {
+            if (rc == 0)
+                finding(why, "po-unknown", "PO %s: no such order", (const char *)po);
+            xmlFree(po);
+            continue;
+        }
+        if (iv.p && iv.p != p)
+            finding(why, "two-partners", "PO %s is %s's, the others %s's: one invoice per partner",
+                    (const char *)po, p->id, iv.p->id);
+        iv.p = p;
+        /* its shipments in force: those the references name, else all */
+        if ((rc = gw_store_list_shipments(&sh, &nsh, c->store, "queued", p->id, err)) == 0)
+            for (k = 0; k < nsh && rc == 0; k++) {
+                char expr[160];
+                int64_t billed = 0;
+
+                for (m = 0; m < sh[k]->nlines && sh[k]->lines[m].order_id != o->id; m++)
+                    ;
+                if (m == sh[k]->nlines)
+                    continue;
+                snprintf(expr, sizeof(expr), "c:references/c:shipment-id[. = '%s']", sh[k]->shipment_id);
+                if (gw_xp_first(x, xmlDocGetRootElement(doc), "c:references/c:shipment-id") &&
+                    gw_xp_first(x, xmlDocGetRootElement(doc), expr) == NULL)
+                    continue;
+                if ((rc = gw_store_billed(&billed, c->store, sh[k]->id, o->id, err)) < 0)
+                    break;
+                if (billed) {
+                    finding(why, "already-billed", "PO %s: shipment %s is billed already", o->po_number,
+                            sh[k]->shipment_id);
+                    continue;
+                }
+                if ((rc = part_add(&iv, c, sh[k], 1, o->id, err)) < 0)
+                    break;
+                sh[k] = NULL;   /* the part owns it now */
+                found++;
+            }
+        if (rc == 0 && found == 0)
+            finding(why, "po-not-shipped", "PO %s: no shipment to bill", o->po_number);
+        for (k = 0; k < nsh; k++)
+            gw_shipment_free(sh[k]);
+        free(sh);
+        gw_order_free(o);
+        xmlFree(po);
+    }
+    if (rc == 0 && iv.p && number[0] && (rc = gw_store_get_invoice(&dup, c->store, iv.p->id, number, 0, err)) == 0 && dup)
+        finding(why, "number-reused", "invoice number %s was used before (%s, %s): no number twice", number,
+                dup->po_numbers ? dup->po_numbers : "", dup->state);
+    if (rc == 0 && !number[0])
+        finding(why, "number-missing", "the invoice has no invoice-number");
+    if (rc == 0 && iv.p == NULL && edi_findings_errors(why) == 0)
+        finding(why, "no-lines", "the invoice has no lines");
+    if (rc < 0)
+        goto out;
+    if (edi_findings_errors(why)) {
+        rc = EDI_ESYNTAX;
+        goto out;
+    }
+    if ((rc = gw_store_begin(c->store, err)) < 0)
+        goto out;
+    snprintf(buf, sizeof(buf), "submitted by the ERP");
+    if ((rc = settle(&state, c, &iv, doc, number, NULL, buf, err)) == 0)
+        rc = gw_store_commit(c->store, err);
+    else
+        gw_store_rollback(c->store);
+    if (rc == 0)
+        export_invoice(c, iv.p, number, state, doc);
+out:
+    gw_invoice_free(dup);
+    xmlXPathFreeObject(pos);
+    if (x)
+        xmlXPathFreeContext(x);
+    inv_dispose(&iv);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+int gw_invoice_paid(struct gw_ctx *c, const char *number, const char *why, struct edi_err *err)
+{
+    struct gw_invoice *v = NULL;
+    int rc;
+
+    if ((rc = gw_store_get_invoice(&v, c->store, NULL, number, 0, err)) < 0)
+        return rc;
+    if (v == NULL)
+        return edi_fail(err, EDI_ENOTFOUND, "no invoice %s", number);
+    if (strcmp(v->state, GW_INV_SENT) != 0 && strcmp(v->state, GW_INV_ACCEPTED) != 0)
+        rc = edi_fail(err, EDI_ESYNTAX, "invoice %s is %s: only a sent or accepted invoice is paid", number, v->state);
+    else {
+        free(v->state);
+        v->state = edi_xstrdup(GW_INV_PAID);
+        rc = gw_store_update_invoice(c->store, v, why ? why : "paid", c->now, err);
+    }
+    gw_invoice_free(v);
+    return rc;
+}
