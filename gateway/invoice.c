@@ -818,8 +818,11 @@ static int settle(const char **state, struct gw_ctx *c, const struct inv *iv, xm
             bills[i].shipment_row = iv->v[i].sh->id;
             bills[i].order_id = iv->v[i].o->id;
         }
-        snprintf(w, sizeof(w), "%s%s%s", why, strcmp(*state, GW_INV_HELD) == 0 ? "; held: " : "; 810 queued",
-                 strcmp(*state, GW_INV_HELD) == 0 && f.n ? f.v[0].msg : "");
+        if (strcmp(*state, GW_INV_HELD) == 0)
+            snprintf(w, sizeof(w), "%s; held: %s: %s%s", why, f.n ? f.v[0].code : "?", f.n ? f.v[0].msg : "",
+                     f.n > 1 ? " (and more: see the findings)" : "");
+        else
+            snprintf(w, sizeof(w), "%s; 810 queued", why);
         rc = gw_store_add_invoice(c->store, &v, bills, iv->n, w, c->now, err);
     }
     if (rc == 0 && strcmp(*state, GW_INV_QUEUED) == 0)

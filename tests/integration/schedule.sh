@@ -106,7 +106,7 @@ same "amazon-rp invoice-run (0 18 * * *): the first start's look-back, then 18:0
 printf '2024-12-31T19:00:00Z\n2025-01-01T19:00:00Z\n' > "$tmp/want"
 dues amazon-df invoice-run > "$tmp/got"
 same "amazon-df invoice-run (0 19 * * *) likewise" "$tmp/want" "$tmp/got"
-has "invoice runs are recorded as not implemented" "^amazon-rp\|invoice-run\|.*\|done\|not implemented$" "$tmp/all"
+has "invoice runs are recorded with what they did" "^amazon-rp\|invoice-run\|.*\|done\|invoices=0 held=0 sent=0$" "$tmp/all"
 
 # what the runs did
 has "the 00:00 poll took the PO in" "^amazon-rp\|poll\|$DAY\|.*\|files=1 sets=1 accepted=1 rejected=0 orders=1 sent=1$" "$tmp/all"

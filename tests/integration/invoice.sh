@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Integration tests of invoices: the invoice run over shipped orders in a
+# real workspace (RP with tax, charge and allowance; DF with PO/VO/ON; a
+# multi-PO RP invoice per ASN), every 810 compared with a golden file in
+# tests/integration/invoice/expected/ (GOLDEN_UPDATE=1 rewrites them for
+# review), held invoices for each mismatch of the three-way match, ERP
+# invoices, idempotence, and the list/show commands.
+# Usage: invoice.sh WHARF. Prints ok/not ok lines.
+set -u
+W=$(cd "$(dirname "${1:-build/san/wharf}")" && pwd)/$(basename "${1:-build/san/wharf}")
+cd "$(dirname "$0")/../.." || exit 2
+G=$PWD/tests/golden/x12
+SHIP=$PWD/tests/integration/ship/in
+EXP=$PWD/tests/integration/invoice/expected
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+ws=$tmp/ws
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+no() { n=$((n + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' "$2" | head -20; }
+has() { if grep -qE -- "$2" "$3"; then ok "$1"; else no "$1" "$3"; fi; }
+at() { WHARF_NOW=$1 "${@:2}"; }
+exits() {  # exits NAME CODE COMMAND...: exit status; output in $tmp/out
+  local name=$1 want=$2; shift 2
+  "$@" > "$tmp/out" 2>&1; local got=$?
+  [ "$got" = "$want" ] && ok "$name" || no "$name (exit $got, want $want)" "$tmp/out"
+}
+golden() {  # golden NAME FILE
+  mkdir -p "$EXP"
+  if [ -n "${GOLDEN_UPDATE:-}" ]; then cp "$2" "$EXP/$1"; ok "$1 (updated)"; return; fi
+  if diff -u "$EXP/$1" "$2" > "$tmp/diff" 2>&1; then ok "$1 matches its golden file"; else no "$1 differs from its golden file" "$tmp/diff"; fi
+}
+inv810() { grep -l "BIG\*[0-9]*\*$2\*" "$1"/outbound/*-810-* 2>/dev/null | head -1; }
+po_from() {  # po_from SAMPLE OLD NEW CONTROL > file
+  sed -e "s/$2/$3/g" -e "s/\*00000[0-9]\{4\}\*0\*P/*00000$4*0*P/" \
+      -e "s/^GS\*PO\*\([A-Z]*\)\*ACMEVENDOR\*\([0-9]*\)\*\([0-9]*\)\*[0-9]*\*/GS*PO*\1*ACMEVENDOR*\2*\3*$4*/" \
+      -e "s/^GE\*1\*[0-9]*~/GE*1*$4~/" -e "s/^IEA\*1\*[0-9]*~/IEA*1*00000$4~/" "$G/$1"
+}
+ship() {  # ship TIME PO LINE:QTY... : one carton per line, shipped by wharf ship
+  local t=$1 po=$2; shift 2
+  { echo "po_number,line_no,quantity,carton_id,warehouse,ship_date,carrier_scac,bol"
+    for lq in "$@"; do echo "$po,${lq%%:*},${lq##*:},$po-${lq%%:*},NJ1,${t%%T*},ODFL,BOL$po"; done; } > "$tmp/pack-$po.csv"
+  at "$t" "$W" ship "$tmp/pack-$po.csv" -w "$ws" > "$tmp/ship" 2>&1 || no "ship $po" "$tmp/ship"
+}
+erp_invoice() {  # erp_invoice NUMBER PO QTY2 AMOUNT2 LINE_TOTAL LINE_TAXES(1/0) HEADER_TAX TOTAL
+  local ltax1="" ltax2="" htax="" ttot=""
+  if [ "$6" = 1 ]; then
+    ltax1='<taxes><tax><type>sales</type><rate>6.625</rate><amount>19.88</amount></tax></taxes>'
+    ltax2='<taxes><tax><type>sales</type><rate>6.625</rate><amount>6.96</amount></tax></taxes>'
+  fi
+  [ -n "$7" ] && htax="<taxes><tax><type>sales</type><rate>6.625</rate><amount>$7</amount></tax></taxes>" && ttot="<tax-total>$7</tax-total>"
+  cat <<EOF
+<invoice xmlns="urn:wharf:canonical:1">
+  <program>RP</program>
+  <type>invoice</type>
+  <invoice-number>$1</invoice-number>
+  <invoice-date>2025-01-04</invoice-date>
+  <currency>USD</currency>
+  <remit-to><id qualifier="92">ACMEPAY1</id><name>ACME WIDGETS INC</name></remit-to>
+  <lines>
+    <line><line-no>1</line-no><po-number>$2</po-number><id qualifier="upc" code="UP">012345678905</id>
+      <invoiced-quantity unit="EA">24</invoiced-quantity><unit-price basis="PE">12.50</unit-price>
+      <line-amount>300.00</line-amount>$ltax1</line>
+    <line><line-no>2</line-no><po-number>$2</po-number><id qualifier="upc" code="UP">084123450010</id>
+      <invoiced-quantity unit="EA">$3</invoiced-quantity><unit-price basis="PE">8.75</unit-price>
+      <line-amount>$4</line-amount>$ltax2</line>
+  </lines>
+  $htax
+  <totals><line-total>$5</line-total>$ttot<invoice-total>$8</invoice-total></totals>
+</invoice>
+EOF
+}
+
+"$W" init "$ws" > /dev/null 2>&1 || { no "init"; exit 0; }
+RP=$ws/partners/amazon-rp
+DF=$ws/partners/amazon-df
+# the RP partner bills sales tax, a freight charge and a 2 % allowance
+sed -i 's|      <terms type="discount-not-applicable" basis="invoice-date" net-days="60"/>|&\n      <tax type="sales" rate="6.625"/>\n      <charge type="freight" amount="25.00" description="FREIGHT TO FC"/>\n      <allowance type="discount" percent="2" description="VOLUME DISCOUNT"/>|' "$ws/wharf.xml"
+cp "$G/amazon-rp-850.edi" "$RP/inbound/a.edi"
+cp "$G/amazon-rp-850-multi.edi" "$RP/inbound/b.edi"
+i=7300
+for po in PQTY01 PTAX01 PCOST1 PMULT1; do
+  i=$((i + 1)); po_from amazon-rp-850.edi 4Z32PABC $po $i > "$RP/inbound/$po.edi"
+done
+cp "$G/amazon-df-850.edi" "$DF/inbound/a.edi"
+# a DF order at no cost (DF bills no charges here): its invoice totals zero
+po_from amazon-df-850.edi TVd4wGZnR DZERO1 7399 | sed 's/\*EA\*[0-9.]*\*PE\*/*EA*0.00*PE*/' > "$DF/inbound/zero.edi"
+at 2025-01-01T00:00:00Z "$W" run --once -w "$ws" > "$tmp/run" 2>&1
+has "the POs are in" "10 sets: 10 accepted" "$tmp/run"
+for po in 4Z32PABC 4Z32PABD 4Z32PABE 5KQ7TWXM PQTY01 PTAX01 PCOST1 PMULT1; do
+  at 2025-01-01T01:00:00Z "$W" orders approve $po -w "$ws" > "$tmp/out" 2>&1 || no "approve $po" "$tmp/out"
+done
+at 2025-01-01T02:00:00Z "$W" ack run -w "$ws" > "$tmp/out" 2>&1
+has "the RP POs are acknowledged" "^8 acknowledgments queued" "$tmp/out"
+
+# nothing shipped: nothing to invoice
+at 2025-01-01T03:00:00Z "$W" invoice run -w "$ws" > "$tmp/out" 2>&1
+has "nothing shipped, nothing invoiced" "^0 invoices queued, 0 held" "$tmp/out"
+
+ship 2025-01-02T10:00:00Z 4Z32PABC 1:24 2:12 3:6
+ship 2025-01-02T10:00:00Z 4Z32PABE 1:36
+at 2025-01-02T10:00:00Z "$W" ship "$SHIP/df-single-package.csv" -w "$ws" > "$tmp/out" 2>&1 || no "ship DF" "$tmp/out"
+sed 's/TVd4wGZnR/DZERO1/; s/1Z6A34Y60369738804/1Z6A34Y60369738899/g; s/ACMEPKG1/ACMEPKG9/g' "$SHIP/df-single-package.csv" > "$tmp/dzero.csv"
+at 2025-01-02T10:00:00Z "$W" ship "$tmp/dzero.csv" -w "$ws" > "$tmp/out" 2>&1 || no "ship DF zero" "$tmp/out"
+
+# ---- the invoice run ------------------------------------------------------------------------
+exits "invoice run" 0 at 2025-01-03T09:00:00Z "$W" invoice run -w "$ws"
+has "  three invoices queued, the zero one held" "^3 invoices queued, 1 held" "$tmp/out"
+f=$(inv810 "$RP" ACME-INV-000001)
+[ -n "$f" ] && golden rp-tax-charge-allowance.edi "$f" || no "RP 810 with tax, charge and allowance"
+has "  TDS: lines 644.94 + freight 25.00 - 2 % 12.90 + tax 42.74 = 699.78" "^TDS\*69978~" "$f"
+has "  a line tax" "^TXI\*ST\*19.88\*6.625~" "$f"
+has "  the freight charge" "^SAC\*C\*D240\*\*\*2500" "$f"
+f=$(inv810 "$DF" ACME-DF-000001)
+[ -n "$f" ] && golden df-po-vo-on.edi "$f" || no "DF 810"
+has "  each line carries PO, VO and ON" "^IT1\*1\*1\*EA\*24.99\*PE\*BP\*B07DFVDRAB\*SK\*ACME-1001\*PO\*TVd4wGZnR\*VO\*SO[0-9]+\*ON\*114-2948816-3841829~" "$f"
+at 2025-01-03T09:00:00Z "$W" invoices list --state held -w "$ws" > "$tmp/out" 2>&1
+has "held: a zero total" "zero-total: invoice total 0.00: Amazon refuses an invoice of zero" "$tmp/out"
+at 2025-01-03T09:00:00Z "$W" orders list -w "$ws" > "$tmp/orders" 2>&1
+has "  a shipped, invoiced order is invoiced" "4Z32PABC +invoiced" "$tmp/orders"
+has "  a held invoice leaves its order shipped" "DZERO1 +shipped" "$tmp/orders"
+
+# idempotent: a second run bills nothing again
+exits "a second run" 0 at 2025-01-03T09:30:00Z "$W" invoice run -w "$ws"
+has "  invoices nothing twice" "^0 invoices queued, 0 held, 0 released" "$tmp/out"
+[ "$(ls "$RP"/outbound/*-810-* "$DF"/outbound/*-810-* | wc -l)" = 3 ] && ok "  three 810s in all" || no "  three 810s in all"
+
+# ---- one invoice per ASN: a multi-PO invoice -----------------------------------------------
+sed -i 's|per="asn-po"|per="asn"|' "$ws/wharf.xml"
+printf 'po_number,line_no,quantity,carton_id,warehouse,ship_date,carrier_scac,bol\n4Z32PABD,1,48,MA,NJ1,2025-01-03,ODFL,BOLM\nPMULT1,1,24,MA,NJ1,2025-01-03,ODFL,BOLM\nPMULT1,2,12,MB,NJ1,2025-01-03,ODFL,BOLM\n' > "$tmp/multi.csv"
+exits "multi-PO ASN shipped" 0 at 2025-01-03T10:00:00Z "$W" ship "$tmp/multi.csv" -w "$ws"
+exits "invoice run per ASN" 0 at 2025-01-03T11:00:00Z "$W" invoice run -w "$ws"
+f=$(inv810 "$RP" ACME-INV-000003)
+[ -n "$f" ] && golden rp-multi-po.edi "$f" || no "RP multi-PO 810" "$tmp/out"
+has "  both POs on the lines" "PO\*4Z32PABD~" "$f"
+has "  both POs on the lines" "PO\*PMULT1~" "$f"
+
+# ---- held: the PO's cost changed after the acknowledgment ----------------------------------
+po_from amazon-rp-850.edi 4Z32PABC PCOST1 7305 | sed 's/^PO1\*1\*24\*EA\*12.50\*/PO1*1*24*EA*13.00*/' > "$RP/inbound/cost-change.edi"
+at 2025-01-03T12:00:00Z "$W" run --once -w "$ws" > "$tmp/run" 2>&1
+ship 2025-01-03T12:30:00Z PCOST1 1:24
+exits "invoice run with a changed cost" 0 at 2025-01-03T13:00:00Z "$W" invoice run -w "$ws"
+has "  is held" "^0 invoices queued, 1 held" "$tmp/out"
+at 2025-01-03T13:00:00Z "$W" invoices list --state held -w "$ws" > "$tmp/out" 2>&1
+has "  the finding names the PO, the line and both costs" "cost-mismatch: PO PCOST1 line 1: unit cost 13.00 on the PO, 12.50 acknowledged" "$tmp/out"
+# the vendor acknowledges the new cost; the next run releases the invoice
+at 2025-01-03T14:00:00Z "$W" orders approve PCOST1 -w "$ws" > "$tmp/out" 2>&1
+at 2025-01-03T14:00:00Z "$W" ack run -w "$ws" > "$tmp/out" 2>&1
+exits "the next run" 0 at 2025-01-03T15:00:00Z "$W" invoice run -w "$ws"
+has "  releases the held invoice" "1 released from hold" "$tmp/out"
+num=$(at 2025-01-03T15:00:00Z "$W" invoices list -w "$ws" | awk '/PCOST1/ {print $2}')
+at 2025-01-03T15:00:00Z "$W" invoices show "$num" -w "$ws" > "$tmp/out" 2>&1
+has "  its history: held, then queued, then sent" "held .*cost-mismatch" "$tmp/out"
+has "  ... released" "queued +matched again: now matches" "$tmp/out"
+has "  ... sent" "sent +the 810 left the outbox" "$tmp/out"
+
+# ---- ERP invoices -------------------------------------------------------------------------
+ship 2025-01-03T16:00:00Z PQTY01 1:24 2:12
+ship 2025-01-03T16:00:00Z PTAX01 1:24 2:12
+erp_invoice ERP-Q-1 PQTY01 8 70.00 370.00 0 "" 370.00 > "$tmp/q.xml"
+exits "ERP invoice, wrong quantity: kept" 0 at 2025-01-03T17:00:00Z "$W" invoice submit "$tmp/q.xml" -w "$ws"
+has "  held: invoiced 8, shipped 12" "quantity-mismatch: PO PQTY01 line 2: invoiced quantity 8, shipped 12" "$tmp/out"
+erp_invoice ERP-T-1 PTAX01 12 105.00 405.00 1 27.00 432.00 > "$tmp/t.xml"
+exits "ERP invoice, header tax not the sum of line taxes: kept" 0 at 2025-01-03T17:00:00Z "$W" invoice submit "$tmp/t.xml" -w "$ws"
+has "  held: 27.00 against 26.84" "tax-mismatch: header sales tax 27.00, but the line taxes add up to 26.84" "$tmp/out"
+erp_invoice ERP-T-2 PTAX01 12 105.00 405.00 0 "" 400.00 > "$tmp/t2.xml"
+exits "ERP invoice of goods billed already: refused" 1 at 2025-01-03T17:00:00Z "$W" invoice submit "$tmp/t2.xml" -w "$ws"
+has "  already billed" "already-billed: PO PTAX01: shipment .* is billed already" "$tmp/out"
+erp_invoice ACME-INV-000001 PTAX01 12 105.00 405.00 0 "" 405.00 > "$tmp/dup.xml"
+exits "ERP invoice with a number used before: refused" 1 at 2025-01-03T17:00:00Z "$W" invoice submit "$tmp/dup.xml" -w "$ws"
+has "  no number twice" "number-reused: invoice number ACME-INV-000001 was used before" "$tmp/out"
+exits "an unknown PO: refused" 1 at 2025-01-03T17:00:00Z "$W" invoice submit "$G/../../canonical/invoice-rp.xml" -w "$ws"
+at 2025-01-03T17:00:00Z "$W" invoices list --state held -w "$ws" > "$tmp/held" 2>&1
+[ "$(grep -c ' held ' "$tmp/held")" = 3 ] && ok "invoices list --state held: three held" || no "three held" "$tmp/held"
+at 2025-01-03T17:00:00Z "$W" invoices list --json -w "$ws" > "$tmp/json" 2>&1
+has "invoices list --json" '"number": "ERP-Q-1"' "$tmp/json"
+
+# ---- paid, and the ERP files -----------------------------------------------------------------
+exits "invoices paid" 0 at 2025-01-10T09:00:00Z "$W" invoices paid ACME-INV-000001 -w "$ws"
+exits "a held invoice is not paid" 1 at 2025-01-10T09:00:00Z "$W" invoices paid ERP-Q-1 -w "$ws"
+at 2025-01-10T09:00:00Z "$W" invoices show ACME-INV-000001 -w "$ws" > "$tmp/out" 2>&1
+has "  paid, with its history" "^invoice ACME-INV-000001 for amazon-rp \(4Z32PABC\): paid, total 699.78 USD" "$tmp/out"
+[ -f "$ws/erp/out/amazon-rp-invoice-ACME-INV-000001.json" ] && ok "ERP: invoice JSON" || no "ERP: invoice JSON"
+has "ERP: invoice CSV, a row per line" "^amazon-rp,ACME-INV-000001,queued,699.78,4Z32PABC,3,6,39.99,239.94$" "$ws/erp/out/amazon-rp-invoice-ACME-INV-000001.csv"
+at 2025-01-10T09:00:00Z "$W" status -w "$ws" > "$tmp/out" 2>&1
+has "status counts invoices by state" "invoices" "$tmp/out"
