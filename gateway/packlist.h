@@ -25,7 +25,13 @@
  *                 "items": [{"po_number", "line_no", "quantity", "lot",
  *                            "expiry"}]}]}
  * A key given on a carton or an item overrides the header's. Numbers may
- * be JSON numbers or strings.
+ * be JSON numbers or strings (a real counts as a whole number only when
+ * it is one: 2.0); null is as if the key were not there. Unknown keys are
+ * an error, as unknown columns are.
+ *
+ * Both: a UTF-8 byte order mark is skipped; values are trimmed of spaces
+ * and tabs, and one with a control character (a quoted newline) is an
+ * error.
  */
 #ifndef WHARF_PACKLIST_H
 #define WHARF_PACKLIST_H
@@ -69,10 +75,14 @@ struct gw_packlist {
  * Reads a packing list: JSON when the first non-blank byte is '{' or '[',
  * else CSV. name is the file name used in messages ("pack.csv").
  * Every problem is a finding (code "packlist", seg_index = the row's src,
- * msg "pack.csv:3: quantity 'x' is not a positive whole number"), all of
- * them reported, and the call returns EDI_ESYNTAX when there was any (the
- * list is refused whole: a shipment never goes out with rows missing).
- * EDI_ELIMIT over GW_PACKLIST_MAX_ROWS. On 0, *out holds every row.
+ * msg "pack.csv:3: quantity 'x' is not a positive whole number", or for
+ * JSON "pack.json: row 4 (cartons[1].items[0]): ..."; a CSV header line
+ * or JSON that does not parse at its line, a shipment or carton key at
+ * the first row it applies to, the whole file at 0), all of them
+ * reported, and the call returns EDI_ESYNTAX when there was any (the list
+ * is refused whole: a shipment never goes out with rows missing).
+ * Findings already in problems are not counted. EDI_ELIMIT over
+ * GW_PACKLIST_MAX_ROWS. On 0, *out holds every row; on an error, none.
  * gw_packlist_dispose() is needed after any return (init is done here).
  */
 int gw_packlist_parse(struct gw_packlist *out, const char *name, const char *data, size_t n,

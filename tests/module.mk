@@ -10,6 +10,10 @@ FUZZ_LIBFUZZER := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 EDI_SAN_OBJ = $(call objs,build/san,$(EDI_SRC))
 EDI_REL_OBJ = $(call objs,build,$(EDI_SRC))
 MAP_SAN_OBJ = $(call objs,build/san,$(MAP_SRC))
+# The gateway modules that depend on edi/ and plain libraries only, which
+# fuzz targets may link (packlist.c: libcsv and jansson).
+FUZZ_GW_SRC := gateway/packlist.c
+FUZZ_GW_SAN_OBJ = $(call objs,build/san,$(FUZZ_GW_SRC))
 # The gateway's objects (not cli.c: it has main) as an archive, so a test
 # pulls in only the modules it calls and what they call: cli_*.c need
 # cli.c's helpers, which a store test never reaches.
@@ -27,20 +31,20 @@ build/san/tests/%: tests/unit/%.c tests/unit/testutil.h $(EDI_SAN_OBJ) $(MAP_SAN
 		-o $@ $< $(EDI_SAN_OBJ) $(MAP_SAN_OBJ) $(GW_SAN_LIB) $(TEST_LIBS)
 
 # Fuzz targets under gcc: a driver that replays the committed corpus.
-build/san/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(EDI_SAN_OBJ) $(MAP_SAN_OBJ) | $(DEPS_STAMP)
+build/san/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(EDI_SAN_OBJ) $(MAP_SAN_OBJ) $(FUZZ_GW_SAN_OBJ) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC  $@"
 	@$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) -Itests/fuzz -DWHARF_SCHEMAS_DIR='"$(SCHEMAS)"' \
-		-o $@ $< tests/fuzz/replay.c $(EDI_SAN_OBJ) $(MAP_SAN_OBJ) $(PKG_LIBS)
+		-o $@ $< tests/fuzz/replay.c $(EDI_SAN_OBJ) $(MAP_SAN_OBJ) $(FUZZ_GW_SAN_OBJ) $(PKG_LIBS)
 
 # The same targets under clang's libFuzzer, for `make fuzz`.
 FUZZ_CC ?= clang
-build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(EDI_SRC) $(MAP_SRC) | $(DEPS_STAMP)
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(EDI_SRC) $(MAP_SRC) $(FUZZ_GW_SRC) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC  $@ (libFuzzer)"
-	@$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Iedi -Imappings -Itests/fuzz $(PKG_CFLAGS) -DWHARF_SCHEMAS_DIR='"$(SCHEMAS)"' \
+	@$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Iedi -Imappings -Igateway -Itests/fuzz $(PKG_CFLAGS) -DWHARF_SCHEMAS_DIR='"$(SCHEMAS)"' \
 		-DWHARF_MODELS='"$(abspath ../shared/amazon/sp-api-models)"' \
-		-g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(EDI_SRC) $(MAP_SRC) $(PKG_LIBS)
+		-g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(EDI_SRC) $(MAP_SRC) $(FUZZ_GW_SRC) $(PKG_LIBS)
 
 check: build/wharf build/san/wharf $(UNIT_BINS) $(FUZZ_REPLAY)
 	@tests/run.sh
