@@ -32,6 +32,8 @@ struct part {
     struct gw_order *o;
     xmlDocPtr odoc;                  /* the canonical order */
     xmlXPathContextPtr ox;
+    xmlDocPtr ackdoc;                /* the order's last queued acknowledgment, read once */
+    int ack_read;
     int own_sh, own_o;               /* this part frees them */
 };
 
@@ -51,6 +53,7 @@ static void inv_dispose(struct inv *iv)
             xmlFreeDoc(iv->v[i].sdoc);
         }
         if (iv->v[i].own_o) {
+            xmlFreeDoc(iv->v[i].ackdoc);
             if (iv->v[i].ox)
                 xmlXPathFreeContext(iv->v[i].ox);
             gw_order_free(iv->v[i].o);
@@ -400,30 +403,39 @@ static xmlDocPtr build(struct gw_ctx *c, const struct inv *iv, const char *numbe
 /* ---- the three-way match --------------------------------------------------------------------- */
 
 /* The unit cost of a line in the order's last queued acknowledgment, ""
- * when there is none (or it carries no cost). */
-static int ack_cost(char *out, size_t cap, struct gw_ctx *c, const struct gw_order *o, const char *line_no,
-                    struct edi_err *err)
+ * when there is none (or it carries no cost). The acknowledgment is read
+ * once per order (kept in the part that owns the order). */
+static int ack_cost(char *out, size_t cap, struct gw_ctx *c, const struct inv *iv, const struct gw_order *o,
+                    const char *line_no, struct edi_err *err)
 {
-    struct gw_ack *v = NULL;
-    size_t n = 0;
+    struct part *owner = NULL;
+    char expr[160];
+    size_t i;
     int rc;
 
     out[0] = '\0';
-    if ((rc = gw_store_acks(&v, &n, c->store, o->id, "queued", err)) < 0)
-        return rc;
-    if (n > 0) {
-        xmlDocPtr d = read_xml(v[n - 1].canonical, "ack.xml");
-        xmlXPathContextPtr x = d ? gw_xp_new(d) : NULL;
-        char expr[160];
+    for (i = 0; i < iv->n && owner == NULL; i++)
+        if (iv->v[i].o == o && iv->v[i].own_o)
+            owner = (struct part *)&iv->v[i];
+    if (owner == NULL)
+        return 0;
+    if (!owner->ack_read) {
+        struct gw_ack *v = NULL;
+        size_t n = 0;
+
+        if ((rc = gw_store_acks(&v, &n, c->store, o->id, "queued", err)) < 0)
+            return rc;
+        owner->ackdoc = n > 0 ? read_xml(v[n - 1].canonical, "ack.xml") : NULL;
+        owner->ack_read = 1;
+        gw_acks_free(v, n);
+    }
+    if (owner->ackdoc) {
+        xmlXPathContextPtr x = gw_xp_new(owner->ackdoc);
 
         snprintf(expr, sizeof(expr), "c:lines/c:line[c:line-no = '%s']/c:unit-cost", line_no);
-        if (x)
-            gw_xp_text(out, cap, x, xmlDocGetRootElement(d), expr);
-        if (x)
-            xmlXPathFreeContext(x);
-        xmlFreeDoc(d);
+        gw_xp_text(out, cap, x, xmlDocGetRootElement(owner->ackdoc), expr);
+        xmlXPathFreeContext(x);
     }
-    gw_acks_free(v, n);
     return 0;
 }
 
@@ -485,7 +497,7 @@ static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, const 
         }
         /* SPEC: RULES.md 810 — unit cost = acknowledged cost = PO cost */
         gw_xp_text(po_cost, sizeof(po_cost), pt->ox, ol, "c:unit-cost");
-        if ((rc = ack_cost(ack, sizeof(ack), c, pt->o, no, err)) < 0)
+        if ((rc = ack_cost(ack, sizeof(ack), c, iv, pt->o, no, err)) < 0)
             break;
         if (gw_dec_cmp(price, po_cost) != 0)
             finding(f, "cost-mismatch", "PO %s line %s: invoiced unit cost %s, the PO's is %s", po, no, price,
@@ -707,27 +719,13 @@ static int orders_invoiced(struct gw_ctx *c, const struct inv *iv, struct edi_er
     int rc = 0;
 
     for (i = 0; i < iv->n && rc == 0; i++) {
-        struct gw_shipment **v = NULL;
-        size_t n = 0;
-        int all = 1;
+        int64_t left = 0;
 
         for (k = 0; k < i && iv->v[k].o != iv->v[i].o; k++)
             ;
         if (k < i || strcmp(iv->v[i].o->state, GW_ORDER_SHIPPED) != 0)
             continue;
-        if ((rc = gw_store_list_shipments(&v, &n, c->store, "queued", iv->v[i].o->partner, err)) < 0)
-            break;
-        for (k = 0; k < n && all && rc == 0; k++) {
-            size_t m;
-            int64_t billed = 0;
-
-            for (m = 0; m < v[k]->nlines && v[k]->lines[m].order_id != iv->v[i].o->id; m++)
-                ;
-            if (m < v[k]->nlines && (rc = gw_store_billed(&billed, c->store, v[k]->id, iv->v[i].o->id, err)) == 0)
-                all = billed != 0;
-        }
-        gw_shipments_free(v, n);
-        if (rc == 0 && all)
+        if ((rc = gw_store_order_unbilled(&left, c->store, iv->v[i].o->id, err)) == 0 && left == 0)
             rc = gw_store_set_order_state(c->store, iv->v[i].o->id, GW_ORDER_INVOICED, "every shipment invoiced",
                                           c->now, err);
     }
@@ -932,6 +930,7 @@ static int invoice_partner(struct gw_invoice_summary *sum, struct gw_ctx *c, con
                            struct edi_err *err)
 {
     struct gw_shipment **sh = NULL;
+    xmlDocPtr *sdocs = NULL;
     size_t nsh = 0, i, k;
     int df = p->program && strcmp(p->program, "DF") == 0, rc;
     const char *per = df ? "order" : p->invoice.per ? p->invoice.per : "asn-po";
@@ -948,6 +947,7 @@ static int invoice_partner(struct gw_invoice_summary *sum, struct gw_ctx *c, con
         return rc;
     if ((rc = gw_store_list_shipments(&sh, &nsh, c->store, "queued", p->id, err)) < 0)
         return rc;
+    sdocs = edi_xcalloc(nsh + 1, sizeof(*sdocs));
     for (i = 0; i < nsh && rc == 0; i++)
         for (k = 0; k < sh[i]->nlines && rc == 0; k++) {
             int64_t billed = 0;
@@ -984,17 +984,24 @@ static int invoice_partner(struct gw_invoice_summary *sum, struct gw_ctx *c, con
             /* per PO: once the order shipped in full */
             sum->waiting++;
         } else if (rc == 0 && iv.n > 0) {
-            for (k = 0; k < iv.n; k++)
-                iv.v[k].sdoc = read_xml(iv.v[k].sh->canonical, "shipment.xml");
-            rc = invoice_one(sum, c, &iv, err);
+            /* each shipment's canonical document is read once per run */
             for (k = 0; k < iv.n; k++) {
-                xmlFreeDoc(iv.v[k].sdoc);
-                iv.v[k].sdoc = NULL;
+                size_t m;
+
+                for (m = 0; m < nsh && sh[m] != iv.v[k].sh; m++)
+                    ;
+                if (m < nsh && sdocs[m] == NULL)
+                    sdocs[m] = read_xml(sh[m]->canonical, "shipment.xml");
+                iv.v[k].sdoc = m < nsh ? sdocs[m] : NULL;
             }
+            rc = invoice_one(sum, c, &iv, err);
         }
         inv_dispose(&iv);
     }
     free(cv);
+    for (i = 0; i < nsh; i++)
+        xmlFreeDoc(sdocs[i]);
+    free(sdocs);
     gw_shipments_free(sh, nsh);
     return rc;
 }

@@ -339,6 +339,7 @@ enum q {
     Q_DOC_ABOUT,
     Q_DOC_LIST,
     Q_INV_BILLS_GET,
+    Q_ORDER_UNBILLED,
     Q_COUNT_
 };
 
@@ -473,6 +474,9 @@ static const char *const SQL[Q_COUNT_] = {
     [Q_DOC_LIST] = DOC_COLS " WHERE (?1 IS NULL OR partner = ?1) AND (?2 IS NULL OR kind = ?2)"
                    " AND (?3 IS NULL OR state = ?3) AND (?4 = 0 OR about = ?4 OR id = ?4)"
                    " ORDER BY id DESC LIMIT ?5",
+    [Q_ORDER_UNBILLED] = "SELECT count(DISTINCT s.id) FROM shipment_lines l JOIN shipments s ON s.id = l.shipment_id"
+                         " WHERE l.order_id = ?1 AND s.state = 'queued' AND NOT EXISTS (SELECT 1 FROM"
+                         " invoice_bills b WHERE b.shipment_id = s.id AND b.order_id = ?1)",
     [Q_INV_BILLS_GET] = "SELECT shipment_id, order_id FROM invoice_bills WHERE invoice_id = ?1"
                         " ORDER BY shipment_id, order_id",
     [Q_COUNTS] = "SELECT what, n FROM ("
@@ -2965,4 +2969,20 @@ int gw_store_invoice_bills(struct gw_bill **out, size_t *n, struct gw_store *s, 
     *out = v;
     *n = k;
     return 0;
+}
+
+int gw_store_order_unbilled(int64_t *n, struct gw_store *s, int64_t order_id, struct edi_err *err)
+{
+    static const char op[] = "order unbilled";
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    *n = 0;
+    if ((rc = prep(&st, s, Q_ORDER_UNBILLED, op, err)) < 0)
+        return rc;
+    bind_i64(&bc, st, 1, order_id);
+    if ((rc = bound(s, bc, op, err)) == 0 && (rc = step(st, s, op, err)) == 1)
+        *n = sqlite3_column_int64(st, 0);
+    finish(st);
+    return rc < 0 ? rc : 0;
 }

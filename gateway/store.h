@@ -342,6 +342,8 @@ int gw_store_invoice_history(struct gw_history **out, size_t *n, struct gw_store
 /* What an invoice bills (*out is the caller's, free()). */
 int gw_store_invoice_bills(struct gw_bill **out, size_t *n, struct gw_store *s, int64_t invoice_id,
                            struct edi_err *err);
+/* How many shipments in force carry goods of the order no invoice bills. */
+int gw_store_order_unbilled(int64_t *n, struct gw_store *s, int64_t order_id, struct edi_err *err);
 /* The invoice billing an order's goods in a shipment, 0 when none. */
 int gw_store_billed(int64_t *invoice_id, struct gw_store *s, int64_t shipment_row,
                     int64_t order_id, struct edi_err *err);

@@ -235,6 +235,52 @@ int main(int argc, char **argv)
         }
     }
 
+    /* ship confirmations and invoices: 1,000 POs acknowledged on arrival,
+     * one packing list shipping every line in its own carton (SSCCs from
+     * the store, one ASN per fulfilment centre), then the invoice run */
+    {
+        char ws[1024], cmd[8800], inbound[1200], pack[1200], po1k[1200];
+        double cpu = 0, rss = 0, wall = 0;
+        unsigned long i, rows = 0, made1k = 0;
+        int rc;
+        FILE *f;
+
+        snprintf(ws, sizeof(ws), "%s/ws-ship", dir);
+        snprintf(po1k, sizeof(po1k), "%s/po-1000.edi", dir);
+        snprintf(pack, sizeof(pack), "%s/pack-1000.csv", dir);
+        snprintf(cmd, sizeof(cmd),
+                 "rm -rf '%s' && '%s' init '%s' > /dev/null && "
+                 "sed -i 's|<acknowledge mode=\"manual\"|<acknowledge mode=\"auto-all\"|' '%s/wharf.xml'",
+                 ws, wharf, ws, ws);
+        snprintf(inbound, sizeof(inbound), "%s/partners/amazon-rp/inbound/po-1000.edi", ws);
+        if (make_file(po1k, 1000, 0, &made1k) == 0 && system(cmd) == 0 && link(po1k, inbound) == 0 &&
+            (f = fopen(pack, "w")) != NULL) {
+            char *run[] = {(char *)wharf, "run", "--once", "-w", ws, NULL};
+            char *ship[] = {(char *)wharf, "ship", pack, "-w", ws, NULL};
+            char *inv[] = {(char *)wharf, "invoice", "run", "-w", ws, NULL};
+
+            /* the same POs make_file wrote: po(n) for n = 1 .. 1000 */
+            fprintf(f, "po_number,line_no,quantity,carton_id,warehouse,ship_date,carrier_scac,bol\n");
+            for (i = 1; i <= made1k; i++) {
+                unsigned lines = 4 + (unsigned)(i % 5), k;
+
+                for (k = 0; k < lines; k++, rows++)
+                    fprintf(f, "%08lX,%u,%u,C%lu-%u,NJ1,2024-03-18,ODFL,BOL%lu\n", 0x4A000000UL + i, k + 1,
+                            6 * (1 + (unsigned)((i + k) % 8)), i, k + 1, i % 9 + 1);
+            }
+            fclose(f);
+            rc = run_child(&cpu, &rss, &wall, run);
+            printf("ship and invoice: %lu POs acknowledged on arrival (run --once: %.1f s CPU, exit %d)\n",
+                   made1k, cpu, rc);
+            rc = run_child(&cpu, &rss, &wall, ship);
+            printf("  wharf ship, %lu cartons      %8.0f cartons/s (%.1f s CPU, %.1f s wall, %.1f MB peak RSS, exit %d)\n",
+                   rows, (double)rows / cpu, cpu, wall, rss, rc);
+            rc = run_child(&cpu, &rss, &wall, inv);
+            printf("  wharf invoice run            %8.0f invoices/s (%.1f s CPU, %.1f s wall, %.1f MB peak RSS, exit %d)\n",
+                   (double)made1k / cpu, cpu, wall, rss, rc);
+        }
+    }
+
     if (big == 0)
         return 0;
     {
