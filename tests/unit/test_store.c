@@ -884,6 +884,167 @@ static void test_busy(void **state)
     gw_store_close(b);
 }
 
+
+/* ---- shipments, SSCCs, invoices ------------------------------------------------------ */
+
+static int64_t ship_add(struct gw_store *s, int64_t order_id, const char *sid, int version,
+                        const char *q1, time_t now)
+{
+    struct gw_shipment_line l = {order_id, 1, (char *)q1};
+    struct gw_shipment sh;
+
+    memset(&sh, 0, sizeof(sh));
+    sh.partner = "amazon-rp";
+    sh.program = "RP";
+    sh.shipment_id = (char *)sid;
+    sh.version = version;
+    sh.state = "queued";
+    sh.canonical = "<shipment/>";
+    sh.lines = &l;
+    sh.nlines = 1;
+    OK(gw_store_add_shipment(s, &sh, now, E));
+    return sh.id;
+}
+
+/* What is shipped counts the shipments in force only; a replaced version
+ * and the shipment left out (except) do not count. */
+static void test_shipments(void **state)
+{
+    struct gw_store *s = open_ok(*state);
+    struct gw_order *o = order_new("amazon-rp", "RP", "PO1", "acknowledged", 1);
+    struct gw_shipment_line *v = NULL;
+    struct gw_shipment *got = NULL;
+    size_t n = 0;
+    int created;
+    int64_t a, b, c;
+
+    OK(gw_store_upsert_order(s, o, &created, "test", T0, E));
+    a = ship_add(s, o->id, "ASN1", 1, "10", T0);
+    b = ship_add(s, o->id, "ASN2", 1, "5", T0);
+    OK(gw_store_order_shipped(&v, &n, s, o->id, 0, E));
+    assert_int_equal(n, 2);
+    gw_shipment_lines_free(v, n);
+    /* ASN1 replaced by its version 2 with 8 */
+    OK(gw_store_set_shipment_state(s, a, "replaced", T0 + 60, E));
+    c = ship_add(s, o->id, "ASN1", 2, "8", T0 + 60);
+    OK(gw_store_order_shipped(&v, &n, s, o->id, b, E));
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].quantity, "8");
+    gw_shipment_lines_free(v, n);
+    /* by shipment id: the version in force */
+    OK(gw_store_get_shipment(&got, s, "amazon-rp", "ASN1", 0, E));
+    assert_non_null(got);
+    assert_int_equal(got->id, c);
+    assert_int_equal(got->version, 2);
+    assert_int_equal(got->nlines, 1);
+    gw_shipment_free(got);
+    OK(gw_store_get_shipment(&got, s, NULL, "NOSUCH", 0, E));
+    assert_null(got);
+    gw_order_free(o);
+    gw_store_close(s);
+}
+
+/* An SSCC is not reused within 365 days by another shipment id; the same
+ * shipment id (a replacement) may send it again; after a year it is free. */
+static void test_sscc_reuse(void **state)
+{
+    static const struct {
+        const char *shipment;
+        time_t at;
+        const char *clash;    /* NULL: recorded */
+    } cases[] = {
+        {"ASN1", T0, NULL},
+        {"ASN1", T0 + 86400, NULL},             /* a replacement */
+        {"ASN2", T0 + 2 * 86400, "ASN1"},       /* within the year */
+        {"ASN2", T0 + 364 * 86400, "ASN1"},
+        {"ASN3", T0 + 367 * 86400, NULL},       /* the year is over */
+        {"ASN4", T0 + 368 * 86400, "ASN3"},
+    };
+    struct gw_store *s = open_ok(*state);
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *clash = NULL, *peek = NULL;
+
+        OK(gw_store_sscc_clash(&peek, s, "006141410000000012", cases[i].shipment, cases[i].at, E));
+        OK(gw_store_sscc_use(&clash, s, "006141410000000012", "amazon-rp", cases[i].shipment, cases[i].at, E));
+        if (cases[i].clash) {
+            assert_non_null(clash);
+            assert_string_equal(clash, cases[i].clash);
+            assert_string_equal(peek, cases[i].clash);
+        } else {
+            assert_null(clash);
+            assert_null(peek);
+        }
+        free(clash);
+        free(peek);
+    }
+    gw_store_close(s);
+}
+
+/* An invoice bills (shipment, order) pairs once; its state follows the 810
+ * document that carries it; history keeps each change. */
+static void test_invoices(void **state)
+{
+    const struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    struct gw_order *o = order_new("amazon-rp", "RP", "PO1", "shipped", 1);
+    struct gw_invoice v, *got = NULL;
+    struct gw_bill bill;
+    struct gw_history *h = NULL;
+    size_t nh = 0;
+    int64_t billed = 0, left = -1, doc, outbox;
+    int created, rc;
+    struct edi_err err;
+
+    OK(gw_store_upsert_order(s, o, &created, "test", T0, E));
+    bill.shipment_row = ship_add(s, o->id, "ASN1", 1, "10", T0);
+    bill.order_id = o->id;
+    OK(gw_store_order_unbilled(&left, s, o->id, E));
+    assert_int_equal(left, 1);
+    OK(gw_store_outbox_add(&outbox, s, "amazon-rp", "810", "inv.edi", "ISA", 3, T0, E));
+    OK(gw_store_add_document(&doc, s, 0, "amazon-rp", "outbound", "810", "7", "0007", "INV-1", "queued", NULL,
+                             T0, E));
+    OK(gw_store_document_outbox(s, doc, outbox, E));
+    memset(&v, 0, sizeof(v));
+    v.partner = "amazon-rp";
+    v.program = "RP";
+    v.number = "INV-1";
+    v.state = "queued";
+    v.total = "125.00";
+    v.canonical = "<invoice/>";
+    v.document_id = doc;
+    v.outbox_id = outbox;
+    OK(gw_store_add_invoice(s, &v, &bill, 1, "test", T0, E));
+    OK(gw_store_billed(&billed, s, bill.shipment_row, o->id, E));
+    assert_int_equal(billed, v.id);
+    OK(gw_store_order_unbilled(&left, s, o->id, E));
+    assert_int_equal(left, 0);
+    /* the same goods again: refused, nothing kept */
+    v.number = "INV-2";
+    edi_err_clear(&err);
+    rc = gw_store_add_invoice(s, &v, &bill, 1, "test", T0, &err);
+    assert_true(rc < 0);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM invoices"), 1);
+    /* sent with its outbox message, then accepted by the 997 */
+    OK(gw_store_outbox_sent(s, outbox, T0 + 60, E));
+    OK(gw_store_get_invoice(&got, s, NULL, "INV-1", 0, E));
+    assert_string_equal(got->state, "sent");
+    gw_invoice_free(got);
+    OK(gw_store_set_document_state(s, doc, "accepted", "997 AK5 A", T0 + 120, E));
+    OK(gw_store_get_invoice(&got, s, "amazon-rp", "INV-1", 0, E));
+    assert_string_equal(got->state, "accepted");
+    OK(gw_store_invoice_history(&h, &nh, s, got->id, E));
+    assert_int_equal(nh, 3);
+    assert_string_equal(h[0].state, "queued");
+    assert_string_equal(h[1].state, "sent");
+    assert_string_equal(h[2].state, "accepted");
+    gw_history_free(h, nh);
+    gw_invoice_free(got);
+    gw_order_free(o);
+    gw_store_close(s);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -906,6 +1067,9 @@ int main(void)
         T(test_audit),
         T(test_transactions),
         T(test_busy),
+        T(test_shipments),
+        T(test_sscc_reuse),
+        T(test_invoices),
     };
 #undef T
 
