@@ -1,12 +1,14 @@
 /*
  * cli_gw.c — the gateway's commands: `wharf run --once`, `wharf serve`
- * (the daemon), `wharf status`, `wharf orders list|show` and `wharf runs
- * list`. The work is pipeline.c, sched.c and store.c; this file reads
- * arguments, drives passes, and prints tables or JSON (jansson).
+ * (the daemon), `wharf status`, `wharf orders list|show`, `wharf runs
+ * list` and `wharf documents`. The work is pipeline.c, sched.c, store.c
+ * and readback.c; this file reads arguments, drives passes, and prints
+ * tables or JSON (jansson).
  */
 #include "ackrun.h"
 #include "cli.h"
 #include "pipeline.h"
+#include "readback.h"
 #include "scheduler.h"
 
 #include <errno.h>
@@ -325,6 +327,95 @@ static int cmd_runs(int argc, char **argv)
 
 /* ---- status and orders ----------------------------------------------------------------- */
 
+/* What partners said about what we sent: the outbound documents they
+ * rejected (newest first, at most 10, each with why) and how many 864
+ * text messages came. */
+struct readback_status {
+    struct gw_document *rejected;
+    char **why;
+    size_t nrejected;
+    size_t messages;
+};
+
+static int readback_status(struct readback_status *r, struct gw_store *s, struct edi_err *err)
+{
+    struct gw_document *v = NULL, *m = NULL;
+    size_t n = 0, nm = 0, i, k = 0;
+    int rc;
+
+    memset(r, 0, sizeof(*r));
+    /* LIMIT: the newest 500 rejected documents are looked at, 10 shown */
+    if ((rc = gw_store_documents(&v, &n, s, NULL, NULL, "rejected", 0, 500, err)) < 0 ||
+        (rc = gw_store_documents(&m, &nm, s, NULL, "864", NULL, 0, SIZE_MAX, err)) < 0)
+        goto out;
+    r->messages = nm;
+    r->rejected = edi_xcalloc(n ? n : 1, sizeof(*r->rejected));
+    r->why = edi_xcalloc(n ? n : 1, sizeof(*r->why));
+    for (i = 0; i < n && k < 10 && rc == 0; i++) {
+        if (v[i].direction == NULL || strcmp(v[i].direction, "in") == 0)
+            continue;
+        r->rejected[k] = v[i];
+        memset(&v[i], 0, sizeof(v[i]));   /* moved */
+        rc = gw_readback_why(&r->why[k], s, &r->rejected[k], err);
+        k++;
+    }
+    r->nrejected = k;
+out:
+    gw_documents_free(v, n);
+    gw_documents_free(m, nm);
+    return rc;
+}
+
+static void readback_status_dispose(struct readback_status *r)
+{
+    gw_strings_free(r->why, r->nrejected);
+    gw_documents_free(r->rejected, r->nrejected);
+    memset(r, 0, sizeof(*r));
+}
+
+static json_t *readback_json(const struct readback_status *r)
+{
+    json_t *j = json_object(), *a = json_array();
+    size_t i;
+
+    for (i = 0; i < r->nrejected; i++) {
+        const struct gw_document *d = &r->rejected[i];
+        json_t *e = json_object();
+
+        json_object_set_new(e, "id", json_integer((json_int_t)d->id));
+        json_object_set_new(e, "partner", json_string(d->partner ? d->partner : ""));
+        json_object_set_new(e, "kind", json_string(d->kind ? d->kind : ""));
+        json_object_set_new(e, "ref", d->ref ? json_string(d->ref) : json_null());
+        json_object_set_new(e, "group_control", d->group_control ? json_string(d->group_control) : json_null());
+        json_object_set_new(e, "set_control", d->set_control ? json_string(d->set_control) : json_null());
+        json_object_set_new(e, "updated", json_integer((json_int_t)d->updated));
+        json_object_set_new(e, "why", r->why[i] ? json_string(r->why[i]) : json_null());
+        json_array_append_new(a, e);
+    }
+    json_object_set_new(j, "rejected", a);
+    json_object_set_new(j, "messages_864", json_integer((json_int_t)r->messages));
+    return j;
+}
+
+static void readback_print(const struct readback_status *r)
+{
+    size_t i;
+
+    if (r->nrejected)
+        printf("sent documents rejected by partners (`wharf documents --about REF`):\n");
+    for (i = 0; i < r->nrejected; i++) {
+        const struct gw_document *d = &r->rejected[i];
+        char t[32];
+
+        stamp(t, sizeof(t), d->updated);
+        printf("  %s %s %s %s GS %s ST %s %s\n", t, d->partner, d->kind, d->ref ? d->ref : "-",
+               d->group_control ? d->group_control : "-", d->set_control ? d->set_control : "-",
+               r->why[i] ? r->why[i] : "rejected");
+    }
+    printf("text messages (864) received: %zu%s\n", r->messages,
+           r->messages ? " (`wharf documents --kind 864`)" : "");
+}
+
 static int cmd_status(int argc, char **argv)
 {
     struct opts o;
@@ -342,11 +433,17 @@ static int cmd_status(int argc, char **argv)
     edi_err_clear(&err);
     struct gw_deadline *dl = NULL;
     size_t nd = 0;
+    struct readback_status rb;
 
+    memset(&rb, 0, sizeof(rb));
     if (gw_store_counts(&counts, &n, c.store, c.now, &err) < 0 ||
         gw_store_last_errors(&errs, &ne, c.store, 10, &err) < 0 ||
-        gw_ack_deadlines(&dl, &nd, &c, &err) < 0) {
+        gw_ack_deadlines(&dl, &nd, &c, &err) < 0 || readback_status(&rb, c.store, &err) < 0) {
         gw_errorf("%s", err.msg);
+        gw_counts_free(counts, n);
+        gw_strings_free(errs, ne);
+        gw_deadlines_free(dl, nd);
+        readback_status_dispose(&rb);
         gw_ctx_close(&c);
         return GW_EXIT_TEMPFAIL;
     }
@@ -381,6 +478,7 @@ static int cmd_status(int argc, char **argv)
         json_object_set_new(root, "store_version", json_integer(gw_store_version(c.store)));
         json_object_set_new(root, "counts", cj);
         json_object_set_new(root, "last_errors", ej);
+        json_object_set_new(root, "readback", readback_json(&rb));
         json_dumpf(root, stdout, JSON_INDENT(2));
         fputc('\n', stdout);
         json_decref(root);
@@ -388,6 +486,7 @@ static int cmd_status(int argc, char **argv)
         printf("workspace %s (store version %d)\n", o.workspace, gw_store_version(c.store));
         for (i = 0; i < n; i++)
             printf("  %-36s %lld\n", counts[i].what, (long long)counts[i].n);
+        readback_print(&rb);
         if (ne) {
             printf("last errors:\n");
             for (i = 0; i < ne; i++)
@@ -397,6 +496,7 @@ static int cmd_status(int argc, char **argv)
     gw_counts_free(counts, n);
     gw_strings_free(errs, ne);
     gw_deadlines_free(dl, nd);
+    readback_status_dispose(&rb);
     gw_ctx_close(&c);
     return GW_EXIT_OK;
 }
@@ -710,6 +810,298 @@ static int cmd_orders(int argc, char **argv)
     return rc;
 }
 
+/* ---- documents ------------------------------------------------------------------------ */
+
+struct doc_opts {
+    struct opts o;
+    const char *kind, *about;
+    size_t max;
+};
+
+/* --kind K and --about X here, the rest by parse(). */
+static int documents_parse(struct doc_opts *d, int argc, char **argv)
+{
+    char **rest = edi_xcalloc((size_t)argc + 1, sizeof(*rest));
+    int i, n = 0, rc = 0;
+
+    memset(d, 0, sizeof(*d));
+    d->max = 100;
+    rest[n++] = argv[0];
+    for (i = 1; i < argc && rc == 0; i++) {
+        int kind = strcmp(argv[i], "--kind") == 0;
+
+        if (!kind && strcmp(argv[i], "--about") != 0) {
+            rest[n++] = argv[i];
+        } else if (i + 1 >= argc) {
+            gw_errorf("documents: %s needs a value; see `wharf help documents`", argv[i]);
+            rc = GW_EXIT_USAGE;
+        } else if (kind) {
+            d->kind = argv[++i];
+        } else {
+            d->about = argv[++i];
+        }
+    }
+    if (rc == 0)
+        rc = parse(&d->o, n, rest, "documents");
+    if (rc == 0 && d->o.arg != NULL) {
+        gw_errorf("documents: '%s' is extra; see `wharf help documents`", d->o.arg);
+        rc = GW_EXIT_USAGE;
+    }
+    if (rc == 0 && d->o.limit != NULL) {
+        uint64_t lim;
+
+        if (edi_str_to_u64(&lim, edi_str_c(d->o.limit)) < 0) {
+            gw_errorf("documents: --limit '%s' is not a number (0: every document)", d->o.limit);
+            rc = GW_EXIT_USAGE;
+        }
+        d->max = rc == 0 && lim > 0 && lim < SIZE_MAX ? (size_t)lim : SIZE_MAX;
+    }
+    free(rest);
+    return rc;
+}
+
+static int is_fa(const struct gw_document *d)
+{
+    return d->kind && (strcmp(d->kind, "997") == 0 || strcmp(d->kind, "999") == 0);
+}
+
+/* Why an outbound document is rejected, as the partner's 997/999 said
+ * (the caller's to free), NULL when it is not or nobody said. */
+static char *doc_why(struct gw_store *s, const struct gw_document *d)
+{
+    struct edi_err err;
+    char *why = NULL;
+
+    if (d->state == NULL || strcmp(d->state, "rejected") != 0 || d->direction == NULL ||
+        strcmp(d->direction, "in") == 0)
+        return NULL;
+    edi_err_clear(&err);
+    if (gw_readback_why(&why, s, d, &err) < 0)
+        gw_errorf("%s", err.msg);
+    return why;
+}
+
+static json_t *doc_json(struct gw_store *s, const struct gw_document *d)
+{
+    json_t *j = json_object();
+    char *why = doc_why(s, d);
+
+    json_object_set_new(j, "id", json_integer((json_int_t)d->id));
+    json_object_set_new(j, "partner", json_string(d->partner ? d->partner : ""));
+    json_object_set_new(j, "direction", json_string(d->direction ? d->direction : ""));
+    json_object_set_new(j, "kind", json_string(d->kind ? d->kind : ""));
+    json_object_set_new(j, "ref", d->ref ? json_string(d->ref) : json_null());
+    json_object_set_new(j, "state", json_string(d->state ? d->state : ""));
+    json_object_set_new(j, "group_control", d->group_control ? json_string(d->group_control) : json_null());
+    json_object_set_new(j, "set_control", d->set_control ? json_string(d->set_control) : json_null());
+    json_object_set_new(j, "about", d->about ? json_integer((json_int_t)d->about) : json_null());
+    json_object_set_new(j, "text", d->text ? json_string(d->text) : json_null());
+    json_object_set_new(j, "findings", d->findings ? json_string(d->findings) : json_null());
+    json_object_set_new(j, "why", why ? json_string(why) : json_null());
+    json_object_set_new(j, "created", json_integer((json_int_t)d->created));
+    json_object_set_new(j, "updated", json_integer((json_int_t)d->updated));
+    free(why);
+    return j;
+}
+
+/* Each line of text under a row, indented. */
+static void print_text(const char *indent, const char *text)
+{
+    const char *p = text;
+
+    while (p && *p) {
+        size_t n = strcspn(p, "\n");
+
+        printf("%s%.*s\n", indent, (int)n, p);
+        p = p[n] ? p + n + 1 : NULL;
+    }
+}
+
+/* One row: id, created, partner, direction, kind, ref, state, GS06/ST02,
+ * what it is about; then an 864's or 997's text, or why it was rejected. */
+static void doc_print(struct gw_store *s, const struct gw_document *d, const char *indent)
+{
+    char t[32], ctl[48], more[160];
+    char *why = doc_why(s, d);
+
+    stamp(t, sizeof(t), d->created);
+    snprintf(ctl, sizeof(ctl), "%s/%s", d->group_control ? d->group_control : "-",
+             d->set_control ? d->set_control : "-");
+    snprintf(more, sizeof(more), "%s    ", indent);
+    printf("%s%-5lld %-19s  %-12s %-8s %-4s %-16s %-10s %-*s", indent, (long long)d->id, t,
+           d->partner ? d->partner : "", d->direction ? d->direction : "", d->kind ? d->kind : "",
+           d->ref ? d->ref : "-", d->state ? d->state : "", d->about ? 14 : 0, ctl);
+    if (d->about)
+        printf(" about #%lld", (long long)d->about);
+    putchar('\n');
+    if (d->text && (is_fa(d) || (d->kind && strcmp(d->kind, "864") == 0)))
+        print_text(more, d->text);
+    if (why)
+        printf("%s%s\n", more, why);
+    free(why);
+}
+
+static void doc_header(void)
+{
+    printf("%-5s %-19s  %-12s %-8s %-4s %-16s %-10s %-14s %s\n", "id", "created", "partner", "dir",
+           "kind", "ref", "state", "GS/ST", "about");
+}
+
+static int documents_list(struct gw_ctx *c, const struct doc_opts *d)
+{
+    struct gw_document *v = NULL;
+    size_t n = 0, i;
+    struct edi_err err;
+
+    edi_err_clear(&err);
+    if (gw_store_documents(&v, &n, c->store, d->o.partner, d->kind, d->o.state, 0, d->max, &err) < 0) {
+        gw_errorf("%s", err.msg);
+        return GW_EXIT_TEMPFAIL;
+    }
+    if (d->o.json) {
+        json_t *a = json_array();
+
+        for (i = 0; i < n; i++)
+            json_array_append_new(a, doc_json(c->store, &v[i]));
+        json_dumpf(a, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+        json_decref(a);
+    } else {
+        doc_header();
+        for (i = 0; i < n; i++)
+            doc_print(c->store, &v[i], "");
+    }
+    gw_documents_free(v, n);
+    return GW_EXIT_OK;
+}
+
+/* The documents --about names: those with that ref (a PO, a shipment id,
+ * an invoice number), else the one with that id ("12" or "#12"). */
+static int about_targets(int64_t **ids, size_t *nids, struct gw_ctx *c, const struct doc_opts *d,
+                         struct edi_err *err)
+{
+    struct gw_document *v = NULL;
+    size_t n = 0, i;
+    uint64_t id;
+    const char *num = d->about[0] == '#' ? d->about + 1 : d->about;
+    int rc;
+
+    *ids = NULL;
+    *nids = 0;
+    /* LIMIT: refs are looked for among the newest 5000 documents */
+    if ((rc = gw_store_documents(&v, &n, c->store, d->o.partner, d->kind, d->o.state, 0, 5000, err)) < 0)
+        return rc;
+    for (i = 0; i < n; i++) {
+        if (v[i].ref == NULL || strcmp(v[i].ref, d->about) != 0)
+            continue;
+        *ids = edi_xrealloc(*ids, (*nids + 1) * sizeof(**ids));
+        (*ids)[(*nids)++] = v[i].id;
+    }
+    for (i = 0; *nids == 0 && i < n && edi_str_to_u64(&id, edi_str_c(num)) == 0; i++) {
+        if ((uint64_t)v[i].id != id)
+            continue;
+        *ids = edi_xmalloc(sizeof(**ids));
+        (*ids)[(*nids)++] = v[i].id;
+    }
+    gw_documents_free(v, n);
+    return 0;
+}
+
+/* One document and every document about it (997s, 999s, 864s). */
+static int about_one(json_t *a, struct gw_ctx *c, int64_t id, int json, struct edi_err *err)
+{
+    struct gw_document *v = NULL;
+    size_t n = 0, i;
+    json_t *j = NULL, *aj = json ? json_array() : NULL;
+    int rc;
+
+    if ((rc = gw_store_documents(&v, &n, c->store, NULL, NULL, NULL, id, SIZE_MAX, err)) < 0) {
+        json_decref(aj);
+        return rc;
+    }
+    for (i = 0; i < n; i++) {
+        if (v[i].id != id)
+            continue;
+        if (json)
+            j = doc_json(c->store, &v[i]);
+        else
+            doc_print(c->store, &v[i], "");
+    }
+    if (!json && n > 1)
+        printf("  about it:\n");
+    for (i = 0; i < n; i++) {
+        if (v[i].id == id)
+            continue;
+        if (json)
+            json_array_append_new(aj, doc_json(c->store, &v[i]));
+        else
+            doc_print(c->store, &v[i], "  ");
+    }
+    if (json && j) {
+        json_object_set_new(j, "about_it", aj);
+        json_array_append_new(a, j);
+    } else {
+        json_decref(aj);
+    }
+    gw_documents_free(v, n);
+    return 0;
+}
+
+static int documents_about(struct gw_ctx *c, const struct doc_opts *d)
+{
+    int64_t *ids = NULL;
+    size_t n = 0, i;
+    struct edi_err err;
+    json_t *a = d->o.json ? json_array() : NULL;
+    int rc;
+
+    edi_err_clear(&err);
+    rc = about_targets(&ids, &n, c, d, &err);
+    if (rc == 0 && n == 0) {
+        gw_errorf("no document %s (a ref such as a PO, shipment id or invoice number, or an id)",
+                  d->about);
+        rc = GW_EXIT_REJECTED;
+        goto out;
+    }
+    if (!d->o.json)
+        doc_header();
+    for (i = 0; i < n && rc == 0; i++) {
+        if (!d->o.json && i)
+            putchar('\n');
+        rc = about_one(a, c, ids[i], d->o.json, &err);
+    }
+    if (rc < 0) {
+        gw_errorf("%s", err.msg);
+        rc = GW_EXIT_TEMPFAIL;
+        goto out;
+    }
+    if (a) {
+        json_dumpf(a, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+    }
+out:
+    json_decref(a);
+    free(ids);
+    return rc;
+}
+
+/* wharf documents [-w DIR] [--json] [--kind K] [--state S] [--partner P]
+ * [--limit N] [--about ID|REF] */
+static int cmd_documents(int argc, char **argv)
+{
+    struct doc_opts d;
+    struct gw_ctx c;
+    int rc;
+
+    if ((rc = documents_parse(&d, argc, argv)) != 0)
+        return rc;
+    if ((rc = gw_cli_ctx_open(&c, d.o.workspace)) != 0)
+        return rc;
+    rc = d.about ? documents_about(&c, &d) : documents_list(&c, &d);
+    gw_ctx_close(&c);
+    return rc;
+}
+
 int gw_cmd_gateway(const char *cmd, int argc, char **argv)
 {
     if (strcmp(cmd, "run") == 0)
@@ -724,5 +1116,7 @@ int gw_cmd_gateway(const char *cmd, int argc, char **argv)
         return cmd_ack(argc, argv);
     if (strcmp(cmd, "runs") == 0)
         return cmd_runs(argc, argv);
+    if (strcmp(cmd, "documents") == 0)
+        return cmd_documents(argc, argv);
     return gw_cmd_ship(cmd, argc, argv);
 }

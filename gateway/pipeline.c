@@ -6,11 +6,13 @@
  * changes either all land or none do; the file is archived (or put back)
  * only after.
  *
- * Order states and the store are store.c; what the maps do is mappings/.
+ * Order states and the store are store.c; what the maps do is mappings/;
+ * what a partner's 997/999/864 does to the documents we sent, readback.c.
  */
 #include "pipeline.h"
 
 #include "ackrun.h"
+#include "readback.h"
 
 #include "check.h"
 #include "exml.h"
@@ -298,6 +300,9 @@ static int on_set(void *ctx, const struct edi_tx *tx, const struct edi_findings 
     if (status == 'A') {
         f->accepted++;
         f->st->accepted++;
+        /* a partner's 997/999/864 about what we sent */
+        if (f->rc == 0)
+            f->rc = gw_readback_set(f->c, f->p->id, doc, tx, f->err);
         if (strcmp(tx->set_id, "850") == 0) {
             if (f->nmaps == f->cap) {
                 f->cap = f->cap ? f->cap * 2 : 8;
