@@ -238,6 +238,13 @@ void edi_ack_group_end(struct edi_ack *a, const struct edi_group *g,
 
     if (a->o.type == EDI_ACK_TA1)
         return;
+    /* X12: a functional acknowledgment (GS01 FA: 997, 999) is never
+     * acknowledged itself; its problems go to the log and the TA1 */
+    if (strcmp(g->func_id, "FA") == 0) {
+        edi_buf_reset(&a->sets);
+        a->nsetseg = 0;
+        return;
+    }
     for (i = 0; env && i < env->n && ncodes < 5; i++) {
         size_t k;
 

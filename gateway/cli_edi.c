@@ -482,7 +482,10 @@ static int cmd_ack(int argc, char **argv)
         gw_errorf("%s", err.msg);
         return exit_for(rc);
     }
-    fwrite(ack.out.p, 1, ack.out.n, stdout);
+    if (ack.out.n > 0)
+        fwrite(ack.out.p, 1, ack.out.n, stdout);
+    else
+        fprintf(stderr, "wharf: edi ack: nothing to acknowledge (a 997 or 999 is never acknowledged)\n");
     edi_ack_dispose(&ack);
     return st.findings ? GW_EXIT_REJECTED : GW_EXIT_OK;
 }

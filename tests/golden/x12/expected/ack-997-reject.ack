@@ -1,11 +1,2 @@
-ISA*00*          *00*          *ZZ*AMAZON         *ZZ*ACMEVENDOR     *250101*0000*U*00401*000000001*0*P*>~
-GS*FA*AMAZON*ACMEVENDOR*20250101*0000*1*X*004010~
-ST*997*0001~
-AK1*FA*1207~
-AK2*997*0001~
-AK5*A~
-AK9*A*1*1*1~
-SE*6*0001~
-GE*1*1~
-IEA*1*000000001~
+wharf: edi ack: nothing to acknowledge (a 997 or 999 is never acknowledged)
 exit: 0
