@@ -84,13 +84,16 @@ run: build/wharf
 		cp tests/golden/x12/amazon-rp-850.edi tests/golden/x12/amazon-rp-850-multi.edi \
 			$(RUN_WS)/partners/amazon-rp/inbound/ && \
 		cp tests/golden/x12/amazon-df-850.edi $(RUN_WS)/partners/amazon-df/inbound/ && \
+		mkdir -p $(RUN_WS)/samples && \
+		cp tests/integration/ship/in/rp-one-po-many-cartons.csv $(RUN_WS)/samples/pack-4Z32PABC.csv && \
+		cp tests/integration/ship/in/df-single-package.csv $(RUN_WS)/samples/pack-TVd4wGZnR.csv && \
 		echo "run: dropped the sample Amazon POs into $(RUN_WS)/partners/*/inbound"; fi
 	build/wharf run --once -w $(RUN_WS)
 	build/wharf status -w $(RUN_WS)
 	build/wharf orders list -w $(RUN_WS)
 	@if [ -t 0 ]; then echo "run: serving $(RUN_WS) (Ctrl-C stops; drop files into $(RUN_WS)/partners/*/inbound)"; \
 		exec build/wharf serve -w $(RUN_WS); \
-	else echo "run: done. Next: \`build/wharf orders approve 4Z32PABC -w $(RUN_WS)\` and \`build/wharf ack run -w $(RUN_WS)\` send its 855; \`build/wharf serve -w $(RUN_WS)\` keeps the gateway running"; fi
+	else echo "run: done. Next: \`build/wharf orders approve 4Z32PABC -w $(RUN_WS)\` and \`build/wharf ack run -w $(RUN_WS)\` send its 855; \`build/wharf ship $(RUN_WS)/samples/pack-4Z32PABC.csv -w $(RUN_WS)\` its 856 (and pack-TVd4wGZnR.csv the DF one); \`build/wharf labels ACME1-<date>-0001 -w $(RUN_WS)\` its carton labels; \`build/wharf invoice run -w $(RUN_WS)\` the 810s; \`build/wharf serve -w $(RUN_WS)\` keeps the gateway running"; fi
 
 clean:
 	rm -rf build
