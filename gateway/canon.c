@@ -3,6 +3,7 @@
  */
 #include "canon.h"
 
+#include "edi.h"
 #include "map.h"
 
 #include <libxml/xpathInternals.h>
@@ -92,4 +93,21 @@ void gw_dec_round(char *acc, size_t cap, int places)
 
     if (map_dec_round(r, sizeof(r), acc[0] ? acc : "0", places, "half-up") == 0 && strlen(r) < cap)
         snprintf(acc, cap, "%s", r);
+}
+
+void gw_csv_field(struct edi_buf *b, const char *v, int last)
+{
+    v = v ? v : "";
+    if (strpbrk(v, ",\"\n\r")) {
+        edi_buf_putc(b, '"');
+        for (; *v; v++) {
+            if (*v == '"')
+                edi_buf_putc(b, '"');
+            edi_buf_putc(b, *v);
+        }
+        edi_buf_putc(b, '"');
+    } else {
+        edi_buf_puts(b, v);
+    }
+    edi_buf_putc(b, last ? '\n' : ',');
 }

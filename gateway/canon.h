@@ -37,4 +37,9 @@ void gw_dec_acc(char *acc, size_t cap, char op, const char *b);
 /* acc rounded half-up to places decimals. */
 void gw_dec_round(char *acc, size_t cap, int places);
 
+/* One CSV field (RFC 4180: quoted when it holds a comma, quote or line
+ * break), then ',' or, for the last of a row, '\n'. */
+struct edi_buf;
+void gw_csv_field(struct edi_buf *b, const char *v, int last);
+
 #endif

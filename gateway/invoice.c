@@ -594,22 +594,6 @@ static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, const 
 
 /* ---- keeping and queueing ----------------------------------------------------------------------- */
 
-static void csv_field(struct edi_buf *b, const char *v, int last)
-{
-    v = v ? v : "";
-    if (strpbrk(v, ",\"\n\r")) {
-        edi_buf_putc(b, '"');
-        for (; *v; v++) {
-            if (*v == '"')
-                edi_buf_putc(b, '"');
-            edi_buf_putc(b, *v);
-        }
-        edi_buf_putc(b, '"');
-    } else {
-        edi_buf_puts(b, v);
-    }
-    edi_buf_putc(b, last ? '\n' : ',');
-}
 
 /* The ERP file exchange: JSON (local/invoice-to-erp-json) and CSV, one
  * row per line. After the commit. */
@@ -671,15 +655,15 @@ static void export_invoice(struct gw_ctx *c, const struct gw_partner *p, const c
         for (k = 0; ls && ls->nodesetval && k < ls->nodesetval->nodeNr; k++) {
             xmlNodePtr l = ls->nodesetval->nodeTab[k];
 
-            csv_field(&csv, p->id, 0);
-            csv_field(&csv, number, 0);
-            csv_field(&csv, state, 0);
-            csv_field(&csv, total, 0);
-            csv_field(&csv, gw_xp_text(po, sizeof(po), x, l, "c:po-number"), 0);
-            csv_field(&csv, gw_xp_text(no, sizeof(no), x, l, "c:line-no"), 0);
-            csv_field(&csv, gw_xp_text(qty, sizeof(qty), x, l, "c:invoiced-quantity"), 0);
-            csv_field(&csv, gw_xp_text(price, sizeof(price), x, l, "c:unit-price"), 0);
-            csv_field(&csv, gw_xp_text(amount, sizeof(amount), x, l, "c:line-amount"), 1);
+            gw_csv_field(&csv, p->id, 0);
+            gw_csv_field(&csv, number, 0);
+            gw_csv_field(&csv, state, 0);
+            gw_csv_field(&csv, total, 0);
+            gw_csv_field(&csv, gw_xp_text(po, sizeof(po), x, l, "c:po-number"), 0);
+            gw_csv_field(&csv, gw_xp_text(no, sizeof(no), x, l, "c:line-no"), 0);
+            gw_csv_field(&csv, gw_xp_text(qty, sizeof(qty), x, l, "c:invoiced-quantity"), 0);
+            gw_csv_field(&csv, gw_xp_text(price, sizeof(price), x, l, "c:unit-price"), 0);
+            gw_csv_field(&csv, gw_xp_text(amount, sizeof(amount), x, l, "c:line-amount"), 1);
         }
         xmlXPathFreeObject(ls);
         xmlXPathFreeContext(x);

@@ -12,6 +12,7 @@
 #include "pipeline.h"
 
 #include "ackrun.h"
+#include "canon.h"
 #include "readback.h"
 
 #include "check.h"
@@ -432,22 +433,6 @@ static int order_from(struct gw_order *o, xmlDocPtr doc, const char *partner, st
     return 0;
 }
 
-static void csv_field(struct edi_buf *b, const char *v, int last)
-{
-    v = v ? v : "";
-    if (strpbrk(v, ",\"\n\r")) {
-        edi_buf_putc(b, '"');
-        for (; *v; v++) {
-            if (*v == '"')
-                edi_buf_putc(b, '"');
-            edi_buf_putc(b, *v);
-        }
-        edi_buf_putc(b, '"');
-    } else {
-        edi_buf_puts(b, v);
-    }
-    edi_buf_putc(b, last ? '\n' : ',');
-}
 
 /* The ERP file exchange: the order as JSON (through a map) and as CSV. */
 static void export_order(struct file_run *f, const struct gw_order *o, xmlDocPtr canonical)
@@ -499,16 +484,16 @@ static void export_order(struct file_run *f, const struct gw_order *o, xmlDocPtr
             char no[16];
 
             snprintf(no, sizeof(no), "%d", o->lines[i].line_no);
-            csv_field(&csv, o->partner, 0);
-            csv_field(&csv, o->program, 0);
-            csv_field(&csv, o->po_number, 0);
-            csv_field(&csv, o->state, 0);
-            csv_field(&csv, no, 0);
-            csv_field(&csv, o->lines[i].product_id, 0);
-            csv_field(&csv, o->lines[i].quantity, 0);
-            csv_field(&csv, o->lines[i].unit, 0);
-            csv_field(&csv, o->lines[i].unit_cost, 0);
-            csv_field(&csv, o->lines[i].state, 1);
+            gw_csv_field(&csv, o->partner, 0);
+            gw_csv_field(&csv, o->program, 0);
+            gw_csv_field(&csv, o->po_number, 0);
+            gw_csv_field(&csv, o->state, 0);
+            gw_csv_field(&csv, no, 0);
+            gw_csv_field(&csv, o->lines[i].product_id, 0);
+            gw_csv_field(&csv, o->lines[i].quantity, 0);
+            gw_csv_field(&csv, o->lines[i].unit, 0);
+            gw_csv_field(&csv, o->lines[i].unit_cost, 0);
+            gw_csv_field(&csv, o->lines[i].state, 1);
         }
         snprintf(path, sizeof(path), "%s/%s-%s.csv", cfg->erp_out, o->partner, o->po_number);
         stage_file(f, path, csv.p, csv.n);

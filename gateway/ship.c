@@ -882,22 +882,6 @@ static xmlDocPtr build(struct job *j, struct shp *s, const char *purpose)
 
 /* ---- queueing ---------------------------------------------------------------------------------- */
 
-static void csv_field(struct edi_buf *b, const char *v, int last)
-{
-    v = v ? v : "";
-    if (strpbrk(v, ",\"\n\r")) {
-        edi_buf_putc(b, '"');
-        for (; *v; v++) {
-            if (*v == '"')
-                edi_buf_putc(b, '"');
-            edi_buf_putc(b, *v);
-        }
-        edi_buf_putc(b, '"');
-    } else {
-        edi_buf_puts(b, v);
-    }
-    edi_buf_putc(b, last ? '\n' : ',');
-}
 
 /* The ERP file exchange: the shipment as JSON (local/shipment-to-erp-json,
  * when registered) and as CSV, one row per carton item. After the commit. */
@@ -959,15 +943,15 @@ static void export_shipment(struct gw_ctx *c, const struct gw_partner *p, const 
         for (k = 0; items && items->nodesetval && k < items->nodesetval->nodeNr; k++) {
             xmlNodePtr it = items->nodesetval->nodeTab[k];
 
-            csv_field(&csv, p->id, 0);
-            csv_field(&csv, id, 0);
-            csv_field(&csv, gw_xp_text(carton, sizeof(carton), x, it, "../c:carton-id"), 0);
-            csv_field(&csv, gw_xp_text(sscc, sizeof(sscc), x, it, "../c:identifier[@type = 'sscc']"), 0);
-            csv_field(&csv, gw_xp_text(track, sizeof(track), x, it, "../c:tracking-number"), 0);
-            csv_field(&csv, gw_xp_text(po, sizeof(po), x, it, "c:po-number"), 0);
-            csv_field(&csv, gw_xp_text(line, sizeof(line), x, it, "c:line-no"), 0);
-            csv_field(&csv, gw_xp_text(qty, sizeof(qty), x, it, "c:quantity"), 0);
-            csv_field(&csv, gw_xp_text(unit, sizeof(unit), x, it, "c:quantity/@unit"), 1);
+            gw_csv_field(&csv, p->id, 0);
+            gw_csv_field(&csv, id, 0);
+            gw_csv_field(&csv, gw_xp_text(carton, sizeof(carton), x, it, "../c:carton-id"), 0);
+            gw_csv_field(&csv, gw_xp_text(sscc, sizeof(sscc), x, it, "../c:identifier[@type = 'sscc']"), 0);
+            gw_csv_field(&csv, gw_xp_text(track, sizeof(track), x, it, "../c:tracking-number"), 0);
+            gw_csv_field(&csv, gw_xp_text(po, sizeof(po), x, it, "c:po-number"), 0);
+            gw_csv_field(&csv, gw_xp_text(line, sizeof(line), x, it, "c:line-no"), 0);
+            gw_csv_field(&csv, gw_xp_text(qty, sizeof(qty), x, it, "c:quantity"), 0);
+            gw_csv_field(&csv, gw_xp_text(unit, sizeof(unit), x, it, "c:quantity/@unit"), 1);
         }
         xmlXPathFreeObject(items);
         xmlXPathFreeContext(x);
