@@ -162,3 +162,21 @@ at 2025-01-06T08:05:00Z "$W" run --once -w "$ws" > "$tmp/run" 2>&1
 has "erp/in: a second run ships nothing again" "ship notices queued 0" "$tmp/run"
 at 2025-01-06T08:05:00Z "$W" orders list -w "$ws" > "$tmp/orders" 2>&1
 has "  the order is shipped" "4Z32PX02 +partially-shipped|4Z32PX02 +shipped" "$tmp/orders"
+
+# ---- DF: the ship-from must be the warehouse the PO named (N1*SF*..*92*NJ1) ----------------
+# a second warehouse, TX1, mapped for DF to its own party
+sed -i 's|^  <erp kind=|  <warehouse code="TX1"><name>ACME TEXAS</name><address><street>1 DOCK RD</street><city>DALLAS</city><state>TX</state><postal-code>75201</postal-code><country>US</country></address></warehouse>\n&|' "$ws/wharf.xml"
+sed -i 's|    <ship-from warehouse="NJ1" party-id="NJ1"/>|&\n    <ship-from warehouse="TX1" party-id="TX1"/>|' "$ws/wharf.xml"
+po_from amazon-df-850.edi TVd4wGZnR TDF5SFROM 7204 > "$DF/inbound/e.edi"
+at 2025-01-06T09:00:00Z "$W" run --once -w "$ws" > "$tmp/run" 2>&1
+printf 'po_number,line_no,quantity,carton_id,warehouse,ship_date,tracking_number,weight_kg\nTDF5SFROM,1,1,PKT1,TX1,2025-01-06,1ZTX0001,1\nTDF5SFROM,2,2,PKT1,TX1,2025-01-06,1ZTX0001,1\n' > "$tmp/tx.csv"
+exits "DF: shipped from another warehouse than the PO named: refused" 1 at 2025-01-06T10:00:00Z "$W" ship "$tmp/tx.csv" -w "$ws"
+has "  naming both" "df-ship-from: .*PO TDF5SFROM names ship-from NJ1, but warehouse TX1 is TX1 for amazon-df" "$tmp/out"
+
+# ---- RP on 005010: a partner whose maps get x12-version 005010 sends the 5010 ASN ----------
+sed -i '0,/    <param name="time-zone" value="-05:00"\/>/s||&\n    <param name="x12-version" value="005010"/>|' "$ws/wharf.xml"
+grep -q 'name="x12-version" value="005010"' "$ws/wharf.xml" && ok "RP set to 005010 for its maps" || no "RP 005010 param"
+exits "RP 005010: shipped" 0 at 2025-01-06T11:00:00Z "$W" ship "$IN/rp-5010.csv" -w "$ws"
+golden rp-5010-no-pallets.edi "$(last856 "$RP")"
+has "  GS08 005010 without pallets" "^GS\*SH\*.*\*X\*005010~" "$(last856 "$RP")"
+has "  ISA12 00501" "^ISA\*.*\*00501\*" "$(last856 "$RP")"
