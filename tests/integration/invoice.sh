@@ -185,3 +185,46 @@ has "  paid, with its history" "^invoice ACME-INV-000001 for amazon-rp \(4Z32PAB
 has "ERP: invoice CSV, a row per line" "^amazon-rp,ACME-INV-000001,queued,699.78,4Z32PABC,3,6,39.99,239.94$" "$ws/erp/out/amazon-rp-invoice-ACME-INV-000001.csv"
 at 2025-01-10T09:00:00Z "$W" status -w "$ws" > "$tmp/out" 2>&1
 has "status counts invoices by state" "invoices" "$tmp/out"
+
+# ---- one invoice per PO: only once the PO shipped in full, then one for all its ASNs --------
+sed -i 's|per="asn"|per="po"|' "$ws/wharf.xml"
+i=7400
+po_from amazon-rp-850.edi 4Z32PABC PPERPO $i > "$RP/inbound/perpo.edi"
+at 2025-01-11T08:00:00Z "$W" run --once -w "$ws" > "$tmp/run" 2>&1
+at 2025-01-11T08:00:00Z "$W" orders approve PPERPO -w "$ws" > /dev/null 2>&1
+at 2025-01-11T08:00:00Z "$W" ack run -w "$ws" > /dev/null 2>&1
+ship 2025-01-11T09:00:00Z PPERPO 1:24
+exits "per PO: partly shipped" 0 at 2025-01-11T10:00:00Z "$W" invoice run -w "$ws"
+has "  waits for the rest" "^0 invoices queued, 0 held, 0 released from hold, 1 orders waiting" "$tmp/out"
+printf 'po_number,line_no,quantity,carton_id,warehouse,ship_date,carrier_scac,bol\nPPERPO,2,12,PP2,NJ1,2025-01-11,ODFL,BOLPP2\nPPERPO,3,6,PP3,NJ1,2025-01-11,ODFL,BOLPP2\n' > "$tmp/pp2.csv"
+at 2025-01-11T11:00:00Z "$W" ship "$tmp/pp2.csv" -w "$ws" > /dev/null 2>&1
+exits "per PO: shipped in full" 0 at 2025-01-11T12:00:00Z "$W" invoice run -w "$ws"
+has "  one invoice" "^1 invoices queued" "$tmp/out"
+num=$(at 2025-01-11T12:00:00Z "$W" invoices list -w "$ws" | awk '$5 == "PPERPO" {print $2}')
+f=$(inv810 "$RP" "$num")
+[ "$(grep -c '^IT1' "$f" 2>/dev/null)" = 3 ] && ok "  billing both ASNs' lines" || no "  per PO 810" "$f"
+
+# ---- a crash in the middle of a run: the next run bills the rest, nothing twice --------------
+sed -i 's|per="po"|per="asn-po"|' "$ws/wharf.xml"
+sed -i 's|<acknowledge mode="manual"|<acknowledge mode="auto-all"|' "$ws/wharf.xml"
+: > "$tmp/many.csv"
+echo "po_number,line_no,quantity,carton_id,warehouse,ship_date,carrier_scac,bol,shipment_id" > "$tmp/many.csv"
+for k in $(seq 10 49); do
+  po_from amazon-rp-850.edi 4Z32PABC PCR0$k $((7500 + k)) > "$RP/inbound/cr$k.edi"
+  echo "PCR0$k,1,24,CR$k,NJ1,2025-01-12,ODFL,BOLCR$k,ASN-CR-$k" >> "$tmp/many.csv"
+done
+at 2025-01-12T08:00:00Z "$W" run --once -w "$ws" > "$tmp/run" 2>&1
+exits "40 POs shipped in 40 ASNs" 0 at 2025-01-12T09:00:00Z "$W" ship "$tmp/many.csv" -w "$ws"
+WHARF_NOW=2025-01-12T10:00:00Z "$W" invoice run -w "$ws" > "$tmp/crash" 2>&1 &
+pid=$!
+sleep 0.4
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+before=$(at 2025-01-12T10:00:00Z "$W" invoices list -w "$ws" | grep -c ' PCR0')
+exits "after the crash, the next run" 0 at 2025-01-12T10:05:00Z "$W" invoice run -w "$ws"
+at 2025-01-12T10:05:00Z "$W" invoices list -w "$ws" > "$tmp/inv" 2>&1
+[ "$(grep -c ' PCR0' "$tmp/inv")" = 40 ] && ok "  every ASN billed once ($before before the crash, 40 after)" || no "  40 invoices" "$tmp/inv"
+[ "$(awk '/ PCR0/ {print $5}' "$tmp/inv" | sort | uniq -d | wc -l)" = 0 ] && ok "  no PO billed twice" || no "  a PO billed twice" "$tmp/inv"
+[ "$(grep -c ' PCR0' "$tmp/inv")" = "$(awk '/ PCR0/ {print $2}' "$tmp/inv" | sort -u | wc -l)" ] && ok "  no number twice" || no "  numbers" "$tmp/inv"
+exits "a third run" 0 at 2025-01-12T10:10:00Z "$W" invoice run -w "$ws"
+has "  bills nothing" "^0 invoices queued, 0 held" "$tmp/out"
