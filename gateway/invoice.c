@@ -1032,6 +1032,13 @@ int gw_invoice_submit(char number[64], struct gw_ctx *c, const char *data, size_
         rc = EDI_ESYNTAX;
         goto out;
     }
+    /* the canonical invoice's own rules first: every problem with its line */
+    if ((rc = map_check_schema(c->maps, "canonical/invoice.xsd", doc, why, err)) < 0)
+        goto out;
+    if (edi_findings_errors(why)) {
+        rc = EDI_ESYNTAX;
+        goto out;
+    }
     x = gw_xp_new(doc);
     gw_xp_text(number, 64, x, xmlDocGetRootElement(doc), "c:invoice-number");
     /* the POs of the lines, and their partner */

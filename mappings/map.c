@@ -587,6 +587,7 @@ static int schema_of(xmlSchemaPtr *out, struct map_engine *e, const char *name, 
 
 struct vctx {
     struct edi_findings *f;
+    const char *code, *where;       /* "output-schema", "output line" */
 };
 
 static void on_schema_error(void *ctx, const xmlError *x)
@@ -602,8 +603,8 @@ static void on_schema_error(void *ctx, const xmlError *x)
     n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
         msg[--n] = '\0';
-    fd = edi_findings_add(v->f, "output-schema", EDI_LV_SET);
-    edi_finding_msg(fd, "output line %d: %s", x->line, msg);
+    fd = edi_findings_add(v->f, v->code, EDI_LV_SET);
+    edi_finding_msg(fd, "%s %d: %s", v->where, x->line, msg);
 }
 
 static void report_x12(void *ctx, const struct edi_finding *f, const struct edi_where *w)
@@ -618,22 +619,40 @@ static void report_x12(void *ctx, const struct edi_finding *f, const struct edi_
                     w->guide ? w->guide->id : "", keep);
 }
 
+static int check_schema(struct map_engine *e, const char *schema, xmlDocPtr doc, struct vctx *vc,
+                        struct edi_err *err)
+{
+    xmlSchemaPtr s;
+    xmlSchemaValidCtxtPtr v;
+    int rc;
+
+    if ((rc = schema_of(&s, e, schema, err)) < 0)
+        return rc;
+    v = xmlSchemaNewValidCtxt(s);
+    xmlSchemaSetValidStructuredErrors(v, (xmlStructuredErrorFunc)on_schema_error, vc);
+    xmlSchemaValidateDoc(v, doc);
+    xmlSchemaFreeValidCtxt(v);
+    return 0;
+}
+
+int map_check_schema(struct map_engine *e, const char *schema, xmlDocPtr doc,
+                     struct edi_findings *findings, struct edi_err *err)
+{
+    struct vctx vc = {findings, "schema", "line"};
+
+    return check_schema(e, schema, doc, &vc, err);
+}
+
 int map_check_output(struct map_engine *e, const struct map_info *m, xmlDocPtr doc,
                      struct edi_findings *findings, struct edi_err *err)
 {
     int rc = 0;
 
     if (m->schema) {
-        xmlSchemaPtr s;
-        xmlSchemaValidCtxtPtr v;
-        struct vctx vc = {findings};
+        struct vctx vc = {findings, "output-schema", "output line"};
 
-        if ((rc = schema_of(&s, e, m->schema, err)) < 0)
+        if ((rc = check_schema(e, m->schema, doc, &vc, err)) < 0)
             return rc;
-        v = xmlSchemaNewValidCtxt(s);
-        xmlSchemaSetValidStructuredErrors(v, (xmlStructuredErrorFunc)on_schema_error, &vc);
-        xmlSchemaValidateDoc(v, doc);
-        xmlSchemaFreeValidCtxt(v);
     }
     /* a map that writes one of several versions names its guide on the
      * <transaction> it writes (guide="partners/amazon-rp/856-5010") */

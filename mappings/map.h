@@ -107,6 +107,11 @@ int map_render(struct edi_buf *out, xmlDocPtr doc, int as_xml, struct edi_err *e
 /* Checks a result against what the registry names for the map: its
  * canonical XSD (schema=), its X12 guide (guide=) and, for JSON, its SP-API
  * model (model=, see map_model_check). Problems go to findings. */
+/* Checks a document against an XSD under the schemas folder
+ * ("canonical/invoice.xsd"); each violation is a finding "schema"
+ * ("line 6: ..."). EDI_ECONFIG when the schema does not read. */
+int map_check_schema(struct map_engine *e, const char *schema, xmlDocPtr doc,
+                     struct edi_findings *findings, struct edi_err *err);
 int map_check_output(struct map_engine *e, const struct map_info *m, xmlDocPtr doc,
                      struct edi_findings *findings, struct edi_err *err);
 

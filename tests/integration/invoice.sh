@@ -170,6 +170,9 @@ has "  already billed" "already-billed: PO PTAX01: shipment .* is billed already
 erp_invoice ACME-INV-000001 PTAX01 12 105.00 405.00 0 "" 405.00 > "$tmp/dup.xml"
 exits "ERP invoice with a number used before: refused" 1 at 2025-01-03T17:00:00Z "$W" invoice submit "$tmp/dup.xml" -w "$ws"
 has "  no number twice" "number-reused: invoice number ACME-INV-000001 was used before" "$tmp/out"
+sed 's|<currency>USD</currency>|<currency>US DOLLARS</currency>|' "$tmp/q.xml" > "$tmp/bad.xml"
+exits "an ERP invoice that breaks the canonical schema: refused" 1 at 2025-01-03T17:00:00Z "$W" invoice submit "$tmp/bad.xml" -w "$ws"
+has "  with the line and what is wrong" "schema: line 6: .*currency.*US DOLLARS" "$tmp/out"
 exits "an unknown PO: refused" 1 at 2025-01-03T17:00:00Z "$W" invoice submit "$G/../../canonical/invoice-rp.xml" -w "$ws"
 at 2025-01-03T17:00:00Z "$W" invoices list --state held -w "$ws" > "$tmp/held" 2>&1
 [ "$(grep -c ' held ' "$tmp/held")" = 3 ] && ok "invoices list --state held: three held" || no "three held" "$tmp/held"
