@@ -91,6 +91,12 @@
   <xsl:key name="sscc" match="c:carton/c:identifier[@type = 'sscc'] | c:pallet/c:identifier[@type = 'sscc']"
            use="normalize-space(.)"/>
   <xsl:key name="carton" match="c:cartons/c:carton" use="c:carton-id"/>
+  <!-- lookups by PO (and line) instead of scans: a truckload ASN has
+       hundreds of POs and thousands of cartons -->
+  <xsl:key name="carton-by-po" match="c:cartons/c:carton" use="c:item/c:po-number"/>
+  <xsl:key name="item-by-line" match="c:cartons/c:carton/c:item | c:pallets/c:pallet/c:item"
+           use="concat(c:po-number, '|', c:line-no)"/>
+  <xsl:key name="line-by-po" match="c:orders/c:order/c:line" use="concat(../c:po-number, '|', c:line-no)"/>
 
   <!-- ================================================================ -->
 
@@ -207,7 +213,7 @@
   <xsl:template name="check-quantities">
     <xsl:variable name="items" select="$ship/c:cartons/c:carton/c:item | $ship/c:pallets/c:pallet/c:item"/>
     <xsl:for-each select="$items">
-      <xsl:variable name="line" select="$ship/c:orders/c:order[c:po-number = current()/c:po-number]/c:line[c:line-no = current()/c:line-no]"/>
+      <xsl:variable name="line" select="key('line-by-po', concat(c:po-number, '|', c:line-no))"/>
       <xsl:variable name="where">
         <xsl:for-each select="..">
           <xsl:call-template name="carton-name"/>
@@ -222,7 +228,7 @@
     </xsl:for-each>
     <xsl:for-each select="$ship/c:orders/c:order/c:line">
       <xsl:variable name="po" select="string(../c:po-number)"/>
-      <xsl:variable name="packed" select="wharf:sum($items[string(c:po-number) = $po and string(c:line-no) = string(current()/c:line-no)]/c:quantity)"/>
+      <xsl:variable name="packed" select="wharf:sum(key('item-by-line', concat($po, '|', c:line-no))/c:quantity)"/>
       <xsl:if test="wharf:cmp($packed, c:shipped-quantity) != 0">
         <xsl:message terminate="yes">line <xsl:value-of select="c:line-no"/> of PO <xsl:value-of select="$po"/> ships <xsl:value-of select="c:shipped-quantity"/> <xsl:value-of select="concat(' ', c:shipped-quantity/@unit)"/> but its cartons hold <xsl:value-of select="$packed"/></xsl:message>
       </xsl:if>
@@ -399,7 +405,7 @@
   <xsl:template match="c:order" mode="hl-order">
     <xsl:param name="parent"/>
     <xsl:variable name="po" select="string(c:po-number)"/>
-    <xsl:variable name="cartons" select="$ship/c:cartons/c:carton[c:item[string(c:po-number) = $po]]"/>
+    <xsl:variable name="cartons" select="key('carton-by-po', $po)"/>
     <xsl:variable name="pallets" select="$ship/c:pallets/c:pallet[c:carton-ref = $cartons/c:carton-id]"/>
     <!-- in 005010, cartons on a pallet hang under its T level -->
     <xsl:variable name="loose" select="$cartons[$version = '004010' or not(c:carton-id = $ship/c:pallets/c:pallet/c:carton-ref)]"/>
