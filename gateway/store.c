@@ -304,6 +304,7 @@ enum q {
     Q_ORDER_BY_ID,
     Q_ACK_INSERT,
     Q_ACKS_GET,
+    Q_ACKS_OF_ORDER,
     Q_ACK_QUEUED,
     Q_RUN_INSERT,
     Q_RUN_END,
@@ -409,8 +410,10 @@ static const char *const SQL[Q_COUNT_] = {
     [Q_ACK_INSERT] = "INSERT INTO acks (order_id, created, actor, canonical, state) "
                      "VALUES (?1, ?2, ?3, ?4, 'pending')",
     [Q_ACKS_GET] = "SELECT id, order_id, created, actor, canonical, state, coalesce(queued_at, 0) "
-                   "FROM acks WHERE (?1 = 0 OR order_id = ?1) AND (?2 IS NULL OR state = ?2) "
-                   "ORDER BY id",
+                   "FROM acks WHERE ?1 = 0 AND (?2 IS NULL OR state = ?2) ORDER BY id",
+    /* one order's: by the acks_order index (an OR on ?1 would scan) */
+    [Q_ACKS_OF_ORDER] = "SELECT id, order_id, created, actor, canonical, state, coalesce(queued_at, 0) "
+                        "FROM acks WHERE order_id = ?1 AND (?2 IS NULL OR state = ?2) ORDER BY id",
     [Q_ACK_QUEUED] = "UPDATE acks SET state = 'queued', outbox_id = ?2, queued_at = ?3 "
                      "WHERE id = ?1 AND state = 'pending'",
     /* A minute that has a row already inserts nothing: changes() is 0. */
@@ -1987,7 +1990,7 @@ int gw_store_acks(struct gw_ack **out, size_t *n, struct gw_store *s, int64_t or
     *n = 0;
     if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_ACKS_GET, op, err)) < 0)
+    if ((rc = prep(&st, s, order_id > 0 ? Q_ACKS_OF_ORDER : Q_ACKS_GET, op, err)) < 0)
         goto out;
     bind_i64(&bc, st, 1, order_id);
     bind_text(&bc, st, 2, state);
