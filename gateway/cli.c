@@ -136,7 +136,8 @@ static const struct topic topics[] = {
             "queued in the outbox, each accepted 850 mapped into a sales order), files\n"
             "go to archive/ or quarantine/ (with a .reason), the outbox is written to\n"
             "outbound/, and new or changed orders to erp/out/ as JSON and CSV. The\n"
-            "acknowledgment run follows. Every scheduled job that is due (see `wharf\n"
+            "acknowledgment run follows, then the packing lists in erp/in/ are shipped\n"
+            "(`wharf help ship`). Every scheduled job that is due (see `wharf\n"
             "help serve`) runs too and is recorded (`wharf runs list`), so a timer that\n"
             "calls run --once every few minutes keeps the schedules.\n"
             "Exit 0 done, 2 configuration error, 75 a temporary failure (retry).\n"},
