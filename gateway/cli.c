@@ -166,10 +166,12 @@ static const struct topic topics[] = {
              "state, counts, error}, times in Unix seconds (ended null while running).\n"},
     {"status", "usage: wharf status [-w DIR] [--json]\n"
                "\n"
-               "Counts of orders and documents by state, the outbox backlog, the\n"
-               "documents we sent that partners rejected (with what their 997 or 999\n"
-               "said), how many 864 text messages came, and the last errors. --json adds\n"
-               "\"readback\": {\"rejected\": [...], \"messages_864\": N}.\n"},
+               "Counts of orders, documents and invoices by state, the outbox backlog, the\n"
+               "invoices the three-way match holds (with the first reason), the documents\n"
+               "we sent that partners rejected (with what their 997 or 999 said), how\n"
+               "many 864 text messages came, and the last errors. --json adds\n"
+               "\"held_invoices\": [...] and \"readback\": {\"rejected\": [...],\n"
+               "\"messages_864\": N}.\n"},
     {"documents", "usage: wharf documents [-w DIR] [--json] [--kind K] [--state S] [--partner P]\n"
                   "                       [--limit N] [--about ID|REF]\n"
                   "\n"

@@ -434,15 +434,19 @@ static int cmd_status(int argc, char **argv)
     struct gw_deadline *dl = NULL;
     size_t nd = 0;
     struct readback_status rb;
+    struct gw_invoice **held = NULL;
+    size_t nheld = 0;
 
     memset(&rb, 0, sizeof(rb));
     if (gw_store_counts(&counts, &n, c.store, c.now, &err) < 0 ||
         gw_store_last_errors(&errs, &ne, c.store, 10, &err) < 0 ||
-        gw_ack_deadlines(&dl, &nd, &c, &err) < 0 || readback_status(&rb, c.store, &err) < 0) {
+        gw_ack_deadlines(&dl, &nd, &c, &err) < 0 || readback_status(&rb, c.store, &err) < 0 ||
+        gw_store_list_invoices(&held, &nheld, c.store, GW_INV_HELD, NULL, &err) < 0) {
         gw_errorf("%s", err.msg);
         gw_counts_free(counts, n);
         gw_strings_free(errs, ne);
         gw_deadlines_free(dl, nd);
+        gw_invoices_free(held, nheld);
         readback_status_dispose(&rb);
         gw_ctx_close(&c);
         return GW_EXIT_TEMPFAIL;
@@ -479,6 +483,15 @@ static int cmd_status(int argc, char **argv)
         json_object_set_new(root, "counts", cj);
         json_object_set_new(root, "last_errors", ej);
         json_object_set_new(root, "readback", readback_json(&rb));
+        {
+            json_t *hj = json_array();
+
+            for (i = 0; i < nheld; i++)
+                json_array_append_new(hj, json_pack("{s:s, s:s, s:s?, s:s?}", "partner", held[i]->partner,
+                                                    "number", held[i]->number, "po_numbers",
+                                                    held[i]->po_numbers, "findings", held[i]->findings));
+            json_object_set_new(root, "held_invoices", hj);
+        }
         json_dumpf(root, stdout, JSON_INDENT(2));
         fputc('\n', stdout);
         json_decref(root);
@@ -486,6 +499,16 @@ static int cmd_status(int argc, char **argv)
         printf("workspace %s (store version %d)\n", o.workspace, gw_store_version(c.store));
         for (i = 0; i < n; i++)
             printf("  %-36s %lld\n", counts[i].what, (long long)counts[i].n);
+        /* invoices the three-way match holds: someone must act on them */
+        if (nheld)
+            printf("invoices held by the three-way match (`wharf invoices show NUMBER`):\n");
+        for (i = 0; i < nheld; i++) {
+            const char *f = held[i]->findings ? held[i]->findings : "";
+            const char *e = strchr(f, '\n');
+
+            printf("  %-10s %-20s %-20s %.*s\n", held[i]->partner, held[i]->number,
+                   held[i]->po_numbers ? held[i]->po_numbers : "", (int)(e ? e - f : (long)strlen(f)), f);
+        }
         readback_print(&rb);
         if (ne) {
             printf("last errors:\n");
@@ -496,6 +519,7 @@ static int cmd_status(int argc, char **argv)
     gw_counts_free(counts, n);
     gw_strings_free(errs, ne);
     gw_deadlines_free(dl, nd);
+    gw_invoices_free(held, nheld);
     readback_status_dispose(&rb);
     gw_ctx_close(&c);
     return GW_EXIT_OK;

@@ -187,7 +187,8 @@ has "  paid, with its history" "^invoice ACME-INV-000001 for amazon-rp \(4Z32PAB
 [ -f "$ws/erp/out/amazon-rp-invoice-ACME-INV-000001.json" ] && ok "ERP: invoice JSON" || no "ERP: invoice JSON"
 has "ERP: invoice CSV, a row per line" "^amazon-rp,ACME-INV-000001,queued,699.78,4Z32PABC,3,6,39.99,239.94$" "$ws/erp/out/amazon-rp-invoice-ACME-INV-000001.csv"
 at 2025-01-10T09:00:00Z "$W" status -w "$ws" > "$tmp/out" 2>&1
-has "status counts invoices by state" "invoices" "$tmp/out"
+has "status counts invoices by state" "invoices:held +3" "$tmp/out"
+has "status lists the held invoices with why" "^  amazon-rp +ERP-Q-1 +PQTY01 +quantity-mismatch: PO PQTY01 line 2" "$tmp/out"
 
 # ---- one invoice per PO: only once the PO shipped in full, then one for all its ASNs --------
 sed -i 's|per="asn"|per="po"|' "$ws/wharf.xml"
