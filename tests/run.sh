@@ -72,6 +72,32 @@ if command -v valgrind > /dev/null; then
       fi
     done
   done
+  # the gateway's day under valgrind: POs, acks, ship notices, labels, invoices
+  vg() {  # vg NAME WHARF-ARGS...
+    local name=$1; shift
+    WHARF_NOW=${VG_NOW:-2025-01-01T00:00:00Z} valgrind -q --error-exitcode=99 --leak-check=full \
+      --errors-for-leak-kinds=definite build/wharf "$@" > /dev/null 2> build/memcheck.err
+    local rc=$?
+    if [ $rc -eq 99 ]; then tally <<< "not ok - memcheck: wharf $name"; head -30 build/memcheck.err
+    elif [ $rc -ne "${VG_RC:-0}" ]; then tally <<< "not ok - memcheck: wharf $name exits $rc"; tail -5 build/memcheck.err
+    else tally <<< "ok - memcheck: wharf $name"; fi
+  }
+  vws=$(mktemp -d)
+  build/wharf init "$vws/ws" > /dev/null
+  cp tests/golden/x12/amazon-rp-850.edi "$vws/ws/partners/amazon-rp/inbound/"
+  cp tests/golden/x12/amazon-df-850.edi "$vws/ws/partners/amazon-df/inbound/"
+  vg "run --once" run --once -w "$vws/ws"
+  vg "orders approve" orders approve 4Z32PABC -w "$vws/ws"
+  vg "ack run" ack run -w "$vws/ws"
+  VG_NOW=2025-01-02T15:00:00Z vg "ship (RP CSV)" ship tests/integration/ship/in/rp-one-po-many-cartons.csv -w "$vws/ws"
+  VG_RC=1 VG_NOW=2025-01-02T15:00:00Z vg "ship (refused)" ship tests/integration/ship/in/refuse-over-shipment.csv -w "$vws/ws"
+  VG_NOW=2025-01-02T15:00:00Z vg "ship (DF)" ship tests/integration/ship/in/df-single-package.csv -w "$vws/ws"
+  VG_NOW=2025-01-02T15:00:00Z vg "labels --zpl" labels ACME1-20250102-0001 --zpl -w "$vws/ws"
+  VG_NOW=2025-01-03T15:00:00Z vg "invoice run" invoice run -w "$vws/ws"
+  VG_NOW=2025-01-03T15:00:00Z vg "invoices list" invoices list -w "$vws/ws"
+  VG_NOW=2025-01-03T15:00:00Z vg "documents" documents -w "$vws/ws"
+  VG_NOW=2025-01-03T15:00:00Z vg "status" status -w "$vws/ws"
+  rm -rf "$vws"
 else
   echo "# valgrind is not installed: memcheck tier skipped"
 fi
