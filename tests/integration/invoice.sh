@@ -80,19 +80,19 @@ sed -i 's|      <terms type="discount-not-applicable" basis="invoice-date" net-d
 cp "$G/amazon-rp-850.edi" "$RP/inbound/a.edi"
 cp "$G/amazon-rp-850-multi.edi" "$RP/inbound/b.edi"
 i=7300
-for po in PQTY01 PTAX01 PCOST1 PMULT1; do
+for po in PQTY01 PTAX01 PCOST1 PMULT1 PTOT01; do
   i=$((i + 1)); po_from amazon-rp-850.edi 4Z32PABC $po $i > "$RP/inbound/$po.edi"
 done
 cp "$G/amazon-df-850.edi" "$DF/inbound/a.edi"
 # a DF order at no cost (DF bills no charges here): its invoice totals zero
 po_from amazon-df-850.edi TVd4wGZnR DZERO1 7399 | sed 's/\*EA\*[0-9.]*\*PE\*/*EA*0.00*PE*/' > "$DF/inbound/zero.edi"
 at 2025-01-01T00:00:00Z "$W" run --once -w "$ws" > "$tmp/run" 2>&1
-has "the POs are in" "10 sets: 10 accepted" "$tmp/run"
-for po in 4Z32PABC 4Z32PABD 4Z32PABE 5KQ7TWXM PQTY01 PTAX01 PCOST1 PMULT1; do
+has "the POs are in" "11 sets: 11 accepted" "$tmp/run"
+for po in 4Z32PABC 4Z32PABD 4Z32PABE 5KQ7TWXM PQTY01 PTAX01 PCOST1 PMULT1 PTOT01; do
   at 2025-01-01T01:00:00Z "$W" orders approve $po -w "$ws" > "$tmp/out" 2>&1 || no "approve $po" "$tmp/out"
 done
 at 2025-01-01T02:00:00Z "$W" ack run -w "$ws" > "$tmp/out" 2>&1
-has "the RP POs are acknowledged" "^8 acknowledgments queued" "$tmp/out"
+has "the RP POs are acknowledged" "^9 acknowledgments queued" "$tmp/out"
 
 # nothing shipped: nothing to invoice
 at 2025-01-01T03:00:00Z "$W" invoice run -w "$ws" > "$tmp/out" 2>&1
@@ -164,6 +164,10 @@ has "  held: invoiced 8, shipped 12" "quantity-mismatch: PO PQTY01 line 2: invoi
 erp_invoice ERP-T-1 PTAX01 12 105.00 405.00 1 27.00 432.00 > "$tmp/t.xml"
 exits "ERP invoice, header tax not the sum of line taxes: kept" 0 at 2025-01-03T17:00:00Z "$W" invoice submit "$tmp/t.xml" -w "$ws"
 has "  held: 27.00 against 26.84" "tax-mismatch: header sales tax 27.00, but the line taxes add up to 26.84" "$tmp/out"
+ship 2025-01-03T16:00:00Z PTOT01 1:24 2:12
+erp_invoice ERP-S-1 PTOT01 12 105.00 405.00 0 "" 450.00 > "$tmp/s.xml"
+exits "ERP invoice whose total is not lines + charges - allowances + tax: kept" 0 at 2025-01-03T17:00:00Z "$W" invoice submit "$tmp/s.xml" -w "$ws"
+has "  held: 450.00 against 405.00" "total-mismatch: invoice total 450.00, but lines 405.00 \+ charges 0 - allowances 0 \+ tax 0 = 405.00" "$tmp/out"
 erp_invoice ERP-T-2 PTAX01 12 105.00 405.00 0 "" 400.00 > "$tmp/t2.xml"
 exits "ERP invoice of goods billed already: refused" 1 at 2025-01-03T17:00:00Z "$W" invoice submit "$tmp/t2.xml" -w "$ws"
 has "  already billed" "already-billed: PO PTAX01: shipment .* is billed already" "$tmp/out"
@@ -175,7 +179,7 @@ exits "an ERP invoice that breaks the canonical schema: refused" 1 at 2025-01-03
 has "  with the line and what is wrong" "schema: line 6: .*currency.*US DOLLARS" "$tmp/out"
 exits "an unknown PO: refused" 1 at 2025-01-03T17:00:00Z "$W" invoice submit "$G/../../canonical/invoice-rp.xml" -w "$ws"
 at 2025-01-03T17:00:00Z "$W" invoices list --state held -w "$ws" > "$tmp/held" 2>&1
-[ "$(grep -c ' held ' "$tmp/held")" = 3 ] && ok "invoices list --state held: three held" || no "three held" "$tmp/held"
+[ "$(grep -c ' held ' "$tmp/held")" = 4 ] && ok "invoices list --state held: four held" || no "four held" "$tmp/held"
 at 2025-01-03T17:00:00Z "$W" invoices list --json -w "$ws" > "$tmp/json" 2>&1
 has "invoices list --json" '"number": "ERP-Q-1"' "$tmp/json"
 
@@ -187,7 +191,7 @@ has "  paid, with its history" "^invoice ACME-INV-000001 for amazon-rp \(4Z32PAB
 [ -f "$ws/erp/out/amazon-rp-invoice-ACME-INV-000001.json" ] && ok "ERP: invoice JSON" || no "ERP: invoice JSON"
 has "ERP: invoice CSV, a row per line" "^amazon-rp,ACME-INV-000001,queued,699.78,4Z32PABC,3,6,39.99,239.94$" "$ws/erp/out/amazon-rp-invoice-ACME-INV-000001.csv"
 at 2025-01-10T09:00:00Z "$W" status -w "$ws" > "$tmp/out" 2>&1
-has "status counts invoices by state" "invoices:held +3" "$tmp/out"
+has "status counts invoices by state" "invoices:held +4" "$tmp/out"
 has "status lists the held invoices with why" "^  amazon-rp +ERP-Q-1 +PQTY01 +quantity-mismatch: PO PQTY01 line 2" "$tmp/out"
 
 # ---- one invoice per PO: only once the PO shipped in full, then one for all its ASNs --------
