@@ -137,7 +137,7 @@ has "  both POs on the lines" "PO\*4Z32PABD~" "$f"
 has "  both POs on the lines" "PO\*PMULT1~" "$f"
 
 # ---- held: the PO's cost changed after the acknowledgment ----------------------------------
-po_from amazon-rp-850.edi 4Z32PABC PCOST1 7305 | sed 's/^PO1\*1\*24\*EA\*12.50\*/PO1*1*24*EA*13.00*/' > "$RP/inbound/cost-change.edi"
+po_from amazon-rp-850.edi 4Z32PABC PCOST1 7390 | sed 's/^PO1\*1\*24\*EA\*12.50\*/PO1*1*24*EA*13.00*/' > "$RP/inbound/cost-change.edi"
 at 2025-01-03T12:00:00Z "$W" run --once -w "$ws" > "$tmp/run" 2>&1
 ship 2025-01-03T12:30:00Z PCOST1 1:24
 exits "invoice run with a changed cost" 0 at 2025-01-03T13:00:00Z "$W" invoice run -w "$ws"
