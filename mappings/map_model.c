@@ -568,7 +568,7 @@ int map_model_check(struct edi_findings *out, const char *models_dir, const char
     edi_findings_init(&none, 1);
     edi_buf_init(&w.path, 0);
     if (hash == NULL || hash == model_ref || (size_t)(hash - model_ref) >= sizeof(file) ||
-        strncmp(hash + 1, DEFS + 1, strlen(DEFS) - 1) != 0 || hash[strlen(DEFS)] == '\0' ||
+        strncmp(hash + 1, &DEFS[1], strlen(DEFS) - 1) != 0 || hash[strlen(DEFS)] == '\0' ||
         strchr(hash + strlen(DEFS), '/') || memchr(model_ref, '/', (size_t)(hash - model_ref)) ||
         model_ref[0] == '.') {
         rc = edi_fail(err, EDI_ECONFIG, "model reference '%s' is not FILE#/definitions/NAME",
