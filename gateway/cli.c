@@ -224,12 +224,13 @@ static const struct topic topics[] = {
              "cancelled.\n"},
     {"labels", "usage: wharf labels SHIPMENT_ID [--zpl] [-w DIR]\n"
                "\n"
-               "The carton labels of a ship notice, from the document the 856 was made\n"
-               "from: SSCC (human-readable, (00) ...), ship-from, ship-to, PO numbers,\n"
-               "carton n of m, carrier, items. --zpl: ZPL II for a 203 dpi 4x6 in thermal\n"
-               "printer, one ^XA..^XZ label per carton with the GS1-128 barcode of the\n"
-               "SSCC. DF packages print their package id and tracking number. Exit 1 when\n"
-               "there is no such shipment.\n"},
+               "The carton labels of a ship notice, then its pallet labels, from the\n"
+               "document the 856 was made from: SSCC (human-readable, (00) ...), ship-from,\n"
+               "ship-to, PO numbers, carton (pallet) n of m, carrier, items (a pallet's\n"
+               "carton count). --zpl: ZPL II for a 203 dpi 4x6 in thermal printer, one\n"
+               "^XA..^XZ label each with the GS1-128 barcode of the SSCC. DF packages\n"
+               "print their package id and tracking number. Exit 1 when there is no such\n"
+               "shipment.\n"},
     {"shipments", "usage: wharf shipments list [-w DIR] [--json] [--state S] [--partner P]\n"
                   "       wharf shipments show SHIPMENT_ID [-w DIR] [--json]\n"
                   "\n"

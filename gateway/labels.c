@@ -59,7 +59,9 @@ struct ship {
 /* What one carton's label carries. */
 struct label {
     size_t no, of;
-    xmlNodePtr carton;
+    int pallet;             /* a pallet (005010 T level), not a carton */
+    size_t ncartons;        /* a pallet's cartons */
+    xmlNodePtr carton;      /* the <carton> or <pallet> */
     char *sscc;             /* 18 digits, check digit verified; NULL: none */
     char *package;          /* carton-id, NULL when absent */
     char *tracking;
@@ -246,22 +248,24 @@ static int read_carton(struct label *l, const struct ship *s, struct edi_err *er
     const char *from = "identifier";
     int i, n;
 
-    l->package = xp(x, l->carton, "string(c:carton-id)");
+    const char *what = l->pallet ? "pallet" : "carton";
+
+    l->package = xp(x, l->carton, l->pallet ? "string(c:pallet-id)" : "string(c:carton-id)");
     l->sscc = xp(x, l->carton, "string(c:identifier[@type='sscc'][1])");
     if (l->sscc == NULL && l->package && all_digits(l->package, 18)) {
         l->sscc = edi_xstrdup(l->package);
         from = "carton-id";
     }
     if (l->sscc == NULL && l->package == NULL)
-        return edi_fail(err, EDI_ESYNTAX, "carton %zu of %zu has no SSCC and no carton-id", l->no,
-                        l->of);
+        return edi_fail(err, EDI_ESYNTAX, "%s %zu of %zu has no SSCC and no %s-id", what, l->no,
+                        l->of, what);
     if (l->sscc) {
         if (!all_digits(l->sscc, 18))
-            return edi_fail(err, EDI_ESYNTAX, "carton %zu of %zu: SSCC '%.40s' is not 18 digits",
-                            l->no, l->of, l->sscc);
+            return edi_fail(err, EDI_ESYNTAX, "%s %zu of %zu: SSCC '%.40s' is not 18 digits",
+                            what, l->no, l->of, l->sscc);
         if (gs1_check_digit(l->sscc) != l->sscc[17] - '0')
             return edi_fail(err, EDI_ESYNTAX,
-                            "carton %zu of %zu: SSCC %s (%s) has check digit %c, not %d", l->no,
+                            "%s %zu of %zu: SSCC %s (%s) has check digit %c, not %d", what, l->no,
                             l->of, l->sscc, from, l->sscc[17], gs1_check_digit(l->sscc));
     }
     l->tracking = xp(x, l->carton, "string(c:tracking-number)");
@@ -272,7 +276,35 @@ static int read_carton(struct label *l, const struct ship *s, struct edi_err *er
     /* the carton's POs, each once: up to 5 on an RP carton, so the
      * linear search stays short */
     edi_buf_init(&pos, 0);
-    items = xmlXPathNodeEval(l->carton, BAD_CAST "c:item/c:po-number", x);
+    if (l->pallet) {
+        /* a pallet's POs are its cartons' (carton-ref), in their order */
+        xmlXPathObjectPtr refs = xmlXPathNodeEval(l->carton, BAD_CAST "c:carton-ref", x);
+        xmlNodeSetPtr all = xmlXPathNodeSetCreate(NULL);
+        int r, nr = refs ? xmlXPathNodeSetGetLength(refs->nodesetval) : 0;
+
+        l->ncartons = (size_t)nr;
+        for (r = 0; r < nr; r++) {
+            xmlNodePtr ref = xmlXPathNodeSetItem(refs->nodesetval, r);
+            xmlXPathObjectPtr cs = xmlXPathNodeEval(ref, BAD_CAST "../../../c:cartons/c:carton/c:item/c:po-number", x);
+            char *id = xp(x, ref, "string(.)");
+            int k, nc = cs ? xmlXPathNodeSetGetLength(cs->nodesetval) : 0;
+
+            for (k = 0; id && k < nc; k++) {
+                xmlNodePtr po = xmlXPathNodeSetItem(cs->nodesetval, k);
+                char *cid = xp(x, po, "string(../../c:carton-id)");
+
+                if (cid && strcmp(cid, id) == 0)
+                    xmlXPathNodeSetAdd(all, po);
+                free(cid);
+            }
+            free(id);
+            xmlXPathFreeObject(cs);
+        }
+        xmlXPathFreeObject(refs);
+        items = xmlXPathWrapNodeSet(all);
+    } else {
+        items = xmlXPathNodeEval(l->carton, BAD_CAST "c:item/c:po-number", x);
+    }
     n = items ? xmlXPathNodeSetGetLength(items->nodesetval) : 0;
     for (i = 0; i < n; i++) {
         size_t k;
@@ -397,7 +429,7 @@ static void text_label(struct edi_buf *b, const struct ship *s, const struct lab
 {
     char hr[32];
 
-    edi_buf_printf(b, "CARTON %zu OF %zu\n", l->no, l->of);
+    edi_buf_printf(b, "%s %zu OF %zu\n", l->pallet ? "PALLET" : "CARTON", l->no, l->of);
     if (l->sscc) {
         sscc_readable(hr, l->sscc);
         text_row(b, "SSCC:", hr);
@@ -410,7 +442,10 @@ static void text_label(struct edi_buf *b, const struct ship *s, const struct lab
     text_block(b, "Ship from:", &s->from);
     text_block(b, "Ship to:", &s->to);
     text_row(b, "Carrier:", l->carrier);
-    text_items(b, s->x, l->carton);
+    if (l->pallet)
+        edi_buf_printf(b, "%-11s%zu\n", "Cartons:", l->ncartons);
+    else
+        text_items(b, s->x, l->carton);
 }
 
 /* ---- ZPL II ----------------------------------------------------------------------------- */
@@ -501,7 +536,9 @@ static void zpl_label(struct edi_buf *b, const struct ship *s, const struct labe
         zpl_field(b, 20, 460, 44, 40, "PO: ", l->pos, Z_PO_BIG_CHARS);
     else
         zpl_field(b, 20, 470, 28, 22, "PO: ", l->pos, Z_PO_CHARS);
-    edi_buf_printf(b, "^FO20,520^A0N,56,50^FDCARTON %zu OF %zu^FS\n", l->no, l->of);
+    edi_buf_printf(b, "^FO20,520^A0N,56,50^FD%s %zu OF %zu^FS\n", l->pallet ? "PALLET" : "CARTON", l->no, l->of);
+    if (l->pallet)
+        edi_buf_printf(b, "^FO500,530^A0N,40,36^FD%zu CARTONS^FS\n", l->ncartons);
     edi_buf_puts(b, "^FO10,600^GB792,3,3^FS\n");
 
     if (l->sscc) {
@@ -595,6 +632,35 @@ int gw_labels_render(struct edi_buf *out, xmlDocPtr shipment, const struct gw_la
             text_label(out, &s, &l);
         }
         label_dispose(&l);
+    }
+    /* then each pallet's own label (RP 005010: the T level's SSCC) */
+    {
+        xmlXPathObjectPtr pallets = xmlXPathNodeEval(root, BAD_CAST "c:pallets/c:pallet", s.x);
+        int np = pallets ? xmlXPathNodeSetGetLength(pallets->nodesetval) : 0;
+
+        for (i = 0; i < np; i++) {
+            struct label l;
+
+            memset(&l, 0, sizeof(l));
+            l.no = (size_t)i + 1;
+            l.of = (size_t)np;
+            l.pallet = 1;
+            l.carton = xmlXPathNodeSetItem(pallets->nodesetval, i);
+            if ((rc = read_carton(&l, &s, err)) < 0) {
+                label_dispose(&l);
+                xmlXPathFreeObject(pallets);
+                goto out;
+            }
+            if (o->zpl) {
+                zpl_label(out, &s, &l);
+            } else {
+                if (n > 0 || i > 0)
+                    edi_buf_putc(out, '\n');
+                text_label(out, &s, &l);
+            }
+            label_dispose(&l);
+        }
+        xmlXPathFreeObject(pallets);
     }
     if (out->err)
         rc = edi_fail(err, out->err, "the labels of %d cartons do not fit in %zu bytes", n, out->max);

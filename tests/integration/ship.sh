@@ -144,6 +144,9 @@ has "labels: the SSCC in human-readable form" "\(00\) 0 0614141000000001 2" "$tm
 at 2025-01-02T19:00:00Z "$W" labels ACME1-20250102-0002 --zpl -w "$ws" > "$tmp/zpl" 2>&1
 [ "$(grep -c '^\^XA' "$tmp/zpl")" = 3 ] && ok "labels --zpl: one label per carton" || no "labels --zpl" "$tmp/zpl"
 has "labels --zpl: a GS1-128 barcode of the SSCC" "\^FD>;>800006141410000000012\^FS" "$tmp/zpl"
+at 2025-01-05T10:00:00Z "$W" labels ACME-PAL-0001 -w "$ws" > "$tmp/labels" 2>&1
+has "labels: a pallet gets its own label" "^PALLET 1 OF 1$" "$tmp/labels"
+has "  with its carton count" "^Cartons: +3$" "$tmp/labels"
 exits "labels: an unknown shipment" 1 at 2025-01-02T19:00:00Z "$W" labels NOSUCH -w "$ws"
 
 # ---- the ERP file exchange -----------------------------------------------------------------
