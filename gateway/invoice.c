@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* LIMIT: parts (bills) per invoice */
 #define MAX_PARTS 256
@@ -600,54 +599,15 @@ static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, const 
 static void export_invoice(struct gw_ctx *c, const struct gw_partner *p, const char *number,
                            const char *state, xmlDocPtr doc)
 {
-    struct gw_config *cfg = c->cfg;
-    char path[4400], safe[64];
-    struct edi_err e;
-    size_t i;
+    xmlXPathContextPtr x;
+    xmlXPathObjectPtr ls;
+    struct edi_buf csv;
+    char total[64], po[64], no[16], qty[64], price[64], amount[64];
+    int k;
 
-    if (cfg->erp_out == NULL)
-        return;
-    mkdir(cfg->erp_out, 0755);
-    snprintf(safe, sizeof(safe), "%s", number);
-    for (i = 0; safe[i]; i++)
-        if (safe[i] == '/' || safe[i] == '\\')
-            safe[i] = '_';
-    if (cfg->erp_json) {
-        const struct map_info *m;
-        struct map_param params[2] = {{"partner", p->id}, {"state", state}};
-        struct map_run_opts opts;
-        struct edi_findings fds;
-        xmlDocPtr out = NULL;
-        struct edi_buf json;
-
-        memset(&opts, 0, sizeof(opts));
-        opts.partner = p->id;
-        opts.params = params;
-        opts.nparams = 2;
-        opts.now = c->now;
-        edi_findings_init(&fds, 20);
-        edi_buf_init(&json, 0);
-        if (map_find(&m, c->maps, "local/invoice-to-erp-json", NULL, &e) == 0) {
-            if (map_run(&out, c->maps, m, doc, &opts, &fds, &e) == 0 && map_render(&json, out, 0, &e) == 0) {
-                snprintf(path, sizeof(path), "%s/%s-invoice-%s.json", cfg->erp_out, p->id, safe);
-                if (gw_write_file(path, json.p, json.n, &e) < 0)
-                    gw_log(c, "error", "ERP export of invoice %s: %s", number, e.msg);
-            } else {
-                gw_log(c, "error", "ERP export of invoice %s: %s", number, fds.n ? fds.v[0].msg : e.msg);
-            }
-        }
-        edi_buf_dispose(&json);
-        xmlFreeDoc(out);
-        edi_findings_dispose(&fds);
-    }
-    if (cfg->erp_csv) {
-        xmlXPathContextPtr x = gw_xp_new(doc);
-        xmlXPathObjectPtr ls;
-        struct edi_buf csv;
-        char total[64], po[64], no[16], qty[64], price[64], amount[64];
-        int k;
-
-        edi_buf_init(&csv, 0);
+    edi_buf_init(&csv, 0);
+    if (c->cfg->erp_csv) {
+        x = gw_xp_new(doc);
         edi_buf_puts(&csv, "partner,invoice_number,state,invoice_total,po_number,line_no,quantity,unit_price,line_amount\n");
         gw_xp_text(total, sizeof(total), x, xmlDocGetRootElement(doc), "c:totals/c:invoice-total");
         x->node = xmlDocGetRootElement(doc);
@@ -667,11 +627,9 @@ static void export_invoice(struct gw_ctx *c, const struct gw_partner *p, const c
         }
         xmlXPathFreeObject(ls);
         xmlXPathFreeContext(x);
-        snprintf(path, sizeof(path), "%s/%s-invoice-%s.csv", cfg->erp_out, p->id, safe);
-        if (gw_write_file(path, csv.p, csv.n, &e) < 0)
-            gw_log(c, "error", "ERP export of invoice %s: %s", number, e.msg);
-        edi_buf_dispose(&csv);
     }
+    gw_erp_write(c, p->id, "invoice", number, state, "local/invoice-to-erp-json", doc, &csv);
+    edi_buf_dispose(&csv);
 }
 
 /* The findings as text, one per line. */

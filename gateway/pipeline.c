@@ -434,6 +434,70 @@ static int order_from(struct gw_order *o, xmlDocPtr doc, const char *partner, st
 }
 
 
+int gw_erp_json(struct edi_buf *out, struct gw_ctx *c, const char *map, const char *partner,
+                const char *state, xmlDocPtr doc, struct edi_err *err)
+{
+    const struct map_info *m;
+    struct map_param params[2] = {{"partner", partner}, {"state", state}};
+    struct map_run_opts opts;
+    struct edi_findings fds;
+    xmlDocPtr res = NULL;
+    int rc;
+
+    if ((rc = map_find(&m, c->maps, map, NULL, err)) < 0)
+        return rc;
+    memset(&opts, 0, sizeof(opts));
+    opts.partner = partner;
+    opts.params = params;
+    opts.nparams = 2;
+    opts.now = c->now;
+    edi_findings_init(&fds, 20);
+    rc = map_run(&res, c->maps, m, doc, &opts, &fds, err);
+    if (rc == EDI_ESYNTAX && fds.n)
+        edi_fail(err, rc, "%s", fds.v[0].msg);
+    if (rc == 0)
+        rc = map_render(out, res, 0, err);
+    xmlFreeDoc(res);
+    edi_findings_dispose(&fds);
+    return rc;
+}
+
+void gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
+                  const char *state, const char *map, xmlDocPtr doc, const struct edi_buf *csv)
+{
+    struct gw_config *cfg = c->cfg;
+    char path[4400], safe[64];
+    struct edi_buf json;
+    struct edi_err e;
+    size_t i;
+    int rc;
+
+    if (cfg->erp_out == NULL)
+        return;
+    mkdir(cfg->erp_out, 0755);
+    /* an id from a partner or the ERP: nothing that leaves the folder */
+    snprintf(safe, sizeof(safe), "%s", id);
+    for (i = 0; safe[i]; i++)
+        if (safe[i] == '/' || safe[i] == '\\')
+            safe[i] = '_';
+    edi_err_clear(&e);
+    edi_buf_init(&json, 0);
+    rc = cfg->erp_json ? gw_erp_json(&json, c, map, partner, state, doc, &e) : 0;
+    if (rc < 0 && rc != EDI_ENOTFOUND)
+        gw_log(c, "error", "ERP export of %s %s: %s", kind, id, e.msg);
+    if (rc == 0 && json.n > 0) {
+        snprintf(path, sizeof(path), "%s/%s-%s-%s.json", cfg->erp_out, partner, kind, safe);
+        if (gw_write_file(path, json.p, json.n, &e) < 0)
+            gw_log(c, "error", "ERP export of %s %s: %s", kind, id, e.msg);
+    }
+    edi_buf_dispose(&json);
+    if (cfg->erp_csv && csv) {
+        snprintf(path, sizeof(path), "%s/%s-%s-%s.csv", cfg->erp_out, partner, kind, safe);
+        if (gw_write_file(path, csv->p ? csv->p : "", csv->n, &e) < 0)
+            gw_log(c, "error", "ERP export of %s %s: %s", kind, id, e.msg);
+    }
+}
+
 /* The ERP file exchange: the order as JSON (through a map) and as CSV. */
 static void export_order(struct file_run *f, const struct gw_order *o, xmlDocPtr canonical)
 {
@@ -445,34 +509,16 @@ static void export_order(struct file_run *f, const struct gw_order *o, xmlDocPtr
         return;
     mkdir(cfg->erp_out, 0755);
     if (cfg->erp_json) {
-        const struct map_info *m;
-        struct map_param params[2] = {{"partner", o->partner}, {"state", o->state}};
-        struct map_run_opts opts;
-        struct edi_findings fds;
-        xmlDocPtr out = NULL;
+        struct edi_buf json;
 
-        memset(&opts, 0, sizeof(opts));
-        opts.partner = o->partner;
-        opts.params = params;
-        opts.nparams = 2;
-        opts.now = f->c->now;
-        edi_findings_init(&fds, 20);
-        if (map_find(&m, f->c->maps, "local/order-to-erp-json", NULL, &e) == 0 &&
-            map_run(&out, f->c->maps, m, canonical, &opts, &fds, &e) == 0) {
-            struct edi_buf json;
-
-            edi_buf_init(&json, 0);
-            if (map_render(&json, out, 0, &e) == 0) {
-                snprintf(path, sizeof(path), "%s/%s-%s.json", cfg->erp_out, o->partner, o->po_number);
-                stage_file(f, path, json.p, json.n);
-            }
-            edi_buf_dispose(&json);
+        edi_buf_init(&json, 0);
+        if (gw_erp_json(&json, f->c, "local/order-to-erp-json", o->partner, o->state, canonical, &e) == 0) {
+            snprintf(path, sizeof(path), "%s/%s-%s.json", cfg->erp_out, o->partner, o->po_number);
+            stage_file(f, path, json.p, json.n);
         } else {
-            gw_log(f->c, "error", "ERP export of %s %s: %s", o->partner, o->po_number,
-                   fds.n ? fds.v[0].msg : e.msg);
+            gw_log(f->c, "error", "ERP export of %s %s: %s", o->partner, o->po_number, e.msg);
         }
-        xmlFreeDoc(out);
-        edi_findings_dispose(&fds);
+        edi_buf_dispose(&json);
     }
     if (cfg->erp_csv) {
         struct edi_buf csv;

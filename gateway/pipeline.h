@@ -15,6 +15,7 @@
 #include "config.h"
 #include "store.h"
 
+#include <libxml/tree.h>
 #include <stdio.h>
 
 /* What one run of the gateway works with. */
@@ -53,6 +54,18 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
                     const char *path, struct edi_err *err);
 /* Writes every due outbox message to its partner's outbound folder. */
 int gw_flush_outbox(struct gw_stats *st, struct gw_ctx *c, struct edi_err *err);
+
+/* The ERP JSON of a canonical document through a local map, with partner
+ * and state as its parameters. EDI_ENOTFOUND when the map is not
+ * registered; a map's refusal is EDI_ESYNTAX with its first finding. */
+int gw_erp_json(struct edi_buf *out, struct gw_ctx *c, const char *map, const char *partner,
+                const char *state, xmlDocPtr doc, struct edi_err *err);
+/* The ERP file exchange for one document, after its commit:
+ * ERP_OUT/PARTNER-KIND-ID.json through map (when JSON is wanted) and
+ * PARTNER-KIND-ID.csv from csv (when CSV is wanted; csv may be NULL).
+ * Failures are logged: the document has gone out either way. */
+void gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
+                  const char *state, const char *map, xmlDocPtr doc, const struct edi_buf *csv);
 
 /* Writes a file by temporary name, fsync and rename. */
 int gw_write_file(const char *path, const void *p, size_t n, struct edi_err *err);

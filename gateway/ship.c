@@ -883,60 +883,20 @@ static xmlDocPtr build(struct job *j, struct shp *s, const char *purpose)
 /* ---- queueing ---------------------------------------------------------------------------------- */
 
 
-/* The ERP file exchange: the shipment as JSON (local/shipment-to-erp-json,
- * when registered) and as CSV, one row per carton item. After the commit. */
+/* The ERP file exchange: the shipment as JSON (local/shipment-to-erp-json)
+ * and as CSV, one row per carton item. After the commit. */
 static void export_shipment(struct gw_ctx *c, const struct gw_partner *p, const char *id,
                             xmlDocPtr doc)
 {
-    struct gw_config *cfg = c->cfg;
-    char path[4400], safe[64];
-    struct edi_err e;
-    size_t i;
+    xmlXPathContextPtr x;
+    xmlXPathObjectPtr items;
+    struct edi_buf csv;
+    char sscc[32], carton[64], track[80], po[64], line[16], qty[48], unit[8];
+    int k;
 
-    if (cfg->erp_out == NULL)
-        return;
-    mkdir(cfg->erp_out, 0755);
-    snprintf(safe, sizeof(safe), "%s", id);
-    for (i = 0; safe[i]; i++)
-        if (safe[i] == '/' || safe[i] == '\\')
-            safe[i] = '_';
-    if (cfg->erp_json) {
-        const struct map_info *m;
-        struct map_param params[2] = {{"partner", p->id}, {"state", "queued"}};
-        struct map_run_opts opts;
-        struct edi_findings fds;
-        xmlDocPtr out = NULL;
-
-        memset(&opts, 0, sizeof(opts));
-        opts.partner = p->id;
-        opts.params = params;
-        opts.nparams = 2;
-        opts.now = c->now;
-        edi_findings_init(&fds, 20);
-        if (map_find(&m, c->maps, "local/shipment-to-erp-json", NULL, &e) == 0) {
-            struct edi_buf json;
-
-            edi_buf_init(&json, 0);
-            if (map_run(&out, c->maps, m, doc, &opts, &fds, &e) == 0 && map_render(&json, out, 0, &e) == 0) {
-                snprintf(path, sizeof(path), "%s/%s-shipment-%s.json", cfg->erp_out, p->id, safe);
-                if (gw_write_file(path, json.p, json.n, &e) < 0)
-                    gw_log(c, "error", "ERP export of shipment %s: %s", id, e.msg);
-            } else {
-                gw_log(c, "error", "ERP export of shipment %s: %s", id, fds.n ? fds.v[0].msg : e.msg);
-            }
-            edi_buf_dispose(&json);
-        }
-        xmlFreeDoc(out);
-        edi_findings_dispose(&fds);
-    }
-    if (cfg->erp_csv) {
-        xmlXPathContextPtr x = gw_xp_new(doc);
-        xmlXPathObjectPtr items;
-        struct edi_buf csv;
-        char sscc[32], carton[64], track[80], po[64], line[16], qty[48], unit[8];
-        int k;
-
-        edi_buf_init(&csv, 0);
+    edi_buf_init(&csv, 0);
+    if (c->cfg->erp_csv) {
+        x = gw_xp_new(doc);
         edi_buf_puts(&csv, "partner,shipment_id,carton_id,sscc,tracking_number,po_number,line_no,quantity,unit\n");
         x->node = xmlDocGetRootElement(doc);
         items = xmlXPathEvalExpression(BAD_CAST "c:cartons/c:carton/c:item", x);
@@ -955,11 +915,9 @@ static void export_shipment(struct gw_ctx *c, const struct gw_partner *p, const 
         }
         xmlXPathFreeObject(items);
         xmlXPathFreeContext(x);
-        snprintf(path, sizeof(path), "%s/%s-shipment-%s.csv", cfg->erp_out, p->id, safe);
-        if (gw_write_file(path, csv.p, csv.n, &e) < 0)
-            gw_log(c, "error", "ERP export of shipment %s: %s", id, e.msg);
-        edi_buf_dispose(&csv);
     }
+    gw_erp_write(c, p->id, "shipment", id, "queued", "local/shipment-to-erp-json", doc, &csv);
+    edi_buf_dispose(&csv);
 }
 
 /* An order's state after its shipments: shipped when every line that can
