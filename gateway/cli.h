@@ -35,6 +35,30 @@ int gw_cmd_map(int argc, char **argv);
 /* run, serve, status, orders (cli_gw.c); -1 when cmd is none of them */
 int gw_cmd_gateway(const char *cmd, int argc, char **argv);
 int gw_cmd_init(int argc, char **argv);
+/* The gateway commands' options. Every command takes -w DIR, --json,
+ * --state S, --partner P, --limit N, --once and one argument; the extras
+ * are taken only by the commands that ask for them. */
+enum {
+    GW_OPT_ZPL = 1,              /* --zpl */
+    GW_OPT_FLOOR_DENIAL = 2,     /* --floor-denial PO */
+    GW_OPT_KIND = 4,             /* --kind K */
+    GW_OPT_ABOUT = 8,            /* --about X */
+};
+
+struct gw_cli_opts {
+    const char *workspace;       /* resolved by gw_workspace() */
+    int json, once, zpl;
+    const char *state, *partner, *limit;
+    const char *floor_denial, *kind, *about;
+    const char *arg;             /* the one argument, NULL when none */
+};
+
+/* 0, or the exit status after printing why (an unknown option, an extra
+ * argument); argv[0] is the command's name. */
+int gw_cli_parse(struct gw_cli_opts *o, int argc, char **argv, const char *cmd, int extras);
+/* "2025-01-02 15:00" (UTC). */
+void gw_cli_when(char *buf, size_t cap, time_t t);
+
 struct gw_ctx;
 /* Opens a workspace for a command: 0, or the exit status after printing
  * why (not a workspace, a bad wharf.xml, a busy store). */

@@ -12,6 +12,7 @@
 #include "scheduler.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdint.h>
@@ -20,37 +21,45 @@
 #include <string.h>
 #include <unistd.h>
 
-struct opts {
-    const char *workspace;
-    int json, once;
-    const char *state, *partner;
-    const char *arg;
-    const char *limit;
-};
-
-/* -w DIR, --json, --state S, --partner P, --once, --limit N, and one
- * argument. */
-static int parse(struct opts *o, int argc, char **argv, const char *cmd)
+int gw_cli_parse(struct gw_cli_opts *o, int argc, char **argv, const char *cmd, int extras)
 {
+    static const struct {
+        const char *name;
+        int extra;                /* 0: every command's */
+        size_t off;               /* the const char * it sets */
+    } valued[] = {
+        {"--state", 0, offsetof(struct gw_cli_opts, state)},
+        {"--partner", 0, offsetof(struct gw_cli_opts, partner)},
+        {"--limit", 0, offsetof(struct gw_cli_opts, limit)},
+        {"--floor-denial", GW_OPT_FLOOR_DENIAL, offsetof(struct gw_cli_opts, floor_denial)},
+        {"--kind", GW_OPT_KIND, offsetof(struct gw_cli_opts, kind)},
+        {"--about", GW_OPT_ABOUT, offsetof(struct gw_cli_opts, about)},
+    };
     int i;
 
     memset(o, 0, sizeof(*o));
     for (i = 1; i < argc; i++) {
         const char *s = argv[i];
+        size_t k;
 
-        if ((strcmp(s, "-w") == 0 || strcmp(s, "--workspace") == 0) && i + 1 < argc)
+        for (k = 0; k < sizeof(valued) / sizeof(valued[0]); k++)
+            if (strcmp(s, valued[k].name) == 0 && (valued[k].extra == 0 || (extras & valued[k].extra)))
+                break;
+        if (k < sizeof(valued) / sizeof(valued[0])) {
+            if (i + 1 >= argc) {
+                gw_errorf("%s: %s needs a value; see `wharf help %s`", cmd, s, cmd);
+                return GW_EXIT_USAGE;
+            }
+            *(const char **)((char *)o + valued[k].off) = argv[++i];
+        } else if ((strcmp(s, "-w") == 0 || strcmp(s, "--workspace") == 0) && i + 1 < argc)
             o->workspace = argv[++i];
         else if (strcmp(s, "--json") == 0)
             o->json = 1;
         else if (strcmp(s, "--once") == 0)
             o->once = 1;
-        else if (strcmp(s, "--state") == 0 && i + 1 < argc)
-            o->state = argv[++i];
-        else if (strcmp(s, "--partner") == 0 && i + 1 < argc)
-            o->partner = argv[++i];
-        else if (strcmp(s, "--limit") == 0 && i + 1 < argc)
-            o->limit = argv[++i];
-        else if (s[0] == '-') {
+        else if (strcmp(s, "--zpl") == 0 && (extras & GW_OPT_ZPL))
+            o->zpl = 1;
+        else if (s[0] == '-' && s[1] != '\0') {
             gw_errorf("%s: unknown option '%s'; see `wharf help %s`", cmd, s, cmd);
             return GW_EXIT_USAGE;
         } else if (o->arg == NULL)
@@ -62,6 +71,14 @@ static int parse(struct opts *o, int argc, char **argv, const char *cmd)
     }
     o->workspace = gw_workspace(o->workspace);
     return 0;
+}
+
+void gw_cli_when(char *buf, size_t cap, time_t t)
+{
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(buf, cap, "%Y-%m-%d %H:%M", &tm);
 }
 
 int gw_cli_ctx_open(struct gw_ctx *c, const char *workspace)
@@ -96,13 +113,13 @@ static void print_stats(const struct gw_stats *st)
 
 static int cmd_run(int argc, char **argv)
 {
-    struct opts o;
+    struct gw_cli_opts o;
     struct gw_ctx c;
     struct gw_stats st;
     struct edi_err err;
     int rc;
 
-    if ((rc = parse(&o, argc, argv, "run")) != 0)
+    if ((rc = gw_cli_parse(&o, argc, argv, "run", 0)) != 0)
         return rc;
     if (!o.once) {
         gw_errorf("run: only `wharf run --once` exists; the daemon is `wharf serve`");
@@ -160,14 +177,14 @@ static void nap(int seconds)
  * runs the ack run, due or not, like `wharf run --once`. */
 static int cmd_serve(int argc, char **argv)
 {
-    struct opts o;
+    struct gw_cli_opts o;
     struct gw_ctx c;
     struct sigaction sa;
     const char *iv = getenv("WHARF_POLL_SECONDS");
     int rc, interval = 0;
     size_t k, nsched = 0;
 
-    if ((rc = parse(&o, argc, argv, "serve")) != 0)
+    if ((rc = gw_cli_parse(&o, argc, argv, "serve", 0)) != 0)
         return rc;
     if (iv != NULL && *iv != '\0') {
         char *end;
@@ -250,7 +267,7 @@ static void stamp(char *buf, size_t cap, time_t t)
 /* wharf runs list [-w DIR] [--json] [--limit N]: newest first. */
 static int cmd_runs(int argc, char **argv)
 {
-    struct opts o;
+    struct gw_cli_opts o;
     struct gw_ctx c;
     struct gw_run *v = NULL;
     struct edi_err err;
@@ -261,7 +278,7 @@ static int cmd_runs(int argc, char **argv)
         gw_errorf("runs: usage: wharf runs list [-w DIR] [--json] [--limit N]");
         return GW_EXIT_USAGE;
     }
-    if ((rc = parse(&o, argc - 1, argv + 1, "runs")) != 0)
+    if ((rc = gw_cli_parse(&o, argc - 1, argv + 1, "runs", 0)) != 0)
         return rc;
     if (o.arg != NULL) {
         gw_errorf("runs list: '%s' is extra", o.arg);
@@ -418,7 +435,7 @@ static void readback_print(const struct readback_status *r)
 
 static int cmd_status(int argc, char **argv)
 {
-    struct opts o;
+    struct gw_cli_opts o;
     struct gw_ctx c;
     struct gw_count *counts = NULL;
     char **errs = NULL;
@@ -426,7 +443,7 @@ static int cmd_status(int argc, char **argv)
     struct edi_err err;
     int rc;
 
-    if ((rc = parse(&o, argc, argv, "status")) != 0)
+    if ((rc = gw_cli_parse(&o, argc, argv, "status", 0)) != 0)
         return rc;
     if ((rc = gw_cli_ctx_open(&c, o.workspace)) != 0)
         return rc;
@@ -556,15 +573,8 @@ static json_t *order_json(const struct gw_order *o, int lines)
     return j;
 }
 
-static void when(char *buf, size_t cap, time_t t)
-{
-    struct tm tm;
 
-    gmtime_r(&t, &tm);
-    strftime(buf, cap, "%Y-%m-%d %H:%M", &tm);
-}
-
-static int orders_list(struct gw_ctx *c, const struct opts *o)
+static int orders_list(struct gw_ctx *c, const struct gw_cli_opts *o)
 {
     struct gw_order **v = NULL;
     size_t n = 0, i;
@@ -588,7 +598,7 @@ static int orders_list(struct gw_ctx *c, const struct opts *o)
         for (i = 0; i < n; i++) {
             char t[32];
 
-            when(t, sizeof(t), v[i]->updated);
+            gw_cli_when(t, sizeof(t), v[i]->updated);
             printf("%-12s %-3s %-16s %-18s %5zu  %s\n", v[i]->partner, v[i]->program,
                    v[i]->po_number, v[i]->state, v[i]->nlines, t);
         }
@@ -597,7 +607,7 @@ static int orders_list(struct gw_ctx *c, const struct opts *o)
     return GW_EXIT_OK;
 }
 
-static int orders_show(struct gw_ctx *c, const struct opts *o)
+static int orders_show(struct gw_ctx *c, const struct gw_cli_opts *o)
 {
     struct gw_order **v = NULL;
     size_t n = 0, i, k, found = 0;
@@ -646,7 +656,7 @@ static int orders_show(struct gw_ctx *c, const struct opts *o)
             for (k = 0; k < nh; k++) {
                 char t[32];
 
-                when(t, sizeof(t), h[k].at);
+                gw_cli_when(t, sizeof(t), h[k].at);
                 printf("    %s  %-18s %s\n", t, h[k].state ? h[k].state : "", h[k].what ? h[k].what : "");
             }
         }
@@ -782,7 +792,7 @@ static int orders_decide(int argc, char **argv, int reject)
 
 static int cmd_ack(int argc, char **argv)
 {
-    struct opts o;
+    struct gw_cli_opts o;
     struct gw_ctx c;
     struct gw_stats st;
     struct edi_err err;
@@ -793,7 +803,7 @@ static int cmd_ack(int argc, char **argv)
         gw_errorf("ack: usage: wharf ack run [-w DIR]");
         return GW_EXIT_USAGE;
     }
-    if ((rc = parse(&o, argc - 1, argv + 1, "ack")) != 0)
+    if ((rc = gw_cli_parse(&o, argc - 1, argv + 1, "ack", 0)) != 0)
         return rc;
     if ((rc = gw_cli_ctx_open(&c, o.workspace)) != 0)
         return rc;
@@ -811,7 +821,7 @@ static int cmd_ack(int argc, char **argv)
 
 static int cmd_orders(int argc, char **argv)
 {
-    struct opts o;
+    struct gw_cli_opts o;
     struct gw_ctx c;
     int rc;
 
@@ -821,7 +831,7 @@ static int cmd_orders(int argc, char **argv)
         gw_errorf("orders: usage: wharf orders list|show ...; see `wharf help orders`");
         return GW_EXIT_USAGE;
     }
-    if ((rc = parse(&o, argc - 1, argv + 1, "orders")) != 0)
+    if ((rc = gw_cli_parse(&o, argc - 1, argv + 1, "orders", 0)) != 0)
         return rc;
     if (strcmp(argv[1], "show") == 0 && o.arg == NULL) {
         gw_errorf("orders show: which PO? usage: wharf orders show PO [--json]");
@@ -837,36 +847,17 @@ static int cmd_orders(int argc, char **argv)
 /* ---- documents ------------------------------------------------------------------------ */
 
 struct doc_opts {
-    struct opts o;
-    const char *kind, *about;
+    struct gw_cli_opts o;
     size_t max;
 };
 
-/* --kind K and --about X here, the rest by parse(). */
 static int documents_parse(struct doc_opts *d, int argc, char **argv)
 {
-    char **rest = edi_xcalloc((size_t)argc + 1, sizeof(*rest));
-    int i, n = 0, rc = 0;
+    int rc;
 
     memset(d, 0, sizeof(*d));
     d->max = 100;
-    rest[n++] = argv[0];
-    for (i = 1; i < argc && rc == 0; i++) {
-        int kind = strcmp(argv[i], "--kind") == 0;
-
-        if (!kind && strcmp(argv[i], "--about") != 0) {
-            rest[n++] = argv[i];
-        } else if (i + 1 >= argc) {
-            gw_errorf("documents: %s needs a value; see `wharf help documents`", argv[i]);
-            rc = GW_EXIT_USAGE;
-        } else if (kind) {
-            d->kind = argv[++i];
-        } else {
-            d->about = argv[++i];
-        }
-    }
-    if (rc == 0)
-        rc = parse(&d->o, n, rest, "documents");
+    rc = gw_cli_parse(&d->o, argc, argv, "documents", GW_OPT_KIND | GW_OPT_ABOUT);
     if (rc == 0 && d->o.arg != NULL) {
         gw_errorf("documents: '%s' is extra; see `wharf help documents`", d->o.arg);
         rc = GW_EXIT_USAGE;
@@ -880,7 +871,6 @@ static int documents_parse(struct doc_opts *d, int argc, char **argv)
         }
         d->max = rc == 0 && lim > 0 && lim < SIZE_MAX ? (size_t)lim : SIZE_MAX;
     }
-    free(rest);
     return rc;
 }
 
@@ -978,7 +968,7 @@ static int documents_list(struct gw_ctx *c, const struct doc_opts *d)
     struct edi_err err;
 
     edi_err_clear(&err);
-    if (gw_store_documents(&v, &n, c->store, d->o.partner, d->kind, d->o.state, 0, d->max, &err) < 0) {
+    if (gw_store_documents(&v, &n, c->store, d->o.partner, d->o.kind, d->o.state, 0, d->max, &err) < 0) {
         gw_errorf("%s", err.msg);
         return GW_EXIT_TEMPFAIL;
     }
@@ -1007,16 +997,16 @@ static int about_targets(int64_t **ids, size_t *nids, struct gw_ctx *c, const st
     struct gw_document *v = NULL;
     size_t n = 0, i;
     uint64_t id;
-    const char *num = d->about[0] == '#' ? d->about + 1 : d->about;
+    const char *num = d->o.about[0] == '#' ? d->o.about + 1 : d->o.about;
     int rc;
 
     *ids = NULL;
     *nids = 0;
     /* LIMIT: refs are looked for among the newest 5000 documents */
-    if ((rc = gw_store_documents(&v, &n, c->store, d->o.partner, d->kind, d->o.state, 0, 5000, err)) < 0)
+    if ((rc = gw_store_documents(&v, &n, c->store, d->o.partner, d->o.kind, d->o.state, 0, 5000, err)) < 0)
         return rc;
     for (i = 0; i < n; i++) {
-        if (v[i].ref == NULL || strcmp(v[i].ref, d->about) != 0)
+        if (v[i].ref == NULL || strcmp(v[i].ref, d->o.about) != 0)
             continue;
         *ids = edi_xrealloc(*ids, (*nids + 1) * sizeof(**ids));
         (*ids)[(*nids)++] = v[i].id;
@@ -1083,7 +1073,7 @@ static int documents_about(struct gw_ctx *c, const struct doc_opts *d)
     rc = about_targets(&ids, &n, c, d, &err);
     if (rc == 0 && n == 0) {
         gw_errorf("no document %s (a ref such as a PO, shipment id or invoice number, or an id)",
-                  d->about);
+                  d->o.about);
         rc = GW_EXIT_REJECTED;
         goto out;
     }
@@ -1121,7 +1111,7 @@ static int cmd_documents(int argc, char **argv)
         return rc;
     if ((rc = gw_cli_ctx_open(&c, d.o.workspace)) != 0)
         return rc;
-    rc = d.about ? documents_about(&c, &d) : documents_list(&c, &d);
+    rc = d.o.about ? documents_about(&c, &d) : documents_list(&c, &d);
     gw_ctx_close(&c);
     return rc;
 }

@@ -11,44 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct iopts {
-    const char *workspace, *arg, *state, *partner;
-    int json;
-};
-
-static int iparse(struct iopts *o, int argc, char **argv, const char *cmd)
-{
-    int i;
-
-    memset(o, 0, sizeof(*o));
-    for (i = 1; i < argc; i++) {
-        const char *s = argv[i];
-
-        if ((strcmp(s, "-w") == 0 || strcmp(s, "--workspace") == 0) && i + 1 < argc)
-            o->workspace = argv[++i];
-        else if (strcmp(s, "--state") == 0 && i + 1 < argc)
-            o->state = argv[++i];
-        else if (strcmp(s, "--partner") == 0 && i + 1 < argc)
-            o->partner = argv[++i];
-        else if (strcmp(s, "--json") == 0)
-            o->json = 1;
-        else if (s[0] == '-' && s[1] != '\0') {
-            gw_errorf("%s: unknown option '%s'; see `wharf help %s`", cmd, s, cmd);
-            return GW_EXIT_USAGE;
-        } else if (o->arg == NULL)
-            o->arg = s;
-        else {
-            gw_errorf("%s: '%s' is extra", cmd, s);
-            return GW_EXIT_USAGE;
-        }
-    }
-    o->workspace = gw_workspace(o->workspace);
-    return 0;
-}
-
 static int cmd_invoice(int argc, char **argv)
 {
-    struct iopts o;
+    struct gw_cli_opts o;
     struct gw_ctx c;
     struct gw_stats st;
     struct edi_err err;
@@ -58,7 +23,7 @@ static int cmd_invoice(int argc, char **argv)
         gw_errorf("invoice: usage: wharf invoice run [-w DIR] | wharf invoice submit FILE [-w DIR]");
         return GW_EXIT_USAGE;
     }
-    if ((rc = iparse(&o, argc - 1, argv + 1, "invoice")) != 0)
+    if ((rc = gw_cli_parse(&o, argc - 1, argv + 1, "invoice", 0)) != 0)
         return rc;
     if (!run && o.arg == NULL) {
         gw_errorf("invoice submit: which file? usage: wharf invoice submit FILE");
@@ -120,13 +85,6 @@ static int cmd_invoice(int argc, char **argv)
     return rc;
 }
 
-static void stamp(char *buf, size_t cap, time_t t)
-{
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    strftime(buf, cap, "%Y-%m-%d %H:%M", &tm);
-}
 
 static json_t *invoice_json(const struct gw_invoice *v)
 {
@@ -136,7 +94,7 @@ static json_t *invoice_json(const struct gw_invoice *v)
                      "created", (json_int_t)v->created, "updated", (json_int_t)v->updated);
 }
 
-static int invoices_list(struct gw_ctx *c, const struct iopts *o, struct edi_err *err)
+static int invoices_list(struct gw_ctx *c, const struct gw_cli_opts *o, struct edi_err *err)
 {
     struct gw_invoice **v = NULL;
     size_t n = 0, i;
@@ -159,7 +117,7 @@ static int invoices_list(struct gw_ctx *c, const struct iopts *o, struct edi_err
         for (i = 0; i < n; i++) {
             char when[32];
 
-            stamp(when, sizeof(when), v[i]->updated);
+            gw_cli_when(when, sizeof(when), v[i]->updated);
             printf("%-10s %-20s %-9s %12s  %-24s %s\n", v[i]->partner, v[i]->number, v[i]->state,
                    v[i]->total ? v[i]->total : "", v[i]->po_numbers ? v[i]->po_numbers : "", when);
             if (strcmp(v[i]->state, "held") == 0 && v[i]->findings) {
@@ -178,7 +136,7 @@ static int invoices_list(struct gw_ctx *c, const struct iopts *o, struct edi_err
     return 0;
 }
 
-static int invoices_show(struct gw_ctx *c, const struct iopts *o, struct edi_err *err)
+static int invoices_show(struct gw_ctx *c, const struct gw_cli_opts *o, struct edi_err *err)
 {
     struct gw_invoice *v = NULL;
     struct gw_history *h = NULL;
@@ -213,7 +171,7 @@ static int invoices_show(struct gw_ctx *c, const struct iopts *o, struct edi_err
             for (i = 0; i < nh; i++) {
                 char when[32];
 
-                stamp(when, sizeof(when), h[i].at);
+                gw_cli_when(when, sizeof(when), h[i].at);
                 printf("  %s  %-9s %s\n", when, h[i].state, h[i].what);
             }
         }
@@ -225,7 +183,7 @@ static int invoices_show(struct gw_ctx *c, const struct iopts *o, struct edi_err
 
 static int cmd_invoices(int argc, char **argv)
 {
-    struct iopts o;
+    struct gw_cli_opts o;
     struct gw_ctx c;
     struct edi_err err;
     const char *sub = argc >= 2 ? argv[1] : "";
@@ -235,7 +193,7 @@ static int cmd_invoices(int argc, char **argv)
         gw_errorf("invoices: usage: wharf invoices list [--json] [--state S] [--partner P] | show NUMBER [--json] | paid NUMBER");
         return GW_EXIT_USAGE;
     }
-    if ((rc = iparse(&o, argc - 1, argv + 1, "invoices")) != 0)
+    if ((rc = gw_cli_parse(&o, argc - 1, argv + 1, "invoices", 0)) != 0)
         return rc;
     if (strcmp(sub, "list") != 0 && o.arg == NULL) {
         gw_errorf("invoices %s: which invoice number?", sub);

@@ -12,48 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct sopts {
-    const char *workspace, *arg, *floor_denial, *partner, *state;
-    int zpl, json;
-};
-
-static int sparse(struct sopts *o, int argc, char **argv, const char *cmd)
-{
-    int i;
-
-    memset(o, 0, sizeof(*o));
-    for (i = 1; i < argc; i++) {
-        const char *s = argv[i];
-
-        if ((strcmp(s, "-w") == 0 || strcmp(s, "--workspace") == 0) && i + 1 < argc)
-            o->workspace = argv[++i];
-        else if (strcmp(s, "--floor-denial") == 0 && i + 1 < argc)
-            o->floor_denial = argv[++i];
-        else if (strcmp(s, "--partner") == 0 && i + 1 < argc)
-            o->partner = argv[++i];
-        else if (strcmp(s, "--state") == 0 && i + 1 < argc)
-            o->state = argv[++i];
-        else if (strcmp(s, "--zpl") == 0)
-            o->zpl = 1;
-        else if (strcmp(s, "--json") == 0)
-            o->json = 1;
-        else if (s[0] == '-' && s[1] != '\0') {
-            gw_errorf("%s: unknown option '%s'; see `wharf help %s`", cmd, s, cmd);
-            return GW_EXIT_USAGE;
-        } else if (o->arg == NULL)
-            o->arg = s;
-        else {
-            gw_errorf("%s: '%s' is extra", cmd, s);
-            return GW_EXIT_USAGE;
-        }
-    }
-    o->workspace = gw_workspace(o->workspace);
-    return 0;
-}
-
 static int cmd_ship(int argc, char **argv)
 {
-    struct sopts o;
+    struct gw_cli_opts o;
     struct gw_ctx c;
     struct gw_ship_summary sum;
     struct gw_stats st;
@@ -63,7 +24,7 @@ static int cmd_ship(int argc, char **argv)
     size_t n = 0, i;
     int rc;
 
-    if ((rc = sparse(&o, argc, argv, "ship")) != 0)
+    if ((rc = gw_cli_parse(&o, argc, argv, "ship", GW_OPT_FLOOR_DENIAL)) != 0)
         return rc;
     if ((o.arg == NULL) == (o.floor_denial == NULL)) {
         gw_errorf("ship: usage: wharf ship FILE [-w DIR] | wharf ship --floor-denial PO [-w DIR]");
@@ -113,13 +74,13 @@ static int cmd_ship(int argc, char **argv)
 
 static int cmd_labels(int argc, char **argv)
 {
-    struct sopts o;
+    struct gw_cli_opts o;
     struct gw_ctx c;
     struct edi_buf out;
     struct edi_err err;
     int rc;
 
-    if ((rc = sparse(&o, argc, argv, "labels")) != 0)
+    if ((rc = gw_cli_parse(&o, argc, argv, "labels", GW_OPT_ZPL)) != 0)
         return rc;
     if (o.arg == NULL) {
         gw_errorf("labels: usage: wharf labels SHIPMENT_ID [--zpl] [-w DIR]");
@@ -139,13 +100,6 @@ static int cmd_labels(int argc, char **argv)
     return rc == 0 ? GW_EXIT_OK : rc == EDI_ENOTFOUND || rc == EDI_ESYNTAX ? GW_EXIT_REJECTED : GW_EXIT_USAGE;
 }
 
-static void stamp(char *buf, size_t cap, time_t t)
-{
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    strftime(buf, cap, "%Y-%m-%d %H:%M", &tm);
-}
 
 static json_t *shipment_json(const struct gw_shipment *s, int lines)
 {
@@ -170,7 +124,7 @@ static json_t *shipment_json(const struct gw_shipment *s, int lines)
 
 static int cmd_shipments(int argc, char **argv)
 {
-    struct sopts o;
+    struct gw_cli_opts o;
     struct gw_ctx c;
     struct edi_err err;
     int rc, list = argc >= 2 && strcmp(argv[1], "list") == 0;
@@ -179,7 +133,7 @@ static int cmd_shipments(int argc, char **argv)
         gw_errorf("shipments: usage: wharf shipments list [--json] [--state S] [--partner P] | show ID [--json]");
         return GW_EXIT_USAGE;
     }
-    if ((rc = sparse(&o, argc - 1, argv + 1, "shipments")) != 0)
+    if ((rc = gw_cli_parse(&o, argc - 1, argv + 1, "shipments", 0)) != 0)
         return rc;
     if (!list && o.arg == NULL) {
         gw_errorf("shipments show: which shipment id?");
@@ -201,7 +155,7 @@ static int cmd_shipments(int argc, char **argv)
             for (i = 0; i < n; i++) {
                 char when[32];
 
-                stamp(when, sizeof(when), v[i]->created);
+                gw_cli_when(when, sizeof(when), v[i]->created);
                 if (o.json)
                     json_array_append_new(a, shipment_json(v[i], 0));
                 else
@@ -233,7 +187,7 @@ static int cmd_shipments(int argc, char **argv)
         } else if (rc == 0) {
             char when[32];
 
-            stamp(when, sizeof(when), s->created);
+            gw_cli_when(when, sizeof(when), s->created);
             printf("shipment %s (version %d) for %s: %s, from %s%s%s, queued %s\n", s->shipment_id,
                    s->version, s->partner, s->state, s->warehouse ? s->warehouse : "-",
                    s->ship_to ? " to " : "", s->ship_to ? s->ship_to : "", when);
