@@ -4,9 +4,11 @@
 #include "canon.h"
 
 #include "edi.h"
+#include "x12.h"
 #include "map.h"
 
 #include <libxml/xpathInternals.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -110,4 +112,17 @@ void gw_csv_field(struct edi_buf *b, const char *v, int last)
         edi_buf_puts(b, v);
     }
     edi_buf_putc(b, last ? '\n' : ',');
+}
+
+void gw_finding(struct edi_findings *f, const char *code, unsigned row, const char *fmt, ...)
+{
+    struct edi_finding *fd = edi_findings_add(f, code, EDI_LV_SET);
+    char msg[sizeof(fd->msg)];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    fd->seg_index = row;
+    edi_finding_msg(fd, "%s", msg);
 }

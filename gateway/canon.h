@@ -37,6 +37,12 @@ void gw_dec_acc(char *acc, size_t cap, char op, const char *b);
 /* acc rounded half-up to places decimals. */
 void gw_dec_round(char *acc, size_t cap, int places);
 
+/* A finding about the document being checked (level set): code, the row
+ * or line of the input it is about (seg_index, 0: none) and a message. */
+struct edi_findings;
+void gw_finding(struct edi_findings *f, const char *code, unsigned row, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* One CSV field (RFC 4180: quoted when it holds a comma, quote or line
  * break), then ',' or, for the last of a row, '\n'. */
 struct edi_buf;

@@ -17,7 +17,6 @@
 
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,21 +59,6 @@ static void inv_dispose(struct inv *iv)
         }
     }
     iv->n = 0;
-}
-
-static void finding(struct edi_findings *f, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void finding(struct edi_findings *f, const char *code, const char *fmt, ...)
-{
-    struct edi_finding *fd = edi_findings_add(f, code, EDI_LV_SET);
-    char msg[200];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    edi_finding_msg(fd, "%s", msg);
 }
 
 static xmlDocPtr read_xml(const char *text, const char *name)
@@ -486,12 +470,12 @@ static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, const 
         gw_xp_text(amount, sizeof(amount), x, il, "c:line-amount");
         gw_dec_acc(line_total, sizeof(line_total), '+', amount);
         if ((pt = part_of_po(iv, po)) == NULL) {
-            finding(f, "po-not-shipped", "PO %s line %s: no shipment of this PO is billed by the invoice", po, no);
+            gw_finding(f, "po-not-shipped", 0, "PO %s line %s: no shipment of this PO is billed by the invoice", po, no);
             continue;
         }
         snprintf(expr, sizeof(expr), "c:lines/c:line[c:line-no = '%s']", no);
         if ((ol = gw_xp_first(pt->ox, xmlDocGetRootElement(pt->odoc), expr)) == NULL) {
-            finding(f, "line-unknown", "PO %s has no line %s", po, no);
+            gw_finding(f, "line-unknown", 0, "PO %s has no line %s", po, no);
             continue;
         }
         /* SPEC: RULES.md 810 — unit cost = acknowledged cost = PO cost */
@@ -499,21 +483,21 @@ static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, const 
         if ((rc = ack_cost(ack, sizeof(ack), c, iv, pt->o, no, err)) < 0)
             break;
         if (gw_dec_cmp(price, po_cost) != 0)
-            finding(f, "cost-mismatch", "PO %s line %s: invoiced unit cost %s, the PO's is %s", po, no, price,
+            gw_finding(f, "cost-mismatch", 0, "PO %s line %s: invoiced unit cost %s, the PO's is %s", po, no, price,
                     po_cost);
         else if (ack[0] && gw_dec_cmp(ack, po_cost) != 0)
-            finding(f, "cost-mismatch", "PO %s line %s: unit cost %s on the PO, %s acknowledged", po, no,
+            gw_finding(f, "cost-mismatch", 0, "PO %s line %s: unit cost %s on the PO, %s acknowledged", po, no,
                     po_cost, ack);
         /* invoiced quantity = shipped quantity */
         shipped_of(shipped, sizeof(shipped), iv, pt->o->id, (int)strtol(no, NULL, 10));
         if (gw_dec_cmp(qty, shipped) != 0)
-            finding(f, "quantity-mismatch", "PO %s line %s: invoiced quantity %s, shipped %s", po, no, qty,
+            gw_finding(f, "quantity-mismatch", 0, "PO %s line %s: invoiced quantity %s, shipped %s", po, no, qty,
                     shipped[0] ? shipped : "0");
         snprintf(expect, sizeof(expect), "%s", qty);
         gw_dec_acc(expect, sizeof(expect), '*', price);
         gw_dec_round(expect, sizeof(expect), 2);
         if (gw_dec_cmp(expect, amount) != 0)
-            finding(f, "line-amount", "PO %s line %s: line amount %s, but %s x %s = %s", po, no, amount, qty,
+            gw_finding(f, "line-amount", 0, "PO %s line %s: line amount %s, but %s x %s = %s", po, no, amount, qty,
                     price, expect);
     }
     xmlXPathFreeObject(ls);
@@ -530,7 +514,7 @@ static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, const 
             snprintf(expr, sizeof(expr), "c:lines/c:line[c:po-number = '%s' and c:line-no = '%d']",
                      iv->v[i].o->po_number, sl->line_no);
             if (gw_xp_first(x, root, expr) == NULL)
-                finding(f, "quantity-mismatch", "PO %s line %d: shipped %s in %s, not invoiced",
+                gw_finding(f, "quantity-mismatch", 0, "PO %s line %d: shipped %s in %s, not invoiced",
                         iv->v[i].o->po_number, sl->line_no, sl->quantity, iv->v[i].sh->shipment_id);
         }
     }
@@ -539,7 +523,7 @@ static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, const 
         snprintf(line_total, sizeof(line_total), "0");
     gw_xp_text(v, sizeof(v), x, root, "c:totals/c:line-total");
     if (gw_dec_cmp(v, line_total) != 0)
-        finding(f, "total-mismatch", "line total %s, but the lines add up to %s", v, line_total);
+        gw_finding(f, "total-mismatch", 0, "line total %s, but the lines add up to %s", v, line_total);
     {
         char charges_total[64], allow_total[64], tax_total[64], total[64], lines_tax[64];
         xmlXPathObjectPtr tx;
@@ -548,16 +532,16 @@ static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, const 
         sum_of(w, sizeof(w), x, root, "c:charges/c:charge/c:amount | c:lines/c:line/c:charges/c:charge/c:amount");
         gw_xp_text(charges_total, sizeof(charges_total), x, root, "c:totals/c:charges-total");
         if (gw_dec_cmp(charges_total, w) != 0)
-            finding(f, "total-mismatch", "charges total %s, but the charges add up to %s", charges_total[0] ? charges_total : "0", w);
+            gw_finding(f, "total-mismatch", 0, "charges total %s, but the charges add up to %s", charges_total[0] ? charges_total : "0", w);
         sum_of(w, sizeof(w), x, root,
                "c:allowances/c:allowance/c:amount | c:lines/c:line/c:allowances/c:allowance/c:amount");
         gw_xp_text(allow_total, sizeof(allow_total), x, root, "c:totals/c:allowances-total");
         if (gw_dec_cmp(allow_total, w) != 0)
-            finding(f, "total-mismatch", "allowances total %s, but the allowances add up to %s", allow_total[0] ? allow_total : "0", w);
+            gw_finding(f, "total-mismatch", 0, "allowances total %s, but the allowances add up to %s", allow_total[0] ? allow_total : "0", w);
         sum_of(w, sizeof(w), x, root, "c:taxes/c:tax/c:amount");
         gw_xp_text(tax_total, sizeof(tax_total), x, root, "c:totals/c:tax-total");
         if (gw_dec_cmp(tax_total, w) != 0)
-            finding(f, "tax-mismatch", "tax total %s, but the header taxes add up to %s", tax_total[0] ? tax_total : "0", w);
+            gw_finding(f, "tax-mismatch", 0, "tax total %s, but the header taxes add up to %s", tax_total[0] ? tax_total : "0", w);
         /* SPEC: RULES.md 810 — header tax = the sum of the line taxes, per type */
         x->node = root;
         tx = xmlXPathEvalExpression(BAD_CAST "c:taxes/c:tax", x);
@@ -569,7 +553,7 @@ static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, const 
             snprintf(expr, sizeof(expr), "c:lines/c:line/c:taxes/c:tax[c:type = '%s']/c:amount", type);
             sum_of(lines_tax, sizeof(lines_tax), x, root, expr);
             if (gw_xp_first(x, root, "c:lines/c:line/c:taxes") && gw_dec_cmp(amount, lines_tax) != 0)
-                finding(f, "tax-mismatch", "header %s tax %s, but the line taxes add up to %s", type, amount,
+                gw_finding(f, "tax-mismatch", 0, "header %s tax %s, but the line taxes add up to %s", type, amount,
                         lines_tax);
         }
         xmlXPathFreeObject(tx);
@@ -579,13 +563,13 @@ static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, const 
         gw_dec_acc(total, sizeof(total), '+', tax_total);
         gw_xp_text(v, sizeof(v), x, root, "c:totals/c:invoice-total");
         if (gw_dec_cmp(v, total) != 0)
-            finding(f, "total-mismatch",
+            gw_finding(f, "total-mismatch", 0,
                     "invoice total %s, but lines %s + charges %s - allowances %s + tax %s = %s", v,
                     line_total, charges_total[0] ? charges_total : "0", allow_total[0] ? allow_total : "0",
                     tax_total[0] ? tax_total : "0", total);
         /* SPEC: RULES.md 810 — no zero totals */
         if (gw_dec_cmp(v, "0") <= 0)
-            finding(f, "zero-total", "invoice total %s: Amazon refuses an invoice of zero", v[0] ? v : "0");
+            gw_finding(f, "zero-total", 0, "invoice total %s: Amazon refuses an invoice of zero", v[0] ? v : "0");
     }
     xmlXPathFreeContext(x);
     return rc;
@@ -986,7 +970,7 @@ int gw_invoice_submit(char number[64], struct gw_ctx *c, const char *data, size_
         strcmp((const char *)xmlDocGetRootElement(doc)->name, "invoice") != 0 ||
         xmlDocGetRootElement(doc)->ns == NULL ||
         strcmp((const char *)xmlDocGetRootElement(doc)->ns->href, GW_CANON_NS) != 0) {
-        finding(why, "not-an-invoice", "the file is not a canonical <invoice> (%s)", GW_CANON_NS);
+        gw_finding(why, "not-an-invoice", 0, "the file is not a canonical <invoice> (%s)", GW_CANON_NS);
         rc = EDI_ESYNTAX;
         goto out;
     }
@@ -1022,12 +1006,12 @@ int gw_invoice_submit(char number[64], struct gw_ctx *c, const char *data, size_
                 p = &c->cfg->partners[i];
         if (o == NULL) {
             if (rc == 0)
-                finding(why, "po-unknown", "PO %s: no such order", (const char *)po);
+                gw_finding(why, "po-unknown", 0, "PO %s: no such order", (const char *)po);
             xmlFree(po);
             continue;
         }
         if (iv.p && iv.p != p)
-            finding(why, "two-partners", "PO %s is %s's, the others %s's: one invoice per partner",
+            gw_finding(why, "two-partners", 0, "PO %s is %s's, the others %s's: one invoice per partner",
                     (const char *)po, p->id, iv.p->id);
         iv.p = p;
         /* its shipments in force: those the references name, else all */
@@ -1047,7 +1031,7 @@ int gw_invoice_submit(char number[64], struct gw_ctx *c, const char *data, size_
                 if ((rc = gw_store_billed(&billed, c->store, sh[k]->id, o->id, err)) < 0)
                     break;
                 if (billed) {
-                    finding(why, "already-billed", "PO %s: shipment %s is billed already", o->po_number,
+                    gw_finding(why, "already-billed", 0, "PO %s: shipment %s is billed already", o->po_number,
                             sh[k]->shipment_id);
                     continue;
                 }
@@ -1057,7 +1041,7 @@ int gw_invoice_submit(char number[64], struct gw_ctx *c, const char *data, size_
                 found++;
             }
         if (rc == 0 && found == 0)
-            finding(why, "po-not-shipped", "PO %s: no shipment to bill", o->po_number);
+            gw_finding(why, "po-not-shipped", 0, "PO %s: no shipment to bill", o->po_number);
         for (k = 0; k < nsh; k++)
             gw_shipment_free(sh[k]);
         free(sh);
@@ -1065,12 +1049,12 @@ int gw_invoice_submit(char number[64], struct gw_ctx *c, const char *data, size_
         xmlFree(po);
     }
     if (rc == 0 && iv.p && number[0] && (rc = gw_store_get_invoice(&dup, c->store, iv.p->id, number, 0, err)) == 0 && dup)
-        finding(why, "number-reused", "invoice number %s was used before (%s, %s): no number twice", number,
+        gw_finding(why, "number-reused", 0, "invoice number %s was used before (%s, %s): no number twice", number,
                 dup->po_numbers ? dup->po_numbers : "", dup->state);
     if (rc == 0 && !number[0])
-        finding(why, "number-missing", "the invoice has no invoice-number");
+        gw_finding(why, "number-missing", 0, "the invoice has no invoice-number");
     if (rc == 0 && iv.p == NULL && edi_findings_errors(why) == 0)
-        finding(why, "no-lines", "the invoice has no lines");
+        gw_finding(why, "no-lines", 0, "the invoice has no lines");
     if (rc < 0)
         goto out;
     if (edi_findings_errors(why)) {

@@ -24,7 +24,6 @@
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,22 +35,6 @@
  * up to 5 POs share a carton) */
 #define MAX_SHIPMENTS 64
 #define MAX_CARTON_POS 5
-
-static void violation(struct edi_findings *v, const char *rule, unsigned row, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void violation(struct edi_findings *v, const char *rule, unsigned row, const char *fmt, ...)
-{
-    struct edi_finding *fd = edi_findings_add(v, rule, EDI_LV_SET);
-    char msg[190];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    fd->seg_index = row;
-    edi_finding_msg(fd, "%s", msg);
-}
 
 /* ---- orders the packing list names ------------------------------------------------------------ */
 
@@ -159,13 +142,13 @@ static int ord_load(struct ord *d, struct gw_ctx *c, const char *po, unsigned ro
             d->o = o;
             d->p = p;
         } else {
-            violation(v, "po-ambiguous", row, "%s:%u: PO %s: orders of both %s and %s have this number",
+            gw_finding(v, "po-ambiguous", row, "%s:%u: PO %s: orders of both %s and %s have this number",
                       name, row, po, d->p->id, p->id);
             gw_order_free(o);
         }
     }
     if (d->o == NULL) {
-        violation(v, "po-unknown", row, "%s:%u: PO %s: no such order", name, row, po);
+        gw_finding(v, "po-unknown", row, "%s:%u: PO %s: no such order", name, row, po);
         return 0;
     }
     d->doc = xmlReadMemory(d->o->canonical ? d->o->canonical : "", d->o->canonical ? (int)strlen(d->o->canonical) : 0,
@@ -355,7 +338,7 @@ static void carton_field(struct job *j, const char **have, const char *now, cons
     if (*have == NULL)
         *have = now;
     else if (strcmp(*have, now) != 0)
-        violation(j->v, "carton-conflict", row, "%s:%u: carton %s: %s %s differs from %s on line %u",
+        gw_finding(j->v, "carton-conflict", row, "%s:%u: carton %s: %s %s differs from %s on line %u",
                   j->name, row, k->id, what, now, *have, k->row);
 }
 
@@ -367,7 +350,7 @@ static void shipment_field(struct job *j, const char **have, const char *now, co
     if (*have == NULL)
         *have = now;
     else if (strcmp(*have, now) != 0)
-        violation(j->v, "shipment-conflict", row, "%s:%u: shipment %s: %s %s differs from %s",
+        gw_finding(j->v, "shipment-conflict", row, "%s:%u: shipment %s: %s %s differs from %s",
                   j->name, row, s->id[0] ? s->id : "(new)", what, now, *have);
 }
 
@@ -383,7 +366,7 @@ static int group(struct job *j)
         if (j->row_ord[r] == (size_t)-1)
             continue;
         if ((s = shipment_for(j, r)) == NULL) {
-            violation(j->v, "too-many-shipments", row->src, "%s:%u: more than %d shipments in one packing list",
+            gw_finding(j->v, "too-many-shipments", row->src, "%s:%u: more than %d shipments in one packing list",
                       j->name, row->src, MAX_SHIPMENTS);
             return 0;
         }
@@ -391,14 +374,14 @@ static int group(struct job *j)
         s->rows[s->nrows++] = r;
         /* SPEC: RULES.md 856 — one ASN per ship-to FC; one ship-from per ASN */
         if (!same(s->warehouse, row->warehouse))
-            violation(j->v, "one-ship-from", row->src,
+            gw_finding(j->v, "one-ship-from", row->src,
                       "%s:%u: shipment %s: warehouse %s differs from %s (one ship-from per ship notice)",
                       j->name, row->src, s->id, row->warehouse, s->warehouse);
         if (strcmp(s->program, "RP") == 0) {
             const char *to = ship_to_of(&j->ords[j->row_ord[r]]);
 
             if (!same(s->ship_to, to))
-                violation(j->v, "one-ship-to", row->src,
+                gw_finding(j->v, "one-ship-to", row->src,
                           "%s:%u: shipment %s: PO %s ships to %s, the others to %s (one ASN per fulfilment centre)",
                           j->name, row->src, s->id, row->po_number, to ? to : "(none)",
                           s->ship_to ? s->ship_to : "(none)");
@@ -418,7 +401,7 @@ static int group(struct job *j)
             ;
         if (k == ct->npos) {
             if (ct->npos == MAX_CARTON_POS)
-                violation(j->v, "carton-pos", row->src, "%s:%u: carton %s: more than %d POs in one carton",
+                gw_finding(j->v, "carton-pos", row->src, "%s:%u: carton %s: more than %d POs in one carton",
                           j->name, row->src, ct->id, MAX_CARTON_POS);
             else
                 ct->pos[ct->npos++] = row->po_number;
@@ -434,7 +417,7 @@ static int group(struct job *j)
             for (i2 = i + 1; i2 < j->nshps; i2++)
                 for (k2 = 0; k2 < j->shps[i2].ncartons; k2++)
                     if (strcmp(s->cartons[k].id, j->shps[i2].cartons[k2].id) == 0)
-                        violation(j->v, "carton-two-shipments", s->cartons[k].row,
+                        gw_finding(j->v, "carton-two-shipments", s->cartons[k].row,
                                   "%s:%u: carton %s is in two shipments", j->name, s->cartons[k].row,
                                   s->cartons[k].id);
             if (s->cartons[k].pallet == NULL)
@@ -468,16 +451,16 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
 
     /* SPEC: RULES.md Identifiers — the warehouse ⇄ ship-from party table */
     if ((s->sf = gw_config_ship_from(s->p, s->warehouse)) == NULL)
-        violation(j->v, "warehouse-unmapped", row0,
+        gw_finding(j->v, "warehouse-unmapped", row0,
                   "%s:%u: warehouse %s has no ship-from party for partner %s (add <ship-from warehouse=\"%s\" party-id=...> to wharf.xml)",
                   j->name, row0, s->warehouse, s->p->id, s->warehouse);
     /* SPEC: RULES.md 856 RP — the S level carries the carrier (TD5) and the
      * bill of lading (REF*BM); Amazon's guide requires both */
     if (!df && s->scac == NULL)
-        violation(j->v, "carrier-missing", row0, "%s:%u: shipment %s: no carrier_scac (TD5 is required for %s)",
+        gw_finding(j->v, "carrier-missing", row0, "%s:%u: shipment %s: no carrier_scac (TD5 is required for %s)",
                   j->name, row0, s->id[0] ? s->id : "(new)", s->p->id);
     if (!df && s->bol == NULL)
-        violation(j->v, "bol-missing", row0, "%s:%u: shipment %s: no bol (the bill of lading, REF*BM, is required for %s)",
+        gw_finding(j->v, "bol-missing", row0, "%s:%u: shipment %s: no bol (the bill of lading, REF*BM, is required for %s)",
                   j->name, row0, s->id[0] ? s->id : "(new)", s->p->id);
     /* the shipment id: new, or a replacement of the version in force */
     if (s->id[0]) {
@@ -493,7 +476,7 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
 
         s->version = s->replaces->version + 1;
         if (df) {
-            violation(j->v, "df-already-confirmed", row0,
+            gw_finding(j->v, "df-already-confirmed", row0,
                       "%s:%u: PO %s: a ship confirmation was already sent on %.10s; DF confirmations are final",
                       j->name, row0, s->id, ctime(&s->replaces->created));
         } else if (age > 365 * (time_t)DAY) {
@@ -501,7 +484,7 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
             gw_shipment_free(s->replaces);
             s->replaces = NULL;
         } else if (age > 7 * (time_t)DAY) {
-            violation(j->v, "shipment-id-reused", row0,
+            gw_finding(j->v, "shipment-id-reused", row0,
                       "%s:%u: shipment id %s was sent %ld days ago: a replacement is allowed within 7 days, and an id is not reused within 365 days",
                       j->name, row0, s->id, (long)(age / DAY));
         } else {
@@ -531,13 +514,13 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
 
         if (!d->acked || strcmp(d->o->state, GW_ORDER_REJECTED) == 0 ||
             strcmp(d->o->state, GW_ORDER_CANCELLED) == 0) {
-            violation(j->v, "not-acknowledged", row->src,
+            gw_finding(j->v, "not-acknowledged", row->src,
                       "%s:%u: PO %s is %s: only an acknowledged PO ships (send its 855 first)", j->name,
                       row->src, row->po_number, d->o->state);
             continue;
         }
         if (l == NULL || l->node == NULL) {
-            violation(j->v, "line-unknown", row->src, "%s:%u: PO %s has no line %d", j->name, row->src,
+            gw_finding(j->v, "line-unknown", row->src, "%s:%u: PO %s has no line %d", j->name, row->src,
                       row->po_number, row->line_no);
             continue;
         }
@@ -559,7 +542,7 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
             if (df) {
                 /* SPEC: RULES.md 856 DF — every line ships in full */
                 if (gw_dec_cmp(l->now, l->allowed) != 0)
-                    violation(j->v, "df-partial", row0,
+                    gw_finding(j->v, "df-partial", row0,
                               "%s: PO %s line %d: ships %s of %s; DF ships every line in full in one confirmation (or a floor denial)",
                               j->name, d->po, l->line_no, l->now[0] ? l->now : "0", l->allowed);
                 continue;
@@ -567,7 +550,7 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
             gw_dec_acc(total, sizeof(total), '+', l->before);
             gw_dec_acc(total, sizeof(total), '+', l->now);
             if (l->now[0] && gw_dec_cmp(total, l->allowed) > 0)
-                violation(j->v, "over-shipment", row0,
+                gw_finding(j->v, "over-shipment", row0,
                           "%s: PO %s line %d: %s shipped in all (%s before, %s now) is more than the %s acknowledged",
                           j->name, d->po, l->line_no, total, l->before[0] ? l->before : "0", l->now,
                           l->allowed[0] ? l->allowed : "0");
@@ -579,7 +562,7 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
                     if (s->replaces->lines[m].order_id == d->o->id && s->replaces->lines[m].line_no == l->line_no)
                         gw_dec_acc(was, sizeof(was), '+', s->replaces->lines[m].quantity);
                 if (l->now[0] && gw_dec_cmp(l->now, was) > 0)
-                    violation(j->v, "replacement-increase", row0,
+                    gw_finding(j->v, "replacement-increase", row0,
                               "%s: PO %s line %d: the replacement ships %s, more than the %s of shipment %s it replaces (a replacement only reduces)",
                               j->name, d->po, l->line_no, l->now, was[0] ? was : "0", s->id);
             }
@@ -595,7 +578,7 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
             /* SPEC: RULES.md 850 DF — N1*SF names the warehouse */
             gw_xp_text(sf, sizeof(sf), d->x, xmlDocGetRootElement(d->doc), "c:header/c:ship-from/c:id");
             if (sf[0] && strcmp(sf, s->sf->party_id) != 0)
-                violation(j->v, "df-ship-from", row0,
+                gw_finding(j->v, "df-ship-from", row0,
                           "%s: PO %s names ship-from %s, but warehouse %s is %s for %s",
                           j->name, d->po, sf, s->warehouse, s->sf->party_id, s->p->id);
         }
@@ -607,22 +590,22 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
 
         if (df) {
             if (ct->tracking == NULL)
-                violation(j->v, "df-tracking", ct->row, "%s:%u: package %s has no tracking number",
+                gw_finding(j->v, "df-tracking", ct->row, "%s:%u: package %s has no tracking number",
                           j->name, ct->row, ct->id);
             for (m = 0; m < k && ct->tracking; m++)
                 if (s->cartons[m].tracking && strcmp(s->cartons[m].tracking, ct->tracking) == 0)
-                    violation(j->v, "df-tracking-unique", ct->row,
+                    gw_finding(j->v, "df-tracking-unique", ct->row,
                               "%s:%u: packages %s and %s share tracking number %s (one per package)",
                               j->name, ct->row, s->cartons[m].id, ct->id, ct->tracking);
             continue;
         }
         if (ct->sscc == NULL && s->p->gs1_prefix == NULL)
-            violation(j->v, "sscc-missing", ct->row,
+            gw_finding(j->v, "sscc-missing", ct->row,
                       "%s:%u: carton %s has no SSCC and partner %s has no GS1 company prefix to make one",
                       j->name, ct->row, ct->id, s->p->id);
         for (m = 0; m < k && ct->sscc; m++)
             if (s->cartons[m].sscc && strcmp(s->cartons[m].sscc, ct->sscc) == 0)
-                violation(j->v, "sscc-duplicate", ct->row, "%s:%u: cartons %s and %s have the same SSCC %s",
+                gw_finding(j->v, "sscc-duplicate", ct->row, "%s:%u: cartons %s and %s have the same SSCC %s",
                           j->name, ct->row, s->cartons[m].id, ct->id, ct->sscc);
         if (ct->sscc) {
             char *clash = NULL;
@@ -631,7 +614,7 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
             if ((rc = gw_store_sscc_clash(&clash, c->store, ct->sscc, s->id[0] ? s->id : "", c->now, err)) < 0)
                 return rc;
             if (clash)
-                violation(j->v, "sscc-reused", ct->row,
+                gw_finding(j->v, "sscc-reused", ct->row,
                           "%s:%u: carton %s: SSCC %s went out with shipment %s within the last 365 days",
                           j->name, ct->row, ct->id, ct->sscc, clash);
             free(clash);
@@ -640,7 +623,7 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
     if (!df)
         for (k = 0; k < s->npallets; k++)
             if (s->pallets[k].sscc == NULL && s->p->gs1_prefix == NULL)
-                violation(j->v, "sscc-missing", row0,
+                gw_finding(j->v, "sscc-missing", row0,
                           "%s:%u: pallet %s is not an SSCC and partner %s has no GS1 company prefix to make one",
                           j->name, row0, s->pallets[k].id, s->p->id);
     return 0;
@@ -990,7 +973,7 @@ static int queue_shipment(struct job *j, struct shp *s, const char *purpose, xml
             if ((rc = gw_store_sscc_use(&clash, c->store, *sscc, s->p->id, s->id, c->now, err)) < 0)
                 return rc;
             if (clash) {
-                violation(j->v, "sscc-reused", k < s->ncartons ? s->cartons[k].row : 0,
+                gw_finding(j->v, "sscc-reused", k < s->ncartons ? s->cartons[k].row : 0,
                           "%s: %s %s: SSCC %s went out with shipment %s within the last 365 days",
                           j->name, k < s->ncartons ? "carton" : "pallet", what, *sscc, clash);
                 free(clash);
@@ -1006,7 +989,7 @@ static int queue_shipment(struct job *j, struct shp *s, const char *purpose, xml
     if (rc == EDI_ESYNTAX) {
         for (i = 0; i < f.n; i++)
             if (f.v[i].severity == EDI_SEV_ERROR)
-                violation(j->v, f.v[i].code, 0, "shipment %s: the 856 was refused: %s", s->id, f.v[i].msg);
+                gw_finding(j->v, f.v[i].code, 0, "shipment %s: the 856 was refused: %s", s->id, f.v[i].msg);
     }
     edi_findings_dispose(&f);
     if (rc < 0)
@@ -1159,14 +1142,14 @@ int gw_ship_floor_denial(struct gw_ship_summary *sum, struct gw_ctx *c, const ch
         goto out;
     }
     if (strcmp(j.ords[0].o->program, "DF") != 0) {
-        violation(why, "floor-denial-df", 0, "PO %s is a %s order: a floor denial is Direct Fulfillment only",
+        gw_finding(why, "floor-denial-df", 0, "PO %s is a %s order: a floor denial is Direct Fulfillment only",
                   po_number, j.ords[0].o->program);
         rc = EDI_ESYNTAX;
         goto out;
     }
     if (strcmp(j.ords[0].o->state, GW_ORDER_SHIPPED) == 0 || strcmp(j.ords[0].o->state, GW_ORDER_CANCELLED) == 0 ||
         strcmp(j.ords[0].o->state, GW_ORDER_PARTIALLY_SHIPPED) == 0) {
-        violation(why, "floor-denial-state", 0, "PO %s is %s: nothing left to deny", po_number, j.ords[0].o->state);
+        gw_finding(why, "floor-denial-state", 0, "PO %s is %s: nothing left to deny", po_number, j.ords[0].o->state);
         rc = EDI_ESYNTAX;
         goto out;
     }
@@ -1193,7 +1176,7 @@ int gw_ship_floor_denial(struct gw_ship_summary *sum, struct gw_ctx *c, const ch
     if ((rc = gw_store_get_shipment(&s->replaces, c->store, s->p->id, s->id, 0, err)) < 0)
         goto out;
     if (s->replaces) {
-        violation(why, "df-already-confirmed", 0, "PO %s: a ship confirmation was already sent", po_number);
+        gw_finding(why, "df-already-confirmed", 0, "PO %s: a ship confirmation was already sent", po_number);
         rc = EDI_ESYNTAX;
         goto out;
     }
