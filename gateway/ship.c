@@ -55,6 +55,7 @@ struct ord {
     struct oline *lines;
     size_t nlines;
     int acked;                       /* an acknowledgment was queued */
+    char ship_to[64];                /* the FC the PO ships to (RP), "" when none */
 };
 
 static void ord_dispose(struct ord *d)
@@ -156,6 +157,7 @@ static int ord_load(struct ord *d, struct gw_ctx *c, const char *po, unsigned ro
     if (d->doc == NULL)
         return edi_fail(err, EDI_ERR, "order %s: its canonical document does not read", po);
     d->x = gw_xp_new(d->doc);
+    gw_xp_text(d->ship_to, sizeof(d->ship_to), d->x, xmlDocGetRootElement(d->doc), "c:header/c:ship-to/c:id");
     d->lines = edi_xcalloc(d->o->nlines ? d->o->nlines : 1, sizeof(*d->lines));
     for (i = 0; i < d->o->nlines; i++) {
         struct oline *l = &d->lines[d->nlines++];
@@ -261,11 +263,9 @@ static int same(const char *a, const char *b)
     return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
 }
 
-static const char *ship_to_of(struct ord *d)
+static const char *ship_to_of(const struct ord *d)
 {
-    static char buf[64];
-
-    return *gw_xp_text(buf, sizeof(buf), d->x, xmlDocGetRootElement(d->doc), "c:header/c:ship-to/c:id") ? buf : NULL;
+    return d->ship_to[0] ? d->ship_to : NULL;
 }
 
 /* Rows into shipments: RP by shipment_id when given, else by warehouse,
@@ -278,7 +278,7 @@ static struct shp *shipment_for(struct job *j, size_t r)
     char to[64];
     size_t i;
 
-    snprintf(to, sizeof(to), "%s", df ? "" : (ship_to_of(d) ? ship_to_of(d) : ""));
+    snprintf(to, sizeof(to), "%s", df ? "" : d->ship_to);
     for (i = 0; i < j->nshps; i++) {
         struct shp *s = &j->shps[i];
 
