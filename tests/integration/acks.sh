@@ -4,23 +4,8 @@
 # 855s with control numbers from the store, and its idempotence. The clock
 # moves with WHARF_NOW. Usage: acks.sh WHARF. Prints ok/not ok lines.
 set -u
-W=$(cd "$(dirname "${1:-build/san/wharf}")" && pwd)/$(basename "${1:-build/san/wharf}")
-cd "$(dirname "$0")/../.." || exit 2
-G=$PWD/tests/golden/x12
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-ws=$tmp/ws
+. "$(dirname "$0")/lib.bash" "$@"
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-no() { n=$((n + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' "$2" | head -15; }
-has() { if grep -qE -- "$2" "$3"; then ok "$1"; else no "$1" "$3"; fi; }
-at() { WHARF_NOW=$1 "${@:2}"; }
-exits() {  # exits NAME CODE COMMAND...: exit status; output in $tmp/out
-  local name=$1 want=$2; shift 2
-  "$@" > "$tmp/out" 2>&1; local got=$?
-  [ "$got" = "$want" ] && ok "$name" || no "$name (exit $got, want $want)" "$tmp/out"
-}
 
 "$W" init "$ws" > /dev/null 2>&1 || { no "init"; exit 0; }
 RP=$ws/partners/amazon-rp

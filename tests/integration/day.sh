@@ -7,19 +7,9 @@
 # order and invoice is in the state it must be in.
 # Usage: day.sh WHARF. Prints ok/not ok lines.
 set -u
-W=$(cd "$(dirname "${1:-build/san/wharf}")" && pwd)/$(basename "${1:-build/san/wharf}")
-cd "$(dirname "$0")/../.." || exit 2
-G=$PWD/tests/golden/x12
-tmp=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
-n=0
-ws=$tmp/ws
+. "$(dirname "$0")/lib.bash" "$@"
 unset WHARF_POLL_SECONDS
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-no() { n=$((n + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' "$2" | head -20; }
-has() { if grep -qE -- "$2" "$3"; then ok "$1"; else no "$1" "$3"; fi; }
-hasnt() { if grep -qE -- "$2" "$3"; then no "$1" "$3"; else ok "$1"; fi; }
 D=2025-03-03
 run() {  # run HH:MM: one pass at that time of the day
   WHARF_NOW=${D}T$1:00Z "$W" run --once -w "$ws" > "$tmp/run-$1" 2>&1 || no "run --once at $1" "$tmp/run-$1"

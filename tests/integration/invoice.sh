@@ -7,36 +7,11 @@
 # invoices, idempotence, and the list/show commands.
 # Usage: invoice.sh WHARF. Prints ok/not ok lines.
 set -u
-W=$(cd "$(dirname "${1:-build/san/wharf}")" && pwd)/$(basename "${1:-build/san/wharf}")
-cd "$(dirname "$0")/../.." || exit 2
-G=$PWD/tests/golden/x12
+. "$(dirname "$0")/lib.bash" "$@"
 SHIP=$PWD/tests/integration/ship/in
 EXP=$PWD/tests/integration/invoice/expected
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-ws=$tmp/ws
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-no() { n=$((n + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' "$2" | head -20; }
-has() { if grep -qE -- "$2" "$3"; then ok "$1"; else no "$1" "$3"; fi; }
-at() { WHARF_NOW=$1 "${@:2}"; }
-exits() {  # exits NAME CODE COMMAND...: exit status; output in $tmp/out
-  local name=$1 want=$2; shift 2
-  "$@" > "$tmp/out" 2>&1; local got=$?
-  [ "$got" = "$want" ] && ok "$name" || no "$name (exit $got, want $want)" "$tmp/out"
-}
-golden() {  # golden NAME FILE
-  mkdir -p "$EXP"
-  if [ -n "${GOLDEN_UPDATE:-}" ]; then cp "$2" "$EXP/$1"; ok "$1 (updated)"; return; fi
-  if diff -u "$EXP/$1" "$2" > "$tmp/diff" 2>&1; then ok "$1 matches its golden file"; else no "$1 differs from its golden file" "$tmp/diff"; fi
-}
 inv810() { grep -l "BIG\*[0-9]*\*$2\*" "$1"/outbound/*-810-* 2>/dev/null | head -1; }
-po_from() {  # po_from SAMPLE OLD NEW CONTROL > file
-  sed -e "s/$2/$3/g" -e "s/\*00000[0-9]\{4\}\*0\*P/*00000$4*0*P/" \
-      -e "s/^GS\*PO\*\([A-Z]*\)\*ACMEVENDOR\*\([0-9]*\)\*\([0-9]*\)\*[0-9]*\*/GS*PO*\1*ACMEVENDOR*\2*\3*$4*/" \
-      -e "s/^GE\*1\*[0-9]*~/GE*1*$4~/" -e "s/^IEA\*1\*[0-9]*~/IEA*1*00000$4~/" "$G/$1"
-}
 ship() {  # ship TIME PO LINE:QTY... : one carton per line, shipped by wharf ship
   local t=$1 po=$2; shift 2
   { echo "po_number,line_no,quantity,carton_id,warehouse,ship_date,carrier_scac,bol"

@@ -6,19 +6,8 @@
 # `wharf documents` and `wharf status` show it all. The clock moves with
 # WHARF_NOW. Usage: readback.sh WHARF. Prints ok/not ok lines.
 set -u
-W=$(cd "$(dirname "${1:-build/san/wharf}")" && pwd)/$(basename "${1:-build/san/wharf}")
-cd "$(dirname "$0")/../.." || exit 2
-G=$PWD/tests/golden/x12
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-ws=$tmp/ws
+. "$(dirname "$0")/lib.bash" "$@"
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-no() { n=$((n + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' "$2" | head -15; }
-has() { if grep -qE -- "$2" "$3"; then ok "$1"; else no "$1" "$3"; fi; }
-hasnt() { if grep -qE -- "$2" "$3"; then no "$1" "$3"; else ok "$1"; fi; }
-at() { WHARF_NOW=$1 "${@:2}"; }
 valid() {  # valid NAME FILE [--guide G]: wharf edi validate says it is clean
   if "$W" edi validate "${@:3}" "$2" > "$tmp/val" 2>&1; then ok "$1"; else no "$1" "$tmp/val"; fi
 }

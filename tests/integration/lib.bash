@@ -1,0 +1,34 @@
+# What the integration scripts share; each sources it first:
+#   . "$(dirname "$0")/lib.bash" "$@"
+# It resolves the wharf binary under test (W, the first argument, default
+# build/san/wharf), moves to the checkout, makes a temp folder (tmp, removed
+# on exit unless KEEP is set) with a workspace path in it (ws), and defines
+# the TAP helpers. tests/run.sh runs only *.sh, so this file is no test.
+W=$(cd "$(dirname "${1:-build/san/wharf}")" && pwd)/$(basename "${1:-build/san/wharf}")
+cd "$(dirname "$0")/../.." || exit 2
+G=$PWD/tests/golden/x12
+tmp=$(mktemp -d)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+n=0
+ws=$tmp/ws
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+no() { n=$((n + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' "$2" | head -20; }
+has() { if grep -qE -- "$2" "$3"; then ok "$1"; else no "$1" "$3"; fi; }
+hasnt() { if grep -qE -- "$2" "$3"; then no "$1" "$3"; else ok "$1"; fi; }
+at() { WHARF_NOW=$1 "${@:2}"; }
+exits() {  # exits NAME CODE COMMAND...: exit status; output in $tmp/out
+  local name=$1 want=$2; shift 2
+  "$@" > "$tmp/out" 2>&1; local got=$?
+  [ "$got" = "$want" ] && ok "$name" || no "$name (exit $got, want $want)" "$tmp/out"
+}
+golden() {  # golden NAME FILE: FILE matches $EXP/NAME (GOLDEN_UPDATE=1 rewrites it)
+  mkdir -p "$EXP"
+  if [ -n "${GOLDEN_UPDATE:-}" ]; then cp "$2" "$EXP/$1"; ok "$1 (updated)"; return; fi
+  if diff -u "$EXP/$1" "$2" > "$tmp/diff" 2>&1; then ok "$1 matches its golden file"; else no "$1 differs from its golden file" "$tmp/diff"; fi
+}
+po_from() {  # po_from SAMPLE OLD NEW CONTROL > file: a sample 850 with another PO and control numbers
+  sed -e "s/$2/$3/g" -e "s/\*00000[0-9]\{4\}\*0\*P/*00000$4*0*P/" \
+      -e "s/^GS\*PO\*\([A-Z]*\)\*ACMEVENDOR\*\([0-9]*\)\*\([0-9]*\)\*[0-9]*\*/GS*PO*\1*ACMEVENDOR*\2*\3*$4*/" \
+      -e "s/^GE\*1\*[0-9]*~/GE*1*$4~/" -e "s/^IEA\*1\*[0-9]*~/IEA*1*00000$4~/" "$G/$1"
+}
