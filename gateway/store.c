@@ -1545,10 +1545,11 @@ out:
 }
 
 /* Oldest first. */
-int gw_store_order_history(struct gw_history **out, size_t *n, struct gw_store *s, int64_t order_id,
-                           struct edi_err *err)
+/* The history rows (at, state, what) a statement with one id selects:
+ * an order's or an invoice's. */
+static int history_rows(struct gw_history **out, size_t *n, struct gw_store *s, enum q q, int64_t id,
+                        const char *op, struct edi_err *err)
 {
-    static const char op[] = "order history";
     sqlite3_stmt *st = NULL;
     struct gw_history *v = NULL;
     size_t k = 0, cap = 0;
@@ -1556,22 +1557,20 @@ int gw_store_order_history(struct gw_history **out, size_t *n, struct gw_store *
 
     *out = NULL;
     *n = 0;
-    if ((rc = prep(&st, s, Q_HISTORY_GET, op, err)) < 0)
+    if ((rc = prep(&st, s, q, op, err)) < 0)
         return rc;
-    bind_i64(&bc, st, 1, order_id);
-    if ((rc = bound(s, bc, op, err)) < 0)
-        goto out;
-    while ((rc = step(st, s, op, err)) == 1) {
-        if (k == cap) {
-            cap = cap ? 2 * cap : 8;
-            v = edi_xrealloc(v, cap * sizeof(*v));
+    bind_i64(&bc, st, 1, id);
+    if ((rc = bound(s, bc, op, err)) == 0)
+        while ((rc = step(st, s, op, err)) == 1) {
+            if (k == cap) {
+                cap = cap ? 2 * cap : 8;
+                v = edi_xrealloc(v, cap * sizeof(*v));
+            }
+            v[k].at = (time_t)sqlite3_column_int64(st, 0);
+            v[k].state = col_str(st, 1);
+            v[k].what = col_str(st, 2);
+            k++;
         }
-        v[k].at = (time_t)sqlite3_column_int64(st, 0);
-        v[k].state = col_str(st, 1);
-        v[k].what = col_str(st, 2);
-        k++;
-    }
-out:
     finish(st);
     if (rc < 0) {
         gw_history_free(v, k);
@@ -1580,6 +1579,12 @@ out:
     *out = v;
     *n = k;
     return 0;
+}
+
+int gw_store_order_history(struct gw_history **out, size_t *n, struct gw_store *s, int64_t order_id,
+                           struct edi_err *err)
+{
+    return history_rows(out, n, s, Q_HISTORY_GET, order_id, "order history", err);
 }
 
 void gw_history_free(struct gw_history *v, size_t n)
@@ -2770,36 +2775,7 @@ int gw_store_list_invoices(struct gw_invoice ***out, size_t *n, struct gw_store 
 int gw_store_invoice_history(struct gw_history **out, size_t *n, struct gw_store *s,
                              int64_t invoice_id, struct edi_err *err)
 {
-    static const char op[] = "invoice history";
-    sqlite3_stmt *st = NULL;
-    struct gw_history *v = NULL;
-    size_t k = 0, cap = 0;
-    int rc, bc = SQLITE_OK;
-
-    *out = NULL;
-    *n = 0;
-    if ((rc = prep(&st, s, Q_INV_HISTORY_GET, op, err)) < 0)
-        return rc;
-    bind_i64(&bc, st, 1, invoice_id);
-    if ((rc = bound(s, bc, op, err)) == 0)
-        while ((rc = step(st, s, op, err)) == 1) {
-            if (k == cap) {
-                cap = cap ? 2 * cap : 8;
-                v = edi_xrealloc(v, cap * sizeof(*v));
-            }
-            v[k].at = (time_t)sqlite3_column_int64(st, 0);
-            v[k].state = col_str(st, 1);
-            v[k].what = col_str(st, 2);
-            k++;
-        }
-    finish(st);
-    if (rc < 0) {
-        gw_history_free(v, k);
-        return rc;
-    }
-    *out = v;
-    *n = k;
-    return 0;
+    return history_rows(out, n, s, Q_INV_HISTORY_GET, invoice_id, "invoice history", err);
 }
 
 int gw_store_billed(int64_t *invoice_id, struct gw_store *s, int64_t shipment_row,
