@@ -71,6 +71,7 @@ static int on_tx(void *ctx, struct edi_tx *tx)
 
     r->st->sets++;
     r->where.tx = tx;
+    tx->text = (uint8_t)r->o->text;
     r->where.guide = NULL;
     edi_findings_reset(&r->val);
     if (!r->o->envelope_only && !(tx->ichg && tx->ichg->rejected)) {

@@ -27,6 +27,7 @@ struct edi_check_opts {
     int envelope_only;           /* tokenize + envelopes, no guides (bench) */
     struct edi_ack *ack;         /* NULL: no acknowledgment */
     const struct edi_limits *lim;
+    int text;                    /* enum edi_text_in: how values decode (a partner's) */
     /* each finding, as it is made; may be NULL */
     void (*report)(void *ctx, const struct edi_finding *f, const struct edi_where *w);
     /* each validated set with its findings; may be NULL */

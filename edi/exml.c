@@ -6,6 +6,8 @@
  */
 #include "exml.h"
 
+#include "text.h"
+
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlwriter.h>
@@ -34,6 +36,7 @@ struct tox {
     int (*doc_cb)(void *ctx, xmlDocPtr doc, const struct edi_tx *tx);
     void *doc_ctx;
     struct pending isa_keep, gs_keep;
+    enum edi_text_in text;     /* how values that are not ASCII decode */
 };
 
 static int valid_utf8_text(struct edi_str v)
@@ -63,12 +66,37 @@ static int valid_utf8_text(struct edi_str v)
 
 static void write_value(struct tox *t, const char *name, struct edi_str v)
 {
+    size_t bad;
+    const char *why;
+    int kind = -1;
+
     xmlTextWriterStartElement(t->w, BAD_CAST name);
-    if (valid_utf8_text(v)) {
+    if (valid_utf8_text(v) && t->text != EDI_TEXT_LATIN1) {
+        kind = 0;
+    } else {
+        size_t i;
+
+        /* control characters are data XML cannot carry: hex= below */
+        for (i = 0; i < v.n && !((unsigned char)v.p[i] < 0x20 || v.p[i] == 0x7f); i++)
+            ;
+        if (i == v.n)
+            kind = edi_text_decode_kind(v, t->text, &bad, &why);
+    }
+    if (kind == 0) {
         char *s = edi_xstrndup(v.p, v.n);
 
         xmlTextWriterWriteString(t->w, BAD_CAST s);
         free(s);
+    } else if (kind == 1) {
+        /* SPEC: issue 11 §2 — a Latin-1 name is decoded and kept, and marked
+         * so that XML to EDI gives back the partner's bytes */
+        struct edi_buf b;
+
+        edi_buf_init(&b, 0);
+        edi_latin1_to_utf8(&b, v);
+        xmlTextWriterWriteAttribute(t->w, BAD_CAST "charset", BAD_CAST "iso-8859-1");
+        xmlTextWriterWriteString(t->w, BAD_CAST edi_buf_cstr(&b));
+        edi_buf_dispose(&b);
     } else {
         static const char hx[] = "0123456789abcdef";
         char *s = edi_xmalloc(v.n * 2 + 1);
@@ -365,9 +393,10 @@ static int on_ichg_end(void *ctx, struct edi_ichg *ic, const struct edi_findings
 }
 
 static void tox_init(struct tox *t, struct edi_x12_handler *h, struct edi_guides *guides,
-                     const char *guide_id, struct edi_err *err)
+                     const char *guide_id, enum edi_text_in text, struct edi_err *err)
 {
     memset(t, 0, sizeof(*t));
+    t->text = text;
     t->guides = guides;
     t->guide_id = guide_id;
     t->err = err;
@@ -392,7 +421,7 @@ static void tox_dispose(struct tox *t)
 }
 
 int edi_x12_to_xml(FILE *out, const char *path, struct edi_guides *guides, const char *guide_id,
-                   struct edi_err *err)
+                   enum edi_text_in text, struct edi_err *err)
 {
     struct tox t;
     struct edi_x12_parser p;
@@ -400,7 +429,7 @@ int edi_x12_to_xml(FILE *out, const char *path, struct edi_guides *guides, const
     xmlOutputBufferPtr ob;
     int rc;
 
-    tox_init(&t, &h, guides, guide_id, err);
+    tox_init(&t, &h, guides, guide_id, text, err);
     ob = xmlOutputBufferCreateFile(out, NULL);
     t.w = xmlNewTextWriter(ob);
     if (t.w == NULL)
@@ -421,6 +450,7 @@ int edi_x12_to_xml(FILE *out, const char *path, struct edi_guides *guides, const
 }
 
 int edi_x12_to_xml_docs(const char *data, size_t n, struct edi_guides *guides, const char *guide_id,
+                        enum edi_text_in text,
                         int (*cb)(void *ctx, xmlDocPtr doc, const struct edi_tx *tx), void *ctx,
                         struct edi_err *err)
 {
@@ -429,7 +459,7 @@ int edi_x12_to_xml_docs(const char *data, size_t n, struct edi_guides *guides, c
     struct edi_x12_handler h;
     int rc;
 
-    tox_init(&t, &h, guides, guide_id, err);
+    tox_init(&t, &h, guides, guide_id, text, err);
     t.doc_cb = cb;
     t.doc_ctx = ctx;
     edi_x12_parser_init(&p, NULL, &h);
@@ -465,6 +495,25 @@ static int hexval(int c)
 static int put_value(struct edi_buf *b, xmlNodePtr n, struct edi_err *err)
 {
     xmlChar *hex = xmlGetProp(n, BAD_CAST "hex");
+    xmlChar *cs = hex ? NULL : xmlGetProp(n, BAD_CAST "charset");
+
+    if (cs) {
+        /* a value decoded from ISO-8859-1 on the way in: its bytes again */
+        xmlChar *t = xmlNodeGetContent(n);
+        int bad = strcmp((const char *)cs, "iso-8859-1") != 0;
+
+        if (!bad)
+            bad = edi_utf8_to_latin1(b, edi_str_c(t ? (const char *)t : "")) < 0;
+        xmlFree(t);
+        if (bad) {
+            edi_fail(err, EDI_ESYNTAX, "line %ld: <%s charset=\"%.20s\"> is not iso-8859-1 text",
+                     xmlGetLineNo(n), (const char *)n->name, (const char *)cs);
+            xmlFree(cs);
+            return EDI_ESYNTAX;
+        }
+        xmlFree(cs);
+        return 0;
+    }
 
     if (hex) {
         size_t i, len = strlen((const char *)hex);
@@ -761,6 +810,79 @@ static void seal_set(xmlNodePtr tx, const char *control)
         xmlUnlinkNode(se01);
         xmlAddPrevSibling(se02, se01);
     }
+}
+
+/* ---- outbound character set ---------------------------------------------------- */
+
+/* The element a text node belongs to, as a finding names it: N102 in N1. */
+static void text_finding(struct edi_findings *f, xmlNodePtr el, const char *value, uint32_t cp,
+                         enum edi_text_out mode)
+{
+    struct edi_finding *fd = edi_findings_add(f, "element-charset", EDI_LV_ELEMENT);
+    const char *name = (const char *)el->name;
+    xmlNodePtr seg = el->parent;
+    unsigned comp = 0, pos = 0;
+
+    /* a component's parent is its element, whose parent is the segment */
+    if (seg && seg->type == XML_ELEMENT_NODE && strchr(name, '-') && seg->parent)
+        seg = seg->parent;
+    if (seg && seg->type == XML_ELEMENT_NODE && strlen((const char *)seg->name) < sizeof(fd->seg_id)) {
+        snprintf(fd->seg_id, sizeof(fd->seg_id), "%s", (const char *)seg->name);
+        pos = name_pos((const char *)seg->name, name, &comp);
+    }
+    fd->el_pos = (uint16_t)pos;
+    fd->comp_pos = (uint16_t)comp;
+    snprintf(fd->el_code, sizeof(fd->el_code), "6");
+    snprintf(fd->value, sizeof(fd->value), "%s", value);
+    if (cp)
+        edi_finding_msg(fd, "%s '%.60s' has U+%04X, which the partner's X12 character set cannot carry%s",
+                        name, value, (unsigned)cp,
+                        mode == EDI_TEXT_REFUSE ? " (outbound-charset=\"refuse\": write it in ASCII, "
+                                                  "or set outbound-charset=\"transliterate\")"
+                                                : " and that has no ASCII spelling");
+    else
+        edi_finding_msg(fd, "%s '%.60s' is not UTF-8 text", name, value);
+}
+
+static void text_walk(xmlNodePtr n, enum edi_text_out mode, struct edi_findings *f,
+                      struct edi_buf *b)
+{
+    for (; n; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE) {
+            text_walk(n->children, mode, f, b);
+            continue;
+        }
+        if (n->type != XML_TEXT_NODE || n->content == NULL || n->parent == NULL)
+            continue;
+        {
+            const unsigned char *c = n->content;
+            uint32_t bad;
+
+            while (*c && *c < 0x80)
+                c++;
+            if (*c == 0)
+                continue;
+            edi_buf_reset(b);
+            if (edi_text_to_x12(b, edi_str_c((const char *)n->content), mode, &bad) < 0) {
+                text_finding(f, n->parent, (const char *)n->content, bad, mode);
+                continue;
+            }
+            xmlNodeSetContent(n, BAD_CAST edi_buf_cstr(b));
+        }
+    }
+}
+
+int edi_xml_doc_text_x12(xmlDocPtr doc, enum edi_text_out mode, struct edi_findings *f)
+{
+    struct edi_buf b;
+    size_t before = f->n;
+
+    if (mode == EDI_TEXT_RAW || doc == NULL)
+        return 0;
+    edi_buf_init(&b, 0);
+    text_walk(xmlDocGetRootElement(doc), mode, f, &b);
+    edi_buf_dispose(&b);
+    return f->n > before ? EDI_ESYNTAX : 0;
 }
 
 int edi_xml_doc_to_x12(struct edi_buf *out, xmlDocPtr doc, const struct edi_delims *d,

@@ -20,13 +20,16 @@
  *     </interchange>
  *   </x12>
  * Empty elements are left out; a composite is <REF04><REF04-01>..</REF04-01></REF04>;
- * repetitions are repeated elements; a value XML cannot carry (control
- * characters, bytes that are not UTF-8) is written as hex="..." instead.
+ * repetitions are repeated elements; a value that is ISO-8859-1 (text
+ * modes below) is written decoded with charset="iso-8859-1", which XML to
+ * EDI turns back into the same bytes; a value XML cannot carry (control
+ * characters, bytes that cannot be decoded) is written as hex="..." instead.
  */
 #ifndef WHARF_EXML_H
 #define WHARF_EXML_H
 
 #include "guide.h"
+#include "text.h"
 
 #include <libxml/tree.h>
 #include <stdio.h>
@@ -34,11 +37,12 @@
 /* X12 file ("-": stdin) to EDI-XML on out. Loops come from the set's guide
  * (guide_id, or the base guide for GS08/ST01; flat when there is none). */
 int edi_x12_to_xml(FILE *out, const char *path, struct edi_guides *guides, const char *guide_id,
-                   struct edi_err *err);
+                   enum edi_text_in text, struct edi_err *err);
 /* Each transaction set of an X12 stream in memory as its own EDI-XML
  * document (<x12><interchange><ISA/><group><GS/><transaction>), in order,
  * to cb, which owns the document. A negative return from cb stops. */
 int edi_x12_to_xml_docs(const char *data, size_t n, struct edi_guides *guides, const char *guide_id,
+                        enum edi_text_in text,
                         int (*cb)(void *ctx, xmlDocPtr doc, const struct edi_tx *tx), void *ctx,
                         struct edi_err *err);
 /* An EDI-XML document to X12: <x12> as in edi_xml_to_x12, or a lone
@@ -47,6 +51,11 @@ int edi_x12_to_xml_docs(const char *data, size_t n, struct edi_guides *guides, c
  * control. Modifies doc. */
 int edi_xml_doc_to_x12(struct edi_buf *out, xmlDocPtr doc, const struct edi_delims *d,
                        const char *control, struct edi_err *err);
+/* Puts every value of an outbound EDI-XML document (a map's output) into
+ * the partner's character set, in place (text.h): transliterated, or each
+ * value that cannot be carried added to f as an element-charset finding.
+ * Returns 0, or EDI_ESYNTAX when f got findings. */
+int edi_xml_doc_text_x12(xmlDocPtr doc, enum edi_text_out mode, struct edi_findings *f);
 /* EDI-XML file ("-": stdin) to X12 in out. */
 int edi_xml_to_x12(struct edi_buf *out, const char *path, struct edi_err *err);
 /* The same from memory (fuzzing, tests). */

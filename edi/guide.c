@@ -11,6 +11,7 @@
  * Loading guides is guide_load.c; envelopes are x12_parse.c.
  */
 #include "guide.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -343,6 +344,8 @@ static void check_value(struct walk *w, const struct edi_txseg *s, const struct 
             return;
         }
     } else {
+        int decoded = 0;
+
         for (i = 0; i < v.n; i++) {
             unsigned char c = (unsigned char)v.p[i];
 
@@ -350,6 +353,19 @@ static void check_value(struct walk *w, const struct edi_txseg *s, const struct 
                 fd = el_finding(w, s, d, elp, cp, rp, "element-invalid-character", "6", v);
                 edi_finding_msg(fd, "%s has the character 0x%02x at offset %zu", NM, c, i + 1);
                 return;
+            }
+            if (c >= 0x80 && !decoded) {
+                size_t bad;
+                const char *why;
+
+                /* a value that cannot be decoded is refused, never kept empty */
+                if (edi_text_decode_kind(v, (enum edi_text_in)w->tx->text, &bad, &why) < 0) {
+                    fd = el_finding(w, s, d, elp, cp, rp, "element-invalid-character", "6", v);
+                    edi_finding_msg(fd, "%s cannot be decoded: byte 0x%02x at offset %zu is %s", NM,
+                                    (unsigned char)v.p[bad], bad + 1, why);
+                    return;
+                }
+                decoded = 1;
             }
         }
     }

@@ -169,6 +169,7 @@ struct edi_tx {
     uint32_t nseg;
     uint32_t seg_cap;
     int complete;             /* SE seen */
+    uint8_t text;             /* enum edi_text_in: how its values decode (the caller's) */
     struct edi_delims d;
     const struct edi_ichg *ichg;
     const struct edi_group *group;

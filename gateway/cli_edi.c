@@ -504,7 +504,7 @@ static int cmd_to_xml(int argc, char **argv)
     if ((rc = open_guides(&guides)) != 0)
         return rc;
     edi_err_clear(&err);
-    rc = edi_x12_to_xml(stdout, a.file, guides, a.guide, &err);
+    rc = edi_x12_to_xml(stdout, a.file, guides, a.guide, EDI_TEXT_UTF8_LATIN1, &err);
     edi_guides_free(guides);
     if (rc < 0) {
         gw_errorf("%s", err.msg);

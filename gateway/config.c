@@ -668,6 +668,11 @@ static int partner(struct loader *ld, struct gw_partner *p, xmlNodePtr n)
         p->functional_ack = strcmp(p->x12_version, "005010") == 0 ? "999" : "997";
     v = attr(ld, x12, "ta1");
     p->ta1 = v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
+    /* the schema allows only the values these parse */
+    p->text_in = edi_text_in_parse(attr(ld, x12, "inbound-charset"));
+    p->text_out = edi_text_out_parse(attr(ld, x12, "outbound-charset"));
+    if (p->text_in < 0 || p->text_out < 0)
+        return fail_at(ld, x12, "<x12>: unknown inbound-charset or outbound-charset");
 
     tr = child(n, "transport");
     p->transport = attr(ld, tr, "kind");
@@ -775,6 +780,64 @@ static int partner(struct loader *ld, struct gw_partner *p, xmlNodePtr n)
     return 0;
 }
 
+/* The first value in n (its text or attributes, and its children's) that
+ * is not ASCII: the element holding it, and the value in *what, for
+ * outbound-charset="refuse". Comments are not values. */
+static xmlNodePtr non_ascii(xmlNodePtr n, const char **what)
+{
+    xmlNodePtr c, r;
+    xmlAttrPtr a;
+
+    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+        const unsigned char *s = n->content;
+
+        while (s && *s && *s < 0x80)
+            s++;
+        if (s && *s) {
+            *what = (const char *)n->content;
+            return n->parent;
+        }
+        return NULL;
+    }
+    if (n->type != XML_ELEMENT_NODE)
+        return NULL;
+    for (a = n->properties; a; a = a->next)
+        for (c = a->children; c; c = c->next)
+            if (non_ascii(c, what) != NULL)
+                return n;
+    for (c = n->children; c; c = c->next)
+        if ((r = non_ascii(c, what)) != NULL)
+            return r;
+    return NULL;
+}
+
+/* SPEC: issue 11 §2 — a partner that takes the X12 character set only and
+ * refuses transliteration gets no value it cannot read: what its documents
+ * carry from wharf.xml (the vendor, the warehouses, its own <partner>) must
+ * be ASCII, which is checked here, at load, with the line. */
+static int refuse_non_ascii(struct loader *ld, xmlNodePtr root, const struct gw_partner *p,
+                            xmlNodePtr pn)
+{
+    xmlNodePtr c, bad = NULL;
+    const char *what = NULL;
+
+    for (c = root->children; c && bad == NULL; c = c->next)
+        if (is_el(c, "vendor") || is_el(c, "warehouse") || c == pn)
+            bad = non_ascii(c, &what);
+    if (bad == NULL)
+        return 0;
+    {
+        char shown[64];
+        size_t k = strcspn(what, "\n");
+
+        snprintf(shown, sizeof(shown), "%.*s", (int)(k > 60 ? 60 : k), what);
+        return fail_at(ld, bad, "<%s> '%s' has characters outside the X12 character set, and "
+                                "partner %s has outbound-charset=\"refuse\": write it in ASCII, or "
+                                "set outbound-charset=\"transliterate\"",
+                       (const char *)bad->name, shown, p->id);
+    }
+}
+
 static int build(struct loader *ld, xmlNodePtr root)
 {
     struct gw_config *cfg = ld->cfg;
@@ -829,6 +892,9 @@ static int build(struct loader *ld, xmlNodePtr root)
         if (!is_el(c, "partner"))
             continue;
         if ((rc = partner(ld, &cfg->partners[cfg->npartners], c)) < 0)
+            return rc;
+        if (cfg->partners[cfg->npartners].text_out == EDI_TEXT_REFUSE &&
+            (rc = refuse_non_ascii(ld, root, &cfg->partners[cfg->npartners], c)) < 0)
             return rc;
         cfg->npartners++;
     }

@@ -17,6 +17,7 @@
 
 #include "edi.h"
 #include "guide.h"
+#include "text.h"
 #include "map.h"
 
 #include <stdint.h>
@@ -135,6 +136,8 @@ struct gw_partner {
     char usage;                      /* ISA15: 'P' or 'T' */
     const char *functional_ack;      /* 997, 999 or none */
     int ta1;                         /* ISA14 of what we send */
+    int text_in;                     /* enum edi_text_in: <x12 inbound-charset> */
+    int text_out;                    /* enum edi_text_out: <x12 outbound-charset> */
     /* transport (kind "files"): absolute or workspace-relative folders,
      * already joined with the workspace */
     const char *transport;           /* "files" */

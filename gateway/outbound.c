@@ -63,6 +63,10 @@ int gw_queue_x12(struct gw_queued *q, struct gw_ctx *c, const struct gw_partner 
     opts.nparams = p->nparams;
     opts.now = c->now;
     rc = map_run(&out, c->maps, m, o->canonical, &opts, f, err);
+    /* SPEC: issue 11 §2 — only characters the partner can read leave: put
+     * the values in its character set first, so the guide checks what is sent */
+    if (rc == 0)
+        rc = edi_xml_doc_text_x12(out, (enum edi_text_out)p->text_out, f);
     if (rc == 0)
         rc = map_check_output(c->maps, m, out, f, err);
     if (rc == EDI_ESYNTAX || (rc == 0 && edi_findings_errors(f))) {

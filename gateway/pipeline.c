@@ -712,7 +712,8 @@ static int make_orders(struct file_run *f, const char *data, size_t n)
     s.f = f;
     if ((rc = map_find(&s.m, f->c->maps, ref->name, f->p->id, f->err)) < 0)
         return rc;
-    rc = edi_x12_to_xml_docs(data, n, f->c->guides, NULL, map_doc, &s, f->err);
+    rc = edi_x12_to_xml_docs(data, n, f->c->guides, NULL, (enum edi_text_in)f->p->text_in, map_doc, &s,
+                             f->err);
     return s.rc < 0 ? s.rc : rc;
 }
 
@@ -815,6 +816,7 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
     o.guide_for = guide_for;
     o.ack = p->functional_ack && strcmp(p->functional_ack, "none") == 0 ? NULL : &ack;
     o.report = on_finding;
+    o.text = p->text_in;
     o.set = on_set;
     o.ctx = &f;
     rc = edi_check_mem(&cs, data, n, &o, err);

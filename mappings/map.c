@@ -478,7 +478,7 @@ int map_read_input(xmlDocPtr **docs, size_t *ndocs, struct map_engine *e, const 
     while (i < n && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t'))
         i++;
     if (n - i >= 3 && memcmp(data + i, "ISA", 3) == 0) {
-        rc = edi_x12_to_xml_docs(data, n, e->guides, NULL, collect_doc, &c, err);
+        rc = edi_x12_to_xml_docs(data, n, e->guides, NULL, EDI_TEXT_UTF8_LATIN1, collect_doc, &c, err);
         if (rc == 0 && c.n == 0)
             rc = edi_fail(err, EDI_ESYNTAX, "the X12 input holds no transaction set");
     } else if (i < n && (data[i] == '{' || data[i] == '[')) {

@@ -24,7 +24,7 @@ static char *to_xml(const char *path, const char *guide_id, int *rc, struct edi_
 
     assert_non_null(f);
     edi_err_clear(err);
-    *rc = edi_x12_to_xml(f, path, G, guide_id, err);
+    *rc = edi_x12_to_xml(f, path, G, guide_id, EDI_TEXT_UTF8_LATIN1, err);
     fflush(f);
     len = ftell(f);
     rewind(f);
@@ -254,14 +254,15 @@ static void test_guide_named(void **state)
     assert_true(err.msg[0] != '\0');
 }
 
-/* A control character and a byte that is not UTF-8 go out as hex= and come
- * back as they were. */
+/* A control character and a byte no character set reads (a C1 control) go
+ * out as hex=; a value that is not UTF-8 is read as ISO-8859-1 and written
+ * decoded with charset=; all come back as they were. */
 static void test_hex_values(void **state)
 {
     static const char text[] =
         "ISA*00*          *00*          *ZZ*ACMEVENDOR     *ZZ*AMAZON         *240318*1550*U*00401*"
         "000001203*0*P*>~GS*PO*A*B*20240315*0712*1*X*004010~ST*850*0001~BEG*00*NE*4Z32\x01" "ABC**20240315~"
-        "REF*CR*caf\xe9~REF*CR*caf\xc3\xa9~PO1*1*24*EA*12.50*PE*UP*012345678905~CTT*1~SE*6*0001~GE*1*1~"
+        "REF*CR*caf\xe9~REF*CR*caf\xc3\xa9~REF*CR*caf\x85~PO1*1*24*EA*12.50*PE*UP*012345678905~CTT*1~SE*7*0001~GE*1*1~"
         "IEA*1*000001203~";
     const char *path = temp_x12(text, sizeof(text) - 1);
     char why[200], *xml = NULL;
@@ -273,7 +274,8 @@ static void test_hex_values(void **state)
         fail_msg("%s", why);
     }
     assert_non_null(strstr(xml, "<BEG03 hex=\"345a333201414243\"/>"));
-    assert_non_null(strstr(xml, "<REF02 hex=\"636166e9\"/>"));
+    assert_non_null(strstr(xml, "<REF02 charset=\"iso-8859-1\">caf\xc3\xa9</REF02>"));
+    assert_non_null(strstr(xml, "<REF02 hex=\"63616685\"/>"));
     assert_non_null(strstr(xml, "<REF02>caf\xc3\xa9</REF02>"));   /* UTF-8 stays text */
     free(xml);
 }
