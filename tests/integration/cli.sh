@@ -28,6 +28,7 @@ t "no arguments is a usage error" 2 "usage: wharf" -- "$W"
 t "help" 0 "edi validate" -- "$W" help
 t "help for one command" 0 "--guide G" -- "$W" help edi validate
 t "help for an unknown topic" 2 "no help for" -- "$W" help nonsense
+t "help on character sets" 0 "outbound-charset" -- "$W" help charset
 t "unknown command" 2 "unknown command 'frobnicate'" -- "$W" frobnicate
 t "unknown edi command" 2 "unknown command 'edi frob'" -- "$W" edi frob
 t "version" 0 "^wharf [0-9]" -- "$W" --version
