@@ -73,7 +73,8 @@ char *edi_tok_space(struct edi_tok *t, size_t want, size_t *avail)
         t->borrowed = 0;
     }
     compact(t);
-    if (t->cap - t->len < want) {
+    /* an empty tokenizer has no buffer yet: never offset a NULL pointer */
+    if (t->buf == NULL || t->cap - t->len < want) {
         size_t cap = t->cap ? t->cap : 65536;
 
         while (cap - t->len < want)
@@ -252,11 +253,12 @@ static int split(struct edi_seg *seg, struct edi_tok *t, const char *p, size_t n
     for (i = 0; i <= n; i++) {
         if (i < n && p[i] != sep)
             continue;
+        /* LIMIT: max_elements, on every element: checking only when the
+         * array grows let a segment run to the next power of two */
+        if (k > t->lim.max_elements)
+            return edi_fail(err, EDI_ELIMIT, "segment at byte %llu has more than %zu elements",
+                            (unsigned long long)seg->offset, t->lim.max_elements);
         if (k == t->els_cap) {
-            if (k > t->lim.max_elements)
-                return edi_fail(err, EDI_ELIMIT,
-                                "segment at byte %llu has more than %zu elements",
-                                (unsigned long long)seg->offset, t->lim.max_elements);
             t->els_cap = t->els_cap ? t->els_cap * 2 : 64;
             t->els = edi_xrealloc(t->els, t->els_cap * sizeof(*t->els));
         }
@@ -398,7 +400,10 @@ int edi_tok_next(struct edi_seg *seg, struct edi_tok *t, struct edi_err *err)
         if ((rc = split(seg, t, p, n, err)) < 0)
             return rc;
         seg->index = ++t->nseg;
-        if (seg->n >= 1 && edi_str_eq(seg->el[0], "IEA"))
+        /* any IEA ends the interchange, a bare one too: the writer drops
+         * trailing empty elements, so "IEA*" writes back as "IEA", and both
+         * must read alike (parse, write, parse is the identity) */
+        if (edi_str_eq(seg->el[0], "IEA"))
             t->have_delims = 0;
         return EDI_OK;
     }

@@ -169,6 +169,70 @@ static void test_segment_limit(void **state)
     edi_tok_dispose(&t);
 }
 
+/* The element limit holds exactly, whatever the array's growth: 4,096 data
+ * elements pass a 4,096 limit, 4,097 and 6,000 do not (6,000 once passed,
+ * when the limit was checked only as the array doubled). */
+static void test_element_limit(void **state)
+{
+    static const struct {
+        size_t elements;
+        int want;
+    } lcases[] = {{4095, EDI_OK}, {4096, EDI_OK}, {4097, EDI_ELIMIT}, {6000, EDI_ELIMIT}, {9000, EDI_ELIMIT}};
+    static const char head[] = ISA4("*", ">", "~");
+    size_t i, k;
+
+    (void)state;
+    for (i = 0; i < sizeof(lcases) / sizeof(lcases[0]); i++) {
+        struct edi_limits lim;
+        struct edi_tok t;
+        struct edi_seg s;
+        struct edi_err err;
+        struct edi_buf b;
+
+        edi_limits_default(&lim);
+        lim.max_elements = 4096;
+        lim.max_segment = 1u << 20;
+        edi_buf_init(&b, 0);
+        edi_buf_puts(&b, "REF");
+        for (k = 0; k < lcases[i].elements; k++)
+            edi_buf_puts(&b, "*A");
+        edi_buf_puts(&b, "~IEA*0*1~");
+        edi_tok_init(&t, &lim);
+        edi_tok_feed(&t, head, sizeof(head) - 1);
+        edi_tok_feed(&t, b.p, b.n);
+        edi_tok_finish(&t);
+        assert_int_equal(edi_tok_next(&s, &t, &err), EDI_OK);
+        if (edi_tok_next(&s, &t, &err) != lcases[i].want)
+            fail_msg("%zu elements: want %d", lcases[i].elements, lcases[i].want);
+        if (lcases[i].want == EDI_OK)
+            assert_int_equal(s.n, lcases[i].elements);
+        else
+            assert_non_null(strstr(err.msg, "more than 4096 elements"));
+        /* the next segment is still read */
+        assert_int_equal(edi_tok_next(&s, &t, &err), EDI_OK);
+        assert_true(edi_str_eq(s.el[0], "IEA"));
+        edi_tok_dispose(&t);
+        edi_buf_dispose(&b);
+    }
+}
+
+/* A fresh tokenizer fed nothing: its space is a real buffer, never an
+ * offset from NULL (UBSan flagged the seed corpus at edi_tok_space). */
+static void test_empty_feed(void **state)
+{
+    struct edi_tok t;
+    struct edi_seg s;
+    size_t avail = 0;
+
+    (void)state;
+    edi_tok_init(&t, NULL);
+    assert_non_null(edi_tok_space(&t, 0, &avail));
+    edi_tok_feed(&t, "", 0);
+    edi_tok_finish(&t);
+    assert_int_equal(edi_tok_next(&s, &t, NULL), EDI_DONE);
+    edi_tok_dispose(&t);
+}
+
 static void test_offsets_and_index(void **state)
 {
     static const char in[] = ISA4("*", ">", "~") "\nGS*PO*A~\nIEA*1*1~\n";
@@ -196,6 +260,8 @@ int main(void)
         cmocka_unit_test(test_delimiters),
         cmocka_unit_test(test_isa_not_106),
         cmocka_unit_test(test_segment_limit),
+        cmocka_unit_test(test_element_limit),
+        cmocka_unit_test(test_empty_feed),
         cmocka_unit_test(test_offsets_and_index),
     };
 
