@@ -14,6 +14,94 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- the read policy --------------------------------------------------------------- */
+
+/* A DOCTYPE was met: stop here, before any declaration in it is read. The
+ * parser context's _private says so to edi_xml_guard_tripped. */
+static void refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *eid, const xmlChar *sid)
+{
+    xmlParserCtxtPtr c = ctx;
+
+    (void)name;
+    (void)eid;
+    (void)sid;
+    c->_private = (void *)refuse_doctype;
+    xmlStopParser(c);
+}
+
+int edi_xml_guard(xmlParserCtxtPtr ctx, int options)
+{
+    ctx->sax->internalSubset = refuse_doctype;
+    ctx->sax->externalSubset = refuse_doctype;
+    ctx->_private = NULL;
+    /* SPEC: DESIGN.md "XML is parsed with network access, DTDs and external
+     * entities off, stylesheets included" */
+    return (options | XML_PARSE_NONET) &
+           ~(XML_PARSE_NOENT | XML_PARSE_DTDLOAD | XML_PARSE_DTDATTR | XML_PARSE_DTDVALID |
+             XML_PARSE_XINCLUDE | XML_PARSE_HUGE);
+}
+
+int edi_xml_guard_tripped(xmlParserCtxtPtr ctx)
+{
+    return ctx->_private == (void *)refuse_doctype;
+}
+
+int edi_xml_read(xmlDocPtr *out, const char *data, size_t n, const char *name,
+                 struct edi_err *err)
+{
+    xmlParserCtxtPtr ctx;
+    xmlDocPtr doc;
+    int opts, rc = 0;
+
+    const char *where = name ? name : "line";
+    char sep = name ? ':' : ' ';
+
+    *out = NULL;
+    if (n > EDI_XML_MAX)
+        return edi_fail(err, EDI_ELIMIT, "XML of %zu bytes, at most %zu are read", n, EDI_XML_MAX);
+    if ((ctx = xmlNewParserCtxt()) == NULL)
+        return edi_fail(err, EDI_ERR, "cannot create an XML parser");
+    opts = edi_xml_guard(ctx, XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    doc = xmlCtxtReadMemory(ctx, data, (int)n, name ? name : "input.xml", NULL, opts);
+    if (edi_xml_guard_tripped(ctx)) {
+        rc = edi_fail(err, EDI_ESYNTAX, "%s%c%d: a DOCTYPE is not allowed: wharf reads no DTD and "
+                                        "no entity declarations", where, sep, ctx->input ? ctx->input->line : 0);
+    } else if (doc == NULL || !ctx->wellFormed) {
+        const xmlError *e = xmlCtxtGetLastError(ctx);
+
+        rc = edi_fail(err, EDI_ESYNTAX, "%s%c%d: not well-formed XML%s%.160s", where, sep, e ? e->line : 0,
+                      e && e->message ? ": " : "", e && e->message ? e->message : "");
+        if (err) {
+            /* libxml2's messages end in a newline */
+            size_t k = strlen(err->msg);
+
+            while (k && (err->msg[k - 1] == '\n' || err->msg[k - 1] == ' '))
+                err->msg[--k] = '\0';
+        }
+    }
+    if (rc < 0) {
+        xmlFreeDoc(doc);
+        doc = NULL;
+    }
+    xmlFreeParserCtxt(ctx);
+    *out = doc;
+    return rc;
+}
+
+int edi_xml_read_file(xmlDocPtr *out, const char *path, struct edi_err *err)
+{
+    char *data;
+    size_t n;
+    int rc;
+
+    *out = NULL;
+    if ((rc = edi_read_file(&data, &n, path, err)) < 0)
+        return rc;
+    rc = edi_xml_read(out, data, n, path, err);
+    free(data);
+    return rc;
+}
+
 /* ---- EDI → XML ------------------------------------------------------------------ */
 
 struct pending {
@@ -911,25 +999,22 @@ int edi_xml_doc_to_x12(struct edi_buf *out, xmlDocPtr doc, const struct edi_deli
     return rc;
 }
 
-int edi_xml_to_x12_mem(struct edi_buf *out, const char *xml, size_t n, struct edi_err *err)
+static int from_mem(struct edi_buf *out, const char *xml, size_t n, const char *name,
+                    struct edi_err *err)
 {
     xmlDocPtr doc;
     int rc;
 
-    if (n > INT32_MAX)
-        return edi_fail(err, EDI_ELIMIT, "XML input too large");
-    doc = xmlReadMemory(xml, (int)n, "input.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                                           XML_PARSE_NOWARNING);
-    if (doc == NULL) {
-        const xmlError *e = xmlGetLastError();
-
-        return edi_fail(err, EDI_ESYNTAX, "not well-formed XML%s%s (line %d)",
-                        e && e->message ? ": " : "", e && e->message ? e->message : "",
-                        e ? e->line : 0);
-    }
+    if ((rc = edi_xml_read(&doc, xml, n, name, err)) < 0)
+        return rc;
     rc = from_doc(out, doc, err);
     xmlFreeDoc(doc);
     return rc;
+}
+
+int edi_xml_to_x12_mem(struct edi_buf *out, const char *xml, size_t n, struct edi_err *err)
+{
+    return from_mem(out, xml, n, NULL, err);
 }
 
 int edi_xml_to_x12(struct edi_buf *out, const char *path, struct edi_err *err)
@@ -940,7 +1025,8 @@ int edi_xml_to_x12(struct edi_buf *out, const char *path, struct edi_err *err)
 
     if ((rc = edi_read_file(&data, &n, path, err)) < 0)
         return rc;
-    rc = edi_xml_to_x12_mem(out, data, n, err);
+    /* the caller names the file: messages say "line N" */
+    rc = from_mem(out, data, n, NULL, err);
     free(data);
     return rc;
 }

@@ -31,6 +31,7 @@
 #include "guide.h"
 #include "text.h"
 
+#include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <stdio.h>
 
@@ -60,5 +61,29 @@ int edi_xml_doc_text_x12(xmlDocPtr doc, enum edi_text_out mode, struct edi_findi
 int edi_xml_to_x12(struct edi_buf *out, const char *path, struct edi_err *err);
 /* The same from memory (fuzzing, tests). */
 int edi_xml_to_x12_mem(struct edi_buf *out, const char *xml, size_t n, struct edi_err *err);
+
+/* ---- the one way wharf reads XML ---------------------------------------- */
+
+/* LIMIT: XML read through edi_xml_read is at most this large. */
+#define EDI_XML_MAX ((size_t)64 << 20)
+
+/* Parses XML from outside (EDI-XML, map inputs, stylesheets, code lists,
+ * guides, ERP documents) by one policy: no network, no DTD (a document
+ * with a DOCTYPE is refused, so no entity is declared, loaded or expanded:
+ * no file read through an entity, no billion laughs), no entity
+ * substitution, libxml2's default size limits, and at most EDI_XML_MAX
+ * bytes. name is the document's URL (relative imports resolve from it),
+ * and how messages name it (NULL: "line N").
+ * EDI_ESYNTAX with the line when refused or not well-formed, EDI_ELIMIT
+ * when too large. *out belongs to the caller. */
+int edi_xml_read(xmlDocPtr *out, const char *data, size_t n, const char *name,
+                 struct edi_err *err);
+/* The same from a file; EDI_EIO when it cannot be read. */
+int edi_xml_read_file(xmlDocPtr *out, const char *path, struct edi_err *err);
+/* Puts the policy on a parser context someone else drives (libxslt's
+ * loader): the DOCTYPE hook and the options. Returns the options to use. */
+int edi_xml_guard(xmlParserCtxtPtr ctx, int options);
+/* After a parse with a guarded context: 1 when it met a DOCTYPE. */
+int edi_xml_guard_tripped(xmlParserCtxtPtr ctx);
 
 #endif

@@ -15,6 +15,7 @@
 #include <libexslt/exslt.h>
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
+#include <libxslt/documents.h>
 #include <libxslt/variables.h>
 #include <libxslt/xsltutils.h>
 #include <limits.h>
@@ -103,6 +104,68 @@ static int check_read(xsltSecurityPrefsPtr sec, xsltTransformContextPtr t, const
     if (strstr(value, "://") && strncmp(value, "file://", 7) != 0)
         return 0;
     return policy_engine && under(policy_engine->dir, path);
+}
+
+/* SPEC: DESIGN.md "XML is parsed with network access, DTDs and external
+ * entities off, stylesheets included" — a map and every document libxslt
+ * loads for it (xsl:import, xsl:include, document()) are read by the one
+ * policy of edi_xml_guard: a DOCTYPE is refused before any entity in it is
+ * declared, so a partner override map cannot read a file through an
+ * external entity. libxslt's own loader would substitute entities. */
+static xmlDocPtr read_guarded(const char *uri, xmlDictPtr dict, int options, int *doctype)
+{
+    xmlParserCtxtPtr pc;
+    xmlDocPtr doc;
+    int opts;
+
+    *doctype = 0;
+    if ((pc = xmlNewParserCtxt()) == NULL)
+        return NULL;
+    if (dict) {
+        if (pc->dict)
+            xmlDictFree(pc->dict);
+        pc->dict = dict;
+        xmlDictReference(dict);
+    }
+    opts = edi_xml_guard(pc, options | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    doc = xmlCtxtReadFile(pc, uri, NULL, opts);
+    if (edi_xml_guard_tripped(pc) || (doc && !pc->wellFormed)) {
+        *doctype = edi_xml_guard_tripped(pc);
+        xmlFreeDoc(doc);
+        doc = NULL;
+    }
+    xmlFreeParserCtxt(pc);
+    return doc;
+}
+
+static xmlDocPtr policy_loader(const xmlChar *uri, xmlDictPtr dict, int options, void *ctxt,
+                               xsltLoadType type)
+{
+    int doctype;
+    xmlDocPtr doc;
+
+    doc = read_guarded((const char *)uri, dict, options, &doctype);
+    if (doctype && type == XSLT_LOAD_DOCUMENT && ctxt) {
+        /* document(): the map needs what it reads; stop rather than go on
+         * with an empty node-set */
+        xsltTransformContextPtr t = ctxt;
+        struct map_run *r = t->_private;
+        const char *base = strrchr((const char *)uri, '/');
+
+        if (r && r->messages) {
+            if (r->message_at[0] == '\0' && t->inst)
+                map_where(r->message_at, sizeof(r->message_at), r->e, t->inst);
+            edi_buf_printf(r->messages, "document('%s'): a DOCTYPE is not allowed in a document "
+                                        "a map reads (no DTDs, no entities)",
+                           base ? base + 1 : (const char *)uri);
+        }
+        t->state = XSLT_STATE_STOPPED;
+    } else if (doctype) {
+        xsltGenericError(xsltGenericErrorContext,
+                         "%s: a DOCTYPE is not allowed in a map or a document it reads\n",
+                         (const char *)uri);
+    }
+    return doc;
 }
 
 /* ---- engine ----------------------------------------------------------------------------- */
@@ -210,6 +273,7 @@ int map_engine_new(struct map_engine **out, const char *mappings_dir, const char
     xsltSetSecurityPrefs(e->sec, XSLT_SECPREF_READ_NETWORK, xsltSecurityForbid);
     xsltSetSecurityPrefs(e->sec, XSLT_SECPREF_READ_FILE, check_read);
     xsltSetDefaultSecurityPrefs(e->sec);
+    xsltSetLoaderFunc(policy_loader);
     policy_engine = e;
     map_codes_new(&e->codes, mappings_dir);
     if ((rc = load_registry(e, err)) < 0 ||
@@ -323,6 +387,7 @@ static int compile(xsltStylesheetPtr *out, struct map_engine *e, const char *fil
     xmlDocPtr doc;
     xsltStylesheetPtr ss;
     size_t i;
+    int doctype = 0;
 
     *out = NULL;
     for (i = 0; i < e->ncache; i++) {
@@ -332,12 +397,13 @@ static int compile(xsltStylesheetPtr *out, struct map_engine *e, const char *fil
         }
     }
     capture_begin(&msg);
-    doc = xmlReadFile(file, NULL, XML_PARSE_NONET | XSLT_PARSE_OPTIONS);
+    doc = read_guarded(file, NULL, XSLT_PARSE_OPTIONS, &doctype);
     ss = doc ? xsltParseStylesheetDoc(doc) : NULL;
     capture_end();
     if (ss == NULL || ss->errors) {
         int rc = edi_fail(err, EDI_ECONFIG, "%s: the map does not compile: %s", file,
-                          msg.n ? captured(&msg) : "not well-formed XML");
+                          doctype ? "a DOCTYPE is not allowed in a map (no DTDs, no entities)"
+                          : msg.n ? captured(&msg) : "not well-formed XML");
 
         if (ss)
             xsltFreeStylesheet(ss);
@@ -489,17 +555,13 @@ int map_read_input(xmlDocPtr **docs, size_t *ndocs, struct map_engine *e, const 
     } else {
         xmlDocPtr d;
 
-        if (n > INT32_MAX)
-            return edi_fail(err, EDI_ELIMIT, "input too large");
-        d = xmlReadMemory(data, (int)n, "input.xml", NULL,
-                          XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-        if (d == NULL) {
-            const xmlError *x = xmlGetLastError();
-
-            rc = edi_fail(err, EDI_ESYNTAX, "the input is neither X12, JSON nor XML: line %d: %s",
-                          x ? x->line : 0, x && x->message ? x->message : "?");
-        } else {
+        if ((rc = edi_xml_read(&d, data, n, NULL, err)) == 0) {
             rc = collect_doc(&c, d, NULL);
+        } else if (rc == EDI_ESYNTAX && err && strstr(err->msg, "DOCTYPE") == NULL) {
+            char why[sizeof(err->msg)];
+
+            snprintf(why, sizeof(why), "%s", err->msg);
+            edi_fail(err, rc, "the input is neither X12, JSON nor XML: %.250s", why);
         }
     }
     if (rc < 0) {

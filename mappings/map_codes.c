@@ -16,6 +16,7 @@
  * The XPath function wharf:lookup() that uses this is in map_ext.c.
  */
 #include "map.h"
+#include "exml.h"
 
 #include <libxml/parser.h>
 #include <stdio.h>
@@ -86,12 +87,10 @@ static int load(struct list *l, const char *path, struct edi_err *err)
         l->exists = 0;
         return 0;
     }
-    doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (doc == NULL) {
-        const xmlError *e = xmlGetLastError();
-
-        return edi_fail(err, EDI_ECONFIG, "%s:%d: %s", path, e ? e->line : 0,
-                        e && e->message ? e->message : "not well-formed XML");
+    /* the read policy of every XML input: no DOCTYPE, no entities */
+    if (edi_xml_read_file(&doc, path, err) < 0) {
+        err->rc = EDI_ECONFIG;
+        return EDI_ECONFIG;
     }
     root = xmlDocGetRootElement(doc);
     if (root == NULL || strcmp((const char *)root->name, "codelist") != 0) {
