@@ -66,17 +66,19 @@ hasnt "document() of a file with an entity: the secret is not read" "SECRET-SHAD
 has "  and the refusal is said" "DOCTYPE is not allowed" "$tmp/out"
 rm -f "$O/"*.xsl "$O/data.xml"
 
-# 4. a partner code list with an entity
-cat > "$M/partners/amazon-rp/codelists/country.xml" <<EOF
+# 4. a partner code list with an entity (the DF map looks 3-letter countries up)
+mkdir -p "$M/partners/amazon-df/codelists"
+cat > "$M/partners/amazon-df/codelists/country.xml" <<EOF
 <?xml version="1.0"?>
 <!DOCTYPE codelist [<!ENTITY x SYSTEM "file://$secret">]>
 <codelist name="country"><entry from="USA" to="&x;"/></codelist>
 EOF
-sed 's/\*US~/*USA~/' "$G/amazon-rp-850.edi" > "$tmp/usa.edi"
-grep -q '\*USA~' "$tmp/usa.edi" || sed -i 's/^N4\*\([^~]*\)~/N4*\1*USA~/' "$tmp/usa.edi"
-"$W" map run amazon-rp/850-to-order "$tmp/usa.edi" --partner amazon-rp > "$tmp/out" 2>&1
-hasnt "code list with an entity: the secret is not read" "SECRET-SHADOW-LINE" "$tmp/out"
-rm -rf "$M/partners/amazon-rp/codelists"
+sed 's/^N4\*\([^~]*\)\*US~/N4*\1*USA~/' "$G/amazon-df-850.edi" > "$tmp/usa.edi"
+has "  (the DF sample is given a 3-letter country)" '^N4\*.*\*USA~' "$tmp/usa.edi"
+"$W" map run amazon-df/850-to-order "$tmp/usa.edi" --partner amazon-df > "$tmp/out" 2>&1
+has "code list with an entity: refused, naming the file and line" "codelists/country.xml:2: a DOCTYPE is not allowed" "$tmp/out"
+hasnt "  and the secret is not read" "SECRET-SHADOW-LINE" "$tmp/out"
+rm -rf "$M/partners/amazon-df/codelists"
 
 # 5. a map input with a DOCTYPE
 printf '<?xml version="1.0"?>\n<!DOCTYPE o [<!ENTITY x SYSTEM "file://%s">]>\n<o>&x;</o>\n' "$secret" > "$tmp/in.xml"
