@@ -5,6 +5,7 @@
 #   NAME.json       `wharf edi validate --json`, for the bad inputs
 #   NAME.partner    the same against the Amazon partner guide the name implies
 #   NAME.ack        `wharf edi ack`
+#   NAME.partner-ack `wharf edi ack` against the partner guide (inbound 850s)
 #   NAME.xml        `wharf edi to-xml`
 # plus the round trip to-xml | from-xml, which must give the same segments.
 # GOLDEN_UPDATE=1 rewrites the expectations (review them with git diff).
@@ -54,6 +55,10 @@ for f in "$dir"/*.edi "$dir"/bad/*; do
   g=$(partner_guide "$(basename "$f")")
   if [ -n "$g" ] && [ -f "schemas/$g.xml" ]; then
     run "$W" edi validate --guide "$g" "$f"; check "$b.partner"
+    # the 997 the gateway sends for an inbound PO: from the partner guide
+    if [[ $g == */850 ]] && { [ -f "$exp/$b.partner-ack" ] || [ "${GOLDEN_UPDATE:-}" = 1 ]; }; then
+      run "$W" edi ack --guide "$g" "$f"; check "$b.partner-ack"
+    fi
   fi
   if [[ $f == */bad/* ]]; then
     run "$W" edi validate --json "$f"; check "$b.json"

@@ -217,8 +217,8 @@ static const struct acase cases[] = {
      AUTO, NULL,
      {"AK1*PO*4730", "AK1*PO*4731", "AK9*A*2*2*2", "AK9*A*1*1*1", "IEA*2*000000001", "ST*997*0001",
       "ST*997*0002"}, {"TA1%"}, 2},
-    {"a set with no guide: AK5 code 1", "amazon-rp-850.edi", NULL, "ST*850*0001~", "ST*812*0001~", NULL, NULL,
-     AUTO, NULL, {"AK2*812*0001", "AK5*R*1", "AK9*R*1*1*0"}, {NULL}, 1},
+    {"a set with no guide: AK5 code 1", "amazon-rp-850.edi", NULL, "ST*850*0001~", "ST*830*0001~", NULL, NULL,
+     AUTO, NULL, {"AK2*830*0001", "AK5*R*1", "AK9*R*1*1*0"}, {NULL}, 1},
     {"duplicate ST02: AK5 23", "amazon-rp-850-multi.edi", NULL, "ST*850*0002~", "ST*850*0001~",
      "SE*11*0002~", "SE*11*0001~", AUTO, NULL, {"AK5*R*23", "AK9*P*2*2*1"}, {NULL}, 2},
 };

@@ -283,7 +283,23 @@ static const struct gcase cases[] = {
     {"amazon-df: N1*SF required", DF, DF850, "N1*SF**92*NJ1~\n", "",
      "qualified-segment-missing", {"N1", 0, 0, 0, "3", NULL}},
     {"amazon-df: REF*OQ required", DF, DF850, "REF*OQ*", "REF*CR*", "qualified-segment-missing", NOAT},
-    {"amazon-df: TD5 made mandatory", DF, DF850, "TD5**ZZ*UPS_GR_RES~\n", "", "segment-missing", NOAT},
+    /* issue 11: what Amazon may send is never a reason to reject */
+    {"amazon-df: no TD5 in the header", DF, DF850, "TD5**ZZ*UPS_GR_RES~\n", "", "", NOAT},
+    {"amazon-df: TD5 in the N1*ST loop after N4", DF, DF850,
+     "TD5**ZZ*UPS_GR_RES~\nN1*ST*JANE DOE~\nN3*123 ANY STREET~\nN4*SEATTLE*WA*98109*US~\n",
+     "N1*ST*JANE DOE~\nN2*C/O FRONT DESK~\nN3*123 ANY STREET~\nN4*SEATTLE*WA*98109*US*CC*UNITED STATES~\n"
+     "TD5**92*UPS_GR_RES****ZZ*RES~\n", "", NOAT},
+    {"amazon-df: N1*LW with PER, notes, MSG after CTP", DF, DF850, "PO1*1*1*EA*24.99*PE*BP*B07DFVDRAB*SK*ACME-1001~\n",
+     "N1*LW*SAM GIVER~\nPER*ZZ****TE*5035550100~\n"
+     "PO1*1*1*EA*24.99*PE*BP*B07DFVDRAB*SK*ACME-1001~\nCTP**PUR*39.99~\nMSG*Kettle~\nMSG*Happy birthday~\n", "", NOAT},
+    {"amazon-df: PO1 qualifiers TP, BL, ZZ after the product ids", DF, DF850, "*SK*ACME-1001~",
+     "*SK*ACME-1001*TP*Kitchen*BL*1*ZZ*Amazon.com, LLC~", "", NOAT},
+    {"amazon-df: BEG02 SS split shipment", DF, DF850, "BEG*00*DS*", "BEG*00*SS*", "", NOAT},
+    {"amazon-df: BEG03 missing", DF, DF850, "TVd4wGZnR", "", "element-missing", {"BEG", 2, 3, 0, "8", "1"}},
+    {"amazon-df: ship-from without qualifier 92", DF, DF850, "N1*SF**92*NJ1", "N1*SF**ZZ*NJ1",
+     "element-code-not-allowed", {"N1", 8, 3, 0, "8", "7"}},
+    {"850: SCH line schedule", G850, B850, "CTT*", "SCH*12*EA***002*20240322~\nSCH*12*EA***002*20240329~\nCTT*",
+     "", NOAT},
     {"amazon-df: Ship ID letters and digits only", DF, DF850, "TVd4wGZnR", "TVd4-GZnR",
      "element-pattern", {"BEG", 2, 3, 0, "8", "6"}},
     {"amazon-df: PO103 made mandatory", DF, DF850, "PO1*1*1*EA*", "PO1*1*1**",
@@ -523,8 +539,8 @@ static void test_guide_choice(void **state)
     assert_string_equal(k.codes, "set-guide-mismatch");
     free(text);
 
-    /* no guide for 004010 812 */
-    text = wrap("812", "004010", "BCD*20240315*1~\n");
+    /* no guide for 004010 830 */
+    text = wrap("830", "004010", "BFR*00**1*DL*A*20240315*20240415*20240315~\n");
     memset(&k, 0, sizeof(k));
     assert_int_equal(edi_check_mem(&st, text, strlen(text), &o, &err), 0);
     assert_string_equal(k.codes, "set-unsupported");

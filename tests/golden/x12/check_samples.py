@@ -181,7 +181,8 @@ BAD_ENVELOPE = {
 }
 # Defects inside a transaction set: the envelope must be clean.
 BAD_CONTENT = ["missing-mandatory.edi", "bad-date.edi", "too-long.edi", "unknown-segment.edi",
-               "non-numeric.edi", "wrong-order.edi"]
+               "non-numeric.edi", "wrong-order.edi", "amazon-df-850-no-beg03.edi",
+               "amazon-df-850-no-lines.edi"]
 
 
 def main():
