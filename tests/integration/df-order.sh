@@ -21,6 +21,20 @@ has "the Amazon-shaped DF 850 is accepted" "1 accepted, 0 rejected" "$tmp/out"
 "$W" orders list -w "$ws" > "$tmp/orders" 2>&1
 has "it becomes an order" "amazon-df +DF +$PO +acknowledged +2" "$tmp/orders"
 
+# the store keeps the whole canonical order the map made
+if command -v sqlite3 > /dev/null; then
+  sqlite3 "$ws/wharf.db" "SELECT canonical FROM orders WHERE po_number = '$PO'" > "$tmp/canon" 2>&1
+  has "stored: the N1*LW party" '<party code="LW">' "$tmp/canon"
+  has "stored: its PER phone" '<phone>5095550142</phone>' "$tmp/canon"
+  has "stored: the country as sent" '<country-name>UNITED STATES</country-name>' "$tmp/canon"
+  has "stored: the PO1 TP/BL/ZZ attributes" '<product-attribute code="ZZ" type="seller">Amazon.com, LLC</product-attribute>' "$tmp/canon"
+  has "stored: the CTP PUR price" '<price code="PUR" type="retail">14.17</price>' "$tmp/canon"
+  has "stored: the N9 note with its N902" '<note type="general" code="ZZ" reference="03">' "$tmp/canon"
+  has "stored: the split shipment" '<type code="SS">split</type>' "$tmp/canon"
+else
+  ok "# skip the stored canonical (no sqlite3)"
+fi
+
 J=$ws/erp/out/amazon-df-$PO.json
 C=$ws/erp/out/amazon-df-$PO.csv
 [ -f "$J" ] && [ -f "$C" ] && ok "the ERP gets JSON and CSV" || { ls -l "$ws/erp/out" > "$tmp/ls" 2>&1; no "the ERP gets JSON and CSV" "$tmp/ls"; }
