@@ -35,7 +35,8 @@
       PO1 loop the line's requested ship / delivery date, in the header the
       default for every line without its own
     CSH01 Y / N backorder allowed (header, copied to each line; a CSH in the
-      PO1 loop wins for its line)
+      PO1 loop wins for its line); another header CSH01 a note of type
+      sales-requirement
     FOB01 freight payment (freight-payment list, default "other"), FOB04 01 +
       FOB05 incoterms
     TD5 carrier, from the header or an N1 loop (the first): TD502 in
@@ -219,6 +220,10 @@
     </xsl:for-each>
     <xsl:apply-templates select="." mode="header-gift"/>
     <xsl:apply-templates select="loop[@id = 'N9']" mode="note"/>
+    <!-- a CSH01 other than Y / N (the backorder rule) is kept as sent -->
+    <xsl:for-each select="CSH[string(CSH01) != '' and CSH01 != 'Y' and CSH01 != 'N']">
+      <note type="sales-requirement" code="{CSH01}"><xsl:value-of select="CSH01"/></note>
+    </xsl:for-each>
     <xsl:apply-templates select="PKG"/>
   </xsl:template>
 
