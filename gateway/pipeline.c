@@ -528,6 +528,8 @@ static const struct {
     {"ship_to_address_1", "string(c:header/c:ship-to/c:address/c:line[1])"},
     {"ship_to_address_2", "string(c:header/c:ship-to/c:address/c:line[2])"},
     {"ship_to_address_3", "string(c:header/c:ship-to/c:address/c:line[3])"},
+    /* X12 allows four lines (two N3s); the canonical address holds three */
+    {"ship_to_address_4", "string(c:header/c:ship-to/c:extra-address-line[1])"},
     {"ship_to_city", "string(c:header/c:ship-to/c:address/c:city)"},
     {"ship_to_state", "string(c:header/c:ship-to/c:address/c:state)"},
     {"ship_to_postal_code", "string(c:header/c:ship-to/c:address/c:postal-code)"},

@@ -28,7 +28,8 @@
       codes as sent, 3-letter codes through the country list, a name such as
       "UNITED STATES" through country-name and kept as sent in country-name,
       else N406 when N405 is CC, else the "country" parameter, default US),
-      N405 / N406 as location, PER TE phone and EM email (the first of each),
+      N405 / N406 as location, address lines after the third (two full N3s)
+      as extra-address-line, PER TE phone and EM email (the first of each),
       and every PER as a contact (so a party without an address keeps its
       phone); a TD5 inside an N1 loop is the order's carrier
     DTM 037 / 038 ship window, 064 / 063 delivery window; DTM 010 / 002 in a
@@ -65,7 +66,7 @@
   product-id list (a qualifier wharf does not know is kept, never refused:
   an inbound PO is refused only for what wharf needs), a quantity or cost
   that is not a decimal, a date that is not CCYYMMDD, a CTT that does not
-  match, a party with more than three address lines.
+  match.
 
   Not mapped: ITD terms, TXI taxes, SAC charges (Amazon's 850 sends none;
   add them with their code lists when a partner does), the envelope (the
@@ -370,9 +371,6 @@
     <xsl:param name="role"/>
     <xsl:variable name="n1" select="N1"/>
     <xsl:variable name="lines" select="N3/N301[string(.) != ''] | N3/N302[string(.) != '']"/>
-    <xsl:if test="count($lines) > 3">
-      <xsl:message terminate="yes">N1*<xsl:value-of select="$n1/N101"/> has <xsl:value-of select="count($lines)"/> address lines; a canonical address holds 3</xsl:message>
-    </xsl:if>
     <xsl:variable name="n404" select="string(N4[1]/N404)"/>
     <xsl:variable name="named" select="wharf:lookup('country-name', translate($n404, $lower, $upper), '')"/>
     <xsl:element name="{$role}">
@@ -407,7 +405,9 @@
       </xsl:if>
       <xsl:if test="N3 or N4">
         <address>
-          <xsl:for-each select="$lines">
+          <!-- a canonical address holds 3 lines; a 4th (two full N3s) is
+               kept in extra-address-line, never refused -->
+          <xsl:for-each select="$lines[position() &lt;= 3]">
             <line><xsl:value-of select="."/></line>
           </xsl:for-each>
           <xsl:for-each select="N4[1]">
@@ -436,6 +436,9 @@
         <xsl:with-param name="kind" select="'EM'"/>
         <xsl:with-param name="element" select="'email'"/>
       </xsl:call-template>
+      <xsl:for-each select="$lines[position() > 3]">
+        <extra-address-line><xsl:value-of select="."/></extra-address-line>
+      </xsl:for-each>
       <xsl:if test="string-length($n404) > 3"><country-name><xsl:value-of select="$n404"/></country-name></xsl:if>
       <xsl:for-each select="N4[string(N406) != '']">
         <location code="{N405}"><xsl:value-of select="N406"/></location>

@@ -135,7 +135,7 @@
       </xsl:for-each>
       <xsl:if test="$a/c:line">
         <array key="address_lines">
-          <xsl:for-each select="$a/c:line"><string><xsl:value-of select="."/></string></xsl:for-each>
+          <xsl:for-each select="$a/c:line | c:extra-address-line"><string><xsl:value-of select="."/></string></xsl:for-each>
         </array>
       </xsl:if>
       <xsl:for-each select="$a/c:city | $a/c:county | $a/c:district | $a/c:state | $a/c:postal-code | $a/c:country">
