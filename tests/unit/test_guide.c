@@ -283,7 +283,14 @@ static const struct gcase cases[] = {
     {"amazon-df: N1*SF required", DF, DF850, "N1*SF**92*NJ1~\n", "",
      "qualified-segment-missing", {"N1", 0, 0, 0, "3", NULL}},
     {"amazon-df: REF*OQ required", DF, DF850, "REF*OQ*", "REF*CR*", "qualified-segment-missing", NOAT},
-    {"amazon-df: TD5 made mandatory", DF, DF850, "TD5**ZZ*UPS_GR_RES~\n", "", "segment-missing", NOAT},
+    /* Amazon's real layout: the ship method in the N1*ST loop after N4, a
+     * country name, PO1 attributes after the ids; none may reject */
+    {"amazon-df: TD5 in the N1*ST loop, country name", DF, DF850,
+     "TD5**ZZ*UPS_GR_RES~\nN1*ST*JANE DOE~\nN3*123 ANY STREET~\nN4*SEATTLE*WA*98109*US~\n",
+     "N1*ST*JANE DOE~\nN3*123 ANY STREET~\nN4*SEATTLE*WA*98109*UNITED STATES~\nTD5**92*UPS_GR_RES****ZZ*RES~\n",
+     "", NOAT},
+    {"amazon-df: PO1 TP / BL / ZZ after the ids", DF, DF850, "*SK*ACME-1001~",
+     "*SK*ACME-1001*TP*Kitchen*BL*1*ZZ*Amazon.com, LLC~", "", NOAT},
     {"amazon-df: Ship ID letters and digits only", DF, DF850, "TVd4wGZnR", "TVd4-GZnR",
      "element-pattern", {"BEG", 2, 3, 0, "8", "6"}},
     {"amazon-df: PO103 made mandatory", DF, DF850, "PO1*1*1*EA*", "PO1*1*1**",
