@@ -15,8 +15,10 @@
       (a country name such as "UNITED STATES" becomes its code and is kept
       in country-name), PER phone, kept exactly as sent, never trimmed or
       re-cased; N1*SF the warehouse (92 code) as ship-from; N1*BT bill-to;
-      N1*LW (the customer who placed the order: the gift's sender) a
-      <party code="LW"> with its PER phone as a contact (in the base map)
+      N1*LW (in public samples a second person with a phone, apparently
+      the buyer or the gift's sender: unconfirmed) a <party code="LW">
+      with its PER phone as a contact (in the base map); it is not the
+      ship-to and does not go to the ERP files
     TD5 the ship method (TD503, from the header or the N1*ST loop, where
       Amazon sends it after N4: TD5**92*UPS_GR_RES****ZZ*RES)
     PO1 TP / BL / ZZ (product type, brand, seller) product attributes, CTP
