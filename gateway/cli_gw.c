@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <jansson.h>
+#include <libxml/parser.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -607,6 +608,90 @@ static int orders_list(struct gw_ctx *c, const struct gw_cli_opts *o)
     return GW_EXIT_OK;
 }
 
+/* What the order says beyond its lines, as the ERP gets it (the stored
+ * canonical order through local/order-to-erp-json): ship-to, ship method,
+ * dates, gift and packing slip. NULL when it cannot be made. A DF ship-to is
+ * the consumer's personal data: shown to the operator, never logged. */
+static json_t *order_details(struct gw_ctx *c, const struct gw_order *o)
+{
+    xmlDocPtr doc;
+    struct edi_buf b;
+    struct edi_err err;
+    json_t *j = NULL;
+
+    if (o->canonical == NULL)
+        return NULL;
+    doc = xmlReadMemory(o->canonical, (int)strlen(o->canonical), "order.xml", NULL, XML_PARSE_NONET);
+    if (doc == NULL)
+        return NULL;
+    edi_buf_init(&b, 0);
+    edi_err_clear(&err);
+    if (gw_erp_json(&b, c, "local/order-to-erp-json", o->partner, o->state, doc, &err) == 0)
+        j = json_loadb(b.p, b.n, 0, NULL);
+    edi_buf_dispose(&b);
+    xmlFreeDoc(doc);
+    return j;
+}
+
+static const char *jstr(const json_t *j, const char *key)
+{
+    const char *v = json_string_value(json_object_get(j, key));
+
+    return v ? v : "";
+}
+
+/* a text value on one line, its line feeds shown as " / " */
+static void print_flat(const char *label, const char *v)
+{
+    if (*v == '\0')
+        return;
+    printf("  %-16s ", label);
+    for (; *v; v++)   /* a partner's text: no control characters reach the terminal */
+        if (*v == '\n')
+            fputs(" / ", stdout);
+        else
+            putchar((unsigned char)*v < 0x20 || *v == 0x7f ? '?' : *v);
+    putchar('\n');
+}
+
+static void print_details(const json_t *d)
+{
+    const json_t *a = json_object_get(d, "ship_to_address");
+    const json_t *lines = json_object_get(d, "lines");
+    const json_t *v;
+    size_t k;
+
+    print_flat("customer order", jstr(d, "customer_order_number"));
+    print_flat("ship to", jstr(d, "ship_to"));
+    if (a) {
+        print_flat("ship to name", jstr(a, "name"));
+        print_flat("", jstr(a, "name_2"));
+        print_flat("attention", jstr(a, "attention"));
+        json_array_foreach(json_object_get(a, "address_lines"), k, v)
+            print_flat(k == 0 ? "address" : "", json_string_value(v) ? json_string_value(v) : "");
+        printf("  %-16s %s %s %s %s\n", "", jstr(a, "city"), jstr(a, "state"), jstr(a, "postal_code"),
+               jstr(a, "country"));
+        print_flat("phone", jstr(a, "phone"));
+    }
+    print_flat("ship method", jstr(d, "ship_method"));
+    print_flat("ship by", jstr(d, "required_ship_date"));
+    print_flat("deliver by", jstr(d, "promised_delivery_date"));
+    if ((v = json_object_get(d, "packing_slip_required")) != NULL)
+        print_flat("packing slip", json_is_true(v) ? "required" : "not required");
+    if ((v = json_object_get(d, "is_gift")) != NULL)
+        print_flat("gift", json_is_true(v) ? "yes" : "no");
+    print_flat("gift message", jstr(d, "gift_message"));
+    print_flat("slip message", jstr(d, "message_to_customer"));
+    json_array_foreach(lines, k, v) {
+        char label[32];
+
+        snprintf(label, sizeof(label), "item %lld", json_integer_value(json_object_get(v, "line_no")));
+        print_flat(label, jstr(v, "description"));
+        snprintf(label, sizeof(label), "item %lld gift", json_integer_value(json_object_get(v, "line_no")));
+        print_flat(label, jstr(v, "gift_message"));
+    }
+}
+
 static int orders_show(struct gw_ctx *c, const struct gw_cli_opts *o)
 {
     struct gw_order **v = NULL;
@@ -628,7 +713,10 @@ static int orders_show(struct gw_ctx *c, const struct gw_cli_opts *o)
         found++;
         gw_store_order_history(&h, &nh, c->store, v[i]->id, &err);
         if (o->json) {
-            json_t *j = order_json(v[i], 1), *hj = json_array();
+            json_t *j = order_json(v[i], 1), *hj = json_array(), *d = order_details(c, v[i]);
+
+            if (d)
+                json_object_set_new(j, "details", d);
 
             for (k = 0; k < nh; k++) {
                 json_t *e = json_object();
@@ -643,7 +731,12 @@ static int orders_show(struct gw_ctx *c, const struct gw_cli_opts *o)
             fputc('\n', stdout);
             json_decref(j);
         } else {
+            json_t *d = order_details(c, v[i]);
+
             printf("%s %s %s — %s\n", v[i]->partner, v[i]->program, v[i]->po_number, v[i]->state);
+            if (d)
+                print_details(d);
+            json_decref(d);
             for (k = 0; k < v[i]->nlines; k++) {
                 const struct gw_order_line *l = &v[i]->lines[k];
 

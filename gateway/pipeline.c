@@ -142,15 +142,30 @@ struct file_run {
     size_t nrenames;
 };
 
-/* Writes p to path.tmp without syncing and remembers the rename. */
+/* Writes p to path.tmp without syncing and remembers the rename. The file
+ * is the owner's only (0600), whatever the umask or an old .tmp's mode: an
+ * order file holds a DF consumer's name, address and phone (personal data,
+ * DESIGN.md security notes). */
 static int stage_file(struct file_run *f, const char *path, const void *p, size_t n)
 {
     char tmp[4400];
-    FILE *fp;
+    FILE *fp = NULL;
+    int fd, bad;
 
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    if ((fp = fopen(tmp, "wb")) == NULL || (n && fwrite(p, 1, n, fp) != n) || fclose(fp) != 0) {
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd >= 0 && (fchmod(fd, 0600) != 0 || (fp = fdopen(fd, "wb")) == NULL)) {
+        int e = errno;
+
+        close(fd);
+        errno = e;
+    }
+    bad = fp == NULL || (n && fwrite(p, 1, n, fp) != n);
+    if (fp != NULL && fclose(fp) != 0)
+        bad = 1;
+    if (bad) {
         gw_log(f->c, "error", "ERP export: cannot write %s: %s", tmp, strerror(errno));
+        unlink(tmp);
         return -1;
     }
     f->renames = edi_xrealloc(f->renames, (f->nrenames + 2) * sizeof(*f->renames));
@@ -498,6 +513,70 @@ void gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const
     }
 }
 
+/* The order-level columns of the ERP CSV, repeated on each line's row:
+ * what the warehouse needs to ship a DF order to the consumer (personal
+ * data: see stage_file). The names are the JSON's (order-to-erp-json.xsl).
+ * The canonical name's second line (X12 N201) is its own column. */
+static const struct {
+    const char *column;
+    const char *expr;   /* on the <order> */
+} csv_ship[] = {
+    {"customer_order_number", "string(c:header/c:customer-order-number)"},
+    {"ship_to_name", "substring-before(concat(c:header/c:ship-to/c:name, '\n'), '\n')"},
+    {"ship_to_name_2", "substring-after(c:header/c:ship-to/c:name, '\n')"},
+    {"ship_to_attention", "string(c:header/c:ship-to/c:attention)"},
+    {"ship_to_address_1", "string(c:header/c:ship-to/c:address/c:line[1])"},
+    {"ship_to_address_2", "string(c:header/c:ship-to/c:address/c:line[2])"},
+    {"ship_to_address_3", "string(c:header/c:ship-to/c:address/c:line[3])"},
+    /* X12 allows four lines (two N3s); the canonical address holds three */
+    {"ship_to_address_4", "string(c:header/c:ship-to/c:extra-address-line[1])"},
+    {"ship_to_city", "string(c:header/c:ship-to/c:address/c:city)"},
+    {"ship_to_state", "string(c:header/c:ship-to/c:address/c:state)"},
+    {"ship_to_postal_code", "string(c:header/c:ship-to/c:address/c:postal-code)"},
+    {"ship_to_country", "string(c:header/c:ship-to/c:address/c:country)"},
+    {"ship_to_phone", "string((c:header/c:ship-to/c:address/c:phone | c:header/c:ship-to/c:contact/c:phone)[1])"},
+    {"ship_method", "string(c:header/c:carrier/c:ship-method)"},
+    {"required_ship_date", "string(c:header/c:required-ship-date)"},
+    /* a DF order always says; an RP order leaves them empty */
+    {"is_gift", "substring(string(c:header/c:is-gift = 'true' or boolean(c:header/c:gift/c:message)"
+                " or boolean(c:lines/c:line/c:gift/c:message)), 1,"
+                " 5 * number(c:header/c:program = 'DF' or boolean(c:header/c:is-gift)))"},
+    {"packing_slip_required", "substring(string(c:header/c:packing-slip-required = 'true'), 1,"
+                              " 5 * number(c:header/c:program = 'DF'"
+                              " or boolean(c:header/c:packing-slip-required)))"},
+    {"message_to_customer", "string(c:header/c:message-to-customer)"},
+    {"order_gift_message", "string(c:header/c:gift/c:message)"},
+};
+enum { CSV_SHIP_N = sizeof(csv_ship) / sizeof(csv_ship[0]), CSV_SHIP_GIFT = CSV_SHIP_N - 1 };
+
+/* ship[k] (the caller frees each) the value of csv_ship[k] on the order,
+ * NULL when empty. */
+static void csv_ship_fields(char **ship, xmlDocPtr canonical)
+{
+    xmlXPathContextPtr x = xmlXPathNewContext(canonical);
+    xmlNodePtr root = xmlDocGetRootElement(canonical);
+    size_t k;
+
+    xmlXPathRegisterNs(x, BAD_CAST "c", BAD_CAST CANON_NS);
+    for (k = 0; k < CSV_SHIP_N; k++)
+        ship[k] = xp_string(x, root, csv_ship[k].expr);
+    xmlXPathFreeContext(x);
+}
+
+/* The gift message of the order's line number i (from 0), or NULL. */
+static char *csv_line_gift(xmlDocPtr canonical, size_t i)
+{
+    xmlXPathContextPtr x = xmlXPathNewContext(canonical);
+    char expr[96];
+    char *r;
+
+    xmlXPathRegisterNs(x, BAD_CAST "c", BAD_CAST CANON_NS);
+    snprintf(expr, sizeof(expr), "string(c:lines/c:line[%zu]/c:gift/c:message)", i + 1);
+    r = xp_string(x, xmlDocGetRootElement(canonical), expr);
+    xmlXPathFreeContext(x);
+    return r;
+}
+
 /* The ERP file exchange: the order as JSON (through a map) and as CSV. */
 static void export_order(struct file_run *f, const struct gw_order *o, xmlDocPtr canonical)
 {
@@ -522,12 +601,20 @@ static void export_order(struct file_run *f, const struct gw_order *o, xmlDocPtr
     }
     if (cfg->erp_csv) {
         struct edi_buf csv;
-        size_t i;
+        char *ship[CSV_SHIP_N];
+        size_t i, k;
 
+        csv_ship_fields(ship, canonical);
         edi_buf_init(&csv, 0);
-        edi_buf_puts(&csv, "partner,program,po_number,state,line_no,product_id,quantity,unit,unit_cost,line_state\n");
+        edi_buf_puts(&csv, "partner,program,po_number,state,line_no,product_id,quantity,unit,unit_cost,line_state");
+        for (k = 0; k < CSV_SHIP_N; k++) {
+            edi_buf_putc(&csv, ',');
+            edi_buf_puts(&csv, csv_ship[k].column);
+        }
+        edi_buf_puts(&csv, ",description,gift_message\n");
         for (i = 0; i < o->nlines; i++) {
             char no[16];
+            char *gift = csv_line_gift(canonical, i);
 
             snprintf(no, sizeof(no), "%d", o->lines[i].line_no);
             gw_csv_field(&csv, o->partner, 0);
@@ -539,8 +626,16 @@ static void export_order(struct file_run *f, const struct gw_order *o, xmlDocPtr
             gw_csv_field(&csv, o->lines[i].quantity, 0);
             gw_csv_field(&csv, o->lines[i].unit, 0);
             gw_csv_field(&csv, o->lines[i].unit_cost, 0);
-            gw_csv_field(&csv, o->lines[i].state, 1);
+            gw_csv_field(&csv, o->lines[i].state, 0);
+            for (k = 0; k < CSV_SHIP_N; k++)
+                gw_csv_field(&csv, ship[k], 0);
+            gw_csv_field(&csv, o->lines[i].description, 0);
+            /* the line's gift message, else the order's */
+            gw_csv_field(&csv, gift ? gift : ship[CSV_SHIP_GIFT], 1);
+            free(gift);
         }
+        for (k = 0; k < CSV_SHIP_N; k++)
+            free(ship[k]);
         snprintf(path, sizeof(path), "%s/%s-%s.csv", cfg->erp_out, o->partner, o->po_number);
         stage_file(f, path, csv.p, csv.n);
         edi_buf_dispose(&csv);

@@ -11,10 +11,26 @@
     program DF; BEG02 DS (drop ship) or SS (split shipment), anything else
       is refused; BEG03, the Ship ID, is the PO number
     REF*OQ the customer order number (in the base map already)
-    N1*ST the consumer: N102 name (N201 a second name line), N3 lines, N4,
-      kept exactly as sent, never trimmed or re-cased; N1*SF the warehouse
-      (92 code) as ship-from; N1*BT bill-to
-    TD5 the ship method (TD503, from the header or the N1*ST loop)
+    N1*ST the consumer: N102 name (N201 a second name line), N3 lines, N4
+      (a country name such as "UNITED STATES" becomes its code and is kept
+      in country-name), PER phone, kept exactly as sent, never trimmed or
+      re-cased; N1*SF the warehouse (92 code) as ship-from; N1*BT bill-to;
+      N1*LW (in public samples a second person with a phone, apparently
+      the buyer or the gift's sender: unconfirmed) a <party code="LW">
+      with its PER phone as a contact (in the base map); it is not the
+      ship-to and does not go to the ERP files
+    TD5 the ship method (TD503, from the header or the N1*ST loop, where
+      Amazon sends it after N4: TD5**92*UPS_GR_RES****ZZ*RES)
+    PO1 TP / BL / ZZ (product type, brand, seller) product attributes, CTP
+      PUR the consumer's retail price (in the base map)
+    packing-slip-required: true, unless the partner parameter
+      packing-slip-required is "false". The 850 has no flag for it (the
+      SP-API order has isPslipRequired): Amazon's DF EDI orders are packed
+      with a packing slip the vendor prints from the 850, whose texts come
+      as N9*ZZ + MSG; those texts become message-to-customer (SP-API
+      messageToCustomer) and stay notes as well
+    is-gift: true when a gift message is present (N9*L1 or a line's second
+      MSG), else false
     DTM 038 (else 010) the required ship date, 069 (else 002) the promised
       delivery date; no windows, and lines get no header dates
     gift messages: an N9*L1 loop with its MSG lines (header: the order's
@@ -57,20 +73,34 @@
     </xsl:for-each>
   </xsl:template>
 
-  <!-- SPEC: RULES.md DF: gift messages in MSG (here N9*L1 + MSG) -->
+  <!-- what the packing slip needs: whether there is one, whether the order
+       is a gift and its message, the text Amazon asks to print.
+       SPEC: RULES.md DF: gift messages in MSG (here N9*L1 + MSG) -->
   <xsl:template match="transaction" mode="header-gift">
+    <packing-slip-required>
+      <xsl:value-of select="wharf:param('packing-slip-required', 'true') != 'false'"/>
+    </packing-slip-required>
     <xsl:variable name="gift" select="loop[@id = 'N9'][N9/N901 = 'L1'][MSG[string(MSG01) != '']][1]"/>
     <xsl:variable name="line-gifts">
       <xsl:apply-templates select="loop[@id = 'PO1']" mode="line-gift"/>
     </xsl:variable>
-    <xsl:if test="$gift or string($line-gifts) != ''">
-      <is-gift>true</is-gift>
-    </xsl:if>
+    <is-gift><xsl:value-of select="boolean($gift or string($line-gifts) != '')"/></is-gift>
     <xsl:for-each select="$gift">
       <gift>
         <message><xsl:call-template name="msg-text"/></message>
       </gift>
     </xsl:for-each>
+    <!-- Amazon's packing-slip texts (N9*ZZ + MSG: "This shipment completes
+         your order."), all of them, in order; they stay notes as well -->
+    <xsl:variable name="slip">
+      <xsl:for-each select="loop[@id = 'N9'][N9/N901 = 'ZZ']/MSG[string(MSG01) != '']">
+        <xsl:if test="position() > 1"><xsl:value-of select="$lf"/></xsl:if>
+        <xsl:value-of select="MSG01"/>
+      </xsl:for-each>
+    </xsl:variable>
+    <xsl:if test="$slip != ''">
+      <message-to-customer><xsl:value-of select="$slip"/></message-to-customer>
+    </xsl:if>
   </xsl:template>
 
   <!-- the gift loops are the gift, not notes -->
@@ -91,7 +121,7 @@
     <xsl:variable name="pid" select="(loop[@id = 'PID']/PID | PID)[PID01 = 'F' and string(PID05) != ''][1]"/>
     <xsl:choose>
       <xsl:when test="$pid"><description><xsl:value-of select="$pid/PID05"/></description></xsl:when>
-      <xsl:when test="string(MSG[1]/MSG01) != ''"><description><xsl:value-of select="MSG[1]/MSG01"/></description></xsl:when>
+      <xsl:when test="string((MSG | loop[@id = 'CTP']/MSG)[1]/MSG01) != ''"><description><xsl:value-of select="(MSG | loop[@id = 'CTP']/MSG)[1]/MSG01"/></description></xsl:when>
     </xsl:choose>
   </xsl:template>
 
@@ -105,10 +135,10 @@
           <gift><message><xsl:call-template name="msg-text"/></message></gift>
         </xsl:for-each>
       </xsl:when>
-      <xsl:when test="MSG[position() > 1][string(MSG01) != '']">
+      <xsl:when test="(MSG | loop[@id = 'CTP']/MSG)[position() > 1][string(MSG01) != '']">
         <gift>
           <message>
-            <xsl:for-each select="MSG[position() > 1][string(MSG01) != '']">
+            <xsl:for-each select="(MSG | loop[@id = 'CTP']/MSG)[position() > 1][string(MSG01) != '']">
               <xsl:if test="position() > 1"><xsl:value-of select="$lf"/></xsl:if>
               <xsl:value-of select="MSG01"/>
             </xsl:for-each>
@@ -120,6 +150,12 @@
 
   <!-- line texts: the MSGs are title and gift (above); other N9 loops are notes -->
   <xsl:template match="loop" mode="line-notes">
+    <!-- the title, when a PID gave the description -->
+    <xsl:if test="(loop[@id = 'PID']/PID | PID)[PID01 = 'F' and string(PID05) != '']">
+      <xsl:for-each select="(MSG | loop[@id = 'CTP']/MSG)[1][string(MSG01) != '']">
+        <note type="title"><xsl:value-of select="MSG01"/></note>
+      </xsl:for-each>
+    </xsl:if>
     <xsl:apply-templates select="loop[@id = 'N9']" mode="note"/>
   </xsl:template>
 

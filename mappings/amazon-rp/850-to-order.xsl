@@ -15,40 +15,58 @@
     CUR02 currency, else the partner parameter "currency" (default USD:
       Amazon NA 850s carry no CUR)
     REF: every REF except OQ as a reference (REF01 in @code, @type from the
-      reference-type list, REF03 as @description); REF*OQ customer order
-      number; REF*PD deal code; REF*CR also the selling party (92) unless an
-      N1*SU / N1*VN loop names it
+      reference-type list, REF03 as @description, or the value when REF02 is
+      empty); each qualifier / id pair of a composite REF04 a further
+      reference with @of = REF01; REF*OQ customer order number (and a
+      reference too when it has REF03 or REF04); REF*PD deal code; REF*CR
+      also the selling party (92) unless an N1*SU / N1*VN loop names it
     N1 loops: ST ship-to, SF ship-from, BT bill-to, BY buying party,
-      SU / VN selling party: N103/N104 id (92 stays "92", UL gln, 1 / 9
-      duns), N102 name (N201 as a second line, after a line feed), N202
-      attention, N3 lines, N4 city / state / postal code / country (3-letter
-      codes through the country list; no N404 = the "country" parameter,
-      default US), PER TE phone, EM email
+      SU / VN selling party, any other N101 (Amazon DF: LW) a header
+      <party code="N101">: N103/N104 id (92 stays "92", UL gln, 1 / 9
+      duns), N102 name (each N201 a further line, after a line feed), N202
+      attention, N3 lines, N4 city / state / postal code / country (2-letter
+      codes as sent, 3-letter codes through the country list, a name such as
+      "UNITED STATES" through country-name and kept as sent in country-name,
+      else N406 when N405 is CC, else the "country" parameter, default US),
+      N405 / N406 as location, address lines after the third (two full N3s)
+      as extra-address-line, PER TE phone and EM email (the first of each),
+      and every PER as a contact (so a party without an address keeps its
+      phone); a TD5 inside an N1 loop is the order's carrier
     DTM 037 / 038 ship window, 064 / 063 delivery window; DTM 010 / 002 in a
       PO1 loop the line's requested ship / delivery date, in the header the
       default for every line without its own
     CSH01 Y / N backorder allowed (header, copied to each line; a CSH in the
-      PO1 loop wins for its line)
+      PO1 loop wins for its line); another header CSH01 a note of type
+      sales-requirement
     FOB01 freight payment (freight-payment list, default "other"), FOB04 01 +
       FOB05 incoterms
-    TD5 carrier: TD502 2 = SCAC, any other qualifier = ship method (TD503),
-      TD505 routing as name
-    N9 / MSG loops: notes (N901 in @code, MSG01 lines joined by line feeds)
+    TD5 carrier, from the header or an N1 loop (the first): TD502 in
+      @qualifier, 2 = SCAC, any other qualifier = ship method (TD503), TD505
+      routing as name, TD504 transport method, TD507 / TD508 location
+    N9 / MSG loops: notes (N901 in @code, N902 @reference, N903
+      @description, MSG01 lines joined by line feeds)
+    PKG (header and line): packaging
     PO1 loops: PO101 line number, PO102 / PO103 quantity and unit (x12-unit
       list, strict), PO104 unit cost and PO105 basis as exact decimal strings
       (wharf:dec, never XPath numbers), PO106/PO107 ... PO124/PO125 every
-      product id in order (product-id list, strict; the X12 qualifier kept in
-      @code so the 855 / 856 / 810 can echo it), PO401 pack as unit-size,
-      PID F description, CTP MSR / LPR list price, REF, MSG / N9 notes
+      product id in order (qualifiers in the product-id list; the X12
+      qualifier kept in @code so the 855 / 856 / 810 can echo it), the other
+      pairs (Amazon DF: TP product type, BL brand, ZZ seller) as
+      product-attribute, PO401 pack as unit-size, PID F description, CTP
+      MSR / LPR list price and every CTP as a price (@code CTP02, @class
+      CTP01; PUR the consumer's retail price), SCH schedules, REF, MSG / N9
+      notes
     CTT: checked, not mapped: CTT01 must equal the number of PO1 loops and
       CTT02 (when sent) the exact sum of PO102.
   Dates become YYYY-MM-DD (DTM03 times are not used: the canonical order
   dates are calendar dates when X12 gives them).
 
-  Refused (a finding, no order): a BEG02 the program does not use, a unit,
-  purpose or product-id qualifier not in its code list, a quantity or cost
+  Refused (a finding, no order): a BEG02 the program does not use, a unit
+  or purpose not in its code list, a PO1 without any product id of the
+  product-id list (a qualifier wharf does not know is kept, never refused:
+  an inbound PO is refused only for what wharf needs), a quantity or cost
   that is not a decimal, a date that is not CCYYMMDD, a CTT that does not
-  match, a party with more than three address lines.
+  match.
 
   Not mapped: ITD terms, TXI taxes, SAC charges (Amazon's 850 sends none;
   add them with their code lists when a partner does), the envelope (the
@@ -77,6 +95,8 @@
   <xsl:variable name="types" select="' NE CN NP RO '"/>
 
   <xsl:variable name="lf" select="'&#10;'"/>
+  <xsl:variable name="lower" select="'abcdefghijklmnopqrstuvwxyz'"/>
+  <xsl:variable name="upper" select="'ABCDEFGHIJKLMNOPQRSTUVWXYZ'"/>
 
   <!-- ================================================================ -->
 
@@ -114,11 +134,16 @@
       <xsl:if test="wharf:lookup('x12-unit', string(PO103), '') = ''">
         <xsl:message terminate="yes">PO1 line <xsl:value-of select="PO101"/>: unit '<xsl:value-of select="PO103"/>' (PO103) is not in code list 'x12-unit'</xsl:message>
       </xsl:if>
-      <xsl:for-each select="PO106 | PO108 | PO110 | PO112 | PO114 | PO116 | PO118 | PO120 | PO122 | PO124">
-        <xsl:if test="wharf:lookup('product-id', string(.), '') = ''">
-          <xsl:message terminate="yes">PO1 line <xsl:value-of select="../PO101"/>: product id qualifier '<xsl:value-of select="."/>' (<xsl:value-of select="local-name()"/>) is not in code list 'product-id'</xsl:message>
-        </xsl:if>
-      </xsl:for-each>
+      <!-- a qualifier that is not a product id (Amazon DF: TP, BL, ZZ) is kept
+           as a product attribute; a line needs one id the ack can echo -->
+      <xsl:variable name="known">
+        <xsl:for-each select="PO106 | PO108 | PO110 | PO112 | PO114 | PO116 | PO118 | PO120 | PO122 | PO124">
+          <xsl:if test="wharf:lookup('product-id', string(.), '') != ''">x</xsl:if>
+        </xsl:for-each>
+      </xsl:variable>
+      <xsl:if test="$known = ''">
+        <xsl:message terminate="yes">PO1 line <xsl:value-of select="PO101"/>: no product id in code list 'product-id' (PO106 ... PO124): the acknowledgment could not name the item</xsl:message>
+      </xsl:if>
     </xsl:for-each>
     <!-- SPEC: X12 CTT01 is the number of PO1 segments, CTT02 the hash total of PO102 -->
     <xsl:variable name="ctt" select="loop[@id = 'CTT']/CTT | CTT"/>
@@ -159,7 +184,7 @@
     <xsl:for-each select="REF[REF01 = 'PD'][1]">
       <deal-code><xsl:value-of select="REF02"/></deal-code>
     </xsl:for-each>
-    <xsl:apply-templates select="REF[REF01 != 'OQ']"/>
+    <xsl:apply-templates select="REF[REF01 != 'OQ'] | REF[REF01 = 'OQ'][string(REF03) != '' or REF04 or position() > 1]"/>
     <!-- parties, in the schema's order -->
     <xsl:choose>
       <xsl:when test="loop[@id = 'N1'][N1/N101 = 'SU' or N1/N101 = 'VN']">
@@ -176,6 +201,10 @@
     <xsl:call-template name="party-role"><xsl:with-param name="code" select="'ST'"/><xsl:with-param name="role" select="'ship-to'"/></xsl:call-template>
     <xsl:call-template name="party-role"><xsl:with-param name="code" select="'SF'"/><xsl:with-param name="role" select="'ship-from'"/></xsl:call-template>
     <xsl:call-template name="party-role"><xsl:with-param name="code" select="'BT'"/><xsl:with-param name="role" select="'bill-to'"/></xsl:call-template>
+    <!-- every other party (Amazon DF: N1*LW, the customer, with a PER phone) -->
+    <xsl:apply-templates select="loop[@id = 'N1'][not(contains(' SU VN BY ST SF BT ', concat(' ', N1/N101, ' ')))]" mode="party">
+      <xsl:with-param name="role" select="'party'"/>
+    </xsl:apply-templates>
     <xsl:apply-templates select="." mode="header-dates"/>
     <xsl:for-each select="CSH[1]">
       <xsl:call-template name="backorder"/>
@@ -192,6 +221,11 @@
     </xsl:for-each>
     <xsl:apply-templates select="." mode="header-gift"/>
     <xsl:apply-templates select="loop[@id = 'N9']" mode="note"/>
+    <!-- a CSH01 other than Y / N (the backorder rule) is kept as sent -->
+    <xsl:for-each select="CSH[string(CSH01) != '' and CSH01 != 'Y' and CSH01 != 'N']">
+      <note type="sales-requirement" code="{CSH01}"><xsl:value-of select="CSH01"/></note>
+    </xsl:for-each>
+    <xsl:apply-templates select="PKG"/>
   </xsl:template>
 
   <!-- DF overrides: RP has windows, DF a required ship date -->
@@ -213,15 +247,32 @@
   <!-- DF overrides: RP orders carry no gift message -->
   <xsl:template match="transaction" mode="header-gift"/>
 
+  <!-- a REF as a reference: REF02 (else REF03) the value, REF03 the
+       description; each qualifier / id pair of a composite REF04 a further
+       reference "of" REF01 -->
   <xsl:template match="REF">
     <xsl:variable name="type" select="wharf:lookup('reference-type', REF01, '')"/>
-    <xsl:if test="string(REF02) != ''">
+    <xsl:variable name="value">
+      <xsl:choose>
+        <xsl:when test="normalize-space(REF02) != ''"><xsl:value-of select="REF02"/></xsl:when>
+        <xsl:otherwise><xsl:value-of select="REF03"/></xsl:otherwise>
+      </xsl:choose>
+    </xsl:variable>
+    <xsl:if test="normalize-space($value) != ''">
       <reference code="{REF01}">
         <xsl:if test="$type != ''"><xsl:attribute name="type"><xsl:value-of select="$type"/></xsl:attribute></xsl:if>
-        <xsl:if test="string(REF03) != ''"><xsl:attribute name="description"><xsl:value-of select="REF03"/></xsl:attribute></xsl:if>
-        <xsl:value-of select="REF02"/>
+        <xsl:if test="string(REF03) != '' and normalize-space(REF02) != ''"><xsl:attribute name="description"><xsl:value-of select="REF03"/></xsl:attribute></xsl:if>
+        <xsl:value-of select="$value"/>
       </reference>
     </xsl:if>
+    <xsl:variable name="of" select="REF01"/>
+    <xsl:for-each select="REF04/*[position() mod 2 = 1][normalize-space(following-sibling::*[1]) != '']">
+      <xsl:variable name="t" select="wharf:lookup('reference-type', ., '')"/>
+      <reference code="{.}" of="{$of}">
+        <xsl:if test="$t != ''"><xsl:attribute name="type"><xsl:value-of select="$t"/></xsl:attribute></xsl:if>
+        <xsl:value-of select="following-sibling::*[1]"/>
+      </reference>
+    </xsl:for-each>
   </xsl:template>
 
   <xsl:template name="backorder">
@@ -235,9 +286,12 @@
   <xsl:template name="carrier">
     <xsl:if test="string(TD503) != '' or string(TD505) != ''">
       <carrier>
+        <xsl:if test="string(TD502) != ''"><xsl:attribute name="qualifier"><xsl:value-of select="TD502"/></xsl:attribute></xsl:if>
         <xsl:if test="TD502 = '2' and string(TD503) != ''"><scac><xsl:value-of select="TD503"/></scac></xsl:if>
         <xsl:if test="string(TD505) != ''"><name><xsl:value-of select="TD505"/></name></xsl:if>
         <xsl:if test="TD502 != '2' and string(TD503) != ''"><ship-method><xsl:value-of select="TD503"/></ship-method></xsl:if>
+        <xsl:if test="string(TD504) != ''"><transport-method code="{TD504}"><xsl:value-of select="TD504"/></transport-method></xsl:if>
+        <xsl:if test="string(TD508) != ''"><location code="{TD507}"><xsl:value-of select="TD508"/></location></xsl:if>
       </carrier>
     </xsl:if>
   </xsl:template>
@@ -275,8 +329,23 @@
       <xsl:call-template name="msg-text"/>
     </xsl:variable>
     <xsl:if test="$text != ''">
-      <note type="general" code="{N9/N901}"><xsl:value-of select="$text"/></note>
+      <note type="general" code="{N9/N901}">
+        <xsl:if test="string(N9/N902) != ''"><xsl:attribute name="reference"><xsl:value-of select="N9/N902"/></xsl:attribute></xsl:if>
+        <xsl:if test="string(N9/N903) != ''"><xsl:attribute name="description"><xsl:value-of select="N9/N903"/></xsl:attribute></xsl:if>
+        <xsl:value-of select="$text"/>
+      </note>
     </xsl:if>
+  </xsl:template>
+
+  <!-- a PKG as packaging -->
+  <xsl:template match="PKG">
+    <packaging>
+      <xsl:if test="string(PKG01) != ''"><xsl:attribute name="type"><xsl:value-of select="PKG01"/></xsl:attribute></xsl:if>
+      <xsl:if test="string(PKG02) != ''"><xsl:attribute name="code"><xsl:value-of select="PKG02"/></xsl:attribute></xsl:if>
+      <xsl:if test="string(PKG03) != ''"><xsl:attribute name="agency"><xsl:value-of select="PKG03"/></xsl:attribute></xsl:if>
+      <xsl:if test="string(PKG04) != ''"><xsl:attribute name="description-code"><xsl:value-of select="PKG04"/></xsl:attribute></xsl:if>
+      <xsl:value-of select="PKG05"/>
+    </packaging>
   </xsl:template>
 
   <!-- the MSG01 of the context's MSG children joined with line feeds -->
@@ -302,10 +371,10 @@
     <xsl:param name="role"/>
     <xsl:variable name="n1" select="N1"/>
     <xsl:variable name="lines" select="N3/N301[string(.) != ''] | N3/N302[string(.) != '']"/>
-    <xsl:if test="count($lines) > 3">
-      <xsl:message terminate="yes">N1*<xsl:value-of select="$n1/N101"/> has <xsl:value-of select="count($lines)"/> address lines; a canonical address holds 3</xsl:message>
-    </xsl:if>
+    <xsl:variable name="n404" select="string(N4[1]/N404)"/>
+    <xsl:variable name="named" select="wharf:lookup('country-name', translate($n404, $lower, $upper), '')"/>
     <xsl:element name="{$role}">
+      <xsl:if test="$role = 'party'"><xsl:attribute name="code"><xsl:value-of select="$n1/N101"/></xsl:attribute></xsl:if>
       <xsl:if test="string($n1/N104) != ''">
         <id>
           <xsl:attribute name="qualifier">
@@ -320,16 +389,25 @@
       </xsl:if>
       <!-- names are kept exactly (SPEC: RULES.md DF: do not alter the consumer address) -->
       <xsl:variable name="name">
-        <xsl:for-each select="$n1/N102[string(.) != ''] | N2[1]/N201[string(.) != '']">
+        <xsl:for-each select="$n1/N102[string(.) != ''] | N2/N201[string(.) != '']">
           <xsl:if test="position() > 1"><xsl:value-of select="$lf"/></xsl:if>
           <xsl:value-of select="."/>
         </xsl:for-each>
       </xsl:variable>
       <xsl:if test="$name != ''"><name><xsl:value-of select="$name"/></name></xsl:if>
-      <xsl:if test="string(N2[1]/N202) != ''"><attention><xsl:value-of select="N2[1]/N202"/></attention></xsl:if>
+      <xsl:if test="N2/N202[string(.) != '']">
+        <attention>
+          <xsl:for-each select="N2/N202[string(.) != '']">
+            <xsl:if test="position() > 1"><xsl:value-of select="$lf"/></xsl:if>
+            <xsl:value-of select="."/>
+          </xsl:for-each>
+        </attention>
+      </xsl:if>
       <xsl:if test="N3 or N4">
         <address>
-          <xsl:for-each select="$lines">
+          <!-- a canonical address holds 3 lines; a 4th (two full N3s) is
+               kept in extra-address-line, never refused -->
+          <xsl:for-each select="$lines[position() &lt;= 3]">
             <line><xsl:value-of select="."/></line>
           </xsl:for-each>
           <xsl:for-each select="N4[1]">
@@ -338,10 +416,13 @@
             <xsl:if test="string(N403) != ''"><postal-code><xsl:value-of select="N403"/></postal-code></xsl:if>
           </xsl:for-each>
           <country>
-            <xsl:variable name="c" select="string(N4[1]/N404)"/>
+            <xsl:variable name="c" select="$n404"/>
             <xsl:choose>
+              <xsl:when test="string-length($c) = 2"><xsl:value-of select="$c"/></xsl:when>
               <xsl:when test="string-length($c) = 3"><xsl:value-of select="wharf:lookup('country', $c)"/></xsl:when>
-              <xsl:when test="$c != ''"><xsl:value-of select="$c"/></xsl:when>
+              <!-- a name (Amazon DF: "UNITED STATES"), kept as sent in country-name -->
+              <xsl:when test="$named != ''"><xsl:value-of select="$named"/></xsl:when>
+              <xsl:when test="N4[1]/N405 = 'CC' and string-length(N4[1]/N406) = 2"><xsl:value-of select="N4[1]/N406"/></xsl:when>
               <xsl:otherwise><xsl:value-of select="wharf:param('country', 'US')"/></xsl:otherwise>
             </xsl:choose>
           </country>
@@ -355,6 +436,25 @@
         <xsl:with-param name="kind" select="'EM'"/>
         <xsl:with-param name="element" select="'email'"/>
       </xsl:call-template>
+      <xsl:for-each select="$lines[position() > 3]">
+        <extra-address-line><xsl:value-of select="."/></extra-address-line>
+      </xsl:for-each>
+      <xsl:if test="string-length($n404) > 3"><country-name><xsl:value-of select="$n404"/></country-name></xsl:if>
+      <xsl:for-each select="N4[string(N406) != '']">
+        <location code="{N405}"><xsl:value-of select="N406"/></location>
+      </xsl:for-each>
+      <xsl:for-each select="PER">
+        <contact>
+          <xsl:if test="string(PER01) != ''"><xsl:attribute name="code"><xsl:value-of select="PER01"/></xsl:attribute></xsl:if>
+          <xsl:if test="string(PER02) != ''"><name><xsl:value-of select="PER02"/></name></xsl:if>
+          <xsl:for-each select="(PER04[../PER03 = 'TE'] | PER06[../PER05 = 'TE'] | PER08[../PER07 = 'TE'])[string(.) != '']"><phone><xsl:value-of select="."/></phone></xsl:for-each>
+          <xsl:for-each select="(PER04[../PER03 = 'EM'] | PER06[../PER05 = 'EM'] | PER08[../PER07 = 'EM'])[string(.) != '']"><email><xsl:value-of select="."/></email></xsl:for-each>
+          <xsl:for-each select="(PER04[../PER03 = 'FX'] | PER06[../PER05 = 'FX'] | PER08[../PER07 = 'FX'])[string(.) != '']"><fax><xsl:value-of select="."/></fax></xsl:for-each>
+          <xsl:for-each select="(PER04 | PER06 | PER08)[string(.) != ''][not(contains(' TE EM FX ', concat(' ', preceding-sibling::*[1], ' ')))]">
+            <number code="{preceding-sibling::*[1]}"><xsl:value-of select="."/></number>
+          </xsl:for-each>
+        </contact>
+      </xsl:for-each>
     </xsl:element>
   </xsl:template>
 
@@ -394,14 +494,39 @@
       <xsl:for-each select="(loop[@id = 'CTP']/CTP | CTP)[(CTP02 = 'MSR' or CTP02 = 'LPR') and string(CTP03) != ''][1]">
         <list-price><xsl:value-of select="wharf:dec(CTP03)"/></list-price>
       </xsl:for-each>
+      <!-- every CTP as sent (Amazon DF: CTP**PUR, the consumer's price) -->
+      <xsl:for-each select="(loop[@id = 'CTP']/CTP | CTP)[string(CTP03) != '']">
+        <xsl:variable name="type" select="wharf:lookup('price-type', string(CTP02), '')"/>
+        <price>
+          <xsl:if test="string(CTP02) != ''"><xsl:attribute name="code"><xsl:value-of select="CTP02"/></xsl:attribute></xsl:if>
+          <xsl:if test="$type != ''"><xsl:attribute name="type"><xsl:value-of select="$type"/></xsl:attribute></xsl:if>
+          <xsl:if test="string(CTP01) != ''"><xsl:attribute name="class"><xsl:value-of select="CTP01"/></xsl:attribute></xsl:if>
+          <xsl:value-of select="wharf:dec(CTP03)"/>
+        </price>
+      </xsl:for-each>
       <xsl:choose>
         <xsl:when test="CSH"><xsl:for-each select="CSH[1]"><xsl:call-template name="backorder"/></xsl:for-each></xsl:when>
         <xsl:otherwise><xsl:for-each select="$tx/CSH[1]"><xsl:call-template name="backorder"/></xsl:for-each></xsl:otherwise>
       </xsl:choose>
       <xsl:apply-templates select="." mode="line-dates"/>
+      <!-- SPEC: X12 850 SCH line schedule: SCH01 quantity, SCH02 unit,
+           SCH05 / SCH06 qualifier and date, SCH07 time, SCH08 / SCH09 a
+           second qualifier and date -->
+      <xsl:for-each select=".//SCH">
+        <schedule>
+          <quantity unit="{wharf:lookup('x12-unit', string(SCH02))}"><xsl:value-of select="wharf:dec(SCH01)"/></quantity>
+          <xsl:if test="string(SCH06) != ''">
+            <date code="{SCH05}"><xsl:value-of select="wharf:format-date(SCH06, 'CCYYMMDD', 'YYYY-MM-DD')"/></date>
+          </xsl:if>
+          <xsl:if test="string(SCH09) != ''">
+            <date code="{SCH08}"><xsl:value-of select="wharf:format-date(SCH09, 'CCYYMMDD', 'YYYY-MM-DD')"/></date>
+          </xsl:if>
+        </schedule>
+      </xsl:for-each>
       <xsl:apply-templates select="." mode="line-gift"/>
       <xsl:apply-templates select="REF"/>
       <xsl:apply-templates select="." mode="line-notes"/>
+      <xsl:apply-templates select=".//PKG"/>
     </line>
   </xsl:template>
 
@@ -451,8 +576,20 @@
     <xsl:for-each select="$seg/PO106 | $seg/PO108 | $seg/PO110 | $seg/PO112 | $seg/PO114 | $seg/PO116 | $seg/PO118 | $seg/PO120 | $seg/PO122 | $seg/PO124">
       <xsl:variable name="next" select="concat('PO1', format-number(substring-after(local-name(), 'PO1') + 1, '00'))"/>
       <xsl:variable name="value" select="string(../*[local-name() = $next])"/>
-      <xsl:if test="string(.) != '' and $value != ''">
+      <xsl:if test="string(.) != '' and $value != '' and wharf:lookup('product-id', string(.), '') != ''">
         <id qualifier="{wharf:lookup('product-id', .)}" code="{.}"><xsl:value-of select="$value"/></id>
+      </xsl:if>
+    </xsl:for-each>
+    <!-- the pairs that are not product ids: attributes of the item -->
+    <xsl:for-each select="$seg/PO106 | $seg/PO108 | $seg/PO110 | $seg/PO112 | $seg/PO114 | $seg/PO116 | $seg/PO118 | $seg/PO120 | $seg/PO122 | $seg/PO124">
+      <xsl:variable name="next" select="concat('PO1', format-number(substring-after(local-name(), 'PO1') + 1, '00'))"/>
+      <xsl:variable name="value" select="string(../*[local-name() = $next])"/>
+      <xsl:variable name="type" select="wharf:lookup('product-attribute', string(.), '')"/>
+      <xsl:if test="string(.) != '' and $value != '' and wharf:lookup('product-id', string(.), '') = ''">
+        <product-attribute code="{.}">
+          <xsl:if test="$type != ''"><xsl:attribute name="type"><xsl:value-of select="$type"/></xsl:attribute></xsl:if>
+          <xsl:value-of select="$value"/>
+        </product-attribute>
       </xsl:if>
     </xsl:for-each>
   </xsl:template>
