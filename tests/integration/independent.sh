@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Every outbound X12 document the tests hold as golden output (the 855s,
+# 856s, 810s, 846s and 997s wharf writes) read by an independent parser,
+# node-x12 in strict mode, through tests/integration/x12check.js: envelope
+# counts, control numbers, X12 basic/extended characters only. wharf checks
+# the same documents against the strict Amazon guides itself; this tier
+# makes sure wharf's own parser is not the only judge of what it writes.
+#
+# node-x12 is installed into build/node when missing. Without node or npm,
+# or when the install fails, every file is reported as "# skip" (counted as
+# skipped by tests/run.sh, never as passed).
+# Usage: independent.sh [WHARF]. Prints ok/not ok/# skip lines.
+set -u
+. "$(dirname "$0")/lib.bash" "$@"
+NODE_DIR=$PWD/build/node
+
+files=()
+for f in tests/integration/*/expected/*.edi mappings/*/*.tests/*.expected.edi \
+         tests/golden/x12/amazon-*-{855,856,810,846}*.edi tests/golden/x12/ack-*.edi; do
+  [ -f "$f" ] && files+=("$f")
+done
+# the acks wharf writes for the golden inputs (their golden files end with
+# the exit status line, which x12check drops)
+for f in tests/golden/x12/expected/*.ack; do
+  head -c 3 "$f" | grep -q '^ISA' && files+=("$f")
+done
+
+skip_all() {
+  local f
+  for f in "${files[@]}"; do echo "# skip - independent parser: $f ($1)"; done
+  exit 0
+}
+
+command -v node > /dev/null || skip_all "node is not installed"
+if [ ! -f "$NODE_DIR/node_modules/node-x12/package.json" ]; then
+  command -v npm > /dev/null || skip_all "npm is not installed"
+  npm install --no-audit --no-fund --silent --prefix "$NODE_DIR" node-x12 > "$tmp/npm" 2>&1 ||
+    skip_all "npm install node-x12 failed: $(tail -1 "$tmp/npm")"
+fi
+
+# the checker itself: it must refuse what is broken (one defect each)
+good=tests/golden/x12/amazon-df-856.edi
+sed 's/^SE\*\([0-9]*\)\*/SE*9\1*/' "$good" > "$tmp/se01.edi"
+sed 's/^GE\*1\*/GE*2*/' "$good" > "$tmp/ge01.edi"
+sed 's/^IEA\*1\*[0-9]*~/IEA*1*000000999~/' "$good" > "$tmp/iea02.edi"
+sed 's/^SE\*\([0-9]*\)\*0001~/SE*\1*0002~/' "$good" > "$tmp/se02.edi"
+sed 's/^N1\*SF\*\*/N1*SF*ENTREP\xc3\x94T*/' "$good" > "$tmp/utf8.edi"
+for bad in se01 ge01 iea02 se02 utf8; do
+  if node tests/integration/x12check.js "$NODE_DIR/node_modules" "$tmp/$bad.edi" > "$tmp/out" 2>&1; then
+    no "x12check refuses a broken document ($bad)" "$tmp/out"
+  else
+    ok "x12check refuses a broken document ($bad)"
+  fi
+done
+
+node tests/integration/x12check.js "$NODE_DIR/node_modules" "${files[@]}"
+exit 0
