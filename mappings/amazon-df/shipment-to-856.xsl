@@ -24,7 +24,7 @@
       quantity (the shipped quantity when the input has none: DF ships in
       full), SN108 IA; REF*LT lot; MAN*R*<package id> naming the package
       the item is in; DTM*094/036 manufacture and expiry
-    P level under its I level: TD1 CTN25 1 G + package weight; TD5 ZZ +
+    P level under its I level: TD1 Z + package weight + unit; TD5 92 +
       Amazon's ship method (the package's, else the shipment's; 2 + SCAC
       when only a SCAC is known); MAN*R*<package id (carton-id)>**CP*
       <tracking number>; DTM*011 the package's shipped date (else the
@@ -56,10 +56,11 @@
       "DF 856"); the sample puts a package sequence number in MAN02 and the
       package id in MAN03, and its item MAN*R*1 points at that number.
       wharf's package id is unique per shipment and the item MAN names it,
-      so the link item -> package is the same. TD101/TD102 CTN25 1 and TD5
-      qualifier ZZ are kept (the sample leaves TD1 packaging empty and uses
-      TD502 92 for the same ship method code); the sample's DTM*ZZZ (ready
+      so the link item -> package is the same. The sample's DTM*ZZZ (ready
       to ship) is not written: wharf does not know that time.
+    TD1*****Z*<weight>*<unit> and TD5**92*<ship method>: as the sample (wharf
+      wrote TD1*CTN25*1****G and TD5**ZZ). 92 is also the qualifier Amazon's
+      DF 850 sends the ship method under, so the code goes back as it came.
 
   Refused (xsl:message terminate="yes"): a program other than DF, more or
   fewer than one order, a package without tracking number, weight or ship
@@ -278,17 +279,17 @@
         <HL03>P</HL03>
         <HL04>0</HL04>
       </HL>
+      <!-- SPEC: Amazon DF 856 sample: TD1 with the weight only (TD106 Z),
+           TD5 with Amazon's ship method code under qualifier 92 -->
       <TD1>
-        <TD101>CTN25</TD101>
-        <TD102>1</TD102>
-        <xsl:call-template name="td1-measures">
-          <xsl:with-param name="weight" select="c:weight"/>
-        </xsl:call-template>
+        <TD106>Z</TD106>
+        <TD107><xsl:value-of select="wharf:dec(c:weight)"/></TD107>
+        <TD108><xsl:value-of select="wharf:lookup('x12-unit', c:weight/@unit, c:weight/@unit)"/></TD108>
       </TD1>
       <TD5>
         <xsl:choose>
           <xsl:when test="string($carrier/c:ship-method) != ''">
-            <TD502>ZZ</TD502>
+            <TD502>92</TD502>
             <TD503><xsl:value-of select="$carrier/c:ship-method"/></TD503>
           </xsl:when>
           <xsl:otherwise>
