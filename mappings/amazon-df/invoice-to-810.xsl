@@ -31,7 +31,8 @@
 
   Refused, besides the base map's refusals: a line with no customer order
   number (ON) when the invoice has none either (the DF 810 carries it on
-  every IT1; a missing VO is left out).
+  every IT1; a missing VO is left out); a remit-to without a street line
+  and city (Amazon's DF 810 must have N3/N4 in the remit-to loop).
 
   SPEC: RULES.md "810 invoice": IT1 lines with PO number PO, vendor order
   VO, customer order ON for DF. partners/amazon-df/810: IT106... carry PO,
@@ -62,6 +63,15 @@
     <pair q="PO" v="{c:po-number}"/>
     <xsl:if test="string($vo) != ''"><pair q="VO" v="{$vo}"/></xsl:if>
     <pair q="ON" v="{$on}"/>
+  </xsl:template>
+
+  <!-- SPEC: Amazon DF 810 (research 1.5): the remit-to loop carries N3 and
+       N4 ("must use"); the guide cannot demand them of one N1 loop only -->
+  <xsl:template match="c:invoice" mode="check">
+    <xsl:apply-imports/>
+    <xsl:if test="not(c:remit-to/c:address[c:line and string(c:city) != ''])">
+      <xsl:message terminate="yes">invoice <xsl:value-of select="c:invoice-number"/>: the remit-to party has no address (street line and city): Amazon's DF 810 carries N3 and N4 in the N1*RI loop</xsl:message>
+    </xsl:if>
   </xsl:template>
 
 </xsl:stylesheet>
