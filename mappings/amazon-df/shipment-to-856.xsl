@@ -58,7 +58,7 @@
       wharf's package id is unique per shipment and the item MAN names it,
       so the link item -> package is the same. The sample's DTM*ZZZ (ready
       to ship) is not written: wharf does not know that time.
-    TD1*****Z*<weight>*<unit> and TD5**92*<ship method>: as the sample (wharf
+    TD1******Z*<weight>*<unit> and TD5**92*<ship method>: as the sample (wharf
       wrote TD1*CTN25*1****G and TD5**ZZ). 92 is also the qualifier Amazon's
       DF 850 sends the ship method under, so the code goes back as it came.
 
@@ -67,8 +67,8 @@
   method, a tracking number used by two packages, a line that is not
   shipped in full (DF is fill-or-kill: shipped = packed, and = ordered when
   the ordered quantity is given), a package item that names no order line,
-  a floor denial with packages or a shipped quantity other than 0, a
-  ship-from without an id qualifier 92.
+  a floor denial with packages, a shipped quantity other than 0 or a line
+  without its ordered quantity, a ship-from without an id qualifier 92.
 
   SPEC: RULES.md "856 ship notice", DF 856: loop order O -> I -> P;
   package MAN*R*<package id>**CP*<tracking number>, weight in TD1, ship
