@@ -5,6 +5,8 @@
 # counts, control numbers, X12 basic/extended characters only. wharf checks
 # the same documents against the strict Amazon guides itself; this tier
 # makes sure wharf's own parser is not the only judge of what it writes.
+# The map goldens (bare sets no gateway run validated) are first checked
+# against their strict partner guides by wharf.
 #
 # node-x12 is installed into build/node when missing. Without node or npm,
 # or when the install fails, every file is reported as "# skip" (counted as
@@ -23,6 +25,29 @@ done
 # the exit status line, which x12check drops)
 for f in tests/golden/x12/expected/*.ack; do
   head -c 3 "$f" | grep -q '^ISA' && files+=("$f")
+done
+
+# The map goldens are bare sets that no gateway run validated: each goes,
+# in a test envelope, through the strict partner guide its map names
+# (amazon-df/shipment-to-856 -> partners/amazon-df/856; a -5010 map ->
+# the 005010 guide). This part needs no node.
+for f in mappings/amazon-*/*.tests/*.expected.edi; do
+  d=$(dirname "$f"); prog=$(basename "$(dirname "$d")"); map=$(basename "$d" .tests)
+  set=$(head -1 "$f" | cut -d'*' -f2 | tr -d '~\r')
+  case $set in 855) gs=PR ;; 856) gs=SH ;; 810) gs=IN ;; 846) gs=IB ;; *) gs=ZZ ;; esac
+  if [[ $map == *5010* ]]; then v=005010 suf=-5010 sep='^' isa12=00501; else v=004010 suf= sep=U isa12=00401; fi
+  guide=partners/$prog/$set$suf
+  {
+    printf 'ISA*00*          *00*          *ZZ*ACMEVENDOR     *ZZ*AMAZON         *250101*0000*%s*%s*000000001*0*T*>~\n' "$sep" "$isa12"
+    printf 'GS*%s*ACMEVENDOR*AMAZON*20250101*0000*1*X*%s~\n' "$gs" "$v"
+    cat "$f"
+    printf 'GE*1*1~\nIEA*1*000000001~\n'
+  } > "$tmp/set.edi"
+  if "$W" edi validate --guide "$guide" "$tmp/set.edi" > "$tmp/out" 2>&1; then
+    ok "strict guide $guide: $f"
+  else
+    no "strict guide $guide: $f" "$tmp/out"
+  fi
 done
 
 skip_all() {
