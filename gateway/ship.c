@@ -789,7 +789,9 @@ static xmlDocPtr build(struct job *j, struct shp *s, const char *purpose)
             }
             copy_ids(n, l);
             gw_el_attr(n, "shipped-quantity", q[0] ? q : "0", "unit", l->unit);
-            if (floor_denial)
+            /* SPEC: Amazon's DF 856 SN105/SN106 carry the ordered quantity
+             * on every item, shipped or floor-denied (research 1.4) */
+            if (df || floor_denial)
                 gw_el_attr(n, "ordered-quantity", l->ordered, "unit", l->unit);
         }
     }

@@ -9,34 +9,66 @@
   BSN, CTT, the ship-from and time-zone checks) and replaces the root
   template with the DF hierarchy.
 
-  What it maps:
+  What it maps (the segment shapes follow Amazon's published DF 856
+  sample; see "Shaped like Amazon's sample" below):
     BSN01 purpose (@code, else list ship-purpose: floor-denial is 00), BSN02
-      the shipment id (the Ship ID), BSN03/BSN04 asn-date; a floor denial
-      adds BSN06 72 and BSN07 REJ
+      the shipment id (the Ship ID), BSN03/BSN04 asn-date, BSN05 ZZZZ,
+      BSN06 AS and BSN07 NOR; a floor denial has BSN06 72 and BSN07 REJ
     O level (the root: one order per DF ship notice): PRF01 the Ship ID,
       PRF04 PO date; N1*SF 92 + the warehouse code Amazon assigned (N3/N4
       when the ship-from has an address)
     I level, per order line and per package holding it, in line order and
       then package order (one line in two packages: item, pack, item,
-      pack): LIN01 line-no and the ids as the PO sent them, SN1 line-no,
-      the quantity in that package, unit
-    P level under its I level: TD1 CTN25 1 G + package weight; TD5 ZZ +
+      pack): LIN01 line-no and the ids as the PO sent them; SN1 line-no,
+      the quantity in that package, unit, SN105/SN106 the line's ordered
+      quantity (the shipped quantity when the input has none: DF ships in
+      full), SN108 IA; REF*LT lot; MAN*R*<package id> naming the package
+      the item is in; DTM*094/036 manufacture and expiry
+    P level under its I level: TD1 Z + package weight + unit; TD5 92 +
       Amazon's ship method (the package's, else the shipment's; 2 + SCAC
       when only a SCAC is known); MAN*R*<package id (carton-id)>**CP*
       <tracking number>; DTM*011 the package's shipped date (else the
-      shipment's)
-    floor denial (purpose floor-denial): an I level per order line with SN1
-      the shipped quantity (0) and, when given, the ordered quantity
-      (SN105/SN106); no P levels
+      shipment's) in UTC with DTM04 GM
+    floor denial (purpose floor-denial): an I level per order line with
+      SN1 line-no, 0 shipped, the ordered quantity (SN105/SN106) and SN108
+      IR, then SLN*<line-no>**O*<ordered quantity>*<unit>: the cancelled
+      quantity; no P levels
     CTT01 the number of HL segments, CTT02 the exact sum of SN102
+
+  Shaped like Amazon's sample (issue 11 section 6), and where wharf keeps
+  its own form:
+    BSN05-BSN07 ZZZZ / AS / NOR (72 / REJ for a floor denial): as the
+      sample.
+    SN1: as the sample, the ordered quantity in SN105/SN106 and a line
+      status in SN108 (IA shipped, IR floor-denied with SN102 0). The line
+      status is not a field of the canonical shipment: DF is fill-or-kill,
+      so it follows from the purpose (every line of a ship notice ships in
+      full, every line of a floor denial is cancelled) and cannot disagree
+      with it.
+    SLN after a floor-denied SN1 carries the cancelled quantity. Amazon's
+      sample has no denial; SLN03 O (information only) is wharf's reading of
+      "the cancelled quantity on a subline", unconfirmed.
+    Item-level MAN*R*<package id>: as the sample, which ties each item to
+      its package by the package's MAN02.
+    DTM*011 in UTC with DTM04 GM: as the sample. BSN03/BSN04 stay in the
+      time-zone parameter's zone (BSN has no time code).
+    Kept: the package MAN stays MAN*R*<package id>**CP*<tracking> (RULES.md
+      "DF 856"); the sample puts a package sequence number in MAN02 and the
+      package id in MAN03, and its item MAN*R*1 points at that number.
+      wharf's package id is unique per shipment and the item MAN names it,
+      so the link item -> package is the same. The sample's DTM*ZZZ (ready
+      to ship) is not written: wharf does not know that time.
+    TD1******Z*<weight>*<unit> and TD5**92*<ship method>: as the sample (wharf
+      wrote TD1*CTN25*1****G and TD5**ZZ). 92 is also the qualifier Amazon's
+      DF 850 sends the ship method under, so the code goes back as it came.
 
   Refused (xsl:message terminate="yes"): a program other than DF, more or
   fewer than one order, a package without tracking number, weight or ship
   method, a tracking number used by two packages, a line that is not
   shipped in full (DF is fill-or-kill: shipped = packed, and = ordered when
   the ordered quantity is given), a package item that names no order line,
-  a floor denial with packages or a shipped quantity other than 0, a
-  ship-from without an id qualifier 92.
+  a floor denial with packages, a shipped quantity other than 0 or a line
+  without its ordered quantity, a ship-from without an id qualifier 92.
 
   SPEC: RULES.md "856 ship notice", DF 856: loop order O -> I -> P;
   package MAN*R*<package id>**CP*<tracking number>, weight in TD1, ship
@@ -49,7 +81,8 @@
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:wharf="urn:wharf:map"
     xmlns:c="urn:wharf:canonical:1"
-    exclude-result-prefixes="wharf c">
+    xmlns:date="http://exslt.org/dates-and-times"
+    exclude-result-prefixes="wharf c date">
 
   <xsl:import href="../amazon-rp/shipment-to-856.xsl"/>
 
@@ -67,15 +100,22 @@
     </xsl:variable>
     <transaction set="856" guide="partners/amazon-df/856">
       <ST><ST01>856</ST01></ST>
+      <!-- SPEC: Amazon DF 856 sample: BSN05 ZZZZ, BSN06 AS, BSN07 NOR;
+           RULES.md "DF 856": a full floor denial is BSN06 72, BSN07 REJ -->
       <xsl:choose>
         <xsl:when test="$denial">
           <xsl:call-template name="bsn">
+            <xsl:with-param name="bsn05" select="'ZZZZ'"/>
             <xsl:with-param name="bsn06" select="'72'"/>
             <xsl:with-param name="bsn07" select="'REJ'"/>
           </xsl:call-template>
         </xsl:when>
         <xsl:otherwise>
-          <xsl:call-template name="bsn"/>
+          <xsl:call-template name="bsn">
+            <xsl:with-param name="bsn05" select="'ZZZZ'"/>
+            <xsl:with-param name="bsn06" select="'AS'"/>
+            <xsl:with-param name="bsn07" select="'NOR'"/>
+          </xsl:call-template>
         </xsl:otherwise>
       </xsl:choose>
       <xsl:copy-of select="$body"/>
@@ -105,6 +145,9 @@
         </xsl:if>
         <xsl:for-each select="c:orders/c:order/c:line[wharf:cmp(c:shipped-quantity, '0') != 0]">
           <xsl:message terminate="yes">floor denial <xsl:value-of select="$id"/>: line <xsl:value-of select="c:line-no"/> ships <xsl:value-of select="c:shipped-quantity"/>; a floor denial ships nothing (0)</xsl:message>
+        </xsl:for-each>
+        <xsl:for-each select="c:orders/c:order/c:line[string(c:ordered-quantity) = '']">
+          <xsl:message terminate="yes">floor denial <xsl:value-of select="$id"/>: line <xsl:value-of select="c:line-no"/> has no ordered quantity (SN105, and SLN04 the quantity cancelled)</xsl:message>
         </xsl:for-each>
       </xsl:when>
       <xsl:otherwise>
@@ -197,10 +240,27 @@
         <HL04>1</HL04>
       </HL>
       <xsl:call-template name="lin"/>
-      <xsl:call-template name="sn1">
+      <xsl:variable name="line" select="key('line-by-po', concat(c:po-number, '|', c:line-no))"/>
+      <xsl:call-template name="df-sn1">
         <xsl:with-param name="quantity" select="c:quantity"/>
+        <xsl:with-param name="ordered" select="($line/c:ordered-quantity | $line/c:shipped-quantity[not(../c:ordered-quantity)])[1]"/>
+        <xsl:with-param name="status" select="'IA'"/>
       </xsl:call-template>
-      <xsl:call-template name="item-details"/>
+      <xsl:for-each select="c:lot">
+        <REF><REF01>LT</REF01><REF02><xsl:value-of select="."/></REF02></REF>
+      </xsl:for-each>
+      <!-- SPEC: Amazon DF 856 sample: MAN*R at item level names the
+           package (the P level's MAN02) -->
+      <MAN>
+        <MAN01>R</MAN01>
+        <MAN02><xsl:value-of select="../c:carton-id"/></MAN02>
+      </MAN>
+      <xsl:for-each select="c:manufacture-date">
+        <xsl:call-template name="dtm"><xsl:with-param name="qualifier" select="'094'"/></xsl:call-template>
+      </xsl:for-each>
+      <xsl:for-each select="c:expiry-date">
+        <xsl:call-template name="dtm"><xsl:with-param name="qualifier" select="'036'"/></xsl:call-template>
+      </xsl:for-each>
     </loop>
     <xsl:apply-templates select=".." mode="df-pack">
       <xsl:with-param name="parent" select="$id"/>
@@ -219,17 +279,17 @@
         <HL03>P</HL03>
         <HL04>0</HL04>
       </HL>
+      <!-- SPEC: Amazon DF 856 sample: TD1 with the weight only (TD106 Z),
+           TD5 with Amazon's ship method code under qualifier 92 -->
       <TD1>
-        <TD101>CTN25</TD101>
-        <TD102>1</TD102>
-        <xsl:call-template name="td1-measures">
-          <xsl:with-param name="weight" select="c:weight"/>
-        </xsl:call-template>
+        <TD106>Z</TD106>
+        <TD107><xsl:value-of select="wharf:dec(c:weight)"/></TD107>
+        <TD108><xsl:value-of select="wharf:lookup('x12-unit', c:weight/@unit, c:weight/@unit)"/></TD108>
       </TD1>
       <TD5>
         <xsl:choose>
           <xsl:when test="string($carrier/c:ship-method) != ''">
-            <TD502>ZZ</TD502>
+            <TD502>92</TD502>
             <TD503><xsl:value-of select="$carrier/c:ship-method"/></TD503>
           </xsl:when>
           <xsl:otherwise>
@@ -245,7 +305,7 @@
         <MAN05><xsl:value-of select="c:tracking-number"/></MAN05>
       </MAN>
       <xsl:for-each select="(c:shipped-date | $ship/c:shipped-date[not(current()/c:shipped-date)])[1]">
-        <xsl:call-template name="dtm"><xsl:with-param name="qualifier" select="'011'"/></xsl:call-template>
+        <xsl:call-template name="dtm-gmt"><xsl:with-param name="qualifier" select="'011'"/></xsl:call-template>
       </xsl:for-each>
     </loop>
   </xsl:template>
@@ -262,11 +322,61 @@
         <HL04>0</HL04>
       </HL>
       <xsl:call-template name="lin"/>
-      <xsl:call-template name="sn1">
+      <xsl:call-template name="df-sn1">
         <xsl:with-param name="quantity" select="c:shipped-quantity"/>
         <xsl:with-param name="ordered" select="c:ordered-quantity"/>
+        <xsl:with-param name="status" select="'IR'"/>
       </xsl:call-template>
+      <!-- the cancelled quantity: all of it (fill-or-kill) -->
+      <SLN>
+        <SLN01><xsl:value-of select="c:line-no"/></SLN01>
+        <SLN03>O</SLN03>
+        <SLN04><xsl:value-of select="wharf:dec(c:ordered-quantity)"/></SLN04>
+        <SLN05><xsl:value-of select="wharf:lookup('x12-unit', c:ordered-quantity/@unit)"/></SLN05>
+      </SLN>
     </loop>
+  </xsl:template>
+
+  <!-- SN1 as Amazon's DF sample has it: line number, quantity (in this
+       package), unit, the line's ordered quantity and unit, line status
+       (SPEC: Amazon DF 856 sample SN1*1*qty*EA**ordered*EA**IA) -->
+  <xsl:template name="df-sn1">
+    <xsl:param name="quantity"/>
+    <xsl:param name="ordered"/>
+    <xsl:param name="status"/>
+    <SN1>
+      <SN101><xsl:value-of select="c:line-no"/></SN101>
+      <SN102><xsl:value-of select="wharf:dec($quantity)"/></SN102>
+      <SN103><xsl:value-of select="wharf:lookup('x12-unit', $quantity/@unit)"/></SN103>
+      <SN105><xsl:value-of select="wharf:dec($ordered)"/></SN105>
+      <SN106><xsl:value-of select="wharf:lookup('x12-unit', $ordered/@unit)"/></SN106>
+      <SN108><xsl:value-of select="$status"/></SN108>
+    </SN1>
+  </xsl:template>
+
+  <!-- DTM in UTC with DTM04 GM, as Amazon's DF sample writes its package
+       dates; a plain date has no time and no time code -->
+  <xsl:template name="dtm-gmt">
+    <xsl:param name="qualifier"/>
+    <xsl:variable name="v" select="normalize-space(.)"/>
+    <DTM>
+      <DTM01><xsl:value-of select="$qualifier"/></DTM01>
+      <xsl:choose>
+        <xsl:when test="string-length($v) > 10">
+          <xsl:variable name="seconds" select="date:seconds($v)"/>
+          <xsl:if test="string($seconds) = 'NaN'">
+            <xsl:message terminate="yes">'<xsl:value-of select="$v"/>' is not a timestamp</xsl:message>
+          </xsl:if>
+          <xsl:variable name="utc" select="date:add('1970-01-01T00:00:00Z', concat('PT', $seconds, 'S'))"/>
+          <DTM02><xsl:value-of select="translate(substring($utc, 1, 10), '-', '')"/></DTM02>
+          <DTM03><xsl:value-of select="translate(substring($utc, 12, 5), ':', '')"/></DTM03>
+          <DTM04>GM</DTM04>
+        </xsl:when>
+        <xsl:otherwise>
+          <DTM02><xsl:value-of select="translate(substring($v, 1, 10), '-', '')"/></DTM02>
+        </xsl:otherwise>
+      </xsl:choose>
+    </DTM>
   </xsl:template>
 
 </xsl:stylesheet>

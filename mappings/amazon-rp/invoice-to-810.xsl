@@ -11,9 +11,9 @@
   What it maps:
     BIG01 invoice date, BIG02 invoice number, BIG03 PO date, BIG04 the
       first PO number (references, else the first line's), BIG07 the type's
-      @code, or CR for a credit note, BIG10 the credit note's original
-      invoice number
-    CUR*SE*<currency>
+      @code, or CR for a credit note (DF: else CI), BIG10 the credit note's
+      original invoice number
+    CUR*SE*<currency> (DF: CUR*BT)
     REF*BM bill of lading; REF per references/reference with @code (REF03
       its @description); shipment ids and the vendor's reference number only
       when the parameters "shipment-id-qualifier" / "reference-number-
@@ -166,6 +166,11 @@
 
   <!-- ============================ header ============================ -->
 
+  <!-- DF overrides: CUR01, and BIG07 when the invoice type has no code of
+       its own -->
+  <xsl:variable name="cur-entity" select="'SE'"/>
+  <xsl:variable name="big07-default" select="''"/>
+
   <xsl:template match="c:invoice" mode="header">
     <xsl:variable name="refs" select="c:references"/>
     <BIG>
@@ -178,13 +183,14 @@
       <xsl:choose>
         <xsl:when test="string(c:type/@code) != ''"><BIG07><xsl:value-of select="c:type/@code"/></BIG07></xsl:when>
         <xsl:when test="string(c:type) = 'credit-note'"><BIG07>CR</BIG07></xsl:when>
+        <xsl:when test="$big07-default != ''"><BIG07><xsl:value-of select="$big07-default"/></BIG07></xsl:when>
       </xsl:choose>
       <xsl:if test="string(c:credit-note/c:original-invoice-number) != ''">
         <BIG10><xsl:value-of select="c:credit-note/c:original-invoice-number"/></BIG10>
       </xsl:if>
     </BIG>
     <CUR>
-      <CUR01>SE</CUR01>
+      <CUR01><xsl:value-of select="$cur-entity"/></CUR01>
       <CUR02><xsl:value-of select="c:currency"/></CUR02>
     </CUR>
     <xsl:for-each select="$refs/c:bill-of-lading">
