@@ -124,5 +124,8 @@ char *edi_pool_strndup(struct edi_pool *pl, const char *s, size_t n);
 
 /* Reads a whole file (or stdin for "-") into a NUL-terminated buffer. */
 int edi_read_file(char **out, size_t *outlen, const char *path, struct edi_err *err);
+/* The same for files found in a folder: never through a symbolic link
+ * (O_NOFOLLOW), and only a regular file (EDI_ESYNTAX otherwise). */
+int edi_read_regular(char **out, size_t *outlen, const char *path, struct edi_err *err);
 
 #endif

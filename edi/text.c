@@ -269,3 +269,43 @@ refuse:
     out->n = mark;
     return EDI_ESYNTAX;
 }
+
+void edi_escape_line(struct edi_buf *out, const char *s, size_t n)
+{
+    static const char hx[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, k;
+    uint32_t cp;
+
+    while (i < n) {
+        unsigned char c = p[i];
+
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+            size_t j = i + 1;
+
+            while (j < n && p[j] >= 0x20 && p[j] < 0x7f && p[j] != '\\')
+                j++;
+            edi_buf_put(out, s + i, j - i);
+            i = j;
+            continue;
+        }
+        if (c >= 0x80 && (k = utf8_char(p + i, n - i, &cp)) != 0 && cp >= 0xa0) {
+            edi_buf_put(out, s + i, k);
+            i += k;
+            continue;
+        }
+        edi_buf_putc(out, '\\');
+        switch (c) {
+        case '\\': edi_buf_putc(out, '\\'); break;
+        case '\n': edi_buf_putc(out, 'n'); break;
+        case '\r': edi_buf_putc(out, 'r'); break;
+        case '\t': edi_buf_putc(out, 't'); break;
+        case 0x1b: edi_buf_putc(out, 'e'); break;
+        default:
+            edi_buf_putc(out, 'x');
+            edi_buf_putc(out, hx[c >> 4]);
+            edi_buf_putc(out, hx[c & 15]);
+        }
+        i++;
+    }
+}

@@ -62,4 +62,11 @@ int edi_utf8_to_latin1(struct edi_buf *out, struct edi_str v);
  * carried (0 when v is not UTF-8). Nothing is appended on failure. */
 int edi_text_to_x12(struct edi_buf *out, struct edi_str v, enum edi_text_out mode, uint32_t *bad_cp);
 
+/* Appends s to out as one line a terminal or a log reader cannot be fooled
+ * by: control characters (C0, DEL, C1) and bytes that are not UTF-8 are
+ * written as \n, \r, \t, \e or \xNN, and a backslash as \\. What comes
+ * from outside (file names, EDI values, HTTP input) goes to logs and
+ * messages through this, so no value can forge a line. */
+void edi_escape_line(struct edi_buf *out, const char *s, size_t n);
+
 #endif

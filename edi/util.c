@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 
 int edi_fail(struct edi_err *err, int rc, const char *fmt, ...)
 {
@@ -333,4 +336,55 @@ char *edi_pool_strndup(struct edi_pool *pl, const char *s, size_t n)
 char *edi_pool_strdup(struct edi_pool *pl, const char *s)
 {
     return s ? edi_pool_strndup(pl, s, strlen(s)) : NULL;
+}
+
+int edi_read_regular(char **out, size_t *outlen, const char *path, struct edi_err *err)
+{
+    struct stat sb;
+    char *p = NULL;
+    size_t n = 0, cap = 0;
+    ssize_t got;
+    int fd, rc = EDI_OK;
+
+    *out = NULL;
+    *outlen = 0;
+    /* SPEC: issue 12 — a link in a folder wharf reads could copy any file
+     * into the store: never follow one, and take nothing but regular files */
+    if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0) {
+        rc = edi_fail(err, errno == ELOOP ? EDI_ESYNTAX : EDI_EIO, "cannot open %s: %s", path,
+                      errno == ELOOP ? "it is a symbolic link; wharf reads regular files only"
+                                     : strerror(errno));
+        if (err)
+            err->sys = errno;
+        return rc;
+    }
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return edi_fail(err, EDI_ESYNTAX, "%s is not a regular file; wharf reads regular files only",
+                        path);
+    }
+    for (;;) {
+        if (cap - n < 65536) {
+            cap = cap ? cap * 2 : 131072;
+            p = edi_xrealloc(p, cap);
+        }
+        got = read(fd, p + n, cap - n - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            if (got < 0)
+                rc = edi_fail(err, EDI_EIO, "cannot read %s: %s", path, strerror(errno));
+            break;
+        }
+        n += (size_t)got;
+    }
+    close(fd);
+    if (rc < 0) {
+        free(p);
+        return rc;
+    }
+    p[n] = '\0';
+    *out = p;
+    *outlen = n;
+    return EDI_OK;
 }

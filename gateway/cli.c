@@ -4,6 +4,7 @@
  * The subcommands live in cli_*.c.
  */
 #include "cli.h"
+#include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,13 +18,27 @@
 
 void gw_errorf(const char *fmt, ...)
 {
+    char msg[2048];
     va_list ap;
+    int len;
+    struct edi_buf line;
 
-    fputs("wharf: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    len = vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    edi_buf_init(&line, 0);
+    edi_buf_puts(&line, "wharf: ");
+    /* one line, whatever the message carries from outside */
+    if (len < 0)
+        len = 0;
+    if ((size_t)len >= sizeof(msg))
+        len = (int)sizeof(msg) - 1;
+    while (len > 0 && msg[len - 1] == '\n')
+        len--;   /* a message's own line end is the line's */
+    edi_escape_line(&line, msg, (size_t)len);
+    edi_buf_putc(&line, '\n');
+    fwrite(line.p, 1, line.n, stderr);
+    edi_buf_dispose(&line);
 }
 
 time_t gw_now(void)

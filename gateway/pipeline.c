@@ -10,6 +10,7 @@
  * what a partner's 997/999/864 does to the documents we sent, readback.c.
  */
 #include "pipeline.h"
+#include "text.h"
 
 #include "ackrun.h"
 #include "canon.h"
@@ -27,26 +28,66 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define CANON_NS "urn:wharf:canonical:1"
 
+static int rename_unique(char *out, size_t cap, const char *from, const char *dir, const char *base);
+static int write_unique(char *final, size_t cap, const char *dir, const char *base, const void *data,
+                        size_t n, struct edi_err *err);
+
+int gw_temp_name(const char *name)
+{
+    static const char *const suffixes[] = {".tmp", ".part", ".partial", ".filepart", ".crdownload",
+                                           ".swp", "~"};
+    size_t n = strlen(name), i;
+
+    /* SPEC: issue 12 — files still being written by the usual conventions
+     * (a dot in front, a temporary suffix) are not taken */
+    if (name[0] == '.' || (name[0] == '~' && name[1] == '$'))
+        return 1;
+    for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        size_t k = strlen(suffixes[i]);
+
+        if (n > k && strcasecmp(name + n - k, suffixes[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 void gw_log(struct gw_ctx *c, const char *level, const char *fmt, ...)
 {
-    char when[32];
+    char when[32], msg[2048];
     struct tm tm;
     va_list ap;
+    int len;
+    struct edi_buf line;
     FILE *f = c->log ? c->log : stderr;
 
     gmtime_r(&c->now, &tm);
     strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    fprintf(f, "%s %-5s ", when, level);
     va_start(ap, fmt);
-    vfprintf(f, fmt, ap);
+    len = vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    fputc('\n', f);
+    edi_buf_init(&line, 0);
+    edi_buf_printf(&line, "%s %-5s ", when, level);
+    /* SPEC: issue 12 — values from outside (file names, EDI values) are in
+     * the message: escaped, so none can forge a line or reach a terminal raw */
+    if (len < 0)
+        len = 0;
+    if ((size_t)len >= sizeof(msg))
+        len = (int)sizeof(msg) - 1;
+    while (len > 0 && msg[len - 1] == '\n')
+        len--;   /* a message's own line end is the line's */
+    edi_escape_line(&line, msg, (size_t)len);
+    edi_buf_putc(&line, '\n');
+    /* one write per line, so lines of two processes never interleave */
+    fwrite(line.p, 1, line.n, f);
     fflush(f);
+    edi_buf_dispose(&line);
 }
 
 int gw_write_file(const char *path, const void *p, size_t n, struct edi_err *err)
@@ -250,11 +291,15 @@ static void quarantine_set(struct file_run *f, const struct edi_tx *tx, const ch
     struct edi_buf b;
     struct edi_err e;
 
-    snprintf(path, sizeof(path), "%s/%s.%s-%s.edi", f->p->quarantine, f->name, tx->set_id,
-             tx->control);
+    char base[600];
+
+    snprintf(base, sizeof(base), "%.500s.%s-%s.edi", f->name, tx->set_id, tx->control);
+    mkdir(f->p->quarantine, 0700);
     edi_buf_init(&b, 0);
     set_text(&b, tx);
-    if (gw_write_file(path, b.p, b.n, &e) == 0) {
+    /* a unique name: the same file name and set control number again (a
+     * partner that restarts its numbers) never replaces a kept set */
+    if (write_unique(path, sizeof(path), f->p->quarantine, base, b.p, b.n, &e) == 0) {
         snprintf(rpath, sizeof(rpath), "%s.reason", path);
         gw_write_file(rpath, reason, strlen(reason), &e);
     }
@@ -814,19 +859,149 @@ static int make_orders(struct file_run *f, const char *data, size_t n)
 
 /* ---- the file ------------------------------------------------------------------------------- */
 
-static void move_to(struct gw_ctx *c, const char *from, const char *dir, const char *name,
-                    const char *suffix)
+/* Renames from to dir/base without ever replacing a file: base, else
+ * base.1, base.2 ... (a kept copy is never overwritten, whatever the clock
+ * says). The final path goes to out. */
+static int rename_unique(char *out, size_t cap, const char *from, const char *dir, const char *base)
 {
-    char to[4400];
+    int k;
+
+    for (k = 0; k < 10000; k++) {
+        int len = k ? snprintf(out, cap, "%s/%s.%d", dir, base, k) : snprintf(out, cap, "%s/%s", dir, base);
+
+        if (len < 0 || (size_t)len >= cap) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        if (renameat2(AT_FDCWD, from, AT_FDCWD, out, RENAME_NOREPLACE) == 0)
+            return 0;
+        if (errno == EINVAL || errno == ENOSYS) {
+            /* a file system without RENAME_NOREPLACE: link refuses to replace */
+            if (link(from, out) == 0)
+                return unlink(from);
+        }
+        if (errno != EEXIST)
+            return -1;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+/* Moves a processed file to archive/ or quarantine/ under a time-stamped,
+ * unique name; the final path goes to final (may be NULL). */
+static void move_to(struct gw_ctx *c, const char *from, const char *dir, const char *name,
+                    const char *suffix, char *final, size_t cap)
+{
+    char to[4400], base[600];
     char when[32];
     struct tm tm;
 
     gmtime_r(&c->now, &tm);
     strftime(when, sizeof(when), "%Y%m%dT%H%M%S", &tm);
-    mkdir(dir, 0755);
-    snprintf(to, sizeof(to), "%s/%s-%s%s", dir, when, name, suffix);
-    if (rename(from, to) != 0)
-        gw_log(c, "error", "cannot move %s to %s: %s", from, to, strerror(errno));
+    mkdir(dir, 0700);
+    snprintf(base, sizeof(base), "%s-%.500s%s", when, name, suffix);
+    if (rename_unique(to, sizeof(to), from, dir, base) != 0)
+        gw_log(c, "error", "cannot move %s to %s: %s", from, dir, strerror(errno));
+    else if (final)
+        snprintf(final, cap, "%s", to);
+}
+
+/* Writes data under dir/base, a name no other file has (base, base.1 ...),
+ * by temporary name, fsync and rename; the final path goes to final. */
+static int write_unique(char *final, size_t cap, const char *dir, const char *base, const void *data,
+                        size_t n, struct edi_err *err)
+{
+    char tmp[4400];
+    int rc;
+
+    if (snprintf(tmp, sizeof(tmp), "%s/.%ld.%.500s.tmp", dir, (long)getpid(), base) >= (int)sizeof(tmp))
+        return edi_fail(err, EDI_EIO, "path too long in %s", dir);
+    if ((rc = gw_write_file(tmp, data, n, err)) < 0)
+        return rc;
+    if (rename_unique(final, cap, tmp, dir, base) != 0) {
+        rc = edi_fail(err, EDI_EIO, "cannot keep %s in %s: %s", base, dir, strerror(errno));
+        unlink(tmp);
+        return rc;
+    }
+    return 0;
+}
+
+/* ---- claims ---------------------------------------------------------------------------------- */
+
+/* A process claims a file by renaming it into inbound/.claimed/PID/, a
+ * folder it holds an exclusive flock on while it works: a pass that finds
+ * a claim folder it can lock knows its owner is gone (killed, crashed) and
+ * puts the files back in inbound/, so no file is ever stranded there. */
+static int claim_dir(int *lockfd, char *dir, size_t cap, const char *inbound, struct edi_err *err)
+{
+    char top[4300];
+
+    snprintf(top, sizeof(top), "%s/.claimed", inbound);
+    mkdir(top, 0700);
+    if (snprintf(dir, cap, "%s/%ld", top, (long)getpid()) >= (int)cap)
+        return edi_fail(err, EDI_EIO, "path too long: %s", top);
+    mkdir(dir, 0700);
+    if ((*lockfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+        return edi_fail(err, EDI_EIO, "cannot open %s: %s", dir, strerror(errno));
+    if (flock(*lockfd, LOCK_EX) != 0) {
+        close(*lockfd);
+        *lockfd = -1;
+        return edi_fail(err, EDI_EIO, "cannot lock %s: %s", dir, strerror(errno));
+    }
+    return 0;
+}
+
+/* Puts back the files of every claim folder whose owner is gone, and files
+ * an older wharf left directly in .claimed/. */
+static void recover_claims(struct gw_ctx *c, const struct gw_partner *p)
+{
+    char top[4300], sub[4600], from[4900], to[4400];
+    DIR *d, *s;
+    struct dirent *e, *f;
+
+    snprintf(top, sizeof(top), "%s/.claimed", p->inbound);
+    if ((d = opendir(top)) == NULL)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        struct stat sb;
+        int fd;
+
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(sub, sizeof(sub), "%s/%s", top, e->d_name);
+        if (lstat(sub, &sb) != 0)
+            continue;
+        if (!S_ISDIR(sb.st_mode)) {
+            if (rename_unique(to, sizeof(to), sub, p->inbound, e->d_name) == 0)
+                gw_log(c, "warn", "%s %s: put back in inbound/ from an interrupted run", p->id, e->d_name);
+            continue;
+        }
+        if ((fd = open(sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+            continue;
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            close(fd);   /* its owner is at work */
+            continue;
+        }
+        if ((s = opendir(sub)) != NULL) {
+            while ((f = readdir(s)) != NULL) {
+                if (strcmp(f->d_name, ".") == 0 || strcmp(f->d_name, "..") == 0)
+                    continue;
+                snprintf(from, sizeof(from), "%s/%s", sub, f->d_name);
+                if (rename_unique(to, sizeof(to), from, p->inbound, f->d_name) == 0)
+                    gw_log(c, "warn", "%s %s: put back in inbound/ from an interrupted run", p->id,
+                           f->d_name);
+                else
+                    gw_log(c, "error", "%s %s: cannot put back in inbound/: %s", p->id, f->d_name,
+                           strerror(errno));
+            }
+            closedir(s);
+        }
+        /* an empty folder of a process that is gone */
+        if (atoi(e->d_name) != (int)getpid())
+            rmdir(sub);
+        close(fd);
+    }
+    closedir(d);
 }
 
 static const char *ack_kind(const struct edi_buf *b)
@@ -844,7 +1019,9 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
                     const char *path, struct edi_err *err)
 {
     const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    char claimdir[4200], claimed[4400];
+    char claimdir[4400], claimed[4800] = "", final[4800];
+    int lockfd = -1, moved = 0;
+    struct gw_stats before = *st;
     struct file_run f;
     struct edi_check_opts o;
     struct edi_check_stats cs;
@@ -855,24 +1032,41 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
     int rc, dup = 0, total;
     char sha[65];
 
-    /* claim: a rename is atomic; whoever renames first owns the file */
-    snprintf(claimdir, sizeof(claimdir), "%s/.claimed", p->inbound);
-    mkdir(claimdir, 0755);
-    snprintf(claimed, sizeof(claimed), "%s/%s", claimdir, name);
-    if (rename(path, claimed) != 0)
-        return errno == ENOENT ? 0 : edi_fail(err, EDI_EIO, "cannot claim %s: %s", path, strerror(errno));
-    if ((rc = edi_read_file(&data, &n, claimed, err)) < 0)
-        return rc;
-    st->files++;
     memset(&f, 0, sizeof(f));
+    edi_buf_init(&f.findings, 1u << 20);
+    /* claim: a rename is atomic; whoever renames first owns the file */
+    if ((rc = claim_dir(&lockfd, claimdir, sizeof(claimdir), p->inbound, err)) < 0)
+        goto out;
+    snprintf(claimed, sizeof(claimed), "%s/%s", claimdir, name);
+    if (rename(path, claimed) != 0) {
+        rc = errno == ENOENT ? 0 : edi_fail(err, EDI_EIO, "cannot claim %s: %s", path, strerror(errno));
+        moved = 1;   /* nothing of ours to put back */
+        goto out;
+    }
+    if ((rc = edi_read_regular(&data, &n, claimed, err)) < 0) {
+        if (rc == EDI_ESYNTAX) {
+            /* a link or a device: kept for the operator, never read */
+            char reason[600];
+
+            move_to(c, claimed, p->quarantine, name, "", final, sizeof(final));
+            snprintf(reason, sizeof(reason), "%.500s\n", err->msg);
+            strcat(final, ".reason");
+            gw_write_file(final, reason, strlen(reason), err);
+            moved = 1;
+            st->quarantined++;
+            gw_log(c, "warn", "%s %s: quarantined: %s", p->id, name, err->msg);
+            rc = 0;
+        }
+        goto out;
+    }
+    st->files++;
     f.c = c;
     f.p = p;
     f.st = st;
     f.name = name;
     f.err = err;
-    edi_buf_init(&f.findings, 1u << 20);
     if ((rc = gw_store_begin(c->store, err)) < 0)
-        goto out;
+        goto fail_nostore;
     if ((rc = gw_store_put_raw(&f.raw_id, &dup, sha, c->store, p->id, "in", name, data, n, c->now,
                                err)) < 0)
         goto fail;
@@ -881,8 +1075,9 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
                p->id, name, (long long)f.raw_id);
         st->duplicates++;
         if ((rc = gw_store_commit(c->store, err)) < 0)
-            goto out;
-        move_to(c, claimed, p->archive, name, ".duplicate");
+            goto fail;
+        move_to(c, claimed, p->archive, name, ".duplicate", NULL, 0);
+        moved = 1;
         goto out;
     }
     if ((total = find_duplicates(&f, data, n)) < 0) {
@@ -894,8 +1089,9 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
                name, f.dups[0]);
         st->duplicates++;
         if ((rc = gw_store_commit(c->store, err)) < 0)
-            goto out;
-        move_to(c, claimed, p->archive, name, ".duplicate");
+            goto fail;
+        move_to(c, claimed, p->archive, name, ".duplicate", NULL, 0);
+        moved = 1;
         goto out;
     }
     /* validate, acknowledge, record */
@@ -934,33 +1130,49 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
         goto fail;
     if ((rc = make_orders(&f, data, n)) < 0)
         goto fail;
+    /* a failed commit (a full disk, a locked store) rolls back: the file
+     * goes back to inbound/ and nothing of it counts */
     if ((rc = gw_store_commit(c->store, err)) < 0)
-        goto out;
+        goto fail;
     finish_staged(&f, 1);
+    moved = 1;
     if (cs.sets == 0 && cs.findings) {
         char reason[4600];
 
         snprintf(reason, sizeof(reason), "%s: no transaction set could be read (see the log)\n", name);
-        move_to(c, claimed, p->quarantine, name, "");
-        snprintf(claimdir, sizeof(claimdir), "%s/%s.reason", p->quarantine, name);
-        gw_write_file(claimdir, reason, strlen(reason), err);
+        final[0] = '\0';
+        move_to(c, claimed, p->quarantine, name, "", final, sizeof(final));
+        if (final[0]) {
+            strcat(final, ".reason");
+            gw_write_file(final, reason, strlen(reason), err);
+        }
         st->quarantined++;
         gw_log(c, "warn", "%s %s: quarantined: not X12", p->id, name);
     } else {
-        move_to(c, claimed, p->archive, name, "");
+        move_to(c, claimed, p->archive, name, "", NULL, 0);
         gw_log(c, "info", "%s %s: %u sets, %u accepted, %u rejected", p->id, name,
                f.accepted + f.rejected, f.accepted, f.rejected);
     }
     goto out;
 fail:
     gw_store_rollback(c->store);
+fail_nostore:
     finish_staged(&f, 0);
-    /* put it back: it is tried again next time */
-    if (rename(claimed, path) != 0)
-        gw_log(c, "error", "cannot put %s back: %s", claimed, strerror(errno));
-    st->errors++;
+    /* what was counted for this file was not committed */
+    before.errors++;
+    *st = before;
     gw_log(c, "error", "%s %s: %s (the file stays in inbound/)", p->id, name, err->msg);
 out:
+    if (!moved && lockfd >= 0 && claimed[0]) {
+        /* every other exit puts the file back: it is tried again next time */
+        char back[4400];
+
+        if (rename_unique(back, sizeof(back), claimed, p->inbound, name) != 0)
+            gw_log(c, "error", "%s %s: cannot put back in inbound/: %s (a later pass recovers it)",
+                   p->id, name, strerror(errno));
+    }
+    if (lockfd >= 0)
+        close(lockfd);
     finish_staged(&f, 0);
     for (i = 0; i < f.ndups; i++)
         free(f.dups[i]);
@@ -987,16 +1199,20 @@ int gw_poll_partner(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
     size_t n = 0, i;
     int rc = 0;
 
-    if (p->inbound == NULL || (d = opendir(p->inbound)) == NULL)
+    if (p->inbound == NULL)
+        return 0;
+    recover_claims(c, p);
+    if ((d = opendir(p->inbound)) == NULL)
         return 0;
     while ((e = readdir(d)) != NULL) {
         char path[4400];
         struct stat sb;
 
-        if (e->d_name[0] == '.')
+        if (e->d_name[0] == '.' || gw_temp_name(e->d_name))
             continue;
         snprintf(path, sizeof(path), "%s/%s", p->inbound, e->d_name);
-        if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+        /* lstat: a link is claimed and quarantined, never followed */
+        if (lstat(path, &sb) != 0 || S_ISDIR(sb.st_mode))
             continue;
         names = edi_xrealloc(names, (n + 1) * sizeof(*names));
         names[n++] = edi_xstrdup(e->d_name);

@@ -52,6 +52,9 @@ int gw_poll_partner(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
 /* Processes one file of a partner (the path is claimed by renaming first). */
 int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partner *p,
                     const char *path, struct edi_err *err);
+/* 1 when a file name says the file is still being written (".name",
+ * "name.tmp", ".part", ".filepart", "~" ...): such files are not taken. */
+int gw_temp_name(const char *name);
 /* Writes every due outbox message to its partner's outbound folder. */
 int gw_flush_outbox(struct gw_stats *st, struct gw_ctx *c, struct edi_err *err);
 

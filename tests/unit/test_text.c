@@ -189,6 +189,41 @@ static void test_transliteration_is_ascii(void **state)
     edi_buf_dispose(&out);
 }
 
+/* ---- escaping for logs and messages ------------------------------------------------ */
+
+static void test_escape_line(void **state)
+{
+    static const struct {
+        const char *in;
+        size_t n;
+        const char *want;
+    } cases[] = {
+        {"plain file.edi", 0, "plain file.edi"},
+        {"a\n2025-01-01T00:00:00Z error forged", 0, "a\\n2025-01-01T00:00:00Z error forged"},
+        {"cr\rlf", 0, "cr\\rlf"},
+        {"tab\there", 0, "tab\\there"},
+        {"\x1b[31mred\x1b[0m", 0, "\\e[31mred\\e[0m"},
+        {"back\\slash", 0, "back\\\\slash"},
+        {"del\x7f", 0, "del\\x7f"},
+        {"JOS\xc3\x89 UTF-8 kept", 0, "JOS\xc3\x89 UTF-8 kept"},
+        {"JOS\xc9 Latin-1 byte", 0, "JOS\\xc9 Latin-1 byte"},
+        {"C1 CSI \xc2\x9b as UTF-8", 0, "C1 CSI \\xc2\\x9b as UTF-8"},
+        {"nul\0inside", 10, "nul\\x00inside"},
+    };
+    struct edi_buf b;
+    size_t i;
+
+    (void)state;
+    edi_buf_init(&b, 0);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        edi_buf_reset(&b);
+        edi_escape_line(&b, cases[i].in, cases[i].n ? cases[i].n : strlen(cases[i].in));
+        if (strcmp(edi_buf_cstr(&b), cases[i].want) != 0)
+            fail_msg("case %zu: got '%s', want '%s'", i, edi_buf_cstr(&b), cases[i].want);
+    }
+    edi_buf_dispose(&b);
+}
+
 static void test_parse_settings(void **state)
 {
     (void)state;
@@ -209,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_latin1_round_trip),
         cmocka_unit_test(test_transliterate),
         cmocka_unit_test(test_transliteration_is_ascii),
+        cmocka_unit_test(test_escape_line),
         cmocka_unit_test(test_parse_settings),
     };
 
