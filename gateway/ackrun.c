@@ -101,6 +101,61 @@ static void status(xmlNodePtr line, xmlNsPtr ns, const char *word, const char *c
         add(st, ns, "reason", reason);
 }
 
+/* SPEC: vendorOrders.json OrderItemAcknowledgement.rejectionReason — a
+ * rejection reason in wharf's words (temporarily-unavailable, ...) or
+ * Amazon's (TemporarilyUnavailable, ...): letters compared without case,
+ * so TEMPORARILY_UNAVAILABLE is one too. Returns wharf's word, or NULL
+ * when r is none of them. */
+static const char *reason_word(const char *r)
+{
+    static const char *const words[][2] = {
+        {"temporarily-unavailable", "TemporarilyUnavailable"},
+        {"invalid-product-identifier", "InvalidProductIdentifier"},
+        {"obsolete-product", "ObsoleteProduct"},
+        {"duplicate-ship-id", "DuplicateShipId"},   /* DF's code 04, wharf's own */
+    };
+    size_t i;
+
+    for (i = 0; r && i < sizeof(words) / sizeof(words[0]); i++) {
+        const char *a = r, *b = words[i][1];
+
+        for (;; a++) {
+            while (*a == '-' || *a == '_' || *a == ' ')
+                a++;
+            if ((*a | 0x20) != (*b | 0x20) || *a == '\0')
+                break;
+            b++;
+        }
+        if (*a == '\0' && *b == '\0')
+            return words[i][0];
+    }
+    return NULL;
+}
+
+const char *gw_ack_reason(const char *r)
+{
+    return reason_word(r);
+}
+
+/* 1 when d is a calendar date YYYY-MM-DD. */
+static int is_date(const char *d)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, m, day, i;
+
+    if (d == NULL || strlen(d) != 10 || d[4] != '-' || d[7] != '-')
+        return 0;
+    for (i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (d[i] < '0' || d[i] > '9'))
+            return 0;
+    y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
+    m = (d[5] - '0') * 10 + (d[6] - '0');
+    day = (d[8] - '0') * 10 + (d[9] - '0');
+    if (m < 1 || m > 12 || day < 1 || day > mdays[m - 1])
+        return 0;
+    return !(m == 2 && day == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0)));
+}
+
 /* Quantities per status of a line in an earlier decision ("" when none). */
 static void earlier(const char *canonical, int line_no, char *acc, char *bo, char *rej, size_t cap)
 {
@@ -146,7 +201,7 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
     struct gw_ack *prev = NULL;
     size_t nprev = 0, i;
     int all_full = 1, all_rejected = 1, rc = 0, nlines = 0;
-    char date[32];
+    char date[32], lead_date[16] = "";
     struct tm tm;
 
     if (p == NULL)
@@ -170,6 +225,13 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
     xmlDocSetRootElement(ack, root);
     gmtime_r(&c->now, &tm);
     strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (p->backorder_lead_days > 0) {
+        time_t t = c->now + (time_t)p->backorder_lead_days * 86400;
+        struct tm lt;
+
+        gmtime_r(&t, &lt);
+        strftime(lead_date, sizeof(lead_date), "%Y-%m-%d", &lt);
+    }
     {
         char *prog = text_of(child(hdr, "program")), *po = text_of(child(hdr, "po-number")),
              *pod = text_of(child(hdr, "order-date"));
@@ -188,7 +250,7 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
         xmlNodePtr al, k;
         char *no, *ordered, *unit, *backok;
         const struct gw_line_decision *ld;
-        const char *acc, *bo, *rej, *reason, *ship;
+        const char *acc, *bo, *rej, *reason, *ship, *bo_ship;
         char sum[128], tmp[128];
         int line_no, cmp, crc;
 
@@ -212,15 +274,31 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
             acc = ordered, bo = "0", rej = "0";
         }
         reason = ld && ld->reason ? ld->reason : d->reason ? d->reason : "temporarily-unavailable";
-        /* SPEC: RULES.md 855 — Amazon's rejection reasons */
-        if (!is_zero(rej) && strcmp(reason, "temporarily-unavailable") != 0 &&
-            strcmp(reason, "invalid-product-identifier") != 0 &&
-            strcmp(reason, "obsolete-product") != 0 && strcmp(reason, "duplicate-ship-id") != 0 &&
-            !df)
+        /* SPEC: RULES.md 855 — Amazon's rejection reasons, in its words or wharf's */
+        if (reason_word(reason))
+            reason = reason_word(reason);
+        else if (!is_zero(rej) && !df)
             violation(v, "ack-reason", line_no,
-                      "'%s' is not a rejection reason: temporarily-unavailable, invalid-product-identifier or obsolete-product",
+                      "'%s' is not a rejection reason: TemporarilyUnavailable, InvalidProductIdentifier or ObsoleteProduct "
+                      "(or temporarily-unavailable, invalid-product-identifier, obsolete-product)",
                       reason);
         ship = ld && ld->ship_date ? ld->ship_date : d->ship_date;
+        if (ship && *ship && !is_date(ship))
+            violation(v, "ack-ship-date", line_no, "ship date '%s' is not a date YYYY-MM-DD", ship);
+        /* SPEC: vendorOrders.json scheduledShipDate, RULES.md 855 — Amazon
+         * needs the date a backordered line will ship: the decision's,
+         * else today plus the partner's backorder-lead-days */
+        bo_ship = ship && *ship ? ship : lead_date[0] ? lead_date : NULL;
+        if (!df && !is_zero(bo)) {
+            if (bo_ship == NULL)
+                violation(v, "ack-backorder-date", line_no,
+                          "%s backordered without a scheduled ship date: Amazon needs one; give --ship-date YYYY-MM-DD "
+                          "(ERP: ship_date), or set backorder-lead-days on %s's <acknowledge> in wharf.xml",
+                          bo, o->partner);
+            else if (is_date(bo_ship) && strncmp(bo_ship, date, 10) < 0)
+                violation(v, "ack-backorder-date", line_no, "backordered to ship on %s, before today (%.10s)",
+                          bo_ship, date);
+        }
         /* SPEC: RULES.md 855 — accepted + backordered + rejected = ordered, never above */
         if (map_dec_op(tmp, sizeof(tmp), acc, '+', bo) < 0 ||
             map_dec_op(sum, sizeof(sum), tmp, '+', rej) < 0) {
@@ -273,7 +351,7 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
         if (!is_zero(acc))
             status(al, ns, "accepted", "IA", acc, (const char *)unit, NULL, ship);
         if (!is_zero(bo))
-            status(al, ns, "backordered", "IB", bo, (const char *)unit, NULL, ship);
+            status(al, ns, "backordered", "IB", bo, (const char *)unit, NULL, bo_ship);
         if (!is_zero(rej))
             status(al, ns, "rejected", "IR", rej, (const char *)unit, reason, NULL);
         free(no);
