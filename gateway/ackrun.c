@@ -590,7 +590,8 @@ int gw_ack_auto(struct gw_ctx *c, const struct gw_order *o, struct edi_findings 
 /* ---- the acknowledgment run ------------------------------------------------------------------ */
 
 /* One decision: map, check, envelope, queue. In the caller's transaction. */
-static int queue_one(struct gw_ctx *c, const struct gw_ack *a, int *skipped, struct edi_err *err)
+static int queue_one(struct gw_ctx *c, const struct gw_ack *a, const struct gw_partner *only, int *skipped,
+                     struct edi_err *err)
 {
     struct gw_order *o = NULL;
     const struct gw_partner *p;
@@ -604,6 +605,10 @@ static int queue_one(struct gw_ctx *c, const struct gw_ack *a, int *skipped, str
     edi_findings_init(&f, 50);
     if ((rc = gw_store_get_order_by_id(&o, c->store, a->order_id, err)) < 0)
         goto out;
+    if (o != NULL && only != NULL && strcmp(o->partner, only->id) != 0) {
+        *skipped = 1;   /* another partner's: its own run sends it */
+        goto out;
+    }
     if (o == NULL || (p = gw_config_partner(c->cfg, o->partner)) == NULL ||
         gw_partner_map(p, "order-ack-out") == NULL) {
         gw_log(c, "warn", "acknowledgment %lld: no partner or order-ack-out map; left pending",
@@ -915,6 +920,11 @@ int gw_erp_decisions(unsigned *applied, struct gw_ctx *c, struct edi_err *err)
 
 int gw_ack_run(unsigned *queued, struct gw_ctx *c, struct edi_err *err)
 {
+    return gw_ack_run_partner(queued, c, NULL, err);
+}
+
+int gw_ack_run_partner(unsigned *queued, struct gw_ctx *c, const struct gw_partner *only, struct edi_err *err)
+{
     struct gw_ack *v = NULL;
     size_t n = 0, i;
     int rc;
@@ -934,7 +944,7 @@ int gw_ack_run(unsigned *queued, struct gw_ctx *c, struct edi_err *err)
 
         if ((rc = gw_store_begin(c->store, err)) < 0)
             break;
-        if ((rc = queue_one(c, &v[i], &skipped, err)) < 0) {
+        if ((rc = queue_one(c, &v[i], only, &skipped, err)) < 0) {
             gw_store_rollback(c->store);
             break;
         }
@@ -950,9 +960,10 @@ int gw_ack_run(unsigned *queued, struct gw_ctx *c, struct edi_err *err)
         /* orders whose 24-hour deadline is near or passed: a warning each run */
         if (gw_ack_deadlines(&dl, &nd, c, err) == 0)
             for (i = 0; i < nd; i++)
-                gw_log(c, "warn", "%s %s (%s): acknowledgment %s %ld h %02ld min", dl[i].partner,
-                       dl[i].po_number, dl[i].state, dl[i].minutes_left < 0 ? "overdue by" : "due in",
-                       labs(dl[i].minutes_left) / 60, labs(dl[i].minutes_left) % 60);
+                if (only == NULL || strcmp(dl[i].partner, only->id) == 0)
+                    gw_log(c, "warn", "%s %s (%s): acknowledgment %s %ld h %02ld min", dl[i].partner,
+                           dl[i].po_number, dl[i].state, dl[i].minutes_left < 0 ? "overdue by" : "due in",
+                           labs(dl[i].minutes_left) / 60, labs(dl[i].minutes_left) % 60);
         gw_deadlines_free(dl, nd);
     }
     return rc;

@@ -71,6 +71,10 @@ int gw_erp_decisions(unsigned *applied, struct gw_ctx *c, struct edi_err *err);
  * the partner's guide, enveloped and queued; its order acknowledged.
  * Idempotent. *queued counts what was queued. */
 int gw_ack_run(unsigned *queued, struct gw_ctx *c, struct edi_err *err);
+/* The same for one partner (only; NULL: every partner): a partner's
+ * scheduled ack-run queues and counts that partner's acknowledgments only
+ * (the ERP's decisions are applied whoever they are for). */
+int gw_ack_run_partner(unsigned *queued, struct gw_ctx *c, const struct gw_partner *only, struct edi_err *err);
 
 /* An order whose acknowledgment is due soon or overdue. */
 struct gw_deadline {
