@@ -267,6 +267,22 @@ f=$(grep -l 'PO\*PREPL3~' "$RP"/outbound/*-810-* | head -1)
 has "  of the version in force: 20 of line 1" "^IT1\*1\*20\*EA\*12.50\*" "$f"
 [ "$(grep -c '^IT1' "$f")" = 2 ] && ok "  two lines, each once" || no "  two lines" "$f"
 
+# a multi-PO ship notice replaced without one of its POs: that PO's goods were taken back
+for po in PREPL5 PREPL6; do
+  i=$((i + 1)); po_from amazon-rp-850.edi 4Z32PABC $po $i > "$RP/inbound/$po.edi"
+done
+at 2025-01-13T15:10:00Z "$W" run --once -w "$ws" > "$tmp/run" 2>&1
+printf 'po_number,line_no,quantity,carton_id,warehouse,ship_date,carrier_scac,bol,shipment_id\nPREPL5,1,24,R5,NJ1,2025-01-13,ODFL,BOLR4,ASN-RPL-4\nPREPL6,1,24,R6,NJ1,2025-01-13,ODFL,BOLR4,ASN-RPL-4\n' > "$tmp/r4.csv"
+exits "a two-PO ship notice" 0 at 2025-01-13T15:20:00Z "$W" ship "$tmp/r4.csv" -w "$ws"
+exits "  is invoiced" 0 at 2025-01-13T15:30:00Z "$W" invoice run -w "$ws"
+has "  one invoice per PO" "^2 invoices queued, 0 held" "$tmp/out"
+printf 'po_number,line_no,quantity,carton_id,warehouse,ship_date,carrier_scac,bol,shipment_id\nPREPL5,1,24,R5,NJ1,2025-01-13,ODFL,BOLR4,ASN-RPL-4\n' > "$tmp/r4b.csv"
+exits "  replaced without PREPL6" 0 at 2025-01-13T15:40:00Z "$W" ship "$tmp/r4b.csv" -w "$ws"
+exits "  the invoice run after it" 0 at 2025-01-13T15:50:00Z "$W" invoice run -w "$ws"
+has "  PREPL5 is covered, PREPL6's invoice is held" "^0 invoices queued, 1 held, 0 released from hold, 0 orders waiting to ship in full, 1 replaced" "$tmp/out"
+at 2025-01-13T15:50:00Z "$W" invoices list --state held -w "$ws" > "$tmp/held" 2>&1
+has "  the dropped PO: 24 billed, 0 in force" "replaced-after-billing: PO PREPL6 line 1: shipment ASN-RPL-4 \(now version 2\) ships 0, but invoice ACME-INV-[0-9]+ billed 24: 24 billed too many" "$tmp/held"
+
 # ---- a unit cost with four decimals: extended, taxed and rounded per line ----------------------
 asn 2025-01-13T16:00:00Z ASN-DEC-4 PDEC4 1:7
 exits "four-decimal cost: invoiced" 0 at 2025-01-13T17:00:00Z "$W" invoice run -w "$ws"
