@@ -54,6 +54,21 @@ static int is_zero(const char *v)
     return map_dec_cmp(dec_or_zero(v), "0", &rc) == 0 && rc == 0;
 }
 
+/* A line number: 1 to 6 digits, else 0 (no line has it: the decision
+ * naming it is refused as an unknown line). */
+static int line_no_of(const char *s)
+{
+    int n = 0;
+    size_t i;
+
+    for (i = 0; s && s[i]; i++) {
+        if (s[i] < '0' || s[i] > '9' || i >= 6)
+            return 0;
+        n = n * 10 + (s[i] - '0');
+    }
+    return n;
+}
+
 static xmlNodePtr child(xmlNodePtr n, const char *name)
 {
     for (n = n ? n->children : NULL; n; n = n->next)
@@ -261,7 +276,7 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
         ordered = text_of(child(l, "ordered-quantity"));
         unit = (char *)xmlGetProp(child(l, "ordered-quantity"), BAD_CAST "unit");
         backok = text_of(child(l, "backorder-allowed"));
-        line_no = atoi(no);
+        line_no = line_no_of(no);
         ld = line_decision(d, line_no);
         /* what this line gets: the decision, or everything accepted */
         if (d->reject_all || (d->df_code && strcmp(d->df_code, "00") != 0)) {
@@ -366,7 +381,7 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
         for (k = lines->children; k; k = k->next) {
             char *no = text_of(child(k, "line-no"));
 
-            found |= atoi(no) == d->lines[i].line_no;
+            found |= line_no_of(no) == d->lines[i].line_no;
             free(no);
         }
         if (!found)
@@ -541,7 +556,7 @@ int gw_ack_auto(struct gw_ctx *c, const struct gw_order *o, struct edi_findings 
         no = text_of(child(l, "line-no"));
         ordered = text_of(child(l, "ordered-quantity"));
         backok = text_of(child(l, "backorder-allowed"));
-        ld->line_no = atoi(no);
+        ld->line_no = line_no_of(no);
         avail = stock_of(stock, nstock, l);
         if (avail == NULL) {
             /* not in the stock file: not a product we know */
@@ -839,7 +854,7 @@ static int apply_csv(struct gw_ctx *c, char *data, struct edi_buf *why, unsigned
             struct gw_line_decision *ld = &e.lines[e.nlines++];
 
             memset(ld, 0, sizeof(*ld));
-            ld->line_no = atoi(f[1]);
+            ld->line_no = line_no_of(f[1]);
             ld->accept = f[2] && *f[2] ? keep(&e, f[2]) : NULL;
             ld->backorder = f[3] && *f[3] ? keep(&e, f[3]) : NULL;
             ld->reject = f[4] && *f[4] ? keep(&e, f[4]) : NULL;

@@ -178,6 +178,10 @@ has "  naming the value" "ship date '2025-02-30' is not a date YYYY-MM-DD.*rule 
 printf 'po_number,line_no,accept,backorder,reject,reason,ship_date\n4Z32PABD,1,40,8,0,,\n' > "$ws6/erp/in/bo.csv"
 at 2025-01-01T01:00:00Z "$W" ack run -w "$ws6" > "$tmp/out" 2>&1
 has "ERP: a backorder without ship_date is refused" "line 1: 8 backordered without a scheduled ship date.*rule ack-backorder-date" "$ws6/erp/in/refused/bo.csv.reason"
+# a line number that is no number is no line (it was read as line 1)
+printf 'po_number,line_no,accept,backorder,reject,reason,ship_date\n4Z32PABD,1x,48,0,0,,\n' > "$ws6/erp/in/badline.csv"
+at 2025-01-01T01:00:00Z "$W" ack run -w "$ws6" > "$tmp/out" 2>&1
+has "ERP: a line number that is not a number is refused" "rule ack-unknown-line" "$ws6/erp/in/refused/badline.csv.reason"
 # Amazon's own words for the reasons, by hand and from the ERP
 exits "RP: reject with Amazon's ObsoleteProduct" 0 at 2025-01-01T01:00:00Z "$W" orders approve 4Z32PABC --line 3 --reject 6 --reason ObsoleteProduct -w "$ws6"
 cat > "$ws6/erp/in/reasons.json" <<'JSON'
