@@ -54,6 +54,21 @@ static int is_zero(const char *v)
     return map_dec_cmp(dec_or_zero(v), "0", &rc) == 0 && rc == 0;
 }
 
+/* A line number: 1 to 6 digits, else 0 (no line has it: the decision
+ * naming it is refused as an unknown line). */
+static int line_no_of(const char *s)
+{
+    int n = 0;
+    size_t i;
+
+    for (i = 0; s && s[i]; i++) {
+        if (s[i] < '0' || s[i] > '9' || i >= 6)
+            return 0;
+        n = n * 10 + (s[i] - '0');
+    }
+    return n;
+}
+
 static xmlNodePtr child(xmlNodePtr n, const char *name)
 {
     for (n = n ? n->children : NULL; n; n = n->next)
@@ -101,6 +116,61 @@ static void status(xmlNodePtr line, xmlNsPtr ns, const char *word, const char *c
         add(st, ns, "reason", reason);
 }
 
+/* SPEC: vendorOrders.json OrderItemAcknowledgement.rejectionReason — a
+ * rejection reason in wharf's words (temporarily-unavailable, ...) or
+ * Amazon's (TemporarilyUnavailable, ...): letters compared without case,
+ * so TEMPORARILY_UNAVAILABLE is one too. Returns wharf's word, or NULL
+ * when r is none of them. */
+static const char *reason_word(const char *r)
+{
+    static const char *const words[][2] = {
+        {"temporarily-unavailable", "TemporarilyUnavailable"},
+        {"invalid-product-identifier", "InvalidProductIdentifier"},
+        {"obsolete-product", "ObsoleteProduct"},
+        {"duplicate-ship-id", "DuplicateShipId"},   /* DF's code 04, wharf's own */
+    };
+    size_t i;
+
+    for (i = 0; r && i < sizeof(words) / sizeof(words[0]); i++) {
+        const char *a = r, *b = words[i][1];
+
+        for (;; a++) {
+            while (*a == '-' || *a == '_' || *a == ' ')
+                a++;
+            if ((*a | 0x20) != (*b | 0x20) || *a == '\0')
+                break;
+            b++;
+        }
+        if (*a == '\0' && *b == '\0')
+            return words[i][0];
+    }
+    return NULL;
+}
+
+const char *gw_ack_reason(const char *r)
+{
+    return reason_word(r);
+}
+
+/* 1 when d is a calendar date YYYY-MM-DD. */
+static int is_date(const char *d)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, m, day, i;
+
+    if (d == NULL || strlen(d) != 10 || d[4] != '-' || d[7] != '-')
+        return 0;
+    for (i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (d[i] < '0' || d[i] > '9'))
+            return 0;
+    y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
+    m = (d[5] - '0') * 10 + (d[6] - '0');
+    day = (d[8] - '0') * 10 + (d[9] - '0');
+    if (m < 1 || m > 12 || day < 1 || day > mdays[m - 1])
+        return 0;
+    return !(m == 2 && day == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0)));
+}
+
 /* Quantities per status of a line in an earlier decision ("" when none). */
 static void earlier(const char *canonical, int line_no, char *acc, char *bo, char *rej, size_t cap)
 {
@@ -146,7 +216,7 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
     struct gw_ack *prev = NULL;
     size_t nprev = 0, i;
     int all_full = 1, all_rejected = 1, rc = 0, nlines = 0;
-    char date[32];
+    char date[32], lead_date[16] = "";
     struct tm tm;
 
     if (p == NULL)
@@ -170,6 +240,13 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
     xmlDocSetRootElement(ack, root);
     gmtime_r(&c->now, &tm);
     strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (p->backorder_lead_days > 0) {
+        time_t t = c->now + (time_t)p->backorder_lead_days * 86400;
+        struct tm lt;
+
+        gmtime_r(&t, &lt);
+        strftime(lead_date, sizeof(lead_date), "%Y-%m-%d", &lt);
+    }
     {
         char *prog = text_of(child(hdr, "program")), *po = text_of(child(hdr, "po-number")),
              *pod = text_of(child(hdr, "order-date"));
@@ -188,7 +265,7 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
         xmlNodePtr al, k;
         char *no, *ordered, *unit, *backok;
         const struct gw_line_decision *ld;
-        const char *acc, *bo, *rej, *reason, *ship;
+        const char *acc, *bo, *rej, *reason, *ship, *bo_ship;
         char sum[128], tmp[128];
         int line_no, cmp, crc;
 
@@ -199,7 +276,7 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
         ordered = text_of(child(l, "ordered-quantity"));
         unit = (char *)xmlGetProp(child(l, "ordered-quantity"), BAD_CAST "unit");
         backok = text_of(child(l, "backorder-allowed"));
-        line_no = atoi(no);
+        line_no = line_no_of(no);
         ld = line_decision(d, line_no);
         /* what this line gets: the decision, or everything accepted */
         if (d->reject_all || (d->df_code && strcmp(d->df_code, "00") != 0)) {
@@ -212,15 +289,31 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
             acc = ordered, bo = "0", rej = "0";
         }
         reason = ld && ld->reason ? ld->reason : d->reason ? d->reason : "temporarily-unavailable";
-        /* SPEC: RULES.md 855 — Amazon's rejection reasons */
-        if (!is_zero(rej) && strcmp(reason, "temporarily-unavailable") != 0 &&
-            strcmp(reason, "invalid-product-identifier") != 0 &&
-            strcmp(reason, "obsolete-product") != 0 && strcmp(reason, "duplicate-ship-id") != 0 &&
-            !df)
+        /* SPEC: RULES.md 855 — Amazon's rejection reasons, in its words or wharf's */
+        if (reason_word(reason))
+            reason = reason_word(reason);
+        else if (!is_zero(rej) && !df)
             violation(v, "ack-reason", line_no,
-                      "'%s' is not a rejection reason: temporarily-unavailable, invalid-product-identifier or obsolete-product",
+                      "'%s' is not a rejection reason: TemporarilyUnavailable, InvalidProductIdentifier or ObsoleteProduct "
+                      "(or temporarily-unavailable, invalid-product-identifier, obsolete-product)",
                       reason);
         ship = ld && ld->ship_date ? ld->ship_date : d->ship_date;
+        if (ship && *ship && !is_date(ship))
+            violation(v, "ack-ship-date", line_no, "ship date '%s' is not a date YYYY-MM-DD", ship);
+        /* SPEC: vendorOrders.json scheduledShipDate, RULES.md 855 — Amazon
+         * needs the date a backordered line will ship: the decision's,
+         * else today plus the partner's backorder-lead-days */
+        bo_ship = ship && *ship ? ship : lead_date[0] ? lead_date : NULL;
+        if (!df && !is_zero(bo)) {
+            if (bo_ship == NULL)
+                violation(v, "ack-backorder-date", line_no,
+                          "%s backordered without a scheduled ship date: Amazon needs one; give --ship-date YYYY-MM-DD "
+                          "(ERP: ship_date), or set backorder-lead-days on %s's <acknowledge> in wharf.xml",
+                          bo, o->partner);
+            else if (is_date(bo_ship) && strncmp(bo_ship, date, 10) < 0)
+                violation(v, "ack-backorder-date", line_no, "backordered to ship on %s, before today (%.10s)",
+                          bo_ship, date);
+        }
         /* SPEC: RULES.md 855 — accepted + backordered + rejected = ordered, never above */
         if (map_dec_op(tmp, sizeof(tmp), acc, '+', bo) < 0 ||
             map_dec_op(sum, sizeof(sum), tmp, '+', rej) < 0) {
@@ -273,7 +366,7 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
         if (!is_zero(acc))
             status(al, ns, "accepted", "IA", acc, (const char *)unit, NULL, ship);
         if (!is_zero(bo))
-            status(al, ns, "backordered", "IB", bo, (const char *)unit, NULL, ship);
+            status(al, ns, "backordered", "IB", bo, (const char *)unit, NULL, bo_ship);
         if (!is_zero(rej))
             status(al, ns, "rejected", "IR", rej, (const char *)unit, reason, NULL);
         free(no);
@@ -288,7 +381,7 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
         for (k = lines->children; k; k = k->next) {
             char *no = text_of(child(k, "line-no"));
 
-            found |= atoi(no) == d->lines[i].line_no;
+            found |= line_no_of(no) == d->lines[i].line_no;
             free(no);
         }
         if (!found)
@@ -463,7 +556,7 @@ int gw_ack_auto(struct gw_ctx *c, const struct gw_order *o, struct edi_findings 
         no = text_of(child(l, "line-no"));
         ordered = text_of(child(l, "ordered-quantity"));
         backok = text_of(child(l, "backorder-allowed"));
-        ld->line_no = atoi(no);
+        ld->line_no = line_no_of(no);
         avail = stock_of(stock, nstock, l);
         if (avail == NULL) {
             /* not in the stock file: not a product we know */
@@ -512,7 +605,8 @@ int gw_ack_auto(struct gw_ctx *c, const struct gw_order *o, struct edi_findings 
 /* ---- the acknowledgment run ------------------------------------------------------------------ */
 
 /* One decision: map, check, envelope, queue. In the caller's transaction. */
-static int queue_one(struct gw_ctx *c, const struct gw_ack *a, int *skipped, struct edi_err *err)
+static int queue_one(struct gw_ctx *c, const struct gw_ack *a, const struct gw_partner *only, int *skipped,
+                     struct edi_err *err)
 {
     struct gw_order *o = NULL;
     const struct gw_partner *p;
@@ -526,6 +620,10 @@ static int queue_one(struct gw_ctx *c, const struct gw_ack *a, int *skipped, str
     edi_findings_init(&f, 50);
     if ((rc = gw_store_get_order_by_id(&o, c->store, a->order_id, err)) < 0)
         goto out;
+    if (o != NULL && only != NULL && strcmp(o->partner, only->id) != 0) {
+        *skipped = 1;   /* another partner's: its own run sends it */
+        goto out;
+    }
     if (o == NULL || (p = gw_config_partner(c->cfg, o->partner)) == NULL ||
         gw_partner_map(p, "order-ack-out") == NULL) {
         gw_log(c, "warn", "acknowledgment %lld: no partner or order-ack-out map; left pending",
@@ -756,7 +854,7 @@ static int apply_csv(struct gw_ctx *c, char *data, struct edi_buf *why, unsigned
             struct gw_line_decision *ld = &e.lines[e.nlines++];
 
             memset(ld, 0, sizeof(*ld));
-            ld->line_no = atoi(f[1]);
+            ld->line_no = line_no_of(f[1]);
             ld->accept = f[2] && *f[2] ? keep(&e, f[2]) : NULL;
             ld->backorder = f[3] && *f[3] ? keep(&e, f[3]) : NULL;
             ld->reject = f[4] && *f[4] ? keep(&e, f[4]) : NULL;
@@ -837,6 +935,11 @@ int gw_erp_decisions(unsigned *applied, struct gw_ctx *c, struct edi_err *err)
 
 int gw_ack_run(unsigned *queued, struct gw_ctx *c, struct edi_err *err)
 {
+    return gw_ack_run_partner(queued, c, NULL, err);
+}
+
+int gw_ack_run_partner(unsigned *queued, struct gw_ctx *c, const struct gw_partner *only, struct edi_err *err)
+{
     struct gw_ack *v = NULL;
     size_t n = 0, i;
     int rc;
@@ -856,7 +959,7 @@ int gw_ack_run(unsigned *queued, struct gw_ctx *c, struct edi_err *err)
 
         if ((rc = gw_store_begin(c->store, err)) < 0)
             break;
-        if ((rc = queue_one(c, &v[i], &skipped, err)) < 0) {
+        if ((rc = queue_one(c, &v[i], only, &skipped, err)) < 0) {
             gw_store_rollback(c->store);
             break;
         }
@@ -872,9 +975,10 @@ int gw_ack_run(unsigned *queued, struct gw_ctx *c, struct edi_err *err)
         /* orders whose 24-hour deadline is near or passed: a warning each run */
         if (gw_ack_deadlines(&dl, &nd, c, err) == 0)
             for (i = 0; i < nd; i++)
-                gw_log(c, "warn", "%s %s (%s): acknowledgment %s %ld h %02ld min", dl[i].partner,
-                       dl[i].po_number, dl[i].state, dl[i].minutes_left < 0 ? "overdue by" : "due in",
-                       labs(dl[i].minutes_left) / 60, labs(dl[i].minutes_left) % 60);
+                if (only == NULL || strcmp(dl[i].partner, only->id) == 0)
+                    gw_log(c, "warn", "%s %s (%s): acknowledgment %s %ld h %02ld min", dl[i].partner,
+                           dl[i].po_number, dl[i].state, dl[i].minutes_left < 0 ? "overdue by" : "due in",
+                           labs(dl[i].minutes_left) / 60, labs(dl[i].minutes_left) % 60);
         gw_deadlines_free(dl, nd);
     }
     return rc;

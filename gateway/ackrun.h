@@ -17,8 +17,10 @@
 struct gw_line_decision {
     int line_no;
     const char *accept, *backorder, *reject;
-    const char *reason;        /* temporarily-unavailable, invalid-product-identifier, obsolete-product */
-    const char *ship_date;     /* YYYY-MM-DD */
+    const char *reason;        /* temporarily-unavailable, invalid-product-identifier, obsolete-product
+                                * (or Amazon's TemporarilyUnavailable, ...) */
+    const char *ship_date;     /* YYYY-MM-DD; RP: required when backordering, unless the
+                                * partner has backorder-lead-days */
 };
 
 struct gw_decision {
@@ -33,6 +35,12 @@ struct gw_decision {
      * canonical order; the existing order's state is left as it is */
     const char *duplicate_of;  /* the repeated PO's canonical <order>, or NULL */
 };
+
+/* A rejection reason in wharf's words or Amazon's (TemporarilyUnavailable,
+ * InvalidProductIdentifier, ObsoleteProduct; letters compared without
+ * case): wharf's word (temporarily-unavailable, ...), NULL when r is
+ * none. The returned string is static. */
+const char *gw_ack_reason(const char *r);
 
 /* Checks a decision on order o against Amazon's rules and the decisions
  * already sent, and keeps it as a pending acknowledgment; the order becomes
@@ -63,6 +71,10 @@ int gw_erp_decisions(unsigned *applied, struct gw_ctx *c, struct edi_err *err);
  * the partner's guide, enveloped and queued; its order acknowledged.
  * Idempotent. *queued counts what was queued. */
 int gw_ack_run(unsigned *queued, struct gw_ctx *c, struct edi_err *err);
+/* The same for one partner (only; NULL: every partner): a partner's
+ * scheduled ack-run queues and counts that partner's acknowledgments only
+ * (the ERP's decisions are applied whoever they are for). */
+int gw_ack_run_partner(unsigned *queued, struct gw_ctx *c, const struct gw_partner *only, struct edi_err *err);
 
 /* An order whose acknowledgment is due soon or overdue. */
 struct gw_deadline {

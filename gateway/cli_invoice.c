@@ -48,8 +48,9 @@ static int cmd_invoice(int argc, char **argv)
             rc = gw_flush_outbox(&st, &c, &err);
         if (rc < 0)
             gw_errorf("invoice run: %s", err.msg);
-        printf("%u invoices queued, %u held, %u released from hold, %u orders waiting to ship in full; %u messages sent\n",
-               sum.queued, sum.held, sum.released, sum.waiting, st.sent);
+        printf("%u invoices queued, %u held, %u released from hold, %u orders waiting to ship in full, "
+               "%u replaced ship notices with nothing new to bill; %u messages sent\n",
+               sum.queued, sum.held, sum.released, sum.waiting, sum.covered, st.sent);
         rc = rc < 0 ? GW_EXIT_TEMPFAIL : GW_EXIT_OK;
     } else {
         struct edi_findings why;

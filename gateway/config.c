@@ -753,6 +753,7 @@ static int partner(struct loader *ld, struct gw_partner *p, xmlNodePtr n)
                   : strcmp(v, "auto-stock") == 0 ? GW_ACK_AUTO_STOCK
                                                  : GW_ACK_MANUAL;
     p->ack_warn_hours = int_attr(ld, ack, "warn-hours", 4);
+    p->backorder_lead_days = int_attr(ld, ack, "backorder-lead-days", 0);
 
     gs1 = child(n, "gs1");
     p->sscc_extension = '0';

@@ -148,6 +148,7 @@ struct gw_partner {
     size_t nmaps;
     enum gw_ack_mode ack_mode;
     int ack_warn_hours;
+    int backorder_lead_days;         /* RP: a backorder without a date ships this many days on (0: none) */
     struct gw_schedule *schedules;
     size_t nschedules;
     struct gw_ship_from *ship_from;

@@ -35,10 +35,29 @@ struct part {
     int own_sh, own_o;               /* this part frees them */
 };
 
+/* What is left to bill of one order line from one shipment id: its
+ * version in force ships `shipped`, invoices billed `billed` of it before
+ * (any version), so `due` = shipped - billed. Negative when a replacement
+ * took back goods already invoiced. */
+struct due {
+    int64_t order_id;
+    const char *po;                  /* borrowed from the part's order */
+    const char *shipment_id;         /* borrowed from the part's shipment */
+    int64_t row;                     /* the version in force (0: none) */
+    int version;
+    int line_no;
+    char shipped[64], billed[64], due[64];
+    char by[160];                    /* the invoices that billed it, space-separated */
+};
+
 struct inv {
     const struct gw_partner *p;
     struct part v[MAX_PARTS];
     size_t n;
+    int64_t except;                  /* the invoice being matched again (0: a new one) */
+    struct due *dues;
+    size_t ndues;
+    int dues_read;
 };
 
 static void inv_dispose(struct inv *iv)
@@ -59,6 +78,10 @@ static void inv_dispose(struct inv *iv)
         }
     }
     iv->n = 0;
+    free(iv->dues);
+    iv->dues = NULL;
+    iv->ndues = 0;
+    iv->dues_read = 0;
 }
 
 static xmlDocPtr read_xml(const char *text, const char *name)
@@ -111,17 +134,120 @@ static int part_add(struct inv *iv, struct gw_ctx *c, struct gw_shipment *sh, in
     return 0;
 }
 
-/* What the parts shipped of an order line. */
-static void shipped_of(char *q, size_t cap, const struct inv *iv, int64_t order_id, int line_no)
+static struct due *due_at(struct inv *iv, const struct part *pt, int line_no)
+{
+    size_t i;
+
+    for (i = 0; i < iv->ndues; i++)
+        if (iv->dues[i].order_id == pt->o->id && iv->dues[i].line_no == line_no &&
+            strcmp(iv->dues[i].shipment_id, pt->sh->shipment_id) == 0)
+            return &iv->dues[i];
+    iv->dues = edi_xrealloc(iv->dues, (iv->ndues + 1) * sizeof(*iv->dues));
+    memset(&iv->dues[iv->ndues], 0, sizeof(iv->dues[0]));
+    iv->dues[iv->ndues].order_id = pt->o->id;
+    iv->dues[iv->ndues].po = pt->o->po_number;
+    iv->dues[iv->ndues].shipment_id = pt->sh->shipment_id;
+    iv->dues[iv->ndues].line_no = line_no;
+    return &iv->dues[iv->ndues++];
+}
+
+/*
+ * What is left to bill, per shipment id and PO line: the version in force
+ * of each part's shipment id minus what other invoices billed of any of
+ * its versions. Read once per invoice; a part of a replaced version counts
+ * as its shipment id's version in force, and two parts of one shipment id
+ * and order count once.
+ *
+ * SPEC: RULES.md 810 — RP invoices are three-way matched with the ASN in
+ * force: a replaced ASN (BSN01 05, same BSN02) bills only what it adds.
+ */
+static int load_dues(struct gw_ctx *c, struct inv *iv, struct edi_err *err)
 {
     size_t i, k;
+    int rc = 0;
+
+    if (iv->dues_read)
+        return 0;
+    for (i = 0; i < iv->n && rc == 0; i++) {
+        const struct part *pt = &iv->v[i];
+        struct gw_shipment *f = NULL;
+        const struct gw_shipment *in_force = NULL;
+        struct gw_billed_line *b = NULL;
+        size_t nb = 0;
+
+        for (k = 0; k < i; k++)
+            if (iv->v[k].o->id == pt->o->id && strcmp(iv->v[k].sh->shipment_id, pt->sh->shipment_id) == 0)
+                break;
+        if (k < i)
+            continue;
+        if (strcmp(pt->sh->state, "replaced") != 0)
+            in_force = pt->sh;
+        else if ((rc = gw_store_get_shipment(&f, c->store, pt->sh->partner, pt->sh->shipment_id, 0, err)) < 0)
+            break;
+        else if (f && strcmp(f->state, "replaced") != 0)
+            in_force = f;
+        for (k = 0; in_force && k < in_force->nlines; k++) {
+            struct due *d;
+
+            if (in_force->lines[k].order_id != pt->o->id)
+                continue;
+            d = due_at(iv, pt, in_force->lines[k].line_no);
+            d->row = in_force->id;
+            d->version = in_force->version;
+            gw_dec_acc(d->shipped, sizeof(d->shipped), '+', in_force->lines[k].quantity);
+        }
+        if ((rc = gw_store_billed_lines(&b, &nb, c->store, pt->sh->partner, pt->sh->shipment_id, pt->o->id,
+                                        iv->except, err)) == 0)
+            for (k = 0; k < nb; k++) {
+                struct due *d = due_at(iv, pt, b[k].line_no);
+
+                if (in_force && d->row == 0) {
+                    d->row = in_force->id;
+                    d->version = in_force->version;
+                }
+                gw_dec_acc(d->billed, sizeof(d->billed), '+', b[k].quantity);
+                if (!strstr(d->by, b[k].number) && strlen(d->by) + strlen(b[k].number) + 2 < sizeof(d->by)) {
+                    if (d->by[0])
+                        strcat(d->by, " ");
+                    strcat(d->by, b[k].number);
+                }
+            }
+        gw_billed_lines_free(b, nb);
+        gw_shipment_free(f);
+    }
+    for (i = 0; i < iv->ndues; i++) {
+        struct due *d = &iv->dues[i];
+
+        snprintf(d->due, sizeof(d->due), "%s", d->shipped[0] ? d->shipped : "0");
+        gw_dec_acc(d->due, sizeof(d->due), '-', d->billed);
+    }
+    iv->dues_read = rc == 0;
+    return rc;
+}
+
+/* What is left to bill of an order line, over the invoice's shipments
+ * (what a replacement took back is not netted against other shipments:
+ * it holds the invoice instead). */
+static void due_of(char *q, size_t cap, const struct inv *iv, int64_t order_id, int line_no)
+{
+    size_t i;
 
     q[0] = '\0';
-    for (i = 0; i < iv->n; i++)
-        if (iv->v[i].o->id == order_id)
-            for (k = 0; k < iv->v[i].sh->nlines; k++)
-                if (iv->v[i].sh->lines[k].order_id == order_id && iv->v[i].sh->lines[k].line_no == line_no)
-                    gw_dec_acc(q, cap, '+', iv->v[i].sh->lines[k].quantity);
+    for (i = 0; i < iv->ndues; i++)
+        if (iv->dues[i].order_id == order_id && iv->dues[i].line_no == line_no &&
+            gw_dec_cmp(iv->dues[i].due, "0") > 0)
+            gw_dec_acc(q, cap, '+', iv->dues[i].due);
+}
+
+/* 1 when some shipment of the invoice has a positive or negative due. */
+static int dues_any(const struct inv *iv)
+{
+    size_t i;
+
+    for (i = 0; i < iv->ndues; i++)
+        if (gw_dec_cmp(iv->dues[i].due, "0") != 0)
+            return 1;
+    return 0;
 }
 
 static const struct part *part_of_po(const struct inv *iv, const char *po)
@@ -193,7 +319,7 @@ static void today(char *buf, size_t cap, time_t now)
 }
 
 /* The canonical invoice of the parts. */
-static xmlDocPtr build(struct gw_ctx *c, const struct inv *iv, const char *number)
+static xmlDocPtr build(struct gw_ctx *c, struct inv *iv, const char *number)
 {
     const struct gw_partner *p = iv->p;
     const struct gw_invoice_cfg *ic = &p->invoice;
@@ -295,7 +421,7 @@ static xmlDocPtr build(struct gw_ctx *c, const struct inv *iv, const char *numbe
             char no[16], qty[64], price[64], unit[16], amount[64], cust[80];
 
             gw_xp_text(no, sizeof(no), pt->ox, ol, "c:line-no");
-            shipped_of(qty, sizeof(qty), iv, pt->o->id, (int)strtol(no, NULL, 10));
+            due_of(qty, sizeof(qty), iv, pt->o->id, (int)strtol(no, NULL, 10));
             if (!qty[0] || gw_dec_cmp(qty, "0") == 0)
                 continue;
             gw_xp_text(price, sizeof(price), pt->ox, ol, "c:unit-cost");
@@ -315,6 +441,15 @@ static xmlDocPtr build(struct gw_ctx *c, const struct inv *iv, const char *numbe
                     xmlAddChild(il, xmlDocCopyNode(kid, doc, 1));
             gw_el_attr(il, "invoiced-quantity", qty, "unit", unit[0] ? unit : "EA");
             gw_el_attr(il, "unit-price", price[0] ? price : "0", "basis", "PE");
+            /* SPEC: RULES.md 810, vendorInvoices.json netCost/Money (Decimal
+             * strings) — the unit cost goes out exactly as the PO sent it
+             * (up to 4 decimals, never rounded: it must equal the PO and
+             * acknowledged cost); the line is extended quantity x cost in
+             * exact decimals and rounded half-up to the cent once, per
+             * line. Taxes are taken of that rounded line amount and
+             * rounded per line too, because Amazon requires the header tax
+             * to be the sum of the line taxes; every total is a sum of
+             * rounded amounts and is never rounded again. */
             snprintf(amount, sizeof(amount), "%s", qty);
             gw_dec_acc(amount, sizeof(amount), '*', price[0] ? price : "0");
             gw_dec_round(amount, sizeof(amount), 2);
@@ -343,10 +478,14 @@ static xmlDocPtr build(struct gw_ctx *c, const struct inv *iv, const char *numbe
     }
     if (!line_total[0])
         snprintf(line_total, sizeof(line_total), "0.00");
-    charges(root, "charges", "charge", ic->charges, ic->ncharges, line_total, charges_total,
-            sizeof(charges_total));
-    charges(root, "allowances", "allowance", ic->allowances, ic->nallowances, line_total, allow_total,
-            sizeof(allow_total));
+    /* no goods, no charges: an invoice held for goods a replacement took
+     * back bills nothing of its own */
+    if (lines->children) {
+        charges(root, "charges", "charge", ic->charges, ic->ncharges, line_total, charges_total,
+                sizeof(charges_total));
+        charges(root, "allowances", "allowance", ic->allowances, ic->nallowances, line_total, allow_total,
+                sizeof(allow_total));
+    }
     if (ic->ntaxes > 0) {
         xmlNodePtr txs = gw_el(root, "taxes", NULL);
 
@@ -445,7 +584,7 @@ static void sum_of(char *acc, size_t cap, xmlXPathContextPtr x, xmlNodePtr at, c
 /* Compares the invoice with the POs, acknowledgments and shipments of its
  * parts, and checks its arithmetic. Each mismatch is a finding naming the
  * PO, the line and both values. */
-static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, const struct inv *iv,
+static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, struct inv *iv,
                  struct edi_err *err)
 {
     xmlXPathContextPtr x = gw_xp_new(doc);
@@ -455,6 +594,26 @@ static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, const 
     size_t i;
     int j, rc = 0;
 
+    if ((rc = load_dues(c, iv, err)) < 0) {
+        xmlXPathFreeContext(x);
+        return rc;
+    }
+    /* goods a replacement took back after they were invoiced: never
+     * billed again, and never silently netted; the invoice waits */
+    for (i = 0; i < iv->ndues; i++) {
+        const struct due *d = &iv->dues[i];
+        char back[64];
+
+        if (gw_dec_cmp(d->due, "0") >= 0)
+            continue;
+        snprintf(back, sizeof(back), "%s", d->due);
+        gw_dec_acc(back, sizeof(back), '*', "-1");
+        gw_finding(f, "replaced-after-billing", 0,
+                   "PO %s line %d: shipment %s (now version %d) ships %s, but invoice %s billed %s: %s billed too many "
+                   "(a credit for Amazon)",
+                   d->po, d->line_no, d->shipment_id, d->version, d->shipped[0] ? d->shipped : "0",
+                   d->by[0] ? d->by : "?", d->billed, back);
+    }
     x->node = root;
     ls = xmlXPathEvalExpression(BAD_CAST "c:lines/c:line", x);
     for (j = 0; ls && ls->nodesetval && j < ls->nodesetval->nodeNr && rc == 0; j++) {
@@ -488,11 +647,23 @@ static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, const 
         else if (ack[0] && gw_dec_cmp(ack, po_cost) != 0)
             gw_finding(f, "cost-mismatch", 0, "PO %s line %s: unit cost %s on the PO, %s acknowledged", po, no,
                     po_cost, ack);
-        /* invoiced quantity = shipped quantity */
-        shipped_of(shipped, sizeof(shipped), iv, pt->o->id, (int)strtol(no, NULL, 10));
-        if (gw_dec_cmp(qty, shipped) != 0)
-            gw_finding(f, "quantity-mismatch", 0, "PO %s line %s: invoiced quantity %s, shipped %s", po, no, qty,
-                    shipped[0] ? shipped : "0");
+        /* invoiced quantity = shipped in force - billed before */
+        due_of(shipped, sizeof(shipped), iv, pt->o->id, (int)strtol(no, NULL, 10));
+        if (gw_dec_cmp(qty, shipped) != 0) {
+            char before[64] = "";
+            size_t m;
+
+            for (m = 0; m < iv->ndues; m++)
+                if (iv->dues[m].order_id == pt->o->id && iv->dues[m].line_no == (int)strtol(no, NULL, 10))
+                    gw_dec_acc(before, sizeof(before), '+', iv->dues[m].billed);
+            if (gw_dec_cmp(before, "0") == 0)
+                gw_finding(f, "quantity-mismatch", 0, "PO %s line %s: invoiced quantity %s, shipped %s", po, no,
+                           qty, shipped[0] ? shipped : "0");
+            else
+                gw_finding(f, "quantity-mismatch", 0,
+                           "PO %s line %s: invoiced quantity %s, but %s is left to bill (%s billed before)", po, no,
+                           qty, shipped[0] ? shipped : "0", before);
+        }
         snprintf(expect, sizeof(expect), "%s", qty);
         gw_dec_acc(expect, sizeof(expect), '*', price);
         gw_dec_round(expect, sizeof(expect), 2);
@@ -501,22 +672,17 @@ static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, const 
                     price, expect);
     }
     xmlXPathFreeObject(ls);
-    /* every shipped line is invoiced */
-    for (i = 0; i < iv->n && rc == 0; i++) {
-        size_t k;
+    /* every line left to bill is invoiced */
+    for (i = 0; i < iv->ndues && rc == 0; i++) {
+        const struct due *d = &iv->dues[i];
+        char expr[200];
 
-        for (k = 0; k < iv->v[i].sh->nlines; k++) {
-            const struct gw_shipment_line *sl = &iv->v[i].sh->lines[k];
-            char expr[200];
-
-            if (sl->order_id != iv->v[i].o->id)
-                continue;
-            snprintf(expr, sizeof(expr), "c:lines/c:line[c:po-number = '%s' and c:line-no = '%d']",
-                     iv->v[i].o->po_number, sl->line_no);
-            if (gw_xp_first(x, root, expr) == NULL)
-                gw_finding(f, "quantity-mismatch", 0, "PO %s line %d: shipped %s in %s, not invoiced",
-                        iv->v[i].o->po_number, sl->line_no, sl->quantity, iv->v[i].sh->shipment_id);
-        }
+        if (gw_dec_cmp(d->due, "0") <= 0)
+            continue;
+        snprintf(expr, sizeof(expr), "c:lines/c:line[c:po-number = '%s' and c:line-no = '%d']", d->po, d->line_no);
+        if (gw_xp_first(x, root, expr) == NULL)
+            gw_finding(f, "quantity-mismatch", 0, "PO %s line %d: shipped %s in %s, not invoiced", d->po, d->line_no,
+                       d->due, d->shipment_id);
     }
     /* the arithmetic, in exact decimals */
     if (!line_total[0])
@@ -658,6 +824,27 @@ static int orders_invoiced(struct gw_ctx *c, const struct inv *iv, struct edi_er
     return rc;
 }
 
+/* Records what a new invoice bills of each line: what was left to bill. */
+static int bill_lines(struct gw_ctx *c, const struct inv *iv, int64_t invoice_id, struct edi_err *err)
+{
+    struct gw_billed_line *v = edi_xcalloc(iv->ndues + 1, sizeof(*v));
+    size_t i, k = 0;
+    int rc;
+
+    for (i = 0; i < iv->ndues; i++) {
+        if (gw_dec_cmp(iv->dues[i].due, "0") <= 0 || iv->dues[i].row == 0)
+            continue;
+        v[k].shipment_row = iv->dues[i].row;
+        v[k].order_id = iv->dues[i].order_id;
+        v[k].line_no = iv->dues[i].line_no;
+        v[k].quantity = (char *)iv->dues[i].due;
+        k++;
+    }
+    rc = gw_store_add_invoice_lines(c->store, invoice_id, v, k, err);
+    free(v);
+    return rc;
+}
+
 static void po_list(char *buf, size_t cap, const struct inv *iv)
 {
     size_t i, k;
@@ -680,7 +867,7 @@ static void po_list(char *buf, size_t cap, const struct inv *iv)
  * (NULL: a new invoice, stored with the bills of iv). *state gets held or
  * queued.
  */
-static int settle(const char **state, struct gw_ctx *c, const struct inv *iv, xmlDocPtr doc,
+static int settle(const char **state, struct gw_ctx *c, struct inv *iv, xmlDocPtr doc,
                   const char *number, struct gw_invoice *existing, const char *why, struct edi_err *err)
 {
     const struct gw_partner *p = iv->p;
@@ -748,6 +935,8 @@ static int settle(const char **state, struct gw_ctx *c, const struct inv *iv, xm
         else
             snprintf(w, sizeof(w), "%s; 810 queued", why);
         rc = gw_store_add_invoice(c->store, &v, bills, iv->n, w, c->now, err);
+        if (rc == 0)
+            rc = bill_lines(c, iv, v.id, err);
     }
     if (rc == 0 && strcmp(*state, GW_INV_QUEUED) == 0)
         rc = orders_invoiced(c, iv, err);
@@ -775,6 +964,30 @@ static int invoice_one(struct gw_invoice_summary *sum, struct gw_ctx *c, struct 
 
     if ((rc = gw_store_begin(c->store, err)) < 0)
         return rc;
+    if ((rc = load_dues(c, iv, err)) < 0)
+        goto out;
+    if (!dues_any(iv)) {
+        /* a replacement that neither adds nor takes back goods: the
+         * invoice that billed its earlier version covers it */
+        size_t i;
+
+        for (i = 0; i < iv->n && rc == 0; i++) {
+            int64_t by = 0;
+            char why[200];
+
+            if ((rc = gw_store_last_bill(&by, c->store, p->id, iv->v[i].sh->shipment_id, iv->v[i].o->id, err)) < 0 ||
+                by == 0)
+                continue;
+            snprintf(why, sizeof(why), "shipment %s version %d (a replacement) bills nothing new of PO %s: covered here",
+                     iv->v[i].sh->shipment_id, iv->v[i].sh->version, iv->v[i].o->po_number);
+            rc = gw_store_add_bill(c->store, by, iv->v[i].sh->id, iv->v[i].o->id, why, c->now, err);
+            if (rc == 0)
+                gw_log(c, "info", "%s: %s", p->id, why);
+        }
+        if (rc == 0 && (rc = gw_store_commit(c->store, err)) == 0)
+            sum->covered++;
+        goto out;
+    }
     if ((rc = gw_store_next_control(&seq, c->store, p->id, 'V', err)) < 0)
         goto out;
     snprintf(number, sizeof(number), "%s%06llu", p->invoice.number_prefix ? p->invoice.number_prefix : "",
@@ -786,7 +999,7 @@ static int invoice_one(struct gw_invoice_summary *sum, struct gw_ctx *c, struct 
 out:
     if (rc < 0)
         gw_store_rollback(c->store);
-    else {
+    else if (state) {
         export_invoice(c, p, number, state, doc);
         if (strcmp(state, GW_INV_HELD) == 0)
             sum->held++;
@@ -816,6 +1029,7 @@ static int recheck(struct gw_invoice_summary *sum, struct gw_ctx *c, const struc
 
         memset(&iv, 0, sizeof(iv));
         iv.p = p;
+        iv.except = v[i]->id;
         if ((rc = gw_store_invoice_bills(&b, &nb, c->store, v[i]->id, err)) < 0)
             break;
         for (k = 0; k < nb && rc == 0; k++) {
@@ -891,6 +1105,31 @@ static int invoice_partner(struct gw_invoice_summary *sum, struct gw_ctx *c, con
             cv[nc].done = 0;
             nc++;
         }
+    /* a replacement may drop a PO an earlier version billed: that PO's
+     * goods were taken back, so it is a candidate too */
+    for (i = 0; i < nsh && rc == 0; i++) {
+        int64_t *ords = NULL;
+        size_t no = 0;
+
+        if (sh[i]->version <= 1 ||
+            (rc = gw_store_billed_elsewhere(&ords, &no, c->store, p->id, sh[i]->shipment_id, sh[i]->id, err)) < 0)
+            continue;
+        for (k = 0; k < no && rc == 0; k++) {
+            int64_t billed = 0;
+            size_t m;
+
+            for (m = 0; m < nc && !(cv[m].sh == i && cv[m].order_id == ords[k]); m++)
+                ;
+            if (m < nc || (rc = gw_store_billed(&billed, c->store, sh[i]->id, ords[k], err)) < 0 || billed)
+                continue;
+            cv = edi_xrealloc(cv, (nc + 1) * sizeof(*cv));
+            cv[nc].sh = i;
+            cv[nc].order_id = ords[k];
+            cv[nc].done = 0;
+            nc++;
+        }
+        free(ords);
+    }
     /* group the candidates into invoices */
     for (i = 0; i < nc && rc == 0 && !(c->stop && *c->stop); i++) {
         if (cv[i].done)

@@ -17,6 +17,7 @@ struct gw_invoice_summary {
     unsigned held;         /* new invoices held by the three-way match */
     unsigned released;     /* held invoices that now match and were queued */
     unsigned waiting;      /* RP per-PO: orders not shipped in full yet */
+    unsigned covered;      /* replaced ship notices with nothing new to bill */
 };
 
 /*
@@ -31,6 +32,15 @@ struct gw_invoice_summary {
  * held — one store transaction per invoice, so a crash between invoices
  * leaves each either whole or absent, and the next run bills only what is
  * left. The ERP file exchange gets each invoice as JSON and CSV.
+ *
+ * The same goods are never billed twice: an invoice bills, per PO line,
+ * what the version in force of each shipment id ships minus what earlier
+ * invoices billed of any of its versions. A replaced ship notice (same
+ * shipment id) that ships what was billed adds nothing: no invoice, the
+ * invoice of the earlier version covers it (sum->covered). One that takes
+ * back goods already invoiced holds the next invoice of its PO with a
+ * replaced-after-billing finding naming the line, the invoice and how
+ * much was billed too many; nothing is billed again.
  */
 int gw_invoice_run(struct gw_invoice_summary *sum, struct gw_ctx *c, const struct gw_partner *only,
                    struct edi_err *err);

@@ -1256,6 +1256,12 @@ int gw_poll_inbound(struct gw_stats *st, struct gw_ctx *c, struct edi_err *err)
 
 int gw_flush_outbox(struct gw_stats *st, struct gw_ctx *c, struct edi_err *err)
 {
+    return gw_flush_outbox_of(st, c, NULL, err);
+}
+
+int gw_flush_outbox_of(struct gw_stats *st, struct gw_ctx *c, const struct gw_partner *only,
+                       struct edi_err *err)
+{
     struct gw_outbox_item *v = NULL;
     size_t n = 0, i;
     int rc;
@@ -1266,6 +1272,9 @@ int gw_flush_outbox(struct gw_stats *st, struct gw_ctx *c, struct edi_err *err)
         const struct gw_partner *p = gw_config_partner(c->cfg, v[i].partner);
         char path[4400];
         struct edi_err e;
+
+        if (only != NULL && strcmp(v[i].partner, only->id) != 0)
+            continue;   /* another partner's job (or the tick's last flush) sends it */
 
         if (p == NULL || p->outbound == NULL) {
             gw_store_outbox_failed(c->store, v[i].id, c->now + 3600,

@@ -57,6 +57,9 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
 int gw_temp_name(const char *name);
 /* Writes every due outbox message to its partner's outbound folder. */
 int gw_flush_outbox(struct gw_stats *st, struct gw_ctx *c, struct edi_err *err);
+/* The same for one partner's messages (only NULL: every partner's). */
+int gw_flush_outbox_of(struct gw_stats *st, struct gw_ctx *c, const struct gw_partner *only,
+                       struct edi_err *err);
 
 /* The ERP JSON of a canonical document through a local map, with partner
  * and state as its parameters. EDI_ENOTFOUND when the map is not

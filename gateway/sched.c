@@ -203,8 +203,9 @@ static int run_one(struct gw_stats *total, int *did, struct gw_ctx *c, const str
     if (strcmp(job, "poll") == 0)
         jrc = gw_poll_partner(&st, c, d->partner, &e);
     else if (strcmp(job, "ack-run") == 0) {
-        /* every partner's pending decisions: gw_ack_run has no partner filter */
-        jrc = gw_ack_run(&acks, c, &e);
+        /* this partner's pending decisions only: another partner's run
+         * (or run --once's) sends and counts its own */
+        jrc = gw_ack_run_partner(&acks, c, d->partner, &e);
         st.acks_queued += acks;
     } else if (strcmp(job, "invoice-run") == 0) {
         struct gw_invoice_summary is;
@@ -215,7 +216,8 @@ static int run_one(struct gw_stats *total, int *did, struct gw_ctx *c, const str
     } else
         implemented = 0;    /* inventory-run: not built yet */
     edi_err_clear(&fe);
-    frc = gw_flush_outbox(&st, c, &fe);
+    /* the job's own partner's messages: a run counts what it sent */
+    frc = gw_flush_outbox_of(&st, c, d->partner, &fe);
     if (jrc == 0 && frc < 0) {
         jrc = frc;
         e = fe;
@@ -269,7 +271,8 @@ int gw_sched_tick(struct gw_stats *st, unsigned *ran, struct gw_ctx *c, enum gw_
     struct gw_due *due = NULL;
     unsigned char *polled = NULL;
     size_t n = 0, i = 0, k;
-    int rc = 0, r, did, acked = 0;
+    int rc = 0, r, did;
+    unsigned char *acked = NULL;
     unsigned count = 0;
     struct edi_err e;
 
@@ -283,6 +286,7 @@ int gw_sched_tick(struct gw_stats *st, unsigned *ran, struct gw_ctx *c, enum gw_
             return rc;
     }
     polled = edi_xcalloc(c->cfg->npartners + 1, 1);
+    acked = edi_xcalloc(c->cfg->npartners + 1, 1);
 
     /* polls: the due ones, then (run --once) every other partner's */
     for (; i < n && rank(due[i].schedule->job) == 0 && !stopped(c); i++) {
@@ -300,18 +304,21 @@ int gw_sched_tick(struct gw_stats *st, unsigned *ran, struct gw_ctx *c, enum gw_
             keep(&rc, err, r, &e);
         }
     }
-    /* acknowledgment runs: the due ones, else (run --once) one anyway */
+    /* acknowledgment runs: the due ones, else (run --once) one anyway for
+     * each partner whose run was not due */
     for (; i < n && rank(due[i].schedule->job) == 1 && !stopped(c); i++) {
         edi_err_clear(&e);
         keep(&rc, err, run_one(st, &did, c, &due[i], &e), &e);
         count += did;
-        acked |= did;
+        acked[due[i].partner - c->cfg->partners] |= (unsigned char)did;
     }
-    if (mode == GW_TICK_ALL && !acked && !stopped(c)) {
+    for (k = 0; mode == GW_TICK_ALL && k < c->cfg->npartners && !stopped(c); k++) {
         unsigned acks = 0;
 
+        if (acked[k])
+            continue;
         edi_err_clear(&e);
-        if ((r = gw_ack_run(&acks, c, &e)) < 0) {
+        if ((r = gw_ack_run_partner(&acks, c, &c->cfg->partners[k], &e)) < 0) {
             gw_log(c, "error", "acknowledgment run: %s", e.msg);
             keep(&rc, err, r, &e);
         }
@@ -342,6 +349,7 @@ int gw_sched_tick(struct gw_stats *st, unsigned *ran, struct gw_ctx *c, enum gw_
         keep(&rc, err, r, &e);
     }
     free(polled);
+    free(acked);
     free(due);
     if (ran != NULL)
         *ran = count;

@@ -62,10 +62,11 @@ enum gw_tick_mode {
 /*
  * Runs every job due at c->now, one after another, each recorded: "poll"
  * polls the partner's inbound folder (gw_poll_partner); "ack-run" is the
- * acknowledgment run (gw_ack_run — of every partner: it has no partner
- * filter); "invoice-run" and "inventory-run" are not built yet and are
- * recorded done with counts "not implemented". Every run is followed by
- * the outbox flush; a tick where nothing ran still flushes (retries).
+ * partner's acknowledgment run (gw_ack_run_partner: that partner's orders
+ * only); "invoice-run" is its invoice run; "inventory-run" is not built
+ * yet and is recorded done with counts "not implemented". Every run is
+ * followed by the flush of its partner's outbox messages, so its counts
+ * are its own; the tick ends with a flush of every partner's (retries).
  * Each run's counts go into *st too; *ran counts the recorded runs (may be
  * NULL). A job that fails is recorded failed with its error and the next
  * job still runs; the first failure is returned (err) after all ran.

@@ -257,6 +257,25 @@ static const char *const MIGRATIONS[] = {
     "ALTER TABLE documents ADD COLUMN about INTEGER REFERENCES documents (id);"
     "ALTER TABLE documents ADD COLUMN text TEXT;"
     "CREATE INDEX documents_group ON documents (partner, direction, group_control);",
+
+    /* 6: what each invoice bills of each order line, and from which
+     * shipment (its version in force when billed). A replaced ship notice
+     * keeps its shipment id: what is left to bill of it is its version in
+     * force minus what these rows say was billed of any version, per PO
+     * line, so the same goods are never billed twice. Invoices made
+     * before this migration billed their (shipment, order) pairs in full:
+     * the pairs' shipment lines are what they billed. */
+    "CREATE TABLE invoice_lines ("
+    "  invoice_id INTEGER NOT NULL REFERENCES invoices (id) ON DELETE CASCADE,"
+    "  shipment_id INTEGER NOT NULL REFERENCES shipments (id),"
+    "  order_id INTEGER NOT NULL REFERENCES orders (id),"
+    "  line_no INTEGER NOT NULL,"
+    "  quantity TEXT NOT NULL);"
+    "CREATE INDEX invoice_lines_order ON invoice_lines (order_id);"
+    "CREATE INDEX invoice_lines_invoice ON invoice_lines (invoice_id);"
+    "INSERT INTO invoice_lines (invoice_id, shipment_id, order_id, line_no, quantity)"
+    " SELECT b.invoice_id, b.shipment_id, b.order_id, l.line_no, l.quantity FROM invoice_bills b"
+    " JOIN shipment_lines l ON l.shipment_id = b.shipment_id AND l.order_id = b.order_id;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
@@ -341,6 +360,10 @@ enum q {
     Q_DOC_LIST,
     Q_INV_BILLS_GET,
     Q_ORDER_UNBILLED,
+    Q_INV_LINE_INSERT,
+    Q_INV_LINES_BILLED,
+    Q_INV_LAST_BILL,
+    Q_INV_BILLED_ELSEWHERE,
     Q_COUNT_
 };
 
@@ -482,6 +505,19 @@ static const char *const SQL[Q_COUNT_] = {
                          " invoice_bills b WHERE b.shipment_id = s.id AND b.order_id = ?1)",
     [Q_INV_BILLS_GET] = "SELECT shipment_id, order_id FROM invoice_bills WHERE invoice_id = ?1"
                         " ORDER BY shipment_id, order_id",
+    [Q_INV_LINE_INSERT] = "INSERT INTO invoice_lines (invoice_id, shipment_id, order_id, line_no, quantity)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5)",
+    /* what invoices other than ?4 billed of an order from any version of a shipment id */
+    [Q_INV_LINES_BILLED] = "SELECT l.invoice_id, i.number, l.line_no, l.quantity FROM invoice_lines l"
+                           " JOIN invoices i ON i.id = l.invoice_id JOIN shipments s ON s.id = l.shipment_id"
+                           " WHERE s.partner = ?1 AND s.shipment_id = ?2 AND l.order_id = ?3"
+                           " AND l.invoice_id <> ?4 ORDER BY l.line_no, l.invoice_id",
+    [Q_INV_LAST_BILL] = "SELECT b.invoice_id FROM invoice_bills b JOIN shipments s ON s.id = b.shipment_id"
+                        " WHERE s.partner = ?1 AND s.shipment_id = ?2 AND b.order_id = ?3"
+                        " ORDER BY b.invoice_id DESC LIMIT 1",
+    /* orders billed from another version (row <> ?3) of a shipment id */
+    [Q_INV_BILLED_ELSEWHERE] = "SELECT DISTINCT b.order_id FROM invoice_bills b JOIN shipments s ON s.id = b.shipment_id"
+                               " WHERE s.partner = ?1 AND s.shipment_id = ?2 AND s.id <> ?3 ORDER BY b.order_id",
     [Q_COUNTS] = "SELECT what, n FROM ("
                  " SELECT 1 AS k, 'orders:' || state AS what, count(*) AS n FROM orders GROUP BY state"
                  " UNION ALL"
@@ -2964,4 +3000,163 @@ int gw_store_order_unbilled(int64_t *n, struct gw_store *s, int64_t order_id, st
         *n = sqlite3_column_int64(st, 0);
     finish(st);
     return rc < 0 ? rc : 0;
+}
+
+void gw_billed_lines_free(struct gw_billed_line *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; v && i < n; i++) {
+        free(v[i].number);
+        free(v[i].quantity);
+    }
+    free(v);
+}
+
+int gw_store_add_invoice_lines(struct gw_store *s, int64_t invoice_id, const struct gw_billed_line *v,
+                               size_t n, struct edi_err *err)
+{
+    static const char op[] = "add invoice lines";
+    size_t i;
+    int rc;
+
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    for (i = 0; i < n && rc >= 0; i++) {
+        sqlite3_stmt *st = NULL;
+        int bc = SQLITE_OK;
+
+        if ((rc = prep(&st, s, Q_INV_LINE_INSERT, op, err)) < 0)
+            break;
+        bind_i64(&bc, st, 1, invoice_id);
+        bind_i64(&bc, st, 2, v[i].shipment_row);
+        bind_i64(&bc, st, 3, v[i].order_id);
+        bind_i64(&bc, st, 4, v[i].line_no);
+        bind_text(&bc, st, 5, v[i].quantity);
+        if ((rc = bound(s, bc, op, err)) == 0)
+            rc = step(st, s, op, err);
+        finish(st);
+    }
+    return tx_end(s, rc < 0 ? rc : 0, op, err);
+}
+
+int gw_store_billed_lines(struct gw_billed_line **out, size_t *n, struct gw_store *s, const char *partner,
+                          const char *shipment_id, int64_t order_id, int64_t except_invoice,
+                          struct edi_err *err)
+{
+    static const char op[] = "billed lines";
+    sqlite3_stmt *st = NULL;
+    struct gw_billed_line *v = NULL;
+    size_t k = 0, cap = 0;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = prep(&st, s, Q_INV_LINES_BILLED, op, err)) < 0)
+        return rc;
+    bind_text(&bc, st, 1, partner);
+    bind_text(&bc, st, 2, shipment_id);
+    bind_i64(&bc, st, 3, order_id);
+    bind_i64(&bc, st, 4, except_invoice);
+    if ((rc = bound(s, bc, op, err)) == 0)
+        while ((rc = step(st, s, op, err)) == 1) {
+            if (k == cap) {
+                cap = cap ? 2 * cap : 8;
+                v = edi_xrealloc(v, cap * sizeof(*v));
+            }
+            memset(&v[k], 0, sizeof(v[k]));
+            v[k].invoice_id = sqlite3_column_int64(st, 0);
+            v[k].number = edi_xstrdup((const char *)sqlite3_column_text(st, 1));
+            v[k].order_id = order_id;
+            v[k].line_no = sqlite3_column_int(st, 2);
+            v[k].quantity = edi_xstrdup((const char *)sqlite3_column_text(st, 3));
+            k++;
+        }
+    finish(st);
+    if (rc < 0) {
+        gw_billed_lines_free(v, k);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+int gw_store_last_bill(int64_t *invoice_id, struct gw_store *s, const char *partner, const char *shipment_id,
+                       int64_t order_id, struct edi_err *err)
+{
+    static const char op[] = "last bill";
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    *invoice_id = 0;
+    if ((rc = prep(&st, s, Q_INV_LAST_BILL, op, err)) < 0)
+        return rc;
+    bind_text(&bc, st, 1, partner);
+    bind_text(&bc, st, 2, shipment_id);
+    bind_i64(&bc, st, 3, order_id);
+    if ((rc = bound(s, bc, op, err)) == 0 && (rc = step(st, s, op, err)) == 1)
+        *invoice_id = sqlite3_column_int64(st, 0);
+    finish(st);
+    return rc < 0 ? rc : 0;
+}
+
+int gw_store_add_bill(struct gw_store *s, int64_t invoice_id, int64_t shipment_row, int64_t order_id,
+                      const char *why, time_t now, struct edi_err *err)
+{
+    static const char op[] = "add bill";
+    struct gw_invoice *v = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = gw_store_get_invoice(&v, s, NULL, NULL, invoice_id, err)) == 0 && v == NULL)
+        rc = edi_fail(err, EDI_ENOTFOUND, "store: %s: no invoice %lld", op, (long long)invoice_id);
+    if (rc == 0 && (rc = prep(&st, s, Q_INV_BILL, op, err)) == 0) {
+        bind_i64(&bc, st, 1, invoice_id);
+        bind_i64(&bc, st, 2, shipment_row);
+        bind_i64(&bc, st, 3, order_id);
+        if ((rc = bound(s, bc, op, err)) == 0)
+            rc = step(st, s, op, err);
+        finish(st);
+    }
+    if (rc >= 0)
+        rc = inv_history(s, invoice_id, now, v->state, why, op, err);
+    gw_invoice_free(v);
+    return tx_end(s, rc < 0 ? rc : 0, op, err);
+}
+
+int gw_store_billed_elsewhere(int64_t **out, size_t *n, struct gw_store *s, const char *partner,
+                              const char *shipment_id, int64_t except_row, struct edi_err *err)
+{
+    static const char op[] = "billed elsewhere";
+    sqlite3_stmt *st = NULL;
+    int64_t *v = NULL;
+    size_t k = 0, cap = 0;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = prep(&st, s, Q_INV_BILLED_ELSEWHERE, op, err)) < 0)
+        return rc;
+    bind_text(&bc, st, 1, partner);
+    bind_text(&bc, st, 2, shipment_id);
+    bind_i64(&bc, st, 3, except_row);
+    if ((rc = bound(s, bc, op, err)) == 0)
+        while ((rc = step(st, s, op, err)) == 1) {
+            if (k == cap) {
+                cap = cap ? 2 * cap : 8;
+                v = edi_xrealloc(v, cap * sizeof(*v));
+            }
+            v[k++] = sqlite3_column_int64(st, 0);
+        }
+    finish(st);
+    if (rc < 0) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
 }

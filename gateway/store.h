@@ -348,6 +348,39 @@ int gw_store_order_unbilled(int64_t *n, struct gw_store *s, int64_t order_id, st
 int gw_store_billed(int64_t *invoice_id, struct gw_store *s, int64_t shipment_row,
                     int64_t order_id, struct edi_err *err);
 
+/* What an invoice billed of one order line, from one shipment (the row of
+ * the version in force when it was billed). number: the invoice's. */
+struct gw_billed_line {
+    int64_t invoice_id;
+    char *number;
+    int64_t shipment_row, order_id;
+    int line_no;
+    char *quantity;        /* decimal string */
+};
+
+void gw_billed_lines_free(struct gw_billed_line *v, size_t n);
+/* Records what invoice_id bills, line by line (number is not read). */
+int gw_store_add_invoice_lines(struct gw_store *s, int64_t invoice_id, const struct gw_billed_line *v,
+                               size_t n, struct edi_err *err);
+/* What invoices other than except_invoice (0: none) billed of an order from
+ * any version of a partner's shipment id, by line (a row per invoice and
+ * line; *out is the caller's). */
+int gw_store_billed_lines(struct gw_billed_line **out, size_t *n, struct gw_store *s, const char *partner,
+                          const char *shipment_id, int64_t order_id, int64_t except_invoice,
+                          struct edi_err *err);
+/* The latest invoice billing an order's goods in any version of a
+ * shipment id, 0 when none. */
+int gw_store_last_bill(int64_t *invoice_id, struct gw_store *s, const char *partner, const char *shipment_id,
+                       int64_t order_id, struct edi_err *err);
+/* Adds a (shipment, order) pair to what an existing invoice bills, with a
+ * history row saying why: a replacement that adds nothing to bill. */
+int gw_store_add_bill(struct gw_store *s, int64_t invoice_id, int64_t shipment_row, int64_t order_id,
+                      const char *why, time_t now, struct edi_err *err);
+/* The orders billed from versions of a shipment id other than row
+ * except_row (*out is the caller's, free()). */
+int gw_store_billed_elsewhere(int64_t **out, size_t *n, struct gw_store *s, const char *partner,
+                              const char *shipment_id, int64_t except_row, struct edi_err *err);
+
 /* ---- documents ------------------------------------------------------------------ */
 
 struct gw_document {

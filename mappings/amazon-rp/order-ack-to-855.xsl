@@ -23,14 +23,25 @@
       accepted / backordered / rejected), ACK02/ACK03 its quantity and unit,
       ACK04 068 + ACK05 the scheduled ship date (067 the scheduled delivery
       date when there is no ship date; with both, the delivery date follows
-      in a DTM*067); the rejection reason has no place in the RP 855 and is
-      dropped (it goes to Amazon only through the SP-API)
+      in a DTM*067). An IB always carries its ship date: Amazon needs the
+      date a backorder ships (SP-API scheduledShipDate), so a backordered
+      item-status without one is refused here as well as by the decision
+    the rejection reason of an IR: ACK27 ZZ (mutually defined) + ACK29 the
+      reason in Amazon's own word (TemporarilyUnavailable,
+      InvalidProductIdentifier, ObsoleteProduct: list
+      spapi-rejection-reason). Why there: the X12 codes of Amazon's RP
+      reasons are unverified (research 1.3); the reason-bearing ACK01 codes
+      (R1-R8) would replace the IR that Amazon's guide documents, while
+      ACK27/ACK29 (agency qualifier + industry code) are the standard ACK's
+      own place for a coded reason and leave ACK01 IR as the guide has it.
+      A reason "other" has no Amazon word and sends none
     CTT01 the number of PO1 loops, CTT02 the exact sum of PO102.
 
   Refused (a finding, no 855): an order-ack of another program, a line
   without a unit cost, a line whose item-status quantities add up to more
   than the ordered quantity (same unit), more than 10 product ids on a line,
-  an ack-type "accepted-no-change" that the lines contradict.
+  an ack-type "accepted-no-change" that the lines contradict, a backordered
+  item-status without a scheduled ship date.
 
   SPEC: RULES.md "855 acknowledgment" (RP): BAK*00*AC|AD*<PO>*<date>; every
   PO line acknowledged; ACK loops split the quantity into IA / IB / IR;
@@ -164,6 +175,11 @@
   <!-- DF overrides: one ACK per item-status -->
   <xsl:template match="c:line" mode="acks">
     <xsl:for-each select="c:item-status">
+      <xsl:if test="c:status = 'backordered' and string(c:scheduled-ship-date) = ''">
+        <!-- SPEC: vendorOrders.json OrderItemAcknowledgement: a backorder says when it ships -->
+        <xsl:message terminate="yes">line <xsl:value-of select="../c:line-no"/>: <xsl:value-of select="c:quantity"/> backordered without a scheduled-ship-date: Amazon needs the date a backorder ships</xsl:message>
+      </xsl:if>
+      <xsl:variable name="reason" select="wharf:lookup('spapi-rejection-reason', normalize-space(c:reason), '')"/>
       <loop id="ACK">
         <ACK>
           <ACK01><xsl:value-of select="wharf:lookup('ack-status', c:status)"/></ACK01>
@@ -179,6 +195,10 @@
               <ACK05><xsl:value-of select="wharf:format-date(substring(c:scheduled-delivery-date, 1, 10), 'YYYY-MM-DD', 'CCYYMMDD')"/></ACK05>
             </xsl:when>
           </xsl:choose>
+          <xsl:if test="c:status = 'rejected' and $reason != ''">
+            <ACK27>ZZ</ACK27>
+            <ACK29><xsl:value-of select="$reason"/></ACK29>
+          </xsl:if>
         </ACK>
         <xsl:if test="string(c:scheduled-ship-date) != '' and string(c:scheduled-delivery-date) != ''">
           <DTM>

@@ -32,7 +32,8 @@
   92; a line without unit-cost (RULES.md: the cost is mandatory even for
   backorders and rejections); a line whose item-status quantities add up to
   more than its ordered quantity or are in another unit; a quantity that is
-  not a whole number; a unit, status or reason word not in its code list.
+  not a whole number; a unit, status or reason word not in its code list; a
+  backordered quantity without a scheduled-ship-date (scheduledShipDate).
   The other business rules (every PO line present, ids and cost as on the
   PO, a rejected line never accepted later, backorders only where allowed)
   need the order and are checked before the map runs.
@@ -94,6 +95,10 @@
     </xsl:if>
     <xsl:if test="wharf:cmp(wharf:sum(c:item-status/c:quantity), c:ordered-quantity) &gt; 0">
       <xsl:message terminate="yes">line <xsl:value-of select="c:line-no"/>: the item-status quantities add up to <xsl:value-of select="wharf:sum(c:item-status/c:quantity)"/>, more than the <xsl:value-of select="c:ordered-quantity"/> ordered</xsl:message>
+    </xsl:if>
+    <!-- SPEC: vendorOrders.json OrderItemAcknowledgement.scheduledShipDate: a backorder says when it ships -->
+    <xsl:if test="c:item-status[c:status = 'backordered' and string(c:scheduled-ship-date) = '']">
+      <xsl:message terminate="yes">line <xsl:value-of select="c:line-no"/>: backordered without a scheduled-ship-date: Amazon needs scheduledShipDate on a Backordered acknowledgement</xsl:message>
     </xsl:if>
   </xsl:template>
 

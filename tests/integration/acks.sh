@@ -43,7 +43,7 @@ cat "$RP"/outbound/*855* > "$tmp/rp855"
 has "BAK says accepted with changes" "^BAK\*00\*AC\*4Z32PABC" "$tmp/rp855"
 has "line 1: 20 accepted" "^ACK\*IA\*20\*EA\*068\*20250105~" "$tmp/rp855"
 has "line 1: 4 backordered" "^ACK\*IB\*4\*EA\*068\*20250105~" "$tmp/rp855"
-has "line 3: rejected" "^ACK\*IR\*6\*EA~" "$tmp/rp855"
+has "line 3: rejected, with its reason in Amazon's word (ACK27 ZZ, ACK29)" "^ACK\*IR\*6\*EA\*{24}ZZ\*\*ObsoleteProduct~" "$tmp/rp855"
 has "unit cost exactly as the PO sent it" "^PO1\*3\*6\*EA\*39.99\*PE\*UP\*084123450027" "$tmp/rp855"
 "$W" edi validate --guide partners/amazon-rp/855 "$RP"/outbound/*855* > "$tmp/out" 2>&1 && ok "the 855 passes the Amazon RP guide" || no "the 855 passes the Amazon RP guide" "$tmp/out"
 has "control numbers from the store: ISA13 after the 997's" "^ISA\*.*\*000000002\*0\*P\*>~" "$tmp/rp855"
@@ -160,3 +160,50 @@ has "status --json has the deadlines" '"minutes_left": 180' "$tmp/out"
 for f in "$DF"/outbound/*855*; do
   "$W" edi validate --guide partners/amazon-df/855 "$f" > "$tmp/out" 2>&1 && ok "$(basename "$f") passes the Amazon DF 855 guide" || no "$(basename "$f") passes the Amazon DF 855 guide" "$tmp/out"
 done
+
+# ---- backorders carry the date they ship; Amazon's reason words ------------------------------
+# Regression: a backordered RP line went out as ACK*IB*4*EA, without the
+# scheduled ship date Amazon needs; Amazon's spellings of the rejection
+# reasons were refused.
+ws6=$tmp/ws6
+"$W" init "$ws6" > /dev/null 2>&1
+cp "$G/amazon-rp-850.edi" "$G/amazon-rp-850-multi.edi" "$ws6/partners/amazon-rp/inbound/"
+at 2025-01-01T00:00:00Z "$W" run --once -w "$ws6" > /dev/null 2>&1
+exits "RP: a backorder without a ship date is refused" 1 at 2025-01-01T01:00:00Z "$W" orders approve 4Z32PABC --line 1 --accept 20 --backorder 4 -w "$ws6"
+has "  the refusal says how to give one" "line 1: 4 backordered without a scheduled ship date: Amazon needs one; give --ship-date YYYY-MM-DD \(ERP: ship_date\), or set backorder-lead-days .*rule ack-backorder-date" "$tmp/out"
+exits "RP: a backorder to ship before today is refused" 1 at 2025-01-03T01:00:00Z "$W" orders approve 4Z32PABC --line 1 --accept 20 --backorder 4 --ship-date 2025-01-02 -w "$ws6"
+has "  naming the date" "backordered to ship on 2025-01-02, before today \(2025-01-03\)" "$tmp/out"
+exits "RP: a ship date that is no date is refused" 1 at 2025-01-01T01:00:00Z "$W" orders approve 4Z32PABC --line 1 --accept 20 --backorder 4 --ship-date 2025-02-30 -w "$ws6"
+has "  naming the value" "ship date '2025-02-30' is not a date YYYY-MM-DD.*rule ack-ship-date" "$tmp/out"
+printf 'po_number,line_no,accept,backorder,reject,reason,ship_date\n4Z32PABD,1,40,8,0,,\n' > "$ws6/erp/in/bo.csv"
+at 2025-01-01T01:00:00Z "$W" ack run -w "$ws6" > "$tmp/out" 2>&1
+has "ERP: a backorder without ship_date is refused" "line 1: 8 backordered without a scheduled ship date.*rule ack-backorder-date" "$ws6/erp/in/refused/bo.csv.reason"
+# a line number that is no number is no line (it was read as line 1)
+printf 'po_number,line_no,accept,backorder,reject,reason,ship_date\n4Z32PABD,1x,48,0,0,,\n' > "$ws6/erp/in/badline.csv"
+at 2025-01-01T01:00:00Z "$W" ack run -w "$ws6" > "$tmp/out" 2>&1
+has "ERP: a line number that is not a number is refused" "rule ack-unknown-line" "$ws6/erp/in/refused/badline.csv.reason"
+# Amazon's own words for the reasons, by hand and from the ERP
+exits "RP: reject with Amazon's ObsoleteProduct" 0 at 2025-01-01T01:00:00Z "$W" orders approve 4Z32PABC --line 3 --reject 6 --reason ObsoleteProduct -w "$ws6"
+cat > "$ws6/erp/in/reasons.json" <<'JSON'
+[{"po_number": "4Z32PABE", "action": "reject", "reason": "TemporarilyUnavailable"},
+ {"po_number": "5KQ7TWXM", "action": "approve", "lines": [{"line_no": 1, "accept": "5", "reject": "1", "reason": "InvalidProductIdentifier"}]}]
+JSON
+at 2025-01-01T02:00:00Z "$W" ack run -w "$ws6" > "$tmp/out" 2>&1
+has "  the decisions are kept and acknowledged" "^3 acknowledgments queued" "$tmp/out"
+cat "$ws6"/partners/amazon-rp/outbound/*855-4Z32PABC* > "$tmp/r1" 2>/dev/null
+has "  ObsoleteProduct in ACK29" "^ACK\*IR\*6\*EA\*{24}ZZ\*\*ObsoleteProduct~" "$tmp/r1"
+cat "$ws6"/partners/amazon-rp/outbound/*855-4Z32PABE* > "$tmp/r2" 2>/dev/null
+has "  TemporarilyUnavailable from the ERP" "^ACK\*IR\*[0-9]+\*EA\*{24}ZZ\*\*TemporarilyUnavailable~" "$tmp/r2"
+cat "$ws6"/partners/amazon-rp/outbound/*855-5KQ7TWXM* > "$tmp/r3" 2>/dev/null
+has "  InvalidProductIdentifier on a line" "^ACK\*IR\*1\*EA\*{24}ZZ\*\*InvalidProductIdentifier~" "$tmp/r3"
+# a partner's default lead time gives the date when the decision has none
+sed -i '0,/<acknowledge mode="manual" warn-hours="4"\/>/s//<acknowledge mode="manual" warn-hours="4" backorder-lead-days="5"\/>/' "$ws6/wharf.xml"
+exits "RP: with backorder-lead-days, a backorder without a date is kept" 0 at 2025-01-01T03:00:00Z "$W" orders approve 4Z32PABD --line 1 --accept 40 --backorder 8 -w "$ws6"
+at 2025-01-01T03:00:00Z "$W" ack run -w "$ws6" > "$tmp/out" 2>&1
+cat "$ws6"/partners/amazon-rp/outbound/*855-4Z32PABD* > "$tmp/bo" 2>/dev/null
+has "  the IB ships today + 5 days (ACK04 068, ACK05)" "^ACK\*IB\*8\*EA\*068\*20250106~" "$tmp/bo"
+has "  the accepted quantity has no date of its own" "^ACK\*IA\*40\*EA~" "$tmp/bo"
+for f in "$ws6"/partners/amazon-rp/outbound/*855*; do
+  "$W" edi validate --guide partners/amazon-rp/855 "$f" > "$tmp/out" 2>&1 && ok "$(basename "$f") passes the Amazon RP 855 guide" || no "$(basename "$f") passes the Amazon RP 855 guide" "$tmp/out"
+done
+

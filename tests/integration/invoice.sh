@@ -211,3 +211,87 @@ at 2025-01-12T10:05:00Z "$W" invoices list -w "$ws" > "$tmp/inv" 2>&1
 [ "$(grep -c ' PCR0' "$tmp/inv")" = "$(awk '/ PCR0/ {print $2}' "$tmp/inv" | sort -u | wc -l)" ] && ok "  no number twice" || no "  numbers" "$tmp/inv"
 exits "a third run" 0 at 2025-01-12T10:10:00Z "$W" invoice run -w "$ws"
 has "  bills nothing" "^0 invoices queued, 0 held" "$tmp/out"
+
+# ---- a replaced ship notice: the same goods are billed once -------------------------------------
+# Regression: a replacement (same shipment id, BSN01 05) was invoiced again
+# in full after its first version had been invoiced.
+asn() {  # asn TIME SHIPMENT_ID PO LINE:QTY...: one carton per line, with an explicit shipment id
+  local t=$1 sid=$2 po=$3; shift 3
+  { echo "po_number,line_no,quantity,carton_id,warehouse,ship_date,carrier_scac,bol,shipment_id"
+    for lq in "$@"; do echo "$po,${lq%%:*},${lq##*:},$sid-${lq%%:*},NJ1,${t%%T*},ODFL,BOL$sid,$sid"; done; } > "$tmp/asn-$sid.csv"
+  at "$t" "$W" ship "$tmp/asn-$sid.csv" -w "$ws" > "$tmp/ship" 2>&1 || no "ship $sid" "$tmp/ship"
+}
+i=7600
+for po in PREPL1 PREPL2 PREPL3 PDEC4; do
+  i=$((i + 1)); po_from amazon-rp-850.edi 4Z32PABC $po $i > "$RP/inbound/$po.edi"
+done
+# PDEC4: a unit cost with four decimals
+sed -i 's/^PO1\*1\*24\*EA\*12.50\*/PO1*1*24*EA*1.2345*/' "$RP/inbound/PDEC4.edi"
+at 2025-01-13T08:00:00Z "$W" run --once -w "$ws" > "$tmp/run" 2>&1
+has "the replacement POs are in" "4 sets: 4 accepted" "$tmp/run"
+asn 2025-01-13T09:00:00Z ASN-RPL-1 PREPL1 1:24 2:12
+asn 2025-01-13T09:00:00Z ASN-RPL-2 PREPL2 1:24 2:12
+exits "replacement: the first versions are invoiced" 0 at 2025-01-13T10:00:00Z "$W" invoice run -w "$ws"
+has "  two invoices" "^2 invoices queued, 0 held" "$tmp/out"
+n810=$(ls "$RP"/outbound/*-810-* | wc -l)
+# ASN-RPL-1 replaced with fewer units of line 1; line 2 as before
+asn 2025-01-13T11:00:00Z ASN-RPL-1 PREPL1 1:12 2:12
+has "  the replacement went out" "replacement" "$tmp/ship"
+# ASN-RPL-2 replaced with the same goods (a corrected carton, say)
+asn 2025-01-13T11:00:00Z ASN-RPL-2 PREPL2 1:24 2:12
+exits "replacement: the invoice run after the replacements" 0 at 2025-01-13T12:00:00Z "$W" invoice run -w "$ws"
+has "  bills nothing again: the reduced one is held" "^0 invoices queued, 1 held, 0 released from hold, 0 orders waiting to ship in full, 1 replaced ship notices with nothing new to bill" "$tmp/out"
+[ "$(ls "$RP"/outbound/*-810-* | wc -l)" = "$n810" ] && ok "  no new 810" || no "  no new 810" "$tmp/out"
+[ "$(grep -l 'PO\*PREPL1~' "$RP"/outbound/*-810-* | wc -l)" = 1 ] && ok "  PREPL1's goods are on one 810" || no "  PREPL1 on one 810"
+at 2025-01-13T12:00:00Z "$W" invoices list --state held -w "$ws" > "$tmp/held" 2>&1
+has "  the hold names the line, the shipment, the invoice and the excess" \
+  "replaced-after-billing: PO PREPL1 line 1: shipment ASN-RPL-1 \(now version 2\) ships 12, but invoice ACME-INV-[0-9]+ billed 24: 12 billed too many \(a credit for Amazon\)$" "$tmp/held"
+hasnt "  line 2, unchanged, is not on the hold" "PO PREPL1 line 2" "$tmp/held"
+has "  the held invoice totals 0.00: no goods, no freight again" "ACME-INV-[0-9]+ +held +0.00 +PREPL1" "$tmp/held"
+held=$(awk '$5 == "PREPL1" && $3 == "held" {print $2}' "$tmp/held")
+at 2025-01-13T12:00:00Z "$W" invoices show "$held" --json -w "$ws" > "$tmp/show" 2>&1
+hasnt "  the held invoice bills no goods again" "invoiced-quantity" "$tmp/show"
+at 2025-01-13T12:00:00Z "$W" status -w "$ws" > "$tmp/out" 2>&1
+has "  status shows the hold and why" "^  amazon-rp +$held +PREPL1 +replaced-after-billing" "$tmp/out"
+num=$(at 2025-01-13T12:00:00Z "$W" invoices list -w "$ws" | awk '$5 == "PREPL2" {print $2}')
+at 2025-01-13T12:00:00Z "$W" invoices show "$num" -w "$ws" > "$tmp/out" 2>&1
+has "  the same goods: the first invoice covers the replacement" "ASN-RPL-2 version 2 \(a replacement\) bills nothing new of PO PREPL2" "$tmp/out"
+exits "replacement: the next run" 0 at 2025-01-13T13:00:00Z "$W" invoice run -w "$ws"
+has "  still bills nothing" "^0 invoices queued, 0 held, 0 released from hold, 0 orders waiting to ship in full, 0 replaced" "$tmp/out"
+# replaced before any invoice: the version in force is billed, once
+asn 2025-01-13T14:00:00Z ASN-RPL-3 PREPL3 1:24 2:12
+asn 2025-01-13T14:30:00Z ASN-RPL-3 PREPL3 1:20 2:12
+exits "replacement before the invoice" 0 at 2025-01-13T15:00:00Z "$W" invoice run -w "$ws"
+has "  one invoice" "^1 invoices queued, 0 held" "$tmp/out"
+f=$(grep -l 'PO\*PREPL3~' "$RP"/outbound/*-810-* | head -1)
+has "  of the version in force: 20 of line 1" "^IT1\*1\*20\*EA\*12.50\*" "$f"
+[ "$(grep -c '^IT1' "$f")" = 2 ] && ok "  two lines, each once" || no "  two lines" "$f"
+
+# a multi-PO ship notice replaced without one of its POs: that PO's goods were taken back
+for po in PREPL5 PREPL6; do
+  i=$((i + 1)); po_from amazon-rp-850.edi 4Z32PABC $po $i > "$RP/inbound/$po.edi"
+done
+at 2025-01-13T15:10:00Z "$W" run --once -w "$ws" > "$tmp/run" 2>&1
+printf 'po_number,line_no,quantity,carton_id,warehouse,ship_date,carrier_scac,bol,shipment_id\nPREPL5,1,24,R5,NJ1,2025-01-13,ODFL,BOLR4,ASN-RPL-4\nPREPL6,1,24,R6,NJ1,2025-01-13,ODFL,BOLR4,ASN-RPL-4\n' > "$tmp/r4.csv"
+exits "a two-PO ship notice" 0 at 2025-01-13T15:20:00Z "$W" ship "$tmp/r4.csv" -w "$ws"
+exits "  is invoiced" 0 at 2025-01-13T15:30:00Z "$W" invoice run -w "$ws"
+has "  one invoice per PO" "^2 invoices queued, 0 held" "$tmp/out"
+printf 'po_number,line_no,quantity,carton_id,warehouse,ship_date,carrier_scac,bol,shipment_id\nPREPL5,1,24,R5,NJ1,2025-01-13,ODFL,BOLR4,ASN-RPL-4\n' > "$tmp/r4b.csv"
+exits "  replaced without PREPL6" 0 at 2025-01-13T15:40:00Z "$W" ship "$tmp/r4b.csv" -w "$ws"
+exits "  the invoice run after it" 0 at 2025-01-13T15:50:00Z "$W" invoice run -w "$ws"
+has "  PREPL5 is covered, PREPL6's invoice is held" "^0 invoices queued, 1 held, 0 released from hold, 0 orders waiting to ship in full, 1 replaced" "$tmp/out"
+at 2025-01-13T15:50:00Z "$W" invoices list --state held -w "$ws" > "$tmp/held" 2>&1
+has "  the dropped PO: 24 billed, 0 in force" "replaced-after-billing: PO PREPL6 line 1: shipment ASN-RPL-4 \(now version 2\) ships 0, but invoice ACME-INV-[0-9]+ billed 24: 24 billed too many" "$tmp/held"
+
+# ---- a unit cost with four decimals: extended, taxed and rounded per line ----------------------
+asn 2025-01-13T16:00:00Z ASN-DEC-4 PDEC4 1:7
+exits "four-decimal cost: invoiced" 0 at 2025-01-13T17:00:00Z "$W" invoice run -w "$ws"
+f=$(grep -l 'PO\*PDEC4~' "$RP"/outbound/*-810-* | head -1)
+has "  the unit cost goes out as the PO sent it" "^IT1\*1\*7\*EA\*1.2345\*" "$f"
+at 2025-01-13T17:00:00Z "$W" invoices list --json -w "$ws" > "$tmp/json" 2>&1
+num=$(at 2025-01-13T17:00:00Z "$W" invoices list -w "$ws" | awk '$5 == "PDEC4" {print $2}')
+at 2025-01-13T17:00:00Z "$W" invoices show "$num" --json -w "$ws" > "$tmp/show" 2>&1
+has "  7 x 1.2345 = 8.6415: the line is rounded to the cent once" "<line-amount>8.64</line-amount>" "$tmp/show"
+has "  its tax: 6.625 % of 8.64 = 0.5724, rounded per line" "<amount>0.57</amount>" "$tmp/show"
+# lines 8.64 + freight 25.00 - 2 % of 8.64 (0.1728 -> 0.17) + tax 0.57 = 34.04
+has "  the total adds rounded amounts" "^TDS\*3404~" "$f"

@@ -49,6 +49,8 @@ dues() { awk -F'|' -v p="$1" -v j="$2" '$1 == p && $2 == j { print $3 }' "$tmp/a
 "$W" init "$ws" > /dev/null 2>&1 || { no "init"; exit 0; }
 RP=$ws/partners/amazon-rp
 cp "$G/amazon-rp-850.edi" "$RP/inbound/po.edi"
+# a DF order too: DF acknowledges automatically, by its own ack run
+cp "$G/amazon-df-850.edi" "$ws/partners/amazon-df/inbound/df.edi"
 
 # the day: 00:00-03:00 every 15 minutes, 03:00 once more, nothing until
 # 07:40 (as if down), then 08:00-23:30 every 30 minutes
@@ -113,6 +115,11 @@ has "the 00:00 poll took the PO in" "^amazon-rp\|poll\|$DAY\|.*\|files=1 sets=1 
 has "the 01:30 ack run sent the approved order's 855" "^amazon-rp\|ack-run\|$((DAY + 90 * 60))\|.*\|acks=1 sent=1$" "$tmp/all"
 ls "$RP/outbound" > "$tmp/out"
 has "  the 855 is in the outbound folder" "855" "$tmp/out"
+# Regression: the RP ack run also queued, sent and counted the DF 855s
+has "a partner's ack run acknowledges its own orders only: RP's 00:00 run sent nothing" "^amazon-rp\|ack-run\|$DAY\|.*\|acks=0 sent=0$" "$tmp/all"
+has "  DF's 00:00 run sent the DF 855" "^amazon-df\|ack-run\|$DAY\|.*\|acks=1 sent=1$" "$tmp/all"
+ls "$ws/partners/amazon-df/outbound" > "$tmp/out"
+has "  the DF 855 is in DF's outbound folder" "855" "$tmp/out"
 
 # the table, and its errors
 "$W" runs list -w "$ws" > "$tmp/out" 2>&1

@@ -1045,6 +1045,103 @@ static void test_invoices(void **state)
     gw_store_close(s);
 }
 
+/* What invoices billed of an order line is kept per line and read back
+ * across the versions of a shipment id; a replacement that adds nothing is
+ * added to the invoice that billed its earlier version. */
+static void test_invoice_lines(void **state)
+{
+    const struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    struct gw_order *o = order_new("amazon-rp", "RP", "PO1", "shipped", 1);
+    struct gw_invoice v;
+    struct gw_bill bill;
+    struct gw_billed_line line, *b = NULL;
+    int64_t v2, by = 0, billed = 0, *ords = NULL;
+    size_t nb = 0, no = 0;
+    int created;
+
+    OK(gw_store_upsert_order(s, o, &created, "test", T0, E));
+    bill.shipment_row = ship_add(s, o->id, "ASN1", 1, "10", T0);
+    bill.order_id = o->id;
+    memset(&v, 0, sizeof(v));
+    v.partner = "amazon-rp";
+    v.program = "RP";
+    v.number = "INV-1";
+    v.state = "queued";
+    v.total = "125.00";
+    v.canonical = "<invoice/>";
+    OK(gw_store_add_invoice(s, &v, &bill, 1, "test", T0, E));
+    memset(&line, 0, sizeof(line));
+    line.shipment_row = bill.shipment_row;
+    line.order_id = o->id;
+    line.line_no = 1;
+    line.quantity = "10";
+    OK(gw_store_add_invoice_lines(s, v.id, &line, 1, E));
+    /* version 2 of ASN1: what version 1 billed counts for it */
+    OK(gw_store_set_shipment_state(s, bill.shipment_row, "replaced", T0 + 60, E));
+    v2 = ship_add(s, o->id, "ASN1", 2, "4", T0 + 60);
+    OK(gw_store_billed_lines(&b, &nb, s, "amazon-rp", "ASN1", o->id, 0, E));
+    assert_int_equal(nb, 1);
+    assert_int_equal(b[0].invoice_id, v.id);
+    assert_string_equal(b[0].number, "INV-1");
+    assert_int_equal(b[0].line_no, 1);
+    assert_string_equal(b[0].quantity, "10");
+    gw_billed_lines_free(b, nb);
+    /* ... except for the invoice itself, and not for another shipment id */
+    OK(gw_store_billed_lines(&b, &nb, s, "amazon-rp", "ASN1", o->id, v.id, E));
+    assert_int_equal(nb, 0);
+    OK(gw_store_billed_lines(&b, &nb, s, "amazon-rp", "ASN2", o->id, 0, E));
+    assert_int_equal(nb, 0);
+    OK(gw_store_billed_elsewhere(&ords, &no, s, "amazon-rp", "ASN1", v2, E));
+    assert_int_equal(no, 1);
+    assert_int_equal(ords[0], o->id);
+    free(ords);
+    OK(gw_store_last_bill(&by, s, "amazon-rp", "ASN1", o->id, E));
+    assert_int_equal(by, v.id);
+    OK(gw_store_add_bill(s, by, v2, o->id, "covered", T0 + 120, E));
+    OK(gw_store_billed(&billed, s, v2, o->id, E));
+    assert_int_equal(billed, v.id);
+    gw_order_free(o);
+    gw_store_close(s);
+}
+
+/* Migration 6 backfills invoice_lines: an invoice made before it billed
+ * its (shipment, order) pairs' shipment lines in full. */
+static void test_invoice_lines_migration(void **state)
+{
+    const struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    struct gw_order *o = order_new("amazon-rp", "RP", "PO1", "shipped", 1);
+    struct gw_invoice v;
+    struct gw_bill bill;
+    struct gw_billed_line *b = NULL;
+    size_t nb = 0;
+    int created;
+
+    OK(gw_store_upsert_order(s, o, &created, "test", T0, E));
+    bill.shipment_row = ship_add(s, o->id, "ASN1", 1, "7.5", T0);
+    bill.order_id = o->id;
+    memset(&v, 0, sizeof(v));
+    v.partner = "amazon-rp";
+    v.program = "RP";
+    v.number = "INV-1";
+    v.state = "sent";
+    v.canonical = "<invoice/>";
+    OK(gw_store_add_invoice(s, &v, &bill, 1, "test", T0, E));
+    gw_store_close(s);
+    /* back to version 5: no invoice_lines */
+    exec_raw(f, "DROP TABLE invoice_lines; DELETE FROM schema_version WHERE version >= 6");
+    s = open_ok(f);
+    assert_true(gw_store_version(s) >= 6);
+    OK(gw_store_billed_lines(&b, &nb, s, "amazon-rp", "ASN1", o->id, 0, E));
+    assert_int_equal(nb, 1);
+    assert_string_equal(b[0].quantity, "7.5");
+    assert_int_equal(b[0].invoice_id, v.id);
+    gw_billed_lines_free(b, nb);
+    gw_order_free(o);
+    gw_store_close(s);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -1070,6 +1167,8 @@ int main(void)
         T(test_shipments),
         T(test_sscc_reuse),
         T(test_invoices),
+        T(test_invoice_lines),
+        T(test_invoice_lines_migration),
     };
 #undef T
 
