@@ -1079,6 +1079,12 @@ const char *edi_guides_dir(const struct edi_guides *r)
     return r->dir;
 }
 
+int edi_guides_codes(const struct edi_codes **out, struct edi_guides *r, const char *version,
+                     const char *element, struct edi_err *err)
+{
+    return code_file(out, r, version, element, 1, err);
+}
+
 int edi_guides_get(const struct edi_guide **out, struct edi_guides *r, const char *id,
                    struct edi_err *err)
 {
