@@ -383,7 +383,7 @@ static int code_file(const struct edi_codes **out, struct edi_guides *r, const c
     if (!name_ok(element, 7) || !name_ok(version, 6))
         return edi_fail(err, EDI_ECONFIG, "code list %s/%s: not an element reference", version,
                         element);
-    /* LIMIT: a few hundred lists a version; a guide compiles once */
+    /* a linear search: a few hundred lists, looked up only while guides compile */
     for (i = 0; i < r->ncf; i++) {
         if (strcmp(r->cf[i].element, element) == 0 && strcmp(r->cf[i].version, version) == 0) {
             *out = r->cf[i].codes;
