@@ -388,25 +388,23 @@ static int code_file(const struct edi_codes **out, struct edi_guides *r, const c
         if (strcmp(r->cf[i].element, element) == 0 && strcmp(r->cf[i].version, version) == 0) {
             *out = r->cf[i].codes;
             if (*out == NULL && must)
-                break;
+                return edi_fail(err, EDI_ENOTFOUND, "no code list for element %s in %s", element,
+                                version);
             return 0;
         }
     }
     snprintf(rel, sizeof(rel), "x12/codes/%s/%s", version, element);
     snprintf(path, sizeof(path), "%s/%s.xml", r->dir, rel);
-    if (i == r->ncf && stat(path, &st) == 0) {
-        if ((rc = read_code_file(out, r, path, rel, version, element, err)) < 0)
-            return rc;
+    /* a base= list is read (and cached) first, inside this call */
+    if (stat(path, &st) == 0 && (rc = read_code_file(out, r, path, rel, version, element, err)) < 0)
+        return rc;
+    if (r->ncf == r->capcf) {
+        r->capcf = r->capcf ? r->capcf * 2 : 64;
+        r->cf = edi_xrealloc(r->cf, r->capcf * sizeof(*r->cf));
     }
-    if (i == r->ncf) {
-        if (r->ncf == r->capcf) {
-            r->capcf = r->capcf ? r->capcf * 2 : 64;
-            r->cf = edi_xrealloc(r->cf, r->capcf * sizeof(*r->cf));
-        }
-        snprintf(r->cf[r->ncf].version, sizeof(r->cf[r->ncf].version), "%s", version);
-        snprintf(r->cf[r->ncf].element, sizeof(r->cf[r->ncf].element), "%s", element);
-        r->cf[r->ncf++].codes = *out;
-    }
+    snprintf(r->cf[r->ncf].version, sizeof(r->cf[r->ncf].version), "%s", version);
+    snprintf(r->cf[r->ncf].element, sizeof(r->cf[r->ncf].element), "%s", element);
+    r->cf[r->ncf++].codes = *out;
     if (*out == NULL && must)
         return edi_fail(err, EDI_ENOTFOUND, "no code list for element %s in %s (looked for %s)",
                         element, version, path);

@@ -14,6 +14,8 @@
 #include "guide.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 
 /* The interchange around one set; body: segments ending in '~'. */
@@ -289,6 +291,96 @@ static void test_lookups(void **state)
     }
 }
 
+/* ---- broken code files ------------------------------------------------------------ */
+
+static void put(const char *dir, const char *rel, const char *text)
+{
+    char path[4096];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, rel);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A schemas folder of crafted code files: each fault is a configuration
+ * error naming the file, and a 005010 delta applies its drops and adds. */
+static void test_broken_files(void **state)
+{
+    static const struct {
+        const char *version, *element;
+        int rc;
+        const char *in_msg;
+    } cases[] = {
+        {"004010", "355", EDI_ECONFIG, "355.xml"},  /* names another element */
+        {"004010", "235", EDI_ECONFIG, "<foo>"},    /* an unknown child */
+        {"004010", "66", EDI_ECONFIG, "66.xml"},    /* not well-formed */
+        {"004010", "673", EDI_ECONFIG, "empty"},    /* no codes */
+        {"005010", "128", EDI_ENOTFOUND, "004010"}, /* its base has no file */
+        {"005010", "98", EDI_ECONFIG, "earlier"},   /* base= not an earlier version */
+        {"004010", "100", EDI_ENOTFOUND, "100"},    /* no file at all */
+    };
+    char dir[] = "/tmp/wharf-codes-XXXXXX", xsd[4096], cwd[4096], cmd[4200];
+    struct edi_guides *r;
+    const struct edi_codes *c;
+    struct edi_err err;
+    size_t i;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    snprintf(xsd, sizeof(xsd), "%s%s/guide.xsd", WHARF_SCHEMAS[0] == '/' ? "" : cwd,
+             WHARF_SCHEMAS[0] == '/' ? WHARF_SCHEMAS : "/" WHARF_SCHEMAS);
+    snprintf(cmd, sizeof(cmd), "%s/guide.xsd", dir);
+    assert_int_equal(symlink(xsd, cmd), 0);
+    snprintf(cmd, sizeof(cmd), "mkdir -p '%s/x12/codes/004010' '%s/x12/codes/005010'", dir, dir);
+    assert_int_equal(system(cmd), 0);
+    put(dir, "x12/codes/004010/355.xml", "<codes element=\"356\" version=\"004010\"><code>EA</code></codes>");
+    put(dir, "x12/codes/004010/235.xml", "<codes element=\"235\" version=\"004010\"><foo/></codes>");
+    put(dir, "x12/codes/004010/66.xml", "<codes element=\"66\" version=\"004010\"><code>92</codes>");
+    put(dir, "x12/codes/004010/673.xml", "<codes element=\"673\" version=\"004010\"></codes>");
+    put(dir, "x12/codes/005010/128.xml",
+        "<codes element=\"128\" version=\"005010\" base=\"004010\"><code>01A</code></codes>");
+    put(dir, "x12/codes/005010/98.xml",
+        "<codes element=\"98\" version=\"005010\" base=\"005010\"><code>ST</code></codes>");
+    put(dir, "x12/codes/004010/92.xml",
+        "<codes element=\"92\" version=\"004010\"><code name=\"New Order\">NE</code>"
+        "<code>SA</code><code>XX</code></codes>");
+    put(dir, "x12/codes/005010/92.xml",
+        "<codes element=\"92\" version=\"005010\" base=\"004010\"><drop>XX</drop><code>KC</code></codes>");
+
+    edi_err_clear(&err);
+    assert_int_equal(edi_guides_new(&r, dir, &err), 0);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int rc;
+
+        edi_err_clear(&err);
+        rc = edi_guides_codes(&c, r, cases[i].version, cases[i].element, &err);
+        if (rc != cases[i].rc || strstr(err.msg, cases[i].in_msg) == NULL)
+            fail_msg("%s/%s: rc %d (want %d): %s", cases[i].version, cases[i].element, rc, cases[i].rc,
+                     err.msg);
+        assert_null(c);
+    }
+    edi_err_clear(&err);
+    assert_int_equal(edi_guides_codes(&c, r, "005010", "92", &err), 0);
+    assert_int_equal(c->n, 3);
+    assert_true(edi_codes_has(c, edi_str_c("NE")));
+    assert_true(edi_codes_has(c, edi_str_c("KC")));
+    assert_false(edi_codes_has(c, edi_str_c("XX")));
+    /* read once: the same list again */
+    {
+        const struct edi_codes *again;
+
+        assert_int_equal(edi_guides_codes(&again, r, "005010", "92", &err), 0);
+        assert_ptr_equal(c, again);
+    }
+    edi_guides_free(r);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +388,7 @@ int main(void)
         cmocka_unit_test(test_partner_narrows),
         cmocka_unit_test(test_every_file_loads),
         cmocka_unit_test(test_lookups),
+        cmocka_unit_test(test_broken_files),
     };
 
     return cmocka_run_group_tests(tests, tu_guides_setup, tu_guides_teardown);
