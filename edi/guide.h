@@ -161,5 +161,11 @@ int edi_guides_get(const struct edi_guide **out, struct edi_guides *r, const cha
 int edi_guides_for(const struct edi_guide **out, struct edi_guides *r, const char *gs08,
                    const char *set, struct edi_err *err);
 const char *edi_guides_dir(const struct edi_guides *r);
+/* The standard's code list of data element `element` ("355") in `version`
+ * ("004010"), from x12/codes/VERSION/ELEMENT.xml: read once, borrowed from
+ * the registry. EDI_ENOTFOUND when there is no list for the element,
+ * EDI_ECONFIG when its file is broken. */
+int edi_guides_codes(const struct edi_codes **out, struct edi_guides *r, const char *version,
+                     const char *element, struct edi_err *err);
 
 #endif

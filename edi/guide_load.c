@@ -6,6 +6,11 @@
  * A base guide is its version's segment dictionary plus its own segments
  * and structure; a partner guide compiles its base afresh and narrows it.
  * Validation against the compiled form is guide.c.
+ *
+ * Code lists are data files, x12/codes/VERSION/ELEMENT.xml (one per data
+ * element, described in schemas/README.md), read once per registry and
+ * shared by every guide it compiles. An ID element takes, in this order:
+ * the <codelist> its list= names, its own <code>s, or its element's file.
  */
 #include "guide.h"
 
@@ -23,11 +28,21 @@ struct cached {
     struct edi_guide *g;
 };
 
+/* A code list file, read once; codes NULL when the element has none. */
+struct codefile {
+    char version[7];
+    char element[8];
+    const struct edi_codes *codes;
+};
+
 struct edi_guides {
     char *dir;
     xmlSchemaPtr xsd;
     struct cached *c;
     size_t n, cap;
+    struct codefile *cf;
+    size_t ncf, capcf;
+    struct edi_pool pool;       /* the code lists: guides borrow them */
 };
 
 /* ---- XML plumbing ------------------------------------------------------------- */
@@ -101,7 +116,10 @@ static char cattr(xmlNodePtr n, const char *name, char dflt)
     return r;
 }
 
-static int load_doc(xmlDocPtr *out, struct edi_guides *r, const char *rel, struct edi_err *err)
+/* Reads schemas/REL.xml; against guide.xsd when `check` is set (code list
+ * files are checked by their reader: the schema would triple their cost). */
+static int load_doc(xmlDocPtr *out, struct edi_guides *r, const char *rel, int check,
+                    struct edi_err *err)
 {
     char path[4096];
     struct xerr x = {err, 0};
@@ -115,7 +133,7 @@ static int load_doc(xmlDocPtr *out, struct edi_guides *r, const char *rel, struc
     xmlSetStructuredErrorFunc(&x, (xmlStructuredErrorFunc)on_xml_error);
     /* no network, no entity expansion, no DTD loading */
     doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
-    if (doc && r->xsd) {
+    if (doc && r->xsd && check) {
         xmlSchemaValidCtxtPtr v = xmlSchemaNewValidCtxt(r->xsd);
         int invalid;
 
@@ -143,16 +161,21 @@ static int load_doc(xmlDocPtr *out, struct edi_guides *r, const char *rel, struc
 
 /* ---- compiling ------------------------------------------------------------------- */
 
-/* The dictionary's named code lists, while a guide compiles. */
+/* The dictionary's named code lists, and where to find the element code
+ * lists, while a guide compiles. */
 struct lists {
     const char **id;
     const struct edi_codes **codes;
     size_t n;
+    struct edi_guides *r;
+    const char *version;
 };
 
 static const struct edi_codes *codes_of(struct edi_pool *pl, xmlNodePtr n);
+static int code_file(const struct edi_codes **out, struct edi_guides *r, const char *version,
+                     const char *element, int must, struct edi_err *err);
 
-static void lists_of(struct lists *ls, struct edi_pool *pl, xmlNodePtr root)
+static int lists_of(struct lists *ls, struct edi_pool *pl, xmlNodePtr root, struct edi_err *err)
 {
     xmlNodePtr c;
     size_t k = 0;
@@ -163,16 +186,26 @@ static void lists_of(struct lists *ls, struct edi_pool *pl, xmlNodePtr root)
     ls->id = edi_pool_alloc(pl, (k ? k : 1) * sizeof(*ls->id));
     ls->codes = edi_pool_alloc(pl, (k ? k : 1) * sizeof(*ls->codes));
     for (c = root->children; c; c = c->next) {
-        xmlChar *id;
+        xmlChar *id, *element;
+        int rc = 0;
 
         if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, "codelist") != 0)
             continue;
         id = xmlGetProp(c, (const xmlChar *)"id");
+        element = xmlGetProp(c, (const xmlChar *)"element");
         ls->id[ls->n] = edi_pool_strdup(pl, id ? (const char *)id : "");
-        ls->codes[ls->n] = codes_of(pl, c);
+        /* element="355": the complete list is the element's file */
+        if (element)
+            rc = code_file(&ls->codes[ls->n], ls->r, ls->version, (const char *)element, 1, err);
+        else
+            ls->codes[ls->n] = codes_of(pl, c);
         ls->n++;
         xmlFree(id);
+        xmlFree(element);
+        if (rc < 0)
+            return rc;
     }
+    return 0;
 }
 
 static const struct edi_codes *list_named(const struct lists *ls, const char *id)
@@ -237,6 +270,145 @@ static const struct edi_codes *list_of(struct edi_pool *pl, const char *s)
     cs->n = k;
     edi_codes_sort(cs, pl);
     return cs;
+}
+
+/* ---- element code lists (x12/codes/VERSION/ELEMENT.xml) --------------------------- */
+
+static int name_ok(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > max)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')))
+            return 0;
+    return 1;
+}
+
+/* Reads one code file into r->pool: its <code>s, or, with base=, the base
+ * version's list less its <drop>s plus its <code>s. */
+static int read_code_file(const struct edi_codes **out, struct edi_guides *r, const char *path,
+                          const char *rel, const char *version, const char *element,
+                          struct edi_err *err)
+{
+    xmlDocPtr doc = NULL;
+    xmlNodePtr root, c;
+    const struct edi_codes *base = NULL;
+    struct edi_codes *cs, drops = {0, NULL, NULL};
+    char *v = NULL, *el = NULL, *b = NULL;
+    size_t k = 0, nd = 0, i;
+    int rc;
+
+    *out = NULL;
+    if ((rc = load_doc(&doc, r, rel, 0, err)) < 0)
+        return rc;
+    root = xmlDocGetRootElement(doc);
+    v = attr(root, "version");
+    el = attr(root, "element");
+    b = attr(root, "base");
+    if (!is_el(root, "codes") || v == NULL || el == NULL || strcmp(v, version) != 0 ||
+        strcmp(el, element) != 0) {
+        rc = edi_fail(err, EDI_ECONFIG, "%s: must be <codes element=\"%s\" version=\"%s\">", path,
+                      element, version);
+        goto out;
+    }
+    if (b) {
+        if (strcmp(b, version) >= 0 || !name_ok(b, 6)) {
+            rc = edi_fail(err, EDI_ECONFIG, "%s: base=\"%s\" must be an earlier version", path, b);
+            goto out;
+        }
+        if ((rc = code_file(&base, r, b, element, 1, err)) < 0)
+            goto out;
+    }
+    for (c = root->children; c; c = c->next) {
+        k += is_el(c, "code");
+        nd += is_el(c, "drop");
+        if (c->type == XML_ELEMENT_NODE && !is_el(c, "code") && !is_el(c, "drop")) {
+            rc = edi_fail(err, EDI_ECONFIG, "%s:%d: <%s> in a code list: only <code> and <drop>",
+                          path, (int)xmlGetLineNo(c), (const char *)c->name);
+            goto out;
+        }
+    }
+    if (nd) {
+        drops.v = edi_xcalloc(nd, sizeof(*drops.v));
+        for (c = root->children; c; c = c->next)
+            if (is_el(c, "drop"))
+                drops.v[drops.n++] = (const char *)xmlNodeGetContent(c);
+        edi_codes_sort(&drops, &r->pool);
+    }
+    cs = edi_pool_alloc(&r->pool, sizeof(*cs));
+    cs->v = edi_pool_alloc(&r->pool, ((base ? base->n : 0) + k + 1) * sizeof(*cs->v));
+    for (i = 0; base && i < base->n; i++)
+        if (!nd || !edi_codes_has(&drops, edi_str_c(base->v[i])))
+            cs->v[cs->n++] = base->v[i];
+    for (c = root->children; c; c = c->next) {
+        if (is_el(c, "code")) {
+            xmlChar *t = xmlNodeGetContent(c);
+
+            cs->v[cs->n++] = edi_pool_strdup(&r->pool, (const char *)t);
+            xmlFree(t);
+        }
+    }
+    if (cs->n == 0) {
+        rc = edi_fail(err, EDI_ECONFIG, "%s: an empty code list", path);
+        goto out;
+    }
+    edi_codes_sort(cs, &r->pool);
+    *out = cs;
+    rc = 0;
+out:
+    for (i = 0; i < drops.n; i++)
+        xmlFree((xmlChar *)drops.v[i]);
+    free(drops.v);
+    xmlFree(v);
+    xmlFree(el);
+    xmlFree(b);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* The code list of data element `element` in `version`, read once and
+ * cached in the registry (NULL, and 0, when there is no file for it unless
+ * must is set). The list is borrowed from the registry. */
+static int code_file(const struct edi_codes **out, struct edi_guides *r, const char *version,
+                     const char *element, int must, struct edi_err *err)
+{
+    char rel[64], path[4096];
+    struct stat st;
+    size_t i;
+    int rc;
+
+    *out = NULL;
+    if (!name_ok(element, 7) || !name_ok(version, 6))
+        return edi_fail(err, EDI_ECONFIG, "code list %s/%s: not an element reference", version,
+                        element);
+    /* a linear search: a few hundred lists, looked up only while guides compile */
+    for (i = 0; i < r->ncf; i++) {
+        if (strcmp(r->cf[i].element, element) == 0 && strcmp(r->cf[i].version, version) == 0) {
+            *out = r->cf[i].codes;
+            if (*out == NULL && must)
+                return edi_fail(err, EDI_ENOTFOUND, "no code list for element %s in %s", element,
+                                version);
+            return 0;
+        }
+    }
+    snprintf(rel, sizeof(rel), "x12/codes/%s/%s", version, element);
+    snprintf(path, sizeof(path), "%s/%s.xml", r->dir, rel);
+    /* a base= list is read (and cached) first, inside this call */
+    if (stat(path, &st) == 0 && (rc = read_code_file(out, r, path, rel, version, element, err)) < 0)
+        return rc;
+    if (r->ncf == r->capcf) {
+        r->capcf = r->capcf ? r->capcf * 2 : 64;
+        r->cf = edi_xrealloc(r->cf, r->capcf * sizeof(*r->cf));
+    }
+    snprintf(r->cf[r->ncf].version, sizeof(r->cf[r->ncf].version), "%s", version);
+    snprintf(r->cf[r->ncf].element, sizeof(r->cf[r->ncf].element), "%s", element);
+    r->cf[r->ncf++].codes = *out;
+    if (*out == NULL && must)
+        return edi_fail(err, EDI_ENOTFOUND, "no code list for element %s in %s (looked for %s)",
+                        element, version, path);
+    return 0;
 }
 
 static void type_of(struct edi_gel *e, const char *t)
@@ -358,6 +530,7 @@ static int el_of(struct edi_pool *pl, struct edi_gel *e, xmlNodePtr n, const str
         }
         xmlFree(list);
     }
+    /* no list yet: bind_codes() gives it its data element's, if reached */
     return 0;
 }
 
@@ -525,6 +698,37 @@ static void meta_of(struct edi_guide *g, xmlNodePtr root)
     }
 }
 
+/* Gives every ID element without a list, in the segments the structure
+ * reaches, its data element's list: only the files a set uses are read. */
+static int bind_codes(struct edi_guides *r, const char *version, struct edi_gnode *n,
+                      struct edi_err *err)
+{
+    uint32_t k;
+    uint16_t i, j;
+    int rc;
+
+    if (n->loop) {
+        for (k = 0; k < n->nkid; k++)
+            if ((rc = bind_codes(r, version, &n->kid[k], err)) < 0)
+                return rc;
+        return 0;
+    }
+    if (n->seg == NULL)
+        return 0;
+    for (i = 0; i < n->seg->nel; i++) {
+        struct edi_gel *e = &((struct edi_gseg *)n->seg)->el[i];
+
+        for (j = 0; j < (e->type == 'C' ? e->ncomp : 1); j++) {
+            struct edi_gel *x = e->type == 'C' ? &e->comp[j] : e;
+
+            if (x->type == 'I' && x->codes == NULL && x->ref[0] &&
+                (rc = code_file(&x->codes, r, version, x->ref, 0, err)) < 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
 static int seg_is_id(const struct edi_gnode *n, const char *id)
 {
     return !n->loop && n->seg && strcmp(n->seg->id, id) == 0;
@@ -541,7 +745,7 @@ static int compile_base(struct edi_guide *g, struct edi_guides *r, const char *i
     struct lists ls;
     int rc;
 
-    if ((rc = load_doc(&doc, r, id, err)) < 0)
+    if ((rc = load_doc(&doc, r, id, 1, err)) < 0)
         return rc;
     root = xmlDocGetRootElement(doc);
     meta_of(g, root);
@@ -550,9 +754,12 @@ static int compile_base(struct edi_guide *g, struct edi_guides *r, const char *i
         goto out;
     }
     snprintf(rel, sizeof(rel), "x12/%s/segments", g->version);
-    if ((rc = load_doc(&dict, r, rel, err)) < 0)
+    if ((rc = load_doc(&dict, r, rel, 1, err)) < 0)
         goto out;
-    lists_of(&ls, &g->pool, xmlDocGetRootElement(dict));
+    ls.r = r;
+    ls.version = g->version;
+    if ((rc = lists_of(&ls, &g->pool, xmlDocGetRootElement(dict), err)) < 0)
+        goto out;
     if ((rc = add_segments(&g->pool, &segs, &n, &cap, xmlDocGetRootElement(dict), &ls, err)) < 0 ||
         (rc = add_segments(&g->pool, &segs, &n, &cap, root, &ls, err)) < 0)
         goto out;
@@ -587,7 +794,7 @@ static int compile_base(struct edi_guide *g, struct edi_guides *r, const char *i
                       r->dir, id);
         goto out;
     }
-    rc = 0;
+    rc = bind_codes(r, g->version, &g->root, err);
 out:
     free(segs);
     xmlFreeDoc(dict);
@@ -773,7 +980,7 @@ static int compile(struct edi_guide **out, struct edi_guides *r, const char *id,
 
     *out = NULL;
     edi_pool_init(&g->pool);
-    if ((rc = load_doc(&doc, r, id, err)) < 0)
+    if ((rc = load_doc(&doc, r, id, 1, err)) < 0)
         goto out;
     root = xmlDocGetRootElement(doc);
     base = attr(root, "base");
@@ -826,6 +1033,7 @@ int edi_guides_new(struct edi_guides **out, const char *schema_dir, struct edi_e
                         path);
     r = edi_xcalloc(1, sizeof(*r));
     r->dir = edi_xstrdup(schema_dir);
+    edi_pool_init(&r->pool);
     xmlSetStructuredErrorFunc(&x, (xmlStructuredErrorFunc)on_xml_error);
     {
         xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(path);
@@ -856,6 +1064,8 @@ void edi_guides_free(struct edi_guides *r)
         free(r->c[i].g);
     }
     free(r->c);
+    free(r->cf);
+    edi_pool_dispose(&r->pool);
     if (r->xsd)
         xmlSchemaFree(r->xsd);
     free(r->dir);
@@ -865,6 +1075,12 @@ void edi_guides_free(struct edi_guides *r)
 const char *edi_guides_dir(const struct edi_guides *r)
 {
     return r->dir;
+}
+
+int edi_guides_codes(const struct edi_codes **out, struct edi_guides *r, const char *version,
+                     const char *element, struct edi_err *err)
+{
+    return code_file(out, r, version, element, 1, err);
 }
 
 int edi_guides_get(const struct edi_guide **out, struct edi_guides *r, const char *id,
