@@ -676,6 +676,8 @@ static int partner(struct loader *ld, struct gw_partner *p, xmlNodePtr n)
 
     tr = child(n, "transport");
     p->transport = attr(ld, tr, "kind");
+    p->settle_seconds = int_attr(ld, tr, "settle-seconds", 0);
+    p->incomplete_seconds = int_attr(ld, tr, "incomplete-seconds", 900);
     dir = attr(ld, tr, "dir");
     if (dir == NULL) {
         size_t len = strlen(p->id) + sizeof("partners/");

@@ -142,6 +142,8 @@ struct gw_partner {
      * already joined with the workspace */
     const char *transport;           /* "files" */
     const char *spool_dir, *inbound, *outbound, *archive, *quarantine;
+    int settle_seconds;              /* a file younger than this is left alone */
+    int incomplete_seconds;          /* an interchange without IEA waits this long */
     struct gw_guide_ref *guides;
     size_t nguides;
     struct gw_map_ref *maps;

@@ -1015,6 +1015,41 @@ static const char *ack_kind(const struct edi_buf *b)
     return "TA1";
 }
 
+/* ---- completeness ---------------------------------------------------------------------------- */
+
+static void on_envelope(void *ctx, const struct edi_finding *fd, const struct edi_where *w)
+{
+    (void)w;
+    if (strcmp(fd->code, "iea-missing") == 0)
+        *(int *)ctx = 1;
+}
+
+/* 1 when the file is still being written, by what it holds: empty, an ISA
+ * cut short, or an interchange whose IEA has not arrived. A file cut after
+ * an IEA reads as complete; settle-seconds covers writers that pause there. */
+static int incomplete_file(const char *data, size_t n)
+{
+    struct edi_check_opts o;
+    struct edi_check_stats cs;
+    struct edi_err e;
+    size_t i = 0;
+    int missing = 0;
+
+    while (i < n && (data[i] == ' ' || data[i] == '\r' || data[i] == '\n' || data[i] == '\t'))
+        i++;
+    if (i == n)
+        return 1;
+    if (n - i < 106 && memcmp(data + i, "ISA", n - i < 3 ? n - i : 3) == 0)
+        return 1;
+    memset(&o, 0, sizeof(o));
+    o.envelope_only = 1;
+    o.report = on_envelope;
+    o.ctx = &missing;
+    if (edi_check_mem(&cs, data, n, &o, &e) < 0)
+        return 0;
+    return missing;
+}
+
 int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partner *p,
                     const char *path, struct edi_err *err)
 {
@@ -1058,6 +1093,37 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
             rc = 0;
         }
         goto out;
+    }
+    if (incomplete_file(data, n)) {
+        struct stat sb;
+        time_t age = stat(claimed, &sb) == 0 ? time(NULL) - sb.st_mtime : 0;
+
+        if (age < p->incomplete_seconds) {
+            /* SPEC: issue 12 — a file still being written is not taken: it goes
+             * back to inbound/ (the exit below) for a later pass */
+            gw_log(c, "info", "%s %s: incomplete (no IEA yet, %lds old): left for a later pass", p->id,
+                   name, (long)age);
+            rc = 0;
+            goto out;
+        }
+        {
+            char reason[600];
+
+            final[0] = '\0';
+            move_to(c, claimed, p->quarantine, name, "", final, sizeof(final));
+            snprintf(reason, sizeof(reason), "%.200s: still incomplete after %lds (no IEA, or empty): "
+                     "quarantined (transport incomplete-seconds=%d); drop the complete file again\n",
+                     name, (long)age, p->incomplete_seconds);
+            if (final[0]) {
+                strcat(final, ".reason");
+                gw_write_file(final, reason, strlen(reason), err);
+            }
+            moved = 1;
+            st->quarantined++;
+            gw_log(c, "warn", "%s %s: quarantined: incomplete after %lds", p->id, name, (long)age);
+            rc = 0;
+            goto out;
+        }
     }
     st->files++;
     f.c = c;
@@ -1213,6 +1279,9 @@ int gw_poll_partner(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
         snprintf(path, sizeof(path), "%s/%s", p->inbound, e->d_name);
         /* lstat: a link is claimed and quarantined, never followed */
         if (lstat(path, &sb) != 0 || S_ISDIR(sb.st_mode))
+            continue;
+        /* a file modified a moment ago may still be growing */
+        if (p->settle_seconds > 0 && time(NULL) - sb.st_mtime < p->settle_seconds)
             continue;
         names = edi_xrealloc(names, (n + 1) * sizeof(*names));
         names[n++] = edi_xstrdup(e->d_name);
