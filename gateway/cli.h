@@ -57,6 +57,10 @@ struct gw_cli_opts {
  * argument); argv[0] is the command's name. */
 int gw_cli_parse(struct gw_cli_opts *o, int argc, char **argv, const char *cmd, int extras);
 /* "2025-01-02 15:00" (UTC). */
+/* The exit status of a job's return code: 0; 1 when a document or
+ * decision was refused (EDI_ESYNTAX, EDI_ELIMIT, EDI_ENOTFOUND); 2 for an
+ * operator to act (EDI_ECONFIG); 75 to retry (EDI_EAGAIN); else 70. */
+int gw_cli_exit(int rc);
 void gw_cli_when(char *buf, size_t cap, time_t t);
 
 struct gw_ctx;

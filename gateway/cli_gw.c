@@ -74,6 +74,24 @@ int gw_cli_parse(struct gw_cli_opts *o, int argc, char **argv, const char *cmd, 
     return 0;
 }
 
+int gw_cli_exit(int rc)
+{
+    switch (rc) {
+    case EDI_OK:
+        return GW_EXIT_OK;
+    case EDI_ESYNTAX:
+    case EDI_ELIMIT:
+    case EDI_ENOTFOUND:
+        return GW_EXIT_REJECTED;
+    case EDI_ECONFIG:
+        return GW_EXIT_USAGE;
+    case EDI_EAGAIN:
+        return GW_EXIT_TEMPFAIL;
+    default:
+        return GW_EXIT_INTERNAL;
+    }
+}
+
 void gw_cli_when(char *buf, size_t cap, time_t t)
 {
     struct tm tm;
@@ -135,8 +153,8 @@ static int cmd_run(int argc, char **argv)
     rc = gw_sched_tick(&st, NULL, &c, GW_TICK_ALL, &err);
     print_stats(&st);
     gw_ctx_close(&c);
-    if (rc == EDI_EAGAIN)
-        return GW_EXIT_TEMPFAIL;
+    if (rc == EDI_ESYNTAX)
+        return GW_EXIT_REJECTED;    /* a document was refused: not sent */
     return rc < 0 || st.errors ? GW_EXIT_TEMPFAIL : GW_EXIT_OK;
 }
 
@@ -903,13 +921,30 @@ static int cmd_ack(int argc, char **argv)
     edi_err_clear(&err);
     memset(&st, 0, sizeof(st));
     rc = gw_ack_run(&queued, &c, &err);
-    if (rc == 0)
-        rc = gw_flush_outbox(&st, &c, &err);
-    if (rc < 0)
-        gw_errorf("%s", err.msg);
+    /* what was queued goes out even when another decision was refused */
+    if (rc == 0 || rc == EDI_ESYNTAX) {
+        struct edi_err fe;
+        int frc;
+
+        edi_err_clear(&fe);
+        if ((frc = gw_flush_outbox(&st, &c, &fe)) < 0 && rc == 0) {
+            rc = frc;
+            err = fe;
+        }
+    }
     printf("%u acknowledgments queued, %u messages sent\n", queued, st.sent);
+    if (rc < 0) {
+        char counts[64];
+        struct edi_err re;
+
+        gw_errorf("ack run failed: %s", err.msg);
+        snprintf(counts, sizeof(counts), "acks=%u sent=%u", queued, st.sent);
+        edi_err_clear(&re);
+        if (gw_sched_record_failure(&c, NULL, "ack-run", c.now, counts, err.msg, &re) < 0)
+            gw_errorf("the failed run is not recorded: %s", re.msg);
+    }
     gw_ctx_close(&c);
-    return rc < 0 ? GW_EXIT_TEMPFAIL : GW_EXIT_OK;
+    return gw_cli_exit(rc);
 }
 
 static int cmd_orders(int argc, char **argv)
