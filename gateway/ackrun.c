@@ -770,18 +770,26 @@ static void erp_dispose(struct erp_decision *e)
     memset(e, 0, sizeof(*e));
 }
 
-/* A JSON value as text: strings as they are, numbers written exactly. */
+/* A JSON value as text: strings as they are, integers written exactly,
+ * anything else (5.5, true, [..]) as JSON so the checks refuse it by name
+ * instead of taking it for a value not given; NULL for none or null. */
 static const char *jtext(struct erp_decision *e, json_t *v)
 {
-    char buf[64];
+    char buf[64], *dump;
+    const char *r;
 
+    if (v == NULL || json_is_null(v))
+        return NULL;
     if (json_is_string(v))
         return keep(e, json_string_value(v));
     if (json_is_integer(v)) {
         snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         return keep(e, buf);
     }
-    return NULL;
+    dump = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    r = keep(e, dump ? dump : "?");
+    free(dump);
+    return r;
 }
 
 /* Applies one decision; a refusal is written to why. */

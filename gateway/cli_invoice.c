@@ -196,6 +196,9 @@ static int cmd_invoices(int argc, char **argv)
     }
     if ((rc = gw_cli_parse(&o, argc - 1, argv + 1, "invoices", 0)) != 0)
         return rc;
+    if (strcmp(sub, "list") == 0 &&
+        (rc = gw_cli_check_choice("invoices list", "--state", o.state, gw_invoice_states)) != 0)
+        return rc;
     if (strcmp(sub, "list") != 0 && o.arg == NULL) {
         gw_errorf("invoices %s: which invoice number?", sub);
         return GW_EXIT_USAGE;

@@ -135,6 +135,8 @@ static int cmd_shipments(int argc, char **argv)
     }
     if ((rc = gw_cli_parse(&o, argc - 1, argv + 1, "shipments", 0)) != 0)
         return rc;
+    if (list && (rc = gw_cli_check_choice("shipments list", "--state", o.state, gw_shipment_states)) != 0)
+        return rc;
     if (!list && o.arg == NULL) {
         gw_errorf("shipments show: which shipment id?");
         return GW_EXIT_USAGE;
