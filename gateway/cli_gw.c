@@ -969,6 +969,11 @@ static int cmd_ack(int argc, char **argv)
         }
     }
     printf("%u acknowledgments queued, %u messages sent\n", queued, st.sent);
+    if (rc == 0 && st.send_failures > 0) {
+        /* queued and retried with backoff: temporary, but not done */
+        rc = edi_fail(&err, EDI_EAGAIN, "%u message%s not sent yet (retried later; `wharf status` has why)",
+                      st.send_failures, st.send_failures == 1 ? "" : "s");
+    }
     if (rc < 0) {
         char counts[64];
         struct edi_err re;
