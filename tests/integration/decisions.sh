@@ -129,3 +129,17 @@ for args in "orders list --state approved" "invoices list --state held" "shipmen
 done
 exits "  orders list --state acknowledged finds the order" 0 "$W" orders list --state acknowledged -w "$ws"
 has "  (the RP order)" "4Z32PABC +acknowledged" "$tmp/out"
+
+# ---- an ack run whose 855 cannot be delivered is not done --------------------------------------
+# Regression: the 855 was queued, its delivery failed, and `wharf ack run`
+# exited 0. The message is retried later: exit 75, and the run is recorded.
+ws4=$tmp/ws4
+"$W" init "$ws4" > /dev/null 2>&1
+cp "$G/amazon-rp-850.edi" "$ws4/partners/amazon-rp/inbound/"
+at 2025-01-01T00:00:00Z "$W" run --once -w "$ws4" > /dev/null 2>&1
+rm -rf "$ws4/partners/amazon-rp/outbound" && : > "$ws4/partners/amazon-rp/outbound"   # a file: nothing can be written there
+at 2025-01-01T01:00:00Z "$W" orders approve 4Z32PABC -w "$ws4" > /dev/null 2>&1
+exits "ack run: an undelivered 855 exits 75 (try again)" 75 at 2025-01-01T01:00:00Z "$W" ack run -w "$ws4"
+has "  saying so" "ack run failed: 1 message not sent yet" "$tmp/out"
+at 2025-01-01T01:00:00Z "$W" runs list --state failed -w "$ws4" > "$tmp/runs" 2>&1
+has "  recorded as a failed run" "ack-run .* failed +acks=1 sent=0; error: 1 message not sent yet" "$tmp/runs"
