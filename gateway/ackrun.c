@@ -171,6 +171,60 @@ static int is_date(const char *d)
     return !(m == 2 && day == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0)));
 }
 
+/* SPEC: amazon-vc.md §1.3 — Direct Fulfillment's order status codes
+ * (BAK/ACK01); 00 accepts, the others reject the whole order. */
+static int is_df_code(const char *code)
+{
+    static const char *const codes[] = {"00", "02", "03", "04", "05", "06", "07", "08",
+                                        "09", "10", "11", "12", "13", "20", "21", "22",
+                                        "50", "51", "53", "54", "55", "56", "71"};
+    size_t i;
+
+    for (i = 0; code && i < sizeof(codes) / sizeof(codes[0]); i++)
+        if (strcmp(code, codes[i]) == 0)
+            return 1;
+    return 0;
+}
+
+#define DF_CODES "00 02 03 04 05 06 07 08 09 10 11 12 13 20 21 22 50 51 53 54 55 56 71"
+
+/* LIMIT: a quantity is at most 15 characters (X12 ACK02, R 1/15). 1 when q
+ * is a decimal of 0 or more (digits, then a point and digits), with no
+ * point when whole (eaches). */
+static int is_quantity(const char *q, int whole)
+{
+    size_t i = 0, n = q ? strlen(q) : 0, digits = 0;
+
+    if (n == 0 || n > 15)
+        return 0;
+    for (; i < n && q[i] >= '0' && q[i] <= '9'; i++)
+        digits++;
+    if (digits == 0)
+        return 0;
+    if (i < n && q[i] == '.' && !whole) {
+        for (i++, digits = 0; i < n && q[i] >= '0' && q[i] <= '9'; i++)
+            digits++;
+        if (digits == 0)
+            return 0;
+    }
+    return i == n;
+}
+
+/* Each quantity the decision gives a line is a number of the PO's unit:
+ * 0 or more, whole for eaches (EA). */
+static void check_quantities(struct edi_findings *v, const struct gw_line_decision *ld, const char *unit)
+{
+    const char *names[] = {"accept", "backorder", "reject"};
+    const char *vals[] = {ld->accept, ld->backorder, ld->reject};
+    int whole = unit == NULL || *unit == '\0' || strcmp(unit, "EA") == 0, k;
+
+    for (k = 0; k < 3; k++)
+        if (vals[k] && !is_quantity(vals[k], whole))
+            violation(v, "ack-quantity", ld->line_no,
+                      "%s '%s' is not a quantity: %s of %s, 0 or more (at most 15 characters)", names[k],
+                      vals[k], whole ? "a whole number" : "a decimal number", whole ? "EA" : unit);
+}
+
 /* Quantities per status of a line in an earlier decision ("" when none). */
 static void earlier(const char *canonical, int line_no, char *acc, char *bo, char *rej, size_t cap)
 {
@@ -260,6 +314,24 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
         free(po);
         free(pod);
     }
+    /* everything the decision says is checked now, so that what is kept
+     * can be sent: codes and words Amazon knows, dates that exist */
+    if (d->df_code && !is_df_code(d->df_code))
+        violation(v, "ack-df-code", 0, "code '%s' is not a Direct Fulfillment status code: " DF_CODES,
+                  d->df_code);
+    else if (d->df_code && !df)
+        violation(v, "ack-df-code", 0,
+                  "code %s is for Direct Fulfillment orders; %s is %s: reject its lines with a reason",
+                  d->df_code, o->po_number, o->program);
+    else if (d->df_code && d->reject_all && strcmp(d->df_code, "00") == 0)
+        violation(v, "ack-df-code", 0, "code 00 accepts the order: a rejection needs a rejection code (02, 03 ...)");
+    if (d->reason && reason_word(d->reason) == NULL)
+        violation(v, "ack-reason", 0,
+                  "'%s' is not a rejection reason: TemporarilyUnavailable, InvalidProductIdentifier or ObsoleteProduct "
+                  "(or temporarily-unavailable, invalid-product-identifier, obsolete-product)",
+                  d->reason);
+    if (d->ship_date && *d->ship_date && !is_date(d->ship_date))
+        violation(v, "ack-ship-date", 0, "ship date '%s' is not a date YYYY-MM-DD", d->ship_date);
     lines = xmlNewNode(ns, BAD_CAST "lines");
     for (l = child(child(oroot, "lines"), "line"); l; l = l->next) {
         xmlNodePtr al, k;
@@ -278,6 +350,8 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
         backok = text_of(child(l, "backorder-allowed"));
         line_no = line_no_of(no);
         ld = line_decision(d, line_no);
+        if (ld)
+            check_quantities(v, ld, (const char *)unit);
         /* what this line gets: the decision, or everything accepted */
         if (d->reject_all || (d->df_code && strcmp(d->df_code, "00") != 0)) {
             acc = "0", bo = "0", rej = ordered;
@@ -292,13 +366,13 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
         /* SPEC: RULES.md 855 — Amazon's rejection reasons, in its words or wharf's */
         if (reason_word(reason))
             reason = reason_word(reason);
-        else if (!is_zero(rej) && !df)
+        else if (reason != d->reason && ((ld && ld->reason) || (!is_zero(rej) && !df)))
             violation(v, "ack-reason", line_no,
                       "'%s' is not a rejection reason: TemporarilyUnavailable, InvalidProductIdentifier or ObsoleteProduct "
                       "(or temporarily-unavailable, invalid-product-identifier, obsolete-product)",
                       reason);
         ship = ld && ld->ship_date ? ld->ship_date : d->ship_date;
-        if (ship && *ship && !is_date(ship))
+        if (ship && *ship && !is_date(ship) && ship != d->ship_date)
             violation(v, "ack-ship-date", line_no, "ship date '%s' is not a date YYYY-MM-DD", ship);
         /* SPEC: vendorOrders.json scheduledShipDate, RULES.md 855 — Amazon
          * needs the date a backordered line will ship: the decision's,
@@ -604,9 +678,10 @@ int gw_ack_auto(struct gw_ctx *c, const struct gw_order *o, struct edi_findings 
 
 /* ---- the acknowledgment run ------------------------------------------------------------------ */
 
-/* One decision: map, check, envelope, queue. In the caller's transaction. */
+/* One decision: map, check, envelope, queue. In the caller's transaction.
+ * *skipped: 1 another partner's, 2 not sent (why says why: the job fails). */
 static int queue_one(struct gw_ctx *c, const struct gw_ack *a, const struct gw_partner *only, int *skipped,
-                     struct edi_err *err)
+                     char *why, size_t cap, struct edi_err *err)
 {
     struct gw_order *o = NULL;
     const struct gw_partner *p;
@@ -626,9 +701,11 @@ static int queue_one(struct gw_ctx *c, const struct gw_ack *a, const struct gw_p
     }
     if (o == NULL || (p = gw_config_partner(c->cfg, o->partner)) == NULL ||
         gw_partner_map(p, "order-ack-out") == NULL) {
-        gw_log(c, "warn", "acknowledgment %lld: no partner or order-ack-out map; left pending",
+        gw_log(c, "error", "acknowledgment %lld: no partner or order-ack-out map; left pending",
                (long long)a->id);
-        *skipped = 1;
+        snprintf(why, cap, "acknowledgment %lld%s%s: no partner or order-ack-out map", (long long)a->id,
+                 o ? " of " : "", o ? o->po_number : "");
+        *skipped = 2;
         goto out;
     }
     in = xmlReadMemory(a->canonical, (int)strlen(a->canonical), "ack.xml", NULL, XML_PARSE_NONET);
@@ -637,20 +714,22 @@ static int queue_one(struct gw_ctx *c, const struct gw_ack *a, const struct gw_p
     if (rc == EDI_ESYNTAX) {
         gw_log(c, "error", "%s %s: the 855 was not queued: %s", p->id, o->po_number,
                f.n ? f.v[0].msg : "refused by the map");
-        *skipped = 1;
+        snprintf(why, cap, "%s %s: the 855 was not queued: %s", p->id, o->po_number,
+                 f.n ? f.v[0].msg : "refused by the map");
+        *skipped = 2;
         rc = 0;
         goto out;
     }
     if (rc < 0 || (rc = gw_store_ack_queued(c->store, a->id, q.outbox_id, c->now, err)) < 0)
         goto out;
     {
-        char why[200];
+        char what[200];
 
-        snprintf(why, sizeof(why), "855 queued (interchange %09llu)", (unsigned long long)q.isa);
+        snprintf(what, sizeof(what), "855 queued (interchange %09llu)", (unsigned long long)q.isa);
         rc = gw_store_set_order_state(c->store, o->id, strcmp(o->state, GW_ORDER_REJECTED) == 0
                                                             ? GW_ORDER_REJECTED
                                                             : GW_ORDER_ACKNOWLEDGED,
-                                      why, c->now, err);
+                                      what, c->now, err);
     }
     gw_log(c, "info", "%s %s: 855 queued (%s)", p->id, o->po_number, q.name);
 out:
@@ -691,18 +770,26 @@ static void erp_dispose(struct erp_decision *e)
     memset(e, 0, sizeof(*e));
 }
 
-/* A JSON value as text: strings as they are, numbers written exactly. */
+/* A JSON value as text: strings as they are, integers written exactly,
+ * anything else (5.5, true, [..]) as JSON so the checks refuse it by name
+ * instead of taking it for a value not given; NULL for none or null. */
 static const char *jtext(struct erp_decision *e, json_t *v)
 {
-    char buf[64];
+    char buf[64], *dump;
+    const char *r;
 
+    if (v == NULL || json_is_null(v))
+        return NULL;
     if (json_is_string(v))
         return keep(e, json_string_value(v));
     if (json_is_integer(v)) {
         snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         return keep(e, buf);
     }
-    return NULL;
+    dump = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    r = keep(e, dump ? dump : "?");
+    free(dump);
+    return r;
 }
 
 /* Applies one decision; a refusal is written to why. */
@@ -943,6 +1030,8 @@ int gw_ack_run_partner(unsigned *queued, struct gw_ctx *c, const struct gw_partn
     struct gw_ack *v = NULL;
     size_t n = 0, i;
     int rc;
+    unsigned refused = 0;
+    char first[300] = "";
 
     *queued = 0;
     {
@@ -956,24 +1045,34 @@ int gw_ack_run_partner(unsigned *queued, struct gw_ctx *c, const struct gw_partn
         return rc;
     for (i = 0; i < n && !(c->stop && *c->stop); i++) {
         int skipped;
+        char why[300];
 
+        why[0] = '\0';
         if ((rc = gw_store_begin(c->store, err)) < 0)
             break;
-        if ((rc = queue_one(c, &v[i], only, &skipped, err)) < 0) {
+        if ((rc = queue_one(c, &v[i], only, &skipped, why, sizeof(why), err)) < 0) {
             gw_store_rollback(c->store);
             break;
         }
         if ((rc = gw_store_commit(c->store, err)) < 0)
             break;
         *queued += !skipped;
+        if (skipped == 2 && refused++ == 0)
+            snprintf(first, sizeof(first), "%s", why);
     }
     gw_acks_free(v, n);
-    if (rc == 0) {
+    /* a decision that cannot be sent fails the run, after the others went:
+     * the run record, `wharf status` and the exit code say so */
+    if (rc == 0 && refused > 0)
+        rc = edi_fail(err, EDI_ESYNTAX, "%u acknowledgment%s not sent, left pending: %s",
+                      refused, refused == 1 ? "" : "s", first);
+    if (rc == 0 || rc == EDI_ESYNTAX) {
         struct gw_deadline *dl = NULL;
+        struct edi_err e2;
         size_t nd = 0;
 
         /* orders whose 24-hour deadline is near or passed: a warning each run */
-        if (gw_ack_deadlines(&dl, &nd, c, err) == 0)
+        if (gw_ack_deadlines(&dl, &nd, c, &e2) == 0)
             for (i = 0; i < nd; i++)
                 if (only == NULL || strcmp(dl[i].partner, only->id) == 0)
                     gw_log(c, "warn", "%s %s (%s): acknowledgment %s %ld h %02ld min", dl[i].partner,

@@ -57,6 +57,19 @@ struct gw_cli_opts {
  * argument); argv[0] is the command's name. */
 int gw_cli_parse(struct gw_cli_opts *o, int argc, char **argv, const char *cmd, int extras);
 /* "2025-01-02 15:00" (UTC). */
+/* Order, invoice, shipment, document and run states a listing's --state
+ * takes (NULL-terminated). */
+extern const char *const gw_order_states[], *const gw_invoice_states[], *const gw_shipment_states[],
+    *const gw_document_states[], *const gw_run_states[];
+/* 0 when value is NULL (not given) or one of valid; else prints "CMD:
+ * OPT 'value' is not one of: a, b, c" and returns GW_EXIT_USAGE. A
+ * listing filter that matches nothing because it is misspelled must not
+ * look like an empty list. */
+int gw_cli_check_choice(const char *cmd, const char *opt, const char *value, const char *const *valid);
+/* The exit status of a job's return code: 0; 1 when a document or
+ * decision was refused (EDI_ESYNTAX, EDI_ELIMIT, EDI_ENOTFOUND); 2 for an
+ * operator to act (EDI_ECONFIG); 75 to retry (EDI_EAGAIN); else 70. */
+int gw_cli_exit(int rc);
 void gw_cli_when(char *buf, size_t cap, time_t t);
 
 struct gw_ctx;

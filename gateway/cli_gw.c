@@ -74,6 +74,52 @@ int gw_cli_parse(struct gw_cli_opts *o, int argc, char **argv, const char *cmd, 
     return 0;
 }
 
+const char *const gw_order_states[] = {GW_ORDER_PENDING, GW_ORDER_APPROVED, GW_ORDER_ACKNOWLEDGED,
+                                       GW_ORDER_PARTIALLY_SHIPPED, GW_ORDER_SHIPPED, GW_ORDER_INVOICED,
+                                       GW_ORDER_CLOSED, GW_ORDER_CANCELLED, GW_ORDER_REJECTED, NULL};
+const char *const gw_invoice_states[] = {GW_INV_HELD, GW_INV_QUEUED, GW_INV_SENT, GW_INV_ACCEPTED,
+                                         GW_INV_REJECTED, GW_INV_PAID, NULL};
+const char *const gw_shipment_states[] = {"queued", "replaced", "floor-denial", NULL};
+/* inbound: accepted, rejected, duplicate-ship-id; outbound: queued, sent,
+ * then accepted or rejected by the partner's 997/999 */
+const char *const gw_document_states[] = {"accepted", "rejected", "duplicate-ship-id", "queued", "sent", NULL};
+const char *const gw_run_states[] = {"running", "done", "failed", NULL};
+
+int gw_cli_check_choice(const char *cmd, const char *opt, const char *value, const char *const *valid)
+{
+    char list[400];
+    size_t i, used = 0;
+
+    if (value == NULL)
+        return 0;
+    for (i = 0; valid[i]; i++)
+        if (strcmp(value, valid[i]) == 0)
+            return 0;
+    list[0] = '\0';
+    for (i = 0; valid[i] && used < sizeof(list); i++)
+        used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", valid[i]);
+    gw_errorf("%s: %s '%s' is not one of: %s", cmd, opt, value, list);
+    return GW_EXIT_USAGE;
+}
+
+int gw_cli_exit(int rc)
+{
+    switch (rc) {
+    case EDI_OK:
+        return GW_EXIT_OK;
+    case EDI_ESYNTAX:
+    case EDI_ELIMIT:
+    case EDI_ENOTFOUND:
+        return GW_EXIT_REJECTED;
+    case EDI_ECONFIG:
+        return GW_EXIT_USAGE;
+    case EDI_EAGAIN:
+        return GW_EXIT_TEMPFAIL;
+    default:
+        return GW_EXIT_INTERNAL;
+    }
+}
+
 void gw_cli_when(char *buf, size_t cap, time_t t)
 {
     struct tm tm;
@@ -135,8 +181,8 @@ static int cmd_run(int argc, char **argv)
     rc = gw_sched_tick(&st, NULL, &c, GW_TICK_ALL, &err);
     print_stats(&st);
     gw_ctx_close(&c);
-    if (rc == EDI_EAGAIN)
-        return GW_EXIT_TEMPFAIL;
+    if (rc == EDI_ESYNTAX)
+        return GW_EXIT_REJECTED;    /* a document was refused: not sent */
     return rc < 0 || st.errors ? GW_EXIT_TEMPFAIL : GW_EXIT_OK;
 }
 
@@ -285,6 +331,8 @@ static int cmd_runs(int argc, char **argv)
         gw_errorf("runs list: '%s' is extra", o.arg);
         return GW_EXIT_USAGE;
     }
+    if ((rc = gw_cli_check_choice("runs list", "--state", o.state, gw_run_states)) != 0)
+        return rc;
     if (o.limit != NULL) {
         char *end;
         unsigned long long lim = strtoull(o.limit, &end, 10);
@@ -307,7 +355,11 @@ static int cmd_runs(int argc, char **argv)
         json_t *a = json_array();
 
         for (i = 0; i < n; i++) {
-            json_t *j = json_object();
+            json_t *j;
+
+            if (o.state && strcmp(o.state, v[i].state ? v[i].state : "") != 0)
+                continue;
+            j = json_object();
 
             json_object_set_new(j, "id", json_integer((json_int_t)v[i].id));
             json_object_set_new(j, "partner", json_string(v[i].partner ? v[i].partner : ""));
@@ -329,6 +381,8 @@ static int cmd_runs(int argc, char **argv)
         for (i = 0; i < n; i++) {
             char t0[32], t1[32], due[32];
 
+            if (o.state && strcmp(o.state, v[i].state ? v[i].state : "") != 0)
+                continue;
             stamp(t0, sizeof(t0), v[i].started);
             stamp(t1, sizeof(t1), v[i].ended);
             stamp(due, sizeof(due), v[i].due);
@@ -903,13 +957,35 @@ static int cmd_ack(int argc, char **argv)
     edi_err_clear(&err);
     memset(&st, 0, sizeof(st));
     rc = gw_ack_run(&queued, &c, &err);
-    if (rc == 0)
-        rc = gw_flush_outbox(&st, &c, &err);
-    if (rc < 0)
-        gw_errorf("%s", err.msg);
+    /* what was queued goes out even when another decision was refused */
+    if (rc == 0 || rc == EDI_ESYNTAX) {
+        struct edi_err fe;
+        int frc;
+
+        edi_err_clear(&fe);
+        if ((frc = gw_flush_outbox(&st, &c, &fe)) < 0 && rc == 0) {
+            rc = frc;
+            err = fe;
+        }
+    }
     printf("%u acknowledgments queued, %u messages sent\n", queued, st.sent);
+    if (rc == 0 && st.send_failures > 0) {
+        /* queued and retried with backoff: temporary, but not done */
+        rc = edi_fail(&err, EDI_EAGAIN, "%u message%s not sent yet (retried later; `wharf status` has why)",
+                      st.send_failures, st.send_failures == 1 ? "" : "s");
+    }
+    if (rc < 0) {
+        char counts[64];
+        struct edi_err re;
+
+        gw_errorf("ack run failed: %s", err.msg);
+        snprintf(counts, sizeof(counts), "acks=%u sent=%u", queued, st.sent);
+        edi_err_clear(&re);
+        if (gw_sched_record_failure(&c, NULL, "ack-run", c.now, counts, err.msg, &re) < 0)
+            gw_errorf("the failed run is not recorded: %s", re.msg);
+    }
     gw_ctx_close(&c);
-    return rc < 0 ? GW_EXIT_TEMPFAIL : GW_EXIT_OK;
+    return gw_cli_exit(rc);
 }
 
 static int cmd_orders(int argc, char **argv)
@@ -930,6 +1006,8 @@ static int cmd_orders(int argc, char **argv)
         gw_errorf("orders show: which PO? usage: wharf orders show PO [--json]");
         return GW_EXIT_USAGE;
     }
+    if ((rc = gw_cli_check_choice("orders list", "--state", o.state, gw_order_states)) != 0)
+        return rc;
     if ((rc = gw_cli_ctx_open(&c, o.workspace)) != 0)
         return rc;
     rc = strcmp(argv[1], "list") == 0 ? orders_list(&c, &o) : orders_show(&c, &o);
@@ -944,6 +1022,13 @@ struct doc_opts {
     size_t max;
 };
 
+/* A document kind: an X12 transaction set number (three digits) or TA1. */
+static int is_kind(const char *k)
+{
+    return strcmp(k, "TA1") == 0 || (strlen(k) == 3 && k[0] >= '0' && k[0] <= '9' && k[1] >= '0' &&
+                                     k[1] <= '9' && k[2] >= '0' && k[2] <= '9');
+}
+
 static int documents_parse(struct doc_opts *d, int argc, char **argv)
 {
     int rc;
@@ -953,6 +1038,13 @@ static int documents_parse(struct doc_opts *d, int argc, char **argv)
     rc = gw_cli_parse(&d->o, argc, argv, "documents", GW_OPT_KIND | GW_OPT_ABOUT);
     if (rc == 0 && d->o.arg != NULL) {
         gw_errorf("documents: '%s' is extra; see `wharf help documents`", d->o.arg);
+        rc = GW_EXIT_USAGE;
+    }
+    if (rc == 0)
+        rc = gw_cli_check_choice("documents", "--state", d->o.state, gw_document_states);
+    if (rc == 0 && d->o.kind != NULL && !is_kind(d->o.kind)) {
+        gw_errorf("documents: --kind '%s' is not a kind: a transaction set (850, 855, 856, 810, 997, 999, 864 ...) or TA1",
+                  d->o.kind);
         rc = GW_EXIT_USAGE;
     }
     if (rc == 0 && d->o.limit != NULL) {

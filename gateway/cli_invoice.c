@@ -4,6 +4,7 @@
  * prints tables or JSON.
  */
 #include "cli.h"
+#include "scheduler.h"
 #include "invoice.h"
 
 #include <jansson.h>
@@ -51,7 +52,19 @@ static int cmd_invoice(int argc, char **argv)
         printf("%u invoices queued, %u held, %u released from hold, %u orders waiting to ship in full, "
                "%u replaced ship notices with nothing new to bill; %u messages sent\n",
                sum.queued, sum.held, sum.released, sum.waiting, sum.covered, st.sent);
-        rc = rc < 0 ? GW_EXIT_TEMPFAIL : GW_EXIT_OK;
+        if (rc < 0) {
+            /* a run that failed is recorded, so `wharf runs list` and
+             * `wharf status` show it, and the exit says what to do */
+            char counts[96];
+            struct edi_err re;
+
+            snprintf(counts, sizeof(counts), "invoices=%u held=%u sent=%u", sum.queued + sum.released, sum.held,
+                     st.sent);
+            edi_err_clear(&re);
+            if (gw_sched_record_failure(&c, NULL, "invoice-run", c.now, counts, err.msg, &re) < 0)
+                gw_errorf("the failed run is not recorded: %s", re.msg);
+        }
+        rc = gw_cli_exit(rc);
     } else {
         struct edi_findings why;
         char number[64], *data = NULL;
@@ -195,6 +208,9 @@ static int cmd_invoices(int argc, char **argv)
         return GW_EXIT_USAGE;
     }
     if ((rc = gw_cli_parse(&o, argc - 1, argv + 1, "invoices", 0)) != 0)
+        return rc;
+    if (strcmp(sub, "list") == 0 &&
+        (rc = gw_cli_check_choice("invoices list", "--state", o.state, gw_invoice_states)) != 0)
         return rc;
     if (strcmp(sub, "list") != 0 && o.arg == NULL) {
         gw_errorf("invoices %s: which invoice number?", sub);

@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 #include "pipeline.h"
+#include "scheduler.h"
 #include "ship.h"
 
 #include <jansson.h>
@@ -56,8 +57,14 @@ static int cmd_ship(int argc, char **argv)
         fprintf(stderr, "wharf: ship: refused; nothing was queued\n");
         rc = GW_EXIT_REJECTED;
     } else if (rc < 0) {
+        struct edi_err re;
+
         gw_errorf("ship: %s", err.msg);
-        rc = rc == EDI_EAGAIN ? GW_EXIT_TEMPFAIL : GW_EXIT_USAGE;
+        /* not the input's fault: recorded like a failed run */
+        edi_err_clear(&re);
+        if (gw_sched_record_failure(&c, NULL, "ship", c.now, NULL, err.msg, &re) < 0)
+            gw_errorf("the failed run is not recorded: %s", re.msg);
+        rc = rc == EDI_EAGAIN ? GW_EXIT_TEMPFAIL : rc == EDI_ERR ? GW_EXIT_INTERNAL : GW_EXIT_USAGE;
     } else {
         memset(&st, 0, sizeof(st));
         for (i = 0; i < sum.n; i++)
@@ -134,6 +141,8 @@ static int cmd_shipments(int argc, char **argv)
         return GW_EXIT_USAGE;
     }
     if ((rc = gw_cli_parse(&o, argc - 1, argv + 1, "shipments", 0)) != 0)
+        return rc;
+    if (list && (rc = gw_cli_check_choice("shipments list", "--state", o.state, gw_shipment_states)) != 0)
         return rc;
     if (!list && o.arg == NULL) {
         gw_errorf("shipments show: which shipment id?");

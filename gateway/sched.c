@@ -319,8 +319,16 @@ int gw_sched_tick(struct gw_stats *st, unsigned *ran, struct gw_ctx *c, enum gw_
             continue;
         edi_err_clear(&e);
         if ((r = gw_ack_run_partner(&acks, c, &c->cfg->partners[k], &e)) < 0) {
+            struct edi_err re;
+            char counts[64];
+
             gw_log(c, "error", "acknowledgment run: %s", e.msg);
             keep(&rc, err, r, &e);
+            /* not a scheduled run, but its failure is recorded like one */
+            edi_err_clear(&re);
+            snprintf(counts, sizeof(counts), "acks=%u", acks);
+            if (gw_sched_record_failure(c, c->cfg->partners[k].id, "ack-run", c->now, counts, e.msg, &re) < 0)
+                gw_log(c, "error", "acknowledgment run: not recorded: %s", re.msg);
         }
         st->acks_queued += acks;
     }
@@ -354,4 +362,17 @@ int gw_sched_tick(struct gw_stats *st, unsigned *ran, struct gw_ctx *c, enum gw_
     if (ran != NULL)
         *ran = count;
     return rc;
+}
+
+int gw_sched_record_failure(struct gw_ctx *c, const char *partner, const char *job, time_t started,
+                            const char *counts, const char *error, struct edi_err *err)
+{
+    int64_t id = 0;
+    int already = 0, rc;
+
+    if (partner == NULL)
+        partner = "*";
+    if ((rc = gw_store_run_start(&id, &already, c->store, partner, job, started, started, err)) < 0 || already)
+        return rc;
+    return gw_store_run_end(c->store, id, "failed", counts, error, c->now, err);
 }

@@ -75,4 +75,13 @@ enum gw_tick_mode {
 int gw_sched_tick(struct gw_stats *st, unsigned *ran, struct gw_ctx *c, enum gw_tick_mode mode,
                   struct edi_err *err);
 
+/* A job run from the command line (`wharf ack run`, `invoice run`,
+ * `ship`) that failed, recorded like a scheduled run so `wharf runs list`
+ * and `wharf status` show it: partner "*" (every partner) unless one is
+ * named, due and started at started, ended now, state failed with counts
+ * (may be NULL) and error. A second failure of the same job in the same
+ * second is not recorded again. Errors: the store's. */
+int gw_sched_record_failure(struct gw_ctx *c, const char *partner, const char *job, time_t started,
+                            const char *counts, const char *error, struct edi_err *err);
+
 #endif

@@ -529,8 +529,8 @@ static const char *const SQL[Q_COUNT_] = {
                  " UNION ALL"
                  " SELECT 4, 'outbox:failed', count(*) FROM outbox WHERE sent_at IS NULL AND attempts > 0"
                  ") ORDER BY k, what",
-    /* Rejected documents (the detail of the rejection, else the findings)
-     * and outbox failures. An outbox failure has no time of its own (the
+    /* Rejected documents (the detail of the rejection, else the findings),
+     * outbox failures and failed runs. An outbox failure has no time of its own (the
      * contract's outbox_failed takes none): its next try stands in. */
     [Q_LAST_ERRORS] = "SELECT at, partner, subject, detail FROM ("
                       " SELECT d.updated AS at, 0 AS src, d.id AS id, d.partner AS partner,"
@@ -545,6 +545,10 @@ static const char *const SQL[Q_COUNT_] = {
                       "  || o.attempts || ' failed' || CASE WHEN o.sent_at IS NULL THEN '' ELSE ' (since sent)' END,"
                       "  o.last_error"
                       " FROM outbox o WHERE o.last_error IS NOT NULL"
+                      " UNION ALL"
+                      " SELECT coalesce(r.ended, r.started), 2, r.id, r.partner, r.job || ' run failed',"
+                      "  coalesce(r.error, '')"
+                      " FROM runs r WHERE r.state = 'failed'"
                       ") ORDER BY at DESC, src, id DESC LIMIT ?1",
 };
 

@@ -426,7 +426,7 @@ int gw_store_counts(struct gw_count **out, size_t *n, struct gw_store *s, time_t
                     struct edi_err *err);
 void gw_counts_free(struct gw_count *v, size_t n);
 
-/* The last errors (documents rejected, outbox failures), newest first. */
+/* The last errors (documents rejected, outbox failures, failed runs), newest first. */
 int gw_store_last_errors(char ***out, size_t *n, struct gw_store *s, size_t max,
                          struct edi_err *err);
 void gw_strings_free(char **v, size_t n);
