@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #ifndef WHARF_SCHEMAS
 #define WHARF_SCHEMAS "/usr/share/wharf/schemas"
@@ -431,6 +432,10 @@ int gw_help(const char *topic)
 
 int main(int argc, char **argv)
 {
+    /* The workspace holds consumers' names and addresses (the store keeps
+     * every inbound file): whatever wharf creates is the owner's only,
+     * folders 0700 and files 0600, whatever umask it was started with. */
+    umask(077);
     if (argc < 2) {
         gw_help(NULL);
         return GW_EXIT_USAGE;
