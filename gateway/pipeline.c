@@ -904,9 +904,13 @@ static void move_to(struct gw_ctx *c, const char *from, const char *dir, const c
     strftime(when, sizeof(when), "%Y%m%dT%H%M%S", &tm);
     mkdir(dir, 0700);
     snprintf(base, sizeof(base), "%s-%.500s%s", when, name, suffix);
-    if (rename_unique(to, sizeof(to), from, dir, base) != 0)
+    if (rename_unique(to, sizeof(to), from, dir, base) != 0) {
         gw_log(c, "error", "cannot move %s to %s: %s", from, dir, strerror(errno));
-    else if (final)
+        return;
+    }
+    /* a partner's file keeps the mode it came with: the kept copy is ours */
+    chmod(to, 0600);
+    if (final)
         snprintf(final, cap, "%s", to);
 }
 
