@@ -455,7 +455,6 @@ static int cmd_status(int argc, char **argv)
     struct readback_status rb;
     struct gw_invoice **held = NULL;
     size_t nheld = 0;
-
     char **warn = NULL;
     size_t nwarn = 0;
 
