@@ -318,6 +318,8 @@ int gw_purge(struct gw_purge_stats *st, struct gw_ctx *c, time_t before, int dry
     for (i = 0; i < n && rc == 0; i++)
         rc = purge_one(st, c, v[i], v, n, dry_run, out, err);
     gw_orders_free(v, n);
+    if (rc == 0 && !dry_run && st->orders)
+        rc = gw_store_purge_checkpoint(c->store, err);
     return rc;
 }
 

@@ -465,4 +465,8 @@ int gw_store_purge_apply(struct gw_store *s, const struct gw_order *o, const int
                          const struct gw_shipment *const *sh, size_t nsh, const char *what, time_t now,
                          struct edi_err *err);
 
+/* After a purge: the write-ahead log, which still holds the purged pages,
+ * is checkpointed and truncated (a busy log is left for the next purge). */
+int gw_store_purge_checkpoint(struct gw_store *s, struct edi_err *err);
+
 #endif

@@ -131,5 +131,9 @@ has "  recorded as a run of job purge" "purge .*done.*orders=1" "$tmp/out"
 at 2025-04-02T06:00:00Z "$W" run --once -w "$ws" > /dev/null 2>&1
 "$W" runs list -w "$ws" > "$tmp/out" 2>&1
 [ "$(grep -c ' purge ' "$tmp/out")" = 2 ] && ok "  not twice the same day" || no "  not twice the same day" "$tmp/out"
+# both orders are purged: no file in the workspace, the store and its
+# write-ahead log included, holds the consumer's name, address or message
+grep -rlE "JANE DOE|ANY STREET|Happy birthday" "$ws" > "$tmp/left"
+[ -s "$tmp/left" ] && no "nothing in the workspace holds the consumer's data" "$tmp/left" || ok "nothing in the workspace holds the consumer's data (wharf.db and its -wal included)"
 wide=$(find "$ws" -perm /077 | head -3)
 [ -z "$wide" ] && ok "everything is still private at the end" || no "  open to others: $wide"
