@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #ifndef WHARF_SCHEMAS
 #define WHARF_SCHEMAS "/usr/share/wharf/schemas"
@@ -121,6 +122,7 @@ static const struct topic topics[] = {
          "  invoice submit FILE                 an invoice the ERP made (canonical XML), matched\n"
          "  invoices list [--state S] [--json]  invoices: held, queued, sent, accepted, rejected, paid\n"
          "  invoices show|paid NUMBER           one invoice with its history; mark it paid\n"
+         "  purge --before DATE [--dry-run]     remove consumers' personal data from closed DF orders\n"
          "\n"
          "  help [COMMAND]                      this text, or a command's\n"
          "  help charset                        character sets in and out (Latin-1, transliteration)\n"
@@ -210,7 +212,28 @@ static const struct topic topics[] = {
                "many 864 text messages came, and the last errors (rejected documents,\n"
                "outbox failures, failed runs). --json adds\n"
                "\"held_invoices\": [...] and \"readback\": {\"rejected\": [...],\n"
-               "\"messages_864\": N}.\n"},
+               "\"messages_864\": N}.\n"
+               "Warns (\"warnings\": [...] in --json) about the workspace, wharf.xml, the\n"
+               "store and the spool, ERP and log folders when group or others have any\n"
+               "permission bit: they hold consumers' personal data (`wharf help purge`).\n"},
+    {"purge", "usage: wharf purge --before DATE [-w DIR] [--dry-run]\n"
+              "\n"
+              "Removes the personal data of DF orders that are closed (invoiced, closed,\n"
+              "cancelled, or rejected with the 855 queued) and were last changed before\n"
+              "DATE (YYYY-MM-DD, UTC): the consumer's ship-to (name, address, phone),\n"
+              "the order's other parties and gift messages leave the stored order, the\n"
+              "ship-to its ship notices; the inbound file of its 850 is emptied in the\n"
+              "store (its checksum stays) unless it holds an order that stays; its copies\n"
+              "in archive/ and quarantine/ (with their .reason) and the order's and its\n"
+              "ship notices' erp/out/ files are deleted. PO number, lines, quantities,\n"
+              "prices, dates, ship notices and invoices stay. Each order purged is\n"
+              "printed and recorded in its history and the audit. --dry-run: print what\n"
+              "would go, change nothing.\n"
+              "\n"
+              "Retention: <retention personal-data-days=\"N\"/> in wharf.xml makes `wharf\n"
+              "serve` and `wharf run --once` purge what closed more than N days ago, once\n"
+              "a UTC day at the end of a pass (`wharf runs list`: job purge).\n"
+              "Exit 0 done, 2 usage or store error, 75 the store is busy.\n"},
     {"documents", "usage: wharf documents [-w DIR] [--json] [--kind K] [--state S] [--partner P]\n"
                   "                       [--limit N] [--about ID|REF]\n"
                   "\n"
@@ -443,6 +466,10 @@ int gw_help(const char *topic)
 
 int main(int argc, char **argv)
 {
+    /* The workspace holds consumers' names and addresses (the store keeps
+     * every inbound file): whatever wharf creates is the owner's only,
+     * folders 0700 and files 0600, whatever umask it was started with. */
+    umask(077);
     if (argc < 2) {
         gw_help(NULL);
         return GW_EXIT_USAGE;

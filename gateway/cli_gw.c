@@ -8,6 +8,7 @@
 #include "ackrun.h"
 #include "cli.h"
 #include "pipeline.h"
+#include "purge.h"
 #include "readback.h"
 #include "scheduler.h"
 
@@ -508,13 +509,18 @@ static int cmd_status(int argc, char **argv)
     struct readback_status rb;
     struct gw_invoice **held = NULL;
     size_t nheld = 0;
+    char **warn = NULL;
+    size_t nwarn = 0;
 
+    /* the workspace holds consumers' personal data: say who else may read it */
+    gw_perm_warnings(&warn, &nwarn, c.cfg);
     memset(&rb, 0, sizeof(rb));
     if (gw_store_counts(&counts, &n, c.store, c.now, &err) < 0 ||
         gw_store_last_errors(&errs, &ne, c.store, 10, &err) < 0 ||
         gw_ack_deadlines(&dl, &nd, &c, &err) < 0 || readback_status(&rb, c.store, &err) < 0 ||
         gw_store_list_invoices(&held, &nheld, c.store, GW_INV_HELD, NULL, &err) < 0) {
         gw_errorf("%s", err.msg);
+        gw_strings_free(warn, nwarn);
         gw_counts_free(counts, n);
         gw_strings_free(errs, ne);
         gw_deadlines_free(dl, nd);
@@ -545,6 +551,13 @@ static int cmd_status(int argc, char **argv)
             json_array_append_new(dj, d);
         }
         json_object_set_new(root, "deadlines", dj);
+        {
+            json_t *wj = json_array();
+
+            for (i = 0; i < nwarn; i++)
+                json_array_append_new(wj, json_string(warn[i]));
+            json_object_set_new(root, "warnings", wj);
+        }
 
         for (i = 0; i < n; i++)
             json_object_set_new(cj, counts[i].what, json_integer(counts[i].n));
@@ -569,6 +582,8 @@ static int cmd_status(int argc, char **argv)
         json_decref(root);
     } else {
         printf("workspace %s (store version %d)\n", o.workspace, gw_store_version(c.store));
+        for (i = 0; i < nwarn; i++)
+            printf("warning: %s\n", warn[i]);
         for (i = 0; i < n; i++)
             printf("  %-36s %lld\n", counts[i].what, (long long)counts[i].n);
         /* invoices the three-way match holds: someone must act on them */
@@ -588,6 +603,7 @@ static int cmd_status(int argc, char **argv)
                 printf("  %s\n", errs[i]);
         }
     }
+    gw_strings_free(warn, nwarn);
     gw_counts_free(counts, n);
     gw_strings_free(errs, ne);
     gw_deadlines_free(dl, nd);
@@ -1317,5 +1333,7 @@ int gw_cmd_gateway(const char *cmd, int argc, char **argv)
         return cmd_runs(argc, argv);
     if (strcmp(cmd, "documents") == 0)
         return cmd_documents(argc, argv);
+    if (strcmp(cmd, "purge") == 0)
+        return gw_cmd_purge(argc, argv);
     return gw_cmd_ship(cmd, argc, argv);
 }

@@ -221,7 +221,7 @@ static int mkdirs(const char *path, int *made)
         if (buf[i] != '/' && buf[i] != '\0')
             continue;
         buf[i] = '\0';
-        if (mkdir(buf, 0755) == 0) {
+        if (mkdir(buf, 0700) == 0) {
             if (i == n)
                 *made = 1;
         } else if (errno != EEXIST) {
@@ -262,7 +262,7 @@ static int write_config(const char *dir, const char *path)
     int fd, e;
 
     snprintf(tmp, sizeof(tmp), "%s/.wharf.xml.%ld.tmp", dir, (long)getpid());
-    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644)) < 0) {
+    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0) {
         gw_errorf("init: cannot create %s: %s", tmp, strerror(errno));
         return -1;
     }
@@ -358,6 +358,12 @@ int gw_cmd_init(int argc, char **argv)
         gw_errorf("init: cannot create %s: %s", dir, strerror(errno));
         return GW_EXIT_USAGE;
     }
+    /* the workspace holds personal data: a folder made here is 0700; one
+     * that existed is the operator's, so it is named, not changed (`wharf
+     * status` warns too) */
+    if (!made && stat(dir, &st) == 0 && (st.st_mode & 077))
+        gw_errorf("init: warning: %s is open to others (mode %04o): chmod 700 %s", dir,
+                  (unsigned)(st.st_mode & 07777), dir);
     if (write_config(dir, path) != 0)
         return GW_EXIT_USAGE;
 
@@ -389,6 +395,12 @@ int gw_cmd_init(int argc, char **argv)
         goto undo;
     }
     gw_store_close(store);
+    /* SQLite gives its -wal and -shm files the database's mode */
+    if (chmod(cfg->store_path, 0600) != 0) {
+        gw_errorf("init: cannot make %s private (chmod 600): %s", cfg->store_path, strerror(errno));
+        status = GW_EXIT_USAGE;
+        goto undo;
+    }
 
     printf("Created a wharf workspace in %s:\n", dir);
     printf("  %-44s configuration, %zu partner%s:", cfg->path, cfg->npartners,

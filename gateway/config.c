@@ -889,6 +889,8 @@ static int build(struct loader *ld, xmlNodePtr root)
     cfg->log_dir = join(ld, v ? v : "log");
     v = attr(ld, log, "level");
     cfg->log_level = v ? v : "info";
+    /* <retention personal-data-days="N"/>: 0 (or no element) purges only by hand */
+    cfg->retention_days = int_attr(ld, child(root, "retention"), "personal-data-days", 0);
 
     cfg->partners = edi_pool_alloc(ld->pl, (count(root, "partner") + 1) * sizeof(*cfg->partners));
     for (c = root->children; c; c = c->next) {

@@ -184,6 +184,7 @@ struct gw_config {
     const char *store_path;          /* joined with the workspace */
     const char *log_dir;             /* joined with the workspace */
     const char *log_level;           /* debug, info, warn, error */
+    int retention_days;              /* <retention personal-data-days>: 0 none (purge.c) */
     struct gw_partner *partners;
     size_t npartners;
     struct edi_pool pool;            /* everything above */

@@ -96,7 +96,11 @@ int gw_write_file(const char *path, const void *p, size_t n, struct edi_err *err
     int fd;
 
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd >= 0 && fchmod(fd, 0600) != 0) {   /* an old .tmp keeps its mode otherwise */
+        close(fd);
+        fd = -1;
+    }
     if (fd < 0)
         return edi_fail(err, EDI_EIO, "cannot write %s: %s", tmp, strerror(errno));
     while (n > 0) {
@@ -534,7 +538,7 @@ void gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const
 
     if (cfg->erp_out == NULL)
         return;
-    mkdir(cfg->erp_out, 0755);
+    mkdir(cfg->erp_out, 0700);
     /* an id from a partner or the ERP: nothing that leaves the folder */
     snprintf(safe, sizeof(safe), "%s", id);
     for (i = 0; safe[i]; i++)
@@ -631,7 +635,7 @@ static void export_order(struct file_run *f, const struct gw_order *o, xmlDocPtr
 
     if (cfg->erp_out == NULL)
         return;
-    mkdir(cfg->erp_out, 0755);
+    mkdir(cfg->erp_out, 0700);
     if (cfg->erp_json) {
         struct edi_buf json;
 
@@ -900,9 +904,13 @@ static void move_to(struct gw_ctx *c, const char *from, const char *dir, const c
     strftime(when, sizeof(when), "%Y%m%dT%H%M%S", &tm);
     mkdir(dir, 0700);
     snprintf(base, sizeof(base), "%s-%.500s%s", when, name, suffix);
-    if (rename_unique(to, sizeof(to), from, dir, base) != 0)
+    if (rename_unique(to, sizeof(to), from, dir, base) != 0) {
         gw_log(c, "error", "cannot move %s to %s: %s", from, dir, strerror(errno));
-    else if (final)
+        return;
+    }
+    /* a partner's file keeps the mode it came with: the kept copy is ours */
+    chmod(to, 0600);
+    if (final)
         snprintf(final, cap, "%s", to);
 }
 
@@ -1351,7 +1359,7 @@ int gw_flush_outbox_of(struct gw_stats *st, struct gw_ctx *c, const struct gw_pa
             st->send_failures++;
             continue;
         }
-        mkdir(p->outbound, 0755);
+        mkdir(p->outbound, 0700);
         snprintf(path, sizeof(path), "%s/%s", p->outbound, v[i].name);
         if (gw_write_file(path, v[i].bytes, v[i].n, &e) < 0) {
             /* back off: 1, 2, 4 ... minutes, at most an hour */

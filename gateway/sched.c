@@ -13,6 +13,7 @@
 #include "ackrun.h"
 #include "ship.h"
 #include "invoice.h"
+#include "purge.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,6 +356,12 @@ int gw_sched_tick(struct gw_stats *st, unsigned *ran, struct gw_ctx *c, enum gw_
     if ((r = gw_flush_outbox(st, c, &e)) < 0) {
         gw_log(c, "error", "outbox: %s", e.msg);
         keep(&rc, err, r, &e);
+    }
+    /* <retention personal-data-days>: once a UTC day, at the end of a pass */
+    if (!stopped(c)) {
+        edi_err_clear(&e);
+        if ((r = gw_purge_due(c, &e)) < 0)
+            keep(&rc, err, r, &e);
     }
     free(polled);
     free(acked);

@@ -1259,7 +1259,7 @@ int gw_erp_packing_lists(unsigned *shipped, struct gw_ctx *c, struct edi_err *er
             continue;
         }
         snprintf(sub, sizeof(sub), "%s/%s", dir, r == 0 ? "done" : "refused");
-        mkdir(sub, 0755);
+        mkdir(sub, 0700);
         snprintf(to, sizeof(to), "%s/%s", sub, name);
         if (rename(path, to) != 0)
             gw_log(c, "error", "cannot move %s: %s", path, strerror(errno));

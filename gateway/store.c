@@ -3164,3 +3164,268 @@ int gw_store_billed_elsewhere(int64_t **out, size_t *n, struct gw_store *s, cons
     *n = k;
     return 0;
 }
+
+/* ---- personal data (purge.c) ------------------------------------------------------ */
+
+/* These statements run rarely (a purge a day): prepared per call, not
+ * cached in SQL[]. */
+static int adhoc(sqlite3_stmt **out, struct gw_store *s, const char *sql, const char *op,
+                 struct edi_err *err)
+{
+    int c = sqlite3_prepare_v2(s->db, sql, -1, out, NULL);
+
+    if (c != SQLITE_OK) {
+        *out = NULL;
+        return db_fail(s, c, op, err);
+    }
+    return 0;
+}
+
+int gw_store_purge_orders(struct gw_order ***out, size_t *n, struct gw_store *s, time_t before,
+                          struct edi_err *err)
+{
+    static const char op[] = "purge: closed orders";
+    /* closed: shipped and invoiced, closed, cancelled, or rejected with
+     * its 855 queued (a pending decision still needs the order) */
+    static const char sql[] =
+        "SELECT id, partner, program, po_number, state, canonical, created, updated FROM orders"
+        " WHERE upper(program) = 'DF' AND state IN ('invoiced', 'closed', 'cancelled', 'rejected')"
+        " AND updated < ?1"
+        " AND NOT EXISTS (SELECT 1 FROM acks a WHERE a.order_id = orders.id AND a.state = 'pending')"
+        " ORDER BY id";
+    sqlite3_stmt *st = NULL;
+    struct gw_order **v = NULL;
+    size_t nv = 0, cap = 0;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
+        return rc;
+    if ((rc = adhoc(&st, s, sql, op, err)) < 0)
+        goto out;
+    bind_i64(&bc, st, 1, before);
+    if ((rc = bound(s, bc, op, err)) < 0)
+        goto out;
+    while ((rc = step(st, s, op, err)) == 1) {
+        if (nv == cap) {
+            cap = cap ? cap * 2 : 16;
+            v = edi_xrealloc(v, cap * sizeof(*v));
+        }
+        v[nv++] = order_of_row(st);
+    }
+out:
+    sqlite3_finalize(st);
+    rc = tx_end(s, rc, op, err);
+    if (rc < 0) {
+        gw_orders_free(v, nv);
+        return rc;
+    }
+    *out = v;
+    *n = nv;
+    return 0;
+}
+
+void gw_purge_raws_free(struct gw_purge_raw *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; v && i < n; i++) {
+        free(v[i].name);
+        free(v[i].bytes);
+        free(v[i].orders);
+    }
+    free(v);
+}
+
+int gw_store_purge_raws(struct gw_purge_raw **out, size_t *n, struct gw_store *s, int64_t order_id,
+                        struct edi_err *err)
+{
+    static const char op[] = "purge: inbound files";
+    /* the raw files that hold one of the order's 850s ... */
+    static const char raws[] =
+        "SELECT DISTINCT r.id, r.name, r.bytes FROM raw r"
+        " JOIN interchanges i ON i.raw_id = r.id"
+        " JOIN documents d ON d.interchange_id = i.id"
+        " JOIN orders o ON o.partner = d.partner AND o.po_number = d.ref"
+        " WHERE o.id = ?1 AND d.direction = 'in' AND d.kind = '850' ORDER BY r.id";
+    /* ... and every order each of them holds */
+    static const char orders[] =
+        "SELECT DISTINCT o.id FROM interchanges i"
+        " JOIN documents d ON d.interchange_id = i.id"
+        " JOIN orders o ON o.partner = d.partner AND o.po_number = d.ref"
+        " WHERE i.raw_id = ?1 AND d.direction = 'in' AND d.kind = '850' ORDER BY o.id";
+    sqlite3_stmt *st = NULL, *os = NULL;
+    struct gw_purge_raw *v = NULL;
+    size_t nv = 0, cap = 0, i;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
+        return rc;
+    if ((rc = adhoc(&st, s, raws, op, err)) < 0 || (rc = adhoc(&os, s, orders, op, err)) < 0)
+        goto out;
+    bind_i64(&bc, st, 1, order_id);
+    if ((rc = bound(s, bc, op, err)) < 0)
+        goto out;
+    while ((rc = step(st, s, op, err)) == 1) {
+        const void *b = sqlite3_column_blob(st, 2);
+        size_t bn = (size_t)sqlite3_column_bytes(st, 2);
+
+        if (nv == cap) {
+            cap = cap ? cap * 2 : 4;
+            v = edi_xrealloc(v, cap * sizeof(*v));
+        }
+        memset(&v[nv], 0, sizeof(v[nv]));
+        v[nv].id = sqlite3_column_int64(st, 0);
+        v[nv].name = col_str(st, 1);
+        v[nv].n = bn;
+        v[nv].bytes = edi_xmalloc(bn + 1);
+        if (bn)
+            memcpy(v[nv].bytes, b, bn);
+        nv++;
+    }
+    if (rc < 0)
+        goto out;
+    for (i = 0; i < nv; i++) {
+        size_t ocap = 0;
+
+        sqlite3_reset(os);
+        bc = sqlite3_bind_int64(os, 1, (sqlite3_int64)v[i].id);
+        if ((rc = bound(s, bc, op, err)) < 0)
+            goto out;
+        while ((rc = step(os, s, op, err)) == 1) {
+            if (v[i].norders == ocap) {
+                ocap = ocap ? ocap * 2 : 4;
+                v[i].orders = edi_xrealloc(v[i].orders, ocap * sizeof(*v[i].orders));
+            }
+            v[i].orders[v[i].norders++] = sqlite3_column_int64(os, 0);
+        }
+        if (rc < 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    sqlite3_finalize(st);
+    sqlite3_finalize(os);
+    rc = tx_end(s, rc, op, err);
+    if (rc < 0) {
+        gw_purge_raws_free(v, nv);
+        return rc;
+    }
+    *out = v;
+    *n = nv;
+    return 0;
+}
+
+int gw_store_purge_shipments(struct gw_shipment ***out, size_t *n, struct gw_store *s, int64_t order_id,
+                             struct edi_err *err)
+{
+    static const char op[] = "purge: ship notices";
+    static const char sql[] =
+        "SELECT id, partner, program, shipment_id, canonical FROM shipments"
+        " WHERE id IN (SELECT shipment_id FROM shipment_lines WHERE order_id = ?1) ORDER BY id";
+    sqlite3_stmt *st = NULL;
+    struct gw_shipment **v = NULL;
+    size_t nv = 0, cap = 0;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
+        return rc;
+    if ((rc = adhoc(&st, s, sql, op, err)) < 0)
+        goto out;
+    bind_i64(&bc, st, 1, order_id);
+    if ((rc = bound(s, bc, op, err)) < 0)
+        goto out;
+    while ((rc = step(st, s, op, err)) == 1) {
+        struct gw_shipment *sh = edi_xcalloc(1, sizeof(*sh));
+
+        if (nv == cap) {
+            cap = cap ? cap * 2 : 4;
+            v = edi_xrealloc(v, cap * sizeof(*v));
+        }
+        sh->id = sqlite3_column_int64(st, 0);
+        sh->partner = col_str(st, 1);
+        sh->program = col_str(st, 2);
+        sh->shipment_id = col_str(st, 3);
+        sh->canonical = col_str(st, 4);
+        v[nv++] = sh;
+    }
+out:
+    sqlite3_finalize(st);
+    rc = tx_end(s, rc, op, err);
+    if (rc < 0) {
+        gw_shipments_free(v, nv);
+        return rc;
+    }
+    *out = v;
+    *n = nv;
+    return 0;
+}
+
+int gw_store_purge_apply(struct gw_store *s, const struct gw_order *o, const int64_t *raw_ids, size_t nraw,
+                         const struct gw_shipment *const *sh, size_t nsh, const char *what, time_t now,
+                         struct edi_err *err)
+{
+    static const char op[] = "purge";
+    static const char upd_order[] = "UPDATE orders SET canonical = ?2 WHERE id = ?1";
+    /* the sha256 stays: the same file sent again is still a duplicate */
+    static const char upd_raw[] = "UPDATE raw SET bytes = X'' WHERE id = ?1";
+    static const char upd_ship[] = "UPDATE shipments SET canonical = ?2 WHERE id = ?1";
+    sqlite3_stmt *a = NULL, *b = NULL, *c = NULL;
+    char subject[300];
+    size_t i;
+    int rc, bc = SQLITE_OK;
+
+    /* what is purged is overwritten with zeros, not left in free pages
+     * (a connection setting: it stays on, which costs little) */
+    if (s->depth == 0)
+        sqlite3_exec(s->db, "PRAGMA secure_delete = ON", NULL, NULL, NULL);
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = adhoc(&a, s, upd_order, op, err)) < 0 || (rc = adhoc(&b, s, upd_raw, op, err)) < 0 ||
+        (rc = adhoc(&c, s, upd_ship, op, err)) < 0)
+        goto out;
+    bind_i64(&bc, a, 1, o->id);
+    bind_text(&bc, a, 2, o->canonical);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(a, s, op, err)) < 0)
+        goto out;
+    for (i = 0; i < nraw; i++) {
+        sqlite3_reset(b);
+        bind_i64(&bc, b, 1, raw_ids[i]);
+        if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(b, s, op, err)) < 0)
+            goto out;
+    }
+    for (i = 0; i < nsh; i++) {
+        sqlite3_reset(c);
+        bind_i64(&bc, c, 1, sh[i]->id);
+        bind_text(&bc, c, 2, sh[i]->canonical);
+        if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(c, s, op, err)) < 0)
+            goto out;
+    }
+    if ((rc = history_add(s, o->id, now, o->state, what, op, err)) < 0)
+        goto out;
+    snprintf(subject, sizeof(subject), "%s %s", o->partner, o->po_number);
+    rc = gw_store_audit(s, "wharf", "purge", subject, what, now, err);
+out:
+    sqlite3_finalize(a);
+    sqlite3_finalize(b);
+    sqlite3_finalize(c);
+    return tx_end(s, rc < 0 ? rc : 0, op, err);
+}
+
+int gw_store_purge_checkpoint(struct gw_store *s, struct edi_err *err)
+{
+    int c;
+
+    /* the write-ahead log still holds the pages as they were before the
+     * purge: copy it into the database and empty it. A reader that holds
+     * an old snapshot makes this BUSY: the next purge tries again. */
+    c = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    if (c != SQLITE_OK && (c & 0xff) != SQLITE_BUSY)
+        return db_fail(s, c, "purge: checkpoint", err);
+    return 0;
+}

@@ -431,4 +431,42 @@ int gw_store_last_errors(char ***out, size_t *n, struct gw_store *s, size_t max,
                          struct edi_err *err);
 void gw_strings_free(char **v, size_t n);
 
+/* ---- personal data (purge.c) ---- */
+
+/* The DF orders that are closed (invoiced, closed, cancelled, or rejected
+ * with no decision pending) and last changed before `before`, by id,
+ * without lines. *out belongs to the caller (gw_orders_free). */
+int gw_store_purge_orders(struct gw_order ***out, size_t *n, struct gw_store *s, time_t before,
+                          struct edi_err *err);
+
+/* An inbound file that holds one of an order's 850s: its bytes (empty once
+ * purged) and every order whose 850 it holds. */
+struct gw_purge_raw {
+    int64_t id;
+    char *name;
+    unsigned char *bytes;
+    size_t n;
+    int64_t *orders;
+    size_t norders;
+};
+
+int gw_store_purge_raws(struct gw_purge_raw **out, size_t *n, struct gw_store *s, int64_t order_id,
+                        struct edi_err *err);
+void gw_purge_raws_free(struct gw_purge_raw *v, size_t n);
+/* The ship notices (every version) that ship any of the order's lines:
+ * id, partner, program, shipment_id and canonical only. */
+int gw_store_purge_shipments(struct gw_shipment ***out, size_t *n, struct gw_store *s, int64_t order_id,
+                             struct edi_err *err);
+/* In one transaction: the order's canonical becomes o->canonical, the raw
+ * files' bytes are emptied (their sha256 stays, so a file sent again is
+ * still a duplicate), each ship notice's canonical becomes sh[i]->canonical,
+ * and `what` goes to the order's history and the audit (action "purge"). */
+int gw_store_purge_apply(struct gw_store *s, const struct gw_order *o, const int64_t *raw_ids, size_t nraw,
+                         const struct gw_shipment *const *sh, size_t nsh, const char *what, time_t now,
+                         struct edi_err *err);
+
+/* After a purge: the write-ahead log, which still holds the purged pages,
+ * is checkpointed and truncated (a busy log is left for the next purge). */
+int gw_store_purge_checkpoint(struct gw_store *s, struct edi_err *err);
+
 #endif

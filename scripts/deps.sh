@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian -dev packages wharf builds against, but only those
-# pkg-config cannot find. Used by `make`, `make check` and `make run`.
+# pkg-config cannot find, and the sqlite3 command the tests use. Used by
+# `make`, `make check` and `make run`.
 # Usage: scripts/deps.sh [pkg-config-name ...]
 set -eu
 need=""
@@ -26,6 +27,9 @@ if ! printf '#include <csv.h>\n' | ${CC:-cc} -E -x c - >/dev/null 2>&1; then
   need="$need libcsv-dev"
 fi
 command -v pkg-config >/dev/null 2>&1 || need=" pkg-config$need"
+# the sqlite3 command: tests/integration/privacy.sh reads the store with it
+# (a command, not a library: no pkg-config name)
+command -v sqlite3 >/dev/null 2>&1 || need="$need sqlite3"
 # each package once
 # (printf prints one empty line when nothing is missing: trim before testing)
 need=$(printf '%s\n' $need | sort -u | tr '\n' ' ' | sed 's/^ *//; s/ *$//')
