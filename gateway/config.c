@@ -648,7 +648,7 @@ static int partner(struct loader *ld, struct gw_partner *p, xmlNodePtr n)
     ic = child(n, "interchange");
     p->isa_qualifier = attr(ld, ic, "qualifier");
     p->isa_id = attr(ld, ic, "id");
-    p->gs_id = attr(ld, ic, "group-id");
+    p->gs_id = p->group_id = attr(ld, ic, "group-id");
     if (p->gs_id == NULL)
         p->gs_id = p->isa_id;
     if (strcmp(p->isa_qualifier, cfg->vendor_isa_qualifier) == 0 &&
@@ -851,7 +851,7 @@ static int build(struct loader *ld, xmlNodePtr root)
     ic = child(vendor, "interchange");
     cfg->vendor_isa_qualifier = attr(ld, ic, "qualifier");
     cfg->vendor_isa_id = attr(ld, ic, "id");
-    cfg->vendor_gs_id = attr(ld, ic, "group-id");
+    cfg->vendor_gs_id = cfg->vendor_group_id = attr(ld, ic, "group-id");
     if (cfg->vendor_gs_id == NULL)
         cfg->vendor_gs_id = cfg->vendor_isa_id;
     cfg->vendor_code = child_text(ld, vendor, "vendor-code");

@@ -158,6 +158,7 @@ void gw_ctx_close(struct gw_ctx *c)
 struct pending_map {
     size_t index;          /* the set's place in the file */
     int64_t doc_id;
+    uint64_t ichg;         /* its interchange's offset: dropped if that is refused */
 };
 
 struct file_run {
@@ -177,6 +178,7 @@ struct file_run {
     struct pending_map *maps;
     size_t nmaps, cap;
     unsigned accepted, rejected;
+    struct edi_buf foreign;   /* why interchanges were refused (their ids), for .reason */
     /* ERP files written under temporary names: renamed after the store
      * commits, with one filesystem sync for all of them */
     char **renames;        /* temp, final, temp, final ... */
@@ -261,6 +263,24 @@ static void on_finding(void *ctx, const struct edi_finding *fd, const struct edi
 {
     struct file_run *f = ctx;
 
+    if (w->tx == NULL && w->ichg && strncmp(fd->code, "unexpected-", 11) == 0) {
+        /* an interchange not from the partner to us: nothing of it is
+         * kept (its orders included, from groups before a wrong GS) and
+         * the file goes to quarantine/ with the ids found and expected */
+        size_t i, k = 0;
+
+        if (f->foreign.n == 0)
+            edi_buf_printf(&f->foreign, "%s: refused: not an interchange from partner %s (%s/%s) to us (%s/%s)\n",
+                           f->name, f->p->id, f->p->isa_qualifier, f->p->isa_id,
+                           f->c->cfg->vendor_isa_qualifier, f->c->cfg->vendor_isa_id);
+        edi_buf_printf(&f->foreign, "interchange %s from %s/%s to %s/%s: %s [%s, TA105 %s]\n",
+                       w->ichg->control, w->ichg->sender_qual, w->ichg->sender,
+                       w->ichg->receiver_qual, w->ichg->receiver, fd->msg, fd->code, fd->ta1_code);
+        for (i = 0; i < f->nmaps; i++)
+            if (f->maps[i].ichg != w->ichg->offset)
+                f->maps[k++] = f->maps[i];
+        f->nmaps = k;
+    }
     if (w->tx == NULL) {
         /* envelope and stream findings go to the log */
         gw_log(f->c, "warn", "%s %s: %s [%s]", f->p->id, f->name, fd->msg, fd->code);
@@ -338,6 +358,14 @@ static int on_set(void *ctx, const struct edi_tx *tx, const struct edi_findings 
     f->st->sets++;
     if (f->rc < 0)
         return 0;
+    if (w->ichg && w->ichg->foreign) {
+        /* not recorded: a stranger's control number must not make the
+         * partner's own interchange a duplicate; the file is quarantined */
+        f->rejected++;
+        f->st->rejected++;
+        edi_buf_reset(&f->findings);
+        return 0;
+    }
     if (w->ichg && strcmp(w->ichg->control, f->ichg_control) != 0) {
         snprintf(f->ichg_control, sizeof(f->ichg_control), "%s", w->ichg->control);
         f->ichg_dup = 0;
@@ -371,6 +399,7 @@ static int on_set(void *ctx, const struct edi_tx *tx, const struct edi_findings 
             }
             f->maps[f->nmaps].index = f->index;
             f->maps[f->nmaps].doc_id = doc;
+            f->maps[f->nmaps].ichg = w->ichg ? w->ichg->offset : 0;
             f->nmaps++;
         }
     } else {
@@ -1034,6 +1063,7 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
 
     memset(&f, 0, sizeof(f));
     edi_buf_init(&f.findings, 1u << 20);
+    edi_buf_init(&f.foreign, 1u << 16);
     /* claim: a rename is atomic; whoever renames first owns the file */
     if ((rc = claim_dir(&lockfd, claimdir, sizeof(claimdir), p->inbound, err)) < 0)
         goto out;
@@ -1101,6 +1131,10 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
     ao.ctl.ctx = &f;
     ao.type = p->functional_ack && strcmp(p->functional_ack, "999") == 0 ? EDI_ACK_999 : EDI_ACK_AUTO;
     ao.ta1_always = p->ta1;
+    /* acks go from us to the partner as configured, whatever the inbound
+     * ISA says (a stranger's or an unreadable one) */
+    ao.us = (struct edi_party){c->cfg->vendor_isa_qualifier, c->cfg->vendor_isa_id, NULL};
+    ao.them = (struct edi_party){p->isa_qualifier, p->isa_id, NULL};
     edi_ack_init(&ack, &ao);
     memset(&o, 0, sizeof(o));
     o.guides = c->guides;
@@ -1110,6 +1144,11 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
     o.text = p->text_in;
     o.set = on_set;
     o.ctx = &f;
+    /* only the partner's interchanges to us are processed (the GS ids
+     * only when group-id is configured) */
+    o.from = (struct edi_party){p->isa_qualifier, p->isa_id, p->group_id};
+    o.to = (struct edi_party){c->cfg->vendor_isa_qualifier, c->cfg->vendor_isa_id,
+                              c->cfg->vendor_group_id};
     rc = edi_check_mem(&cs, data, n, &o, err);
     if (rc == 0 && f.rc < 0)
         rc = f.rc;
@@ -1136,7 +1175,16 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
         goto fail;
     finish_staged(&f, 1);
     moved = 1;
-    if (cs.sets == 0 && cs.findings) {
+    if (f.foreign.n) {
+        final[0] = '\0';
+        move_to(c, claimed, p->quarantine, name, "", final, sizeof(final));
+        if (final[0] && strlen(final) + 8 <= sizeof(final)) {
+            strcat(final, ".reason");
+            gw_write_file(final, f.foreign.p, f.foreign.n, err);
+        }
+        st->quarantined++;
+        gw_log(c, "warn", "%s %s: quarantined: an interchange not from the partner to us", p->id, name);
+    } else if (cs.sets == 0 && cs.findings) {
         char reason[4600];
 
         snprintf(reason, sizeof(reason), "%s: no transaction set could be read (see the log)\n", name);
@@ -1179,6 +1227,7 @@ out:
     free(f.dups);
     free(f.maps);
     edi_buf_dispose(&f.findings);
+    edi_buf_dispose(&f.foreign);
     free(data);
     return rc;
 }
