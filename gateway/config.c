@@ -1019,7 +1019,8 @@ static int read_schema(xmlSchemaPtr *out, const char *schemas_dir, struct edi_er
     xmlSchemaParserCtxtPtr pc;
 
     *out = NULL;
-    snprintf(path, sizeof(path), "%s/config.xsd", schemas_dir);
+    if (edi_fmt(path, sizeof(path), err, "%s/config.xsd", schemas_dir) < 0)
+        return EDI_ECONFIG;
     if (stat(path, &st) != 0)
         return edi_fail(err, EDI_ECONFIG,
                         "no configuration schema at %s: set WHARF_SCHEMAS to the schemas folder",

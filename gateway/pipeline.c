@@ -95,7 +95,8 @@ int gw_write_file(const char *path, const void *p, size_t n, struct edi_err *err
     char tmp[4200];
     int fd;
 
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    if (edi_fmt(tmp, sizeof(tmp), err, "%s.tmp", path) < 0)
+        return edi_fail(err, EDI_EIO, "cannot write %.200s...: the path is too long", path);
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0)
         return edi_fail(err, EDI_EIO, "cannot write %s: %s", tmp, strerror(errno));
@@ -195,7 +196,10 @@ static int stage_file(struct file_run *f, const char *path, const void *p, size_
     FILE *fp = NULL;
     int fd, bad;
 
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    if (edi_fmt(tmp, sizeof(tmp), NULL, "%s.tmp", path) < 0) {
+        gw_log(f->c, "error", "ERP export: the path is too long: %.200s...", path);
+        return -1;
+    }
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd >= 0 && (fchmod(fd, 0600) != 0 || (fp = fdopen(fd, "wb")) == NULL)) {
         int e = errno;
@@ -499,12 +503,13 @@ static int order_from(struct gw_order *o, xmlDocPtr doc, const char *partner, st
             char *no = xp_string(x, l, "string(c:line-no)");
             char *q = xp_string(x, l, "string(c:id[1]/@qualifier)");
             char *v = xp_string(x, l, "string(c:id[1])");
-            char buf[200];
+            size_t len = (q ? strlen(q) : 0) + (v ? strlen(v) : 0) + 2;
 
             ol->line_no = no ? atoi(no) : i + 1;
             free(no);
-            snprintf(buf, sizeof(buf), "%s:%s", q ? q : "", v ? v : "");
-            ol->product_id = edi_xstrdup(buf);
+            /* whole: a cut product id could be another product's */
+            ol->product_id = edi_xmalloc(len);
+            snprintf(ol->product_id, len, "%s:%s", q ? q : "", v ? v : "");
             free(q);
             free(v);
             ol->description = xp_string(x, l, "string(c:description)");
@@ -564,8 +569,12 @@ void gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const
     if (cfg->erp_out == NULL)
         return;
     mkdir(cfg->erp_out, 0755);
-    /* an id from a partner or the ERP: nothing that leaves the folder */
-    snprintf(safe, sizeof(safe), "%s", id);
+    /* an id from a partner or the ERP: nothing that leaves the folder, and
+     * whole (a cut id would write over another document's export) */
+    if (edi_fmt(safe, sizeof(safe), &e, "%s", id) < 0) {
+        gw_log(c, "error", "ERP export of %s %.80s...: the id is too long for a file name", kind, id);
+        return;
+    }
     for (i = 0; safe[i]; i++)
         if (safe[i] == '/' || safe[i] == '\\')
             safe[i] = '_';
@@ -575,14 +584,14 @@ void gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const
     if (rc < 0 && rc != EDI_ENOTFOUND)
         gw_log(c, "error", "ERP export of %s %s: %s", kind, id, e.msg);
     if (rc == 0 && json.n > 0) {
-        snprintf(path, sizeof(path), "%s/%s-%s-%s.json", cfg->erp_out, partner, kind, safe);
-        if (gw_write_file(path, json.p, json.n, &e) < 0)
+        if (edi_fmt(path, sizeof(path), &e, "%s/%s-%s-%s.json", cfg->erp_out, partner, kind, safe) < 0 ||
+            gw_write_file(path, json.p, json.n, &e) < 0)
             gw_log(c, "error", "ERP export of %s %s: %s", kind, id, e.msg);
     }
     edi_buf_dispose(&json);
     if (cfg->erp_csv && csv) {
-        snprintf(path, sizeof(path), "%s/%s-%s-%s.csv", cfg->erp_out, partner, kind, safe);
-        if (gw_write_file(path, csv->p ? csv->p : "", csv->n, &e) < 0)
+        if (edi_fmt(path, sizeof(path), &e, "%s/%s-%s-%s.csv", cfg->erp_out, partner, kind, safe) < 0 ||
+            gw_write_file(path, csv->p ? csv->p : "", csv->n, &e) < 0)
             gw_log(c, "error", "ERP export of %s %s: %s", kind, id, e.msg);
     }
 }
@@ -666,8 +675,10 @@ static void export_order(struct file_run *f, const struct gw_order *o, xmlDocPtr
 
         edi_buf_init(&json, 0);
         if (gw_erp_json(&json, f->c, "local/order-to-erp-json", o->partner, o->state, canonical, &e) == 0) {
-            snprintf(path, sizeof(path), "%s/%s-%s.json", cfg->erp_out, o->partner, o->po_number);
-            stage_file(f, path, json.p, json.n);
+            if (edi_fmt(path, sizeof(path), &e, "%s/%s-%s.json", cfg->erp_out, o->partner, o->po_number) < 0)
+                gw_log(f->c, "error", "ERP export of %s %s: %s", o->partner, o->po_number, e.msg);
+            else
+                stage_file(f, path, json.p, json.n);
         } else {
             gw_log(f->c, "error", "ERP export of %s %s: %s", o->partner, o->po_number, e.msg);
         }
@@ -710,8 +721,10 @@ static void export_order(struct file_run *f, const struct gw_order *o, xmlDocPtr
         }
         for (k = 0; k < CSV_SHIP_N; k++)
             free(ship[k]);
-        snprintf(path, sizeof(path), "%s/%s-%s.csv", cfg->erp_out, o->partner, o->po_number);
-        stage_file(f, path, csv.p, csv.n);
+        if (edi_fmt(path, sizeof(path), &e, "%s/%s-%s.csv", cfg->erp_out, o->partner, o->po_number) < 0)
+            gw_log(f->c, "error", "ERP export of %s %s: %s", o->partner, o->po_number, e.msg);
+        else
+            stage_file(f, path, csv.p, csv.n);
         edi_buf_dispose(&csv);
     }
 }
@@ -931,8 +944,8 @@ static void move_to(struct gw_ctx *c, const char *from, const char *dir, const c
     snprintf(base, sizeof(base), "%s-%.500s%s", when, name, suffix);
     if (rename_unique(to, sizeof(to), from, dir, base) != 0)
         gw_log(c, "error", "cannot move %s to %s: %s", from, dir, strerror(errno));
-    else if (final)
-        snprintf(final, cap, "%s", to);
+    else if (final && edi_fmt(final, cap, NULL, "%s", to) < 0)
+        gw_log(c, "error", "moved %s to %s, but its path is too long to note", from, to);
 }
 
 /* Writes data under dir/base, a name no other file has (base, base.1 ...),
@@ -965,7 +978,8 @@ static int claim_dir(int *lockfd, char *dir, size_t cap, const char *inbound, st
 {
     char top[4300];
 
-    snprintf(top, sizeof(top), "%s/.claimed", inbound);
+    if (edi_fmt(top, sizeof(top), err, "%s/.claimed", inbound) < 0)
+        return EDI_EIO;
     mkdir(top, 0700);
     if (snprintf(dir, cap, "%s/%ld", top, (long)getpid()) >= (int)cap)
         return edi_fail(err, EDI_EIO, "path too long: %s", top);
@@ -988,8 +1002,7 @@ static void recover_claims(struct gw_ctx *c, const struct gw_partner *p)
     DIR *d, *s;
     struct dirent *e, *f;
 
-    snprintf(top, sizeof(top), "%s/.claimed", p->inbound);
-    if ((d = opendir(top)) == NULL)
+    if (edi_fmt(top, sizeof(top), NULL, "%s/.claimed", p->inbound) < 0 || (d = opendir(top)) == NULL)
         return;
     while ((e = readdir(d)) != NULL) {
         struct stat sb;
@@ -997,8 +1010,7 @@ static void recover_claims(struct gw_ctx *c, const struct gw_partner *p)
 
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        snprintf(sub, sizeof(sub), "%s/%s", top, e->d_name);
-        if (lstat(sub, &sb) != 0)
+        if (edi_fmt(sub, sizeof(sub), NULL, "%s/%s", top, e->d_name) < 0 || lstat(sub, &sb) != 0)
             continue;
         if (!S_ISDIR(sb.st_mode)) {
             if (rename_unique(to, sizeof(to), sub, p->inbound, e->d_name) == 0)
@@ -1015,7 +1027,8 @@ static void recover_claims(struct gw_ctx *c, const struct gw_partner *p)
             while ((f = readdir(s)) != NULL) {
                 if (strcmp(f->d_name, ".") == 0 || strcmp(f->d_name, "..") == 0)
                     continue;
-                snprintf(from, sizeof(from), "%s/%s", sub, f->d_name);
+                if (edi_fmt(from, sizeof(from), NULL, "%s/%s", sub, f->d_name) < 0)
+                    continue;
                 if (rename_unique(to, sizeof(to), from, p->inbound, f->d_name) == 0)
                     gw_log(c, "warn", "%s %s: put back in inbound/ from an interrupted run", p->id,
                            f->d_name);
@@ -1067,7 +1080,10 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
     /* claim: a rename is atomic; whoever renames first owns the file */
     if ((rc = claim_dir(&lockfd, claimdir, sizeof(claimdir), p->inbound, err)) < 0)
         goto out;
-    snprintf(claimed, sizeof(claimed), "%s/%s", claimdir, name);
+    if ((rc = edi_fmt(claimed, sizeof(claimed), err, "%s/%s", claimdir, name)) < 0) {
+        moved = 1;   /* not claimed: it stays where it is */
+        goto out;
+    }
     if (rename(path, claimed) != 0) {
         rc = errno == ENOENT ? 0 : edi_fail(err, EDI_EIO, "cannot claim %s: %s", path, strerror(errno));
         moved = 1;   /* nothing of ours to put back */
@@ -1159,8 +1175,9 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
         int64_t id;
         const char *kind = ack_kind(&ack.out);
 
-        snprintf(oname, sizeof(oname), "%s-%s-%lld.edi", p->id, kind, (long long)f.raw_id);
-        rc = gw_store_outbox_add(&id, c->store, p->id, kind, oname, ack.out.p, ack.out.n, c->now, err);
+        rc = edi_fmt(oname, sizeof(oname), err, "%s-%s-%lld.edi", p->id, kind, (long long)f.raw_id);
+        if (rc == 0)
+            rc = gw_store_outbox_add(&id, c->store, p->id, kind, oname, ack.out.p, ack.out.n, c->now, err);
         if (rc == 0)
             st->acks_queued++;
     }
@@ -1259,9 +1276,9 @@ int gw_poll_partner(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
 
         if (e->d_name[0] == '.' || gw_temp_name(e->d_name))
             continue;
-        snprintf(path, sizeof(path), "%s/%s", p->inbound, e->d_name);
         /* lstat: a link is claimed and quarantined, never followed */
-        if (lstat(path, &sb) != 0 || S_ISDIR(sb.st_mode))
+        if (edi_fmt(path, sizeof(path), NULL, "%s/%s", p->inbound, e->d_name) < 0 ||
+            lstat(path, &sb) != 0 || S_ISDIR(sb.st_mode))
             continue;
         names = edi_xrealloc(names, (n + 1) * sizeof(*names));
         names[n++] = edi_xstrdup(e->d_name);
@@ -1273,9 +1290,9 @@ int gw_poll_partner(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
         char path[4400];
         struct edi_err e2;
 
-        snprintf(path, sizeof(path), "%s/%s", p->inbound, names[i]);
         edi_err_clear(&e2);
-        if (!(c->stop && *c->stop) && gw_process_file(st, c, p, path, &e2) < 0) {
+        if (edi_fmt(path, sizeof(path), &e2, "%s/%s", p->inbound, names[i]) == 0 &&
+            !(c->stop && *c->stop) && gw_process_file(st, c, p, path, &e2) < 0) {
             if (rc == 0)
                 *err = e2;
             rc = e2.rc;
@@ -1332,8 +1349,9 @@ int gw_flush_outbox_of(struct gw_stats *st, struct gw_ctx *c, const struct gw_pa
             continue;
         }
         mkdir(p->outbound, 0755);
-        snprintf(path, sizeof(path), "%s/%s", p->outbound, v[i].name);
-        if (gw_write_file(path, v[i].bytes, v[i].n, &e) < 0) {
+        edi_err_clear(&e);
+        if (edi_fmt(path, sizeof(path), &e, "%s/%s", p->outbound, v[i].name) < 0 ||
+            gw_write_file(path, v[i].bytes, v[i].n, &e) < 0) {
             /* back off: 1, 2, 4 ... minutes, at most an hour */
             long delay = 60L << (v[i].attempts < 6 ? v[i].attempts : 6);
 
