@@ -348,14 +348,25 @@ static int digits(const char *v, size_t n)
     return strlen(v) == n && strspn(v, "0123456789") == n;
 }
 
+/* An ISA id of the ack: the configured one when there is one (an
+ * interchange not addressed to us, or unreadable, is still answered from
+ * us to the partner), else the inbound one echoed, else the fallback. */
+static const char *party(struct edi_ack *a, char *buf, size_t cap, const char *configured,
+                         const char *inbound, const char *fallback)
+{
+    if (configured && configured[0])
+        return echo(a, buf, cap, configured);
+    return inbound ? echo(a, buf, cap, inbound) : fallback;
+}
+
 static void isa(struct edi_ack *a, const struct edi_ichg *ic, uint64_t ctl)
 {
     char sq[4], sid[20], rq[4], rid[20];
     struct edi_isa_fields f = {
-        .sender_qual = ic ? echo(a, sq, sizeof(sq), ic->receiver_qual) : "ZZ",
-        .sender = ic ? echo(a, sid, sizeof(sid), ic->receiver) : "UNKNOWN",
-        .receiver_qual = ic ? echo(a, rq, sizeof(rq), ic->sender_qual) : "ZZ",
-        .receiver = ic ? echo(a, rid, sizeof(rid), ic->sender) : "UNKNOWN",
+        .sender_qual = party(a, sq, sizeof(sq), a->o.us.qual, ic ? ic->receiver_qual : NULL, "ZZ"),
+        .sender = party(a, sid, sizeof(sid), a->o.us.id, ic ? ic->receiver : NULL, "UNKNOWN"),
+        .receiver_qual = party(a, rq, sizeof(rq), a->o.them.qual, ic ? ic->sender_qual : NULL, "ZZ"),
+        .receiver = party(a, rid, sizeof(rid), a->o.them.id, ic ? ic->sender : NULL, "UNKNOWN"),
         .date = a->date6,
         .time = a->time4,
         /* echo the inbound version only when it is one we read */

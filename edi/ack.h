@@ -21,12 +21,25 @@ enum edi_ack_type {
     EDI_ACK_TA1,        /* only interchange acknowledgments */
 };
 
+/* One side of an interchange, without the ISA's space padding; NULL
+ * members are not known (not checked, not used). */
+struct edi_party {
+    const char *qual;            /* ISA05 / ISA07 */
+    const char *id;              /* ISA06 / ISA08 */
+    const char *gs;              /* GS02 / GS03 */
+};
+
 struct edi_ack_opts {
     enum edi_ack_type type;
     time_t now;                  /* injectable clock (WHARF_NOW) */
     struct edi_ctlsrc ctl;       /* control numbers for ISA13, GS06, ST02 */
     const char *suffix;          /* after each segment terminator, e.g. "\n" */
     int ta1_always;              /* a TA1 even when nothing is wrong */
+    /* who acknowledges and to whom (the gateway's: us and the partner, as
+     * configured); when set they address every ack, even one to an
+     * interchange whose own ids are unreadable or not ours. Unset: the
+     * inbound ISA's ids, swapped, and UNKNOWN where there are none. */
+    struct edi_party us, them;
 };
 
 struct edi_ack {
@@ -58,8 +71,9 @@ void edi_ack_group_end(struct edi_ack *a, const struct edi_group *g,
                        const struct edi_findings *env);
 void edi_ack_ichg_end(struct edi_ack *a, const struct edi_ichg *ic,
                       const struct edi_findings *env);
-/* Input with no usable ISA at all (empty, garbage): a TA1 to an unknown
- * sender, since there is nobody to address it to but the transport. */
+/* Input with no usable ISA at all (empty, garbage): a TA1 to o.them, or to
+ * an unknown sender when there is none (nobody to address it to but the
+ * transport). */
 void edi_ack_stream(struct edi_ack *a, const struct edi_findings *env);
 
 /* A counter that starts at 1 for each kind: the default control-number

@@ -14,6 +14,8 @@ struct run {
     struct edi_findings val;
     struct edi_where where;
     struct edi_err *err;
+    struct edi_x12_parser *p;
+    struct edi_ichg *ichg;       /* the current one, to refuse from a GS */
     int fatal;
 };
 
@@ -37,10 +39,47 @@ static void report_all(struct run *r, const struct edi_findings *f)
     }
 }
 
+/* An interchange that is not from whom it must be, or not to us: a TA1
+ * finding naming both ids, and nothing of it is processed. */
+static void refuse(struct run *r, struct edi_ichg *ic, const char *code, const char *ta105,
+                   const char *seg, uint16_t el, uint64_t offset, const char *found,
+                   const char *want)
+{
+    struct edi_finding *fd = edi_findings_add(&r->p->ichg_f, code, EDI_LV_INTERCHANGE);
+
+    snprintf(fd->ta1_code, sizeof(fd->ta1_code), "%s", ta105);
+    snprintf(fd->seg_id, sizeof(fd->seg_id), "%s", seg);
+    fd->el_pos = el;
+    fd->offset = offset;
+    snprintf(fd->value, sizeof(fd->value), "%s", found);
+    edi_finding_msg(fd, "%s%02u '%.40s' is not the expected '%.40s'", seg, el, found, want);
+    ic->rejected = 1;
+    ic->foreign = 1;
+}
+
+static int differs(const char *want, const char *found)
+{
+    return want != NULL && strcmp(want, found) != 0;
+}
+
 static int on_ichg_begin(void *ctx, struct edi_ichg *ic)
 {
     struct run *r = ctx;
+    const struct edi_party *from = &r->o->from, *to = &r->o->to;
 
+    /* SPEC: X12.5 TA105 005-008: the sender is the partner, the receiver
+     * is us (ic's ids are already trimmed of their padding) */
+    if (differs(from->qual, ic->sender_qual))
+        refuse(r, ic, "unexpected-sender-qualifier", "005", "ISA", 5, ic->offset, ic->sender_qual,
+               from->qual);
+    if (differs(from->id, ic->sender))
+        refuse(r, ic, "unexpected-sender", "006", "ISA", 6, ic->offset, ic->sender, from->id);
+    if (differs(to->qual, ic->receiver_qual))
+        refuse(r, ic, "unexpected-receiver-qualifier", "007", "ISA", 7, ic->offset,
+               ic->receiver_qual, to->qual);
+    if (differs(to->id, ic->receiver))
+        refuse(r, ic, "unexpected-receiver", "008", "ISA", 8, ic->offset, ic->receiver, to->id);
+    r->ichg = ic;
     r->st->interchanges++;
     r->where.ichg = ic;
     r->where.group = NULL;
@@ -56,6 +95,14 @@ static int on_group_begin(void *ctx, struct edi_group *g)
 
     r->st->groups++;
     r->where.group = g;
+    /* SPEC: X12.5 TA105 024 (invalid interchange content, e.g. a GS): a
+     * group from or to someone else refuses its whole interchange */
+    if (r->ichg && differs(r->o->from.gs, g->sender))
+        refuse(r, r->ichg, "unexpected-group-sender", "024", "GS", 2, g->offset, g->sender,
+               r->o->from.gs);
+    if (r->ichg && differs(r->o->to.gs, g->receiver))
+        refuse(r, r->ichg, "unexpected-group-receiver", "024", "GS", 3, g->offset, g->receiver,
+               r->o->to.gs);
     if (r->o->ack)
         edi_ack_group_begin(r->o->ack, g);
     return 0;
@@ -154,6 +201,7 @@ static int on_ichg_end(void *ctx, struct edi_ichg *ic, const struct edi_findings
     if (r->o->ack)
         edi_ack_ichg_end(r->o->ack, ic, env);
     r->where.ichg = NULL;
+    r->ichg = NULL;
     return 0;
 }
 
@@ -174,6 +222,7 @@ static void setup(struct run *r, struct edi_x12_parser *p, struct edi_check_stat
     r->o = o;
     r->st = st;
     r->err = err;
+    r->p = p;
     edi_findings_init(&r->val, o->lim ? o->lim->max_findings : 1000);
     edi_x12_parser_init(p, o->lim, &h);
 }

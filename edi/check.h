@@ -34,6 +34,13 @@ struct edi_check_opts {
     int (*set)(void *ctx, const struct edi_tx *tx, const struct edi_findings *val,
                const struct edi_where *w, char status);
     void *ctx;
+    /* The ids an interchange must carry (the gateway's: from the partner,
+     * to us); NULL members are not checked. An interchange with others is
+     * refused: a finding with its TA105 note code (005-008 for the ISA,
+     * 024 for a GS), ic->rejected and ic->foreign set, so every set is
+     * rejected and no functional ack is made for its groups. The
+     * comparison ignores the ISA's space padding. */
+    struct edi_party from, to;
 };
 
 struct edi_check_stats {

@@ -48,6 +48,12 @@ struct edi_err {
  * `return edi_fail(err, EDI_ESYNTAX, "...")`. */
 int edi_fail(struct edi_err *err, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Formats into buf[cap] like snprintf, but a result that does not fit is an
+ * error, not a shorter string: EDI_ELIMIT, err set (if not NULL) and buf
+ * emptied, so a cut path or id can never name another file or thing. Use it
+ * wherever the result is a path or an identifier; message text may be cut. */
+int edi_fmt(char *buf, size_t cap, struct edi_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 void edi_err_clear(struct edi_err *err);
 const char *edi_rc_name(int rc);
 

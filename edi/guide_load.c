@@ -127,7 +127,9 @@ static int load_doc(xmlDocPtr *out, struct edi_guides *r, const char *rel, int c
     struct stat st;
 
     *out = NULL;
-    snprintf(path, sizeof(path), "%s/%s.xml", r->dir, rel);
+    /* a cut path could be another guide's file */
+    if (edi_fmt(path, sizeof(path), err, "%s/%s.xml", r->dir, rel) < 0)
+        return edi_fail(err, EDI_ENOTFOUND, "guide name %.80s...: too long", rel);
     if (stat(path, &st) != 0)
         return edi_fail(err, EDI_ENOTFOUND, "no guide %s (looked for %s)", rel, path);
     xmlSetStructuredErrorFunc(&x, (xmlStructuredErrorFunc)on_xml_error);
@@ -393,8 +395,9 @@ static int code_file(const struct edi_codes **out, struct edi_guides *r, const c
             return 0;
         }
     }
-    snprintf(rel, sizeof(rel), "x12/codes/%s/%s", version, element);
-    snprintf(path, sizeof(path), "%s/%s.xml", r->dir, rel);
+    if ((rc = edi_fmt(rel, sizeof(rel), err, "x12/codes/%s/%s", version, element)) < 0 ||
+        (rc = edi_fmt(path, sizeof(path), err, "%s/%s.xml", r->dir, rel)) < 0)
+        return EDI_ECONFIG;
     /* a base= list is read (and cached) first, inside this call */
     if (stat(path, &st) == 0 && (rc = read_code_file(out, r, path, rel, version, element, err)) < 0)
         return rc;
@@ -495,8 +498,14 @@ static int el_of(struct edi_pool *pl, struct edi_gel *e, xmlNodePtr n, const str
     e->pos = (uint16_t)lattr(n, "pos", 0);
     e->name = pattr(pl, n, "name");
     ref = attr(n, "ref");
-    if (ref)
-        snprintf(e->ref, sizeof(e->ref), "%s", ref);
+    /* a cut reference would read another element's code list */
+    if (ref && edi_fmt(e->ref, sizeof(e->ref), NULL, "%s", ref) < 0) {
+        edi_fail(err, EDI_ECONFIG, "%s:%d: element ref='%.40s' is longer than %zu characters",
+                 n->doc && n->doc->URL ? (const char *)n->doc->URL : "guide", (int)xmlGetLineNo(n),
+                 ref, sizeof(e->ref) - 1);
+        xmlFree(ref);
+        return EDI_ECONFIG;
+    }
     xmlFree(ref);
     e->usage = cattr(n, "usage", 'O');
     e->repeat = (uint16_t)lattr(n, "repeat", 1);
@@ -646,7 +655,12 @@ static int node_of(struct edi_guide *g, struct edi_gnode *nd, xmlNodePtr x, stru
             return edi_fail(err, EDI_ECONFIG, "%s:%d: a loop must start with a segment",
                             g->id, (int)xmlGetLineNo(x));
         }
-        snprintf(nd->id, sizeof(nd->id), "%s", id ? id : (nd->seg ? nd->seg->id : ""));
+        if (edi_fmt(nd->id, sizeof(nd->id), NULL, "%s", id ? id : (nd->seg ? nd->seg->id : "")) < 0) {
+            edi_fail(err, EDI_ECONFIG, "%s:%d: loop id '%.40s' is longer than %zu characters", g->id,
+                     (int)xmlGetLineNo(x), id ? id : "?", sizeof(nd->id) - 1);
+            xmlFree(id);
+            return EDI_ECONFIG;
+        }
         xmlFree(id);
     }
     return 0;
@@ -678,24 +692,32 @@ static void levels_of(struct edi_guide *g, xmlNodePtr h)
     g->nlevels = i;
 }
 
-static void meta_of(struct edi_guide *g, xmlNodePtr root)
+/* A guide's id attributes: one that does not fit would name another
+ * version or set, so it is the guide's error. */
+static int meta_attr(char *dst, size_t cap, xmlNodePtr root, const char *name, struct edi_err *err)
 {
-    char *v;
+    char *v = attr(root, name);
+    int rc = 0;
+
+    if (v && edi_fmt(dst, cap, NULL, "%s", v) < 0)
+        rc = edi_fail(err, EDI_ECONFIG, "%s:%d: %s='%.40s' is longer than %zu characters",
+                      root->doc && root->doc->URL ? (const char *)root->doc->URL : "guide",
+                      (int)xmlGetLineNo(root), name, v, cap - 1);
+    xmlFree(v);
+    return rc;
+}
+
+static int meta_of(struct edi_guide *g, xmlNodePtr root, struct edi_err *err)
+{
+    int rc;
 
     g->id = pattr(&g->pool, root, "id");
     g->name = pattr(&g->pool, root, "name");
-    if ((v = attr(root, "version"))) {
-        snprintf(g->version, sizeof(g->version), "%s", v);
-        xmlFree(v);
-    }
-    if ((v = attr(root, "set"))) {
-        snprintf(g->set, sizeof(g->set), "%s", v);
-        xmlFree(v);
-    }
-    if ((v = attr(root, "group"))) {
-        snprintf(g->group, sizeof(g->group), "%s", v);
-        xmlFree(v);
-    }
+    if ((rc = meta_attr(g->version, sizeof(g->version), root, "version", err)) < 0 ||
+        (rc = meta_attr(g->set, sizeof(g->set), root, "set", err)) < 0 ||
+        (rc = meta_attr(g->group, sizeof(g->group), root, "group", err)) < 0)
+        return rc;
+    return 0;
 }
 
 /* Gives every ID element without a list, in the segments the structure
@@ -748,12 +770,14 @@ static int compile_base(struct edi_guide *g, struct edi_guides *r, const char *i
     if ((rc = load_doc(&doc, r, id, 1, err)) < 0)
         return rc;
     root = xmlDocGetRootElement(doc);
-    meta_of(g, root);
+    if ((rc = meta_of(g, root, err)) < 0)
+        goto out;
     if (g->version[0] == '\0') {
         rc = edi_fail(err, EDI_ECONFIG, "%s/%s.xml: a base guide needs version=", r->dir, id);
         goto out;
     }
-    snprintf(rel, sizeof(rel), "x12/%s/segments", g->version);
+    if ((rc = edi_fmt(rel, sizeof(rel), err, "x12/%s/segments", g->version)) < 0)
+        goto out;
     if ((rc = load_doc(&dict, r, rel, 1, err)) < 0)
         goto out;
     ls.r = r;
@@ -1027,7 +1051,8 @@ int edi_guides_new(struct edi_guides **out, const char *schema_dir, struct edi_e
     struct xerr x = {err, 0};
 
     *out = NULL;
-    snprintf(path, sizeof(path), "%s/guide.xsd", schema_dir);
+    if (edi_fmt(path, sizeof(path), err, "%s/guide.xsd", schema_dir) < 0)
+        return EDI_ECONFIG;
     if (stat(path, &st) != 0)
         return edi_fail(err, EDI_ECONFIG, "no guide schema at %s: set WHARF_SCHEMAS to the schemas folder",
                         path);
@@ -1117,6 +1142,7 @@ int edi_guides_for(const struct edi_guide **out, struct edi_guides *r, const cha
 {
     char id[64];
 
-    snprintf(id, sizeof(id), "x12/%.6s/%s", gs08, set);
+    if (edi_fmt(id, sizeof(id), err, "x12/%.6s/%s", gs08, set) < 0)
+        return EDI_ENOTFOUND;
     return edi_guides_get(out, r, id, err);
 }

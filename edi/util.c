@@ -26,6 +26,25 @@ int edi_fail(struct edi_err *err, int rc, const char *fmt, ...)
     return rc;
 }
 
+int edi_fmt(char *buf, size_t cap, struct edi_err *err, const char *fmt, ...)
+{
+    va_list ap;
+    int n, rc;
+
+    if (cap == 0)
+        return edi_fail(err, EDI_ELIMIT, "no room to format into");
+    va_start(ap, fmt);
+    n = vsnprintf(buf, cap, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < cap)
+        return 0;
+    /* LIMIT: the buffer's size; the start of what did not fit names it */
+    rc = edi_fail(err, EDI_ELIMIT, "too long (%d bytes, at most %zu): %.80s...", n, cap - 1,
+                  n < 0 ? "" : buf);
+    buf[0] = '\0';
+    return rc;
+}
+
 void edi_err_clear(struct edi_err *err)
 {
     if (err != NULL)

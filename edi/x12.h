@@ -141,6 +141,8 @@ struct edi_ichg {
     uint64_t offset;
     uint32_t ngroups;
     int rejected;          /* TA1 R: the groups were not processed */
+    int foreign;           /* its ISA or GS ids are not the expected ones
+                            * (edi_check_opts.from/to): refused */
 };
 
 struct edi_group {

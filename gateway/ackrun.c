@@ -544,7 +544,8 @@ static size_t read_stock(struct stock **out, const char *dir)
     size_t n = 0, i;
 
     *out = NULL;
-    snprintf(path, sizeof(path), "%s/stock.csv", dir ? dir : ".");
+    if (edi_fmt(path, sizeof(path), NULL, "%s/stock.csv", dir ? dir : ".") < 0)
+        return 0;   /* erp/in is checked when the config loads; no stock read */
     if ((f = fopen(path, "r")) == NULL)
         return 0;
     while (fgets(line, sizeof(line), f)) {
@@ -975,7 +976,7 @@ int gw_erp_decisions(unsigned *applied, struct gw_ctx *c, struct edi_err *err)
     if (dir == NULL || (d = opendir(dir)) == NULL)
         return 0;
     while ((de = readdir(d)) != NULL && rc >= 0) {
-        char path[4400], to[4600], sub[4300];
+        char path[4400], to[4600] = "", sub[4300];
         char *data;
         size_t n;
         struct edi_buf why;
@@ -984,8 +985,8 @@ int gw_erp_decisions(unsigned *applied, struct gw_ctx *c, struct edi_err *err)
 
         if (de->d_name[0] == '.')
             continue;
-        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-        if (edi_read_file(&data, &n, path, &e2) < 0)
+        if (edi_fmt(path, sizeof(path), &e2, "%s/%s", dir, de->d_name) < 0 ||
+            edi_read_file(&data, &n, path, &e2) < 0)
             continue;
         if (!is_decision(de->d_name, data)) {
             free(data);
@@ -1000,16 +1001,17 @@ int gw_erp_decisions(unsigned *applied, struct gw_ctx *c, struct edi_err *err)
             edi_buf_dispose(&why);
             break;
         }
-        snprintf(sub, sizeof(sub), "%s/%s", dir, r == 0 ? "done" : "refused");
-        mkdir(sub, 0700);
-        snprintf(to, sizeof(to), "%s/%s", sub, de->d_name);
-        if (rename(path, to) != 0)
+        /* a cut name could replace another decision file kept there */
+        if (edi_fmt(sub, sizeof(sub), NULL, "%s/%s", dir, r == 0 ? "done" : "refused") < 0 ||
+            edi_fmt(to, sizeof(to), NULL, "%s/%s", sub, de->d_name) < 0)
+            gw_log(c, "error", "cannot move %s: the path is too long", path);
+        else if (mkdir(sub, 0700), rename(path, to) != 0)
             gw_log(c, "error", "cannot move %s: %s", path, strerror(errno));
         if (r == EDI_ESYNTAX) {
             char rpath[4700];
 
-            snprintf(rpath, sizeof(rpath), "%s.reason", to);
-            gw_write_file(rpath, why.p ? why.p : "", why.n, err);
+            if (to[0] && edi_fmt(rpath, sizeof(rpath), NULL, "%s.reason", to) == 0)
+                gw_write_file(rpath, why.p ? why.p : "", why.n, err);
             gw_log(c, "warn", "ERP decision %s refused: %s", de->d_name, edi_buf_cstr(&why));
         } else {
             gw_log(c, "info", "ERP decisions applied from %s", de->d_name);

@@ -261,7 +261,10 @@ static int write_config(const char *dir, const char *path)
     size_t off = 0, n = sizeof(sample_config) - 1;
     int fd, e;
 
-    snprintf(tmp, sizeof(tmp), "%s/.wharf.xml.%ld.tmp", dir, (long)getpid());
+    if (edi_fmt(tmp, sizeof(tmp), NULL, "%s/.wharf.xml.%ld.tmp", dir, (long)getpid()) < 0) {
+        gw_errorf("init: the folder name is too long");
+        return -1;
+    }
     if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0) {
         gw_errorf("init: cannot create %s: %s", tmp, strerror(errno));
         return -1;
@@ -345,7 +348,10 @@ int gw_cmd_init(int argc, char **argv)
         gw_errorf("init: the folder name is too long");
         return GW_EXIT_USAGE;
     }
-    snprintf(path, sizeof(path), "%s/wharf.xml", dir);
+    if (edi_fmt(path, sizeof(path), NULL, "%s/wharf.xml", dir) < 0) {
+        gw_errorf("init: the folder name is too long");
+        return GW_EXIT_USAGE;
+    }
     if (lstat(path, &st) == 0) {
         gw_errorf("init: %s exists: %s is a workspace already; nothing was changed", path, dir);
         return GW_EXIT_USAGE;

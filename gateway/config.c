@@ -648,7 +648,7 @@ static int partner(struct loader *ld, struct gw_partner *p, xmlNodePtr n)
     ic = child(n, "interchange");
     p->isa_qualifier = attr(ld, ic, "qualifier");
     p->isa_id = attr(ld, ic, "id");
-    p->gs_id = attr(ld, ic, "group-id");
+    p->gs_id = p->group_id = attr(ld, ic, "group-id");
     if (p->gs_id == NULL)
         p->gs_id = p->isa_id;
     if (strcmp(p->isa_qualifier, cfg->vendor_isa_qualifier) == 0 &&
@@ -853,7 +853,7 @@ static int build(struct loader *ld, xmlNodePtr root)
     ic = child(vendor, "interchange");
     cfg->vendor_isa_qualifier = attr(ld, ic, "qualifier");
     cfg->vendor_isa_id = attr(ld, ic, "id");
-    cfg->vendor_gs_id = attr(ld, ic, "group-id");
+    cfg->vendor_gs_id = cfg->vendor_group_id = attr(ld, ic, "group-id");
     if (cfg->vendor_gs_id == NULL)
         cfg->vendor_gs_id = cfg->vendor_isa_id;
     cfg->vendor_code = child_text(ld, vendor, "vendor-code");
@@ -1023,7 +1023,8 @@ static int read_schema(xmlSchemaPtr *out, const char *schemas_dir, struct edi_er
     xmlSchemaParserCtxtPtr pc;
 
     *out = NULL;
-    snprintf(path, sizeof(path), "%s/config.xsd", schemas_dir);
+    if (edi_fmt(path, sizeof(path), err, "%s/config.xsd", schemas_dir) < 0)
+        return EDI_ECONFIG;
     if (stat(path, &st) != 0)
         return edi_fail(err, EDI_ECONFIG,
                         "no configuration schema at %s: set WHARF_SCHEMAS to the schemas folder",

@@ -131,6 +131,8 @@ struct gw_partner {
     const char *isa_qualifier;       /* ZZ */
     const char *isa_id;              /* AMAZON (no padding) */
     const char *gs_id;               /* GS02/GS03: group-id, else isa_id */
+    const char *group_id;            /* group-id as configured, else NULL: an
+                                      * inbound GS02 is checked only then */
     const char *vendor_code;         /* the partner's, else the vendor's */
     const char *x12_version;         /* 004010 */
     char usage;                      /* ISA15: 'P' or 'T' */
@@ -171,6 +173,7 @@ struct gw_config {
     const char *path;                /* WORKSPACE/wharf.xml */
     const char *vendor_name;
     const char *vendor_isa_qualifier, *vendor_isa_id, *vendor_gs_id;
+    const char *vendor_group_id;     /* as configured, else NULL (GS03 checked only then) */
     const char *vendor_code;
     struct gw_warehouse *warehouses;
     size_t nwarehouses;

@@ -131,7 +131,11 @@ int gw_queue_x12(struct gw_queued *q, struct gw_ctx *c, const struct gw_partner 
     snprintf(isan, sizeof(isan), "%09llu", (unsigned long long)q->isa);
     edi_w_elc(&w, isan);
     edi_w_end(&w);
-    snprintf(q->name, sizeof(q->name), "%s-%s-%s-%s.edi", p->id, o->kind, o->ref, isan);
+    /* the name is the file's in outbound/: a cut one could be another
+     * message's (two long refs alike in their first 200 characters) */
+    if ((rc = edi_fmt(q->name, sizeof(q->name), err, "%s-%s-%s-%s.edi", p->id, o->kind, o->ref,
+                      isan)) < 0)
+        goto out;
     /* a file name from a PO or shipment id: nothing that leaves the folder */
     for (char *s = q->name; *s; s++)
         if (*s == '/' || *s == '\\' || (unsigned char)*s < 0x20)

@@ -95,7 +95,8 @@ int gw_write_file(const char *path, const void *p, size_t n, struct edi_err *err
     char tmp[4200];
     int fd;
 
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    if (edi_fmt(tmp, sizeof(tmp), err, "%s.tmp", path) < 0)
+        return edi_fail(err, EDI_EIO, "cannot write %.200s...: the path is too long", path);
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd >= 0 && fchmod(fd, 0600) != 0) {   /* an old .tmp keeps its mode otherwise */
         close(fd);
@@ -162,6 +163,7 @@ void gw_ctx_close(struct gw_ctx *c)
 struct pending_map {
     size_t index;          /* the set's place in the file */
     int64_t doc_id;
+    uint64_t ichg;         /* its interchange's offset: dropped if that is refused */
 };
 
 struct file_run {
@@ -181,6 +183,7 @@ struct file_run {
     struct pending_map *maps;
     size_t nmaps, cap;
     unsigned accepted, rejected;
+    struct edi_buf foreign;   /* why interchanges were refused (their ids), for .reason */
     /* ERP files written under temporary names: renamed after the store
      * commits, with one filesystem sync for all of them */
     char **renames;        /* temp, final, temp, final ... */
@@ -197,7 +200,10 @@ static int stage_file(struct file_run *f, const char *path, const void *p, size_
     FILE *fp = NULL;
     int fd, bad;
 
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    if (edi_fmt(tmp, sizeof(tmp), NULL, "%s.tmp", path) < 0) {
+        gw_log(f->c, "error", "ERP export: the path is too long: %.200s...", path);
+        return -1;
+    }
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd >= 0 && (fchmod(fd, 0600) != 0 || (fp = fdopen(fd, "wb")) == NULL)) {
         int e = errno;
@@ -265,6 +271,24 @@ static void on_finding(void *ctx, const struct edi_finding *fd, const struct edi
 {
     struct file_run *f = ctx;
 
+    if (w->tx == NULL && w->ichg && strncmp(fd->code, "unexpected-", 11) == 0) {
+        /* an interchange not from the partner to us: nothing of it is
+         * kept (its orders included, from groups before a wrong GS) and
+         * the file goes to quarantine/ with the ids found and expected */
+        size_t i, k = 0;
+
+        if (f->foreign.n == 0)
+            edi_buf_printf(&f->foreign, "%s: refused: not an interchange from partner %s (%s/%s) to us (%s/%s)\n",
+                           f->name, f->p->id, f->p->isa_qualifier, f->p->isa_id,
+                           f->c->cfg->vendor_isa_qualifier, f->c->cfg->vendor_isa_id);
+        edi_buf_printf(&f->foreign, "interchange %s from %s/%s to %s/%s: %s [%s, TA105 %s]\n",
+                       w->ichg->control, w->ichg->sender_qual, w->ichg->sender,
+                       w->ichg->receiver_qual, w->ichg->receiver, fd->msg, fd->code, fd->ta1_code);
+        for (i = 0; i < f->nmaps; i++)
+            if (f->maps[i].ichg != w->ichg->offset)
+                f->maps[k++] = f->maps[i];
+        f->nmaps = k;
+    }
     if (w->tx == NULL) {
         /* envelope and stream findings go to the log */
         gw_log(f->c, "warn", "%s %s: %s [%s]", f->p->id, f->name, fd->msg, fd->code);
@@ -342,6 +366,14 @@ static int on_set(void *ctx, const struct edi_tx *tx, const struct edi_findings 
     f->st->sets++;
     if (f->rc < 0)
         return 0;
+    if (w->ichg && w->ichg->foreign) {
+        /* not recorded: a stranger's control number must not make the
+         * partner's own interchange a duplicate; the file is quarantined */
+        f->rejected++;
+        f->st->rejected++;
+        edi_buf_reset(&f->findings);
+        return 0;
+    }
     if (w->ichg && strcmp(w->ichg->control, f->ichg_control) != 0) {
         snprintf(f->ichg_control, sizeof(f->ichg_control), "%s", w->ichg->control);
         f->ichg_dup = 0;
@@ -375,6 +407,7 @@ static int on_set(void *ctx, const struct edi_tx *tx, const struct edi_findings 
             }
             f->maps[f->nmaps].index = f->index;
             f->maps[f->nmaps].doc_id = doc;
+            f->maps[f->nmaps].ichg = w->ichg ? w->ichg->offset : 0;
             f->nmaps++;
         }
     } else {
@@ -474,12 +507,13 @@ static int order_from(struct gw_order *o, xmlDocPtr doc, const char *partner, st
             char *no = xp_string(x, l, "string(c:line-no)");
             char *q = xp_string(x, l, "string(c:id[1]/@qualifier)");
             char *v = xp_string(x, l, "string(c:id[1])");
-            char buf[200];
+            size_t len = (q ? strlen(q) : 0) + (v ? strlen(v) : 0) + 2;
 
             ol->line_no = no ? atoi(no) : i + 1;
             free(no);
-            snprintf(buf, sizeof(buf), "%s:%s", q ? q : "", v ? v : "");
-            ol->product_id = edi_xstrdup(buf);
+            /* whole: a cut product id could be another product's */
+            ol->product_id = edi_xmalloc(len);
+            snprintf(ol->product_id, len, "%s:%s", q ? q : "", v ? v : "");
             free(q);
             free(v);
             ol->description = xp_string(x, l, "string(c:description)");
@@ -539,8 +573,12 @@ void gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const
     if (cfg->erp_out == NULL)
         return;
     mkdir(cfg->erp_out, 0700);
-    /* an id from a partner or the ERP: nothing that leaves the folder */
-    snprintf(safe, sizeof(safe), "%s", id);
+    /* an id from a partner or the ERP: nothing that leaves the folder, and
+     * whole (a cut id would write over another document's export) */
+    if (edi_fmt(safe, sizeof(safe), &e, "%s", id) < 0) {
+        gw_log(c, "error", "ERP export of %s %.80s...: the id is too long for a file name", kind, id);
+        return;
+    }
     for (i = 0; safe[i]; i++)
         if (safe[i] == '/' || safe[i] == '\\')
             safe[i] = '_';
@@ -550,14 +588,14 @@ void gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const
     if (rc < 0 && rc != EDI_ENOTFOUND)
         gw_log(c, "error", "ERP export of %s %s: %s", kind, id, e.msg);
     if (rc == 0 && json.n > 0) {
-        snprintf(path, sizeof(path), "%s/%s-%s-%s.json", cfg->erp_out, partner, kind, safe);
-        if (gw_write_file(path, json.p, json.n, &e) < 0)
+        if (edi_fmt(path, sizeof(path), &e, "%s/%s-%s-%s.json", cfg->erp_out, partner, kind, safe) < 0 ||
+            gw_write_file(path, json.p, json.n, &e) < 0)
             gw_log(c, "error", "ERP export of %s %s: %s", kind, id, e.msg);
     }
     edi_buf_dispose(&json);
     if (cfg->erp_csv && csv) {
-        snprintf(path, sizeof(path), "%s/%s-%s-%s.csv", cfg->erp_out, partner, kind, safe);
-        if (gw_write_file(path, csv->p ? csv->p : "", csv->n, &e) < 0)
+        if (edi_fmt(path, sizeof(path), &e, "%s/%s-%s-%s.csv", cfg->erp_out, partner, kind, safe) < 0 ||
+            gw_write_file(path, csv->p ? csv->p : "", csv->n, &e) < 0)
             gw_log(c, "error", "ERP export of %s %s: %s", kind, id, e.msg);
     }
 }
@@ -641,8 +679,10 @@ static void export_order(struct file_run *f, const struct gw_order *o, xmlDocPtr
 
         edi_buf_init(&json, 0);
         if (gw_erp_json(&json, f->c, "local/order-to-erp-json", o->partner, o->state, canonical, &e) == 0) {
-            snprintf(path, sizeof(path), "%s/%s-%s.json", cfg->erp_out, o->partner, o->po_number);
-            stage_file(f, path, json.p, json.n);
+            if (edi_fmt(path, sizeof(path), &e, "%s/%s-%s.json", cfg->erp_out, o->partner, o->po_number) < 0)
+                gw_log(f->c, "error", "ERP export of %s %s: %s", o->partner, o->po_number, e.msg);
+            else
+                stage_file(f, path, json.p, json.n);
         } else {
             gw_log(f->c, "error", "ERP export of %s %s: %s", o->partner, o->po_number, e.msg);
         }
@@ -685,8 +725,10 @@ static void export_order(struct file_run *f, const struct gw_order *o, xmlDocPtr
         }
         for (k = 0; k < CSV_SHIP_N; k++)
             free(ship[k]);
-        snprintf(path, sizeof(path), "%s/%s-%s.csv", cfg->erp_out, o->partner, o->po_number);
-        stage_file(f, path, csv.p, csv.n);
+        if (edi_fmt(path, sizeof(path), &e, "%s/%s-%s.csv", cfg->erp_out, o->partner, o->po_number) < 0)
+            gw_log(f->c, "error", "ERP export of %s %s: %s", o->partner, o->po_number, e.msg);
+        else
+            stage_file(f, path, csv.p, csv.n);
         edi_buf_dispose(&csv);
     }
 }
@@ -910,8 +952,8 @@ static void move_to(struct gw_ctx *c, const char *from, const char *dir, const c
     }
     /* a partner's file keeps the mode it came with: the kept copy is ours */
     chmod(to, 0600);
-    if (final)
-        snprintf(final, cap, "%s", to);
+    if (final && edi_fmt(final, cap, NULL, "%s", to) < 0)
+        gw_log(c, "error", "moved %s to %s, but its path is too long to note", from, to);
 }
 
 /* Writes data under dir/base, a name no other file has (base, base.1 ...),
@@ -944,7 +986,8 @@ static int claim_dir(int *lockfd, char *dir, size_t cap, const char *inbound, st
 {
     char top[4300];
 
-    snprintf(top, sizeof(top), "%s/.claimed", inbound);
+    if (edi_fmt(top, sizeof(top), err, "%s/.claimed", inbound) < 0)
+        return EDI_EIO;
     mkdir(top, 0700);
     if (snprintf(dir, cap, "%s/%ld", top, (long)getpid()) >= (int)cap)
         return edi_fail(err, EDI_EIO, "path too long: %s", top);
@@ -967,8 +1010,7 @@ static void recover_claims(struct gw_ctx *c, const struct gw_partner *p)
     DIR *d, *s;
     struct dirent *e, *f;
 
-    snprintf(top, sizeof(top), "%s/.claimed", p->inbound);
-    if ((d = opendir(top)) == NULL)
+    if (edi_fmt(top, sizeof(top), NULL, "%s/.claimed", p->inbound) < 0 || (d = opendir(top)) == NULL)
         return;
     while ((e = readdir(d)) != NULL) {
         struct stat sb;
@@ -976,8 +1018,7 @@ static void recover_claims(struct gw_ctx *c, const struct gw_partner *p)
 
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        snprintf(sub, sizeof(sub), "%s/%s", top, e->d_name);
-        if (lstat(sub, &sb) != 0)
+        if (edi_fmt(sub, sizeof(sub), NULL, "%s/%s", top, e->d_name) < 0 || lstat(sub, &sb) != 0)
             continue;
         if (!S_ISDIR(sb.st_mode)) {
             if (rename_unique(to, sizeof(to), sub, p->inbound, e->d_name) == 0)
@@ -994,7 +1035,8 @@ static void recover_claims(struct gw_ctx *c, const struct gw_partner *p)
             while ((f = readdir(s)) != NULL) {
                 if (strcmp(f->d_name, ".") == 0 || strcmp(f->d_name, "..") == 0)
                     continue;
-                snprintf(from, sizeof(from), "%s/%s", sub, f->d_name);
+                if (edi_fmt(from, sizeof(from), NULL, "%s/%s", sub, f->d_name) < 0)
+                    continue;
                 if (rename_unique(to, sizeof(to), from, p->inbound, f->d_name) == 0)
                     gw_log(c, "warn", "%s %s: put back in inbound/ from an interrupted run", p->id,
                            f->d_name);
@@ -1077,10 +1119,14 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
 
     memset(&f, 0, sizeof(f));
     edi_buf_init(&f.findings, 1u << 20);
+    edi_buf_init(&f.foreign, 1u << 16);
     /* claim: a rename is atomic; whoever renames first owns the file */
     if ((rc = claim_dir(&lockfd, claimdir, sizeof(claimdir), p->inbound, err)) < 0)
         goto out;
-    snprintf(claimed, sizeof(claimed), "%s/%s", claimdir, name);
+    if ((rc = edi_fmt(claimed, sizeof(claimed), err, "%s/%s", claimdir, name)) < 0) {
+        moved = 1;   /* not claimed: it stays where it is */
+        goto out;
+    }
     if (rename(path, claimed) != 0) {
         rc = errno == ENOENT ? 0 : edi_fail(err, EDI_EIO, "cannot claim %s: %s", path, strerror(errno));
         moved = 1;   /* nothing of ours to put back */
@@ -1175,6 +1221,10 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
     ao.ctl.ctx = &f;
     ao.type = p->functional_ack && strcmp(p->functional_ack, "999") == 0 ? EDI_ACK_999 : EDI_ACK_AUTO;
     ao.ta1_always = p->ta1;
+    /* acks go from us to the partner as configured, whatever the inbound
+     * ISA says (a stranger's or an unreadable one) */
+    ao.us = (struct edi_party){c->cfg->vendor_isa_qualifier, c->cfg->vendor_isa_id, NULL};
+    ao.them = (struct edi_party){p->isa_qualifier, p->isa_id, NULL};
     edi_ack_init(&ack, &ao);
     memset(&o, 0, sizeof(o));
     o.guides = c->guides;
@@ -1184,6 +1234,11 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
     o.text = p->text_in;
     o.set = on_set;
     o.ctx = &f;
+    /* only the partner's interchanges to us are processed (the GS ids
+     * only when group-id is configured) */
+    o.from = (struct edi_party){p->isa_qualifier, p->isa_id, p->group_id};
+    o.to = (struct edi_party){c->cfg->vendor_isa_qualifier, c->cfg->vendor_isa_id,
+                              c->cfg->vendor_group_id};
     rc = edi_check_mem(&cs, data, n, &o, err);
     if (rc == 0 && f.rc < 0)
         rc = f.rc;
@@ -1194,8 +1249,9 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
         int64_t id;
         const char *kind = ack_kind(&ack.out);
 
-        snprintf(oname, sizeof(oname), "%s-%s-%lld.edi", p->id, kind, (long long)f.raw_id);
-        rc = gw_store_outbox_add(&id, c->store, p->id, kind, oname, ack.out.p, ack.out.n, c->now, err);
+        rc = edi_fmt(oname, sizeof(oname), err, "%s-%s-%lld.edi", p->id, kind, (long long)f.raw_id);
+        if (rc == 0)
+            rc = gw_store_outbox_add(&id, c->store, p->id, kind, oname, ack.out.p, ack.out.n, c->now, err);
         if (rc == 0)
             st->acks_queued++;
     }
@@ -1210,7 +1266,16 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
         goto fail;
     finish_staged(&f, 1);
     moved = 1;
-    if (cs.sets == 0 && cs.findings) {
+    if (f.foreign.n) {
+        final[0] = '\0';
+        move_to(c, claimed, p->quarantine, name, "", final, sizeof(final));
+        if (final[0] && strlen(final) + 8 <= sizeof(final)) {
+            strcat(final, ".reason");
+            gw_write_file(final, f.foreign.p, f.foreign.n, err);
+        }
+        st->quarantined++;
+        gw_log(c, "warn", "%s %s: quarantined: an interchange not from the partner to us", p->id, name);
+    } else if (cs.sets == 0 && cs.findings) {
         char reason[4600];
 
         snprintf(reason, sizeof(reason), "%s: no transaction set could be read (see the log)\n", name);
@@ -1253,6 +1318,7 @@ out:
     free(f.dups);
     free(f.maps);
     edi_buf_dispose(&f.findings);
+    edi_buf_dispose(&f.foreign);
     free(data);
     return rc;
 }
@@ -1284,9 +1350,9 @@ int gw_poll_partner(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
 
         if (e->d_name[0] == '.' || gw_temp_name(e->d_name))
             continue;
-        snprintf(path, sizeof(path), "%s/%s", p->inbound, e->d_name);
         /* lstat: a link is claimed and quarantined, never followed */
-        if (lstat(path, &sb) != 0 || S_ISDIR(sb.st_mode))
+        if (edi_fmt(path, sizeof(path), NULL, "%s/%s", p->inbound, e->d_name) < 0 ||
+            lstat(path, &sb) != 0 || S_ISDIR(sb.st_mode))
             continue;
         /* a file modified a moment ago may still be growing */
         if (p->settle_seconds > 0 && time(NULL) - sb.st_mtime < p->settle_seconds)
@@ -1301,9 +1367,9 @@ int gw_poll_partner(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
         char path[4400];
         struct edi_err e2;
 
-        snprintf(path, sizeof(path), "%s/%s", p->inbound, names[i]);
         edi_err_clear(&e2);
-        if (!(c->stop && *c->stop) && gw_process_file(st, c, p, path, &e2) < 0) {
+        if (edi_fmt(path, sizeof(path), &e2, "%s/%s", p->inbound, names[i]) == 0 &&
+            !(c->stop && *c->stop) && gw_process_file(st, c, p, path, &e2) < 0) {
             if (rc == 0)
                 *err = e2;
             rc = e2.rc;
@@ -1360,8 +1426,9 @@ int gw_flush_outbox_of(struct gw_stats *st, struct gw_ctx *c, const struct gw_pa
             continue;
         }
         mkdir(p->outbound, 0700);
-        snprintf(path, sizeof(path), "%s/%s", p->outbound, v[i].name);
-        if (gw_write_file(path, v[i].bytes, v[i].n, &e) < 0) {
+        edi_err_clear(&e);
+        if (edi_fmt(path, sizeof(path), &e, "%s/%s", p->outbound, v[i].name) < 0 ||
+            gw_write_file(path, v[i].bytes, v[i].n, &e) < 0) {
             /* back off: 1, 2, 4 ... minutes, at most an hour */
             long delay = 60L << (v[i].attempts < 6 ? v[i].attempts : 6);
 

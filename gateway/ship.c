@@ -365,6 +365,14 @@ static int group(struct job *j)
 
         if (j->row_ord[r] == (size_t)-1)
             continue;
+        /* LIMIT: a shipment id is the ASN's BSN02 and its key in the store:
+         * cut, two shipments would be one */
+        if ((row->shipment_id ? row->shipment_id : row->po_number) &&
+            strlen(row->shipment_id ? row->shipment_id : row->po_number) >= sizeof(s->id)) {
+            gw_finding(j->v, "shipment-id-too-long", row->src, "%s:%u: shipment id longer than %zu characters",
+                       j->name, row->src, sizeof(s->id) - 1);
+            return 0;
+        }
         if ((s = shipment_for(j, r)) == NULL) {
             gw_finding(j->v, "too-many-shipments", row->src, "%s:%u: more than %d shipments in one packing list",
                       j->name, row->src, MAX_SHIPMENTS);
@@ -1229,7 +1237,7 @@ int gw_erp_packing_lists(unsigned *shipped, struct gw_ctx *c, struct edi_err *er
     if (dir == NULL || (n = scandir(dir, &names, NULL, alphasort)) < 0)
         return 0;
     for (i = 0; i < n; i++) {
-        char path[4400], to[4600], sub[4300];
+        char path[4400], to[4600] = "", sub[4300];
         const char *name = names[i]->d_name;
         char *data = NULL;
         size_t len;
@@ -1239,8 +1247,7 @@ int gw_erp_packing_lists(unsigned *shipped, struct gw_ctx *c, struct edi_err *er
         struct stat stt;
         int r;
 
-        snprintf(path, sizeof(path), "%s/%s", dir, name);
-        if (rc < 0 || name[0] == '.' || stat(path, &stt) != 0 || !S_ISREG(stt.st_mode) ||
+        if (rc < 0 || name[0] == '.' || edi_fmt(path, sizeof(path), NULL, "%s/%s", dir, name) < 0 || stat(path, &stt) != 0 || !S_ISREG(stt.st_mode) ||
             edi_read_file(&data, &len, path, &e2) < 0 || !is_packlist(name, data)) {
             free(data);
             continue;
@@ -1258,10 +1265,11 @@ int gw_erp_packing_lists(unsigned *shipped, struct gw_ctx *c, struct edi_err *er
             }
             continue;
         }
-        snprintf(sub, sizeof(sub), "%s/%s", dir, r == 0 ? "done" : "refused");
-        mkdir(sub, 0700);
-        snprintf(to, sizeof(to), "%s/%s", sub, name);
-        if (rename(path, to) != 0)
+        /* a cut name could replace another packing list kept there */
+        if (edi_fmt(sub, sizeof(sub), NULL, "%s/%s", dir, r == 0 ? "done" : "refused") < 0 ||
+            edi_fmt(to, sizeof(to), NULL, "%s/%s", sub, name) < 0)
+            gw_log(c, "error", "cannot move %s: the path is too long", path);
+        else if (mkdir(sub, 0700), rename(path, to) != 0)
             gw_log(c, "error", "cannot move %s: %s", path, strerror(errno));
         if (r == 0) {
             *shipped += (unsigned)sum.n;
@@ -1278,8 +1286,8 @@ int gw_erp_packing_lists(unsigned *shipped, struct gw_ctx *c, struct edi_err *er
                 edi_buf_puts(&b, why.v[k].msg);
                 edi_buf_putc(&b, '\n');
             }
-            snprintf(rpath, sizeof(rpath), "%s.reason", to);
-            gw_write_file(rpath, b.p ? b.p : "", b.n, &e2);
+            if (to[0] && edi_fmt(rpath, sizeof(rpath), NULL, "%s.reason", to) == 0)
+                gw_write_file(rpath, b.p ? b.p : "", b.n, &e2);
             gw_log(c, "warn", "packing list %s refused: %s", name, why.n ? why.v[0].msg : "refused");
             edi_buf_dispose(&b);
         }

@@ -198,7 +198,8 @@ static int load_registry(struct map_engine *e, struct edi_err *err)
     xmlNodePtr root, n;
     size_t k = 0;
 
-    snprintf(path, sizeof(path), "%s/registry.xml", e->dir);
+    if (edi_fmt(path, sizeof(path), err, "%s/registry.xml", e->dir) < 0)
+        return EDI_ECONFIG;
     doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (doc == NULL) {
         const xmlError *x = xmlGetLastError();
@@ -231,7 +232,10 @@ static int load_registry(struct map_engine *e, struct edi_err *err)
             xmlFreeDoc(doc);
             return EDI_ECONFIG;
         }
-        snprintf(full, sizeof(full), "%s/%s", e->dir, file);
+        if (edi_fmt(full, sizeof(full), err, "%s/%s", e->dir, file) < 0) {
+            xmlFreeDoc(doc);
+            return EDI_ECONFIG;
+        }
         m->file = edi_pool_strdup(&e->pool, full);
         in = xmlGetProp(n, BAD_CAST "in");
         out = xmlGetProp(n, BAD_CAST "out");
@@ -351,7 +355,10 @@ int map_find(const struct map_info **out, struct map_engine *e, const char *name
         if (partner && *partner) {
             if (strstr(partner, "..") || strchr(partner, '/'))
                 return edi_fail(err, EDI_ENOTFOUND, "'%s' is not a partner name", partner);
-            snprintf(over, sizeof(over), "%s/partners/%s/%s.xsl", e->dir, partner, e->maps[i].name);
+            /* a cut path could be another partner's or map's file */
+            if (edi_fmt(over, sizeof(over), err, "%s/partners/%s/%s.xsl", e->dir, partner,
+                        e->maps[i].name) < 0)
+                return EDI_ENOTFOUND;
             if (stat(over, &st) == 0) {
                 m = edi_pool_alloc(&e->pool, sizeof(*m));
                 *m = e->maps[i];
@@ -623,7 +630,8 @@ static int schema_of(xmlSchemaPtr *out, struct map_engine *e, const char *name, 
             return 0;
         }
     }
-    snprintf(path, sizeof(path), "%s/%s", e->schemas, name);
+    if (edi_fmt(path, sizeof(path), err, "%s/%s", e->schemas, name) < 0)
+        return EDI_ECONFIG;
     capture_begin(&msg);
     pc = xmlSchemaNewParserCtxt(path);
     s = pc ? xmlSchemaParse(pc) : NULL;

@@ -141,14 +141,18 @@ static struct list *get(struct map_codes *c, const char *partner, const char *na
     size_t i;
     struct list *l;
 
-    snprintf(key, sizeof(key), "%s/%s", partner ? partner : "", name);
+    /* a cut key or path would be another partner's or list's */
+    if ((*rc = edi_fmt(key, sizeof(key), err, "%s/%s", partner ? partner : "", name)) < 0)
+        return NULL;
     for (i = 0; i < c->n; i++)
         if (strcmp(c->l[i].key, key) == 0)
             return &c->l[i];
     if (partner)
-        snprintf(path, sizeof(path), "%s/partners/%s/codelists/%s.xml", c->dir, partner, name);
+        *rc = edi_fmt(path, sizeof(path), err, "%s/partners/%s/codelists/%s.xml", c->dir, partner, name);
     else
-        snprintf(path, sizeof(path), "%s/codelists/%s.xml", c->dir, name);
+        *rc = edi_fmt(path, sizeof(path), err, "%s/codelists/%s.xml", c->dir, name);
+    if (*rc < 0)
+        return NULL;
     if (c->n == c->cap) {
         c->cap = c->cap ? c->cap * 2 : 16;
         c->l = edi_xrealloc(c->l, c->cap * sizeof(*c->l));

@@ -167,7 +167,9 @@ static uint64_t *counter_slot(struct map_run *r, const char *name)
             return &r->counters[i].value;
     if (r->ncounters == sizeof(r->counters) / sizeof(r->counters[0]))
         return NULL;
-    snprintf(r->counters[r->ncounters].name, sizeof(r->counters[0].name), "%s", name);
+    /* a cut name would share another counter */
+    if (edi_fmt(r->counters[r->ncounters].name, sizeof(r->counters[0].name), NULL, "%s", name) < 0)
+        return NULL;
     r->counters[r->ncounters].value = 0;
     return &r->counters[r->ncounters++].value;
 }
@@ -183,7 +185,7 @@ static void fn_counter(xmlXPathParserContextPtr ctxt, int nargs)
     name = arg_string(ctxt);
     slot = r ? counter_slot(r, name) : NULL;
     if (slot == NULL) {
-        map_finding(ctxt, "map-counter", "too many counters (%s)", name);
+        map_finding(ctxt, "map-counter", "too many counters, or a name too long (%.80s)", name);
         ret_string(ctxt, "");
     } else {
         snprintf(buf, sizeof(buf), "%llu", (unsigned long long)++*slot);
@@ -212,8 +214,7 @@ static void fn_sequence(xmlXPathParserContextPtr ctxt, int nargs)
         char key[80];
         uint64_t *slot;
 
-        snprintf(key, sizeof(key), "seq:%s", name);
-        slot = counter_slot(r, key);
+        slot = edi_fmt(key, sizeof(key), NULL, "seq:%s", name) < 0 ? NULL : counter_slot(r, key);
         v = slot ? ++*slot : 0;
     }
     snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);

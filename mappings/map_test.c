@@ -34,7 +34,10 @@ static int write_file(const char *path, const char *p, size_t n)
     char tmp[4600];
     FILE *f;
 
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    if (edi_fmt(tmp, sizeof(tmp), NULL, "%s.tmp", path) < 0) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
     if ((f = fopen(tmp, "wb")) == NULL)
         return -1;
     if (n && fwrite(p, 1, n, f) != n) {
@@ -142,7 +145,8 @@ static int find_expected(char *out, size_t cap, const char *dir, const char *cna
     size_t i;
 
     for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
-        snprintf(out, cap, "%s/%s.expected.%s", dir, cname, exts[i]);
+        if (edi_fmt(out, cap, NULL, "%s/%s.expected.%s", dir, cname, exts[i]) < 0)
+            return -1;
         if (stat(out, &st) == 0)
             return 0;
     }
@@ -187,7 +191,8 @@ static int run_tests_dir(struct map_test_stats *st, struct map_engine *e, const 
     size_t nn = 0, cap = 0;
     int rc;
 
-    snprintf(mapfile, sizeof(mapfile), "%.*s.xsl", (int)(len - strlen(".tests")), tdir);
+    if (edi_fmt(mapfile, sizeof(mapfile), err, "%.*s.xsl", (int)(len - strlen(".tests")), tdir) < 0)
+        return EDI_ELIMIT;
     /* the registered map whose file this is, else the file itself */
     for (i = 0; i < e->nmaps && !m; i++) {
         char a[PATH_MAX], b[PATH_MAX];
@@ -233,10 +238,16 @@ static int run_tests_dir(struct map_test_stats *st, struct map_engine *e, const 
         struct edi_pool pl;
         struct edi_err cerr;
 
-        snprintf(cname, sizeof(cname), "%.*s", (int)(strstr(names[i], ".input.") - names[i]),
-                 names[i]);
-        snprintf(input, sizeof(input), "%s/%s", tdir, names[i]);
-        snprintf(params, sizeof(params), "%s/%s.params", tdir, cname);
+        /* a cut name would read or (with --update) write another case's files */
+        if (edi_fmt(cname, sizeof(cname), &cerr, "%.*s", (int)(strstr(names[i], ".input.") - names[i]),
+                    names[i]) < 0 ||
+            edi_fmt(input, sizeof(input), &cerr, "%s/%s", tdir, names[i]) < 0 ||
+            edi_fmt(params, sizeof(params), &cerr, "%s/%s.params", tdir, cname) < 0) {
+            fprintf(out, "not ok - %s %s: %s\n", m->name, names[i], cerr.msg);
+            st->failed++;
+            free(names[i]);
+            continue;
+        }
         edi_pool_init(&pl);
         npv = read_params(pv, 32, &case_partner, params, &pl);
         edi_buf_init(&actual, 0);
@@ -254,8 +265,11 @@ static int run_tests_dir(struct map_test_stats *st, struct map_engine *e, const 
         } else if (update) {
             if (find_expected(expected, sizeof(expected), tdir, cname) == 0)
                 unlink(expected);
-            snprintf(expected, sizeof(expected), "%s/%s.expected.%s", tdir, cname, ext);
-            if (write_file(expected, actual.p ? actual.p : "", actual.n) < 0) {
+            int cut = edi_fmt(expected, sizeof(expected), NULL, "%s/%s.expected.%s", tdir, cname, ext);
+
+            if (cut < 0)
+                errno = ENAMETOOLONG;
+            if (cut < 0 || write_file(expected, actual.p ? actual.p : "", actual.n) < 0) {
                 fprintf(out, "not ok - %s %s: cannot write %s: %s\n", m->name, cname, expected,
                         strerror(errno));
                 st->failed++;
@@ -307,8 +321,8 @@ static int walk(struct map_test_stats *st, struct map_engine *e, const char *dir
 
         if (de->d_name[0] == '.')
             continue;
-        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-        if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        if (edi_fmt(path, sizeof(path), NULL, "%s/%s", dir, de->d_name) < 0 || stat(path, &sb) != 0 ||
+            !S_ISDIR(sb.st_mode))
             continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 16;
@@ -337,7 +351,8 @@ static int walk(struct map_test_stats *st, struct map_engine *e, const char *dir
         while (parent > dir && parent[-1] != '/')
             parent--;
         if (rc == 0 && strcmp(parent, "partners") == 0) {
-            snprintf(pbuf, sizeof(pbuf), "%s", slash ? slash + 1 : subs[i]);
+            /* a cut partner name would run the cases as another partner */
+            rc = edi_fmt(pbuf, sizeof(pbuf), err, "%s", slash ? slash + 1 : subs[i]);
             p = pbuf;
         }
         if (rc == 0) {
@@ -357,12 +372,14 @@ int map_test_dir(struct map_test_stats *st, struct map_engine *e, const char *di
 {
     char path[4096];
     size_t n;
+    int rc;
 
     memset(st, 0, sizeof(*st));
     if (dir == NULL)
         dir = e->dir;
     /* one map's folder of cases, named directly */
-    snprintf(path, sizeof(path), "%s", dir);
+    if ((rc = edi_fmt(path, sizeof(path), err, "%s", dir)) < 0)
+        return rc;
     n = strlen(path);
     while (n > 1 && path[n - 1] == '/')
         path[--n] = '\0';

@@ -558,6 +558,31 @@ static void test_guide_choice(void **state)
 
 /* ---- the registry ----------------------------------------------------------------------------- */
 
+/* A guide name so long that the path to its file, cut to fit, would be the
+ * 850 guide's: refused, not read as the 850 guide. */
+static void test_get_long_name(void **state)
+{
+    const struct edi_guide *g = NULL;
+    struct edi_err err;
+    const char *tail = "x12/004010/850.xml";
+    size_t dir = strlen(WHARF_SCHEMAS), want = 4095, pad, i;
+    char *id;
+
+    (void)state;
+    /* WHARF_SCHEMAS "/" pad tail is exactly the 4,095 characters that fit */
+    pad = want - dir - 1 - strlen(tail);
+    id = malloc(pad + strlen(tail) + 16);
+    for (i = 0; i < pad; i++)
+        id[i] = (i % 2 == 0 && i + 1 < pad) ? '.' : '/';
+    strcpy(id + pad, tail);
+    strcat(id, "-not-this");
+    edi_err_clear(&err);
+    assert_true(edi_guides_get(&g, G, id, &err) < 0);
+    assert_null(g);
+    assert_non_null(strstr(err.msg, "too long"));
+    free(id);
+}
+
 static void test_get_errors(void **state)
 {
     const struct edi_guide *g, *again;
@@ -703,6 +728,7 @@ int main(void)
         cmocka_unit_test(test_findings_limit),
         cmocka_unit_test(test_guide_choice),
         cmocka_unit_test(test_get_errors),
+        cmocka_unit_test(test_get_long_name),
         cmocka_unit_test(test_every_guide_loads),
         cmocka_unit_test(test_get_after_an_error),
         cmocka_unit_test(test_get_without_err),
