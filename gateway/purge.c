@@ -3,10 +3,11 @@
  * `wharf purge` (by hand, or once a day by <retention personal-data-days>)
  * removing DF consumers' names, addresses and messages from orders that
  * are closed. What the store keeps and how is store.c (gw_store_purge_*);
- * the daemon and `run --once` call gw_purge_due from sched.c.
+ * the daemon and `run --once` call gw_purge_due from sched.c; the command
+ * is cli_purge.c.
  */
 #include "purge.h"
-#include "cli.h"
+#include "pipeline.h"
 #include "store.h"
 
 #include <dirent.h>
@@ -232,6 +233,7 @@ static int in_set(struct gw_order **v, size_t n, int64_t id)
 static int purge_one(struct gw_purge_stats *st, struct gw_ctx *c, struct gw_order *o, struct gw_order **all,
                      size_t nall, int dry_run, FILE *out, struct edi_err *err)
 {
+    struct tm utc;
     const struct gw_partner *p = gw_config_partner(c->cfg, o->partner);
     struct gw_purge_raw *raws = NULL;
     struct gw_shipment **sh = NULL;
@@ -269,7 +271,7 @@ static int purge_one(struct gw_purge_stats *st, struct gw_ctx *c, struct gw_orde
     if (out)
         fprintf(out, "%s %s %s (%s, last changed %s): ship-to and messages%s%s\n",
                 dry_run ? "would purge" : "purged", o->partner, o->po_number, o->state,
-                (gw_cli_when(what, sizeof(what), o->updated), what),
+                (strftime(what, sizeof(what), "%Y-%m-%d %H:%M", gmtime_r(&o->updated, &utc)), what),
                 nids ? ", inbound 850 file" : "", sh_removed ? ", ship notice ship-to" : "");
     /* files first: a purge stopped half-way still finds them by the bytes */
     for (i = 0; i < nraw; i++) {
@@ -358,68 +360,4 @@ int gw_purge_due(struct gw_ctx *c, struct edi_err *err)
         }
     }
     return rc;
-}
-
-/* ---- wharf purge ---------------------------------------------------------------------- */
-
-int gw_cmd_purge(int argc, char **argv)
-{
-    const char *ws = NULL, *date = NULL;
-    int dry_run = 0, i, rc;
-    struct gw_ctx c;
-    struct gw_purge_stats st;
-    struct edi_err err;
-    struct tm tm;
-    char *end;
-    time_t before;
-
-    for (i = 1; i < argc; i++) {
-        if ((strcmp(argv[i], "-w") == 0 || strcmp(argv[i], "--workspace") == 0) && i + 1 < argc)
-            ws = argv[++i];
-        else if (strcmp(argv[i], "--before") == 0 && i + 1 < argc)
-            date = argv[++i];
-        else if (strcmp(argv[i], "--dry-run") == 0)
-            dry_run = 1;
-        else {
-            gw_errorf("purge: '%s' is not an option here; see `wharf help purge`", argv[i]);
-            return GW_EXIT_USAGE;
-        }
-    }
-    if (date == NULL) {
-        gw_errorf("purge: --before DATE is required (YYYY-MM-DD); see `wharf help purge`");
-        return GW_EXIT_USAGE;
-    }
-    memset(&tm, 0, sizeof(tm));
-    end = strptime(date, "%Y-%m-%d", &tm);
-    if (end == NULL || *end != '\0' || strlen(date) != 10) {
-        gw_errorf("purge: --before '%s' is not a date like 2025-01-31", date);
-        return GW_EXIT_USAGE;
-    }
-    {
-        /* a date that does not exist (2025-02-30) is refused, not moved
-         * (timegm normalises its argument: compare with a copy) */
-        struct tm asked = tm, back;
-
-        before = timegm(&tm);
-        gmtime_r(&before, &back);
-        if (back.tm_mday != asked.tm_mday || back.tm_mon != asked.tm_mon) {
-            gw_errorf("purge: --before '%s' is not a date like 2025-01-31", date);
-            return GW_EXIT_USAGE;
-        }
-    }
-    if ((rc = gw_cli_ctx_open(&c, gw_workspace(ws))) != 0)
-        return rc;
-    edi_err_clear(&err);
-    rc = gw_purge(&st, &c, before, dry_run, stdout, &err);
-    if (rc < 0)
-        gw_errorf("purge: %s", err.msg);
-    else
-        printf("%s %u order%s, %u inbound file%s in the store, %u file%s%s\n",
-               dry_run ? "would purge" : "purged", st.orders, st.orders == 1 ? "" : "s", st.raws,
-               st.raws == 1 ? "" : "s", st.files, st.files == 1 ? "" : "s",
-               dry_run ? " (dry run: nothing changed)" : "");
-    gw_ctx_close(&c);
-    if (rc == EDI_EAGAIN)
-        return GW_EXIT_TEMPFAIL;
-    return rc < 0 ? GW_EXIT_USAGE : GW_EXIT_OK;
 }
