@@ -1432,30 +1432,29 @@ static int flush_one(struct gw_stats *st, struct gw_ctx *c, const struct gw_outb
     struct edi_err e;
     int got, erp, written, rc;
 
+    dir = target_dir(&erp, &why, c, it);
     if (it->claimed_by != NULL && strcmp(it->claimed_by, owner) != 0) {
         int gone = claim_owner_gone(it->claimed_by);
 
         if (it->claimed_at > stale_before && !gone)
             return 0;   /* another sender is on it */
         dead = it->claimed_by;
+        /* what a dead sender left half written goes first, before the
+         * claim: whoever dies next leaves only its own behind */
+        if (gone && dir != NULL && why == NULL) {
+            char tmp[4600];
+
+            temp_path(tmp, sizeof(tmp), dir, it->name, (long)claim_local_pid(dead));
+            unlink(tmp);
+        }
     }
     if ((rc = gw_store_outbox_claim(&got, c->store, it->id, owner, c->now, stale_before, dead, err)) < 0)
         return rc;
     if (!got)
         return 0;       /* another sender was faster, or it was sent meanwhile */
-    dir = target_dir(&erp, &why, c, it);
-    if (dead != NULL) {
-        pid_t pid = claim_local_pid(dead);
-        char tmp[4600];
-
+    if (dead != NULL)
         gw_log(c, "warn", "%s: %s was claimed by %s (%s): taken over", it->partner,
                it->name ? it->name : "a message", dead, claim_owner_gone(dead) ? "gone" : "stale");
-        /* what the dead sender left half written */
-        if (pid > 0 && dir != NULL && why == NULL && claim_owner_gone(dead)) {
-            temp_path(tmp, sizeof(tmp), dir, it->name, (long)pid);
-            unlink(tmp);
-        }
-    }
     if (why != NULL) {
         st->send_failures++;
         gw_log(c, "error", "%s: cannot send %s: %s", it->partner, it->name ? it->name : "a message", why);
