@@ -8,8 +8,8 @@
  *   2. find each row's order, group rows into shipments and cartons;
  *   3. check every rule on every shipment, collecting every finding;
  *   4. one store transaction: SSCCs, shipment ids, canonical documents,
- *      the 856s, shipments, order states; any failure rolls all back;
- *   5. after the commit, the ERP files.
+ *      the 856s, shipments, order states and the ERP files (queued in
+ *      the outbox, written by the flush); any failure rolls all back.
  */
 #include "ship.h"
 
