@@ -745,15 +745,16 @@ static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, struct
 
 
 /* The ERP file exchange: JSON (local/invoice-to-erp-json) and CSV, one
- * row per line. After the commit. */
-static void export_invoice(struct gw_ctx *c, const struct gw_partner *p, const char *number,
-                           const char *state, xmlDocPtr doc)
+ * row per line, queued in the outbox inside the invoice's transaction
+ * (gw_erp_write): a crash loses both or neither. */
+static int export_invoice(struct gw_ctx *c, const struct gw_partner *p, const char *number,
+                          const char *state, xmlDocPtr doc, struct edi_err *err)
 {
     xmlXPathContextPtr x;
     xmlXPathObjectPtr ls;
     struct edi_buf csv;
     char total[64], po[64], no[16], qty[64], price[64], amount[64];
-    int k;
+    int k, rc;
 
     edi_buf_init(&csv, 0);
     if (c->cfg->erp_csv) {
@@ -778,8 +779,9 @@ static void export_invoice(struct gw_ctx *c, const struct gw_partner *p, const c
         xmlXPathFreeObject(ls);
         xmlXPathFreeContext(x);
     }
-    gw_erp_write(c, p->id, "invoice", number, state, "local/invoice-to-erp-json", doc, &csv);
+    rc = gw_erp_write(c, p->id, "invoice", number, state, "local/invoice-to-erp-json", doc, &csv, err);
     edi_buf_dispose(&csv);
+    return rc;
 }
 
 /* The findings as text, one per line. */
@@ -993,14 +995,14 @@ static int invoice_one(struct gw_invoice_summary *sum, struct gw_ctx *c, struct 
     snprintf(number, sizeof(number), "%s%06llu", p->invoice.number_prefix ? p->invoice.number_prefix : "",
              (unsigned long long)seq);
     doc = build(c, iv, number);
-    if ((rc = settle(&state, c, iv, doc, number, NULL, "invoice run", err)) < 0)
+    if ((rc = settle(&state, c, iv, doc, number, NULL, "invoice run", err)) < 0 ||
+        (rc = export_invoice(c, p, number, state, doc, err)) < 0)
         goto out;
     rc = gw_store_commit(c->store, err);
 out:
     if (rc < 0)
         gw_store_rollback(c->store);
     else if (state) {
-        export_invoice(c, p, number, state, doc);
         if (strcmp(state, GW_INV_HELD) == 0)
             sum->held++;
         else
@@ -1050,14 +1052,15 @@ static int recheck(struct gw_invoice_summary *sum, struct gw_ctx *c, const struc
         free(b);
         if (rc == 0 && (doc = read_xml(v[i]->canonical, "invoice.xml")) != NULL &&
             (rc = gw_store_begin(c->store, err)) == 0) {
-            if ((rc = settle(&state, c, &iv, doc, v[i]->number, v[i], NULL, err)) == 0)
+            if ((rc = settle(&state, c, &iv, doc, v[i]->number, v[i], NULL, err)) == 0 &&
+                strcmp(state, GW_INV_QUEUED) == 0)
+                rc = export_invoice(c, p, v[i]->number, state, doc, err);
+            if (rc == 0)
                 rc = gw_store_commit(c->store, err);
             else
                 gw_store_rollback(c->store);
-            if (rc == 0 && strcmp(state, GW_INV_QUEUED) == 0) {
+            if (rc == 0 && strcmp(state, GW_INV_QUEUED) == 0)
                 sum->released++;
-                export_invoice(c, p, v[i]->number, state, doc);
-            }
         }
         xmlFreeDoc(doc);
         inv_dispose(&iv);
@@ -1304,11 +1307,11 @@ int gw_invoice_submit(char number[64], struct gw_ctx *c, const char *data, size_
         goto out;
     snprintf(buf, sizeof(buf), "submitted by the ERP");
     if ((rc = settle(&state, c, &iv, doc, number, NULL, buf, err)) == 0)
+        rc = export_invoice(c, iv.p, number, state, doc, err);
+    if (rc == 0)
         rc = gw_store_commit(c->store, err);
     else
         gw_store_rollback(c->store);
-    if (rc == 0)
-        export_invoice(c, iv.p, number, state, doc);
 out:
     gw_invoice_free(dup);
     xmlXPathFreeObject(pos);

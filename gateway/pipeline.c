@@ -29,8 +29,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <signal.h>
+#include <stdint.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #define CANON_NS "urn:wharf:canonical:1"
@@ -184,70 +187,7 @@ struct file_run {
     size_t nmaps, cap;
     unsigned accepted, rejected;
     struct edi_buf foreign;   /* why interchanges were refused (their ids), for .reason */
-    /* ERP files written under temporary names: renamed after the store
-     * commits, with one filesystem sync for all of them */
-    char **renames;        /* temp, final, temp, final ... */
-    size_t nrenames;
 };
-
-/* Writes p to path.tmp without syncing and remembers the rename. The file
- * is the owner's only (0600), whatever the umask or an old .tmp's mode: an
- * order file holds a DF consumer's name, address and phone (personal data,
- * DESIGN.md security notes). */
-static int stage_file(struct file_run *f, const char *path, const void *p, size_t n)
-{
-    char tmp[4400];
-    FILE *fp = NULL;
-    int fd, bad;
-
-    if (edi_fmt(tmp, sizeof(tmp), NULL, "%s.tmp", path) < 0) {
-        gw_log(f->c, "error", "ERP export: the path is too long: %.200s...", path);
-        return -1;
-    }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd >= 0 && (fchmod(fd, 0600) != 0 || (fp = fdopen(fd, "wb")) == NULL)) {
-        int e = errno;
-
-        close(fd);
-        errno = e;
-    }
-    bad = fp == NULL || (n && fwrite(p, 1, n, fp) != n);
-    if (fp != NULL && fclose(fp) != 0)
-        bad = 1;
-    if (bad) {
-        gw_log(f->c, "error", "ERP export: cannot write %s: %s", tmp, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    f->renames = edi_xrealloc(f->renames, (f->nrenames + 2) * sizeof(*f->renames));
-    f->renames[f->nrenames++] = edi_xstrdup(tmp);
-    f->renames[f->nrenames++] = edi_xstrdup(path);
-    return 0;
-}
-
-/* commit: sync once, then rename every staged file; !commit: drop them. */
-static void finish_staged(struct file_run *f, int commit)
-{
-    size_t i;
-
-    if (commit && f->nrenames) {
-        int fd = open(f->c->cfg->erp_out, O_RDONLY | O_DIRECTORY);
-
-        if (fd >= 0) {
-            syncfs(fd);
-            close(fd);
-        }
-    }
-    for (i = 0; i + 1 < f->nrenames; i += 2) {
-        if (!commit || rename(f->renames[i], f->renames[i + 1]) != 0)
-            unlink(f->renames[i]);
-        free(f->renames[i]);
-        free(f->renames[i + 1]);
-    }
-    free(f->renames);
-    f->renames = NULL;
-    f->nrenames = 0;
-}
 
 static int store_ctl(void *ctx, char kind, uint64_t *out)
 {
@@ -560,49 +500,65 @@ int gw_erp_json(struct edi_buf *out, struct gw_ctx *c, const char *map, const ch
     return rc;
 }
 
-void gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
-                  const char *state, const char *map, xmlDocPtr doc, const struct edi_buf *csv)
+/* Queues ERP_OUT/name in the outbox, inside the caller's transaction:
+ * the file leaves with the business change it reports, or neither does,
+ * and the flush writes it (deliver). The name leaves nothing to chance: a
+ * PO number or invoice number comes from outside, and nothing in it may
+ * leave the folder. */
+static int erp_queue(struct gw_ctx *c, const char *partner, const char *kind, const char *name,
+                     const void *p, size_t n, struct edi_err *err)
 {
-    struct gw_config *cfg = c->cfg;
-    char path[4400], safe[64];
-    struct edi_buf json;
-    struct edi_err e;
+    char safe[512];
+    int64_t id;
     size_t i;
-    int rc;
 
-    if (cfg->erp_out == NULL)
-        return;
-    mkdir(cfg->erp_out, 0700);
-    /* an id from a partner or the ERP: nothing that leaves the folder, and
-     * whole (a cut id would write over another document's export) */
-    if (edi_fmt(safe, sizeof(safe), &e, "%s", id) < 0) {
-        gw_log(c, "error", "ERP export of %s %.80s...: the id is too long for a file name", kind, id);
-        return;
-    }
+    /* whole: a cut name could replace another document's export */
+    if (edi_fmt(safe, sizeof(safe), err, "%s", name) < 0)
+        return edi_fail(err, EDI_ELIMIT, "ERP export name too long: %.80s...", name);
     for (i = 0; safe[i]; i++)
         if (safe[i] == '/' || safe[i] == '\\')
             safe[i] = '_';
+    if (safe[0] == '.')
+        safe[0] = '_';
+    return gw_store_outbox_add(&id, c->store, partner, kind, safe, p ? p : "", n, c->now, err);
+}
+
+int gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
+                 const char *state, const char *map, xmlDocPtr doc, const struct edi_buf *csv,
+                 struct edi_err *err)
+{
+    struct gw_config *cfg = c->cfg;
+    char name[512];
+    struct edi_buf json;
+    struct edi_err e;
+    int rc;
+
+    if (cfg->erp_out == NULL)
+        return 0;
     edi_err_clear(&e);
     edi_buf_init(&json, 0);
     rc = cfg->erp_json ? gw_erp_json(&json, c, map, partner, state, doc, &e) : 0;
     if (rc < 0 && rc != EDI_ENOTFOUND)
         gw_log(c, "error", "ERP export of %s %s: %s", kind, id, e.msg);
     if (rc == 0 && json.n > 0) {
-        if (edi_fmt(path, sizeof(path), &e, "%s/%s-%s-%s.json", cfg->erp_out, partner, kind, safe) < 0 ||
-            gw_write_file(path, json.p, json.n, &e) < 0)
-            gw_log(c, "error", "ERP export of %s %s: %s", kind, id, e.msg);
+        rc = edi_fmt(name, sizeof(name), err, "%s-%s-%s.json", partner, kind, id) < 0 ? EDI_ELIMIT : 0;
+        if (rc == 0)
+            rc = erp_queue(c, partner, GW_OUTBOX_ERP_JSON, name, json.p, json.n, err);
+    } else {
+        rc = 0;     /* a map that failed is logged: the document stands */
     }
     edi_buf_dispose(&json);
-    if (cfg->erp_csv && csv) {
-        if (edi_fmt(path, sizeof(path), &e, "%s/%s-%s-%s.csv", cfg->erp_out, partner, kind, safe) < 0 ||
-            gw_write_file(path, csv->p ? csv->p : "", csv->n, &e) < 0)
-            gw_log(c, "error", "ERP export of %s %s: %s", kind, id, e.msg);
+    if (rc == 0 && cfg->erp_csv && csv) {
+        rc = edi_fmt(name, sizeof(name), err, "%s-%s-%s.csv", partner, kind, id) < 0 ? EDI_ELIMIT : 0;
+        if (rc == 0)
+            rc = erp_queue(c, partner, GW_OUTBOX_ERP_CSV, name, csv->p, csv->n, err);
     }
+    return rc;
 }
 
 /* The order-level columns of the ERP CSV, repeated on each line's row:
  * what the warehouse needs to ship a DF order to the consumer (personal
- * data: see stage_file). The names are the JSON's (order-to-erp-json.xsl).
+ * data: see deliver). The names are the JSON's (order-to-erp-json.xsl).
  * The canonical name's second line (X12 N201) is its own column. */
 static const struct {
     const char *column;
@@ -664,31 +620,32 @@ static char *csv_line_gift(xmlDocPtr canonical, size_t i)
     return r;
 }
 
-/* The ERP file exchange: the order as JSON (through a map) and as CSV. */
-static void export_order(struct file_run *f, const struct gw_order *o, xmlDocPtr canonical)
+/* The ERP file exchange: the order as JSON (through a map) and as CSV,
+ * queued in the outbox in the file's transaction. A map that fails is
+ * logged; a store error fails the file. */
+static int export_order(struct file_run *f, const struct gw_order *o, xmlDocPtr canonical)
 {
     struct gw_config *cfg = f->c->cfg;
-    char path[4400];
+    char name[512];
     struct edi_err e;
+    int rc = 0;
 
     if (cfg->erp_out == NULL)
-        return;
-    mkdir(cfg->erp_out, 0700);
+        return 0;
     if (cfg->erp_json) {
         struct edi_buf json;
 
         edi_buf_init(&json, 0);
         if (gw_erp_json(&json, f->c, "local/order-to-erp-json", o->partner, o->state, canonical, &e) == 0) {
-            if (edi_fmt(path, sizeof(path), &e, "%s/%s-%s.json", cfg->erp_out, o->partner, o->po_number) < 0)
-                gw_log(f->c, "error", "ERP export of %s %s: %s", o->partner, o->po_number, e.msg);
-            else
-                stage_file(f, path, json.p, json.n);
+            rc = edi_fmt(name, sizeof(name), f->err, "%s-%s.json", o->partner, o->po_number) < 0 ? EDI_ELIMIT : 0;
+            if (rc == 0)
+                rc = erp_queue(f->c, o->partner, GW_OUTBOX_ERP_JSON, name, json.p, json.n, f->err);
         } else {
             gw_log(f->c, "error", "ERP export of %s %s: %s", o->partner, o->po_number, e.msg);
         }
         edi_buf_dispose(&json);
     }
-    if (cfg->erp_csv) {
+    if (rc == 0 && cfg->erp_csv) {
         struct edi_buf csv;
         char *ship[CSV_SHIP_N];
         size_t i, k;
@@ -725,12 +682,12 @@ static void export_order(struct file_run *f, const struct gw_order *o, xmlDocPtr
         }
         for (k = 0; k < CSV_SHIP_N; k++)
             free(ship[k]);
-        if (edi_fmt(path, sizeof(path), &e, "%s/%s-%s.csv", cfg->erp_out, o->partner, o->po_number) < 0)
-            gw_log(f->c, "error", "ERP export of %s %s: %s", o->partner, o->po_number, e.msg);
-        else
-            stage_file(f, path, csv.p, csv.n);
+        rc = edi_fmt(name, sizeof(name), f->err, "%s-%s.csv", o->partner, o->po_number) < 0 ? EDI_ELIMIT : 0;
+        if (rc == 0)
+            rc = erp_queue(f->c, o->partner, GW_OUTBOX_ERP_CSV, name, csv.p, csv.n, f->err);
         edi_buf_dispose(&csv);
     }
+    return rc;
 }
 
 /* One accepted 850 (its EDI-XML document): the partner's map makes the
@@ -835,7 +792,9 @@ static int order_one(struct file_run *f, const struct map_info *m, xmlDocPtr in,
                 f->st->orders_updated++;
             gw_log(f->c, "info", "%s: order %s %s (%s)", f->p->id, o->po_number,
                    created ? "created" : "updated", o->state);
-            export_order(f, o, out);
+            rc = export_order(f, o, out);
+        }
+        if (rc == 0) {
             /* an auto-acknowledging partner's new order is decided at once:
              * everything accepted (stock-based decisions arrive later) */
             if (created && f->p->ack_mode != GW_ACK_MANUAL) {
@@ -1074,8 +1033,8 @@ static void on_envelope(void *ctx, const struct edi_finding *fd, const struct ed
         *(int *)ctx = 1;
 }
 
-/* 1 when the file is still being written, by what it holds: empty, an ISA
- * cut short, or an interchange whose IEA has not arrived. A file cut after
+/* 1 when the file is still being written, by what it holds: empty, or an
+ * interchange whose IEA has not arrived. A file cut after
  * an IEA reads as complete; settle-seconds covers writers that pause there. */
 static int incomplete_file(const char *data, size_t n)
 {
@@ -1089,8 +1048,8 @@ static int incomplete_file(const char *data, size_t n)
         i++;
     if (i == n)
         return 1;
-    if (n - i < 106 && memcmp(data + i, "ISA", n - i < 3 ? n - i : 3) == 0)
-        return 1;
+    /* an ISA shorter than its 106 bytes is broken rather than growing (a
+     * writer's first piece is larger): it gets its TA1 now */
     memset(&o, 0, sizeof(o));
     o.envelope_only = 1;
     o.report = on_envelope;
@@ -1264,7 +1223,6 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
      * goes back to inbound/ and nothing of it counts */
     if ((rc = gw_store_commit(c->store, err)) < 0)
         goto fail;
-    finish_staged(&f, 1);
     moved = 1;
     if (f.foreign.n) {
         final[0] = '\0';
@@ -1296,7 +1254,6 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
 fail:
     gw_store_rollback(c->store);
 fail_nostore:
-    finish_staged(&f, 0);
     /* what was counted for this file was not committed */
     before.errors++;
     *st = before;
@@ -1312,7 +1269,6 @@ out:
     }
     if (lockfd >= 0)
         close(lockfd);
-    finish_staged(&f, 0);
     for (i = 0; i < f.ndups; i++)
         free(f.dups[i]);
     free(f.dups);
@@ -1402,47 +1358,291 @@ int gw_flush_outbox(struct gw_stats *st, struct gw_ctx *c, struct edi_err *err)
     return gw_flush_outbox_of(st, c, NULL, err);
 }
 
+/* ---- the outbox ---------------------------------------------------------------------------- */
+
+/* SPEC: issue 12 — any number of processes flush one workspace's outbox
+ * (`wharf run --once`, ship, invoice run, ack run, the daemon) and each
+ * message is delivered once: a sender claims a message in the store
+ * before it writes it (gw_store_outbox_claim), writes it under a
+ * temporary name, renames it and marks it sent. A claim is taken over when
+ * its owner is gone (a process of this host that no longer exists) or it
+ * is older than WHARF_CLAIM_STALE seconds (CLAIM_STALE by default: a
+ * delivery is one file write, so a claim that old was abandoned). */
+#define CLAIM_STALE 600
+
+static long claim_stale(void)
+{
+    const char *v = getenv("WHARF_CLAIM_STALE");
+    char *end;
+    long n;
+
+    if (v == NULL || *v == '\0')
+        return CLAIM_STALE;
+    errno = 0;
+    n = strtol(v, &end, 10);
+    /* LIMIT: a day at most; a bad value is the default */
+    if (errno != 0 || *end != '\0' || n < 1 || n > 86400)
+        return CLAIM_STALE;
+    return n;
+}
+
+/* This process as a claim's owner: "PID@HOST". */
+static void claim_owner(char *out, size_t cap)
+{
+    char host[256];
+
+    if (gethostname(host, sizeof(host)) != 0)
+        snprintf(host, sizeof(host), "localhost");
+    host[sizeof(host) - 1] = '\0';
+    snprintf(out, cap, "%ld@%s", (long)getpid(), host);
+}
+
+/* The pid of a claim's owner when it is a process of this host, else 0. */
+static pid_t claim_local_pid(const char *owner)
+{
+    char me[320];
+    const char *at = strchr(owner, '@');
+    const char *mine;
+    long pid = 0;
+    const char *q;
+
+    claim_owner(me, sizeof(me));
+    mine = strchr(me, '@');
+    if (at == NULL || at == owner || at - owner > 10 || strcmp(at, mine) != 0)
+        return 0;
+    for (q = owner; q < at; q++) {
+        if (*q < '0' || *q > '9')
+            return 0;
+        pid = pid * 10 + (*q - '0');
+    }
+    return pid > 0 && pid <= INT32_MAX ? (pid_t)pid : 0;
+}
+
+/* 1 when the owner of a claim is known to be gone: a process of this host
+ * that does not exist any more. Another host's claim is never known gone:
+ * it waits for the stale time. */
+static int claim_owner_gone(const char *owner)
+{
+    pid_t pid = claim_local_pid(owner);
+
+    return pid > 0 && kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+/* The temporary name a process writes dir/name under: a dot in front and
+ * .tmp behind (gw_temp_name: no reader takes it), the pid inside, so two
+ * senders never share one and a dead sender's is known. */
+static void temp_path(char *out, size_t cap, const char *dir, const char *name, long pid)
+{
+    snprintf(out, cap, "%s/.%s.wharf-%ld.tmp", dir, name, pid);
+}
+
+static int sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r;
+
+    if (fd < 0)
+        return -1;
+    r = fsync(fd);
+    close(fd);
+    return r;
+}
+
+/* Writes bytes to tmp and syncs them. mode 0600 is forced whatever the
+ * umask (an ERP file holds a DF consumer's name, address and phone:
+ * personal data, DESIGN.md security notes); other files take the umask. */
+static int write_temp(const char *tmp, const void *p, size_t n, mode_t mode, struct edi_err *err)
+{
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+
+    if (fd < 0)
+        return edi_fail(err, EDI_EIO, "cannot write %s: %s", tmp, strerror(errno));
+    if (mode == 0600 && fchmod(fd, 0600) != 0)
+        goto fail;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            goto fail;
+        p = (const char *)p + w;
+        n -= (size_t)w;
+    }
+    if (fsync(fd) != 0)
+        goto fail;
+    if (close(fd) != 0) {
+        fd = -1;
+        goto fail;
+    }
+    return 0;
+fail:
+    {
+        int e = errno ? errno : EIO;
+
+        if (fd >= 0)
+            close(fd);
+        unlink(tmp);
+        return edi_fail(err, EDI_EIO, "cannot write %s: %s", tmp, strerror(e));
+    }
+}
+
+/* Delivers one claimed message to dir/name. The bytes go to a temporary
+ * name first (synced), then, holding the store's write lock, the rename,
+ * the folder's sync and the mark sent commit together as far as a crash
+ * can tell:
+ * - a crash before the rename leaves no file, only the temporary one and
+ *   the claim: whoever takes the claim over removes it and delivers;
+ * - a crash after the rename leaves the file and an unsent message: it is
+ *   delivered again under the same name, and the rename replaces the file
+ *   with the same bytes, so the partner or the ERP sees one file, whole.
+ * An ERP file that a later message of the same name superseded (an order
+ * changed twice) is not written: under the lock, so an older version never
+ * replaces a newer one. *written is 0 then. */
+static int deliver(int *written, struct gw_ctx *c, const struct gw_outbox_item *it, const char *dir,
+                   int erp, struct edi_err *err)
+{
+    char tmp[4600], path[4400];
+    int rc, later = 0;
+
+    *written = 0;
+    snprintf(path, sizeof(path), "%s/%s", dir, it->name);
+    temp_path(tmp, sizeof(tmp), dir, it->name, (long)getpid());
+    if ((rc = write_temp(tmp, it->bytes, it->n, 0600, err)) < 0)
+        return rc;
+    if ((rc = gw_store_begin(c->store, err)) < 0)
+        goto fail;
+    if (erp && (rc = gw_store_outbox_superseded(&later, c->store, it->id, err)) < 0)
+        goto rollback;
+    if (later) {
+        unlink(tmp);
+    } else if (rename(tmp, path) != 0) {
+        rc = edi_fail(err, EDI_EIO, "cannot write %s: %s", path, strerror(errno));
+        goto rollback;
+    } else if (sync_dir(dir) != 0) {
+        /* the file is there: the message stays unsent, and is written
+         * again (same name, same bytes) */
+        rc = edi_fail(err, EDI_EIO, "cannot sync %s: %s", dir, strerror(errno));
+        gw_store_rollback(c->store);
+        return rc;
+    }
+    if ((rc = gw_store_outbox_sent(c->store, it->id, c->now, err)) < 0)
+        goto rollback;
+    if ((rc = gw_store_commit(c->store, err)) < 0)
+        return rc;  /* the file is there; the claim is ours: written again */
+    *written = !later;
+    return 0;
+rollback:
+    gw_store_rollback(c->store);
+fail:
+    unlink(tmp);
+    return rc;
+}
+
+/* Where a message goes: ERP files to the ERP folder, the rest to the
+ * partner's outbound folder. NULL and why when there is nowhere. */
+static const char *target_dir(int *erp, const char **why, struct gw_ctx *c, const struct gw_outbox_item *it)
+{
+    const struct gw_partner *p;
+
+    *erp = strncmp(it->kind, "erp-", 4) == 0;
+    *why = NULL;
+    if (it->name == NULL || it->name[0] == '\0' || it->name[0] == '.' || strchr(it->name, '/')) {
+        *why = "the message has no file name that stays in its folder";
+        return NULL;
+    }
+    if (*erp) {
+        if (c->cfg->erp_out == NULL)
+            *why = "wharf.xml has no ERP folder any more";
+        return c->cfg->erp_out;
+    }
+    p = gw_config_partner(c->cfg, it->partner);
+    if (p == NULL || p->outbound == NULL)
+        *why = "the partner is not in wharf.xml any more";
+    return p ? p->outbound : NULL;
+}
+
+/* One message: claim, deliver, count. rc < 0 only for store errors (the
+ * flush stops); a delivery that fails is recorded for a retry. */
+static int flush_one(struct gw_stats *st, struct gw_ctx *c, const struct gw_outbox_item *it,
+                     const char *owner, time_t stale_before, struct edi_err *err)
+{
+    const char *dead = NULL, *dir, *why;
+    struct edi_err e;
+    int got, erp, written, rc;
+
+    dir = target_dir(&erp, &why, c, it);
+    if (it->claimed_by != NULL && strcmp(it->claimed_by, owner) != 0) {
+        int gone = claim_owner_gone(it->claimed_by);
+
+        if (it->claimed_at > stale_before && !gone)
+            return 0;   /* another sender is on it */
+        dead = it->claimed_by;
+        /* what a dead sender left half written goes first, before the
+         * claim: whoever dies next leaves only its own behind */
+        if (gone && dir != NULL && why == NULL) {
+            char tmp[4600];
+
+            temp_path(tmp, sizeof(tmp), dir, it->name, (long)claim_local_pid(dead));
+            unlink(tmp);
+        }
+    }
+    if ((rc = gw_store_outbox_claim(&got, c->store, it->id, owner, c->now, stale_before, dead, err)) < 0)
+        return rc;
+    if (!got)
+        return 0;       /* another sender was faster, or it was sent meanwhile */
+    if (dead != NULL)
+        gw_log(c, "warn", "%s: %s was claimed by %s (%s): taken over", it->partner,
+               it->name ? it->name : "a message", dead, claim_owner_gone(dead) ? "gone" : "stale");
+    if (why != NULL) {
+        st->send_failures++;
+        gw_log(c, "error", "%s: cannot send %s: %s", it->partner, it->name ? it->name : "a message", why);
+        return gw_store_outbox_failed(c->store, it->id, c->now + 3600, why, err);
+    }
+    mkdir(dir, 0700);
+    edi_err_clear(&e);
+    if ((rc = deliver(&written, c, it, dir, erp, &e)) < 0) {
+        /* back off: 1, 2, 4 ... minutes, at most an hour */
+        long delay = 60L << (it->attempts < 6 ? it->attempts : 6);
+
+        st->send_failures++;
+        gw_log(c, "error", "%s: cannot send %s: %s", it->partner, it->name, e.msg);
+        if (rc == EDI_EAGAIN)
+            return 0;   /* the store was busy: the claim is ours, the next flush tries again */
+        return gw_store_outbox_failed(c->store, it->id, c->now + (delay > 3600 ? 3600 : delay), e.msg, err);
+    }
+    if (!erp) {
+        st->sent++;
+        gw_log(c, "info", "%s: sent %s (%zu bytes)", it->partner, it->name, it->n);
+    }
+    (void)written;  /* an ERP file a later one superseded: nothing to say */
+    return 0;
+}
+
 int gw_flush_outbox_of(struct gw_stats *st, struct gw_ctx *c, const struct gw_partner *only,
                        struct edi_err *err)
 {
-    struct gw_outbox_item *v = NULL;
-    size_t n = 0, i;
-    int rc;
+    char owner[320];
+    time_t stale_before = c->now - claim_stale();
+    int64_t after = 0;
+    int rc = 0;
 
-    if ((rc = gw_store_outbox_due(&v, &n, c->store, c->now, 500, err)) < 0)
-        return rc;
-    for (i = 0; i < n; i++) {
-        const struct gw_partner *p = gw_config_partner(c->cfg, v[i].partner);
-        char path[4400];
-        struct edi_err e;
+    claim_owner(owner, sizeof(owner));
+    /* keyset pages, so messages other senders hold never hide the rest */
+    for (;;) {
+        struct gw_outbox_item *v = NULL;
+        size_t n = 0, i;
 
-        if (only != NULL && strcmp(v[i].partner, only->id) != 0)
-            continue;   /* another partner's job (or the tick's last flush) sends it */
-
-        if (p == NULL || p->outbound == NULL) {
-            gw_store_outbox_failed(c->store, v[i].id, c->now + 3600,
-                                   "the partner is not in wharf.xml any more", err);
-            st->send_failures++;
-            continue;
-        }
-        mkdir(p->outbound, 0700);
-        edi_err_clear(&e);
-        if (edi_fmt(path, sizeof(path), &e, "%s/%s", p->outbound, v[i].name) < 0 ||
-            gw_write_file(path, v[i].bytes, v[i].n, &e) < 0) {
-            /* back off: 1, 2, 4 ... minutes, at most an hour */
-            long delay = 60L << (v[i].attempts < 6 ? v[i].attempts : 6);
-
-            gw_store_outbox_failed(c->store, v[i].id, c->now + (delay > 3600 ? 3600 : delay), e.msg,
-                                   err);
-            st->send_failures++;
-            gw_log(c, "error", "%s: cannot send %s: %s", p->id, v[i].name, e.msg);
-            continue;
-        }
-        if ((rc = gw_store_outbox_sent(c->store, v[i].id, c->now, err)) < 0)
+        if ((rc = gw_store_outbox_due_after(&v, &n, c->store, c->now, after, only ? only->id : NULL, 100,
+                                            err)) < 0 ||
+            n == 0)
             break;
-        st->sent++;
-        gw_log(c, "info", "%s: sent %s (%zu bytes)", p->id, v[i].name, v[i].n);
+        for (i = 0; i < n && rc == 0; i++) {
+            after = v[i].id;
+            rc = flush_one(st, c, &v[i], owner, stale_before, err);
+        }
+        gw_outbox_free(v, n);
+        if (rc < 0)
+            break;
     }
-    gw_outbox_free(v, n);
     return rc < 0 ? rc : 0;
 }

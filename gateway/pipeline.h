@@ -55,23 +55,36 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
 /* 1 when a file name says the file is still being written (".name",
  * "name.tmp", ".part", ".filepart", "~" ...): such files are not taken. */
 int gw_temp_name(const char *name);
-/* Writes every due outbox message to its partner's outbound folder. */
+/* Delivers every due outbox message: EDI to its partner's outbound
+ * folder, ERP files (kinds GW_OUTBOX_ERP_*) to the ERP folder. Each message
+ * is claimed in the store first, written under a temporary name, synced,
+ * renamed and marked sent, so any number of processes flushing one
+ * workspace deliver it once, and a crash leaves no half file (see
+ * deliver in pipeline.c). Store errors are returned; a delivery that fails
+ * is retried later. */
 int gw_flush_outbox(struct gw_stats *st, struct gw_ctx *c, struct edi_err *err);
 /* The same for one partner's messages (only NULL: every partner's). */
 int gw_flush_outbox_of(struct gw_stats *st, struct gw_ctx *c, const struct gw_partner *only,
                        struct edi_err *err);
+
+/* Outbox kinds of the ERP file exchange. */
+#define GW_OUTBOX_ERP_JSON "erp-json"
+#define GW_OUTBOX_ERP_CSV "erp-csv"
 
 /* The ERP JSON of a canonical document through a local map, with partner
  * and state as its parameters. EDI_ENOTFOUND when the map is not
  * registered; a map's refusal is EDI_ESYNTAX with its first finding. */
 int gw_erp_json(struct edi_buf *out, struct gw_ctx *c, const char *map, const char *partner,
                 const char *state, xmlDocPtr doc, struct edi_err *err);
-/* The ERP file exchange for one document, after its commit:
- * ERP_OUT/PARTNER-KIND-ID.json through map (when JSON is wanted) and
- * PARTNER-KIND-ID.csv from csv (when CSV is wanted; csv may be NULL).
- * Failures are logged: the document has gone out either way. */
-void gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
-                  const char *state, const char *map, xmlDocPtr doc, const struct edi_buf *csv);
+/* The ERP file exchange for one document, inside the transaction of the
+ * change it reports: queues ERP_OUT/PARTNER-KIND-ID.json through map (when
+ * JSON is wanted) and PARTNER-KIND-ID.csv from csv (when CSV is wanted;
+ * csv may be NULL) in the outbox, so they leave with the change or not at
+ * all; the flush writes them. A map that fails is logged (the document
+ * stands); a store error is returned: roll the change back. */
+int gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
+                 const char *state, const char *map, xmlDocPtr doc, const struct edi_buf *csv,
+                 struct edi_err *err);
 
 /* Writes a file by temporary name, fsync and rename. */
 int gw_write_file(const char *path, const void *p, size_t n, struct edi_err *err);

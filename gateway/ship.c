@@ -8,8 +8,8 @@
  *   2. find each row's order, group rows into shipments and cartons;
  *   3. check every rule on every shipment, collecting every finding;
  *   4. one store transaction: SSCCs, shipment ids, canonical documents,
- *      the 856s, shipments, order states; any failure rolls all back;
- *   5. after the commit, the ERP files.
+ *      the 856s, shipments, order states and the ERP files (queued in
+ *      the outbox, written by the flush); any failure rolls all back.
  */
 #include "ship.h"
 
@@ -877,15 +877,16 @@ static xmlDocPtr build(struct job *j, struct shp *s, const char *purpose)
 
 
 /* The ERP file exchange: the shipment as JSON (local/shipment-to-erp-json)
- * and as CSV, one row per carton item. After the commit. */
-static void export_shipment(struct gw_ctx *c, const struct gw_partner *p, const char *id,
-                            xmlDocPtr doc)
+ * and as CSV, one row per carton item, queued in the outbox inside the
+ * shipment's transaction (gw_erp_write): a crash loses both or neither. */
+static int export_shipment(struct gw_ctx *c, const struct gw_partner *p, const char *id,
+                           xmlDocPtr doc, struct edi_err *err)
 {
     xmlXPathContextPtr x;
     xmlXPathObjectPtr items;
     struct edi_buf csv;
     char sscc[32], carton[64], track[80], po[64], line[16], qty[48], unit[8];
-    int k;
+    int k, rc;
 
     edi_buf_init(&csv, 0);
     if (c->cfg->erp_csv) {
@@ -909,8 +910,9 @@ static void export_shipment(struct gw_ctx *c, const struct gw_partner *p, const 
         xmlXPathFreeObject(items);
         xmlXPathFreeContext(x);
     }
-    gw_erp_write(c, p->id, "shipment", id, "queued", "local/shipment-to-erp-json", doc, &csv);
+    rc = gw_erp_write(c, p->id, "shipment", id, "queued", "local/shipment-to-erp-json", doc, &csv, err);
     edi_buf_dispose(&csv);
+    return rc;
 }
 
 /* An order's state after its shipments: shipped when every line that can
@@ -1092,13 +1094,14 @@ static int run_job(struct gw_ship_summary *sum, struct job *j, struct edi_err *e
     for (i = 0; i < j->nords && rc == 0; i++)
         if (j->ords[i].o)
             rc = order_state_after(c, &j->ords[i], j->nshps == 1 ? j->shps[0].id : "(packing list)", err);
+    for (i = 0; i < j->nshps && rc == 0; i++)
+        rc = export_shipment(c, j->shps[i].p, j->shps[i].id, docs[i], err);
     if (rc == 0 && (rc = gw_store_audit(c->store, "wharf", "ship", j->name, NULL, c->now, err)) == 0)
         rc = gw_store_commit(c->store, err);
     else
         gw_store_rollback(c->store);
     if (rc == 0)
         for (i = 0; i < j->nshps; i++) {
-            export_shipment(c, j->shps[i].p, j->shps[i].id, docs[i]);
             if (sum && sum->n < sizeof(sum->ids) / sizeof(sum->ids[0]))
                 snprintf(sum->ids[sum->n++], sizeof(sum->ids[0]), "%s", j->shps[i].id);
         }
@@ -1196,12 +1199,13 @@ int gw_ship_floor_denial(struct gw_ship_summary *sum, struct gw_ctx *c, const ch
     if (rc == 0)
         rc = gw_store_set_order_state(c->store, j.ords[0].o->id, GW_ORDER_CANCELLED,
                                       "floor denial queued (BSN06 72, BSN07 REJ)", c->now, err);
+    if (rc == 0)
+        rc = export_shipment(c, s->p, s->id, doc, err);
     if (rc == 0 && (rc = gw_store_audit(c->store, "wharf", "floor-denial", po_number, NULL, c->now, err)) == 0)
         rc = gw_store_commit(c->store, err);
     else
         gw_store_rollback(c->store);
     if (rc == 0) {
-        export_shipment(c, s->p, s->id, doc);
         if (sum)
             snprintf(sum->ids[sum->n++], sizeof(sum->ids[0]), "%s", s->id);
     }

@@ -276,6 +276,16 @@ static const char *const MIGRATIONS[] = {
     "INSERT INTO invoice_lines (invoice_id, shipment_id, order_id, line_no, quantity)"
     " SELECT b.invoice_id, b.shipment_id, b.order_id, l.line_no, l.quantity FROM invoice_bills b"
     " JOIN shipment_lines l ON l.shipment_id = b.shipment_id AND l.order_id = b.order_id;",
+
+    /* 7: outbox claims. A sender claims a message (claimed_by "PID@HOST",
+     * claimed_at) before it delivers it, so two processes never send one
+     * message twice; sent or failed clears the claim, and a claim whose
+     * owner died, or older than the stale time, is taken over. ERP files
+     * go through the outbox too: a later file of the same kind and name
+     * supersedes an earlier one still unsent (the index finds it). */
+    "ALTER TABLE outbox ADD COLUMN claimed_by TEXT;"
+    "ALTER TABLE outbox ADD COLUMN claimed_at INTEGER;"
+    "CREATE INDEX outbox_name ON outbox (kind, name);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
@@ -316,6 +326,8 @@ enum q {
     Q_OUTBOX_DUE,
     Q_OUTBOX_SENT,
     Q_OUTBOX_FAILED,
+    Q_OUTBOX_CLAIM,
+    Q_OUTBOX_SUPERSEDED,
     Q_NEXT_CONTROL,
     Q_AUDIT,
     Q_COUNTS,
@@ -417,12 +429,23 @@ static const char *const SQL[Q_COUNT_] = {
     [Q_HISTORY_GET] = "SELECT at, state, what FROM order_history WHERE order_id = ?1 ORDER BY at, id",
     [Q_OUTBOX_INSERT] = "INSERT INTO outbox (partner, kind, name, bytes, created, attempts, next_try)"
                         " VALUES (?1, ?2, ?3, ?4, ?5, 0, ?5)",
-    [Q_OUTBOX_DUE] = "SELECT id, partner, kind, name, bytes, attempts, next_try FROM outbox"
-                     " WHERE sent_at IS NULL AND next_try <= ?1 ORDER BY id LIMIT ?2",
-    /* Sent twice (a retry after a lost reply) keeps the first time. */
-    [Q_OUTBOX_SENT] = "UPDATE outbox SET sent_at = coalesce(sent_at, ?2) WHERE id = ?1",
-    [Q_OUTBOX_FAILED] = "UPDATE outbox SET attempts = attempts + 1, next_try = ?2, last_error = ?3"
-                        " WHERE id = ?1",
+    [Q_OUTBOX_DUE] = "SELECT id, partner, kind, name, bytes, attempts, next_try, claimed_by,"
+                     " coalesce(claimed_at, 0) FROM outbox"
+                     " WHERE sent_at IS NULL AND next_try <= ?1 AND id > ?3 AND (?4 IS NULL OR partner = ?4)"
+                     " ORDER BY id LIMIT ?2",
+    /* Sent twice (a retry after a lost reply) keeps the first time. The
+     * claim is over either way. */
+    [Q_OUTBOX_SENT] = "UPDATE outbox SET sent_at = coalesce(sent_at, ?2), claimed_by = NULL, claimed_at = NULL"
+                      " WHERE id = ?1",
+    [Q_OUTBOX_FAILED] = "UPDATE outbox SET attempts = attempts + 1, next_try = ?2, last_error = ?3,"
+                        " claimed_by = NULL, claimed_at = NULL WHERE id = ?1",
+    /* One statement decides: of two senders, the one whose UPDATE comes
+     * second finds the row claimed (or sent) and changes nothing. */
+    [Q_OUTBOX_CLAIM] = "UPDATE outbox SET claimed_by = ?2, claimed_at = ?3"
+                       " WHERE id = ?1 AND sent_at IS NULL AND next_try <= ?3"
+                       " AND (claimed_by IS NULL OR claimed_by = ?2 OR claimed_at <= ?4 OR claimed_by = ?5)",
+    [Q_OUTBOX_SUPERSEDED] = "SELECT EXISTS (SELECT 1 FROM outbox o JOIN outbox l ON l.kind = o.kind"
+                            " AND l.name = o.name AND l.id > o.id WHERE o.id = ?1)",
     /* One statement: the read and the increment cannot be split by another
      * writer, and inside the caller's transaction a rollback takes the
      * number back, so numbers have no gaps and are never reused. */
@@ -1680,6 +1703,12 @@ out:
 int gw_store_outbox_due(struct gw_outbox_item **out, size_t *n, struct gw_store *s, time_t now,
                         size_t max, struct edi_err *err)
 {
+    return gw_store_outbox_due_after(out, n, s, now, 0, NULL, max, err);
+}
+
+int gw_store_outbox_due_after(struct gw_outbox_item **out, size_t *n, struct gw_store *s, time_t now,
+                              int64_t after, const char *partner, size_t max, struct edi_err *err)
+{
     static const char op[] = "outbox due";
     sqlite3_stmt *st = NULL;
     struct gw_outbox_item *v = NULL;
@@ -1692,6 +1721,8 @@ int gw_store_outbox_due(struct gw_outbox_item **out, size_t *n, struct gw_store 
         return rc;
     bind_i64(&bc, st, 1, now);
     bind_i64(&bc, st, 2, max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max);
+    bind_i64(&bc, st, 3, after);
+    bind_text(&bc, st, 4, partner);
     if ((rc = bound(s, bc, op, err)) < 0)
         goto out;
     while ((rc = step(st, s, op, err)) == 1) {
@@ -1715,6 +1746,8 @@ int gw_store_outbox_due(struct gw_outbox_item **out, size_t *n, struct gw_store 
         it->bytes[it->n] = '\0';    /* handy for text; not counted in n */
         it->attempts = sqlite3_column_int(st, 5);
         it->next_try = (time_t)sqlite3_column_int64(st, 6);
+        it->claimed_by = col_str(st, 7);
+        it->claimed_at = (time_t)sqlite3_column_int64(st, 8);
     }
 out:
     finish(st);
@@ -1779,6 +1812,58 @@ int gw_store_outbox_failed(struct gw_store *s, int64_t id, time_t retry_at, cons
     return outbox_update(s, Q_OUTBOX_FAILED, id, retry_at, error, "failed", err);
 }
 
+/* A short BEGIN IMMEDIATE of its own at the top level: the claim is
+ * visible to every other process as soon as this returns. */
+int gw_store_outbox_claim(int *got, struct gw_store *s, int64_t id, const char *owner, time_t now,
+                          time_t stale_before, const char *dead, struct edi_err *err)
+{
+    char op[64];
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    *got = 0;
+    if (owner == NULL || *owner == '\0')
+        return edi_fail(err, EDI_ERR, "store: outbox claim: no owner");
+    snprintf(op, sizeof(op), "outbox claim %lld", (long long)id);
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_OUTBOX_CLAIM, op, err)) < 0)
+        goto out;
+    bind_i64(&bc, st, 1, id);
+    bind_text(&bc, st, 2, owner);
+    bind_i64(&bc, st, 3, now);
+    bind_i64(&bc, st, 4, stale_before);
+    bind_text(&bc, st, 5, dead);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    rc = 0;
+    *got = sqlite3_changes(s->db) == 1;
+out:
+    finish(st);
+    if ((rc = tx_end(s, rc, op, err)) < 0)
+        *got = 0;
+    return rc;
+}
+
+int gw_store_outbox_superseded(int *yes, struct gw_store *s, int64_t id, struct edi_err *err)
+{
+    static const char op[] = "outbox superseded";
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    *yes = 0;
+    if ((rc = prep(&st, s, Q_OUTBOX_SUPERSEDED, op, err)) < 0)
+        return rc;
+    bind_i64(&bc, st, 1, id);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    *yes = rc == 1 && sqlite3_column_int(st, 0) != 0;
+    rc = 0;
+out:
+    finish(st);
+    return rc;
+}
+
 void gw_outbox_free(struct gw_outbox_item *v, size_t n)
 {
     size_t i;
@@ -1790,6 +1875,7 @@ void gw_outbox_free(struct gw_outbox_item *v, size_t n)
         free(v[i].kind);
         free(v[i].name);
         free(v[i].bytes);
+        free(v[i].claimed_by);
     }
     free(v);
 }

@@ -172,6 +172,8 @@ struct gw_outbox_item {
     size_t n;
     int attempts;
     time_t next_try;
+    char *claimed_by;      /* "PID@HOST" of the sender delivering it, or NULL */
+    time_t claimed_at;     /* 0 when not claimed */
 };
 
 int gw_store_outbox_add(int64_t *id, struct gw_store *s, const char *partner, const char *kind,
@@ -180,6 +182,24 @@ int gw_store_outbox_add(int64_t *id, struct gw_store *s, const char *partner, co
 /* Messages due at now (next_try <= now, not sent), oldest first, at most max. */
 int gw_store_outbox_due(struct gw_outbox_item **out, size_t *n, struct gw_store *s, time_t now,
                         size_t max, struct edi_err *err);
+/* The same after message id after (keyset paging: pass the last id seen),
+ * only partner's when partner is not NULL. Claimed messages are listed too,
+ * with their claim: the caller tells a live claim from a dead one. */
+int gw_store_outbox_due_after(struct gw_outbox_item **out, size_t *n, struct gw_store *s, time_t now,
+                              int64_t after, const char *partner, size_t max, struct edi_err *err);
+/* Claims message id for owner before delivering it, in one statement of a
+ * short write transaction: *got is 1 when the message is owner's now (it is
+ * unsent, due at now, and unclaimed, or claimed by owner already, or
+ * claimed at stale_before or earlier, or claimed by dead: an owner the
+ * caller found gone, NULL for none); 0 when another sender has it or it
+ * was sent meanwhile. Sent and failed clear the claim. */
+int gw_store_outbox_claim(int *got, struct gw_store *s, int64_t id, const char *owner, time_t now,
+                          time_t stale_before, const char *dead, struct edi_err *err);
+/* *yes is 1 when a later message of the same kind and name was queued
+ * after id (an ERP file written again): delivering id would replace the
+ * newer file with the older one. */
+int gw_store_outbox_superseded(int *yes, struct gw_store *s, int64_t id, struct edi_err *err);
+/* Marks id sent (and the documents and invoices it carries); ends the claim. */
 int gw_store_outbox_sent(struct gw_store *s, int64_t id, time_t now, struct edi_err *err);
 /* A failed attempt: attempts + 1, next try at retry_at, the error kept. */
 int gw_store_outbox_failed(struct gw_store *s, int64_t id, time_t retry_at, const char *error,

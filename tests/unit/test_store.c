@@ -716,6 +716,75 @@ static void test_outbox(void **state)
     assert_int_equal(scalar(f, "SELECT sent_at FROM outbox WHERE id = 3"), T0 + 901);
 }
 
+/* Claims: one sender per message; a stale claim or a dead owner's is
+ * taken over; sent and failed end the claim; a later ERP file of the same
+ * name supersedes an earlier one. */
+static void test_outbox_claims(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    struct gw_outbox_item *v = NULL;
+    size_t n = 0;
+    int64_t a, b, c, d;
+    int got, yes;
+
+    OK(gw_store_outbox_add(&a, s, "amazon-rp", "997", "997-1.edi", "ISA", 3, T0, E));
+    OK(gw_store_outbox_add(&b, s, "amazon-df", "855", "855-1.edi", "ISA", 3, T0, E));
+    /* the first claim wins, the second changes nothing */
+    OK(gw_store_outbox_claim(&got, s, a, "1@h", T0 + 10, T0 - 600, NULL, E));
+    assert_int_equal(got, 1);
+    OK(gw_store_outbox_claim(&got, s, a, "2@h", T0 + 10, T0 - 600, NULL, E));
+    assert_int_equal(got, 0);
+    OK(gw_store_outbox_claim(&got, s, a, "1@h", T0 + 11, T0 - 600, NULL, E));
+    assert_int_equal(got, 1);      /* its owner again: still its */
+    /* listed with the claim; paged by id and partner */
+    OK(gw_store_outbox_due_after(&v, &n, s, T0 + 20, 0, NULL, 10, E));
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0].claimed_by, "1@h");
+    assert_int_equal(v[0].claimed_at, T0 + 11);
+    assert_null(v[1].claimed_by);
+    assert_int_equal(v[1].claimed_at, 0);
+    gw_outbox_free(v, n);
+    OK(gw_store_outbox_due_after(&v, &n, s, T0 + 20, a, NULL, 10, E));
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].id, b);
+    gw_outbox_free(v, n);
+    OK(gw_store_outbox_due_after(&v, &n, s, T0 + 20, 0, "amazon-rp", 10, E));
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].id, a);
+    gw_outbox_free(v, n);
+    /* a dead owner's claim is taken over, and so is a stale one */
+    OK(gw_store_outbox_claim(&got, s, a, "2@h", T0 + 20, T0 - 600, "9@h", E));
+    assert_int_equal(got, 0);      /* not the owner it names */
+    OK(gw_store_outbox_claim(&got, s, a, "2@h", T0 + 20, T0 - 600, "1@h", E));
+    assert_int_equal(got, 1);
+    OK(gw_store_outbox_claim(&got, s, a, "3@h", T0 + 700, T0 + 100, NULL, E));
+    assert_int_equal(got, 1);
+    /* sent: claimed by no one, and no one claims it again */
+    OK(gw_store_outbox_sent(s, a, T0 + 701, E));
+    assert_int_equal(scalar(f, "SELECT count(*) FROM outbox WHERE claimed_by IS NOT NULL"), 0);
+    OK(gw_store_outbox_claim(&got, s, a, "4@h", T0 + 800, T0 + 800, NULL, E));
+    assert_int_equal(got, 0);
+    /* failed: the claim ends, and the message waits for its retry time */
+    OK(gw_store_outbox_claim(&got, s, b, "4@h", T0 + 800, T0, NULL, E));
+    assert_int_equal(got, 1);
+    OK(gw_store_outbox_failed(s, b, T0 + 900, "disk full", E));
+    OK(gw_store_outbox_claim(&got, s, b, "5@h", T0 + 850, T0, NULL, E));
+    assert_int_equal(got, 0);
+    OK(gw_store_outbox_claim(&got, s, b, "5@h", T0 + 900, T0, NULL, E));
+    assert_int_equal(got, 1);
+    /* the same ERP file twice: the later supersedes the earlier */
+    OK(gw_store_outbox_add(&c, s, "amazon-rp", "erp-json", "amazon-rp-PO1.json", "{1}", 3, T0, E));
+    OK(gw_store_outbox_add(&d, s, "amazon-rp", "erp-json", "amazon-rp-PO1.json", "{2}", 3, T0, E));
+    OK(gw_store_outbox_superseded(&yes, s, c, E));
+    assert_int_equal(yes, 1);
+    OK(gw_store_outbox_superseded(&yes, s, d, E));
+    assert_int_equal(yes, 0);
+    OK(gw_store_outbox_superseded(&yes, s, a, E));
+    assert_int_equal(yes, 0);
+    gw_store_close(s);
+}
+
 /* ---- counts, last errors, audit ------------------------------------------------- */
 
 static void test_counts_and_errors(void **state)
@@ -1129,8 +1198,9 @@ static void test_invoice_lines_migration(void **state)
     v.canonical = "<invoice/>";
     OK(gw_store_add_invoice(s, &v, &bill, 1, "test", T0, E));
     gw_store_close(s);
-    /* back to version 5: no invoice_lines */
-    exec_raw(f, "DROP TABLE invoice_lines; DELETE FROM schema_version WHERE version >= 6");
+    /* back to version 5: no invoice_lines (nor what 7 added) */
+    exec_raw(f, "DROP TABLE invoice_lines; DROP INDEX outbox_name; ALTER TABLE outbox DROP COLUMN claimed_by;"
+                " ALTER TABLE outbox DROP COLUMN claimed_at; DELETE FROM schema_version WHERE version >= 6");
     s = open_ok(f);
     assert_true(gw_store_version(s) >= 6);
     OK(gw_store_billed_lines(&b, &nb, s, "amazon-rp", "ASN1", o->id, 0, E));
@@ -1160,6 +1230,7 @@ int main(void)
         T(test_list_orders),
         T(test_control_numbers),
         T(test_outbox),
+        T(test_outbox_claims),
         T(test_counts_and_errors),
         T(test_audit),
         T(test_transactions),
