@@ -983,11 +983,15 @@ int gw_erp_decisions(unsigned *applied, struct gw_ctx *c, struct edi_err *err)
         struct edi_err e2;
         int r;
 
-        if (de->d_name[0] == '.')
+        if (de->d_name[0] == '.' || gw_temp_name(de->d_name))
             continue;
+        /* SPEC: issue 12 — never through a link, regular files only */
         if (edi_fmt(path, sizeof(path), &e2, "%s/%s", dir, de->d_name) < 0 ||
-            edi_read_file(&data, &n, path, &e2) < 0)
+            edi_read_regular(&data, &n, path, &e2) < 0) {
+            if (e2.rc == EDI_ESYNTAX)
+                gw_log(c, "warn", "erp/in %s: not read: %s", de->d_name, e2.msg);
             continue;
+        }
         if (!is_decision(de->d_name, data)) {
             free(data);
             continue;

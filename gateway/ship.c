@@ -1251,8 +1251,11 @@ int gw_erp_packing_lists(unsigned *shipped, struct gw_ctx *c, struct edi_err *er
         struct stat stt;
         int r;
 
-        if (rc < 0 || name[0] == '.' || edi_fmt(path, sizeof(path), NULL, "%s/%s", dir, name) < 0 || stat(path, &stt) != 0 || !S_ISREG(stt.st_mode) ||
-            edi_read_file(&data, &len, path, &e2) < 0 || !is_packlist(name, data)) {
+        /* SPEC: issue 12 — lstat and O_NOFOLLOW: a link in erp/in is never read */
+        if (rc < 0 || name[0] == '.' || gw_temp_name(name) ||
+            edi_fmt(path, sizeof(path), NULL, "%s/%s", dir, name) < 0 || lstat(path, &stt) != 0 ||
+            !S_ISREG(stt.st_mode) || edi_read_regular(&data, &len, path, &e2) < 0 ||
+            !is_packlist(name, data)) {
             free(data);
             continue;
         }

@@ -159,3 +159,19 @@ sed 's/^BEG\*00\*DS\*/BEG*00*XX*/' "$tmp/five.edi" | sed 's/\*000000801\*/*00000
 at 2025-01-01T00:00:00Z "$W" run --once -w "$ws" > /dev/null 2>&1
 [ "$(ls "$DF/quarantine" | grep -c 'bad.edi.850-0001.edi$\|bad.edi.850-0001.edi.1$')" = 2 ] && ok "set-level quarantine copies do not overwrite each other" || { ls "$DF/quarantine" > "$tmp/ls"; no "set-level quarantine copies do not overwrite each other" "$tmp/ls"; }
 [ "$(ls "$DF/quarantine" | grep -c '\.reason$')" -ge 10 ] && ok "  each with its own .reason" || { ls "$DF/quarantine" > "$tmp/ls"; no "  each with its own .reason" "$tmp/ls"; }
+
+# ---- a link in erp/in: a decision is never read through it ---------------------------------------
+new_ws
+cp "$G/amazon-rp-850.edi" "$ws/partners/amazon-rp/inbound/po.edi"
+at 2025-01-01T00:00:00Z "$W" run --once -w "$ws" > /dev/null 2>&1
+printf '{"po_number": "4Z32PABC", "partner": "amazon-rp", "action": "approve"}\n' > "$tmp/decision.json"
+ln -s "$tmp/decision.json" "$ws/erp/in/decision.json"
+at 2025-01-01T01:00:00Z "$W" run --once -w "$ws" > "$tmp/out" 2>&1
+"$W" orders list -w "$ws" > "$tmp/orders" 2>&1
+has "erp/in: a decision behind a link is not applied" "4Z32PABC +pending-approval" "$tmp/orders"
+has "  and the log says why" "erp/in decision.json: not read: .*symbolic link" "$tmp/out"
+rm "$ws/erp/in/decision.json"
+cp "$tmp/decision.json" "$ws/erp/in/decision.json"
+at 2025-01-01T02:00:00Z "$W" run --once -w "$ws" > "$tmp/out" 2>&1
+"$W" orders list -w "$ws" > "$tmp/orders" 2>&1
+hasnt "  the same decision as a regular file is applied" "4Z32PABC +pending-approval" "$tmp/orders"
