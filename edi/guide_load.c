@@ -13,6 +13,7 @@
  * the <codelist> its list= names, its own <code>s, or its element's file.
  */
 #include "guide.h"
+#include "exml.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -134,7 +135,13 @@ static int load_doc(xmlDocPtr *out, struct edi_guides *r, const char *rel, int c
         return edi_fail(err, EDI_ENOTFOUND, "no guide %s (looked for %s)", rel, path);
     xmlSetStructuredErrorFunc(&x, (xmlStructuredErrorFunc)on_xml_error);
     /* no network, no entity expansion, no DTD loading */
-    doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+    /* the one read policy (exml.c): no DOCTYPE, no entities, no network */
+    if (edi_xml_read_file(&doc, path, err) < 0) {
+        xmlSetStructuredErrorFunc(NULL, NULL);
+        if (err)
+            err->rc = EDI_ECONFIG;
+        return EDI_ECONFIG;
+    }
     if (doc && r->xsd && check) {
         xmlSchemaValidCtxtPtr v = xmlSchemaNewValidCtxt(r->xsd);
         int invalid;

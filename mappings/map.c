@@ -200,12 +200,10 @@ static int load_registry(struct map_engine *e, struct edi_err *err)
 
     if (edi_fmt(path, sizeof(path), err, "%s/registry.xml", e->dir) < 0)
         return EDI_ECONFIG;
-    doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (doc == NULL) {
-        const xmlError *x = xmlGetLastError();
-
-        return edi_fail(err, EDI_ECONFIG, "%s:%d: %s", path, x ? x->line : 0,
-                        x && x->message ? x->message : "cannot read the map registry");
+    if (edi_xml_read_file(&doc, path, err) < 0) {
+        if (err)
+            err->rc = EDI_ECONFIG;
+        return EDI_ECONFIG;
     }
     root = xmlDocGetRootElement(doc);
     for (n = root ? root->children : NULL; n; n = n->next)

@@ -89,7 +89,8 @@ static int load(struct list *l, const char *path, struct edi_err *err)
     }
     /* the read policy of every XML input: no DOCTYPE, no entities */
     if (edi_xml_read_file(&doc, path, err) < 0) {
-        err->rc = EDI_ECONFIG;
+        if (err)
+            err->rc = EDI_ECONFIG;
         return EDI_ECONFIG;
     }
     root = xmlDocGetRootElement(doc);

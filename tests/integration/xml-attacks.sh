@@ -104,3 +104,16 @@ grep -q '<BEG03>&e;</BEG03>' "$tmp/po.xml" && ok "the external-entity input is b
 exits "from-xml: an external entity is refused, not dropped" 1 "$W" edi from-xml "$tmp/po.xml"
 hasnt "  no EDI was written" "^BEG" "$tmp/out"
 hasnt "  and the secret is not read" "SECRET-SHADOW-LINE" "$tmp/out"
+
+# 7. a guide and the map registry are read by the same policy
+S=$tmp/schemas
+cp -r "$PWD/schemas" "$S"
+sed -i "1a <!DOCTYPE guide [<!ENTITY x SYSTEM \"file://$secret\">]>" "$S/partners/amazon-rp/850.xml"
+WHARF_SCHEMAS=$S "$W" edi validate --guide partners/amazon-rp/850 "$G/amazon-rp-850.edi" > "$tmp/out" 2>&1
+has "a guide with a DOCTYPE is refused" "850.xml:2: a DOCTYPE is not allowed" "$tmp/out"
+hasnt "  and the secret is not read" "SECRET-SHADOW-LINE" "$tmp/out"
+M2=$tmp/mappings2
+cp -r "$M" "$M2"
+sed -i "1a <!DOCTYPE registry [<!ENTITY x SYSTEM \"file://$secret\">]>" "$M2/registry.xml"
+WHARF_MAPPINGS=$M2 "$W" map list > "$tmp/out" 2>&1
+has "a map registry with a DOCTYPE is refused" "registry.xml:2: a DOCTYPE is not allowed" "$tmp/out"
