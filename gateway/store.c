@@ -3492,6 +3492,31 @@ int gw_store_purge_apply(struct gw_store *s, const struct gw_order *o, const int
         if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(c, s, op, err)) < 0)
             goto out;
     }
+    /* the ERP files of the order and its shipments, delivered through the
+     * outbox, keep their bytes there too: emptied once delivered */
+    {
+        static const char upd_erp[] = "UPDATE outbox SET bytes = X'' WHERE partner = ?1 AND "
+                                      "kind IN ('erp-json', 'erp-csv') AND sent_at IS NOT NULL AND "
+                                      "instr(name, ?2) > 0";
+        sqlite3_stmt *d = NULL;
+
+        if ((rc = adhoc(&d, s, upd_erp, op, err)) < 0)
+            goto out;
+        for (i = 0; i <= nsh && rc == 0; i++) {
+            const char *key = i == 0 ? o->po_number : sh[i - 1]->shipment_id;
+
+            if (key == NULL || *key == '\0')
+                continue;
+            sqlite3_reset(d);
+            bind_text(&bc, d, 1, o->partner);
+            bind_text(&bc, d, 2, key);
+            if ((rc = bound(s, bc, op, err)) == 0)
+                rc = step(d, s, op, err);
+        }
+        sqlite3_finalize(d);
+        if (rc < 0)
+            goto out;
+    }
     if ((rc = history_add(s, o->id, now, o->state, what, op, err)) < 0)
         goto out;
     snprintf(subject, sizeof(subject), "%s %s", o->partner, o->po_number);
