@@ -8,6 +8,7 @@
  */
 #include "text.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int edi_text_in_parse(const char *s)
@@ -308,4 +309,19 @@ void edi_escape_line(struct edi_buf *out, const char *s, size_t n)
         }
         i++;
     }
+}
+
+void edi_escape_vline(struct edi_buf *out, const char *fmt, va_list ap)
+{
+    char msg[2048];
+    int len = vsnprintf(msg, sizeof(msg), fmt, ap);
+
+    if (len < 0)
+        len = 0;
+    if ((size_t)len >= sizeof(msg))
+        len = (int)sizeof(msg) - 1;
+    while (len > 0 && msg[len - 1] == '\n')
+        len--;   /* a message's own line end is the line's */
+    edi_escape_line(out, msg, (size_t)len);
+    edi_buf_putc(out, '\n');
 }

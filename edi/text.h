@@ -18,6 +18,7 @@
 
 #include "edi.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 
 /* How inbound values are decoded (a partner's <x12 inbound-charset>). */
@@ -68,5 +69,10 @@ int edi_text_to_x12(struct edi_buf *out, struct edi_str v, enum edi_text_out mod
  * from outside (file names, EDI values, HTTP input) goes to logs and
  * messages through this, so no value can forge a line. */
 void edi_escape_line(struct edi_buf *out, const char *s, size_t n);
+/* Formats fmt (at most 2 KiB) and appends it escaped as edi_escape_line
+ * does, without the message's own trailing newlines, then one '\n': a
+ * log or error line whose arguments come from outside. */
+void edi_escape_vline(struct edi_buf *out, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 #endif

@@ -19,25 +19,15 @@
 
 void gw_errorf(const char *fmt, ...)
 {
-    char msg[2048];
     va_list ap;
-    int len;
     struct edi_buf line;
 
-    va_start(ap, fmt);
-    len = vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
     edi_buf_init(&line, 0);
     edi_buf_puts(&line, "wharf: ");
     /* one line, whatever the message carries from outside */
-    if (len < 0)
-        len = 0;
-    if ((size_t)len >= sizeof(msg))
-        len = (int)sizeof(msg) - 1;
-    while (len > 0 && msg[len - 1] == '\n')
-        len--;   /* a message's own line end is the line's */
-    edi_escape_line(&line, msg, (size_t)len);
-    edi_buf_putc(&line, '\n');
+    va_start(ap, fmt);
+    edi_escape_vline(&line, fmt, ap);
+    va_end(ap);
     fwrite(line.p, 1, line.n, stderr);
     edi_buf_dispose(&line);
 }

@@ -63,66 +63,39 @@ int gw_temp_name(const char *name)
 
 void gw_log(struct gw_ctx *c, const char *level, const char *fmt, ...)
 {
-    char when[32], msg[2048];
+    char when[32];
     struct tm tm;
     va_list ap;
-    int len;
     struct edi_buf line;
     FILE *f = c->log ? c->log : stderr;
 
     gmtime_r(&c->now, &tm);
     strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    va_start(ap, fmt);
-    len = vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
     edi_buf_init(&line, 0);
     edi_buf_printf(&line, "%s %-5s ", when, level);
     /* SPEC: issue 12 — values from outside (file names, EDI values) are in
      * the message: escaped, so none can forge a line or reach a terminal raw */
-    if (len < 0)
-        len = 0;
-    if ((size_t)len >= sizeof(msg))
-        len = (int)sizeof(msg) - 1;
-    while (len > 0 && msg[len - 1] == '\n')
-        len--;   /* a message's own line end is the line's */
-    edi_escape_line(&line, msg, (size_t)len);
-    edi_buf_putc(&line, '\n');
+    va_start(ap, fmt);
+    edi_escape_vline(&line, fmt, ap);
+    va_end(ap);
     /* one write per line, so lines of two processes never interleave */
     fwrite(line.p, 1, line.n, f);
     fflush(f);
     edi_buf_dispose(&line);
 }
 
+static int write_synced(const char *tmp, const void *p, size_t n, struct edi_err *err);
+
 int gw_write_file(const char *path, const void *p, size_t n, struct edi_err *err)
 {
     char tmp[4200];
-    int fd;
+    int rc;
 
     if (edi_fmt(tmp, sizeof(tmp), err, "%s.tmp", path) < 0)
         return edi_fail(err, EDI_EIO, "cannot write %.200s...: the path is too long", path);
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd >= 0 && fchmod(fd, 0600) != 0) {   /* an old .tmp keeps its mode otherwise */
-        close(fd);
-        fd = -1;
-    }
-    if (fd < 0)
-        return edi_fail(err, EDI_EIO, "cannot write %s: %s", tmp, strerror(errno));
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            int e = errno;
-
-            close(fd);
-            unlink(tmp);
-            return edi_fail(err, EDI_EIO, "cannot write %s: %s", tmp, strerror(e));
-        }
-        p = (const char *)p + w;
-        n -= (size_t)w;
-    }
-    if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+    if ((rc = write_synced(tmp, p, n, err)) < 0)
+        return rc;
+    if (rename(tmp, path) != 0) {
         int e = errno;
 
         unlink(tmp);
@@ -935,6 +908,22 @@ static int write_unique(char *final, size_t cap, const char *dir, const char *ba
     return 0;
 }
 
+/* A whole inbound file to quarantine/ under a unique name, with its
+ * reason beside it in NAME.reason, and counted. */
+static void quarantine_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partner *p,
+                            const char *claimed, const char *name, const char *reason, size_t n)
+{
+    char final[4800];
+    struct edi_err e;
+
+    final[0] = '\0';
+    move_to(c, claimed, p->quarantine, name, "", final, sizeof(final));
+    if (final[0] && edi_fmt(final + strlen(final), sizeof(final) - strlen(final), &e, ".reason") == 0 &&
+        gw_write_file(final, reason, n, &e) < 0)
+        gw_log(c, "error", "%s %s: %s", p->id, name, e.msg);
+    st->quarantined++;
+}
+
 /* ---- claims ---------------------------------------------------------------------------------- */
 
 /* A process claims a file by renaming it into inbound/.claimed/PID/, a
@@ -1033,9 +1022,32 @@ static void on_envelope(void *ctx, const struct edi_finding *fd, const struct ed
         *(int *)ctx = 1;
 }
 
+static int blank(char ch)
+{
+    return ch == ' ' || ch == '\r' || ch == '\n' || ch == '\t';
+}
+
+/* The common case, without a parse: the file's last segment is an IEA
+ * (its terminator is the last byte but blanks). */
+static int ends_with_iea(const char *data, size_t n)
+{
+    size_t end = n, k;
+
+    while (end > 0 && blank(data[end - 1]))
+        end--;
+    if (end < 4)
+        return 0;
+    for (k = end - 1; k > 0 && data[k - 1] != data[end - 1]; k--)
+        ;
+    while (k < end && blank(data[k]))
+        k++;
+    return end - k > 3 && memcmp(data + k, "IEA", 3) == 0;
+}
+
 /* 1 when the file is still being written, by what it holds: empty, or an
  * interchange whose IEA has not arrived. A file cut after
- * an IEA reads as complete; settle-seconds covers writers that pause there. */
+ * an IEA reads as complete; settle-seconds covers writers that pause there.
+ * Only a file that does not end in an IEA costs an envelope parse. */
 static int incomplete_file(const char *data, size_t n)
 {
     struct edi_check_opts o;
@@ -1044,10 +1056,12 @@ static int incomplete_file(const char *data, size_t n)
     size_t i = 0;
     int missing = 0;
 
-    while (i < n && (data[i] == ' ' || data[i] == '\r' || data[i] == '\n' || data[i] == '\t'))
+    while (i < n && blank(data[i]))
         i++;
     if (i == n)
         return 1;
+    if (ends_with_iea(data, n))
+        return 0;
     /* an ISA shorter than its 106 bytes is broken rather than growing (a
      * writer's first piece is larger): it gets its TA1 now */
     memset(&o, 0, sizeof(o));
@@ -1063,7 +1077,7 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
                     const char *path, struct edi_err *err)
 {
     const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    char claimdir[4400], claimed[4800] = "", final[4800];
+    char claimdir[4400], claimed[4800] = "";
     int lockfd = -1, moved = 0;
     struct gw_stats before = *st;
     struct file_run f;
@@ -1096,12 +1110,9 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
             /* a link or a device: kept for the operator, never read */
             char reason[600];
 
-            move_to(c, claimed, p->quarantine, name, "", final, sizeof(final));
             snprintf(reason, sizeof(reason), "%.500s\n", err->msg);
-            strcat(final, ".reason");
-            gw_write_file(final, reason, strlen(reason), err);
+            quarantine_file(st, c, p, claimed, name, reason, strlen(reason));
             moved = 1;
-            st->quarantined++;
             gw_log(c, "warn", "%s %s: quarantined: %s", p->id, name, err->msg);
             rc = 0;
         }
@@ -1122,17 +1133,11 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
         {
             char reason[600];
 
-            final[0] = '\0';
-            move_to(c, claimed, p->quarantine, name, "", final, sizeof(final));
             snprintf(reason, sizeof(reason), "%.200s: still incomplete after %lds (no IEA, or empty): "
                      "quarantined (transport incomplete-seconds=%d); drop the complete file again\n",
                      name, (long)age, p->incomplete_seconds);
-            if (final[0]) {
-                strcat(final, ".reason");
-                gw_write_file(final, reason, strlen(reason), err);
-            }
+            quarantine_file(st, c, p, claimed, name, reason, strlen(reason));
             moved = 1;
-            st->quarantined++;
             gw_log(c, "warn", "%s %s: quarantined: incomplete after %lds", p->id, name, (long)age);
             rc = 0;
             goto out;
@@ -1225,25 +1230,13 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
         goto fail;
     moved = 1;
     if (f.foreign.n) {
-        final[0] = '\0';
-        move_to(c, claimed, p->quarantine, name, "", final, sizeof(final));
-        if (final[0] && strlen(final) + 8 <= sizeof(final)) {
-            strcat(final, ".reason");
-            gw_write_file(final, f.foreign.p, f.foreign.n, err);
-        }
-        st->quarantined++;
+        quarantine_file(st, c, p, claimed, name, f.foreign.p, f.foreign.n);
         gw_log(c, "warn", "%s %s: quarantined: an interchange not from the partner to us", p->id, name);
     } else if (cs.sets == 0 && cs.findings) {
         char reason[4600];
 
         snprintf(reason, sizeof(reason), "%s: no transaction set could be read (see the log)\n", name);
-        final[0] = '\0';
-        move_to(c, claimed, p->quarantine, name, "", final, sizeof(final));
-        if (final[0]) {
-            strcat(final, ".reason");
-            gw_write_file(final, reason, strlen(reason), err);
-        }
-        st->quarantined++;
+        quarantine_file(st, c, p, claimed, name, reason, strlen(reason));
         gw_log(c, "warn", "%s %s: quarantined: not X12", p->id, name);
     } else {
         move_to(c, claimed, p->archive, name, "", NULL, 0);
@@ -1447,16 +1440,16 @@ static int sync_dir(const char *dir)
     return r;
 }
 
-/* Writes bytes to tmp and syncs them. mode 0600 is forced whatever the
- * umask (an ERP file holds a DF consumer's name, address and phone:
- * personal data, DESIGN.md security notes); other files take the umask. */
-static int write_temp(const char *tmp, const void *p, size_t n, mode_t mode, struct edi_err *err)
+/* Writes bytes to tmp (never through a link) and syncs them. Mode 0600
+ * whatever the umask or an old tmp's mode: what wharf writes may hold a DF
+ * consumer's name, address and phone (personal data, DESIGN.md). */
+static int write_synced(const char *tmp, const void *p, size_t n, struct edi_err *err)
 {
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 
     if (fd < 0)
         return edi_fail(err, EDI_EIO, "cannot write %s: %s", tmp, strerror(errno));
-    if (mode == 0600 && fchmod(fd, 0600) != 0)
+    if (fchmod(fd, 0600) != 0)
         goto fail;
     while (n > 0) {
         ssize_t w = write(fd, p, n);
@@ -1485,7 +1478,6 @@ fail:
         return edi_fail(err, EDI_EIO, "cannot write %s: %s", tmp, strerror(e));
     }
 }
-
 /* Delivers one claimed message to dir/name. The bytes go to a temporary
  * name first (synced), then, holding the store's write lock, the rename,
  * the folder's sync and the mark sent commit together as far as a crash
@@ -1497,17 +1489,16 @@ fail:
  *   with the same bytes, so the partner or the ERP sees one file, whole.
  * An ERP file that a later message of the same name superseded (an order
  * changed twice) is not written: under the lock, so an older version never
- * replaces a newer one. *written is 0 then. */
-static int deliver(int *written, struct gw_ctx *c, const struct gw_outbox_item *it, const char *dir,
-                   int erp, struct edi_err *err)
+ * replaces a newer one. */
+static int deliver(struct gw_ctx *c, const struct gw_outbox_item *it, const char *dir, int erp,
+                   struct edi_err *err)
 {
     char tmp[4600], path[4400];
     int rc, later = 0;
 
-    *written = 0;
     snprintf(path, sizeof(path), "%s/%s", dir, it->name);
     temp_path(tmp, sizeof(tmp), dir, it->name, (long)getpid());
-    if ((rc = write_temp(tmp, it->bytes, it->n, 0600, err)) < 0)
+    if ((rc = write_synced(tmp, it->bytes, it->n, err)) < 0)
         return rc;
     if ((rc = gw_store_begin(c->store, err)) < 0)
         goto fail;
@@ -1529,7 +1520,6 @@ static int deliver(int *written, struct gw_ctx *c, const struct gw_outbox_item *
         goto rollback;
     if ((rc = gw_store_commit(c->store, err)) < 0)
         return rc;  /* the file is there; the claim is ours: written again */
-    *written = !later;
     return 0;
 rollback:
     gw_store_rollback(c->store);
@@ -1568,7 +1558,7 @@ static int flush_one(struct gw_stats *st, struct gw_ctx *c, const struct gw_outb
 {
     const char *dead = NULL, *dir, *why;
     struct edi_err e;
-    int got, erp, written, rc;
+    int got, erp, rc;
 
     dir = target_dir(&erp, &why, c, it);
     if (it->claimed_by != NULL && strcmp(it->claimed_by, owner) != 0) {
@@ -1600,7 +1590,7 @@ static int flush_one(struct gw_stats *st, struct gw_ctx *c, const struct gw_outb
     }
     mkdir(dir, 0700);
     edi_err_clear(&e);
-    if ((rc = deliver(&written, c, it, dir, erp, &e)) < 0) {
+    if ((rc = deliver(c, it, dir, erp, &e)) < 0) {
         /* back off: 1, 2, 4 ... minutes, at most an hour */
         long delay = 60L << (it->attempts < 6 ? it->attempts : 6);
 
@@ -1614,7 +1604,6 @@ static int flush_one(struct gw_stats *st, struct gw_ctx *c, const struct gw_outb
         st->sent++;
         gw_log(c, "info", "%s: sent %s (%zu bytes)", it->partner, it->name, it->n);
     }
-    (void)written;  /* an ERP file a later one superseded: nothing to say */
     return 0;
 }
 
