@@ -18,27 +18,6 @@
 #include <unistd.h>
 
 
-/* The interchange around one set; body: segments ending in '~'. */
-static char *wrap(const char *set, const char *gs08, const char *body)
-{
-    struct edi_buf b;
-    size_t nseg = 2;
-    const char *p;
-    int v5 = strncmp(gs08, "005", 3) == 0;
-
-    for (p = body; *p; p++)
-        nseg += *p == '~';
-    edi_buf_init(&b, 0);
-    edi_buf_printf(&b, "ISA*00*          *00*          *ZZ*AMAZON         *ZZ*ACMEVENDOR     "
-                       "*240315*0712*%s*%s*000000001*0*P*>~\n",
-                   v5 ? "^" : "U", v5 ? "00501" : "00401");
-    edi_buf_printf(&b, "GS*XX*AMAZON*ACMEVENDOR*20240315*0712*1*X*%s~\n", gs08);
-    edi_buf_printf(&b, "ST*%s*0001~\n", set);
-    edi_buf_puts(&b, body);
-    edi_buf_printf(&b, "SE*%zu*0001~\nGE*1*1~\nIEA*1*000000001~\n", nseg);
-    return (char *)edi_buf_cstr(&b);   /* the caller frees it */
-}
-
 /* body with its one '@' replaced by code */
 static char *fill(const char *body, const char *code)
 {
@@ -73,7 +52,7 @@ static int run(struct keep *k, const char *guide_id, const char *gs08, const cha
     struct edi_check_opts o = {.guides = G, .guide_id = guide_id, .report = on_report, .ctx = k};
     struct edi_check_stats st;
     struct edi_err err;
-    char *text = wrap(guide_id + strlen(guide_id) - 3, gs08, body);
+    char *text = tu_wrap(guide_id + strlen(guide_id) - 3, gs08, body);
     int rc;
 
     memset(k, 0, sizeof(*k));
@@ -293,18 +272,6 @@ static void test_lookups(void **state)
 
 /* ---- broken code files ------------------------------------------------------------ */
 
-static void put(const char *dir, const char *rel, const char *text)
-{
-    char path[4096];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, rel);
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 /* A schemas folder of crafted code files: each fault is a configuration
  * error naming the file, and a 005010 delta applies its drops and adds. */
 static void test_broken_files(void **state)
@@ -337,18 +304,18 @@ static void test_broken_files(void **state)
     assert_int_equal(symlink(xsd, cmd), 0);
     snprintf(cmd, sizeof(cmd), "mkdir -p '%s/x12/codes/004010' '%s/x12/codes/005010'", dir, dir);
     assert_int_equal(system(cmd), 0);
-    put(dir, "x12/codes/004010/355.xml", "<codes element=\"356\" version=\"004010\"><code>EA</code></codes>");
-    put(dir, "x12/codes/004010/235.xml", "<codes element=\"235\" version=\"004010\"><foo/></codes>");
-    put(dir, "x12/codes/004010/66.xml", "<codes element=\"66\" version=\"004010\"><code>92</codes>");
-    put(dir, "x12/codes/004010/673.xml", "<codes element=\"673\" version=\"004010\"></codes>");
-    put(dir, "x12/codes/005010/128.xml",
+    tu_put(dir, "x12/codes/004010/355.xml", "<codes element=\"356\" version=\"004010\"><code>EA</code></codes>");
+    tu_put(dir, "x12/codes/004010/235.xml", "<codes element=\"235\" version=\"004010\"><foo/></codes>");
+    tu_put(dir, "x12/codes/004010/66.xml", "<codes element=\"66\" version=\"004010\"><code>92</codes>");
+    tu_put(dir, "x12/codes/004010/673.xml", "<codes element=\"673\" version=\"004010\"></codes>");
+    tu_put(dir, "x12/codes/005010/128.xml",
         "<codes element=\"128\" version=\"005010\" base=\"004010\"><code>01A</code></codes>");
-    put(dir, "x12/codes/005010/98.xml",
+    tu_put(dir, "x12/codes/005010/98.xml",
         "<codes element=\"98\" version=\"005010\" base=\"005010\"><code>ST</code></codes>");
-    put(dir, "x12/codes/004010/92.xml",
+    tu_put(dir, "x12/codes/004010/92.xml",
         "<codes element=\"92\" version=\"004010\"><code name=\"New Order\">NE</code>"
         "<code>SA</code><code>XX</code></codes>");
-    put(dir, "x12/codes/005010/92.xml",
+    tu_put(dir, "x12/codes/005010/92.xml",
         "<codes element=\"92\" version=\"005010\" base=\"004010\"><drop>XX</drop><code>KC</code></codes>");
 
     edi_err_clear(&err);

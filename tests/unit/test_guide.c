@@ -20,28 +20,6 @@
 
 /* ---- building interchanges ------------------------------------------------------ */
 
-/* The interchange around one set: ST, the body (segments ending in '~'),
- * SE with the right count. gs08: "004010" or "005010". */
-static char *wrap(const char *set, const char *gs08, const char *body)
-{
-    struct edi_buf b;
-    size_t nseg = 2;
-    const char *p;
-    int v5 = strncmp(gs08, "005", 3) == 0;
-
-    for (p = body; *p; p++)
-        nseg += *p == '~';
-    edi_buf_init(&b, 0);
-    edi_buf_printf(&b, "ISA*00*          *00*          *ZZ*AMAZON         *ZZ*ACMEVENDOR     "
-                       "*240315*0712*%s*%s*000000001*0*P*>~\n",
-                   v5 ? "^" : "U", v5 ? "00501" : "00401");
-    edi_buf_printf(&b, "GS*XX*AMAZON*ACMEVENDOR*20240315*0712*1*X*%s~\n", gs08);
-    edi_buf_printf(&b, "ST*%s*0001~\n", set);
-    edi_buf_puts(&b, body);
-    edi_buf_printf(&b, "SE*%zu*0001~\nGE*1*1~\nIEA*1*000000001~\n", nseg);
-    return (char *)edi_buf_cstr(&b);   /* the caller frees it */
-}
-
 /* s with the first `from` replaced by `to`; NULL when from is not in s. */
 static char *replace(const char *s, const char *from, const char *to)
 {
@@ -343,7 +321,7 @@ static void test_cases(void **state)
             continue;
         }
         /* every guide id ends in its set id */
-        text = wrap(c->guide + strlen(c->guide) - 3, strstr(c->guide, "005010") ? "005010" : "004010",
+        text = tu_wrap(c->guide + strlen(c->guide) - 3, strstr(c->guide, "005010") ? "005010" : "004010",
                     body);
         rc = run(&k, c->guide, text);
         free(body);
@@ -424,7 +402,7 @@ static void test_no_cascade(void **state)
         struct keep k;
 
         /* the sample itself is clean */
-        text = wrap(c->set, "004010", body);
+        text = tu_wrap(c->set, "004010", body);
         run(&k, c->guide, text);
         free(text);
         if (k.n != 0) {
@@ -435,7 +413,7 @@ static void test_no_cascade(void **state)
         snprintf(ins, strlen(c->insert) + strlen(c->before) + 1, "%s%s", c->insert, c->before);
         changed = replace(body, c->before, ins);
         assert_non_null(changed);
-        text = wrap(c->set, "004010", changed);
+        text = tu_wrap(c->set, "004010", changed);
         run(&k, c->guide, text);
         if (k.n != 1 || strcmp(k.codes, c->code) != 0) {
             print_message("# %s with %s before %s: got '%s', want exactly '%s'\n", c->sample,
@@ -458,7 +436,7 @@ static void test_finding_fields(void **state)
     struct keep k;
     const struct edi_finding *f;
 
-    text = wrap("850", "004010", body);
+    text = tu_wrap("850", "004010", body);
     free(body);
     assert_int_equal(run(&k, G850, text), 0);
     free(text);
@@ -474,7 +452,7 @@ static void test_finding_fields(void **state)
 
     /* a segment in a loop names its loop (AK303) */
     body = replace(B850, "PO1*1*24*", "PO1*1*12A*");
-    text = wrap("850", "004010", body);
+    text = tu_wrap("850", "004010", body);
     free(body);
     run(&k, G850, text);
     free(text);
@@ -500,7 +478,7 @@ static void test_findings_limit(void **state)
     for (i = 0; i < 10; i++)
         edi_buf_puts(&b, "PO1*1*1X*EA*12.50*PE*UP*012345678905~\n");
     edi_buf_puts(&b, "CTT*10~\n");
-    text = wrap("850", "004010", edi_buf_cstr(&b));
+    text = tu_wrap("850", "004010", edi_buf_cstr(&b));
     edi_buf_dispose(&b);
     edi_limits_default(&lim);
     lim.max_findings = 3;
@@ -518,7 +496,7 @@ static void test_findings_limit(void **state)
 /* A set whose guide does not exist; a guide for another set. */
 static void test_guide_choice(void **state)
 {
-    char *text = wrap("850", "004010", B850);
+    char *text = tu_wrap("850", "004010", B850);
     struct edi_check_opts o = {.guides = G, .report = on_report};
     struct edi_check_stats st;
     struct edi_err err;
@@ -540,7 +518,7 @@ static void test_guide_choice(void **state)
     free(text);
 
     /* no guide for 004010 830 */
-    text = wrap("830", "004010", "BFR*00**1*DL*A*20240315*20240415*20240315~\n");
+    text = tu_wrap("830", "004010", "BFR*00**1*DL*A*20240315*20240415*20240315~\n");
     memset(&k, 0, sizeof(k));
     assert_int_equal(edi_check_mem(&st, text, strlen(text), &o, &err), 0);
     assert_string_equal(k.codes, "set-unsupported");

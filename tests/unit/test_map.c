@@ -184,18 +184,6 @@ static void test_json_errors(void **state)
 
 static char dir[] = "/tmp/wharf-test-map-XXXXXX";
 
-static void put(const char *rel, const char *text)
-{
-    char path[512];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, rel);
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static int setup(void **state)
 {
     char path[512];
@@ -212,7 +200,7 @@ static int setup(void **state)
     mkdir(path, 0755);
     snprintf(path, sizeof(path), "%s/t", dir);
     mkdir(path, 0755);
-    put("registry.xml",
+    tu_put(dir, "registry.xml",
         "<registry>"
         "<map name='t/in' file='t/fns.xsl' in='xml' out='xml' direction='in'/>"
         "<map name='t/out' file='t/fns.xsl' in='xml' out='xml' direction='out'/>"
@@ -220,11 +208,11 @@ static int setup(void **state)
         "<map name='t/stop' file='t/stop.xsl' in='xml' out='xml'/>"
         "<map name='t/broken' file='t/broken.xsl' in='xml' out='xml'/>"
         "</registry>");
-    put("codelists/uom.xml",
+    tu_put(dir, "codelists/uom.xml",
         "<codelist name='uom'><entry from='EA' to='each'/><entry from='CS' to='case' direction='in'/>"
         "<entry from='CA' to='case'/></codelist>");
-    put("partners/acme/codelists/uom.xml", "<codelist name='uom'><entry from='EA' to='piece'/></codelist>");
-    put("t/fns.xsl",
+    tu_put(dir, "partners/acme/codelists/uom.xml", "<codelist name='uom'><entry from='EA' to='piece'/></codelist>");
+    tu_put(dir, "t/fns.xsl",
         "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform' "
         "xmlns:wharf='urn:wharf:map'><xsl:template match='/'><r>"
         "<a><xsl:value-of select=\"wharf:lookup('uom', /in/code)\"/></a>"
@@ -237,16 +225,16 @@ static int setup(void **state)
         "<h><xsl:value-of select=\"wharf:implied('307.64', 2)\"/>|<xsl:value-of select=\"wharf:from-implied('30764', 2)\"/></h>"
         "<i><xsl:value-of select=\"wharf:now('YYMMDD HHMI')\"/></i>"
         "</r></xsl:template></xsl:stylesheet>");
-    put("t/evil.xsl",
+    tu_put(dir, "t/evil.xsl",
         "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform' "
         "xmlns:exsl='http://exslt.org/common' extension-element-prefixes='exsl'>"
         "<xsl:template match='/'><exsl:document href='/tmp/wharf-evil-written'><x/></exsl:document>"
         "<r><xsl:copy-of select=\"document('/etc/passwd')\"/></r></xsl:template></xsl:stylesheet>");
-    put("t/stop.xsl",
+    tu_put(dir, "t/stop.xsl",
         "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform'>\n"
         "<xsl:template match='/'>\n<xsl:message terminate='yes'>PO has no lines</xsl:message>\n"
         "</xsl:template></xsl:stylesheet>");
-    put("t/broken.xsl",
+    tu_put(dir, "t/broken.xsl",
         "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform'>\n"
         "<xsl:template match='/'>\n<xsl:value-of select='(('/>\n</xsl:template></xsl:stylesheet>");
     return 0;

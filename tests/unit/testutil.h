@@ -39,8 +39,44 @@ static inline char *tu_read(const char *rel, size_t *n)
     return p;
 }
 
+/* Writes text to dir/rel (a crafted guide, map or code list); fails the
+ * test when it cannot. */
+static inline void tu_put(const char *dir, const char *rel, const char *text)
+{
+    char path[1024];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, rel);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
 #ifdef TU_GUIDES
 #include "guide.h"
+
+/* The interchange around one set: ST, the body (segments ending in '~'),
+ * SE with the right count. gs08: "004010" or "005010". The caller frees it. */
+static inline char *tu_wrap(const char *set, const char *gs08, const char *body)
+{
+    struct edi_buf b;
+    size_t nseg = 2;
+    const char *p;
+    int v5 = strncmp(gs08, "005", 3) == 0;
+
+    for (p = body; *p; p++)
+        nseg += *p == '~';
+    edi_buf_init(&b, 0);
+    edi_buf_printf(&b, "ISA*00*          *00*          *ZZ*AMAZON         *ZZ*ACMEVENDOR     "
+                       "*240315*0712*%s*%s*000000001*0*P*>~\n",
+                   v5 ? "^" : "U", v5 ? "00501" : "00401");
+    edi_buf_printf(&b, "GS*XX*AMAZON*ACMEVENDOR*20240315*0712*1*X*%s~\n", gs08);
+    edi_buf_printf(&b, "ST*%s*0001~\n", set);
+    edi_buf_puts(&b, body);
+    edi_buf_printf(&b, "SE*%zu*0001~\nGE*1*1~\nIEA*1*000000001~\n", nseg);
+    return (char *)edi_buf_cstr(&b);
+}
 
 /* The guide registry a test group shares, with its cmocka setup and
  * teardown (define TU_GUIDES before including this file). */
