@@ -259,45 +259,65 @@ int edi_str_to_u64(uint64_t *out, struct edi_str s)
     return EDI_OK;
 }
 
-int edi_read_file(char **out, size_t *outlen, const char *path, struct edi_err *err)
+/* Reads fd to its end into a NUL-terminated buffer (*out is the caller's). */
+static int read_fd(char **out, size_t *outlen, int fd, const char *path, struct edi_err *err)
 {
-    FILE *f;
     char *p = NULL;
-    size_t n = 0, cap = 0, got;
-    int rc = EDI_OK;
+    size_t n = 0, cap = 0;
+    ssize_t got;
 
-    *out = NULL;
-    *outlen = 0;
-    if (strcmp(path, "-") == 0)
-        f = stdin;
-    else if ((f = fopen(path, "rb")) == NULL) {
-        rc = edi_fail(err, EDI_EIO, "cannot open %s: %s", path, strerror(errno));
-        if (err)
-            err->sys = errno;
-        return rc;
-    }
     for (;;) {
         if (cap - n < 65536) {
             cap = cap ? cap * 2 : 131072;
             p = edi_xrealloc(p, cap);
         }
-        got = fread(p + n, 1, cap - n - 1, f);
-        n += got;
+        got = read(fd, p + n, cap - n - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            int e = errno;
+
+            free(p);
+            return edi_fail(err, EDI_EIO, "cannot read %s: %s", path, strerror(e));
+        }
         if (got == 0)
             break;
-    }
-    if (ferror(f))
-        rc = edi_fail(err, EDI_EIO, "cannot read %s: %s", path, strerror(errno));
-    if (f != stdin)
-        fclose(f);
-    if (rc < 0) {
-        free(p);
-        return rc;
+        n += (size_t)got;
     }
     p[n] = '\0';
     *out = p;
     *outlen = n;
     return EDI_OK;
+}
+
+/* Opens path (flags added to O_RDONLY | O_CLOEXEC), or fails naming it. */
+static int open_read(int *fd, const char *path, int flags, struct edi_err *err)
+{
+    int rc, link;
+
+    if ((*fd = open(path, O_RDONLY | O_CLOEXEC | flags)) >= 0)
+        return EDI_OK;
+    link = errno == ELOOP && (flags & O_NOFOLLOW);
+    rc = edi_fail(err, link ? EDI_ESYNTAX : EDI_EIO, "cannot open %s: %s", path,
+                  link ? "it is a symbolic link; wharf reads regular files only" : strerror(errno));
+    if (err)
+        err->sys = errno;
+    return rc;
+}
+
+int edi_read_file(char **out, size_t *outlen, const char *path, struct edi_err *err)
+{
+    int fd, rc;
+
+    *out = NULL;
+    *outlen = 0;
+    if (strcmp(path, "-") == 0)
+        return read_fd(out, outlen, STDIN_FILENO, "standard input", err);
+    if ((rc = open_read(&fd, path, 0, err)) < 0)
+        return rc;
+    rc = read_fd(out, outlen, fd, path, err);
+    close(fd);
+    return rc;
 }
 
 struct edi_pool_chunk {
@@ -360,50 +380,20 @@ char *edi_pool_strdup(struct edi_pool *pl, const char *s)
 int edi_read_regular(char **out, size_t *outlen, const char *path, struct edi_err *err)
 {
     struct stat sb;
-    char *p = NULL;
-    size_t n = 0, cap = 0;
-    ssize_t got;
-    int fd, rc = EDI_OK;
+    int fd, rc;
 
     *out = NULL;
     *outlen = 0;
     /* SPEC: issue 12 — a link in a folder wharf reads could copy any file
-     * into the store: never follow one, and take nothing but regular files */
-    if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0) {
-        rc = edi_fail(err, errno == ELOOP ? EDI_ESYNTAX : EDI_EIO, "cannot open %s: %s", path,
-                      errno == ELOOP ? "it is a symbolic link; wharf reads regular files only"
-                                     : strerror(errno));
-        if (err)
-            err->sys = errno;
+     * into the store: never follow one, and take nothing but regular files
+     * (O_NONBLOCK: a FIFO dropped there does not hang the open) */
+    if ((rc = open_read(&fd, path, O_NOFOLLOW | O_NONBLOCK, err)) < 0)
         return rc;
-    }
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        close(fd);
-        return edi_fail(err, EDI_ESYNTAX, "%s is not a regular file; wharf reads regular files only",
-                        path);
-    }
-    for (;;) {
-        if (cap - n < 65536) {
-            cap = cap ? cap * 2 : 131072;
-            p = edi_xrealloc(p, cap);
-        }
-        got = read(fd, p + n, cap - n - 1);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0) {
-            if (got < 0)
-                rc = edi_fail(err, EDI_EIO, "cannot read %s: %s", path, strerror(errno));
-            break;
-        }
-        n += (size_t)got;
-    }
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+        rc = edi_fail(err, EDI_ESYNTAX, "%s is not a regular file; wharf reads regular files only",
+                      path);
+    else
+        rc = read_fd(out, outlen, fd, path, err);
     close(fd);
-    if (rc < 0) {
-        free(p);
-        return rc;
-    }
-    p[n] = '\0';
-    *out = p;
-    *outlen = n;
-    return EDI_OK;
+    return rc;
 }
