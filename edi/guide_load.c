@@ -134,7 +134,6 @@ static int load_doc(xmlDocPtr *out, struct edi_guides *r, const char *rel, int c
     if (stat(path, &st) != 0)
         return edi_fail(err, EDI_ENOTFOUND, "no guide %s (looked for %s)", rel, path);
     xmlSetStructuredErrorFunc(&x, (xmlStructuredErrorFunc)on_xml_error);
-    /* no network, no entity expansion, no DTD loading */
     /* the one read policy (exml.c): no DOCTYPE, no entities, no network */
     if (edi_xml_read_file(&doc, path, err) < 0) {
         xmlSetStructuredErrorFunc(NULL, NULL);

@@ -56,7 +56,6 @@ struct gw_cli_opts {
 /* 0, or the exit status after printing why (an unknown option, an extra
  * argument); argv[0] is the command's name. */
 int gw_cli_parse(struct gw_cli_opts *o, int argc, char **argv, const char *cmd, int extras);
-/* "2025-01-02 15:00" (UTC). */
 /* Order, invoice, shipment, document and run states a listing's --state
  * takes (NULL-terminated). */
 extern const char *const gw_order_states[], *const gw_invoice_states[], *const gw_shipment_states[],
@@ -70,9 +69,14 @@ int gw_cli_check_choice(const char *cmd, const char *opt, const char *value, con
  * decision was refused (EDI_ESYNTAX, EDI_ELIMIT, EDI_ENOTFOUND); 2 for an
  * operator to act (EDI_ECONFIG); 75 to retry (EDI_EAGAIN); else 70. */
 int gw_cli_exit(int rc);
+/* "2025-01-02 15:00" (UTC). */
 void gw_cli_when(char *buf, size_t cap, time_t t);
 
 struct gw_ctx;
+/* Records a command's job (ack-run, invoice-run, ship) that failed as a
+ * failed run for every partner ("*"), so `wharf runs list` and `wharf
+ * status` show it; says so when even that fails. */
+void gw_cli_record_failure(struct gw_ctx *c, const char *job, const char *counts, const char *why);
 /* Opens a workspace for a command: 0, or the exit status after printing
  * why (not a workspace, a bad wharf.xml, a busy store). */
 int gw_cli_ctx_open(struct gw_ctx *c, const char *workspace);

@@ -121,6 +121,15 @@ int gw_cli_exit(int rc)
     }
 }
 
+void gw_cli_record_failure(struct gw_ctx *c, const char *job, const char *counts, const char *why)
+{
+    struct edi_err re;
+
+    edi_err_clear(&re);
+    if (gw_sched_record_failure(c, NULL, job, c->now, counts, why, &re) < 0)
+        gw_errorf("the failed run is not recorded: %s", re.msg);
+}
+
 void gw_cli_when(char *buf, size_t cap, time_t t)
 {
     struct tm tm;
@@ -992,13 +1001,10 @@ static int cmd_ack(int argc, char **argv)
     }
     if (rc < 0) {
         char counts[64];
-        struct edi_err re;
 
         gw_errorf("ack run failed: %s", err.msg);
         snprintf(counts, sizeof(counts), "acks=%u sent=%u", queued, st.sent);
-        edi_err_clear(&re);
-        if (gw_sched_record_failure(&c, NULL, "ack-run", c.now, counts, err.msg, &re) < 0)
-            gw_errorf("the failed run is not recorded: %s", re.msg);
+        gw_cli_record_failure(&c, "ack-run", counts, err.msg);
     }
     gw_ctx_close(&c);
     return gw_cli_exit(rc);

@@ -4,7 +4,6 @@
  * prints tables or JSON.
  */
 #include "cli.h"
-#include "scheduler.h"
 #include "invoice.h"
 
 #include <jansson.h>
@@ -56,13 +55,10 @@ static int cmd_invoice(int argc, char **argv)
             /* a run that failed is recorded, so `wharf runs list` and
              * `wharf status` show it, and the exit says what to do */
             char counts[96];
-            struct edi_err re;
 
             snprintf(counts, sizeof(counts), "invoices=%u held=%u sent=%u", sum.queued + sum.released, sum.held,
                      st.sent);
-            edi_err_clear(&re);
-            if (gw_sched_record_failure(&c, NULL, "invoice-run", c.now, counts, err.msg, &re) < 0)
-                gw_errorf("the failed run is not recorded: %s", re.msg);
+            gw_cli_record_failure(&c, "invoice-run", counts, err.msg);
         }
         rc = gw_cli_exit(rc);
     } else {

@@ -5,7 +5,6 @@
  */
 #include "cli.h"
 #include "pipeline.h"
-#include "scheduler.h"
 #include "ship.h"
 
 #include <jansson.h>
@@ -57,13 +56,9 @@ static int cmd_ship(int argc, char **argv)
         fprintf(stderr, "wharf: ship: refused; nothing was queued\n");
         rc = GW_EXIT_REJECTED;
     } else if (rc < 0) {
-        struct edi_err re;
-
         gw_errorf("ship: %s", err.msg);
         /* not the input's fault: recorded like a failed run */
-        edi_err_clear(&re);
-        if (gw_sched_record_failure(&c, NULL, "ship", c.now, NULL, err.msg, &re) < 0)
-            gw_errorf("the failed run is not recorded: %s", re.msg);
+        gw_cli_record_failure(&c, "ship", NULL, err.msg);
         rc = rc == EDI_EAGAIN ? GW_EXIT_TEMPFAIL : rc == EDI_ERR ? GW_EXIT_INTERNAL : GW_EXIT_USAGE;
     } else {
         memset(&st, 0, sizeof(st));
