@@ -55,6 +55,9 @@ int edi_fail(struct edi_err *err, int rc, const char *fmt, ...)
 int edi_fmt(char *buf, size_t cap, struct edi_err *err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void edi_err_clear(struct edi_err *err);
+/* 1 when s (n bytes) is YYYY-MM-DD naming a day that exists (proleptic
+ * Gregorian, year 0001 on): packing lists, decisions, purge dates. */
+int edi_iso_date_ok(const char *s, size_t n);
 const char *edi_rc_name(int rc);
 
 /* LIMIT: every size that comes from input is checked against these. */

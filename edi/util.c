@@ -45,6 +45,30 @@ int edi_fmt(char *buf, size_t cap, struct edi_err *err, const char *fmt, ...)
     return rc;
 }
 
+int edi_iso_date_ok(const char *s, size_t n)
+{
+    static const unsigned char mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    unsigned v[3] = {0, 0, 0};
+    size_t i, k = 0;
+    int leap;
+
+    if (s == NULL || n != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    for (i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) {
+            k++;
+            continue;
+        }
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        v[k] = v[k] * 10 + (unsigned)(s[i] - '0');
+    }
+    if (v[0] == 0 || v[1] < 1 || v[1] > 12 || v[2] < 1)
+        return 0;
+    leap = (v[0] % 4 == 0 && v[0] % 100 != 0) || v[0] % 400 == 0;
+    return v[2] <= mdays[v[1] - 1] + (unsigned)(v[1] == 2 && leap);
+}
+
 void edi_err_clear(struct edi_err *err)
 {
     if (err != NULL)

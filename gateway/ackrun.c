@@ -155,20 +155,7 @@ const char *gw_ack_reason(const char *r)
 /* 1 when d is a calendar date YYYY-MM-DD. */
 static int is_date(const char *d)
 {
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int y, m, day, i;
-
-    if (d == NULL || strlen(d) != 10 || d[4] != '-' || d[7] != '-')
-        return 0;
-    for (i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (d[i] < '0' || d[i] > '9'))
-            return 0;
-    y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
-    m = (d[5] - '0') * 10 + (d[6] - '0');
-    day = (d[8] - '0') * 10 + (d[9] - '0');
-    if (m < 1 || m > 12 || day < 1 || day > mdays[m - 1])
-        return 0;
-    return !(m == 2 && day == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0)));
+    return d != NULL && edi_iso_date_ok(d, strlen(d));
 }
 
 /* SPEC: amazon-vc.md §1.3 — Direct Fulfillment's order status codes

@@ -39,24 +39,14 @@ int gw_cmd_purge(int argc, char **argv)
         gw_errorf("purge: --before DATE is required (YYYY-MM-DD); see `wharf help purge`");
         return GW_EXIT_USAGE;
     }
+    /* a date that does not exist (2025-02-30) is refused, not moved */
     memset(&tm, 0, sizeof(tm));
-    end = strptime(date, "%Y-%m-%d", &tm);
-    if (end == NULL || *end != '\0' || strlen(date) != 10) {
+    if (!edi_iso_date_ok(date, strlen(date)) || (end = strptime(date, "%Y-%m-%d", &tm)) == NULL ||
+        *end != '\0') {
         gw_errorf("purge: --before '%s' is not a date like 2025-01-31", date);
         return GW_EXIT_USAGE;
     }
-    {
-        /* a date that does not exist (2025-02-30) is refused, not moved
-         * (timegm normalises its argument: compare with a copy) */
-        struct tm asked = tm, back;
-
-        before = timegm(&tm);
-        gmtime_r(&before, &back);
-        if (back.tm_mday != asked.tm_mday || back.tm_mon != asked.tm_mon) {
-            gw_errorf("purge: --before '%s' is not a date like 2025-01-31", date);
-            return GW_EXIT_USAGE;
-        }
-    }
+    before = timegm(&tm);
     if ((rc = gw_cli_ctx_open(&c, gw_workspace(ws))) != 0)
         return rc;
     edi_err_clear(&err);

@@ -232,29 +232,13 @@ static int whole(uint64_t *v, struct edi_str s)
     return edi_str_to_u64(v, s) == 0 ? 0 : -1;
 }
 
-/* YYYY-MM-DD, a day that exists (proleptic Gregorian, year 0001 on); p
- * has 10 bytes. */
-static int date_ok(const char *p)
-{
-    static const unsigned char mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    unsigned y, m, d;
-    int leap;
-
-    if (!num(p, 4, &y) || p[4] != '-' || !num(p + 5, 2, &m) || p[7] != '-' || !num(p + 8, 2, &d))
-        return 0;
-    if (y == 0 || m < 1 || m > 12 || d < 1)
-        return 0;
-    leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return d <= mdays[m - 1] + (unsigned)(m == 2 && leap);
-}
-
 /* YYYY-MM-DD, or YYYY-MM-DDTHH:MM[:SS] with an optional Z or +HH:MM / -HH:MM. */
 static int datetime_ok(struct edi_str s)
 {
     unsigned hh, mm, ss;
     size_t i;
 
-    if (s.n < 10 || !date_ok(s.p))
+    if (s.n < 10 || !edi_iso_date_ok(s.p, 10))
         return 0;
     if (s.n == 10)
         return 1;
@@ -372,7 +356,7 @@ static void check_field(struct ctx *c, const struct loc *at, int k, struct edi_s
         }
         break;
     case K_DATE:
-        if (s.n != 10 || !date_ok(s.p)) {
+        if (s.n != 10 || !edi_iso_date_ok(s.p, 10)) {
             report(c, at, s, "%s '%s' is not a date (YYYY-MM-DD)", name, shown);
             return;
         }

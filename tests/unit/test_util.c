@@ -55,11 +55,34 @@ static void test_null_err(void **state)
     assert_int_equal(edi_fmt(buf, 0, NULL, "%d", 1), EDI_ELIMIT);
 }
 
+/* The one YYYY-MM-DD check packing lists, decisions and purge share. */
+static void test_iso_date(void **state)
+{
+    static const struct {
+        const char *s;
+        int ok;
+    } dates[] = {
+        {"2025-01-31", 1}, {"2024-02-29", 1}, {"2000-02-29", 1}, {"0001-01-01", 1},
+        {"2025-02-29", 0}, {"1900-02-29", 0}, {"2025-02-30", 0}, {"2025-04-31", 0},
+        {"2025-13-01", 0}, {"2025-00-10", 0}, {"2025-01-00", 0}, {"0000-01-01", 0},
+        {"2025-1-31", 0},  {"2025/01/31", 0}, {"20250131", 0},   {"2025-01-3x", 0},
+        {"2025-01-311", 0}, {"", 0},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(dates) / sizeof(dates[0]); i++)
+        if (edi_iso_date_ok(dates[i].s, strlen(dates[i].s)) != dates[i].ok)
+            fail_msg("'%s': want %d", dates[i].s, dates[i].ok);
+    assert_int_equal(edi_iso_date_ok(NULL, 10), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_null_err),
+        cmocka_unit_test(test_iso_date),
     };
 
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
