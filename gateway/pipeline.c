@@ -473,27 +473,37 @@ int gw_erp_json(struct edi_buf *out, struct gw_ctx *c, const char *map, const ch
     return rc;
 }
 
-/* Queues ERP_OUT/name in the outbox, inside the caller's transaction:
- * the file leaves with the business change it reports, or neither does,
- * and the flush writes it (deliver). The name leaves nothing to chance: a
- * PO number or invoice number comes from outside, and nothing in it may
- * leave the folder. */
-static int erp_queue(struct gw_ctx *c, const char *partner, const char *kind, const char *name,
-                     const void *p, size_t n, struct edi_err *err)
+int gw_erp_name(char *out, size_t cap, const char *partner, const char *kind, const char *id,
+                const char *ext, struct edi_err *err)
 {
-    char safe[512];
-    int64_t id;
     size_t i;
+    int rc = kind ? edi_fmt(out, cap, err, "%s-%s-%s.%s", partner, kind, id, ext)
+                  : edi_fmt(out, cap, err, "%s-%s.%s", partner, id, ext);
 
     /* whole: a cut name could replace another document's export */
-    if (edi_fmt(safe, sizeof(safe), err, "%s", name) < 0)
-        return edi_fail(err, EDI_ELIMIT, "ERP export name too long: %.80s...", name);
-    for (i = 0; safe[i]; i++)
-        if (safe[i] == '/' || safe[i] == '\\')
-            safe[i] = '_';
-    if (safe[0] == '.')
-        safe[0] = '_';
-    return gw_store_outbox_add(&id, c->store, partner, kind, safe, p ? p : "", n, c->now, err);
+    if (rc < 0)
+        return edi_fail(err, EDI_ELIMIT, "ERP export name too long: %.80s...", id);
+    for (i = 0; out[i]; i++)
+        if (out[i] == '/' || out[i] == '\\')
+            out[i] = '_';
+    if (out[0] == '.')
+        out[0] = '_';
+    return 0;
+}
+
+/* Queues erp/out/NAME (gw_erp_name) in the outbox, inside the caller's
+ * transaction: the file leaves with the business change it reports, or
+ * neither does, and the flush writes it (deliver). */
+static int erp_queue(struct gw_ctx *c, const char *okind, const char *partner, const char *kind,
+                     const char *id, const char *ext, const void *p, size_t n, struct edi_err *err)
+{
+    char name[512];
+    int64_t row;
+    int rc;
+
+    if ((rc = gw_erp_name(name, sizeof(name), partner, kind, id, ext, err)) < 0)
+        return rc;
+    return gw_store_outbox_add(&row, c->store, partner, okind, name, p ? p : "", n, c->now, err);
 }
 
 int gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
@@ -501,7 +511,6 @@ int gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const 
                  struct edi_err *err)
 {
     struct gw_config *cfg = c->cfg;
-    char name[512];
     struct edi_buf json;
     struct edi_err e;
     int rc;
@@ -514,17 +523,13 @@ int gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const 
     if (rc < 0 && rc != EDI_ENOTFOUND)
         gw_log(c, "error", "ERP export of %s %s: %s", kind, id, e.msg);
     if (rc == 0 && json.n > 0) {
-        rc = edi_fmt(name, sizeof(name), err, "%s-%s-%s.json", partner, kind, id) < 0 ? EDI_ELIMIT : 0;
-        if (rc == 0)
-            rc = erp_queue(c, partner, GW_OUTBOX_ERP_JSON, name, json.p, json.n, err);
+        rc = erp_queue(c, GW_OUTBOX_ERP_JSON, partner, kind, id, "json", json.p, json.n, err);
     } else {
         rc = 0;     /* a map that failed is logged: the document stands */
     }
     edi_buf_dispose(&json);
     if (rc == 0 && cfg->erp_csv && csv) {
-        rc = edi_fmt(name, sizeof(name), err, "%s-%s-%s.csv", partner, kind, id) < 0 ? EDI_ELIMIT : 0;
-        if (rc == 0)
-            rc = erp_queue(c, partner, GW_OUTBOX_ERP_CSV, name, csv->p, csv->n, err);
+        rc = erp_queue(c, GW_OUTBOX_ERP_CSV, partner, kind, id, "csv", csv->p, csv->n, err);
     }
     return rc;
 }
@@ -599,7 +604,6 @@ static char *csv_line_gift(xmlDocPtr canonical, size_t i)
 static int export_order(struct file_run *f, const struct gw_order *o, xmlDocPtr canonical)
 {
     struct gw_config *cfg = f->c->cfg;
-    char name[512];
     struct edi_err e;
     int rc = 0;
 
@@ -610,9 +614,8 @@ static int export_order(struct file_run *f, const struct gw_order *o, xmlDocPtr 
 
         edi_buf_init(&json, 0);
         if (gw_erp_json(&json, f->c, "local/order-to-erp-json", o->partner, o->state, canonical, &e) == 0) {
-            rc = edi_fmt(name, sizeof(name), f->err, "%s-%s.json", o->partner, o->po_number) < 0 ? EDI_ELIMIT : 0;
-            if (rc == 0)
-                rc = erp_queue(f->c, o->partner, GW_OUTBOX_ERP_JSON, name, json.p, json.n, f->err);
+            rc = erp_queue(f->c, GW_OUTBOX_ERP_JSON, o->partner, NULL, o->po_number, "json", json.p, json.n,
+                           f->err);
         } else {
             gw_log(f->c, "error", "ERP export of %s %s: %s", o->partner, o->po_number, e.msg);
         }
@@ -655,9 +658,7 @@ static int export_order(struct file_run *f, const struct gw_order *o, xmlDocPtr 
         }
         for (k = 0; k < CSV_SHIP_N; k++)
             free(ship[k]);
-        rc = edi_fmt(name, sizeof(name), f->err, "%s-%s.csv", o->partner, o->po_number) < 0 ? EDI_ELIMIT : 0;
-        if (rc == 0)
-            rc = erp_queue(f->c, o->partner, GW_OUTBOX_ERP_CSV, name, csv.p, csv.n, f->err);
+        rc = erp_queue(f->c, GW_OUTBOX_ERP_CSV, o->partner, NULL, o->po_number, "csv", csv.p, csv.n, f->err);
         edi_buf_dispose(&csv);
     }
     return rc;

@@ -76,6 +76,12 @@ int gw_flush_outbox_of(struct gw_stats *st, struct gw_ctx *c, const struct gw_pa
  * registered; a map's refusal is EDI_ESYNTAX with its first finding. */
 int gw_erp_json(struct edi_buf *out, struct gw_ctx *c, const char *map, const char *partner,
                 const char *state, xmlDocPtr doc, struct edi_err *err);
+/* The file name of an ERP export in erp/out: PARTNER-KIND-ID.EXT, or
+ * PARTNER-ID.EXT for an order (kind NULL); slashes and backslashes in it become '_',
+ * and so does a leading dot (nothing leaves the folder or hides there).
+ * EDI_ELIMIT when it does not fit whole. Purge finds the files by it. */
+int gw_erp_name(char *out, size_t cap, const char *partner, const char *kind, const char *id,
+                const char *ext, struct edi_err *err);
 /* The ERP file exchange for one document, inside the transaction of the
  * change it reports: queues ERP_OUT/PARTNER-KIND-ID.json through map (when
  * JSON is wanted) and PARTNER-KIND-ID.csv from csv (when CSV is wanted;

@@ -195,23 +195,16 @@ static void drop_erp(struct gw_purge_stats *st, FILE *out, const struct gw_confi
                      const char *kind, const char *id, int dry_run)
 {
     static const char *const ext[] = {"json", "csv"};
-    char path[8400], safe[64];
+    char name[512], path[8400];
     struct stat sb;
     size_t i;
 
     if (cfg->erp_out == NULL || id == NULL)
         return;
-    /* the names pipeline.c gives them */
-    snprintf(safe, sizeof(safe), "%s", id);
-    for (i = 0; kind && safe[i]; i++)
-        if (safe[i] == '/' || safe[i] == '\\')
-            safe[i] = '_';
     for (i = 0; i < 2; i++) {
-        if (kind)
-            snprintf(path, sizeof(path), "%s/%s-%s-%s.%s", cfg->erp_out, partner, kind, safe, ext[i]);
-        else if (strchr(id, '/') == NULL)
-            snprintf(path, sizeof(path), "%s/%s-%s.%s", cfg->erp_out, partner, id, ext[i]);
-        else
+        /* the names the exports were given */
+        if (gw_erp_name(name, sizeof(name), partner, kind, id, ext[i], NULL) < 0 ||
+            edi_fmt(path, sizeof(path), NULL, "%s/%s", cfg->erp_out, name) < 0)
             continue;
         if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode))
             gone(st, out, path, dry_run);
