@@ -966,15 +966,19 @@ int gw_erp_decisions(unsigned *applied, struct gw_ctx *c, struct edi_err *err)
         char path[4400], to[4600] = "", sub[4300];
         char *data;
         size_t n;
+        struct stat sb;
         struct edi_buf why;
         struct edi_err e2;
         int r;
 
         if (de->d_name[0] == '.' || gw_temp_name(de->d_name))
             continue;
-        /* SPEC: issue 12 — never through a link, regular files only */
-        if (edi_fmt(path, sizeof(path), &e2, "%s/%s", dir, de->d_name) < 0 ||
-            edi_read_regular(&data, &n, path, &e2) < 0) {
+        /* SPEC: issue 12 — never through a link, regular files only (done/
+         * and refused/ are erp/in's own folders: passed over quietly) */
+        if (edi_fmt(path, sizeof(path), &e2, "%s/%s", dir, de->d_name) < 0 || lstat(path, &sb) != 0 ||
+            S_ISDIR(sb.st_mode))
+            continue;
+        if (edi_read_regular(&data, &n, path, &e2) < 0) {
             if (e2.rc == EDI_ESYNTAX)
                 gw_log(c, "warn", "erp/in %s: not read: %s", de->d_name, e2.msg);
             continue;

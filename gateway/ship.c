@@ -360,6 +360,7 @@ static int group(struct job *j)
 
     for (r = 0; r < j->pl.nrows; r++) {
         const struct gw_pack_row *row = &j->pl.rows[r];
+        const char *key;
         struct shp *s;
         struct carton *ct;
 
@@ -367,8 +368,8 @@ static int group(struct job *j)
             continue;
         /* LIMIT: a shipment id is the ASN's BSN02 and its key in the store:
          * cut, two shipments would be one */
-        if ((row->shipment_id ? row->shipment_id : row->po_number) &&
-            strlen(row->shipment_id ? row->shipment_id : row->po_number) >= sizeof(s->id)) {
+        key = row->shipment_id ? row->shipment_id : row->po_number;
+        if (key && strlen(key) >= sizeof(s->id)) {
             gw_finding(j->v, "shipment-id-too-long", row->src, "%s:%u: shipment id longer than %zu characters",
                        j->name, row->src, sizeof(s->id) - 1);
             return 0;

@@ -175,3 +175,7 @@ cp "$tmp/decision.json" "$ws/erp/in/decision.json"
 at 2025-01-01T02:00:00Z "$W" run --once -w "$ws" > "$tmp/out" 2>&1
 "$W" orders list -w "$ws" > "$tmp/orders" 2>&1
 hasnt "  the same decision as a regular file is applied" "4Z32PABC +pending-approval" "$tmp/orders"
+# erp/in's own done/ and refused/ folders are not files to warn about
+at 2025-01-01T03:00:00Z "$W" run --once -w "$ws" > "$tmp/out" 2>&1
+[ -d "$ws/erp/in/done" ] && ok "  (erp/in/done/ exists)" || no "  (erp/in/done/ exists)"
+hasnt "  a later pass says nothing about erp/in's folders" "erp/in (done|refused): not read" "$tmp/out"
