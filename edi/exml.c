@@ -127,29 +127,16 @@ struct tox {
     enum edi_text_in text;     /* how values that are not ASCII decode */
 };
 
+/* Text XML can carry as it is: UTF-8 (edi_utf8_valid) without control
+ * characters. */
 static int valid_utf8_text(struct edi_str v)
 {
-    size_t i = 0;
+    size_t i;
 
-    while (i < v.n) {
-        unsigned char c = (unsigned char)v.p[i];
-        size_t k, len;
-
-        if (c < 0x20 || c == 0x7f)
+    for (i = 0; i < v.n; i++)
+        if ((unsigned char)v.p[i] < 0x20 || v.p[i] == 0x7f)
             return 0;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-        if (len == 0 || (c >= 0xf0 && len != 4) || i + len > v.n)
-            return 0;
-        for (k = 1; k < len; k++)
-            if (((unsigned char)v.p[i + k] & 0xc0) != 0x80)
-                return 0;
-        i += len;
-    }
-    return 1;
+    return edi_utf8_valid(v);
 }
 
 static void write_value(struct tox *t, const char *name, struct edi_str v)

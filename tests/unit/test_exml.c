@@ -256,13 +256,14 @@ static void test_guide_named(void **state)
 
 /* A control character and a byte no character set reads (a C1 control) go
  * out as hex=; a value that is not UTF-8 is read as ISO-8859-1 and written
- * decoded with charset=; all come back as they were. */
+ * decoded with charset=; a surrogate (not a character) goes out as hex=; all
+ * come back as they were. */
 static void test_hex_values(void **state)
 {
     static const char text[] =
         "ISA*00*          *00*          *ZZ*ACMEVENDOR     *ZZ*AMAZON         *240318*1550*U*00401*"
         "000001203*0*P*>~GS*PO*A*B*20240315*0712*1*X*004010~ST*850*0001~BEG*00*NE*4Z32\x01" "ABC**20240315~"
-        "REF*CR*caf\xe9~REF*CR*caf\xc3\xa9~REF*CR*caf\x85~PO1*1*24*EA*12.50*PE*UP*012345678905~CTT*1~SE*7*0001~GE*1*1~"
+        "REF*CR*caf\xe9~REF*CR*caf\xc3\xa9~REF*CR*caf\x85~REF*CR*\xed\xa0\x80~PO1*1*24*EA*12.50*PE*UP*012345678905~CTT*1~SE*8*0001~GE*1*1~"
         "IEA*1*000001203~";
     const char *path = temp_x12(text, sizeof(text) - 1);
     char why[200], *xml = NULL;
@@ -277,6 +278,8 @@ static void test_hex_values(void **state)
     assert_non_null(strstr(xml, "<REF02 charset=\"iso-8859-1\">caf\xc3\xa9</REF02>"));
     assert_non_null(strstr(xml, "<REF02 hex=\"63616685\"/>"));
     assert_non_null(strstr(xml, "<REF02>caf\xc3\xa9</REF02>"));   /* UTF-8 stays text */
+    /* a UTF-16 surrogate encoded as UTF-8 is not a character XML may hold */
+    assert_non_null(strstr(xml, "<REF02 hex=\"eda080\"/>"));
     free(xml);
 }
 
