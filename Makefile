@@ -24,6 +24,7 @@ endif
 include edi/module.mk
 include mappings/module.mk
 include gateway/module.mk
+include cli/module.mk
 
 SCHEMAS := $(abspath schemas)
 MAPPINGS := $(abspath mappings)
@@ -31,7 +32,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
         -Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral
 PKG_CFLAGS = $(shell pkg-config --cflags libxml-2.0 libxslt libexslt jansson gmp sqlite3 openssl)
 PKG_LIBS = $(shell pkg-config --libs libxml-2.0 libxslt libexslt jansson gmp sqlite3 openssl) -lcsv -lm
-BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -Iedi -Imappings -Igateway $(WARN) $(PKG_CFLAGS) \
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(PKG_CFLAGS) \
               -DWHARF_SCHEMAS='"$(SCHEMAS)"' -DWHARF_MAPPINGS='"$(MAPPINGS)"' -MMD -MP \
               -DWHARF_MODELS='"$(abspath ../shared/amazon/sp-api-models)"'
 
@@ -39,7 +40,7 @@ REL_CFLAGS := -O2 -g
 SAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 DBG_CFLAGS := -O0 -g
 
-SRC := $(EDI_SRC) $(MAP_SRC) $(GW_SRC)
+SRC := $(EDI_SRC) $(MAP_SRC) $(GW_SRC) $(CLI_SRC)
 
 # $(call objs,VARIANT_DIR,SOURCES)
 objs = $(patsubst %.c,$(1)/obj/%.o,$(2))

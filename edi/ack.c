@@ -3,7 +3,7 @@
  * the findings were chosen where the problem was found (x12_parse.c,
  * guide.c); this file only lays them out as the standard orders them.
  */
-#include "ack.h"
+#include "edi/ack.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -10,7 +10,7 @@
 #ifndef WHARF_ACK_H
 #define WHARF_ACK_H
 
-#include "guide.h"
+#include "edi/guide.h"
 
 #include <time.h>
 

@@ -3,7 +3,7 @@
  * (see check.h). Guide choice: --guide, else the base guide for GS08 and
  * ST01. A set whose guide does not exist is rejected with AK5 code 1.
  */
-#include "check.h"
+#include "edi/check.h"
 
 #include <stdio.h>
 #include <string.h>

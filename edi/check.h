@@ -8,7 +8,7 @@
 #ifndef WHARF_CHECK_H
 #define WHARF_CHECK_H
 
-#include "ack.h"
+#include "edi/ack.h"
 
 /* Where a finding belongs: the interchange, group and set around it (any of
  * them NULL outside). */

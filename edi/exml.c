@@ -4,9 +4,9 @@
  * text writer; XML to EDI reads the document and writes segments with the
  * X12 writer. Validation is not done here: `wharf edi validate` does it.
  */
-#include "exml.h"
+#include "edi/exml.h"
 
-#include "text.h"
+#include "edi/text.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>

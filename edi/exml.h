@@ -28,8 +28,8 @@
 #ifndef WHARF_EXML_H
 #define WHARF_EXML_H
 
-#include "guide.h"
-#include "text.h"
+#include "edi/guide.h"
+#include "edi/text.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>

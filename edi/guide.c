@@ -10,8 +10,8 @@
  * it was, so one stray segment gives one finding, not a cascade.
  * Loading guides is guide_load.c; envelopes are x12_parse.c.
  */
-#include "guide.h"
-#include "text.h"
+#include "edi/guide.h"
+#include "edi/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>

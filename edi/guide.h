@@ -9,7 +9,7 @@
 #ifndef WHARF_GUIDE_H
 #define WHARF_GUIDE_H
 
-#include "x12.h"
+#include "edi/x12.h"
 
 /* A sorted list of codes. */
 struct edi_codes {

@@ -12,8 +12,8 @@
  * shared by every guide it compiles. An ID element takes, in this order:
  * the <codelist> its list= names, its own <code>s, or its element's file.
  */
-#include "guide.h"
-#include "exml.h"
+#include "edi/guide.h"
+#include "edi/exml.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>

@@ -6,7 +6,7 @@
  * input), and the punctuation word processors put in addresses (curly
  * quotes, dashes, no-break spaces). Anything else is refused, not guessed.
  */
-#include "text.h"
+#include "edi/text.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -16,7 +16,7 @@
 #ifndef WHARF_TEXT_H
 #define WHARF_TEXT_H
 
-#include "edi.h"
+#include "edi/edi.h"
 
 #include <stdarg.h>
 #include <stdint.h>

@@ -3,7 +3,7 @@
  * bounded output buffer, slices and checked converters. No format
  * knowledge lives here.
  */
-#include "edi.h"
+#include "edi/edi.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
 #ifndef WHARF_X12_H
 #define WHARF_X12_H
 
-#include "edi.h"
+#include "edi/edi.h"
 
 /* ---- Delimiters and segments ------------------------------------------ */
 

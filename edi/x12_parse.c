@@ -6,7 +6,7 @@
  *
  * Validation of the set's contents against a guide is in guide.c.
  */
-#include "x12.h"
+#include "edi/x12.h"
 
 #include <ctype.h>
 #include <errno.h>

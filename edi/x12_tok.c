@@ -5,7 +5,7 @@
  * It knows nothing of envelopes or guides (x12_parse.c, guide.c). Components
  * and repetitions are split later, by whoever needs them.
  */
-#include "x12.h"
+#include "edi/x12.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
  * Which segments to write (997/999/TA1, 855 ...) is decided elsewhere
  * (ack.c, exml.c, the maps); control numbers come from the caller.
  */
-#include "x12.h"
+#include "edi/x12.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,7 +1,6 @@
-# gateway/: the wharf program (CLI)
-GW_SRC := gateway/cli.c gateway/cli_edi.c gateway/cli_map.c gateway/store.c gateway/config.c \
-          gateway/cli_init.c gateway/pipeline.c gateway/cli_gw.c gateway/ackrun.c \
-          gateway/sched.c gateway/outbound.c gateway/ship.c gateway/cli_ship.c gateway/canon.c gateway/invoice.c gateway/cli_invoice.c gateway/labels.c gateway/packlist.c gateway/readback.c gateway/purge.c gateway/cli_purge.c
-# What unit tests may link: everything but main(). Recursive (=), so files
-# added to GW_SRC later are in it too.
-GW_LIB_SRC = $(filter-out gateway/cli.c,$(GW_SRC))
+# gateway/: the gateway as a library, one room per folder (docs/ARCHITECTURE.md):
+# store/ (lowest), core/, docs/, transport/ and erp/, flow/ (highest).
+GW_SRC := $(sort $(wildcard gateway/store/*.c gateway/core/*.c gateway/docs/*.c \
+          gateway/transport/*.c gateway/erp/*.c gateway/flow/*.c))
+# What unit tests link: the whole library (the program adds only cli/).
+GW_LIB_SRC = $(GW_SRC)

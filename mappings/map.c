@@ -7,10 +7,10 @@
  * rendering its output (X12, JSON or XML), and checking outputs against
  * the canonical XSDs, the X12 guides and the SP-API models.
  */
-#include "map_int.h"
+#include "mappings/map_int.h"
 
-#include "check.h"
-#include "exml.h"
+#include "edi/check.h"
+#include "edi/exml.h"
 
 #include <libexslt/exslt.h>
 #include <libxml/parser.h>

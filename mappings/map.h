@@ -15,8 +15,8 @@
 #ifndef WHARF_MAP_H
 #define WHARF_MAP_H
 
-#include "edi.h"
-#include "x12.h"
+#include "edi/edi.h"
+#include "edi/x12.h"
 
 #include <libxml/tree.h>
 #include <time.h>

@@ -15,8 +15,8 @@
  *
  * The XPath function wharf:lookup() that uses this is in map_ext.c.
  */
-#include "map.h"
-#include "exml.h"
+#include "mappings/map.h"
+#include "edi/exml.h"
 
 #include <libxml/parser.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
  *
  * The XPath functions that use these are in map_ext.c.
  */
-#include "map.h"
+#include "mappings/map.h"
 
 #include <gmp.h>
 #include <string.h>

@@ -11,7 +11,7 @@
  *   gs1-check-digit(digits), sscc(extension, prefix, serial)   GS1
  * The engine (map.c) registers them on every transform context.
  */
-#include "map_int.h"
+#include "mappings/map_int.h"
 
 #include <libxml/xpathInternals.h>
 #include <libxslt/extensions.h>

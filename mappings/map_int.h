@@ -4,8 +4,8 @@
 #ifndef WHARF_MAP_INT_H
 #define WHARF_MAP_INT_H
 
-#include "map.h"
-#include "guide.h"
+#include "mappings/map.h"
+#include "edi/guide.h"
 
 #include <libxslt/transform.h>
 #include <libxslt/xsltInternals.h>

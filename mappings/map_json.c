@@ -9,7 +9,7 @@
  * exactly as the map wrote it (checked against JSON's number grammar), so
  * "12.50" stays 12.50.
  */
-#include "map.h"
+#include "mappings/map.h"
 
 #include <jansson.h>
 #include <libxml/tree.h>

@@ -15,7 +15,7 @@
  * map_engine_free() calls. Not here: JSON ⇄ XML (map_json.c); which model a
  * map names and when outputs are checked (registry.xml, map.c).
  */
-#include "map_int.h"
+#include "mappings/map_int.h"
 
 #include <errno.h>
 #include <jansson.h>

@@ -11,7 +11,7 @@
  * against the map's schema and guide from the registry; a problem there
  * fails the case. A mismatch prints a unified diff (diff -u).
  */
-#include "map_int.h"
+#include "mappings/map_int.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -12,11 +12,10 @@ EDI_REL_OBJ = $(call objs,build,$(EDI_SRC))
 MAP_SAN_OBJ = $(call objs,build/san,$(MAP_SRC))
 # The gateway modules that depend on edi/ and plain libraries only, which
 # fuzz targets may link (packlist.c: libcsv and jansson).
-FUZZ_GW_SRC := gateway/packlist.c
+FUZZ_GW_SRC := gateway/docs/packlist.c
 FUZZ_GW_SAN_OBJ = $(call objs,build/san,$(FUZZ_GW_SRC))
-# The gateway's objects (not cli.c: it has main) as an archive, so a test
-# pulls in only the modules it calls and what they call: cli_*.c need
-# cli.c's helpers, which a store test never reaches.
+# The gateway library's objects as an archive, so a test pulls in only the
+# modules it calls and what they call (cli/ is the program, never linked).
 GW_SAN_LIB = build/san/libgw.a
 TEST_LIBS = $(PKG_LIBS) $(shell pkg-config --libs cmocka)
 
@@ -42,7 +41,7 @@ FUZZ_CC ?= clang
 build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(EDI_SRC) $(MAP_SRC) $(FUZZ_GW_SRC) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC  $@ (libFuzzer)"
-	@$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Iedi -Imappings -Igateway -Itests/fuzz $(PKG_CFLAGS) -DWHARF_SCHEMAS_DIR='"$(SCHEMAS)"' \
+	@$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -I. -Itests/fuzz $(PKG_CFLAGS) -DWHARF_SCHEMAS_DIR='"$(SCHEMAS)"' \
 		-DWHARF_MODELS='"$(abspath ../shared/amazon/sp-api-models)"' \
 		-g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(EDI_SRC) $(MAP_SRC) $(FUZZ_GW_SRC) $(PKG_LIBS)
 

@@ -9,7 +9,7 @@
  *
  * Figures, not assertions: nothing here fails on a slow machine.
  */
-#include "check.h"
+#include "edi/check.h"
 
 #include <errno.h>
 #include <fcntl.h>

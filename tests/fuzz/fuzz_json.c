@@ -4,7 +4,7 @@
  * the same text (a fixed point after one round).
  */
 #include "fuzz.h"
-#include "map.h"
+#include "mappings/map.h"
 
 #include <stdlib.h>
 #include <string.h>

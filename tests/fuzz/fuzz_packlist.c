@@ -6,7 +6,7 @@
  * quoted, and must read again to the same rows.
  */
 #include "fuzz.h"
-#include "packlist.h"
+#include "gateway/docs/packlist.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,7 @@
  * depends on bytes the writer does not reproduce.
  */
 #include "fuzz.h"
-#include "x12.h"
+#include "edi/x12.h"
 
 #include <stdlib.h>
 #include <string.h>

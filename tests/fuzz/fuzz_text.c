@@ -5,7 +5,7 @@
  * are the validator's to name), and a refusal appends nothing.
  */
 #include "fuzz.h"
-#include "text.h"
+#include "edi/text.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * boundary is exercised. Whole and pieced feeding must agree.
  */
 #include "fuzz.h"
-#include "x12.h"
+#include "edi/x12.h"
 
 #include <stdlib.h>
 #include <string.h>

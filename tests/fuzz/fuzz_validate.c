@@ -3,7 +3,7 @@
  * validation (base guides, and the Amazon RP guide chosen by the first
  * byte), and the acknowledgment, whose own envelopes must be sound.
  */
-#include "check.h"
+#include "edi/check.h"
 #include "fuzz.h"
 
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * fuzz_xml.c — EDI-XML to X12 on any bytes: malformed XML, wrong names and
  * hex values give errors, never crashes.
  */
-#include "exml.h"
+#include "edi/exml.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

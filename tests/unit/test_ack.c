@@ -10,8 +10,8 @@
  */
 #define TU_GUIDES
 #include "testutil.h"
-#include "ack.h"
-#include "check.h"
+#include "edi/ack.h"
+#include "edi/check.h"
 
 #define NOW_2025 1735689600   /* 2025-01-01T00:00:00Z */
 

@@ -10,8 +10,8 @@
  */
 #define TU_GUIDES
 #include "testutil.h"
-#include "check.h"
-#include "guide.h"
+#include "edi/check.h"
+#include "edi/guide.h"
 
 #include <dirent.h>
 #include <sys/stat.h>

@@ -6,7 +6,7 @@
  * matching.
  */
 #include "testutil.h"
-#include "config.h"
+#include "gateway/core/config.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

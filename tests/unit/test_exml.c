@@ -6,7 +6,7 @@
  */
 #define TU_GUIDES
 #include "testutil.h"
-#include "exml.h"
+#include "edi/exml.h"
 
 #include <dirent.h>
 #include <unistd.h>

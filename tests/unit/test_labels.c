@@ -7,7 +7,7 @@
  * shipment are refused, leaving the output as it was.
  */
 #include "testutil.h"
-#include "labels.h"
+#include "gateway/docs/labels.h"
 
 #include <libxml/parser.h>
 

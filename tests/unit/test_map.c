@@ -5,7 +5,7 @@
  * and line.
  */
 #include "testutil.h"
-#include "map.h"
+#include "mappings/map.h"
 
 #include <libxml/parser.h>
 #include <sys/stat.h>

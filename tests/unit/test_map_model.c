@@ -7,7 +7,7 @@
  * then the check as map_check_output() runs it.
  */
 #include "testutil.h"
-#include "map.h"
+#include "mappings/map.h"
 
 #include <dirent.h>
 #include <jansson.h>

@@ -7,7 +7,7 @@
  * first; the row limit; disposing after anything.
  */
 #include "testutil.h"
-#include "packlist.h"
+#include "gateway/docs/packlist.h"
 
 /* The required columns, in the header's order. */
 #define H "po_number,line_no,quantity,carton_id,warehouse,ship_date\n"

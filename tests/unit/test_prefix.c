@@ -8,8 +8,8 @@
  * The samples are small (< 2 KB), so this stays fast.
  */
 #include "testutil.h"
-#include "ack.h"
-#include "check.h"
+#include "edi/ack.h"
+#include "edi/check.h"
 
 #include <dirent.h>
 

@@ -11,7 +11,7 @@
  * tests/integration/readback.sh.
  */
 #include "testutil.h"
-#include "readback.h"
+#include "gateway/flow/readback.h"
 
 #include <unistd.h>
 

@@ -11,7 +11,7 @@
  * temporary folder.
  */
 #include "testutil.h"
-#include "scheduler.h"
+#include "gateway/flow/sched.h"
 
 #include <unistd.h>
 

@@ -11,7 +11,7 @@
  * (journal mode, the audit table) or to fake a newer schema.
  */
 #include "testutil.h"
-#include "store.h"
+#include "gateway/store/store.h"
 
 #include <sqlite3.h>
 #include <unistd.h>

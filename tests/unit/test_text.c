@@ -6,7 +6,7 @@
  * É, "\xc3\x89" UTF-8 É.
  */
 #include "testutil.h"
-#include "text.h"
+#include "edi/text.h"
 
 /* ---- inbound: decode kind ------------------------------------------------------------ */
 

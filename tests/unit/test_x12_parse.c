@@ -7,8 +7,8 @@
  * Guide validation is test_guide.c; acknowledgments test_ack.c.
  */
 #include "testutil.h"
-#include "check.h"
-#include "x12.h"
+#include "edi/check.h"
+#include "edi/x12.h"
 
 /* ---- building interchanges ------------------------------------------------ */
 

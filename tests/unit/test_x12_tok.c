@@ -3,7 +3,7 @@
  * terminator style, feeding in pieces, resynchronising after garbage, limits.
  */
 #include "testutil.h"
-#include "x12.h"
+#include "edi/x12.h"
 
 #define ISA4(sep, comp, term) \
     "ISA" sep "00" sep "          " sep "00" sep "          " sep "ZZ" sep "AMAZON         " sep \

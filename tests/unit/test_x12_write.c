@@ -5,7 +5,7 @@
  * reproducing the golden samples byte for byte.
  */
 #include "testutil.h"
-#include "x12.h"
+#include "edi/x12.h"
 
 /* ---- table: segments built element by element ------------------------------------ */
 

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "edi.h"
+#include "edi/edi.h"
 
 #ifndef WHARF_TESTDATA
 #define WHARF_TESTDATA "tests"
@@ -54,7 +54,7 @@ static inline void tu_put(const char *dir, const char *rel, const char *text)
 }
 
 #ifdef TU_GUIDES
-#include "guide.h"
+#include "edi/guide.h"
 
 /* The interchange around one set: ST, the body (segments ending in '~'),
  * SE with the right count. gs08: "004010" or "005010". The caller frees it. */

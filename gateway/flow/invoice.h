@@ -1,0 +1,61 @@
+/*
+ * invoice.h — invoices: the invoice run that bills every shipment not yet
+ * billed, invoices the ERP submits, the three-way match that holds an
+ * invoice before anything leaves, and the 810 through the partner's
+ * invoice-out map.
+ *
+ * SPEC: RULES.md "810 invoice" — paid only when the invoice matches the
+ * PO price and the shipped quantity; a mismatch becomes a deduction.
+ */
+#ifndef WHARF_INVOICE_H
+#define WHARF_INVOICE_H
+
+#include "gateway/flow/inbound.h"
+
+struct gw_invoice_summary {
+    unsigned queued;       /* 810s queued */
+    unsigned held;         /* new invoices held by the three-way match */
+    unsigned released;     /* held invoices that now match and were queued */
+    unsigned waiting;      /* RP per-PO: orders not shipped in full yet */
+    unsigned covered;      /* replaced ship notices with nothing new to bill */
+};
+
+/*
+ * The invoice run for one partner (NULL: every partner with <invoice>):
+ * held invoices are matched again (and queued when they now match); then
+ * the shipments in force whose goods are not billed yet are invoiced — RP
+ * one invoice per ASN and PO (per="asn-po"), per ASN (per="asn") or per
+ * PO once the order shipped in full (per="po"); DF one per order. Each
+ * invoice is numbered from the partner's sequence (prefix + 6 digits),
+ * built from the PO prices, the shipped quantities and the partner's
+ * terms, remit-to, taxes, charges and allowances, matched, and queued or
+ * held — one store transaction per invoice, so a crash between invoices
+ * leaves each either whole or absent, and the next run bills only what is
+ * left. The ERP file exchange gets each invoice as JSON and CSV.
+ *
+ * The same goods are never billed twice: an invoice bills, per PO line,
+ * what the version in force of each shipment id ships minus what earlier
+ * invoices billed of any of its versions. A replaced ship notice (same
+ * shipment id) that ships what was billed adds nothing: no invoice, the
+ * invoice of the earlier version covers it (sum->covered). One that takes
+ * back goods already invoiced holds the next invoice of its PO with a
+ * replaced-after-billing finding naming the line, the invoice and how
+ * much was billed too many; nothing is billed again.
+ */
+int gw_invoice_run(struct gw_invoice_summary *sum, struct gw_ctx *c, const struct gw_partner *only,
+                   struct edi_err *err);
+
+/*
+ * An invoice the ERP made: a canonical <invoice> (XML). Its lines name the
+ * POs (po-number) and its references the shipment ids it bills (all of
+ * the PO's shipments in force when none are named). Matched like a run's
+ * invoice; held or queued. EDI_ESYNTAX when it cannot be read or names no
+ * known PO or shipment (findings say why); *number gets its number.
+ */
+int gw_invoice_submit(char number[64], struct gw_ctx *c, const char *data, size_t n,
+                      struct edi_findings *why, struct edi_err *err);
+
+/* Marks an invoice paid (a remittance arrived): from sent or accepted. */
+int gw_invoice_paid(struct gw_ctx *c, const char *number, const char *why, struct edi_err *err);
+
+#endif

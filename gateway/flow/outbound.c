@@ -1,0 +1,155 @@
+/*
+ * outbound.c — map, check, envelope and queue one outbound X12 document
+ * (outbound.h).
+ */
+#include "gateway/flow/outbound.h"
+
+#include "edi/exml.h"
+#include "edi/guide.h"
+#include "edi/x12.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void isa_date(char *d6, char *d8, char *t4, time_t now)
+{
+    struct tm tm;
+
+    gmtime_r(&now, &tm);
+    snprintf(d6, 7, "%02u%02u%02u", (unsigned)tm.tm_year % 100u, (unsigned)(tm.tm_mon + 1) % 100u,
+             (unsigned)tm.tm_mday % 100u);
+    strftime(d8, 9, "%Y%m%d", &tm);
+    strftime(t4, 5, "%H%M", &tm);
+}
+
+/* The version the result is written in: its guide's (the map names it on
+ * the <transaction>), else the partner's. */
+static void version_of(char v[7], struct gw_ctx *c, const struct gw_partner *p, xmlDocPtr out)
+{
+    xmlNodePtr root = xmlDocGetRootElement(out);
+    xmlChar *name = root ? xmlGetProp(root, BAD_CAST "guide") : NULL;
+    const struct edi_guide *g = NULL;
+    struct edi_err e;
+
+    snprintf(v, 7, "%s", p->x12_version ? p->x12_version : "004010");
+    if (name && edi_guides_get(&g, c->guides, (const char *)name, &e) == 0 && g && g->version[0])
+        snprintf(v, 7, "%s", g->version);
+    xmlFree(name);
+}
+
+int gw_queue_x12(struct gw_queued *q, struct gw_ctx *c, const struct gw_partner *p,
+                 const struct gw_outbound *o, struct edi_findings *f, struct edi_err *err)
+{
+    const struct gw_map_ref *ref;
+    const struct map_info *m;
+    xmlDocPtr out = NULL;
+    struct map_run_opts opts;
+    struct edi_buf set, ichg;
+    struct edi_writer w;
+    struct edi_delims dl;
+    char ctl[16], gsn[24], isan[16], d6[8], d8[12], t4[8], isav[6];
+    int rc;
+
+    memset(q, 0, sizeof(*q));
+    edi_buf_init(&set, 0);
+    edi_buf_init(&ichg, 0);
+    if ((ref = gw_partner_map(p, o->flow)) == NULL)
+        return edi_fail(err, EDI_ENOTFOUND, "partner %s has no %s map", p->id, o->flow);
+    if ((rc = map_find(&m, c->maps, ref->name, p->id, err)) < 0)
+        goto out;
+    memset(&opts, 0, sizeof(opts));
+    opts.partner = p->id;
+    opts.params = p->params;
+    opts.nparams = p->nparams;
+    opts.now = c->now;
+    rc = map_run(&out, c->maps, m, o->canonical, &opts, f, err);
+    /* SPEC: issue 11 §2 — only characters the partner can read leave: put
+     * the values in its character set first, so the guide checks what is sent */
+    if (rc == 0)
+        rc = edi_xml_doc_text_x12(out, (enum edi_text_out)p->text_out, f);
+    if (rc == 0)
+        rc = map_check_output(c->maps, m, out, f, err);
+    if (rc == EDI_ESYNTAX || (rc == 0 && edi_findings_errors(f))) {
+        if (f->n == 0) {
+            struct edi_finding *fd = edi_findings_add(f, "map-refused", EDI_LV_SET);
+
+            edi_finding_msg(fd, "%s: %s", ref->name, rc < 0 ? err->msg : "refused");
+        }
+        rc = EDI_ESYNTAX;
+        goto out;
+    }
+    if (rc < 0)
+        goto out;
+    version_of(q->version, c, p, out);
+    /* SPEC: DESIGN.md — control numbers are taken in the transaction that queues */
+    if ((rc = gw_store_next_control(&q->isa, c->store, p->id, 'I', err)) < 0 ||
+        (rc = gw_store_next_control(&q->gs, c->store, p->id, 'G', err)) < 0 ||
+        (rc = gw_store_next_control(&q->st, c->store, p->id, 'S', err)) < 0)
+        goto out;
+    snprintf(ctl, sizeof(ctl), "%04llu", (unsigned long long)(q->st % 1000000000ULL));
+    edi_delims_default(&dl);
+    if ((rc = edi_xml_doc_to_x12(&set, out, &dl, ctl, err)) < 0)
+        goto out;
+    isa_date(d6, d8, t4, c->now);
+    /* ISA12 is the version's first five digits: 00401, 00501 */
+    snprintf(isav, sizeof(isav), "%.5s", q->version);
+    edi_writer_init(&w, &ichg, &dl, "\n");
+    {
+        struct edi_isa_fields fi = {
+            .sender_qual = c->cfg->vendor_isa_qualifier,
+            .sender = c->cfg->vendor_isa_id,
+            .receiver_qual = p->isa_qualifier,
+            .receiver = p->isa_id,
+            .date = d6,
+            .time = t4,
+            .version = isav,
+            .control = q->isa,
+            .ack_requested = p->ta1 ? "1" : "0",
+            .usage = p->usage == 'T' ? "T" : "P",
+        };
+
+        edi_w_isa(&w, &fi);
+    }
+    snprintf(gsn, sizeof(gsn), "%llu", (unsigned long long)q->gs);
+    edi_w_begin(&w, "GS");
+    edi_w_elc(&w, o->func_id);
+    edi_w_elc(&w, c->cfg->vendor_gs_id ? c->cfg->vendor_gs_id : c->cfg->vendor_isa_id);
+    edi_w_elc(&w, p->gs_id ? p->gs_id : p->isa_id);
+    edi_w_elc(&w, d8);
+    edi_w_elc(&w, t4);
+    edi_w_elc(&w, gsn);
+    edi_w_elc(&w, "X");
+    edi_w_elc(&w, q->version);
+    edi_w_end(&w);
+    edi_buf_put(&ichg, set.p, set.n);
+    edi_w_begin(&w, "GE");
+    edi_w_elc(&w, "1");
+    edi_w_elc(&w, gsn);
+    edi_w_end(&w);
+    edi_w_begin(&w, "IEA");
+    edi_w_elc(&w, "1");
+    snprintf(isan, sizeof(isan), "%09llu", (unsigned long long)q->isa);
+    edi_w_elc(&w, isan);
+    edi_w_end(&w);
+    /* the name is the file's in outbound/: a cut one could be another
+     * message's (two long refs alike in their first 200 characters) */
+    if ((rc = edi_fmt(q->name, sizeof(q->name), err, "%s-%s-%s-%s.edi", p->id, o->kind, o->ref,
+                      isan)) < 0)
+        goto out;
+    /* a file name from a PO or shipment id: nothing that leaves the folder */
+    for (char *s = q->name; *s; s++)
+        if (*s == '/' || *s == '\\' || (unsigned char)*s < 0x20)
+            *s = '_';
+    if ((rc = gw_store_outbox_add(&q->outbox_id, c->store, p->id, o->kind, q->name, ichg.p, ichg.n,
+                                  c->now, err)) < 0)
+        goto out;
+    /* the document row the partner's 997/999 is matched to (GS06, ST02) */
+    if ((rc = gw_store_add_document(&q->document_id, c->store, 0, p->id, "outbound", o->kind, gsn,
+                                    ctl, o->ref, "queued", NULL, c->now, err)) == 0)
+        rc = gw_store_document_outbox(c->store, q->document_id, q->outbox_id, err);
+out:
+    edi_buf_dispose(&set);
+    edi_buf_dispose(&ichg);
+    xmlFreeDoc(out);
+    return rc;
+}

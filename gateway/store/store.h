@@ -1,0 +1,492 @@
+/*
+ * store.h — the gateway's store: SQLite on disk (WAL), numbered migrations,
+ * one transaction per state change. The only user of SQLite in wharf
+ * (store.c); everything else goes through these functions, so another
+ * engine can be added later without touching the pipeline.
+ *
+ * It keeps: raw inbound and outbound bytes with their SHA-256, interchanges
+ * with partner and control numbers (duplicate detection), documents and
+ * their states, sales orders (the embedded ERP order book) with lines and
+ * a history of changes, an outbox with attempts and next-try time,
+ * per-partner control-number sequences, the runs of scheduled jobs, and an
+ * audit log.
+ *
+ * Times are Unix seconds (the caller's clock: WHARF_NOW in tests).
+ * Errors: EDI_EIO (disk), EDI_EAGAIN (busy: retry), EDI_ECONFIG (a store
+ * from a newer wharf), EDI_ENOTFOUND, EDI_ERR (a bug); err carries the
+ * SQLite extended code in err->sys and a one-line message.
+ */
+#ifndef WHARF_STORE_H
+#define WHARF_STORE_H
+
+#include "edi/edi.h"
+
+#include <stdint.h>
+#include <time.h>
+
+struct gw_store;
+
+/* Opens (creating when missing) the store at path and brings its schema up
+ * to date. */
+int gw_store_open(struct gw_store **out, const char *path, struct edi_err *err);
+void gw_store_close(struct gw_store *s);
+/* How long a call waits for another connection's lock before EDI_EAGAIN
+ * (5000 ms by default). */
+void gw_store_set_busy_timeout(struct gw_store *s, int ms);
+/* The schema version after migrations (for `wharf status`). */
+int gw_store_version(const struct gw_store *s);
+
+/* One transaction around several calls (each call alone is atomic). */
+int gw_store_begin(struct gw_store *s, struct edi_err *err);
+int gw_store_commit(struct gw_store *s, struct edi_err *err);
+void gw_store_rollback(struct gw_store *s);
+
+/* ---- raw bytes --------------------------------------------------------- */
+
+/* Keeps bytes (inbound or outbound) once: *id is the row, *dup is 1 when
+ * the same bytes (SHA-256) were kept before for this partner and direction
+ * (then *id is the earlier row). sha256 gets the hex digest. */
+int gw_store_put_raw(int64_t *id, int *dup, char sha256[65], struct gw_store *s,
+                     const char *partner, const char *direction, const char *name,
+                     const void *bytes, size_t n, time_t now, struct edi_err *err);
+
+/* ---- interchanges and documents --------------------------------------- */
+
+/* 1 in *seen when this partner's interchange control number (ISA13) was
+ * received before. */
+int gw_store_interchange_seen(int *seen, struct gw_store *s, const char *partner,
+                              const char *direction, const char *control, struct edi_err *err);
+int gw_store_add_interchange(int64_t *id, struct gw_store *s, int64_t raw_id,
+                             const char *partner, const char *direction, const char *control,
+                             const char *sender, const char *receiver, const char *status,
+                             time_t now, struct edi_err *err);
+
+/* A document: one transaction set (or one SP-API message). state: received,
+ * accepted, rejected, queued, sent, acknowledged ... findings: text, may
+ * be NULL. ref: what it is about (a PO number), may be NULL. */
+int gw_store_add_document(int64_t *id, struct gw_store *s, int64_t interchange_id,
+                          const char *partner, const char *direction, const char *kind,
+                          const char *group_control, const char *set_control, const char *ref,
+                          const char *state, const char *findings, time_t now,
+                          struct edi_err *err);
+/* The invoice an outbound 810 document carries follows its state (sent,
+ * accepted, rejected), with the detail in the invoice's history. */
+int gw_store_set_document_state(struct gw_store *s, int64_t id, const char *state,
+                                const char *detail, time_t now, struct edi_err *err);
+
+/* ---- sales orders ------------------------------------------------------- */
+
+/* Order states. */
+#define GW_ORDER_PENDING "pending-approval"
+#define GW_ORDER_APPROVED "approved"
+#define GW_ORDER_ACKNOWLEDGED "acknowledged"
+#define GW_ORDER_PARTIALLY_SHIPPED "partially-shipped"
+#define GW_ORDER_SHIPPED "shipped"
+#define GW_ORDER_INVOICED "invoiced"
+#define GW_ORDER_CLOSED "closed"
+#define GW_ORDER_CANCELLED "cancelled"
+#define GW_ORDER_REJECTED "rejected"
+
+struct gw_order_line {
+    int line_no;
+    char *product_id;      /* the first id as the PO sent it, e.g. "UP:012345678905" */
+    char *description;
+    char *quantity;        /* decimal string */
+    char *unit;
+    char *unit_cost;       /* decimal string */
+    char *state;           /* open, cancelled, ... */
+};
+
+struct gw_order {
+    int64_t id;
+    char *partner;
+    char *program;         /* RP or DF */
+    char *po_number;       /* DF: the Ship ID */
+    char *state;
+    char *canonical;       /* the canonical <order> XML */
+    time_t created, updated;
+    struct gw_order_line *lines;
+    size_t nlines;
+};
+
+void gw_order_free(struct gw_order *o);
+
+/* Creates the order, or updates it when (partner, program, po_number)
+ * exists: lines are replaced, the change is kept in the history, and
+ * *created tells which happened. The caller fills o (id, created and
+ * updated are set here). */
+int gw_store_upsert_order(struct gw_store *s, struct gw_order *o, int *created, const char *why,
+                          time_t now, struct edi_err *err);
+/* NULL in *out when there is no such order. */
+int gw_store_get_order(struct gw_order **out, struct gw_store *s, const char *partner,
+                       const char *program, const char *po_number, struct edi_err *err);
+int gw_store_set_order_state(struct gw_store *s, int64_t id, const char *state,
+                             const char *why, time_t now, struct edi_err *err);
+
+/* Orders, newest first; state and partner may be NULL (any). */
+int gw_store_list_orders(struct gw_order ***out, size_t *n, struct gw_store *s, const char *state,
+                         const char *partner, struct edi_err *err);
+void gw_orders_free(struct gw_order **v, size_t n);
+
+struct gw_history {
+    time_t at;
+    char *state;
+    char *what;
+};
+
+int gw_store_order_history(struct gw_history **out, size_t *n, struct gw_store *s, int64_t order_id,
+                           struct edi_err *err);
+void gw_history_free(struct gw_history *v, size_t n);
+
+/* ---- acknowledgment decisions --------------------------------------------- */
+
+/* A decision on an order: the canonical <order-ack> to send. pending until
+ * the acknowledgment run queues it (then queued, with its outbox row). */
+struct gw_ack {
+    int64_t id, order_id;
+    time_t created, queued_at;
+    char *actor;           /* who decided: an operator, "auto", "erp" */
+    char *canonical;
+    char *state;           /* pending, queued */
+};
+
+int gw_store_get_order_by_id(struct gw_order **out, struct gw_store *s, int64_t id,
+                             struct edi_err *err);
+int gw_store_add_ack(int64_t *id, struct gw_store *s, int64_t order_id, const char *actor,
+                     const char *canonical, time_t now, struct edi_err *err);
+/* Decisions oldest first; order_id 0: every order; state NULL: any. */
+int gw_store_acks(struct gw_ack **out, size_t *n, struct gw_store *s, int64_t order_id,
+                  const char *state, struct edi_err *err);
+int gw_store_ack_queued(struct gw_store *s, int64_t id, int64_t outbox_id, time_t now,
+                        struct edi_err *err);
+void gw_acks_free(struct gw_ack *v, size_t n);
+
+/* ---- outbox -------------------------------------------------------------- */
+
+struct gw_outbox_item {
+    int64_t id;
+    char *partner;
+    char *kind;            /* 997, 855, ... */
+    char *name;            /* file name for the file transport */
+    unsigned char *bytes;
+    size_t n;
+    int attempts;
+    time_t next_try;
+    char *claimed_by;      /* "PID@HOST" of the sender delivering it, or NULL */
+    time_t claimed_at;     /* 0 when not claimed */
+};
+
+int gw_store_outbox_add(int64_t *id, struct gw_store *s, const char *partner, const char *kind,
+                        const char *name, const void *bytes, size_t n, time_t now,
+                        struct edi_err *err);
+/* Messages due at now (next_try <= now, not sent), oldest first, at most max. */
+int gw_store_outbox_due(struct gw_outbox_item **out, size_t *n, struct gw_store *s, time_t now,
+                        size_t max, struct edi_err *err);
+/* The same after message id after (keyset paging: pass the last id seen),
+ * only partner's when partner is not NULL. Claimed messages are listed too,
+ * with their claim: the caller tells a live claim from a dead one. */
+int gw_store_outbox_due_after(struct gw_outbox_item **out, size_t *n, struct gw_store *s, time_t now,
+                              int64_t after, const char *partner, size_t max, struct edi_err *err);
+/* Claims message id for owner before delivering it, in one statement of a
+ * short write transaction: *got is 1 when the message is owner's now (it is
+ * unsent, due at now, and unclaimed, or claimed by owner already, or
+ * claimed at stale_before or earlier, or claimed by dead: an owner the
+ * caller found gone, NULL for none); 0 when another sender has it or it
+ * was sent meanwhile. Sent and failed clear the claim. */
+int gw_store_outbox_claim(int *got, struct gw_store *s, int64_t id, const char *owner, time_t now,
+                          time_t stale_before, const char *dead, struct edi_err *err);
+/* *yes is 1 when a later message of the same kind and name was queued
+ * after id (an ERP file written again): delivering id would replace the
+ * newer file with the older one. */
+int gw_store_outbox_superseded(int *yes, struct gw_store *s, int64_t id, struct edi_err *err);
+/* Marks id sent (and the documents and invoices it carries); ends the claim. */
+int gw_store_outbox_sent(struct gw_store *s, int64_t id, time_t now, struct edi_err *err);
+/* A failed attempt: attempts + 1, next try at retry_at, the error kept. */
+int gw_store_outbox_failed(struct gw_store *s, int64_t id, time_t retry_at, const char *error,
+                           struct edi_err *err);
+void gw_outbox_free(struct gw_outbox_item *v, size_t n);
+
+/* ---- control numbers ------------------------------------------------------ */
+
+/* The next number of a partner's sequence (kind 'I' ISA13, 'G' GS06,
+ * 'S' ST02), taken inside the caller's transaction when one is open, so a
+ * crash never leaves a gap or a reuse. Starts at 1. */
+int gw_store_next_control(uint64_t *out, struct gw_store *s, const char *partner, char kind,
+                          struct edi_err *err);
+
+/* ---- scheduled runs --------------------------------------------------------- */
+
+/* One run of a partner's scheduled job (sched.h): the minute it was due
+ * for, when it started and ended (0: still running, or it never ended),
+ * running, done or failed, what it did ("files=2 sets=3 ...") and its
+ * error (NULL when none). */
+struct gw_run {
+    int64_t id;
+    char *partner;
+    char *job;             /* poll, ack-run, invoice-run, inventory-run */
+    time_t due, started, ended;
+    char *state;
+    char *counts;
+    char *error;
+};
+
+/* Records that the run of (partner, job) due at due (a minute, Unix
+ * seconds) starts now, in state running. When that minute has a run
+ * already (any state, any process), nothing is recorded, *already is 1 and
+ * *id 0: the caller does not run it, so a minute never runs twice. */
+int gw_store_run_start(int64_t *id, int *already, struct gw_store *s, const char *partner,
+                       const char *job, time_t due, time_t now, struct edi_err *err);
+/* The run ended: state done or failed, counts and error may be NULL. */
+int gw_store_run_end(struct gw_store *s, int64_t id, const char *state, const char *counts,
+                     const char *error, time_t now, struct edi_err *err);
+/* The latest due minute recorded for (partner, job), 0 when it never ran. */
+int gw_store_last_run(time_t *due, struct gw_store *s, const char *partner, const char *job,
+                      struct edi_err *err);
+/* Runs, newest first, at most max. *out belongs to the caller. */
+int gw_store_runs(struct gw_run **out, size_t *n, struct gw_store *s, size_t max,
+                  struct edi_err *err);
+void gw_runs_free(struct gw_run *v, size_t n);
+
+/* ---- outbound documents ------------------------------------------------------ */
+
+/* Ties an outbound document to the outbox message carrying it: when the
+ * message is sent (gw_store_outbox_sent) the document becomes sent. */
+int gw_store_document_outbox(struct gw_store *s, int64_t document_id, int64_t outbox_id,
+                             struct edi_err *err);
+
+/* ---- shipments ----------------------------------------------------------------- */
+
+/* What a shipment ships of one order line (decimal string). */
+struct gw_shipment_line {
+    int64_t order_id;
+    int line_no;
+    char *quantity;
+};
+
+/* One version of a ship notice: a shipment id (BSN02) sent again replaces
+ * the version before it (state replaced). states: queued (in force),
+ * replaced, floor-denial. */
+struct gw_shipment {
+    int64_t id;
+    char *partner, *program;
+    char *shipment_id;     /* BSN02 */
+    int version;           /* 1, then 2 ... for replacements */
+    char *state;
+    char *warehouse;       /* the vendor's code */
+    char *ship_to;         /* the FC code (RP), NULL for DF */
+    char *canonical;       /* the canonical <shipment> as mapped */
+    int64_t document_id, outbox_id;
+    time_t created;
+    struct gw_shipment_line *lines;
+    size_t nlines;
+};
+
+void gw_shipment_free(struct gw_shipment *sh);
+void gw_shipments_free(struct gw_shipment **v, size_t n);
+void gw_shipment_lines_free(struct gw_shipment_line *v, size_t n);
+
+/* Adds the shipment and its lines (sh->id and created are set). */
+int gw_store_add_shipment(struct gw_store *s, struct gw_shipment *sh, time_t now,
+                          struct edi_err *err);
+/* By row id (id > 0), else the version in force of a shipment id (the
+ * latest not replaced, else the latest); partner NULL: any partner. NULL
+ * in *out when there is none. */
+int gw_store_get_shipment(struct gw_shipment **out, struct gw_store *s, const char *partner,
+                          const char *shipment_id, int64_t id, struct edi_err *err);
+/* Shipments oldest first; state and partner may be NULL (any). */
+int gw_store_list_shipments(struct gw_shipment ***out, size_t *n, struct gw_store *s,
+                            const char *state, const char *partner, struct edi_err *err);
+int gw_store_set_shipment_state(struct gw_store *s, int64_t id, const char *state, time_t now,
+                                struct edi_err *err);
+/* What the shipments in force (not replaced) ship of an order, by line,
+ * leaving out the shipment row except (0: none); a line shipped by several
+ * shipments has a row each. */
+int gw_store_order_shipped(struct gw_shipment_line **out, size_t *n, struct gw_store *s,
+                           int64_t order_id, int64_t except, struct edi_err *err);
+/* Records that an SSCC goes out with a shipment id. When another shipment
+ * id used it within the last 365 days, nothing is recorded and *clash is
+ * that shipment id (the caller's to free). */
+int gw_store_sscc_use(char **clash, struct gw_store *s, const char *sscc, const char *partner,
+                      const char *shipment_id, time_t now, struct edi_err *err);
+/* The same check without recording anything. */
+int gw_store_sscc_clash(char **clash, struct gw_store *s, const char *sscc,
+                        const char *shipment_id, time_t now, struct edi_err *err);
+
+/* ---- invoices ------------------------------------------------------------------ */
+
+/* Invoice states. held: the three-way match found a mismatch (findings
+ * say which); queued: in the outbox; then what the 810 went through. */
+#define GW_INV_HELD "held"
+#define GW_INV_QUEUED "queued"
+#define GW_INV_SENT "sent"
+#define GW_INV_ACCEPTED "accepted"
+#define GW_INV_REJECTED "rejected"
+#define GW_INV_PAID "paid"
+
+struct gw_invoice {
+    int64_t id;
+    char *partner, *program;
+    char *number;          /* prefix + the partner's invoice sequence */
+    char *state;
+    char *po_numbers;      /* the POs billed, space-separated */
+    char *total;           /* decimal string */
+    char *currency;
+    char *canonical;       /* the canonical <invoice> */
+    char *findings;        /* held: one line per mismatch; else NULL */
+    int64_t document_id, outbox_id;
+    time_t created, updated;
+};
+
+/* What an invoice bills: the order's goods in one shipment (its row id). */
+struct gw_bill {
+    int64_t shipment_row, order_id;
+};
+
+void gw_invoice_free(struct gw_invoice *v);
+void gw_invoices_free(struct gw_invoice **v, size_t n);
+/* Adds the invoice with what it bills; a pair billed by another invoice
+ * fails the call (the UNIQUE key), so nothing is billed twice. */
+int gw_store_add_invoice(struct gw_store *s, struct gw_invoice *v, const struct gw_bill *bills,
+                         size_t nbills, const char *why, time_t now, struct edi_err *err);
+/* Writes state, canonical, findings, total, document and outbox of v->id,
+ * and a history row. */
+int gw_store_update_invoice(struct gw_store *s, const struct gw_invoice *v, const char *why,
+                            time_t now, struct edi_err *err);
+/* By id (> 0), else by number (partner NULL: any); NULL when none. */
+int gw_store_get_invoice(struct gw_invoice **out, struct gw_store *s, const char *partner,
+                         const char *number, int64_t id, struct edi_err *err);
+int gw_store_list_invoices(struct gw_invoice ***out, size_t *n, struct gw_store *s,
+                           const char *state, const char *partner, struct edi_err *err);
+int gw_store_invoice_history(struct gw_history **out, size_t *n, struct gw_store *s,
+                             int64_t invoice_id, struct edi_err *err);
+/* What an invoice bills (*out is the caller's, free()). */
+int gw_store_invoice_bills(struct gw_bill **out, size_t *n, struct gw_store *s, int64_t invoice_id,
+                           struct edi_err *err);
+/* How many shipments in force carry goods of the order no invoice bills. */
+int gw_store_order_unbilled(int64_t *n, struct gw_store *s, int64_t order_id, struct edi_err *err);
+/* The invoice billing an order's goods in a shipment, 0 when none. */
+int gw_store_billed(int64_t *invoice_id, struct gw_store *s, int64_t shipment_row,
+                    int64_t order_id, struct edi_err *err);
+
+/* What an invoice billed of one order line, from one shipment (the row of
+ * the version in force when it was billed). number: the invoice's. */
+struct gw_billed_line {
+    int64_t invoice_id;
+    char *number;
+    int64_t shipment_row, order_id;
+    int line_no;
+    char *quantity;        /* decimal string */
+};
+
+void gw_billed_lines_free(struct gw_billed_line *v, size_t n);
+/* Records what invoice_id bills, line by line (number is not read). */
+int gw_store_add_invoice_lines(struct gw_store *s, int64_t invoice_id, const struct gw_billed_line *v,
+                               size_t n, struct edi_err *err);
+/* What invoices other than except_invoice (0: none) billed of an order from
+ * any version of a partner's shipment id, by line (a row per invoice and
+ * line; *out is the caller's). */
+int gw_store_billed_lines(struct gw_billed_line **out, size_t *n, struct gw_store *s, const char *partner,
+                          const char *shipment_id, int64_t order_id, int64_t except_invoice,
+                          struct edi_err *err);
+/* The latest invoice billing an order's goods in any version of a
+ * shipment id, 0 when none. */
+int gw_store_last_bill(int64_t *invoice_id, struct gw_store *s, const char *partner, const char *shipment_id,
+                       int64_t order_id, struct edi_err *err);
+/* Adds a (shipment, order) pair to what an existing invoice bills, with a
+ * history row saying why: a replacement that adds nothing to bill. */
+int gw_store_add_bill(struct gw_store *s, int64_t invoice_id, int64_t shipment_row, int64_t order_id,
+                      const char *why, time_t now, struct edi_err *err);
+/* The orders billed from versions of a shipment id other than row
+ * except_row (*out is the caller's, free()). */
+int gw_store_billed_elsewhere(int64_t **out, size_t *n, struct gw_store *s, const char *partner,
+                              const char *shipment_id, int64_t except_row, struct edi_err *err);
+
+/* ---- documents ------------------------------------------------------------------ */
+
+struct gw_document {
+    int64_t id;
+    char *partner, *direction, *kind;
+    char *group_control, *set_control;   /* GS06, ST02 */
+    char *ref;             /* a PO, shipment id, invoice number */
+    char *state;
+    char *findings;
+    int64_t about;         /* the document this one is about (a 997, an 864), 0: none */
+    char *text;            /* an 864's message */
+    time_t created, updated;
+};
+
+void gw_documents_free(struct gw_document *v, size_t n);
+/* Our outbound documents in a partner's group (GS06), all of them or the
+ * one set (ST02) when set_control is given. */
+int gw_store_outbound_by_group(struct gw_document **out, size_t *n, struct gw_store *s,
+                               const char *partner, const char *group_control,
+                               const char *set_control, struct edi_err *err);
+/* Documents newest first; NULL/0 filters match anything; about > 0: that
+ * document and the documents about it. */
+int gw_store_documents(struct gw_document **out, size_t *n, struct gw_store *s, const char *partner,
+                       const char *kind, const char *state, int64_t about, size_t max,
+                       struct edi_err *err);
+/* Records what a document is about (and its text, when not NULL). */
+int gw_store_document_about(struct gw_store *s, int64_t id, int64_t about, const char *text,
+                            struct edi_err *err);
+
+/* ---- audit and counts ----------------------------------------------------- */
+
+int gw_store_audit(struct gw_store *s, const char *actor, const char *action, const char *subject,
+                   const char *detail, time_t now, struct edi_err *err);
+
+struct gw_count {
+    char *what;            /* "orders:pending-approval", "documents:rejected", "outbox:due" */
+    int64_t n;
+};
+
+/* Counts for `wharf status`: orders by state, documents by state, outbox
+ * backlog (due, failed). */
+int gw_store_counts(struct gw_count **out, size_t *n, struct gw_store *s, time_t now,
+                    struct edi_err *err);
+void gw_counts_free(struct gw_count *v, size_t n);
+
+/* The last errors (documents rejected, outbox failures, failed runs), newest first. */
+int gw_store_last_errors(char ***out, size_t *n, struct gw_store *s, size_t max,
+                         struct edi_err *err);
+void gw_strings_free(char **v, size_t n);
+
+/* ---- personal data (purge.c) ---- */
+
+/* The DF orders that are closed (invoiced, closed, cancelled, or rejected
+ * with no decision pending) and last changed before `before`, by id,
+ * without lines. *out belongs to the caller (gw_orders_free). */
+int gw_store_purge_orders(struct gw_order ***out, size_t *n, struct gw_store *s, time_t before,
+                          struct edi_err *err);
+
+/* An inbound file that holds one of an order's 850s: its bytes (empty once
+ * purged) and every order whose 850 it holds. */
+struct gw_purge_raw {
+    int64_t id;
+    char *name;
+    unsigned char *bytes;
+    size_t n;
+    int64_t *orders;
+    size_t norders;
+};
+
+int gw_store_purge_raws(struct gw_purge_raw **out, size_t *n, struct gw_store *s, int64_t order_id,
+                        struct edi_err *err);
+void gw_purge_raws_free(struct gw_purge_raw *v, size_t n);
+/* The ship notices (every version) that ship any of the order's lines:
+ * id, partner, program, shipment_id and canonical only. */
+int gw_store_purge_shipments(struct gw_shipment ***out, size_t *n, struct gw_store *s, int64_t order_id,
+                             struct edi_err *err);
+/* In one transaction: the order's canonical becomes o->canonical, the raw
+ * files' bytes are emptied (their sha256 stays, so a file sent again is
+ * still a duplicate), each ship notice's canonical becomes sh[i]->canonical,
+ * and `what` goes to the order's history and the audit (action "purge"). */
+int gw_store_purge_apply(struct gw_store *s, const struct gw_order *o, const int64_t *raw_ids, size_t nraw,
+                         const struct gw_shipment *const *sh, size_t nsh, const char *what, time_t now,
+                         struct edi_err *err);
+
+/* After a purge: the write-ahead log, which still holds the purged pages,
+ * is checkpointed and truncated (a busy log is left for the next purge). */
+int gw_store_purge_checkpoint(struct gw_store *s, struct edi_err *err);
+
+#endif
