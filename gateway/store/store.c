@@ -286,6 +286,17 @@ static const char *const MIGRATIONS[] = {
     "ALTER TABLE outbox ADD COLUMN claimed_by TEXT;"
     "ALTER TABLE outbox ADD COLUMN claimed_at INTEGER;"
     "CREATE INDEX outbox_name ON outbox (kind, name);",
+
+    /* 8: received messages. A transport lands a message's bytes as a raw
+     * row in state 'received' and nothing else; the inbound flow works
+     * from those rows and settles each ('processed') with its verdict
+     * (archived, quarantined, duplicate) and the reason, which the
+     * transport that holds the message's file reads back. Rows from before
+     * were processed when they were kept. */
+    "ALTER TABLE raw ADD COLUMN state TEXT NOT NULL DEFAULT 'processed';"
+    "ALTER TABLE raw ADD COLUMN verdict TEXT;"
+    "ALTER TABLE raw ADD COLUMN reason TEXT;"
+    "CREATE INDEX raw_received ON raw (partner, id) WHERE state = 'received';",
 };
 
 #define NMIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
@@ -306,6 +317,10 @@ enum q {
     Q_VERSION_SET,
     Q_RAW_FIND,
     Q_RAW_INSERT,
+    Q_RAW_RECEIVE,
+    Q_RAW_RECEIVED,
+    Q_RAW_GET,
+    Q_RAW_SETTLE,
     Q_ICHG_SEEN,
     Q_ICHG_INSERT,
     Q_DOC_INSERT,
@@ -404,6 +419,12 @@ static const char *const SQL[Q_COUNT_] = {
     [Q_RAW_FIND] = "SELECT id FROM raw WHERE partner = ?1 AND direction = ?2 AND sha256 = ?3",
     [Q_RAW_INSERT] = "INSERT INTO raw (partner, direction, name, sha256, bytes, size, received)"
                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [Q_RAW_RECEIVE] = "INSERT INTO raw (partner, direction, name, sha256, bytes, size, received, state)"
+                      " VALUES (?1, 'in', ?2, ?3, ?4, ?5, ?6, 'received')",
+    [Q_RAW_RECEIVED] = "SELECT id FROM raw WHERE state = 'received' AND (?1 IS NULL OR partner = ?1)"
+                       " AND direction = 'in' ORDER BY id",
+    [Q_RAW_GET] = "SELECT id, partner, name, bytes, size, received, state, verdict, reason FROM raw WHERE id = ?1",
+    [Q_RAW_SETTLE] = "UPDATE raw SET state = 'processed', verdict = ?2, reason = ?3 WHERE id = ?1",
     [Q_ICHG_SEEN] = "SELECT 1 FROM interchanges WHERE partner = ?1 AND direction = ?2 AND control = ?3",
     [Q_ICHG_INSERT] = "INSERT INTO interchanges (raw_id, partner, direction, control, sender, receiver,"
                       " status, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -1095,6 +1116,186 @@ out:
         *dup = 0;
     }
     return rc;
+}
+
+int gw_store_receive_raw(int64_t *id, int *dup, int *pending, struct gw_store *s, const char *partner,
+                         const char *name, const void *bytes, size_t n, time_t now, struct edi_err *err)
+{
+    static const char op[] = "receive raw";
+    sqlite3_stmt *find = NULL, *ins = NULL, *get = NULL;
+    char sha256[65];
+    int rc, bc = SQLITE_OK;
+
+    *id = 0;
+    *dup = 0;
+    *pending = 0;
+    if (bytes == NULL && n > 0)
+        return edi_fail(err, EDI_ERR, "store: receive raw: no bytes");
+    if ((rc = sha256_hex(sha256, bytes, n, err)) < 0)
+        return rc;
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&find, s, Q_RAW_FIND, op, err)) < 0)
+        goto out;
+    bind_text(&bc, find, 1, partner);
+    bind_text(&bc, find, 2, "in");
+    bind_text(&bc, find, 3, sha256);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(find, s, op, err)) < 0)
+        goto out;
+    if (rc == 1) {
+        *id = sqlite3_column_int64(find, 0);
+        *dup = 1;
+        finish(find);
+        find = NULL;
+        if ((rc = prep(&get, s, Q_RAW_GET, op, err)) < 0)
+            goto out;
+        bind_i64(&bc, get, 1, *id);
+        if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(get, s, op, err)) < 0)
+            goto out;
+        *pending = rc == 1 && strcmp((const char *)sqlite3_column_text(get, 6), "received") == 0;
+        rc = 0;
+        goto out;
+    }
+    if ((rc = prep(&ins, s, Q_RAW_RECEIVE, op, err)) < 0)
+        goto out;
+    bind_text(&bc, ins, 1, partner);
+    bind_text(&bc, ins, 2, name);
+    bind_text(&bc, ins, 3, sha256);
+    bind_blob(&bc, ins, 4, bytes, n);
+    bind_i64(&bc, ins, 5, (int64_t)n);
+    bind_i64(&bc, ins, 6, now);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(ins, s, op, err)) < 0)
+        goto out;
+    *id = sqlite3_last_insert_rowid(s->db);
+    *pending = 1;
+    rc = 0;
+out:
+    finish(find);
+    finish(ins);
+    finish(get);
+    if ((rc = tx_end(s, rc, op, err)) < 0) {
+        *id = 0;
+        *dup = 0;
+        *pending = 0;
+    }
+    return rc;
+}
+
+int gw_store_raws_received(int64_t **ids, size_t *n, struct gw_store *s, const char *partner,
+                           struct edi_err *err)
+{
+    static const char op[] = "received raws";
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+    size_t cap = 0;
+
+    *ids = NULL;
+    *n = 0;
+    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_RAW_RECEIVED, op, err)) < 0)
+        goto out;
+    bind_text(&bc, st, 1, partner);
+    if ((rc = bound(s, bc, op, err)) < 0)
+        goto out;
+    while ((rc = step(st, s, op, err)) == 1) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            *ids = edi_xrealloc(*ids, cap * sizeof(**ids));
+        }
+        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+out:
+    finish(st);
+    if ((rc = tx_end(s, rc, op, err)) < 0) {
+        free(*ids);
+        *ids = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+int gw_store_get_raw(struct gw_raw **out, struct gw_store *s, int64_t id, struct edi_err *err)
+{
+    static const char op[] = "get raw";
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    *out = NULL;
+    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_RAW_GET, op, err)) < 0)
+        goto out;
+    bind_i64(&bc, st, 1, id);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    if (rc == 0) {
+        rc = edi_fail(err, EDI_ENOTFOUND, "store: %s: no raw message #%lld", op, (long long)id);
+        goto out;
+    }
+    {
+        struct gw_raw *r = edi_xcalloc(1, sizeof(*r));
+        const void *b = sqlite3_column_blob(st, 3);
+        int len = sqlite3_column_bytes(st, 3);
+
+        r->id = sqlite3_column_int64(st, 0);
+        r->partner = col_str(st, 1);
+        r->name = col_str(st, 2);
+        r->n = (size_t)len;
+        r->bytes = edi_xmalloc(r->n + 1);
+        if (len > 0)
+            memcpy(r->bytes, b, r->n);
+        r->bytes[r->n] = '\0';
+        r->received = (time_t)sqlite3_column_int64(st, 5);
+        r->state = col_str(st, 6);
+        r->verdict = col_str(st, 7);
+        r->reason = col_str(st, 8);
+        *out = r;
+    }
+    rc = 0;
+out:
+    finish(st);
+    if ((rc = tx_end(s, rc, op, err)) < 0) {
+        gw_raw_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+void gw_raw_free(struct gw_raw *r)
+{
+    if (r == NULL)
+        return;
+    free(r->partner);
+    free(r->name);
+    free(r->bytes);
+    free(r->state);
+    free(r->verdict);
+    free(r->reason);
+    free(r);
+}
+
+int gw_store_raw_settle(struct gw_store *s, int64_t id, const char *verdict, const char *reason,
+                        struct edi_err *err)
+{
+    static const char op[] = "settle raw";
+    sqlite3_stmt *st = NULL;
+    int rc, bc = SQLITE_OK;
+
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = prep(&st, s, Q_RAW_SETTLE, op, err)) < 0)
+        goto out;
+    bind_i64(&bc, st, 1, id);
+    bind_text(&bc, st, 2, verdict);
+    bind_text(&bc, st, 3, reason);
+    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
+        goto out;
+    rc = sqlite3_changes(s->db) ? 0 : edi_fail(err, EDI_ENOTFOUND, "store: %s: no raw message #%lld", op,
+                                                (long long)id);
+out:
+    finish(st);
+    return tx_end(s, rc, op, err);
 }
 
 /* ---- interchanges and documents ----------------------------------------------- */

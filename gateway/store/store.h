@@ -50,6 +50,35 @@ int gw_store_put_raw(int64_t *id, int *dup, char sha256[65], struct gw_store *s,
                      const char *partner, const char *direction, const char *name,
                      const void *bytes, size_t n, time_t now, struct edi_err *err);
 
+/* A received message: what a transport landed (direction "in"). */
+struct gw_raw {
+    int64_t id;
+    char *partner, *name;
+    char *bytes;               /* n bytes, and a '\0' behind them */
+    size_t n;
+    time_t received;
+    char *state;               /* received (not yet processed), processed */
+    char *verdict, *reason;    /* processed: archived, quarantined or duplicate; why */
+};
+
+/* Lands a received message: a raw row in state "received", for the inbound
+ * flow (gw_store_raws_received). *dup is 1 when the same bytes came from
+ * this partner before (*id is that row; nothing is added) and *pending
+ * then says whether that row is still waiting to be processed. */
+int gw_store_receive_raw(int64_t *id, int *dup, int *pending, struct gw_store *s, const char *partner,
+                         const char *name, const void *bytes, size_t n, time_t now, struct edi_err *err);
+/* The received messages not processed yet, oldest first, of one partner
+ * (NULL: every partner's). *ids is the caller's to free. */
+int gw_store_raws_received(int64_t **ids, size_t *n, struct gw_store *s, const char *partner,
+                           struct edi_err *err);
+/* One raw row with its bytes; EDI_ENOTFOUND when there is none. */
+int gw_store_get_raw(struct gw_raw **out, struct gw_store *s, int64_t id, struct edi_err *err);
+void gw_raw_free(struct gw_raw *r);
+/* A received message processed: its verdict and reason (NULL: none).
+ * EDI_ENOTFOUND when there is no such row. */
+int gw_store_raw_settle(struct gw_store *s, int64_t id, const char *verdict, const char *reason,
+                        struct edi_err *err);
+
 /* ---- interchanges and documents --------------------------------------- */
 
 /* 1 in *seen when this partner's interchange control number (ISA13) was

@@ -318,6 +318,66 @@ static void test_raw_dedupe(void **state)
     assert_int_equal(scalar(f, "SELECT size FROM raw WHERE name = '1.edi' AND direction = 'out'"), 3);
 }
 
+/* A transport lands bytes as "received"; the flow settles them; the same
+ * bytes again are a duplicate, pending while the first is unprocessed. */
+static void test_raw_received(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    struct gw_raw *r = NULL;
+    struct edi_err err;
+    int64_t a, b, c, *ids = NULL;
+    size_t n;
+    int dup, pending;
+
+    OK(gw_store_receive_raw(&a, &dup, &pending, s, "amazon-rp", "1.edi", "abc", 3, T0, E));
+    assert_int_equal(dup, 0);
+    assert_int_equal(pending, 1);
+    OK(gw_store_receive_raw(&b, &dup, &pending, s, "amazon-df", "2.edi", "xyz", 3, T0, E));
+    /* the same bytes while the first is unprocessed: that row, pending */
+    OK(gw_store_receive_raw(&c, &dup, &pending, s, "amazon-rp", "1-again.edi", "abc", 3, T0 + 1, E));
+    assert_int_equal(dup, 1);
+    assert_int_equal(pending, 1);
+    assert_int_equal(c, a);
+    OK(gw_store_raws_received(&ids, &n, s, NULL, E));
+    assert_int_equal(n, 2);
+    assert_int_equal(ids[0], a);
+    assert_int_equal(ids[1], b);
+    free(ids);
+    OK(gw_store_raws_received(&ids, &n, s, "amazon-df", E));
+    assert_int_equal(n, 1);
+    assert_int_equal(ids[0], b);
+    free(ids);
+    OK(gw_store_get_raw(&r, s, a, E));
+    assert_string_equal(r->partner, "amazon-rp");
+    assert_string_equal(r->name, "1.edi");
+    assert_int_equal(r->n, 3);
+    assert_memory_equal(r->bytes, "abc", 4);   /* and its '\0' */
+    assert_string_equal(r->state, "received");
+    assert_null(r->verdict);
+    gw_raw_free(r);
+    OK(gw_store_raw_settle(s, a, "quarantined", "not X12", E));
+    OK(gw_store_get_raw(&r, s, a, E));
+    assert_string_equal(r->state, "processed");
+    assert_string_equal(r->verdict, "quarantined");
+    assert_string_equal(r->reason, "not X12");
+    gw_raw_free(r);
+    /* processed: the same bytes again are a duplicate, not pending */
+    OK(gw_store_receive_raw(&c, &dup, &pending, s, "amazon-rp", "1-third.edi", "abc", 3, T0 + 2, E));
+    assert_int_equal(dup, 1);
+    assert_int_equal(pending, 0);
+    OK(gw_store_raws_received(&ids, &n, s, "amazon-rp", E));
+    assert_int_equal(n, 0);
+    free(ids);
+    /* a missing row is EDI_ENOTFOUND, for reading and settling */
+    assert_int_equal(gw_store_get_raw(&r, s, 999, &err), EDI_ENOTFOUND);
+    assert_null(r);
+    assert_int_equal(gw_store_raw_settle(s, 999, "archived", NULL, &err), EDI_ENOTFOUND);
+    gw_store_close(s);
+    /* what was kept before migration 8 counts as processed */
+    assert_int_equal(scalar(f, "SELECT count(*) FROM raw WHERE state = 'received'"), 1);
+}
+
 /* ---- interchanges and documents ------------------------------------------------ */
 
 static void test_interchanges(void **state)
@@ -1198,9 +1258,11 @@ static void test_invoice_lines_migration(void **state)
     v.canonical = "<invoice/>";
     OK(gw_store_add_invoice(s, &v, &bill, 1, "test", T0, E));
     gw_store_close(s);
-    /* back to version 5: no invoice_lines (nor what 7 added) */
+    /* back to version 5: no invoice_lines (nor what 7 and 8 added) */
     exec_raw(f, "DROP TABLE invoice_lines; DROP INDEX outbox_name; ALTER TABLE outbox DROP COLUMN claimed_by;"
-                " ALTER TABLE outbox DROP COLUMN claimed_at; DELETE FROM schema_version WHERE version >= 6");
+                " ALTER TABLE outbox DROP COLUMN claimed_at; DROP INDEX raw_received;"
+                " ALTER TABLE raw DROP COLUMN state; ALTER TABLE raw DROP COLUMN verdict;"
+                " ALTER TABLE raw DROP COLUMN reason; DELETE FROM schema_version WHERE version >= 6");
     s = open_ok(f);
     assert_true(gw_store_version(s) >= 6);
     OK(gw_store_billed_lines(&b, &nb, s, "amazon-rp", "ASN1", o->id, 0, E));
@@ -1223,6 +1285,7 @@ int main(void)
         T(test_cannot_open),
         T(test_reopen_keeps_data),
         T(test_raw_dedupe),
+        T(test_raw_received),
         T(test_interchanges),
         T(test_documents),
         T(test_order_create_update),
