@@ -5,6 +5,7 @@
  * and readback.c; this file reads arguments, drives passes, and prints
  * tables or JSON (jansson).
  */
+#include "gateway/erp/erp.h"
 #include "gateway/flow/ack.h"
 #include "cli/cli.h"
 #include "gateway/flow/inbound.h"

@@ -4,6 +4,7 @@
  * prints tables or JSON.
  */
 #include "cli/cli.h"
+#include "gateway/flow/inbound.h"
 #include "gateway/flow/invoice.h"
 
 #include <jansson.h>

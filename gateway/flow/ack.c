@@ -7,6 +7,8 @@
  */
 #include "gateway/flow/ack.h"
 #include "gateway/flow/outbound.h"
+#include "gateway/erp/erp.h"
+#include "gateway/core/fileio.h"
 
 #include "edi/exml.h"
 
@@ -521,39 +523,47 @@ struct stock {
     char available[64];
 };
 
-/* ERP_IN/stock.csv: sku,warehouse,available (a header line is skipped);
- * the same SKU in several warehouses adds up. */
-static size_t read_stock(struct stock **out, const char *dir)
+/* The ERP's stock (sku,warehouse,available; a header line is skipped);
+ * the same SKU in several warehouses adds up. None when the ERP has none. */
+static size_t read_stock(struct stock **out, struct gw_ctx *c)
 {
-    char path[4200], line[512];
-    FILE *f;
+    const struct gw_erp_type *et;
+    struct gw_erp *e;
+    struct gw_erp_item *items = NULL;
     struct stock *v = NULL;
-    size_t n = 0, i;
+    struct edi_err err;
+    size_t nitems = 0, n = 0, i, k;
 
     *out = NULL;
-    if (edi_fmt(path, sizeof(path), NULL, "%s/stock.csv", dir ? dir : ".") < 0)
-        return 0;   /* erp/in is checked when the config loads; no stock read */
-    if ((f = fopen(path, "r")) == NULL)
+    if (gw_erp_open(&et, &e, c, &err) < 0)
         return 0;
-    while (fgets(line, sizeof(line), f)) {
-        char *sku = strtok(line, ",\r\n"), *wh = sku ? strtok(NULL, ",\r\n") : NULL;
-        char *avail = wh ? strtok(NULL, ",\r\n") : NULL, sum[64];
-        int rc;
+    if (et->pull(e, GW_ERP_STOCK, &items, &nitems, &err) < 0)
+        nitems = 0;
+    for (k = 0; k < nitems; k++) {
+        char *save = NULL, *line;
 
-        if (avail == NULL || map_dec_cmp(avail, "0", &rc) < -1 || rc < 0)
-            continue;   /* the header, or a line that is not a row */
-        for (i = 0; i < n && strcmp(v[i].sku, sku) != 0; i++)
-            ;
-        if (i == n) {
-            v = edi_xrealloc(v, (n + 1) * sizeof(*v));
-            snprintf(v[n].sku, sizeof(v[n].sku), "%s", sku);
-            snprintf(v[n].available, sizeof(v[n].available), "0");
-            n++;
+        for (line = strtok_r(items[k].data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+            char *f = NULL;
+            char *sku = strtok_r(line, ",\r", &f), *wh = sku ? strtok_r(NULL, ",\r", &f) : NULL;
+            char *avail = wh ? strtok_r(NULL, ",\r", &f) : NULL, sum[64];
+            int rc;
+
+            if (avail == NULL || map_dec_cmp(avail, "0", &rc) < -1 || rc < 0)
+                continue;   /* the header, or a line that is not a row */
+            for (i = 0; i < n && strcmp(v[i].sku, sku) != 0; i++)
+                ;
+            if (i == n) {
+                v = edi_xrealloc(v, (n + 1) * sizeof(*v));
+                snprintf(v[n].sku, sizeof(v[n].sku), "%s", sku);
+                snprintf(v[n].available, sizeof(v[n].available), "0");
+                n++;
+            }
+            if (map_dec_op(sum, sizeof(sum), v[i].available, '+', avail) == 0)
+                snprintf(v[i].available, sizeof(v[i].available), "%s", sum);
         }
-        if (map_dec_op(sum, sizeof(sum), v[i].available, '+', avail) == 0)
-            snprintf(v[i].available, sizeof(v[i].available), "%s", sum);
     }
-    fclose(f);
+    gw_erp_items_free(items, nitems);
+    et->close(e);
     *out = v;
     return n;
 }
@@ -598,7 +608,7 @@ int gw_ack_auto(struct gw_ctx *c, const struct gw_order *o, struct edi_findings 
     d.df_code = df ? "00" : NULL;
     if (p == NULL || p->ack_mode != GW_ACK_AUTO_STOCK)
         return gw_ack_decide(c, o, &d, violations, err);
-    nstock = read_stock(&stock, c->cfg->erp_in);
+    nstock = read_stock(&stock, c);
     doc = xmlReadMemory(o->canonical, (int)strlen(o->canonical), "order.xml", NULL, XML_PARSE_NONET);
     if (doc == NULL) {
         free(stock);
@@ -941,79 +951,41 @@ static int apply_csv(struct gw_ctx *c, char *data, struct edi_buf *why, unsigned
     return rc < 0 ? rc : bad ? EDI_ESYNTAX : 0;
 }
 
-static int is_decision(const char *name, const char *data)
-{
-    size_t n = strlen(name);
-
-    if (n > 5 && strcmp(name + n - 5, ".json") == 0)
-        return strstr(data, "\"action\"") != NULL;
-    if (n > 4 && strcmp(name + n - 4, ".csv") == 0)
-        return strncmp(data, "po_number,line_no,accept", 24) == 0;
-    return 0;
-}
-
 int gw_erp_decisions(unsigned *applied, struct gw_ctx *c, struct edi_err *err)
 {
-    const char *dir = c->cfg->erp_in;
-    DIR *d;
-    struct dirent *de;
-    int rc = 0;
+    const struct gw_erp_type *et;
+    struct gw_erp *e;
+    struct gw_erp_item *v = NULL;
+    size_t n = 0, i;
+    int rc;
 
     *applied = 0;
-    if (dir == NULL || (d = opendir(dir)) == NULL)
-        return 0;
-    while ((de = readdir(d)) != NULL && rc >= 0) {
-        char path[4400], to[4600] = "", sub[4300];
-        char *data;
-        size_t n;
-        struct stat sb;
+    if ((rc = gw_erp_open(&et, &e, c, err)) < 0)
+        return rc;
+    if ((rc = et->pull(e, GW_ERP_DECISIONS, &v, &n, err)) < 0)
+        goto out;
+    for (i = 0; i < n; i++) {
         struct edi_buf why;
-        struct edi_err e2;
         int r;
 
-        if (de->d_name[0] == '.' || gw_temp_name(de->d_name))
-            continue;
-        /* SPEC: issue 12 — never through a link, regular files only (done/
-         * and refused/ are erp/in's own folders: passed over quietly) */
-        if (edi_fmt(path, sizeof(path), &e2, "%s/%s", dir, de->d_name) < 0 || lstat(path, &sb) != 0 ||
-            S_ISDIR(sb.st_mode))
-            continue;
-        if (edi_read_regular(&data, &n, path, &e2) < 0) {
-            if (e2.rc == EDI_ESYNTAX)
-                gw_log(c, "warn", "erp/in %s: not read: %s", de->d_name, e2.msg);
-            continue;
-        }
-        if (!is_decision(de->d_name, data)) {
-            free(data);
-            continue;
-        }
         edi_buf_init(&why, 1u << 16);
-        r = strstr(de->d_name, ".json") ? apply_json(c, data, n, &why, applied, err)
-                                         : apply_csv(c, data, &why, applied, err);
-        free(data);
+        r = strstr(v[i].name, ".json") ? apply_json(c, v[i].data, v[i].n, &why, applied, err)
+                                       : apply_csv(c, v[i].data, &why, applied, err);
         if (r < 0 && r != EDI_ESYNTAX) {
             rc = r;
             edi_buf_dispose(&why);
             break;
         }
-        /* a cut name could replace another decision file kept there */
-        if (edi_fmt(sub, sizeof(sub), NULL, "%s/%s", dir, r == 0 ? "done" : "refused") < 0 ||
-            edi_fmt(to, sizeof(to), NULL, "%s/%s", sub, de->d_name) < 0)
-            gw_log(c, "error", "cannot move %s: the path is too long", path);
-        else if (mkdir(sub, 0700), rename(path, to) != 0)
-            gw_log(c, "error", "cannot move %s: %s", path, strerror(errno));
-        if (r == EDI_ESYNTAX) {
-            char rpath[4700];
-
-            if (to[0] && edi_fmt(rpath, sizeof(rpath), NULL, "%s.reason", to) == 0)
-                gw_write_file(rpath, why.p ? why.p : "", why.n, err);
-            gw_log(c, "warn", "ERP decision %s refused: %s", de->d_name, edi_buf_cstr(&why));
-        } else {
-            gw_log(c, "info", "ERP decisions applied from %s", de->d_name);
-        }
+        et->done(e, &v[i], r == EDI_ESYNTAX ? edi_buf_cstr(&why) : NULL, err);
+        if (r == EDI_ESYNTAX)
+            gw_log(c, "warn", "ERP decision %s refused: %s", v[i].name, edi_buf_cstr(&why));
+        else
+            gw_log(c, "info", "ERP decisions applied from %s", v[i].name);
         edi_buf_dispose(&why);
     }
-    closedir(d);
+out:
+    gw_erp_items_free(v, n);
+    et->close(e);
     return rc;
 }
 

@@ -11,7 +11,7 @@
 #ifndef WHARF_ACKRUN_H
 #define WHARF_ACKRUN_H
 
-#include "gateway/flow/inbound.h"
+#include "gateway/core/ctx.h"
 
 /* One line's decision; quantities are decimal strings, NULL for none. */
 struct gw_line_decision {

@@ -9,6 +9,7 @@
  * invoice with the PO, the last acknowledgment and the shipments, in exact
  * decimals, and checks its own arithmetic; any mismatch holds it.
  */
+#include "gateway/erp/erp.h"
 #include "gateway/flow/invoice.h"
 
 #include "gateway/docs/canon.h"

@@ -10,7 +10,7 @@
 #ifndef WHARF_INVOICE_H
 #define WHARF_INVOICE_H
 
-#include "gateway/flow/inbound.h"
+#include "gateway/core/ctx.h"
 
 struct gw_invoice_summary {
     unsigned queued;       /* 810s queued */

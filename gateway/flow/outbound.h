@@ -13,7 +13,7 @@
 #ifndef WHARF_OUTBOUND_H
 #define WHARF_OUTBOUND_H
 
-#include "gateway/flow/inbound.h"
+#include "gateway/core/ctx.h"
 
 #include <libxml/tree.h>
 

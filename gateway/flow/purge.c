@@ -6,6 +6,7 @@
  * the daemon and `run --once` call gw_purge_due from sched.c; the command
  * is cli_purge.c.
  */
+#include "gateway/erp/erp.h"
 #include "gateway/flow/purge.h"
 #include "gateway/flow/inbound.h"
 #include "gateway/store/store.h"

@@ -8,7 +8,7 @@
 #define WHARF_PURGE_H
 
 #include "gateway/core/config.h"
-#include "gateway/flow/inbound.h"
+#include "gateway/core/ctx.h"
 
 #include <stdio.h>
 #include <time.h>

@@ -13,7 +13,7 @@
 #ifndef WHARF_READBACK_H
 #define WHARF_READBACK_H
 
-#include "gateway/flow/inbound.h"
+#include "gateway/core/ctx.h"
 #include "edi/x12.h"
 
 /* What a 997/999 says about one of our sets (one AK2 loop). */

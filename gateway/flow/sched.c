@@ -9,6 +9,7 @@
  * (cli_gw.c), the runs table (store.c).
  */
 #include "gateway/flow/sched.h"
+#include "gateway/flow/inbound.h"
 
 #include "gateway/flow/ack.h"
 #include "gateway/flow/ship.h"

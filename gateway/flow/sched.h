@@ -24,7 +24,7 @@
 #ifndef WHARF_SCHEDULER_H
 #define WHARF_SCHEDULER_H
 
-#include "gateway/flow/inbound.h"
+#include "gateway/core/ctx.h"
 
 /* LIMIT: how far back missed minutes are looked for: four years and a day,
  * so a February 29 schedule still finds its last minute. */

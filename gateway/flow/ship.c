@@ -11,6 +11,7 @@
  *      the 856s, shipments, order states and the ERP files (queued in
  *      the outbox, written by the flush); any failure rolls all back.
  */
+#include "gateway/erp/erp.h"
 #include "gateway/flow/ship.h"
 
 #include "gateway/docs/canon.h"
@@ -1218,52 +1219,30 @@ out:
 
 /* ---- packing lists in erp/in ---------------------------------------------------------------------- */
 
-static int is_packlist(const char *name, const char *data)
-{
-    size_t n = strlen(name);
-
-    while (*data == ' ' || *data == '\t' || *data == '\r' || *data == '\n')
-        data++;
-    if (n > 5 && strcmp(name + n - 5, ".json") == 0)
-        return strstr(data, "\"cartons\"") != NULL || strstr(data, "\"carton_id\"") != NULL;
-    if (n > 4 && strcmp(name + n - 4, ".csv") == 0)
-        return strncmp(data, "po_number,line_no,quantity", 26) == 0 ||
-               (strstr(data, "carton_id") != NULL && strstr(data, "carton_id") < strchr(data, '\n'));
-    return 0;
-}
-
 int gw_erp_packing_lists(unsigned *shipped, struct gw_ctx *c, struct edi_err *err)
 {
-    const char *dir = c->cfg->erp_in;
-    struct dirent **names = NULL;
-    int n, i, rc = 0;
+    const struct gw_erp_type *et;
+    struct gw_erp *e = NULL;
+    struct gw_erp_item *v = NULL;
+    size_t n = 0, i;
+    int rc = 0;
 
     *shipped = 0;
-    if (dir == NULL || (n = scandir(dir, &names, NULL, alphasort)) < 0)
-        return 0;
-    for (i = 0; i < n; i++) {
-        char path[4400], to[4600] = "", sub[4300];
-        const char *name = names[i]->d_name;
-        char *data = NULL;
-        size_t len;
+    if (gw_erp_open(&et, &e, c, err) < 0 || et->pull(e, GW_ERP_PACKING_LISTS, &v, &n, err) < 0) {
+        if (e)
+            et->close(e);
+        return 0;   /* nothing to read yet */
+    }
+    for (i = 0; i < n && rc == 0; i++) {
+        const char *name = v[i].name;
         struct edi_err e2;
         struct edi_findings why;
         struct gw_ship_summary sum;
-        struct stat stt;
         int r;
 
-        /* SPEC: issue 12 — lstat and O_NOFOLLOW: a link in erp/in is never read */
-        if (rc < 0 || name[0] == '.' || gw_temp_name(name) ||
-            edi_fmt(path, sizeof(path), NULL, "%s/%s", dir, name) < 0 || lstat(path, &stt) != 0 ||
-            !S_ISREG(stt.st_mode) || edi_read_regular(&data, &len, path, &e2) < 0 ||
-            !is_packlist(name, data)) {
-            free(data);
-            continue;
-        }
         edi_findings_init(&why, 200);
         edi_err_clear(&e2);
-        r = gw_ship_packlist(&sum, c, name, data, len, &why, &e2);
-        free(data);
+        r = gw_ship_packlist(&sum, c, name, v[i].data, v[i].n, &why, &e2);
         if (r < 0 && r != EDI_ESYNTAX) {
             gw_log(c, "error", "packing list %s: %s (left in place)", name, e2.msg);
             edi_findings_dispose(&why);
@@ -1273,18 +1252,12 @@ int gw_erp_packing_lists(unsigned *shipped, struct gw_ctx *c, struct edi_err *er
             }
             continue;
         }
-        /* a cut name could replace another packing list kept there */
-        if (edi_fmt(sub, sizeof(sub), NULL, "%s/%s", dir, r == 0 ? "done" : "refused") < 0 ||
-            edi_fmt(to, sizeof(to), NULL, "%s/%s", sub, name) < 0)
-            gw_log(c, "error", "cannot move %s: the path is too long", path);
-        else if (mkdir(sub, 0700), rename(path, to) != 0)
-            gw_log(c, "error", "cannot move %s: %s", path, strerror(errno));
         if (r == 0) {
+            et->done(e, &v[i], NULL, &e2);
             *shipped += (unsigned)sum.n;
             gw_log(c, "info", "packing list %s: %zu ship notice(s) queued", name, sum.n);
         } else {
             struct edi_buf b;
-            char rpath[4700];
             size_t k;
 
             edi_buf_init(&b, 1u << 20);
@@ -1294,16 +1267,14 @@ int gw_erp_packing_lists(unsigned *shipped, struct gw_ctx *c, struct edi_err *er
                 edi_buf_puts(&b, why.v[k].msg);
                 edi_buf_putc(&b, '\n');
             }
-            if (to[0] && edi_fmt(rpath, sizeof(rpath), NULL, "%s.reason", to) == 0)
-                gw_write_file(rpath, b.p ? b.p : "", b.n, &e2);
+            et->done(e, &v[i], edi_buf_cstr(&b), &e2);
             gw_log(c, "warn", "packing list %s refused: %s", name, why.n ? why.v[0].msg : "refused");
             edi_buf_dispose(&b);
         }
         edi_findings_dispose(&why);
     }
-    for (i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    gw_erp_items_free(v, n);
+    et->close(e);
     return rc;
 }
 

@@ -11,7 +11,7 @@
 #ifndef WHARF_SHIP_H
 #define WHARF_SHIP_H
 
-#include "gateway/flow/inbound.h"
+#include "gateway/core/ctx.h"
 
 /* What one packing list (or floor denial) queued: the shipment ids, in
  * the order they were queued. */

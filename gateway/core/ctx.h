@@ -1,0 +1,47 @@
+/*
+ * ctx.h — what one run of the gateway works with: the configuration, the
+ * store, the guides and maps, the clock, the log and the stop flag; the
+ * counts a pass reports; the log itself. Every flow, transport and ERP
+ * connector takes a struct gw_ctx.
+ */
+#ifndef WHARF_CORE_CTX_H
+#define WHARF_CORE_CTX_H
+
+#include "gateway/core/config.h"
+#include "gateway/store/store.h"
+
+#include <stdio.h>
+#include <time.h>
+
+/* What one run of the gateway works with. */
+struct gw_ctx {
+    struct gw_config *cfg;
+    struct gw_store *store;
+    struct edi_guides *guides;   /* borrowed from maps (map_engine_guides) */
+    struct map_engine *maps;
+    time_t now;
+    FILE *log;               /* one line per event */
+    volatile int *stop;      /* set by SIGTERM: finish the current file, then stop */
+};
+
+/* What a pass did, for its summary line. */
+struct gw_stats {
+    unsigned files, duplicates, quarantined;
+    unsigned sets, accepted, rejected;
+    unsigned orders_created, orders_updated, duplicate_ship_ids;
+    unsigned acks_queued, shipments_queued, invoices_queued, invoices_held, sent, send_failures;
+    unsigned errors;
+};
+
+/* Opens everything a workspace needs (config, store, guides, maps). */
+int gw_ctx_open(struct gw_ctx *c, const char *workspace, const char *schemas_dir,
+                const char *mappings_dir, struct edi_err *err);
+void gw_ctx_close(struct gw_ctx *c);
+
+/* One log line, "TIME LEVEL message", in one write (two processes' lines
+ * never interleave); values from outside (file names, EDI values) are
+ * escaped, so none can forge a line or reach a terminal raw. */
+void gw_log(struct gw_ctx *c, const char *level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * fileio.h — file I/O every room shares: a file is written under a
+ * temporary name, synced and renamed (a reader sees all of it or none), a
+ * kept copy is never overwritten (unique names), and a file being written
+ * by someone else is known by its name.
+ */
+#ifndef WHARF_CORE_FILEIO_H
+#define WHARF_CORE_FILEIO_H
+
+#include "edi/edi.h"
+
+#include <stddef.h>
+
+/* 1 when a file name says the file is still being written (".name",
+ * "name.tmp", ".part", ".filepart", "~" ...): such files are not taken. */
+int gw_temp_name(const char *name);
+
+/* Writes a file by temporary name (PATH.tmp), fsync and rename. */
+int gw_write_file(const char *path, const void *p, size_t n, struct edi_err *err);
+
+/* Writes bytes to tmp (never through a link, mode 0600) and syncs them;
+ * on failure tmp is removed. */
+int gw_write_synced(const char *tmp, const void *p, size_t n, struct edi_err *err);
+
+/* fsync of a folder, so a rename in it survives a crash. -1 and errno on
+ * failure. */
+int gw_sync_dir(const char *dir);
+
+/* Renames from to dir/base without ever replacing a file: base, else
+ * base.1, base.2 ...; the final path goes to out. -1 and errno on failure. */
+int gw_rename_unique(char *out, size_t cap, const char *from, const char *dir, const char *base);
+
+/* Writes data under dir/base, a name no other file has (base, base.1 ...),
+ * by temporary name, fsync and rename; the final path goes to final. */
+int gw_write_unique(char *final, size_t cap, const char *dir, const char *base, const void *data,
+                    size_t n, struct edi_err *err);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * erp.h — the ERP connector interface, and the ERP file exchange, its
+ * first connector.
+ *
+ * A connector is a table of functions (struct gw_erp_type), the way curl
+ * keeps a connection filter or libgit2 a transport: open; push one
+ * document the ERP is to have (idempotently: the same message pushed
+ * twice is one document in the ERP); pull what the ERP has for us
+ * (decisions on orders, packing lists, stock) from its cursor; done, which
+ * moves the cursor past an item, applied or refused; close. The flows
+ * never see where an ERP keeps things: Brightpearl, QuickBooks and a
+ * NetSuite-style ERP are later connectors beside files.c.
+ *
+ * What the ERP is sent is rendered here too, in the transaction of the
+ * change it reports (gw_erp_write, gw_erp_order): JSON through a local map,
+ * CSV, queued in the outbox so it leaves with the change or not at all;
+ * the flush (flow/flush.c) pushes it.
+ */
+#ifndef WHARF_ERP_H
+#define WHARF_ERP_H
+
+#include "gateway/core/ctx.h"
+
+#include <libxml/tree.h>
+
+/* ---- the connector interface ------------------------------------------ */
+
+/* What a pull asks for. */
+enum gw_erp_pull {
+    GW_ERP_DECISIONS,       /* approvals and rejections of orders (JSON or CSV) */
+    GW_ERP_PACKING_LISTS,   /* what was packed, carton by carton (CSV or JSON) */
+    GW_ERP_STOCK,           /* available stock by SKU and warehouse (CSV) */
+};
+
+/* One thing the ERP has for us. */
+struct gw_erp_item {
+    char *name;            /* the ERP's name for it (files: the file name) */
+    char *data;            /* its bytes, with a '\0' behind them */
+    size_t n;
+};
+
+struct gw_erp;             /* an open connector */
+
+struct gw_erp_type {
+    const char *name;      /* wharf.xml's <erp kind> ("files") */
+    int (*open)(struct gw_erp **e, struct gw_ctx *c, struct edi_err *err);
+    /* One outbox message for the ERP; pushing it again changes nothing
+     * there. The ERP's id for it goes to id. EDI_EAGAIN: retry later;
+     * EDI_ECONFIG: an operator must act (credentials, a folder gone). */
+    int (*push)(struct gw_erp *e, const struct gw_outbox_item *it, char *id, size_t cap,
+                struct edi_err *err);
+    /* A sender (process pid of this host) died pushing it: what it left
+     * half done goes, before the message is pushed again. */
+    void (*abandoned)(struct gw_erp *e, const struct gw_outbox_item *it, long pid);
+    /* What the ERP has for us of kind, oldest first, from the cursor;
+     * *items is the caller's (gw_erp_items_free). */
+    int (*pull)(struct gw_erp *e, enum gw_erp_pull kind, struct gw_erp_item **items, size_t *n,
+                struct edi_err *err);
+    /* A pulled item was applied (why NULL) or refused (why says what was
+     * wrong, naming the rule and the line): the cursor moves past it. Not
+     * called for stock, which is read whole each time. */
+    int (*done)(struct gw_erp *e, const struct gw_erp_item *it, const char *why, struct edi_err *err);
+    void (*close)(struct gw_erp *e);
+};
+
+/* The workspace's connector (the file exchange today). */
+const struct gw_erp_type *gw_erp_connector(const struct gw_config *cfg);
+/* Opens the workspace's connector: the pair every caller needs. */
+int gw_erp_open(const struct gw_erp_type **type, struct gw_erp **e, struct gw_ctx *c, struct edi_err *err);
+void gw_erp_items_free(struct gw_erp_item *v, size_t n);
+
+/* The file exchange: erp/out/ for what the ERP is sent, erp/in/ for what it
+ * has for us (applied files move to erp/in/done/, refused ones to
+ * erp/in/refused/ with a .reason). Never through a link. */
+extern const struct gw_erp_type gw_erp_files;
+
+/* ---- what the ERP is sent ---------------------------------------------- */
+
+/* Outbox kinds of the ERP file exchange. */
+#define GW_OUTBOX_ERP_JSON "erp-json"
+#define GW_OUTBOX_ERP_CSV "erp-csv"
+
+/* The ERP JSON of a canonical document through a local map, with partner
+ * and state as its parameters. EDI_ENOTFOUND when the map is not
+ * registered; a map's refusal is EDI_ESYNTAX with its first finding. */
+int gw_erp_json(struct edi_buf *out, struct gw_ctx *c, const char *map, const char *partner,
+                const char *state, xmlDocPtr doc, struct edi_err *err);
+/* The name of an ERP export: PARTNER-KIND-ID.EXT, or PARTNER-ID.EXT for an
+ * order (kind NULL); slashes and backslashes in it become '_', and so does
+ * a leading dot (nothing leaves the folder or hides there). EDI_ELIMIT
+ * when it does not fit whole. Purge finds the files by it. */
+int gw_erp_name(char *out, size_t cap, const char *partner, const char *kind, const char *id,
+                const char *ext, struct edi_err *err);
+/* One document for the ERP, inside the transaction of the change it
+ * reports: PARTNER-KIND-ID.json through map (when JSON is wanted) and
+ * PARTNER-KIND-ID.csv from csv (when CSV is wanted; csv may be NULL)
+ * queued in the outbox. A map that fails is logged (the document stands);
+ * a store error is returned: roll the change back. */
+int gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
+                 const char *state, const char *map, xmlDocPtr doc, const struct edi_buf *csv,
+                 struct edi_err *err);
+/* A sales order for the ERP: JSON through local/order-to-erp-json and CSV
+ * (one row a line, with what the warehouse needs to ship it), the same
+ * way. */
+int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, xmlDocPtr canonical, struct edi_err *err);
+
+#endif

@@ -1,0 +1,497 @@
+/*
+ * files.c — the ERP file exchange, the first ERP connector (erp.h), and
+ * what the ERP is sent: JSON through the local maps, CSV.
+ *
+ * erp/out/ gets a file per document; erp/in/ holds what the ERP drops for
+ * us, told apart by content (decisions, packing lists) or name
+ * (stock.csv). Files are read only when regular and never through a link
+ * (O_NOFOLLOW); names starting with a dot or ending like a temporary file
+ * are someone's work in progress and left alone.
+ */
+#include "gateway/erp/erp.h"
+#include "gateway/core/fileio.h"
+#include "gateway/docs/canon.h"
+#include "mappings/map.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- rendering ------------------------------------------------------------------------------ */
+
+static char *xp_string(xmlXPathContextPtr x, xmlNodePtr at, const char *expr)
+{
+    xmlXPathObjectPtr o;
+    char *r = NULL;
+
+    x->node = at;
+    o = xmlXPathEvalExpression(BAD_CAST expr, x);
+    if (o) {
+        xmlChar *s = xmlXPathCastToString(o);
+
+        if (s && *s)
+            r = edi_xstrdup((const char *)s);
+        xmlFree(s);
+        xmlXPathFreeObject(o);
+    }
+    return r;
+}
+
+int gw_erp_json(struct edi_buf *out, struct gw_ctx *c, const char *map, const char *partner,
+                const char *state, xmlDocPtr doc, struct edi_err *err)
+{
+    const struct map_info *m;
+    struct map_param params[2] = {{"partner", partner}, {"state", state}};
+    struct map_run_opts opts;
+    struct edi_findings fds;
+    xmlDocPtr res = NULL;
+    int rc;
+
+    if ((rc = map_find(&m, c->maps, map, NULL, err)) < 0)
+        return rc;
+    memset(&opts, 0, sizeof(opts));
+    opts.partner = partner;
+    opts.params = params;
+    opts.nparams = 2;
+    opts.now = c->now;
+    edi_findings_init(&fds, 20);
+    rc = map_run(&res, c->maps, m, doc, &opts, &fds, err);
+    if (rc == EDI_ESYNTAX && fds.n)
+        edi_fail(err, rc, "%s", fds.v[0].msg);
+    if (rc == 0)
+        rc = map_render(out, res, 0, err);
+    xmlFreeDoc(res);
+    edi_findings_dispose(&fds);
+    return rc;
+}
+
+int gw_erp_name(char *out, size_t cap, const char *partner, const char *kind, const char *id,
+                const char *ext, struct edi_err *err)
+{
+    size_t i;
+    int rc = kind ? edi_fmt(out, cap, err, "%s-%s-%s.%s", partner, kind, id, ext)
+                  : edi_fmt(out, cap, err, "%s-%s.%s", partner, id, ext);
+
+    /* whole: a cut name could replace another document's export */
+    if (rc < 0)
+        return edi_fail(err, EDI_ELIMIT, "ERP export name too long: %.80s...", id);
+    for (i = 0; out[i]; i++)
+        if (out[i] == '/' || out[i] == '\\')
+            out[i] = '_';
+    if (out[0] == '.')
+        out[0] = '_';
+    return 0;
+}
+
+/* Queues erp/out/NAME (gw_erp_name) in the outbox, inside the caller's
+ * transaction: the file leaves with the business change it reports, or
+ * neither does, and the flush writes it (deliver). */
+static int erp_queue(struct gw_ctx *c, const char *okind, const char *partner, const char *kind,
+                     const char *id, const char *ext, const void *p, size_t n, struct edi_err *err)
+{
+    char name[512];
+    int64_t row;
+    int rc;
+
+    if ((rc = gw_erp_name(name, sizeof(name), partner, kind, id, ext, err)) < 0)
+        return rc;
+    return gw_store_outbox_add(&row, c->store, partner, okind, name, p ? p : "", n, c->now, err);
+}
+
+int gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
+                 const char *state, const char *map, xmlDocPtr doc, const struct edi_buf *csv,
+                 struct edi_err *err)
+{
+    struct gw_config *cfg = c->cfg;
+    struct edi_buf json;
+    struct edi_err e;
+    int rc;
+
+    if (cfg->erp_out == NULL)
+        return 0;
+    edi_err_clear(&e);
+    edi_buf_init(&json, 0);
+    rc = cfg->erp_json ? gw_erp_json(&json, c, map, partner, state, doc, &e) : 0;
+    if (rc < 0 && rc != EDI_ENOTFOUND)
+        gw_log(c, "error", "ERP export of %s %s: %s", kind, id, e.msg);
+    if (rc == 0 && json.n > 0) {
+        rc = erp_queue(c, GW_OUTBOX_ERP_JSON, partner, kind, id, "json", json.p, json.n, err);
+    } else {
+        rc = 0;     /* a map that failed is logged: the document stands */
+    }
+    edi_buf_dispose(&json);
+    if (rc == 0 && cfg->erp_csv && csv) {
+        rc = erp_queue(c, GW_OUTBOX_ERP_CSV, partner, kind, id, "csv", csv->p, csv->n, err);
+    }
+    return rc;
+}
+
+/* The order-level columns of the ERP CSV, repeated on each line's row:
+ * what the warehouse needs to ship a DF order to the consumer (personal
+ * data: see files_push). The names are the JSON's (order-to-erp-json.xsl).
+ * The canonical name's second line (X12 N201) is its own column. */
+static const struct {
+    const char *column;
+    const char *expr;   /* on the <order> */
+} csv_ship[] = {
+    {"customer_order_number", "string(c:header/c:customer-order-number)"},
+    {"ship_to_name", "substring-before(concat(c:header/c:ship-to/c:name, '\n'), '\n')"},
+    {"ship_to_name_2", "substring-after(c:header/c:ship-to/c:name, '\n')"},
+    {"ship_to_attention", "string(c:header/c:ship-to/c:attention)"},
+    {"ship_to_address_1", "string(c:header/c:ship-to/c:address/c:line[1])"},
+    {"ship_to_address_2", "string(c:header/c:ship-to/c:address/c:line[2])"},
+    {"ship_to_address_3", "string(c:header/c:ship-to/c:address/c:line[3])"},
+    /* X12 allows four lines (two N3s); the canonical address holds three */
+    {"ship_to_address_4", "string(c:header/c:ship-to/c:extra-address-line[1])"},
+    {"ship_to_city", "string(c:header/c:ship-to/c:address/c:city)"},
+    {"ship_to_state", "string(c:header/c:ship-to/c:address/c:state)"},
+    {"ship_to_postal_code", "string(c:header/c:ship-to/c:address/c:postal-code)"},
+    {"ship_to_country", "string(c:header/c:ship-to/c:address/c:country)"},
+    {"ship_to_phone", "string((c:header/c:ship-to/c:address/c:phone | c:header/c:ship-to/c:contact/c:phone)[1])"},
+    {"ship_method", "string(c:header/c:carrier/c:ship-method)"},
+    {"required_ship_date", "string(c:header/c:required-ship-date)"},
+    /* a DF order always says; an RP order leaves them empty */
+    {"is_gift", "substring(string(c:header/c:is-gift = 'true' or boolean(c:header/c:gift/c:message)"
+                " or boolean(c:lines/c:line/c:gift/c:message)), 1,"
+                " 5 * number(c:header/c:program = 'DF' or boolean(c:header/c:is-gift)))"},
+    {"packing_slip_required", "substring(string(c:header/c:packing-slip-required = 'true'), 1,"
+                              " 5 * number(c:header/c:program = 'DF'"
+                              " or boolean(c:header/c:packing-slip-required)))"},
+    {"message_to_customer", "string(c:header/c:message-to-customer)"},
+    {"order_gift_message", "string(c:header/c:gift/c:message)"},
+};
+
+enum { CSV_SHIP_N = sizeof(csv_ship) / sizeof(csv_ship[0]), CSV_SHIP_GIFT = CSV_SHIP_N - 1 };
+
+/* ship[k] (the caller frees each) the value of csv_ship[k] on the order,
+ * NULL when empty. */
+static void csv_ship_fields(char **ship, xmlDocPtr canonical)
+{
+    xmlXPathContextPtr x = xmlXPathNewContext(canonical);
+    xmlNodePtr root = xmlDocGetRootElement(canonical);
+    size_t k;
+
+    xmlXPathRegisterNs(x, BAD_CAST "c", BAD_CAST GW_CANON_NS);
+    for (k = 0; k < CSV_SHIP_N; k++)
+        ship[k] = xp_string(x, root, csv_ship[k].expr);
+    xmlXPathFreeContext(x);
+}
+
+/* The gift message of the order's line number i (from 0), or NULL. */
+static char *csv_line_gift(xmlDocPtr canonical, size_t i)
+{
+    xmlXPathContextPtr x = xmlXPathNewContext(canonical);
+    char expr[96];
+    char *r;
+
+    xmlXPathRegisterNs(x, BAD_CAST "c", BAD_CAST GW_CANON_NS);
+    snprintf(expr, sizeof(expr), "string(c:lines/c:line[%zu]/c:gift/c:message)", i + 1);
+    r = xp_string(x, xmlDocGetRootElement(canonical), expr);
+    xmlXPathFreeContext(x);
+    return r;
+}
+
+
+int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, xmlDocPtr canonical, struct edi_err *err)
+{
+    struct gw_config *cfg = c->cfg;
+    struct edi_err e;
+    int rc = 0;
+
+    if (cfg->erp_out == NULL)
+        return 0;
+    if (cfg->erp_json) {
+        struct edi_buf json;
+
+        edi_buf_init(&json, 0);
+        if (gw_erp_json(&json, c, "local/order-to-erp-json", o->partner, o->state, canonical, &e) == 0) {
+            rc = erp_queue(c, GW_OUTBOX_ERP_JSON, o->partner, NULL, o->po_number, "json", json.p, json.n,
+                           err);
+        } else {
+            gw_log(c, "error", "ERP export of %s %s: %s", o->partner, o->po_number, e.msg);
+        }
+        edi_buf_dispose(&json);
+    }
+    if (rc == 0 && cfg->erp_csv) {
+        struct edi_buf csv;
+        char *ship[CSV_SHIP_N];
+        size_t i, k;
+
+        csv_ship_fields(ship, canonical);
+        edi_buf_init(&csv, 0);
+        edi_buf_puts(&csv, "partner,program,po_number,state,line_no,product_id,quantity,unit,unit_cost,line_state");
+        for (k = 0; k < CSV_SHIP_N; k++) {
+            edi_buf_putc(&csv, ',');
+            edi_buf_puts(&csv, csv_ship[k].column);
+        }
+        edi_buf_puts(&csv, ",description,gift_message\n");
+        for (i = 0; i < o->nlines; i++) {
+            char no[16];
+            char *gift = csv_line_gift(canonical, i);
+
+            snprintf(no, sizeof(no), "%d", o->lines[i].line_no);
+            gw_csv_field(&csv, o->partner, 0);
+            gw_csv_field(&csv, o->program, 0);
+            gw_csv_field(&csv, o->po_number, 0);
+            gw_csv_field(&csv, o->state, 0);
+            gw_csv_field(&csv, no, 0);
+            gw_csv_field(&csv, o->lines[i].product_id, 0);
+            gw_csv_field(&csv, o->lines[i].quantity, 0);
+            gw_csv_field(&csv, o->lines[i].unit, 0);
+            gw_csv_field(&csv, o->lines[i].unit_cost, 0);
+            gw_csv_field(&csv, o->lines[i].state, 0);
+            for (k = 0; k < CSV_SHIP_N; k++)
+                gw_csv_field(&csv, ship[k], 0);
+            gw_csv_field(&csv, o->lines[i].description, 0);
+            /* the line's gift message, else the order's */
+            gw_csv_field(&csv, gift ? gift : ship[CSV_SHIP_GIFT], 1);
+            free(gift);
+        }
+        for (k = 0; k < CSV_SHIP_N; k++)
+            free(ship[k]);
+        rc = erp_queue(c, GW_OUTBOX_ERP_CSV, o->partner, NULL, o->po_number, "csv", csv.p, csv.n, err);
+        edi_buf_dispose(&csv);
+    }
+    return rc;
+}
+
+/* ---- the connector ---------------------------------------------------------------------------- */
+
+struct gw_erp {
+    struct gw_ctx *c;
+};
+
+static int files_open(struct gw_erp **e, struct gw_ctx *c, struct edi_err *err)
+{
+    (void)err;
+    *e = edi_xcalloc(1, sizeof(**e));
+    (*e)->c = c;
+    return 0;
+}
+
+static void files_close(struct gw_erp *e)
+{
+    free(e);
+}
+
+/* The temporary name a process writes erp/out/NAME under: a dot in front
+ * and .tmp behind (gw_temp_name: no reader takes it), the pid inside, so
+ * two senders never share one and a dead sender's is known. */
+static void files_temp(char *out, size_t cap, const char *dir, const char *name, long pid)
+{
+    snprintf(out, cap, "%s/.%s.wharf-%ld.tmp", dir, name, pid);
+}
+
+/* Writes one message to erp/out/NAME. The bytes go to a temporary name
+ * first (synced); then, holding the store's write lock, the rename and the
+ * folder's sync, unless a later message of the same name superseded this
+ * one (an order changed twice): under the lock, so an older version never
+ * replaces a newer one. Pushing again writes the same bytes under the same
+ * name: the ERP sees one file, whole. The files hold DF consumers' names
+ * and addresses: mode 0600 (gw_write_synced). */
+static int files_push(struct gw_erp *e, const struct gw_outbox_item *it, char *id, size_t cap,
+                      struct edi_err *err)
+{
+    struct gw_ctx *c = e->c;
+    const char *dir = c->cfg->erp_out;
+    char tmp[4600], path[4400];
+    int rc, later = 0;
+
+    if (dir == NULL)
+        return edi_fail(err, EDI_ECONFIG, "wharf.xml has no ERP folder any more");
+    if (it->name == NULL || it->name[0] == '\0' || it->name[0] == '.' || strchr(it->name, '/'))
+        return edi_fail(err, EDI_ECONFIG, "the message has no file name that stays in its folder");
+    mkdir(dir, 0700);
+    if (edi_fmt(path, sizeof(path), err, "%s/%s", dir, it->name) < 0)
+        return EDI_ECONFIG;
+    files_temp(tmp, sizeof(tmp), dir, it->name, (long)getpid());
+    if ((rc = gw_write_synced(tmp, it->bytes, it->n, err)) < 0)
+        return rc;
+    if ((rc = gw_store_begin(c->store, err)) < 0)
+        goto fail;
+    if ((rc = gw_store_outbox_superseded(&later, c->store, it->id, err)) < 0)
+        goto rollback;
+    if (later) {
+        unlink(tmp);
+    } else if (rename(tmp, path) != 0) {
+        rc = edi_fail(err, EDI_EIO, "cannot write %s: %s", path, strerror(errno));
+        goto rollback;
+    } else if (gw_sync_dir(dir) != 0) {
+        /* the file is there: pushed again (same name, same bytes) */
+        rc = edi_fail(err, EDI_EIO, "cannot sync %s: %s", dir, strerror(errno));
+        goto rollback;
+    }
+    if ((rc = gw_store_commit(c->store, err)) < 0)
+        return rc;
+    snprintf(id, cap, "%s", it->name);
+    return 0;
+rollback:
+    gw_store_rollback(c->store);
+fail:
+    unlink(tmp);
+    return rc;
+}
+
+/* A sender (process pid of this host) died pushing it: what it left half
+ * written goes. */
+static void files_abandoned(struct gw_erp *e, const struct gw_outbox_item *it, long pid)
+{
+    char tmp[4600];
+
+    if (e->c->cfg->erp_out == NULL || it->name == NULL || strchr(it->name, '/'))
+        return;
+    files_temp(tmp, sizeof(tmp), e->c->cfg->erp_out, it->name, pid);
+    unlink(tmp);
+}
+
+static int is_decision(const char *name, const char *data)
+{
+    size_t n = strlen(name);
+
+    if (n > 5 && strcmp(name + n - 5, ".json") == 0)
+        return strstr(data, "\"action\"") != NULL;
+    if (n > 4 && strcmp(name + n - 4, ".csv") == 0)
+        return strncmp(data, "po_number,line_no,accept", 24) == 0;
+    return 0;
+}
+
+static int is_packlist(const char *name, const char *data)
+{
+    size_t n = strlen(name);
+
+    while (*data == ' ' || *data == '\t' || *data == '\r' || *data == '\n')
+        data++;
+    if (n > 5 && strcmp(name + n - 5, ".json") == 0)
+        return strstr(data, "\"cartons\"") != NULL || strstr(data, "\"carton_id\"") != NULL;
+    if (n > 4 && strcmp(name + n - 4, ".csv") == 0)
+        return strncmp(data, "po_number,line_no,quantity", 26) == 0 ||
+               (strstr(data, "carton_id") != NULL && strstr(data, "carton_id") < strchr(data, '\n'));
+    return 0;
+}
+
+/* Every file of erp/in/ of one kind, in name order. */
+static int files_pull(struct gw_erp *e, enum gw_erp_pull kind, struct gw_erp_item **items, size_t *n,
+                      struct edi_err *err)
+{
+    struct gw_ctx *c = e->c;
+    const char *dir = c->cfg->erp_in;
+    struct dirent **names = NULL;
+    size_t cap = 0;
+    int k, nn;
+
+    (void)err;
+    *items = NULL;
+    *n = 0;
+    if (dir == NULL || (nn = scandir(dir, &names, NULL, alphasort)) < 0)
+        return 0;   /* nothing there yet */
+    for (k = 0; k < nn; k++) {
+        const char *name = names[k]->d_name;
+        char path[4400];
+        char *data = NULL;
+        size_t len;
+        struct stat sb;
+        struct edi_err e2;
+        int want;
+
+        /* SPEC: issue 12 — lstat and O_NOFOLLOW: a link in erp/in is never
+         * read; done/ and refused/ are erp/in's own folders, passed over
+         * quietly */
+        if (name[0] == '.' || gw_temp_name(name) ||
+            edi_fmt(path, sizeof(path), NULL, "%s/%s", dir, name) < 0 || lstat(path, &sb) != 0 ||
+            S_ISDIR(sb.st_mode))
+            continue;
+        if (kind == GW_ERP_STOCK && strcmp(name, "stock.csv") != 0)
+            continue;
+        if (edi_read_regular(&data, &len, path, &e2) < 0) {
+            if (e2.rc == EDI_ESYNTAX && kind == GW_ERP_DECISIONS)
+                gw_log(c, "warn", "erp/in %s: not read: %s", name, e2.msg);
+            continue;
+        }
+        want = kind == GW_ERP_STOCK ? 1 : kind == GW_ERP_DECISIONS ? is_decision(name, data)
+                                                                   : is_packlist(name, data);
+        if (!want) {
+            free(data);
+            continue;
+        }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            *items = edi_xrealloc(*items, cap * sizeof(**items));
+        }
+        (*items)[*n].name = edi_xstrdup(name);
+        (*items)[*n].data = data;
+        (*items)[*n].n = len;
+        (*n)++;
+    }
+    for (k = 0; k < nn; k++)
+        free(names[k]);
+    free(names);
+    return 0;
+}
+
+/* erp/in/NAME to done/ or refused/ (with NAME.reason), under a name no
+ * kept file has: a second file of the same name never replaces the
+ * first. */
+static int files_done(struct gw_erp *e, const struct gw_erp_item *it, const char *why, struct edi_err *err)
+{
+    struct gw_ctx *c = e->c;
+    char from[4400], sub[4300], to[4700];
+
+    (void)err;
+    if (c->cfg->erp_in == NULL || edi_fmt(from, sizeof(from), NULL, "%s/%s", c->cfg->erp_in, it->name) < 0 ||
+        edi_fmt(sub, sizeof(sub), NULL, "%s/%s", c->cfg->erp_in, why ? "refused" : "done") < 0) {
+        gw_log(c, "error", "cannot move %s: the path is too long", it->name);
+        return 0;
+    }
+    mkdir(sub, 0700);
+    if (gw_rename_unique(to, sizeof(to) - 8, from, sub, it->name) != 0) {
+        gw_log(c, "error", "cannot move %s: %s", from, strerror(errno));
+        return 0;
+    }
+    if (why) {
+        struct edi_err e2;
+
+        strcat(to, ".reason");
+        if (gw_write_file(to, why, strlen(why), &e2) < 0)
+            gw_log(c, "error", "%s", e2.msg);
+    }
+    return 0;
+}
+
+const struct gw_erp_type gw_erp_files = {
+    .name = "files",
+    .open = files_open,
+    .push = files_push,
+    .abandoned = files_abandoned,
+    .pull = files_pull,
+    .done = files_done,
+    .close = files_close,
+};
+
+const struct gw_erp_type *gw_erp_connector(const struct gw_config *cfg)
+{
+    (void)cfg;
+    return &gw_erp_files;
+}
+
+int gw_erp_open(const struct gw_erp_type **type, struct gw_erp **e, struct gw_ctx *c, struct edi_err *err)
+{
+    *type = gw_erp_connector(c->cfg);
+    return (*type)->open(e, c, err);
+}
+
+void gw_erp_items_free(struct gw_erp_item *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        free(v[i].name);
+        free(v[i].data);
+    }
+    free(v);
+}

@@ -1,0 +1,78 @@
+/*
+ * transport.h — the transport interface: how messages come from a partner
+ * and go to it. A transport kind is a table of functions (struct
+ * gw_transport_type), in the spirit of Redis's ConnectionType, curl's
+ * connection filters and libgit2's git_transport:
+ *
+ *   open     one partner's connection (folders, an SFTP session, an AS2
+ *            endpoint, the SP-API);
+ *   poll     lands each message received since the last poll in the store
+ *            (gw_store_receive_raw, state "received") and nothing else: the
+ *            inbound flow (flow/inbound.c) works from the store;
+ *   settle   the flow's verdict on a received message (archived,
+ *            quarantined, duplicate, with the reason): the transport keeps
+ *            or puts away the partner's copy;
+ *   keep     a part of a received message refused on its own (a rejected
+ *            set), kept for the operator with why;
+ *   send     one outbox message: a receipt, or "retry later" (EDI_EAGAIN,
+ *            with a time when the partner said one), or "an operator must
+ *            act" (EDI_ECONFIG: credentials, certificates, a folder gone);
+ *   status   what the partner said about a message sent (an MDN, an
+ *            SP-API transaction status; files: picked up or not);
+ *   close    ends the connection; what was polled but not settled is left
+ *            where the next poll finds it again.
+ *
+ * The spool folders (spool.c) are the first kind. Claims in the outbox
+ * (who sends what, retries and back-off) are the flush's (flow/flush.c),
+ * not a transport's.
+ */
+#ifndef WHARF_TRANSPORT_H
+#define WHARF_TRANSPORT_H
+
+#include "gateway/core/ctx.h"
+
+#include <stdint.h>
+
+/* Verdicts on a received message (the raw row's verdict). */
+#define GW_VERDICT_ARCHIVED "archived"
+#define GW_VERDICT_QUARANTINED "quarantined"
+#define GW_VERDICT_DUPLICATE "duplicate"
+
+/* What a send returns. */
+struct gw_receipt {
+    char id[256];          /* the transport's name for what it sent (files: the file name) */
+    time_t retry_at;       /* EDI_EAGAIN: when to try again (0: the flush's back-off) */
+};
+
+struct gw_transport;       /* one partner's open connection */
+
+struct gw_transport_type {
+    const char *name;      /* wharf.xml's <transport kind> */
+    int (*open)(struct gw_transport **t, struct gw_ctx *c, const struct gw_partner *p,
+                struct edi_err *err);
+    int (*poll)(struct gw_transport *t, struct gw_stats *st, struct edi_err *err);
+    void (*settle)(struct gw_transport *t, int64_t raw_id, const char *verdict, const char *reason);
+    void (*keep)(struct gw_transport *t, const char *name, const void *bytes, size_t n, const char *why);
+    int (*send)(struct gw_transport *t, const struct gw_outbox_item *it, struct gw_receipt *r,
+                struct edi_err *err);
+    /* A sender (process pid of this host) died sending it: what it left
+     * half done goes, before the message is sent again. */
+    void (*abandoned)(struct gw_transport *t, const struct gw_outbox_item *it, long pid);
+    int (*status)(struct gw_transport *t, const char *receipt, char *state, size_t cap,
+                  struct edi_err *err);
+    void (*close)(struct gw_transport *t);
+};
+
+/* The kind of a partner's transport (wharf.xml <transport kind>), NULL when
+ * wharf has none of that name. */
+const struct gw_transport_type *gw_transport_kind(const char *name);
+/* Opens a partner's transport: the pair every caller needs. EDI_ECONFIG
+ * when its kind is unknown. */
+int gw_transport_open(const struct gw_transport_type **type, struct gw_transport **t, struct gw_ctx *c,
+                      const struct gw_partner *p, struct edi_err *err);
+
+/* Spool folders: inbound/ (claimed by rename into inbound/.claimed/PID/),
+ * archive/, quarantine/ (with NAME.reason), outbound/. */
+extern const struct gw_transport_type gw_transport_spool;
+
+#endif
