@@ -63,9 +63,11 @@ struct gw_erp_type {
     void (*close)(struct gw_erp *e);
 };
 
-/* The workspace's connector (the file exchange today). */
+/* The workspace's connector by wharf.xml's <erp kind> (the file exchange
+ * today), NULL when wharf has none of that kind. */
 const struct gw_erp_type *gw_erp_connector(const struct gw_config *cfg);
-/* Opens the workspace's connector: the pair every caller needs. */
+/* Opens the workspace's connector: the pair every caller needs.
+ * EDI_ECONFIG when its kind is unknown. */
 int gw_erp_open(const struct gw_erp_type **type, struct gw_erp **e, struct gw_ctx *c, struct edi_err *err);
 void gw_erp_items_free(struct gw_erp_item *v, size_t n);
 

@@ -475,13 +475,21 @@ const struct gw_erp_type gw_erp_files = {
 
 const struct gw_erp_type *gw_erp_connector(const struct gw_config *cfg)
 {
-    (void)cfg;
-    return &gw_erp_files;
+    static const struct gw_erp_type *const kinds[] = {&gw_erp_files};
+    const char *kind = cfg->erp_kind ? cfg->erp_kind : "files";
+    size_t i;
+
+    for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (strcmp(kinds[i]->name, kind) == 0)
+            return kinds[i];
+    return NULL;
 }
 
 int gw_erp_open(const struct gw_erp_type **type, struct gw_erp **e, struct gw_ctx *c, struct edi_err *err)
 {
-    *type = gw_erp_connector(c->cfg);
+    *e = NULL;
+    if ((*type = gw_erp_connector(c->cfg)) == NULL)
+        return edi_fail(err, EDI_ECONFIG, "no ERP connector of kind '%s'", c->cfg->erp_kind);
     return (*type)->open(e, c, err);
 }
 
