@@ -994,6 +994,61 @@ int gw_ack_run(unsigned *queued, struct gw_ctx *c, struct edi_err *err)
     return gw_ack_run_partner(queued, c, NULL, err);
 }
 
+/* SPEC: issue 13 — an auto-acknowledging partner's new order is pending
+ * work this run finds in the store: an approved order with no decision
+ * yet is decided here (everything accepted, or up to the stock the ERP
+ * has now). One that cannot be decided automatically goes back to
+ * pending-approval with the reason, for a person to decide. */
+static int auto_decide(struct gw_ctx *c, const struct gw_partner *only, struct edi_err *err)
+{
+    size_t k;
+    int rc = 0;
+
+    for (k = 0; k < c->cfg->npartners && rc == 0; k++) {
+        const struct gw_partner *p = &c->cfg->partners[k];
+        struct gw_order **v = NULL;
+        size_t n = 0, i;
+
+        if ((only && only != p) || p->ack_mode == GW_ACK_MANUAL)
+            continue;
+        if ((rc = gw_store_list_orders(&v, &n, c->store, GW_ORDER_APPROVED, p->id, err)) < 0)
+            break;
+        for (i = 0; i < n && rc == 0; i++) {
+            struct gw_ack *a = NULL;
+            size_t na = 0;
+            struct edi_findings viol;
+            int r;
+
+            if ((rc = gw_store_acks(&a, &na, c->store, v[i]->id, NULL, err)) < 0)
+                break;
+            gw_acks_free(a, na);
+            if (na > 0)
+                continue;   /* decided before */
+            if ((rc = gw_store_begin(c->store, err)) < 0)
+                break;
+            edi_findings_init(&viol, 20);
+            r = gw_ack_auto(c, v[i], &viol, err);
+            if (r == EDI_ESYNTAX) {
+                char why[400];
+
+                snprintf(why, sizeof(why), "cannot be acknowledged automatically: %s",
+                         viol.n ? viol.v[0].msg : "refused");
+                gw_log(c, "warn", "%s %s: %s", p->id, v[i]->po_number, why);
+                r = gw_store_set_order_state(c->store, v[i]->id, GW_ORDER_PENDING, why, c->now, err);
+            }
+            edi_findings_dispose(&viol);
+            if (r < 0) {
+                gw_store_rollback(c->store);
+                rc = r;
+                break;
+            }
+            rc = gw_store_commit(c->store, err);
+        }
+        gw_orders_free(v, n);
+    }
+    return rc;
+}
+
 int gw_ack_run_partner(unsigned *queued, struct gw_ctx *c, const struct gw_partner *only, struct edi_err *err)
 {
     struct gw_ack *v = NULL;
@@ -1010,6 +1065,8 @@ int gw_ack_run_partner(unsigned *queued, struct gw_ctx *c, const struct gw_partn
         if ((rc = gw_erp_decisions(&applied, c, err)) < 0)
             return rc;
     }
+    if ((rc = auto_decide(c, only, err)) < 0)
+        return rc;
     if ((rc = gw_store_acks(&v, &n, c->store, 0, "pending", err)) < 0)
         return rc;
     for (i = 0; i < n && !(c->stop && *c->stop); i++) {

@@ -448,22 +448,8 @@ static int order_one(struct file_run *f, const struct map_info *m, xmlDocPtr in,
                    created ? "created" : "updated", o->state);
             rc = gw_erp_order(f->c, o, out, f->err);
         }
-        if (rc == 0) {
-            /* an auto-acknowledging partner's new order is decided at once:
-             * everything accepted (stock-based decisions arrive later) */
-            if (created && f->p->ack_mode != GW_ACK_MANUAL) {
-                struct edi_findings v;
-
-                edi_findings_init(&v, 20);
-                rc = gw_ack_auto(f->c, o, &v, f->err);
-                if (rc == EDI_ESYNTAX) {
-                    gw_log(f->c, "warn", "%s %s: cannot be acknowledged automatically: %s",
-                           f->p->id, o->po_number, v.n ? v.v[0].msg : "");
-                    rc = 0;
-                }
-                edi_findings_dispose(&v);
-            }
-        }
+        /* an auto-acknowledging partner's new order is approved; the ack
+         * run finds it in the store and decides it (ack.c: auto_decide) */
     }
     gw_order_free(old);
     gw_order_free(o);
