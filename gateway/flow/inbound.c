@@ -1207,8 +1207,12 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
     rc = edi_check_mem(&cs, data, n, &o, err);
     if (rc == 0 && f.rc < 0)
         rc = f.rc;
-    if (rc == 0 && ack.rc < 0)
-        rc = edi_fail(err, ack.rc, "control numbers: %s", err->msg);
+    if (rc == 0 && ack.rc < 0) {
+        if (ack.err.msg[0])
+            rc = edi_fail(err, ack.rc, "acknowledgment: %s", ack.err.msg);
+        else
+            rc = edi_fail(err, ack.rc, "control numbers: %s", err->msg);
+    }
     if (rc == 0 && ack.out.n) {
         char oname[256];
         int64_t id;
