@@ -296,10 +296,12 @@ void edi_ack_group_end(struct edi_ack *a, const struct edi_group *g,
     echo(a, h->sender, sizeof(h->sender), g->receiver);
     echo(a, h->receiver, sizeof(h->receiver), g->sender);
     /* our own GS08 is always a real version, whatever the inbound one was */
-    snprintf(h->version, sizeof(h->version), "%s",
-             a->v5010 ? "005010X231A1"
-                      : strlen(g->version) >= 6 && strspn(g->version, "0123456789") >= 6 ? g->version
-                                                                                        : "004010");
+    if (a->v5010)
+        snprintf(h->version, sizeof(h->version), "005010X231A1");
+    else if (strlen(g->version) >= 6 && strspn(g->version, "0123456789") >= 6)
+        snprintf(h->version, sizeof(h->version), "%s", g->version);
+    else
+        snprintf(h->version, sizeof(h->version), "004010");
     h->control = gsctl;
     h->off = b->n;
     w_on(a, b);
@@ -377,10 +379,14 @@ struct ack_env {
 static void env_of(struct ack_env *x, struct edi_ack *a, const struct edi_ichg *ic, uint64_t ctl)
 {
     memset(x, 0, sizeof(*x));
-    x->e.from.qual = party(a, x->sq, sizeof(x->sq), a->o.us.qual, ic ? ic->receiver_qual : NULL, "ZZ");
-    x->e.from.id = party(a, x->sid, sizeof(x->sid), a->o.us.id, ic ? ic->receiver : NULL, "UNKNOWN");
-    x->e.to.qual = party(a, x->rq, sizeof(x->rq), a->o.them.qual, ic ? ic->sender_qual : NULL, "ZZ");
-    x->e.to.id = party(a, x->rid, sizeof(x->rid), a->o.them.id, ic ? ic->sender : NULL, "UNKNOWN");
+    x->e.from.qual = party(a, x->sq, sizeof(x->sq), a->o.us.qual,
+                           ic ? ic->receiver_qual : NULL, "ZZ");
+    x->e.from.id = party(a, x->sid, sizeof(x->sid), a->o.us.id,
+                         ic ? ic->receiver : NULL, "UNKNOWN");
+    x->e.to.qual = party(a, x->rq, sizeof(x->rq), a->o.them.qual,
+                         ic ? ic->sender_qual : NULL, "ZZ");
+    x->e.to.id = party(a, x->rid, sizeof(x->rid), a->o.them.id,
+                       ic ? ic->sender : NULL, "UNKNOWN");
     /* echo the inbound version only when it is one we read */
     x->e.version = ic && digits(ic->version, 5) && strcmp(ic->version, "00200") >= 0 &&
                            strcmp(ic->version, "00801") <= 0

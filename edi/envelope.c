@@ -26,7 +26,8 @@ static int check_value(const struct edi_env *e, int rep_in_use, const char *fiel
 
         if (c < 0x20 || c == 0x7f || c == e->d.elem || c == e->d.comp || c == e->d.seg ||
             (rep_in_use && c == e->d.rep))
-            return edi_fail(err, EDI_ECONFIG, "%s '%.60s' holds byte 0x%02x, a delimiter or control byte",
+            return edi_fail(err, EDI_ECONFIG,
+                            "%s '%.60s' holds byte 0x%02x, a delimiter or control byte",
                             field, v, c);
     }
     return 0;
@@ -203,8 +204,9 @@ int edi_envelope_write(struct edi_buf *out, const struct edi_env *e,
     edi_w_elc(&w, isa13);
     edi_w_end(&w);
     if (out->err)
-        rc = edi_fail(err, EDI_ELIMIT, "interchange %s: the output is over its maximum of %zu bytes",
-                      isa13, out->max);
+        rc = edi_fail(err, EDI_ELIMIT,
+                      "interchange %s: the output is over its maximum of %zu bytes", isa13,
+                      out->max);
 out:
     if (rc < 0)
         out->n = start;
