@@ -6,6 +6,7 @@
 #include "edi/ack.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int ctl_next(void *ctx, char kind, uint64_t *out)
@@ -38,7 +39,6 @@ void edi_ack_init(struct edi_ack *a, const struct edi_ack_opts *o)
     gmtime_r(&a->o.now, &tm);
     snprintf(a->date6, sizeof(a->date6), "%02u%02u%02u", (unsigned)tm.tm_year % 100u,
              (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u);
-    strftime(a->date8, sizeof(a->date8), "%Y%m%d", &tm);
     strftime(a->time4, sizeof(a->time4), "%H%M", &tm);
     edi_delims_default(&a->d);
 }
@@ -48,6 +48,7 @@ void edi_ack_dispose(struct edi_ack *a)
     edi_buf_dispose(&a->out);
     edi_buf_dispose(&a->groups);
     edi_buf_dispose(&a->sets);
+    free(a->gv);
 }
 
 static uint64_t next_ctl(struct edi_ack *a, char kind)
@@ -226,6 +227,24 @@ char edi_ack_tx(struct edi_ack *a, const struct edi_tx *tx, const struct edi_fin
     return st;
 }
 
+/* An inbound envelope value made safe to echo: our delimiters and control
+ * bytes become '?', so an odd inbound ISA cannot break the ack. */
+static const char *echo(struct edi_ack *a, char *buf, size_t cap, const char *v)
+{
+    size_t i;
+
+    for (i = 0; v[i] && i + 1 < cap; i++) {
+        unsigned char c = (unsigned char)v[i];
+
+        buf[i] = (c < 0x20 || c == 0x7f || c == a->d.elem || c == a->d.comp || c == a->d.rep ||
+                  c == a->d.seg)
+                     ? '?'
+                     : (char)c;
+    }
+    buf[i] = '\0';
+    return buf;
+}
+
 void edi_ack_group_end(struct edi_ack *a, const struct edi_group *g,
                        const struct edi_findings *env)
 {
@@ -234,6 +253,7 @@ void edi_ack_group_end(struct edi_ack *a, const struct edi_group *g,
     uint64_t gsctl, stctl, declared = a->nsets;
     char num[24], st;
     struct edi_buf *b = &a->groups;
+    struct edi_ack_group *h;
     uint32_t nseg_before;
 
     if (a->o.type == EDI_ACK_TA1)
@@ -266,21 +286,25 @@ void edi_ack_group_end(struct edi_ack *a, const struct edi_group *g,
         st = 'R';
     gsctl = next_ctl(a, 'G');
     stctl = next_ctl(a, 'S');
-    w_on(a, b);
-    edi_w_begin(&a->w, "GS");
-    edi_w_elc(&a->w, "FA");
-    edi_w_elc(&a->w, g->receiver);
-    edi_w_elc(&a->w, g->sender);
-    edi_w_elc(&a->w, a->date8);
-    edi_w_elc(&a->w, a->time4);
-    snprintf(num, sizeof(num), "%llu", (unsigned long long)gsctl);
-    edi_w_elc(&a->w, num);
-    edi_w_elc(&a->w, "X");
+    if (a->ngroups_out == a->gcap) {
+        a->gcap = a->gcap ? a->gcap * 2 : 4;
+        a->gv = edi_xrealloc(a->gv, a->gcap * sizeof(*a->gv));
+    }
+    h = &a->gv[a->ngroups_out];
+    memset(h, 0, sizeof(*h));
+    /* the ack goes back the way the group came: its GS03 is our GS02 */
+    echo(a, h->sender, sizeof(h->sender), g->receiver);
+    echo(a, h->receiver, sizeof(h->receiver), g->sender);
     /* our own GS08 is always a real version, whatever the inbound one was */
-    edi_w_elc(&a->w, a->v5010 ? "005010X231A1" :
-                     strlen(g->version) >= 6 && strspn(g->version, "0123456789") >= 6 ? g->version
-                                                                                     : "004010");
-    edi_w_end(&a->w);
+    if (a->v5010)
+        snprintf(h->version, sizeof(h->version), "005010X231A1");
+    else if (strlen(g->version) >= 6 && strspn(g->version, "0123456789") >= 6)
+        snprintf(h->version, sizeof(h->version), "%s", g->version);
+    else
+        snprintf(h->version, sizeof(h->version), "004010");
+    h->control = gsctl;
+    h->off = b->n;
+    w_on(a, b);
     nseg_before = a->w.nseg;
     edi_w_begin(&a->w, "ST");
     edi_w_elc(&a->w, a->v5010 ? "999" : "997");
@@ -316,31 +340,9 @@ void edi_ack_group_end(struct edi_ack *a, const struct edi_group *g,
     snprintf(num, sizeof(num), "%04llu", (unsigned long long)stctl);
     edi_w_elc(&a->w, num);
     edi_w_end(&a->w);
-    edi_w_begin(&a->w, "GE");
-    edi_w_elc(&a->w, "1");
-    snprintf(num, sizeof(num), "%llu", (unsigned long long)gsctl);
-    edi_w_elc(&a->w, num);
-    edi_w_end(&a->w);
+    h->n = b->n - h->off;
     a->ngroups_out++;
     edi_buf_reset(&a->sets);
-}
-
-/* An inbound envelope value made safe to echo: our delimiters and control
- * bytes become '?', so an odd inbound ISA cannot break the ack. */
-static const char *echo(struct edi_ack *a, char *buf, size_t cap, const char *v)
-{
-    size_t i;
-
-    for (i = 0; v[i] && i + 1 < cap; i++) {
-        unsigned char c = (unsigned char)v[i];
-
-        buf[i] = (c < 0x20 || c == 0x7f || c == a->d.elem || c == a->d.comp || c == a->d.rep ||
-                  c == a->d.seg)
-                     ? '?'
-                     : (char)c;
-    }
-    buf[i] = '\0';
-    return buf;
 }
 
 static int digits(const char *v, size_t n)
@@ -359,40 +361,42 @@ static const char *party(struct edi_ack *a, char *buf, size_t cap, const char *c
     return inbound ? echo(a, buf, cap, inbound) : fallback;
 }
 
-static void isa(struct edi_ack *a, const struct edi_ichg *ic, uint64_t ctl)
+/* A failure of the envelope writer: kept, the first one wins. */
+static void failed(struct edi_ack *a, int rc, const struct edi_err *e)
 {
-    char sq[4], sid[20], rq[4], rid[20];
-    struct edi_isa_fields f = {
-        .sender_qual = party(a, sq, sizeof(sq), a->o.us.qual, ic ? ic->receiver_qual : NULL, "ZZ"),
-        .sender = party(a, sid, sizeof(sid), a->o.us.id, ic ? ic->receiver : NULL, "UNKNOWN"),
-        .receiver_qual = party(a, rq, sizeof(rq), a->o.them.qual, ic ? ic->sender_qual : NULL, "ZZ"),
-        .receiver = party(a, rid, sizeof(rid), a->o.them.id, ic ? ic->sender : NULL, "UNKNOWN"),
-        .date = a->date6,
-        .time = a->time4,
-        /* echo the inbound version only when it is one we read */
-        .version = ic && digits(ic->version, 5) && strcmp(ic->version, "00200") >= 0 &&
-                           strcmp(ic->version, "00801") <= 0
-                       ? ic->version
-                       : "00401",
-        .control = ctl,
-        .ack_requested = "0",
-        .usage = ic && ic->usage[0] == 'T' ? "T" : "P",
-    };
-
-    w_on(a, &a->out);
-    edi_w_isa(&a->w, &f);
+    if (a->rc == 0) {
+        a->rc = rc;
+        a->err = *e;
+    }
 }
 
-static void iea(struct edi_ack *a, uint32_t ngroups, uint64_t ctl)
-{
-    char num[24];
+/* The interchange around an ack, from us to the partner. */
+struct ack_env {
+    char sq[8], sid[64], rq[8], rid[64];
+    struct edi_env e;
+};
 
-    edi_w_begin(&a->w, "IEA");
-    snprintf(num, sizeof(num), "%u", ngroups);
-    edi_w_elc(&a->w, num);
-    snprintf(num, sizeof(num), "%09llu", (unsigned long long)ctl);
-    edi_w_elc(&a->w, num);
-    edi_w_end(&a->w);
+static void env_of(struct ack_env *x, struct edi_ack *a, const struct edi_ichg *ic, uint64_t ctl)
+{
+    memset(x, 0, sizeof(*x));
+    x->e.from.qual = party(a, x->sq, sizeof(x->sq), a->o.us.qual,
+                           ic ? ic->receiver_qual : NULL, "ZZ");
+    x->e.from.id = party(a, x->sid, sizeof(x->sid), a->o.us.id,
+                         ic ? ic->receiver : NULL, "UNKNOWN");
+    x->e.to.qual = party(a, x->rq, sizeof(x->rq), a->o.them.qual,
+                         ic ? ic->sender_qual : NULL, "ZZ");
+    x->e.to.id = party(a, x->rid, sizeof(x->rid), a->o.them.id,
+                       ic ? ic->sender : NULL, "UNKNOWN");
+    /* echo the inbound version only when it is one we read */
+    x->e.version = ic && digits(ic->version, 5) && strcmp(ic->version, "00200") >= 0 &&
+                           strcmp(ic->version, "00801") <= 0
+                       ? ic->version
+                       : "00401";
+    x->e.d = a->d;
+    x->e.suffix = a->o.suffix;
+    x->e.now = a->o.now;
+    x->e.usage = ic && ic->usage[0] == 'T' ? 'T' : 'P';
+    x->e.control = ctl;
 }
 
 static void ta1(struct edi_ack *a, const struct edi_ichg *ic, const struct edi_findings *env,
@@ -402,6 +406,10 @@ static void ta1(struct edi_ack *a, const struct edi_ichg *ic, const struct edi_f
     char st = 'A';
     size_t i;
     uint64_t ctl = next_ctl(a, 'I');
+    struct ack_env x;
+    struct edi_buf seg;
+    struct edi_err e;
+    int rc;
 
     for (i = 0; env && i < env->n; i++) {
         if (env->v[i].ta1_code[0]) {
@@ -410,7 +418,8 @@ static void ta1(struct edi_ack *a, const struct edi_ichg *ic, const struct edi_f
             break;
         }
     }
-    isa(a, ic, ctl);
+    edi_buf_init(&seg, 0);
+    w_on(a, &seg);
     edi_w_begin(&a->w, "TA1");
     /* SPEC: TA101-TA103 echo ISA13, ISA09, ISA10; where those are not what
      * they must be, the note code says so and our values stand in */
@@ -420,7 +429,39 @@ static void ta1(struct edi_ack *a, const struct edi_ichg *ic, const struct edi_f
     edi_w_elc(&a->w, (char[]){st, 0});
     edi_w_elc(&a->w, code);
     edi_w_end(&a->w);
-    iea(a, 0, ctl);
+    env_of(&x, a, ic, ctl);
+    x.e.ta1 = (struct edi_str){seg.p, seg.n};
+    edi_err_clear(&e);
+    if ((rc = edi_envelope_write(&a->out, &x.e, NULL, 0, &e)) < 0)
+        failed(a, rc, &e);
+    edi_buf_dispose(&seg);
+}
+
+/* The interchange of the ack groups made for one inbound interchange. */
+static void groups_out(struct edi_ack *a, const struct edi_ichg *ic)
+{
+    uint64_t ctl = next_ctl(a, 'I');
+    struct edi_env_group *gv = edi_xcalloc(a->ngroups_out, sizeof(*gv));
+    struct edi_str *sets = edi_xcalloc(a->ngroups_out, sizeof(*sets));
+    struct ack_env x;
+    struct edi_err e;
+    uint32_t i;
+    int rc;
+
+    for (i = 0; i < a->ngroups_out; i++) {
+        const struct edi_ack_group *h = &a->gv[i];
+
+        sets[i] = (struct edi_str){a->groups.p + h->off, h->n};
+        gv[i] = (struct edi_env_group){.func_id = "FA", .sender = h->sender,
+                                       .receiver = h->receiver, .version = h->version,
+                                       .control = h->control, .sets = &sets[i], .nsets = 1};
+    }
+    env_of(&x, a, ic, ctl);
+    edi_err_clear(&e);
+    if ((rc = edi_envelope_write(&a->out, &x.e, gv, a->ngroups_out, &e)) < 0)
+        failed(a, rc, &e);
+    free(gv);
+    free(sets);
 }
 
 void edi_ack_ichg_end(struct edi_ack *a, const struct edi_ichg *ic,
@@ -431,13 +472,8 @@ void edi_ack_ichg_end(struct edi_ack *a, const struct edi_ichg *ic,
 
     if (due)
         ta1(a, ic, env, ic->rejected);
-    if (!ic->rejected && a->ngroups_out > 0 && a->o.type != EDI_ACK_TA1) {
-        uint64_t ctl = next_ctl(a, 'I');
-
-        isa(a, ic, ctl);
-        edi_buf_put(&a->out, a->groups.p, a->groups.n);
-        iea(a, a->ngroups_out, ctl);
-    }
+    if (!ic->rejected && a->ngroups_out > 0 && a->o.type != EDI_ACK_TA1)
+        groups_out(a, ic);
     edi_buf_reset(&a->groups);
     a->ngroups_out = 0;
 }

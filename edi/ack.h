@@ -10,6 +10,7 @@
 #ifndef WHARF_ACK_H
 #define WHARF_ACK_H
 
+#include "edi/envelope.h"
 #include "edi/guide.h"
 
 #include <time.h>
@@ -19,14 +20,6 @@ enum edi_ack_type {
     EDI_ACK_997,
     EDI_ACK_999,
     EDI_ACK_TA1,        /* only interchange acknowledgments */
-};
-
-/* One side of an interchange, without the ISA's space padding; NULL
- * members are not known (not checked, not used). */
-struct edi_party {
-    const char *qual;            /* ISA05 / ISA07 */
-    const char *id;              /* ISA06 / ISA08 */
-    const char *gs;              /* GS02 / GS03 */
 };
 
 struct edi_ack_opts {
@@ -42,19 +35,31 @@ struct edi_ack_opts {
     struct edi_party us, them;
 };
 
+/* One ack group waiting for its interchange: the GS values, and where its
+ * set (ST ... SE) is in edi_ack.groups. */
+struct edi_ack_group {
+    char sender[16], receiver[16], version[13];
+    uint64_t control;
+    size_t off, n;
+};
+
 struct edi_ack {
     struct edi_ack_opts o;
     struct edi_buf out;          /* what to send: whole interchanges */
-    struct edi_buf groups;       /* the current interchange's ack groups */
+    struct edi_buf groups;       /* the current interchange's ack sets */
+    struct edi_ack_group *gv;    /* and their groups, ngroups_out of them */
+    size_t gcap;
     struct edi_buf sets;         /* the current group's AK2..AK5 blocks */
     struct edi_writer w;
     struct edi_delims d;
-    char date6[7], date8[9], time4[5];
+    char date6[7], time4[5];       /* TA102, TA103 when the inbound ones are unusable */
     int v5010;                   /* the current group gets a 999 */
     uint32_t ngroups_out;
     uint32_t nsets, naccepted;
     uint32_t nsetseg;            /* segments in sets, for SE01 */
-    int rc;                      /* sticky: a control-number source failed */
+    int rc;                      /* sticky: a control-number source failed
+                                  * (EDI_EAGAIN), or the envelope writer (err) */
+    struct edi_err err;          /* the envelope writer's message, when it failed */
 };
 
 void edi_ack_init(struct edi_ack *a, const struct edi_ack_opts *o);

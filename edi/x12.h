@@ -2,8 +2,9 @@
  * x12.h — X12 syntax: the streaming tokenizer, the envelope parser
  * (ISA/GS/ST ... SE/GE/IEA), findings, and the writer.
  *
- * Guides and guide-driven validation are in guide.h; acknowledgments in
- * ack.h; EDI⇄XML in exml.h.
+ * Guides and guide-driven validation are in guide.h; the envelope writer
+ * (ISA/GS ... GE/IEA) in envelope.h; acknowledgments in ack.h; EDI⇄XML in
+ * exml.h.
  */
 #ifndef WHARF_X12_H
 #define WHARF_X12_H
@@ -264,18 +265,6 @@ void edi_w_end(struct edi_writer *w);
  * repetitions split again with the writer's delimiters). */
 void edi_w_seg(struct edi_writer *w, const struct edi_str *el, size_t n,
                const struct edi_delims *in);
-
-/* The ISA with every field padded to its fixed width. */
-struct edi_isa_fields {
-    const char *sender_qual, *sender, *receiver_qual, *receiver;
-    const char *date, *time;  /* YYMMDD, HHMM */
-    const char *version;      /* 00401, 00501 */
-    uint64_t control;
-    const char *ack_requested;
-    const char *usage;        /* P or T */
-};
-
-void edi_w_isa(struct edi_writer *w, const struct edi_isa_fields *f);
 
 /* Default delimiters: * > ^ ~ */
 void edi_delims_default(struct edi_delims *d);

@@ -1,13 +1,13 @@
 /*
  * x12_write.c — the X12 writer: segments with chosen delimiters into a
- * bounded buffer, trailing empty elements dropped, the fixed-width ISA.
+ * bounded buffer, trailing empty elements dropped.
  *
  * Which segments to write (997/999/TA1, 855 ...) is decided elsewhere
- * (ack.c, exml.c, the maps); control numbers come from the caller.
+ * (ack.c, exml.c, the maps); the envelope (ISA/GS ... GE/IEA) is written
+ * by envelope.c; control numbers come from the caller.
  */
 #include "edi/x12.h"
 
-#include <stdio.h>
 #include <string.h>
 
 void edi_delims_default(struct edi_delims *d)
@@ -145,47 +145,4 @@ void edi_w_seg(struct edi_writer *w, const struct edi_str *el, size_t n,
     edi_buf_putc(w->out, (char)w->d.seg);
     edi_buf_puts(w->out, w->suffix);
     w->nseg++;
-}
-
-static void fixed(struct edi_writer *w, const char *v, size_t width)
-{
-    size_t n = v ? strlen(v) : 0;
-
-    if (n > width)
-        n = width;
-    edi_buf_putc(w->out, (char)w->d.elem);
-    edi_buf_put(w->out, v, n);
-    for (; n < width; n++)
-        edi_buf_putc(w->out, ' ');
-}
-
-void edi_w_isa(struct edi_writer *w, const struct edi_isa_fields *f)
-{
-    char ctl[16], rep[2] = {(char)(w->d.rep ? w->d.rep : 'U'), 0}, comp[2] = {(char)w->d.comp, 0};
-    const char *version = f->version ? f->version : "00401";
-
-    /* SPEC: X12 00401 ISA11 is the standards identifier U; 00402+ the
-     * repetition separator. */
-    if (strcmp(version, "00402") < 0)
-        rep[0] = 'U';
-    snprintf(ctl, sizeof(ctl), "%09llu", (unsigned long long)(f->control % 1000000000ULL));
-    edi_buf_puts(w->out, "ISA");
-    fixed(w, "00", 2);
-    fixed(w, "", 10);
-    fixed(w, "00", 2);
-    fixed(w, "", 10);
-    fixed(w, f->sender_qual, 2);
-    fixed(w, f->sender, 15);
-    fixed(w, f->receiver_qual, 2);
-    fixed(w, f->receiver, 15);
-    fixed(w, f->date, 6);
-    fixed(w, f->time, 4);
-    fixed(w, rep, 1);
-    fixed(w, version, 5);
-    fixed(w, ctl, 9);
-    fixed(w, f->ack_requested ? f->ack_requested : "0", 1);
-    fixed(w, f->usage ? f->usage : "P", 1);
-    fixed(w, comp, 1);
-    edi_buf_putc(w->out, (char)w->d.seg);
-    edi_buf_puts(w->out, w->suffix);
 }

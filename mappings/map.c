@@ -10,6 +10,7 @@
 #include "mappings/map_int.h"
 
 #include "edi/check.h"
+#include "edi/envelope.h"
 #include "edi/exml.h"
 
 #include <libexslt/exslt.h>
@@ -711,8 +712,43 @@ int map_check_schema(struct map_engine *e, const char *schema, xmlDocPtr doc,
     return check_schema(e, schema, doc, &vc, err);
 }
 
-int map_check_output(struct map_engine *e, const struct map_info *m, xmlDocPtr doc,
-                     struct edi_findings *findings, struct edi_err *err)
+/* An X12 set written into an envelope of its own, just to check it: the
+ * same bytes every run. */
+static int check_envelope(struct edi_buf *ichg, const struct edi_guide *g, xmlDocPtr doc,
+                          struct edi_err *err)
+{
+    struct edi_buf set;
+    xmlDocPtr copy = xmlCopyDoc(doc, 1);   /* serializing fills ST02 and SE01 */
+    int rc;
+
+    edi_buf_init(&set, 0);
+    rc = edi_xml_doc_to_x12(&set, copy, NULL, NULL, err);
+    xmlFreeDoc(copy);
+    if (rc == 0) {
+        struct edi_str one = {set.p, set.n};
+        struct edi_env env = {
+            .from = {"ZZ", "WHARF", NULL},
+            .to = {"ZZ", "CHECK", NULL},
+            .version = strcmp(g->version, "005010") >= 0 ? "00501" : "00401",
+            .suffix = "\n",
+            .now = 1735689600,   /* 2025-01-01T00:00:00Z */
+            .usage = 'T',
+            .control = 1,
+        };
+        struct edi_env_group grp = {.func_id = g->group, .version = g->version, .control = 1,
+                                    .sets = &one, .nsets = 1};
+
+        edi_delims_default(&env.d);
+        rc = edi_envelope_write(ichg, &env, &grp, 1, err);
+    }
+    edi_buf_dispose(&set);
+    return rc;
+}
+
+/* sent: the interchange as it will be sent (NULL: the doc in a check envelope). */
+static int check_output(struct map_engine *e, const struct map_info *m, xmlDocPtr doc,
+                        const struct edi_str *sent, struct edi_findings *findings,
+                        struct edi_err *err)
 {
     int rc = 0;
 
@@ -732,36 +768,23 @@ int map_check_output(struct map_engine *e, const struct map_info *m, xmlDocPtr d
         guide = (const char *)own;
     if (guide && map_doc_format(doc) == MAP_X12) {
         const struct edi_guide *g;
-        struct edi_buf set, ichg;
+        struct edi_buf ichg;
         struct edi_check_opts o;
         struct edi_check_stats st;
-        xmlDocPtr copy = xmlCopyDoc(doc, 1);
+        struct edi_str data = sent ? *sent : EDI_STR_NULL;
 
-        if ((rc = edi_guides_get(&g, e->guides, guide, err)) < 0) {
-            xmlFreeDoc(copy);
-            xmlFree(own);
-            return rc;
-        }
-        edi_buf_init(&set, 0);
         edi_buf_init(&ichg, 0);
-        rc = edi_xml_doc_to_x12(&set, copy, NULL, NULL, err);
-        xmlFreeDoc(copy);
+        if ((rc = edi_guides_get(&g, e->guides, guide, err)) == 0 && sent == NULL &&
+            (rc = check_envelope(&ichg, g, doc, err)) == 0)
+            data = (struct edi_str){ichg.p, ichg.n};
         if (rc == 0) {
-            /* an envelope just to check the set in it */
-            edi_buf_printf(&ichg, "ISA*00*          *00*          *ZZ*WHARF          *ZZ*CHECK          "
-                                  "*250101*0000*%s*%s*000000001*0*T*>~\nGS*%s*WHARF*CHECK*20250101*0000*1*X*%s~\n",
-                           strcmp(g->version, "005010") >= 0 ? "^" : "U",
-                           strcmp(g->version, "005010") >= 0 ? "00501" : "00401", g->group, g->version);
-            edi_buf_put(&ichg, set.p, set.n);
-            edi_buf_puts(&ichg, "GE*1*1~\nIEA*1*000000001~\n");
             memset(&o, 0, sizeof(o));
             o.guides = e->guides;
             o.guide_id = guide;
             o.report = report_x12;
             o.ctx = findings;
-            rc = edi_check_mem(&st, ichg.p, ichg.n, &o, err);
+            rc = edi_check_mem(&st, data.p ? data.p : "", data.n, &o, err);
         }
-        edi_buf_dispose(&set);
         edi_buf_dispose(&ichg);
     }
     xmlFree(own);
@@ -778,6 +801,18 @@ int map_check_output(struct map_engine *e, const struct map_info *m, xmlDocPtr d
             return rc;
     }
     return 0;
+}
+
+int map_check_output(struct map_engine *e, const struct map_info *m, xmlDocPtr doc,
+                     struct edi_findings *findings, struct edi_err *err)
+{
+    return check_output(e, m, doc, NULL, findings, err);
+}
+
+int map_check_sent(struct map_engine *e, const struct map_info *m, xmlDocPtr doc,
+                   struct edi_str ichg, struct edi_findings *findings, struct edi_err *err)
+{
+    return check_output(e, m, doc, &ichg, findings, err);
 }
 
 /* ---- lint -------------------------------------------------------------------------------------------- */

@@ -104,16 +104,23 @@ enum map_format map_doc_format(xmlDocPtr doc);
 /* A result as text: X12 (ST..SE), JSON, or XML (also when as_xml). X12
  * rendering fills SE01 and ST02 in doc. */
 int map_render(struct edi_buf *out, xmlDocPtr doc, int as_xml, struct edi_err *err);
-/* Checks a result against what the registry names for the map: its
- * canonical XSD (schema=), its X12 guide (guide=) and, for JSON, its SP-API
- * model (model=, see map_model_check). Problems go to findings. */
 /* Checks a document against an XSD under the schemas folder
  * ("canonical/invoice.xsd"); each violation is a finding "schema"
  * ("line 6: ..."). EDI_ECONFIG when the schema does not read. */
 int map_check_schema(struct map_engine *e, const char *schema, xmlDocPtr doc,
                      struct edi_findings *findings, struct edi_err *err);
+/* Checks a result against what the registry names for the map: its
+ * canonical XSD (schema=), its X12 guide (guide=, or the one the
+ * <transaction> names) and, for JSON, its SP-API model (model=, see
+ * map_model_check). Problems go to findings. X12 is checked as a copy of
+ * doc written into an envelope of its own (WHARF to CHECK, control 1). */
 int map_check_output(struct map_engine *e, const struct map_info *m, xmlDocPtr doc,
                      struct edi_findings *findings, struct edi_err *err);
+/* The same check for X12 the caller has already written and enveloped: the
+ * guide checks ichg, the exact interchange that will be sent (doc, as it
+ * was serialized, still gives the guide's name and the schema check). */
+int map_check_sent(struct map_engine *e, const struct map_info *m, xmlDocPtr doc,
+                   struct edi_str ichg, struct edi_findings *findings, struct edi_err *err);
 
 /* ---- JSON (map_json.c) ---------------------------------------------------- */
 

@@ -608,8 +608,12 @@ static int process_raw(struct gw_stats *st, struct gw_ctx *c, const struct gw_pa
     rc = edi_check_mem(&cs, raw->bytes, raw->n, &o, err);
     if (rc == 0 && f.rc < 0)
         rc = f.rc;
-    if (rc == 0 && ack.rc < 0)
-        rc = edi_fail(err, ack.rc, "control numbers: %s", err->msg);
+    if (rc == 0 && ack.rc < 0) {
+        if (ack.err.msg[0])
+            rc = edi_fail(err, ack.rc, "acknowledgment: %s", ack.err.msg);
+        else
+            rc = edi_fail(err, ack.rc, "control numbers: %s", err->msg);
+    }
     if (rc == 0 && ack.out.n) {
         char oname[256];
         int64_t id;

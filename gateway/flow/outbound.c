@@ -1,26 +1,17 @@
 /*
- * outbound.c — map, check, envelope and queue one outbound X12 document
- * (outbound.h).
+ * outbound.c — map, envelope, check and queue one outbound X12 document
+ * (outbound.h). The interchange is written once (edi/envelope.h), and the
+ * guide checks those very bytes before they are queued.
  */
 #include "gateway/flow/outbound.h"
 
+#include "edi/envelope.h"
 #include "edi/exml.h"
 #include "edi/guide.h"
 #include "edi/x12.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static void isa_date(char *d6, char *d8, char *t4, time_t now)
-{
-    struct tm tm;
-
-    gmtime_r(&now, &tm);
-    snprintf(d6, 7, "%02u%02u%02u", (unsigned)tm.tm_year % 100u, (unsigned)(tm.tm_mon + 1) % 100u,
-             (unsigned)tm.tm_mday % 100u);
-    strftime(d8, 9, "%Y%m%d", &tm);
-    strftime(t4, 5, "%H%M", &tm);
-}
 
 /* The version the result is written in: its guide's (the map names it on
  * the <transaction>), else the partner's. */
@@ -37,6 +28,17 @@ static void version_of(char v[7], struct gw_ctx *c, const struct gw_partner *p, 
     xmlFree(name);
 }
 
+/* The map or the guide said no: EDI_ESYNTAX, with at least one finding. */
+static int refused(struct edi_findings *f, const char *map, int rc, const struct edi_err *err)
+{
+    if (f->n == 0) {
+        struct edi_finding *fd = edi_findings_add(f, "map-refused", EDI_LV_SET);
+
+        edi_finding_msg(fd, "%s: %s", map, rc < 0 ? err->msg : "refused");
+    }
+    return EDI_ESYNTAX;
+}
+
 int gw_queue_x12(struct gw_queued *q, struct gw_ctx *c, const struct gw_partner *p,
                  const struct gw_outbound *o, struct edi_findings *f, struct edi_err *err)
 {
@@ -45,10 +47,9 @@ int gw_queue_x12(struct gw_queued *q, struct gw_ctx *c, const struct gw_partner 
     xmlDocPtr out = NULL;
     struct map_run_opts opts;
     struct edi_buf set, ichg;
-    struct edi_writer w;
     struct edi_delims dl;
-    char ctl[16], gsn[24], isan[16], d6[8], d8[12], t4[8], isav[6];
-    int rc;
+    char ctl[16], gsn[24], isan[16], isav[6];
+    int rc, level = 0;
 
     memset(q, 0, sizeof(*q));
     edi_buf_init(&set, 0);
@@ -67,70 +68,57 @@ int gw_queue_x12(struct gw_queued *q, struct gw_ctx *c, const struct gw_partner 
      * the values in its character set first, so the guide checks what is sent */
     if (rc == 0)
         rc = edi_xml_doc_text_x12(out, (enum edi_text_out)p->text_out, f);
-    if (rc == 0)
-        rc = map_check_output(c->maps, m, out, f, err);
     if (rc == EDI_ESYNTAX || (rc == 0 && edi_findings_errors(f))) {
-        if (f->n == 0) {
-            struct edi_finding *fd = edi_findings_add(f, "map-refused", EDI_LV_SET);
-
-            edi_finding_msg(fd, "%s: %s", ref->name, rc < 0 ? err->msg : "refused");
-        }
-        rc = EDI_ESYNTAX;
+        rc = refused(f, ref->name, rc, err);
         goto out;
     }
     if (rc < 0)
         goto out;
     version_of(q->version, c, p, out);
-    /* SPEC: DESIGN.md — control numbers are taken in the transaction that queues */
+    /* SPEC: DESIGN.md — control numbers are taken in the transaction that
+     * queues. In a level of our own: a refusal below gives them back, so a
+     * refused document takes none. */
+    if ((rc = gw_store_begin(c->store, err)) < 0)
+        goto out;
+    level = 1;
     if ((rc = gw_store_next_control(&q->isa, c->store, p->id, 'I', err)) < 0 ||
         (rc = gw_store_next_control(&q->gs, c->store, p->id, 'G', err)) < 0 ||
         (rc = gw_store_next_control(&q->st, c->store, p->id, 'S', err)) < 0)
         goto out;
     snprintf(ctl, sizeof(ctl), "%04llu", (unsigned long long)(q->st % 1000000000ULL));
-    edi_delims_default(&dl);
-    if ((rc = edi_xml_doc_to_x12(&set, out, &dl, ctl, err)) < 0)
-        goto out;
-    isa_date(d6, d8, t4, c->now);
+    snprintf(gsn, sizeof(gsn), "%llu", (unsigned long long)q->gs);
+    snprintf(isan, sizeof(isan), "%09llu", (unsigned long long)q->isa);
     /* ISA12 is the version's first five digits: 00401, 00501 */
     snprintf(isav, sizeof(isav), "%.5s", q->version);
-    edi_writer_init(&w, &ichg, &dl, "\n");
-    {
-        struct edi_isa_fields fi = {
-            .sender_qual = c->cfg->vendor_isa_qualifier,
-            .sender = c->cfg->vendor_isa_id,
-            .receiver_qual = p->isa_qualifier,
-            .receiver = p->isa_id,
-            .date = d6,
-            .time = t4,
+    edi_delims_default(&dl);
+    /* written once: these bytes are what the guide checks and what is queued */
+    rc = edi_xml_doc_to_x12(&set, out, &dl, ctl, err);
+    if (rc == 0) {
+        struct edi_str one = {set.p, set.n};
+        struct edi_env env = {
+            .from = {c->cfg->vendor_isa_qualifier, c->cfg->vendor_isa_id, c->cfg->vendor_gs_id},
+            .to = {p->isa_qualifier, p->isa_id, p->gs_id},
             .version = isav,
+            .d = dl,
+            .suffix = "\n",
+            .now = c->now,
+            .usage = p->usage == 'T' ? 'T' : 'P',
+            .ack_requested = p->ta1,
             .control = q->isa,
-            .ack_requested = p->ta1 ? "1" : "0",
-            .usage = p->usage == 'T' ? "T" : "P",
         };
+        struct edi_env_group g = {.func_id = o->func_id, .version = q->version,
+                                  .control = q->gs, .sets = &one, .nsets = 1};
 
-        edi_w_isa(&w, &fi);
+        rc = edi_envelope_write(&ichg, &env, &g, 1, err);
     }
-    snprintf(gsn, sizeof(gsn), "%llu", (unsigned long long)q->gs);
-    edi_w_begin(&w, "GS");
-    edi_w_elc(&w, o->func_id);
-    edi_w_elc(&w, c->cfg->vendor_gs_id ? c->cfg->vendor_gs_id : c->cfg->vendor_isa_id);
-    edi_w_elc(&w, p->gs_id ? p->gs_id : p->isa_id);
-    edi_w_elc(&w, d8);
-    edi_w_elc(&w, t4);
-    edi_w_elc(&w, gsn);
-    edi_w_elc(&w, "X");
-    edi_w_elc(&w, q->version);
-    edi_w_end(&w);
-    edi_buf_put(&ichg, set.p, set.n);
-    edi_w_begin(&w, "GE");
-    edi_w_elc(&w, "1");
-    edi_w_elc(&w, gsn);
-    edi_w_end(&w);
-    edi_w_begin(&w, "IEA");
-    edi_w_elc(&w, "1");
-    snprintf(isan, sizeof(isan), "%09llu", (unsigned long long)q->isa);
-    edi_w_elc(&w, isan);
-    edi_w_end(&w);
+    if (rc == 0)
+        rc = map_check_sent(c->maps, m, out, (struct edi_str){ichg.p, ichg.n}, f, err);
+    if (rc == EDI_ESYNTAX || (rc == 0 && edi_findings_errors(f))) {
+        rc = refused(f, ref->name, rc, err);
+        goto out;
+    }
+    if (rc < 0)
+        goto out;
     /* the name is the file's in outbound/: a cut one could be another
      * message's (two long refs alike in their first 200 characters) */
     if ((rc = edi_fmt(q->name, sizeof(q->name), err, "%s-%s-%s-%s.edi", p->id, o->kind, o->ref,
@@ -145,9 +133,18 @@ int gw_queue_x12(struct gw_queued *q, struct gw_ctx *c, const struct gw_partner 
         goto out;
     /* the document row the partner's 997/999 is matched to (GS06, ST02) */
     if ((rc = gw_store_add_document(&q->document_id, c->store, 0, p->id, "outbound", o->kind, gsn,
-                                    ctl, o->ref, "queued", NULL, c->now, err)) == 0)
-        rc = gw_store_document_outbox(c->store, q->document_id, q->outbox_id, err);
+                                    ctl, o->ref, "queued", NULL, c->now, err)) < 0 ||
+        (rc = gw_store_document_outbox(c->store, q->document_id, q->outbox_id, err)) < 0)
+        goto out;
+    level = 0;
+    rc = gw_store_commit(c->store, err);
 out:
+    if (level)
+        gw_store_rollback(c->store);
+    if (rc < 0) {
+        q->isa = q->gs = q->st = 0;   /* given back, or never taken */
+        q->outbox_id = q->document_id = 0;
+    }
     edi_buf_dispose(&set);
     edi_buf_dispose(&ichg);
     xmlFreeDoc(out);

@@ -89,7 +89,25 @@ TABLE
 # decision kept before the checks existed stands in for any such refusal.
 if command -v sqlite3 > /dev/null; then
   sqlite3 "$ws/wharf.db" "UPDATE acks SET canonical = replace(canonical, '<code>05</code>', '<code>99</code>') WHERE state = 'pending'"
+  # each queued X12 takes one ISA13, GS06 and ST02; a refused one takes none
+  taken='SELECT (SELECT group_concat(kind || value) FROM (SELECT kind, value FROM sequences ORDER BY partner, kind)),
+         (SELECT count(*) FROM outbox WHERE kind IN ('"'"'855'"'"', '"'"'856'"'"', '"'"'810'"'"'))'
+  sqlite3 "$ws/wharf.db" "$taken" > "$tmp/seq.before"
   exits "ack run: a refused 855 fails the run" 1 at 2025-01-01T02:00:00Z "$W" ack run -w "$ws"
+  cp "$tmp/out" "$tmp/out.run"
+  sqlite3 "$ws/wharf.db" "$taken" > "$tmp/seq.after"
+  # Regression guard: the queue now takes its control numbers before the
+  # guide checks the interchange it wrote with them; a refusal gives them back.
+  if awk -F'|' 'NR == FNR { split($1, b, ","); nb = $2; next }
+                { split($1, a, ","); d = $2 - nb
+                  for (i in a) { k = substr(a[i], 1, 1); v[k] += substr(a[i], 2) }
+                  for (i in b) { k = substr(b[i], 1, 1); v[k] -= substr(b[i], 2) }
+                  exit !(v["I"] == d && v["G"] == d && v["S"] == d) }' "$tmp/seq.before" "$tmp/seq.after"; then
+    ok "  the refused 855 took no control number"
+  else
+    no "  the refused 855 took no control number" "$tmp/seq.after"
+  fi
+  cp "$tmp/out.run" "$tmp/out"
   has "  naming the PO and why" "ack run failed: 1 acknowledgment not sent, left pending: amazon-df TVd4wGZnR: the 855 was not queued: .*ACK01 '99'" "$tmp/out"
   has "  the other decision still went out" "^1 acknowledgments queued, 1 messages sent" "$tmp/out"
   at 2025-01-01T02:00:00Z "$W" runs list -w "$ws" > "$tmp/runs" 2>&1

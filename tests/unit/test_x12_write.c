@@ -1,8 +1,9 @@
 /*
  * test_x12_write.c — the X12 writer: empty elements (trailing dropped, inner
- * kept), composites with empty components, repetitions, the fixed-width
- * ISA, re-delimiting parsed segments, the bounded buffer; and parse → write
- * reproducing the golden samples byte for byte.
+ * kept), composites with empty components, repetitions, re-delimiting
+ * parsed segments, the bounded buffer; and parse → write reproducing the
+ * golden samples byte for byte. The ISA is the envelope writer's
+ * (test_envelope.c).
  */
 #include "testutil.h"
 #include "edi/x12.h"
@@ -99,82 +100,6 @@ static void test_delimiters_and_suffix(void **state)
     assert_string_equal(edi_buf_cstr(&b), "REF|CR||A:B|X!Y'\r\nSE|2'\r\n");
     assert_int_equal(w.nseg, 2);
     edi_buf_dispose(&b);
-}
-
-/* ---- the ISA ------------------------------------------------------------------------ */
-
-static void write_isa(struct edi_buf *b, const struct edi_delims *d, const char *suffix,
-                      const struct edi_isa_fields *f)
-{
-    struct edi_writer w;
-
-    edi_buf_init(b, 0);
-    edi_writer_init(&w, b, d, suffix);
-    edi_w_isa(&w, f);
-}
-
-static void test_isa_106(void **state)
-{
-    struct edi_isa_fields f = {
-        .sender_qual = "ZZ", .sender = "ACMEVENDOR", .receiver_qual = "ZZ", .receiver = "AMAZON",
-        .date = "250101", .time = "0000", .version = "00401", .control = 4721,
-        .ack_requested = "0", .usage = "P",
-    };
-    struct edi_buf b;
-    struct edi_tok t;
-    struct edi_seg s;
-
-    write_isa(&b, NULL, "", &f);
-    assert_int_equal(b.n, 106);
-    assert_string_equal(edi_buf_cstr(&b),
-                        "ISA*00*          *00*          *ZZ*ACMEVENDOR     *ZZ*AMAZON         "
-                        "*250101*0000*U*00401*000004721*0*P*>~");
-    /* the tokenizer agrees it is well-formed */
-    edi_tok_init(&t, NULL);
-    edi_tok_feed(&t, b.p, b.n);
-    edi_tok_finish(&t);
-    assert_int_equal(edi_tok_next(&s, &t, NULL), EDI_OK);
-    assert_int_equal(t.isa_bad, 0);
-    assert_int_equal(s.n, 16);
-    edi_tok_dispose(&t);
-    edi_buf_dispose(&b);
-
-    /* with a suffix: 106 bytes and the suffix */
-    write_isa(&b, NULL, "\n", &f);
-    assert_int_equal(b.n, 107);
-    assert_int_equal(b.p[105], '~');
-    assert_int_equal(b.p[106], '\n');
-    edi_buf_dispose(&b);
-
-    /* 00501: ISA11 is the repetition separator; over-long fields are cut,
-     * missing ones padded; the control number is 9 digits */
-    f.version = "00501";
-    f.sender = "A-SENDER-ID-LONGER-THAN-15";
-    f.receiver = NULL;
-    f.control = 1234567890123ULL;
-    f.usage = NULL;
-    f.ack_requested = NULL;
-    write_isa(&b, NULL, "", &f);
-    assert_int_equal(b.n, 106);
-    assert_string_equal(edi_buf_cstr(&b),
-                        "ISA*00*          *00*          *ZZ*A-SENDER-ID-LON*ZZ*               "
-                        "*250101*0000*^*00501*567890123*0*P*>~");
-    edi_buf_dispose(&b);
-
-    /* other delimiters */
-    {
-        struct edi_delims d = {'|', ':', '!', '\''};
-
-        f.sender = "ACMEVENDOR";
-        f.receiver = "AMAZON";
-        write_isa(&b, &d, "", &f);
-        assert_int_equal(b.n, 106);
-        assert_int_equal(b.p[3], '|');
-        assert_int_equal(b.p[82], '!');   /* ISA11 */
-        assert_int_equal(b.p[104], ':');  /* ISA16 */
-        assert_int_equal(b.p[105], '\'');
-        edi_buf_dispose(&b);
-    }
 }
 
 /* ---- edi_w_seg ------------------------------------------------------------------------- */
@@ -330,7 +255,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_elements),
         cmocka_unit_test(test_delimiters_and_suffix),
-        cmocka_unit_test(test_isa_106),
         cmocka_unit_test(test_seg_redelimits),
         cmocka_unit_test(test_seg_as_is),
         cmocka_unit_test(test_golden_identity),
