@@ -2,13 +2,26 @@
 # module.mk. Variants: build/ (release), build/san/ (ASan + UBSan, what
 # `make check` runs), build/debug/.
 #
-#   make          build/wharf
-#   make check    every test tier under ASan + UBSan; ends with "N passed, N failed"
-#   make bench    throughput and memory figures on generated inputs
-#   make run      a workspace in build/run with the sample Amazon partners, the
-#                 sample POs dropped in, one gateway pass, status and orders;
-#                 then, on a terminal, the daemon (Ctrl-C stops it)
+# On a fresh Debian 12 machine `make run` sets everything up and runs the
+# gateway, `make check` passes every test. Both install the Debian packages
+# they need (scripts/deps.sh: apt-get, only what is missing).
+#
+#   make              build/wharf
+#   make run          a workspace in build/run with the sample Amazon partners,
+#                     the sample POs dropped in, one gateway pass, status and
+#                     orders, then what to try next; on a terminal, the daemon
+#                     (Ctrl-C stops it)
+#   make check        every test tier under ASan + UBSan: unit, golden, maps,
+#                     fuzz corpus replay, layers, memcheck (valgrind),
+#                     integration, independent parser (node-x12); installs
+#                     every tool the tests run; ends with
+#                     "N passed, N failed, N skipped"
+#   make check-quick  unit, golden, maps, fuzz corpus replay and layers: the
+#                     same summary line in under a minute on 2 cores
+#   make check-layers the include rules of the layers (scripts/check-layers.py)
+#   make bench        throughput and memory figures on generated inputs
 #   make golden-update   rewrite golden expectations for review
+#   TEST_JOBS=N       how many tests run at once (default: the number of CPUs)
 
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
@@ -103,5 +116,5 @@ clean:
 
 include tests/module.mk
 
-.PHONY: all debug clean check bench golden-update run
+.PHONY: all debug clean check check-quick check-layers bench golden-update run
 -include $(shell find build -name '*.d' 2>/dev/null)
