@@ -81,6 +81,10 @@ int gw_cli_ctx_open(struct gw_ctx *c, const char *workspace);
 /* Help for a command path ("edi", "edi validate"), or the overview
  * (help.c). */
 int gw_help(const char *topic);
+/* The program as the user ran it (argv[0]: "build/wharf" from a checkout,
+ * "wharf" from the PATH), so commands printed back to them work as typed;
+ * "wharf" when argv[0] is empty. Set by main(). */
+extern const char *gw_cli_prog;
 
 /* The commands (argv[0] is the command's name; the return is the exit
  * status): edi.c, map.c, init.c ... */

@@ -419,15 +419,17 @@ int gw_cmd_init(int argc, char **argv)
     printf("  %-44s files from the ERP (approvals, packing lists, stock)\n", cfg->erp_in);
     printf("  %-44s files for the ERP (sales orders, shipments, invoices)\n", cfg->erp_out);
     printf("  %-44s the daemon's log\n", cfg->log_dir);
+    /* commands as they can be typed: the program as it was run (a path
+     * when it is not on the PATH), the workspace as it was named */
     printf("\nNext steps:\n"
            "  1. Edit %s: your interchange id, vendor code, warehouses, the ship-from\n"
            "     and remit-to party ids Amazon assigned, your GS1 prefix (every setting is\n"
-           "     commented; `wharf help init` says where the format is documented).\n",
-           cfg->path);
+           "     commented; `%s help init` says where the format is documented).\n",
+           cfg->path, gw_cli_prog);
     if (cfg->npartners > 0)
-        printf("  2. Drop an 850 into %s and run `wharf run --once -w %s`.\n"
-               "  3. See the sales order with `wharf orders list -w %s`; the 997 is in %s.\n",
-               cfg->partners[0].inbound, dir, dir, cfg->partners[0].outbound);
+        printf("  2. Drop an 850 into %s and run `%s run --once -w %s`.\n"
+               "  3. See the sales order with `%s orders list -w %s`; the 997 is in %s.\n",
+               cfg->partners[0].inbound, gw_cli_prog, dir, gw_cli_prog, dir, cfg->partners[0].outbound);
     gw_config_free(cfg);
     return GW_EXIT_OK;
 

@@ -33,9 +33,14 @@ static const struct command {
     {"purge", gw_cmd_purge},
 };
 
+const char *gw_cli_prog = "wharf";
+
 int main(int argc, char **argv)
 {
     size_t k;
+
+    if (argc > 0 && argv[0] && argv[0][0] != '\0')
+        gw_cli_prog = argv[0];
 
     /* The workspace holds consumers' names and addresses (the store keeps
      * every inbound file): whatever wharf creates is the owner's only,

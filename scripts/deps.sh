@@ -1,9 +1,12 @@
 #!/bin/sh
 # Installs the Debian -dev packages wharf builds against, but only those
-# pkg-config cannot find, and the sqlite3 command the tests use. Used by
-# `make`, `make check` and `make run`.
-# Usage: scripts/deps.sh [pkg-config-name ...]
+# pkg-config cannot find. Used by `make`, `make check` and `make run`.
+# With --tests (`make check`, `make check-quick`), also every command the
+# tests run, so that no tier is skipped because a tool is missing.
+# Usage: scripts/deps.sh [--tests] [pkg-config-name ...]
 set -eu
+tests=""
+if [ "${1:-}" = --tests ]; then tests=1; shift; fi
 need=""
 for pc in "$@"; do
   if ! pkg-config --exists "$pc" 2>/dev/null; then
@@ -27,9 +30,26 @@ if ! printf '#include <csv.h>\n' | ${CC:-cc} -E -x c - >/dev/null 2>&1; then
   need="$need libcsv-dev"
 fi
 command -v pkg-config >/dev/null 2>&1 || need=" pkg-config$need"
-# the sqlite3 command: tests/integration/privacy.sh reads the store with it
-# (a command, not a library: no pkg-config name)
-command -v sqlite3 >/dev/null 2>&1 || need="$need sqlite3"
+# The commands the tests run (commands, not libraries: no pkg-config name).
+# tests/run.sh counts and lists a check it cannot run as skipped; here is
+# where each tool comes from, so that `make check` skips nothing.
+if [ -n "$tests" ]; then
+  for tool in \
+      sqlite3:sqlite3 \
+      valgrind:valgrind \
+      xmllint:libxml2-utils \
+      node:nodejs \
+      npm:npm \
+      python3:python3 \
+      flock:util-linux \
+      mkfifo:coreutils; do
+    # sqlite3: integration tests read and lock the store; valgrind: the
+    # memcheck tier; xmllint: init.sh checks wharf.xml against config.xsd;
+    # node, npm: the independent parser (node-x12); python3:
+    # scripts/check-layers.py; flock, mkfifo: inbound-faults.sh
+    command -v "${tool%%:*}" >/dev/null 2>&1 || need="$need ${tool#*:}"
+  done
+fi
 # each package once
 # (printf prints one empty line when nothing is missing: trim before testing)
 need=$(printf '%s\n' $need | sort -u | tr '\n' ' ' | sed 's/^ *//; s/ *$//')

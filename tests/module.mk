@@ -1,6 +1,8 @@
 # tests/: unit (cmocka, one file per module), golden files, fuzz-corpus
-# replay, integration. `make check` builds them against the ASan + UBSan
-# objects and runs tests/run.sh, which ends with "N passed, N failed".
+# replay, layers, memcheck, integration, independent parser. `make check`
+# builds them against the ASan + UBSan objects and runs tests/run.sh, which
+# ends with "N passed, N failed, N skipped"; `make check-quick` runs the
+# tiers that take seconds (tests/run.sh --quick).
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_SRC))
@@ -45,8 +47,23 @@ build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(EDI_SRC) $(MAP_SRC) $(FUZZ_GW_S
 		-DWHARF_MODELS='"$(abspath ../shared/amazon/sp-api-models)"' \
 		-g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(EDI_SRC) $(MAP_SRC) $(FUZZ_GW_SRC) $(PKG_LIBS)
 
-check: build/wharf build/san/wharf $(UNIT_BINS) $(FUZZ_REPLAY)
+# Every command the tests run (valgrind, xmllint, sqlite3, node, npm,
+# python3 ...), installed when missing, so no tier is skipped for want of one.
+DEPS_TESTS_STAMP := build/.deps-tests
+$(DEPS_TESTS_STAMP): scripts/deps.sh Makefile tests/module.mk
+	@mkdir -p build
+	@scripts/deps.sh --tests $(PKGS)
+	@touch $@
+
+check: build/wharf build/san/wharf $(UNIT_BINS) $(FUZZ_REPLAY) | $(DEPS_TESTS_STAMP)
 	@tests/run.sh
+
+check-quick: build/san/wharf $(UNIT_BINS) $(FUZZ_REPLAY) | $(DEPS_TESTS_STAMP)
+	@tests/run.sh --quick
+
+check-layers: | $(DEPS_TESTS_STAMP)
+	@scripts/check-layers.py
+	@bash tests/layers/run.sh | grep -v '^ok' | { ! grep .; }
 
 golden-update: build/san/wharf
 	@GOLDEN_UPDATE=1 tests/golden/run.sh build/san/wharf

@@ -122,7 +122,7 @@ if command -v sqlite3 > /dev/null; then
   has "  recorded for the partner" "^2025-01-01 03:00:00 .*amazon-df +ack-run .*failed" "$tmp/runs"
   hasnt "runs list --state failed shows failed runs only" " done " "$tmp/runs"
 else
-  ok "# SKIP sqlite3 not installed: the refused-855 run is not tested"
+  skip 10 "the refused-855 run: the sqlite3 command is not installed"
 fi
 
 # ---- listings name the filters they know ----------------------------------------------------

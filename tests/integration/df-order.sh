@@ -35,7 +35,7 @@ if command -v sqlite3 > /dev/null; then
   has "stored: the N9 note with its N902" '<note type="general" code="ZZ" reference="03">' "$tmp/canon"
   has "stored: the split shipment" '<type code="SS">split</type>' "$tmp/canon"
 else
-  ok "# skip the stored canonical (no sqlite3)"
+  skip 7 "the stored canonical: the sqlite3 command is not installed"
 fi
 
 J=$ws/erp/out/amazon-df-$PO.json

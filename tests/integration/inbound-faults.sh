@@ -84,7 +84,7 @@ if command -v sqlite3 > /dev/null; then
   "$W" orders list -w "$ws" > "$tmp/orders" 2>&1
   [ "$(grep -c TPIECE802 "$tmp/orders")" = 5 ] && ok "locked store: the next run makes the five orders" || no "locked store: the next run makes the five orders" "$tmp/orders"
 else
-  echo "# skip locked store (no sqlite3)"
+  skip 4 "locked store: the sqlite3 command is not installed"
 fi
 
 # ---- a disk that fills during a run ---------------------------------------------------------
@@ -110,7 +110,7 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$tmp/small" && mount -t tmpfs -o size=2m tmpf
   [ "$made" = 40 ] && ok "full disk: once space is back, all 40 POs are orders" || no "full disk: once space is back, all 40 POs are orders ($made; $left were left)" "$tmp/out2"
   ws=$tmp/ws
 else
-  echo "# skip full disk (cannot mount a 2 MB tmpfs here)"
+  skip 4 "full disk: cannot mount a 2 MB tmpfs here (needs root)"
 fi
 
 # ---- claims of a killed process ---------------------------------------------------------------
@@ -142,6 +142,8 @@ at 2025-01-01T00:00:00Z "$W" run --once -w "$ws" > "$tmp/out" 2>&1
 has "a link is quarantined" "link.edi: quarantined: .*symbolic link" "$tmp/out"
 if command -v sqlite3 > /dev/null; then
   [ "$(sqlite3 "$ws/wharf.db" "SELECT count(*) FROM raw")" = 0 ] && ok "  its target's bytes are not in the store" || no "  its target's bytes are not in the store"
+else
+  skip 1 "its target's bytes are not in the store: the sqlite3 command is not installed"
 fi
 [ -L "$(ls -d "$DF"/quarantine/*link.edi | head -1)" ] && ok "  the link itself is what was kept" || no "  the link itself is what was kept"
 

@@ -3,7 +3,8 @@
 # It resolves the wharf binary under test (W, the first argument, default
 # build/san/wharf), moves to the checkout, makes a temp folder (tmp, removed
 # on exit unless KEEP is set) with a workspace path in it (ws), and defines
-# the TAP helpers. tests/run.sh runs only *.sh, so this file is no test.
+# the TAP helpers (ok, no, skip, has, hasnt, exits ...). tests/run.sh runs
+# only *.sh, so this file is no test.
 W=$(cd "$(dirname "${1:-build/san/wharf}")" && pwd)/$(basename "${1:-build/san/wharf}")
 cd "$(dirname "$0")/../.." || exit 2
 G=$PWD/tests/golden/x12
@@ -14,6 +15,10 @@ ws=$tmp/ws
 
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 no() { n=$((n + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' "$2" | head -20; }
+# skip COUNT WHY: COUNT checks that cannot run here, one "# skip" line each,
+# which tests/run.sh counts as skipped (never as passed) and lists. Only for
+# what `make check` cannot provide: scripts/deps.sh --tests installs the tools.
+skip() { local i; for i in $(seq "$1"); do echo "# skip - $(basename "$0"): $2 ($i of $1)"; done; }
 has() { if grep -qE -- "$2" "$3"; then ok "$1"; else no "$1" "$3"; fi; }
 hasnt() { if grep -qE -- "$2" "$3"; then no "$1" "$3"; else ok "$1"; fi; }
 at() { WHARF_NOW=$1 "${@:2}"; }

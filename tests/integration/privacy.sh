@@ -106,7 +106,7 @@ if [ -n "$SQL" ]; then
   "$SQL" "$ws/wharf.db" "SELECT count(*) FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.po_number = 'TVd4wGZnR' AND l.unit_cost IS NOT NULL" > "$tmp/c"
   has "  the store: its lines keep their prices" "^2$" "$tmp/c"
 else
-  echo "# sqlite3 not installed: the store checks are skipped"
+  skip 7 "the store checks: the sqlite3 command is not installed"
 fi
 exits "purge again" 0 at 2025-03-01T00:00:00Z "$W" purge --before 2025-02-01 -w "$ws"
 has "  nothing left to purge" "^purged 0 orders" "$tmp/out"

@@ -1,0 +1,2 @@
+/* core/ and docs/ include each other: upward, and a cycle across rooms */
+#include "gateway/docs/b.h"

@@ -1,0 +1,2 @@
+/* the other half of the cycle */
+#include "gateway/core/a.h"

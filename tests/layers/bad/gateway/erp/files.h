@@ -1,0 +1,1 @@
+/* an ERP connector */

@@ -1,0 +1,2 @@
+/* the flow header edi/low.c must not reach */
+#include "edi/low.h"

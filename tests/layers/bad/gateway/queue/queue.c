@@ -1,0 +1,2 @@
+/* a room with no rank */
+#include "edi/low.h"

@@ -1,0 +1,2 @@
+/* a transport reaching into its sibling erp/ */
+#include "gateway/erp/files.h"

@@ -1,0 +1,3 @@
+/* the program includes any lower room */
+#include "gateway/docs/canon.h"
+#include "edi/x12.h"

@@ -1,0 +1,2 @@
+/* the lowest room */
+#include <string.h>

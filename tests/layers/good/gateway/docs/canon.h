@@ -1,0 +1,3 @@
+/* docs/ owns libxml2 */
+#include <libxml/tree.h>
+#include "edi/x12.h"

@@ -1,0 +1,3 @@
+/* an excepted flow file (in EXCEPTIONS): allowed, counted */
+#include <libxml/tree.h>
+#include "gateway/docs/canon.h"
