@@ -74,14 +74,14 @@ xmlDocPtr gw_canon_new(const char *name)
     return doc;
 }
 
-int gw_dec_cmp(const char *a, const char *b)
+int gw_decs_cmp(const char *a, const char *b)
 {
     int st = 0, r = map_dec_cmp(a && *a ? a : "0", b && *b ? b : "0", &st);
 
     return st < 0 ? 0 : r;
 }
 
-void gw_dec_acc(char *acc, size_t cap, char op, const char *b)
+void gw_decs_acc(char *acc, size_t cap, char op, const char *b)
 {
     char r[96];
 
@@ -89,7 +89,7 @@ void gw_dec_acc(char *acc, size_t cap, char op, const char *b)
         snprintf(acc, cap, "%s", r);
 }
 
-void gw_dec_round(char *acc, size_t cap, int places)
+void gw_decs_round(char *acc, size_t cap, int places)
 {
     char r[96];
 

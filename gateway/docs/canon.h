@@ -29,13 +29,17 @@ xmlNodePtr gw_el_attr(xmlNodePtr parent, const char *name, const char *text, con
 /* A new document whose root is <name xmlns="urn:wharf:canonical:1">. */
 xmlDocPtr gw_canon_new(const char *name);
 
+/* The tree of a canonical document of cdoc.h (borrowed), for the maps. */
+struct gw_cdoc;
+xmlDocPtr gw_cdoc_xml(const struct gw_cdoc *d);
+
 /* -1, 0, 1; "" or NULL is 0, and so is a value that is not a decimal. */
-int gw_dec_cmp(const char *a, const char *b);
+int gw_decs_cmp(const char *a, const char *b);
 /* acc = acc op b (op '+', '-', '*'); acc unchanged when either is not a
  * decimal or the result does not fit. */
-void gw_dec_acc(char *acc, size_t cap, char op, const char *b);
+void gw_decs_acc(char *acc, size_t cap, char op, const char *b);
 /* acc rounded half-up to places decimals. */
-void gw_dec_round(char *acc, size_t cap, int places);
+void gw_decs_round(char *acc, size_t cap, int places);
 
 /* A finding about the document being checked (level set): code, the row
  * or line of the input it is about (seg_index, 0: none) and a message. */

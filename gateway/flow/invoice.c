@@ -194,7 +194,7 @@ static int load_dues(struct gw_ctx *c, struct inv *iv, struct edi_err *err)
             d = due_at(iv, pt, in_force->lines[k].line_no);
             d->row = in_force->id;
             d->version = in_force->version;
-            gw_dec_acc(d->shipped, sizeof(d->shipped), '+', in_force->lines[k].quantity);
+            gw_decs_acc(d->shipped, sizeof(d->shipped), '+', in_force->lines[k].quantity);
         }
         if ((rc = gw_store_billed_lines(&b, &nb, c->store, pt->sh->partner, pt->sh->shipment_id, pt->o->id,
                                         iv->except, err)) == 0)
@@ -205,7 +205,7 @@ static int load_dues(struct gw_ctx *c, struct inv *iv, struct edi_err *err)
                     d->row = in_force->id;
                     d->version = in_force->version;
                 }
-                gw_dec_acc(d->billed, sizeof(d->billed), '+', b[k].quantity);
+                gw_decs_acc(d->billed, sizeof(d->billed), '+', b[k].quantity);
                 if (!strstr(d->by, b[k].number) && strlen(d->by) + strlen(b[k].number) + 2 < sizeof(d->by)) {
                     if (d->by[0])
                         strcat(d->by, " ");
@@ -219,7 +219,7 @@ static int load_dues(struct gw_ctx *c, struct inv *iv, struct edi_err *err)
         struct due *d = &iv->dues[i];
 
         snprintf(d->due, sizeof(d->due), "%s", d->shipped[0] ? d->shipped : "0");
-        gw_dec_acc(d->due, sizeof(d->due), '-', d->billed);
+        gw_decs_acc(d->due, sizeof(d->due), '-', d->billed);
     }
     iv->dues_read = rc == 0;
     return rc;
@@ -235,8 +235,8 @@ static void due_of(char *q, size_t cap, const struct inv *iv, int64_t order_id, 
     q[0] = '\0';
     for (i = 0; i < iv->ndues; i++)
         if (iv->dues[i].order_id == order_id && iv->dues[i].line_no == line_no &&
-            gw_dec_cmp(iv->dues[i].due, "0") > 0)
-            gw_dec_acc(q, cap, '+', iv->dues[i].due);
+            gw_decs_cmp(iv->dues[i].due, "0") > 0)
+            gw_decs_acc(q, cap, '+', iv->dues[i].due);
 }
 
 /* 1 when some shipment of the invoice has a positive or negative due. */
@@ -245,7 +245,7 @@ static int dues_any(const struct inv *iv)
     size_t i;
 
     for (i = 0; i < iv->ndues; i++)
-        if (gw_dec_cmp(iv->dues[i].due, "0") != 0)
+        if (gw_decs_cmp(iv->dues[i].due, "0") != 0)
             return 1;
     return 0;
 }
@@ -293,11 +293,11 @@ static void charges(xmlNodePtr root, const char *elem, const char *item,
         } else {
             /* a percent of the line total, to the cent */
             snprintf(amount, sizeof(amount), "%s", line_total);
-            gw_dec_acc(amount, sizeof(amount), '*', v[i].percent);
-            gw_dec_acc(amount, sizeof(amount), '*', "0.01");
+            gw_decs_acc(amount, sizeof(amount), '*', v[i].percent);
+            gw_decs_acc(amount, sizeof(amount), '*', "0.01");
         }
-        gw_dec_round(amount, sizeof(amount), 2);
-        if (gw_dec_cmp(amount, "0") == 0)
+        gw_decs_round(amount, sizeof(amount), 2);
+        if (gw_decs_cmp(amount, "0") == 0)
             continue;
         if (list == NULL)
             list = gw_el(root, elem, NULL);
@@ -306,7 +306,7 @@ static void charges(xmlNodePtr root, const char *elem, const char *item,
         gw_el_opt(ch, "description", v[i].description);
         gw_el(ch, "amount", amount);
         gw_el_opt(ch, "percent", v[i].percent);
-        gw_dec_acc(sum, cap, '+', amount);
+        gw_decs_acc(sum, cap, '+', amount);
     }
 }
 
@@ -422,7 +422,7 @@ static xmlDocPtr build(struct gw_ctx *c, struct inv *iv, const char *number)
 
             gw_xp_text(no, sizeof(no), pt->ox, ol, "c:line-no");
             due_of(qty, sizeof(qty), iv, pt->o->id, (int)strtol(no, NULL, 10));
-            if (!qty[0] || gw_dec_cmp(qty, "0") == 0)
+            if (!qty[0] || gw_decs_cmp(qty, "0") == 0)
                 continue;
             gw_xp_text(price, sizeof(price), pt->ox, ol, "c:unit-cost");
             gw_xp_text(unit, sizeof(unit), pt->ox, ol, "c:ordered-quantity/@unit");
@@ -451,10 +451,10 @@ static xmlDocPtr build(struct gw_ctx *c, struct inv *iv, const char *number)
              * to be the sum of the line taxes; every total is a sum of
              * rounded amounts and is never rounded again. */
             snprintf(amount, sizeof(amount), "%s", qty);
-            gw_dec_acc(amount, sizeof(amount), '*', price[0] ? price : "0");
-            gw_dec_round(amount, sizeof(amount), 2);
+            gw_decs_acc(amount, sizeof(amount), '*', price[0] ? price : "0");
+            gw_decs_round(amount, sizeof(amount), 2);
             gw_el(il, "line-amount", amount);
-            gw_dec_acc(line_total, sizeof(line_total), '+', amount);
+            gw_decs_acc(line_total, sizeof(line_total), '+', amount);
             /* taxes per line */
             if (ic->ntaxes > 0) {
                 xmlNodePtr txs = gw_el(il, "taxes", NULL);
@@ -464,13 +464,13 @@ static xmlDocPtr build(struct gw_ctx *c, struct inv *iv, const char *number)
                     xmlNodePtr tx = gw_el(txs, "tax", NULL);
 
                     snprintf(tax, sizeof(tax), "%s", amount);
-                    gw_dec_acc(tax, sizeof(tax), '*', ic->taxes[t].rate);
-                    gw_dec_acc(tax, sizeof(tax), '*', "0.01");
-                    gw_dec_round(tax, sizeof(tax), 2);
+                    gw_decs_acc(tax, sizeof(tax), '*', ic->taxes[t].rate);
+                    gw_decs_acc(tax, sizeof(tax), '*', "0.01");
+                    gw_decs_round(tax, sizeof(tax), 2);
                     gw_el(tx, "type", ic->taxes[t].type);
                     gw_el(tx, "rate", ic->taxes[t].rate);
                     gw_el(tx, "amount", tax);
-                    gw_dec_acc(taxsum[t], sizeof(taxsum[t]), '+', tax);
+                    gw_decs_acc(taxsum[t], sizeof(taxsum[t]), '+', tax);
                 }
             }
         }
@@ -495,22 +495,22 @@ static xmlDocPtr build(struct gw_ctx *c, struct inv *iv, const char *number)
             gw_el(tx, "type", ic->taxes[t].type);
             gw_el(tx, "rate", ic->taxes[t].rate);
             gw_el(tx, "amount", taxsum[t][0] ? taxsum[t] : "0.00");
-            gw_dec_acc(tax_total, sizeof(tax_total), '+', taxsum[t]);
+            gw_decs_acc(tax_total, sizeof(tax_total), '+', taxsum[t]);
         }
     }
     n = gw_el(root, "totals", NULL);
     {
         char total[64];
 
-        gw_dec_round(line_total, sizeof(line_total), 2);
-        gw_dec_round(charges_total, sizeof(charges_total), 2);
-        gw_dec_round(allow_total, sizeof(allow_total), 2);
-        gw_dec_round(tax_total, sizeof(tax_total), 2);
+        gw_decs_round(line_total, sizeof(line_total), 2);
+        gw_decs_round(charges_total, sizeof(charges_total), 2);
+        gw_decs_round(allow_total, sizeof(allow_total), 2);
+        gw_decs_round(tax_total, sizeof(tax_total), 2);
         snprintf(total, sizeof(total), "%s", line_total);
-        gw_dec_acc(total, sizeof(total), '+', charges_total);
-        gw_dec_acc(total, sizeof(total), '-', allow_total);
-        gw_dec_acc(total, sizeof(total), '+', tax_total);
-        gw_dec_round(total, sizeof(total), 2);
+        gw_decs_acc(total, sizeof(total), '+', charges_total);
+        gw_decs_acc(total, sizeof(total), '-', allow_total);
+        gw_decs_acc(total, sizeof(total), '+', tax_total);
+        gw_decs_round(total, sizeof(total), 2);
         gw_el(n, "line-total", line_total);
         gw_el(n, "charges-total", charges_total);
         gw_el(n, "allowances-total", allow_total);
@@ -573,7 +573,7 @@ static void sum_of(char *acc, size_t cap, xmlXPathContextPtr x, xmlNodePtr at, c
     for (i = 0; o && o->nodesetval && i < o->nodesetval->nodeNr; i++) {
         xmlChar *t = xmlNodeGetContent(o->nodesetval->nodeTab[i]);
 
-        gw_dec_acc(acc, cap, '+', t ? (const char *)t : "0");
+        gw_decs_acc(acc, cap, '+', t ? (const char *)t : "0");
         xmlFree(t);
     }
     xmlXPathFreeObject(o);
@@ -604,10 +604,10 @@ static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, struct
         const struct due *d = &iv->dues[i];
         char back[64];
 
-        if (gw_dec_cmp(d->due, "0") >= 0)
+        if (gw_decs_cmp(d->due, "0") >= 0)
             continue;
         snprintf(back, sizeof(back), "%s", d->due);
-        gw_dec_acc(back, sizeof(back), '*', "-1");
+        gw_decs_acc(back, sizeof(back), '*', "-1");
         gw_finding(f, "replaced-after-billing", 0,
                    "PO %s line %d: shipment %s (now version %d) ships %s, but invoice %s billed %s: %s billed too many "
                    "(a credit for Amazon)",
@@ -627,7 +627,7 @@ static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, struct
         gw_xp_text(qty, sizeof(qty), x, il, "c:invoiced-quantity");
         gw_xp_text(price, sizeof(price), x, il, "c:unit-price");
         gw_xp_text(amount, sizeof(amount), x, il, "c:line-amount");
-        gw_dec_acc(line_total, sizeof(line_total), '+', amount);
+        gw_decs_acc(line_total, sizeof(line_total), '+', amount);
         if ((pt = part_of_po(iv, po)) == NULL) {
             gw_finding(f, "po-not-shipped", 0, "PO %s line %s: no shipment of this PO is billed by the invoice", po, no);
             continue;
@@ -641,22 +641,22 @@ static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, struct
         gw_xp_text(po_cost, sizeof(po_cost), pt->ox, ol, "c:unit-cost");
         if ((rc = ack_cost(ack, sizeof(ack), c, iv, pt->o, no, err)) < 0)
             break;
-        if (gw_dec_cmp(price, po_cost) != 0)
+        if (gw_decs_cmp(price, po_cost) != 0)
             gw_finding(f, "cost-mismatch", 0, "PO %s line %s: invoiced unit cost %s, the PO's is %s", po, no, price,
                     po_cost);
-        else if (ack[0] && gw_dec_cmp(ack, po_cost) != 0)
+        else if (ack[0] && gw_decs_cmp(ack, po_cost) != 0)
             gw_finding(f, "cost-mismatch", 0, "PO %s line %s: unit cost %s on the PO, %s acknowledged", po, no,
                     po_cost, ack);
         /* invoiced quantity = shipped in force - billed before */
         due_of(shipped, sizeof(shipped), iv, pt->o->id, (int)strtol(no, NULL, 10));
-        if (gw_dec_cmp(qty, shipped) != 0) {
+        if (gw_decs_cmp(qty, shipped) != 0) {
             char before[64] = "";
             size_t m;
 
             for (m = 0; m < iv->ndues; m++)
                 if (iv->dues[m].order_id == pt->o->id && iv->dues[m].line_no == (int)strtol(no, NULL, 10))
-                    gw_dec_acc(before, sizeof(before), '+', iv->dues[m].billed);
-            if (gw_dec_cmp(before, "0") == 0)
+                    gw_decs_acc(before, sizeof(before), '+', iv->dues[m].billed);
+            if (gw_decs_cmp(before, "0") == 0)
                 gw_finding(f, "quantity-mismatch", 0, "PO %s line %s: invoiced quantity %s, shipped %s", po, no,
                            qty, shipped[0] ? shipped : "0");
             else
@@ -665,9 +665,9 @@ static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, struct
                            qty, shipped[0] ? shipped : "0", before);
         }
         snprintf(expect, sizeof(expect), "%s", qty);
-        gw_dec_acc(expect, sizeof(expect), '*', price);
-        gw_dec_round(expect, sizeof(expect), 2);
-        if (gw_dec_cmp(expect, amount) != 0)
+        gw_decs_acc(expect, sizeof(expect), '*', price);
+        gw_decs_round(expect, sizeof(expect), 2);
+        if (gw_decs_cmp(expect, amount) != 0)
             gw_finding(f, "line-amount", 0, "PO %s line %s: line amount %s, but %s x %s = %s", po, no, amount, qty,
                     price, expect);
     }
@@ -677,7 +677,7 @@ static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, struct
         const struct due *d = &iv->dues[i];
         char expr[200];
 
-        if (gw_dec_cmp(d->due, "0") <= 0)
+        if (gw_decs_cmp(d->due, "0") <= 0)
             continue;
         snprintf(expr, sizeof(expr), "c:lines/c:line[c:po-number = '%s' and c:line-no = '%d']", d->po, d->line_no);
         if (gw_xp_first(x, root, expr) == NULL)
@@ -688,7 +688,7 @@ static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, struct
     if (!line_total[0])
         snprintf(line_total, sizeof(line_total), "0");
     gw_xp_text(v, sizeof(v), x, root, "c:totals/c:line-total");
-    if (gw_dec_cmp(v, line_total) != 0)
+    if (gw_decs_cmp(v, line_total) != 0)
         gw_finding(f, "total-mismatch", 0, "line total %s, but the lines add up to %s", v, line_total);
     {
         char charges_total[64], allow_total[64], tax_total[64], total[64], lines_tax[64];
@@ -697,16 +697,16 @@ static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, struct
 
         sum_of(w, sizeof(w), x, root, "c:charges/c:charge/c:amount | c:lines/c:line/c:charges/c:charge/c:amount");
         gw_xp_text(charges_total, sizeof(charges_total), x, root, "c:totals/c:charges-total");
-        if (gw_dec_cmp(charges_total, w) != 0)
+        if (gw_decs_cmp(charges_total, w) != 0)
             gw_finding(f, "total-mismatch", 0, "charges total %s, but the charges add up to %s", charges_total[0] ? charges_total : "0", w);
         sum_of(w, sizeof(w), x, root,
                "c:allowances/c:allowance/c:amount | c:lines/c:line/c:allowances/c:allowance/c:amount");
         gw_xp_text(allow_total, sizeof(allow_total), x, root, "c:totals/c:allowances-total");
-        if (gw_dec_cmp(allow_total, w) != 0)
+        if (gw_decs_cmp(allow_total, w) != 0)
             gw_finding(f, "total-mismatch", 0, "allowances total %s, but the allowances add up to %s", allow_total[0] ? allow_total : "0", w);
         sum_of(w, sizeof(w), x, root, "c:taxes/c:tax/c:amount");
         gw_xp_text(tax_total, sizeof(tax_total), x, root, "c:totals/c:tax-total");
-        if (gw_dec_cmp(tax_total, w) != 0)
+        if (gw_decs_cmp(tax_total, w) != 0)
             gw_finding(f, "tax-mismatch", 0, "tax total %s, but the header taxes add up to %s", tax_total[0] ? tax_total : "0", w);
         /* SPEC: RULES.md 810 — header tax = the sum of the line taxes, per type */
         x->node = root;
@@ -718,23 +718,23 @@ static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, struct
             gw_xp_text(amount, sizeof(amount), x, tx->nodesetval->nodeTab[t], "c:amount");
             snprintf(expr, sizeof(expr), "c:lines/c:line/c:taxes/c:tax[c:type = '%s']/c:amount", type);
             sum_of(lines_tax, sizeof(lines_tax), x, root, expr);
-            if (gw_xp_first(x, root, "c:lines/c:line/c:taxes") && gw_dec_cmp(amount, lines_tax) != 0)
+            if (gw_xp_first(x, root, "c:lines/c:line/c:taxes") && gw_decs_cmp(amount, lines_tax) != 0)
                 gw_finding(f, "tax-mismatch", 0, "header %s tax %s, but the line taxes add up to %s", type, amount,
                         lines_tax);
         }
         xmlXPathFreeObject(tx);
         snprintf(total, sizeof(total), "%s", line_total);
-        gw_dec_acc(total, sizeof(total), '+', charges_total);
-        gw_dec_acc(total, sizeof(total), '-', allow_total);
-        gw_dec_acc(total, sizeof(total), '+', tax_total);
+        gw_decs_acc(total, sizeof(total), '+', charges_total);
+        gw_decs_acc(total, sizeof(total), '-', allow_total);
+        gw_decs_acc(total, sizeof(total), '+', tax_total);
         gw_xp_text(v, sizeof(v), x, root, "c:totals/c:invoice-total");
-        if (gw_dec_cmp(v, total) != 0)
+        if (gw_decs_cmp(v, total) != 0)
             gw_finding(f, "total-mismatch", 0,
                     "invoice total %s, but lines %s + charges %s - allowances %s + tax %s = %s", v,
                     line_total, charges_total[0] ? charges_total : "0", allow_total[0] ? allow_total : "0",
                     tax_total[0] ? tax_total : "0", total);
         /* SPEC: RULES.md 810 — no zero totals */
-        if (gw_dec_cmp(v, "0") <= 0)
+        if (gw_decs_cmp(v, "0") <= 0)
             gw_finding(f, "zero-total", 0, "invoice total %s: Amazon refuses an invoice of zero", v[0] ? v : "0");
     }
     xmlXPathFreeContext(x);
@@ -834,7 +834,7 @@ static int bill_lines(struct gw_ctx *c, const struct inv *iv, int64_t invoice_id
     int rc;
 
     for (i = 0; i < iv->ndues; i++) {
-        if (gw_dec_cmp(iv->dues[i].due, "0") <= 0 || iv->dues[i].row == 0)
+        if (gw_decs_cmp(iv->dues[i].due, "0") <= 0 || iv->dues[i].row == 0)
             continue;
         v[k].shipment_row = iv->dues[i].row;
         v[k].order_id = iv->dues[i].order_id;

@@ -111,7 +111,7 @@ static int allowed_from_ack(struct ord *d, struct gw_ctx *c, struct edi_err *err
                      "/c:order-ack/c:lines/c:line[c:line-no = %d]/c:item-status[c:status = '%s']/c:quantity",
                      d->lines[i].line_no, kept[k]);
             gw_xp_text(q, sizeof(q), x, xmlDocGetRootElement(doc), expr);
-            gw_dec_acc(d->lines[i].allowed, sizeof(d->lines[i].allowed), '+', q);
+            gw_decs_acc(d->lines[i].allowed, sizeof(d->lines[i].allowed), '+', q);
         }
     }
     xmlXPathFreeContext(x);
@@ -184,7 +184,7 @@ static int ord_load(struct ord *d, struct gw_ctx *c, const char *po, unsigned ro
         struct oline *l = oline_of(d, sh[i].line_no);
 
         if (l)
-            gw_dec_acc(l->before, sizeof(l->before), '+', sh[i].quantity);
+            gw_decs_acc(l->before, sizeof(l->before), '+', sh[i].quantity);
     }
     gw_shipment_lines_free(sh, nsh);
     return 0;
@@ -511,7 +511,7 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
                 if (j->ords[k].o == NULL || j->ords[k].o->id != l->order_id ||
                     (ol = oline_of(&j->ords[k], l->line_no)) == NULL)
                     continue;
-                gw_dec_acc(ol->before, sizeof(ol->before), '-', l->quantity);
+                gw_decs_acc(ol->before, sizeof(ol->before), '-', l->quantity);
             }
         }
     }
@@ -533,7 +533,7 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
                       row->po_number, row->line_no);
             continue;
         }
-        gw_dec_acc(l->now, sizeof(l->now), '+', row->quantity);
+        gw_decs_acc(l->now, sizeof(l->now), '+', row->quantity);
     }
     /* per order line of this shipment: the totals */
     for (i = 0; i < j->nords; i++) {
@@ -550,15 +550,15 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
 
             if (df) {
                 /* SPEC: RULES.md 856 DF — every line ships in full */
-                if (gw_dec_cmp(l->now, l->allowed) != 0)
+                if (gw_decs_cmp(l->now, l->allowed) != 0)
                     gw_finding(j->v, "df-partial", row0,
                               "%s: PO %s line %d: ships %s of %s; DF ships every line in full in one confirmation (or a floor denial)",
                               j->name, d->po, l->line_no, l->now[0] ? l->now : "0", l->allowed);
                 continue;
             }
-            gw_dec_acc(total, sizeof(total), '+', l->before);
-            gw_dec_acc(total, sizeof(total), '+', l->now);
-            if (l->now[0] && gw_dec_cmp(total, l->allowed) > 0)
+            gw_decs_acc(total, sizeof(total), '+', l->before);
+            gw_decs_acc(total, sizeof(total), '+', l->now);
+            if (l->now[0] && gw_decs_cmp(total, l->allowed) > 0)
                 gw_finding(j->v, "over-shipment", row0,
                           "%s: PO %s line %d: %s shipped in all (%s before, %s now) is more than the %s acknowledged",
                           j->name, d->po, l->line_no, total, l->before[0] ? l->before : "0", l->now,
@@ -569,8 +569,8 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
 
                 for (m = 0; m < s->replaces->nlines; m++)
                     if (s->replaces->lines[m].order_id == d->o->id && s->replaces->lines[m].line_no == l->line_no)
-                        gw_dec_acc(was, sizeof(was), '+', s->replaces->lines[m].quantity);
-                if (l->now[0] && gw_dec_cmp(l->now, was) > 0)
+                        gw_decs_acc(was, sizeof(was), '+', s->replaces->lines[m].quantity);
+                if (l->now[0] && gw_decs_cmp(l->now, was) > 0)
                     gw_finding(j->v, "replacement-increase", row0,
                               "%s: PO %s line %d: the replacement ships %s, more than the %s of shipment %s it replaces (a replacement only reduces)",
                               j->name, d->po, l->line_no, l->now, was[0] ? was : "0", s->id);
@@ -578,7 +578,7 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
         }
         /* the next shipment of the same order counts this one as before */
         for (k = 0; k < d->nlines; k++) {
-            gw_dec_acc(d->lines[k].before, sizeof(d->lines[k].before), '+', d->lines[k].now);
+            gw_decs_acc(d->lines[k].before, sizeof(d->lines[k].before), '+', d->lines[k].now);
             d->lines[k].now[0] = '\0';
         }
         if (df && s->sf && s->sf->party_id) {
@@ -751,7 +751,7 @@ static xmlDocPtr build(struct job *j, struct shp *s, const char *purpose)
 
         for (k = 0; k < s->ncartons; k++)
             if (s->cartons[k].weight)
-                gw_dec_acc(weight, sizeof(weight), '+', s->cartons[k].weight);
+                gw_decs_acc(weight, sizeof(weight), '+', s->cartons[k].weight);
             else
                 all_weights = 0;
         n = gw_el(root, "totals", NULL);
@@ -779,7 +779,7 @@ static xmlDocPtr build(struct job *j, struct shp *s, const char *purpose)
                 const struct gw_pack_row *row = &j->pl.rows[s->rows[m]];
 
                 if (j->row_ord[s->rows[m]] == i && row->line_no == l->line_no)
-                    gw_dec_acc(q, sizeof(q), '+', row->quantity);
+                    gw_decs_acc(q, sizeof(q), '+', row->quantity);
             }
             if (!q[0] && !(floor_denial && j->row_ord == NULL && !l->cancelled))
                 continue;
@@ -933,8 +933,8 @@ static int order_state_after(struct gw_ctx *c, struct ord *d, const char *shipme
 
         for (i = 0; i < n; i++)
             if (sh[i].line_no == d->lines[k].line_no)
-                gw_dec_acc(total, sizeof(total), '+', sh[i].quantity);
-        if (gw_dec_cmp(total, d->lines[k].allowed) < 0)
+                gw_decs_acc(total, sizeof(total), '+', sh[i].quantity);
+        if (gw_decs_cmp(total, d->lines[k].allowed) < 0)
             full = 0;
     }
     gw_shipment_lines_free(sh, n);
@@ -1038,7 +1038,7 @@ static int queue_shipment(struct job *j, struct shp *s, const char *purpose, xml
             char sum[64];
 
             snprintf(sum, sizeof(sum), "%s", sh.lines[m].quantity);
-            gw_dec_acc(sum, sizeof(sum), '+', row->quantity);
+            gw_decs_acc(sum, sizeof(sum), '+', row->quantity);
             free(sh.lines[m].quantity);
             sh.lines[m].quantity = edi_xstrdup(sum);
         }
