@@ -178,9 +178,14 @@ static void read_party(struct gw_cparty *p, struct edi_pool *pl, const xmlNode *
 /* The document's root when it is <name> in the canonical namespace. */
 static int root_of(xmlNodePtr *root, xmlDocPtr doc, const char *name, struct edi_err *err)
 {
-    *root = doc ? xmlDocGetRootElement(doc) : NULL;
-    if (!is_el(*root, name))
-        return edi_fail(err, EDI_ESYNTAX, "not a canonical %s (urn:wharf:canonical:1)", name);
+    xmlNodePtr r = doc ? xmlDocGetRootElement(doc) : NULL;
+
+    *root = r;
+    if (r == NULL)
+        return edi_fail(err, EDI_ESYNTAX, "the document has no root element");
+    if (!is_el(r, name))
+        return edi_fail(err, EDI_ESYNTAX, "root element {%.80s}%.60s is not {" GW_CANON_NS "}%s",
+                        r->ns && r->ns->href ? (const char *)r->ns->href : "", (const char *)r->name, name);
     return 0;
 }
 
@@ -464,6 +469,9 @@ static int shipment_from(struct gw_cshipment *s, xmlDocPtr doc, struct edi_err *
 
         p->pallet_id = kid_text(pl, c, "pallet-id");
         p->sscc = sscc_of(pl, c);
+        p->tracking_number = kid_text(pl, c, "tracking-number");
+        p->scac = kid_text(pl, kid(c, "carrier"), "scac");
+        p->ship_method = kid_text(pl, kid(c, "carrier"), "ship-method");
         p->nrefs = count(c, "carton-ref");
         p->carton_refs = edi_pool_alloc(pl, (p->nrefs ? p->nrefs : 1) * sizeof(*p->carton_refs));
         for (r = kid(c, "carton-ref"); r; r = next_el(r, "carton-ref"))

@@ -153,6 +153,7 @@ struct gw_ccarton {
 
 struct gw_cpallet {
     const char *pallet_id, *sscc;
+    const char *tracking_number, *scac, *ship_method;
     const char **carton_refs;
     size_t nrefs;
 };
