@@ -3,9 +3,10 @@
  * the libxml2 tree by element name in the canonical namespace (no XPath),
  * copy what they keep into one pool, and free the tree.
  */
-#include "gateway/docs/cdoc.h"
+#include "gateway/docs/cdoc_xml.h"
 
 #include "gateway/docs/canon.h"
+#include "mappings/map.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -18,6 +19,40 @@ struct gw_cdoc {
 
 #define EL(e) ((xmlNodePtr)(void *)(e))
 #define CEL(n) ((struct gw_cel *)(void *)(n))
+
+/* ---- building on the tree ---- */
+
+/* A child element in the parent's namespace, with text (NULL: none). */
+static xmlNodePtr gw_el(xmlNodePtr parent, const char *name, const char *txt)
+{
+    return xmlNewTextChild(parent, parent->ns, BAD_CAST name, txt ? BAD_CAST txt : NULL);
+}
+
+static void gw_el_opt(xmlNodePtr parent, const char *name, const char *txt)
+{
+    if (txt && *txt)
+        gw_el(parent, name, txt);
+}
+
+static xmlNodePtr gw_el_attr(xmlNodePtr parent, const char *name, const char *txt, const char *a,
+                             const char *value)
+{
+    xmlNodePtr n = gw_el(parent, name, txt);
+
+    xmlNewProp(n, BAD_CAST a, BAD_CAST value);
+    return n;
+}
+
+/* A new document whose root is <name xmlns="urn:wharf:canonical:1">. */
+static xmlDocPtr gw_canon_new(const char *name)
+{
+    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr root = xmlNewNode(NULL, BAD_CAST name);
+
+    xmlSetNs(root, xmlNewNs(root, BAD_CAST GW_CANON_NS, NULL));
+    xmlDocSetRootElement(doc, root);
+    return doc;
+}
 
 /* ---- walking ---- */
 
@@ -767,6 +802,17 @@ void gw_cel_party(struct gw_cel *parent, const char *name, const struct gw_cpart
 int gw_cel_has_children(const struct gw_cel *e)
 {
     return EL(e)->children != NULL;
+}
+
+int gw_cdoc_check_schema(struct map_engine *e, const char *schema, const struct gw_cdoc *d,
+                         struct edi_findings *f, struct edi_err *err)
+{
+    return map_check_schema(e, schema, d->doc, f, err);
+}
+
+int gw_cdoc_is(const struct gw_cdoc *d, const char *name)
+{
+    return d && is_el(xmlDocGetRootElement(d->doc), name);
 }
 
 /* ---- scrubbing personal data ---- */

@@ -247,6 +247,15 @@ void gw_cel_party(struct gw_cel *parent, const char *name, const struct gw_cpart
 /* 1 when e has children. */
 int gw_cel_has_children(const struct gw_cel *e);
 
+/* map_check_schema (mappings/map.h) on d: the findings of schema (a path
+ * under schemas/, "canonical/invoice.xsd") in f. */
+struct map_engine;
+struct edi_findings;
+int gw_cdoc_check_schema(struct map_engine *e, const char *schema, const struct gw_cdoc *d,
+                         struct edi_findings *f, struct edi_err *err);
+/* 1 when d's root is <name> in the canonical namespace. */
+int gw_cdoc_is(const struct gw_cdoc *d, const char *name);
+
 /* *out: xml without the elements named in names (NULL-terminated), at any
  * depth, serialized again; NULL when none was there or xml does not parse
  * (then it stays as it is). Returns how many were removed. */

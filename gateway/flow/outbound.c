@@ -4,7 +4,7 @@
  */
 #include "gateway/flow/outbound.h"
 
-#include "gateway/docs/canon.h"
+#include "gateway/docs/cdoc_xml.h"
 #include "edi/exml.h"
 #include "edi/guide.h"
 #include "edi/x12.h"
