@@ -757,9 +757,24 @@ void gw_cel_set(struct gw_cel *e, const char *a, const char *value)
     xmlNewProp(EL(e), BAD_CAST a, BAD_CAST value);
 }
 
+/* A child that declares the canonical namespace again on itself: what
+ * copying an element from another document always wrote (xmlDocCopyNode
+ * into a detached node), kept so stored documents stay byte for byte what
+ * they were. */
+static struct gw_cel *add_copy(struct gw_cel *parent, const char *name, const char *txt)
+{
+    xmlNodePtr p = EL(parent), n = xmlNewDocNode(p->doc, NULL, BAD_CAST name, NULL);
+
+    xmlSetNs(n, xmlNewNs(n, BAD_CAST GW_CANON_NS, NULL));
+    if (txt)
+        xmlNodeAddContent(n, BAD_CAST txt);
+    xmlAddChild(p, n);
+    return CEL(n);
+}
+
 void gw_cel_id(struct gw_cel *parent, const struct gw_cid *id)
 {
-    struct gw_cel *e = gw_cel_add(parent, "id", id->value);
+    struct gw_cel *e = add_copy(parent, "id", id->value);
     size_t i;
 
     for (i = 0; i < id->nattrs; i++)
@@ -773,7 +788,7 @@ void gw_cel_party(struct gw_cel *parent, const char *name, const struct gw_cpart
 
     if (!p->present)
         return;
-    e = gw_cel_add(parent, name, NULL);
+    e = add_copy(parent, name, NULL);
     if (p->id) {
         struct gw_cel *id = gw_cel_add(e, "id", p->id);
 

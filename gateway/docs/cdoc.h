@@ -14,8 +14,9 @@
  * Everything a reader returns belongs to the reader's pool and goes with
  * its _free.
  *
- * Not here: the XSDs (schemas/canonical/), the helpers inbound.c and
- * ack.c still use on libxml2 trees (canon.h), exact decimals (dec.h).
+ * Not here: the XSDs (schemas/canonical/), exact decimals (dec.h), the
+ * libxml2 tree under a gw_cdoc for the map engine (cdoc_xml.h), and the
+ * XPath that inbound.c and ack.c still run on their own trees.
  */
 #ifndef WHARF_CDOC_H
 #define WHARF_CDOC_H
@@ -240,9 +241,11 @@ struct gw_cel *gw_cel_attr(struct gw_cel *parent, const char *name, const char *
                            const char *value);
 /* An attribute on e. */
 void gw_cel_set(struct gw_cel *e, const char *attr, const char *value);
-/* A copy of a read <id> (its attributes in their order). */
+/* A copy of a read <id> (its attributes in their order). Copies declare
+ * the namespace again on themselves (<id xmlns="urn:wharf:canonical:1"
+ * qualifier=...>), as copied elements always did in stored documents. */
 void gw_cel_id(struct gw_cel *parent, const struct gw_cid *id);
-/* A copy of a read party under the element name. */
+/* A copy of a read party under the element name (namespace as above). */
 void gw_cel_party(struct gw_cel *parent, const char *name, const struct gw_cparty *p);
 /* 1 when e has children. */
 int gw_cel_has_children(const struct gw_cel *e);

@@ -75,13 +75,6 @@ static const char *const personal[] = {"ship-to", "party", "buying-party", "bill
 /* a ship notice: only its ship-to (its parties are ours and Amazon's) */
 static const char *const personal_ship[] = {"ship-to", NULL};
 
-/* *out: xml without the personal elements (NULL when nothing was removed
- * or xml does not parse: then it is left as it is). */
-static unsigned scrub(char **out, const char *xml, const char *const *names)
-{
-    return gw_cdoc_scrub(out, xml, names);
-}
-
 /* ---- files --------------------------------------------------------------------------- */
 
 static int same_bytes(const char *path, const struct gw_purge_raw *r)
@@ -194,11 +187,11 @@ static int purge_one(struct gw_purge_stats *st, struct gw_ctx *c, struct gw_orde
     if ((rc = gw_store_purge_raws(&raws, &nraw, c->store, o->id, err)) < 0 ||
         (rc = gw_store_purge_shipments(&sh, &nsh, c->store, o->id, err)) < 0)
         goto out;
-    removed = scrub(&canon, o->canonical, personal);
+    removed = gw_cdoc_scrub(&canon, o->canonical, personal);
     for (i = 0; i < nsh; i++) {
         char *t = NULL;
 
-        if (scrub(&t, sh[i]->canonical, personal_ship)) {
+        if (gw_cdoc_scrub(&t, sh[i]->canonical, personal_ship)) {
             sh_removed++;
             free(sh[i]->canonical);
             sh[i]->canonical = t;
