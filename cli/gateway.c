@@ -9,6 +9,7 @@
 #include "gateway/flow/ack.h"
 #include "cli/cli.h"
 #include "gateway/flow/inbound.h"
+#include "gateway/flow/outbound.h"
 #include "gateway/flow/purge.h"
 #include "gateway/flow/readback.h"
 #include "gateway/flow/sched.h"
@@ -16,7 +17,6 @@
 #include <errno.h>
 #include <stddef.h>
 #include <jansson.h>
-#include <libxml/parser.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -559,22 +559,21 @@ static int orders_list(struct gw_ctx *c, const struct gw_cli_opts *o)
  * the consumer's personal data: shown to the operator, never logged. */
 static json_t *order_details(struct gw_ctx *c, const struct gw_order *o)
 {
-    xmlDocPtr doc;
+    struct gw_cdoc *doc = NULL;
     struct edi_buf b;
     struct edi_err err;
     json_t *j = NULL;
 
     if (o->canonical == NULL)
         return NULL;
-    doc = xmlReadMemory(o->canonical, (int)strlen(o->canonical), "order.xml", NULL, XML_PARSE_NONET);
-    if (doc == NULL)
+    edi_err_clear(&err);
+    if (gw_cdoc_parse(&doc, o->canonical, strlen(o->canonical), "order", &err) < 0)
         return NULL;
     edi_buf_init(&b, 0);
-    edi_err_clear(&err);
-    if (gw_erp_json(&b, c, "local/order-to-erp-json", o->partner, o->state, doc, &err) == 0)
+    if (gw_erp_json_doc(&b, c, "local/order-to-erp-json", o->partner, o->state, doc, &err) == 0)
         j = json_loadb(b.p, b.n, 0, NULL);
     edi_buf_dispose(&b);
-    xmlFreeDoc(doc);
+    gw_cdoc_free(doc);
     return j;
 }
 

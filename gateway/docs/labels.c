@@ -1,6 +1,6 @@
 /*
- * labels.c — carton labels (see labels.h): reads the canonical <shipment>
- * with XPath and writes, per carton in document order, a text block or one
+ * labels.c — carton labels (see labels.h): from the canonical <shipment>
+ * as cdoc.c reads it, per carton in document order, a text block or one
  * ZPL II label.
  *
  * Not here: allocating SSCCs and reading packing lists (packlist.c,
@@ -32,13 +32,9 @@
  */
 #include "gateway/docs/labels.h"
 
-#include <libxml/xpath.h>
-#include <libxml/xpathInternals.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define NS "urn:wharf:canonical:1"
 
 /* A party as printed: id, name, three address lines, city line. */
 #define BLOCK_MAX 6
@@ -50,7 +46,6 @@ struct block {
 
 /* What the shipment gives every label. */
 struct ship {
-    xmlXPathContextPtr x;
     char *id;
     char *carrier;          /* shipment level: SCAC, else ship-method */
     struct block from, to;
@@ -61,7 +56,8 @@ struct label {
     size_t no, of;
     int pallet;             /* a pallet (005010 T level), not a carton */
     size_t ncartons;        /* a pallet's cartons */
-    xmlNodePtr carton;      /* the <carton> or <pallet> */
+    const struct gw_ccarton *carton;   /* the <carton>, or */
+    const struct gw_cpallet *pal;      /* the <pallet> */
     char *sscc;             /* 18 digits, check digit verified; NULL: none */
     char *package;          /* carton-id, NULL when absent */
     char *tracking;
@@ -76,34 +72,20 @@ static int is_ws(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* The string value of expr at node at, without leading and trailing
- * whitespace; NULL when empty. The caller frees. expr is a constant of
- * this file, so a failed evaluation can only be memory: it reads as
- * absent. */
-static char *xp(xmlXPathContextPtr x, xmlNodePtr at, const char *expr)
+/* v without leading and trailing whitespace; NULL when that is empty or
+ * v is NULL. The caller frees. */
+static char *tv(const char *v)
 {
-    xmlXPathObjectPtr o = xmlXPathNodeEval(at, BAD_CAST expr, x);
-    xmlChar *s;
-    const char *p;
     size_t i = 0, n;
-    char *r = NULL;
 
-    if (o == NULL)
+    if (v == NULL)
         return NULL;
-    s = xmlXPathCastToString(o);
-    xmlXPathFreeObject(o);
-    if (s == NULL)
-        return NULL;
-    p = (const char *)s;
-    n = strlen(p);
-    while (n > 0 && is_ws(p[n - 1]))
+    n = strlen(v);
+    while (n > 0 && is_ws(v[n - 1]))
         n--;
-    while (i < n && is_ws(p[i]))
+    while (i < n && is_ws(v[i]))
         i++;
-    if (i < n)
-        r = edi_xstrndup(p + i, n - i);
-    xmlFree(s);
-    return r;
+    return i < n ? edi_xstrndup(v + i, n - i) : NULL;
 }
 
 static void block_add(struct block *bl, char *s)
@@ -128,19 +110,16 @@ static void block_dispose(struct block *bl)
 
 /* "CITY, ST POSTAL COUNTRY", whatever of it the address has; NULL when
  * none. */
-static char *city_line(xmlXPathContextPtr x, xmlNodePtr party)
+static char *city_line(const struct gw_caddress *a)
 {
-    static const char *const expr[] = {
-        "string(c:address/c:city)", "string(c:address/c:state)",
-        "string(c:address/c:postal-code)", "string(c:address/c:country)",
-    };
+    const char *const parts[] = {a->city, a->state, a->postal_code, a->country};
     struct edi_buf b;
     char *r = NULL;
     size_t i;
 
     edi_buf_init(&b, 0);
-    for (i = 0; i < sizeof(expr) / sizeof(expr[0]); i++) {
-        char *v = xp(x, party, expr[i]);
+    for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        char *v = tv(parts[i]);
 
         if (v == NULL)
             continue;
@@ -155,63 +134,53 @@ static char *city_line(xmlXPathContextPtr x, xmlNodePtr party)
     return r;
 }
 
-static void address_lines(struct block *bl, xmlXPathContextPtr x, xmlNodePtr party)
+static void address_lines(struct block *bl, const struct gw_cparty *p)
 {
+    size_t i;
+
     /* LIMIT: the schema allows three address lines; those are printed */
-    block_add(bl, xp(x, party, "string(c:address/c:line[1])"));
-    block_add(bl, xp(x, party, "string(c:address/c:line[2])"));
-    block_add(bl, xp(x, party, "string(c:address/c:line[3])"));
-    block_add(bl, city_line(x, party));
-}
-
-static xmlNodePtr first_node(xmlXPathContextPtr x, xmlNodePtr at, const char *expr)
-{
-    xmlXPathObjectPtr o = xmlXPathNodeEval(at, BAD_CAST expr, x);
-    xmlNodePtr n = NULL;
-
-    if (o && xmlXPathNodeSetGetLength(o->nodesetval) > 0)
-        n = xmlXPathNodeSetItem(o->nodesetval, 0);
-    xmlXPathFreeObject(o);
-    return n;
+    for (i = 0; i < p->address.nlines; i++)
+        block_add(bl, tv(p->address.line[i]));
+    block_add(bl, city_line(&p->address));
 }
 
 /* Ship-from: its name (else its id, else its warehouse code) and address. */
-static void read_from(struct block *bl, xmlXPathContextPtr x, xmlNodePtr root)
+static void read_from(struct block *bl, const struct gw_cshipment *sh)
 {
-    xmlNodePtr p = first_node(x, root, "c:ship-from");
+    const struct gw_cparty *p = &sh->ship_from;
     char *name;
 
-    if (p == NULL)
+    if (!p->present)
         return;
-    if ((name = xp(x, p, "string(c:name)")) == NULL && (name = xp(x, p, "string(c:id[1])")) == NULL)
-        name = xp(x, p, "string(c:warehouse-code)");
+    if ((name = tv(p->name)) == NULL && (name = tv(p->id)) == NULL)
+        name = tv(p->warehouse_code);
     block_add(bl, name);
-    address_lines(bl, x, p);
+    address_lines(bl, p);
 }
 
 /* Ship-to: its id, then its name and address when the shipment has them;
  * without a name, the caller's (an RP ship-to is only an FC code). */
-static void read_to(struct block *bl, xmlXPathContextPtr x, xmlNodePtr root, const char *name)
+static void read_to(struct block *bl, const struct gw_cshipment *sh, const char *name)
 {
-    xmlNodePtr p = first_node(x, root, "c:ship-to");
+    const struct gw_cparty *p = &sh->ship_to;
     char *v = NULL;
 
-    if (p) {
-        block_add(bl, xp(x, p, "string(c:id[1])"));
-        v = xp(x, p, "string(c:name)");
+    if (p->present) {
+        block_add(bl, tv(p->id));
+        v = tv(p->name);
     }
     if (v == NULL && name && *name)
         v = edi_xstrdup(name);
     block_add(bl, v);
-    if (p)
-        address_lines(bl, x, p);
+    if (p->present)
+        address_lines(bl, p);
 }
 
-static char *read_carrier(xmlXPathContextPtr x, xmlNodePtr at)
+static char *read_carrier(const char *scac, const char *ship_method)
 {
-    char *v = xp(x, at, "string(c:carrier/c:scac)");
+    char *v = tv(scac);
 
-    return v ? v : xp(x, at, "string(c:carrier/c:ship-method)");
+    return v ? v : tv(ship_method);
 }
 
 static int all_digits(const char *s, size_t n)
@@ -235,23 +204,41 @@ static int gs1_check_digit(const char *d17)
     return (10 - sum % 10) % 10;
 }
 
+/* Adds po to the ", "-joined list pos unless seen holds it. */
+static void po_add(struct edi_buf *pos, char ***seen, size_t *nseen, const char *po)
+{
+    char *v = tv(po);
+    size_t k;
+
+    if (v == NULL)
+        return;
+    for (k = 0; k < *nseen && strcmp((*seen)[k], v) != 0; k++)
+        ;
+    if (k < *nseen) {
+        free(v);
+        return;
+    }
+    if (pos->n > 0)
+        edi_buf_puts(pos, ", ");
+    edi_buf_puts(pos, v);
+    *seen = edi_xrealloc(*seen, (*nseen + 1) * sizeof(**seen));
+    (*seen)[(*nseen)++] = v;
+}
+
 /* Reads the carton's label fields; EDI_ESYNTAX (naming the carton) when it
  * has no SSCC and no carton-id, or an SSCC that is not one. */
-static int read_carton(struct label *l, const struct ship *s, struct edi_err *err)
+static int read_carton(struct label *l, const struct gw_cshipment *sh, const struct ship *s,
+                       struct edi_err *err)
 {
-    xmlXPathContextPtr x = s->x;
-    xmlXPathObjectPtr items;
     char **seen = NULL;
-    size_t nseen = 0;
+    size_t nseen = 0, i, k;
     struct edi_buf pos;
-    char *v;
     const char *from = "identifier";
-    int i, n;
 
     const char *what = l->pallet ? "pallet" : "carton";
 
-    l->package = xp(x, l->carton, l->pallet ? "string(c:pallet-id)" : "string(c:carton-id)");
-    l->sscc = xp(x, l->carton, "string(c:identifier[@type='sscc'][1])");
+    l->package = tv(l->pallet ? l->pal->pallet_id : l->carton->carton_id);
+    l->sscc = tv(l->pallet ? l->pal->sscc : l->carton->sscc);
     if (l->sscc == NULL && l->package && all_digits(l->package, 18)) {
         l->sscc = edi_xstrdup(l->package);
         from = "carton-id";
@@ -268,8 +255,9 @@ static int read_carton(struct label *l, const struct ship *s, struct edi_err *er
                             "%s %zu of %zu: SSCC %s (%s) has check digit %c, not %d", what, l->no,
                             l->of, l->sscc, from, l->sscc[17], gs1_check_digit(l->sscc));
     }
-    l->tracking = xp(x, l->carton, "string(c:tracking-number)");
-    l->carrier = read_carrier(x, l->carton);
+    l->tracking = tv(l->pallet ? l->pal->tracking_number : l->carton->tracking_number);
+    l->carrier = l->pallet ? read_carrier(l->pal->scac, l->pal->ship_method)
+                           : read_carrier(l->carton->scac, l->carton->ship_method);
     if (l->carrier == NULL && s->carrier)
         l->carrier = edi_xstrdup(s->carrier);
 
@@ -278,52 +266,25 @@ static int read_carton(struct label *l, const struct ship *s, struct edi_err *er
     edi_buf_init(&pos, 0);
     if (l->pallet) {
         /* a pallet's POs are its cartons' (carton-ref), in their order */
-        xmlXPathObjectPtr refs = xmlXPathNodeEval(l->carton, BAD_CAST "c:carton-ref", x);
-        xmlNodeSetPtr all = xmlXPathNodeSetCreate(NULL);
-        int r, nr = refs ? xmlXPathNodeSetGetLength(refs->nodesetval) : 0;
+        size_t r;
 
-        l->ncartons = (size_t)nr;
-        for (r = 0; r < nr; r++) {
-            xmlNodePtr ref = xmlXPathNodeSetItem(refs->nodesetval, r);
-            xmlXPathObjectPtr cs = xmlXPathNodeEval(ref, BAD_CAST "../../../c:cartons/c:carton/c:item/c:po-number", x);
-            char *id = xp(x, ref, "string(.)");
-            int k, nc = cs ? xmlXPathNodeSetGetLength(cs->nodesetval) : 0;
+        l->ncartons = l->pal->nrefs;
+        for (r = 0; r < l->pal->nrefs; r++) {
+            char *id = tv(l->pal->carton_refs[r]);
 
-            for (k = 0; id && k < nc; k++) {
-                xmlNodePtr po = xmlXPathNodeSetItem(cs->nodesetval, k);
-                char *cid = xp(x, po, "string(../../c:carton-id)");
+            for (k = 0; id && k < sh->ncartons; k++) {
+                char *cid = tv(sh->cartons[k].carton_id);
 
-                if (cid && strcmp(cid, id) == 0)
-                    xmlXPathNodeSetAdd(all, po);
+                for (i = 0; cid && strcmp(cid, id) == 0 && i < sh->cartons[k].nitems; i++)
+                    po_add(&pos, &seen, &nseen, sh->cartons[k].items[i].po_number);
                 free(cid);
             }
             free(id);
-            xmlXPathFreeObject(cs);
         }
-        xmlXPathFreeObject(refs);
-        items = xmlXPathWrapNodeSet(all);
     } else {
-        items = xmlXPathNodeEval(l->carton, BAD_CAST "c:item/c:po-number", x);
+        for (i = 0; i < l->carton->nitems; i++)
+            po_add(&pos, &seen, &nseen, l->carton->items[i].po_number);
     }
-    n = items ? xmlXPathNodeSetGetLength(items->nodesetval) : 0;
-    for (i = 0; i < n; i++) {
-        size_t k;
-
-        if ((v = xp(x, xmlXPathNodeSetItem(items->nodesetval, i), "string(.)")) == NULL)
-            continue;
-        for (k = 0; k < nseen && strcmp(seen[k], v) != 0; k++)
-            ;
-        if (k < nseen) {
-            free(v);
-            continue;
-        }
-        if (pos.n > 0)
-            edi_buf_puts(&pos, ", ");
-        edi_buf_puts(&pos, v);
-        seen = edi_xrealloc(seen, (nseen + 1) * sizeof(*seen));
-        seen[nseen++] = v;
-    }
-    xmlXPathFreeObject(items);
     if (pos.n > 0)
         l->pos = edi_xstrdup(edi_buf_cstr(&pos));
     edi_buf_dispose(&pos);
@@ -375,25 +336,18 @@ static void text_block(struct edi_buf *b, const char *label, const struct block 
 }
 
 /* One row per item: "PO 4Z32PABC line 1  qty 12 EA  upc 012345678905". */
-static void text_items(struct edi_buf *b, xmlXPathContextPtr x, xmlNodePtr carton)
+static void text_items(struct edi_buf *b, const struct gw_ccarton *carton)
 {
-    xmlXPathObjectPtr items = xmlXPathNodeEval(carton, BAD_CAST "c:item", x);
-    int i, n = items ? xmlXPathNodeSetGetLength(items->nodesetval) : 0;
+    size_t i, k, j;
 
-    for (i = 0; i < n; i++) {
-        static const char *const expr[] = {
-            "string(c:po-number)", "string(c:line-no)", "string(c:quantity)",
-            "string(c:quantity/@unit)",
-        };
+    for (i = 0; i < carton->nitems; i++) {
         static const char *const head[] = {"PO ", " line ", "  qty ", " "};
-        xmlNodePtr it = xmlXPathNodeSetItem(items->nodesetval, i);
-        xmlXPathObjectPtr ids;
-        size_t k;
-        int j, nid;
+        const struct gw_cship_item *it = &carton->items[i];
+        const char *const vals[] = {it->po_number, it->line_no, it->quantity.text, it->quantity.unit};
 
         edi_buf_printf(b, "%-11s", i == 0 ? "Items:" : "");
-        for (k = 0; k < sizeof(expr) / sizeof(expr[0]); k++) {
-            char *v = xp(x, it, expr[k]);
+        for (k = 0; k < sizeof(head) / sizeof(head[0]); k++) {
+            char *v = tv(vals[k]);
 
             if (v) {
                 edi_buf_puts(b, head[k]);
@@ -401,12 +355,9 @@ static void text_items(struct edi_buf *b, xmlXPathContextPtr x, xmlNodePtr carto
                 free(v);
             }
         }
-        ids = xmlXPathNodeEval(it, BAD_CAST "c:id", x);
-        nid = ids ? xmlXPathNodeSetGetLength(ids->nodesetval) : 0;
-        for (j = 0; j < nid; j++) {
-            xmlNodePtr id = xmlXPathNodeSetItem(ids->nodesetval, j);
-            char *q = xp(x, id, "string(@qualifier)");
-            char *v = xp(x, id, "string(.)");
+        for (j = 0; j < it->nids; j++) {
+            char *q = tv(gw_cid_attr(&it->ids[j], "qualifier"));
+            char *v = tv(it->ids[j].value);
 
             if (v) {
                 edi_buf_puts(b, "  ");
@@ -419,10 +370,8 @@ static void text_items(struct edi_buf *b, xmlXPathContextPtr x, xmlNodePtr carto
             free(q);
             free(v);
         }
-        xmlXPathFreeObject(ids);
         edi_buf_putc(b, '\n');
     }
-    xmlXPathFreeObject(items);
 }
 
 static void text_label(struct edi_buf *b, const struct ship *s, const struct label *l)
@@ -445,7 +394,7 @@ static void text_label(struct edi_buf *b, const struct ship *s, const struct lab
     if (l->pallet)
         edi_buf_printf(b, "%-11s%zu\n", "Cartons:", l->ncartons);
     else
-        text_items(b, s->x, l->carton);
+        text_items(b, l->carton);
 }
 
 /* ---- ZPL II ----------------------------------------------------------------------------- */
@@ -572,55 +521,30 @@ static void zpl_label(struct edi_buf *b, const struct ship *s, const struct labe
 
 /* ---- the contract ----------------------------------------------------------------------- */
 
-static int check_root(xmlNodePtr root, struct edi_err *err)
-{
-    if (root == NULL)
-        return edi_fail(err, EDI_ESYNTAX, "the document has no root element");
-    if (root->ns == NULL || strcmp((const char *)root->ns->href, NS) != 0 ||
-        strcmp((const char *)root->name, "shipment") != 0)
-        return edi_fail(err, EDI_ESYNTAX, "root element {%.80s}%.60s is not {" NS "}shipment",
-                        root->ns ? (const char *)root->ns->href : "", (const char *)root->name);
-    return 0;
-}
-
-int gw_labels_render(struct edi_buf *out, xmlDocPtr shipment, const struct gw_label_opts *o,
+int gw_labels_render(struct edi_buf *out, const struct gw_cshipment *sh, const struct gw_label_opts *o,
                      struct edi_err *err)
 {
     static const struct gw_label_opts defaults = {0, NULL};
     struct ship s;
-    xmlXPathObjectPtr cartons = NULL;
-    xmlNodePtr root = shipment ? xmlDocGetRootElement(shipment) : NULL;
-    size_t start = out->n;
-    int rc, i, n;
+    size_t start = out->n, i, n = sh->ncartons, np = sh->npallets;
+    int rc = 0;
 
     memset(&s, 0, sizeof(s));
     if (o == NULL)
         o = &defaults;
-    if ((rc = check_root(root, err)) < 0)
-        return rc;
-    if ((s.x = xmlXPathNewContext(shipment)) == NULL ||
-        xmlXPathRegisterNs(s.x, BAD_CAST "c", BAD_CAST NS) != 0) {
-        rc = edi_fail(err, EDI_ERR, "cannot set up XPath on the shipment");
-        goto out;
-    }
-    s.id = xp(s.x, root, "string(c:shipment-id)");
-    s.carrier = read_carrier(s.x, root);
-    read_from(&s.from, s.x, root);
-    read_to(&s.to, s.x, root, o->ship_to_name);
+    s.id = tv(sh->shipment_id);
+    s.carrier = read_carrier(sh->scac, sh->ship_method);
+    read_from(&s.from, sh);
+    read_to(&s.to, sh, o->ship_to_name);
 
-    if ((cartons = xmlXPathNodeEval(root, BAD_CAST "c:cartons/c:carton", s.x)) == NULL) {
-        rc = edi_fail(err, EDI_ERR, "XPath c:cartons/c:carton failed");
-        goto out;
-    }
-    n = xmlXPathNodeSetGetLength(cartons->nodesetval);
     for (i = 0; i < n; i++) {
         struct label l;
 
         memset(&l, 0, sizeof(l));
-        l.no = (size_t)i + 1;
-        l.of = (size_t)n;
-        l.carton = xmlXPathNodeSetItem(cartons->nodesetval, i);
-        if ((rc = read_carton(&l, &s, err)) < 0) {
+        l.no = i + 1;
+        l.of = n;
+        l.carton = &sh->cartons[i];
+        if ((rc = read_carton(&l, sh, &s, err)) < 0) {
             label_dispose(&l);
             goto out;
         }
@@ -634,41 +558,32 @@ int gw_labels_render(struct edi_buf *out, xmlDocPtr shipment, const struct gw_la
         label_dispose(&l);
     }
     /* then each pallet's own label (RP 005010: the T level's SSCC) */
-    {
-        xmlXPathObjectPtr pallets = xmlXPathNodeEval(root, BAD_CAST "c:pallets/c:pallet", s.x);
-        int np = pallets ? xmlXPathNodeSetGetLength(pallets->nodesetval) : 0;
+    for (i = 0; i < np; i++) {
+        struct label l;
 
-        for (i = 0; i < np; i++) {
-            struct label l;
-
-            memset(&l, 0, sizeof(l));
-            l.no = (size_t)i + 1;
-            l.of = (size_t)np;
-            l.pallet = 1;
-            l.carton = xmlXPathNodeSetItem(pallets->nodesetval, i);
-            if ((rc = read_carton(&l, &s, err)) < 0) {
-                label_dispose(&l);
-                xmlXPathFreeObject(pallets);
-                goto out;
-            }
-            if (o->zpl) {
-                zpl_label(out, &s, &l);
-            } else {
-                if (n > 0 || i > 0)
-                    edi_buf_putc(out, '\n');
-                text_label(out, &s, &l);
-            }
+        memset(&l, 0, sizeof(l));
+        l.no = i + 1;
+        l.of = np;
+        l.pallet = 1;
+        l.pal = &sh->pallets[i];
+        if ((rc = read_carton(&l, sh, &s, err)) < 0) {
             label_dispose(&l);
+            goto out;
         }
-        xmlXPathFreeObject(pallets);
+        if (o->zpl) {
+            zpl_label(out, &s, &l);
+        } else {
+            if (n > 0 || i > 0)
+                edi_buf_putc(out, '\n');
+            text_label(out, &s, &l);
+        }
+        label_dispose(&l);
     }
     if (out->err)
-        rc = edi_fail(err, out->err, "the labels of %d cartons do not fit in %zu bytes", n, out->max);
+        rc = edi_fail(err, out->err, "the labels of %zu cartons do not fit in %zu bytes", n, out->max);
 out:
     if (rc < 0 && out->n > start)
         out->n = start;     /* all the labels or none */
-    xmlXPathFreeObject(cartons);
-    xmlXPathFreeContext(s.x);
     free(s.id);
     free(s.carrier);
     block_dispose(&s.from);

@@ -12,8 +12,7 @@
 #define WHARF_LABELS_H
 
 #include "edi/edi.h"
-
-#include <libxml/tree.h>
+#include "gateway/docs/cdoc.h"
 
 /* Where the ship-to's address comes from when the shipment carries only
  * its code (RP: a fulfilment centre): NULL fields print nothing. */
@@ -23,9 +22,10 @@ struct gw_label_opts {
 };
 
 /* Appends the labels of every carton, then every pallet, of shipment (in
- * document order) to out. EDI_ESYNTAX (message naming the carton) when the document is not a
- * canonical shipment or a carton has no SSCC and no carton-id. */
-int gw_labels_render(struct edi_buf *out, xmlDocPtr shipment, const struct gw_label_opts *o,
+ * document order, as gw_cshipment_read read it) to out: all of them, or
+ * nothing and EDI_ESYNTAX (message naming the carton) when a carton has no
+ * SSCC and no carton-id or an SSCC that is not one. */
+int gw_labels_render(struct edi_buf *out, const struct gw_cshipment *shipment, const struct gw_label_opts *o,
                      struct edi_err *err);
 
 #endif

@@ -13,11 +13,8 @@
 #include "gateway/flow/invoice.h"
 
 #include "gateway/docs/canon.h"
-#include "mappings/map.h"
+#include "gateway/docs/cdoc.h"
 #include "gateway/flow/outbound.h"
-
-#include <libxml/tree.h>
-#include <libxml/xpath.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,11 +24,10 @@
 
 struct part {
     struct gw_shipment *sh;
-    xmlDocPtr sdoc;                  /* its canonical shipment */
+    struct gw_cshipment *sdoc;       /* its canonical shipment */
     struct gw_order *o;
-    xmlDocPtr odoc;                  /* the canonical order */
-    xmlXPathContextPtr ox;
-    xmlDocPtr ackdoc;                /* the order's last queued acknowledgment, read once */
+    struct gw_corder *odoc;          /* the canonical order */
+    struct gw_cack *ackdoc;          /* the order's last queued acknowledgment, read once */
     int ack_read;
     int own_sh, own_o;               /* this part frees them */
 };
@@ -47,7 +43,7 @@ struct due {
     int64_t row;                     /* the version in force (0: none) */
     int version;
     int line_no;
-    char shipped[64], billed[64], due[64];
+    struct gw_dec shipped, billed, due;
     char by[160];                    /* the invoices that billed it, space-separated */
 };
 
@@ -68,14 +64,12 @@ static void inv_dispose(struct inv *iv)
     for (i = 0; i < iv->n; i++) {
         if (iv->v[i].own_sh) {
             gw_shipment_free(iv->v[i].sh);
-            xmlFreeDoc(iv->v[i].sdoc);
+            gw_cshipment_free(iv->v[i].sdoc);
         }
         if (iv->v[i].own_o) {
-            xmlFreeDoc(iv->v[i].ackdoc);
-            if (iv->v[i].ox)
-                xmlXPathFreeContext(iv->v[i].ox);
+            gw_cack_free(iv->v[i].ackdoc);
             gw_order_free(iv->v[i].o);
-            xmlFreeDoc(iv->v[i].odoc);
+            gw_corder_free(iv->v[i].odoc);
         }
     }
     iv->n = 0;
@@ -85,9 +79,17 @@ static void inv_dispose(struct inv *iv)
     iv->dues_read = 0;
 }
 
-static xmlDocPtr read_xml(const char *text, const char *name)
+/* The canonical shipment of sh, NULL when it does not read (the invoice
+ * then has no ship-from of its own, as before). */
+static struct gw_cshipment *read_shipment(const struct gw_shipment *sh)
 {
-    return text ? xmlReadMemory(text, (int)strlen(text), name, NULL, XML_PARSE_NONET) : NULL;
+    struct gw_cshipment *d = NULL;
+    struct edi_err e;
+
+    edi_err_clear(&e);
+    if (sh->canonical)
+        gw_cshipment_read(&d, sh->canonical, strlen(sh->canonical), &e);
+    return d;
 }
 
 /* Adds a part, sharing the shipment and the order with an earlier part
@@ -106,7 +108,7 @@ static int part_add(struct inv *iv, struct gw_ctx *c, struct gw_shipment *sh, in
     pt->sh = sh;
     pt->own_sh = own_sh;
     if (own_sh)
-        pt->sdoc = read_xml(sh->canonical, "shipment.xml");
+        pt->sdoc = read_shipment(sh);
     else
         for (i = 0; i < iv->n; i++)
             if (iv->v[i].sh == sh)
@@ -115,7 +117,6 @@ static int part_add(struct inv *iv, struct gw_ctx *c, struct gw_shipment *sh, in
         if (iv->v[i].o->id == order_id) {
             pt->o = iv->v[i].o;
             pt->odoc = iv->v[i].odoc;
-            pt->ox = iv->v[i].ox;
         }
     if (pt->o == NULL) {
         if ((rc = gw_store_get_order_by_id(&pt->o, c->store, order_id, err)) < 0)
@@ -123,13 +124,16 @@ static int part_add(struct inv *iv, struct gw_ctx *c, struct gw_shipment *sh, in
         if (pt->o == NULL)
             return edi_fail(err, EDI_ENOTFOUND, "shipment %s names order %lld, which is gone",
                             sh->shipment_id, (long long)order_id);
+        struct edi_err e2;
+
         pt->own_o = 1;
-        pt->odoc = read_xml(pt->o->canonical, "order.xml");
-        if (pt->odoc == NULL) {
+        edi_err_clear(&e2);
+        if (gw_corder_read(&pt->odoc, pt->o->canonical ? pt->o->canonical : "",
+                           pt->o->canonical ? strlen(pt->o->canonical) : 0, &e2) < 0) {
             iv->n++;
-            return edi_fail(err, EDI_ERR, "order %s: its canonical document does not read", pt->o->po_number);
+            return edi_fail(err, EDI_ERR, "order %s: its canonical document does not read (%s)", pt->o->po_number,
+                            e2.msg);
         }
-        pt->ox = gw_xp_new(pt->odoc);
     }
     iv->n++;
     return 0;
@@ -195,7 +199,7 @@ static int load_dues(struct gw_ctx *c, struct inv *iv, struct edi_err *err)
             d = due_at(iv, pt, in_force->lines[k].line_no);
             d->row = in_force->id;
             d->version = in_force->version;
-            gw_dec_acc(d->shipped, sizeof(d->shipped), '+', in_force->lines[k].quantity);
+            d->shipped = gw_dec_add(d->shipped, gw_dec_parse(in_force->lines[k].quantity, 1));
         }
         if ((rc = gw_store_billed_lines(&b, &nb, c->store, pt->sh->partner, pt->sh->shipment_id, pt->o->id,
                                         iv->except, err)) == 0)
@@ -206,7 +210,7 @@ static int load_dues(struct gw_ctx *c, struct inv *iv, struct edi_err *err)
                     d->row = in_force->id;
                     d->version = in_force->version;
                 }
-                gw_dec_acc(d->billed, sizeof(d->billed), '+', b[k].quantity);
+                d->billed = gw_dec_add(d->billed, gw_dec_parse(b[k].quantity, 1));
                 if (!strstr(d->by, b[k].number) && strlen(d->by) + strlen(b[k].number) + 2 < sizeof(d->by)) {
                     if (d->by[0])
                         strcat(d->by, " ");
@@ -216,11 +220,14 @@ static int load_dues(struct gw_ctx *c, struct inv *iv, struct edi_err *err)
         gw_billed_lines_free(b, nb);
         gw_shipment_free(f);
     }
-    for (i = 0; i < iv->ndues; i++) {
+    for (i = 0; i < iv->ndues && rc == 0; i++) {
         struct due *d = &iv->dues[i];
 
-        snprintf(d->due, sizeof(d->due), "%s", d->shipped[0] ? d->shipped : "0");
-        gw_dec_acc(d->due, sizeof(d->due), '-', d->billed);
+        /* the one check of every sum above */
+        d->due = gw_dec_sub(d->shipped, d->billed);
+        if (!gw_dec_ok(d->due))
+            rc = edi_fail(err, EDI_ERR, "PO %s line %d: shipped or billed quantities of shipment %s are not decimals of at most 18 digits",
+                          d->po, d->line_no, d->shipment_id);
     }
     iv->dues_read = rc == 0;
     return rc;
@@ -228,16 +235,20 @@ static int load_dues(struct gw_ctx *c, struct inv *iv, struct edi_err *err)
 
 /* What is left to bill of an order line, over the invoice's shipments
  * (what a replacement took back is not netted against other shipments:
- * it holds the invoice instead). */
-static void due_of(char *q, size_t cap, const struct inv *iv, int64_t order_id, int line_no)
+ * it holds the invoice instead); *any is 0 when no shipment has some. */
+static struct gw_dec due_of(int *any, const struct inv *iv, int64_t order_id, int line_no)
 {
+    struct gw_dec q = GW_DEC_ZERO;
     size_t i;
 
-    q[0] = '\0';
+    *any = 0;
     for (i = 0; i < iv->ndues; i++)
         if (iv->dues[i].order_id == order_id && iv->dues[i].line_no == line_no &&
-            gw_dec_cmp(iv->dues[i].due, "0") > 0)
-            gw_dec_acc(q, cap, '+', iv->dues[i].due);
+            gw_dec_sign(iv->dues[i].due) > 0) {
+            q = gw_dec_add(q, iv->dues[i].due);
+            *any = 1;
+        }
+    return q;
 }
 
 /* 1 when some shipment of the invoice has a positive or negative due. */
@@ -246,7 +257,7 @@ static int dues_any(const struct inv *iv)
     size_t i;
 
     for (i = 0; i < iv->ndues; i++)
-        if (gw_dec_cmp(iv->dues[i].due, "0") != 0)
+        if (gw_dec_sign(iv->dues[i].due) != 0)
             return 1;
     return 0;
 }
@@ -263,51 +274,47 @@ static const struct part *part_of_po(const struct inv *iv, const char *po)
 
 /* ---- building ------------------------------------------------------------------------------- */
 
-static void party_address(xmlNodePtr party, const struct gw_address *a)
+static void party_address(struct gw_cel *party, const struct gw_address *a)
 {
-    xmlNodePtr ad;
+    struct gw_cel *ad;
 
     if (a == NULL || (a->street1 == NULL && a->city == NULL))
         return;
-    ad = gw_el(party, "address", NULL);
-    gw_el_opt(ad, "line", a->street1);
-    gw_el_opt(ad, "line", a->street2);
-    gw_el_opt(ad, "city", a->city);
-    gw_el_opt(ad, "state", a->state);
-    gw_el_opt(ad, "postal-code", a->postal_code);
-    gw_el_opt(ad, "country", a->country);
+    ad = gw_cel_add(party, "address", NULL);
+    gw_cel_opt(ad, "line", a->street1);
+    gw_cel_opt(ad, "line", a->street2);
+    gw_cel_opt(ad, "city", a->city);
+    gw_cel_opt(ad, "state", a->state);
+    gw_cel_opt(ad, "postal-code", a->postal_code);
+    gw_cel_opt(ad, "country", a->country);
 }
 
-static void charges(xmlNodePtr root, const char *elem, const char *item,
-                    const struct gw_invoice_amount *v, size_t n, const char *line_total, char *sum,
-                    size_t cap)
+static void charges(struct gw_cel *root, const char *elem, const char *item,
+                    const struct gw_invoice_amount *v, size_t n, struct gw_dec line_total, struct gw_dec *sum)
 {
-    xmlNodePtr list = NULL;
+    struct gw_cel *list = NULL;
     size_t i;
 
     for (i = 0; i < n; i++) {
-        char amount[64];
-        xmlNodePtr ch;
+        char amount[GW_DEC_STRLEN];
+        struct gw_dec a;
+        struct gw_cel *ch;
 
-        if (v[i].amount) {
-            snprintf(amount, sizeof(amount), "%s", v[i].amount);
-        } else {
-            /* a percent of the line total, to the cent */
-            snprintf(amount, sizeof(amount), "%s", line_total);
-            gw_dec_acc(amount, sizeof(amount), '*', v[i].percent);
-            gw_dec_acc(amount, sizeof(amount), '*', "0.01");
-        }
-        gw_dec_round(amount, sizeof(amount), 2);
-        if (gw_dec_cmp(amount, "0") == 0)
+        if (v[i].amount)
+            a = gw_dec_parse(v[i].amount, 1);
+        else /* a percent of the line total, to the cent */
+            a = gw_dec_mul(gw_dec_mul(line_total, gw_dec_parse(v[i].percent, 1)), gw_dec_parse("0.01", 0));
+        a = gw_dec_round(a, 2, 0);
+        if (gw_dec_is_zero(a))
             continue;
         if (list == NULL)
-            list = gw_el(root, elem, NULL);
-        ch = gw_el(list, item, NULL);
-        gw_el(ch, "type", v[i].type);
-        gw_el_opt(ch, "description", v[i].description);
-        gw_el(ch, "amount", amount);
-        gw_el_opt(ch, "percent", v[i].percent);
-        gw_dec_acc(sum, cap, '+', amount);
+            list = gw_cel_add(root, elem, NULL);
+        ch = gw_cel_add(list, item, NULL);
+        gw_cel_add(ch, "type", v[i].type);
+        gw_cel_opt(ch, "description", v[i].description);
+        gw_cel_add(ch, "amount", gw_dec_str(amount, sizeof(amount), a));
+        gw_cel_opt(ch, "percent", v[i].percent);
+        *sum = gw_dec_add(*sum, a);
     }
 }
 
@@ -319,129 +326,128 @@ static void today(char *buf, size_t cap, time_t now)
     strftime(buf, cap, "%Y-%m-%d", &tm);
 }
 
-/* The canonical invoice of the parts. */
-static xmlDocPtr build(struct gw_ctx *c, struct inv *iv, const char *number)
+/* The canonical invoice of the parts; EDI_ERR when an amount does not fit
+ * the decimals (checked once, at the end). */
+static int build(struct gw_cdoc **out, struct gw_ctx *c, struct inv *iv, const char *number, struct edi_err *err)
 {
     const struct gw_partner *p = iv->p;
     const struct gw_invoice_cfg *ic = &p->invoice;
     int df = p->program && strcmp(p->program, "DF") == 0;
-    xmlDocPtr doc = gw_canon_new("invoice");
-    xmlNodePtr root = xmlDocGetRootElement(doc), refs, n, lines;
-    xmlXPathContextPtr sx = NULL;
-    char buf[128], line_total[64] = "", charges_total[64] = "", allow_total[64] = "", tax_total[64] = "";
-    char taxsum[16][64];
+    struct gw_cdoc *doc = gw_cdoc_new("invoice");
+    struct gw_cel *root = gw_cdoc_root(doc), *refs, *n, *lines;
+    char buf[128], t1[GW_DEC_STRLEN];
+    struct gw_dec line_total = GW_DEC_ZERO, charges_total = GW_DEC_ZERO, allow_total = GW_DEC_ZERO;
+    struct gw_dec tax_total = GW_DEC_ZERO, taxsum[16], check = GW_DEC_ZERO;
+    int has_lines = 0, has_tax[16];
     size_t i, k, t;
 
-    memset(taxsum, 0, sizeof(taxsum));
-    gw_el(root, "program", p->program ? p->program : "RP");
-    gw_el(root, "type", "invoice");
-    gw_el(root, "invoice-number", number);
+    *out = NULL;
+    for (t = 0; t < 16; t++) {
+        taxsum[t] = GW_DEC_ZERO;
+        has_tax[t] = 0;
+    }
+    gw_cel_add(root, "program", p->program ? p->program : "RP");
+    gw_cel_add(root, "type", "invoice");
+    gw_cel_add(root, "invoice-number", number);
     today(buf, sizeof(buf), c->now);
-    gw_el(root, "invoice-date", buf);
-    gw_el(root, "currency", ic->currency ? ic->currency : "USD");
+    gw_cel_add(root, "invoice-date", buf);
+    gw_cel_add(root, "currency", ic->currency ? ic->currency : "USD");
     /* references: the POs, the PO date when there is one PO, the shipments */
-    refs = gw_el(root, "references", NULL);
+    refs = gw_cel_add(root, "references", NULL);
     for (i = 0; i < iv->n; i++) {
         for (k = 0; k < i && iv->v[k].o != iv->v[i].o; k++)
             ;
         if (k == i)
-            gw_el(refs, "po-number", iv->v[i].o->po_number);
+            gw_cel_add(refs, "po-number", iv->v[i].o->po_number);
     }
     if (iv->n > 0) {
         int one_po = 1;
 
         for (i = 1; i < iv->n; i++)
             one_po &= iv->v[i].o == iv->v[0].o;
-        if (one_po && *gw_xp_text(buf, sizeof(buf), iv->v[0].ox, xmlDocGetRootElement(iv->v[0].odoc),
-                                  "c:header/c:order-date"))
-            gw_el(refs, "po-date", buf);
+        if (one_po && iv->v[0].odoc->order_date && *iv->v[0].odoc->order_date)
+            gw_cel_add(refs, "po-date", iv->v[0].odoc->order_date);
     }
     for (i = 0; i < iv->n; i++) {
         for (k = 0; k < i && iv->v[k].sh != iv->v[i].sh; k++)
             ;
         if (k == i)
-            gw_el(refs, "shipment-id", iv->v[i].sh->shipment_id);
+            gw_cel_add(refs, "shipment-id", iv->v[i].sh->shipment_id);
     }
-    if (df && iv->n > 0 &&
-        *gw_xp_text(buf, sizeof(buf), iv->v[0].ox, xmlDocGetRootElement(iv->v[0].odoc),
-                    "c:header/c:customer-order-number"))
-        gw_el(refs, "customer-order-number", buf);
+    if (df && iv->n > 0 && iv->v[0].odoc->customer_order_number && *iv->v[0].odoc->customer_order_number)
+        gw_cel_add(refs, "customer-order-number", iv->v[0].odoc->customer_order_number);
     if (df && iv->n > 0) {
         /* VO: the sales order in wharf's order book */
         snprintf(buf, sizeof(buf), "SO%06lld", (long long)iv->v[0].o->id);
-        gw_el(refs, "vendor-order-number", buf);
+        gw_cel_add(refs, "vendor-order-number", buf);
     }
     /* remit-to, ship-from (the first shipment's), shipped date */
-    n = gw_el(root, "remit-to", NULL);
+    n = gw_cel_add(root, "remit-to", NULL);
     if (ic->remit_party_id)
-        gw_el_attr(n, "id", ic->remit_party_id, "qualifier", "92");
-    gw_el_opt(n, "name", ic->remit_name);
+        gw_cel_attr(n, "id", ic->remit_party_id, "qualifier", "92");
+    gw_cel_opt(n, "name", ic->remit_name);
     party_address(n, &ic->remit_address);
     if (iv->n > 0 && iv->v[0].sdoc) {
-        xmlNodePtr sf;
+        const struct gw_cshipment *sd = iv->v[0].sdoc;
 
-        sx = gw_xp_new(iv->v[0].sdoc);
-        if ((sf = gw_xp_first(sx, xmlDocGetRootElement(iv->v[0].sdoc), "c:ship-from")) != NULL)
-            xmlAddChild(root, xmlDocCopyNode(sf, doc, 1));
-        if (*gw_xp_text(buf, sizeof(buf), sx, xmlDocGetRootElement(iv->v[0].sdoc), "c:shipped-date")) {
-            buf[10] = '\0';
-            gw_el(root, "shipped-date", buf);
+        gw_cel_party(root, "ship-from", &sd->ship_from);
+        if (sd->shipped_date && *sd->shipped_date) {
+            snprintf(buf, sizeof(buf), "%.10s", sd->shipped_date);
+            gw_cel_add(root, "shipped-date", buf);
         }
     }
     /* terms */
     if (ic->terms_type || ic->net_days > 0) {
         char num[24];
 
-        n = gw_el(root, "terms", NULL);
-        gw_el_opt(n, "type", ic->terms_type);
-        gw_el_opt(n, "basis-date", ic->terms_basis);
-        gw_el_opt(n, "discount-percent", ic->discount_percent);
+        n = gw_cel_add(root, "terms", NULL);
+        gw_cel_opt(n, "type", ic->terms_type);
+        gw_cel_opt(n, "basis-date", ic->terms_basis);
+        gw_cel_opt(n, "discount-percent", ic->discount_percent);
         if (ic->discount_days >= 0 && ic->discount_percent) {
             snprintf(num, sizeof(num), "%d", ic->discount_days);
-            gw_el(n, "discount-days", num);
+            gw_cel_add(n, "discount-days", num);
         }
         snprintf(num, sizeof(num), "%d", ic->net_days);
-        gw_el(n, "net-days", num);
-        gw_el_opt(n, "description", ic->terms_description);
+        gw_cel_add(n, "net-days", num);
+        gw_cel_opt(n, "description", ic->terms_description);
     }
     /* lines: every order line the parts shipped, at the PO's price */
-    lines = gw_el(root, "lines", NULL);
+    lines = gw_cel_add(root, "lines", NULL);
     for (i = 0; i < iv->n; i++) {
         const struct part *pt = &iv->v[i];
-        xmlXPathObjectPtr ls;
-        int j;
+        size_t j, m;
 
         for (k = 0; k < i && iv->v[k].o != pt->o; k++)
             ;
         if (k < i)
             continue;   /* this order's lines are out already */
-        pt->ox->node = xmlDocGetRootElement(pt->odoc);
-        ls = xmlXPathEvalExpression(BAD_CAST "c:lines/c:line", pt->ox);
-        for (j = 0; ls && ls->nodesetval && j < ls->nodesetval->nodeNr; j++) {
-            xmlNodePtr ol = ls->nodesetval->nodeTab[j], il, kid;
-            char no[16], qty[64], price[64], unit[16], amount[64], cust[80];
+        for (j = 0; j < pt->odoc->nlines; j++) {
+            const struct gw_corder_line *ol = &pt->odoc->lines[j];
+            const char *price = ol->unit_cost && *ol->unit_cost ? ol->unit_cost : "0";
+            const char *unit = ol->ordered.unit && *ol->ordered.unit ? ol->ordered.unit : "EA";
+            struct gw_cel *il;
+            struct gw_dec qty, amount;
+            char q[GW_DEC_STRLEN], a[GW_DEC_STRLEN], cust[80];
+            int any;
 
-            gw_xp_text(no, sizeof(no), pt->ox, ol, "c:line-no");
-            due_of(qty, sizeof(qty), iv, pt->o->id, (int)strtol(no, NULL, 10));
-            if (!qty[0] || gw_dec_cmp(qty, "0") == 0)
+            qty = due_of(&any, iv, pt->o->id, (int)strtol(ol->line_no, NULL, 10));
+            if (!any || gw_dec_is_zero(qty))
                 continue;
-            gw_xp_text(price, sizeof(price), pt->ox, ol, "c:unit-cost");
-            gw_xp_text(unit, sizeof(unit), pt->ox, ol, "c:ordered-quantity/@unit");
-            il = gw_el(lines, "line", NULL);
-            gw_el(il, "line-no", no);
-            gw_el(il, "po-number", pt->o->po_number);
+            has_lines = 1;
+            il = gw_cel_add(lines, "line", NULL);
+            gw_cel_add(il, "line-no", ol->line_no);
+            gw_cel_add(il, "po-number", pt->o->po_number);
             if (df) {
                 snprintf(cust, sizeof(cust), "SO%06lld", (long long)pt->o->id);
-                gw_el(il, "vendor-order-number", cust);
+                gw_cel_add(il, "vendor-order-number", cust);
             }
-            if (df && *gw_xp_text(cust, sizeof(cust), pt->ox, xmlDocGetRootElement(pt->odoc),
-                                  "c:header/c:customer-order-number"))
-                gw_el(il, "customer-order-number", cust);
-            for (kid = ol->children; kid; kid = kid->next)
-                if (kid->type == XML_ELEMENT_NODE && strcmp((const char *)kid->name, "id") == 0)
-                    xmlAddChild(il, xmlDocCopyNode(kid, doc, 1));
-            gw_el_attr(il, "invoiced-quantity", qty, "unit", unit[0] ? unit : "EA");
-            gw_el_attr(il, "unit-price", price[0] ? price : "0", "basis", "PE");
+            if (df && pt->odoc->customer_order_number && *pt->odoc->customer_order_number)
+                gw_cel_add(il, "customer-order-number", pt->odoc->customer_order_number);
+            for (m = 0; m < ol->nids; m++)
+                gw_cel_id(il, &ol->ids[m]);
+            gw_cel_attr(il, "invoiced-quantity", gw_dec_str(q, sizeof(q), qty), "unit", unit);
+            gw_cel_attr(il, "unit-price", price, "basis", "PE");
             /* SPEC: RULES.md 810, vendorInvoices.json netCost/Money (Decimal
              * strings) — the unit cost goes out exactly as the PO sent it
              * (up to 4 decimals, never rounded: it must equal the PO and
@@ -451,92 +457,87 @@ static xmlDocPtr build(struct gw_ctx *c, struct inv *iv, const char *number)
              * rounded per line too, because Amazon requires the header tax
              * to be the sum of the line taxes; every total is a sum of
              * rounded amounts and is never rounded again. */
-            snprintf(amount, sizeof(amount), "%s", qty);
-            gw_dec_acc(amount, sizeof(amount), '*', price[0] ? price : "0");
-            gw_dec_round(amount, sizeof(amount), 2);
-            gw_el(il, "line-amount", amount);
-            gw_dec_acc(line_total, sizeof(line_total), '+', amount);
+            amount = gw_dec_round(gw_dec_mul(qty, gw_dec_parse(price, 1)), 2, 0);
+            check = gw_dec_add(check, amount);
+            gw_cel_add(il, "line-amount", gw_dec_str(a, sizeof(a), amount));
+            line_total = gw_dec_add(line_total, amount);
             /* taxes per line */
             if (ic->ntaxes > 0) {
-                xmlNodePtr txs = gw_el(il, "taxes", NULL);
+                struct gw_cel *txs = gw_cel_add(il, "taxes", NULL);
 
                 for (t = 0; t < ic->ntaxes && t < 16; t++) {
-                    char tax[64];
-                    xmlNodePtr tx = gw_el(txs, "tax", NULL);
+                    struct gw_dec tax = gw_dec_round(gw_dec_mul(gw_dec_mul(amount, gw_dec_parse(ic->taxes[t].rate, 1)),
+                                                                gw_dec_parse("0.01", 0)), 2, 0);
+                    struct gw_cel *tx = gw_cel_add(txs, "tax", NULL);
 
-                    snprintf(tax, sizeof(tax), "%s", amount);
-                    gw_dec_acc(tax, sizeof(tax), '*', ic->taxes[t].rate);
-                    gw_dec_acc(tax, sizeof(tax), '*', "0.01");
-                    gw_dec_round(tax, sizeof(tax), 2);
-                    gw_el(tx, "type", ic->taxes[t].type);
-                    gw_el(tx, "rate", ic->taxes[t].rate);
-                    gw_el(tx, "amount", tax);
-                    gw_dec_acc(taxsum[t], sizeof(taxsum[t]), '+', tax);
+                    gw_cel_add(tx, "type", ic->taxes[t].type);
+                    gw_cel_add(tx, "rate", ic->taxes[t].rate);
+                    gw_cel_add(tx, "amount", gw_dec_str(t1, sizeof(t1), tax));
+                    taxsum[t] = gw_dec_add(taxsum[t], tax);
+                    has_tax[t] = 1;
                 }
             }
         }
-        xmlXPathFreeObject(ls);
     }
-    if (!line_total[0])
-        snprintf(line_total, sizeof(line_total), "0.00");
+    if (!has_lines)
+        line_total = gw_dec_parse("0.00", 0);
     /* no goods, no charges: an invoice held for goods a replacement took
      * back bills nothing of its own */
-    if (lines->children) {
-        charges(root, "charges", "charge", ic->charges, ic->ncharges, line_total, charges_total,
-                sizeof(charges_total));
-        charges(root, "allowances", "allowance", ic->allowances, ic->nallowances, line_total, allow_total,
-                sizeof(allow_total));
+    if (gw_cel_has_children(lines)) {
+        charges(root, "charges", "charge", ic->charges, ic->ncharges, line_total, &charges_total);
+        charges(root, "allowances", "allowance", ic->allowances, ic->nallowances, line_total, &allow_total);
     }
     if (ic->ntaxes > 0) {
-        xmlNodePtr txs = gw_el(root, "taxes", NULL);
+        struct gw_cel *txs = gw_cel_add(root, "taxes", NULL);
 
         for (t = 0; t < ic->ntaxes && t < 16; t++) {
-            xmlNodePtr tx = gw_el(txs, "tax", NULL);
+            struct gw_cel *tx = gw_cel_add(txs, "tax", NULL);
 
-            gw_el(tx, "type", ic->taxes[t].type);
-            gw_el(tx, "rate", ic->taxes[t].rate);
-            gw_el(tx, "amount", taxsum[t][0] ? taxsum[t] : "0.00");
-            gw_dec_acc(tax_total, sizeof(tax_total), '+', taxsum[t]);
+            gw_cel_add(tx, "type", ic->taxes[t].type);
+            gw_cel_add(tx, "rate", ic->taxes[t].rate);
+            gw_cel_add(tx, "amount", has_tax[t] ? gw_dec_str(t1, sizeof(t1), taxsum[t]) : "0.00");
+            tax_total = gw_dec_add(tax_total, taxsum[t]);
         }
     }
-    n = gw_el(root, "totals", NULL);
+    n = gw_cel_add(root, "totals", NULL);
     {
-        char total[64];
+        struct gw_dec total;
+        char a[GW_DEC_STRLEN];
 
-        gw_dec_round(line_total, sizeof(line_total), 2);
-        gw_dec_round(charges_total, sizeof(charges_total), 2);
-        gw_dec_round(allow_total, sizeof(allow_total), 2);
-        gw_dec_round(tax_total, sizeof(tax_total), 2);
-        snprintf(total, sizeof(total), "%s", line_total);
-        gw_dec_acc(total, sizeof(total), '+', charges_total);
-        gw_dec_acc(total, sizeof(total), '-', allow_total);
-        gw_dec_acc(total, sizeof(total), '+', tax_total);
-        gw_dec_round(total, sizeof(total), 2);
-        gw_el(n, "line-total", line_total);
-        gw_el(n, "charges-total", charges_total);
-        gw_el(n, "allowances-total", allow_total);
-        gw_el(n, "tax-total", tax_total);
-        gw_el(n, "invoice-total", total);
+        line_total = gw_dec_round(line_total, 2, 0);
+        charges_total = gw_dec_round(charges_total, 2, 0);
+        allow_total = gw_dec_round(allow_total, 2, 0);
+        tax_total = gw_dec_round(tax_total, 2, 0);
+        total = gw_dec_round(gw_dec_add(gw_dec_sub(gw_dec_add(line_total, charges_total), allow_total), tax_total), 2, 0);
+        check = gw_dec_add(check, total);
+        gw_cel_add(n, "line-total", gw_dec_str(a, sizeof(a), line_total));
+        gw_cel_add(n, "charges-total", gw_dec_str(a, sizeof(a), charges_total));
+        gw_cel_add(n, "allowances-total", gw_dec_str(a, sizeof(a), allow_total));
+        gw_cel_add(n, "tax-total", gw_dec_str(a, sizeof(a), tax_total));
+        gw_cel_add(n, "invoice-total", gw_dec_str(a, sizeof(a), total));
     }
-    if (sx)
-        xmlXPathFreeContext(sx);
-    return doc;
+    /* every amount above ends in total or check: one look at their flags */
+    if (!gw_dec_ok(check)) {
+        gw_cdoc_free(doc);
+        return edi_fail(err, EDI_ERR, "invoice %s: an amount is not a decimal of at most 18 digits", number);
+    }
+    *out = doc;
+    return 0;
 }
 
 /* ---- the three-way match --------------------------------------------------------------------- */
 
-/* The unit cost of a line in the order's last queued acknowledgment, ""
+/* The unit cost of a line in the order's last queued acknowledgment, NULL
  * when there is none (or it carries no cost). The acknowledgment is read
  * once per order (kept in the part that owns the order). */
-static int ack_cost(char *out, size_t cap, struct gw_ctx *c, const struct inv *iv, const struct gw_order *o,
+static int ack_cost(const char **out, struct gw_ctx *c, const struct inv *iv, const struct gw_order *o,
                     const char *line_no, struct edi_err *err)
 {
     struct part *owner = NULL;
-    char expr[160];
     size_t i;
     int rc;
 
-    out[0] = '\0';
+    *out = NULL;
     for (i = 0; i < iv->n && owner == NULL; i++)
         if (iv->v[i].o == o && iv->v[i].own_o)
             owner = (struct part *)&iv->v[i];
@@ -545,242 +546,241 @@ static int ack_cost(char *out, size_t cap, struct gw_ctx *c, const struct inv *i
     if (!owner->ack_read) {
         struct gw_ack *v = NULL;
         size_t n = 0;
+        struct edi_err e2;
 
         if ((rc = gw_store_acks(&v, &n, c->store, o->id, "queued", err)) < 0)
             return rc;
-        owner->ackdoc = n > 0 ? read_xml(v[n - 1].canonical, "ack.xml") : NULL;
+        edi_err_clear(&e2);
+        /* one that does not read counts as none, as it always did */
+        if (n > 0 && v[n - 1].canonical)
+            gw_cack_read(&owner->ackdoc, v[n - 1].canonical, strlen(v[n - 1].canonical), &e2);
         owner->ack_read = 1;
         gw_acks_free(v, n);
     }
-    if (owner->ackdoc) {
-        xmlXPathContextPtr x = gw_xp_new(owner->ackdoc);
-
-        snprintf(expr, sizeof(expr), "c:lines/c:line[c:line-no = '%s']/c:unit-cost", line_no);
-        gw_xp_text(out, cap, x, xmlDocGetRootElement(owner->ackdoc), expr);
-        xmlXPathFreeContext(x);
-    }
+    *out = gw_cack_cost(owner->ackdoc, line_no);
     return 0;
 }
 
-/* Sum of the amounts expr selects from at. */
-static void sum_of(char *acc, size_t cap, xmlXPathContextPtr x, xmlNodePtr at, const char *expr)
+static const char *or0(const char *v)
 {
-    xmlXPathObjectPtr o;
-    int i;
+    return v && *v ? v : "0";
+}
 
-    acc[0] = '\0';
-    x->node = at;
-    o = xmlXPathEvalExpression(BAD_CAST expr, x);
-    for (i = 0; o && o->nodesetval && i < o->nodesetval->nodeNr; i++) {
-        xmlChar *t = xmlNodeGetContent(o->nodesetval->nodeTab[i]);
-
-        gw_dec_acc(acc, cap, '+', t ? (const char *)t : "0");
-        xmlFree(t);
-    }
-    xmlXPathFreeObject(o);
-    if (!acc[0])
-        snprintf(acc, cap, "0");
+/* The sum of amounts, as text. */
+static const char *sum_str(char *buf, size_t cap, struct gw_dec v)
+{
+    return gw_dec_str(buf, cap, v);
 }
 
 /* Compares the invoice with the POs, acknowledgments and shipments of its
  * parts, and checks its arithmetic. Each mismatch is a finding naming the
  * PO, the line and both values. */
-static int match(struct edi_findings *f, struct gw_ctx *c, xmlDocPtr doc, struct inv *iv,
+static int match(struct edi_findings *f, struct gw_ctx *c, const struct gw_cinvoice *inv, struct inv *iv,
                  struct edi_err *err)
 {
-    xmlXPathContextPtr x = gw_xp_new(doc);
-    xmlNodePtr root = xmlDocGetRootElement(doc);
-    xmlXPathObjectPtr ls;
-    char line_total[64] = "", v[64], w[64];
-    size_t i;
-    int j, rc = 0;
+    struct gw_dec line_total = GW_DEC_ZERO;
+    char s1[GW_DEC_STRLEN], s2[GW_DEC_STRLEN], s3[GW_DEC_STRLEN];
+    size_t i, j;
+    int rc = 0;
 
-    if ((rc = load_dues(c, iv, err)) < 0) {
-        xmlXPathFreeContext(x);
+    if ((rc = load_dues(c, iv, err)) < 0)
         return rc;
-    }
     /* goods a replacement took back after they were invoiced: never
      * billed again, and never silently netted; the invoice waits */
     for (i = 0; i < iv->ndues; i++) {
         const struct due *d = &iv->dues[i];
-        char back[64];
 
-        if (gw_dec_cmp(d->due, "0") >= 0)
+        if (gw_dec_sign(d->due) >= 0)
             continue;
-        snprintf(back, sizeof(back), "%s", d->due);
-        gw_dec_acc(back, sizeof(back), '*', "-1");
         gw_finding(f, "replaced-after-billing", 0,
                    "PO %s line %d: shipment %s (now version %d) ships %s, but invoice %s billed %s: %s billed too many "
                    "(a credit for Amazon)",
-                   d->po, d->line_no, d->shipment_id, d->version, d->shipped[0] ? d->shipped : "0",
-                   d->by[0] ? d->by : "?", d->billed, back);
+                   d->po, d->line_no, d->shipment_id, d->version, gw_dec_str(s1, sizeof(s1), d->shipped),
+                   d->by[0] ? d->by : "?", gw_dec_str(s2, sizeof(s2), d->billed),
+                   gw_dec_str(s3, sizeof(s3), gw_dec_neg(d->due)));
     }
-    x->node = root;
-    ls = xmlXPathEvalExpression(BAD_CAST "c:lines/c:line", x);
-    for (j = 0; ls && ls->nodesetval && j < ls->nodesetval->nodeNr && rc == 0; j++) {
-        xmlNodePtr il = ls->nodesetval->nodeTab[j], ol;
-        char po[64], no[16], qty[64], price[64], amount[64], expect[64], shipped[64], po_cost[64], ack[64];
-        char expr[160];
+    for (j = 0; j < inv->nlines && rc == 0; j++) {
+        const struct gw_cinvoice_line *il = &inv->lines[j];
+        const char *po = il->po_number, *no = il->line_no, *qty = il->quantity.text;
+        const char *price = il->unit_price ? il->unit_price : "", *amount = il->line_amount ? il->line_amount : "";
+        const char *po_cost, *ack;
+        const struct gw_corder_line *ol;
         const struct part *pt;
+        struct gw_dec shipped, expect;
+        int any;
 
-        gw_xp_text(po, sizeof(po), x, il, "c:po-number");
-        gw_xp_text(no, sizeof(no), x, il, "c:line-no");
-        gw_xp_text(qty, sizeof(qty), x, il, "c:invoiced-quantity");
-        gw_xp_text(price, sizeof(price), x, il, "c:unit-price");
-        gw_xp_text(amount, sizeof(amount), x, il, "c:line-amount");
-        gw_dec_acc(line_total, sizeof(line_total), '+', amount);
+        line_total = gw_dec_add(line_total, gw_dec_parse(amount, 1));
         if ((pt = part_of_po(iv, po)) == NULL) {
             gw_finding(f, "po-not-shipped", 0, "PO %s line %s: no shipment of this PO is billed by the invoice", po, no);
             continue;
         }
-        snprintf(expr, sizeof(expr), "c:lines/c:line[c:line-no = '%s']", no);
-        if ((ol = gw_xp_first(pt->ox, xmlDocGetRootElement(pt->odoc), expr)) == NULL) {
+        if ((ol = gw_corder_line_text(pt->odoc, no)) == NULL) {
             gw_finding(f, "line-unknown", 0, "PO %s has no line %s", po, no);
             continue;
         }
         /* SPEC: RULES.md 810 — unit cost = acknowledged cost = PO cost */
-        gw_xp_text(po_cost, sizeof(po_cost), pt->ox, ol, "c:unit-cost");
-        if ((rc = ack_cost(ack, sizeof(ack), c, iv, pt->o, no, err)) < 0)
+        po_cost = ol->unit_cost ? ol->unit_cost : "";
+        if ((rc = ack_cost(&ack, c, iv, pt->o, no, err)) < 0)
             break;
-        if (gw_dec_cmp(price, po_cost) != 0)
+        if (gw_dec_cmp(il->price, ol->cost) != 0)
             gw_finding(f, "cost-mismatch", 0, "PO %s line %s: invoiced unit cost %s, the PO's is %s", po, no, price,
                     po_cost);
-        else if (ack[0] && gw_dec_cmp(ack, po_cost) != 0)
+        else if (ack && *ack && gw_dec_cmp(gw_dec_parse(ack, 1), ol->cost) != 0)
             gw_finding(f, "cost-mismatch", 0, "PO %s line %s: unit cost %s on the PO, %s acknowledged", po, no,
                     po_cost, ack);
         /* invoiced quantity = shipped in force - billed before */
-        due_of(shipped, sizeof(shipped), iv, pt->o->id, (int)strtol(no, NULL, 10));
-        if (gw_dec_cmp(qty, shipped) != 0) {
-            char before[64] = "";
+        shipped = due_of(&any, iv, pt->o->id, (int)strtol(no, NULL, 10));
+        if (gw_dec_cmp(il->quantity.v, shipped) != 0) {
+            struct gw_dec before = GW_DEC_ZERO;
             size_t m;
 
             for (m = 0; m < iv->ndues; m++)
                 if (iv->dues[m].order_id == pt->o->id && iv->dues[m].line_no == (int)strtol(no, NULL, 10))
-                    gw_dec_acc(before, sizeof(before), '+', iv->dues[m].billed);
-            if (gw_dec_cmp(before, "0") == 0)
+                    before = gw_dec_add(before, iv->dues[m].billed);
+            if (gw_dec_is_zero(before))
                 gw_finding(f, "quantity-mismatch", 0, "PO %s line %s: invoiced quantity %s, shipped %s", po, no,
-                           qty, shipped[0] ? shipped : "0");
+                           qty, gw_dec_str(s1, sizeof(s1), shipped));
             else
                 gw_finding(f, "quantity-mismatch", 0,
                            "PO %s line %s: invoiced quantity %s, but %s is left to bill (%s billed before)", po, no,
-                           qty, shipped[0] ? shipped : "0", before);
+                           qty, gw_dec_str(s1, sizeof(s1), shipped), gw_dec_str(s2, sizeof(s2), before));
         }
-        snprintf(expect, sizeof(expect), "%s", qty);
-        gw_dec_acc(expect, sizeof(expect), '*', price);
-        gw_dec_round(expect, sizeof(expect), 2);
-        if (gw_dec_cmp(expect, amount) != 0)
+        expect = gw_dec_round(gw_dec_mul(il->quantity.v, il->price), 2, 0);
+        if (gw_dec_cmp(expect, il->amount) != 0)
             gw_finding(f, "line-amount", 0, "PO %s line %s: line amount %s, but %s x %s = %s", po, no, amount, qty,
-                    price, expect);
+                    price, gw_dec_str(s1, sizeof(s1), expect));
     }
-    xmlXPathFreeObject(ls);
     /* every line left to bill is invoiced */
     for (i = 0; i < iv->ndues && rc == 0; i++) {
         const struct due *d = &iv->dues[i];
-        char expr[200];
+        char no[16];
 
-        if (gw_dec_cmp(d->due, "0") <= 0)
+        if (gw_dec_sign(d->due) <= 0)
             continue;
-        snprintf(expr, sizeof(expr), "c:lines/c:line[c:po-number = '%s' and c:line-no = '%d']", d->po, d->line_no);
-        if (gw_xp_first(x, root, expr) == NULL)
+        snprintf(no, sizeof(no), "%d", d->line_no);
+        for (j = 0; j < inv->nlines; j++)
+            if (strcmp(inv->lines[j].po_number, d->po) == 0 && strcmp(inv->lines[j].line_no, no) == 0)
+                break;
+        if (j == inv->nlines)
             gw_finding(f, "quantity-mismatch", 0, "PO %s line %d: shipped %s in %s, not invoiced", d->po, d->line_no,
-                       d->due, d->shipment_id);
+                       gw_dec_str(s1, sizeof(s1), d->due), d->shipment_id);
     }
     /* the arithmetic, in exact decimals */
-    if (!line_total[0])
-        snprintf(line_total, sizeof(line_total), "0");
-    gw_xp_text(v, sizeof(v), x, root, "c:totals/c:line-total");
-    if (gw_dec_cmp(v, line_total) != 0)
-        gw_finding(f, "total-mismatch", 0, "line total %s, but the lines add up to %s", v, line_total);
     {
-        char charges_total[64], allow_total[64], tax_total[64], total[64], lines_tax[64];
-        xmlXPathObjectPtr tx;
-        int t;
+        const char *v = inv->line_total ? inv->line_total : "";
+        const char *charges_total = inv->charges_total ? inv->charges_total : "";
+        const char *allow_total = inv->allowances_total ? inv->allowances_total : "";
+        const char *tax_total = inv->tax_total ? inv->tax_total : "";
+        struct gw_dec w, total;
+        int has_line_taxes = 0;
 
-        sum_of(w, sizeof(w), x, root, "c:charges/c:charge/c:amount | c:lines/c:line/c:charges/c:charge/c:amount");
-        gw_xp_text(charges_total, sizeof(charges_total), x, root, "c:totals/c:charges-total");
-        if (gw_dec_cmp(charges_total, w) != 0)
-            gw_finding(f, "total-mismatch", 0, "charges total %s, but the charges add up to %s", charges_total[0] ? charges_total : "0", w);
-        sum_of(w, sizeof(w), x, root,
-               "c:allowances/c:allowance/c:amount | c:lines/c:line/c:allowances/c:allowance/c:amount");
-        gw_xp_text(allow_total, sizeof(allow_total), x, root, "c:totals/c:allowances-total");
-        if (gw_dec_cmp(allow_total, w) != 0)
-            gw_finding(f, "total-mismatch", 0, "allowances total %s, but the allowances add up to %s", allow_total[0] ? allow_total : "0", w);
-        sum_of(w, sizeof(w), x, root, "c:taxes/c:tax/c:amount");
-        gw_xp_text(tax_total, sizeof(tax_total), x, root, "c:totals/c:tax-total");
-        if (gw_dec_cmp(tax_total, w) != 0)
-            gw_finding(f, "tax-mismatch", 0, "tax total %s, but the header taxes add up to %s", tax_total[0] ? tax_total : "0", w);
+        if (gw_dec_cmp(gw_dec_parse(v, 1), line_total) != 0)
+            gw_finding(f, "total-mismatch", 0, "line total %s, but the lines add up to %s", v,
+                       sum_str(s1, sizeof(s1), line_total));
+        w = GW_DEC_ZERO;
+        for (i = 0; i < inv->ncharges; i++)
+            w = gw_dec_add(w, gw_dec_parse(inv->charges[i].amount, 1));
+        for (j = 0; j < inv->nlines; j++)
+            for (i = 0; i < inv->lines[j].ncharges; i++)
+                w = gw_dec_add(w, gw_dec_parse(inv->lines[j].charges[i].amount, 1));
+        if (gw_dec_cmp(gw_dec_parse(charges_total, 1), w) != 0)
+            gw_finding(f, "total-mismatch", 0, "charges total %s, but the charges add up to %s", or0(charges_total),
+                       sum_str(s1, sizeof(s1), w));
+        w = GW_DEC_ZERO;
+        for (i = 0; i < inv->nallowances; i++)
+            w = gw_dec_add(w, gw_dec_parse(inv->allowances[i].amount, 1));
+        for (j = 0; j < inv->nlines; j++)
+            for (i = 0; i < inv->lines[j].nallowances; i++)
+                w = gw_dec_add(w, gw_dec_parse(inv->lines[j].allowances[i].amount, 1));
+        if (gw_dec_cmp(gw_dec_parse(allow_total, 1), w) != 0)
+            gw_finding(f, "total-mismatch", 0, "allowances total %s, but the allowances add up to %s", or0(allow_total),
+                       sum_str(s1, sizeof(s1), w));
+        w = GW_DEC_ZERO;
+        for (i = 0; i < inv->ntaxes; i++)
+            w = gw_dec_add(w, gw_dec_parse(inv->taxes[i].amount, 1));
+        if (gw_dec_cmp(gw_dec_parse(tax_total, 1), w) != 0)
+            gw_finding(f, "tax-mismatch", 0, "tax total %s, but the header taxes add up to %s", or0(tax_total),
+                       sum_str(s1, sizeof(s1), w));
         /* SPEC: RULES.md 810 — header tax = the sum of the line taxes, per type */
-        x->node = root;
-        tx = xmlXPathEvalExpression(BAD_CAST "c:taxes/c:tax", x);
-        for (t = 0; tx && tx->nodesetval && t < tx->nodesetval->nodeNr; t++) {
-            char type[64], amount[64], expr[200];
+        for (j = 0; j < inv->nlines; j++)
+            has_line_taxes |= inv->lines[j].has_taxes;
+        for (i = 0; i < inv->ntaxes; i++) {
+            const char *type = inv->taxes[i].type ? inv->taxes[i].type : "";
+            const char *amount = inv->taxes[i].amount ? inv->taxes[i].amount : "";
+            struct gw_dec lines_tax = GW_DEC_ZERO;
+            size_t m;
 
-            gw_xp_text(type, sizeof(type), x, tx->nodesetval->nodeTab[t], "c:type");
-            gw_xp_text(amount, sizeof(amount), x, tx->nodesetval->nodeTab[t], "c:amount");
-            snprintf(expr, sizeof(expr), "c:lines/c:line/c:taxes/c:tax[c:type = '%s']/c:amount", type);
-            sum_of(lines_tax, sizeof(lines_tax), x, root, expr);
-            if (gw_xp_first(x, root, "c:lines/c:line/c:taxes") && gw_dec_cmp(amount, lines_tax) != 0)
+            for (j = 0; j < inv->nlines; j++)
+                for (m = 0; m < inv->lines[j].ntaxes; m++)
+                    if (strcmp(inv->lines[j].taxes[m].type ? inv->lines[j].taxes[m].type : "", type) == 0)
+                        lines_tax = gw_dec_add(lines_tax, gw_dec_parse(inv->lines[j].taxes[m].amount, 1));
+            if (has_line_taxes && gw_dec_cmp(gw_dec_parse(amount, 1), lines_tax) != 0)
                 gw_finding(f, "tax-mismatch", 0, "header %s tax %s, but the line taxes add up to %s", type, amount,
-                        lines_tax);
+                        sum_str(s1, sizeof(s1), lines_tax));
         }
-        xmlXPathFreeObject(tx);
-        snprintf(total, sizeof(total), "%s", line_total);
-        gw_dec_acc(total, sizeof(total), '+', charges_total);
-        gw_dec_acc(total, sizeof(total), '-', allow_total);
-        gw_dec_acc(total, sizeof(total), '+', tax_total);
-        gw_xp_text(v, sizeof(v), x, root, "c:totals/c:invoice-total");
-        if (gw_dec_cmp(v, total) != 0)
+        total = gw_dec_add(gw_dec_sub(gw_dec_add(line_total, gw_dec_parse(charges_total, 1)),
+                                      gw_dec_parse(allow_total, 1)),
+                           gw_dec_parse(tax_total, 1));
+        v = inv->invoice_total ? inv->invoice_total : "";
+        if (gw_dec_cmp(gw_dec_parse(v, 1), total) != 0)
             gw_finding(f, "total-mismatch", 0,
                     "invoice total %s, but lines %s + charges %s - allowances %s + tax %s = %s", v,
-                    line_total, charges_total[0] ? charges_total : "0", allow_total[0] ? allow_total : "0",
-                    tax_total[0] ? tax_total : "0", total);
+                    sum_str(s1, sizeof(s1), line_total), or0(charges_total), or0(allow_total), or0(tax_total),
+                    sum_str(s2, sizeof(s2), total));
         /* SPEC: RULES.md 810 — no zero totals */
-        if (gw_dec_cmp(v, "0") <= 0)
-            gw_finding(f, "zero-total", 0, "invoice total %s: Amazon refuses an invoice of zero", v[0] ? v : "0");
+        if (gw_dec_cmp(gw_dec_parse(v, 1), GW_DEC_ZERO) <= 0)
+            gw_finding(f, "zero-total", 0, "invoice total %s: Amazon refuses an invoice of zero", or0(v));
     }
-    xmlXPathFreeContext(x);
     return rc;
 }
 
 /* ---- keeping and queueing ----------------------------------------------------------------------- */
+
+/* v, "" when NULL, cut to cap - 1 bytes */
+static const char *cut(char *buf, size_t cap, const char *v)
+{
+    snprintf(buf, cap, "%s", v ? v : "");
+    return buf;
+}
 
 
 /* The ERP file exchange: JSON (local/invoice-to-erp-json) and CSV, one
  * row per line, queued in the outbox inside the invoice's transaction
  * (gw_erp_write): a crash loses both or neither. */
 static int export_invoice(struct gw_ctx *c, const struct gw_partner *p, const char *number,
-                          const char *state, xmlDocPtr doc, struct edi_err *err)
+                          const char *state, const struct gw_cdoc *doc, struct edi_err *err)
 {
-    xmlXPathContextPtr x;
-    xmlXPathObjectPtr ls;
+    struct gw_cinvoice *inv = NULL;
     struct edi_buf csv;
     char total[64], po[64], no[16], qty[64], price[64], amount[64];
-    int k, rc;
+    size_t k;
+    int rc;
 
     edi_buf_init(&csv, 0);
     if (c->cfg->erp_csv) {
-        x = gw_xp_new(doc);
+        if ((rc = gw_cdoc_invoice(&inv, doc, err)) < 0) {
+            edi_buf_dispose(&csv);
+            return rc;
+        }
         edi_buf_puts(&csv, "partner,invoice_number,state,invoice_total,po_number,line_no,quantity,unit_price,line_amount\n");
-        gw_xp_text(total, sizeof(total), x, xmlDocGetRootElement(doc), "c:totals/c:invoice-total");
-        x->node = xmlDocGetRootElement(doc);
-        ls = xmlXPathEvalExpression(BAD_CAST "c:lines/c:line", x);
-        for (k = 0; ls && ls->nodesetval && k < ls->nodesetval->nodeNr; k++) {
-            xmlNodePtr l = ls->nodesetval->nodeTab[k];
+        /* the columns keep the widths they always had */
+        cut(total, sizeof(total), inv->invoice_total);
+        for (k = 0; k < inv->nlines; k++) {
+            const struct gw_cinvoice_line *l = &inv->lines[k];
 
             gw_csv_field(&csv, p->id, 0);
             gw_csv_field(&csv, number, 0);
             gw_csv_field(&csv, state, 0);
             gw_csv_field(&csv, total, 0);
-            gw_csv_field(&csv, gw_xp_text(po, sizeof(po), x, l, "c:po-number"), 0);
-            gw_csv_field(&csv, gw_xp_text(no, sizeof(no), x, l, "c:line-no"), 0);
-            gw_csv_field(&csv, gw_xp_text(qty, sizeof(qty), x, l, "c:invoiced-quantity"), 0);
-            gw_csv_field(&csv, gw_xp_text(price, sizeof(price), x, l, "c:unit-price"), 0);
-            gw_csv_field(&csv, gw_xp_text(amount, sizeof(amount), x, l, "c:line-amount"), 1);
+            gw_csv_field(&csv, cut(po, sizeof(po), l->po_number), 0);
+            gw_csv_field(&csv, cut(no, sizeof(no), l->line_no), 0);
+            gw_csv_field(&csv, cut(qty, sizeof(qty), l->quantity.text), 0);
+            gw_csv_field(&csv, cut(price, sizeof(price), l->unit_price), 0);
+            gw_csv_field(&csv, cut(amount, sizeof(amount), l->line_amount), 1);
         }
-        xmlXPathFreeObject(ls);
-        xmlXPathFreeContext(x);
+        gw_cinvoice_free(inv);
     }
-    rc = gw_erp_write(c, p->id, "invoice", number, state, "local/invoice-to-erp-json", doc, &csv, err);
+    rc = gw_erp_write_doc(c, p->id, "invoice", number, state, "local/invoice-to-erp-json", doc, &csv, err);
     edi_buf_dispose(&csv);
     return rc;
 }
@@ -835,15 +835,18 @@ static int bill_lines(struct gw_ctx *c, const struct inv *iv, int64_t invoice_id
     int rc;
 
     for (i = 0; i < iv->ndues; i++) {
-        if (gw_dec_cmp(iv->dues[i].due, "0") <= 0 || iv->dues[i].row == 0)
+        if (gw_dec_sign(iv->dues[i].due) <= 0 || iv->dues[i].row == 0)
             continue;
         v[k].shipment_row = iv->dues[i].row;
         v[k].order_id = iv->dues[i].order_id;
         v[k].line_no = iv->dues[i].line_no;
-        v[k].quantity = (char *)iv->dues[i].due;
+        v[k].quantity = edi_xmalloc(GW_DEC_STRLEN);
+        gw_dec_str(v[k].quantity, GW_DEC_STRLEN, iv->dues[i].due);
         k++;
     }
     rc = gw_store_add_invoice_lines(c->store, invoice_id, v, k, err);
+    while (k > 0)
+        free(v[--k].quantity);
     free(v);
     return rc;
 }
@@ -870,39 +873,35 @@ static void po_list(char *buf, size_t cap, const struct inv *iv)
  * (NULL: a new invoice, stored with the bills of iv). *state gets held or
  * queued.
  */
-static int settle(const char **state, struct gw_ctx *c, struct inv *iv, xmlDocPtr doc,
+static int settle(const char **state, struct gw_ctx *c, struct inv *iv, const struct gw_cdoc *doc,
                   const char *number, struct gw_invoice *existing, const char *why, struct edi_err *err)
 {
     const struct gw_partner *p = iv->p;
     struct edi_findings f;
     struct gw_invoice v;
     struct gw_queued q;
-    xmlChar *text = NULL;
+    struct gw_cinvoice *inv = NULL;
+    char *text = NULL;
     char total[64], pos[512];
-    int tlen = 0, rc;
+    int rc;
 
     *state = GW_INV_HELD;
     edi_findings_init(&f, 100);
     memset(&q, 0, sizeof(q));
-    if ((rc = match(&f, c, doc, iv, err)) < 0)
+    if ((rc = gw_cdoc_invoice(&inv, doc, err)) < 0 || (rc = match(&f, c, inv, iv, err)) < 0)
         goto out;
     if (edi_findings_errors(&f) == 0) {
-        struct gw_outbound ob = {"810", "IN", "invoice-out", number, doc};
+        struct gw_outbound ob = {"810", "IN", "invoice-out", number, NULL};
 
-        rc = gw_queue_x12(&q, c, p, &ob, &f, err);
+        rc = gw_queue_x12_doc(&q, c, p, &ob, doc, &f, err);
         if (rc == 0)
             *state = GW_INV_QUEUED;
         else if (rc != EDI_ESYNTAX)
             goto out;
         rc = 0;
     }
-    xmlDocDumpFormatMemoryEnc(doc, &text, &tlen, "UTF-8", 1);
-    {
-        xmlXPathContextPtr x = gw_xp_new(doc);
-
-        gw_xp_text(total, sizeof(total), x, xmlDocGetRootElement(doc), "c:totals/c:invoice-total");
-        xmlXPathFreeContext(x);
-    }
+    text = gw_cdoc_text(doc, NULL);
+    cut(total, sizeof(total), inv->invoice_total);
     po_list(pos, sizeof(pos), iv);
     memset(&v, 0, sizeof(v));
     v.partner = (char *)p->id;
@@ -912,7 +911,7 @@ static int settle(const char **state, struct gw_ctx *c, struct inv *iv, xmlDocPt
     v.po_numbers = pos;
     v.total = total;
     v.currency = (char *)(p->invoice.currency ? p->invoice.currency : "USD");
-    v.canonical = (char *)text;
+    v.canonical = text;
     v.findings = strcmp(*state, GW_INV_HELD) == 0 ? findings_text(&f) : NULL;
     v.document_id = q.document_id;
     v.outbox_id = q.outbox_id;
@@ -949,7 +948,8 @@ static int settle(const char **state, struct gw_ctx *c, struct inv *iv, xmlDocPt
         gw_log(c, "info", "%s invoice %s (%s, %s) queued (%s)", p->id, number, pos, total, q.name);
     free(v.findings);
 out:
-    xmlFree(text);
+    free(text);
+    gw_cinvoice_free(inv);
     edi_findings_dispose(&f);
     return rc;
 }
@@ -959,7 +959,7 @@ static int invoice_one(struct gw_invoice_summary *sum, struct gw_ctx *c, struct 
                        struct edi_err *err)
 {
     const struct gw_partner *p = iv->p;
-    xmlDocPtr doc = NULL;
+    struct gw_cdoc *doc = NULL;
     const char *state = NULL;
     uint64_t seq;
     char number[64];
@@ -995,7 +995,8 @@ static int invoice_one(struct gw_invoice_summary *sum, struct gw_ctx *c, struct 
         goto out;
     snprintf(number, sizeof(number), "%s%06llu", p->invoice.number_prefix ? p->invoice.number_prefix : "",
              (unsigned long long)seq);
-    doc = build(c, iv, number);
+    if ((rc = build(&doc, c, iv, number, err)) < 0)
+        goto out;
     if ((rc = settle(&state, c, iv, doc, number, NULL, "invoice run", err)) < 0 ||
         (rc = export_invoice(c, p, number, state, doc, err)) < 0)
         goto out;
@@ -1009,7 +1010,7 @@ out:
         else
             sum->queued++;
     }
-    xmlFreeDoc(doc);
+    gw_cdoc_free(doc);
     return rc;
 }
 
@@ -1027,7 +1028,8 @@ static int recheck(struct gw_invoice_summary *sum, struct gw_ctx *c, const struc
         struct gw_bill *b = NULL;
         size_t nb = 0;
         struct inv iv;
-        xmlDocPtr doc = NULL;
+        struct gw_cdoc *doc = NULL;
+        struct edi_err e2;
         const char *state = NULL;
 
         memset(&iv, 0, sizeof(iv));
@@ -1051,7 +1053,10 @@ static int recheck(struct gw_invoice_summary *sum, struct gw_ctx *c, const struc
                 break;
         }
         free(b);
-        if (rc == 0 && (doc = read_xml(v[i]->canonical, "invoice.xml")) != NULL &&
+        edi_err_clear(&e2);
+        /* one that does not read stays held, as it always did */
+        if (rc == 0 && v[i]->canonical &&
+            gw_cdoc_parse(&doc, v[i]->canonical, strlen(v[i]->canonical), "invoice", &e2) == 0 &&
             (rc = gw_store_begin(c->store, err)) == 0) {
             if ((rc = settle(&state, c, &iv, doc, v[i]->number, v[i], NULL, err)) == 0 &&
                 strcmp(state, GW_INV_QUEUED) == 0)
@@ -1063,7 +1068,7 @@ static int recheck(struct gw_invoice_summary *sum, struct gw_ctx *c, const struc
             if (rc == 0 && strcmp(state, GW_INV_QUEUED) == 0)
                 sum->released++;
         }
-        xmlFreeDoc(doc);
+        gw_cdoc_free(doc);
         inv_dispose(&iv);
     }
     gw_invoices_free(v, n);
@@ -1074,7 +1079,7 @@ static int invoice_partner(struct gw_invoice_summary *sum, struct gw_ctx *c, con
                            struct edi_err *err)
 {
     struct gw_shipment **sh = NULL;
-    xmlDocPtr *sdocs = NULL;
+    struct gw_cshipment **sdocs = NULL;
     size_t nsh = 0, i, k;
     int df = p->program && strcmp(p->program, "DF") == 0, rc;
     const char *per = df ? "order" : p->invoice.per ? p->invoice.per : "asn-po";
@@ -1160,7 +1165,7 @@ static int invoice_partner(struct gw_invoice_summary *sum, struct gw_ctx *c, con
                 for (m = 0; m < nsh && sh[m] != iv.v[k].sh; m++)
                     ;
                 if (m < nsh && sdocs[m] == NULL)
-                    sdocs[m] = read_xml(sh[m]->canonical, "shipment.xml");
+                    sdocs[m] = read_shipment(sh[m]);
                 iv.v[k].sdoc = m < nsh ? sdocs[m] : NULL;
             }
             rc = invoice_one(sum, c, &iv, err);
@@ -1169,7 +1174,7 @@ static int invoice_partner(struct gw_invoice_summary *sum, struct gw_ctx *c, con
     }
     free(cv);
     for (i = 0; i < nsh; i++)
-        xmlFreeDoc(sdocs[i]);
+        gw_cshipment_free(sdocs[i]);
     free(sdocs);
     gw_shipments_free(sh, nsh);
     return rc;
@@ -1197,79 +1202,76 @@ int gw_invoice_run(struct gw_invoice_summary *sum, struct gw_ctx *c, const struc
 int gw_invoice_submit(char number[64], struct gw_ctx *c, const char *data, size_t n,
                       struct edi_findings *why, struct edi_err *err)
 {
-    xmlDocPtr doc = xmlReadMemory(data, (int)n, "invoice.xml", NULL, XML_PARSE_NONET);
-    xmlXPathContextPtr x = NULL;
-    xmlXPathObjectPtr pos = NULL;
+    struct gw_cdoc *doc = NULL;
+    struct gw_cinvoice *inv = NULL;
     struct inv iv;
     struct gw_invoice *dup = NULL;
     const char *state = NULL;
+    struct edi_err e2;
     char buf[128];
-    size_t i;
-    int j, rc = 0;
+    size_t i, j;
+    int rc = 0;
 
     number[0] = '\0';
     memset(&iv, 0, sizeof(iv));
-    if (doc == NULL || xmlDocGetRootElement(doc) == NULL ||
-        strcmp((const char *)xmlDocGetRootElement(doc)->name, "invoice") != 0 ||
-        xmlDocGetRootElement(doc)->ns == NULL ||
-        strcmp((const char *)xmlDocGetRootElement(doc)->ns->href, GW_CANON_NS) != 0) {
+    edi_err_clear(&e2);
+    if (gw_cdoc_parse(&doc, data, n, "invoice", &e2) < 0 || !gw_cdoc_is(doc, "invoice")) {
         gw_finding(why, "not-an-invoice", 0, "the file is not a canonical <invoice> (%s)", GW_CANON_NS);
         rc = EDI_ESYNTAX;
         goto out;
     }
     /* the canonical invoice's own rules first: every problem with its line */
-    if ((rc = map_check_schema(c->maps, "canonical/invoice.xsd", doc, why, err)) < 0)
+    if ((rc = gw_cdoc_check_schema(c->maps, "canonical/invoice.xsd", doc, why, err)) < 0)
         goto out;
     if (edi_findings_errors(why)) {
         rc = EDI_ESYNTAX;
         goto out;
     }
-    x = gw_xp_new(doc);
-    gw_xp_text(number, 64, x, xmlDocGetRootElement(doc), "c:invoice-number");
+    if (gw_cdoc_invoice(&inv, doc, &e2) < 0) {
+        gw_finding(why, "not-an-invoice", 0, "%s", e2.msg);
+        rc = EDI_ESYNTAX;
+        goto out;
+    }
+    cut(number, 64, inv->invoice_number);
     /* the POs of the lines, and their partner */
-    x->node = xmlDocGetRootElement(doc);
-    pos = xmlXPathEvalExpression(BAD_CAST "c:lines/c:line/c:po-number", x);
-    for (j = 0; pos && pos->nodesetval && j < pos->nodesetval->nodeNr && rc == 0; j++) {
-        xmlChar *po = xmlNodeGetContent(pos->nodesetval->nodeTab[j]);
+    for (j = 0; j < inv->nlines && rc == 0; j++) {
+        const char *po = inv->lines[j].po_number;
         struct gw_order *o = NULL;
         const struct gw_partner *p = NULL;
         struct gw_shipment **sh = NULL;
         size_t nsh = 0, k, m, found = 0;
 
-        for (i = 0; i < iv.n && strcmp(iv.v[i].o->po_number, (const char *)po) != 0; i++)
+        for (i = 0; i < iv.n && strcmp(iv.v[i].o->po_number, po) != 0; i++)
             ;
-        if (i < iv.n) {
-            xmlFree(po);
+        if (i < iv.n)
             continue;
-        }
         for (i = 0; i < c->cfg->npartners && o == NULL && rc == 0; i++)
             if (c->cfg->partners[i].program &&
                 (rc = gw_store_get_order(&o, c->store, c->cfg->partners[i].id, c->cfg->partners[i].program,
-                                         (const char *)po, err)) == 0 && o)
+                                         po, err)) == 0 && o)
                 p = &c->cfg->partners[i];
         if (o == NULL) {
             if (rc == 0)
-                gw_finding(why, "po-unknown", 0, "PO %s: no such order", (const char *)po);
-            xmlFree(po);
+                gw_finding(why, "po-unknown", 0, "PO %s: no such order", po);
             continue;
         }
         if (iv.p && iv.p != p)
             gw_finding(why, "two-partners", 0, "PO %s is %s's, the others %s's: one invoice per partner",
-                    (const char *)po, p->id, iv.p->id);
+                    po, p->id, iv.p->id);
         iv.p = p;
         /* its shipments in force: those the references name, else all */
         if ((rc = gw_store_list_shipments(&sh, &nsh, c->store, "queued", p->id, err)) == 0)
             for (k = 0; k < nsh && rc == 0; k++) {
-                char expr[160];
                 int64_t billed = 0;
+                size_t r;
 
                 for (m = 0; m < sh[k]->nlines && sh[k]->lines[m].order_id != o->id; m++)
                     ;
                 if (m == sh[k]->nlines)
                     continue;
-                snprintf(expr, sizeof(expr), "c:references/c:shipment-id[. = '%s']", sh[k]->shipment_id);
-                if (gw_xp_first(x, xmlDocGetRootElement(doc), "c:references/c:shipment-id") &&
-                    gw_xp_first(x, xmlDocGetRootElement(doc), expr) == NULL)
+                for (r = 0; r < inv->nshipment_ids && strcmp(inv->shipment_ids[r], sh[k]->shipment_id) != 0; r++)
+                    ;
+                if (inv->nshipment_ids > 0 && r == inv->nshipment_ids)
                     continue;
                 if ((rc = gw_store_billed(&billed, c->store, sh[k]->id, o->id, err)) < 0)
                     break;
@@ -1289,7 +1291,6 @@ int gw_invoice_submit(char number[64], struct gw_ctx *c, const char *data, size_
             gw_shipment_free(sh[k]);
         free(sh);
         gw_order_free(o);
-        xmlFree(po);
     }
     if (rc == 0 && iv.p && number[0] && (rc = gw_store_get_invoice(&dup, c->store, iv.p->id, number, 0, err)) == 0 && dup)
         gw_finding(why, "number-reused", 0, "invoice number %s was used before (%s, %s): no number twice", number,
@@ -1315,11 +1316,9 @@ int gw_invoice_submit(char number[64], struct gw_ctx *c, const char *data, size_
         gw_store_rollback(c->store);
 out:
     gw_invoice_free(dup);
-    xmlXPathFreeObject(pos);
-    if (x)
-        xmlXPathFreeContext(x);
+    gw_cinvoice_free(inv);
     inv_dispose(&iv);
-    xmlFreeDoc(doc);
+    gw_cdoc_free(doc);
     return rc;
 }
 

@@ -8,14 +8,13 @@
  */
 #include "gateway/erp/erp.h"
 #include "gateway/flow/purge.h"
+#include "gateway/docs/cdoc.h"
 #include "gateway/flow/inbound.h"
 #include "gateway/store/store.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -76,57 +75,6 @@ static const char *const personal[] = {"ship-to", "party", "buying-party", "bill
                                        "message-to-customer", NULL};
 /* a ship notice: only its ship-to (its parties are ours and Amazon's) */
 static const char *const personal_ship[] = {"ship-to", NULL};
-
-static unsigned scrub_node(xmlNodePtr n, const char *const *names)
-{
-    unsigned removed = 0;
-    xmlNodePtr c, next;
-    size_t k;
-
-    for (c = n->children; c; c = next) {
-        next = c->next;
-        if (c->type != XML_ELEMENT_NODE)
-            continue;
-        for (k = 0; names[k]; k++)
-            if (xmlStrcmp(c->name, BAD_CAST names[k]) == 0)
-                break;
-        if (names[k]) {
-            xmlUnlinkNode(c);
-            xmlFreeNode(c);
-            removed++;
-        } else {
-            removed += scrub_node(c, names);
-        }
-    }
-    return removed;
-}
-
-/* *out: xml without the personal elements (NULL when nothing was removed
- * or xml does not parse: then it is left as it is). */
-static unsigned scrub(char **out, const char *xml, const char *const *names)
-{
-    xmlDocPtr doc;
-    xmlChar *text = NULL;
-    int len = 0;
-    unsigned removed;
-
-    *out = NULL;
-    if (xml == NULL || *xml == '\0')
-        return 0;
-    doc = xmlReadMemory(xml, (int)strlen(xml), "canonical.xml", NULL, XML_PARSE_NONET);
-    if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
-        xmlFreeDoc(doc);
-        return 0;
-    }
-    removed = scrub_node(xmlDocGetRootElement(doc), names);
-    if (removed) {
-        xmlDocDumpMemoryEnc(doc, &text, &len, "UTF-8");
-        *out = edi_xstrdup(text ? (const char *)text : "");
-        xmlFree(text);
-    }
-    xmlFreeDoc(doc);
-    return removed;
-}
 
 /* ---- files --------------------------------------------------------------------------- */
 
@@ -240,11 +188,11 @@ static int purge_one(struct gw_purge_stats *st, struct gw_ctx *c, struct gw_orde
     if ((rc = gw_store_purge_raws(&raws, &nraw, c->store, o->id, err)) < 0 ||
         (rc = gw_store_purge_shipments(&sh, &nsh, c->store, o->id, err)) < 0)
         goto out;
-    removed = scrub(&canon, o->canonical, personal);
+    removed = gw_cdoc_scrub(&canon, o->canonical, personal);
     for (i = 0; i < nsh; i++) {
         char *t = NULL;
 
-        if (scrub(&t, sh[i]->canonical, personal_ship)) {
+        if (gw_cdoc_scrub(&t, sh[i]->canonical, personal_ship)) {
             sh_removed++;
             free(sh[i]->canonical);
             sh[i]->canonical = t;

@@ -15,6 +15,7 @@
 #include "gateway/flow/ship.h"
 
 #include "gateway/docs/canon.h"
+#include "gateway/docs/cdoc.h"
 #include "gateway/docs/labels.h"
 #include "mappings/map.h"
 #include "gateway/flow/outbound.h"
@@ -22,9 +23,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <libxml/tree.h>
-#include <libxml/xpath.h>
-#include <libxml/xpathInternals.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,18 +39,19 @@
 
 struct oline {
     int line_no;
-    char ordered[64], allowed[64], before[64], now[64];
+    char ordered[64];
+    struct gw_dec allowed, before, now;
+    int has_now;                     /* this shipment ships some of it */
     char unit[8];
     int cancelled;
-    xmlNodePtr node;                 /* the order's <line> */
+    const struct gw_corder_line *cl; /* the order's <line> */
 };
 
 struct ord {
     char po[64];
     struct gw_order *o;
     const struct gw_partner *p;
-    xmlDocPtr doc;                   /* the canonical order */
-    xmlXPathContextPtr x;
+    struct gw_corder *doc;           /* the canonical order */
     struct oline *lines;
     size_t nlines;
     int acked;                       /* an acknowledgment was queued */
@@ -62,9 +61,7 @@ struct ord {
 static void ord_dispose(struct ord *d)
 {
     gw_order_free(d->o);
-    if (d->x)
-        xmlXPathFreeContext(d->x);
-    xmlFreeDoc(d->doc);
+    gw_corder_free(d->doc);
     free(d->lines);
 }
 
@@ -83,9 +80,9 @@ static struct oline *oline_of(struct ord *d, int line_no)
 static int allowed_from_ack(struct ord *d, struct gw_ctx *c, struct edi_err *err)
 {
     struct gw_ack *v = NULL;
+    struct gw_cack *ack = NULL;
+    struct edi_err e2;
     size_t n = 0, i;
-    xmlDocPtr doc;
-    xmlXPathContextPtr x;
     int rc;
 
     if ((rc = gw_store_acks(&v, &n, c->store, d->o->id, "queued", err)) < 0)
@@ -95,28 +92,24 @@ static int allowed_from_ack(struct ord *d, struct gw_ctx *c, struct edi_err *err
         return 0;
     }
     d->acked = 1;
-    doc = xmlReadMemory(v[n - 1].canonical, (int)strlen(v[n - 1].canonical), "ack.xml", NULL,
-                        XML_PARSE_NONET);
+    edi_err_clear(&e2);
+    rc = gw_cack_read(&ack, v[n - 1].canonical, strlen(v[n - 1].canonical), &e2);
     gw_acks_free(v, n);
-    if (doc == NULL)
-        return edi_fail(err, EDI_ERR, "order %s: its acknowledgment does not read", d->po);
-    x = gw_xp_new(doc);
+    if (rc < 0)
+        return edi_fail(err, EDI_ERR, "order %s: its acknowledgment does not read (%s)", d->po, e2.msg);
     for (i = 0; i < d->nlines; i++) {
-        char expr[200], q[48];
         static const char *const kept[] = {"accepted", "backordered"};
         int k;
 
-        d->lines[i].allowed[0] = '\0';
+        d->lines[i].allowed = GW_DEC_ZERO;
         for (k = 0; k < 2; k++) {
-            snprintf(expr, sizeof(expr),
-                     "/c:order-ack/c:lines/c:line[c:line-no = %d]/c:item-status[c:status = '%s']/c:quantity",
-                     d->lines[i].line_no, kept[k]);
-            gw_xp_text(q, sizeof(q), x, xmlDocGetRootElement(doc), expr);
-            gw_dec_acc(d->lines[i].allowed, sizeof(d->lines[i].allowed), '+', q);
+            const struct gw_cqty *q = gw_cack_quantity(ack, d->lines[i].line_no, kept[k]);
+
+            if (q)
+                d->lines[i].allowed = gw_dec_add(d->lines[i].allowed, q->v);
         }
     }
-    xmlXPathFreeContext(x);
-    xmlFreeDoc(doc);
+    gw_cack_free(ack);
     return 0;
 }
 
@@ -153,25 +146,26 @@ static int ord_load(struct ord *d, struct gw_ctx *c, const char *po, unsigned ro
         gw_finding(v, "po-unknown", row, "%s:%u: PO %s: no such order", name, row, po);
         return 0;
     }
-    d->doc = xmlReadMemory(d->o->canonical ? d->o->canonical : "", d->o->canonical ? (int)strlen(d->o->canonical) : 0,
-                           "order.xml", NULL, XML_PARSE_NONET);
-    if (d->doc == NULL)
-        return edi_fail(err, EDI_ERR, "order %s: its canonical document does not read", po);
-    d->x = gw_xp_new(d->doc);
-    gw_xp_text(d->ship_to, sizeof(d->ship_to), d->x, xmlDocGetRootElement(d->doc), "c:header/c:ship-to/c:id");
+    {
+        struct edi_err e2;
+
+        edi_err_clear(&e2);
+        if (gw_corder_read(&d->doc, d->o->canonical ? d->o->canonical : "",
+                           d->o->canonical ? strlen(d->o->canonical) : 0, &e2) < 0)
+            return edi_fail(err, EDI_ERR, "order %s: its canonical document does not read (%s)", po, e2.msg);
+    }
+    snprintf(d->ship_to, sizeof(d->ship_to), "%s", d->doc->ship_to.id ? d->doc->ship_to.id : "");
     d->lines = edi_xcalloc(d->o->nlines ? d->o->nlines : 1, sizeof(*d->lines));
     for (i = 0; i < d->o->nlines; i++) {
         struct oline *l = &d->lines[d->nlines++];
-        char expr[120];
 
         l->line_no = d->o->lines[i].line_no;
         snprintf(l->ordered, sizeof(l->ordered), "%s", d->o->lines[i].quantity ? d->o->lines[i].quantity : "0");
         snprintf(l->unit, sizeof(l->unit), "%s", d->o->lines[i].unit && *d->o->lines[i].unit ? d->o->lines[i].unit : "EA");
         l->cancelled = d->o->lines[i].state && strcmp(d->o->lines[i].state, "cancelled") == 0;
-        snprintf(expr, sizeof(expr), "/c:order/c:lines/c:line[c:line-no = %d]", l->line_no);
-        l->node = gw_xp_first(d->x, xmlDocGetRootElement(d->doc), expr);
+        l->cl = gw_corder_line_no(d->doc, l->line_no);
         /* DF is fill-or-kill: an accepted order ships every line in full */
-        snprintf(l->allowed, sizeof(l->allowed), "%s", l->cancelled ? "0" : l->ordered);
+        l->allowed = l->cancelled ? GW_DEC_ZERO : gw_dec_parse(l->ordered, 1);
     }
     if (strcmp(d->o->program, "RP") == 0 && (rc = allowed_from_ack(d, c, err)) < 0)
         return rc;
@@ -185,7 +179,7 @@ static int ord_load(struct ord *d, struct gw_ctx *c, const char *po, unsigned ro
         struct oline *l = oline_of(d, sh[i].line_no);
 
         if (l)
-            gw_dec_acc(l->before, sizeof(l->before), '+', sh[i].quantity);
+            l->before = gw_dec_add(l->before, gw_dec_parse(sh[i].quantity, 1));
     }
     gw_shipment_lines_free(sh, nsh);
     return 0;
@@ -512,7 +506,7 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
                 if (j->ords[k].o == NULL || j->ords[k].o->id != l->order_id ||
                     (ol = oline_of(&j->ords[k], l->line_no)) == NULL)
                     continue;
-                gw_dec_acc(ol->before, sizeof(ol->before), '-', l->quantity);
+                ol->before = gw_dec_sub(ol->before, gw_dec_parse(l->quantity, 1));
             }
         }
     }
@@ -529,12 +523,13 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
                       row->src, row->po_number, d->o->state);
             continue;
         }
-        if (l == NULL || l->node == NULL) {
+        if (l == NULL || l->cl == NULL) {
             gw_finding(j->v, "line-unknown", row->src, "%s:%u: PO %s has no line %d", j->name, row->src,
                       row->po_number, row->line_no);
             continue;
         }
-        gw_dec_acc(l->now, sizeof(l->now), '+', row->quantity);
+        l->now = gw_dec_add(l->now, gw_dec_parse(row->quantity, 1));
+        l->has_now = 1;
     }
     /* per order line of this shipment: the totals */
     for (i = 0; i < j->nords; i++) {
@@ -547,46 +542,56 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
             continue;
         for (k = 0; k < d->nlines; k++) {
             struct oline *l = &d->lines[k];
-            char total[64] = "";
+            struct gw_dec total;
+            char a[GW_DEC_STRLEN], b[GW_DEC_STRLEN], t[GW_DEC_STRLEN], now[GW_DEC_STRLEN];
 
+            /* one check for every sum of this line: a quantity that is not
+             * a decimal or does not fit is refused, never read as 0 */
+            total = gw_dec_add(l->before, l->now);
+            if (!gw_dec_ok(total) || !gw_dec_ok(l->allowed)) {
+                gw_finding(j->v, "quantity-range", row0,
+                           "%s: PO %s line %d: a quantity is not a decimal of at most 18 digits", j->name, d->po,
+                           l->line_no);
+                continue;
+            }
+            gw_dec_str(a, sizeof(a), l->allowed);
+            gw_dec_str(now, sizeof(now), l->now);
             if (df) {
                 /* SPEC: RULES.md 856 DF — every line ships in full */
                 if (gw_dec_cmp(l->now, l->allowed) != 0)
                     gw_finding(j->v, "df-partial", row0,
                               "%s: PO %s line %d: ships %s of %s; DF ships every line in full in one confirmation (or a floor denial)",
-                              j->name, d->po, l->line_no, l->now[0] ? l->now : "0", l->allowed);
+                              j->name, d->po, l->line_no, now, a);
                 continue;
             }
-            gw_dec_acc(total, sizeof(total), '+', l->before);
-            gw_dec_acc(total, sizeof(total), '+', l->now);
-            if (l->now[0] && gw_dec_cmp(total, l->allowed) > 0)
+            if (l->has_now && gw_dec_cmp(total, l->allowed) > 0)
                 gw_finding(j->v, "over-shipment", row0,
                           "%s: PO %s line %d: %s shipped in all (%s before, %s now) is more than the %s acknowledged",
-                          j->name, d->po, l->line_no, total, l->before[0] ? l->before : "0", l->now,
-                          l->allowed[0] ? l->allowed : "0");
+                          j->name, d->po, l->line_no, gw_dec_str(t, sizeof(t), total),
+                          gw_dec_str(b, sizeof(b), l->before), now, a);
             if (s->replaces) {
-                char was[64] = "";
+                struct gw_dec was = GW_DEC_ZERO;
                 size_t m;
 
                 for (m = 0; m < s->replaces->nlines; m++)
                     if (s->replaces->lines[m].order_id == d->o->id && s->replaces->lines[m].line_no == l->line_no)
-                        gw_dec_acc(was, sizeof(was), '+', s->replaces->lines[m].quantity);
-                if (l->now[0] && gw_dec_cmp(l->now, was) > 0)
+                        was = gw_dec_add(was, gw_dec_parse(s->replaces->lines[m].quantity, 1));
+                if (l->has_now && gw_dec_cmp(l->now, was) > 0)
                     gw_finding(j->v, "replacement-increase", row0,
                               "%s: PO %s line %d: the replacement ships %s, more than the %s of shipment %s it replaces (a replacement only reduces)",
-                              j->name, d->po, l->line_no, l->now, was[0] ? was : "0", s->id);
+                              j->name, d->po, l->line_no, now, gw_dec_str(b, sizeof(b), was), s->id);
             }
         }
         /* the next shipment of the same order counts this one as before */
         for (k = 0; k < d->nlines; k++) {
-            gw_dec_acc(d->lines[k].before, sizeof(d->lines[k].before), '+', d->lines[k].now);
-            d->lines[k].now[0] = '\0';
+            d->lines[k].before = gw_dec_add(d->lines[k].before, d->lines[k].now);
+            d->lines[k].now = GW_DEC_ZERO;
+            d->lines[k].has_now = 0;
         }
         if (df && s->sf && s->sf->party_id) {
-            char sf[64];
+            const char *sf = d->doc->ship_from.id ? d->doc->ship_from.id : "";
 
             /* SPEC: RULES.md 850 DF — N1*SF names the warehouse */
-            gw_xp_text(sf, sizeof(sf), d->x, xmlDocGetRootElement(d->doc), "c:header/c:ship-from/c:id");
             if (sf[0] && strcmp(sf, s->sf->party_id) != 0)
                 gw_finding(j->v, "df-ship-from", row0,
                           "%s: PO %s names ship-from %s, but warehouse %s is %s for %s",
@@ -678,19 +683,19 @@ static int assign_sscc(char out[19], struct job *j, const struct shp *s, struct 
     return edi_fail(err, EDI_ELIMIT, "GS1 prefix %s: no free SSCC serial found", prefix);
 }
 
-static void address(xmlNodePtr party, const struct gw_address *a)
+static void address(struct gw_cel *party, const struct gw_address *a)
 {
-    xmlNodePtr ad;
+    struct gw_cel *ad;
 
     if (a->street1 == NULL && a->city == NULL)
         return;
-    ad = gw_el(party, "address", NULL);
-    gw_el_opt(ad, "line", a->street1);
-    gw_el_opt(ad, "line", a->street2);
-    gw_el_opt(ad, "city", a->city);
-    gw_el_opt(ad, "state", a->state);
-    gw_el_opt(ad, "postal-code", a->postal_code);
-    gw_el_opt(ad, "country", a->country);
+    ad = gw_cel_add(party, "address", NULL);
+    gw_cel_opt(ad, "line", a->street1);
+    gw_cel_opt(ad, "line", a->street2);
+    gw_cel_opt(ad, "city", a->city);
+    gw_cel_opt(ad, "state", a->state);
+    gw_cel_opt(ad, "postal-code", a->postal_code);
+    gw_cel_opt(ad, "country", a->country);
 }
 
 static void iso_now(char *buf, size_t cap, time_t now)
@@ -702,174 +707,176 @@ static void iso_now(char *buf, size_t cap, time_t now)
 }
 
 /* The ids of an order line, as the PO sent them. */
-static void copy_ids(xmlNodePtr to, const struct oline *l)
+static void copy_ids(struct gw_cel *to, const struct oline *l)
 {
-    xmlNodePtr k;
+    size_t k;
 
-    for (k = l->node ? l->node->children : NULL; k; k = k->next)
-        if (k->type == XML_ELEMENT_NODE && strcmp((const char *)k->name, "id") == 0)
-            xmlAddChild(to, xmlDocCopyNode(k, to->doc, 1));
+    for (k = 0; l->cl && k < l->cl->nids; k++)
+        gw_cel_id(to, &l->cl->ids[k]);
 }
 
-static xmlDocPtr build(struct job *j, struct shp *s, const char *purpose)
+static struct gw_cdoc *build(struct job *j, struct shp *s, const char *purpose)
 {
     int df = strcmp(s->program, "DF") == 0, floor_denial = purpose && strcmp(purpose, "floor-denial") == 0;
-    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-    xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "shipment"), n, orders, cartons;
-    char now[32], weight[64] = "";
+    struct gw_cdoc *doc = gw_cdoc_new("shipment");
+    struct gw_cel *root = gw_cdoc_root(doc), *n, *orders, *cartons;
+    char now[32], weight[GW_DEC_STRLEN];
+    struct gw_dec wsum = GW_DEC_ZERO;
     size_t i, k, m;
     int all_weights = s->ncartons > 0;
 
-    xmlSetNs(root, xmlNewNs(root, BAD_CAST GW_CANON_NS, NULL));
-    xmlDocSetRootElement(doc, root);
-    gw_el(root, "program", s->program);
-    gw_el(root, "shipment-id", s->id);
+    gw_cel_add(root, "program", s->program);
+    gw_cel_add(root, "shipment-id", s->id);
     if (floor_denial)
-        gw_el(root, "purpose", "floor-denial");
+        gw_cel_add(root, "purpose", "floor-denial");
     else
-        gw_el_attr(root, "purpose", s->replaces ? "replace" : "original", "code", s->purpose_code);
+        gw_cel_attr(root, "purpose", s->replaces ? "replace" : "original", "code", s->purpose_code);
     iso_now(now, sizeof(now), j->c->now);
-    gw_el(root, "asn-date", now);
+    gw_cel_add(root, "asn-date", now);
     if (s->ship_date)
-        gw_el(root, "shipped-date", s->ship_date);
+        gw_cel_add(root, "shipped-date", s->ship_date);
     if (s->p->vendor_code)
-        gw_el_attr(gw_el(root, "selling-party", NULL), "id", s->p->vendor_code, "qualifier", "92");
-    n = gw_el(root, "ship-from", NULL);
+        gw_cel_attr(gw_cel_add(root, "selling-party", NULL), "id", s->p->vendor_code, "qualifier", "92");
+    n = gw_cel_add(root, "ship-from", NULL);
     if (s->sf) {
-        gw_el_attr(n, "id", s->sf->party_id, "qualifier", "92");
-        gw_el_opt(n, "warehouse-code", s->sf->warehouse);
-        gw_el_opt(n, "name", s->sf->name);
+        gw_cel_attr(n, "id", s->sf->party_id, "qualifier", "92");
+        gw_cel_opt(n, "warehouse-code", s->sf->warehouse);
+        gw_cel_opt(n, "name", s->sf->name);
         address(n, &s->sf->address);
     }
     if (!df && s->ship_to)
-        gw_el_attr(gw_el(root, "ship-to", NULL), "id", s->ship_to, "qualifier", "92");
+        gw_cel_attr(gw_cel_add(root, "ship-to", NULL), "id", s->ship_to, "qualifier", "92");
     if (s->scac)
-        gw_el(gw_el(root, "carrier", NULL), "scac", s->scac);
-    gw_el_opt(root, "bill-of-lading", s->bol);
-    gw_el_opt(root, "pro-number", s->pro);
+        gw_cel_add(gw_cel_add(root, "carrier", NULL), "scac", s->scac);
+    gw_cel_opt(root, "bill-of-lading", s->bol);
+    gw_cel_opt(root, "pro-number", s->pro);
     if (!floor_denial) {
         char cnt[24];
 
         for (k = 0; k < s->ncartons; k++)
             if (s->cartons[k].weight)
-                gw_dec_acc(weight, sizeof(weight), '+', s->cartons[k].weight);
+                wsum = gw_dec_add(wsum, gw_dec_parse(s->cartons[k].weight, 1));
             else
                 all_weights = 0;
-        n = gw_el(root, "totals", NULL);
+        n = gw_cel_add(root, "totals", NULL);
         if (all_weights)
-            gw_el_attr(n, "gross-weight", weight, "unit", "KG");
+            gw_cel_attr(n, "gross-weight", gw_dec_str(weight, sizeof(weight), wsum), "unit", "KG");
         snprintf(cnt, sizeof(cnt), "%zu", s->ncartons);
-        gw_el(n, "carton-count", cnt);
+        gw_cel_add(n, "carton-count", cnt);
         if (s->npallets) {
             snprintf(cnt, sizeof(cnt), "%zu", s->npallets);
-            gw_el(n, "pallet-count", cnt);
+            gw_cel_add(n, "pallet-count", cnt);
         }
     }
     /* orders: each PO of the shipment with what it ships of each line */
-    orders = gw_el(root, "orders", NULL);
+    orders = gw_cel_add(root, "orders", NULL);
     for (i = 0; i < j->nords; i++) {
         struct ord *d = &j->ords[i];
-        xmlNodePtr on = NULL;
-        char date[16];
+        struct gw_cel *on = NULL;
 
         for (k = 0; k < d->nlines; k++) {
             struct oline *l = &d->lines[k];
-            char q[64] = "";
+            struct gw_dec sum = GW_DEC_ZERO;
+            char q[GW_DEC_STRLEN] = "";
+            int any = 0;
 
             for (m = 0; m < s->nrows; m++) {
                 const struct gw_pack_row *row = &j->pl.rows[s->rows[m]];
 
-                if (j->row_ord[s->rows[m]] == i && row->line_no == l->line_no)
-                    gw_dec_acc(q, sizeof(q), '+', row->quantity);
+                if (j->row_ord[s->rows[m]] == i && row->line_no == l->line_no) {
+                    sum = gw_dec_add(sum, gw_dec_parse(row->quantity, 1));
+                    any = 1;
+                }
             }
+            if (any)
+                gw_dec_str(q, sizeof(q), sum);
             if (!q[0] && !(floor_denial && j->row_ord == NULL && !l->cancelled))
                 continue;
             if (on == NULL) {
-                on = gw_el(orders, "order", NULL);
-                gw_el(on, "po-number", d->po);
-                if (*gw_xp_text(date, sizeof(date), d->x, xmlDocGetRootElement(d->doc), "c:header/c:order-date"))
-                    gw_el(on, "po-date", date);
+                on = gw_cel_add(orders, "order", NULL);
+                gw_cel_add(on, "po-number", d->po);
+                if (d->doc->order_date && *d->doc->order_date)
+                    gw_cel_add(on, "po-date", d->doc->order_date);
             }
-            n = gw_el(on, "line", NULL);
+            n = gw_cel_add(on, "line", NULL);
             {
                 char no[16];
 
                 snprintf(no, sizeof(no), "%d", l->line_no);
-                gw_el(n, "line-no", no);
+                gw_cel_add(n, "line-no", no);
             }
             copy_ids(n, l);
-            gw_el_attr(n, "shipped-quantity", q[0] ? q : "0", "unit", l->unit);
+            gw_cel_attr(n, "shipped-quantity", q[0] ? q : "0", "unit", l->unit);
             /* SPEC: Amazon's DF 856 SN105/SN106 carry the ordered quantity
              * on every item, shipped or floor-denied (research 1.4) */
             if (df || floor_denial)
-                gw_el_attr(n, "ordered-quantity", l->ordered, "unit", l->unit);
+                gw_cel_attr(n, "ordered-quantity", l->ordered, "unit", l->unit);
         }
     }
     if (floor_denial)
         return doc;
     if (s->npallets) {
-        xmlNodePtr pals = gw_el(root, "pallets", NULL);
+        struct gw_cel *pals = gw_cel_add(root, "pallets", NULL);
 
         for (k = 0; k < s->npallets; k++) {
             char cnt[24];
 
-            n = gw_el(pals, "pallet", NULL);
-            gw_el(n, "pallet-id", s->pallets[k].id);
-            gw_el_attr(n, "identifier", s->pallets[k].sscc, "type", "sscc");
+            n = gw_cel_add(pals, "pallet", NULL);
+            gw_cel_add(n, "pallet-id", s->pallets[k].id);
+            gw_cel_attr(n, "identifier", s->pallets[k].sscc, "type", "sscc");
             snprintf(cnt, sizeof(cnt), "%zu", s->pallets[k].ncartons);
-            gw_el(n, "carton-count", cnt);
+            gw_cel_add(n, "carton-count", cnt);
             for (m = 0; m < s->ncartons; m++)
                 if (s->cartons[m].pallet && strcmp(s->cartons[m].pallet, s->pallets[k].id) == 0)
-                    gw_el(n, "carton-ref", s->cartons[m].id);
+                    gw_cel_add(n, "carton-ref", s->cartons[m].id);
         }
     }
-    cartons = gw_el(root, "cartons", NULL);
+    cartons = gw_cel_add(root, "cartons", NULL);
     for (k = 0; k < s->ncartons; k++) {
         struct carton *ct = &s->cartons[k];
         char seq[24];
 
-        n = gw_el(cartons, "carton", NULL);
-        gw_el(n, "carton-id", ct->id);
+        n = gw_cel_add(cartons, "carton", NULL);
+        gw_cel_add(n, "carton-id", ct->id);
         if (ct->sscc)
-            gw_el_attr(n, "identifier", ct->sscc, "type", "sscc");
+            gw_cel_attr(n, "identifier", ct->sscc, "type", "sscc");
         snprintf(seq, sizeof(seq), df ? "%zu" : "%03zu", k + 1);
-        gw_el(n, "sequence-number", seq);
-        gw_el_opt(n, "tracking-number", ct->tracking);
+        gw_cel_add(n, "sequence-number", seq);
+        gw_cel_opt(n, "tracking-number", ct->tracking);
         if (df) {
             struct ord *d = &j->ords[j->row_ord[s->rows[0]]];
-            char method[64];
 
-            if (*gw_xp_text(method, sizeof(method), d->x, xmlDocGetRootElement(d->doc), "c:header/c:carrier/c:ship-method"))
-                gw_el(gw_el(n, "carrier", NULL), "ship-method", method);
-            gw_el_opt(n, "shipped-date", s->ship_date);
+            if (d->doc->ship_method && *d->doc->ship_method)
+                gw_cel_add(gw_cel_add(n, "carrier", NULL), "ship-method", d->doc->ship_method);
+            gw_cel_opt(n, "shipped-date", s->ship_date);
         }
         if (ct->weight)
-            gw_el_attr(n, "weight", ct->weight, "unit", "KG");
+            gw_cel_attr(n, "weight", ct->weight, "unit", "KG");
         if (ct->length && ct->width && ct->height) {
-            xmlNodePtr dm = gw_el(n, "dimensions", NULL);
+            struct gw_cel *dm = gw_cel_add(n, "dimensions", NULL);
 
-            xmlNewProp(dm, BAD_CAST "unit", BAD_CAST "CM");
-            gw_el(dm, "length", ct->length);
-            gw_el(dm, "width", ct->width);
-            gw_el(dm, "height", ct->height);
+            gw_cel_set(dm, "unit", "CM");
+            gw_cel_add(dm, "length", ct->length);
+            gw_cel_add(dm, "width", ct->width);
+            gw_cel_add(dm, "height", ct->height);
         }
         for (m = 0; m < s->nrows; m++) {
             const struct gw_pack_row *row = &j->pl.rows[s->rows[m]];
             struct ord *d = &j->ords[j->row_ord[s->rows[m]]];
             struct oline *l = oline_of(d, row->line_no);
-            xmlNodePtr it;
+            struct gw_cel *it;
             char no[16];
 
             if (strcmp(row->carton_id, ct->id) != 0 || l == NULL)
                 continue;
-            it = gw_el(n, "item", NULL);
-            gw_el(it, "po-number", row->po_number);
+            it = gw_cel_add(n, "item", NULL);
+            gw_cel_add(it, "po-number", row->po_number);
             snprintf(no, sizeof(no), "%d", row->line_no);
-            gw_el(it, "line-no", no);
+            gw_cel_add(it, "line-no", no);
             copy_ids(it, l);
-            gw_el_attr(it, "quantity", row->quantity, "unit", l->unit);
-            gw_el_opt(it, "lot", row->lot);
-            gw_el_opt(it, "expiry-date", row->expiry);
+            gw_cel_attr(it, "quantity", row->quantity, "unit", l->unit);
+            gw_cel_opt(it, "lot", row->lot);
+            gw_cel_opt(it, "expiry-date", row->expiry);
         }
     }
     return doc;
@@ -877,42 +884,52 @@ static xmlDocPtr build(struct job *j, struct shp *s, const char *purpose)
 
 /* ---- queueing ---------------------------------------------------------------------------------- */
 
+/* v, "" when NULL, cut to cap - 1 bytes */
+static const char *cut(char *buf, size_t cap, const char *v)
+{
+    snprintf(buf, cap, "%s", v ? v : "");
+    return buf;
+}
+
 
 /* The ERP file exchange: the shipment as JSON (local/shipment-to-erp-json)
  * and as CSV, one row per carton item, queued in the outbox inside the
  * shipment's transaction (gw_erp_write): a crash loses both or neither. */
 static int export_shipment(struct gw_ctx *c, const struct gw_partner *p, const char *id,
-                           xmlDocPtr doc, struct edi_err *err)
+                           const struct gw_cdoc *doc, struct edi_err *err)
 {
-    xmlXPathContextPtr x;
-    xmlXPathObjectPtr items;
+    struct gw_cshipment *sh = NULL;
     struct edi_buf csv;
     char sscc[32], carton[64], track[80], po[64], line[16], qty[48], unit[8];
-    int k, rc;
+    size_t k, m;
+    int rc;
 
     edi_buf_init(&csv, 0);
     if (c->cfg->erp_csv) {
-        x = gw_xp_new(doc);
-        edi_buf_puts(&csv, "partner,shipment_id,carton_id,sscc,tracking_number,po_number,line_no,quantity,unit\n");
-        x->node = xmlDocGetRootElement(doc);
-        items = xmlXPathEvalExpression(BAD_CAST "c:cartons/c:carton/c:item", x);
-        for (k = 0; items && items->nodesetval && k < items->nodesetval->nodeNr; k++) {
-            xmlNodePtr it = items->nodesetval->nodeTab[k];
-
-            gw_csv_field(&csv, p->id, 0);
-            gw_csv_field(&csv, id, 0);
-            gw_csv_field(&csv, gw_xp_text(carton, sizeof(carton), x, it, "../c:carton-id"), 0);
-            gw_csv_field(&csv, gw_xp_text(sscc, sizeof(sscc), x, it, "../c:identifier[@type = 'sscc']"), 0);
-            gw_csv_field(&csv, gw_xp_text(track, sizeof(track), x, it, "../c:tracking-number"), 0);
-            gw_csv_field(&csv, gw_xp_text(po, sizeof(po), x, it, "c:po-number"), 0);
-            gw_csv_field(&csv, gw_xp_text(line, sizeof(line), x, it, "c:line-no"), 0);
-            gw_csv_field(&csv, gw_xp_text(qty, sizeof(qty), x, it, "c:quantity"), 0);
-            gw_csv_field(&csv, gw_xp_text(unit, sizeof(unit), x, it, "c:quantity/@unit"), 1);
+        if ((rc = gw_cdoc_shipment(&sh, doc, err)) < 0) {
+            edi_buf_dispose(&csv);
+            return rc;
         }
-        xmlXPathFreeObject(items);
-        xmlXPathFreeContext(x);
+        edi_buf_puts(&csv, "partner,shipment_id,carton_id,sscc,tracking_number,po_number,line_no,quantity,unit\n");
+        for (k = 0; k < sh->ncartons; k++)
+            for (m = 0; m < sh->cartons[k].nitems; m++) {
+                const struct gw_ccarton *ct = &sh->cartons[k];
+                const struct gw_cship_item *it = &ct->items[m];
+
+                /* the columns keep the widths they always had */
+                gw_csv_field(&csv, p->id, 0);
+                gw_csv_field(&csv, id, 0);
+                gw_csv_field(&csv, cut(carton, sizeof(carton), ct->carton_id), 0);
+                gw_csv_field(&csv, cut(sscc, sizeof(sscc), ct->sscc), 0);
+                gw_csv_field(&csv, cut(track, sizeof(track), ct->tracking_number), 0);
+                gw_csv_field(&csv, cut(po, sizeof(po), it->po_number), 0);
+                gw_csv_field(&csv, cut(line, sizeof(line), it->line_no), 0);
+                gw_csv_field(&csv, cut(qty, sizeof(qty), it->quantity.text), 0);
+                gw_csv_field(&csv, cut(unit, sizeof(unit), it->quantity.unit), 1);
+            }
+        gw_cshipment_free(sh);
     }
-    rc = gw_erp_write(c, p->id, "shipment", id, "queued", "local/shipment-to-erp-json", doc, &csv, err);
+    rc = gw_erp_write_doc(c, p->id, "shipment", id, "queued", "local/shipment-to-erp-json", doc, &csv, err);
     edi_buf_dispose(&csv);
     return rc;
 }
@@ -930,11 +947,11 @@ static int order_state_after(struct gw_ctx *c, struct ord *d, const char *shipme
     if ((rc = gw_store_order_shipped(&sh, &n, c->store, d->o->id, 0, err)) < 0)
         return rc;
     for (k = 0; k < d->nlines; k++) {
-        char total[64] = "";
+        struct gw_dec total = GW_DEC_ZERO;
 
         for (i = 0; i < n; i++)
             if (sh[i].line_no == d->lines[k].line_no)
-                gw_dec_acc(total, sizeof(total), '+', sh[i].quantity);
+                total = gw_dec_add(total, gw_dec_parse(sh[i].quantity, 1));
         if (gw_dec_cmp(total, d->lines[k].allowed) < 0)
             full = 0;
     }
@@ -945,7 +962,7 @@ static int order_state_after(struct gw_ctx *c, struct ord *d, const char *shipme
 }
 
 /* Everything of one shipment inside the transaction. */
-static int queue_shipment(struct job *j, struct shp *s, const char *purpose, xmlDocPtr *docp,
+static int queue_shipment(struct job *j, struct shp *s, const char *purpose, struct gw_cdoc **docp,
                           struct edi_err *err)
 {
     struct gw_ctx *c = j->c;
@@ -953,8 +970,8 @@ static int queue_shipment(struct job *j, struct shp *s, const char *purpose, xml
     struct gw_queued q;
     struct gw_shipment sh;
     struct edi_findings f;
-    xmlChar *text = NULL;
-    int tlen = 0, rc;
+    char *text = NULL;
+    int rc;
     size_t i, k, m;
 
     *docp = NULL;
@@ -998,8 +1015,8 @@ static int queue_shipment(struct job *j, struct shp *s, const char *purpose, xml
         return EDI_ESYNTAX;
     *docp = build(j, s, purpose);
     edi_findings_init(&f, 50);
-    ob = (struct gw_outbound){"856", "SH", "shipment-out", s->id, *docp};
-    rc = gw_queue_x12(&q, c, s->p, &ob, &f, err);
+    ob = (struct gw_outbound){"856", "SH", "shipment-out", s->id, NULL};
+    rc = gw_queue_x12_doc(&q, c, s->p, &ob, *docp, &f, err);
     if (rc == EDI_ESYNTAX) {
         for (i = 0; i < f.n; i++)
             if (f.v[i].severity == EDI_SEV_ERROR)
@@ -1017,8 +1034,8 @@ static int queue_shipment(struct job *j, struct shp *s, const char *purpose, xml
     sh.state = (char *)(purpose && strcmp(purpose, "floor-denial") == 0 ? "floor-denial" : "queued");
     sh.warehouse = (char *)s->warehouse;
     sh.ship_to = (char *)s->ship_to;
-    xmlDocDumpFormatMemoryEnc(*docp, &text, &tlen, "UTF-8", 1);
-    sh.canonical = (char *)text;
+    text = gw_cdoc_text(*docp, NULL);
+    sh.canonical = text;
     sh.document_id = q.document_id;
     sh.outbox_id = q.outbox_id;
     sh.lines = edi_xcalloc(s->nrows + 1, sizeof(*sh.lines));
@@ -1036,16 +1053,16 @@ static int queue_shipment(struct job *j, struct shp *s, const char *purpose, xml
             sh.nlines++;
         }
         {
-            char sum[64];
+            char sum[GW_DEC_STRLEN];
 
-            snprintf(sum, sizeof(sum), "%s", sh.lines[m].quantity);
-            gw_dec_acc(sum, sizeof(sum), '+', row->quantity);
+            gw_dec_str(sum, sizeof(sum),
+                       gw_dec_add(gw_dec_parse(sh.lines[m].quantity, 1), gw_dec_parse(row->quantity, 1)));
             free(sh.lines[m].quantity);
             sh.lines[m].quantity = edi_xstrdup(sum);
         }
     }
     rc = gw_store_add_shipment(c->store, &sh, c->now, err);
-    xmlFree(text);
+    free(text);
     gw_shipment_lines_free(sh.lines, sh.nlines);
     if (rc < 0)
         return rc;
@@ -1061,7 +1078,7 @@ static int queue_shipment(struct job *j, struct shp *s, const char *purpose, xml
 static int run_job(struct gw_ship_summary *sum, struct job *j, struct edi_err *err)
 {
     struct gw_ctx *c = j->c;
-    xmlDocPtr docs[MAX_SHIPMENTS] = {0};
+    struct gw_cdoc *docs[MAX_SHIPMENTS] = {0};
     size_t i, k;
     int rc = 0;
 
@@ -1108,7 +1125,7 @@ static int run_job(struct gw_ship_summary *sum, struct job *j, struct edi_err *e
                 snprintf(sum->ids[sum->n++], sizeof(sum->ids[0]), "%s", j->shps[i].id);
         }
     for (i = 0; i < j->nshps; i++)
-        xmlFreeDoc(docs[i]);
+        gw_cdoc_free(docs[i]);
     return rc;
 }
 
@@ -1138,7 +1155,7 @@ int gw_ship_floor_denial(struct gw_ship_summary *sum, struct gw_ctx *c, const ch
 {
     struct job j;
     struct shp *s;
-    xmlDocPtr doc = NULL;
+    struct gw_cdoc *doc = NULL;
     int rc;
 
     if (sum)
@@ -1179,7 +1196,8 @@ int gw_ship_floor_denial(struct gw_ship_summary *sum, struct gw_ctx *c, const ch
         char sf[64];
 
         /* the ship-from the PO named */
-        if (*gw_xp_text(sf, sizeof(sf), j.ords[0].x, xmlDocGetRootElement(j.ords[0].doc), "c:header/c:ship-from/c:id"))
+        snprintf(sf, sizeof(sf), "%s", j.ords[0].doc->ship_from.id ? j.ords[0].doc->ship_from.id : "");
+        if (sf[0])
             s->sf = gw_config_ship_from_party(s->p, sf);
         if (s->sf == NULL) {
             static struct gw_ship_from bare;
@@ -1212,7 +1230,7 @@ int gw_ship_floor_denial(struct gw_ship_summary *sum, struct gw_ctx *c, const ch
             snprintf(sum->ids[sum->n++], sizeof(sum->ids[0]), "%s", s->id);
     }
 out:
-    xmlFreeDoc(doc);
+    gw_cdoc_free(doc);
     job_dispose(&j);
     return rc;
 }
@@ -1284,20 +1302,21 @@ int gw_ship_labels(struct edi_buf *out, struct gw_ctx *c, const char *shipment_i
                    struct edi_err *err)
 {
     struct gw_shipment *sh = NULL;
-    xmlDocPtr doc;
+    struct gw_cshipment *doc = NULL;
     struct gw_label_opts o = {zpl, NULL};
+    struct edi_err e2;
     int rc;
 
     if ((rc = gw_store_get_shipment(&sh, c->store, NULL, shipment_id, 0, err)) < 0)
         return rc;
     if (sh == NULL)
         return edi_fail(err, EDI_ENOTFOUND, "no shipment %s", shipment_id);
-    doc = xmlReadMemory(sh->canonical, (int)strlen(sh->canonical), "shipment.xml", NULL, XML_PARSE_NONET);
-    if (doc == NULL)
-        rc = edi_fail(err, EDI_ERR, "shipment %s: its canonical document does not read", shipment_id);
+    edi_err_clear(&e2);
+    if (gw_cshipment_read(&doc, sh->canonical, strlen(sh->canonical), &e2) < 0)
+        rc = edi_fail(err, EDI_ERR, "shipment %s: its canonical document does not read (%s)", shipment_id, e2.msg);
     else
         rc = gw_labels_render(out, doc, &o, err);
-    xmlFreeDoc(doc);
+    gw_cshipment_free(doc);
     gw_shipment_free(sh);
     return rc;
 }

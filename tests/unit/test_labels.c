@@ -9,24 +9,58 @@
 #include "testutil.h"
 #include "gateway/docs/labels.h"
 
-#include <libxml/parser.h>
-
 /* ---- helpers ------------------------------------------------------------------------- */
 
-static xmlDocPtr parse(const char *xml, size_t n)
-{
-    xmlDocPtr d = xmlReadMemory(xml, (int)n, "shipment.xml", NULL, XML_PARSE_NONET);
+/* A shipment as text: labels read it with gw_cshipment_read. */
+struct tdoc {
+    char *xml;
+    size_t n;
+};
 
-    assert_non_null(d);
+static struct tdoc *parse(const char *xml, size_t n)
+{
+    struct tdoc *d = calloc(1, sizeof(*d));
+    struct gw_cdoc *wf = NULL;
+    struct edi_err err;
+
+    /* well-formed, whatever its root */
+    edi_err_clear(&err);
+    assert_int_equal(gw_cdoc_parse(&wf, xml, n, "shipment", &err), 0);
+    gw_cdoc_free(wf);
+    d->xml = malloc(n + 1);
+    memcpy(d->xml, xml, n);
+    d->xml[n] = '\0';
+    d->n = n;
     return d;
 }
 
-static xmlDocPtr read_sample(const char *name)
+static void tdoc_free(struct tdoc *d)
+{
+    if (d)
+        free(d->xml);
+    free(d);
+}
+
+/* Reads d as a shipment and renders its labels: the reader's refusal or
+ * gw_labels_render's result. */
+static int labels(struct edi_buf *out, const struct tdoc *d, const struct gw_label_opts *o, struct edi_err *err)
+{
+    struct gw_cshipment *sh = NULL;
+    int rc;
+
+    if ((rc = gw_cshipment_read(&sh, d->xml, d->n, err)) < 0)
+        return rc;
+    rc = gw_labels_render(out, sh, o, err);
+    gw_cshipment_free(sh);
+    return rc;
+}
+
+static struct tdoc *read_sample(const char *name)
 {
     char rel[128];
     size_t n;
     char *p;
-    xmlDocPtr d;
+    struct tdoc *d;
 
     snprintf(rel, sizeof(rel), "canonical/%s.xml", name);
     p = tu_read(rel, &n);
@@ -36,21 +70,21 @@ static xmlDocPtr read_sample(const char *name)
 }
 
 /* Renders d into out (initialised here); returns the code, err filled. */
-static int render(struct edi_buf *out, xmlDocPtr d, int zpl, const char *ship_to_name,
+static int render(struct edi_buf *out, struct tdoc *d, int zpl, const char *ship_to_name,
                   struct edi_err *err)
 {
     struct gw_label_opts o = {zpl, ship_to_name};
 
     edi_buf_init(out, 0);
     edi_err_clear(err);
-    return gw_labels_render(out, d, &o, err);
+    return labels(out, d, &o, err);
 }
 
 /* A small shipment: ship-from named from_name, the given <carton>s. */
-static xmlDocPtr mini(const char *from_name, const char *cartons)
+static struct tdoc *mini(const char *from_name, const char *cartons)
 {
     struct edi_buf b;
-    xmlDocPtr d;
+    struct tdoc *d;
 
     edi_buf_init(&b, 0);
     edi_buf_printf(&b,
@@ -130,7 +164,7 @@ static void test_golden(void **state)
     int mode, bad = 0;
 
     for (i = 0; i < sizeof(goldens) / sizeof(goldens[0]); i++) {
-        xmlDocPtr d = read_sample(goldens[i].sample);
+        struct tdoc *d = read_sample(goldens[i].sample);
 
         for (mode = 0; mode <= 1; mode++) {
             struct edi_buf out;
@@ -143,7 +177,7 @@ static void test_golden(void **state)
             bad += golden_check(rel, &out) != 0;
             edi_buf_dispose(&out);
         }
-        xmlFreeDoc(d);
+        tdoc_free(d);
     }
     assert_int_equal(bad, 0);
 }
@@ -166,7 +200,7 @@ static char *nth(const char *s, const char *sep, int k)
 
 static void test_carton_n_of_m(void **state)
 {
-    xmlDocPtr d = read_sample("shipment-rp");
+    struct tdoc *d = read_sample("shipment-rp");
     struct edi_buf out;
     struct edi_err err;
     char *two;
@@ -189,7 +223,7 @@ static void test_carton_n_of_m(void **state)
     assert_non_null(strstr(two, "^FD(00) 0 0614141000000102 6^FS"));
     free(two);
     edi_buf_dispose(&out);
-    xmlFreeDoc(d);
+    tdoc_free(d);
 }
 
 /* ---- ZPL escaping --------------------------------------------------------------------- */
@@ -198,7 +232,7 @@ static void test_zpl_escapes(void **state)
 {
     /* a name that would end the field, end the label and run ~JA (cancel
      * all) if it went out as it is; the newline would be a line break */
-    xmlDocPtr d = mini("A^FS^XZ~JA_B&#10;C",
+    struct tdoc *d = mini("A^FS^XZ~JA_B&#10;C",
                        CARTON("<carton-id>006141410000001019</carton-id>", ""));
     struct edi_buf out;
     struct edi_err err;
@@ -215,7 +249,7 @@ static void test_zpl_escapes(void **state)
     assert_int_equal(render(&out, d, 0, NULL, &err), 0);
     assert_non_null(strstr(edi_buf_cstr(&out), "Ship from: A^FS^XZ~JA_B C\n"));
     edi_buf_dispose(&out);
-    xmlFreeDoc(d);
+    tdoc_free(d);
 }
 
 /* A value longer than its field is cut at a character, not inside one. */
@@ -223,7 +257,7 @@ static void test_zpl_cut_utf8(void **state)
 {
     static const char e[] = "\xc3\xa9";    /* é */
     char name[100], want[100];
-    xmlDocPtr d;
+    struct tdoc *d;
     struct edi_buf out;
     struct edi_err err;
     int i;
@@ -239,7 +273,7 @@ static void test_zpl_cut_utf8(void **state)
     assert_int_equal(render(&out, d, 1, NULL, &err), 0);
     assert_non_null(strstr(edi_buf_cstr(&out), want));
     edi_buf_dispose(&out);
-    xmlFreeDoc(d);
+    tdoc_free(d);
 }
 
 /* ---- what a carton label carries ------------------------------------------------------ */
@@ -252,8 +286,8 @@ static void test_ship_to_name(void **state)
         "<address><line>705 BOULDER DR</line><city>BREINIGSVILLE</city><state>PA</state>"
         "<postal-code>18031</postal-code><country>US</country></address></ship-to>"
         "<cartons>" CARTON("<carton-id>X1</carton-id>", "") "</cartons></shipment>";
-    xmlDocPtr d = read_sample("shipment-rp");
-    xmlDocPtr named = parse(own, sizeof(own) - 1);
+    struct tdoc *d = read_sample("shipment-rp");
+    struct tdoc *named = parse(own, sizeof(own) - 1);
     struct edi_buf out;
     struct edi_err err;
 
@@ -269,15 +303,15 @@ static void test_ship_to_name(void **state)
                                                "           BREINIGSVILLE, PA 18031 US\n"));
     assert_null(strstr(out.p, "AMAZON ABE2"));
     edi_buf_dispose(&out);
-    xmlFreeDoc(named);
-    xmlFreeDoc(d);
+    tdoc_free(named);
+    tdoc_free(d);
 }
 
 /* A carton with several items lists each PO once, in order; an 18-digit
  * carton-id is the SSCC; another id is a package id, with no barcode. */
 static void test_pos_and_ids(void **state)
 {
-    xmlDocPtr d = mini("ACME",
+    struct tdoc *d = mini("ACME",
                        "<carton><carton-id>006141410000001019</carton-id>"
                        "<item><po-number>PO2</po-number><line-no>1</line-no><id qualifier='upc'>1</id>"
                        "<quantity unit='EA'>1</quantity></item>"
@@ -309,20 +343,20 @@ static void test_pos_and_ids(void **state)
     assert_non_null(strstr(two, "^FH_^FD1Z9^FS"));
     free(two);
     edi_buf_dispose(&out);
-    xmlFreeDoc(d);
+    tdoc_free(d);
 }
 
 /* No cartons (a DF floor denial): no labels, no error. */
 static void test_no_cartons(void **state)
 {
-    xmlDocPtr d = mini("ACME", NULL);
+    struct tdoc *d = mini("ACME", NULL);
     struct edi_buf out;
     struct edi_err err;
 
     assert_int_equal(render(&out, d, 1, NULL, &err), 0);
     assert_int_equal(out.n, 0);
     edi_buf_dispose(&out);
-    xmlFreeDoc(d);
+    tdoc_free(d);
 }
 
 /* ---- refusals ------------------------------------------------------------------------- */
@@ -366,7 +400,7 @@ static void test_refusals(void **state)
 
     for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
         const struct rcase *c = &refusals[i];
-        xmlDocPtr d = c->xml ? parse(c->xml, strlen(c->xml)) : mini("ACME", c->cartons);
+        struct tdoc *d = c->xml ? parse(c->xml, strlen(c->xml)) : mini("ACME", c->cartons);
 
         for (zpl = 0; zpl <= 1; zpl++) {
             struct gw_label_opts o = {zpl, NULL};
@@ -378,32 +412,32 @@ static void test_refusals(void **state)
             edi_buf_init(&out, 0);
             edi_buf_puts(&out, "before\n");
             edi_err_clear(&err);
-            rc = gw_labels_render(&out, d, &o, &err);
+            rc = labels(&out, d, &o, &err);
             if (rc != c->rc || strstr(err.msg, c->msg) == NULL)
                 fail_msg("%s: rc %d (%s), want %d with \"%s\"", c->name, rc, err.msg, c->rc, c->msg);
             assert_int_equal(out.n, 7);
             assert_true(memcmp(out.p, "before\n", 7) == 0);
             edi_buf_dispose(&out);
         }
-        xmlFreeDoc(d);
+        tdoc_free(d);
     }
 }
 
 /* The buffer's maximum: EDI_ELIMIT, and no half label. */
 static void test_buffer_limit(void **state)
 {
-    xmlDocPtr d = read_sample("shipment-rp");
+    struct tdoc *d = read_sample("shipment-rp");
     struct gw_label_opts o = {1, NULL};
     struct edi_buf out;
     struct edi_err err;
 
     edi_buf_init(&out, 1500);
     edi_err_clear(&err);
-    assert_int_equal(gw_labels_render(&out, d, &o, &err), EDI_ELIMIT);
+    assert_int_equal(labels(&out, d, &o, &err), EDI_ELIMIT);
     assert_int_equal(out.n, 0);
     assert_non_null(strstr(err.msg, "do not fit"));
     edi_buf_dispose(&out);
-    xmlFreeDoc(d);
+    tdoc_free(d);
 }
 
 int main(void)
