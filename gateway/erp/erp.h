@@ -20,6 +20,7 @@
 #define WHARF_ERP_H
 
 #include "gateway/core/ctx.h"
+#include "gateway/docs/cdoc.h"
 
 #include <libxml/tree.h>
 
@@ -101,6 +102,13 @@ int gw_erp_name(char *out, size_t cap, const char *partner, const char *kind, co
 int gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
                  const char *state, const char *map, xmlDocPtr doc, const struct edi_buf *csv,
                  struct edi_err *err);
+/* gw_erp_json and gw_erp_write for a canonical document of cdoc.h, so the
+ * flows that build documents need no libxml2. */
+int gw_erp_json_doc(struct edi_buf *out, struct gw_ctx *c, const char *map, const char *partner,
+                    const char *state, const struct gw_cdoc *doc, struct edi_err *err);
+int gw_erp_write_doc(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
+                     const char *state, const char *map, const struct gw_cdoc *doc,
+                     const struct edi_buf *csv, struct edi_err *err);
 /* A sales order for the ERP: JSON through local/order-to-erp-json and CSV
  * (one row a line, with what the warehouse needs to ship it), the same
  * way. */

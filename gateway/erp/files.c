@@ -11,6 +11,7 @@
 #include "gateway/erp/erp.h"
 #include "gateway/core/fileio.h"
 #include "gateway/docs/canon.h"
+#include "gateway/docs/cdoc_xml.h"
 #include "mappings/map.h"
 
 #include <dirent.h>
@@ -130,6 +131,19 @@ int gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const 
         rc = erp_queue(c, GW_OUTBOX_ERP_CSV, partner, kind, id, "csv", csv->p, csv->n, err);
     }
     return rc;
+}
+
+int gw_erp_json_doc(struct edi_buf *out, struct gw_ctx *c, const char *map, const char *partner,
+                    const char *state, const struct gw_cdoc *doc, struct edi_err *err)
+{
+    return gw_erp_json(out, c, map, partner, state, gw_cdoc_xml(doc), err);
+}
+
+int gw_erp_write_doc(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
+                     const char *state, const char *map, const struct gw_cdoc *doc,
+                     const struct edi_buf *csv, struct edi_err *err)
+{
+    return gw_erp_write(c, partner, kind, id, state, map, gw_cdoc_xml(doc), csv, err);
 }
 
 /* The order-level columns of the ERP CSV, repeated on each line's row:

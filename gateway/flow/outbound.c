@@ -152,19 +152,6 @@ out:
     return rc;
 }
 
-int gw_erp_json_doc(struct edi_buf *out, struct gw_ctx *c, const char *map, const char *partner,
-                    const char *state, const struct gw_cdoc *doc, struct edi_err *err)
-{
-    return gw_erp_json(out, c, map, partner, state, gw_cdoc_xml(doc), err);
-}
-
-int gw_erp_write_doc(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
-                     const char *state, const char *map, const struct gw_cdoc *doc,
-                     const struct edi_buf *csv, struct edi_err *err)
-{
-    return gw_erp_write(c, partner, kind, id, state, map, gw_cdoc_xml(doc), csv, err);
-}
-
 int gw_queue_x12_doc(struct gw_queued *q, struct gw_ctx *c, const struct gw_partner *p,
                      const struct gw_outbound *o, const struct gw_cdoc *doc, struct edi_findings *f,
                      struct edi_err *err)

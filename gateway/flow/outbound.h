@@ -47,12 +47,4 @@ int gw_queue_x12_doc(struct gw_queued *q, struct gw_ctx *c, const struct gw_part
                      const struct gw_outbound *o, const struct gw_cdoc *doc, struct edi_findings *f,
                      struct edi_err *err);
 
-/* gw_erp_json and gw_erp_write (inbound.h) for a canonical document of
- * cdoc.h, so the flows that build documents need no libxml2. */
-int gw_erp_json_doc(struct edi_buf *out, struct gw_ctx *c, const char *map, const char *partner,
-                    const char *state, const struct gw_cdoc *doc, struct edi_err *err);
-int gw_erp_write_doc(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
-                     const char *state, const char *map, const struct gw_cdoc *doc,
-                     const struct edi_buf *csv, struct edi_err *err);
-
 #endif
