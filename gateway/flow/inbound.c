@@ -14,6 +14,7 @@
 
 #include "gateway/flow/ack.h"
 #include "gateway/docs/canon.h"
+#include "gateway/core/digest.h"
 #include "gateway/flow/readback.h"
 
 #include "edi/check.h"
@@ -702,8 +703,8 @@ static int order_one(struct file_run *f, const struct map_info *m, xmlDocPtr in,
         return rc;
     o = edi_xcalloc(1, sizeof(*o));
     if ((rc = order_from(o, out, f->p->id, f->err)) < 0 ||
-        (rc = gw_store_get_order(&old, f->c->store, o->partner, o->program, o->po_number,
-                                 f->err)) < 0) {
+        ((rc = gw_store_get_order(&old, f->c->store, o->partner, o->program, o->po_number,
+                                  f->err)) < 0 && rc != EDI_ENOTFOUND)) {
         gw_order_free(o);
         xmlFreeDoc(out);
         return rc;
@@ -758,7 +759,7 @@ static int order_one(struct file_run *f, const struct map_info *m, xmlDocPtr in,
                                                                   : GW_ORDER_APPROVED);
             snprintf(why, sizeof(why), "received in %s", f->name);
         }
-        rc = gw_store_upsert_order(f->c->store, o, &created, why, f->c->now, f->err);
+        rc = gw_store_upsert_order(&o->id, &created, f->c->store, o, why, f->c->now, f->err);
         if (rc == 0) {
             if (created)
                 f->st->orders_created++;
@@ -1152,7 +1153,8 @@ int gw_process_file(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
     f.err = err;
     if ((rc = gw_store_begin(c->store, err)) < 0)
         goto fail_nostore;
-    if ((rc = gw_store_put_raw(&f.raw_id, &dup, sha, c->store, p->id, "in", name, data, n, c->now,
+    if ((rc = gw_sha256_hex(sha, data, n, err)) < 0 ||
+        (rc = gw_store_put_raw(&f.raw_id, &dup, c->store, p->id, "in", name, sha, data, n, c->now,
                                err)) < 0)
         goto fail;
     if (dup) {

@@ -135,10 +135,10 @@ static int ord_load(struct ord *d, struct gw_ctx *c, const char *po, unsigned ro
 
         if (p->program == NULL)
             continue;
-        if ((rc = gw_store_get_order(&o, c->store, p->id, p->program, po, err)) < 0)
-            return rc;
-        if (o == NULL)
+        if ((rc = gw_store_get_order(&o, c->store, p->id, p->program, po, err)) == EDI_ENOTFOUND)
             continue;
+        if (rc < 0)
+            return rc;
         if (found++ == 0) {
             d->o = o;
             d->p = p;
@@ -473,7 +473,9 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
                   j->name, row0, s->id[0] ? s->id : "(new)", s->p->id);
     /* the shipment id: new, or a replacement of the version in force */
     if (s->id[0]) {
-        if ((rc = gw_store_get_shipment(&s->replaces, c->store, s->p->id, s->id, 0, err)) < 0)
+        if ((rc = gw_store_get_shipment(&s->replaces, c->store, s->p->id, s->id, 0, err)) == EDI_ENOTFOUND)
+            rc = 0;         /* a new shipment id */
+        else if (rc < 0)
             return rc;
         if (s->replaces && strcmp(s->replaces->state, "replaced") == 0) {
             gw_shipment_free(s->replaces);
@@ -953,6 +955,7 @@ static int queue_shipment(struct job *j, struct shp *s, const char *purpose, xml
     struct gw_shipment sh;
     struct edi_findings f;
     xmlChar *text = NULL;
+    int64_t id;
     int tlen = 0, rc;
     size_t i, k, m;
 
@@ -1043,7 +1046,7 @@ static int queue_shipment(struct job *j, struct shp *s, const char *purpose, xml
             sh.lines[m].quantity = edi_xstrdup(sum);
         }
     }
-    rc = gw_store_add_shipment(c->store, &sh, c->now, err);
+    rc = gw_store_add_shipment(&id, c->store, &sh, c->now, err);
     xmlFree(text);
     gw_shipment_lines_free(sh.lines, sh.nlines);
     if (rc < 0)
@@ -1187,7 +1190,9 @@ int gw_ship_floor_denial(struct gw_ship_summary *sum, struct gw_ctx *c, const ch
             s->sf = bare.party_id ? &bare : NULL;
         }
     }
-    if ((rc = gw_store_get_shipment(&s->replaces, c->store, s->p->id, s->id, 0, err)) < 0)
+    if ((rc = gw_store_get_shipment(&s->replaces, c->store, s->p->id, s->id, 0, err)) == EDI_ENOTFOUND)
+        rc = 0;             /* not confirmed yet */
+    else if (rc < 0)
         goto out;
     if (s->replaces) {
         gw_finding(why, "df-already-confirmed", 0, "PO %s: a ship confirmation was already sent", po_number);
@@ -1317,10 +1322,10 @@ int gw_ship_labels(struct edi_buf *out, struct gw_ctx *c, const char *shipment_i
     struct gw_label_opts o = {zpl, NULL};
     int rc;
 
-    if ((rc = gw_store_get_shipment(&sh, c->store, NULL, shipment_id, 0, err)) < 0)
-        return rc;
-    if (sh == NULL)
+    if ((rc = gw_store_get_shipment(&sh, c->store, NULL, shipment_id, 0, err)) == EDI_ENOTFOUND)
         return edi_fail(err, EDI_ENOTFOUND, "no shipment %s", shipment_id);
+    if (rc < 0)
+        return rc;
     doc = xmlReadMemory(sh->canonical, (int)strlen(sh->canonical), "shipment.xml", NULL, XML_PARSE_NONET);
     if (doc == NULL)
         rc = edi_fail(err, EDI_ERR, "shipment %s: its canonical document does not read", shipment_id);
