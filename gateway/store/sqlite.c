@@ -638,12 +638,13 @@ static int bind_all(sqlite3_stmt *st, const struct gw_param *in, size_t nin)
 static int sq_exec(struct gw_cursor **out, struct gw_conn *c, enum gw_q q, const struct gw_param *in,
                    size_t nin, const char *op, struct edi_err *err)
 {
-    struct cursor *cur = &c->cur[q];
+    struct cursor *cur;
     int k;
 
     *out = NULL;
-    if ((unsigned)q >= Q_COUNT_)
-        return edi_fail(err, EDI_ERR, "store: %s: no statement %d", op, (int)q);
+    if ((unsigned)q >= Q_COUNT_ || SQL[q] == NULL)
+        return edi_fail(err, EDI_ERR, "store: %s: no statement %d in the SQLite driver", op, (int)q);
+    cur = &c->cur[q];
     if (cur->st == NULL) {
         k = sqlite3_prepare_v3(c->db, SQL[q], -1, ONCE[q] ? 0 : SQLITE_PREPARE_PERSISTENT, &cur->st,
                                NULL);
