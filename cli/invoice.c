@@ -82,7 +82,7 @@ int gw_cmd_invoice(int argc, char **argv)
         } else {
             struct gw_invoice *v = NULL;
 
-            if (gw_store_get_invoice(&v, c.store, NULL, number, 0, &err) == 0 && v)
+            if (gw_store_get_invoice(&v, c.store, NULL, number, 0, &err) == 0)
                 printf("invoice %s %s%s%s", number, v->state, v->findings && *v->findings ? ":\n" : "\n",
                        v->findings ? v->findings : "");
             gw_invoice_free(v);
@@ -154,10 +154,10 @@ static int invoices_show(struct gw_ctx *c, const struct gw_cli_opts *o, struct e
     size_t nh = 0, i;
     int rc;
 
-    if ((rc = gw_store_get_invoice(&v, c->store, o->partner, o->arg, 0, err)) < 0)
-        return rc;
-    if (v == NULL)
+    if ((rc = gw_store_get_invoice(&v, c->store, o->partner, o->arg, 0, err)) == EDI_ENOTFOUND)
         return edi_fail(err, EDI_ENOTFOUND, "no invoice %s", o->arg);
+    if (rc < 0)
+        return rc;
     if ((rc = gw_store_invoice_history(&h, &nh, c->store, v->id, err)) == 0) {
         if (o->json) {
             json_t *j = invoice_json(v), *a = json_array();

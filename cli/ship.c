@@ -179,7 +179,7 @@ int gw_cmd_shipments(int argc, char **argv)
     } else {
         struct gw_shipment *s = NULL;
 
-        if ((rc = gw_store_get_shipment(&s, c.store, o.partner, o.arg, 0, &err)) == 0 && s == NULL)
+        if ((rc = gw_store_get_shipment(&s, c.store, o.partner, o.arg, 0, &err)) == EDI_ENOTFOUND)
             rc = edi_fail(&err, EDI_ENOTFOUND, "no shipment %s", o.arg);
         if (rc == 0 && o.json) {
             json_t *j = shipment_json(s, 1);

@@ -691,7 +691,9 @@ static int queue_one(struct gw_ctx *c, const struct gw_ack *a, const struct gw_p
 
     *skipped = 0;
     edi_findings_init(&f, 50);
-    if ((rc = gw_store_get_order_by_id(&o, c->store, a->order_id, err)) < 0)
+    if ((rc = gw_store_get_order_by_id(&o, c->store, a->order_id, err)) == EDI_ENOTFOUND)
+        rc = 0;             /* no order: logged below, left pending */
+    else if (rc < 0)
         goto out;
     if (o != NULL && only != NULL && strcmp(o->partner, only->id) != 0) {
         *skipped = 1;   /* another partner's: its own run sends it */

@@ -382,8 +382,8 @@ static int order_one(struct file_run *f, const struct map_info *m, xmlDocPtr in,
         return rc;
     o = edi_xcalloc(1, sizeof(*o));
     if ((rc = order_from(o, out, f->p->id, f->err)) < 0 ||
-        (rc = gw_store_get_order(&old, f->c->store, o->partner, o->program, o->po_number,
-                                 f->err)) < 0) {
+        ((rc = gw_store_get_order(&old, f->c->store, o->partner, o->program, o->po_number,
+                                  f->err)) < 0 && rc != EDI_ENOTFOUND)) {
         gw_order_free(o);
         xmlFreeDoc(out);
         return rc;
@@ -438,7 +438,7 @@ static int order_one(struct file_run *f, const struct map_info *m, xmlDocPtr in,
                                                                   : GW_ORDER_APPROVED);
             snprintf(why, sizeof(why), "received in %s", f->name);
         }
-        rc = gw_store_upsert_order(f->c->store, o, &created, why, f->c->now, f->err);
+        rc = gw_store_upsert_order(&o->id, &created, f->c->store, o, why, f->c->now, f->err);
         if (rc == 0) {
             if (created)
                 f->st->orders_created++;

@@ -119,11 +119,11 @@ static int part_add(struct inv *iv, struct gw_ctx *c, struct gw_shipment *sh, in
             pt->odoc = iv->v[i].odoc;
         }
     if (pt->o == NULL) {
-        if ((rc = gw_store_get_order_by_id(&pt->o, c->store, order_id, err)) < 0)
-            return rc;
-        if (pt->o == NULL)
+        if ((rc = gw_store_get_order_by_id(&pt->o, c->store, order_id, err)) == EDI_ENOTFOUND)
             return edi_fail(err, EDI_ENOTFOUND, "shipment %s names order %lld, which is gone",
                             sh->shipment_id, (long long)order_id);
+        if (rc < 0)
+            return rc;
         struct edi_err e2;
 
         pt->own_o = 1;
@@ -187,7 +187,8 @@ static int load_dues(struct gw_ctx *c, struct inv *iv, struct edi_err *err)
             continue;
         if (strcmp(pt->sh->state, "replaced") != 0)
             in_force = pt->sh;
-        else if ((rc = gw_store_get_shipment(&f, c->store, pt->sh->partner, pt->sh->shipment_id, 0, err)) < 0)
+        else if ((rc = gw_store_get_shipment(&f, c->store, pt->sh->partner, pt->sh->shipment_id, 0, err)) < 0 &&
+                 rc != EDI_ENOTFOUND)
             break;
         else if (f && strcmp(f->state, "replaced") != 0)
             in_force = f;
@@ -924,6 +925,7 @@ static int settle(const char **state, struct gw_ctx *c, struct inv *iv, const st
             rc = gw_store_update_invoice(c->store, &v, w, c->now, err);
     } else {
         struct gw_bill bills[MAX_PARTS];
+        int64_t id;
         size_t i;
         char w[300];
 
@@ -936,9 +938,9 @@ static int settle(const char **state, struct gw_ctx *c, struct inv *iv, const st
                      f.n > 1 ? " (and more: see the findings)" : "");
         else
             snprintf(w, sizeof(w), "%s; 810 queued", why);
-        rc = gw_store_add_invoice(c->store, &v, bills, iv->n, w, c->now, err);
+        rc = gw_store_add_invoice(&id, c->store, &v, bills, iv->n, w, c->now, err);
         if (rc == 0)
-            rc = bill_lines(c, iv, v.id, err);
+            rc = bill_lines(c, iv, id, err);
     }
     if (rc == 0 && strcmp(*state, GW_INV_QUEUED) == 0)
         rc = orders_invoiced(c, iv, err);
@@ -1047,7 +1049,10 @@ static int recheck(struct gw_invoice_summary *sum, struct gw_ctx *c, const struc
                     sh = iv.v[m].sh;
                     own = 0;
                 }
-            if (sh == NULL && (rc = gw_store_get_shipment(&sh, c->store, NULL, NULL, b[k].shipment_row, err)) < 0)
+            if (sh == NULL && (rc = gw_store_get_shipment(&sh, c->store, NULL, NULL, b[k].shipment_row, err)) ==
+                              EDI_ENOTFOUND)
+                rc = 0;     /* gone: nothing of it to bill */
+            if (rc < 0)
                 break;
             if (sh && (rc = part_add(&iv, c, sh, own, b[k].order_id, err)) < 0)
                 break;
@@ -1248,8 +1253,10 @@ int gw_invoice_submit(char number[64], struct gw_ctx *c, const char *data, size_
         for (i = 0; i < c->cfg->npartners && o == NULL && rc == 0; i++)
             if (c->cfg->partners[i].program &&
                 (rc = gw_store_get_order(&o, c->store, c->cfg->partners[i].id, c->cfg->partners[i].program,
-                                         po, err)) == 0 && o)
+                                         po, err)) == 0)
                 p = &c->cfg->partners[i];
+            else if (rc == EDI_ENOTFOUND)
+                rc = 0;
         if (o == NULL) {
             if (rc == 0)
                 gw_finding(why, "po-unknown", 0, "PO %s: no such order", po);
@@ -1292,7 +1299,9 @@ int gw_invoice_submit(char number[64], struct gw_ctx *c, const char *data, size_
         free(sh);
         gw_order_free(o);
     }
-    if (rc == 0 && iv.p && number[0] && (rc = gw_store_get_invoice(&dup, c->store, iv.p->id, number, 0, err)) == 0 && dup)
+    if (rc == 0 && iv.p && number[0] && (rc = gw_store_get_invoice(&dup, c->store, iv.p->id, number, 0, err)) == EDI_ENOTFOUND)
+        rc = 0;
+    else if (rc == 0 && dup)
         gw_finding(why, "number-reused", 0, "invoice number %s was used before (%s, %s): no number twice", number,
                 dup->po_numbers ? dup->po_numbers : "", dup->state);
     if (rc == 0 && !number[0])
@@ -1327,10 +1336,10 @@ int gw_invoice_paid(struct gw_ctx *c, const char *number, const char *why, struc
     struct gw_invoice *v = NULL;
     int rc;
 
-    if ((rc = gw_store_get_invoice(&v, c->store, NULL, number, 0, err)) < 0)
-        return rc;
-    if (v == NULL)
+    if ((rc = gw_store_get_invoice(&v, c->store, NULL, number, 0, err)) == EDI_ENOTFOUND)
         return edi_fail(err, EDI_ENOTFOUND, "no invoice %s", number);
+    if (rc < 0)
+        return rc;
     if (strcmp(v->state, GW_INV_SENT) != 0 && strcmp(v->state, GW_INV_ACCEPTED) != 0)
         rc = edi_fail(err, EDI_ESYNTAX, "invoice %s is %s: only a sent or accepted invoice is paid", number, v->state);
     else {

@@ -129,10 +129,10 @@ static int ord_load(struct ord *d, struct gw_ctx *c, const char *po, unsigned ro
 
         if (p->program == NULL)
             continue;
-        if ((rc = gw_store_get_order(&o, c->store, p->id, p->program, po, err)) < 0)
-            return rc;
-        if (o == NULL)
+        if ((rc = gw_store_get_order(&o, c->store, p->id, p->program, po, err)) == EDI_ENOTFOUND)
             continue;
+        if (rc < 0)
+            return rc;
         if (found++ == 0) {
             d->o = o;
             d->p = p;
@@ -468,7 +468,9 @@ static int check_shipment(struct job *j, struct shp *s, struct edi_err *err)
                   j->name, row0, s->id[0] ? s->id : "(new)", s->p->id);
     /* the shipment id: new, or a replacement of the version in force */
     if (s->id[0]) {
-        if ((rc = gw_store_get_shipment(&s->replaces, c->store, s->p->id, s->id, 0, err)) < 0)
+        if ((rc = gw_store_get_shipment(&s->replaces, c->store, s->p->id, s->id, 0, err)) == EDI_ENOTFOUND)
+            rc = 0;         /* a new shipment id */
+        else if (rc < 0)
             return rc;
         if (s->replaces && strcmp(s->replaces->state, "replaced") == 0) {
             gw_shipment_free(s->replaces);
@@ -971,6 +973,7 @@ static int queue_shipment(struct job *j, struct shp *s, const char *purpose, str
     struct gw_shipment sh;
     struct edi_findings f;
     char *text = NULL;
+    int64_t id;
     int rc;
     size_t i, k, m;
 
@@ -1061,7 +1064,7 @@ static int queue_shipment(struct job *j, struct shp *s, const char *purpose, str
             sh.lines[m].quantity = edi_xstrdup(sum);
         }
     }
-    rc = gw_store_add_shipment(c->store, &sh, c->now, err);
+    rc = gw_store_add_shipment(&id, c->store, &sh, c->now, err);
     free(text);
     gw_shipment_lines_free(sh.lines, sh.nlines);
     if (rc < 0)
@@ -1206,7 +1209,9 @@ int gw_ship_floor_denial(struct gw_ship_summary *sum, struct gw_ctx *c, const ch
             s->sf = bare.party_id ? &bare : NULL;
         }
     }
-    if ((rc = gw_store_get_shipment(&s->replaces, c->store, s->p->id, s->id, 0, err)) < 0)
+    if ((rc = gw_store_get_shipment(&s->replaces, c->store, s->p->id, s->id, 0, err)) == EDI_ENOTFOUND)
+        rc = 0;             /* not confirmed yet */
+    else if (rc < 0)
         goto out;
     if (s->replaces) {
         gw_finding(why, "df-already-confirmed", 0, "PO %s: a ship confirmation was already sent", po_number);
@@ -1307,10 +1312,10 @@ int gw_ship_labels(struct edi_buf *out, struct gw_ctx *c, const char *shipment_i
     struct edi_err e2;
     int rc;
 
-    if ((rc = gw_store_get_shipment(&sh, c->store, NULL, shipment_id, 0, err)) < 0)
-        return rc;
-    if (sh == NULL)
+    if ((rc = gw_store_get_shipment(&sh, c->store, NULL, shipment_id, 0, err)) == EDI_ENOTFOUND)
         return edi_fail(err, EDI_ENOTFOUND, "no shipment %s", shipment_id);
+    if (rc < 0)
+        return rc;
     edi_err_clear(&e2);
     if (gw_cshipment_read(&doc, sh->canonical, strlen(sh->canonical), &e2) < 0)
         rc = edi_fail(err, EDI_ERR, "shipment %s: its canonical document does not read (%s)", shipment_id, e2.msg);

@@ -1,771 +1,186 @@
 /*
- * store.c — the gateway's store on SQLite (the only file in wharf that
- * includes sqlite3.h): opening with WAL, numbered migrations, transactions
- * that nest, and one function per state change, each atomic.
+ * store.c — the gateway's store, the facade of store.h over a driver
+ * (driver.h; SQLite's is sqlite.c): transactions that nest, the order of
+ * migrations, and one function per state change, each atomic. No SQL and
+ * no engine calls here: statements are named by id (enum gw_q), their
+ * text is the driver's, in its dialect.
  *
  * What is not here: what the states mean and when they change (the
  * pipeline), the order XML (mappings/), file names and sending (the
- * transports). The contract is store.h.
+ * transports), the SHA-256 of raw bytes (gateway/core/digest.h: the
+ * caller's). The contract is store.h.
  *
  * Conventions inside this file:
- * - every statement is a constant string in SQL[] with bound parameters,
- *   prepared once per connection and kept (statements are reset after each
- *   use, in the function's cleanup);
+ * - a statement runs with typed inputs, GW_IN(GW_TEXT(partner),
+ *   GW_INT(now)), in the order of its parameters; the driver keeps it
+ *   prepared per connection;
  * - a function that changes state runs between tx_begin and tx_end: at the
- *   top level that is BEGIN IMMEDIATE ... COMMIT, inside a transaction the
- *   caller opened with gw_store_begin it is a SAVEPOINT, so the call is
- *   still atomic (a failed call leaves the caller's earlier work intact);
- * - functions that only read run in a deferred read transaction, so an
- *   order and its lines come from one snapshot; under WAL they never wait
- *   for a writer;
- * - SQLite codes become ours in db_fail: BUSY/LOCKED → EDI_EAGAIN, disk
- *   and file errors → EDI_EIO, TOOBIG → EDI_ELIMIT, the rest (constraint
- *   violations included) → EDI_ERR; err->sys is the extended code.
+ *   top level that is a write transaction that takes the lock at once,
+ *   inside a transaction the caller opened with gw_store_begin it is a
+ *   savepoint, so the call is still atomic (a failed call leaves the
+ *   caller's earlier work intact);
+ * - functions that only read run in a read transaction, so an order and
+ *   its lines come from one snapshot;
+ * - a getter of one row returns EDI_ENOTFOUND when there is none, naming
+ *   what was looked for; a list is 0 with n == 0;
  * - Ids (raw_id, interchange_id) of 0 or less are stored as NULL: "no
- *   such row" (an SP-API message has no interchange).
+ *   such row" (an SP-API message has no interchange): GW_ID.
  */
 #include "gateway/store/store.h"
-
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <sqlite3.h>
+#include "gateway/store/driver.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Not in store.h yet (proposed there): how long a call waits for another
- * connection's write transaction before it gives up with EDI_EAGAIN. The
- * default is STORE_BUSY_MS; tests shorten it. */
-
-#define STORE_BUSY_MS 5000
-
-/* ---- schema --------------------------------------------------------------- */
-
-/* Numbered migrations: MIGRATIONS[i] takes the schema from version i to
- * i + 1, in its own transaction. Append only: a migration that shipped is
- * never edited, a change is a new entry. */
-static const char *const MIGRATIONS[] = {
-    /* 1: the first schema. Times are Unix seconds; quantities and money
-     * are decimal strings (TEXT), never floating point. */
-    "CREATE TABLE raw ("
-    "  id INTEGER PRIMARY KEY,"
-    "  partner TEXT NOT NULL,"
-    "  direction TEXT NOT NULL,"
-    "  name TEXT,"
-    "  sha256 TEXT NOT NULL,"
-    "  bytes BLOB NOT NULL,"
-    "  size INTEGER NOT NULL,"
-    "  received INTEGER NOT NULL);"
-    "CREATE UNIQUE INDEX raw_sha256 ON raw (partner, direction, sha256);"
-
-    "CREATE TABLE interchanges ("
-    "  id INTEGER PRIMARY KEY,"
-    "  raw_id INTEGER REFERENCES raw (id),"
-    "  partner TEXT NOT NULL,"
-    "  direction TEXT NOT NULL,"
-    "  control TEXT NOT NULL,"
-    "  sender TEXT,"
-    "  receiver TEXT,"
-    "  status TEXT NOT NULL,"
-    "  at INTEGER NOT NULL);"
-    "CREATE UNIQUE INDEX interchanges_control ON interchanges (partner, direction, control);"
-
-    "CREATE TABLE documents ("
-    "  id INTEGER PRIMARY KEY,"
-    "  interchange_id INTEGER REFERENCES interchanges (id),"
-    "  partner TEXT NOT NULL,"
-    "  direction TEXT NOT NULL,"
-    "  kind TEXT NOT NULL,"
-    "  group_control TEXT,"
-    "  set_control TEXT,"
-    "  ref TEXT,"
-    "  state TEXT NOT NULL,"
-    "  findings TEXT,"
-    "  created INTEGER NOT NULL,"
-    "  updated INTEGER NOT NULL);"
-    "CREATE INDEX documents_state ON documents (state);"
-    "CREATE INDEX documents_ref ON documents (partner, ref);"
-    "CREATE INDEX documents_interchange ON documents (interchange_id);"
-    "CREATE TABLE document_events ("
-    "  id INTEGER PRIMARY KEY,"
-    "  document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,"
-    "  at INTEGER NOT NULL,"
-    "  state TEXT NOT NULL,"
-    "  detail TEXT);"
-    "CREATE INDEX document_events_document ON document_events (document_id);"
-
-    "CREATE TABLE orders ("
-    "  id INTEGER PRIMARY KEY,"
-    "  partner TEXT NOT NULL,"
-    "  program TEXT NOT NULL,"
-    "  po_number TEXT NOT NULL,"
-    "  state TEXT NOT NULL,"
-    "  canonical TEXT,"
-    "  created INTEGER NOT NULL,"
-    "  updated INTEGER NOT NULL,"
-    "  UNIQUE (partner, program, po_number));"
-    "CREATE INDEX orders_state ON orders (state);"
-    "CREATE INDEX orders_created ON orders (created);"
-    "CREATE TABLE order_lines ("
-    "  order_id INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,"
-    "  line_no INTEGER NOT NULL,"
-    "  product_id TEXT,"
-    "  description TEXT,"
-    "  quantity TEXT,"
-    "  unit TEXT,"
-    "  unit_cost TEXT,"
-    "  state TEXT NOT NULL,"
-    "  PRIMARY KEY (order_id, line_no)) WITHOUT ROWID;"
-    "CREATE TABLE order_history ("
-    "  id INTEGER PRIMARY KEY,"
-    "  order_id INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,"
-    "  at INTEGER NOT NULL,"
-    "  state TEXT NOT NULL,"
-    "  what TEXT NOT NULL);"
-    "CREATE INDEX order_history_order ON order_history (order_id);"
-
-    "CREATE TABLE outbox ("
-    "  id INTEGER PRIMARY KEY,"
-    "  partner TEXT NOT NULL,"
-    "  kind TEXT NOT NULL,"
-    "  name TEXT,"
-    "  bytes BLOB NOT NULL,"
-    "  created INTEGER NOT NULL,"
-    "  attempts INTEGER NOT NULL DEFAULT 0,"
-    "  next_try INTEGER NOT NULL,"
-    "  sent_at INTEGER,"
-    "  last_error TEXT);"
-    "CREATE INDEX outbox_unsent ON outbox (next_try) WHERE sent_at IS NULL;"
-
-    "CREATE TABLE sequences ("
-    "  partner TEXT NOT NULL,"
-    "  kind TEXT NOT NULL,"
-    "  value INTEGER NOT NULL,"
-    "  PRIMARY KEY (partner, kind)) WITHOUT ROWID;"
-
-    "CREATE TABLE audit ("
-    "  id INTEGER PRIMARY KEY,"
-    "  at INTEGER NOT NULL,"
-    "  actor TEXT NOT NULL,"
-    "  action TEXT NOT NULL,"
-    "  subject TEXT,"
-    "  detail TEXT);"
-    "CREATE INDEX audit_at ON audit (at);",
-
-    /* 2: acknowledgment decisions, each a canonical order-ack, and when
-     * they were queued in the outbox */
-    "CREATE TABLE acks ("
-    "  id INTEGER PRIMARY KEY,"
-    "  order_id INTEGER NOT NULL REFERENCES orders (id),"
-    "  created INTEGER NOT NULL,"
-    "  actor TEXT NOT NULL,"
-    "  canonical TEXT NOT NULL,"
-    "  state TEXT NOT NULL,"
-    "  outbox_id INTEGER REFERENCES outbox (id),"
-    "  queued_at INTEGER);"
-    "CREATE INDEX acks_order ON acks (order_id);"
-    "CREATE INDEX acks_state ON acks (state);",
-
-    /* 3: scheduled runs, one row per partner, job and scheduled minute
-     * (due): the unique key is what keeps a minute from running twice */
-    "CREATE TABLE runs ("
-    "  id INTEGER PRIMARY KEY,"
-    "  partner TEXT NOT NULL,"
-    "  job TEXT NOT NULL,"
-    "  due INTEGER NOT NULL,"
-    "  started INTEGER NOT NULL,"
-    "  ended INTEGER,"
-    "  state TEXT NOT NULL CHECK (state IN ('running', 'done', 'failed')),"
-    "  counts TEXT,"
-    "  error TEXT,"
-    "  UNIQUE (partner, job, due));",
-
-    /* 4: ship notices. A shipment row is one version of a shipment id
-     * (BSN02): a replacement adds version + 1 and marks the earlier one
-     * replaced. Its lines are what it ships of each order line; the
-     * quantities in force are those of shipments not replaced. ssccs keeps
-     * every SSCC sent, for the 365-day rule. Outbound documents remember
-     * their outbox row, so sending one marks it sent. */
-    "ALTER TABLE documents ADD COLUMN outbox_id INTEGER REFERENCES outbox (id);"
-    "CREATE INDEX documents_outbox ON documents (outbox_id);"
-    "CREATE TABLE shipments ("
-    "  id INTEGER PRIMARY KEY,"
-    "  partner TEXT NOT NULL,"
-    "  program TEXT NOT NULL,"
-    "  shipment_id TEXT NOT NULL,"
-    "  version INTEGER NOT NULL,"
-    "  state TEXT NOT NULL,"
-    "  warehouse TEXT,"
-    "  ship_to TEXT,"
-    "  canonical TEXT NOT NULL,"
-    "  document_id INTEGER REFERENCES documents (id),"
-    "  outbox_id INTEGER REFERENCES outbox (id),"
-    "  created INTEGER NOT NULL,"
-    "  updated INTEGER NOT NULL,"
-    "  UNIQUE (partner, shipment_id, version));"
-    "CREATE INDEX shipments_state ON shipments (state);"
-    "CREATE TABLE shipment_lines ("
-    "  shipment_id INTEGER NOT NULL REFERENCES shipments (id) ON DELETE CASCADE,"
-    "  order_id INTEGER NOT NULL REFERENCES orders (id),"
-    "  line_no INTEGER NOT NULL,"
-    "  quantity TEXT NOT NULL,"
-    "  PRIMARY KEY (shipment_id, order_id, line_no)) WITHOUT ROWID;"
-    "CREATE INDEX shipment_lines_order ON shipment_lines (order_id);"
-    "CREATE TABLE ssccs ("
-    "  sscc TEXT PRIMARY KEY,"
-    "  partner TEXT NOT NULL,"
-    "  shipment_id TEXT NOT NULL,"
-    "  used INTEGER NOT NULL) WITHOUT ROWID;",
-
-    /* 5: invoices, each with the (shipment, order) pairs it bills — a pair
-     * is billed once, which is what makes the invoice run idempotent — and
-     * the history of its states. Documents may be about another document
-     * (a 997/999 or an 864 about what we sent) and carry a text (the 864's
-     * message). */
-    "CREATE TABLE invoices ("
-    "  id INTEGER PRIMARY KEY,"
-    "  partner TEXT NOT NULL,"
-    "  program TEXT NOT NULL,"
-    "  number TEXT NOT NULL,"
-    "  state TEXT NOT NULL,"
-    "  po_numbers TEXT,"
-    "  total TEXT,"
-    "  currency TEXT,"
-    "  canonical TEXT NOT NULL,"
-    "  findings TEXT,"
-    "  document_id INTEGER REFERENCES documents (id),"
-    "  outbox_id INTEGER REFERENCES outbox (id),"
-    "  created INTEGER NOT NULL,"
-    "  updated INTEGER NOT NULL,"
-    "  UNIQUE (partner, number));"
-    "CREATE INDEX invoices_state ON invoices (state);"
-    "CREATE INDEX invoices_document ON invoices (document_id);"
-    "CREATE TABLE invoice_bills ("
-    "  invoice_id INTEGER NOT NULL REFERENCES invoices (id) ON DELETE CASCADE,"
-    "  shipment_id INTEGER NOT NULL REFERENCES shipments (id),"
-    "  order_id INTEGER NOT NULL REFERENCES orders (id),"
-    "  PRIMARY KEY (shipment_id, order_id)) WITHOUT ROWID;"
-    "CREATE INDEX invoice_bills_invoice ON invoice_bills (invoice_id);"
-    "CREATE TABLE invoice_history ("
-    "  id INTEGER PRIMARY KEY,"
-    "  invoice_id INTEGER NOT NULL REFERENCES invoices (id) ON DELETE CASCADE,"
-    "  at INTEGER NOT NULL,"
-    "  state TEXT NOT NULL,"
-    "  what TEXT NOT NULL);"
-    "CREATE INDEX invoice_history_invoice ON invoice_history (invoice_id);"
-    "ALTER TABLE documents ADD COLUMN about INTEGER REFERENCES documents (id);"
-    "ALTER TABLE documents ADD COLUMN text TEXT;"
-    "CREATE INDEX documents_group ON documents (partner, direction, group_control);",
-
-    /* 6: what each invoice bills of each order line, and from which
-     * shipment (its version in force when billed). A replaced ship notice
-     * keeps its shipment id: what is left to bill of it is its version in
-     * force minus what these rows say was billed of any version, per PO
-     * line, so the same goods are never billed twice. Invoices made
-     * before this migration billed their (shipment, order) pairs in full:
-     * the pairs' shipment lines are what they billed. */
-    "CREATE TABLE invoice_lines ("
-    "  invoice_id INTEGER NOT NULL REFERENCES invoices (id) ON DELETE CASCADE,"
-    "  shipment_id INTEGER NOT NULL REFERENCES shipments (id),"
-    "  order_id INTEGER NOT NULL REFERENCES orders (id),"
-    "  line_no INTEGER NOT NULL,"
-    "  quantity TEXT NOT NULL);"
-    "CREATE INDEX invoice_lines_order ON invoice_lines (order_id);"
-    "CREATE INDEX invoice_lines_invoice ON invoice_lines (invoice_id);"
-    "INSERT INTO invoice_lines (invoice_id, shipment_id, order_id, line_no, quantity)"
-    " SELECT b.invoice_id, b.shipment_id, b.order_id, l.line_no, l.quantity FROM invoice_bills b"
-    " JOIN shipment_lines l ON l.shipment_id = b.shipment_id AND l.order_id = b.order_id;",
-
-    /* 7: outbox claims. A sender claims a message (claimed_by "PID@HOST",
-     * claimed_at) before it delivers it, so two processes never send one
-     * message twice; sent or failed clears the claim, and a claim whose
-     * owner died, or older than the stale time, is taken over. ERP files
-     * go through the outbox too: a later file of the same kind and name
-     * supersedes an earlier one still unsent (the index finds it). */
-    "ALTER TABLE outbox ADD COLUMN claimed_by TEXT;"
-    "ALTER TABLE outbox ADD COLUMN claimed_at INTEGER;"
-    "CREATE INDEX outbox_name ON outbox (kind, name);",
-
-    /* 8: received messages. A transport lands a message's bytes as a raw
-     * row in state 'received' and nothing else; the inbound flow works
-     * from those rows and settles each ('processed') with its verdict
-     * (archived, quarantined, duplicate) and the reason, which the
-     * transport that holds the message's file reads back. Rows from before
-     * were processed when they were kept. */
-    "ALTER TABLE raw ADD COLUMN state TEXT NOT NULL DEFAULT 'processed';"
-    "ALTER TABLE raw ADD COLUMN verdict TEXT;"
-    "ALTER TABLE raw ADD COLUMN reason TEXT;"
-    "CREATE INDEX raw_received ON raw (partner, id) WHERE state = 'received';",
-};
-
-#define NMIGRATIONS ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
-
-/* ---- statements ------------------------------------------------------------ */
-
-enum q {
-    Q_BEGIN_IMMEDIATE,
-    Q_BEGIN,
-    Q_COMMIT,
-    Q_ROLLBACK,
-    Q_SAVEPOINT,
-    Q_RELEASE,
-    Q_ROLLBACK_TO,
-    Q_HAS_VERSION,
-    Q_VERSION,
-    Q_VERSION_TABLE,
-    Q_VERSION_SET,
-    Q_RAW_FIND,
-    Q_RAW_INSERT,
-    Q_RAW_RECEIVE,
-    Q_RAW_RECEIVED,
-    Q_RAW_GET,
-    Q_RAW_SETTLE,
-    Q_ICHG_SEEN,
-    Q_ICHG_INSERT,
-    Q_DOC_INSERT,
-    Q_DOC_STATE,
-    Q_DOC_EVENT,
-    Q_ORDER_FIND,
-    Q_ORDER_INSERT,
-    Q_ORDER_UPDATE,
-    Q_ORDER_STATE,
-    Q_LINES_DELETE,
-    Q_LINE_INSERT,
-    Q_HISTORY_INSERT,
-    Q_ORDER_GET,
-    Q_ORDER_LIST,
-    Q_LINES_GET,
-    Q_HISTORY_GET,
-    Q_OUTBOX_INSERT,
-    Q_OUTBOX_DUE,
-    Q_OUTBOX_SENT,
-    Q_OUTBOX_FAILED,
-    Q_OUTBOX_CLAIM,
-    Q_OUTBOX_SUPERSEDED,
-    Q_NEXT_CONTROL,
-    Q_AUDIT,
-    Q_COUNTS,
-    Q_LAST_ERRORS,
-    Q_ORDER_BY_ID,
-    Q_ACK_INSERT,
-    Q_ACKS_GET,
-    Q_ACKS_OF_ORDER,
-    Q_ACK_QUEUED,
-    Q_RUN_INSERT,
-    Q_RUN_END,
-    Q_RUN_LAST,
-    Q_RUNS_LIST,
-    Q_DOC_OUTBOX,
-    Q_DOCS_SENT,
-    Q_DOCS_SENT_EVENT,
-    Q_SHIP_INSERT,
-    Q_SHIP_LINE_INSERT,
-    Q_SHIP_GET,
-    Q_SHIP_BY_ID,
-    Q_SHIP_LIST,
-    Q_SHIP_LINES,
-    Q_SHIP_STATE,
-    Q_ORDER_SHIPPED,
-    Q_SSCC_GET,
-    Q_SSCC_PUT,
-    Q_INV_INSERT,
-    Q_INV_BILL,
-    Q_INV_HISTORY,
-    Q_INV_UPDATE,
-    Q_INV_GET,
-    Q_INV_BY_ID,
-    Q_INV_LIST,
-    Q_INV_HISTORY_GET,
-    Q_INV_BILLED,
-    Q_INV_DOC_STATE,
-    Q_INV_DOC_HISTORY,
-    Q_INV_SENT_HISTORY,
-    Q_INV_SENT,
-    Q_DOC_BY_GROUP,
-    Q_DOC_ABOUT,
-    Q_DOC_LIST,
-    Q_INV_BILLS_GET,
-    Q_ORDER_UNBILLED,
-    Q_INV_LINE_INSERT,
-    Q_INV_LINES_BILLED,
-    Q_INV_LAST_BILL,
-    Q_INV_BILLED_ELSEWHERE,
-    Q_COUNT_
-};
-
-#define INV_COLS "SELECT id, partner, program, number, state, po_numbers, total, currency, canonical," \
-                 " findings, coalesce(document_id, 0), coalesce(outbox_id, 0), created, updated FROM invoices"
-#define DOC_COLS "SELECT id, partner, direction, kind, group_control, set_control, ref, state, findings," \
-                 " coalesce(about, 0), text, created, updated FROM documents"
-#define SHIP_COLS "SELECT id, partner, program, shipment_id, version, state, warehouse, ship_to," \
-                  " canonical, coalesce(document_id, 0), coalesce(outbox_id, 0), created FROM shipments"
-#define ORDER_COLS "SELECT id, partner, program, po_number, state, canonical, created, updated FROM orders"
-
-static const char *const SQL[Q_COUNT_] = {
-    [Q_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
-    [Q_BEGIN] = "BEGIN",
-    [Q_COMMIT] = "COMMIT",
-    [Q_ROLLBACK] = "ROLLBACK",
-    /* One name for every level: RELEASE and ROLLBACK TO act on the
-     * innermost savepoint of that name. */
-    [Q_SAVEPOINT] = "SAVEPOINT gw",
-    [Q_RELEASE] = "RELEASE gw",
-    [Q_ROLLBACK_TO] = "ROLLBACK TO gw",
-    [Q_HAS_VERSION] = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
-    [Q_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_version",
-    [Q_VERSION_TABLE] = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)",
-    [Q_VERSION_SET] = "INSERT INTO schema_version (version) VALUES (?1)",
-    [Q_RAW_FIND] = "SELECT id FROM raw WHERE partner = ?1 AND direction = ?2 AND sha256 = ?3",
-    [Q_RAW_INSERT] = "INSERT INTO raw (partner, direction, name, sha256, bytes, size, received)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    [Q_RAW_RECEIVE] = "INSERT INTO raw (partner, direction, name, sha256, bytes, size, received, state)"
-                      " VALUES (?1, 'in', ?2, ?3, ?4, ?5, ?6, 'received')",
-    [Q_RAW_RECEIVED] = "SELECT id FROM raw WHERE state = 'received' AND (?1 IS NULL OR partner = ?1)"
-                       " AND direction = 'in' ORDER BY id",
-    [Q_RAW_GET] = "SELECT id, partner, name, bytes, size, received, state, verdict, reason FROM raw WHERE id = ?1",
-    [Q_RAW_SETTLE] = "UPDATE raw SET state = 'processed', verdict = ?2, reason = ?3 WHERE id = ?1",
-    [Q_ICHG_SEEN] = "SELECT 1 FROM interchanges WHERE partner = ?1 AND direction = ?2 AND control = ?3",
-    [Q_ICHG_INSERT] = "INSERT INTO interchanges (raw_id, partner, direction, control, sender, receiver,"
-                      " status, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [Q_DOC_INSERT] = "INSERT INTO documents (interchange_id, partner, direction, kind, group_control,"
-                     " set_control, ref, state, findings, created, updated)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
-    [Q_DOC_STATE] = "UPDATE documents SET state = ?2, updated = ?3 WHERE id = ?1",
-    [Q_DOC_EVENT] = "INSERT INTO document_events (document_id, at, state, detail) VALUES (?1, ?2, ?3, ?4)",
-    [Q_ORDER_FIND] = "SELECT id, created FROM orders WHERE partner = ?1 AND program = ?2 AND po_number = ?3",
-    [Q_ORDER_INSERT] = "INSERT INTO orders (partner, program, po_number, state, canonical, created, updated)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-    [Q_ORDER_UPDATE] = "UPDATE orders SET state = ?2, canonical = ?3, updated = ?4 WHERE id = ?1",
-    [Q_ORDER_STATE] = "UPDATE orders SET state = ?2, updated = ?3 WHERE id = ?1",
-    [Q_LINES_DELETE] = "DELETE FROM order_lines WHERE order_id = ?1",
-    [Q_LINE_INSERT] = "INSERT INTO order_lines (order_id, line_no, product_id, description, quantity,"
-                      " unit, unit_cost, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [Q_HISTORY_INSERT] = "INSERT INTO order_history (order_id, at, state, what) VALUES (?1, ?2, ?3, ?4)",
-    [Q_ORDER_GET] = ORDER_COLS " WHERE partner = ?1 AND program = ?2 AND po_number = ?3",
-    [Q_ORDER_LIST] = ORDER_COLS " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2)"
-                     " ORDER BY created DESC, id DESC",
-    [Q_LINES_GET] = "SELECT line_no, product_id, description, quantity, unit, unit_cost, state"
-                    " FROM order_lines WHERE order_id = ?1 ORDER BY line_no",
-    [Q_HISTORY_GET] = "SELECT at, state, what FROM order_history WHERE order_id = ?1 ORDER BY at, id",
-    [Q_OUTBOX_INSERT] = "INSERT INTO outbox (partner, kind, name, bytes, created, attempts, next_try)"
-                        " VALUES (?1, ?2, ?3, ?4, ?5, 0, ?5)",
-    [Q_OUTBOX_DUE] = "SELECT id, partner, kind, name, bytes, attempts, next_try, claimed_by,"
-                     " coalesce(claimed_at, 0) FROM outbox"
-                     " WHERE sent_at IS NULL AND next_try <= ?1 AND id > ?3 AND (?4 IS NULL OR partner = ?4)"
-                     " ORDER BY id LIMIT ?2",
-    /* Sent twice (a retry after a lost reply) keeps the first time. The
-     * claim is over either way. */
-    [Q_OUTBOX_SENT] = "UPDATE outbox SET sent_at = coalesce(sent_at, ?2), claimed_by = NULL, claimed_at = NULL"
-                      " WHERE id = ?1",
-    [Q_OUTBOX_FAILED] = "UPDATE outbox SET attempts = attempts + 1, next_try = ?2, last_error = ?3,"
-                        " claimed_by = NULL, claimed_at = NULL WHERE id = ?1",
-    /* One statement decides: of two senders, the one whose UPDATE comes
-     * second finds the row claimed (or sent) and changes nothing. */
-    [Q_OUTBOX_CLAIM] = "UPDATE outbox SET claimed_by = ?2, claimed_at = ?3"
-                       " WHERE id = ?1 AND sent_at IS NULL AND next_try <= ?3"
-                       " AND (claimed_by IS NULL OR claimed_by = ?2 OR claimed_at <= ?4 OR claimed_by = ?5)",
-    [Q_OUTBOX_SUPERSEDED] = "SELECT EXISTS (SELECT 1 FROM outbox o JOIN outbox l ON l.kind = o.kind"
-                            " AND l.name = o.name AND l.id > o.id WHERE o.id = ?1)",
-    /* One statement: the read and the increment cannot be split by another
-     * writer, and inside the caller's transaction a rollback takes the
-     * number back, so numbers have no gaps and are never reused. */
-    [Q_NEXT_CONTROL] = "INSERT INTO sequences (partner, kind, value) VALUES (?1, ?2, 1)"
-                       " ON CONFLICT (partner, kind) DO UPDATE SET value = value + 1 RETURNING value",
-    [Q_AUDIT] = "INSERT INTO audit (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-    [Q_ORDER_BY_ID] = ORDER_COLS " WHERE id = ?1",
-    [Q_ACK_INSERT] = "INSERT INTO acks (order_id, created, actor, canonical, state) "
-                     "VALUES (?1, ?2, ?3, ?4, 'pending')",
-    [Q_ACKS_GET] = "SELECT id, order_id, created, actor, canonical, state, coalesce(queued_at, 0) "
-                   "FROM acks WHERE ?1 = 0 AND (?2 IS NULL OR state = ?2) ORDER BY id",
-    /* one order's: by the acks_order index (an OR on ?1 would scan) */
-    [Q_ACKS_OF_ORDER] = "SELECT id, order_id, created, actor, canonical, state, coalesce(queued_at, 0) "
-                        "FROM acks WHERE order_id = ?1 AND (?2 IS NULL OR state = ?2) ORDER BY id",
-    [Q_ACK_QUEUED] = "UPDATE acks SET state = 'queued', outbox_id = ?2, queued_at = ?3 "
-                     "WHERE id = ?1 AND state = 'pending'",
-    /* A minute that has a row already inserts nothing: changes() is 0. */
-    [Q_RUN_INSERT] = "INSERT INTO runs (partner, job, due, started, state)"
-                     " VALUES (?1, ?2, ?3, ?4, 'running') ON CONFLICT (partner, job, due) DO NOTHING",
-    [Q_RUN_END] = "UPDATE runs SET state = ?2, counts = ?3, error = ?4, ended = ?5 WHERE id = ?1",
-    [Q_RUN_LAST] = "SELECT coalesce(max(due), 0) FROM runs WHERE partner = ?1 AND job = ?2",
-    [Q_RUNS_LIST] = "SELECT id, partner, job, due, started, coalesce(ended, 0), state, counts, error"
-                    " FROM runs ORDER BY id DESC LIMIT ?1",
-    [Q_DOC_OUTBOX] = "UPDATE documents SET outbox_id = ?2 WHERE id = ?1",
-    /* the event first (it names the documents still queued), then the state */
-    [Q_DOCS_SENT_EVENT] = "INSERT INTO document_events (document_id, at, state, detail)"
-                          " SELECT id, ?2, 'sent', NULL FROM documents WHERE outbox_id = ?1 AND state = 'queued'",
-    [Q_DOCS_SENT] = "UPDATE documents SET state = 'sent', updated = ?2 WHERE outbox_id = ?1 AND state = 'queued'",
-    [Q_SHIP_INSERT] = "INSERT INTO shipments (partner, program, shipment_id, version, state, warehouse,"
-                      " ship_to, canonical, document_id, outbox_id, created, updated)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
-    [Q_SHIP_LINE_INSERT] = "INSERT INTO shipment_lines (shipment_id, order_id, line_no, quantity)"
-                           " VALUES (?1, ?2, ?3, ?4)",
-    [Q_SHIP_GET] = SHIP_COLS " WHERE (?1 IS NULL OR partner = ?1) AND shipment_id = ?2"
-                   " ORDER BY state = 'replaced', version DESC, id DESC LIMIT 1",
-    [Q_SHIP_BY_ID] = SHIP_COLS " WHERE id = ?1",
-    [Q_SHIP_LIST] = SHIP_COLS " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2)"
-                    " ORDER BY id",
-    [Q_SHIP_LINES] = "SELECT order_id, line_no, quantity FROM shipment_lines WHERE shipment_id = ?1"
-                     " ORDER BY order_id, line_no",
-    [Q_SHIP_STATE] = "UPDATE shipments SET state = ?2, updated = ?3 WHERE id = ?1",
-    [Q_ORDER_SHIPPED] = "SELECT l.order_id, l.line_no, l.quantity FROM shipment_lines l"
-                        " JOIN shipments s ON s.id = l.shipment_id"
-                        " WHERE l.order_id = ?1 AND s.state <> 'replaced' AND s.id <> ?2"
-                        " ORDER BY l.line_no, s.id",
-    [Q_SSCC_GET] = "SELECT shipment_id, used FROM ssccs WHERE sscc = ?1",
-    [Q_SSCC_PUT] = "INSERT INTO ssccs (sscc, partner, shipment_id, used) VALUES (?1, ?2, ?3, ?4)"
-                   " ON CONFLICT (sscc) DO UPDATE SET partner = ?2, shipment_id = ?3, used = ?4",
-    [Q_INV_INSERT] = "INSERT INTO invoices (partner, program, number, state, po_numbers, total, currency,"
-                     " canonical, findings, document_id, outbox_id, created, updated)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
-    [Q_INV_BILL] = "INSERT INTO invoice_bills (invoice_id, shipment_id, order_id) VALUES (?1, ?2, ?3)",
-    [Q_INV_HISTORY] = "INSERT INTO invoice_history (invoice_id, at, state, what) VALUES (?1, ?2, ?3, ?4)",
-    [Q_INV_UPDATE] = "UPDATE invoices SET state = ?2, canonical = ?3, findings = ?4, total = ?5,"
-                     " document_id = ?6, outbox_id = ?7, updated = ?8 WHERE id = ?1",
-    [Q_INV_GET] = INV_COLS " WHERE (?1 IS NULL OR partner = ?1) AND number = ?2 ORDER BY id DESC LIMIT 1",
-    [Q_INV_BY_ID] = INV_COLS " WHERE id = ?1",
-    [Q_INV_LIST] = INV_COLS " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2) ORDER BY id",
-    [Q_INV_HISTORY_GET] = "SELECT at, state, what FROM invoice_history WHERE invoice_id = ?1 ORDER BY at, id",
-    [Q_INV_BILLED] = "SELECT invoice_id FROM invoice_bills WHERE shipment_id = ?1 AND order_id = ?2",
-    /* a document's new state reaches the invoice it carries: the history
-     * first (it names the invoices about to change), then the state */
-    [Q_INV_DOC_HISTORY] = "INSERT INTO invoice_history (invoice_id, at, state, what)"
-                          " SELECT id, ?3, ?2, ?4 FROM invoices WHERE document_id = ?1"
-                          " AND state IN ('queued', 'sent', 'accepted', 'rejected') AND state <> ?2",
-    [Q_INV_DOC_STATE] = "UPDATE invoices SET state = ?2, updated = ?3 WHERE document_id = ?1"
-                        " AND state IN ('queued', 'sent', 'accepted', 'rejected') AND state <> ?2",
-    [Q_INV_SENT_HISTORY] = "INSERT INTO invoice_history (invoice_id, at, state, what)"
-                           " SELECT id, ?2, 'sent', 'the 810 left the outbox' FROM invoices"
-                           " WHERE outbox_id = ?1 AND state = 'queued'",
-    [Q_INV_SENT] = "UPDATE invoices SET state = 'sent', updated = ?2 WHERE outbox_id = ?1 AND state = 'queued'",
-    [Q_DOC_BY_GROUP] = DOC_COLS " WHERE partner = ?1 AND direction = 'outbound' AND group_control = ?2"
-                       " AND (?3 IS NULL OR set_control = ?3) ORDER BY id",
-    [Q_DOC_ABOUT] = "UPDATE documents SET about = ?2, text = coalesce(?3, text) WHERE id = ?1",
-    [Q_DOC_LIST] = DOC_COLS " WHERE (?1 IS NULL OR partner = ?1) AND (?2 IS NULL OR kind = ?2)"
-                   " AND (?3 IS NULL OR state = ?3) AND (?4 = 0 OR about = ?4 OR id = ?4)"
-                   " ORDER BY id DESC LIMIT ?5",
-    [Q_ORDER_UNBILLED] = "SELECT count(DISTINCT s.id) FROM shipment_lines l JOIN shipments s ON s.id = l.shipment_id"
-                         " WHERE l.order_id = ?1 AND s.state = 'queued' AND NOT EXISTS (SELECT 1 FROM"
-                         " invoice_bills b WHERE b.shipment_id = s.id AND b.order_id = ?1)",
-    [Q_INV_BILLS_GET] = "SELECT shipment_id, order_id FROM invoice_bills WHERE invoice_id = ?1"
-                        " ORDER BY shipment_id, order_id",
-    [Q_INV_LINE_INSERT] = "INSERT INTO invoice_lines (invoice_id, shipment_id, order_id, line_no, quantity)"
-                          " VALUES (?1, ?2, ?3, ?4, ?5)",
-    /* what invoices other than ?4 billed of an order from any version of a shipment id */
-    [Q_INV_LINES_BILLED] = "SELECT l.invoice_id, i.number, l.line_no, l.quantity FROM invoice_lines l"
-                           " JOIN invoices i ON i.id = l.invoice_id JOIN shipments s ON s.id = l.shipment_id"
-                           " WHERE s.partner = ?1 AND s.shipment_id = ?2 AND l.order_id = ?3"
-                           " AND l.invoice_id <> ?4 ORDER BY l.line_no, l.invoice_id",
-    [Q_INV_LAST_BILL] = "SELECT b.invoice_id FROM invoice_bills b JOIN shipments s ON s.id = b.shipment_id"
-                        " WHERE s.partner = ?1 AND s.shipment_id = ?2 AND b.order_id = ?3"
-                        " ORDER BY b.invoice_id DESC LIMIT 1",
-    /* orders billed from another version (row <> ?3) of a shipment id */
-    [Q_INV_BILLED_ELSEWHERE] = "SELECT DISTINCT b.order_id FROM invoice_bills b JOIN shipments s ON s.id = b.shipment_id"
-                               " WHERE s.partner = ?1 AND s.shipment_id = ?2 AND s.id <> ?3 ORDER BY b.order_id",
-    [Q_COUNTS] = "SELECT what, n FROM ("
-                 " SELECT 1 AS k, 'orders:' || state AS what, count(*) AS n FROM orders GROUP BY state"
-                 " UNION ALL"
-                 " SELECT 2, 'documents:' || state, count(*) FROM documents GROUP BY state"
-                 " UNION ALL"
-                 " SELECT 2, 'invoices:' || state, count(*) FROM invoices GROUP BY state"
-                 " UNION ALL"
-                 " SELECT 3, 'outbox:due', count(*) FROM outbox WHERE sent_at IS NULL AND next_try <= ?1"
-                 " UNION ALL"
-                 " SELECT 4, 'outbox:failed', count(*) FROM outbox WHERE sent_at IS NULL AND attempts > 0"
-                 ") ORDER BY k, what",
-    /* Rejected documents (the detail of the rejection, else the findings),
-     * outbox failures and failed runs. An outbox failure has no time of its own (the
-     * contract's outbox_failed takes none): its next try stands in. */
-    [Q_LAST_ERRORS] = "SELECT at, partner, subject, detail FROM ("
-                      " SELECT d.updated AS at, 0 AS src, d.id AS id, d.partner AS partner,"
-                      "  d.kind || ' ' || coalesce(d.ref, d.set_control, '#' || d.id) || ' rejected' AS subject,"
-                      "  coalesce((SELECT e.detail FROM document_events e WHERE e.document_id = d.id"
-                      "            AND e.state = d.state AND e.detail IS NOT NULL ORDER BY e.id DESC LIMIT 1),"
-                      "           d.findings, '') AS detail"
-                      " FROM documents d WHERE d.state = 'rejected'"
-                      " UNION ALL"
-                      " SELECT o.next_try, 1, o.id, o.partner,"
-                      "  'outbox ' || o.kind || ' ' || coalesce(o.name, '#' || o.id) || ' attempt '"
-                      "  || o.attempts || ' failed' || CASE WHEN o.sent_at IS NULL THEN '' ELSE ' (since sent)' END,"
-                      "  o.last_error"
-                      " FROM outbox o WHERE o.last_error IS NOT NULL"
-                      " UNION ALL"
-                      " SELECT coalesce(r.ended, r.started), 2, r.id, r.partner, r.job || ' run failed',"
-                      "  coalesce(r.error, '')"
-                      " FROM runs r WHERE r.state = 'failed'"
-                      ") ORDER BY at DESC, src, id DESC LIMIT ?1",
-};
-
 struct gw_store {
-    sqlite3 *db;
+    const struct gw_store_driver *drv;
+    struct gw_conn *conn;
     char *path;
     int version;
-    int depth;      /* open levels: 0 none, 1 BEGIN, more: SAVEPOINTs */
-    int doomed;     /* SQLite rolled the caller's transaction back: its rc */
-    sqlite3_stmt *st[Q_COUNT_];
+    int depth;      /* open levels: 0 none, 1 the transaction, more: savepoints */
+    int doomed;     /* the engine rolled the caller's transaction back: its rc */
 };
 
-/* ---- errors ------------------------------------------------------------------ */
+#define NO_IN NULL, 0
 
-static int rc_of(int code)
+/* ---- statements and rows ------------------------------------------------------ */
+
+static int q_open(struct gw_cursor **cur, struct gw_store *s, enum gw_q q, const struct gw_param *in,
+                  size_t nin, const char *op, struct edi_err *err)
 {
-    switch (code & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        return EDI_EAGAIN;
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-    case SQLITE_CORRUPT:
-    case SQLITE_NOLFS:
-    case SQLITE_PROTOCOL:
-        return EDI_EIO;
-    case SQLITE_NOTADB:
-        return EDI_ECONFIG;     /* the path names something else: fix the config */
-    case SQLITE_TOOBIG:
-        return EDI_ELIMIT;
-    default:
-        return EDI_ERR;
-    }
-}
-
-/* Turns SQLite's code (extended) into ours, naming the operation. Call it
- * before anything else touches the connection: the message is the last
- * call's. */
-static int db_fail(struct gw_store *s, int code, const char *op, struct edi_err *err)
-{
-    const char *m = sqlite3_errstr(code);
-    int rc;
-
-    if (s != NULL && s->db != NULL && sqlite3_extended_errcode(s->db) == code)
-        m = sqlite3_errmsg(s->db);
-    rc = edi_fail(err, rc_of(code), "store: %s: %s", op, m);
-    if (err != NULL)
-        err->sys = code;
-    return rc;
-}
-
-/* ---- statements and binding ------------------------------------------------ */
-
-static int prep(sqlite3_stmt **out, struct gw_store *s, enum q q, const char *op,
-                struct edi_err *err)
-{
-    int c;
-
-    *out = NULL;
-    if (s->st[q] == NULL) {
-        c = sqlite3_prepare_v3(s->db, SQL[q], -1, SQLITE_PREPARE_PERSISTENT, &s->st[q], NULL);
-        if (c != SQLITE_OK)
-            return db_fail(s, c, op, err);
-    } else {
-        sqlite3_reset(s->st[q]);
-        sqlite3_clear_bindings(s->st[q]);
-    }
-    *out = s->st[q];
-    return 0;
-}
-
-/* Puts a statement back for its next use (NULL: nothing). */
-static void finish(sqlite3_stmt *st)
-{
-    if (st != NULL) {
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
-    }
+    return s->drv->exec(cur, s->conn, q, in, nin, op, err);
 }
 
 /* 1: a row, 0: done, < 0: an error. */
-static int step(sqlite3_stmt *st, struct gw_store *s, const char *op, struct edi_err *err)
+static int next(struct gw_cursor *cur, const char *op, struct edi_err *err)
 {
-    int c = sqlite3_step(st);
-
-    if (c == SQLITE_ROW)
-        return 1;
-    if (c == SQLITE_DONE)
-        return 0;
-    return db_fail(s, c, op, err);
+    return cur->drv->next(cur, op, err);
 }
 
-/* Binders with a sticky SQLite code, checked once by bound(). Values are
- * SQLITE_STATIC: every statement is stepped before its inputs go away. */
-static void bind_text(int *bc, sqlite3_stmt *st, int i, const char *v)
+/* Puts a statement back for its next use (NULL: nothing). */
+static void done(struct gw_cursor *cur)
 {
-    if (*bc == SQLITE_OK)
-        *bc = v != NULL ? sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+    if (cur != NULL)
+        cur->drv->done(cur);
 }
 
-static void bind_i64(int *bc, sqlite3_stmt *st, int i, int64_t v)
+static int64_t col_int(struct gw_cursor *cur, int i)
 {
-    if (*bc == SQLITE_OK)
-        *bc = sqlite3_bind_int64(st, i, (sqlite3_int64)v);
+    return cur->drv->col_int(cur, i);
 }
 
-/* An id of 0 or less is "none". */
-static void bind_id(int *bc, sqlite3_stmt *st, int i, int64_t v)
+static const char *col_text(struct gw_cursor *cur, int i)
 {
-    if (*bc == SQLITE_OK)
-        *bc = v > 0 ? sqlite3_bind_int64(st, i, (sqlite3_int64)v) : sqlite3_bind_null(st, i);
-}
-
-static void bind_blob(int *bc, sqlite3_stmt *st, int i, const void *p, size_t n)
-{
-    /* a NULL pointer would bind SQL NULL: empty bytes are an empty blob */
-    if (*bc == SQLITE_OK)
-        *bc = sqlite3_bind_blob64(st, i, n > 0 ? p : "", (sqlite3_uint64)n, SQLITE_STATIC);
-}
-
-static int bound(struct gw_store *s, int bc, const char *op, struct edi_err *err)
-{
-    return bc == SQLITE_OK ? 0 : db_fail(s, bc, op, err);
+    return cur->drv->col_text(cur, i);
 }
 
 /* A copy of a text column, NULL for SQL NULL. */
-static char *col_str(sqlite3_stmt *st, int i)
+static char *col_str(struct gw_cursor *cur, int i)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
+    const char *t = cur->drv->col_text(cur, i);
 
-    return t != NULL ? edi_xstrdup((const char *)t) : NULL;
+    return t != NULL ? edi_xstrdup(t) : NULL;
 }
 
-/* Runs a cached statement with two integer parameters and no rows. */
-static int exec_ii(struct gw_store *s, enum q q, int64_t a, int64_t b, const char *op,
-                   struct edi_err *err)
+/* A copy of a blob column with a '\0' behind it (not counted in *n). */
+static void *col_bytes(size_t *n, struct gw_cursor *cur, int i)
 {
-    sqlite3_stmt *st;
-    int rc, bc = SQLITE_OK;
+    const void *b = cur->drv->col_blob(cur, i, n);
+    char *p = edi_xmalloc(*n + 1);
 
-    if ((rc = prep(&st, s, q, op, err)) < 0)
-        return rc;
-    bind_i64(&bc, st, 1, a);
-    bind_i64(&bc, st, 2, b);
-    if ((rc = bound(s, bc, op, err)) == 0)
-        rc = step(st, s, op, err);
-    finish(st);
-    return rc < 0 ? rc : 0;
+    if (*n > 0)
+        memcpy(p, b, *n);
+    p[*n] = '\0';
+    return p;
 }
 
-/* Runs a cached statement without parameters or rows (BEGIN, COMMIT ...). */
-static int run(struct gw_store *s, enum q q, const char *op, struct edi_err *err)
+/* Runs q for its effect: one step, rows unread. */
+static int q_run(struct gw_store *s, enum gw_q q, const struct gw_param *in, size_t nin, const char *op,
+                 struct edi_err *err)
 {
-    sqlite3_stmt *st;
+    struct gw_cursor *cur;
     int rc;
 
-    if ((rc = prep(&st, s, q, op, err)) < 0)
+    if ((rc = q_open(&cur, s, q, in, nin, op, err)) < 0)
         return rc;
-    rc = step(st, s, op, err);
-    finish(st);
+    rc = next(cur, op, err);
+    done(cur);
     return rc < 0 ? rc : 0;
+}
+
+/* q_run, and how many rows it changed. */
+static int q_change(int64_t *changed, struct gw_store *s, enum gw_q q, const struct gw_param *in,
+                    size_t nin, const char *op, struct edi_err *err)
+{
+    int rc = q_run(s, q, in, nin, op, err);
+
+    *changed = rc == 0 ? s->drv->changes(s->conn) : 0;
+    return rc;
+}
+
+/* q_run for an insert: *id is the new row. */
+static int q_insert(int64_t *id, struct gw_store *s, enum gw_q q, const struct gw_param *in, size_t nin,
+                    const char *op, struct edi_err *err)
+{
+    int rc = q_run(s, q, in, nin, op, err);
+
+    *id = rc == 0 ? s->drv->last_id(s->conn) : 0;
+    return rc;
+}
+
+/* The first row: 1 with *cur on it (the caller's to put back with done),
+ * 0 when there is none, < 0 an error (*cur NULL both times). */
+static int q_first(struct gw_cursor **cur, struct gw_store *s, enum gw_q q, const struct gw_param *in,
+                   size_t nin, const char *op, struct edi_err *err)
+{
+    int rc;
+
+    if ((rc = q_open(cur, s, q, in, nin, op, err)) < 0)
+        return rc;
+    if ((rc = next(*cur, op, err)) <= 0) {
+        done(*cur);
+        *cur = NULL;
+    }
+    return rc;
+}
+
+/* The first row's first column as an integer, 0 when there is no row. */
+static int q_int(int64_t *v, struct gw_store *s, enum gw_q q, const struct gw_param *in, size_t nin,
+                 const char *op, struct edi_err *err)
+{
+    struct gw_cursor *cur;
+    int rc;
+
+    *v = 0;
+    if ((rc = q_first(&cur, s, q, in, nin, op, err)) == 1)
+        *v = col_int(cur, 0);
+    done(cur);
+    return rc < 0 ? rc : 0;
+}
+
+/* Room for one more of v's elements (size bytes each) when k reached *cap. */
+static void *grow(void *v, size_t *cap, size_t k, size_t size)
+{
+    if (k < *cap)
+        return v;
+    *cap = *cap ? 2 * *cap : 8;
+    return edi_xrealloc(v, *cap * size);
+}
+
+/* A size limit as a statement's LIMIT. */
+static int64_t limit_of(size_t max)
+{
+    return max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max;
 }
 
 /* ---- transactions -------------------------------------------------------------- */
 
 enum { TX_READ, TX_WRITE };
 
-/* Opens one level: BEGIN IMMEDIATE (writes: the write lock is taken now,
- * so a busy store fails here, before any work, with EDI_EAGAIN) or BEGIN
- * (reads), or a SAVEPOINT inside an open transaction. */
+/* Opens one level: the transaction (writes: the write lock is taken now,
+ * so a busy store fails here, before any work, with EDI_EAGAIN), or a
+ * savepoint inside an open transaction. */
 static int tx_begin(struct gw_store *s, int mode, const char *op, struct edi_err *err)
 {
     int rc;
@@ -774,29 +189,25 @@ static int tx_begin(struct gw_store *s, int mode, const char *op, struct edi_err
         return edi_fail(err, s->doomed,
                         "store: %s: the open transaction was lost to an earlier error; roll it back",
                         op);
-    if ((rc = run(s, s->depth > 0 ? Q_SAVEPOINT : mode == TX_WRITE ? Q_BEGIN_IMMEDIATE : Q_BEGIN, op,
-                  err)) < 0)
+    if ((rc = s->drv->begin(s->conn, s->depth == 0, mode == TX_WRITE, op, err)) < 0)
         return rc;
     s->depth++;
     return 0;
 }
 
-/* Undoes the innermost level. When SQLite has already rolled the whole
- * transaction back (it may, on I/O errors and a full disk), a caller's
- * outer transaction is gone too: remember that, so its later calls and
- * its commit fail instead of running outside any transaction. */
+/* Undoes the innermost level. When the engine has already rolled the
+ * whole transaction back (SQLite may, on I/O errors and a full disk), a
+ * caller's outer transaction is gone too: remember that, so its later
+ * calls and its commit fail instead of running outside any transaction. */
 static void tx_undo(struct gw_store *s, int rc)
 {
     if (s->depth <= 0)
         return;
-    if (sqlite3_get_autocommit(s->db)) {
+    if (!s->drv->in_tx(s->conn)) {
         if (s->depth > 1 && !s->doomed)
             s->doomed = rc < 0 ? rc : EDI_ERR;
-    } else if (s->depth == 1) {
-        run(s, Q_ROLLBACK, "rollback", NULL);
     } else {
-        run(s, Q_ROLLBACK_TO, "rollback", NULL);
-        run(s, Q_RELEASE, "rollback", NULL);
+        s->drv->rollback(s->conn, s->depth == 1);
     }
     s->depth--;
 }
@@ -808,7 +219,7 @@ static int tx_end(struct gw_store *s, int rc, const char *op, struct edi_err *er
     if (s->depth <= 0)
         return rc;
     if (rc >= 0) {
-        int c = run(s, s->depth == 1 ? Q_COMMIT : Q_RELEASE, op, err);
+        int c = s->drv->commit(s->conn, s->depth == 1, op, err);
 
         if (c == 0) {
             s->depth--;
@@ -846,8 +257,8 @@ void gw_store_rollback(struct gw_store *s)
         return;
     if (s->doomed) {
         /* nothing left to undo at any level */
-        if (!sqlite3_get_autocommit(s->db))
-            run(s, Q_ROLLBACK, "rollback", NULL);
+        if (s->drv->in_tx(s->conn))
+            s->drv->rollback(s->conn, 1);
         s->depth = 0;
         s->doomed = 0;
         return;
@@ -860,26 +271,17 @@ void gw_store_rollback(struct gw_store *s)
 /* The schema version on disk (0: an empty store). */
 static int read_version(int *out, struct gw_store *s, struct edi_err *err)
 {
-    sqlite3_stmt *st = NULL;
+    static const char op[] = "read schema version";
+    int64_t v;
     int rc;
 
     *out = 0;
-    if ((rc = prep(&st, s, Q_HAS_VERSION, "read schema version", err)) < 0 ||
-        (rc = step(st, s, "read schema version", err)) < 0)
-        goto out;
-    if (rc == 0 || sqlite3_column_int64(st, 0) == 0) {
-        rc = 0;
-        goto out;
-    }
-    finish(st);
-    if ((rc = prep(&st, s, Q_VERSION, "read schema version", err)) < 0 ||
-        (rc = step(st, s, "read schema version", err)) < 0)
-        goto out;
-    *out = rc == 1 ? sqlite3_column_int(st, 0) : 0;
-    rc = 0;
-out:
-    finish(st);
-    return rc;
+    if ((rc = q_int(&v, s, Q_HAS_VERSION, NO_IN, op, err)) < 0 || v == 0)
+        return rc;
+    if ((rc = q_int(&v, s, Q_VERSION, NO_IN, op, err)) < 0)
+        return rc;
+    *out = (int)v;
+    return 0;
 }
 
 static int too_new(const struct gw_store *s, int v, struct edi_err *err)
@@ -887,7 +289,7 @@ static int too_new(const struct gw_store *s, int v, struct edi_err *err)
     return edi_fail(err, EDI_ECONFIG,
                     "store: %s has schema version %d, newer than this wharf knows (%d): "
                     "run a newer wharf",
-                    s->path, v, NMIGRATIONS);
+                    s->path, v, s->drv->nmigrations);
 }
 
 /* Applies the migrations the store lacks, each in its own transaction.
@@ -896,23 +298,21 @@ static int too_new(const struct gw_store *s, int v, struct edi_err *err)
  * case another process migrated in between. */
 static int migrate(struct gw_store *s, struct edi_err *err)
 {
+    const int last = s->drv->nmigrations;
     char op[64];
     int rc, v, cur;
 
     if ((rc = read_version(&v, s, err)) < 0)
         return rc;
-    if (v > NMIGRATIONS)
+    if (v > last)
         return too_new(s, v, err);
-    for (; v < NMIGRATIONS; v++) {
-        sqlite3_stmt *st = NULL;
-        int bc = SQLITE_OK;
-
+    for (; v < last; v++) {
         snprintf(op, sizeof(op), "migrate to schema version %d", v + 1);
         if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
             return rc;
-        if ((rc = run(s, Q_VERSION_TABLE, op, err)) < 0 || (rc = read_version(&cur, s, err)) < 0)
+        if ((rc = q_run(s, Q_VERSION_TABLE, NO_IN, op, err)) < 0 || (rc = read_version(&cur, s, err)) < 0)
             goto next;
-        if (cur > NMIGRATIONS) {
+        if (cur > last) {
             rc = too_new(s, cur, err);
             goto next;
         }
@@ -920,91 +320,28 @@ static int migrate(struct gw_store *s, struct edi_err *err)
             v = cur - 1;
             goto next;
         }
-        /* constant DDL, no values: sqlite3_exec runs the whole script */
-        if ((bc = sqlite3_exec(s->db, MIGRATIONS[v], NULL, NULL, NULL)) != SQLITE_OK) {
-            rc = db_fail(s, bc, op, err);
-            goto next;
-        }
-        if ((rc = prep(&st, s, Q_VERSION_SET, op, err)) < 0)
-            goto next;
-        bind_i64(&bc, st, 1, v + 1);
-        if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-            goto next;
-        rc = 0;
+        if ((rc = s->drv->migrate(s->conn, v, op, err)) == 0)
+            rc = q_run(s, Q_VERSION_SET, GW_IN(GW_INT(v + 1)), op, err);
 next:
-        finish(st);
         if ((rc = tx_end(s, rc, op, err)) < 0)
             return rc;
     }
-    s->version = NMIGRATIONS;
+    s->version = last;
     return 0;
-}
-
-/* WAL: readers (`wharf status`, the CLI) never wait for the daemon, and
- * the daemon never waits for them. */
-static int use_wal(struct gw_store *s, struct edi_err *err)
-{
-    static const char op[] = "set journal_mode=WAL";
-    sqlite3_stmt *st = NULL;
-    const char *mode;
-    int c, rc = 0;
-
-    if ((c = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL)) != SQLITE_OK)
-        return db_fail(s, c, op, err);
-    if ((c = sqlite3_step(st)) != SQLITE_ROW) {
-        rc = db_fail(s, c, op, err);
-        goto out;
-    }
-    mode = (const char *)sqlite3_column_text(st, 0);
-    if (mode == NULL || (strcmp(mode, "wal") != 0 && strcmp(s->path, ":memory:") != 0))
-        rc = edi_fail(err, EDI_ECONFIG,
-                      "store: %s: cannot use WAL mode (journal mode stays %s): "
-                      "put the workspace on a local file system",
-                      s->path, mode ? mode : "unknown");
-out:
-    sqlite3_finalize(st);
-    return rc;
 }
 
 int gw_store_open(struct gw_store **out, const char *path, struct edi_err *err)
 {
     struct gw_store *s = NULL;
-    char op[256];
-    int rc, c;
+    int rc;
 
     *out = NULL;
     if (path == NULL || *path == '\0')
         return edi_fail(err, EDI_ERR, "store: open: no path");
-    snprintf(op, sizeof(op), "open %s", path);
     s = edi_xcalloc(1, sizeof(*s));
+    s->drv = &gw_sqlite_driver;
     s->path = edi_xstrdup(path);
-    c = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-    if (s->db == NULL)
-        abort();                    /* out of memory: the wrappers' policy */
-    sqlite3_extended_result_codes(s->db, 1);
-    if (c != SQLITE_OK) {
-        rc = db_fail(s, c, op, err);
-        goto out;
-    }
-    sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
-    /* synchronous=FULL, not NORMAL: under WAL, NORMAL may lose the last
-     * commits on power loss (the database stays consistent, but not
-     * durable). A control number or outbox row that was committed, then
-     * used to write a file the partner receives, must not come back after
-     * a reboot, or a number is reused and a message sent twice. FULL costs
-     * one fsync of the WAL per commit: batch a file's work in one
-     * gw_store_begin/commit. */
-    if ((c = sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL)) != SQLITE_OK) {
-        rc = db_fail(s, c, op, err);
-        goto out;
-    }
-    if ((rc = use_wal(s, err)) < 0)
-        goto out;
-    if ((c = sqlite3_exec(s->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL)) != SQLITE_OK) {
-        rc = db_fail(s, c, op, err);
-        goto out;
-    }
-    if ((rc = migrate(s, err)) < 0)
+    if ((rc = s->drv->open(&s->conn, path, err)) < 0 || (rc = migrate(s, err)) < 0)
         goto out;
     *out = s;
     s = NULL;
@@ -1015,16 +352,10 @@ out:
 
 void gw_store_close(struct gw_store *s)
 {
-    int i;
-
     if (s == NULL)
         return;
-    /* a transaction still open is dropped, as a crash would drop it */
-    if (s->db != NULL && !sqlite3_get_autocommit(s->db))
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    for (i = 0; i < Q_COUNT_; i++)
-        sqlite3_finalize(s->st[i]);
-    sqlite3_close(s->db);
+    if (s->conn != NULL)
+        s->drv->close(s->conn);
     free(s->path);
     free(s);
 }
@@ -1036,81 +367,44 @@ int gw_store_version(const struct gw_store *s)
 
 void gw_store_set_busy_timeout(struct gw_store *s, int ms)
 {
-    sqlite3_busy_timeout(s->db, ms);
+    s->drv->busy_timeout(s->conn, ms);
 }
 
 /* ---- raw bytes ---------------------------------------------------------------- */
 
-static int sha256_hex(char hex[65], const void *p, size_t n, struct edi_err *err)
+/* The digest is the caller's (gateway/core/digest.h): 64 hex digits. */
+static int digest_ok(const char *sha256, const char *op, struct edi_err *err)
 {
-    static const char digits[] = "0123456789abcdef";
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0, i;
+    size_t i;
 
-    if (EVP_Digest(n > 0 ? p : "", n, md, &len, EVP_sha256(), NULL) != 1 || len != 32) {
-        unsigned long e = ERR_get_error();
-        const char *why = e != 0 ? ERR_reason_error_string(e) : NULL;
-        int rc = edi_fail(err, EDI_ERR, "store: put raw: SHA-256 failed: %s", why ? why : "unknown");
-
-        if (err != NULL)
-            err->sys = (int)ERR_GET_REASON(e);
-        ERR_clear_error();
-        return rc;
-    }
-    for (i = 0; i < 32; i++) {
-        hex[2 * i] = digits[md[i] >> 4];
-        hex[2 * i + 1] = digits[md[i] & 15];
-    }
-    hex[64] = '\0';
+    for (i = 0; sha256 != NULL && i < 64; i++)
+        if (!((sha256[i] >= '0' && sha256[i] <= '9') || (sha256[i] >= 'a' && sha256[i] <= 'f')))
+            break;
+    if (sha256 == NULL || i < 64 || sha256[64] != '\0')
+        return edi_fail(err, EDI_ERR, "store: %s: no SHA-256 (64 lowercase hex digits)", op);
     return 0;
 }
 
-int gw_store_put_raw(int64_t *id, int *dup, char sha256[65], struct gw_store *s,
-                     const char *partner, const char *direction, const char *name,
-                     const void *bytes, size_t n, time_t now, struct edi_err *err)
+int gw_store_put_raw(int64_t *id, int *dup, struct gw_store *s, const char *partner,
+                     const char *direction, const char *name, const char *sha256, const void *bytes,
+                     size_t n, time_t now, struct edi_err *err)
 {
     static const char op[] = "put raw";
-    sqlite3_stmt *find = NULL, *ins = NULL;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     *id = 0;
     *dup = 0;
-    sha256[0] = '\0';
     if (bytes == NULL && n > 0)
         return edi_fail(err, EDI_ERR, "store: put raw: no bytes");
-    if ((rc = sha256_hex(sha256, bytes, n, err)) < 0)
+    if ((rc = digest_ok(sha256, op, err)) < 0 || (rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
-        return rc;
-    if ((rc = prep(&find, s, Q_RAW_FIND, op, err)) < 0)
-        goto out;
-    bind_text(&bc, find, 1, partner);
-    bind_text(&bc, find, 2, direction);
-    bind_text(&bc, find, 3, sha256);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(find, s, op, err)) < 0)
-        goto out;
-    if (rc == 1) {
-        *id = sqlite3_column_int64(find, 0);
+    rc = q_int(id, s, Q_RAW_FIND, GW_IN(GW_TEXT(partner), GW_TEXT(direction), GW_TEXT(sha256)), op, err);
+    if (rc == 0 && *id != 0)
         *dup = 1;
-        rc = 0;
-        goto out;
-    }
-    if ((rc = prep(&ins, s, Q_RAW_INSERT, op, err)) < 0)
-        goto out;
-    bind_text(&bc, ins, 1, partner);
-    bind_text(&bc, ins, 2, direction);
-    bind_text(&bc, ins, 3, name);
-    bind_text(&bc, ins, 4, sha256);
-    bind_blob(&bc, ins, 5, bytes, n);
-    bind_i64(&bc, ins, 6, (int64_t)n);
-    bind_i64(&bc, ins, 7, now);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(ins, s, op, err)) < 0)
-        goto out;
-    *id = sqlite3_last_insert_rowid(s->db);
-    rc = 0;
-out:
-    finish(find);
-    finish(ins);
+    else if (rc == 0)
+        rc = q_insert(id, s, Q_RAW_INSERT,
+                      GW_IN(GW_TEXT(partner), GW_TEXT(direction), GW_TEXT(name), GW_TEXT(sha256),
+                            GW_BLOB(bytes, n), GW_INT(n), GW_INT(now)), op, err);
     if ((rc = tx_end(s, rc, op, err)) < 0) {
         *id = 0;
         *dup = 0;
@@ -1119,61 +413,33 @@ out:
 }
 
 int gw_store_receive_raw(int64_t *id, int *dup, int *pending, struct gw_store *s, const char *partner,
-                         const char *name, const void *bytes, size_t n, time_t now, struct edi_err *err)
+                         const char *name, const char *sha256, const void *bytes, size_t n, time_t now,
+                         struct edi_err *err)
 {
     static const char op[] = "receive raw";
-    sqlite3_stmt *find = NULL, *ins = NULL, *get = NULL;
-    char sha256[65];
-    int rc, bc = SQLITE_OK;
+    struct gw_cursor *get = NULL;
+    int rc;
 
     *id = 0;
     *dup = 0;
     *pending = 0;
     if (bytes == NULL && n > 0)
         return edi_fail(err, EDI_ERR, "store: receive raw: no bytes");
-    if ((rc = sha256_hex(sha256, bytes, n, err)) < 0)
+    if ((rc = digest_ok(sha256, op, err)) < 0 || (rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
-        return rc;
-    if ((rc = prep(&find, s, Q_RAW_FIND, op, err)) < 0)
-        goto out;
-    bind_text(&bc, find, 1, partner);
-    bind_text(&bc, find, 2, "in");
-    bind_text(&bc, find, 3, sha256);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(find, s, op, err)) < 0)
-        goto out;
-    if (rc == 1) {
-        *id = sqlite3_column_int64(find, 0);
+    rc = q_int(id, s, Q_RAW_FIND, GW_IN(GW_TEXT(partner), GW_TEXT("in"), GW_TEXT(sha256)), op, err);
+    if (rc == 0 && *id != 0) {
         *dup = 1;
-        finish(find);
-        find = NULL;
-        if ((rc = prep(&get, s, Q_RAW_GET, op, err)) < 0)
-            goto out;
-        bind_i64(&bc, get, 1, *id);
-        if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(get, s, op, err)) < 0)
-            goto out;
-        *pending = rc == 1 && strcmp((const char *)sqlite3_column_text(get, 6), "received") == 0;
-        rc = 0;
-        goto out;
+        if ((rc = q_first(&get, s, Q_RAW_GET, GW_IN(GW_INT(*id)), op, err)) == 1)
+            *pending = strcmp(col_text(get, 6), "received") == 0;
+        done(get);
+    } else if (rc == 0) {
+        rc = q_insert(id, s, Q_RAW_RECEIVE,
+                      GW_IN(GW_TEXT(partner), GW_TEXT(name), GW_TEXT(sha256), GW_BLOB(bytes, n), GW_INT(n),
+                            GW_INT(now)), op, err);
+        *pending = rc == 0;
     }
-    if ((rc = prep(&ins, s, Q_RAW_RECEIVE, op, err)) < 0)
-        goto out;
-    bind_text(&bc, ins, 1, partner);
-    bind_text(&bc, ins, 2, name);
-    bind_text(&bc, ins, 3, sha256);
-    bind_blob(&bc, ins, 4, bytes, n);
-    bind_i64(&bc, ins, 5, (int64_t)n);
-    bind_i64(&bc, ins, 6, now);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(ins, s, op, err)) < 0)
-        goto out;
-    *id = sqlite3_last_insert_rowid(s->db);
-    *pending = 1;
-    rc = 0;
-out:
-    finish(find);
-    finish(ins);
-    finish(get);
-    if ((rc = tx_end(s, rc, op, err)) < 0) {
+    if ((rc = tx_end(s, rc < 0 ? rc : 0, op, err)) < 0) {
         *id = 0;
         *dup = 0;
         *pending = 0;
@@ -1185,28 +451,20 @@ int gw_store_raws_received(int64_t **ids, size_t *n, struct gw_store *s, const c
                            struct edi_err *err)
 {
     static const char op[] = "received raws";
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    struct gw_cursor *cur = NULL;
     size_t cap = 0;
+    int rc;
 
     *ids = NULL;
     *n = 0;
     if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_RAW_RECEIVED, op, err)) < 0)
-        goto out;
-    bind_text(&bc, st, 1, partner);
-    if ((rc = bound(s, bc, op, err)) < 0)
-        goto out;
-    while ((rc = step(st, s, op, err)) == 1) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            *ids = edi_xrealloc(*ids, cap * sizeof(**ids));
+    if ((rc = q_open(&cur, s, Q_RAW_RECEIVED, GW_IN(GW_TEXT(partner)), op, err)) == 0)
+        while ((rc = next(cur, op, err)) == 1) {
+            *ids = grow(*ids, &cap, *n, sizeof(**ids));
+            (*ids)[(*n)++] = col_int(cur, 0);
         }
-        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
-    }
-out:
-    finish(st);
+    done(cur);
     if ((rc = tx_end(s, rc, op, err)) < 0) {
         free(*ids);
         *ids = NULL;
@@ -1218,43 +476,29 @@ out:
 int gw_store_get_raw(struct gw_raw **out, struct gw_store *s, int64_t id, struct edi_err *err)
 {
     static const char op[] = "get raw";
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    struct gw_cursor *cur = NULL;
+    struct gw_raw *r;
+    int rc;
 
     *out = NULL;
     if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_RAW_GET, op, err)) < 0)
-        goto out;
-    bind_i64(&bc, st, 1, id);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    if (rc == 0) {
+    if ((rc = q_first(&cur, s, Q_RAW_GET, GW_IN(GW_INT(id)), op, err)) == 0)
         rc = edi_fail(err, EDI_ENOTFOUND, "store: %s: no raw message #%lld", op, (long long)id);
-        goto out;
-    }
-    {
-        struct gw_raw *r = edi_xcalloc(1, sizeof(*r));
-        const void *b = sqlite3_column_blob(st, 3);
-        int len = sqlite3_column_bytes(st, 3);
-
-        r->id = sqlite3_column_int64(st, 0);
-        r->partner = col_str(st, 1);
-        r->name = col_str(st, 2);
-        r->n = (size_t)len;
-        r->bytes = edi_xmalloc(r->n + 1);
-        if (len > 0)
-            memcpy(r->bytes, b, r->n);
-        r->bytes[r->n] = '\0';
-        r->received = (time_t)sqlite3_column_int64(st, 5);
-        r->state = col_str(st, 6);
-        r->verdict = col_str(st, 7);
-        r->reason = col_str(st, 8);
+    if (rc == 1) {
+        r = edi_xcalloc(1, sizeof(*r));
+        r->id = col_int(cur, 0);
+        r->partner = col_str(cur, 1);
+        r->name = col_str(cur, 2);
+        r->bytes = col_bytes(&r->n, cur, 3);
+        r->received = (time_t)col_int(cur, 5);
+        r->state = col_str(cur, 6);
+        r->verdict = col_str(cur, 7);
+        r->reason = col_str(cur, 8);
         *out = r;
+        rc = 0;
     }
-    rc = 0;
-out:
-    finish(st);
+    done(cur);
     if ((rc = tx_end(s, rc, op, err)) < 0) {
         gw_raw_free(*out);
         *out = NULL;
@@ -1279,22 +523,14 @@ int gw_store_raw_settle(struct gw_store *s, int64_t id, const char *verdict, con
                         struct edi_err *err)
 {
     static const char op[] = "settle raw";
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    int64_t changed;
+    int rc;
 
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_RAW_SETTLE, op, err)) < 0)
-        goto out;
-    bind_i64(&bc, st, 1, id);
-    bind_text(&bc, st, 2, verdict);
-    bind_text(&bc, st, 3, reason);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    rc = sqlite3_changes(s->db) ? 0 : edi_fail(err, EDI_ENOTFOUND, "store: %s: no raw message #%lld", op,
-                                                (long long)id);
-out:
-    finish(st);
+    rc = q_change(&changed, s, Q_RAW_SETTLE, GW_IN(GW_INT(id), GW_TEXT(verdict), GW_TEXT(reason)), op, err);
+    if (rc == 0 && changed == 0)
+        rc = edi_fail(err, EDI_ENOTFOUND, "store: %s: no raw message #%lld", op, (long long)id);
     return tx_end(s, rc, op, err);
 }
 
@@ -1303,22 +539,12 @@ out:
 int gw_store_interchange_seen(int *seen, struct gw_store *s, const char *partner,
                               const char *direction, const char *control, struct edi_err *err)
 {
-    static const char op[] = "interchange seen";
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    int64_t v;
+    int rc;
 
-    *seen = 0;
-    if ((rc = prep(&st, s, Q_ICHG_SEEN, op, err)) < 0)
-        return rc;
-    bind_text(&bc, st, 1, partner);
-    bind_text(&bc, st, 2, direction);
-    bind_text(&bc, st, 3, control);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    *seen = rc;
-    rc = 0;
-out:
-    finish(st);
+    rc = q_int(&v, s, Q_ICHG_SEEN, GW_IN(GW_TEXT(partner), GW_TEXT(direction), GW_TEXT(control)),
+               "interchange seen", err);
+    *seen = rc == 0 && v != 0;
     return rc;
 }
 
@@ -1330,30 +556,16 @@ int gw_store_add_interchange(int64_t *id, struct gw_store *s, int64_t raw_id,
                              time_t now, struct edi_err *err)
 {
     char op[128];
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     *id = 0;
     snprintf(op, sizeof(op), "add interchange %s %s %s", partner ? partner : "?",
              direction ? direction : "?", control ? control : "?");
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_ICHG_INSERT, op, err)) < 0)
-        goto out;
-    bind_id(&bc, st, 1, raw_id);
-    bind_text(&bc, st, 2, partner);
-    bind_text(&bc, st, 3, direction);
-    bind_text(&bc, st, 4, control);
-    bind_text(&bc, st, 5, sender);
-    bind_text(&bc, st, 6, receiver);
-    bind_text(&bc, st, 7, status);
-    bind_i64(&bc, st, 8, now);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    *id = sqlite3_last_insert_rowid(s->db);
-    rc = 0;
-out:
-    finish(st);
+    rc = q_insert(id, s, Q_ICHG_INSERT,
+                  GW_IN(GW_ID(raw_id), GW_TEXT(partner), GW_TEXT(direction), GW_TEXT(control),
+                        GW_TEXT(sender), GW_TEXT(receiver), GW_TEXT(status), GW_INT(now)), op, err);
     if ((rc = tx_end(s, rc, op, err)) < 0)
         *id = 0;
     return rc;
@@ -1362,19 +574,7 @@ out:
 static int doc_event(struct gw_store *s, int64_t id, time_t now, const char *state,
                      const char *detail, const char *op, struct edi_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
-
-    if ((rc = prep(&st, s, Q_DOC_EVENT, op, err)) < 0)
-        return rc;
-    bind_i64(&bc, st, 1, id);
-    bind_i64(&bc, st, 2, now);
-    bind_text(&bc, st, 3, state);
-    bind_text(&bc, st, 4, detail);
-    if ((rc = bound(s, bc, op, err)) >= 0 && (rc = step(st, s, op, err)) >= 0)
-        rc = 0;
-    finish(st);
-    return rc;
+    return q_run(s, Q_DOC_EVENT, GW_IN(GW_INT(id), GW_INT(now), GW_TEXT(state), GW_TEXT(detail)), op, err);
 }
 
 /* interchange_id 0: none (an SP-API message). The first event repeats the
@@ -1386,30 +586,17 @@ int gw_store_add_document(int64_t *id, struct gw_store *s, int64_t interchange_i
                           struct edi_err *err)
 {
     static const char op[] = "add document";
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     *id = 0;
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_DOC_INSERT, op, err)) < 0)
-        goto out;
-    bind_id(&bc, st, 1, interchange_id);
-    bind_text(&bc, st, 2, partner);
-    bind_text(&bc, st, 3, direction);
-    bind_text(&bc, st, 4, kind);
-    bind_text(&bc, st, 5, group_control);
-    bind_text(&bc, st, 6, set_control);
-    bind_text(&bc, st, 7, ref);
-    bind_text(&bc, st, 8, state);
-    bind_text(&bc, st, 9, findings);
-    bind_i64(&bc, st, 10, now);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    *id = sqlite3_last_insert_rowid(s->db);
-    rc = doc_event(s, *id, now, state, NULL, op, err);
-out:
-    finish(st);
+    rc = q_insert(id, s, Q_DOC_INSERT,
+                  GW_IN(GW_ID(interchange_id), GW_TEXT(partner), GW_TEXT(direction), GW_TEXT(kind),
+                        GW_TEXT(group_control), GW_TEXT(set_control), GW_TEXT(ref), GW_TEXT(state),
+                        GW_TEXT(findings), GW_INT(now)), op, err);
+    if (rc == 0)
+        rc = doc_event(s, *id, now, state, NULL, op, err);
     if ((rc = tx_end(s, rc, op, err)) < 0)
         *id = 0;
     return rc;
@@ -1417,61 +604,37 @@ out:
 
 /* UPDATE ... SET state = ?2, updated = ?3 WHERE id = ?1 (q), inside the
  * caller's transaction; EDI_ENOTFOUND when no row has that id. */
-static int set_state(struct gw_store *s, enum q q, int64_t id, const char *state, time_t now,
+static int set_state(struct gw_store *s, enum gw_q q, int64_t id, const char *state, time_t now,
                      const char *what, const char *op, struct edi_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    int64_t changed;
+    int rc = q_change(&changed, s, q, GW_IN(GW_INT(id), GW_TEXT(state), GW_INT(now)), op, err);
 
-    if ((rc = prep(&st, s, q, op, err)) < 0)
-        return rc;
-    bind_i64(&bc, st, 1, id);
-    bind_text(&bc, st, 2, state);
-    bind_i64(&bc, st, 3, now);
-    if ((rc = bound(s, bc, op, err)) == 0 && (rc = step(st, s, op, err)) >= 0)
-        rc = sqlite3_changes(s->db) ? 0 : edi_fail(err, EDI_ENOTFOUND, "store: %s: no such %s", op, what);
-    finish(st);
+    if (rc == 0 && changed == 0)
+        rc = edi_fail(err, EDI_ENOTFOUND, "store: %s: no such %s", op, what);
     return rc;
-}
-
-static int inv_follow(struct gw_store *s, enum q q, int64_t doc, const char *state, time_t now,
-                      const char *detail, const char *op, struct edi_err *err)
-{
-    sqlite3_stmt *st = NULL;
-    char what[300];
-    int rc, bc = SQLITE_OK;
-
-    snprintf(what, sizeof(what), "the 810 is %s%s%s", state, detail ? ": " : "", detail ? detail : "");
-    if ((rc = prep(&st, s, q, op, err)) < 0)
-        return rc;
-    bind_i64(&bc, st, 1, doc);
-    bind_text(&bc, st, 2, state);
-    bind_i64(&bc, st, 3, now);
-    if (q == Q_INV_DOC_HISTORY)
-        bind_text(&bc, st, 4, what);
-    if ((rc = bound(s, bc, op, err)) == 0)
-        rc = step(st, s, op, err);
-    finish(st);
-    return rc < 0 ? rc : 0;
 }
 
 /* EDI_ENOTFOUND when there is no document id. */
 int gw_store_set_document_state(struct gw_store *s, int64_t id, const char *state,
                                 const char *detail, time_t now, struct edi_err *err)
 {
-    char op[64];
+    char op[64], what[300];
     int rc;
 
     snprintf(op, sizeof(op), "set document %lld state", (long long)id);
+    snprintf(what, sizeof(what), "the 810 is %s%s%s", state ? state : "?", detail ? ": " : "", detail ? detail : "");
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
     if ((rc = set_state(s, Q_DOC_STATE, id, state, now, "document", op, err)) == 0)
         rc = doc_event(s, id, now, state, detail, op, err);
-    /* an invoice follows the 810 that carries it (sent, accepted, rejected) */
+    /* an invoice follows the 810 that carries it (sent, accepted, rejected):
+     * the history first (it names the invoices about to change) */
     if (rc == 0)
-        rc = inv_follow(s, Q_INV_DOC_HISTORY, id, state, now, detail, op, err);
+        rc = q_run(s, Q_INV_DOC_HISTORY, GW_IN(GW_INT(id), GW_TEXT(state), GW_INT(now), GW_TEXT(what)), op,
+                   err);
     if (rc == 0)
-        rc = inv_follow(s, Q_INV_DOC_STATE, id, state, now, NULL, op, err);
+        rc = q_run(s, Q_INV_DOC_STATE, GW_IN(GW_INT(id), GW_TEXT(state), GW_INT(now)), op, err);
     return tx_end(s, rc, op, err);
 }
 
@@ -1516,46 +679,24 @@ void gw_orders_free(struct gw_order **v, size_t n)
 static int history_add(struct gw_store *s, int64_t order_id, time_t now, const char *state,
                        const char *what, const char *op, struct edi_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
-
-    if ((rc = prep(&st, s, Q_HISTORY_INSERT, op, err)) < 0)
-        return rc;
-    bind_i64(&bc, st, 1, order_id);
-    bind_i64(&bc, st, 2, now);
-    bind_text(&bc, st, 3, state);
-    bind_text(&bc, st, 4, what);
-    if ((rc = bound(s, bc, op, err)) >= 0 && (rc = step(st, s, op, err)) >= 0)
-        rc = 0;
-    finish(st);
-    return rc;
+    return q_run(s, Q_HISTORY_INSERT, GW_IN(GW_INT(order_id), GW_INT(now), GW_TEXT(state), GW_TEXT(what)),
+                 op, err);
 }
 
 static int lines_put(struct gw_store *s, int64_t order_id, const struct gw_order *o, const char *op,
                      struct edi_err *err)
 {
-    sqlite3_stmt *st = NULL;
     int rc = 0;
     size_t i;
 
     for (i = 0; i < o->nlines && rc == 0; i++) {
         const struct gw_order_line *l = &o->lines[i];
-        int bc = SQLITE_OK;
 
-        if ((rc = prep(&st, s, Q_LINE_INSERT, op, err)) < 0)
-            break;
-        bind_i64(&bc, st, 1, order_id);
-        bind_i64(&bc, st, 2, l->line_no);
-        bind_text(&bc, st, 3, l->product_id);
-        bind_text(&bc, st, 4, l->description);
-        bind_text(&bc, st, 5, l->quantity);
-        bind_text(&bc, st, 6, l->unit);
-        bind_text(&bc, st, 7, l->unit_cost);
-        bind_text(&bc, st, 8, l->state ? l->state : "open");
-        if ((rc = bound(s, bc, op, err)) >= 0 && (rc = step(st, s, op, err)) >= 0)
-            rc = 0;
+        rc = q_run(s, Q_LINE_INSERT,
+                   GW_IN(GW_INT(order_id), GW_INT(l->line_no), GW_TEXT(l->product_id),
+                         GW_TEXT(l->description), GW_TEXT(l->quantity), GW_TEXT(l->unit),
+                         GW_TEXT(l->unit_cost), GW_TEXT(l->state ? l->state : "open")), op, err);
     }
-    finish(st);
     return rc;
 }
 
@@ -1577,15 +718,14 @@ static char *what_of(const char *verb, const char *why)
 
 /* o->state must be set (an update sets it too). A line without a state is
  * "open". Two lines with one line_no: EDI_ERR. */
-int gw_store_upsert_order(struct gw_store *s, struct gw_order *o, int *created, const char *why,
-                          time_t now, struct edi_err *err)
+int gw_store_upsert_order(int64_t *id, int *created, struct gw_store *s, const struct gw_order *o,
+                          const char *why, time_t now, struct edi_err *err)
 {
     char op[128];
-    sqlite3_stmt *find = NULL, *st = NULL;
     char *what = NULL;
-    int64_t id = 0, made = now;
-    int rc, bc = SQLITE_OK, fresh = 0;
+    int rc, fresh = 0;
 
+    *id = 0;
     *created = 0;
     snprintf(op, sizeof(op), "upsert order %s %s %s", o->partner ? o->partner : "?",
              o->program ? o->program : "?", o->po_number ? o->po_number : "?");
@@ -1593,164 +733,115 @@ int gw_store_upsert_order(struct gw_store *s, struct gw_order *o, int *created, 
         return edi_fail(err, EDI_ERR, "store: %s: no state", op);
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = prep(&find, s, Q_ORDER_FIND, op, err)) < 0)
+    if ((rc = q_int(id, s, Q_ORDER_FIND, GW_IN(GW_TEXT(o->partner), GW_TEXT(o->program),
+                                               GW_TEXT(o->po_number)), op, err)) < 0)
         goto out;
-    bind_text(&bc, find, 1, o->partner);
-    bind_text(&bc, find, 2, o->program);
-    bind_text(&bc, find, 3, o->po_number);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(find, s, op, err)) < 0)
-        goto out;
-    fresh = rc == 0;
-    if (!fresh) {
-        id = sqlite3_column_int64(find, 0);
-        made = sqlite3_column_int64(find, 1);
-    }
-    finish(find);
-    find = NULL;
-
-    if (fresh) {
-        if ((rc = prep(&st, s, Q_ORDER_INSERT, op, err)) < 0)
-            goto out;
-        bind_text(&bc, st, 1, o->partner);
-        bind_text(&bc, st, 2, o->program);
-        bind_text(&bc, st, 3, o->po_number);
-        bind_text(&bc, st, 4, o->state);
-        bind_text(&bc, st, 5, o->canonical);
-        bind_i64(&bc, st, 6, now);
-    } else {
-        if ((rc = prep(&st, s, Q_ORDER_UPDATE, op, err)) < 0)
-            goto out;
-        bind_i64(&bc, st, 1, id);
-        bind_text(&bc, st, 2, o->state);
-        bind_text(&bc, st, 3, o->canonical);
-        bind_i64(&bc, st, 4, now);
-    }
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    finish(st);
-    st = NULL;
-    if (fresh) {
-        id = sqlite3_last_insert_rowid(s->db);
-    } else {
-        if ((rc = prep(&st, s, Q_LINES_DELETE, op, err)) < 0)
-            goto out;
-        bind_i64(&bc, st, 1, id);
-        if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-            goto out;
-    }
-    if ((rc = lines_put(s, id, o, op, err)) < 0)
+    fresh = *id == 0;
+    if (fresh)
+        rc = q_insert(id, s, Q_ORDER_INSERT,
+                      GW_IN(GW_TEXT(o->partner), GW_TEXT(o->program), GW_TEXT(o->po_number),
+                            GW_TEXT(o->state), GW_TEXT(o->canonical), GW_INT(now)), op, err);
+    else if ((rc = q_run(s, Q_ORDER_UPDATE, GW_IN(GW_INT(*id), GW_TEXT(o->state), GW_TEXT(o->canonical),
+                                                   GW_INT(now)), op, err)) == 0)
+        rc = q_run(s, Q_LINES_DELETE, GW_IN(GW_INT(*id)), op, err);
+    if (rc < 0 || (rc = lines_put(s, *id, o, op, err)) < 0)
         goto out;
     what = what_of(fresh ? "created" : "updated", why);
-    if ((rc = history_add(s, id, now, o->state, what, op, err)) < 0)
-        goto out;
-    rc = 0;
+    rc = history_add(s, *id, now, o->state, what, op, err);
 out:
-    finish(find);
-    finish(st);
     free(what);
-    if ((rc = tx_end(s, rc, op, err)) == 0) {
-        o->id = id;
-        o->created = (time_t)made;
-        o->updated = now;
+    if ((rc = tx_end(s, rc, op, err)) == 0)
         *created = fresh;
-    }
+    else
+        *id = 0;
     return rc;
 }
 
-/* The order in the current row of st (ORDER_COLS), without its lines. */
-static struct gw_order *order_of_row(sqlite3_stmt *st)
+/* The order in the cursor's row (ORDER_COLS), without its lines. */
+static struct gw_order *order_of_row(struct gw_cursor *cur)
 {
     struct gw_order *o = edi_xcalloc(1, sizeof(*o));
 
-    o->id = sqlite3_column_int64(st, 0);
-    o->partner = col_str(st, 1);
-    o->program = col_str(st, 2);
-    o->po_number = col_str(st, 3);
-    o->state = col_str(st, 4);
-    o->canonical = col_str(st, 5);
-    o->created = (time_t)sqlite3_column_int64(st, 6);
-    o->updated = (time_t)sqlite3_column_int64(st, 7);
+    o->id = col_int(cur, 0);
+    o->partner = col_str(cur, 1);
+    o->program = col_str(cur, 2);
+    o->po_number = col_str(cur, 3);
+    o->state = col_str(cur, 4);
+    o->canonical = col_str(cur, 5);
+    o->created = (time_t)col_int(cur, 6);
+    o->updated = (time_t)col_int(cur, 7);
     return o;
 }
 
 static int lines_get(struct gw_order *o, struct gw_store *s, const char *op, struct edi_err *err)
 {
-    sqlite3_stmt *st = NULL;
+    struct gw_cursor *cur = NULL;
     size_t cap = 0;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
-    if ((rc = prep(&st, s, Q_LINES_GET, op, err)) < 0)
-        return rc;
-    bind_i64(&bc, st, 1, o->id);
-    if ((rc = bound(s, bc, op, err)) < 0)
-        goto out;
-    while ((rc = step(st, s, op, err)) == 1) {
-        struct gw_order_line *l;
+    if ((rc = q_open(&cur, s, Q_LINES_GET, GW_IN(GW_INT(o->id)), op, err)) == 0)
+        while ((rc = next(cur, op, err)) == 1) {
+            struct gw_order_line *l;
 
-        if (o->nlines == cap) {
-            cap = cap ? 2 * cap : 8;
-            o->lines = edi_xrealloc(o->lines, cap * sizeof(*o->lines));
+            o->lines = grow(o->lines, &cap, o->nlines, sizeof(*o->lines));
+            l = &o->lines[o->nlines++];
+            l->line_no = (int)col_int(cur, 0);
+            l->product_id = col_str(cur, 1);
+            l->description = col_str(cur, 2);
+            l->quantity = col_str(cur, 3);
+            l->unit = col_str(cur, 4);
+            l->unit_cost = col_str(cur, 5);
+            l->state = col_str(cur, 6);
         }
-        l = &o->lines[o->nlines++];
-        l->line_no = sqlite3_column_int(st, 0);
-        l->product_id = col_str(st, 1);
-        l->description = col_str(st, 2);
-        l->quantity = col_str(st, 3);
-        l->unit = col_str(st, 4);
-        l->unit_cost = col_str(st, 5);
-        l->state = col_str(st, 6);
-    }
-out:
-    finish(st);
+    done(cur);
     return rc < 0 ? rc : 0;
 }
 
-/* The order a prepared and bound statement finds, with its lines; NULL in
- * *out when there is none. Inside the caller's read transaction. */
-static int order_found(struct gw_order **out, struct gw_store *s, sqlite3_stmt *st, int bc,
-                       const char *op, struct edi_err *err)
+/* The order statement q finds, with its lines, in one read transaction;
+ * EDI_ENOTFOUND (what names it) when there is none. */
+static int order_get(struct gw_order **out, struct gw_store *s, enum gw_q q, const struct gw_param *in,
+                     size_t nin, const char *what, const char *op, struct edi_err *err)
 {
-    struct gw_order *o;
-    int rc;
-
-    *out = NULL;
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) <= 0)
-        return rc;
-    o = order_of_row(st);
-    finish(st);
-    if ((rc = lines_get(o, s, op, err)) < 0) {
-        gw_order_free(o);
-        return rc;
-    }
-    *out = o;
-    return 0;
-}
-
-int gw_store_get_order(struct gw_order **out, struct gw_store *s, const char *partner,
-                       const char *program, const char *po_number, struct edi_err *err)
-{
-    static const char op[] = "get order";
-    sqlite3_stmt *st = NULL;
+    struct gw_cursor *cur = NULL;
     struct gw_order *o = NULL;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     *out = NULL;
     if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_ORDER_GET, op, err)) == 0) {
-        bind_text(&bc, st, 1, partner);
-        bind_text(&bc, st, 2, program);
-        bind_text(&bc, st, 3, po_number);
-        rc = order_found(&o, s, st, bc, op, err);
-        if (o == NULL)
-            finish(st);
+    if ((rc = q_first(&cur, s, q, in, nin, op, err)) == 1) {
+        o = order_of_row(cur);
+        done(cur);
+        rc = lines_get(o, s, op, err);
+    } else if (rc == 0) {
+        rc = edi_fail(err, EDI_ENOTFOUND, "store: %s: no order %s", op, what);
     }
-    if ((rc = tx_end(s, rc < 0 ? rc : 0, op, err)) == 0) {
+    if ((rc = tx_end(s, rc, op, err)) == 0) {
         *out = o;
         o = NULL;
     }
     gw_order_free(o);
     return rc;
+}
+
+int gw_store_get_order(struct gw_order **out, struct gw_store *s, const char *partner,
+                       const char *program, const char *po_number, struct edi_err *err)
+{
+    char what[300];
+
+    snprintf(what, sizeof(what), "%s %s %s", partner ? partner : "?", program ? program : "?",
+             po_number ? po_number : "?");
+    return order_get(out, s, Q_ORDER_GET, GW_IN(GW_TEXT(partner), GW_TEXT(program), GW_TEXT(po_number)),
+                     what, "get order", err);
+}
+
+int gw_store_get_order_by_id(struct gw_order **out, struct gw_store *s, int64_t id,
+                             struct edi_err *err)
+{
+    char what[32];
+
+    snprintf(what, sizeof(what), "#%lld", (long long)id);
+    return order_get(out, s, Q_ORDER_BY_ID, GW_IN(GW_INT(id)), what, "get order by id", err);
 }
 
 /* EDI_ENOTFOUND when there is no order id. why: the history's text
@@ -1769,36 +860,31 @@ int gw_store_set_order_state(struct gw_store *s, int64_t id, const char *state,
     return tx_end(s, rc, op, err);
 }
 
-int gw_store_list_orders(struct gw_order ***out, size_t *n, struct gw_store *s, const char *state,
-                         const char *partner, struct edi_err *err)
+/* Orders statement q finds (ORDER_COLS), with their lines unless bare. */
+static int orders_found(struct gw_order ***out, size_t *n, struct gw_store *s, enum gw_q q,
+                        const struct gw_param *in, size_t nin, int bare, const char *op,
+                        struct edi_err *err)
 {
-    static const char op[] = "list orders";
-    sqlite3_stmt *st = NULL;
+    struct gw_cursor *cur = NULL;
     struct gw_order **v = NULL;
     size_t k = 0, cap = 0;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     *out = NULL;
     *n = 0;
     if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_ORDER_LIST, op, err)) < 0)
-        goto out;
-    bind_text(&bc, st, 1, state);
-    bind_text(&bc, st, 2, partner);
-    if ((rc = bound(s, bc, op, err)) < 0)
-        goto out;
-    while ((rc = step(st, s, op, err)) == 1) {
-        if (k == cap) {
-            cap = cap ? 2 * cap : 16;
-            v = edi_xrealloc(v, cap * sizeof(*v));
+    if ((rc = q_open(&cur, s, q, in, nin, op, err)) == 0)
+        while ((rc = next(cur, op, err)) == 1) {
+            v = grow(v, &cap, k, sizeof(*v));
+            v[k] = order_of_row(cur);
+            if (!bare && (rc = lines_get(v[k], s, op, err)) < 0) {
+                k++;
+                break;
+            }
+            k++;
         }
-        v[k] = order_of_row(st);
-        if ((rc = lines_get(v[k++], s, op, err)) < 0)
-            break;
-    }
-out:
-    finish(st);
+    done(cur);
     if ((rc = tx_end(s, rc < 0 ? rc : 0, op, err)) == 0) {
         *out = v;
         *n = k;
@@ -1808,34 +894,34 @@ out:
     return rc;
 }
 
-/* Oldest first. */
-/* The history rows (at, state, what) a statement with one id selects:
- * an order's or an invoice's. */
-static int history_rows(struct gw_history **out, size_t *n, struct gw_store *s, enum q q, int64_t id,
+int gw_store_list_orders(struct gw_order ***out, size_t *n, struct gw_store *s, const char *state,
+                         const char *partner, struct edi_err *err)
+{
+    return orders_found(out, n, s, Q_ORDER_LIST, GW_IN(GW_TEXT(state), GW_TEXT(partner)), 0, "list orders",
+                        err);
+}
+
+/* Oldest first. The history rows (at, state, what) a statement with one
+ * id selects: an order's or an invoice's. */
+static int history_rows(struct gw_history **out, size_t *n, struct gw_store *s, enum gw_q q, int64_t id,
                         const char *op, struct edi_err *err)
 {
-    sqlite3_stmt *st = NULL;
+    struct gw_cursor *cur = NULL;
     struct gw_history *v = NULL;
     size_t k = 0, cap = 0;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     *out = NULL;
     *n = 0;
-    if ((rc = prep(&st, s, q, op, err)) < 0)
-        return rc;
-    bind_i64(&bc, st, 1, id);
-    if ((rc = bound(s, bc, op, err)) == 0)
-        while ((rc = step(st, s, op, err)) == 1) {
-            if (k == cap) {
-                cap = cap ? 2 * cap : 8;
-                v = edi_xrealloc(v, cap * sizeof(*v));
-            }
-            v[k].at = (time_t)sqlite3_column_int64(st, 0);
-            v[k].state = col_str(st, 1);
-            v[k].what = col_str(st, 2);
+    if ((rc = q_open(&cur, s, q, GW_IN(GW_INT(id)), op, err)) == 0)
+        while ((rc = next(cur, op, err)) == 1) {
+            v = grow(v, &cap, k, sizeof(*v));
+            v[k].at = (time_t)col_int(cur, 0);
+            v[k].state = col_str(cur, 1);
+            v[k].what = col_str(cur, 2);
             k++;
         }
-    finish(st);
+    done(cur);
     if (rc < 0) {
         gw_history_free(v, k);
         return rc;
@@ -1872,27 +958,16 @@ int gw_store_outbox_add(int64_t *id, struct gw_store *s, const char *partner, co
                         struct edi_err *err)
 {
     static const char op[] = "outbox add";
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     *id = 0;
     if (bytes == NULL && n > 0)
         return edi_fail(err, EDI_ERR, "store: outbox add: no bytes");
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_OUTBOX_INSERT, op, err)) < 0)
-        goto out;
-    bind_text(&bc, st, 1, partner);
-    bind_text(&bc, st, 2, kind);
-    bind_text(&bc, st, 3, name);
-    bind_blob(&bc, st, 4, bytes, n);
-    bind_i64(&bc, st, 5, now);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    *id = sqlite3_last_insert_rowid(s->db);
-    rc = 0;
-out:
-    finish(st);
+    rc = q_insert(id, s, Q_OUTBOX_INSERT,
+                  GW_IN(GW_TEXT(partner), GW_TEXT(kind), GW_TEXT(name), GW_BLOB(bytes, n), GW_INT(now)), op,
+                  err);
     if ((rc = tx_end(s, rc, op, err)) < 0)
         *id = 0;
     return rc;
@@ -1911,47 +986,31 @@ int gw_store_outbox_due_after(struct gw_outbox_item **out, size_t *n, struct gw_
                               int64_t after, const char *partner, size_t max, struct edi_err *err)
 {
     static const char op[] = "outbox due";
-    sqlite3_stmt *st = NULL;
+    struct gw_cursor *cur = NULL;
     struct gw_outbox_item *v = NULL;
     size_t k = 0, cap = 0;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     *out = NULL;
     *n = 0;
-    if ((rc = prep(&st, s, Q_OUTBOX_DUE, op, err)) < 0)
-        return rc;
-    bind_i64(&bc, st, 1, now);
-    bind_i64(&bc, st, 2, max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max);
-    bind_i64(&bc, st, 3, after);
-    bind_text(&bc, st, 4, partner);
-    if ((rc = bound(s, bc, op, err)) < 0)
-        goto out;
-    while ((rc = step(st, s, op, err)) == 1) {
-        struct gw_outbox_item *it;
-        const void *b;
+    if ((rc = q_open(&cur, s, Q_OUTBOX_DUE,
+                     GW_IN(GW_INT(now), GW_INT(limit_of(max)), GW_INT(after), GW_TEXT(partner)), op, err)) == 0)
+        while ((rc = next(cur, op, err)) == 1) {
+            struct gw_outbox_item *it;
 
-        if (k == cap) {
-            cap = cap ? 2 * cap : 8;
-            v = edi_xrealloc(v, cap * sizeof(*v));
+            v = grow(v, &cap, k, sizeof(*v));
+            it = &v[k++];
+            it->id = col_int(cur, 0);
+            it->partner = col_str(cur, 1);
+            it->kind = col_str(cur, 2);
+            it->name = col_str(cur, 3);
+            it->bytes = col_bytes(&it->n, cur, 4);  /* the '\0' behind is handy for text */
+            it->attempts = (int)col_int(cur, 5);
+            it->next_try = (time_t)col_int(cur, 6);
+            it->claimed_by = col_str(cur, 7);
+            it->claimed_at = (time_t)col_int(cur, 8);
         }
-        it = &v[k++];
-        it->id = sqlite3_column_int64(st, 0);
-        it->partner = col_str(st, 1);
-        it->kind = col_str(st, 2);
-        it->name = col_str(st, 3);
-        b = sqlite3_column_blob(st, 4);
-        it->n = (size_t)sqlite3_column_bytes(st, 4);
-        it->bytes = edi_xmalloc(it->n + 1);
-        if (it->n > 0)
-            memcpy(it->bytes, b, it->n);
-        it->bytes[it->n] = '\0';    /* handy for text; not counted in n */
-        it->attempts = sqlite3_column_int(st, 5);
-        it->next_try = (time_t)sqlite3_column_int64(st, 6);
-        it->claimed_by = col_str(st, 7);
-        it->claimed_at = (time_t)sqlite3_column_int64(st, 8);
-    }
-out:
-    finish(st);
+    done(cur);
     if (rc < 0) {
         gw_outbox_free(v, k);
         return rc;
@@ -1961,27 +1020,23 @@ out:
     return 0;
 }
 
-static int outbox_update(struct gw_store *s, enum q q, int64_t id, int64_t t, const char *error,
+static int outbox_update(struct gw_store *s, enum gw_q q, int64_t id, int64_t t, const char *error,
                          const char *verb, struct edi_err *err)
 {
     char op[64];
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    int64_t changed;
+    int rc;
 
     snprintf(op, sizeof(op), "outbox %s %lld", verb, (long long)id);
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, q, op, err)) < 0)
-        goto out;
-    bind_i64(&bc, st, 1, id);
-    bind_i64(&bc, st, 2, t);
     if (q == Q_OUTBOX_FAILED)
-        bind_text(&bc, st, 3, error ? error : "unknown error");
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    rc = sqlite3_changes(s->db) == 0 ? edi_fail(err, EDI_ENOTFOUND, "store: %s: no such message", op) : 0;
-out:
-    finish(st);
+        rc = q_change(&changed, s, q, GW_IN(GW_INT(id), GW_INT(t), GW_TEXT(error ? error : "unknown error")),
+                      op, err);
+    else
+        rc = q_change(&changed, s, q, GW_IN(GW_INT(id), GW_INT(t)), op, err);
+    if (rc == 0 && changed == 0)
+        rc = edi_fail(err, EDI_ENOTFOUND, "store: %s: no such message", op);
     return tx_end(s, rc, op, err);
 }
 
@@ -1990,20 +1045,17 @@ out:
 int gw_store_outbox_sent(struct gw_store *s, int64_t id, time_t now, struct edi_err *err)
 {
     static const char op[] = "outbox sent: documents";
+    /* the documents and invoices this message carries are sent now: the
+     * events first (they name the rows still queued), then the states */
+    static const enum gw_q follow[] = {Q_DOCS_SENT_EVENT, Q_DOCS_SENT, Q_INV_SENT_HISTORY, Q_INV_SENT};
+    size_t i;
     int rc;
 
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
     rc = outbox_update(s, Q_OUTBOX_SENT, id, now, NULL, "sent", err);
-    /* the documents this message carries are sent now */
-    if (rc == 0)
-        rc = exec_ii(s, Q_DOCS_SENT_EVENT, id, now, op, err);
-    if (rc == 0)
-        rc = exec_ii(s, Q_DOCS_SENT, id, now, op, err);
-    if (rc == 0)
-        rc = exec_ii(s, Q_INV_SENT_HISTORY, id, now, op, err);
-    if (rc == 0)
-        rc = exec_ii(s, Q_INV_SENT, id, now, op, err);
+    for (i = 0; i < sizeof(follow) / sizeof(follow[0]) && rc == 0; i++)
+        rc = q_run(s, follow[i], GW_IN(GW_INT(id), GW_INT(now)), op, err);
     return tx_end(s, rc, op, err);
 }
 
@@ -2013,14 +1065,14 @@ int gw_store_outbox_failed(struct gw_store *s, int64_t id, time_t retry_at, cons
     return outbox_update(s, Q_OUTBOX_FAILED, id, retry_at, error, "failed", err);
 }
 
-/* A short BEGIN IMMEDIATE of its own at the top level: the claim is
+/* A short write transaction of its own at the top level: the claim is
  * visible to every other process as soon as this returns. */
 int gw_store_outbox_claim(int *got, struct gw_store *s, int64_t id, const char *owner, time_t now,
                           time_t stale_before, const char *dead, struct edi_err *err)
 {
     char op[64];
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    int64_t changed;
+    int rc;
 
     *got = 0;
     if (owner == NULL || *owner == '\0')
@@ -2028,40 +1080,19 @@ int gw_store_outbox_claim(int *got, struct gw_store *s, int64_t id, const char *
     snprintf(op, sizeof(op), "outbox claim %lld", (long long)id);
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_OUTBOX_CLAIM, op, err)) < 0)
-        goto out;
-    bind_i64(&bc, st, 1, id);
-    bind_text(&bc, st, 2, owner);
-    bind_i64(&bc, st, 3, now);
-    bind_i64(&bc, st, 4, stale_before);
-    bind_text(&bc, st, 5, dead);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    rc = 0;
-    *got = sqlite3_changes(s->db) == 1;
-out:
-    finish(st);
-    if ((rc = tx_end(s, rc, op, err)) < 0)
-        *got = 0;
+    rc = q_change(&changed, s, Q_OUTBOX_CLAIM,
+                  GW_IN(GW_INT(id), GW_TEXT(owner), GW_INT(now), GW_INT(stale_before), GW_TEXT(dead)), op, err);
+    if ((rc = tx_end(s, rc, op, err)) == 0)
+        *got = changed == 1;
     return rc;
 }
 
 int gw_store_outbox_superseded(int *yes, struct gw_store *s, int64_t id, struct edi_err *err)
 {
-    static const char op[] = "outbox superseded";
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    int64_t v;
+    int rc = q_int(&v, s, Q_OUTBOX_SUPERSEDED, GW_IN(GW_INT(id)), "outbox superseded", err);
 
-    *yes = 0;
-    if ((rc = prep(&st, s, Q_OUTBOX_SUPERSEDED, op, err)) < 0)
-        return rc;
-    bind_i64(&bc, st, 1, id);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    *yes = rc == 1 && sqlite3_column_int(st, 0) != 0;
-    rc = 0;
-out:
-    finish(st);
+    *yes = rc == 0 && v != 0;
     return rc;
 }
 
@@ -2087,9 +1118,9 @@ int gw_store_next_control(uint64_t *out, struct gw_store *s, const char *partner
                           struct edi_err *err)
 {
     char op[96], k[2] = {kind, '\0'};
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    struct gw_cursor *cur = NULL;
     int64_t v = 0;
+    int rc;
 
     *out = 0;
     snprintf(op, sizeof(op), "next control number %s %c", partner ? partner : "?",
@@ -2098,23 +1129,14 @@ int gw_store_next_control(uint64_t *out, struct gw_store *s, const char *partner
         return edi_fail(err, EDI_ERR, "store: %s: no kind", op);
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_NEXT_CONTROL, op, err)) < 0)
-        goto out;
-    bind_text(&bc, st, 1, partner);
-    bind_text(&bc, st, 2, k);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    if (rc == 0 || (v = sqlite3_column_int64(st, 0)) <= 0) {
+    rc = q_first(&cur, s, Q_NEXT_CONTROL, GW_IN(GW_TEXT(partner), GW_TEXT(k)), op, err);
+    if (rc >= 0 && (rc == 0 || (v = col_int(cur, 0)) <= 0))
         rc = edi_fail(err, EDI_ERR, "store: %s: no number returned", op);
-        goto out;
-    }
     /* step to the end so the statement is complete before the commit */
-    if ((rc = step(st, s, op, err)) < 0)
-        goto out;
-    rc = 0;
-out:
-    finish(st);
-    if ((rc = tx_end(s, rc, op, err)) == 0)
+    if (rc == 1)
+        rc = next(cur, op, err);
+    done(cur);
+    if ((rc = tx_end(s, rc < 0 ? rc : 0, op, err)) == 0)
         *out = (uint64_t)v;
     return rc;
 }
@@ -2125,23 +1147,12 @@ int gw_store_audit(struct gw_store *s, const char *actor, const char *action, co
                    const char *detail, time_t now, struct edi_err *err)
 {
     static const char op[] = "audit";
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_AUDIT, op, err)) < 0)
-        goto out;
-    bind_i64(&bc, st, 1, now);
-    bind_text(&bc, st, 2, actor);
-    bind_text(&bc, st, 3, action);
-    bind_text(&bc, st, 4, subject);
-    bind_text(&bc, st, 5, detail);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    rc = 0;
-out:
-    finish(st);
+    rc = q_run(s, Q_AUDIT, GW_IN(GW_INT(now), GW_TEXT(actor), GW_TEXT(action), GW_TEXT(subject),
+                                 GW_TEXT(detail)), op, err);
     return tx_end(s, rc, op, err);
 }
 
@@ -2152,29 +1163,21 @@ int gw_store_counts(struct gw_count **out, size_t *n, struct gw_store *s, time_t
                     struct edi_err *err)
 {
     static const char op[] = "counts";
-    sqlite3_stmt *st = NULL;
+    struct gw_cursor *cur = NULL;
     struct gw_count *v = NULL;
     size_t k = 0, cap = 0;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     *out = NULL;
     *n = 0;
-    if ((rc = prep(&st, s, Q_COUNTS, op, err)) < 0)
-        return rc;
-    bind_i64(&bc, st, 1, now);
-    if ((rc = bound(s, bc, op, err)) < 0)
-        goto out;
-    while ((rc = step(st, s, op, err)) == 1) {
-        if (k == cap) {
-            cap = cap ? 2 * cap : 16;
-            v = edi_xrealloc(v, cap * sizeof(*v));
+    if ((rc = q_open(&cur, s, Q_COUNTS, GW_IN(GW_INT(now)), op, err)) == 0)
+        while ((rc = next(cur, op, err)) == 1) {
+            v = grow(v, &cap, k, sizeof(*v));
+            v[k].what = col_str(cur, 0);
+            v[k].n = col_int(cur, 1);
+            k++;
         }
-        v[k].what = col_str(st, 0);
-        v[k].n = sqlite3_column_int64(st, 1);
-        k++;
-    }
-out:
-    finish(st);
+    done(cur);
     if (rc < 0) {
         gw_counts_free(v, k);
         return rc;
@@ -2201,42 +1204,34 @@ int gw_store_last_errors(char ***out, size_t *n, struct gw_store *s, size_t max,
                          struct edi_err *err)
 {
     static const char op[] = "last errors";
-    sqlite3_stmt *st = NULL;
+    struct gw_cursor *cur = NULL;
     char **v = NULL;
     size_t k = 0, cap = 0;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     *out = NULL;
     *n = 0;
-    if ((rc = prep(&st, s, Q_LAST_ERRORS, op, err)) < 0)
-        return rc;
-    bind_i64(&bc, st, 1, max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max);
-    if ((rc = bound(s, bc, op, err)) < 0)
-        goto out;
-    while ((rc = step(st, s, op, err)) == 1) {
-        time_t at = (time_t)sqlite3_column_int64(st, 0);
-        const char *partner = (const char *)sqlite3_column_text(st, 1);
-        const char *subject = (const char *)sqlite3_column_text(st, 2);
-        const char *detail = (const char *)sqlite3_column_text(st, 3);
-        char when[32] = "?";
-        struct edi_buf b;
-        struct tm tm;
+    if ((rc = q_open(&cur, s, Q_LAST_ERRORS, GW_IN(GW_INT(limit_of(max))), op, err)) == 0)
+        while ((rc = next(cur, op, err)) == 1) {
+            time_t at = (time_t)col_int(cur, 0);
+            const char *partner = col_text(cur, 1);
+            const char *subject = col_text(cur, 2);
+            const char *detail = col_text(cur, 3);
+            char when[32] = "?";
+            struct edi_buf b;
+            struct tm tm;
 
-        if (gmtime_r(&at, &tm) != NULL)
-            strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-        edi_buf_init(&b, 0);
-        edi_buf_printf(&b, "%s %s %s", when, partner ? partner : "?", subject ? subject : "?");
-        if (detail != NULL && *detail != '\0')
-            edi_buf_printf(&b, ": %s", detail);
-        if (k == cap) {
-            cap = cap ? 2 * cap : 8;
-            v = edi_xrealloc(v, cap * sizeof(*v));
+            if (gmtime_r(&at, &tm) != NULL)
+                strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+            edi_buf_init(&b, 0);
+            edi_buf_printf(&b, "%s %s %s", when, partner ? partner : "?", subject ? subject : "?");
+            if (detail != NULL && *detail != '\0')
+                edi_buf_printf(&b, ": %s", detail);
+            v = grow(v, &cap, k, sizeof(*v));
+            v[k++] = edi_xstrdup(edi_buf_cstr(&b));
+            edi_buf_dispose(&b);
         }
-        v[k++] = edi_xstrdup(edi_buf_cstr(&b));
-        edi_buf_dispose(&b);
-    }
-out:
-    finish(st);
+    done(cur);
     if (rc < 0) {
         gw_strings_free(v, k);
         return rc;
@@ -2259,53 +1254,17 @@ void gw_strings_free(char **v, size_t n)
 
 /* ---- acknowledgment decisions ------------------------------------------------ */
 
-int gw_store_get_order_by_id(struct gw_order **out, struct gw_store *s, int64_t id,
-                             struct edi_err *err)
-{
-    static const char op[] = "get order by id";
-    sqlite3_stmt *st = NULL;
-    struct gw_order *o = NULL;
-    int rc, bc = SQLITE_OK;
-
-    *out = NULL;
-    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
-        return rc;
-    if ((rc = prep(&st, s, Q_ORDER_BY_ID, op, err)) == 0) {
-        bind_i64(&bc, st, 1, id);
-        rc = order_found(&o, s, st, bc, op, err);
-        if (o == NULL)
-            finish(st);
-    }
-    if ((rc = tx_end(s, rc < 0 ? rc : 0, op, err)) == 0) {
-        *out = o;
-        o = NULL;
-    }
-    gw_order_free(o);
-    return rc;
-}
-
 int gw_store_add_ack(int64_t *id, struct gw_store *s, int64_t order_id, const char *actor,
                      const char *canonical, time_t now, struct edi_err *err)
 {
     static const char op[] = "add acknowledgment";
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     *id = 0;
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_ACK_INSERT, op, err)) < 0)
-        goto out;
-    bind_i64(&bc, st, 1, order_id);
-    bind_i64(&bc, st, 2, now);
-    bind_text(&bc, st, 3, actor);
-    bind_text(&bc, st, 4, canonical);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    *id = sqlite3_last_insert_rowid(s->db);
-    rc = 0;
-out:
-    finish(st);
+    rc = q_insert(id, s, Q_ACK_INSERT, GW_IN(GW_INT(order_id), GW_INT(now), GW_TEXT(actor),
+                                             GW_TEXT(canonical)), op, err);
     return tx_end(s, rc, op, err);
 }
 
@@ -2313,37 +1272,30 @@ int gw_store_acks(struct gw_ack **out, size_t *n, struct gw_store *s, int64_t or
                   const char *state, struct edi_err *err)
 {
     static const char op[] = "list acknowledgments";
-    sqlite3_stmt *st = NULL;
+    struct gw_cursor *cur = NULL;
     struct gw_ack *v = NULL;
     size_t k = 0, cap = 0;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     *out = NULL;
     *n = 0;
     if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, order_id > 0 ? Q_ACKS_OF_ORDER : Q_ACKS_GET, op, err)) < 0)
-        goto out;
-    bind_i64(&bc, st, 1, order_id);
-    bind_text(&bc, st, 2, state);
-    if ((rc = bound(s, bc, op, err)) < 0)
-        goto out;
-    while ((rc = step(st, s, op, err)) > 0) {
-        if (k == cap) {
-            cap = cap ? cap * 2 : 16;
-            v = edi_xrealloc(v, cap * sizeof(*v));
+    /* one order's: by the order's index (an OR on the id would scan) */
+    if ((rc = q_open(&cur, s, order_id > 0 ? Q_ACKS_OF_ORDER : Q_ACKS_GET,
+                     GW_IN(GW_INT(order_id), GW_TEXT(state)), op, err)) == 0)
+        while ((rc = next(cur, op, err)) > 0) {
+            v = grow(v, &cap, k, sizeof(*v));
+            v[k].id = col_int(cur, 0);
+            v[k].order_id = col_int(cur, 1);
+            v[k].created = (time_t)col_int(cur, 2);
+            v[k].actor = col_str(cur, 3);
+            v[k].canonical = col_str(cur, 4);
+            v[k].state = col_str(cur, 5);
+            v[k].queued_at = (time_t)col_int(cur, 6);
+            k++;
         }
-        v[k].id = sqlite3_column_int64(st, 0);
-        v[k].order_id = sqlite3_column_int64(st, 1);
-        v[k].created = (time_t)sqlite3_column_int64(st, 2);
-        v[k].actor = col_str(st, 3);
-        v[k].canonical = col_str(st, 4);
-        v[k].state = col_str(st, 5);
-        v[k].queued_at = (time_t)sqlite3_column_int64(st, 6);
-        k++;
-    }
-out:
-    finish(st);
+    done(cur);
     if ((rc = tx_end(s, rc < 0 ? rc : 0, op, err)) == 0) {
         *out = v;
         *n = k;
@@ -2358,21 +1310,14 @@ int gw_store_ack_queued(struct gw_store *s, int64_t id, int64_t outbox_id, time_
                         struct edi_err *err)
 {
     static const char op[] = "acknowledgment queued";
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    int64_t changed;
+    int rc;
 
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_ACK_QUEUED, op, err)) < 0)
-        goto out;
-    bind_i64(&bc, st, 1, id);
-    bind_i64(&bc, st, 2, outbox_id);
-    bind_i64(&bc, st, 3, now);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    rc = sqlite3_changes(s->db) ? 0 : edi_fail(err, EDI_ENOTFOUND, "store: %s: no pending acknowledgment %lld", op, (long long)id);
-out:
-    finish(st);
+    rc = q_change(&changed, s, Q_ACK_QUEUED, GW_IN(GW_INT(id), GW_INT(outbox_id), GW_INT(now)), op, err);
+    if (rc == 0 && changed == 0)
+        rc = edi_fail(err, EDI_ENOTFOUND, "store: %s: no pending acknowledgment %lld", op, (long long)id);
     return tx_end(s, rc, op, err);
 }
 
@@ -2396,29 +1341,20 @@ int gw_store_run_start(int64_t *id, int *already, struct gw_store *s, const char
                        const char *job, time_t due, time_t now, struct edi_err *err)
 {
     char op[128];
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    int64_t changed;
+    int rc;
 
     *id = 0;
     *already = 0;
     snprintf(op, sizeof(op), "start run %s %s", partner ? partner : "?", job ? job : "?");
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_RUN_INSERT, op, err)) < 0)
-        goto out;
-    bind_text(&bc, st, 1, partner);
-    bind_text(&bc, st, 2, job);
-    bind_i64(&bc, st, 3, due);
-    bind_i64(&bc, st, 4, now);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    if (sqlite3_changes(s->db) == 0)
+    rc = q_change(&changed, s, Q_RUN_INSERT, GW_IN(GW_TEXT(partner), GW_TEXT(job), GW_INT(due), GW_INT(now)),
+                  op, err);
+    if (rc == 0 && changed == 0)
         *already = 1;
-    else
-        *id = sqlite3_last_insert_rowid(s->db);
-    rc = 0;
-out:
-    finish(st);
+    else if (rc == 0)
+        *id = s->drv->last_id(s->conn);
     if ((rc = tx_end(s, rc, op, err)) < 0) {
         *id = 0;
         *already = 0;
@@ -2432,24 +1368,16 @@ int gw_store_run_end(struct gw_store *s, int64_t id, const char *state, const ch
                      const char *error, time_t now, struct edi_err *err)
 {
     char op[64];
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    int64_t changed;
+    int rc;
 
     snprintf(op, sizeof(op), "end run %lld", (long long)id);
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_RUN_END, op, err)) < 0)
-        goto out;
-    bind_i64(&bc, st, 1, id);
-    bind_text(&bc, st, 2, state);
-    bind_text(&bc, st, 3, counts);
-    bind_text(&bc, st, 4, error);
-    bind_i64(&bc, st, 5, now);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    rc = sqlite3_changes(s->db) ? 0 : edi_fail(err, EDI_ENOTFOUND, "store: %s: no such run", op);
-out:
-    finish(st);
+    rc = q_change(&changed, s, Q_RUN_END,
+                  GW_IN(GW_INT(id), GW_TEXT(state), GW_TEXT(counts), GW_TEXT(error), GW_INT(now)), op, err);
+    if (rc == 0 && changed == 0)
+        rc = edi_fail(err, EDI_ENOTFOUND, "store: %s: no such run", op);
     return tx_end(s, rc, op, err);
 }
 
@@ -2457,22 +1385,10 @@ out:
 int gw_store_last_run(time_t *due, struct gw_store *s, const char *partner, const char *job,
                       struct edi_err *err)
 {
-    static const char op[] = "last run";
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    int64_t v;
+    int rc = q_int(&v, s, Q_RUN_LAST, GW_IN(GW_TEXT(partner), GW_TEXT(job)), "last run", err);
 
-    *due = 0;
-    if ((rc = prep(&st, s, Q_RUN_LAST, op, err)) < 0)
-        return rc;
-    bind_text(&bc, st, 1, partner);
-    bind_text(&bc, st, 2, job);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    if (rc == 1)
-        *due = (time_t)sqlite3_column_int64(st, 0);
-    rc = 0;
-out:
-    finish(st);
+    *due = rc == 0 ? (time_t)v : 0;
     return rc;
 }
 
@@ -2482,36 +1398,28 @@ int gw_store_runs(struct gw_run **out, size_t *n, struct gw_store *s, size_t max
                   struct edi_err *err)
 {
     static const char op[] = "list runs";
-    sqlite3_stmt *st = NULL;
+    struct gw_cursor *cur = NULL;
     struct gw_run *v = NULL;
     size_t k = 0, cap = 0;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     *out = NULL;
     *n = 0;
-    if ((rc = prep(&st, s, Q_RUNS_LIST, op, err)) < 0)
-        return rc;
-    bind_i64(&bc, st, 1, max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max);
-    if ((rc = bound(s, bc, op, err)) < 0)
-        goto out;
-    while ((rc = step(st, s, op, err)) == 1) {
-        if (k == cap) {
-            cap = cap ? 2 * cap : 16;
-            v = edi_xrealloc(v, cap * sizeof(*v));
+    if ((rc = q_open(&cur, s, Q_RUNS_LIST, GW_IN(GW_INT(limit_of(max))), op, err)) == 0)
+        while ((rc = next(cur, op, err)) == 1) {
+            v = grow(v, &cap, k, sizeof(*v));
+            v[k].id = col_int(cur, 0);
+            v[k].partner = col_str(cur, 1);
+            v[k].job = col_str(cur, 2);
+            v[k].due = (time_t)col_int(cur, 3);
+            v[k].started = (time_t)col_int(cur, 4);
+            v[k].ended = (time_t)col_int(cur, 5);
+            v[k].state = col_str(cur, 6);
+            v[k].counts = col_str(cur, 7);
+            v[k].error = col_str(cur, 8);
+            k++;
         }
-        v[k].id = sqlite3_column_int64(st, 0);
-        v[k].partner = col_str(st, 1);
-        v[k].job = col_str(st, 2);
-        v[k].due = (time_t)sqlite3_column_int64(st, 3);
-        v[k].started = (time_t)sqlite3_column_int64(st, 4);
-        v[k].ended = (time_t)sqlite3_column_int64(st, 5);
-        v[k].state = col_str(st, 6);
-        v[k].counts = col_str(st, 7);
-        v[k].error = col_str(st, 8);
-        k++;
-    }
-out:
-    finish(st);
+    done(cur);
     if (rc < 0) {
         gw_runs_free(v, k);
         return rc;
@@ -2547,7 +1455,7 @@ int gw_store_document_outbox(struct gw_store *s, int64_t document_id, int64_t ou
 
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    rc = exec_ii(s, Q_DOC_OUTBOX, document_id, outbox_id, op, err);
+    rc = q_run(s, Q_DOC_OUTBOX, GW_IN(GW_INT(document_id), GW_INT(outbox_id)), op, err);
     return tx_end(s, rc, op, err);
 }
 
@@ -2577,85 +1485,50 @@ void gw_shipment_lines_free(struct gw_shipment_line *v, size_t n)
     free(v);
 }
 
-int gw_store_add_shipment(struct gw_store *s, struct gw_shipment *sh, time_t now,
+int gw_store_add_shipment(int64_t *id, struct gw_store *s, const struct gw_shipment *sh, time_t now,
                           struct edi_err *err)
 {
     static const char op[] = "add shipment";
-    sqlite3_stmt *st = NULL;
     size_t i;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
-    sh->id = 0;
+    *id = 0;
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_SHIP_INSERT, op, err)) < 0)
-        goto out;
-    bind_text(&bc, st, 1, sh->partner);
-    bind_text(&bc, st, 2, sh->program);
-    bind_text(&bc, st, 3, sh->shipment_id);
-    bind_i64(&bc, st, 4, sh->version);
-    bind_text(&bc, st, 5, sh->state);
-    bind_text(&bc, st, 6, sh->warehouse);
-    bind_text(&bc, st, 7, sh->ship_to);
-    bind_text(&bc, st, 8, sh->canonical);
-    bind_id(&bc, st, 9, sh->document_id);
-    bind_id(&bc, st, 10, sh->outbox_id);
-    bind_i64(&bc, st, 11, now);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    finish(st);
-    sh->id = sqlite3_last_insert_rowid(s->db);
-    sh->created = now;
-    for (i = 0; i < sh->nlines && rc >= 0; i++) {
-        bc = SQLITE_OK;
-        if ((rc = prep(&st, s, Q_SHIP_LINE_INSERT, op, err)) < 0)
-            break;
-        bind_i64(&bc, st, 1, sh->id);
-        bind_i64(&bc, st, 2, sh->lines[i].order_id);
-        bind_i64(&bc, st, 3, sh->lines[i].line_no);
-        bind_text(&bc, st, 4, sh->lines[i].quantity);
-        if ((rc = bound(s, bc, op, err)) == 0)
-            rc = step(st, s, op, err);
-        finish(st);
-    }
-    st = NULL;
-    rc = rc < 0 ? rc : 0;
-out:
-    finish(st);
+    rc = q_insert(id, s, Q_SHIP_INSERT,
+                  GW_IN(GW_TEXT(sh->partner), GW_TEXT(sh->program), GW_TEXT(sh->shipment_id),
+                        GW_INT(sh->version), GW_TEXT(sh->state), GW_TEXT(sh->warehouse), GW_TEXT(sh->ship_to),
+                        GW_TEXT(sh->canonical), GW_ID(sh->document_id), GW_ID(sh->outbox_id), GW_INT(now)),
+                  op, err);
+    for (i = 0; i < sh->nlines && rc == 0; i++)
+        rc = q_run(s, Q_SHIP_LINE_INSERT,
+                   GW_IN(GW_INT(*id), GW_INT(sh->lines[i].order_id), GW_INT(sh->lines[i].line_no),
+                         GW_TEXT(sh->lines[i].quantity)), op, err);
     if ((rc = tx_end(s, rc, op, err)) < 0)
-        sh->id = 0;
+        *id = 0;
     return rc;
 }
 
-static int ship_lines_get(struct gw_shipment_line **out, size_t *n, struct gw_store *s, enum q q,
-                          int64_t a, int64_t b, const char *op, struct edi_err *err)
+/* Shipment lines (order_id, line_no, quantity) statement q finds. */
+static int ship_lines_get(struct gw_shipment_line **out, size_t *n, struct gw_store *s, enum gw_q q,
+                          const struct gw_param *in, size_t nin, const char *op, struct edi_err *err)
 {
-    sqlite3_stmt *st = NULL;
+    struct gw_cursor *cur = NULL;
     struct gw_shipment_line *v = NULL;
     size_t k = 0, cap = 0;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     *out = NULL;
     *n = 0;
-    if ((rc = prep(&st, s, q, op, err)) < 0)
-        return rc;
-    bind_i64(&bc, st, 1, a);
-    if (q == Q_ORDER_SHIPPED)
-        bind_i64(&bc, st, 2, b);
-    if ((rc = bound(s, bc, op, err)) < 0)
-        goto out;
-    while ((rc = step(st, s, op, err)) == 1) {
-        if (k == cap) {
-            cap = cap ? 2 * cap : 8;
-            v = edi_xrealloc(v, cap * sizeof(*v));
+    if ((rc = q_open(&cur, s, q, in, nin, op, err)) == 0)
+        while ((rc = next(cur, op, err)) == 1) {
+            v = grow(v, &cap, k, sizeof(*v));
+            v[k].order_id = col_int(cur, 0);
+            v[k].line_no = (int)col_int(cur, 1);
+            v[k].quantity = col_str(cur, 2);
+            k++;
         }
-        v[k].order_id = sqlite3_column_int64(st, 0);
-        v[k].line_no = sqlite3_column_int(st, 1);
-        v[k].quantity = col_str(st, 2);
-        k++;
-    }
-out:
-    finish(st);
+    done(cur);
     if (rc < 0) {
         gw_shipment_lines_free(v, k);
         return rc;
@@ -2665,50 +1538,55 @@ out:
     return 0;
 }
 
-static struct gw_shipment *shipment_of_row(sqlite3_stmt *st)
+/* SHIP_COLS, or the purge's few columns (id, partner, program,
+ * shipment_id, canonical) when bare. */
+static struct gw_shipment *shipment_of_row(struct gw_cursor *cur, int bare)
 {
     struct gw_shipment *sh = edi_xcalloc(1, sizeof(*sh));
 
-    sh->id = sqlite3_column_int64(st, 0);
-    sh->partner = col_str(st, 1);
-    sh->program = col_str(st, 2);
-    sh->shipment_id = col_str(st, 3);
-    sh->version = sqlite3_column_int(st, 4);
-    sh->state = col_str(st, 5);
-    sh->warehouse = col_str(st, 6);
-    sh->ship_to = col_str(st, 7);
-    sh->canonical = col_str(st, 8);
-    sh->document_id = sqlite3_column_int64(st, 9);
-    sh->outbox_id = sqlite3_column_int64(st, 10);
-    sh->created = (time_t)sqlite3_column_int64(st, 11);
+    sh->id = col_int(cur, 0);
+    sh->partner = col_str(cur, 1);
+    sh->program = col_str(cur, 2);
+    sh->shipment_id = col_str(cur, 3);
+    if (bare) {
+        sh->canonical = col_str(cur, 4);
+        return sh;
+    }
+    sh->version = (int)col_int(cur, 4);
+    sh->state = col_str(cur, 5);
+    sh->warehouse = col_str(cur, 6);
+    sh->ship_to = col_str(cur, 7);
+    sh->canonical = col_str(cur, 8);
+    sh->document_id = col_int(cur, 9);
+    sh->outbox_id = col_int(cur, 10);
+    sh->created = (time_t)col_int(cur, 11);
     return sh;
 }
 
-/* Shipments a bound statement finds, each with its lines. */
-static int shipments_found(struct gw_shipment ***out, size_t *n, struct gw_store *s,
-                           sqlite3_stmt *st, int bc, const char *op, struct edi_err *err)
+/* Shipments statement q finds, each with its lines unless bare, in one
+ * read transaction. */
+static int shipments_found(struct gw_shipment ***out, size_t *n, struct gw_store *s, enum gw_q q,
+                           const struct gw_param *in, size_t nin, int bare, const char *op,
+                           struct edi_err *err)
 {
+    struct gw_cursor *cur = NULL;
     struct gw_shipment **v = NULL;
     size_t k = 0, cap = 0, i;
     int rc;
 
     *out = NULL;
     *n = 0;
-    if ((rc = bound(s, bc, op, err)) < 0) {
-        finish(st);
+    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
         return rc;
-    }
-    while ((rc = step(st, s, op, err)) == 1) {
-        if (k == cap) {
-            cap = cap ? 2 * cap : 8;
-            v = edi_xrealloc(v, cap * sizeof(*v));
+    if ((rc = q_open(&cur, s, q, in, nin, op, err)) == 0)
+        while ((rc = next(cur, op, err)) == 1) {
+            v = grow(v, &cap, k, sizeof(*v));
+            v[k++] = shipment_of_row(cur, bare);
         }
-        v[k++] = shipment_of_row(st);
-    }
-    finish(st);
-    for (i = 0; i < k && rc >= 0; i++)
-        rc = ship_lines_get(&v[i]->lines, &v[i]->nlines, s, Q_SHIP_LINES, v[i]->id, 0, op, err);
-    if (rc < 0) {
+    done(cur);
+    for (i = 0; i < k && rc >= 0 && !bare; i++)
+        rc = ship_lines_get(&v[i]->lines, &v[i]->nlines, s, Q_SHIP_LINES, GW_IN(GW_INT(v[i]->id)), op, err);
+    if ((rc = tx_end(s, rc < 0 ? rc : 0, op, err)) < 0) {
         gw_shipments_free(v, k);
         return rc;
     }
@@ -2721,24 +1599,21 @@ int gw_store_get_shipment(struct gw_shipment **out, struct gw_store *s, const ch
                           const char *shipment_id, int64_t id, struct edi_err *err)
 {
     static const char op[] = "get shipment";
-    sqlite3_stmt *st = NULL;
     struct gw_shipment **v = NULL;
     size_t n = 0;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     *out = NULL;
-    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
-        return rc;
-    if ((rc = prep(&st, s, id > 0 ? Q_SHIP_BY_ID : Q_SHIP_GET, op, err)) == 0) {
-        if (id > 0) {
-            bind_i64(&bc, st, 1, id);
-        } else {
-            bind_text(&bc, st, 1, partner);
-            bind_text(&bc, st, 2, shipment_id);
-        }
-        rc = shipments_found(&v, &n, s, st, bc, op, err);
-    }
-    if ((rc = tx_end(s, rc < 0 ? rc : 0, op, err)) == 0 && n > 0) {
+    if (id > 0)
+        rc = shipments_found(&v, &n, s, Q_SHIP_BY_ID, GW_IN(GW_INT(id)), 0, op, err);
+    else
+        rc = shipments_found(&v, &n, s, Q_SHIP_GET, GW_IN(GW_TEXT(partner), GW_TEXT(shipment_id)), 0, op, err);
+    if (rc == 0 && n == 0 && id > 0)
+        rc = edi_fail(err, EDI_ENOTFOUND, "store: %s: no shipment #%lld", op, (long long)id);
+    else if (rc == 0 && n == 0)
+        rc = edi_fail(err, EDI_ENOTFOUND, "store: %s: no shipment %s%s%s", op, shipment_id ? shipment_id : "?",
+                      partner ? " of " : "", partner ? partner : "");
+    if (rc == 0) {
         *out = v[0];
         v[0] = NULL;
     }
@@ -2749,20 +1624,8 @@ int gw_store_get_shipment(struct gw_shipment **out, struct gw_store *s, const ch
 int gw_store_list_shipments(struct gw_shipment ***out, size_t *n, struct gw_store *s,
                             const char *state, const char *partner, struct edi_err *err)
 {
-    static const char op[] = "list shipments";
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
-
-    *out = NULL;
-    *n = 0;
-    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
-        return rc;
-    if ((rc = prep(&st, s, Q_SHIP_LIST, op, err)) == 0) {
-        bind_text(&bc, st, 1, state);
-        bind_text(&bc, st, 2, partner);
-        rc = shipments_found(out, n, s, st, bc, op, err);
-    }
-    return tx_end(s, rc < 0 ? rc : 0, op, err);
+    return shipments_found(out, n, s, Q_SHIP_LIST, GW_IN(GW_TEXT(state), GW_TEXT(partner)), 0,
+                           "list shipments", err);
 }
 
 void gw_shipments_free(struct gw_shipment **v, size_t n)
@@ -2778,22 +1641,12 @@ int gw_store_set_shipment_state(struct gw_store *s, int64_t id, const char *stat
                                 struct edi_err *err)
 {
     char op[64];
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     snprintf(op, sizeof(op), "set shipment %lld state", (long long)id);
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_SHIP_STATE, op, err)) < 0)
-        goto out;
-    bind_i64(&bc, st, 1, id);
-    bind_text(&bc, st, 2, state);
-    bind_i64(&bc, st, 3, now);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    rc = sqlite3_changes(s->db) ? 0 : edi_fail(err, EDI_ENOTFOUND, "store: %s: no such shipment", op);
-out:
-    finish(st);
+    rc = set_state(s, Q_SHIP_STATE, id, state, now, "shipment", op, err);
     return tx_end(s, rc, op, err);
 }
 
@@ -2807,7 +1660,7 @@ int gw_store_order_shipped(struct gw_shipment_line **out, size_t *n, struct gw_s
     *n = 0;
     if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
         return rc;
-    rc = ship_lines_get(out, n, s, Q_ORDER_SHIPPED, order_id, except, op, err);
+    rc = ship_lines_get(out, n, s, Q_ORDER_SHIPPED, GW_IN(GW_INT(order_id), GW_INT(except)), op, err);
     if ((rc = tx_end(s, rc, op, err)) < 0) {
         gw_shipment_lines_free(*out, *n);
         *out = NULL;
@@ -2817,7 +1670,26 @@ int gw_store_order_shipped(struct gw_shipment_line **out, size_t *n, struct gw_s
 }
 
 static int sscc_use(char **clash, struct gw_store *s, const char *sscc, const char *partner,
-                    const char *shipment_id, time_t now, int record, struct edi_err *err);
+                    const char *shipment_id, time_t now, int record, struct edi_err *err)
+{
+    const char *op = record ? "use SSCC" : "check SSCC";
+    struct gw_cursor *cur = NULL;
+    int rc;
+
+    *clash = NULL;
+    if ((rc = tx_begin(s, record ? TX_WRITE : TX_READ, op, err)) < 0)
+        return rc;
+    /* SPEC: RULES.md 856 — an SSCC is never reused within 365 days; the
+     * same shipment id (a replacement) sends the same cartons again */
+    if ((rc = q_first(&cur, s, Q_SSCC_GET, GW_IN(GW_TEXT(sscc)), op, err)) == 1 &&
+        col_int(cur, 1) > (int64_t)now - 365 * 86400 && strcmp(col_text(cur, 0), shipment_id) != 0)
+        *clash = col_str(cur, 0);
+    done(cur);
+    if (rc >= 0 && *clash == NULL && record)
+        rc = q_run(s, Q_SSCC_PUT, GW_IN(GW_TEXT(sscc), GW_TEXT(partner), GW_TEXT(shipment_id), GW_INT(now)), op,
+                   err);
+    return tx_end(s, rc < 0 ? rc : 0, op, err);
+}
 
 int gw_store_sscc_use(char **clash, struct gw_store *s, const char *sscc, const char *partner,
                       const char *shipment_id, time_t now, struct edi_err *err)
@@ -2829,50 +1701,6 @@ int gw_store_sscc_clash(char **clash, struct gw_store *s, const char *sscc,
                         const char *shipment_id, time_t now, struct edi_err *err)
 {
     return sscc_use(clash, s, sscc, NULL, shipment_id, now, 0, err);
-}
-
-static int sscc_use(char **clash, struct gw_store *s, const char *sscc, const char *partner,
-                    const char *shipment_id, time_t now, int record, struct edi_err *err)
-{
-    const char *op = record ? "use SSCC" : "check SSCC";
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
-
-    *clash = NULL;
-    if ((rc = tx_begin(s, record ? TX_WRITE : TX_READ, op, err)) < 0)
-        return rc;
-    if ((rc = prep(&st, s, Q_SSCC_GET, op, err)) < 0)
-        goto out;
-    bind_text(&bc, st, 1, sscc);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    /* SPEC: RULES.md 856 — an SSCC is never reused within 365 days; the
-     * same shipment id (a replacement) sends the same cartons again */
-    if (rc == 1 && sqlite3_column_int64(st, 1) > (int64_t)now - 365 * 86400 &&
-        strcmp((const char *)sqlite3_column_text(st, 0), shipment_id) != 0) {
-        *clash = col_str(st, 0);
-        rc = 0;
-        goto out;
-    }
-    finish(st);
-    if (!record) {
-        st = NULL;
-        rc = 0;
-        goto out;
-    }
-    bc = SQLITE_OK;
-    if ((rc = prep(&st, s, Q_SSCC_PUT, op, err)) < 0)
-        goto out;
-    bind_text(&bc, st, 1, sscc);
-    bind_text(&bc, st, 2, partner);
-    bind_text(&bc, st, 3, shipment_id);
-    bind_i64(&bc, st, 4, now);
-    if ((rc = bound(s, bc, op, err)) == 0)
-        rc = step(st, s, op, err);
-    rc = rc < 0 ? rc : 0;
-out:
-    finish(st);
-    return tx_end(s, rc, op, err);
 }
 
 /* ---- invoices ------------------------------------------------------------------------ */
@@ -2905,71 +1733,38 @@ void gw_invoices_free(struct gw_invoice **v, size_t n)
 static int inv_history(struct gw_store *s, int64_t id, time_t now, const char *state,
                        const char *what, const char *op, struct edi_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
-
-    if ((rc = prep(&st, s, Q_INV_HISTORY, op, err)) < 0)
-        return rc;
-    bind_i64(&bc, st, 1, id);
-    bind_i64(&bc, st, 2, now);
-    bind_text(&bc, st, 3, state);
-    bind_text(&bc, st, 4, what ? what : "state changed");
-    if ((rc = bound(s, bc, op, err)) == 0)
-        rc = step(st, s, op, err);
-    finish(st);
-    return rc < 0 ? rc : 0;
+    return q_run(s, Q_INV_HISTORY, GW_IN(GW_INT(id), GW_INT(now), GW_TEXT(state),
+                                         GW_TEXT(what ? what : "state changed")), op, err);
 }
 
-int gw_store_add_invoice(struct gw_store *s, struct gw_invoice *v, const struct gw_bill *bills,
-                         size_t nbills, const char *why, time_t now, struct edi_err *err)
+static int inv_bill(struct gw_store *s, int64_t invoice_id, int64_t shipment_row, int64_t order_id,
+                    const char *op, struct edi_err *err)
+{
+    return q_run(s, Q_INV_BILL, GW_IN(GW_INT(invoice_id), GW_INT(shipment_row), GW_INT(order_id)), op, err);
+}
+
+int gw_store_add_invoice(int64_t *id, struct gw_store *s, const struct gw_invoice *v,
+                         const struct gw_bill *bills, size_t nbills, const char *why, time_t now,
+                         struct edi_err *err)
 {
     static const char op[] = "add invoice";
-    sqlite3_stmt *st = NULL;
     size_t i;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
-    v->id = 0;
+    *id = 0;
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_INV_INSERT, op, err)) < 0)
-        goto out;
-    bind_text(&bc, st, 1, v->partner);
-    bind_text(&bc, st, 2, v->program);
-    bind_text(&bc, st, 3, v->number);
-    bind_text(&bc, st, 4, v->state);
-    bind_text(&bc, st, 5, v->po_numbers);
-    bind_text(&bc, st, 6, v->total);
-    bind_text(&bc, st, 7, v->currency);
-    bind_text(&bc, st, 8, v->canonical);
-    bind_text(&bc, st, 9, v->findings);
-    bind_id(&bc, st, 10, v->document_id);
-    bind_id(&bc, st, 11, v->outbox_id);
-    bind_i64(&bc, st, 12, now);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    finish(st);
-    st = NULL;
-    v->id = sqlite3_last_insert_rowid(s->db);
-    v->created = v->updated = now;
-    for (i = 0; i < nbills && rc >= 0; i++) {
-        sqlite3_stmt *b = NULL;
-
-        bc = SQLITE_OK;
-        if ((rc = prep(&b, s, Q_INV_BILL, op, err)) < 0)
-            break;
-        bind_i64(&bc, b, 1, v->id);
-        bind_i64(&bc, b, 2, bills[i].shipment_row);
-        bind_i64(&bc, b, 3, bills[i].order_id);
-        if ((rc = bound(s, bc, op, err)) == 0)
-            rc = step(b, s, op, err);
-        finish(b);
-    }
-    if (rc >= 0)
-        rc = inv_history(s, v->id, now, v->state, why, op, err);
-out:
-    finish(st);
-    if ((rc = tx_end(s, rc < 0 ? rc : 0, op, err)) < 0)
-        v->id = 0;
+    rc = q_insert(id, s, Q_INV_INSERT,
+                  GW_IN(GW_TEXT(v->partner), GW_TEXT(v->program), GW_TEXT(v->number), GW_TEXT(v->state),
+                        GW_TEXT(v->po_numbers), GW_TEXT(v->total), GW_TEXT(v->currency), GW_TEXT(v->canonical),
+                        GW_TEXT(v->findings), GW_ID(v->document_id), GW_ID(v->outbox_id), GW_INT(now)),
+                  op, err);
+    for (i = 0; i < nbills && rc == 0; i++)
+        rc = inv_bill(s, *id, bills[i].shipment_row, bills[i].order_id, op, err);
+    if (rc == 0)
+        rc = inv_history(s, *id, now, v->state, why, op, err);
+    if ((rc = tx_end(s, rc, op, err)) < 0)
+        *id = 0;
     return rc;
 }
 
@@ -2977,72 +1772,62 @@ int gw_store_update_invoice(struct gw_store *s, const struct gw_invoice *v, cons
                             time_t now, struct edi_err *err)
 {
     static const char op[] = "update invoice";
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    int64_t changed;
+    int rc;
 
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_INV_UPDATE, op, err)) < 0)
-        goto out;
-    bind_i64(&bc, st, 1, v->id);
-    bind_text(&bc, st, 2, v->state);
-    bind_text(&bc, st, 3, v->canonical);
-    bind_text(&bc, st, 4, v->findings);
-    bind_text(&bc, st, 5, v->total);
-    bind_id(&bc, st, 6, v->document_id);
-    bind_id(&bc, st, 7, v->outbox_id);
-    bind_i64(&bc, st, 8, now);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(st, s, op, err)) < 0)
-        goto out;
-    finish(st);
-    st = NULL;
-    rc = sqlite3_changes(s->db) ? inv_history(s, v->id, now, v->state, why, op, err)
-                                : edi_fail(err, EDI_ENOTFOUND, "store: %s: no invoice %lld", op, (long long)v->id);
-out:
-    finish(st);
+    rc = q_change(&changed, s, Q_INV_UPDATE,
+                  GW_IN(GW_INT(v->id), GW_TEXT(v->state), GW_TEXT(v->canonical), GW_TEXT(v->findings),
+                        GW_TEXT(v->total), GW_ID(v->document_id), GW_ID(v->outbox_id), GW_INT(now)), op, err);
+    if (rc == 0 && changed == 0)
+        rc = edi_fail(err, EDI_ENOTFOUND, "store: %s: no invoice %lld", op, (long long)v->id);
+    if (rc == 0)
+        rc = inv_history(s, v->id, now, v->state, why, op, err);
     return tx_end(s, rc, op, err);
 }
 
-static struct gw_invoice *invoice_of_row(sqlite3_stmt *st)
+static struct gw_invoice *invoice_of_row(struct gw_cursor *cur)
 {
     struct gw_invoice *v = edi_xcalloc(1, sizeof(*v));
 
-    v->id = sqlite3_column_int64(st, 0);
-    v->partner = col_str(st, 1);
-    v->program = col_str(st, 2);
-    v->number = col_str(st, 3);
-    v->state = col_str(st, 4);
-    v->po_numbers = col_str(st, 5);
-    v->total = col_str(st, 6);
-    v->currency = col_str(st, 7);
-    v->canonical = col_str(st, 8);
-    v->findings = col_str(st, 9);
-    v->document_id = sqlite3_column_int64(st, 10);
-    v->outbox_id = sqlite3_column_int64(st, 11);
-    v->created = (time_t)sqlite3_column_int64(st, 12);
-    v->updated = (time_t)sqlite3_column_int64(st, 13);
+    v->id = col_int(cur, 0);
+    v->partner = col_str(cur, 1);
+    v->program = col_str(cur, 2);
+    v->number = col_str(cur, 3);
+    v->state = col_str(cur, 4);
+    v->po_numbers = col_str(cur, 5);
+    v->total = col_str(cur, 6);
+    v->currency = col_str(cur, 7);
+    v->canonical = col_str(cur, 8);
+    v->findings = col_str(cur, 9);
+    v->document_id = col_int(cur, 10);
+    v->outbox_id = col_int(cur, 11);
+    v->created = (time_t)col_int(cur, 12);
+    v->updated = (time_t)col_int(cur, 13);
     return v;
 }
 
-static int invoices_found(struct gw_invoice ***out, size_t *n, struct gw_store *s, sqlite3_stmt *st,
-                          int bc, const char *op, struct edi_err *err)
+/* Invoices statement q finds (INV_COLS), in one read transaction. */
+static int invoices_found(struct gw_invoice ***out, size_t *n, struct gw_store *s, enum gw_q q,
+                          const struct gw_param *in, size_t nin, const char *op, struct edi_err *err)
 {
+    struct gw_cursor *cur = NULL;
     struct gw_invoice **v = NULL;
     size_t k = 0, cap = 0;
     int rc;
 
     *out = NULL;
     *n = 0;
-    if ((rc = bound(s, bc, op, err)) == 0)
-        while ((rc = step(st, s, op, err)) == 1) {
-            if (k == cap) {
-                cap = cap ? 2 * cap : 8;
-                v = edi_xrealloc(v, cap * sizeof(*v));
-            }
-            v[k++] = invoice_of_row(st);
+    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
+        return rc;
+    if ((rc = q_open(&cur, s, q, in, nin, op, err)) == 0)
+        while ((rc = next(cur, op, err)) == 1) {
+            v = grow(v, &cap, k, sizeof(*v));
+            v[k++] = invoice_of_row(cur);
         }
-    finish(st);
-    if (rc < 0) {
+    done(cur);
+    if ((rc = tx_end(s, rc < 0 ? rc : 0, op, err)) < 0) {
         gw_invoices_free(v, k);
         return rc;
     }
@@ -3055,24 +1840,21 @@ int gw_store_get_invoice(struct gw_invoice **out, struct gw_store *s, const char
                          const char *number, int64_t id, struct edi_err *err)
 {
     static const char op[] = "get invoice";
-    sqlite3_stmt *st = NULL;
     struct gw_invoice **v = NULL;
     size_t n = 0;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     *out = NULL;
-    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
-        return rc;
-    if ((rc = prep(&st, s, id > 0 ? Q_INV_BY_ID : Q_INV_GET, op, err)) == 0) {
-        if (id > 0) {
-            bind_i64(&bc, st, 1, id);
-        } else {
-            bind_text(&bc, st, 1, partner);
-            bind_text(&bc, st, 2, number);
-        }
-        rc = invoices_found(&v, &n, s, st, bc, op, err);
-    }
-    if ((rc = tx_end(s, rc, op, err)) == 0 && n > 0) {
+    if (id > 0)
+        rc = invoices_found(&v, &n, s, Q_INV_BY_ID, GW_IN(GW_INT(id)), op, err);
+    else
+        rc = invoices_found(&v, &n, s, Q_INV_GET, GW_IN(GW_TEXT(partner), GW_TEXT(number)), op, err);
+    if (rc == 0 && n == 0 && id > 0)
+        rc = edi_fail(err, EDI_ENOTFOUND, "store: %s: no invoice #%lld", op, (long long)id);
+    else if (rc == 0 && n == 0)
+        rc = edi_fail(err, EDI_ENOTFOUND, "store: %s: no invoice %s%s%s", op, number ? number : "?",
+                      partner ? " of " : "", partner ? partner : "");
+    if (rc == 0) {
         *out = v[0];
         v[0] = NULL;
     }
@@ -3083,20 +1865,8 @@ int gw_store_get_invoice(struct gw_invoice **out, struct gw_store *s, const char
 int gw_store_list_invoices(struct gw_invoice ***out, size_t *n, struct gw_store *s,
                            const char *state, const char *partner, struct edi_err *err)
 {
-    static const char op[] = "list invoices";
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
-
-    *out = NULL;
-    *n = 0;
-    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
-        return rc;
-    if ((rc = prep(&st, s, Q_INV_LIST, op, err)) == 0) {
-        bind_text(&bc, st, 1, state);
-        bind_text(&bc, st, 2, partner);
-        rc = invoices_found(out, n, s, st, bc, op, err);
-    }
-    return tx_end(s, rc, op, err);
+    return invoices_found(out, n, s, Q_INV_LIST, GW_IN(GW_TEXT(state), GW_TEXT(partner)), "list invoices",
+                          err);
 }
 
 int gw_store_invoice_history(struct gw_history **out, size_t *n, struct gw_store *s,
@@ -3108,19 +1878,7 @@ int gw_store_invoice_history(struct gw_history **out, size_t *n, struct gw_store
 int gw_store_billed(int64_t *invoice_id, struct gw_store *s, int64_t shipment_row,
                     int64_t order_id, struct edi_err *err)
 {
-    static const char op[] = "billed";
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
-
-    *invoice_id = 0;
-    if ((rc = prep(&st, s, Q_INV_BILLED, op, err)) < 0)
-        return rc;
-    bind_i64(&bc, st, 1, shipment_row);
-    bind_i64(&bc, st, 2, order_id);
-    if ((rc = bound(s, bc, op, err)) == 0 && (rc = step(st, s, op, err)) == 1)
-        *invoice_id = sqlite3_column_int64(st, 0);
-    finish(st);
-    return rc < 0 ? rc : 0;
+    return q_int(invoice_id, s, Q_INV_BILLED, GW_IN(GW_INT(shipment_row), GW_INT(order_id)), "billed", err);
 }
 
 /* ---- documents ------------------------------------------------------------------------ */
@@ -3143,39 +1901,38 @@ void gw_documents_free(struct gw_document *v, size_t n)
     free(v);
 }
 
-static int documents_found(struct gw_document **out, size_t *n, struct gw_store *s,
-                           sqlite3_stmt *st, int bc, const char *op, struct edi_err *err)
+/* Documents statement q finds (DOC_COLS). */
+static int documents_found(struct gw_document **out, size_t *n, struct gw_store *s, enum gw_q q,
+                           const struct gw_param *in, size_t nin, const char *op, struct edi_err *err)
 {
+    struct gw_cursor *cur = NULL;
     struct gw_document *v = NULL;
     size_t k = 0, cap = 0;
     int rc;
 
     *out = NULL;
     *n = 0;
-    if ((rc = bound(s, bc, op, err)) == 0)
-        while ((rc = step(st, s, op, err)) == 1) {
+    if ((rc = q_open(&cur, s, q, in, nin, op, err)) == 0)
+        while ((rc = next(cur, op, err)) == 1) {
             struct gw_document *d;
 
-            if (k == cap) {
-                cap = cap ? 2 * cap : 8;
-                v = edi_xrealloc(v, cap * sizeof(*v));
-            }
+            v = grow(v, &cap, k, sizeof(*v));
             d = &v[k++];
-            d->id = sqlite3_column_int64(st, 0);
-            d->partner = col_str(st, 1);
-            d->direction = col_str(st, 2);
-            d->kind = col_str(st, 3);
-            d->group_control = col_str(st, 4);
-            d->set_control = col_str(st, 5);
-            d->ref = col_str(st, 6);
-            d->state = col_str(st, 7);
-            d->findings = col_str(st, 8);
-            d->about = sqlite3_column_int64(st, 9);
-            d->text = col_str(st, 10);
-            d->created = (time_t)sqlite3_column_int64(st, 11);
-            d->updated = (time_t)sqlite3_column_int64(st, 12);
+            d->id = col_int(cur, 0);
+            d->partner = col_str(cur, 1);
+            d->direction = col_str(cur, 2);
+            d->kind = col_str(cur, 3);
+            d->group_control = col_str(cur, 4);
+            d->set_control = col_str(cur, 5);
+            d->ref = col_str(cur, 6);
+            d->state = col_str(cur, 7);
+            d->findings = col_str(cur, 8);
+            d->about = col_int(cur, 9);
+            d->text = col_str(cur, 10);
+            d->created = (time_t)col_int(cur, 11);
+            d->updated = (time_t)col_int(cur, 12);
         }
-    finish(st);
+    done(cur);
     if (rc < 0) {
         gw_documents_free(v, k);
         return rc;
@@ -3189,108 +1946,93 @@ int gw_store_outbound_by_group(struct gw_document **out, size_t *n, struct gw_st
                                const char *partner, const char *group_control,
                                const char *set_control, struct edi_err *err)
 {
-    static const char op[] = "outbound documents by group";
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
-
-    *out = NULL;
-    *n = 0;
-    if ((rc = prep(&st, s, Q_DOC_BY_GROUP, op, err)) < 0)
-        return rc;
-    bind_text(&bc, st, 1, partner);
-    bind_text(&bc, st, 2, group_control);
-    bind_text(&bc, st, 3, set_control);
-    return documents_found(out, n, s, st, bc, op, err);
+    return documents_found(out, n, s, Q_DOC_BY_GROUP,
+                           GW_IN(GW_TEXT(partner), GW_TEXT(group_control), GW_TEXT(set_control)),
+                           "outbound documents by group", err);
 }
 
 int gw_store_documents(struct gw_document **out, size_t *n, struct gw_store *s, const char *partner,
                        const char *kind, const char *state, int64_t about, size_t max,
                        struct edi_err *err)
 {
-    static const char op[] = "list documents";
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
-
-    *out = NULL;
-    *n = 0;
-    if ((rc = prep(&st, s, Q_DOC_LIST, op, err)) < 0)
-        return rc;
-    bind_text(&bc, st, 1, partner);
-    bind_text(&bc, st, 2, kind);
-    bind_text(&bc, st, 3, state);
-    bind_i64(&bc, st, 4, about);
-    bind_i64(&bc, st, 5, max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max);
-    return documents_found(out, n, s, st, bc, op, err);
+    return documents_found(out, n, s, Q_DOC_LIST,
+                           GW_IN(GW_TEXT(partner), GW_TEXT(kind), GW_TEXT(state), GW_INT(about),
+                                 GW_INT(limit_of(max))), "list documents", err);
 }
 
 int gw_store_document_about(struct gw_store *s, int64_t id, int64_t about, const char *text,
                             struct edi_err *err)
 {
     static const char op[] = "document about";
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = prep(&st, s, Q_DOC_ABOUT, op, err)) == 0) {
-        bind_i64(&bc, st, 1, id);
-        bind_id(&bc, st, 2, about);
-        bind_text(&bc, st, 3, text);
-        if ((rc = bound(s, bc, op, err)) == 0)
-            rc = step(st, s, op, err);
-        finish(st);
+    rc = q_run(s, Q_DOC_ABOUT, GW_IN(GW_INT(id), GW_ID(about), GW_TEXT(text)), op, err);
+    return tx_end(s, rc, op, err);
+}
+
+/* Pairs of ids (a, b) statement q finds, or single ids when b is NULL. */
+static int id_rows(int64_t **a, int64_t **b, size_t *n, struct gw_store *s, enum gw_q q,
+                   const struct gw_param *in, size_t nin, const char *op, struct edi_err *err)
+{
+    struct gw_cursor *cur = NULL;
+    size_t k = 0, cap = 0, capb = 0;
+    int rc;
+
+    *a = NULL;
+    if (b != NULL)
+        *b = NULL;
+    *n = 0;
+    if ((rc = q_open(&cur, s, q, in, nin, op, err)) == 0)
+        while ((rc = next(cur, op, err)) == 1) {
+            *a = grow(*a, &cap, k, sizeof(**a));
+            (*a)[k] = col_int(cur, 0);
+            if (b != NULL) {
+                *b = grow(*b, &capb, k, sizeof(**b));
+                (*b)[k] = col_int(cur, 1);
+            }
+            k++;
+        }
+    done(cur);
+    if (rc < 0) {
+        free(*a);
+        *a = NULL;
+        if (b != NULL) {
+            free(*b);
+            *b = NULL;
+        }
+        return rc;
     }
-    return tx_end(s, rc < 0 ? rc : 0, op, err);
+    *n = k;
+    return 0;
 }
 
 int gw_store_invoice_bills(struct gw_bill **out, size_t *n, struct gw_store *s, int64_t invoice_id,
                            struct edi_err *err)
 {
-    static const char op[] = "invoice bills";
-    sqlite3_stmt *st = NULL;
-    struct gw_bill *v = NULL;
-    size_t k = 0, cap = 0;
-    int rc, bc = SQLITE_OK;
+    int64_t *rows, *orders;
+    size_t i;
+    int rc;
 
     *out = NULL;
-    *n = 0;
-    if ((rc = prep(&st, s, Q_INV_BILLS_GET, op, err)) < 0)
+    if ((rc = id_rows(&rows, &orders, n, s, Q_INV_BILLS_GET, GW_IN(GW_INT(invoice_id)), "invoice bills",
+                      err)) < 0)
         return rc;
-    bind_i64(&bc, st, 1, invoice_id);
-    if ((rc = bound(s, bc, op, err)) == 0)
-        while ((rc = step(st, s, op, err)) == 1) {
-            if (k == cap) {
-                cap = cap ? 2 * cap : 8;
-                v = edi_xrealloc(v, cap * sizeof(*v));
-            }
-            v[k].shipment_row = sqlite3_column_int64(st, 0);
-            v[k].order_id = sqlite3_column_int64(st, 1);
-            k++;
-        }
-    finish(st);
-    if (rc < 0) {
-        free(v);
-        return rc;
+    if (*n > 0)
+        *out = edi_xmalloc(*n * sizeof(**out));
+    for (i = 0; i < *n; i++) {
+        (*out)[i].shipment_row = rows[i];
+        (*out)[i].order_id = orders[i];
     }
-    *out = v;
-    *n = k;
+    free(rows);
+    free(orders);
     return 0;
 }
 
 int gw_store_order_unbilled(int64_t *n, struct gw_store *s, int64_t order_id, struct edi_err *err)
 {
-    static const char op[] = "order unbilled";
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
-
-    *n = 0;
-    if ((rc = prep(&st, s, Q_ORDER_UNBILLED, op, err)) < 0)
-        return rc;
-    bind_i64(&bc, st, 1, order_id);
-    if ((rc = bound(s, bc, op, err)) == 0 && (rc = step(st, s, op, err)) == 1)
-        *n = sqlite3_column_int64(st, 0);
-    finish(st);
-    return rc < 0 ? rc : 0;
+    return q_int(n, s, Q_ORDER_UNBILLED, GW_IN(GW_INT(order_id)), "order unbilled", err);
 }
 
 void gw_billed_lines_free(struct gw_billed_line *v, size_t n)
@@ -3313,22 +2055,11 @@ int gw_store_add_invoice_lines(struct gw_store *s, int64_t invoice_id, const str
 
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    for (i = 0; i < n && rc >= 0; i++) {
-        sqlite3_stmt *st = NULL;
-        int bc = SQLITE_OK;
-
-        if ((rc = prep(&st, s, Q_INV_LINE_INSERT, op, err)) < 0)
-            break;
-        bind_i64(&bc, st, 1, invoice_id);
-        bind_i64(&bc, st, 2, v[i].shipment_row);
-        bind_i64(&bc, st, 3, v[i].order_id);
-        bind_i64(&bc, st, 4, v[i].line_no);
-        bind_text(&bc, st, 5, v[i].quantity);
-        if ((rc = bound(s, bc, op, err)) == 0)
-            rc = step(st, s, op, err);
-        finish(st);
-    }
-    return tx_end(s, rc < 0 ? rc : 0, op, err);
+    for (i = 0; i < n && rc == 0; i++)
+        rc = q_run(s, Q_INV_LINE_INSERT,
+                   GW_IN(GW_INT(invoice_id), GW_INT(v[i].shipment_row), GW_INT(v[i].order_id),
+                         GW_INT(v[i].line_no), GW_TEXT(v[i].quantity)), op, err);
+    return tx_end(s, rc, op, err);
 }
 
 int gw_store_billed_lines(struct gw_billed_line **out, size_t *n, struct gw_store *s, const char *partner,
@@ -3336,34 +2067,27 @@ int gw_store_billed_lines(struct gw_billed_line **out, size_t *n, struct gw_stor
                           struct edi_err *err)
 {
     static const char op[] = "billed lines";
-    sqlite3_stmt *st = NULL;
+    struct gw_cursor *cur = NULL;
     struct gw_billed_line *v = NULL;
     size_t k = 0, cap = 0;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     *out = NULL;
     *n = 0;
-    if ((rc = prep(&st, s, Q_INV_LINES_BILLED, op, err)) < 0)
-        return rc;
-    bind_text(&bc, st, 1, partner);
-    bind_text(&bc, st, 2, shipment_id);
-    bind_i64(&bc, st, 3, order_id);
-    bind_i64(&bc, st, 4, except_invoice);
-    if ((rc = bound(s, bc, op, err)) == 0)
-        while ((rc = step(st, s, op, err)) == 1) {
-            if (k == cap) {
-                cap = cap ? 2 * cap : 8;
-                v = edi_xrealloc(v, cap * sizeof(*v));
-            }
+    if ((rc = q_open(&cur, s, Q_INV_LINES_BILLED,
+                     GW_IN(GW_TEXT(partner), GW_TEXT(shipment_id), GW_INT(order_id), GW_INT(except_invoice)),
+                     op, err)) == 0)
+        while ((rc = next(cur, op, err)) == 1) {
+            v = grow(v, &cap, k, sizeof(*v));
             memset(&v[k], 0, sizeof(v[k]));
-            v[k].invoice_id = sqlite3_column_int64(st, 0);
-            v[k].number = edi_xstrdup((const char *)sqlite3_column_text(st, 1));
+            v[k].invoice_id = col_int(cur, 0);
+            v[k].number = col_str(cur, 1);
             v[k].order_id = order_id;
-            v[k].line_no = sqlite3_column_int(st, 2);
-            v[k].quantity = edi_xstrdup((const char *)sqlite3_column_text(st, 3));
+            v[k].line_no = (int)col_int(cur, 2);
+            v[k].quantity = col_str(cur, 3);
             k++;
         }
-    finish(st);
+    done(cur);
     if (rc < 0) {
         gw_billed_lines_free(v, k);
         return rc;
@@ -3376,20 +2100,8 @@ int gw_store_billed_lines(struct gw_billed_line **out, size_t *n, struct gw_stor
 int gw_store_last_bill(int64_t *invoice_id, struct gw_store *s, const char *partner, const char *shipment_id,
                        int64_t order_id, struct edi_err *err)
 {
-    static const char op[] = "last bill";
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
-
-    *invoice_id = 0;
-    if ((rc = prep(&st, s, Q_INV_LAST_BILL, op, err)) < 0)
-        return rc;
-    bind_text(&bc, st, 1, partner);
-    bind_text(&bc, st, 2, shipment_id);
-    bind_i64(&bc, st, 3, order_id);
-    if ((rc = bound(s, bc, op, err)) == 0 && (rc = step(st, s, op, err)) == 1)
-        *invoice_id = sqlite3_column_int64(st, 0);
-    finish(st);
-    return rc < 0 ? rc : 0;
+    return q_int(invoice_id, s, Q_INV_LAST_BILL, GW_IN(GW_TEXT(partner), GW_TEXT(shipment_id), GW_INT(order_id)),
+                 "last bill", err);
 }
 
 int gw_store_add_bill(struct gw_store *s, int64_t invoice_id, int64_t shipment_row, int64_t order_id,
@@ -3397,120 +2109,33 @@ int gw_store_add_bill(struct gw_store *s, int64_t invoice_id, int64_t shipment_r
 {
     static const char op[] = "add bill";
     struct gw_invoice *v = NULL;
-    sqlite3_stmt *st = NULL;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = gw_store_get_invoice(&v, s, NULL, NULL, invoice_id, err)) == 0 && v == NULL)
+    if ((rc = gw_store_get_invoice(&v, s, NULL, NULL, invoice_id, err)) == EDI_ENOTFOUND)
         rc = edi_fail(err, EDI_ENOTFOUND, "store: %s: no invoice %lld", op, (long long)invoice_id);
-    if (rc == 0 && (rc = prep(&st, s, Q_INV_BILL, op, err)) == 0) {
-        bind_i64(&bc, st, 1, invoice_id);
-        bind_i64(&bc, st, 2, shipment_row);
-        bind_i64(&bc, st, 3, order_id);
-        if ((rc = bound(s, bc, op, err)) == 0)
-            rc = step(st, s, op, err);
-        finish(st);
-    }
-    if (rc >= 0)
+    if (rc == 0)
+        rc = inv_bill(s, invoice_id, shipment_row, order_id, op, err);
+    if (rc == 0)
         rc = inv_history(s, invoice_id, now, v->state, why, op, err);
     gw_invoice_free(v);
-    return tx_end(s, rc < 0 ? rc : 0, op, err);
+    return tx_end(s, rc, op, err);
 }
 
 int gw_store_billed_elsewhere(int64_t **out, size_t *n, struct gw_store *s, const char *partner,
                               const char *shipment_id, int64_t except_row, struct edi_err *err)
 {
-    static const char op[] = "billed elsewhere";
-    sqlite3_stmt *st = NULL;
-    int64_t *v = NULL;
-    size_t k = 0, cap = 0;
-    int rc, bc = SQLITE_OK;
-
-    *out = NULL;
-    *n = 0;
-    if ((rc = prep(&st, s, Q_INV_BILLED_ELSEWHERE, op, err)) < 0)
-        return rc;
-    bind_text(&bc, st, 1, partner);
-    bind_text(&bc, st, 2, shipment_id);
-    bind_i64(&bc, st, 3, except_row);
-    if ((rc = bound(s, bc, op, err)) == 0)
-        while ((rc = step(st, s, op, err)) == 1) {
-            if (k == cap) {
-                cap = cap ? 2 * cap : 8;
-                v = edi_xrealloc(v, cap * sizeof(*v));
-            }
-            v[k++] = sqlite3_column_int64(st, 0);
-        }
-    finish(st);
-    if (rc < 0) {
-        free(v);
-        return rc;
-    }
-    *out = v;
-    *n = k;
-    return 0;
+    return id_rows(out, NULL, n, s, Q_INV_BILLED_ELSEWHERE,
+                   GW_IN(GW_TEXT(partner), GW_TEXT(shipment_id), GW_INT(except_row)), "billed elsewhere", err);
 }
 
 /* ---- personal data (purge.c) ------------------------------------------------------ */
 
-/* These statements run rarely (a purge a day): prepared per call, not
- * cached in SQL[]. */
-static int adhoc(sqlite3_stmt **out, struct gw_store *s, const char *sql, const char *op,
-                 struct edi_err *err)
-{
-    int c = sqlite3_prepare_v2(s->db, sql, -1, out, NULL);
-
-    if (c != SQLITE_OK) {
-        *out = NULL;
-        return db_fail(s, c, op, err);
-    }
-    return 0;
-}
-
 int gw_store_purge_orders(struct gw_order ***out, size_t *n, struct gw_store *s, time_t before,
                           struct edi_err *err)
 {
-    static const char op[] = "purge: closed orders";
-    /* closed: shipped and invoiced, closed, cancelled, or rejected with
-     * its 855 queued (a pending decision still needs the order) */
-    static const char sql[] =
-        "SELECT id, partner, program, po_number, state, canonical, created, updated FROM orders"
-        " WHERE upper(program) = 'DF' AND state IN ('invoiced', 'closed', 'cancelled', 'rejected')"
-        " AND updated < ?1"
-        " AND NOT EXISTS (SELECT 1 FROM acks a WHERE a.order_id = orders.id AND a.state = 'pending')"
-        " ORDER BY id";
-    sqlite3_stmt *st = NULL;
-    struct gw_order **v = NULL;
-    size_t nv = 0, cap = 0;
-    int rc, bc = SQLITE_OK;
-
-    *out = NULL;
-    *n = 0;
-    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
-        return rc;
-    if ((rc = adhoc(&st, s, sql, op, err)) < 0)
-        goto out;
-    bind_i64(&bc, st, 1, before);
-    if ((rc = bound(s, bc, op, err)) < 0)
-        goto out;
-    while ((rc = step(st, s, op, err)) == 1) {
-        if (nv == cap) {
-            cap = cap ? cap * 2 : 16;
-            v = edi_xrealloc(v, cap * sizeof(*v));
-        }
-        v[nv++] = order_of_row(st);
-    }
-out:
-    sqlite3_finalize(st);
-    rc = tx_end(s, rc, op, err);
-    if (rc < 0) {
-        gw_orders_free(v, nv);
-        return rc;
-    }
-    *out = v;
-    *n = nv;
-    return 0;
+    return orders_found(out, n, s, Q_PURGE_ORDERS, GW_IN(GW_INT(before)), 1, "purge: closed orders", err);
 }
 
 void gw_purge_raws_free(struct gw_purge_raw *v, size_t n)
@@ -3529,75 +2154,30 @@ int gw_store_purge_raws(struct gw_purge_raw **out, size_t *n, struct gw_store *s
                         struct edi_err *err)
 {
     static const char op[] = "purge: inbound files";
-    /* the raw files that hold one of the order's 850s ... */
-    static const char raws[] =
-        "SELECT DISTINCT r.id, r.name, r.bytes FROM raw r"
-        " JOIN interchanges i ON i.raw_id = r.id"
-        " JOIN documents d ON d.interchange_id = i.id"
-        " JOIN orders o ON o.partner = d.partner AND o.po_number = d.ref"
-        " WHERE o.id = ?1 AND d.direction = 'in' AND d.kind = '850' ORDER BY r.id";
-    /* ... and every order each of them holds */
-    static const char orders[] =
-        "SELECT DISTINCT o.id FROM interchanges i"
-        " JOIN documents d ON d.interchange_id = i.id"
-        " JOIN orders o ON o.partner = d.partner AND o.po_number = d.ref"
-        " WHERE i.raw_id = ?1 AND d.direction = 'in' AND d.kind = '850' ORDER BY o.id";
-    sqlite3_stmt *st = NULL, *os = NULL;
+    struct gw_cursor *cur = NULL;
     struct gw_purge_raw *v = NULL;
     size_t nv = 0, cap = 0, i;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
     *out = NULL;
     *n = 0;
     if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
         return rc;
-    if ((rc = adhoc(&st, s, raws, op, err)) < 0 || (rc = adhoc(&os, s, orders, op, err)) < 0)
-        goto out;
-    bind_i64(&bc, st, 1, order_id);
-    if ((rc = bound(s, bc, op, err)) < 0)
-        goto out;
-    while ((rc = step(st, s, op, err)) == 1) {
-        const void *b = sqlite3_column_blob(st, 2);
-        size_t bn = (size_t)sqlite3_column_bytes(st, 2);
-
-        if (nv == cap) {
-            cap = cap ? cap * 2 : 4;
-            v = edi_xrealloc(v, cap * sizeof(*v));
+    /* the raw files that hold one of the order's 850s ... */
+    if ((rc = q_open(&cur, s, Q_PURGE_RAWS, GW_IN(GW_INT(order_id)), op, err)) == 0)
+        while ((rc = next(cur, op, err)) == 1) {
+            v = grow(v, &cap, nv, sizeof(*v));
+            memset(&v[nv], 0, sizeof(v[nv]));
+            v[nv].id = col_int(cur, 0);
+            v[nv].name = col_str(cur, 1);
+            v[nv].bytes = col_bytes(&v[nv].n, cur, 2);
+            nv++;
         }
-        memset(&v[nv], 0, sizeof(v[nv]));
-        v[nv].id = sqlite3_column_int64(st, 0);
-        v[nv].name = col_str(st, 1);
-        v[nv].n = bn;
-        v[nv].bytes = edi_xmalloc(bn + 1);
-        if (bn)
-            memcpy(v[nv].bytes, b, bn);
-        nv++;
-    }
-    if (rc < 0)
-        goto out;
-    for (i = 0; i < nv; i++) {
-        size_t ocap = 0;
-
-        sqlite3_reset(os);
-        bc = sqlite3_bind_int64(os, 1, (sqlite3_int64)v[i].id);
-        if ((rc = bound(s, bc, op, err)) < 0)
-            goto out;
-        while ((rc = step(os, s, op, err)) == 1) {
-            if (v[i].norders == ocap) {
-                ocap = ocap ? ocap * 2 : 4;
-                v[i].orders = edi_xrealloc(v[i].orders, ocap * sizeof(*v[i].orders));
-            }
-            v[i].orders[v[i].norders++] = sqlite3_column_int64(os, 0);
-        }
-        if (rc < 0)
-            goto out;
-    }
-    rc = 0;
-out:
-    sqlite3_finalize(st);
-    sqlite3_finalize(os);
-    rc = tx_end(s, rc, op, err);
-    if (rc < 0) {
+    done(cur);
+    /* ... and every order each of them holds */
+    for (i = 0; i < nv && rc >= 0; i++)
+        rc = id_rows(&v[i].orders, NULL, &v[i].norders, s, Q_PURGE_RAW_ORDERS, GW_IN(GW_INT(v[i].id)), op, err);
+    if ((rc = tx_end(s, rc < 0 ? rc : 0, op, err)) < 0) {
         gw_purge_raws_free(v, nv);
         return rc;
     }
@@ -3609,48 +2189,8 @@ out:
 int gw_store_purge_shipments(struct gw_shipment ***out, size_t *n, struct gw_store *s, int64_t order_id,
                              struct edi_err *err)
 {
-    static const char op[] = "purge: ship notices";
-    static const char sql[] =
-        "SELECT id, partner, program, shipment_id, canonical FROM shipments"
-        " WHERE id IN (SELECT shipment_id FROM shipment_lines WHERE order_id = ?1) ORDER BY id";
-    sqlite3_stmt *st = NULL;
-    struct gw_shipment **v = NULL;
-    size_t nv = 0, cap = 0;
-    int rc, bc = SQLITE_OK;
-
-    *out = NULL;
-    *n = 0;
-    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
-        return rc;
-    if ((rc = adhoc(&st, s, sql, op, err)) < 0)
-        goto out;
-    bind_i64(&bc, st, 1, order_id);
-    if ((rc = bound(s, bc, op, err)) < 0)
-        goto out;
-    while ((rc = step(st, s, op, err)) == 1) {
-        struct gw_shipment *sh = edi_xcalloc(1, sizeof(*sh));
-
-        if (nv == cap) {
-            cap = cap ? cap * 2 : 4;
-            v = edi_xrealloc(v, cap * sizeof(*v));
-        }
-        sh->id = sqlite3_column_int64(st, 0);
-        sh->partner = col_str(st, 1);
-        sh->program = col_str(st, 2);
-        sh->shipment_id = col_str(st, 3);
-        sh->canonical = col_str(st, 4);
-        v[nv++] = sh;
-    }
-out:
-    sqlite3_finalize(st);
-    rc = tx_end(s, rc, op, err);
-    if (rc < 0) {
-        gw_shipments_free(v, nv);
-        return rc;
-    }
-    *out = v;
-    *n = nv;
-    return 0;
+    return shipments_found(out, n, s, Q_PURGE_SHIPMENTS, GW_IN(GW_INT(order_id)), 1, "purge: ship notices",
+                           err);
 }
 
 int gw_store_purge_apply(struct gw_store *s, const struct gw_order *o, const int64_t *raw_ids, size_t nraw,
@@ -3658,86 +2198,39 @@ int gw_store_purge_apply(struct gw_store *s, const struct gw_order *o, const int
                          struct edi_err *err)
 {
     static const char op[] = "purge";
-    static const char upd_order[] = "UPDATE orders SET canonical = ?2 WHERE id = ?1";
-    /* the sha256 stays: the same file sent again is still a duplicate */
-    static const char upd_raw[] = "UPDATE raw SET bytes = X'' WHERE id = ?1";
-    static const char upd_ship[] = "UPDATE shipments SET canonical = ?2 WHERE id = ?1";
-    sqlite3_stmt *a = NULL, *b = NULL, *c = NULL;
     char subject[300];
     size_t i;
-    int rc, bc = SQLITE_OK;
+    int rc;
 
-    /* what is purged is overwritten with zeros, not left in free pages
-     * (a connection setting: it stays on, which costs little) */
+    /* what is purged is overwritten, not left in free pages (a connection
+     * setting, outside a transaction; failing to set it stops nothing) */
     if (s->depth == 0)
-        sqlite3_exec(s->db, "PRAGMA secure_delete = ON", NULL, NULL, NULL);
+        q_run(s, Q_SECURE_DELETE, NO_IN, op, NULL);
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
-    if ((rc = adhoc(&a, s, upd_order, op, err)) < 0 || (rc = adhoc(&b, s, upd_raw, op, err)) < 0 ||
-        (rc = adhoc(&c, s, upd_ship, op, err)) < 0)
-        goto out;
-    bind_i64(&bc, a, 1, o->id);
-    bind_text(&bc, a, 2, o->canonical);
-    if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(a, s, op, err)) < 0)
-        goto out;
-    for (i = 0; i < nraw; i++) {
-        sqlite3_reset(b);
-        bind_i64(&bc, b, 1, raw_ids[i]);
-        if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(b, s, op, err)) < 0)
-            goto out;
-    }
-    for (i = 0; i < nsh; i++) {
-        sqlite3_reset(c);
-        bind_i64(&bc, c, 1, sh[i]->id);
-        bind_text(&bc, c, 2, sh[i]->canonical);
-        if ((rc = bound(s, bc, op, err)) < 0 || (rc = step(c, s, op, err)) < 0)
-            goto out;
-    }
+    rc = q_run(s, Q_PURGE_ORDER, GW_IN(GW_INT(o->id), GW_TEXT(o->canonical)), op, err);
+    for (i = 0; i < nraw && rc == 0; i++)
+        rc = q_run(s, Q_PURGE_RAW, GW_IN(GW_INT(raw_ids[i])), op, err);
+    for (i = 0; i < nsh && rc == 0; i++)
+        rc = q_run(s, Q_PURGE_SHIPMENT, GW_IN(GW_INT(sh[i]->id), GW_TEXT(sh[i]->canonical)), op, err);
     /* the ERP files of the order and its shipments, delivered through the
      * outbox, keep their bytes there too: emptied once delivered */
-    {
-        static const char upd_erp[] = "UPDATE outbox SET bytes = X'' WHERE partner = ?1 AND "
-                                      "kind IN ('erp-json', 'erp-csv') AND sent_at IS NOT NULL AND "
-                                      "instr(name, ?2) > 0";
-        sqlite3_stmt *d = NULL;
+    for (i = 0; i <= nsh && rc == 0; i++) {
+        const char *key = i == 0 ? o->po_number : sh[i - 1]->shipment_id;
 
-        if ((rc = adhoc(&d, s, upd_erp, op, err)) < 0)
-            goto out;
-        for (i = 0; i <= nsh && rc == 0; i++) {
-            const char *key = i == 0 ? o->po_number : sh[i - 1]->shipment_id;
-
-            if (key == NULL || *key == '\0')
-                continue;
-            sqlite3_reset(d);
-            bind_text(&bc, d, 1, o->partner);
-            bind_text(&bc, d, 2, key);
-            if ((rc = bound(s, bc, op, err)) == 0)
-                rc = step(d, s, op, err);
-        }
-        sqlite3_finalize(d);
-        if (rc < 0)
-            goto out;
+        if (key != NULL && *key != '\0')
+            rc = q_run(s, Q_PURGE_ERP, GW_IN(GW_TEXT(o->partner), GW_TEXT(key)), op, err);
     }
-    if ((rc = history_add(s, o->id, now, o->state, what, op, err)) < 0)
-        goto out;
-    snprintf(subject, sizeof(subject), "%s %s", o->partner, o->po_number);
-    rc = gw_store_audit(s, "wharf", "purge", subject, what, now, err);
-out:
-    sqlite3_finalize(a);
-    sqlite3_finalize(b);
-    sqlite3_finalize(c);
-    return tx_end(s, rc < 0 ? rc : 0, op, err);
+    if (rc == 0)
+        rc = history_add(s, o->id, now, o->state, what, op, err);
+    if (rc == 0) {
+        snprintf(subject, sizeof(subject), "%s %s", o->partner, o->po_number);
+        rc = gw_store_audit(s, "wharf", "purge", subject, what, now, err);
+    }
+    return tx_end(s, rc, op, err);
 }
 
 int gw_store_purge_checkpoint(struct gw_store *s, struct edi_err *err)
 {
-    int c;
-
-    /* the write-ahead log still holds the pages as they were before the
-     * purge: copy it into the database and empty it. A reader that holds
-     * an old snapshot makes this BUSY: the next purge tries again. */
-    c = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-    if (c != SQLITE_OK && (c & 0xff) != SQLITE_BUSY)
-        return db_fail(s, c, "purge: checkpoint", err);
-    return 0;
+    return s->drv->checkpoint(s->conn, "purge: checkpoint", err);
 }

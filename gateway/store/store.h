@@ -1,8 +1,9 @@
 /*
  * store.h — the gateway's store: SQLite on disk (WAL), numbered migrations,
- * one transaction per state change. The only user of SQLite in wharf
- * (store.c); everything else goes through these functions, so another
- * engine can be added later without touching the pipeline.
+ * one transaction per state change. store.c is the facade over a driver
+ * (driver.h; SQLite's in sqlite.c, the only user of SQLite in wharf);
+ * everything else goes through these functions, so another engine is one
+ * more driver, without touching the pipeline.
  *
  * It keeps: raw inbound and outbound bytes with their SHA-256, interchanges
  * with partner and control numbers (duplicate detection), documents and
@@ -14,7 +15,13 @@
  * Times are Unix seconds (the caller's clock: WHARF_NOW in tests).
  * Errors: EDI_EIO (disk), EDI_EAGAIN (busy: retry), EDI_ECONFIG (a store
  * from a newer wharf), EDI_ENOTFOUND, EDI_ERR (a bug); err carries the
- * SQLite extended code in err->sys and a one-line message.
+ * engine's code (SQLite's extended code) in err->sys and a one-line
+ * message.
+ *
+ * A getter of one row returns EDI_ENOTFOUND when there is none, with a
+ * message naming what was looked for; a list with nothing in it is 0 with
+ * n == 0. Inputs are const; what a call makes (ids) comes back in out
+ * parameters, first.
  */
 #ifndef WHARF_STORE_H
 #define WHARF_STORE_H
@@ -44,11 +51,12 @@ void gw_store_rollback(struct gw_store *s);
 /* ---- raw bytes --------------------------------------------------------- */
 
 /* Keeps bytes (inbound or outbound) once: *id is the row, *dup is 1 when
- * the same bytes (SHA-256) were kept before for this partner and direction
- * (then *id is the earlier row). sha256 gets the hex digest. */
-int gw_store_put_raw(int64_t *id, int *dup, char sha256[65], struct gw_store *s,
-                     const char *partner, const char *direction, const char *name,
-                     const void *bytes, size_t n, time_t now, struct edi_err *err);
+ * the same bytes (sha256: their SHA-256 as 64 lowercase hex digits, the
+ * caller's, gw_sha256_hex in gateway/core/digest.h) were kept before for
+ * this partner and direction (then *id is the earlier row). */
+int gw_store_put_raw(int64_t *id, int *dup, struct gw_store *s, const char *partner,
+                     const char *direction, const char *name, const char *sha256, const void *bytes,
+                     size_t n, time_t now, struct edi_err *err);
 
 /* A received message: what a transport landed (direction "in"). */
 struct gw_raw {
@@ -66,7 +74,8 @@ struct gw_raw {
  * this partner before (*id is that row; nothing is added) and *pending
  * then says whether that row is still waiting to be processed. */
 int gw_store_receive_raw(int64_t *id, int *dup, int *pending, struct gw_store *s, const char *partner,
-                         const char *name, const void *bytes, size_t n, time_t now, struct edi_err *err);
+                         const char *name, const char *sha256, const void *bytes, size_t n, time_t now,
+                         struct edi_err *err);
 /* The received messages not processed yet, oldest first, of one partner
  * (NULL: every partner's). *ids is the caller's to free. */
 int gw_store_raws_received(int64_t **ids, size_t *n, struct gw_store *s, const char *partner,
@@ -142,11 +151,11 @@ void gw_order_free(struct gw_order *o);
 
 /* Creates the order, or updates it when (partner, program, po_number)
  * exists: lines are replaced, the change is kept in the history, and
- * *created tells which happened. The caller fills o (id, created and
- * updated are set here). */
-int gw_store_upsert_order(struct gw_store *s, struct gw_order *o, int *created, const char *why,
-                          time_t now, struct edi_err *err);
-/* NULL in *out when there is no such order. */
+ * *created tells which happened; *id is the order's row. o is read only
+ * (its id, created and updated are not). */
+int gw_store_upsert_order(int64_t *id, int *created, struct gw_store *s, const struct gw_order *o,
+                          const char *why, time_t now, struct edi_err *err);
+/* EDI_ENOTFOUND when there is no such order. */
 int gw_store_get_order(struct gw_order **out, struct gw_store *s, const char *partner,
                        const char *program, const char *po_number, struct edi_err *err);
 int gw_store_set_order_state(struct gw_store *s, int64_t id, const char *state,
@@ -179,6 +188,7 @@ struct gw_ack {
     char *state;           /* pending, queued */
 };
 
+/* EDI_ENOTFOUND when there is no order id. */
 int gw_store_get_order_by_id(struct gw_order **out, struct gw_store *s, int64_t id,
                              struct edi_err *err);
 int gw_store_add_ack(int64_t *id, struct gw_store *s, int64_t order_id, const char *actor,
@@ -314,12 +324,13 @@ void gw_shipment_free(struct gw_shipment *sh);
 void gw_shipments_free(struct gw_shipment **v, size_t n);
 void gw_shipment_lines_free(struct gw_shipment_line *v, size_t n);
 
-/* Adds the shipment and its lines (sh->id and created are set). */
-int gw_store_add_shipment(struct gw_store *s, struct gw_shipment *sh, time_t now,
+/* Adds the shipment and its lines: *id is its row (created is now). sh
+ * is read only (its id and created are not read). */
+int gw_store_add_shipment(int64_t *id, struct gw_store *s, const struct gw_shipment *sh, time_t now,
                           struct edi_err *err);
 /* By row id (id > 0), else the version in force of a shipment id (the
- * latest not replaced, else the latest); partner NULL: any partner. NULL
- * in *out when there is none. */
+ * latest not replaced, else the latest); partner NULL: any partner.
+ * EDI_ENOTFOUND when there is none. */
 int gw_store_get_shipment(struct gw_shipment **out, struct gw_store *s, const char *partner,
                           const char *shipment_id, int64_t id, struct edi_err *err);
 /* Shipments oldest first; state and partner may be NULL (any). */
@@ -373,15 +384,19 @@ struct gw_bill {
 
 void gw_invoice_free(struct gw_invoice *v);
 void gw_invoices_free(struct gw_invoice **v, size_t n);
-/* Adds the invoice with what it bills; a pair billed by another invoice
- * fails the call (the UNIQUE key), so nothing is billed twice. */
-int gw_store_add_invoice(struct gw_store *s, struct gw_invoice *v, const struct gw_bill *bills,
-                         size_t nbills, const char *why, time_t now, struct edi_err *err);
+/* Adds the invoice with what it bills: *id is its row (created and
+ * updated are now; v's id, created and updated are not read). A pair
+ * billed by another invoice fails the call (the UNIQUE key), so nothing
+ * is billed twice. */
+int gw_store_add_invoice(int64_t *id, struct gw_store *s, const struct gw_invoice *v,
+                         const struct gw_bill *bills, size_t nbills, const char *why, time_t now,
+                         struct edi_err *err);
 /* Writes state, canonical, findings, total, document and outbox of v->id,
  * and a history row. */
 int gw_store_update_invoice(struct gw_store *s, const struct gw_invoice *v, const char *why,
                             time_t now, struct edi_err *err);
-/* By id (> 0), else by number (partner NULL: any); NULL when none. */
+/* By id (> 0), else by number (partner NULL: any); EDI_ENOTFOUND when
+ * there is none. */
 int gw_store_get_invoice(struct gw_invoice **out, struct gw_store *s, const char *partner,
                          const char *number, int64_t id, struct edi_err *err);
 int gw_store_list_invoices(struct gw_invoice ***out, size_t *n, struct gw_store *s,

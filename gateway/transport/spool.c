@@ -12,6 +12,7 @@
  * through a link.
  */
 #include "gateway/transport/transport.h"
+#include "gateway/core/digest.h"
 #include "gateway/core/fileio.h"
 #include "edi/check.h"
 
@@ -256,7 +257,7 @@ static int poll_one(struct gw_transport *t, struct gw_stats *st, const char *nam
 {
     struct gw_ctx *c = t->c;
     const struct gw_partner *p = t->p;
-    char path[4400], claimed[4800];
+    char path[4400], claimed[4800], sha[65];
     char *data = NULL;
     size_t n;
     int64_t id;
@@ -304,7 +305,8 @@ static int poll_one(struct gw_transport *t, struct gw_stats *st, const char *nam
         gw_log(c, "warn", "%s %s: quarantined: incomplete after %lds", p->id, name, (long)age);
         return 0;
     }
-    rc = gw_store_receive_raw(&id, &dup, &pending, c->store, p->id, name, data, n, c->now, err);
+    if ((rc = gw_sha256_hex(sha, data, n, err)) == 0)
+        rc = gw_store_receive_raw(&id, &dup, &pending, c->store, p->id, name, sha, data, n, c->now, err);
     free(data);
     if (rc < 0) {
         /* a full disk, a locked store: nothing landed, the file goes back */

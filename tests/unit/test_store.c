@@ -11,6 +11,7 @@
  * (journal mode, the audit table) or to fake a newer schema.
  */
 #include "testutil.h"
+#include "gateway/core/digest.h"
 #include "gateway/store/store.h"
 
 #include <sqlite3.h>
@@ -78,6 +79,47 @@ static struct gw_store *open_ok(const struct fx *f)
         if ((call) != 0)                                                                      \
             fail_msg("%s: %s", #call, err_.msg);                                              \
     } while (0)
+
+/* The digest is the caller's now: these compute it as inbound.c does and
+ * give it back in sha, then keep the bytes. */
+static int put_raw(int64_t *id, int *dup, char sha[65], struct gw_store *s, const char *partner,
+                   const char *direction, const char *name, const void *bytes, size_t n, time_t now,
+                   struct edi_err *err)
+{
+    int rc = gw_sha256_hex(sha, bytes, n, err);
+
+    if (rc < 0) {
+        *id = 0;
+        *dup = 0;
+        return rc;
+    }
+    return gw_store_put_raw(id, dup, s, partner, direction, name, sha, bytes, n, now, err);
+}
+
+static int receive_raw(int64_t *id, int *dup, int *pending, struct gw_store *s, const char *partner,
+                       const char *name, const void *bytes, size_t n, time_t now, struct edi_err *err)
+{
+    char sha[65];
+    int rc = gw_sha256_hex(sha, bytes, n, err);
+
+    if (rc < 0)
+        return rc;
+    return gw_store_receive_raw(id, dup, pending, s, partner, name, sha, bytes, n, now, err);
+}
+
+/* The order is read only: its id comes back apart, set here on success. */
+static int upsert(struct gw_store *s, struct gw_order *o, int *created, const char *why, time_t now,
+                  struct edi_err *err)
+{
+    int64_t id = -1;
+    int rc = gw_store_upsert_order(&id, created, s, o, why, now, err);
+
+    if (rc == 0)
+        o->id = id;
+    else
+        assert_int_equal(id, 0);    /* outputs cleared on failure */
+    return rc;
+}
 /* Calls under OK() pass &err_ as their err. */
 #define E (&err_)
 
@@ -262,13 +304,13 @@ static void test_reopen_keeps_data(void **state)
     int dup, created;
     uint64_t c;
 
-    OK(gw_store_put_raw(&id, &dup, sha, s, "amazon-rp", "in", "a.edi", "ISA*...", 7, T0, E));
-    OK(gw_store_upsert_order(s, o, &created, NULL, T0, E));
+    OK(put_raw(&id, &dup, sha, s, "amazon-rp", "in", "a.edi", "ISA*...", 7, T0, E));
+    OK(upsert(s, o, &created, NULL, T0, E));
     OK(gw_store_next_control(&c, s, "amazon-rp", 'I', E));
     gw_store_close(s);
 
     s = open_ok(f);
-    OK(gw_store_put_raw(&id2, &dup, sha, s, "amazon-rp", "in", "again.edi", "ISA*...", 7, T0 + 1, E));
+    OK(put_raw(&id2, &dup, sha, s, "amazon-rp", "in", "again.edi", "ISA*...", 7, T0 + 1, E));
     assert_int_equal(dup, 1);
     assert_int_equal(id2, id);
     OK(gw_store_get_order(&got, s, "amazon-rp", "RP", "PO1", E));
@@ -293,24 +335,24 @@ static void test_raw_dedupe(void **state)
     int64_t a, b, c, d, e;
     int dup;
 
-    OK(gw_store_put_raw(&a, &dup, sha, s, "amazon-rp", "in", "1.edi", "abc", 3, T0, E));
+    OK(put_raw(&a, &dup, sha, s, "amazon-rp", "in", "1.edi", "abc", 3, T0, E));
     assert_int_equal(dup, 0);
     assert_true(a > 0);
     /* FIPS 180-2 example */
     assert_string_equal(sha, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    OK(gw_store_put_raw(&b, &dup, sha, s, "amazon-rp", "in", "2.edi", "abc", 3, T0 + 5, E));
+    OK(put_raw(&b, &dup, sha, s, "amazon-rp", "in", "2.edi", "abc", 3, T0 + 5, E));
     assert_int_equal(dup, 1);
     assert_int_equal(b, a);
     /* another partner, another direction, other bytes: kept */
-    OK(gw_store_put_raw(&c, &dup, sha, s, "amazon-df", "in", "1.edi", "abc", 3, T0, E));
+    OK(put_raw(&c, &dup, sha, s, "amazon-df", "in", "1.edi", "abc", 3, T0, E));
     assert_int_equal(dup, 0);
     assert_true(c != a);
-    OK(gw_store_put_raw(&d, &dup, sha, s, "amazon-rp", "out", "1.edi", "abc", 3, T0, E));
+    OK(put_raw(&d, &dup, sha, s, "amazon-rp", "out", "1.edi", "abc", 3, T0, E));
     assert_int_equal(dup, 0);
-    OK(gw_store_put_raw(&e, &dup, sha, s, "amazon-rp", "in", "3.edi", "abd", 3, T0, E));
+    OK(put_raw(&e, &dup, sha, s, "amazon-rp", "in", "3.edi", "abd", 3, T0, E));
     assert_int_equal(dup, 0);
     /* empty bytes are bytes too */
-    OK(gw_store_put_raw(&e, &dup, sha, s, "amazon-rp", "in", "empty", NULL, 0, T0, E));
+    OK(put_raw(&e, &dup, sha, s, "amazon-rp", "in", "empty", NULL, 0, T0, E));
     assert_int_equal(dup, 0);
     assert_string_equal(sha, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     gw_store_close(s);
@@ -330,12 +372,12 @@ static void test_raw_received(void **state)
     size_t n;
     int dup, pending;
 
-    OK(gw_store_receive_raw(&a, &dup, &pending, s, "amazon-rp", "1.edi", "abc", 3, T0, E));
+    OK(receive_raw(&a, &dup, &pending, s, "amazon-rp", "1.edi", "abc", 3, T0, E));
     assert_int_equal(dup, 0);
     assert_int_equal(pending, 1);
-    OK(gw_store_receive_raw(&b, &dup, &pending, s, "amazon-df", "2.edi", "xyz", 3, T0, E));
+    OK(receive_raw(&b, &dup, &pending, s, "amazon-df", "2.edi", "xyz", 3, T0, E));
     /* the same bytes while the first is unprocessed: that row, pending */
-    OK(gw_store_receive_raw(&c, &dup, &pending, s, "amazon-rp", "1-again.edi", "abc", 3, T0 + 1, E));
+    OK(receive_raw(&c, &dup, &pending, s, "amazon-rp", "1-again.edi", "abc", 3, T0 + 1, E));
     assert_int_equal(dup, 1);
     assert_int_equal(pending, 1);
     assert_int_equal(c, a);
@@ -363,7 +405,7 @@ static void test_raw_received(void **state)
     assert_string_equal(r->reason, "not X12");
     gw_raw_free(r);
     /* processed: the same bytes again are a duplicate, not pending */
-    OK(gw_store_receive_raw(&c, &dup, &pending, s, "amazon-rp", "1-third.edi", "abc", 3, T0 + 2, E));
+    OK(receive_raw(&c, &dup, &pending, s, "amazon-rp", "1-third.edi", "abc", 3, T0 + 2, E));
     assert_int_equal(dup, 1);
     assert_int_equal(pending, 0);
     OK(gw_store_raws_received(&ids, &n, s, "amazon-rp", E));
@@ -389,7 +431,7 @@ static void test_interchanges(void **state)
     int64_t raw, ic, ic2;
     int dup, seen;
 
-    OK(gw_store_put_raw(&raw, &dup, sha, s, "amazon-rp", "in", "1.edi", "ISA", 3, T0, E));
+    OK(put_raw(&raw, &dup, sha, s, "amazon-rp", "in", "1.edi", "ISA", 3, T0, E));
     OK(gw_store_interchange_seen(&seen, s, "amazon-rp", "in", "000000123", E));
     assert_int_equal(seen, 0);
     OK(gw_store_add_interchange(&ic, s, raw, "amazon-rp", "in", "000000123", "ZZ:AMAZON",
@@ -465,17 +507,23 @@ static void test_order_create_update(void **state)
     struct gw_order *o = order_new("amazon-rp", "RP", "PO100", GW_ORDER_PENDING, 3), *got = NULL;
     struct gw_history *h = NULL;
     size_t nh = 0;
+    struct edi_err err;
     int created = -1;
     int64_t id;
 
-    OK(gw_store_get_order(&got, s, "amazon-rp", "RP", "PO100", E));
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_get_order(&got, s, "amazon-rp", "RP", "PO100", &err), EDI_ENOTFOUND);
     assert_null(got);
+    assert_non_null(strstr(err.msg, "no order amazon-rp RP PO100"));
 
-    OK(gw_store_upsert_order(s, o, &created, NULL, T0, E));
+    OK(upsert(s, o, &created, NULL, T0, E));
     assert_int_equal(created, 1);
     assert_true(o->id > 0);
-    assert_int_equal(o->created, T0);
-    assert_int_equal(o->updated, T0);
+    OK(gw_store_get_order_by_id(&got, s, o->id, E));
+    assert_int_equal(got->created, T0);
+    assert_int_equal(got->updated, T0);
+    gw_order_free(got);
+    got = NULL;
     id = o->id;
 
     /* the PO again, changed: two lines, the second cancelled */
@@ -486,11 +534,14 @@ static void test_order_create_update(void **state)
     o->lines[1].state = edi_xstrdup("cancelled");
     free(o->canonical);
     o->canonical = edi_xstrdup("<order changed=\"1\"/>");
-    OK(gw_store_upsert_order(s, o, &created, "PO change from ISA 000000124", T0 + 60, E));
+    OK(upsert(s, o, &created, "PO change from ISA 000000124", T0 + 60, E));
     assert_int_equal(created, 0);
     assert_int_equal(o->id, id);
-    assert_int_equal(o->created, T0);
-    assert_int_equal(o->updated, T0 + 60);
+    OK(gw_store_get_order_by_id(&got, s, o->id, E));
+    assert_int_equal(got->created, T0);
+    assert_int_equal(got->updated, T0 + 60);
+    gw_order_free(got);
+    got = NULL;
 
     OK(gw_store_get_order(&got, s, "amazon-rp", "RP", "PO100", E));
     assert_non_null(got);
@@ -527,7 +578,7 @@ static void test_order_create_update(void **state)
     /* the same PO number in the other program is another order */
     gw_order_free(o);
     o = order_new("amazon-rp", "DF", "PO100", GW_ORDER_APPROVED, 1);
-    OK(gw_store_upsert_order(s, o, &created, NULL, T0, E));
+    OK(upsert(s, o, &created, NULL, T0, E));
     assert_int_equal(created, 1);
     assert_true(o->id != id);
     gw_order_free(o);
@@ -545,16 +596,16 @@ static void test_order_bad_lines_atomic(void **state)
 
     o->lines[1].line_no = 1;        /* two lines numbered 1 */
     edi_err_clear(&err);
-    assert_int_equal(gw_store_upsert_order(s, o, &created, NULL, T0, &err), EDI_ERR);
+    assert_int_equal(upsert(s, o, &created, NULL, T0, &err), EDI_ERR);
     assert_int_equal(err.sys, SQLITE_CONSTRAINT_PRIMARYKEY);
     assert_non_null(strstr(err.msg, "upsert order amazon-rp RP PO7"));
     assert_int_equal(o->id, 0);     /* outputs untouched on failure */
     /* nothing of it was kept */
-    OK(gw_store_get_order(&got, s, "amazon-rp", "RP", "PO7", E));
+    assert_int_equal(gw_store_get_order(&got, s, "amazon-rp", "RP", "PO7", &err), EDI_ENOTFOUND);
     assert_null(got);
     free(o->state);
     o->state = NULL;
-    assert_int_equal(gw_store_upsert_order(s, o, &created, NULL, T0, &err), EDI_ERR);
+    assert_int_equal(upsert(s, o, &created, NULL, T0, &err), EDI_ERR);
     gw_order_free(o);
     gw_store_close(s);
     assert_int_equal(scalar(f, "SELECT count(*) FROM orders"), 0);
@@ -592,7 +643,7 @@ static void test_list_orders(void **state)
     for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         struct gw_order *o = order_new(rows[i].partner, rows[i].program, rows[i].po, rows[i].state, i % 3);
 
-        OK(gw_store_upsert_order(s, o, &created, NULL, T0 + (time_t)i * 10, E));
+        OK(upsert(s, o, &created, NULL, T0 + (time_t)i * 10, E));
         gw_order_free(o);
     }
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -924,12 +975,12 @@ static void test_transactions(void **state)
 
     /* rolled back: nothing of it stays */
     OK(gw_store_begin(s, E));
-    OK(gw_store_put_raw(&raw, &dup, sha, s, "amazon-rp", "in", "1.edi", "ISA", 3, T0, E));
-    OK(gw_store_upsert_order(s, o, &created, NULL, T0, E));
+    OK(put_raw(&raw, &dup, sha, s, "amazon-rp", "in", "1.edi", "ISA", 3, T0, E));
+    OK(upsert(s, o, &created, NULL, T0, E));
     gw_store_rollback(s);
-    OK(gw_store_get_order(&got, s, "amazon-rp", "RP", "PO9", E));
+    assert_int_equal(gw_store_get_order(&got, s, "amazon-rp", "RP", "PO9", &err), EDI_ENOTFOUND);
     assert_null(got);
-    OK(gw_store_put_raw(&raw, &dup, sha, s, "amazon-rp", "in", "1.edi", "ISA", 3, T0, E));
+    OK(put_raw(&raw, &dup, sha, s, "amazon-rp", "in", "1.edi", "ISA", 3, T0, E));
     assert_int_equal(dup, 0);
 
     /* a call that fails inside the caller's transaction undoes only itself */
@@ -938,7 +989,7 @@ static void test_transactions(void **state)
     edi_err_clear(&err);
     assert_int_equal(gw_store_add_interchange(&ic, s, raw, "amazon-rp", "in", "1", "a", "b", "ok", T0, &err),
                      EDI_ERR);
-    OK(gw_store_upsert_order(s, o, &created, NULL, T0, E));
+    OK(upsert(s, o, &created, NULL, T0, E));
     OK(gw_store_commit(s, E));
     OK(gw_store_get_order(&got, s, "amazon-rp", "RP", "PO9", E));
     assert_non_null(got);
@@ -974,7 +1025,7 @@ static void test_busy(void **state)
     uint64_t c;
 
     gw_store_set_busy_timeout(b, 50);
-    OK(gw_store_upsert_order(a, o, &created, NULL, T0, E));
+    OK(upsert(a, o, &created, NULL, T0, E));
 
     OK(gw_store_begin(a, E));
     OK(gw_store_next_control(&c, a, "amazon-rp", 'I', E));
@@ -982,7 +1033,7 @@ static void test_busy(void **state)
 
     /* a writer meets the held lock: retry later */
     edi_err_clear(&err);
-    assert_int_equal(gw_store_put_raw(&id, &dup, sha, b, "amazon-rp", "in", "1.edi", "ISA", 3, T0, &err),
+    assert_int_equal(put_raw(&id, &dup, sha, b, "amazon-rp", "in", "1.edi", "ISA", 3, T0, &err),
                      EDI_EAGAIN);
     assert_int_equal(err.sys & 0xff, SQLITE_BUSY);
     assert_non_null(strstr(err.msg, "put raw"));
@@ -1005,7 +1056,7 @@ static void test_busy(void **state)
     }
 
     OK(gw_store_commit(a, E));
-    OK(gw_store_put_raw(&id, &dup, sha, b, "amazon-rp", "in", "1.edi", "ISA", 3, T0, E));
+    OK(put_raw(&id, &dup, sha, b, "amazon-rp", "in", "1.edi", "ISA", 3, T0, E));
     OK(gw_store_next_control(&c, b, "amazon-rp", 'I', E));
     assert_int_equal(c, 2);
     gw_order_free(o);
@@ -1021,6 +1072,7 @@ static int64_t ship_add(struct gw_store *s, int64_t order_id, const char *sid, i
 {
     struct gw_shipment_line l = {order_id, 1, (char *)q1};
     struct gw_shipment sh;
+    int64_t id = -1;
 
     memset(&sh, 0, sizeof(sh));
     sh.partner = "amazon-rp";
@@ -1031,8 +1083,8 @@ static int64_t ship_add(struct gw_store *s, int64_t order_id, const char *sid, i
     sh.canonical = "<shipment/>";
     sh.lines = &l;
     sh.nlines = 1;
-    OK(gw_store_add_shipment(s, &sh, now, E));
-    return sh.id;
+    OK(gw_store_add_shipment(&id, s, &sh, now, E));
+    return id;
 }
 
 /* What is shipped counts the shipments in force only; a replaced version
@@ -1043,11 +1095,12 @@ static void test_shipments(void **state)
     struct gw_order *o = order_new("amazon-rp", "RP", "PO1", "acknowledged", 1);
     struct gw_shipment_line *v = NULL;
     struct gw_shipment *got = NULL;
+    struct edi_err err;
     size_t n = 0;
     int created;
     int64_t a, b, c;
 
-    OK(gw_store_upsert_order(s, o, &created, "test", T0, E));
+    OK(upsert(s, o, &created, "test", T0, E));
     a = ship_add(s, o->id, "ASN1", 1, "10", T0);
     b = ship_add(s, o->id, "ASN2", 1, "5", T0);
     OK(gw_store_order_shipped(&v, &n, s, o->id, 0, E));
@@ -1067,7 +1120,11 @@ static void test_shipments(void **state)
     assert_int_equal(got->version, 2);
     assert_int_equal(got->nlines, 1);
     gw_shipment_free(got);
-    OK(gw_store_get_shipment(&got, s, NULL, "NOSUCH", 0, E));
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_get_shipment(&got, s, NULL, "NOSUCH", 0, &err), EDI_ENOTFOUND);
+    assert_null(got);
+    assert_non_null(strstr(err.msg, "no shipment NOSUCH"));
+    assert_int_equal(gw_store_get_shipment(&got, s, NULL, NULL, 9999, &err), EDI_ENOTFOUND);
     assert_null(got);
     gw_order_free(o);
     gw_store_close(s);
@@ -1126,7 +1183,7 @@ static void test_invoices(void **state)
     int created, rc;
     struct edi_err err;
 
-    OK(gw_store_upsert_order(s, o, &created, "test", T0, E));
+    OK(upsert(s, o, &created, "test", T0, E));
     bill.shipment_row = ship_add(s, o->id, "ASN1", 1, "10", T0);
     bill.order_id = o->id;
     OK(gw_store_order_unbilled(&left, s, o->id, E));
@@ -1144,7 +1201,7 @@ static void test_invoices(void **state)
     v.canonical = "<invoice/>";
     v.document_id = doc;
     v.outbox_id = outbox;
-    OK(gw_store_add_invoice(s, &v, &bill, 1, "test", T0, E));
+    OK(gw_store_add_invoice(&v.id, s, &v, &bill, 1, "test", T0, E));
     OK(gw_store_billed(&billed, s, bill.shipment_row, o->id, E));
     assert_int_equal(billed, v.id);
     OK(gw_store_order_unbilled(&left, s, o->id, E));
@@ -1152,7 +1209,7 @@ static void test_invoices(void **state)
     /* the same goods again: refused, nothing kept */
     v.number = "INV-2";
     edi_err_clear(&err);
-    rc = gw_store_add_invoice(s, &v, &bill, 1, "test", T0, &err);
+    rc = gw_store_add_invoice(&v.id, s, &v, &bill, 1, "test", T0, &err);
     assert_true(rc < 0);
     assert_int_equal(scalar(f, "SELECT count(*) FROM invoices"), 1);
     /* sent with its outbox message, then accepted by the 997 */
@@ -1189,7 +1246,7 @@ static void test_invoice_lines(void **state)
     size_t nb = 0, no = 0;
     int created;
 
-    OK(gw_store_upsert_order(s, o, &created, "test", T0, E));
+    OK(upsert(s, o, &created, "test", T0, E));
     bill.shipment_row = ship_add(s, o->id, "ASN1", 1, "10", T0);
     bill.order_id = o->id;
     memset(&v, 0, sizeof(v));
@@ -1199,7 +1256,7 @@ static void test_invoice_lines(void **state)
     v.state = "queued";
     v.total = "125.00";
     v.canonical = "<invoice/>";
-    OK(gw_store_add_invoice(s, &v, &bill, 1, "test", T0, E));
+    OK(gw_store_add_invoice(&v.id, s, &v, &bill, 1, "test", T0, E));
     memset(&line, 0, sizeof(line));
     line.shipment_row = bill.shipment_row;
     line.order_id = o->id;
@@ -1247,7 +1304,7 @@ static void test_invoice_lines_migration(void **state)
     size_t nb = 0;
     int created;
 
-    OK(gw_store_upsert_order(s, o, &created, "test", T0, E));
+    OK(upsert(s, o, &created, "test", T0, E));
     bill.shipment_row = ship_add(s, o->id, "ASN1", 1, "7.5", T0);
     bill.order_id = o->id;
     memset(&v, 0, sizeof(v));
@@ -1256,7 +1313,7 @@ static void test_invoice_lines_migration(void **state)
     v.number = "INV-1";
     v.state = "sent";
     v.canonical = "<invoice/>";
-    OK(gw_store_add_invoice(s, &v, &bill, 1, "test", T0, E));
+    OK(gw_store_add_invoice(&v.id, s, &v, &bill, 1, "test", T0, E));
     gw_store_close(s);
     /* back to version 5: no invoice_lines (nor what 7 and 8 added) */
     exec_raw(f, "DROP TABLE invoice_lines; DROP INDEX outbox_name; ALTER TABLE outbox DROP COLUMN claimed_by;"
@@ -1272,6 +1329,84 @@ static void test_invoice_lines_migration(void **state)
     gw_billed_lines_free(b, nb);
     gw_order_free(o);
     gw_store_close(s);
+}
+
+/* Every getter of one row says EDI_ENOTFOUND when there is none, naming
+ * what it looked for, and leaves *out NULL; a list of nothing is 0, n 0. */
+static void test_not_found(void **state)
+{
+    struct gw_store *s = open_ok(*state);
+    struct gw_order *o = NULL, **os = NULL;
+    struct gw_shipment *sh = NULL, **shs = NULL;
+    struct gw_invoice *v = NULL, **vs = NULL;
+    struct gw_raw *r = NULL;
+    struct edi_err err;
+    size_t n = 99;
+
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_get_order(&o, s, "amazon-rp", "RP", "PO404", &err), EDI_ENOTFOUND);
+    assert_null(o);
+    assert_string_equal(err.msg, "store: get order: no order amazon-rp RP PO404");
+    assert_int_equal(gw_store_get_order_by_id(&o, s, 404, &err), EDI_ENOTFOUND);
+    assert_null(o);
+    assert_string_equal(err.msg, "store: get order by id: no order #404");
+    assert_int_equal(gw_store_get_shipment(&sh, s, "amazon-rp", "ASN404", 0, &err), EDI_ENOTFOUND);
+    assert_null(sh);
+    assert_string_equal(err.msg, "store: get shipment: no shipment ASN404 of amazon-rp");
+    assert_int_equal(gw_store_get_shipment(&sh, s, NULL, NULL, 404, &err), EDI_ENOTFOUND);
+    assert_string_equal(err.msg, "store: get shipment: no shipment #404");
+    assert_int_equal(gw_store_get_invoice(&v, s, NULL, "INV-404", 0, &err), EDI_ENOTFOUND);
+    assert_null(v);
+    assert_string_equal(err.msg, "store: get invoice: no invoice INV-404");
+    assert_int_equal(gw_store_get_invoice(&v, s, NULL, NULL, 404, &err), EDI_ENOTFOUND);
+    assert_string_equal(err.msg, "store: get invoice: no invoice #404");
+    assert_int_equal(gw_store_get_raw(&r, s, 404, &err), EDI_ENOTFOUND);
+    assert_null(r);
+    /* inside a transaction a miss undoes nothing of the caller's */
+    OK(gw_store_begin(s, E));
+    OK(gw_store_audit(s, "t", "kept", NULL, NULL, T0, E));
+    assert_int_equal(gw_store_get_order_by_id(&o, s, 404, &err), EDI_ENOTFOUND);
+    OK(gw_store_commit(s, E));
+    /* lists */
+    OK(gw_store_list_orders(&os, &n, s, NULL, NULL, E));
+    assert_int_equal(n, 0);
+    gw_orders_free(os, n);
+    n = 99;
+    OK(gw_store_list_shipments(&shs, &n, s, NULL, NULL, E));
+    assert_int_equal(n, 0);
+    gw_shipments_free(shs, n);
+    n = 99;
+    OK(gw_store_list_invoices(&vs, &n, s, NULL, NULL, E));
+    assert_int_equal(n, 0);
+    gw_invoices_free(vs, n);
+    gw_store_close(s);
+    assert_int_equal(scalar(*state, "SELECT count(*) FROM audit WHERE action = 'kept'"), 1);
+}
+
+/* The digest is the caller's: a missing or malformed one is refused before
+ * anything is kept. */
+static void test_raw_digest_required(void **state)
+{
+    struct gw_store *s = open_ok(*state);
+    struct edi_err err;
+    char sha[65];
+    int64_t id = -1;
+    int dup = -1, pending = -1;
+
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_put_raw(&id, &dup, s, "amazon-rp", "in", "1.edi", NULL, "abc", 3, T0, &err), EDI_ERR);
+    assert_int_equal(id, 0);
+    assert_non_null(strstr(err.msg, "SHA-256"));
+    assert_int_equal(gw_store_put_raw(&id, &dup, s, "amazon-rp", "in", "1.edi", "ABC", "abc", 3, T0, &err), EDI_ERR);
+    assert_int_equal(gw_store_receive_raw(&id, &dup, &pending, s, "amazon-rp", "1.edi", "", "abc", 3, T0, &err),
+                     EDI_ERR);
+    OK(gw_sha256_hex(sha, "", 0, E));
+    assert_string_equal(sha, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    OK(gw_store_receive_raw(&id, &dup, &pending, s, "amazon-rp", "empty", sha, NULL, 0, T0, E));
+    assert_true(id > 0);
+    assert_int_equal(pending, 1);
+    gw_store_close(s);
+    assert_int_equal(scalar(*state, "SELECT count(*) FROM raw"), 1);
 }
 
 int main(void)
@@ -1303,6 +1438,8 @@ int main(void)
         T(test_invoices),
         T(test_invoice_lines),
         T(test_invoice_lines_migration),
+        T(test_not_found),
+        T(test_raw_digest_required),
     };
 #undef T
 
