@@ -207,3 +207,21 @@ for f in "$ws6"/partners/amazon-rp/outbound/*855*; do
   "$W" edi validate --guide partners/amazon-rp/855 "$f" > "$tmp/out" 2>&1 && ok "$(basename "$f") passes the Amazon RP 855 guide" || no "$(basename "$f") passes the Amazon RP 855 guide" "$tmp/out"
 done
 
+
+# auto-stock RP without backorder-lead-days: short stock would backorder
+# without a ship date, which Amazon refuses; the ack run cannot decide it,
+# so the order goes back to pending-approval with the reason, for a person,
+# and is not tried (nor warned about) again on every ack run
+ws7=$tmp/ws7
+"$W" init "$ws7" > /dev/null 2>&1
+sed -i '/<partner id="amazon-rp"/,/<\/partner>/s/<acknowledge mode="manual"/<acknowledge mode="auto-stock"/' "$ws7/wharf.xml"
+printf 'sku,warehouse,available\nACME-1001,NJ1,5\nACME-1002,NJ1,100\nACME-2001,NJ1,100\n' > "$ws7/erp/in/stock.csv"
+cp "$G/amazon-rp-850.edi" "$ws7/partners/amazon-rp/inbound/"
+at 2025-01-01T00:00:00Z "$W" run --once -w "$ws7" > "$tmp/out" 2>&1
+has "auto-stock RP that cannot be decided: the log says why" "4Z32PABC: cannot be acknowledged automatically: line 1: 19 backordered without a scheduled ship date" "$tmp/out"
+"$W" orders show 4Z32PABC -w "$ws7" > "$tmp/show" 2>&1
+has "  the order waits for a person (pending-approval)" "4Z32PABC — pending-approval" "$tmp/show"
+has "  its history says why" "pending-approval +cannot be acknowledged automatically" "$tmp/show"
+ls "$ws7"/partners/amazon-rp/outbound/*855* > /dev/null 2>&1 && no "  no 855 went out" "$tmp/out" || ok "  no 855 went out"
+at 2025-01-01T01:00:00Z "$W" run --once -w "$ws7" > "$tmp/out" 2>&1
+hasnt "  the next ack run does not try it again" "cannot be acknowledged automatically" "$tmp/out"
