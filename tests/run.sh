@@ -131,7 +131,7 @@ else
       --errors-for-leak-kinds=definite build/wharf "$@" > /dev/null 2> "$err"
     rc=$?
     if [ $rc -eq 99 ]; then echo "not ok - memcheck: wharf $name"; head -30 "$err" | sed 's/^/#   /'
-    elif [ $rc -ne "${VG_RC:-0}" ] && [ "${VG_RC:-0}" != any ]; then
+    elif [ "${VG_RC:-0}" != any ] && [ $rc -ne "${VG_RC:-0}" ]; then
       echo "not ok - memcheck: wharf $name exits $rc"; tail -5 "$err" | sed 's/^/#   /'
     else echo "ok - memcheck: wharf $name"; fi
     rm -f "$err"
