@@ -224,11 +224,15 @@ static int root_of(xmlNodePtr *root, xmlDocPtr doc, const char *name, struct edi
     return 0;
 }
 
+#define CDOC_PARSE (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+
 static xmlDocPtr parse(const char *xml, size_t n)
 {
     if (xml == NULL || n > 0x7fffffff)
         return NULL;
-    return xmlReadMemory(xml, (int)n, "canonical.xml", NULL, XML_PARSE_NONET);
+    /* a document that does not read is our error to report: libxml2
+     * prints nothing (a daemon's stderr is its log) */
+    return xmlReadMemory(xml, (int)n, "canonical.xml", NULL, CDOC_PARSE);
 }
 
 static int missing(struct edi_err *err, const char *doc, const char *id, const char *where, const char *what)
@@ -866,7 +870,7 @@ unsigned gw_cdoc_scrub(char **out, const char *xml, const char *const *names)
     *out = NULL;
     if (xml == NULL || *xml == '\0')
         return 0;
-    doc = xmlReadMemory(xml, (int)strlen(xml), "canonical.xml", NULL, XML_PARSE_NONET);
+    doc = xmlReadMemory(xml, (int)strlen(xml), "canonical.xml", NULL, CDOC_PARSE);
     if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
         xmlFreeDoc(doc);
         return 0;

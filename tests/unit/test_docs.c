@@ -11,6 +11,8 @@
 #include "gateway/docs/cdoc.h"
 #include "gateway/docs/dec.h"
 
+#include <unistd.h>
+
 #define MAPS "../mappings/"
 
 static char *slurp(const char *rel, size_t *n)
@@ -208,6 +210,40 @@ static void test_strict(void **state)
             fail_msg("%s: rc %d (%s), want %d with \"%s\"", strict[i].name, rc, err.msg, strict[i].rc,
                      strict[i].msg ? strict[i].msg : "");
     }
+}
+
+/* A document that does not parse is wharf's error to report, in wharf's
+ * words: libxml2 prints nothing to stderr (a daemon's stderr is its log). */
+static void test_parse_error_quiet(void **state)
+{
+    static const char bad[] = "<order xmlns=\"urn:wharf:canonical:1\"><header></order>";
+    struct gw_corder *o = NULL;
+    struct edi_err err;
+    char *scrubbed = NULL, buf[256];
+    const char *const names[] = {"ship-to", NULL};
+    FILE *cap = tmpfile();
+    int saved, rc;
+    size_t n;
+
+    assert_non_null(cap);
+    fflush(stderr);
+    saved = dup(2);
+    assert_true(saved >= 0 && dup2(fileno(cap), 2) == 2);
+    edi_err_clear(&err);
+    rc = gw_corder_read(&o, bad, strlen(bad), &err);
+    gw_cdoc_scrub(&scrubbed, bad, names);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    assert_int_equal(rc, EDI_ESYNTAX);
+    assert_null(o);
+    free(scrubbed);
+    rewind(cap);
+    n = fread(buf, 1, sizeof(buf) - 1, cap);
+    buf[n] = '\0';
+    fclose(cap);
+    if (n != 0)
+        fail_msg("libxml2 wrote to stderr: %s", buf);
 }
 
 /* ---- acknowledgments, shipments, invoices ------------------------------------------------ */
@@ -503,7 +539,7 @@ int main(void)
         cmocka_unit_test(test_build),          cmocka_unit_test(test_scrub),
         cmocka_unit_test(test_dec_round_trip), cmocka_unit_test(test_dec_ops),
         cmocka_unit_test(test_dec_sticky),     cmocka_unit_test(test_dec_rounding),
-        cmocka_unit_test(test_dec_format_cap),
+        cmocka_unit_test(test_dec_format_cap), cmocka_unit_test(test_parse_error_quiet),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
