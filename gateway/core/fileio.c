@@ -31,6 +31,11 @@ int gw_temp_name(const char *name)
     return 0;
 }
 
+void gw_temp_path(char *out, size_t cap, const char *dir, const char *name, long pid)
+{
+    snprintf(out, cap, "%s/.%s.wharf-%ld.tmp", dir, name, pid);
+}
+
 int gw_write_file(const char *path, const void *p, size_t n, struct edi_err *err)
 {
     char tmp[4200];

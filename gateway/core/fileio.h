@@ -15,6 +15,12 @@
  * "name.tmp", ".part", ".filepart", "~" ...): such files are not taken. */
 int gw_temp_name(const char *name);
 
+/* The temporary name process pid writes dir/name under before renaming it
+ * into place: a dot in front and .tmp behind (gw_temp_name: no reader
+ * takes it), the pid inside, so two senders never share one and a dead
+ * sender's is known. */
+void gw_temp_path(char *out, size_t cap, const char *dir, const char *name, long pid);
+
 /* Writes a file by temporary name (PATH.tmp), fsync and rename. */
 int gw_write_file(const char *path, const void *p, size_t n, struct edi_err *err);
 

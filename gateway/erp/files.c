@@ -17,7 +17,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <libxml/xpath.h>
-#include <libxml/xpathInternals.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,23 +25,6 @@
 
 /* ---- rendering ------------------------------------------------------------------------------ */
 
-static char *xp_string(xmlXPathContextPtr x, xmlNodePtr at, const char *expr)
-{
-    xmlXPathObjectPtr o;
-    char *r = NULL;
-
-    x->node = at;
-    o = xmlXPathEvalExpression(BAD_CAST expr, x);
-    if (o) {
-        xmlChar *s = xmlXPathCastToString(o);
-
-        if (s && *s)
-            r = edi_xstrdup((const char *)s);
-        xmlFree(s);
-        xmlXPathFreeObject(o);
-    }
-    return r;
-}
 
 int gw_erp_json(struct edi_buf *out, struct gw_ctx *c, const char *map, const char *partner,
                 const char *state, xmlDocPtr doc, struct edi_err *err)
@@ -185,32 +167,22 @@ enum { CSV_SHIP_N = sizeof(csv_ship) / sizeof(csv_ship[0]), CSV_SHIP_GIFT = CSV_
 
 /* ship[k] (the caller frees each) the value of csv_ship[k] on the order,
  * NULL when empty. */
-static void csv_ship_fields(char **ship, xmlDocPtr canonical)
+static void csv_ship_fields(char **ship, xmlXPathContextPtr x, xmlNodePtr order)
 {
-    xmlXPathContextPtr x = xmlXPathNewContext(canonical);
-    xmlNodePtr root = xmlDocGetRootElement(canonical);
     size_t k;
 
-    xmlXPathRegisterNs(x, BAD_CAST "c", BAD_CAST GW_CANON_NS);
     for (k = 0; k < CSV_SHIP_N; k++)
-        ship[k] = xp_string(x, root, csv_ship[k].expr);
-    xmlXPathFreeContext(x);
+        ship[k] = gw_cdoc_xpath_string(x, order, csv_ship[k].expr);
 }
 
 /* The gift message of the order's line number i (from 0), or NULL. */
-static char *csv_line_gift(xmlDocPtr canonical, size_t i)
+static char *csv_line_gift(xmlXPathContextPtr x, xmlNodePtr order, size_t i)
 {
-    xmlXPathContextPtr x = xmlXPathNewContext(canonical);
     char expr[96];
-    char *r;
 
-    xmlXPathRegisterNs(x, BAD_CAST "c", BAD_CAST GW_CANON_NS);
     snprintf(expr, sizeof(expr), "string(c:lines/c:line[%zu]/c:gift/c:message)", i + 1);
-    r = xp_string(x, xmlDocGetRootElement(canonical), expr);
-    xmlXPathFreeContext(x);
-    return r;
+    return gw_cdoc_xpath_string(x, order, expr);
 }
-
 
 int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, xmlDocPtr canonical, struct edi_err *err)
 {
@@ -235,9 +207,12 @@ int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, xmlDocPtr canonical
     if (rc == 0 && cfg->erp_csv) {
         struct edi_buf csv;
         char *ship[CSV_SHIP_N];
+        /* one XPath context for the order, not one a line */
+        xmlXPathContextPtr x = gw_cdoc_xpath(canonical);
+        xmlNodePtr root = xmlDocGetRootElement(canonical);
         size_t i, k;
 
-        csv_ship_fields(ship, canonical);
+        csv_ship_fields(ship, x, root);
         edi_buf_init(&csv, 0);
         edi_buf_puts(&csv, "partner,program,po_number,state,line_no,product_id,quantity,unit,unit_cost,line_state");
         for (k = 0; k < CSV_SHIP_N; k++) {
@@ -247,7 +222,7 @@ int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, xmlDocPtr canonical
         edi_buf_puts(&csv, ",description,gift_message\n");
         for (i = 0; i < o->nlines; i++) {
             char no[16];
-            char *gift = csv_line_gift(canonical, i);
+            char *gift = csv_line_gift(x, root, i);
 
             snprintf(no, sizeof(no), "%d", o->lines[i].line_no);
             gw_csv_field(&csv, o->partner, 0);
@@ -269,6 +244,7 @@ int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, xmlDocPtr canonical
         }
         for (k = 0; k < CSV_SHIP_N; k++)
             free(ship[k]);
+        xmlXPathFreeContext(x);
         rc = erp_queue(c, GW_OUTBOX_ERP_CSV, o->partner, NULL, o->po_number, "csv", csv.p, csv.n, err);
         edi_buf_dispose(&csv);
     }
@@ -294,13 +270,6 @@ static void files_close(struct gw_erp *e)
     free(e);
 }
 
-/* The temporary name a process writes erp/out/NAME under: a dot in front
- * and .tmp behind (gw_temp_name: no reader takes it), the pid inside, so
- * two senders never share one and a dead sender's is known. */
-static void files_temp(char *out, size_t cap, const char *dir, const char *name, long pid)
-{
-    snprintf(out, cap, "%s/.%s.wharf-%ld.tmp", dir, name, pid);
-}
 
 /* Writes one message to erp/out/NAME. The bytes go to a temporary name
  * first (synced); then, holding the store's write lock, the rename and the
@@ -324,7 +293,7 @@ static int files_push(struct gw_erp *e, const struct gw_outbox_item *it, char *i
     mkdir(dir, 0700);
     if (edi_fmt(path, sizeof(path), err, "%s/%s", dir, it->name) < 0)
         return EDI_ECONFIG;
-    files_temp(tmp, sizeof(tmp), dir, it->name, (long)getpid());
+    gw_temp_path(tmp, sizeof(tmp), dir, it->name, (long)getpid());
     if ((rc = gw_write_synced(tmp, it->bytes, it->n, err)) < 0)
         return rc;
     if ((rc = gw_store_begin(c->store, err)) < 0)
@@ -360,7 +329,7 @@ static void files_abandoned(struct gw_erp *e, const struct gw_outbox_item *it, l
 
     if (e->c->cfg->erp_out == NULL || it->name == NULL || strchr(it->name, '/'))
         return;
-    files_temp(tmp, sizeof(tmp), e->c->cfg->erp_out, it->name, pid);
+    gw_temp_path(tmp, sizeof(tmp), e->c->cfg->erp_out, it->name, pid);
     unlink(tmp);
 }
 

@@ -14,6 +14,7 @@
 #include "edi/text.h"
 
 #include "gateway/docs/canon.h"
+#include "gateway/docs/cdoc_xml.h"
 #include "gateway/erp/erp.h"
 #include "gateway/flow/ack.h"
 #include "gateway/flow/readback.h"
@@ -23,13 +24,10 @@
 #include "edi/exml.h"
 
 #include <libxml/xpath.h>
-#include <libxml/xpathInternals.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
-
-#define CANON_NS GW_CANON_NS
 
 /* ---- one message -------------------------------------------------------------------------- */
 
@@ -256,38 +254,20 @@ static int find_duplicates(struct file_run *f, const char *data, size_t n)
 
 /* ---- orders ------------------------------------------------------------------------------ */
 
-static char *xp_string(xmlXPathContextPtr x, xmlNodePtr at, const char *expr)
-{
-    xmlXPathObjectPtr o;
-    char *r = NULL;
-
-    x->node = at;
-    o = xmlXPathEvalExpression(BAD_CAST expr, x);
-    if (o) {
-        xmlChar *s = xmlXPathCastToString(o);
-
-        if (s && *s)
-            r = edi_xstrdup((const char *)s);
-        xmlFree(s);
-        xmlXPathFreeObject(o);
-    }
-    return r;
-}
 
 
 /* A sales order from a canonical <order> into o (zeroed, the caller's, freed
  * with gw_order_free whatever this returns); NULL fields when absent. */
 static int order_from(struct gw_order *o, xmlDocPtr doc, const char *partner, struct edi_err *err)
 {
-    xmlXPathContextPtr x = xmlXPathNewContext(doc);
+    xmlXPathContextPtr x = gw_cdoc_xpath(doc);
     xmlXPathObjectPtr lines;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     int i;
 
-    xmlXPathRegisterNs(x, BAD_CAST "c", BAD_CAST CANON_NS);
     o->partner = edi_xstrdup(partner);
-    o->program = xp_string(x, root, "string(c:header/c:program)");
-    o->po_number = xp_string(x, root, "string(c:header/c:po-number)");
+    o->program = gw_cdoc_xpath_string(x, root, "string(c:header/c:program)");
+    o->po_number = gw_cdoc_xpath_string(x, root, "string(c:header/c:po-number)");
     if (o->program == NULL || o->po_number == NULL) {
         xmlXPathFreeContext(x);
         return edi_fail(err, EDI_ESYNTAX, "the canonical order has no program or PO number");
@@ -308,9 +288,9 @@ static int order_from(struct gw_order *o, xmlDocPtr doc, const char *partner, st
         for (i = 0; i < lines->nodesetval->nodeNr; i++) {
             xmlNodePtr l = lines->nodesetval->nodeTab[i];
             struct gw_order_line *ol = &o->lines[i];
-            char *no = xp_string(x, l, "string(c:line-no)");
-            char *q = xp_string(x, l, "string(c:id[1]/@qualifier)");
-            char *v = xp_string(x, l, "string(c:id[1])");
+            char *no = gw_cdoc_xpath_string(x, l, "string(c:line-no)");
+            char *q = gw_cdoc_xpath_string(x, l, "string(c:id[1]/@qualifier)");
+            char *v = gw_cdoc_xpath_string(x, l, "string(c:id[1])");
             size_t len = (q ? strlen(q) : 0) + (v ? strlen(v) : 0) + 2;
 
             ol->line_no = no ? atoi(no) : i + 1;
@@ -320,10 +300,10 @@ static int order_from(struct gw_order *o, xmlDocPtr doc, const char *partner, st
             snprintf(ol->product_id, len, "%s:%s", q ? q : "", v ? v : "");
             free(q);
             free(v);
-            ol->description = xp_string(x, l, "string(c:description)");
-            ol->quantity = xp_string(x, l, "string(c:ordered-quantity)");
-            ol->unit = xp_string(x, l, "string(c:ordered-quantity/@unit)");
-            ol->unit_cost = xp_string(x, l, "string(c:unit-cost)");
+            ol->description = gw_cdoc_xpath_string(x, l, "string(c:description)");
+            ol->quantity = gw_cdoc_xpath_string(x, l, "string(c:ordered-quantity)");
+            ol->unit = gw_cdoc_xpath_string(x, l, "string(c:ordered-quantity/@unit)");
+            ol->unit_cost = gw_cdoc_xpath_string(x, l, "string(c:unit-cost)");
             /* SPEC: RULES.md — a changed RP line with quantity 0 is cancelled */
             ol->state = edi_xstrdup(ol->quantity && strspn(ol->quantity, "0.") == strlen(ol->quantity)
                                         ? "cancelled"

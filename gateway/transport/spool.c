@@ -423,13 +423,6 @@ static void spool_keep(struct gw_transport *t, const char *name, const void *byt
     }
 }
 
-/* The temporary name a process writes outbound/NAME under: a dot in front
- * and .tmp behind (gw_temp_name: no reader takes it), the pid inside, so
- * two senders never share one and a dead sender's is known. */
-static void temp_path(char *out, size_t cap, const char *dir, const char *name, long pid)
-{
-    snprintf(out, cap, "%s/.%s.wharf-%ld.tmp", dir, name, pid);
-}
 
 /* One message to outbound/NAME: written under a temporary name and
  * synced, renamed, the folder synced. A crash before the rename leaves
@@ -451,7 +444,7 @@ static int spool_send(struct gw_transport *t, const struct gw_outbox_item *it, s
     mkdir(dir, 0700);
     if (edi_fmt(path, sizeof(path), err, "%s/%s", dir, it->name) < 0)
         return EDI_ECONFIG;
-    temp_path(tmp, sizeof(tmp), dir, it->name, (long)getpid());
+    gw_temp_path(tmp, sizeof(tmp), dir, it->name, (long)getpid());
     if ((rc = gw_write_synced(tmp, it->bytes, it->n, err)) < 0)
         return rc;
     if (rename(tmp, path) != 0) {
@@ -473,7 +466,7 @@ static void spool_abandoned(struct gw_transport *t, const struct gw_outbox_item 
 
     if (t->p->outbound == NULL || it->name == NULL || strchr(it->name, '/'))
         return;
-    temp_path(tmp, sizeof(tmp), t->p->outbound, it->name, pid);
+    gw_temp_path(tmp, sizeof(tmp), t->p->outbound, it->name, pid);
     unlink(tmp);
 }
 
