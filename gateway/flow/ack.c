@@ -590,15 +590,19 @@ static const char *stock_of(const struct stock *v, size_t n, xmlNodePtr line)
     return NULL;
 }
 
-int gw_ack_auto(struct gw_ctx *c, const struct gw_order *o, struct edi_findings *violations,
-                struct edi_err *err)
+/* The decision an auto-acknowledging partner gets: everything accepted
+ * (auto-all), or up to the stock (read by the caller once a run) for
+ * auto-stock: the rest backordered where the line allows it, else rejected
+ * TemporarilyUnavailable; DF accepts (00) only when every line ships in
+ * full, else 03 (out of stock) or 02 (a SKU not in the stock file). Keeps
+ * it like gw_ack_decide. */
+static int ack_auto(struct gw_ctx *c, const struct gw_order *o, const struct stock *stock, size_t nstock,
+                    struct edi_findings *violations, struct edi_err *err)
 {
     const struct gw_partner *p = gw_config_partner(c->cfg, o->partner);
     struct gw_decision d;
     struct gw_line_decision lines[512];
     char qty[512][3][64];
-    struct stock *stock = NULL;
-    size_t nstock;
     xmlDocPtr doc;
     xmlNodePtr l;
     int df = strcmp(o->program, "DF") == 0, rc;
@@ -608,12 +612,9 @@ int gw_ack_auto(struct gw_ctx *c, const struct gw_order *o, struct edi_findings 
     d.df_code = df ? "00" : NULL;
     if (p == NULL || p->ack_mode != GW_ACK_AUTO_STOCK)
         return gw_ack_decide(c, o, &d, violations, err);
-    nstock = read_stock(&stock, c);
     doc = xmlReadMemory(o->canonical, (int)strlen(o->canonical), "order.xml", NULL, XML_PARSE_NONET);
-    if (doc == NULL) {
-        free(stock);
+    if (doc == NULL)
         return edi_fail(err, EDI_ERR, "order %s has no canonical document", o->po_number);
-    }
     d.lines = lines;
     for (l = child(child(xmlDocGetRootElement(doc), "lines"), "line"); l && d.nlines < 512; l = l->next) {
         struct gw_line_decision *ld;
@@ -669,7 +670,6 @@ int gw_ack_auto(struct gw_ctx *c, const struct gw_order *o, struct edi_findings 
         d.reject_all = 1;
     }
     xmlFreeDoc(doc);
-    free(stock);
     rc = gw_ack_decide(c, o, &d, violations, err);
     return rc;
 }
@@ -1003,8 +1003,9 @@ int gw_ack_run(unsigned *queued, struct gw_ctx *c, struct edi_err *err)
  * pending-approval with the reason, for a person to decide. */
 static int auto_decide(struct gw_ctx *c, const struct gw_partner *only, struct edi_err *err)
 {
-    size_t k;
-    int rc = 0;
+    struct stock *stock = NULL;
+    size_t k, nstock = 0;
+    int rc = 0, stock_read = 0;
 
     for (k = 0; k < c->cfg->npartners && rc == 0; k++) {
         const struct gw_partner *p = &c->cfg->partners[k];
@@ -1026,10 +1027,15 @@ static int auto_decide(struct gw_ctx *c, const struct gw_partner *only, struct e
             gw_acks_free(a, na);
             if (na > 0)
                 continue;   /* decided before */
+            if (p->ack_mode == GW_ACK_AUTO_STOCK && !stock_read) {
+                /* the ERP's stock, once a run: no order takes from another's */
+                nstock = read_stock(&stock, c);
+                stock_read = 1;
+            }
             if ((rc = gw_store_begin(c->store, err)) < 0)
                 break;
             edi_findings_init(&viol, 20);
-            r = gw_ack_auto(c, v[i], &viol, err);
+            r = ack_auto(c, v[i], stock, nstock, &viol, err);
             if (r == EDI_ESYNTAX) {
                 char why[400];
 
@@ -1048,6 +1054,7 @@ static int auto_decide(struct gw_ctx *c, const struct gw_partner *only, struct e
         }
         gw_orders_free(v, n);
     }
+    free(stock);
     return rc;
 }
 

@@ -1,6 +1,7 @@
 /*
- * ackrun.h — acknowledgments: decisions on sales orders (by hand, or at
- * once for auto-acknowledging partners), Amazon's acknowledgment rules
+ * ack.h — acknowledgments: decisions on sales orders (by hand, from the
+ * ERP, or by the ack run for auto-acknowledging partners), Amazon's
+ * acknowledgment rules
  * checked before anything is queued, and the acknowledgment run that maps
  * each pending decision to an 855, envelopes it with control numbers from
  * the store and queues it in the outbox.
@@ -49,15 +50,6 @@ const char *gw_ack_reason(const char *r);
 int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_decision *d,
                   struct edi_findings *violations, struct edi_err *err);
 
-/* The decision an auto-acknowledging partner gets: everything accepted
- * (auto-all), or up to the stock in ERP_IN/stock.csv (sku,warehouse,
- * available) for auto-stock: the rest backordered where the line allows it,
- * else rejected TemporarilyUnavailable; DF accepts (00) only when every
- * line ships in full, else 03 (out of stock) or 02 (a SKU not in the
- * stock file). Keeps it like gw_ack_decide. */
-int gw_ack_auto(struct gw_ctx *c, const struct gw_order *o, struct edi_findings *violations,
-                struct edi_err *err);
-
 /* Decisions the ERP dropped in erp/in/: JSON (an object or an array of
  * them: {"po_number", "partner"?, "action": "approve"|"reject", "reason"?,
  * "code"?, "ship_date"?, "lines"?: [{"line_no", "accept", "backorder",
@@ -67,8 +59,12 @@ int gw_ack_auto(struct gw_ctx *c, const struct gw_order *o, struct edi_findings 
  * erp/in/refused/ with a .reason naming the rule and the line. */
 int gw_erp_decisions(unsigned *applied, struct gw_ctx *c, struct edi_err *err);
 
-/* The acknowledgment run (decisions in erp/in/ are applied first): every pending decision mapped, checked against
- * the partner's guide, enveloped and queued; its order acknowledged.
+/* The acknowledgment run: decisions in erp/in/ are applied first, then an
+ * auto-acknowledging partner's approved orders without a decision are
+ * decided (everything accepted, or for auto-stock up to the ERP's stock,
+ * read once a run; one the rules refuse goes back to pending-approval with
+ * the reason); then every pending decision is mapped, checked against the
+ * partner's guide, enveloped and queued, and its order acknowledged.
  * Idempotent. *queued counts what was queued. */
 int gw_ack_run(unsigned *queued, struct gw_ctx *c, struct edi_err *err);
 /* The same for one partner (only; NULL: every partner): a partner's
