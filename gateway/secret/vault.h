@@ -1,0 +1,78 @@
+/*
+ * vault.h — the secrets vault: the only user of libsodium. Credentials
+ * (LWA refresh tokens and client secrets, ERP tokens, AS2 keys) are sealed
+ * here and nowhere else.
+ *
+ *   - a 32-byte master key in DIR/secrets.key (mode 0600), or in the file
+ *     WHARF_MASTER_KEY_FILE names; `wharf init` creates it;
+ *   - each secret's key is derived from the master key with crypto_kdf
+ *     (context "wharfsec", subkey id from partner and name);
+ *   - each value is sealed with XChaCha20-Poly1305 (a fresh random nonce),
+ *     the additional data binding partner, name and key version, so a
+ *     sealed value moved to another row, partner or key does not open;
+ *   - the sealed values live in the store (table secrets);
+ *   - plaintext lives only in a struct gw_secret: locked memory
+ *     (sodium_malloc: guarded, mlocked, excluded from core dumps where the
+ *     system allows) and zeroed when freed.
+ *
+ * No function here logs or puts a value in an error message.
+ */
+#ifndef WHARF_SECRET_VAULT_H
+#define WHARF_SECRET_VAULT_H
+
+#include "gateway/store/store.h"
+
+#include <stddef.h>
+#include <time.h>
+
+struct gw_vault;
+
+/* A secret's plaintext, NUL-terminated (not counted in n). */
+struct gw_secret {
+    char *p;
+    size_t n;
+};
+
+struct gw_secret_info {
+    char *partner, *name;
+    int key_version;
+    time_t created, updated;
+};
+
+/* The master key's file: $WHARF_MASTER_KEY_FILE, else WORKSPACE/secrets.key
+ * (written to path[cap]). */
+int gw_vault_key_path(char *path, size_t cap, const char *workspace, struct edi_err *err);
+/* Creates a new master key at path (0600, never over an existing file):
+ * 0, or 0 with *created 0 when one is there already. */
+int gw_vault_create_key(const char *path, int *created, struct edi_err *err);
+
+/* Opens the vault over a store with the master key at path. EDI_ECONFIG
+ * when the key file is missing, unreadable, of the wrong size or readable
+ * by others (the message says what to do). */
+int gw_vault_open(struct gw_vault **out, struct gw_store *s, const char *key_path,
+                  struct edi_err *err);
+void gw_vault_close(struct gw_vault *v);
+
+/* Seals value (n bytes) as partner's secret name, replacing an old value. */
+int gw_vault_set(struct gw_vault *v, const char *partner, const char *name, const void *value,
+                 size_t n, time_t now, struct edi_err *err);
+/* Opens partner's secret name: EDI_ENOTFOUND when there is none (the message
+ * names the partner and the secret and says how to set it), EDI_ECONFIG
+ * when it does not open (wrong key, tampered row). *out is freed with
+ * gw_secret_free. */
+int gw_vault_get(struct gw_vault *v, const char *partner, const char *name, struct gw_secret **out,
+                 struct edi_err *err);
+void gw_secret_free(struct gw_secret *s);
+/* Names and dates, never values; partner NULL for all, ordered by partner
+ * then name. */
+int gw_vault_list(struct gw_vault *v, const char *partner, struct gw_secret_info **out, size_t *n,
+                  struct edi_err *err);
+void gw_secret_info_free(struct gw_secret_info *v, size_t n);
+/* EDI_ENOTFOUND when there was none. */
+int gw_vault_delete(struct gw_vault *v, const char *partner, const char *name, struct edi_err *err);
+/* A new master key: every secret re-sealed under it in one store
+ * transaction, then the key file replaced. A crash at any point leaves
+ * every secret readable (with the old key or the new one). */
+int gw_vault_rotate(struct gw_vault *v, time_t now, struct edi_err *err);
+
+#endif
