@@ -25,6 +25,8 @@
 
 #include <stddef.h>
 
+struct gw_http;
+
 struct gw_http_opts {
     long connect_timeout_ms;   /* 0: 10 s */
     long timeout_ms;           /* the whole request; 0: 60 s */
