@@ -255,10 +255,10 @@ static int fsync_dir(const char *dir)
 /* Writes DIR/wharf.xml by temporary file, fsync and link, so it never
  * exists half-written and is never written over: link() fails when another
  * init got there first. */
-static int write_config(const char *dir, const char *path)
+static int write_config(const char *dir, const char *path, const char *text)
 {
     char tmp[4096];
-    size_t off = 0, n = sizeof(sample_config) - 1;
+    size_t off = 0, n = strlen(text);
     int fd, e;
 
     if (edi_fmt(tmp, sizeof(tmp), NULL, "%s/.wharf.xml.%ld.tmp", dir, (long)getpid()) < 0) {
@@ -270,7 +270,7 @@ static int write_config(const char *dir, const char *path)
         return -1;
     }
     while (off < n) {
-        ssize_t w = write(fd, sample_config + off, n - off);
+        ssize_t w = write(fd, text + off, n - off);
 
         if (w < 0) {
             if (errno == EINTR)
@@ -301,6 +301,56 @@ static int write_config(const char *dir, const char *path)
     return 0;
 }
 
+/* `wharf init --sp-api`: the same workspace, with both Amazon partners on
+ * the Selling Partner API instead of X12 files: their transport and the
+ * maps of each flow. */
+static const char *const spapi_swaps[][2] = {
+    {"    <transport kind=\"files\" dir=\"partners/amazon-rp\"/>\n",
+     "    <!-- The SP-API: purchase orders are pulled, acknowledgments, ship\n"
+     "         confirmations and invoices submitted and their transaction status\n"
+     "         read back. The LWA credentials go in the vault:\n"
+     "           wharf secrets set amazon-rp lwa-client-id   (and lwa-client-secret,\n"
+     "           lwa-refresh-token), each value on standard input. -->\n"
+     "    <transport kind=\"sp-api\" region=\"na\" marketplace=\"ATVPDKIKX0DER\" selling-party=\"ACME1\"\n"
+     "               dir=\"partners/amazon-rp\"/>\n"},
+    {"    <transport kind=\"files\" dir=\"partners/amazon-df\"/>\n",
+     "    <!-- DF orders are pulled per ship-from party (<ship-from> below). -->\n"
+     "    <transport kind=\"sp-api\" region=\"na\" marketplace=\"ATVPDKIKX0DER\" selling-party=\"ACME1\"\n"
+     "               dir=\"partners/amazon-df\"/>\n"},
+    {"name=\"amazon-rp/850-to-order\"", "name=\"amazon-rp/spapi-orders-to-order\""},
+    {"name=\"amazon-rp/order-ack-to-855\"", "name=\"amazon-rp/order-ack-to-spapi\""},
+    {"name=\"amazon-rp/shipment-to-856\"", "name=\"amazon-rp/shipment-to-spapi\""},
+    {"name=\"amazon-rp/invoice-to-810\"", "name=\"amazon-rp/invoice-to-spapi\""},
+    {"name=\"amazon-df/850-to-order\"", "name=\"amazon-df/spapi-orders-to-order\""},
+    {"name=\"amazon-df/order-ack-to-855\"", "name=\"amazon-df/order-ack-to-spapi\""},
+    {"name=\"amazon-df/shipment-to-856\"", "name=\"amazon-df/shipment-to-spapi\""},
+    {"name=\"amazon-df/invoice-to-810\"", "name=\"amazon-df/invoice-to-spapi\""},
+};
+
+/* The sample with each swap made once (every one must be found). */
+static char *spapi_config(void)
+{
+    struct edi_buf b;
+    const char *text = sample_config;
+    size_t i;
+
+    for (i = 0; i < sizeof(spapi_swaps) / sizeof(spapi_swaps[0]); i++) {
+        const char *at = strstr(text, spapi_swaps[i][0]);
+
+        if (at == NULL)
+            return NULL;
+        edi_buf_init(&b, 0);
+        edi_buf_put(&b, text, (size_t)(at - text));
+        edi_buf_puts(&b, spapi_swaps[i][1]);
+        edi_buf_puts(&b, at + strlen(spapi_swaps[i][0]));
+        if (text != sample_config)
+            free((char *)text);
+        text = edi_xstrdup(edi_buf_cstr(&b));
+        edi_buf_dispose(&b);
+    }
+    return (char *)text;
+}
+
 static int make_folder(const char *path)
 {
     int made;
@@ -326,13 +376,16 @@ int gw_cmd_init(int argc, char **argv)
     struct edi_err err;
     struct stat st;
     size_t i, k;
-    int made, rc, status = GW_EXIT_OK;
+    int made, rc, status = GW_EXIT_OK, spapi = 0;
+    char *text = NULL;
 
     for (i = 1; i < (size_t)argc; i++) {
         const char *s = argv[i];
 
         if (strcmp(s, "-w") == 0 && i + 1 < (size_t)argc && dir == NULL)
             dir = argv[++i];
+        else if (strcmp(s, "--sp-api") == 0)
+            spapi = 1;
         else if (s[0] == '-' && s[1]) {
             gw_errorf("init: unknown option '%s'; see `wharf help init`", s);
             return GW_EXIT_USAGE;
@@ -370,7 +423,13 @@ int gw_cmd_init(int argc, char **argv)
     if (!made && stat(dir, &st) == 0 && (st.st_mode & 077))
         gw_errorf("init: warning: %s is open to others (mode %04o): chmod 700 %s", dir,
                   (unsigned)(st.st_mode & 07777), dir);
-    if (write_config(dir, path) != 0)
+    if (spapi && (text = spapi_config()) == NULL) {
+        gw_errorf("init: the SP-API sample could not be made (a bug: the sample changed)");
+        return GW_EXIT_INTERNAL;
+    }
+    rc = write_config(dir, path, text ? text : sample_config);
+    free(text);
+    if (rc != 0)
         return GW_EXIT_USAGE;
 
     /* what was written must load: the sample is the first user of the schema */
@@ -426,7 +485,17 @@ int gw_cmd_init(int argc, char **argv)
            "     and remit-to party ids Amazon assigned, your GS1 prefix (every setting is\n"
            "     commented; `%s help init` says where the format is documented).\n",
            cfg->path, gw_cli_prog);
-    if (cfg->npartners > 0)
+    if (spapi)
+        printf("  2. Put each partner's three Login with Amazon values in the vault, from\n"
+               "     standard input (never on the command line):\n"
+               "       %s secrets set amazon-rp lwa-client-id -w %s\n"
+               "       %s secrets set amazon-rp lwa-client-secret -w %s\n"
+               "       %s secrets set amazon-rp lwa-refresh-token -w %s\n"
+               "     and the same for amazon-df.\n"
+               "  3. Run `%s run --once -w %s`: it pulls the POs; `%s orders list -w %s`\n"
+               "     shows them.\n",
+               gw_cli_prog, dir, gw_cli_prog, dir, gw_cli_prog, dir, gw_cli_prog, dir, gw_cli_prog, dir);
+    else if (cfg->npartners > 0)
         printf("  2. Drop an 850 into %s and run `%s run --once -w %s`.\n"
                "  3. See the sales order with `%s orders list -w %s`; the 997 is in %s.\n",
                cfg->partners[0].inbound, gw_cli_prog, dir, gw_cli_prog, dir, cfg->partners[0].outbound);

@@ -482,6 +482,41 @@ static const char *join(struct loader *ld, const char *rel)
     return r;
 }
 
+/* SPEC: RULES.md SP-API — hosts sellingpartnerapi-{na,eu,fe}.amazon.com,
+ * "sandbox." before them for the sandbox; LWA at api.amazon.com. */
+static int load_spapi(struct loader *ld, xmlNodePtr tr, struct gw_spapi *sp)
+{
+    const char *v;
+
+    sp->region = attr(ld, tr, "region");
+    sp->marketplace = attr(ld, tr, "marketplace");
+    sp->selling_party = attr(ld, tr, "selling-party");
+    v = attr(ld, tr, "sandbox");
+    sp->sandbox = v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
+    if (sp->region == NULL || sp->marketplace == NULL || sp->selling_party == NULL)
+        return fail_at(ld, tr, "<transport kind=\"sp-api\">: region, marketplace and selling-party are "
+                       "required");
+    sp->endpoint = attr(ld, tr, "endpoint");
+    if (sp->endpoint == NULL) {
+        size_t len = 64;
+        char *e = edi_pool_alloc(ld->pl, len);
+
+        snprintf(e, len, "https://%ssellingpartnerapi-%s.amazon.com", sp->sandbox ? "sandbox." : "",
+                 sp->region);
+        sp->endpoint = e;
+    }
+    sp->token_endpoint = attr(ld, tr, "token-endpoint");
+    if (sp->token_endpoint == NULL)
+        sp->token_endpoint = "https://api.amazon.com/auth/o2/token";
+    v = attr(ld, tr, "ca-file");
+    sp->ca_file = v ? join(ld, v) : NULL;
+    sp->overlap_minutes = int_attr(ld, tr, "overlap-minutes", 10);
+    sp->backfill_days = int_attr(ld, tr, "backfill-days", 14);
+    sp->processing_minutes = int_attr(ld, tr, "processing-minutes", 240);
+    sp->first_days = int_attr(ld, tr, "first-days", 7);
+    return 0;
+}
+
 static int address(struct loader *ld, struct gw_address *a, xmlNodePtr n)
 {
     xmlNodePtr c;
@@ -687,6 +722,8 @@ static int partner(struct loader *ld, struct gw_partner *p, xmlNodePtr n)
         dir = d;
     }
     p->spool_dir = join(ld, dir);
+    if (strcmp(p->transport, "sp-api") == 0 && (rc = load_spapi(ld, tr, &p->spapi)) < 0)
+        return rc;
     {
         static const char *const sub[4] = {"inbound", "outbound", "archive", "quarantine"};
         const char **dst[4] = {&p->inbound, &p->outbound, &p->archive, &p->quarantine};

@@ -124,6 +124,21 @@ struct gw_invoice_cfg {
     size_t ncharges, nallowances;
 };
 
+/* <transport kind="sp-api">: Amazon's Selling Partner API (transport/spapi.c). */
+struct gw_spapi {
+    const char *region;              /* na, eu, fe */
+    const char *marketplace;         /* ATVPDKIKX0DER */
+    const char *selling_party;       /* the vendor's party id: ACME1 */
+    int sandbox;                     /* the sandbox hosts */
+    const char *endpoint;            /* @endpoint, else the region's host */
+    const char *token_endpoint;      /* @token-endpoint, else Amazon's LWA */
+    const char *ca_file;             /* @ca-file (joined), NULL: the system's CAs */
+    int overlap_minutes;             /* each pull window starts this much before the last ended */
+    int backfill_days;               /* the daily back-fill looks this far back */
+    int processing_minutes;          /* a transaction Processing longer is "unknown" */
+    int first_days;                  /* the first pull looks this far back */
+};
+
 struct gw_partner {
     const char *id;                  /* amazon-rp */
     const char *program;             /* "RP", "DF", or NULL (not Amazon) */
@@ -142,7 +157,8 @@ struct gw_partner {
     int text_out;                    /* enum edi_text_out: <x12 outbound-charset> */
     /* transport (kind "files"): absolute or workspace-relative folders,
      * already joined with the workspace */
-    const char *transport;           /* "files" */
+    const char *transport;           /* "files" or "sp-api" */
+    struct gw_spapi spapi;           /* kind "sp-api" */
     const char *spool_dir, *inbound, *outbound, *archive, *quarantine;
     int settle_seconds;              /* a file younger than this is left alone */
     int incomplete_seconds;          /* an interchange without IEA waits this long */

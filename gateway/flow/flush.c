@@ -158,9 +158,11 @@ static int flush_one(struct gw_stats *st, struct gw_ctx *c, struct conns *k, con
     struct gw_transport *t = NULL;
     const char *dead = NULL;
     struct edi_err why, e;
-    int got, erp = strncmp(it->kind, "erp-", 4) == 0, rc, crc;
+    struct gw_receipt r;
+    int got, erp = strncmp(it->kind, "erp-", 4) == 0, rc, crc, partner_later = 0;
 
     edi_err_clear(&why);
+    memset(&r, 0, sizeof(r));
     if (erp)
         crc = k->erp ? 0 : gw_erp_open(&k->et, &k->erp, c, &why);
     else
@@ -196,22 +198,41 @@ static int flush_one(struct gw_stats *st, struct gw_ctx *c, struct conns *k, con
 
         rc = k->et->push(k->erp, it, id, sizeof(id), &e);
     } else {
-        struct gw_receipt r;
-
-        rc = tt->send(t, it, &r, &e);
+        memset(&r, 0, sizeof(r));
+        if ((rc = tt->send(t, it, &r, &e)) == EDI_EAGAIN)
+            partner_later = 1;
     }
-    if (rc == 0)
+    if (rc == 0 && !erp && (r.ask || r.status[0]))
+        rc = gw_store_outbox_sent_receipt(c->store, it->id, r.ask ? r.id : "", c->now, &e);
+    else if (rc == 0)
         rc = gw_store_outbox_sent(c->store, it->id, c->now, &e);
+    if (rc == 0 && !erp && r.status[0]) {
+        /* the partner answered at once (refused the request as such) */
+        rc = gw_store_receipt_status(c->store, it->id, r.status, r.detail[0] ? r.detail : NULL, c->now, &e);
+        if (strcmp(r.status, "rejected") == 0)
+            gw_log(c, "error", "%s: %s refused: %s", it->partner, it->name ? it->name : "a message", r.detail);
+    }
     if (rc < 0) {
-        /* back off: 1, 2, 4 ... minutes, at most an hour; an operator's
-         * problem (no folder, no partner) is tried again in an hour */
+        /* back off: 1, 2, 4 ... minutes, at most an hour, with jitter (a
+         * tenth either way, so senders that failed together do not retry
+         * together); an operator's problem (no folder, no partner, a
+         * credential) is tried again in an hour; a partner's own "not
+         * before" (a 429's) is kept */
         long delay = rc == EDI_ECONFIG ? 3600 : 60L << (it->attempts < 6 ? it->attempts : 6);
+        time_t at;
 
+        if (delay > 3600)
+            delay = 3600;
+        delay += (long)(((unsigned long)getpid() * 2654435761UL + (unsigned long)it->id * 40503UL) %
+                        (unsigned long)(delay / 5 + 1)) - delay / 10;
+        at = c->now + delay;
+        if (partner_later && r.retry_at > c->now)
+            at = r.retry_at;
         st->send_failures++;
         gw_log(c, "error", "%s: cannot send %s: %s", it->partner, it->name ? it->name : "a message", e.msg);
-        if (rc == EDI_EAGAIN)
+        if (rc == EDI_EAGAIN && !partner_later)
             return 0;   /* the store was busy: the claim is ours, the next flush tries again */
-        return gw_store_outbox_failed(c->store, it->id, c->now + (delay > 3600 ? 3600 : delay), e.msg, err);
+        return gw_store_outbox_failed(c->store, it->id, at, e.msg, err);
     }
     if (!erp) {
         st->sent++;

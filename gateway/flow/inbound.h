@@ -35,4 +35,13 @@ int gw_flush_outbox(struct gw_stats *st, struct gw_ctx *c, struct edi_err *err);
 int gw_flush_outbox_of(struct gw_stats *st, struct gw_ctx *c, const struct gw_partner *only,
                        struct edi_err *err);
 
+/* Asks each partner whose transport answers later (the SP-API's
+ * transaction status) about the messages it took and has not judged yet;
+ * the documents follow what it says (accepted, rejected with its words,
+ * unknown). A receipt is asked again with back-off: at once, then after
+ * 30 s, 1, 2, 4 ... minutes, at most every 30 minutes. Only partner's
+ * when only is not NULL. */
+int gw_check_receipts(struct gw_stats *st, struct gw_ctx *c, const struct gw_partner *only,
+                      struct edi_err *err);
+
 #endif

@@ -40,6 +40,48 @@ static int refused(struct edi_findings *f, const char *map, int rc, const struct
     return EDI_ESYNTAX;
 }
 
+/* SPEC: issue 14 — a partner whose map for the flow writes JSON (an SP-API
+ * partner's *-to-spapi map) gets the JSON, checked against the map's
+ * model (map_check_output) before it is queued: a body that fails is not
+ * sent and the findings say why. No envelope and no control numbers; the
+ * document row is matched by the transaction id the send keeps. */
+static int queue_json(struct gw_queued *q, struct gw_ctx *c, const struct gw_partner *p,
+                      const struct gw_outbound *o, const struct map_info *m, xmlDocPtr out, struct edi_findings *f,
+                      struct edi_err *err)
+{
+    struct edi_buf json;
+    int rc;
+
+    edi_buf_init(&json, 0);
+    if ((rc = map_check_output(c->maps, m, out, f, err)) == EDI_ESYNTAX || (rc == 0 && edi_findings_errors(f))) {
+        rc = refused(f, m->name, rc, err);
+        goto out;
+    }
+    if (rc < 0 || (rc = map_xml_to_json(&json, out, 0, err)) < 0)
+        goto out;
+    if ((rc = edi_fmt(q->name, sizeof(q->name), err, "%s-%s-%s.json", p->id, o->kind, o->ref)) < 0)
+        goto out;
+    for (char *s = q->name; *s; s++)
+        if (*s == '/' || *s == '\\' || (unsigned char)*s < 0x20)
+            *s = '_';
+    if ((rc = gw_store_begin(c->store, err)) < 0)
+        goto out;
+    if ((rc = gw_store_outbox_add(&q->outbox_id, c->store, p->id, o->kind, q->name, json.p, json.n, c->now,
+                                  err)) < 0 ||
+        (rc = gw_store_add_document(&q->document_id, c->store, 0, p->id, "outbound", o->kind, NULL, NULL, o->ref,
+                                    "queued", NULL, c->now, err)) < 0 ||
+        (rc = gw_store_document_outbox(c->store, q->document_id, q->outbox_id, err)) < 0) {
+        gw_store_rollback(c->store);
+        goto out;
+    }
+    rc = gw_store_commit(c->store, err);
+out:
+    if (rc < 0)
+        q->outbox_id = q->document_id = 0;
+    edi_buf_dispose(&json);
+    return rc;
+}
+
 int gw_queue_x12(struct gw_queued *q, struct gw_ctx *c, const struct gw_partner *p,
                  const struct gw_outbound *o, struct edi_findings *f, struct edi_err *err)
 {
@@ -65,6 +107,10 @@ int gw_queue_x12(struct gw_queued *q, struct gw_ctx *c, const struct gw_partner 
     opts.nparams = p->nparams;
     opts.now = c->now;
     rc = map_run(&out, c->maps, m, o->canonical, &opts, f, err);
+    if (rc == 0 && m->out == MAP_JSON) {
+        rc = queue_json(q, c, p, o, m, out, f, err);
+        goto out;
+    }
     /* SPEC: issue 11 §2 — only characters the partner can read leave: put
      * the values in its character set first, so the guide checks what is sent */
     if (rc == 0)

@@ -358,6 +358,14 @@ int gw_sched_tick(struct gw_stats *st, unsigned *ran, struct gw_ctx *c, enum gw_
         gw_log(c, "error", "outbox: %s", e.msg);
         keep(&rc, err, r, &e);
     }
+    /* what partners said since of what they took (SP-API transactions) */
+    if (!stopped(c)) {
+        edi_err_clear(&e);
+        if ((r = gw_check_receipts(st, c, NULL, &e)) < 0) {
+            gw_log(c, "error", "receipts: %s", e.msg);
+            keep(&rc, err, r, &e);
+        }
+    }
     /* <retention personal-data-days>: once a UTC day, at the end of a pass */
     if (!stopped(c)) {
         edi_err_clear(&e);

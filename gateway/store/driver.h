@@ -120,6 +120,14 @@ enum gw_q {
     Q_PURGE_SHIPMENT,
     Q_PURGE_ERP,
     Q_SECURE_DELETE,
+    Q_CURSOR_GET,
+    Q_CURSOR_SET,
+    Q_WAIT_GET,
+    Q_WAIT_SET,
+    Q_OUTBOX_RECEIPT,
+    Q_RECEIPTS,
+    Q_OUTBOX_STATUS,
+    Q_DOCS_OF_OUTBOX,
     Q_COUNT_
 };
 

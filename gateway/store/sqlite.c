@@ -277,6 +277,30 @@ static const char *const MIGRATIONS[] = {
     "ALTER TABLE raw ADD COLUMN verdict TEXT;"
     "ALTER TABLE raw ADD COLUMN reason TEXT;"
     "CREATE INDEX raw_received ON raw (partner, id) WHERE state = 'received';",
+
+    /* 9: what a partner said about a message sent, for transports that
+     * answer later (an SP-API transactionId, an AS2 MDN): the receipt, and
+     * its status (pending, accepted, rejected, unknown) with the partner's
+     * words. Cursors: where a transport's pulls got to (an SP-API
+     * changedAfter). Rate waits: a partner's "not before" for an operation
+     * (a 429's), so another process or the next timer run keeps it. */
+    "ALTER TABLE outbox ADD COLUMN receipt TEXT;"
+    "ALTER TABLE outbox ADD COLUMN status TEXT;"
+    "ALTER TABLE outbox ADD COLUMN status_detail TEXT;"
+    "ALTER TABLE outbox ADD COLUMN status_checked INTEGER;"
+    "ALTER TABLE outbox ADD COLUMN status_checks INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX outbox_status ON outbox (status) WHERE status = 'pending';"
+    "CREATE TABLE cursors ("
+    "  partner TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  updated INTEGER NOT NULL,"
+    "  PRIMARY KEY (partner, name));"
+    "CREATE TABLE rate_waits ("
+    "  partner TEXT NOT NULL,"
+    "  operation TEXT NOT NULL,"
+    "  until INTEGER NOT NULL,"
+    "  PRIMARY KEY (partner, operation));",
 };
 
 
@@ -307,6 +331,20 @@ static const char *const TX_SQL[T_COUNT_] = {
 };
 
 static const char *const SQL[Q_COUNT_] = {
+    [Q_CURSOR_GET] = "SELECT value FROM cursors WHERE partner = ?1 AND name = ?2",
+    [Q_CURSOR_SET] = "INSERT INTO cursors (partner, name, value, updated) VALUES (?1, ?2, ?3, ?4)"
+                     " ON CONFLICT (partner, name) DO UPDATE SET value = excluded.value, updated = excluded.updated",
+    [Q_WAIT_GET] = "SELECT until FROM rate_waits WHERE partner = ?1 AND operation = ?2",
+    [Q_WAIT_SET] = "INSERT INTO rate_waits (partner, operation, until) VALUES (?1, ?2, ?3)"
+                   " ON CONFLICT (partner, operation) DO UPDATE SET until = max(until, excluded.until)",
+    [Q_OUTBOX_RECEIPT] = "UPDATE outbox SET receipt = ?2, status = ?3, status_checked = ?4 WHERE id = ?1",
+    [Q_RECEIPTS] = "SELECT id, partner, kind, name, receipt, coalesce(sent_at, 0), coalesce(status_checked, 0),"
+                   " status_checks, status, status_detail FROM outbox"
+                   " WHERE receipt IS NOT NULL AND (?1 IS NULL OR partner = ?1) AND (?2 IS NULL OR status = ?2)"
+                   " ORDER BY id",
+    [Q_OUTBOX_STATUS] = "UPDATE outbox SET status = ?2, status_detail = ?3, status_checked = ?4,"
+                        " status_checks = status_checks + 1 WHERE id = ?1",
+    [Q_DOCS_OF_OUTBOX] = "SELECT id FROM documents WHERE outbox_id = ?1 ORDER BY id",
     [Q_HAS_VERSION] = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
     [Q_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_version",
     [Q_VERSION_TABLE] = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)",

@@ -1059,6 +1059,150 @@ int gw_store_outbox_sent(struct gw_store *s, int64_t id, time_t now, struct edi_
     return tx_end(s, rc, op, err);
 }
 
+int gw_store_outbox_sent_receipt(struct gw_store *s, int64_t id, const char *receipt, time_t now,
+                                 struct edi_err *err)
+{
+    static const char op[] = "outbox sent: receipt";
+    int rc;
+
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = gw_store_outbox_sent(s, id, now, err)) == 0 && receipt != NULL)
+        rc = q_run(s, Q_OUTBOX_RECEIPT, GW_IN(GW_INT(id), GW_TEXT(receipt), GW_TEXT("pending"), GW_INT(0)), op,
+                   err);
+    return tx_end(s, rc, op, err);
+}
+
+int gw_store_receipts(struct gw_receipt_row **out, size_t *n, struct gw_store *s, const char *partner,
+                      const char *status, struct edi_err *err)
+{
+    static const char op[] = "receipts";
+    struct gw_cursor *cur;
+    struct gw_receipt_row *v = NULL;
+    size_t k = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = q_open(&cur, s, Q_RECEIPTS, GW_IN(GW_TEXT(partner), GW_TEXT(status)), op, err)) < 0)
+        return rc;
+    while ((rc = next(cur, op, err)) == 1) {
+        struct gw_receipt_row *r;
+
+        v = grow(v, &cap, k, sizeof(*v));
+        r = &v[k++];
+        r->outbox_id = col_int(cur, 0);
+        r->partner = col_str(cur, 1);
+        r->kind = col_str(cur, 2);
+        r->name = col_str(cur, 3);
+        r->receipt = col_str(cur, 4);
+        r->sent_at = (time_t)col_int(cur, 5);
+        r->checked = (time_t)col_int(cur, 6);
+        r->checks = (int)col_int(cur, 7);
+        r->status = col_str(cur, 8);
+        r->detail = col_str(cur, 9);
+    }
+    done(cur);
+    if (rc < 0) {
+        gw_receipts_free(v, k);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+int gw_store_receipt_status(struct gw_store *s, int64_t outbox_id, const char *status, const char *detail,
+                            time_t now, struct edi_err *err)
+{
+    static const char op[] = "receipt status";
+    struct gw_cursor *cur;
+    int64_t *docs = NULL;
+    size_t k = 0, cap = 0, i;
+    int rc;
+
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    rc = q_run(s, Q_OUTBOX_STATUS, GW_IN(GW_INT(outbox_id), GW_TEXT(status), GW_TEXT(detail), GW_INT(now)), op,
+               err);
+    if (rc == 0 && strcmp(status, "pending") != 0 && (rc = q_open(&cur, s, Q_DOCS_OF_OUTBOX,
+                                                                  GW_IN(GW_INT(outbox_id)), op, err)) == 0) {
+        while ((rc = next(cur, op, err)) == 1) {
+            docs = grow(docs, &cap, k, sizeof(*docs));
+            docs[k++] = col_int(cur, 0);
+        }
+        done(cur);
+        if (rc > 0)
+            rc = 0;
+        for (i = 0; i < k && rc == 0; i++)
+            rc = gw_store_set_document_state(s, docs[i], status, detail, now, err);
+    }
+    free(docs);
+    return tx_end(s, rc, op, err);
+}
+
+void gw_receipts_free(struct gw_receipt_row *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        free(v[i].partner);
+        free(v[i].kind);
+        free(v[i].name);
+        free(v[i].receipt);
+        free(v[i].status);
+        free(v[i].detail);
+    }
+    free(v);
+}
+
+int gw_store_cursor_get(char **value, struct gw_store *s, const char *partner, const char *name,
+                        struct edi_err *err)
+{
+    struct gw_cursor *cur;
+    int rc;
+
+    *value = NULL;
+    if ((rc = q_first(&cur, s, Q_CURSOR_GET, GW_IN(GW_TEXT(partner), GW_TEXT(name)), "cursor", err)) == 1)
+        *value = col_str(cur, 0);
+    done(cur);
+    return rc < 0 ? rc : 0;
+}
+
+int gw_store_cursor_set(struct gw_store *s, const char *partner, const char *name, const char *value,
+                        time_t now, struct edi_err *err)
+{
+    static const char op[] = "set cursor";
+    int rc;
+
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    rc = q_run(s, Q_CURSOR_SET, GW_IN(GW_TEXT(partner), GW_TEXT(name), GW_TEXT(value), GW_INT(now)), op, err);
+    return tx_end(s, rc, op, err);
+}
+
+int gw_store_rate_wait_get(time_t *until, struct gw_store *s, const char *partner, const char *operation,
+                           struct edi_err *err)
+{
+    int64_t v;
+    int rc = q_int(&v, s, Q_WAIT_GET, GW_IN(GW_TEXT(partner), GW_TEXT(operation)), "rate wait", err);
+
+    *until = rc == 0 ? (time_t)v : 0;
+    return rc;
+}
+
+int gw_store_rate_wait_set(struct gw_store *s, const char *partner, const char *operation, time_t until,
+                           struct edi_err *err)
+{
+    static const char op[] = "set rate wait";
+    int rc;
+
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    rc = q_run(s, Q_WAIT_SET, GW_IN(GW_TEXT(partner), GW_TEXT(operation), GW_INT(until)), op, err);
+    return tx_end(s, rc, op, err);
+}
+
 int gw_store_outbox_failed(struct gw_store *s, int64_t id, time_t retry_at, const char *error,
                            struct edi_err *err)
 {

@@ -245,6 +245,46 @@ int gw_store_outbox_failed(struct gw_store *s, int64_t id, time_t retry_at, cons
                            struct edi_err *err);
 void gw_outbox_free(struct gw_outbox_item *v, size_t n);
 
+/* A message's receipt (the transport's id for what it sent: an SP-API
+ * transactionId) and what the partner said of it since. */
+struct gw_receipt_row {
+    int64_t outbox_id;
+    char *partner, *kind, *name, *receipt;
+    time_t sent_at, checked;    /* checked: 0 never */
+    int checks;
+    char *status;               /* pending, accepted, rejected, unknown */
+    char *detail;               /* the partner's words, may be NULL */
+};
+
+/* gw_store_outbox_sent, and the receipt kept in the same transaction, in
+ * status "pending" (NULL receipt: nothing to ask later). */
+int gw_store_outbox_sent_receipt(struct gw_store *s, int64_t id, const char *receipt, time_t now,
+                                 struct edi_err *err);
+/* Receipts oldest first; partner and status NULL: any. */
+int gw_store_receipts(struct gw_receipt_row **out, size_t *n, struct gw_store *s, const char *partner,
+                      const char *status, struct edi_err *err);
+/* What the partner said: status accepted, rejected, unknown (asked too
+ * long) or pending (asked again later), detail its words. The documents
+ * the message carries follow (accepted, rejected, unknown), with the
+ * detail in their history; invoices follow their documents. */
+int gw_store_receipt_status(struct gw_store *s, int64_t outbox_id, const char *status, const char *detail,
+                            time_t now, struct edi_err *err);
+void gw_receipts_free(struct gw_receipt_row *v, size_t n);
+
+/* ---- transport state --------------------------------------------------------- */
+
+/* A transport's cursor (where its pulls got to): *value NULL when none. */
+int gw_store_cursor_get(char **value, struct gw_store *s, const char *partner, const char *name,
+                        struct edi_err *err);
+int gw_store_cursor_set(struct gw_store *s, const char *partner, const char *name, const char *value,
+                        time_t now, struct edi_err *err);
+/* A partner's "not before" for an operation (a 429's wait): 0 when none.
+ * Setting keeps the later of the two. */
+int gw_store_rate_wait_get(time_t *until, struct gw_store *s, const char *partner, const char *operation,
+                           struct edi_err *err);
+int gw_store_rate_wait_set(struct gw_store *s, const char *partner, const char *operation, time_t until,
+                           struct edi_err *err);
+
 /* ---- control numbers ------------------------------------------------------ */
 
 /* The next number of a partner's sequence (kind 'I' ISA13, 'G' GS06,

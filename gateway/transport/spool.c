@@ -471,18 +471,6 @@ static void spool_abandoned(struct gw_transport *t, const struct gw_outbox_item 
 }
 
 /* A file in outbound/ is waiting; gone, the partner took it. */
-static int spool_status(struct gw_transport *t, const char *receipt, char *state, size_t cap,
-                        struct edi_err *err)
-{
-    char path[4400];
-    struct stat sb;
-
-    if (t->p->outbound == NULL || strchr(receipt, '/') ||
-        edi_fmt(path, sizeof(path), err, "%s/%s", t->p->outbound, receipt) < 0)
-        return edi_fail(err, EDI_ENOTFOUND, "no such message: %s", receipt);
-    snprintf(state, cap, "%s", lstat(path, &sb) == 0 ? "waiting" : "picked-up");
-    return 0;
-}
 
 static void spool_close(struct gw_transport *t)
 {
@@ -512,6 +500,6 @@ const struct gw_transport_type gw_transport_spool = {
     .keep = spool_keep,
     .send = spool_send,
     .abandoned = spool_abandoned,
-    .status = spool_status,
+    .status = NULL,       /* a file written is delivered: nothing to ask later */
     .close = spool_close,
 };

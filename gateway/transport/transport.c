@@ -7,6 +7,7 @@
 
 static const struct gw_transport_type *const kinds[] = {
     &gw_transport_spool,
+    &gw_transport_spapi,
 };
 
 const struct gw_transport_type *gw_transport_kind(const char *name)

@@ -18,7 +18,8 @@
  *            with a time when the partner said one), or "an operator must
  *            act" (EDI_ECONFIG: credentials, certificates, a folder gone);
  *   status   what the partner said about a message sent (an MDN, an
- *            SP-API transaction status; files: picked up or not);
+ *            SP-API transaction status), for a receipt a send asked to
+ *            keep (gw_receipt.ask);
  *   close    ends the connection; what was polled but not settled is left
  *            where the next poll finds it again.
  *
@@ -42,6 +43,15 @@
 struct gw_receipt {
     char id[256];          /* the transport's name for what it sent (files: the file name) */
     time_t retry_at;       /* EDI_EAGAIN: when to try again (0: the flush's back-off) */
+    int ask;               /* 1: the partner answers later: ask status() about id */
+    char status[16];       /* "" or what the partner said at once: accepted, rejected */
+    char detail[512];      /* its words, when it said something */
+};
+
+/* What a partner said of a message sent (status()). */
+struct gw_said {
+    char status[16];       /* pending, accepted, rejected, unknown */
+    char detail[512];      /* its words ("" when none) */
 };
 
 struct gw_transport;       /* one partner's open connection */
@@ -58,7 +68,9 @@ struct gw_transport_type {
     /* A sender (process pid of this host) died sending it: what it left
      * half done goes, before the message is sent again. */
     void (*abandoned)(struct gw_transport *t, const struct gw_outbox_item *it, long pid);
-    int (*status)(struct gw_transport *t, const char *receipt, char *state, size_t cap,
+    /* The partner's word on a receipt (gw_store_receipts): NULL when this
+     * kind never answers later. EDI_EAGAIN: ask again later. */
+    int (*status)(struct gw_transport *t, const struct gw_receipt_row *r, struct gw_said *out,
                   struct edi_err *err);
     void (*close)(struct gw_transport *t);
 };
@@ -74,5 +86,7 @@ int gw_transport_open(const struct gw_transport_type **type, struct gw_transport
 /* Spool folders: inbound/ (claimed by rename into inbound/.claimed/PID/),
  * archive/, quarantine/ (with NAME.reason), outbound/. */
 extern const struct gw_transport_type gw_transport_spool;
+/* Amazon's Selling Partner API (spapi.c). */
+extern const struct gw_transport_type gw_transport_spapi;
 
 #endif
