@@ -57,6 +57,7 @@ struct file_run {
     size_t nmaps, cap;
     unsigned accepted, rejected;
     struct edi_buf foreign;   /* why interchanges were refused (their ids), for .reason */
+    int spapi;             /* an SP-API order (JSON), not X12 */
 };
 
 static int store_ctl(void *ctx, char kind, uint64_t *out)
@@ -368,7 +369,23 @@ static int order_one(struct file_run *f, const struct map_info *m, xmlDocPtr in,
         xmlFreeDoc(out);
         return rc;
     }
-    if (old && strcmp(o->program, "DF") == 0) {
+    if (old && f->spapi && old->canonical && o->canonical && strcmp(old->canonical, o->canonical) == 0) {
+        /* SPEC: issue 14 — the same SP-API order pulled again (an
+         * overlapping window, the back-fill, a state Amazon changed) is
+         * not a second order and not a change */
+        rc = gw_store_set_document_state(f->c->store, doc_id, "duplicate", "the same order was received before",
+                                         f->c->now, f->err);
+        f->st->duplicates++;
+    } else if (old && f->spapi && strcmp(o->program, "DF") == 0) {
+        /* a DF order is never changed by Amazon: what differs is kept on
+         * the document, the order stays as it was */
+        char why[300];
+
+        snprintf(why, sizeof(why), "order %s pulled again with other contents (%s): the first is kept",
+                 o->po_number, f->name);
+        rc = gw_store_set_document_state(f->c->store, doc_id, "duplicate", why, f->c->now, f->err);
+        gw_log(f->c, "warn", "%s: %s", f->p->id, why);
+    } else if (old && strcmp(o->program, "DF") == 0) {
         /* SPEC: RULES.md — a repeated DF Ship ID is rejected (ack code 04),
          * never a second sales order */
         char why[300];
@@ -482,6 +499,60 @@ static int make_orders(struct file_run *f, const char *data, size_t n)
     return s.rc < 0 ? s.rc : rc;
 }
 
+/* SPEC: issue 14 — an SP-API order (one Order object, as the transport
+ * landed it) goes through the partner's order-in map into the same order
+ * book as an 850: no functional acknowledgment (the API has none), one
+ * document per order. Ref: the PO number from the message's name
+ * ("rp-order-PO.json"). */
+static int order_json(struct file_run *f, const struct gw_raw *raw, const char **verdict, char **reason)
+{
+    const struct gw_map_ref *ref = gw_partner_map(f->p, "order-in");
+    const struct map_info *m;
+    xmlDocPtr in = NULL;
+    struct edi_err je;
+    char po[80] = "";
+    const char *dash = raw->name ? strstr(raw->name, "-order-") : NULL;
+    int64_t doc;
+    int rc;
+
+    if (dash)
+        snprintf(po, sizeof(po), "%.*s", (int)strcspn(dash + 7, "."), dash + 7);
+    if (ref == NULL)
+        return edi_fail(f->err, EDI_ECONFIG, "partner %s has no order-in map for its SP-API orders", f->p->id);
+    if ((rc = map_find(&m, f->c->maps, ref->name, f->p->id, f->err)) < 0)
+        return rc;
+    edi_err_clear(&je);
+    if (map_json_to_xml(&in, (const char *)raw->bytes, raw->n, &je) < 0) {
+        struct edi_buf why;
+
+        edi_buf_init(&why, 0);
+        edi_buf_printf(&why, "%s: not an SP-API order: %s\n", f->name, je.msg);
+        *verdict = GW_VERDICT_QUARANTINED;
+        *reason = edi_xstrdup(edi_buf_cstr(&why));
+        edi_buf_dispose(&why);
+        return 0;
+    }
+    rc = gw_store_add_document(&doc, f->c->store, 0, f->p->id, "in", "order", NULL, NULL, po[0] ? po : NULL,
+                               "accepted", NULL, f->c->now, f->err);
+    if (rc == 0)
+        rc = order_one(f, m, in, doc);
+    xmlFreeDoc(in);
+    *verdict = GW_VERDICT_ARCHIVED;
+    return rc;
+}
+
+/* 1 when a message is JSON (an SP-API partner's): its first byte that is
+ * not white space is '{'. */
+static int is_json(const struct gw_raw *raw)
+{
+    size_t i = 0;
+
+    while (i < raw->n && (raw->bytes[i] == ' ' || raw->bytes[i] == '\n' || raw->bytes[i] == '\r' ||
+                          raw->bytes[i] == '\t'))
+        i++;
+    return i < raw->n && raw->bytes[i] == '{';
+}
+
 /* ---- acknowledgments ---------------------------------------------------------------------- */
 
 static const char *ack_kind(const struct edi_buf *b)
@@ -546,6 +617,18 @@ static int process_raw(struct gw_stats *st, struct gw_ctx *c, const struct gw_pa
     f.name = name;
     f.err = err;
     f.raw_id = raw_id;
+    if (strcmp(p->transport, "sp-api") == 0 && is_json(raw)) {
+        f.spapi = 1;
+        if ((rc = order_json(&f, raw, verdict, reason)) < 0 ||
+            (rc = gw_store_raw_settle(c->store, raw_id, *verdict, *reason, err)) < 0 ||
+            (rc = gw_store_commit(c->store, err)) < 0)
+            goto fail;
+        if (*reason) {
+            st->quarantined++;
+            gw_log(c, "warn", "%s %s: quarantined: %s", p->id, name, *reason);
+        }
+        goto out;
+    }
     if ((total = find_duplicates(&f, raw->bytes, raw->n)) < 0) {
         rc = total;
         goto fail;
