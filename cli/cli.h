@@ -6,9 +6,9 @@
 #ifndef WHARF_CLI_H
 #define WHARF_CLI_H
 
-#include <time.h>
+#include "gateway/core/version.h"
 
-#define WHARF_VERSION "0.1.0"
+#include <time.h>
 
 /* Exit status, the contract scripts rely on (DESIGN.md). */
 enum gw_exit {

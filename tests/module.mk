@@ -20,7 +20,8 @@ FUZZ_GW_SAN_OBJ = $(call objs,build/san,$(FUZZ_GW_SRC))
 # The gateway library's objects as an archive, so a test pulls in only the
 # modules it calls and what they call (cli/ is the program, never linked).
 GW_SAN_LIB = build/san/libgw.a
-TEST_LIBS = $(PKG_LIBS) $(shell pkg-config --libs cmocka)
+# libmicrohttpd: the loopback servers of test_http (the program never links it).
+TEST_LIBS = $(PKG_LIBS) $(shell pkg-config --libs cmocka) $(shell pkg-config --cflags --libs libmicrohttpd)
 
 $(GW_SAN_LIB): $(call objs,build/san,$(GW_LIB_SRC))
 	@echo "  AR  $@"

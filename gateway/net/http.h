@@ -68,7 +68,9 @@ void gw_http_free(struct gw_http *h);
  * retry later; EDI_ECONFIG for what an operator must fix (a certificate
  * that does not verify, http:// to a remote host, a malformed URL);
  * EDI_ELIMIT for a body over max_response. err never holds a body or a
- * header value. rs is cleared first and freed by gw_http_resp_free. */
+ * header value. rs is cleared first and freed by gw_http_resp_free; after
+ * a failure it holds what arrived of the status and headers, never a body.
+ * With c's log set, one line per request (warn when it failed). */
 int gw_http_do(struct gw_http *h, const struct gw_http_req *rq, struct gw_http_resp *rs,
                struct edi_err *err);
 void gw_http_resp_free(struct gw_http_resp *rs);
@@ -85,13 +87,18 @@ void gw_http_query(struct edi_buf *b, const char *name, const char *value);
 /* A token bucket: rate tokens a second, at most burst. */
 struct gw_bucket {
     double rate, burst, tokens, last;
+    double burst_max;          /* the burst it was made with: set_rate's ceiling */
 };
+/* Starts full (burst tokens; a burst under 1 is 1). */
 void gw_bucket_init(struct gw_bucket *b, double rate, double burst, double now);
 /* Takes a token when one is there (returns 0) or returns the seconds to
- * wait until one is (nothing taken). */
+ * wait until one is (nothing taken; 1 when the rate is 0). A clock that
+ * goes back refills nothing. */
 double gw_bucket_take(struct gw_bucket *b, double now);
 /* The rate the server says it applies (x-amzn-RateLimit-Limit); burst
- * shrinks with it, never grows past its first value. */
+ * shrinks with it, never grows past its first value. The burst moves in
+ * proportion to the rate, at least 1, at most burst_max; tokens are cut to
+ * the new burst. A rate that is not a positive number is ignored. */
 void gw_bucket_set_rate(struct gw_bucket *b, double rate);
 
 #endif
