@@ -16,6 +16,20 @@
  *     system allows) and zeroed when freed.
  *
  * No function here logs or puts a value in an error message.
+ *
+ * The key file is one line of text, `wharf-key vN HEX` (N the key version,
+ * from 1; HEX the 32 bytes as 64 lowercase hex digits) and a newline.
+ * Partner ids and secret names are 1 to 128 of A-Z a-z 0-9 . _ - (the
+ * partner "erp" is the ERP's, by convention of the callers).
+ *
+ * Rotation writes the new key to KEY.new (0600, synced), re-seals every
+ * row in one store transaction, then renames KEY.new over KEY. Opening the
+ * vault finishes what a crash left: KEY.new is renamed over KEY when the
+ * rows are at its version, deleted otherwise. A reader whose rows were
+ * re-sealed meanwhile loads the new key (from KEY, or KEY.new until the
+ * rename). Test hook: WHARF_TEST_ROTATE_CRASH=key-written, resealed or
+ * committed makes gw_vault_rotate stop as a crash would after that step
+ * (EDI_ERR; resealed: the transaction is rolled back).
  */
 #ifndef WHARF_SECRET_VAULT_H
 #define WHARF_SECRET_VAULT_H
@@ -26,6 +40,9 @@
 #include <time.h>
 
 struct gw_vault;
+
+/* LIMIT: a secret's value, in bytes. */
+#define GW_SECRET_MAX (64 * 1024)
 
 /* A secret's plaintext, NUL-terminated (not counted in n). */
 struct gw_secret {
@@ -53,7 +70,9 @@ int gw_vault_open(struct gw_vault **out, struct gw_store *s, const char *key_pat
                   struct edi_err *err);
 void gw_vault_close(struct gw_vault *v);
 
-/* Seals value (n bytes) as partner's secret name, replacing an old value. */
+/* Seals value (n bytes) as partner's secret name, replacing an old value:
+ * EDI_ESYNTAX for an empty value or a bad partner id or name, EDI_ELIMIT
+ * over GW_SECRET_MAX. */
 int gw_vault_set(struct gw_vault *v, const char *partner, const char *name, const void *value,
                  size_t n, time_t now, struct edi_err *err);
 /* Opens partner's secret name: EDI_ENOTFOUND when there is none (the message
@@ -71,8 +90,9 @@ void gw_secret_info_free(struct gw_secret_info *v, size_t n);
 /* EDI_ENOTFOUND when there was none. */
 int gw_vault_delete(struct gw_vault *v, const char *partner, const char *name, struct edi_err *err);
 /* A new master key: every secret re-sealed under it in one store
- * transaction, then the key file replaced. A crash at any point leaves
- * every secret readable (with the old key or the new one). */
-int gw_vault_rotate(struct gw_vault *v, time_t now, struct edi_err *err);
+ * transaction, then the key file replaced; *resealed: how many. A crash at
+ * any point leaves every secret readable (with the old key or the new
+ * one). EDI_EAGAIN while another rotation holds KEY.new. */
+int gw_vault_rotate(size_t *resealed, struct gw_vault *v, time_t now, struct edi_err *err);
 
 #endif

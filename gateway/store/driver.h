@@ -120,6 +120,12 @@ enum gw_q {
     Q_PURGE_SHIPMENT,
     Q_PURGE_ERP,
     Q_SECURE_DELETE,
+    /* secrets (the vault: gateway/secret/) */
+    Q_SECRET_PUT,
+    Q_SECRET_GET,
+    Q_SECRET_LIST,
+    Q_SECRET_DELETE,
+    Q_SECRET_VERSIONS,
     Q_CURSOR_GET,
     Q_CURSOR_SET,
     Q_WAIT_GET,

@@ -278,7 +278,22 @@ static const char *const MIGRATIONS[] = {
     "ALTER TABLE raw ADD COLUMN reason TEXT;"
     "CREATE INDEX raw_received ON raw (partner, id) WHERE state = 'received';",
 
-    /* 9: what a partner said about a message sent, for transports that
+    /* 9: the secrets vault (gateway/secret/vault.c): each value sealed
+     * (XChaCha20-Poly1305) under a key derived from the master key of
+     * key_version, with its nonce; never a plaintext. A rotation re-seals
+     * every row in one transaction, so the rows' versions say which key
+     * opens them. */
+    "CREATE TABLE secrets ("
+    "  partner TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  key_version INTEGER NOT NULL,"
+    "  nonce BLOB NOT NULL,"
+    "  sealed BLOB NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  updated INTEGER NOT NULL,"
+    "  PRIMARY KEY (partner, name)) WITHOUT ROWID;",
+
+    /* 10: what a partner said about a message sent, for transports that
      * answer later (an SP-API transactionId, an AS2 MDN): the receipt, and
      * its status (pending, accepted, rejected, unknown) with the partner's
      * words. Cursors: where a transport's pulls got to (an SP-API
@@ -557,6 +572,20 @@ static const char *const SQL[Q_COUNT_] = {
     /* what is purged is overwritten with zeros, not left in free pages (a
      * connection setting: it stays on, which costs little) */
     [Q_SECURE_DELETE] = "PRAGMA secure_delete = ON",
+    /* ---- secrets: a replaced value keeps its created time */
+    [Q_SECRET_PUT] = "INSERT INTO secrets (partner, name, key_version, nonce, sealed, created, updated)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (partner, name) DO UPDATE SET"
+                     " key_version = excluded.key_version, nonce = excluded.nonce,"
+                     " sealed = excluded.sealed, updated = excluded.updated",
+    [Q_SECRET_GET] = "SELECT partner, name, key_version, nonce, sealed, created, updated FROM secrets"
+                     " WHERE partner = ?1 AND name = ?2",
+    /* ?2 1: names and dates only (a listing), the sealed bytes left out */
+    [Q_SECRET_LIST] = "SELECT partner, name, key_version, CASE WHEN ?2 THEN NULL ELSE nonce END,"
+                      " CASE WHEN ?2 THEN NULL ELSE sealed END, created, updated FROM secrets"
+                      " WHERE ?1 IS NULL OR partner = ?1 ORDER BY partner, name",
+    [Q_SECRET_DELETE] = "DELETE FROM secrets WHERE partner = ?1 AND name = ?2",
+    [Q_SECRET_VERSIONS] = "SELECT coalesce(min(key_version), 0), coalesce(max(key_version), 0), count(*)"
+                          " FROM secrets",
 };
 
 /* Statements prepared per use and finalized when done, not kept. */

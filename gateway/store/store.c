@@ -2378,3 +2378,134 @@ int gw_store_purge_checkpoint(struct gw_store *s, struct edi_err *err)
 {
     return s->drv->checkpoint(s->conn, "purge: checkpoint", err);
 }
+
+/* ---- secrets -------------------------------------------------------------------- */
+
+static void sealed_of_row(struct gw_sealed *v, struct gw_cursor *cur)
+{
+    size_t n;
+
+    memset(v, 0, sizeof(*v));
+    v->partner = col_str(cur, 0);
+    v->name = col_str(cur, 1);
+    v->key_version = (int)col_int(cur, 2);
+    if (cur->drv->col_blob(cur, 3, &n) != NULL || n > 0)
+        v->nonce = col_bytes(&v->nnonce, cur, 3);
+    if (cur->drv->col_blob(cur, 4, &n) != NULL || n > 0)
+        v->sealed = col_bytes(&v->nsealed, cur, 4);
+    v->created = (time_t)col_int(cur, 5);
+    v->updated = (time_t)col_int(cur, 6);
+}
+
+int gw_store_secret_put(struct gw_store *s, const struct gw_sealed *v, time_t now, struct edi_err *err)
+{
+    char op[300];
+    int rc;
+
+    snprintf(op, sizeof(op), "keep secret %s of %s", v->name ? v->name : "?", v->partner ? v->partner : "?");
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    rc = q_run(s, Q_SECRET_PUT,
+               GW_IN(GW_TEXT(v->partner), GW_TEXT(v->name), GW_INT(v->key_version),
+                     GW_BLOB(v->nonce, v->nnonce), GW_BLOB(v->sealed, v->nsealed), GW_INT(now)),
+               op, err);
+    return tx_end(s, rc, op, err);
+}
+
+int gw_store_secret_get(struct gw_sealed **out, struct gw_store *s, const char *partner, const char *name,
+                        struct edi_err *err)
+{
+    char op[300];
+    struct gw_cursor *cur;
+    struct gw_sealed *v;
+    int rc;
+
+    *out = NULL;
+    snprintf(op, sizeof(op), "get secret %s of %s", name ? name : "?", partner ? partner : "?");
+    if ((rc = q_first(&cur, s, Q_SECRET_GET, GW_IN(GW_TEXT(partner), GW_TEXT(name)), op, err)) < 0)
+        return rc;
+    if (rc == 0)
+        return edi_fail(err, EDI_ENOTFOUND, "store: no secret %s of %s", name ? name : "?",
+                        partner ? partner : "?");
+    v = edi_xmalloc(sizeof(*v));
+    sealed_of_row(v, cur);
+    done(cur);
+    *out = v;
+    return 0;
+}
+
+int gw_store_secrets(struct gw_sealed **out, size_t *n, struct gw_store *s, const char *partner, int bare,
+                     struct edi_err *err)
+{
+    static const char op[] = "list secrets";
+    struct gw_cursor *cur = NULL;
+    struct gw_sealed *v = NULL;
+    size_t k = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
+        return rc;
+    if ((rc = q_open(&cur, s, Q_SECRET_LIST, GW_IN(GW_TEXT(partner), GW_INT(bare ? 1 : 0)), op, err)) == 0)
+        while ((rc = next(cur, op, err)) == 1) {
+            v = grow(v, &cap, k, sizeof(*v));
+            sealed_of_row(&v[k++], cur);
+        }
+    done(cur);
+    if ((rc = tx_end(s, rc < 0 ? rc : 0, op, err)) < 0) {
+        gw_sealed_free(v, k);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+int gw_store_secret_delete(struct gw_store *s, const char *partner, const char *name, struct edi_err *err)
+{
+    char op[300];
+    int64_t changed;
+    int rc;
+
+    snprintf(op, sizeof(op), "delete secret %s of %s", name ? name : "?", partner ? partner : "?");
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    rc = q_change(&changed, s, Q_SECRET_DELETE, GW_IN(GW_TEXT(partner), GW_TEXT(name)), op, err);
+    if (rc == 0 && changed == 0)
+        rc = edi_fail(err, EDI_ENOTFOUND, "store: no secret %s of %s", name ? name : "?",
+                      partner ? partner : "?");
+    return tx_end(s, rc, op, err);
+}
+
+int gw_store_secret_versions(int *lo, int *hi, int64_t *n, struct gw_store *s, struct edi_err *err)
+{
+    static const char op[] = "secret key versions";
+    struct gw_cursor *cur;
+    int rc;
+
+    *lo = *hi = 0;
+    *n = 0;
+    if ((rc = q_first(&cur, s, Q_SECRET_VERSIONS, NO_IN, op, err)) <= 0)
+        return rc;
+    *lo = (int)col_int(cur, 0);
+    *hi = (int)col_int(cur, 1);
+    *n = col_int(cur, 2);
+    done(cur);
+    return 0;
+}
+
+void gw_sealed_free(struct gw_sealed *v, size_t n)
+{
+    size_t i;
+
+    if (v == NULL)
+        return;
+    for (i = 0; i < n; i++) {
+        free(v[i].partner);
+        free(v[i].name);
+        free(v[i].nonce);
+        free(v[i].sealed);
+    }
+    free(v);
+}

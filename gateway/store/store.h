@@ -573,4 +573,37 @@ int gw_store_purge_apply(struct gw_store *s, const struct gw_order *o, const int
  * is checkpointed and truncated (a busy log is left for the next purge). */
 int gw_store_purge_checkpoint(struct gw_store *s, struct edi_err *err);
 
+/* ---- secrets (the vault, gateway/secret/vault.h, is their only user) ---- */
+
+/* A secret as the store keeps it: sealed, never its plaintext. */
+struct gw_sealed {
+    char *partner, *name;
+    int key_version;          /* the master key that seals it */
+    unsigned char *nonce;     /* nnonce bytes; NULL in a bare listing */
+    size_t nnonce;
+    unsigned char *sealed;    /* nsealed bytes (ciphertext and tag); NULL in a bare listing */
+    size_t nsealed;
+    time_t created, updated;
+};
+
+/* Keeps v (partner, name, key_version, nonce, sealed) as partner's secret
+ * name, replacing an earlier one (whose created time stays); now is its
+ * updated time (and created, when new). */
+int gw_store_secret_put(struct gw_store *s, const struct gw_sealed *v, time_t now, struct edi_err *err);
+/* One secret; EDI_ENOTFOUND when there is none. *out: gw_sealed_free(*out, 1). */
+int gw_store_secret_get(struct gw_sealed **out, struct gw_store *s, const char *partner, const char *name,
+                        struct edi_err *err);
+/* Every secret (partner NULL) or partner's, ordered by partner then name;
+ * bare: names, versions and dates only. Inside the caller's transaction
+ * (gw_store_begin) when one is open: a rotation reads and re-seals every
+ * row in one. */
+int gw_store_secrets(struct gw_sealed **out, size_t *n, struct gw_store *s, const char *partner, int bare,
+                     struct edi_err *err);
+/* EDI_ENOTFOUND when there was none. */
+int gw_store_secret_delete(struct gw_store *s, const char *partner, const char *name, struct edi_err *err);
+/* The lowest and highest key version among the secrets and how many there
+ * are (0, 0, 0 when none). */
+int gw_store_secret_versions(int *lo, int *hi, int64_t *n, struct gw_store *s, struct edi_err *err);
+void gw_sealed_free(struct gw_sealed *v, size_t n);
+
 #endif

@@ -443,6 +443,73 @@ static void test_errors_name_the_line(void **state)
     }
 }
 
+/* <transport kind="sp-api">: the region's hosts, the sandbox's, the
+ * overrides, the defaults of the pull settings, and what is required. */
+static void test_spapi_transport(void **state)
+{
+    static const struct {
+        const char *what, *attrs;
+        const char *endpoint, *token;   /* NULL: the load fails */
+        int first, overlap, backfill, processing;
+        const char *error;
+    } cases[] = {
+        {"north america", "region=\"na\" marketplace=\"ATVPDKIKX0DER\" selling-party=\"ACME1\"",
+         "https://sellingpartnerapi-na.amazon.com", "https://api.amazon.com/auth/o2/token", 7, 10, 14, 240, NULL},
+        {"europe, sandbox", "region=\"eu\" marketplace=\"A1PA6795UKMFR9\" selling-party=\"ACME1\" sandbox=\"true\"",
+         "https://sandbox.sellingpartnerapi-eu.amazon.com", "https://api.amazon.com/auth/o2/token", 7, 10, 14, 240, NULL},
+        {"a local stand-in, settings",
+         "region=\"fe\" marketplace=\"A1VC38T7YXB528\" selling-party=\"ACME1\" endpoint=\"http://127.0.0.1:8080\" "
+         "token-endpoint=\"http://127.0.0.1:8080/auth/o2/token\" first-days=\"30\" overlap-minutes=\"0\" "
+         "backfill-days=\"3\" processing-minutes=\"5\"",
+         "http://127.0.0.1:8080", "http://127.0.0.1:8080/auth/o2/token", 30, 0, 3, 5, NULL},
+        {"no region", "marketplace=\"ATVPDKIKX0DER\" selling-party=\"ACME1\"", NULL, NULL, 0, 0, 0, 0,
+         "region, marketplace and selling-party are required"},
+        {"unknown region", "region=\"mars\" marketplace=\"ATVPDKIKX0DER\" selling-party=\"ACME1\"", NULL, NULL, 0,
+         0, 0, 0, "'mars' is not an element of the set"},
+        {"not a URL", "region=\"na\" marketplace=\"ATVPDKIKX0DER\" selling-party=\"ACME1\" endpoint=\"ftp://x\"",
+         NULL, NULL, 0, 0, 0, 0, "endpoint"},
+        {"more than six months back", "region=\"na\" marketplace=\"ATVPDKIKX0DER\" selling-party=\"ACME1\" first-days=\"200\"",
+         NULL, NULL, 0, 0, 0, 0, "first-days"},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct gw_config *cfg = NULL;
+        struct edi_err err;
+        char to[600];
+        int line, rc;
+        char *text;
+        const struct gw_partner *p;
+
+        snprintf(to, sizeof(to), "<transport kind=\"sp-api\" %s/>", cases[i].attrs);
+        text = edit("<transport kind=\"files\" dir=\"/srv/edi/df\"/>", to, NULL, &line);
+        put(text);
+        free(text);
+        rc = load(&cfg, &err);
+        if (cases[i].endpoint == NULL) {
+            if (rc != EDI_ECONFIG || strstr(err.msg, cases[i].error) == NULL)
+                fail_msg("%s: rc %d '%s', want EDI_ECONFIG with '%s'", cases[i].what, rc, err.msg, cases[i].error);
+            gw_config_free(cfg);
+            continue;
+        }
+        if (rc != 0)
+            fail_msg("%s: %s", cases[i].what, err.msg);
+        p = gw_config_partner(cfg, "amazon-df");
+        assert_string_equal(p->transport, "sp-api");
+        assert_string_equal(p->spapi.endpoint, cases[i].endpoint);
+        assert_string_equal(p->spapi.token_endpoint, cases[i].token);
+        assert_int_equal(p->spapi.first_days, cases[i].first);
+        assert_int_equal(p->spapi.overlap_minutes, cases[i].overlap);
+        assert_int_equal(p->spapi.backfill_days, cases[i].backfill);
+        assert_int_equal(p->spapi.processing_minutes, cases[i].processing);
+        assert_string_equal(p->spapi.selling_party, "ACME1");
+        /* the spool folders stay: quarantine/ keeps what did not map */
+        assert_non_null(p->quarantine);
+        gw_config_free(cfg);
+    }
+}
+
 /* No DTD: external entities are neither fetched nor expanded. */
 static void test_no_doctype(void **state)
 {
@@ -541,6 +608,7 @@ int main(void)
         cmocka_unit_test(test_errors_name_the_line),
         cmocka_unit_test(test_no_doctype),
         cmocka_unit_test(test_cron),
+        cmocka_unit_test(test_spapi_transport),
     };
 
     return cmocka_run_group_tests_name("config", tests, setup, teardown);

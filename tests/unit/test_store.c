@@ -1315,8 +1315,8 @@ static void test_invoice_lines_migration(void **state)
     v.canonical = "<invoice/>";
     OK(gw_store_add_invoice(&v.id, s, &v, &bill, 1, "test", T0, E));
     gw_store_close(s);
-    /* back to version 5: no invoice_lines (nor what 7 and 8 added) */
-    exec_raw(f, "DROP TABLE invoice_lines; DROP INDEX outbox_name; ALTER TABLE outbox DROP COLUMN claimed_by;"
+    /* back to version 5: no invoice_lines (nor what 7, 8 and 9 added) */
+    exec_raw(f, "DROP TABLE secrets; DROP TABLE invoice_lines; DROP INDEX outbox_name; ALTER TABLE outbox DROP COLUMN claimed_by;"
                 " ALTER TABLE outbox DROP COLUMN claimed_at; DROP INDEX raw_received;"
                 " ALTER TABLE raw DROP COLUMN state; ALTER TABLE raw DROP COLUMN verdict;"
                 " ALTER TABLE raw DROP COLUMN reason; DELETE FROM schema_version WHERE version >= 6");
