@@ -104,5 +104,6 @@ int gw_cmd_shipments(int argc, char **argv);  /* ship.c */
 int gw_cmd_invoice(int argc, char **argv);    /* invoice.c: invoice run */
 int gw_cmd_invoices(int argc, char **argv);   /* invoice.c */
 int gw_cmd_purge(int argc, char **argv);      /* purge.c */
+int gw_cmd_secrets(int argc, char **argv);    /* secrets.c: secrets set|list|rotate|delete */
 
 #endif

@@ -3,13 +3,16 @@
  * (two sample Amazon partners, commented for an operator to adapt), loads
  * it back through gw_config_load() so what it wrote is known to be valid,
  * then creates the folders the config names (spool folders per partner,
- * the ERP exchange, the log) and the store.
+ * the ERP exchange, the log), the store and the secrets vault's master key
+ * (DIR/secrets.key, or the file WHARF_MASTER_KEY_FILE names when it is
+ * missing; gateway/secret/vault.h).
  *
  * The configuration format is schemas/config.xsd, its loader config.c, the
  * store store.c.
  */
 #include "cli/cli.h"
 #include "gateway/core/config.h"
+#include "gateway/secret/vault.h"
 #include "gateway/store/store.h"
 
 #include <errno.h>
@@ -370,13 +373,13 @@ static int store_exit(int rc)
 int gw_cmd_init(int argc, char **argv)
 {
     const char *dir = NULL;
-    char path[4096];
+    char path[4096], key[4096];
     struct gw_config *cfg = NULL;
     struct gw_store *store = NULL;
     struct edi_err err;
     struct stat st;
     size_t i, k;
-    int made, rc, status = GW_EXIT_OK, spapi = 0;
+    int made, rc, key_made = 0, status = GW_EXIT_OK, spapi = 0;
     char *text = NULL;
 
     for (i = 1; i < (size_t)argc; i++) {
@@ -466,6 +469,14 @@ int gw_cmd_init(int argc, char **argv)
         status = GW_EXIT_USAGE;
         goto undo;
     }
+    /* the vault's master key: never over one that is there (an operator's
+     * WHARF_MASTER_KEY_FILE shared by workspaces, or a key kept from before) */
+    if ((rc = gw_vault_key_path(key, sizeof(key), dir, &err)) < 0 ||
+        (rc = gw_vault_create_key(key, &key_made, &err)) < 0) {
+        gw_errorf("init: cannot create the master key of the secrets: %s", err.msg);
+        status = GW_EXIT_USAGE;
+        goto undo;
+    }
 
     printf("Created a wharf workspace in %s:\n", dir);
     printf("  %-44s configuration, %zu partner%s:", cfg->path, cfg->npartners,
@@ -478,6 +489,9 @@ int gw_cmd_init(int argc, char **argv)
     printf("  %-44s files from the ERP (approvals, packing lists, stock)\n", cfg->erp_in);
     printf("  %-44s files for the ERP (sales orders, shipments, invoices)\n", cfg->erp_out);
     printf("  %-44s the daemon's log\n", cfg->log_dir);
+    printf("  %-44s %s\n", key,
+           key_made ? "the secrets' master key (0600): back it up apart from the store"
+                    : "the secrets' master key (there already, kept)");
     /* commands as they can be typed: the program as it was run (a path
      * when it is not on the PATH), the workspace as it was named */
     printf("\nNext steps:\n"

@@ -31,6 +31,7 @@ static const struct command {
     {"invoice", gw_cmd_invoice},
     {"invoices", gw_cmd_invoices},
     {"purge", gw_cmd_purge},
+    {"secrets", gw_cmd_secrets},
 };
 
 const char *gw_cli_prog = "wharf";

@@ -415,6 +415,56 @@ void gw_secret_free(struct gw_secret *s)
     free(s);
 }
 
+int gw_secret_read(struct gw_secret **out, int fd, int line, struct edi_err *err)
+{
+    const size_t cap = GW_SECRET_MAX + 2;   /* room to see one byte too many after a newline */
+    struct gw_secret *sec;
+    size_t n = 0;
+    ssize_t r;
+    char *p;
+    int rc;
+
+    *out = NULL;
+    if ((rc = sodium_ready(err)) < 0)
+        return rc;
+    if ((p = sodium_malloc(cap + 1)) == NULL)
+        abort();
+    while (n < cap) {
+        r = read(fd, p + n, line ? 1 : cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            rc = edi_fail(err, EDI_EIO, "vault: cannot read the value: %s", strerror(errno));
+            goto fail;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+        if (line && p[n - 1] == '\n')
+            break;
+    }
+    if (n > 0 && p[n - 1] == '\n')
+        n--;
+    if (n > GW_SECRET_MAX) {
+        rc = edi_fail(err, EDI_ELIMIT, "vault: the value is over %d bytes", GW_SECRET_MAX);
+        goto fail;
+    }
+    if (n == 0) {
+        rc = edi_fail(err, EDI_ESYNTAX, "vault: the value is empty");
+        goto fail;
+    }
+    p[n] = '\0';
+    sec = edi_xmalloc(sizeof(*sec));
+    sec->p = p;
+    sec->n = n;
+    *out = sec;
+    return 0;
+fail:
+    sodium_memzero(p, cap + 1);
+    sodium_free(p);
+    return rc;
+}
+
 /* The key of version: the one loaded, else the key file read again, else
  * KEY.new (a rotation in another process, committed, not renamed yet).
  * EDI_ECONFIG when none has it. */

@@ -82,6 +82,11 @@ int gw_vault_set(struct gw_vault *v, const char *partner, const char *name, cons
 int gw_vault_get(struct gw_vault *v, const char *partner, const char *name, struct gw_secret **out,
                  struct edi_err *err);
 void gw_secret_free(struct gw_secret *s);
+/* Reads a value from fd (to its end, or to the first newline when line is
+ * 1: a terminal) straight into locked memory, without one trailing
+ * newline: EDI_ESYNTAX when that leaves nothing, EDI_ELIMIT over
+ * GW_SECRET_MAX, EDI_EIO when fd does not read. */
+int gw_secret_read(struct gw_secret **out, int fd, int line, struct edi_err *err);
 /* Names and dates, never values; partner NULL for all, ordered by partner
  * then name. */
 int gw_vault_list(struct gw_vault *v, const char *partner, struct gw_secret_info **out, size_t *n,
