@@ -373,8 +373,10 @@ static int call(json_t **out, long *status, struct gw_transport *t, enum op op, 
     edi_buf_puts(&url, OPS[op].path);
     if (tail)
         edi_buf_puts(&url, tail);
-    if (query)
+    if (query && *query) {
+        edi_buf_putc(&url, '?');
         edi_buf_puts(&url, query);
+    }
     for (attempt = 0; attempt < 2; attempt++) {
         const char *tok;
 
@@ -842,7 +844,7 @@ static int spapi_status(struct gw_transport *t, const struct gw_receipt_row *r, 
 
         edi_buf_init(&q, 0);
         gw_http_query(&q, "x", r->receipt);
-        edi_buf_puts(&tail, q.p + 3);   /* "?x=" */
+        edi_buf_puts(&tail, edi_buf_cstr(&q) + 2);   /* after "x=" */
         edi_buf_dispose(&q);
     }
     rc = call(&j, &status, t, op, edi_buf_cstr(&tail), NULL, NULL, 0, 0, &later, why, sizeof(why), err);

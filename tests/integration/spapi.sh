@@ -68,6 +68,18 @@ has "both partners use the SP-API" 'kind="sp-api"' "$ws/wharf.xml"
 # point both at the stand-in (a local stand-in for Amazon, not Amazon)
 sed -i -e "s|selling-party=\"ACME1\"|selling-party=\"ACME1\" endpoint=\"$URL\" token-endpoint=\"$URL/auth/o2/token\" ca-file=\"$tmp/pki/ca.pem\" processing-minutes=\"30\"|" \
   "$ws/wharf.xml"
+# DF orders come from two warehouses, pulled per ship-from party
+python3 - "$ws/wharf.xml" <<'EOF'
+import sys
+p = sys.argv[1]; s = open(p).read()
+s = s.replace('  <warehouse code="NJ1">', '  <warehouse code="CA2">\n    <name>ACME WEST</name>\n    <address>\n'
+              '      <street>9 HARBOR WAY</street>\n      <city>OAKLAND</city>\n      <state>CA</state>\n'
+              '      <postal-code>94607</postal-code>\n      <country>US</country>\n    </address>\n  </warehouse>\n'
+              '  <warehouse code="NJ1">', 1)
+s = s.replace('    <ship-from warehouse="NJ1" party-id="NJ1"/>', '    <ship-from warehouse="NJ1" party-id="NJ1"/>\n'
+              '    <ship-from warehouse="CA2" party-id="ACMW"/>', 1)
+open(p, 'w').write(s)
+EOF
 # RP orders wait for an operator's approval; DF is auto-all in the sample
 "$W" status -w "$ws" > "$tmp/out" 2>&1
 for p in amazon-rp amazon-df; do
@@ -80,8 +92,10 @@ has "six secrets set" "lwa-refresh-token" "$tmp/secrets.out"
 # ---- POs in: RP across pages and both queries, DF with its RDT ----------------------
 ctl POST /_test/orders/rp "$FIX/rp-orders.json" > "$tmp/out" 2>&1 || no "inject RP orders" "$tmp/out"
 ctl POST /_test/orders/df "$FIX/df-orders.json" > "$tmp/out" 2>&1 || no "inject DF orders" "$tmp/out"
-NRP=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$FIX/rp-orders.json")
-NDF=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$FIX/df-orders.json")
+# ours: RP POs to our vendor code (one in the fixture is another vendor's:
+# orderingVendorCode keeps it out), DF POs from our ship-from parties
+NRP=$(python3 -c 'import json,sys; print(sum(o["orderDetails"]["sellingParty"]["partyId"] == "ACME1" for o in json.load(open(sys.argv[1]))))' "$FIX/rp-orders.json")
+NDF=$(python3 -c 'import json,sys; print(sum(o["orderDetails"]["shipFromParty"]["partyId"] in ("NJ1", "ACMW") for o in json.load(open(sys.argv[1]))))' "$FIX/df-orders.json")
 "$W" run --once -w "$ws" > "$tmp/run1" 2>&1
 "$W" orders list -w "$ws" > "$tmp/orders" 2>&1
 [ "$(grep -c '^amazon-rp ' "$tmp/orders")" = "$NRP" ] && ok "every RP PO is an order ($NRP, pages of 2)" || no "RP orders: want $NRP" "$tmp/orders"
@@ -94,3 +108,21 @@ has "RP orders wait for approval" "amazon-rp +RP +[A-Z0-9]+ +pending-approval" "
 [ "$(wc -l < "$tmp/orders2")" = "$(wc -l < "$tmp/orders")" ] && ok "pulling again makes no second order" || no "orders after a second pull" "$tmp/orders2"
 
 cat "$tmp/run1" "$tmp/run2" > "$tmp/runs"
+
+# ---- acknowledgments: RP approved by an operator, DF by the auto rule ------------------
+RPS=$(awk '$1 == "amazon-rp" {print $3}' "$tmp/orders")
+for po in $RPS; do "$W" orders approve "$po" -w "$ws" >> "$tmp/approve" 2>&1; done
+"$W" ack run -w "$ws" > "$tmp/ack1" 2>&1
+has "the acknowledgments go out" "[0-9]+ acknowledgments queued, [0-9]+ messages sent" "$tmp/ack1"
+[ "$(submitted submitAcknowledgement)" = "$((NRP + NDF))" ] && ok "Amazon took one acknowledgement per PO ($((NRP + NDF)))" \
+  || { ctl GET /_test/state > "$tmp/state"; no "acknowledgements taken: $(submitted submitAcknowledgement), want $((NRP + NDF))" "$tmp/ack1"; }
+"$W" documents -w "$ws" > "$tmp/docs1" 2>&1
+has "each is kept with its transaction id" "855" "$tmp/docs1"
+# the stand-in says Processing once, then Success; receipts are asked again after 30 s
+at "$(date -u -d '+2 minutes' +%FT%TZ)" "$W" run --once -w "$ws" > "$tmp/run3" 2>&1
+"$W" documents -w "$ws" > "$tmp/docs15" 2>&1
+has "Processing leaves an acknowledgement sent, not yet accepted" "855 .* sent " "$tmp/docs15"
+at "$(date -u -d '+5 minutes' +%FT%TZ)" "$W" run --once -w "$ws" >> "$tmp/run3" 2>&1
+"$W" documents -w "$ws" > "$tmp/docs2" 2>&1
+[ "$(grep -c '855.*accepted' "$tmp/docs2")" = "$((NRP + NDF))" ] && ok "every acknowledgement reads accepted (getTransaction)" \
+  || no "acknowledgements accepted: want $((NRP + NDF))" "$tmp/docs2"
