@@ -499,6 +499,8 @@ static CURLcode set_options(struct gw_http *h, const struct gw_http_req *rq, CUR
     SET(CURLOPT_SSL_VERIFYPEER, 1L);
     SET(CURLOPT_SSL_VERIFYHOST, 2L);
     SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    /* the bundle file is replaced, the system's CA folder (libcurl's
+     * CAPATH, /etc/ssl/certs on Debian) stays: the system's CAs as well */
     if (h->ca_file)
         SET(CURLOPT_CAINFO, h->ca_file);
     SET(CURLOPT_NOSIGNAL, 1L);            /* threads; no SIGALRM for DNS timeouts */
