@@ -458,6 +458,14 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
 
         xmlNewProp(t, BAD_CAST "code", BAD_CAST(all_full ? "AD" : all_rejected ? "RD" : "AC"));
     }
+    if (df) {
+        /* the vendor's order number: the sales order in wharf's order book,
+         * as the DF invoice names it (810 IT1 VO); SP-API DF requires it */
+        char so[32];
+
+        snprintf(so, sizeof(so), "SO%06lld", (long long)o->id);
+        add(root, ns, "vendor-order-number", so);
+    }
     if (hdr && child(hdr, "selling-party"))
         xmlAddChild(root, xmlCopyNode(child(hdr, "selling-party"), 1));
     if (df) {
