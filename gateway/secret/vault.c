@@ -125,7 +125,7 @@ static int sync_dir_of(const char *path)
     int fd, rc;
 
     if (slash == NULL) {
-        strcpy(dir, ".");
+        memcpy(dir, ".", 2);
     } else {
         n = slash == path ? 1 : (size_t)(slash - path);
         if (n >= sizeof(dir))

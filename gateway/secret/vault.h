@@ -27,7 +27,10 @@
  * vault finishes what a crash left: KEY.new is renamed over KEY when the
  * rows are at its version, deleted otherwise. A reader whose rows were
  * re-sealed meanwhile loads the new key (from KEY, or KEY.new until the
- * rename). Test hook: WHARF_TEST_ROTATE_CRASH=key-written, resealed or
+ * rename). A set in another process while a rotation runs waits for its
+ * transaction (the store's write lock) and seals under the newest key the
+ * rows show; with no rows at all there is nothing to show it, so rotate
+ * while nothing else sets secrets. Test hook: WHARF_TEST_ROTATE_CRASH=key-written, resealed or
  * committed makes gw_vault_rotate stop as a crash would after that step
  * (EDI_ERR; resealed: the transaction is rolled back).
  */

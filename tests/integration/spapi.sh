@@ -126,3 +126,48 @@ at "$(date -u -d '+5 minutes' +%FT%TZ)" "$W" run --once -w "$ws" >> "$tmp/run3" 
 "$W" documents -w "$ws" > "$tmp/docs2" 2>&1
 [ "$(grep -c '855.*accepted' "$tmp/docs2")" = "$((NRP + NDF))" ] && ok "every acknowledgement reads accepted (getTransaction)" \
   || no "acknowledgements accepted: want $((NRP + NDF))" "$tmp/docs2"
+
+# ---- ship confirmations: RP cartons with SSCCs and the Ship-From party, DF packages -------
+TODAY=$(date -u +%FT%TZ)
+cat > "$tmp/rp-ship.csv" <<CSV
+po_number,line_no,quantity,carton_id,warehouse,ship_date,carrier_scac,bol,pro,weight_kg,length_cm,width_cm,height_cm
+4Z32PABC,1,12,C1,NJ1,$TODAY,ODFL,BOLC1,PRO77,6.5,40,30,30
+4Z32PABC,1,12,C2,NJ1,$TODAY,ODFL,BOLC1,PRO77,6.5,40,30,30
+4Z32PABC,2,12,C3,NJ1,$TODAY,ODFL,BOLC1,PRO77,4.25,40,30,20
+4Z32PABC,3,6,C4,NJ1,$TODAY,ODFL,BOLC1,PRO77,9,40,40,40
+CSV
+cat > "$tmp/df-ship.csv" <<CSV
+po_number,line_no,quantity,carton_id,warehouse,ship_date,tracking_number,weight_kg
+TVd4wGZnR,1,1,PKG1,NJ1,$TODAY,1Z6A34Y60369738804,2.2
+TVd4wGZnR,2,2,PKG1,NJ1,$TODAY,1Z6A34Y60369738804,2.2
+CSV
+"$W" ship "$tmp/rp-ship.csv" -w "$ws" > "$tmp/ship1" 2>&1 && ok "an RP packing list ships" || no "RP ship" "$tmp/ship1"
+"$W" ship "$tmp/df-ship.csv" -w "$ws" > "$tmp/ship2" 2>&1 && ok "a DF packing list ships" || no "DF ship" "$tmp/ship2"
+[ "$(submitted SubmitShipmentConfirmations)" = 1 ] && ok "RP: one SubmitShipmentConfirmations" || no "RP shipment confirmations: $(submitted SubmitShipmentConfirmations)" "$tmp/ship1"
+[ "$(submitted submitShipmentConfirmations)" = 1 ] && ok "DF: one submitShipmentConfirmations" || no "DF shipment confirmations: $(submitted submitShipmentConfirmations)" "$tmp/ship2"
+ctl GET /_test/state > "$tmp/state"
+python3 - "$tmp/state" > "$tmp/shipbody" <<'PY'
+import json, sys
+st = json.load(open(sys.argv[1]))
+for s in st["submissions"]:
+    if s["operation"].endswith("SubmitShipmentConfirmations"):
+        c = s["body"]["shipmentConfirmations"][0]
+        print("shipFrom", c["shipFromParty"]["partyId"])
+        for k in c.get("cartons", []):
+            for i in k.get("cartonIdentifiers", []):
+                print("carton", i["containerIdentificationType"], i["containerIdentificationNumber"])
+PY
+has "RP: the Ship-From party is the one Amazon assigned to NJ1" "^shipFrom ACMW1$" "$tmp/shipbody"
+[ "$(grep -c '^carton SSCC [0-9]\{18\}$' "$tmp/shipbody")" = 4 ] && ok "RP: four cartons, each with an SSCC-18" || no "RP cartons" "$tmp/shipbody"
+
+# ---- invoices ---------------------------------------------------------------------------
+"$W" invoice run -w "$ws" > "$tmp/inv1" 2>&1 && ok "the invoice run bills what shipped" || no "invoice run" "$tmp/inv1"
+[ "$(submitted submitInvoices)" = 1 ] && ok "RP: one submitInvoices" || no "RP invoices: $(submitted submitInvoices)" "$tmp/inv1"
+[ "$(submitted submitInvoice)" = 1 ] && ok "DF: one submitInvoice" || no "DF invoices: $(submitted submitInvoice)" "$tmp/inv1"
+"$W" invoice run -w "$ws" > "$tmp/inv2" 2>&1
+[ "$(submitted submitInvoices)" = 1 ] && [ "$(submitted submitInvoice)" = 1 ] && ok "a second invoice run bills nothing twice" || no "invoices after a second run" "$tmp/inv2"
+at "$(date -u -d '+8 minutes' +%FT%TZ)" "$W" run --once -w "$ws" > "$tmp/run4" 2>&1
+at "$(date -u -d '+11 minutes' +%FT%TZ)" "$W" run --once -w "$ws" >> "$tmp/run4" 2>&1
+"$W" documents -w "$ws" > "$tmp/docs3" 2>&1
+[ "$(grep -c '856.*accepted' "$tmp/docs3")" = 2 ] && ok "both ship confirmations read accepted" || no "ship confirmations accepted" "$tmp/docs3"
+has "invoices stay sent: Amazon's invoice transactions stay Processing" "810 .* sent " "$tmp/docs3"
