@@ -230,12 +230,26 @@
     </map>
   </xsl:template>
 
+  <!-- SPEC: vendorShipments.json Dimensions.unitOfMeasure is In, Ft, Meter
+       or Yard: centimetres and millimetres (what a packing list in metric
+       gives) go out in metres -->
   <xsl:template match="c:dimensions">
+    <xsl:variable name="per-metre" select="number(@unit = 'CM') * 100 + number(@unit = 'MM') * 1000"/>
     <map key="dimensions">
-      <string key="length"><xsl:value-of select="wharf:dec(c:length)"/></string>
-      <string key="width"><xsl:value-of select="wharf:dec(c:width)"/></string>
-      <string key="height"><xsl:value-of select="wharf:dec(c:height)"/></string>
-      <string key="unitOfMeasure"><xsl:value-of select="wharf:lookup('spapi-dimension-unit', string(@unit))"/></string>
+      <xsl:choose>
+        <xsl:when test="$per-metre &gt; 0">
+          <string key="length"><xsl:value-of select="format-number(c:length div $per-metre, '0.######')"/></string>
+          <string key="width"><xsl:value-of select="format-number(c:width div $per-metre, '0.######')"/></string>
+          <string key="height"><xsl:value-of select="format-number(c:height div $per-metre, '0.######')"/></string>
+          <string key="unitOfMeasure">Meter</string>
+        </xsl:when>
+        <xsl:otherwise>
+          <string key="length"><xsl:value-of select="wharf:dec(c:length)"/></string>
+          <string key="width"><xsl:value-of select="wharf:dec(c:width)"/></string>
+          <string key="height"><xsl:value-of select="wharf:dec(c:height)"/></string>
+          <string key="unitOfMeasure"><xsl:value-of select="wharf:lookup('spapi-dimension-unit', string(@unit))"/></string>
+        </xsl:otherwise>
+      </xsl:choose>
     </map>
   </xsl:template>
 
