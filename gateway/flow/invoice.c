@@ -659,8 +659,9 @@ static int match(struct edi_findings *f, struct gw_ctx *c, const struct gw_cinvo
         if (gw_dec_sign(d->due) <= 0)
             continue;
         snprintf(no, sizeof(no), "%d", d->line_no);
+        /* by number: an SP-API DF line is "00001" (itemSequenceNumber) */
         for (j = 0; j < inv->nlines; j++)
-            if (strcmp(inv->lines[j].po_number, d->po) == 0 && strcmp(inv->lines[j].line_no, no) == 0)
+            if (strcmp(inv->lines[j].po_number, d->po) == 0 && strtol(inv->lines[j].line_no, NULL, 10) == d->line_no)
                 break;
         if (j == inv->nlines)
             gw_finding(f, "quantity-mismatch", 0, "PO %s line %d: shipped %s in %s, not invoiced", d->po, d->line_no,

@@ -158,7 +158,8 @@ for s in st["submissions"]:
                 print("carton", i["containerIdentificationType"], i["containerIdentificationNumber"])
 PY
 has "RP: the Ship-From party is the one Amazon assigned to NJ1" "^shipFrom ACMW1$" "$tmp/shipbody"
-[ "$(grep -c '^carton SSCC [0-9]\{18\}$' "$tmp/shipbody")" = 4 ] && ok "RP: four cartons, each with an SSCC-18" || no "RP cartons" "$tmp/shipbody"
+# the model: "2 Digit Application Identifier (00) followed by unique 18-digit SSCC"
+[ "$(grep -c '^carton SSCC 00[0-9]\{18\}$' "$tmp/shipbody")" = 4 ] && ok "RP: four cartons, each with AI 00 and an SSCC-18" || no "RP cartons" "$tmp/shipbody"
 
 # ---- invoices ---------------------------------------------------------------------------
 "$W" invoice run -w "$ws" > "$tmp/inv1" 2>&1 && ok "the invoice run bills what shipped" || no "invoice run" "$tmp/inv1"
