@@ -172,3 +172,102 @@ at "$(date -u -d '+11 minutes' +%FT%TZ)" "$W" run --once -w "$ws" >> "$tmp/run4"
 "$W" documents -w "$ws" > "$tmp/docs3" 2>&1
 [ "$(grep -c '856.*accepted' "$tmp/docs3")" = 2 ] && ok "both ship confirmations read accepted" || no "ship confirmations accepted" "$tmp/docs3"
 has "invoices stay sent: Amazon's invoice transactions stay Processing" "810 .* sent " "$tmp/docs3"
+
+# ---- a day of faults -------------------------------------------------------------------------
+# new POs (the fixtures with other numbers, created an hour ago), and Amazon misbehaving
+python3 - "$FIX" "$tmp" <<'PY'
+import datetime as dt, json, sys
+fix, tmp = sys.argv[1:3]
+now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
+stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+for prog, key in (("rp", "purchaseOrderDate"), ("df", "orderDate")):
+    orders = json.load(open("%s/%s-orders.json" % (fix, prog)))
+    for o in orders:
+        o["purchaseOrderNumber"] = o["purchaseOrderNumber"][:-1] + "Z"
+        o["orderDetails"][key] = stamp
+        o["orderDetails"].pop("purchaseOrderChangedDate", None)
+        if prog == "rp":
+            o["orderDetails"]["purchaseOrderStateChangedDate"] = stamp
+    json.dump(orders, open("%s/%s-2.json" % (tmp, prog), "w"))
+PY
+ctl POST /_test/orders/rp "$tmp/rp-2.json" > /dev/null
+ctl POST /_test/orders/df "$tmp/df-2.json" > /dev/null
+cat > "$tmp/faults1.json" <<'JSON'
+[{"operation": "vendorOrders/getPurchaseOrders", "kind": "500", "count": 1},
+ {"operation": "vendorDirectFulfillmentOrders_2021-12-28/getOrders", "kind": "cut", "count": 1},
+ {"operation": "*", "kind": "401-expired", "count": 1}]
+JSON
+ctl POST /_test/faults "$tmp/faults1.json" > /dev/null
+"$W" run --once -w "$ws" > "$tmp/f-run1" 2>&1
+has "a 500 is retried later, and said" "Amazon answered 500" "$tmp/f-run1"
+has "a body cut short is retried later" "df.getOrders|cut short|partial|not JSON|closed" "$tmp/f-run1"
+"$W" run --once -w "$ws" > "$tmp/f-run2" 2>&1
+"$W" orders list -w "$ws" > "$tmp/orders3" 2>&1
+[ "$(grep -c '^amazon-rp ' "$tmp/orders3")" = "$((2 * NRP))" ] && ok "after the faults every new RP PO is an order, once" || no "RP orders after faults: want $((2 * NRP))" "$tmp/orders3"
+[ "$(grep -c '^amazon-df ' "$tmp/orders3")" = "$((2 * NDF))" ] && ok "after the faults every new DF PO is an order, once" || no "DF orders after faults: want $((2 * NDF))" "$tmp/orders3"
+has "an access token Amazon calls expired is refreshed once" "refused \\(401\\): refreshing it" "$tmp/f-run1"
+
+# acknowledgements through a 429 burst and a response lost on the way back
+cat > "$tmp/faults2.json" <<'JSON'
+[{"operation": "vendorOrders/submitAcknowledgement", "kind": "timeout", "count": 1, "seconds": 1, "after": true},
+ {"operation": "vendorDirectFulfillmentOrders_2021-12-28/submitAcknowledgement", "kind": "429", "count": 2, "seconds": 1}]
+JSON
+ctl POST /_test/faults "$tmp/faults2.json" > /dev/null
+for po in $(awk '$1 == "amazon-rp" && $4 == "pending-approval" {print $3}' "$tmp/orders3"); do
+  "$W" orders approve "$po" -w "$ws" >> "$tmp/approve" 2>&1
+done
+"$W" ack run -w "$ws" > "$tmp/f-ack1" 2>&1
+has "a lost response or a 429 is 'not sent yet', not an error lost" "not sent yet|429" "$tmp/f-ack1"
+for m in 3 6 9 12; do at "$(date -u -d "+$m minutes" +%FT%TZ)" "$W" run --once -w "$ws" >> "$tmp/f-run3" 2>&1; done
+ctl GET /_test/state > "$tmp/state2"
+python3 - "$tmp/state2" > "$tmp/acks-per-po" <<'PY'
+import collections, json, sys
+st = json.load(open(sys.argv[1]))
+n = collections.Counter()
+for s in st["submissions"]:
+    if s["operation"].endswith("submitAcknowledgement"):
+        for a in s["body"].get("acknowledgements", []) + s["body"].get("orderAcknowledgements", []):
+            n[a["purchaseOrderNumber"]] += 1
+for po, k in sorted(n.items()):
+    print(po, k)
+PY
+[ "$(wc -l < "$tmp/acks-per-po")" = "$((2 * (NRP + NDF)))" ] && ok "every PO of both days was acknowledged" || no "POs acknowledged: want $((2 * (NRP + NDF)))" "$tmp/acks-per-po"
+hasnt "no PO was acknowledged twice (the lost response was looked up, not resent)" " [2-9]$" "$tmp/acks-per-po"
+has "the lost RP acknowledgement was found on Amazon" "an earlier attempt took" "$tmp/f-run3"
+"$W" documents -w "$ws" > "$tmp/docs4" 2>&1
+[ "$(grep -c ' 855 .*accepted' "$tmp/docs4")" = "$((2 * (NRP + NDF)))" ] && ok "every acknowledgement of both days reads accepted" || no "acknowledgements accepted after faults" "$tmp/docs4"
+
+# a ship confirmation Amazon fails, one that stays Processing
+cat > "$tmp/faults3.json" <<'JSON'
+[{"operation": "vendorDirectFulfillmentShipping_2021-12-28/submitShipmentConfirmations", "kind": "fail", "count": 1,
+  "errorCode": "INVALID_ORDER_ID", "errorMessage": "The purchase order number is not valid for this vendor."},
+ {"operation": "vendorShipments/SubmitShipmentConfirmations", "kind": "processing", "count": 1}]
+JSON
+ctl POST /_test/faults "$tmp/faults3.json" > /dev/null
+sed -e 's/^4Z32PABC,/4Z32PABZ,/' -e 's/,C\([0-9]\),/,D\1,/' "$tmp/rp-ship.csv" > "$tmp/rp-ship2.csv"
+sed -e 's/^TVd4wGZnR,/TVd4wGZnZ,/' -e 's/PKG1/PKG2/' -e 's/1Z6A34Y60369738804/1Z6A34Y60369738811/' "$tmp/df-ship.csv" > "$tmp/df-ship2.csv"
+"$W" ship "$tmp/rp-ship2.csv" -w "$ws" > "$tmp/f-ship" 2>&1 || no "RP ship, day 2" "$tmp/f-ship"
+"$W" ship "$tmp/df-ship2.csv" -w "$ws" >> "$tmp/f-ship" 2>&1 || no "DF ship, day 2" "$tmp/f-ship"
+at "$(date -u -d '+14 minutes' +%FT%TZ)" "$W" run --once -w "$ws" > "$tmp/f-run4" 2>&1
+at "$(date -u -d '+17 minutes' +%FT%TZ)" "$W" run --once -w "$ws" >> "$tmp/f-run4" 2>&1
+"$W" documents -w "$ws" > "$tmp/docs5" 2>&1
+has "a failed transaction marks its ship confirmation rejected" " 856 +TVd4wGZnZ .*rejected" "$tmp/docs5"
+has "with Amazon's code and words" "INVALID_ORDER_ID: The purchase order number is not valid" "$tmp/f-run4"
+# processing-minutes="30": past it, the confirmation is unknown and not sent again
+at "$(date -u -d '+50 minutes' +%FT%TZ)" "$W" run --once -w "$ws" > "$tmp/f-run5" 2>&1
+"$W" documents -w "$ws" > "$tmp/docs6" 2>&1
+has "a confirmation Processing past the limit is unknown" " 856 +[^ ]*4Z32PABZ.* unknown" "$tmp/docs6"
+[ "$(submitted SubmitShipmentConfirmations)" = 2 ] && ok "and it was not sent again" || no "RP confirmations sent: $(submitted SubmitShipmentConfirmations), want 2" "$tmp/f-run5"
+
+# ---- secrets: in the vault, nowhere else ---------------------------------------------------
+cat "$tmp"/*.out "$tmp"/run* "$tmp"/f-* "$tmp"/ack* "$tmp"/ship* "$tmp"/inv* "$tmp"/docs* > "$tmp/all-output" 2>/dev/null
+"$W" secrets list -w "$ws" --json >> "$tmp/all-output" 2>&1
+"$W" status -w "$ws" --json >> "$tmp/all-output" 2>&1
+leak=0
+for v in "$CID" "$CSECRET" "$REFRESH"; do
+  for f in "$ws"/wharf.db* "$ws"/log/* "$tmp/all-output" "$ws"/erp/out/* "$ws"/secrets.key; do
+    [ -f "$f" ] && grep -aqF -- "$v" "$f" && { leak=1; echo "# found in $f" >> "$tmp/leaks"; }
+  done
+done
+[ $leak = 0 ] && ok "no LWA value in the store, the logs, erp/out or any output" || no "a secret leaked" "$tmp/leaks"
+hasnt "no access token in the logs" "Atza\\|" "$tmp/all-output"
