@@ -568,6 +568,9 @@ class Handler(BaseHTTPRequestHandler):
             rate, burst = self.srv.rate_for(op)
             extra["x-amzn-RateLimit-Limit"] = repr(float(rate))
             fault = st.take_fault(op.qname, op.id)
+            lost = None  # a timeout or cut "after": the request takes effect, its answer is lost
+            if fault and fault["kind"] in ("timeout", "cut") and fault.get("after"):
+                lost, fault = fault, None
             if fault and fault["kind"] == "timeout":
                 time.sleep(float(fault.get("seconds") or 30))
                 self.close_connection = True
@@ -610,6 +613,12 @@ class Handler(BaseHTTPRequestHandler):
             status, obj = Ops(self.srv, op, params, body).run()
             if obj is not None and op.wraps_payload():
                 obj = {"payload": obj}
+            if lost and lost["kind"] == "timeout":
+                time.sleep(float(lost.get("seconds") or 30))
+                self.close_connection = True
+                return
+            if lost:
+                return self.cut(op, extra)
             self.send_json(status, obj, extra)
         except ApiError as e:
             h = dict(extra)
@@ -799,7 +808,7 @@ class Handler(BaseHTTPRequestHandler):
                         return self.send_json(400, {"error": "fault needs kind 429|500|503|timeout|cut|401-expired|processing|fail", "got": f})
                     f = {"operation": f.get("operation", "*"), "kind": f["kind"], "count": int(f.get("count", 1)),
                          "seconds": f.get("seconds"), "errorCode": f.get("errorCode"),
-                         "errorMessage": f.get("errorMessage")}
+                         "errorMessage": f.get("errorMessage"), "after": bool(f.get("after"))}
                     added.append(f)
                 with st.lock:
                     st.faults.extend(added)
@@ -828,7 +837,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(400, {"error": str(e)})
 
     def inject_orders(self, kind, body, q):
+        ship_from = q.get("shipFromPartyId")
         if isinstance(body, dict):
+            ship_from = body.get("shipFromPartyId", ship_from)
             body = body.get("orders") or (body.get("payload") or {}).get("orders") or [body]
         if not isinstance(body, list):
             raise ValueError("want a list of orders")
@@ -850,6 +861,8 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 d.setdefault("orderDate", now)
                 d.setdefault("orderStatus", "NEW")
+                if ship_from:
+                    d["shipFromParty"] = dict(d.get("shipFromParty") or {}, partyId=ship_from)
             errs = op.validator.validate({"$ref": "#/definitions/Order"}, o)
             if errs:
                 raise ValueError("order %s is not a %s Order: %s" % (

@@ -223,6 +223,7 @@ class TestAuth(Base):
 
     def test_rdt_required_for_df_orders(self):
         self.s.ctl("/_test/orders/df", load("df-orders.json"), {"rebase": "1"})
+        self.s.ctl("/_test/orders/df", {"shipFromPartyId": "ACMX", "orders": load("df-orders.json")[2:]}, {"rebase": "1"})
         q = {"createdAfter": ago(days=2), "createdBefore": ago(seconds=0)}
         st, _, b = self.s.call("GET", DF_POS, q=q)
         self.assertEqual((st, b["errors"][0]["code"]), (403, "Unauthorized"))
@@ -236,6 +237,8 @@ class TestAuth(Base):
         st, _, b = self.s.call("GET", DF_POS + "/TVd4wGZnR", token=rdt)
         self.assertEqual(st, 200, b)
         self.assertEqual(b["orderDetails"]["shipToParty"]["city"], "Seattle")
+        st, _, b = self.s.call("GET", DF_POS, token=rdt, q=dict(q, shipFromPartyId="ACMX"))
+        self.assertEqual([o["purchaseOrderNumber"] for o in b["orders"]], ["QP7X2WZTR"])
         # an RDT is good for its resources only
         self.assertEqual(self.s.call("GET", RP_POS, token=rdt)[0], 403)
         narrow = self.s.rdt([{"method": "GET", "path": DF_POS + "/TVd4wGZnR"}])
@@ -438,6 +441,13 @@ class TestFaults(Base):
             self.s.call("GET", RP_POS)
         time.sleep(1.6)   # the stalled timeout connection has ended by now
         self.assertEqual(self.s.call("GET", RP_POS)[0], 200)
+
+    def test_answer_lost_after_the_write_took_effect(self):
+        self.fault(operation="submitInvoices", kind="cut", after=True)
+        with self.assertRaises((http.client.IncompleteRead, http.client.RemoteDisconnected, ConnectionError)):
+            self.s.call("POST", RP_INV, example("vendorInvoices/submitInvoices"))
+        subs = self.s.ctl("/_test/state")["submissions"]
+        self.assertEqual([x["operation"] for x in subs], ["vendorInvoices/submitInvoices"])
 
     def test_processing_and_fail(self):
         self.s.ctl("/_test/orders/rp", load("rp-orders.json"), {"rebase": "1"})
