@@ -543,6 +543,30 @@ class TestSandbox(Base):
         self.assertEqual(self.s.call("GET", RP_POS)[0], 200)   # the default example
 
 
+class TestFixturesAtStart(Base):
+    @classmethod
+    def setUpClass(cls):
+        cls.state_dir = tempfile.mkdtemp(prefix="spapi-state-")
+        cls.srv_args = ("--fixtures", FIX, "--state", cls.state_dir)
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        shutil.rmtree(cls.state_dir, ignore_errors=True)
+
+    def test_loaded_and_reloaded_on_reset(self):
+        state = self.s.ctl("/_test/state")
+        self.assertEqual(len(state["rpOrders"]), 5)
+        self.assertEqual(len(state["dfOrders"]), 3)
+        self.assertEqual(len(state["invoices"]), 5)
+        st, _, b = self.s.call("GET", RP_POS, q={"limit": "100"})
+        self.assertEqual(len(b["payload"]["orders"]), 5)   # rebased into the last 7 days
+        self.s.call("POST", RP_INV, example("vendorInvoices/submitInvoices"))
+        with open(os.path.join(self.state_dir, "state.json")) as fh:
+            self.assertEqual(len(json.load(fh)["submissions"]), 1)
+
+
 def make_cert(d):
     key, crt = os.path.join(d, "key.pem"), os.path.join(d, "cert.pem")
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", crt,
