@@ -792,6 +792,8 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(float(fault.get("seconds") or 30))
             self.close_connection = True
             return
+        if fault and fault["kind"] == "cut":
+            return self.cut(None, {})
         if fault and fault["kind"] in ("500", "503"):
             return self.send_json(int(fault["kind"]), {"error": "server_error", "error_description": "test fault"})
         if fault and fault["kind"] == "429":
@@ -829,6 +831,12 @@ class Handler(BaseHTTPRequestHandler):
             with st.lock:
                 st.calls["tokens/createRestrictedDataToken"] = st.calls.get("tokens/createRestrictedDataToken", 0) + 1
             fault = st.take_fault("tokens/createRestrictedDataToken", "createRestrictedDataToken")
+            if fault and fault["kind"] == "timeout":
+                time.sleep(float(fault.get("seconds") or 30))
+                self.close_connection = True
+                return
+            if fault and fault["kind"] == "cut":
+                return self.cut(None, extra)
             if fault and fault["kind"] in ("500", "503", "429"):
                 raise ApiError(int(fault["kind"]), "QuotaExceeded" if fault["kind"] == "429" else "InternalFailure", "test fault")
             info = self.srv.check_token(None, "", "POST", {k.lower(): v for k, v in self.headers.items()}, fault)

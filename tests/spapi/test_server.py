@@ -442,6 +442,18 @@ class TestFaults(Base):
         time.sleep(1.6)   # the stalled timeout connection has ended by now
         self.assertEqual(self.s.call("GET", RP_POS)[0], 200)
 
+    def test_token_endpoints_faults(self):
+        self.fault(operation="lwa/token", kind="503")
+        self.assertEqual(self.s.lwa()[0], 503)
+        self.fault(operation="lwa/token", kind="cut")
+        with self.assertRaises((http.client.IncompleteRead, http.client.RemoteDisconnected, ConnectionError)):
+            self.s.lwa()
+        self.assertEqual(self.s.lwa()[0], 200)
+        self.fault(operation="createRestrictedDataToken", kind="429")
+        st, _, b = self.s.call("POST", "/tokens/2021-03-01/restrictedDataToken",
+                               {"restrictedResources": [{"method": "GET", "path": DF_POS}]})
+        self.assertEqual(st, 429)
+
     def test_answer_lost_after_the_write_took_effect(self):
         self.fault(operation="submitInvoices", kind="cut", after=True)
         with self.assertRaises((http.client.IncompleteRead, http.client.RemoteDisconnected, ConnectionError)):
