@@ -299,7 +299,6 @@ class State:
             self.df_orders = {}
             self.invoices = {}        # identifier -> {invoiceHeader, invoiceItems, marketplaceId}
             self.buckets = {}
-            self.expire_next = 0
 
     def now(self):
         return dt.datetime.fromtimestamp(time.time() + self.clock_offset, UTC)
@@ -347,7 +346,7 @@ class State:
         if not self.args.state:
             return
         os.makedirs(self.args.state, exist_ok=True)
-        tmp = os.path.join(self.args.state, "state.json.tmp")
+        tmp = os.path.join(self.args.state, "state.json.%d.tmp" % threading.get_ident())
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(self.dump(), fh, indent=1)
         os.replace(tmp, os.path.join(self.args.state, "state.json"))
@@ -437,9 +436,6 @@ class Server:
                 raise ApiError(403, "Unauthorized", "Access to requested resource is denied.",
                                "The access token is not valid.")
             expired = info["expires"] <= st.now()
-            if st.expire_next > 0:
-                st.expire_next -= 1
-                expired = True
         if fault and fault["kind"] == "401-expired":
             expired = True
         if expired:
@@ -466,6 +462,85 @@ class Server:
                               "expires": st.now() + dt.timedelta(seconds=self.args.token_seconds)}
             st.tokens_issued[kind] += 1
         return tok
+
+
+    def inject_orders(self, kind, body, q):
+        ship_from = q.get("shipFromPartyId")
+        if isinstance(body, dict):
+            ship_from = body.get("shipFromPartyId", ship_from)
+            body = body.get("orders") or (body.get("payload") or {}).get("orders") or [body]
+        if not isinstance(body, list):
+            raise ValueError("want a list of orders")
+        st = self.state
+        model = "vendorOrders" if kind == "rp" else "vendorDirectFulfillmentOrders_2021-12-28"
+        op = next(o for o in self.ops if o.model == model)
+        orders = copy.deepcopy(body)
+        if q.get("rebase") in ("1", "true"):
+            orders = rebase(orders, kind, st.now())
+        now = iso(st.now())
+        for o in orders:
+            if not isinstance(o, dict) or not isinstance(o.get("orderDetails"), dict):
+                raise ValueError("an order needs purchaseOrderNumber and orderDetails")
+            d = o["orderDetails"]
+            if kind == "rp":
+                o.setdefault("purchaseOrderState", "New")
+                d.setdefault("purchaseOrderDate", now)
+                d.setdefault("purchaseOrderStateChangedDate", d["purchaseOrderDate"])
+            else:
+                d.setdefault("orderDate", now)
+                d.setdefault("orderStatus", "NEW")
+                if ship_from:
+                    d["shipFromParty"] = dict(d.get("shipFromParty") or {}, partyId=ship_from)
+            errs = op.validator.validate({"$ref": "#/definitions/Order"}, o)
+            if errs:
+                raise ValueError("order %s is not a %s Order: %s" % (
+                    o.get("purchaseOrderNumber"), model, "; ".join("%s: %s" % e for e in errs[:10])))
+        with st.lock:
+            for o in orders:
+                po = o["purchaseOrderNumber"]
+                if kind == "rp":
+                    if po in st.rp_orders and "purchaseOrderChangedDate" not in o["orderDetails"]:
+                        o["orderDetails"]["purchaseOrderChangedDate"] = now
+                    st.rp_orders[po] = o
+                else:
+                    st.df_orders[po] = o
+        return [o["purchaseOrderNumber"] for o in orders]
+
+    def inject_invoices(self, body):
+        if isinstance(body, dict):
+            body = body.get("invoices", [body])
+        fin = next(o for o in self.ops if o.model.startswith("financesInvoices"))
+        st = self.state
+        out = []
+        recs = []
+        if not isinstance(body, list):
+            raise ValueError("want a list of invoices")
+        for rec in body:
+            if not isinstance(rec, dict):
+                raise ValueError("an invoice record is an object")
+            if "invoiceHeader" not in rec:
+                rec = {"invoiceHeader": rec, "invoiceItems": []}
+            rec = copy.deepcopy(rec)
+            errs = fin.validator.validate({"$ref": "#/definitions/GetInvoiceResponse"},
+                                          {k: v for k, v in rec.items() if k != "marketplaceId"})
+            if errs:
+                raise ValueError("invoice is not a GetInvoiceResponse: " + "; ".join("%s: %s" % e for e in errs[:10]))
+            recs.append(rec)
+        with st.lock:
+            for rec in recs:
+                st.invoices[rec["invoiceHeader"]["invoiceIdentifier"]] = rec
+                out.append(rec["invoiceHeader"]["invoiceIdentifier"])
+        return out
+
+    def load_fixtures(self, folder):
+        """Loads rp-orders.json, df-orders.json and finances-invoices.json (dates rebased to now)."""
+        for name, fn in (("rp-orders.json", lambda b: self.inject_orders("rp", b, {"rebase": "1"})),
+                         ("df-orders.json", lambda b: self.inject_orders("df", b, {"rebase": "1"})),
+                         ("finances-invoices.json", self.inject_invoices)):
+            p = os.path.join(folder, name)
+            if os.path.exists(p):
+                with open(p, encoding="utf-8") as fh:
+                    fn(json.load(fh))
 
 
 def _path_match(pattern, path):
@@ -568,6 +643,9 @@ class Handler(BaseHTTPRequestHandler):
             rate, burst = self.srv.rate_for(op)
             extra["x-amzn-RateLimit-Limit"] = repr(float(rate))
             fault = st.take_fault(op.qname, op.id)
+            lost = None  # a timeout or cut "after": the request takes effect, its answer is lost
+            if fault and fault["kind"] in ("timeout", "cut") and fault.get("after"):
+                lost, fault = fault, None
             if fault and fault["kind"] == "timeout":
                 time.sleep(float(fault.get("seconds") or 30))
                 self.close_connection = True
@@ -610,6 +688,12 @@ class Handler(BaseHTTPRequestHandler):
             status, obj = Ops(self.srv, op, params, body).run()
             if obj is not None and op.wraps_payload():
                 obj = {"payload": obj}
+            if lost and lost["kind"] == "timeout":
+                time.sleep(float(lost.get("seconds") or 30))
+                self.close_connection = True
+                return
+            if lost:
+                return self.cut(op, extra)
             self.send_json(status, obj, extra)
         except ApiError as e:
             h = dict(extra)
@@ -708,6 +792,8 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(float(fault.get("seconds") or 30))
             self.close_connection = True
             return
+        if fault and fault["kind"] == "cut":
+            return self.cut(None, {})
         if fault and fault["kind"] in ("500", "503"):
             return self.send_json(int(fault["kind"]), {"error": "server_error", "error_description": "test fault"})
         if fault and fault["kind"] == "429":
@@ -745,6 +831,12 @@ class Handler(BaseHTTPRequestHandler):
             with st.lock:
                 st.calls["tokens/createRestrictedDataToken"] = st.calls.get("tokens/createRestrictedDataToken", 0) + 1
             fault = st.take_fault("tokens/createRestrictedDataToken", "createRestrictedDataToken")
+            if fault and fault["kind"] == "timeout":
+                time.sleep(float(fault.get("seconds") or 30))
+                self.close_connection = True
+                return
+            if fault and fault["kind"] == "cut":
+                return self.cut(None, extra)
             if fault and fault["kind"] in ("500", "503", "429"):
                 raise ApiError(int(fault["kind"]), "QuotaExceeded" if fault["kind"] == "429" else "InternalFailure", "test fault")
             info = self.srv.check_token(None, "", "POST", {k.lower(): v for k, v in self.headers.items()}, fault)
@@ -785,11 +877,13 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(405, {"error": "POST only (GET for /_test/state)"})
             if path == "/_test/reset":
                 st.reset()
+                if self.srv.args.fixtures:
+                    self.srv.load_fixtures(self.srv.args.fixtures)
                 return self.send_json(200, {"reset": True})
             if path == "/_test/orders/rp":
-                return self.send_json(200, {"added": self.inject_orders("rp", body, q)})
+                return self.send_json(200, {"added": self.srv.inject_orders("rp", body, q)})
             if path == "/_test/orders/df":
-                return self.send_json(200, {"added": self.inject_orders("df", body, q)})
+                return self.send_json(200, {"added": self.srv.inject_orders("df", body, q)})
             if path == "/_test/faults":
                 items = body if isinstance(body, list) else [body]
                 added = []
@@ -799,13 +893,13 @@ class Handler(BaseHTTPRequestHandler):
                         return self.send_json(400, {"error": "fault needs kind 429|500|503|timeout|cut|401-expired|processing|fail", "got": f})
                     f = {"operation": f.get("operation", "*"), "kind": f["kind"], "count": int(f.get("count", 1)),
                          "seconds": f.get("seconds"), "errorCode": f.get("errorCode"),
-                         "errorMessage": f.get("errorMessage")}
+                         "errorMessage": f.get("errorMessage"), "after": bool(f.get("after"))}
                     added.append(f)
                 with st.lock:
                     st.faults.extend(added)
                 return self.send_json(200, {"faults": len(added)})
             if path == "/_test/finances":
-                return self.send_json(200, {"invoices": self.inject_invoices(body)})
+                return self.send_json(200, {"invoices": self.srv.inject_invoices(body)})
             if path == "/_test/clock":
                 with st.lock:
                     if isinstance(body, dict) and "now" in body:
@@ -826,67 +920,6 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(404, {"error": "no such control endpoint: " + path})
         except ValueError as e:
             return self.send_json(400, {"error": str(e)})
-
-    def inject_orders(self, kind, body, q):
-        if isinstance(body, dict):
-            body = body.get("orders") or (body.get("payload") or {}).get("orders") or [body]
-        if not isinstance(body, list):
-            raise ValueError("want a list of orders")
-        st = self.srv.state
-        model = "vendorOrders" if kind == "rp" else "vendorDirectFulfillmentOrders_2021-12-28"
-        op = next(o for o in self.srv.ops if o.model == model)
-        orders = copy.deepcopy(body)
-        if q.get("rebase") in ("1", "true"):
-            orders = rebase(orders, kind, st.now())
-        now = iso(st.now())
-        for o in orders:
-            if not isinstance(o, dict) or not isinstance(o.get("orderDetails"), dict):
-                raise ValueError("an order needs purchaseOrderNumber and orderDetails")
-            d = o["orderDetails"]
-            if kind == "rp":
-                o.setdefault("purchaseOrderState", "New")
-                d.setdefault("purchaseOrderDate", now)
-                d.setdefault("purchaseOrderStateChangedDate", d["purchaseOrderDate"])
-            else:
-                d.setdefault("orderDate", now)
-                d.setdefault("orderStatus", "NEW")
-            errs = op.validator.validate({"$ref": "#/definitions/Order"}, o)
-            if errs:
-                raise ValueError("order %s is not a %s Order: %s" % (
-                    o.get("purchaseOrderNumber"), model, "; ".join("%s: %s" % e for e in errs[:10])))
-        with st.lock:
-            for o in orders:
-                po = o["purchaseOrderNumber"]
-                if kind == "rp":
-                    if po in st.rp_orders and "purchaseOrderChangedDate" not in o["orderDetails"]:
-                        o["orderDetails"]["purchaseOrderChangedDate"] = now
-                    st.rp_orders[po] = o
-                else:
-                    st.df_orders[po] = o
-        return [o["purchaseOrderNumber"] for o in orders]
-
-    def inject_invoices(self, body):
-        if isinstance(body, dict):
-            body = body.get("invoices", [body])
-        fin = next(o for o in self.srv.ops if o.model.startswith("financesInvoices"))
-        st = self.srv.state
-        out = []
-        recs = []
-        for rec in body:
-            if "invoiceHeader" not in rec:
-                rec = {"invoiceHeader": rec, "invoiceItems": []}
-            rec = copy.deepcopy(rec)
-            errs = fin.validator.validate({"$ref": "#/definitions/GetInvoiceResponse"},
-                                          {k: v for k, v in rec.items() if k != "marketplaceId"})
-            if errs:
-                raise ValueError("invoice is not a GetInvoiceResponse: " + "; ".join("%s: %s" % e for e in errs[:10]))
-            recs.append(rec)
-        with st.lock:
-            for rec in recs:
-                st.invoices[rec["invoiceHeader"]["invoiceIdentifier"]] = rec
-                out.append(rec["invoiceHeader"]["invoiceIdentifier"])
-        return out
-
 
 def _same(want, got):
     if isinstance(want, bool):
@@ -1302,6 +1335,7 @@ def parse_args(argv):
     p.add_argument("--invoices-complete", action="store_true", help="invoice transactions reach Success (Amazon leaves them Processing)")
     p.add_argument("--sandbox", action="store_true", help="answer requests matching a model's x-amzn-api-sandbox static example with its response")
     p.add_argument("--rate", action="append", help="OP=RATE/BURST override (OP: model/operationId, operationId or *)")
+    p.add_argument("--fixtures", help="folder with rp-orders.json, df-orders.json, finances-invoices.json to load at start (dates rebased to now)")
     p.add_argument("--state", help="folder to write state.json into after every accepted submission")
     p.add_argument("--verbose", action="store_true", help="log requests on stderr")
     a = p.parse_args(argv)
@@ -1323,6 +1357,8 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     srv = Server(args)
+    if args.fixtures:
+        srv.load_fixtures(args.fixtures)
     Handler.srv = srv
     ctx = None
     if args.cert:

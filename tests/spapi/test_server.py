@@ -223,6 +223,7 @@ class TestAuth(Base):
 
     def test_rdt_required_for_df_orders(self):
         self.s.ctl("/_test/orders/df", load("df-orders.json"), {"rebase": "1"})
+        self.s.ctl("/_test/orders/df", {"shipFromPartyId": "ACMX", "orders": load("df-orders.json")[2:]}, {"rebase": "1"})
         q = {"createdAfter": ago(days=2), "createdBefore": ago(seconds=0)}
         st, _, b = self.s.call("GET", DF_POS, q=q)
         self.assertEqual((st, b["errors"][0]["code"]), (403, "Unauthorized"))
@@ -236,6 +237,8 @@ class TestAuth(Base):
         st, _, b = self.s.call("GET", DF_POS + "/TVd4wGZnR", token=rdt)
         self.assertEqual(st, 200, b)
         self.assertEqual(b["orderDetails"]["shipToParty"]["city"], "Seattle")
+        st, _, b = self.s.call("GET", DF_POS, token=rdt, q=dict(q, shipFromPartyId="ACMX"))
+        self.assertEqual([o["purchaseOrderNumber"] for o in b["orders"]], ["QP7X2WZTR"])
         # an RDT is good for its resources only
         self.assertEqual(self.s.call("GET", RP_POS, token=rdt)[0], 403)
         narrow = self.s.rdt([{"method": "GET", "path": DF_POS + "/TVd4wGZnR"}])
@@ -439,6 +442,25 @@ class TestFaults(Base):
         time.sleep(1.6)   # the stalled timeout connection has ended by now
         self.assertEqual(self.s.call("GET", RP_POS)[0], 200)
 
+    def test_token_endpoints_faults(self):
+        self.fault(operation="lwa/token", kind="503")
+        self.assertEqual(self.s.lwa()[0], 503)
+        self.fault(operation="lwa/token", kind="cut")
+        with self.assertRaises((http.client.IncompleteRead, http.client.RemoteDisconnected, ConnectionError)):
+            self.s.lwa()
+        self.assertEqual(self.s.lwa()[0], 200)
+        self.fault(operation="createRestrictedDataToken", kind="429")
+        st, _, b = self.s.call("POST", "/tokens/2021-03-01/restrictedDataToken",
+                               {"restrictedResources": [{"method": "GET", "path": DF_POS}]})
+        self.assertEqual(st, 429)
+
+    def test_answer_lost_after_the_write_took_effect(self):
+        self.fault(operation="submitInvoices", kind="cut", after=True)
+        with self.assertRaises((http.client.IncompleteRead, http.client.RemoteDisconnected, ConnectionError)):
+            self.s.call("POST", RP_INV, example("vendorInvoices/submitInvoices"))
+        subs = self.s.ctl("/_test/state")["submissions"]
+        self.assertEqual([x["operation"] for x in subs], ["vendorInvoices/submitInvoices"])
+
     def test_processing_and_fail(self):
         self.s.ctl("/_test/orders/rp", load("rp-orders.json"), {"rebase": "1"})
         ack = example("vendorOrders/submitAcknowledgement")
@@ -531,6 +553,30 @@ class TestSandbox(Base):
         st, _, b = self.s.call("GET", FIN, q={"marketplaceId": "ATVPDKIKX0DER"})
         self.assertEqual(b["invoices"][0]["invoiceNumber"], "INV-202505001")
         self.assertEqual(self.s.call("GET", RP_POS)[0], 200)   # the default example
+
+
+class TestFixturesAtStart(Base):
+    @classmethod
+    def setUpClass(cls):
+        cls.state_dir = tempfile.mkdtemp(prefix="spapi-state-")
+        cls.srv_args = ("--fixtures", FIX, "--state", cls.state_dir)
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        shutil.rmtree(cls.state_dir, ignore_errors=True)
+
+    def test_loaded_and_reloaded_on_reset(self):
+        state = self.s.ctl("/_test/state")
+        self.assertEqual(len(state["rpOrders"]), 5)
+        self.assertEqual(len(state["dfOrders"]), 3)
+        self.assertEqual(len(state["invoices"]), 5)
+        st, _, b = self.s.call("GET", RP_POS, q={"limit": "100"})
+        self.assertEqual(len(b["payload"]["orders"]), 5)   # rebased into the last 7 days
+        self.s.call("POST", RP_INV, example("vendorInvoices/submitInvoices"))
+        with open(os.path.join(self.state_dir, "state.json")) as fh:
+            self.assertEqual(len(json.load(fh)["submissions"]), 1)
 
 
 def make_cert(d):
