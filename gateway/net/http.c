@@ -524,6 +524,13 @@ static CURLcode set_options(struct gw_http *h, const struct gw_http_req *rq, CUR
     } else {
         if (strcmp(rq->method, "POST") != 0)
             SET(CURLOPT_CUSTOMREQUEST, rq->method);
+        /* never sent twice: libcurl sends a request again, unasked, when
+         * a kept-alive connection dies before any answer came; for a
+         * request that changes something that could be a second
+         * acknowledgement (the peer may have taken the first and lost
+         * only its answer). On a connection of its own it is sent once,
+         * and a lost answer is the caller's to reconcile. */
+        SET(CURLOPT_FRESH_CONNECT, 1L);
         /* a DELETE without a body sends none; POST, PUT and PATCH send
          * Content-Length: 0 at least */
         if (rq->body || strcmp(rq->method, "DELETE") != 0) {

@@ -15,7 +15,11 @@
  *     never a header value, never a body), status, seconds and the
  *     partner's request id (x-amzn-RequestId and friends).
  *
- * A client keeps one connection alive between requests to the same host.
+ * A client keeps one connection alive between requests to the same host,
+ * for GET and HEAD; any other method gets a connection of its own, so
+ * that libcurl never sends it twice on its own (it retries a request whose
+ * kept-alive connection died before an answer, and the peer may have taken
+ * the first): a lost answer is EDI_EAGAIN, for the caller to reconcile.
  * It is not thread-safe: one per thread.
  */
 #ifndef WHARF_NET_HTTP_H

@@ -485,6 +485,7 @@ static int land(struct gw_transport *t, const char *prog, json_t *order, struct 
     bytes = json_dumps(order, JSON_COMPACT);
     copy = json_deep_copy(order);
     json_object_del(copy, "purchaseOrderState");
+    json_object_del(json_object_get(copy, "orderDetails"), "purchaseOrderStateChangedDate");
     json_object_del(json_object_get(copy, "orderDetails"), "orderStatus");
     norm = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(copy);
@@ -869,7 +870,12 @@ static int spapi_status(struct gw_transport *t, const struct gw_receipt_row *r, 
         snprintf(out->status, sizeof(out->status), "accepted");
     } else if (s && strcmp(s, "Failure") == 0) {
         snprintf(out->status, sizeof(out->status), "rejected");
-        errors_text(out->detail, sizeof(out->detail), json_object_get(ts, "errors"));
+        json_t *errs = json_object_get(ts, "errors");
+
+        /* v1: an array; DF 2021-12-28: an ErrorList object {errors: [...]} */
+        if (json_is_object(errs))
+            errs = json_object_get(errs, "errors");
+        errors_text(out->detail, sizeof(out->detail), errs);
         if (out->detail[0] == '\0')
             snprintf(out->detail, sizeof(out->detail), "Failure, with no error given");
     } else if (strcmp(r->kind, "810") != 0 &&
