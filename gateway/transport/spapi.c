@@ -241,8 +241,10 @@ static int access_token(struct gw_transport *t, struct edi_err *err)
     rc = gw_http_do(t->http, &rq, &rs, err);
     explicit_bzero(form.p, form.cap);
     edi_buf_dispose(&form);
-    if (rc < 0)
+    if (rc < 0) {
+        gw_http_resp_free(&rs);   /* what arrived before it failed */
         return rc;
+    }
     if (rs.status != 200) {
         char why[400];
 
@@ -410,8 +412,10 @@ static int call(json_t **out, long *status, struct gw_transport *t, enum op op, 
         rq.body = body;
         rq.nbody = n;
         rq.content_type = body ? "application/json" : NULL;
-        if ((rc = gw_http_do(t->http, &rq, &rs, err)) < 0)
+        if ((rc = gw_http_do(t->http, &rq, &rs, err)) < 0) {
+            gw_http_resp_free(&rs);   /* what arrived before it failed */
             break;
+        }
         {
             const char *lim = gw_http_header(&rs, "x-amzn-ratelimit-limit");
             double r = lim ? strtod(lim, NULL) : 0;
