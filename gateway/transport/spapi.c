@@ -198,6 +198,58 @@ static int secret_of(struct gw_transport *t, const char *name, struct gw_secret 
     return rc;
 }
 
+/* The access tokens this process holds, by partner, so a pass that opens
+ * a partner's transport several times (poll, flush, receipts) asks LWA
+ * once an hour, not once an opening. Wiped at exit by the kernel only: a
+ * token is worth an hour, and is never written anywhere. */
+#define TOKEN_CACHE 16
+static struct {
+    char partner[64];
+    char token[2048];
+    time_t until;
+} token_cache[TOKEN_CACHE];
+
+static void cache_get(struct gw_transport *t)
+{
+    size_t i;
+
+    for (i = 0; i < TOKEN_CACHE; i++)
+        if (strcmp(token_cache[i].partner, t->p->id) == 0 && token_cache[i].until > t->c->now + 60) {
+            memcpy(t->token, token_cache[i].token, sizeof(t->token));
+            t->token_until = token_cache[i].until;
+            return;
+        }
+}
+
+static void cache_put(struct gw_transport *t)
+{
+    size_t i, k = 0;
+
+    for (i = 0; i < TOKEN_CACHE; i++) {
+        if (strcmp(token_cache[i].partner, t->p->id) == 0 || token_cache[i].partner[0] == '\0') {
+            k = i;
+            break;
+        }
+        if (token_cache[i].until < token_cache[k].until)
+            k = i;
+    }
+    if (strlen(t->p->id) >= sizeof(token_cache[k].partner))
+        return;
+    snprintf(token_cache[k].partner, sizeof(token_cache[k].partner), "%s", t->p->id);
+    memcpy(token_cache[k].token, t->token, sizeof(t->token));
+    token_cache[k].until = t->token_until;
+}
+
+static void cache_drop(struct gw_transport *t)
+{
+    size_t i;
+
+    for (i = 0; i < TOKEN_CACHE; i++)
+        if (strcmp(token_cache[i].partner, t->p->id) == 0) {
+            explicit_bzero(&token_cache[i], sizeof(token_cache[i]));
+        }
+}
+
 /* SPEC: RULES.md SP-API — the refresh token is exchanged at the LWA
  * endpoint (form-encoded) for an access token of 3600 s; it is kept until
  * 60 s before it expires (the issue's margin). */
@@ -213,6 +265,8 @@ static int access_token(struct gw_transport *t, struct edi_err *err)
     json_int_t ttl;
     int rc;
 
+    if (!t->token[0])
+        cache_get(t);
     if (t->token[0] && t->c->now < t->token_until - 60)
         return 0;
     if ((rc = secret_of(t, "lwa-client-id", &id, err)) < 0 ||
@@ -271,6 +325,7 @@ static int access_token(struct gw_transport *t, struct edi_err *err)
     }
     snprintf(t->token, sizeof(t->token), "%s", tok);
     t->token_until = t->c->now + (ttl > 0 && ttl < 86400 ? (time_t)ttl : 3600);
+    cache_put(t);
     /* the copy jansson holds */
     explicit_bzero((char *)tok, strlen(tok));
     json_decref(j);
@@ -430,6 +485,7 @@ static int call(json_t **out, long *status, struct gw_transport *t, enum op op, 
                    OPS[op].name);
             explicit_bzero(t->token, sizeof(t->token));
             explicit_bzero(t->rdt, sizeof(t->rdt));
+            cache_drop(t);
             gw_http_resp_free(&rs);
             continue;
         }
