@@ -74,7 +74,6 @@ EXCEPTIONS = {
     # notices, invoices) as libxml2 trees with XPath. The canonical-document
     # readers and writers in gateway/docs/ (typed C values) remove each of these.
     ("gateway/flow/ack.c", "libxml2"): "reads orders, builds ack documents as XML trees; goes with gateway/docs/ readers",
-    ("gateway/flow/inbound.c", "libxml2"): "XPath over the mapped order; goes with gateway/docs/ readers",
     ("gateway/flow/outbound.c", "libxml2"): "reads the guide attribute of a mapped document; goes with gateway/docs/ readers",
     ("gateway/flow/outbound.h", "libxml2"): "carries the canonical xmlDocPtr; goes with gateway/docs/ readers",
     # The ERP file exchange hands canonical documents to the map engine as

@@ -13,6 +13,8 @@
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 
+/* doc as a gw_cdoc, which owns it now (NULL for NULL). */
+struct gw_cdoc *gw_cdoc_wrap(xmlDocPtr doc);
 /* d's tree, borrowed (NULL for NULL). */
 xmlDocPtr gw_cdoc_xml(const struct gw_cdoc *d);
 

@@ -112,6 +112,7 @@ int gw_erp_write_doc(struct gw_ctx *c, const char *partner, const char *kind, co
 /* A sales order for the ERP: JSON through local/order-to-erp-json and CSV
  * (one row a line, with what the warehouse needs to ship it), the same
  * way. */
-int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, xmlDocPtr canonical, struct edi_err *err);
+int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, const struct gw_cdoc *canonical,
+                 struct edi_err *err);
 
 #endif

@@ -184,8 +184,10 @@ static char *csv_line_gift(xmlXPathContextPtr x, xmlNodePtr order, size_t i)
     return gw_cdoc_xpath_string(x, order, expr);
 }
 
-int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, xmlDocPtr canonical, struct edi_err *err)
+int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, const struct gw_cdoc *cdoc,
+                 struct edi_err *err)
 {
+    xmlDocPtr canonical = gw_cdoc_xml(cdoc);
     struct gw_config *cfg = c->cfg;
     struct edi_err e;
     int rc = 0;
