@@ -75,8 +75,6 @@ EXCEPTIONS = {
     # The flow modules read and build canonical documents (orders, acks, ship
     # notices, invoices) as libxml2 trees with XPath. The canonical-document
     # readers and writers in gateway/docs/ (typed C values) remove each of these.
-    ("gateway/flow/outbound.c", "libxml2"): "reads the guide attribute of a mapped document; goes with gateway/docs/ readers",
-    ("gateway/flow/outbound.h", "libxml2"): "carries the canonical xmlDocPtr; goes with gateway/docs/ readers",
     # The ERP file exchange hands canonical documents to the map engine as
     # xmlDocPtr (JSON) and reads the order's ship-to columns with XPath (CSV).
     ("gateway/erp/erp.h", "libxml2"): "passes the canonical xmlDocPtr to the JSON maps; goes with gw_cdoc-only callers",

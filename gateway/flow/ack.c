@@ -656,8 +656,8 @@ static int queue_one(struct gw_ctx *c, const struct gw_ack *a, const struct gw_p
     }
     if ((rc = gw_cdoc_parse(&in, a->canonical, a->canonical ? strlen(a->canonical) : 0, "order-ack", err)) < 0)
         goto out;
-    ob = (struct gw_outbound){"855", "PR", "order-ack-out", o->po_number, NULL};
-    rc = gw_queue_x12_doc(&q, c, p, &ob, in, &f, err);
+    ob = (struct gw_outbound){"855", "PR", "order-ack-out", o->po_number};
+    rc = gw_queue_x12(&q, c, p, &ob, in, &f, err);
     if (rc == EDI_ESYNTAX) {
         gw_log(c, "error", "%s %s: the 855 was not queued: %s", p->id, o->po_number,
                f.n ? f.v[0].msg : "refused by the map");

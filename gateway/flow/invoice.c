@@ -892,9 +892,9 @@ static int settle(const char **state, struct gw_ctx *c, struct inv *iv, const st
     if ((rc = gw_cdoc_invoice(&inv, doc, err)) < 0 || (rc = match(&f, c, inv, iv, err)) < 0)
         goto out;
     if (edi_findings_errors(&f) == 0) {
-        struct gw_outbound ob = {"810", "IN", "invoice-out", number, NULL};
+        struct gw_outbound ob = {"810", "IN", "invoice-out", number};
 
-        rc = gw_queue_x12_doc(&q, c, p, &ob, doc, &f, err);
+        rc = gw_queue_x12(&q, c, p, &ob, doc, &f, err);
         if (rc == 0)
             *state = GW_INV_QUEUED;
         else if (rc != EDI_ESYNTAX)
