@@ -75,10 +75,6 @@ EXCEPTIONS = {
     # The flow modules read and build canonical documents (orders, acks, ship
     # notices, invoices) as libxml2 trees with XPath. The canonical-document
     # readers and writers in gateway/docs/ (typed C values) remove each of these.
-    # The ERP file exchange hands canonical documents to the map engine as
-    # xmlDocPtr (JSON) and reads the order's ship-to columns with XPath (CSV).
-    ("gateway/erp/erp.h", "libxml2"): "passes the canonical xmlDocPtr to the JSON maps; goes with gw_cdoc-only callers",
-    ("gateway/erp/files.c", "libxml2"): "XPath over the order for the CSV columns; goes with the gateway/docs/ order reader",
     # `map run`/`map test` free the documents the map engine hands back.
     ("cli/map.c", "libxml2"): "frees map outputs (xmlDocPtr); goes when map.h hands out its own type",
 }

@@ -9,7 +9,6 @@
 #include "mappings/map.h"
 
 #include <libxml/parser.h>
-#include <libxml/xpathInternals.h>
 #include <libxml/tree.h>
 #include <stdlib.h>
 #include <string.h>
@@ -954,31 +953,4 @@ unsigned gw_cdoc_scrub(char **out, const char *xml, const char *const *names)
     }
     xmlFreeDoc(doc);
     return removed;
-}
-
-xmlXPathContextPtr gw_cdoc_xpath(xmlDocPtr doc)
-{
-    xmlXPathContextPtr x = xmlXPathNewContext(doc);
-
-    if (x != NULL)
-        xmlXPathRegisterNs(x, BAD_CAST "c", BAD_CAST GW_CANON_NS);
-    return x;
-}
-
-char *gw_cdoc_xpath_string(xmlXPathContextPtr x, xmlNodePtr at, const char *expr)
-{
-    xmlXPathObjectPtr o;
-    char *r = NULL;
-
-    x->node = at;
-    o = xmlXPathEvalExpression(BAD_CAST expr, x);
-    if (o) {
-        xmlChar *s = xmlXPathCastToString(o);
-
-        if (s && *s)
-            r = edi_xstrdup((const char *)s);
-        xmlFree(s);
-        xmlXPathFreeObject(o);
-    }
-    return r;
 }

@@ -781,7 +781,7 @@ static int export_invoice(struct gw_ctx *c, const struct gw_partner *p, const ch
         }
         gw_cinvoice_free(inv);
     }
-    rc = gw_erp_write_doc(c, p->id, "invoice", number, state, "local/invoice-to-erp-json", doc, &csv, err);
+    rc = gw_erp_write(c, p->id, "invoice", number, state, "local/invoice-to-erp-json", doc, &csv, err);
     edi_buf_dispose(&csv);
     return rc;
 }

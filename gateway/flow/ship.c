@@ -931,7 +931,7 @@ static int export_shipment(struct gw_ctx *c, const struct gw_partner *p, const c
             }
         gw_cshipment_free(sh);
     }
-    rc = gw_erp_write_doc(c, p->id, "shipment", id, "queued", "local/shipment-to-erp-json", doc, &csv, err);
+    rc = gw_erp_write(c, p->id, "shipment", id, "queued", "local/shipment-to-erp-json", doc, &csv, err);
     edi_buf_dispose(&csv);
     return rc;
 }
