@@ -885,9 +885,36 @@ static void spapi_abandoned(struct gw_transport *t, const struct gw_outbox_item 
 
 /* ---- status ---------------------------------------------------------------------------------- */
 
+/* 1 when the PO of an RP acknowledgement receipt (its name:
+ * PARTNER-855-PO.json) has its items confirmed at Amazon, 0 when not or
+ * when the name says no PO, < 0 an error. */
+static int rp_ack_took_po(struct gw_transport *t, const struct gw_receipt_row *r, time_t *retry_at,
+                          struct edi_err *err)
+{
+    struct gw_outbox_item it;
+    char po[80], body[160];
+    size_t pl = strlen(t->p->id);
+    const char *n = r->name;
+    int took = 0, rc;
+
+    if (n == NULL || strncmp(n, t->p->id, pl) != 0 || strncmp(n + pl, "-855-", 5) != 0)
+        return 0;
+    snprintf(po, sizeof(po), "%.*s", (int)strcspn(n + pl + 5, "."), n + pl + 5);
+    if (po[0] == '\0' || strpbrk(po, "\"\\") != NULL)
+        return 0;
+    snprintf(body, sizeof(body), "{\"acknowledgements\":[{\"purchaseOrderNumber\":\"%s\"}]}", po);
+    memset(&it, 0, sizeof(it));
+    it.bytes = (unsigned char *)body;
+    it.n = strlen(body);
+    if ((rc = rp_ack_took(&took, t, &it, retry_at, err)) < 0)
+        return rc;
+    return took;
+}
+
 static int spapi_status(struct gw_transport *t, const struct gw_receipt_row *r, struct gw_said *out,
                         struct edi_err *err)
 {
+    int took;
     enum op op = is_df(t->p) ? OP_DF_TX : OP_RP_TX;
     struct edi_buf tail;
     json_t *j = NULL, *ts;
@@ -938,6 +965,22 @@ static int spapi_status(struct gw_transport *t, const struct gw_receipt_row *r, 
         errors_text(out->detail, sizeof(out->detail), errs);
         if (out->detail[0] == '\0')
             snprintf(out->detail, sizeof(out->detail), "Failure, with no error given");
+    } else if (op == OP_RP_TX && strcmp(r->kind, "855") == 0 &&
+               t->c->now - r->sent_at > (time_t)t->p->spapi.processing_minutes * 60) {
+        /* SPEC: issue 14, RULES.md SP-API — a stuck RP acknowledgement is
+         * reconciled through getPurchaseOrdersStatus: it took when the
+         * items show confirmed; when they do not, it never took, and it
+         * goes again (the send looks once more before it does) */
+        json_decref(j);
+        if ((took = rp_ack_took_po(t, r, &later, err)) < 0)
+            return took;
+        snprintf(out->status, sizeof(out->status), "%s", took ? "accepted" : "resend");
+        snprintf(out->detail, sizeof(out->detail),
+                 took ? "Processing past %d minutes, but getPurchaseOrdersStatus shows the items confirmed"
+                      : "Processing past %d minutes and getPurchaseOrdersStatus shows the items unconfirmed: "
+                        "it never took; sent again",
+                 t->p->spapi.processing_minutes);
+        return 0;
     } else if (strcmp(r->kind, "810") != 0 &&
                t->c->now - r->sent_at > (time_t)t->p->spapi.processing_minutes * 60) {
         /* SPEC: RULES.md SP-API — still Processing for long is unknown:
