@@ -392,7 +392,7 @@ static int take_token(struct gw_transport *t, enum op op, time_t *retry_at, stru
                         (long long)until);
     }
     if (!t->bucket_set[op]) {
-        gw_bucket_init(&t->bucket[op], OPS[op].rate, OPS[op].burst, mono_now());
+        gw_bucket_init(&t->bucket[op], OPS[op].rate, OPS[op].burst - 1, mono_now());
         t->bucket_set[op] = 1;
     }
     while ((w = gw_bucket_take(&t->bucket[op], mono_now())) > 0) {
