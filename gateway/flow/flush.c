@@ -101,6 +101,12 @@ static int claim_owner_gone(const char *owner)
 struct conns {
     const struct gw_erp_type *et;
     struct gw_erp *erp;
+    /* (partner, kind) that said "later" (a 429, an outage) in this flush:
+     * the rest of them wait for the next one, unclaimed and untouched */
+    struct {
+        char partner[64], kind[16];
+    } later[16];
+    size_t nlater;
     struct {
         const struct gw_partner *p;
         const struct gw_transport_type *tt;
@@ -163,6 +169,9 @@ static int flush_one(struct gw_stats *st, struct gw_ctx *c, struct conns *k, con
 
     edi_err_clear(&why);
     memset(&r, 0, sizeof(r));
+    for (size_t i = 0; i < k->nlater; i++)
+        if (strcmp(k->later[i].partner, it->partner) == 0 && strcmp(k->later[i].kind, it->kind) == 0)
+            return 0;
     if (erp)
         crc = k->erp ? 0 : gw_erp_open(&k->et, &k->erp, c, &why);
     else
@@ -228,6 +237,11 @@ static int flush_one(struct gw_stats *st, struct gw_ctx *c, struct conns *k, con
         at = c->now + delay;
         if (partner_later && r.retry_at > c->now)
             at = r.retry_at;
+        if (partner_later && k->nlater < sizeof(k->later) / sizeof(k->later[0])) {
+            snprintf(k->later[k->nlater].partner, sizeof(k->later[0].partner), "%s", it->partner);
+            snprintf(k->later[k->nlater].kind, sizeof(k->later[0].kind), "%s", it->kind);
+            k->nlater++;
+        }
         st->send_failures++;
         gw_log(c, "error", "%s: cannot send %s: %s", it->partner, it->name ? it->name : "a message", e.msg);
         if (rc == EDI_EAGAIN && !partner_later)

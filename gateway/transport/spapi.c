@@ -104,10 +104,20 @@ struct gw_transport {
     time_t token_until;
     char rdt[2048];        /* the DF orders RDT, "" none */
     time_t rdt_until;
+    time_t opened;         /* time() when opened: c->now is the pass's start, fixed */
     struct gw_bucket bucket[OP_COUNT];
     int bucket_set[OP_COUNT];
     unsigned landed, seen;
 };
+
+/* The pass's clock (c->now, WHARF_NOW in tests) moved on by the real time
+ * since the connection opened: waits of seconds are measured on it. */
+static time_t now_of(const struct gw_transport *t)
+{
+    time_t d = time(NULL) - t->opened;
+
+    return t->c->now + (d > 0 ? d : 0);
+}
 
 static double mono_now(void)
 {
@@ -386,7 +396,9 @@ static int take_token(struct gw_transport *t, enum op op, time_t *retry_at, stru
 
     if ((rc = gw_store_rate_wait_get(&until, t->c->store, t->p->id, OPS[op].name, err)) < 0)
         return rc;
-    if (until > t->c->now) {
+    if (until > now_of(t) && until - now_of(t) <= (time_t)MAX_SLEEP)
+        sleep((unsigned)(until - now_of(t)));   /* a short wait is waited out */
+    if (until > now_of(t)) {
         *retry_at = until;
         return edi_fail(err, EDI_EAGAIN, "%s: Amazon asked to wait until %lld (a 429)", OPS[op].name,
                         (long long)until);
@@ -397,7 +409,7 @@ static int take_token(struct gw_transport *t, enum op op, time_t *retry_at, stru
     }
     while ((w = gw_bucket_take(&t->bucket[op], mono_now())) > 0) {
         if (w > MAX_SLEEP) {
-            *retry_at = t->c->now + (time_t)ceil(w);
+            *retry_at = now_of(t) + (time_t)ceil(w);
             return edi_fail(err, EDI_EAGAIN, "%s: over its rate limit for %.1f s", OPS[op].name, w);
         }
         usleep((useconds_t)(w * 1e6) + 1000);
@@ -494,8 +506,8 @@ static int call(json_t **out, long *status, struct gw_transport *t, enum op op, 
             if (rs.nbody && *out == NULL)
                 rc = edi_fail(err, EDI_EAGAIN, "%s: the answer is not JSON (cut short?)", OPS[op].name);
         } else if (rs.status == 429) {
-            long ra = gw_http_retry_after(&rs, t->c->now);
-            time_t until = t->c->now + (ra > 0 ? ra : 1 + (long)(OPS[op].burst / OPS[op].rate));
+            long ra = gw_http_retry_after(&rs, now_of(t));
+            time_t until = now_of(t) + (ra > 0 ? ra : 1 + (long)(OPS[op].burst / OPS[op].rate));
             struct edi_err se;
 
             edi_err_clear(&se);
@@ -1011,6 +1023,7 @@ static int spapi_open(struct gw_transport **out, struct gw_ctx *c, const struct 
     *out = NULL;
     t->c = c;
     t->p = p;
+    t->opened = time(NULL);
     memset(&o, 0, sizeof(o));
     o.ca_file = p->spapi.ca_file;
     if ((rc = gw_vault_key_path(key, sizeof(key), c->cfg->workspace, err)) < 0 ||
