@@ -30,18 +30,59 @@ static void print_findings(const struct edi_findings *f)
                 f->v[i].msg, f->v[i].code);
 }
 
+struct run_out {
+    const struct map_info *m;
+    int status;
+    int stopped;          /* a run failed: what map_run_bytes returns is its */
+};
+
+/* One input document's result, as it comes: the text on stdout, what is
+ * wrong on stderr. */
+static void run_outcome(void *ctx, const struct map_outcome *r)
+{
+    struct run_out *ro = ctx;
+
+    switch (r->step) {
+    case MAP_STEP_RUN:
+        if (r->rc == EDI_ESYNTAX) {
+            print_findings(r->findings);
+            ro->status = GW_EXIT_REJECTED;
+        } else {
+            gw_errorf("%s", r->err->msg);
+            ro->status = GW_EXIT_USAGE;
+            ro->stopped = 1;
+        }
+        break;
+    case MAP_STEP_RENDER:
+        gw_errorf("%s: the output cannot be written: %s", ro->m->name, r->err->msg);
+        ro->status = GW_EXIT_REJECTED;
+        break;
+    case MAP_STEP_CHECK:
+        fwrite(r->text->p, 1, r->text->n, stdout);
+        if (r->rc < 0) {
+            gw_errorf("%s", r->err->msg);
+            ro->status = GW_EXIT_USAGE;
+        } else if (r->findings->n) {
+            print_findings(r->findings);
+            if (edi_findings_errors(r->findings))
+                ro->status = GW_EXIT_REJECTED;
+        }
+        break;
+    }
+}
+
 static int cmd_run(int argc, char **argv)
 {
     const char *name = NULL, *input = NULL, *partner = NULL;
     struct map_param params[64];
-    size_t nparams = 0, ndocs = 0, i;
-    int as_xml = 0, rc, status = GW_EXIT_OK;
+    size_t nparams = 0, i;
+    int as_xml = 0, rc;
     struct map_engine *e = NULL;
     const struct map_info *m;
     struct map_run_opts o;
     struct edi_findings f;
     struct edi_err err;
-    xmlDocPtr *docs = NULL;
+    struct run_out ro;
     char *data;
     size_t n;
 
@@ -92,59 +133,25 @@ static int cmd_run(int argc, char **argv)
         map_engine_free(e);
         return GW_EXIT_USAGE;
     }
-    rc = map_read_input(&docs, &ndocs, e, data, n, &err);
-    free(data);
-    if (rc < 0) {
-        gw_errorf("%s: %s", input, err.msg);
-        map_engine_free(e);
-        return GW_EXIT_REJECTED;
-    }
     memset(&o, 0, sizeof(o));
     o.partner = partner;
     o.params = params;
     o.nparams = nparams;
     o.now = gw_now();
     edi_findings_init(&f, 200);
-    for (i = 0; i < ndocs; i++) {
-        xmlDocPtr out = NULL;
-        struct edi_buf text;
-
-        edi_findings_reset(&f);
-        rc = map_run(&out, e, m, docs[i], &o, &f, &err);
-        if (rc == EDI_ESYNTAX) {
-            print_findings(&f);
-            status = GW_EXIT_REJECTED;
-            continue;
-        }
-        if (rc < 0) {
-            gw_errorf("%s", err.msg);
-            status = GW_EXIT_USAGE;
-            break;
-        }
-        edi_buf_init(&text, 0);
-        if ((rc = map_render(&text, out, as_xml, &err)) < 0) {
-            gw_errorf("%s: the output cannot be written: %s", m->name, err.msg);
-            status = GW_EXIT_REJECTED;
-        } else {
-            fwrite(text.p, 1, text.n, stdout);
-            if ((rc = map_check_output(e, m, out, &f, &err)) < 0) {
-                gw_errorf("%s", err.msg);
-                status = GW_EXIT_USAGE;
-            } else if (f.n) {
-                print_findings(&f);
-                if (edi_findings_errors(&f))
-                    status = GW_EXIT_REJECTED;
-            }
-        }
-        edi_buf_dispose(&text);
-        xmlFreeDoc(out);
+    ro.m = m;
+    ro.status = GW_EXIT_OK;
+    ro.stopped = 0;
+    rc = map_run_bytes(e, m, data, n, &o, as_xml, &f, run_outcome, &ro, &err);
+    free(data);
+    if (rc < 0 && !ro.stopped) {
+        /* the input did not read */
+        gw_errorf("%s: %s", input, err.msg);
+        ro.status = GW_EXIT_REJECTED;
     }
-    for (i = 0; i < ndocs; i++)
-        xmlFreeDoc(docs[i]);
-    free(docs);
     edi_findings_dispose(&f);
     map_engine_free(e);
-    return status;
+    return ro.status;
 }
 
 static int cmd_test(int argc, char **argv)

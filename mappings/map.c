@@ -581,6 +581,48 @@ int map_read_input(xmlDocPtr **docs, size_t *ndocs, struct map_engine *e, const 
     return 0;
 }
 
+int map_run_bytes(struct map_engine *e, const struct map_info *m, const char *data, size_t n,
+                  const struct map_run_opts *o, int as_xml, struct edi_findings *findings,
+                  void (*cb)(void *ctx, const struct map_outcome *r), void *ctx, struct edi_err *err)
+{
+    xmlDocPtr *docs = NULL;
+    size_t ndocs = 0, i;
+    int rc;
+
+    if ((rc = map_read_input(&docs, &ndocs, e, data, n, err)) < 0)
+        return rc;
+    for (i = 0; i < ndocs; i++) {
+        struct map_outcome r = {.index = i, .step = MAP_STEP_RUN, .findings = findings, .err = err};
+        xmlDocPtr out = NULL;
+        struct edi_buf text;
+
+        edi_findings_reset(findings);
+        r.rc = map_run(&out, e, m, docs[i], o, findings, err);
+        if (r.rc < 0) {
+            cb(ctx, &r);
+            if (r.rc != EDI_ESYNTAX) {
+                rc = r.rc;
+                break;
+            }
+            continue;
+        }
+        edi_buf_init(&text, 0);
+        r.step = MAP_STEP_RENDER;
+        if ((r.rc = map_render(&text, out, as_xml, err)) == 0) {
+            r.step = MAP_STEP_CHECK;
+            r.text = &text;
+            r.rc = map_check_output(e, m, out, findings, err);
+        }
+        cb(ctx, &r);
+        edi_buf_dispose(&text);
+        xmlFreeDoc(out);
+    }
+    for (i = 0; i < ndocs; i++)
+        xmlFreeDoc(docs[i]);
+    free(docs);
+    return rc;
+}
+
 enum map_format map_doc_format(xmlDocPtr doc)
 {
     xmlNodePtr root = xmlDocGetRootElement(doc);

@@ -122,6 +122,35 @@ int map_check_output(struct map_engine *e, const struct map_info *m, xmlDocPtr d
 int map_check_sent(struct map_engine *e, const struct map_info *m, xmlDocPtr doc,
                    struct edi_str ichg, struct edi_findings *findings, struct edi_err *err);
 
+/* ---- a map on a file's bytes (`wharf map run`) ---------------------------- */
+
+/* How far map_run_bytes took one input document. */
+enum map_step {
+    MAP_STEP_RUN,      /* map_run failed: EDI_ESYNTAX, the findings say why; else err */
+    MAP_STEP_RENDER,   /* map_render failed (err) */
+    MAP_STEP_CHECK,    /* rendered; map_check_output gave rc (findings, err) */
+};
+
+struct map_outcome {
+    size_t index;                          /* the input document, from 0 */
+    enum map_step step;
+    int rc;                                /* that step's return */
+    const struct edi_buf *text;            /* MAP_STEP_CHECK: the result as text */
+    const struct edi_findings *findings;   /* the run's, then the check's */
+    const struct edi_err *err;
+};
+
+/* A map on a file's bytes, for callers that hold no trees: each document
+ * of data (map_read_input) run through m (map_run, findings reset for
+ * each), rendered (map_render, XML when as_xml) and checked
+ * (map_check_output); cb hears of each document once, where it stopped or
+ * after the check. A run that fails other than EDI_ESYNTAX stops the rest
+ * and is returned (after cb); so is a failure of map_read_input (before
+ * any cb). */
+int map_run_bytes(struct map_engine *e, const struct map_info *m, const char *data, size_t n,
+                  const struct map_run_opts *o, int as_xml, struct edi_findings *findings,
+                  void (*cb)(void *ctx, const struct map_outcome *r), void *ctx, struct edi_err *err);
+
 /* ---- JSON (map_json.c) ---------------------------------------------------- */
 
 /* JSON text to its W3C XML representation (fn:map, fn:array, fn:string,

@@ -362,6 +362,71 @@ static void test_terminate_and_compile_errors(void **state)
     edi_findings_dispose(&f);
 }
 
+/* map_run_bytes: `wharf map run` without trees. Each input document is
+ * heard of once, where it stopped: rendered and checked, refused with its
+ * findings, or the run that failed and stopped the rest; an input that
+ * does not read is returned before any. */
+struct heard {
+    unsigned n, checked, refused, failed;
+    char text[256];
+};
+
+static void hear(void *ctx, const struct map_outcome *r)
+{
+    struct heard *h = ctx;
+
+    h->n++;
+    if (r->step == MAP_STEP_CHECK && r->rc == 0) {
+        h->checked++;
+        snprintf(h->text, sizeof(h->text), "%.*s", (int)r->text->n, r->text->p);
+    } else if (r->step == MAP_STEP_RUN && r->rc == EDI_ESYNTAX) {
+        h->refused++;
+        assert_true(r->findings->n > 0);
+    } else if (r->step == MAP_STEP_RUN) {
+        h->failed++;
+    }
+}
+
+static void test_run_bytes(void **state)
+{
+    static const char in[] = "<in><code>EA</code><v>1</v></in>";
+    struct map_engine *e;
+    const struct map_info *m;
+    struct map_run_opts o;
+    struct edi_findings f;
+    struct edi_err err;
+    struct heard h;
+
+    assert_int_equal(map_engine_new(&e, dir, WHARF_SCHEMAS, &err), 0);
+    memset(&o, 0, sizeof(o));
+    o.now = 1735689600;
+    edi_findings_init(&f, 10);
+
+    assert_int_equal(map_find(&m, e, "t/in", NULL, &err), 0);
+    memset(&h, 0, sizeof(h));
+    assert_int_equal(map_run_bytes(e, m, in, sizeof(in) - 1, &o, 1, &f, hear, &h, &err), 0);
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.checked, 1);
+    assert_non_null(strstr(h.text, "<a>each</a>"));
+
+    assert_int_equal(map_find(&m, e, "t/stop", NULL, &err), 0);
+    memset(&h, 0, sizeof(h));
+    assert_int_equal(map_run_bytes(e, m, in, sizeof(in) - 1, &o, 0, &f, hear, &h, &err), 0);
+    assert_int_equal(h.refused, 1);
+
+    assert_int_equal(map_find(&m, e, "t/broken", NULL, &err), 0);
+    memset(&h, 0, sizeof(h));
+    assert_int_equal(map_run_bytes(e, m, in, sizeof(in) - 1, &o, 0, &f, hear, &h, &err), EDI_ECONFIG);
+    assert_int_equal(h.failed, 1);
+
+    memset(&h, 0, sizeof(h));
+    assert_true(map_run_bytes(e, m, "<in>", 4, &o, 0, &f, hear, &h, &err) < 0);
+    assert_int_equal(h.n, 0);
+
+    edi_findings_dispose(&f);
+    map_engine_free(e);
+}
+
 static void test_security(void **state)
 {
     struct edi_findings f;
@@ -391,6 +456,7 @@ int main(void)
         cmocka_unit_test(test_functions),
         cmocka_unit_test(test_strict_lookup_is_a_finding),
         cmocka_unit_test(test_terminate_and_compile_errors),
+        cmocka_unit_test(test_run_bytes),
         cmocka_unit_test(test_security),
     };
 
