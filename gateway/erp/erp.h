@@ -102,6 +102,11 @@ int gw_erp_name(char *out, size_t cap, const char *partner, const char *kind, co
 int gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
                  const char *state, const char *map, xmlDocPtr doc, const struct edi_buf *csv,
                  struct edi_err *err);
+/* A JSON document wharf made itself (no map), for the ERP: PARTNER-KIND-ID.json
+ * queued in the outbox inside the caller's transaction, when erp/out/
+ * wants JSON. A store error is returned: roll the change back. */
+int gw_erp_write_json(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
+                      const char *json, size_t n, struct edi_err *err);
 /* gw_erp_json and gw_erp_write for a canonical document of cdoc.h, so the
  * flows that build documents need no libxml2. */
 int gw_erp_json_doc(struct edi_buf *out, struct gw_ctx *c, const char *map, const char *partner,

@@ -115,6 +115,14 @@ int gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const 
     return rc;
 }
 
+int gw_erp_write_json(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
+                      const char *json, size_t n, struct edi_err *err)
+{
+    if (c->cfg->erp_out == NULL || !c->cfg->erp_json)
+        return 0;
+    return erp_queue(c, GW_OUTBOX_ERP_JSON, partner, kind, id, "json", json, n, err);
+}
+
 int gw_erp_json_doc(struct edi_buf *out, struct gw_ctx *c, const char *map, const char *partner,
                     const char *state, const struct gw_cdoc *doc, struct edi_err *err)
 {
