@@ -94,7 +94,13 @@ debug: build/debug/wharf
 RUN_WS ?= build/run
 # One "what next" block, from scripts/run-next.sh; `wharf init`'s own next
 # steps are for a workspace made by hand, so they are left out here.
-run: build/wharf
+DEPS_RUN_STAMP := build/.deps-run
+$(DEPS_RUN_STAMP): scripts/deps.sh Makefile
+	@mkdir -p build
+	@scripts/deps.sh --run $(PKGS)
+	@touch $@
+
+run: build/wharf | $(DEPS_RUN_STAMP)
 	@set -o pipefail; if [ ! -f $(RUN_WS)/wharf.xml ]; then \
 		build/wharf init $(RUN_WS) | sed '/^Next steps:/,$$d' && \
 		cp tests/golden/x12/amazon-rp-850.edi tests/golden/x12/amazon-rp-850-multi.edi \
@@ -107,6 +113,7 @@ run: build/wharf
 	build/wharf run --once -w $(RUN_WS)
 	build/wharf status -w $(RUN_WS)
 	build/wharf orders list -w $(RUN_WS)
+	@scripts/run-spapi.sh build/wharf $(RUN_WS)-spapi
 	@scripts/run-next.sh build/wharf $(RUN_WS)
 	@if [ -t 0 ]; then echo "run: serving $(RUN_WS) (Ctrl-C stops; drop files into $(RUN_WS)/partners/*/inbound)"; \
 		exec build/wharf serve -w $(RUN_WS); fi

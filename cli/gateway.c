@@ -570,7 +570,7 @@ static json_t *order_details(struct gw_ctx *c, const struct gw_order *o)
     if (gw_cdoc_parse(&doc, o->canonical, strlen(o->canonical), "order", &err) < 0)
         return NULL;
     edi_buf_init(&b, 0);
-    if (gw_erp_json_doc(&b, c, "local/order-to-erp-json", o->partner, o->state, doc, &err) == 0)
+    if (gw_erp_json(&b, c, "local/order-to-erp-json", o->partner, o->state, doc, &err) == 0)
         j = json_loadb(b.p, b.n, 0, NULL);
     edi_buf_dispose(&b);
     gw_cdoc_free(doc);

@@ -3,10 +3,13 @@
 # pkg-config cannot find. Used by `make`, `make check` and `make run`.
 # With --tests (`make check`, `make check-quick`), also every command the
 # tests run, so that no tier is skipped because a tool is missing.
-# Usage: scripts/deps.sh [--tests] [pkg-config-name ...]
+# With --run (`make run`), python3 and openssl for the SP-API demo.
+# Usage: scripts/deps.sh [--tests | --run] [pkg-config-name ...]
 set -eu
 tests=""
+run=""
 if [ "${1:-}" = --tests ]; then tests=1; shift; fi
+if [ "${1:-}" = --run ]; then run=1; shift; fi
 need=""
 for pc in "$@"; do
   if ! pkg-config --exists "$pc" 2>/dev/null; then
@@ -41,6 +44,7 @@ if [ -n "$tests" ]; then
       node:nodejs \
       npm:npm \
       python3:python3 \
+      openssl:openssl \
       flock:util-linux \
       mkfifo:coreutils; do
     # sqlite3: integration tests read and lock the store; valgrind: the
@@ -49,6 +53,12 @@ if [ -n "$tests" ]; then
     # scripts/check-layers.py; flock, mkfifo: inbound-faults.sh
     command -v "${tool%%:*}" >/dev/null 2>&1 || need="$need ${tool#*:}"
   done
+fi
+# `make run` shows an SP-API partner against the local stand-in: python3
+# runs it, openssl makes its certificate
+if [ -n "$run" ]; then
+  command -v python3 >/dev/null 2>&1 || need="$need python3"
+  command -v openssl >/dev/null 2>&1 || need="$need openssl"
 fi
 # each package once
 # (printf prints one empty line when nothing is missing: trim before testing)

@@ -94,7 +94,10 @@ build/bench: $(BENCH_SRC) $(EDI_REL_OBJ) $(MAP_REL_OBJ) $(GW_REL_LIB) | $(DEPS_S
 	@$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) -o $@ $(BENCH_SRC) $(EDI_REL_OBJ) $(MAP_REL_OBJ) $(GW_REL_LIB) \
 		$(PKG_LIBS) $(shell pkg-config --cflags --libs libmicrohttpd)
 
+# then the SP-API figure (issue 14): BENCH_DF_ORDERS DF orders (default 1000)
+# pulled and acknowledged against the local stand-in at Amazon's rate limits
 bench: build/bench build/wharf
 	@build/bench build/bench-data
+	@tests/bench/spapi.sh build/wharf
 
 .PHONY: fuzz

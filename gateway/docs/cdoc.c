@@ -9,7 +9,6 @@
 #include "mappings/map.h"
 
 #include <libxml/parser.h>
-#include <libxml/xpathInternals.h>
 #include <libxml/tree.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +199,12 @@ static void read_party(struct gw_cparty *p, struct edi_pool *pl, const xmlNode *
     p->id_qualifier = attr(pl, id, "qualifier");
     p->warehouse_code = kid_text(pl, n, "warehouse-code");
     p->name = kid_text(pl, n, "name");
+    p->attention = kid_text(pl, n, "attention");
+    p->extra_address_line = kid_text(pl, n, "extra-address-line");
+    /* the first phone in document order of address/phone and contact/phone */
+    for (l = n->children; l && p->phone == NULL; l = l->next)
+        if (is_el(l, "address") || is_el(l, "contact"))
+            p->phone = kid_text(pl, l, "phone");
     if ((ad = kid(n, "address")) != NULL) {
         p->has_address = 1;
         for (l = kid(ad, "line"); l && p->address.nlines < 3; l = next_el(l, "line"))
@@ -243,7 +248,8 @@ static int missing(struct edi_err *err, const char *doc, const char *id, const c
 
 /* ---- order ---- */
 
-static int order_from(struct gw_corder *o, xmlDocPtr doc, struct edi_err *err)
+/* keep: the element handles point into doc (gw_cdoc_order) */
+static int order_from(struct gw_corder *o, xmlDocPtr doc, int keep, struct edi_err *err)
 {
     xmlNodePtr root, h, c, l;
     struct edi_pool *pl = &o->pool;
@@ -265,10 +271,21 @@ static int order_from(struct gw_corder *o, xmlDocPtr doc, struct edi_err *err)
     o->currency = kid_text(pl, h, "currency");
     o->customer_order_number = kid_text(pl, h, "customer-order-number");
     o->ship_method = kid_text(pl, kid(h, "carrier"), "ship-method");
+    o->required_ship_date = kid_text(pl, h, "required-ship-date");
+    o->is_gift = kid_text(pl, h, "is-gift");
+    o->packing_slip_required = kid_text(pl, h, "packing-slip-required");
+    o->message_to_customer = kid_text(pl, h, "message-to-customer");
+    o->gift_message = kid_text(pl, kid(h, "gift"), "message");
     read_party(&o->selling_party, pl, kid(h, "selling-party"));
     read_party(&o->ship_to, pl, kid(h, "ship-to"));
     read_party(&o->ship_from, pl, kid(h, "ship-from"));
     read_party(&o->bill_to, pl, kid(h, "bill-to"));
+    if (keep) {
+        o->selling_party.el = CEL(kid(h, "selling-party"));
+        o->ship_to.el = CEL(kid(h, "ship-to"));
+        o->ship_from.el = CEL(kid(h, "ship-from"));
+        o->bill_to.el = CEL(kid(h, "bill-to"));
+    }
     c = kid(root, "lines");
     o->nlines = count(c, "line");
     o->lines = edi_pool_alloc(pl, (o->nlines ? o->nlines : 1) * sizeof(*o->lines));
@@ -288,6 +305,10 @@ static int order_from(struct gw_corder *o, xmlDocPtr doc, struct edi_err *err)
         ol->unit_cost = text(pl, uc);
         ol->cost = gw_dec_parse(ol->unit_cost, 1);
         ol->cost_basis = attr(pl, uc, "basis");
+        ol->description = kid_text(pl, l, "description");
+        ol->backorder_allowed = kid_text(pl, l, "backorder-allowed");
+        ol->gift_message = kid_text(pl, kid(l, "gift"), "message");
+        ol->el = keep ? CEL(l) : NULL;
     }
     return 0;
 }
@@ -303,7 +324,7 @@ int gw_corder_read(struct gw_corder **out, const char *xml, size_t n, struct edi
     if (doc == NULL)
         rc = edi_fail(err, EDI_ESYNTAX, "order: the canonical document does not parse");
     else
-        rc = order_from(o, doc, err);
+        rc = order_from(o, doc, 0, err);
     xmlFreeDoc(doc);
     if (rc < 0) {
         gw_corder_free(o);
@@ -705,6 +726,17 @@ void gw_cdoc_free(struct gw_cdoc *d)
     free(d);
 }
 
+struct gw_cdoc *gw_cdoc_wrap(xmlDocPtr doc)
+{
+    struct gw_cdoc *d;
+
+    if (doc == NULL)
+        return NULL;
+    d = edi_xcalloc(1, sizeof(*d));
+    d->doc = doc;
+    return d;
+}
+
 xmlDocPtr gw_cdoc_xml(const struct gw_cdoc *d)
 {
     return d ? d->doc : NULL;
@@ -729,6 +761,21 @@ char *gw_cdoc_text(const struct gw_cdoc *d, size_t *n)
     if (n)
         *n = (size_t)len;
     return r;
+}
+
+int gw_cdoc_order(struct gw_corder **out, const struct gw_cdoc *d, struct edi_err *err)
+{
+    struct gw_corder *o = edi_xcalloc(1, sizeof(*o));
+    int rc;
+
+    *out = NULL;
+    edi_pool_init(&o->pool);
+    if ((rc = order_from(o, d ? d->doc : NULL, 1, err)) < 0) {
+        gw_corder_free(o);
+        return rc;
+    }
+    *out = o;
+    return 0;
 }
 
 int gw_cdoc_invoice(struct gw_cinvoice **out, const struct gw_cdoc *d, struct edi_err *err)
@@ -819,6 +866,28 @@ void gw_cel_party(struct gw_cel *parent, const char *name, const struct gw_cpart
         gw_cel_add(ad, "country", p->address.country);
 }
 
+/* xmlCopyNode with no document: a namespace declared above the copy is
+ * declared again on it; then added where it goes. What the flows always
+ * did, so stored documents stay byte for byte what they were. */
+void gw_cel_copy(struct gw_cel *parent, const struct gw_cel *from)
+{
+    if (from)
+        xmlAddChild(EL(parent), xmlCopyNode(EL(from), 1));
+}
+
+size_t gw_cel_copy_kids(struct gw_cel *parent, const struct gw_cel *from, const char *name, int all)
+{
+    xmlNodePtr c;
+    size_t k = 0;
+
+    for (c = from ? EL(from)->children : NULL; c && (all || k == 0); c = c->next)
+        if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, name) == 0) {
+            xmlAddChild(EL(parent), xmlCopyNode(c, 1));
+            k++;
+        }
+    return k;
+}
+
 int gw_cel_has_children(const struct gw_cel *e)
 {
     return EL(e)->children != NULL;
@@ -884,31 +953,4 @@ unsigned gw_cdoc_scrub(char **out, const char *xml, const char *const *names)
     }
     xmlFreeDoc(doc);
     return removed;
-}
-
-xmlXPathContextPtr gw_cdoc_xpath(xmlDocPtr doc)
-{
-    xmlXPathContextPtr x = xmlXPathNewContext(doc);
-
-    if (x != NULL)
-        xmlXPathRegisterNs(x, BAD_CAST "c", BAD_CAST GW_CANON_NS);
-    return x;
-}
-
-char *gw_cdoc_xpath_string(xmlXPathContextPtr x, xmlNodePtr at, const char *expr)
-{
-    xmlXPathObjectPtr o;
-    char *r = NULL;
-
-    x->node = at;
-    o = xmlXPathEvalExpression(BAD_CAST expr, x);
-    if (o) {
-        xmlChar *s = xmlXPathCastToString(o);
-
-        if (s && *s)
-            r = edi_xstrdup((const char *)s);
-        xmlFree(s);
-        xmlXPathFreeObject(o);
-    }
-    return r;
 }

@@ -15,8 +15,8 @@
  * its _free.
  *
  * Not here: the XSDs (schemas/canonical/), exact decimals (dec.h), the
- * libxml2 tree under a gw_cdoc for the map engine (cdoc_xml.h), and the
- * XPath that inbound.c and ack.c still run on their own trees.
+ * libxml2 tree under a gw_cdoc (cdoc_xml.h), documents through the map
+ * engine and X12 (mapdoc.h).
  */
 #ifndef WHARF_CDOC_H
 #define WHARF_CDOC_H
@@ -27,6 +27,8 @@
 #include <stddef.h>
 
 /* ---- shared parts ---- */
+
+struct gw_cel;                     /* an element of a document (below) */
 
 struct gw_cattr {
     const char *name, *value;
@@ -55,8 +57,12 @@ struct gw_cparty {
     const char *id_qualifier;
     const char *warehouse_code;
     const char *name;
+    const char *attention;
+    const char *extra_address_line;  /* the first */
+    const char *phone;             /* the first of address/phone and contact/phone */
     int has_address;
     struct gw_caddress address;
+    const struct gw_cel *el;       /* the element, read from a gw_cdoc (gw_cdoc_order); else NULL */
 };
 
 /* A quantity: its text, its value and its unit attributes. */
@@ -77,6 +83,9 @@ struct gw_corder_line {
     const char *unit_cost;         /* text, NULL when none */
     struct gw_dec cost;
     const char *cost_basis;
+    const char *description, *backorder_allowed;
+    const char *gift_message;      /* gift/message ("" when empty, NULL when none) */
+    const struct gw_cel *el;       /* the <line>, read from a gw_cdoc; else NULL */
 };
 
 struct gw_corder {
@@ -84,6 +93,8 @@ struct gw_corder {
     const char *po_number;         /* required */
     const char *order_date, *currency, *customer_order_number;
     const char *ship_method;       /* header/carrier/ship-method */
+    const char *required_ship_date, *is_gift, *packing_slip_required, *message_to_customer;
+    const char *gift_message;      /* header/gift/message ("" when empty, NULL when none) */
     struct gw_cparty selling_party, ship_to, ship_from, bill_to;
     struct gw_corder_line *lines;
     size_t nlines;
@@ -227,7 +238,10 @@ void gw_cdoc_free(struct gw_cdoc *d);
 struct gw_cel *gw_cdoc_root(struct gw_cdoc *d);
 /* The document as indented UTF-8 text; the caller frees it (free()). */
 char *gw_cdoc_text(const struct gw_cdoc *d, size_t *n);
-/* Reads a document being built. */
+/* Reads a document being built or mapped. A gw_corder read from d points
+ * into it (gw_cparty.el, gw_corder_line.el, for gw_cel_copy): free it
+ * before d. */
+int gw_cdoc_order(struct gw_corder **out, const struct gw_cdoc *d, struct edi_err *err);
 int gw_cdoc_invoice(struct gw_cinvoice **out, const struct gw_cdoc *d, struct edi_err *err);
 int gw_cdoc_shipment(struct gw_cshipment **out, const struct gw_cdoc *d, struct edi_err *err);
 
@@ -247,6 +261,14 @@ void gw_cel_set(struct gw_cel *e, const char *attr, const char *value);
 void gw_cel_id(struct gw_cel *parent, const struct gw_cid *id);
 /* A copy of a read party under the element name (namespace as above). */
 void gw_cel_party(struct gw_cel *parent, const char *name, const struct gw_cparty *p);
+/* Copies of from's children named name (the first only, unless all), as
+ * they are: attributes, text and children (a copied element declares the
+ * namespace again, as gw_cel_id). from is an element of another document
+ * (gw_cparty.el, gw_corder_line.el); NULL copies nothing. Returns how many
+ * were copied. */
+size_t gw_cel_copy_kids(struct gw_cel *parent, const struct gw_cel *from, const char *name, int all);
+/* A copy of from itself, as gw_cel_copy_kids. */
+void gw_cel_copy(struct gw_cel *parent, const struct gw_cel *from);
 /* 1 when e has children. */
 int gw_cel_has_children(const struct gw_cel *e);
 

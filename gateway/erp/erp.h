@@ -22,8 +22,6 @@
 #include "gateway/core/ctx.h"
 #include "gateway/docs/cdoc.h"
 
-#include <libxml/tree.h>
-
 /* ---- the connector interface ------------------------------------------ */
 
 /* What a pull asks for. */
@@ -83,11 +81,11 @@ extern const struct gw_erp_type gw_erp_files;
 #define GW_OUTBOX_ERP_JSON "erp-json"
 #define GW_OUTBOX_ERP_CSV "erp-csv"
 
-/* The ERP JSON of a canonical document through a local map, with partner
- * and state as its parameters. EDI_ENOTFOUND when the map is not
+/* The ERP JSON of a canonical document of cdoc.h through a local map, with
+ * partner and state as its parameters. EDI_ENOTFOUND when the map is not
  * registered; a map's refusal is EDI_ESYNTAX with its first finding. */
 int gw_erp_json(struct edi_buf *out, struct gw_ctx *c, const char *map, const char *partner,
-                const char *state, xmlDocPtr doc, struct edi_err *err);
+                const char *state, const struct gw_cdoc *doc, struct edi_err *err);
 /* The name of an ERP export: PARTNER-KIND-ID.EXT, or PARTNER-ID.EXT for an
  * order (kind NULL); slashes and backslashes in it become '_', and so does
  * a leading dot (nothing leaves the folder or hides there). EDI_ELIMIT
@@ -100,23 +98,17 @@ int gw_erp_name(char *out, size_t cap, const char *partner, const char *kind, co
  * queued in the outbox. A map that fails is logged (the document stands);
  * a store error is returned: roll the change back. */
 int gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
-                 const char *state, const char *map, xmlDocPtr doc, const struct edi_buf *csv,
+                 const char *state, const char *map, const struct gw_cdoc *doc, const struct edi_buf *csv,
                  struct edi_err *err);
 /* A JSON document wharf made itself (no map), for the ERP: PARTNER-KIND-ID.json
  * queued in the outbox inside the caller's transaction, when erp/out/
  * wants JSON. A store error is returned: roll the change back. */
 int gw_erp_write_json(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
                       const char *json, size_t n, struct edi_err *err);
-/* gw_erp_json and gw_erp_write for a canonical document of cdoc.h, so the
- * flows that build documents need no libxml2. */
-int gw_erp_json_doc(struct edi_buf *out, struct gw_ctx *c, const char *map, const char *partner,
-                    const char *state, const struct gw_cdoc *doc, struct edi_err *err);
-int gw_erp_write_doc(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
-                     const char *state, const char *map, const struct gw_cdoc *doc,
-                     const struct edi_buf *csv, struct edi_err *err);
 /* A sales order for the ERP: JSON through local/order-to-erp-json and CSV
- * (one row a line, with what the warehouse needs to ship it), the same
- * way. */
-int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, xmlDocPtr canonical, struct edi_err *err);
+ * (one row a line of o, with what the warehouse needs to ship it, read
+ * from canonical, the order's canonical document), the same way. */
+int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, const struct gw_cdoc *canonical,
+                 struct edi_err *err);
 
 #endif

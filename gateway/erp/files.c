@@ -11,12 +11,11 @@
 #include "gateway/erp/erp.h"
 #include "gateway/core/fileio.h"
 #include "gateway/docs/canon.h"
-#include "gateway/docs/cdoc_xml.h"
+#include "gateway/docs/mapdoc.h"
 #include "mappings/map.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <libxml/xpath.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,13 +26,13 @@
 
 
 int gw_erp_json(struct edi_buf *out, struct gw_ctx *c, const char *map, const char *partner,
-                const char *state, xmlDocPtr doc, struct edi_err *err)
+                const char *state, const struct gw_cdoc *doc, struct edi_err *err)
 {
     const struct map_info *m;
     struct map_param params[2] = {{"partner", partner}, {"state", state}};
     struct map_run_opts opts;
     struct edi_findings fds;
-    xmlDocPtr res = NULL;
+    struct gw_cdoc *res = NULL;
     int rc;
 
     if ((rc = map_find(&m, c->maps, map, NULL, err)) < 0)
@@ -44,12 +43,12 @@ int gw_erp_json(struct edi_buf *out, struct gw_ctx *c, const char *map, const ch
     opts.nparams = 2;
     opts.now = c->now;
     edi_findings_init(&fds, 20);
-    rc = map_run(&res, c->maps, m, doc, &opts, &fds, err);
+    rc = gw_cdoc_map(&res, c->maps, m, doc, &opts, &fds, err);
     if (rc == EDI_ESYNTAX && fds.n)
         edi_fail(err, rc, "%s", fds.v[0].msg);
     if (rc == 0)
-        rc = map_render(out, res, 0, err);
-    xmlFreeDoc(res);
+        rc = gw_cdoc_render(out, res, 0, err);
+    gw_cdoc_free(res);
     edi_findings_dispose(&fds);
     return rc;
 }
@@ -88,7 +87,7 @@ static int erp_queue(struct gw_ctx *c, const char *okind, const char *partner, c
 }
 
 int gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
-                 const char *state, const char *map, xmlDocPtr doc, const struct edi_buf *csv,
+                 const char *state, const char *map, const struct gw_cdoc *doc, const struct edi_buf *csv,
                  struct edi_err *err)
 {
     struct gw_config *cfg = c->cfg;
@@ -123,76 +122,71 @@ int gw_erp_write_json(struct gw_ctx *c, const char *partner, const char *kind, c
     return erp_queue(c, GW_OUTBOX_ERP_JSON, partner, kind, id, "json", json, n, err);
 }
 
-int gw_erp_json_doc(struct edi_buf *out, struct gw_ctx *c, const char *map, const char *partner,
-                    const char *state, const struct gw_cdoc *doc, struct edi_err *err)
-{
-    return gw_erp_json(out, c, map, partner, state, gw_cdoc_xml(doc), err);
-}
-
-int gw_erp_write_doc(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
-                     const char *state, const char *map, const struct gw_cdoc *doc,
-                     const struct edi_buf *csv, struct edi_err *err)
-{
-    return gw_erp_write(c, partner, kind, id, state, map, gw_cdoc_xml(doc), csv, err);
-}
-
 /* The order-level columns of the ERP CSV, repeated on each line's row:
  * what the warehouse needs to ship a DF order to the consumer (personal
  * data: see files_push). The names are the JSON's (order-to-erp-json.xsl).
  * The canonical name's second line (X12 N201) is its own column. */
-static const struct {
-    const char *column;
-    const char *expr;   /* on the <order> */
-} csv_ship[] = {
-    {"customer_order_number", "string(c:header/c:customer-order-number)"},
-    {"ship_to_name", "substring-before(concat(c:header/c:ship-to/c:name, '\n'), '\n')"},
-    {"ship_to_name_2", "substring-after(c:header/c:ship-to/c:name, '\n')"},
-    {"ship_to_attention", "string(c:header/c:ship-to/c:attention)"},
-    {"ship_to_address_1", "string(c:header/c:ship-to/c:address/c:line[1])"},
-    {"ship_to_address_2", "string(c:header/c:ship-to/c:address/c:line[2])"},
-    {"ship_to_address_3", "string(c:header/c:ship-to/c:address/c:line[3])"},
-    /* X12 allows four lines (two N3s); the canonical address holds three */
-    {"ship_to_address_4", "string(c:header/c:ship-to/c:extra-address-line[1])"},
-    {"ship_to_city", "string(c:header/c:ship-to/c:address/c:city)"},
-    {"ship_to_state", "string(c:header/c:ship-to/c:address/c:state)"},
-    {"ship_to_postal_code", "string(c:header/c:ship-to/c:address/c:postal-code)"},
-    {"ship_to_country", "string(c:header/c:ship-to/c:address/c:country)"},
-    {"ship_to_phone", "string((c:header/c:ship-to/c:address/c:phone | c:header/c:ship-to/c:contact/c:phone)[1])"},
-    {"ship_method", "string(c:header/c:carrier/c:ship-method)"},
-    {"required_ship_date", "string(c:header/c:required-ship-date)"},
-    /* a DF order always says; an RP order leaves them empty */
-    {"is_gift", "substring(string(c:header/c:is-gift = 'true' or boolean(c:header/c:gift/c:message)"
-                " or boolean(c:lines/c:line/c:gift/c:message)), 1,"
-                " 5 * number(c:header/c:program = 'DF' or boolean(c:header/c:is-gift)))"},
-    {"packing_slip_required", "substring(string(c:header/c:packing-slip-required = 'true'), 1,"
-                              " 5 * number(c:header/c:program = 'DF'"
-                              " or boolean(c:header/c:packing-slip-required)))"},
-    {"message_to_customer", "string(c:header/c:message-to-customer)"},
-    {"order_gift_message", "string(c:header/c:gift/c:message)"},
+static const char *const csv_ship[] = {
+    "customer_order_number", "ship_to_name", "ship_to_name_2", "ship_to_attention",
+    "ship_to_address_1", "ship_to_address_2", "ship_to_address_3",
+    "ship_to_address_4",   /* X12 allows four lines (two N3s); the canonical address holds three */
+    "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "ship_to_phone",
+    "ship_method", "required_ship_date",
+    "is_gift", "packing_slip_required",   /* a DF order always says; an RP order leaves them empty */
+    "message_to_customer", "order_gift_message",
 };
 
 enum { CSV_SHIP_N = sizeof(csv_ship) / sizeof(csv_ship[0]), CSV_SHIP_GIFT = CSV_SHIP_N - 1 };
 
-/* ship[k] (the caller frees each) the value of csv_ship[k] on the order,
- * NULL when empty. */
-static void csv_ship_fields(char **ship, xmlXPathContextPtr x, xmlNodePtr order)
+/* v, NULL when empty (an empty column either way). */
+static const char *text_or_null(const char *v)
 {
-    size_t k;
-
-    for (k = 0; k < CSV_SHIP_N; k++)
-        ship[k] = gw_cdoc_xpath_string(x, order, csv_ship[k].expr);
+    return v && *v ? v : NULL;
 }
 
-/* The gift message of the order's line number i (from 0), or NULL. */
-static char *csv_line_gift(xmlXPathContextPtr x, xmlNodePtr order, size_t i)
+static int eq(const char *a, const char *b)
 {
-    char expr[96];
-
-    snprintf(expr, sizeof(expr), "string(c:lines/c:line[%zu]/c:gift/c:message)", i + 1);
-    return gw_cdoc_xpath_string(x, order, expr);
+    return a && strcmp(a, b) == 0;
 }
 
-int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, xmlDocPtr canonical, struct edi_err *err)
+/* ship[k] (borrowed from o, or *name, the name's first line, which the
+ * caller frees) the value of column csv_ship[k] on the order, NULL when
+ * empty. */
+static void csv_ship_fields(const char **ship, char **name, const struct gw_corder *o)
+{
+    const struct gw_cparty *t = &o->ship_to;
+    const char *nl = t->name ? strchr(t->name, '\n') : NULL;
+    int df = eq(o->program, "DF"), gift = 0;
+    size_t k = 0, i;
+
+    *name = t->name ? edi_xstrndup(t->name, nl ? (size_t)(nl - t->name) : strlen(t->name)) : NULL;
+    ship[k++] = text_or_null(o->customer_order_number);
+    ship[k++] = text_or_null(*name);
+    ship[k++] = nl ? text_or_null(nl + 1) : NULL;
+    ship[k++] = text_or_null(t->attention);
+    for (i = 0; i < 3; i++)
+        ship[k++] = i < t->address.nlines ? text_or_null(t->address.line[i]) : NULL;
+    ship[k++] = text_or_null(t->extra_address_line);
+    ship[k++] = text_or_null(t->address.city);
+    ship[k++] = text_or_null(t->address.state);
+    ship[k++] = text_or_null(t->address.postal_code);
+    ship[k++] = text_or_null(t->address.country);
+    ship[k++] = text_or_null(t->phone);
+    ship[k++] = text_or_null(o->ship_method);
+    ship[k++] = text_or_null(o->required_ship_date);
+    /* a gift: it says so, or a message comes with the order or a line */
+    gift = eq(o->is_gift, "true") || o->gift_message != NULL;
+    for (i = 0; i < o->nlines && !gift; i++)
+        gift = o->lines[i].gift_message != NULL;
+    ship[k++] = df || o->is_gift ? (gift ? "true" : "false") : NULL;
+    ship[k++] = df || o->packing_slip_required ? (eq(o->packing_slip_required, "true") ? "true" : "false")
+                                               : NULL;
+    ship[k++] = text_or_null(o->message_to_customer);
+    ship[k++] = text_or_null(o->gift_message);
+}
+
+int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, const struct gw_cdoc *canonical,
+                 struct edi_err *err)
 {
     struct gw_config *cfg = c->cfg;
     struct edi_err e;
@@ -214,23 +208,24 @@ int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, xmlDocPtr canonical
     }
     if (rc == 0 && cfg->erp_csv) {
         struct edi_buf csv;
-        char *ship[CSV_SHIP_N];
-        /* one XPath context for the order, not one a line */
-        xmlXPathContextPtr x = gw_cdoc_xpath(canonical);
-        xmlNodePtr root = xmlDocGetRootElement(canonical);
+        const char *ship[CSV_SHIP_N];
+        struct gw_corder *co = NULL;
+        char *name = NULL;
         size_t i, k;
 
-        csv_ship_fields(ship, x, root);
+        if ((rc = gw_cdoc_order(&co, canonical, err)) < 0)
+            return rc;
+        csv_ship_fields(ship, &name, co);
         edi_buf_init(&csv, 0);
         edi_buf_puts(&csv, "partner,program,po_number,state,line_no,product_id,quantity,unit,unit_cost,line_state");
         for (k = 0; k < CSV_SHIP_N; k++) {
             edi_buf_putc(&csv, ',');
-            edi_buf_puts(&csv, csv_ship[k].column);
+            edi_buf_puts(&csv, csv_ship[k]);
         }
         edi_buf_puts(&csv, ",description,gift_message\n");
         for (i = 0; i < o->nlines; i++) {
             char no[16];
-            char *gift = csv_line_gift(x, root, i);
+            const char *gift = i < co->nlines ? text_or_null(co->lines[i].gift_message) : NULL;
 
             snprintf(no, sizeof(no), "%d", o->lines[i].line_no);
             gw_csv_field(&csv, o->partner, 0);
@@ -248,11 +243,9 @@ int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, xmlDocPtr canonical
             gw_csv_field(&csv, o->lines[i].description, 0);
             /* the line's gift message, else the order's */
             gw_csv_field(&csv, gift ? gift : ship[CSV_SHIP_GIFT], 1);
-            free(gift);
         }
-        for (k = 0; k < CSV_SHIP_N; k++)
-            free(ship[k]);
-        xmlXPathFreeContext(x);
+        free(name);
+        gw_corder_free(co);
         rc = erp_queue(c, GW_OUTBOX_ERP_CSV, o->partner, NULL, o->po_number, "csv", csv.p, csv.n, err);
         edi_buf_dispose(&csv);
     }

@@ -10,21 +10,16 @@
 #include "gateway/erp/erp.h"
 #include "gateway/core/fileio.h"
 
-#include "edi/exml.h"
+#include "gateway/docs/cdoc.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <sys/stat.h>
 
-#include <libxml/tree.h>
-#include <libxml/xpath.h>
-#include <libxml/xpathInternals.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define NS "urn:wharf:canonical:1"
 
 static void violation(struct edi_findings *v, const char *rule, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -71,28 +66,6 @@ static int line_no_of(const char *s)
     return n;
 }
 
-static xmlNodePtr child(xmlNodePtr n, const char *name)
-{
-    for (n = n ? n->children : NULL; n; n = n->next)
-        if (n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0)
-            return n;
-    return NULL;
-}
-
-static char *text_of(xmlNodePtr n)
-{
-    xmlChar *t = n ? xmlNodeGetContent(n) : NULL;
-    char *r = edi_xstrdup(t ? (const char *)t : "");
-
-    xmlFree(t);
-    return r;
-}
-
-static xmlNodePtr add(xmlNodePtr parent, xmlNsPtr ns, const char *name, const char *text)
-{
-    return xmlNewTextChild(parent, ns, BAD_CAST name, text ? BAD_CAST text : NULL);
-}
-
 static const struct gw_line_decision *line_decision(const struct gw_decision *d, int line_no)
 {
     size_t i;
@@ -103,19 +76,17 @@ static const struct gw_line_decision *line_decision(const struct gw_decision *d,
     return NULL;
 }
 
-static void status(xmlNodePtr line, xmlNsPtr ns, const char *word, const char *code, const char *qty,
-                   const char *unit, const char *reason, const char *ship_date)
+static void status(struct gw_cel *line, const char *word, const char *code, const char *qty, const char *unit,
+                   const char *reason, const char *ship_date)
 {
-    xmlNodePtr st = add(line, ns, "item-status", NULL), s;
+    struct gw_cel *st = gw_cel_add(line, "item-status", NULL);
 
-    s = add(st, ns, "status", word);
-    xmlNewProp(s, BAD_CAST "code", BAD_CAST code);
-    s = add(st, ns, "quantity", qty);
-    xmlNewProp(s, BAD_CAST "unit", BAD_CAST(unit && *unit ? unit : "EA"));
+    gw_cel_attr(st, "status", word, "code", code);
+    gw_cel_attr(st, "quantity", qty, "unit", unit && *unit ? unit : "EA");
     if (ship_date && *ship_date && strcmp(word, "rejected") != 0)
-        add(st, ns, "scheduled-ship-date", ship_date);
+        gw_cel_add(st, "scheduled-ship-date", ship_date);
     if (reason && *reason && strcmp(word, "rejected") == 0)
-        add(st, ns, "reason", reason);
+        gw_cel_add(st, "reason", reason);
 }
 
 /* SPEC: vendorOrders.json OrderItemAcknowledgement.rejectionReason — a
@@ -214,38 +185,47 @@ static void check_quantities(struct edi_findings *v, const struct gw_line_decisi
                       vals[k], whole ? "a whole number" : "a decimal number", whole ? "EA" : unit);
 }
 
-/* Quantities per status of a line in an earlier decision ("" when none). */
-static void earlier(const char *canonical, int line_no, char *acc, char *bo, char *rej, size_t cap)
+/* The quantity text of the first item status word of a line numbered
+ * line_no (as a number, as XPath compares them) in an earlier decision,
+ * into out ("" when none). */
+static void earlier_qty(char *out, size_t cap, const struct gw_cack *a, int line_no, const char *word)
 {
-    xmlDocPtr doc = xmlReadMemory(canonical, (int)strlen(canonical), "ack.xml", NULL, XML_PARSE_NONET);
-    xmlXPathContextPtr x;
-    char expr[200];
-    static const char *const words[] = {"accepted", "backordered", "rejected"};
-    char *outs[] = {acc, bo, rej};
-    int k;
+    size_t i, k;
 
-    acc[0] = bo[0] = rej[0] = '\0';
-    if (doc == NULL)
-        return;
-    x = xmlXPathNewContext(doc);
-    xmlXPathRegisterNs(x, BAD_CAST "c", BAD_CAST NS);
-    for (k = 0; k < 3; k++) {
-        xmlXPathObjectPtr o;
+    out[0] = '\0';
+    for (i = 0; a && i < a->nlines; i++) {
+        const struct gw_cack_line *al = &a->lines[i];
 
-        snprintf(expr, sizeof(expr), "c:lines/c:line[c:line-no = %d]/c:item-status[c:status = '%s']/c:quantity",
-                 line_no, words[k]);
-        x->node = xmlDocGetRootElement(doc);
-        o = xmlXPathEvalExpression(BAD_CAST expr, x);
-        if (o && o->nodesetval && o->nodesetval->nodeNr > 0) {
-            xmlChar *t = xmlNodeGetContent(o->nodesetval->nodeTab[0]);
-
-            snprintf(outs[k], cap, "%s", t ? (const char *)t : "");
-            xmlFree(t);
-        }
-        xmlXPathFreeObject(o);
+        /* a line-no that is no number is no line's (0 only for "0") */
+        if (al->no != line_no ||
+            (line_no == 0 && (strspn(al->line_no, " \t\r\n0") != strlen(al->line_no) || !strchr(al->line_no, '0'))))
+            continue;
+        for (k = 0; k < al->nstatuses; k++)
+            if (strcmp(al->statuses[k].status, word) == 0) {
+                snprintf(out, cap, "%s", al->statuses[k].quantity.text ? al->statuses[k].quantity.text : "");
+                return;
+            }
     }
-    xmlXPathFreeContext(x);
-    xmlFreeDoc(doc);
+}
+
+/* Quantities per status of a line in an earlier decision ("" when none). */
+static void earlier(const struct gw_cack *a, int line_no, char *acc, char *bo, char *rej, size_t cap)
+{
+    earlier_qty(acc, cap, a, line_no, "accepted");
+    earlier_qty(bo, cap, a, line_no, "backordered");
+    earlier_qty(rej, cap, a, line_no, "rejected");
+}
+
+/* What one line of the order gets, worked out before the document is
+ * built (its <ack-type> comes before the lines and says what they got). */
+struct line_out {
+    const struct gw_corder_line *l;
+    const char *acc, *bo, *rej, *reason, *ship, *bo_ship;
+};
+
+static const char *or_empty(const char *s)
+{
+    return s ? s : "";
 }
 
 int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_decision *d,
@@ -253,12 +233,14 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
 {
     const struct gw_partner *p = gw_config_partner(c->cfg, o->partner);
     int df = strcmp(o->program, "DF") == 0;
-    xmlDocPtr order = NULL, ack = NULL;
-    xmlNodePtr oroot, root, lines, hdr, l;
-    xmlNsPtr ns;
+    struct gw_cdoc *order = NULL, *ack = NULL;
+    struct gw_corder *co = NULL;
+    struct gw_cel *root, *lines, *t;
     struct gw_ack *prev = NULL;
-    size_t nprev = 0, i;
-    int all_full = 1, all_rejected = 1, rc = 0, nlines = 0;
+    struct gw_cack **prevs = NULL;
+    struct line_out *outs = NULL;
+    size_t nprev = 0, i, j;
+    int all_full = 1, all_rejected = 1, rc = 0;
     char date[32], lead_date[16] = "";
     struct tm tm;
 
@@ -267,41 +249,34 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
                         o->po_number);
     {
         const char *src = d->duplicate_of ? d->duplicate_of : o->canonical;
+        struct edi_err e;
 
-        order = src ? xmlReadMemory(src, (int)strlen(src), "order.xml", NULL, XML_PARSE_NONET) : NULL;
+        if (src == NULL || gw_cdoc_parse(&order, src, strlen(src), "order", &e) < 0)
+            return edi_fail(err, EDI_ERR, "order %s has no canonical document", o->po_number);
+        if (gw_cdoc_order(&co, order, &e) < 0) {
+            gw_cdoc_free(order);
+            return edi_fail(err, EDI_ERR, "order %s: %s", o->po_number, e.msg);
+        }
     }
-    if (order == NULL)
-        return edi_fail(err, EDI_ERR, "order %s has no canonical document", o->po_number);
     if (!d->duplicate_of && (rc = gw_store_acks(&prev, &nprev, c->store, o->id, "queued", err)) < 0)
         goto out;
-    oroot = xmlDocGetRootElement(order);
-    hdr = child(oroot, "header");
-    ack = xmlNewDoc(BAD_CAST "1.0");
-    root = xmlNewNode(NULL, BAD_CAST "order-ack");
-    ns = xmlNewNs(root, BAD_CAST NS, NULL);
-    xmlSetNs(root, ns);
-    xmlDocSetRootElement(ack, root);
+    /* each earlier decision read once, not once a line */
+    prevs = edi_xcalloc(nprev + 1, sizeof(*prevs));
+    for (i = 0; i < nprev; i++) {
+        struct edi_err e;
+
+        if (prev[i].canonical == NULL ||
+            gw_cack_read(&prevs[i], prev[i].canonical, strlen(prev[i].canonical), &e) < 0)
+            prevs[i] = NULL;   /* says nothing about the lines */
+    }
     gmtime_r(&c->now, &tm);
     strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
     if (p->backorder_lead_days > 0) {
-        time_t t = c->now + (time_t)p->backorder_lead_days * 86400;
+        time_t tl = c->now + (time_t)p->backorder_lead_days * 86400;
         struct tm lt;
 
-        gmtime_r(&t, &lt);
+        gmtime_r(&tl, &lt);
         strftime(lead_date, sizeof(lead_date), "%Y-%m-%d", &lt);
-    }
-    {
-        char *prog = text_of(child(hdr, "program")), *po = text_of(child(hdr, "po-number")),
-             *pod = text_of(child(hdr, "order-date"));
-
-        add(root, ns, "program", prog);
-        add(root, ns, "po-number", po);
-        if (*pod)
-            add(root, ns, "po-date", pod);
-        add(root, ns, "ack-date", date);
-        free(prog);
-        free(po);
-        free(pod);
     }
     /* everything the decision says is checked now, so that what is kept
      * can be sent: codes and words Amazon knows, dates that exist */
@@ -321,26 +296,21 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
                   d->reason);
     if (d->ship_date && *d->ship_date && !is_date(d->ship_date))
         violation(v, "ack-ship-date", 0, "ship date '%s' is not a date YYYY-MM-DD", d->ship_date);
-    lines = xmlNewNode(ns, BAD_CAST "lines");
-    for (l = child(child(oroot, "lines"), "line"); l; l = l->next) {
-        xmlNodePtr al, k;
-        char *no, *ordered, *unit, *backok;
+    outs = edi_xcalloc(co->nlines + 1, sizeof(*outs));
+    for (j = 0; j < co->nlines; j++) {
+        const struct gw_corder_line *l = &co->lines[j];
+        struct line_out *lo = &outs[j];
+        const char *ordered = or_empty(l->ordered.text), *unit = l->ordered.unit;
+        const char *backok = or_empty(l->backorder_allowed);
         const struct gw_line_decision *ld;
         const char *acc, *bo, *rej, *reason, *ship, *bo_ship;
         char sum[128], tmp[128];
         int line_no, cmp, crc;
 
-        if (l->type != XML_ELEMENT_NODE || strcmp((const char *)l->name, "line") != 0)
-            continue;
-        nlines++;
-        no = text_of(child(l, "line-no"));
-        ordered = text_of(child(l, "ordered-quantity"));
-        unit = (char *)xmlGetProp(child(l, "ordered-quantity"), BAD_CAST "unit");
-        backok = text_of(child(l, "backorder-allowed"));
-        line_no = line_no_of(no);
+        line_no = line_no_of(l->line_no);
         ld = line_decision(d, line_no);
         if (ld)
-            check_quantities(v, ld, (const char *)unit);
+            check_quantities(v, ld, unit);
         /* what this line gets: the decision, or everything accepted */
         if (d->reject_all || (d->df_code && strcmp(d->df_code, "00") != 0)) {
             acc = "0", bo = "0", rej = ordered;
@@ -398,7 +368,7 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
         for (i = 0; !df && i < nprev; i++) {
             char pa[64], pb[64], pr[64];
 
-            earlier(prev[i].canonical, line_no, pa, pb, pr, sizeof(pa));
+            earlier(prevs[i], line_no, pa, pb, pr, sizeof(pa));
             if (pr[0] && !is_zero(pr) && (!is_zero(acc) || !is_zero(bo)))
                 violation(v, "ack-rejected-line", line_no,
                           "rejected in an earlier acknowledgment: a rejected line can never become accepted or backordered");
@@ -414,90 +384,78 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
             all_full = 0;
         if (!is_zero(acc) || !is_zero(bo))
             all_rejected = 0;
-        /* the line as the PO sent it: ids, quantity and cost */
-        al = add(lines, ns, "line", NULL);
-        add(al, ns, "line-no", no);
-        for (k = l->children; k; k = k->next)
-            if (k->type == XML_ELEMENT_NODE && strcmp((const char *)k->name, "id") == 0)
-                xmlAddChild(al, xmlCopyNode(k, 1));
-        if (child(l, "ordered-quantity"))
-            xmlAddChild(al, xmlCopyNode(child(l, "ordered-quantity"), 1));
-        if (child(l, "unit-cost"))
-            xmlAddChild(al, xmlCopyNode(child(l, "unit-cost"), 1));
-        else
+        /* the line is sent as the PO sent it: ids, quantity and cost */
+        if (l->unit_cost == NULL)
             violation(v, "ack-unit-cost", line_no, "the PO line has no unit cost; Amazon requires it on every acknowledged line");
-        if (!is_zero(acc))
-            status(al, ns, "accepted", "IA", acc, (const char *)unit, NULL, ship);
-        if (!is_zero(bo))
-            status(al, ns, "backordered", "IB", bo, (const char *)unit, NULL, bo_ship);
-        if (!is_zero(rej))
-            status(al, ns, "rejected", "IR", rej, (const char *)unit, reason, NULL);
-        free(no);
-        free(ordered);
-        xmlFree(unit);
-        free(backok);
+        *lo = (struct line_out){l, acc, bo, rej, reason, ship, bo_ship};
     }
     for (i = 0; i < d->nlines; i++) {
-        xmlNodePtr k;
         int found = 0;
 
-        for (k = lines->children; k; k = k->next) {
-            char *no = text_of(child(k, "line-no"));
-
-            found |= line_no_of(no) == d->lines[i].line_no;
-            free(no);
-        }
+        for (j = 0; j < co->nlines; j++)
+            found |= line_no_of(co->lines[j].line_no) == d->lines[i].line_no;
         if (!found)
             violation(v, "ack-unknown-line", d->lines[i].line_no, "the PO has no such line");
     }
-    if (nlines == 0)
+    if (co->nlines == 0)
         violation(v, "ack-no-lines", 0, "the order has no lines to acknowledge");
-    {
-        xmlNodePtr t = add(root, ns, "ack-type", all_full ? "accepted-no-change"
-                                                 : all_rejected ? "rejected" : "accepted-with-changes");
-
-        xmlNewProp(t, BAD_CAST "code", BAD_CAST(all_full ? "AD" : all_rejected ? "RD" : "AC"));
+    if (df && co->ship_from.el == NULL)
+        violation(v, "ack-df-ship-from", 0, "the DF order names no ship-from warehouse (N1*SF)");
+    if (edi_findings_errors(v)) {
+        rc = EDI_ESYNTAX;
+        goto out;
     }
+    /* the acknowledgment: the PO's header, what the lines got, the lines */
+    ack = gw_cdoc_new("order-ack");
+    root = gw_cdoc_root(ack);
+    gw_cel_add(root, "program", or_empty(co->program));
+    gw_cel_add(root, "po-number", or_empty(co->po_number));
+    if (co->order_date && *co->order_date)
+        gw_cel_add(root, "po-date", co->order_date);
+    gw_cel_add(root, "ack-date", date);
+    gw_cel_attr(root, "ack-type", all_full ? "accepted-no-change" : all_rejected ? "rejected" : "accepted-with-changes",
+                "code", all_full ? "AD" : all_rejected ? "RD" : "AC");
     if (df) {
         /* the vendor's order number: the sales order in wharf's order book,
          * as the DF invoice names it (810 IT1 VO); SP-API DF requires it */
         char so[32];
 
         snprintf(so, sizeof(so), "SO%06lld", (long long)o->id);
-        add(root, ns, "vendor-order-number", so);
+        gw_cel_add(root, "vendor-order-number", so);
     }
-    if (hdr && child(hdr, "selling-party"))
-        xmlAddChild(root, xmlCopyNode(child(hdr, "selling-party"), 1));
+    gw_cel_copy(root, co->selling_party.el);
     if (df) {
-        xmlNodePtr sf = hdr ? child(hdr, "ship-from") : NULL, os;
-        const char *code = d->df_code ? d->df_code : all_rejected ? "03" : "00";
-
-        if (sf)
-            xmlAddChild(root, xmlCopyNode(sf, 1));
-        else
-            violation(v, "ack-df-ship-from", 0, "the DF order names no ship-from warehouse (N1*SF)");
-        os = add(root, ns, "order-status", NULL);
-        add(os, ns, "code", code);
+        gw_cel_copy(root, co->ship_from.el);
+        t = gw_cel_add(root, "order-status", NULL);
+        gw_cel_add(t, "code", d->df_code ? d->df_code : all_rejected ? "03" : "00");
     }
-    xmlAddChild(root, lines);
-    if (edi_findings_errors(v)) {
-        rc = EDI_ESYNTAX;
-        goto out;
+    lines = gw_cel_add(root, "lines", NULL);
+    for (j = 0; j < co->nlines; j++) {
+        const struct line_out *lo = &outs[j];
+        struct gw_cel *al = gw_cel_add(lines, "line", NULL);
+
+        gw_cel_add(al, "line-no", lo->l->line_no);
+        gw_cel_copy_kids(al, lo->l->el, "id", 1);
+        gw_cel_copy_kids(al, lo->l->el, "ordered-quantity", 0);
+        gw_cel_copy_kids(al, lo->l->el, "unit-cost", 0);
+        if (!is_zero(lo->acc))
+            status(al, "accepted", "IA", lo->acc, lo->l->ordered.unit, NULL, lo->ship);
+        if (!is_zero(lo->bo))
+            status(al, "backordered", "IB", lo->bo, lo->l->ordered.unit, NULL, lo->bo_ship);
+        if (!is_zero(lo->rej))
+            status(al, "rejected", "IR", lo->rej, lo->l->ordered.unit, lo->reason, NULL);
     }
     {
-        xmlChar *mem;
-        int len;
+        char *mem = gw_cdoc_text(ack, NULL);
         int64_t id;
         char why[200];
 
-        xmlDocDumpFormatMemoryEnc(ack, &mem, &len, "UTF-8", 1);
         if ((rc = gw_store_begin(c->store, err)) < 0) {
-            xmlFree(mem);
+            free(mem);
             goto out;
         }
-        rc = gw_store_add_ack(&id, c->store, o->id, d->actor ? d->actor : "operator",
-                              (const char *)mem, c->now, err);
-        xmlFree(mem);
+        rc = gw_store_add_ack(&id, c->store, o->id, d->actor ? d->actor : "operator", mem, c->now, err);
+        free(mem);
         snprintf(why, sizeof(why), "%s by %s: %s", all_rejected ? "rejected" : "approved",
                  d->actor ? d->actor : "operator",
                  all_full ? "every line accepted in full" : all_rejected ? "every line rejected"
@@ -517,10 +475,14 @@ int gw_ack_decide(struct gw_ctx *c, const struct gw_order *o, const struct gw_de
             gw_store_rollback(c->store);
     }
 out:
-    (void)p;
+    for (i = 0; prevs && i < nprev; i++)
+        gw_cack_free(prevs[i]);
+    free(prevs);
+    free(outs);
     gw_acks_free(prev, nprev);
-    xmlFreeDoc(ack);
-    xmlFreeDoc(order);
+    gw_cdoc_free(ack);
+    gw_corder_free(co);
+    gw_cdoc_free(order);
     return rc;
 }
 
@@ -577,24 +539,14 @@ static size_t read_stock(struct stock **out, struct gw_ctx *c)
 }
 
 /* The stock of a line: any of its product ids may be the SKU. */
-static const char *stock_of(const struct stock *v, size_t n, xmlNodePtr line)
+static const char *stock_of(const struct stock *v, size_t n, const struct gw_corder_line *line)
 {
-    xmlNodePtr k;
-    size_t i;
+    size_t i, k;
 
-    for (k = line->children; k; k = k->next) {
-        char *id;
-
-        if (k->type != XML_ELEMENT_NODE || strcmp((const char *)k->name, "id") != 0)
-            continue;
-        id = text_of(k);
+    for (k = 0; k < line->nids; k++)
         for (i = 0; i < n; i++)
-            if (strcmp(v[i].sku, id) == 0) {
-                free(id);
+            if (strcmp(v[i].sku, line->ids[k].value) == 0)
                 return v[i].available;
-            }
-        free(id);
-    }
     return NULL;
 }
 
@@ -611,8 +563,9 @@ static int ack_auto(struct gw_ctx *c, const struct gw_order *o, const struct sto
     struct gw_decision d;
     struct gw_line_decision lines[512];
     char qty[512][3][64];
-    xmlDocPtr doc;
-    xmlNodePtr l;
+    struct gw_corder *co = NULL;
+    struct edi_err e;
+    size_t j;
     int df = strcmp(o->program, "DF") == 0, rc;
 
     memset(&d, 0, sizeof(d));
@@ -620,24 +573,20 @@ static int ack_auto(struct gw_ctx *c, const struct gw_order *o, const struct sto
     d.df_code = df ? "00" : NULL;
     if (p == NULL || p->ack_mode != GW_ACK_AUTO_STOCK)
         return gw_ack_decide(c, o, &d, violations, err);
-    doc = xmlReadMemory(o->canonical, (int)strlen(o->canonical), "order.xml", NULL, XML_PARSE_NONET);
-    if (doc == NULL)
+    if (o->canonical == NULL || gw_corder_read(&co, o->canonical, strlen(o->canonical), &e) < 0)
         return edi_fail(err, EDI_ERR, "order %s has no canonical document", o->po_number);
     d.lines = lines;
-    for (l = child(child(xmlDocGetRootElement(doc), "lines"), "line"); l && d.nlines < 512; l = l->next) {
+    for (j = 0; j < co->nlines && d.nlines < 512; j++) {
+        const struct gw_corder_line *l = &co->lines[j];
         struct gw_line_decision *ld;
-        char *no, *ordered, *backok;
+        const char *ordered = l->ordered.text ? l->ordered.text : "";
+        const char *backok = l->backorder_allowed ? l->backorder_allowed : "";
         const char *avail;
         int crc;
 
-        if (l->type != XML_ELEMENT_NODE || strcmp((const char *)l->name, "line") != 0)
-            continue;
         ld = &lines[d.nlines];
         memset(ld, 0, sizeof(*ld));
-        no = text_of(child(l, "line-no"));
-        ordered = text_of(child(l, "ordered-quantity"));
-        backok = text_of(child(l, "backorder-allowed"));
-        ld->line_no = line_no_of(no);
+        ld->line_no = line_no_of(l->line_no);
         avail = stock_of(stock, nstock, l);
         if (avail == NULL) {
             /* not in the stock file: not a product we know */
@@ -667,9 +616,6 @@ static int ack_auto(struct gw_ctx *c, const struct gw_order *o, const struct sto
                 ld->reason = "temporarily-unavailable";
             }
         }
-        free(no);
-        free(ordered);
-        free(backok);
         d.nlines++;
     }
     if (df && strcmp(d.df_code, "00") != 0) {
@@ -677,7 +623,7 @@ static int ack_auto(struct gw_ctx *c, const struct gw_order *o, const struct sto
         d.nlines = 0;
         d.reject_all = 1;
     }
-    xmlFreeDoc(doc);
+    gw_corder_free(co);
     rc = gw_ack_decide(c, o, &d, violations, err);
     return rc;
 }
@@ -693,7 +639,7 @@ static int queue_one(struct gw_ctx *c, const struct gw_ack *a, const struct gw_p
     const struct gw_partner *p;
     struct gw_outbound ob;
     struct gw_queued q;
-    xmlDocPtr in = NULL;
+    struct gw_cdoc *in = NULL;
     struct edi_findings f;
     int rc;
 
@@ -716,9 +662,10 @@ static int queue_one(struct gw_ctx *c, const struct gw_ack *a, const struct gw_p
         *skipped = 2;
         goto out;
     }
-    in = xmlReadMemory(a->canonical, (int)strlen(a->canonical), "ack.xml", NULL, XML_PARSE_NONET);
-    ob = (struct gw_outbound){"855", "PR", "order-ack-out", o->po_number, in};
-    rc = gw_queue_x12(&q, c, p, &ob, &f, err);
+    if ((rc = gw_cdoc_parse(&in, a->canonical, a->canonical ? strlen(a->canonical) : 0, "order-ack", err)) < 0)
+        goto out;
+    ob = (struct gw_outbound){"855", "PR", "order-ack-out", o->po_number};
+    rc = gw_queue_x12(&q, c, p, &ob, in, &f, err);
     if (rc == EDI_ESYNTAX) {
         gw_log(c, "error", "%s %s: the 855 was not queued: %s", p->id, o->po_number,
                f.n ? f.v[0].msg : "refused by the map");
@@ -742,7 +689,7 @@ static int queue_one(struct gw_ctx *c, const struct gw_ack *a, const struct gw_p
     gw_log(c, "info", "%s %s: 855 queued (%s)", p->id, o->po_number, q.name);
 out:
     edi_findings_dispose(&f);
-    xmlFreeDoc(in);
+    gw_cdoc_free(in);
     gw_order_free(o);
     return rc;
 }

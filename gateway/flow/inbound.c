@@ -14,7 +14,8 @@
 #include "edi/text.h"
 
 #include "gateway/docs/canon.h"
-#include "gateway/docs/cdoc_xml.h"
+#include "gateway/docs/cdoc.h"
+#include "gateway/docs/mapdoc.h"
 #include "gateway/erp/erp.h"
 #include "gateway/flow/ack.h"
 #include "gateway/flow/invoice.h"
@@ -22,9 +23,7 @@
 #include "gateway/transport/transport.h"
 
 #include "edi/check.h"
-#include "edi/exml.h"
 
-#include <libxml/xpath.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,81 +257,63 @@ static int find_duplicates(struct file_run *f, const char *data, size_t n)
 
 
 
+/* A copy of v, NULL when it is absent or empty. */
+static char *text_or_null(const char *v)
+{
+    return v && *v ? edi_xstrdup(v) : NULL;
+}
+
 /* A sales order from a canonical <order> into o (zeroed, the caller's, freed
  * with gw_order_free whatever this returns); NULL fields when absent. */
-static int order_from(struct gw_order *o, xmlDocPtr doc, const char *partner, struct edi_err *err)
+static int order_from(struct gw_order *o, const struct gw_cdoc *doc, const char *partner, struct edi_err *err)
 {
-    xmlXPathContextPtr x = gw_cdoc_xpath(doc);
-    xmlXPathObjectPtr lines;
-    xmlNodePtr root = xmlDocGetRootElement(doc);
-    int i;
+    struct gw_corder *co = NULL;
+    size_t i;
+    int rc;
 
     o->partner = edi_xstrdup(partner);
-    o->program = gw_cdoc_xpath_string(x, root, "string(c:header/c:program)");
-    o->po_number = gw_cdoc_xpath_string(x, root, "string(c:header/c:po-number)");
+    if ((rc = gw_cdoc_order(&co, doc, err)) < 0)
+        return rc;
+    o->program = text_or_null(co->program);
+    o->po_number = text_or_null(co->po_number);
     if (o->program == NULL || o->po_number == NULL) {
-        xmlXPathFreeContext(x);
+        gw_corder_free(co);
         return edi_fail(err, EDI_ESYNTAX, "the canonical order has no program or PO number");
     }
-    {
-        xmlChar *mem;
-        int len;
+    o->canonical = gw_cdoc_text(doc, NULL);
+    o->nlines = co->nlines;
+    o->lines = edi_xcalloc(o->nlines + 1, sizeof(*o->lines));
+    for (i = 0; i < co->nlines; i++) {
+        const struct gw_corder_line *l = &co->lines[i];
+        struct gw_order_line *ol = &o->lines[i];
+        const char *q = l->nids ? gw_cid_attr(&l->ids[0], "qualifier") : NULL;
+        const char *v = l->nids ? l->ids[0].value : NULL;
+        size_t len = (q ? strlen(q) : 0) + (v ? strlen(v) : 0) + 2;
 
-        xmlDocDumpFormatMemoryEnc(doc, &mem, &len, "UTF-8", 1);
-        o->canonical = edi_xstrndup((const char *)mem, (size_t)len);
-        xmlFree(mem);
+        ol->line_no = *l->line_no ? l->no : (int)i + 1;
+        /* whole: a cut product id could be another product's */
+        ol->product_id = edi_xmalloc(len);
+        snprintf(ol->product_id, len, "%s:%s", q ? q : "", v ? v : "");
+        ol->description = text_or_null(l->description);
+        ol->quantity = text_or_null(l->ordered.text);
+        ol->unit = text_or_null(l->ordered.unit);
+        ol->unit_cost = text_or_null(l->unit_cost);
+        /* SPEC: RULES.md — a changed RP line with quantity 0 is cancelled */
+        ol->state = edi_xstrdup(ol->quantity && strspn(ol->quantity, "0.") == strlen(ol->quantity)
+                                    ? "cancelled"
+                                    : "open");
     }
-    x->node = root;
-    lines = xmlXPathEvalExpression(BAD_CAST "c:lines/c:line", x);
-    if (lines && lines->nodesetval) {
-        o->nlines = (size_t)lines->nodesetval->nodeNr;
-        o->lines = edi_xcalloc(o->nlines + 1, sizeof(*o->lines));
-        for (i = 0; i < lines->nodesetval->nodeNr; i++) {
-            xmlNodePtr l = lines->nodesetval->nodeTab[i];
-            struct gw_order_line *ol = &o->lines[i];
-            char *no = gw_cdoc_xpath_string(x, l, "string(c:line-no)");
-            char *q = gw_cdoc_xpath_string(x, l, "string(c:id[1]/@qualifier)");
-            char *v = gw_cdoc_xpath_string(x, l, "string(c:id[1])");
-            size_t len = (q ? strlen(q) : 0) + (v ? strlen(v) : 0) + 2;
-
-            ol->line_no = no ? atoi(no) : i + 1;
-            free(no);
-            /* whole: a cut product id could be another product's */
-            ol->product_id = edi_xmalloc(len);
-            snprintf(ol->product_id, len, "%s:%s", q ? q : "", v ? v : "");
-            free(q);
-            free(v);
-            ol->description = gw_cdoc_xpath_string(x, l, "string(c:description)");
-            ol->quantity = gw_cdoc_xpath_string(x, l, "string(c:ordered-quantity)");
-            ol->unit = gw_cdoc_xpath_string(x, l, "string(c:ordered-quantity/@unit)");
-            ol->unit_cost = gw_cdoc_xpath_string(x, l, "string(c:unit-cost)");
-            /* SPEC: RULES.md — a changed RP line with quantity 0 is cancelled */
-            ol->state = edi_xstrdup(ol->quantity && strspn(ol->quantity, "0.") == strlen(ol->quantity)
-                                        ? "cancelled"
-                                        : "open");
-        }
-    }
-    xmlXPathFreeObject(lines);
-    xmlXPathFreeContext(x);
+    gw_corder_free(co);
     return 0;
 }
 
-
-
-
-
-
-
-
-
-
 /* One accepted 850 (its EDI-XML document): the partner's map makes the
  * canonical order, which becomes or updates a sales order. */
-static int order_one(struct file_run *f, const struct map_info *m, xmlDocPtr in, int64_t doc_id)
+static int order_one(struct file_run *f, const struct map_info *m, const struct gw_cdoc *in, int64_t doc_id)
 {
     struct map_run_opts opts;
     struct edi_findings fds;
-    xmlDocPtr out = NULL;
+    struct gw_cdoc *out = NULL;
     struct gw_order *o, *old = NULL;
     int created, rc;
 
@@ -342,7 +323,7 @@ static int order_one(struct file_run *f, const struct map_info *m, xmlDocPtr in,
     opts.nparams = f->p->nparams;
     opts.now = f->c->now;
     edi_findings_init(&fds, 50);
-    rc = map_run(&out, f->c->maps, m, in, &opts, &fds, f->err);
+    rc = gw_cdoc_map(&out, f->c->maps, m, in, &opts, &fds, f->err);
     if (rc == EDI_ESYNTAX) {
         /* the map refused the PO: it stays a rejected document */
         struct edi_buf why;
@@ -357,17 +338,20 @@ static int order_one(struct file_run *f, const struct map_info *m, xmlDocPtr in,
                m->name, edi_buf_cstr(&why));
         edi_buf_dispose(&why);
         edi_findings_dispose(&fds);
+        gw_cdoc_free(out);
         return rc;
     }
     edi_findings_dispose(&fds);
-    if (rc < 0)
+    if (rc < 0) {
+        gw_cdoc_free(out);
         return rc;
+    }
     o = edi_xcalloc(1, sizeof(*o));
     if ((rc = order_from(o, out, f->p->id, f->err)) < 0 ||
         ((rc = gw_store_get_order(&old, f->c->store, o->partner, o->program, o->po_number,
                                   f->err)) < 0 && rc != EDI_ENOTFOUND)) {
         gw_order_free(o);
-        xmlFreeDoc(out);
+        gw_cdoc_free(out);
         return rc;
     }
     if (old && f->spapi && old->canonical && o->canonical && strcmp(old->canonical, o->canonical) == 0) {
@@ -451,7 +435,7 @@ static int order_one(struct file_run *f, const struct map_info *m, xmlDocPtr in,
     }
     gw_order_free(old);
     gw_order_free(o);
-    xmlFreeDoc(out);
+    gw_cdoc_free(out);
     return rc;
 }
 
@@ -464,7 +448,7 @@ struct stream {
 
 /* Each set's document as it is made: the 850s to map are mapped, every
  * document is freed at once, so memory stays that of one set. */
-static int map_doc(void *ctx, xmlDocPtr doc, const struct edi_tx *tx)
+static int map_doc(void *ctx, const struct gw_cdoc *doc, const struct edi_tx *tx)
 {
     struct stream *s = ctx;
     struct file_run *f = s->f;
@@ -474,7 +458,6 @@ static int map_doc(void *ctx, xmlDocPtr doc, const struct edi_tx *tx)
         s->rc = order_one(f, s->m, doc, f->maps[s->next].doc_id);
         s->next++;
     }
-    xmlFreeDoc(doc);
     return s->rc < 0 ? s->rc : 0;
 }
 
@@ -495,8 +478,7 @@ static int make_orders(struct file_run *f, const char *data, size_t n)
     s.f = f;
     if ((rc = map_find(&s.m, f->c->maps, ref->name, f->p->id, f->err)) < 0)
         return rc;
-    rc = edi_x12_to_xml_docs(data, n, f->c->guides, NULL, (enum edi_text_in)f->p->text_in, map_doc, &s,
-                             f->err);
+    rc = gw_x12_sets(data, n, f->c->guides, (enum edi_text_in)f->p->text_in, map_doc, &s, f->err);
     return s.rc < 0 ? s.rc : rc;
 }
 
@@ -509,7 +491,7 @@ static int order_json(struct file_run *f, const struct gw_raw *raw, const char *
 {
     const struct gw_map_ref *ref = gw_partner_map(f->p, "order-in");
     const struct map_info *m;
-    xmlDocPtr in = NULL;
+    struct gw_cdoc *in = NULL;
     struct edi_err je;
     char po[80] = "";
     const char *dash = raw->name ? strstr(raw->name, "-order-") : NULL;
@@ -523,7 +505,7 @@ static int order_json(struct file_run *f, const struct gw_raw *raw, const char *
     if ((rc = map_find(&m, f->c->maps, ref->name, f->p->id, f->err)) < 0)
         return rc;
     edi_err_clear(&je);
-    if (map_json_to_xml(&in, (const char *)raw->bytes, raw->n, &je) < 0) {
+    if (gw_cdoc_json(&in, (const char *)raw->bytes, raw->n, &je) < 0) {
         struct edi_buf why;
 
         edi_buf_init(&why, 0);
@@ -537,7 +519,7 @@ static int order_json(struct file_run *f, const struct gw_raw *raw, const char *
                                "accepted", NULL, f->c->now, f->err);
     if (rc == 0)
         rc = order_one(f, m, in, doc);
-    xmlFreeDoc(in);
+    gw_cdoc_free(in);
     *verdict = GW_VERDICT_ARCHIVED;
     return rc;
 }

@@ -784,7 +784,7 @@ static int export_invoice(struct gw_ctx *c, const struct gw_partner *p, const ch
         }
         gw_cinvoice_free(inv);
     }
-    rc = gw_erp_write_doc(c, p->id, "invoice", number, state, "local/invoice-to-erp-json", doc, &csv, err);
+    rc = gw_erp_write(c, p->id, "invoice", number, state, "local/invoice-to-erp-json", doc, &csv, err);
     edi_buf_dispose(&csv);
     return rc;
 }
@@ -895,9 +895,9 @@ static int settle(const char **state, struct gw_ctx *c, struct inv *iv, const st
     if ((rc = gw_cdoc_invoice(&inv, doc, err)) < 0 || (rc = match(&f, c, inv, iv, err)) < 0)
         goto out;
     if (edi_findings_errors(&f) == 0) {
-        struct gw_outbound ob = {"810", "IN", "invoice-out", number, NULL};
+        struct gw_outbound ob = {"810", "IN", "invoice-out", number};
 
-        rc = gw_queue_x12_doc(&q, c, p, &ob, doc, &f, err);
+        rc = gw_queue_x12(&q, c, p, &ob, doc, &f, err);
         if (rc == 0)
             *state = GW_INV_QUEUED;
         else if (rc != EDI_ESYNTAX)

@@ -6,8 +6,7 @@
 #include "gateway/flow/outbound.h"
 
 #include "edi/envelope.h"
-#include "gateway/docs/cdoc_xml.h"
-#include "edi/exml.h"
+#include "gateway/docs/mapdoc.h"
 #include "edi/guide.h"
 #include "edi/x12.h"
 
@@ -16,17 +15,16 @@
 
 /* The version the result is written in: its guide's (the map names it on
  * the <transaction>), else the partner's. */
-static void version_of(char v[7], struct gw_ctx *c, const struct gw_partner *p, xmlDocPtr out)
+static void version_of(char v[7], struct gw_ctx *c, const struct gw_partner *p, const struct gw_cdoc *out)
 {
-    xmlNodePtr root = xmlDocGetRootElement(out);
-    xmlChar *name = root ? xmlGetProp(root, BAD_CAST "guide") : NULL;
+    char name[256];
     const struct edi_guide *g = NULL;
     struct edi_err e;
 
     snprintf(v, 7, "%s", p->x12_version ? p->x12_version : "004010");
-    if (name && edi_guides_get(&g, c->guides, (const char *)name, &e) == 0 && g && g->version[0])
+    if (gw_cdoc_root_attr(name, sizeof(name), out, "guide") &&
+        edi_guides_get(&g, c->guides, name, &e) == 0 && g && g->version[0])
         snprintf(v, 7, "%s", g->version);
-    xmlFree(name);
 }
 
 /* The map or the guide said no: EDI_ESYNTAX, with at least one finding. */
@@ -46,18 +44,19 @@ static int refused(struct edi_findings *f, const char *map, int rc, const struct
  * sent and the findings say why. No envelope and no control numbers; the
  * document row is matched by the transaction id the send keeps. */
 static int queue_json(struct gw_queued *q, struct gw_ctx *c, const struct gw_partner *p,
-                      const struct gw_outbound *o, const struct map_info *m, xmlDocPtr out, struct edi_findings *f,
-                      struct edi_err *err)
+                      const struct gw_outbound *o, const struct map_info *m, struct gw_cdoc *out,
+                      struct edi_findings *f, struct edi_err *err)
 {
     struct edi_buf json;
     int rc;
 
     edi_buf_init(&json, 0);
-    if ((rc = map_check_output(c->maps, m, out, f, err)) == EDI_ESYNTAX || (rc == 0 && edi_findings_errors(f))) {
+    if ((rc = gw_cdoc_check_output(c->maps, m, out, f, err)) == EDI_ESYNTAX ||
+        (rc == 0 && edi_findings_errors(f))) {
         rc = refused(f, m->name, rc, err);
         goto out;
     }
-    if (rc < 0 || (rc = map_xml_to_json(&json, out, 0, err)) < 0)
+    if (rc < 0 || (rc = gw_cdoc_render(&json, out, 0, err)) < 0)
         goto out;
     if ((rc = edi_fmt(q->name, sizeof(q->name), err, "%s-%s-%s.json", p->id, o->kind, o->ref)) < 0)
         goto out;
@@ -83,11 +82,12 @@ out:
 }
 
 int gw_queue_x12(struct gw_queued *q, struct gw_ctx *c, const struct gw_partner *p,
-                 const struct gw_outbound *o, struct edi_findings *f, struct edi_err *err)
+                 const struct gw_outbound *o, const struct gw_cdoc *doc, struct edi_findings *f,
+                 struct edi_err *err)
 {
     const struct gw_map_ref *ref;
     const struct map_info *m;
-    xmlDocPtr out = NULL;
+    struct gw_cdoc *out = NULL;
     struct map_run_opts opts;
     struct edi_buf set, ichg;
     struct edi_delims dl;
@@ -106,7 +106,7 @@ int gw_queue_x12(struct gw_queued *q, struct gw_ctx *c, const struct gw_partner 
     opts.params = p->params;
     opts.nparams = p->nparams;
     opts.now = c->now;
-    rc = map_run(&out, c->maps, m, o->canonical, &opts, f, err);
+    rc = gw_cdoc_map(&out, c->maps, m, doc, &opts, f, err);
     if (rc == 0 && m->out == MAP_JSON) {
         rc = queue_json(q, c, p, o, m, out, f, err);
         goto out;
@@ -114,7 +114,7 @@ int gw_queue_x12(struct gw_queued *q, struct gw_ctx *c, const struct gw_partner 
     /* SPEC: issue 11 §2 — only characters the partner can read leave: put
      * the values in its character set first, so the guide checks what is sent */
     if (rc == 0)
-        rc = edi_xml_doc_text_x12(out, (enum edi_text_out)p->text_out, f);
+        rc = gw_cdoc_text_x12(out, (enum edi_text_out)p->text_out, f);
     if (rc == EDI_ESYNTAX || (rc == 0 && edi_findings_errors(f))) {
         rc = refused(f, ref->name, rc, err);
         goto out;
@@ -139,7 +139,7 @@ int gw_queue_x12(struct gw_queued *q, struct gw_ctx *c, const struct gw_partner 
     snprintf(isav, sizeof(isav), "%.5s", q->version);
     edi_delims_default(&dl);
     /* written once: these bytes are what the guide checks and what is queued */
-    rc = edi_xml_doc_to_x12(&set, out, &dl, ctl, err);
+    rc = gw_cdoc_x12(&set, out, &dl, ctl, err);
     if (rc == 0) {
         struct edi_str one = {set.p, set.n};
         struct edi_env env = {
@@ -159,7 +159,7 @@ int gw_queue_x12(struct gw_queued *q, struct gw_ctx *c, const struct gw_partner 
         rc = edi_envelope_write(&ichg, &env, &g, 1, err);
     }
     if (rc == 0)
-        rc = map_check_sent(c->maps, m, out, (struct edi_str){ichg.p, ichg.n}, f, err);
+        rc = gw_cdoc_check_sent(c->maps, m, out, (struct edi_str){ichg.p, ichg.n}, f, err);
     if (rc == EDI_ESYNTAX || (rc == 0 && edi_findings_errors(f))) {
         rc = refused(f, ref->name, rc, err);
         goto out;
@@ -194,16 +194,6 @@ out:
     }
     edi_buf_dispose(&set);
     edi_buf_dispose(&ichg);
-    xmlFreeDoc(out);
+    gw_cdoc_free(out);
     return rc;
-}
-
-int gw_queue_x12_doc(struct gw_queued *q, struct gw_ctx *c, const struct gw_partner *p,
-                     const struct gw_outbound *o, const struct gw_cdoc *doc, struct edi_findings *f,
-                     struct edi_err *err)
-{
-    struct gw_outbound ob = *o;
-
-    ob.canonical = gw_cdoc_xml(doc);
-    return gw_queue_x12(q, c, p, &ob, f, err);
 }

@@ -16,14 +16,11 @@
 #include "gateway/core/ctx.h"
 #include "gateway/docs/cdoc.h"
 
-#include <libxml/tree.h>
-
 struct gw_outbound {
     const char *kind;          /* 855, 856, 810: the outbox kind and file name */
     const char *func_id;       /* GS01: PR, SH, IN */
     const char *flow;          /* the partner's map flow: order-ack-out ... */
     const char *ref;           /* what it is about: a PO, a shipment id, an invoice number */
-    xmlDocPtr canonical;       /* the canonical document (borrowed) */
 };
 
 /* What was queued. */
@@ -34,17 +31,13 @@ struct gw_queued {
     char name[256];            /* the file name in outbound/ */
 };
 
-/* Maps, checks, envelopes and queues o for partner p. The map's or the
- * guide's refusal is EDI_ESYNTAX with the findings in f (nothing queued,
- * no control number taken); EDI_ENOTFOUND when the partner has no map for
- * the flow. */
+/* Maps, checks, envelopes and queues doc, a canonical document of cdoc.h
+ * (built, or read from the store), as o says, for partner p. The map's or
+ * the guide's refusal is EDI_ESYNTAX with the findings in f (nothing
+ * queued, no control number taken); EDI_ENOTFOUND when the partner has no
+ * map for the flow. */
 int gw_queue_x12(struct gw_queued *q, struct gw_ctx *c, const struct gw_partner *p,
-                 const struct gw_outbound *o, struct edi_findings *f, struct edi_err *err);
-
-/* gw_queue_x12 for a canonical document of cdoc.h (o->canonical is not
- * read). */
-int gw_queue_x12_doc(struct gw_queued *q, struct gw_ctx *c, const struct gw_partner *p,
-                     const struct gw_outbound *o, const struct gw_cdoc *doc, struct edi_findings *f,
-                     struct edi_err *err);
+                 const struct gw_outbound *o, const struct gw_cdoc *doc, struct edi_findings *f,
+                 struct edi_err *err);
 
 #endif

@@ -62,6 +62,13 @@ int gw_check_receipts(struct gw_stats *st, struct gw_ctx *c, const struct gw_par
             rc = gw_store_receipt_status(c->store, v[i].outbox_id, "pending", NULL, c->now, err);
             continue;
         }
+        if (strcmp(said.status, "resend") == 0) {
+            /* the partner shows it never took: due again now */
+            gw_log(c, "warn", "%s: %s (%s): %s", p->id, v[i].name ? v[i].name : v[i].kind, v[i].receipt,
+                   said.detail);
+            rc = gw_store_outbox_resend(c->store, v[i].outbox_id, said.detail, c->now, err);
+            continue;
+        }
         rc = gw_store_receipt_status(c->store, v[i].outbox_id, said.status, said.detail[0] ? said.detail : NULL,
                                      c->now, err);
         if (rc == 0 && strcmp(said.status, "pending") != 0) {

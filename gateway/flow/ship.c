@@ -931,7 +931,7 @@ static int export_shipment(struct gw_ctx *c, const struct gw_partner *p, const c
             }
         gw_cshipment_free(sh);
     }
-    rc = gw_erp_write_doc(c, p->id, "shipment", id, "queued", "local/shipment-to-erp-json", doc, &csv, err);
+    rc = gw_erp_write(c, p->id, "shipment", id, "queued", "local/shipment-to-erp-json", doc, &csv, err);
     edi_buf_dispose(&csv);
     return rc;
 }
@@ -1018,8 +1018,8 @@ static int queue_shipment(struct job *j, struct shp *s, const char *purpose, str
         return EDI_ESYNTAX;
     *docp = build(j, s, purpose);
     edi_findings_init(&f, 50);
-    ob = (struct gw_outbound){"856", "SH", "shipment-out", s->id, NULL};
-    rc = gw_queue_x12_doc(&q, c, s->p, &ob, *docp, &f, err);
+    ob = (struct gw_outbound){"856", "SH", "shipment-out", s->id};
+    rc = gw_queue_x12(&q, c, s->p, &ob, *docp, &f, err);
     if (rc == EDI_ESYNTAX) {
         for (i = 0; i < f.n; i++)
             if (f.v[i].severity == EDI_SEV_ERROR)

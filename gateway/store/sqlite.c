@@ -368,6 +368,9 @@ static const char *const SQL[Q_COUNT_] = {
                    " ORDER BY id",
     [Q_OUTBOX_STATUS] = "UPDATE outbox SET status = ?2, status_detail = ?3, status_checked = ?4,"
                         " status_checks = status_checks + 1 WHERE id = ?1",
+    [Q_OUTBOX_RESEND] = "UPDATE outbox SET sent_at = NULL, receipt = NULL, status = NULL, status_detail = ?3,"
+                        " status_checked = ?2, next_try = ?2, attempts = attempts + 1, claimed_by = NULL,"
+                        " claimed_at = NULL WHERE id = ?1 AND sent_at IS NOT NULL",
     [Q_DOCS_OF_OUTBOX] = "SELECT id FROM documents WHERE outbox_id = ?1 ORDER BY id",
     [Q_HAS_VERSION] = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
     [Q_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_version",

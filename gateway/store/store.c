@@ -1141,6 +1141,32 @@ int gw_store_receipt_status(struct gw_store *s, int64_t outbox_id, const char *s
     return tx_end(s, rc, op, err);
 }
 
+int gw_store_outbox_resend(struct gw_store *s, int64_t id, const char *why, time_t now, struct edi_err *err)
+{
+    static const char op[] = "outbox resend";
+    struct gw_cursor *cur;
+    int64_t *docs = NULL, changed = 0;
+    size_t k = 0, cap = 0, i;
+    int rc;
+
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    rc = q_change(&changed, s, Q_OUTBOX_RESEND, GW_IN(GW_INT(id), GW_INT(now), GW_TEXT(why)), op, err);
+    if (rc == 0 && changed > 0 && (rc = q_open(&cur, s, Q_DOCS_OF_OUTBOX, GW_IN(GW_INT(id)), op, err)) == 0) {
+        while ((rc = next(cur, op, err)) == 1) {
+            docs = grow(docs, &cap, k, sizeof(*docs));
+            docs[k++] = col_int(cur, 0);
+        }
+        done(cur);
+        if (rc > 0)
+            rc = 0;
+        for (i = 0; i < k && rc == 0; i++)
+            rc = gw_store_set_document_state(s, docs[i], "queued", why, now, err);
+    }
+    free(docs);
+    return tx_end(s, rc, op, err);
+}
+
 void gw_receipts_free(struct gw_receipt_row *v, size_t n)
 {
     size_t i;

@@ -270,6 +270,12 @@ int gw_store_receipts(struct gw_receipt_row **out, size_t *n, struct gw_store *s
 int gw_store_receipt_status(struct gw_store *s, int64_t outbox_id, const char *status, const char *detail,
                             time_t now, struct edi_err *err);
 void gw_receipts_free(struct gw_receipt_row *v, size_t n);
+/* The partner shows a message it took never took effect (an SP-API RP
+ * acknowledgement stuck Processing that getPurchaseOrdersStatus shows
+ * unconfirmed): it is due again at now (one attempt more, so the send
+ * reconciles first), its documents queued again with why in their
+ * history. A message not sent is left alone. */
+int gw_store_outbox_resend(struct gw_store *s, int64_t id, const char *why, time_t now, struct edi_err *err);
 
 /* ---- transport state --------------------------------------------------------- */
 

@@ -217,6 +217,58 @@ static int secret_of(struct gw_transport *t, const char *name, struct gw_secret 
     return rc;
 }
 
+/* The access tokens this process holds, by partner, so a pass that opens
+ * a partner's transport several times (poll, flush, receipts) asks LWA
+ * once an hour, not once an opening. Wiped at exit by the kernel only: a
+ * token is worth an hour, and is never written anywhere. */
+#define TOKEN_CACHE 16
+static struct {
+    char partner[64];
+    char token[2048];
+    time_t until;
+} token_cache[TOKEN_CACHE];
+
+static void cache_get(struct gw_transport *t)
+{
+    size_t i;
+
+    for (i = 0; i < TOKEN_CACHE; i++)
+        if (strcmp(token_cache[i].partner, t->p->id) == 0 && token_cache[i].until > t->c->now + 60) {
+            memcpy(t->token, token_cache[i].token, sizeof(t->token));
+            t->token_until = token_cache[i].until;
+            return;
+        }
+}
+
+static void cache_put(struct gw_transport *t)
+{
+    size_t i, k = 0;
+
+    for (i = 0; i < TOKEN_CACHE; i++) {
+        if (strcmp(token_cache[i].partner, t->p->id) == 0 || token_cache[i].partner[0] == '\0') {
+            k = i;
+            break;
+        }
+        if (token_cache[i].until < token_cache[k].until)
+            k = i;
+    }
+    if (strlen(t->p->id) >= sizeof(token_cache[k].partner))
+        return;
+    snprintf(token_cache[k].partner, sizeof(token_cache[k].partner), "%s", t->p->id);
+    memcpy(token_cache[k].token, t->token, sizeof(t->token));
+    token_cache[k].until = t->token_until;
+}
+
+static void cache_drop(struct gw_transport *t)
+{
+    size_t i;
+
+    for (i = 0; i < TOKEN_CACHE; i++)
+        if (strcmp(token_cache[i].partner, t->p->id) == 0) {
+            explicit_bzero(&token_cache[i], sizeof(token_cache[i]));
+        }
+}
+
 /* SPEC: RULES.md SP-API — the refresh token is exchanged at the LWA
  * endpoint (form-encoded) for an access token of 3600 s; it is kept until
  * 60 s before it expires (the issue's margin). */
@@ -232,6 +284,8 @@ static int access_token(struct gw_transport *t, struct edi_err *err)
     json_int_t ttl;
     int rc;
 
+    if (!t->token[0])
+        cache_get(t);
     if (t->token[0] && t->c->now < t->token_until - 60)
         return 0;
     if ((rc = secret_of(t, "lwa-client-id", &id, err)) < 0 ||
@@ -290,6 +344,7 @@ static int access_token(struct gw_transport *t, struct edi_err *err)
     }
     snprintf(t->token, sizeof(t->token), "%s", tok);
     t->token_until = t->c->now + (ttl > 0 && ttl < 86400 ? (time_t)ttl : 3600);
+    cache_put(t);
     /* the copy jansson holds */
     explicit_bzero((char *)tok, strlen(tok));
     json_decref(j);
@@ -356,7 +411,7 @@ static int take_token(struct gw_transport *t, enum op op, time_t *retry_at, stru
                         (long long)until);
     }
     if (!t->bucket_set[op]) {
-        gw_bucket_init(&t->bucket[op], OPS[op].rate, OPS[op].burst, mono_now());
+        gw_bucket_init(&t->bucket[op], OPS[op].rate, OPS[op].burst - 1, mono_now());
         t->bucket_set[op] = 1;
     }
     while ((w = gw_bucket_take(&t->bucket[op], mono_now())) > 0) {
@@ -449,6 +504,7 @@ static int call(json_t **out, long *status, struct gw_transport *t, enum op op, 
                    OPS[op].name);
             explicit_bzero(t->token, sizeof(t->token));
             explicit_bzero(t->rdt, sizeof(t->rdt));
+            cache_drop(t);
             gw_http_resp_free(&rs);
             continue;
         }
@@ -1176,9 +1232,36 @@ static void spapi_abandoned(struct gw_transport *t, const struct gw_outbox_item 
 
 /* ---- status ---------------------------------------------------------------------------------- */
 
+/* 1 when the PO of an RP acknowledgement receipt (its name:
+ * PARTNER-855-PO.json) has its items confirmed at Amazon, 0 when not or
+ * when the name says no PO, < 0 an error. */
+static int rp_ack_took_po(struct gw_transport *t, const struct gw_receipt_row *r, time_t *retry_at,
+                          struct edi_err *err)
+{
+    struct gw_outbox_item it;
+    char po[80], body[160];
+    size_t pl = strlen(t->p->id);
+    const char *n = r->name;
+    int took = 0, rc;
+
+    if (n == NULL || strncmp(n, t->p->id, pl) != 0 || strncmp(n + pl, "-855-", 5) != 0)
+        return 0;
+    snprintf(po, sizeof(po), "%.*s", (int)strcspn(n + pl + 5, "."), n + pl + 5);
+    if (po[0] == '\0' || strpbrk(po, "\"\\") != NULL)
+        return 0;
+    snprintf(body, sizeof(body), "{\"acknowledgements\":[{\"purchaseOrderNumber\":\"%s\"}]}", po);
+    memset(&it, 0, sizeof(it));
+    it.bytes = (unsigned char *)body;
+    it.n = strlen(body);
+    if ((rc = rp_ack_took(&took, t, &it, retry_at, err)) < 0)
+        return rc;
+    return took;
+}
+
 static int spapi_status(struct gw_transport *t, const struct gw_receipt_row *r, struct gw_said *out,
                         struct edi_err *err)
 {
+    int took;
     enum op op = is_df(t->p) ? OP_DF_TX : OP_RP_TX;
     struct edi_buf tail;
     json_t *j = NULL, *ts;
@@ -1229,6 +1312,22 @@ static int spapi_status(struct gw_transport *t, const struct gw_receipt_row *r, 
         errors_text(out->detail, sizeof(out->detail), errs);
         if (out->detail[0] == '\0')
             snprintf(out->detail, sizeof(out->detail), "Failure, with no error given");
+    } else if (op == OP_RP_TX && strcmp(r->kind, "855") == 0 &&
+               t->c->now - r->sent_at > (time_t)t->p->spapi.processing_minutes * 60) {
+        /* SPEC: issue 14, RULES.md SP-API — a stuck RP acknowledgement is
+         * reconciled through getPurchaseOrdersStatus: it took when the
+         * items show confirmed; when they do not, it never took, and it
+         * goes again (the send looks once more before it does) */
+        json_decref(j);
+        if ((took = rp_ack_took_po(t, r, &later, err)) < 0)
+            return took;
+        snprintf(out->status, sizeof(out->status), "%s", took ? "accepted" : "resend");
+        snprintf(out->detail, sizeof(out->detail),
+                 took ? "Processing past %d minutes, but getPurchaseOrdersStatus shows the items confirmed"
+                      : "Processing past %d minutes and getPurchaseOrdersStatus shows the items unconfirmed: "
+                        "it never took; sent again",
+                 t->p->spapi.processing_minutes);
+        return 0;
     } else if (strcmp(r->kind, "810") != 0 &&
                t->c->now - r->sent_at > (time_t)t->p->spapi.processing_minutes * 60) {
         /* SPEC: RULES.md SP-API — still Processing for long is unknown:

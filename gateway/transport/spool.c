@@ -472,6 +472,25 @@ static void spool_abandoned(struct gw_transport *t, const struct gw_outbox_item 
 
 /* A file in outbound/ is waiting; gone, the partner took it. */
 
+/* Files: a message sent is "waiting" while its file is in outbound/ and
+ * "picked-up" once whatever fetches from there took it. The send asks for
+ * no receipt (a file written is delivered): this is for a caller who wants
+ * to know. */
+static int spool_status(struct gw_transport *t, const struct gw_receipt_row *r, struct gw_said *out,
+                        struct edi_err *err)
+{
+    char path[4400];
+    struct stat sb;
+    const char *name = r->receipt && *r->receipt ? r->receipt : r->name;
+
+    memset(out, 0, sizeof(*out));
+    if (t->p->outbound == NULL || name == NULL || strchr(name, '/') ||
+        edi_fmt(path, sizeof(path), err, "%s/%s", t->p->outbound, name) < 0)
+        return edi_fail(err, EDI_ENOTFOUND, "no such message: %s", name ? name : "(none)");
+    snprintf(out->status, sizeof(out->status), "%s", lstat(path, &sb) == 0 ? "waiting" : "picked-up");
+    return 0;
+}
+
 static void spool_close(struct gw_transport *t)
 {
     size_t i;
@@ -500,6 +519,6 @@ const struct gw_transport_type gw_transport_spool = {
     .keep = spool_keep,
     .send = spool_send,
     .abandoned = spool_abandoned,
-    .status = NULL,       /* a file written is delivered: nothing to ask later */
+    .status = spool_status,
     .close = spool_close,
 };

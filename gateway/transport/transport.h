@@ -50,7 +50,8 @@ struct gw_receipt {
 
 /* What a partner said of a message sent (status()). */
 struct gw_said {
-    char status[16];       /* pending, accepted, rejected, unknown */
+    char status[16];       /* pending, accepted, rejected, unknown; or resend: it
+                            * never took (the partner's own record says so) */
     char detail[512];      /* its words ("" when none) */
 };
 

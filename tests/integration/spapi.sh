@@ -272,8 +272,75 @@ has "a confirmation Processing past the limit is unknown" " 856 +ACME1-[0-9]+-00
 has "and says why" "still Processing [0-9]+ minutes after it was sent: not sent again" "$tmp/f-run5"
 [ "$(submitted SubmitShipmentConfirmations)" = 2 ] && ok "and it was not sent again" || no "RP confirmations sent: $(submitted SubmitShipmentConfirmations), want 2" "$tmp/f-run5"
 
+# ---- a PO Amazon changes, one a window missed, an acknowledgement stuck Processing -------------
+python3 - "$FIX" "$tmp" "$(date -u -d "@$T" +%FT%TZ)" "$(date -u -d "@$((T - 3 * 86400))" +%FT%TZ)" <<'PY'
+import json, sys
+fix, tmp, now, old = sys.argv[1:5]
+orders = json.load(open(fix + "/rp-orders.json"))
+# 7PBQ8KZZ changed: its one line now 6, not 4 (a quantity change after the ack)
+changed = [o for o in orders if o["purchaseOrderNumber"] == "7PBQ8KZT"][0]
+changed["purchaseOrderNumber"] = "7PBQ8KZZ"
+changed["orderDetails"]["purchaseOrderChangedDate"] = now
+changed["orderDetails"]["items"][0]["orderedQuantity"]["amount"] = 6
+# a PO created three days ago that no window saw (Amazon published it late)
+late = json.loads(json.dumps(orders[0]))
+late["purchaseOrderNumber"] = "4Z32LATE"
+late["orderDetails"]["purchaseOrderDate"] = old
+late["orderDetails"]["purchaseOrderStateChangedDate"] = old
+# a PO whose acknowledgement will stay Processing
+stuck = json.loads(json.dumps(orders[1]))
+stuck["purchaseOrderNumber"] = "2JK3STUK"
+stuck["orderDetails"]["purchaseOrderDate"] = now
+stuck["orderDetails"]["purchaseOrderStateChangedDate"] = now
+json.dump([changed, late, stuck], open(tmp + "/rp-3.json", "w"))
+PY
+ctl POST /_test/orders/rp "$tmp/rp-3.json" > /dev/null
+tick 1; w run --once -w "$ws" > "$tmp/c-run1" 2>&1
+w orders show 7PBQ8KZZ -w "$ws" > "$tmp/changed" 2>&1
+has "a PO Amazon changed updates its order" "PO changed by rp-order-7PBQ8KZZ" "$tmp/changed"
+w orders list -w "$ws" > "$tmp/orders4" 2>&1
+hasnt "a PO created before the last window is not pulled by the next one" "4Z32LATE" "$tmp/orders4"
+# first the work is done but the transaction stays Processing; then (the
+# changed 7PBQ8KZZ's new ack) it stays Processing and never took
+printf '[{"operation": "vendorOrders/submitAcknowledgement", "kind": "processing", "count": 1, "applied": true}]' > "$tmp/faults4.json"
+ctl POST /_test/faults "$tmp/faults4.json" > /dev/null
+w orders approve 2JK3STUK -w "$ws" > /dev/null 2>&1
+w ack run -w "$ws" > "$tmp/c-ack" 2>&1
+tick 35; w run --once -w "$ws" > "$tmp/c-run2" 2>&1
+w documents -w "$ws" > "$tmp/docs7" 2>&1
+has "an RP acknowledgement Processing past the limit is reconciled: Amazon shows it confirmed" \
+  "getPurchaseOrdersStatus shows the items confirmed" "$tmp/c-run2"
+has "so it reads accepted, not unknown" " 855 +2JK3STUK +accepted" "$tmp/docs7"
+[ "$(ctl GET /_test/state | grep -o '"purchaseOrderNumber": *"2JK3STUK"' | wc -l)" -ge 1 ] && ok "(the stand-in holds its acknowledgement)" || no "2JK3STUK acknowledgement"
+printf '[{"operation": "vendorOrders/submitAcknowledgement", "kind": "processing", "count": 1}]' > "$tmp/faults5.json"
+ctl POST /_test/faults "$tmp/faults5.json" > /dev/null
+python3 - "$tmp" "$(now_iso)" <<'PY'
+import json, sys
+tmp, now = sys.argv[1:3]
+o = json.load(open(tmp + "/rp-3.json"))[2]
+o["purchaseOrderNumber"] = "2JK3NEVR"
+o["orderDetails"]["purchaseOrderDate"] = now
+o["orderDetails"]["purchaseOrderStateChangedDate"] = now
+json.dump([o], open(tmp + "/rp-4.json", "w"))
+PY
+ctl POST /_test/orders/rp "$tmp/rp-4.json" > /dev/null
+tick 1; w run --once -w "$ws" >> "$tmp/c-run2" 2>&1
+w orders approve 2JK3NEVR -w "$ws" > /dev/null 2>&1
+w ack run -w "$ws" >> "$tmp/c-ack" 2>&1
+tick 35; w run --once -w "$ws" > "$tmp/c-run2b" 2>&1
+has "one that never took is found unconfirmed and sent again" "2JK3NEVR.*never took; sent again" "$tmp/c-run2b"
+tick 3; w run --once -w "$ws" >> "$tmp/c-run2b" 2>&1
+tick 3; w run --once -w "$ws" >> "$tmp/c-run2b" 2>&1
+w documents -w "$ws" > "$tmp/docs8" 2>&1
+has "and then reads accepted" " 855 +2JK3NEVR +accepted" "$tmp/docs8"
+# the next day's back-fill (the last 14 days again) finds the late PO
+tick 1440; w run --once -w "$ws" > "$tmp/c-run3" 2>&1
+w orders list -w "$ws" > "$tmp/orders5" 2>&1
+has "the daily back-fill pulls the PO the windows missed" "amazon-rp +RP +4Z32LATE " "$tmp/orders5"
+[ "$(grep -c ' 7PBQ8KZZ ' "$tmp/orders5")" = 1 ] && ok "the back-fill makes no second order of a PO it pulls again" || no "7PBQ8KZZ orders" "$tmp/orders5"
+
 # ---- secrets: in the vault, nowhere else ---------------------------------------------------
-cat "$tmp"/*.out "$tmp"/run* "$tmp"/f-* "$tmp"/ack* "$tmp"/ship* "$tmp"/inv* "$tmp"/docs* > "$tmp/all-output" 2>/dev/null
+cat "$tmp"/*.out "$tmp"/run* "$tmp"/f-* "$tmp"/c-* "$tmp"/ack* "$tmp"/ship* "$tmp"/inv* "$tmp"/docs* > "$tmp/all-output" 2>/dev/null
 "$W" secrets list -w "$ws" --json >> "$tmp/all-output" 2>&1
 "$W" status -w "$ws" --json >> "$tmp/all-output" 2>&1
 leak=0

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # check-layers on the tree, and proof that it fails: the fixture tree bad/
 # breaks each rule once and must be reported exactly as bad.expected says
-# (file:line and why); good/ breaks none and passes, its excepted file counted.
+# (file:line and why); good/ breaks none and passes, its excepted file (given
+# with --except) counted.
 # Prints TAP lines for tests/run.sh.
 cd "$(dirname "$0")/../.." || exit 2
 tmp=$(mktemp -d)
@@ -22,6 +23,7 @@ while IFS= read -r want; do
 done < tests/layers/bad.expected
 diff -u tests/layers/bad.expected "$tmp/bad" > "$tmp/diff" && ok "  and nothing else" || no "  reports differ from bad.expected" "$tmp/diff"
 
-scripts/check-layers.py --root tests/layers/good --allow-stale > "$tmp/good" 2>&1; rc=$?
+# the tree's own EXCEPTIONS shrink to none: the fixture names its one
+scripts/check-layers.py --root tests/layers/good --allow-stale --except gateway/flow/ack.c:libxml2 > "$tmp/good" 2>&1; rc=$?
 [ $rc = 0 ] && ok "check-layers passes tests/layers/good" || no "check-layers on tests/layers/good exits $rc" "$tmp/good"
 grep -qF "1 exceptions remain (gateway/flow/ack.c)" "$tmp/good" && ok "  and counts its excepted file" || no "  does not count its excepted file" "$tmp/good"

@@ -893,7 +893,8 @@ class Handler(BaseHTTPRequestHandler):
                         return self.send_json(400, {"error": "fault needs kind 429|500|503|timeout|cut|401-expired|processing|fail", "got": f})
                     f = {"operation": f.get("operation", "*"), "kind": f["kind"], "count": int(f.get("count", 1)),
                          "seconds": f.get("seconds"), "errorCode": f.get("errorCode"),
-                         "errorMessage": f.get("errorMessage"), "after": bool(f.get("after"))}
+                         "errorMessage": f.get("errorMessage"), "after": bool(f.get("after")),
+                         "applied": bool(f.get("applied"))}
                     added.append(f)
                 with st.lock:
                     st.faults.extend(added)
@@ -1001,8 +1002,12 @@ class Ops:
         if op.id.lower() in ("submitinvoices", "submitinvoice") and not self.srv.args.invoices_complete:
             fate = "processing"
         f = self.st.take_fault(op.qname, op.id, kinds=("processing", "fail"))
+        applied = False
         if f:
             fate = f["kind"]
+            # "applied": Amazon did the work (the PO shows it) but the
+            # transaction itself never leaves Processing
+            applied = fate == "processing" and f.get("applied")
             if fate == "fail":
                 errs = [{"code": f.get("errorCode") or "INVALID_ORDER_ID",
                          "message": f.get("errorMessage") or "The purchase order number is not valid.",
@@ -1017,7 +1022,7 @@ class Ops:
                                          "processingPolls": self.srv.args.processing_polls}
             self.st.submissions.append({"operation": op.qname, "transactionId": tid, "body": self.body,
                                         "time": iso(self.st.now()), "requestParameters": self.q})
-            if fate == "success":
+            if fate == "success" or applied:
                 self.apply()
         self.st.save()
         return tid

@@ -129,6 +129,70 @@ static void test_order_details(void **state)
 
 #define ORD(header, lines) "<order xmlns='urn:wharf:canonical:1'><header>" header "</header><lines>" lines "</lines></order>"
 
+/* What the ERP's CSV and the acknowledgments read besides: DF flags and
+ * messages, the ship-to's contact lines, a line's description; read from
+ * a gw_cdoc, the elements to copy point into it and copy as they are. */
+static void test_order_extras(void **state)
+{
+    static const char xml[] = ORD(
+        "<program>DF</program><po-number>P1</po-number><required-ship-date>2025-01-02</required-ship-date>"
+        "<is-gift>true</is-gift><packing-slip-required>false</packing-slip-required>"
+        "<gift><message>Happy day</message></gift><message-to-customer>Thanks</message-to-customer>"
+        "<ship-to><name>A\nB</name><attention>C</attention><extra-address-line>X4</extra-address-line>"
+        "<contact><phone>555-2</phone></contact><address><line>L1</line><phone>555-1</phone></address></ship-to>"
+        "<selling-party><id qualifier='92' other='z'>V1</id><tax-id>T</tax-id></selling-party>",
+        "<line><line-no>1</line-no><id qualifier='asin'>B1</id><ordered-quantity unit='EA' x='1'>2</ordered-quantity>"
+        "<description>Widget</description><backorder-allowed>false</backorder-allowed><gift><message/></gift></line>"
+        "<line><line-no>2</line-no><ordered-quantity>1</ordered-quantity></line>");
+    struct gw_cdoc *d = NULL, *b;
+    struct gw_corder *o = NULL;
+    struct edi_err err;
+    struct gw_cel *r;
+    char *text;
+
+    edi_err_clear(&err);
+    assert_int_equal(gw_cdoc_parse(&d, xml, sizeof(xml) - 1, "order", &err), 0);
+    assert_int_equal(gw_cdoc_order(&o, d, &err), 0);
+    str_eq(o->required_ship_date, "2025-01-02", "required-ship-date");
+    str_eq(o->is_gift, "true", "is-gift");
+    str_eq(o->packing_slip_required, "false", "packing-slip-required");
+    str_eq(o->gift_message, "Happy day", "gift message");
+    str_eq(o->message_to_customer, "Thanks", "message-to-customer");
+    str_eq(o->ship_to.attention, "C", "attention");
+    str_eq(o->ship_to.extra_address_line, "X4", "extra-address-line");
+    /* the contact comes first in the document: its phone */
+    str_eq(o->ship_to.phone, "555-2", "phone");
+    str_eq(o->lines[0].description, "Widget", "description");
+    str_eq(o->lines[0].backorder_allowed, "false", "backorder-allowed");
+    str_eq(o->lines[0].gift_message, "", "an empty gift message is there");
+    assert_null(o->lines[1].gift_message);
+    assert_null(o->lines[1].description);
+    assert_non_null(o->selling_party.el);
+    assert_null(o->ship_from.el);
+    assert_non_null(o->lines[0].el);
+
+    b = gw_cdoc_new("order-ack");
+    r = gw_cdoc_root(b);
+    gw_cel_copy(r, o->selling_party.el);
+    gw_cel_copy(r, o->ship_from.el);
+    assert_int_equal(gw_cel_copy_kids(r, o->lines[0].el, "ordered-quantity", 0), 1);
+    assert_int_equal(gw_cel_copy_kids(r, o->lines[1].el, "id", 1), 0);
+    text = gw_cdoc_text(b, NULL);
+    assert_non_null(strstr(text, "<selling-party xmlns=\"urn:wharf:canonical:1\">\n    <id qualifier=\"92\" other=\"z\">V1</id>\n"
+                                 "    <tax-id>T</tax-id>\n  </selling-party>"));
+    assert_non_null(strstr(text, "<ordered-quantity xmlns=\"urn:wharf:canonical:1\" unit=\"EA\" x=\"1\">2</ordered-quantity>"));
+    free(text);
+    gw_cdoc_free(b);
+    gw_corder_free(o);
+    gw_cdoc_free(d);
+
+    /* read from bytes: nothing points into a tree that is gone */
+    assert_int_equal(gw_corder_read(&o, xml, sizeof(xml) - 1, &err), 0);
+    assert_null(o->selling_party.el);
+    assert_null(o->lines[0].el);
+    gw_corder_free(o);
+}
+
 static const struct {
     const char *name;
     int kind;            /* 0 order, 1 ack, 2 shipment, 3 invoice */
@@ -534,6 +598,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_orders),         cmocka_unit_test(test_order_details),
+        cmocka_unit_test(test_order_extras),
         cmocka_unit_test(test_strict),         cmocka_unit_test(test_ack),
         cmocka_unit_test(test_shipments),      cmocka_unit_test(test_invoice),
         cmocka_unit_test(test_build),          cmocka_unit_test(test_scrub),

@@ -1371,7 +1371,7 @@ static void test_invoice_lines_migration(void **state)
     gw_store_close(s);
     /* back to version 5: no invoice_lines (nor what 7 to 11 added) */
     exec_raw(f, "ALTER TABLE invoices DROP COLUMN amazon_status; ALTER TABLE invoices DROP COLUMN amazon_detail;"
-                " DROP TABLE cursors; DROP TABLE rate_waits; DROP INDEX outbox_status;"
+                " DROP TABLE rate_waits; DROP TABLE cursors; DROP INDEX outbox_status;"
                 " ALTER TABLE outbox DROP COLUMN receipt; ALTER TABLE outbox DROP COLUMN status;"
                 " ALTER TABLE outbox DROP COLUMN status_detail; ALTER TABLE outbox DROP COLUMN status_checked;"
                 " ALTER TABLE outbox DROP COLUMN status_checks;"
@@ -1468,6 +1468,91 @@ static void test_raw_digest_required(void **state)
     assert_int_equal(scalar(*state, "SELECT count(*) FROM raw"), 1);
 }
 
+/* Receipts (an SP-API transactionId): kept with the message sent, asked
+ * about until judged; the documents it carries follow what the partner
+ * says, and only a judgement (not "pending") touches them. */
+static void test_receipts(void **state)
+{
+    static const struct {
+        const char *said, *detail;
+        const char *doc_state;   /* the document after it */
+        int still_pending;       /* listed as pending after */
+    } steps[] = {
+        {"pending", NULL, "sent", 1},
+        {"pending", NULL, "sent", 1},
+        {"rejected", "INVALID_ORDER_ID: no such PO", "rejected", 0},
+    };
+    struct gw_store *s = open_ok(*state);
+    struct gw_receipt_row *v = NULL;
+    size_t n = 0, i;
+    int64_t ob = 0, ob2 = 0, doc = 0;
+
+    OK(gw_store_outbox_add(&ob, s, "amazon-df", "856", "a.json", "{}", 2, T0, E));
+    OK(gw_store_add_document(&doc, s, 0, "amazon-df", "outbound", "856", NULL, NULL, "PO1", "queued", NULL, T0, E));
+    OK(gw_store_document_outbox(s, doc, ob, E));
+    OK(gw_store_outbox_add(&ob2, s, "amazon-df", "855", "b.json", "{}", 2, T0, E));
+    /* sent with a receipt: pending; sent without: no receipt at all */
+    OK(gw_store_outbox_sent_receipt(s, ob, "tx-1", T0 + 1, E));
+    OK(gw_store_outbox_sent(s, ob2, T0 + 1, E));
+    OK(gw_store_receipts(&v, &n, s, NULL, "pending", E));
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].receipt, "tx-1");
+    assert_int_equal(v[0].sent_at, T0 + 1);
+    assert_int_equal(v[0].checks, 0);
+    gw_receipts_free(v, n);
+    for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        OK(gw_store_receipt_status(s, ob, steps[i].said, steps[i].detail, T0 + 10 + (time_t)i, E));
+        OK(gw_store_receipts(&v, &n, s, "amazon-df", "pending", E));
+        assert_int_equal(n, (size_t)steps[i].still_pending);
+        if (n)
+            assert_int_equal(v[0].checks, (int)i + 1);
+        gw_receipts_free(v, n);
+        {
+            char q[96];
+
+            snprintf(q, sizeof(q), "SELECT count(*) FROM documents WHERE id = %lld AND state = '%s'", (long long)doc,
+                     steps[i].doc_state);
+            gw_store_close(s);
+            assert_int_equal(scalar(*state, q), 1);
+            s = open_ok(*state);
+        }
+    }
+    OK(gw_store_receipts(&v, &n, s, NULL, "rejected", E));
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].detail, "INVALID_ORDER_ID: no such PO");
+    gw_receipts_free(v, n);
+    gw_store_close(s);
+}
+
+/* A transport's cursors and rate waits: per partner and name; a wait
+ * only ever moves later. */
+static void test_cursors_and_waits(void **state)
+{
+    struct gw_store *s = open_ok(*state);
+    char *v = NULL;
+    time_t until = 1;
+
+    OK(gw_store_cursor_get(&v, s, "amazon-rp", "rp-orders", E));
+    assert_null(v);
+    OK(gw_store_cursor_set(s, "amazon-rp", "rp-orders", "2026-12-01T00:00:00Z", T0, E));
+    OK(gw_store_cursor_set(s, "amazon-df", "rp-orders", "other", T0, E));
+    OK(gw_store_cursor_set(s, "amazon-rp", "rp-orders", "2026-12-02T00:00:00Z", T0, E));
+    OK(gw_store_cursor_get(&v, s, "amazon-rp", "rp-orders", E));
+    assert_string_equal(v, "2026-12-02T00:00:00Z");
+    free(v);
+    OK(gw_store_rate_wait_get(&until, s, "amazon-rp", "getPurchaseOrders", E));
+    assert_int_equal(until, 0);
+    OK(gw_store_rate_wait_set(s, "amazon-rp", "getPurchaseOrders", T0 + 30, E));
+    OK(gw_store_rate_wait_set(s, "amazon-rp", "getPurchaseOrders", T0 + 10, E));   /* earlier: kept later */
+    gw_store_close(s);
+    s = open_ok(*state);   /* another process sees it */
+    OK(gw_store_rate_wait_get(&until, s, "amazon-rp", "getPurchaseOrders", E));
+    assert_int_equal(until, T0 + 30);
+    OK(gw_store_rate_wait_get(&until, s, "amazon-df", "getPurchaseOrders", E));
+    assert_int_equal(until, 0);
+    gw_store_close(s);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -1500,6 +1585,8 @@ int main(void)
         T(test_invoice_lines_migration),
         T(test_not_found),
         T(test_raw_digest_required),
+        T(test_receipts),
+        T(test_cursors_and_waits),
     };
 #undef T
 

@@ -287,9 +287,12 @@ static void test_spool_send(void **state)
     struct gw_receipt r;
     struct edi_err err;
     struct stat sb;
+    struct gw_receipt_row row;
+    struct gw_said said;
     char path[256];
 
     memset(&it, 0, sizeof(it));
+    memset(&r, 0, sizeof(r));
     it.partner = "amazon-rp";
     it.kind = "855";
     it.name = "amazon-rp-855-1.edi";
@@ -302,9 +305,14 @@ static void test_spool_send(void **state)
     assert_int_equal(stat(path, &sb), 0);
     assert_int_equal(sb.st_mode & 0777, 0600);
     assert_int_equal(sb.st_size, 4);
-    /* a file written is delivered: the spool has nothing to ask later */
-    assert_null(tt->status);
+    memset(&row, 0, sizeof(row));
+    row.receipt = r.id;
+    assert_int_equal(r.ask, 0);   /* a file written is delivered: no receipt to keep */
+    assert_int_equal(tt->status(t, &row, &said, &err), 0);
+    assert_string_equal(said.status, "waiting");
     unlink(path);
+    assert_int_equal(tt->status(t, &row, &said, &err), 0);
+    assert_string_equal(said.status, "picked-up");
     it.name = "../escape.edi";
     assert_int_equal(tt->send(t, &it, &r, &err), EDI_ECONFIG);
     tt->close(t);
