@@ -107,7 +107,9 @@ static const struct topic topics[] = {
                "`wharf documents` shows each. 429s are waited out (the wait is kept in the\n"
                "store), 5xx, timeouts and cut bodies retried with back-off, a 401 refreshes\n"
                "the token once; an RP ack whose answer was lost is looked up before it is\n"
-               "sent again.\n"},
+               "sent again. Invoice statuses come from the Finances Invoices API\n"
+               "(getInvoiceHeaders since the cursor fin-invoices, getInvoice for the\n"
+               "variance lines, 1/s): `wharf help invoices`.\n"},
     {"charset", "Character sets (a partner's <x12> in wharf.xml)\n"
                 "\n"
                 "inbound-charset=\"utf-8 iso-8859-1\" (default): values are UTF-8, and a value\n"
