@@ -132,7 +132,9 @@ const char *const gw_order_states[] = {GW_ORDER_PENDING, GW_ORDER_APPROVED, GW_O
                                        GW_ORDER_PARTIALLY_SHIPPED, GW_ORDER_SHIPPED, GW_ORDER_INVOICED,
                                        GW_ORDER_CLOSED, GW_ORDER_CANCELLED, GW_ORDER_REJECTED, NULL};
 const char *const gw_invoice_states[] = {GW_INV_HELD, GW_INV_QUEUED, GW_INV_SENT, GW_INV_ACCEPTED,
-                                         GW_INV_REJECTED, GW_INV_PAID, NULL};
+                                         GW_INV_REJECTED, GW_INV_PAID, GW_INV_IN_PROGRESS,
+                                         GW_INV_PARTIALLY_PAID, GW_INV_DEDUCTED, GW_INV_PARTIALLY_DEDUCTED,
+                                         NULL};
 const char *const gw_shipment_states[] = {"queued", "replaced", "floor-denial", NULL};
 /* inbound: accepted, rejected, duplicate-ship-id; outbound: queued, sent,
  * then accepted or rejected by the partner's 997/999 */

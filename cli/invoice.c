@@ -97,12 +97,49 @@ int gw_cmd_invoice(int argc, char **argv)
 }
 
 
+/* Amazon's word (the Finances API) as {status, summary, variances}: the
+ * summary is the detail's first line, each variance line one string. */
+static json_t *amazon_json(const struct gw_invoice *v)
+{
+    json_t *a = json_array();
+    const char *d = v->amazon_detail ? v->amazon_detail : "", *nl = strchr(d, '\n'), *s;
+    json_t *o = json_pack("{s:s, s:s%}", "status", v->amazon_status, "summary", d,
+                          nl ? (size_t)(nl - d) : strlen(d));
+
+    for (s = nl ? nl + 1 : ""; *s; s = nl + 1) {
+        if ((nl = strchr(s, '\n')) == NULL) {
+            json_array_append_new(a, json_string(s));
+            break;
+        }
+        json_array_append_new(a, json_stringn(s, (size_t)(nl - s)));
+    }
+    json_object_set_new(o, "variances", a);
+    return o;
+}
+
 static json_t *invoice_json(const struct gw_invoice *v)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:I, s:I}", "partner", v->partner,
-                     "program", v->program, "number", v->number, "state", v->state, "po_numbers",
-                     v->po_numbers, "total", v->total, "currency", v->currency, "findings", v->findings,
-                     "created", (json_int_t)v->created, "updated", (json_int_t)v->updated);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:I, s:I}", "partner", v->partner,
+                          "program", v->program, "number", v->number, "state", v->state, "po_numbers",
+                          v->po_numbers, "total", v->total, "currency", v->currency, "findings", v->findings,
+                          "created", (json_int_t)v->created, "updated", (json_int_t)v->updated);
+
+    /* "amazon": what Amazon's Finances API said, null until it has */
+    json_object_set_new(j, "amazon", v->amazon_status ? amazon_json(v) : json_null());
+    return j;
+}
+
+/* Prints text's lines, each indented. */
+static void print_lines(const char *indent, const char *text)
+{
+    const char *p = text, *e;
+
+    for (; p && *p; p = *e ? e + 1 : e) {
+        e = strchr(p, '\n');
+        if (e == NULL)
+            e = p + strlen(p);
+        printf("%s%.*s\n", indent, (int)(e - p), p);
+    }
 }
 
 static int invoices_list(struct gw_ctx *c, const struct gw_cli_opts *o, struct edi_err *err)
@@ -131,16 +168,11 @@ static int invoices_list(struct gw_ctx *c, const struct gw_cli_opts *o, struct e
             gw_cli_when(when, sizeof(when), v[i]->updated);
             printf("%-10s %-20s %-9s %12s  %-24s %s\n", v[i]->partner, v[i]->number, v[i]->state,
                    v[i]->total ? v[i]->total : "", v[i]->po_numbers ? v[i]->po_numbers : "", when);
-            if (strcmp(v[i]->state, "held") == 0 && v[i]->findings) {
-                const char *p = v[i]->findings, *e;
-
-                for (; *p; p = *e ? e + 1 : e) {
-                    e = strchr(p, '\n');
-                    if (e == NULL)
-                        e = p + strlen(p);
-                    printf("    %.*s\n", (int)(e - p), p);
-                }
-            }
+            if (strcmp(v[i]->state, "held") == 0 && v[i]->findings)
+                print_lines("    ", v[i]->findings);
+            else if (v[i]->amazon_detail)
+                /* Amazon's summary; the variance lines are `show`'s */
+                printf("    %.*s\n", (int)strcspn(v[i]->amazon_detail, "\n"), v[i]->amazon_detail);
         }
     }
     gw_invoices_free(v, n);
@@ -178,6 +210,10 @@ static int invoices_show(struct gw_ctx *c, const struct gw_cli_opts *o, struct e
                    v->currency ? v->currency : "");
             if (v->findings && *v->findings)
                 printf("held because:\n%s", v->findings);
+            if (v->amazon_status) {
+                printf("Amazon (Finances API): %s\n", v->amazon_status);
+                print_lines("  ", v->amazon_detail);
+            }
             printf("history:\n");
             for (i = 0; i < nh; i++) {
                 char when[32];

@@ -100,6 +100,11 @@ int gw_erp_name(char *out, size_t cap, const char *partner, const char *kind, co
 int gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
                  const char *state, const char *map, const struct gw_cdoc *doc, const struct edi_buf *csv,
                  struct edi_err *err);
+/* A JSON document wharf made itself (no map), for the ERP: PARTNER-KIND-ID.json
+ * queued in the outbox inside the caller's transaction, when erp/out/
+ * wants JSON. A store error is returned: roll the change back. */
+int gw_erp_write_json(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
+                      const char *json, size_t n, struct edi_err *err);
 /* A sales order for the ERP: JSON through local/order-to-erp-json and CSV
  * (one row a line of o, with what the warehouse needs to ship it, read
  * from canonical, the order's canonical document), the same way. */

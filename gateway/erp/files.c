@@ -114,6 +114,14 @@ int gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const 
     return rc;
 }
 
+int gw_erp_write_json(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
+                      const char *json, size_t n, struct edi_err *err)
+{
+    if (c->cfg->erp_out == NULL || !c->cfg->erp_json)
+        return 0;
+    return erp_queue(c, GW_OUTBOX_ERP_JSON, partner, kind, id, "json", json, n, err);
+}
+
 /* The order-level columns of the ERP CSV, repeated on each line's row:
  * what the warehouse needs to ship a DF order to the consumer (personal
  * data: see files_push). The names are the JSON's (order-to-erp-json.xsl).

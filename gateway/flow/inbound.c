@@ -18,6 +18,7 @@
 #include "gateway/docs/mapdoc.h"
 #include "gateway/erp/erp.h"
 #include "gateway/flow/ack.h"
+#include "gateway/flow/invoice.h"
 #include "gateway/flow/readback.h"
 #include "gateway/transport/transport.h"
 
@@ -599,6 +600,21 @@ static int process_raw(struct gw_stats *st, struct gw_ctx *c, const struct gw_pa
     f.name = name;
     f.err = err;
     f.raw_id = raw_id;
+    if (strcmp(p->transport, "sp-api") == 0 && is_json(raw) && raw->name &&
+        strncmp(raw->name, "fin-invoice-", 12) == 0) {
+        /* Amazon's word on one of our invoices (the Finances API) */
+        if ((rc = gw_invoice_amazon(c, p, raw->bytes, raw->n, reason, err)) < 0)
+            goto fail;
+        *verdict = *reason ? GW_VERDICT_QUARANTINED : GW_VERDICT_ARCHIVED;
+        if ((rc = gw_store_raw_settle(c->store, raw_id, *verdict, *reason, err)) < 0 ||
+            (rc = gw_store_commit(c->store, err)) < 0)
+            goto fail;
+        if (*reason) {
+            st->quarantined++;
+            gw_log(c, "warn", "%s %s: quarantined: %s", p->id, name, *reason);
+        }
+        goto out;
+    }
     if (strcmp(p->transport, "sp-api") == 0 && is_json(raw)) {
         f.spapi = 1;
         if ((rc = order_json(&f, raw, verdict, reason)) < 0 ||

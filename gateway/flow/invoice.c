@@ -15,6 +15,8 @@
 #include "gateway/docs/canon.h"
 #include "gateway/docs/cdoc.h"
 #include "gateway/flow/outbound.h"
+
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1341,13 +1343,234 @@ int gw_invoice_paid(struct gw_ctx *c, const char *number, const char *why, struc
         return edi_fail(err, EDI_ENOTFOUND, "no invoice %s", number);
     if (rc < 0)
         return rc;
-    if (strcmp(v->state, GW_INV_SENT) != 0 && strcmp(v->state, GW_INV_ACCEPTED) != 0)
-        rc = edi_fail(err, EDI_ESYNTAX, "invoice %s is %s: only a sent or accepted invoice is paid", number, v->state);
+    if (strcmp(v->state, GW_INV_SENT) != 0 && strcmp(v->state, GW_INV_ACCEPTED) != 0 &&
+        strcmp(v->state, GW_INV_IN_PROGRESS) != 0 && strcmp(v->state, GW_INV_PARTIALLY_PAID) != 0)
+        rc = edi_fail(err, EDI_ESYNTAX,
+                      "invoice %s is %s: only a sent, accepted, in-progress or partially-paid invoice is paid",
+                      number, v->state);
     else {
         free(v->state);
         v->state = edi_xstrdup(GW_INV_PAID);
         rc = gw_store_update_invoice(c->store, v, why ? why : "paid", c->now, err);
     }
     gw_invoice_free(v);
+    return rc;
+}
+
+/* ---- what Amazon's Finances API says of an invoice ---------------------------------------------- */
+
+/* SPEC: research/amazon-vc.md 2.6 — InvoiceHeader.invoiceStatus. */
+static const struct {
+    const char *status, *state, *words;
+} AMAZON_STATUS[] = {
+    {"IN_PROGRESS", GW_INV_IN_PROGRESS, "Amazon is processing the invoice"},
+    {"REJECTED", GW_INV_REJECTED, "Amazon rejected the invoice"},
+    {"PARTIALLY_PAID", GW_INV_PARTIALLY_PAID, "Amazon paid part of the invoice"},
+    {"PAID", GW_INV_PAID, "Amazon paid the invoice"},
+    {"PARTIALLY_DEDUCTED", GW_INV_PARTIALLY_DEDUCTED, "Amazon deducted part of the invoice"},
+    {"DEDUCTED", GW_INV_DEDUCTED, "Amazon deducted the invoice"},
+};
+
+#define NSTATUS (sizeof(AMAZON_STATUS) / sizeof(AMAZON_STATUS[0]))
+
+const char *gw_invoice_amazon_state(const char *status)
+{
+    size_t i;
+
+    for (i = 0; status && i < NSTATUS; i++)
+        if (strcmp(status, AMAZON_STATUS[i].status) == 0)
+            return AMAZON_STATUS[i].state;
+    return NULL;
+}
+
+/* A value from Amazon on one line of text: control characters become
+ * spaces, so a history row stays one line. */
+static void put_clean(struct edi_buf *b, const char *s)
+{
+    for (; s && *s; s++)
+        edi_buf_putc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
+}
+
+static const char *str_of(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+
+    return s && *s ? s : NULL;
+}
+
+int gw_invoice_amazon_detail(struct edi_buf *out, const char *json, size_t n, struct edi_err *err)
+{
+    json_t *m = json_loadb(json, n, 0, NULL), *l, *v, *d;
+    const char *status = str_of(m, "invoiceStatus"), *amount = str_of(m, "invoiceAmount");
+    const char *paid = str_of(m, "amountPaid"), *cur = str_of(m, "currency"), *words = NULL;
+    size_t i, k, x;
+    int paying;
+
+    if (!json_is_object(m) || status == NULL || str_of(m, "invoiceNumber") == NULL) {
+        json_decref(m);
+        return edi_fail(err, EDI_ESYNTAX, "not an invoice status message (invoiceNumber and invoiceStatus)");
+    }
+    for (i = 0; i < NSTATUS; i++)
+        if (strcmp(status, AMAZON_STATUS[i].status) == 0)
+            words = AMAZON_STATUS[i].words;
+    paying = strcmp(status, "PAID") == 0 || strcmp(status, "PARTIALLY_PAID") == 0;
+    if (paying && paid && amount) {
+        edi_buf_puts(out, "Amazon paid ");
+        put_clean(out, paid);
+        edi_buf_puts(out, " of ");
+        put_clean(out, amount);
+    } else {
+        if (words) {
+            edi_buf_puts(out, words);
+        } else {
+            edi_buf_puts(out, "Amazon says ");
+            put_clean(out, status);
+        }
+        if (paid && amount) {
+            edi_buf_puts(out, ": paid ");
+            put_clean(out, paid);
+            edi_buf_puts(out, " of ");
+        } else if (amount) {
+            edi_buf_puts(out, " (");
+        }
+        put_clean(out, amount);
+    }
+    if (amount && cur) {
+        edi_buf_putc(out, ' ');
+        put_clean(out, cur);
+    }
+    if (amount && !paid && !(paying && paid))
+        edi_buf_putc(out, ')');
+    edi_buf_putc(out, '\n');
+    json_array_foreach(json_object_get(m, "lines"), i, l) {
+        const char *item = str_of(l, "item") ? str_of(l, "item") : str_of(l, "lineItemId");
+        json_int_t qv = json_integer_value(json_object_get(l, "quantityVariance"));
+        const char *sep = ": ";
+
+        edi_buf_printf(out, "line %lld", (long long)json_integer_value(json_object_get(l, "line")));
+        if (item) {
+            edi_buf_puts(out, " (");
+            put_clean(out, item);
+            edi_buf_putc(out, ')');
+        }
+        json_array_foreach(json_object_get(l, "variances"), k, v) {
+            edi_buf_puts(out, sep);
+            put_clean(out, str_of(v, "type") ? str_of(v, "type") : "variance");
+            json_array_foreach(json_object_get(v, "defects"), x, d) {
+                edi_buf_putc(out, ' ');
+                put_clean(out, json_string_value(d));
+            }
+            sep = ", ";
+        }
+        if (qv != 0) {
+            edi_buf_printf(out, "%squantity variance %lld", sep, (long long)qv);
+            sep = ", ";
+        }
+        if (str_of(l, "priceVariance")) {
+            edi_buf_printf(out, "%sprice variance ", sep);
+            put_clean(out, str_of(l, "priceVariance"));
+            sep = ", ";
+        }
+        if (json_is_integer(json_object_get(l, "paidQuantity")) && json_is_integer(json_object_get(l, "quantity")))
+            edi_buf_printf(out, "%spaid %lld of %lld", sep,
+                           (long long)json_integer_value(json_object_get(l, "paidQuantity")),
+                           (long long)json_integer_value(json_object_get(l, "quantity")));
+        edi_buf_putc(out, '\n');
+    }
+    json_decref(m);
+    return 0;
+}
+
+/* erp/out/PARTNER-invoice-status-NUMBER.json: the invoice's state and
+ * Amazon's word, amounts as decimal strings. */
+static int export_status(struct gw_ctx *c, const struct gw_partner *p, const struct gw_invoice *v, json_t *m,
+                         const char *state, const char *detail, struct edi_err *err)
+{
+    json_t *o = json_object(), *vs = json_array();
+    const char *nl = strchr(detail, '\n'), *s;
+    char *text;
+    int rc;
+
+    json_object_set_new(o, "partner", json_string(p->id));
+    json_object_set_new(o, "invoice", json_string(v->number));
+    json_object_set_new(o, "state", json_string(state));
+    json_object_set(o, "amazonStatus", json_object_get(m, "invoiceStatus"));
+    if (str_of(m, "currency"))
+        json_object_set(o, "currency", json_object_get(m, "currency"));
+    if (str_of(m, "invoiceAmount"))
+        json_object_set(o, "invoiceAmount", json_object_get(m, "invoiceAmount"));
+    if (str_of(m, "amountPaid"))
+        json_object_set(o, "amountPaid", json_object_get(m, "amountPaid"));
+    if (v->total)
+        json_object_set_new(o, "invoiceTotal", json_string(v->total));
+    json_object_set_new(o, "summary", json_stringn(detail, nl ? (size_t)(nl - detail) : strlen(detail)));
+    for (s = nl ? nl + 1 : ""; *s; s = nl + 1) {
+        if ((nl = strchr(s, '\n')) == NULL) {
+            json_array_append_new(vs, json_string(s));
+            break;
+        }
+        json_array_append_new(vs, json_stringn(s, (size_t)(nl - s)));
+    }
+    json_object_set_new(o, "variances", vs);
+    json_object_set(o, "lines", json_object_get(m, "lines") ? json_object_get(m, "lines") : json_array());
+    if (str_of(m, "lastUpdatedDate"))
+        json_object_set(o, "lastUpdatedDate", json_object_get(m, "lastUpdatedDate"));
+    text = json_dumps(o, JSON_INDENT(2));
+    json_decref(o);
+    if (text == NULL)
+        return edi_fail(err, EDI_ERR, "invoice %s: its status could not be written as JSON", v->number);
+    rc = gw_erp_write_json(c, p->id, "invoice-status", v->number, text, strlen(text), err);
+    free(text);
+    return rc;
+}
+
+int gw_invoice_amazon(struct gw_ctx *c, const struct gw_partner *p, const char *json, size_t n, char **reason,
+                      struct edi_err *err)
+{
+    struct gw_invoice *v = NULL;
+    struct edi_buf detail;
+    struct edi_err je;
+    json_t *m = NULL;
+    const char *number, *status, *state;
+    int changed = 0, rc;
+
+    *reason = NULL;
+    edi_buf_init(&detail, 0);
+    edi_err_clear(&je);
+    if (gw_invoice_amazon_detail(&detail, json, n, &je) < 0) {
+        *reason = edi_xstrdup(je.msg);
+        edi_buf_dispose(&detail);
+        return 0;
+    }
+    m = json_loadb(json, n, 0, NULL);
+    number = str_of(m, "invoiceNumber");
+    status = str_of(m, "invoiceStatus");
+    if ((rc = gw_store_get_invoice(&v, c->store, p->id, number, 0, err)) == EDI_ENOTFOUND) {
+        gw_log(c, "warn", "%s: Amazon's word on invoice %s, which wharf does not have: not recorded", p->id, number);
+        rc = 0;
+        goto out;
+    }
+    if (rc < 0)
+        goto out;
+    if (strcmp(v->state, GW_INV_HELD) == 0) {
+        gw_log(c, "warn", "%s: Amazon has an invoice %s (%s) that wharf holds: not recorded", p->id, number, status);
+        goto out;
+    }
+    if ((state = gw_invoice_amazon_state(status)) == NULL) {
+        /* a word Amazon added: kept and shown, the state stays */
+        gw_log(c, "warn", "%s: invoice %s: Amazon's status %s is new to wharf: the invoice stays %s", p->id, number,
+               status, v->state);
+        state = v->state;
+    }
+    rc = gw_store_invoice_amazon(&changed, c->store, v->id, status, edi_buf_cstr(&detail), state, c->now, err);
+    if (rc == 0 && changed)
+        rc = export_status(c, p, v, m, state, edi_buf_cstr(&detail), err);
+    if (rc == 0 && changed)
+        gw_log(c, "info", "%s: invoice %s is %s: %.*s", p->id, number, state,
+               (int)strcspn(edi_buf_cstr(&detail), "\n"), edi_buf_cstr(&detail));
+out:
+    gw_invoice_free(v);
+    json_decref(m);
+    edi_buf_dispose(&detail);
     return rc;
 }

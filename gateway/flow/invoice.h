@@ -55,7 +55,33 @@ int gw_invoice_run(struct gw_invoice_summary *sum, struct gw_ctx *c, const struc
 int gw_invoice_submit(char number[64], struct gw_ctx *c, const char *data, size_t n,
                       struct edi_findings *why, struct edi_err *err);
 
-/* Marks an invoice paid (a remittance arrived): from sent or accepted. */
+/* Marks an invoice paid (a remittance arrived): from sent, accepted,
+ * in-progress or partially-paid. */
 int gw_invoice_paid(struct gw_ctx *c, const char *number, const char *why, struct edi_err *err);
+
+/* ---- what Amazon's Finances API says of an invoice ---- */
+
+/* The invoice state Amazon's invoiceStatus means (PAID paid, REJECTED
+ * rejected, PARTIALLY_PAID partially-paid, DEDUCTED deducted,
+ * PARTIALLY_DEDUCTED partially-deducted, IN_PROGRESS in-progress); NULL for
+ * a word wharf does not know. */
+const char *gw_invoice_amazon_state(const char *status);
+
+/* The summary of an invoice status message (the SP-API transport's
+ * "fin-invoice-NUMBER.json": invoiceStatus, currency, invoiceAmount,
+ * amountPaid, lines with variances) in plain words, into out: a first line
+ * ("Amazon paid 120.00 of 130.00 USD"), then one line per line with a
+ * variance ("line 2 (B07DFYF5AB): PQV SHORTAGES_IN_TRANSIT, quantity
+ * variance 1"), each ending in '\n'. EDI_ESYNTAX when it is not such a
+ * message (err says why). */
+int gw_invoice_amazon_detail(struct edi_buf *out, const char *json, size_t n, struct edi_err *err);
+
+/* Records an invoice status message for partner p inside the caller's
+ * transaction: the invoice's state, Amazon's status and summary, a history
+ * row, and erp/out/PARTNER-invoice-status-NUMBER.json, only when it is news
+ * (the same word again writes nothing). *reason (the caller's to free) is
+ * set when the message cannot be read: quarantine it. */
+int gw_invoice_amazon(struct gw_ctx *c, const struct gw_partner *p, const char *json, size_t n, char **reason,
+                      struct edi_err *err);
 
 #endif

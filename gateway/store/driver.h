@@ -135,6 +135,7 @@ enum gw_q {
     Q_OUTBOX_STATUS,
     Q_DOCS_OF_OUTBOX,
     Q_OUTBOX_RESEND,
+    Q_INV_AMAZON,
     Q_COUNT_
 };
 

@@ -316,6 +316,14 @@ static const char *const MIGRATIONS[] = {
     "  operation TEXT NOT NULL,"
     "  until INTEGER NOT NULL,"
     "  PRIMARY KEY (partner, operation));",
+
+    /* 11: what Amazon's Finances API says of an invoice we sent (the
+     * SP-API's invoice transactions stay Processing): its status word
+     * (PAID, PARTIALLY_PAID, REJECTED ...) and the summary in plain words,
+     * a first line of amounts and a line per variance; the pair is what
+     * tells a change from the same news read again. */
+    "ALTER TABLE invoices ADD COLUMN amazon_status TEXT;"
+    "ALTER TABLE invoices ADD COLUMN amazon_detail TEXT;",
 };
 
 
@@ -324,7 +332,8 @@ static const char *const MIGRATIONS[] = {
 /* ---- statements ------------------------------------------------------------ */
 
 #define INV_COLS "SELECT id, partner, program, number, state, po_numbers, total, currency, canonical," \
-                 " findings, coalesce(document_id, 0), coalesce(outbox_id, 0), created, updated FROM invoices"
+                 " findings, coalesce(document_id, 0), coalesce(outbox_id, 0), created, updated, amazon_status," \
+                 " amazon_detail FROM invoices"
 #define DOC_COLS "SELECT id, partner, direction, kind, group_control, set_control, ref, state, findings," \
                  " coalesce(about, 0), text, created, updated FROM documents"
 #define SHIP_COLS "SELECT id, partner, program, shipment_id, version, state, warehouse, ship_to," \
@@ -482,9 +491,16 @@ static const char *const SQL[Q_COUNT_] = {
      * first (it names the invoices about to change), then the state */
     [Q_INV_DOC_HISTORY] = "INSERT INTO invoice_history (invoice_id, at, state, what)"
                           " SELECT id, ?3, ?2, ?4 FROM invoices WHERE document_id = ?1"
-                          " AND state IN ('queued', 'sent', 'accepted', 'rejected') AND state <> ?2",
+                          " AND state IN ('queued', 'sent', 'accepted', 'rejected') AND state <> ?2"
+                          " AND amazon_status IS NULL",
+    /* once Amazon's Finances API has spoken of an invoice, its word
+     * stands: a transaction status read later does not move it */
     [Q_INV_DOC_STATE] = "UPDATE invoices SET state = ?2, updated = ?3 WHERE document_id = ?1"
-                        " AND state IN ('queued', 'sent', 'accepted', 'rejected') AND state <> ?2",
+                        " AND state IN ('queued', 'sent', 'accepted', 'rejected') AND state <> ?2"
+                        " AND amazon_status IS NULL",
+    /* Amazon's word on an invoice, only when it is news */
+    [Q_INV_AMAZON] = "UPDATE invoices SET amazon_status = ?2, amazon_detail = ?3, state = ?4, updated = ?5"
+                     " WHERE id = ?1 AND (amazon_status IS NOT ?2 OR amazon_detail IS NOT ?3)",
     [Q_INV_SENT_HISTORY] = "INSERT INTO invoice_history (invoice_id, at, state, what)"
                            " SELECT id, ?2, 'sent', 'the 810 left the outbox' FROM invoices"
                            " WHERE outbox_id = ?1 AND state = 'queued'",

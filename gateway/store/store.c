@@ -1888,6 +1888,8 @@ void gw_invoice_free(struct gw_invoice *v)
     free(v->currency);
     free(v->canonical);
     free(v->findings);
+    free(v->amazon_status);
+    free(v->amazon_detail);
     free(v);
 }
 
@@ -1957,6 +1959,51 @@ int gw_store_update_invoice(struct gw_store *s, const struct gw_invoice *v, cons
     return tx_end(s, rc, op, err);
 }
 
+int gw_store_invoice_amazon(int *changed, struct gw_store *s, int64_t id, const char *status,
+                            const char *detail, const char *state, time_t now, struct edi_err *err)
+{
+    static const char op[] = "invoice status from Amazon";
+    struct edi_buf what;
+    int64_t n = 0, found = 0;
+    size_t i;
+    int rc;
+
+    *changed = 0;
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    rc = q_change(&n, s, Q_INV_AMAZON,
+                  GW_IN(GW_INT(id), GW_TEXT(status), GW_TEXT(detail), GW_TEXT(state), GW_INT(now)), op, err);
+    if (rc == 0 && n == 0) {
+        struct gw_cursor *cur = NULL;
+
+        /* the same news, or no such invoice */
+        if ((rc = q_open(&cur, s, Q_INV_BY_ID, GW_IN(GW_INT(id)), op, err)) == 0 &&
+            (rc = next(cur, op, err)) >= 0) {
+            found = rc;
+            rc = 0;
+        }
+        done(cur);
+        if (rc == 0 && !found)
+            rc = edi_fail(err, EDI_ENOTFOUND, "store: %s: no invoice #%lld", op, (long long)id);
+    }
+    if (rc == 0 && n > 0) {
+        edi_buf_init(&what, 0);
+        edi_buf_puts(&what, "Amazon: ");
+        for (i = 0; detail && detail[i]; i++) {
+            if (detail[i] != '\n')
+                edi_buf_putc(&what, detail[i]);
+            else if (detail[i + 1])
+                edi_buf_puts(&what, "; ");
+        }
+        rc = inv_history(s, id, now, state, edi_buf_cstr(&what), op, err);
+        edi_buf_dispose(&what);
+        *changed = rc == 0;
+    }
+    if ((rc = tx_end(s, rc, op, err)) < 0)
+        *changed = 0;
+    return rc;
+}
+
 static struct gw_invoice *invoice_of_row(struct gw_cursor *cur)
 {
     struct gw_invoice *v = edi_xcalloc(1, sizeof(*v));
@@ -1975,6 +2022,8 @@ static struct gw_invoice *invoice_of_row(struct gw_cursor *cur)
     v->outbox_id = col_int(cur, 11);
     v->created = (time_t)col_int(cur, 12);
     v->updated = (time_t)col_int(cur, 13);
+    v->amazon_status = col_str(cur, 14);
+    v->amazon_detail = col_str(cur, 15);
     return v;
 }
 

@@ -408,6 +408,13 @@ int gw_store_sscc_clash(char **clash, struct gw_store *s, const char *sscc,
 #define GW_INV_ACCEPTED "accepted"
 #define GW_INV_REJECTED "rejected"
 #define GW_INV_PAID "paid"
+/* What Amazon's Finances API says of an invoice an SP-API partner got
+ * (IN_PROGRESS, PARTIALLY_PAID, DEDUCTED, PARTIALLY_DEDUCTED; PAID is
+ * paid, REJECTED rejected): gw_store_invoice_amazon. */
+#define GW_INV_IN_PROGRESS "in-progress"
+#define GW_INV_PARTIALLY_PAID "partially-paid"
+#define GW_INV_DEDUCTED "deducted"
+#define GW_INV_PARTIALLY_DEDUCTED "partially-deducted"
 
 struct gw_invoice {
     int64_t id;
@@ -421,6 +428,8 @@ struct gw_invoice {
     char *findings;        /* held: one line per mismatch; else NULL */
     int64_t document_id, outbox_id;
     time_t created, updated;
+    char *amazon_status;   /* the Finances API's invoiceStatus, NULL: it has not said */
+    char *amazon_detail;   /* its summary: amounts, then a line per variance; NULL: none */
 };
 
 /* What an invoice bills: the order's goods in one shipment (its row id). */
@@ -447,6 +456,14 @@ int gw_store_get_invoice(struct gw_invoice **out, struct gw_store *s, const char
                          const char *number, int64_t id, struct edi_err *err);
 int gw_store_list_invoices(struct gw_invoice ***out, size_t *n, struct gw_store *s,
                            const char *state, const char *partner, struct edi_err *err);
+/* Amazon's word on invoice id: its status word and summary (detail, lines
+ * in plain words), and the invoice's state that follows. Only news is
+ * written: *changed is 1 when status or detail differ from what was kept
+ * (then the state, the two and a history row "Amazon: " + the detail's
+ * lines joined by "; " are written), 0 when it is the same news again
+ * (nothing is written). EDI_ENOTFOUND when there is no invoice id. */
+int gw_store_invoice_amazon(int *changed, struct gw_store *s, int64_t id, const char *status,
+                            const char *detail, const char *state, time_t now, struct edi_err *err);
 int gw_store_invoice_history(struct gw_history **out, size_t *n, struct gw_store *s,
                              int64_t invoice_id, struct edi_err *err);
 /* What an invoice bills (*out is the caller's, free()). */

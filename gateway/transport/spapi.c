@@ -21,6 +21,11 @@
  *            store. An RP acknowledgement sent before is first looked up
  *            (getPurchaseOrdersStatus), so a lost response is never a
  *            second acknowledgement.
+ *            Then invoice statuses (the Finances Invoices API): the headers
+ *            modified since a cursor; for each of this partner's invoices
+ *            Amazon's status, amounts and (when not paid in full) the lines
+ *            with a variance land as one message, which flow/invoice.c
+ *            records on the invoice.
  *   status   getTransaction / getTransactionStatus: Success accepted,
  *            Failure rejected with Amazon's errors, Processing pending, and
  *            unknown once it has been Processing longer than
@@ -61,6 +66,8 @@ enum op {
     OP_DF_INVOICE,
     OP_DF_TX,
     OP_RDT,
+    OP_FIN_HEADERS,
+    OP_FIN_INVOICE,
     OP_COUNT
 };
 
@@ -84,6 +91,11 @@ static const struct {
     [OP_DF_TX] = {"df.getTransactionStatus", "GET",
                   "/vendor/directFulfillment/transactions/2021-12-28/transactions/", 10, 10},
     [OP_RDT] = {"createRestrictedDataToken", "POST", "/tokens/2021-03-01/restrictedDataToken", 1, 10},
+    /* SPEC: research/amazon-vc.md 2.6 — the Finances Invoices model gives
+     * no rate: 1/s, burst 1, until x-amzn-RateLimit-Limit says otherwise
+     * (it only lowers a rate) */
+    [OP_FIN_HEADERS] = {"getInvoiceHeaders", "GET", "/finances/invoices/2026-06-25/invoices", 1, 1},
+    [OP_FIN_INVOICE] = {"getInvoice", "GET", "/finances/invoices/2026-06-25/invoices/", 1, 1},
 };
 
 /* SPEC: RULES.md SP-API — date windows of at most 7 days, at most 6 months
@@ -94,6 +106,12 @@ static const struct {
 #define MAX_SLEEP 2.0
 /* LIMIT: pages one window may take (100 orders each). */
 #define MAX_PAGES 1000
+/* SPEC: research 2.6 — getInvoiceHeaders looks at most 90 days back (its
+ * issue dates default to the last 90 days): the first read of invoice
+ * statuses asks for everything modified in them. */
+#define FIN_FIRST (90 * 86400)
+/* LIMIT: pages of line items one invoice may take (600 lines each). */
+#define MAX_LINE_PAGES 100
 
 struct gw_transport {
     struct gw_ctx *c;
@@ -108,6 +126,7 @@ struct gw_transport {
     struct gw_bucket bucket[OP_COUNT];
     int bucket_set[OP_COUNT];
     unsigned landed, seen;
+    unsigned fin_landed, fin_seen;   /* invoice statuses: ours read, news landed */
 };
 
 /* The pass's clock (c->now, WHARF_NOW in tests) moved on by the real time
@@ -723,6 +742,316 @@ static int is_df(const struct gw_partner *p)
     return p->program && strcmp(p->program, "DF") == 0;
 }
 
+/* ---- invoice statuses (the Finances Invoices API) ------------------------------------------------ */
+
+int gw_spapi_decimal(char *out, size_t cap, double v, int min_scale)
+{
+    int scale, n;
+
+    if (!isfinite(v) || cap == 0)
+        return -1;
+    if (v == 0)
+        v = 0;   /* no "-0.00" */
+    /* the shortest scale that reads back as the same double is what
+     * Amazon wrote (a BigDecimal of at most 15 significant digits) */
+    for (scale = min_scale < 0 ? 0 : min_scale; scale <= 10; scale++) {
+        n = snprintf(out, cap, "%.*f", scale, v);
+        if (n < 0 || (size_t)n >= cap)
+            return -1;
+        if (strtod(out, NULL) == v)
+            return 0;
+    }
+    return 0;
+}
+
+/* A Currency's amount as a decimal string ("" when there is none). */
+static void amount_of(char out[48], json_t *currency)
+{
+    json_t *a = json_object_get(currency, "currencyAmount");
+
+    out[0] = '\0';
+    if (json_is_number(a) && gw_spapi_decimal(out, 48, json_number_value(a), 2) < 0)
+        out[0] = '\0';
+}
+
+/* The breakdown of type name in a list of Breakdowns, NULL when none. */
+static json_t *breakdown(json_t *list, const char *name)
+{
+    size_t i;
+    json_t *b;
+
+    json_array_foreach(list, i, b) {
+        const char *ty = json_string_value(json_object_get(b, "breakdownType"));
+
+        if (ty && strcmp(ty, name) == 0)
+            return b;
+    }
+    return NULL;
+}
+
+static void set_amount(json_t *o, const char *key, json_t *currency)
+{
+    char a[48];
+
+    amount_of(a, currency);
+    if (a[0])
+        json_object_set_new(o, key, json_string(a));
+}
+
+/* What wharf keeps of one invoice line Amazon matched with a variance
+ * (NULL when the line has none): its place, item, the variances and what
+ * was paid, amounts as decimal strings. */
+static json_t *variance_line(json_t *item, size_t pos)
+{
+    json_t *ctx = json_object_get(item, "lineItemContext");
+    json_t *mc = json_object_get(ctx, "matchingContext"), *reasons = json_object_get(mc, "varianceReasons");
+    json_t *ids = json_object_get(ctx, "itemIdentifiers"), *id, *out, *vs, *r;
+    json_int_t qv = json_integer_value(json_object_get(mc, "quantityVariance"));
+    char pv[48];
+    size_t i;
+
+    amount_of(pv, json_object_get(mc, "priceVariance"));
+    if (mc == NULL || (json_array_size(reasons) == 0 && qv == 0 && (pv[0] == '\0' || strtod(pv, NULL) == 0)))
+        return NULL;
+    out = json_object();
+    json_object_set_new(out, "line", json_integer((json_int_t)pos + 1));
+    if (json_is_string(json_object_get(item, "lineItemId")))
+        json_object_set(out, "lineItemId", json_object_get(item, "lineItemId"));
+    json_array_foreach(ids, i, id) {
+        const char *v = json_string_value(json_object_get(id, "itemIdentifierValue"));
+
+        if (v) {
+            json_object_set_new(out, "item", json_string(v));
+            break;
+        }
+    }
+    if (json_is_integer(json_object_get(item, "quantity")))
+        json_object_set(out, "quantity", json_object_get(item, "quantity"));
+    if (qv != 0)
+        json_object_set_new(out, "quantityVariance", json_integer(qv));
+    if (pv[0] && strtod(pv, NULL) != 0)
+        json_object_set_new(out, "priceVariance", json_string(pv));
+    if (json_is_integer(json_object_get(mc, "paidQuantity")))
+        json_object_set(out, "paidQuantity", json_object_get(mc, "paidQuantity"));
+    set_amount(out, "paidAmount", json_object_get(mc, "paidAmount"));
+    vs = json_array();
+    json_array_foreach(reasons, i, r) {
+        json_t *v = json_object(), *d = json_object_get(r, "defectTypes");
+
+        if (json_is_string(json_object_get(r, "varianceType")))
+            json_object_set(v, "type", json_object_get(r, "varianceType"));
+        json_object_set_new(v, "defects", json_is_array(d) ? json_deep_copy(d) : json_array());
+        json_array_append_new(vs, v);
+    }
+    json_object_set_new(out, "variances", vs);
+    return out;
+}
+
+/* SPEC: research 2.6 — the line items (matchingContext, varianceReasons)
+ * of one invoice, every page (nextTokenForLineItems), into lines. */
+static int invoice_lines(struct gw_transport *t, const char *identifier, json_t *lines, struct edi_err *err)
+{
+    struct edi_buf tail;
+    char *next = NULL;
+    size_t pos = 0;
+    int pages = 0, rc = 0;
+
+    edi_buf_init(&tail, 0);
+    {
+        /* the identifier as one path segment */
+        struct edi_buf q;
+
+        edi_buf_init(&q, 0);
+        gw_http_query(&q, "x", identifier);
+        edi_buf_puts(&tail, edi_buf_cstr(&q) + 2);
+        edi_buf_dispose(&q);
+    }
+    do {
+        struct edi_buf q;
+        json_t *j = NULL, *item;
+        long status;
+        time_t later = 0;
+        char why[400];
+        const char *nt;
+        size_t i;
+
+        edi_buf_init(&q, 0);
+        gw_http_query(&q, "marketplaceId", t->p->spapi.marketplace);
+        if (next)
+            gw_http_query(&q, "nextTokenForLineItems", next);
+        free(next);
+        next = NULL;
+        rc = call(&j, &status, t, OP_FIN_INVOICE, edi_buf_cstr(&tail), edi_buf_cstr(&q), NULL, 0, 0, &later, why,
+                  sizeof(why), err);
+        edi_buf_dispose(&q);
+        if (rc < 0)
+            break;
+        if (status != 200) {
+            json_decref(j);
+            rc = edi_fail(err, status == 400 ? EDI_ECONFIG : EDI_EAGAIN, "%s %s: Amazon answered %ld: %s",
+                          OPS[OP_FIN_INVOICE].name, identifier, status, why);
+            break;
+        }
+        json_array_foreach(json_object_get(j, "invoiceItems"), i, item) {
+            json_t *l = variance_line(item, pos++);
+
+            if (l)
+                json_array_append_new(lines, l);
+        }
+        nt = json_string_value(json_object_get(j, "nextTokenForLineItems"));
+        if (nt && *nt)
+            next = edi_xstrdup(nt);
+        json_decref(j);
+    } while (next && ++pages < MAX_LINE_PAGES);
+    free(next);
+    edi_buf_dispose(&tail);
+    return rc;
+}
+
+/* The statuses whose lines say why an invoice was not paid in full. */
+static int wants_lines(const char *status)
+{
+    static const char *const WANT[] = {"PARTIALLY_PAID", "PARTIALLY_DEDUCTED", "DEDUCTED", "REJECTED", NULL};
+    size_t i;
+
+    for (i = 0; WANT[i]; i++)
+        if (strcmp(status, WANT[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* One invoice header: when its number is one of this partner's invoices,
+ * Amazon's word on it lands as a message "fin-invoice-NUMBER.json" (the
+ * flow, flow/invoice.c, records it): status, amounts as decimal strings,
+ * and the lines with a variance. The same word read again is the same
+ * message (lastUpdatedDate is part of it: a status that comes back after
+ * another is news again). */
+static int invoice_status(struct gw_transport *t, json_t *h, struct edi_err *err)
+{
+    const char *number = json_string_value(json_object_get(h, "invoiceNumber"));
+    const char *ident = json_string_value(json_object_get(h, "invoiceIdentifier"));
+    const char *status = json_string_value(json_object_get(h, "invoiceStatus"));
+    struct gw_invoice *v = NULL;
+    json_t *m, *lines, *amt = json_object_get(h, "invoiceAmount");
+    char name[128], sha[65], *bytes;
+    int64_t id;
+    int dup, pending, rc;
+
+    if (number == NULL || status == NULL || strlen(number) > 64 || strpbrk(number, "/\\") != NULL)
+        return 0;
+    rc = gw_store_get_invoice(&v, t->c->store, t->p->id, number, 0, err);
+    if (rc == EDI_ENOTFOUND)
+        return 0;   /* not one of ours (or another partner's) */
+    if (rc < 0)
+        return rc;
+    if (strcmp(v->state, GW_INV_HELD) == 0) {
+        gw_log(t->c, "warn", "%s: Amazon has an invoice %s (%s) that wharf holds: not recorded", t->p->id, number,
+               status);
+        gw_invoice_free(v);
+        return 0;
+    }
+    gw_invoice_free(v);
+    t->fin_seen++;
+    m = json_object();
+    lines = json_array();
+    json_object_set_new(m, "invoiceNumber", json_string(number));
+    if (ident)
+        json_object_set_new(m, "invoiceIdentifier", json_string(ident));
+    json_object_set_new(m, "invoiceStatus", json_string(status));
+    if (json_is_string(json_object_get(h, "lastUpdatedDate")))
+        json_object_set(m, "lastUpdatedDate", json_object_get(h, "lastUpdatedDate"));
+    if (json_is_string(json_object_get(amt, "currencyCode")))
+        json_object_set(m, "currency", json_object_get(amt, "currencyCode"));
+    set_amount(m, "invoiceAmount", amt);
+    set_amount(m, "amountPaid",
+               json_object_get(breakdown(json_object_get(h, "invoiceSettlementBreakdowns"), "AmountPaid"),
+                               "breakdownAmount"));
+    rc = ident && wants_lines(status) ? invoice_lines(t, ident, lines, err) : 0;
+    json_object_set_new(m, "lines", lines);
+    bytes = rc == 0 ? json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(m);
+    if (rc < 0)
+        return rc;
+    if (bytes == NULL)
+        return edi_fail(err, EDI_ERR, "%s: invoice %s's status could not be written as JSON", t->p->id, number);
+    snprintf(name, sizeof(name), "fin-invoice-%s.json", number);
+    rc = gw_sha256_hex(sha, bytes, strlen(bytes), err);
+    if (rc == 0)
+        rc = gw_store_receive_raw(&id, &dup, &pending, t->c->store, t->p->id, name, sha, bytes, strlen(bytes),
+                                  t->c->now, err);
+    free(bytes);
+    if (rc == 0 && !dup) {
+        t->fin_landed++;
+        gw_log(t->c, "info", "%s: Amazon's Finances API: invoice %s is %s", t->p->id, number, status);
+    }
+    return rc;
+}
+
+/* SPEC: research 2.6 — getInvoiceHeaders by invoicesModifiedAfter, from
+ * the cursor "fin-invoices" (overlap-minutes before the last read began;
+ * the first time the last 90 days), following nextToken; the cursor moves
+ * once every page was read. */
+static int pull_finances(struct gw_transport *t, struct edi_err *err)
+{
+    char *v = NULL, *next = NULL, after[32], mark[32];
+    time_t from, began = t->c->now;
+    int pages = 0, rc;
+
+    if ((rc = gw_store_cursor_get(&v, t->c->store, t->p->id, "fin-invoices", err)) < 0)
+        return rc;
+    if (v == NULL || parse_iso(&from, v) < 0)
+        from = t->c->now - FIN_FIRST;
+    else
+        from -= (time_t)t->p->spapi.overlap_minutes * 60;
+    free(v);
+    if (from < t->c->now - FIN_FIRST)
+        from = t->c->now - FIN_FIRST;
+    iso(after, from);
+    do {
+        struct edi_buf q;
+        json_t *j = NULL, *h;
+        long status;
+        time_t later = 0;
+        char why[400];
+        const char *nt;
+        size_t i;
+
+        edi_buf_init(&q, 0);
+        gw_http_query(&q, "marketplaceId", t->p->spapi.marketplace);
+        gw_http_query(&q, "invoicesModifiedAfter", after);
+        if (next)
+            gw_http_query(&q, "nextToken", next);
+        free(next);
+        next = NULL;
+        rc = call(&j, &status, t, OP_FIN_HEADERS, NULL, edi_buf_cstr(&q), NULL, 0, 0, &later, why, sizeof(why),
+                  err);
+        edi_buf_dispose(&q);
+        if (rc < 0)
+            break;
+        if (status != 200) {
+            json_decref(j);
+            rc = edi_fail(err, status == 400 ? EDI_ECONFIG : EDI_EAGAIN, "%s since %s: Amazon answered %ld: %s",
+                          OPS[OP_FIN_HEADERS].name, after, status, why);
+            break;
+        }
+        /* an empty page may still have a nextToken (the model says so) */
+        json_array_foreach(json_object_get(j, "invoices"), i, h) {
+            if ((rc = invoice_status(t, h, err)) < 0)
+                break;
+        }
+        nt = json_string_value(json_object_get(j, "nextToken"));
+        if (rc == 0 && nt && *nt)
+            next = edi_xstrdup(nt);
+        json_decref(j);
+    } while (rc == 0 && next && ++pages < MAX_PAGES && !(t->c->stop && *t->c->stop));
+    if (rc == 0 && next == NULL) {
+        iso(mark, began);
+        rc = gw_store_cursor_set(t->c->store, t->p->id, "fin-invoices", mark, t->c->now, err);
+    }
+    free(next);
+    return rc;
+}
+
 static int spapi_poll(struct gw_transport *t, struct gw_stats *st, struct edi_err *err)
 {
     int rc = 0;
@@ -748,10 +1077,28 @@ static int spapi_poll(struct gw_transport *t, struct gw_stats *st, struct edi_er
                 rc = backfill(t, OP_DF_ORDERS, cur, t->p->ship_from[i].party_id, err);
         }
     }
+    {
+        /* invoice statuses are read even when the orders failed (another
+         * operation); the first failure is the one returned */
+        struct edi_err fe;
+        int frc;
+
+        edi_err_clear(&fe);
+        t->fin_landed = t->fin_seen = 0;
+        if ((frc = pull_finances(t, &fe)) < 0 && rc == 0) {
+            *err = fe;
+            rc = frc;
+        } else if (frc < 0) {
+            gw_log(t->c, "warn", "%s: invoice statuses not read: %s", t->p->id, fe.msg);
+        }
+    }
     if (st)
-        st->files += t->landed;
+        st->files += t->landed + t->fin_landed;
     if (t->seen)
         gw_log(t->c, "info", "%s: pulled %u orders from the SP-API, %u new", t->p->id, t->seen, t->landed);
+    if (t->fin_seen)
+        gw_log(t->c, "info", "%s: read %u of our invoices' statuses from the Finances API, %u new", t->p->id,
+               t->fin_seen, t->fin_landed);
     return rc;
 }
 

@@ -89,5 +89,10 @@ int gw_transport_open(const struct gw_transport_type **type, struct gw_transport
 extern const struct gw_transport_type gw_transport_spool;
 /* Amazon's Selling Partner API (spapi.c). */
 extern const struct gw_transport_type gw_transport_spapi;
+/* An amount Amazon sent as a JSON number (a BigDecimal) as the decimal
+ * string it wrote: the fewest decimals, at least min_scale, that read back
+ * as the same double ("120.00", "8.375"). -1 for a value that is not
+ * finite or does not fit cap. */
+int gw_spapi_decimal(char *out, size_t cap, double v, int min_scale);
 
 #endif

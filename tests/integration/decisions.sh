@@ -134,7 +134,7 @@ while IFS='|' read -r args says; do
   has "  names the valid values" "$says" "$tmp/out"
 done <<'TABLE'
 orders list --state bogus|--state 'bogus' is not one of: pending-approval, approved, acknowledged, partially-shipped, shipped, invoiced, closed, cancelled, rejected
-invoices list --state bogus|--state 'bogus' is not one of: held, queued, sent, accepted, rejected, paid
+invoices list --state bogus|--state 'bogus' is not one of: held, queued, sent, accepted, rejected, paid, in-progress, partially-paid, deducted, partially-deducted
 shipments list --state bogus|--state 'bogus' is not one of: queued, replaced, floor-denial
 documents --state bogus|--state 'bogus' is not one of: accepted, rejected, duplicate-ship-id, queued, sent
 documents --kind bogus|--kind 'bogus' is not a kind: a transaction set

@@ -1231,6 +1231,60 @@ static void test_invoices(void **state)
     gw_store_close(s);
 }
 
+/* Amazon's word on an invoice (the Finances API) is written only when it
+ * is news; once it has spoken, a transaction status read later does not
+ * move the invoice. */
+static void test_invoice_amazon(void **state)
+{
+    const struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    struct gw_order *o = order_new("amazon-rp", "RP", "PO1", "shipped", 1);
+    struct gw_invoice v, *got = NULL;
+    struct gw_bill bill;
+    int64_t doc;
+    int created, changed = -1;
+    struct edi_err err;
+
+    OK(upsert(s, o, &created, "test", T0, E));
+    bill.shipment_row = ship_add(s, o->id, "ASN1", 1, "10", T0);
+    bill.order_id = o->id;
+    OK(gw_store_add_document(&doc, s, 0, "amazon-rp", "outbound", "810", NULL, NULL, "INV-1", "sent", NULL, T0, E));
+    memset(&v, 0, sizeof(v));
+    v.partner = "amazon-rp";
+    v.program = "RP";
+    v.number = "INV-1";
+    v.state = "sent";
+    v.canonical = "<invoice/>";
+    v.document_id = doc;
+    OK(gw_store_add_invoice(&v.id, s, &v, &bill, 1, "test", T0, E));
+    OK(gw_store_invoice_amazon(&changed, s, v.id, "PARTIALLY_PAID", "Amazon paid 1.00 of 2.00 USD\nline 1: PQV\n",
+                               GW_INV_PARTIALLY_PAID, T0 + 60, E));
+    assert_int_equal(changed, 1);
+    /* the same news again: nothing written */
+    OK(gw_store_invoice_amazon(&changed, s, v.id, "PARTIALLY_PAID", "Amazon paid 1.00 of 2.00 USD\nline 1: PQV\n",
+                               GW_INV_PARTIALLY_PAID, T0 + 120, E));
+    assert_int_equal(changed, 0);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM invoice_history"), 2);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM invoice_history WHERE what ="
+                               " 'Amazon: Amazon paid 1.00 of 2.00 USD; line 1: PQV'"), 1);
+    /* a transaction status read later: Amazon's word stands */
+    OK(gw_store_set_document_state(s, doc, "accepted", "Success", T0 + 180, E));
+    OK(gw_store_get_invoice(&got, s, "amazon-rp", "INV-1", 0, E));
+    assert_string_equal(got->state, GW_INV_PARTIALLY_PAID);
+    assert_string_equal(got->amazon_status, "PARTIALLY_PAID");
+    assert_string_equal(got->amazon_detail, "Amazon paid 1.00 of 2.00 USD\nline 1: PQV\n");
+    gw_invoice_free(got);
+    /* changed amounts are news */
+    OK(gw_store_invoice_amazon(&changed, s, v.id, "PARTIALLY_PAID", "Amazon paid 1.50 of 2.00 USD\n",
+                               GW_INV_PARTIALLY_PAID, T0 + 240, E));
+    assert_int_equal(changed, 1);
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_invoice_amazon(&changed, s, 999, "PAID", "x", GW_INV_PAID, T0, &err), EDI_ENOTFOUND);
+    assert_int_equal(changed, 0);
+    gw_order_free(o);
+    gw_store_close(s);
+}
+
 /* What invoices billed of an order line is kept per line and read back
  * across the versions of a shipment id; a replacement that adds nothing is
  * added to the invoice that billed its earlier version. */
@@ -1315,8 +1369,9 @@ static void test_invoice_lines_migration(void **state)
     v.canonical = "<invoice/>";
     OK(gw_store_add_invoice(&v.id, s, &v, &bill, 1, "test", T0, E));
     gw_store_close(s);
-    /* back to version 5: no invoice_lines (nor what 7, 8, 9 and 10 added) */
-    exec_raw(f, "DROP TABLE rate_waits; DROP TABLE cursors; DROP INDEX outbox_status;"
+    /* back to version 5: no invoice_lines (nor what 7 to 11 added) */
+    exec_raw(f, "ALTER TABLE invoices DROP COLUMN amazon_status; ALTER TABLE invoices DROP COLUMN amazon_detail;"
+                " DROP TABLE rate_waits; DROP TABLE cursors; DROP INDEX outbox_status;"
                 " ALTER TABLE outbox DROP COLUMN receipt; ALTER TABLE outbox DROP COLUMN status;"
                 " ALTER TABLE outbox DROP COLUMN status_detail; ALTER TABLE outbox DROP COLUMN status_checked;"
                 " ALTER TABLE outbox DROP COLUMN status_checks;"
@@ -1525,6 +1580,7 @@ int main(void)
         T(test_shipments),
         T(test_sscc_reuse),
         T(test_invoices),
+        T(test_invoice_amazon),
         T(test_invoice_lines),
         T(test_invoice_lines_migration),
         T(test_not_found),

@@ -453,6 +453,30 @@ static void test_erp_push(void **state)
     free(got);
 }
 
+/* Amazon's amounts (JSON numbers) as the decimals it wrote. */
+static void test_spapi_decimal(void **state)
+{
+    static const struct {
+        double v;
+        int min_scale;
+        const char *want;
+    } CASES[] = {
+        {120, 2, "120.00"},     {549.94, 2, "549.94"}, {8.375, 2, "8.375"}, {0.1, 2, "0.10"},
+        {-10.5, 2, "-10.50"},   {-0.0, 2, "0.00"},     {12.5, 0, "12.5"},   {1e9, 2, "1000000000.00"},
+        {0.07, 2, "0.07"},      {19.99, 2, "19.99"},
+    };
+    char out[48];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
+        assert_int_equal(gw_spapi_decimal(out, sizeof(out), CASES[i].v, CASES[i].min_scale), 0);
+        assert_string_equal(out, CASES[i].want);
+    }
+    assert_int_equal(gw_spapi_decimal(out, sizeof(out), 1.0 / 0.0, 2), -1);
+    assert_int_equal(gw_spapi_decimal(out, 4, 12345.5, 2), -1);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -466,6 +490,7 @@ int main(void)
         T(test_erp_pull_kinds),
         T(test_erp_done),
         T(test_erp_push),
+        cmocka_unit_test(test_spapi_decimal),
     };
 #undef T
 
