@@ -212,7 +212,7 @@ static int flush_one(struct gw_stats *st, struct gw_ctx *c, struct conns *k, con
             partner_later = 1;
     }
     if (rc == 0 && !erp && (r.ask || r.status[0]))
-        rc = gw_store_outbox_sent_receipt(c->store, it->id, r.ask ? r.id : "", c->now, &e);
+        rc = gw_store_outbox_sent_receipt(c->store, it->id, r.ask ? r.id : NULL, c->now, &e);
     else if (rc == 0)
         rc = gw_store_outbox_sent(c->store, it->id, c->now, &e);
     if (rc == 0 && !erp && r.status[0]) {

@@ -212,6 +212,13 @@ ctl POST /_test/faults "$tmp/faults1.json" > /dev/null
 w run --once -w "$ws" > "$tmp/f-run1" 2>&1
 has "a 500 is retried later, and said" "Amazon answered 500" "$tmp/f-run1"
 has "a body cut short is retried later" "df.getOrders|cut short|partial|not JSON|closed" "$tmp/f-run1"
+# acknowledgements through a 429 burst (DF, acknowledged as they arrive) and
+# a response lost on the way back (RP, below)
+cat > "$tmp/faults2.json" <<'JSON'
+[{"operation": "vendorOrders/submitAcknowledgement", "kind": "timeout", "count": 1, "seconds": 1, "after": true},
+ {"operation": "vendorDirectFulfillmentOrders_2021-12-28/submitAcknowledgement", "kind": "429", "count": 2, "seconds": 1}]
+JSON
+ctl POST /_test/faults "$tmp/faults2.json" > /dev/null
 w run --once -w "$ws" > "$tmp/f-run2" 2>&1
 w orders list -w "$ws" > "$tmp/orders3" 2>&1
 [ "$(grep -c '^amazon-rp ' "$tmp/orders3")" = "$((2 * NRP))" ] && ok "after the faults every new RP PO is an order, once" || no "RP orders after faults: want $((2 * NRP))" "$tmp/orders3"
@@ -219,17 +226,11 @@ w orders list -w "$ws" > "$tmp/orders3" 2>&1
 cat "$tmp/f-run1" "$tmp/f-run2" > "$tmp/f-runs"
 has "an access token Amazon calls expired is refreshed once" "refused \\(401\\): refreshing it" "$tmp/f-runs"
 
-# acknowledgements through a 429 burst and a response lost on the way back
-cat > "$tmp/faults2.json" <<'JSON'
-[{"operation": "vendorOrders/submitAcknowledgement", "kind": "timeout", "count": 1, "seconds": 1, "after": true},
- {"operation": "vendorDirectFulfillmentOrders_2021-12-28/submitAcknowledgement", "kind": "429", "count": 2, "seconds": 1}]
-JSON
-ctl POST /_test/faults "$tmp/faults2.json" > /dev/null
 for po in $(awk '$1 == "amazon-rp" && $4 == "pending-approval" {print $3}' "$tmp/orders3"); do
   w orders approve "$po" -w "$ws" >> "$tmp/approve" 2>&1
 done
 w ack run -w "$ws" > "$tmp/f-ack1" 2>&1
-has "a lost response or a 429 is 'not sent yet', not an error lost" "not sent yet|429" "$tmp/f-ack1"
+has "a 429 is waited out: the acknowledgement goes later" "rate limit \\(429\\)" "$tmp/f-run2"
 for m in 3 6 9 12; do tick 3; w run --once -w "$ws" >> "$tmp/f-run3" 2>&1; done
 ctl GET /_test/state > "$tmp/state2"
 python3 - "$tmp/state2" > "$tmp/acks-per-po" <<'PY'
@@ -339,8 +340,28 @@ w orders list -w "$ws" > "$tmp/orders5" 2>&1
 has "the daily back-fill pulls the PO the windows missed" "amazon-rp +RP +4Z32LATE " "$tmp/orders5"
 [ "$(grep -c ' 7PBQ8KZZ ' "$tmp/orders5")" = 1 ] && ok "the back-fill makes no second order of a PO it pulls again" || no "7PBQ8KZZ orders" "$tmp/orders5"
 
+# ---- a request Amazon refuses as such (400): rejected with its words, not retried --------------
+python3 - "$FIX" "$tmp" "$(now_iso)" <<'PY'
+import json, sys
+fix, tmp, now = sys.argv[1:4]
+o = json.load(open(fix + "/df-orders.json"))[0]
+o["purchaseOrderNumber"] = "TVd4w400Z"
+o["orderDetails"]["orderDate"] = now
+json.dump([o], open(tmp + "/df-5.json", "w"))
+PY
+ctl POST /_test/orders/df "$tmp/df-5.json" > /dev/null
+printf '[{"operation": "vendorDirectFulfillmentOrders_2021-12-28/submitAcknowledgement", "kind": "400", "count": 1, "errorCode": "InvalidInput", "errorMessage": "vendorOrderNumber is not valid"}]' > "$tmp/faults6.json"
+ctl POST /_test/faults "$tmp/faults6.json" > /dev/null
+before=$(submitted submitAcknowledgement)
+tick 1; w run --once -w "$ws" > "$tmp/r-run1" 2>&1
+tick 3; w run --once -w "$ws" >> "$tmp/r-run1" 2>&1
+w documents -w "$ws" > "$tmp/docs9" 2>&1
+has "a request Amazon refuses (400) marks its document rejected" " 855 +TVd4w400Z +rejected" "$tmp/docs9"
+has "with Amazon's code and words" "InvalidInput: vendorOrderNumber is not valid" "$tmp/r-run1"
+[ "$(submitted submitAcknowledgement)" = "$before" ] && ok "and it is not sent again" || no "acks after a 400: $(submitted submitAcknowledgement), want $before" "$tmp/r-run1"
+
 # ---- secrets: in the vault, nowhere else ---------------------------------------------------
-cat "$tmp"/*.out "$tmp"/run* "$tmp"/f-* "$tmp"/c-* "$tmp"/ack* "$tmp"/ship* "$tmp"/inv* "$tmp"/docs* > "$tmp/all-output" 2>/dev/null
+cat "$tmp"/*.out "$tmp"/run* "$tmp"/f-* "$tmp"/c-* "$tmp"/r-* "$tmp"/ack* "$tmp"/ship* "$tmp"/inv* "$tmp"/docs* > "$tmp/all-output" 2>/dev/null
 "$W" secrets list -w "$ws" --json >> "$tmp/all-output" 2>&1
 "$W" status -w "$ws" --json >> "$tmp/all-output" 2>&1
 leak=0

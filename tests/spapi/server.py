@@ -658,6 +658,10 @@ class Handler(BaseHTTPRequestHandler):
             if fault and fault["kind"] == "429":
                 h = {"Retry-After": str(fault["seconds"])} if fault.get("seconds") else {}
                 raise ApiError(429, "QuotaExceeded", "You exceeded your quota for the requested resource.", "", h)
+            if fault and fault["kind"] == "400":
+                # the request refused as such (Amazon's own input checks)
+                raise ApiError(400, fault.get("errorCode") or "InvalidInput",
+                               fault.get("errorMessage") or "The request is invalid.", "")
             if fault and fault["kind"] in ("500", "503"):
                 if fault["kind"] == "500":
                     raise ApiError(500, "InternalFailure", "We encountered an internal error. Please try again.")
@@ -889,8 +893,8 @@ class Handler(BaseHTTPRequestHandler):
                 added = []
                 for f in items:
                     if not isinstance(f, dict) or f.get("kind") not in (
-                            "429", "500", "503", "timeout", "cut", "401-expired", "processing", "fail"):
-                        return self.send_json(400, {"error": "fault needs kind 429|500|503|timeout|cut|401-expired|processing|fail", "got": f})
+                            "400", "429", "500", "503", "timeout", "cut", "401-expired", "processing", "fail"):
+                        return self.send_json(400, {"error": "fault needs kind 400|429|500|503|timeout|cut|401-expired|processing|fail", "got": f})
                     f = {"operation": f.get("operation", "*"), "kind": f["kind"], "count": int(f.get("count", 1)),
                          "seconds": f.get("seconds"), "errorCode": f.get("errorCode"),
                          "errorMessage": f.get("errorMessage"), "after": bool(f.get("after")),
