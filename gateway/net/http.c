@@ -152,11 +152,26 @@ long gw_http_retry_after(const struct gw_http_resp *rs, time_t now)
     return when > now ? (long)(when - now) : 0;
 }
 
-void gw_http_query(struct edi_buf *b, const char *name, const char *value)
+/* SPEC: RFC 3986 2.3 — unreserved characters stay, everything else is %XX,
+ * upper-case hex (what SigV4's canonical query expects) */
+void gw_http_escape(struct edi_buf *b, const char *value)
 {
     static const char hex[] = "0123456789ABCDEF";
-    const char *parts[2] = {name, value ? value : ""};
-    int i;
+    const unsigned char *s;
+
+    for (s = (const unsigned char *)(value ? value : ""); *s; s++) {
+        if (isalnum(*s) || *s == '-' || *s == '.' || *s == '_' || *s == '~') {
+            edi_buf_putc(b, (char)*s);
+        } else {
+            char e[3] = {'%', hex[*s >> 4], hex[*s & 15]};
+
+            edi_buf_put(b, e, 3);
+        }
+    }
+}
+
+void gw_http_query(struct edi_buf *b, const char *name, const char *value)
+{
 
     if (b->n > 0) {
         char last = b->p[b->n - 1];
@@ -167,23 +182,9 @@ void gw_http_query(struct edi_buf *b, const char *name, const char *value)
         else if (last != '?' && last != '&')
             edi_buf_putc(b, '&');
     }
-    for (i = 0; i < 2; i++) {
-        const unsigned char *s;
-
-        if (i == 1)
-            edi_buf_putc(b, '=');
-        /* SPEC: RFC 3986 2.3 — unreserved characters stay, everything else
-         * is %XX, upper-case hex (what SigV4's canonical query expects) */
-        for (s = (const unsigned char *)parts[i]; *s; s++) {
-            if (isalnum(*s) || *s == '-' || *s == '.' || *s == '_' || *s == '~') {
-                edi_buf_putc(b, (char)*s);
-            } else {
-                char e[3] = {'%', hex[*s >> 4], hex[*s & 15]};
-
-                edi_buf_put(b, e, 3);
-            }
-        }
-    }
+    gw_http_escape(b, name);
+    edi_buf_putc(b, '=');
+    gw_http_escape(b, value);
 }
 
 void gw_bucket_init(struct gw_bucket *b, double rate, double burst, double now)

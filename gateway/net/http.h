@@ -87,6 +87,9 @@ long gw_http_retry_after(const struct gw_http_resp *rs, time_t now);
  * unreserved characters kept), with '?' or '&' (url) or '&' (form) first as
  * needed. */
 void gw_http_query(struct edi_buf *b, const char *name, const char *value);
+/* Appends value percent-encoded the same way: one path segment (an id in a
+ * URL's path) or one query value. */
+void gw_http_escape(struct edi_buf *b, const char *value);
 
 /* A token bucket: rate tokens a second, at most burst. */
 struct gw_bucket {

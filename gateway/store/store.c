@@ -1112,58 +1112,57 @@ int gw_store_receipts(struct gw_receipt_row **out, size_t *n, struct gw_store *s
     return 0;
 }
 
+/* The documents an outbox message carries follow it: each gets state, with
+ * detail in its history (inside the caller's transaction). */
+static int docs_follow(struct gw_store *s, int64_t outbox_id, const char *state, const char *detail, time_t now,
+                       const char *op, struct edi_err *err)
+{
+    struct gw_cursor *cur;
+    int64_t *docs = NULL;
+    size_t k = 0, cap = 0, i;
+    int rc;
+
+    if ((rc = q_open(&cur, s, Q_DOCS_OF_OUTBOX, GW_IN(GW_INT(outbox_id)), op, err)) < 0)
+        return rc;
+    while ((rc = next(cur, op, err)) == 1) {
+        docs = grow(docs, &cap, k, sizeof(*docs));
+        docs[k++] = col_int(cur, 0);
+    }
+    done(cur);
+    if (rc > 0)
+        rc = 0;
+    for (i = 0; i < k && rc == 0; i++)
+        rc = gw_store_set_document_state(s, docs[i], state, detail, now, err);
+    free(docs);
+    return rc;
+}
+
 int gw_store_receipt_status(struct gw_store *s, int64_t outbox_id, const char *status, const char *detail,
                             time_t now, struct edi_err *err)
 {
     static const char op[] = "receipt status";
-    struct gw_cursor *cur;
-    int64_t *docs = NULL;
-    size_t k = 0, cap = 0, i;
     int rc;
 
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
     rc = q_run(s, Q_OUTBOX_STATUS, GW_IN(GW_INT(outbox_id), GW_TEXT(status), GW_TEXT(detail), GW_INT(now)), op,
                err);
-    if (rc == 0 && strcmp(status, "pending") != 0 && (rc = q_open(&cur, s, Q_DOCS_OF_OUTBOX,
-                                                                  GW_IN(GW_INT(outbox_id)), op, err)) == 0) {
-        while ((rc = next(cur, op, err)) == 1) {
-            docs = grow(docs, &cap, k, sizeof(*docs));
-            docs[k++] = col_int(cur, 0);
-        }
-        done(cur);
-        if (rc > 0)
-            rc = 0;
-        for (i = 0; i < k && rc == 0; i++)
-            rc = gw_store_set_document_state(s, docs[i], status, detail, now, err);
-    }
-    free(docs);
+    if (rc == 0 && strcmp(status, "pending") != 0)
+        rc = docs_follow(s, outbox_id, status, detail, now, op, err);
     return tx_end(s, rc, op, err);
 }
 
 int gw_store_outbox_resend(struct gw_store *s, int64_t id, const char *why, time_t now, struct edi_err *err)
 {
     static const char op[] = "outbox resend";
-    struct gw_cursor *cur;
-    int64_t *docs = NULL, changed = 0;
-    size_t k = 0, cap = 0, i;
+    int64_t changed = 0;
     int rc;
 
     if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
         return rc;
     rc = q_change(&changed, s, Q_OUTBOX_RESEND, GW_IN(GW_INT(id), GW_INT(now), GW_TEXT(why)), op, err);
-    if (rc == 0 && changed > 0 && (rc = q_open(&cur, s, Q_DOCS_OF_OUTBOX, GW_IN(GW_INT(id)), op, err)) == 0) {
-        while ((rc = next(cur, op, err)) == 1) {
-            docs = grow(docs, &cap, k, sizeof(*docs));
-            docs[k++] = col_int(cur, 0);
-        }
-        done(cur);
-        if (rc > 0)
-            rc = 0;
-        for (i = 0; i < k && rc == 0; i++)
-            rc = gw_store_set_document_state(s, docs[i], "queued", why, now, err);
-    }
-    free(docs);
+    if (rc == 0 && changed > 0)
+        rc = docs_follow(s, id, "queued", why, now, op, err);
     return tx_end(s, rc, op, err);
 }
 

@@ -660,6 +660,20 @@ static int pull_window(struct gw_transport *t, enum op op, const char *after_nam
     return rc;
 }
 
+/* One window [from, to): RP by creation and by change, DF by creation for
+ * one ship-from party. */
+static int pull_range(struct gw_transport *t, enum op op, time_t from, time_t to, const char *ship_from,
+                      struct edi_err *err)
+{
+    int rc;
+
+    if (op != OP_RP_ORDERS)
+        return pull_window(t, op, "createdAfter", "createdBefore", from, to, ship_from, err);
+    if ((rc = pull_window(t, op, "createdAfter", "createdBefore", from, to, NULL, err)) < 0)
+        return rc;
+    return pull_window(t, op, "changedAfter", "changedBefore", from, to, NULL, err);
+}
+
 /* Windows of at most 7 days from the cursor (or first-days back) to now;
  * the cursor moves past each window pulled whole. */
 static int pull_since(struct gw_transport *t, enum op op, const char *cursor, const char *ship_from,
@@ -682,13 +696,7 @@ static int pull_since(struct gw_transport *t, enum op op, const char *cursor, co
     while (from < t->c->now && rc == 0 && !(t->c->stop && *t->c->stop)) {
         time_t to = from + WINDOW < t->c->now ? from + WINDOW : t->c->now;
 
-        if (op == OP_RP_ORDERS) {
-            rc = pull_window(t, op, "createdAfter", "createdBefore", from, to, NULL, err);
-            if (rc == 0)
-                rc = pull_window(t, op, "changedAfter", "changedBefore", from, to, NULL, err);
-        } else {
-            rc = pull_window(t, op, "createdAfter", "createdBefore", from, to, ship_from, err);
-        }
+        rc = pull_range(t, op, from, to, ship_from, err);
         if (rc == 0) {
             iso(mark, to);
             rc = gw_store_cursor_set(t->c->store, t->p->id, cursor, mark, t->c->now, err);
@@ -702,7 +710,7 @@ static int pull_since(struct gw_transport *t, enum op op, const char *cursor, co
 static int backfill(struct gw_transport *t, enum op op, const char *cursor, const char *ship_from,
                     struct edi_err *err)
 {
-    char *v = NULL, day[16], mark[32];
+    char *v = NULL, day[16];
     struct tm tm;
     time_t from;
     int rc;
@@ -722,18 +730,8 @@ static int backfill(struct gw_transport *t, enum op op, const char *cursor, cons
     }
     free(v);
     for (from = t->c->now - (time_t)t->p->spapi.backfill_days * 86400; from < t->c->now && rc == 0;
-         from += WINDOW) {
-        time_t to = from + WINDOW < t->c->now ? from + WINDOW : t->c->now;
-
-        if (op == OP_RP_ORDERS) {
-            rc = pull_window(t, op, "createdAfter", "createdBefore", from, to, NULL, err);
-            if (rc == 0)
-                rc = pull_window(t, op, "changedAfter", "changedBefore", from, to, NULL, err);
-        } else {
-            rc = pull_window(t, op, "createdAfter", "createdBefore", from, to, ship_from, err);
-        }
-    }
-    (void)mark;
+         from += WINDOW)
+        rc = pull_range(t, op, from, from + WINDOW < t->c->now ? from + WINDOW : t->c->now, ship_from, err);
     return rc < 0 ? rc : gw_store_cursor_set(t->c->store, t->p->id, cursor, day, t->c->now, err);
 }
 
@@ -857,15 +855,7 @@ static int invoice_lines(struct gw_transport *t, const char *identifier, json_t 
     int pages = 0, rc = 0;
 
     edi_buf_init(&tail, 0);
-    {
-        /* the identifier as one path segment */
-        struct edi_buf q;
-
-        edi_buf_init(&q, 0);
-        gw_http_query(&q, "x", identifier);
-        edi_buf_puts(&tail, edi_buf_cstr(&q) + 2);
-        edi_buf_dispose(&q);
-    }
+    gw_http_escape(&tail, identifier);   /* one path segment */
     do {
         struct edi_buf q;
         json_t *j = NULL, *item;
@@ -1133,52 +1123,58 @@ static enum op op_of(const struct gw_partner *p, const char *kind)
 }
 
 /* SPEC: RULES.md SP-API — "RP acks took only when getPurchaseOrdersStatus
- * says so". Before an RP acknowledgement is sent again, Amazon is asked
- * whether the first one took: *took 1 when every PO in it has items
- * confirmed (not UNCONFIRMED). */
+ * says so". *yes 1 when the PO has items confirmed (not UNCONFIRMED):
+ * asked before an RP acknowledgement is sent again, and of one stuck
+ * Processing. */
+static int po_confirmed(int *yes, struct gw_transport *t, const char *po, time_t *retry_at,
+                        struct edi_err *err)
+{
+    struct edi_buf q;
+    json_t *j = NULL, *o, *item;
+    long status;
+    char why[400];
+    size_t k, m;
+    int rc;
+
+    *yes = 0;
+    edi_buf_init(&q, 0);
+    gw_http_query(&q, "purchaseOrderNumber", po);
+    rc = call(&j, &status, t, OP_RP_PO_STATUS, NULL, edi_buf_cstr(&q), NULL, 0, 0, retry_at, why, sizeof(why), err);
+    edi_buf_dispose(&q);
+    if (rc < 0)
+        return rc;
+    json_array_foreach(json_object_get(json_object_get(j, "payload"), "ordersStatus"), k, o) {
+        json_array_foreach(json_object_get(o, "itemStatus"), m, item) {
+            const char *cs = json_string_value(
+                json_object_get(json_object_get(item, "acknowledgementStatus"), "confirmationStatus"));
+
+            if (cs && strcmp(cs, "UNCONFIRMED") != 0)
+                *yes = 1;
+        }
+    }
+    json_decref(j);
+    return 0;
+}
+
+/* *took 1 when every PO an acknowledgement message names is confirmed. */
 static int rp_ack_took(int *took, struct gw_transport *t, const struct gw_outbox_item *it, time_t *retry_at,
                        struct edi_err *err)
 {
     json_t *ack = json_loadb((const char *)it->bytes, it->n, 0, NULL), *a;
     size_t i;
-    int rc = 0, all = 1, any = 0;
+    int rc = 0, yes = 1, any = 0;
 
-    *took = 0;
     json_array_foreach(json_object_get(ack, "acknowledgements"), i, a) {
         const char *po = json_string_value(json_object_get(a, "purchaseOrderNumber"));
-        struct edi_buf q;
-        json_t *j = NULL, *os, *o, *item;
-        long status;
-        char why[400];
-        size_t k, m;
-        int confirmed = 0;
 
         if (po == NULL)
             continue;
         any = 1;
-        edi_buf_init(&q, 0);
-        gw_http_query(&q, "purchaseOrderNumber", po);
-        rc = call(&j, &status, t, OP_RP_PO_STATUS, NULL, edi_buf_cstr(&q), NULL, 0, 0, retry_at, why, sizeof(why),
-                  err);
-        edi_buf_dispose(&q);
-        if (rc < 0)
+        if ((rc = po_confirmed(&yes, t, po, retry_at, err)) < 0 || !yes)
             break;
-        os = json_object_get(json_object_get(j, "payload"), "ordersStatus");
-        json_array_foreach(os, k, o) {
-            json_array_foreach(json_object_get(o, "itemStatus"), m, item) {
-                const char *cs = json_string_value(
-                    json_object_get(json_object_get(item, "acknowledgementStatus"), "confirmationStatus"));
-
-                if (cs && strcmp(cs, "UNCONFIRMED") != 0)
-                    confirmed = 1;
-            }
-        }
-        json_decref(j);
-        if (!confirmed)
-            all = 0;
     }
     json_decref(ack);
-    *took = rc == 0 && any && all;
+    *took = rc == 0 && any && yes;
     return rc;
 }
 
@@ -1250,8 +1246,7 @@ static void spapi_abandoned(struct gw_transport *t, const struct gw_outbox_item 
 static int rp_ack_took_po(struct gw_transport *t, const struct gw_receipt_row *r, time_t *retry_at,
                           struct edi_err *err)
 {
-    struct gw_outbox_item it;
-    char po[80], body[160];
+    char po[80];
     size_t pl = strlen(t->p->id);
     const char *n = r->name;
     int took = 0, rc;
@@ -1259,13 +1254,9 @@ static int rp_ack_took_po(struct gw_transport *t, const struct gw_receipt_row *r
     if (n == NULL || strncmp(n, t->p->id, pl) != 0 || strncmp(n + pl, "-855-", 5) != 0)
         return 0;
     snprintf(po, sizeof(po), "%.*s", (int)strcspn(n + pl + 5, "."), n + pl + 5);
-    if (po[0] == '\0' || strpbrk(po, "\"\\") != NULL)
+    if (po[0] == '\0')
         return 0;
-    snprintf(body, sizeof(body), "{\"acknowledgements\":[{\"purchaseOrderNumber\":\"%s\"}]}", po);
-    memset(&it, 0, sizeof(it));
-    it.bytes = (unsigned char *)body;
-    it.n = strlen(body);
-    if ((rc = rp_ack_took(&took, t, &it, retry_at, err)) < 0)
+    if ((rc = po_confirmed(&took, t, po, retry_at, err)) < 0)
         return rc;
     return took;
 }
@@ -1285,15 +1276,7 @@ static int spapi_status(struct gw_transport *t, const struct gw_receipt_row *r, 
 
     memset(out, 0, sizeof(*out));
     edi_buf_init(&tail, 0);
-    {
-        /* the id as one path segment */
-        struct edi_buf q;
-
-        edi_buf_init(&q, 0);
-        gw_http_query(&q, "x", r->receipt);
-        edi_buf_puts(&tail, edi_buf_cstr(&q) + 2);   /* after "x=" */
-        edi_buf_dispose(&q);
-    }
+    gw_http_escape(&tail, r->receipt);   /* one path segment */
     rc = call(&j, &status, t, op, edi_buf_cstr(&tail), NULL, NULL, 0, 0, &later, why, sizeof(why), err);
     edi_buf_dispose(&tail);
     if (rc < 0)
