@@ -10,44 +10,8 @@
 # engineer owns). Usage: spapi-finances.sh WHARF. Prints ok/not ok lines.
 set -u
 . "$(dirname "$0")/lib.bash" "$@"
-unset WHARF_NOW
-SRV=$PWD/tests/spapi/server.py
-FIX=$PWD/tests/spapi/fixtures
-CID=amzn1.application-oa2-client.0123456789abcdef0123456789abcdef
-CSECRET=amzn1.oa2-cs.v1.S3cr3tValueThatMustNeverLeak00000000000000000000
-REFRESH='Atzr|IwEBIRefreshTokenThatMustNeverLeak-0123456789abcdefghijklmnop'
+. "$PWD/tests/spapi/lib.bash"
 
-# ---- a CA and a certificate for 127.0.0.1, and the stand-in on TLS -----------
-mkdir -p "$tmp/pki"
-(
-  cd "$tmp/pki" &&
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=wharf test CA" &&
-  openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj "/CN=127.0.0.1" &&
-  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > ext &&
-  openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 -extfile ext
-) > "$tmp/pki.log" 2>&1 || no "a test CA and server certificate" "$tmp/pki.log"
-
-python3 "$SRV" --port 0 --port-file "$tmp/port" --cert "$tmp/pki/srv.pem" --key "$tmp/pki/srv.key" \
-  --client-id "$CID" --client-secret "$CSECRET" --refresh-token "$REFRESH" --page-size 2 \
-  --processing-polls 1 > "$tmp/server.out" 2> "$tmp/server.err" &
-SRV_PID=$!
-for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
-PORT=$(cat "$tmp/port" 2>/dev/null)
-URL=https://127.0.0.1:$PORT
-trap 'kill "$SRV_PID" 2>/dev/null; wait "$SRV_PID" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
-[ -n "$PORT" ] && ok "the SP-API stand-in listens on TLS" || no "the SP-API stand-in did not start" "$tmp/server.err"
-
-# ctl METHOD PATH [JSON-FILE]: the stand-in's /_test/ control API; the answer on stdout
-ctl() {
-  python3 - "$URL" "$tmp/pki/ca.pem" "$@" <<'EOF'
-import json, ssl, sys, urllib.request
-url, ca, method, path = sys.argv[1:5]
-data = open(sys.argv[5], 'rb').read() if len(sys.argv) > 5 else None
-ctx = ssl.create_default_context(cafile=ca)
-rq = urllib.request.Request(url + path, data=data, method=method, headers={'content-type': 'application/json'})
-print(urllib.request.urlopen(rq, context=ctx).read().decode())
-EOF
-}
 # calls OPERATION: how many calls of an operation the stand-in answered
 calls() {
   ctl GET /_test/state | python3 -c '
@@ -56,25 +20,8 @@ st = json.load(sys.stdin)
 print(sum(n for op, n in st.get("calls", {}).items() if op.endswith(sys.argv[1])))' "$1"
 }
 
-# one clock for wharf (WHARF_NOW) and the stand-in (/_test/clock)
-T=$(date -u +%s)
-now_iso() { date -u -d "@$T" +%FT%TZ; }
-tick() {  # tick MINUTES: both clocks move on
-  T=$((T + $1 * 60))
-  printf '{"now": "%s"}' "$(now_iso)" > "$tmp/clock.json"
-  ctl POST /_test/clock "$tmp/clock.json" > /dev/null
-}
-w() { WHARF_NOW=$(now_iso) "$W" "$@"; }
-
 # ---- the workspace: both partners on the stand-in --------------------------------------
-"$W" init --sp-api "$ws" > "$tmp/init.out" 2>&1 || no "init --sp-api" "$tmp/init.out"
-sed -i -e "s|selling-party=\"ACME1\"|selling-party=\"ACME1\" endpoint=\"$URL\" token-endpoint=\"$URL/auth/o2/token\" ca-file=\"$tmp/pki/ca.pem\" processing-minutes=\"30\"|" \
-  "$ws/wharf.xml"
-for p in amazon-rp amazon-df; do
-  printf %s "$CID" | "$W" secrets set $p lwa-client-id -w "$ws" >> "$tmp/secrets.out" 2>&1
-  printf %s "$CSECRET" | "$W" secrets set $p lwa-client-secret -w "$ws" >> "$tmp/secrets.out" 2>&1
-  printf '%s\n' "$REFRESH" | "$W" secrets set $p lwa-refresh-token -w "$ws" >> "$tmp/secrets.out" 2>&1
-done
+spapi_workspace
 
 # ---- one RP and one DF order: in, acknowledged, shipped, invoiced --------------------------
 python3 - "$FIX" "$tmp" <<'PY'

@@ -10,49 +10,8 @@
 # Usage: spapi.sh WHARF. Prints ok/not ok lines.
 set -u
 . "$(dirname "$0")/lib.bash" "$@"
-unset WHARF_NOW
-SRV=$PWD/tests/spapi/server.py
-FIX=$PWD/tests/spapi/fixtures
-CID=amzn1.application-oa2-client.0123456789abcdef0123456789abcdef
-CSECRET=amzn1.oa2-cs.v1.S3cr3tValueThatMustNeverLeak00000000000000000000
-REFRESH='Atzr|IwEBIRefreshTokenThatMustNeverLeak-0123456789abcdefghijklmnop'
+. "$PWD/tests/spapi/lib.bash"
 
-# ---- a CA and a certificate for 127.0.0.1, and the stand-in on TLS -----------
-mkdir -p "$tmp/pki"
-(
-  cd "$tmp/pki" &&
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=wharf test CA" &&
-  openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj "/CN=127.0.0.1" &&
-  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > ext &&
-  openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 -extfile ext
-) > "$tmp/pki.log" 2>&1 || no "a test CA and server certificate" "$tmp/pki.log"
-
-start_server() {
-  rm -f "$tmp/port"
-  python3 "$SRV" --port 0 --port-file "$tmp/port" --cert "$tmp/pki/srv.pem" --key "$tmp/pki/srv.key" \
-    --client-id "$CID" --client-secret "$CSECRET" --refresh-token "$REFRESH" --page-size 2 \
-    --processing-polls 1 "$@" > "$tmp/server.out" 2> "$tmp/server.err" &
-  SRV_PID=$!
-  for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
-  PORT=$(cat "$tmp/port" 2>/dev/null)
-  URL=https://127.0.0.1:$PORT
-}
-stop_server() { kill "$SRV_PID" 2>/dev/null; wait "$SRV_PID" 2>/dev/null; }
-trap 'stop_server; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
-start_server
-[ -n "$PORT" ] && ok "the SP-API stand-in listens on TLS" || no "the SP-API stand-in did not start" "$tmp/server.err"
-
-# ctl METHOD PATH [JSON-FILE]: the stand-in's /_test/ control API; the answer on stdout
-ctl() {
-  python3 - "$URL" "$tmp/pki/ca.pem" "$@" <<'EOF'
-import json, ssl, sys, urllib.request
-url, ca, method, path = sys.argv[1:5]
-data = open(sys.argv[5], 'rb').read() if len(sys.argv) > 5 else None
-ctx = ssl.create_default_context(cafile=ca)
-rq = urllib.request.Request(url + path, data=data, method=method, headers={'content-type': 'application/json'})
-print(urllib.request.urlopen(rq, context=ctx).read().decode())
-EOF
-}
 # submitted OPERATION: how many submissions the stand-in accepted
 submitted() {
   ctl GET /_test/state | python3 -c '
@@ -61,25 +20,10 @@ st = json.load(sys.stdin)
 print(sum(1 for s in st.get("submissions", []) if s.get("operation", "").endswith(sys.argv[1])))' "$1"
 }
 
-# One clock for wharf (WHARF_NOW) and the stand-in (/_test/clock): the
-# scheduler runs a job once a minute it is due, and receipts are asked
-# again after a back-off, so the day moves forward in steps.
-T=$(date -u +%s)
-now_iso() { date -u -d "@$T" +%FT%TZ; }
-tick() {  # tick MINUTES: both clocks move on
-  T=$((T + $1 * 60))
-  printf '{"now": "%s"}' "$(now_iso)" > "$tmp/clock.json"
-  ctl POST /_test/clock "$tmp/clock.json" > /dev/null
-}
-w() { WHARF_NOW=$(now_iso) "$W" "$@"; }
-
 # ---- the workspace ----------------------------------------------------------------
-"$W" init --sp-api "$ws" > "$tmp/init.out" 2>&1 || no "init --sp-api" "$tmp/init.out"
+spapi_workspace
 has "init --sp-api says how to put the LWA values in the vault" "secrets set amazon-rp lwa-refresh-token" "$tmp/init.out"
 has "both partners use the SP-API" 'kind="sp-api"' "$ws/wharf.xml"
-# point both at the stand-in (a local stand-in for Amazon, not Amazon)
-sed -i -e "s|selling-party=\"ACME1\"|selling-party=\"ACME1\" endpoint=\"$URL\" token-endpoint=\"$URL/auth/o2/token\" ca-file=\"$tmp/pki/ca.pem\" processing-minutes=\"30\"|" \
-  "$ws/wharf.xml"
 # DF orders come from two warehouses, pulled per ship-from party
 python3 - "$ws/wharf.xml" <<'EOF'
 import sys
@@ -93,12 +37,6 @@ s = s.replace('    <ship-from warehouse="NJ1" party-id="NJ1"/>', '    <ship-from
 open(p, 'w').write(s)
 EOF
 # RP orders wait for an operator's approval; DF is auto-all in the sample
-"$W" status -w "$ws" > "$tmp/out" 2>&1
-for p in amazon-rp amazon-df; do
-  printf %s "$CID" | "$W" secrets set $p lwa-client-id -w "$ws" >> "$tmp/secrets.out" 2>&1
-  printf %s "$CSECRET" | "$W" secrets set $p lwa-client-secret -w "$ws" >> "$tmp/secrets.out" 2>&1
-  printf '%s\n' "$REFRESH" | "$W" secrets set $p lwa-refresh-token -w "$ws" >> "$tmp/secrets.out" 2>&1
-done
 has "six secrets set" "lwa-refresh-token" "$tmp/secrets.out"
 
 # ---- POs in: RP across pages and both queries, DF with its RDT ----------------------
