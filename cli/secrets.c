@@ -5,7 +5,8 @@
  * keep), and no command prints one: there is no command that reads a value
  * back; the gateway reads them where it needs them.
  *
- * Partner ids are wharf.xml's, plus "erp" for the ERP connector's secrets.
+ * Partner ids are wharf.xml's, an API ERP's <erp id> for its secrets, plus
+ * "erp" for the file exchange's.
  * The sealing, the key file and rotation are vault.c's.
  */
 #include "cli/cli.h"
@@ -137,11 +138,13 @@ static int partner_known(const struct gw_config *cfg, const char *id)
     char list[400];
     size_t i, used = 0;
 
-    if (strcmp(id, ERP_PARTNER) == 0 || gw_config_partner(cfg, id) != NULL)
+    if (strcmp(id, ERP_PARTNER) == 0 || gw_config_partner(cfg, id) != NULL || gw_config_erp(cfg, id) != NULL)
         return 0;
     list[0] = '\0';
     for (i = 0; i < cfg->npartners && used < sizeof(list); i++)
         used += (size_t)snprintf(list + used, sizeof(list) - used, "%s, ", cfg->partners[i].id);
+    for (i = 0; i < cfg->nerps && used < sizeof(list); i++)
+        used += (size_t)snprintf(list + used, sizeof(list) - used, "%s, ", cfg->erps[i].id);
     gw_errorf("secrets set: no partner '%s' in %s (partners: %s" ERP_PARTNER " for the ERP's secrets)", id, cfg->path,
               list);
     return GW_EXIT_REJECTED;

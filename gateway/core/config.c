@@ -878,6 +878,85 @@ static int refuse_non_ascii(struct loader *ld, xmlNodePtr root, const struct gw_
     }
 }
 
+/* The words of a receives= or provides= list as bits of names[]. */
+static unsigned word_bits(const char *v, const char *const *names, size_t n)
+{
+    unsigned bits = 0;
+    size_t i, len;
+
+    while (v && *v) {
+        while (*v == ' ')
+            v++;
+        len = strcspn(v, " ");
+        for (i = 0; i < n; i++)
+            if (strlen(names[i]) == len && strncmp(v, names[i], len) == 0)
+                bits |= 1u << i;
+        v += len;
+    }
+    return bits;
+}
+
+/* <erp kind="brightpearl|quickbooks" id=...>: the ERPs wharf talks to over
+ * their APIs. What one receives, another may not: two that provide the
+ * same pull (decisions from two ERPs) are refused, since wharf would not
+ * know which one decides. */
+static int remote_erps(struct loader *ld, xmlNodePtr root)
+{
+    static const char *const receives[] = {"orders", "shipments", "invoices", "payments"};
+    static const char *const provides[] = {"decisions", "stock", "packing-lists"};
+    struct gw_config *cfg = ld->cfg;
+    unsigned taken = 0;
+    xmlNodePtr c;
+
+    cfg->erps = edi_pool_alloc(ld->pl, (count(root, "erp") + 1) * sizeof(*cfg->erps));
+    for (c = root->children; c; c = c->next) {
+        struct gw_erp_conf *e;
+        const char *kind, *v;
+
+        if (!is_el(c, "erp") || (kind = attr(ld, c, "kind")) == NULL || strcmp(kind, "files") == 0)
+            continue;
+        e = &cfg->erps[cfg->nerps];
+        memset(e, 0, sizeof(*e));
+        e->kind = kind;
+        e->line = (int)xmlGetLineNo(c);
+        e->id = attr(ld, c, "id");
+        if (e->id == NULL)
+            return fail_at(ld, c, "<erp kind=\"%s\">: an id is needed (id=\"bp\")", kind);
+        e->endpoint = attr(ld, c, "endpoint");
+        e->token_endpoint = attr(ld, c, "token-endpoint");
+        e->account = attr(ld, c, "account");
+        e->realm = attr(ld, c, "realm");
+        e->auth = attr(ld, c, "auth");
+        v = attr(ld, c, "ca-file");
+        e->ca_file = v ? join(ld, v) : NULL;
+        e->receives = word_bits(attr(ld, c, "receives"), receives, 4);
+        e->provides = word_bits(attr(ld, c, "provides"), provides, 3);
+        e->minor_version = attr(ld, c, "minor-version");
+        if (strcmp(kind, "brightpearl") == 0 && e->account == NULL)
+            return fail_at(ld, c, "<erp kind=\"brightpearl\">: the Brightpearl account code is needed "
+                                  "(account=\"acme\")");
+        if (strcmp(kind, "quickbooks") == 0 && e->realm == NULL)
+            return fail_at(ld, c, "<erp kind=\"quickbooks\">: the QuickBooks company id is needed "
+                                  "(realm=\"9130...\")");
+        if (strcmp(kind, "quickbooks") == 0 && (e->receives & GW_ERP_SHIPMENTS))
+            return fail_at(ld, c, "<erp kind=\"quickbooks\">: QuickBooks Online keeps no shipments: it "
+                                  "receives orders (as estimates), invoices and payments");
+        if (strcmp(kind, "quickbooks") == 0 && e->provides)
+            return fail_at(ld, c, "<erp kind=\"quickbooks\">: QuickBooks Online provides no decisions, "
+                                  "stock or packing lists to wharf");
+        if (e->provides & taken)
+            return fail_at(ld, c, "<erp id=\"%s\">: another ERP already provides what this one provides "
+                                  "(provides=\"%s\")", e->id, attr(ld, c, "provides"));
+        for (size_t k = 0; k < cfg->nerps; k++)
+            if (strcmp(cfg->erps[k].id, e->id) == 0)
+                return fail_at(ld, c, "<erp id=\"%s\">: two ERPs with the same id", e->id);
+        taken |= e->provides;
+        params(ld, &e->params, &e->nparams, c, 0);
+        cfg->nerps++;
+    }
+    return 0;
+}
+
 static int build(struct loader *ld, xmlNodePtr root)
 {
     struct gw_config *cfg = ld->cfg;
@@ -897,12 +976,19 @@ static int build(struct loader *ld, xmlNodePtr root)
     if ((rc = warehouses(ld, root)) < 0)
         return rc;
 
-    erp = child(root, "erp");
-    cfg->erp_kind = erp ? attr(ld, erp, "kind") : "files";
-    v = child_text(ld, erp, "in");
-    cfg->erp_in = join(ld, v ? v : "erp/in");
-    v = child_text(ld, erp, "out");
-    cfg->erp_out = join(ld, v ? v : "erp/out");
+    /* the file exchange: the <erp> without a kind other than files; none
+     * at all is the embedded default; only remote ERPs: no files */
+    erp = NULL;
+    for (c = root->children; c; c = c->next)
+        if (is_el(c, "erp") && (v = attr(ld, c, "kind")) != NULL && strcmp(v, "files") == 0 && erp == NULL)
+            erp = c;
+    cfg->erp_kind = "files";
+    if (erp != NULL || count(root, "erp") == 0) {
+        v = child_text(ld, erp, "in");
+        cfg->erp_in = join(ld, v ? v : "erp/in");
+        v = child_text(ld, erp, "out");
+        cfg->erp_out = join(ld, v ? v : "erp/out");
+    }
     v = erp ? attr(ld, erp, "formats") : NULL;
     cfg->erp_json = v == NULL || strstr(v, "json") != NULL;
     cfg->erp_csv = v == NULL || strstr(v, "csv") != NULL;
@@ -917,6 +1003,8 @@ static int build(struct loader *ld, xmlNodePtr root)
         }
         params(ld, &cfg->erp_params, &cfg->nerp_params, erp, 0);
     }
+    if ((rc = remote_erps(ld, root)) < 0)
+        return rc;
 
     store = child(root, "store");
     v = attr(ld, store, "path");
@@ -1327,4 +1415,14 @@ const char *gw_partner_param(const struct gw_partner *p, const char *name)
 const char *gw_ack_mode_name(enum gw_ack_mode m)
 {
     return m == GW_ACK_AUTO_ALL ? "auto-all" : m == GW_ACK_AUTO_STOCK ? "auto-stock" : "manual";
+}
+
+const struct gw_erp_conf *gw_config_erp(const struct gw_config *cfg, const char *id)
+{
+    size_t i;
+
+    for (i = 0; cfg && id && i < cfg->nerps; i++)
+        if (strcmp(cfg->erps[i].id, id) == 0)
+            return &cfg->erps[i];
+    return NULL;
 }

@@ -184,6 +184,33 @@ struct gw_partner {
     int line;
 };
 
+/* What an ERP connector receives (<erp receives>) and provides (<erp
+ * provides>), as bits. */
+enum {
+    GW_ERP_ORDERS = 1, GW_ERP_SHIPMENTS = 2, GW_ERP_INVOICES = 4, GW_ERP_PAYMENTS = 8,
+};
+enum {
+    GW_ERP_GIVES_DECISIONS = 1, GW_ERP_GIVES_STOCK = 2, GW_ERP_GIVES_PACKING_LISTS = 4,
+};
+
+/* An ERP wharf talks to over its API (<erp kind="brightpearl" id="bp">). */
+struct gw_erp_conf {
+    const char *id;                  /* bp: outbox kind erp:bp, its secrets' owner */
+    const char *kind;                /* brightpearl, quickbooks */
+    const char *endpoint;            /* @endpoint, else the ERP's own host */
+    const char *token_endpoint;      /* OAuth token endpoint, else the ERP's */
+    const char *account;             /* Brightpearl account code */
+    const char *realm;               /* QuickBooks company (realm) id */
+    const char *auth;                /* brightpearl: "staff" or "oauth"; NULL: by the secrets there */
+    const char *ca_file;             /* @ca-file (joined), NULL: the system's CAs */
+    const char *minor_version;       /* quickbooks: @minor-version, NULL: wharf's pinned one */
+    unsigned receives;               /* GW_ERP_ORDERS ... */
+    unsigned provides;               /* GW_ERP_GIVES_... */
+    struct map_param *params;        /* its <param>s: the maps' defaults */
+    size_t nparams;
+    int line;
+};
+
 struct gw_config {
     const char *workspace;           /* as given */
     const char *path;                /* WORKSPACE/wharf.xml */
@@ -200,6 +227,8 @@ struct gw_config {
     size_t nerp_maps;
     struct map_param *erp_params;
     size_t nerp_params;
+    struct gw_erp_conf *erps;        /* the ERPs reached over their APIs */
+    size_t nerps;
     const char *store_path;          /* joined with the workspace */
     const char *log_dir;             /* joined with the workspace */
     const char *log_level;           /* debug, info, warn, error */
@@ -234,6 +263,8 @@ const struct gw_partner *gw_config_partner(const struct gw_config *cfg, const ch
  * carry the ISA's trailing padding). */
 const struct gw_partner *gw_config_partner_by_interchange(const struct gw_config *cfg,
                                                           const char *qualifier, const char *id);
+/* The API ERP of that id, NULL when none. */
+const struct gw_erp_conf *gw_config_erp(const struct gw_config *cfg, const char *id);
 const struct gw_warehouse *gw_config_warehouse(const struct gw_config *cfg, const char *code);
 /* Ship-from of a vendor warehouse for this partner (a packing list's
  * warehouse), or by the partner's party id (DF: the N1*SF of a PO). */

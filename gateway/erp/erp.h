@@ -42,7 +42,8 @@ struct gw_erp;             /* an open connector */
 
 struct gw_erp_type {
     const char *name;      /* wharf.xml's <erp kind> ("files") */
-    int (*open)(struct gw_erp **e, struct gw_ctx *c, struct edi_err *err);
+    /* conf: the <erp> of an API ERP; NULL for the file exchange */
+    int (*open)(struct gw_erp **e, struct gw_ctx *c, const struct gw_erp_conf *conf, struct edi_err *err);
     /* One outbox message for the ERP; pushing it again changes nothing
      * there. The ERP's id for it goes to id. EDI_EAGAIN: retry later;
      * EDI_ECONFIG: an operator must act (credentials, a folder gone). */
@@ -60,26 +61,52 @@ struct gw_erp_type {
      * called for stock, which is read whole each time. */
     int (*done)(struct gw_erp *e, const struct gw_erp_item *it, const char *why, struct edi_err *err);
     void (*close)(struct gw_erp *e);
+    /* `wharf erp check`: one cheap call, what works in plain words in
+     * report (a line each). NULL for the file exchange. */
+    int (*check)(struct gw_erp *e, struct edi_buf *report, struct edi_err *err);
+    /* `wharf erp connect` (OAuth authorization code): the URL a person
+     * opens, then the code the ERP redirected to (and the company it names,
+     * QuickBooks' realmId) exchanged for tokens kept in the vault. NULL
+     * for the file exchange. */
+    int (*authorize)(struct gw_erp *e, const char *redirect_uri, const char *state, struct edi_buf *url,
+                     struct edi_err *err);
+    int (*connect)(struct gw_erp *e, const char *code, const char *redirect_uri, const char *realm,
+                   struct edi_err *err);
 };
 
-/* The workspace's connector by wharf.xml's <erp kind> (the file exchange
- * today), NULL when wharf has none of that kind. */
-const struct gw_erp_type *gw_erp_connector(const struct gw_config *cfg);
-/* Opens the workspace's connector: the pair every caller needs.
- * EDI_ECONFIG when its kind is unknown. */
-int gw_erp_open(const struct gw_erp_type **type, struct gw_erp **e, struct gw_ctx *c, struct edi_err *err);
+/* The connector of a kind ("files", "brightpearl", "quickbooks"), NULL
+ * when wharf has none of that kind. */
+const struct gw_erp_type *gw_erp_kind(const char *kind);
+/* Opens the connector that provides what a pull asks for: the API ERP
+ * whose <erp provides> says so, else the file exchange. The pair every
+ * caller needs. */
+int gw_erp_open(const struct gw_erp_type **type, struct gw_erp **e, struct gw_ctx *c, enum gw_erp_pull kind,
+                struct edi_err *err);
+/* Opens a connector by its outbox kind: "erp-json"/"erp-csv" the file
+ * exchange, "erp:ID" the API ERP of that id. EDI_ECONFIG when wharf.xml has
+ * no such ERP (any more). */
+int gw_erp_open_outbox(const struct gw_erp_type **type, struct gw_erp **e, struct gw_ctx *c,
+                       const char *okind, struct edi_err *err);
 void gw_erp_items_free(struct gw_erp_item *v, size_t n);
 
 /* The file exchange: erp/out/ for what the ERP is sent, erp/in/ for what it
  * has for us (applied files move to erp/in/done/, refused ones to
  * erp/in/refused/ with a .reason). Never through a link. */
 extern const struct gw_erp_type gw_erp_files;
+/* Brightpearl (brightpearl.c) and QuickBooks Online (quickbooks.c). */
+extern const struct gw_erp_type gw_erp_brightpearl;
+extern const struct gw_erp_type gw_erp_quickbooks;
 
 /* ---- what the ERP is sent ---------------------------------------------- */
 
 /* Outbox kinds of the ERP file exchange. */
 #define GW_OUTBOX_ERP_JSON "erp-json"
 #define GW_OUTBOX_ERP_CSV "erp-csv"
+/* An API ERP's messages are kind "erp:ID", named "KIND:PARTNER:ID"
+ * (order:amazon-rp:4A1B2C3D), holding the canonical document: its map
+ * runs when it is pushed, so a cross-reference added later applies on
+ * `wharf erp retry`. */
+#define GW_OUTBOX_ERP_API "erp:"
 
 /* The ERP JSON of a canonical document of cdoc.h through a local map, with
  * partner and state as its parameters. EDI_ENOTFOUND when the map is not

@@ -86,6 +86,44 @@ static int erp_queue(struct gw_ctx *c, const char *okind, const char *partner, c
     return gw_store_outbox_add(&row, c->store, partner, okind, name, p ? p : "", n, c->now, err);
 }
 
+/* The document for every API ERP that receives what (GW_ERP_ORDERS ...):
+ * outbox kind erp:ID, named KIND:PARTNER:ID, the canonical document as its
+ * bytes; mapped when pushed. */
+static int erp_queue_api(struct gw_ctx *c, unsigned what, const char *partner, const char *kind, const char *id,
+                         const struct gw_cdoc *doc, struct edi_err *err)
+{
+    struct gw_config *cfg = c->cfg;
+    struct edi_buf xml, name, okind;
+    int64_t row;
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < cfg->nerps && rc == 0; i++) {
+        if (!(cfg->erps[i].receives & what))
+            continue;
+        edi_buf_init(&xml, 0);
+        edi_buf_init(&name, 0);
+        edi_buf_init(&okind, 0);
+        edi_buf_printf(&name, "%s:%s:%s", kind, partner, id);
+        edi_buf_printf(&okind, "%s%s", GW_OUTBOX_ERP_API, cfg->erps[i].id);
+        if ((rc = gw_cdoc_render(&xml, (struct gw_cdoc *)doc, 1, err)) == 0)
+            rc = gw_store_outbox_add(&row, c->store, partner, edi_buf_cstr(&okind), edi_buf_cstr(&name), xml.p,
+                                     xml.n, c->now, err);
+        edi_buf_dispose(&xml);
+        edi_buf_dispose(&name);
+        edi_buf_dispose(&okind);
+    }
+    return rc;
+}
+
+static unsigned receives_of(const char *kind)
+{
+    return strcmp(kind, "shipment") == 0  ? GW_ERP_SHIPMENTS
+           : strcmp(kind, "invoice") == 0 ? GW_ERP_INVOICES
+           : strcmp(kind, "payment") == 0 ? GW_ERP_PAYMENTS
+                                          : 0;
+}
+
 int gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const char *id,
                  const char *state, const char *map, const struct gw_cdoc *doc, const struct edi_buf *csv,
                  struct edi_err *err)
@@ -95,6 +133,8 @@ int gw_erp_write(struct gw_ctx *c, const char *partner, const char *kind, const 
     struct edi_err e;
     int rc;
 
+    if (receives_of(kind) && (rc = erp_queue_api(c, receives_of(kind), partner, kind, id, doc, err)) < 0)
+        return rc;
     if (cfg->erp_out == NULL)
         return 0;
     edi_err_clear(&e);
@@ -192,6 +232,8 @@ int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, const struct gw_cdo
     struct edi_err e;
     int rc = 0;
 
+    if ((rc = erp_queue_api(c, GW_ERP_ORDERS, o->partner, "order", o->po_number, canonical, err)) < 0)
+        return rc;
     if (cfg->erp_out == NULL)
         return 0;
     if (cfg->erp_json) {
@@ -258,8 +300,9 @@ struct gw_erp {
     struct gw_ctx *c;
 };
 
-static int files_open(struct gw_erp **e, struct gw_ctx *c, struct edi_err *err)
+static int files_open(struct gw_erp **e, struct gw_ctx *c, const struct gw_erp_conf *conf, struct edi_err *err)
 {
+    (void)conf;
     (void)err;
     *e = edi_xcalloc(1, sizeof(**e));
     (*e)->c = c;
@@ -449,6 +492,7 @@ static int files_done(struct gw_erp *e, const struct gw_erp_item *it, const char
 
 const struct gw_erp_type gw_erp_files = {
     .name = "files",
+    .check = NULL,
     .open = files_open,
     .push = files_push,
     .abandoned = files_abandoned,
@@ -457,24 +501,50 @@ const struct gw_erp_type gw_erp_files = {
     .close = files_close,
 };
 
-const struct gw_erp_type *gw_erp_connector(const struct gw_config *cfg)
+const struct gw_erp_type *gw_erp_kind(const char *kind)
 {
-    static const struct gw_erp_type *const kinds[] = {&gw_erp_files};
-    const char *kind = cfg->erp_kind ? cfg->erp_kind : "files";
+    static const struct gw_erp_type *const kinds[] = {&gw_erp_files, &gw_erp_brightpearl, &gw_erp_quickbooks};
     size_t i;
 
-    for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+    for (i = 0; kind && i < sizeof(kinds) / sizeof(kinds[0]); i++)
         if (strcmp(kinds[i]->name, kind) == 0)
             return kinds[i];
     return NULL;
 }
 
-int gw_erp_open(const struct gw_erp_type **type, struct gw_erp **e, struct gw_ctx *c, struct edi_err *err)
+static int open_conf(const struct gw_erp_type **type, struct gw_erp **e, struct gw_ctx *c,
+                     const struct gw_erp_conf *conf, struct edi_err *err)
 {
     *e = NULL;
-    if ((*type = gw_erp_connector(c->cfg)) == NULL)
-        return edi_fail(err, EDI_ECONFIG, "no ERP connector of kind '%s'", c->cfg->erp_kind);
-    return (*type)->open(e, c, err);
+    if ((*type = gw_erp_kind(conf ? conf->kind : "files")) == NULL)
+        return edi_fail(err, EDI_ECONFIG, "no ERP connector of kind '%s'", conf->kind);
+    return (*type)->open(e, c, conf, err);
+}
+
+int gw_erp_open(const struct gw_erp_type **type, struct gw_erp **e, struct gw_ctx *c, enum gw_erp_pull kind,
+                struct edi_err *err)
+{
+    unsigned want = kind == GW_ERP_DECISIONS ? GW_ERP_GIVES_DECISIONS
+                    : kind == GW_ERP_STOCK   ? GW_ERP_GIVES_STOCK
+                                             : GW_ERP_GIVES_PACKING_LISTS;
+    size_t i;
+
+    for (i = 0; i < c->cfg->nerps; i++)
+        if (c->cfg->erps[i].provides & want)
+            return open_conf(type, e, c, &c->cfg->erps[i], err);
+    return open_conf(type, e, c, NULL, err);
+}
+
+int gw_erp_open_outbox(const struct gw_erp_type **type, struct gw_erp **e, struct gw_ctx *c,
+                       const char *okind, struct edi_err *err)
+{
+    const struct gw_erp_conf *conf = NULL;
+    size_t n = strlen(GW_OUTBOX_ERP_API);
+
+    *e = NULL;
+    if (strncmp(okind, GW_OUTBOX_ERP_API, n) == 0 && (conf = gw_config_erp(c->cfg, okind + n)) == NULL)
+        return edi_fail(err, EDI_ECONFIG, "wharf.xml has no <erp id=\"%s\"> any more", okind + n);
+    return open_conf(type, e, c, conf, err);
 }
 
 void gw_erp_items_free(struct gw_erp_item *v, size_t n)

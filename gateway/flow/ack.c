@@ -505,7 +505,7 @@ static size_t read_stock(struct stock **out, struct gw_ctx *c)
     size_t nitems = 0, n = 0, i, k;
 
     *out = NULL;
-    if (gw_erp_open(&et, &e, c, &err) < 0)
+    if (gw_erp_open(&et, &e, c, GW_ERP_STOCK, &err) < 0)
         return 0;
     if (et->pull(e, GW_ERP_STOCK, &items, &nitems, &err) < 0)
         nitems = 0;
@@ -917,7 +917,7 @@ int gw_erp_decisions(unsigned *applied, struct gw_ctx *c, struct edi_err *err)
     int rc;
 
     *applied = 0;
-    if ((rc = gw_erp_open(&et, &e, c, err)) < 0)
+    if ((rc = gw_erp_open(&et, &e, c, GW_ERP_DECISIONS, err)) < 0)
         return rc;
     if ((rc = et->pull(e, GW_ERP_DECISIONS, &v, &n, err)) < 0)
         goto out;

@@ -99,12 +99,16 @@ static int claim_owner_gone(const char *owner)
 /* Where a message goes: the ERP connector (kinds GW_OUTBOX_ERP_*) or its
  * partner's transport, opened once a flush and kept in conns. */
 struct conns {
-    const struct gw_erp_type *et;
-    struct gw_erp *erp;
+    struct {
+        char kind[80];           /* the outbox kind: erp-json, erp:bp ... */
+        const struct gw_erp_type *et;
+        struct gw_erp *e;
+    } erp[8];
+    size_t nerp;
     /* (partner, kind) that said "later" (a 429, an outage) in this flush:
      * the rest of them wait for the next one, unclaimed and untouched */
     struct {
-        char partner[64], kind[16];
+        char partner[64], kind[80];
     } later[16];
     size_t nlater;
     struct {
@@ -119,12 +123,41 @@ static void conns_close(struct conns *k)
 {
     size_t i;
 
-    if (k->erp)
-        k->et->close(k->erp);
+    for (i = 0; i < k->nerp; i++)
+        if (k->erp[i].e)
+            k->erp[i].et->close(k->erp[i].e);
     for (i = 0; i < k->n; i++)
         if (k->v[i].t)
             k->v[i].tt->close(k->v[i].t);
     free(k->v);
+}
+
+/* The ERP connector of a message's kind (opened on first use). */
+static int erp_of(const struct gw_erp_type **et, struct gw_erp **e, struct conns *k, struct gw_ctx *c,
+                  const char *okind, struct edi_err *err)
+{
+    const char *key = strncmp(okind, GW_OUTBOX_ERP_API, strlen(GW_OUTBOX_ERP_API)) == 0 ? okind : "files";
+    size_t i;
+    int rc;
+
+    for (i = 0; i < k->nerp; i++)
+        if (strcmp(k->erp[i].kind, key) == 0) {
+            *et = k->erp[i].et;
+            *e = k->erp[i].e;
+            return 0;
+        }
+    if ((rc = gw_erp_open_outbox(et, e, c, okind, err)) < 0)
+        return rc;
+    if (k->nerp == sizeof(k->erp) / sizeof(k->erp[0])) {
+        (*et)->close(*e);
+        *e = NULL;
+        return edi_fail(err, EDI_EAGAIN, "too many ERPs in one flush");
+    }
+    snprintf(k->erp[k->nerp].kind, sizeof(k->erp[0].kind), "%s", key);
+    k->erp[k->nerp].et = *et;
+    k->erp[k->nerp].e = *e;
+    k->nerp++;
+    return 0;
 }
 
 /* The partner's transport (opened on first use), or NULL and why. */
@@ -162,10 +195,15 @@ static int flush_one(struct gw_stats *st, struct gw_ctx *c, struct conns *k, con
 {
     const struct gw_transport_type *tt = NULL;
     struct gw_transport *t = NULL;
+    const struct gw_erp_type *et = NULL;
+    struct gw_erp *ee = NULL;
     const char *dead = NULL;
     struct edi_err why, e;
     struct gw_receipt r;
-    int got, erp = strncmp(it->kind, "erp-", 4) == 0, rc, crc, partner_later = 0;
+    char id[256] = "";
+    int got, rc, crc, partner_later = 0;
+    int api = strncmp(it->kind, GW_OUTBOX_ERP_API, strlen(GW_OUTBOX_ERP_API)) == 0;
+    int erp = api || strncmp(it->kind, "erp-", 4) == 0;
 
     edi_err_clear(&why);
     memset(&r, 0, sizeof(r));
@@ -173,7 +211,7 @@ static int flush_one(struct gw_stats *st, struct gw_ctx *c, struct conns *k, con
         if (strcmp(k->later[i].partner, it->partner) == 0 && strcmp(k->later[i].kind, it->kind) == 0)
             return 0;
     if (erp)
-        crc = k->erp ? 0 : gw_erp_open(&k->et, &k->erp, c, &why);
+        crc = erp_of(&et, &ee, k, c, it->kind, &why);
     else
         crc = conn_of(&tt, &t, k, c, it, &why);
     if (it->claimed_by != NULL && strcmp(it->claimed_by, owner) != 0) {
@@ -186,7 +224,7 @@ static int flush_one(struct gw_stats *st, struct gw_ctx *c, struct conns *k, con
          * claim: whoever dies next leaves only its own behind */
         if (gone && crc == 0) {
             if (erp)
-                k->et->abandoned(k->erp, it, (long)claim_local_pid(dead));
+                et->abandoned(ee, it, (long)claim_local_pid(dead));
             else
                 tt->abandoned(t, it, (long)claim_local_pid(dead));
         }
@@ -203,15 +241,28 @@ static int flush_one(struct gw_stats *st, struct gw_ctx *c, struct conns *k, con
         rc = crc;
         e = why;
     } else if (erp) {
-        char id[256];
-
-        rc = k->et->push(k->erp, it, id, sizeof(id), &e);
+        /* an API ERP that is down or throttling: the rest of its messages
+         * wait for the next flush */
+        if ((rc = et->push(ee, it, id, sizeof(id), &e)) == EDI_EAGAIN && api)
+            partner_later = 1;
     } else {
         memset(&r, 0, sizeof(r));
         if ((rc = tt->send(t, it, &r, &e)) == EDI_EAGAIN)
             partner_later = 1;
     }
-    if (rc == 0 && !erp && (r.ask || r.status[0]))
+    if (rc == EDI_ESYNTAX && api) {
+        /* the ERP cannot take it as it is (a cross-reference missing, the
+         * ERP refused it): held until a person acts (wharf erp retry) */
+        gw_log(c, "error", "%s: %s held: %s", it->kind + strlen(GW_OUTBOX_ERP_API), it->name ? it->name : "a message",
+               e.msg);
+        st->send_failures++;
+        return gw_store_outbox_hold(c->store, it->id, e.msg, c->now, err);
+    }
+    if (rc == 0 && api) {
+        rc = gw_store_outbox_erp_done(c->store, it->id, id, NULL, c->now, &e);
+        if (rc == 0)
+            gw_log(c, "info", "%s: pushed %s (%s)", it->kind + strlen(GW_OUTBOX_ERP_API), it->name, id);
+    } else if (rc == 0 && !erp && (r.ask || r.status[0]))
         rc = gw_store_outbox_sent_receipt(c->store, it->id, r.ask ? r.id : NULL, c->now, &e);
     else if (rc == 0)
         rc = gw_store_outbox_sent(c->store, it->id, c->now, &e);

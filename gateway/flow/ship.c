@@ -1251,7 +1251,7 @@ int gw_erp_packing_lists(unsigned *shipped, struct gw_ctx *c, struct edi_err *er
     int rc = 0;
 
     *shipped = 0;
-    if (gw_erp_open(&et, &e, c, err) < 0 || et->pull(e, GW_ERP_PACKING_LISTS, &v, &n, err) < 0) {
+    if (gw_erp_open(&et, &e, c, GW_ERP_PACKING_LISTS, err) < 0 || et->pull(e, GW_ERP_PACKING_LISTS, &v, &n, err) < 0) {
         if (e)
             et->close(e);
         return 0;   /* nothing to read yet */

@@ -361,6 +361,20 @@ static const char *const SQL[Q_COUNT_] = {
     [Q_WAIT_GET] = "SELECT until FROM rate_waits WHERE partner = ?1 AND operation = ?2",
     [Q_WAIT_SET] = "INSERT INTO rate_waits (partner, operation, until) VALUES (?1, ?2, ?3)"
                    " ON CONFLICT (partner, operation) DO UPDATE SET until = max(until, excluded.until)",
+    /* An ERP's message: done, with the ERP's id for what it made (the
+     * receipt, never asked again: status done) */
+    [Q_OUTBOX_ERP_DONE] = "UPDATE outbox SET receipt = ?2, status = 'done', status_detail = ?3, status_checked = ?4"
+                          " WHERE id = ?1",
+    /* held: the message cannot go until a person acts (a cross-reference
+     * missing, the ERP refused it as such); wharf erp retry takes it back */
+    [Q_OUTBOX_HOLD] = "UPDATE outbox SET attempts = attempts + 1, next_try = 253402300799, last_error = ?3,"
+                      " status = 'held', status_detail = ?3, status_checked = ?2, claimed_by = NULL,"
+                      " claimed_at = NULL WHERE id = ?1 AND sent_at IS NULL",
+    [Q_OUTBOX_RETRY] = "UPDATE outbox SET next_try = ?2, status = NULL, status_detail = NULL"
+                       " WHERE id = ?1 AND sent_at IS NULL",
+    [Q_OUTBOX_LIST] = "SELECT id, partner, kind, name, attempts, created, next_try, coalesce(sent_at, 0),"
+                      " last_error, status, status_detail, receipt FROM outbox"
+                      " WHERE substr(kind, 1, length(?1)) = ?1 ORDER BY id",
     [Q_OUTBOX_RECEIPT] = "UPDATE outbox SET receipt = ?2, status = ?3, status_checked = ?4 WHERE id = ?1",
     [Q_RECEIPTS] = "SELECT id, partner, kind, name, receipt, coalesce(sent_at, 0), coalesce(status_checked, 0),"
                    " status_checks, status, status_detail FROM outbox"
@@ -587,7 +601,7 @@ static const char *const SQL[Q_COUNT_] = {
     [Q_PURGE_RAW] = "UPDATE raw SET bytes = X'' WHERE id = ?1",
     [Q_PURGE_SHIPMENT] = "UPDATE shipments SET canonical = ?2 WHERE id = ?1",
     [Q_PURGE_ERP] = "UPDATE outbox SET bytes = X'' WHERE partner = ?1 AND "
-        "kind IN ('erp-json', 'erp-csv') AND sent_at IS NOT NULL AND instr(name, ?2) > 0",
+        "(kind IN ('erp-json', 'erp-csv') OR kind LIKE 'erp:%') AND sent_at IS NOT NULL AND instr(name, ?2) > 0",
     /* what is purged is overwritten with zeros, not left in free pages (a
      * connection setting: it stays on, which costs little) */
     [Q_SECURE_DELETE] = "PRAGMA secure_delete = ON",

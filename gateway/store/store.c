@@ -1073,6 +1073,102 @@ int gw_store_outbox_sent_receipt(struct gw_store *s, int64_t id, const char *rec
     return tx_end(s, rc, op, err);
 }
 
+int gw_store_outbox_erp_done(struct gw_store *s, int64_t id, const char *erp_id, const char *detail, time_t now,
+                             struct edi_err *err)
+{
+    static const char op[] = "outbox sent: erp";
+    int rc;
+
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = gw_store_outbox_sent(s, id, now, err)) == 0)
+        rc = q_run(s, Q_OUTBOX_ERP_DONE, GW_IN(GW_INT(id), GW_TEXT(erp_id), GW_TEXT(detail), GW_INT(now)), op,
+                   err);
+    return tx_end(s, rc, op, err);
+}
+
+int gw_store_outbox_hold(struct gw_store *s, int64_t id, const char *why, time_t now, struct edi_err *err)
+{
+    static const char op[] = "outbox hold";
+    int rc;
+
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    rc = q_run(s, Q_OUTBOX_HOLD, GW_IN(GW_INT(id), GW_INT(now), GW_TEXT(why ? why : "held")), op, err);
+    return tx_end(s, rc, op, err);
+}
+
+int gw_store_outbox_retry(struct gw_store *s, int64_t id, time_t now, struct edi_err *err)
+{
+    static const char op[] = "outbox retry";
+    int64_t changed = 0;
+    int rc;
+
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    rc = q_change(&changed, s, Q_OUTBOX_RETRY, GW_IN(GW_INT(id), GW_INT(now)), op, err);
+    if (rc == 0 && changed == 0)
+        rc = edi_fail(err, EDI_ENOTFOUND, "no unsent message %lld in the outbox", (long long)id);
+    return tx_end(s, rc, op, err);
+}
+
+int gw_store_outbox_list(struct gw_outbox_row **out, size_t *n, struct gw_store *s, const char *prefix,
+                         struct edi_err *err)
+{
+    static const char op[] = "outbox list";
+    struct gw_cursor *cur;
+    struct gw_outbox_row *v = NULL;
+    size_t k = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = q_open(&cur, s, Q_OUTBOX_LIST, GW_IN(GW_TEXT(prefix)), op, err)) < 0)
+        return rc;
+    while ((rc = next(cur, op, err)) == 1) {
+        struct gw_outbox_row *r;
+
+        v = grow(v, &cap, k, sizeof(*v));
+        r = &v[k++];
+        r->id = col_int(cur, 0);
+        r->partner = col_str(cur, 1);
+        r->kind = col_str(cur, 2);
+        r->name = col_str(cur, 3);
+        r->attempts = (int)col_int(cur, 4);
+        r->created = (time_t)col_int(cur, 5);
+        r->next_try = (time_t)col_int(cur, 6);
+        r->sent_at = (time_t)col_int(cur, 7);
+        r->last_error = col_str(cur, 8);
+        r->status = col_str(cur, 9);
+        r->detail = col_str(cur, 10);
+        r->receipt = col_str(cur, 11);
+    }
+    done(cur);
+    if (rc < 0) {
+        gw_outbox_rows_free(v, k);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+void gw_outbox_rows_free(struct gw_outbox_row *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        free(v[i].partner);
+        free(v[i].kind);
+        free(v[i].name);
+        free(v[i].last_error);
+        free(v[i].status);
+        free(v[i].detail);
+        free(v[i].receipt);
+    }
+    free(v);
+}
+
 int gw_store_receipts(struct gw_receipt_row **out, size_t *n, struct gw_store *s, const char *partner,
                       const char *status, struct edi_err *err)
 {

@@ -245,6 +245,32 @@ int gw_store_outbox_failed(struct gw_store *s, int64_t id, time_t retry_at, cons
                            struct edi_err *err);
 void gw_outbox_free(struct gw_outbox_item *v, size_t n);
 
+/* An ERP took the message: sent, with the ERP's id for what it made (a
+ * Brightpearl order id, a QuickBooks Invoice id) and what it said (may be
+ * NULL), in status done. */
+int gw_store_outbox_erp_done(struct gw_store *s, int64_t id, const char *erp_id, const char *detail, time_t now,
+                             struct edi_err *err);
+/* The message cannot go until a person acts (a cross-reference missing, the
+ * ERP refused it as such): held with why, never tried again on its own. */
+int gw_store_outbox_hold(struct gw_store *s, int64_t id, const char *why, time_t now, struct edi_err *err);
+/* A person acted: an unsent message (held, or failing) is due at now.
+ * EDI_ENOTFOUND when no unsent message has that id. */
+int gw_store_outbox_retry(struct gw_store *s, int64_t id, time_t now, struct edi_err *err);
+
+/* One outbox message as `wharf erp status` shows it. */
+struct gw_outbox_row {
+    int64_t id;
+    char *partner, *kind, *name;
+    int attempts;
+    time_t created, next_try, sent_at;     /* sent_at 0: not yet */
+    char *last_error, *status, *detail, *receipt;
+};
+/* Messages whose kind starts with prefix ("erp:" all ERPs, "erp:bp" one),
+ * oldest first. */
+int gw_store_outbox_list(struct gw_outbox_row **out, size_t *n, struct gw_store *s, const char *prefix,
+                         struct edi_err *err);
+void gw_outbox_rows_free(struct gw_outbox_row *v, size_t n);
+
 /* A message's receipt (the transport's id for what it sent: an SP-API
  * transactionId) and what the partner said of it since. */
 struct gw_receipt_row {

@@ -360,7 +360,7 @@ static void test_erp_pull_kinds(void **state)
         tu_put(f->erp_in, cases[i].name, cases[i].text);
     tu_put(f->erp_in, ".hidden.json", "{\"action\": \"approve\"}");
     tu_put(f->erp_in, "notes.txt", "action");
-    assert_int_equal(gw_erp_open(&et, &e, &f->c, &err), 0);
+    assert_int_equal(gw_erp_open(&et, &e, &f->c, GW_ERP_DECISIONS, &err), 0);
     assert_ptr_equal(et, &gw_erp_files);
     for (kind = GW_ERP_DECISIONS; kind <= GW_ERP_STOCK; kind++) {
         size_t want = 0, j = 0;
@@ -397,7 +397,7 @@ static void test_erp_done(void **state)
     size_t n;
     int round;
 
-    assert_int_equal(gw_erp_open(&et, &e, &f->c, &err), 0);
+    assert_int_equal(gw_erp_open(&et, &e, &f->c, GW_ERP_DECISIONS, &err), 0);
     for (round = 0; round < 2; round++) {
         tu_put(f->erp_in, "d.json", "{\"action\": \"approve\"}");
         tu_put(f->erp_in, "r.json", "{\"action\": \"reject\"}");
@@ -433,7 +433,7 @@ static void test_erp_push(void **state)
                                          "amazon-rp-PO1.json", "{\"v\":1}", 7, T0, &err), 0);
     assert_int_equal(gw_store_outbox_add(&second, f->c.store, "amazon-rp", GW_OUTBOX_ERP_JSON,
                                          "amazon-rp-PO1.json", "{\"v\":2}", 7, T0, &err), 0);
-    assert_int_equal(gw_erp_open(&et, &e, &f->c, &err), 0);
+    assert_int_equal(gw_erp_open(&et, &e, &f->c, GW_ERP_DECISIONS, &err), 0);
     memset(&it, 0, sizeof(it));
     it.id = second;
     it.partner = "amazon-rp";
