@@ -1,0 +1,59 @@
+# What the ERP integration scripts share (tests/integration/erp-*.sh); each
+# sources it after tests/integration/lib.bash:
+#   . "$PWD/tests/erp/lib.bash"
+# A test CA and a certificate for 127.0.0.1; erp_start, which starts a
+# local stand-in (brightpearl.py, quickbooks.py) on TLS and stops it on
+# exit; ctl for a stand-in's /_test/ control API; erp_workspace, a
+# workspace from `wharf init` with the sample POs in its spool folders.
+mkdir -p "$tmp/pki"
+(
+  cd "$tmp/pki" &&
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=wharf test CA" &&
+  openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj "/CN=127.0.0.1" &&
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > ext &&
+  openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 -extfile ext
+) > "$tmp/pki.log" 2>&1 || no "a test CA and server certificate" "$tmp/pki.log"
+CA=$tmp/pki/ca.pem
+ERP_PIDS=""
+trap 'for p in $ERP_PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+
+# erp_start NAME SCRIPT [ARGS...]: the stand-in on TLS; its base URL in $URL
+erp_start() {
+  local name=$1 script=$2; shift 2
+  python3 "$PWD/tests/erp/$script" --port 0 --port-file "$tmp/$name.port" --cert "$tmp/pki/srv.pem" \
+    --key "$tmp/pki/srv.key" "$@" > "$tmp/$name.out" 2> "$tmp/$name.err" &
+  ERP_PIDS="$ERP_PIDS $!"
+  for _ in $(seq 100); do [ -s "$tmp/$name.port" ] && break; sleep 0.1; done
+  URL=https://127.0.0.1:$(cat "$tmp/$name.port" 2>/dev/null)
+  [ -s "$tmp/$name.port" ] && ok "the $name stand-in listens on TLS" || no "the $name stand-in did not start" "$tmp/$name.err"
+}
+
+# ctl METHOD PATH [JSON]: the stand-in's /_test/ control API at $URL; the answer on stdout
+ctl() {
+  python3 - "$URL" "$CA" "$@" <<'PY'
+import ssl, sys, urllib.request
+url, ca, method, path = sys.argv[1:5]
+data = sys.argv[5].encode() if len(sys.argv) > 5 else None
+ctx = ssl.create_default_context(cafile=ca)
+rq = urllib.request.Request(url + path, data=data, method=method, headers={'content-type': 'application/json'})
+print(urllib.request.urlopen(rq, context=ctx).read().decode())
+PY
+}
+
+# jq_ PYTHON-EXPR: evaluates EXPR with j = the JSON on stdin
+jq_() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
+
+# erp_workspace ERP-XML: `wharf init` in $ws with ERP-XML in place of the
+# file exchange, the sample RP and DF POs in the spool
+erp_workspace() {
+  "$W" init "$ws" > "$tmp/init.out" 2>&1 || no "init" "$tmp/init.out"
+  python3 - "$ws/wharf.xml" "$1" <<'PY'
+import re, sys
+p, erp = sys.argv[1], sys.argv[2]
+s = open(p).read()
+s = re.sub(r'  <erp kind="files".*?</erp>\n', erp + '\n', s, count=1, flags=re.S)
+open(p, 'w').write(s)
+PY
+  cp "$G/amazon-rp-850.edi" "$ws/partners/amazon-rp/inbound/po.edi"
+  cp "$G/amazon-df-850.edi" "$ws/partners/amazon-df/inbound/df.edi"
+}
