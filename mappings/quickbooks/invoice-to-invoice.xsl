@@ -129,7 +129,7 @@
     <xsl:variable name="allowances" select="wharf:sum($doc/c:allowances/c:allowance/c:amount | $doc/c:lines/c:line/c:allowances/c:allowance/c:amount)"/>
     <xsl:variable name="total" select="wharf:add(wharf:sub(wharf:add($lines, $charges), $allowances), $tax)"/>
     <xsl:if test="wharf:cmp($total, $doc/c:totals/c:invoice-total) != 0">
-      <xsl:message terminate="yes">invoice <xsl:value-of select="$doc/c:invoice-number"/>: lines <xsl:value-of select="$lines"/> + charges <xsl:value-of select="$charges"/> - allowances <xsl:value-of select="$allowances"/> + tax <xsl:value-of select="$tax"/> = <xsl:value-of select="$total"/>, not the invoice-total <xsl:value-of select="$doc/c:totals/c:invoice-total"/>: QuickBooks would total it so</xsl:message>
+      <xsl:message terminate="yes">invoice <xsl:value-of select="$doc/c:invoice-number"/>: lines <xsl:value-of select="$lines"/> + charges <xsl:value-of select="$charges"/> - allowances <xsl:value-of select="$allowances"/> + tax <xsl:value-of select="$tax"/> = <xsl:value-of select="$total"/> (QuickBooks' total), not its invoice-total <xsl:value-of select="$doc/c:totals/c:invoice-total"/></xsl:message>
     </xsl:if>
   </xsl:template>
 
