@@ -44,7 +44,8 @@ PY
 jq_() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 
 # erp_workspace ERP-XML: `wharf init` in $ws with ERP-XML in place of the
-# file exchange, the sample RP and DF POs in the spool
+# file exchange, the sample RP and DF POs in the spool; the RP PO's third
+# line is a SKU no shipped code list has (ACME-9001): the vendor's own
 erp_workspace() {
   "$W" init "$ws" > "$tmp/init.out" 2>&1 || no "init" "$tmp/init.out"
   python3 - "$ws/wharf.xml" "$1" <<'PY'
@@ -54,6 +55,6 @@ s = open(p).read()
 s = re.sub(r'  <erp kind="files".*?</erp>\n', erp + '\n', s, count=1, flags=re.S)
 open(p, 'w').write(s)
 PY
-  cp "$G/amazon-rp-850.edi" "$ws/partners/amazon-rp/inbound/po.edi"
+  sed 's/ACME-2001/ACME-9001/' "$G/amazon-rp-850.edi" > "$ws/partners/amazon-rp/inbound/po.edi"
   cp "$G/amazon-df-850.edi" "$ws/partners/amazon-df/inbound/df.edi"
 }

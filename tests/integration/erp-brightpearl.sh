@@ -28,13 +28,14 @@ erp_workspace "  <erp kind=\"brightpearl\" id=\"bp\" account=\"acme\" endpoint=\
     <param name=\"warehouse-id\" value=\"2\"/>
     <param name=\"channel-id\" value=\"1\"/>
     <param name=\"price-list-id\" value=\"1\"/>
+    <param name=\"bol\" value=\"note\"/>
   </erp>"
 printf acme_wharf | "$W" secrets set bp brightpearl-app-ref -w "$ws" > "$tmp/sec" 2>&1
 printf %s "$STAFF" | "$W" secrets set bp brightpearl-staff-token -w "$ws" >> "$tmp/sec" 2>&1 || no "secrets set" "$tmp/sec"
 exits "erp check: the staff token works, the warehouses are listed" 0 w erp check bp -w "$ws"
 has "  says it works" "^working" "$tmp/out"
 
-# the vendor's cross-references, in the workspace (ACME-2001 left out for now)
+# the vendor's cross-references, in the workspace (ACME-9001 left out for now)
 for kv in 1001=ACME-1001 1002=ACME-1002; do
   w map codes bp-product set "${kv%%=*}" "${kv##*=}" -w "$ws" > "$tmp/codes" 2>&1 || no "map codes set $kv" "$tmp/codes"
 done
@@ -60,9 +61,9 @@ has "  the second row's net: 2 x 9.99 exactly" "'value': '19.98" "$tmp/df.json"
 # ---- a missing cross-reference holds the RP order, naming the SKU and the list -------------
 w erp status bp -w "$ws" > "$tmp/st" 2>&1
 has "erp status: the RP order is held" "held +#[0-9]+ order:amazon-rp:4Z32PABC" "$tmp/st"
-has "  naming the SKU and the code list" "ACME-2001.*bp-product" "$tmp/st"
+has "  naming the SKU and the code list" "ACME-9001.*bp-product" "$tmp/st"
 has "  and saying what to do" "erp retry" "$tmp/st"
-w map codes bp-product set 1003 ACME-2001 -w "$ws" > "$tmp/codes" 2>&1 || no "map codes set ACME-2001" "$tmp/codes"
+w map codes bp-product set 1003 ACME-9001 -w "$ws" > "$tmp/codes" 2>&1 || no "map codes set ACME-9001" "$tmp/codes"
 exits "erp retry by the message's name" 0 w erp retry order:amazon-rp:4Z32PABC -w "$ws"
 ctl POST /_test/fault '{"method": "POST", "path": "sales-order$", "kind": "500", "times": 1}' > /dev/null
 tick 1
@@ -98,7 +99,7 @@ ctl GET '/_test/requests?method=PUT' | jq_ "j['count']" > "$tmp/n2"
 [ "$(cat "$tmp/n")" = "$(cat "$tmp/n2")" ] && ok "a status read once is applied once" || no "puts: $(cat "$tmp/n") then $(cat "$tmp/n2")"
 
 # ---- a shipped goods-out note becomes the 856, Ship-From by the warehouse ------------------
-ctl POST /_test/ship "{\"orderId\": $RPID, \"warehouseId\": 2, \"reference\": \"1Z999AA10123456784\", \"boxes\": 1, \"weight\": \"12.5\"}" > /dev/null
+ctl POST /_test/ship "{\"orderId\": $RPID, \"warehouseId\": 2, \"reference\": \"1Z999AA10123456784\", \"boxes\": 1, \"weight\": \"12.5\", \"shippingMethodId\": 7}" > /dev/null
 tick 5
 w run --once -w "$ws" > "$tmp/run8" 2>&1
 f856=$(ls "$ws/partners/amazon-rp/outbound/"*856* 2>/dev/null | head -1)

@@ -17,7 +17,7 @@ REALM=9130350000000000
 erp_start quickbooks quickbooks.py --realm $REALM --client-id $CID --client-secret $CSECRET \
   --refresh-token $REFRESH --duplicate-docnumber-check
 ctl POST /_test/refresh-policy '{"old-refresh": "invalid-at-once"}' > /dev/null
-ctl POST /_test/seed '{"items": [{"Id": "10", "Name": "Gizmo XL", "Sku": "ACME-2001", "UnitPrice": 39.99}]}' > /dev/null
+ctl POST /_test/seed '{"items": [{"Id": "10", "Name": "Gizmo XL", "Sku": "ACME-9001", "UnitPrice": 39.99}]}' > /dev/null
 
 T=$(date -u +%s)
 now_iso() { date -u -d "@$T" +%FT%TZ; }
@@ -61,7 +61,7 @@ done
 ctl GET /_test/state > "$tmp/state.json"
 w erp status qbo -w "$ws" > "$tmp/st" 2>&1
 has "erp status: the RP invoice is held for an Item" "held +#[0-9]+ invoice:amazon-rp:" "$tmp/st"
-has "  naming the SKU and the code list" "ACME-2001.*qbo-item" "$tmp/st"
+has "  naming the SKU and the code list" "ACME-9001.*qbo-item" "$tmp/st"
 [ "$(jq_ "len(j['invoices'])" < "$tmp/state.json")" = 1 ] && ok "after a lost answer, a Fault in a 200 and a 429: the DF invoice once" || no "invoices in QuickBooks" "$tmp/state.json"
 has "  DocNumber is the invoice number" "'DocNumber': 'ACME-DF-000001'" <(jq_ "j['invoices']" < "$tmp/state.json")
 jq_ "[r['requestid'] for r in j['requests'] if r.get('method') == 'POST' and r['path'].endswith('/invoice')]" \
@@ -70,7 +70,7 @@ python3 -c 'import ast,sys; v=ast.literal_eval(open(sys.argv[1]).read()); sys.ex
   ok "  every try of it carried the same requestid" || no "requestids" "$tmp/rids"
 
 # ---- the Item added: the RP invoice goes, totals exact -----------------------------------------
-w map codes qbo-item set 10 ACME-2001 -w "$ws" > "$tmp/codes" 2>&1 || no "map codes set ACME-2001" "$tmp/codes"
+w map codes qbo-item set 10 ACME-9001 -w "$ws" > "$tmp/codes" 2>&1 || no "map codes set ACME-9001" "$tmp/codes"
 exits "erp retry by the message's name" 0 w erp retry "$(grep -oE 'invoice:amazon-rp:[^ ]+' "$tmp/st" | head -1)" -w "$ws"
 # the access token expires, and the refresh token given at the start is retired once replaced
 ctl POST /_test/expire-tokens '{}' > /dev/null
