@@ -212,7 +212,9 @@ void map_codes_set_local_dir(struct map_codes *c, const char *local_dir);
 const char *map_codes_local_dir(const struct map_codes *c);
 /* Looks value up in list for partner (NULL: no partner layers) and
  * direction ("in", "out"), through the layers in order. Returns the mapped
- * value (borrowed: it lives as long as c), or NULL when unmapped.
+ * value, or NULL when unmapped: borrowed, the very string of the entry
+ * that answered as map_codes_entries gives it (so a caller can tell which
+ * entry a lookup reaches).
  * EDI_ENOTFOUND in *rc when no layer has the list, EDI_ECONFIG when a
  * layer's file is broken, a symbolic link or not a regular file (err says
  * which); the files of every layer are read before any answer. */

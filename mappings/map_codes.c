@@ -507,7 +507,7 @@ const char *map_codes_lookup(struct map_codes *c, const char *list, const char *
 
         if ((local && c->local == NULL) || (own && partner == NULL))
             continue;
-        if ((l[layer] = get(c, (enum map_codes_layer)layer, partner, list, err, rc)) == NULL)
+        if ((l[layer] = get(c, (enum map_codes_layer)layer, own ? partner : NULL, list, err, rc)) == NULL)
             return NULL;
         any |= l[layer]->exists;
     }

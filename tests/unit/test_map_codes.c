@@ -141,6 +141,25 @@ static void test_precedence(void **state)
     }
 }
 
+/* The answer is the entry's own string: `wharf map codes LIST` tells an
+ * entry a lookup reaches from one an earlier layer overrides by it. */
+static void test_answer_is_the_entry(void **state)
+{
+    struct map_codes *c = codes(1);
+    const struct map_code_entry *ws_e, *base_e;
+    struct edi_err err;
+    size_t n, k;
+    int rc;
+
+    (void)state;
+    assert_int_equal(map_codes_entries(&ws_e, &n, c, MAP_CODES_LOCAL, NULL, "uom", &err), 0);
+    assert_int_equal(map_codes_entries(&base_e, &k, c, MAP_CODES_BASE, NULL, "uom", &err), 0);
+    assert_ptr_equal(map_codes_lookup(c, "uom", "acme", "in", "CA", &rc, &err), ws_e[1].to);
+    assert_ptr_equal(map_codes_lookup(c, "uom", NULL, "in", "LB", &rc, &err), base_e[3].to);
+    assert_ptr_equal(map_codes_lookup(c, "uom", "acme", "out", "base-case", &rc, &err), base_e[1].from);
+    map_codes_free(c);
+}
+
 static void test_missing_list(void **state)
 {
     struct map_codes *c = codes(1);
@@ -459,6 +478,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_precedence),
+        cmocka_unit_test(test_answer_is_the_entry),
         cmocka_unit_test(test_missing_list),
         cmocka_unit_test(test_links_and_odd_files),
         cmocka_unit_test(test_files),
