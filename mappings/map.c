@@ -288,6 +288,11 @@ int map_engine_new(struct map_engine **out, const char *mappings_dir, const char
     return 0;
 }
 
+void map_engine_set_workspace(struct map_engine *e, const char *workspace)
+{
+    map_codes_set_local_dir(e->codes, workspace);
+}
+
 void map_engine_free(struct map_engine *e)
 {
     size_t i;

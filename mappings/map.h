@@ -56,6 +56,11 @@ const char *map_engine_dir(const struct map_engine *e);
  * per process is enough, so callers that need guides use this one. */
 struct edi_guides *map_engine_guides(struct map_engine *e);
 
+/* The workspace whose code lists (WORKSPACE/codelists/: the local layers
+ * of enum map_codes_layer) come before the installed ones in every lookup;
+ * NULL: none. */
+void map_engine_set_workspace(struct map_engine *e, const char *workspace);
+
 /* A map by registered name (with the partner's override when one exists)
  * or by file path. The info is borrowed from the engine. */
 int map_find(const struct map_info **out, struct map_engine *e, const char *name_or_file,
@@ -179,15 +184,107 @@ int map_model_check(struct edi_findings *out, const char *models_dir, const char
 
 struct map_codes;
 
+/* The files of a list, in the order a lookup looks at them, entry by
+ * entry: the local folder's (a workspace's own cross-references) for the
+ * partner, then for everyone, then the installed partner's, then the
+ * installed base. */
+enum map_codes_layer {
+    MAP_CODES_LOCAL_PARTNER = 0,   /* LOCAL/codelists/partners/P/NAME.xml */
+    MAP_CODES_LOCAL = 1,           /* LOCAL/codelists/NAME.xml */
+    MAP_CODES_PARTNER = 2,         /* MAPPINGS/partners/P/codelists/NAME.xml */
+    MAP_CODES_BASE = 3,            /* MAPPINGS/codelists/NAME.xml */
+};
+
+/* One entry of a list file, as the file has it. */
+struct map_code_entry {
+    const char *from, *to;
+    const char *direction;         /* "in", "out" or "both" */
+};
+
 int map_codes_new(struct map_codes **out, const char *mappings_dir);
 void map_codes_free(struct map_codes *c);
-/* Looks value up in list for partner (its file overrides the base entry by
- * entry) and direction ("in", "out"). Returns the mapped value (borrowed),
- * or NULL when unmapped. EDI_ENOTFOUND in *rc when the list itself does not
- * exist, EDI_ECONFIG when a list file is broken (err says where). */
+/* Adds (or, NULL, removes) the local layers: the code lists under
+ * local_dir/codelists/ (a workspace), read one path component at a time,
+ * never through a symbolic link and only from regular files. Forgets the
+ * lists read so far. */
+void map_codes_set_local_dir(struct map_codes *c, const char *local_dir);
+/* The local folder (borrowed), or NULL. */
+const char *map_codes_local_dir(const struct map_codes *c);
+/* Looks value up in list for partner (NULL: no partner layers) and
+ * direction ("in", "out"), through the layers in order. Returns the mapped
+ * value, or NULL when unmapped: borrowed, the very string of the entry
+ * that answered as map_codes_entries gives it (so a caller can tell which
+ * entry a lookup reaches).
+ * EDI_ENOTFOUND in *rc when no layer has the list, EDI_ECONFIG when a
+ * layer's file is broken, a symbolic link or not a regular file (err says
+ * which); the files of every layer are read before any answer. */
 const char *map_codes_lookup(struct map_codes *c, const char *list, const char *partner,
                              const char *direction, const char *value, int *rc,
                              struct edi_err *err);
+/* The path of a layer's file of list (partner for the partner layers).
+ * EDI_ESYNTAX: a name map_codes_check_name refuses; EDI_ENOTFOUND: a local
+ * layer and no local folder. */
+int map_codes_path(char *out, size_t cap, const struct map_codes *c, enum map_codes_layer layer,
+                   const char *partner, const char *list, struct edi_err *err);
+/* The entries of a layer's file of list, in file order (borrowed from c,
+ * until the file is edited through c or c is freed). EDI_ENOTFOUND when
+ * the layer has no such file; else map_codes_lookup's codes. */
+int map_codes_entries(const struct map_code_entry **out, size_t *n, struct map_codes *c,
+                      enum map_codes_layer layer, const char *partner, const char *list,
+                      struct edi_err *err);
+
+/* A list file that exists in a layer. */
+struct map_code_file {
+    char *list;
+    char *partner;                 /* the partner layers' partner, else NULL */
+    enum map_codes_layer layer;
+};
+
+/* Every list file of every layer (names a lookup can reach only), sorted
+ * by list, then base before partners, then layer. *out is the caller's
+ * (map_code_files_free). EDI_ECONFIG when a local folder is a link or
+ * cannot be read. */
+int map_codes_files(struct map_code_file **out, size_t *n, struct map_codes *c,
+                    struct edi_err *err);
+void map_code_files_free(struct map_code_file *v, size_t n);
+
+/* 0 when s can name a list or a partner: 1 to 100 of A-Z a-z 0-9 . _ -,
+ * not starting with a dot, no "..". Else EDI_ESYNTAX, err naming it as
+ * what ("code-list name"). */
+int map_codes_check_name(const char *what, const char *s, struct edi_err *err);
+/* 0 when s can be an entry's value: 1 to 1024 bytes of UTF-8 with no
+ * control character (C0, DEL, C1). Else EDI_ESYNTAX. */
+int map_codes_check_value(const char *what, const char *s, struct edi_err *err);
+
+/* A change to the local file of a list. */
+struct map_codes_change {
+    const char *list;
+    const char *partner;           /* the partner's file; NULL: everyone's */
+    const char *from;
+    const char *to;                /* the new value; NULL: delete */
+    /* set: the entry replaced has the same from and this direction ("in",
+     * "out"; NULL: "both"); delete: only entries of it (NULL: every entry
+     * with from) */
+    const char *direction;
+    const char *header;            /* a new file's leading comment, or NULL */
+};
+
+struct map_codes_edited {
+    size_t matched;                /* entries replaced (set) or deleted */
+    size_t left;                   /* entries in the file after */
+    char *was;                     /* set: the first replaced entry's to (the caller's), or NULL */
+};
+
+/* Applies ch to the local file of its list, keeping the file's other
+ * entries, comments and layout (a new entry goes on a line of its own
+ * after the last one), and appends the file's new text to text: nothing
+ * when no entry is left (the caller removes the file). Writing the file is
+ * the caller's, then nothing read of that file through c is stale.
+ * EDI_ESYNTAX: a name, value or direction refused; EDI_ENOTFOUND: delete
+ * found no such entry in the local file; EDI_ECONFIG: no local folder, or
+ * its file is broken, a link or not regular (a person repairs it). */
+int map_codes_edit(struct edi_buf *text, struct map_codes_edited *res, struct map_codes *c,
+                   const struct map_codes_change *ch, struct edi_err *err);
 
 /* ---- decimals (map_ext.c) ------------------------------------------------ */
 

@@ -39,6 +39,9 @@ int gw_ctx_open(struct gw_ctx *c, const char *workspace, const char *schemas_dir
 
     if ((rc = map_engine_new(&c->maps, mappings_dir, schemas_dir, err)) < 0)
         return rc;
+    /* the vendor's own cross-references (WORKSPACE/codelists/) come before
+     * the installed lists */
+    map_engine_set_workspace(c->maps, workspace && *workspace ? workspace : ".");
     /* one guide registry for validation and maps: each guide compiles once */
     c->guides = map_engine_guides(c->maps);
     if ((rc = gw_config_load_with(&c->cfg, workspace, schemas_dir, c->guides, c->maps, err)) < 0)

@@ -33,7 +33,8 @@ struct gw_stats {
     unsigned errors;
 };
 
-/* Opens everything a workspace needs (config, store, guides, maps). */
+/* Opens everything a workspace needs (config, store, guides, maps, with
+ * the workspace's own code lists before the installed ones). */
 int gw_ctx_open(struct gw_ctx *c, const char *workspace, const char *schemas_dir,
                 const char *mappings_dir, struct edi_err *err);
 void gw_ctx_close(struct gw_ctx *c);
