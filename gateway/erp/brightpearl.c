@@ -695,6 +695,16 @@ static int ours(char *partner, size_t cap, struct gw_erp *e, const char *ext)
     return gw_config_partner(e->a.c->cfg, partner) != NULL;
 }
 
+/* The decision map's answer holds a decision (not an empty array). */
+static int decides(struct edi_buf *out)
+{
+    json_t *v = json_loadb(out->p ? out->p : "", out->n, 0, NULL);
+    int yes = v != NULL && (!json_is_array(v) || json_array_size(v) > 0);
+
+    json_decref(v);
+    return yes;
+}
+
 static int pull_decisions(struct gw_erp *e, struct gw_erp_item **items, size_t *n, struct edi_err *err)
 {
     char since[40], path[128];
@@ -734,7 +744,7 @@ static int pull_decisions(struct gw_erp *e, struct gw_erp_item **items, size_t *
         edi_err_clear(&e2);
         if (gw_api_map(&out, &e->a, "brightpearl/order-to-decision", partner, NULL, 0, data, strlen(data), 1, &e2) < 0) {
             gw_log(e->a.c, "warn", "%s: Brightpearl order %s: %s", e->a.conf->id, id, e2.msg);
-        } else if (strcmp(edi_buf_cstr(&out), "[]") != 0 && strcmp(edi_buf_cstr(&out), "[ ]") != 0 && out.n > 2) {
+        } else if (decides(&out)) {
             snprintf(name, sizeof(name), "brightpearl-order-%s-status-%s.json", id, st);
             add_item(e, items, n, name, edi_xstrdup(edi_buf_cstr(&out)), seen_key, st, "since:decisions",
                      upd ? upd : "");
