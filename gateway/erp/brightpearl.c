@@ -324,7 +324,7 @@ static int bp_contact(char *out, size_t cap, struct gw_erp *e, const char *partn
         return 0;
     }
     edi_buf_init(&path, 0);
-    edi_buf_puts(&path, "contact-service/contact-search");
+    edi_buf_puts(&path, "contact-service/contact-search?");
     gw_http_query(&path, "companyName", name);
     rc = bp_search1(out, cap, e, edi_buf_cstr(&path), "contactId", err);
     edi_buf_dispose(&path);
@@ -372,7 +372,7 @@ static int bp_order_id(char *out, size_t cap, struct gw_erp *e, const char *part
         return 0;
     }
     edi_buf_init(&path, 0);
-    edi_buf_puts(&path, "order-service/order-search");
+    edi_buf_puts(&path, "order-service/order-search?");
     gw_http_query(&path, "externalRef", key + 6);
     rc = bp_search1(out, cap, e, edi_buf_cstr(&path), "orderId", err);
     edi_buf_dispose(&path);

@@ -40,8 +40,9 @@ print(urllib.request.urlopen(rq, context=ctx).read().decode())
 PY
 }
 
-# jq_ PYTHON-EXPR: evaluates EXPR with j = the JSON on stdin
-jq_() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
+# jq_ PYTHON-EXPR: evaluates EXPR with j = the JSON on stdin; a list or an
+# object is printed as JSON
+jq_() { python3 -c "import json,sys; j=json.load(sys.stdin); v=($1); print(v if isinstance(v, (str, int, float)) else json.dumps(v))"; }
 
 # erp_workspace ERP-XML: `wharf init` in $ws with ERP-XML in place of the
 # file exchange, the sample RP and DF POs in the spool; the RP PO's third

@@ -63,7 +63,7 @@ w erp status qbo -w "$ws" > "$tmp/st" 2>&1
 has "erp status: the RP invoice is held for an Item" "held +#[0-9]+ invoice:amazon-rp:" "$tmp/st"
 has "  naming the SKU and the code list" "ACME-9001.*qbo-item" "$tmp/st"
 [ "$(jq_ "len(j['invoices'])" < "$tmp/state.json")" = 1 ] && ok "after a lost answer, a Fault in a 200 and a 429: the DF invoice once" || no "invoices in QuickBooks" "$tmp/state.json"
-has "  DocNumber is the invoice number" "'DocNumber': 'ACME-DF-000001'" <(jq_ "j['invoices']" < "$tmp/state.json")
+has "  DocNumber is the invoice number" '"DocNumber": "ACME-DF-000001"' <(jq_ "j['invoices']" < "$tmp/state.json")
 jq_ "[r['requestid'] for r in j['requests'] if r.get('method') == 'POST' and r['path'].endswith('/invoice')]" \
   < <(ctl GET '/_test/requests?method=POST&path=/invoice$') > "$tmp/rids"
 python3 -c 'import ast,sys; v=ast.literal_eval(open(sys.argv[1]).read()); sys.exit(0 if len(v) >= 2 and len(set(v)) == 1 else 1)' "$tmp/rids" &&

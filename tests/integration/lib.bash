@@ -8,7 +8,7 @@
 W=$(cd "$(dirname "${1:-build/san/wharf}")" && pwd)/$(basename "${1:-build/san/wharf}")
 cd "$(dirname "$0")/../.." || exit 2
 G=$PWD/tests/golden/x12
-tmp=$(mktemp -d)
+tmp=$(mktemp -d); [ -n "${KEEP:-}" ] && echo "# kept in $tmp"
 trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 n=0
 ws=$tmp/ws
