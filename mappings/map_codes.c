@@ -51,11 +51,20 @@ struct list {
     size_t n;
 };
 
+/* The layers one lookup reads for a list and partner, found once: a map
+ * looks the same few lists up for every line. */
+struct chain {
+    char *key;     /* "partner/name" */
+    struct list *l[4];
+};
+
 struct map_codes {
     char *dir;     /* the installed mappings folder */
     char *local;   /* the local folder (a workspace), or NULL */
     struct list **l;
     size_t n, cap;
+    struct chain *ch;
+    size_t nch, chcap;
 };
 
 static const char *const dir_names[] = {"in", "out", "both"};
@@ -84,10 +93,20 @@ static void list_free(struct list *l)
     free(l);
 }
 
+static void forget_chains(struct map_codes *c)
+{
+    size_t i;
+
+    for (i = 0; i < c->nch; i++)
+        free(c->ch[i].key);
+    c->nch = 0;
+}
+
 static void forget_all(struct map_codes *c)
 {
     size_t i;
 
+    forget_chains(c);
     for (i = 0; i < c->n; i++)
         list_free(c->l[i]);
     c->n = 0;
@@ -98,6 +117,7 @@ void map_codes_free(struct map_codes *c)
     if (c == NULL)
         return;
     forget_all(c);
+    free(c->ch);
     free(c->l);
     free(c->dir);
     free(c->local);
@@ -437,6 +457,7 @@ static void forget(struct map_codes *c, enum map_codes_layer layer, const char *
 
     if (snprintf(key, sizeof(key), "%d:%s/%s", (int)layer, partner ? partner : "", name) >= (int)sizeof(key))
         return;
+    forget_chains(c);
     for (i = 0; i < c->n; i++)
         if (strcmp(c->l[i]->key, key) == 0) {
             list_free(c->l[i]);
@@ -492,6 +513,8 @@ const char *map_codes_lookup(struct map_codes *c, const char *list, const char *
     struct list *l[4] = {NULL, NULL, NULL, NULL};
     int layer, any = 0;
     const char *v;
+    char key[300];
+    size_t i;
 
     *rc = 0;
     if (!safe_name(list) || (partner && !safe_name(partner))) {
@@ -499,6 +522,11 @@ const char *map_codes_lookup(struct map_codes *c, const char *list, const char *
         edi_fail(err, EDI_ENOTFOUND, "'%s' is not a code-list name", list ? list : "");
         return NULL;
     }
+    /* names are at most NAME_MAX_LEN: the key is never cut */
+    snprintf(key, sizeof(key), "%s/%s", partner ? partner : "", list);
+    for (i = 0; i < c->nch; i++)
+        if (strcmp(c->ch[i].key, key) == 0)
+            goto found;
     /* every layer's file is read (and a broken one said) before any answer,
      * so a broken workspace list never hides behind an installed entry */
     for (layer = MAP_CODES_LOCAL_PARTNER; layer <= MAP_CODES_BASE; layer++) {
@@ -522,8 +550,16 @@ const char *map_codes_lookup(struct map_codes *c, const char *list, const char *
                      c->dir, list);
         return NULL;
     }
+    if (c->nch == c->chcap) {
+        c->chcap = c->chcap ? c->chcap * 2 : 16;
+        c->ch = edi_xrealloc(c->ch, c->chcap * sizeof(*c->ch));
+    }
+    c->ch[c->nch].key = edi_xstrdup(key);
+    memcpy(c->ch[c->nch].l, l, sizeof(l));
+    i = c->nch++;
+found:
     for (layer = MAP_CODES_LOCAL_PARTNER; layer <= MAP_CODES_BASE; layer++)
-        if ((v = find(l[layer], direction, value)) != NULL)
+        if ((v = find(c->ch[i].l[layer], direction, value)) != NULL)
             return v;
     return NULL;
 }

@@ -25,6 +25,9 @@ case "${1:-}" in
 esac
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export WHARF_SCHEMAS="$PWD/schemas" WHARF_MAPPINGS="$PWD/mappings"
+# a workspace of the caller's would put its own code lists before the
+# installed ones in `wharf map test`
+unset WHARF_WORKSPACE
 . tests/lib/parallel.bash
 log=build/test.log
 times=build/test-times.log
