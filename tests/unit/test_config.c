@@ -416,6 +416,28 @@ static void test_errors_name_the_line(void **state)
         {"duplicate parameter", "<param name=\"x12-version\"", "<param name=\"time-zone\"", "<param name=\"time-zone\" value=\"005010\"",
          "parameter time-zone is set twice"},
         {"not well-formed", "    </ship-from>\n", "    </shipfrom>\n", NULL, "mismatch"},
+        /* <erp> of an API ERP */
+        {"brightpearl without an id", "<erp kind=\"files\"/>", "<erp kind=\"brightpearl\" account=\"acme\"/>", NULL,
+         "an id is needed"},
+        {"brightpearl without an account", "<erp kind=\"files\"/>", "<erp kind=\"brightpearl\" id=\"bp\"/>", NULL,
+         "the Brightpearl account code is needed"},
+        {"quickbooks without a realm", "<erp kind=\"files\"/>", "<erp kind=\"quickbooks\" id=\"qbo\"/>", NULL,
+         "the QuickBooks company id is needed"},
+        {"quickbooks providing stock", "<erp kind=\"files\"/>",
+         "<erp kind=\"quickbooks\" id=\"qbo\" realm=\"1\" provides=\"stock\"/>", NULL, "provides no decisions"},
+        {"quickbooks receiving shipments", "<erp kind=\"files\"/>",
+         "<erp kind=\"quickbooks\" id=\"qbo\" realm=\"1\" receives=\"invoices shipments\"/>", NULL,
+         "keeps no shipments"},
+        {"two ERPs deciding", "<erp kind=\"files\"/>",
+         "<erp kind=\"brightpearl\" id=\"a\" account=\"x\" provides=\"decisions\"/>\n"
+         "  <erp kind=\"brightpearl\" id=\"b\" account=\"y\" provides=\"stock decisions\"/>",
+         "<erp kind=\"brightpearl\" id=\"b\"", "another ERP already provides"},
+        {"two ERPs, one id", "<erp kind=\"files\"/>",
+         "<erp kind=\"brightpearl\" id=\"a\" account=\"x\"/>\n  <erp kind=\"quickbooks\" id=\"a\" realm=\"1\"/>",
+         "<erp kind=\"quickbooks\"", "two ERPs with the same id"},
+        {"an ERP receiving what wharf has not", "<erp kind=\"files\"/>",
+         "<erp kind=\"quickbooks\" id=\"q\" realm=\"1\" receives=\"invoices refunds\"/>", NULL,
+         "'refunds' is not an element of the set"},
         {"wrong format version", "<wharf version=\"1\">", "<wharf version=\"2\">", NULL, "'2' is not an element of the set"},
     };
     size_t i;
@@ -441,6 +463,58 @@ static void test_errors_name_the_line(void **state)
         if (strstr(err.msg, cases[i].want) == NULL)
             fail_msg("%s: got '%s', want '%s' in it", cases[i].what, err.msg, cases[i].want);
     }
+}
+
+/* <erp kind="brightpearl"> and <erp kind="quickbooks"> beside the file
+ * exchange: what each receives and provides, its parameters. */
+static void test_api_erps(void **state)
+{
+    struct gw_config *cfg = NULL;
+    const struct gw_erp_conf *bp, *qbo;
+    struct edi_err err;
+    int line;
+    char *text = edit("<erp kind=\"files\"/>",
+                      "<erp kind=\"files\"/>\n"
+                      "  <erp kind=\"brightpearl\" id=\"bp\" account=\"acme\" endpoint=\"https://euw1.brightpearlconnect.com\"\n"
+                      "       receives=\"orders shipments invoices\" provides=\"decisions stock packing-lists\">\n"
+                      "    <param name=\"warehouse-id\" value=\"2\"/>\n"
+                      "  </erp>\n"
+                      "  <erp kind=\"quickbooks\" id=\"qbo\" realm=\"9130350000000000\" receives=\"invoices payments\"/>",
+                      NULL, &line);
+
+    (void)state;
+    put(text);
+    free(text);
+    if (load(&cfg, &err) != 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(cfg->nerps, 2);
+    assert_non_null(cfg->erp_out);   /* the file exchange stays */
+    bp = gw_config_erp(cfg, "bp");
+    qbo = gw_config_erp(cfg, "qbo");
+    assert_non_null(bp);
+    assert_non_null(qbo);
+    assert_null(gw_config_erp(cfg, "files"));
+    assert_string_equal(bp->kind, "brightpearl");
+    assert_string_equal(bp->account, "acme");
+    assert_int_equal(bp->receives, GW_ERP_ORDERS | GW_ERP_SHIPMENTS | GW_ERP_INVOICES);
+    assert_int_equal(bp->provides, GW_ERP_GIVES_DECISIONS | GW_ERP_GIVES_STOCK | GW_ERP_GIVES_PACKING_LISTS);
+    assert_int_equal(bp->nparams, 1);
+    assert_string_equal(bp->params[0].value, "2");
+    assert_string_equal(qbo->realm, "9130350000000000");
+    assert_int_equal(qbo->receives, GW_ERP_INVOICES | GW_ERP_PAYMENTS);
+    assert_int_equal(qbo->provides, 0);
+    gw_config_free(cfg);
+
+    /* API ERPs alone: no file exchange */
+    text = edit("<erp kind=\"files\"/>", "<erp kind=\"quickbooks\" id=\"qbo\" realm=\"1\" receives=\"invoices\"/>",
+                NULL, &line);
+    put(text);
+    free(text);
+    if (load(&cfg, &err) != 0)
+        fail_msg("%s", err.msg);
+    assert_null(cfg->erp_out);
+    assert_null(cfg->erp_in);
+    gw_config_free(cfg);
 }
 
 /* <transport kind="sp-api">: the region's hosts, the sandbox's, the
@@ -606,6 +680,7 @@ int main(void)
         cmocka_unit_test(test_load_opens_registries_and_names_file),
         cmocka_unit_test(test_not_a_workspace),
         cmocka_unit_test(test_errors_name_the_line),
+        cmocka_unit_test(test_api_erps),
         cmocka_unit_test(test_no_doctype),
         cmocka_unit_test(test_cron),
         cmocka_unit_test(test_spapi_transport),
