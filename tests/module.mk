@@ -99,5 +99,6 @@ build/bench: $(BENCH_SRC) $(EDI_REL_OBJ) $(MAP_REL_OBJ) $(GW_REL_LIB) | $(DEPS_S
 bench: build/bench build/wharf
 	@build/bench build/bench-data
 	@tests/bench/spapi.sh build/wharf
+	@tests/bench/erp.sh build/wharf
 
 .PHONY: fuzz
