@@ -93,3 +93,12 @@ w run --once -w "$ws" > "$tmp/run9" 2>&1
 
 cat "$tmp"/run* "$tmp/st" "$tmp/out" "$ws"/log/* > "$tmp/all" 2>/dev/null
 hasnt "the client secret and refresh token are in no output and no log" "$CSECRET|$REFRESH" "$tmp/all"
+
+# ---- wharf erp connect: the authorization code flow, the realm checked -----------------------
+CODE=$(ctl POST /_test/oauth-code "{\"realmId\": \"$REALM\"}" | jq_ "j['code']")
+echo "$CODE" | w erp connect qbo -w "$ws" > "$tmp/conn" 2>&1 && ok "erp connect: the code (pasted alone) is exchanged" || no "erp connect" "$tmp/conn"
+has "  it printed the address to open, with the client id and the accounting scope" "client_id=$CID.*scope=com.intuit.quickbooks.accounting" "$tmp/conn"
+exits "  and the tokens it sealed work" 0 w erp check qbo -w "$ws"
+CODE=$(ctl POST /_test/oauth-code '{"realmId": "4620816365000000000"}' | jq_ "j['code']")
+exits "erp connect refuses another company than wharf.xml's realm" 2 sh -c "echo 'https://localhost/wharf/callback?code=$CODE&realmId=4620816365000000000' | WHARF_NOW=$(now_iso) '$W' erp connect qbo -w '$ws'"
+has "  saying which" "realmId 4620816365000000000.*realm=\"$REALM\"" "$tmp/out"
