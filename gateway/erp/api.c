@@ -57,16 +57,6 @@ int gw_api_secret(struct gw_api *a, const char *name, struct gw_secret **s, stru
     return rc;
 }
 
-int gw_api_has(struct gw_api *a, const char *name)
-{
-    struct gw_secret *s = NULL;
-    struct edi_err e;
-    int rc = gw_vault_get(a->vault, a->conf->id, name, &s, &e);
-
-    gw_secret_free(s);
-    return rc == 0;
-}
-
 void gw_api_base64(struct edi_buf *out, const void *p, size_t n)
 {
     size_t need = 4 * ((n + 2) / 3) + 1;
@@ -112,8 +102,9 @@ static int token_request(struct gw_api *a, const struct gw_api_oauth *o, struct 
 
     if ((rc = gw_api_secret(a, o->client_id, &id, err)) < 0)
         return rc;
-    if (o->client_secret && gw_api_has(a, o->client_secret) &&
-        (rc = gw_api_secret(a, o->client_secret, &secret, err)) < 0) {
+    /* a client secret only when the app has one (Brightpearl's is optional) */
+    if (o->client_secret && (rc = gw_vault_get(a->vault, a->conf->id, o->client_secret, &secret, err)) < 0 &&
+        rc != EDI_ENOTFOUND) {
         gw_secret_free(id);
         return rc;
     }
@@ -271,6 +262,13 @@ int gw_api_call(struct gw_api *a, const char *method, const char *url, const str
     if (rs->body && rs->nbody)
         *out = json_loadb(rs->body, rs->nbody, 0, NULL);
     return 0;
+}
+
+int gw_api_rc_of(long status)
+{
+    if (status >= 500 || status == 429 || status == 408)
+        return EDI_EAGAIN;
+    return status == 401 || status == 403 ? EDI_ECONFIG : EDI_ESYNTAX;
 }
 
 const char *gw_api_param(const struct gw_api *a, const char *name, const char *dflt)

@@ -49,8 +49,6 @@ void gw_api_close(struct gw_api *a);
 /* The connector's secret name; EDI_ECONFIG saying how to set it when the
  * vault has none. */
 int gw_api_secret(struct gw_api *a, const char *name, struct gw_secret **s, struct edi_err *err);
-/* 1 when the vault holds name for the connector. */
-int gw_api_has(struct gw_api *a, const char *name);
 
 /* An access token in a->token: the one kept while it has a minute left,
  * else a refresh. EDI_ECONFIG when the ERP refuses the refresh token (an
@@ -70,6 +68,11 @@ int gw_api_token_from_code(struct gw_api *a, const struct gw_api_oauth *o, const
 int gw_api_call(struct gw_api *a, const char *method, const char *url, const struct gw_http_header *h,
                 size_t nh, const char *body, size_t n, struct gw_http_resp *rs, json_t **out,
                 struct edi_err *err);
+
+/* What an ERP's HTTP status means for a message: EDI_EAGAIN (5xx, 429,
+ * 408: later), EDI_ECONFIG (401, 403: the credentials, an operator's),
+ * else EDI_ESYNTAX (the ERP refused this document: held). */
+int gw_api_rc_of(long status);
 
 /* Runs map on in (XML, or JSON when json is 1) for partner, with the
  * connector's <param>s, then extra, as wharf:param()s; the result's text

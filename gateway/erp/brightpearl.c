@@ -45,7 +45,8 @@
 struct pulled {
     char name[96];
     char seen_key[64], seen_value[32];
-    char since_key[32], since[40];
+    const char *since_key;
+    time_t since;              /* its updatedOn */
 };
 
 struct gw_erp {
@@ -55,6 +56,9 @@ struct gw_erp {
     char token_url[2048];
     struct gw_api_oauth o;
     long wait_ms;              /* the period to wait out before the next request */
+    /* the app reference and the staff token (or the OAuth dev reference),
+     * read from the vault once, for every request the connector makes */
+    struct gw_secret *app_ref, *token;
     struct pulled *pulled;
     size_t npulled;
 };
@@ -89,13 +93,19 @@ static int bp_open(struct gw_erp **out, struct gw_ctx *c, const struct gw_erp_co
     e->o.access = "brightpearl-access-token";
     e->o.extra_name = "account_code";
     e->o.extra_value = conf->account;
-    e->oauth = conf->auth ? strcmp(conf->auth, "oauth") == 0 : !gw_api_has(&e->a, SECRET_STAFF);
+    /* auth="staff"/"oauth", else whichever the vault holds: a staff token
+     * there is kept for the requests */
+    e->oauth = conf->auth && strcmp(conf->auth, "oauth") == 0;
+    if (!e->oauth && gw_vault_get(e->a.vault, conf->id, SECRET_STAFF, &e->token, err) < 0)
+        e->oauth = conf->auth == NULL;
     *out = e;
     return 0;
 }
 
 static void bp_close(struct gw_erp *e)
 {
+    gw_secret_free(e->app_ref);
+    gw_secret_free(e->token);
     gw_api_close(&e->a);
     free(e->pulled);
     free(e);
@@ -134,12 +144,16 @@ static int bp_fail(struct gw_erp *e, long status, json_t *j, const char *what, s
 
     edi_buf_init(&b, 4096);
     errors_text(&b, j, status);
-    rc = status >= 500 || status == 429 || status == 408
-             ? edi_fail(err, EDI_EAGAIN, "Brightpearl (%s) could not %s: %s", e->a.conf->id, what, edi_buf_cstr(&b))
-         : status == 401 || status == 403
-             ? edi_fail(err, EDI_ECONFIG, "Brightpearl (%s) refused the credentials to %s: %s", e->a.conf->id, what,
-                        edi_buf_cstr(&b))
-             : edi_fail(err, EDI_ESYNTAX, "Brightpearl refused to %s: %s", what, edi_buf_cstr(&b));
+    switch (rc = gw_api_rc_of(status)) {
+    case EDI_EAGAIN:
+        edi_fail(err, rc, "Brightpearl (%s) could not %s: %s", e->a.conf->id, what, edi_buf_cstr(&b));
+        break;
+    case EDI_ECONFIG:
+        edi_fail(err, rc, "Brightpearl (%s) refused the credentials to %s: %s", e->a.conf->id, what, edi_buf_cstr(&b));
+        break;
+    default:
+        edi_fail(err, rc, "Brightpearl refused to %s: %s", what, edi_buf_cstr(&b));
+    }
     edi_buf_dispose(&b);
     return rc;
 }
@@ -154,15 +168,28 @@ static void sleep_ms(long ms)
  * (the caller's), *status its status. A throttled request is tried again
  * after the period when that is short; an OAuth token refused once is
  * refreshed. */
+/* The secrets every request carries, read once. */
+static int bp_secrets(struct gw_erp *e, struct edi_err *err)
+{
+    int rc;
+
+    if (e->app_ref == NULL && (rc = gw_api_secret(&e->a, SECRET_APP_REF, &e->app_ref, err)) < 0)
+        return rc;
+    if (e->token == NULL && (rc = gw_api_secret(&e->a, e->oauth ? SECRET_DEV_REF : SECRET_STAFF, &e->token, err)) < 0)
+        return rc;
+    return 0;
+}
+
 static int bp_call(struct gw_erp *e, const char *method, const char *path, const char *body, const char *if_match,
                    long *status, json_t **out, struct edi_err *err)
 {
-    struct gw_secret *ref = NULL, *tok = NULL;
     struct edi_buf url, bearer;
     int rc = 0, tries;
 
     *out = NULL;
     *status = 0;
+    if ((rc = bp_secrets(e, err)) < 0)
+        return rc;
     edi_buf_init(&url, 0);
     edi_buf_printf(&url, "%s%s", e->base, path);
     for (tries = 0; tries < 4; tries++) {
@@ -173,35 +200,22 @@ static int bp_call(struct gw_erp *e, const char *method, const char *path, const
 
         sleep_ms(e->wait_ms);
         e->wait_ms = 0;
-        if ((rc = gw_api_secret(&e->a, SECRET_APP_REF, &ref, err)) < 0)
+        if (e->oauth && (rc = gw_api_token(&e->a, &e->o, err)) < 0)
             break;
-        h[nh++] = (struct gw_http_header){"brightpearl-app-ref", ref->p};
         edi_buf_init(&bearer, 0);
+        h[nh++] = (struct gw_http_header){"brightpearl-app-ref", e->app_ref->p};
         if (e->oauth) {
-            if ((rc = gw_api_token(&e->a, &e->o, err)) < 0 || (rc = gw_api_secret(&e->a, SECRET_DEV_REF, &tok, err)) < 0) {
-                gw_secret_free(ref);
-                edi_buf_dispose(&bearer);
-                break;
-            }
             edi_buf_printf(&bearer, "Bearer %s", e->a.token);
             h[nh++] = (struct gw_http_header){"authorization", edi_buf_cstr(&bearer)};
-            h[nh++] = (struct gw_http_header){"brightpearl-dev-ref", tok->p};
+            h[nh++] = (struct gw_http_header){"brightpearl-dev-ref", e->token->p};
         } else {
-            if ((rc = gw_api_secret(&e->a, SECRET_STAFF, &tok, err)) < 0) {
-                gw_secret_free(ref);
-                edi_buf_dispose(&bearer);
-                break;
-            }
-            h[nh++] = (struct gw_http_header){"brightpearl-staff-token", tok->p};
+            h[nh++] = (struct gw_http_header){"brightpearl-staff-token", e->token->p};
         }
         h[nh++] = (struct gw_http_header){"accept", "application/json"};
         if (if_match)
             h[nh++] = (struct gw_http_header){"if-match", if_match};
         json_decref(*out);
         rc = gw_api_call(&e->a, method, edi_buf_cstr(&url), h, nh, body, body ? strlen(body) : 0, &rs, out, err);
-        gw_secret_free(ref);
-        gw_secret_free(tok);
-        ref = tok = NULL;
         if (bearer.p)
             explicit_bzero(bearer.p, bearer.cap);
         edi_buf_dispose(&bearer);
@@ -230,21 +244,39 @@ static int bp_call(struct gw_erp *e, const char *method, const char *path, const
     return rc;
 }
 
-/* The first result's column col of a Brightpearl search (positional rows,
- * named by metaData.columns), "" when nothing matched. */
-static int bp_search1(char *out, size_t cap, struct gw_erp *e, const char *path, const char *col, struct edi_err *err)
+static const char *str_of(json_t *v, char *tmp, size_t cap)
 {
-    json_t *j = NULL, *r, *cols, *row, *x;
-    long status;
-    size_t i;
+    if (json_is_string(v))
+        return json_string_value(v);
+    if (json_is_integer(v)) {
+        snprintf(tmp, cap, "%lld", (long long)json_integer_value(v));
+        return tmp;
+    }
+    return "";
+}
+
+/* One page of a Brightpearl search (path has its query) from result first:
+ * its rows appended to rows as objects keyed by column name (the answer's
+ * rows are positional, named by metaData.columns); *next the first result
+ * of the next page, 0 when this was the last. An empty search may be a 404
+ * (SPEC: 1.3). */
+static int bp_search_page(json_t *rows, long *next, struct gw_erp *e, const char *path, long first,
+                          struct edi_err *err)
+{
+    struct edi_buf url;
+    json_t *j = NULL, *r, *meta, *cols, *res, *row;
+    long status, last;
+    size_t i, k;
     int rc;
 
-    out[0] = '\0';
-    if ((rc = bp_call(e, "GET", path, NULL, NULL, &status, &j, err)) < 0)
-        return rc;
-    if (status == 404) {
+    *next = 0;
+    edi_buf_init(&url, 0);
+    edi_buf_printf(&url, "%s&firstResult=%ld&pageSize=200", path, first);
+    rc = bp_call(e, "GET", edi_buf_cstr(&url), NULL, NULL, &status, &j, err);
+    edi_buf_dispose(&url);
+    if (rc < 0 || status == 404) {
         json_decref(j);
-        return 0;   /* SPEC: 1.3 — an empty search may be a 404 */
+        return rc;
     }
     if (status != 200) {
         rc = bp_fail(e, status, j, "search", err);
@@ -252,21 +284,54 @@ static int bp_search1(char *out, size_t cap, struct gw_erp *e, const char *path,
         return rc;
     }
     r = json_object_get(j, "response");
-    cols = json_object_get(json_object_get(r, "metaData"), "columns");
-    row = json_array_get(json_object_get(r, "results"), 0);
-    json_array_foreach(cols, i, x) {
-        if (strcmp(json_string_value(json_object_get(x, "name")) ? json_string_value(json_object_get(x, "name")) : "",
-                   col) == 0) {
-            json_t *v = json_array_get(row, i);
+    meta = json_object_get(r, "metaData");
+    cols = json_object_get(meta, "columns");
+    res = json_object_get(r, "results");
+    json_array_foreach(res, i, row) {
+        json_t *o = json_object(), *col;
 
-            if (json_is_integer(v))
-                snprintf(out, cap, "%lld", (long long)json_integer_value(v));
-            else if (json_is_string(v))
-                snprintf(out, cap, "%s", json_string_value(v));
+        json_array_foreach(cols, k, col) {
+            const char *name = json_string_value(json_object_get(col, "name"));
+
+            if (name)
+                json_object_set(o, name, json_array_get(row, k));
         }
+        json_array_append_new(rows, o);
     }
+    last = (long)json_integer_value(json_object_get(meta, "lastResult"));
+    if (json_array_size(res) > 0 && last >= first && last < (long)json_integer_value(json_object_get(meta, "resultsAvailable")))
+        *next = last + 1;
     json_decref(j);
     return 0;
+}
+
+/* Every row of a search, all pages. */
+static int bp_search_all(json_t **rows, struct gw_erp *e, const char *path, struct edi_err *err)
+{
+    long first = 1;
+    int rc;
+
+    *rows = json_array();
+    while ((rc = bp_search_page(*rows, &first, e, path, first, err)) == 0 && first > 0)
+        ;
+    if (rc < 0) {
+        json_decref(*rows);
+        *rows = NULL;
+    }
+    return rc;
+}
+
+/* Column col of a search's first row, "" when nothing matched. */
+static int bp_search1(char *out, size_t cap, struct gw_erp *e, const char *path, const char *col, struct edi_err *err)
+{
+    json_t *rows = json_array();
+    char tmp[32];
+    long next;
+    int rc = bp_search_page(rows, &next, e, path, 1, err);
+
+    snprintf(out, cap, "%s", rc == 0 ? str_of(json_object_get(json_array_get(rows, 0), col), tmp, sizeof(tmp)) : "");
+    json_decref(rows);
+    return rc;
 }
 
 /* The id a create answered ({"response": 123}). */
@@ -409,8 +474,7 @@ static int bp_push_order(struct gw_erp *e, const struct gw_outbox_item *it, cons
                          char *id, size_t cap, struct edi_err *err)
 {
     struct gw_ctx *c = e->a.c;
-    struct gw_cdoc *doc = NULL;
-    struct gw_corder *co = NULL;
+    const struct gw_partner *p = gw_config_partner(c->cfg, partner);
     struct gw_order *o = NULL;
     struct map_param extra[2];
     struct edi_buf body;
@@ -422,20 +486,13 @@ static int bp_push_order(struct gw_erp *e, const struct gw_outbox_item *it, cons
         return rc;
     /* the order's state now: an order approved since it was queued goes as
      * approved */
-    if ((rc = gw_cdoc_parse(&doc, (const char *)it->bytes, it->n, "the canonical order", err)) < 0 ||
-        (rc = gw_cdoc_order(&co, doc, err)) < 0) {
-        gw_cdoc_free(doc);
-        return rc;
-    }
-    if (gw_store_get_order(&o, c->store, partner, co->program, po, &e2) < 0)
+    if (p == NULL || p->program == NULL || gw_store_get_order(&o, c->store, partner, p->program, po, &e2) < 0)
         o = NULL;
     extra[0] = (struct map_param){"state", o ? o->state : "pending-approval"};
     extra[1] = (struct map_param){"customer-id", contact};
     edi_buf_init(&body, 0);
     rc = gw_api_map(&body, &e->a, "brightpearl/order-to-sales-order", partner, extra, 2, (const char *)it->bytes, it->n, 0, err);
     gw_order_free(o);
-    gw_corder_free(co);
-    gw_cdoc_free(doc);
     if (rc < 0)
         goto out;
     if ((rc = bp_order_id(id, cap, e, partner, po, err)) < 0)
@@ -566,122 +623,70 @@ static int bp_push(struct gw_erp *e, const struct gw_outbox_item *it, char *id, 
 
 /* ---- pulls --------------------------------------------------------------------------------------------- */
 
-static void add_item(struct gw_erp *e, struct gw_erp_item **items, size_t *n, const char *name, char *data,
-                     const char *seen_key, const char *seen_value, const char *since_key, const char *since)
+/* A Brightpearl time (2026-07-01T10:00:00.000+01:00, or with a Z) as
+ * seconds since the epoch, 0 when it is none. */
+static time_t when_of(const char *v)
 {
+    struct tm tm;
+    const char *p;
+    time_t t;
+
+    memset(&tm, 0, sizeof(tm));
+    if (v == NULL || (p = strptime(v, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+        return 0;
+    t = timegm(&tm);
+    if (*p == '.')
+        p += 1 + strspn(p + 1, "0123456789");
+    if ((*p == '+' || *p == '-') && strlen(p) >= 6 && p[3] == ':')
+        t -= (*p == '-' ? -1 : 1) * ((p[1] - '0') * 36000 + (p[2] - '0') * 3600 + (p[4] - '0') * 600 + (p[5] - '0') * 60);
+    return t;
+}
+
+/* Where a pull got to (the updatedOn it has read up to, kept as UTC),
+ * moved on only: by the pull past what it passed over, by done() past
+ * what was applied. A first pull looks back a day. */
+static time_t since_get(struct gw_erp *e, const char *key)
+{
+    struct edi_err e2;
+    char *v = NULL;
+    time_t t = 0;
+
+    if (gw_api_ref_get(&v, &e->a, key, &e2) == 0 && v)
+        t = when_of(v);
+    free(v);
+    return t;
+}
+
+static void since_move(struct gw_erp *e, const char *key, time_t to)
+{
+    struct edi_err e2;
+    struct tm tm;
+    char v[40];
+
+    if (to <= since_get(e, key))
+        return;
+    gmtime_r(&to, &tm);
+    strftime(v, sizeof(v), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    gw_api_ref_set(&e->a, key, v, &e2);
+}
+
+static void add_item(struct gw_erp *e, struct gw_erp_item **items, size_t *n, const char *name, char *data,
+                     const char *seen_key, const char *seen_value, const char *since_key, time_t since)
+{
+    struct pulled *p;
+
     *items = edi_xrealloc(*items, (*n + 1) * sizeof(**items));
-    e->pulled = edi_xrealloc(e->pulled, (e->npulled + 1) * sizeof(*e->pulled));
     (*items)[*n].name = edi_xstrdup(name);
     (*items)[*n].data = data;
     (*items)[*n].n = strlen(data);
     (*n)++;
-    snprintf(e->pulled[e->npulled].name, sizeof(e->pulled[0].name), "%s", name);
-    snprintf(e->pulled[e->npulled].seen_key, sizeof(e->pulled[0].seen_key), "%s", seen_key);
-    snprintf(e->pulled[e->npulled].seen_value, sizeof(e->pulled[0].seen_value), "%s", seen_value);
-    snprintf(e->pulled[e->npulled].since_key, sizeof(e->pulled[0].since_key), "%s", since_key);
-    snprintf(e->pulled[e->npulled].since, sizeof(e->pulled[0].since), "%s", since);
-    e->npulled++;
-}
-
-/* since: where the pull got to (an updatedOn), moved on by done() as items
- * are applied, never past one that was not; the query starts an overlap
- * earlier, and each item is applied once (its seen mark). */
-static void since_of(char *out, size_t cap, struct gw_erp *e, const char *key)
-{
-    struct edi_err e2;
-    char *v = NULL;
-    time_t t = e->a.c->now - 86400;
-    struct tm tm;
-
-    if (gw_api_ref_get(&v, &e->a, key, &e2) == 0 && v) {
-        memset(&tm, 0, sizeof(tm));
-        if (strptime(v, "%Y-%m-%dT%H:%M:%S", &tm) != NULL)
-            t = timegm(&tm);
-        free(v);
-    }
-    t -= OVERLAP_SECONDS;
-    gmtime_r(&t, &tm);
-    strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void since_move(struct gw_erp *e, const char *key, const char *to)
-{
-    struct edi_err e2;
-    char *v = NULL;
-
-    if (to[0] == '\0' || gw_api_ref_get(&v, &e->a, key, &e2) < 0)
-        return;
-    if (v == NULL || strcmp(v, to) < 0)
-        gw_api_ref_set(&e->a, key, to, &e2);
-    free(v);
-}
-
-/* Every row of a search (paged), as objects keyed by column name. */
-static int bp_search_all(json_t **rows, struct gw_erp *e, const char *path0, struct edi_err *err)
-{
-    long first = 1, status;
-    int rc = 0;
-
-    *rows = json_array();
-    for (;;) {
-        struct edi_buf path;
-        json_t *j = NULL, *r, *cols, *res, *row;
-        size_t i, k;
-        long avail, last;
-
-        edi_buf_init(&path, 0);
-        edi_buf_printf(&path, "%s%sfirstResult=%ld&pageSize=200&sort=updatedOn%%7CASC", path0,
-                       strchr(path0, '?') ? "&" : "?", first);
-        rc = bp_call(e, "GET", edi_buf_cstr(&path), NULL, NULL, &status, &j, err);
-        edi_buf_dispose(&path);
-        if (rc < 0)
-            break;
-        if (status == 404) {
-            json_decref(j);
-            break;
-        }
-        if (status != 200) {
-            rc = bp_fail(e, status, j, "search", err);
-            json_decref(j);
-            break;
-        }
-        r = json_object_get(j, "response");
-        cols = json_object_get(json_object_get(r, "metaData"), "columns");
-        res = json_object_get(r, "results");
-        json_array_foreach(res, i, row) {
-            json_t *o = json_object(), *col;
-
-            json_array_foreach(cols, k, col) {
-                const char *name = json_string_value(json_object_get(col, "name"));
-
-                if (name)
-                    json_object_set(o, name, json_array_get(row, k));
-            }
-            json_array_append_new(*rows, o);
-        }
-        avail = (long)json_integer_value(json_object_get(json_object_get(r, "metaData"), "resultsAvailable"));
-        last = (long)json_integer_value(json_object_get(json_object_get(r, "metaData"), "lastResult"));
-        json_decref(j);
-        if (json_array_size(res) == 0 || last >= avail || last < first)
-            break;
-        first = last + 1;
-    }
-    if (rc < 0) {
-        json_decref(*rows);
-        *rows = NULL;
-    }
-    return rc;
-}
-
-static const char *str_of(json_t *v, char *tmp, size_t cap)
-{
-    if (json_is_string(v))
-        return json_string_value(v);
-    if (json_is_integer(v)) {
-        snprintf(tmp, cap, "%lld", (long long)json_integer_value(v));
-        return tmp;
-    }
-    return "";
+    e->pulled = edi_xrealloc(e->pulled, (e->npulled + 1) * sizeof(*e->pulled));
+    p = &e->pulled[e->npulled++];
+    snprintf(p->name, sizeof(p->name), "%s", name);
+    snprintf(p->seen_key, sizeof(p->seen_key), "%s", seen_key);
+    snprintf(p->seen_value, sizeof(p->seen_value), "%s", seen_value);
+    p->since_key = since_key;
+    p->since = since;
 }
 
 /* externalRef P:PO of one of our partners: partner in out. */
@@ -695,6 +700,66 @@ static int ours(char *partner, size_t cap, struct gw_erp *e, const char *ext)
     return gw_config_partner(e->a.c->cfg, partner) != NULL;
 }
 
+/* What a pull made of one row of its search. */
+enum row_said {
+    ROW_PASSED,    /* nothing to apply, now or later: the pull moves past it */
+    ROW_ITEM,      /* an item, for done() */
+    ROW_AGAIN,     /* read again next time (a map refused it) */
+};
+
+/* A reconciling poll: the rows updated since where it got to (less an
+ * overlap), oldest first, each turned into an item or passed over; the
+ * place it got to moves past the rows passed over before the first that is
+ * not. */
+struct poll {
+    const char *since_key, *search;
+    int (*row)(struct gw_erp *e, json_t *row, time_t upd, struct gw_erp_item **items, size_t *n,
+               struct edi_err *err);   /* enum row_said, or < 0 */
+};
+
+static int poll(struct gw_erp *e, const struct poll *k, struct gw_erp_item **items, size_t *n, struct edi_err *err)
+{
+    time_t since = since_get(e, k->since_key), passed = 0;
+    json_t *rows = NULL, *row;
+    char path[160], from[40];
+    struct tm tm;
+    size_t i;
+    int rc = 0, r, waiting = 0;
+
+    since = (since ? since : e->a.c->now - 86400) - OVERLAP_SECONDS;
+    gmtime_r(&since, &tm);
+    strftime(from, sizeof(from), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(path, sizeof(path), "%s?updatedOn=%s/&sort=updatedOn%%7CASC", k->search, from);
+    if ((rc = bp_search_all(&rows, e, path, err)) < 0)
+        return rc;
+    json_array_foreach(rows, i, row) {
+        time_t upd = when_of(json_string_value(json_object_get(row, "updatedOn")));
+
+        if ((r = k->row(e, row, upd, items, n, err)) < 0) {
+            rc = r;
+            break;
+        }
+        if (r != ROW_PASSED)
+            waiting = 1;
+        else if (!waiting && upd > passed)
+            passed = upd;
+    }
+    json_decref(rows);
+    since_move(e, k->since_key, passed);
+    return rc;
+}
+
+/* *seen: the row's seen mark is value (it was read before). */
+static int seen_as(int *seen, struct gw_erp *e, const char *key, const char *value, struct edi_err *err)
+{
+    char *v = NULL;
+    int rc = gw_api_ref_get(&v, &e->a, key, err);
+
+    *seen = rc == 0 && v && (value == NULL || strcmp(v, value) == 0);
+    free(v);
+    return rc;
+}
+
 /* The decision map's answer holds a decision (not an empty array). */
 static int decides(struct edi_buf *out)
 {
@@ -705,148 +770,123 @@ static int decides(struct edi_buf *out)
     return yes;
 }
 
-static int pull_decisions(struct gw_erp *e, struct gw_erp_item **items, size_t *n, struct edi_err *err)
+/* An order whose status changed: a decision when bp-decision lists the
+ * status. */
+static int decision_row(struct gw_erp *e, json_t *row, time_t upd, struct gw_erp_item **items, size_t *n,
+                        struct edi_err *err)
 {
-    char since[40], path[128];
-    json_t *rows = NULL, *row;
-    size_t i;
-    int rc;
+    char id[32], st[32], tmp[32], partner[64], seen_key[64], name[96];
+    struct edi_buf out;
+    json_t *order = NULL;
+    struct edi_err e2;
+    char *data;
+    int rc, seen;
 
-    since_of(since, sizeof(since), e, "since:decisions");
-    snprintf(path, sizeof(path), "order-service/order-search?updatedOn=%s/", since);
-    if ((rc = bp_search_all(&rows, e, path, err)) < 0)
+    snprintf(id, sizeof(id), "%s", str_of(json_object_get(row, "orderId"), tmp, sizeof(tmp)));
+    snprintf(st, sizeof(st), "%s", str_of(json_object_get(row, "orderStatusId"), tmp, sizeof(tmp)));
+    if (!ours(partner, sizeof(partner), e, json_string_value(json_object_get(row, "externalRef"))))
+        return ROW_PASSED;
+    snprintf(seen_key, sizeof(seen_key), "seen:order-%s", id);
+    if ((rc = seen_as(&seen, e, seen_key, st, err)) < 0)
         return rc;
-    json_array_foreach(rows, i, row) {
-        char id[32], st[32], tmp[32], partner[64], seen_key[64], name[96];
-        const char *upd = json_string_value(json_object_get(row, "updatedOn"));
-        char *seen = NULL, *data;
-        struct edi_buf out;
-        json_t *order = NULL;
-        struct edi_err e2;
-
-        snprintf(id, sizeof(id), "%s", str_of(json_object_get(row, "orderId"), tmp, sizeof(tmp)));
-        snprintf(st, sizeof(st), "%s", str_of(json_object_get(row, "orderStatusId"), tmp, sizeof(tmp)));
-        if (!ours(partner, sizeof(partner), e, json_string_value(json_object_get(row, "externalRef"))))
-            continue;
-        snprintf(seen_key, sizeof(seen_key), "seen:order-%s", id);
-        if ((rc = gw_api_ref_get(&seen, &e->a, seen_key, err)) < 0)
-            break;
-        if (seen && strcmp(seen, st) == 0) {
-            free(seen);
-            continue;   /* this status was read before */
-        }
-        free(seen);
-        if ((rc = bp_get_order(&order, e, id, err)) < 0)
-            break;
-        data = json_dumps(order, JSON_COMPACT);
-        json_decref(order);
-        edi_buf_init(&out, 0);
-        edi_err_clear(&e2);
-        if (gw_api_map(&out, &e->a, "brightpearl/order-to-decision", partner, NULL, 0, data, strlen(data), 1, &e2) < 0) {
-            gw_log(e->a.c, "warn", "%s: Brightpearl order %s: %s", e->a.conf->id, id, e2.msg);
-        } else if (decides(&out)) {
-            snprintf(name, sizeof(name), "brightpearl-order-%s-status-%s.json", id, st);
-            add_item(e, items, n, name, edi_xstrdup(edi_buf_cstr(&out)), seen_key, st, "since:decisions",
-                     upd ? upd : "");
-        } else {
-            /* a status that decides nothing: read, and passed over */
-            gw_api_ref_set(&e->a, seen_key, st, &e2);
-        }
-        free(data);
-        edi_buf_dispose(&out);
+    if (seen)
+        return ROW_PASSED;   /* this status was read before */
+    if ((rc = bp_get_order(&order, e, id, err)) < 0)
+        return rc;
+    data = json_dumps(order, JSON_COMPACT);
+    json_decref(order);
+    edi_buf_init(&out, 0);
+    edi_err_clear(&e2);
+    rc = ROW_PASSED;
+    if (gw_api_map(&out, &e->a, "brightpearl/order-to-decision", partner, NULL, 0, data, strlen(data), 1, &e2) < 0) {
+        gw_log(e->a.c, "warn", "%s: Brightpearl order %s: %s", e->a.conf->id, id, e2.msg);
+        rc = ROW_AGAIN;
+    } else if (decides(&out)) {
+        snprintf(name, sizeof(name), "brightpearl-order-%s-status-%s.json", id, st);
+        add_item(e, items, n, name, edi_xstrdup(edi_buf_cstr(&out)), seen_key, st, "since:decisions", upd);
+        rc = ROW_ITEM;
+    } else if (gw_api_ref_set(&e->a, seen_key, st, &e2) < 0) {
+        rc = ROW_AGAIN;      /* a status that decides nothing: read, and passed over */
     }
-    json_decref(rows);
+    free(data);
+    edi_buf_dispose(&out);
     return rc;
 }
 
-static int pull_packing(struct gw_erp *e, struct gw_erp_item **items, size_t *n, struct edi_err *err)
+/* A shipped goods-out note of one of our orders: a packing list. */
+static int packing_row(struct gw_erp *e, json_t *row, time_t upd, struct gw_erp_item **items, size_t *n,
+                       struct edi_err *err)
 {
-    char since[40], path[160];
-    json_t *rows = NULL, *row;
-    size_t i;
-    int rc;
+    char gon[32], oid[32], tmp[32], partner[64], seen_key[64], name[96], path[160];
+    json_t *j = NULL, *note, *order = NULL, *in;
+    struct edi_buf out;
+    struct edi_err e2;
+    char *data;
+    long status;
+    int rc, seen;
 
-    since_of(since, sizeof(since), e, "since:packing-lists");
-    snprintf(path, sizeof(path), "warehouse-service/goods-note/goods-out-search?updatedOn=%s/", since);
-    if ((rc = bp_search_all(&rows, e, path, err)) < 0)
+    if (!json_is_true(json_object_get(row, "shipped")))
+        return ROW_PASSED;   /* shipping it changes it: it comes back then */
+    snprintf(gon, sizeof(gon), "%s", str_of(json_object_get(row, "goodsOutNoteId"), tmp, sizeof(tmp)));
+    snprintf(oid, sizeof(oid), "%s", str_of(json_object_get(row, "orderId"), tmp, sizeof(tmp)));
+    snprintf(seen_key, sizeof(seen_key), "seen:goods-out-%s", gon);
+    if ((rc = seen_as(&seen, e, seen_key, NULL, err)) < 0)
         return rc;
-    json_array_foreach(rows, i, row) {
-        char gon[32], oid[32], tmp[32], partner[64], seen_key[64], name[96], p2[160];
-        const char *upd = json_string_value(json_object_get(row, "updatedOn"));
-        json_t *shipped = json_object_get(row, "shipped"), *j = NULL, *note, *order = NULL, *in;
-        char *seen = NULL, *data;
-        struct edi_buf out;
-        struct edi_err e2;
-        long status;
-
-        if (!json_is_true(shipped))
-            continue;
-        snprintf(gon, sizeof(gon), "%s", str_of(json_object_get(row, "goodsOutNoteId"), tmp, sizeof(tmp)));
-        snprintf(oid, sizeof(oid), "%s", str_of(json_object_get(row, "orderId"), tmp, sizeof(tmp)));
-        snprintf(seen_key, sizeof(seen_key), "seen:goods-out-%s", gon);
-        if ((rc = gw_api_ref_get(&seen, &e->a, seen_key, err)) < 0)
-            break;
-        if (seen) {
-            free(seen);
-            continue;
-        }
-        if ((rc = bp_get_order(&order, e, oid, err)) < 0)
-            break;
-        if (!ours(partner, sizeof(partner), e, json_string_value(json_object_get(order, "externalRef")))) {
-            json_decref(order);
-            continue;
-        }
-        snprintf(p2, sizeof(p2), "warehouse-service/order/%s/goods-note/goods-out/%s", oid, gon);
-        if ((rc = bp_call(e, "GET", p2, NULL, NULL, &status, &j, err)) < 0 ||
-            (status != 200 && (rc = bp_fail(e, status, j, "read a goods-out note", err)) < 0)) {
-            json_decref(j);
-            json_decref(order);
-            break;
-        }
-        note = json_object_get(json_object_get(j, "response"), gon);
-        if (note == NULL) {
-            json_decref(j);
-            json_decref(order);
-            continue;
-        }
-        json_object_set_new(note, "id", json_integer(atoll(gon)));
-        in = json_pack("{s:O, s:O}", "note", note, "order", order);
-        data = json_dumps(in, JSON_COMPACT);
-        json_decref(in);
+    if (seen)
+        return ROW_PASSED;
+    if ((rc = bp_get_order(&order, e, oid, err)) < 0)
+        return rc;
+    if (!ours(partner, sizeof(partner), e, json_string_value(json_object_get(order, "externalRef")))) {
+        json_decref(order);
+        return ROW_PASSED;
+    }
+    snprintf(path, sizeof(path), "warehouse-service/order/%s/goods-note/goods-out/%s", oid, gon);
+    if ((rc = bp_call(e, "GET", path, NULL, NULL, &status, &j, err)) == 0 && status != 200)
+        rc = bp_fail(e, status, j, "read a goods-out note", err);
+    note = rc == 0 ? json_object_get(json_object_get(j, "response"), gon) : NULL;
+    if (note == NULL) {
         json_decref(j);
         json_decref(order);
-        edi_buf_init(&out, 0);
-        edi_err_clear(&e2);
-        if (gw_api_map(&out, &e->a, "brightpearl/goods-out-to-packlist", partner, NULL, 0, data, strlen(data), 1,
-                       &e2) < 0) {
-            /* refused: it stays unseen, so it is read again once the
-             * cross-reference is there */
-            gw_log(e->a.c, "warn", "%s: goods-out note %s: %s", e->a.conf->id, gon, e2.msg);
-        } else {
-            snprintf(name, sizeof(name), "brightpearl-goods-out-%s.json", gon);
-            add_item(e, items, n, name, edi_xstrdup(edi_buf_cstr(&out)), seen_key, "1", "since:packing-lists",
-                     upd ? upd : "");
-        }
-        free(data);
-        edi_buf_dispose(&out);
+        return rc < 0 ? rc : ROW_PASSED;
     }
-    json_decref(rows);
+    json_object_set_new(note, "id", json_integer(atoll(gon)));
+    in = json_pack("{s:O, s:O}", "note", note, "order", order);
+    data = json_dumps(in, JSON_COMPACT);
+    json_decref(in);
+    json_decref(j);
+    json_decref(order);
+    edi_buf_init(&out, 0);
+    edi_err_clear(&e2);
+    if (gw_api_map(&out, &e->a, "brightpearl/goods-out-to-packlist", partner, NULL, 0, data, strlen(data), 1, &e2) <
+        0) {
+        /* refused: read again, so it goes once the cross-reference is there */
+        gw_log(e->a.c, "warn", "%s: goods-out note %s: %s", e->a.conf->id, gon, e2.msg);
+        rc = ROW_AGAIN;
+    } else {
+        snprintf(name, sizeof(name), "brightpearl-goods-out-%s.json", gon);
+        add_item(e, items, n, name, edi_xstrdup(edi_buf_cstr(&out)), seen_key, "1", "since:packing-lists", upd);
+        rc = ROW_ITEM;
+    }
+    free(data);
+    edi_buf_dispose(&out);
     return rc;
 }
+
+static const struct poll POLL_DECISIONS = {"since:decisions", "order-service/order-search", decision_row};
+static const struct poll POLL_PACKING = {"since:packing-lists", "warehouse-service/goods-note/goods-out-search",
+                                         packing_row};
 
 /* Stock: every product's availability (50 ids a request), as the CSV the
  * acknowledgment run reads (sku,warehouse,available). */
 static int pull_stock(struct gw_erp *e, struct gw_erp_item **items, size_t *n, struct edi_err *err)
 {
-    json_t *rows = NULL, *all = json_array();
+    json_t *rows = NULL;
     struct edi_buf csv;
     size_t at = 0;
     int rc;
 
-    if ((rc = bp_search_all(&rows, e, "product-service/product-search?columns=productId", err)) < 0) {
-        json_decref(all);
+    if ((rc = bp_search_all(&rows, e, "product-service/product-search?columns=productId", err)) < 0)
         return rc;
-    }
     edi_buf_init(&csv, 0);
     edi_buf_puts(&csv, "sku,warehouse,available\n");
     while (rc == 0 && at < json_array_size(rows)) {
@@ -893,7 +933,6 @@ static int pull_stock(struct gw_erp *e, struct gw_erp_item **items, size_t *n, s
         edi_buf_dispose(&out);
     }
     json_decref(rows);
-    json_decref(all);
     if (rc == 0) {
         *items = edi_xcalloc(1, sizeof(**items));
         (*items)[0].name = edi_xstrdup("brightpearl-stock.csv");
@@ -913,9 +952,9 @@ static int bp_pull(struct gw_erp *e, enum gw_erp_pull kind, struct gw_erp_item *
     *items = NULL;
     *n = 0;
     e->npulled = 0;
-    rc = kind == GW_ERP_DECISIONS ? pull_decisions(e, items, n, err)
+    rc = kind == GW_ERP_DECISIONS ? poll(e, &POLL_DECISIONS, items, n, err)
          : kind == GW_ERP_STOCK   ? pull_stock(e, items, n, err)
-                                  : pull_packing(e, items, n, err);
+                                  : poll(e, &POLL_PACKING, items, n, err);
     if (rc < 0) {
         /* what was read before it failed is kept: the next pull has it
          * again (nothing was marked seen) */

@@ -98,21 +98,23 @@ static int erp_queue_api(struct gw_ctx *c, unsigned what, const char *partner, c
     size_t i;
     int rc = 0;
 
+    edi_buf_init(&xml, 0);
+    edi_buf_init(&name, 0);
+    edi_buf_printf(&name, "%s:%s:%s", kind, partner, id);
     for (i = 0; i < cfg->nerps && rc == 0; i++) {
         if (!(cfg->erps[i].receives & what))
             continue;
-        edi_buf_init(&xml, 0);
-        edi_buf_init(&name, 0);
+        /* rendered for the first ERP that receives it, kept for the rest */
+        if (xml.n == 0 && (rc = gw_cdoc_render(&xml, (struct gw_cdoc *)doc, 1, err)) < 0)
+            break;
         edi_buf_init(&okind, 0);
-        edi_buf_printf(&name, "%s:%s:%s", kind, partner, id);
         edi_buf_printf(&okind, "%s%s", GW_OUTBOX_ERP_API, cfg->erps[i].id);
-        if ((rc = gw_cdoc_render(&xml, (struct gw_cdoc *)doc, 1, err)) == 0)
-            rc = gw_store_outbox_add(&row, c->store, partner, edi_buf_cstr(&okind), edi_buf_cstr(&name), xml.p,
-                                     xml.n, c->now, err);
-        edi_buf_dispose(&xml);
-        edi_buf_dispose(&name);
+        rc = gw_store_outbox_add(&row, c->store, partner, edi_buf_cstr(&okind), edi_buf_cstr(&name), xml.p, xml.n,
+                                 c->now, err);
         edi_buf_dispose(&okind);
     }
+    edi_buf_dispose(&xml);
+    edi_buf_dispose(&name);
     return rc;
 }
 

@@ -125,15 +125,22 @@ static int qbo_fail(struct gw_erp *e, long status, json_t *j, const char *what, 
 
     edi_buf_init(&b, 4096);
     fault_text(&b, code, cap, f, status);
-    if (status == 429 || status >= 500 || (type && (strcmp(type, "SystemFault") == 0 || strcmp(type, "SERVICE") == 0)))
-        rc = edi_fail(err, EDI_EAGAIN, "QuickBooks (%s) could not %s now: %s", e->a.conf->id, what, edi_buf_cstr(&b));
-    else if (status == 401 || status == 403 ||
-             (type && (strcmp(type, "AuthenticationFault") == 0 || strcmp(type, "AuthorizationFault") == 0 ||
-                       strcmp(type, "AUTHENTICATION") == 0)))
-        rc = edi_fail(err, EDI_ECONFIG, "QuickBooks (%s) refused the credentials to %s: %s", e->a.conf->id, what,
-                      edi_buf_cstr(&b));
-    else
-        rc = edi_fail(err, EDI_ESYNTAX, "QuickBooks refused to %s: %s", what, edi_buf_cstr(&b));
+    /* the Fault's type says it when the status does not (a Fault in a 200) */
+    rc = type && (strcmp(type, "SystemFault") == 0 || strcmp(type, "SERVICE") == 0) ? EDI_EAGAIN
+         : type && (strcmp(type, "AuthenticationFault") == 0 || strcmp(type, "AuthorizationFault") == 0 ||
+                    strcmp(type, "AUTHENTICATION") == 0)
+             ? EDI_ECONFIG
+             : gw_api_rc_of(status);
+    switch (rc) {
+    case EDI_EAGAIN:
+        edi_fail(err, rc, "QuickBooks (%s) could not %s now: %s", e->a.conf->id, what, edi_buf_cstr(&b));
+        break;
+    case EDI_ECONFIG:
+        edi_fail(err, rc, "QuickBooks (%s) refused the credentials to %s: %s", e->a.conf->id, what, edi_buf_cstr(&b));
+        break;
+    default:
+        edi_fail(err, rc, "QuickBooks refused to %s: %s", what, edi_buf_cstr(&b));
+    }
     edi_buf_dispose(&b);
     return rc;
 }

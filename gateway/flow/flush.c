@@ -201,7 +201,7 @@ static int flush_one(struct gw_stats *st, struct gw_ctx *c, struct conns *k, con
     struct edi_err why, e;
     struct gw_receipt r;
     char id[256] = "";
-    int got, rc, crc, partner_later = 0;
+    int got, rc, crc, partner_later = 0, superseded = 0;
     int api = strncmp(it->kind, GW_OUTBOX_ERP_API, strlen(GW_OUTBOX_ERP_API)) == 0;
     int erp = api || strncmp(it->kind, "erp-", 4) == 0;
 
@@ -241,6 +241,17 @@ static int flush_one(struct gw_stats *st, struct gw_ctx *c, struct conns *k, con
         rc = crc;
         e = why;
     } else if (erp) {
+        if (api && (rc = gw_store_outbox_superseded(&superseded, c->store, it->id, err)) < 0)
+            return rc;
+        if (superseded) {
+            /* a later version of the same document is queued (a PO changed
+             * again): that one goes, never this one after it */
+            if ((rc = gw_store_outbox_erp_done(c->store, it->id, NULL, "superseded by a later version", c->now,
+                                               err)) == 0)
+                gw_log(c, "info", "%s: %s superseded by a later version: not pushed",
+                       it->kind + strlen(GW_OUTBOX_ERP_API), it->name);
+            return rc;
+        }
         /* an API ERP that is down or throttling: the rest of its messages
          * wait for the next flush */
         if ((rc = et->push(ee, it, id, sizeof(id), &e)) == EDI_EAGAIN && api)

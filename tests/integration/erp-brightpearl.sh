@@ -81,6 +81,23 @@ w erp status bp --json -w "$ws" > "$tmp/st.json" 2>&1
 ctl GET '/_test/requests?method=POST&path=sales-order$' | jq_ "j['count']" > "$tmp/n"
 [ "$(cat "$tmp/n")" = 3 ] && ok "three creates reached Brightpearl (the lost one, the 500, the RP)" || no "creates: $(cat "$tmp/n")"
 
+# ---- a PO changed twice while Brightpearl fails: the older version never lands last ---------
+# Regression: the first change's PUT failed and was retried after the second
+# change went through, writing the older quantities over the newer ones.
+RPIN=$ws/partners/amazon-rp/inbound
+ctl POST /_test/fault '{"method": "PUT", "path": "sales-order/", "kind": "500", "times": 1}' > /dev/null
+po_from amazon-rp-850.edi 4Z32PABC 4Z32PABC 9101 | sed 's/ACME-2001/ACME-9001/; s/PO1\*3\*6\*/PO1*3*7*/; s/CTT\*3\*42~/CTT*3*43~/' > "$RPIN/change1.edi"
+w run --once -w "$ws" > "$tmp/runc1" 2>&1
+po_from amazon-rp-850.edi 4Z32PABC 4Z32PABC 9102 | sed 's/ACME-2001/ACME-9001/; s/PO1\*3\*6\*/PO1*3*8*/; s/CTT\*3\*42~/CTT*3*44~/' > "$RPIN/change2.edi"
+w run --once -w "$ws" > "$tmp/runc2" 2>&1
+tick 5
+w run --once -w "$ws" > "$tmp/runc3" 2>&1
+state | jq_ "[r['quantity']['magnitude'] for o in j['orders'] if o['externalRef'] == 'amazon-rp:4Z32PABC' for r in o['orderRows'].values()]" > "$tmp/q"
+has "the RP order has the second change's quantity (8), not the first's (7)" '"24.0000", "12.0000", "8.0000"' "$tmp/q"
+w erp status bp --json -w "$ws" > "$tmp/st.json" 2>&1
+[ "$(jq_ "[m['state'] for m in j['erps'][0]['messages'] if m['name'] == 'order:amazon-rp:4Z32PABC']" < "$tmp/st.json")" = '["done", "done", "done"]' ] &&
+  ok "  the first change is done too (superseded), none left failing" || no "the RP messages" "$tmp/st.json"
+
 # ---- a status set in Brightpearl acknowledges the RP order ---------------------------------
 RPID=$(jq_ "j['id']" < "$tmp/rp.json")
 ctl POST /_test/order-status "{\"orderId\": $RPID, \"statusId\": 20}" > /dev/null
@@ -114,6 +131,21 @@ fi
 tick 5
 w run --once -w "$ws" > "$tmp/run9" 2>&1
 [ "$(ls "$ws/partners/amazon-rp/outbound/"*856* 2>/dev/null | wc -l)" = 1 ] && ok "  read again, it ships nothing twice" || no "856s"
+# Regression: the decisions poll stayed at the last decision applied, so every
+# order changed since was searched again on every run
+ctl GET '/_test/requests?path=order-search' > "$tmp/req.json"
+state > "$tmp/state.json"
+python3 - "$tmp/req.json" "$tmp/state.json" <<'PY' > "$tmp/since" 2>&1 && ok "the decisions poll moved on past what it read (5 minutes of overlap)" || no "the decisions poll's window" "$tmp/since"
+import datetime as dt, json, sys
+reqs = json.load(open(sys.argv[1]))["requests"]
+st = json.load(open(sys.argv[2]))
+from urllib.parse import parse_qs
+since = [parse_qs(r["query"])["updatedOn"][0] for r in reqs if "updatedOn=" in (r.get("query") or "")][-1]
+t = lambda s: dt.datetime.fromisoformat(s.rstrip("/").replace("Z", "+00:00"))
+last = max(t(o["updatedOn"]) for o in st["orders"])
+print("last search from", since, "; the last order change", last)
+sys.exit(0 if t(since) >= last - dt.timedelta(minutes=5, seconds=1) else 1)
+PY
 
 # ---- the staff token never leaves the vault ------------------------------------------------
 cat "$tmp"/run* "$tmp/st" "$tmp/out" "$ws"/log/* > "$tmp/all" 2>/dev/null
