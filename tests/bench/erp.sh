@@ -19,14 +19,8 @@ ws=$tmp/ws
 PID=
 trap '[ -n "$PID" ] && { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; }; rm -rf "$tmp"' EXIT
 say() { printf 'erp: %s\n' "$*"; }
-mkdir -p "$tmp/pki"
-(
-  cd "$tmp/pki" &&
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=wharf bench CA" &&
-  openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj "/CN=127.0.0.1" &&
-  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > ext &&
-  openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 -extfile ext
-) > "$tmp/pki.log" 2>&1 || { say "FAIL no test CA"; exit 1; }
+. "$PWD/tests/lib/standin.bash"
+test_pki "$tmp/pki" || { say "FAIL no test CA"; exit 1; }
 python3 tests/erp/brightpearl.py --port 0 --port-file "$tmp/port" --cert "$tmp/pki/srv.pem" --key "$tmp/pki/srv.key" \
   --staff-token bench-token --rate-per-minute 100000 > /dev/null 2> "$tmp/srv.err" &
 PID=$!
@@ -60,7 +54,7 @@ start=$(date +%s.%N)
 /usr/bin/time -f '%M' -o "$tmp/rss" "$W" run --once -w "$ws" > "$tmp/run1" 2>&1
 runs=1
 while [ $runs -lt 5 ]; do
-  got=$(python3 -c 'import json,ssl,sys,urllib.request; c=ssl.create_default_context(cafile=sys.argv[2]); print(len(json.load(urllib.request.urlopen(sys.argv[1]+"/_test/state", context=c))["orders"]))' "$URL" "$tmp/pki/ca.pem")
+  got=$(standin_ctl "$URL" "$tmp/pki/ca.pem" GET /_test/state | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["orders"]))')
   [ "$got" -ge "$N" ] && break
   "$W" run --once -w "$ws" > "$tmp/run$((runs + 1))" 2>&1; runs=$((runs + 1))
 done

@@ -32,14 +32,8 @@ say() { printf 'spapi: %s\n' "$*"; }
 fail() { printf 'spapi: FAIL %s\n' "$1"; [ -n "${2:-}" ] && sed 's/^/spapi:   /' "$2" | tail -15; exit 1; }
 
 # ---- a throwaway CA, a certificate for 127.0.0.1, the stand-in on TLS ---------
-mkdir -p "$tmp/pki"
-(
-  cd "$tmp/pki" &&
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=wharf bench CA" &&
-  openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj "/CN=127.0.0.1" &&
-  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > ext &&
-  openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 -extfile ext
-) > "$tmp/pki.log" 2>&1 || fail "a test CA and server certificate (openssl)" "$tmp/pki.log"
+. "$PWD/tests/lib/standin.bash"
+test_pki "$tmp/pki" || fail "a test CA and server certificate (openssl)" "$tmp/pki.log"
 # --verbose: one stderr line per request, with its status (the 429s are counted from it)
 python3 "$SRV" --port 0 --port-file "$tmp/port" --cert "$tmp/pki/srv.pem" --key "$tmp/pki/srv.key" \
   --client-id "$CID" --client-secret "$CSECRET" --refresh-token "$REFRESH" --verbose \
@@ -50,16 +44,7 @@ for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 URL=https://127.0.0.1:$(cat "$tmp/port")
 
 # ctl METHOD PATH [JSON-FILE]: the stand-in's /_test/ control API; the answer on stdout
-ctl() {
-  python3 - "$URL" "$tmp/pki/ca.pem" "$@" <<'EOF'
-import ssl, sys, urllib.request
-url, ca, method, path = sys.argv[1:5]
-data = open(sys.argv[5], 'rb').read() if len(sys.argv) > 5 else None
-ctx = ssl.create_default_context(cafile=ca)
-rq = urllib.request.Request(url + path, data=data, method=method, headers={'content-type': 'application/json'})
-print(urllib.request.urlopen(rq, context=ctx, timeout=120).read().decode())
-EOF
-}
+ctl() { standin_ctl "$URL" "$tmp/pki/ca.pem" "$1" "$2" ${3:+"@$3"}; }
 acked() {  # how many DF POs the stand-in holds an accepted acknowledgement for
   ctl GET /_test/state > "$tmp/state" || { echo 0; return; }
   python3 - "$tmp/state" <<'EOF'

@@ -5,14 +5,8 @@
 # local stand-in (brightpearl.py, quickbooks.py) on TLS and stops it on
 # exit; ctl for a stand-in's /_test/ control API; erp_workspace, a
 # workspace from `wharf init` with the sample POs in its spool folders.
-mkdir -p "$tmp/pki"
-(
-  cd "$tmp/pki" &&
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=wharf test CA" &&
-  openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj "/CN=127.0.0.1" &&
-  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > ext &&
-  openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 -extfile ext
-) > "$tmp/pki.log" 2>&1 || no "a test CA and server certificate" "$tmp/pki.log"
+. "$PWD/tests/lib/standin.bash"
+test_pki "$tmp/pki" || no "a test CA and server certificate" "$tmp/pki.log"
 CA=$tmp/pki/ca.pem
 ERP_PIDS=""
 trap 'for p in $ERP_PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
@@ -29,16 +23,7 @@ erp_start() {
 }
 
 # ctl METHOD PATH [JSON]: the stand-in's /_test/ control API at $URL; the answer on stdout
-ctl() {
-  python3 - "$URL" "$CA" "$@" <<'PY'
-import ssl, sys, urllib.request
-url, ca, method, path = sys.argv[1:5]
-data = sys.argv[5].encode() if len(sys.argv) > 5 else None
-ctx = ssl.create_default_context(cafile=ca)
-rq = urllib.request.Request(url + path, data=data, method=method, headers={'content-type': 'application/json'})
-print(urllib.request.urlopen(rq, context=ctx).read().decode())
-PY
-}
+ctl() { standin_ctl "$URL" "$CA" "$@"; }
 
 # jq_ PYTHON-EXPR: evaluates EXPR with j = the JSON on stdin; a list or an
 # object is printed as JSON

@@ -14,14 +14,8 @@ CID=amzn1.application-oa2-client.0123456789abcdef0123456789abcdef
 CSECRET=amzn1.oa2-cs.v1.S3cr3tValueThatMustNeverLeak00000000000000000000
 REFRESH='Atzr|IwEBIRefreshTokenThatMustNeverLeak-0123456789abcdefghijklmnop'
 
-mkdir -p "$tmp/pki"
-(
-  cd "$tmp/pki" &&
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=wharf test CA" &&
-  openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj "/CN=127.0.0.1" &&
-  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > ext &&
-  openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 -extfile ext
-) > "$tmp/pki.log" 2>&1 || no "a test CA and server certificate" "$tmp/pki.log"
+. "$PWD/tests/lib/standin.bash"
+test_pki "$tmp/pki" || no "a test CA and server certificate" "$tmp/pki.log"
 
 # shellcheck disable=SC2086 # SPAPI_ARGS is a list of options
 python3 "$SRV" --port 0 --port-file "$tmp/port" --cert "$tmp/pki/srv.pem" --key "$tmp/pki/srv.key" \
@@ -35,16 +29,7 @@ URL=https://127.0.0.1:$PORT
 [ -n "$PORT" ] && ok "the SP-API stand-in listens on TLS" || no "the SP-API stand-in did not start" "$tmp/server.err"
 
 # ctl METHOD PATH [JSON-FILE]: the stand-in's /_test/ control API; the answer on stdout
-ctl() {
-  python3 - "$URL" "$tmp/pki/ca.pem" "$@" <<'PY'
-import ssl, sys, urllib.request
-url, ca, method, path = sys.argv[1:5]
-data = open(sys.argv[5], 'rb').read() if len(sys.argv) > 5 else None
-ctx = ssl.create_default_context(cafile=ca)
-rq = urllib.request.Request(url + path, data=data, method=method, headers={'content-type': 'application/json'})
-print(urllib.request.urlopen(rq, context=ctx).read().decode())
-PY
-}
+ctl() { standin_ctl "$URL" "$tmp/pki/ca.pem" "$1" "$2" ${3:+"@$3"}; }
 
 # One clock for wharf (WHARF_NOW) and the stand-in (/_test/clock): the
 # scheduler runs a job once a minute it is due, and receipts are asked
