@@ -18,8 +18,6 @@ import json
 import os
 import shutil
 import socket
-import ssl
-import subprocess
 import sys
 import tempfile
 import threading
@@ -28,6 +26,9 @@ import unittest
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from standin import Proc, make_cert, tap_main  # noqa: E402  (tests/lib/standin.py)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER = os.path.join(HERE, "brightpearl.py")
 APP, DEV, STAFF = "acme_wharf", "wharf-dev", "selftest-staff-token"
@@ -35,55 +36,11 @@ CID, SECRET = "acme_wharf", "selftest-secret"
 STAFF_H = {"brightpearl-app-ref": APP, "brightpearl-staff-token": STAFF}
 
 
-class Srv:
+class Srv(Proc):
     def __init__(self, *args, tls=None):
-        self.tmp = tempfile.mkdtemp(prefix="bp-test-")
-        self.tls = tls
+        super().__init__(SERVER, ["--staff-token", STAFF, "--client-secret", SECRET, "--state", "{tmp}/state.json",
+                                  "--hold-seconds", "2"] + list(args), tls, "bp-test-")
         self.state_file = os.path.join(self.tmp, "state.json")
-        cmd = [sys.executable, SERVER, "--port", "0", "--staff-token", STAFF, "--client-secret", SECRET,
-               "--port-file", os.path.join(self.tmp, "port"), "--state", self.state_file,
-               "--hold-seconds", "2"] + list(args)
-        if tls:
-            cmd += ["--cert", tls[0], "--key", tls[1]]
-        self.err = open(os.path.join(self.tmp, "stderr"), "w+")
-        self.p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.err, text=True)
-        line = self.p.stdout.readline()
-        if not line.startswith("listening "):
-            self.err.seek(0)
-            raise RuntimeError("server did not start: %r %s" % (line, self.err.read()))
-        self.port = int(line.split()[1])
-
-    def close(self):
-        """Stops the server; raises if it printed a traceback (a stand-in bug)."""
-        self.p.terminate()
-        try:
-            self.p.wait(5)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.wait()
-        self.p.stdout.close()
-        self.err.seek(0)
-        log = self.err.read()
-        self.err.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-        if "Traceback" in log:
-            raise AssertionError("the stand-in printed a traceback:\n" + log[-3000:])
-
-    def conn(self, timeout):
-        if self.tls:
-            ctx = ssl.create_default_context(cafile=self.tls[0])
-            return http.client.HTTPSConnection("localhost", self.port, timeout=timeout, context=ctx)
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-
-    def raw(self, method, path, body=None, headers=None, timeout=10):
-        c = self.conn(timeout)
-        try:
-            c.request(method, path, body=body, headers=headers or {})
-            r = c.getresponse()
-            data = r.read()
-            return r.status, {k.lower(): v for k, v in r.getheaders()}, (json.loads(data) if data else None)
-        finally:
-            c.close()
 
     def call(self, method, rest, body=None, q=None, headers=None, auth=None, timeout=10, account="acme"):
         """An API call; auth: None (staff token), an access token, or {} (no auth)."""
@@ -747,15 +704,6 @@ class TestControl(Base):
         self.assertEqual(r["metaData"]["resultsAvailable"], 0)
 
 
-def make_cert(d):
-    key, crt = os.path.join(d, "key.pem"), os.path.join(d, "cert.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                    "-nodes", "-keyout", key, "-out", crt, "-days", "2", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return crt, key
-
-
 @unittest.skipUnless(shutil.which("openssl"), "the openssl CLI is not installed")
 class TestTLS(unittest.TestCase):
     def test_https(self):
@@ -782,44 +730,5 @@ class TestTLS(unittest.TestCase):
             shutil.rmtree(d, ignore_errors=True)
 
 
-class TapResult(unittest.TextTestResult):
-    n = 0
-
-    def _line(self, ok, test, err=None):
-        TapResult.n += 1
-        print("%s %d - brightpearl stand-in: %s" % ("ok" if ok else "not ok", TapResult.n,
-                                                    test.id().split(".", 1)[-1]))
-        if err is not None:
-            print("\n".join("#   " + l for l in self._exc_info_to_string(err, test).splitlines()[-15:]))
-        sys.stdout.flush()
-
-    def addSuccess(self, test):
-        super().addSuccess(test)
-        self._line(True, test)
-
-    def addFailure(self, test, err):
-        super().addFailure(test, err)
-        self._line(False, test, err)
-
-    def addError(self, test, err):
-        super().addError(test, err)
-        self._line(False, test, err)
-
-    def addSkip(self, test, reason):
-        super().addSkip(test, reason)
-        TapResult.n += 1
-        print("ok %d - brightpearl stand-in: %s # SKIP %s" % (TapResult.n, test.id().split(".", 1)[-1], reason))
-
-    def addSubTest(self, test, subtest, err):
-        super().addSubTest(test, subtest, err)
-        if err is not None:
-            self._line(False, subtest, err)
-
-
 if __name__ == "__main__":
-    if "--tap" in sys.argv:
-        sys.argv.remove("--tap")
-        runner = unittest.TextTestRunner(stream=open(os.devnull, "w"), resultclass=TapResult)
-        prog = unittest.main(testRunner=runner, exit=False)
-        sys.exit(0 if prog.result.wasSuccessful() else 1)
-    unittest.main()
+    tap_main("brightpearl stand-in")

@@ -22,8 +22,6 @@ import json
 import os
 import shutil
 import socket
-import ssl
-import subprocess
 import sys
 import tempfile
 import threading
@@ -31,6 +29,9 @@ import time
 import unittest
 import urllib.parse
 from decimal import Decimal
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from standin import Proc, make_cert, tap_main  # noqa: E402  (tests/lib/standin.py)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER = os.path.join(HERE, "quickbooks.py")
@@ -43,63 +44,16 @@ def jl(data):
     return json.loads(data, parse_float=Decimal) if data else None
 
 
-class Srv:
+class Srv(Proc):
+    loads = staticmethod(jl)
+
     def __init__(self, *args, tls=None):
-        self.tmp = tempfile.mkdtemp(prefix="qbo-test-")
-        self.tls = tls
-        self.args = list(args)
-        self.start()
+        super().__init__(SERVER, ["--realm", REALM, "--client-id", CID, "--client-secret", SECRET,
+                                  "--refresh-token", REFRESH] + list(args), tls, "qbo-test-")
 
     def start(self):
-        cmd = [sys.executable, SERVER, "--port", "0", "--realm", REALM, "--client-id", CID,
-               "--client-secret", SECRET, "--refresh-token", REFRESH,
-               "--port-file", os.path.join(self.tmp, "port")] + self.args
-        if self.tls:
-            cmd += ["--cert", self.tls[0], "--key", self.tls[1]]
-        self.err = open(os.path.join(self.tmp, "stderr"), "a+")
-        self.p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.err, text=True)
-        line = self.p.stdout.readline()
-        if not line.startswith("listening "):
-            self.err.seek(0)
-            raise RuntimeError("server did not start: %r %s" % (line, self.err.read()))
-        self.port = int(line.split()[1])
+        super().start()
         self.token = None
-
-    def stop(self):
-        self.p.terminate()
-        try:
-            self.p.wait(5)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.wait()
-        self.p.stdout.close()
-        self.err.seek(0)
-        log = self.err.read()
-        self.err.close()
-        if "Traceback" in log:
-            raise AssertionError("the stand-in printed a traceback:\n" + log[-3000:])
-
-    def close(self):
-        try:
-            self.stop()
-        finally:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def conn(self, timeout=10):
-        if self.tls:
-            ctx = ssl.create_default_context(cafile=self.tls[0])
-            return http.client.HTTPSConnection("localhost", self.port, timeout=timeout, context=ctx)
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-
-    def raw(self, method, path, body=None, headers=None, timeout=10):
-        c = self.conn(timeout)
-        try:
-            c.request(method, path, body=body, headers=headers or {})
-            r = c.getresponse()
-            data = r.read()
-            return r.status, {k.lower(): v for k, v in r.getheaders()}, jl(data)
-        finally:
-            c.close()
 
     def token_call(self, form, cid=CID, secret=SECRET):
         basic = base64.b64encode(("%s:%s" % (cid, secret)).encode()).decode()
@@ -627,11 +581,7 @@ class TestTLS(unittest.TestCase):
             self.skipTest("openssl is not installed")
         d = tempfile.mkdtemp(prefix="qbo-tls-")
         try:
-            cert, key = os.path.join(d, "c.pem"), os.path.join(d, "k.pem")
-            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
-                            "-out", cert, "-days", "2", "-subj", "/CN=localhost",
-                            "-addext", "subjectAltName=DNS:localhost"], check=True, capture_output=True)
-            s = Srv(tls=(cert, key))
+            s = Srv(tls=make_cert(d))
             try:
                 st, h, b = s.call("GET", "companyinfo/" + REALM)
                 self.assertEqual(st, 200, b)
@@ -642,41 +592,5 @@ class TestTLS(unittest.TestCase):
             shutil.rmtree(d, ignore_errors=True)
 
 
-class TapResult(unittest.TextTestResult):
-    n = 0
-
-    def _line(self, ok, test, extra=""):
-        TapResult.n += 1
-        print("%s %d - qbo stand-in: %s%s" % ("ok" if ok else "not ok", TapResult.n, test.id().split(".", 1)[-1], extra))
-        sys.stdout.flush()
-
-    def _diag(self, err, test):
-        print("\n".join("#   " + ln for ln in self._exc_info_to_string(err, test).splitlines()[-15:]))
-
-    def addSuccess(self, test):
-        super().addSuccess(test)
-        self._line(True, test)
-
-    def addFailure(self, test, err):
-        super().addFailure(test, err)
-        self._line(False, test)
-        self._diag(err, test)
-
-    def addError(self, test, err):
-        super().addError(test, err)
-        self._line(False, test)
-        self._diag(err, test)
-
-    def addSkip(self, test, reason):
-        super().addSkip(test, reason)
-        TapResult.n += 1
-        print("ok %d - qbo stand-in: %s # SKIP %s" % (TapResult.n, test.id().split(".", 1)[-1], reason))
-
-
 if __name__ == "__main__":
-    if "--tap" in sys.argv:
-        sys.argv.remove("--tap")
-        runner = unittest.TextTestRunner(stream=open(os.devnull, "w"), resultclass=TapResult)
-        prog = unittest.main(testRunner=runner, exit=False)
-        sys.exit(0 if prog.result.wasSuccessful() else 1)
-    unittest.main()
+    tap_main("qbo stand-in")

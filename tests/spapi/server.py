@@ -30,13 +30,15 @@ import os
 import re
 import secrets
 import socket
-import ssl
 import sys
 import threading
 import time
 import urllib.parse
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from standin import serve  # noqa: E402  (tests/lib/standin.py)
 
 BANNER = "wharf local SP-API stand-in (NOT Amazon; for tests and demos only)"
 UTC = dt.timezone.utc
@@ -1369,50 +1371,8 @@ def main(argv=None):
     if args.fixtures:
         srv.load_fixtures(args.fixtures)
     Handler.srv = srv
-    ctx = None
-    if args.cert:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(args.cert, args.key)
-
-    class HTTPD(ThreadingHTTPServer):
-        daemon_threads = True
-        request_queue_size = 64
-
-        def finish_request(self, request, client_address):
-            # the TLS handshake runs in the connection's own thread, so a
-            # client that stalls in it cannot block accept()
-            if ctx is None:
-                return super().finish_request(request, client_address)
-            request.settimeout(30)
-            try:
-                tls = ctx.wrap_socket(request, server_side=True)
-            except (ssl.SSLError, OSError):
-                return
-            try:
-                super().finish_request(tls, client_address)
-            finally:
-                try:
-                    tls.close()
-                except OSError:
-                    pass
-
-    httpd = HTTPD(("127.0.0.1", args.port), Handler)
-    port = httpd.server_address[1]
-    sys.stderr.write("%s: %d operations from %s, %s on 127.0.0.1:%d\n" % (
-        BANNER, len(srv.ops), args.models, "https" if args.cert else "http", port))
-    if args.port_file:
-        tmp = args.port_file + ".tmp"
-        with open(tmp, "w") as fh:
-            fh.write("%d\n" % port)
-        os.replace(tmp, args.port_file)
-    sys.stdout.write("listening %d\n" % port)
-    sys.stdout.flush()
-    try:
-        httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        httpd.server_close()
+    serve(Handler, args, lambda port, scheme: "%s: %d operations from %s, %s on 127.0.0.1:%d" % (
+        BANNER, len(srv.ops), args.models, scheme, port))
 
 
 if __name__ == "__main__":

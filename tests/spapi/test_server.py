@@ -17,8 +17,6 @@ import json
 import os
 import shutil
 import socket
-import ssl
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +27,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER = os.path.join(HERE, "server.py")
 FIX = os.path.join(HERE, "fixtures")
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from standin import Proc, make_cert, tap_main  # noqa: E402  (tests/lib/standin.py)
 import server as S  # noqa: E402  (for the models' sandbox examples)
 
 MODELS = os.environ.get("SPAPI_MODELS") or S.default_models()
@@ -69,55 +69,11 @@ def example(qname, code=202):
     raise KeyError(qname)
 
 
-class Srv:
+class Srv(Proc):
     def __init__(self, *args, tls=None):
-        self.tmp = tempfile.mkdtemp(prefix="spapi-test-")
-        self.tls = tls
-        cmd = [sys.executable, SERVER, "--port", "0", "--models", MODELS, "--client-id", CID,
-               "--client-secret", SECRET, "--refresh-token", REFRESH,
-               "--port-file", os.path.join(self.tmp, "port")] + list(args)
-        if tls:
-            cmd += ["--cert", tls[0], "--key", tls[1]]
-        self.err = open(os.path.join(self.tmp, "stderr"), "w+")
-        self.p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.err, text=True)
-        line = self.p.stdout.readline()
-        if not line.startswith("listening "):
-            self.err.seek(0)
-            raise RuntimeError("server did not start: %r %s" % (line, self.err.read()))
-        self.port = int(line.split()[1])
         self.token = None
-
-    def close(self):
-        """Stops the server; raises if it printed a traceback (a stand-in bug)."""
-        self.p.terminate()
-        try:
-            self.p.wait(5)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.wait()
-        self.p.stdout.close()
-        self.err.seek(0)
-        log = self.err.read()
-        self.err.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-        if "Traceback" in log:
-            raise AssertionError("the stand-in printed a traceback:\n" + log[-3000:])
-
-    def conn(self, timeout=10):
-        if self.tls:
-            ctx = ssl.create_default_context(cafile=self.tls[0])
-            return http.client.HTTPSConnection("localhost", self.port, timeout=timeout, context=ctx)
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-
-    def raw(self, method, path, body=None, headers=None, timeout=10):
-        c = self.conn(timeout)
-        try:
-            c.request(method, path, body=body, headers=headers or {})
-            r = c.getresponse()
-            data = r.read()
-            return r.status, {k.lower(): v for k, v in r.getheaders()}, (json.loads(data) if data else None)
-        finally:
-            c.close()
+        super().__init__(SERVER, ["--models", MODELS, "--client-id", CID, "--client-secret", SECRET,
+                                  "--refresh-token", REFRESH] + list(args), tls, "spapi-test-")
 
     def lwa(self, cid=CID, secret=SECRET, refresh=REFRESH, grant="refresh_token"):
         form = urllib.parse.urlencode({"grant_type": grant, "refresh_token": refresh,
@@ -579,14 +535,6 @@ class TestFixturesAtStart(Base):
             self.assertEqual(len(json.load(fh)["submissions"]), 1)
 
 
-def make_cert(d):
-    key, crt = os.path.join(d, "key.pem"), os.path.join(d, "cert.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", crt,
-                    "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return crt, key
-
-
 @unittest.skipUnless(shutil.which("openssl"), "the openssl CLI is not installed")
 class TestTLS(unittest.TestCase):
     def test_https(self):
@@ -614,47 +562,8 @@ class TestTLS(unittest.TestCase):
             shutil.rmtree(d, ignore_errors=True)
 
 
-class TapResult(unittest.TextTestResult):
-    n = 0
-
-    def _line(self, ok, test, extra=""):
-        TapResult.n += 1
-        print("%s %d - spapi stand-in: %s%s" % ("ok" if ok else "not ok", TapResult.n, test.id().split(".", 1)[-1], extra))
-        sys.stdout.flush()
-
-    def addSuccess(self, test):
-        super().addSuccess(test)
-        self._line(True, test)
-
-    def addFailure(self, test, err):
-        super().addFailure(test, err)
-        self._line(False, test)
-        print("\n".join("#   " + l for l in self._exc_info_to_string(err, test).splitlines()[-15:]))
-
-    def addError(self, test, err):
-        super().addError(test, err)
-        self._line(False, test)
-        print("\n".join("#   " + l for l in self._exc_info_to_string(err, test).splitlines()[-15:]))
-
-    def addSkip(self, test, reason):
-        super().addSkip(test, reason)
-        TapResult.n += 1
-        print("ok %d - spapi stand-in: %s # SKIP %s" % (TapResult.n, test.id().split(".", 1)[-1], reason))
-
-    def addSubTest(self, test, subtest, err):
-        super().addSubTest(test, subtest, err)
-        if err is not None:
-            self._line(False, subtest)
-            print("\n".join("#   " + l for l in self._exc_info_to_string(err, test).splitlines()[-15:]))
-
-
 if __name__ == "__main__":
     if not os.path.isdir(MODELS):
         print("# skip - spapi stand-in: the SP-API models are not at %s (set SPAPI_MODELS)" % MODELS)
         sys.exit(0)
-    if "--tap" in sys.argv:
-        sys.argv.remove("--tap")
-        runner = unittest.TextTestRunner(stream=open(os.devnull, "w"), resultclass=TapResult)
-        prog = unittest.main(testRunner=runner, exit=False)
-        sys.exit(0 if prog.result.wasSuccessful() else 1)
-    unittest.main()
+    tap_main("spapi stand-in")
