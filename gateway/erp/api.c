@@ -11,16 +11,21 @@
 #include <string.h>
 
 int gw_api_open(struct gw_api *a, struct gw_ctx *c, const struct gw_erp_conf *conf, const char *who,
-                struct edi_err *err)
+                const char *dflt, struct edi_err *err)
 {
     struct gw_http_opts o;
     char key[4200];
+    size_t n;
     int rc;
 
     memset(a, 0, sizeof(*a));
     a->c = c;
     a->conf = conf;
     a->who = who;
+    if (edi_fmt(a->endpoint, sizeof(a->endpoint), err, "%s", conf->endpoint ? conf->endpoint : dflt) < 0)
+        return edi_fail(err, EDI_ECONFIG, "<erp id=\"%s\">: the endpoint is too long", conf->id);
+    for (n = strlen(a->endpoint); n > 0 && a->endpoint[n - 1] == '/'; n--)
+        a->endpoint[n - 1] = '\0';
     memset(&o, 0, sizeof(o));
     o.ca_file = conf->ca_file;
     o.timeout_ms = 60000;
@@ -330,6 +335,19 @@ int gw_api_map(struct edi_buf *out, struct gw_api *a, const char *map, const cha
 int gw_api_ref_get(char **v, struct gw_api *a, const char *name, struct edi_err *err)
 {
     return gw_store_cursor_get(v, a->c->store, a->conf->id, name, err);
+}
+
+int gw_api_ref_copy(char *out, size_t cap, struct gw_api *a, const char *name, struct edi_err *err)
+{
+    char *v = NULL;
+    int rc = gw_api_ref_get(&v, a, name, err);
+
+    if (rc == 0 && v) {
+        snprintf(out, cap, "%s", v);
+        rc = 1;
+    }
+    free(v);
+    return rc;
 }
 
 int gw_api_ref_set(struct gw_api *a, const char *name, const char *v, struct edi_err *err)

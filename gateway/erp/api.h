@@ -24,6 +24,7 @@ struct gw_api {
     struct gw_ctx *c;
     const struct gw_erp_conf *conf;
     const char *who;           /* "Brightpearl": in messages */
+    char endpoint[1800];       /* <erp endpoint>, else the ERP's own, without a trailing '/' */
     struct gw_http *http;
     struct gw_vault *vault;
     char token[4096];          /* the access token, "" when none */
@@ -42,8 +43,9 @@ struct gw_api_oauth {
     const char *extra_name, *extra_value;
 };
 
+/* dflt: the ERP's own endpoint, when wharf.xml names none. */
 int gw_api_open(struct gw_api *a, struct gw_ctx *c, const struct gw_erp_conf *conf, const char *who,
-                struct edi_err *err);
+                const char *dflt, struct edi_err *err);
 void gw_api_close(struct gw_api *a);
 
 /* The connector's secret name; EDI_ECONFIG saying how to set it when the
@@ -87,6 +89,8 @@ const char *gw_api_param(const struct gw_api *a, const char *name, const char *d
 /* What the connector remembers (the store's cursors, under its id): the
  * ERP's id for something of ours, where a pull got to. *v NULL when none. */
 int gw_api_ref_get(char **v, struct gw_api *a, const char *name, struct edi_err *err);
+/* The same into out[0..cap): 1 when there is one, 0 when not. */
+int gw_api_ref_copy(char *out, size_t cap, struct gw_api *a, const char *name, struct edi_err *err);
 int gw_api_ref_set(struct gw_api *a, const char *name, const char *v, struct edi_err *err);
 
 /* A message's name KIND:PARTNER:ID split (in place, in a copy the caller

@@ -70,22 +70,18 @@ static const char *const SECRET_DEV_REF = "brightpearl-dev-ref";
 static int bp_open(struct gw_erp **out, struct gw_ctx *c, const struct gw_erp_conf *conf, struct edi_err *err)
 {
     struct gw_erp *e = edi_xcalloc(1, sizeof(*e));
-    const char *ep = conf->endpoint ? conf->endpoint : "https://euw1.brightpearlconnect.com";
-    size_t n = strlen(ep);
     int rc;
 
     *out = NULL;
-    while (n > 0 && ep[n - 1] == '/')
-        n--;
-    if ((rc = gw_api_open(&e->a, c, conf, "Brightpearl", err)) < 0) {
+    if ((rc = gw_api_open(&e->a, c, conf, "Brightpearl", "https://euw1.brightpearlconnect.com", err)) < 0) {
         free(e);
         return rc;
     }
-    snprintf(e->base, sizeof(e->base), "%.*s/public-api/%s/", (int)n, ep, conf->account);
+    snprintf(e->base, sizeof(e->base), "%s/public-api/%s/", e->a.endpoint, conf->account);
     if (conf->token_endpoint)
         snprintf(e->token_url, sizeof(e->token_url), "%s", conf->token_endpoint);
     else
-        snprintf(e->token_url, sizeof(e->token_url), "%.*s/oauth/token", (int)n, ep);
+        snprintf(e->token_url, sizeof(e->token_url), "%s/oauth/token", e->a.endpoint);
     e->o.url = e->token_url;
     e->o.client_id = SECRET_APP_REF;
     e->o.client_secret = "brightpearl-client-secret";
@@ -321,15 +317,23 @@ static int bp_search_all(json_t **rows, struct gw_erp *e, const char *path, stru
     return rc;
 }
 
-/* Column col of a search's first row, "" when nothing matched. */
-static int bp_search1(char *out, size_t cap, struct gw_erp *e, const char *path, const char *col, struct edi_err *err)
+/* Column col of the first row of a search on service/resource-search
+ * where filter is value, "" when nothing matched. */
+static int bp_find(char *out, size_t cap, struct gw_erp *e, const char *search, const char *filter,
+                   const char *value, const char *col, struct edi_err *err)
 {
     json_t *rows = json_array();
+    struct edi_buf path;
     char tmp[32];
     long next;
-    int rc = bp_search_page(rows, &next, e, path, 1, err);
+    int rc;
 
+    edi_buf_init(&path, 0);
+    edi_buf_printf(&path, "%s?", search);
+    gw_http_query(&path, filter, value);
+    rc = bp_search_page(rows, &next, e, edi_buf_cstr(&path), 1, err);
     snprintf(out, cap, "%s", rc == 0 ? str_of(json_object_get(json_array_get(rows, 0), col), tmp, sizeof(tmp)) : "");
+    edi_buf_dispose(&path);
     json_decref(rows);
     return rc;
 }
@@ -375,25 +379,14 @@ static int bp_contact(char *out, size_t cap, struct gw_erp *e, const char *partn
     const struct gw_partner *p = gw_config_partner(e->a.c->cfg, partner);
     const char *name = p && p->name ? p->name : partner;
     char key[128], addr[64];
-    struct edi_buf path;
     json_t *body;
-    char *v = NULL, *text;
+    char *text;
     int rc;
 
     snprintf(key, sizeof(key), "contact:%s", partner);
-    if ((rc = gw_api_ref_get(&v, &e->a, key, err)) < 0)
-        return rc;
-    if (v) {
-        snprintf(out, cap, "%s", v);
-        free(v);
-        return 0;
-    }
-    edi_buf_init(&path, 0);
-    edi_buf_puts(&path, "contact-service/contact-search?");
-    gw_http_query(&path, "companyName", name);
-    rc = bp_search1(out, cap, e, edi_buf_cstr(&path), "contactId", err);
-    edi_buf_dispose(&path);
-    if (rc < 0)
+    if ((rc = gw_api_ref_copy(out, cap, &e->a, key, err)) != 0)
+        return rc < 0 ? rc : 0;
+    if ((rc = bp_find(out, cap, e, "contact-service/contact-search", "companyName", name, "contactId", err)) < 0)
         return rc;
     if (out[0] == '\0') {
         body = json_pack("{s:s, s:s, s:s}", "addressLine1", name, "postalCode", "",
@@ -424,24 +417,14 @@ static int bp_order_id(char *out, size_t cap, struct gw_erp *e, const char *part
                        struct edi_err *err)
 {
     char key[600];
-    struct edi_buf path;
-    char *v = NULL;
     int rc;
 
     snprintf(key, sizeof(key), "order:%s:%s", partner, po);
-    if ((rc = gw_api_ref_get(&v, &e->a, key, err)) < 0)
-        return rc;
-    if (v) {
-        snprintf(out, cap, "%s", v);
-        free(v);
-        return 0;
-    }
-    edi_buf_init(&path, 0);
-    edi_buf_puts(&path, "order-service/order-search?");
-    gw_http_query(&path, "externalRef", key + 6);
-    rc = bp_search1(out, cap, e, edi_buf_cstr(&path), "orderId", err);
-    edi_buf_dispose(&path);
-    if (rc == 0 && out[0])
+    if ((rc = gw_api_ref_copy(out, cap, &e->a, key, err)) != 0)
+        return rc < 0 ? rc : 0;
+    /* "order:" off the key: PARTNER:PO, the externalRef */
+    if ((rc = bp_find(out, cap, e, "order-service/order-search", "externalRef", key + 6, "orderId", err)) == 0 &&
+        out[0])
         rc = gw_api_ref_set(&e->a, key, out, err);
     return rc;
 }

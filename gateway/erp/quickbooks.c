@@ -40,18 +40,14 @@ struct gw_erp {
 static int qbo_open(struct gw_erp **out, struct gw_ctx *c, const struct gw_erp_conf *conf, struct edi_err *err)
 {
     struct gw_erp *e = edi_xcalloc(1, sizeof(*e));
-    const char *ep = conf->endpoint ? conf->endpoint : "https://quickbooks.api.intuit.com";
-    size_t n = strlen(ep);
     int rc;
 
     *out = NULL;
-    while (n > 0 && ep[n - 1] == '/')
-        n--;
-    if ((rc = gw_api_open(&e->a, c, conf, "QuickBooks", err)) < 0) {
+    if ((rc = gw_api_open(&e->a, c, conf, "QuickBooks", "https://quickbooks.api.intuit.com", err)) < 0) {
         free(e);
         return rc;
     }
-    snprintf(e->base, sizeof(e->base), "%.*s/v3/company/%s/", (int)n, ep, conf->realm);
+    snprintf(e->base, sizeof(e->base), "%s/v3/company/%s/", e->a.endpoint, conf->realm);
     snprintf(e->token_url, sizeof(e->token_url), "%s",
              conf->token_endpoint ? conf->token_endpoint : "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer");
     e->o.url = e->token_url;
@@ -285,17 +281,12 @@ static int qbo_customer(char *out, size_t cap, struct gw_erp *e, const char *par
     const struct gw_partner *p = gw_config_partner(e->a.c->cfg, partner);
     char key[128], name[256], code[32];
     json_t *rows = NULL, *body;
-    char *v = NULL, *text, *colon;
+    char *text, *colon;
     int rc;
 
     snprintf(key, sizeof(key), "customer:%s", partner);
-    if ((rc = gw_api_ref_get(&v, &e->a, key, err)) < 0)
-        return rc;
-    if (v) {
-        snprintf(out, cap, "%s", v);
-        free(v);
-        return 0;
-    }
+    if ((rc = gw_api_ref_copy(out, cap, &e->a, key, err)) != 0)
+        return rc < 0 ? rc : 0;
     /* SPEC: 2.1 — DisplayName is unique and has no ':' */
     snprintf(name, sizeof(name), "%s", gw_api_param(&e->a, "customer-name", p && p->name ? p->name : partner));
     while ((colon = strchr(name, ':')) != NULL)
