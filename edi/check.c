@@ -17,6 +17,7 @@ struct run {
     struct edi_x12_parser *p;
     struct edi_ichg *ichg;       /* the current one, to refuse from a GS */
     int fatal;
+    struct edi_err why;          /* fatal's reason: the parser writes its own over *err */
 };
 
 static void report_all(struct run *r, const struct edi_findings *f)
@@ -145,7 +146,7 @@ static int on_tx(void *ctx, struct edi_tx *tx)
             found = 0;
         } else if (rc < 0) {
             /* a broken guide or a wrong --guide is the operator's to fix */
-            *r->err = gerr;
+            r->why = gerr;
             r->fatal = rc;
             return rc;
         } else {
@@ -238,8 +239,11 @@ static int finish(struct run *r, struct edi_x12_parser *p, int rc)
         r->st->rejected += p->stream_f.n > 0 && r->st->sets == 0;
         rc = 0;
     }
-    if (r->fatal)
+    if (r->fatal) {
         rc = r->fatal;
+        if (r->err)
+            *r->err = r->why;
+    }
     edi_findings_dispose(&r->val);
     edi_x12_parser_dispose(p);
     return rc;

@@ -120,6 +120,7 @@ struct tox {
     int in_ichg, in_group;
     int rc;
     struct edi_err *err;
+    struct edi_err why;        /* rc's reason: the parser writes its own over *err */
     /* per-transaction documents (edi_x12_to_xml_docs) */
     int (*doc_cb)(void *ctx, xmlDocPtr doc, const struct edi_tx *tx);
     void *doc_ctx;
@@ -421,7 +422,7 @@ static int write_tx(struct tox *t, struct edi_tx *tx)
         else
             rc = edi_guides_for(&g, t->guides, tx->group->version, tx->set_id, &gerr);
         if (rc < 0 && (rc != EDI_ENOTFOUND || t->guide_id)) {
-            *t->err = gerr;
+            t->why = gerr;
             t->rc = rc;
             return rc;
         }
@@ -519,8 +520,11 @@ int edi_x12_to_xml(FILE *out, const char *path, struct edi_guides *guides, const
     xmlTextWriterEndDocument(t.w);
     xmlFreeTextWriter(t.w);
     tox_dispose(&t);
-    if (t.rc < 0)
+    if (t.rc < 0) {
+        if (err)
+            *err = t.why;
         return t.rc;
+    }
     return rc < 0 ? rc : 0;
 }
 
@@ -541,8 +545,11 @@ int edi_x12_to_xml_docs(const char *data, size_t n, struct edi_guides *guides, c
     rc = edi_x12_parse_mem(&p, data, n, err);
     edi_x12_parser_dispose(&p);
     tox_dispose(&t);
-    if (t.rc < 0)
+    if (t.rc < 0) {
+        if (err)
+            *err = t.why;
         return t.rc;
+    }
     return rc < 0 ? rc : 0;
 }
 

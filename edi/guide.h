@@ -157,6 +157,17 @@ void edi_guides_free(struct edi_guides *r);
  * compiled once and cached; the pointer is borrowed from the registry. */
 int edi_guides_get(const struct edi_guide **out, struct edi_guides *r, const char *id,
                    struct edi_err *err);
+/* What a guide is for, without compiling it (edi_guides_peek). */
+struct edi_guide_id {
+    char set[4];               /* 850 */
+    char version[7];           /* 004010 */
+};
+/* Guide `id`'s set and version (its base guide's), from the roots of its
+ * file and its base's: what a configuration checks when it loads, at a
+ * fraction of a compile. The guide's other errors are found when it is
+ * first used (edi_guides_get). */
+int edi_guides_peek(struct edi_guide_id *out, struct edi_guides *r, const char *id,
+                    struct edi_err *err);
 /* The base guide for a GS08 version and ST01 set id. */
 int edi_guides_for(const struct edi_guide **out, struct edi_guides *r, const char *gs08,
                    const char *set, struct edi_err *err);

@@ -1143,6 +1143,56 @@ int edi_guides_get(const struct edi_guide **out, struct edi_guides *r, const cha
     return 0;
 }
 
+/* Reads the root of guide `id` and of its base, not checked against
+ * guide.xsd and not compiled: set and version come from the base guide, as
+ * compile() takes them. */
+static int peek(struct edi_guide_id *out, struct edi_guides *r, const char *id, int depth,
+                struct edi_err *err)
+{
+    xmlDocPtr doc = NULL;
+    xmlNodePtr root;
+    char *base;
+    int rc;
+
+    if (strstr(id, "..") || id[0] == '/')
+        return edi_fail(err, EDI_ENOTFOUND, "guide name %s may not leave the schemas folder", id);
+    if ((rc = load_doc(&doc, r, id, 0, err)) < 0)
+        return rc;
+    root = xmlDocGetRootElement(doc);
+    /* a base guide's own base= is not followed, as compile_base() does not */
+    base = depth == 0 ? attr(root, "base") : NULL;
+    if (base) {
+        rc = peek(out, r, base, depth + 1, err);
+    } else {
+        struct edi_guide g;
+
+        memset(&g, 0, sizeof(g));
+        edi_pool_init(&g.pool);
+        rc = meta_of(&g, root, err);
+        snprintf(out->set, sizeof(out->set), "%s", g.set);
+        snprintf(out->version, sizeof(out->version), "%s", g.version);
+        edi_pool_dispose(&g.pool);
+    }
+    xmlFree(base);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+int edi_guides_peek(struct edi_guide_id *out, struct edi_guides *r, const char *id,
+                    struct edi_err *err)
+{
+    size_t i;
+
+    memset(out, 0, sizeof(*out));
+    for (i = 0; i < r->n; i++)
+        if (strcmp(r->c[i].id, id) == 0) {
+            snprintf(out->set, sizeof(out->set), "%s", r->c[i].g->set);
+            snprintf(out->version, sizeof(out->version), "%s", r->c[i].g->version);
+            return 0;
+        }
+    return peek(out, r, id, 0, err);
+}
+
 int edi_guides_for(const struct edi_guide **out, struct edi_guides *r, const char *gs08,
                    const char *set, struct edi_err *err)
 {

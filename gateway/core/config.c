@@ -1105,9 +1105,8 @@ static int cross_check(struct loader *ld, xmlNodePtr root, struct edi_guides *gu
         for (k = 0; k < p->nguides; k++) {
             const struct gw_guide_ref *gr = &p->guides[k];
             xmlNodePtr gn = nth(pn, "guide", k);
-            const struct edi_guide *g;
+            struct edi_guide_id g;
             struct edi_err e;
-
             size_t j;
 
             for (j = 0; j < k; j++)
@@ -1117,14 +1116,16 @@ static int cross_check(struct loader *ld, xmlNodePtr root, struct edi_guides *gu
                                            "%s (give another version its own version=\"...\")",
                                    gr->set, gr->set, gr->version);
             edi_err_clear(&e);
-            if (edi_guides_get(&g, guides, gr->name, &e) < 0)
+            /* only what it is for: a compile costs more than the rest of the
+             * load, and a command that validates nothing needs none */
+            if (edi_guides_peek(&g, guides, gr->name, &e) < 0)
                 return fail_at(ld, gn, "<guide set=\"%s\">: %s", gr->set, e.msg);
-            if (strcmp(g->set, gr->set) != 0)
+            if (strcmp(g.set, gr->set) != 0)
                 return fail_at(ld, gn, "<guide set=\"%s\">: guide %s is for set %s", gr->set,
-                               gr->name, g->set);
-            if (strcmp(g->version, gr->version) != 0)
+                               gr->name, g.set);
+            if (strcmp(g.version, gr->version) != 0)
                 return fail_at(ld, gn, "<guide set=\"%s\">: guide %s is for X12 %s, not %s%s",
-                               gr->set, gr->name, g->version, gr->version,
+                               gr->set, gr->name, g.version, gr->version,
                                xmlHasProp(gn, (const xmlChar *)"version")
                                    ? ""
                                    : " (the partner's version; add version=\"...\")");

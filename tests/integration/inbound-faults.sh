@@ -181,3 +181,27 @@ hasnt "  the same decision as a regular file is applied" "4Z32PABC +pending-appr
 at 2025-01-01T03:00:00Z "$W" run --once -w "$ws" > "$tmp/out" 2>&1
 [ -d "$ws/erp/in/done" ] && ok "  (erp/in/done/ exists)" || no "  (erp/in/done/ exists)"
 hasnt "  a later pass says nothing about erp/in's folders" "erp/in (done|refused): not read" "$tmp/out"
+
+# ---- a broken guide ---------------------------------------------------------------------------
+# The configuration reads only what a guide is for; the guide compiles when a
+# file needs it. A guide that does not compile then stops that file, in
+# inbound/, with the guide's own words (it said "stopped by handler"), and the
+# commands that validate nothing still work.
+S=$tmp/schemas
+cp -r "$PWD/schemas" "$S"
+python3 - "$S/partners/amazon-rp/850.xml" <<'PY'
+import sys
+p = sys.argv[1]; s = open(p).read(); i = s.index('>', s.index('<guide')) + 1
+open(p, 'w').write(s[:i] + '<bogus/>' + s[i:])
+PY
+rm -rf "$ws"; "$W" init "$ws" > /dev/null
+cp "$G/amazon-rp-850.edi" "$ws/partners/amazon-rp/inbound/"
+exits "a broken guide: the workspace opens" 0 env WHARF_SCHEMAS="$S" "$W" status -w "$ws"
+exits "  a file that needs it waits (temporary failure)" 75 env WHARF_SCHEMAS="$S" "$W" run --once -w "$ws"
+has "  and the log names the guide, the line and what is wrong" \
+  "amazon-rp-850.edi: .*partners/amazon-rp/850.xml:[0-9]+: Element 'bogus'.*the file stays in inbound" "$tmp/out"
+[ -f "$ws/partners/amazon-rp/inbound/amazon-rp-850.edi" ] && ok "  the file is still in inbound/" \
+  || no "  the file is still in inbound/"
+exits "  once the guide is fixed, the file goes through" 0 "$W" run --once -w "$ws"
+[ -f "$ws/partners/amazon-rp/inbound/amazon-rp-850.edi" ] && no "  and leaves inbound/" \
+  || ok "  and leaves inbound/"

@@ -573,6 +573,15 @@ static void test_get_errors(void **state)
     assert_non_null(strstr(err.msg, "x12/004010/999"));
     assert_int_equal(edi_guides_get(&g, G, "../schemas/x12/004010/850", &err), EDI_ENOTFOUND);
     assert_int_equal(edi_guides_get(&g, G, "/etc/passwd", &err), EDI_ENOTFOUND);
+    {
+        struct edi_guide_id gid;
+
+        edi_err_clear(&err);
+        assert_int_equal(edi_guides_peek(&gid, G, "x12/004010/999", &err), EDI_ENOTFOUND);
+        assert_non_null(strstr(err.msg, "no guide x12/004010/999"));
+        assert_int_equal(edi_guides_peek(&gid, G, "../schemas/x12/004010/850", &err), EDI_ENOTFOUND);
+        assert_int_equal(edi_guides_peek(&gid, G, "/etc/passwd", &err), EDI_ENOTFOUND);
+    }
 
     /* cached: the same pointer twice */
     edi_err_clear(&err);
@@ -646,9 +655,12 @@ static void test_get_without_err(void **state)
 static void test_every_guide_loads(void **state)
 {
     static const char *tops[] = {"x12", "partners"};
+    struct edi_guides *fresh;   /* nothing compiled: edi_guides_peek reads the files */
+    struct edi_guide_id gid;
     size_t t;
     int n = 0, bad = 0;
 
+    assert_int_equal(edi_guides_new(&fresh, WHARF_SCHEMAS, NULL), 0);
     for (t = 0; t < 2; t++) {
         char path[1024];
         DIR *d;
@@ -688,11 +700,19 @@ static void test_every_guide_loads(void **state)
                     print_message("# %s: set '%s', %u nodes, id %s\n", id, g->set, g->root.nkid, g->id);
                     bad++;
                 }
+                /* what the configuration reads without compiling agrees */
+                if (edi_guides_peek(&gid, fresh, id, &err) < 0 || strcmp(gid.set, g->set) != 0 ||
+                    strcmp(gid.version, g->version) != 0) {
+                    print_message("# %s: peeked set '%s' version '%s', compiled '%s' '%s'\n", id,
+                                  gid.set, gid.version, g->set, g->version);
+                    bad++;
+                }
             }
             closedir(d2);
         }
         closedir(d);
     }
+    edi_guides_free(fresh);
     assert_int_equal(bad, 0);
     assert_true(n >= 20);
 }
