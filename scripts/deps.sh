@@ -46,11 +46,14 @@ if [ -n "$tests" ]; then
       python3:python3 \
       openssl:openssl \
       flock:util-linux \
-      mkfifo:coreutils; do
+      mkfifo:coreutils \
+      /usr/sbin/sshd:openssh-server \
+      ssh-keygen:openssh-client; do
     # sqlite3: integration tests read and lock the store; valgrind: the
     # memcheck tier; xmllint: init.sh checks wharf.xml against config.xsd;
     # node, npm: the independent parser (node-x12); python3:
-    # scripts/check-layers.py; flock, mkfifo: inbound-faults.sh
+    # scripts/check-layers.py; flock, mkfifo: inbound-faults.sh; sshd,
+    # ssh-keygen: sftp.sh runs OpenSSH's server on loopback
     command -v "${tool%%:*}" >/dev/null 2>&1 || need="$need ${tool#*:}"
   done
 fi

@@ -517,6 +517,51 @@ static int load_spapi(struct loader *ld, xmlNodePtr tr, struct gw_spapi *sp)
     return 0;
 }
 
+/* A folder on an SFTP server: no control character (a quote command
+ * carries it), no "//". */
+static int remote_folder(const char *v)
+{
+    for (; *v; v++)
+        if ((unsigned char)*v < 0x20 || *v == 0x7f || (v[0] == '/' && v[1] == '/'))
+            return 0;
+    return 1;
+}
+
+static int load_sftp(struct loader *ld, xmlNodePtr tr, struct gw_sftp_conf *sf)
+{
+    static const char *const need[] = {"host", "user", "inbound", "outbound", "known-hosts"};
+    const char *v[5];
+    char missing[128] = "";
+    size_t i;
+
+    for (i = 0; i < 5; i++) {
+        v[i] = attr(ld, tr, need[i]);
+        if (v[i] == NULL || *v[i] == '\0')
+            snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), "%s%s", missing[0] ? ", " : "",
+                     need[i]);
+    }
+    if (missing[0])
+        return fail_at(ld, tr, "<transport kind=\"sftp\">: %s missing (host, user, inbound, outbound and "
+                       "known-hosts are required)", missing);
+    sf->host = v[0];
+    sf->user = v[1];
+    sf->inbound = v[2];
+    sf->outbound = v[3];
+    sf->known_hosts = join(ld, v[4]);
+    sf->archive = attr(ld, tr, "archive");
+    if (sf->archive && *sf->archive == '\0')
+        sf->archive = NULL;
+    sf->port = int_attr(ld, tr, "port", 22);
+    if (sf->port < 1 || sf->port > 65535)
+        return fail_at(ld, tr, "<transport kind=\"sftp\">: port %d is not 1 to 65535", sf->port);
+    if (!remote_folder(sf->inbound) || !remote_folder(sf->outbound) || (sf->archive && !remote_folder(sf->archive)))
+        return fail_at(ld, tr, "<transport kind=\"sftp\">: a folder holds a control character or '//'");
+    if (sf->archive && strcmp(sf->archive, sf->inbound) == 0)
+        return fail_at(ld, tr, "<transport kind=\"sftp\">: archive is the inbound folder: what is downloaded "
+                       "would be downloaded again");
+    return 0;
+}
+
 static int address(struct loader *ld, struct gw_address *a, xmlNodePtr n)
 {
     xmlNodePtr c;
@@ -723,6 +768,8 @@ static int partner(struct loader *ld, struct gw_partner *p, xmlNodePtr n)
     }
     p->spool_dir = join(ld, dir);
     if (strcmp(p->transport, "sp-api") == 0 && (rc = load_spapi(ld, tr, &p->spapi)) < 0)
+        return rc;
+    if (strcmp(p->transport, "sftp") == 0 && (rc = load_sftp(ld, tr, &p->sftp)) < 0)
         return rc;
     {
         static const char *const sub[4] = {"inbound", "outbound", "archive", "quarantine"};

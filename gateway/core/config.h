@@ -139,6 +139,19 @@ struct gw_spapi {
     int first_days;                  /* the first pull looks this far back */
 };
 
+/* <transport kind="sftp">: the partner's SFTP server (transport/sftp.c).
+ * The folders are the server's: "/download" from its root, "download"
+ * from the login folder. */
+struct gw_sftp_conf {
+    const char *host;
+    int port;                        /* 22 */
+    const char *user;
+    const char *inbound;             /* what the partner leaves for us */
+    const char *outbound;            /* where we leave what we send */
+    const char *archive;             /* a downloaded file moves here; NULL: it is deleted */
+    const char *known_hosts;         /* the host keys trusted (joined with the workspace) */
+};
+
 struct gw_partner {
     const char *id;                  /* amazon-rp */
     const char *program;             /* "RP", "DF", or NULL (not Amazon) */
@@ -157,8 +170,9 @@ struct gw_partner {
     int text_out;                    /* enum edi_text_out: <x12 outbound-charset> */
     /* transport (kind "files"): absolute or workspace-relative folders,
      * already joined with the workspace */
-    const char *transport;           /* "files" or "sp-api" */
+    const char *transport;           /* "files", "sp-api" or "sftp" */
     struct gw_spapi spapi;           /* kind "sp-api" */
+    struct gw_sftp_conf sftp;        /* kind "sftp" */
     const char *spool_dir, *inbound, *outbound, *archive, *quarantine;
     int settle_seconds;              /* a file younger than this is left alone */
     int incomplete_seconds;          /* an interchange without IEA waits this long */

@@ -190,11 +190,8 @@ static int ends_with_iea(const char *data, size_t n)
     return end - k > 3 && memcmp(data + k, "IEA", 3) == 0;
 }
 
-/* 1 when the file is still being written, by what it holds: empty, or an
- * interchange whose IEA has not arrived. A file cut after
- * an IEA reads as complete; settle-seconds covers writers that pause there.
- * Only a file that does not end in an IEA costs an envelope parse. */
-static int incomplete_file(const char *data, size_t n)
+/* Only a file that does not end in an IEA costs an envelope parse. */
+int gw_transport_incomplete(const char *data, size_t n)
 {
     struct edi_check_opts o;
     struct edi_check_stats cs;
@@ -283,7 +280,7 @@ static int poll_one(struct gw_transport *t, struct gw_stats *st, const char *nam
         put_back(t, claimed, name);
         return rc;
     }
-    if (incomplete_file(data, n)) {
+    if (gw_transport_incomplete(data, n)) {
         struct stat sb;
         time_t age = stat(claimed, &sb) == 0 ? time(NULL) - sb.st_mtime : 0;
         char reason[600];
@@ -408,19 +405,25 @@ static void spool_settle(struct gw_transport *t, int64_t raw_id, const char *ver
 /* A refused part of a message to quarantine/ under a unique name (the
  * same file name and set control number again, from a partner that
  * restarts its numbers, never replaces a kept one), why in NAME.reason. */
-static void spool_keep(struct gw_transport *t, const char *name, const void *bytes, size_t n, const char *why)
+void gw_transport_keep_local(struct gw_ctx *c, const struct gw_partner *p, const char *name, const void *bytes,
+                             size_t n, const char *why)
 {
     char path[4400], rpath[4500];
     struct edi_err e;
 
-    mkdir(t->p->quarantine, 0700);
-    if (gw_write_unique(path, sizeof(path), t->p->quarantine, name, bytes, n, &e) == 0) {
+    mkdir(p->quarantine, 0700);
+    if (gw_write_unique(path, sizeof(path), p->quarantine, name, bytes, n, &e) == 0) {
         snprintf(rpath, sizeof(rpath), "%s.reason", path);
         if (gw_write_file(rpath, why, strlen(why), &e) < 0)
-            gw_log(t->c, "error", "%s %s: %s", t->p->id, name, e.msg);
+            gw_log(c, "error", "%s %s: %s", p->id, name, e.msg);
     } else {
-        gw_log(t->c, "error", "%s %s: %s", t->p->id, name, e.msg);
+        gw_log(c, "error", "%s %s: %s", p->id, name, e.msg);
     }
+}
+
+static void spool_keep(struct gw_transport *t, const char *name, const void *bytes, size_t n, const char *why)
+{
+    gw_transport_keep_local(t->c, t->p, name, bytes, n, why);
 }
 
 

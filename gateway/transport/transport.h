@@ -23,7 +23,8 @@
  *   close    ends the connection; what was polled but not settled is left
  *            where the next poll finds it again.
  *
- * The spool folders (spool.c) are the first kind. Claims in the outbox
+ * The spool folders (spool.c) are the first kind; the SP-API (spapi.c)
+ * and SFTP (sftp.c) follow. Claims in the outbox
  * (who sends what, retries and back-off) are the flush's (flow/flush.c),
  * not a transport's.
  */
@@ -84,11 +85,24 @@ const struct gw_transport_type *gw_transport_kind(const char *name);
 int gw_transport_open(const struct gw_transport_type **type, struct gw_transport **t, struct gw_ctx *c,
                       const struct gw_partner *p, struct edi_err *err);
 
+/* What the kinds that receive files share (spool.c). */
+/* 1 when a file is still being written, by what it holds: empty, or an
+ * interchange whose IEA has not arrived. A file cut after an IEA reads as
+ * complete; settle-seconds covers writers that pause there. */
+int gw_transport_incomplete(const char *data, size_t n);
+/* A refused part of a message (or a whole file) kept in the partner's
+ * quarantine/ under a unique name (the same name again never replaces a
+ * kept one), why beside it in NAME.reason; failures are logged. */
+void gw_transport_keep_local(struct gw_ctx *c, const struct gw_partner *p, const char *name, const void *bytes,
+                             size_t n, const char *why);
+
 /* Spool folders: inbound/ (claimed by rename into inbound/.claimed/PID/),
  * archive/, quarantine/ (with NAME.reason), outbound/. */
 extern const struct gw_transport_type gw_transport_spool;
 /* Amazon's Selling Partner API (spapi.c). */
 extern const struct gw_transport_type gw_transport_spapi;
+/* A partner's SFTP server (sftp.c). */
+extern const struct gw_transport_type gw_transport_sftp;
 /* An amount Amazon sent as a JSON number (a BigDecimal) as the decimal
  * string it wrote: the fewest decimals, at least min_scale, that read back
  * as the same double ("120.00", "8.375"). -1 for a value that is not

@@ -584,6 +584,80 @@ static void test_spapi_transport(void **state)
     }
 }
 
+/* <transport kind="sftp">: the server, the folders, the known_hosts file
+ * joined with the workspace; each required attribute missing is named,
+ * with the file and the line of the <transport>. */
+static void test_sftp_transport(void **state)
+{
+    static const struct {
+        const char *what, *attrs;
+        const char *error;   /* NULL: loads */
+    } cases[] = {
+        {"all of it", "host=\"sftp.example.com\" port=\"2222\" user=\"acme\" inbound=\"/download\" "
+         "outbound=\"/upload\" archive=\"/download/done\" known-hosts=\"certs/known_hosts\"", NULL},
+        {"the least", "host=\"::1\" user=\"acme\" inbound=\"download\" outbound=\"upload\" "
+         "known-hosts=\"/etc/ssh/ssh_known_hosts\"", NULL},
+        {"no host, no known-hosts", "user=\"acme\" inbound=\"/d\" outbound=\"/u\"",
+         "host, known-hosts missing (host, user, inbound, outbound and known-hosts are required)"},
+        {"no user", "host=\"h\" inbound=\"/d\" outbound=\"/u\" known-hosts=\"k\"", "user missing"},
+        {"no folders", "host=\"h\" user=\"acme\" known-hosts=\"k\"", "inbound, outbound missing"},
+        {"archive is inbound", "host=\"h\" user=\"acme\" inbound=\"/d\" outbound=\"/u\" archive=\"/d\" "
+         "known-hosts=\"k\"", "archive is the inbound folder"},
+        {"a double slash", "host=\"h\" user=\"acme\" inbound=\"/d//x\" outbound=\"/u\" known-hosts=\"k\"",
+         "'//'"},
+        {"port 0", "host=\"h\" port=\"0\" user=\"acme\" inbound=\"/d\" outbound=\"/u\" known-hosts=\"k\"",
+         "port"},
+        {"a host with a slash", "host=\"h/x\" user=\"acme\" inbound=\"/d\" outbound=\"/u\" known-hosts=\"k\"",
+         "host"},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct gw_config *cfg = NULL;
+        struct edi_err err;
+        char to[600], at[64];
+        int line, rc;
+        char *text;
+        const struct gw_partner *p;
+
+        snprintf(to, sizeof(to), "<transport kind=\"sftp\" %s/>", cases[i].attrs);
+        text = edit("<transport kind=\"files\" dir=\"/srv/edi/df\"/>", to, "<transport kind=\"sftp\"", &line);
+        put(text);
+        free(text);
+        rc = load(&cfg, &err);
+        if (cases[i].error) {
+            snprintf(at, sizeof(at), "wharf.xml:%d: ", line);
+            if (rc != EDI_ECONFIG || strstr(err.msg, cases[i].error) == NULL)
+                fail_msg("%s: rc %d '%s', want EDI_ECONFIG with '%s'", cases[i].what, rc, err.msg, cases[i].error);
+            if (strstr(cases[i].error, "missing") && strstr(err.msg, at) == NULL)
+                fail_msg("%s: '%s' does not name line %d", cases[i].what, err.msg, line);
+            gw_config_free(cfg);
+            continue;
+        }
+        if (rc != 0)
+            fail_msg("%s: %s", cases[i].what, err.msg);
+        p = gw_config_partner(cfg, "amazon-df");
+        assert_string_equal(p->transport, "sftp");
+        assert_string_equal(p->sftp.user, "acme");
+        if (i == 0) {
+            assert_string_equal(p->sftp.host, "sftp.example.com");
+            assert_int_equal(p->sftp.port, 2222);
+            assert_string_equal(p->sftp.inbound, "/download");
+            assert_string_equal(p->sftp.outbound, "/upload");
+            assert_string_equal(p->sftp.archive, "/download/done");
+            /* joined with the workspace */
+            assert_non_null(strstr(p->sftp.known_hosts, "/certs/known_hosts"));
+            assert_true(p->sftp.known_hosts[0] == '/');
+        } else {
+            assert_int_equal(p->sftp.port, 22);
+            assert_null(p->sftp.archive);
+            assert_string_equal(p->sftp.known_hosts, "/etc/ssh/ssh_known_hosts");
+        }
+        gw_config_free(cfg);
+    }
+}
+
 /* No DTD: external entities are neither fetched nor expanded. */
 static void test_no_doctype(void **state)
 {
@@ -684,6 +758,7 @@ int main(void)
         cmocka_unit_test(test_no_doctype),
         cmocka_unit_test(test_cron),
         cmocka_unit_test(test_spapi_transport),
+        cmocka_unit_test(test_sftp_transport),
     };
 
     return cmocka_run_group_tests_name("config", tests, setup, teardown);
