@@ -760,7 +760,11 @@ out:
 /* ---- opening ------------------------------------------------------------- */
 
 /* What unwrapping one message keeps: the buffers decrypted, inflated or
- * canonicalised layers live in, so that slices into them stay valid. */
+ * canonicalised layers live in, so that slices into them stay valid.
+ * LIMIT: each holds at most max bytes, and all of them together at most
+ * GW_CMS_KEEP_FACTOR times max (nested compression cannot multiply it). */
+#define GW_CMS_KEEP_FACTOR 4
+
 struct opener {
     const struct gw_cms_open_opts *o;
     size_t max;
@@ -772,12 +776,16 @@ struct opener {
 
 static struct edi_buf *keep_new(struct opener *op)
 {
+    size_t k, used = 0, room;
     struct edi_buf *b;
 
     if (op->nkeep == sizeof(op->keep) / sizeof(op->keep[0]))
         abort();   /* bounded by GW_CMS_MAX_DEPTH: a bug if reached */
+    for (k = 0; k < op->nkeep; k++)
+        used += op->keep[k].n;
+    room = used < GW_CMS_KEEP_FACTOR * op->max ? GW_CMS_KEEP_FACTOR * op->max - used : 1;
     b = &op->keep[op->nkeep++];
-    edi_buf_init(b, op->max);
+    edi_buf_init(b, room < op->max ? room : op->max);
     return b;
 }
 
@@ -1077,7 +1085,7 @@ static int open_pkcs7(struct edi_str *inner, struct opener *op, struct gw_cms_in
         in->was_compressed = 1;
         if (z == NULL || *z == NULL)
             rc = refuse(&in->fail, GW_CMS_FAIL_DECOMPRESSION, err, EDI_ESYNTAX, "CompressedData without content%s", "");
-        else if ((rc = inflate_to(b, *z, op->max, err)) < 0)
+        else if ((rc = inflate_to(b, *z, b->max, err)) < 0)
             in->fail = rc == EDI_ELIMIT ? GW_CMS_FAIL_UNEXPECTED : GW_CMS_FAIL_DECOMPRESSION;
     } else if (type == NID_pkcs7_signed) {
         /* an opaque signature (smime-type=signed-data): the content inside */

@@ -183,7 +183,8 @@ struct gw_cms_open_opts {
     enum gw_cms_md mic_md;    /* MIC digest when unsigned (the first of signed-receipt-micalg
                                  we support); GW_MD_NONE: SHA-256 */
     time_t now;               /* the signer's certificate must be valid then; 0: not checked */
-    size_t max_body;          /* bytes of the body and of any decrypted or inflated layer;
+    size_t max_body;          /* bytes of the body and of any decrypted or inflated layer,
+                                 and all layers together at most 4 times it (memory);
                                  0: GW_CMS_DEFAULT_MAX */
 };
 

@@ -399,6 +399,29 @@ static void test_limits(void **state)
     assert_int_equal(in.npayload, 4u << 20);
     gw_cms_in_dispose(&in);
     gw_cms_msg_dispose(&m);
+    /* a compressed layer of 900 KiB inside each of 5 more: every layer under
+     * the 1 MiB limit, all of them together over 4 MiB: refused */
+    build(&m, GW_MD_NONE, GW_CIPHER_NONE, 1, big, 900 << 10);
+    for (k = 0; k < 5; k++) {
+        struct edi_buf pad;
+
+        /* the layer inside padded to 900 KiB with zeros after its DER */
+        edi_buf_init(&pad, 0);
+        edi_buf_put(&pad, m.body.p, m.body.n);
+        edi_buf_put(&pad, big, (900u << 10) - m.body.n);
+        build_opts(&bo, GW_MD_NONE, GW_CIPHER_NONE, 1);
+        bo.content_type = m.content_type;
+        bo.filename = NULL;
+        OK(gw_cms_build(&m2, pad.p, pad.n, &bo, E));
+        edi_buf_dispose(&pad);
+        gw_cms_msg_dispose(&m);
+        m = m2;
+    }
+    oo.max_body = 1 << 20;
+    assert_int_equal(open_b(&in, &m, &oo), EDI_ELIMIT);
+    assert_int_equal(in.fail, GW_CMS_FAIL_UNEXPECTED);
+    oo.max_body = 0;
+    gw_cms_msg_dispose(&m);
     /* compressed inside compressed ...: GW_CMS_MAX_DEPTH layers open, one more does not */
     build(&m, GW_MD_NONE, GW_CIPHER_NONE, 1, X12, sizeof(X12) - 1);
     for (k = 1; k <= GW_CMS_MAX_DEPTH + 1; k++) {
@@ -1241,6 +1264,25 @@ static void test_openssl_mdn(void **state)
     free(p);
 }
 
+/* Our certificate as openssl reads it: the same fingerprint and end
+ * date, its own anchor, and the key its certificate's. */
+static void test_openssl_cert(void **state)
+{
+    struct gw_cms_cert_info ci;
+    char line[200], want[200];
+
+    OK(gw_cms_cert_info(&ci, A.cert, E));
+    sh_ok("openssl x509 -in a.crt -noout -fingerprint -sha256 > fp.txt && "
+          "openssl x509 -in a.crt -noout -enddate > end.txt && "
+          "openssl verify -no_check_time -CAfile a.crt a.crt > /dev/null && "
+          "openssl pkey -in a.key -pubout > pub1 && openssl x509 -in a.crt -noout -pubkey > pub2 && cmp pub1 pub2");
+    first_line(line, sizeof(line), "fp.txt");
+    snprintf(want, sizeof(want), "sha256 Fingerprint=%s", ci.sha256);
+    assert_string_equal(line, want);
+    first_line(line, sizeof(line), "end.txt");
+    assert_string_equal(line, "notAfter=Jan  1 00:00:00 2028 GMT");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1260,6 +1302,7 @@ int main(void)
         cmocka_unit_test(test_openssl_compressed),
         cmocka_unit_test(test_openssl_builds),
         cmocka_unit_test(test_openssl_mdn),
+        cmocka_unit_test(test_openssl_cert),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
