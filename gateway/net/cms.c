@@ -53,6 +53,7 @@ const char *gw_cms_fail_modifier(enum gw_cms_fail f)
     case GW_CMS_FAIL_DECOMPRESSION: return "decompression-failed";
     case GW_CMS_FAIL_INSUFFICIENT: return "insufficient-message-security";
     case GW_CMS_FAIL_UNEXPECTED: return "unexpected-processing-error";
+    case GW_CMS_FAIL_UNKNOWN_PARTNER: return "unknown-trading-relationship";
     }
     return "unexpected-processing-error";
 }

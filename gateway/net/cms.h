@@ -93,6 +93,8 @@ enum gw_cms_fail {
     GW_CMS_FAIL_INSUFFICIENT,      /* insufficient-message-security: unsigned or unencrypted
                                       when the partnership requires it */
     GW_CMS_FAIL_UNEXPECTED,        /* unexpected-processing-error: malformed MIME, too big, too deep */
+    GW_CMS_FAIL_UNKNOWN_PARTNER,   /* unknown-trading-relationship: never from gw_cms_open (the
+                                      transport knows the partnerships), for gw_cms_mdn_build */
 };
 
 /* "decryption-failed" ...; "" for GW_CMS_FAIL_NONE. */

@@ -634,6 +634,7 @@ static void test_mdn(void **state)
         {GW_MD_NONE, GW_CMS_FAIL_INSUFFICIENT, NULL, 0, "error: insufficient-message-security"},
         {GW_MD_NONE, GW_CMS_FAIL_NONE, "duplicate-document", 1, "warning: duplicate-document"},
         {GW_MD_SHA384, GW_CMS_FAIL_UNEXPECTED, NULL, 0, "error: unexpected-processing-error"},
+        {GW_MD_SHA256, GW_CMS_FAIL_UNKNOWN_PARTNER, NULL, 0, "error: unknown-trading-relationship"},
     };
     size_t k;
 
