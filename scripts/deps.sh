@@ -24,6 +24,7 @@ for pc in "$@"; do
       libsodium) need="$need libsodium-dev" ;;
       jansson) need="$need libjansson-dev" ;;
       libmicrohttpd) need="$need libmicrohttpd-dev" ;;
+      zlib) need="$need zlib1g-dev" ;;
       *) echo "deps: no Debian package known for $pc" >&2; exit 2 ;;
     esac
   fi

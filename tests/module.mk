@@ -14,9 +14,10 @@ EDI_REL_OBJ = $(call objs,build,$(EDI_SRC))
 MAP_SAN_OBJ = $(call objs,build/san,$(MAP_SRC))
 # The gateway modules that depend on edi/ and plain libraries only, which
 # fuzz targets may link (packlist.c: libcsv and jansson; cdoc.c: libxml2
-# and the map engine for its schema check; sftp_parse.c: libc only).
+# and the map engine for its schema check; sftp_parse.c: libc only;
+# net/cms.c and mime.c: OpenSSL and zlib).
 FUZZ_GW_SRC := gateway/docs/packlist.c gateway/docs/cdoc.c gateway/docs/dec.c gateway/docs/canon.c \
-               gateway/net/sftp_parse.c
+               gateway/net/sftp_parse.c gateway/net/cms.c gateway/net/mime.c
 FUZZ_GW_SAN_OBJ = $(call objs,build/san,$(FUZZ_GW_SRC))
 # The gateway library's objects as an archive, so a test pulls in only the
 # modules it calls and what they call (cli/ is the program, never linked).
