@@ -1344,6 +1344,7 @@ static void field(char *out, size_t cap, const struct gw_mime_entity *e, const c
 {
     char v[GW_MIME_MAX_VALUE];
     const char *s = v;
+    size_t n;
 
     out[0] = '\0';
     if (gw_mime_get(v, sizeof(v), e, name) < 0)
@@ -1351,7 +1352,12 @@ static void field(char *out, size_t cap, const struct gw_mime_entity *e, const c
     if (after_semicolon && strchr(v, ';') != NULL)
         for (s = strchr(v, ';') + 1; *s == ' ' || *s == '\t'; s++)
             ;
-    snprintf(out, cap, "%s", s);
+    /* longer than the field holds: cut (a Message-ID is at most 255) */
+    n = strlen(s);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, s, n);
+    out[n] = '\0';
 }
 
 int gw_cms_mdn_open(struct gw_cms_mdn *md, const char *content_type, const void *body, size_t n,
