@@ -62,6 +62,11 @@ LIBRARIES = {
         "names": r"\b(curl_\w+|CURL[A-Z]*_\w+)\b",
         "owners": ["gateway/net/"],
     },
+    "libmicrohttpd": {
+        "header": r"^microhttpd\.h$",
+        "names": r"\b(MHD_\w+)\b",
+        "owners": ["gateway/net/"],
+    },
     "libsodium": {
         "header": r"^sodium(\.h$|/)",
         "names": r"\b(sodium_\w+|randombytes_\w+|crypto_(secretbox|box|sign|pwhash|aead|kdf|generichash)\w*)\b",
