@@ -143,13 +143,35 @@ has "a shipped goods-out note: its webhook queues the ship notice" "erp bp: woke
 ls "$ws/partners/amazon-rp/outbound/" > "$tmp/ob" 2>&1
 has "  and the 856 is written out" "856" "$tmp/ob"
 
+# ---- SIGHUP: the listener stays, or moves when its address changed --------------------------------------
+kill -HUP "$serve_pid"
+for _ in $(seq 50); do [ "$(grep -c "configuration reloaded" "$tmp/serve.log")" = 1 ] && break; sleep 0.1; done
+code=$(post "$BASE/healthz")
+[ "$(grep -c "configuration reloaded" "$tmp/serve.log")" = 1 ] && [ "$code" = 404 ] &&
+  [ "$(grep -c "http: listening on" "$tmp/serve.log")" = 1 ] && ok "SIGHUP: the listener stays, on its port" ||
+  no "SIGHUP kept the listener? ($code)" "$tmp/serve.log"
+http_conf "listen=\"localhost:0\" tls-cert=\"$tmp/pki/srv.pem\" tls-key=\"$tmp/pki/srv.key\""
+kill -HUP "$serve_pid"
+for _ in $(seq 50); do [ "$(grep -c "http: listening on" "$tmp/serve.log")" = 2 ] && break; sleep 0.1; done
+PORT2=$(sed -n 's|.*http: listening on https://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$tmp/serve.log" | tail -1)
+code=$(post "https://127.0.0.1:$PORT2/webhooks/erp/bp/$TOKEN")
+code_old=$(post "$BASE/healthz")
+[ "$code" = 405 ] && [ "$code_old" = 000 ] && ok "  another address: it restarts there (port $PORT2), the old one is closed" ||
+  no "the listener after an address change: new $code, old $code_old" "$tmp/serve.log"
+
 # ---- stopping, unsubscribing, and where the token is not ---------------------------------------------------
 kill -TERM "$serve_pid"; wait "$serve_pid"; rc=$?; serve_pid=""
 [ "$rc" = 0 ] && has "SIGTERM stops serve and its listener" "stopping" "$tmp/serve.log" || no "serve exit $rc" "$tmp/serve.log"
+"$W" erp webhooks bp --url "$BASE" --new-token -w "$ws" > "$tmp/sub3" 2>&1 || no "erp webhooks --new-token" "$tmp/sub3"
+TOKEN2=$(state | jq_ "sorted(set(w['uriTemplate'].rsplit('/', 1)[1] for w in j['webhooks']))")
+[ "$(grep -c '^removed' "$tmp/sub3")" = 2 ] && [ "$(grep -c '^subscribed' "$tmp/sub3")" = 2 ] &&
+  [ "${#TOKEN2}" = 68 ] && [ "$TOKEN2" != "[\"$TOKEN\"]" ] &&
+  ok "--new-token: both subscriptions replaced, with one new token" || no "--new-token ($TOKEN2)" "$tmp/sub3"
 exits "erp webhooks --remove" 0 "$W" erp webhooks bp --remove -w "$ws"
 cp "$tmp/out" "$tmp/remove"
 [ "$(state | jq_ "len(j['webhooks'])")" = 0 ] && ok "  no subscription of wharf's is left" || no "subscriptions left"
 cat "$tmp"/sub* "$tmp/remove" "$tmp/serve.log" "$tmp"/run1 > "$tmp/all" 2>/dev/null
 hasnt "the token is in no output and no log" "$TOKEN" "$tmp/all"
+hasnt "  nor is the new one" "${TOKEN2:2:64}" "$tmp/all"
 hasnt "  nor is the staff token" "$STAFF" "$tmp/all"
 if grep -qa "$TOKEN" "$ws/wharf.db"; then no "the token is sealed in the store"; else ok "the token is sealed in the store"; fi
