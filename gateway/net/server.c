@@ -204,7 +204,8 @@ static void log_path(struct req *r, const char *path, size_t n, const struct rou
 }
 
 /* The route of path n bytes long: the longest prefix that matches, with
- * this method when one has it; *other says another method would. */
+ * this method when one has it; *any the longest matching prefix of any
+ * method (a 405 when only another method has it). */
 static const struct route *find(const struct gw_server *s, const char *method, const char *path, size_t n,
                                 const struct route **any)
 {
