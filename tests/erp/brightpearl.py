@@ -73,7 +73,7 @@ Usage:
                  [--refresh-token T] [--token-seconds 3600]
                  [--rate-per-minute 200] [--hold-seconds 30]
                  [--utc-offset +00:00] [--base-currency USD] [--state FILE]
-                 [--verbose]
+                 [--webhook-ca PEM] [--verbose]
 Prints exactly one line "listening PORT" on stdout once it accepts requests.
 """
 
@@ -86,6 +86,7 @@ import queue
 import re
 import secrets
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -560,8 +561,11 @@ class Deliverer(threading.Thread):
             req = urllib.request.Request(d["uri"], data=data, method=d["method"])
             if data is not None:
                 req.add_header("Content-Type", d["contentType"])
+            ctx = None
+            if self.st.args.webhook_ca and d["uri"].startswith("https:"):
+                ctx = ssl.create_default_context(cafile=self.st.args.webhook_ca)
             try:
-                with urllib.request.urlopen(req, timeout=5) as r:
+                with urllib.request.urlopen(req, timeout=5, context=ctx) as r:
                     res.update(httpStatus=r.status, status="delivered", error=None)
             except urllib.error.HTTPError as e:
                 res.update(httpStatus=e.code, error="HTTP %d" % e.code)
@@ -1791,6 +1795,7 @@ def parse_args(argv):
     p.add_argument("--utc-offset", default="+00:00", help="the account's offset in the dates it answers")
     p.add_argument("--base-currency", default="USD", help="the account's accounting currency")
     p.add_argument("--state", help="write the state as JSON to this file after every change")
+    p.add_argument("--webhook-ca", help="trust this CA (PEM) as well when delivering webhooks over https")
     p.add_argument("--verbose", action="store_true", help="log requests on stderr")
     a = p.parse_args(argv)
     a.client_id = a.client_id or a.app_ref
