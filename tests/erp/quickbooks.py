@@ -805,13 +805,25 @@ class State:
         return i
 
     def seed(self, body):
-        """Adds (or replaces by Id) customers and items given in /_test/seed."""
+        """Adds (or replaces by Id) the customers, items, invoices and estimates given in /_test/seed."""
         if not isinstance(body, dict):
             raise ValueError("seed wants {customers: [...], items: [...], replace?}")
         added = {"customers": [], "items": [], "invoices": [], "estimates": []}
         with self.lock:
             if body.get("replace"):
                 self.customers, self.items = {}, {}
+            for kind, attr in (("customers", "customers"), ("items", "items")):
+                for rec in body.get(kind) or []:
+                    if not isinstance(rec, dict):
+                        raise ValueError("%s: each entry is an object" % kind)
+                    rec = copy.deepcopy(rec)
+                    oid = str(rec.pop("Id", "") or self.new_name_id())
+                    obj = self.build_customer(rec) if kind == "customers" else self.build_item(rec)
+                    obj = dict({"Id": oid, "SyncToken": "0", "MetaData": self.meta()}, **obj)
+                    self.coll(attr)[oid] = obj
+                    added[kind].append(oid)
+                    if oid.isdigit() and int(oid) >= self.next_name_id:
+                        self.next_name_id = int(oid) + 1
             for kind, entity in (("invoices", "Invoice"), ("estimates", "Estimate")):
                 # documents a person made in QuickBooks: checked as a create is
                 for rec in body.get(kind) or []:
@@ -825,18 +837,6 @@ class State:
                     sync = str(int(old["SyncToken"]) + 1) if old else "0"
                     self.coll(kind)[oid] = dict({"Id": oid, "SyncToken": sync, "MetaData": meta}, **obj)
                     added[kind].append(oid)
-            for kind, attr in (("customers", "customers"), ("items", "items")):
-                for rec in body.get(kind) or []:
-                    if not isinstance(rec, dict):
-                        raise ValueError("%s: each entry is an object" % kind)
-                    rec = copy.deepcopy(rec)
-                    oid = str(rec.pop("Id", "") or self.new_name_id())
-                    obj = self.build_customer(rec) if kind == "customers" else self.build_item(rec)
-                    obj = dict({"Id": oid, "SyncToken": "0", "MetaData": self.meta()}, **obj)
-                    self.coll(attr)[oid] = obj
-                    added[kind].append(oid)
-                    if oid.isdigit() and int(oid) >= self.next_name_id:
-                        self.next_name_id = int(oid) + 1
             self.dirty = True
         return added
 
