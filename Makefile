@@ -43,8 +43,8 @@ SCHEMAS := $(abspath schemas)
 MAPPINGS := $(abspath mappings)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral
-PKG_CFLAGS = $(shell pkg-config --cflags libxml-2.0 libxslt libexslt jansson gmp sqlite3 openssl libcurl libsodium zlib)
-PKG_LIBS = $(shell pkg-config --libs libxml-2.0 libxslt libexslt jansson gmp sqlite3 openssl libcurl libsodium zlib) -lcsv -lm
+PKG_CFLAGS = $(shell pkg-config --cflags libxml-2.0 libxslt libexslt jansson gmp sqlite3 openssl libcurl libsodium libmicrohttpd zlib)
+PKG_LIBS = $(shell pkg-config --libs libxml-2.0 libxslt libexslt jansson gmp sqlite3 openssl libcurl libsodium libmicrohttpd zlib) -lcsv -lm
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(PKG_CFLAGS) \
               -DWHARF_SCHEMAS='"$(SCHEMAS)"' -DWHARF_MAPPINGS='"$(MAPPINGS)"' -MMD -MP \
               -DWHARF_MODELS='"$(abspath ../shared/amazon/sp-api-models)"'
@@ -114,6 +114,7 @@ run: build/wharf | $(DEPS_RUN_STAMP)
 	build/wharf status -w $(RUN_WS)
 	build/wharf orders list -w $(RUN_WS)
 	@scripts/run-spapi.sh build/wharf $(RUN_WS)-spapi
+	@scripts/run-erp.sh build/wharf $(RUN_WS)-erp
 	@scripts/run-next.sh build/wharf $(RUN_WS)
 	@if [ -t 0 ]; then echo "run: serving $(RUN_WS) (Ctrl-C stops; drop files into $(RUN_WS)/partners/*/inbound)"; \
 		exec build/wharf serve -w $(RUN_WS); fi

@@ -41,13 +41,14 @@ enum {
     GW_OPT_FLOOR_DENIAL = 2,     /* --floor-denial PO */
     GW_OPT_KIND = 4,             /* --kind K */
     GW_OPT_ABOUT = 8,            /* --about X */
+    GW_OPT_HTTP = 16,            /* --http HOST:PORT */
 };
 
 struct gw_cli_opts {
     const char *workspace;       /* resolved by gw_workspace() */
     int json, once, zpl;
     const char *state, *partner, *limit;
-    const char *floor_denial, *kind, *about;
+    const char *floor_denial, *kind, *about, *http;
     const char *arg;             /* the one argument, NULL when none */
 };
 

@@ -89,6 +89,7 @@ int gw_cli_parse(struct gw_cli_opts *o, int argc, char **argv, const char *cmd, 
         {"--floor-denial", GW_OPT_FLOOR_DENIAL, offsetof(struct gw_cli_opts, floor_denial)},
         {"--kind", GW_OPT_KIND, offsetof(struct gw_cli_opts, kind)},
         {"--about", GW_OPT_ABOUT, offsetof(struct gw_cli_opts, about)},
+        {"--http", GW_OPT_HTTP, offsetof(struct gw_cli_opts, http)},
     };
     int i;
 

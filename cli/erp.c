@@ -8,6 +8,8 @@
 #include "cli/cli.h"
 #include "gateway/core/ctx.h"
 #include "gateway/erp/erp.h"
+#include "gateway/erp/hooks.h"
+#include "gateway/secret/vault.h"
 #include "gateway/store/store.h"
 
 #include <jansson.h>
@@ -18,8 +20,8 @@
 #include <unistd.h>
 
 struct args {
-    const char *workspace, *redirect;
-    int json;
+    const char *workspace, *redirect, *url;
+    int json, remove, new_token;
     const char *pos[3];
     int npos;
 };
@@ -27,7 +29,8 @@ struct args {
 static int usage(void)
 {
     gw_errorf("erp: usage: wharf erp status [ID] [--json] | retry MESSAGE | check ID | connect ID "
-              "[--redirect-uri URI] [-w DIR]; see `wharf help erp`");
+              "[--redirect-uri URI] | webhooks ID (--url https://PUBLIC-BASE [--new-token] | --remove) [--json] "
+              "[-w DIR]; see `wharf help erp`");
     return GW_EXIT_USAGE;
 }
 
@@ -43,6 +46,12 @@ static int parse(struct args *a, int argc, char **argv)
             a->workspace = argv[++i];
         else if (strcmp(s, "--redirect-uri") == 0 && i + 1 < argc)
             a->redirect = argv[++i];
+        else if (strcmp(s, "--url") == 0 && i + 1 < argc)
+            a->url = argv[++i];
+        else if (strcmp(s, "--remove") == 0)
+            a->remove = 1;
+        else if (strcmp(s, "--new-token") == 0)
+            a->new_token = 1;
         else if (strcmp(s, "--json") == 0)
             a->json = 1;
         else if (s[0] == '-' && s[1] != '\0') {
@@ -344,6 +353,127 @@ static int cmd_connect(struct gw_ctx *c, const struct args *a)
     return GW_EXIT_OK;
 }
 
+/* Every copy of token in s redacted (an ERP's error may echo the URL). */
+static void scrub(char *s, const char *token)
+{
+    char *p;
+
+    while (token && *token && (p = strstr(s, token)) != NULL)
+        memset(p, '*', strlen(token));
+}
+
+/* BASE: https://HOST[:PORT][/PATH], or http:// to a loopback host (tests,
+ * a TLS proxy on this host); no query, no fragment, no user. */
+static int base_ok(const char *b)
+{
+    const char *host = strncmp(b, "https://", 8) == 0 ? b + 8 : strncmp(b, "http://", 7) == 0 ? b + 7 : NULL;
+
+    if (host == NULL || *host == '\0' || *host == '/' || strpbrk(b, "?#@ \t\r\n\"\\") != NULL)
+        return 0;
+    if (b[4] == 's')
+        return 1;
+    return strncmp(host, "127.", 4) == 0 || strncmp(host, "localhost", 9) == 0 || strncmp(host, "[::1]", 5) == 0;
+}
+
+static int cmd_webhooks(struct gw_ctx *c, const struct args *a)
+{
+    const char *id = a->pos[1];
+    const struct gw_erp_type *t;
+    struct gw_erp *e;
+    struct gw_vault *v = NULL;
+    struct gw_secret *tok = NULL;
+    struct edi_buf url, shown, report;
+    struct edi_err err;
+    char key[4200], *line, *save = NULL;
+    json_t *list = json_array();
+    size_t n;
+    int rc;
+
+    if (id == NULL || (a->url == NULL) == !a->remove || (a->remove && a->new_token)) {
+        json_decref(list);
+        return usage();
+    }
+    if (gw_config_erp(c->cfg, id) && !gw_hooks_takes(gw_config_erp(c->cfg, id))) {
+        gw_errorf("erp webhooks: wharf takes no webhooks from %s (%s): its pulls run at their schedule",
+                  gw_config_erp(c->cfg, id)->kind, id);
+        json_decref(list);
+        return GW_EXIT_USAGE;
+    }
+    if (a->url && !base_ok(a->url)) {
+        gw_errorf("erp webhooks: --url '%s' is not https://HOST[:PORT][/PATH], the address at which the ERP "
+                  "reaches `wharf serve` (http:// only to this host)", a->url);
+        json_decref(list);
+        return GW_EXIT_USAGE;
+    }
+    if ((rc = open_erp(&t, &e, c, id, "webhooks")) != 0) {
+        json_decref(list);
+        return rc;
+    }
+    edi_buf_init(&url, 0);
+    edi_buf_init(&shown, 0);
+    edi_buf_init(&report, 0);
+    edi_err_clear(&err);
+    if (!a->remove) {
+        /* the token: the vault's, made when there is none (or --new-token) */
+        if ((rc = gw_vault_key_path(key, sizeof(key), c->cfg->workspace, &err)) < 0 ||
+            (rc = gw_vault_open(&v, c->store, key, &err)) < 0 ||
+            (rc = gw_hooks_token(&tok, v, id, 1, a->new_token, c->now, &err)) < 0)
+            goto out;
+        for (n = strlen(a->url); n > 0 && a->url[n - 1] == '/'; n--)
+            ;
+        edi_buf_printf(&url, "%.*s%s%s/", (int)n, a->url, GW_HOOKS_PREFIX, id);
+        edi_buf_puts(&shown, edi_buf_cstr(&url));
+        edi_buf_printf(&url, "%s", tok->p);
+        edi_buf_printf(&shown, "%.4s…", tok->p);
+    }
+    rc = t->webhooks(e, a->remove ? "" : edi_buf_cstr(&url), a->remove, &report, &err);
+out:
+    scrub(err.msg, tok ? tok->p : NULL);
+    if (url.p)
+        explicit_bzero(url.p, url.cap);
+    edi_buf_dispose(&url);
+    gw_secret_free(tok);
+    gw_vault_close(v);
+    t->close(e);
+    for (line = strtok_r(report.p ? report.p : (char *)"", "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char act[16] = "", ev[96] = "", wid[32] = "";
+        const char *sp1 = strchr(line, ' '), *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+
+        if (sp1 == NULL || sp2 == NULL)
+            continue;
+        snprintf(act, sizeof(act), "%.*s", (int)(sp1 - line), line);
+        snprintf(ev, sizeof(ev), "%.*s", (int)(sp2 - sp1 - 1), sp1 + 1);
+        snprintf(wid, sizeof(wid), "%s", sp2 + 1);
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "action", act, "event", ev, "webhook", wid));
+        if (!a->json)
+            printf("%-10s %-34s (webhook %s)\n", act, ev, wid);
+    }
+    if (rc == 0 && a->json) {
+        json_t *root = json_pack("{s:s, s:s?, s:o}", "erp", id, "url", a->remove ? NULL : edi_buf_cstr(&shown),
+                                 "webhooks", list);
+
+        json_dumpf(root, stdout, JSON_INDENT(2));
+        printf("\n");
+        json_decref(root);
+        list = NULL;
+    } else if (rc == 0) {
+        if (a->remove)
+            printf("%s: no webhooks of wharf's left; its pulls run at their schedule\n", id);
+        else
+            printf("%s: the ERP calls %s (the token is in the vault; `wharf serve` must be reachable there)\n",
+                   id, edi_buf_cstr(&shown));
+    }
+    json_decref(list);
+    edi_buf_dispose(&shown);
+    edi_buf_dispose(&report);
+    if (rc < 0) {
+        gw_errorf("erp webhooks: %s", err.msg);
+        return gw_cli_exit(rc);
+    }
+    gw_store_audit(c->store, "cli", a->remove ? "erp webhooks remove" : "erp webhooks", id, NULL, c->now, &err);
+    return GW_EXIT_OK;
+}
+
 int gw_cmd_erp(int argc, char **argv)
 {
     struct args a;
@@ -355,7 +485,7 @@ int gw_cmd_erp(int argc, char **argv)
     if (a.npos == 0)
         return usage();
     if (strcmp(a.pos[0], "status") != 0 && strcmp(a.pos[0], "retry") != 0 && strcmp(a.pos[0], "check") != 0 &&
-        strcmp(a.pos[0], "connect") != 0)
+        strcmp(a.pos[0], "connect") != 0 && strcmp(a.pos[0], "webhooks") != 0)
         return usage();
     if ((rc = gw_cli_ctx_open(&c, a.workspace)) != 0)
         return rc;
@@ -365,6 +495,8 @@ int gw_cmd_erp(int argc, char **argv)
         rc = cmd_retry(&c, &a);
     else if (strcmp(a.pos[0], "check") == 0)
         rc = cmd_check(&c, &a);
+    else if (strcmp(a.pos[0], "webhooks") == 0)
+        rc = cmd_webhooks(&c, &a);
     else
         rc = cmd_connect(&c, &a);
     gw_ctx_close(&c);

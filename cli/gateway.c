@@ -13,10 +13,13 @@
 #include "gateway/flow/purge.h"
 #include "gateway/flow/readback.h"
 #include "gateway/flow/sched.h"
+#include "gateway/erp/hooks.h"
+#include "gateway/net/server.h"
 
 #include <errno.h>
 #include <stddef.h>
 #include <jansson.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -78,36 +81,129 @@ static void on_hup(int sig)
     reload_flag = 1;
 }
 
-/* Sleeps until the wall clock's next minute (the next tick's), or for
- * seconds when not 0, in 0.1 s steps so signals are seen at once. */
-static void nap(int seconds)
+/* Waits until the wall clock reaches deadline, a signal comes, or fd
+ * (-1: none) is readable, in 0.1 s steps so signals are seen at once: 1
+ * when fd woke it. */
+static int nap_until(time_t deadline, int fd)
 {
-    time_t minute = time(NULL) / 60;
-    int s;
+    while (time(NULL) < deadline && !stop_flag && !reload_flag) {
+        struct pollfd p = {fd, POLLIN, 0};
 
-    if (seconds > 0) {
-        for (s = 0; s < seconds * 10 && !stop_flag && !reload_flag; s++)
+        if (fd < 0) {
             usleep(100000);
-        return;
+            continue;
+        }
+        if (poll(&p, 1, 100) > 0 && (p.revents & POLLIN))
+            return 1;
     }
-    while (time(NULL) / 60 == minute && !stop_flag && !reload_flag)
-        usleep(100000);
+    return 0;
+}
+
+/* The HTTP listener of <http> (or --http) with the webhook receiver on it. */
+struct listener {
+    struct gw_server *srv;
+    struct gw_hooks *hooks;    /* outlives the server: a restart keeps the wakes */
+    char listen[80], cert[1100], key[1100];   /* what srv was started with */
+};
+
+/* Starts (or, when what it listens with changed, restarts) the listener
+ * for c's config; stops it when <http> is gone. 0, or EDI_ECONFIG. */
+static int listener_up(struct listener *l, struct gw_ctx *c, const char *override, struct edi_err *err)
+{
+    const struct gw_http_conf *hc = &c->cfg->http;
+    const char *listen = override ? override : hc->listen;
+    struct gw_server_opts so;
+    struct gw_listen at;
+    size_t n = 0;
+    int rc;
+
+    if (listen == NULL) {
+        if (l->srv)
+            gw_log(c, "info", "http: <http> is gone from wharf.xml: the listener stops");
+        gw_server_free(l->srv);
+        l->srv = NULL;
+        l->listen[0] = '\0';
+        return 0;
+    }
+    if ((rc = gw_listen_parse(&at, listen, err)) < 0)
+        return edi_fail(err, EDI_ECONFIG, "--http: %s", err->msg);
+    /* SPEC: issue 17 — loopback unless wharf.xml says public="true" */
+    if (!at.loopback && !hc->public_)
+        return edi_fail(err, EDI_ECONFIG, "--http %s: not a loopback address; wharf listens beyond this host only "
+                                          "when wharf.xml says so: <http listen=\"...\" public=\"true\"/>", listen);
+    /* the same address and files: kept (a port the kernel picked stays);
+     * TLS on a fixed port restarts, so a renewed certificate is read */
+    if (l->srv && strcmp(l->listen, listen) == 0 && strcmp(l->cert, hc->tls_cert ? hc->tls_cert : "") == 0 &&
+        strcmp(l->key, hc->tls_key ? hc->tls_key : "") == 0 && (hc->tls_cert == NULL || at.port == 0))
+        return 0;
+    gw_server_free(l->srv);
+    l->srv = NULL;
+    memset(&so, 0, sizeof(so));
+    so.listen = listen;
+    so.tls_cert = hc->tls_cert;
+    so.tls_key = hc->tls_key;
+    so.log = c->log;
+    if ((rc = gw_server_new(&l->srv, &so, err)) < 0)
+        return rc;
+    gw_hooks_route(l->hooks, l->srv);
+    if ((rc = gw_server_start(l->srv, err)) < 0) {
+        gw_server_free(l->srv);
+        l->srv = NULL;
+        return rc;
+    }
+    snprintf(l->listen, sizeof(l->listen), "%s", listen);
+    snprintf(l->cert, sizeof(l->cert), "%s", hc->tls_cert ? hc->tls_cert : "");
+    snprintf(l->key, sizeof(l->key), "%s", hc->tls_key ? hc->tls_key : "");
+    edi_err_clear(err);
+    if (gw_hooks_load(l->hooks, c, 1, &n, err) < 0)
+        gw_log(c, "error", "webhooks: the tokens were not read: %s", err->msg);
+    gw_log(c, "info", "http: listening on %s://%s%s%s:%u/ (webhooks of %zu ERP%s: POST %sID/TOKEN)",
+           hc->tls_cert ? "https" : "http", at.v6 ? "[" : "", at.host, at.v6 ? "]" : "", gw_server_port(l->srv), n,
+           n == 1 ? "" : "s", GW_HOOKS_PREFIX);
+    if (!at.loopback && hc->tls_cert == NULL)
+        gw_log(c, "warn", "http: plain HTTP on %s, which is not loopback: tokens travel in clear unless a TLS "
+                          "proxy is in front", listen);
+    return 0;
+}
+
+/* What webhooks woke: each connector's pulls, now. */
+static void run_wakes(struct gw_ctx *c, struct gw_hooks *h, char (*ids)[GW_HOOKS_ID_MAX], size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n && !stop_flag; i++) {
+        struct gw_stats st;
+        struct edi_err err;
+
+        c->now = gw_now();
+        memset(&st, 0, sizeof(st));
+        edi_err_clear(&err);
+        /* failures are logged; the reconciling poll tries again */
+        gw_sched_wake(&st, c, ids[i], &err);
+    }
+    (void)h;
 }
 
 /* The daemon: each minute, the jobs that are due by the schedules (UTC).
  * WHARF_POLL_SECONDS=N (tests, or a partner without a poll schedule to
  * hurry): a pass every N seconds that also polls every inbound folder and
- * runs the ack run, due or not, like `wharf run --once`. */
+ * runs the ack run, due or not, like `wharf run --once`. With <http> (or
+ * --http), the HTTP listener, whose webhooks wake the loop between passes
+ * (erp/hooks.h). */
 int gw_cmd_serve(int argc, char **argv)
 {
     struct gw_cli_opts o;
     struct gw_ctx c;
     struct sigaction sa;
+    struct listener l;
+    struct edi_err lerr;
+    char ids[GW_HOOKS_MAX][GW_HOOKS_ID_MAX];
     const char *iv = getenv("WHARF_POLL_SECONDS");
     int rc, interval = 0;
     size_t k, nsched = 0;
+    time_t next = 0;
 
-    if ((rc = gw_cli_parse(&o, argc, argv, "serve", 0)) != 0)
+    if ((rc = gw_cli_parse(&o, argc, argv, "serve", GW_OPT_HTTP)) != 0)
         return rc;
     if (iv != NULL && *iv != '\0') {
         char *end;
@@ -121,6 +217,15 @@ int gw_cmd_serve(int argc, char **argv)
     }
     if ((rc = gw_cli_ctx_open(&c, o.workspace)) != 0)
         return rc;
+    memset(&l, 0, sizeof(l));
+    edi_err_clear(&lerr);
+    if (gw_hooks_new(&l.hooks, c.log, &lerr) < 0 || listener_up(&l, &c, o.http, &lerr) < 0) {
+        gw_errorf("serve: %s", lerr.msg);
+        gw_server_free(l.srv);
+        gw_hooks_free(l.hooks);
+        gw_ctx_close(&c);
+        return GW_EXIT_USAGE;
+    }
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_term;
     sigaction(SIGTERM, &sa, NULL);
@@ -137,18 +242,35 @@ int gw_cmd_serve(int argc, char **argv)
     else
         gw_log(&c, "info", "serving %s: %zu partners, %zu schedules (UTC) (SIGTERM stops, SIGHUP reloads)",
                o.workspace, c.cfg->npartners, nsched);
-    while (!stop_flag) {
-        struct gw_stats st;
-        struct edi_err terr;
+    /* a wake a restart lost is not waited for: every connector that takes
+     * webhooks pulls once at start (a pass of WHARF_POLL_SECONDS does anyway) */
+    if (l.srv && !interval) {
+        size_t n = 0;
 
-        c.now = gw_now();
-        memset(&st, 0, sizeof(st));
-        edi_err_clear(&terr);
-        /* failures are logged and recorded in the runs; the next tick goes on */
-        gw_sched_tick(&st, NULL, &c, interval ? GW_TICK_ALL : GW_TICK_DUE, &terr);
-        if (st.files || st.sent)
-            gw_log(&c, "info", "pass: %u files, %u sets, %u orders created, %u updated, %u sent",
-                   st.files, st.sets, st.orders_created, st.orders_updated, st.sent);
+        for (k = 0; k < c.cfg->nerps && n < GW_HOOKS_MAX; k++)
+            if (gw_hooks_takes(&c.cfg->erps[k]))
+                snprintf(ids[n++], GW_HOOKS_ID_MAX, "%s", c.cfg->erps[k].id);
+        run_wakes(&c, l.hooks, ids, n);
+    }
+    while (!stop_flag) {
+        if (time(NULL) >= next) {
+            struct gw_stats st;
+            struct edi_err terr;
+
+            c.now = gw_now();
+            memset(&st, 0, sizeof(st));
+            edi_err_clear(&terr);
+            /* failures are logged and recorded in the runs; the next tick goes on */
+            gw_sched_tick(&st, NULL, &c, interval ? GW_TICK_ALL : GW_TICK_DUE, &terr);
+            if (st.files || st.sent)
+                gw_log(&c, "info", "pass: %u files, %u sets, %u orders created, %u updated, %u sent",
+                       st.files, st.sets, st.orders_created, st.orders_updated, st.sent);
+            next = interval ? time(NULL) + interval : (time(NULL) / 60 + 1) * 60;
+            /* tokens made or replaced since by `wharf erp webhooks` */
+            edi_err_clear(&terr);
+            if (l.srv && gw_hooks_load(l.hooks, &c, 1, NULL, &terr) < 0)
+                gw_log(&c, "error", "webhooks: the tokens were not read: %s", terr.msg);
+        }
         if (reload_flag) {
             struct gw_ctx fresh;
             struct edi_err err;
@@ -166,11 +288,19 @@ int gw_cmd_serve(int argc, char **argv)
                 c = fresh;
                 c.stop = &stop_int;
                 gw_log(&c, "info", "configuration reloaded");
+                edi_err_clear(&err);
+                if (listener_up(&l, &c, o.http, &err) < 0)
+                    gw_log(&c, "error", "http: the listener is down: %s", err.msg);
+                else if (l.srv && gw_hooks_load(l.hooks, &c, 1, NULL, &err) < 0)
+                    gw_log(&c, "error", "webhooks: the tokens were not read: %s", err.msg);
             }
         }
-        nap(interval);
+        if (nap_until(next, l.srv ? gw_hooks_fd(l.hooks) : -1))
+            run_wakes(&c, l.hooks, ids, gw_hooks_take(l.hooks, ids, GW_HOOKS_MAX));
     }
     gw_log(&c, "info", "stopping");
+    gw_server_free(l.srv);
+    gw_hooks_free(l.hooks);
     gw_ctx_close(&c);
     return GW_EXIT_OK;
 }

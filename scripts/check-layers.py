@@ -67,6 +67,11 @@ LIBRARIES = {
         "names": r"\b(inflate(Init|End)?|deflate(Init|End|Bound)?|compress2|compressBound|uncompress2?|z_stream|Z_(OK|STREAM_END|NEED_DICT|NO_FLUSH|FINISH|DEFAULT_COMPRESSION|BEST_[A-Z]+|[A-Z]*_ERROR))\b",
         "owners": ["gateway/net/cms.c"],   # CompressedData (RFC 3274): OpenSSL on Debian has no zlib
     },
+    "libmicrohttpd": {
+        "header": r"^microhttpd\.h$",
+        "names": r"\b(MHD_\w+)\b",
+        "owners": ["gateway/net/"],
+    },
     "libsodium": {
         "header": r"^sodium(\.h$|/)",
         "names": r"\b(sodium_\w+|randombytes_\w+|crypto_(secretbox|box|sign|pwhash|aead|kdf|generichash)\w*)\b",

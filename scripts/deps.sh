@@ -3,7 +3,7 @@
 # pkg-config cannot find. Used by `make`, `make check` and `make run`.
 # With --tests (`make check`, `make check-quick`), also every command the
 # tests run, so that no tier is skipped because a tool is missing.
-# With --run (`make run`), python3 and openssl for the SP-API demo.
+# With --run (`make run`), python3 and openssl for the SP-API and ERP demos.
 # Usage: scripts/deps.sh [--tests | --run] [pkg-config-name ...]
 set -eu
 tests=""
@@ -58,8 +58,9 @@ if [ -n "$tests" ]; then
     command -v "${tool%%:*}" >/dev/null 2>&1 || need="$need ${tool#*:}"
   done
 fi
-# `make run` shows an SP-API partner against the local stand-in: python3
-# runs it, openssl makes its certificate
+# `make run` shows an SP-API partner and the Brightpearl and QuickBooks
+# connectors against their local stand-ins: python3
+# runs them, openssl makes their certificate
 if [ -n "$run" ]; then
   command -v python3 >/dev/null 2>&1 || need="$need python3"
   command -v openssl >/dev/null 2>&1 || need="$need openssl"

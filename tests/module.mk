@@ -22,8 +22,9 @@ FUZZ_GW_SAN_OBJ = $(call objs,build/san,$(FUZZ_GW_SRC))
 # The gateway library's objects as an archive, so a test pulls in only the
 # modules it calls and what they call (cli/ is the program, never linked).
 GW_SAN_LIB = build/san/libgw.a
-# libmicrohttpd: the loopback servers of test_http (the program never links it).
-TEST_LIBS = $(PKG_LIBS) $(shell pkg-config --libs cmocka) $(shell pkg-config --cflags --libs libmicrohttpd)
+# libmicrohttpd is in PKG_LIBS: the program's HTTP listener (net/server.c) and
+# the loopback servers of test_http.
+TEST_LIBS = $(PKG_LIBS) $(shell pkg-config --libs cmocka)
 
 $(GW_SAN_LIB): $(call objs,build/san,$(GW_LIB_SRC))
 	@echo "  AR  $@"
@@ -94,7 +95,7 @@ build/bench: $(BENCH_SRC) $(EDI_REL_OBJ) $(MAP_REL_OBJ) $(GW_REL_LIB) | $(DEPS_S
 	@mkdir -p $(dir $@)
 	@echo "  CC  $@"
 	@$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) -o $@ $(BENCH_SRC) $(EDI_REL_OBJ) $(MAP_REL_OBJ) $(GW_REL_LIB) \
-		$(PKG_LIBS) $(shell pkg-config --cflags --libs libmicrohttpd)
+		$(PKG_LIBS)
 
 # then the SP-API figure (issue 14): BENCH_DF_ORDERS DF orders (default 1000)
 # pulled and acknowledged against the local stand-in at Amazon's rate limits

@@ -12,6 +12,7 @@
  */
 #include "gateway/core/config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* LIMIT: a configuration file is small; anything bigger is a mistake. */
 #define MAX_CONFIG_BYTES (4u << 20)
@@ -1161,6 +1163,82 @@ static int remote_erps(struct loader *ld, xmlNodePtr root)
     return 0;
 }
 
+int gw_listen_parse(struct gw_listen *out, const char *text, struct edi_err *err)
+{
+    const char *colon, *p, *host = text;
+    size_t hn;
+    unsigned long port = 0;
+    unsigned char a[16];
+
+    memset(out, 0, sizeof(*out));
+    if (text == NULL || *text == '\0')
+        return edi_fail(err, EDI_ESYNTAX, "no address: HOST:PORT (127.0.0.1:8080)");
+    if ((colon = strrchr(text, ':')) == NULL || colon[1] == '\0')
+        return edi_fail(err, EDI_ESYNTAX, "'%s' is not HOST:PORT (127.0.0.1:8080, [::1]:8080)", text);
+    for (p = colon + 1; *p; p++) {
+        if (*p < '0' || *p > '9' || port > 65535)
+            return edi_fail(err, EDI_ESYNTAX, "'%s': the port is not a number from 0 to 65535", text);
+        port = port * 10 + (unsigned long)(*p - '0');
+    }
+    if (port > 65535)
+        return edi_fail(err, EDI_ESYNTAX, "'%s': the port is not a number from 0 to 65535", text);
+    hn = (size_t)(colon - text);
+    if (hn >= 2 && text[0] == '[' && text[hn - 1] == ']') {
+        host = text + 1;
+        hn -= 2;
+        out->v6 = 1;
+    }
+    if (hn == 0 || hn >= sizeof(out->host))
+        return edi_fail(err, EDI_ESYNTAX, "'%s' is not HOST:PORT (127.0.0.1:8080, [::1]:8080)", text);
+    memcpy(out->host, host, hn);
+    out->host[hn] = '\0';
+    if (!out->v6 && strcmp(out->host, "localhost") == 0)
+        snprintf(out->host, sizeof(out->host), "127.0.0.1");
+    if (inet_pton(out->v6 ? AF_INET6 : AF_INET, out->host, a) != 1)
+        return edi_fail(err, EDI_ESYNTAX, "'%s': %s is not an IP%s address%s", text, out->host,
+                        out->v6 ? "v6" : "v4", out->v6 ? "" : " (an IPv6 one goes in brackets: [::1]:8080)");
+    out->port = (unsigned)port;
+    out->loopback = out->v6 ? memcmp(a, &in6addr_loopback, 16) == 0 : a[0] == 127;
+    return 0;
+}
+
+/* <http listen tls-cert tls-key public>: checked here, so a refusal names
+ * the line; the files are read when the server starts. */
+static int http_listener(struct loader *ld, xmlNodePtr root)
+{
+    struct gw_http_conf *h = &ld->cfg->http;
+    xmlNodePtr n = child(root, "http");
+    struct gw_listen l;
+    struct edi_err e;
+    const char *v;
+
+    if (n == NULL)
+        return 0;
+    h->line = (int)xmlGetLineNo(n);
+    h->listen = attr(ld, n, "listen");
+    v = attr(ld, n, "public");
+    h->public_ = v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
+    edi_err_clear(&e);
+    if (gw_listen_parse(&l, h->listen, &e) < 0)
+        return fail_at(ld, n, "<http listen>: %s", e.msg);
+    if ((v = attr(ld, n, "tls-cert")) != NULL)
+        h->tls_cert = join(ld, v);
+    if ((v = attr(ld, n, "tls-key")) != NULL)
+        h->tls_key = join(ld, v);
+    if ((h->tls_cert == NULL) != (h->tls_key == NULL))
+        return fail_at(ld, n, "<http>: tls-cert and tls-key go together (a certificate and its key, PEM)");
+    if (h->tls_cert && access(h->tls_cert, R_OK) != 0)
+        return fail_at(ld, n, "<http tls-cert>: %s cannot be read: %s", h->tls_cert, strerror(errno));
+    if (h->tls_key && access(h->tls_key, R_OK) != 0)
+        return fail_at(ld, n, "<http tls-key>: %s cannot be read: %s", h->tls_key, strerror(errno));
+    /* SPEC: issue 17 — it binds to loopback unless told otherwise */
+    if (!l.loopback && !h->public_)
+        return fail_at(ld, n, "<http listen=\"%s\">: not a loopback address; wharf listens beyond this "
+                              "host only when told so: public=\"true\"%s", h->listen,
+                       h->tls_cert ? "" : ", with tls-cert and tls-key (or a TLS proxy in front)");
+    return 0;
+}
+
 static int build(struct loader *ld, xmlNodePtr root)
 {
     struct gw_config *cfg = ld->cfg;
@@ -1220,7 +1298,7 @@ static int build(struct loader *ld, xmlNodePtr root)
     cfg->log_level = v ? v : "info";
     /* <retention personal-data-days="N"/>: 0 (or no element) purges only by hand */
     cfg->retention_days = int_attr(ld, child(root, "retention"), "personal-data-days", 0);
-    if ((rc = as2_listener(ld, root)) < 0)
+    if ((rc = http_listener(ld, root)) < 0 || (rc = as2_listener(ld, root)) < 0)
         return rc;
 
     cfg->partners = edi_pool_alloc(ld->pl, (count(root, "partner") + 1) * sizeof(*cfg->partners));

@@ -258,6 +258,28 @@ struct gw_erp_conf {
     int line;
 };
 
+/* Where a listener listens: "HOST:PORT" (gw_listen_parse). */
+struct gw_listen {
+    char host[48];                   /* an IP address, as inet_pton reads it */
+    int v6;                          /* host is IPv6 */
+    unsigned port;                   /* 0: the kernel picks */
+    int loopback;                    /* 127.0.0.0/8 or ::1 */
+};
+
+/* "HOST:PORT": HOST an IPv4 address, an IPv6 one in brackets ([::1]) or
+ * localhost (127.0.0.1; no other name: a listener binds an address, not
+ * what a name resolves to today); PORT 0 to 65535. 0, or EDI_ESYNTAX with
+ * what is wrong. */
+int gw_listen_parse(struct gw_listen *out, const char *text, struct edi_err *err);
+
+/* <http>: wharf serve's HTTP listener (gateway/net/server.h). */
+struct gw_http_conf {
+    const char *listen;              /* NULL: no <http>, nothing listens */
+    const char *tls_cert, *tls_key;  /* joined with the workspace; NULL: plain HTTP */
+    int public_;                     /* public="true": a non-loopback address is allowed */
+    int line;
+};
+
 struct gw_config {
     const char *workspace;           /* as given */
     const char *path;                /* WORKSPACE/wharf.xml */
@@ -281,6 +303,7 @@ struct gw_config {
     const char *log_level;           /* debug, info, warn, error */
     int retention_days;              /* <retention personal-data-days>: 0 none (purge.c) */
     struct gw_as2_listen as2;        /* <as2> */
+    struct gw_http_conf http;        /* <http> */
     struct gw_partner *partners;
     size_t npartners;
     struct edi_pool pool;            /* everything above */

@@ -138,8 +138,11 @@ static int token_request(struct gw_api *a, const struct gw_api_oauth *o, struct 
     rq.nbody = form->n;
     rq.content_type = "application/x-www-form-urlencoded";
     rc = gw_http_do(a->http, &rq, &rs, err);
-    explicit_bzero(basic.p, basic.cap);
-    explicit_bzero(auth.p, auth.cap);
+    /* nothing to clear when the client went in the form (Brightpearl) */
+    if (basic.p)
+        explicit_bzero(basic.p, basic.cap);
+    if (auth.p)
+        explicit_bzero(auth.p, auth.cap);
     edi_buf_dispose(&basic);
     edi_buf_dispose(&auth);
     if (rc < 0) {
@@ -309,7 +312,9 @@ int gw_api_map(struct edi_buf *out, struct gw_api *a, const char *map, const cha
     if ((rc = json ? gw_cdoc_json(&doc, in, n, err) : gw_cdoc_parse(&doc, in, n, "the document", err)) < 0)
         return rc;
     memset(&opts, 0, sizeof(opts));
-    opts.partner = partner;
+    /* "" is no partner (Brightpearl's stock is the vendor's, not a
+     * partner's): the installed and workspace code lists only */
+    opts.partner = *partner ? partner : NULL;
     opts.params = params;
     opts.nparams = np;
     opts.now = a->c->now;

@@ -969,6 +969,99 @@ static int bp_done(struct gw_erp *e, const struct gw_erp_item *it, const char *w
     return rc;
 }
 
+/* ---- webhooks ------------------------------------------------------------------------------------------ */
+
+/* SPEC: research/erp-as2.md 1 "Webhooks" — the events whose changes the
+ * pulls read: an order's status (a decision), a goods-out note shipped (a
+ * packing list). Stock is read whole at each acknowledgment run: no event. */
+static const struct {
+    unsigned provides;
+    const char *event;
+} EVENTS[] = {
+    {GW_ERP_GIVES_DECISIONS, "order.modified.order-status"},
+    {GW_ERP_GIVES_PACKING_LISTS, "goods-out-note.modified.shipped"},
+};
+
+static int bp_unsubscribe(struct gw_erp *e, json_t *w, struct edi_buf *report, struct edi_err *err)
+{
+    char path[96], tmp[32];
+    json_t *j = NULL;
+    long status;
+    int rc;
+
+    snprintf(path, sizeof(path), "integration-service/webhook/%s", str_of(json_object_get(w, "id"), tmp, sizeof(tmp)));
+    if ((rc = bp_call(e, "DELETE", path, NULL, NULL, &status, &j, err)) == 0 && status != 200 && status != 204 &&
+        status != 404)
+        rc = bp_fail(e, status, j, "remove a webhook", err);
+    json_decref(j);
+    if (rc == 0)
+        edi_buf_printf(report, "removed %s %s\n", json_string_value(json_object_get(w, "subscribeTo")),
+                       str_of(json_object_get(w, "id"), tmp, sizeof(tmp)));
+    return rc;
+}
+
+static int bp_webhooks(struct gw_erp *e, const char *url, int remove, struct edi_buf *report, struct edi_err *err)
+{
+    json_t *j = NULL, *list, *w;
+    char mark[128], tmp[32];
+    unsigned have = 0;
+    long status;
+    size_t i, k;
+    int rc;
+
+    snprintf(mark, sizeof(mark), "/webhooks/erp/%s/", e->a.conf->id);
+    if ((rc = bp_call(e, "GET", "integration-service/webhook", NULL, NULL, &status, &j, err)) < 0)
+        return rc;
+    if (status != 200 && status != 404) {
+        rc = bp_fail(e, status, j, "list the webhooks", err);
+        json_decref(j);
+        return rc;
+    }
+    list = json_object_get(j, "response");
+    json_array_foreach(list, i, w) {
+        const char *uri = json_string_value(json_object_get(w, "uriTemplate"));
+        const char *ev = json_string_value(json_object_get(w, "subscribeTo"));
+        int wanted = 0;
+
+        if (uri == NULL || ev == NULL || strstr(uri, mark) == NULL)
+            continue;   /* not ours */
+        for (k = 0; !remove && k < sizeof(EVENTS) / sizeof(EVENTS[0]); k++)
+            if ((e->a.conf->provides & EVENTS[k].provides) && strcmp(ev, EVENTS[k].event) == 0 &&
+                strcmp(uri, url) == 0 && !(have & (1u << k))) {
+                wanted = 1;
+                have |= 1u << k;
+            }
+        if (wanted)
+            edi_buf_printf(report, "kept %s %s\n", ev, str_of(json_object_get(w, "id"), tmp, sizeof(tmp)));
+        else if ((rc = bp_unsubscribe(e, w, report, err)) < 0)
+            break;   /* a second of the same, another token or address, or remove */
+    }
+    for (k = 0; rc == 0 && !remove && k < sizeof(EVENTS) / sizeof(EVENTS[0]); k++) {
+        json_t *body;
+        char *text, id[32];
+
+        if (!(e->a.conf->provides & EVENTS[k].provides) || (have & (1u << k)))
+            continue;
+        /* SPEC: 1 "Webhooks" — ids only in the body; at-least-once
+         * delivery; id sets accepted (the receiver reads nothing but the
+         * wake from it) */
+        body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:i}", "subscribeTo", EVENTS[k].event, "httpMethod", "POST",
+                         "uriTemplate", url, "bodyTemplate",
+                         "{\"account\":\"${account-code}\",\"resourceType\":\"${resource-type}\",\"id\":\"${resource-id}\","
+                         "\"event\":\"${lifecycle-event}.${resource-specifier}\",\"raisedOn\":\"${raised-on}\"}",
+                         "contentType", "application/json", "idSetAccepted", 1, "qualityOfService", 1);
+        text = json_dumps(body, JSON_COMPACT);
+        json_decref(body);
+        rc = bp_create(id, sizeof(id), e, "integration-service/webhook", text, "subscribe a webhook", err);
+        explicit_bzero(text, strlen(text));
+        free(text);
+        if (rc == 0)
+            edi_buf_printf(report, "subscribed %s %s\n", EVENTS[k].event, id);
+    }
+    json_decref(j);
+    return rc;
+}
+
 static int bp_check(struct gw_erp *e, struct edi_buf *report, struct edi_err *err)
 {
     json_t *j = NULL, *w, *x;
@@ -1036,5 +1129,6 @@ const struct gw_erp_type gw_erp_brightpearl = {
     .done = bp_done,
     .close = bp_close,
     .check = bp_check,
+    .webhooks = bp_webhooks,
 };
 

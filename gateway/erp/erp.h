@@ -72,6 +72,16 @@ struct gw_erp_type {
                      struct edi_err *err);
     int (*connect)(struct gw_erp *e, const char *code, const char *redirect_uri, const char *realm,
                    struct edi_err *err);
+    /* `wharf erp webhooks` (hooks.h): subscribes the events that should
+     * wake this connector's pulls (by its <erp provides>) to url, the
+     * receiver's address with its token, once each: a subscription of
+     * ours already there for url is kept, one of ours for another URL (an
+     * old token or address) replaced; remove: every one of ours goes. A
+     * subscription is ours when its URL has /webhooks/erp/ID/. One line a
+     * subscription in report: "ACTION EVENT ERP-ID" (ACTION kept,
+     * subscribed, removed). url never reaches a log or an error. NULL when
+     * wharf takes no webhooks from this ERP. */
+    int (*webhooks)(struct gw_erp *e, const char *url, int remove, struct edi_buf *report, struct edi_err *err);
 };
 
 /* The connector of a kind ("files", "brightpearl", "quickbooks"), NULL

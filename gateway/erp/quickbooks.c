@@ -332,11 +332,14 @@ static int qbo_push_doc(struct gw_erp *e, const struct gw_outbox_item *it, const
         /* SPEC: 2.1 — Duplicate Document Number: made before (by an
          * earlier body of this message, or by a person) */
         json_t *rows = NULL, *x;
-        const char *amt;
-        char tmp[64];
+        const char *amt, *said;
+        char tmp[64], why[sizeof(err->msg)];
         struct edi_err e2;
         int r2;
 
+        /* QuickBooks' own words, past "QuickBooks refused to make ...: " */
+        said = strstr(err->msg, ": ");
+        snprintf(why, sizeof(why), "%s", said ? said + 2 : err->msg);
         if ((rc = qbo_query(&rows, e, entity, "DocNumber", docnum, &e2)) < 0) {
             *err = e2;
             goto out;
@@ -351,8 +354,8 @@ static int qbo_push_doc(struct gw_erp *e, const struct gw_outbox_item *it, const
             gw_log(e->a.c, "info", "%s: %s %s was already in QuickBooks (Id %s)", e->a.conf->id, entity, docnum, id);
             rc = 0;
         } else {
-            rc = edi_fail(err, EDI_ESYNTAX, "QuickBooks already has %s %s%s%s, and this one totals %s", entity,
-                          docnum, amt ? " totalling " : "", amt ? amt : "", total ? total : "?");
+            rc = edi_fail(err, EDI_ESYNTAX, "QuickBooks already has %s %s%s%s, and this one totals %s; it said: %.200s",
+                          entity, docnum, amt ? " totalling " : "", amt ? amt : "", total ? total : "?", why);
         }
         json_decref(rows);
     }

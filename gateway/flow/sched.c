@@ -380,6 +380,45 @@ int gw_sched_tick(struct gw_stats *st, unsigned *ran, struct gw_ctx *c, enum gw_
     return rc;
 }
 
+int gw_sched_wake(struct gw_stats *st, struct gw_ctx *c, const char *erp_id, struct edi_err *err)
+{
+    const struct gw_erp_conf *ec = gw_config_erp(c->cfg, erp_id);
+    unsigned applied = 0, shipped = 0;
+    struct edi_err e;
+    int rc = 0, r;
+
+    if (ec == NULL)
+        return edi_fail(err, EDI_ENOTFOUND, "wharf.xml has no <erp id=\"%s\">", erp_id);
+    /* gw_erp_open opens the provider of each pull: this connector when its
+     * <erp provides> says so */
+    if (ec->provides & GW_ERP_GIVES_DECISIONS) {
+        edi_err_clear(&e);
+        if ((r = gw_erp_decisions(&applied, c, &e)) < 0) {
+            gw_log(c, "error", "erp %s: decisions: %s", erp_id, e.msg);
+            keep(&rc, err, r, &e);
+        }
+    }
+    if ((ec->provides & GW_ERP_GIVES_PACKING_LISTS) && !stopped(c)) {
+        edi_err_clear(&e);
+        if ((r = gw_erp_packing_lists(&shipped, c, &e)) < 0) {
+            gw_log(c, "error", "erp %s: packing lists: %s", erp_id, e.msg);
+            keep(&rc, err, r, &e);
+        }
+        st->shipments_queued += shipped;
+    }
+    if ((applied || shipped) && !stopped(c)) {
+        edi_err_clear(&e);
+        if ((r = gw_flush_outbox(st, c, &e)) < 0) {
+            gw_log(c, "error", "outbox: %s", e.msg);
+            keep(&rc, err, r, &e);
+        }
+    }
+    if (applied || shipped)
+        gw_log(c, "info", "erp %s: woken: %u decision%s applied, %u ship notice%s queued", erp_id, applied,
+               applied == 1 ? "" : "s", shipped, shipped == 1 ? "" : "s");
+    return rc;
+}
+
 int gw_sched_record_failure(struct gw_ctx *c, const char *partner, const char *job, time_t started,
                             const char *counts, const char *error, struct edi_err *err)
 {

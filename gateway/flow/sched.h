@@ -75,6 +75,16 @@ enum gw_tick_mode {
 int gw_sched_tick(struct gw_stats *st, unsigned *ran, struct gw_ctx *c, enum gw_tick_mode mode,
                   struct edi_err *err);
 
+/* A webhook woke the API ERP erp_id (erp/hooks.h): the pulls it provides
+ * run now instead of at their schedule — its decisions are applied
+ * (gw_erp_decisions: the 855s still go with each partner's ack-run), its
+ * shipped packing lists shipped (gw_erp_packing_lists) — then the outbox
+ * is flushed. What a pull read before is passed over, so a wake for a
+ * change already applied does nothing. Counts go to *st; one log line
+ * when something was applied. EDI_ENOTFOUND when wharf.xml has no such
+ * ERP (any more). */
+int gw_sched_wake(struct gw_stats *st, struct gw_ctx *c, const char *erp_id, struct edi_err *err);
+
 /* A job run from the command line (`wharf ack run`, `invoice run`,
  * `ship`) that failed, recorded like a scheduled run so `wharf runs list`
  * and `wharf status` show it: partner "*" (every partner) unless one is

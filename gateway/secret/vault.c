@@ -415,6 +415,59 @@ void gw_secret_free(struct gw_secret *s)
     free(s);
 }
 
+int gw_secret_random(struct gw_secret **out, size_t nbytes, struct edi_err *err)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char rnd[64];
+    struct gw_secret *sec;
+    char *p;
+    size_t i;
+    int rc;
+
+    *out = NULL;
+    if ((rc = sodium_ready(err)) < 0)
+        return rc;
+    if (nbytes == 0 || nbytes > sizeof(rnd))
+        return edi_fail(err, EDI_ERR, "vault: a random token of %zu bytes", nbytes);
+    if ((p = sodium_malloc(2 * nbytes + 1)) == NULL)
+        abort();
+    randombytes_buf(rnd, nbytes);
+    for (i = 0; i < nbytes; i++) {
+        p[2 * i] = hex[rnd[i] >> 4];
+        p[2 * i + 1] = hex[rnd[i] & 15];
+    }
+    p[2 * nbytes] = '\0';
+    sodium_memzero(rnd, sizeof(rnd));
+    sec = edi_xmalloc(sizeof(*sec));
+    sec->p = p;
+    sec->n = 2 * nbytes;
+    *out = sec;
+    return 0;
+}
+
+int gw_secret_equal(const struct gw_secret *s, const char *p, size_t n)
+{
+    static const char zeros[256];
+    volatile int sink;
+    int same;
+
+    /* the length is no secret (a token's is fixed); the bytes are compared
+     * in constant time, and a token of the wrong length still costs a
+     * comparison */
+    if (s == NULL || s->n == 0 || s->n > sizeof(zeros)) {
+        sink = sodium_memcmp(zeros, zeros, sizeof(zeros));
+        (void)sink;
+        return 0;
+    }
+    if (n != s->n) {
+        sink = sodium_memcmp(s->p, s->p, s->n);
+        (void)sink;
+        return 0;
+    }
+    same = sodium_memcmp(s->p, p, n) == 0;
+    return same;
+}
+
 int gw_secret_read(struct gw_secret **out, int fd, int line, struct edi_err *err)
 {
     const size_t cap = GW_SECRET_MAX + 2;   /* room to see one byte too many after a newline */

@@ -85,6 +85,12 @@ int gw_vault_set(struct gw_vault *v, const char *partner, const char *name, cons
 int gw_vault_get(struct gw_vault *v, const char *partner, const char *name, struct gw_secret **out,
                  struct edi_err *err);
 void gw_secret_free(struct gw_secret *s);
+/* A new unguessable token: nbytes (1 to 64) from the system's CSPRNG, as
+ * lowercase hex (2 * nbytes characters), in locked memory. */
+int gw_secret_random(struct gw_secret **out, size_t nbytes, struct edi_err *err);
+/* 1 when p[0..n) is the secret's value, compared in constant time
+ * (sodium_memcmp); 0 otherwise, and when s is NULL. */
+int gw_secret_equal(const struct gw_secret *s, const char *p, size_t n);
 /* Reads a value from fd (to its end, or to the first newline when line is
  * 1: a terminal) straight into locked memory, without one trailing
  * newline: EDI_ESYNTAX when that leaves nothing, EDI_ELIMIT over

@@ -73,7 +73,7 @@ Usage:
                  [--refresh-token T] [--token-seconds 3600]
                  [--rate-per-minute 200] [--hold-seconds 30]
                  [--utc-offset +00:00] [--base-currency USD] [--state FILE]
-                 [--verbose]
+                 [--webhook-ca PEM] [--verbose]
 Prints exactly one line "listening PORT" on stdout once it accepts requests.
 """
 
@@ -86,6 +86,7 @@ import queue
 import re
 import secrets
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -380,6 +381,8 @@ class State:
             self.seq = 0
             self.rate = self.args.rate_per_minute
             self.window = None        # (start datetime, count)
+            self.rotate = False       # /_test/refresh-policy: a new refresh token on each refresh
+            self.rotations = 0
             if tokens:
                 self.tokens.clear()
                 self.codes.clear()
@@ -560,8 +563,11 @@ class Deliverer(threading.Thread):
             req = urllib.request.Request(d["uri"], data=data, method=d["method"])
             if data is not None:
                 req.add_header("Content-Type", d["contentType"])
+            ctx = None
+            if self.st.args.webhook_ca and d["uri"].startswith("https:"):
+                ctx = ssl.create_default_context(cafile=self.st.args.webhook_ca)
             try:
-                with urllib.request.urlopen(req, timeout=5) as r:
+                with urllib.request.urlopen(req, timeout=5, context=ctx) as r:
                     res.update(httpStatus=r.status, status="delivered", error=None)
             except urllib.error.HTTPError as e:
                 res.update(httpStatus=e.code, error="HTTP %d" % e.code)
@@ -1366,6 +1372,13 @@ class Handler(BaseHTTPRequestHandler):
             pass
         self.close_connection = True
 
+    def lose(self, f):
+        """The answer of a request that took effect never arrives: at once
+        (lost, cut), or after f.seconds of silence (timeout)."""
+        if f["kind"] == "timeout":
+            time.sleep(float(f.get("seconds") or self.st.args.hold_seconds))
+        return self.hang_up(f["kind"])
+
     def read_body(self):
         n = self.headers.get("Content-Length")
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
@@ -1453,13 +1466,13 @@ class Handler(BaseHTTPRequestHandler):
             fault = st.take_fault(self.command, self.path.split("?")[0])
             if fault:
                 self.entry["fault"] = fault["kind"]
+            if fault and (fault["kind"] == "lost" or (fault["kind"] in ("timeout", "cut") and fault.get("applied"))):
+                lost, fault = fault, None   # the request takes effect; its answer never arrives
             if fault and fault["kind"] == "timeout":
                 time.sleep(float(fault.get("seconds") or a.hold_seconds))
                 return self.hang_up("timeout")
             if fault and fault["kind"] == "cut":
                 return self.hang_up("cut")
-            if fault and fault["kind"] == "lost":
-                lost, fault = fault, None
             headers = {k.lower(): v for k, v in self.headers.items()}
             if fault and fault["kind"] == "500":
                 raise ApiError(500, "CMNC-500", "Internal error (a test fault)")
@@ -1498,11 +1511,11 @@ class Handler(BaseHTTPRequestHandler):
             if changed:
                 st.save()
             if lost:
-                return self.hang_up("lost")
+                return self.lose(lost)
             self.send(200, None if resp is None else {"response": resp}, hdr)
         except ApiError as e:
             if lost:
-                return self.hang_up("lost")
+                return self.lose(lost)
             h = dict(hdr)
             h.update(e.headers)
             self.send(e.status, e.body(), h)
@@ -1559,6 +1572,9 @@ class Handler(BaseHTTPRequestHandler):
         lost = None
         if fault:
             self.entry["fault"] = fault["kind"]
+            if fault["kind"] in ("timeout", "cut") and fault.get("applied"):
+                lost, fault = fault, None
+        if fault:
             if fault["kind"] == "timeout":
                 time.sleep(float(fault.get("seconds") or a.hold_seconds))
                 return self.hang_up("timeout")
@@ -1597,11 +1613,17 @@ class Handler(BaseHTTPRequestHandler):
                 t = st.tokens.get(refresh)
                 if t is None or t["kind"] != "refresh":
                     return fail(400, "invalid_grant", "the refresh token is unknown")
+                if st.rotate:
+                    # a new refresh token for each refresh, the one used dead at once
+                    del st.tokens[refresh]
+                    refresh = "bprt-" + secrets.token_urlsafe(24)
+                    st.tokens[refresh] = {"kind": "refresh", "expires": None}
+                    st.rotations += 1
             access = "bpat-" + secrets.token_urlsafe(24)
             st.tokens[access] = {"kind": "access", "expires": st.now() + dt.timedelta(seconds=a.token_seconds)}
         st.save()
         if lost:
-            return self.hang_up("lost")
+            return self.lose(lost)
         domain = self.headers.get("Host") or "127.0.0.1:%d" % self.server.server_address[1]
         self.send(200, {"access_token": access, "refresh_token": refresh, "expires_in": a.token_seconds,
                         "token_type": "Bearer", "api_domain": domain}, {"Cache-Control": "no-store"})
@@ -1677,7 +1699,7 @@ class Handler(BaseHTTPRequestHandler):
                     st.faults.append({"method": str(f.get("method", "*")).upper(), "path": f.get("path", ""),
                                       "kind": f["kind"], "times": int(f.get("times", 1)),
                                       "after": int(f.get("after", 0)), "seconds": f.get("seconds"),
-                                      "ms": f.get("ms")})
+                                      "ms": f.get("ms"), "applied": bool(f.get("applied"))})
                 return {"faults": len([f for f in st.faults if f["times"] > 0])}
             if path == "/_test/rate":
                 if "perMinute" in b:
@@ -1696,6 +1718,10 @@ class Handler(BaseHTTPRequestHandler):
                         t["expires"] = st.now() - dt.timedelta(seconds=1)
                         n += 1
                 return {"expired": n}
+            if path == "/_test/refresh-policy":
+                if "rotate" in b:
+                    st.rotate = bool(b["rotate"])
+                return {"rotate": st.rotate, "rotations": st.rotations}
             if path == "/_test/oauth-code":
                 code = "bpac-" + secrets.token_urlsafe(16)
                 st.codes[code] = {"redirect_uri": b.get("redirect_uri")}
@@ -1791,6 +1817,7 @@ def parse_args(argv):
     p.add_argument("--utc-offset", default="+00:00", help="the account's offset in the dates it answers")
     p.add_argument("--base-currency", default="USD", help="the account's accounting currency")
     p.add_argument("--state", help="write the state as JSON to this file after every change")
+    p.add_argument("--webhook-ca", help="trust this CA (PEM) as well when delivering webhooks over https")
     p.add_argument("--verbose", action="store_true", help="log requests on stderr")
     a = p.parse_args(argv)
     a.client_id = a.client_id or a.app_ref

@@ -805,10 +805,10 @@ class State:
         return i
 
     def seed(self, body):
-        """Adds (or replaces by Id) customers and items given in /_test/seed."""
+        """Adds (or replaces by Id) the customers, items, invoices and estimates given in /_test/seed."""
         if not isinstance(body, dict):
             raise ValueError("seed wants {customers: [...], items: [...], replace?}")
-        added = {"customers": [], "items": []}
+        added = {"customers": [], "items": [], "invoices": [], "estimates": []}
         with self.lock:
             if body.get("replace"):
                 self.customers, self.items = {}, {}
@@ -824,6 +824,19 @@ class State:
                     added[kind].append(oid)
                     if oid.isdigit() and int(oid) >= self.next_name_id:
                         self.next_name_id = int(oid) + 1
+            for kind, entity in (("invoices", "Invoice"), ("estimates", "Estimate")):
+                # documents a person made in QuickBooks: checked as a create is
+                for rec in body.get(kind) or []:
+                    if not isinstance(rec, dict):
+                        raise ValueError("%s: each entry is an object" % kind)
+                    rec = copy.deepcopy(rec)
+                    oid = str(rec.pop("Id", "") or self.new_txn_id())
+                    old = self.coll(kind).get(oid)
+                    obj = self.build_sales(entity, rec, {}, oid if old else None)
+                    meta = self.meta(old["MetaData"]["CreateTime"]) if old else self.meta()
+                    sync = str(int(old["SyncToken"]) + 1) if old else "0"
+                    self.coll(kind)[oid] = dict({"Id": oid, "SyncToken": sync, "MetaData": meta}, **obj)
+                    added[kind].append(oid)
             self.dirty = True
         return added
 
@@ -1313,12 +1326,12 @@ class Handler(BaseHTTPRequestHandler):
     def do_DELETE(self):
         self.dispatch()
 
-    def cut(self):
-        """Closes the connection without an answer."""
+    def cut(self, status="cut"):
+        """Closes the connection without an answer; status for the request log."""
         self.close_connection = True
         if self.entry is not None:
             with self.srv.st.lock:
-                self.entry["status"] = "cut"
+                self.entry["status"] = status
         try:
             self.wfile.flush()
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -1331,6 +1344,21 @@ class Handler(BaseHTTPRequestHandler):
             with self.srv.st.lock:
                 self.entry["status"] = "timeout"
         self.srv.st.release.wait(float(f.get("seconds") or 30))
+        self.cut("timeout")
+
+    @staticmethod
+    def split_fault(f):
+        """(a fault that stops the request before it takes effect, a fault
+        that loses the answer of a request that took effect: lost, or
+        timeout and cut with applied)."""
+        if f and (f["kind"] == "lost" or (f["kind"] in ("timeout", "cut") and f.get("applied"))):
+            return None, f
+        return f, None
+
+    def lose(self, f):
+        """The answer never arrives: after f.seconds of silence (timeout), else at once."""
+        if f["kind"] == "timeout":
+            return self.hold(f)
         self.cut()
 
     def pre_fault(self, f, oauth=False):
@@ -1428,7 +1456,7 @@ class Handler(BaseHTTPRequestHandler):
         st, a = self.srv.st, self.srv.args
         if self.command != "POST":
             return self.send_json(405, {"error": "invalid_request", "error_description": "POST only"})
-        f = st.take_fault("POST", path, rawq)
+        f, lost = self.split_fault(st.take_fault("POST", path, rawq))
         if self.pre_fault(f, oauth=True):
             return
         auth = self.headers.get("Authorization", "")
@@ -1466,8 +1494,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(400, {"error": "unsupported_grant_type"})
         if ans is None:
             return self.send_json(400, {"error": "invalid_grant"})
-        if f and f["kind"] == "lost":  # the tokens are issued (and rotated), the answer never arrives
-            return self.cut()
+        if lost:  # the tokens are issued (and rotated), the answer never arrives
+            return self.lose(lost)
         self.send_json(200, ans, {"Cache-Control": "no-cache, no-store", "Pragma": "no-cache"})
 
     # ---- the accounting API --------------------------------------------
@@ -1493,7 +1521,7 @@ class Handler(BaseHTTPRequestHandler):
         if not m:
             raise unsupported("Unsupported Operation: %s" % path)
         realm, rest = m.group(1), m.group(2).rstrip("/")
-        f = st.take_fault(self.command, path, rawq)
+        f, lost = self.split_fault(st.take_fault(self.command, path, rawq))
         if self.pre_fault(f):
             return
         tok = self.bearer(realm)
@@ -1517,8 +1545,8 @@ class Handler(BaseHTTPRequestHandler):
             status, body, events = self.route(rest, q, raw)
             if events:
                 self.srv.hooks.notify(st.webhook, st.realm, events)
-            if f and f["kind"] == "lost":
-                return self.cut()
+            if lost:
+                return self.lose(lost)
             self.send_raw(status, body)
         finally:
             st.done(realm)
@@ -1735,7 +1763,7 @@ def c_fault(srv, body):
                       "kind": str(f["kind"]), "times": int(f.get("times", 1)), "after": int(f.get("after", 0)),
                       "seconds": float(f["seconds"]) if f.get("seconds") is not None else None,
                       "code": f.get("code"), "message": f.get("message"), "detail": f.get("detail"),
-                      "type": f.get("type"), "seen": 0, "fired": 0})
+                      "type": f.get("type"), "applied": bool(f.get("applied")), "seen": 0, "fired": 0})
     with st.lock:
         st.faults.extend(added)
         return {"faults": len(added), "pending": len(st.faults)}

@@ -523,6 +523,43 @@ class TestFaults(Base):
         self.assertEqual(self.s.ctl("/_test/requests", q={"path": "sales-order$"})["requests"][0]["status"],
                          "timeout")
 
+    def test_applied_timeout_and_cut(self):
+        # the request takes effect; its answer never arrives (after a stall, or at once)
+        cid = self.customer()
+        self.fault(method="POST", path="sales-order$", kind="timeout", seconds=1, applied=True)
+        t = time.monotonic()
+        with self.assertRaises((http.client.HTTPException, ConnectionError, OSError)):
+            self.s.call("POST", "order-service/sales-order", order_body(cid), timeout=5)
+        self.assertGreaterEqual(time.monotonic() - t, 0.9)
+        self.assertEqual(self.orders(), 1)
+        self.fault(method="POST", path="sales-order$", kind="cut", applied=True)
+        with self.assertRaises((http.client.HTTPException, ConnectionError)):
+            self.s.call("POST", "order-service/sales-order", order_body(cid, ref="4Z32PABD"))
+        self.assertEqual(self.orders(), 2)
+        log = self.s.ctl("/_test/requests", q={"path": "sales-order$"})["requests"]
+        self.assertEqual([(e["status"], e.get("fault")) for e in log], [("timeout", "timeout"), ("cut", "cut")])
+        # on the token endpoint: the token is issued, the answer lost
+        self.fault(path="oauth/token", kind="cut", applied=True)
+        code = self.s.ctl("/_test/oauth-code", {})["code"]
+        with self.assertRaises((http.client.HTTPException, ConnectionError)):
+            self.s.token("authorization_code", code=code, account_code="acme")
+        self.assertEqual(self.s.token("authorization_code", code=code, account_code="acme")[2]["error"],
+                         "invalid_grant")
+
+    def test_refresh_rotation(self):
+        code = self.s.ctl("/_test/oauth-code", {})["code"]
+        first = self.s.token("authorization_code", code=code, account_code="acme")[2]["refresh_token"]
+        self.assertEqual(self.s.ctl("/_test/refresh-policy", {"rotate": True}), {"rotate": True, "rotations": 0})
+        st, _, b = self.s.token("refresh_token", refresh_token=first)
+        self.assertEqual(st, 200, b)
+        self.assertNotEqual(b["refresh_token"], first)
+        # the one used is dead at once; the new one works
+        self.assertEqual(self.s.token("refresh_token", refresh_token=first)[2]["error"], "invalid_grant")
+        self.assertEqual(self.s.token("refresh_token", refresh_token=b["refresh_token"])[0], 200)
+        self.assertEqual(self.s.ctl("/_test/refresh-policy", {})["rotations"], 2)
+        self.s.ctl("/_test/reset", {})
+        self.assertEqual(self.s.ctl("/_test/refresh-policy", {})["rotate"], False)
+
     def test_token_endpoint_faults(self):
         self.s.ctl("/_test/fault", [{"path": "oauth/token", "kind": "503"}, {"path": "oauth/token", "kind": "cut"}])
         code = self.s.ctl("/_test/oauth-code", {})["code"]

@@ -376,10 +376,21 @@ class TestInvoices(Base):
     def test_seed(self):
         ans = self.s.ctl("/_test/seed", {"customers": [{"Id": "300", "DisplayName": "Amazon.com"}],
                                          "items": [{"Id": "20", "Name": "Gadget", "Sku": "G-1", "UnitPrice": "3.5"}]})
-        self.assertEqual(ans, {"customers": ["300"], "items": ["20"]})
+        self.assertEqual(ans, {"customers": ["300"], "items": ["20"], "invoices": [], "estimates": []})
         self.assertEqual(self.customer("Amazon DF"), "301")
         st = self.s.ctl("/_test/state")
         self.assertEqual(sorted(i["Sku"] for i in st["items"] if "Sku" in i), ["ACME-1001", "ACME-1002", "G-1"])
+        # an invoice a person typed: built as a create is; seeded again by its Id, it is edited
+        body = json.loads(dumps(self.invoice_body("300", doc="TYPED-1", lines=[line("8", 2, "12.50")])))
+        ans = self.s.ctl("/_test/seed", {"invoices": [body], "estimates": [dict(body, DocNumber="EST-1")]})
+        self.assertEqual((len(ans["invoices"]), len(ans["estimates"])), (1, 1))
+        inv = self.s.ctl("/_test/state")["invoices"][0]
+        self.assertEqual((inv["DocNumber"], str(inv["TotalAmt"]), inv["SyncToken"]), ("TYPED-1", "25.00", "0"))
+        self.s.ctl("/_test/seed", {"invoices": [dict(body, Id=inv["Id"], DocNumber="TYPED-2")]})
+        st = self.s.ctl("/_test/state")
+        self.assertEqual([(i["Id"], i["DocNumber"], i["SyncToken"]) for i in st["invoices"]],
+                         [(inv["Id"], "TYPED-2", "1")])
+        self.assertEqual([e["DocNumber"] for e in st["estimates"]], ["EST-1"])
 
 
 class TestQuery(Base):
@@ -471,6 +482,26 @@ class TestLimitsAndFaults(Base):
         s2, _, b = self.post("invoice", self.invoice_body(cid), {"requestid": "rid-cut"})
         self.assertEqual(s2, 200)
         self.assertEqual(len(self.s.ctl("/_test/state")["invoices"]), 1)
+
+    def test_applied_timeout_and_cut(self):
+        # the request takes effect; its answer never arrives (after a stall, or at once)
+        cid = self.customer()
+        self.s.ctl("/_test/fault", [{"method": "POST", "path": "/invoice$", "kind": "timeout", "seconds": 1,
+                                     "applied": True},
+                                    {"method": "POST", "path": "/invoice$", "kind": "cut", "applied": True}])
+        t = time.monotonic()
+        with self.assertRaises((http.client.HTTPException, OSError)):
+            self.post("invoice", self.invoice_body(cid), {"requestid": "rid-t"}, timeout=5)
+        self.assertGreaterEqual(time.monotonic() - t, 0.9)
+        with self.assertRaises((http.client.HTTPException, OSError)):
+            self.post("invoice", self.invoice_body(cid, doc="D-2"), {"requestid": "rid-c"})
+        self.assertEqual(sorted(i["DocNumber"] for i in self.s.ctl("/_test/state")["invoices"]),
+                         ["ACME-INV-240319-001", "D-2"])
+        log = [e for e in self.s.ctl("/_test/requests")["requests"] if e["path"].endswith("/invoice")]
+        self.assertEqual([(e["status"], e["outcome"]) for e in log], [("timeout", "created"), ("cut", "created")])
+        # the replays answer the first answers
+        self.assertEqual(self.post("invoice", self.invoice_body(cid), {"requestid": "rid-t"})[0], 200)
+        self.assertEqual(len(self.s.ctl("/_test/state")["invoices"]), 2)
 
     def test_timeout_then_5xx_after(self):
         cid = self.customer()

@@ -438,6 +438,18 @@ static void test_errors_name_the_line(void **state)
         {"an ERP receiving what wharf has not", "<erp kind=\"files\"/>",
          "<erp kind=\"quickbooks\" id=\"q\" realm=\"1\" receives=\"invoices refunds\"/>", NULL,
          "'refunds' is not an element of the set"},
+        {"<http> with a port out of range", "<erp kind=\"files\"/>",
+         "<erp kind=\"files\"/>\n  <http listen=\"127.0.0.1:70000\"/>", "<http", "the port is not a number"},
+        {"<http> on a host name", "<erp kind=\"files\"/>", "<erp kind=\"files\"/>\n  <http listen=\"example.com:80\"/>",
+         "<http", "example.com is not an IPv4 address"},
+        {"<http> on a public address without public=\"true\"", "<erp kind=\"files\"/>",
+         "<erp kind=\"files\"/>\n  <http listen=\"0.0.0.0:8443\"/>", "<http", "not a loopback address"},
+        {"<http> with a certificate and no key", "<erp kind=\"files\"/>",
+         "<erp kind=\"files\"/>\n  <http listen=\"127.0.0.1:8443\" tls-cert=\"wharf.xml\"/>", "<http",
+         "tls-cert and tls-key go together"},
+        {"<http> with a key that cannot be read", "<erp kind=\"files\"/>",
+         "<erp kind=\"files\"/>\n  <http listen=\"[::1]:8443\" tls-cert=\"wharf.xml\" tls-key=\"no-such.key\"/>",
+         "<http", "no-such.key cannot be read"},
         {"wrong format version", "<wharf version=\"1\">", "<wharf version=\"2\">", NULL, "'2' is not an element of the set"},
     };
     size_t i;
@@ -463,6 +475,38 @@ static void test_errors_name_the_line(void **state)
         if (strstr(err.msg, cases[i].want) == NULL)
             fail_msg("%s: got '%s', want '%s' in it", cases[i].what, err.msg, cases[i].want);
     }
+}
+
+/* <http>: a loopback listener, and a public one when told so. */
+static void test_http_listener(void **state)
+{
+    struct gw_config *cfg = NULL;
+    struct edi_err err;
+    int line;
+    char *text = edit("<erp kind=\"files\"/>", "<erp kind=\"files\"/>\n  <http listen=\"localhost:0\"/>", NULL, &line);
+
+    put(text);
+    free(text);
+    assert_int_equal(load(&cfg, &err), 0);
+    assert_string_equal(cfg->http.listen, "localhost:0");
+    assert_null(cfg->http.tls_cert);
+    assert_int_equal(cfg->http.public_, 0);
+    gw_config_free(cfg);
+    text = edit("<erp kind=\"files\"/>",
+                "<erp kind=\"files\"/>\n  <http listen=\"0.0.0.0:8443\" tls-cert=\"wharf.xml\" tls-key=\"wharf.xml\" "
+                "public=\"true\"/>", NULL, &line);
+    put(text);
+    free(text);
+    assert_int_equal(load(&cfg, &err), 0);
+    assert_int_equal(cfg->http.public_, 1);
+    assert_non_null(strstr(cfg->http.tls_key, "/wharf.xml"));   /* joined with the workspace */
+    gw_config_free(cfg);
+    text = edit("<erp kind=\"files\"/>", "<erp kind=\"files\"/>", NULL, &line);
+    put(text);
+    free(text);
+    assert_int_equal(load(&cfg, &err), 0);
+    assert_null(cfg->http.listen);   /* no <http>: nothing listens */
+    gw_config_free(cfg);
 }
 
 /* <erp kind="brightpearl"> and <erp kind="quickbooks"> beside the file
@@ -755,6 +799,7 @@ int main(void)
         cmocka_unit_test(test_not_a_workspace),
         cmocka_unit_test(test_errors_name_the_line),
         cmocka_unit_test(test_api_erps),
+        cmocka_unit_test(test_http_listener),
         cmocka_unit_test(test_no_doctype),
         cmocka_unit_test(test_cron),
         cmocka_unit_test(test_spapi_transport),

@@ -727,6 +727,36 @@ static void test_delete(void **state)
     assert_int_equal(scalar(f, "SELECT count(*) FROM secrets"), NSECRETS - 1);
 }
 
+/* Webhook tokens (erp/hooks.c): random hex in locked memory, compared in
+ * constant time; a wrong byte anywhere, another length, NULL: not equal. */
+static void test_random_and_equal(void **state)
+{
+    struct gw_secret *a = NULL, *b = NULL;
+    struct edi_err err;
+    char copy[65];
+    size_t i;
+
+    assert_int_equal(gw_secret_random(&a, 32, &err), 0);
+    assert_int_equal(gw_secret_random(&b, 32, &err), 0);
+    assert_int_equal(a->n, 64);
+    assert_int_equal(strspn(a->p, "0123456789abcdef"), 64);
+    assert_string_not_equal(a->p, b->p);
+    assert_true(gw_secret_equal(a, a->p, a->n));
+    assert_false(gw_secret_equal(a, b->p, b->n));
+    for (i = 0; i < 64; i += 21) {
+        memcpy(copy, a->p, 65);
+        copy[i] = copy[i] == '0' ? '1' : '0';
+        assert_false(gw_secret_equal(a, copy, 64));
+    }
+    assert_false(gw_secret_equal(a, a->p, 63));
+    assert_false(gw_secret_equal(a, "", 0));
+    assert_false(gw_secret_equal(NULL, a->p, 64));
+    gw_secret_free(a);
+    gw_secret_free(b);
+    assert_int_equal(gw_secret_random(&a, 0, &err), EDI_ERR);
+    assert_null(a);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -745,6 +775,7 @@ int main(void)
         T(test_rotation_running),
         T(test_list_without_values),
         T(test_delete),
+        cmocka_unit_test(test_random_and_equal),
     };
 #undef T
 
