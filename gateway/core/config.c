@@ -668,9 +668,9 @@ static int as2_listener(struct loader *ld, xmlNodePtr root)
 {
     struct gw_as2_listen *l = &ld->cfg->as2;
     xmlNodePtr n = child(root, "as2");
-    const char *v, *colon;
-    char host[64];
-    size_t hn;
+    struct gw_listen at;
+    struct edi_err e;
+    const char *v;
 
     l->path = "/as2";
     l->max_bytes = 64L << 20;
@@ -697,19 +697,15 @@ static int as2_listener(struct loader *ld, xmlNodePtr root)
         l->tls_key = join(ld, v);
     if ((l->tls_cert == NULL) != (l->tls_key == NULL))
         return fail_at(ld, n, "<as2>: tls-cert and tls-key go together (a certificate and its key, PEM)");
-    if (l->listen == NULL || (colon = strrchr(l->listen, ':')) == NULL || colon[1] == '\0' ||
-        strspn(colon + 1, "0123456789") != strlen(colon + 1) || atol(colon + 1) > 65535 ||
-        (hn = (size_t)(colon - l->listen)) == 0 || hn >= sizeof(host))
-        return fail_at(ld, n, "<as2 listen=\"%s\">: not HOST:PORT (127.0.0.1:4080, [::1]:4080)",
-                       l->listen ? l->listen : "");
-    memcpy(host, l->listen, hn);
-    host[hn] = '\0';
+    edi_err_clear(&e);
+    if (gw_listen_parse(&at, l->listen, &e) < 0)
+        return fail_at(ld, n, "<as2 listen>: %s", e.msg);
     /* SPEC: issue 17 — a listener binds to loopback unless told otherwise */
-    if (!l->public_ && strcmp(host, "localhost") != 0 && strcmp(host, "[::1]") != 0 && strncmp(host, "127.", 4) != 0)
+    if (!at.loopback && !l->public_)
         return fail_at(ld, n, "<as2 listen=\"%s\">: not a loopback address; wharf listens beyond this host only "
                        "when told so: public=\"true\"%s", l->listen,
                        l->tls_cert ? "" : ", with tls-cert and tls-key (or a TLS proxy in front)");
-    if (l->url == NULL && atol(colon + 1) != 0) {
+    if (l->url == NULL && at.port != 0) {
         size_t len = strlen(l->listen) + strlen(l->path) + 16;
         char *u = edi_pool_alloc(ld->pl, len);
 

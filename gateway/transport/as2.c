@@ -40,6 +40,7 @@
 #include "gateway/secret/vault.h"
 
 #include <ctype.h>
+#include <strings.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -732,3 +733,412 @@ const struct gw_transport_type gw_transport_as2 = {
     .status = as2_status,
     .close = as2_close,
 };
+
+/* ---- the receiving end ----------------------------------------------------------------------- */
+
+static const char *hget(const struct gw_http_header *h, size_t nh, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < nh; i++)
+        if (strcasecmp(h[i].name, name) == 0)
+            return h[i].value;
+    return NULL;
+}
+
+static void reply_text(struct gw_as2_reply *out, int status, const char *msg)
+{
+    out->status = status;
+    snprintf(out->content_type, sizeof(out->content_type), "text/plain");
+    edi_buf_reset(&out->body);
+    edi_buf_printf(&out->body, "%s\n", msg);
+}
+
+static void reply_header(struct gw_as2_reply *out, const char *name, const char *value)
+{
+    size_t k = out->nheaders;
+
+    if (k >= sizeof(out->headers) / sizeof(out->headers[0]) || !gw_mime_value_ok(value, sizeof(out->hvals[0]) - 1))
+        return;
+    snprintf(out->hvals[k], sizeof(out->hvals[k]), "%s", value);
+    out->headers[k].name = name;
+    out->headers[k].value = out->hvals[k];
+    out->nheaders++;
+}
+
+/* A file-name-safe form of a Message-ID or a name: letters, digits, '.',
+ * '-', '_' and '@' kept, the rest '_'; never starting with '.'. */
+static void safe_name(char *out, size_t cap, const char *prefix, const char *s, const char *suffix)
+{
+    size_t k, lim;
+
+    snprintf(out, cap, "%s", prefix);
+    k = strlen(out);
+    lim = cap > strlen(suffix) + 1 ? cap - strlen(suffix) - 1 : 0;
+    for (; s && *s && k < lim && k < 120; s++) {
+        char ch = *s;
+
+        if (ch == '<' || ch == '>')
+            continue;
+        int keep = isalnum((unsigned char)ch) || ch == '-' || ch == '_' || ch == '@' || (ch == '.' && k > 0);
+
+        out[k++] = keep ? ch : '_';
+    }
+    out[k] = '\0';
+    snprintf(out + k, cap - k, "%s", suffix);
+}
+
+/* 1 when a partner's Receipt-Delivery-Option is a URL we POST to: https://,
+ * or http:// to loopback (as for our own url). */
+static int delivery_ok(const char *u)
+{
+    const char *h;
+
+    if (u == NULL || !gw_mime_value_ok(u, 1000))
+        return 0;
+    if (strncasecmp(u, "https://", 8) == 0)
+        return 1;
+    if (strncasecmp(u, "http://", 7) != 0)
+        return 0;
+    h = u + 7;
+    return strncmp(h, "127.", 4) == 0 || strncmp(h, "localhost", 9) == 0 || strncmp(h, "[::1]", 5) == 0;
+}
+
+/* Bare form of a Message-ID: without its angle brackets. */
+static void bare_id(char *out, size_t cap, const char *id)
+{
+    size_t n;
+
+    gw_as2_name_read(out, cap, id ? id : "");
+    n = strlen(out);
+    if (n >= 2 && out[0] == '<' && out[n - 1] == '>') {
+        memmove(out, out + 1, n - 2);
+        out[n - 2] = '\0';
+    }
+}
+
+/* An async receipt of a message we sent: recorded for status(). */
+static void take_mdn(struct gw_ctx *c, const struct gw_partner *p, const struct gw_as2_creds *cr, const char *ct,
+                     const char *body, size_t n, struct gw_as2_reply *out)
+{
+    struct gw_cms_open_opts o;
+    struct gw_cms_mdn md;
+    struct gw_as2_msg *m = NULL;
+    struct edi_err e;
+    char id[300], detail[600];
+    const char *status;
+    int rc;
+
+    memset(&o, 0, sizeof(o));
+    o.certs = (const struct gw_cms_cert *const *)cr->certs;
+    o.ncerts = cr->ncerts;
+    o.require_signed = md_word(p->as2.mdn_sign) != GW_MD_NONE;
+    o.now = c->now;
+    edi_err_clear(&e);
+    if (gw_cms_mdn_open(&md, ct, body, n, &o, &e) < 0) {
+        gw_log(c, "error", "as2: %s: a receipt that does not verify (%s): %s", p->id, gw_cms_fail_modifier(md.fail),
+               e.msg);
+        reply_text(out, 400, "the receipt does not verify with the certificates we hold for you");
+        return;
+    }
+    /* as sent ("<...>"), then the other form (research §4.4) */
+    bare_id(id, sizeof(id), md.original_message_id);
+    {
+        char with[320];
+
+        snprintf(with, sizeof(with), "<%s>", id);
+        rc = gw_store_as2_get(&m, c->store, "out", p->id, with, &e);
+        if (rc == EDI_ENOTFOUND)
+            rc = gw_store_as2_get(&m, c->store, "out", p->id, id, &e);
+    }
+    if (rc < 0) {
+        gw_log(c, rc == EDI_ENOTFOUND ? "warn" : "error", "as2: %s: a receipt for %s: %s", p->id,
+               md.original_message_id, rc == EDI_ENOTFOUND ? "we sent no such message" : e.msg);
+        if (rc == EDI_ENOTFOUND)
+            reply_text(out, 200, "no such message: receipt ignored");
+        else
+            reply_text(out, 503, "try again later");
+        return;
+    }
+    if (!md.processed) {
+        status = "rejected";
+        snprintf(detail, sizeof(detail), "AS2 receipt: %.400s", md.disposition);
+    } else if (!gw_cms_mic_eq(md.mic, m->mic)) {
+        status = "rejected";
+        snprintf(detail, sizeof(detail), "AS2 receipt: the MIC differs (the partner's %.100s, ours %.100s): the "
+                 "partner holds other bytes than were signed", md.mic[0] ? md.mic : "none", m->mic ? m->mic : "none");
+    } else {
+        status = "accepted";
+        snprintf(detail, sizeof(detail), "AS2 receipt: %.400s", md.disposition);
+    }
+    if (strcmp(m->status, "accepted") != 0 && strcmp(m->status, "rejected") != 0) {
+        edi_err_clear(&e);
+        if (gw_store_as2_update(c->store, "out", p->id, m->message_id, NULL, status, detail, 0, c->now, &e) < 0) {
+            gw_log(c, "error", "as2: %s: the receipt for %s was not recorded: %s", p->id, m->message_id, e.msg);
+            reply_text(out, 503, "try again later");
+            gw_as2_msg_free(m);
+            return;
+        }
+    }
+    gw_log(c, strcmp(status, "accepted") == 0 ? "info" : "warn", "as2: %s: receipt for %s: %s (%s)", p->id,
+           m->message_id, status, md.disposition);
+    reply_text(out, 200, "receipt recorded");
+    gw_as2_msg_free(m);
+}
+
+/* The answer to a message: an MDN, in the reply (sync) or through the
+ * outbox to the partner's Receipt-Delivery-Option (async). */
+static void answer(struct gw_ctx *c, const struct gw_partner *p, const struct gw_as2_creds *cr, const char *from,
+                   const char *to, const char *mid, const char *dno, const char *rdo, const char *mic,
+                   enum gw_cms_fail fail, const char *warning, const char *text, struct gw_as2_reply *out)
+{
+    struct gw_cms_mdn_opts mo;
+    struct gw_cms_msg m;
+    struct edi_err e;
+    char hex[33], mdn_id[300], fromv[300], tov[300];
+    int signed_asked = 0;
+    enum gw_cms_md md = gw_as2_dno_micalg(dno, &signed_asked);
+
+    memset(&mo, 0, sizeof(mo));
+    mo.reporting_ua = REPORTING_UA;
+    mo.original_recipient = to;
+    mo.final_recipient = to;
+    mo.original_message_id = mid;
+    mo.mic = mic && mic[0] ? mic : NULL;
+    mo.fail = fail;
+    mo.warning = warning;
+    mo.text = text;
+    /* SPEC: bis "Signed Receipt Considerations": signed when asked, failures too */
+    if (signed_asked && cr != NULL && cr->have_current_key) {
+        mo.sign = md != GW_MD_NONE ? md : GW_MD_SHA256;
+        mo.signer = cr->keys[0];
+    }
+    edi_err_clear(&e);
+    if (gw_cms_mdn_build(&m, &mo, &e) < 0) {
+        gw_cms_msg_dispose(&m);
+        /* a Message-ID with a control character: no receipt can carry it */
+        gw_log(c, "error", "as2: %s: no receipt built: %s", p ? p->id : from, e.msg);
+        reply_text(out, 400, "no receipt can be built for this request (a header holds a control character)");
+        return;
+    }
+    if (p != NULL && rdo != NULL && delivery_ok(rdo)) {
+        struct edi_buf b;
+        int64_t oid;
+
+        edi_buf_init(&b, 0);
+        edi_buf_printf(&b, "Content-Type: %s\r\n\r\n", m.content_type);
+        edi_buf_put(&b, m.body.p, m.body.n);
+        edi_err_clear(&e);
+        if (gw_store_outbox_add(&oid, c->store, p->id, GW_AS2_MDN_KIND, rdo, b.p, b.n, c->now, &e) < 0) {
+            gw_log(c, "error", "as2: %s: the receipt for %s was not queued: %s", p->id, mid, e.msg);
+            reply_text(out, 503, "try again later");
+        } else {
+            reply_text(out, 200, "received; the receipt follows asynchronously");
+        }
+        edi_buf_dispose(&b);
+        gw_cms_msg_dispose(&m);
+        return;
+    }
+    out->status = 200;
+    snprintf(out->content_type, sizeof(out->content_type), "%s", m.content_type);
+    edi_buf_reset(&out->body);
+    edi_buf_put(&out->body, m.body.p, m.body.n);
+    gw_as2_name_value(fromv, sizeof(fromv), to);
+    gw_as2_name_value(tov, sizeof(tov), from);
+    reply_header(out, "AS2-Version", "1.2");
+    reply_header(out, "AS2-From", fromv);
+    reply_header(out, "AS2-To", tov);
+    if (random_hex(hex) == 0 && gw_as2_message_id(mdn_id, sizeof(mdn_id), 0, hex, to) == 0)
+        reply_header(out, "Message-ID", mdn_id);
+    reply_header(out, "MIME-Version", "1.0");
+    gw_cms_msg_dispose(&m);
+}
+
+/* A request we cannot tie to a partnership, kept for the operator. */
+static void keep_unknown(struct gw_ctx *c, const char *mid, const char *body, size_t n, const char *why)
+{
+    char dir[4200], path[4400], rpath[4500], name[200];
+    struct edi_err e;
+
+    snprintf(dir, sizeof(dir), "%s/as2-refused", c->cfg->workspace);
+    mkdir(dir, 0700);
+    safe_name(name, sizeof(name), "as2-", mid, ".msg");
+    if (gw_write_unique(path, sizeof(path), dir, name, body, n, &e) == 0) {
+        snprintf(rpath, sizeof(rpath), "%s.reason", path);
+        if (gw_write_file(rpath, why, strlen(why), &e) < 0)
+            gw_log(c, "error", "as2: %s: %s", name, e.msg);
+    } else {
+        gw_log(c, "error", "as2: %s: %s", name, e.msg);
+    }
+}
+
+void gw_as2_receive(const struct gw_as2_rx *rx, const struct gw_http_header *h, size_t nh, const char *body,
+                    size_t n, struct gw_as2_reply *out)
+{
+    const struct gw_config *cfg = rx->cfg;
+    const char *fromh = hget(h, nh, "AS2-From"), *toh = hget(h, nh, "AS2-To");
+    const char *mid = hget(h, nh, "Message-ID"), *ct = hget(h, nh, "Content-Type");
+    const char *dno = hget(h, nh, "Disposition-Notification-Options");
+    const char *dnt = hget(h, nh, "Disposition-Notification-To");
+    const char *rdo = hget(h, nh, "Receipt-Delivery-Option");
+    const struct gw_partner *p = NULL;
+    struct gw_as2_creds cr;
+    struct gw_cms_open_opts o;
+    struct gw_cms_in in;
+    struct gw_as2_msg *seen = NULL;
+    struct gw_ctx c;
+    struct edi_err e;
+    char from[300], to[300], why[800];
+    size_t i;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    edi_buf_init(&out->body, 0);
+    out->status = 200;
+    memset(&c, 0, sizeof(c));
+    memset(&cr, 0, sizeof(cr));
+    c.cfg = (struct gw_config *)cfg;
+    c.log = rx->log;
+    c.now = rx->now ? rx->now() : time(NULL);
+    if (fromh == NULL || toh == NULL || ct == NULL) {
+        reply_text(out, 400, "not an AS2 request: AS2-From, AS2-To and Content-Type are required");
+        return;
+    }
+    gw_as2_name_read(from, sizeof(from), fromh);
+    gw_as2_name_read(to, sizeof(to), toh);
+    for (i = 0; i < cfg->npartners && p == NULL; i++)
+        if (strcmp(cfg->partners[i].transport, "as2") == 0 && strcmp(cfg->partners[i].as2.as2_id, from) == 0 &&
+            strcmp(cfg->partners[i].as2.our_as2_id, to) == 0)
+            p = &cfg->partners[i];
+    /* no Message-ID: nothing to tie a receipt to (an MDN has its own) */
+    if (p == NULL) {
+        snprintf(why, sizeof(why), "AS2 request from '%.100s' to '%.100s' (Message-ID %.200s): no partnership "
+                 "in wharf.xml has as2-id=\"%.100s\" and our-as2-id=\"%.100s\"\n", from, to, mid ? mid : "none",
+                 from, to);
+        keep_unknown(&c, mid, body, n, why);
+        gw_log(&c, "warn", "as2: a request from '%s' to '%s': no such partnership: refused and kept in "
+               "as2-refused/", from, to);
+        if (mid == NULL || dnt == NULL || gw_as2_is_mdn(ct, body, n))
+            reply_text(out, 403, "no such AS2 partnership");
+        else
+            answer(&c, NULL, NULL, from, to, mid, dno, NULL, NULL, GW_CMS_FAIL_UNKNOWN_PARTNER, NULL, NULL, out);
+        return;
+    }
+    edi_err_clear(&e);
+    if ((rc = gw_store_open(&c.store, cfg->store_path, &e)) < 0) {
+        gw_log(&c, "error", "as2: %s: the store: %s", p->id, e.msg);
+        reply_text(out, 503, "try again later");
+        return;
+    }
+    if ((rc = gw_as2_creds_load(&cr, c.store, cfg, p, &e)) < 0) {
+        gw_log(&c, "error", "as2: %s: %s", p->id, e.msg);
+        reply_text(out, 503, "try again later");
+        gw_store_close(c.store);
+        return;
+    }
+    if (gw_as2_is_mdn(ct, body, n)) {
+        take_mdn(&c, p, &cr, ct, body, n, out);
+        goto done;
+    }
+    if (mid == NULL || *mid == '\0') {
+        reply_text(out, 400, "an AS2 message needs a Message-ID");
+        goto done;
+    }
+    /* SPEC: research §4.3 — a duplicate is answered again, never processed twice */
+    rc = gw_store_as2_get(&seen, c.store, "in", p->id, mid, &e);
+    if (rc == 0 && strcmp(seen->status, "processed") == 0) {
+        gw_log(&c, "warn", "as2: %s: message %s again: answered as a duplicate, not processed again", p->id, mid);
+        answer(&c, p, &cr, from, to, mid, dno, dnt ? rdo : NULL, seen->mic, GW_CMS_FAIL_NONE, "duplicate-document",
+               NULL, out);
+        goto done;
+    }
+    if (rc < 0 && rc != EDI_ENOTFOUND) {
+        gw_log(&c, "error", "as2: %s: the store: %s", p->id, e.msg);
+        reply_text(out, 503, "try again later");
+        goto done;
+    }
+    memset(&o, 0, sizeof(o));
+    o.keys = (const struct gw_cms_key *const *)cr.keys;
+    o.nkeys = cr.nkeys;
+    o.certs = (const struct gw_cms_cert *const *)cr.certs;
+    o.ncerts = cr.ncerts;
+    o.require_signed = p->as2.require_signed;
+    o.require_encrypted = p->as2.require_encrypted;
+    {
+        int asked;
+
+        o.mic_md = gw_as2_dno_micalg(dno, &asked);
+    }
+    o.now = c.now;
+    o.max_body = (size_t)cfg->as2.max_bytes;
+    edi_err_clear(&e);
+    rc = gw_cms_open(&in, ct, body, n, &o, &e);
+    if (rc < 0) {
+        struct gw_as2_msg m;
+        char name[200];
+        int existed;
+
+        snprintf(why, sizeof(why), "AS2 message %.200s from %.100s refused: %s: %.400s\n", mid, from,
+                 gw_cms_fail_modifier(in.fail), e.msg);
+        safe_name(name, sizeof(name), "as2-", mid, ".msg");
+        gw_transport_keep_local(&c, p, name, body, n, why);
+        gw_log(&c, "warn", "as2: %s: message %s refused (%s): %s; the request is kept in quarantine/", p->id, mid,
+               gw_cms_fail_modifier(in.fail), e.msg);
+        memset(&m, 0, sizeof(m));
+        m.partner = (char *)p->id;
+        m.direction = "in";
+        m.message_id = (char *)mid;
+        m.mic = in.mic;
+        m.status = "refused";
+        m.detail = (char *)gw_cms_fail_modifier(in.fail);
+        edi_err_clear(&e);
+        if (gw_store_as2_put(&existed, c.store, &m, c.now, &e) == 0 && existed)
+            gw_store_as2_update(c.store, "in", p->id, mid, in.mic, "refused", m.detail, 0, c.now, &e);
+        answer(&c, p, &cr, from, to, mid, dno, dnt ? rdo : NULL, in.mic, in.fail, NULL, NULL, out);
+        gw_cms_in_dispose(&in);
+        goto done;
+    }
+    {
+        struct gw_as2_msg m;
+        char sha[65], name[300];
+        int64_t raw = 0;
+        int dup = 0, pending = 0, existed = 0;
+
+        if (in.filename[0] && in.filename[0] != '.' && strchr(in.filename, '/') == NULL &&
+            gw_mime_value_ok(in.filename, 200))
+            snprintf(name, sizeof(name), "%s", in.filename);
+        else
+            safe_name(name, sizeof(name), "as2-", mid, ".edi");
+        edi_err_clear(&e);
+        if ((rc = gw_sha256_hex(sha, in.payload, in.npayload, &e)) == 0)
+            rc = gw_store_receive_raw(&raw, &dup, &pending, c.store, p->id, name, sha, in.payload, in.npayload,
+                                      c.now, &e);
+        if (rc == 0) {
+            memset(&m, 0, sizeof(m));
+            m.partner = (char *)p->id;
+            m.direction = "in";
+            m.message_id = (char *)mid;
+            m.raw_id = raw;
+            m.mic = in.mic;
+            m.status = "processed";
+            if ((rc = gw_store_as2_put(&existed, c.store, &m, c.now, &e)) == 0 && existed)
+                rc = gw_store_as2_update(c.store, "in", p->id, mid, in.mic, "processed", NULL, raw, c.now, &e);
+        }
+        if (rc < 0) {
+            /* nothing to answer yet: the partner sends it again */
+            gw_log(&c, "error", "as2: %s: message %s not stored: %s", p->id, mid, e.msg);
+            reply_text(out, 503, "try again later");
+            gw_cms_in_dispose(&in);
+            goto done;
+        }
+        gw_log(&c, "info", "as2: %s: message %s received: %s, %zu bytes%s%s%s (raw #%lld%s)", p->id, mid, name,
+               in.npayload, in.was_signed ? ", signed" : "", in.was_encrypted ? ", encrypted" : "",
+               in.was_compressed ? ", compressed" : "", (long long)raw, dup ? ", the same bytes as before" : "");
+        answer(&c, p, &cr, from, to, mid, dno, dnt ? rdo : NULL, in.mic, GW_CMS_FAIL_NONE, NULL, NULL, out);
+        gw_cms_in_dispose(&in);
+    }
+done:
+    gw_as2_msg_free(seen);
+    gw_as2_creds_free(&cr);
+    gw_store_close(c.store);
+}
