@@ -873,7 +873,10 @@ static void take_mdn(struct gw_ctx *c, const struct gw_partner *p, const struct 
     }
     if (strcmp(m->status, "accepted") != 0 && strcmp(m->status, "rejected") != 0) {
         edi_err_clear(&e);
-        if (gw_store_as2_update(c->store, "out", p->id, m->message_id, NULL, status, detail, 0, c->now, &e) < 0) {
+        /* the outbox's receipt (and the documents it carries) follow at
+         * once, without waiting for status() */
+        if (gw_store_as2_update(c->store, "out", p->id, m->message_id, NULL, status, detail, 0, c->now, &e) < 0 ||
+            (m->outbox_id > 0 && gw_store_receipt_status(c->store, m->outbox_id, status, detail, c->now, &e) < 0)) {
             gw_log(c, "error", "as2: %s: the receipt for %s was not recorded: %s", p->id, m->message_id, e.msg);
             reply_text(out, 503, "try again later");
             gw_as2_msg_free(m);
