@@ -496,3 +496,50 @@ int gw_cmd_certs(int argc, char **argv)
     gw_config_free(cfg);
     return rc;
 }
+
+void gw_as2_cert_warnings(char ***warn, size_t *n, const struct gw_config *cfg, time_t now)
+{
+    size_t i;
+    int s, ours;
+
+    for (i = 0; i < cfg->npartners; i++) {
+        const struct gw_partner *p = &cfg->partners[i];
+
+        if (strcmp(p->transport, "as2") != 0)
+            continue;
+        for (ours = 1; ours >= 0; ours--)
+            for (s = GW_AS2_CURRENT; s <= GW_AS2_NEXT; s++) {
+                char path[4400], *data, line[600];
+                size_t len;
+                struct gw_cms_cert *c = NULL;
+                struct gw_cms_cert_info ci;
+                struct edi_err err;
+                long days;
+
+                gw_as2_cert_path(path, sizeof(path), cfg, p, ours, (enum gw_as2_slot)s, NULL);
+                if (slurp(&data, &len, path) < 0)
+                    continue;
+                if (gw_cms_cert_new(&c, data, len, &err) < 0 || gw_cms_cert_info(&ci, c, &err) < 0) {
+                    snprintf(line, sizeof(line), "AS2 %s: %s certificate %.400s is unreadable", p->id,
+                             ours ? "our" : "the partner's", path);
+                } else {
+                    days = (long)((ci.not_after - now) / 86400);
+                    if (days >= GW_AS2_EXPIRY_WARN_DAYS) {
+                        free(data);
+                        gw_cms_cert_free(c);
+                        continue;
+                    }
+                    snprintf(line, sizeof(line), "AS2 %s: %s %s certificate (%s) %s %ld day%s: %s", p->id,
+                             ours ? "our" : "the partner's", gw_as2_slot_name((enum gw_as2_slot)s), ci.subject,
+                             ci.not_after <= now ? "expired" : "expires in", days < 0 ? -days : days,
+                             (days == 1 || days == -1) ? "" : "s",
+                             ours ? "make the next one (wharf certs new), send it, then wharf certs switch"
+                                  : "ask the partner for its next certificate (wharf certs import)");
+                }
+                free(data);
+                gw_cms_cert_free(c);
+                *warn = edi_xrealloc(*warn, (*n + 1) * sizeof(**warn));
+                (*warn)[(*n)++] = edi_xstrdup(line);
+            }
+    }
+}

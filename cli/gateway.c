@@ -602,6 +602,7 @@ int gw_cmd_status(int argc, char **argv)
 
     /* the workspace holds consumers' personal data: say who else may read it */
     gw_perm_warnings(&warn, &nwarn, c.cfg);
+    gw_as2_cert_warnings(&warn, &nwarn, c.cfg, c.now);
     memset(&rb, 0, sizeof(rb));
     if (gw_store_counts(&counts, &n, c.store, c.now, &err) < 0 ||
         gw_store_last_errors(&errs, &ne, c.store, 10, &err) < 0 ||

@@ -30,6 +30,9 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$K/p.key" -out "$K/p.crt" -su
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$K/q.key" -out "$K/q.crt" -subj /CN=INTRUDER -days 30 2> /dev/null
 "$W" certs new amazon-df -w "$ws" > "$tmp/out" 2>&1 && "$W" certs import amazon-df "$K/p.crt" -w "$ws" >> "$tmp/out" 2>&1 \
   && "$W" certs export amazon-df -w "$ws" > "$K/w.crt" && ok "certs: ours made, the partner's imported" || no "certs" "$tmp/out"
+"$W" status -w "$ws" > "$tmp/status" 2>&1
+has "wharf status warns of the partner's certificate expiring within 30 days" "warning: AS2 amazon-df: the partner's current certificate \(CN=AMAZONDS\) expires in (29|30) days" "$tmp/status"
+hasnt "not of ours (730 days)" "our current certificate" "$tmp/status"
 db() { sqlite3 -cmd ".timeout 5000" "$ws/wharf.db" "$@"; }
 
 # ---- wharf sends, openssl reads
