@@ -15,6 +15,7 @@
 #include "gateway/flow/sched.h"
 #include "gateway/erp/hooks.h"
 #include "gateway/net/server.h"
+#include "gateway/transport/as2.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -184,6 +185,78 @@ static void run_wakes(struct gw_ctx *c, struct gw_hooks *h, char (*ids)[GW_HOOKS
     (void)h;
 }
 
+/* The AS2 listener of <as2>: its own server (it faces trading partners,
+ * with its own certificate and body limit), one route, POST <as2 path>. */
+struct as2_listener {
+    struct gw_server *srv;
+    struct gw_as2_rx rx;
+};
+
+static void as2_route(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    const struct gw_as2_rx *rx = arg;
+    struct gw_as2_reply r;
+    size_t i;
+
+    gw_as2_receive(rx, rq->headers, rq->nheaders, rq->body, rq->nbody, &r);
+    rs->status = r.status;
+    rs->content_type = NULL;
+    edi_buf_put(&rs->body, r.body.p, r.body.n);
+    edi_buf_dispose(&r.body);
+    {
+        /* the server copies them when it queues the response, on this thread */
+        static __thread char ct[256], names[6][40], vals[6][300];
+
+        snprintf(ct, sizeof(ct), "%s", r.content_type);
+        rs->content_type = ct[0] ? ct : NULL;
+        for (i = 0; i < r.nheaders && i < 6; i++) {
+            snprintf(names[i], sizeof(names[i]), "%s", r.headers[i].name);
+            snprintf(vals[i], sizeof(vals[i]), "%s", r.headers[i].value);
+            rs->headers[rs->nheaders].name = names[i];
+            rs->headers[rs->nheaders].value = vals[i];
+            rs->nheaders++;
+        }
+    }
+}
+
+static void as2_down(struct as2_listener *a)
+{
+    gw_server_free(a->srv);
+    a->srv = NULL;
+}
+
+/* Starts the AS2 listener for c's config (none without <as2>). */
+static int as2_up(struct as2_listener *a, struct gw_ctx *c, struct edi_err *err)
+{
+    const struct gw_as2_listen *al = &c->cfg->as2;
+    struct gw_server_opts so;
+    int rc;
+
+    as2_down(a);
+    if (al->listen == NULL)
+        return 0;
+    a->rx.cfg = c->cfg;
+    a->rx.log = c->log;
+    a->rx.now = gw_now;
+    memset(&so, 0, sizeof(so));
+    so.listen = al->listen;
+    so.tls_cert = al->tls_cert;
+    so.tls_key = al->tls_key;
+    so.max_body = (size_t)al->max_bytes;
+    so.timeout_seconds = 120;
+    so.log = c->log;
+    if ((rc = gw_server_new(&a->srv, &so, err)) < 0)
+        return rc;
+    gw_server_route(a->srv, "POST", al->path, 0, as2_route, &a->rx);
+    if ((rc = gw_server_start(a->srv, err)) < 0) {
+        as2_down(a);
+        return rc;
+    }
+    gw_log(c, "info", "as2: listening on %s://%s%s (port %u)", al->tls_cert ? "https" : "http", al->listen, al->path,
+           gw_server_port(a->srv));
+    return 0;
+}
+
 /* The daemon: each minute, the jobs that are due by the schedules (UTC).
  * WHARF_POLL_SECONDS=N (tests, or a partner without a poll schedule to
  * hurry): a pass every N seconds that also polls every inbound folder and
@@ -196,6 +269,7 @@ int gw_cmd_serve(int argc, char **argv)
     struct gw_ctx c;
     struct sigaction sa;
     struct listener l;
+    struct as2_listener a2;
     struct edi_err lerr;
     char ids[GW_HOOKS_MAX][GW_HOOKS_ID_MAX];
     const char *iv = getenv("WHARF_POLL_SECONDS");
@@ -218,9 +292,12 @@ int gw_cmd_serve(int argc, char **argv)
     if ((rc = gw_cli_ctx_open(&c, o.workspace)) != 0)
         return rc;
     memset(&l, 0, sizeof(l));
+    memset(&a2, 0, sizeof(a2));
     edi_err_clear(&lerr);
-    if (gw_hooks_new(&l.hooks, c.log, &lerr) < 0 || listener_up(&l, &c, o.http, &lerr) < 0) {
+    if (gw_hooks_new(&l.hooks, c.log, &lerr) < 0 || listener_up(&l, &c, o.http, &lerr) < 0 ||
+        as2_up(&a2, &c, &lerr) < 0) {
         gw_errorf("serve: %s", lerr.msg);
+        as2_down(&a2);
         gw_server_free(l.srv);
         gw_hooks_free(l.hooks);
         gw_ctx_close(&c);
@@ -284,6 +361,8 @@ int gw_cmd_serve(int argc, char **argv)
             if (gw_ctx_open(&fresh, o.workspace, gw_schemas_dir(), gw_mappings_dir(), &err) < 0) {
                 gw_log(&c, "error", "reload refused: %s", err.msg);
             } else {
+                /* the AS2 handlers read the config: stopped before it goes */
+                as2_down(&a2);
                 gw_ctx_close(&c);
                 c = fresh;
                 c.stop = &stop_int;
@@ -293,12 +372,16 @@ int gw_cmd_serve(int argc, char **argv)
                     gw_log(&c, "error", "http: the listener is down: %s", err.msg);
                 else if (l.srv && gw_hooks_load(l.hooks, &c, 1, NULL, &err) < 0)
                     gw_log(&c, "error", "webhooks: the tokens were not read: %s", err.msg);
+                edi_err_clear(&err);
+                if (as2_up(&a2, &c, &err) < 0)
+                    gw_log(&c, "error", "as2: the listener is down: %s", err.msg);
             }
         }
         if (nap_until(next, l.srv ? gw_hooks_fd(l.hooks) : -1))
             run_wakes(&c, l.hooks, ids, gw_hooks_take(l.hooks, ids, GW_HOOKS_MAX));
     }
     gw_log(&c, "info", "stopping");
+    as2_down(&a2);
     gw_server_free(l.srv);
     gw_hooks_free(l.hooks);
     gw_ctx_close(&c);
@@ -519,6 +602,7 @@ int gw_cmd_status(int argc, char **argv)
 
     /* the workspace holds consumers' personal data: say who else may read it */
     gw_perm_warnings(&warn, &nwarn, c.cfg);
+    gw_as2_cert_warnings(&warn, &nwarn, c.cfg, c.now);
     memset(&rb, 0, sizeof(rb));
     if (gw_store_counts(&counts, &n, c.store, c.now, &err) < 0 ||
         gw_store_last_errors(&errs, &ne, c.store, 10, &err) < 0 ||

@@ -32,6 +32,7 @@ static const struct command {
     {"invoices", gw_cmd_invoices},
     {"purge", gw_cmd_purge},
     {"secrets", gw_cmd_secrets},
+    {"certs", gw_cmd_certs},
     {"erp", gw_cmd_erp},
 };
 

@@ -564,6 +564,157 @@ static int load_sftp(struct loader *ld, xmlNodePtr tr, struct gw_sftp_conf *sf)
     return 0;
 }
 
+/* 1 when an http(s) URL's host is a loopback address (127.0.0.0/8, [::1],
+ * localhost): the only place plain HTTP may go. */
+static int url_loopback(const char *url)
+{
+    const char *h = strstr(url, "://");
+    size_t n;
+
+    if (h == NULL)
+        return 0;
+    h += 3;
+    n = strcspn(h, "/?#");
+    if (n >= 5 && strncmp(h, "[::1]", 5) == 0)
+        return n == 5 || h[5] == ':';
+    if (strncmp(h, "localhost", 9) == 0)
+        return n == 9 || h[9] == ':';
+    if (strncmp(h, "127.", 4) == 0) {
+        size_t i;
+
+        for (i = 4; i < n && h[i] != ':'; i++)
+            if (!((h[i] >= '0' && h[i] <= '9') || h[i] == '.'))
+                return 0;
+        return 1;
+    }
+    return 0;
+}
+
+static int truthy(const char *v, int dflt)
+{
+    if (v == NULL)
+        return dflt;
+    return strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
+}
+
+/* SPEC: issue 16 — <transport kind="as2" url as2-id our-as2-id sign encrypt
+ * compress mdn mdn-sign partner-cert>; research §4.5: signed and encrypted
+ * in both directions unless the partnership says otherwise. */
+static int load_as2(struct loader *ld, xmlNodePtr tr, struct gw_as2_conf *a)
+{
+    static const char *const need[] = {"url", "as2-id", "our-as2-id", "partner-cert"};
+    const char *v[4], *sec;
+    char missing[128] = "";
+    size_t i;
+
+    for (i = 0; i < 4; i++) {
+        v[i] = attr(ld, tr, need[i]);
+        if (v[i] == NULL || *v[i] == '\0')
+            snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), "%s%s", missing[0] ? ", " : "",
+                     need[i]);
+    }
+    if (missing[0])
+        return fail_at(ld, tr, "<transport kind=\"as2\">: %s missing (url, as2-id, our-as2-id and partner-cert "
+                       "are required)", missing);
+    a->url = v[0];
+    a->as2_id = v[1];
+    a->our_as2_id = v[2];
+    a->partner_cert = join(ld, v[3]);
+    if (strncmp(a->url, "http://", 7) == 0 && !url_loopback(a->url))
+        return fail_at(ld, tr, "<transport kind=\"as2\" url=\"%s\">: plain http:// only to a loopback address "
+                       "(tests); a partner is reached over https://", a->url);
+    a->sign = attr(ld, tr, "sign");
+    if (a->sign == NULL)
+        a->sign = "sha256";
+    a->encrypt = attr(ld, tr, "encrypt");
+    if (a->encrypt == NULL)
+        a->encrypt = "aes256-cbc";
+    a->compress = truthy(attr(ld, tr, "compress"), 0);
+    a->mdn = attr(ld, tr, "mdn");
+    if (a->mdn == NULL)
+        a->mdn = "sync";
+    a->mdn_sign = attr(ld, tr, "mdn-sign");
+    if (a->mdn_sign == NULL)
+        a->mdn_sign = "sha256";
+    a->mdn_url = attr(ld, tr, "mdn-url");
+    a->mdn_timeout = int_attr(ld, tr, "mdn-timeout", 600);
+    if (a->mdn_timeout < 5)
+        return fail_at(ld, tr, "<transport kind=\"as2\">: mdn-timeout %d is under 5 seconds", a->mdn_timeout);
+    sec = attr(ld, tr, "inbound-security");
+    if (sec == NULL)
+        sec = "signed-encrypted";
+    a->require_signed = strstr(sec, "signed") != NULL;
+    a->require_encrypted = strstr(sec, "encrypted") != NULL;
+    a->content_type = attr(ld, tr, "content-type");
+    if (a->content_type == NULL)
+        a->content_type = "application/edi-x12";
+    if ((sec = attr(ld, tr, "ca-file")) != NULL)
+        a->ca_file = join(ld, sec);
+    if (strcmp(a->mdn, "async") == 0 && a->mdn_url == NULL) {
+        const struct gw_as2_listen *l = &ld->cfg->as2;
+
+        if (l->url != NULL)
+            a->mdn_url = l->url;
+        else
+            return fail_at(ld, tr, "<transport kind=\"as2\" mdn=\"async\">: no address for the receipt: give "
+                           "mdn-url, or <as2 url=\"...\"> (what partners POST to)");
+    }
+    return 0;
+}
+
+/* <as2 listen path url tls-cert tls-key public max-bytes>: one, before the
+ * partners. The files are read when the listener starts. */
+static int as2_listener(struct loader *ld, xmlNodePtr root)
+{
+    struct gw_as2_listen *l = &ld->cfg->as2;
+    xmlNodePtr n = child(root, "as2");
+    struct gw_listen at;
+    struct edi_err e;
+    const char *v;
+
+    l->path = "/as2";
+    l->max_bytes = 64L << 20;
+    if (n == NULL)
+        return 0;
+    l->line = (int)xmlGetLineNo(n);
+    l->listen = attr(ld, n, "listen");
+    if ((v = attr(ld, n, "path")) != NULL)
+        l->path = v;
+    if (l->path[0] != '/' || strchr(l->path, '?') || strchr(l->path, '#'))
+        return fail_at(ld, n, "<as2 path=\"%s\">: a path starts with '/' and has no '?' or '#'", l->path);
+    l->url = attr(ld, n, "url");
+    l->public_ = truthy(attr(ld, n, "public"), 0);
+    if ((v = attr(ld, n, "max-bytes")) != NULL) {
+        l->max_bytes = 0;
+        for (; *v >= '0' && *v <= '9' && l->max_bytes < (1L << 40); v++)
+            l->max_bytes = l->max_bytes * 10 + (*v - '0');
+        if (l->max_bytes < 1024 || l->max_bytes > (1L << 30))
+            return fail_at(ld, n, "<as2 max-bytes>: from 1024 to 1073741824");
+    }
+    if ((v = attr(ld, n, "tls-cert")) != NULL)
+        l->tls_cert = join(ld, v);
+    if ((v = attr(ld, n, "tls-key")) != NULL)
+        l->tls_key = join(ld, v);
+    if ((l->tls_cert == NULL) != (l->tls_key == NULL))
+        return fail_at(ld, n, "<as2>: tls-cert and tls-key go together (a certificate and its key, PEM)");
+    edi_err_clear(&e);
+    if (gw_listen_parse(&at, l->listen, &e) < 0)
+        return fail_at(ld, n, "<as2 listen>: %s", e.msg);
+    /* SPEC: issue 17 — a listener binds to loopback unless told otherwise */
+    if (!at.loopback && !l->public_)
+        return fail_at(ld, n, "<as2 listen=\"%s\">: not a loopback address; wharf listens beyond this host only "
+                       "when told so: public=\"true\"%s", l->listen,
+                       l->tls_cert ? "" : ", with tls-cert and tls-key (or a TLS proxy in front)");
+    if (l->url == NULL && at.port != 0) {
+        size_t len = strlen(l->listen) + strlen(l->path) + 16;
+        char *u = edi_pool_alloc(ld->pl, len);
+
+        snprintf(u, len, "%s://%s%s", l->tls_cert ? "https" : "http", l->listen, l->path);
+        l->url = u;
+    }
+    return 0;
+}
+
 static int address(struct loader *ld, struct gw_address *a, xmlNodePtr n)
 {
     xmlNodePtr c;
@@ -772,6 +923,8 @@ static int partner(struct loader *ld, struct gw_partner *p, xmlNodePtr n)
     if (strcmp(p->transport, "sp-api") == 0 && (rc = load_spapi(ld, tr, &p->spapi)) < 0)
         return rc;
     if (strcmp(p->transport, "sftp") == 0 && (rc = load_sftp(ld, tr, &p->sftp)) < 0)
+        return rc;
+    if (strcmp(p->transport, "as2") == 0 && (rc = load_as2(ld, tr, &p->as2)) < 0)
         return rc;
     {
         static const char *const sub[4] = {"inbound", "outbound", "archive", "quarantine"};
@@ -1141,7 +1294,7 @@ static int build(struct loader *ld, xmlNodePtr root)
     cfg->log_level = v ? v : "info";
     /* <retention personal-data-days="N"/>: 0 (or no element) purges only by hand */
     cfg->retention_days = int_attr(ld, child(root, "retention"), "personal-data-days", 0);
-    if ((rc = http_listener(ld, root)) < 0)
+    if ((rc = http_listener(ld, root)) < 0 || (rc = as2_listener(ld, root)) < 0)
         return rc;
 
     cfg->partners = edi_pool_alloc(ld->pl, (count(root, "partner") + 1) * sizeof(*cfg->partners));
@@ -1153,6 +1306,16 @@ static int build(struct loader *ld, xmlNodePtr root)
         if (cfg->partners[cfg->npartners].text_out == EDI_TEXT_REFUSE &&
             (rc = refuse_non_ascii(ld, root, &cfg->partners[cfg->npartners], c)) < 0)
             return rc;
+        /* an AS2 message finds its partnership by (AS2-From, AS2-To) */
+        for (size_t k = 0; k < cfg->npartners; k++) {
+            const struct gw_partner *a = &cfg->partners[k], *b = &cfg->partners[cfg->npartners];
+
+            if (strcmp(a->transport, "as2") == 0 && strcmp(b->transport, "as2") == 0 &&
+                strcmp(a->as2.as2_id, b->as2.as2_id) == 0 && strcmp(a->as2.our_as2_id, b->as2.our_as2_id) == 0)
+                return fail_at(ld, child(c, "transport"), "<transport kind=\"as2\">: partner %s has the same "
+                               "as2-id and our-as2-id (%s, %s) as %s: a message could not tell them apart", b->id,
+                               b->as2.as2_id, b->as2.our_as2_id, a->id);
+        }
         cfg->npartners++;
     }
     return 0;

@@ -152,6 +152,38 @@ struct gw_sftp_conf {
     const char *known_hosts;         /* the host keys trusted (joined with the workspace) */
 };
 
+/* <transport kind="as2">: a partner's AS2 endpoint (transport/as2.c).
+ * Algorithm words as written (the schema allows only those cms.h reads:
+ * sha256 ... none, aes256-cbc ... none). */
+struct gw_as2_conf {
+    const char *url;                 /* where we POST: https://, or http:// to loopback */
+    const char *as2_id;              /* the partner's AS2 name (AS2-To of what we send) */
+    const char *our_as2_id;          /* ours (AS2-From) */
+    const char *sign;                /* sha256 (default), sha384, sha512, sha1, none */
+    const char *encrypt;             /* aes256-cbc (default) ... none */
+    int compress;                    /* zlib before signing */
+    const char *mdn;                 /* sync (default), async, none */
+    const char *mdn_sign;            /* the receipt's micalg we ask: sha256 (default) ... none: unsigned */
+    const char *mdn_url;             /* async: where the partner POSTs the receipt */
+    int mdn_timeout;                 /* seconds: the sync wait, and the async one before a resend */
+    const char *partner_cert;        /* the partner's certificate (joined); .next beside it: the coming one */
+    int require_signed;              /* inbound-security: what a message we accept must be */
+    int require_encrypted;
+    const char *content_type;        /* of what we send: application/edi-x12 */
+    const char *ca_file;             /* a CA for the partner's TLS beside the system's (joined), NULL */
+};
+
+/* <as2>: where partners' AS2 messages and receipts arrive (wharf serve). */
+struct gw_as2_listen {
+    const char *listen;              /* HOST:PORT; NULL: no <as2>, nothing listens for AS2 */
+    const char *path;                /* /as2 */
+    const char *url;                 /* what partners POST to (behind a proxy); NULL: from listen */
+    const char *tls_cert, *tls_key;  /* joined; NULL: plain HTTP */
+    int public_;                     /* public="true": a non-loopback listen address is allowed */
+    long max_bytes;                  /* LIMIT: a request body */
+    int line;
+};
+
 struct gw_partner {
     const char *id;                  /* amazon-rp */
     const char *program;             /* "RP", "DF", or NULL (not Amazon) */
@@ -173,6 +205,7 @@ struct gw_partner {
     const char *transport;           /* "files", "sp-api" or "sftp" */
     struct gw_spapi spapi;           /* kind "sp-api" */
     struct gw_sftp_conf sftp;        /* kind "sftp" */
+    struct gw_as2_conf as2;          /* kind "as2" */
     const char *spool_dir, *inbound, *outbound, *archive, *quarantine;
     int settle_seconds;              /* a file younger than this is left alone */
     int incomplete_seconds;          /* an interchange without IEA waits this long */
@@ -269,6 +302,7 @@ struct gw_config {
     const char *log_dir;             /* joined with the workspace */
     const char *log_level;           /* debug, info, warn, error */
     int retention_days;              /* <retention personal-data-days>: 0 none (purge.c) */
+    struct gw_as2_listen as2;        /* <as2> */
     struct gw_http_conf http;        /* <http> */
     struct gw_partner *partners;
     size_t npartners;

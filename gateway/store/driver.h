@@ -140,6 +140,10 @@ enum gw_q {
     Q_DOCS_OF_OUTBOX,
     Q_OUTBOX_RESEND,
     Q_INV_AMAZON,
+    Q_AS2_PUT,
+    Q_AS2_GET,
+    Q_AS2_OF_OUTBOX,
+    Q_AS2_UPDATE,
     Q_COUNT_
 };
 

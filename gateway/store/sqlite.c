@@ -324,6 +324,28 @@ static const char *const MIGRATIONS[] = {
      * tells a change from the same news read again. */
     "ALTER TABLE invoices ADD COLUMN amazon_status TEXT;"
     "ALTER TABLE invoices ADD COLUMN amazon_detail TEXT;",
+
+    /* 12: AS2 messages (transport/as2.c), both directions. out: the
+     * Message-ID given to an outbox message at its first send and kept
+     * for every resend, the MIC its receipt must echo, and what the MDN
+     * said (sent, accepted, rejected). in: each Message-ID a partner sent
+     * (duplicates are answered again, never processed twice), the MIC we
+     * answered with and the raw row it landed as (processed, or refused
+     * with why). */
+    "CREATE TABLE as2_messages ("
+    "  id INTEGER PRIMARY KEY,"
+    "  partner TEXT NOT NULL,"
+    "  direction TEXT NOT NULL,"
+    "  message_id TEXT NOT NULL,"
+    "  outbox_id INTEGER,"
+    "  raw_id INTEGER,"
+    "  mic TEXT,"
+    "  status TEXT NOT NULL,"
+    "  detail TEXT,"
+    "  created INTEGER NOT NULL,"
+    "  updated INTEGER NOT NULL,"
+    "  UNIQUE (direction, partner, message_id));"
+    "CREATE INDEX as2_outbox ON as2_messages (outbox_id) WHERE outbox_id IS NOT NULL;",
 };
 
 
@@ -619,6 +641,17 @@ static const char *const SQL[Q_COUNT_] = {
     [Q_SECRET_DELETE] = "DELETE FROM secrets WHERE partner = ?1 AND name = ?2",
     [Q_SECRET_VERSIONS] = "SELECT coalesce(min(key_version), 0), coalesce(max(key_version), 0), count(*)"
                           " FROM secrets",
+    /* ---- AS2 messages */
+#define AS2_COLS "SELECT id, partner, direction, message_id, coalesce(outbox_id, 0), coalesce(raw_id, 0), mic," \
+                 " status, detail, created, updated FROM as2_messages"
+    [Q_AS2_PUT] = "INSERT INTO as2_messages (partner, direction, message_id, outbox_id, raw_id, mic, status, detail,"
+                  " created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"
+                  " ON CONFLICT (direction, partner, message_id) DO NOTHING",
+    [Q_AS2_GET] = AS2_COLS " WHERE direction = ?1 AND partner = ?2 AND message_id = ?3",
+    [Q_AS2_OF_OUTBOX] = AS2_COLS " WHERE direction = 'out' AND outbox_id = ?1 ORDER BY id LIMIT 1",
+    [Q_AS2_UPDATE] = "UPDATE as2_messages SET mic = coalesce(?4, mic), status = ?5, detail = ?6, updated = ?7,"
+                     " raw_id = coalesce(?8, raw_id) WHERE direction = ?1 AND partner = ?2 AND message_id = ?3",
+
 };
 
 /* Statements prepared per use and finalized when done, not kept. */

@@ -1324,6 +1324,105 @@ int gw_store_rate_wait_set(struct gw_store *s, const char *partner, const char *
     return tx_end(s, rc, op, err);
 }
 
+/* ---- AS2 messages ------------------------------------------------------------- */
+
+void gw_as2_msg_free(struct gw_as2_msg *m)
+{
+    if (m == NULL)
+        return;
+    free(m->partner);
+    free(m->direction);
+    free(m->message_id);
+    free(m->mic);
+    free(m->status);
+    free(m->detail);
+    free(m);
+}
+
+static struct gw_as2_msg *as2_row(struct gw_cursor *cur)
+{
+    struct gw_as2_msg *m = edi_xcalloc(1, sizeof(*m));
+
+    m->id = col_int(cur, 0);
+    m->partner = col_str(cur, 1);
+    m->direction = col_str(cur, 2);
+    m->message_id = col_str(cur, 3);
+    m->outbox_id = col_int(cur, 4);
+    m->raw_id = col_int(cur, 5);
+    m->mic = col_str(cur, 6);
+    m->status = col_str(cur, 7);
+    m->detail = col_str(cur, 8);
+    m->created = (time_t)col_int(cur, 9);
+    m->updated = (time_t)col_int(cur, 10);
+    return m;
+}
+
+int gw_store_as2_put(int *existed, struct gw_store *s, const struct gw_as2_msg *m, time_t now,
+                     struct edi_err *err)
+{
+    static const char op[] = "record AS2 message";
+    int64_t changed = 0;
+    int rc;
+
+    *existed = 0;
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    rc = q_change(&changed, s, Q_AS2_PUT,
+                  GW_IN(GW_TEXT(m->partner), GW_TEXT(m->direction), GW_TEXT(m->message_id), GW_ID(m->outbox_id),
+                        GW_ID(m->raw_id), GW_TEXT(m->mic), GW_TEXT(m->status), GW_TEXT(m->detail), GW_INT(now)),
+                  op, err);
+    if (rc == 0)
+        *existed = changed == 0;
+    return tx_end(s, rc, op, err);
+}
+
+static int as2_one(struct gw_as2_msg **out, struct gw_store *s, enum gw_q q, const struct gw_param *in, size_t nin,
+                   const char *what, struct edi_err *err)
+{
+    struct gw_cursor *cur;
+    int rc;
+
+    *out = NULL;
+    if ((rc = q_first(&cur, s, q, in, nin, "AS2 message", err)) < 0)
+        return rc;
+    if (rc == 0)
+        return edi_fail(err, EDI_ENOTFOUND, "no AS2 message %s", what);
+    *out = as2_row(cur);
+    done(cur);
+    return 0;
+}
+
+int gw_store_as2_get(struct gw_as2_msg **out, struct gw_store *s, const char *direction, const char *partner,
+                     const char *message_id, struct edi_err *err)
+{
+    return as2_one(out, s, Q_AS2_GET, GW_IN(GW_TEXT(direction), GW_TEXT(partner), GW_TEXT(message_id)),
+                   message_id, err);
+}
+
+int gw_store_as2_of_outbox(struct gw_as2_msg **out, struct gw_store *s, int64_t outbox_id, struct edi_err *err)
+{
+    return as2_one(out, s, Q_AS2_OF_OUTBOX, GW_IN(GW_INT(outbox_id)), "for that outbox message", err);
+}
+
+int gw_store_as2_update(struct gw_store *s, const char *direction, const char *partner, const char *message_id,
+                        const char *mic, const char *status, const char *detail, int64_t raw_id, time_t now,
+                        struct edi_err *err)
+{
+    static const char op[] = "update AS2 message";
+    int64_t changed = 0;
+    int rc;
+
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    rc = q_change(&changed, s, Q_AS2_UPDATE,
+                  GW_IN(GW_TEXT(direction), GW_TEXT(partner), GW_TEXT(message_id), GW_TEXT(mic), GW_TEXT(status),
+                        GW_TEXT(detail), GW_INT(now), GW_ID(raw_id)),
+                  op, err);
+    if (rc == 0 && changed == 0)
+        rc = edi_fail(err, EDI_ENOTFOUND, "no AS2 message %s", message_id);
+    return tx_end(s, rc, op, err);
+}
+
 int gw_store_outbox_failed(struct gw_store *s, int64_t id, time_t retry_at, const char *error,
                            struct edi_err *err)
 {

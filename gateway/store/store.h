@@ -303,6 +303,39 @@ void gw_receipts_free(struct gw_receipt_row *v, size_t n);
  * history. A message not sent is left alone. */
 int gw_store_outbox_resend(struct gw_store *s, int64_t id, const char *why, time_t now, struct edi_err *err);
 
+/* ---- AS2 messages ------------------------------------------------------------ */
+
+/* One AS2 message (transport/as2.c). direction "out": a message we sent,
+ * its outbox row, the MIC its receipt must echo, status sent, accepted or
+ * rejected with the MDN's words. "in": a message a partner sent, the raw
+ * row it landed as (0: refused), the MIC we answered with, status
+ * processed or refused with why. (direction, partner, message_id) is
+ * unique. */
+struct gw_as2_msg {
+    int64_t id;
+    char *partner, *direction, *message_id;
+    int64_t outbox_id, raw_id;          /* 0: none */
+    char *mic, *status, *detail;        /* mic, detail may be NULL */
+    time_t created, updated;
+};
+
+/* Records m (its id, created and updated are not read): *existed is 1 when
+ * that (direction, partner, message_id) was recorded before, and nothing
+ * changes then. */
+int gw_store_as2_put(int *existed, struct gw_store *s, const struct gw_as2_msg *m, time_t now,
+                     struct edi_err *err);
+/* EDI_ENOTFOUND when there is no such message. */
+int gw_store_as2_get(struct gw_as2_msg **out, struct gw_store *s, const char *direction, const char *partner,
+                     const char *message_id, struct edi_err *err);
+/* The message sent for an outbox row; EDI_ENOTFOUND when none yet. */
+int gw_store_as2_of_outbox(struct gw_as2_msg **out, struct gw_store *s, int64_t outbox_id, struct edi_err *err);
+/* A new status and detail (NULL: none); mic and raw_id kept when NULL / 0.
+ * EDI_ENOTFOUND when there is no such message. */
+int gw_store_as2_update(struct gw_store *s, const char *direction, const char *partner, const char *message_id,
+                        const char *mic, const char *status, const char *detail, int64_t raw_id, time_t now,
+                        struct edi_err *err);
+void gw_as2_msg_free(struct gw_as2_msg *m);
+
 /* ---- transport state --------------------------------------------------------- */
 
 /* A transport's cursor (where its pulls got to): *value NULL when none. */

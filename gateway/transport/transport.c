@@ -9,6 +9,7 @@ static const struct gw_transport_type *const kinds[] = {
     &gw_transport_spool,
     &gw_transport_spapi,
     &gw_transport_sftp,
+    &gw_transport_as2,
 };
 
 const struct gw_transport_type *gw_transport_kind(const char *name)

@@ -103,6 +103,8 @@ extern const struct gw_transport_type gw_transport_spool;
 extern const struct gw_transport_type gw_transport_spapi;
 /* A partner's SFTP server (sftp.c). */
 extern const struct gw_transport_type gw_transport_sftp;
+/* A partner's AS2 endpoint (as2.c, as2.h). */
+extern const struct gw_transport_type gw_transport_as2;
 /* An amount Amazon sent as a JSON number (a BigDecimal) as the decimal
  * string it wrote: the fewest decimals, at least min_scale, that read back
  * as the same double ("120.00", "8.375"). -1 for a value that is not

@@ -702,6 +702,147 @@ static void test_sftp_transport(void **state)
     }
 }
 
+/* <transport kind="as2">: the contract attributes and their defaults;
+ * each refusal with the file and the line of the <transport>. */
+static void test_as2_transport(void **state)
+{
+    static const struct {
+        const char *what, *attrs;
+        const char *error;   /* NULL: loads */
+    } cases[] = {
+        {"the issue's example", "url=\"https://as2.example.com/as2\" as2-id=\"AMAZON\" our-as2-id=\"ACMEVENDOR\" "
+         "sign=\"sha256\" encrypt=\"aes256-cbc\" compress=\"false\" mdn=\"sync\" mdn-sign=\"sha256\" "
+         "partner-cert=\"certs/amazon.pem\"", NULL},
+        {"the least", "url=\"http://127.0.0.1:4080/as2\" as2-id=\"A B\" our-as2-id=\"ME\" partner-cert=\"/c.pem\"",
+         NULL},
+        {"nothing", "", "url, as2-id, our-as2-id, partner-cert missing"},
+        {"no partner-cert", "url=\"https://h/as2\" as2-id=\"A\" our-as2-id=\"B\"", "partner-cert missing"},
+        {"plain http to a remote host", "url=\"http://as2.example.com/as2\" as2-id=\"A\" our-as2-id=\"B\" "
+         "partner-cert=\"c.pem\"", "plain http:// only to a loopback address"},
+        {"async without a receipt address", "url=\"https://h/as2\" as2-id=\"A\" our-as2-id=\"B\" mdn=\"async\" "
+         "partner-cert=\"c.pem\"", "no address for the receipt"},
+        {"an unknown cipher", "url=\"https://h/as2\" as2-id=\"A\" our-as2-id=\"B\" encrypt=\"des\" "
+         "partner-cert=\"c.pem\"", "encrypt"},
+        {"a timeout too short", "url=\"https://h/as2\" as2-id=\"A\" our-as2-id=\"B\" mdn-timeout=\"2\" "
+         "partner-cert=\"c.pem\"", "mdn-timeout 2 is under 5 seconds"},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct gw_config *cfg = NULL;
+        struct edi_err err;
+        char to[700], at[64];
+        int line, rc;
+        char *text;
+        const struct gw_partner *p;
+
+        snprintf(to, sizeof(to), "<transport kind=\"as2\" %s/>", cases[i].attrs);
+        text = edit("<transport kind=\"files\" dir=\"/srv/edi/df\"/>", to, "<transport kind=\"as2\"", &line);
+        put(text);
+        free(text);
+        rc = load(&cfg, &err);
+        if (cases[i].error) {
+            snprintf(at, sizeof(at), "wharf.xml:%d", line);
+            if (rc != EDI_ECONFIG || strstr(err.msg, cases[i].error) == NULL || strstr(err.msg, at) == NULL)
+                fail_msg("%s: rc %d '%s', want EDI_ECONFIG at line %d with '%s'", cases[i].what, rc, err.msg, line,
+                         cases[i].error);
+            gw_config_free(cfg);
+            continue;
+        }
+        if (rc != 0)
+            fail_msg("%s: %s", cases[i].what, err.msg);
+        p = gw_config_partner(cfg, "amazon-df");
+        assert_string_equal(p->transport, "as2");
+        assert_string_equal(p->as2.sign, "sha256");
+        assert_string_equal(p->as2.encrypt, "aes256-cbc");
+        assert_string_equal(p->as2.mdn, "sync");
+        assert_string_equal(p->as2.mdn_sign, "sha256");
+        assert_int_equal(p->as2.compress, 0);
+        assert_int_equal(p->as2.mdn_timeout, 600);
+        /* Amazon's rule by default: signed and encrypted */
+        assert_int_equal(p->as2.require_signed, 1);
+        assert_int_equal(p->as2.require_encrypted, 1);
+        assert_string_equal(p->as2.content_type, "application/edi-x12");
+        if (i == 0) {
+            assert_string_equal(p->as2.as2_id, "AMAZON");
+            assert_string_equal(p->as2.our_as2_id, "ACMEVENDOR");
+            assert_non_null(strstr(p->as2.partner_cert, "/certs/amazon.pem"));
+            assert_true(p->as2.partner_cert[0] == '/');
+        } else {
+            assert_string_equal(p->as2.as2_id, "A B");
+            assert_string_equal(p->as2.partner_cert, "/c.pem");
+        }
+        assert_null(cfg->as2.listen);
+        gw_config_free(cfg);
+    }
+}
+
+/* <as2 listen path>: one, before the partners; a remote address only with
+ * public="true"; an async partner's receipt address defaults from it. */
+static void test_as2_listener(void **state)
+{
+    static const struct {
+        const char *what, *el, *mdn;
+        const char *error;
+    } cases[] = {
+        {"loopback", "<as2 listen=\"127.0.0.1:4080\" path=\"/as2\"/>", "async", NULL},
+        {"remote without public", "<as2 listen=\"0.0.0.0:4080\"/>", "sync", "not a loopback address"},
+        {"remote with public", "<as2 listen=\"0.0.0.0:4080\" public=\"true\" url=\"https://as2.acme.example/as2\"/>",
+         "async", NULL},
+        {"not HOST:PORT", "<as2 listen=\"4080\"/>", "sync", "<as2 listen>"},
+        {"half TLS", "<as2 listen=\"127.0.0.1:4080\" tls-cert=\"c.pem\"/>", "sync", "go together"},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct gw_config *cfg = NULL;
+        struct edi_err err;
+        char to[700], t2[900], at[64];
+        int line, line2, rc;
+        char *text, *text2;
+
+        snprintf(to, sizeof(to), "<transport kind=\"as2\" url=\"https://h/as2\" as2-id=\"A\" our-as2-id=\"B\" "
+                 "mdn=\"%s\" partner-cert=\"c.pem\"/>", cases[i].mdn);
+        text = edit("<transport kind=\"files\" dir=\"/srv/edi/df\"/>", to, "<transport kind=\"as2\"", &line);
+        {
+            char *pp = strstr(text, "<partner id=\"amazon-rp\"");
+            size_t k = (size_t)(pp - text);
+
+            snprintf(t2, sizeof(t2), "%s\n  ", cases[i].el);
+            text2 = malloc(strlen(text) + strlen(t2) + 1);
+            memcpy(text2, text, k);
+            strcpy(text2 + k, t2);
+            strcat(text2, pp);
+            line2 = 1;
+            for (size_t j = 0; j < k; j++)
+                line2 += text[j] == '\n';
+        }
+        free(text);
+        put(text2);
+        free(text2);
+        rc = load(&cfg, &err);
+        if (cases[i].error) {
+            snprintf(at, sizeof(at), "wharf.xml:%d", line2);
+            if (rc != EDI_ECONFIG || strstr(err.msg, cases[i].error) == NULL || strstr(err.msg, at) == NULL)
+                fail_msg("%s: rc %d '%s', want line %d and '%s'", cases[i].what, rc, err.msg, line2,
+                         cases[i].error);
+            gw_config_free(cfg);
+            continue;
+        }
+        if (rc != 0)
+            fail_msg("%s: %s", cases[i].what, err.msg);
+        if (i == 0) {
+            assert_string_equal(cfg->as2.path, "/as2");
+            assert_string_equal(gw_config_partner(cfg, "amazon-df")->as2.mdn_url, "http://127.0.0.1:4080/as2");
+        } else {
+            assert_string_equal(gw_config_partner(cfg, "amazon-df")->as2.mdn_url, "https://as2.acme.example/as2");
+        }
+        gw_config_free(cfg);
+    }
+}
+
 /* No DTD: external entities are neither fetched nor expanded. */
 static void test_no_doctype(void **state)
 {
@@ -804,6 +945,8 @@ int main(void)
         cmocka_unit_test(test_cron),
         cmocka_unit_test(test_spapi_transport),
         cmocka_unit_test(test_sftp_transport),
+        cmocka_unit_test(test_as2_transport),
+        cmocka_unit_test(test_as2_listener),
     };
 
     return cmocka_run_group_tests_name("config", tests, setup, teardown);

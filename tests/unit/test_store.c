@@ -1369,8 +1369,8 @@ static void test_invoice_lines_migration(void **state)
     v.canonical = "<invoice/>";
     OK(gw_store_add_invoice(&v.id, s, &v, &bill, 1, "test", T0, E));
     gw_store_close(s);
-    /* back to version 5: no invoice_lines (nor what 7 to 11 added) */
-    exec_raw(f, "ALTER TABLE invoices DROP COLUMN amazon_status; ALTER TABLE invoices DROP COLUMN amazon_detail;"
+    /* back to version 5: no invoice_lines (nor what 7 to 12 added) */
+    exec_raw(f, "DROP TABLE as2_messages; ALTER TABLE invoices DROP COLUMN amazon_status; ALTER TABLE invoices DROP COLUMN amazon_detail;"
                 " DROP TABLE rate_waits; DROP TABLE cursors; DROP INDEX outbox_status;"
                 " ALTER TABLE outbox DROP COLUMN receipt; ALTER TABLE outbox DROP COLUMN status;"
                 " ALTER TABLE outbox DROP COLUMN status_detail; ALTER TABLE outbox DROP COLUMN status_checked;"
