@@ -79,30 +79,6 @@ static int parse(struct args *a, int argc, char **argv)
     return 0;
 }
 
-static int open_ws(struct gw_config **cfg, struct gw_store **s, const char *ws)
-{
-    struct edi_err err;
-    int rc;
-
-    *cfg = NULL;
-    *s = NULL;
-    edi_err_clear(&err);
-    if ((rc = gw_config_load(cfg, ws, gw_schemas_dir(), gw_mappings_dir(), &err)) < 0) {
-        if (rc == EDI_ENOTFOUND)
-            gw_errorf("%s is not a wharf workspace (no wharf.xml): create one with `wharf init %s`", ws, ws);
-        else
-            gw_errorf("%s", err.msg);
-        return rc == EDI_EAGAIN ? GW_EXIT_TEMPFAIL : GW_EXIT_USAGE;
-    }
-    if ((rc = gw_store_open(s, (*cfg)->store_path, &err)) < 0) {
-        gw_errorf("%s", err.msg);
-        gw_config_free(*cfg);
-        *cfg = NULL;
-        return rc == EDI_EAGAIN ? GW_EXIT_TEMPFAIL : GW_EXIT_USAGE;
-    }
-    return 0;
-}
-
 static const struct gw_partner *as2_partner(const struct gw_config *cfg, const char *id)
 {
     const struct gw_partner *p = gw_config_partner(cfg, id);
@@ -480,7 +456,7 @@ int gw_cmd_certs(int argc, char **argv)
     }
     if ((want > 0 && a.npos != want) || (want < 0 && a.npos > 2))
         return usage();
-    if ((rc = open_ws(&cfg, &s, a.workspace)) != 0)
+    if ((rc = gw_cli_open_ws(&cfg, &s, a.workspace)) != 0)
         return rc;
     if (strcmp(sub, "new") == 0)
         rc = cmd_new(cfg, s, &a);

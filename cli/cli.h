@@ -79,6 +79,12 @@ void gw_cli_record_failure(struct gw_ctx *c, const char *job, const char *counts
 /* Opens a workspace for a command: 0, or the exit status after printing
  * why (not a workspace, a bad wharf.xml, a busy store). */
 int gw_cli_ctx_open(struct gw_ctx *c, const char *workspace);
+struct gw_config;
+struct gw_store;
+/* The workspace's configuration and store only, for the commands that keep
+ * no context (secrets, certs): an error is printed; returns the exit code
+ * (0, GW_EXIT_USAGE, GW_EXIT_TEMPFAIL). */
+int gw_cli_open_ws(struct gw_config **cfg, struct gw_store **s, const char *ws);
 /* Help for a command path ("edi", "edi validate"), or the overview
  * (help.c). */
 int gw_help(const char *topic);

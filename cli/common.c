@@ -214,3 +214,26 @@ int gw_cli_ctx_open(struct gw_ctx *c, const char *workspace)
     return 0;
 }
 
+int gw_cli_open_ws(struct gw_config **cfg, struct gw_store **s, const char *ws)
+{
+    struct edi_err err;
+    int rc;
+
+    *cfg = NULL;
+    *s = NULL;
+    edi_err_clear(&err);
+    if ((rc = gw_config_load(cfg, ws, gw_schemas_dir(), gw_mappings_dir(), &err)) < 0) {
+        if (rc == EDI_ENOTFOUND)
+            gw_errorf("%s is not a wharf workspace (no wharf.xml): create one with `wharf init %s`", ws, ws);
+        else
+            gw_errorf("%s", err.msg);
+        return rc == EDI_EAGAIN ? GW_EXIT_TEMPFAIL : GW_EXIT_USAGE;
+    }
+    if ((rc = gw_store_open(s, (*cfg)->store_path, &err)) < 0) {
+        gw_errorf("%s", err.msg);
+        gw_config_free(*cfg);
+        *cfg = NULL;
+        return rc == EDI_EAGAIN ? GW_EXIT_TEMPFAIL : GW_EXIT_USAGE;
+    }
+    return 0;
+}

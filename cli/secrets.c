@@ -69,31 +69,6 @@ static int parse(struct args *a, int argc, char **argv, const char *sub)
     return 0;
 }
 
-/* The workspace's configuration and store. */
-static int open_ws(struct gw_config **cfg, struct gw_store **s, const char *ws)
-{
-    struct edi_err err;
-    int rc;
-
-    *cfg = NULL;
-    *s = NULL;
-    edi_err_clear(&err);
-    if ((rc = gw_config_load(cfg, ws, gw_schemas_dir(), gw_mappings_dir(), &err)) < 0) {
-        if (rc == EDI_ENOTFOUND)
-            gw_errorf("%s is not a wharf workspace (no wharf.xml): create one with `wharf init %s`", ws, ws);
-        else
-            gw_errorf("%s", err.msg);
-        return rc == EDI_EAGAIN ? GW_EXIT_TEMPFAIL : GW_EXIT_USAGE;
-    }
-    if ((rc = gw_store_open(s, (*cfg)->store_path, &err)) < 0) {
-        gw_errorf("%s", err.msg);
-        gw_config_free(*cfg);
-        *cfg = NULL;
-        return rc == EDI_EAGAIN ? GW_EXIT_TEMPFAIL : GW_EXIT_USAGE;
-    }
-    return 0;
-}
-
 /* The vault. A workspace made before the vault has no key: while no
  * secret is kept, `set` (create 1) makes one; the others say so (*none 1
  * when that is all that is wrong). */
@@ -361,7 +336,7 @@ int gw_cmd_secrets(int argc, char **argv)
         gw_errorf("secrets %s: --json is for list only", sub);
         return GW_EXIT_USAGE;
     }
-    if ((rc = open_ws(&cfg, &s, a.workspace)) != 0)
+    if ((rc = gw_cli_open_ws(&cfg, &s, a.workspace)) != 0)
         return rc;
     if (strcmp(sub, "set") == 0)
         rc = cmd_set(s, cfg, &a, a.workspace);

@@ -311,18 +311,7 @@ static int sftp_poll(struct gw_transport *t, struct gw_stats *st, struct edi_err
 /* A quarantined message is kept here too, where the operator looks. */
 static void sftp_settle(struct gw_transport *t, int64_t raw_id, const char *verdict, const char *reason)
 {
-    struct gw_raw *r = NULL;
-    struct edi_err e;
-
-    if (verdict == NULL || strcmp(verdict, GW_VERDICT_QUARANTINED) != 0)
-        return;
-    if (gw_store_get_raw(&r, t->c->store, raw_id, &e) < 0) {
-        gw_log(t->c, "error", "%s: message %lld quarantined, not copied to quarantine/: %s", t->p->id,
-               (long long)raw_id, e.msg);
-        return;
-    }
-    gw_transport_keep_local(t->c, t->p, r->name ? r->name : "message", r->bytes, r->n, reason ? reason : "");
-    gw_raw_free(r);
+    gw_transport_settle_local(t->c, t->p, raw_id, verdict, reason);
 }
 
 static void sftp_keep(struct gw_transport *t, const char *name, const void *bytes, size_t n, const char *why)

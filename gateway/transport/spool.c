@@ -421,6 +421,23 @@ void gw_transport_keep_local(struct gw_ctx *c, const struct gw_partner *p, const
     }
 }
 
+void gw_transport_settle_local(struct gw_ctx *c, const struct gw_partner *p, int64_t raw_id,
+                               const char *verdict, const char *reason)
+{
+    struct gw_raw *r = NULL;
+    struct edi_err e;
+
+    if (verdict == NULL || strcmp(verdict, GW_VERDICT_QUARANTINED) != 0)
+        return;
+    if (gw_store_get_raw(&r, c->store, raw_id, &e) < 0) {
+        gw_log(c, "error", "%s: message %lld quarantined, not copied to quarantine/: %s", p->id,
+               (long long)raw_id, e.msg);
+        return;
+    }
+    gw_transport_keep_local(c, p, r->name ? r->name : "message", r->bytes, r->n, reason ? reason : "");
+    gw_raw_free(r);
+}
+
 static void spool_keep(struct gw_transport *t, const char *name, const void *bytes, size_t n, const char *why)
 {
     gw_transport_keep_local(t->c, t->p, name, bytes, n, why);

@@ -95,6 +95,11 @@ int gw_transport_incomplete(const char *data, size_t n);
  * kept one), why beside it in NAME.reason; failures are logged. */
 void gw_transport_keep_local(struct gw_ctx *c, const struct gw_partner *p, const char *name, const void *bytes,
                              size_t n, const char *why);
+/* The settle of the kinds whose partner keeps no copy wharf can move (SFTP,
+ * AS2): a quarantined message is copied from the store to quarantine/, where
+ * the operator looks; other verdicts need nothing. */
+void gw_transport_settle_local(struct gw_ctx *c, const struct gw_partner *p, int64_t raw_id,
+                               const char *verdict, const char *reason);
 
 /* Spool folders: inbound/ (claimed by rename into inbound/.claimed/PID/),
  * archive/, quarantine/ (with NAME.reason), outbound/. */
