@@ -90,6 +90,11 @@ struct gw_as2_rx {
     const struct gw_config *cfg;
     FILE *log;
     time_t (*now)(void);
+    /* A message of partner was stored (not a duplicate, not a receipt):
+     * wharf serve wakes that partner's inbound pass (erp/hooks.h). Called
+     * on the handler's thread, before the receipt is sent; may be NULL. */
+    void (*arrived)(void *arg, const char *partner);
+    void *arrived_arg;
 };
 
 /* What one POST is answered with. */

@@ -11,7 +11,9 @@
 #   - B down: A's send fails, nothing is lost; B back: it goes once, with
 #     the same Message-ID;
 #   - the same Message-ID POSTed again: a duplicate-document warning, and
-#     it is not stored twice.
+#     it is not stored twice;
+#   - an arrival wakes its partner's inbound pass: with passes every 120 s,
+#     A's next 850 is an order in B within seconds.
 set -u
 . "$(dirname "$0")/lib.bash" "$@"
 
@@ -109,4 +111,27 @@ qa "UPDATE outbox SET sent_at = NULL, next_try = 0, status = NULL WHERE name = '
 "$W" run --once -w "$A" > "$tmp/out" 2>&1
 [ "$(qb "SELECT count(*) FROM raw WHERE partner = 'amazon-df' AND name = 'po-df2.edi'")" = 1 ] && ok "the same Message-ID again: not stored twice" || no "duplicate stored"
 has "B answered it as a duplicate" "message $mid2 again: answered as a duplicate, not processed again" "$tmp/b2.log"
+
+# an arrival wakes its partner's pass: B with a pass every 120 s makes an
+# order of A's next 850 within seconds (A down: B's async receipt waits)
+stop "$bpid"
+WHARF_POLL_SECONDS=120 "$W" serve -w "$B" > "$tmp/b3.log" 2>&1 &
+bpid=$!
+wait_for 10 up "$PB" && wait_for 10 grep -q "as2: listening" "$tmp/b3.log"
+sleep 1   # its first pass (at start) is over
+python3 - "$G/amazon-df-850.edi" "$tmp/po3.edi" <<'PY'
+import re, sys
+s = open(sys.argv[1]).read().replace("TVd4wGZnR", "WAKE00001")
+s = re.sub(r"(ISA\*(?:[^*]*\*){12})\d{9}", lambda m: m.group(1) + "000000777", s, count=1)
+s = re.sub(r"(IEA\*1\*)\d+", lambda m: m.group(1) + "000000777", s, count=1)
+open(sys.argv[2], "w").write(s)
+PY
+qa "INSERT INTO outbox (partner, kind, name, bytes, created, next_try) VALUES ('amazon-df', '850', 'po-df3.edi', readfile('$tmp/po3.edi'), strftime('%s','now'), 0)"
+t0=$(date +%s%N)
+"$W" run --once -w "$A" > "$tmp/out" 2>&1
+woke() { [ "$(qb "SELECT count(*) FROM orders WHERE partner = 'amazon-df' AND po_number = 'WAKE00001'")" = 1 ]; }
+wait_for 30 woke; ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+woke && [ "$ms" -lt 20000 ] && ok "an arrival wakes B's inbound pass: the 850 is an order $ms ms after A's send (passes every 120 s)" \
+  || no "the 850 was not an order within 20 s ($ms ms)" "$tmp/b3.log"
+has "B's log: woken by an arrival, one order" "amazon-df: woken by an arrival: files=1 .*orders=1" "$tmp/b3.log"
 echo "1..$n"
