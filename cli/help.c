@@ -155,8 +155,9 @@ static const struct topic topics[] = {
             "Receiving: `wharf serve` listens on <as2 listen> (its own listener; HTTPS\n"
             "with tls-cert/tls-key, public=\"true\" for a non-loopback address). A message\n"
             "is decrypted and verified (inbound-security: signed-encrypted by default),\n"
-            "stored for the inbound flow, and answered with a signed MDN (sync, or async\n"
-            "through the outbox). A duplicate Message-ID is answered again, not processed\n"
+            "stored, its partner's inbound pass run at once (an 850 is an order within a\n"
+            "second), and answered with a signed MDN (sync, or async through the\n"
+            "outbox; `wharf status` counts those as receipts owed). A duplicate Message-ID is answered again, not processed\n"
             "again; a refused body is kept in partners/ID/quarantine/ (an unknown\n"
             "partnership's in as2-refused/) with a .reason file.\n"
             "Certificates: `wharf help certs`. More: docs/AS2.md.\n"},

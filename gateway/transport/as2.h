@@ -116,6 +116,6 @@ void gw_as2_receive(const struct gw_as2_rx *rx, const struct gw_http_header *h, 
                     size_t n, struct gw_as2_reply *out);
 
 /* The outbox kind of an async MDN we owe a partner (its name is the URL). */
-#define GW_AS2_MDN_KIND "as2-mdn"
+#define GW_AS2_MDN_KIND GW_OUTBOX_AS2_MDN
 
 #endif
