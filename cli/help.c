@@ -296,7 +296,8 @@ static const struct topic topics[] = {
              "the valid values.\n"},
     {"status", "usage: wharf status [-w DIR] [--json]\n"
                "\n"
-               "Counts of orders, documents and invoices by state, the outbox backlog, the\n"
+               "Counts of orders, documents and invoices by state, the outbox backlog (AS2\n"
+               "receipts we owe partners apart: as2:receipts-owed, as2:receipts-failed), the\n"
                "invoices the three-way match holds (with the first reason), the documents\n"
                "we sent that partners rejected (with what their 997 or 999 said), how\n"
                "many 864 text messages came, and the last errors (rejected documents,\n"
