@@ -185,6 +185,30 @@ static void run_wakes(struct gw_ctx *c, struct gw_hooks *h, char (*ids)[GW_HOOKS
     (void)h;
 }
 
+/* What arrivals woke (AS2 messages stored by the listener): each
+ * partner's inbound pass, now. */
+static void run_partner_wakes(struct gw_ctx *c, char (*ids)[GW_HOOKS_ID_MAX], size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n && !stop_flag; i++) {
+        struct gw_stats st;
+        struct edi_err err;
+
+        c->now = gw_now();
+        memset(&st, 0, sizeof(st));
+        edi_err_clear(&err);
+        /* failures are logged; the partner's scheduled poll tries again */
+        gw_sched_wake_partner(&st, c, ids[i], &err);
+    }
+}
+
+/* The AS2 handler stored a message: the daemon runs its partner's pass. */
+static void as2_arrived(void *arg, const char *partner)
+{
+    gw_hooks_wake_partner(arg, partner);
+}
+
 /* The AS2 listener of <as2>: its own server (it faces trading partners,
  * with its own certificate and body limit), one route, POST <as2 path>. */
 struct as2_listener {
@@ -225,8 +249,9 @@ static void as2_down(struct as2_listener *a)
     a->srv = NULL;
 }
 
-/* Starts the AS2 listener for c's config (none without <as2>). */
-static int as2_up(struct as2_listener *a, struct gw_ctx *c, struct edi_err *err)
+/* Starts the AS2 listener for c's config (none without <as2>); what
+ * arrives wakes its partner's pass through h. */
+static int as2_up(struct as2_listener *a, struct gw_ctx *c, struct gw_hooks *h, struct edi_err *err)
 {
     const struct gw_as2_listen *al = &c->cfg->as2;
     struct gw_server_opts so;
@@ -238,6 +263,8 @@ static int as2_up(struct as2_listener *a, struct gw_ctx *c, struct edi_err *err)
     a->rx.cfg = c->cfg;
     a->rx.log = c->log;
     a->rx.now = gw_now;
+    a->rx.arrived = as2_arrived;
+    a->rx.arrived_arg = h;
     memset(&so, 0, sizeof(so));
     so.listen = al->listen;
     so.tls_cert = al->tls_cert;
@@ -262,7 +289,8 @@ static int as2_up(struct as2_listener *a, struct gw_ctx *c, struct edi_err *err)
  * hurry): a pass every N seconds that also polls every inbound folder and
  * runs the ack run, due or not, like `wharf run --once`. With <http> (or
  * --http), the HTTP listener, whose webhooks wake the loop between passes
- * (erp/hooks.h). */
+ * (erp/hooks.h); with <as2>, the AS2 listener, whose stored messages wake
+ * their partner's inbound pass the same way. */
 int gw_cmd_serve(int argc, char **argv)
 {
     struct gw_cli_opts o;
@@ -295,7 +323,7 @@ int gw_cmd_serve(int argc, char **argv)
     memset(&a2, 0, sizeof(a2));
     edi_err_clear(&lerr);
     if (gw_hooks_new(&l.hooks, c.log, &lerr) < 0 || listener_up(&l, &c, o.http, &lerr) < 0 ||
-        as2_up(&a2, &c, &lerr) < 0) {
+        as2_up(&a2, &c, l.hooks, &lerr) < 0) {
         gw_errorf("serve: %s", lerr.msg);
         as2_down(&a2);
         gw_server_free(l.srv);
@@ -328,6 +356,16 @@ int gw_cmd_serve(int argc, char **argv)
             if (gw_hooks_takes(&c.cfg->erps[k]))
                 snprintf(ids[n++], GW_HOOKS_ID_MAX, "%s", c.cfg->erps[k].id);
         run_wakes(&c, l.hooks, ids, n);
+    }
+    /* what an AS2 partner sent before a restart and no pass took yet */
+    if (a2.srv && !interval) {
+        size_t n = 0;
+
+        for (k = 0; k < c.cfg->npartners && n < GW_HOOKS_MAX; k++)
+            if (strcmp(c.cfg->partners[k].transport, "as2") == 0 &&
+                strlen(c.cfg->partners[k].id) < GW_HOOKS_ID_MAX)
+                snprintf(ids[n++], GW_HOOKS_ID_MAX, "%s", c.cfg->partners[k].id);
+        run_partner_wakes(&c, ids, n);
     }
     while (!stop_flag) {
         if (time(NULL) >= next) {
@@ -373,12 +411,14 @@ int gw_cmd_serve(int argc, char **argv)
                 else if (l.srv && gw_hooks_load(l.hooks, &c, 1, NULL, &err) < 0)
                     gw_log(&c, "error", "webhooks: the tokens were not read: %s", err.msg);
                 edi_err_clear(&err);
-                if (as2_up(&a2, &c, &err) < 0)
+                if (as2_up(&a2, &c, l.hooks, &err) < 0)
                     gw_log(&c, "error", "as2: the listener is down: %s", err.msg);
             }
         }
-        if (nap_until(next, l.srv ? gw_hooks_fd(l.hooks) : -1))
+        if (nap_until(next, l.srv || a2.srv ? gw_hooks_fd(l.hooks) : -1)) {
             run_wakes(&c, l.hooks, ids, gw_hooks_take(l.hooks, ids, GW_HOOKS_MAX));
+            run_partner_wakes(&c, ids, gw_hooks_take_partners(l.hooks, ids, GW_HOOKS_MAX));
+        }
     }
     gw_log(&c, "info", "stopping");
     as2_down(&a2);

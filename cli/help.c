@@ -155,8 +155,9 @@ static const struct topic topics[] = {
             "Receiving: `wharf serve` listens on <as2 listen> (its own listener; HTTPS\n"
             "with tls-cert/tls-key, public=\"true\" for a non-loopback address). A message\n"
             "is decrypted and verified (inbound-security: signed-encrypted by default),\n"
-            "stored for the inbound flow, and answered with a signed MDN (sync, or async\n"
-            "through the outbox). A duplicate Message-ID is answered again, not processed\n"
+            "stored, its partner's inbound pass run at once (an 850 is an order within a\n"
+            "second), and answered with a signed MDN (sync, or async through the\n"
+            "outbox; `wharf status` counts those as receipts owed). A duplicate Message-ID is answered again, not processed\n"
             "again; a refused body is kept in partners/ID/quarantine/ (an unknown\n"
             "partnership's in as2-refused/) with a .reason file.\n"
             "Certificates: `wharf help certs`. More: docs/AS2.md.\n"},
@@ -295,7 +296,8 @@ static const struct topic topics[] = {
              "the valid values.\n"},
     {"status", "usage: wharf status [-w DIR] [--json]\n"
                "\n"
-               "Counts of orders, documents and invoices by state, the outbox backlog, the\n"
+               "Counts of orders, documents and invoices by state, the outbox backlog (AS2\n"
+               "receipts we owe partners apart: as2:receipts-owed, as2:receipts-failed), the\n"
                "invoices the three-way match holds (with the first reason), the documents\n"
                "we sent that partners rejected (with what their 997 or 999 said), how\n"
                "many 864 text messages came, and the last errors (rejected documents,\n"

@@ -103,5 +103,6 @@ bench: build/bench build/wharf
 	@build/bench build/bench-data
 	@tests/bench/spapi.sh build/wharf
 	@tests/bench/erp.sh build/wharf
+	@tests/bench/as2.sh build/wharf
 
 .PHONY: fuzz

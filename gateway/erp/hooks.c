@@ -29,6 +29,8 @@ struct gw_hooks {
     pthread_mutex_t lock;
     struct known v[GW_HOOKS_MAX];
     size_t n;
+    char partners[GW_HOOKS_MAX][GW_HOOKS_ID_MAX];   /* partners woken, not taken yet */
+    size_t npartners;
     int pipe[2];
     FILE *log;
     struct gw_secret *decoy;   /* compared when the id is unknown: the same time */
@@ -164,6 +166,40 @@ size_t gw_hooks_take(struct gw_hooks *h, char (*ids)[GW_HOOKS_ID_MAX], size_t ca
             h->v[i].woken = 0;
         }
     }
+    pthread_mutex_unlock(&h->lock);
+    return k;
+}
+
+int gw_hooks_wake_partner(struct gw_hooks *h, const char *partner)
+{
+    size_t i;
+    int there = 0, kept = 1;
+
+    if (strlen(partner) >= GW_HOOKS_ID_MAX)
+        return 0;
+    pthread_mutex_lock(&h->lock);
+    for (i = 0; i < h->npartners && !there; i++)
+        there = strcmp(h->partners[i], partner) == 0;
+    if (!there && h->npartners < GW_HOOKS_MAX)
+        snprintf(h->partners[h->npartners++], GW_HOOKS_ID_MAX, "%s", partner);
+    else if (!there)
+        kept = 0;   /* full: that partner's pass takes it */
+    pthread_mutex_unlock(&h->lock);
+    /* the same pipe as the webhooks' (gw_hooks_take drains it) */
+    if (kept && write(h->pipe[1], "p", 1) < 0 && errno != EAGAIN)
+        return 0;
+    return kept;
+}
+
+size_t gw_hooks_take_partners(struct gw_hooks *h, char (*ids)[GW_HOOKS_ID_MAX], size_t cap)
+{
+    size_t k;
+
+    pthread_mutex_lock(&h->lock);
+    for (k = 0; k < h->npartners && k < cap; k++)
+        snprintf(ids[k], GW_HOOKS_ID_MAX, "%s", h->partners[k]);
+    memmove(h->partners, h->partners + k, (h->npartners - k) * sizeof(h->partners[0]));
+    h->npartners -= k;
     pthread_mutex_unlock(&h->lock);
     return k;
 }

@@ -27,6 +27,15 @@
  * one lost to a restart is a lost webhook, and the daemon runs every
  * woken-able connector's pulls once when it starts.
  *
+ * A trading partner's message is woken the same way (issue 16): the AS2
+ * listener, once a message is stored, calls gw_hooks_wake_partner (through
+ * its gw_as2_rx's arrived hook, cli/gateway.c) and the daemon, at the same
+ * byte in the same pipe, runs that partner's inbound pass
+ * (gw_sched_wake_partner): a message answered with a sync receipt is an
+ * order within a second, not at the next pass. Not kept either: what a
+ * lost wake leaves is in the store, taken by the partner's scheduled poll
+ * (and by the daemon at start, which wakes every AS2 partner once).
+ *
  * Tokens: the daemon reads them from the vault (gw_hooks_load, with create:
  * it makes one a connector lacks) when it starts and at every pass, so a
  * token made or replaced by `wharf erp webhooks` in another process is
@@ -64,6 +73,16 @@ int gw_hooks_fd(const struct gw_hooks *h);
 /* The ids of the connectors woken since the last take (at most cap),
  * cleared; the pipe drained. */
 size_t gw_hooks_take(struct gw_hooks *h, char (*ids)[GW_HOOKS_ID_MAX], size_t cap);
+
+/* A trading partner's inbound pass is wanted now (a message of its arrived):
+ * marked and the daemon woken; safe from any thread. 0 when the wake was not
+ * kept (more than GW_HOOKS_MAX partners waiting, an id too long): the
+ * partner's scheduled pass takes the message. */
+int gw_hooks_wake_partner(struct gw_hooks *h, const char *partner);
+/* The partners woken since the last take (at most cap, oldest first),
+ * cleared. Call after gw_hooks_take, which drains the pipe: a wake that
+ * comes in between is taken here, or wakes the next nap. */
+size_t gw_hooks_take_partners(struct gw_hooks *h, char (*ids)[GW_HOOKS_ID_MAX], size_t cap);
 
 /* 1 when the ERP of conf takes webhooks (Brightpearl). */
 int gw_hooks_takes(const struct gw_erp_conf *conf);

@@ -419,6 +419,37 @@ int gw_sched_wake(struct gw_stats *st, struct gw_ctx *c, const char *erp_id, str
     return rc;
 }
 
+int gw_sched_wake_partner(struct gw_stats *st, struct gw_ctx *c, const char *partner_id, struct edi_err *err)
+{
+    const struct gw_partner *p = gw_config_partner(c->cfg, partner_id);
+    struct gw_stats mine;
+    struct edi_err e;
+    int rc = 0, r;
+
+    if (p == NULL)
+        return edi_fail(err, EDI_ENOTFOUND, "wharf.xml has no <partner id=\"%s\">", partner_id);
+    memset(&mine, 0, sizeof(mine));
+    edi_err_clear(&e);
+    if ((r = gw_poll_partner(&mine, c, p, &e)) < 0) {
+        gw_log(c, "error", "%s: woken: inbound: %s", partner_id, e.msg);
+        keep(&rc, err, r, &e);
+    }
+    /* the 997s it queued (and anything else of the partner's that is due) */
+    if (!stopped(c)) {
+        edi_err_clear(&e);
+        if ((r = gw_flush_outbox_of(&mine, c, p, &e)) < 0) {
+            gw_log(c, "error", "%s: woken: outbox: %s", partner_id, e.msg);
+            keep(&rc, err, r, &e);
+        }
+    }
+    if (mine.files)
+        gw_log(c, "info", "%s: woken by an arrival: files=%u sets=%u accepted=%u rejected=%u orders=%u sent=%u",
+               partner_id, mine.files, mine.sets, mine.accepted, mine.rejected,
+               mine.orders_created + mine.orders_updated, mine.sent);
+    add_stats(st, &mine);
+    return rc;
+}
+
 int gw_sched_record_failure(struct gw_ctx *c, const char *partner, const char *job, time_t started,
                             const char *counts, const char *error, struct edi_err *err)
 {

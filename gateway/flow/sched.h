@@ -85,6 +85,15 @@ int gw_sched_tick(struct gw_stats *st, unsigned *ran, struct gw_ctx *c, enum gw_
  * ERP (any more). */
 int gw_sched_wake(struct gw_stats *st, struct gw_ctx *c, const char *erp_id, struct edi_err *err);
 
+/* A message of partner_id arrived (the AS2 listener, erp/hooks.h): its
+ * inbound pass runs now instead of at its poll schedule — what its
+ * transport stored is processed (orders made, 997s queued), then its
+ * outbox flushed. Not recorded as a run (the scheduled poll is); what was
+ * processed before is not processed again, so a wake with nothing new does
+ * nothing. Counts to *st; one log line when files were processed.
+ * EDI_ENOTFOUND when wharf.xml has no such partner (any more). */
+int gw_sched_wake_partner(struct gw_stats *st, struct gw_ctx *c, const char *partner_id, struct edi_err *err);
+
 /* A job run from the command line (`wharf ack run`, `invoice run`,
  * `ship`) that failed, recorded like a scheduled run so `wharf runs list`
  * and `wharf status` show it: partner "*" (every partner) unless one is

@@ -9,6 +9,7 @@
  * (store.c, the facade); the contract is store.h.
  */
 #include "gateway/store/driver.h"
+#include "gateway/store/store.h"
 
 #include <sqlite3.h>
 
@@ -573,8 +574,17 @@ static const char *const SQL[Q_COUNT_] = {
                  " SELECT 2, 'invoices:' || state, count(*) FROM invoices GROUP BY state"
                  " UNION ALL"
                  " SELECT 3, 'outbox:due', count(*) FROM outbox WHERE sent_at IS NULL AND next_try <= ?1"
+                 "  AND kind <> '" GW_OUTBOX_AS2_MDN "'"
                  " UNION ALL"
                  " SELECT 4, 'outbox:failed', count(*) FROM outbox WHERE sent_at IS NULL AND attempts > 0"
+                 "  AND kind <> '" GW_OUTBOX_AS2_MDN "'"
+                 /* AS2 receipts we owe: there only when there are some */
+                 " UNION ALL"
+                 " SELECT 5, 'as2:receipts-owed', n FROM (SELECT count(*) AS n FROM outbox"
+                 "  WHERE sent_at IS NULL AND kind = '" GW_OUTBOX_AS2_MDN "') WHERE n > 0"
+                 " UNION ALL"
+                 " SELECT 6, 'as2:receipts-failed', n FROM (SELECT count(*) AS n FROM outbox"
+                 "  WHERE sent_at IS NULL AND attempts > 0 AND kind = '" GW_OUTBOX_AS2_MDN "') WHERE n > 0"
                  ") ORDER BY k, what",
     /* Rejected documents (the detail of the rejection, else the findings),
      * outbox failures and failed runs. An outbox failure has no time of its own (the
@@ -588,7 +598,8 @@ static const char *const SQL[Q_COUNT_] = {
                       " FROM documents d WHERE d.state = 'rejected'"
                       " UNION ALL"
                       " SELECT o.next_try, 1, o.id, o.partner,"
-                      "  'outbox ' || o.kind || ' ' || coalesce(o.name, '#' || o.id) || ' attempt '"
+                      "  CASE WHEN o.kind = '" GW_OUTBOX_AS2_MDN "' THEN 'AS2 receipt owed, to ' || o.name"
+                      "   ELSE 'outbox ' || o.kind || ' ' || coalesce(o.name, '#' || o.id) END || ' attempt '"
                       "  || o.attempts || ' failed' || CASE WHEN o.sent_at IS NULL THEN '' ELSE ' (since sent)' END,"
                       "  o.last_error"
                       " FROM outbox o WHERE o.last_error IS NOT NULL"

@@ -1522,7 +1522,10 @@ int gw_store_audit(struct gw_store *s, const char *actor, const char *action, co
 
 /* Orders and documents: one entry per state present ("orders:approved"),
  * by state name; then "outbox:due" (unsent, next_try <= now) and
- * "outbox:failed" (unsent, at least one failed attempt), always there. */
+ * "outbox:failed" (unsent, at least one failed attempt), always there,
+ * AS2 receipts we owe (GW_OUTBOX_AS2_MDN) not among them: those are
+ * "as2:receipts-owed" (unsent) and "as2:receipts-failed" (unsent, tried),
+ * there when not 0. */
 int gw_store_counts(struct gw_count **out, size_t *n, struct gw_store *s, time_t now,
                     struct edi_err *err)
 {

@@ -215,6 +215,10 @@ struct gw_outbox_item {
     time_t claimed_at;     /* 0 when not claimed */
 };
 
+/* The outbox kind of an AS2 receipt (async MDN) we owe a partner
+ * (transport/as2.h): counted apart in `wharf status` (gw_store_counts). */
+#define GW_OUTBOX_AS2_MDN "as2-mdn"
+
 int gw_store_outbox_add(int64_t *id, struct gw_store *s, const char *partner, const char *kind,
                         const char *name, const void *bytes, size_t n, time_t now,
                         struct edi_err *err);
@@ -607,7 +611,8 @@ struct gw_count {
 };
 
 /* Counts for `wharf status`: orders by state, documents by state, outbox
- * backlog (due, failed). */
+ * backlog (due, failed), AS2 receipts owed apart (owed, failed; only when
+ * some are). */
 int gw_store_counts(struct gw_count **out, size_t *n, struct gw_store *s, time_t now,
                     struct edi_err *err);
 void gw_counts_free(struct gw_count *v, size_t n);

@@ -1126,6 +1126,9 @@ void gw_as2_receive(const struct gw_as2_rx *rx, const struct gw_http_header *h, 
         gw_log(&c, "info", "as2: %s: message %s received: %s, %zu bytes%s%s%s (raw #%lld%s)", p->id, mid, name,
                in.npayload, in.was_signed ? ", signed" : "", in.was_encrypted ? ", encrypted" : "",
                in.was_compressed ? ", compressed" : "", (long long)raw, dup ? ", the same bytes as before" : "");
+        /* stored and committed: the inbound pass may take it while the receipt goes */
+        if (rx->arrived != NULL)
+            rx->arrived(rx->arrived_arg, p->id);
         answer(&c, p, &cr, from, to, mid, dno, dnt ? rdo : NULL, in.mic, GW_CMS_FAIL_NONE, NULL, NULL, out);
         gw_cms_in_dispose(&in);
     }

@@ -90,6 +90,11 @@ struct gw_as2_rx {
     const struct gw_config *cfg;
     FILE *log;
     time_t (*now)(void);
+    /* A message of partner was stored (not a duplicate, not a receipt):
+     * wharf serve wakes that partner's inbound pass (erp/hooks.h). Called
+     * on the handler's thread, before the receipt is sent; may be NULL. */
+    void (*arrived)(void *arg, const char *partner);
+    void *arrived_arg;
 };
 
 /* What one POST is answered with. */
@@ -111,6 +116,6 @@ void gw_as2_receive(const struct gw_as2_rx *rx, const struct gw_http_header *h, 
                     size_t n, struct gw_as2_reply *out);
 
 /* The outbox kind of an async MDN we owe a partner (its name is the URL). */
-#define GW_AS2_MDN_KIND "as2-mdn"
+#define GW_AS2_MDN_KIND GW_OUTBOX_AS2_MDN
 
 #endif

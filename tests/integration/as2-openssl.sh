@@ -11,13 +11,20 @@
 #     stored once; signed by a key that is not the partner's:
 #     authentication-failed, the body kept in quarantine/ with why;
 #     unsigned where signing is required: insufficient-message-security;
-#     a cut body: refused, nothing stored; an unknown AS2-From:
+#     a document changed after signing: authentication-failed; a byte
+#     flipped in the ciphertext: decryption-failed (both kept as they came,
+#     with why); signed with the partner's certificate that has expired
+#     (made by `openssl ca -startdate/-enddate`): authentication-failed,
+#     "outside its validity dates"; each recorded refused in as2_messages;
+#     a request cut short (Content-Length larger than what comes, the
+#     connection closed): no record, nothing kept, the server answers the
+#     next; a cut body: refused, nothing stored; an unknown AS2-From:
 #     unknown-trading-relationship, kept in as2-refused/.
 set -u
 . "$(dirname "$0")/lib.bash" "$@"
 
 if ! command -v openssl > /dev/null || ! command -v curl > /dev/null || ! command -v sqlite3 > /dev/null; then
-  skip 18 "openssl, curl or sqlite3 is not installed (scripts/deps.sh --tests)"
+  skip 30 "openssl, curl or sqlite3 is not installed (scripts/deps.sh --tests)"
   exit 0
 fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -97,6 +104,56 @@ ls "$ws"/partners/amazon-df/quarantine/as2-os-2@peer*.reason > /dev/null 2>&1 &&
 openssl cms -encrypt -binary -aes-256-cbc -in "$tmp/entity.mime" -outform DER -out "$tmp/unsigned.der" "$K/w.crt"
 post AMAZONDS "<os-3@peer>" "$tmp/unsigned.der" "$tmp/mdn4"
 has "unsigned where signing is required: insufficient-message-security" "processed/error: insufficient-message-security" "$tmp/mdn4"
+# tampered: a byte of the signed document changed after signing (then
+# encrypted as usual), and a byte flipped in the ciphertext itself (the last
+# byte of the next-to-last AES block: the padding no longer reads)
+python3 - "$tmp/signed.smime" "$tmp/tamp.smime" "$tmp/enc.der" "$tmp/flip.der" <<'PY'
+import sys
+s = open(sys.argv[1], "rb").read()
+i = s.index(b"BEG*")
+open(sys.argv[2], "wb").write(s[:i] + b"BEG*01" + s[i + 6:] if s[i:i + 6] != b"BEG*01" else s[:i] + b"BEG*99" + s[i + 6:])
+d = bytearray(open(sys.argv[3], "rb").read())
+d[-17] ^= 0x01
+open(sys.argv[4], "wb").write(bytes(d))
+PY
+openssl cms -encrypt -binary -aes-256-cbc -in "$tmp/tamp.smime" -outform DER -out "$tmp/tamp.der" "$K/w.crt"
+post AMAZONDS "<os-6@peer>" "$tmp/tamp.der" "$tmp/mdn7"
+has "a document changed after signing: authentication-failed" "processed/error: authentication-failed" "$tmp/mdn7"
+post AMAZONDS "<os-7@peer>" "$tmp/flip.der" "$tmp/mdn8"
+has "a byte flipped in the ciphertext: decryption-failed" "processed/error: decryption-failed" "$tmp/mdn8"
+grep -q "authentication-failed" "$ws"/partners/amazon-df/quarantine/as2-os-6@peer*.reason 2> /dev/null \
+  && grep -q "decryption-failed" "$ws"/partners/amazon-df/quarantine/as2-os-7@peer*.reason 2> /dev/null \
+  && cmp -s "$tmp/flip.der" "$(ls "$ws"/partners/amazon-df/quarantine/as2-os-7@peer*.msg | head -1)" \
+  && ok "both tampered bodies kept in quarantine/ as they came, each with its reason" || no "tampered kept" "$tmp/serve.log"
+# expired: the partner's next certificate (its own key) ended in 2020; what it signs is refused
+mkdir -p "$K/ca" && : > "$K/ca/index.txt" && echo 01 > "$K/ca/serial"
+printf '[ca]\ndefault_ca = d\n[d]\ndatabase = %s/ca/index.txt\nnew_certs_dir = %s/ca\nserial = %s/ca/serial\ndefault_md = sha256\npolicy = p\n[p]\ncommonName = supplied\n' "$K" "$K" "$K" > "$K/ca.cnf"
+openssl req -new -newkey rsa:2048 -nodes -keyout "$K/x.key" -out "$K/x.csr" -subj /CN=AMAZONDS 2> /dev/null
+openssl ca -batch -notext -config "$K/ca.cnf" -selfsign -keyfile "$K/x.key" -in "$K/x.csr" -startdate 20200101000000Z -enddate 20200201000000Z -out "$K/x.crt" 2> "$tmp/err" || no "openssl ca (expired certificate)" "$tmp/err"
+cp "$K/x.crt" "$ws/certs/amazon.next.pem"   # where `wharf certs import` puts a next certificate
+openssl cms -sign -binary -crlfeol -md sha256 -signer "$K/x.crt" -inkey "$K/x.key" -in "$tmp/entity.mime" -outform SMIME -out "$tmp/exp.smime"
+openssl cms -encrypt -binary -aes-256-cbc -in "$tmp/exp.smime" -outform DER -out "$tmp/exp.der" "$K/w.crt"
+post AMAZONDS "<os-8@peer>" "$tmp/exp.der" "$tmp/mdn9"
+has "signed with the partner's expired certificate: authentication-failed" "processed/error: authentication-failed" "$tmp/mdn9"
+grep -q "outside its validity dates" "$ws"/partners/amazon-df/quarantine/as2-os-8@peer*.reason 2> /dev/null \
+  && ok "its reason: the certificate is outside its validity dates" || no "expired reason" "$tmp/serve.log"
+[ "$(db "SELECT group_concat(x, '; ') FROM (SELECT message_id || ' ' || status || ' ' || detail AS x FROM as2_messages WHERE direction = 'in' AND message_id IN ('<os-6@peer>', '<os-7@peer>', '<os-8@peer>') ORDER BY message_id)")" \
+  = "<os-6@peer> refused authentication-failed; <os-7@peer> refused decryption-failed; <os-8@peer> refused authentication-failed" ] \
+  && ok "as2_messages: each recorded refused with its modifier" || no "as2_messages refused" "$tmp/serve.log"
+# a request cut short: Content-Length promises more than comes, then the connection closes
+python3 - "$PB" "$tmp/enc.der" <<'PY'
+import socket, sys
+body = open(sys.argv[2], "rb").read()
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"POST /as2 HTTP/1.1\r\nHost: 127.0.0.1\r\nAS2-Version: 1.2\r\nAS2-From: AMAZONDS\r\nAS2-To: ACMEVENDOR\r\n"
+          b"Message-ID: <os-9@peer>\r\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data\r\n"
+          b"Disposition-Notification-To: mdn@example.com\r\nContent-Length: %d\r\n\r\n" % len(body) + body[:len(body) // 2])
+s.close()
+PY
+post AMAZONDS "<os-10@peer>" "$tmp/unsigned.der" "$tmp/mdn10"
+has "a request cut short, then the next one: the server is up and answers it" "processed/error: insufficient-message-security" "$tmp/mdn10"
+[ "$(db "SELECT count(*) FROM as2_messages WHERE message_id = '<os-9@peer>'")" = 0 ] && ! ls "$ws"/partners/amazon-df/quarantine/as2-os-9@peer* > /dev/null 2>&1 \
+  && ok "the cut request: no record, nothing kept, nothing stored" || no "cut request left traces" "$tmp/serve.log"
 head -c 300 "$tmp/enc.der" > "$tmp/cut.der"
 post AMAZONDS "<os-4@peer>" "$tmp/cut.der" "$tmp/mdn5"
 has "a cut body: decryption-failed" "processed/error: (decryption-failed|unexpected-processing-error)" "$tmp/mdn5"

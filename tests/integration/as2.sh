@@ -11,12 +11,15 @@
 #   - B down: A's send fails, nothing is lost; B back: it goes once, with
 #     the same Message-ID;
 #   - the same Message-ID POSTed again: a duplicate-document warning, and
-#     it is not stored twice.
+#     it is not stored twice;
+#   - an arrival wakes its partner's inbound pass: with passes every 120 s,
+#     A's next 850 is an order in B within seconds; the async receipt B
+#     then owes A (down) is counted apart in `wharf status`.
 set -u
 . "$(dirname "$0")/lib.bash" "$@"
 
 if ! command -v sqlite3 > /dev/null || ! command -v curl > /dev/null; then
-  skip 20 "sqlite3 or curl is not installed (scripts/deps.sh --tests)"
+  skip 26 "sqlite3 or curl is not installed (scripts/deps.sh --tests)"
   exit 0
 fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -109,4 +112,35 @@ qa "UPDATE outbox SET sent_at = NULL, next_try = 0, status = NULL WHERE name = '
 "$W" run --once -w "$A" > "$tmp/out" 2>&1
 [ "$(qb "SELECT count(*) FROM raw WHERE partner = 'amazon-df' AND name = 'po-df2.edi'")" = 1 ] && ok "the same Message-ID again: not stored twice" || no "duplicate stored"
 has "B answered it as a duplicate" "message $mid2 again: answered as a duplicate, not processed again" "$tmp/b2.log"
+
+# an arrival wakes its partner's pass: B with a pass every 120 s makes an
+# order of A's next 850 within seconds (A down: B's async receipt waits)
+stop "$bpid"
+WHARF_POLL_SECONDS=120 "$W" serve -w "$B" > "$tmp/b3.log" 2>&1 &
+bpid=$!
+wait_for 10 up "$PB" && wait_for 10 grep -q "as2: listening" "$tmp/b3.log"
+sleep 2   # its first pass (at start, which would take the message too) is over
+python3 - "$G/amazon-df-850.edi" "$tmp/po3.edi" <<'PY'
+import re, sys
+s = open(sys.argv[1]).read().replace("TVd4wGZnR", "WAKE00001")
+s = re.sub(r"(ISA\*(?:[^*]*\*){12})\d{9}", lambda m: m.group(1) + "000000777", s, count=1)
+s = re.sub(r"(IEA\*1\*)\d+", lambda m: m.group(1) + "000000777", s, count=1)
+open(sys.argv[2], "w").write(s)
+PY
+qa "INSERT INTO outbox (partner, kind, name, bytes, created, next_try) VALUES ('amazon-df', '850', 'po-df3.edi', readfile('$tmp/po3.edi'), strftime('%s','now'), 0)"
+t0=$(date +%s%N)
+"$W" run --once -w "$A" > "$tmp/out" 2>&1
+woke() { [ "$(qb "SELECT count(*) FROM orders WHERE partner = 'amazon-df' AND po_number = 'WAKE00001'")" = 1 ]; }
+wait_for 30 woke; ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+woke && [ "$ms" -lt 20000 ] && ok "an arrival wakes B's inbound pass: the 850 is an order $ms ms after A's send (passes every 120 s)" \
+  || no "the 850 was not an order within 20 s ($ms ms)" "$tmp/b3.log"
+has "B's log: woken by an arrival, one order" "amazon-df: woken by an arrival: files=1 .*orders=1" "$tmp/b3.log"
+# the receipts B owes A (down): `wharf status` counts them apart from the outbox
+wait_for 10 sh -c "[ \"\$(sqlite3 -cmd '.timeout 5000' '$B/wharf.db' \"SELECT count(*) FROM outbox WHERE kind = 'as2-mdn' AND sent_at IS NULL AND attempts > 0\")\" -ge 1 ]"
+owed=$(qb "SELECT count(*) FROM outbox WHERE kind = 'as2-mdn' AND sent_at IS NULL")
+due=$(qb "SELECT count(*) FROM outbox WHERE kind <> 'as2-mdn' AND sent_at IS NULL AND next_try <= strftime('%s','now')")
+"$W" status -w "$B" > "$tmp/status" 2>&1
+[ "$owed" -ge 1 ] && grep -qE "^  as2:receipts-owed +$owed$" "$tmp/status" && grep -qE "^  outbox:due +$due$" "$tmp/status" \
+  && ok "wharf status: $owed AS2 receipt(s) owed, counted apart from the outbox ($due due)" || no "status receipts owed ($owed, due $due)" "$tmp/status"
+has "  and its failing try among the last errors, with where it goes" "amazon-df AS2 receipt owed, to http://127.0.0.1:$PA/as2 attempt [0-9]+ failed" "$tmp/status"
 echo "1..$n"

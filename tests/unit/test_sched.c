@@ -12,6 +12,9 @@
  */
 #include "testutil.h"
 #include "gateway/flow/sched.h"
+#include "gateway/erp/hooks.h"
+
+#include <poll.h>
 
 #include <unistd.h>
 
@@ -381,6 +384,49 @@ static void test_runs_table(void **state)
     gw_runs_free(v, n);
 }
 
+static int readable(int fd)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+
+    return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+/* An AS2 arrival wakes its partner's pass through the webhooks' pipe:
+ * once per partner however many came, in order, none lost to the drain. */
+static void test_partner_wakes(void **state)
+{
+    struct gw_hooks *h = NULL;
+    struct edi_err err;
+    char ids[GW_HOOKS_MAX][GW_HOOKS_ID_MAX], name[32];
+    size_t i;
+
+    (void)state;
+    edi_err_clear(&err);
+    assert_int_equal(gw_hooks_new(&h, NULL, &err), 0);
+    assert_false(readable(gw_hooks_fd(h)));
+    assert_int_equal(gw_hooks_wake_partner(h, "amazon-df"), 1);
+    assert_int_equal(gw_hooks_wake_partner(h, "amazon-rp"), 1);
+    assert_int_equal(gw_hooks_wake_partner(h, "amazon-df"), 1);
+    assert_true(readable(gw_hooks_fd(h)));
+    assert_int_equal(gw_hooks_take(h, ids, GW_HOOKS_MAX), 0);   /* no ERP woken; the pipe drained */
+    assert_false(readable(gw_hooks_fd(h)));
+    assert_int_equal(gw_hooks_take_partners(h, ids, GW_HOOKS_MAX), 2);
+    assert_string_equal(ids[0], "amazon-df");
+    assert_string_equal(ids[1], "amazon-rp");
+    assert_int_equal(gw_hooks_take_partners(h, ids, GW_HOOKS_MAX), 0);
+    /* a cap smaller than what waits: the rest stays for the next take */
+    for (i = 0; i < GW_HOOKS_MAX; i++) {
+        snprintf(name, sizeof(name), "p%zu", i);
+        assert_int_equal(gw_hooks_wake_partner(h, name), 1);
+    }
+    assert_int_equal(gw_hooks_wake_partner(h, "one-too-many"), 0);   /* its scheduled pass takes it */
+    assert_int_equal(gw_hooks_take_partners(h, ids, 3), 3);
+    assert_string_equal(ids[2], "p2");
+    assert_int_equal(gw_hooks_take_partners(h, ids, GW_HOOKS_MAX), GW_HOOKS_MAX - 3);
+    assert_string_equal(ids[0], "p3");
+    gw_hooks_free(h);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -392,6 +438,7 @@ int main(void)
         T(test_first_start),
         T(test_jobs_in_order),
         T(test_runs_table),
+        cmocka_unit_test(test_partner_wakes),
     };
 #undef T
 

@@ -939,6 +939,30 @@ static void test_counts_and_errors(void **state)
     OK(gw_store_last_errors(&ev, &n, s, 0, E));
     assert_int_equal(n, 0);
     gw_strings_free(ev, n);
+
+    /* AS2 receipts we owe: counted apart, not in the outbox backlog */
+    OK(gw_store_outbox_add(&o, s, "amazon-df", GW_OUTBOX_AS2_MDN, "https://peer.example/mdn", "x", 1, T0, E));
+    assert_int_equal(count_of(s, "outbox:due", T0), 0);
+    assert_int_equal(count_of(s, "outbox:failed", T0), 1);
+    assert_int_equal(count_of(s, "as2:receipts-owed", T0), 1);
+    assert_int_equal(count_of(s, "as2:receipts-failed", T0), 0);
+    OK(gw_store_counts(&v, &n, s, T0, E));
+    assert_int_equal(n, 4);    /* no as2:receipts-failed while none failed */
+    assert_string_equal(v[3].what, "as2:receipts-owed");
+    gw_counts_free(v, n);
+    OK(gw_store_outbox_failed(s, o, T0 + 9, "connection refused", E));
+    assert_int_equal(count_of(s, "outbox:failed", T0), 1);
+    assert_int_equal(count_of(s, "as2:receipts-failed", T0), 1);
+    OK(gw_store_last_errors(&ev, &n, s, 1, E));
+    assert_int_equal(n, 1);
+    assert_string_equal(ev[0], "2025-01-01T00:00:09Z amazon-df AS2 receipt owed, to https://peer.example/mdn "
+                               "attempt 1 failed: connection refused");
+    gw_strings_free(ev, n);
+    OK(gw_store_outbox_sent(s, o, T0 + 10, E));
+    assert_int_equal(count_of(s, "as2:receipts-owed", T0), 0);
+    OK(gw_store_counts(&v, &n, s, T0, E));
+    assert_int_equal(n, 3);
+    gw_counts_free(v, n);
     gw_store_close(s);
 }
 
