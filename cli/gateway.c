@@ -380,6 +380,10 @@ int gw_cmd_serve(int argc, char **argv)
             if (st.files || st.sent)
                 gw_log(&c, "info", "pass: %u files, %u sets, %u orders created, %u updated, %u sent",
                        st.files, st.sets, st.orders_created, st.orders_updated, st.sent);
+            /* what an operator (or a test) waits for after a start: from here on,
+             * what arrives is the next pass's or a wake's */
+            if (next == 0)
+                gw_log(&c, "info", "first pass done");
             next = interval ? time(NULL) + interval : (time(NULL) / 60 + 1) * 60;
             /* tokens made or replaced since by `wharf erp webhooks` */
             edi_err_clear(&terr);

@@ -119,7 +119,8 @@ stop "$bpid"
 WHARF_POLL_SECONDS=120 "$W" serve -w "$B" > "$tmp/b3.log" 2>&1 &
 bpid=$!
 wait_for 10 up "$PB" && wait_for 10 grep -q "as2: listening" "$tmp/b3.log"
-sleep 2   # its first pass (at start, which would take the message too) is over
+# its first pass (at start, which would take the message too) is over
+wait_for 30 grep -q "first pass done" "$tmp/b3.log"
 python3 - "$G/amazon-df-850.edi" "$tmp/po3.edi" <<'PY'
 import re, sys
 s = open(sys.argv[1]).read().replace("TVd4wGZnR", "WAKE00001")
