@@ -200,7 +200,10 @@ static const struct topic topics[] = {
              "Names starting with '.' and temporary names are left; settle-seconds and\n"
              "incomplete-seconds work as for spool folders. What wharf sends goes to\n"
              "outbound as .NAME.part, then is renamed NAME. A server that cannot be\n"
-             "reached is tried again later (exit 75); nothing is lost or sent twice.\n"},
+             "reached is tried again later (exit 75); nothing is lost or sent twice.\n"
+             "timeout=\"SECONDS\" (default 300): the longest one operation may take;\n"
+             "nothing moving for 30 s (or timeout), or no connection within 15 s (or\n"
+             "timeout), fails it too.\n"},
     {"sp-api", "Amazon over the Selling Partner API (a partner's <transport kind=\"sp-api\">)\n"
                "\n"
                "  <transport kind=\"sp-api\" region=\"na\" marketplace=\"ATVPDKIKX0DER\"\n"

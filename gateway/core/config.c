@@ -556,6 +556,9 @@ static int load_sftp(struct loader *ld, xmlNodePtr tr, struct gw_sftp_conf *sf)
     sf->port = int_attr(ld, tr, "port", 22);
     if (sf->port < 1 || sf->port > 65535)
         return fail_at(ld, tr, "<transport kind=\"sftp\">: port %d is not 1 to 65535", sf->port);
+    sf->timeout = int_attr(ld, tr, "timeout", 300);
+    if (sf->timeout < 1 || sf->timeout > 86400)
+        return fail_at(ld, tr, "<transport kind=\"sftp\">: timeout %d is not 1 to 86400 seconds", sf->timeout);
     if (!remote_folder(sf->inbound) || !remote_folder(sf->outbound) || (sf->archive && !remote_folder(sf->archive)))
         return fail_at(ld, tr, "<transport kind=\"sftp\">: a folder holds a control character or '//'");
     if (sf->archive && strcmp(sf->archive, sf->inbound) == 0)

@@ -150,6 +150,8 @@ struct gw_sftp_conf {
     const char *outbound;            /* where we leave what we send */
     const char *archive;             /* a downloaded file moves here; NULL: it is deleted */
     const char *known_hosts;         /* the host keys trusted (joined with the workspace) */
+    int timeout;                     /* seconds one operation may take (300); nothing moving for
+                                        min(30, this) seconds fails it too */
 };
 
 /* <transport kind="as2">: a partner's AS2 endpoint (transport/as2.c).

@@ -4,6 +4,19 @@
  * operations. libcurl's errors become ours here (rc_of), in words that
  * name the host and what to fix.
  *
+ * Time limits are ours, not libcurl's (watch): libcurl 7.88 leaks the
+ * whole libssh2 session (~90 KB) each time its own CURLOPT_TIMEOUT or
+ * CURLOPT_LOW_SPEED_* ends an SFTP operation on a server that stopped
+ * answering. After such a timeout it disconnects: it runs its SSH state
+ * machine to close the file, the SFTP channel and the session, and gives
+ * up after one second ("Disconnect timed out") without reaching
+ * libssh2_session_free, because every step waits for the silent server
+ * (curl 8.13 frees it regardless). So the progress callback keeps the
+ * clock: past a limit it shuts the connection's socket down, then aborts;
+ * on a dead socket each step of that shutdown fails at once instead of
+ * waiting, and the session is freed. tests/integration/sftp.sh stalls a
+ * download behind tests/lib/cutproxy.py and checks with LeakSanitizer.
+ *
  * Removing and renaming are libcurl "quote" commands run on a request
  * that transfers nothing (CURLOPT_NOBODY); the upload's rename is a
  * post-quote, run only after the whole file went. Not here: which files
@@ -19,10 +32,15 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 /* LIMIT: the bytes of one folder listing. */
 #define MAX_LISTING (32u << 20)
+/* LIMIT: sockets of one handle open at once (libcurl keeps one connection;
+ * trying a name's addresses may open a second for a moment). */
+#define MAX_SOCKETS 8
 
 struct gw_sftp {
     CURL *curl;
@@ -39,6 +57,14 @@ struct gw_sftp {
     enum curl_khmatch key_match;
     char key_type[64], key_fp[64];
     char errbuf[CURL_ERROR_SIZE];
+    /* the sockets libcurl opened and has not closed (on_socket, on_close) */
+    curl_socket_t fds[MAX_SOCKETS];
+    int nfd;
+    /* the clock of the operation under way (watch) */
+    long long started, last_move;
+    curl_off_t moved;
+    int connected;
+    char cut[160];         /* why watch ended it; "" */
 };
 
 /* What the write callback fills. */
@@ -98,6 +124,7 @@ int gw_sftp_new(struct gw_sftp **out, struct gw_ctx *c, const struct gw_sftp_opt
     snprintf(s->base, sizeof(s->base), strchr(o->host, ':') ? "sftp://[%.300s]:%d" : "sftp://%.300s:%d", o->host,
              port);
     snprintf(s->where, sizeof(s->where), "%.80s@%.260s:%d", o->user, o->host, port);
+    s->nfd = 0;
     if ((s->curl = curl_easy_init()) == NULL) {
         gw_sftp_free(s);
         return edi_fail(err, EDI_ERR, "libcurl did not start a handle");
@@ -168,6 +195,75 @@ static int on_host_key(CURL *easy, const struct curl_khkey *known, const struct 
         gw_sftp_fingerprint(s->key_fp, sizeof(s->key_fp), s->key_type, sizeof(s->key_type),
                             (const unsigned char *)found->key, found->len);
     return match == CURLKHMATCH_OK ? CURLKHSTAT_FINE : CURLKHSTAT_REJECT;
+}
+
+/* ---- time limits (see the top) ---------------------------------------------------------------- */
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int on_socket(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+    struct gw_sftp *s = arg;
+
+    (void)purpose;
+    if (s->nfd < MAX_SOCKETS)
+        s->fds[s->nfd++] = fd;
+    return CURL_SOCKOPT_OK;
+}
+
+/* libcurl keeps this callback with the connection: it runs for a socket
+ * opened under an earlier operation too. */
+static int on_close(void *arg, curl_socket_t fd)
+{
+    struct gw_sftp *s = arg;
+    int i;
+
+    for (i = 0; i < s->nfd; i++)
+        if (s->fds[i] == fd) {
+            s->fds[i] = s->fds[--s->nfd];
+            break;
+        }
+    return close(fd);
+}
+
+/* The progress callback, at least once a second while an operation runs:
+ * no connection within connect_ms, the operation over total_ms, or no
+ * byte moved for low_speed_s end it. The sockets are shut down (not
+ * closed: libcurl closes them) before libcurl hears of it. */
+static int watch(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    struct gw_sftp *s = arg;
+    long long now = now_ms();
+    curl_off_t app = 0;
+    int i;
+
+    (void)dltotal;
+    (void)ultotal;
+    if (!s->connected && curl_easy_getinfo(s->curl, CURLINFO_APPCONNECT_TIME_T, &app) == CURLE_OK && app > 0) {
+        s->connected = 1;
+        s->last_move = now;
+    }
+    if (dlnow + ulnow != s->moved) {
+        s->moved = dlnow + ulnow;
+        s->last_move = now;
+    }
+    if (!s->connected && now - s->started > s->connect_ms)
+        snprintf(s->cut, sizeof(s->cut), "no SSH connection within %lds", s->connect_ms / 1000);
+    else if (now - s->started > s->total_ms)
+        snprintf(s->cut, sizeof(s->cut), "timed out after %lds", s->total_ms / 1000);
+    else if (now - s->last_move > s->low_speed_s * 1000)
+        snprintf(s->cut, sizeof(s->cut), "nothing moved for %lds", s->low_speed_s);
+    else
+        return 0;
+    for (i = 0; i < s->nfd; i++)
+        shutdown(s->fds[i], SHUT_RDWR);
+    return 1;
 }
 
 /* ---- requests ------------------------------------------------------------------------------ */
@@ -300,10 +396,16 @@ static CURLcode set_common(struct gw_sftp *s, const char *url)
     SET(CURLOPT_SSH_KEYFUNCTION, on_host_key);
     SET(CURLOPT_SSH_KEYDATA, s);
     SET(CURLOPT_NOSIGNAL, 1L);
-    SET(CURLOPT_CONNECTTIMEOUT_MS, s->connect_ms);
-    SET(CURLOPT_TIMEOUT_MS, s->total_ms);
-    SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
-    SET(CURLOPT_LOW_SPEED_TIME, s->low_speed_s);
+    /* the limits are watch's; libcurl's connect timeout only backs it up
+     * (no CURLOPT_TIMEOUT, no CURLOPT_LOW_SPEED_*: see the top) */
+    SET(CURLOPT_CONNECTTIMEOUT_MS, s->connect_ms + 10000);
+    SET(CURLOPT_NOPROGRESS, 0L);
+    SET(CURLOPT_XFERINFOFUNCTION, watch);
+    SET(CURLOPT_XFERINFODATA, s);
+    SET(CURLOPT_SOCKOPTFUNCTION, on_socket);
+    SET(CURLOPT_SOCKOPTDATA, s);
+    SET(CURLOPT_CLOSESOCKETFUNCTION, on_close);
+    SET(CURLOPT_CLOSESOCKETDATA, s);
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
     SET(CURLOPT_ERRORBUFFER, s->errbuf);
     /* a folder that is not there is the operator's, never made here */
@@ -311,6 +413,11 @@ static CURLcode set_common(struct gw_sftp *s, const char *url)
 #undef SET
     s->errbuf[0] = '\0';
     s->key_seen = 0;
+    s->cut[0] = '\0';
+    s->started = s->last_move = now_ms();
+    s->moved = 0;
+    /* a connection kept from the last operation is made already */
+    s->connected = s->nfd > 0;
     return cc;
 }
 
@@ -364,6 +471,10 @@ static int fail(struct gw_sftp *s, CURLcode cc, const char *op, const char *path
         }
         /* fall through */
     default:
+        if (s->cut[0]) {
+            rc = edi_fail(err, EDI_EAGAIN, "sftp %s: %s %s: %s (tried again later)", s->where, op, path, s->cut);
+            break;
+        }
         if (cc == CURLE_UNSUPPORTED_PROTOCOL) {
             rc = edi_fail(err, EDI_ECONFIG, "sftp: this libcurl has no SFTP");
             break;

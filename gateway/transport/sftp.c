@@ -377,6 +377,9 @@ static int sftp_open(struct gw_transport **out, struct gw_ctx *c, const struct g
     o.key_file = t->keyfile;
     o.known_hosts = p->sftp.known_hosts;
     o.key_type = t->key_type;
+    o.timeout_ms = (long)p->sftp.timeout * 1000;
+    o.low_speed_seconds = p->sftp.timeout < 30 ? p->sftp.timeout : 30;
+    o.connect_timeout_ms = (p->sftp.timeout < 15 ? p->sftp.timeout : 15) * 1000L;
     if ((rc = gw_sftp_new(&t->sftp, c, &o, err)) < 0) {
         sftp_close(t);
         return rc;

@@ -13,7 +13,12 @@
 #   - ed25519 (OpenSSH format) and RSA (PEM) keys; archive= moves instead
 #     of deleting;
 #   - the upload folder missing, then sshd down: the messages wait, nothing
-#     is lost, and each goes up once when the server is back.
+#     is lost, and each goes up once when the server is back;
+#   - through tests/lib/cutproxy.py: a download cut mid-file stores nothing
+#     and leaves the file, the next pass takes it whole and only then
+#     removes it; an upload cut mid-file leaves only the .part, the next
+#     send completes it once; a server that hangs mid-download times out
+#     (timeout=) and nothing leaks (the libssh2 session is freed).
 # The test server accepts ssh-rsa signatures (PubkeyAcceptedAlgorithms
 # +ssh-rsa): libssh2 1.10 signs with an RSA key that way.
 set -u
@@ -108,6 +113,100 @@ has "the store refuses a file: the pass says so" "df2\.edi: .*no room \(test\).*
 there df2.edi && ok "  the file is still on the server" || no "  the file is still on the server" "$tmp/out"
 rm -f "$SRV/download/growing.edi"
 
+# ---- 2. a server that drops the connection, or hangs, mid-transfer ---------------------------
+# tests/lib/cutproxy.py between wharf and sshd cuts (or stalls) a connection
+# once exactly N bytes went one way. A PO of 1000 lines is ~50 KB and its
+# 855 ~63 KB; the handshake, the listing and the 997 are a few KB, and SFTP
+# moves a file in packets of up to 30000 bytes: a cut at 45000 lands in the
+# file's second packet, after wharf got its first. timeout="4": the hung
+# download fails after 4 s, and LeakSanitizer checks the SSH session went
+# (libcurl 7.88's own timeout leaked it: gateway/net/sftp.c).
+big_po() {  # big_po PO CONTROL > file: the DF sample with 1000 lines
+  po_from amazon-df-850.edi TVd4wGZnR "$1" "$2" | awk '
+    /^PO1\*1\*/ { for (i = 1; i <= 1000; i++) printf "PO1*%d*1*EA*24.99*PE*BP*B07DFVDRAB*SK*ACME-1001~\n", i; next }
+    /^PO1\*/ { next }
+    /^CTT\*/ { print "CTT*1000*1000~"; next }
+    /^SE\*/ { sub(/^SE\*[0-9]+/, "SE*1012") } { print }'
+}
+cutlog=$tmp/cuts
+python3 tests/lib/cutproxy.py --to "127.0.0.1:$port" --control "$tmp/cut" --port-file "$tmp/pport" --log "$cutlog" 2> "$tmp/proxy.err" &
+ppid=$!
+trap 'kill "$ppid" 2> /dev/null; stop_sshd; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+for i in $(seq 50); do [ -s "$tmp/pport" ] && break; sleep 0.1; done
+pport=$(cat "$tmp/pport")
+echo "[127.0.0.1]:$pport $(cut -d' ' -f1,2 "$K/host1.pub")" >> "$ws/known_hosts"
+sed -i "s|port=\"$port\"|port=\"$pport\" timeout=\"4\"|" "$ws/wharf.xml"
+mkdir -p "$SRV/hold" && mv "$SRV/download/df2.edi" "$SRV/hold/"
+big_po TVdBIGPO1 0003 > "$SRV/download/big.edi"
+# two hours old: past incomplete-seconds (900), so a cut-short download that
+# reached wharf as if whole would be quarantined and removed from the server
+touch -d '2 hours ago' "$SRV/download/big.edi"
+cp -p "$SRV/download/big.edi" "$tmp/big.edi"
+size=$(stat -c %s "$tmp/big.edi")
+leaks() { grep -q "LeakSanitizer" "$tmp/out" && no "  $1: no leak (LeakSanitizer)" "$tmp/out" || ok "  $1: nothing leaked"; }
+echo "cut down 45000" > "$tmp/cut"
+run 2025-01-01T00:10:00Z
+grep -qx "cut down 45000" "$cutlog" && [ "$(cat "$tmp/rc")" = 75 ] &&
+  ok "the server drops the connection mid-download: the pass says later (exit 75)" ||
+  no "the server drops the connection mid-download: exit 75 (exit $(cat "$tmp/rc"), cuts: $(tr '\n' ' ' < "$cutlog" 2> /dev/null))" "$tmp/out"
+has "  naming the file, tried again later" "sftp .*@127\.0\.0\.1:$pport: get $SRV/download/big\.edi: .*tried again later" "$tmp/out"
+[ "$(db "SELECT count(*) FROM raw WHERE name = 'big.edi'")" = 0 ] && [ "$(orders)" = 1 ] &&
+  ! ls "$ws/partners/amazon-df/quarantine" | grep -q big && ok "  nothing of it is stored or quarantined" ||
+  no "  nothing of it is stored or quarantined" "$tmp/out"
+cmp -s "$SRV/download/big.edi" "$tmp/big.edi" && ok "  the file is still on the server, as it was" ||
+  no "  the file is still on the server, as it was"
+grep -q "remove name \"$SRV/download/big.edi\"" "$ops" && no "  and sshd saw no remove" "$ops" || ok "  and sshd saw no remove"
+leaks "a dropped connection"
+# an SFTP write is up to 30000 bytes: a cut at 45000 lands in the 855's second
+echo "cut up 45000" > "$tmp/cut"
+run 2025-01-01T00:20:00Z
+[ "$(db "SELECT sha256 FROM raw WHERE name = 'big.edi'")" = "$(sha256sum < "$tmp/big.edi" | cut -d' ' -f1)" ] &&
+  [ "$(orders)" = 2 ] && ok "the next pass downloads it whole: its bytes are stored, the PO is an order" ||
+  no "the next pass downloads it whole" "$tmp/out"
+there big.edi && no "  then it is removed from the server" "$tmp/out" || ok "  then it is removed from the server"
+# sftp-server logs a handle's bytes at its close: read whole, then removed
+grep -nE "^(close \"$SRV/download/big\.edi\" bytes read $size written 0|remove name \"$SRV/download/big\.edi\")" "$ops" |
+  sed -E 's/^([0-9]+):.*(close|remove).*/\2/' | tr '\n' ' ' > "$tmp/seq"
+[ "$(cat "$tmp/seq")" = "close remove " ] && ok "  sshd saw it read whole ($size bytes), then removed once" ||
+  no "  sshd saw it read whole, then removed once ($(cat "$tmp/seq"))" "$ops"
+f855=$(db "SELECT name FROM outbox WHERE kind = '855' AND name LIKE '%TVdBIGPO1%'")
+grep -qx "cut up 45000" "$cutlog" && [ -n "$f855" ] &&
+  grep -qE "cannot send $f855: sftp .*: put $SRV/upload/$f855: .*tried again later" "$tmp/out" &&
+  ok "the server drops the connection mid-upload (the 855): the send fails, tried again later" ||
+  no "the server drops the connection mid-upload: the send fails (cuts: $(tr '\n' ' ' < "$cutlog"))" "$tmp/out"
+[ -n "$f855" ] && [ ! -e "$SRV/upload/$f855" ] && ok "  no file under its name on the server" ||
+  no "  no file under its name on the server" "$tmp/out"
+psize=$(stat -c %s "$SRV/upload/.$f855.part" 2> /dev/null || echo 0)
+[ "$psize" -gt 0 ] && [ "$psize" -lt "$(db "SELECT length(bytes) FROM outbox WHERE name = '$f855'")" ] && ok "  only the .part, cut short ($psize bytes)" ||
+  no "  only the .part, cut short ($psize bytes)" "$tmp/out"
+[ "$(db "SELECT count(*) FROM outbox WHERE name = '$f855' AND sent_at IS NULL")" = 1 ] &&
+  ok "  the 855 waits in the outbox" || no "  the 855 waits in the outbox" "$tmp/out"
+leaks "an upload cut"
+# the server hangs mid-download (timeout="4"): the operation times out
+big_po TVdBIGPO2 0004 > "$SRV/download/big2.edi"
+echo "stall down 30000" > "$tmp/cut"
+t0=$SECONDS
+run 2025-01-01T00:30:00Z
+took=$((SECONDS - t0))
+grep -qx "stall down 30000" "$cutlog" && [ "$(cat "$tmp/rc")" = 75 ] &&
+  ok "the server hangs mid-download: the pass says later (exit 75, ${took}s)" ||
+  no "the server hangs mid-download: exit 75 (exit $(cat "$tmp/rc"), cuts: $(tr '\n' ' ' < "$cutlog"))" "$tmp/out"
+has "  the download timed out (timeout=\"4\")" "get $SRV/download/big2\.edi: .*(timed out|nothing moved).*tried again later" "$tmp/out"
+there big2.edi && [ "$(db "SELECT count(*) FROM raw WHERE name = 'big2.edi'")" = 0 ] &&
+  ok "  the file stays on the server, nothing stored" || no "  the file stays on the server, nothing stored" "$tmp/out"
+leaks "a timed-out download (the SSH session freed)"
+db "SELECT writefile('$tmp/doc855', bytes) FROM outbox WHERE name = '$f855' AND sent_at IS NOT NULL" > /dev/null
+cmp -s "$SRV/upload/$f855" "$tmp/doc855" && ok "the same pass sends the 855 again: the file's bytes are the document's" ||
+  no "the same pass sends the 855 again, whole" "$tmp/out"
+[ "$(grep -c "rename old \"$SRV/upload/.$f855.part\" new \"$SRV/upload/$f855\"" "$ops")" = 1 ] &&
+  [ ! -e "$SRV/upload/.$f855.part" ] && ok "  renamed into place once, no .part left" ||
+  no "  renamed into place once, no .part left" "$ops"
+kill "$ppid" 2> /dev/null; wait "$ppid" 2> /dev/null
+grep -q Traceback "$tmp/proxy.err" && no "the proxy ran without an error" "$tmp/proxy.err"
+rm -f "$SRV/download/big2.edi"
+mv "$SRV/hold/df2.edi" "$SRV/download/"
+sed -i "s|port=\"$pport\" timeout=\"4\"|port=\"$port\"|" "$ws/wharf.xml"
+
 # ---- 3. the server's host key changed ---------------------------------------------------------
 stop_sshd
 start_sshd host2
@@ -115,7 +214,7 @@ run 2025-01-01T02:00:00Z
 [ "$(cat "$tmp/rc")" != 0 ] && ok "a changed host key: the pass fails (exit $(cat "$tmp/rc"))" || no "a changed host key: the pass fails" "$tmp/out"
 grep -F "@127.0.0.1:$port: the host key (ssh-ed25519 $(fp host2)) does not match the known-hosts file $ws/known_hosts" "$tmp/out" > /dev/null &&
   ok "  naming the host, the key type and its fingerprint" || no "  naming the host, the key type and its fingerprint" "$tmp/out"
-there df2.edi && [ "$(orders)" = 1 ] && ok "  nothing taken" || no "  nothing taken" "$tmp/out"
+there df2.edi && [ "$(orders)" = 2 ] && ok "  nothing taken" || no "  nothing taken" "$tmp/out"
 known host2
 
 # ---- 4. a key the server does not know -----------------------------------------------------------
@@ -132,7 +231,7 @@ sed -i "s|outbound=\"$SRV/upload\"|& archive=\"$SRV/archive\"|" "$ws/wharf.xml"
 mv "$SRV/upload" "$SRV/upload.away"
 run 2025-01-01T04:00:00Z
 has "an RSA key (PEM)" "sftp get .*@127\.0\.0\.1:$port $SRV/download/df2\.edi" "$tmp/out"
-[ "$(orders)" = 2 ] && ok "  the second PO became an order" || no "  the second PO became an order" "$tmp/out"
+[ "$(orders)" = 3 ] && ok "  the second PO became an order" || no "  the second PO became an order" "$tmp/out"
 there df2.edi && no "  it left the inbound folder" || ok "  it left the inbound folder"
 ls "$SRV/archive" | grep -qE '^[0-9]{8}T[0-9]{6}-df2\.edi$' && ok "  moved to archive/ under TIMESTAMP-NAME" ||
   no "  moved to archive/ under TIMESTAMP-NAME" "$tmp/out"
@@ -151,8 +250,8 @@ run 2025-01-01T09:00:00Z
 [ "$(unsent)" = 0 ] && ok "the server back: both went up" || no "the server back: both went up" "$tmp/out"
 ls -A "$SRV/upload" > "$tmp/ls"
 hasnt "  no temporary file is left" "part" "$tmp/ls"
-[ "$(grep -c 'amazon-df-855-' "$tmp/ls")" = 2 ] && [ "$(grep -c 'amazon-df-997-' "$tmp/ls")" = 2 ] &&
-  ok "  two 997s and two 855s on the server" || no "  two 997s and two 855s" "$tmp/ls"
+[ "$(grep -c 'amazon-df-855-' "$tmp/ls")" = 3 ] && [ "$(grep -c 'amazon-df-997-' "$tmp/ls")" = 3 ] &&
+  ok "  three 997s and three 855s on the server (one of each from section 2)" || no "  three 997s and three 855s" "$tmp/ls"
 for f in $(grep -E 'amazon-df-(997|855)-' "$tmp/ls"); do
   [ "$(grep -c "rename old \"$SRV/upload/.$f.part\" new \"$SRV/upload/$f\"" "$ops")" = 1 ] || echo "$f" >> "$tmp/twice"
 done

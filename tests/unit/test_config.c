@@ -629,7 +629,7 @@ static void test_spapi_transport(void **state)
 }
 
 /* <transport kind="sftp">: the server, the folders, the known_hosts file
- * joined with the workspace; each required attribute missing is named,
+ * joined with the workspace, timeout (1 to 86400 s, default 300); each required attribute missing is named,
  * with the file and the line of the <transport>. */
 static void test_sftp_transport(void **state)
 {
@@ -638,7 +638,7 @@ static void test_sftp_transport(void **state)
         const char *error;   /* NULL: loads */
     } cases[] = {
         {"all of it", "host=\"sftp.example.com\" port=\"2222\" user=\"acme\" inbound=\"/download\" "
-         "outbound=\"/upload\" archive=\"/download/done\" known-hosts=\"certs/known_hosts\"", NULL},
+         "outbound=\"/upload\" archive=\"/download/done\" known-hosts=\"certs/known_hosts\" timeout=\"60\"", NULL},
         {"the least", "host=\"::1\" user=\"acme\" inbound=\"download\" outbound=\"upload\" "
          "known-hosts=\"/etc/ssh/ssh_known_hosts\"", NULL},
         {"no host, no known-hosts", "user=\"acme\" inbound=\"/d\" outbound=\"/u\"",
@@ -651,6 +651,10 @@ static void test_sftp_transport(void **state)
          "'//'"},
         {"port 0", "host=\"h\" port=\"0\" user=\"acme\" inbound=\"/d\" outbound=\"/u\" known-hosts=\"k\"",
          "port"},
+        {"timeout 0", "host=\"h\" user=\"acme\" inbound=\"/d\" outbound=\"/u\" known-hosts=\"k\" timeout=\"0\"",
+         "timeout"},
+        {"timeout over a day", "host=\"h\" user=\"acme\" inbound=\"/d\" outbound=\"/u\" known-hosts=\"k\" "
+         "timeout=\"86401\"", "timeout"},
         {"a host with a slash", "host=\"h/x\" user=\"acme\" inbound=\"/d\" outbound=\"/u\" known-hosts=\"k\"",
          "host"},
     };
@@ -693,8 +697,10 @@ static void test_sftp_transport(void **state)
             /* joined with the workspace */
             assert_non_null(strstr(p->sftp.known_hosts, "/certs/known_hosts"));
             assert_true(p->sftp.known_hosts[0] == '/');
+            assert_int_equal(p->sftp.timeout, 60);
         } else {
             assert_int_equal(p->sftp.port, 22);
+            assert_int_equal(p->sftp.timeout, 300);
             assert_null(p->sftp.archive);
             assert_string_equal(p->sftp.known_hosts, "/etc/ssh/ssh_known_hosts");
         }
