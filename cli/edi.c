@@ -57,15 +57,22 @@ static int parse_args(struct args *a, int argc, char **argv, const char *cmd, in
     return 0;
 }
 
+/* The guides, compiled once for every FILE of the command (gw_cmd_edi frees
+ * them): a compile costs more than checking a file. */
+static struct edi_guides *shared_guides;
+
 static int open_guides(struct edi_guides **g)
 {
     struct edi_err err;
 
-    edi_err_clear(&err);
-    if (edi_guides_new(g, gw_schemas_dir(), &err) < 0) {
-        gw_errorf("%s", err.msg);
-        return GW_EXIT_USAGE;
+    if (shared_guides == NULL) {
+        edi_err_clear(&err);
+        if (edi_guides_new(&shared_guides, gw_schemas_dir(), &err) < 0) {
+            gw_errorf("%s", err.msg);
+            return GW_EXIT_USAGE;
+        }
     }
+    *g = shared_guides;
     return 0;
 }
 
@@ -236,9 +243,9 @@ static int cmd_parse(int argc, char **argv)
     edi_buf_init(&pc.ge, 0);
     edi_buf_init(&pc.iea, 0);
     /* without guides the listing is flat: still useful */
-    edi_err_clear(&err);
-    if (edi_guides_new(&pc.guides, gw_schemas_dir(), &err) < 0)
-        pc.guides = NULL;
+    if (shared_guides == NULL && edi_guides_new(&shared_guides, gw_schemas_dir(), NULL) < 0)
+        shared_guides = NULL;
+    pc.guides = shared_guides;
     {
         struct edi_x12_handler h = {
             .ctx = &pc,
@@ -256,7 +263,6 @@ static int cmd_parse(int argc, char **argv)
     if (rc == 0)
         print_env_findings(&pc, &p.stream_f);
     edi_x12_parser_dispose(&p);
-    edi_guides_free(pc.guides);
     edi_buf_dispose(&pc.ge);
     edi_buf_dispose(&pc.iea);
     if (rc < 0) {
@@ -385,7 +391,6 @@ static int cmd_validate(int argc, char **argv)
         edi_err_clear(&err);
         if (edi_guides_get(&g, guides, a.guide, &err) < 0) {
             gw_errorf("--guide %s: %s", a.guide, err.msg);
-            edi_guides_free(guides);
             return GW_EXIT_USAGE;
         }
     }
@@ -400,7 +405,6 @@ static int cmd_validate(int argc, char **argv)
     o.ctx = &vc;
     edi_err_clear(&err);
     rc = edi_check_file(&st, a.file, &o, &err);
-    edi_guides_free(guides);
     if (rc < 0) {
         json_decref(vc.findings);
         gw_errorf("%s", err.msg);
@@ -476,7 +480,6 @@ static int cmd_ack(int argc, char **argv)
     o.ack = &ack;
     edi_err_clear(&err);
     rc = edi_check_file(&st, a.file, &o, &err);
-    edi_guides_free(guides);
     if (rc < 0) {
         edi_ack_dispose(&ack);
         gw_errorf("%s", err.msg);
@@ -505,7 +508,6 @@ static int cmd_to_xml(int argc, char **argv)
         return rc;
     edi_err_clear(&err);
     rc = edi_x12_to_xml(stdout, a.file, guides, a.guide, EDI_TEXT_UTF8_LATIN1, &err);
-    edi_guides_free(guides);
     if (rc < 0) {
         gw_errorf("%s", err.msg);
         return exit_for(rc);
@@ -535,24 +537,106 @@ static int cmd_from_xml(int argc, char **argv)
     return GW_EXIT_OK;
 }
 
+/* How bad an exit status is, to keep the worst of several files'. */
+static int severity(int code)
+{
+    switch (code) {
+    case GW_EXIT_OK:
+        return 0;
+    case GW_EXIT_REJECTED:
+        return 1;
+    case GW_EXIT_TEMPFAIL:
+        return 2;
+    case GW_EXIT_USAGE:
+        return 3;
+    default:
+        return 4;
+    }
+}
+
+/* parse, validate and ack take several FILEs: each is checked as if it were
+ * given alone, with the same options, in order, and the guides are compiled
+ * once for all; the exit status is the worst of theirs (an unreadable file
+ * does not stop the others). --json takes one FILE (one document). */
+static int each_file(int (*fn)(int, char **), int argc, char **argv)
+{
+    char **one = calloc((size_t)argc + 1, sizeof(*one));
+    int i, n = 1, nfiles = 0, worst = GW_EXIT_OK, json = 0;
+
+    if (one == NULL) {
+        gw_errorf("out of memory");
+        return GW_EXIT_INTERNAL;
+    }
+    one[0] = argv[0];
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            json = 1;
+        if ((strcmp(argv[i], "--guide") == 0 || strcmp(argv[i], "--type") == 0) && i + 1 < argc) {
+            one[n++] = argv[i++];
+            one[n++] = argv[i];
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            one[n++] = argv[i];
+        } else {
+            nfiles++;
+        }
+    }
+    if (nfiles < 2) {
+        free(one);
+        return fn(argc, argv);
+    }
+    if (json) {
+        free(one);
+        gw_errorf("edi %s: --json takes one FILE (%d given): run it once per file", argv[0], nfiles);
+        return GW_EXIT_USAGE;
+    }
+    for (i = 1; i < argc; i++) {
+        int rc;
+
+        if ((strcmp(argv[i], "--guide") == 0 || strcmp(argv[i], "--type") == 0) && i + 1 < argc) {
+            i++;
+            continue;
+        }
+        if (argv[i][0] == '-' && argv[i][1] != '\0')
+            continue;
+        one[n] = argv[i];
+        /* a listing says whose it is; acknowledgments and the summaries of
+         * validate name their file or are EDI streams themselves */
+        if (fn == cmd_parse)
+            printf("==> %s <==\n", argv[i]);
+        fflush(stdout);
+        rc = fn(n + 1, one);
+        if (severity(rc) > severity(worst))
+            worst = rc;
+    }
+    free(one);
+    return worst;
+}
+
 int gw_cmd_edi(int argc, char **argv)
 {
     static const struct {
         const char *name;
         int (*fn)(int, char **);
+        int several;            /* takes several FILEs */
     } cmds[] = {
-        {"parse", cmd_parse},       {"validate", cmd_validate}, {"ack", cmd_ack},
-        {"to-xml", cmd_to_xml},     {"from-xml", cmd_from_xml},
+        {"parse", cmd_parse, 1},    {"validate", cmd_validate, 1}, {"ack", cmd_ack, 1},
+        {"to-xml", cmd_to_xml, 0},  {"from-xml", cmd_from_xml, 0},
     };
     size_t i;
+    int rc;
 
     if (argc < 2) {
         gw_help("edi");
         return GW_EXIT_USAGE;
     }
     for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-        if (strcmp(argv[1], cmds[i].name) == 0)
-            return cmds[i].fn(argc - 1, argv + 1);
+        if (strcmp(argv[1], cmds[i].name) == 0) {
+            rc = cmds[i].several ? each_file(cmds[i].fn, argc - 1, argv + 1)
+                                 : cmds[i].fn(argc - 1, argv + 1);
+            edi_guides_free(shared_guides);
+            shared_guides = NULL;
+            return rc;
+        }
     gw_errorf("unknown command 'edi %s'; try `wharf help edi`", argv[1]);
     return GW_EXIT_USAGE;
 }

@@ -17,10 +17,11 @@ static const struct topic topics[] = {
          "usage: wharf COMMAND [ARGS]\n"
          "\n"
          "X12 documents:\n"
-         "  edi parse FILE                      the segment tree with positions\n"
-         "  edi validate [--json] [--guide G] FILE\n"
+         "  edi parse FILE...                   the segment tree with positions\n"
+         "  edi validate [--json] [--guide G] FILE...\n"
          "                                      check envelopes and every set against its guide\n"
-         "  edi ack [--type 997|999|TA1] FILE   the acknowledgment FILE deserves, on stdout\n"
+         "  edi ack [--type 997|999|TA1] FILE...\n"
+         "                                      the acknowledgment FILE deserves, on stdout\n"
          "  edi to-xml FILE                     EDI to EDI-XML (segments, elements, loops)\n"
          "  edi from-xml FILE                   EDI-XML back to EDI\n"
          "\n"
@@ -589,12 +590,13 @@ static const struct topic topics[] = {
                   "wharf:add/sub/mul/sum/round. Exit 1 when a map does not compile.\n"},
     {"edi", "usage: wharf edi parse|validate|ack|to-xml|from-xml ...\n"
             "Run `wharf help edi validate` (or parse, ack, to-xml, from-xml) for one.\n"},
-    {"edi parse", "usage: wharf edi parse FILE\n"
+    {"edi parse", "usage: wharf edi parse FILE...\n"
                   "\n"
                   "Prints every segment, one a line: its number in the file, its byte offset,\n"
                   "its position in its transaction set, and the segment indented by envelope\n"
-                  "level. Envelope problems go to stderr; exit 1 when there are any.\n"},
-    {"edi validate", "usage: wharf edi validate [--json] [--guide G] FILE\n"
+                  "level. Envelope problems go to stderr; exit 1 when there are any. Several\n"
+                  "files are listed one after the other, each after a line ==> FILE <==.\n"},
+    {"edi validate", "usage: wharf edi validate [--json] [--guide G] FILE...\n"
                      "\n"
                      "Checks envelopes (ISA/IEA, GS/GE, ST/SE control numbers and counts) and\n"
                      "every transaction set against a guide: segment order, usage, max use, loops,\n"
@@ -607,14 +609,18 @@ static const struct topic topics[] = {
                      "              \"segment_position\",\"element_position\",\"component_position\",\n"
                      "              \"x12_segment_error\",\"x12_element_error\",\"message\",...}]}\n"
                      "\n"
-                     "Exit 0 valid, 1 findings, 2 usage or I/O error.\n"},
-    {"edi ack", "usage: wharf edi ack [--type 997|999|TA1] FILE\n"
+                     "Several files are checked one after the other, each as if alone, the\n"
+                     "guides compiled once for all (--json takes one FILE). Exit 0 valid, 1\n"
+                     "findings, 2 usage or I/O error: with several files, the worst of theirs.\n"},
+    {"edi ack", "usage: wharf edi ack [--type 997|999|TA1] FILE...\n"
                 "\n"
                 "Prints the acknowledgment FILE deserves: a 997 for 004010 groups, a 999 for\n"
                 "005010 groups (AK2/IK3/IK4/IK5 with positions and codes), and a TA1 when the\n"
                 "interchange itself is wrong (or ISA14 asks for one). --type forces 997 or 999\n"
                 "for every group, or TA1 only. Exit 0 when everything was accepted, 1 when\n"
-                "anything was rejected (the ack says what), 2 on usage or I/O errors.\n"},
+                "anything was rejected (the ack says what), 2 on usage or I/O errors.\n"
+                "Several files get their acknowledgments one after the other, each as if\n"
+                "alone (the same control numbers), and the worst exit status.\n"},
     {"edi to-xml", "usage: wharf edi to-xml FILE\n"
                    "\n"
                    "Writes EDI-XML: <x12> with one <interchange>, <group>, <transaction> each,\n"

@@ -158,32 +158,26 @@ else
     VG_NOW=2025-01-03T15:00:00Z vg "status" status -w "$vws/ws"
     rm -rf "$vws"
   }
-  # memcheck runs beside the integration tier, one valgrind at a time: the
-  # scripts spend much of their time waiting on daemons, peers and passes,
-  # and valgrind fills that; its output is counted after theirs, as its own
-  # tier (its time in build/test-times.log is its own run's)
-  memcheck() {
-    local s=$SECONDS
-    if command -v valgrind > /dev/null; then
-      par_init "${MEMCHECK_JOBS:-1}"
+  tier "memcheck (valgrind, release build)"
+  if command -v valgrind > /dev/null; then
+    tally < <(
+      par_init
       # the day first: it is the longest sequence, the single runs fill in beside it
       par_spawn day
-      for f in tests/golden/x12/*.edi tests/golden/x12/bad/*; do
-        for cmd in "edi validate" "edi ack" "edi parse" "edi to-xml"; do
-          # shellcheck disable=SC2086 # cmd is two words
-          VG_RC=any par_spawn vg "$cmd $f" $cmd "$f"
-        done
+      # parse, validate and ack take every file in one run (the guides compile
+      # once, as in a daemon that reads file after file); to-xml takes one
+      files=(tests/golden/x12/*.edi tests/golden/x12/bad/*)
+      for cmd in "edi validate" "edi ack" "edi parse"; do
+        # shellcheck disable=SC2086 # cmd is two words
+        VG_RC=any par_spawn vg "$cmd (${#files[@]} files)" $cmd "${files[@]}"
       done
-      par_wait
-    else
-      echo "# skip - memcheck: valgrind is not installed (scripts/deps.sh --tests installs it)"
-    fi
-    printf '%5ds  tier: memcheck (valgrind, release build), beside the integration tier\n' \
-      $((SECONDS - s)) >> "$times"
-  }
-  memout=$(mktemp)
-  memcheck > "$memout" 2>&1 &
-  mempid=$!
+      for f in "${files[@]}"; do
+        VG_RC=any par_spawn vg "edi to-xml $f" edi to-xml "$f"
+      done
+      par_wait)
+  else
+    tally <<< "# skip - memcheck: valgrind is not installed (scripts/deps.sh --tests installs it)"
+  fi
 
   timed() {  # timed SCRIPT: an integration script, its time in build/test-times.log
     local s=$SECONDS
@@ -207,12 +201,6 @@ else
       par_spawn timed "$t"
     done
     par_wait)
-
-  tier "memcheck (valgrind, release build)"
-  wait "$mempid"
-  tally < "$memout"
-  rm -f "$memout"
-  tier_name=""   # its time is the line memcheck wrote itself
 
   tier "independent parser (node-x12)"
   # every golden outbound X12 document read by another parser; without node

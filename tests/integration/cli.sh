@@ -35,6 +35,17 @@ t "version" 0 "^wharf [0-9]" -- "$W" --version
 t "validate: missing FILE" 2 "FILE is missing" -- "$W" edi validate
 t "validate: unknown option" 2 "unknown option '--frob'" -- "$W" edi validate --frob x
 t "validate: file that does not exist" 2 "cannot open" -- "$W" edi validate "$tmp/none.edi"
+# several files: each as if alone, the worst exit status, an unreadable one does not stop the rest
+t "validate: several files, one with findings" 1 "amazon-df-850.edi: .*0 findings" -- \
+  "$W" edi validate "$G/bad/$(ls "$G/bad" | head -1)" "$G/amazon-df-850.edi"
+t "validate: several files, one unreadable: the others still checked" 2 "amazon-rp-850.edi: .*0 findings" -- \
+  "$W" edi validate "$tmp/none.edi" "$G/amazon-rp-850.edi"
+t "validate: --json takes one FILE" 2 "--json takes one FILE" -- \
+  "$W" edi validate --json "$G/amazon-rp-850.edi" "$G/amazon-df-850.edi"
+t "parse: several files, each after its name" 0 "==> .*amazon-df-850.edi <==" -- \
+  "$W" edi parse "$G/amazon-rp-850.edi" "$G/amazon-df-850.edi"
+t "ack: several files, an acknowledgment each" 0 "(ISA.*){2}" -- \
+  sh -c '"$0" edi ack "$1" "$2" | tr -d "\n"' "$W" "$G/amazon-rp-850.edi" "$G/amazon-df-850.edi"
 t "validate: valid file" 0 "1 accepted, 0 rejected, 0 findings" -- "$W" edi validate $G/amazon-rp-850.edi
 t "validate: findings exit 1" 1 "AK403=8" -- "$W" edi validate $G/bad/bad-date.edi
 t "validate: unknown guide" 2 "no guide partners/nobody/850" -- "$W" edi validate --guide partners/nobody/850 $G/amazon-rp-850.edi
