@@ -69,6 +69,7 @@ static const struct topic topics[] = {
          "  erp webhooks ID --url BASE          subscribe Brightpearl's webhooks, once (--remove)\n"
          "\n"
          "  help [COMMAND]                      this text, or a command's\n"
+         "  help --man                          all of them as the manual page wharf(1) (roff)\n"
          "  help charset                        character sets in and out (Latin-1, transliteration)\n"
          "  help sp-api                         Amazon over the Selling Partner API\n"
          "  help sftp                           EDI files over a partner's SFTP server\n"
