@@ -19,6 +19,8 @@
 #   make check-quick  unit, golden, maps, fuzz corpus replay and layers: the
 #                     same summary line in under a minute on 2 cores
 #   make check-layers the include rules of the layers (scripts/check-layers.py)
+#   make install      PREFIX=/usr/local DESTDIR=: binary, data, man page, unit
+#   make uninstall    the same files removed (the workspace stays)
 #   make bench        throughput and memory figures on generated inputs
 #   make golden-update   rewrite golden expectations for review
 #   TEST_JOBS=N       how many tests run at once (default: the number of CPUs)
@@ -119,10 +121,54 @@ run: build/wharf | $(DEPS_RUN_STAMP)
 	@if [ -t 0 ]; then echo "run: serving $(RUN_WS) (Ctrl-C stops; drop files into $(RUN_WS)/partners/*/inbound)"; \
 		exec build/wharf serve -w $(RUN_WS); fi
 
+# ---- install ---------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=]: the release binary, the data it
+# reads at run time (schemas, maps without their C sources, Amazon's SP-API
+# models when the checkout has them, the console's static files), the manual
+# page wharf(1) (made by `wharf help --man`, so it says what `wharf help`
+# says), the systemd unit and its sysusers.d user. The binary is the one
+# build/ already has: it finds PREFIX/share/wharf beside itself
+# (BIN/../share/wharf, cli/common.c), so a DESTDIR tree works where it lies
+# and nothing needs rebuilding for a PREFIX.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/wharf
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+MODELS := $(abspath ../shared/amazon/sp-api-models)
+# files copied as they are, owner root, read-only for everyone but root
+COPY_TREE = tar -C $(1) --owner=0 --group=0 --mode=u=rwX,go=rX -cf - $(2) | tar -C $(3) -xpf -
+
+build/wharf.1: build/wharf
+	build/wharf help --man > $@.tmp && mv $@.tmp $@
+
+install: build/wharf build/wharf.1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/schemas $(DESTDIR)$(DATADIR)/mappings \
+		$(DESTDIR)$(DATADIR)/console $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0755 build/wharf $(DESTDIR)$(BINDIR)/wharf
+	$(call COPY_TREE,schemas,.,$(DESTDIR)$(DATADIR)/schemas)
+	cd mappings && find . -type f ! -name '*.[ch]' ! -name module.mk -print0 | \
+		tar --null -T - --owner=0 --group=0 --mode=u=rwX,go=rX -cf - | tar -C $(DESTDIR)$(DATADIR)/mappings -xpf -
+	$(call COPY_TREE,console,.,$(DESTDIR)$(DATADIR)/console)
+	@if [ -d $(MODELS) ]; then install -d $(DESTDIR)$(DATADIR)/sp-api-models && \
+		$(call COPY_TREE,$(MODELS),.,$(DESTDIR)$(DATADIR)/sp-api-models); \
+	else echo "install: no $(MODELS): map output is not checked against the SP-API models"; fi
+	install -m 0644 build/wharf.1 $(DESTDIR)$(MANDIR)/man1/wharf.1
+	sed 's|/usr/local/bin/wharf|$(BINDIR)/wharf|' packaging/wharf.service > $(DESTDIR)$(UNITDIR)/wharf.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/wharf.service
+	install -m 0644 packaging/wharf.sysusers $(DESTDIR)$(SYSUSERSDIR)/wharf.conf
+
+# what install wrote; the workspace (/var/lib/wharf) and the user stay
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/wharf $(DESTDIR)$(MANDIR)/man1/wharf.1 \
+		$(DESTDIR)$(UNITDIR)/wharf.service $(DESTDIR)$(SYSUSERSDIR)/wharf.conf
+	rm -rf $(DESTDIR)$(DATADIR)
+
 clean:
 	rm -rf build
 
 include tests/module.mk
 
-.PHONY: all debug clean check check-quick check-layers bench golden-update run
+.PHONY: all debug clean install uninstall check check-quick check-layers bench golden-update run
 -include $(shell find build -name '*.d' 2>/dev/null)

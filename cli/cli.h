@@ -22,13 +22,25 @@ enum gw_exit {
 /* The clock: WHARF_NOW (e.g. 2025-01-01T00:00:00Z) or the real time. Exits
  * with a usage error when WHARF_NOW is set but unreadable. */
 time_t gw_now(void);
-/* The schemas folder: WHARF_SCHEMAS, else the one built in. */
+/* The schemas folder: WHARF_SCHEMAS, else BIN/../share/wharf/schemas of
+ * an installed binary (gw_installed_dir), else the one built in. */
 const char *gw_schemas_dir(void);
 /* Prints "wharf: " + message to stderr. */
 void gw_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* The mappings folder: WHARF_MAPPINGS, else the one built in. */
+/* The mappings folder: WHARF_MAPPINGS, else BIN/../share/wharf/mappings,
+ * else the one built in. */
 const char *gw_mappings_dir(void);
+/* BIN/../share/wharf/NAME when the running binary has one (installed by
+ * `make install`), else NULL. */
+const char *gw_installed_dir(const char *name);
+/* systemd's notifications (cli/notify.c, the sd_notify protocol): sends
+ * state ("READY=1", "RELOADING=1", "STOPPING=1") to NOTIFY_SOCKET; 1 sent,
+ * 0 no socket to send to, -1 not sent. gw_notify_watchdog sends
+ * "WATCHDOG=1" when half of WATCHDOG_USEC has passed since the last one
+ * (nothing without WATCHDOG_USEC); call it often. */
+int gw_notify(const char *state);
+void gw_notify_watchdog(void);
 /* The workspace a command works on: opt (the command's -w DIR) when given,
  * else WHARF_WORKSPACE, else the current folder ("."). Borrowed. */
 const char *gw_workspace(const char *opt);

@@ -7,11 +7,14 @@
 #include "edi/text.h"
 #include "gateway/flow/sched.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifndef WHARF_SCHEMAS
 #define WHARF_SCHEMAS "/usr/share/wharf/schemas"
@@ -20,11 +23,59 @@
 #define WHARF_MAPPINGS "/usr/share/wharf/mappings"
 #endif
 
+/* The installed data folder NAME beside the running binary:
+ * BIN/../share/wharf/NAME, when it is a folder, else NULL. This is how an
+ * installed wharf (PREFIX/bin/wharf) finds PREFIX/share/wharf whatever
+ * PREFIX was, and a DESTDIR tree works where it lies. A binary in the
+ * build tree (build/wharf) has no build/share/wharf and falls back to the
+ * checkout's folders the Makefile builds in. */
+const char *gw_installed_dir(const char *name)
+{
+    static char buf[4][PATH_MAX];
+    static int used;
+    char exe[PATH_MAX], *slash;
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    struct stat st;
+    char *out;
+    int k;
+
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    for (k = 0; k < 2; k++) {   /* BIN/wharf -> BIN -> its parent */
+        if ((slash = strrchr(exe, '/')) == NULL)
+            return NULL;
+        *slash = '\0';
+    }
+    out = buf[used % 4];
+    if ((size_t)snprintf(out, PATH_MAX, "%s/share/wharf/%s", exe, name) >= PATH_MAX)
+        return NULL;
+    if (stat(out, &st) < 0 || !S_ISDIR(st.st_mode))
+        return NULL;
+    used++;
+    return out;
+}
+
+/* env, else the installed folder beside the binary, else the built-in one */
+static const char *data_dir(const char *env, const char *name, const char *builtin, const char **cache)
+{
+    const char *v = getenv(env);
+
+    if (v && *v)
+        return v;
+    if (*cache == NULL) {
+        const char *in = gw_installed_dir(name);
+
+        *cache = in ? in : builtin;
+    }
+    return *cache;
+}
+
 const char *gw_mappings_dir(void)
 {
-    const char *v = getenv("WHARF_MAPPINGS");
+    static const char *cache;
 
-    return v && *v ? v : WHARF_MAPPINGS;
+    return data_dir("WHARF_MAPPINGS", "mappings", WHARF_MAPPINGS, &cache);
 }
 
 void gw_errorf(const char *fmt, ...)
@@ -61,9 +112,9 @@ time_t gw_now(void)
 
 const char *gw_schemas_dir(void)
 {
-    const char *v = getenv("WHARF_SCHEMAS");
+    static const char *cache;
 
-    return v && *v ? v : WHARF_SCHEMAS;
+    return data_dir("WHARF_SCHEMAS", "schemas", WHARF_SCHEMAS, &cache);
 }
 
 const char *gw_workspace(const char *opt)

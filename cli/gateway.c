@@ -90,6 +90,8 @@ static int nap_until(time_t deadline, int fd)
     while (time(NULL) < deadline && !stop_flag && !reload_flag) {
         struct pollfd p = {fd, POLLIN, 0};
 
+        gw_notify_watchdog();
+
         if (fd < 0) {
             usleep(100000);
             continue;
@@ -347,6 +349,9 @@ int gw_cmd_serve(int argc, char **argv)
     else
         gw_log(&c, "info", "serving %s: %zu partners, %zu schedules (UTC) (SIGTERM stops, SIGHUP reloads)",
                o.workspace, c.cfg->npartners, nsched);
+    /* systemd (Type=notify): the configuration is read, the listeners are up */
+    gw_notify("READY=1");
+    gw_notify_watchdog();
     /* a wake a restart lost is not waited for: every connector that takes
      * webhooks pulls once at start (a pass of WHARF_POLL_SECONDS does anyway) */
     if (l.srv && !interval) {
@@ -382,6 +387,7 @@ int gw_cmd_serve(int argc, char **argv)
                        st.files, st.sets, st.orders_created, st.orders_updated, st.sent);
             /* what an operator (or a test) waits for after a start: from here on,
              * what arrives is the next pass's or a wake's */
+            gw_notify_watchdog();
             if (next == 0)
                 gw_log(&c, "info", "first pass done");
             next = interval ? time(NULL) + interval : (time(NULL) / 60 + 1) * 60;
@@ -395,6 +401,7 @@ int gw_cmd_serve(int argc, char **argv)
             struct edi_err err;
 
             reload_flag = 0;
+            gw_notify("RELOADING=1");
             memset(&fresh, 0, sizeof(fresh));
             fresh.now = gw_now();
             fresh.log = stderr;
@@ -418,6 +425,7 @@ int gw_cmd_serve(int argc, char **argv)
                 if (as2_up(&a2, &c, l.hooks, &err) < 0)
                     gw_log(&c, "error", "as2: the listener is down: %s", err.msg);
             }
+            gw_notify("READY=1");
         }
         if (nap_until(next, l.srv || a2.srv ? gw_hooks_fd(l.hooks) : -1)) {
             run_wakes(&c, l.hooks, ids, gw_hooks_take(l.hooks, ids, GW_HOOKS_MAX));
@@ -425,6 +433,7 @@ int gw_cmd_serve(int argc, char **argv)
         }
     }
     gw_log(&c, "info", "stopping");
+    gw_notify("STOPPING=1");
     as2_down(&a2);
     gw_server_free(l.srv);
     gw_hooks_free(l.hooks);

@@ -69,6 +69,7 @@ static const struct topic topics[] = {
          "  erp webhooks ID --url BASE          subscribe Brightpearl's webhooks, once (--remove)\n"
          "\n"
          "  help [COMMAND]                      this text, or a command's\n"
+         "  help --man                          all of them as the manual page wharf(1) (roff)\n"
          "  help charset                        character sets in and out (Latin-1, transliteration)\n"
          "  help sp-api                         Amazon over the Selling Partner API\n"
          "  help sftp                           EDI files over a partner's SFTP server\n"
@@ -80,7 +81,9 @@ static const struct topic topics[] = {
          "WHARF_WORKSPACE (the workspace when -w DIR is not given; default: the\n"
          "current folder), WHARF_NOW (clock, for repeatable output),\n"
          "WHARF_CONTROL_START (first control number of acks), WHARF_MASTER_KEY_FILE\n"
-         "(the secrets' master key; default: the workspace's secrets.key).\n"},
+         "(the secrets' master key; default: the workspace's secrets.key).\n"
+         "An installed wharf finds its schemas and maps beside itself (PREFIX/bin/wharf:\n"
+         "PREFIX/share/wharf); `man wharf` is every help text in one page.\n"},
     {"init", "usage: wharf init [DIR] [--sp-api]\n"
              "\n"
              "Creates a workspace in DIR (default: WHARF_WORKSPACE, else the current\n"
@@ -275,6 +278,10 @@ static const struct topic topics[] = {
               "(every inbound folder and the ack run, due or not).\n"
               "SIGTERM finishes the current file and exits; SIGHUP reloads wharf.xml (a\n"
               "config that does not load is refused and the running one stays).\n"
+              "Under systemd (packaging/wharf.service, Type=notify; README \"Install as a\n"
+              "service\"): READY=1 once wharf.xml is read and the listeners are up,\n"
+              "RELOADING=1 and READY=1 around a reload, STOPPING=1, and WATCHDOG=1 at\n"
+              "half of WatchdogSec, to NOTIFY_SOCKET (nothing without it).\n"
               "\n"
               "HTTP listener: <http listen=\"127.0.0.1:8080\" tls-cert=\"cert.pem\"\n"
               "tls-key=\"key.pem\"/> in wharf.xml (--http HOST:PORT replaces the address)\n"
@@ -633,10 +640,89 @@ static const struct topic topics[] = {
                      "with the delimiters recorded in it.\n"},
 };
 
+/* roff for text: a backslash as \e, a line that starts with . or ' kept
+ * as text, every character past ASCII as \[uXXXX] (no preconv needed). */
+static void roff_text(const char *t)
+{
+    const unsigned char *p = (const unsigned char *)t;
+    int bol = 1;
+
+    while (*p) {
+        unsigned cp = *p, extra = 0, k;
+
+        if (bol && (*p == '.' || *p == '\''))
+            fputs("\\&", stdout);
+        bol = *p == '\n';
+        if (cp < 0x80) {
+            if (cp == '\\')
+                fputs("\\e", stdout);
+            else
+                fputc((int)cp, stdout);
+            p++;
+            continue;
+        }
+        if ((cp & 0xE0) == 0xC0)
+            cp &= 0x1F, extra = 1;
+        else if ((cp & 0xF0) == 0xE0)
+            cp &= 0x0F, extra = 2;
+        else
+            cp &= 0x07, extra = 3;
+        p++;
+        for (k = 0; k < extra && (*p & 0xC0) == 0x80; k++, p++)
+            cp = cp << 6 | (*p & 0x3F);
+        printf("\\[u%04X]", cp);
+    }
+}
+
+/* `wharf help --man`: the manual page wharf(1), roff, built from the same
+ * topics as `wharf help` so that the two never differ (the Makefile makes
+ * build/wharf.1 with it; tests/integration/install.sh checks both). */
+static int help_man(void)
+{
+    const char *over = topics[0].text, *body = strstr(over, "\n\n");
+    size_t i;
+
+    printf(".\\\" wharf(1): made by `wharf help --man` from cli/help.c; do not edit\n"
+           ".TH WHARF 1 \"\" \"wharf %s\" \"User Commands\"\n"
+           ".SH NAME\nwharf \\- an EDI and Amazon Vendor Central gateway\n"
+           ".SH SYNOPSIS\n.B wharf\n.I COMMAND\n.RI [ ARGS ]\n.br\n"
+           ".B wharf help\n.RI [ TOPIC ]\n"
+           ".SH DESCRIPTION\n.nf\n",
+           WHARF_VERSION);
+    roff_text(body ? body + 2 : over);
+    puts(".fi\n.SH TOPICS\n"
+         "Each of these is also `wharf help TOPIC`.");
+    for (i = 1; i < sizeof(topics) / sizeof(topics[0]); i++) {
+        printf(".SS \"%s\"\n.nf\n", topics[i].name);
+        roff_text(topics[i].text);
+        puts(".fi");
+    }
+    puts(".SH FILES\n"
+         ".TP\n.I PREFIX/share/wharf/schemas\n"
+         "The X12 guides and the canonical and configuration XSDs (WHARF_SCHEMAS overrides).\n"
+         ".TP\n.I PREFIX/share/wharf/mappings\n"
+         "The maps, their registry and the code lists (WHARF_MAPPINGS overrides).\n"
+         ".TP\n.I PREFIX/share/wharf/sp-api-models\n"
+         "Amazon's SP-API models that map output is checked against (WHARF_MODELS overrides).\n"
+         ".TP\n.I PREFIX/share/wharf/console\n"
+         "The web console's static files.\n"
+         ".PP\n"
+         "An installed wharf (PREFIX/bin/wharf) finds them beside itself, in\n"
+         ".IR ../share/wharf ;\n"
+         "a wharf run from its build tree uses the checkout's folders.\n"
+         ".TP\n.I /var/lib/wharf\n"
+         "The workspace of the systemd service wharf.service.\n"
+         ".SH SEE ALSO\n"
+         ".BR systemctl (1),\n.BR journalctl (1)");
+    return GW_EXIT_OK;
+}
+
 int gw_help(const char *topic)
 {
     size_t i;
 
+    if (topic && strcmp(topic, "--man") == 0)
+        return help_man();
     for (i = 0; i < sizeof(topics) / sizeof(topics[0]); i++) {
         if (strcmp(topics[i].name, topic ? topic : "") == 0) {
             fputs(topics[i].text, stdout);

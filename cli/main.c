@@ -4,6 +4,7 @@
  * commands in this folder (cli.h).
  */
 #include "cli/cli.h"
+#include "mappings/map.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -49,6 +50,8 @@ int main(int argc, char **argv)
      * every inbound file): whatever wharf creates is the owner's only,
      * folders 0700 and files 0600, whatever umask it was started with. */
     umask(077);
+    /* an installed wharf has Amazon's SP-API models beside its maps */
+    map_set_models_dir(gw_installed_dir("sp-api-models"));
     if (argc < 2) {
         gw_help(NULL);
         return GW_EXIT_USAGE;

@@ -32,6 +32,13 @@
 #define WHARF_MODELS ""
 #endif
 
+static const char *models_default = WHARF_MODELS;
+
+void map_set_models_dir(const char *dir)
+{
+    models_default = dir && *dir ? dir : WHARF_MODELS;
+}
+
 /* ---- error capture ------------------------------------------------------------ */
 
 /* libxml2 and libxslt report through printf-style callbacks, one message
@@ -266,7 +273,7 @@ int map_engine_new(struct map_engine **out, const char *mappings_dir, const char
     edi_pool_init(&e->pool);
     e->dir = edi_xstrdup(mappings_dir);
     e->schemas = edi_xstrdup(schemas_dir);
-    e->models = edi_xstrdup(models && *models ? models : WHARF_MODELS);
+    e->models = edi_xstrdup(models && *models ? models : models_default);
     exsltRegisterAll();
     /* SPEC: DESIGN.md — stylesheets may not write files or reach the network */
     e->sec = xsltNewSecurityPrefs();

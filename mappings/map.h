@@ -46,6 +46,11 @@ struct map_info {
 
 struct map_engine;
 
+/* Where the SP-API models are when WHARF_MODELS is not set, instead of
+ * the folder built in (an installed wharf's share/wharf/sp-api-models).
+ * dir is borrowed for the life of the program; NULL restores the default. */
+void map_set_models_dir(const char *dir);
+
 /* mappings_dir: the folder holding registry.xml, codelists/, the maps and
  * partners/; schemas_dir: wharf's schemas (canonical XSDs, guides). */
 int map_engine_new(struct map_engine **out, const char *mappings_dir, const char *schemas_dir,

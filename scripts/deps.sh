@@ -49,12 +49,15 @@ if [ -n "$tests" ]; then
       flock:util-linux \
       mkfifo:coreutils \
       /usr/sbin/sshd:openssh-server \
-      ssh-keygen:openssh-client; do
+      ssh-keygen:openssh-client \
+      groff:groff-base \
+      systemd-analyze:systemd; do
     # sqlite3: integration tests read and lock the store; valgrind: the
     # memcheck tier; xmllint: init.sh checks wharf.xml against config.xsd;
     # node, npm: the independent parser (node-x12); python3:
     # scripts/check-layers.py; flock, mkfifo: inbound-faults.sh; sshd,
-    # ssh-keygen: sftp.sh runs OpenSSH's server on loopback
+    # ssh-keygen: sftp.sh runs OpenSSH's server on loopback; groff,
+    # systemd-analyze: install.sh renders wharf(1) and verifies wharf.service
     command -v "${tool%%:*}" >/dev/null 2>&1 || need="$need ${tool#*:}"
   done
 fi
