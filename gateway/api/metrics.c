@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct gw_metrics {
     pthread_rwlock_t lock;
@@ -218,6 +219,9 @@ static int read_store(struct gw_metric_row **rows, size_t *n, struct gw_deadline
     *rows = NULL;
     *dl = NULL;
     *n = *nd = 0;
+    /* gw_store_open would make a missing store: a scrape never does */
+    if (access(cfg->store_path, F_OK) != 0)
+        return edi_fail(err, EDI_EIO, "the store %s is not there", cfg->store_path);
     if ((rc = gw_store_open(&c.store, cfg->store_path, err)) < 0)
         return rc;
     gw_store_set_busy_timeout(c.store, 2000);

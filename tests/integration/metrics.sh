@@ -10,7 +10,7 @@ set -u
 . "$(dirname "$0")/lib.bash" "$@"
 
 if ! command -v curl > /dev/null || ! command -v sqlite3 > /dev/null; then
-  skip 30 "curl or sqlite3 is not installed (scripts/deps.sh --tests)"
+  skip 31 "curl or sqlite3 is not installed (scripts/deps.sh --tests)"
   exit 0
 fi
 serve_pid=""
@@ -80,7 +80,10 @@ code=$(curl -s -o "$tmp/hz" -w '%{http_code}' "$U/healthz")
 [ "$code" = 503 ] && has "/healthz: 503 when the store does not answer" '"store":"failing"' "$tmp/hz" || no "/healthz $code" "$tmp/hz"
 code=$(curl -s -o "$tmp/m" -w '%{http_code}' "$U/metrics")
 [ "$code" = 503 ] && ok "  /metrics: 503 too" || no "/metrics with no store: $code" "$tmp/m"
-rmdir "$ws/wharf.db" && mv "$ws/wharf.db.moved" "$ws/wharf.db"
+rmdir "$ws/wharf.db"
+code=$(curl -s -o "$tmp/hz" -w '%{http_code}' "$U/healthz")
+[ "$code" = 503 ] && [ ! -e "$ws/wharf.db" ] && ok "  and when it is gone, without making an empty one" || no "/healthz with no store: $code" "$tmp/hz"
+mv "$ws/wharf.db.moved" "$ws/wharf.db"
 code=$(curl -s -o "$tmp/hz" -w '%{http_code}' "$U/healthz")
 [ "$code" = 200 ] && ok "/healthz: 200 again once it answers" || no "/healthz $code" "$tmp/hz"
 
