@@ -5,6 +5,7 @@
  * and readback.c; this file reads arguments, drives passes, and prints
  * tables or JSON (jansson).
  */
+#include "gateway/api/metrics.h"
 #include "gateway/erp/erp.h"
 #include "gateway/flow/ack.h"
 #include "cli/cli.h"
@@ -106,6 +107,7 @@ static int nap_until(time_t deadline, int fd)
 struct listener {
     struct gw_server *srv;
     struct gw_hooks *hooks;    /* outlives the server: a restart keeps the wakes */
+    struct gw_metrics *metrics;   /* GET /metrics and /healthz (api/metrics.h) */
     char listen[80], cert[1100], key[1100];   /* what srv was started with */
 };
 
@@ -149,6 +151,7 @@ static int listener_up(struct listener *l, struct gw_ctx *c, const char *overrid
     if ((rc = gw_server_new(&l->srv, &so, err)) < 0)
         return rc;
     gw_hooks_route(l->hooks, l->srv);
+    gw_metrics_route(l->metrics, l->srv);
     if ((rc = gw_server_start(l->srv, err)) < 0) {
         gw_server_free(l->srv);
         l->srv = NULL;
@@ -160,7 +163,8 @@ static int listener_up(struct listener *l, struct gw_ctx *c, const char *overrid
     edi_err_clear(err);
     if (gw_hooks_load(l->hooks, c, 1, &n, err) < 0)
         gw_log(c, "error", "webhooks: the tokens were not read: %s", err->msg);
-    gw_log(c, "info", "http: listening on %s://%s%s%s:%u/ (webhooks of %zu ERP%s: POST %sID/TOKEN)",
+    gw_log(c, "info", "http: listening on %s://%s%s%s:%u/ (webhooks of %zu ERP%s: POST %sID/TOKEN; "
+                      "GET /metrics, /healthz)",
            hc->tls_cert ? "https" : "http", at.v6 ? "[" : "", at.host, at.v6 ? "]" : "", gw_server_port(l->srv), n,
            n == 1 ? "" : "s", GW_HOOKS_PREFIX);
     if (!at.loopback && hc->tls_cert == NULL)
@@ -324,12 +328,15 @@ int gw_cmd_serve(int argc, char **argv)
     memset(&l, 0, sizeof(l));
     memset(&a2, 0, sizeof(a2));
     edi_err_clear(&lerr);
-    if (gw_hooks_new(&l.hooks, c.log, &lerr) < 0 || listener_up(&l, &c, o.http, &lerr) < 0 ||
+    gw_log_set_json(c.cfg->log_json);
+    if (gw_hooks_new(&l.hooks, c.log, &lerr) < 0 || gw_metrics_new(&l.metrics, gw_now, &lerr) < 0 ||
+        (gw_metrics_config(l.metrics, c.cfg), listener_up(&l, &c, o.http, &lerr)) < 0 ||
         as2_up(&a2, &c, l.hooks, &lerr) < 0) {
         gw_errorf("serve: %s", lerr.msg);
         as2_down(&a2);
         gw_server_free(l.srv);
         gw_hooks_free(l.hooks);
+        gw_metrics_free(l.metrics);
         gw_ctx_close(&c);
         return GW_EXIT_USAGE;
     }
@@ -412,6 +419,9 @@ int gw_cmd_serve(int argc, char **argv)
             } else {
                 /* the AS2 handlers read the config: stopped before it goes */
                 as2_down(&a2);
+                /* the metrics handlers read the config: they take the new one first */
+                gw_metrics_config(l.metrics, fresh.cfg);
+                gw_log_set_json(fresh.cfg->log_json);
                 gw_ctx_close(&c);
                 c = fresh;
                 c.stop = &stop_int;
@@ -437,6 +447,7 @@ int gw_cmd_serve(int argc, char **argv)
     as2_down(&a2);
     gw_server_free(l.srv);
     gw_hooks_free(l.hooks);
+    gw_metrics_free(l.metrics);
     gw_ctx_close(&c);
     return GW_EXIT_OK;
 }

@@ -1295,6 +1295,9 @@ static int build(struct loader *ld, xmlNodePtr root)
     cfg->log_dir = join(ld, v ? v : "log");
     v = attr(ld, log, "level");
     cfg->log_level = v ? v : "info";
+    /* SPEC: issue 17 — <log format="text|json"> for log shippers */
+    v = attr(ld, log, "format");
+    cfg->log_json = v && strcmp(v, "json") == 0;
     /* <retention personal-data-days="N"/>: 0 (or no element) purges only by hand */
     cfg->retention_days = int_attr(ld, child(root, "retention"), "personal-data-days", 0);
     if ((rc = http_listener(ld, root)) < 0 || (rc = as2_listener(ld, root)) < 0)

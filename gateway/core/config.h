@@ -303,6 +303,7 @@ struct gw_config {
     const char *store_path;          /* joined with the workspace */
     const char *log_dir;             /* joined with the workspace */
     const char *log_level;           /* debug, info, warn, error */
+    int log_json;                    /* <log format="json">: one JSON object a line */
     int retention_days;              /* <retention personal-data-days>: 0 none (purge.c) */
     struct gw_as2_listen as2;        /* <as2> */
     struct gw_http_conf http;        /* <http> */

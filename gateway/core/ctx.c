@@ -6,8 +6,165 @@
 #include "edi/text.h"
 
 #include <stdarg.h>
+#include <stdint.h>
+#include <string.h>
 #include <stdio.h>
 #include <time.h>
+
+static volatile int log_json;   /* the process-wide switch (gw_log_set_json) */
+
+void gw_log_set_json(int on)
+{
+    __atomic_store_n(&log_json, on, __ATOMIC_RELAXED);
+}
+
+size_t gw_utf8_len(const unsigned char *p, size_t n)
+{
+    uint32_t cp;
+    size_t k, i;
+
+    if (n == 0)
+        return 0;
+    if (p[0] < 0x80)
+        return 1;
+    if (p[0] >= 0xc2 && p[0] <= 0xdf)
+        k = 2, cp = p[0] & 0x1f;
+    else if (p[0] >= 0xe0 && p[0] <= 0xef)
+        k = 3, cp = p[0] & 0x0f;
+    else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+        k = 4, cp = p[0] & 0x07;
+    else
+        return 0;
+    if (n < k)
+        return 0;
+    for (i = 1; i < k; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3f);
+    }
+    /* overlong forms, surrogates, past U+10FFFF */
+    if ((k == 3 && cp < 0x800) || (k == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return k;
+}
+
+void gw_json_str(struct edi_buf *out, const char *s, size_t n)
+{
+    static const char hx[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, k;
+
+    edi_buf_putc(out, '"');
+    while (i < n) {
+        unsigned char c = p[i];
+
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+            edi_buf_putc(out, (char)c);
+            i++;
+        } else if (c == '"' || c == '\\') {
+            edi_buf_putc(out, '\\');
+            edi_buf_putc(out, (char)c);
+            i++;
+        } else if (c < 0x20 || c == 0x7f) {
+            if (c == '\n')
+                edi_buf_puts(out, "\\n");
+            else if (c == '\r')
+                edi_buf_puts(out, "\\r");
+            else if (c == '\t')
+                edi_buf_puts(out, "\\t");
+            else
+                edi_buf_printf(out, "\\u00%c%c", hx[c >> 4], hx[c & 15]);
+            i++;
+        } else if ((k = gw_utf8_len(p + i, n - i)) != 0) {
+            /* C1 controls (U+0080..U+009F) escaped too: no terminal sees them raw */
+            if (k == 2 && c == 0xc2 && p[i + 1] < 0xa0)
+                edi_buf_printf(out, "\\u00%c%c", hx[p[i + 1] >> 4], hx[p[i + 1] & 15]);
+            else
+                edi_buf_put(out, p + i, k);
+            i += k;
+        } else {
+            edi_buf_puts(out, "\\ufffd");
+            i++;
+        }
+    }
+    edi_buf_putc(out, '"');
+}
+
+void gw_log_json_line(struct edi_buf *out, time_t t, const char *level, const char *partner,
+                      const char *document, const char *event)
+{
+    char when[32];
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    edi_buf_printf(out, "{\"time\":\"%s\",\"level\":", when);
+    gw_json_str(out, level, strlen(level));
+    edi_buf_puts(out, ",\"partner\":");
+    if (partner)
+        gw_json_str(out, partner, strlen(partner));
+    else
+        edi_buf_puts(out, "null");
+    edi_buf_puts(out, ",\"document\":");
+    if (document)
+        gw_json_str(out, document, strlen(document));
+    else
+        edi_buf_puts(out, "null");
+    edi_buf_puts(out, ",\"event\":");
+    gw_json_str(out, event, strlen(event));
+    edi_buf_puts(out, "}\n");
+}
+
+/* A word of msg from *at: up to a space or a ':' (its length). */
+static size_t word(const char *msg, size_t at)
+{
+    size_t k = at;
+
+    while (msg[k] && msg[k] != ' ' && msg[k] != ':')
+        k++;
+    return k - at;
+}
+
+/* What the call sites write, "PARTNER DOCUMENT: event" or "PARTNER: event"
+ * (and "erp ID: event"), split: partner when the first word is a
+ * configured partner (or "erp" and a connector's id), document when the
+ * second word ends with ':'; the event is what follows. Otherwise the
+ * whole message is the event. */
+static const char *split(const struct gw_config *cfg, const char *msg, char *partner, size_t pcap, char *doc,
+                         size_t dcap)
+{
+    size_t n1 = word(msg, 0), at, n2, i;
+    int known = 0;
+
+    partner[0] = doc[0] = '\0';
+    if (cfg == NULL || n1 == 0 || n1 >= pcap)
+        return msg;
+    snprintf(partner, pcap, "%.*s", (int)n1, msg);
+    at = n1;
+    if (gw_config_partner(cfg, partner) != NULL)
+        known = 1;
+    else if (strcmp(partner, "erp") == 0 && msg[n1] == ' ') {
+        n2 = word(msg, n1 + 1);
+        for (i = 0; i < cfg->nerps && !known; i++)
+            if (strlen(cfg->erps[i].id) == n2 && strncmp(cfg->erps[i].id, msg + n1 + 1, n2) == 0 && n2 < pcap) {
+                snprintf(partner, pcap, "%.*s", (int)n2, msg + n1 + 1);
+                at = n1 + 1 + n2;
+                known = 1;
+            }
+    }
+    if (!known) {
+        partner[0] = '\0';
+        return msg;
+    }
+    if (msg[at] == ':')
+        return msg + at + 1 + (msg[at + 1] == ' ');
+    if (msg[at] == ' ' && (n2 = word(msg, at + 1)) > 0 && msg[at + 1 + n2] == ':' && n2 < dcap) {
+        snprintf(doc, dcap, "%.*s", (int)n2, msg + at + 1);
+        at += 1 + n2 + 1;
+        return msg + at + (msg[at] == ' ');
+    }
+    return msg + at + (msg[at] == ' ');
+}
 
 void gw_log(struct gw_ctx *c, const char *level, const char *fmt, ...)
 {
@@ -16,16 +173,34 @@ void gw_log(struct gw_ctx *c, const char *level, const char *fmt, ...)
     va_list ap;
     struct edi_buf line;
     FILE *f = c->log ? c->log : stderr;
+    int json = c->cfg ? c->cfg->log_json : __atomic_load_n(&log_json, __ATOMIC_RELAXED);
 
-    gmtime_r(&c->now, &tm);
-    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
     edi_buf_init(&line, 0);
-    edi_buf_printf(&line, "%s %-5s ", when, level);
-    /* SPEC: issue 12 — values from outside (file names, EDI values) are in
-     * the message: escaped, so none can forge a line or reach a terminal raw */
-    va_start(ap, fmt);
-    edi_escape_vline(&line, fmt, ap);
-    va_end(ap);
+    if (json) {
+        char msg[2048], partner[128], doc[128];
+        const char *event;
+        int len;
+
+        va_start(ap, fmt);
+        len = vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        if (len < 0)
+            msg[0] = '\0';
+        len = (int)strlen(msg);
+        while (len > 0 && msg[len - 1] == '\n')
+            msg[--len] = '\0';
+        event = split(c->cfg, msg, partner, sizeof(partner), doc, sizeof(doc));
+        gw_log_json_line(&line, c->now, level, partner[0] ? partner : NULL, doc[0] ? doc : NULL, event);
+    } else {
+        gmtime_r(&c->now, &tm);
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        edi_buf_printf(&line, "%s %-5s ", when, level);
+        /* SPEC: issue 12 — values from outside (file names, EDI values) are in
+         * the message: escaped, so none can forge a line or reach a terminal raw */
+        va_start(ap, fmt);
+        edi_escape_vline(&line, fmt, ap);
+        va_end(ap);
+    }
     /* one write per line, so lines of two processes never interleave */
     fwrite(line.p, 1, line.n, f);
     fflush(f);

@@ -45,4 +45,21 @@ void gw_ctx_close(struct gw_ctx *c);
 void gw_log(struct gw_ctx *c, const char *level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* <log format="json">: each line one JSON object (gw_log_json_line). A
+ * context with a configuration follows its <log format>; one without (the
+ * HTTP listeners' threads) follows this process-wide switch, which the
+ * daemon sets from its configuration. */
+void gw_log_set_json(int on);
+/* One JSON log line: {"time":...,"level":...,"partner":...,"document":...,
+ * "event":...} and '\n'; partner and document null when NULL. */
+void gw_log_json_line(struct edi_buf *out, time_t t, const char *level, const char *partner,
+                      const char *document, const char *event);
+/* Appends s (n bytes) as a JSON string, quotes included: control
+ * characters as \n, \r, \t or \u00XX, quote and backslash escaped,
+ * bytes that are not UTF-8 as U+FFFD, so any input is one valid string. */
+void gw_json_str(struct edi_buf *out, const char *s, size_t n);
+/* The length of the well-formed UTF-8 character at p (shortest form, no
+ * surrogates), 0 when there is none there. */
+size_t gw_utf8_len(const unsigned char *p, size_t n);
+
 #endif

@@ -29,6 +29,8 @@ int gw_api_open(struct gw_api *a, struct gw_ctx *c, const struct gw_erp_conf *co
     memset(&o, 0, sizeof(o));
     o.ca_file = conf->ca_file;
     o.timeout_ms = 60000;
+    o.client = "erp";
+    o.target = conf->id;
     if ((rc = gw_vault_key_path(key, sizeof(key), c->cfg->workspace, err)) < 0 ||
         (rc = gw_vault_open(&a->vault, c->store, key, err)) < 0)
         return rc;

@@ -36,6 +36,7 @@ struct gw_http {
     size_t max_response;
     char *ca_file;
     char ua[192];
+    char client[16], target[64];
 };
 
 /* What the callbacks fill during one request. */
@@ -51,6 +52,53 @@ struct target {
     char where[512];
     int https;
 };
+
+/* The process's request counts (gw_http_counts). */
+static pthread_mutex_t counts_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct gw_http_count counts[GW_HTTP_COUNTS_MAX];
+static size_t ncounts;
+
+static void count(const struct gw_http *h, int rc, long status)
+{
+    char outcome[8];
+    const char *target = h->target;
+    size_t i;
+
+    if (rc < 0 || status < 100 || status > 599)
+        snprintf(outcome, sizeof(outcome), "error");
+    else
+        snprintf(outcome, sizeof(outcome), "%ldxx", status / 100);
+    pthread_mutex_lock(&counts_lock);
+    for (;;) {
+        for (i = 0; i < ncounts; i++)
+            if (strcmp(counts[i].client, h->client) == 0 && strcmp(counts[i].target, target) == 0 &&
+                strcmp(counts[i].outcome, outcome) == 0)
+                break;
+        if (i < ncounts || ncounts < GW_HTTP_COUNTS_MAX - 16 || strcmp(target, "other") == 0)
+            break;
+        target = "other";   /* full: the last rows are for "other" */
+    }
+    if (i == ncounts && ncounts < GW_HTTP_COUNTS_MAX) {
+        snprintf(counts[i].client, sizeof(counts[i].client), "%s", h->client);
+        snprintf(counts[i].target, sizeof(counts[i].target), "%s", target);
+        snprintf(counts[i].outcome, sizeof(counts[i].outcome), "%s", outcome);
+        ncounts++;
+    }
+    if (i < ncounts)
+        counts[i].n++;
+    pthread_mutex_unlock(&counts_lock);
+}
+
+size_t gw_http_counts(struct gw_http_count *out, size_t cap)
+{
+    size_t n;
+
+    pthread_mutex_lock(&counts_lock);
+    n = ncounts;
+    memcpy(out, counts, (n < cap ? n : cap) * sizeof(*out));
+    pthread_mutex_unlock(&counts_lock);
+    return n;
+}
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc;
@@ -83,6 +131,8 @@ int gw_http_new(struct gw_http **out, struct gw_ctx *c, const struct gw_http_opt
     h->low_speed_s = o->low_speed_seconds > 0 ? o->low_speed_seconds : 30;
     h->max_response = o->max_response > 0 ? o->max_response : (size_t)16 << 20;
     h->ca_file = o->ca_file ? edi_xstrdup(o->ca_file) : NULL;
+    snprintf(h->client, sizeof(h->client), "%s", o->client ? o->client : "other");
+    snprintf(h->target, sizeof(h->target), "%s", o->target ? o->target : "");
     /* SPEC: SP-API "Include a User-Agent header in all requests":
      * AppName/Version (Language=LanguageName/Version; Platform=OS/Arch) */
     if (uname(&un) == 0)
@@ -625,6 +675,7 @@ out:
         curl_easy_setopt(h->curl, CURLOPT_CURLU, (CURLU *)NULL);
     curl_url_cleanup(u);
     curl_slist_free_all(headers);
+    count(h, rc, rs->status);
     if (h->c && h->c->log) {
         if (rc == 0)
             gw_log(h->c, "info", "http %s %s %ld %.3fs request-id %s", method, t.where, rs->status,

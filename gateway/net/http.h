@@ -28,6 +28,7 @@
 #include "gateway/core/ctx.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct gw_http;
 
@@ -37,6 +38,9 @@ struct gw_http_opts {
     long low_speed_seconds;    /* slower than 1 byte/s for this long fails; 0: 30 s */
     size_t max_response;       /* bytes of body; 0: 16 MiB */
     const char *ca_file;       /* trust this CA file as well as the system's (tests); NULL: system */
+    const char *client;        /* what the requests are counted under (gw_http_counts): "sp-api",
+                                * "erp", "as2"; NULL: "other" */
+    const char *target;        /* and whose: the partner or connector id; NULL: "" */
 };
 
 struct gw_http_header {
@@ -82,6 +86,22 @@ void gw_http_resp_free(struct gw_http_resp *rs);
 const char *gw_http_header(const struct gw_http_resp *rs, const char *name);
 /* Retry-After in seconds (delta or HTTP date against now), -1 when absent. */
 long gw_http_retry_after(const struct gw_http_resp *rs, time_t now);
+
+/* Every request any client of this process made, counted by client,
+ * target and outcome ("2xx" ... "5xx" by the status, "error" when the peer
+ * did not answer or the request was refused before it left), for
+ * /metrics. Counts start at 0 when the process starts. Thread-safe. */
+struct gw_http_count {
+    char client[16], target[64], outcome[8];
+    uint64_t n;
+};
+
+/* LIMIT: the distinct (client, target, outcome) kept; past it, the target
+ * is counted as "other" */
+#define GW_HTTP_COUNTS_MAX 128
+
+/* Copies the counts (at most cap) into out; how many there are. */
+size_t gw_http_counts(struct gw_http_count *out, size_t cap);
 
 /* Appends name=value to a URL or a form body, percent-encoded (RFC 3986
  * unreserved characters kept), with '?' or '&' (url) or '&' (form) first as

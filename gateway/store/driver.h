@@ -144,6 +144,7 @@ enum gw_q {
     Q_AS2_GET,
     Q_AS2_OF_OUTBOX,
     Q_AS2_UPDATE,
+    Q_METRICS,
     Q_COUNT_
 };
 

@@ -566,6 +566,33 @@ static const char *const SQL[Q_COUNT_] = {
     /* orders billed from another version (row <> ?3) of a shipment id */
     [Q_INV_BILLED_ELSEWHERE] = "SELECT DISTINCT b.order_id FROM invoice_bills b JOIN shipments s ON s.id = b.shipment_id"
                                " WHERE s.partner = ?1 AND s.shipment_id = ?2 AND s.id <> ?3 ORDER BY b.order_id",
+    /* What /metrics shows (gateway/api/metrics.c), one kind of row each:
+     * what, three labels (NULL: none), two numbers. Each part reads an
+     * index or a small table: documents by documents_state, the outbox's
+     * unsent rows by outbox_unsent, the last run of each job by the
+     * runs' UNIQUE (partner, job, due). */
+    [Q_METRICS] = "SELECT what, a, b, c, v1, v2 FROM ("
+                  " SELECT 1 AS k, 'documents' AS what, kind AS a, direction AS b, state AS c,"
+                  "  count(*) AS v1, 0 AS v2 FROM documents GROUP BY kind, direction, state"
+                  " UNION ALL"
+                  " SELECT 2, 'orders', partner, state, NULL, count(*), 0 FROM orders GROUP BY partner, state"
+                  " UNION ALL"
+                  /* v1 unsent, v2 due now; c: the age of the oldest due one (seconds, as text) */
+                  " SELECT 3, 'outbox', partner, kind,"
+                  "  CAST(coalesce(?1 - min(CASE WHEN next_try <= ?1 THEN created END), -1) AS TEXT),"
+                  "  count(*), sum(next_try <= ?1) FROM outbox WHERE sent_at IS NULL GROUP BY partner, kind"
+                  " UNION ALL"
+                  " SELECT 4, 'outbox-failing', partner, kind, NULL, count(*), max(attempts) FROM outbox"
+                  "  WHERE sent_at IS NULL AND attempts > 0 GROUP BY partner, kind"
+                  " UNION ALL"
+                  /* the last run of each job: v1 its seconds (so far, while running), v2 when it ended */
+                  " SELECT 5, 'run', r.partner, r.job, r.state, coalesce(r.ended, ?1) - r.started,"
+                  "  coalesce(r.ended, 0) FROM runs r"
+                  "  JOIN (SELECT max(id) AS id FROM runs GROUP BY partner, job) l ON l.id = r.id"
+                  " UNION ALL"
+                  " SELECT 6, 'as2', partner, direction, status, count(*), 0 FROM as2_messages"
+                  "  GROUP BY partner, direction, status"
+                  ") ORDER BY k, a, b, c",
     [Q_COUNTS] = "SELECT what, n FROM ("
                  " SELECT 1 AS k, 'orders:' || state AS what, count(*) AS n FROM orders GROUP BY state"
                  " UNION ALL"

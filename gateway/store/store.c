@@ -1565,6 +1565,51 @@ void gw_counts_free(struct gw_count *v, size_t n)
     free(v);
 }
 
+int gw_store_metrics(struct gw_metric_row **out, size_t *n, struct gw_store *s, time_t now,
+                     struct edi_err *err)
+{
+    static const char op[] = "metrics";
+    struct gw_cursor *cur = NULL;
+    struct gw_metric_row *v = NULL;
+    size_t k = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = q_open(&cur, s, Q_METRICS, GW_IN(GW_INT(now)), op, err)) == 0)
+        while ((rc = next(cur, op, err)) == 1) {
+            v = grow(v, &cap, k, sizeof(*v));
+            v[k].what = col_str(cur, 0);
+            v[k].a = col_str(cur, 1);
+            v[k].b = col_str(cur, 2);
+            v[k].c = col_str(cur, 3);
+            v[k].v1 = col_int(cur, 4);
+            v[k].v2 = col_int(cur, 5);
+            k++;
+        }
+    done(cur);
+    if (rc < 0) {
+        gw_metric_rows_free(v, k);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+void gw_metric_rows_free(struct gw_metric_row *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; v && i < n; i++) {
+        free(v[i].what);
+        free(v[i].a);
+        free(v[i].b);
+        free(v[i].c);
+    }
+    free(v);
+}
+
 /* Each line: "2025-01-01T00:00:00Z amazon-rp 850 PO123 rejected: <detail>"
  * or "... amazon-rp outbox 997 name attempt 2 failed: <error>". */
 int gw_store_last_errors(char ***out, size_t *n, struct gw_store *s, size_t max,

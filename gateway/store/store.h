@@ -617,6 +617,27 @@ int gw_store_counts(struct gw_count **out, size_t *n, struct gw_store *s, time_t
                     struct edi_err *err);
 void gw_counts_free(struct gw_count *v, size_t n);
 
+/* One row of what /metrics shows (gateway/api/metrics.c); what and its
+ * labels:
+ *   documents       a kind, b direction, c state; v1 how many
+ *   orders          a partner, b state; v1 how many
+ *   outbox          a partner, b kind, c the age in seconds of the oldest
+ *                   due item ("-1": none due); v1 unsent, v2 due at now
+ *   outbox-failing  a partner, b kind; v1 unsent after a failed attempt,
+ *                   v2 the most attempts of one
+ *   run             a partner, b job, c state: the job's last run; v1 its
+ *                   seconds (so far, while running), v2 when it ended (0)
+ *   as2             a partner, b direction, c status; v1 how many
+ * Labels are NULL where the row has none. */
+struct gw_metric_row {
+    char *what, *a, *b, *c;
+    int64_t v1, v2;
+};
+
+int gw_store_metrics(struct gw_metric_row **out, size_t *n, struct gw_store *s, time_t now,
+                     struct edi_err *err);
+void gw_metric_rows_free(struct gw_metric_row *v, size_t n);
+
 /* The last errors (documents rejected, outbox failures, failed runs), newest first. */
 int gw_store_last_errors(char ***out, size_t *n, struct gw_store *s, size_t max,
                          struct edi_err *err);

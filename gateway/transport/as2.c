@@ -395,6 +395,8 @@ static int ready(struct gw_transport *t, struct edi_err *err)
         o.timeout_ms = (long)a->mdn_timeout * 1000;
         o.ca_file = a->ca_file;
         o.max_response = 4u << 20;
+        o.client = "as2";
+        o.target = t->p->id;
         if ((rc = gw_http_new(&t->http, t->c, &o, err)) < 0)
             return rc;
     }

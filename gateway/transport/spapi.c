@@ -1356,6 +1356,8 @@ static int spapi_open(struct gw_transport **out, struct gw_ctx *c, const struct 
     t->opened = time(NULL);
     memset(&o, 0, sizeof(o));
     o.ca_file = p->spapi.ca_file;
+    o.client = "sp-api";
+    o.target = p->id;
     if ((rc = gw_vault_key_path(key, sizeof(key), c->cfg->workspace, err)) < 0 ||
         (rc = gw_vault_open(&t->vault, c->store, key, err)) < 0 || (rc = gw_http_new(&t->http, c, &o, err)) < 0) {
         if (t->vault)

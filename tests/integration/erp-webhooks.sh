@@ -146,16 +146,17 @@ has "  and the 856 is written out" "856" "$tmp/ob"
 # ---- SIGHUP: the listener stays, or moves when its address changed --------------------------------------
 kill -HUP "$serve_pid"
 for _ in $(seq 50); do [ "$(grep -c "configuration reloaded" "$tmp/serve.log")" = 1 ] && break; sleep 0.1; done
-code=$(post "$BASE/healthz")
-[ "$(grep -c "configuration reloaded" "$tmp/serve.log")" = 1 ] && [ "$code" = 404 ] &&
-  [ "$(grep -c "http: listening on" "$tmp/serve.log")" = 1 ] && ok "SIGHUP: the listener stays, on its port" ||
+# /metrics reads the configuration the daemon swapped in (api/metrics.h)
+code=$(post "$BASE/metrics")
+[ "$(grep -c "configuration reloaded" "$tmp/serve.log")" = 1 ] && [ "$code" = 200 ] &&
+  [ "$(grep -c "http: listening on" "$tmp/serve.log")" = 1 ] && ok "SIGHUP: the listener stays, on its port (and /metrics reads the new config)" ||
   no "SIGHUP kept the listener? ($code)" "$tmp/serve.log"
 http_conf "listen=\"localhost:0\" tls-cert=\"$tmp/pki/srv.pem\" tls-key=\"$tmp/pki/srv.key\""
 kill -HUP "$serve_pid"
 for _ in $(seq 50); do [ "$(grep -c "http: listening on" "$tmp/serve.log")" = 2 ] && break; sleep 0.1; done
 PORT2=$(sed -n 's|.*http: listening on https://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$tmp/serve.log" | tail -1)
 code=$(post "https://127.0.0.1:$PORT2/webhooks/erp/bp/$TOKEN")
-code_old=$(post "$BASE/healthz")
+code_old=$(post "$BASE/metrics")
 [ "$code" = 405 ] && [ "$code_old" = 000 ] && ok "  another address: it restarts there (port $PORT2), the old one is closed" ||
   no "the listener after an address change: new $code, old $code_old" "$tmp/serve.log"
 

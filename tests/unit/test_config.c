@@ -176,6 +176,7 @@ static void test_valid_config_loads(void **state)
     snprintf(want, sizeof(want), "%s/log", dir);
     assert_string_equal(cfg->log_dir, want);
     assert_string_equal(cfg->log_level, "info");
+    assert_int_equal(cfg->log_json, 0);   /* <log format> is text */
     assert_true(cfg->erp_json && cfg->erp_csv);
 
     rp = &cfg->partners[0];
@@ -506,6 +507,31 @@ static void test_http_listener(void **state)
     free(text);
     assert_int_equal(load(&cfg, &err), 0);
     assert_null(cfg->http.listen);   /* no <http>: nothing listens */
+    gw_config_free(cfg);
+}
+
+/* <log format="json">, and a format that is not one refused at its line. */
+static void test_log_format(void **state)
+{
+    struct gw_config *cfg = NULL;
+    struct edi_err err;
+    int line;
+    char *text = edit("<erp kind=\"files\"/>", "<erp kind=\"files\"/>\n  <log format=\"json\"/>", NULL, &line);
+
+    (void)state;
+    put(text);
+    free(text);
+    if (load(&cfg, &err) != 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(cfg->log_json, 1);
+    assert_string_equal(cfg->log_level, "info");
+    gw_config_free(cfg);
+    text = edit("<erp kind=\"files\"/>", "<erp kind=\"files\"/>\n  <log format=\"yaml\"/>", "<log", &line);
+    put(text);
+    free(text);
+    assert_int_equal(load(&cfg, &err), EDI_ECONFIG);
+    if (strstr(err.msg, "yaml") == NULL)
+        fail_msg("the refusal does not name the value: %s", err.msg);
     gw_config_free(cfg);
 }
 
@@ -947,6 +973,7 @@ int main(void)
         cmocka_unit_test(test_errors_name_the_line),
         cmocka_unit_test(test_api_erps),
         cmocka_unit_test(test_http_listener),
+        cmocka_unit_test(test_log_format),
         cmocka_unit_test(test_no_doctype),
         cmocka_unit_test(test_cron),
         cmocka_unit_test(test_spapi_transport),

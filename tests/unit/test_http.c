@@ -403,6 +403,62 @@ static void test_status_passthrough(void **state)
     gw_http_free(h);
 }
 
+static unsigned closed_port(int *fd);
+
+/* The process-wide counts /metrics shows: by client, target and outcome,
+ * a refused connection counted as "error". */
+static uint64_t count_of(const char *client, const char *target, const char *outcome)
+{
+    struct gw_http_count v[GW_HTTP_COUNTS_MAX];
+    size_t n = gw_http_counts(v, GW_HTTP_COUNTS_MAX), i;
+
+    for (i = 0; i < n && i < GW_HTTP_COUNTS_MAX; i++)
+        if (strcmp(v[i].client, client) == 0 && strcmp(v[i].target, target) == 0 &&
+            strcmp(v[i].outcome, outcome) == 0)
+            return v[i].n;
+    return 0;
+}
+
+static void test_counts(void **state)
+{
+    struct gw_http_opts o = {.ca_file = F.ca, .client = "sp-api", .target = "amazon-rp",
+                             .connect_timeout_ms = 60000, .timeout_ms = 60000};
+    struct gw_http *h = NULL;
+    struct edi_err err;
+    char url[256];
+    size_t i;
+    int fd;
+    unsigned port;
+
+    (void)state;
+    edi_err_clear(&err);
+    assert_int_equal(gw_http_new(&h, NULL, &o, &err), 0);
+    for (i = 0; i < sizeof(stcases) / sizeof(stcases[0]); i++) {
+        struct gw_http_req rq = {.method = "GET", .url = url};
+        struct gw_http_resp rs;
+
+        url_of(url, sizeof(url), "https", "127.0.0.1", F.tls.port, stcases[i].path);
+        assert_int_equal(gw_http_do(h, &rq, &rs, &err), 0);
+        gw_http_resp_free(&rs);
+    }
+    port = closed_port(&fd);
+    {
+        struct gw_http_req rq = {.method = "GET", .url = url};
+        struct gw_http_resp rs;
+
+        snprintf(url, sizeof(url), "http://127.0.0.1:%u/x", port);
+        assert_int_equal(gw_http_do(h, &rq, &rs, &err), EDI_EAGAIN);
+        gw_http_resp_free(&rs);
+    }
+    close(fd);
+    gw_http_free(h);
+    assert_int_equal(count_of("sp-api", "amazon-rp", "2xx"), 1);
+    assert_int_equal(count_of("sp-api", "amazon-rp", "4xx"), 2);
+    assert_int_equal(count_of("sp-api", "amazon-rp", "5xx"), 2);
+    assert_int_equal(count_of("sp-api", "amazon-rp", "error"), 1);
+    assert_int_equal(count_of("sp-api", "amazon-rp", "3xx"), 0);
+}
+
 struct tlscase {
     const char *name;
     int wrong;            /* the server whose certificate names another host */
@@ -942,6 +998,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_status_passthrough),
+        cmocka_unit_test(test_counts),
         cmocka_unit_test(test_tls),
         cmocka_unit_test(test_ca_file_missing),
         cmocka_unit_test(test_refused),

@@ -898,6 +898,62 @@ static void test_outbox_claims(void **state)
 
 /* ---- counts, last errors, audit ------------------------------------------------- */
 
+/* What /metrics reads: one row kind each, labels and numbers (store.h). */
+static void test_metrics(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    struct gw_metric_row *v = NULL;
+    size_t n = 0, i;
+    int64_t d, o1, o2, o3, r;
+    int already;
+    char want[64][160];
+    size_t nwant = 0;
+
+    /* an empty store: no rows */
+    OK(gw_store_metrics(&v, &n, s, T0, E));
+    assert_int_equal(n, 0);
+    gw_metric_rows_free(v, n);
+    OK(gw_store_add_document(&d, s, 0, "amazon-rp", "in", "850", "1", "0001", "PO1", "accepted", NULL, T0, E));
+    OK(gw_store_add_document(&d, s, 0, "amazon-rp", "in", "850", "1", "0002", "PO2", "accepted", NULL, T0, E));
+    OK(gw_store_add_document(&d, s, 0, "amazon-rp", "in", "850", "1", "0003", NULL, "rejected", "bad", T0, E));
+    /* three 855s queued at T0, T0+60, T0+120: the first sent, the second failed
+     * (retry at T0+900), the third due */
+    OK(gw_store_outbox_add(&o1, s, "amazon-rp", "855", "a", "ISA", 3, T0, E));
+    OK(gw_store_outbox_add(&o2, s, "amazon-rp", "855", "b", "ISA", 3, T0 + 60, E));
+    OK(gw_store_outbox_add(&o3, s, "amazon-rp", "855", "c", "ISA", 3, T0 + 120, E));
+    OK(gw_store_outbox_sent(s, o1, T0 + 1, E));
+    OK(gw_store_outbox_failed(s, o2, T0 + 900, "refused", E));
+    /* poll ran twice: the last failed after 7 s; ack-run is running since T0+500 */
+    OK(gw_store_run_start(&r, &already, s, "amazon-rp", "poll", T0, T0, E));
+    OK(gw_store_run_end(s, r, "done", NULL, NULL, T0 + 2, E));
+    OK(gw_store_run_start(&r, &already, s, "amazon-rp", "poll", T0 + 60, T0 + 60, E));
+    OK(gw_store_run_end(s, r, "failed", NULL, "boom", T0 + 67, E));
+    OK(gw_store_run_start(&r, &already, s, "amazon-rp", "ack-run", T0 + 500, T0 + 500, E));
+    OK(gw_store_metrics(&v, &n, s, T0 + 600, E));
+    for (i = 0; i < n; i++)
+        snprintf(want[nwant++], sizeof(want[0]), "%s %s %s %s %lld %lld", v[i].what, v[i].a ? v[i].a : "-",
+                 v[i].b ? v[i].b : "-", v[i].c ? v[i].c : "-", (long long)v[i].v1, (long long)v[i].v2);
+    gw_metric_rows_free(v, n);
+    {
+        static const char *const expect[] = {
+            "documents 850 in accepted 2 0",
+            "documents 850 in rejected 1 0",
+            /* 2 unsent, 1 due (c), the oldest due queued 480 s before */
+            "outbox amazon-rp 855 480 2 1",
+            "outbox-failing amazon-rp 855 - 1 1",
+            "run amazon-rp ack-run running 100 0",
+            "run amazon-rp poll failed 7 1735689667",
+        };
+
+        if (nwant != sizeof(expect) / sizeof(expect[0]))
+            fail_msg("%zu rows, want %zu (first: %s)", nwant, sizeof(expect) / sizeof(expect[0]), want[0]);
+        for (i = 0; i < nwant; i++)
+            assert_string_equal(want[i], expect[i]);
+    }
+    gw_store_close(s);
+}
+
 static void test_counts_and_errors(void **state)
 {
     struct fx *f = *state;
@@ -1598,6 +1654,7 @@ int main(void)
         T(test_outbox),
         T(test_outbox_claims),
         T(test_counts_and_errors),
+        T(test_metrics),
         T(test_audit),
         T(test_transactions),
         T(test_busy),
