@@ -112,6 +112,7 @@ int gw_cmd_invoice(int argc, char **argv);    /* invoice.c: invoice run */
 int gw_cmd_invoices(int argc, char **argv);   /* invoice.c */
 int gw_cmd_purge(int argc, char **argv);      /* purge.c */
 int gw_cmd_secrets(int argc, char **argv);    /* secrets.c: secrets set|list|rotate|delete */
+int gw_cmd_users(int argc, char **argv);      /* users.c: users add|passwd|remove|list|token */
 struct gw_config;
 /* AS2 certificates in use expiring within GW_AS2_EXPIRY_WARN_DAYS (or
  * expired, or unreadable), as lines appended to warn (`wharf status`). */
