@@ -13,6 +13,7 @@
 #include "gateway/flow/purge.h"
 #include "gateway/flow/readback.h"
 #include "gateway/flow/sched.h"
+#include "gateway/flow/status.h"
 #include "gateway/erp/hooks.h"
 #include "gateway/net/server.h"
 #include "gateway/transport/as2.h"
@@ -532,77 +533,7 @@ int gw_cmd_runs(int argc, char **argv)
 
 /* ---- status and orders ----------------------------------------------------------------- */
 
-/* What partners said about what we sent: the outbound documents they
- * rejected (newest first, at most 10, each with why) and how many 864
- * text messages came. */
-struct readback_status {
-    struct gw_document *rejected;
-    char **why;
-    size_t nrejected;
-    size_t messages;
-};
-
-static int readback_status(struct readback_status *r, struct gw_store *s, struct edi_err *err)
-{
-    struct gw_document *v = NULL, *m = NULL;
-    size_t n = 0, nm = 0, i, k = 0;
-    int rc;
-
-    memset(r, 0, sizeof(*r));
-    /* LIMIT: the newest 500 rejected documents are looked at, 10 shown */
-    if ((rc = gw_store_documents(&v, &n, s, NULL, NULL, "rejected", 0, 500, err)) < 0 ||
-        (rc = gw_store_documents(&m, &nm, s, NULL, "864", NULL, 0, SIZE_MAX, err)) < 0)
-        goto out;
-    r->messages = nm;
-    r->rejected = edi_xcalloc(n ? n : 1, sizeof(*r->rejected));
-    r->why = edi_xcalloc(n ? n : 1, sizeof(*r->why));
-    for (i = 0; i < n && k < 10 && rc == 0; i++) {
-        if (v[i].direction == NULL || strcmp(v[i].direction, "in") == 0)
-            continue;
-        r->rejected[k] = v[i];
-        memset(&v[i], 0, sizeof(v[i]));   /* moved */
-        rc = gw_readback_why(&r->why[k], s, &r->rejected[k], err);
-        k++;
-    }
-    r->nrejected = k;
-out:
-    gw_documents_free(v, n);
-    gw_documents_free(m, nm);
-    return rc;
-}
-
-static void readback_status_dispose(struct readback_status *r)
-{
-    gw_strings_free(r->why, r->nrejected);
-    gw_documents_free(r->rejected, r->nrejected);
-    memset(r, 0, sizeof(*r));
-}
-
-static json_t *readback_json(const struct readback_status *r)
-{
-    json_t *j = json_object(), *a = json_array();
-    size_t i;
-
-    for (i = 0; i < r->nrejected; i++) {
-        const struct gw_document *d = &r->rejected[i];
-        json_t *e = json_object();
-
-        json_object_set_new(e, "id", json_integer((json_int_t)d->id));
-        json_object_set_new(e, "partner", json_string(d->partner ? d->partner : ""));
-        json_object_set_new(e, "kind", json_string(d->kind ? d->kind : ""));
-        json_object_set_new(e, "ref", d->ref ? json_string(d->ref) : json_null());
-        json_object_set_new(e, "group_control", d->group_control ? json_string(d->group_control) : json_null());
-        json_object_set_new(e, "set_control", d->set_control ? json_string(d->set_control) : json_null());
-        json_object_set_new(e, "updated", json_integer((json_int_t)d->updated));
-        json_object_set_new(e, "why", r->why[i] ? json_string(r->why[i]) : json_null());
-        json_array_append_new(a, e);
-    }
-    json_object_set_new(j, "rejected", a);
-    json_object_set_new(j, "messages_864", json_integer((json_int_t)r->messages));
-    return j;
-}
-
-static void readback_print(const struct readback_status *r)
+static void readback_print(const struct gw_readback_status *r)
 {
     size_t i;
 
@@ -636,9 +567,23 @@ int gw_cmd_status(int argc, char **argv)
     if ((rc = gw_cli_ctx_open(&c, o.workspace)) != 0)
         return rc;
     edi_err_clear(&err);
+    if (o.json) {
+        /* the same document GET /api/v1/status serves */
+        json_t *root = NULL;
+
+        if ((rc = gw_status_json(&root, &c, o.workspace, &err)) < 0)
+            gw_errorf("%s", err.msg);
+        else {
+            json_dumpf(root, stdout, JSON_INDENT(2));
+            fputc('\n', stdout);
+        }
+        json_decref(root);
+        gw_ctx_close(&c);
+        return rc < 0 ? GW_EXIT_TEMPFAIL : GW_EXIT_OK;
+    }
     struct gw_deadline *dl = NULL;
     size_t nd = 0;
-    struct readback_status rb;
+    struct gw_readback_status rb;
     struct gw_invoice **held = NULL;
     size_t nheld = 0;
     char **warn = NULL;
@@ -650,7 +595,7 @@ int gw_cmd_status(int argc, char **argv)
     memset(&rb, 0, sizeof(rb));
     if (gw_store_counts(&counts, &n, c.store, c.now, &err) < 0 ||
         gw_store_last_errors(&errs, &ne, c.store, 10, &err) < 0 ||
-        gw_ack_deadlines(&dl, &nd, &c, &err) < 0 || readback_status(&rb, c.store, &err) < 0 ||
+        gw_ack_deadlines(&dl, &nd, &c, &err) < 0 || gw_readback_status(&rb, c.store, &err) < 0 ||
         gw_store_list_invoices(&held, &nheld, c.store, GW_INV_HELD, NULL, &err) < 0) {
         gw_errorf("%s", err.msg);
         gw_strings_free(warn, nwarn);
@@ -658,62 +603,19 @@ int gw_cmd_status(int argc, char **argv)
         gw_strings_free(errs, ne);
         gw_deadlines_free(dl, nd);
         gw_invoices_free(held, nheld);
-        readback_status_dispose(&rb);
+        gw_readback_status_dispose(&rb);
         gw_ctx_close(&c);
         return GW_EXIT_TEMPFAIL;
     }
     /* SPEC: issue 5 — orders near or past their 24-hour deadline come first */
-    if (!o.json && nd) {
+    if (nd) {
         printf("acknowledgments due (24 hours from receipt):\n");
         for (i = 0; i < nd; i++)
             printf("  %-12s %-16s %-18s %s %ld h %02ld min\n", dl[i].partner, dl[i].po_number,
                    dl[i].state, dl[i].minutes_left < 0 ? "OVERDUE by" : "due in",
                    labs(dl[i].minutes_left) / 60, labs(dl[i].minutes_left) % 60);
     }
-    if (o.json) {
-        json_t *root = json_object(), *cj = json_object(), *ej = json_array(), *dj = json_array();
-
-        for (i = 0; i < nd; i++) {
-            json_t *d = json_object();
-
-            json_object_set_new(d, "partner", json_string(dl[i].partner));
-            json_object_set_new(d, "po_number", json_string(dl[i].po_number));
-            json_object_set_new(d, "state", json_string(dl[i].state));
-            json_object_set_new(d, "due", json_integer((json_int_t)dl[i].due));
-            json_object_set_new(d, "minutes_left", json_integer(dl[i].minutes_left));
-            json_array_append_new(dj, d);
-        }
-        json_object_set_new(root, "deadlines", dj);
-        {
-            json_t *wj = json_array();
-
-            for (i = 0; i < nwarn; i++)
-                json_array_append_new(wj, json_string(warn[i]));
-            json_object_set_new(root, "warnings", wj);
-        }
-
-        for (i = 0; i < n; i++)
-            json_object_set_new(cj, counts[i].what, json_integer(counts[i].n));
-        for (i = 0; i < ne; i++)
-            json_array_append_new(ej, json_string(errs[i]));
-        json_object_set_new(root, "workspace", json_string(o.workspace));
-        json_object_set_new(root, "store_version", json_integer(gw_store_version(c.store)));
-        json_object_set_new(root, "counts", cj);
-        json_object_set_new(root, "last_errors", ej);
-        json_object_set_new(root, "readback", readback_json(&rb));
-        {
-            json_t *hj = json_array();
-
-            for (i = 0; i < nheld; i++)
-                json_array_append_new(hj, json_pack("{s:s, s:s, s:s?, s:s?}", "partner", held[i]->partner,
-                                                    "number", held[i]->number, "po_numbers",
-                                                    held[i]->po_numbers, "findings", held[i]->findings));
-            json_object_set_new(root, "held_invoices", hj);
-        }
-        json_dumpf(root, stdout, JSON_INDENT(2));
-        fputc('\n', stdout);
-        json_decref(root);
-    } else {
+    {
         printf("workspace %s (store version %d)\n", o.workspace, gw_store_version(c.store));
         for (i = 0; i < nwarn; i++)
             printf("warning: %s\n", warn[i]);
@@ -741,7 +643,7 @@ int gw_cmd_status(int argc, char **argv)
     gw_strings_free(errs, ne);
     gw_deadlines_free(dl, nd);
     gw_invoices_free(held, nheld);
-    readback_status_dispose(&rb);
+    gw_readback_status_dispose(&rb);
     gw_ctx_close(&c);
     return GW_EXIT_OK;
 }

@@ -1,0 +1,37 @@
+/*
+ * status.h — what `wharf status --json` and GET /api/v1/status say, built
+ * in one place: counts by state, acknowledgment deadlines, the last
+ * errors, what partners rejected (readback), held invoices, and the
+ * warnings an operator must act on (who may read the workspace, AS2
+ * certificates near their end).
+ */
+#ifndef WHARF_FLOW_STATUS_H
+#define WHARF_FLOW_STATUS_H
+
+#include "gateway/core/ctx.h"
+#include "gateway/store/store.h"
+
+#include <jansson.h>
+
+/* What partners said about what we sent: the outbound documents they
+ * rejected (newest first, at most 10, each with why) and how many 864
+ * text messages came. */
+struct gw_readback_status {
+    struct gw_document *rejected;
+    char **why;
+    size_t nrejected;
+    size_t messages;
+};
+
+int gw_readback_status(struct gw_readback_status *r, struct gw_store *s, struct edi_err *err);
+void gw_readback_status_dispose(struct gw_readback_status *r);
+
+/* AS2 certificates in use expiring within GW_AS2_EXPIRY_WARN_DAYS (or
+ * expired, or unreadable), as lines appended to warn (`wharf status`). */
+void gw_as2_cert_warnings(char ***warn, size_t *n, const struct gw_config *cfg, time_t now);
+
+/* The status document of c's workspace (named workspace in it): the
+ * caller's, json_decref. Reads only. */
+int gw_status_json(json_t **out, struct gw_ctx *c, const char *workspace, struct edi_err *err);
+
+#endif
