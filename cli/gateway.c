@@ -5,6 +5,7 @@
  * and readback.c; this file reads arguments, drives passes, and prints
  * tables or JSON (jansson).
  */
+#include "gateway/api/api.h"
 #include "gateway/erp/erp.h"
 #include "gateway/flow/ack.h"
 #include "cli/cli.h"
@@ -105,6 +106,7 @@ static int nap_until(time_t deadline, int fd)
 struct listener {
     struct gw_server *srv;
     struct gw_hooks *hooks;    /* outlives the server: a restart keeps the wakes */
+    struct gw_api *api;        /* the HTTP API on the same listener; outlives the server */
     char listen[80], cert[1100], key[1100];   /* what srv was started with */
 };
 
@@ -148,6 +150,8 @@ static int listener_up(struct listener *l, struct gw_ctx *c, const char *overrid
     if ((rc = gw_server_new(&l->srv, &so, err)) < 0)
         return rc;
     gw_hooks_route(l->hooks, l->srv);
+    if (l->api)
+        gw_api_route(l->api, l->srv, hc->tls_cert != NULL);
     if ((rc = gw_server_start(l->srv, err)) < 0) {
         gw_server_free(l->srv);
         l->srv = NULL;
@@ -159,9 +163,9 @@ static int listener_up(struct listener *l, struct gw_ctx *c, const char *overrid
     edi_err_clear(err);
     if (gw_hooks_load(l->hooks, c, 1, &n, err) < 0)
         gw_log(c, "error", "webhooks: the tokens were not read: %s", err->msg);
-    gw_log(c, "info", "http: listening on %s://%s%s%s:%u/ (webhooks of %zu ERP%s: POST %sID/TOKEN)",
+    gw_log(c, "info", "http: listening on %s://%s%s%s:%u/ (webhooks of %zu ERP%s: POST %sID/TOKEN; the API under %s)",
            hc->tls_cert ? "https" : "http", at.v6 ? "[" : "", at.host, at.v6 ? "]" : "", gw_server_port(l->srv), n,
-           n == 1 ? "" : "s", GW_HOOKS_PREFIX);
+           n == 1 ? "" : "s", GW_HOOKS_PREFIX, GW_API_PREFIX);
     if (!at.loopback && hc->tls_cert == NULL)
         gw_log(c, "warn", "http: plain HTTP on %s, which is not loopback: tokens travel in clear unless a TLS "
                           "proxy is in front", listen);
@@ -323,12 +327,15 @@ int gw_cmd_serve(int argc, char **argv)
     memset(&l, 0, sizeof(l));
     memset(&a2, 0, sizeof(a2));
     edi_err_clear(&lerr);
-    if (gw_hooks_new(&l.hooks, c.log, &lerr) < 0 || listener_up(&l, &c, o.http, &lerr) < 0 ||
+    if (gw_hooks_new(&l.hooks, c.log, &lerr) < 0 ||
+        gw_api_new(&l.api, o.workspace, c.cfg->store_path, gw_schemas_dir(), gw_mappings_dir(), &lerr) < 0 ||
+        listener_up(&l, &c, o.http, &lerr) < 0 ||
         as2_up(&a2, &c, l.hooks, &lerr) < 0) {
         gw_errorf("serve: %s", lerr.msg);
         as2_down(&a2);
         gw_server_free(l.srv);
         gw_hooks_free(l.hooks);
+        gw_api_free(l.api);
         gw_ctx_close(&c);
         return GW_EXIT_USAGE;
     }
@@ -429,6 +436,7 @@ int gw_cmd_serve(int argc, char **argv)
     as2_down(&a2);
     gw_server_free(l.srv);
     gw_hooks_free(l.hooks);
+    gw_api_free(l.api);
     gw_ctx_close(&c);
     return GW_EXIT_OK;
 }
@@ -648,36 +656,6 @@ int gw_cmd_status(int argc, char **argv)
     return GW_EXIT_OK;
 }
 
-static json_t *order_json(const struct gw_order *o, int lines)
-{
-    json_t *j = json_object();
-    size_t i;
-
-    json_object_set_new(j, "partner", json_string(o->partner));
-    json_object_set_new(j, "program", json_string(o->program));
-    json_object_set_new(j, "po_number", json_string(o->po_number));
-    json_object_set_new(j, "state", json_string(o->state));
-    json_object_set_new(j, "created", json_integer((json_int_t)o->created));
-    json_object_set_new(j, "updated", json_integer((json_int_t)o->updated));
-    if (lines) {
-        json_t *a = json_array();
-
-        for (i = 0; i < o->nlines; i++) {
-            const struct gw_order_line *l = &o->lines[i];
-            json_t *lj = json_object();
-
-            json_object_set_new(lj, "line_no", json_integer(l->line_no));
-            json_object_set_new(lj, "product_id", json_string(l->product_id ? l->product_id : ""));
-            json_object_set_new(lj, "quantity", json_string(l->quantity ? l->quantity : ""));
-            json_object_set_new(lj, "unit", json_string(l->unit ? l->unit : ""));
-            json_object_set_new(lj, "unit_cost", json_string(l->unit_cost ? l->unit_cost : ""));
-            json_object_set_new(lj, "state", json_string(l->state ? l->state : ""));
-            json_array_append_new(a, lj);
-        }
-        json_object_set_new(j, "lines", a);
-    }
-    return j;
-}
 
 
 static int orders_list(struct gw_ctx *c, const struct gw_cli_opts *o)
@@ -695,7 +673,7 @@ static int orders_list(struct gw_ctx *c, const struct gw_cli_opts *o)
         json_t *a = json_array();
 
         for (i = 0; i < n; i++)
-            json_array_append_new(a, order_json(v[i], 0));
+            json_array_append_new(a, gw_order_json(v[i], 0));
         json_dumpf(a, stdout, JSON_INDENT(2));
         fputc('\n', stdout);
         json_decref(a);
@@ -713,29 +691,6 @@ static int orders_list(struct gw_ctx *c, const struct gw_cli_opts *o)
     return GW_EXIT_OK;
 }
 
-/* What the order says beyond its lines, as the ERP gets it (the stored
- * canonical order through local/order-to-erp-json): ship-to, ship method,
- * dates, gift and packing slip. NULL when it cannot be made. A DF ship-to is
- * the consumer's personal data: shown to the operator, never logged. */
-static json_t *order_details(struct gw_ctx *c, const struct gw_order *o)
-{
-    struct gw_cdoc *doc = NULL;
-    struct edi_buf b;
-    struct edi_err err;
-    json_t *j = NULL;
-
-    if (o->canonical == NULL)
-        return NULL;
-    edi_err_clear(&err);
-    if (gw_cdoc_parse(&doc, o->canonical, strlen(o->canonical), "order", &err) < 0)
-        return NULL;
-    edi_buf_init(&b, 0);
-    if (gw_erp_json(&b, c, "local/order-to-erp-json", o->partner, o->state, doc, &err) == 0)
-        j = json_loadb(b.p, b.n, 0, NULL);
-    edi_buf_dispose(&b);
-    gw_cdoc_free(doc);
-    return j;
-}
 
 static const char *jstr(const json_t *j, const char *key)
 {
@@ -817,7 +772,7 @@ static int orders_show(struct gw_ctx *c, const struct gw_cli_opts *o)
         found++;
         gw_store_order_history(&h, &nh, c->store, v[i]->id, &err);
         if (o->json) {
-            json_t *j = order_json(v[i], 1), *hj = json_array(), *d = order_details(c, v[i]);
+            json_t *j = gw_order_json(v[i], 1), *hj = json_array(), *d = gw_order_details(c, v[i]);
 
             if (d)
                 json_object_set_new(j, "details", d);
@@ -835,7 +790,7 @@ static int orders_show(struct gw_ctx *c, const struct gw_cli_opts *o)
             fputc('\n', stdout);
             json_decref(j);
         } else {
-            json_t *d = order_details(c, v[i]);
+            json_t *d = gw_order_details(c, v[i]);
 
             printf("%s %s %s — %s\n", v[i]->partner, v[i]->program, v[i]->po_number, v[i]->state);
             if (d)

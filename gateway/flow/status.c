@@ -2,6 +2,8 @@
  * status.c — the status document (status.h), for the CLI and the API.
  */
 #include "gateway/flow/status.h"
+#include "gateway/docs/cdoc.h"
+#include "gateway/erp/erp.h"
 #include "gateway/flow/ack.h"
 #include "gateway/flow/purge.h"
 #include "gateway/flow/readback.h"
@@ -212,4 +214,77 @@ out:
     gw_invoices_free(held, nheld);
     gw_readback_status_dispose(&rb);
     return rc;
+}
+
+json_t *gw_order_json(const struct gw_order *o, int lines)
+{
+    json_t *j = json_object();
+    size_t i;
+
+    json_object_set_new(j, "partner", json_string(o->partner));
+    json_object_set_new(j, "program", json_string(o->program));
+    json_object_set_new(j, "po_number", json_string(o->po_number));
+    json_object_set_new(j, "state", json_string(o->state));
+    json_object_set_new(j, "created", json_integer((json_int_t)o->created));
+    json_object_set_new(j, "updated", json_integer((json_int_t)o->updated));
+    if (lines) {
+        json_t *a = json_array();
+
+        for (i = 0; i < o->nlines; i++) {
+            const struct gw_order_line *l = &o->lines[i];
+            json_t *lj = json_object();
+
+            json_object_set_new(lj, "line_no", json_integer(l->line_no));
+            json_object_set_new(lj, "product_id", json_string(l->product_id ? l->product_id : ""));
+            json_object_set_new(lj, "quantity", json_string(l->quantity ? l->quantity : ""));
+            json_object_set_new(lj, "unit", json_string(l->unit ? l->unit : ""));
+            json_object_set_new(lj, "unit_cost", json_string(l->unit_cost ? l->unit_cost : ""));
+            json_object_set_new(lj, "state", json_string(l->state ? l->state : ""));
+            json_array_append_new(a, lj);
+        }
+        json_object_set_new(j, "lines", a);
+    }
+    return j;
+}
+
+/* What the order says beyond its lines, as the ERP gets it (the stored
+ * canonical order through local/order-to-erp-json): ship-to, ship method,
+ * dates, gift and packing slip. NULL when it cannot be made. A DF ship-to is
+ * the consumer's personal data: shown to the operator, never logged. */
+json_t *gw_order_details(struct gw_ctx *c, const struct gw_order *o)
+{
+    struct gw_cdoc *doc = NULL;
+    struct edi_buf b;
+    struct edi_err err;
+    json_t *j = NULL;
+
+    if (o->canonical == NULL)
+        return NULL;
+    edi_err_clear(&err);
+    if (gw_cdoc_parse(&doc, o->canonical, strlen(o->canonical), "order", &err) < 0)
+        return NULL;
+    edi_buf_init(&b, 0);
+    if (gw_erp_json(&b, c, "local/order-to-erp-json", o->partner, o->state, doc, &err) == 0)
+        j = json_loadb(b.p, b.n, 0, NULL);
+    edi_buf_dispose(&b);
+    gw_cdoc_free(doc);
+    return j;
+}
+
+int gw_order_details_hide(json_t *d)
+{
+    static const char *const personal[] = {"ship_to_address", "gift_message", "message_to_customer", NULL};
+    json_t *v;
+    size_t i, k;
+    int taken = 0;
+
+    if (!json_is_object(d))
+        return 0;
+    for (i = 0; personal[i]; i++)
+        if (json_object_del(d, personal[i]) == 0)
+            taken = 1;
+    json_array_foreach(json_object_get(d, "lines"), k, v)
+        if (json_object_del(v, "gift_message") == 0)
+            taken = 1;
+    return taken;
 }

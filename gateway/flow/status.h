@@ -34,4 +34,17 @@ void gw_as2_cert_warnings(char ***warn, size_t *n, const struct gw_config *cfg, 
  * caller's, json_decref. Reads only. */
 int gw_status_json(json_t **out, struct gw_ctx *c, const char *workspace, struct edi_err *err);
 
+/* An order as JSON: partner, program, po_number, state, created,
+ * updated, and its lines when lines is 1. */
+json_t *gw_order_json(const struct gw_order *o, int lines);
+/* What the order says beyond its lines, as the ERP gets it (the stored
+ * canonical order through local/order-to-erp-json): ship-to, ship method,
+ * dates, gift and packing slip; NULL when it cannot be made. A DF ship-to
+ * is the consumer's personal data (gw_order_details_hide). */
+json_t *gw_order_details(struct gw_ctx *c, const struct gw_order *o);
+/* Takes the consumer's personal data out of a DF order's details (name,
+ * address, phone, gift and slip messages): what a viewer of the API gets.
+ * 1 when something was taken. */
+int gw_order_details_hide(json_t *details);
+
 #endif
