@@ -260,7 +260,7 @@ static void on_login(void *arg, const struct gw_server_req *rq, struct gw_server
 {
     struct gw_api *a = arg;
     const char *ct = header(rq, "Content-Type");
-    char name[80], pw[GW_PW_MAX + 1], peer[72], key[80];
+    char name[80], pw[GW_PW_MAX + 1], peer[80], key[96];
     struct gw_store *s = NULL;
     struct gw_user *u = NULL;
     struct edi_err err;
