@@ -84,6 +84,8 @@ int gw_api_cookie(const char *h, const char *name, char *out, size_t cap)
 
             while (vn > 0 && (v[vn - 1] == ' ' || v[vn - 1] == '\t'))
                 vn--;
+            if (vn == 0)
+                return 0;   /* a cleared cookie: none */
             if (vn >= cap)
                 return -1;
             memcpy(out, v, vn);

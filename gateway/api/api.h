@@ -74,7 +74,7 @@ unsigned gw_rate_check(const struct gw_rate *r, const char *key, unsigned max, t
 void gw_rate_fail(struct gw_rate *r, const char *key, time_t now);
 
 /* The value of cookie name in a Cookie header into out (cap bytes): 1,
- * 0 when it is not there, -1 when it is longer than cap - 1. */
+ * 0 when it is not there or empty, -1 when it is longer than cap - 1. */
 int gw_api_cookie(const char *header, const char *name, char *out, size_t cap);
 /* Field key of an application/x-www-form-urlencoded string (a query or
  * a form body), decoded ('+' a space, %XX) into out: 1, 0 when absent,
