@@ -585,7 +585,9 @@ static void on_order(void *arg, const struct gw_server_req *rq, struct gw_server
         if (ctx_open(&c, a, rs) == 0) {
             d = gw_order_details(&c, o);
             gw_ctx_close(&c);
-            edi_buf_dispose(&rs->body);   /* a failed open wrote an error: the order is shown without */
+        } else {
+            /* the order is shown without its details; the error written is dropped */
+            edi_buf_dispose(&rs->body);
             edi_buf_init(&rs->body, 0);
         }
         /* SPEC: issue 17 — a DF consumer's personal data: operators only */
