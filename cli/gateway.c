@@ -1068,42 +1068,6 @@ static int is_fa(const struct gw_document *d)
 
 /* Why an outbound document is rejected, as the partner's 997/999 said
  * (the caller's to free), NULL when it is not or nobody said. */
-static char *doc_why(struct gw_store *s, const struct gw_document *d)
-{
-    struct edi_err err;
-    char *why = NULL;
-
-    if (d->state == NULL || strcmp(d->state, "rejected") != 0 || d->direction == NULL ||
-        strcmp(d->direction, "in") == 0)
-        return NULL;
-    edi_err_clear(&err);
-    if (gw_readback_why(&why, s, d, &err) < 0)
-        gw_errorf("%s", err.msg);
-    return why;
-}
-
-static json_t *doc_json(struct gw_store *s, const struct gw_document *d)
-{
-    json_t *j = json_object();
-    char *why = doc_why(s, d);
-
-    json_object_set_new(j, "id", json_integer((json_int_t)d->id));
-    json_object_set_new(j, "partner", json_string(d->partner ? d->partner : ""));
-    json_object_set_new(j, "direction", json_string(d->direction ? d->direction : ""));
-    json_object_set_new(j, "kind", json_string(d->kind ? d->kind : ""));
-    json_object_set_new(j, "ref", d->ref ? json_string(d->ref) : json_null());
-    json_object_set_new(j, "state", json_string(d->state ? d->state : ""));
-    json_object_set_new(j, "group_control", d->group_control ? json_string(d->group_control) : json_null());
-    json_object_set_new(j, "set_control", d->set_control ? json_string(d->set_control) : json_null());
-    json_object_set_new(j, "about", d->about ? json_integer((json_int_t)d->about) : json_null());
-    json_object_set_new(j, "text", d->text ? json_string(d->text) : json_null());
-    json_object_set_new(j, "findings", d->findings ? json_string(d->findings) : json_null());
-    json_object_set_new(j, "why", why ? json_string(why) : json_null());
-    json_object_set_new(j, "created", json_integer((json_int_t)d->created));
-    json_object_set_new(j, "updated", json_integer((json_int_t)d->updated));
-    free(why);
-    return j;
-}
 
 /* Each line of text under a row, indented. */
 static void print_text(const char *indent, const char *text)
@@ -1123,7 +1087,12 @@ static void print_text(const char *indent, const char *text)
 static void doc_print(struct gw_store *s, const struct gw_document *d, const char *indent)
 {
     char t[32], ctl[48], more[160];
-    char *why = doc_why(s, d);
+    struct edi_err err;
+    char *why;
+
+    edi_err_clear(&err);
+    if ((why = gw_document_why(s, d, &err)) == NULL && err.rc < 0)
+        gw_errorf("%s", err.msg);
 
     stamp(t, sizeof(t), d->created);
     snprintf(ctl, sizeof(ctl), "%s/%s", d->group_control ? d->group_control : "-",
@@ -1163,7 +1132,7 @@ static int documents_list(struct gw_ctx *c, const struct doc_opts *d)
         json_t *a = json_array();
 
         for (i = 0; i < n; i++)
-            json_array_append_new(a, doc_json(c->store, &v[i]));
+            json_array_append_new(a, gw_document_json(c->store, &v[i]));
         json_dumpf(a, stdout, JSON_INDENT(2));
         fputc('\n', stdout);
         json_decref(a);
@@ -1224,7 +1193,7 @@ static int about_one(json_t *a, struct gw_ctx *c, int64_t id, int json, struct e
         if (v[i].id != id)
             continue;
         if (json)
-            j = doc_json(c->store, &v[i]);
+            j = gw_document_json(c->store, &v[i]);
         else
             doc_print(c->store, &v[i], "");
     }
@@ -1234,7 +1203,7 @@ static int about_one(json_t *a, struct gw_ctx *c, int64_t id, int json, struct e
         if (v[i].id == id)
             continue;
         if (json)
-            json_array_append_new(aj, doc_json(c->store, &v[i]));
+            json_array_append_new(aj, gw_document_json(c->store, &v[i]));
         else
             doc_print(c->store, &v[i], "  ");
     }

@@ -3,6 +3,7 @@
  * login rate limit, and the endpoints, each over its own store connection.
  */
 #include "gateway/api/api.h"
+#include "gateway/core/config.h"
 #include "gateway/flow/ack.h"
 #include "gateway/flow/status.h"
 #include "gateway/secret/pw.h"
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 struct gw_api {
     char *workspace, *store_path, *schemas, *mappings;
@@ -722,6 +724,199 @@ out:
     gw_store_close(s);
 }
 
+/* ---- documents ------------------------------------------------------------------ */
+
+static const char *const document_states[] = {"accepted", "rejected", "duplicate-ship-id", "queued", "sent",
+                                              NULL};
+
+/* since=: YYYY-MM-DD (UTC midnight) or Unix seconds; -1 when neither. */
+static time_t since_of(const char *v)
+{
+    struct tm tm;
+    char *end;
+    unsigned long long t;
+
+    if (strlen(v) == 10 && v[4] == '-' && v[7] == '-') {
+        memset(&tm, 0, sizeof(tm));
+        if ((end = strptime(v, "%Y-%m-%d", &tm)) == NULL || *end != '\0')
+            return -1;
+        return timegm(&tm);
+    }
+    t = strtoull(v, &end, 10);
+    if (v[0] < '0' || v[0] > '9' || *end != '\0' || t > (unsigned long long)INT32_MAX * 4)
+        return -1;
+    return (time_t)t;
+}
+
+/* A positive row id written in digits only: nothing in a path is resolved
+ * but this number. 0 when it is none. */
+static int64_t id_of(const char *p, size_t n)
+{
+    int64_t v = 0;
+    size_t i;
+
+    if (n == 0 || n > 15)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return 0;
+        v = v * 10 + (p[i] - '0');
+    }
+    return v;
+}
+
+static void on_documents(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    struct gw_api *a = arg;
+    char state[40], kind[16], partner[80], since[24], lim[24], after[24], *end;
+    int hs, hk, hp, hn, hl, ha;
+    struct gw_document *v = NULL;
+    struct gw_store *s = NULL;
+    struct gw_user *u;
+    struct edi_err err;
+    unsigned long long limit = 50, from = 0;
+    time_t t0 = 0;
+    size_t n = 0, i;
+
+    if ((hs = query(rq, "state", state, sizeof(state), rs)) < 0 || (hk = query(rq, "type", kind, sizeof(kind), rs)) < 0 ||
+        (hp = query(rq, "partner", partner, sizeof(partner), rs)) < 0 ||
+        (hn = query(rq, "since", since, sizeof(since), rs)) < 0 || (hl = query(rq, "limit", lim, sizeof(lim), rs)) < 0 ||
+        (ha = query(rq, "after", after, sizeof(after), rs)) < 0)
+        return;
+    if (hs) {
+        for (i = 0; document_states[i] && strcmp(document_states[i], state) != 0; i++)
+            ;
+        if (document_states[i] == NULL) {
+            char msg[200];
+
+            snprintf(msg, sizeof(msg), "state '%s' is not one of: accepted, rejected, duplicate-ship-id, queued, sent",
+                     state);
+            gw_server_error(rs, 400, msg);
+            return;
+        }
+    }
+    if (hn && (t0 = since_of(since)) < 0) {
+        gw_server_error(rs, 400, "since= is a date YYYY-MM-DD (UTC) or Unix seconds");
+        return;
+    }
+    if (hl && ((limit = strtoull(lim, &end, 10)) == 0 || *end != '\0' || lim[0] < '0' || lim[0] > '9' ||
+               limit > GW_API_PAGE_MAX)) {
+        gw_server_error(rs, 400, "limit= is a number from 1 to 500");
+        return;
+    }
+    if (ha && (from = (unsigned long long)id_of(after, strlen(after))) == 0) {
+        gw_server_error(rs, 400, "after= is the \"next\" of the page before");
+        return;
+    }
+    if (store_open(&s, a, rs) < 0)
+        return;
+    if ((u = who(a, s, rq, rs)) != NULL) {
+        edi_err_clear(&err);
+        if (gw_store_document_page(&v, &n, s, hp ? partner : NULL, hk ? kind : NULL, hs ? state : NULL, t0,
+                                   (int64_t)from, (size_t)limit + 1, &err) < 0)
+            gw_server_error(rs, 503, err.msg);
+        else {
+            json_t *j = json_object(), *arr = json_array();
+
+            for (i = 0; i < n && i < limit; i++)
+                json_array_append_new(arr, gw_document_json(s, &v[i]));
+            json_object_set_new(j, "documents", arr);
+            json_object_set_new(j, "next", n > limit ? json_integer((json_int_t)v[limit - 1].id) : json_null());
+            reply(rs, 200, j);
+        }
+        gw_documents_free(v, n);
+        gw_users_free(u, 1);
+    }
+    gw_store_close(s);
+}
+
+/* 1 when partner is a Direct Fulfillment partner of the workspace (its
+ * files carry consumers' personal data); an unreadable wharf.xml counts
+ * as 1: nothing is shown that might be personal. */
+static int is_df(const struct gw_api *a, const char *partner)
+{
+    struct gw_config *cfg = NULL;
+    const struct gw_partner *p;
+    struct edi_err err;
+    int df = 1;
+
+    edi_err_clear(&err);
+    if (gw_config_load(&cfg, a->workspace, a->schemas, a->mappings, &err) == 0) {
+        p = gw_config_partner(cfg, partner);
+        df = p == NULL || p->program == NULL || strcmp(p->program, "DF") == 0;
+    }
+    gw_config_free(cfg);
+    return df;
+}
+
+static void on_document(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    struct gw_api *a = arg;
+    const char *slash = strchr(rq->rest, '/'), *what = slash ? slash + 1 : "";
+    int64_t id = id_of(rq->rest, slash ? (size_t)(slash - rq->rest) : strlen(rq->rest));
+    struct gw_document *d = NULL;
+    struct gw_store *s = NULL;
+    struct gw_user *u;
+    struct edi_err err;
+    int rc;
+
+    /* SPEC: issue 17 — by id only: no part of the path names a file */
+    if (id <= 0 || (strcmp(what, "") != 0 && strcmp(what, "raw") != 0 && strcmp(what, "findings") != 0)) {
+        gw_server_error(rs, 404, "not a document: " GW_API_PREFIX "documents/ID[/raw|/findings], ID a number");
+        return;
+    }
+    if (store_open(&s, a, rs) < 0)
+        return;
+    if ((u = who(a, s, rq, rs)) == NULL)
+        goto out;
+    edi_err_clear(&err);
+    if ((rc = gw_store_document(&d, s, id, &err)) < 0) {
+        gw_server_error(rs, rc == EDI_ENOTFOUND ? 404 : 503, err.msg);
+        goto out;
+    }
+    if (strcmp(what, "raw") == 0) {
+        char *bytes = NULL;
+        size_t nb = 0;
+
+        if (strcmp(u->role, "operator") != 0 && is_df(a, d->partner)) {
+            char msg[200];
+
+            snprintf(msg, sizeof(msg), "document %lld is %s's: its file holds consumers' personal data, shown to "
+                                       "operators only", (long long)id, d->partner);
+            gw_server_error(rs, 403, msg);
+        } else if ((rc = gw_store_document_raw(&bytes, &nb, s, id, &err)) < 0)
+            gw_server_error(rs, rc == EDI_ENOTFOUND ? 404 : 503, err.msg);
+        else {
+            rs->status = 200;
+            rs->content_type = "application/octet-stream";
+            edi_buf_put(&rs->body, bytes, nb);
+            add_header(rs, "Content-Disposition", "attachment");
+        }
+        free(bytes);
+    } else if (strcmp(what, "findings") == 0) {
+        json_t *arr = json_array();
+        const char *p = d->findings;
+
+        /* one finding a line, as `wharf documents` prints them */
+        while (p && *p) {
+            size_t k = strcspn(p, "\n");
+
+            if (k > 0)
+                json_array_append_new(arr, json_stringn(p, k));
+            p += k;
+            if (*p)
+                p++;
+        }
+        reply(rs, 200, json_pack("{s:I, s:s, s:o}", "id", (json_int_t)id, "state", d->state ? d->state : "",
+                                 "findings", arr));
+    } else
+        reply(rs, 200, gw_document_json(s, d));
+out:
+    gw_documents_free(d, d ? 1 : 0);
+    gw_users_free(u, 1);
+    gw_store_close(s);
+}
+
 /* ---- the API ----------------------------------------------------------------------- */
 
 int gw_api_new(struct gw_api **out, const char *workspace, const char *store_path, const char *schemas_dir,
@@ -771,4 +966,6 @@ void gw_api_route(struct gw_api *a, struct gw_server *s, int tls)
     gw_server_route(s, "GET", GW_API_PREFIX "orders", 0, on_orders, a);
     gw_server_route(s, "GET", GW_API_PREFIX "orders/", 0, on_order, a);
     gw_server_route(s, "POST", GW_API_PREFIX "orders/", 0, on_decide, a);
+    gw_server_route(s, "GET", GW_API_PREFIX "documents", 0, on_documents, a);
+    gw_server_route(s, "GET", GW_API_PREFIX "documents/", 0, on_document, a);
 }

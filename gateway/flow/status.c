@@ -288,3 +288,44 @@ int gw_order_details_hide(json_t *d)
             taken = 1;
     return taken;
 }
+
+char *gw_document_why(struct gw_store *s, const struct gw_document *d, struct edi_err *err)
+{
+    char *why = NULL;
+
+    if (d->state == NULL || strcmp(d->state, "rejected") != 0 || d->direction == NULL ||
+        strcmp(d->direction, "in") == 0)
+        return NULL;
+    if (gw_readback_why(&why, s, d, err) < 0) {
+        free(why);
+        return NULL;
+    }
+    return why;
+}
+
+json_t *gw_document_json(struct gw_store *s, const struct gw_document *d)
+{
+    json_t *j = json_object();
+    struct edi_err err;
+    char *why;
+
+    edi_err_clear(&err);
+    why = gw_document_why(s, d, &err);   /* when it cannot be read, the rest is still shown */
+
+    json_object_set_new(j, "id", json_integer((json_int_t)d->id));
+    json_object_set_new(j, "partner", json_string(d->partner ? d->partner : ""));
+    json_object_set_new(j, "direction", json_string(d->direction ? d->direction : ""));
+    json_object_set_new(j, "kind", json_string(d->kind ? d->kind : ""));
+    json_object_set_new(j, "ref", d->ref ? json_string(d->ref) : json_null());
+    json_object_set_new(j, "state", json_string(d->state ? d->state : ""));
+    json_object_set_new(j, "group_control", d->group_control ? json_string(d->group_control) : json_null());
+    json_object_set_new(j, "set_control", d->set_control ? json_string(d->set_control) : json_null());
+    json_object_set_new(j, "about", d->about ? json_integer((json_int_t)d->about) : json_null());
+    json_object_set_new(j, "text", d->text ? json_string(d->text) : json_null());
+    json_object_set_new(j, "findings", d->findings ? json_string(d->findings) : json_null());
+    json_object_set_new(j, "why", why ? json_string(why) : json_null());
+    json_object_set_new(j, "created", json_integer((json_int_t)d->created));
+    json_object_set_new(j, "updated", json_integer((json_int_t)d->updated));
+    free(why);
+    return j;
+}

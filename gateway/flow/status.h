@@ -47,4 +47,12 @@ json_t *gw_order_details(struct gw_ctx *c, const struct gw_order *o);
  * 1 when something was taken. */
 int gw_order_details_hide(json_t *details);
 
+/* Why a partner rejected our outbound document d (read back from its 997,
+ * 999 or 864), or NULL (not rejected, not ours, or unreadable: err says). */
+char *gw_document_why(struct gw_store *s, const struct gw_document *d, struct edi_err *err);
+/* A document as JSON (`wharf documents --json`, the API): id, partner,
+ * direction, kind, ref, state, group and set control numbers, about, text,
+ * findings, why a partner rejected it (read back), created, updated. */
+json_t *gw_document_json(struct gw_store *s, const struct gw_document *d);
+
 #endif

@@ -426,6 +426,15 @@ static const char *const SQL[Q_COUNT_] = {
     [Q_ORDER_PAGE] = ORDER_COLS " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2)"
                      " AND (?3 IS NULL OR instr(po_number, ?3) > 0) AND (?4 = 0 OR id < ?4)"
                      " ORDER BY id DESC LIMIT ?5",
+    /* a page of documents, newest first, after the row id ?4, created at ?5 or later */
+    [Q_DOC_PAGE] = DOC_COLS " WHERE (?1 IS NULL OR partner = ?1) AND (?2 IS NULL OR kind = ?2)"
+                   " AND (?3 IS NULL OR state = ?3) AND (?4 = 0 OR id < ?4) AND created >= ?5"
+                   " ORDER BY id DESC LIMIT ?6",
+    [Q_DOC_GET] = DOC_COLS " WHERE id = ?1",
+    /* the bytes a document came in (its interchange's raw file) or went out in (its outbox message) */
+    [Q_DOC_RAW] = "SELECT coalesce(r.bytes, o.bytes) FROM documents d"
+                  " LEFT JOIN interchanges i ON i.id = d.interchange_id LEFT JOIN raw r ON r.id = i.raw_id"
+                  " LEFT JOIN outbox o ON o.id = d.outbox_id WHERE d.id = ?1",
     [Q_CURSOR_SET] = "INSERT INTO cursors (partner, name, value, updated) VALUES (?1, ?2, ?3, ?4)"
                      " ON CONFLICT (partner, name) DO UPDATE SET value = excluded.value, updated = excluded.updated",
     [Q_WAIT_GET] = "SELECT until FROM rate_waits WHERE partner = ?1 AND operation = ?2",

@@ -2946,3 +2946,46 @@ int gw_store_order_page(struct gw_order ***out, size_t *n, struct gw_store *s, c
                         GW_IN(GW_TEXT(state), GW_TEXT(partner), GW_TEXT(q), GW_INT(after), GW_INT(limit_of(max))),
                         1, "page of orders", err);
 }
+
+int gw_store_document_page(struct gw_document **out, size_t *n, struct gw_store *s, const char *partner,
+                           const char *kind, const char *state, time_t since, int64_t after, size_t max,
+                           struct edi_err *err)
+{
+    return documents_found(out, n, s, Q_DOC_PAGE,
+                           GW_IN(GW_TEXT(partner), GW_TEXT(kind), GW_TEXT(state), GW_INT(after), GW_INT(since),
+                                 GW_INT(limit_of(max))),
+                           "page of documents", err);
+}
+
+int gw_store_document(struct gw_document **out, struct gw_store *s, int64_t id, struct edi_err *err)
+{
+    size_t n = 0;
+    int rc;
+
+    if ((rc = documents_found(out, &n, s, Q_DOC_GET, GW_IN(GW_INT(id)), "get document", err)) < 0)
+        return rc;
+    if (n == 0) {
+        gw_documents_free(*out, 0);
+        *out = NULL;
+        return edi_fail(err, EDI_ENOTFOUND, "no document %lld", (long long)id);
+    }
+    return 0;
+}
+
+int gw_store_document_raw(char **out, size_t *n, struct gw_store *s, int64_t id, struct edi_err *err)
+{
+    struct gw_cursor *cur;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = q_first(&cur, s, Q_DOC_RAW, GW_IN(GW_INT(id)), "document bytes", err)) < 0)
+        return rc;
+    if (rc == 1 && cur->drv->col_blob(cur, 0, n) != NULL)
+        *out = col_bytes(n, cur, 0);
+    done(cur);
+    if (*out == NULL)
+        return edi_fail(err, EDI_ENOTFOUND, "document %lld: no bytes kept%s", (long long)id,
+                        rc == 1 ? " (purged, or never stored)" : "");
+    return 0;
+}

@@ -731,6 +731,19 @@ int gw_store_session_add(struct gw_store *s, int64_t user_id, const char *digest
 int gw_store_session_end(struct gw_store *s, const char *digest, time_t now, struct edi_err *err);
 void gw_users_free(struct gw_user *v, size_t n);
 
+/* A page of documents, newest first: partner, kind, state (NULL: any),
+ * created at since or later, after the document with row id after (0: the
+ * first page), at most max. */
+int gw_store_document_page(struct gw_document **out, size_t *n, struct gw_store *s, const char *partner,
+                           const char *kind, const char *state, time_t since, int64_t after, size_t max,
+                           struct edi_err *err);
+/* One document by row id; EDI_ENOTFOUND when there is none. */
+int gw_store_document(struct gw_document **out, struct gw_store *s, int64_t id, struct edi_err *err);
+/* The bytes document id came in or went out in (the caller's, free; a
+ * '\0' behind them, not counted in *n): EDI_ENOTFOUND when there is no such
+ * document or its bytes are not kept (purged). */
+int gw_store_document_raw(char **out, size_t *n, struct gw_store *s, int64_t id, struct edi_err *err);
+
 /* A page of orders, newest first, without their lines: state, partner
  * (NULL: any) and q (NULL: any; a part of the PO number), after the order
  * with row id after (0: the first page), at most max. */

@@ -18,6 +18,7 @@ ws2=$tmp/ws2
 sed -i 's/<acknowledge mode="auto-all"/<acknowledge mode="manual"/' "$ws/wharf.xml"
 cp "$G/amazon-rp-850.edi" "$ws/partners/amazon-rp/inbound/po.edi"
 cp "$G/amazon-df-850.edi" "$ws/partners/amazon-df/inbound/df.edi"
+cp "$G/bad/amazon-df-850-no-beg03.edi" "$ws/partners/amazon-df/inbound/bad.edi"
 "$W" run --once -w "$ws" > "$tmp/run" 2>&1 || no "run --once" "$tmp/run"
 
 # ---- users ------------------------------------------------------------------------------------
@@ -93,6 +94,35 @@ has "the operator sees the consumer's address" '"ship_to_address"' "$tmp/body"
 req -b "$tmp/v.jar" "$B/orders/amazon-rp/NOPE"
 code "an order that is none: 404" 404
 has "  in the CLI's words" 'no order NOPE for partner amazon-rp' "$tmp/body"
+
+# ---- documents ------------------------------------------------------------------------------------
+req -b "$tmp/v.jar" "$B/documents?type=850&since=2020-01-01"
+[ "$(jget 'sorted((d["partner"], d["state"]) for d in j["documents"])')" = "[('amazon-df', 'accepted'), ('amazon-df', 'rejected'), ('amazon-rp', 'accepted')]" ] \
+  && ok "documents?type=850: the three 850s" || no "documents" "$tmp/body"
+req -b "$tmp/v.jar" "$B/documents?since=2099-01-01"
+[ "$(jget 'len(j["documents"])')" = 0 ] && ok "  since= a later day: none" || no "since" "$tmp/body"
+req -b "$tmp/v.jar" "$B/documents?since=yesterday"
+code "  since= that is no date: 400" 400
+req -b "$tmp/v.jar" "$B/documents?state=rejected&partner=amazon-df"
+BAD=$(jget 'j["documents"][0]["id"]')
+RPDOC=$(curl -s -b "$tmp/v.jar" "$B/documents?type=850&partner=amazon-rp" | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"][0]["id"])')
+DFDOC=$(curl -s -b "$tmp/v.jar" "$B/documents?type=850&partner=amazon-df&state=accepted" | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"][0]["id"])')
+req -b "$tmp/v.jar" "$B/documents/$BAD/findings"
+has "a rejected document's findings, one a line, with position and rule" '"segment 2: BEG03 .*is required.*\[element-missing\]"' "$tmp/body"
+req -b "$tmp/v.jar" "$B/documents/$RPDOC"
+[ "$(jget 'j["kind"], j["state"]')" = "('850', 'accepted')" ] && ok "one document by id" || no "document" "$tmp/body"
+req -b "$tmp/v.jar" "$B/documents/$RPDOC/raw"
+cmp -s "$tmp/body" "$G/amazon-rp-850.edi" && ok "  its raw file, as received" || no "raw" "$tmp/body"
+req -b "$tmp/v.jar" "$B/documents/$DFDOC/raw"
+code "a viewer gets no DF file (consumers' addresses): 403" 403
+req -b "$tmp/op.jar" "$B/documents/$DFDOC/raw"
+cmp -s "$tmp/body" "$G/amazon-df-850.edi" && ok "  an operator does" || no "DF raw for the operator" "$tmp/body"
+req --path-as-is -b "$tmp/op.jar" "$B/documents/../../../../etc/passwd"
+hasnt "a path that climbs out is no file" 'root:' "$tmp/body"
+req -b "$tmp/op.jar" "$B/documents/$RPDOC%2F..%2F..%2Fwharf.db/raw"
+code "  an id with an encoded path in it: 404" 404
+req -b "$tmp/op.jar" "$B/documents/99999/raw"
+code "  a document that is none: 404" 404
 
 # ---- deciding ------------------------------------------------------------------------------------
 VCSRF=$(curl -s -b "$tmp/v.jar" -c "$tmp/v2.jar" -H 'Content-Type: application/json' -d '{"name":"vic","password":"viewer-pass-12"}' "$B/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
