@@ -14,6 +14,9 @@
  *   GET  /api/v1/orders/PARTNER/PO          one order: lines, details, history
  *   POST /api/v1/orders/PARTNER/PO/approve  a decision, as `wharf orders
  *   POST /api/v1/orders/PARTNER/PO/reject   approve|reject` takes it (operators)
+ *   GET  /api/v1/documents?state=&type=&partner=&since=&limit=&after=
+ *   GET  /api/v1/documents/ID[/findings|/raw]  by row id only: no path is
+ *                          resolved; a DF partner's raw files: operators only
  *
  * Who: every endpoint but login needs a session cookie or
  * "Authorization: Bearer TOKEN" (`wharf users token`). A POST with a session
