@@ -46,6 +46,7 @@ if [ -n "$tests" ]; then
       npm:npm \
       python3:python3 \
       openssl:openssl \
+      curl:curl \
       flock:util-linux \
       mkfifo:coreutils \
       /usr/sbin/sshd:openssh-server \
@@ -54,7 +55,8 @@ if [ -n "$tests" ]; then
     # memcheck tier; xmllint: init.sh checks wharf.xml against config.xsd;
     # node, npm: the independent parser (node-x12); python3:
     # scripts/check-layers.py; flock, mkfifo: inbound-faults.sh; sshd,
-    # ssh-keygen: sftp.sh runs OpenSSH's server on loopback
+    # ssh-keygen: sftp.sh runs OpenSSH's server on loopback; curl: api.sh
+    # and as2.sh talk to wharf serve's listeners
     command -v "${tool%%:*}" >/dev/null 2>&1 || need="$need ${tool#*:}"
   done
 fi
