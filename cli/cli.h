@@ -124,10 +124,8 @@ int gw_cmd_invoice(int argc, char **argv);    /* invoice.c: invoice run */
 int gw_cmd_invoices(int argc, char **argv);   /* invoice.c */
 int gw_cmd_purge(int argc, char **argv);      /* purge.c */
 int gw_cmd_secrets(int argc, char **argv);    /* secrets.c: secrets set|list|rotate|delete */
+int gw_cmd_users(int argc, char **argv);      /* users.c: users add|passwd|remove|list|token */
 struct gw_config;
-/* AS2 certificates in use expiring within GW_AS2_EXPIRY_WARN_DAYS (or
- * expired, or unreadable), as lines appended to warn (`wharf status`). */
-void gw_as2_cert_warnings(char ***warn, size_t *n, const struct gw_config *cfg, time_t now);
 int gw_cmd_certs(int argc, char **argv);      /* certs.c: certs new|export|import|switch|list */
 int gw_cmd_erp(int argc, char **argv);        /* erp.c: erp status|retry|check|connect */
 

@@ -6,6 +6,7 @@
  * tables or JSON (jansson).
  */
 #include "gateway/api/metrics.h"
+#include "gateway/api/api.h"
 #include "gateway/erp/erp.h"
 #include "gateway/flow/ack.h"
 #include "cli/cli.h"
@@ -14,6 +15,7 @@
 #include "gateway/flow/purge.h"
 #include "gateway/flow/readback.h"
 #include "gateway/flow/sched.h"
+#include "gateway/flow/status.h"
 #include "gateway/erp/hooks.h"
 #include "gateway/net/server.h"
 #include "gateway/transport/as2.h"
@@ -108,6 +110,7 @@ struct listener {
     struct gw_server *srv;
     struct gw_hooks *hooks;    /* outlives the server: a restart keeps the wakes */
     struct gw_metrics *metrics;   /* GET /metrics and /healthz (api/metrics.h) */
+    struct gw_api *api;        /* the HTTP API on the same listener; outlives the server */
     char listen[80], cert[1100], key[1100];   /* what srv was started with */
 };
 
@@ -152,6 +155,8 @@ static int listener_up(struct listener *l, struct gw_ctx *c, const char *overrid
         return rc;
     gw_hooks_route(l->hooks, l->srv);
     gw_metrics_route(l->metrics, l->srv);
+    if (l->api)
+        gw_api_route(l->api, l->srv, hc->tls_cert != NULL);
     if ((rc = gw_server_start(l->srv, err)) < 0) {
         gw_server_free(l->srv);
         l->srv = NULL;
@@ -164,9 +169,9 @@ static int listener_up(struct listener *l, struct gw_ctx *c, const char *overrid
     if (gw_hooks_load(l->hooks, c, 1, &n, err) < 0)
         gw_log(c, "error", "webhooks: the tokens were not read: %s", err->msg);
     gw_log(c, "info", "http: listening on %s://%s%s%s:%u/ (webhooks of %zu ERP%s: POST %sID/TOKEN; "
-                      "GET /metrics, /healthz)",
+                      "GET /metrics, /healthz; the API under %s)",
            hc->tls_cert ? "https" : "http", at.v6 ? "[" : "", at.host, at.v6 ? "]" : "", gw_server_port(l->srv), n,
-           n == 1 ? "" : "s", GW_HOOKS_PREFIX);
+           n == 1 ? "" : "s", GW_HOOKS_PREFIX, GW_API_PREFIX);
     if (!at.loopback && hc->tls_cert == NULL)
         gw_log(c, "warn", "http: plain HTTP on %s, which is not loopback: tokens travel in clear unless a TLS "
                           "proxy is in front", listen);
@@ -330,6 +335,7 @@ int gw_cmd_serve(int argc, char **argv)
     edi_err_clear(&lerr);
     gw_log_set_json(c.cfg->log_json);
     if (gw_hooks_new(&l.hooks, c.log, &lerr) < 0 || gw_metrics_new(&l.metrics, gw_now, &lerr) < 0 ||
+        gw_api_new(&l.api, o.workspace, c.cfg->store_path, gw_schemas_dir(), gw_mappings_dir(), &lerr) < 0 ||
         (gw_metrics_config(l.metrics, c.cfg), listener_up(&l, &c, o.http, &lerr)) < 0 ||
         as2_up(&a2, &c, l.hooks, &lerr) < 0) {
         gw_errorf("serve: %s", lerr.msg);
@@ -337,6 +343,7 @@ int gw_cmd_serve(int argc, char **argv)
         gw_server_free(l.srv);
         gw_hooks_free(l.hooks);
         gw_metrics_free(l.metrics);
+        gw_api_free(l.api);
         gw_ctx_close(&c);
         return GW_EXIT_USAGE;
     }
@@ -448,6 +455,7 @@ int gw_cmd_serve(int argc, char **argv)
     gw_server_free(l.srv);
     gw_hooks_free(l.hooks);
     gw_metrics_free(l.metrics);
+    gw_api_free(l.api);
     gw_ctx_close(&c);
     return GW_EXIT_OK;
 }
@@ -552,77 +560,7 @@ int gw_cmd_runs(int argc, char **argv)
 
 /* ---- status and orders ----------------------------------------------------------------- */
 
-/* What partners said about what we sent: the outbound documents they
- * rejected (newest first, at most 10, each with why) and how many 864
- * text messages came. */
-struct readback_status {
-    struct gw_document *rejected;
-    char **why;
-    size_t nrejected;
-    size_t messages;
-};
-
-static int readback_status(struct readback_status *r, struct gw_store *s, struct edi_err *err)
-{
-    struct gw_document *v = NULL, *m = NULL;
-    size_t n = 0, nm = 0, i, k = 0;
-    int rc;
-
-    memset(r, 0, sizeof(*r));
-    /* LIMIT: the newest 500 rejected documents are looked at, 10 shown */
-    if ((rc = gw_store_documents(&v, &n, s, NULL, NULL, "rejected", 0, 500, err)) < 0 ||
-        (rc = gw_store_documents(&m, &nm, s, NULL, "864", NULL, 0, SIZE_MAX, err)) < 0)
-        goto out;
-    r->messages = nm;
-    r->rejected = edi_xcalloc(n ? n : 1, sizeof(*r->rejected));
-    r->why = edi_xcalloc(n ? n : 1, sizeof(*r->why));
-    for (i = 0; i < n && k < 10 && rc == 0; i++) {
-        if (v[i].direction == NULL || strcmp(v[i].direction, "in") == 0)
-            continue;
-        r->rejected[k] = v[i];
-        memset(&v[i], 0, sizeof(v[i]));   /* moved */
-        rc = gw_readback_why(&r->why[k], s, &r->rejected[k], err);
-        k++;
-    }
-    r->nrejected = k;
-out:
-    gw_documents_free(v, n);
-    gw_documents_free(m, nm);
-    return rc;
-}
-
-static void readback_status_dispose(struct readback_status *r)
-{
-    gw_strings_free(r->why, r->nrejected);
-    gw_documents_free(r->rejected, r->nrejected);
-    memset(r, 0, sizeof(*r));
-}
-
-static json_t *readback_json(const struct readback_status *r)
-{
-    json_t *j = json_object(), *a = json_array();
-    size_t i;
-
-    for (i = 0; i < r->nrejected; i++) {
-        const struct gw_document *d = &r->rejected[i];
-        json_t *e = json_object();
-
-        json_object_set_new(e, "id", json_integer((json_int_t)d->id));
-        json_object_set_new(e, "partner", json_string(d->partner ? d->partner : ""));
-        json_object_set_new(e, "kind", json_string(d->kind ? d->kind : ""));
-        json_object_set_new(e, "ref", d->ref ? json_string(d->ref) : json_null());
-        json_object_set_new(e, "group_control", d->group_control ? json_string(d->group_control) : json_null());
-        json_object_set_new(e, "set_control", d->set_control ? json_string(d->set_control) : json_null());
-        json_object_set_new(e, "updated", json_integer((json_int_t)d->updated));
-        json_object_set_new(e, "why", r->why[i] ? json_string(r->why[i]) : json_null());
-        json_array_append_new(a, e);
-    }
-    json_object_set_new(j, "rejected", a);
-    json_object_set_new(j, "messages_864", json_integer((json_int_t)r->messages));
-    return j;
-}
-
-static void readback_print(const struct readback_status *r)
+static void readback_print(const struct gw_readback_status *r)
 {
     size_t i;
 
@@ -656,9 +594,23 @@ int gw_cmd_status(int argc, char **argv)
     if ((rc = gw_cli_ctx_open(&c, o.workspace)) != 0)
         return rc;
     edi_err_clear(&err);
+    if (o.json) {
+        /* the same document GET /api/v1/status serves */
+        json_t *root = NULL;
+
+        if ((rc = gw_status_json(&root, &c, o.workspace, &err)) < 0)
+            gw_errorf("%s", err.msg);
+        else {
+            json_dumpf(root, stdout, JSON_INDENT(2));
+            fputc('\n', stdout);
+        }
+        json_decref(root);
+        gw_ctx_close(&c);
+        return rc < 0 ? GW_EXIT_TEMPFAIL : GW_EXIT_OK;
+    }
     struct gw_deadline *dl = NULL;
     size_t nd = 0;
-    struct readback_status rb;
+    struct gw_readback_status rb;
     struct gw_invoice **held = NULL;
     size_t nheld = 0;
     char **warn = NULL;
@@ -670,7 +622,7 @@ int gw_cmd_status(int argc, char **argv)
     memset(&rb, 0, sizeof(rb));
     if (gw_store_counts(&counts, &n, c.store, c.now, &err) < 0 ||
         gw_store_last_errors(&errs, &ne, c.store, 10, &err) < 0 ||
-        gw_ack_deadlines(&dl, &nd, &c, &err) < 0 || readback_status(&rb, c.store, &err) < 0 ||
+        gw_ack_deadlines(&dl, &nd, &c, &err) < 0 || gw_readback_status(&rb, c.store, &err) < 0 ||
         gw_store_list_invoices(&held, &nheld, c.store, GW_INV_HELD, NULL, &err) < 0) {
         gw_errorf("%s", err.msg);
         gw_strings_free(warn, nwarn);
@@ -678,62 +630,19 @@ int gw_cmd_status(int argc, char **argv)
         gw_strings_free(errs, ne);
         gw_deadlines_free(dl, nd);
         gw_invoices_free(held, nheld);
-        readback_status_dispose(&rb);
+        gw_readback_status_dispose(&rb);
         gw_ctx_close(&c);
         return GW_EXIT_TEMPFAIL;
     }
     /* SPEC: issue 5 — orders near or past their 24-hour deadline come first */
-    if (!o.json && nd) {
+    if (nd) {
         printf("acknowledgments due (24 hours from receipt):\n");
         for (i = 0; i < nd; i++)
             printf("  %-12s %-16s %-18s %s %ld h %02ld min\n", dl[i].partner, dl[i].po_number,
                    dl[i].state, dl[i].minutes_left < 0 ? "OVERDUE by" : "due in",
                    labs(dl[i].minutes_left) / 60, labs(dl[i].minutes_left) % 60);
     }
-    if (o.json) {
-        json_t *root = json_object(), *cj = json_object(), *ej = json_array(), *dj = json_array();
-
-        for (i = 0; i < nd; i++) {
-            json_t *d = json_object();
-
-            json_object_set_new(d, "partner", json_string(dl[i].partner));
-            json_object_set_new(d, "po_number", json_string(dl[i].po_number));
-            json_object_set_new(d, "state", json_string(dl[i].state));
-            json_object_set_new(d, "due", json_integer((json_int_t)dl[i].due));
-            json_object_set_new(d, "minutes_left", json_integer(dl[i].minutes_left));
-            json_array_append_new(dj, d);
-        }
-        json_object_set_new(root, "deadlines", dj);
-        {
-            json_t *wj = json_array();
-
-            for (i = 0; i < nwarn; i++)
-                json_array_append_new(wj, json_string(warn[i]));
-            json_object_set_new(root, "warnings", wj);
-        }
-
-        for (i = 0; i < n; i++)
-            json_object_set_new(cj, counts[i].what, json_integer(counts[i].n));
-        for (i = 0; i < ne; i++)
-            json_array_append_new(ej, json_string(errs[i]));
-        json_object_set_new(root, "workspace", json_string(o.workspace));
-        json_object_set_new(root, "store_version", json_integer(gw_store_version(c.store)));
-        json_object_set_new(root, "counts", cj);
-        json_object_set_new(root, "last_errors", ej);
-        json_object_set_new(root, "readback", readback_json(&rb));
-        {
-            json_t *hj = json_array();
-
-            for (i = 0; i < nheld; i++)
-                json_array_append_new(hj, json_pack("{s:s, s:s, s:s?, s:s?}", "partner", held[i]->partner,
-                                                    "number", held[i]->number, "po_numbers",
-                                                    held[i]->po_numbers, "findings", held[i]->findings));
-            json_object_set_new(root, "held_invoices", hj);
-        }
-        json_dumpf(root, stdout, JSON_INDENT(2));
-        fputc('\n', stdout);
-        json_decref(root);
-    } else {
+    {
         printf("workspace %s (store version %d)\n", o.workspace, gw_store_version(c.store));
         for (i = 0; i < nwarn; i++)
             printf("warning: %s\n", warn[i]);
@@ -761,41 +670,11 @@ int gw_cmd_status(int argc, char **argv)
     gw_strings_free(errs, ne);
     gw_deadlines_free(dl, nd);
     gw_invoices_free(held, nheld);
-    readback_status_dispose(&rb);
+    gw_readback_status_dispose(&rb);
     gw_ctx_close(&c);
     return GW_EXIT_OK;
 }
 
-static json_t *order_json(const struct gw_order *o, int lines)
-{
-    json_t *j = json_object();
-    size_t i;
-
-    json_object_set_new(j, "partner", json_string(o->partner));
-    json_object_set_new(j, "program", json_string(o->program));
-    json_object_set_new(j, "po_number", json_string(o->po_number));
-    json_object_set_new(j, "state", json_string(o->state));
-    json_object_set_new(j, "created", json_integer((json_int_t)o->created));
-    json_object_set_new(j, "updated", json_integer((json_int_t)o->updated));
-    if (lines) {
-        json_t *a = json_array();
-
-        for (i = 0; i < o->nlines; i++) {
-            const struct gw_order_line *l = &o->lines[i];
-            json_t *lj = json_object();
-
-            json_object_set_new(lj, "line_no", json_integer(l->line_no));
-            json_object_set_new(lj, "product_id", json_string(l->product_id ? l->product_id : ""));
-            json_object_set_new(lj, "quantity", json_string(l->quantity ? l->quantity : ""));
-            json_object_set_new(lj, "unit", json_string(l->unit ? l->unit : ""));
-            json_object_set_new(lj, "unit_cost", json_string(l->unit_cost ? l->unit_cost : ""));
-            json_object_set_new(lj, "state", json_string(l->state ? l->state : ""));
-            json_array_append_new(a, lj);
-        }
-        json_object_set_new(j, "lines", a);
-    }
-    return j;
-}
 
 
 static int orders_list(struct gw_ctx *c, const struct gw_cli_opts *o)
@@ -813,7 +692,7 @@ static int orders_list(struct gw_ctx *c, const struct gw_cli_opts *o)
         json_t *a = json_array();
 
         for (i = 0; i < n; i++)
-            json_array_append_new(a, order_json(v[i], 0));
+            json_array_append_new(a, gw_order_json(v[i], 0));
         json_dumpf(a, stdout, JSON_INDENT(2));
         fputc('\n', stdout);
         json_decref(a);
@@ -831,29 +710,6 @@ static int orders_list(struct gw_ctx *c, const struct gw_cli_opts *o)
     return GW_EXIT_OK;
 }
 
-/* What the order says beyond its lines, as the ERP gets it (the stored
- * canonical order through local/order-to-erp-json): ship-to, ship method,
- * dates, gift and packing slip. NULL when it cannot be made. A DF ship-to is
- * the consumer's personal data: shown to the operator, never logged. */
-static json_t *order_details(struct gw_ctx *c, const struct gw_order *o)
-{
-    struct gw_cdoc *doc = NULL;
-    struct edi_buf b;
-    struct edi_err err;
-    json_t *j = NULL;
-
-    if (o->canonical == NULL)
-        return NULL;
-    edi_err_clear(&err);
-    if (gw_cdoc_parse(&doc, o->canonical, strlen(o->canonical), "order", &err) < 0)
-        return NULL;
-    edi_buf_init(&b, 0);
-    if (gw_erp_json(&b, c, "local/order-to-erp-json", o->partner, o->state, doc, &err) == 0)
-        j = json_loadb(b.p, b.n, 0, NULL);
-    edi_buf_dispose(&b);
-    gw_cdoc_free(doc);
-    return j;
-}
 
 static const char *jstr(const json_t *j, const char *key)
 {
@@ -935,7 +791,7 @@ static int orders_show(struct gw_ctx *c, const struct gw_cli_opts *o)
         found++;
         gw_store_order_history(&h, &nh, c->store, v[i]->id, &err);
         if (o->json) {
-            json_t *j = order_json(v[i], 1), *hj = json_array(), *d = order_details(c, v[i]);
+            json_t *j = gw_order_json(v[i], 1), *hj = json_array(), *d = gw_order_details(c, v[i]);
 
             if (d)
                 json_object_set_new(j, "details", d);
@@ -953,7 +809,7 @@ static int orders_show(struct gw_ctx *c, const struct gw_cli_opts *o)
             fputc('\n', stdout);
             json_decref(j);
         } else {
-            json_t *d = order_details(c, v[i]);
+            json_t *d = gw_order_details(c, v[i]);
 
             printf("%s %s %s — %s\n", v[i]->partner, v[i]->program, v[i]->po_number, v[i]->state);
             if (d)
@@ -1231,42 +1087,6 @@ static int is_fa(const struct gw_document *d)
 
 /* Why an outbound document is rejected, as the partner's 997/999 said
  * (the caller's to free), NULL when it is not or nobody said. */
-static char *doc_why(struct gw_store *s, const struct gw_document *d)
-{
-    struct edi_err err;
-    char *why = NULL;
-
-    if (d->state == NULL || strcmp(d->state, "rejected") != 0 || d->direction == NULL ||
-        strcmp(d->direction, "in") == 0)
-        return NULL;
-    edi_err_clear(&err);
-    if (gw_readback_why(&why, s, d, &err) < 0)
-        gw_errorf("%s", err.msg);
-    return why;
-}
-
-static json_t *doc_json(struct gw_store *s, const struct gw_document *d)
-{
-    json_t *j = json_object();
-    char *why = doc_why(s, d);
-
-    json_object_set_new(j, "id", json_integer((json_int_t)d->id));
-    json_object_set_new(j, "partner", json_string(d->partner ? d->partner : ""));
-    json_object_set_new(j, "direction", json_string(d->direction ? d->direction : ""));
-    json_object_set_new(j, "kind", json_string(d->kind ? d->kind : ""));
-    json_object_set_new(j, "ref", d->ref ? json_string(d->ref) : json_null());
-    json_object_set_new(j, "state", json_string(d->state ? d->state : ""));
-    json_object_set_new(j, "group_control", d->group_control ? json_string(d->group_control) : json_null());
-    json_object_set_new(j, "set_control", d->set_control ? json_string(d->set_control) : json_null());
-    json_object_set_new(j, "about", d->about ? json_integer((json_int_t)d->about) : json_null());
-    json_object_set_new(j, "text", d->text ? json_string(d->text) : json_null());
-    json_object_set_new(j, "findings", d->findings ? json_string(d->findings) : json_null());
-    json_object_set_new(j, "why", why ? json_string(why) : json_null());
-    json_object_set_new(j, "created", json_integer((json_int_t)d->created));
-    json_object_set_new(j, "updated", json_integer((json_int_t)d->updated));
-    free(why);
-    return j;
-}
 
 /* Each line of text under a row, indented. */
 static void print_text(const char *indent, const char *text)
@@ -1286,7 +1106,12 @@ static void print_text(const char *indent, const char *text)
 static void doc_print(struct gw_store *s, const struct gw_document *d, const char *indent)
 {
     char t[32], ctl[48], more[160];
-    char *why = doc_why(s, d);
+    struct edi_err err;
+    char *why;
+
+    edi_err_clear(&err);
+    if ((why = gw_document_why(s, d, &err)) == NULL && err.rc < 0)
+        gw_errorf("%s", err.msg);
 
     stamp(t, sizeof(t), d->created);
     snprintf(ctl, sizeof(ctl), "%s/%s", d->group_control ? d->group_control : "-",
@@ -1326,7 +1151,7 @@ static int documents_list(struct gw_ctx *c, const struct doc_opts *d)
         json_t *a = json_array();
 
         for (i = 0; i < n; i++)
-            json_array_append_new(a, doc_json(c->store, &v[i]));
+            json_array_append_new(a, gw_document_json(c->store, &v[i]));
         json_dumpf(a, stdout, JSON_INDENT(2));
         fputc('\n', stdout);
         json_decref(a);
@@ -1387,7 +1212,7 @@ static int about_one(json_t *a, struct gw_ctx *c, int64_t id, int json, struct e
         if (v[i].id != id)
             continue;
         if (json)
-            j = doc_json(c->store, &v[i]);
+            j = gw_document_json(c->store, &v[i]);
         else
             doc_print(c->store, &v[i], "");
     }
@@ -1397,7 +1222,7 @@ static int about_one(json_t *a, struct gw_ctx *c, int64_t id, int json, struct e
         if (v[i].id == id)
             continue;
         if (json)
-            json_array_append_new(aj, doc_json(c->store, &v[i]));
+            json_array_append_new(aj, gw_document_json(c->store, &v[i]));
         else
             doc_print(c->store, &v[i], "  ");
     }

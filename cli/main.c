@@ -35,6 +35,7 @@ static const struct command {
     {"secrets", gw_cmd_secrets},
     {"certs", gw_cmd_certs},
     {"erp", gw_cmd_erp},
+    {"users", gw_cmd_users},
 };
 
 const char *gw_cli_prog = "wharf";

@@ -46,6 +46,7 @@ if [ -n "$tests" ]; then
       npm:npm \
       python3:python3 \
       openssl:openssl \
+      curl:curl \
       flock:util-linux \
       mkfifo:coreutils \
       /usr/sbin/sshd:openssh-server \
@@ -57,7 +58,8 @@ if [ -n "$tests" ]; then
     # node, npm: the independent parser (node-x12); python3:
     # scripts/check-layers.py; flock, mkfifo: inbound-faults.sh; sshd,
     # ssh-keygen: sftp.sh runs OpenSSH's server on loopback; groff,
-    # systemd-analyze: install.sh renders wharf(1) and verifies wharf.service
+    # systemd-analyze: install.sh renders wharf(1) and verifies wharf.service;
+    # curl: api.sh and as2.sh talk to wharf serve's listeners
     command -v "${tool%%:*}" >/dev/null 2>&1 || need="$need ${tool#*:}"
   done
 fi

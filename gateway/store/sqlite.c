@@ -347,6 +347,34 @@ static const char *const MIGRATIONS[] = {
     "  updated INTEGER NOT NULL,"
     "  UNIQUE (direction, partner, message_id));"
     "CREATE INDEX as2_outbox ON as2_messages (outbox_id) WHERE outbox_id IS NOT NULL;",
+    /* 13: the HTTP API's users (gateway/api/): an argon2id password hash
+     * (crypto_pwhash_str), never a password; API tokens and sessions kept
+     * as digests of the random values the client holds (a copy of the
+     * store gives no one a way in); a session's CSRF token and expiry.
+     * Orders paged newest first by (state, id) and (partner, id). */
+    "CREATE TABLE users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  role TEXT NOT NULL,"
+    "  pwhash TEXT,"
+    "  created INTEGER NOT NULL,"
+    "  updated INTEGER NOT NULL);"
+    "CREATE TABLE api_tokens ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL,"
+    "  digest TEXT NOT NULL UNIQUE,"
+    "  created INTEGER NOT NULL);"
+    "CREATE INDEX api_tokens_user ON api_tokens (user_id);"
+    "CREATE TABLE sessions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL,"
+    "  digest TEXT NOT NULL UNIQUE,"
+    "  csrf TEXT NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  expires INTEGER NOT NULL);"
+    "CREATE INDEX sessions_user ON sessions (user_id);"
+    "CREATE INDEX orders_state_id ON orders (state, id);"
+    "CREATE INDEX orders_partner_id ON orders (partner, id);",
 };
 
 
@@ -379,6 +407,34 @@ static const char *const TX_SQL[T_COUNT_] = {
 
 static const char *const SQL[Q_COUNT_] = {
     [Q_CURSOR_GET] = "SELECT value FROM cursors WHERE partner = ?1 AND name = ?2",
+    /* ---- users of the HTTP API */
+    [Q_USER_INSERT] = "INSERT INTO users (name, role, pwhash, created, updated) VALUES (?1, ?2, ?3, ?4, ?4)",
+    [Q_USER_GET] = "SELECT id, name, role, pwhash, created, updated FROM users WHERE name = ?1",
+    [Q_USER_LIST] = "SELECT id, name, role, NULL, created, updated FROM users ORDER BY name",
+    [Q_USER_PASSWD] = "UPDATE users SET pwhash = ?2, updated = ?3 WHERE id = ?1",
+    [Q_USER_DELETE] = "DELETE FROM users WHERE id = ?1",
+    [Q_USER_TOKENS_DELETE] = "DELETE FROM api_tokens WHERE user_id = ?1",
+    [Q_USER_SESSIONS_DELETE] = "DELETE FROM sessions WHERE user_id = ?1",
+    [Q_TOKEN_INSERT] = "INSERT INTO api_tokens (user_id, digest, created) VALUES (?1, ?2, ?3)",
+    [Q_USER_BY_TOKEN] = "SELECT u.id, u.name, u.role, NULL, u.created, u.updated, NULL, 0 FROM api_tokens t"
+                        " JOIN users u ON u.id = t.user_id WHERE t.digest = ?1",
+    [Q_SESSION_INSERT] = "INSERT INTO sessions (user_id, digest, csrf, created, expires) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [Q_USER_BY_SESSION] = "SELECT u.id, u.name, u.role, NULL, u.created, u.updated, s.csrf, s.expires FROM sessions s"
+                          " JOIN users u ON u.id = s.user_id WHERE s.digest = ?1 AND s.expires > ?2",
+    [Q_SESSION_DELETE] = "DELETE FROM sessions WHERE digest = ?1 OR expires <= ?2",
+    /* a page of orders, newest first, after the row id ?4 (0: the first page) */
+    [Q_ORDER_PAGE] = ORDER_COLS " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2)"
+                     " AND (?3 IS NULL OR instr(po_number, ?3) > 0) AND (?4 = 0 OR id < ?4)"
+                     " ORDER BY id DESC LIMIT ?5",
+    /* a page of documents, newest first, after the row id ?4, created at ?5 or later */
+    [Q_DOC_PAGE] = DOC_COLS " WHERE (?1 IS NULL OR partner = ?1) AND (?2 IS NULL OR kind = ?2)"
+                   " AND (?3 IS NULL OR state = ?3) AND (?4 = 0 OR id < ?4) AND created >= ?5"
+                   " ORDER BY id DESC LIMIT ?6",
+    [Q_DOC_GET] = DOC_COLS " WHERE id = ?1",
+    /* the bytes a document came in (its interchange's raw file) or went out in (its outbox message) */
+    [Q_DOC_RAW] = "SELECT coalesce(r.bytes, o.bytes) FROM documents d"
+                  " LEFT JOIN interchanges i ON i.id = d.interchange_id LEFT JOIN raw r ON r.id = i.raw_id"
+                  " LEFT JOIN outbox o ON o.id = d.outbox_id WHERE d.id = ?1",
     [Q_CURSOR_SET] = "INSERT INTO cursors (partner, name, value, updated) VALUES (?1, ?2, ?3, ?4)"
                      " ON CONFLICT (partner, name) DO UPDATE SET value = excluded.value, updated = excluded.updated",
     [Q_WAIT_GET] = "SELECT until FROM rate_waits WHERE partner = ?1 AND operation = ?2",

@@ -2826,3 +2826,211 @@ void gw_sealed_free(struct gw_sealed *v, size_t n)
     }
     free(v);
 }
+
+/* ---- users of the HTTP API ---------------------------------------------------- */
+
+static void user_of_row(struct gw_user *u, struct gw_cursor *cur, int session)
+{
+    memset(u, 0, sizeof(*u));
+    u->id = col_int(cur, 0);
+    u->name = col_str(cur, 1);
+    u->role = col_str(cur, 2);
+    u->pwhash = col_str(cur, 3);
+    u->created = (time_t)col_int(cur, 4);
+    u->updated = (time_t)col_int(cur, 5);
+    if (session) {
+        u->csrf = col_str(cur, 6);
+        u->expires = (time_t)col_int(cur, 7);
+    }
+}
+
+/* The one user q finds with in: EDI_ENOTFOUND (message what) when none. */
+static int user_found(struct gw_user **out, struct gw_store *s, enum gw_q q, const struct gw_param *in, size_t nin,
+                      int session, const char *op, const char *what, struct edi_err *err)
+{
+    struct gw_cursor *cur;
+    int rc;
+
+    *out = NULL;
+    if ((rc = q_first(&cur, s, q, in, nin, op, err)) < 0)
+        return rc;
+    if (rc == 0)
+        return edi_fail(err, EDI_ENOTFOUND, "%s", what);
+    *out = edi_xmalloc(sizeof(**out));
+    user_of_row(*out, cur, session);
+    done(cur);
+    return 0;
+}
+
+int gw_store_user_add(struct gw_store *s, const char *name, const char *role, const char *pwhash, time_t now,
+                      struct edi_err *err)
+{
+    static const char op[] = "add user";
+    struct gw_cursor *cur;
+    int rc;
+
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = q_first(&cur, s, Q_USER_GET, GW_IN(GW_TEXT(name)), op, err)) == 1) {
+        done(cur);
+        rc = edi_fail(err, EDI_ESYNTAX, "user %s exists (`wharf users passwd %s` changes the password)", name,
+                      name);
+    } else if (rc == 0)
+        rc = q_run(s, Q_USER_INSERT, GW_IN(GW_TEXT(name), GW_TEXT(role), GW_TEXT(pwhash), GW_INT(now)), op, err);
+    return tx_end(s, rc, op, err);
+}
+
+int gw_store_user_get(struct gw_user **out, struct gw_store *s, const char *name, struct edi_err *err)
+{
+    char what[200];
+
+    snprintf(what, sizeof(what), "no user %s", name);
+    return user_found(out, s, Q_USER_GET, GW_IN(GW_TEXT(name)), 0, "get user", what, err);
+}
+
+int gw_store_users(struct gw_user **out, size_t *n, struct gw_store *s, struct edi_err *err)
+{
+    static const char op[] = "list users";
+    struct gw_cursor *cur = NULL;
+    struct gw_user *v = NULL;
+    size_t k = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = q_open(&cur, s, Q_USER_LIST, NO_IN, op, err)) == 0)
+        while ((rc = next(cur, op, err)) == 1) {
+            v = grow(v, &cap, k, sizeof(*v));
+            user_of_row(&v[k++], cur, 0);
+        }
+    done(cur);
+    if (rc < 0) {
+        gw_users_free(v, k);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+int gw_store_user_passwd(struct gw_store *s, int64_t id, const char *pwhash, time_t now, struct edi_err *err)
+{
+    static const char op[] = "change a user's password";
+    int rc;
+
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = q_run(s, Q_USER_PASSWD, GW_IN(GW_INT(id), GW_TEXT(pwhash), GW_INT(now)), op, err)) == 0)
+        rc = q_run(s, Q_USER_SESSIONS_DELETE, GW_IN(GW_INT(id)), op, err);
+    return tx_end(s, rc, op, err);
+}
+
+int gw_store_user_delete(struct gw_store *s, int64_t id, struct edi_err *err)
+{
+    static const char op[] = "remove a user";
+    int rc;
+
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = q_run(s, Q_USER_SESSIONS_DELETE, GW_IN(GW_INT(id)), op, err)) == 0 &&
+        (rc = q_run(s, Q_USER_TOKENS_DELETE, GW_IN(GW_INT(id)), op, err)) == 0)
+        rc = q_run(s, Q_USER_DELETE, GW_IN(GW_INT(id)), op, err);
+    return tx_end(s, rc, op, err);
+}
+
+int gw_store_token_add(struct gw_store *s, int64_t user_id, const char *digest, time_t now, struct edi_err *err)
+{
+    return q_run(s, Q_TOKEN_INSERT, GW_IN(GW_INT(user_id), GW_TEXT(digest), GW_INT(now)), "add an API token", err);
+}
+
+int gw_store_user_by_token(struct gw_user **out, struct gw_store *s, const char *digest, struct edi_err *err)
+{
+    return user_found(out, s, Q_USER_BY_TOKEN, GW_IN(GW_TEXT(digest)), 1, "find an API token", "no such token",
+                      err);
+}
+
+int gw_store_user_by_session(struct gw_user **out, struct gw_store *s, const char *digest, time_t now,
+                             struct edi_err *err)
+{
+    return user_found(out, s, Q_USER_BY_SESSION, GW_IN(GW_TEXT(digest), GW_INT(now)), 1, "find a session",
+                      "no such session", err);
+}
+
+int gw_store_session_add(struct gw_store *s, int64_t user_id, const char *digest, const char *csrf, time_t now,
+                         time_t expires, struct edi_err *err)
+{
+    return q_run(s, Q_SESSION_INSERT,
+                 GW_IN(GW_INT(user_id), GW_TEXT(digest), GW_TEXT(csrf), GW_INT(now), GW_INT(expires)),
+                 "add a session", err);
+}
+
+int gw_store_session_end(struct gw_store *s, const char *digest, time_t now, struct edi_err *err)
+{
+    return q_run(s, Q_SESSION_DELETE, GW_IN(GW_TEXT(digest), GW_INT(now)), "end a session", err);
+}
+
+void gw_users_free(struct gw_user *v, size_t n)
+{
+    size_t i;
+
+    if (v == NULL)
+        return;
+    for (i = 0; i < n; i++) {
+        free(v[i].name);
+        free(v[i].role);
+        free(v[i].pwhash);
+        free(v[i].csrf);
+    }
+    free(v);
+}
+
+int gw_store_order_page(struct gw_order ***out, size_t *n, struct gw_store *s, const char *state,
+                        const char *partner, const char *q, int64_t after, size_t max, struct edi_err *err)
+{
+    return orders_found(out, n, s, Q_ORDER_PAGE,
+                        GW_IN(GW_TEXT(state), GW_TEXT(partner), GW_TEXT(q), GW_INT(after), GW_INT(limit_of(max))),
+                        1, "page of orders", err);
+}
+
+int gw_store_document_page(struct gw_document **out, size_t *n, struct gw_store *s, const char *partner,
+                           const char *kind, const char *state, time_t since, int64_t after, size_t max,
+                           struct edi_err *err)
+{
+    return documents_found(out, n, s, Q_DOC_PAGE,
+                           GW_IN(GW_TEXT(partner), GW_TEXT(kind), GW_TEXT(state), GW_INT(after), GW_INT(since),
+                                 GW_INT(limit_of(max))),
+                           "page of documents", err);
+}
+
+int gw_store_document(struct gw_document **out, struct gw_store *s, int64_t id, struct edi_err *err)
+{
+    size_t n = 0;
+    int rc;
+
+    if ((rc = documents_found(out, &n, s, Q_DOC_GET, GW_IN(GW_INT(id)), "get document", err)) < 0)
+        return rc;
+    if (n == 0) {
+        gw_documents_free(*out, 0);
+        *out = NULL;
+        return edi_fail(err, EDI_ENOTFOUND, "no document %lld", (long long)id);
+    }
+    return 0;
+}
+
+int gw_store_document_raw(char **out, size_t *n, struct gw_store *s, int64_t id, struct edi_err *err)
+{
+    struct gw_cursor *cur;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = q_first(&cur, s, Q_DOC_RAW, GW_IN(GW_INT(id)), "document bytes", err)) < 0)
+        return rc;
+    if (rc == 1 && cur->drv->col_blob(cur, 0, n) != NULL)
+        *out = col_bytes(n, cur, 0);
+    done(cur);
+    if (*out == NULL)
+        return edi_fail(err, EDI_ENOTFOUND, "document %lld: no bytes kept%s", (long long)id,
+                        rc == 1 ? " (purged, or never stored)" : "");
+    return 0;
+}

@@ -714,4 +714,61 @@ int gw_store_secret_delete(struct gw_store *s, const char *partner, const char *
 int gw_store_secret_versions(int *lo, int *hi, int64_t *n, struct gw_store *s, struct edi_err *err);
 void gw_sealed_free(struct gw_sealed *v, size_t n);
 
+/* ---- users of the HTTP API (gateway/api/, cli/users.c) ---- */
+
+/* A user as the store keeps it: the password as an argon2id hash string
+ * (gateway/secret/pw.h), never the password. csrf and expires: the
+ * session's, when the user was found by a session. */
+struct gw_user {
+    int64_t id;
+    char *name, *role;         /* role: viewer or operator */
+    char *pwhash;              /* NULL in listings and when found by token or session */
+    char *csrf;
+    time_t created, updated, expires;
+};
+
+/* A new user; EDI_ESYNTAX (refused) when the name is taken. */
+int gw_store_user_add(struct gw_store *s, const char *name, const char *role, const char *pwhash, time_t now,
+                      struct edi_err *err);
+/* EDI_ENOTFOUND when there is no such user. *out: gw_users_free(*out, 1). */
+int gw_store_user_get(struct gw_user **out, struct gw_store *s, const char *name, struct edi_err *err);
+/* Every user by name, without their hashes. */
+int gw_store_users(struct gw_user **out, size_t *n, struct gw_store *s, struct edi_err *err);
+/* A new password hash; the user's sessions end (tokens stay). */
+int gw_store_user_passwd(struct gw_store *s, int64_t id, const char *pwhash, time_t now, struct edi_err *err);
+/* The user, their tokens and sessions, in one transaction. */
+int gw_store_user_delete(struct gw_store *s, int64_t id, struct edi_err *err);
+/* An API token's digest (the token itself is never kept). */
+int gw_store_token_add(struct gw_store *s, int64_t user_id, const char *digest, time_t now, struct edi_err *err);
+/* The user of a token's digest, or of a session's digest still valid at
+ * now (csrf and expires set): EDI_ENOTFOUND when none. */
+int gw_store_user_by_token(struct gw_user **out, struct gw_store *s, const char *digest, struct edi_err *err);
+int gw_store_user_by_session(struct gw_user **out, struct gw_store *s, const char *digest, time_t now,
+                             struct edi_err *err);
+/* A session (its digest, its CSRF token) until expires. */
+int gw_store_session_add(struct gw_store *s, int64_t user_id, const char *digest, const char *csrf, time_t now,
+                         time_t expires, struct edi_err *err);
+/* Ends a session (NULL: none) and every expired one. */
+int gw_store_session_end(struct gw_store *s, const char *digest, time_t now, struct edi_err *err);
+void gw_users_free(struct gw_user *v, size_t n);
+
+/* A page of documents, newest first: partner, kind, state (NULL: any),
+ * created at since or later, after the document with row id after (0: the
+ * first page), at most max. */
+int gw_store_document_page(struct gw_document **out, size_t *n, struct gw_store *s, const char *partner,
+                           const char *kind, const char *state, time_t since, int64_t after, size_t max,
+                           struct edi_err *err);
+/* One document by row id; EDI_ENOTFOUND when there is none. */
+int gw_store_document(struct gw_document **out, struct gw_store *s, int64_t id, struct edi_err *err);
+/* The bytes document id came in or went out in (the caller's, free; a
+ * '\0' behind them, not counted in *n): EDI_ENOTFOUND when there is no such
+ * document or its bytes are not kept (purged). */
+int gw_store_document_raw(char **out, size_t *n, struct gw_store *s, int64_t id, struct edi_err *err);
+
+/* A page of orders, newest first, without their lines: state, partner
+ * (NULL: any) and q (NULL: any; a part of the PO number), after the order
+ * with row id after (0: the first page), at most max. */
+int gw_store_order_page(struct gw_order ***out, size_t *n, struct gw_store *s, const char *state,
+                        const char *partner, const char *q, int64_t after, size_t max, struct edi_err *err);
+
 #endif

@@ -1427,6 +1427,74 @@ static void test_invoice_lines(void **state)
 
 /* Migration 6 backfills invoice_lines: an invoice made before it billed
  * its (shipment, order) pairs' shipment lines in full. */
+/* Users of the HTTP API: a name once, tokens and sessions found by their
+ * digests (a session only until it expires), a new password ends the
+ * sessions, removing a user takes tokens and sessions; orders paged. */
+static void test_users_and_sessions(void **state)
+{
+    const struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    struct gw_user *u = NULL, *v = NULL;
+    struct gw_order **p = NULL;
+    struct edi_err err;
+    size_t n = 0;
+    int created, i;
+
+    OK(gw_store_user_add(s, "olga", "operator", "$argon2id$x", T0, E));
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_user_add(s, "olga", "viewer", "$argon2id$y", T0, &err), EDI_ESYNTAX);
+    assert_non_null(strstr(err.msg, "user olga exists"));
+    OK(gw_store_user_get(&u, s, "olga", E));
+    assert_string_equal(u->role, "operator");
+    assert_string_equal(u->pwhash, "$argon2id$x");
+    OK(gw_store_token_add(s, u->id, "tokdigest", T0, E));
+    OK(gw_store_session_add(s, u->id, "sesdigest", "csrf1", T0, T0 + 100, E));
+    OK(gw_store_user_by_token(&v, s, "tokdigest", E));
+    assert_string_equal(v->name, "olga");
+    assert_null(v->pwhash);
+    gw_users_free(v, 1);
+    OK(gw_store_user_by_session(&v, s, "sesdigest", T0 + 99, E));
+    assert_string_equal(v->csrf, "csrf1");
+    gw_users_free(v, 1);
+    assert_int_equal(gw_store_user_by_session(&v, s, "sesdigest", T0 + 100, &err), EDI_ENOTFOUND);
+    assert_int_equal(gw_store_user_by_session(&v, s, "tokdigest", T0, &err), EDI_ENOTFOUND);
+    OK(gw_store_user_passwd(s, u->id, "$argon2id$z", T0 + 1, E));
+    assert_int_equal(gw_store_user_by_session(&v, s, "sesdigest", T0 + 2, &err), EDI_ENOTFOUND);
+    OK(gw_store_user_by_token(&v, s, "tokdigest", E));
+    gw_users_free(v, 1);
+    OK(gw_store_user_delete(s, u->id, E));
+    assert_int_equal(gw_store_user_by_token(&v, s, "tokdigest", &err), EDI_ENOTFOUND);
+    assert_int_equal(gw_store_user_get(&v, s, "olga", &err), EDI_ENOTFOUND);
+    gw_users_free(u, 1);
+    for (i = 1; i <= 3; i++) {
+        char po[16];
+        struct gw_order *o;
+
+        snprintf(po, sizeof(po), "PO%d", i);
+        o = order_new("amazon-rp", "RP", po, "pending-approval", 1);
+        OK(upsert(s, o, &created, "test", T0, E));
+        gw_order_free(o);
+    }
+    OK(gw_store_order_page(&p, &n, s, NULL, "amazon-rp", NULL, 0, 2, E));
+    assert_int_equal(n, 2);
+    assert_string_equal(p[0]->po_number, "PO3");
+    assert_int_equal(p[0]->nlines, 0);   /* a page has no lines */
+    {
+        int64_t last = p[1]->id;
+
+        gw_orders_free(p, n);
+        OK(gw_store_order_page(&p, &n, s, NULL, NULL, NULL, last, 2, E));
+    }
+    assert_int_equal(n, 1);
+    assert_string_equal(p[0]->po_number, "PO1");
+    gw_orders_free(p, n);
+    OK(gw_store_order_page(&p, &n, s, "pending-approval", NULL, "O2", 0, 10, E));
+    assert_int_equal(n, 1);
+    assert_string_equal(p[0]->po_number, "PO2");
+    gw_orders_free(p, n);
+    gw_store_close(s);
+}
+
 static void test_invoice_lines_migration(void **state)
 {
     const struct fx *f = *state;
@@ -1449,8 +1517,9 @@ static void test_invoice_lines_migration(void **state)
     v.canonical = "<invoice/>";
     OK(gw_store_add_invoice(&v.id, s, &v, &bill, 1, "test", T0, E));
     gw_store_close(s);
-    /* back to version 5: no invoice_lines (nor what 7 to 12 added) */
-    exec_raw(f, "DROP TABLE as2_messages; ALTER TABLE invoices DROP COLUMN amazon_status; ALTER TABLE invoices DROP COLUMN amazon_detail;"
+    /* back to version 5: no invoice_lines (nor what 7 to 13 added) */
+    exec_raw(f, "DROP TABLE sessions; DROP TABLE api_tokens; DROP TABLE users; DROP INDEX orders_state_id;"
+                " DROP INDEX orders_partner_id; DROP TABLE as2_messages; ALTER TABLE invoices DROP COLUMN amazon_status; ALTER TABLE invoices DROP COLUMN amazon_detail;"
                 " DROP TABLE rate_waits; DROP TABLE cursors; DROP INDEX outbox_status;"
                 " ALTER TABLE outbox DROP COLUMN receipt; ALTER TABLE outbox DROP COLUMN status;"
                 " ALTER TABLE outbox DROP COLUMN status_detail; ALTER TABLE outbox DROP COLUMN status_checked;"
@@ -1664,6 +1733,7 @@ int main(void)
         T(test_invoice_amazon),
         T(test_invoice_lines),
         T(test_invoice_lines_migration),
+        T(test_users_and_sessions),
         T(test_not_found),
         T(test_raw_digest_required),
         T(test_receipts),

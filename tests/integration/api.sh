@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# The HTTP API of issue 17 with curl against `wharf serve --http` on a port
+# the kernel picks, over a workspace holding the RP and DF golden orders:
+# users (passwords on standard input, refused when short), login (good and
+# bad password, the rate limit's 429), viewer against operator (a viewer
+# cannot approve, sees no DF consumer address; an operator sees it),
+# approve through the API (the order approved, its 855 queued by the ack
+# run as after the CLI's approve), a refusal in the CLI's words, CSRF,
+# Bearer tokens without CSRF, a session of another workspace refused,
+# logout. Usage: api.sh WHARF. Prints ok/not ok lines.
+set -u
+. "$(dirname "$0")/lib.bash" "$@"
+command -v curl > /dev/null || { skip 30 "curl is not installed"; exit 0; }
+pids=""
+trap 'for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+ws2=$tmp/ws2
+"$W" init "$ws" > /dev/null 2>&1 && "$W" init "$ws2" > /dev/null 2>&1 || { no "init"; exit 0; }
+sed -i 's/<acknowledge mode="auto-all"/<acknowledge mode="manual"/' "$ws/wharf.xml"
+cp "$G/amazon-rp-850.edi" "$ws/partners/amazon-rp/inbound/po.edi"
+cp "$G/amazon-df-850.edi" "$ws/partners/amazon-df/inbound/df.edi"
+cp "$G/bad/amazon-df-850-no-beg03.edi" "$ws/partners/amazon-df/inbound/bad.edi"
+"$W" run --once -w "$ws" > "$tmp/run" 2>&1 || no "run --once" "$tmp/run"
+
+# ---- users ------------------------------------------------------------------------------------
+printf 'operator-pass-1\n' | "$W" users add olga --role operator -w "$ws" > "$tmp/u1" 2>&1 || no "users add olga" "$tmp/u1"
+printf 'viewer-pass-12\n' | "$W" users add vic --role viewer -w "$ws" >> "$tmp/u1" 2>&1 || no "users add vic" "$tmp/u1"
+printf 'operator-pass-1\n' | "$W" users add olga --role operator -w "$ws2" >> "$tmp/u1" 2>&1 || no "users add in ws2" "$tmp/u1"
+printf 'short\n' | exits "users add refuses a short password" 2 "$W" users add sam --role viewer -w "$ws"
+has "  saying the rule" 'too short: 5 characters, at least 10' "$tmp/out"
+exits "users add refuses a role that is none" 2 "$W" users add sam --role admin -w "$ws"
+TOK=$("$W" users token olga -w "$ws" 2> "$tmp/tok.err")
+[[ "$TOK" =~ ^[0-9a-f]{64}$ ]] && ok "users token prints a new token" || no "users token" "$tmp/tok.err"
+"$W" users list --json -w "$ws" > "$tmp/users.json" 2>&1
+has "users list --json: names and roles" '"name": "vic",' "$tmp/users.json"
+hasnt "  never a hash" 'argon2|pwhash' "$tmp/users.json"
+cat "$ws"/wharf.db* | tr -c "[:print:]\n" " " > "$tmp/db.txt"
+hasnt "the store keeps no password and no token" "operator-pass-1|$TOK" "$tmp/db.txt"
+
+# ---- the servers ----------------------------------------------------------------------------
+port_of() {  # port_of LOG: the port serve says it listens on
+  local p="" _
+  for _ in $(seq 100); do
+    p=$(sed -n 's|.*http: listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$1" | head -1)
+    [ -n "$p" ] && break; sleep 0.1
+  done
+  echo "$p"
+}
+WHARF_POLL_SECONDS=3600 "$W" serve --http 127.0.0.1:0 -w "$ws" 2> "$tmp/serve.log" & pids="$pids $!"
+WHARF_POLL_SECONDS=3600 "$W" serve --http 127.0.0.1:0 -w "$ws2" 2> "$tmp/serve2.log" & pids="$pids $!"
+P1=$(port_of "$tmp/serve.log"); P2=$(port_of "$tmp/serve2.log")
+[ -n "$P1" ] && [ -n "$P2" ] && ok "both workspaces serve the API" || no "serve's listening line" "$tmp/serve.log"
+B=http://127.0.0.1:$P1/api/v1
+# req NAME ARGS...: curl; the status in $tmp/code, the body in $tmp/body, headers in $tmp/hdr
+req() { curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' "$@" > "$tmp/code"; }
+code() { if [ "$(cat "$tmp/code")" = "$2" ]; then ok "$1"; else no "$1 (status $(cat "$tmp/code"), want $2)" "$tmp/body"; fi; }
+jget() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$tmp/body" "$1"; }
+
+# ---- login ------------------------------------------------------------------------------------
+req "$B/status"
+code "no session, no token: 401" 401
+has "  in JSON, saying how to log in" '"error": *"log in first' "$tmp/body"
+req -H 'Content-Type: application/json' -d '{"name":"olga","password":"wrong-password"}' "$B/login"
+code "a wrong password: 401" 401
+has "  wrong name or password" 'wrong name or password' "$tmp/body"
+req -c "$tmp/op.jar" -H 'Content-Type: application/json' -d '{"name":"olga","password":"operator-pass-1"}' "$B/login"
+code "the operator logs in" 200
+has "  a session cookie: HttpOnly, SameSite=Strict, Path=/" '^Set-Cookie: wharf_session=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict' "$tmp/hdr"
+hasnt "  not Secure over plain HTTP" '^Set-Cookie:.*Secure' "$tmp/hdr"
+OPCSRF=$(jget 'j["csrf_token"]')
+[[ "$OPCSRF" =~ ^[0-9a-f]{64}$ ]] && ok "  and its CSRF token" || no "csrf_token" "$tmp/body"
+req -c "$tmp/v.jar" --data-urlencode name=vic --data-urlencode password=viewer-pass-12 "$B/login"
+code "the viewer logs in with a form" 200
+
+# ---- reading ------------------------------------------------------------------------------------
+req -b "$tmp/v.jar" "$B/status"
+code "status with the viewer's session" 200
+has "  what wharf status --json says" '"orders:pending-approval": 2' "$tmp/body"
+req -b "$tmp/v.jar" "$B/orders?limit=1"
+code "orders, a page of one" 200
+[ "$(jget 'len(j["orders"])'),$(jget 'j["next"] is not None')" = "1,True" ] && ok "  one order and a next page" || no "page" "$tmp/body"
+req -b "$tmp/v.jar" "$B/orders?limit=1&after=$(jget 'j["next"]')"
+[ "$(jget 'len(j["orders"]),j["next"]')" = "(1, None)" ] && ok "  the next page: the other order, no more" || no "page 2" "$tmp/body"
+req -b "$tmp/v.jar" "$B/orders?q=32PA&partner=amazon-rp"
+[ "$(jget '[o["po_number"] for o in j["orders"]]')" = "['4Z32PABC']" ] && ok "  q= finds by a part of the PO" || no "q=" "$tmp/body"
+req -b "$tmp/v.jar" "$B/orders?state=pending"
+code "a state that is none: 400" 400
+has "  in the CLI's words" "state 'pending' is not one of: pending-approval, approved" "$tmp/body"
+req -b "$tmp/v.jar" "$B/orders/amazon-df/TVd4wGZnR"
+code "the viewer reads the DF order" 200
+hasnt "  without the consumer's address" 'ship_to_address|address_lines|gift_message' "$tmp/body"
+has "  saying it is hidden" '"personal_data": "hidden: operators only"' "$tmp/body"
+req -b "$tmp/op.jar" "$B/orders/amazon-df/TVd4wGZnR"
+has "the operator sees the consumer's address" '"ship_to_address"' "$tmp/body"
+req -b "$tmp/v.jar" "$B/orders/amazon-rp/NOPE"
+code "an order that is none: 404" 404
+has "  in the CLI's words" 'no order NOPE for partner amazon-rp' "$tmp/body"
+
+# ---- documents ------------------------------------------------------------------------------------
+req -b "$tmp/v.jar" "$B/documents?type=850&since=2020-01-01"
+[ "$(jget 'sorted((d["partner"], d["state"]) for d in j["documents"])')" = "[('amazon-df', 'accepted'), ('amazon-df', 'rejected'), ('amazon-rp', 'accepted')]" ] \
+  && ok "documents?type=850: the three 850s" || no "documents" "$tmp/body"
+req -b "$tmp/v.jar" "$B/documents?since=2099-01-01"
+[ "$(jget 'len(j["documents"])')" = 0 ] && ok "  since= a later day: none" || no "since" "$tmp/body"
+req -b "$tmp/v.jar" "$B/documents?since=yesterday"
+code "  since= that is no date: 400" 400
+req -b "$tmp/v.jar" "$B/documents?state=rejected&partner=amazon-df"
+BAD=$(jget 'j["documents"][0]["id"]')
+RPDOC=$(curl -s -b "$tmp/v.jar" "$B/documents?type=850&partner=amazon-rp" | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"][0]["id"])')
+DFDOC=$(curl -s -b "$tmp/v.jar" "$B/documents?type=850&partner=amazon-df&state=accepted" | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"][0]["id"])')
+req -b "$tmp/v.jar" "$B/documents/$BAD/findings"
+has "a rejected document's findings, one a line, with position and rule" '"segment 2: BEG03 .*is required.*\[element-missing\]"' "$tmp/body"
+req -b "$tmp/v.jar" "$B/documents/$RPDOC"
+[ "$(jget 'j["kind"], j["state"]')" = "('850', 'accepted')" ] && ok "one document by id" || no "document" "$tmp/body"
+req -b "$tmp/v.jar" "$B/documents/$RPDOC/raw"
+cmp -s "$tmp/body" "$G/amazon-rp-850.edi" && ok "  its raw file, as received" || no "raw" "$tmp/body"
+req -b "$tmp/v.jar" "$B/documents/$DFDOC/raw"
+code "a viewer gets no DF file (consumers' addresses): 403" 403
+req -b "$tmp/op.jar" "$B/documents/$DFDOC/raw"
+cmp -s "$tmp/body" "$G/amazon-df-850.edi" && ok "  an operator does" || no "DF raw for the operator" "$tmp/body"
+req --path-as-is -b "$tmp/op.jar" "$B/documents/../../../../etc/passwd"
+hasnt "a path that climbs out is no file" 'root:' "$tmp/body"
+req -b "$tmp/op.jar" "$B/documents/$RPDOC%2F..%2F..%2Fwharf.db/raw"
+code "  an id with an encoded path in it: 404" 404
+req -b "$tmp/op.jar" "$B/documents/99999/raw"
+code "  a document that is none: 404" 404
+
+# ---- deciding ------------------------------------------------------------------------------------
+VCSRF=$(curl -s -b "$tmp/v.jar" -c "$tmp/v2.jar" -H 'Content-Type: application/json' -d '{"name":"vic","password":"viewer-pass-12"}' "$B/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
+req -b "$tmp/v2.jar" -H "X-CSRF-Token: $VCSRF" -X POST "$B/orders/amazon-rp/4Z32PABC/approve"
+code "a viewer cannot approve: 403" 403
+has "  saying so" 'only operators approve and reject orders; vic is a viewer' "$tmp/body"
+req -b "$tmp/op.jar" -X POST "$B/orders/amazon-rp/4Z32PABC/approve"
+code "a POST with a session cookie and no X-CSRF-Token: 403" 403
+has "  saying the header is missing" 'X-CSRF-Token is missing' "$tmp/body"
+req -b "$tmp/op.jar" -H "X-CSRF-Token: $VCSRF" -X POST "$B/orders/amazon-rp/4Z32PABC/approve"
+code "  another session's CSRF token: 403" 403
+req -b "$tmp/op.jar" -H "X-CSRF-Token: $OPCSRF" -X POST -d '{"ship_date":"2025-02-30"}' "$B/orders/amazon-rp/4Z32PABC/approve"
+code "a decision the rules refuse: 409" 409
+has "  in the CLI's words, with the rule" "amazon-rp 4Z32PABC refused: ship date '2025-02-30' is not a date YYYY-MM-DD \[rule ack-ship-date\]" "$tmp/body"
+req -b "$tmp/op.jar" -H "X-CSRF-Token: $OPCSRF" -X POST -d '{"lines":[{"line_no":1,"accept":20,"backorder":"4","ship_date":"2099-01-09"}]}' "$B/orders/amazon-rp/4Z32PABC/approve"
+code "the operator approves the RP order" 200
+[ "$(jget 'j["state"]')" = approved ] && ok "  the order is approved" || no "approved" "$tmp/body"
+req -H "Authorization: Bearer $TOK" -X POST -d '{"code":"03"}' "$B/orders/amazon-df/TVd4wGZnR/reject"
+code "a Bearer token rejects the DF order without CSRF" 200
+req -H "Authorization: Bearer ${TOK%?}0" "$B/status"
+code "a token that is not known: 401" 401
+
+# ---- another workspace's session ---------------------------------------------------------------------
+req -c "$tmp/ws2.jar" -H 'Content-Type: application/json' -d '{"name":"olga","password":"operator-pass-1"}' "http://127.0.0.1:$P2/api/v1/login"
+code "olga logs in to the other workspace" 200
+req -b "$tmp/ws2.jar" "$B/status"
+code "its session cookie is refused here: 401" 401
+has "  not of this workspace" 'not of this workspace' "$tmp/body"
+
+# ---- the rate limit ------------------------------------------------------------------------------------
+for i in 1 2 3 4; do
+  curl -s -o /dev/null -H 'Content-Type: application/json' -d '{"name":"olga","password":"wrong-again"}' "$B/login"
+done
+req -H 'Content-Type: application/json' -d '{"name":"olga","password":"operator-pass-1"}' "$B/login"
+code "a sixth login of a name in a minute after five failures: 429, even with the right password" 429
+has "  with Retry-After" '^Retry-After: [0-9]+' "$tmp/hdr"
+req -H 'Content-Type: application/json' -d '{"name":"vic","password":"viewer-pass-12"}' "$B/login"
+code "  another name from the same peer still logs in" 200
+
+# ---- logout ------------------------------------------------------------------------------------
+req -b "$tmp/op.jar" -H "X-CSRF-Token: $OPCSRF" -X POST "$B/logout"
+code "logout" 200
+has "  the cookie is cleared" '^Set-Cookie: wharf_session=; .*Max-Age=0' "$tmp/hdr"
+req -b "$tmp/op.jar" "$B/status"
+code "  the session is over: 401" 401
+hasnt "no password, token or session id in the log" "operator-pass-1|viewer-pass-12|$TOK|$OPCSRF" "$tmp/serve.log"
+
+for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; pids=""
+# ---- the 855, as after the CLI's approve --------------------------------------------------------------
+"$W" ack run -w "$ws" > "$tmp/ack" 2>&1
+has "the ack run queues the 855s of the decisions made through the API" '^2 acknowledgments queued' "$tmp/ack"
+"$W" orders show 4Z32PABC -w "$ws" > "$tmp/show" 2>&1
+has "the order's history names who decided, through the API" 'olga \(api\)' "$tmp/show"
+echo "1..$n"
