@@ -118,6 +118,7 @@ run: build/wharf | $(DEPS_RUN_STAMP)
 	@scripts/run-spapi.sh build/wharf $(RUN_WS)-spapi
 	@scripts/run-erp.sh build/wharf $(RUN_WS)-erp
 	@scripts/run-next.sh build/wharf $(RUN_WS)
+	@scripts/run-http.sh build/wharf $(RUN_WS)
 	@if [ -t 0 ]; then echo "run: serving $(RUN_WS) (Ctrl-C stops; drop files into $(RUN_WS)/partners/*/inbound)"; \
 		exec build/wharf serve -w $(RUN_WS); fi
 
