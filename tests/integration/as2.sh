@@ -72,7 +72,10 @@ wait_for() {  # wait_for SECONDS COMMAND...: until COMMAND succeeds
 stop() { [ -n "$1" ] && kill "$1" 2> /dev/null && wait "$1" 2> /dev/null; }
 trap 'stop "$apid"; stop "$bpid"; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 up() { (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; }
+# B listens before A starts: A's first pass sends at once, and a send B
+# cannot take yet waits out the back-off (a minute), longer than the checks
 bpid=$(serve "$B" "$tmp/b.log")
+wait_for 20 up "$PB"
 apid=$(serve "$A" "$tmp/a.log")
 wait_for 10 up "$PB" && wait_for 10 up "$PA" && ok "both listeners up" || no "listeners" "$tmp/b.log"
 got_order() { [ "$(qb "SELECT count(*) FROM orders WHERE partner = 'amazon-df'")" -ge 1 ]; }
