@@ -917,6 +917,81 @@ out:
     gw_store_close(s);
 }
 
+/* ---- runs ------------------------------------------------------------------------ */
+
+/* limit= and after= of a page into *limit (50 when absent) and *after (0):
+ * 0, or -1 with rs answered. */
+static int page_of(const struct gw_server_req *rq, unsigned long long *limit, int64_t *after,
+                   struct gw_server_resp *rs)
+{
+    char lim[24], aft[24], *end;
+    int hl, ha;
+
+    *limit = 50;
+    *after = 0;
+    if ((hl = query(rq, "limit", lim, sizeof(lim), rs)) < 0 || (ha = query(rq, "after", aft, sizeof(aft), rs)) < 0)
+        return -1;
+    if (hl && ((*limit = strtoull(lim, &end, 10)) == 0 || *end != '\0' || lim[0] < '0' || lim[0] > '9' ||
+               *limit > GW_API_PAGE_MAX)) {
+        gw_server_error(rs, 400, "limit= is a number from 1 to 500");
+        return -1;
+    }
+    if (ha && (*after = id_of(aft, strlen(aft))) == 0) {
+        gw_server_error(rs, 400, "after= is the \"next\" of the page before");
+        return -1;
+    }
+    return 0;
+}
+
+static const char *const run_states[] = {"running", "done", "failed", NULL};
+
+static void on_runs(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    struct gw_api *a = arg;
+    char state[40];
+    struct gw_run *v = NULL;
+    struct gw_store *s = NULL;
+    struct gw_user *u;
+    struct edi_err err;
+    unsigned long long limit;
+    int64_t after;
+    size_t n = 0, i;
+    int hs;
+
+    if ((hs = query(rq, "state", state, sizeof(state), rs)) < 0 || page_of(rq, &limit, &after, rs) < 0)
+        return;
+    if (hs) {
+        for (i = 0; run_states[i] && strcmp(run_states[i], state) != 0; i++)
+            ;
+        if (run_states[i] == NULL) {
+            char msg[120];
+
+            snprintf(msg, sizeof(msg), "state '%s' is not one of: running, done, failed", state);
+            gw_server_error(rs, 400, msg);
+            return;
+        }
+    }
+    if (store_open(&s, a, rs) < 0)
+        return;
+    if ((u = who(a, s, rq, rs)) != NULL) {
+        edi_err_clear(&err);
+        if (gw_store_run_page(&v, &n, s, hs ? state : NULL, after, (size_t)limit + 1, &err) < 0)
+            gw_server_error(rs, 503, err.msg);
+        else {
+            json_t *j = json_object(), *arr = json_array();
+
+            for (i = 0; i < n && i < limit; i++)
+                json_array_append_new(arr, gw_run_json(&v[i]));
+            json_object_set_new(j, "runs", arr);
+            json_object_set_new(j, "next", n > limit ? json_integer((json_int_t)v[limit - 1].id) : json_null());
+            reply(rs, 200, j);
+        }
+        gw_runs_free(v, n);
+        gw_users_free(u, 1);
+    }
+    gw_store_close(s);
+}
+
 /* ---- the API ----------------------------------------------------------------------- */
 
 int gw_api_new(struct gw_api **out, const char *workspace, const char *store_path, const char *schemas_dir,
@@ -968,4 +1043,5 @@ void gw_api_route(struct gw_api *a, struct gw_server *s, int tls)
     gw_server_route(s, "POST", GW_API_PREFIX "orders/", 0, on_decide, a);
     gw_server_route(s, "GET", GW_API_PREFIX "documents", 0, on_documents, a);
     gw_server_route(s, "GET", GW_API_PREFIX "documents/", 0, on_document, a);
+    gw_server_route(s, "GET", GW_API_PREFIX "runs", 0, on_runs, a);
 }

@@ -17,6 +17,8 @@
  *   GET  /api/v1/documents?state=&type=&partner=&since=&limit=&after=
  *   GET  /api/v1/documents/ID[/findings|/raw]  by row id only: no path is
  *                          resolved; a DF partner's raw files: operators only
+ *   GET  /api/v1/runs?state=&limit=&after=  the scheduled jobs' runs, newest
+ *                          first, as `wharf runs list --json`
  *
  * Who: every endpoint but login needs a session cookie or
  * "Authorization: Bearer TOKEN" (`wharf users token`). A POST with a session

@@ -329,3 +329,19 @@ json_t *gw_document_json(struct gw_store *s, const struct gw_document *d)
     free(why);
     return j;
 }
+
+json_t *gw_run_json(const struct gw_run *r)
+{
+    json_t *j = json_object();
+
+    json_object_set_new(j, "id", json_integer((json_int_t)r->id));
+    json_object_set_new(j, "partner", json_string(r->partner ? r->partner : ""));
+    json_object_set_new(j, "job", json_string(r->job ? r->job : ""));
+    json_object_set_new(j, "due", json_integer((json_int_t)r->due));
+    json_object_set_new(j, "started", json_integer((json_int_t)r->started));
+    json_object_set_new(j, "ended", r->ended ? json_integer((json_int_t)r->ended) : json_null());
+    json_object_set_new(j, "state", json_string(r->state ? r->state : ""));
+    json_object_set_new(j, "counts", r->counts ? json_string(r->counts) : json_null());
+    json_object_set_new(j, "error", r->error ? json_string(r->error) : json_null());
+    return j;
+}

@@ -55,4 +55,9 @@ char *gw_document_why(struct gw_store *s, const struct gw_document *d, struct ed
  * findings, why a partner rejected it (read back), created, updated. */
 json_t *gw_document_json(struct gw_store *s, const struct gw_document *d);
 
+/* A run of a scheduled job as JSON (`wharf runs list --json`, the API):
+ * id, partner, job, due, started, ended (null while running), state,
+ * counts and error (null when none). */
+json_t *gw_run_json(const struct gw_run *r);
+
 #endif

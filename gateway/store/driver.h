@@ -75,6 +75,7 @@ enum gw_q {
     Q_RUN_END,
     Q_RUN_LAST,
     Q_RUNS_LIST,
+    Q_RUNS_PAGE,
     Q_DOC_OUTBOX,
     Q_DOCS_SENT,
     Q_DOCS_SENT_EVENT,

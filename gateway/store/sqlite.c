@@ -543,6 +543,8 @@ static const char *const SQL[Q_COUNT_] = {
     [Q_RUN_LAST] = "SELECT coalesce(max(due), 0) FROM runs WHERE partner = ?1 AND job = ?2",
     [Q_RUNS_LIST] = "SELECT id, partner, job, due, started, coalesce(ended, 0), state, counts, error"
                     " FROM runs ORDER BY id DESC LIMIT ?1",
+    [Q_RUNS_PAGE] = "SELECT id, partner, job, due, started, coalesce(ended, 0), state, counts, error"
+                    " FROM runs WHERE (?1 IS NULL OR state = ?1) AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3",
     [Q_DOC_OUTBOX] = "UPDATE documents SET outbox_id = ?2 WHERE id = ?1",
     /* the event first (it names the documents still queued), then the state */
     [Q_DOCS_SENT_EVENT] = "INSERT INTO document_events (document_id, at, state, detail)"

@@ -393,6 +393,10 @@ int gw_store_last_run(time_t *due, struct gw_store *s, const char *partner, cons
 /* Runs, newest first, at most max. *out belongs to the caller. */
 int gw_store_runs(struct gw_run **out, size_t *n, struct gw_store *s, size_t max,
                   struct edi_err *err);
+/* A page of runs, newest first: in state (NULL: any), after the run with
+ * row id after (0: the first page), at most max. */
+int gw_store_run_page(struct gw_run **out, size_t *n, struct gw_store *s, const char *state, int64_t after,
+                      size_t max, struct edi_err *err);
 void gw_runs_free(struct gw_run *v, size_t n);
 
 /* ---- outbound documents ------------------------------------------------------ */

@@ -36,6 +36,8 @@ hasnt "  never a hash" 'argon2|pwhash' "$tmp/users.json"
 cat "$ws"/wharf.db* | tr -c "[:print:]\n" " " > "$tmp/db.txt"
 hasnt "the store keeps no password and no token" "operator-pass-1|$TOK" "$tmp/db.txt"
 
+"$W" runs list --json --limit 0 -w "$ws" > "$tmp/runs.json" 2>&1 || no "runs list --json" "$tmp/runs.json"
+
 # ---- the servers ----------------------------------------------------------------------------
 port_of() {  # port_of LOG: the port serve says it listens on
   local p="" _
@@ -123,6 +125,20 @@ req -b "$tmp/op.jar" "$B/documents/$RPDOC%2F..%2F..%2Fwharf.db/raw"
 code "  an id with an encoded path in it: 404" 404
 req -b "$tmp/op.jar" "$B/documents/99999/raw"
 code "  a document that is none: 404" 404
+
+# ---- runs ------------------------------------------------------------------------------------
+req -b "$tmp/v.jar" "$B/runs?limit=2"
+code "runs, a page of two" 200
+[ "$(jget 'len(j["runs"]), j["next"] == j["runs"][1]["id"], j["runs"][0]["id"] > j["runs"][1]["id"]')" = "(2, True, True)" ] \
+  && ok "  newest first, next the last id" || no "runs page" "$tmp/body"
+req -b "$tmp/v.jar" "$B/runs?limit=500&after=$(jget 'j["next"]')"
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); a=json.load(open(sys.argv[2])); sys.exit(not(a["next"] is None and len(c) > 2 and a["runs"] == c[2:]))' "$tmp/runs.json" "$tmp/body" \
+  && ok "  the next page: the rest, the same as wharf runs list --json" || no "runs page 2" "$tmp/body"
+req -b "$tmp/v.jar" "$B/runs?state=done&limit=500"
+[ "$(jget 'sorted(set(r["state"] for r in j["runs"]))')" = "['done']" ] && ok "  state=done: only done runs" || no "runs state" "$tmp/body"
+req -b "$tmp/v.jar" "$B/runs?state=ok"
+code "  a state that is none: 400" 400
+has "  in the CLI's words" "state 'ok' is not one of: running, done, failed" "$tmp/body"
 
 # ---- deciding ------------------------------------------------------------------------------------
 VCSRF=$(curl -s -b "$tmp/v.jar" -c "$tmp/v2.jar" -H 'Content-Type: application/json' -d '{"name":"vic","password":"viewer-pass-12"}' "$B/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
