@@ -992,6 +992,45 @@ static void on_runs(void *arg, const struct gw_server_req *rq, struct gw_server_
     gw_store_close(s);
 }
 
+/* ---- ERP connectors ------------------------------------------------------------------ */
+
+/* GET erp and erp/ID: what `wharf erp status [ID] --json` says. */
+static void on_erp(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    struct gw_api *a = arg;
+    struct gw_store *s = NULL;
+    struct gw_user *u;
+    struct gw_ctx c;
+    struct edi_err err;
+    char id[80], msg[160];
+    json_t *j = NULL;
+    size_t held;
+
+    id[0] = '\0';
+    if (rq->rest && rq->rest[0] != '\0' && gw_api_segment(rq->rest, strlen(rq->rest), id, sizeof(id)) != 1) {
+        gw_server_error(rs, 404, "not an ERP: " GW_API_PREFIX "erp[/ID]");
+        return;
+    }
+    if (store_open(&s, a, rs) < 0)
+        return;
+    u = who(a, s, rq, rs);
+    gw_store_close(s);
+    if (u == NULL || ctx_open(&c, a, rs) < 0) {
+        gw_users_free(u, 1);
+        return;
+    }
+    edi_err_clear(&err);
+    if (id[0] && gw_config_erp(c.cfg, id) == NULL) {
+        snprintf(msg, sizeof(msg), "wharf.xml has no <erp id=\"%s\">", id);
+        gw_server_error(rs, 404, msg);
+    } else if (gw_erp_status_json(&j, &held, &c, id[0] ? id : NULL, &err) < 0)
+        gw_server_error(rs, 503, err.msg);
+    else
+        reply(rs, 200, j);
+    gw_ctx_close(&c);
+    gw_users_free(u, 1);
+}
+
 /* ---- the API ----------------------------------------------------------------------- */
 
 int gw_api_new(struct gw_api **out, const char *workspace, const char *store_path, const char *schemas_dir,
@@ -1044,4 +1083,6 @@ void gw_api_route(struct gw_api *a, struct gw_server *s, int tls)
     gw_server_route(s, "GET", GW_API_PREFIX "documents", 0, on_documents, a);
     gw_server_route(s, "GET", GW_API_PREFIX "documents/", 0, on_document, a);
     gw_server_route(s, "GET", GW_API_PREFIX "runs", 0, on_runs, a);
+    gw_server_route(s, "GET", GW_API_PREFIX "erp", 0, on_erp, a);
+    gw_server_route(s, "GET", GW_API_PREFIX "erp/", 0, on_erp, a);
 }

@@ -19,6 +19,7 @@
  *                          resolved; a DF partner's raw files: operators only
  *   GET  /api/v1/runs?state=&limit=&after=  the scheduled jobs' runs, newest
  *                          first, as `wharf runs list --json`
+ *   GET  /api/v1/erp[/ID]  what `wharf erp status [ID] --json` says
  *
  * Who: every endpoint but login needs a session cookie or
  * "Authorization: Bearer TOKEN" (`wharf users token`). A POST with a session

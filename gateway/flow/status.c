@@ -345,3 +345,60 @@ json_t *gw_run_json(const struct gw_run *r)
     json_object_set_new(j, "error", r->error ? json_string(r->error) : json_null());
     return j;
 }
+
+const char *gw_erp_message_state(const struct gw_outbox_row *r)
+{
+    if (r->sent_at)
+        return "done";
+    if (r->status && strcmp(r->status, "held") == 0)
+        return "held";
+    if (r->attempts > 0 && r->last_error)
+        return "failing";
+    return "pending";
+}
+
+int gw_erp_status_json(json_t **out, size_t *held, struct gw_ctx *c, const char *only, struct edi_err *err)
+{
+    static const char *const names[4] = {"done", "pending", "failing", "held"};
+    json_t *all = json_array();
+    size_t i, k, s;
+    int rc;
+
+    *out = NULL;
+    *held = 0;
+    for (i = 0; i < c->cfg->nerps; i++) {
+        const struct gw_erp_conf *ec = &c->cfg->erps[i];
+        struct gw_outbox_row *v = NULL;
+        char prefix[96];
+        size_t n = 0, counts[4] = {0};
+        json_t *one, *msgs = json_array();
+
+        if (only && strcmp(only, ec->id) != 0)
+            continue;
+        snprintf(prefix, sizeof(prefix), "%s%s", GW_OUTBOX_ERP_API, ec->id);
+        if ((rc = gw_store_outbox_list(&v, &n, c->store, prefix, err)) < 0) {
+            json_decref(msgs);
+            json_decref(all);
+            return rc;
+        }
+        for (k = 0; k < n; k++) {
+            const char *st = gw_erp_message_state(&v[k]);
+
+            for (s = 0; s < 4; s++)
+                counts[s] += strcmp(st, names[s]) == 0;
+            json_array_append_new(
+                msgs, json_pack("{s:I, s:s, s:s, s:s, s:i, s:s?, s:s?}", "message", (json_int_t)v[k].id, "name",
+                                v[k].name ? v[k].name : "", "partner", v[k].partner, "state", st, "attempts",
+                                v[k].attempts, "erp_id", v[k].sent_at ? v[k].receipt : NULL, "error",
+                                v[k].sent_at ? NULL : v[k].last_error));
+        }
+        *held += counts[3];
+        one = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:o}", "id", ec->id, "kind", ec->kind, "done",
+                        (json_int_t)counts[0], "pending", (json_int_t)counts[1], "failing", (json_int_t)counts[2],
+                        "held", (json_int_t)counts[3], "messages", msgs);
+        json_array_append_new(all, one);
+        gw_outbox_rows_free(v, n);
+    }
+    *out = json_pack("{s:o}", "erps", all);
+    return 0;
+}

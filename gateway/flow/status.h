@@ -60,4 +60,13 @@ json_t *gw_document_json(struct gw_store *s, const struct gw_document *d);
  * counts and error (null when none). */
 json_t *gw_run_json(const struct gw_run *r);
 
+/* What an API ERP's outbox message is: done, held, failing or pending. */
+const char *gw_erp_message_state(const struct gw_outbox_row *r);
+/* What `wharf erp status --json` and GET /api/v1/erp say: {"erps": [...]},
+ * per API ERP of c's wharf.xml (only: that one; NULL: every one) its id,
+ * kind, how many messages are done, pending, failing and held, and each
+ * message (id, name, partner, state, attempts, the ERP's id once done, the
+ * last error while not). *held: the held messages, all ERPs together. */
+int gw_erp_status_json(json_t **out, size_t *held, struct gw_ctx *c, const char *only, struct edi_err *err);
+
 #endif

@@ -20,6 +20,21 @@ cp "$G/amazon-rp-850.edi" "$ws/partners/amazon-rp/inbound/po.edi"
 cp "$G/amazon-df-850.edi" "$ws/partners/amazon-df/inbound/df.edi"
 cp "$G/bad/amazon-df-850-no-beg03.edi" "$ws/partners/amazon-df/inbound/bad.edi"
 "$W" run --once -w "$ws" > "$tmp/run" 2>&1 || no "run --once" "$tmp/run"
+# ws2's ERP is Brightpearl without its secrets: its order's message fails, kept for erp status
+python3 - "$ws2/wharf.xml" <<'PY'
+import re, sys
+s = open(sys.argv[1]).read()
+erp = """  <erp kind="brightpearl" id="bp" account="acme" endpoint="https://127.0.0.1:9/"
+       receives="orders shipments invoices" provides="decisions packing-lists">
+    <param name="warehouse-id" value="2"/><param name="channel-id" value="1"/>
+    <param name="price-list-id" value="1"/><param name="bol" value="note"/>
+  </erp>"""
+open(sys.argv[1], "w").write(re.sub(r'  <erp kind="files".*?</erp>\n', erp + "\n", s, count=1, flags=re.S))
+PY
+cp "$G/amazon-rp-850.edi" "$ws2/partners/amazon-rp/inbound/po.edi"
+"$W" run --once -w "$ws2" > "$tmp/run2" 2>&1
+"$W" erp status --json -w "$ws2" > "$tmp/erp2.json" 2>&1
+has "ws2's order waits for its ERP" '"failing": 1' "$tmp/erp2.json"
 
 # ---- users ------------------------------------------------------------------------------------
 printf 'operator-pass-1\n' | "$W" users add olga --role operator -w "$ws" > "$tmp/u1" 2>&1 || no "users add olga" "$tmp/u1"
@@ -167,6 +182,21 @@ code "olga logs in to the other workspace" 200
 req -b "$tmp/ws2.jar" "$B/status"
 code "its session cookie is refused here: 401" 401
 has "  not of this workspace" 'not of this workspace' "$tmp/body"
+
+# ---- ERP connectors ------------------------------------------------------------------------------------
+req -b "$tmp/ws2.jar" "http://127.0.0.1:$P2/api/v1/erp"
+code "erp: the connectors' queues" 200
+python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1])) != json.load(open(sys.argv[2])))' "$tmp/erp2.json" "$tmp/body" \
+  && ok "  what wharf erp status --json says" || no "erp" "$tmp/body"
+[ "$(jget '[(e["id"], e["failing"], e["messages"][0]["name"]) for e in j["erps"]]')" = "[('bp', 1, 'order:amazon-rp:4Z32PABC')]" ] \
+  && ok "  bp: the order failing, by name" || no "erp bp" "$tmp/body"
+req -b "$tmp/ws2.jar" "http://127.0.0.1:$P2/api/v1/erp/bp"
+[ "$(jget 'len(j["erps"]), j["erps"][0]["id"]')" = "(1, 'bp')" ] && ok "  erp/bp: that one" || no "erp/bp" "$tmp/body"
+req -b "$tmp/ws2.jar" "http://127.0.0.1:$P2/api/v1/erp/qb"
+code "  an ERP that is none: 404" 404
+has "  in the CLI's words" 'wharf.xml has no <erp id=\\"qb\\">' "$tmp/body"
+req -H "Authorization: Bearer $TOK" "$B/erp"
+[ "$(jget 'j')" = "{'erps': []}" ] && ok "  the file exchange only: no API ERP" || no "erp ws" "$tmp/body"
 
 # ---- the rate limit ------------------------------------------------------------------------------------
 for i in 1 2 3 4; do
