@@ -402,3 +402,56 @@ int gw_erp_status_json(json_t **out, size_t *held, struct gw_ctx *c, const char 
     *out = json_pack("{s:o}", "erps", all);
     return 0;
 }
+
+json_t *gw_shipment_json(const struct gw_shipment *s, int lines)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s?, s:s?, s:I}", "partner", s->partner,
+                          "program", s->program, "shipment_id", s->shipment_id, "version", s->version,
+                          "state", s->state, "warehouse", s->warehouse, "ship_to", s->ship_to,
+                          "created", (json_int_t)s->created);
+    size_t i;
+
+    if (lines) {
+        json_t *a = json_array();
+
+        for (i = 0; i < s->nlines; i++)
+            json_array_append_new(a, json_pack("{s:I, s:i, s:s}", "order_id",
+                                               (json_int_t)s->lines[i].order_id, "line_no",
+                                               s->lines[i].line_no, "quantity", s->lines[i].quantity));
+        json_object_set_new(o, "lines", a);
+        json_object_set_new(o, "canonical", json_string(s->canonical));
+    }
+    return o;
+}
+
+/* Amazon's word (the Finances API) as {status, summary, variances}: the
+ * summary is the detail's first line, each variance line one string. */
+static json_t *amazon_json(const struct gw_invoice *v)
+{
+    json_t *a = json_array();
+    const char *d = v->amazon_detail ? v->amazon_detail : "", *nl = strchr(d, '\n'), *s;
+    json_t *o = json_pack("{s:s, s:s%}", "status", v->amazon_status, "summary", d,
+                          nl ? (size_t)(nl - d) : strlen(d));
+
+    for (s = nl ? nl + 1 : ""; *s; s = nl + 1) {
+        if ((nl = strchr(s, '\n')) == NULL) {
+            json_array_append_new(a, json_string(s));
+            break;
+        }
+        json_array_append_new(a, json_stringn(s, (size_t)(nl - s)));
+    }
+    json_object_set_new(o, "variances", a);
+    return o;
+}
+
+json_t *gw_invoice_json(const struct gw_invoice *v)
+{
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:I, s:I}", "partner", v->partner,
+                          "program", v->program, "number", v->number, "state", v->state, "po_numbers",
+                          v->po_numbers, "total", v->total, "currency", v->currency, "findings", v->findings,
+                          "created", (json_int_t)v->created, "updated", (json_int_t)v->updated);
+
+    /* "amazon": what Amazon's Finances API said, null until it has */
+    json_object_set_new(j, "amazon", v->amazon_status ? amazon_json(v) : json_null());
+    return j;
+}

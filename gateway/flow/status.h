@@ -69,4 +69,14 @@ const char *gw_erp_message_state(const struct gw_outbox_row *r);
  * last error while not). *held: the held messages, all ERPs together. */
 int gw_erp_status_json(json_t **out, size_t *held, struct gw_ctx *c, const char *only, struct edi_err *err);
 
+/* A shipment as JSON (`wharf shipments list|show --json`, the API):
+ * partner, program, shipment_id, version, state, warehouse, ship_to (an
+ * FC; null for DF), created; with lines, its lines and its canonical
+ * <shipment> (a DF one names the consumer). */
+json_t *gw_shipment_json(const struct gw_shipment *s, int lines);
+/* An invoice as JSON (`wharf invoices list|show --json`, the API):
+ * partner, program, number, state, po_numbers, total, currency, findings,
+ * created, updated, and amazon (what the Finances API said, or null). */
+json_t *gw_invoice_json(const struct gw_invoice *v);
+
 #endif

@@ -560,6 +560,8 @@ static const char *const SQL[Q_COUNT_] = {
     [Q_SHIP_BY_ID] = SHIP_COLS " WHERE id = ?1",
     [Q_SHIP_LIST] = SHIP_COLS " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2)"
                     " ORDER BY id",
+    [Q_SHIP_PAGE] = SHIP_COLS " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2)"
+                    " AND (?3 = 0 OR id < ?3) ORDER BY id DESC LIMIT ?4",
     [Q_SHIP_LINES] = "SELECT order_id, line_no, quantity FROM shipment_lines WHERE shipment_id = ?1"
                      " ORDER BY order_id, line_no",
     [Q_SHIP_STATE] = "UPDATE shipments SET state = ?2, updated = ?3 WHERE id = ?1",
@@ -580,6 +582,8 @@ static const char *const SQL[Q_COUNT_] = {
     [Q_INV_GET] = INV_COLS " WHERE (?1 IS NULL OR partner = ?1) AND number = ?2 ORDER BY id DESC LIMIT 1",
     [Q_INV_BY_ID] = INV_COLS " WHERE id = ?1",
     [Q_INV_LIST] = INV_COLS " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2) ORDER BY id",
+    [Q_INV_PAGE] = INV_COLS " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2)"
+                   " AND (?3 = 0 OR id < ?3) ORDER BY id DESC LIMIT ?4",
     [Q_INV_HISTORY_GET] = "SELECT at, state, what FROM invoice_history WHERE invoice_id = ?1 ORDER BY at, id",
     [Q_INV_BILLED] = "SELECT invoice_id FROM invoice_bills WHERE shipment_id = ?1 AND order_id = ?2",
     /* a document's new state reaches the invoice it carries: the history

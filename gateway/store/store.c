@@ -2052,6 +2052,14 @@ int gw_store_list_shipments(struct gw_shipment ***out, size_t *n, struct gw_stor
                            "list shipments", err);
 }
 
+int gw_store_shipment_page(struct gw_shipment ***out, size_t *n, struct gw_store *s, const char *state,
+                           const char *partner, int64_t after, size_t max, struct edi_err *err)
+{
+    return shipments_found(out, n, s, Q_SHIP_PAGE,
+                           GW_IN(GW_TEXT(state), GW_TEXT(partner), GW_INT(after), GW_INT(limit_of(max))), 0,
+                           "page of shipments", err);
+}
+
 void gw_shipments_free(struct gw_shipment **v, size_t n)
 {
     size_t i;
@@ -2340,6 +2348,14 @@ int gw_store_list_invoices(struct gw_invoice ***out, size_t *n, struct gw_store 
 {
     return invoices_found(out, n, s, Q_INV_LIST, GW_IN(GW_TEXT(state), GW_TEXT(partner)), "list invoices",
                           err);
+}
+
+int gw_store_invoice_page(struct gw_invoice ***out, size_t *n, struct gw_store *s, const char *state,
+                          const char *partner, int64_t after, size_t max, struct edi_err *err)
+{
+    return invoices_found(out, n, s, Q_INV_PAGE,
+                          GW_IN(GW_TEXT(state), GW_TEXT(partner), GW_INT(after), GW_INT(limit_of(max))),
+                          "page of invoices", err);
 }
 
 int gw_store_invoice_history(struct gw_history **out, size_t *n, struct gw_store *s,
