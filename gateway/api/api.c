@@ -1100,8 +1100,9 @@ static void on_one(struct gw_api *a, int invoice, const struct gw_server_req *rq
     int rc;
 
     if (id <= 0) {
-        gw_server_error(rs, 404, invoice ? "not an invoice: " GW_API_PREFIX "invoices/ID, ID a number (\"id\" of the list)"
-                                         : "not a shipment: " GW_API_PREFIX "shipments/ID, ID a number (\"id\" of the list)");
+        gw_server_error(rs, 404, invoice
+                                     ? "not an invoice: " GW_API_PREFIX "invoices/ID, ID a number (\"id\" of the list)"
+                                     : "not a shipment: " GW_API_PREFIX "shipments/ID, ID a number (\"id\" of the list)");
         return;
     }
     if (store_open(&s, a, rs) < 0)
@@ -1109,7 +1110,8 @@ static void on_one(struct gw_api *a, int invoice, const struct gw_server_req *rq
     if ((u = who(a, s, rq, rs)) == NULL)
         goto out;
     edi_err_clear(&err);
-    rc = invoice ? gw_store_get_invoice(&inv, s, NULL, NULL, id, &err) : gw_store_get_shipment(&sh, s, NULL, NULL, id, &err);
+    rc = invoice ? gw_store_get_invoice(&inv, s, NULL, NULL, id, &err)
+                 : gw_store_get_shipment(&sh, s, NULL, NULL, id, &err);
     if (rc == 0 && invoice)
         rc = gw_store_invoice_history(&h, &nh, s, inv->id, &err);
     if (rc == EDI_ENOTFOUND) {
