@@ -9,6 +9,7 @@
 #include "gateway/core/ctx.h"
 #include "gateway/erp/erp.h"
 #include "gateway/erp/hooks.h"
+#include "gateway/flow/status.h"
 #include "gateway/secret/vault.h"
 #include "gateway/store/store.h"
 
@@ -67,31 +68,31 @@ static int parse(struct args *a, int argc, char **argv)
     return 0;
 }
 
-/* What a message's row says: done, held, failing or pending. */
-static const char *state_of(const struct gw_outbox_row *r)
-{
-    if (r->sent_at)
-        return "done";
-    if (r->status && strcmp(r->status, "held") == 0)
-        return "held";
-    if (r->attempts > 0 && r->last_error)
-        return "failing";
-    return "pending";
-}
-
 static int cmd_status(struct gw_ctx *c, const struct args *a)
 {
     const char *only = a->npos > 1 ? a->pos[1] : NULL;
-    json_t *all = json_array();
-    size_t i, k;
+    size_t i, k, held = 0;
     int rc = GW_EXIT_OK;
 
     if (only && gw_config_erp(c->cfg, only) == NULL) {
         gw_errorf("erp status: wharf.xml has no <erp id=\"%s\">", only);
-        json_decref(all);
         return GW_EXIT_USAGE;
     }
-    if (c->cfg->nerps == 0 && !a->json)
+    if (a->json) {
+        json_t *root = NULL;
+        struct edi_err err;
+
+        edi_err_clear(&err);
+        if (gw_erp_status_json(&root, &held, c, only, &err) < 0) {
+            gw_errorf("erp status: %s", err.msg);
+            return GW_EXIT_USAGE;
+        }
+        json_dumpf(root, stdout, JSON_INDENT(2));
+        printf("\n");
+        json_decref(root);
+        return GW_EXIT_OK;  /* as before: --json says what is held, it does not exit 1 for it */
+    }
+    if (c->cfg->nerps == 0)
         printf("no API ERP in %s: the file exchange (erp/out, erp/in) is the ERP link; see `wharf help erp`\n",
                c->cfg->path);
     for (i = 0; i < c->cfg->nerps; i++) {
@@ -101,7 +102,6 @@ static int cmd_status(struct gw_ctx *c, const struct args *a)
         char prefix[96];
         size_t n = 0, counts[4] = {0};
         static const char *const names[4] = {"done", "pending", "failing", "held"};
-        json_t *one, *msgs;
 
         if (only && strcmp(only, ec->id) != 0)
             continue;
@@ -109,29 +109,18 @@ static int cmd_status(struct gw_ctx *c, const struct args *a)
         edi_err_clear(&err);
         if (gw_store_outbox_list(&v, &n, c->store, prefix, &err) < 0) {
             gw_errorf("erp status: %s", err.msg);
-            json_decref(all);
             return GW_EXIT_USAGE;
         }
         for (k = 0; k < n; k++)
             for (size_t s = 0; s < 4; s++)
-                counts[s] += strcmp(state_of(&v[k]), names[s]) == 0;
-        one = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "id", ec->id, "kind", ec->kind, "done", (json_int_t)counts[0],
-                        "pending", (json_int_t)counts[1], "failing", (json_int_t)counts[2], "held",
-                        (json_int_t)counts[3]);
-        msgs = json_array();
-        if (!a->json)
-            printf("%s (%s): %zu done, %zu pending, %zu failing, %zu held\n", ec->id, ec->kind, counts[0], counts[1],
-                   counts[2], counts[3]);
+                counts[s] += strcmp(gw_erp_message_state(&v[k]), names[s]) == 0;
+        printf("%s (%s): %zu done, %zu pending, %zu failing, %zu held\n", ec->id, ec->kind, counts[0], counts[1],
+               counts[2], counts[3]);
         for (k = 0; k < n; k++) {
-            const char *st = state_of(&v[k]);
+            const char *st = gw_erp_message_state(&v[k]);
             char when[32];
 
-            json_array_append_new(
-                msgs, json_pack("{s:I, s:s, s:s, s:s, s:i, s:s?, s:s?}", "message", (json_int_t)v[k].id, "name",
-                                v[k].name ? v[k].name : "", "partner", v[k].partner, "state", st, "attempts",
-                                v[k].attempts, "erp_id", v[k].sent_at ? v[k].receipt : NULL, "error",
-                                v[k].sent_at ? NULL : v[k].last_error));
-            if (a->json || strcmp(st, "done") == 0)
+            if (strcmp(st, "done") == 0)
                 continue;
             gw_cli_when(when, sizeof(when), strcmp(st, "held") == 0 ? v[k].created : v[k].next_try);
             printf("  %-8s #%lld %s  %s %s", st, (long long)v[k].id, v[k].name ? v[k].name : "",
@@ -144,21 +133,10 @@ static int cmd_status(struct gw_ctx *c, const struct args *a)
             if (strcmp(st, "held") == 0)
                 rc = GW_EXIT_REJECTED;
         }
-        if (!a->json && counts[3])
+        if (counts[3])
             printf("  after fixing what a held message says (`wharf map codes` for a cross-reference): "
                    "`wharf erp retry #ID`\n");
-        json_object_set_new(one, "messages", msgs);
-        json_array_append_new(all, one);
         gw_outbox_rows_free(v, n);
-    }
-    if (a->json) {
-        json_t *root = json_pack("{s:o}", "erps", all);
-
-        json_dumpf(root, stdout, JSON_INDENT(2));
-        printf("\n");
-        json_decref(root);
-    } else {
-        json_decref(all);
     }
     return rc;
 }

@@ -515,24 +515,9 @@ int gw_cmd_runs(int argc, char **argv)
     if (o.json) {
         json_t *a = json_array();
 
-        for (i = 0; i < n; i++) {
-            json_t *j;
-
-            if (o.state && strcmp(o.state, v[i].state ? v[i].state : "") != 0)
-                continue;
-            j = json_object();
-
-            json_object_set_new(j, "id", json_integer((json_int_t)v[i].id));
-            json_object_set_new(j, "partner", json_string(v[i].partner ? v[i].partner : ""));
-            json_object_set_new(j, "job", json_string(v[i].job ? v[i].job : ""));
-            json_object_set_new(j, "due", json_integer((json_int_t)v[i].due));
-            json_object_set_new(j, "started", json_integer((json_int_t)v[i].started));
-            json_object_set_new(j, "ended", v[i].ended ? json_integer((json_int_t)v[i].ended) : json_null());
-            json_object_set_new(j, "state", json_string(v[i].state ? v[i].state : ""));
-            json_object_set_new(j, "counts", v[i].counts ? json_string(v[i].counts) : json_null());
-            json_object_set_new(j, "error", v[i].error ? json_string(v[i].error) : json_null());
-            json_array_append_new(a, j);
-        }
+        for (i = 0; i < n; i++)
+            if (o.state == NULL || strcmp(o.state, v[i].state ? v[i].state : "") == 0)
+                json_array_append_new(a, gw_run_json(&v[i]));
         json_dumpf(a, stdout, JSON_INDENT(2));
         fputc('\n', stdout);
         json_decref(a);

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "gateway/flow/inbound.h"
 #include "gateway/flow/invoice.h"
+#include "gateway/flow/status.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -97,38 +98,6 @@ int gw_cmd_invoice(int argc, char **argv)
 }
 
 
-/* Amazon's word (the Finances API) as {status, summary, variances}: the
- * summary is the detail's first line, each variance line one string. */
-static json_t *amazon_json(const struct gw_invoice *v)
-{
-    json_t *a = json_array();
-    const char *d = v->amazon_detail ? v->amazon_detail : "", *nl = strchr(d, '\n'), *s;
-    json_t *o = json_pack("{s:s, s:s%}", "status", v->amazon_status, "summary", d,
-                          nl ? (size_t)(nl - d) : strlen(d));
-
-    for (s = nl ? nl + 1 : ""; *s; s = nl + 1) {
-        if ((nl = strchr(s, '\n')) == NULL) {
-            json_array_append_new(a, json_string(s));
-            break;
-        }
-        json_array_append_new(a, json_stringn(s, (size_t)(nl - s)));
-    }
-    json_object_set_new(o, "variances", a);
-    return o;
-}
-
-static json_t *invoice_json(const struct gw_invoice *v)
-{
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:I, s:I}", "partner", v->partner,
-                          "program", v->program, "number", v->number, "state", v->state, "po_numbers",
-                          v->po_numbers, "total", v->total, "currency", v->currency, "findings", v->findings,
-                          "created", (json_int_t)v->created, "updated", (json_int_t)v->updated);
-
-    /* "amazon": what Amazon's Finances API said, null until it has */
-    json_object_set_new(j, "amazon", v->amazon_status ? amazon_json(v) : json_null());
-    return j;
-}
-
 /* Prints text's lines, each indented. */
 static void print_lines(const char *indent, const char *text)
 {
@@ -155,7 +124,7 @@ static int invoices_list(struct gw_ctx *c, const struct gw_cli_opts *o, struct e
         char *t;
 
         for (i = 0; i < n; i++)
-            json_array_append_new(a, invoice_json(v[i]));
+            json_array_append_new(a, gw_invoice_json(v[i]));
         t = json_dumps(a, JSON_INDENT(2));
         puts(t);
         free(t);
@@ -192,7 +161,7 @@ static int invoices_show(struct gw_ctx *c, const struct gw_cli_opts *o, struct e
         return rc;
     if ((rc = gw_store_invoice_history(&h, &nh, c->store, v->id, err)) == 0) {
         if (o->json) {
-            json_t *j = invoice_json(v), *a = json_array();
+            json_t *j = gw_invoice_json(v), *a = json_array();
             char *t;
 
             for (i = 0; i < nh; i++)

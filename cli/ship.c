@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "gateway/flow/inbound.h"
 #include "gateway/flow/ship.h"
+#include "gateway/flow/status.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -103,27 +104,6 @@ int gw_cmd_labels(int argc, char **argv)
 }
 
 
-static json_t *shipment_json(const struct gw_shipment *s, int lines)
-{
-    json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s?, s:s?, s:I}", "partner", s->partner,
-                          "program", s->program, "shipment_id", s->shipment_id, "version", s->version,
-                          "state", s->state, "warehouse", s->warehouse, "ship_to", s->ship_to,
-                          "created", (json_int_t)s->created);
-    size_t i;
-
-    if (lines) {
-        json_t *a = json_array();
-
-        for (i = 0; i < s->nlines; i++)
-            json_array_append_new(a, json_pack("{s:I, s:i, s:s}", "order_id",
-                                               (json_int_t)s->lines[i].order_id, "line_no",
-                                               s->lines[i].line_no, "quantity", s->lines[i].quantity));
-        json_object_set_new(o, "lines", a);
-        json_object_set_new(o, "canonical", json_string(s->canonical));
-    }
-    return o;
-}
-
 int gw_cmd_shipments(int argc, char **argv)
 {
     struct gw_cli_opts o;
@@ -161,7 +141,7 @@ int gw_cmd_shipments(int argc, char **argv)
 
                 gw_cli_when(when, sizeof(when), v[i]->created);
                 if (o.json)
-                    json_array_append_new(a, shipment_json(v[i], 0));
+                    json_array_append_new(a, gw_shipment_json(v[i], 0));
                 else
                     printf("%-10s %-24s %3d %-12s %-10s %-8s %s\n", v[i]->partner, v[i]->shipment_id,
                            v[i]->version, v[i]->state, v[i]->warehouse ? v[i]->warehouse : "-",
@@ -182,7 +162,7 @@ int gw_cmd_shipments(int argc, char **argv)
         if ((rc = gw_store_get_shipment(&s, c.store, o.partner, o.arg, 0, &err)) == EDI_ENOTFOUND)
             rc = edi_fail(&err, EDI_ENOTFOUND, "no shipment %s", o.arg);
         if (rc == 0 && o.json) {
-            json_t *j = shipment_json(s, 1);
+            json_t *j = gw_shipment_json(s, 1);
             char *t = json_dumps(j, JSON_INDENT(2));
 
             puts(t);

@@ -917,6 +917,283 @@ out:
     gw_store_close(s);
 }
 
+/* ---- runs ------------------------------------------------------------------------ */
+
+/* limit= and after= of a page into *limit (50 when absent) and *after (0):
+ * 0, or -1 with rs answered. */
+static int page_of(const struct gw_server_req *rq, unsigned long long *limit, int64_t *after,
+                   struct gw_server_resp *rs)
+{
+    char lim[24], aft[24], *end;
+    int hl, ha;
+
+    *limit = 50;
+    *after = 0;
+    if ((hl = query(rq, "limit", lim, sizeof(lim), rs)) < 0 || (ha = query(rq, "after", aft, sizeof(aft), rs)) < 0)
+        return -1;
+    if (hl && ((*limit = strtoull(lim, &end, 10)) == 0 || *end != '\0' || lim[0] < '0' || lim[0] > '9' ||
+               *limit > GW_API_PAGE_MAX)) {
+        gw_server_error(rs, 400, "limit= is a number from 1 to 500");
+        return -1;
+    }
+    if (ha && (*after = id_of(aft, strlen(aft))) == 0) {
+        gw_server_error(rs, 400, "after= is the \"next\" of the page before");
+        return -1;
+    }
+    return 0;
+}
+
+/* 1 when state is one of states; else 0 with rs answered in the CLI's
+ * words (a misspelled filter: an empty list would mislead). */
+static int state_ok(const char *const *states, const char *state, struct gw_server_resp *rs)
+{
+    struct edi_buf m;
+    size_t i;
+
+    for (i = 0; states[i]; i++)
+        if (strcmp(states[i], state) == 0)
+            return 1;
+    edi_buf_init(&m, 0);
+    edi_buf_printf(&m, "state '%s' is not one of: ", state);
+    for (i = 0; states[i]; i++)
+        edi_buf_printf(&m, "%s%s", i ? ", " : "", states[i]);
+    edi_buf_put(&m, "", 1);
+    gw_server_error(rs, 400, m.p);
+    edi_buf_dispose(&m);
+    return 0;
+}
+
+static const char *const run_states[] = {"running", "done", "failed", NULL};
+
+static void on_runs(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    struct gw_api *a = arg;
+    char state[40];
+    struct gw_run *v = NULL;
+    struct gw_store *s = NULL;
+    struct gw_user *u;
+    struct edi_err err;
+    unsigned long long limit;
+    int64_t after;
+    size_t n = 0, i;
+    int hs;
+
+    if ((hs = query(rq, "state", state, sizeof(state), rs)) < 0 || page_of(rq, &limit, &after, rs) < 0)
+        return;
+    if (hs && !state_ok(run_states, state, rs))
+        return;
+    if (store_open(&s, a, rs) < 0)
+        return;
+    if ((u = who(a, s, rq, rs)) != NULL) {
+        edi_err_clear(&err);
+        if (gw_store_run_page(&v, &n, s, hs ? state : NULL, after, (size_t)limit + 1, &err) < 0)
+            gw_server_error(rs, 503, err.msg);
+        else {
+            json_t *j = json_object(), *arr = json_array();
+
+            for (i = 0; i < n && i < limit; i++)
+                json_array_append_new(arr, gw_run_json(&v[i]));
+            json_object_set_new(j, "runs", arr);
+            json_object_set_new(j, "next", n > limit ? json_integer((json_int_t)v[limit - 1].id) : json_null());
+            reply(rs, 200, j);
+        }
+        gw_runs_free(v, n);
+        gw_users_free(u, 1);
+    }
+    gw_store_close(s);
+}
+
+/* ---- shipments and invoices --------------------------------------------------------- */
+
+static const char *const shipment_states[] = {"queued", "replaced", "floor-denial", NULL};
+static const char *const invoice_states[] = {GW_INV_HELD, GW_INV_QUEUED, GW_INV_SENT, GW_INV_ACCEPTED,
+                                             GW_INV_REJECTED, GW_INV_PAID, GW_INV_IN_PROGRESS,
+                                             GW_INV_PARTIALLY_PAID, GW_INV_DEDUCTED, GW_INV_PARTIALLY_DEDUCTED,
+                                             NULL};
+
+/* GET shipments and invoices: a page, newest first, each as the CLI's
+ * `list --json` says it, with its row id (what .../ID takes). */
+static void on_list(struct gw_api *a, int invoices, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    char state[40], partner[80];
+    struct gw_shipment **sv = NULL;
+    struct gw_invoice **iv = NULL;
+    struct gw_store *s = NULL;
+    struct gw_user *u;
+    struct edi_err err;
+    unsigned long long limit;
+    int64_t after;
+    size_t n = 0, i;
+    int hs, hp, rc;
+
+    if ((hs = query(rq, "state", state, sizeof(state), rs)) < 0 ||
+        (hp = query(rq, "partner", partner, sizeof(partner), rs)) < 0 || page_of(rq, &limit, &after, rs) < 0)
+        return;
+    if (hs && !state_ok(invoices ? invoice_states : shipment_states, state, rs))
+        return;
+    if (store_open(&s, a, rs) < 0)
+        return;
+    if ((u = who(a, s, rq, rs)) != NULL) {
+        edi_err_clear(&err);
+        rc = invoices ? gw_store_invoice_page(&iv, &n, s, hs ? state : NULL, hp ? partner : NULL, after,
+                                              (size_t)limit + 1, &err)
+                      : gw_store_shipment_page(&sv, &n, s, hs ? state : NULL, hp ? partner : NULL, after,
+                                               (size_t)limit + 1, &err);
+        if (rc < 0)
+            gw_server_error(rs, 503, err.msg);
+        else {
+            json_t *j = json_object(), *arr = json_array();
+            int64_t last = 0;
+
+            for (i = 0; i < n && i < limit; i++) {
+                json_t *o = invoices ? gw_invoice_json(iv[i]) : gw_shipment_json(sv[i], 0);
+
+                last = invoices ? iv[i]->id : sv[i]->id;
+                json_object_set_new(o, "id", json_integer((json_int_t)last));
+                json_array_append_new(arr, o);
+            }
+            json_object_set_new(j, invoices ? "invoices" : "shipments", arr);
+            json_object_set_new(j, "next", n > limit ? json_integer((json_int_t)last) : json_null());
+            reply(rs, 200, j);
+        }
+        gw_shipments_free(sv, invoices ? 0 : n);
+        gw_invoices_free(iv, invoices ? n : 0);
+        gw_users_free(u, 1);
+    }
+    gw_store_close(s);
+}
+
+static void on_shipments(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    on_list(arg, 0, rq, rs);
+}
+
+static void on_invoices(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    on_list(arg, 1, rq, rs);
+}
+
+/* A DF shipment's or invoice's canonical document names the consumer:
+ * operators only. */
+static void hide_canonical(json_t *j, const struct gw_user *u, const char *program)
+{
+    /* SPEC: issue 17 — a DF consumer's personal data: operators only */
+    if (strcmp(u->role, "operator") != 0 && program && strcmp(program, "DF") == 0) {
+        json_object_del(j, "canonical");
+        json_object_set_new(j, "personal_data", json_string("hidden: operators only"));
+    }
+}
+
+/* GET shipments/ID and invoices/ID (row ids, as the pages give them):
+ * what `wharf shipments|invoices show --json` says. */
+static void on_one(struct gw_api *a, int invoice, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    int64_t id = id_of(rq->rest, strlen(rq->rest));
+    struct gw_shipment *sh = NULL;
+    struct gw_invoice *inv = NULL;
+    struct gw_history *h = NULL;
+    struct gw_store *s = NULL;
+    struct gw_user *u;
+    struct edi_err err;
+    size_t nh = 0, k;
+    char msg[80];
+    int rc;
+
+    if (id <= 0) {
+        gw_server_error(rs, 404, invoice
+                                     ? "not an invoice: " GW_API_PREFIX "invoices/ID, ID a number (\"id\" of the list)"
+                                     : "not a shipment: " GW_API_PREFIX "shipments/ID, ID a number (\"id\" of the list)");
+        return;
+    }
+    if (store_open(&s, a, rs) < 0)
+        return;
+    if ((u = who(a, s, rq, rs)) == NULL)
+        goto out;
+    edi_err_clear(&err);
+    rc = invoice ? gw_store_get_invoice(&inv, s, NULL, NULL, id, &err)
+                 : gw_store_get_shipment(&sh, s, NULL, NULL, id, &err);
+    if (rc == 0 && invoice)
+        rc = gw_store_invoice_history(&h, &nh, s, inv->id, &err);
+    if (rc == EDI_ENOTFOUND) {
+        snprintf(msg, sizeof(msg), "no %s %lld", invoice ? "invoice" : "shipment", (long long)id);
+        gw_server_error(rs, 404, msg);
+    } else if (rc < 0)
+        gw_server_error(rs, 503, err.msg);
+    else if (invoice) {
+        json_t *j = gw_invoice_json(inv), *arr = json_array();
+
+        json_object_set_new(j, "id", json_integer((json_int_t)inv->id));
+        for (k = 0; k < nh; k++)
+            json_array_append_new(arr, json_pack("{s:I, s:s, s:s}", "at", (json_int_t)h[k].at, "state",
+                                                 h[k].state ? h[k].state : "", "what", h[k].what ? h[k].what : ""));
+        json_object_set_new(j, "history", arr);
+        json_object_set_new(j, "canonical", json_string(inv->canonical ? inv->canonical : ""));
+        hide_canonical(j, u, inv->program);
+        reply(rs, 200, j);
+    } else {
+        json_t *j = gw_shipment_json(sh, 1);
+
+        json_object_set_new(j, "id", json_integer((json_int_t)sh->id));
+        hide_canonical(j, u, sh->program);
+        reply(rs, 200, j);
+    }
+    gw_history_free(h, nh);
+    gw_invoice_free(inv);
+    gw_shipment_free(sh);
+out:
+    gw_users_free(u, 1);
+    gw_store_close(s);
+}
+
+static void on_shipment(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    on_one(arg, 0, rq, rs);
+}
+
+static void on_invoice(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    on_one(arg, 1, rq, rs);
+}
+
+/* ---- ERP connectors ------------------------------------------------------------------ */
+
+/* GET erp and erp/ID: what `wharf erp status [ID] --json` says. */
+static void on_erp(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    struct gw_api *a = arg;
+    struct gw_store *s = NULL;
+    struct gw_user *u;
+    struct gw_ctx c;
+    struct edi_err err;
+    char id[80], msg[160];
+    json_t *j = NULL;
+    size_t held;
+
+    id[0] = '\0';
+    if (rq->rest && rq->rest[0] != '\0' && gw_api_segment(rq->rest, strlen(rq->rest), id, sizeof(id)) != 1) {
+        gw_server_error(rs, 404, "not an ERP: " GW_API_PREFIX "erp[/ID]");
+        return;
+    }
+    if (store_open(&s, a, rs) < 0)
+        return;
+    u = who(a, s, rq, rs);
+    gw_store_close(s);
+    if (u == NULL || ctx_open(&c, a, rs) < 0) {
+        gw_users_free(u, 1);
+        return;
+    }
+    edi_err_clear(&err);
+    if (id[0] && gw_config_erp(c.cfg, id) == NULL) {
+        snprintf(msg, sizeof(msg), "wharf.xml has no <erp id=\"%s\">", id);
+        gw_server_error(rs, 404, msg);
+    } else if (gw_erp_status_json(&j, &held, &c, id[0] ? id : NULL, &err) < 0)
+        gw_server_error(rs, 503, err.msg);
+    else
+        reply(rs, 200, j);
+    gw_ctx_close(&c);
+    gw_users_free(u, 1);
+}
+
 /* ---- the API ----------------------------------------------------------------------- */
 
 int gw_api_new(struct gw_api **out, const char *workspace, const char *store_path, const char *schemas_dir,
@@ -968,4 +1245,11 @@ void gw_api_route(struct gw_api *a, struct gw_server *s, int tls)
     gw_server_route(s, "POST", GW_API_PREFIX "orders/", 0, on_decide, a);
     gw_server_route(s, "GET", GW_API_PREFIX "documents", 0, on_documents, a);
     gw_server_route(s, "GET", GW_API_PREFIX "documents/", 0, on_document, a);
+    gw_server_route(s, "GET", GW_API_PREFIX "runs", 0, on_runs, a);
+    gw_server_route(s, "GET", GW_API_PREFIX "erp", 0, on_erp, a);
+    gw_server_route(s, "GET", GW_API_PREFIX "shipments", 0, on_shipments, a);
+    gw_server_route(s, "GET", GW_API_PREFIX "shipments/", 0, on_shipment, a);
+    gw_server_route(s, "GET", GW_API_PREFIX "invoices", 0, on_invoices, a);
+    gw_server_route(s, "GET", GW_API_PREFIX "invoices/", 0, on_invoice, a);
+    gw_server_route(s, "GET", GW_API_PREFIX "erp/", 0, on_erp, a);
 }

@@ -17,6 +17,14 @@
  *   GET  /api/v1/documents?state=&type=&partner=&since=&limit=&after=
  *   GET  /api/v1/documents/ID[/findings|/raw]  by row id only: no path is
  *                          resolved; a DF partner's raw files: operators only
+ *   GET  /api/v1/runs?state=&limit=&after=  the scheduled jobs' runs, newest
+ *                          first, as `wharf runs list --json`
+ *   GET  /api/v1/erp[/ID]  what `wharf erp status [ID] --json` says
+ *   GET  /api/v1/shipments?state=&partner=&limit=&after=  and
+ *   GET  /api/v1/invoices?state=&partner=&limit=&after=  pages, newest first,
+ *                          as `wharf shipments|invoices list --json` with row ids
+ *   GET  /api/v1/shipments/ID, /api/v1/invoices/ID   by row id, as `show
+ *                          --json`; a DF one's canonical document: operators only
  *
  * Who: every endpoint but login needs a session cookie or
  * "Authorization: Bearer TOKEN" (`wharf users token`). A POST with a session
@@ -45,7 +53,7 @@
 /* LIMIT: failed logins a minute, per name and per peer address */
 #define GW_API_LOGIN_PER_NAME 5
 #define GW_API_LOGIN_PER_PEER 20
-/* LIMIT: orders in one page (limit=) */
+/* LIMIT: orders, documents, runs, shipments or invoices in one page (limit=) */
 #define GW_API_PAGE_MAX 500
 
 struct gw_api;

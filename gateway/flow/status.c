@@ -329,3 +329,129 @@ json_t *gw_document_json(struct gw_store *s, const struct gw_document *d)
     free(why);
     return j;
 }
+
+json_t *gw_run_json(const struct gw_run *r)
+{
+    json_t *j = json_object();
+
+    json_object_set_new(j, "id", json_integer((json_int_t)r->id));
+    json_object_set_new(j, "partner", json_string(r->partner ? r->partner : ""));
+    json_object_set_new(j, "job", json_string(r->job ? r->job : ""));
+    json_object_set_new(j, "due", json_integer((json_int_t)r->due));
+    json_object_set_new(j, "started", json_integer((json_int_t)r->started));
+    json_object_set_new(j, "ended", r->ended ? json_integer((json_int_t)r->ended) : json_null());
+    json_object_set_new(j, "state", json_string(r->state ? r->state : ""));
+    json_object_set_new(j, "counts", r->counts ? json_string(r->counts) : json_null());
+    json_object_set_new(j, "error", r->error ? json_string(r->error) : json_null());
+    return j;
+}
+
+const char *gw_erp_message_state(const struct gw_outbox_row *r)
+{
+    if (r->sent_at)
+        return "done";
+    if (r->status && strcmp(r->status, "held") == 0)
+        return "held";
+    if (r->attempts > 0 && r->last_error)
+        return "failing";
+    return "pending";
+}
+
+int gw_erp_status_json(json_t **out, size_t *held, struct gw_ctx *c, const char *only, struct edi_err *err)
+{
+    static const char *const names[4] = {"done", "pending", "failing", "held"};
+    json_t *all = json_array();
+    size_t i, k, s;
+    int rc;
+
+    *out = NULL;
+    *held = 0;
+    for (i = 0; i < c->cfg->nerps; i++) {
+        const struct gw_erp_conf *ec = &c->cfg->erps[i];
+        struct gw_outbox_row *v = NULL;
+        char prefix[96];
+        size_t n = 0, counts[4] = {0};
+        json_t *one, *msgs = json_array();
+
+        if (only && strcmp(only, ec->id) != 0)
+            continue;
+        snprintf(prefix, sizeof(prefix), "%s%s", GW_OUTBOX_ERP_API, ec->id);
+        if ((rc = gw_store_outbox_list(&v, &n, c->store, prefix, err)) < 0) {
+            json_decref(msgs);
+            json_decref(all);
+            return rc;
+        }
+        for (k = 0; k < n; k++) {
+            const char *st = gw_erp_message_state(&v[k]);
+
+            for (s = 0; s < 4; s++)
+                counts[s] += strcmp(st, names[s]) == 0;
+            json_array_append_new(
+                msgs, json_pack("{s:I, s:s, s:s, s:s, s:i, s:s?, s:s?}", "message", (json_int_t)v[k].id, "name",
+                                v[k].name ? v[k].name : "", "partner", v[k].partner, "state", st, "attempts",
+                                v[k].attempts, "erp_id", v[k].sent_at ? v[k].receipt : NULL, "error",
+                                v[k].sent_at ? NULL : v[k].last_error));
+        }
+        *held += counts[3];
+        one = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:o}", "id", ec->id, "kind", ec->kind, "done",
+                        (json_int_t)counts[0], "pending", (json_int_t)counts[1], "failing", (json_int_t)counts[2],
+                        "held", (json_int_t)counts[3], "messages", msgs);
+        json_array_append_new(all, one);
+        gw_outbox_rows_free(v, n);
+    }
+    *out = json_pack("{s:o}", "erps", all);
+    return 0;
+}
+
+json_t *gw_shipment_json(const struct gw_shipment *s, int lines)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s?, s:s?, s:I}", "partner", s->partner,
+                          "program", s->program, "shipment_id", s->shipment_id, "version", s->version,
+                          "state", s->state, "warehouse", s->warehouse, "ship_to", s->ship_to,
+                          "created", (json_int_t)s->created);
+    size_t i;
+
+    if (lines) {
+        json_t *a = json_array();
+
+        for (i = 0; i < s->nlines; i++)
+            json_array_append_new(a, json_pack("{s:I, s:i, s:s}", "order_id",
+                                               (json_int_t)s->lines[i].order_id, "line_no",
+                                               s->lines[i].line_no, "quantity", s->lines[i].quantity));
+        json_object_set_new(o, "lines", a);
+        json_object_set_new(o, "canonical", json_string(s->canonical));
+    }
+    return o;
+}
+
+/* Amazon's word (the Finances API) as {status, summary, variances}: the
+ * summary is the detail's first line, each variance line one string. */
+static json_t *amazon_json(const struct gw_invoice *v)
+{
+    json_t *a = json_array();
+    const char *d = v->amazon_detail ? v->amazon_detail : "", *nl = strchr(d, '\n'), *s;
+    json_t *o = json_pack("{s:s, s:s%}", "status", v->amazon_status, "summary", d,
+                          nl ? (size_t)(nl - d) : strlen(d));
+
+    for (s = nl ? nl + 1 : ""; *s; s = nl + 1) {
+        if ((nl = strchr(s, '\n')) == NULL) {
+            json_array_append_new(a, json_string(s));
+            break;
+        }
+        json_array_append_new(a, json_stringn(s, (size_t)(nl - s)));
+    }
+    json_object_set_new(o, "variances", a);
+    return o;
+}
+
+json_t *gw_invoice_json(const struct gw_invoice *v)
+{
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:I, s:I}", "partner", v->partner,
+                          "program", v->program, "number", v->number, "state", v->state, "po_numbers",
+                          v->po_numbers, "total", v->total, "currency", v->currency, "findings", v->findings,
+                          "created", (json_int_t)v->created, "updated", (json_int_t)v->updated);
+
+    /* "amazon": what Amazon's Finances API said, null until it has */
+    json_object_set_new(j, "amazon", v->amazon_status ? amazon_json(v) : json_null());
+    return j;
+}

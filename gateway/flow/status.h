@@ -55,4 +55,28 @@ char *gw_document_why(struct gw_store *s, const struct gw_document *d, struct ed
  * findings, why a partner rejected it (read back), created, updated. */
 json_t *gw_document_json(struct gw_store *s, const struct gw_document *d);
 
+/* A run of a scheduled job as JSON (`wharf runs list --json`, the API):
+ * id, partner, job, due, started, ended (null while running), state,
+ * counts and error (null when none). */
+json_t *gw_run_json(const struct gw_run *r);
+
+/* What an API ERP's outbox message is: done, held, failing or pending. */
+const char *gw_erp_message_state(const struct gw_outbox_row *r);
+/* What `wharf erp status --json` and GET /api/v1/erp say: {"erps": [...]},
+ * per API ERP of c's wharf.xml (only: that one; NULL: every one) its id,
+ * kind, how many messages are done, pending, failing and held, and each
+ * message (id, name, partner, state, attempts, the ERP's id once done, the
+ * last error while not). *held: the held messages, all ERPs together. */
+int gw_erp_status_json(json_t **out, size_t *held, struct gw_ctx *c, const char *only, struct edi_err *err);
+
+/* A shipment as JSON (`wharf shipments list|show --json`, the API):
+ * partner, program, shipment_id, version, state, warehouse, ship_to (an
+ * FC; null for DF), created; with lines, its lines and its canonical
+ * <shipment> (a DF one names the consumer). */
+json_t *gw_shipment_json(const struct gw_shipment *s, int lines);
+/* An invoice as JSON (`wharf invoices list|show --json`, the API):
+ * partner, program, number, state, po_numbers, total, currency, findings,
+ * created, updated, and amazon (what the Finances API said, or null). */
+json_t *gw_invoice_json(const struct gw_invoice *v);
+
 #endif

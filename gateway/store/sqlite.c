@@ -543,6 +543,8 @@ static const char *const SQL[Q_COUNT_] = {
     [Q_RUN_LAST] = "SELECT coalesce(max(due), 0) FROM runs WHERE partner = ?1 AND job = ?2",
     [Q_RUNS_LIST] = "SELECT id, partner, job, due, started, coalesce(ended, 0), state, counts, error"
                     " FROM runs ORDER BY id DESC LIMIT ?1",
+    [Q_RUNS_PAGE] = "SELECT id, partner, job, due, started, coalesce(ended, 0), state, counts, error"
+                    " FROM runs WHERE (?1 IS NULL OR state = ?1) AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3",
     [Q_DOC_OUTBOX] = "UPDATE documents SET outbox_id = ?2 WHERE id = ?1",
     /* the event first (it names the documents still queued), then the state */
     [Q_DOCS_SENT_EVENT] = "INSERT INTO document_events (document_id, at, state, detail)"
@@ -558,6 +560,8 @@ static const char *const SQL[Q_COUNT_] = {
     [Q_SHIP_BY_ID] = SHIP_COLS " WHERE id = ?1",
     [Q_SHIP_LIST] = SHIP_COLS " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2)"
                     " ORDER BY id",
+    [Q_SHIP_PAGE] = SHIP_COLS " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2)"
+                    " AND (?3 = 0 OR id < ?3) ORDER BY id DESC LIMIT ?4",
     [Q_SHIP_LINES] = "SELECT order_id, line_no, quantity FROM shipment_lines WHERE shipment_id = ?1"
                      " ORDER BY order_id, line_no",
     [Q_SHIP_STATE] = "UPDATE shipments SET state = ?2, updated = ?3 WHERE id = ?1",
@@ -578,6 +582,8 @@ static const char *const SQL[Q_COUNT_] = {
     [Q_INV_GET] = INV_COLS " WHERE (?1 IS NULL OR partner = ?1) AND number = ?2 ORDER BY id DESC LIMIT 1",
     [Q_INV_BY_ID] = INV_COLS " WHERE id = ?1",
     [Q_INV_LIST] = INV_COLS " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2) ORDER BY id",
+    [Q_INV_PAGE] = INV_COLS " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2)"
+                   " AND (?3 = 0 OR id < ?3) ORDER BY id DESC LIMIT ?4",
     [Q_INV_HISTORY_GET] = "SELECT at, state, what FROM invoice_history WHERE invoice_id = ?1 ORDER BY at, id",
     [Q_INV_BILLED] = "SELECT invoice_id FROM invoice_bills WHERE shipment_id = ?1 AND order_id = ?2",
     /* a document's new state reaches the invoice it carries: the history

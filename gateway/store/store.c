@@ -1806,10 +1806,9 @@ int gw_store_last_run(time_t *due, struct gw_store *s, const char *partner, cons
 
 /* Newest first is the order they were started in (ids), whatever the
  * clock said. max 0: nothing. */
-int gw_store_runs(struct gw_run **out, size_t *n, struct gw_store *s, size_t max,
-                  struct edi_err *err)
+static int runs_found(struct gw_run **out, size_t *n, struct gw_store *s, enum gw_q q, const struct gw_param *in,
+                      size_t nin, const char *op, struct edi_err *err)
 {
-    static const char op[] = "list runs";
     struct gw_cursor *cur = NULL;
     struct gw_run *v = NULL;
     size_t k = 0, cap = 0;
@@ -1817,7 +1816,7 @@ int gw_store_runs(struct gw_run **out, size_t *n, struct gw_store *s, size_t max
 
     *out = NULL;
     *n = 0;
-    if ((rc = q_open(&cur, s, Q_RUNS_LIST, GW_IN(GW_INT(limit_of(max))), op, err)) == 0)
+    if ((rc = q_open(&cur, s, q, in, nin, op, err)) == 0)
         while ((rc = next(cur, op, err)) == 1) {
             v = grow(v, &cap, k, sizeof(*v));
             v[k].id = col_int(cur, 0);
@@ -1839,6 +1838,19 @@ int gw_store_runs(struct gw_run **out, size_t *n, struct gw_store *s, size_t max
     *out = v;
     *n = k;
     return 0;
+}
+
+int gw_store_runs(struct gw_run **out, size_t *n, struct gw_store *s, size_t max,
+                  struct edi_err *err)
+{
+    return runs_found(out, n, s, Q_RUNS_LIST, GW_IN(GW_INT(limit_of(max))), "list runs", err);
+}
+
+int gw_store_run_page(struct gw_run **out, size_t *n, struct gw_store *s, const char *state, int64_t after,
+                      size_t max, struct edi_err *err)
+{
+    return runs_found(out, n, s, Q_RUNS_PAGE, GW_IN(GW_TEXT(state), GW_INT(after), GW_INT(limit_of(max))),
+                      "page of runs", err);
 }
 
 void gw_runs_free(struct gw_run *v, size_t n)
@@ -2038,6 +2050,14 @@ int gw_store_list_shipments(struct gw_shipment ***out, size_t *n, struct gw_stor
 {
     return shipments_found(out, n, s, Q_SHIP_LIST, GW_IN(GW_TEXT(state), GW_TEXT(partner)), 0,
                            "list shipments", err);
+}
+
+int gw_store_shipment_page(struct gw_shipment ***out, size_t *n, struct gw_store *s, const char *state,
+                           const char *partner, int64_t after, size_t max, struct edi_err *err)
+{
+    return shipments_found(out, n, s, Q_SHIP_PAGE,
+                           GW_IN(GW_TEXT(state), GW_TEXT(partner), GW_INT(after), GW_INT(limit_of(max))), 0,
+                           "page of shipments", err);
 }
 
 void gw_shipments_free(struct gw_shipment **v, size_t n)
@@ -2328,6 +2348,14 @@ int gw_store_list_invoices(struct gw_invoice ***out, size_t *n, struct gw_store 
 {
     return invoices_found(out, n, s, Q_INV_LIST, GW_IN(GW_TEXT(state), GW_TEXT(partner)), "list invoices",
                           err);
+}
+
+int gw_store_invoice_page(struct gw_invoice ***out, size_t *n, struct gw_store *s, const char *state,
+                          const char *partner, int64_t after, size_t max, struct edi_err *err)
+{
+    return invoices_found(out, n, s, Q_INV_PAGE,
+                          GW_IN(GW_TEXT(state), GW_TEXT(partner), GW_INT(after), GW_INT(limit_of(max))),
+                          "page of invoices", err);
 }
 
 int gw_store_invoice_history(struct gw_history **out, size_t *n, struct gw_store *s,

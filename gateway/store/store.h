@@ -393,6 +393,10 @@ int gw_store_last_run(time_t *due, struct gw_store *s, const char *partner, cons
 /* Runs, newest first, at most max. *out belongs to the caller. */
 int gw_store_runs(struct gw_run **out, size_t *n, struct gw_store *s, size_t max,
                   struct edi_err *err);
+/* A page of runs, newest first: in state (NULL: any), after the run with
+ * row id after (0: the first page), at most max. */
+int gw_store_run_page(struct gw_run **out, size_t *n, struct gw_store *s, const char *state, int64_t after,
+                      size_t max, struct edi_err *err);
 void gw_runs_free(struct gw_run *v, size_t n);
 
 /* ---- outbound documents ------------------------------------------------------ */
@@ -445,6 +449,10 @@ int gw_store_get_shipment(struct gw_shipment **out, struct gw_store *s, const ch
 /* Shipments oldest first; state and partner may be NULL (any). */
 int gw_store_list_shipments(struct gw_shipment ***out, size_t *n, struct gw_store *s,
                             const char *state, const char *partner, struct edi_err *err);
+/* A page of shipments, newest first: state and partner may be NULL (any),
+ * after the shipment with row id after (0: the first page), at most max. */
+int gw_store_shipment_page(struct gw_shipment ***out, size_t *n, struct gw_store *s, const char *state,
+                           const char *partner, int64_t after, size_t max, struct edi_err *err);
 int gw_store_set_shipment_state(struct gw_store *s, int64_t id, const char *state, time_t now,
                                 struct edi_err *err);
 /* What the shipments in force (not replaced) ship of an order, by line,
@@ -519,6 +527,9 @@ int gw_store_get_invoice(struct gw_invoice **out, struct gw_store *s, const char
                          const char *number, int64_t id, struct edi_err *err);
 int gw_store_list_invoices(struct gw_invoice ***out, size_t *n, struct gw_store *s,
                            const char *state, const char *partner, struct edi_err *err);
+/* A page of invoices, newest first, as gw_store_shipment_page. */
+int gw_store_invoice_page(struct gw_invoice ***out, size_t *n, struct gw_store *s, const char *state,
+                          const char *partner, int64_t after, size_t max, struct edi_err *err);
 /* Amazon's word on invoice id: its status word and summary (detail, lines
  * in plain words), and the invoice's state that follows. Only news is
  * written: *changed is 1 when status or detail differ from what was kept

@@ -7,10 +7,12 @@
 # approve through the API (the order approved, its 855 queued by the ack
 # run as after the CLI's approve), a refusal in the CLI's words, CSRF,
 # Bearer tokens without CSRF, a session of another workspace refused,
-# logout. Usage: api.sh WHARF. Prints ok/not ok lines.
+# logout; runs, ERP queues, shipments and invoices as the CLI's --json says
+# them (a DF one's canonical document hidden from viewers). Usage: api.sh
+# WHARF. Prints ok/not ok lines.
 set -u
 . "$(dirname "$0")/lib.bash" "$@"
-command -v curl > /dev/null || { skip 30 "curl is not installed"; exit 0; }
+command -v curl > /dev/null || { skip 95 "curl is not installed"; exit 0; }
 pids=""
 trap 'for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 ws2=$tmp/ws2
@@ -20,11 +22,34 @@ cp "$G/amazon-rp-850.edi" "$ws/partners/amazon-rp/inbound/po.edi"
 cp "$G/amazon-df-850.edi" "$ws/partners/amazon-df/inbound/df.edi"
 cp "$G/bad/amazon-df-850-no-beg03.edi" "$ws/partners/amazon-df/inbound/bad.edi"
 "$W" run --once -w "$ws" > "$tmp/run" 2>&1 || no "run --once" "$tmp/run"
+# ws2's ERP is Brightpearl without its secrets: the orders' messages fail, kept for erp status;
+# its DF order (acknowledged by itself) ships and is invoiced, for shipments and invoices
+python3 - "$ws2/wharf.xml" <<'PY'
+import re, sys
+s = open(sys.argv[1]).read()
+erp = """  <erp kind="brightpearl" id="bp" account="acme" endpoint="https://127.0.0.1:9/"
+       receives="orders" provides="packing-lists">
+    <param name="warehouse-id" value="2"/><param name="channel-id" value="1"/>
+    <param name="price-list-id" value="1"/><param name="bol" value="note"/>
+  </erp>"""
+open(sys.argv[1], "w").write(re.sub(r'  <erp kind="files".*?</erp>\n', erp + "\n", s, count=1, flags=re.S))
+PY
+cp "$G/amazon-rp-850.edi" "$ws2/partners/amazon-rp/inbound/po.edi"
+cp "$G/amazon-df-850.edi" "$ws2/partners/amazon-df/inbound/df.edi"
+"$W" run --once -w "$ws2" > "$tmp/run2" 2>&1
+"$W" ship "$(dirname "$0")/ship/in/df-single-package.csv" -w "$ws2" > "$tmp/ship2" 2>&1 || no "ship in ws2" "$tmp/ship2"
+"$W" invoice run -w "$ws2" >> "$tmp/ship2" 2>&1 || no "invoice run in ws2" "$tmp/ship2"
+"$W" erp status --json -w "$ws2" > "$tmp/erp2.json" 2>&1
+has "ws2's orders wait for its ERP" '"failing": 2' "$tmp/erp2.json"
+"$W" shipments list --json -w "$ws2" > "$tmp/ship2.json" 2>&1
+"$W" invoices list --json -w "$ws2" > "$tmp/inv2.json" 2>&1
+has "ws2's DF order shipped and invoiced" '"number": "ACME-DF-000001"' "$tmp/inv2.json"
 
 # ---- users ------------------------------------------------------------------------------------
 printf 'operator-pass-1\n' | "$W" users add olga --role operator -w "$ws" > "$tmp/u1" 2>&1 || no "users add olga" "$tmp/u1"
 printf 'viewer-pass-12\n' | "$W" users add vic --role viewer -w "$ws" >> "$tmp/u1" 2>&1 || no "users add vic" "$tmp/u1"
 printf 'operator-pass-1\n' | "$W" users add olga --role operator -w "$ws2" >> "$tmp/u1" 2>&1 || no "users add in ws2" "$tmp/u1"
+printf 'viewer-pass-12\n' | "$W" users add vic --role viewer -w "$ws2" >> "$tmp/u1" 2>&1 || no "users add vic in ws2" "$tmp/u1"
 printf 'short\n' | exits "users add refuses a short password" 2 "$W" users add sam --role viewer -w "$ws"
 has "  saying the rule" 'too short: 5 characters, at least 10' "$tmp/out"
 exits "users add refuses a role that is none" 2 "$W" users add sam --role admin -w "$ws"
@@ -35,6 +60,8 @@ has "users list --json: names and roles" '"name": "vic",' "$tmp/users.json"
 hasnt "  never a hash" 'argon2|pwhash' "$tmp/users.json"
 cat "$ws"/wharf.db* | tr -c "[:print:]\n" " " > "$tmp/db.txt"
 hasnt "the store keeps no password and no token" "operator-pass-1|$TOK" "$tmp/db.txt"
+
+"$W" runs list --json --limit 0 -w "$ws" > "$tmp/runs.json" 2>&1 || no "runs list --json" "$tmp/runs.json"
 
 # ---- the servers ----------------------------------------------------------------------------
 port_of() {  # port_of LOG: the port serve says it listens on
@@ -124,6 +151,24 @@ code "  an id with an encoded path in it: 404" 404
 req -b "$tmp/op.jar" "$B/documents/99999/raw"
 code "  a document that is none: 404" 404
 
+# ---- runs ------------------------------------------------------------------------------------
+req -b "$tmp/v.jar" "$B/runs?limit=2"
+code "runs, a page of two" 200
+[ "$(jget 'len(j["runs"]), j["next"] == j["runs"][1]["id"], j["runs"][0]["id"] > j["runs"][1]["id"]')" = "(2, True, True)" ] \
+  && ok "  newest first, next the last id" || no "runs page" "$tmp/body"
+cp "$tmp/body" "$tmp/runs1"
+req -b "$tmp/v.jar" "$B/runs?limit=500&after=$(jget 'j["next"]')"
+# the daemon may have run a job since: the CLI's runs are the oldest of the two pages
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); a=json.load(open(sys.argv[2])); b=json.load(open(sys.argv[3]))
+r=a["runs"]+b["runs"]; ids=[x["id"] for x in r]
+sys.exit(not(b["next"] is None and len(c) > 2 and r[-len(c):] == c and ids == sorted(set(ids), reverse=True)))' "$tmp/runs.json" "$tmp/runs1" "$tmp/body" \
+  && ok "  the next page: the rest; the runs as wharf runs list --json says them" || no "runs page 2" "$tmp/body"
+req -b "$tmp/v.jar" "$B/runs?state=done&limit=500"
+[ "$(jget 'sorted(set(r["state"] for r in j["runs"]))')" = "['done']" ] && ok "  state=done: only done runs" || no "runs state" "$tmp/body"
+req -b "$tmp/v.jar" "$B/runs?state=ok"
+code "  a state that is none: 400" 400
+has "  in the CLI's words" "state 'ok' is not one of: running, done, failed" "$tmp/body"
+
 # ---- deciding ------------------------------------------------------------------------------------
 VCSRF=$(curl -s -b "$tmp/v.jar" -c "$tmp/v2.jar" -H 'Content-Type: application/json' -d '{"name":"vic","password":"viewer-pass-12"}' "$B/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
 req -b "$tmp/v2.jar" -H "X-CSRF-Token: $VCSRF" -X POST "$B/orders/amazon-rp/4Z32PABC/approve"
@@ -151,6 +196,70 @@ code "olga logs in to the other workspace" 200
 req -b "$tmp/ws2.jar" "$B/status"
 code "its session cookie is refused here: 401" 401
 has "  not of this workspace" 'not of this workspace' "$tmp/body"
+
+# ---- ERP connectors ------------------------------------------------------------------------------------
+req -b "$tmp/ws2.jar" "http://127.0.0.1:$P2/api/v1/erp"
+code "erp: the connectors' queues" 200
+# the daemon may have tried the messages again since: attempts aside
+python3 -c 'import json,sys
+def of(f):
+    j = json.load(open(f))
+    for e in j["erps"]:
+        for m in e["messages"]: m.pop("attempts")
+    return j
+sys.exit(of(sys.argv[1]) != of(sys.argv[2]))' "$tmp/erp2.json" "$tmp/body" \
+  && ok "  what wharf erp status --json says" || no "erp" "$tmp/body"
+[ "$(jget '[(e["id"], e["failing"], sorted(m["name"] for m in e["messages"])) for e in j["erps"]]')" = "[('bp', 2, ['order:amazon-df:TVd4wGZnR', 'order:amazon-rp:4Z32PABC'])]" ] \
+  && ok "  bp: the orders failing, by name" || no "erp bp" "$tmp/body"
+req -b "$tmp/ws2.jar" "http://127.0.0.1:$P2/api/v1/erp/bp"
+[ "$(jget 'len(j["erps"]), j["erps"][0]["id"]')" = "(1, 'bp')" ] && ok "  erp/bp: that one" || no "erp/bp" "$tmp/body"
+req -b "$tmp/ws2.jar" "http://127.0.0.1:$P2/api/v1/erp/qb"
+code "  an ERP that is none: 404" 404
+has "  in the CLI's words" 'wharf.xml has no <erp id=\\"qb\\">' "$tmp/body"
+req -H "Authorization: Bearer $TOK" "$B/erp"
+[ "$(jget 'j')" = "{'erps': []}" ] && ok "  the file exchange only: no API ERP" || no "erp ws" "$tmp/body"
+
+# ---- shipments and invoices ------------------------------------------------------------------------
+B2=http://127.0.0.1:$P2/api/v1
+req -c "$tmp/v2ws.jar" --data-urlencode name=vic --data-urlencode password=viewer-pass-12 "$B2/login"
+code "ws2's viewer logs in" 200
+same_as() {  # same_as CLI.json KEY: the page's KEY, ids aside, is what the CLI said (newest first)
+  python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); a=json.load(open(sys.argv[2]))
+for o in a[sys.argv[3]]: o.pop("id")
+sys.exit(not(c and a[sys.argv[3]] == c[::-1] and a["next"] is None))' "$1" "$tmp/body" "$2"
+}
+req -b "$tmp/v2ws.jar" "$B2/shipments"
+code "shipments" 200
+same_as "$tmp/ship2.json" shipments && ok "  what wharf shipments list --json says" || no "shipments" "$tmp/body"
+SHIP=$(jget 'j["shipments"][0]["id"]')
+req -b "$tmp/v2ws.jar" "$B2/shipments?state=queued&partner=amazon-rp"
+[ "$(jget 'j')" = "{'shipments': [], 'next': None}" ] && ok "  partner= another: none" || no "shipments partner" "$tmp/body"
+req -b "$tmp/v2ws.jar" "$B2/shipments?state=sent"
+code "  a state that is none: 400" 400
+has "  in the CLI's words" "state 'sent' is not one of: queued, replaced, floor-denial" "$tmp/body"
+req -b "$tmp/v2ws.jar" "$B2/shipments/$SHIP"
+[ "$(jget 'j["shipment_id"], len(j["lines"]), "canonical" in j, j["personal_data"]')" = "('TVd4wGZnR', 2, False, 'hidden: operators only')" ] \
+  && ok "one DF shipment, its lines, its canonical document hidden from a viewer" || no "shipment" "$tmp/body"
+req -b "$tmp/ws2.jar" "$B2/shipments/$SHIP"
+has "  an operator gets it" '"canonical": "<' "$tmp/body"
+req -b "$tmp/v2ws.jar" "$B2/shipments/TVd4wGZnR"
+code "  by row id only: 404" 404
+req -b "$tmp/v2ws.jar" "$B2/shipments/99999"
+has "  a shipment that is none: 404" '"error": *"no shipment 99999"' "$tmp/body"
+req -b "$tmp/v2ws.jar" "$B2/invoices?state=sent"
+code "invoices" 200
+same_as "$tmp/inv2.json" invoices && ok "  what wharf invoices list --json says" || no "invoices" "$tmp/body"
+INV=$(jget 'j["invoices"][0]["id"]')
+req -b "$tmp/v2ws.jar" "$B2/invoices?state=unpaid"
+code "  a state that is none: 400" 400
+req -b "$tmp/ws2.jar" "$B2/invoices/$INV"
+[ "$(jget 'j["number"], j["history"][-1]["state"], j["canonical"][:1]')" = "('ACME-DF-000001', 'sent', '<')" ] \
+  && ok "one invoice with its history and canonical document (an operator)" || no "invoice" "$tmp/body"
+req -b "$tmp/v2ws.jar" "$B2/invoices/$INV"
+[ "$(jget '"canonical" in j, j["personal_data"]')" = "(False, 'hidden: operators only')" ] \
+  && ok "  a DF invoice's canonical document: not to a viewer" || no "invoice viewer" "$tmp/body"
+req "$B2/invoices"
+code "  none without logging in: 401" 401
 
 # ---- the rate limit ------------------------------------------------------------------------------------
 for i in 1 2 3 4; do
