@@ -452,55 +452,92 @@ static int query(const struct gw_server_req *rq, const char *key, char *out, siz
     return rc < 0 ? -1 : rc == 1 && out[0] != '\0';
 }
 
+/* A positive row id written in digits only: nothing in a path is resolved
+ * but this number. 0 when it is none. */
+static int64_t id_of(const char *p, size_t n)
+{
+    int64_t v = 0;
+    size_t i;
+
+    if (n == 0 || n > 15)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return 0;
+        v = v * 10 + (p[i] - '0');
+    }
+    return v;
+}
+
+/* limit= and after= of a page into *limit (50 when absent) and *after (0):
+ * 0, or -1 with rs answered. */
+static int page_of(const struct gw_server_req *rq, unsigned long long *limit, int64_t *after,
+                   struct gw_server_resp *rs)
+{
+    char lim[24], aft[24], *end;
+    int hl, ha;
+
+    *limit = 50;
+    *after = 0;
+    if ((hl = query(rq, "limit", lim, sizeof(lim), rs)) < 0 || (ha = query(rq, "after", aft, sizeof(aft), rs)) < 0)
+        return -1;
+    if (hl && ((*limit = strtoull(lim, &end, 10)) == 0 || *end != '\0' || lim[0] < '0' || lim[0] > '9' ||
+               *limit > GW_API_PAGE_MAX)) {
+        gw_server_error(rs, 400, "limit= is a number from 1 to 500");
+        return -1;
+    }
+    if (ha && (*after = id_of(aft, strlen(aft))) == 0) {
+        gw_server_error(rs, 400, "after= is the \"next\" of the page before");
+        return -1;
+    }
+    return 0;
+}
+
+/* 1 when state is one of states; else 0 with rs answered in the CLI's
+ * words (a misspelled filter: an empty list would mislead). */
+static int state_ok(const char *const *states, const char *state, struct gw_server_resp *rs)
+{
+    struct edi_buf m;
+    size_t i;
+
+    for (i = 0; states[i]; i++)
+        if (strcmp(states[i], state) == 0)
+            return 1;
+    edi_buf_init(&m, 0);
+    edi_buf_printf(&m, "state '%s' is not one of: ", state);
+    for (i = 0; states[i]; i++)
+        edi_buf_printf(&m, "%s%s", i ? ", " : "", states[i]);
+    edi_buf_put(&m, "", 1);
+    gw_server_error(rs, 400, m.p);
+    edi_buf_dispose(&m);
+    return 0;
+}
+
 static void on_orders(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
 {
     struct gw_api *a = arg;
-    char state[40], partner[80], q[80], lim[24], after[24], *end;
-    int hs, hp, hq, hl, ha;
+    char state[40], partner[80], q[80];
+    int hs, hp, hq;
     struct gw_order **v = NULL;
     struct gw_store *s = NULL;
     struct gw_user *u;
     struct edi_err err;
-    unsigned long long limit = 50, from = 0;
+    unsigned long long limit;
+    int64_t from;
     size_t n = 0, i;
 
     if ((hs = query(rq, "state", state, sizeof(state), rs)) < 0 ||
         (hp = query(rq, "partner", partner, sizeof(partner), rs)) < 0 || (hq = query(rq, "q", q, sizeof(q), rs)) < 0 ||
-        (hl = query(rq, "limit", lim, sizeof(lim), rs)) < 0 || (ha = query(rq, "after", after, sizeof(after), rs)) < 0)
+        page_of(rq, &limit, &from, rs) < 0)
         return;
-    if (hs) {
-        struct edi_buf m;
-
-        for (i = 0; order_states[i] && strcmp(order_states[i], state) != 0; i++)
-            ;
-        if (order_states[i] == NULL) {
-            /* the CLI's words for a misspelled filter: an empty list would mislead */
-            edi_buf_init(&m, 0);
-            edi_buf_printf(&m, "state '%s' is not one of: ", state);
-            for (i = 0; order_states[i]; i++)
-                edi_buf_printf(&m, "%s%s", i ? ", " : "", order_states[i]);
-            edi_buf_put(&m, "", 1);
-            gw_server_error(rs, 400, m.p);
-            edi_buf_dispose(&m);
-            return;
-        }
-    }
-    if (hl && ((limit = strtoull(lim, &end, 10)) == 0 || *end != '\0' || lim[0] < '0' || lim[0] > '9' ||
-               limit > GW_API_PAGE_MAX)) {
-        gw_server_error(rs, 400, "limit= is a number from 1 to 500");
+    if (hs && !state_ok(order_states, state, rs))
         return;
-    }
-    if (ha && ((from = strtoull(after, &end, 10)) == 0 || *end != '\0' || after[0] < '0' || after[0] > '9' ||
-               from > INT64_MAX)) {
-        gw_server_error(rs, 400, "after= is the \"next\" of the page before");
-        return;
-    }
     if (store_open(&s, a, rs) < 0)
         return;
     if ((u = who(a, s, rq, rs)) != NULL) {
         edi_err_clear(&err);
         /* one more than the page: whether there is a next one */
-        if (gw_store_order_page(&v, &n, s, hs ? state : NULL, hp ? partner : NULL, hq ? q : NULL, (int64_t)from,
+        if (gw_store_order_page(&v, &n, s, hs ? state : NULL, hp ? partner : NULL, hq ? q : NULL, from,
                                 (size_t)limit + 1, &err) < 0)
             gw_server_error(rs, 503, err.msg);
         else {
@@ -748,64 +785,29 @@ static time_t since_of(const char *v)
     return (time_t)t;
 }
 
-/* A positive row id written in digits only: nothing in a path is resolved
- * but this number. 0 when it is none. */
-static int64_t id_of(const char *p, size_t n)
-{
-    int64_t v = 0;
-    size_t i;
-
-    if (n == 0 || n > 15)
-        return 0;
-    for (i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return 0;
-        v = v * 10 + (p[i] - '0');
-    }
-    return v;
-}
 
 static void on_documents(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
 {
     struct gw_api *a = arg;
-    char state[40], kind[16], partner[80], since[24], lim[24], after[24], *end;
-    int hs, hk, hp, hn, hl, ha;
+    char state[40], kind[16], partner[80], since[24];
+    int hs, hk, hp, hn;
     struct gw_document *v = NULL;
     struct gw_store *s = NULL;
     struct gw_user *u;
     struct edi_err err;
-    unsigned long long limit = 50, from = 0;
+    unsigned long long limit;
+    int64_t from;
     time_t t0 = 0;
     size_t n = 0, i;
 
     if ((hs = query(rq, "state", state, sizeof(state), rs)) < 0 || (hk = query(rq, "type", kind, sizeof(kind), rs)) < 0 ||
         (hp = query(rq, "partner", partner, sizeof(partner), rs)) < 0 ||
-        (hn = query(rq, "since", since, sizeof(since), rs)) < 0 || (hl = query(rq, "limit", lim, sizeof(lim), rs)) < 0 ||
-        (ha = query(rq, "after", after, sizeof(after), rs)) < 0)
+        (hn = query(rq, "since", since, sizeof(since), rs)) < 0 || page_of(rq, &limit, &from, rs) < 0)
         return;
-    if (hs) {
-        for (i = 0; document_states[i] && strcmp(document_states[i], state) != 0; i++)
-            ;
-        if (document_states[i] == NULL) {
-            char msg[200];
-
-            snprintf(msg, sizeof(msg), "state '%s' is not one of: accepted, rejected, duplicate-ship-id, queued, sent",
-                     state);
-            gw_server_error(rs, 400, msg);
-            return;
-        }
-    }
+    if (hs && !state_ok(document_states, state, rs))
+        return;
     if (hn && (t0 = since_of(since)) < 0) {
         gw_server_error(rs, 400, "since= is a date YYYY-MM-DD (UTC) or Unix seconds");
-        return;
-    }
-    if (hl && ((limit = strtoull(lim, &end, 10)) == 0 || *end != '\0' || lim[0] < '0' || lim[0] > '9' ||
-               limit > GW_API_PAGE_MAX)) {
-        gw_server_error(rs, 400, "limit= is a number from 1 to 500");
-        return;
-    }
-    if (ha && (from = (unsigned long long)id_of(after, strlen(after))) == 0) {
-        gw_server_error(rs, 400, "after= is the \"next\" of the page before");
         return;
     }
     if (store_open(&s, a, rs) < 0)
@@ -813,7 +815,7 @@ static void on_documents(void *arg, const struct gw_server_req *rq, struct gw_se
     if ((u = who(a, s, rq, rs)) != NULL) {
         edi_err_clear(&err);
         if (gw_store_document_page(&v, &n, s, hp ? partner : NULL, hk ? kind : NULL, hs ? state : NULL, t0,
-                                   (int64_t)from, (size_t)limit + 1, &err) < 0)
+                                   from, (size_t)limit + 1, &err) < 0)
             gw_server_error(rs, 503, err.msg);
         else {
             json_t *j = json_object(), *arr = json_array();
@@ -918,50 +920,6 @@ out:
 }
 
 /* ---- runs ------------------------------------------------------------------------ */
-
-/* limit= and after= of a page into *limit (50 when absent) and *after (0):
- * 0, or -1 with rs answered. */
-static int page_of(const struct gw_server_req *rq, unsigned long long *limit, int64_t *after,
-                   struct gw_server_resp *rs)
-{
-    char lim[24], aft[24], *end;
-    int hl, ha;
-
-    *limit = 50;
-    *after = 0;
-    if ((hl = query(rq, "limit", lim, sizeof(lim), rs)) < 0 || (ha = query(rq, "after", aft, sizeof(aft), rs)) < 0)
-        return -1;
-    if (hl && ((*limit = strtoull(lim, &end, 10)) == 0 || *end != '\0' || lim[0] < '0' || lim[0] > '9' ||
-               *limit > GW_API_PAGE_MAX)) {
-        gw_server_error(rs, 400, "limit= is a number from 1 to 500");
-        return -1;
-    }
-    if (ha && (*after = id_of(aft, strlen(aft))) == 0) {
-        gw_server_error(rs, 400, "after= is the \"next\" of the page before");
-        return -1;
-    }
-    return 0;
-}
-
-/* 1 when state is one of states; else 0 with rs answered in the CLI's
- * words (a misspelled filter: an empty list would mislead). */
-static int state_ok(const char *const *states, const char *state, struct gw_server_resp *rs)
-{
-    struct edi_buf m;
-    size_t i;
-
-    for (i = 0; states[i]; i++)
-        if (strcmp(states[i], state) == 0)
-            return 1;
-    edi_buf_init(&m, 0);
-    edi_buf_printf(&m, "state '%s' is not one of: ", state);
-    for (i = 0; states[i]; i++)
-        edi_buf_printf(&m, "%s%s", i ? ", " : "", states[i]);
-    edi_buf_put(&m, "", 1);
-    gw_server_error(rs, 400, m.p);
-    edi_buf_dispose(&m);
-    return 0;
-}
 
 static const char *const run_states[] = {"running", "done", "failed", NULL};
 
