@@ -235,6 +235,25 @@ void gw_api_token_drop(struct gw_api *a, const struct gw_api_oauth *o)
         gw_vault_delete(a->vault, a->conf->id, o->access, &e);
 }
 
+int gw_api_authorize_url(struct gw_api *a, struct edi_buf *url, const char *client_secret_name,
+                         const char *scope, const char *redirect_uri, const char *state,
+                         struct edi_err *err)
+{
+    struct gw_secret *id = NULL;
+    int rc;
+
+    if ((rc = gw_api_secret(a, client_secret_name, &id, err)) < 0)
+        return rc;
+    gw_http_query(url, "response_type", "code");
+    gw_http_query(url, "client_id", id->p);
+    if (scope)
+        gw_http_query(url, "scope", scope);
+    gw_http_query(url, "redirect_uri", redirect_uri);
+    gw_http_query(url, "state", state);
+    gw_secret_free(id);
+    return 0;
+}
+
 int gw_api_token_from_code(struct gw_api *a, const struct gw_api_oauth *o, const char *code,
                            const char *redirect_uri, struct edi_err *err)
 {

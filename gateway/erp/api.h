@@ -59,6 +59,13 @@ int gw_api_token(struct gw_api *a, const struct gw_api_oauth *o, struct edi_err 
 /* The token is refused (a 401): forgotten, so the next gw_api_token
  * refreshes. */
 void gw_api_token_drop(struct gw_api *a, const struct gw_api_oauth *o);
+/* `wharf erp connect`'s first step: the authorization URL the operator
+ * opens, base (already holding its path) with response_type=code, the
+ * client id (the vault's secret client_secret_name), scope when not NULL,
+ * redirect_uri and state. */
+int gw_api_authorize_url(struct gw_api *a, struct edi_buf *url, const char *client_secret_name,
+                         const char *scope, const char *redirect_uri, const char *state,
+                         struct edi_err *err);
 /* `wharf erp connect`: an authorization code (with its redirect URI)
  * exchanged for tokens, which go to the vault. */
 int gw_api_token_from_code(struct gw_api *a, const struct gw_api_oauth *o, const char *code,

@@ -1096,19 +1096,9 @@ static int bp_check(struct gw_erp *e, struct edi_buf *report, struct edi_err *er
 static int bp_authorize(struct gw_erp *e, const char *redirect_uri, const char *state, struct edi_buf *url,
                         struct edi_err *err)
 {
-    struct gw_secret *ref = NULL;
-    int rc;
-
-    if ((rc = gw_api_secret(&e->a, SECRET_APP_REF, &ref, err)) < 0)
-        return rc;
     edi_buf_printf(url, "%s/%s", gw_api_param(&e->a, "authorize-url", "https://oauth.brightpearl.com/authorize"),
                    e->a.conf->account);
-    gw_http_query(url, "response_type", "code");
-    gw_http_query(url, "client_id", ref->p);
-    gw_http_query(url, "redirect_uri", redirect_uri);
-    gw_http_query(url, "state", state);
-    gw_secret_free(ref);
-    return 0;
+    return gw_api_authorize_url(&e->a, url, SECRET_APP_REF, NULL, redirect_uri, state, err);
 }
 
 static int bp_connect(struct gw_erp *e, const char *code, const char *redirect_uri, const char *realm,

@@ -448,19 +448,9 @@ static int qbo_check(struct gw_erp *e, struct edi_buf *report, struct edi_err *e
 static int qbo_authorize(struct gw_erp *e, const char *redirect_uri, const char *state, struct edi_buf *url,
                          struct edi_err *err)
 {
-    struct gw_secret *id = NULL;
-    int rc;
-
-    if ((rc = gw_api_secret(&e->a, e->o.client_id, &id, err)) < 0)
-        return rc;
     edi_buf_puts(url, gw_api_param(&e->a, "authorize-url", "https://appcenter.intuit.com/connect/oauth2"));
-    gw_http_query(url, "client_id", id->p);
-    gw_http_query(url, "response_type", "code");
-    gw_http_query(url, "scope", "com.intuit.quickbooks.accounting");
-    gw_http_query(url, "redirect_uri", redirect_uri);
-    gw_http_query(url, "state", state);
-    gw_secret_free(id);
-    return 0;
+    return gw_api_authorize_url(&e->a, url, e->o.client_id, "com.intuit.quickbooks.accounting", redirect_uri,
+                                state, err);
 }
 
 static int qbo_connect(struct gw_erp *e, const char *code, const char *redirect_uri, const char *realm,
