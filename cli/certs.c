@@ -117,28 +117,6 @@ static int file_exists(const char *path)
     return access(path, F_OK) == 0;
 }
 
-static int slurp(char **out, size_t *n, const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    struct edi_buf b;
-    char chunk[4096];
-    size_t k;
-
-    *out = NULL;
-    if (f == NULL)
-        return -1;
-    edi_buf_init(&b, 0);
-    while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.n < (1u << 20))
-        edi_buf_put(&b, chunk, k);
-    fclose(f);
-    *n = b.n;
-    *out = edi_xmalloc(b.n + 1);
-    memcpy(*out, b.p ? b.p : "", b.n);
-    (*out)[b.n] = '\0';
-    edi_buf_dispose(&b);
-    return 0;
-}
-
 static int cmd_new(struct gw_config *cfg, struct gw_store *s, const struct args *a)
 {
     const struct gw_partner *p = as2_partner(cfg, a->pos[1]);
@@ -219,7 +197,7 @@ static int cmd_export(struct gw_config *cfg, const struct args *a)
     if (p == NULL)
         return GW_EXIT_USAGE;
     gw_as2_cert_path(path, sizeof(path), cfg, p, 1, a->next ? GW_AS2_NEXT : GW_AS2_CURRENT, NULL);
-    if (slurp(&data, &n, path) < 0) {
+    if (edi_read_file(&data, &n, path, NULL) < 0) {
         gw_errorf("certs export: %s has no %s certificate of ours (%s): `wharf certs new %s`", p->id,
                   a->next ? "next" : "current", path, p->id);
         return GW_EXIT_USAGE;
@@ -243,11 +221,11 @@ static int cmd_import(struct gw_config *cfg, struct gw_store *s, const struct ar
 
     if (p == NULL)
         return GW_EXIT_USAGE;
-    if (slurp(&data, &n, a->pos[2]) < 0) {
-        gw_errorf("certs import: cannot read %s: %s", a->pos[2], strerror(errno));
+    edi_err_clear(&err);
+    if (edi_read_file(&data, &n, a->pos[2], &err) < 0) {
+        gw_errorf("certs import: %s", err.msg);
         return GW_EXIT_USAGE;
     }
-    edi_err_clear(&err);
     rc = gw_cms_cert_new(&c, data, n, &err);
     free(data);
     if (rc < 0 || gw_cms_cert_info(&ci, c, &err) < 0) {
@@ -360,7 +338,7 @@ static void show_cert(json_t *arr, const struct gw_partner *p, const char *side,
     long days;
     const char *state;
 
-    if (slurp(&data, &n, path) < 0)
+    if (edi_read_file(&data, &n, path, NULL) < 0)
         return;
     edi_err_clear(&err);
     if (gw_cms_cert_new(&c, data, n, &err) < 0 || gw_cms_cert_info(&ci, c, &err) < 0) {

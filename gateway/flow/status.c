@@ -75,28 +75,6 @@ static json_t *readback_json(const struct gw_readback_status *r)
     return j;
 }
 
-static int slurp(char **out, size_t *n, const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    struct edi_buf b;
-    char chunk[4096];
-    size_t k;
-
-    *out = NULL;
-    if (f == NULL)
-        return -1;
-    edi_buf_init(&b, 0);
-    while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.n < (1u << 20))
-        edi_buf_put(&b, chunk, k);
-    fclose(f);
-    *n = b.n;
-    *out = edi_xmalloc(b.n + 1);
-    memcpy(*out, b.p ? b.p : "", b.n);
-    (*out)[b.n] = '\0';
-    edi_buf_dispose(&b);
-    return 0;
-}
-
 void gw_as2_cert_warnings(char ***warn, size_t *n, const struct gw_config *cfg, time_t now)
 {
     size_t i;
@@ -117,7 +95,7 @@ void gw_as2_cert_warnings(char ***warn, size_t *n, const struct gw_config *cfg, 
                 long days;
 
                 gw_as2_cert_path(path, sizeof(path), cfg, p, ours, (enum gw_as2_slot)s, NULL);
-                if (slurp(&data, &len, path) < 0)
+                if (edi_read_file(&data, &len, path, NULL) < 0)
                     continue;
                 if (gw_cms_cert_new(&c, data, len, &err) < 0 || gw_cms_cert_info(&ci, c, &err) < 0) {
                     snprintf(line, sizeof(line), "AS2 %s: %s certificate %.400s is unreadable", p->id,

@@ -79,32 +79,6 @@ int gw_as2_cert_path(char *out, size_t cap, const struct gw_config *cfg, const s
     return edi_fmt(out, cap, err, "%s%s", pc, suffix);
 }
 
-static int read_small(char **out, size_t *n, const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *b;
-    long len;
-
-    *out = NULL;
-    if (f == NULL)
-        return -1;
-    if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || len > (1L << 20) || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return -1;
-    }
-    b = edi_xmalloc((size_t)len + 1);
-    if (fread(b, 1, (size_t)len, f) != (size_t)len) {
-        free(b);
-        fclose(f);
-        return -1;
-    }
-    b[len] = '\0';
-    fclose(f);
-    *out = b;
-    *n = (size_t)len;
-    return 0;
-}
-
 void gw_as2_creds_free(struct gw_as2_creds *cr)
 {
     size_t i;
@@ -121,6 +95,7 @@ int gw_as2_creds_load(struct gw_as2_creds *cr, struct gw_store *st, const struct
 {
     struct gw_vault *v = NULL;
     char kpath[4096], path[4400];
+    struct edi_err e;
     int s, rc;
 
     memset(cr, 0, sizeof(*cr));
@@ -159,12 +134,13 @@ int gw_as2_creds_load(struct gw_as2_creds *cr, struct gw_store *st, const struct
 
         if ((rc = gw_as2_cert_path(path, sizeof(path), cfg, p, 0, (enum gw_as2_slot)s, err)) < 0)
             break;
-        if (read_small(&data, &n, path) < 0) {
-            if (errno == ENOENT) {
+        edi_err_clear(&e);
+        if (edi_read_file(&data, &n, path, &e) < 0) {
+            if (e.sys == ENOENT) {
                 rc = 0;
                 continue;
             }
-            rc = edi_fail(err, EDI_ECONFIG, "partner %s: cannot read %s: %s", p->id, path, strerror(errno));
+            rc = edi_fail(err, EDI_ECONFIG, "partner %s: %s", p->id, e.msg);
             break;
         }
         rc = gw_cms_cert_new(&cr->certs[cr->ncerts], data, n, err);
