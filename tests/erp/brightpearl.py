@@ -85,7 +85,6 @@ import os
 import queue
 import re
 import secrets
-import socket
 import ssl
 import sys
 import threading
@@ -98,7 +97,8 @@ from decimal import Decimal, InvalidOperation
 from http.server import BaseHTTPRequestHandler
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from standin import serve  # noqa: E402  (tests/lib/standin.py)
+import standin  # noqa: E402  (tests/lib/standin.py)
+from standin import serve  # noqa: E402
 
 BANNER = "wharf local Brightpearl stand-in (NOT Brightpearl; for tests and demos only)"
 UTC = dt.timezone.utc
@@ -1365,12 +1365,7 @@ class Handler(BaseHTTPRequestHandler):
         """Closes the connection without an answer."""
         if self.entry is not None:
             self.entry["status"] = what
-        try:
-            self.wfile.flush()
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.close_connection = True
+        standin.hang_up(self)
 
     def lose(self, f):
         """The answer of a request that took effect never arrives: at once
@@ -1380,24 +1375,10 @@ class Handler(BaseHTTPRequestHandler):
         return self.hang_up(f["kind"])
 
     def read_body(self):
-        n = self.headers.get("Content-Length")
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            data = b""
-            while True:
-                size = int(self.rfile.readline(100).strip().split(b";")[0], 16)
-                if size == 0:
-                    self.rfile.readline(100)
-                    return data
-                data += self.rfile.read(size)
-                self.rfile.readline(100)
-                if len(data) > MAX_BODY:
-                    raise ApiError(413, "CMNC-413", "The request body is too large")
-        if not n:
-            return b""
-        if int(n) > MAX_BODY:
-            self.close_connection = True
+        try:
+            return standin.read_body(self, MAX_BODY)
+        except standin.TooLarge:
             raise ApiError(413, "CMNC-413", "The request body is too large")
-        return self.rfile.read(int(n))
 
     def do_GET(self):
         self.dispatch()

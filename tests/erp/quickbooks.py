@@ -95,7 +95,6 @@ import os
 import queue
 import re
 import secrets
-import socket
 import ssl
 import sys
 import threading
@@ -108,7 +107,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from http.server import BaseHTTPRequestHandler
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from standin import serve  # noqa: E402  (tests/lib/standin.py)
+import standin  # noqa: E402  (tests/lib/standin.py)
+from standin import serve  # noqa: E402
 
 BANNER = "wharf local QuickBooks Online stand-in (NOT Intuit; for tests and demos only)"
 UTC = dt.timezone.utc
@@ -1298,21 +1298,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(e.status, e.body(self.srv.st.now()), e.headers)
 
     def read_body(self):
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            data = b""
-            while True:
-                size = int(self.rfile.readline(100).strip().split(b";")[0], 16)
-                if size == 0:
-                    self.rfile.readline(100)
-                    return data
-                data += self.rfile.read(size)
-                self.rfile.readline(100)
-                if len(data) > MAX_BODY:
-                    raise ValueError("request body over %d bytes" % MAX_BODY)
-        n = int(self.headers.get("Content-Length") or 0)
-        if n > MAX_BODY:
+        try:
+            return standin.read_body(self, MAX_BODY)
+        except standin.TooLarge:
             raise ValueError("request body over %d bytes" % MAX_BODY)
-        return self.rfile.read(n) if n else b""
 
     def do_GET(self):
         self.dispatch()
@@ -1328,15 +1317,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def cut(self, status="cut"):
         """Closes the connection without an answer; status for the request log."""
-        self.close_connection = True
         if self.entry is not None:
             with self.srv.st.lock:
                 self.entry["status"] = status
-        try:
-            self.wfile.flush()
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+        standin.hang_up(self)
 
     def hold(self, f):
         """A timeout fault: no answer for f.seconds (or until /_test/reset), then close."""

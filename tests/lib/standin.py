@@ -8,6 +8,11 @@ For a stand-in:
       thread, so a client that stalls in it cannot block accept()); writes
       args.port_file (whole, by rename) and prints "listening PORT" once it
       accepts; describe(port, scheme) is the line for stderr.
+  read_body(handler, max_body)
+      the request's body, Content-Length or chunked; TooLarge past max_body
+      (the stand-in answers it in its service's words)
+  hang_up(handler)
+      closes the connection without an answer (a cut, a lost answer)
 
 For a self-test:
   Proc          a stand-in started as a process on a free port, its stderr
@@ -21,12 +26,49 @@ import http.client
 import json
 import os
 import shutil
+import socket
 import ssl
 import subprocess
 import sys
 import tempfile
 import unittest
 from http.server import ThreadingHTTPServer
+
+
+class TooLarge(Exception):
+    """A request body over the stand-in's limit."""
+
+
+def read_body(h, max_body):
+    """The body of the request handler h is reading: by Content-Length or
+    chunked; TooLarge past max_body (a declared length over it closes the
+    connection: the rest is not read)."""
+    if h.headers.get("Transfer-Encoding", "").lower() == "chunked":
+        data = b""
+        while True:
+            size = int(h.rfile.readline(100).strip().split(b";")[0], 16)
+            if size == 0:
+                h.rfile.readline(100)
+                return data
+            data += h.rfile.read(size)
+            h.rfile.readline(100)
+            if len(data) > max_body:
+                raise TooLarge()
+    n = int(h.headers.get("Content-Length") or 0)
+    if n > max_body:
+        h.close_connection = True
+        raise TooLarge()
+    return h.rfile.read(n) if n else b""
+
+
+def hang_up(h):
+    """Closes handler h's connection without an answer."""
+    h.close_connection = True
+    try:
+        h.wfile.flush()
+        h.connection.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 def serve(handler, args, describe, min_tls=None):

@@ -38,7 +38,8 @@ import uuid
 from http.server import BaseHTTPRequestHandler
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from standin import serve  # noqa: E402  (tests/lib/standin.py)
+import standin  # noqa: E402  (tests/lib/standin.py)
+from standin import serve  # noqa: E402
 
 BANNER = "wharf local SP-API stand-in (NOT Amazon; for tests and demos only)"
 UTC = dt.timezone.utc
@@ -586,27 +587,10 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def read_body(self):
-        n = self.headers.get("Content-Length")
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            data = b""
-            while True:
-                line = self.rfile.readline(100)
-                size = int(line.strip().split(b";")[0], 16)
-                if size == 0:
-                    self.rfile.readline(100)
-                    break
-                data += self.rfile.read(size)
-                self.rfile.readline(100)
-                if len(data) > MAX_BODY:
-                    raise ApiError(413, "RequestTooLarge", "The request body is too large.")
-            return data
-        if not n:
-            return b""
-        n = int(n)
-        if n > MAX_BODY:
-            self.close_connection = True
+        try:
+            return standin.read_body(self, MAX_BODY)
+        except standin.TooLarge:
             raise ApiError(413, "RequestTooLarge", "The request body is too large.")
-        return self.rfile.read(n)
 
     def do_GET(self):
         self.dispatch()
