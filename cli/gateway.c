@@ -178,8 +178,13 @@ static int listener_up(struct listener *l, struct gw_ctx *c, const char *overrid
     return 0;
 }
 
-/* What webhooks woke: each connector's pulls, now. */
-static void run_wakes(struct gw_ctx *c, struct gw_hooks *h, char (*ids)[GW_HOOKS_ID_MAX], size_t n)
+/* What woke the daemon between passes, run now: webhooks wake an ERP
+ * connector's pulls (gw_sched_wake), AS2 arrivals their partner's inbound
+ * pass (gw_sched_wake_partner). Failures are logged; the scheduled polls
+ * try again. */
+static void run_wakes(struct gw_ctx *c, int (*wake)(struct gw_stats *, struct gw_ctx *, const char *,
+                                                    struct edi_err *),
+                      char (*ids)[GW_HOOKS_ID_MAX], size_t n)
 {
     size_t i;
 
@@ -190,27 +195,7 @@ static void run_wakes(struct gw_ctx *c, struct gw_hooks *h, char (*ids)[GW_HOOKS
         c->now = gw_now();
         memset(&st, 0, sizeof(st));
         edi_err_clear(&err);
-        /* failures are logged; the reconciling poll tries again */
-        gw_sched_wake(&st, c, ids[i], &err);
-    }
-    (void)h;
-}
-
-/* What arrivals woke (AS2 messages stored by the listener): each
- * partner's inbound pass, now. */
-static void run_partner_wakes(struct gw_ctx *c, char (*ids)[GW_HOOKS_ID_MAX], size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n && !stop_flag; i++) {
-        struct gw_stats st;
-        struct edi_err err;
-
-        c->now = gw_now();
-        memset(&st, 0, sizeof(st));
-        edi_err_clear(&err);
-        /* failures are logged; the partner's scheduled poll tries again */
-        gw_sched_wake_partner(&st, c, ids[i], &err);
+        wake(&st, c, ids[i], &err);
     }
 }
 
@@ -374,7 +359,7 @@ int gw_cmd_serve(int argc, char **argv)
         for (k = 0; k < c.cfg->nerps && n < GW_HOOKS_MAX; k++)
             if (gw_hooks_takes(&c.cfg->erps[k]))
                 snprintf(ids[n++], GW_HOOKS_ID_MAX, "%s", c.cfg->erps[k].id);
-        run_wakes(&c, l.hooks, ids, n);
+        run_wakes(&c, gw_sched_wake, ids, n);
     }
     /* what an AS2 partner sent before a restart and no pass took yet */
     if (a2.srv && !interval) {
@@ -384,7 +369,7 @@ int gw_cmd_serve(int argc, char **argv)
             if (strcmp(c.cfg->partners[k].transport, "as2") == 0 &&
                 strlen(c.cfg->partners[k].id) < GW_HOOKS_ID_MAX)
                 snprintf(ids[n++], GW_HOOKS_ID_MAX, "%s", c.cfg->partners[k].id);
-        run_partner_wakes(&c, ids, n);
+        run_wakes(&c, gw_sched_wake_partner, ids, n);
     }
     while (!stop_flag) {
         if (time(NULL) >= next) {
@@ -445,8 +430,8 @@ int gw_cmd_serve(int argc, char **argv)
             gw_notify("READY=1");
         }
         if (nap_until(next, l.srv || a2.srv ? gw_hooks_fd(l.hooks) : -1)) {
-            run_wakes(&c, l.hooks, ids, gw_hooks_take(l.hooks, ids, GW_HOOKS_MAX));
-            run_partner_wakes(&c, ids, gw_hooks_take_partners(l.hooks, ids, GW_HOOKS_MAX));
+            run_wakes(&c, gw_sched_wake, ids, gw_hooks_take(l.hooks, ids, GW_HOOKS_MAX));
+            run_wakes(&c, gw_sched_wake_partner, ids, gw_hooks_take_partners(l.hooks, ids, GW_HOOKS_MAX));
         }
     }
     gw_log(&c, "info", "stopping");
