@@ -510,7 +510,7 @@ static void test_samples_and_lists(void **state)
     assert_non_null(v[i].expected);
     /* the case as `wharf map test` runs it: its expected file, byte for byte */
     edi_buf_init(&out, 0);
-    assert_int_equal(map_sample_run(&out, &ext, e, m, &v[i], NULL, 0, &err), 0);
+    assert_int_equal(map_sample_run(&out, &ext, e, m, &v[i], NULL, 0, NULL, &err), 0);
     assert_string_equal(ext, "xml");
     assert_int_equal(edi_read_file(&want, &wn, v[i].expected, &err), 0);
     assert_int_equal(wn, out.n);
@@ -522,13 +522,13 @@ static void test_samples_and_lists(void **state)
         ;
     assert_true(i < n);
     edi_buf_init(&out, 0);
-    assert_int_equal(map_sample_run(&out, &ext, e, m, &v[i], NULL, 0, &err), 0);
+    assert_int_equal(map_sample_run(&out, &ext, e, m, &v[i], NULL, 0, NULL, &err), 0);
     assert_string_equal(ext, "txt");
     assert_non_null(strstr(edi_buf_cstr(&out), "error: "));
     edi_buf_dispose(&out);
     /* input that is none of X12, JSON, XML: an error, not a refusal */
     edi_buf_init(&out, 0);
-    assert_true(map_sample_run(&out, &ext, e, m, &v[0], "ISA*00*broken", 13, &err) < 0);
+    assert_true(map_sample_run(&out, &ext, e, m, &v[0], "ISA*00*broken", 13, NULL, &err) < 0);
     edi_buf_dispose(&out);
     map_samples_free(v, n);
 
