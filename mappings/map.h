@@ -334,10 +334,12 @@ void map_samples_free(struct map_sample *v, size_t n);
  * "json", "xml", or "txt" when the map refused the input). input: these
  * bytes instead of the case's own input file (NULL: the file). m: the map
  * the case belongs to; a partner= of the case picks the partner's
- * override. Returns map_read_input's or map_run's failure other than a
- * refusal (EDI_ESYNTAX is a refusal, in actual). */
+ * override. findings: also gets the run's findings (the caller's,
+ * initialised; NULL: none kept). Returns map_read_input's or map_run's
+ * failure other than a refusal (EDI_ESYNTAX is a refusal, in actual). */
 int map_sample_run(struct edi_buf *actual, const char **ext, struct map_engine *e, const struct map_info *m,
-                   const struct map_sample *c, const char *input, size_t ninput, struct edi_err *err);
+                   const struct map_sample *c, const char *input, size_t ninput, struct edi_findings *findings,
+                   struct edi_err *err);
 
 /* A unified diff (as `diff -u` writes it, three lines of context) from a
  * to b, labelled label_a and label_b, appended to out: 1 when they differ,

@@ -87,12 +87,13 @@ static const char *ext_of(enum map_format f)
 /* Runs one case's input; fills actual and the extension its expectation should have. */
 static int run_case(struct edi_buf *actual, const char **ext, struct map_engine *e,
                     const struct map_info *m, const char *data, size_t n, const char *partner,
-                    const struct map_param *params, size_t nparams, struct edi_err *err)
+                    const struct map_param *params, size_t nparams, struct edi_findings *keep,
+                    struct edi_err *err)
 {
     size_t i, ndocs;
     xmlDocPtr *docs;
     struct map_run_opts o;
-    struct edi_findings f;
+    struct edi_findings own, *fp = keep ? keep : &own;
     int rc, failed = 0;
 
     if ((rc = map_read_input(&docs, &ndocs, e, data, n, err)) < 0)
@@ -102,12 +103,15 @@ static int run_case(struct edi_buf *actual, const char **ext, struct map_engine 
     o.params = params;
     o.nparams = nparams;
     o.now = 1735689600;   /* 2025-01-01T00:00:00Z: golden outputs are stable */
-    edi_findings_init(&f, 200);
+    if (keep)
+        edi_findings_reset(keep);
+    else
+        edi_findings_init(&own, 200);
     *ext = "xml";
     for (i = 0; i < ndocs && rc == 0; i++) {
         xmlDocPtr out = NULL;
 
-        rc = map_run(&out, e, m, docs[i], &o, &f, err);
+        rc = map_run(&out, e, m, docs[i], &o, fp, err);
         if (rc == EDI_ESYNTAX) {
             failed = 1;
             rc = 0;
@@ -117,21 +121,22 @@ static int run_case(struct edi_buf *actual, const char **ext, struct map_engine 
             break;
         *ext = ext_of(map_doc_format(out));
         if ((rc = map_render(actual, out, 0, err)) == 0)
-            rc = map_check_output(e, m, out, &f, err);
+            rc = map_check_output(e, m, out, fp, err);
         xmlFreeDoc(out);
     }
     for (i = 0; i < ndocs; i++)
         xmlFreeDoc(docs[i]);
     free(docs);
-    if (rc == 0 && (failed || f.n)) {
+    if (rc == 0 && (failed || fp->n)) {
         if (failed)
             *ext = "txt";
-        for (i = 0; i < f.n; i++)
+        for (i = 0; i < fp->n; i++)
             edi_buf_printf(actual, "%s: %s [%s]\n",
-                           f.v[i].severity == EDI_SEV_ERROR ? "error" : "warning", f.v[i].msg,
-                           f.v[i].code);
+                           fp->v[i].severity == EDI_SEV_ERROR ? "error" : "warning", fp->v[i].msg,
+                           fp->v[i].code);
     }
-    edi_findings_dispose(&f);
+    if (!keep)
+        edi_findings_dispose(&own);
     return rc;
 }
 
@@ -251,7 +256,8 @@ int map_samples(struct map_sample **out, size_t *n, const struct map_info *m, st
 }
 
 int map_sample_run(struct edi_buf *actual, const char **ext, struct map_engine *e, const struct map_info *m,
-                   const struct map_sample *c, const char *input, size_t ninput, struct edi_err *err)
+                   const struct map_sample *c, const char *input, size_t ninput, struct edi_findings *findings,
+                   struct edi_err *err)
 {
     const char *partner = c->partner;
     struct map_param pv[32];
@@ -276,7 +282,7 @@ int map_sample_run(struct edi_buf *actual, const char **ext, struct map_engine *
             goto out;
         input = data;
     }
-    rc = run_case(actual, ext, e, m, input, ninput, partner, pv, npv, err);
+    rc = run_case(actual, ext, e, m, input, ninput, partner, pv, npv, findings, err);
 out:
     free(data);
     edi_pool_dispose(&pl);
@@ -333,7 +339,7 @@ static int run_tests_dir(struct map_test_stats *st, struct map_engine *e, const 
 
         edi_buf_init(&actual, 0);
         edi_err_clear(&cerr);
-        rc = map_sample_run(&actual, &ext, e, m, c, NULL, 0, &cerr);
+        rc = map_sample_run(&actual, &ext, e, m, c, NULL, 0, NULL, &cerr);
         if (rc < 0) {
             fprintf(out, "not ok - %s %s: %s\n", m->name, c->name, cerr.msg);
             st->failed++;
