@@ -12,7 +12,7 @@
 # partner's error hidden from a viewer. Usage: api-maps.sh WHARF.
 set -u
 . "$(dirname "$0")/lib.bash" "$@"
-command -v curl > /dev/null || { skip 44 "curl is not installed"; exit 0; }
+command -v curl > /dev/null || { skip 46 "curl is not installed"; exit 0; }
 pids=""
 trap 'for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 "$W" init "$ws" > /dev/null 2>&1 || { no "init"; exit 0; }
