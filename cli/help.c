@@ -290,8 +290,10 @@ static const struct topic topics[] = {
               "tls-key=\"key.pem\"/> in wharf.xml (--http HOST:PORT replaces the address)\n"
               "turns it on: ERP webhooks (POST /webhooks/erp/ID/TOKEN, `wharf help erp`)\n"
               "wake the daemon between passes, and the JSON API under /api/v1/ serves\n"
-              "status, orders, documents, runs, ERP queues, shipments and invoices to\n"
-              "the users of `wharf users` (README \"HTTP API and users\"). HOST is an\n"
+              "status, orders, documents, runs, ERP queues, shipments, invoices, the\n"
+              "Today page and the map workbench (the golden samples of `wharf map test`,\n"
+              "runs read-only) to the users of `wharf users` (README \"HTTP API and\n"
+              "users\"). HOST is an\n"
               "IP address, [IPv6] or\n"
               "localhost; port 0 lets the kernel pick one, named by the log's\n"
               "\"http: listening on\" line. Loopback only unless <http public=\"true\">;\n"
@@ -596,7 +598,8 @@ static const struct topic topics[] = {
                  "optional CASE.params (name=value lines, partner=P). Prints a unified diff\n"
                  "for each mismatch and ends with \"N passed, N failed\"; exit 1 on any\n"
                  "failure. --update rewrites the expectations for review. A workspace's own\n"
-                 "code lists come first as for `wharf map run`.\n"},
+                 "code lists come first as for `wharf map run`. The HTTP API's map\n"
+                 "workbench (GET /api/v1/maps) shows and runs the same cases.\n"},
     {"map codes", "usage: wharf map codes [--partner P] [--json] [-w DIR]\n"
                   "       wharf map codes LIST [--partner P] [--json] [-w DIR]\n"
                   "       wharf map codes LIST set FROM TO [--direction in|out] [--partner P] [-w DIR]\n"

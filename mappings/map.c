@@ -20,6 +20,7 @@
 #include <libxslt/variables.h>
 #include <libxslt/xsltutils.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,17 +43,24 @@ void map_set_models_dir(const char *dir)
 /* ---- error capture ------------------------------------------------------------ */
 
 /* libxml2 and libxslt report through printf-style callbacks, one message
- * in several calls: collect them. */
-static struct edi_buf *capture;
+ * in several calls: collect them. Engines run on several threads at once
+ * (the HTTP API's handlers beside the daemon's flows): what is collected
+ * is the thread's own. libxslt's generic error function is one for the
+ * process (set once, in engine_once); libxml2's is per thread. */
+static __thread struct edi_buf *capture;
 
 static void on_generic(void *ctx, const char *fmt, ...)
 {
     va_list ap;
     char tmp[1024];
 
-    if (capture == NULL)
-        return;
     va_start(ap, fmt);
+    if (capture == NULL) {
+        /* not in a compile or run of this thread: where libxslt would say it */
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        return;
+    }
     vsnprintf(tmp, sizeof(tmp), fmt, ap);
     va_end(ap);
     if (capture->n < 4000)
@@ -63,14 +71,12 @@ static void capture_begin(struct edi_buf *b)
 {
     edi_buf_init(b, 8192);
     capture = b;
-    xsltSetGenericErrorFunc(NULL, on_generic);
     xmlSetGenericErrorFunc(NULL, on_generic);
 }
 
 static void capture_end(void)
 {
     capture = NULL;
-    xsltSetGenericErrorFunc(NULL, NULL);
     xmlSetGenericErrorFunc(NULL, NULL);
 }
 
@@ -90,7 +96,9 @@ static const char *captured(struct edi_buf *b)
 
 /* ---- security ------------------------------------------------------------------------- */
 
-static struct map_engine *policy_engine;
+/* The engine whose folder a stylesheet may read under: the one compiling
+ * or running on this thread (compile and map_run set it). */
+static __thread struct map_engine *policy_engine;
 
 static int under(const char *dir, const char *path)
 {
@@ -262,6 +270,27 @@ static int load_registry(struct map_engine *e, struct edi_err *err)
     return 0;
 }
 
+/* What libxslt holds for the whole process, set up once and never freed:
+ * an engine freed on one thread must not take the policy away from
+ * another thread's engine. */
+static xsltSecurityPrefsPtr security;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void engine_once(void)
+{
+    exsltRegisterAll();
+    /* SPEC: DESIGN.md — stylesheets may not write files or reach the network */
+    security = xsltNewSecurityPrefs();
+    xsltSetSecurityPrefs(security, XSLT_SECPREF_WRITE_FILE, xsltSecurityForbid);
+    xsltSetSecurityPrefs(security, XSLT_SECPREF_CREATE_DIRECTORY, xsltSecurityForbid);
+    xsltSetSecurityPrefs(security, XSLT_SECPREF_WRITE_NETWORK, xsltSecurityForbid);
+    xsltSetSecurityPrefs(security, XSLT_SECPREF_READ_NETWORK, xsltSecurityForbid);
+    xsltSetSecurityPrefs(security, XSLT_SECPREF_READ_FILE, check_read);
+    xsltSetDefaultSecurityPrefs(security);
+    xsltSetLoaderFunc(policy_loader);
+    xsltSetGenericErrorFunc(NULL, on_generic);
+}
+
 int map_engine_new(struct map_engine **out, const char *mappings_dir, const char *schemas_dir,
                    struct edi_err *err)
 {
@@ -274,16 +303,8 @@ int map_engine_new(struct map_engine **out, const char *mappings_dir, const char
     e->dir = edi_xstrdup(mappings_dir);
     e->schemas = edi_xstrdup(schemas_dir);
     e->models = edi_xstrdup(models && *models ? models : models_default);
-    exsltRegisterAll();
-    /* SPEC: DESIGN.md — stylesheets may not write files or reach the network */
-    e->sec = xsltNewSecurityPrefs();
-    xsltSetSecurityPrefs(e->sec, XSLT_SECPREF_WRITE_FILE, xsltSecurityForbid);
-    xsltSetSecurityPrefs(e->sec, XSLT_SECPREF_CREATE_DIRECTORY, xsltSecurityForbid);
-    xsltSetSecurityPrefs(e->sec, XSLT_SECPREF_WRITE_NETWORK, xsltSecurityForbid);
-    xsltSetSecurityPrefs(e->sec, XSLT_SECPREF_READ_NETWORK, xsltSecurityForbid);
-    xsltSetSecurityPrefs(e->sec, XSLT_SECPREF_READ_FILE, check_read);
-    xsltSetDefaultSecurityPrefs(e->sec);
-    xsltSetLoaderFunc(policy_loader);
+    pthread_once(&once, engine_once);
+    e->sec = security;
     policy_engine = e;
     map_codes_new(&e->codes, mappings_dir);
     if ((rc = load_registry(e, err)) < 0 ||
@@ -319,11 +340,8 @@ void map_engine_free(struct map_engine *e)
     map_model_cache_free();
     map_codes_free(e->codes);
     edi_guides_free(e->guides);
-    if (policy_engine == e) {
-        xsltSetDefaultSecurityPrefs(NULL);
+    if (policy_engine == e)
         policy_engine = NULL;
-    }
-    xsltFreeSecurityPrefs(e->sec);
     edi_pool_dispose(&e->pool);
     free(e->dir);
     free(e->schemas);
@@ -408,6 +426,7 @@ static int compile(xsltStylesheetPtr *out, struct map_engine *e, const char *fil
     int doctype = 0;
 
     *out = NULL;
+    policy_engine = e;
     for (i = 0; i < e->ncache; i++) {
         if (strcmp(e->cache[i].file, file) == 0) {
             *out = e->cache[i].ss;
@@ -477,6 +496,7 @@ int map_run(xmlDocPtr *out, struct map_engine *e, const struct map_info *m, xmlD
     *out = NULL;
     if ((rc = compile(&ss, e, m->file, err)) < 0)
         return rc;
+    policy_engine = e;
     if (o == NULL) {
         memset(&dflt, 0, sizeof(dflt));
         o = &dflt;
@@ -959,5 +979,114 @@ int map_check(struct map_engine *e, const struct map_info *m, struct edi_finding
             snprintf(prefix, sizeof(prefix), "%s:", (const char *)ns->prefix);
     if (root)
         lint_node(root, prefix, m->file, findings);
+    return 0;
+}
+
+/* ---- the code lists a map reads ---------------------------------------------------------------- */
+
+struct map_codes *map_engine_codes(struct map_engine *e)
+{
+    return e->codes;
+}
+
+/* 1 when text quotes name ('name' or "name"), or is name itself (an
+ * xsl:variable's content). */
+static int quotes(const char *text, const char *name)
+{
+    size_t n = strlen(name);
+    const char *p;
+
+    for (p = text; (p = strstr(p, name)) != NULL; p++)
+        if (p > text && (p[-1] == '\'' || p[-1] == '"') && p[n] == p[-1])
+            return 1;
+    while (*text == ' ' || *text == '\n' || *text == '\t' || *text == '\r')
+        text++;
+    return strncmp(text, name, n) == 0 && strspn(text + n, " \n\t\r") == strlen(text + n);
+}
+
+static void lists_in_node(xmlNodePtr n, char **names, int *used, size_t nnames)
+{
+    xmlAttrPtr a;
+    size_t i;
+
+    for (; n; n = n->next) {
+        xmlChar *v = NULL;
+
+        if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+            v = xmlNodeGetContent(n);
+            for (i = 0; v && i < nnames; i++)
+                used[i] |= quotes((const char *)v, names[i]);
+            xmlFree(v);
+            continue;
+        }
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        for (a = n->properties; a; a = a->next) {
+            v = xmlNodeGetContent((xmlNodePtr)a);
+            for (i = 0; v && i < nnames; i++)
+                used[i] |= quotes((const char *)v, names[i]);
+            xmlFree(v);
+        }
+        lists_in_node(n->children, names, used, nnames);
+    }
+}
+
+/* The stylesheet, what it includes and what it imports, all the way down. */
+static void lists_in_sheet(xsltStylesheetPtr ss, char **names, int *used, size_t nnames, int depth)
+{
+    xsltDocumentPtr inc;
+
+    /* LIMIT: imports nest at most 16 deep here (libxslt refuses loops) */
+    for (; ss && depth < 16; ss = ss->next) {
+        if (ss->doc)
+            lists_in_node(xmlDocGetRootElement(ss->doc), names, used, nnames);
+        for (inc = ss->docList; inc; inc = inc->next)
+            if (inc->doc)
+                lists_in_node(xmlDocGetRootElement(inc->doc), names, used, nnames);
+        lists_in_sheet(ss->imports, names, used, nnames, depth + 1);
+    }
+}
+
+int map_lists_used(char ***out, size_t *n, struct map_engine *e, const struct map_info *m, struct edi_err *err)
+{
+    struct map_code_file *files = NULL;
+    xsltStylesheetPtr ss;
+    char **names = NULL, **v;
+    int *used;
+    size_t nf = 0, nn = 0, i, k = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = compile(&ss, e, m->file, err)) < 0)
+        return rc;
+    if ((rc = map_codes_files(&files, &nf, e->codes, err)) < 0)
+        return rc;
+    /* each list once (the files are sorted by list) */
+    names = edi_xcalloc(nf + 1, sizeof(*names));
+    for (i = 0; i < nf; i++)
+        if (nn == 0 || strcmp(names[nn - 1], files[i].list) != 0)
+            names[nn++] = files[i].list;
+    used = edi_xcalloc(nn + 1, sizeof(*used));
+    /* the compiled sheet's own document: the first in the chain (not its next) */
+    if (ss->doc)
+        lists_in_node(xmlDocGetRootElement(ss->doc), names, used, nn);
+    {
+        xsltDocumentPtr inc;
+
+        for (inc = ss->docList; inc; inc = inc->next)
+            if (inc->doc)
+                lists_in_node(xmlDocGetRootElement(inc->doc), names, used, nn);
+    }
+    lists_in_sheet(ss->imports, names, used, nn, 1);
+    v = edi_xcalloc(nn + 1, sizeof(*v));
+    for (i = 0; i < nn; i++)
+        if (used[i])
+            v[k++] = edi_xstrdup(names[i]);
+    free(used);
+    free(names);
+    map_code_files_free(files, nf);
+    *out = v;
+    *n = k;
     return 0;
 }

@@ -309,6 +309,56 @@ struct map_test_stats {
     unsigned passed, failed;
 };
 
+/* One golden case of a map (its NAME.tests/ folder beside the map file):
+ * the case's name and the paths of its files, from the folder's listing
+ * (never from a caller's string). expected and params are NULL when the
+ * case has none. */
+struct map_sample {
+    char *name;                /* CASE */
+    char *input;               /* .../CASE.input.EXT */
+    char *expected;            /* .../CASE.expected.EXT, or NULL */
+    char *params;              /* .../CASE.params, or NULL */
+    char *partner;             /* a case under partners/P/: P (partner= of params wins) */
+};
+
+/* The cases of m (the folder of its base map when m is a partner's
+ * override), sorted by name; none when it has no folder. *out is the
+ * caller's (map_samples_free). EDI_ELIMIT when a path is too long. */
+int map_samples(struct map_sample **out, size_t *n, const struct map_info *m, struct edi_err *err);
+void map_samples_free(struct map_sample *v, size_t n);
+
+/* Runs a case as `wharf map test` does (the clock at 2025-01-01T00:00:00Z,
+ * the case's params and partner= from its .params): every document of
+ * the input rendered into actual, then the findings as "error: MSG [CODE]"
+ * lines; *ext is what its expected file's extension must be ("edi",
+ * "json", "xml", or "txt" when the map refused the input). input: these
+ * bytes instead of the case's own input file (NULL: the file). m: the map
+ * the case belongs to; a partner= of the case picks the partner's
+ * override. findings: also gets the run's findings (the caller's,
+ * initialised; NULL: none kept). Returns map_read_input's or map_run's
+ * failure other than a refusal (EDI_ESYNTAX is a refusal, in actual). */
+int map_sample_run(struct edi_buf *actual, const char **ext, struct map_engine *e, const struct map_info *m,
+                   const struct map_sample *c, const char *input, size_t ninput, struct edi_findings *findings,
+                   struct edi_err *err);
+
+/* A unified diff (as `diff -u` writes it, three lines of context) from a
+ * to b, labelled label_a and label_b, appended to out: 1 when they differ,
+ * 0 (nothing appended) when they are the same. max_lines: the output is
+ * cut after that many lines with a line saying so (0: no cut). LIMIT:
+ * past 2 Mi cells of the LCS table, the lines between the common head and
+ * tail are shown as all removed then all added. */
+int map_diff(struct edi_buf *out, const char *a, size_t na, const char *b, size_t nb, const char *label_a,
+             const char *label_b, size_t max_lines);
+
+/* The code lists a map can look up: the names of list files (map_codes_files)
+ * quoted in the map or the stylesheets it imports or includes (a
+ * wharf:lookup('uom', ...) or a variable holding 'uom'), in name order.
+ * *out is the caller's (each string and the array). EDI_ECONFIG: the map
+ * does not compile. */
+int map_lists_used(char ***out, size_t *n, struct map_engine *e, const struct map_info *m, struct edi_err *err);
+/* The engine's code lists (borrowed). */
+struct map_codes *map_engine_codes(struct map_engine *e);
+
 /* Runs every test case under dir (default: the mappings folder): for each
  * map folder <map>.tests/ beside a map, NAME.input.EXT against
  * NAME.expected.EXT. Prints a line per case and a unified diff for each

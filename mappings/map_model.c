@@ -43,7 +43,8 @@ struct model {
     json_t *root;
 };
 
-static struct {
+/* per thread: an engine freed on one thread frees only that thread's */
+static __thread struct {
     struct model *v;
     size_t n, cap;
 } cache;

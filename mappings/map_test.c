@@ -9,7 +9,9 @@
  *                        partner=P selects the partner
  * Under mappings/partners/P/ the partner is P. The output is also checked
  * against the map's schema and guide from the registry; a problem there
- * fails the case. A mismatch prints a unified diff (diff -u).
+ * fails the case. A mismatch prints a unified diff (map_diff.c).
+ * map_samples and map_sample_run give the same cases and runs to others
+ * (the HTTP API's map workbench).
  */
 #include "mappings/map_int.h"
 
@@ -82,35 +84,34 @@ static const char *ext_of(enum map_format f)
     return f == MAP_X12 ? "edi" : f == MAP_JSON ? "json" : "xml";
 }
 
-/* Runs one case; fills actual and the extension its expectation should have. */
+/* Runs one case's input; fills actual and the extension its expectation should have. */
 static int run_case(struct edi_buf *actual, const char **ext, struct map_engine *e,
-                    const struct map_info *m, const char *input, const char *partner,
-                    const struct map_param *params, size_t nparams, struct edi_err *err)
+                    const struct map_info *m, const char *data, size_t n, const char *partner,
+                    const struct map_param *params, size_t nparams, struct edi_findings *keep,
+                    struct edi_err *err)
 {
-    char *data;
-    size_t n, i, ndocs;
+    size_t i, ndocs;
     xmlDocPtr *docs;
     struct map_run_opts o;
-    struct edi_findings f;
+    struct edi_findings own, *fp = keep ? keep : &own;
     int rc, failed = 0;
 
-    if ((rc = edi_read_file(&data, &n, input, err)) < 0)
-        return rc;
-    rc = map_read_input(&docs, &ndocs, e, data, n, err);
-    free(data);
-    if (rc < 0)
+    if ((rc = map_read_input(&docs, &ndocs, e, data, n, err)) < 0)
         return rc;
     memset(&o, 0, sizeof(o));
     o.partner = partner;
     o.params = params;
     o.nparams = nparams;
     o.now = 1735689600;   /* 2025-01-01T00:00:00Z: golden outputs are stable */
-    edi_findings_init(&f, 200);
+    if (keep)
+        edi_findings_reset(keep);
+    else
+        edi_findings_init(&own, 200);
     *ext = "xml";
     for (i = 0; i < ndocs && rc == 0; i++) {
         xmlDocPtr out = NULL;
 
-        rc = map_run(&out, e, m, docs[i], &o, &f, err);
+        rc = map_run(&out, e, m, docs[i], &o, fp, err);
         if (rc == EDI_ESYNTAX) {
             failed = 1;
             rc = 0;
@@ -120,63 +121,190 @@ static int run_case(struct edi_buf *actual, const char **ext, struct map_engine 
             break;
         *ext = ext_of(map_doc_format(out));
         if ((rc = map_render(actual, out, 0, err)) == 0)
-            rc = map_check_output(e, m, out, &f, err);
+            rc = map_check_output(e, m, out, fp, err);
         xmlFreeDoc(out);
     }
     for (i = 0; i < ndocs; i++)
         xmlFreeDoc(docs[i]);
     free(docs);
-    if (rc == 0 && (failed || f.n)) {
+    if (rc == 0 && (failed || fp->n)) {
         if (failed)
             *ext = "txt";
-        for (i = 0; i < f.n; i++)
+        for (i = 0; i < fp->n; i++)
             edi_buf_printf(actual, "%s: %s [%s]\n",
-                           f.v[i].severity == EDI_SEV_ERROR ? "error" : "warning", f.v[i].msg,
-                           f.v[i].code);
+                           fp->v[i].severity == EDI_SEV_ERROR ? "error" : "warning", fp->v[i].msg,
+                           fp->v[i].code);
     }
-    edi_findings_dispose(&f);
+    if (!keep)
+        edi_findings_dispose(&own);
     return rc;
 }
 
-static int find_expected(char *out, size_t cap, const char *dir, const char *cname)
+/* The case's expected file, by the extensions it may have: a path of
+ * the caller's, or NULL. */
+static char *find_expected(const char *dir, const char *cname)
 {
     static const char *exts[] = {"edi", "json", "xml", "txt"};
+    struct edi_buf path;
     struct stat st;
     size_t i;
 
+    edi_buf_init(&path, 0);
     for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
-        if (edi_fmt(out, cap, NULL, "%s/%s.expected.%s", dir, cname, exts[i]) < 0)
-            return -1;
-        if (stat(out, &st) == 0)
-            return 0;
+        edi_buf_reset(&path);
+        edi_buf_printf(&path, "%s/%s.expected.%s", dir, cname, exts[i]);
+        if (stat(edi_buf_cstr(&path), &st) == 0 && S_ISREG(st.st_mode)) {
+            char *p = edi_xstrdup(path.p);
+
+            edi_buf_dispose(&path);
+            return p;
+        }
     }
-    return -1;
+    edi_buf_dispose(&path);
+    return NULL;
 }
 
-static void show_diff(FILE *out, const char *expected, const struct edi_buf *actual)
+static char *path_of(const char *dir, const char *name, const char *suffix)
 {
-    char tmp[] = "/tmp/wharf-map-test-XXXXXX", cmd[8400];
-    int fd = mkstemp(tmp);
-    FILE *p;
-    char line[1024];
+    struct edi_buf b;
+    char *p;
 
-    if (fd < 0)
-        return;
-    if (write(fd, actual->p ? actual->p : "", actual->n) != (ssize_t)actual->n) {
-        close(fd);
-        unlink(tmp);
-        return;
-    }
-    close(fd);
-    snprintf(cmd, sizeof(cmd), "diff -u --label expected --label actual '%s' '%s'", expected, tmp);
-    if ((p = popen(cmd, "r")) != NULL) {
-        int lines = 0;
+    edi_buf_init(&b, 0);
+    edi_buf_printf(&b, "%s/%s%s", dir, name, suffix);
+    p = edi_xstrdup(edi_buf_cstr(&b));
+    edi_buf_dispose(&b);
+    return p;
+}
 
-        while (fgets(line, sizeof(line), p) && lines++ < 60)
-            fprintf(out, "    %s", line);
-        pclose(p);
+static int by_name(const void *x, const void *y)
+{
+    return strcmp(((const struct map_sample *)x)->name, ((const struct map_sample *)y)->name);
+}
+
+/* The cases of a NAME.tests folder, sorted by name (none when it is no folder). */
+static void samples_of_dir(struct map_sample **out, size_t *n, const char *tdir, const char *partner)
+{
+    struct map_sample *v = NULL;
+    size_t k = 0, cap = 0;
+    struct dirent *de;
+    DIR *d;
+
+    *out = NULL;
+    *n = 0;
+    if ((d = opendir(tdir)) == NULL)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        const char *in = strstr(de->d_name, ".input.");
+        struct stat st;
+        char *cname, *params;
+
+        if (in == NULL || in == de->d_name)
+            continue;
+        if (k == cap) {
+            cap = cap ? cap * 2 : 16;
+            v = edi_xrealloc(v, cap * sizeof(*v));
+        }
+        cname = edi_xstrdup(de->d_name);
+        cname[in - de->d_name] = '\0';
+        v[k].name = cname;
+        v[k].input = path_of(tdir, de->d_name, "");
+        v[k].expected = find_expected(tdir, cname);
+        params = path_of(tdir, cname, ".params");
+        if (stat(params, &st) != 0 || !S_ISREG(st.st_mode)) {
+            free(params);
+            params = NULL;
+        }
+        v[k].params = params;
+        v[k].partner = partner ? edi_xstrdup(partner) : NULL;
+        k++;
     }
-    unlink(tmp);
+    closedir(d);
+    if (k > 1)
+        qsort(v, k, sizeof(*v), by_name);
+    *out = v;
+    *n = k;
+}
+
+void map_samples_free(struct map_sample *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; v && i < n; i++) {
+        free(v[i].name);
+        free(v[i].input);
+        free(v[i].expected);
+        free(v[i].params);
+        free(v[i].partner);
+    }
+    free(v);
+}
+
+int map_samples(struct map_sample **out, size_t *n, const struct map_info *m, struct edi_err *err)
+{
+    const char *file = m->base_file ? m->base_file : m->file;
+    size_t len = strlen(file);
+    char tdir[4096];
+
+    *out = NULL;
+    *n = 0;
+    if (!ends_with(file, ".xsl"))
+        return 0;
+    if (edi_fmt(tdir, sizeof(tdir), err, "%.*s.tests", (int)(len - 4), file) < 0)
+        return EDI_ELIMIT;
+    samples_of_dir(out, n, tdir, NULL);
+    return 0;
+}
+
+int map_sample_run(struct edi_buf *actual, const char **ext, struct map_engine *e, const struct map_info *m,
+                   const struct map_sample *c, const char *input, size_t ninput, struct edi_findings *findings,
+                   struct edi_err *err)
+{
+    const char *partner = c->partner;
+    struct map_param pv[32];
+    struct edi_pool pl;
+    char *data = NULL;
+    size_t npv = 0;
+    int rc;
+
+    edi_pool_init(&pl);
+    if (c->params)
+        npv = read_params(pv, 32, &partner, c->params, &pl);
+    if (partner && m->base_file == NULL) {
+        const struct map_info *pm;
+        struct edi_err perr;
+
+        /* the partner's override, when it has one */
+        if (map_find(&pm, e, m->name, partner, &perr) == 0)
+            m = pm;
+    }
+    if (input == NULL) {
+        if ((rc = edi_read_file(&data, &ninput, c->input, err)) < 0)
+            goto out;
+        input = data;
+    }
+    rc = run_case(actual, ext, e, m, input, ninput, partner, pv, npv, findings, err);
+out:
+    free(data);
+    edi_pool_dispose(&pl);
+    return rc;
+}
+
+/* The diff of a failed case, indented under its line. */
+static void show_diff(FILE *out, const char *want, size_t wn, const struct edi_buf *actual)
+{
+    struct edi_buf d;
+    const char *p, *end;
+
+    edi_buf_init(&d, 0);
+    map_diff(&d, want, wn, actual->p, actual->n, "expected", "actual", 60);
+    for (p = d.p, end = d.p + d.n; p && p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t k = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+
+        fprintf(out, "    %.*s", (int)k, p);
+        p += k;
+    }
+    edi_buf_dispose(&d);
 }
 
 static int run_tests_dir(struct map_test_stats *st, struct map_engine *e, const char *tdir,
@@ -184,11 +312,8 @@ static int run_tests_dir(struct map_test_stats *st, struct map_engine *e, const 
 {
     char mapfile[4096];
     const struct map_info *m = NULL;
-    size_t i, len = strlen(tdir);
-    DIR *d;
-    struct dirent *de;
-    char **names = NULL;
-    size_t nn = 0, cap = 0;
+    struct map_sample *cases = NULL;
+    size_t i, ncases = 0, len = strlen(tdir);
     int rc;
 
     if (edi_fmt(mapfile, sizeof(mapfile), err, "%.*s.xsl", (int)(len - strlen(".tests")), tdir) < 0)
@@ -205,102 +330,58 @@ static int run_tests_dir(struct map_test_stats *st, struct map_engine *e, const 
         st->failed++;
         return 0;
     }
-    if ((d = opendir(tdir)) == NULL)
-        return 0;
-    while ((de = readdir(d)) != NULL) {
-        if (strstr(de->d_name, ".input.") == NULL)
-            continue;
-        if (nn == cap) {
-            cap = cap ? cap * 2 : 16;
-            names = edi_xrealloc(names, cap * sizeof(*names));
-        }
-        names[nn++] = edi_xstrdup(de->d_name);
-    }
-    closedir(d);
-    /* a stable order */
-    for (i = 1; i < nn; i++) {
-        size_t k = i;
-
-        while (k > 0 && strcmp(names[k - 1], names[k]) > 0) {
-            char *t = names[k];
-
-            names[k] = names[k - 1];
-            names[k - 1] = t;
-            k--;
-        }
-    }
-    for (i = 0; i < nn; i++) {
-        char input[4400], expected[4400], params[4400], cname[256];
-        const char *ext, *case_partner = partner;
-        struct map_param pv[32];
-        size_t npv;
+    samples_of_dir(&cases, &ncases, tdir, partner);
+    for (i = 0; i < ncases; i++) {
+        const struct map_sample *c = &cases[i];
+        const char *ext;
         struct edi_buf actual;
-        struct edi_pool pl;
         struct edi_err cerr;
 
-        /* a cut name would read or (with --update) write another case's files */
-        if (edi_fmt(cname, sizeof(cname), &cerr, "%.*s", (int)(strstr(names[i], ".input.") - names[i]),
-                    names[i]) < 0 ||
-            edi_fmt(input, sizeof(input), &cerr, "%s/%s", tdir, names[i]) < 0 ||
-            edi_fmt(params, sizeof(params), &cerr, "%s/%s.params", tdir, cname) < 0) {
-            fprintf(out, "not ok - %s %s: %s\n", m->name, names[i], cerr.msg);
-            st->failed++;
-            free(names[i]);
-            continue;
-        }
-        edi_pool_init(&pl);
-        npv = read_params(pv, 32, &case_partner, params, &pl);
         edi_buf_init(&actual, 0);
         edi_err_clear(&cerr);
-        if (case_partner && m->base_file == NULL) {
-            const struct map_info *pm;
-
-            if (map_find(&pm, e, m->name, case_partner, &cerr) == 0)
-                m = pm;
-        }
-        rc = run_case(&actual, &ext, e, m, input, case_partner, pv, npv, &cerr);
+        rc = map_sample_run(&actual, &ext, e, m, c, NULL, 0, NULL, &cerr);
         if (rc < 0) {
-            fprintf(out, "not ok - %s %s: %s\n", m->name, cname, cerr.msg);
+            fprintf(out, "not ok - %s %s: %s\n", m->name, c->name, cerr.msg);
             st->failed++;
         } else if (update) {
-            if (find_expected(expected, sizeof(expected), tdir, cname) == 0)
-                unlink(expected);
-            int cut = edi_fmt(expected, sizeof(expected), NULL, "%s/%s.expected.%s", tdir, cname, ext);
+            char *expected = path_of(tdir, c->name, "");
+            struct edi_buf path;
 
-            if (cut < 0)
-                errno = ENAMETOOLONG;
-            if (cut < 0 || write_file(expected, actual.p ? actual.p : "", actual.n) < 0) {
-                fprintf(out, "not ok - %s %s: cannot write %s: %s\n", m->name, cname, expected,
-                        strerror(errno));
+            if (c->expected)
+                unlink(c->expected);
+            edi_buf_init(&path, 0);
+            edi_buf_printf(&path, "%s.expected.%s", expected, ext);
+            if (write_file(edi_buf_cstr(&path), actual.p ? actual.p : "", actual.n) < 0) {
+                fprintf(out, "not ok - %s %s: cannot write %s: %s\n", m->name, c->name, path.p, strerror(errno));
                 st->failed++;
             } else {
-                fprintf(out, "ok - %s %s (updated %s)\n", m->name, cname, expected);
+                fprintf(out, "ok - %s %s (updated %s)\n", m->name, c->name, path.p);
                 st->passed++;
             }
-        } else if (find_expected(expected, sizeof(expected), tdir, cname) < 0) {
-            fprintf(out, "not ok - %s %s: no %s/%s.expected.* (run with --update, then review)\n",
-                    m->name, cname, tdir, cname);
+            edi_buf_dispose(&path);
+            free(expected);
+        } else if (c->expected == NULL) {
+            fprintf(out, "not ok - %s %s: no %s/%s.expected.* (run with --update, then review)\n", m->name,
+                    c->name, tdir, c->name);
             st->failed++;
         } else {
-            char *want;
-            size_t wn;
+            char *want = NULL;
+            size_t wn = 0;
 
-            if (edi_read_file(&want, &wn, expected, &cerr) == 0 && wn == actual.n &&
+            if (edi_read_file(&want, &wn, c->expected, &cerr) == 0 && wn == actual.n &&
                 (wn == 0 || memcmp(want, actual.p, wn) == 0)) {
-                fprintf(out, "ok - %s %s\n", m->name, cname);
+                fprintf(out, "ok - %s %s\n", m->name, c->name);
                 st->passed++;
             } else {
-                fprintf(out, "not ok - %s %s: output differs from %s\n", m->name, cname, expected);
-                show_diff(out, expected, &actual);
+                fprintf(out, "not ok - %s %s: output differs from %s\n", m->name, c->name, c->expected);
+                show_diff(out, want, want ? wn : 0, &actual);
                 st->failed++;
             }
             free(want);
         }
         edi_buf_dispose(&actual);
-        edi_pool_dispose(&pl);
-        free(names[i]);
     }
-    free(names);
+    map_samples_free(cases, ncases);
     return 0;
 }
 

@@ -3,6 +3,7 @@
  * login rate limit, and the endpoints, each over its own store connection.
  */
 #include "gateway/api/api.h"
+#include "gateway/api/internal.h"
 #include "gateway/core/config.h"
 #include "gateway/flow/ack.h"
 #include "gateway/flow/status.h"
@@ -1192,6 +1193,44 @@ void gw_api_free(struct gw_api *a)
     free(a);
 }
 
+/* ---- lent to maps.c and today.c (internal.h) ------------------------------------------- */
+
+struct gw_user *gw_api_who(const struct gw_api *a, struct gw_store *s, const struct gw_server_req *rq,
+                           struct gw_server_resp *rs)
+{
+    return who(a, s, rq, rs);
+}
+
+void gw_api_reply(struct gw_server_resp *rs, int status, json_t *j)
+{
+    reply(rs, status, j);
+}
+
+int gw_api_store_open(struct gw_store **s, const struct gw_api *a, struct gw_server_resp *rs)
+{
+    return store_open(s, a, rs);
+}
+
+int gw_api_ctx_open(struct gw_ctx *c, const struct gw_api *a, struct gw_server_resp *rs)
+{
+    return ctx_open(c, a, rs);
+}
+
+const char *gw_api_workspace(const struct gw_api *a)
+{
+    return a->workspace;
+}
+
+const char *gw_api_schemas(const struct gw_api *a)
+{
+    return a->schemas;
+}
+
+const char *gw_api_mappings(const struct gw_api *a)
+{
+    return a->mappings;
+}
+
 void gw_api_route(struct gw_api *a, struct gw_server *s, int tls)
 {
     a->tls = tls;
@@ -1210,4 +1249,5 @@ void gw_api_route(struct gw_api *a, struct gw_server *s, int tls)
     gw_server_route(s, "GET", GW_API_PREFIX "invoices", 0, on_invoices, a);
     gw_server_route(s, "GET", GW_API_PREFIX "invoices/", 0, on_invoice, a);
     gw_server_route(s, "GET", GW_API_PREFIX "erp/", 0, on_erp, a);
+    gw_api_maps_route(a, s);
 }

@@ -25,6 +25,15 @@
  *                          as `wharf shipments|invoices list --json` with row ids
  *   GET  /api/v1/shipments/ID, /api/v1/invoices/ID   by row id, as `show
  *                          --json`; a DF one's canonical document: operators only
+ *   GET  /api/v1/maps      the registered maps and their golden samples (maps.c)
+ *   GET  /api/v1/maps/GROUP/NAME[/samples/SAMPLE]  a map's source and code
+ *                          lists; a sample's input and expected output
+ *   POST /api/v1/maps/GROUP/NAME/run  {"sample"} and/or {"input"}: the map
+ *                          as `wharf map test` (a sample) or `map run` runs
+ *                          it, with the diff against the sample's expected
+ *                          output; read-only, so viewers too
+ *   GET  /api/v1/today     deadlines, orders by state, outbox, last errors,
+ *                          documents per day and ack latency (today.c)
  *
  * Who: every endpoint but login needs a session cookie or
  * "Authorization: Bearer TOKEN" (`wharf users token`). A POST with a session

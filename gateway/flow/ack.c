@@ -1082,7 +1082,7 @@ static int by_due(const void *a, const void *b)
     return x->due < y->due ? -1 : x->due > y->due;
 }
 
-int gw_ack_deadlines(struct gw_deadline **out, size_t *n, struct gw_ctx *c, struct edi_err *err)
+static int deadlines(struct gw_deadline **out, size_t *n, struct gw_ctx *c, int all, struct edi_err *err)
 {
     static const char *const open_states[] = {GW_ORDER_PENDING, GW_ORDER_APPROVED};
     struct gw_deadline *v = NULL;
@@ -1101,8 +1101,9 @@ int gw_ack_deadlines(struct gw_deadline **out, size_t *n, struct gw_ctx *c, stru
             const struct gw_partner *p = gw_config_partner(c->cfg, orders[i]->partner);
             int warn = p && p->ack_warn_hours > 0 ? p->ack_warn_hours : 4;
             time_t due = orders[i]->created + 24 * 3600;
+            int at_risk = due - c->now < (time_t)warn * 3600;
 
-            if (due - c->now >= (time_t)warn * 3600)
+            if (!at_risk && !all)
                 continue;
             v = edi_xrealloc(v, (k + 1) * sizeof(*v));
             v[k].partner = edi_xstrdup(orders[i]->partner);
@@ -1110,6 +1111,7 @@ int gw_ack_deadlines(struct gw_deadline **out, size_t *n, struct gw_ctx *c, stru
             v[k].state = edi_xstrdup(orders[i]->state);
             v[k].due = due;
             v[k].minutes_left = (long)((due - c->now) / 60);
+            v[k].at_risk = at_risk;
             k++;
         }
         gw_orders_free(orders, no);
@@ -1123,6 +1125,16 @@ int gw_ack_deadlines(struct gw_deadline **out, size_t *n, struct gw_ctx *c, stru
     *out = v;
     *n = k;
     return 0;
+}
+
+int gw_ack_deadlines(struct gw_deadline **out, size_t *n, struct gw_ctx *c, struct edi_err *err)
+{
+    return deadlines(out, n, c, 0, err);
+}
+
+int gw_ack_open_deadlines(struct gw_deadline **out, size_t *n, struct gw_ctx *c, struct edi_err *err)
+{
+    return deadlines(out, n, c, 1, err);
 }
 
 void gw_deadlines_free(struct gw_deadline *v, size_t n)

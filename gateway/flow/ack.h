@@ -77,12 +77,16 @@ struct gw_deadline {
     char *partner, *po_number, *state;
     time_t due;            /* received + 24 hours */
     long minutes_left;     /* negative: overdue */
+    int at_risk;           /* due within the partner's warn-hours, or overdue */
 };
 
 /* SPEC: RULES.md 855 — acknowledged within 24 hours. Orders not yet
  * acknowledged whose deadline is less than the partner's warn-hours (4)
  * away, or passed; the most urgent first. */
 int gw_ack_deadlines(struct gw_deadline **out, size_t *n, struct gw_ctx *c, struct edi_err *err);
+/* Every order not yet acknowledged (pending or approved) with its
+ * deadline, at risk or not; the most urgent first (the console's Today). */
+int gw_ack_open_deadlines(struct gw_deadline **out, size_t *n, struct gw_ctx *c, struct edi_err *err);
 void gw_deadlines_free(struct gw_deadline *v, size_t n);
 
 #endif

@@ -165,6 +165,9 @@ enum gw_q {
     Q_AS2_OF_OUTBOX,
     Q_AS2_UPDATE,
     Q_METRICS,
+    Q_DAY_COUNTS,
+    Q_ACK_LATENCIES,
+    Q_OUTBOX_DEPTH,
     Q_COUNT_
 };
 

@@ -375,6 +375,9 @@ static const char *const MIGRATIONS[] = {
     "CREATE INDEX sessions_user ON sessions (user_id);"
     "CREATE INDEX orders_state_id ON orders (state, id);"
     "CREATE INDEX orders_partner_id ON orders (partner, id);",
+    /* 14: the console's documents per day (GET /api/v1/today) range over
+     * created; IF NOT EXISTS: another change may bring the same index */
+    "CREATE INDEX IF NOT EXISTS documents_created ON documents (created);",
 };
 
 
@@ -655,6 +658,20 @@ static const char *const SQL[Q_COUNT_] = {
                   " SELECT 6, 'as2', partner, direction, status, count(*), 0 FROM as2_messages"
                   "  GROUP BY partner, direction, status"
                   ") ORDER BY k, a, b, c",
+    /* documents per UTC day since ?1 (documents_created) */
+    [Q_DAY_COUNTS] = "SELECT date(created, 'unixepoch') AS day, sum(direction = 'in'), sum(direction <> 'in'),"
+                     " sum(state = 'rejected') FROM documents WHERE created >= ?1 GROUP BY day ORDER BY day",
+    /* each order's first acknowledgment sent (the outbox row of its first
+     * ack to go) since ?1: the UTC day it went and the seconds from the
+     * order's arrival, by day and seconds */
+    [Q_ACK_LATENCIES] = "SELECT date(x.sent, 'unixepoch'), x.sent - o.created FROM"
+                        " (SELECT a.order_id AS order_id, min(b.sent_at) AS sent FROM acks a"
+                        "  JOIN outbox b ON b.id = a.outbox_id WHERE b.sent_at IS NOT NULL GROUP BY a.order_id) x"
+                        " JOIN orders o ON o.id = x.order_id WHERE x.sent >= ?1 ORDER BY 1, 2",
+    /* what waits to be sent (AS2 receipts owed apart, as in the counts)
+     * and the age of the oldest at ?1 */
+    [Q_OUTBOX_DEPTH] = "SELECT count(*), coalesce(?1 - min(created), 0) FROM outbox WHERE sent_at IS NULL"
+                       " AND kind <> '" GW_OUTBOX_AS2_MDN "'",
     [Q_COUNTS] = "SELECT what, n FROM ("
                  " SELECT 1 AS k, 'orders:' || state AS what, count(*) AS n FROM orders GROUP BY state"
                  " UNION ALL"

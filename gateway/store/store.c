@@ -1612,12 +1612,12 @@ void gw_metric_rows_free(struct gw_metric_row *v, size_t n)
 
 /* Each line: "2025-01-01T00:00:00Z amazon-rp 850 PO123 rejected: <detail>"
  * or "... amazon-rp outbox 997 name attempt 2 failed: <error>". */
-int gw_store_last_errors(char ***out, size_t *n, struct gw_store *s, size_t max,
-                         struct edi_err *err)
+int gw_store_last_error_rows(struct gw_error_row **out, size_t *n, struct gw_store *s, size_t max,
+                             struct edi_err *err)
 {
     static const char op[] = "last errors";
     struct gw_cursor *cur = NULL;
-    char **v = NULL;
+    struct gw_error_row *v = NULL;
     size_t k = 0, cap = 0;
     int rc;
 
@@ -1625,32 +1625,146 @@ int gw_store_last_errors(char ***out, size_t *n, struct gw_store *s, size_t max,
     *n = 0;
     if ((rc = q_open(&cur, s, Q_LAST_ERRORS, GW_IN(GW_INT(limit_of(max))), op, err)) == 0)
         while ((rc = next(cur, op, err)) == 1) {
-            time_t at = (time_t)col_int(cur, 0);
-            const char *partner = col_text(cur, 1);
-            const char *subject = col_text(cur, 2);
-            const char *detail = col_text(cur, 3);
-            char when[32] = "?";
-            struct edi_buf b;
-            struct tm tm;
-
-            if (gmtime_r(&at, &tm) != NULL)
-                strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-            edi_buf_init(&b, 0);
-            edi_buf_printf(&b, "%s %s %s", when, partner ? partner : "?", subject ? subject : "?");
-            if (detail != NULL && *detail != '\0')
-                edi_buf_printf(&b, ": %s", detail);
             v = grow(v, &cap, k, sizeof(*v));
-            v[k++] = edi_xstrdup(edi_buf_cstr(&b));
-            edi_buf_dispose(&b);
+            v[k].at = (time_t)col_int(cur, 0);
+            v[k].partner = col_str(cur, 1);
+            v[k].subject = col_str(cur, 2);
+            v[k].detail = col_str(cur, 3);
+            k++;
         }
     done(cur);
     if (rc < 0) {
-        gw_strings_free(v, k);
+        gw_error_rows_free(v, k);
         return rc;
     }
     *out = v;
     *n = k;
     return 0;
+}
+
+void gw_error_rows_free(struct gw_error_row *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; v && i < n; i++) {
+        free(v[i].partner);
+        free(v[i].subject);
+        free(v[i].detail);
+    }
+    free(v);
+}
+
+int gw_store_last_errors(char ***out, size_t *n, struct gw_store *s, size_t max,
+                         struct edi_err *err)
+{
+    struct gw_error_row *r = NULL;
+    size_t nr = 0, k;
+    char **v;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = gw_store_last_error_rows(&r, &nr, s, max, err)) < 0)
+        return rc;
+    v = edi_xcalloc(nr ? nr : 1, sizeof(*v));
+    for (k = 0; k < nr; k++) {
+        char when[32] = "?";
+        struct edi_buf b;
+        struct tm tm;
+
+        if (gmtime_r(&r[k].at, &tm) != NULL)
+            strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        edi_buf_init(&b, 0);
+        edi_buf_printf(&b, "%s %s %s", when, r[k].partner ? r[k].partner : "?", r[k].subject ? r[k].subject : "?");
+        if (r[k].detail != NULL && *r[k].detail != '\0')
+            edi_buf_printf(&b, ": %s", r[k].detail);
+        v[k] = edi_xstrdup(edi_buf_cstr(&b));
+        edi_buf_dispose(&b);
+    }
+    gw_error_rows_free(r, nr);
+    *out = v;
+    *n = nr;
+    return 0;
+}
+
+int gw_store_day_counts(struct gw_day_count **out, size_t *n, struct gw_store *s, time_t since,
+                        struct edi_err *err)
+{
+    static const char op[] = "documents per day";
+    struct gw_cursor *cur = NULL;
+    struct gw_day_count *v = NULL;
+    size_t k = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = q_open(&cur, s, Q_DAY_COUNTS, GW_IN(GW_INT(since)), op, err)) == 0)
+        while ((rc = next(cur, op, err)) == 1) {
+            const char *day = col_text(cur, 0);
+
+            v = grow(v, &cap, k, sizeof(*v));
+            snprintf(v[k].day, sizeof(v[k].day), "%s", day ? day : "");
+            v[k].inbound = col_int(cur, 1);
+            v[k].outbound = col_int(cur, 2);
+            v[k].rejected = col_int(cur, 3);
+            k++;
+        }
+    done(cur);
+    if (rc < 0) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+int gw_store_ack_latencies(struct gw_latency **out, size_t *n, struct gw_store *s, time_t since,
+                           struct edi_err *err)
+{
+    static const char op[] = "acknowledgment latency";
+    struct gw_cursor *cur = NULL;
+    struct gw_latency *v = NULL;
+    size_t k = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = q_open(&cur, s, Q_ACK_LATENCIES, GW_IN(GW_INT(since)), op, err)) == 0)
+        while ((rc = next(cur, op, err)) == 1) {
+            const char *day = col_text(cur, 0);
+
+            v = grow(v, &cap, k, sizeof(*v));
+            snprintf(v[k].day, sizeof(v[k].day), "%s", day ? day : "");
+            v[k].seconds = col_int(cur, 1);
+            k++;
+        }
+    done(cur);
+    if (rc < 0) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+int gw_store_outbox_depth(int64_t *depth, int64_t *oldest_s, struct gw_store *s, time_t now,
+                          struct edi_err *err)
+{
+    static const char op[] = "outbox depth";
+    struct gw_cursor *cur = NULL;
+    int rc;
+
+    *depth = *oldest_s = 0;
+    if ((rc = q_open(&cur, s, Q_OUTBOX_DEPTH, GW_IN(GW_INT(now)), op, err)) == 0 &&
+        (rc = next(cur, op, err)) == 1) {
+        *depth = col_int(cur, 0);
+        *oldest_s = col_int(cur, 1);
+        rc = 0;
+    }
+    done(cur);
+    return rc < 0 ? rc : 0;
 }
 
 void gw_strings_free(char **v, size_t n)

@@ -652,6 +652,42 @@ void gw_metric_rows_free(struct gw_metric_row *v, size_t n);
 /* The last errors (documents rejected, outbox failures, failed runs), newest first. */
 int gw_store_last_errors(char ***out, size_t *n, struct gw_store *s, size_t max,
                          struct edi_err *err);
+/* The same errors as rows: when, whose, what went wrong and the detail
+ * (either may be NULL). */
+struct gw_error_row {
+    time_t at;
+    char *partner, *subject, *detail;
+};
+
+int gw_store_last_error_rows(struct gw_error_row **out, size_t *n, struct gw_store *s, size_t max,
+                             struct edi_err *err);
+void gw_error_rows_free(struct gw_error_row *v, size_t n);
+
+/* Documents per UTC day ("YYYY-MM-DD") created at or after since, the
+ * days that have some, oldest first: in, out, and rejected (either way). */
+struct gw_day_count {
+    char day[11];
+    int64_t inbound, outbound, rejected;
+};
+
+int gw_store_day_counts(struct gw_day_count **out, size_t *n, struct gw_store *s, time_t since,
+                        struct edi_err *err);
+
+/* Acknowledgment latency: for each order whose first acknowledgment was
+ * sent at or after since, the UTC day it was sent and the seconds from the
+ * order's arrival to then; by day, then seconds. */
+struct gw_latency {
+    char day[11];
+    int64_t seconds;
+};
+
+int gw_store_ack_latencies(struct gw_latency **out, size_t *n, struct gw_store *s, time_t since,
+                           struct edi_err *err);
+
+/* The outbox's messages not sent (AS2 receipts owed apart) and the age at
+ * now of the oldest, in seconds (0 when none). */
+int gw_store_outbox_depth(int64_t *depth, int64_t *oldest_s, struct gw_store *s, time_t now,
+                          struct edi_err *err);
 void gw_strings_free(char **v, size_t n);
 
 /* ---- personal data (purge.c) ---- */

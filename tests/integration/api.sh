@@ -64,23 +64,11 @@ hasnt "the store keeps no password and no token" "operator-pass-1|$TOK" "$tmp/db
 "$W" runs list --json --limit 0 -w "$ws" > "$tmp/runs.json" 2>&1 || no "runs list --json" "$tmp/runs.json"
 
 # ---- the servers ----------------------------------------------------------------------------
-port_of() {  # port_of LOG: the port serve says it listens on
-  local p="" _
-  for _ in $(seq 100); do
-    p=$(sed -n 's|.*http: listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$1" | head -1)
-    [ -n "$p" ] && break; sleep 0.1
-  done
-  echo "$p"
-}
-WHARF_POLL_SECONDS=3600 "$W" serve --http 127.0.0.1:0 -w "$ws" 2> "$tmp/serve.log" & pids="$pids $!"
-WHARF_POLL_SECONDS=3600 "$W" serve --http 127.0.0.1:0 -w "$ws2" 2> "$tmp/serve2.log" & pids="$pids $!"
+serve_http "$tmp/serve.log" -w "$ws"
+serve_http "$tmp/serve2.log" -w "$ws2"
 P1=$(port_of "$tmp/serve.log"); P2=$(port_of "$tmp/serve2.log")
 [ -n "$P1" ] && [ -n "$P2" ] && ok "both workspaces serve the API" || no "serve's listening line" "$tmp/serve.log"
 B=http://127.0.0.1:$P1/api/v1
-# req NAME ARGS...: curl; the status in $tmp/code, the body in $tmp/body, headers in $tmp/hdr
-req() { curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' "$@" > "$tmp/code"; }
-code() { if [ "$(cat "$tmp/code")" = "$2" ]; then ok "$1"; else no "$1 (status $(cat "$tmp/code"), want $2)" "$tmp/body"; fi; }
-jget() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$tmp/body" "$1"; }
 
 # ---- login ------------------------------------------------------------------------------------
 req "$B/status"

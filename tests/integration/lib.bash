@@ -37,3 +37,21 @@ po_from() {  # po_from SAMPLE OLD NEW CONTROL > file: a sample 850 with another 
       -e "s/^GS\*PO\*\([A-Z]*\)\*ACMEVENDOR\*\([0-9]*\)\*\([0-9]*\)\*[0-9]*\*/GS*PO*\1*ACMEVENDOR*\2*\3*$4*/" \
       -e "s/^GE\*1\*[0-9]*~/GE*1*$4~/" -e "s/^IEA\*1\*[0-9]*~/IEA*1*00000$4~/" "$G/$1"
 }
+# The HTTP API's scripts (api.sh, api-maps.sh): a `wharf serve --http` on
+# a port the kernel picks, and curl against it.
+serve_http() {  # serve_http LOG ARGS...: wharf serve --http 127.0.0.1:0 ARGS in the background; its pid joins $pids (the caller's EXIT trap kills them)
+  local log=$1; shift
+  WHARF_POLL_SECONDS=3600 "$W" serve --http 127.0.0.1:0 "$@" 2> "$log" & pids="${pids:-} $!"
+}
+port_of() {  # port_of LOG: the port serve says it listens on
+  local p="" _
+  for _ in $(seq 100); do
+    p=$(sed -n 's|.*http: listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$1" | head -1)
+    [ -n "$p" ] && break; sleep 0.1
+  done
+  echo "$p"
+}
+# req ARGS...: curl; the status in $tmp/code, the body in $tmp/body, headers in $tmp/hdr
+req() { curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' "$@" > "$tmp/code"; }
+code() { if [ "$(cat "$tmp/code")" = "$2" ]; then ok "$1"; else no "$1 (status $(cat "$tmp/code"), want $2)" "$tmp/body"; fi; }
+jget() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$tmp/body" "$1"; }

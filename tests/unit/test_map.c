@@ -444,6 +444,108 @@ static void test_security(void **state)
     edi_findings_dispose(&f);
 }
 
+/* ---- the unified diff, golden cases and the lists a map reads ------------------- */
+
+static void test_diff(void **state)
+{
+    static const struct {
+        const char *a, *b;
+        size_t max;
+        int differs;
+        const char *want;
+    } cases[] = {
+        {"a\nb\n", "a\nb\n", 0, 0, ""},
+        {"", "", 0, 0, ""},
+        {"a\nb\nc\n", "a\nB\nc\n", 0, 1, "--- expected\n+++ actual\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"},
+        /* two changes 7 lines apart: two hunks; 6 apart: one */
+        {"1\n2\n3\n4\n5\n6\n7\n8\n9\n", "x\n2\n3\n4\n5\n6\n7\n8\ny\n", 0, 1,
+         "--- expected\n+++ actual\n@@ -1,4 +1,4 @@\n-1\n+x\n 2\n 3\n 4\n@@ -6,4 +6,4 @@\n 6\n 7\n 8\n-9\n+y\n"},
+        {"1\n2\n3\n4\n5\n6\n7\n8\n", "x\n2\n3\n4\n5\n6\n7\ny\n", 0, 1,
+         "--- expected\n+++ actual\n@@ -1,8 +1,8 @@\n-1\n+x\n 2\n 3\n 4\n 5\n 6\n 7\n-8\n+y\n"},
+        /* an empty side starts at the line before */
+        {"", "a\n", 0, 1, "--- expected\n+++ actual\n@@ -0,0 +1 @@\n+a\n"},
+        {"a\nb\n", "a\n", 0, 1, "--- expected\n+++ actual\n@@ -1,2 +1 @@\n a\n-b\n"},
+        {"a\n", "a", 0, 1, "--- expected\n+++ actual\n@@ -1 +1 @@\n-a\n+a\n\\ No newline at end of file\n"},
+        /* cut */
+        {"a\nb\nc\n", "x\ny\nz\n", 4, 1, "--- expected\n+++ actual\n@@ -1,3 +1,3 @@\n-a\n... (the diff is cut at 4 lines)\n"},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct edi_buf b;
+
+        edi_buf_init(&b, 0);
+        assert_int_equal(map_diff(&b, cases[i].a, strlen(cases[i].a), cases[i].b, strlen(cases[i].b), "expected",
+                                  "actual", cases[i].max),
+                         cases[i].differs);
+        if (strcmp(edi_buf_cstr(&b), cases[i].want) != 0)
+            fail_msg("case %zu: got\n%s\nwant\n%s", i, b.p, cases[i].want);
+        edi_buf_dispose(&b);
+    }
+}
+
+static void test_samples_and_lists(void **state)
+{
+    struct map_engine *e;
+    const struct map_info *m;
+    struct map_sample *v = NULL;
+    struct edi_err err;
+    struct edi_buf out;
+    char **lists = NULL, *want = NULL;
+    const char *ext;
+    size_t n = 0, nl = 0, wn, i;
+    int uom = 0;
+
+    (void)state;
+    assert_int_equal(map_engine_new(&e, WHARF_MAPPINGS, WHARF_SCHEMAS, &err), 0);
+    assert_int_equal(map_find(&m, e, "amazon-rp/850-to-order", NULL, &err), 0);
+    assert_int_equal(map_samples(&v, &n, m, &err), 0);
+    assert_true(n >= 3);
+    for (i = 1; i < n; i++)
+        assert_true(strcmp(v[i - 1].name, v[i].name) < 0);
+    for (i = 0; i < n && strcmp(v[i].name, "original") != 0; i++)
+        ;
+    assert_true(i < n);
+    assert_non_null(v[i].expected);
+    /* the case as `wharf map test` runs it: its expected file, byte for byte */
+    edi_buf_init(&out, 0);
+    assert_int_equal(map_sample_run(&out, &ext, e, m, &v[i], NULL, 0, NULL, &err), 0);
+    assert_string_equal(ext, "xml");
+    assert_int_equal(edi_read_file(&want, &wn, v[i].expected, &err), 0);
+    assert_int_equal(wn, out.n);
+    assert_memory_equal(want, out.p, wn);
+    free(want);
+    edi_buf_dispose(&out);
+    /* a refusal is text: the findings */
+    for (i = 0; i < n && strcmp(v[i].name, "unknown-unit") != 0; i++)
+        ;
+    assert_true(i < n);
+    edi_buf_init(&out, 0);
+    assert_int_equal(map_sample_run(&out, &ext, e, m, &v[i], NULL, 0, NULL, &err), 0);
+    assert_string_equal(ext, "txt");
+    assert_non_null(strstr(edi_buf_cstr(&out), "error: "));
+    edi_buf_dispose(&out);
+    /* input that is none of X12, JSON, XML: an error, not a refusal */
+    edi_buf_init(&out, 0);
+    assert_true(map_sample_run(&out, &ext, e, m, &v[0], "ISA*00*broken", 13, NULL, &err) < 0);
+    edi_buf_dispose(&out);
+    map_samples_free(v, n);
+
+    assert_int_equal(map_lists_used(&lists, &nl, e, m, &err), 0);
+    for (i = 0; i < nl; i++) {
+        uom += strcmp(lists[i], "po-purpose") == 0 || strcmp(lists[i], "x12-unit") == 0;
+        assert_true(i == 0 || strcmp(lists[i - 1], lists[i]) < 0);
+        assert_null(strstr(lists[i], "qbo-"));
+    }
+    for (i = 0; i < nl; i++)
+        free(lists[i]);
+    free(lists);
+    assert_int_equal(uom, 2);
+    /* a map without tests folder: none */
+    map_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -458,6 +560,8 @@ int main(void)
         cmocka_unit_test(test_terminate_and_compile_errors),
         cmocka_unit_test(test_run_bytes),
         cmocka_unit_test(test_security),
+        cmocka_unit_test(test_diff),
+        cmocka_unit_test(test_samples_and_lists),
     };
 
     return cmocka_run_group_tests_name("map", tests, setup, teardown);
