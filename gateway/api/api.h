@@ -91,6 +91,16 @@ int gw_api_cookie(const char *header, const char *name, char *out, size_t cap);
  * a form body), decoded ('+' a space, %XX) into out: 1, 0 when absent,
  * -1 when too long or badly encoded or decoding to a control character. */
 int gw_api_form(const char *s, const char *key, char *out, size_t cap);
+/* SPEC: issue 17 — text about a DF partner's document (findings, a
+ * quarantine reason, an ERP's error) as a viewer sees it: each line keeps
+ * only its position ("segment N: " at its start) and its rule ("[code]" or
+ * "[code, TA105 NNN]" at its end, the code lowercase letters, digits and
+ * '-'), everything between becomes GW_API_HIDDEN. Findings and reasons quote
+ * element values (a consumer's name in N102, an address in N301) and an
+ * ERP's words may too: a rule keeping known-safe parts only cannot leak
+ * what a rule finding quotes would miss. The caller frees the result. */
+#define GW_API_HIDDEN "[hidden: operators only]"
+char *gw_api_redact(const char *text);
 /* A path segment percent-decoded into out: the same as gw_api_form's
  * (no '+' rule); a decoded '/' or control character is -1. */
 int gw_api_segment(const char *p, size_t n, char *out, size_t cap);
