@@ -25,14 +25,24 @@
  *                          as `wharf shipments|invoices list --json` with row ids
  *   GET  /api/v1/shipments/ID, /api/v1/invoices/ID   by row id, as `show
  *                          --json`; a DF one's canonical document: operators only
+ *   GET  /api/v1/quarantine?partner=&limit=&after=  quarantined inbound
+ *                          files, newest first, each with its reprocess (if any)
+ *   GET  /api/v1/quarantine/ID/raw   its bytes; a DF partner's: operators only
+ *   POST /api/v1/quarantine/ID/reprocess   `wharf reprocess ID` (operators;
+ *   POST /api/v1/documents/ID/reprocess    the document's file): 409 when not
+ *                          quarantined or reprocessed already (flow/reprocess.h)
+ *   POST /api/v1/erp/messages/ID/retry     `wharf erp retry '#ID'` (operators):
+ *                          409 when the message is not held or failing
  *
  * Who: every endpoint but login needs a session cookie or
  * "Authorization: Bearer TOKEN" (`wharf users token`). A POST with a session
  * cookie needs X-CSRF-Token equal to its session's (a token needs none: no
  * browser sends it by itself). Sessions and tokens live in the workspace's
  * store as digests, so a cookie of another workspace is unknown here.
- * Viewers read; operators also decide, and only they see a DF consumer's
- * name, address and messages.
+ * Viewers read; operators also decide, reprocess and retry, and only they
+ * see a DF consumer's name, address and messages: a DF partner's (or an
+ * unknown partner's) findings, quarantine reasons and ERP errors reach a
+ * viewer through gw_api_redact (each line's position and rule only).
  *
  * Threads: each request opens its own store connection (and, where the
  * flows are needed, its own gw_ctx), never the daemon's; the login rate
