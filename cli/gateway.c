@@ -139,6 +139,8 @@ static int listener_up(struct listener *l, struct gw_ctx *c, const char *overrid
     if (!at.loopback && !hc->public_)
         return edi_fail(err, EDI_ECONFIG, "--http %s: not a loopback address; wharf listens beyond this host only "
                                           "when wharf.xml says so: <http listen=\"...\" public=\"true\"/>", listen);
+    /* SPEC: issue 17 — a public listener's /metrics asks for a user's token */
+    gw_metrics_guard(l->metrics, hc->public_ || !at.loopback);
     /* the same address and files: kept (a port the kernel picked stays);
      * TLS on a fixed port restarts, so a renewed certificate is read */
     if (l->srv && strcmp(l->listen, listen) == 0 && strcmp(l->cert, hc->tls_cert ? hc->tls_cert : "") == 0 &&

@@ -7,6 +7,7 @@
 #include "gateway/api/metrics.h"
 #include "gateway/core/version.h"
 #include "gateway/flow/ack.h"
+#include "gateway/secret/pw.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -14,11 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 struct gw_metrics {
     pthread_rwlock_t lock;
     const struct gw_config *cfg;   /* borrowed, swapped under the write lock */
+    int guard;                     /* /metrics asks for a user's token (under the lock) */
     time_t (*now)(void);
 };
 
@@ -48,6 +51,47 @@ void gw_metrics_config(struct gw_metrics *m, const struct gw_config *cfg)
     pthread_rwlock_wrlock(&m->lock);
     m->cfg = cfg;
     pthread_rwlock_unlock(&m->lock);
+}
+
+void gw_metrics_guard(struct gw_metrics *m, int on)
+{
+    pthread_rwlock_wrlock(&m->lock);
+    m->guard = on;
+    pthread_rwlock_unlock(&m->lock);
+}
+
+/* 0 when rq carries "Authorization: Bearer TOKEN" of a user of the store at
+ * store_path (any role); else -1 with rs answered 401. */
+static int token_ok(const char *store_path, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    const char *auth = NULL;
+    char digest[GW_DIGEST_HEX];
+    struct gw_store *s = NULL;
+    struct gw_user *u = NULL;
+    struct edi_err err;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < rq->nheaders; i++)
+        if (strcasecmp(rq->headers[i].name, "Authorization") == 0)
+            auth = rq->headers[i].value;
+    if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0) {
+        gw_server_error(rs, 401, "this listener is public: /metrics takes 'Authorization: Bearer TOKEN' of a "
+                                 "user (`wharf users token NAME`)");
+        return -1;
+    }
+    gw_pw_digest(digest, auth + 7, strlen(auth + 7));
+    edi_err_clear(&err);
+    if ((rc = gw_store_open(&s, store_path, &err)) == 0)
+        rc = gw_store_user_by_token(&u, s, digest, &err);
+    gw_users_free(u, u ? 1 : 0);
+    gw_store_close(s);
+    if (rc < 0) {
+        gw_server_error(rs, rc == EDI_ENOTFOUND ? 401 : 503,
+                        rc == EDI_ENOTFOUND ? "this API token is not known here" : "the store does not answer");
+        return -1;
+    }
+    return 0;
 }
 
 /* ---- the exposition format (text 0.0.4) -------------------------------------------------------- */
@@ -239,12 +283,16 @@ static void metrics_route(void *arg, const struct gw_server_req *rq, struct gw_s
     size_t n = 0, nd = 0;
     struct edi_err err;
 
-    (void)rq;
     edi_err_clear(&err);
     pthread_rwlock_rdlock(&m->lock);
     if (m->cfg == NULL) {
         pthread_rwlock_unlock(&m->lock);
         gw_server_error(rs, 503, "no configuration loaded");
+        return;
+    }
+    /* SPEC: issue 17 — beyond loopback, /metrics is for the users of the workspace */
+    if (m->guard && token_ok(m->cfg->store_path, rq, rs) < 0) {
+        pthread_rwlock_unlock(&m->lock);
         return;
     }
     if (read_store(&rows, &n, &dl, &nd, m->cfg, m->now ? m->now() : time(NULL), &err) < 0) {

@@ -26,9 +26,11 @@
  * is not getting through). 200 {"status":"ok",...} else 503
  * {"status":"failing","failing":[{"part":...,"why":...}]}.
  *
- * Neither asks for a login: /healthz is for load balancers and systemd;
- * /metrics holds counts and partner ids, no personal data and no secret,
- * and the listener binds to loopback unless wharf.xml says public="true".
+ * /healthz asks for no login: it is for load balancers and systemd.
+ * /metrics holds counts and partner ids, no personal data and no secret; it
+ * is open on a loopback listener and asks for a user's Bearer token on a
+ * public one (gw_metrics_guard), since partner ids and volumes are the
+ * business's own.
  */
 #ifndef WHARF_API_METRICS_H
 #define WHARF_API_METRICS_H
@@ -49,6 +51,11 @@ void gw_metrics_free(struct gw_metrics *m);
 /* The configuration the handlers read (borrowed; NULL: none, they answer
  * 503). Waits for the handlers running, so the old one may be freed after. */
 void gw_metrics_config(struct gw_metrics *m, const struct gw_config *cfg);
+/* on: /metrics answers only a request with "Authorization: Bearer TOKEN"
+ * of a user of the workspace (`wharf users token`, any role), 401 else: the
+ * listener is public (<http public="true">, or not on loopback). off (the
+ * default): open, as on loopback. /healthz stays open. */
+void gw_metrics_guard(struct gw_metrics *m, int on);
 /* GET /metrics and GET /healthz on a server not started yet. */
 void gw_metrics_route(struct gw_metrics *m, struct gw_server *s);
 
