@@ -45,6 +45,7 @@ enum gw_q {
     Q_QUARANTINE_PAGE,
     Q_RAW_DOCS,
     Q_DOC_RAW_ID,
+    Q_DOC_LIST_ABOUT,
     Q_ICHG_SEEN,
     Q_ICHG_INSERT,
     Q_DOC_INSERT,

@@ -2570,7 +2570,9 @@ int gw_store_documents(struct gw_document **out, size_t *n, struct gw_store *s, 
                        const char *kind, const char *state, int64_t about, size_t max,
                        struct edi_err *err)
 {
-    return documents_found(out, n, s, Q_DOC_LIST,
+    /* about: by the about index (a rejected document's reasons, read for
+     * each one a page shows), not a scan of every document */
+    return documents_found(out, n, s, about ? Q_DOC_LIST_ABOUT : Q_DOC_LIST,
                            GW_IN(GW_TEXT(partner), GW_TEXT(kind), GW_TEXT(state), GW_INT(about),
                                  GW_INT(limit_of(max))), "list documents", err);
 }
