@@ -3,6 +3,7 @@
  * login rate limit, and the endpoints, each over its own store connection.
  */
 #include "gateway/api/api.h"
+#include "gateway/core/cfgref.h"
 #include "gateway/core/config.h"
 #include "gateway/erp/erp.h"
 #include "gateway/flow/ack.h"
@@ -23,6 +24,7 @@ struct gw_api {
     char *workspace, *store_path, *schemas, *mappings;
     char dummy[GW_PWHASH_MAX];  /* an unknown name costs a verify too */
     int tls;
+    struct gw_cfg_ref *ref;     /* the daemon's configuration; NULL: read per request */
     pthread_mutex_t lock;       /* over rate */
     struct gw_rate rate;
 };
@@ -833,7 +835,33 @@ out:
 
 static int hide_for(const struct gw_user *u, const struct gw_config *cfg, const char *partner);
 static void redact_document(json_t *j, const struct gw_user *u, const struct gw_config *cfg, const char *partner);
-static struct gw_config *config_of(const struct gw_api *a);
+
+/* The workspace's configuration for a request's reading, until
+ * config_done: the daemon's (read-locked: a reload waits for the request),
+ * or without one, wharf.xml read now. NULL when there is none or it cannot
+ * be read: everything is hidden from viewers then. */
+static const struct gw_config *config_of(const struct gw_api *a)
+{
+    struct gw_config *cfg = NULL;
+    struct edi_err err;
+
+    if (a->ref)
+        return gw_cfg_ref_hold(a->ref);
+    edi_err_clear(&err);
+    if (gw_config_load(&cfg, a->workspace, a->schemas, a->mappings, &err) < 0) {
+        gw_config_free(cfg);
+        return NULL;
+    }
+    return cfg;
+}
+
+static void config_done(const struct gw_api *a, const struct gw_config *cfg)
+{
+    if (a->ref)
+        gw_cfg_ref_release(a->ref);
+    else
+        gw_config_free((struct gw_config *)cfg);
+}
 
 static const char *const document_states[] = {"accepted", "rejected", "duplicate-ship-id", "queued", "sent",
                                               NULL};
@@ -892,7 +920,7 @@ static void on_documents(void *arg, const struct gw_server_req *rq, struct gw_se
         else {
             json_t *j = json_object(), *arr = json_array();
 
-            struct gw_config *cfg = strcmp(u->role, "operator") != 0 ? config_of(a) : NULL;
+            const struct gw_config *cfg = config_of(a);
 
             for (i = 0; i < n && i < limit; i++) {
                 json_t *d = gw_document_json(s, &v[i]);
@@ -900,7 +928,7 @@ static void on_documents(void *arg, const struct gw_server_req *rq, struct gw_se
                 redact_document(d, u, cfg, v[i].partner);
                 json_array_append_new(arr, d);
             }
-            gw_config_free(cfg);
+            config_done(a, cfg);
             json_object_set_new(j, "documents", arr);
             json_object_set_new(j, "next", n > limit ? json_integer((json_int_t)v[limit - 1].id) : json_null());
             reply(rs, 200, j);
@@ -916,17 +944,11 @@ static void on_documents(void *arg, const struct gw_server_req *rq, struct gw_se
  * as 1: nothing is shown that might be personal. */
 static int is_df(const struct gw_api *a, const char *partner)
 {
-    struct gw_config *cfg = NULL;
-    const struct gw_partner *p;
-    struct edi_err err;
-    int df = 1;
+    const struct gw_config *cfg = config_of(a);
+    const struct gw_partner *p = cfg ? gw_config_partner(cfg, partner) : NULL;
+    int df = p == NULL || p->program == NULL || strcmp(p->program, "DF") == 0;
 
-    edi_err_clear(&err);
-    if (gw_config_load(&cfg, a->workspace, a->schemas, a->mappings, &err) == 0) {
-        p = gw_config_partner(cfg, partner);
-        df = p == NULL || p->program == NULL || strcmp(p->program, "DF") == 0;
-    }
-    gw_config_free(cfg);
+    config_done(a, cfg);
     return df;
 }
 
@@ -966,20 +988,6 @@ static void redact_document(json_t *j, const struct gw_user *u, const struct gw_
     redact_field(j, "text");
 }
 
-/* The workspace's configuration for a request's reading (NULL when it
- * cannot be read: everything is hidden from viewers then). */
-static struct gw_config *config_of(const struct gw_api *a)
-{
-    struct gw_config *cfg = NULL;
-    struct edi_err err;
-
-    edi_err_clear(&err);
-    if (gw_config_load(&cfg, a->workspace, a->schemas, a->mappings, &err) < 0) {
-        gw_config_free(cfg);
-        return NULL;
-    }
-    return cfg;
-}
 
 static void on_document(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
 {
@@ -1027,7 +1035,7 @@ static void on_document(void *arg, const struct gw_server_req *rq, struct gw_ser
         free(bytes);
     } else if (strcmp(what, "findings") == 0) {
         json_t *arr = json_array();
-        struct gw_config *cfg = strcmp(u->role, "operator") != 0 ? config_of(a) : NULL;
+        const struct gw_config *cfg = config_of(a);
         char *hidden = hide_for(u, cfg, d->partner) && d->findings ? gw_api_redact(d->findings) : NULL;
         const char *p = hidden ? hidden : d->findings;
 
@@ -1042,15 +1050,15 @@ static void on_document(void *arg, const struct gw_server_req *rq, struct gw_ser
                 p++;
         }
         free(hidden);
-        gw_config_free(cfg);
+        config_done(a, cfg);
         reply(rs, 200, json_pack("{s:I, s:s, s:o}", "id", (json_int_t)id, "state", d->state ? d->state : "",
                                  "findings", arr));
     } else {
-        struct gw_config *cfg = strcmp(u->role, "operator") != 0 ? config_of(a) : NULL;
+        const struct gw_config *cfg = config_of(a);
         json_t *j = gw_document_json(s, d);
 
         redact_document(j, u, cfg, d->partner);
-        gw_config_free(cfg);
+        config_done(a, cfg);
         reply(rs, 200, j);
     }
 out:
@@ -1339,7 +1347,7 @@ static void on_quarantine(void *arg, const struct gw_server_req *rq, struct gw_s
         if (gw_store_quarantine_page(&v, &n, s, hp ? partner : NULL, after, (size_t)limit + 1, &err) < 0)
             gw_server_error(rs, 503, err.msg);
         else {
-            struct gw_config *cfg = strcmp(u->role, "operator") != 0 ? config_of(a) : NULL;
+            const struct gw_config *cfg = config_of(a);
             json_t *j = json_object(), *arr = json_array();
 
             for (i = 0; i < n && i < limit; i++) {
@@ -1350,7 +1358,7 @@ static void on_quarantine(void *arg, const struct gw_server_req *rq, struct gw_s
                     redact_field(q, "reason");
                 json_array_append_new(arr, q);
             }
-            gw_config_free(cfg);
+            config_done(a, cfg);
             json_object_set_new(j, "files", arr);
             json_object_set_new(j, "next", n > limit ? json_integer((json_int_t)v[limit - 1].id) : json_null());
             reply(rs, 200, j);
@@ -1551,6 +1559,11 @@ int gw_api_new(struct gw_api **out, const char *workspace, const char *store_pat
     pthread_mutex_init(&a->lock, NULL);
     *out = a;
     return 0;
+}
+
+void gw_api_config(struct gw_api *a, struct gw_cfg_ref *ref)
+{
+    a->ref = ref;
 }
 
 void gw_api_free(struct gw_api *a)

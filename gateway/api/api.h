@@ -45,8 +45,9 @@
  * viewer through gw_api_redact (each line's position and rule only).
  *
  * Threads: each request opens its own store connection (and, where the
- * flows are needed, its own gw_ctx), never the daemon's; the login rate
- * limiter is the only state shared between requests, under its lock.
+ * flows are needed, its own gw_ctx), never the daemon's; it reads the
+ * daemon's configuration under its read lock (gw_api_config); the login
+ * rate limiter is the other state shared between requests, under its lock.
  */
 #ifndef WHARF_API_API_H
 #define WHARF_API_API_H
@@ -73,6 +74,11 @@ struct gw_api;
 int gw_api_new(struct gw_api **out, const char *workspace, const char *store_path, const char *schemas_dir,
                const char *mappings_dir, struct edi_err *err);
 void gw_api_free(struct gw_api *a);
+struct gw_cfg_ref;
+/* The daemon's configuration (core/cfgref.h, borrowed), which requests
+ * read instead of loading wharf.xml each (the flows' gw_ctx, of status,
+ * decisions, ERP status and reprocess, still opens the workspace). */
+void gw_api_config(struct gw_api *a, struct gw_cfg_ref *ref);
 /* Puts the API's routes on a server not started yet; tls: cookies are
  * Secure. The API outlives the server. */
 void gw_api_route(struct gw_api *a, struct gw_server *s, int tls);

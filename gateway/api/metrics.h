@@ -6,8 +6,8 @@
  * Both read the store through a connection of their own, opened for each
  * request on the listener's thread (server.h: a handler never touches the
  * daemon's gw_ctx or store), and the configuration the daemon runs with,
- * which the daemon swaps under this module's lock at a reload
- * (gw_metrics_config) before it frees the old one.
+ * which the daemon swaps at a reload (core/cfgref.h, shared with the
+ * API) before it frees the old one.
  *
  * /metrics: documents by kind, direction and state; orders by partner and
  * state; the outbox's unsent, due and failing items and the age of the
@@ -45,12 +45,12 @@
 
 struct gw_metrics;
 
-/* now: the clock (WHARF_NOW in tests); NULL: time(). */
-int gw_metrics_new(struct gw_metrics **out, time_t (*now)(void), struct edi_err *err);
+struct gw_cfg_ref;
+/* ref: the daemon's configuration, which the handlers read (core/cfgref.h;
+ * none: they answer 503), borrowed; now: the clock (WHARF_NOW in tests);
+ * NULL: time(). */
+int gw_metrics_new(struct gw_metrics **out, struct gw_cfg_ref *ref, time_t (*now)(void), struct edi_err *err);
 void gw_metrics_free(struct gw_metrics *m);
-/* The configuration the handlers read (borrowed; NULL: none, they answer
- * 503). Waits for the handlers running, so the old one may be freed after. */
-void gw_metrics_config(struct gw_metrics *m, const struct gw_config *cfg);
 /* on: /metrics answers only a request with "Authorization: Bearer TOKEN"
  * of a user of the workspace (`wharf users token`, any role), 401 else: the
  * listener is public (<http public="true">, or not on loopback). off (the
