@@ -128,5 +128,7 @@ int gw_cmd_users(int argc, char **argv);      /* users.c: users add|passwd|remov
 struct gw_config;
 int gw_cmd_certs(int argc, char **argv);      /* certs.c: certs new|export|import|switch|list */
 int gw_cmd_erp(int argc, char **argv);        /* erp.c: erp status|retry|check|connect */
+int gw_cmd_reprocess(int argc, char **argv);  /* reprocess.c */
+int gw_cmd_quarantine(int argc, char **argv); /* reprocess.c: quarantine list */
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include "gateway/api/metrics.h"
 #include "gateway/api/api.h"
+#include "gateway/core/cfgref.h"
 #include "gateway/erp/erp.h"
 #include "gateway/flow/ack.h"
 #include "cli/cli.h"
@@ -111,6 +112,7 @@ struct listener {
     struct gw_hooks *hooks;    /* outlives the server: a restart keeps the wakes */
     struct gw_metrics *metrics;   /* GET /metrics and /healthz (api/metrics.h) */
     struct gw_api *api;        /* the HTTP API on the same listener; outlives the server */
+    struct gw_cfg_ref cfg;     /* the config metrics and API requests read; swapped at a reload */
     char listen[80], cert[1100], key[1100];   /* what srv was started with */
 };
 
@@ -139,6 +141,8 @@ static int listener_up(struct listener *l, struct gw_ctx *c, const char *overrid
     if (!at.loopback && !hc->public_)
         return edi_fail(err, EDI_ECONFIG, "--http %s: not a loopback address; wharf listens beyond this host only "
                                           "when wharf.xml says so: <http listen=\"...\" public=\"true\"/>", listen);
+    /* SPEC: issue 17 — a public listener's /metrics asks for a user's token */
+    gw_metrics_guard(l->metrics, hc->public_ || !at.loopback);
     /* the same address and files: kept (a port the kernel picked stays);
      * TLS on a fixed port restarts, so a renewed certificate is read */
     if (l->srv && strcmp(l->listen, listen) == 0 && strcmp(l->cert, hc->tls_cert ? hc->tls_cert : "") == 0 &&
@@ -319,9 +323,10 @@ int gw_cmd_serve(int argc, char **argv)
     memset(&a2, 0, sizeof(a2));
     edi_err_clear(&lerr);
     gw_log_set_json(c.cfg->log_json);
-    if (gw_hooks_new(&l.hooks, c.log, &lerr) < 0 || gw_metrics_new(&l.metrics, gw_now, &lerr) < 0 ||
+    if (gw_cfg_ref_init(&l.cfg, &lerr) < 0 || gw_hooks_new(&l.hooks, c.log, &lerr) < 0 ||
+        gw_metrics_new(&l.metrics, &l.cfg, gw_now, &lerr) < 0 ||
         gw_api_new(&l.api, o.workspace, c.cfg->store_path, gw_schemas_dir(), gw_mappings_dir(), &lerr) < 0 ||
-        (gw_metrics_config(l.metrics, c.cfg), listener_up(&l, &c, o.http, &lerr)) < 0 ||
+        (gw_api_config(l.api, &l.cfg), gw_cfg_ref_set(&l.cfg, c.cfg), listener_up(&l, &c, o.http, &lerr)) < 0 ||
         as2_up(&a2, &c, l.hooks, &lerr) < 0) {
         gw_errorf("serve: %s", lerr.msg);
         as2_down(&a2);
@@ -329,6 +334,7 @@ int gw_cmd_serve(int argc, char **argv)
         gw_hooks_free(l.hooks);
         gw_metrics_free(l.metrics);
         gw_api_free(l.api);
+        gw_cfg_ref_dispose(&l.cfg);
         gw_ctx_close(&c);
         return GW_EXIT_USAGE;
     }
@@ -411,8 +417,8 @@ int gw_cmd_serve(int argc, char **argv)
             } else {
                 /* the AS2 handlers read the config: stopped before it goes */
                 as2_down(&a2);
-                /* the metrics handlers read the config: they take the new one first */
-                gw_metrics_config(l.metrics, fresh.cfg);
+                /* the metrics and API handlers read the config: they take the new one first */
+                gw_cfg_ref_set(&l.cfg, fresh.cfg);
                 gw_log_set_json(fresh.cfg->log_json);
                 gw_ctx_close(&c);
                 c = fresh;
@@ -441,6 +447,7 @@ int gw_cmd_serve(int argc, char **argv)
     gw_hooks_free(l.hooks);
     gw_metrics_free(l.metrics);
     gw_api_free(l.api);
+    gw_cfg_ref_dispose(&l.cfg);
     gw_ctx_close(&c);
     return GW_EXIT_OK;
 }

@@ -36,6 +36,8 @@ static const struct command {
     {"certs", gw_cmd_certs},
     {"erp", gw_cmd_erp},
     {"users", gw_cmd_users},
+    {"reprocess", gw_cmd_reprocess},
+    {"quarantine", gw_cmd_quarantine},
 };
 
 const char *gw_cli_prog = "wharf";

@@ -99,10 +99,13 @@ build/bench: $(BENCH_SRC) $(EDI_REL_OBJ) $(MAP_REL_OBJ) $(GW_REL_LIB) | $(DEPS_S
 
 # then the SP-API figure (issue 14): BENCH_DF_ORDERS DF orders (default 1000)
 # pulled and acknowledged against the local stand-in at Amazon's rate limits
+# (and the ERP, AS2 figures), then the HTTP API and /metrics on a store of
+# BENCH_API_DOCS documents (default 100000; tests/bench/api.sh)
 bench: build/bench build/wharf
 	@build/bench build/bench-data
 	@tests/bench/spapi.sh build/wharf
 	@tests/bench/erp.sh build/wharf
 	@tests/bench/as2.sh build/wharf
+	@tests/bench/api.sh build/wharf
 
 .PHONY: fuzz

@@ -4,8 +4,11 @@
  */
 #include "gateway/api/api.h"
 #include "gateway/api/internal.h"
+#include "gateway/core/cfgref.h"
 #include "gateway/core/config.h"
+#include "gateway/erp/erp.h"
 #include "gateway/flow/ack.h"
+#include "gateway/flow/reprocess.h"
 #include "gateway/flow/status.h"
 #include "gateway/secret/pw.h"
 #include "gateway/store/store.h"
@@ -22,6 +25,7 @@ struct gw_api {
     char *workspace, *store_path, *schemas, *mappings;
     char dummy[GW_PWHASH_MAX];  /* an unknown name costs a verify too */
     int tls;
+    struct gw_cfg_ref *ref;     /* the daemon's configuration; NULL: read per request */
     pthread_mutex_t lock;       /* over rate */
     struct gw_rate rate;
 };
@@ -161,6 +165,72 @@ int gw_api_form(const char *s, const char *key, char *out, size_t cap)
 int gw_api_segment(const char *p, size_t n, char *out, size_t cap)
 {
     return decode(p, n, out, cap, 0, 1);
+}
+
+/* The length of a rule tag "[code]" or "[code, TA105 NNN]" that ends s
+ * (n bytes), 0 when s does not end with one. */
+static size_t rule_tail(const char *s, size_t n)
+{
+    size_t i, k;
+
+    if (n < 3 || s[n - 1] != ']')
+        return 0;
+    for (i = n - 1; i > 0 && s[i - 1] != '['; i--)
+        ;
+    if (i == 0)
+        return 0;
+    /* s[i .. n - 1) is the inside */
+    for (k = i; k < n - 1 && ((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= '0' && s[k] <= '9') || s[k] == '-'); k++)
+        ;
+    if (k == i)
+        return 0;
+    if (k < n - 1) {
+        if (n - 1 - k != 11 || strncmp(s + k, ", TA105 ", 8) != 0)
+            return 0;
+        for (k += 8; k < n - 1; k++)
+            if (s[k] < '0' || s[k] > '9')
+                return 0;
+    }
+    return n - i + 1;
+}
+
+char *gw_api_redact(const char *text)
+{
+    struct edi_buf b;
+    const char *p = text;
+    char *out;
+
+    edi_buf_init(&b, 0);
+    while (p && *p) {
+        size_t n = strcspn(p, "\n"), head = 0, tail;
+
+        if (strncmp(p, "segment ", 8) == 0) {
+            size_t k = 8;
+
+            while (k < n && p[k] >= '0' && p[k] <= '9')
+                k++;
+            if (k > 8 && k + 1 < n && p[k] == ':' && p[k + 1] == ' ')
+                head = k + 2;
+        }
+        tail = rule_tail(p + head, n - head);
+        if (n > 0) {
+            edi_buf_put(&b, p, head);
+            edi_buf_put(&b, GW_API_HIDDEN, strlen(GW_API_HIDDEN));
+            if (tail) {
+                edi_buf_put(&b, " ", 1);
+                edi_buf_put(&b, p + n - tail, tail);
+            }
+        }
+        p += n;
+        if (*p) {
+            edi_buf_put(&b, "\n", 1);
+            p++;
+        }
+    }
+    edi_buf_put(&b, "", 1);
+    out = edi_xstrdup(b.p);
+    edi_buf_dispose(&b);
+    return out;
 }
 
 /* ---- requests --------------------------------------------------------------------- */
@@ -764,6 +834,36 @@ out:
 
 /* ---- documents ------------------------------------------------------------------ */
 
+static int hide_for(const struct gw_user *u, const struct gw_config *cfg, const char *partner);
+static void redact_document(json_t *j, const struct gw_user *u, const struct gw_config *cfg, const char *partner);
+
+/* The workspace's configuration for a request's reading, until
+ * config_done: the daemon's (read-locked: a reload waits for the request),
+ * or without one, wharf.xml read now. NULL when there is none or it cannot
+ * be read: everything is hidden from viewers then. */
+static const struct gw_config *config_of(const struct gw_api *a)
+{
+    struct gw_config *cfg = NULL;
+    struct edi_err err;
+
+    if (a->ref)
+        return gw_cfg_ref_hold(a->ref);
+    edi_err_clear(&err);
+    if (gw_config_load(&cfg, a->workspace, a->schemas, a->mappings, &err) < 0) {
+        gw_config_free(cfg);
+        return NULL;
+    }
+    return cfg;
+}
+
+static void config_done(const struct gw_api *a, const struct gw_config *cfg)
+{
+    if (a->ref)
+        gw_cfg_ref_release(a->ref);
+    else
+        gw_config_free((struct gw_config *)cfg);
+}
+
 static const char *const document_states[] = {"accepted", "rejected", "duplicate-ship-id", "queued", "sent",
                                               NULL};
 
@@ -821,8 +921,15 @@ static void on_documents(void *arg, const struct gw_server_req *rq, struct gw_se
         else {
             json_t *j = json_object(), *arr = json_array();
 
-            for (i = 0; i < n && i < limit; i++)
-                json_array_append_new(arr, gw_document_json(s, &v[i]));
+            const struct gw_config *cfg = config_of(a);
+
+            for (i = 0; i < n && i < limit; i++) {
+                json_t *d = gw_document_json(s, &v[i]);
+
+                redact_document(d, u, cfg, v[i].partner);
+                json_array_append_new(arr, d);
+            }
+            config_done(a, cfg);
             json_object_set_new(j, "documents", arr);
             json_object_set_new(j, "next", n > limit ? json_integer((json_int_t)v[limit - 1].id) : json_null());
             reply(rs, 200, j);
@@ -838,19 +945,50 @@ static void on_documents(void *arg, const struct gw_server_req *rq, struct gw_se
  * as 1: nothing is shown that might be personal. */
 static int is_df(const struct gw_api *a, const char *partner)
 {
-    struct gw_config *cfg = NULL;
-    const struct gw_partner *p;
-    struct edi_err err;
-    int df = 1;
+    const struct gw_config *cfg = config_of(a);
+    const struct gw_partner *p = cfg ? gw_config_partner(cfg, partner) : NULL;
+    int df = p == NULL || p->program == NULL || strcmp(p->program, "DF") == 0;
 
-    edi_err_clear(&err);
-    if (gw_config_load(&cfg, a->workspace, a->schemas, a->mappings, &err) == 0) {
-        p = gw_config_partner(cfg, partner);
-        df = p == NULL || p->program == NULL || strcmp(p->program, "DF") == 0;
-    }
-    gw_config_free(cfg);
+    config_done(a, cfg);
     return df;
 }
+
+/* 1 when u, a viewer, must not see the personal data partner's texts may
+ * quote (a DF partner, or one cfg does not know; cfg NULL: any). */
+static int hide_for(const struct gw_user *u, const struct gw_config *cfg, const char *partner)
+{
+    const struct gw_partner *p;
+
+    if (strcmp(u->role, "operator") == 0)
+        return 0;
+    p = cfg && partner ? gw_config_partner(cfg, partner) : NULL;
+    return p == NULL || p->program == NULL || strcmp(p->program, "DF") == 0;
+}
+
+/* The string field key of j redacted (gw_api_redact), when it is one. */
+static void redact_field(json_t *j, const char *key)
+{
+    json_t *v = json_object_get(j, key);
+    char *r;
+
+    if (!json_is_string(v))
+        return;
+    r = gw_api_redact(json_string_value(v));
+    json_object_set_new(j, key, json_string(r));
+    free(r);
+}
+
+/* SPEC: issue 17 — a document of a DF partner shown to a viewer: its
+ * findings, the partner's reasons and its text hide what they quote. */
+static void redact_document(json_t *j, const struct gw_user *u, const struct gw_config *cfg, const char *partner)
+{
+    if (!hide_for(u, cfg, partner))
+        return;
+    redact_field(j, "findings");
+    redact_field(j, "why");
+    redact_field(j, "text");
+}
+
 
 static void on_document(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
 {
@@ -898,7 +1036,9 @@ static void on_document(void *arg, const struct gw_server_req *rq, struct gw_ser
         free(bytes);
     } else if (strcmp(what, "findings") == 0) {
         json_t *arr = json_array();
-        const char *p = d->findings;
+        const struct gw_config *cfg = config_of(a);
+        char *hidden = hide_for(u, cfg, d->partner) && d->findings ? gw_api_redact(d->findings) : NULL;
+        const char *p = hidden ? hidden : d->findings;
 
         /* one finding a line, as `wharf documents` prints them */
         while (p && *p) {
@@ -910,10 +1050,18 @@ static void on_document(void *arg, const struct gw_server_req *rq, struct gw_ser
             if (*p)
                 p++;
         }
+        free(hidden);
+        config_done(a, cfg);
         reply(rs, 200, json_pack("{s:I, s:s, s:o}", "id", (json_int_t)id, "state", d->state ? d->state : "",
                                  "findings", arr));
-    } else
-        reply(rs, 200, gw_document_json(s, d));
+    } else {
+        const struct gw_config *cfg = config_of(a);
+        json_t *j = gw_document_json(s, d);
+
+        redact_document(j, u, cfg, d->partner);
+        config_done(a, cfg);
+        reply(rs, 200, j);
+    }
 out:
     gw_documents_free(d, d ? 1 : 0);
     gw_users_free(u, 1);
@@ -1147,10 +1295,243 @@ static void on_erp(void *arg, const struct gw_server_req *rq, struct gw_server_r
         gw_server_error(rs, 404, msg);
     } else if (gw_erp_status_json(&j, &held, &c, id[0] ? id : NULL, &err) < 0)
         gw_server_error(rs, 503, err.msg);
-    else
+    else {
+        json_t *e, *m;
+        size_t k, i;
+
+        /* SPEC: issue 17 — an ERP's words about a DF order may quote the consumer */
+        json_array_foreach(json_object_get(j, "erps"), k, e)
+            json_array_foreach(json_object_get(e, "messages"), i, m)
+                if (hide_for(u, c.cfg, json_string_value(json_object_get(m, "partner"))))
+                    redact_field(m, "error");
         reply(rs, 200, j);
+    }
     gw_ctx_close(&c);
     gw_users_free(u, 1);
+}
+
+/* ---- quarantine and reprocess (issue 17) ------------------------------------------------- */
+
+/* 1 when u is an operator; else 0 with rs answered 403 saying what for. */
+static int operator_only(const struct gw_user *u, const char *what, struct gw_server_resp *rs)
+{
+    char msg[200];
+
+    if (strcmp(u->role, "operator") == 0)
+        return 1;
+    snprintf(msg, sizeof(msg), "only operators %s; %s is a %s", what, u->name, u->role);
+    gw_server_error(rs, 403, msg);
+    return 0;
+}
+
+/* GET quarantine?partner=&limit=&after=: the quarantined inbound files,
+ * newest first, each with what became of its reprocess. */
+static void on_quarantine(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    struct gw_api *a = arg;
+    struct gw_quarantined *v = NULL;
+    struct gw_store *s = NULL;
+    struct gw_user *u;
+    struct edi_err err;
+    unsigned long long limit;
+    int64_t after;
+    char partner[80];
+    size_t n = 0, i;
+    int hp;
+
+    if ((hp = query(rq, "partner", partner, sizeof(partner), rs)) < 0 || page_of(rq, &limit, &after, rs) < 0)
+        return;
+    if (store_open(&s, a, rs) < 0)
+        return;
+    if ((u = who(a, s, rq, rs)) != NULL) {
+        edi_err_clear(&err);
+        if (gw_store_quarantine_page(&v, &n, s, hp ? partner : NULL, after, (size_t)limit + 1, &err) < 0)
+            gw_server_error(rs, 503, err.msg);
+        else {
+            const struct gw_config *cfg = config_of(a);
+            json_t *j = json_object(), *arr = json_array();
+
+            for (i = 0; i < n && i < limit; i++) {
+                json_t *q = gw_quarantined_json(s, &v[i]);
+
+                /* SPEC: issue 17 — a DF file's reason quotes what it holds */
+                if (hide_for(u, cfg, v[i].partner))
+                    redact_field(q, "reason");
+                json_array_append_new(arr, q);
+            }
+            config_done(a, cfg);
+            json_object_set_new(j, "files", arr);
+            json_object_set_new(j, "next", n > limit ? json_integer((json_int_t)v[limit - 1].id) : json_null());
+            reply(rs, 200, j);
+        }
+        gw_quarantined_free(v, n);
+        gw_users_free(u, 1);
+    }
+    gw_store_close(s);
+}
+
+/* GET quarantine/ID/raw: the quarantined file's bytes (a DF partner's:
+ * operators only). */
+static void on_quarantined_raw(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    struct gw_api *a = arg;
+    const char *slash = strchr(rq->rest, '/');
+    int64_t id = slash ? id_of(rq->rest, (size_t)(slash - rq->rest)) : 0;
+    struct gw_store *s = NULL;
+    struct gw_raw *r = NULL;
+    struct gw_user *u;
+    struct edi_err err;
+    char msg[200];
+    int rc;
+
+    if (id <= 0 || strcmp(slash, "/raw") != 0) {
+        gw_server_error(rs, 404, "not a quarantined file: " GW_API_PREFIX "quarantine/ID/raw, ID a number");
+        return;
+    }
+    if (store_open(&s, a, rs) < 0)
+        return;
+    if ((u = who(a, s, rq, rs)) == NULL)
+        goto out;
+    edi_err_clear(&err);
+    if ((rc = gw_store_get_raw(&r, s, id, &err)) < 0 && rc != EDI_ENOTFOUND)
+        gw_server_error(rs, 503, err.msg);
+    else if (r == NULL || strcmp(r->direction, "in") != 0 || r->verdict == NULL ||
+             strcmp(r->verdict, "quarantined") != 0) {
+        snprintf(msg, sizeof(msg), "no quarantined file #%lld", (long long)id);
+        gw_server_error(rs, 404, msg);
+    } else if (strcmp(u->role, "operator") != 0 && is_df(a, r->partner)) {
+        snprintf(msg, sizeof(msg), "file #%lld is %s's: it holds consumers' personal data, shown to operators only",
+                 (long long)id, r->partner);
+        gw_server_error(rs, 403, msg);
+    } else {
+        rs->status = 200;
+        rs->content_type = "application/octet-stream";
+        edi_buf_put(&rs->body, r->bytes, r->n);
+        add_header(rs, "Content-Disposition", "attachment");
+    }
+    gw_raw_free(r);
+out:
+    gw_users_free(u, 1);
+    gw_store_close(s);
+}
+
+/* POST quarantine/ID/reprocess and documents/ID/reprocess (the file the
+ * document came in): `wharf reprocess ID`, for operators. */
+static void reprocess(struct gw_api *a, int document, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    const char *slash = strchr(rq->rest, '/');
+    int64_t id = slash ? id_of(rq->rest, (size_t)(slash - rq->rest)) : 0;
+    struct gw_reprocessed r;
+    struct gw_store *s = NULL;
+    struct gw_user *u;
+    struct gw_ctx c;
+    struct edi_err err;
+    char actor[100];
+    int64_t file = id;
+    int rc;
+
+    if (id <= 0 || strcmp(slash, "/reprocess") != 0) {
+        gw_server_error(rs, 404, document ? "a document takes POST " GW_API_PREFIX "documents/ID/reprocess"
+                                          : "a quarantined file takes POST " GW_API_PREFIX "quarantine/ID/reprocess");
+        return;
+    }
+    if (store_open(&s, a, rs) < 0)
+        return;
+    if ((u = who(a, s, rq, rs)) == NULL || !operator_only(u, "reprocess files", rs))
+        goto out;
+    edi_err_clear(&err);
+    if (document && (rc = gw_store_document_file(&file, s, id, &err)) < 0) {
+        gw_server_error(rs, rc == EDI_ENOTFOUND ? 404 : 503, err.msg);
+        goto out;
+    }
+    gw_store_close(s);
+    s = NULL;
+    if (ctx_open(&c, a, rs) < 0)
+        goto out;
+    snprintf(actor, sizeof(actor), "%s (api)", u->name);
+    if ((rc = gw_reprocess(&r, &c, file, actor, &err)) < 0)
+        gw_server_error(rs, rc == EDI_ENOTFOUND ? 404 : rc == EDI_ESYNTAX || rc == EDI_ECONFIG ? 409 : 503, err.msg);
+    else
+        reply(rs, 200, gw_reprocessed_json(&r));
+    gw_reprocessed_dispose(&r);
+    gw_ctx_close(&c);
+out:
+    gw_users_free(u, 1);
+    gw_store_close(s);
+}
+
+static void on_quarantine_post(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    reprocess(arg, 0, rq, rs);
+}
+
+static void on_document_post(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    reprocess(arg, 1, rq, rs);
+}
+
+/* POST erp/messages/ID/retry: `wharf erp retry '#ID'` for a held or
+ * failing message, for operators. */
+static void on_erp_post(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    struct gw_api *a = arg;
+    const char *rest = rq->rest, *slash;
+    struct gw_outbox_row *v = NULL;
+    struct gw_store *s = NULL;
+    struct gw_user *u;
+    struct edi_err err;
+    const char *state = NULL;
+    char msg[200], subject[32];
+    int64_t id = 0;
+    size_t n = 0, k;
+
+    if (strncmp(rest, "messages/", 9) == 0 && (slash = strchr(rest + 9, '/')) != NULL &&
+        strcmp(slash, "/retry") == 0)
+        id = id_of(rest + 9, (size_t)(slash - rest - 9));
+    if (id <= 0) {
+        gw_server_error(rs, 404, "an ERP message takes POST " GW_API_PREFIX "erp/messages/ID/retry");
+        return;
+    }
+    if (store_open(&s, a, rs) < 0)
+        return;
+    if ((u = who(a, s, rq, rs)) == NULL || !operator_only(u, "retry ERP messages", rs))
+        goto out;
+    edi_err_clear(&err);
+    if (gw_store_outbox_list(&v, &n, s, GW_OUTBOX_ERP_API, &err) < 0) {
+        gw_server_error(rs, 503, err.msg);
+        goto out;
+    }
+    for (k = 0; k < n && v[k].id != id; k++)
+        ;
+    if (k < n)
+        state = gw_erp_message_state(&v[k]);
+    if (state == NULL) {
+        snprintf(msg, sizeof(msg), "no ERP message #%lld (see GET " GW_API_PREFIX "erp)", (long long)id);
+        gw_server_error(rs, 404, msg);
+    } else if (strcmp(state, "held") != 0 && strcmp(state, "failing") != 0) {
+        snprintf(msg, sizeof(msg), "ERP message #%lld is %s, not held or failing: nothing to retry", (long long)id,
+                 state);
+        gw_server_error(rs, 409, msg);
+    } else if (gw_store_outbox_retry(s, id, time(NULL), &err) < 0)
+        gw_server_error(rs, err.rc == EDI_ENOTFOUND ? 409 : 503, err.msg);
+    else {
+        gw_outbox_rows_free(v, n);
+        v = NULL;
+        n = 0;
+        snprintf(subject, sizeof(subject), "#%lld", (long long)id);
+        snprintf(msg, sizeof(msg), "%s (api)", u->name);
+        gw_store_audit(s, msg, "erp retry", subject, NULL, time(NULL), &err);
+        state = "pending";
+        if (gw_store_outbox_list(&v, &n, s, GW_OUTBOX_ERP_API, &err) == 0)
+            for (k = 0; k < n; k++)
+                if (v[k].id == id)
+                    state = gw_erp_message_state(&v[k]);
+        reply(rs, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", state));
+    }
+out:
+    gw_outbox_rows_free(v, n);
+    gw_users_free(u, 1);
+    gw_store_close(s);
 }
 
 /* ---- the API ----------------------------------------------------------------------- */
@@ -1179,6 +1560,11 @@ int gw_api_new(struct gw_api **out, const char *workspace, const char *store_pat
     pthread_mutex_init(&a->lock, NULL);
     *out = a;
     return 0;
+}
+
+void gw_api_config(struct gw_api *a, struct gw_cfg_ref *ref)
+{
+    a->ref = ref;
 }
 
 void gw_api_free(struct gw_api *a)
@@ -1250,4 +1636,10 @@ void gw_api_route(struct gw_api *a, struct gw_server *s, int tls)
     gw_server_route(s, "GET", GW_API_PREFIX "invoices/", 0, on_invoice, a);
     gw_server_route(s, "GET", GW_API_PREFIX "erp/", 0, on_erp, a);
     gw_api_maps_route(a, s);
+    /* reprocess and retry (issue 17) */
+    gw_server_route(s, "GET", GW_API_PREFIX "quarantine", 0, on_quarantine, a);
+    gw_server_route(s, "GET", GW_API_PREFIX "quarantine/", 0, on_quarantined_raw, a);
+    gw_server_route(s, "POST", GW_API_PREFIX "quarantine/", 0, on_quarantine_post, a);
+    gw_server_route(s, "POST", GW_API_PREFIX "documents/", 0, on_document_post, a);
+    gw_server_route(s, "POST", GW_API_PREFIX "erp/", 0, on_erp_post, a);
 }

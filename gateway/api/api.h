@@ -34,18 +34,29 @@
  *                          output; read-only, so viewers too
  *   GET  /api/v1/today     deadlines, orders by state, outbox, last errors,
  *                          documents per day and ack latency (today.c)
+ *   GET  /api/v1/quarantine?partner=&limit=&after=  quarantined inbound
+ *                          files, newest first, each with its reprocess (if any)
+ *   GET  /api/v1/quarantine/ID/raw   its bytes; a DF partner's: operators only
+ *   POST /api/v1/quarantine/ID/reprocess   `wharf reprocess ID` (operators;
+ *   POST /api/v1/documents/ID/reprocess    the document's file): 409 when not
+ *                          quarantined or reprocessed already (flow/reprocess.h)
+ *   POST /api/v1/erp/messages/ID/retry     `wharf erp retry '#ID'` (operators):
+ *                          409 when the message is not held or failing
  *
  * Who: every endpoint but login needs a session cookie or
  * "Authorization: Bearer TOKEN" (`wharf users token`). A POST with a session
  * cookie needs X-CSRF-Token equal to its session's (a token needs none: no
  * browser sends it by itself). Sessions and tokens live in the workspace's
  * store as digests, so a cookie of another workspace is unknown here.
- * Viewers read; operators also decide, and only they see a DF consumer's
- * name, address and messages.
+ * Viewers read; operators also decide, reprocess and retry, and only they
+ * see a DF consumer's name, address and messages: a DF partner's (or an
+ * unknown partner's) findings, quarantine reasons and ERP errors reach a
+ * viewer through gw_api_redact (each line's position and rule only).
  *
  * Threads: each request opens its own store connection (and, where the
- * flows are needed, its own gw_ctx), never the daemon's; the login rate
- * limiter is the only state shared between requests, under its lock.
+ * flows are needed, its own gw_ctx), never the daemon's; it reads the
+ * daemon's configuration under its read lock (gw_api_config); the login
+ * rate limiter is the other state shared between requests, under its lock.
  */
 #ifndef WHARF_API_API_H
 #define WHARF_API_API_H
@@ -72,6 +83,11 @@ struct gw_api;
 int gw_api_new(struct gw_api **out, const char *workspace, const char *store_path, const char *schemas_dir,
                const char *mappings_dir, struct edi_err *err);
 void gw_api_free(struct gw_api *a);
+struct gw_cfg_ref;
+/* The daemon's configuration (core/cfgref.h, borrowed), which requests
+ * read instead of loading wharf.xml each (the flows' gw_ctx, of status,
+ * decisions, ERP status and reprocess, still opens the workspace). */
+void gw_api_config(struct gw_api *a, struct gw_cfg_ref *ref);
 /* Puts the API's routes on a server not started yet; tls: cookies are
  * Secure. The API outlives the server. */
 void gw_api_route(struct gw_api *a, struct gw_server *s, int tls);
@@ -100,6 +116,16 @@ int gw_api_cookie(const char *header, const char *name, char *out, size_t cap);
  * a form body), decoded ('+' a space, %XX) into out: 1, 0 when absent,
  * -1 when too long or badly encoded or decoding to a control character. */
 int gw_api_form(const char *s, const char *key, char *out, size_t cap);
+/* SPEC: issue 17 — text about a DF partner's document (findings, a
+ * quarantine reason, an ERP's error) as a viewer sees it: each line keeps
+ * only its position ("segment N: " at its start) and its rule ("[code]" or
+ * "[code, TA105 NNN]" at its end, the code lowercase letters, digits and
+ * '-'), everything between becomes GW_API_HIDDEN. Findings and reasons quote
+ * element values (a consumer's name in N102, an address in N301) and an
+ * ERP's words may too: a rule keeping known-safe parts only cannot leak
+ * what a rule finding quotes would miss. The caller frees the result. */
+#define GW_API_HIDDEN "[hidden: operators only]"
+char *gw_api_redact(const char *text);
 /* A path segment percent-decoded into out: the same as gw_api_form's
  * (no '+' rule); a decoded '/' or control character is -1. */
 int gw_api_segment(const char *p, size_t n, char *out, size_t cap);

@@ -5,31 +5,31 @@
  * the store's (gw_store_metrics); the counters are net/http.c's.
  */
 #include "gateway/api/metrics.h"
+#include "gateway/core/cfgref.h"
 #include "gateway/core/version.h"
 #include "gateway/flow/ack.h"
+#include "gateway/secret/pw.h"
 
 #include <jansson.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 struct gw_metrics {
-    pthread_rwlock_t lock;
-    const struct gw_config *cfg;   /* borrowed, swapped under the write lock */
+    struct gw_cfg_ref *ref;        /* the daemon's configuration (core/cfgref.h) */
+    int guard;                     /* /metrics asks for a user's token (atomic) */
     time_t (*now)(void);
 };
 
-int gw_metrics_new(struct gw_metrics **out, time_t (*now)(void), struct edi_err *err)
+int gw_metrics_new(struct gw_metrics **out, struct gw_cfg_ref *ref, time_t (*now)(void), struct edi_err *err)
 {
     struct gw_metrics *m = edi_xcalloc(1, sizeof(*m));
 
-    if (pthread_rwlock_init(&m->lock, NULL) != 0) {
-        free(m);
-        return edi_fail(err, EDI_ERR, "metrics: a lock could not be made");
-    }
+    (void)err;
+    m->ref = ref;
     m->now = now;
     *out = m;
     return 0;
@@ -37,17 +37,46 @@ int gw_metrics_new(struct gw_metrics **out, time_t (*now)(void), struct edi_err 
 
 void gw_metrics_free(struct gw_metrics *m)
 {
-    if (m == NULL)
-        return;
-    pthread_rwlock_destroy(&m->lock);
     free(m);
 }
 
-void gw_metrics_config(struct gw_metrics *m, const struct gw_config *cfg)
+void gw_metrics_guard(struct gw_metrics *m, int on)
 {
-    pthread_rwlock_wrlock(&m->lock);
-    m->cfg = cfg;
-    pthread_rwlock_unlock(&m->lock);
+    __atomic_store_n(&m->guard, on, __ATOMIC_SEQ_CST);
+}
+
+/* 0 when rq carries "Authorization: Bearer TOKEN" of a user of the store at
+ * store_path (any role); else -1 with rs answered 401. */
+static int token_ok(const char *store_path, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    const char *auth = NULL;
+    char digest[GW_DIGEST_HEX];
+    struct gw_store *s = NULL;
+    struct gw_user *u = NULL;
+    struct edi_err err;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < rq->nheaders; i++)
+        if (strcasecmp(rq->headers[i].name, "Authorization") == 0)
+            auth = rq->headers[i].value;
+    if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0) {
+        gw_server_error(rs, 401, "this listener is public: /metrics takes 'Authorization: Bearer TOKEN' of a "
+                                 "user (`wharf users token NAME`)");
+        return -1;
+    }
+    gw_pw_digest(digest, auth + 7, strlen(auth + 7));
+    edi_err_clear(&err);
+    if ((rc = gw_store_open(&s, store_path, &err)) == 0)
+        rc = gw_store_user_by_token(&u, s, digest, &err);
+    gw_users_free(u, u ? 1 : 0);
+    gw_store_close(s);
+    if (rc < 0) {
+        gw_server_error(rs, rc == EDI_ENOTFOUND ? 401 : 503,
+                        rc == EDI_ENOTFOUND ? "this API token is not known here" : "the store does not answer");
+        return -1;
+    }
+    return 0;
 }
 
 /* ---- the exposition format (text 0.0.4) -------------------------------------------------------- */
@@ -238,24 +267,29 @@ static void metrics_route(void *arg, const struct gw_server_req *rq, struct gw_s
     struct gw_deadline *dl = NULL;
     size_t n = 0, nd = 0;
     struct edi_err err;
+    const struct gw_config *cfg;
 
-    (void)rq;
     edi_err_clear(&err);
-    pthread_rwlock_rdlock(&m->lock);
-    if (m->cfg == NULL) {
-        pthread_rwlock_unlock(&m->lock);
+    cfg = gw_cfg_ref_hold(m->ref);
+    if (cfg == NULL) {
+        gw_cfg_ref_release(m->ref);
         gw_server_error(rs, 503, "no configuration loaded");
         return;
     }
-    if (read_store(&rows, &n, &dl, &nd, m->cfg, m->now ? m->now() : time(NULL), &err) < 0) {
-        pthread_rwlock_unlock(&m->lock);
+    /* SPEC: issue 17 — beyond loopback, /metrics is for the users of the workspace */
+    if (__atomic_load_n(&m->guard, __ATOMIC_SEQ_CST) && token_ok(cfg->store_path, rq, rs) < 0) {
+        gw_cfg_ref_release(m->ref);
+        return;
+    }
+    if (read_store(&rows, &n, &dl, &nd, cfg, m->now ? m->now() : time(NULL), &err) < 0) {
+        gw_cfg_ref_release(m->ref);
         gw_metric_rows_free(rows, n);
         gw_deadlines_free(dl, nd);
         gw_server_error(rs, 503, "the store does not answer");
         return;
     }
-    scrape(&rs->body, m->cfg, rows, n, dl, nd);
-    pthread_rwlock_unlock(&m->lock);
+    scrape(&rs->body, cfg, rows, n, dl, nd);
+    gw_cfg_ref_release(m->ref);
     gw_metric_rows_free(rows, n);
     gw_deadlines_free(dl, nd);
     rs->status = 200;
@@ -291,6 +325,7 @@ static void health_route(void *arg, const struct gw_server_req *rq, struct gw_se
     size_t n = 0, nd = 0;
     struct gw_deadline *dl = NULL;
     struct edi_err err;
+    const struct gw_config *cfg;
     json_t *root = json_object(), *failing = json_array();
     char part[300], why[200];
     char *text;
@@ -298,29 +333,29 @@ static void health_route(void *arg, const struct gw_server_req *rq, struct gw_se
 
     (void)rq;
     edi_err_clear(&err);
-    pthread_rwlock_rdlock(&m->lock);
-    if (m->cfg == NULL) {
+    cfg = gw_cfg_ref_hold(m->ref);
+    if (cfg == NULL) {
         fail(failing, "config", "no configuration loaded");
         store_ok = 0;
-    } else if (read_store(&rows, &n, &dl, &nd, m->cfg, m->now ? m->now() : time(NULL), &err) < 0) {
+    } else if (read_store(&rows, &n, &dl, &nd, cfg, m->now ? m->now() : time(NULL), &err) < 0) {
         fail(failing, "store", "the store does not answer");
         store_ok = 0;
     } else {
         store_ok = 1;
         EACH(r, rows, n, "run")
-            if (r->c && strcmp(r->c, "failed") == 0 && configured(m->cfg, r->a)) {
+            if (r->c && strcmp(r->c, "failed") == 0 && configured(cfg, r->a)) {
                 snprintf(part, sizeof(part), "%s %s", r->a, r->b);
                 fail(failing, part, "the last run failed");
             }
         EACH(r, rows, n, "outbox-failing")
-            if (r->v2 >= GW_HEALTH_ATTEMPTS && configured(m->cfg, r->a)) {
+            if (r->v2 >= GW_HEALTH_ATTEMPTS && configured(cfg, r->a)) {
                 snprintf(part, sizeof(part), "%s outbox %s", r->a, r->b);
                 snprintf(why, sizeof(why), "%lld unsent, one after %lld failed attempts", (long long)r->v1,
                          (long long)r->v2);
                 fail(failing, part, why);
             }
     }
-    pthread_rwlock_unlock(&m->lock);
+    gw_cfg_ref_release(m->ref);
     gw_metric_rows_free(rows, n);
     gw_deadlines_free(dl, nd);
     json_object_set_new(root, "status", json_string(json_array_size(failing) ? "failing" : "ok"));

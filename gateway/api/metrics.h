@@ -6,8 +6,8 @@
  * Both read the store through a connection of their own, opened for each
  * request on the listener's thread (server.h: a handler never touches the
  * daemon's gw_ctx or store), and the configuration the daemon runs with,
- * which the daemon swaps under this module's lock at a reload
- * (gw_metrics_config) before it frees the old one.
+ * which the daemon swaps at a reload (core/cfgref.h, shared with the
+ * API) before it frees the old one.
  *
  * /metrics: documents by kind, direction and state; orders by partner and
  * state; the outbox's unsent, due and failing items and the age of the
@@ -26,9 +26,11 @@
  * is not getting through). 200 {"status":"ok",...} else 503
  * {"status":"failing","failing":[{"part":...,"why":...}]}.
  *
- * Neither asks for a login: /healthz is for load balancers and systemd;
- * /metrics holds counts and partner ids, no personal data and no secret,
- * and the listener binds to loopback unless wharf.xml says public="true".
+ * /healthz asks for no login: it is for load balancers and systemd.
+ * /metrics holds counts and partner ids, no personal data and no secret; it
+ * is open on a loopback listener and asks for a user's Bearer token on a
+ * public one (gw_metrics_guard), since partner ids and volumes are the
+ * business's own.
  */
 #ifndef WHARF_API_METRICS_H
 #define WHARF_API_METRICS_H
@@ -43,12 +45,17 @@
 
 struct gw_metrics;
 
-/* now: the clock (WHARF_NOW in tests); NULL: time(). */
-int gw_metrics_new(struct gw_metrics **out, time_t (*now)(void), struct edi_err *err);
+struct gw_cfg_ref;
+/* ref: the daemon's configuration, which the handlers read (core/cfgref.h;
+ * none: they answer 503), borrowed; now: the clock (WHARF_NOW in tests);
+ * NULL: time(). */
+int gw_metrics_new(struct gw_metrics **out, struct gw_cfg_ref *ref, time_t (*now)(void), struct edi_err *err);
 void gw_metrics_free(struct gw_metrics *m);
-/* The configuration the handlers read (borrowed; NULL: none, they answer
- * 503). Waits for the handlers running, so the old one may be freed after. */
-void gw_metrics_config(struct gw_metrics *m, const struct gw_config *cfg);
+/* on: /metrics answers only a request with "Authorization: Bearer TOKEN"
+ * of a user of the workspace (`wharf users token`, any role), 401 else: the
+ * listener is public (<http public="true">, or not on loopback). off (the
+ * default): open, as on loopback. /healthz stays open. */
+void gw_metrics_guard(struct gw_metrics *m, int on);
 /* GET /metrics and GET /healthz on a server not started yet. */
 void gw_metrics_route(struct gw_metrics *m, struct gw_server *s);
 

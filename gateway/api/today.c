@@ -18,22 +18,23 @@
 #define TODAY_ERRORS 10
 #define TODAY_DAYS 14
 
-#define HIDDEN "[hidden: operators only]"
-
 /* An error's text as a viewer may see it. SPEC: issue 17 — a DF
  * partner's errors may quote a consumer's name or address: a viewer gets
- * none of the text (an unknown partner counts as DF). The API's finer
- * hiding of only the personal parts, when it comes, belongs here. */
-static const char *error_text_for(const struct gw_user *u, const struct gw_config *cfg, const char *partner,
-                                  const char *text)
+ * only each line's position and rule (gw_api_redact; an unknown partner
+ * counts as DF). */
+static json_t *error_text_for(const struct gw_user *u, const struct gw_config *cfg, const char *partner,
+                              const char *text)
 {
     const struct gw_partner *p = partner ? gw_config_partner(cfg, partner) : NULL;
+    json_t *j;
+    char *hidden;
 
-    if (strcmp(u->role, "operator") == 0)
-        return text;
-    if (p == NULL || p->program == NULL || strcmp(p->program, "DF") == 0)
-        return HIDDEN;
-    return text;
+    if (strcmp(u->role, "operator") == 0 || (p && p->program && strcmp(p->program, "DF") != 0))
+        return json_string(text);
+    hidden = gw_api_redact(text);
+    j = json_string(hidden);
+    free(hidden);
+    return j;
 }
 
 static void day_of(char out[11], time_t t)
@@ -105,7 +106,7 @@ static json_t *errors_json(struct gw_ctx *c, const struct gw_user *u, struct edi
         edi_buf_puts(&b, v[i].subject ? v[i].subject : "?");
         if (v[i].detail && *v[i].detail)
             edi_buf_printf(&b, ": %s", v[i].detail);
-        json_array_append_new(arr, json_pack("{s:I, s:o, s:s}", "at", (json_int_t)v[i].at, "partner",
+        json_array_append_new(arr, json_pack("{s:I, s:o, s:o}", "at", (json_int_t)v[i].at, "partner",
                                              v[i].partner ? json_string(v[i].partner) : json_null(), "what",
                                              error_text_for(u, c->cfg, v[i].partner, edi_buf_cstr(&b))));
         edi_buf_dispose(&b);

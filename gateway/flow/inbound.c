@@ -132,7 +132,10 @@ static void quarantine_set(struct file_run *f, const struct edi_tx *tx, const ch
     snprintf(base, sizeof(base), "%.500s.%s-%s.edi", f->name, tx->set_id, tx->control);
     edi_buf_init(&b, 0);
     set_text(&b, tx);
-    f->tt->keep(f->t, base, b.p, b.n, reason);
+    if (f->tt != NULL)
+        f->tt->keep(f->t, base, b.p, b.n, reason);
+    else
+        gw_transport_keep_local(f->c, f->p, base, b.p, b.n, reason);
     edi_buf_dispose(&b);
     f->st->quarantined++;
 }
@@ -787,6 +790,16 @@ int gw_poll_partner(struct gw_stats *st, struct gw_ctx *c, const struct gw_partn
     }
     free(ids);
     tt->close(t);
+    return rc;
+}
+
+int gw_process_message(struct gw_stats *st, struct gw_ctx *c, const struct gw_partner *p, int64_t raw_id,
+                       const char **verdict, char **reason, struct edi_err *err)
+{
+    int rc;
+
+    if ((rc = process_raw(st, c, p, NULL, NULL, raw_id, verdict, reason, err)) == 0)
+        gw_transport_settle_local(c, p, raw_id, *verdict, *reason);
     return rc;
 }
 

@@ -25,6 +25,14 @@ int gw_poll_inbound(struct gw_stats *st, struct gw_ctx *c, struct edi_err *err);
 int gw_poll_partner(struct gw_stats *st, struct gw_ctx *c, const struct gw_partner *p,
                     struct edi_err *err);
 
+/* One received message of partner p (raw row raw_id) processed now, as a
+ * pass would, without its transport (a reprocess, reprocess.h): what it
+ * quarantines is kept in the partner's local quarantine/ folder. *verdict
+ * (static) and *reason (the caller frees it) as the pass settles them. On
+ * failure the message stays received, for the next pass. */
+int gw_process_message(struct gw_stats *st, struct gw_ctx *c, const struct gw_partner *p, int64_t raw_id,
+                       const char **verdict, char **reason, struct edi_err *err);
+
 /* Delivers every due outbox message: EDI through its partner's transport,
  * ERP files (kinds GW_OUTBOX_ERP_*) through the ERP connector. Each
  * message is claimed in the store first and marked sent after, so any

@@ -495,6 +495,8 @@ int gw_store_get_raw(struct gw_raw **out, struct gw_store *s, int64_t id, struct
         r->state = col_str(cur, 6);
         r->verdict = col_str(cur, 7);
         r->reason = col_str(cur, 8);
+        r->direction = col_str(cur, 9);
+        r->reprocess_of = col_int(cur, 10);
         *out = r;
         rc = 0;
     }
@@ -516,6 +518,7 @@ void gw_raw_free(struct gw_raw *r)
     free(r->state);
     free(r->verdict);
     free(r->reason);
+    free(r->direction);
     free(r);
 }
 
@@ -532,6 +535,129 @@ int gw_store_raw_settle(struct gw_store *s, int64_t id, const char *verdict, con
     if (rc == 0 && changed == 0)
         rc = edi_fail(err, EDI_ENOTFOUND, "store: %s: no raw message #%lld", op, (long long)id);
     return tx_end(s, rc, op, err);
+}
+
+int gw_store_reprocess_raw(int64_t *id, struct gw_store *s, int64_t of, time_t now, struct edi_err *err)
+{
+    static const char op[] = "reprocess raw";
+    struct gw_cursor *cur = NULL;
+    int rc;
+
+    *id = 0;
+    /* the write lock first: a second reprocess of the same row waits here
+     * and then finds the first one's row */
+    if ((rc = tx_begin(s, TX_WRITE, op, err)) < 0)
+        return rc;
+    if ((rc = q_first(&cur, s, Q_RAW_GET, GW_IN(GW_INT(of)), op, err)) == 0 ||
+        (rc == 1 && strcmp(col_text(cur, 9), "in") != 0))
+        rc = edi_fail(err, EDI_ENOTFOUND, "no inbound file #%lld", (long long)of);
+    else if (rc == 1 && strcmp(col_text(cur, 6), "received") == 0)
+        rc = edi_fail(err, EDI_ESYNTAX, "file #%lld is not processed yet: the next pass does it", (long long)of);
+    else if (rc == 1 && (col_text(cur, 7) == NULL || strcmp(col_text(cur, 7), "quarantined") != 0))
+        rc = edi_fail(err, EDI_ESYNTAX, "file #%lld is not quarantined (%s): there is nothing to reprocess",
+                      (long long)of, col_text(cur, 7) ? col_text(cur, 7) : "processed");
+    done(cur);
+    cur = NULL;
+    if (rc == 1 && (rc = q_first(&cur, s, Q_RAW_AGAIN, GW_IN(GW_INT(of)), op, err)) == 1) {
+        const char *v = col_text(cur, 3) ? col_text(cur, 3) : col_text(cur, 2);
+
+        rc = edi_fail(err, EDI_ESYNTAX, "file #%lld was reprocessed already, as #%lld (%s)%s", (long long)of,
+                      (long long)col_int(cur, 0), v,
+                      strcmp(v, "quarantined") == 0 ? ": reprocess that one after the next fix" : "");
+    }
+    done(cur);
+    if (rc == 0)
+        rc = q_insert(id, s, Q_RAW_REPROCESS, GW_IN(GW_INT(of), GW_INT(now)), op, err);
+    if ((rc = tx_end(s, rc, op, err)) < 0)
+        *id = 0;
+    return rc;
+}
+
+int gw_store_quarantine_page(struct gw_quarantined **out, size_t *n, struct gw_store *s, const char *partner,
+                             int64_t after, size_t max, struct edi_err *err)
+{
+    static const char op[] = "page of quarantined files";
+    struct gw_cursor *cur = NULL;
+    struct gw_quarantined *v = NULL;
+    size_t cap = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = tx_begin(s, TX_READ, op, err)) < 0)
+        return rc;
+    if ((rc = q_open(&cur, s, Q_QUARANTINE_PAGE, GW_IN(GW_TEXT(partner), GW_INT(after), GW_INT(limit_of(max))), op,
+                     err)) == 0)
+        while ((rc = next(cur, op, err)) == 1) {
+            struct gw_quarantined *q;
+
+            v = grow(v, &cap, *n, sizeof(*v));
+            q = &v[(*n)++];
+            memset(q, 0, sizeof(*q));
+            q->id = col_int(cur, 0);
+            q->partner = col_str(cur, 1);
+            q->name = col_str(cur, 2);
+            q->received = (time_t)col_int(cur, 3);
+            q->reason = col_str(cur, 4);
+            q->size = col_int(cur, 5);
+            q->again = col_int(cur, 6);
+            q->again_at = (time_t)col_int(cur, 7);
+            q->again_verdict = col_str(cur, 8);
+            q->of = col_int(cur, 9);
+        }
+    done(cur);
+    if ((rc = tx_end(s, rc, op, err)) < 0) {
+        gw_quarantined_free(v, *n);
+        v = NULL;
+        *n = 0;
+    }
+    *out = v;
+    return rc;
+}
+
+void gw_quarantined_free(struct gw_quarantined *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; v != NULL && i < n; i++) {
+        free(v[i].partner);
+        free(v[i].name);
+        free(v[i].reason);
+        free(v[i].again_verdict);
+    }
+    free(v);
+}
+
+int gw_store_raw_documents(int64_t **ids, size_t *n, struct gw_store *s, int64_t id, struct edi_err *err)
+{
+    static const char op[] = "documents of a file";
+    struct gw_cursor *cur = NULL;
+    size_t cap = 0;
+    int rc;
+
+    *ids = NULL;
+    *n = 0;
+    if ((rc = q_open(&cur, s, Q_RAW_DOCS, GW_IN(GW_INT(id)), op, err)) == 0)
+        while ((rc = next(cur, op, err)) == 1) {
+            *ids = grow(*ids, &cap, *n, sizeof(**ids));
+            (*ids)[(*n)++] = col_int(cur, 0);
+        }
+    done(cur);
+    if (rc < 0) {
+        free(*ids);
+        *ids = NULL;
+        *n = 0;
+    }
+    return rc < 0 ? rc : 0;
+}
+
+int gw_store_document_file(int64_t *raw_id, struct gw_store *s, int64_t id, struct edi_err *err)
+{
+    int rc = q_int(raw_id, s, Q_DOC_RAW_ID, GW_IN(GW_INT(id)), "file of a document", err);
+
+    if (rc == 0 && *raw_id == 0)
+        rc = edi_fail(err, EDI_ENOTFOUND, "document %lld came in no inbound file the store keeps", (long long)id);
+    return rc;
 }
 
 /* ---- interchanges and documents ----------------------------------------------- */
@@ -2558,7 +2684,9 @@ int gw_store_documents(struct gw_document **out, size_t *n, struct gw_store *s, 
                        const char *kind, const char *state, int64_t about, size_t max,
                        struct edi_err *err)
 {
-    return documents_found(out, n, s, Q_DOC_LIST,
+    /* about: by the about index (a rejected document's reasons, read for
+     * each one a page shows), not a scan of every document */
+    return documents_found(out, n, s, about ? Q_DOC_LIST_ABOUT : Q_DOC_LIST,
                            GW_IN(GW_TEXT(partner), GW_TEXT(kind), GW_TEXT(state), GW_INT(about),
                                  GW_INT(limit_of(max))), "list documents", err);
 }

@@ -67,6 +67,8 @@ struct gw_raw {
     time_t received;
     char *state;               /* received (not yet processed), processed */
     char *verdict, *reason;    /* processed: archived, quarantined or duplicate; why */
+    char *direction;           /* in or out */
+    int64_t reprocess_of;      /* the quarantined row this one reprocesses; 0: none */
 };
 
 /* Lands a received message: a raw row in state "received", for the inbound
@@ -87,6 +89,39 @@ void gw_raw_free(struct gw_raw *r);
  * EDI_ENOTFOUND when there is no such row. */
 int gw_store_raw_settle(struct gw_store *s, int64_t id, const char *verdict, const char *reason,
                         struct edi_err *err);
+
+/* A quarantined inbound file (verdict quarantined) landed again to be
+ * processed anew (issue 17: a reprocess after a fix): a new raw row with
+ * its bytes, partner and name, in state "received", that names row of.
+ * EDI_ENOTFOUND when there is no inbound row of; EDI_ESYNTAX (refused)
+ * when of is not quarantined or was reprocessed already (the message names
+ * that reprocess). One transaction: of two at once, one lands. */
+int gw_store_reprocess_raw(int64_t *id, struct gw_store *s, int64_t of, time_t now, struct edi_err *err);
+
+/* A quarantined inbound file as the quarantine listing shows it, with what
+ * became of its reprocess (again 0: not reprocessed; again_verdict:
+ * archived, quarantined, duplicate, or received while it is processed). */
+struct gw_quarantined {
+    int64_t id;
+    char *partner, *name, *reason;
+    time_t received;
+    int64_t size;
+    int64_t again;             /* the reprocess's raw row; 0: none */
+    time_t again_at;
+    char *again_verdict;
+    int64_t of;                /* the row this one reprocessed; 0: none */
+};
+
+/* A page of quarantined inbound files, newest first: partner (NULL: any),
+ * after row id after (0: the first page), at most max. */
+int gw_store_quarantine_page(struct gw_quarantined **out, size_t *n, struct gw_store *s, const char *partner,
+                             int64_t after, size_t max, struct edi_err *err);
+void gw_quarantined_free(struct gw_quarantined *v, size_t n);
+/* The inbound file document id came in (its interchange's raw row):
+ * EDI_ENOTFOUND when the document is none or came in no file of ours. */
+int gw_store_document_file(int64_t *raw_id, struct gw_store *s, int64_t id, struct edi_err *err);
+/* The documents recorded from the interchanges of raw row id, by id. */
+int gw_store_raw_documents(int64_t **ids, size_t *n, struct gw_store *s, int64_t id, struct edi_err *err);
 
 /* ---- interchanges and documents --------------------------------------- */
 

@@ -12,7 +12,7 @@
 # WHARF. Prints ok/not ok lines.
 set -u
 . "$(dirname "$0")/lib.bash" "$@"
-command -v curl > /dev/null || { skip 95 "curl is not installed"; exit 0; }
+command -v curl > /dev/null || { skip 108 "curl is not installed"; exit 0; }
 pids=""
 trap 'for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 ws2=$tmp/ws2
@@ -36,6 +36,9 @@ open(sys.argv[1], "w").write(re.sub(r'  <erp kind="files".*?</erp>\n', erp + "\n
 PY
 cp "$G/amazon-rp-850.edi" "$ws2/partners/amazon-rp/inbound/po.edi"
 cp "$G/amazon-df-850.edi" "$ws2/partners/amazon-df/inbound/df.edi"
+# a DF PO whose consumer's street (N301) is too long: rejected, its finding quotes the street
+sed 's/\*000005301\*/*000005302*/; s/\*5301\*X/*5302*X/; s/N3\*123 ANY STREET\*/N3*123 ANY STREET WITH A VERY LONG NAME THAT GOES ON AND ON PAST FIFTY FIVE*/' \
+  "$G/amazon-df-850.edi" > "$ws2/partners/amazon-df/inbound/long-street.edi"
 "$W" run --once -w "$ws2" > "$tmp/run2" 2>&1
 "$W" ship "$(dirname "$0")/ship/in/df-single-package.csv" -w "$ws2" > "$tmp/ship2" 2>&1 || no "ship in ws2" "$tmp/ship2"
 "$W" invoice run -w "$ws2" >> "$tmp/ship2" 2>&1 || no "invoice run in ws2" "$tmp/ship2"
@@ -122,8 +125,10 @@ req -b "$tmp/v.jar" "$B/documents?state=rejected&partner=amazon-df"
 BAD=$(jget 'j["documents"][0]["id"]')
 RPDOC=$(curl -s -b "$tmp/v.jar" "$B/documents?type=850&partner=amazon-rp" | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"][0]["id"])')
 DFDOC=$(curl -s -b "$tmp/v.jar" "$B/documents?type=850&partner=amazon-df&state=accepted" | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"][0]["id"])')
-req -b "$tmp/v.jar" "$B/documents/$BAD/findings"
+req -b "$tmp/op.jar" "$B/documents/$BAD/findings"
 has "a rejected document's findings, one a line, with position and rule" '"segment 2: BEG03 .*is required.*\[element-missing\]"' "$tmp/body"
+req -b "$tmp/v.jar" "$B/documents/$BAD/findings"
+has "  a DF one's, to a viewer: position and rule only" '"segment 2: \[hidden: operators only\] \[element-missing\]"' "$tmp/body"
 req -b "$tmp/v.jar" "$B/documents/$RPDOC"
 [ "$(jget 'j["kind"], j["state"]')" = "('850', 'accepted')" ] && ok "one document by id" || no "document" "$tmp/body"
 req -b "$tmp/v.jar" "$B/documents/$RPDOC/raw"
@@ -181,6 +186,7 @@ code "a token that is not known: 401" 401
 # ---- another workspace's session ---------------------------------------------------------------------
 req -c "$tmp/ws2.jar" -H 'Content-Type: application/json' -d '{"name":"olga","password":"operator-pass-1"}' "http://127.0.0.1:$P2/api/v1/login"
 code "olga logs in to the other workspace" 200
+WS2CSRF=$(jget 'j["csrf_token"]')
 req -b "$tmp/ws2.jar" "$B/status"
 code "its session cookie is refused here: 401" 401
 has "  not of this workspace" 'not of this workspace' "$tmp/body"
@@ -211,6 +217,37 @@ req -H "Authorization: Bearer $TOK" "$B/erp"
 B2=http://127.0.0.1:$P2/api/v1
 req -c "$tmp/v2ws.jar" --data-urlencode name=vic --data-urlencode password=viewer-pass-12 "$B2/login"
 code "ws2's viewer logs in" 200
+V2CSRF=$(jget 'j["csrf_token"]')
+
+# ---- personal data in texts, ERP retry --------------------------------------------------------------
+req -b "$tmp/v2ws.jar" "$B2/documents?state=rejected&partner=amazon-df"
+[ "$(jget '[d["findings"] for d in j["documents"]]')" = "['segment 8: [hidden: operators only] [element-too-long]\\n']" ] \
+  && ok "a viewer gets a DF document's finding with its position and rule, the street it quotes hidden" || no "DF findings for a viewer" "$tmp/body"
+LONG=$(jget 'j["documents"][0]["id"]')
+req -b "$tmp/v2ws.jar" "$B2/documents/$LONG/findings"
+[ "$(jget 'j["findings"]')" = "['segment 8: [hidden: operators only] [element-too-long]']" ] && ok "  the same in .../findings" || no "findings" "$tmp/body"
+req -b "$tmp/v2ws.jar" "$B2/documents/$LONG"
+hasnt "  and in the document" 'ANY STREET' "$tmp/body"
+req -b "$tmp/ws2.jar" "$B2/documents/$LONG/findings"
+has "an operator sees the street the finding quotes" "segment 8: N301 '123 ANY STREET WITH A VERY LONG NAM' is 72 characters" "$tmp/body"
+req -b "$tmp/v2ws.jar" "$B2/erp"
+[ "$(jget 'sorted((m["partner"], m["error"] == "[hidden: operators only]", bool(m["error"])) for m in j["erps"][0]["messages"])')" = "[('amazon-df', True, True), ('amazon-rp', False, True)]" ] \
+  && ok "a viewer gets the DF order's ERP error hidden, the RP one's as it is" || no "erp errors for a viewer" "$tmp/body"
+DFMSG=$(jget '[m["message"] for m in j["erps"][0]["messages"] if m["partner"] == "amazon-df"][0]')
+req -b "$tmp/ws2.jar" "$B2/erp"
+[ "$(jget '[m["error"] for m in j["erps"][0]["messages"] if m["partner"] == "amazon-df"][0] != "[hidden: operators only]"')" = True ] \
+  && ok "  an operator gets it" || no "erp errors for an operator" "$tmp/body"
+req -b "$tmp/v2ws.jar" -H "X-CSRF-Token: $V2CSRF" -X POST "$B2/erp/messages/$DFMSG/retry"
+code "a viewer cannot retry an ERP message: 403" 403
+req -b "$tmp/ws2.jar" -X POST "$B2/erp/messages/$DFMSG/retry"
+code "  nor an operator's session without its CSRF token" 403
+req -b "$tmp/ws2.jar" -H "X-CSRF-Token: $WS2CSRF" -X POST "$B2/erp/messages/$DFMSG/retry"
+code "the operator retries the failing DF message" 200
+[ "$(jget 'j["id"] == '"$DFMSG"', j["state"]')" = "(True, 'failing')" ] && ok "  its id and state (failing until it goes through)" || no "retry" "$tmp/body"
+req -b "$tmp/ws2.jar" -H "X-CSRF-Token: $WS2CSRF" -X POST "$B2/erp/messages/99999/retry"
+code "  a message that is none: 404" 404
+req -b "$tmp/ws2.jar" -H "X-CSRF-Token: $WS2CSRF" -X POST "$B2/erp/bp/retry"
+code "  another path: 404" 404
 same_as() {  # same_as CLI.json KEY: the page's KEY, ids aside, is what the CLI said (newest first)
   python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); a=json.load(open(sys.argv[2]))
 for o in a[sys.argv[3]]: o.pop("id")

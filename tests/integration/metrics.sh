@@ -10,7 +10,7 @@ set -u
 . "$(dirname "$0")/lib.bash" "$@"
 
 if ! command -v curl > /dev/null || ! command -v sqlite3 > /dev/null; then
-  skip 31 "curl or sqlite3 is not installed (scripts/deps.sh --tests)"
+  skip 36 "curl or sqlite3 is not installed (scripts/deps.sh --tests)"
   exit 0
 fi
 serve_pid=""
@@ -86,6 +86,22 @@ code=$(curl -s -o "$tmp/hz" -w '%{http_code}' "$U/healthz")
 mv "$ws/wharf.db.moved" "$ws/wharf.db"
 code=$(curl -s -o "$tmp/hz" -w '%{http_code}' "$U/healthz")
 [ "$code" = 200 ] && ok "/healthz: 200 again once it answers" || no "/healthz $code" "$tmp/hz"
+
+# <http public="true"> (read at a SIGHUP reload, the listener kept): /metrics asks for a user's token
+printf 'viewer-pass-12\n' | "$W" users add vic --role viewer -w "$ws" > /dev/null 2>&1
+TOK=$("$W" users token vic -w "$ws" 2> /dev/null)
+sed -i '0,/  <partner /s||  <http listen="127.0.0.1:0" public="true"/>\n  <partner |' "$ws/wharf.xml"
+kill -HUP "$serve_pid"
+for _ in $(seq 100); do grep -q "configuration reloaded" "$tmp/serve.log" && break; sleep 0.1; done
+code=$(curl -s -o "$tmp/m" -w '%{http_code}' "$U/metrics")
+[ "$code" = 401 ] && ok "a public listener's /metrics without a token: 401" || no "public /metrics: $code" "$tmp/m"
+has "  saying what it takes" "Authorization: Bearer TOKEN' of a user" "$tmp/m"
+code=$(curl -s -o "$tmp/m" -w '%{http_code}' -H "Authorization: Bearer ${TOK:-x}" "$U/metrics")
+[ "$code" = 200 ] && grep -q '^wharf_documents' "$tmp/m" && ok "  with a user's token (a viewer's): the metrics" || no "/metrics with a token: $code" "$tmp/m"
+code=$(curl -s -o "$tmp/m" -w '%{http_code}' -H "Authorization: Bearer 0${TOK:1}" "$U/metrics")
+[ "$code" = 401 ] && ok "  a token that is none: 401" || no "/metrics with a wrong token: $code" "$tmp/m"
+code=$(curl -s -o "$tmp/hz" -w '%{http_code}' "$U/healthz")
+[ "$code" = 200 ] && ok "  /healthz stays open" || no "/healthz public: $code" "$tmp/hz"
 
 kill -TERM "$serve_pid"; wait "$serve_pid"; serve_pid=""
 # <log format="json">: every line of serve, the listener threads' too, one JSON object

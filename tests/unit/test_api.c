@@ -134,6 +134,38 @@ static void hashes_verify_and_digests_differ(void **state)
     assert_int_equal(gw_pw_equal("ab", "abc"), 0);
 }
 
+/* SPEC: issue 17 — what a viewer sees of a DF partner's texts: each
+ * line's position and rule, nothing of what it quotes. */
+static void redact_keeps_position_and_rule_only(void **state)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"segment 8: N301 '123 ANY STREET' is 72 characters, at most 55 allowed [element-too-long]\n",
+         "segment 8: [hidden: operators only] [element-too-long]\n"},
+        /* two lines; a quarantine reason's TA105 tag */
+        {"po.edi: refused: not from 'JANE DOE'\ninterchange 1 from ZZ/X: ISA06 'X' [unexpected-sender, TA105 006]",
+         "[hidden: operators only]\n[hidden: operators only] [unexpected-sender, TA105 006]"},
+        /* what only looks like a rule or a position keeps nothing */
+        {"name [JANE DOE]", "[hidden: operators only]"},
+        {"the street is [123 main st]", "[hidden: operators only]"},
+        {"segment 8:JANE [a, TA105 0x6]", "[hidden: operators only]"},
+        {"segment : JANE DOE", "[hidden: operators only]"},
+        {"JANE DOE [code]x", "[hidden: operators only]"},
+        {"", ""},
+        {"\n\n", "\n\n"},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *r = gw_api_redact(cases[i].in);
+
+        assert_string_equal(r, cases[i].out);
+        free(r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -142,6 +174,7 @@ int main(void)
         cmocka_unit_test(cookie_header),
         cmocka_unit_test(form_and_query_fields),
         cmocka_unit_test(path_segments),
+        cmocka_unit_test(redact_keeps_position_and_rule_only),
         cmocka_unit_test(password_rules),
         cmocka_unit_test(hashes_verify_and_digests_differ),
     };

@@ -1517,8 +1517,12 @@ static void test_invoice_lines_migration(void **state)
     v.canonical = "<invoice/>";
     OK(gw_store_add_invoice(&v.id, s, &v, &bill, 1, "test", T0, E));
     gw_store_close(s);
-    /* back to version 5: no invoice_lines (nor what 7 to 13 added) */
-    exec_raw(f, "DROP TABLE sessions; DROP TABLE api_tokens; DROP TABLE users; DROP INDEX orders_state_id;"
+    /* back to version 5: no invoice_lines (nor what 7 to 15 added) */
+    exec_raw(f, "DROP INDEX documents_created; DROP INDEX raw_reprocess; DROP INDEX raw_quarantined; DROP INDEX interchanges_raw;"
+                " DROP INDEX documents_about; DROP INDEX documents_kind_direction_state; DROP INDEX orders_partner_state;"
+                " DROP INDEX raw_sha256; ALTER TABLE raw DROP COLUMN reprocess_of;"
+                " CREATE UNIQUE INDEX raw_sha256 ON raw (partner, direction, sha256);"
+                " DROP TABLE sessions; DROP TABLE api_tokens; DROP TABLE users; DROP INDEX orders_state_id;"
                 " DROP INDEX orders_partner_id; DROP TABLE as2_messages; ALTER TABLE invoices DROP COLUMN amazon_status; ALTER TABLE invoices DROP COLUMN amazon_detail;"
                 " DROP TABLE rate_waits; DROP TABLE cursors; DROP INDEX outbox_status;"
                 " ALTER TABLE outbox DROP COLUMN receipt; ALTER TABLE outbox DROP COLUMN status;"
@@ -1615,6 +1619,67 @@ static void test_raw_digest_required(void **state)
     assert_int_equal(pending, 1);
     gw_store_close(s);
     assert_int_equal(scalar(*state, "SELECT count(*) FROM raw"), 1);
+}
+
+/* SPEC: issue 17 — a quarantined file reprocessed: a new received row
+ * naming it, once; the same bytes received again are still the first
+ * landing's duplicate. */
+static void test_raw_reprocess(void **state)
+{
+    struct gw_store *s = open_ok(*state);
+    struct edi_err err;
+    struct gw_raw *r = NULL;
+    struct gw_quarantined *q = NULL;
+    int64_t id, again = -1, ok_id, *docs = NULL;
+    int dup, pending;
+    size_t n = 0;
+
+    edi_err_clear(&err);
+    OK(receive_raw(&id, &dup, &pending, s, "amazon-rp", "po.edi", "ISA*x", 5, T0, E));
+    assert_int_equal(gw_store_reprocess_raw(&again, s, id, T0 + 1, &err), EDI_ESYNTAX);
+    assert_int_equal(again, 0);
+    assert_non_null(strstr(err.msg, "not processed yet"));
+    OK(gw_store_raw_settle(s, id, "quarantined", "po.edi: refused", E));
+    OK(receive_raw(&ok_id, &dup, &pending, s, "amazon-rp", "ok.edi", "ISA*y", 5, T0, E));
+    OK(gw_store_raw_settle(s, ok_id, "archived", NULL, E));
+    assert_int_equal(gw_store_reprocess_raw(&again, s, ok_id, T0 + 1, &err), EDI_ESYNTAX);
+    assert_non_null(strstr(err.msg, "is not quarantined (archived)"));
+    assert_int_equal(gw_store_reprocess_raw(&again, s, 999, T0 + 1, &err), EDI_ENOTFOUND);
+
+    OK(gw_store_reprocess_raw(&again, s, id, T0 + 60, E));
+    assert_true(again > ok_id);
+    OK(gw_store_get_raw(&r, s, again, E));
+    assert_string_equal(r->state, "received");
+    assert_string_equal(r->name, "po.edi");
+    assert_int_equal(r->reprocess_of, id);
+    assert_int_equal(r->n, 5);
+    assert_memory_equal(r->bytes, "ISA*x", 5);
+    gw_raw_free(r);
+    /* once */
+    assert_int_equal(gw_store_reprocess_raw(&ok_id, s, id, T0 + 61, &err), EDI_ESYNTAX);
+    assert_non_null(strstr(err.msg, "was reprocessed already, as #"));
+    assert_non_null(strstr(err.msg, "(received)"));
+    /* the partner's same bytes again: the first landing's duplicate */
+    OK(receive_raw(&ok_id, &dup, &pending, s, "amazon-rp", "po.edi", "ISA*x", 5, T0 + 90, E));
+    assert_int_equal(dup, 1);
+    assert_int_equal(ok_id, id);
+    /* the list: the file with its reprocess */
+    OK(gw_store_raw_settle(s, again, "archived", NULL, E));
+    OK(gw_store_quarantine_page(&q, &n, s, NULL, 0, 10, E));
+    assert_int_equal(n, 1);
+    assert_int_equal(q[0].id, id);
+    assert_string_equal(q[0].reason, "po.edi: refused");
+    assert_int_equal(q[0].again, again);
+    assert_int_equal(q[0].again_at, T0 + 60);
+    assert_string_equal(q[0].again_verdict, "archived");
+    gw_quarantined_free(q, n);
+    OK(gw_store_quarantine_page(&q, &n, s, "amazon-df", 0, 10, E));
+    assert_int_equal(n, 0);
+    gw_quarantined_free(q, n);
+    OK(gw_store_raw_documents(&docs, &n, s, id, E));
+    assert_int_equal(n, 0);
+    free(docs);
+    gw_store_close(s);
 }
 
 /* Receipts (an SP-API transactionId): kept with the message sent, asked
@@ -1714,6 +1779,7 @@ int main(void)
         T(test_reopen_keeps_data),
         T(test_raw_dedupe),
         T(test_raw_received),
+        T(test_raw_reprocess),
         T(test_interchanges),
         T(test_documents),
         T(test_order_create_update),
