@@ -162,7 +162,13 @@ static int on_tx(void *ctx, struct edi_tx *tx)
                                 tx->set_id, g->id, g->set);
                 found = 0;
             } else {
-                edi_validate(&r->val, g, tx, NULL);
+                /* a code list the set needs that cannot be read is a
+                 * broken guide, as when it compiles */
+                if ((rc = edi_validate(&r->val, g, tx, NULL, &gerr)) < 0) {
+                    r->why = gerr;
+                    r->fatal = rc;
+                    return rc;
+                }
             }
         }
     }

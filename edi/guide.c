@@ -38,6 +38,9 @@ struct walk {
     const struct edi_tx *tx;
     struct edi_findings *out;
     const struct edi_walk_cb *cb;
+    int elements;                        /* element checks (findings kept) */
+    int rc;                              /* a code list could not be read */
+    struct edi_err *err;
     struct frame st[MAX_DEPTH];
     int depth;
     uint8_t *req_met;
@@ -326,6 +329,7 @@ static void check_value(struct walk *w, const struct edi_txseg *s, const struct 
     long len = (long)v.n;
     size_t i;
     struct edi_finding *fd;
+    const struct edi_codes *codes;
 
     /* the element's name is made only for a finding: this is the hot path */
 #define NM (name_el(nm, sizeof(nm), s, elp, cp), nm)
@@ -401,7 +405,11 @@ static void check_value(struct walk *w, const struct edi_txseg *s, const struct 
                         e->note ? ": " : "", e->note ? e->note : "");
         return;
     }
-    if (d->codes && !edi_codes_has(d->codes, v)) {
+    codes = d->codes;
+    /* the element's file is read when a value first needs it */
+    if (codes == NULL && d->file && w->rc == 0 && (w->rc = edi_codefile_get(&codes, d->file, w->err)) < 0)
+        return;
+    if (codes && !edi_codes_has(codes, v)) {
         fd = el_finding(w, s, d, elp, cp, rp, "element-invalid-code", "7", v);
         edi_finding_msg(fd, "%s '%.*s' is not a valid code%s%s", NM, (int)v.n, v.p,
                         d->name ? " for " : "", d->name ? d->name : "");
@@ -981,11 +989,12 @@ static void walk_segment(struct walk *w, const struct edi_txseg *s)
         else
             hl_seen(w, id);
     }
-    check_segment(w, s, n->seg);
+    if (w->elements)
+        check_segment(w, s, n->seg);
 }
 
 int edi_validate(struct edi_findings *out, const struct edi_guide *g, const struct edi_tx *tx,
-                 const struct edi_walk_cb *cb)
+                 const struct edi_walk_cb *cb, struct edi_err *err)
 {
     struct walk w;
     struct edi_findings scratch;
@@ -1003,14 +1012,17 @@ int edi_validate(struct edi_findings *out, const struct edi_guide *g, const stru
     w.tx = tx;
     w.out = out;
     w.cb = cb;
+    w.elements = out != &scratch;
+    w.err = err;
     w.req_met = edi_xcalloc(g->nreq + 1, 1);
     w.st[0].loop = &g->root;
     w.st[0].count = edi_xcalloc(g->root.nkid + 1, sizeof(uint32_t));
     w.st[0].count[0] = 1;
     if (cb && cb->segment)
         cb->segment(cb->ctx, &tx->seg[0], &g->root.kid[0]);
-    check_segment(&w, &tx->seg[0], g->root.kid[0].seg);
-    for (i = 1; i < tx->nseg; i++) {
+    if (w.elements)
+        check_segment(&w, &tx->seg[0], g->root.kid[0].seg);
+    for (i = 1; i < tx->nseg && w.rc == 0; i++) {
         if (w.depth + 1 >= MAX_DEPTH) {
             stray(&w, &tx->seg[i]);
             continue;
@@ -1030,7 +1042,7 @@ int edi_validate(struct edi_findings *out, const struct edi_guide *g, const stru
     free(w.hl);
     if (out == &scratch)
         edi_findings_dispose(&scratch);
-    return 0;
+    return w.rc;
 }
 
 void edi_codes_sort(struct edi_codes *c, struct edi_pool *pl)

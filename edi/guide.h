@@ -18,6 +18,11 @@ struct edi_codes {
     uint64_t *keys;        /* sorted packed codes, when every code fits 7 bytes */
 };
 
+/* A data element's code list file (x12/codes/VERSION/ELEMENT.xml), read
+ * the first time a value is checked against it, then kept by the registry
+ * and shared by every guide it compiled (guide_load.c). */
+struct edi_codefile;
+
 /* A segment id packed with its length: ids compare as integers. 0 for an
  * id that is empty or longer than 3. */
 static inline uint32_t edi_seg_key(struct edi_str id)
@@ -49,6 +54,7 @@ struct edi_gel {
     uint16_t repeat;       /* 5010 repetitions allowed, >= 1 */
     uint8_t charset;       /* enum edi_charset (partner) */
     const struct edi_codes *codes;    /* the standard's list, or NULL */
+    struct edi_codefile *file;        /* or its file, read on first use */
     const struct edi_codes *pcodes;   /* a partner's subset, or NULL */
     struct edi_gel *comp;             /* composite: its components */
     uint16_t ncomp;
@@ -142,9 +148,16 @@ struct edi_walk_cb {
 
 /* Validates a transaction set against a guide: appends to out every
  * finding with its position and X12 codes. Returns 0 (findings are output,
- * not errors). cb may be NULL. */
+ * not errors), or the error of a code list file that the set needed and
+ * that could not be read (EDI_ECONFIG, EDI_ENOTFOUND: the guide's error,
+ * the same message as edi_guides_codes gives; the set's findings are then
+ * incomplete). cb may be NULL; out NULL walks the structure only (for cb),
+ * without element checks. */
 int edi_validate(struct edi_findings *out, const struct edi_guide *g, const struct edi_tx *tx,
-                 const struct edi_walk_cb *cb);
+                 const struct edi_walk_cb *cb, struct edi_err *err);
+/* The list of a code list file, read on its first use (thread-safe); NULL
+ * when the element has no file. */
+int edi_codefile_get(const struct edi_codes **out, struct edi_codefile *f, struct edi_err *err);
 
 /* ---- Guide registry (guide_load.c) ------------------------------------ */
 

@@ -18,6 +18,8 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +31,18 @@ struct cached {
     struct edi_guide *g;
 };
 
-/* A code list file, read once; codes NULL when the element has none. */
-struct codefile {
+/* A code list file: registered when a guide that may need it compiles,
+ * read the first time a value is checked against it (edi_codefile_get).
+ * `read` is set, with release order, once `codes` holds the list (NULL
+ * when the element has no file); a failed read leaves it unset, so the
+ * next use reads the file again and reports the same error. */
+struct edi_codefile {
+    struct edi_guides *r;
     char version[7];
     char element[8];
+    int must;                    /* a guide names it: no file is an error */
     const struct edi_codes *codes;
+    atomic_int read;
 };
 
 struct edi_guides {
@@ -41,8 +50,9 @@ struct edi_guides {
     xmlSchemaPtr xsd;
     struct cached *c;
     size_t n, cap;
-    struct codefile *cf;
+    struct edi_codefile **cf;
     size_t ncf, capcf;
+    pthread_mutex_t lock;       /* cf and pool, for first reads on any thread */
     struct edi_pool pool;       /* the code lists: guides borrow them */
 };
 
@@ -174,6 +184,7 @@ static int load_doc(xmlDocPtr *out, struct edi_guides *r, const char *rel, int c
 struct lists {
     const char **id;
     const struct edi_codes **codes;
+    struct edi_codefile **file;     /* element="355": that element's file */
     size_t n;
     struct edi_guides *r;
     const char *version;
@@ -182,6 +193,8 @@ struct lists {
 static const struct edi_codes *codes_of(struct edi_pool *pl, xmlNodePtr n);
 static int code_file(const struct edi_codes **out, struct edi_guides *r, const char *version,
                      const char *element, int must, struct edi_err *err);
+static int code_ref(struct edi_codefile **out, struct edi_guides *r, const char *version,
+                    const char *element, int must, struct edi_err *err);
 
 static int lists_of(struct lists *ls, struct edi_pool *pl, xmlNodePtr root, struct edi_err *err)
 {
@@ -193,6 +206,7 @@ static int lists_of(struct lists *ls, struct edi_pool *pl, xmlNodePtr root, stru
     ls->n = 0;
     ls->id = edi_pool_alloc(pl, (k ? k : 1) * sizeof(*ls->id));
     ls->codes = edi_pool_alloc(pl, (k ? k : 1) * sizeof(*ls->codes));
+    ls->file = edi_pool_alloc(pl, (k ? k : 1) * sizeof(*ls->file));
     for (c = root->children; c; c = c->next) {
         xmlChar *id, *element;
         int rc = 0;
@@ -202,9 +216,10 @@ static int lists_of(struct lists *ls, struct edi_pool *pl, xmlNodePtr root, stru
         id = xmlGetProp(c, (const xmlChar *)"id");
         element = xmlGetProp(c, (const xmlChar *)"element");
         ls->id[ls->n] = edi_pool_strdup(pl, id ? (const char *)id : "");
-        /* element="355": the complete list is the element's file */
+        /* element="355": the complete list is the element's file, read
+         * when first needed (its absence is an error now) */
         if (element)
-            rc = code_file(&ls->codes[ls->n], ls->r, ls->version, (const char *)element, 1, err);
+            rc = code_ref(&ls->file[ls->n], ls->r, ls->version, (const char *)element, 1, err);
         else
             ls->codes[ls->n] = codes_of(pl, c);
         ls->n++;
@@ -216,14 +231,18 @@ static int lists_of(struct lists *ls, struct edi_pool *pl, xmlNodePtr root, stru
     return 0;
 }
 
-static const struct edi_codes *list_named(const struct lists *ls, const char *id)
+/* The named list's codes or file into e; 0 when there is no such list. */
+static int list_named(struct edi_gel *e, const struct lists *ls, const char *id)
 {
     size_t i;
 
     for (i = 0; ls && i < ls->n; i++)
-        if (strcmp(ls->id[i], id) == 0)
-            return ls->codes[i];
-    return NULL;
+        if (strcmp(ls->id[i], id) == 0) {
+            e->codes = ls->codes[i];
+            e->file = ls->file[i];
+            return e->codes || e->file;
+        }
+    return 0;
 }
 
 static const struct edi_codes *codes_of(struct edi_pool *pl, xmlNodePtr n)
@@ -376,16 +395,13 @@ out:
     return rc;
 }
 
-/* The code list of data element `element` in `version`, read once and
- * cached in the registry (NULL, and 0, when there is no file for it unless
- * must is set). The list is borrowed from the registry. */
-static int code_file(const struct edi_codes **out, struct edi_guides *r, const char *version,
-                     const char *element, int must, struct edi_err *err)
+/* The registry's entry for element's code list in version, made (not read)
+ * when new. The registry's lock is held. */
+static int codefile_of(struct edi_codefile **out, struct edi_guides *r, const char *version,
+                       const char *element, struct edi_err *err)
 {
-    char rel[64], path[4096];
-    struct stat st;
+    struct edi_codefile *f;
     size_t i;
-    int rc;
 
     *out = NULL;
     if (!name_ok(element, 7) || !name_ok(version, 6))
@@ -393,31 +409,126 @@ static int code_file(const struct edi_codes **out, struct edi_guides *r, const c
                         element);
     /* a linear search: a few hundred lists, looked up only while guides compile */
     for (i = 0; i < r->ncf; i++) {
-        if (strcmp(r->cf[i].element, element) == 0 && strcmp(r->cf[i].version, version) == 0) {
-            *out = r->cf[i].codes;
-            if (*out == NULL && must)
-                return edi_fail(err, EDI_ENOTFOUND, "no code list for element %s in %s", element,
-                                version);
+        if (strcmp(r->cf[i]->element, element) == 0 && strcmp(r->cf[i]->version, version) == 0) {
+            *out = r->cf[i];
             return 0;
         }
     }
-    if ((rc = edi_fmt(rel, sizeof(rel), err, "x12/codes/%s/%s", version, element)) < 0 ||
-        (rc = edi_fmt(path, sizeof(path), err, "%s/%s.xml", r->dir, rel)) < 0)
-        return EDI_ECONFIG;
-    /* a base= list is read (and cached) first, inside this call */
-    if (stat(path, &st) == 0 && (rc = read_code_file(out, r, path, rel, version, element, err)) < 0)
-        return rc;
     if (r->ncf == r->capcf) {
         r->capcf = r->capcf ? r->capcf * 2 : 64;
         r->cf = edi_xrealloc(r->cf, r->capcf * sizeof(*r->cf));
     }
-    snprintf(r->cf[r->ncf].version, sizeof(r->cf[r->ncf].version), "%s", version);
-    snprintf(r->cf[r->ncf].element, sizeof(r->cf[r->ncf].element), "%s", element);
-    r->cf[r->ncf++].codes = *out;
-    if (*out == NULL && must)
-        return edi_fail(err, EDI_ENOTFOUND, "no code list for element %s in %s (looked for %s)",
-                        element, version, path);
+    f = edi_pool_alloc(&r->pool, sizeof(*f));
+    f->r = r;
+    snprintf(f->version, sizeof(f->version), "%s", version);
+    snprintf(f->element, sizeof(f->element), "%s", element);
+    atomic_init(&f->read, 0);
+    r->cf[r->ncf++] = f;
+    *out = f;
     return 0;
+}
+
+static int codefile_path(char *rel, size_t nrel, char *path, size_t npath,
+                         const struct edi_codefile *f, struct edi_err *err)
+{
+    if (edi_fmt(rel, nrel, err, "x12/codes/%s/%s", f->version, f->element) < 0 ||
+        edi_fmt(path, npath, err, "%s/%s.xml", f->r->dir, rel) < 0)
+        return EDI_ECONFIG;
+    return 0;
+}
+
+/* f's list, read from its file the first time (NULL, and 0, when there is
+ * no file unless must is set). A failed read is not kept: the next call
+ * reads again. The registry's lock is held. */
+static int codefile_read(const struct edi_codes **out, struct edi_codefile *f, int must,
+                         struct edi_err *err)
+{
+    char rel[64], path[4096];
+    const struct edi_codes *codes = NULL;
+    struct stat st;
+    int rc;
+
+    *out = NULL;
+    if (atomic_load_explicit(&f->read, memory_order_acquire)) {
+        *out = f->codes;
+        if (*out == NULL && must)
+            return edi_fail(err, EDI_ENOTFOUND, "no code list for element %s in %s", f->element,
+                            f->version);
+        return 0;
+    }
+    if ((rc = codefile_path(rel, sizeof(rel), path, sizeof(path), f, err)) < 0)
+        return rc;
+    /* a base= list is read (and kept) first, inside this call */
+    if (stat(path, &st) == 0 &&
+        (rc = read_code_file(&codes, f->r, path, rel, f->version, f->element, err)) < 0)
+        return rc;
+    f->codes = codes;
+    atomic_store_explicit(&f->read, 1, memory_order_release);
+    *out = codes;
+    if (codes == NULL && must)
+        return edi_fail(err, EDI_ENOTFOUND, "no code list for element %s in %s (looked for %s)",
+                        f->element, f->version, path);
+    return 0;
+}
+
+/* The code list of data element `element` in `version`, read once and
+ * kept in the registry (NULL, and 0, when there is no file for it unless
+ * must is set). The list is borrowed from the registry. The registry's
+ * lock is held. */
+static int code_file(const struct edi_codes **out, struct edi_guides *r, const char *version,
+                     const char *element, int must, struct edi_err *err)
+{
+    struct edi_codefile *f;
+    int rc;
+
+    *out = NULL;
+    if ((rc = codefile_of(&f, r, version, element, err)) < 0)
+        return rc;
+    return codefile_read(out, f, must, err);
+}
+
+/* A guide's reference to a code list, for edi_codefile_get at its first
+ * use. must: the guide names the list, so a missing file is the guide's
+ * error now, with the message of a read; a file that is there but broken
+ * is reported when the list is first needed. */
+static int code_ref(struct edi_codefile **out, struct edi_guides *r, const char *version,
+                    const char *element, int must, struct edi_err *err)
+{
+    struct edi_codefile *f;
+    const struct edi_codes *codes;
+    int rc;
+
+    pthread_mutex_lock(&r->lock);
+    *out = NULL;
+    if ((rc = codefile_of(&f, r, version, element, err)) == 0 && must) {
+        char rel[64], path[4096];
+        struct stat st;
+
+        f->must = 1;
+        if (atomic_load_explicit(&f->read, memory_order_acquire)
+                ? f->codes == NULL
+                : (rc = codefile_path(rel, sizeof(rel), path, sizeof(path), f, err)) == 0 &&
+                      stat(path, &st) != 0)
+            rc = codefile_read(&codes, f, 1, err);
+    }
+    pthread_mutex_unlock(&r->lock);
+    if (rc == 0)
+        *out = f;
+    return rc;
+}
+
+int edi_codefile_get(const struct edi_codes **out, struct edi_codefile *f, struct edi_err *err)
+{
+    int rc;
+
+    if (atomic_load_explicit(&f->read, memory_order_acquire) && (f->codes || !f->must)) {
+        *out = f->codes;
+        return 0;
+    }
+    pthread_mutex_lock(&f->r->lock);
+    rc = codefile_read(out, f, f->must, err);
+    pthread_mutex_unlock(&f->r->lock);
+    return rc;
 }
 
 static void type_of(struct edi_gel *e, const char *t)
@@ -535,8 +646,8 @@ static int el_of(struct edi_pool *pl, struct edi_gel *e, xmlNodePtr n, const str
     e->max = (uint32_t)lattr(n, "max", 1);
     e->codes = codes_of(pl, n);
     if ((list = attr(n, "list")) != NULL) {
-        e->codes = list_named(ls, list);
-        if (e->codes == NULL) {
+        e->codes = NULL;
+        if (!list_named(e, ls, list)) {
             edi_fail(err, EDI_ECONFIG, "%s:%d: no <codelist id=\"%s\"> in the segment dictionary",
                      n->doc && n->doc->URL ? (const char *)n->doc->URL : "?", (int)xmlGetLineNo(n),
                      list);
@@ -727,7 +838,8 @@ static int meta_of(struct edi_guide *g, xmlNodePtr root, struct edi_err *err)
 }
 
 /* Gives every ID element without a list, in the segments the structure
- * reaches, its data element's list: only the files a set uses are read. */
+ * reaches, its data element's file, read when a value is first checked
+ * against it: only the lists a set uses are read. */
 static int bind_codes(struct edi_guides *r, const char *version, struct edi_gnode *n,
                       struct edi_err *err)
 {
@@ -749,8 +861,8 @@ static int bind_codes(struct edi_guides *r, const char *version, struct edi_gnod
         for (j = 0; j < (e->type == 'C' ? e->ncomp : 1); j++) {
             struct edi_gel *x = e->type == 'C' ? &e->comp[j] : e;
 
-            if (x->type == 'I' && x->codes == NULL && x->ref[0] &&
-                (rc = code_file(&x->codes, r, version, x->ref, 0, err)) < 0)
+            if (x->type == 'I' && x->codes == NULL && x->file == NULL && x->ref[0] &&
+                (rc = code_ref(&x->file, r, version, x->ref, 0, err)) < 0)
                 return rc;
         }
     }
@@ -762,10 +874,12 @@ static int seg_is_id(const struct edi_gnode *n, const char *id)
     return !n->loop && n->seg && strcmp(n->seg->id, id) == 0;
 }
 
-/* Compiles a base guide (given by name) into g. */
-static int compile_base(struct edi_guide *g, struct edi_guides *r, const char *id, struct edi_err *err)
+/* Compiles a base guide (given by name) into g; doc is its file when the
+ * caller has read it (and is freed here), else NULL. */
+static int compile_base(struct edi_guide *g, struct edi_guides *r, const char *id, xmlDocPtr doc,
+                        struct edi_err *err)
 {
-    xmlDocPtr doc = NULL, dict = NULL;
+    xmlDocPtr dict = NULL;
     xmlNodePtr root, c;
     char rel[512];
     struct edi_gseg *segs = NULL;
@@ -773,7 +887,7 @@ static int compile_base(struct edi_guide *g, struct edi_guides *r, const char *i
     struct lists ls;
     int rc;
 
-    if ((rc = load_doc(&doc, r, id, 1, err)) < 0)
+    if (doc == NULL && (rc = load_doc(&doc, r, id, 1, err)) < 0)
         return rc;
     root = xmlDocGetRootElement(doc);
     if ((rc = meta_of(g, root, err)) < 0)
@@ -933,6 +1047,7 @@ static int restrict_element(struct edi_guide *g, xmlNodePtr x, struct edi_err *e
 
         if (codes && mode && strcmp(mode, "replace") == 0) {
             e->codes = codes;
+            e->file = NULL;
             e->pcodes = NULL;
         } else if (codes)
             e->pcodes = codes;
@@ -1015,12 +1130,12 @@ static int compile(struct edi_guide **out, struct edi_guides *r, const char *id,
     root = xmlDocGetRootElement(doc);
     base = attr(root, "base");
     if (base == NULL) {
-        xmlFreeDoc(doc);
+        /* read once, as compile_base would read it: the doc moves there */
+        rc = compile_base(g, r, id, doc, err);
         doc = NULL;
-        rc = compile_base(g, r, id, err);
         goto out;
     }
-    if ((rc = compile_base(g, r, base, err)) < 0)
+    if ((rc = compile_base(g, r, base, NULL, err)) < 0)
         goto out;
     g->base = edi_pool_strdup(&g->pool, base);
     g->id = pattr(&g->pool, root, "id");
@@ -1065,6 +1180,7 @@ int edi_guides_new(struct edi_guides **out, const char *schema_dir, struct edi_e
     r = edi_xcalloc(1, sizeof(*r));
     r->dir = edi_xstrdup(schema_dir);
     edi_pool_init(&r->pool);
+    pthread_mutex_init(&r->lock, NULL);
     xmlSetStructuredErrorFunc(&x, (xmlStructuredErrorFunc)on_xml_error);
     {
         xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(path);
@@ -1096,6 +1212,7 @@ void edi_guides_free(struct edi_guides *r)
     }
     free(r->c);
     free(r->cf);
+    pthread_mutex_destroy(&r->lock);
     edi_pool_dispose(&r->pool);
     if (r->xsd)
         xmlSchemaFree(r->xsd);
@@ -1111,7 +1228,12 @@ const char *edi_guides_dir(const struct edi_guides *r)
 int edi_guides_codes(const struct edi_codes **out, struct edi_guides *r, const char *version,
                      const char *element, struct edi_err *err)
 {
-    return code_file(out, r, version, element, 1, err);
+    int rc;
+
+    pthread_mutex_lock(&r->lock);
+    rc = code_file(out, r, version, element, 1, err);
+    pthread_mutex_unlock(&r->lock);
+    return rc;
 }
 
 int edi_guides_get(const struct edi_guide **out, struct edi_guides *r, const char *id,

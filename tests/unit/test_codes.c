@@ -348,6 +348,87 @@ static void test_broken_files(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+
+/* ---- code lists read on first use ------------------------------------------------ */
+
+/* A schemas folder of the real 850 guide and code lists, with REF01's list
+ * (128) broken and, in a second run, e355 (a list the dictionary names)
+ * missing. A set that never checks a value against the broken list passes;
+ * the first one that does fails with the error a read of that file gives,
+ * again on every use until the file is fixed; a missing named list is
+ * still the guide's error when it compiles. */
+static void test_lists_read_on_first_use(void **state)
+{
+    static const char *no_ref = "BEG*00*NE*4Z32PABC**20240315~\n" B850_LINE B850_TAIL;
+    static const char *with_ref = "BEG*00*NE*4Z32PABC**20240315~\nREF*CR*ACME1~\n" B850_LINE B850_TAIL;
+    char dir[] = "/tmp/wharf-lazy-XXXXXX", cwd[1024], real[2048], cmd[16384];
+    const struct edi_codes *c;
+    const struct edi_guide *g;
+    struct edi_guides *r;
+    struct edi_err err, want;
+    struct keep k;
+    struct edi_guides *saved = G;
+    char *text;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    snprintf(real, sizeof(real), "%s%s", WHARF_SCHEMAS[0] == '/' ? "" : cwd,
+             WHARF_SCHEMAS[0] == '/' ? WHARF_SCHEMAS : "/" WHARF_SCHEMAS);
+    snprintf(cmd, sizeof(cmd),
+             "mkdir -p '%s/x12/004010' '%s/x12/codes/004010' && ln -s '%s/guide.xsd' '%s/' && "
+             "ln -s '%s/x12/004010/segments.xml' '%s/x12/004010/850.xml' '%s/x12/004010/' && "
+             "ln -s '%s'/x12/codes/004010/*.xml '%s/x12/codes/004010/' && rm '%s/x12/codes/004010/128.xml'",
+             dir, dir, real, dir, real, real, dir, real, dir, dir);
+    assert_int_equal(system(cmd), 0);
+    tu_put(dir, "x12/codes/004010/128.xml", "<codes element=\"128\" version=\"004010\"><code>CR</codes>");
+
+    /* what reading the broken file says */
+    edi_err_clear(&want);
+    assert_int_equal(edi_guides_new(&r, dir, &want), 0);
+    assert_int_equal(edi_guides_codes(&c, r, "004010", "128", &want), EDI_ECONFIG);
+    assert_non_null(strstr(want.msg, "128.xml"));
+    edi_guides_free(r);
+
+    edi_err_clear(&err);
+    assert_int_equal(edi_guides_new(&r, dir, &err), 0);
+    G = r;
+    assert_int_equal(edi_guides_get(&g, r, "x12/004010/850", &err), 0);
+    assert_int_equal(run(&k, "x12/004010/850", "004010", no_ref), 0);
+    assert_int_equal(k.n, 0);
+    for (int i = 0; i < 2; i++) {
+        struct edi_check_opts o = {.guides = r, .guide_id = "x12/004010/850", .report = on_report, .ctx = &k};
+        struct edi_check_stats st;
+
+        text = tu_wrap("850", "004010", with_ref);
+        edi_err_clear(&err);
+        assert_int_equal(edi_check_mem(&st, text, strlen(text), &o, &err), EDI_ECONFIG);
+        assert_string_equal(err.msg, want.msg);
+        free(text);
+    }
+    /* fixed: read now */
+    tu_put(dir, "x12/codes/004010/128.xml", "<codes element=\"128\" version=\"004010\"><code>CR</code></codes>");
+    assert_int_equal(run(&k, "x12/004010/850", "004010", with_ref), 0);
+    assert_int_equal(k.n, 0);
+    assert_int_equal(run(&k, "x12/004010/850", "004010",
+                         "BEG*00*NE*4Z32PABC**20240315~\nREF*ZZ*ACME1~\n" B850_LINE B850_TAIL), 0);
+    assert_int_equal(k.n, 1);
+    assert_string_equal(k.f[0].code, "element-invalid-code");
+    edi_guides_free(r);
+
+    /* a list the dictionary names by element="355", without its file */
+    snprintf(cmd, sizeof(cmd), "rm '%s/x12/codes/004010/355.xml'", dir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(edi_guides_new(&r, dir, &err), 0);
+    edi_err_clear(&err);
+    assert_int_equal(edi_guides_get(&g, r, "x12/004010/850", &err), EDI_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "no code list for element 355 in 004010 (looked for"));
+    edi_guides_free(r);
+    G = saved;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +437,7 @@ int main(void)
         cmocka_unit_test(test_every_file_loads),
         cmocka_unit_test(test_lookups),
         cmocka_unit_test(test_broken_files),
+        cmocka_unit_test(test_lists_read_on_first_use),
     };
 
     return cmocka_run_group_tests(tests, tu_guides_setup, tu_guides_teardown);
