@@ -16,6 +16,8 @@ struct edi_codes {
     size_t n;
     const char **v;        /* sorted, for messages */
     uint64_t *keys;        /* sorted packed codes, when every code fits 7 bytes */
+    uint64_t *hash;        /* the keys again, open addressing (longer lists) */
+    unsigned hbits;        /* the table has 1 << hbits slots */
 };
 
 /* A data element's code list file (x12/codes/VERSION/ELEMENT.xml), read
@@ -40,6 +42,7 @@ struct edi_grule {
     char kind;            /* P R E C L */
     uint8_t n;
     uint16_t pos[12];
+    uint64_t mask;        /* bit p for each pos p, when all are distinct and < 64; else 0 */
 };
 
 /* An element, or a component of a composite. */

@@ -322,7 +322,7 @@ static int read_code_file(const struct edi_codes **out, struct edi_guides *r, co
     xmlDocPtr doc = NULL;
     xmlNodePtr root, c;
     const struct edi_codes *base = NULL;
-    struct edi_codes *cs, drops = {0, NULL, NULL};
+    struct edi_codes *cs, drops = {0, NULL, NULL, NULL, 0};
     char *v = NULL, *el = NULL, *b = NULL;
     size_t k = 0, nd = 0, i;
     int rc;
@@ -577,6 +577,7 @@ static void rules_of(struct edi_pool *pl, xmlNodePtr n, struct edi_grule **out, 
     for (c = n->children; c; c = c->next) {
         struct edi_grule *r;
         char *kind, *els, *p;
+        size_t i;
 
         if (!is_el(c, "rule"))
             continue;
@@ -602,6 +603,12 @@ static void rules_of(struct edi_pool *pl, xmlNodePtr n, struct edi_grule **out, 
             r->pos[r->n++] = (uint16_t)v;
             p = end;
         }
+        /* the validator's quick test of a rule that holds */
+        r->mask = 0;
+        for (i = 0; i < r->n && r->pos[i] >= 1 && r->pos[i] < 64 && !(r->mask & (1ULL << r->pos[i])); i++)
+            r->mask |= 1ULL << r->pos[i];
+        if (i < r->n)
+            r->mask = 0;
         xmlFree(kind);
         xmlFree(els);
     }
