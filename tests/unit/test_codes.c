@@ -429,6 +429,66 @@ static void test_lists_read_on_first_use(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+
+/* ---- the lookup table -------------------------------------------------------------- */
+
+/* edi_codes_has against a plain scan, for lists small (binary search),
+ * large (the table), with long codes (strings) and with an empty code,
+ * over codes, their prefixes, extensions and near misses. */
+static void test_lookup_table(void **state)
+{
+    static const char *const shapes[] = {"A", "AB", "ABC", "A1", "0", "00", "000", "ZZZZZZZ",
+                                         "ZZZZZZ", "1234567", "12345678", "9"};
+    char probe[64][12];
+    size_t sizes[] = {3, 7, 8, 9, 40, 300};
+    size_t np = 0, i, j, t;
+
+    (void)state;
+    for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+        snprintf(probe[np++], sizeof(probe[0]), "%s", shapes[i]);
+        snprintf(probe[np++], sizeof(probe[0]), "%sX", shapes[i]);
+        snprintf(probe[np++], sizeof(probe[0]), "%.*s", (int)strlen(shapes[i]) - 1, shapes[i]);
+    }
+    for (t = 0; t < sizeof(sizes) / sizeof(sizes[0]) * 3; t++) {
+        struct edi_pool pl;
+        struct edi_codes c = {0, NULL, NULL, NULL, 0};
+        size_t n = sizes[t % 6], k = 0;
+
+        edi_pool_init(&pl);
+        c.v = edi_pool_alloc(&pl, (n + 16) * sizeof(*c.v));
+        for (i = 0; i < n; i++) {
+            char code[16];
+
+            /* t/6 == 1: one code longer than 7 (no keys); 2: an empty code */
+            if (i == 0 && t / 6 == 1)
+                snprintf(code, sizeof(code), "LONGCODE9");
+            else if (i == 0 && t / 6 == 2)
+                code[0] = '\0';
+            else if (i < sizeof(shapes) / sizeof(shapes[0]) && i % 2)
+                snprintf(code, sizeof(code), "%s", shapes[i]);
+            else
+                snprintf(code, sizeof(code), "%zu%c", i * 7919 % 100000, (char)('A' + i % 26));
+            c.v[k++] = edi_pool_strdup(&pl, code);
+        }
+        c.n = k;
+        edi_codes_sort(&c, &pl);
+        if (t / 6 == 0 && n >= 8)
+            assert_non_null(c.hash);
+        if (t / 6 != 0 || n < 8)
+            assert_null(c.hash);
+        for (i = 0; i < c.n + np; i++) {
+            const char *q = i < c.n ? c.v[i] : probe[i - c.n];
+            int want = 0;
+
+            for (j = 0; j < c.n && !want; j++)
+                want = strcmp(c.v[j], q) == 0;
+            if (edi_codes_has(&c, edi_str_c(q)) != want)
+                fail_msg("list %zu (%zu codes): '%s' should%s be found", t, c.n, q, want ? "" : " not");
+        }
+        edi_pool_dispose(&pl);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -438,6 +498,7 @@ int main(void)
         cmocka_unit_test(test_lookups),
         cmocka_unit_test(test_broken_files),
         cmocka_unit_test(test_lists_read_on_first_use),
+        cmocka_unit_test(test_lookup_table),
     };
 
     return cmocka_run_group_tests(tests, tu_guides_setup, tu_guides_teardown);
