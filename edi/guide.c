@@ -671,7 +671,13 @@ static void check_segment(struct walk *w, const struct edi_txseg *s, const struc
             (c->when_pos <= n && edi_str_eq(s->el[c->when_pos], c->when_val)))
             conds[nconds++] = c;
     }
-    for (i = 1; i <= n || i <= gs->nel; i++) {
+    /* past the values, only a mandatory element can have a finding
+     * (without conditions, which may make one mandatory) */
+    size_t upto = n > gs->nel ? n : gs->nel;
+
+    if (nconds == 0 && upto > n && upto > gs->last_m)
+        upto = n > gs->last_m ? n : gs->last_m;
+    for (i = 1; i <= upto; i++) {
         struct edi_str v = i <= n ? s->el[i] : EDI_STR_NULL;
 
         if (i > gs->nel) {
@@ -840,13 +846,17 @@ static void push(struct walk *w, const struct edi_gnode *loop)
 static void missing(struct walk *w, struct frame *f, uint32_t from, uint32_t to,
                     const struct edi_txseg *at)
 {
+    const uint32_t *next_m = f->loop->next_m;
     uint32_t k;
 
-    for (k = from; k < to; k++) {
+    if (from > f->loop->nkid)
+        return;
+    /* the mandatory kids only, from the loop's index */
+    for (k = next_m[from]; k < to; k = next_m[k + 1]) {
         const struct edi_gnode *n = &f->loop->kid[k];
         struct edi_finding *fd;
 
-        if (f->count[k] || n->usage != 'M')
+        if (f->count[k])
             continue;
         fd = seg_finding(w, at, n->seg ? n->seg->id : n->id, "segment-missing", "3");
         snprintf(fd->loop_id, sizeof(fd->loop_id), "%s", n->loop ? n->id : loop_of(w));
@@ -882,12 +892,30 @@ static int locate(const struct walk *w, struct edi_str id, int *d_out, uint32_t 
 
         if (d > 0 && j == 0)
             j = 1;
-        for (; j < f->loop->nkid; j++) {
-            if (seg_is(&f->loop->kid[j], key)) {
-                *d_out = d;
-                *j_out = j;
-                *newiter = 0;
-                return 1;
+        /* the first kid at or after j with this segment, from the index */
+        {
+            const struct edi_gfirst *fi = f->loop->first;
+            size_t lo = 0, hi = f->loop->nfirst;
+
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+
+                if (fi[mid].key < key)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo < f->loop->nfirst && fi[lo].key == key) {
+                uint32_t k = fi[lo].kid;
+
+                while (k < j)
+                    k = f->loop->next_same[k];
+                if (k < f->loop->nkid) {
+                    *d_out = d;
+                    *j_out = k;
+                    *newiter = 0;
+                    return 1;
+                }
             }
         }
         if (d > 0 && seg_is(f->loop, key)) {

@@ -88,6 +88,7 @@ struct edi_gseg {
     uint16_t nrules;
     struct edi_gcond *conds;
     uint16_t nconds;
+    uint16_t last_m;       /* the last mandatory element's position, 0: none */
 };
 
 /* <require>: some occurrence of the node has element pos in values. */
@@ -96,6 +97,12 @@ struct edi_greq {
     const struct edi_codes *values;
     const char *note;
     uint32_t index;         /* slot in the walk's bookkeeping */
+};
+
+/* A loop's first kid for a segment id. */
+struct edi_gfirst {
+    uint32_t key;                  /* edi_seg_key */
+    uint32_t kid;
 };
 
 struct edi_gnode {
@@ -110,6 +117,11 @@ struct edi_gnode {
     struct edi_gnode *parent;
     struct edi_greq *req;
     uint16_t nreq;
+    /* a loop's index for the walk, made once the guide is final */
+    uint32_t *next_m;              /* [nkid + 1]: first mandatory kid at or after k */
+    uint32_t *next_same;           /* [nkid]: next kid after k with kid k's segment */
+    struct edi_gfirst *first;      /* sorted by key */
+    uint32_t nfirst;
 };
 
 struct edi_glevel {

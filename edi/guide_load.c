@@ -1122,12 +1122,53 @@ static int add_require(struct edi_guide *g, xmlNodePtr x, struct edi_err *err)
     return rc;
 }
 
+static int first_cmp(const void *a, const void *b)
+{
+    const struct edi_gfirst *x = a, *y = b;
+
+    return x->key < y->key ? -1 : x->key > y->key ? 1 : x->kid < y->kid ? -1 : x->kid > y->kid;
+}
+
+/* The walk's index of every loop (guide.c: locate, missing), once usage
+ * is final. */
+static void index_loops(struct edi_pool *pl, struct edi_gnode *n)
+{
+    uint32_t k, j, u;
+
+    if (!n->loop)
+        return;
+    n->next_m = edi_pool_alloc(pl, (n->nkid + 1) * sizeof(*n->next_m));
+    n->next_same = edi_pool_alloc(pl, (n->nkid ? n->nkid : 1) * sizeof(*n->next_same));
+    n->first = edi_pool_alloc(pl, (n->nkid ? n->nkid : 1) * sizeof(*n->first));
+    n->next_m[n->nkid] = n->nkid;
+    for (k = n->nkid; k-- > 0;)
+        n->next_m[k] = n->kid[k].usage == 'M' ? k : n->next_m[k + 1];
+    for (k = 0; k < n->nkid; k++) {
+        n->next_same[k] = n->nkid;
+        for (j = k + 1; j < n->nkid; j++)
+            if (n->kid[j].seg && n->kid[k].seg && n->kid[j].seg->key == n->kid[k].seg->key) {
+                n->next_same[k] = j;
+                break;
+            }
+        n->first[k].key = n->kid[k].seg ? n->kid[k].seg->key : 0;
+        n->first[k].kid = k;
+    }
+    qsort(n->first, n->nkid, sizeof(*n->first), first_cmp);
+    for (k = u = 0; k < n->nkid; k++)
+        if (n->first[k].key && (u == 0 || n->first[u - 1].key != n->first[k].key))
+            n->first[u++] = n->first[k];
+    n->nfirst = u;
+    for (k = 0; k < n->nkid; k++)
+        index_loops(pl, &n->kid[k]);
+}
+
 static int compile(struct edi_guide **out, struct edi_guides *r, const char *id, struct edi_err *err)
 {
     struct edi_guide *g = edi_xcalloc(1, sizeof(*g));
     xmlDocPtr doc = NULL;
     xmlNodePtr root, c;
     char *base = NULL;
+    size_t i;
     int rc;
 
     *out = NULL;
@@ -1164,6 +1205,16 @@ out:
         edi_pool_dispose(&g->pool);
         free(g);
         return rc;
+    }
+    index_loops(&g->pool, &g->root);
+    for (i = 0; i < g->nsegs; i++) {
+        struct edi_gseg *sg = &g->segs[i];
+        uint16_t k;
+
+        sg->last_m = 0;
+        for (k = 0; k < sg->nel; k++)
+            if (sg->el[k].usage == 'M')
+                sg->last_m = (uint16_t)(k + 1);
     }
     *out = g;
     return 0;
