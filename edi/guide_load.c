@@ -313,70 +313,362 @@ static int name_ok(const char *s, size_t max)
     return 1;
 }
 
+/* A code file's content: what the list is made of, however it was read. */
+struct codedoc {
+    char *v, *el, *b;           /* the root's version=, element=, base= (NULL: absent) */
+    int root_ok;                /* the root is <codes> */
+    char **code, **drop;        /* their texts, in file order */
+    size_t ncode, ndrop, capcode, capdrop;
+    char *other;                /* the first child that is neither, and its line */
+    int other_line;
+};
+
+static void codedoc_add(char ***v, size_t *n, size_t *cap, char *s)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        *v = edi_xrealloc(*v, *cap * sizeof(**v));
+    }
+    (*v)[(*n)++] = s;
+}
+
+static void codedoc_dispose(struct codedoc *d)
+{
+    size_t i;
+
+    for (i = 0; i < d->ncode; i++)
+        free(d->code[i]);
+    for (i = 0; i < d->ndrop; i++)
+        free(d->drop[i]);
+    free(d->code);
+    free(d->drop);
+    free(d->v);
+    free(d->el);
+    free(d->b);
+    free(d->other);
+}
+
+/* ---- the quick reader: code files in their plain form, without libxml2 ---------- */
+
+static int qspace(char c)
+{
+    return c == ' ' || c == '\n' || c == '\t';
+}
+
+static int qstarts(const char *s, const char *e, const char *lit)
+{
+    size_t n = strlen(lit);
+
+    return (size_t)(e - s) >= n && memcmp(s, lit, n) == 0;
+}
+
+/* Whitespace and comments; 0 when a comment is not well-formed. */
+static int qmisc(const char **sp, const char *e)
+{
+    const char *s = *sp;
+
+    for (;;) {
+        while (s < e && qspace(*s))
+            s++;
+        if (!qstarts(s, e, "<!--"))
+            break;
+        {
+            const char *body = s + 4, *end = memmem(body, (size_t)(e - body), "--", 2);
+
+            /* the first "--" must end the comment, and not after a '-' */
+            if (end == NULL || end + 2 >= e || end[2] != '>' || (end > body && end[-1] == '-'))
+                return 0;
+            s = end + 3;
+        }
+    }
+    *sp = s;
+    return 1;
+}
+
+/* A start tag's name and attributes, up to '>' (*empty: "/>"). Only the
+ * root's version=, element= and base= are kept, when they hold no
+ * entity; every attribute is checked as XML would. 0: not plain. */
+static int qtag(const char **sp, const char *e, char *name, size_t cap, int *empty,
+                struct codedoc *keep)
+{
+    const char *s = *sp;
+    char seen[8][32];           /* the attribute names so far: no repeat */
+    size_t nseen = 0, n = 0, i;
+
+    if (s >= e || *s != '<')
+        return 0;
+    for (s++; s < e && ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')); s++)
+        if (n + 1 < cap)
+            name[n++] = *s;
+        else
+            return 0;
+    name[n] = '\0';
+    if (n == 0)
+        return 0;
+    for (;;) {
+        const char *an, *v, *ve;
+        size_t aln;
+        int ws = 0;
+        char q;
+
+        while (s < e && qspace(*s))
+            s++, ws = 1;
+        if (s < e && *s == '>') {
+            *empty = 0;
+            break;
+        }
+        if (qstarts(s, e, "/>")) {
+            *empty = 1;
+            s++;
+            break;
+        }
+        if (!ws || s >= e || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+            return 0;
+        for (an = s; s < e && ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+                               (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' || *s == '.');
+             s++)
+            ;
+        aln = (size_t)(s - an);
+        if (nseen == 8 || aln >= sizeof(seen[0]))
+            return 0;
+        for (i = 0; i < nseen; i++)
+            if (strlen(seen[i]) == aln && memcmp(seen[i], an, aln) == 0)
+                return 0;
+        memcpy(seen[nseen], an, aln);
+        seen[nseen++][aln] = '\0';
+        while (s < e && qspace(*s))
+            s++;
+        if (s >= e || *s != '=')
+            return 0;
+        for (s++; s < e && qspace(*s); s++)
+            ;
+        if (s >= e || (*s != '"' && *s != '\''))
+            return 0;
+        q = *s++;
+        v = s;
+        ve = memchr(s, q, (size_t)(e - s));
+        if (ve == NULL || memchr(v, '<', (size_t)(ve - v)) || memchr(v, '\n', (size_t)(ve - v)) ||
+            memchr(v, '\t', (size_t)(ve - v)))
+            return 0;
+        for (s = v; s < ve; s++)
+            if (*s == '&' && !qstarts(s, ve, "&amp;") && !qstarts(s, ve, "&lt;") &&
+                !qstarts(s, ve, "&gt;") && !qstarts(s, ve, "&quot;") && !qstarts(s, ve, "&apos;"))
+                return 0;
+        if (keep) {
+            char **slot = aln == 7 && memcmp(an, "version", 7) == 0   ? &keep->v
+                          : aln == 7 && memcmp(an, "element", 7) == 0 ? &keep->el
+                          : aln == 4 && memcmp(an, "base", 4) == 0    ? &keep->b
+                                                                      : NULL;
+
+            if (slot && memchr(v, '&', (size_t)(ve - v)))
+                return 0;
+            if (slot)
+                *slot = edi_xstrndup(v, (size_t)(ve - v));
+        }
+        s = ve + 1;
+    }
+    *sp = s + 1;
+    return 1;
+}
+
+/* The length of the UTF-8 sequence at p that is an XML character (not a
+ * surrogate, U+FFFE or U+FFFF, at most U+10FFFF, shortest form); 0: none. */
+static size_t qutf8(const unsigned char *p, const unsigned char *e)
+{
+    size_t n, i;
+    uint32_t c;
+
+    if (p[0] >= 0xc2 && p[0] <= 0xdf)
+        n = 2, c = p[0] & 0x1f;
+    else if (p[0] >= 0xe0 && p[0] <= 0xef)
+        n = 3, c = p[0] & 0x0f;
+    else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+        n = 4, c = p[0] & 0x07;
+    else
+        return 0;
+    if ((size_t)(e - p) < n)
+        return 0;
+    for (i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (p[i] & 0x3f);
+    }
+    if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+        (c >= 0xd800 && c <= 0xdfff) || c == 0xfffe || c == 0xffff)
+        return 0;
+    return n;
+}
+
+/* Reads the plain form of a code file: UTF-8 (tab, newline and printable
+ * characters), an optional <?xml version="1.0" encoding="UTF-8"?>,
+ * comments, one <codes> holding only <code> and <drop> elements of plain
+ * text (no entity, no markup). 1 when the file is that; 0 for anything
+ * else, which libxml2 reads as before, with its own messages. */
+static int quick_codes(struct codedoc *d, const char *p, size_t n)
+{
+    static const char decl[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
+    const char *s = p, *e = p + n;
+    char name[16];
+    int empty;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        size_t k;
+
+        if ((p[i] >= 0x20 && p[i] < 0x7f) || p[i] == '\n' || p[i] == '\t')
+            continue;
+        if ((k = qutf8((const unsigned char *)p + i, (const unsigned char *)e)) == 0)
+            return 0;
+        i += k - 1;
+    }
+    if (qstarts(s, e, "<?")) {
+        if (!qstarts(s, e, decl))
+            return 0;
+        s += sizeof(decl) - 1;
+    }
+    if (!qmisc(&s, e) || !qtag(&s, e, name, sizeof(name), &empty, d) || empty ||
+        strcmp(name, "codes") != 0)
+        return 0;
+    d->root_ok = 1;
+    for (;;) {
+        const char *t, *te;
+        char *text;
+
+        if (!qmisc(&s, e))
+            return 0;
+        if (qstarts(s, e, "</")) {
+            for (s += 2, t = s; s < e && *s >= 'a' && *s <= 'z'; s++)
+                ;
+            if ((size_t)(s - t) != 5 || memcmp(t, "codes", 5) != 0)
+                return 0;
+            while (s < e && qspace(*s))
+                s++;
+            if (s >= e || *s != '>')
+                return 0;
+            s++;
+            break;
+        }
+        if (!qtag(&s, e, name, sizeof(name), &empty, NULL) ||
+            (strcmp(name, "code") != 0 && strcmp(name, "drop") != 0))
+            return 0;
+        if (empty) {
+            t = te = s;
+        } else {
+            size_t nl = strlen(name);
+
+            t = s;
+            te = memchr(s, '<', (size_t)(e - s));
+            if (te == NULL || memchr(t, '&', (size_t)(te - t)) || memmem(t, (size_t)(te - t), "]]>", 3) ||
+                !qstarts(te, e, "</") || (size_t)(e - te) < 2 + nl || memcmp(te + 2, name, nl) != 0)
+                return 0;
+            for (s = te + 2 + nl; s < e && qspace(*s); s++)
+                ;
+            if (s >= e || *s != '>')
+                return 0;
+            s++;
+        }
+        text = edi_xstrndup(t, (size_t)(te - t));
+        if (name[0] == 'c')
+            codedoc_add(&d->code, &d->ncode, &d->capcode, text);
+        else
+            codedoc_add(&d->drop, &d->ndrop, &d->capdrop, text);
+    }
+    return qmisc(&s, e) && s == e;
+}
+
+/* The same through libxml2 (load_doc: its messages for what is not
+ * well-formed). */
+static int xml_codes(struct codedoc *d, struct edi_guides *r, const char *rel, struct edi_err *err)
+{
+    xmlDocPtr doc = NULL;
+    xmlNodePtr root, c;
+    int rc;
+
+    if ((rc = load_doc(&doc, r, rel, 0, err)) < 0)
+        return rc;
+    root = xmlDocGetRootElement(doc);
+    d->root_ok = is_el(root, "codes");
+    {
+        char *a[3] = {attr(root, "version"), attr(root, "element"), attr(root, "base")};
+
+        d->v = a[0] ? edi_xstrdup(a[0]) : NULL;
+        d->el = a[1] ? edi_xstrdup(a[1]) : NULL;
+        d->b = a[2] ? edi_xstrdup(a[2]) : NULL;
+        xmlFree(a[0]);
+        xmlFree(a[1]);
+        xmlFree(a[2]);
+    }
+    for (c = root->children; c; c = c->next) {
+        if (is_el(c, "code") || is_el(c, "drop")) {
+            xmlChar *t = xmlNodeGetContent(c);
+
+            if (is_el(c, "code"))
+                codedoc_add(&d->code, &d->ncode, &d->capcode, edi_xstrdup((const char *)t));
+            else
+                codedoc_add(&d->drop, &d->ndrop, &d->capdrop, edi_xstrdup((const char *)t));
+            xmlFree(t);
+        } else if (c->type == XML_ELEMENT_NODE && d->other == NULL) {
+            d->other = edi_xstrdup((const char *)c->name);
+            d->other_line = (int)xmlGetLineNo(c);
+        }
+    }
+    xmlFreeDoc(doc);
+    return 0;
+}
+
 /* Reads one code file into r->pool: its <code>s, or, with base=, the base
- * version's list less its <drop>s plus its <code>s. */
+ * version's list less its <drop>s plus its <code>s. Most files are read by
+ * quick_codes; the rest, and every one it does not take, by libxml2. */
 static int read_code_file(const struct edi_codes **out, struct edi_guides *r, const char *path,
                           const char *rel, const char *version, const char *element,
                           struct edi_err *err)
 {
-    xmlDocPtr doc = NULL;
-    xmlNodePtr root, c;
+    struct codedoc d;
     const struct edi_codes *base = NULL;
     struct edi_codes *cs, drops = {0, NULL, NULL, NULL, 0};
-    char *v = NULL, *el = NULL, *b = NULL;
-    size_t k = 0, nd = 0, i;
+    char *data = NULL;
+    size_t n, i;
     int rc;
 
     *out = NULL;
-    if ((rc = load_doc(&doc, r, rel, 0, err)) < 0)
-        return rc;
-    root = xmlDocGetRootElement(doc);
-    v = attr(root, "version");
-    el = attr(root, "element");
-    b = attr(root, "base");
-    if (!is_el(root, "codes") || v == NULL || el == NULL || strcmp(v, version) != 0 ||
-        strcmp(el, element) != 0) {
+    memset(&d, 0, sizeof(d));
+    if (edi_read_file(&data, &n, path, NULL) < 0 || !quick_codes(&d, data, n)) {
+        codedoc_dispose(&d);
+        memset(&d, 0, sizeof(d));
+        if ((rc = xml_codes(&d, r, rel, err)) < 0)
+            goto out;
+    }
+    if (!d.root_ok || d.v == NULL || d.el == NULL || strcmp(d.v, version) != 0 ||
+        strcmp(d.el, element) != 0) {
         rc = edi_fail(err, EDI_ECONFIG, "%s: must be <codes element=\"%s\" version=\"%s\">", path,
                       element, version);
         goto out;
     }
-    if (b) {
-        if (strcmp(b, version) >= 0 || !name_ok(b, 6)) {
-            rc = edi_fail(err, EDI_ECONFIG, "%s: base=\"%s\" must be an earlier version", path, b);
+    if (d.b) {
+        if (strcmp(d.b, version) >= 0 || !name_ok(d.b, 6)) {
+            rc = edi_fail(err, EDI_ECONFIG, "%s: base=\"%s\" must be an earlier version", path, d.b);
             goto out;
         }
-        if ((rc = code_file(&base, r, b, element, 1, err)) < 0)
+        if ((rc = code_file(&base, r, d.b, element, 1, err)) < 0)
             goto out;
     }
-    for (c = root->children; c; c = c->next) {
-        k += is_el(c, "code");
-        nd += is_el(c, "drop");
-        if (c->type == XML_ELEMENT_NODE && !is_el(c, "code") && !is_el(c, "drop")) {
-            rc = edi_fail(err, EDI_ECONFIG, "%s:%d: <%s> in a code list: only <code> and <drop>",
-                          path, (int)xmlGetLineNo(c), (const char *)c->name);
-            goto out;
-        }
+    if (d.other) {
+        rc = edi_fail(err, EDI_ECONFIG, "%s:%d: <%s> in a code list: only <code> and <drop>", path,
+                      d.other_line, d.other);
+        goto out;
     }
-    if (nd) {
-        drops.v = edi_xcalloc(nd, sizeof(*drops.v));
-        for (c = root->children; c; c = c->next)
-            if (is_el(c, "drop"))
-                drops.v[drops.n++] = (const char *)xmlNodeGetContent(c);
+    if (d.ndrop) {
+        drops.v = (const char **)d.drop;
+        drops.n = d.ndrop;
         edi_codes_sort(&drops, &r->pool);
     }
     cs = edi_pool_alloc(&r->pool, sizeof(*cs));
-    cs->v = edi_pool_alloc(&r->pool, ((base ? base->n : 0) + k + 1) * sizeof(*cs->v));
+    cs->v = edi_pool_alloc(&r->pool, ((base ? base->n : 0) + d.ncode + 1) * sizeof(*cs->v));
     for (i = 0; base && i < base->n; i++)
-        if (!nd || !edi_codes_has(&drops, edi_str_c(base->v[i])))
+        if (!d.ndrop || !edi_codes_has(&drops, edi_str_c(base->v[i])))
             cs->v[cs->n++] = base->v[i];
-    for (c = root->children; c; c = c->next) {
-        if (is_el(c, "code")) {
-            xmlChar *t = xmlNodeGetContent(c);
-
-            cs->v[cs->n++] = edi_pool_strdup(&r->pool, (const char *)t);
-            xmlFree(t);
-        }
-    }
+    for (i = 0; i < d.ncode; i++)
+        cs->v[cs->n++] = edi_pool_strdup(&r->pool, d.code[i]);
     if (cs->n == 0) {
         rc = edi_fail(err, EDI_ECONFIG, "%s: an empty code list", path);
         goto out;
@@ -385,13 +677,8 @@ static int read_code_file(const struct edi_codes **out, struct edi_guides *r, co
     *out = cs;
     rc = 0;
 out:
-    for (i = 0; i < drops.n; i++)
-        xmlFree((xmlChar *)drops.v[i]);
-    free(drops.v);
-    xmlFree(v);
-    xmlFree(el);
-    xmlFree(b);
-    xmlFreeDoc(doc);
+    codedoc_dispose(&d);
+    free(data);
     return rc;
 }
 

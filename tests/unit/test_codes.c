@@ -13,6 +13,9 @@
 #include "edi/check.h"
 #include "edi/guide.h"
 
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -195,6 +198,74 @@ static void test_partner_narrows(void **state)
 
 /* Every file under x12/codes/VERSION/ loads as the list of the element it
  * is named for; a 005010 file with base= resolves against 004010. */
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The list of dir/x12/codes/VERSION/EL.xml as libxml2 reads it (base=:
+ * the base's less the drops plus the codes), sorted, into *out; the
+ * independent reading that the registry's quick reader must agree with. */
+static size_t xml_list(char ***out, const char *dir, const char *version, const char *el)
+{
+    char path[4096];
+    xmlDocPtr doc;
+    xmlNodePtr root, c;
+    xmlChar *base;
+    char **v = NULL;
+    size_t n = 0, i, k;
+
+    snprintf(path, sizeof(path), "%s/x12/codes/%s/%s.xml", dir, version, el);
+    doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+    assert_non_null(doc);
+    root = xmlDocGetRootElement(doc);
+    base = xmlGetProp(root, BAD_CAST "base");
+    if (base)
+        n = xml_list(&v, dir, (const char *)base, el);
+    xmlFree(base);
+    v = realloc(v, (n + 20000) * sizeof(*v));
+    for (c = root->children; c; c = c->next) {
+        char *t;
+
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        t = (char *)xmlNodeGetContent(c);
+        if (strcmp((const char *)c->name, "code") == 0) {
+            v[n++] = strdup(t);
+        } else if (strcmp((const char *)c->name, "drop") == 0) {
+            for (i = k = 0; i < n; i++)
+                if (strcmp(v[i], t) == 0)
+                    free(v[i]);
+                else
+                    v[k++] = v[i];
+            n = k;
+        }
+        xmlFree(t);
+    }
+    xmlFreeDoc(doc);
+    qsort(v, n, sizeof(*v), str_cmp);
+    *out = v;
+    return n;
+}
+
+/* The registry's list of version/el (in G, or a registry on dir) equals
+ * libxml2's reading of its file. */
+static void same_as_xml(const struct edi_codes *c, const char *dir, const char *version, const char *el)
+{
+    char **want;
+    size_t n = xml_list(&want, dir, version, el), i;
+
+    if (n != c->n)
+        fail_msg("%s/%s: %zu codes, libxml2 reads %zu", version, el, c->n, n);
+    for (i = 0; i < n; i++) {
+        if (strcmp(c->v[i], want[i]) != 0)
+            fail_msg("%s/%s: code %zu is '%s', libxml2 reads '%s'", version, el, i, c->v[i], want[i]);
+        free(want[i]);
+    }
+    free(want);
+}
+
+/* Every code file loads, with the codes libxml2 reads in it. */
 static void test_every_file_loads(void **state)
 {
     static const char *versions[] = {"004010", "005010"};
@@ -223,6 +294,7 @@ static void test_every_file_loads(void **state)
             if (edi_guides_codes(&c, G, versions[v], el, &err) < 0)
                 fail_msg("%s/%s: %s", versions[v], el, err.msg);
             assert_true(c->n > 0);
+            same_as_xml(c, WHARF_SCHEMAS, versions[v], el);
             n++;
         }
         closedir(d);
@@ -430,6 +502,72 @@ static void test_lists_read_on_first_use(void **state)
 }
 
 
+/* ---- the quick reader ------------------------------------------------------------- */
+
+/* Code files in forms the quick reader takes and in forms it leaves to
+ * libxml2 (entities, CDATA, comments inside a code, a DOCTYPE, CR LF,
+ * Latin-1 bytes, odd declarations, duplicate attributes): each list is
+ * what libxml2 reads, or the error it gives. */
+static void test_quick_reader(void **state)
+{
+    static const struct {
+        const char *text;
+        int ok;
+    } cases[] = {
+        {"<codes element=\"1\" version=\"004010\"><code>A</code><code>B</code></codes>", 1},
+        {"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- c -->\n<codes version='004010' element='1'>\n"
+         "  <code name=\"x &amp; y &quot;z&quot; \xe2\x80\x99\">A1</code>\n  <code/>\n<!---->\n"
+         "  <code   name = 'q>r' >B </code >\n</codes >\n<!-- end -->\n", 1},
+        {"<codes element=\"1\" version=\"004010\"><code>A&amp;B</code><code>&#67;</code></codes>", 1},
+        {"<codes element=\"1\" version=\"004010\"><code><![CDATA[X<Y]]></code></codes>", 1},
+        {"<codes element=\"1\" version=\"004010\"><code>A<!-- no -->B</code></codes>", 1},
+        {"<codes element=\"1\" version=\"004010\">\r\n<code>A\r\nB</code></codes>", 1},
+        {"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><codes element=\"1\" version=\"004010\">"
+         "<code name=\"\xe9\">E</code></codes>", 1},
+        {"<?xml version='1.0'?><codes element=\"1\" version=\"004010\"><code>V</code></codes>", 1},
+        {"<codes element=\"1\" version=\"004010\" element=\"1\"><code>A</code></codes>", 0},
+        {"<codes element=\"1\" version=\"004010\"><code>A</code></codes>junk", 0},
+        {"<codes element=\"1\" version=\"004010\"><code>A</code><!-- a -- b --></codes>", 0},
+        {"<codes element=\"1\" version=\"004010\"><code>A</code><code>]]></code></codes>", 0},
+        {"<codes element=\"1\" version=\"004010\"><code>\xff</code></codes>", 0},
+        {"<codes element=\"1\" version=\"004010\"><code name=\"&nope;\">A</code></codes>", 0},
+        {"<codes element=\"1\" version=\"004010\"><code>A</drop></codes>", 0},
+    };
+    char dir[] = "/tmp/wharf-quick-XXXXXX", cmd[8400], cwd[2048], xsd[4096];
+    size_t i;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    snprintf(xsd, sizeof(xsd), "%s%s/guide.xsd", WHARF_SCHEMAS[0] == '/' ? "" : cwd,
+             WHARF_SCHEMAS[0] == '/' ? WHARF_SCHEMAS : "/" WHARF_SCHEMAS);
+    snprintf(cmd, sizeof(cmd), "mkdir -p '%s/x12/codes/004010' && ln -s '%s' '%s/'", dir, xsd, dir);
+    assert_int_equal(system(cmd), 0);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct edi_guides *r;
+        const struct edi_codes *c;
+        struct edi_err err;
+        int rc;
+
+        tu_put(dir, "x12/codes/004010/1.xml", cases[i].text);
+        edi_err_clear(&err);
+        assert_int_equal(edi_guides_new(&r, dir, &err), 0);
+        rc = edi_guides_codes(&c, r, "004010", "1", &err);
+        if (cases[i].ok) {
+            if (rc != 0)
+                fail_msg("case %zu: %s", i, err.msg);
+            same_as_xml(c, dir, "004010", "1");
+        } else {
+            /* not well-formed: libxml2's message, with the file and line */
+            if (rc != EDI_ECONFIG || strstr(err.msg, "1.xml:") == NULL)
+                fail_msg("case %zu: rc %d: %s", i, rc, err.msg);
+        }
+        edi_guides_free(r);
+    }
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* ---- the lookup table -------------------------------------------------------------- */
 
 /* edi_codes_has against a plain scan, for lists small (binary search),
@@ -499,6 +637,7 @@ int main(void)
         cmocka_unit_test(test_broken_files),
         cmocka_unit_test(test_lists_read_on_first_use),
         cmocka_unit_test(test_lookup_table),
+        cmocka_unit_test(test_quick_reader),
     };
 
     return cmocka_run_group_tests(tests, tu_guides_setup, tu_guides_teardown);
