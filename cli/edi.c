@@ -195,7 +195,7 @@ static int pe_tx(void *ctx, struct edi_tx *tx)
         edi_guides_for(&g, pc->guides, tx->group->version, tx->set_id, &err) == 0) {
         struct edi_walk_cb cb = {pc, pw_enter, pw_leave, pw_segment};
 
-        edi_validate(NULL, g, tx, &cb);
+        edi_validate(NULL, g, tx, &cb, NULL);
     } else {
         for (i = 0; i < tx->nseg; i++)
             print_txseg(pc, &tx->seg[i], i == 0 || (tx->complete && i + 1 == tx->nseg) ? 2 : 3);

@@ -18,7 +18,38 @@ struct run {
     struct edi_ichg *ichg;       /* the current one, to refuse from a GS */
     int fatal;
     struct edi_err why;          /* fatal's reason: the parser writes its own over *err */
+    /* the last guide found, by name or by GS08 and ST01: sets of a file
+     * mostly share one, and the registry keeps it as long as it lives */
+    const struct edi_guide *last;
+    char last_id[128], last_version[13], last_set[4];
 };
+
+/* Guide gid (NULL: the base guide for the set's GS08 and ST01), from the
+ * last lookup when it asks for the same. */
+static int guide_of(const struct edi_guide **out, struct run *r, const char *gid,
+                    const struct edi_tx *tx, struct edi_err *err)
+{
+    int rc;
+
+    if (r->last && (gid ? r->last_id[0] && strcmp(gid, r->last_id) == 0
+                        : !r->last_id[0] && strcmp(tx->group->version, r->last_version) == 0 &&
+                              strcmp(tx->set_id, r->last_set) == 0)) {
+        *out = r->last;
+        return 0;
+    }
+    r->last = NULL;
+    if (gid)
+        rc = edi_guides_get(out, r->o->guides, gid, err);
+    else
+        rc = edi_guides_for(out, r->o->guides, tx->group->version, tx->set_id, err);
+    if (rc == 0 && (gid == NULL || strlen(gid) < sizeof(r->last_id))) {
+        r->last = *out;
+        snprintf(r->last_id, sizeof(r->last_id), "%s", gid ? gid : "");
+        memcpy(r->last_version, tx->group->version, sizeof(r->last_version));
+        memcpy(r->last_set, tx->set_id, sizeof(r->last_set));
+    }
+    return rc;
+}
 
 static void report_all(struct run *r, const struct edi_findings *f)
 {
@@ -128,10 +159,7 @@ static int on_tx(void *ctx, struct edi_tx *tx)
 
         if (gid == NULL && r->o->guide_for)
             gid = r->o->guide_for(r->o->ctx, tx->group, tx);
-        if (gid)
-            rc = edi_guides_get(&g, r->o->guides, gid, &gerr);
-        else
-            rc = edi_guides_for(&g, r->o->guides, tx->group->version, tx->set_id, &gerr);
+        rc = guide_of(&g, r, gid, tx, &gerr);
         if (rc == EDI_ENOTFOUND && r->o->guide_id == NULL) {
             struct edi_finding *fd = edi_findings_add(&r->val, "set-unsupported", EDI_LV_SET);
 
@@ -162,7 +190,13 @@ static int on_tx(void *ctx, struct edi_tx *tx)
                                 tx->set_id, g->id, g->set);
                 found = 0;
             } else {
-                edi_validate(&r->val, g, tx, NULL);
+                /* a code list the set needs that cannot be read is a
+                 * broken guide, as when it compiles */
+                if ((rc = edi_validate(&r->val, g, tx, NULL, &gerr)) < 0) {
+                    r->why = gerr;
+                    r->fatal = rc;
+                    return rc;
+                }
             }
         }
     }

@@ -433,7 +433,7 @@ static int write_tx(struct tox *t, struct edi_tx *tx)
         struct edi_walk_cb cb = {t, cb_enter, cb_leave, cb_segment};
 
         xmlTextWriterWriteAttribute(t->w, BAD_CAST "guide", BAD_CAST g->id);
-        edi_validate(NULL, g, tx, &cb);
+        edi_validate(NULL, g, tx, &cb, NULL);
     } else {
         for (i = 0; i < tx->nseg; i++)
             write_segment(t, tx->seg[i].el, tx->seg[i].n);

@@ -26,7 +26,11 @@ struct frame {
     uint32_t cur;
     uint32_t iter;
     uint32_t *count;
+    int heap;               /* count is edi_xcalloc'd, not from the walk's */
 };
+
+#define NCOUNT 512          /* the walk's counts, frames' in stack order */
+#define NREQ 64
 
 struct hl {
     char id[13];
@@ -38,9 +42,16 @@ struct walk {
     const struct edi_tx *tx;
     struct edi_findings *out;
     const struct edi_walk_cb *cb;
+    int elements;                        /* element checks (findings kept) */
+    int rc;                              /* a code list could not be read */
+    struct edi_err *err;
     struct frame st[MAX_DEPTH];
     int depth;
     uint8_t *req_met;
+    uint8_t bad[256];                    /* bytes check_value looks at twice */
+    uint32_t ncount;
+    uint32_t counts[NCOUNT];
+    uint8_t req_buf[NREQ];
     struct hl *hl;
     size_t nhl, hlcap;
     const struct edi_glevel *hl_level;   /* level of the open HL */
@@ -55,14 +66,22 @@ static int str_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* v (at most 7 bytes) packed, zero-padded, with its length: keys compare
+ * as the codes do */
 static uint64_t code_key(struct edi_str v)
 {
     uint64_t k = 0;
     size_t i;
 
-    for (i = 0; i < 7; i++)
-        k = (k << 8) | (i < v.n ? (unsigned char)v.p[i] : 0);
+    for (i = 0; i < v.n; i++)
+        k = (k << 8) | (unsigned char)v.p[i];
+    k <<= 8 * (7 - v.n);
     return (k << 8) | v.n;
+}
+
+static size_t hash_slot(uint64_t k, unsigned bits)
+{
+    return (size_t)((k * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
 }
 
 static int key_cmp(const void *a, const void *b)
@@ -85,6 +104,14 @@ int edi_codes_has(const struct edi_codes *c, struct edi_str v)
         if (v.n > 7)
             return 0;
         k = code_key(v);
+        if (c->hash) {
+            size_t mask = ((size_t)1 << c->hbits) - 1, h;
+
+            for (h = hash_slot(k, c->hbits); c->hash[h]; h = (h + 1) & mask)
+                if (c->hash[h] == k)
+                    return 1;
+            return 0;
+        }
         while (lo < hi) {
             size_t mid = (lo + hi) / 2;
 
@@ -326,6 +353,7 @@ static void check_value(struct walk *w, const struct edi_txseg *s, const struct 
     long len = (long)v.n;
     size_t i;
     struct edi_finding *fd;
+    const struct edi_codes *codes;
 
     /* the element's name is made only for a finding: this is the hot path */
 #define NM (name_el(nm, sizeof(nm), s, elp, cp), nm)
@@ -349,6 +377,8 @@ static void check_value(struct walk *w, const struct edi_txseg *s, const struct 
         for (i = 0; i < v.n; i++) {
             unsigned char c = (unsigned char)v.p[i];
 
+            if (!w->bad[c])
+                continue;
             if (c < 0x20 || c == 0x7f || c == w->tx->d.comp) {
                 fd = el_finding(w, s, d, elp, cp, rp, "element-invalid-character", "6", v);
                 edi_finding_msg(fd, "%s has the character 0x%02x at offset %zu", NM, c, i + 1);
@@ -401,7 +431,11 @@ static void check_value(struct walk *w, const struct edi_txseg *s, const struct 
                         e->note ? ": " : "", e->note ? e->note : "");
         return;
     }
-    if (d->codes && !edi_codes_has(d->codes, v)) {
+    codes = d->codes;
+    /* the element's file is read when a value first needs it */
+    if (codes == NULL && d->file && w->rc == 0 && (w->rc = edi_codefile_get(&codes, d->file, w->err)) < 0)
+        return;
+    if (codes && !edi_codes_has(codes, v)) {
         fd = el_finding(w, s, d, elp, cp, rp, "element-invalid-code", "7", v);
         edi_finding_msg(fd, "%s '%.*s' is not a valid code%s%s", NM, (int)v.n, v.p,
                         d->name ? " for " : "", d->name ? d->name : "");
@@ -448,10 +482,30 @@ static void check_rules(struct walk *w, const struct edi_txseg *s, const struct 
 {
     size_t r, i;
     char a[16], b[16];
+    uint64_t have = 0;          /* bit k: value k is present */
 
+    for (i = 0; i < nvals && i < 63; i++)
+        if (vals[i].n)
+            have |= 1ULL << (i + 1);
     for (r = 0; r < nrules; r++) {
         const struct edi_grule *ru = &rules[r];
         int present[12], npresent = 0;
+
+        /* the common case, a rule that holds, from the bits alone */
+        if (ru->mask) {
+            uint64_t m = have & ru->mask, first = 1ULL << ru->pos[0];
+            int holds = 0;
+
+            switch (ru->kind) {
+            case 'P': holds = m == 0 || m == ru->mask; break;
+            case 'R': holds = m != 0; break;
+            case 'E': holds = (m & (m - 1)) == 0; break;
+            case 'C': holds = !(m & first) || m == ru->mask; break;
+            case 'L': holds = !(m & first) || (m & ~first) != 0; break;
+            }
+            if (holds)
+                continue;
+        }
 
         for (i = 0; i < ru->n; i++) {
             size_t k = ru->pos[i];
@@ -617,7 +671,13 @@ static void check_segment(struct walk *w, const struct edi_txseg *s, const struc
             (c->when_pos <= n && edi_str_eq(s->el[c->when_pos], c->when_val)))
             conds[nconds++] = c;
     }
-    for (i = 1; i <= n || i <= gs->nel; i++) {
+    /* past the values, only a mandatory element can have a finding
+     * (without conditions, which may make one mandatory) */
+    size_t upto = n > gs->nel ? n : gs->nel;
+
+    if (nconds == 0 && upto > n && upto > gs->last_m)
+        upto = n > gs->last_m ? n : gs->last_m;
+    for (i = 1; i <= upto; i++) {
         struct edi_str v = i <= n ? s->el[i] : EDI_STR_NULL;
 
         if (i > gs->nel) {
@@ -741,9 +801,34 @@ static void hl_open(struct walk *w, const struct edi_txseg *s)
 
 /* ---- structure walk ------------------------------------------------------------------- */
 
-static int seg_is(const struct edi_gnode *n, struct edi_str id)
+/* key: edi_seg_key of the id, made once per segment */
+static int seg_is(const struct edi_gnode *n, uint32_t key)
 {
-    return n->seg && n->seg->key == edi_seg_key(id);
+    return n->seg && n->seg->key == key;
+}
+
+/* Zeroed counts for n kids: from the walk's while they fit, as frames
+ * come and go in stack order. */
+static void counts_of(struct walk *w, struct frame *f, uint32_t n)
+{
+    if (n <= NCOUNT - w->ncount) {
+        f->count = w->counts + w->ncount;
+        memset(f->count, 0, n * sizeof(uint32_t));
+        w->ncount += n;
+        f->heap = 0;
+    } else {
+        f->count = edi_xcalloc(n, sizeof(uint32_t));
+        f->heap = 1;
+    }
+}
+
+static void counts_free(struct walk *w, struct frame *f, uint32_t n)
+{
+    if (f->heap)
+        free(f->count);
+    else
+        w->ncount -= n;
+    f->count = NULL;
 }
 
 static void push(struct walk *w, const struct edi_gnode *loop)
@@ -753,7 +838,7 @@ static void push(struct walk *w, const struct edi_gnode *loop)
     f->loop = loop;
     f->cur = 0;
     f->iter = 1;
-    f->count = edi_xcalloc(loop->nkid, sizeof(uint32_t));
+    counts_of(w, f, loop->nkid);
     f->count[0] = 1;
 }
 
@@ -761,13 +846,17 @@ static void push(struct walk *w, const struct edi_gnode *loop)
 static void missing(struct walk *w, struct frame *f, uint32_t from, uint32_t to,
                     const struct edi_txseg *at)
 {
+    const uint32_t *next_m = f->loop->next_m;
     uint32_t k;
 
-    for (k = from; k < to; k++) {
+    if (from > f->loop->nkid)
+        return;
+    /* the mandatory kids only, from the loop's index */
+    for (k = next_m[from]; k < to; k = next_m[k + 1]) {
         const struct edi_gnode *n = &f->loop->kid[k];
         struct edi_finding *fd;
 
-        if (f->count[k] || n->usage != 'M')
+        if (f->count[k])
             continue;
         fd = seg_finding(w, at, n->seg ? n->seg->id : n->id, "segment-missing", "3");
         snprintf(fd->loop_id, sizeof(fd->loop_id), "%s", n->loop ? n->id : loop_of(w));
@@ -787,14 +876,14 @@ static void pop(struct walk *w, const struct edi_txseg *at)
     missing(w, f, f->cur + 1, f->loop->nkid, at);
     if (w->cb && w->cb->leave)
         w->cb->leave(w->cb->ctx, f->loop);
-    free(f->count);
-    f->count = NULL;
+    counts_free(w, f, f->loop->nkid);
     w->depth--;
 }
 
 /* Where does a segment with this id fit? Innermost frame first. */
 static int locate(const struct walk *w, struct edi_str id, int *d_out, uint32_t *j_out, int *newiter)
 {
+    uint32_t key = edi_seg_key(id);
     int d;
 
     for (d = w->depth; d >= 0; d--) {
@@ -803,15 +892,33 @@ static int locate(const struct walk *w, struct edi_str id, int *d_out, uint32_t 
 
         if (d > 0 && j == 0)
             j = 1;
-        for (; j < f->loop->nkid; j++) {
-            if (seg_is(&f->loop->kid[j], id)) {
-                *d_out = d;
-                *j_out = j;
-                *newiter = 0;
-                return 1;
+        /* the first kid at or after j with this segment, from the index */
+        {
+            const struct edi_gfirst *fi = f->loop->first;
+            size_t lo = 0, hi = f->loop->nfirst;
+
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+
+                if (fi[mid].key < key)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo < f->loop->nfirst && fi[lo].key == key) {
+                uint32_t k = fi[lo].kid;
+
+                while (k < j)
+                    k = f->loop->next_same[k];
+                if (k < f->loop->nkid) {
+                    *d_out = d;
+                    *j_out = k;
+                    *newiter = 0;
+                    return 1;
+                }
             }
         }
-        if (d > 0 && seg_is(f->loop, id)) {
+        if (d > 0 && seg_is(f->loop, key)) {
             *d_out = d;
             *j_out = 0;
             *newiter = 1;
@@ -821,14 +928,14 @@ static int locate(const struct walk *w, struct edi_str id, int *d_out, uint32_t 
     return 0;
 }
 
-static int in_tree(const struct edi_gnode *n, struct edi_str id)
+static int in_tree(const struct edi_gnode *n, uint32_t key)
 {
     uint32_t k;
 
     if (!n->loop)
-        return seg_is(n, id);
+        return seg_is(n, key);
     for (k = 0; k < n->nkid; k++)
-        if (in_tree(&n->kid[k], id))
+        if (in_tree(&n->kid[k], key))
             return 1;
     return 0;
 }
@@ -847,7 +954,7 @@ static void stray(struct walk *w, const struct edi_txseg *s)
                         (int)(id.n > 8 ? 8 : id.n), id.p, w->g->version);
         return;
     }
-    if (!in_tree(&w->g->root, id)) {
+    if (!in_tree(&w->g->root, edi_seg_key(id))) {
         fd = seg_finding(w, s, sid, "segment-not-in-set", "6");
         edi_finding_msg(fd, "segment %u %s is not part of transaction set %s in this guide", s->pos,
                         sid, w->g->set);
@@ -858,7 +965,7 @@ static void stray(struct walk *w, const struct edi_txseg *s)
         uint32_t k;
 
         for (k = 0; k <= f->cur && k < f->loop->nkid; k++)
-            if (in_tree(&f->loop->kid[k], id))
+            if (in_tree(&f->loop->kid[k], edi_seg_key(id)))
                 earlier = 1;
     }
     if (earlier) {
@@ -981,11 +1088,12 @@ static void walk_segment(struct walk *w, const struct edi_txseg *s)
         else
             hl_seen(w, id);
     }
-    check_segment(w, s, n->seg);
+    if (w->elements)
+        check_segment(w, s, n->seg);
 }
 
 int edi_validate(struct edi_findings *out, const struct edi_guide *g, const struct edi_tx *tx,
-                 const struct edi_walk_cb *cb)
+                 const struct edi_walk_cb *cb, struct edi_err *err)
 {
     struct walk w;
     struct edi_findings scratch;
@@ -1003,14 +1111,24 @@ int edi_validate(struct edi_findings *out, const struct edi_guide *g, const stru
     w.tx = tx;
     w.out = out;
     w.cb = cb;
-    w.req_met = edi_xcalloc(g->nreq + 1, 1);
+    w.elements = out != &scratch;
+    w.err = err;
+    w.req_met = g->nreq < NREQ ? w.req_buf : edi_xcalloc(g->nreq + 1, 1);
     w.st[0].loop = &g->root;
-    w.st[0].count = edi_xcalloc(g->root.nkid + 1, sizeof(uint32_t));
+    counts_of(&w, &w.st[0], g->root.nkid + 1);
     w.st[0].count[0] = 1;
+    if (w.elements) {
+        /* control characters, DEL, bytes of 0x80 and above, the
+         * component separator: the rest needs no second look */
+        memset(w.bad, 1, 0x20);
+        memset(w.bad + 0x7f, 1, 0x81);
+        w.bad[(unsigned char)tx->d.comp] = 1;
+    }
     if (cb && cb->segment)
         cb->segment(cb->ctx, &tx->seg[0], &g->root.kid[0]);
-    check_segment(&w, &tx->seg[0], g->root.kid[0].seg);
-    for (i = 1; i < tx->nseg; i++) {
+    if (w.elements)
+        check_segment(&w, &tx->seg[0], g->root.kid[0].seg);
+    for (i = 1; i < tx->nseg && w.rc == 0; i++) {
         if (w.depth + 1 >= MAX_DEPTH) {
             stray(&w, &tx->seg[i]);
             continue;
@@ -1025,12 +1143,13 @@ int edi_validate(struct edi_findings *out, const struct edi_guide *g, const stru
     missing(&w, &w.st[0], w.st[0].cur + 1, g->root.nkid - (tx->complete ? 0 : 1), last);
     if (g->nreq)
         missing_reqs(&w, &g->root, last);
-    free(w.st[0].count);
-    free(w.req_met);
+    counts_free(&w, &w.st[0], g->root.nkid + 1);
+    if (w.req_met != w.req_buf)
+        free(w.req_met);
     free(w.hl);
     if (out == &scratch)
         edi_findings_dispose(&scratch);
-    return 0;
+    return w.rc;
 }
 
 void edi_codes_sort(struct edi_codes *c, struct edi_pool *pl)
@@ -1040,6 +1159,8 @@ void edi_codes_sort(struct edi_codes *c, struct edi_pool *pl)
     if (c->n > 1)
         qsort(c->v, c->n, sizeof(*c->v), str_cmp);
     c->keys = NULL;
+    c->hash = NULL;
+    c->hbits = 0;
     for (i = 0; i < c->n && strlen(c->v[i]) <= 7; i++)
         ;
     if (i < c->n || c->n == 0)
@@ -1049,4 +1170,21 @@ void edi_codes_sort(struct edi_codes *c, struct edi_pool *pl)
         c->keys[i] = code_key(edi_str_c(c->v[i]));
     if (c->n > 1)
         qsort(c->keys, c->n, sizeof(*c->keys), key_cmp);
+    /* a longer list is looked up in a table of twice its size or more
+     * (an empty code would be the empty slot's key: binary search then) */
+    if (c->n >= 8 && c->keys[0] != 0) {
+        size_t mask;
+
+        for (c->hbits = 4; ((size_t)1 << c->hbits) < 2 * c->n; c->hbits++)
+            ;
+        mask = ((size_t)1 << c->hbits) - 1;
+        c->hash = edi_pool_alloc(pl, ((size_t)1 << c->hbits) * sizeof(*c->hash));
+        for (i = 0; i < c->n; i++) {
+            size_t h = hash_slot(c->keys[i], c->hbits);
+
+            while (c->hash[h] && c->hash[h] != c->keys[i])
+                h = (h + 1) & mask;
+            c->hash[h] = c->keys[i];
+        }
+    }
 }

@@ -16,7 +16,14 @@ struct edi_codes {
     size_t n;
     const char **v;        /* sorted, for messages */
     uint64_t *keys;        /* sorted packed codes, when every code fits 7 bytes */
+    uint64_t *hash;        /* the keys again, open addressing (longer lists) */
+    unsigned hbits;        /* the table has 1 << hbits slots */
 };
+
+/* A data element's code list file (x12/codes/VERSION/ELEMENT.xml), read
+ * the first time a value is checked against it, then kept by the registry
+ * and shared by every guide it compiled (guide_load.c). */
+struct edi_codefile;
 
 /* A segment id packed with its length: ids compare as integers. 0 for an
  * id that is empty or longer than 3. */
@@ -35,6 +42,7 @@ struct edi_grule {
     char kind;            /* P R E C L */
     uint8_t n;
     uint16_t pos[12];
+    uint64_t mask;        /* bit p for each pos p, when all are distinct and < 64; else 0 */
 };
 
 /* An element, or a component of a composite. */
@@ -49,6 +57,7 @@ struct edi_gel {
     uint16_t repeat;       /* 5010 repetitions allowed, >= 1 */
     uint8_t charset;       /* enum edi_charset (partner) */
     const struct edi_codes *codes;    /* the standard's list, or NULL */
+    struct edi_codefile *file;        /* or its file, read on first use */
     const struct edi_codes *pcodes;   /* a partner's subset, or NULL */
     struct edi_gel *comp;             /* composite: its components */
     uint16_t ncomp;
@@ -79,6 +88,7 @@ struct edi_gseg {
     uint16_t nrules;
     struct edi_gcond *conds;
     uint16_t nconds;
+    uint16_t last_m;       /* the last mandatory element's position, 0: none */
 };
 
 /* <require>: some occurrence of the node has element pos in values. */
@@ -87,6 +97,12 @@ struct edi_greq {
     const struct edi_codes *values;
     const char *note;
     uint32_t index;         /* slot in the walk's bookkeeping */
+};
+
+/* A loop's first kid for a segment id. */
+struct edi_gfirst {
+    uint32_t key;                  /* edi_seg_key */
+    uint32_t kid;
 };
 
 struct edi_gnode {
@@ -101,6 +117,11 @@ struct edi_gnode {
     struct edi_gnode *parent;
     struct edi_greq *req;
     uint16_t nreq;
+    /* a loop's index for the walk, made once the guide is final */
+    uint32_t *next_m;              /* [nkid + 1]: first mandatory kid at or after k */
+    uint32_t *next_same;           /* [nkid]: next kid after k with kid k's segment */
+    struct edi_gfirst *first;      /* sorted by key */
+    uint32_t nfirst;
 };
 
 struct edi_glevel {
@@ -142,9 +163,16 @@ struct edi_walk_cb {
 
 /* Validates a transaction set against a guide: appends to out every
  * finding with its position and X12 codes. Returns 0 (findings are output,
- * not errors). cb may be NULL. */
+ * not errors), or the error of a code list file that the set needed and
+ * that could not be read (EDI_ECONFIG, EDI_ENOTFOUND: the guide's error,
+ * the same message as edi_guides_codes gives; the set's findings are then
+ * incomplete). cb may be NULL; out NULL walks the structure only (for cb),
+ * without element checks. */
 int edi_validate(struct edi_findings *out, const struct edi_guide *g, const struct edi_tx *tx,
-                 const struct edi_walk_cb *cb);
+                 const struct edi_walk_cb *cb, struct edi_err *err);
+/* The list of a code list file, read on its first use (thread-safe); NULL
+ * when the element has no file. */
+int edi_codefile_get(const struct edi_codes **out, struct edi_codefile *f, struct edi_err *err);
 
 /* ---- Guide registry (guide_load.c) ------------------------------------ */
 

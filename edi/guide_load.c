@@ -18,6 +18,8 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +31,18 @@ struct cached {
     struct edi_guide *g;
 };
 
-/* A code list file, read once; codes NULL when the element has none. */
-struct codefile {
+/* A code list file: registered when a guide that may need it compiles,
+ * read the first time a value is checked against it (edi_codefile_get).
+ * `read` is set, with release order, once `codes` holds the list (NULL
+ * when the element has no file); a failed read leaves it unset, so the
+ * next use reads the file again and reports the same error. */
+struct edi_codefile {
+    struct edi_guides *r;
     char version[7];
     char element[8];
+    int must;                    /* a guide names it: no file is an error */
     const struct edi_codes *codes;
+    atomic_int read;
 };
 
 struct edi_guides {
@@ -41,8 +50,9 @@ struct edi_guides {
     xmlSchemaPtr xsd;
     struct cached *c;
     size_t n, cap;
-    struct codefile *cf;
+    struct edi_codefile **cf;
     size_t ncf, capcf;
+    pthread_mutex_t lock;       /* cf and pool, for first reads on any thread */
     struct edi_pool pool;       /* the code lists: guides borrow them */
 };
 
@@ -174,6 +184,7 @@ static int load_doc(xmlDocPtr *out, struct edi_guides *r, const char *rel, int c
 struct lists {
     const char **id;
     const struct edi_codes **codes;
+    struct edi_codefile **file;     /* element="355": that element's file */
     size_t n;
     struct edi_guides *r;
     const char *version;
@@ -182,6 +193,8 @@ struct lists {
 static const struct edi_codes *codes_of(struct edi_pool *pl, xmlNodePtr n);
 static int code_file(const struct edi_codes **out, struct edi_guides *r, const char *version,
                      const char *element, int must, struct edi_err *err);
+static int code_ref(struct edi_codefile **out, struct edi_guides *r, const char *version,
+                    const char *element, int must, struct edi_err *err);
 
 static int lists_of(struct lists *ls, struct edi_pool *pl, xmlNodePtr root, struct edi_err *err)
 {
@@ -193,6 +206,7 @@ static int lists_of(struct lists *ls, struct edi_pool *pl, xmlNodePtr root, stru
     ls->n = 0;
     ls->id = edi_pool_alloc(pl, (k ? k : 1) * sizeof(*ls->id));
     ls->codes = edi_pool_alloc(pl, (k ? k : 1) * sizeof(*ls->codes));
+    ls->file = edi_pool_alloc(pl, (k ? k : 1) * sizeof(*ls->file));
     for (c = root->children; c; c = c->next) {
         xmlChar *id, *element;
         int rc = 0;
@@ -202,9 +216,10 @@ static int lists_of(struct lists *ls, struct edi_pool *pl, xmlNodePtr root, stru
         id = xmlGetProp(c, (const xmlChar *)"id");
         element = xmlGetProp(c, (const xmlChar *)"element");
         ls->id[ls->n] = edi_pool_strdup(pl, id ? (const char *)id : "");
-        /* element="355": the complete list is the element's file */
+        /* element="355": the complete list is the element's file, read
+         * when first needed (its absence is an error now) */
         if (element)
-            rc = code_file(&ls->codes[ls->n], ls->r, ls->version, (const char *)element, 1, err);
+            rc = code_ref(&ls->file[ls->n], ls->r, ls->version, (const char *)element, 1, err);
         else
             ls->codes[ls->n] = codes_of(pl, c);
         ls->n++;
@@ -216,14 +231,18 @@ static int lists_of(struct lists *ls, struct edi_pool *pl, xmlNodePtr root, stru
     return 0;
 }
 
-static const struct edi_codes *list_named(const struct lists *ls, const char *id)
+/* The named list's codes or file into e; 0 when there is no such list. */
+static int list_named(struct edi_gel *e, const struct lists *ls, const char *id)
 {
     size_t i;
 
     for (i = 0; ls && i < ls->n; i++)
-        if (strcmp(ls->id[i], id) == 0)
-            return ls->codes[i];
-    return NULL;
+        if (strcmp(ls->id[i], id) == 0) {
+            e->codes = ls->codes[i];
+            e->file = ls->file[i];
+            return e->codes || e->file;
+        }
+    return 0;
 }
 
 static const struct edi_codes *codes_of(struct edi_pool *pl, xmlNodePtr n)
@@ -294,70 +313,362 @@ static int name_ok(const char *s, size_t max)
     return 1;
 }
 
+/* A code file's content: what the list is made of, however it was read. */
+struct codedoc {
+    char *v, *el, *b;           /* the root's version=, element=, base= (NULL: absent) */
+    int root_ok;                /* the root is <codes> */
+    char **code, **drop;        /* their texts, in file order */
+    size_t ncode, ndrop, capcode, capdrop;
+    char *other;                /* the first child that is neither, and its line */
+    int other_line;
+};
+
+static void codedoc_add(char ***v, size_t *n, size_t *cap, char *s)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        *v = edi_xrealloc(*v, *cap * sizeof(**v));
+    }
+    (*v)[(*n)++] = s;
+}
+
+static void codedoc_dispose(struct codedoc *d)
+{
+    size_t i;
+
+    for (i = 0; i < d->ncode; i++)
+        free(d->code[i]);
+    for (i = 0; i < d->ndrop; i++)
+        free(d->drop[i]);
+    free(d->code);
+    free(d->drop);
+    free(d->v);
+    free(d->el);
+    free(d->b);
+    free(d->other);
+}
+
+/* ---- the quick reader: code files in their plain form, without libxml2 ---------- */
+
+static int qspace(char c)
+{
+    return c == ' ' || c == '\n' || c == '\t';
+}
+
+static int qstarts(const char *s, const char *e, const char *lit)
+{
+    size_t n = strlen(lit);
+
+    return (size_t)(e - s) >= n && memcmp(s, lit, n) == 0;
+}
+
+/* Whitespace and comments; 0 when a comment is not well-formed. */
+static int qmisc(const char **sp, const char *e)
+{
+    const char *s = *sp;
+
+    for (;;) {
+        while (s < e && qspace(*s))
+            s++;
+        if (!qstarts(s, e, "<!--"))
+            break;
+        {
+            const char *body = s + 4, *end = memmem(body, (size_t)(e - body), "--", 2);
+
+            /* the first "--" must end the comment, and not after a '-' */
+            if (end == NULL || end + 2 >= e || end[2] != '>' || (end > body && end[-1] == '-'))
+                return 0;
+            s = end + 3;
+        }
+    }
+    *sp = s;
+    return 1;
+}
+
+/* A start tag's name and attributes, up to '>' (*empty: "/>"). Only the
+ * root's version=, element= and base= are kept, when they hold no
+ * entity; every attribute is checked as XML would. 0: not plain. */
+static int qtag(const char **sp, const char *e, char *name, size_t cap, int *empty,
+                struct codedoc *keep)
+{
+    const char *s = *sp;
+    char seen[8][32];           /* the attribute names so far: no repeat */
+    size_t nseen = 0, n = 0, i;
+
+    if (s >= e || *s != '<')
+        return 0;
+    for (s++; s < e && ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')); s++)
+        if (n + 1 < cap)
+            name[n++] = *s;
+        else
+            return 0;
+    name[n] = '\0';
+    if (n == 0)
+        return 0;
+    for (;;) {
+        const char *an, *v, *ve;
+        size_t aln;
+        int ws = 0;
+        char q;
+
+        while (s < e && qspace(*s))
+            s++, ws = 1;
+        if (s < e && *s == '>') {
+            *empty = 0;
+            break;
+        }
+        if (qstarts(s, e, "/>")) {
+            *empty = 1;
+            s++;
+            break;
+        }
+        if (!ws || s >= e || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+            return 0;
+        for (an = s; s < e && ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+                               (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' || *s == '.');
+             s++)
+            ;
+        aln = (size_t)(s - an);
+        if (nseen == 8 || aln >= sizeof(seen[0]))
+            return 0;
+        for (i = 0; i < nseen; i++)
+            if (strlen(seen[i]) == aln && memcmp(seen[i], an, aln) == 0)
+                return 0;
+        memcpy(seen[nseen], an, aln);
+        seen[nseen++][aln] = '\0';
+        while (s < e && qspace(*s))
+            s++;
+        if (s >= e || *s != '=')
+            return 0;
+        for (s++; s < e && qspace(*s); s++)
+            ;
+        if (s >= e || (*s != '"' && *s != '\''))
+            return 0;
+        q = *s++;
+        v = s;
+        ve = memchr(s, q, (size_t)(e - s));
+        if (ve == NULL || memchr(v, '<', (size_t)(ve - v)) || memchr(v, '\n', (size_t)(ve - v)) ||
+            memchr(v, '\t', (size_t)(ve - v)))
+            return 0;
+        for (s = v; s < ve; s++)
+            if (*s == '&' && !qstarts(s, ve, "&amp;") && !qstarts(s, ve, "&lt;") &&
+                !qstarts(s, ve, "&gt;") && !qstarts(s, ve, "&quot;") && !qstarts(s, ve, "&apos;"))
+                return 0;
+        if (keep) {
+            char **slot = aln == 7 && memcmp(an, "version", 7) == 0   ? &keep->v
+                          : aln == 7 && memcmp(an, "element", 7) == 0 ? &keep->el
+                          : aln == 4 && memcmp(an, "base", 4) == 0    ? &keep->b
+                                                                      : NULL;
+
+            if (slot && memchr(v, '&', (size_t)(ve - v)))
+                return 0;
+            if (slot)
+                *slot = edi_xstrndup(v, (size_t)(ve - v));
+        }
+        s = ve + 1;
+    }
+    *sp = s + 1;
+    return 1;
+}
+
+/* The length of the UTF-8 sequence at p that is an XML character (not a
+ * surrogate, U+FFFE or U+FFFF, at most U+10FFFF, shortest form); 0: none. */
+static size_t qutf8(const unsigned char *p, const unsigned char *e)
+{
+    size_t n, i;
+    uint32_t c;
+
+    if (p[0] >= 0xc2 && p[0] <= 0xdf)
+        n = 2, c = p[0] & 0x1f;
+    else if (p[0] >= 0xe0 && p[0] <= 0xef)
+        n = 3, c = p[0] & 0x0f;
+    else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+        n = 4, c = p[0] & 0x07;
+    else
+        return 0;
+    if ((size_t)(e - p) < n)
+        return 0;
+    for (i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (p[i] & 0x3f);
+    }
+    if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+        (c >= 0xd800 && c <= 0xdfff) || c == 0xfffe || c == 0xffff)
+        return 0;
+    return n;
+}
+
+/* Reads the plain form of a code file: UTF-8 (tab, newline and printable
+ * characters), an optional <?xml version="1.0" encoding="UTF-8"?>,
+ * comments, one <codes> holding only <code> and <drop> elements of plain
+ * text (no entity, no markup). 1 when the file is that; 0 for anything
+ * else, which libxml2 reads as before, with its own messages. */
+static int quick_codes(struct codedoc *d, const char *p, size_t n)
+{
+    static const char decl[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
+    const char *s = p, *e = p + n;
+    char name[16];
+    int empty;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        size_t k;
+
+        if ((p[i] >= 0x20 && p[i] < 0x7f) || p[i] == '\n' || p[i] == '\t')
+            continue;
+        if ((k = qutf8((const unsigned char *)p + i, (const unsigned char *)e)) == 0)
+            return 0;
+        i += k - 1;
+    }
+    if (qstarts(s, e, "<?")) {
+        if (!qstarts(s, e, decl))
+            return 0;
+        s += sizeof(decl) - 1;
+    }
+    if (!qmisc(&s, e) || !qtag(&s, e, name, sizeof(name), &empty, d) || empty ||
+        strcmp(name, "codes") != 0)
+        return 0;
+    d->root_ok = 1;
+    for (;;) {
+        const char *t, *te;
+        char *text;
+
+        if (!qmisc(&s, e))
+            return 0;
+        if (qstarts(s, e, "</")) {
+            for (s += 2, t = s; s < e && *s >= 'a' && *s <= 'z'; s++)
+                ;
+            if ((size_t)(s - t) != 5 || memcmp(t, "codes", 5) != 0)
+                return 0;
+            while (s < e && qspace(*s))
+                s++;
+            if (s >= e || *s != '>')
+                return 0;
+            s++;
+            break;
+        }
+        if (!qtag(&s, e, name, sizeof(name), &empty, NULL) ||
+            (strcmp(name, "code") != 0 && strcmp(name, "drop") != 0))
+            return 0;
+        if (empty) {
+            t = te = s;
+        } else {
+            size_t nl = strlen(name);
+
+            t = s;
+            te = memchr(s, '<', (size_t)(e - s));
+            if (te == NULL || memchr(t, '&', (size_t)(te - t)) || memmem(t, (size_t)(te - t), "]]>", 3) ||
+                !qstarts(te, e, "</") || (size_t)(e - te) < 2 + nl || memcmp(te + 2, name, nl) != 0)
+                return 0;
+            for (s = te + 2 + nl; s < e && qspace(*s); s++)
+                ;
+            if (s >= e || *s != '>')
+                return 0;
+            s++;
+        }
+        text = edi_xstrndup(t, (size_t)(te - t));
+        if (name[0] == 'c')
+            codedoc_add(&d->code, &d->ncode, &d->capcode, text);
+        else
+            codedoc_add(&d->drop, &d->ndrop, &d->capdrop, text);
+    }
+    return qmisc(&s, e) && s == e;
+}
+
+/* The same through libxml2 (load_doc: its messages for what is not
+ * well-formed). */
+static int xml_codes(struct codedoc *d, struct edi_guides *r, const char *rel, struct edi_err *err)
+{
+    xmlDocPtr doc = NULL;
+    xmlNodePtr root, c;
+    int rc;
+
+    if ((rc = load_doc(&doc, r, rel, 0, err)) < 0)
+        return rc;
+    root = xmlDocGetRootElement(doc);
+    d->root_ok = is_el(root, "codes");
+    {
+        char *a[3] = {attr(root, "version"), attr(root, "element"), attr(root, "base")};
+
+        d->v = a[0] ? edi_xstrdup(a[0]) : NULL;
+        d->el = a[1] ? edi_xstrdup(a[1]) : NULL;
+        d->b = a[2] ? edi_xstrdup(a[2]) : NULL;
+        xmlFree(a[0]);
+        xmlFree(a[1]);
+        xmlFree(a[2]);
+    }
+    for (c = root->children; c; c = c->next) {
+        if (is_el(c, "code") || is_el(c, "drop")) {
+            xmlChar *t = xmlNodeGetContent(c);
+
+            if (is_el(c, "code"))
+                codedoc_add(&d->code, &d->ncode, &d->capcode, edi_xstrdup((const char *)t));
+            else
+                codedoc_add(&d->drop, &d->ndrop, &d->capdrop, edi_xstrdup((const char *)t));
+            xmlFree(t);
+        } else if (c->type == XML_ELEMENT_NODE && d->other == NULL) {
+            d->other = edi_xstrdup((const char *)c->name);
+            d->other_line = (int)xmlGetLineNo(c);
+        }
+    }
+    xmlFreeDoc(doc);
+    return 0;
+}
+
 /* Reads one code file into r->pool: its <code>s, or, with base=, the base
- * version's list less its <drop>s plus its <code>s. */
+ * version's list less its <drop>s plus its <code>s. Most files are read by
+ * quick_codes; the rest, and every one it does not take, by libxml2. */
 static int read_code_file(const struct edi_codes **out, struct edi_guides *r, const char *path,
                           const char *rel, const char *version, const char *element,
                           struct edi_err *err)
 {
-    xmlDocPtr doc = NULL;
-    xmlNodePtr root, c;
+    struct codedoc d;
     const struct edi_codes *base = NULL;
-    struct edi_codes *cs, drops = {0, NULL, NULL};
-    char *v = NULL, *el = NULL, *b = NULL;
-    size_t k = 0, nd = 0, i;
+    struct edi_codes *cs, drops = {0, NULL, NULL, NULL, 0};
+    char *data = NULL;
+    size_t n, i;
     int rc;
 
     *out = NULL;
-    if ((rc = load_doc(&doc, r, rel, 0, err)) < 0)
-        return rc;
-    root = xmlDocGetRootElement(doc);
-    v = attr(root, "version");
-    el = attr(root, "element");
-    b = attr(root, "base");
-    if (!is_el(root, "codes") || v == NULL || el == NULL || strcmp(v, version) != 0 ||
-        strcmp(el, element) != 0) {
+    memset(&d, 0, sizeof(d));
+    if (edi_read_file(&data, &n, path, NULL) < 0 || !quick_codes(&d, data, n)) {
+        codedoc_dispose(&d);
+        memset(&d, 0, sizeof(d));
+        if ((rc = xml_codes(&d, r, rel, err)) < 0)
+            goto out;
+    }
+    if (!d.root_ok || d.v == NULL || d.el == NULL || strcmp(d.v, version) != 0 ||
+        strcmp(d.el, element) != 0) {
         rc = edi_fail(err, EDI_ECONFIG, "%s: must be <codes element=\"%s\" version=\"%s\">", path,
                       element, version);
         goto out;
     }
-    if (b) {
-        if (strcmp(b, version) >= 0 || !name_ok(b, 6)) {
-            rc = edi_fail(err, EDI_ECONFIG, "%s: base=\"%s\" must be an earlier version", path, b);
+    if (d.b) {
+        if (strcmp(d.b, version) >= 0 || !name_ok(d.b, 6)) {
+            rc = edi_fail(err, EDI_ECONFIG, "%s: base=\"%s\" must be an earlier version", path, d.b);
             goto out;
         }
-        if ((rc = code_file(&base, r, b, element, 1, err)) < 0)
+        if ((rc = code_file(&base, r, d.b, element, 1, err)) < 0)
             goto out;
     }
-    for (c = root->children; c; c = c->next) {
-        k += is_el(c, "code");
-        nd += is_el(c, "drop");
-        if (c->type == XML_ELEMENT_NODE && !is_el(c, "code") && !is_el(c, "drop")) {
-            rc = edi_fail(err, EDI_ECONFIG, "%s:%d: <%s> in a code list: only <code> and <drop>",
-                          path, (int)xmlGetLineNo(c), (const char *)c->name);
-            goto out;
-        }
+    if (d.other) {
+        rc = edi_fail(err, EDI_ECONFIG, "%s:%d: <%s> in a code list: only <code> and <drop>", path,
+                      d.other_line, d.other);
+        goto out;
     }
-    if (nd) {
-        drops.v = edi_xcalloc(nd, sizeof(*drops.v));
-        for (c = root->children; c; c = c->next)
-            if (is_el(c, "drop"))
-                drops.v[drops.n++] = (const char *)xmlNodeGetContent(c);
+    if (d.ndrop) {
+        drops.v = (const char **)d.drop;
+        drops.n = d.ndrop;
         edi_codes_sort(&drops, &r->pool);
     }
     cs = edi_pool_alloc(&r->pool, sizeof(*cs));
-    cs->v = edi_pool_alloc(&r->pool, ((base ? base->n : 0) + k + 1) * sizeof(*cs->v));
+    cs->v = edi_pool_alloc(&r->pool, ((base ? base->n : 0) + d.ncode + 1) * sizeof(*cs->v));
     for (i = 0; base && i < base->n; i++)
-        if (!nd || !edi_codes_has(&drops, edi_str_c(base->v[i])))
+        if (!d.ndrop || !edi_codes_has(&drops, edi_str_c(base->v[i])))
             cs->v[cs->n++] = base->v[i];
-    for (c = root->children; c; c = c->next) {
-        if (is_el(c, "code")) {
-            xmlChar *t = xmlNodeGetContent(c);
-
-            cs->v[cs->n++] = edi_pool_strdup(&r->pool, (const char *)t);
-            xmlFree(t);
-        }
-    }
+    for (i = 0; i < d.ncode; i++)
+        cs->v[cs->n++] = edi_pool_strdup(&r->pool, d.code[i]);
     if (cs->n == 0) {
         rc = edi_fail(err, EDI_ECONFIG, "%s: an empty code list", path);
         goto out;
@@ -366,26 +677,18 @@ static int read_code_file(const struct edi_codes **out, struct edi_guides *r, co
     *out = cs;
     rc = 0;
 out:
-    for (i = 0; i < drops.n; i++)
-        xmlFree((xmlChar *)drops.v[i]);
-    free(drops.v);
-    xmlFree(v);
-    xmlFree(el);
-    xmlFree(b);
-    xmlFreeDoc(doc);
+    codedoc_dispose(&d);
+    free(data);
     return rc;
 }
 
-/* The code list of data element `element` in `version`, read once and
- * cached in the registry (NULL, and 0, when there is no file for it unless
- * must is set). The list is borrowed from the registry. */
-static int code_file(const struct edi_codes **out, struct edi_guides *r, const char *version,
-                     const char *element, int must, struct edi_err *err)
+/* The registry's entry for element's code list in version, made (not read)
+ * when new. The registry's lock is held. */
+static int codefile_of(struct edi_codefile **out, struct edi_guides *r, const char *version,
+                       const char *element, struct edi_err *err)
 {
-    char rel[64], path[4096];
-    struct stat st;
+    struct edi_codefile *f;
     size_t i;
-    int rc;
 
     *out = NULL;
     if (!name_ok(element, 7) || !name_ok(version, 6))
@@ -393,31 +696,126 @@ static int code_file(const struct edi_codes **out, struct edi_guides *r, const c
                         element);
     /* a linear search: a few hundred lists, looked up only while guides compile */
     for (i = 0; i < r->ncf; i++) {
-        if (strcmp(r->cf[i].element, element) == 0 && strcmp(r->cf[i].version, version) == 0) {
-            *out = r->cf[i].codes;
-            if (*out == NULL && must)
-                return edi_fail(err, EDI_ENOTFOUND, "no code list for element %s in %s", element,
-                                version);
+        if (strcmp(r->cf[i]->element, element) == 0 && strcmp(r->cf[i]->version, version) == 0) {
+            *out = r->cf[i];
             return 0;
         }
     }
-    if ((rc = edi_fmt(rel, sizeof(rel), err, "x12/codes/%s/%s", version, element)) < 0 ||
-        (rc = edi_fmt(path, sizeof(path), err, "%s/%s.xml", r->dir, rel)) < 0)
-        return EDI_ECONFIG;
-    /* a base= list is read (and cached) first, inside this call */
-    if (stat(path, &st) == 0 && (rc = read_code_file(out, r, path, rel, version, element, err)) < 0)
-        return rc;
     if (r->ncf == r->capcf) {
         r->capcf = r->capcf ? r->capcf * 2 : 64;
         r->cf = edi_xrealloc(r->cf, r->capcf * sizeof(*r->cf));
     }
-    snprintf(r->cf[r->ncf].version, sizeof(r->cf[r->ncf].version), "%s", version);
-    snprintf(r->cf[r->ncf].element, sizeof(r->cf[r->ncf].element), "%s", element);
-    r->cf[r->ncf++].codes = *out;
-    if (*out == NULL && must)
-        return edi_fail(err, EDI_ENOTFOUND, "no code list for element %s in %s (looked for %s)",
-                        element, version, path);
+    f = edi_pool_alloc(&r->pool, sizeof(*f));
+    f->r = r;
+    snprintf(f->version, sizeof(f->version), "%s", version);
+    snprintf(f->element, sizeof(f->element), "%s", element);
+    atomic_init(&f->read, 0);
+    r->cf[r->ncf++] = f;
+    *out = f;
     return 0;
+}
+
+static int codefile_path(char *rel, size_t nrel, char *path, size_t npath,
+                         const struct edi_codefile *f, struct edi_err *err)
+{
+    if (edi_fmt(rel, nrel, err, "x12/codes/%s/%s", f->version, f->element) < 0 ||
+        edi_fmt(path, npath, err, "%s/%s.xml", f->r->dir, rel) < 0)
+        return EDI_ECONFIG;
+    return 0;
+}
+
+/* f's list, read from its file the first time (NULL, and 0, when there is
+ * no file unless must is set). A failed read is not kept: the next call
+ * reads again. The registry's lock is held. */
+static int codefile_read(const struct edi_codes **out, struct edi_codefile *f, int must,
+                         struct edi_err *err)
+{
+    char rel[64], path[4096];
+    const struct edi_codes *codes = NULL;
+    struct stat st;
+    int rc;
+
+    *out = NULL;
+    if (atomic_load_explicit(&f->read, memory_order_acquire)) {
+        *out = f->codes;
+        if (*out == NULL && must)
+            return edi_fail(err, EDI_ENOTFOUND, "no code list for element %s in %s", f->element,
+                            f->version);
+        return 0;
+    }
+    if ((rc = codefile_path(rel, sizeof(rel), path, sizeof(path), f, err)) < 0)
+        return rc;
+    /* a base= list is read (and kept) first, inside this call */
+    if (stat(path, &st) == 0 &&
+        (rc = read_code_file(&codes, f->r, path, rel, f->version, f->element, err)) < 0)
+        return rc;
+    f->codes = codes;
+    atomic_store_explicit(&f->read, 1, memory_order_release);
+    *out = codes;
+    if (codes == NULL && must)
+        return edi_fail(err, EDI_ENOTFOUND, "no code list for element %s in %s (looked for %s)",
+                        f->element, f->version, path);
+    return 0;
+}
+
+/* The code list of data element `element` in `version`, read once and
+ * kept in the registry (NULL, and 0, when there is no file for it unless
+ * must is set). The list is borrowed from the registry. The registry's
+ * lock is held. */
+static int code_file(const struct edi_codes **out, struct edi_guides *r, const char *version,
+                     const char *element, int must, struct edi_err *err)
+{
+    struct edi_codefile *f;
+    int rc;
+
+    *out = NULL;
+    if ((rc = codefile_of(&f, r, version, element, err)) < 0)
+        return rc;
+    return codefile_read(out, f, must, err);
+}
+
+/* A guide's reference to a code list, for edi_codefile_get at its first
+ * use. must: the guide names the list, so a missing file is the guide's
+ * error now, with the message of a read; a file that is there but broken
+ * is reported when the list is first needed. */
+static int code_ref(struct edi_codefile **out, struct edi_guides *r, const char *version,
+                    const char *element, int must, struct edi_err *err)
+{
+    struct edi_codefile *f;
+    const struct edi_codes *codes;
+    int rc;
+
+    pthread_mutex_lock(&r->lock);
+    *out = NULL;
+    if ((rc = codefile_of(&f, r, version, element, err)) == 0 && must) {
+        char rel[64], path[4096];
+        struct stat st;
+
+        f->must = 1;
+        if (atomic_load_explicit(&f->read, memory_order_acquire)
+                ? f->codes == NULL
+                : (rc = codefile_path(rel, sizeof(rel), path, sizeof(path), f, err)) == 0 &&
+                      stat(path, &st) != 0)
+            rc = codefile_read(&codes, f, 1, err);
+    }
+    pthread_mutex_unlock(&r->lock);
+    if (rc == 0)
+        *out = f;
+    return rc;
+}
+
+int edi_codefile_get(const struct edi_codes **out, struct edi_codefile *f, struct edi_err *err)
+{
+    int rc;
+
+    if (atomic_load_explicit(&f->read, memory_order_acquire) && (f->codes || !f->must)) {
+        *out = f->codes;
+        return 0;
+    }
+    pthread_mutex_lock(&f->r->lock);
+    rc = codefile_read(out, f, f->must, err);
+    pthread_mutex_unlock(&f->r->lock);
+    return rc;
 }
 
 static void type_of(struct edi_gel *e, const char *t)
@@ -466,6 +864,7 @@ static void rules_of(struct edi_pool *pl, xmlNodePtr n, struct edi_grule **out, 
     for (c = n->children; c; c = c->next) {
         struct edi_grule *r;
         char *kind, *els, *p;
+        size_t i;
 
         if (!is_el(c, "rule"))
             continue;
@@ -491,6 +890,12 @@ static void rules_of(struct edi_pool *pl, xmlNodePtr n, struct edi_grule **out, 
             r->pos[r->n++] = (uint16_t)v;
             p = end;
         }
+        /* the validator's quick test of a rule that holds */
+        r->mask = 0;
+        for (i = 0; i < r->n && r->pos[i] >= 1 && r->pos[i] < 64 && !(r->mask & (1ULL << r->pos[i])); i++)
+            r->mask |= 1ULL << r->pos[i];
+        if (i < r->n)
+            r->mask = 0;
         xmlFree(kind);
         xmlFree(els);
     }
@@ -535,8 +940,8 @@ static int el_of(struct edi_pool *pl, struct edi_gel *e, xmlNodePtr n, const str
     e->max = (uint32_t)lattr(n, "max", 1);
     e->codes = codes_of(pl, n);
     if ((list = attr(n, "list")) != NULL) {
-        e->codes = list_named(ls, list);
-        if (e->codes == NULL) {
+        e->codes = NULL;
+        if (!list_named(e, ls, list)) {
             edi_fail(err, EDI_ECONFIG, "%s:%d: no <codelist id=\"%s\"> in the segment dictionary",
                      n->doc && n->doc->URL ? (const char *)n->doc->URL : "?", (int)xmlGetLineNo(n),
                      list);
@@ -727,7 +1132,8 @@ static int meta_of(struct edi_guide *g, xmlNodePtr root, struct edi_err *err)
 }
 
 /* Gives every ID element without a list, in the segments the structure
- * reaches, its data element's list: only the files a set uses are read. */
+ * reaches, its data element's file, read when a value is first checked
+ * against it: only the lists a set uses are read. */
 static int bind_codes(struct edi_guides *r, const char *version, struct edi_gnode *n,
                       struct edi_err *err)
 {
@@ -749,8 +1155,8 @@ static int bind_codes(struct edi_guides *r, const char *version, struct edi_gnod
         for (j = 0; j < (e->type == 'C' ? e->ncomp : 1); j++) {
             struct edi_gel *x = e->type == 'C' ? &e->comp[j] : e;
 
-            if (x->type == 'I' && x->codes == NULL && x->ref[0] &&
-                (rc = code_file(&x->codes, r, version, x->ref, 0, err)) < 0)
+            if (x->type == 'I' && x->codes == NULL && x->file == NULL && x->ref[0] &&
+                (rc = code_ref(&x->file, r, version, x->ref, 0, err)) < 0)
                 return rc;
         }
     }
@@ -762,10 +1168,12 @@ static int seg_is_id(const struct edi_gnode *n, const char *id)
     return !n->loop && n->seg && strcmp(n->seg->id, id) == 0;
 }
 
-/* Compiles a base guide (given by name) into g. */
-static int compile_base(struct edi_guide *g, struct edi_guides *r, const char *id, struct edi_err *err)
+/* Compiles a base guide (given by name) into g; doc is its file when the
+ * caller has read it (and is freed here), else NULL. */
+static int compile_base(struct edi_guide *g, struct edi_guides *r, const char *id, xmlDocPtr doc,
+                        struct edi_err *err)
 {
-    xmlDocPtr doc = NULL, dict = NULL;
+    xmlDocPtr dict = NULL;
     xmlNodePtr root, c;
     char rel[512];
     struct edi_gseg *segs = NULL;
@@ -773,7 +1181,7 @@ static int compile_base(struct edi_guide *g, struct edi_guides *r, const char *i
     struct lists ls;
     int rc;
 
-    if ((rc = load_doc(&doc, r, id, 1, err)) < 0)
+    if (doc == NULL && (rc = load_doc(&doc, r, id, 1, err)) < 0)
         return rc;
     root = xmlDocGetRootElement(doc);
     if ((rc = meta_of(g, root, err)) < 0)
@@ -933,6 +1341,7 @@ static int restrict_element(struct edi_guide *g, xmlNodePtr x, struct edi_err *e
 
         if (codes && mode && strcmp(mode, "replace") == 0) {
             e->codes = codes;
+            e->file = NULL;
             e->pcodes = NULL;
         } else if (codes)
             e->pcodes = codes;
@@ -1000,12 +1409,53 @@ static int add_require(struct edi_guide *g, xmlNodePtr x, struct edi_err *err)
     return rc;
 }
 
+static int first_cmp(const void *a, const void *b)
+{
+    const struct edi_gfirst *x = a, *y = b;
+
+    return x->key < y->key ? -1 : x->key > y->key ? 1 : x->kid < y->kid ? -1 : x->kid > y->kid;
+}
+
+/* The walk's index of every loop (guide.c: locate, missing), once usage
+ * is final. */
+static void index_loops(struct edi_pool *pl, struct edi_gnode *n)
+{
+    uint32_t k, j, u;
+
+    if (!n->loop)
+        return;
+    n->next_m = edi_pool_alloc(pl, (n->nkid + 1) * sizeof(*n->next_m));
+    n->next_same = edi_pool_alloc(pl, (n->nkid ? n->nkid : 1) * sizeof(*n->next_same));
+    n->first = edi_pool_alloc(pl, (n->nkid ? n->nkid : 1) * sizeof(*n->first));
+    n->next_m[n->nkid] = n->nkid;
+    for (k = n->nkid; k-- > 0;)
+        n->next_m[k] = n->kid[k].usage == 'M' ? k : n->next_m[k + 1];
+    for (k = 0; k < n->nkid; k++) {
+        n->next_same[k] = n->nkid;
+        for (j = k + 1; j < n->nkid; j++)
+            if (n->kid[j].seg && n->kid[k].seg && n->kid[j].seg->key == n->kid[k].seg->key) {
+                n->next_same[k] = j;
+                break;
+            }
+        n->first[k].key = n->kid[k].seg ? n->kid[k].seg->key : 0;
+        n->first[k].kid = k;
+    }
+    qsort(n->first, n->nkid, sizeof(*n->first), first_cmp);
+    for (k = u = 0; k < n->nkid; k++)
+        if (n->first[k].key && (u == 0 || n->first[u - 1].key != n->first[k].key))
+            n->first[u++] = n->first[k];
+    n->nfirst = u;
+    for (k = 0; k < n->nkid; k++)
+        index_loops(pl, &n->kid[k]);
+}
+
 static int compile(struct edi_guide **out, struct edi_guides *r, const char *id, struct edi_err *err)
 {
     struct edi_guide *g = edi_xcalloc(1, sizeof(*g));
     xmlDocPtr doc = NULL;
     xmlNodePtr root, c;
     char *base = NULL;
+    size_t i;
     int rc;
 
     *out = NULL;
@@ -1015,12 +1465,12 @@ static int compile(struct edi_guide **out, struct edi_guides *r, const char *id,
     root = xmlDocGetRootElement(doc);
     base = attr(root, "base");
     if (base == NULL) {
-        xmlFreeDoc(doc);
+        /* read once, as compile_base would read it: the doc moves there */
+        rc = compile_base(g, r, id, doc, err);
         doc = NULL;
-        rc = compile_base(g, r, id, err);
         goto out;
     }
-    if ((rc = compile_base(g, r, base, err)) < 0)
+    if ((rc = compile_base(g, r, base, NULL, err)) < 0)
         goto out;
     g->base = edi_pool_strdup(&g->pool, base);
     g->id = pattr(&g->pool, root, "id");
@@ -1042,6 +1492,16 @@ out:
         edi_pool_dispose(&g->pool);
         free(g);
         return rc;
+    }
+    index_loops(&g->pool, &g->root);
+    for (i = 0; i < g->nsegs; i++) {
+        struct edi_gseg *sg = &g->segs[i];
+        uint16_t k;
+
+        sg->last_m = 0;
+        for (k = 0; k < sg->nel; k++)
+            if (sg->el[k].usage == 'M')
+                sg->last_m = (uint16_t)(k + 1);
     }
     *out = g;
     return 0;
@@ -1065,6 +1525,7 @@ int edi_guides_new(struct edi_guides **out, const char *schema_dir, struct edi_e
     r = edi_xcalloc(1, sizeof(*r));
     r->dir = edi_xstrdup(schema_dir);
     edi_pool_init(&r->pool);
+    pthread_mutex_init(&r->lock, NULL);
     xmlSetStructuredErrorFunc(&x, (xmlStructuredErrorFunc)on_xml_error);
     {
         xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(path);
@@ -1096,6 +1557,7 @@ void edi_guides_free(struct edi_guides *r)
     }
     free(r->c);
     free(r->cf);
+    pthread_mutex_destroy(&r->lock);
     edi_pool_dispose(&r->pool);
     if (r->xsd)
         xmlSchemaFree(r->xsd);
@@ -1111,7 +1573,12 @@ const char *edi_guides_dir(const struct edi_guides *r)
 int edi_guides_codes(const struct edi_codes **out, struct edi_guides *r, const char *version,
                      const char *element, struct edi_err *err)
 {
-    return code_file(out, r, version, element, 1, err);
+    int rc;
+
+    pthread_mutex_lock(&r->lock);
+    rc = code_file(out, r, version, element, 1, err);
+    pthread_mutex_unlock(&r->lock);
+    return rc;
 }
 
 int edi_guides_get(const struct edi_guide **out, struct edi_guides *r, const char *id,

@@ -1,15 +1,21 @@
 /*
  * bench.c — `make bench`: makes its own inputs and prints figures.
  *
- *   1. 10,000 Amazon-style RP 850s in one interchange (about 6 MB):
+ *   1. 10,000 Amazon-style RP 850s in one interchange (about 5 MB):
  *      tokenize + envelope checks, full guide validation, validation + 997,
- *      each as MB/s on one core (best of several runs, from memory);
+ *      each as MB/s on one core (best and median of several runs, from
+ *      memory); then whole processes on the same file, best and median of
+ *      3: `wharf edi validate` (CPU and wall), its start-up alone (the same
+ *      command on a one-PO file) and node-x12's strict parse
+ *      (tests/bench/x12parse.js, when build/node holds node-x12: the
+ *      independent-parser tier installs it);
  *   2. the gateway end to end, ship notices and invoices (child processes);
  *   3. HTTP requests a second through gw_http_do: 2,000 small POSTs on one
  *      kept-alive connection to a libmicrohttpd server on loopback;
  *   4. a large interchange (BENCH_BIG_MB, default 1024 MB) validated from
  *      disk by `wharf edi validate` in a child process: MB/s and peak RSS.
  *
+ * `build/bench DIR edi` runs part 1 only.
  * Figures, not assertions: nothing here fails on a slow machine.
  */
 #include "edi/check.h"
@@ -123,11 +129,25 @@ static double cpu_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Best CPU time of `runs` checks over the buffer. */
-static double time_check(const char *data, size_t n, struct edi_guides *g, int envelope_only,
-                         int with_ack, int runs, struct edi_check_stats *st)
+static int dbl_cmp(const void *a, const void *b)
 {
-    double best = 1e9;
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* The median of n times (sorted in place); v[0] is then the best. */
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(*v), dbl_cmp);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* CPU times of `runs` checks over the buffer: best, and the median in *med. */
+static double time_check(const char *data, size_t n, struct edi_guides *g, int envelope_only,
+                         int with_ack, int runs, struct edi_check_stats *st, double *med)
+{
+    double t[16];
     int i;
 
     for (i = 0; i < runs; i++) {
@@ -136,7 +156,7 @@ static double time_check(const char *data, size_t n, struct edi_guides *g, int e
         struct edi_ack_opts ao;
         struct edi_ctl_counter ctr;
         struct edi_err err;
-        double t0, t;
+        double t0;
 
         memset(&o, 0, sizeof(o));
         memset(&ao, 0, sizeof(ao));
@@ -151,12 +171,11 @@ static double time_check(const char *data, size_t n, struct edi_guides *g, int e
             fprintf(stderr, "bench: %s\n", err.msg);
             exit(1);
         }
-        t = cpu_s() - t0;
-        if (t < best)
-            best = t;
+        t[i] = cpu_s() - t0;
         edi_ack_dispose(&ack);
     }
-    return best;
+    *med = median(t, runs);
+    return t[0];
 }
 
 /* Runs argv in a child; returns its CPU seconds and peak RSS (MB). */
@@ -252,6 +271,99 @@ static void bench_http(unsigned long n)
            (double)n / w0, w0, c0, ok);
 }
 
+/* A command run 3 times: best and median CPU (user + system) and wall
+ * seconds; the exit status of the last run. */
+struct runs3 {
+    double cpu, cpu_med, wall, wall_med;
+    int rc;
+};
+
+static int run3(struct runs3 *out, char *const argv[])
+{
+    double cpu[3], wall[3], rss;
+    int i;
+
+    for (i = 0; i < 3; i++)
+        if ((out->rc = run_child(&cpu[i], &rss, &wall[i], argv)) < 0 || out->rc == 127)
+            return -1;
+    out->cpu_med = median(cpu, 3);
+    out->cpu = cpu[0];
+    out->wall_med = median(wall, 3);
+    out->wall = wall[0];
+    return 0;
+}
+
+/* Part 1: the EDI core on the 10,000 POs, in process and as processes. */
+static int bench_edi(const char *dir, const char *wharf, const char *schemas)
+{
+    char small[4096], one[4096], modules[4096];
+    struct edi_guides *g;
+    struct edi_check_stats st;
+    struct edi_err err;
+    unsigned long made, made1;
+    char *data;
+    size_t n;
+    double t, med, mb;
+    struct runs3 full, start, node;
+    struct stat sb;
+
+    snprintf(small, sizeof(small), "%s/po-10000.edi", dir);
+    snprintf(one, sizeof(one), "%s/po-1.edi", dir);
+    if (make_file(small, 10000, 0, &made) < 0 || make_file(one, 1, 0, &made1) < 0)
+        return -1;
+    if (edi_guides_new(&g, schemas, &err) < 0 || edi_read_file(&data, &n, small, &err) < 0) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        return -1;
+    }
+    mb = (double)n / 1e6;
+    printf("input: %lu Amazon RP 850s, %.1f MB (%s); in process, CPU time, best and median\n", made,
+           mb, small);
+    t = time_check(data, n, g, 1, 0, 7, &st, &med);
+    printf("  tokenize + envelope checks   %8.1f MB/s   (median %.1f MB/s; %.3f s, %llu sets)\n",
+           mb / t, mb / med, t, (unsigned long long)st.sets);
+    t = time_check(data, n, g, 0, 0, 7, &st, &med);
+    printf("  full guide validation        %8.1f MB/s   (median %.1f MB/s; %.3f s, %llu accepted, %llu findings)\n",
+           mb / t, mb / med, t, (unsigned long long)st.accepted, (unsigned long long)st.findings);
+    t = time_check(data, n, g, 0, 1, 7, &st, &med);
+    printf("  validation + 997             %8.1f MB/s   (median %.1f MB/s; %.3f s, %.0f POs/s)\n",
+           mb / t, mb / med, t, (double)st.sets / t);
+    free(data);
+    edi_guides_free(g);
+
+    printf("whole processes on the same file, best and median of 3 (CPU = user + system)\n");
+    {
+        char *args[] = {(char *)wharf, "edi", "validate", small, NULL};
+        char *args1[] = {(char *)wharf, "edi", "validate", one, NULL};
+
+        if (run3(&full, args) < 0 || run3(&start, args1) < 0) {
+            fprintf(stderr, "bench: cannot run %s\n", wharf);
+            return -1;
+        }
+    }
+    printf("  wharf edi validate           %8.1f MB/s   (%.1f ms CPU, median %.1f; %.1f ms wall, median %.1f; exit %d)\n",
+           mb / full.cpu, full.cpu * 1e3, full.cpu_med * 1e3, full.wall * 1e3, full.wall_med * 1e3,
+           full.rc);
+    printf("  start-up (a one-PO file)     %8.1f ms     (CPU, median %.1f; %.1f ms wall, median %.1f)\n",
+           start.cpu * 1e3, start.cpu_med * 1e3, start.wall * 1e3, start.wall_med * 1e3);
+    printf("  without start-up             %8.1f MB/s\n", mb / (full.cpu - start.cpu));
+    snprintf(modules, sizeof(modules), "build/node/node_modules");
+    if (stat("build/node/node_modules/node-x12/package.json", &sb) == 0 &&
+        system("command -v node > /dev/null") == 0) {
+        char *args[] = {"/usr/bin/env", "node", "tests/bench/x12parse.js", modules, small, NULL};
+
+        if (run3(&node, args) == 0 && node.rc == 0)
+            printf("  node-x12 strict parse        %8.1f MB/s   (%.0f ms CPU, median %.0f; %.0f ms wall): wharf %.0fx faster (CPU), %.0fx (wall)\n",
+                   mb / node.cpu, node.cpu * 1e3, node.cpu_med * 1e3, node.wall * 1e3,
+                   node.cpu / full.cpu, node.wall / full.wall);
+        else
+            printf("  node-x12 strict parse        failed (exit %d)\n", node.rc);
+    } else {
+        printf("  node-x12 strict parse        skipped: no build/node/node_modules/node-x12 or no node\n"
+               "                               (tests/integration/independent.sh installs it)\n");
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "build/bench-data";
@@ -260,36 +372,17 @@ int main(int argc, char **argv)
     const char *schemas = getenv("WHARF_SCHEMAS") ? getenv("WHARF_SCHEMAS") : WHARF_SCHEMAS;
     unsigned long long big = (bigmb ? strtoull(bigmb, NULL, 10) : 1024) << 20;
     char small[4096], large[4096];
-    struct edi_guides *g;
-    struct edi_check_stats st;
-    struct edi_err err;
     unsigned long made;
-    char *data;
-    size_t n;
-    double t, mb;
+    double t;
 
     mkdir(dir, 0755);
     snprintf(small, sizeof(small), "%s/po-10000.edi", dir);
     snprintf(large, sizeof(large), "%s/big.edi", dir);
-    if (make_file(small, 10000, 0, &made) < 0)
+    if (bench_edi(dir, wharf, schemas) < 0)
         return 1;
-    if (edi_guides_new(&g, schemas, &err) < 0 || edi_read_file(&data, &n, small, &err) < 0) {
-        fprintf(stderr, "bench: %s\n", err.msg);
-        return 1;
-    }
-    mb = (double)n / 1e6;
-    printf("input: %lu Amazon RP 850s, %.1f MB (%s)\n", made, mb, small);
-    t = time_check(data, n, g, 1, 0, 7, &st);
-    printf("  tokenize + envelope checks   %8.1f MB/s   (%.3f s, %llu sets)\n", mb / t, t,
-           (unsigned long long)st.sets);
-    t = time_check(data, n, g, 0, 0, 5, &st);
-    printf("  full guide validation        %8.1f MB/s   (%.3f s, %llu accepted, %llu findings)\n",
-           mb / t, t, (unsigned long long)st.accepted, (unsigned long long)st.findings);
-    t = time_check(data, n, g, 0, 1, 5, &st);
-    printf("  validation + 997             %8.1f MB/s   (%.3f s, %.0f POs/s)\n", mb / t, t,
-           (double)st.sets / t);
-    free(data);
-    edi_guides_free(g);
+    if (argc > 2 && strcmp(argv[2], "edi") == 0)
+        return 0;
+    made = 10000;
 
     /* the gateway end to end: a workspace, the 10,000 POs dropped in, one
      * pass (claim, store, validate, 997, map, sales orders, ERP files) */

@@ -13,6 +13,9 @@
 #include "edi/check.h"
 #include "edi/guide.h"
 
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -195,6 +198,74 @@ static void test_partner_narrows(void **state)
 
 /* Every file under x12/codes/VERSION/ loads as the list of the element it
  * is named for; a 005010 file with base= resolves against 004010. */
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The list of dir/x12/codes/VERSION/EL.xml as libxml2 reads it (base=:
+ * the base's less the drops plus the codes), sorted, into *out; the
+ * independent reading that the registry's quick reader must agree with. */
+static size_t xml_list(char ***out, const char *dir, const char *version, const char *el)
+{
+    char path[4096];
+    xmlDocPtr doc;
+    xmlNodePtr root, c;
+    xmlChar *base;
+    char **v = NULL;
+    size_t n = 0, i, k;
+
+    snprintf(path, sizeof(path), "%s/x12/codes/%s/%s.xml", dir, version, el);
+    doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+    assert_non_null(doc);
+    root = xmlDocGetRootElement(doc);
+    base = xmlGetProp(root, BAD_CAST "base");
+    if (base)
+        n = xml_list(&v, dir, (const char *)base, el);
+    xmlFree(base);
+    v = realloc(v, (n + 20000) * sizeof(*v));
+    for (c = root->children; c; c = c->next) {
+        char *t;
+
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        t = (char *)xmlNodeGetContent(c);
+        if (strcmp((const char *)c->name, "code") == 0) {
+            v[n++] = strdup(t);
+        } else if (strcmp((const char *)c->name, "drop") == 0) {
+            for (i = k = 0; i < n; i++)
+                if (strcmp(v[i], t) == 0)
+                    free(v[i]);
+                else
+                    v[k++] = v[i];
+            n = k;
+        }
+        xmlFree(t);
+    }
+    xmlFreeDoc(doc);
+    qsort(v, n, sizeof(*v), str_cmp);
+    *out = v;
+    return n;
+}
+
+/* The registry's list of version/el (in G, or a registry on dir) equals
+ * libxml2's reading of its file. */
+static void same_as_xml(const struct edi_codes *c, const char *dir, const char *version, const char *el)
+{
+    char **want;
+    size_t n = xml_list(&want, dir, version, el), i;
+
+    if (n != c->n)
+        fail_msg("%s/%s: %zu codes, libxml2 reads %zu", version, el, c->n, n);
+    for (i = 0; i < n; i++) {
+        if (strcmp(c->v[i], want[i]) != 0)
+            fail_msg("%s/%s: code %zu is '%s', libxml2 reads '%s'", version, el, i, c->v[i], want[i]);
+        free(want[i]);
+    }
+    free(want);
+}
+
+/* Every code file loads, with the codes libxml2 reads in it. */
 static void test_every_file_loads(void **state)
 {
     static const char *versions[] = {"004010", "005010"};
@@ -223,6 +294,7 @@ static void test_every_file_loads(void **state)
             if (edi_guides_codes(&c, G, versions[v], el, &err) < 0)
                 fail_msg("%s/%s: %s", versions[v], el, err.msg);
             assert_true(c->n > 0);
+            same_as_xml(c, WHARF_SCHEMAS, versions[v], el);
             n++;
         }
         closedir(d);
@@ -348,6 +420,213 @@ static void test_broken_files(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+
+/* ---- code lists read on first use ------------------------------------------------ */
+
+/* A schemas folder of the real 850 guide and code lists, with REF01's list
+ * (128) broken and, in a second run, e355 (a list the dictionary names)
+ * missing. A set that never checks a value against the broken list passes;
+ * the first one that does fails with the error a read of that file gives,
+ * again on every use until the file is fixed; a missing named list is
+ * still the guide's error when it compiles. */
+static void test_lists_read_on_first_use(void **state)
+{
+    static const char *no_ref = "BEG*00*NE*4Z32PABC**20240315~\n" B850_LINE B850_TAIL;
+    static const char *with_ref = "BEG*00*NE*4Z32PABC**20240315~\nREF*CR*ACME1~\n" B850_LINE B850_TAIL;
+    char dir[] = "/tmp/wharf-lazy-XXXXXX", cwd[1024], real[2048], cmd[16384];
+    const struct edi_codes *c;
+    const struct edi_guide *g;
+    struct edi_guides *r;
+    struct edi_err err, want;
+    struct keep k;
+    struct edi_guides *saved = G;
+    char *text;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    snprintf(real, sizeof(real), "%s%s", WHARF_SCHEMAS[0] == '/' ? "" : cwd,
+             WHARF_SCHEMAS[0] == '/' ? WHARF_SCHEMAS : "/" WHARF_SCHEMAS);
+    snprintf(cmd, sizeof(cmd),
+             "mkdir -p '%s/x12/004010' '%s/x12/codes/004010' && ln -s '%s/guide.xsd' '%s/' && "
+             "ln -s '%s/x12/004010/segments.xml' '%s/x12/004010/850.xml' '%s/x12/004010/' && "
+             "ln -s '%s'/x12/codes/004010/*.xml '%s/x12/codes/004010/' && rm '%s/x12/codes/004010/128.xml'",
+             dir, dir, real, dir, real, real, dir, real, dir, dir);
+    assert_int_equal(system(cmd), 0);
+    tu_put(dir, "x12/codes/004010/128.xml", "<codes element=\"128\" version=\"004010\"><code>CR</codes>");
+
+    /* what reading the broken file says */
+    edi_err_clear(&want);
+    assert_int_equal(edi_guides_new(&r, dir, &want), 0);
+    assert_int_equal(edi_guides_codes(&c, r, "004010", "128", &want), EDI_ECONFIG);
+    assert_non_null(strstr(want.msg, "128.xml"));
+    edi_guides_free(r);
+
+    edi_err_clear(&err);
+    assert_int_equal(edi_guides_new(&r, dir, &err), 0);
+    G = r;
+    assert_int_equal(edi_guides_get(&g, r, "x12/004010/850", &err), 0);
+    assert_int_equal(run(&k, "x12/004010/850", "004010", no_ref), 0);
+    assert_int_equal(k.n, 0);
+    for (int i = 0; i < 2; i++) {
+        struct edi_check_opts o = {.guides = r, .guide_id = "x12/004010/850", .report = on_report, .ctx = &k};
+        struct edi_check_stats st;
+
+        text = tu_wrap("850", "004010", with_ref);
+        edi_err_clear(&err);
+        assert_int_equal(edi_check_mem(&st, text, strlen(text), &o, &err), EDI_ECONFIG);
+        assert_string_equal(err.msg, want.msg);
+        free(text);
+    }
+    /* fixed: read now */
+    tu_put(dir, "x12/codes/004010/128.xml", "<codes element=\"128\" version=\"004010\"><code>CR</code></codes>");
+    assert_int_equal(run(&k, "x12/004010/850", "004010", with_ref), 0);
+    assert_int_equal(k.n, 0);
+    assert_int_equal(run(&k, "x12/004010/850", "004010",
+                         "BEG*00*NE*4Z32PABC**20240315~\nREF*ZZ*ACME1~\n" B850_LINE B850_TAIL), 0);
+    assert_int_equal(k.n, 1);
+    assert_string_equal(k.f[0].code, "element-invalid-code");
+    edi_guides_free(r);
+
+    /* a list the dictionary names by element="355", without its file */
+    snprintf(cmd, sizeof(cmd), "rm '%s/x12/codes/004010/355.xml'", dir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(edi_guides_new(&r, dir, &err), 0);
+    edi_err_clear(&err);
+    assert_int_equal(edi_guides_get(&g, r, "x12/004010/850", &err), EDI_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "no code list for element 355 in 004010 (looked for"));
+    edi_guides_free(r);
+    G = saved;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+
+/* ---- the quick reader ------------------------------------------------------------- */
+
+/* Code files in forms the quick reader takes and in forms it leaves to
+ * libxml2 (entities, CDATA, comments inside a code, a DOCTYPE, CR LF,
+ * Latin-1 bytes, odd declarations, duplicate attributes): each list is
+ * what libxml2 reads, or the error it gives. */
+static void test_quick_reader(void **state)
+{
+    static const struct {
+        const char *text;
+        int ok;
+    } cases[] = {
+        {"<codes element=\"1\" version=\"004010\"><code>A</code><code>B</code></codes>", 1},
+        {"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- c -->\n<codes version='004010' element='1'>\n"
+         "  <code name=\"x &amp; y &quot;z&quot; \xe2\x80\x99\">A1</code>\n  <code/>\n<!---->\n"
+         "  <code   name = 'q>r' >B </code >\n</codes >\n<!-- end -->\n", 1},
+        {"<codes element=\"1\" version=\"004010\"><code>A&amp;B</code><code>&#67;</code></codes>", 1},
+        {"<codes element=\"1\" version=\"004010\"><code><![CDATA[X<Y]]></code></codes>", 1},
+        {"<codes element=\"1\" version=\"004010\"><code>A<!-- no -->B</code></codes>", 1},
+        {"<codes element=\"1\" version=\"004010\">\r\n<code>A\r\nB</code></codes>", 1},
+        {"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><codes element=\"1\" version=\"004010\">"
+         "<code name=\"\xe9\">E</code></codes>", 1},
+        {"<?xml version='1.0'?><codes element=\"1\" version=\"004010\"><code>V</code></codes>", 1},
+        {"<codes element=\"1\" version=\"004010\" element=\"1\"><code>A</code></codes>", 0},
+        {"<codes element=\"1\" version=\"004010\"><code>A</code></codes>junk", 0},
+        {"<codes element=\"1\" version=\"004010\"><code>A</code><!-- a -- b --></codes>", 0},
+        {"<codes element=\"1\" version=\"004010\"><code>A</code><code>]]></code></codes>", 0},
+        {"<codes element=\"1\" version=\"004010\"><code>\xff</code></codes>", 0},
+        {"<codes element=\"1\" version=\"004010\"><code name=\"&nope;\">A</code></codes>", 0},
+        {"<codes element=\"1\" version=\"004010\"><code>A</drop></codes>", 0},
+    };
+    char dir[] = "/tmp/wharf-quick-XXXXXX", cmd[8400], cwd[2048], xsd[4096];
+    size_t i;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    snprintf(xsd, sizeof(xsd), "%s%s/guide.xsd", WHARF_SCHEMAS[0] == '/' ? "" : cwd,
+             WHARF_SCHEMAS[0] == '/' ? WHARF_SCHEMAS : "/" WHARF_SCHEMAS);
+    snprintf(cmd, sizeof(cmd), "mkdir -p '%s/x12/codes/004010' && ln -s '%s' '%s/'", dir, xsd, dir);
+    assert_int_equal(system(cmd), 0);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct edi_guides *r;
+        const struct edi_codes *c;
+        struct edi_err err;
+        int rc;
+
+        tu_put(dir, "x12/codes/004010/1.xml", cases[i].text);
+        edi_err_clear(&err);
+        assert_int_equal(edi_guides_new(&r, dir, &err), 0);
+        rc = edi_guides_codes(&c, r, "004010", "1", &err);
+        if (cases[i].ok) {
+            if (rc != 0)
+                fail_msg("case %zu: %s", i, err.msg);
+            same_as_xml(c, dir, "004010", "1");
+        } else {
+            /* not well-formed: libxml2's message, with the file and line */
+            if (rc != EDI_ECONFIG || strstr(err.msg, "1.xml:") == NULL)
+                fail_msg("case %zu: rc %d: %s", i, rc, err.msg);
+        }
+        edi_guides_free(r);
+    }
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* ---- the lookup table -------------------------------------------------------------- */
+
+/* edi_codes_has against a plain scan, for lists small (binary search),
+ * large (the table), with long codes (strings) and with an empty code,
+ * over codes, their prefixes, extensions and near misses. */
+static void test_lookup_table(void **state)
+{
+    static const char *const shapes[] = {"A", "AB", "ABC", "A1", "0", "00", "000", "ZZZZZZZ",
+                                         "ZZZZZZ", "1234567", "12345678", "9"};
+    char probe[64][12];
+    size_t sizes[] = {3, 7, 8, 9, 40, 300};
+    size_t np = 0, i, j, t;
+
+    (void)state;
+    for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+        snprintf(probe[np++], sizeof(probe[0]), "%s", shapes[i]);
+        snprintf(probe[np++], sizeof(probe[0]), "%sX", shapes[i]);
+        snprintf(probe[np++], sizeof(probe[0]), "%.*s", (int)strlen(shapes[i]) - 1, shapes[i]);
+    }
+    for (t = 0; t < sizeof(sizes) / sizeof(sizes[0]) * 3; t++) {
+        struct edi_pool pl;
+        struct edi_codes c = {0, NULL, NULL, NULL, 0};
+        size_t n = sizes[t % 6], k = 0;
+
+        edi_pool_init(&pl);
+        c.v = edi_pool_alloc(&pl, (n + 16) * sizeof(*c.v));
+        for (i = 0; i < n; i++) {
+            char code[16];
+
+            /* t/6 == 1: one code longer than 7 (no keys); 2: an empty code */
+            if (i == 0 && t / 6 == 1)
+                snprintf(code, sizeof(code), "LONGCODE9");
+            else if (i == 0 && t / 6 == 2)
+                code[0] = '\0';
+            else if (i < sizeof(shapes) / sizeof(shapes[0]) && i % 2)
+                snprintf(code, sizeof(code), "%s", shapes[i]);
+            else
+                snprintf(code, sizeof(code), "%zu%c", i * 7919 % 100000, (char)('A' + i % 26));
+            c.v[k++] = edi_pool_strdup(&pl, code);
+        }
+        c.n = k;
+        edi_codes_sort(&c, &pl);
+        if (t / 6 == 0 && n >= 8)
+            assert_non_null(c.hash);
+        if (t / 6 != 0 || n < 8)
+            assert_null(c.hash);
+        for (i = 0; i < c.n + np; i++) {
+            const char *q = i < c.n ? c.v[i] : probe[i - c.n];
+            int want = 0;
+
+            for (j = 0; j < c.n && !want; j++)
+                want = strcmp(c.v[j], q) == 0;
+            if (edi_codes_has(&c, edi_str_c(q)) != want)
+                fail_msg("list %zu (%zu codes): '%s' should%s be found", t, c.n, q, want ? "" : " not");
+        }
+        edi_pool_dispose(&pl);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +635,9 @@ int main(void)
         cmocka_unit_test(test_every_file_loads),
         cmocka_unit_test(test_lookups),
         cmocka_unit_test(test_broken_files),
+        cmocka_unit_test(test_lists_read_on_first_use),
+        cmocka_unit_test(test_lookup_table),
+        cmocka_unit_test(test_quick_reader),
     };
 
     return cmocka_run_group_tests(tests, tu_guides_setup, tu_guides_teardown);

@@ -165,6 +165,7 @@ struct gcase {
 #define G856_5 "x12/005010/856"
 #define DF "partners/amazon-df/850"
 #define RP "partners/amazon-rp/856"
+#define RP855 "partners/amazon-rp/855"
 
 static const struct gcase cases[] = {
     /* valid */
@@ -191,6 +192,13 @@ static const struct gcase cases[] = {
     {"loop over max", G850, B850, "PO1*", S26("SAC*A*F050~\n") "PO1*",
      "loop-over-max", {"SAC", 28, 0, 0, "4", NULL}},
     {"856 HL loop repeats freely", G856, RP856, NULL, NULL, "", NOAT},
+    /* the walk's loop index and last mandatory element are made after a
+     * partner's restrictions: what it makes mandatory is missed */
+    {"855 valid against amazon-rp", RP855, B855, NULL, NULL, "", NOAT},
+    {"partner-mandatory loop segment missing", RP855, B855, "ACK*IA*24*EA*068*20240318~\n", "",
+     "segment-missing", {"ACK", 4, 0, 0, "3", NULL}},
+    {"partner-mandatory element past the values", RP855, B855, "EA*12.50*PE*UP*012345678905~", "EA*12.50~",
+     "element-missing", {"PO1", 3, 6, 0, "8", "1"}},
 
     /* elements */
     {"element missing", G850, B850, "NE*4Z32PABC*", "NE**", "element-missing", {"BEG", 2, 3, 0, "8", "1"}},
