@@ -1415,6 +1415,37 @@ out:
     gw_store_close(s);
 }
 
+/* 1 (rs answered 409) when document id is a set rejected on its own in
+ * file, a file that was accepted: SPEC: issue 17 — its 997 (AK5 R) told
+ * the partner the set was refused, so the partner sends it again
+ * corrected; taking the old one in now would make an order the partner
+ * believes refused. Only whole quarantined files are reprocessed. */
+static int set_rejected(const struct gw_api *a, struct gw_store *s, int64_t id, int64_t file,
+                        struct gw_server_resp *rs)
+{
+    struct gw_document *d = NULL;
+    struct gw_raw *raw = NULL;
+    struct edi_err err;
+    int refused = 0;
+
+    (void)a;
+    edi_err_clear(&err);
+    if (gw_store_document(&d, s, id, &err) == 0 && gw_store_get_raw(&raw, s, file, &err) == 0 &&
+        d->state && strcmp(d->state, "rejected") == 0 && raw->verdict && strcmp(raw->verdict, "archived") == 0) {
+        char msg[300];
+
+        snprintf(msg, sizeof(msg),
+                 "document %lld was rejected in the acknowledgment of file #%lld, which was accepted: the "
+                 "partner was told and sends a corrected one; only a quarantined file is reprocessed",
+                 (long long)id, (long long)file);
+        gw_server_error(rs, 409, msg);
+        refused = 1;
+    }
+    gw_raw_free(raw);
+    gw_documents_free(d, d ? 1 : 0);
+    return refused;
+}
+
 /* POST quarantine/ID/reprocess and documents/ID/reprocess (the file the
  * document came in): `wharf reprocess ID`, for operators. */
 static void reprocess(struct gw_api *a, int document, const struct gw_server_req *rq, struct gw_server_resp *rs)
@@ -1444,6 +1475,8 @@ static void reprocess(struct gw_api *a, int document, const struct gw_server_req
         gw_server_error(rs, rc == EDI_ENOTFOUND ? 404 : 503, err.msg);
         goto out;
     }
+    if (document && set_rejected(a, s, id, file, rs))
+        goto out;
     gw_store_close(s);
     s = NULL;
     if (ctx_open(&c, a, rs) < 0)

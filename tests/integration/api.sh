@@ -12,7 +12,7 @@
 # WHARF. Prints ok/not ok lines.
 set -u
 . "$(dirname "$0")/lib.bash" "$@"
-command -v curl > /dev/null || { skip 108 "curl is not installed"; exit 0; }
+command -v curl > /dev/null || { skip 110 "curl is not installed"; exit 0; }
 pids=""
 trap 'for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 ws2=$tmp/ws2
@@ -129,6 +129,9 @@ req -b "$tmp/op.jar" "$B/documents/$BAD/findings"
 has "a rejected document's findings, one a line, with position and rule" '"segment 2: BEG03 .*is required.*\[element-missing\]"' "$tmp/body"
 req -b "$tmp/v.jar" "$B/documents/$BAD/findings"
 has "  a DF one's, to a viewer: position and rule only" '"segment 2: \[hidden: operators only\] \[element-missing\]"' "$tmp/body"
+req -b "$tmp/op.jar" -H "X-CSRF-Token: $OPCSRF" -X POST "$B/documents/$BAD/reprocess"
+code "a set rejected in an accepted file is not reprocessed: 409" 409
+has "  saying its acknowledgment told the partner" 'rejected in the acknowledgment of file #[0-9]*, which was accepted' "$tmp/body"
 req -b "$tmp/v.jar" "$B/documents/$RPDOC"
 [ "$(jget 'j["kind"], j["state"]')" = "('850', 'accepted')" ] && ok "one document by id" || no "document" "$tmp/body"
 req -b "$tmp/v.jar" "$B/documents/$RPDOC/raw"
