@@ -321,6 +321,11 @@ void map_engine_set_workspace(struct map_engine *e, const char *workspace)
     map_codes_set_local_dir(e->codes, workspace);
 }
 
+void map_engine_limit(struct map_engine *e, unsigned long xpath_ops)
+{
+    e->op_limit = xpath_ops;
+}
+
 void map_engine_free(struct map_engine *e)
 {
     size_t i;
@@ -514,6 +519,10 @@ int map_run(xmlDocPtr *out, struct map_engine *e, const struct map_info *m, xmlD
     run.messages = &msg;
     map_register_functions(t);
     xsltSetCtxtSecurityPrefs(e->sec, t);
+    if (e->op_limit && t->xpathCtxt) {
+        t->xpathCtxt->opLimit = e->op_limit;
+        t->xpathCtxt->opCount = 0;
+    }
     params = edi_xcalloc(2 * o->nparams + 1, sizeof(*params));
     for (i = 0; i < o->nparams; i++) {
         params[2 * i] = o->params[i].name;
@@ -525,6 +534,16 @@ int map_run(xmlDocPtr *out, struct map_engine *e, const struct map_info *m, xmlD
     res = xsltApplyStylesheetUser(ss, in, NULL, NULL, NULL, t);
     capture_end();
     free(params);
+    if (e->op_limit && t->xpathCtxt && t->xpathCtxt->opCount >= e->op_limit) {
+        /* libxml2 refused the step past the limit (and set the count to
+         * it); what libxslt made of that refusal is not the reason */
+        rc = edi_fail(err, EDI_ELIMIT, "map %s stopped: more than %lu XPath steps in one run (the limit here)",
+                      m->name, e->op_limit);
+        xmlFreeDoc(res);
+        xsltFreeTransformContext(t);
+        edi_buf_dispose(&msg);
+        return rc;
+    }
     if (t->state == XSLT_STATE_STOPPED) {
         /* xsl:message terminate="yes": the map refused its input */
         if (findings) {

@@ -66,6 +66,12 @@ struct edi_guides *map_engine_guides(struct map_engine *e);
  * NULL: none. */
 void map_engine_set_workspace(struct map_engine *e, const char *workspace);
 
+/* At most xpath_ops XPath steps in one run of a map (libxml2's operation
+ * count), so a map that recurses without end in width (a template calling
+ * itself twice) stops with an error instead of holding its thread; 0: no
+ * limit (the gateway's own runs). The workbench of the HTTP API sets one. */
+void map_engine_limit(struct map_engine *e, unsigned long xpath_ops);
+
 /* A map by registered name (with the partner's override when one exists)
  * or by file path. The info is borrowed from the engine. */
 int map_find(const struct map_info **out, struct map_engine *e, const char *name_or_file,

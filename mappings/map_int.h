@@ -35,6 +35,7 @@ struct map_engine {
     struct map_codes *codes;
     struct edi_guides *guides;
     xsltSecurityPrefsPtr sec;
+    unsigned long op_limit;        /* XPath steps in one run; 0: none */
     struct edi_pool pool;
 };
 

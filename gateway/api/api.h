@@ -73,6 +73,11 @@
 /* LIMIT: failed logins a minute, per name and per peer address */
 #define GW_API_LOGIN_PER_NAME 5
 #define GW_API_LOGIN_PER_PEER 20
+/* LIMIT: XPath steps in one workbench run of a map (map_engine_limit): an
+ * Amazon 850 sample takes about 10,000, a 1 MiB input of POs about 5
+ * million; a map that recurses in width stops here with an error instead
+ * of holding the workbench, which runs one map at a time */
+#define GW_API_MAP_STEPS 20000000UL
 /* LIMIT: orders, documents, runs, shipments or invoices in one page (limit=) */
 #define GW_API_PAGE_MAX 500
 

@@ -57,6 +57,7 @@ static int engine_open(struct map_engine **e, const struct gw_api *a, struct gw_
         return -1;
     }
     map_engine_set_workspace(*e, gw_api_workspace(a));
+    map_engine_limit(*e, GW_API_MAP_STEPS);
     return 0;
 }
 

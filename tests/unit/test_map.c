@@ -207,6 +207,7 @@ static int setup(void **state)
         "<map name='t/evil' file='t/evil.xsl' in='xml' out='xml'/>"
         "<map name='t/stop' file='t/stop.xsl' in='xml' out='xml'/>"
         "<map name='t/broken' file='t/broken.xsl' in='xml' out='xml'/>"
+        "<map name='t/wide' file='t/wide.xsl' in='xml' out='xml'/>"
         "</registry>");
     tu_put(dir, "codelists/uom.xml",
         "<codelist name='uom'><entry from='EA' to='each'/><entry from='CS' to='case' direction='in'/>"
@@ -234,6 +235,15 @@ static int setup(void **state)
         "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform'>\n"
         "<xsl:template match='/'>\n<xsl:message terminate='yes'>PO has no lines</xsl:message>\n"
         "</xsl:template></xsl:stylesheet>");
+    /* 2^40 calls: no depth limit stops it, only the step limit */
+    tu_put(dir, "t/wide.xsl",
+        "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform'>\n"
+        "<xsl:template match='/'><r><xsl:call-template name='f'><xsl:with-param name='n' select='40'/>"
+        "</xsl:call-template></r></xsl:template>\n"
+        "<xsl:template name='f'><xsl:param name='n'/><xsl:if test='$n &gt; 0'>"
+        "<xsl:call-template name='f'><xsl:with-param name='n' select='$n - 1'/></xsl:call-template>"
+        "<xsl:call-template name='f'><xsl:with-param name='n' select='$n - 1'/></xsl:call-template>"
+        "</xsl:if></xsl:template></xsl:stylesheet>");
     tu_put(dir, "t/broken.xsl",
         "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform'>\n"
         "<xsl:template match='/'>\n<xsl:value-of select='(('/>\n</xsl:template></xsl:stylesheet>");
@@ -427,6 +437,43 @@ static void test_run_bytes(void **state)
     map_engine_free(e);
 }
 
+/* map_engine_limit: a map that recurses in width stops at the step
+ * limit with its name in the error; a map within it runs, again and again
+ * (each run counts from zero). */
+static void test_step_limit(void **state)
+{
+    struct map_engine *e;
+    const struct map_info *wide, *stop;
+    struct map_run_opts o;
+    struct edi_findings f;
+    struct edi_err err;
+    xmlDocPtr doc = input("<in/>"), out = NULL;
+    int i;
+
+    (void)state;
+    assert_int_equal(map_engine_new(&e, dir, WHARF_SCHEMAS, &err), 0);
+    map_engine_limit(e, 100000);
+    assert_int_equal(map_find(&wide, e, "t/wide", NULL, &err), 0);
+    assert_int_equal(map_find(&stop, e, "t/stop", NULL, &err), 0);
+    memset(&o, 0, sizeof(o));
+    edi_findings_init(&f, 10);
+    for (i = 0; i < 2; i++) {
+        edi_err_clear(&err);
+        assert_int_equal(map_run(&out, e, wide, doc, &o, &f, &err), EDI_ELIMIT);
+        assert_null(out);
+        assert_non_null(strstr(err.msg, "map t/wide stopped: more than 100000 XPath steps"));
+        /* a map well within the limit still answers as it does without one */
+        edi_findings_reset(&f);
+        assert_int_equal(map_run(&out, e, stop, doc, &o, &f, &err), EDI_ESYNTAX);
+        assert_int_equal(f.n, 1);
+        assert_string_equal(f.v[0].code, "map-terminated");
+        edi_findings_reset(&f);
+    }
+    edi_findings_dispose(&f);
+    xmlFreeDoc(doc);
+    map_engine_free(e);
+}
+
 static void test_security(void **state)
 {
     struct edi_findings f;
@@ -559,6 +606,7 @@ int main(void)
         cmocka_unit_test(test_strict_lookup_is_a_finding),
         cmocka_unit_test(test_terminate_and_compile_errors),
         cmocka_unit_test(test_run_bytes),
+        cmocka_unit_test(test_step_limit),
         cmocka_unit_test(test_security),
         cmocka_unit_test(test_diff),
         cmocka_unit_test(test_samples_and_lists),
