@@ -49,6 +49,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags libxml-2.0 libxslt libexslt jansson gmp
 PKG_LIBS = $(shell pkg-config --libs libxml-2.0 libxslt libexslt jansson gmp sqlite3 openssl libcurl libsodium libmicrohttpd zlib) -lcsv -lm
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(PKG_CFLAGS) \
               -DWHARF_SCHEMAS='"$(SCHEMAS)"' -DWHARF_MAPPINGS='"$(MAPPINGS)"' -MMD -MP \
+              -DWHARF_CONSOLE='"$(abspath console)"' \
               -DWHARF_MODELS='"$(abspath ../shared/amazon/sp-api-models)"'
 
 REL_CFLAGS := -O2 -g

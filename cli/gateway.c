@@ -321,7 +321,8 @@ int gw_cmd_serve(int argc, char **argv)
     gw_log_set_json(c.cfg->log_json);
     if (gw_hooks_new(&l.hooks, c.log, &lerr) < 0 || gw_metrics_new(&l.metrics, gw_now, &lerr) < 0 ||
         gw_api_new(&l.api, o.workspace, c.cfg->store_path, gw_schemas_dir(), gw_mappings_dir(), &lerr) < 0 ||
-        (gw_metrics_config(l.metrics, c.cfg), listener_up(&l, &c, o.http, &lerr)) < 0 ||
+        (gw_api_console(l.api, gw_console_dir()), gw_metrics_config(l.metrics, c.cfg),
+         listener_up(&l, &c, o.http, &lerr)) < 0 ||
         as2_up(&a2, &c, l.hooks, &lerr) < 0) {
         gw_errorf("serve: %s", lerr.msg);
         as2_down(&a2);
