@@ -141,7 +141,7 @@ function decideForm(o, lineDet) {
   };
   const reasons = ['', 'TemporarilyUnavailable', 'InvalidProductIdentifier', 'ObsoleteProduct'];
   const rows = o.lines.map((l) => {
-    const why = select('reason-' + l.line_no, reasons, '');
+    const why = select('reason-' + l.line_no, [['', '(none)'], ...reasons.slice(1)], '');
     why.id = 'd-reason-' + l.line_no;
     why.setAttribute('aria-label', 'reason, line ' + l.line_no);
     inputs.set('reason-' + l.line_no, why);
