@@ -23,6 +23,8 @@
 #   make uninstall    the same files removed (the workspace stays)
 #   make bench        throughput and memory figures on generated inputs
 #   make golden-update   rewrite golden expectations for review
+#   make screenshots  the web console's pages in headless Chromium, copied to
+#                     docs/screenshots/ for the README
 #   TEST_JOBS=N       how many tests run at once (default: the number of CPUs)
 
 .DEFAULT_GOAL := all
@@ -172,5 +174,5 @@ clean:
 
 include tests/module.mk
 
-.PHONY: all debug clean install uninstall check check-quick check-layers bench golden-update run
+.PHONY: all debug clean install uninstall check check-quick check-layers bench golden-update run screenshots
 -include $(shell find build -name '*.d' 2>/dev/null)
