@@ -134,7 +134,7 @@ function reprocessBox(path, label) {
         (x.documents && x.documents.length ? '; documents ' + x.documents.map((n) => '#' + n).join(', ') : '')));
       if (x.documents) result.append(el('p', {}, x.documents.map((n) => [el('a', { href: '#/documents/' + n }, 'document #' + n), ' '])));
       announce('Reprocessed: ' + x.verdict);
-    } else if (r.status === 404 && (!r.data || /not found/.test(errorOf(r)))) {
+    } else if ((r.status === 404 || r.status === 405) && /^(not found|method not allowed)$/.test(errorOf(r))) {
       result.append(el('p', { class: 'notice' }, 'This gateway cannot reprocess from the console yet (no reprocess endpoint).'));
     } else {
       result.append(el('p', { class: 'refusal', role: 'alert' }, errorOf(r)));

@@ -4,6 +4,7 @@
 // code lists the map uses.
 import { el, table, field, select, clear, announce } from './dom.js';
 import { api, errorOf, go } from './app.js';
+import { lineDiff } from './diff.js';
 
 export async function mapsPage(parts, query) {
   const out = el('div', {}, el('h1', {}, 'Maps workbench'));
@@ -30,17 +31,19 @@ export async function mapsPage(parts, query) {
   const info = maps.find((x) => x.name === name) || {};
   if (info.description) out.append(el('p', {}, info.description));
   const samples = m.data.samples || [];
-  const sampleSel = select('sample', [['', '(my own input)'], ...samples.map((s) => [s.name, s.name + (s.expected ? '' : ' (no expected file)')])], samples.length ? samples[0].name : '');
+  const first = samples.find((s) => s.expected) || samples[0];
+  const sampleSel = select('sample', [['', '(my own input)'], ...samples.map((s) => [s.name, s.name + (s.expected ? '' : ' (no expected file)')])], first ? first.name : '');
   const input = el('textarea', { name: 'input', spellcheck: 'false' });
   const upload = el('input', { type: 'file' });
   const partner = el('input', { name: 'partner', placeholder: 'optional' });
   const run = el('button', { type: 'submit', id: 'run-map' }, 'Run');
   const result = el('div', { id: 'map-result', 'aria-live': 'polite' });
-  let loaded = '';
+  let loaded = '', expected = null;
   const loadSample = async () => {
     if (!sampleSel.value) return;
     const s = await api('GET', 'maps/' + encodeURIComponent(name) + '/samples/' + encodeURIComponent(sampleSel.value));
     input.value = loaded = s.ok ? s.data.input : '';
+    expected = s.ok ? s.data.expected : null;
   };
   sampleSel.addEventListener('change', loadSample);
   upload.addEventListener('change', async () => {
@@ -48,6 +51,7 @@ export async function mapsPage(parts, query) {
     if (!f) return;
     input.value = await f.text();
     sampleSel.value = '';
+    expected = null;
   });
   const form = el('form', { id: 'map-form', 'aria-label': 'Run ' + name },
     el('div', { class: 'filters' }, field('m-sample', 'Sample', sampleSel), field('m-upload', 'Or upload a file', upload),
@@ -62,7 +66,8 @@ export async function mapsPage(parts, query) {
     if (partner.value.trim() && !body.sample) body.partner = partner.value.trim();
     const res = await api('POST', 'maps/' + encodeURIComponent(name) + '/run', body);
     run.disabled = false;
-    result.append(showRun(res));
+    // an edited sample: its output against the sample's expected file, here
+    result.append(showRun(res, !body.sample && sampleSel.value ? expected : null));
     announce(res.ok ? (res.data.ok ? 'The map ran' : 'The map failed') + (res.data.same === true ? ': same as expected' : res.data.same === false ? ': different from expected' : '') : 'Refused: ' + errorOf(res));
   });
   const codeLists = m.data.code_lists || [];
@@ -77,9 +82,13 @@ export async function mapsPage(parts, query) {
   return out;
 }
 
-function showRun(res) {
+function showRun(res, localExpected) {
   if (!res.ok) return el('p', { class: 'refusal', role: 'alert' }, errorOf(res));
-  const x = res.data;
+  const x = { ...res.data };
+  if (x.ok && x.diff == null && typeof localExpected === 'string') {
+    x.same = x.output === localExpected;
+    x.diff = x.same ? null : lineDiff(localExpected, x.output || '');
+  }
   const out = el('div', {},
     el('p', { class: x.same === true ? 'ok-box' : x.same === false || !x.ok ? 'refusal' : 'notice', id: 'map-verdict' },
       (x.ok ? 'The map ran' : 'The map failed') + ` in ${x.ms} ms` +

@@ -13,6 +13,8 @@
 # The workspace is api.sh's: the RP and DF golden orders, a rejected DF 850,
 # an operator and a viewer, and a file quarantined by a wrong partner id,
 # fixed before the console reprocesses it.
+# Before the browser, node runs the console's pure modules
+# (tests/browser/units.test.mjs: findings, segment numbering, line diff).
 # Without chromium, node or npm (or when the install fails) the browser
 # steps are reported as "# skip"; scripts/deps.sh --tests installs them.
 # Usage: console.sh [WHARF]. Prints ok/not ok lines.
@@ -21,7 +23,8 @@ set -u
 NODE_DIR=$PWD/build/node
 SHOTS=$PWD/build/console/shots
 BROWSER_STEPS=16
-command -v curl > /dev/null || { skip $((BROWSER_STEPS + 20)) "curl is not installed"; exit 0; }
+UNIT_STEPS=12
+command -v curl > /dev/null || { skip $((UNIT_STEPS + BROWSER_STEPS + 40)) "curl is not installed"; exit 0; }
 pids=""
 trap 'for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 
@@ -114,10 +117,24 @@ req -b "$tmp/op.jar" "$U/api/v1/documents?about=$BAD"
 req -b "$tmp/op.jar" "$U/api/v1/documents?about=x"
 code "  about= that is no id: 400" 400
 
-# ---- the browser ----------------------------------------------------------------------------------
+# ---- the console's pure modules under node, then the browser ---------------------------------------
+tap_of() {  # tap_of FILE: its "ok - " / "not ok - " lines numbered here; the count in $steps
+  local line; steps=0
+  while IFS= read -r line; do
+    case "$line" in
+      "ok - "*) ok "${line#ok - }"; steps=$((steps + 1)) ;;
+      "not ok - "*) no "${line#not ok - }"; steps=$((steps + 1)) ;;
+      "# skip"*) echo "$line"; steps=$((steps + 1)) ;;
+      *) echo "$line" ;;
+    esac
+  done < "$1"
+}
+command -v node > /dev/null || { skip $((UNIT_STEPS + BROWSER_STEPS)) "node is not installed"; exit 0; }
+node tests/browser/units.test.mjs console "$G" > "$tmp/units" 2>&1
+tap_of "$tmp/units"
+[ "$steps" = "$UNIT_STEPS" ] || no "units: $steps of $UNIT_STEPS checks ran" "$tmp/units"
 browser_skip() { skip "$BROWSER_STEPS" "$1"; exit 0; }
 [ -x /usr/bin/chromium ] || browser_skip "chromium is not installed (/usr/bin/chromium)"
-command -v node > /dev/null || browser_skip "node is not installed"
 if [ ! -f "$NODE_DIR/node_modules/puppeteer-core/package.json" ]; then
   command -v npm > /dev/null || browser_skip "npm is not installed"
   # puppeteer-core never downloads a browser; 24 runs on Node 18 and up
@@ -131,15 +148,7 @@ params=$(python3 -c 'import json,sys; print(json.dumps(dict(operator="olga", ope
   df_doc=int(sys.argv[2]), quarantined_name="po2.edi")))' "$BAD" "$DFDOC")
 timeout 120 node tests/browser/console.test.mjs "$NODE_DIR/node_modules" "$U" "$SHOTS" "$params" > "$tmp/browser" 2>&1
 rc=$?
-steps=0
-while IFS= read -r line; do
-  case "$line" in
-    "ok - "*) ok "${line#ok - }"; steps=$((steps + 1)) ;;
-    "not ok - "*) no "${line#not ok - }"; steps=$((steps + 1)) ;;
-    "# skip"*) echo "$line"; steps=$((steps + 1)) ;;
-    *) echo "$line" ;;
-  esac
-done < "$tmp/browser"
+tap_of "$tmp/browser"
 [ "$rc" = 0 ] && [ "$steps" = "$BROWSER_STEPS" ] && ok "the browser ran every step ($steps)" ||
   no "the browser test exited $rc after $steps of $BROWSER_STEPS steps" "$tmp/browser"
 n_shots=$(ls "$SHOTS"/*.png 2>/dev/null | wc -l)
