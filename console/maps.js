@@ -6,6 +6,10 @@ import { el, table, field, select, clear, announce } from './dom.js';
 import { api, errorOf, go } from './app.js';
 import { lineDiff } from './diff.js';
 
+// A map's name is a path (amazon-rp/850-to-order): each segment encoded, the
+// slashes kept (the API refuses an encoded slash in a path).
+const mapPath = (name) => name.split('/').map(encodeURIComponent).join('/');
+
 export async function mapsPage(parts, query) {
   const out = el('div', {}, el('h1', {}, 'Maps workbench'));
   const r = await api('GET', 'maps');
@@ -23,7 +27,7 @@ export async function mapsPage(parts, query) {
   mapSel.addEventListener('change', () => go('#/maps?map=' + encodeURIComponent(mapSel.value)));
   out.append(el('div', { class: 'filters' }, field('m-map', 'Map', mapSel)));
   if (!name) return out;
-  const m = await api('GET', 'maps/' + encodeURIComponent(name));
+  const m = await api('GET', 'maps/' + mapPath(name));
   if (!m.ok) {
     out.append(el('p', { class: 'error', role: 'alert' }, errorOf(m)));
     return out;
@@ -41,7 +45,7 @@ export async function mapsPage(parts, query) {
   let loaded = '', expected = null;
   const loadSample = async () => {
     if (!sampleSel.value) return;
-    const s = await api('GET', 'maps/' + encodeURIComponent(name) + '/samples/' + encodeURIComponent(sampleSel.value));
+    const s = await api('GET', 'maps/' + mapPath(name) + '/samples/' + encodeURIComponent(sampleSel.value));
     input.value = loaded = s.ok ? s.data.input : '';
     expected = s.ok ? s.data.expected : null;
   };
@@ -64,7 +68,7 @@ export async function mapsPage(parts, query) {
     // a sample unchanged runs as the sample (with its expected file)
     const body = sampleSel.value && input.value === loaded ? { sample: sampleSel.value } : { input: input.value };
     if (partner.value.trim() && !body.sample) body.partner = partner.value.trim();
-    const res = await api('POST', 'maps/' + encodeURIComponent(name) + '/run', body);
+    const res = await api('POST', 'maps/' + mapPath(name) + '/run', body);
     run.disabled = false;
     // an edited sample: its output against the sample's expected file, here
     result.append(showRun(res, !body.sample && sampleSel.value ? expected : null));
