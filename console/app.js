@@ -66,7 +66,7 @@ const pages = {
   runs: () => runsPage,
 };
 
-let routing = 0;
+let routing = 0, firstLoad = true;
 async function route() {
   const main = document.getElementById('main');
   const { parts, query } = parseHash();
@@ -96,6 +96,10 @@ async function route() {
     main.append(content);
     const h1 = main.querySelector('h1');
     document.title = (h1 ? h1.textContent + ' — ' : '') + 'wharf console';
+    // a new page: the keyboard and a screen reader start at its content
+    // (not at the first load: there the skip link comes first)
+    if (!firstLoad && !main.contains(document.activeElement)) main.focus({ preventScroll: true });
+    firstLoad = false;
   } catch (e) {
     if (seq !== routing) return;
     clear(main);
@@ -153,6 +157,11 @@ async function logout() {
 
 when(() => {
   document.getElementById('logout').addEventListener('click', logout);
+  // the skip link moves the focus; it must not change the route (#main is no page)
+  document.querySelector('.skip').addEventListener('click', (ev) => {
+    ev.preventDefault();
+    document.getElementById('main').focus();
+  });
   window.addEventListener('hashchange', route);
   route();
 });

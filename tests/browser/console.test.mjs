@@ -100,6 +100,18 @@ await step('browser: a reload keeps the session (GET /api/v1/session)', async ()
   await op.waitForSelector('#order-states');
 });
 
+await step('browser: keyboard: the skip link is the first stop, its focus visible, and moves to the content', async () => {
+  await op.reload({ waitUntil: 'domcontentloaded' });
+  await op.waitForSelector('#order-states');
+  const hash = await op.evaluate(() => location.hash);
+  await op.keyboard.press('Tab');
+  const f = await op.evaluate(() => ({ cls: document.activeElement.className, outline: getComputedStyle(document.activeElement).outlineStyle }));
+  check(f.cls === 'skip' && f.outline === 'solid', 'first Tab: ' + JSON.stringify(f));
+  await op.keyboard.press('Enter');
+  const g = await op.evaluate(() => ({ id: document.activeElement.id, hash: location.hash }));
+  check(g.id === 'main' && g.hash === hash, 'after Enter: ' + JSON.stringify(g) + ', was ' + hash);
+});
+
 await step('browser: orders list, search by a part of the PO', async () => {
   await go(op, '#/orders', '#orders');
   await op.type('#f-q', P.approve_po.slice(2, 6));

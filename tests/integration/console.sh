@@ -22,7 +22,7 @@ set -u
 . "$(dirname "$0")/lib.bash" "$@"
 NODE_DIR=$PWD/build/node
 SHOTS=$PWD/build/console/shots
-BROWSER_STEPS=16
+BROWSER_STEPS=17
 UNIT_STEPS=12
 command -v curl > /dev/null || { skip $((UNIT_STEPS + BROWSER_STEPS + 40)) "curl is not installed"; exit 0; }
 pids=""
