@@ -23,6 +23,8 @@
 #   make uninstall    the same files removed (the workspace stays)
 #   make bench        throughput and memory figures on generated inputs
 #   make golden-update   rewrite golden expectations for review
+#   make screenshots  the web console's pages in headless Chromium, copied to
+#                     docs/screenshots/ for the README
 #   TEST_JOBS=N       how many tests run at once (default: the number of CPUs)
 
 .DEFAULT_GOAL := all
@@ -49,6 +51,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags libxml-2.0 libxslt libexslt jansson gmp
 PKG_LIBS = $(shell pkg-config --libs libxml-2.0 libxslt libexslt jansson gmp sqlite3 openssl libcurl libsodium libmicrohttpd zlib) -lcsv -lm
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(PKG_CFLAGS) \
               -DWHARF_SCHEMAS='"$(SCHEMAS)"' -DWHARF_MAPPINGS='"$(MAPPINGS)"' -MMD -MP \
+              -DWHARF_CONSOLE='"$(abspath console)"' \
               -DWHARF_MODELS='"$(abspath ../shared/amazon/sp-api-models)"'
 
 REL_CFLAGS := -O2 -g
@@ -171,5 +174,5 @@ clean:
 
 include tests/module.mk
 
-.PHONY: all debug clean install uninstall check check-quick check-layers bench golden-update run
+.PHONY: all debug clean install uninstall check check-quick check-layers bench golden-update run screenshots
 -include $(shell find build -name '*.d' 2>/dev/null)

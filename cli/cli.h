@@ -34,6 +34,9 @@ const char *gw_mappings_dir(void);
 /* BIN/../share/wharf/NAME when the running binary has one (installed by
  * `make install`), else NULL. */
 const char *gw_installed_dir(const char *name);
+/* The web console's static files: WHARF_CONSOLE, else the installed
+ * folder, else the checkout's console/. */
+const char *gw_console_dir(void);
 /* systemd's notifications (cli/notify.c, the sd_notify protocol): sends
  * state ("READY=1", "RELOADING=1", "STOPPING=1") to NOTIFY_SOCKET; 1 sent,
  * 0 no socket to send to, -1 not sent. gw_notify_watchdog sends

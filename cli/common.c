@@ -22,6 +22,9 @@
 #ifndef WHARF_MAPPINGS
 #define WHARF_MAPPINGS "/usr/share/wharf/mappings"
 #endif
+#ifndef WHARF_CONSOLE
+#define WHARF_CONSOLE "/usr/share/wharf/console"
+#endif
 
 /* The installed data folder NAME beside the running binary:
  * BIN/../share/wharf/NAME, when it is a folder, else NULL. This is how an
@@ -76,6 +79,13 @@ const char *gw_mappings_dir(void)
     static const char *cache;
 
     return data_dir("WHARF_MAPPINGS", "mappings", WHARF_MAPPINGS, &cache);
+}
+
+const char *gw_console_dir(void)
+{
+    static const char *cache;
+
+    return data_dir("WHARF_CONSOLE", "console", WHARF_CONSOLE, &cache);
 }
 
 void gw_errorf(const char *fmt, ...)

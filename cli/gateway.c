@@ -326,7 +326,8 @@ int gw_cmd_serve(int argc, char **argv)
     if (gw_cfg_ref_init(&l.cfg, &lerr) < 0 || gw_hooks_new(&l.hooks, c.log, &lerr) < 0 ||
         gw_metrics_new(&l.metrics, &l.cfg, gw_now, &lerr) < 0 ||
         gw_api_new(&l.api, o.workspace, c.cfg->store_path, gw_schemas_dir(), gw_mappings_dir(), &lerr) < 0 ||
-        (gw_api_config(l.api, &l.cfg), gw_cfg_ref_set(&l.cfg, c.cfg), listener_up(&l, &c, o.http, &lerr)) < 0 ||
+        (gw_api_config(l.api, &l.cfg), gw_api_console(l.api, gw_console_dir()), gw_cfg_ref_set(&l.cfg, c.cfg),
+         listener_up(&l, &c, o.http, &lerr)) < 0 ||
         as2_up(&a2, &c, l.hooks, &lerr) < 0) {
         gw_errorf("serve: %s", lerr.msg);
         as2_down(&a2);

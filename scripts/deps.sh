@@ -52,14 +52,17 @@ if [ -n "$tests" ]; then
       /usr/sbin/sshd:openssh-server \
       ssh-keygen:openssh-client \
       groff:groff-base \
-      systemd-analyze:systemd; do
+      systemd-analyze:systemd \
+      /usr/bin/chromium:chromium; do
     # sqlite3: integration tests read and lock the store; valgrind: the
     # memcheck tier; xmllint: init.sh checks wharf.xml against config.xsd;
     # node, npm: the independent parser (node-x12); python3:
     # scripts/check-layers.py; flock, mkfifo: inbound-faults.sh; sshd,
     # ssh-keygen: sftp.sh runs OpenSSH's server on loopback; groff,
     # systemd-analyze: install.sh renders wharf(1) and verifies wharf.service;
-    # curl: api.sh and as2.sh talk to wharf serve's listeners
+    # curl: api.sh and as2.sh talk to wharf serve's listeners; chromium:
+    # console.sh drives the web console in it, headless (puppeteer-core,
+    # from npm into build/node, never downloads a browser)
     command -v "${tool%%:*}" >/dev/null 2>&1 || need="$need ${tool#*:}"
   done
 fi
@@ -86,4 +89,10 @@ if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e lock -e partial)" ]
   apt-get update -qq
 fi
 export DEBIAN_FRONTEND=noninteractive
-apt-get install -y -qq $need >/dev/null || { apt-get update -qq && apt-get install -y -qq $need >/dev/null; }
+# what a desktop browser recommends (a notification daemon, upower, printing)
+# is nothing a headless test uses: chromium comes without its recommends
+lean=""
+case "$need " in *" chromium "*) lean=chromium; need=$(printf ' %s' $need | sed 's/ chromium\b//') ;; esac
+apt_install() { apt-get install -y -qq "$@" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$@" >/dev/null; }; }
+if [ -n "$need" ]; then apt_install $need; fi
+if [ -n "$lean" ]; then apt_install --no-install-recommends $lean; fi

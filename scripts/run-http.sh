@@ -2,8 +2,8 @@
 # The HTTP side of `make run`: the sample workspace gets an <http> listener on
 # loopback (port WHARF_RUN_PORT, default 8080) and a first user, "admin", an
 # operator whose password is made here and printed once (only its argon2id hash
-# is kept; `wharf users passwd admin` sets another). The web console will be
-# served there too; today it is the JSON API.
+# is kept; `wharf users passwd admin` sets another). The web console and the
+# JSON API are served there.
 # Usage: scripts/run-http.sh WHARF WORKSPACE
 set -eu
 w=$1 ws=$2 port=${WHARF_RUN_PORT:-8080}
@@ -21,8 +21,8 @@ else
 fi
 cat <<MSG
 
-run: \`$w serve -w $ws\` answers at $url (loopback only): the JSON API under
-${url}api/v1/ (the web console comes there next). Log in as
+run: \`$w serve -w $ws\` answers at $url (loopback only): the web console at
+${url}console/ and the JSON API under ${url}api/v1/. Log in as
   $who
 e.g.  curl -c jar -d name=admin -d password=... ${url}api/v1/login
       curl -b jar ${url}api/v1/orders

@@ -66,6 +66,16 @@ check: build/wharf build/san/wharf $(UNIT_BINS) $(FUZZ_REPLAY) | $(DEPS_TESTS_ST
 check-quick: build/san/wharf $(UNIT_BINS) $(FUZZ_REPLAY) | $(DEPS_TESTS_STAMP)
 	@tests/run.sh --quick
 
+# The console's pages as console.sh shows them in Chromium, copied to
+# docs/screenshots/ (committed: the README shows them).
+screenshots: build/san/wharf | $(DEPS_TESTS_STAMP)
+	@mkdir -p build/console && bash tests/integration/console.sh build/san/wharf > build/console/test.log; \
+		grep -v '^ok' build/console/test.log; ! grep -q '^not ok' build/console/test.log || \
+		{ echo "screenshots: the console test failed (build/console/test.log)"; exit 1; }
+	@ls build/console/shots/*.png > /dev/null 2>&1 || { echo "screenshots: none were made (see above)"; exit 1; }
+	@mkdir -p docs/screenshots && cp build/console/shots/*.png docs/screenshots/
+	@echo "screenshots: $$(ls docs/screenshots/*.png | wc -l) pages in docs/screenshots/"
+
 check-layers: | $(DEPS_TESTS_STAMP)
 	@scripts/check-layers.py
 	@bash tests/layers/run.sh | grep -v '^ok' | { ! grep .; }

@@ -5,6 +5,7 @@
 #include "gateway/api/api.h"
 #include "gateway/api/internal.h"
 #include "gateway/core/cfgref.h"
+#include "gateway/api/console.h"
 #include "gateway/core/config.h"
 #include "gateway/erp/erp.h"
 #include "gateway/flow/ack.h"
@@ -23,6 +24,7 @@
 
 struct gw_api {
     char *workspace, *store_path, *schemas, *mappings;
+    char *console;              /* the console's folder, NULL: none */
     char dummy[GW_PWHASH_MAX];  /* an unknown name costs a verify too */
     int tls;
     struct gw_cfg_ref *ref;     /* the daemon's configuration; NULL: read per request */
@@ -460,6 +462,25 @@ static void on_logout(void *arg, const struct gw_server_req *rq, struct gw_serve
     gw_store_close(s);
 }
 
+/* GET session: who this session is and its CSRF token, so that a page
+ * reloaded in the console goes on without logging in again (the cookie is
+ * HttpOnly: the page cannot read it). A token's "csrf" is null. */
+static void on_session(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    struct gw_api *a = arg;
+    struct gw_store *s = NULL;
+    struct gw_user *u;
+
+    if (store_open(&s, a, rs) < 0)
+        return;
+    if ((u = who(a, s, rq, rs)) != NULL) {
+        reply(rs, 200, json_pack("{s:s, s:s, s:o}", "name", u->name, "role", u->role, "csrf",
+                                 u->csrf ? json_string(u->csrf) : json_null()));
+        gw_users_free(u, 1);
+    }
+    gw_store_close(s);
+}
+
 /* ---- status and orders ----------------------------------------------------------- */
 
 /* The flows' context over this request's own connections; 0, or -1 with
@@ -890,20 +911,21 @@ static time_t since_of(const char *v)
 static void on_documents(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
 {
     struct gw_api *a = arg;
-    char state[40], kind[16], partner[80], since[24];
-    int hs, hk, hp, hn;
+    char state[40], kind[16], partner[80], since[24], about[24];
+    int hs, hk, hp, hn, ha, rc;
     struct gw_document *v = NULL;
     struct gw_store *s = NULL;
     struct gw_user *u;
     struct edi_err err;
     unsigned long long limit;
-    int64_t from;
+    int64_t from, of = 0;
     time_t t0 = 0;
-    size_t n = 0, i;
+    size_t n = 0, i, k;
 
     if ((hs = query(rq, "state", state, sizeof(state), rs)) < 0 || (hk = query(rq, "type", kind, sizeof(kind), rs)) < 0 ||
         (hp = query(rq, "partner", partner, sizeof(partner), rs)) < 0 ||
-        (hn = query(rq, "since", since, sizeof(since), rs)) < 0 || page_of(rq, &limit, &from, rs) < 0)
+        (hn = query(rq, "since", since, sizeof(since), rs)) < 0 ||
+        (ha = query(rq, "about", about, sizeof(about), rs)) < 0 || page_of(rq, &limit, &from, rs) < 0)
         return;
     if (hs && !state_ok(document_states, state, rs))
         return;
@@ -911,27 +933,38 @@ static void on_documents(void *arg, const struct gw_server_req *rq, struct gw_se
         gw_server_error(rs, 400, "since= is a date YYYY-MM-DD (UTC) or Unix seconds");
         return;
     }
+    if (ha && ((of = id_of(about, strlen(about))) == 0 || from != 0)) {
+        gw_server_error(rs, 400, of == 0 ? "about= is a document's id" : "about= answers one page: no after=");
+        return;
+    }
     if (store_open(&s, a, rs) < 0)
         return;
     if ((u = who(a, s, rq, rs)) != NULL) {
         edi_err_clear(&err);
-        if (gw_store_document_page(&v, &n, s, hp ? partner : NULL, hk ? kind : NULL, hs ? state : NULL, t0,
-                                   from, (size_t)limit + 1, &err) < 0)
+        /* about=: the documents about that one (it comes too: dropped below) */
+        rc = ha ? gw_store_documents(&v, &n, s, hp ? partner : NULL, hk ? kind : NULL, hs ? state : NULL, of,
+                                     (size_t)limit + 1, &err)
+                : gw_store_document_page(&v, &n, s, hp ? partner : NULL, hk ? kind : NULL, hs ? state : NULL, t0,
+                                         from, (size_t)limit + 1, &err);
+        if (rc < 0)
             gw_server_error(rs, 503, err.msg);
         else {
             json_t *j = json_object(), *arr = json_array();
 
             const struct gw_config *cfg = config_of(a);
 
-            for (i = 0; i < n && i < limit; i++) {
-                json_t *d = gw_document_json(s, &v[i]);
+            for (i = k = 0; i < n && k < limit; i++)
+                if (!ha || (v[i].id != of && v[i].created >= t0)) {
+                    json_t *d = gw_document_json(s, &v[i]);
 
-                redact_document(d, u, cfg, v[i].partner);
-                json_array_append_new(arr, d);
-            }
+                    redact_document(d, u, cfg, v[i].partner);
+                    json_array_append_new(arr, d);
+                    k++;
+                }
             config_done(a, cfg);
             json_object_set_new(j, "documents", arr);
-            json_object_set_new(j, "next", n > limit ? json_integer((json_int_t)v[limit - 1].id) : json_null());
+            json_object_set_new(j, "next", !ha && n > limit ? json_integer((json_int_t)v[limit - 1].id)
+                                                            : json_null());
             reply(rs, 200, j);
         }
         gw_documents_free(v, n);
@@ -1609,6 +1642,7 @@ void gw_api_free(struct gw_api *a)
     free(a->store_path);
     free(a->schemas);
     free(a->mappings);
+    free(a->console);
     free(a);
 }
 
@@ -1650,9 +1684,17 @@ const char *gw_api_mappings(const struct gw_api *a)
     return a->mappings;
 }
 
+void gw_api_console(struct gw_api *a, const char *dir)
+{
+    free(a->console);
+    a->console = dir ? edi_xstrdup(dir) : NULL;
+}
+
 void gw_api_route(struct gw_api *a, struct gw_server *s, int tls)
 {
     a->tls = tls;
+    gw_console_route(s, a->console);
+    gw_server_route(s, "GET", GW_API_PREFIX "session", 0, on_session, a);
     gw_server_route(s, "POST", GW_API_PREFIX "login", 0, on_login, a);
     gw_server_route(s, "POST", GW_API_PREFIX "logout", 0, on_logout, a);
     gw_server_route(s, "GET", GW_API_PREFIX "status", 0, on_status, a);

@@ -9,12 +9,17 @@
  *                          cookie (HttpOnly, SameSite=Strict, Path=/,
  *                          Secure under TLS) and its CSRF token
  *   POST /api/v1/logout    ends the session
+ *   GET  /api/v1/session   {"name", "role", "csrf"}: who the session is and
+ *                          its CSRF token (null for a Bearer token), for a
+ *                          console page loaded again
  *   GET  /api/v1/status    what `wharf status --json` says
  *   GET  /api/v1/orders?state=&partner=&q=&limit=&after=   a page, newest first
  *   GET  /api/v1/orders/PARTNER/PO          one order: lines, details, history
  *   POST /api/v1/orders/PARTNER/PO/approve  a decision, as `wharf orders
  *   POST /api/v1/orders/PARTNER/PO/reject   approve|reject` takes it (operators)
  *   GET  /api/v1/documents?state=&type=&partner=&since=&limit=&after=
+ *   GET  /api/v1/documents?about=ID  what was said about document ID (997s,
+ *                          864s, MDNs): one page, newest first
  *   GET  /api/v1/documents/ID[/findings|/raw]  by row id only: no path is
  *                          resolved; a DF partner's raw files: operators only
  *   GET  /api/v1/runs?state=&limit=&after=  the scheduled jobs' runs, newest
@@ -42,6 +47,8 @@
  *                          quarantined or reprocessed already (flow/reprocess.h)
  *   POST /api/v1/erp/messages/ID/retry     `wharf erp retry '#ID'` (operators):
  *                          409 when the message is not held or failing
+ *
+ * Also the web console's static files (console.h), without login.
  *
  * Who: every endpoint but login needs a session cookie or
  * "Authorization: Bearer TOKEN" (`wharf users token`). A POST with a session
@@ -93,8 +100,11 @@ struct gw_cfg_ref;
  * read instead of loading wharf.xml each (the flows' gw_ctx, of status,
  * decisions, ERP status and reprocess, still opens the workspace). */
 void gw_api_config(struct gw_api *a, struct gw_cfg_ref *ref);
-/* Puts the API's routes on a server not started yet; tls: cookies are
- * Secure. The API outlives the server. */
+/* The web console's folder (copied; NULL: none), served under /console/
+ * by gw_api_route. */
+void gw_api_console(struct gw_api *a, const char *dir);
+/* Puts the API's routes (and the console's) on a server not started yet;
+ * tls: cookies are Secure. The API outlives the server. */
 void gw_api_route(struct gw_api *a, struct gw_server *s, int tls);
 
 /* ---- pure pieces, for the tests ---- */

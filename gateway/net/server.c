@@ -22,13 +22,16 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
 /* LIMIT: what an oversize body may still send before the connection is
  * closed instead of answered (it is read and dropped until then). */
 #define DRAIN_MAX ((size_t)4 << 20)
-#define MAX_ROUTES 32
+/* LIMIT: routes on one server (the API, the console, metrics, webhooks: 23
+ * today, and the endpoints of issue 17 still coming) */
+#define MAX_ROUTES 64
 #define MAX_REQ_HEADERS 100
 
 struct route {
@@ -216,8 +219,9 @@ static const struct route *find(const struct gw_server *s, const char *method, c
     for (i = 0; i < s->nroutes; i++) {
         const struct route *rt = &s->routes[i];
         size_t pl = strlen(rt->prefix);
-        int match = rt->prefix[pl - 1] == '/' ? n >= pl && memcmp(path, rt->prefix, pl) == 0
-                                              : n == pl && memcmp(path, rt->prefix, pl) == 0;
+        /* "/" is the root only: a route of every path would hide the 404s */
+        int match = rt->prefix[pl - 1] == '/' && pl > 1 ? n >= pl && memcmp(path, rt->prefix, pl) == 0
+                                                        : n == pl && memcmp(path, rt->prefix, pl) == 0;
 
         if (!match)
             continue;
@@ -274,6 +278,7 @@ static enum MHD_Result queue(struct req *r, struct MHD_Connection *conn, struct 
     struct MHD_Response *m;
     enum MHD_Result ok;
     size_t i;
+    int own_cache = 0;
 
     m = MHD_create_response_from_buffer(rs->body.n, rs->body.p ? rs->body.p : (void *)"",
                                         MHD_RESPMEM_MUST_COPY);
@@ -282,11 +287,16 @@ static enum MHD_Result queue(struct req *r, struct MHD_Connection *conn, struct 
     if (rs->body.n)
         MHD_add_response_header(m, "Content-Type",
                                 header_ok(rs->content_type) ? rs->content_type : "application/json");
-    MHD_add_response_header(m, "Cache-Control", "no-store");
     MHD_add_response_header(m, "X-Content-Type-Options", "nosniff");
-    for (i = 0; i < rs->nheaders && i < 8; i++)
+    for (i = 0; i < rs->nheaders && i < 8; i++) {
         if (header_ok(rs->headers[i].name) && header_ok(rs->headers[i].value))
             MHD_add_response_header(m, rs->headers[i].name, rs->headers[i].value);
+        if (strcasecmp(rs->headers[i].name, "Cache-Control") == 0)
+            own_cache = 1;
+    }
+    /* what a handler does not say otherwise (the console's files: no-cache) */
+    if (!own_cache)
+        MHD_add_response_header(m, "Cache-Control", "no-store");
     r->status = rs->status;
     r->answered = 1;
     ok = MHD_queue_response(conn, (unsigned)rs->status, m);

@@ -68,7 +68,8 @@ struct gw_server_req {
 struct gw_server_resp {
     int status;
     const char *content_type;  /* NULL: application/json when there is a body */
-    struct gw_http_header headers[8];   /* extra headers, values without CR/LF */
+    struct gw_http_header headers[8];   /* extra headers, values without CR/LF; a
+                                         * Cache-Control replaces the default no-store */
     size_t nheaders;
     struct edi_buf body;       /* freed by the server */
     int hide_rest;             /* the log shows the prefix and "…", not the rest */
@@ -80,7 +81,7 @@ typedef void (*gw_server_fn)(void *arg, const struct gw_server_req *rq, struct g
  * EDI_ECONFIG with the address or the file in the message. */
 int gw_server_new(struct gw_server **out, const struct gw_server_opts *o, struct edi_err *err);
 /* A route: method (GET, POST ...) on paths under prefix (ending in '/':
- * every path that starts with it; else that path exactly). The longest
+ * every path that starts with it; else, and for "/", that path exactly). The longest
  * matching prefix wins. hide_rest: the log never shows what follows the
  * prefix (a token in the path). Before gw_server_start only. */
 void gw_server_route(struct gw_server *s, const char *method, const char *prefix, int hide_rest,

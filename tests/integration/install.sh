@@ -2,7 +2,8 @@
 # install.sh — the operations kit: `make install DESTDIR=... PREFIX=/usr`
 # lays out the tree (release binary, schemas, maps, console, wharf(1), the
 # systemd unit and its user); the installed binary finds its installed data
-# with no WHARF_* variable, also when the tree is moved elsewhere; the man
+# with no WHARF_* variable, also when the tree is moved elsewhere (its serve
+# answers with the moved tree's console files); the man
 # page renders without warnings and has every `wharf help` text, the same;
 # the unit passes systemd-analyze verify; `wharf serve` tells a stand-in for
 # systemd's NOTIFY_SOCKET (a real AF_UNIX datagram socket) READY=1,
@@ -51,6 +52,23 @@ mv "$tmp/moved/usr/share/wharf/schemas/x12/004010/850.xml" "$tmp/850.xml"
 exits "a moved tree without the 850 guide: its validate rejects the set" 1 run "$tmp/moved/usr/bin/wharf" edi validate "$G/amazon-rp-850.edi"
 has "... naming the moved tree's schemas, not the checkout's" "$tmp/moved/usr/share/wharf/schemas" "$tmp/out"
 cd - > /dev/null || exit 2
+# the moved tree's serve (its 850 guide back) answers with its own console files
+mv "$tmp/850.xml" "$tmp/moved/usr/share/wharf/schemas/x12/004010/850.xml"
+echo '// moved' >> "$tmp/moved/usr/share/wharf/console/app.js"
+env -i PATH=/usr/bin:/bin HOME="$tmp" "$tmp/moved/usr/bin/wharf" serve --http 127.0.0.1:0 -w "$ws" 2> "$tmp/mserve.log" & msp=$!
+mport=""
+for _ in $(seq 100); do
+  mport=$(sed -n 's|.*http: listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$tmp/mserve.log" | head -1)
+  [ -n "$mport" ] && break; sleep 0.1
+done
+if command -v curl > /dev/null; then
+  curl -s "http://127.0.0.1:$mport/console/app.js" > "$tmp/app.js"
+  cmp -s "$tmp/app.js" "$tmp/moved/usr/share/wharf/console/app.js" &&
+    ok "serve of a moved tree serves the console from its share/wharf/console" || no "console of the moved tree" "$tmp/mserve.log"
+else
+  skip 1 "no curl (scripts/deps.sh --tests installs it)"
+fi
+kill "$msp" 2> /dev/null; wait "$msp" 2> /dev/null
 
 # wharf(1): renders cleanly, and holds every help text as `wharf help` prints it
 man=$usr/share/man/man1/wharf.1

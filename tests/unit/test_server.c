@@ -62,8 +62,18 @@ static void hidden(void *arg, const struct gw_server_req *rq, struct gw_server_r
     gw_server_error(rs, 404, "not found");
 }
 
+/* A handler's own Cache-Control (the console's files: no-cache). */
+static void cached(void *arg, const struct gw_server_req *rq, struct gw_server_resp *rs)
+{
+    rs->content_type = "text/plain";
+    rs->headers[rs->nheaders++] = (struct gw_http_header){"Cache-Control", "no-cache"};
+    edi_buf_puts(&rs->body, "cached");
+}
+
 static void routes(struct gw_server *s)
 {
+    gw_server_route(s, "GET", "/", 0, echo, (void *)1);   /* the root only */
+    gw_server_route(s, "GET", "/cached", 0, cached, NULL);
     gw_server_route(s, "GET", "/echo/", 0, echo, NULL);
     gw_server_route(s, "POST", "/echo/", 0, echo, NULL);
     gw_server_route(s, "GET", "/healthz", 0, echo, (void *)1);
@@ -177,6 +187,11 @@ static const struct rcase rcases[] = {
     {"an exact route", 1, "GET", "/healthz", NULL, 201, "GET|/healthz|||", NULL},
     {"an exact route is no prefix", 0, "GET", "/healthz/more", NULL, 404, "{\"error\":\"not found\"}", NULL},
     {"the prefix without its slash", 0, "GET", "/echo", NULL, 404, "{\"error\":\"not found\"}", NULL},
+    {"the root is a route of its own", 0, "GET", "/", NULL, 201, "GET|/||", NULL},
+    {"a route of / is no prefix of every path", 0, "GET", "/nothing/else", NULL, 404, "not found", NULL},
+    {"no-store unless the handler says", 0, "GET", "/healthz", NULL, 201, "GET", "cache-control: no-store"},
+    {"a handler's own Cache-Control replaces it", 0, "GET", "/cached", NULL, 200, "cached",
+     "cache-control: no-cache"},
     {"an unknown path: 404 JSON", 1, "GET", "/nothing", NULL, 404, "{\"error\":\"not found\"}",
      "content-type: application/json"},
     {"another method: 405 with Allow", 0, "PUT", "/echo/x", "z", 405, "{\"error\":\"method not allowed\"}",
