@@ -134,8 +134,6 @@ function reprocessBox(path, label) {
         (x.documents && x.documents.length ? '; documents ' + x.documents.map((n) => '#' + n).join(', ') : '')));
       if (x.documents) result.append(el('p', {}, x.documents.map((n) => [el('a', { href: '#/documents/' + n }, 'document #' + n), ' '])));
       announce('Reprocessed: ' + x.verdict);
-    } else if ((r.status === 404 || r.status === 405) && /^(not found|method not allowed)$/.test(errorOf(r))) {
-      result.append(el('p', { class: 'notice' }, 'This gateway cannot reprocess from the console yet (no reprocess endpoint).'));
     } else {
       result.append(el('p', { class: 'refusal', role: 'alert' }, errorOf(r)));
     }
@@ -149,10 +147,6 @@ export async function quarantinePage(parts, query) {
   q.set('limit', '25');
   const r = await api('GET', 'quarantine?' + q);
   const out = el('div', {}, el('h1', {}, 'Quarantine'), tabs('quarantine'));
-  if (r.status === 404) {
-    out.append(el('p', { class: 'notice', id: 'quarantine' }, 'This gateway has no quarantine endpoint yet (GET /api/v1/quarantine): `wharf documents` lists quarantined files.'));
-    return out;
-  }
   if (!r.ok) {
     out.append(el('p', { class: 'error', role: 'alert' }, errorOf(r)));
     return out;

@@ -13,10 +13,6 @@ const mapPath = (name) => name.split('/').map(encodeURIComponent).join('/');
 export async function mapsPage(parts, query) {
   const out = el('div', {}, el('h1', {}, 'Maps workbench'));
   const r = await api('GET', 'maps');
-  if (r.status === 404) {
-    out.append(el('p', { class: 'notice', id: 'maps-missing' }, 'This gateway has no maps endpoint yet (GET /api/v1/maps): use `wharf map list` and `wharf map run`.'));
-    return out;
-  }
   if (!r.ok) {
     out.append(el('p', { class: 'error', role: 'alert' }, errorOf(r)));
     return out;

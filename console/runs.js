@@ -51,7 +51,6 @@ function retryBox(m) {
     const r = await api('POST', 'erp/messages/' + m.message + '/retry');
     b.disabled = false;
     if (r.ok) { result.append(el('span', { class: 'ok-box' }, ' ' + r.data.state)); announce('Retry: ' + r.data.state); }
-    else if ((r.status === 404 || r.status === 405) && /^(not found|method not allowed)$/.test(errorOf(r))) result.append(el('span', { class: 'notice' }, ' no retry endpoint on this gateway yet'));
     else result.append(el('span', { class: 'refusal', role: 'alert' }, ' ' + errorOf(r)));
   });
   return el('span', {}, b, result);

@@ -1,19 +1,13 @@
 // Today: orders near or past their acknowledgment deadline first, counts by
 // state, the outbox, the last errors, documents per day and ack latency.
-// GET /api/v1/today; a gateway without it (404) gets the same page built
-// from /status, /orders and /documents, without the latency chart.
+// All of it from GET /api/v1/today, in one call.
 import { el, svg, table, num, time, duration } from './dom.js';
 import { api, errorOf } from './app.js';
 
 const DAY = 86400;
 
 export async function todayPage() {
-  let t = await api('GET', 'today');
-  let partial = false;
-  if (t.status === 404) {
-    t = await fallback();
-    partial = true;
-  }
+  const t = await api('GET', 'today');
   if (!t.ok) return el('div', {}, el('h1', {}, 'Today'), el('p', { class: 'error', role: 'alert' }, errorOf(t)));
   const d = t.data;
   const now = d.now || Math.floor(Date.now() / 1000);
@@ -34,7 +28,6 @@ export async function todayPage() {
   const errors = d.errors || [];
   return el('div', {},
     el('h1', {}, 'Today'),
-    partial ? el('p', { class: 'notice' }, 'This gateway has no /api/v1/today yet: the page is built from status, orders and documents (no latency chart).') : null,
     el('h2', { id: 'deadlines-h' }, 'Acknowledgment deadlines'),
     rows.length ? table(['PO', 'Partner', 'State', 'Due', 'Left'], rows, { id: 'deadlines', label: 'Orders by acknowledgment deadline, nearest first' })
       : el('p', { class: 'muted', id: 'deadlines' }, 'No order waits for its acknowledgment.'),
@@ -60,40 +53,6 @@ export async function todayPage() {
     el('h2', { id: 'errors-h' }, 'Last errors'),
     errors.length ? table(['When', 'Partner', 'What'], errors.map((e) => [time(e.at), e.partner || '–', el('td', { class: 'mono' }, e.what)]), { id: 'errors' })
       : el('p', { class: 'muted', id: 'errors' }, 'No errors.'));
-}
-
-// The same data from the endpoints every gateway has.
-async function fallback() {
-  const now = Math.floor(Date.now() / 1000);
-  const since = new Date((now - 13 * DAY) * 1000).toISOString().slice(0, 10);
-  const [st, docs] = await Promise.all([api('GET', 'status'), api('GET', 'documents?limit=500&since=' + since)]);
-  if (!st.ok) return st;
-  const c = st.data.counts || {};
-  const byState = {};
-  for (const [k, v] of Object.entries(c)) if (k.startsWith('orders:')) byState[k.slice(7)] = v;
-  const perDay = [];
-  for (let i = 13; i >= 0; i--) perDay.push({ day: new Date((now - i * DAY) * 1000).toISOString().slice(0, 10), inbound: 0, outbound: 0, rejected: 0 });
-  for (const doc of docs.ok ? docs.data.documents : []) {
-    const day = perDay.find((p) => p.day === new Date(doc.created * 1000).toISOString().slice(0, 10));
-    if (!day) continue;
-    if (doc.state === 'rejected') day.rejected++;
-    else if (doc.direction === 'in') day.inbound++;
-    else day.outbound++;
-  }
-  const errors = (st.data.last_errors || []).map((s) => {
-    const m = /^(\S+)\s+(\S+)\s+([\s\S]*)$/.exec(s.trim());
-    return m ? { at: Date.parse(m[1]) / 1000, partner: m[2], what: m[3] } : { at: 0, partner: '', what: s };
-  });
-  return {
-    ok: true, status: 200,
-    data: {
-      now,
-      deadlines: (st.data.deadlines || []).map((x) => ({ partner: x.partner, po: x.po_number, state: x.state, due: x.due })),
-      orders_by_state: byState,
-      outbox: { depth: (c['outbox:due'] || 0) + (c['outbox:failed'] || 0), oldest_s: 0 },
-      errors, per_day: perDay,
-    },
-  };
 }
 
 // Stacked bars: inbound, outbound, rejected per day.
