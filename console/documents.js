@@ -83,8 +83,12 @@ export async function documentPage(parts) {
     right.append(table(['Document', 'Type', 'State', 'When', 'Text'], about.data.documents.map((a) => [
       el('a', { href: '#/documents/' + a.id }, '#' + a.id), a.kind, a.state, time(a.created), a.text || '']), { id: 'about' }));
   } else right.append(el('p', { class: 'muted', id: 'about' }, about.ok ? 'Nothing yet (no 997, 999, 864 or MDN about it).' : errorOf(about)));
-  if (isOperator() && d.direction === 'in' && d.state === 'rejected')
+  // only a quarantined file is reprocessed: a set rejected in an accepted
+  // file was refused to the partner in its 997, who sends a corrected one
+  if (isOperator() && d.file && d.file.verdict === 'quarantined')
     right.append(reprocessBox('documents/' + d.id + '/reprocess', 'Reprocess its file'));
+  else if (d.file && d.direction === 'in' && d.state === 'rejected')
+    right.append(el('p', { class: 'muted', id: 'no-reprocess' }, `Its file (#${d.file.id}) was ${d.file.verdict}: this set's rejection went to the partner in the acknowledgment, and the partner sends a corrected one.`));
   out.append(el('div', { class: 'row' }, left, right));
   return out;
 }

@@ -1090,9 +1090,18 @@ static void on_document(void *arg, const struct gw_server_req *rq, struct gw_ser
     } else {
         const struct gw_config *cfg = config_of(a);
         json_t *j = gw_document_json(s, d);
+        struct gw_raw *raw = NULL;
+        int64_t file = 0;
 
         redact_document(j, u, cfg, d->partner);
         config_done(a, cfg);
+        /* the file it came in, and what became of that file (the console
+         * offers a reprocess only for a quarantined one) */
+        if (gw_store_document_file(&file, s, id, &err) == 0 && gw_store_get_raw(&raw, s, file, &err) == 0)
+            json_object_set_new(j, "file", json_pack("{s:I, s:s?}", "id", (json_int_t)file, "verdict", raw->verdict));
+        else
+            json_object_set_new(j, "file", json_null());
+        gw_raw_free(raw);
         reply(rs, 200, j);
     }
 out:

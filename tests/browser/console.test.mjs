@@ -161,6 +161,9 @@ await step('browser: a rejected document shows its finding marked at its segment
   check(/element-missing/.test(await text(op, '#findings')), 'findings list');
   await op.click('#findings a.finding-link');
   check(await op.evaluate((n) => document.activeElement.id === 'seg-' + n, P.bad_segment), 'the link does not focus the segment');
+  // its file was accepted (the 997 refused this set): no reprocess offered, and why
+  check(!(await op.$('button.reprocess')), 'a reprocess offered for a set rejected in an accepted file');
+  check(/was archived: this set's rejection went to the partner/.test(await text(op, '#no-reprocess')), 'no word on why');
   await shot(op, 'document');
 });
 

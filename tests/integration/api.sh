@@ -12,7 +12,7 @@
 # WHARF. Prints ok/not ok lines.
 set -u
 . "$(dirname "$0")/lib.bash" "$@"
-command -v curl > /dev/null || { skip 110 "curl is not installed"; exit 0; }
+command -v curl > /dev/null || { skip 111 "curl is not installed"; exit 0; }
 pids=""
 trap 'for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 ws2=$tmp/ws2
@@ -129,6 +129,9 @@ req -b "$tmp/op.jar" "$B/documents/$BAD/findings"
 has "a rejected document's findings, one a line, with position and rule" '"segment 2: BEG03 .*is required.*\[element-missing\]"' "$tmp/body"
 req -b "$tmp/v.jar" "$B/documents/$BAD/findings"
 has "  a DF one's, to a viewer: position and rule only" '"segment 2: \[hidden: operators only\] \[element-missing\]"' "$tmp/body"
+req -b "$tmp/op.jar" "$B/documents/$BAD"
+[ "$(jget 'j["file"]["verdict"], type(j["file"]["id"]).__name__')" = "('archived', 'int')" ] \
+  && ok "a document names its file and what became of it" || no "document's file" "$tmp/body"
 req -b "$tmp/op.jar" -H "X-CSRF-Token: $OPCSRF" -X POST "$B/documents/$BAD/reprocess"
 code "a set rejected in an accepted file is not reprocessed: 409" 409
 has "  saying its acknowledgment told the partner" 'rejected in the acknowledgment of file #[0-9]*, which was accepted' "$tmp/body"
@@ -183,7 +186,9 @@ code "the operator approves the RP order" 200
 [ "$(jget 'j["state"]')" = approved ] && ok "  the order is approved" || no "approved" "$tmp/body"
 req -H "Authorization: Bearer $TOK" -X POST -d '{"code":"03"}' "$B/orders/amazon-df/TVd4wGZnR/reject"
 code "a Bearer token rejects the DF order without CSRF" 200
-req -H "Authorization: Bearer ${TOK%?}0" "$B/status"
+# the last character changed (to 1 when it is 0: "0" again would be the token)
+BADTOK=${TOK%?}0; [ "$BADTOK" = "$TOK" ] && BADTOK=${TOK%?}1
+req -H "Authorization: Bearer $BADTOK" "$B/status"
 code "a token that is not known: 401" 401
 
 # ---- another workspace's session ---------------------------------------------------------------------
