@@ -189,7 +189,7 @@ else
   # path, so they run side by side; their outputs come out in order
   # the longest first (build/test-times.log has each one's time), so the tier
   # does not end with one long script running while the other jobs idle
-  slow="spapi invoice inbound-faults erp-brightpearl-oauth erp-brightpearl erp-webhooks erp-quickbooks sftp erp-quickbooks-faults schedule acks spapi-finances crash-erp decisions ship"
+  slow="spapi invoice inbound-faults erp-brightpearl-oauth erp-brightpearl erp-webhooks erp-quickbooks sftp erp-quickbooks-faults schedule acks spapi-finances crash-erp crash-bulk decisions ship"
   tally < <(
     par_init
     started_scripts=""

@@ -1134,6 +1134,14 @@ static int sq_open(struct gw_conn **out, const char *path, struct edi_err *err)
     }
     if ((rc = use_wal(c, err)) < 0)
         goto out;
+    /* SPEC: issue 18 — an inbound file is one transaction: with the
+     * default 2 MB page cache a large file's pages spill into the WAL
+     * before the commit and are written again; 32 MB (allocated as used)
+     * holds a 10,000-PO file's changes */
+    if ((k = sqlite3_exec(c->db, "PRAGMA cache_size = -32768", NULL, NULL, NULL)) != SQLITE_OK) {
+        rc = db_fail(c->db, k, op, err);
+        goto out;
+    }
     if ((k = sqlite3_exec(c->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL)) != SQLITE_OK) {
         rc = db_fail(c->db, k, op, err);
         goto out;

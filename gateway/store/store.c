@@ -40,6 +40,10 @@ struct gw_store {
     int version;
     int depth;      /* open levels: 0 none, 1 the transaction, more: savepoints */
     int doomed;     /* the engine rolled the caller's transaction back: its rc */
+    int bulk;       /* the transaction is gw_store_begin_bulk's: no savepoints inside */
+    int bulk_failed;  /* a call failed inside it: what it did is still in the transaction */
+    int lost;       /* a later call or the commit was refused for that (gw_store_bulk_lost) */
+    uint64_t reads; /* bit d: level d of a bulk transaction only reads */
 };
 
 #define NO_IN NULL, 0
@@ -185,10 +189,25 @@ static int tx_begin(struct gw_store *s, int mode, const char *op, struct edi_err
 {
     int rc;
 
-    if (s->doomed)
+    if (s->doomed) {
+        s->lost |= s->bulk_failed;
         return edi_fail(err, s->doomed,
                         "store: %s: the open transaction was lost to an earlier error; roll it back",
                         op);
+    }
+    if (s->depth > 0 && s->bulk) {
+        /* no savepoint: a failure of a level that writes loses the whole
+         * transaction (tx_undo); one that only reads (a getter's "not
+         * found" included) changed nothing */
+        if (s->depth < 64) {
+            if (mode == TX_READ)
+                s->reads |= (uint64_t)1 << s->depth;
+            else
+                s->reads &= ~((uint64_t)1 << s->depth);
+        }
+        s->depth++;
+        return 0;
+    }
     if ((rc = s->drv->begin(s->conn, s->depth == 0, mode == TX_WRITE, op, err)) < 0)
         return rc;
     s->depth++;
@@ -203,13 +222,27 @@ static void tx_undo(struct gw_store *s, int rc)
 {
     if (s->depth <= 0)
         return;
+    if (s->depth > 1 && s->bulk && s->depth <= 64 && (s->reads >> (s->depth - 1) & 1)) {
+        s->depth--;
+        return;
+    }
+    if (s->depth > 1 && s->bulk && s->drv->in_tx(s->conn)) {
+        /* what the failed call did cannot be undone alone: the whole
+         * transaction is lost, and the caller's next call or commit says so */
+        if (!s->doomed)
+            s->doomed = rc < 0 ? rc : EDI_ERR;
+        s->bulk_failed = 1;
+        s->depth--;
+        return;
+    }
     if (!s->drv->in_tx(s->conn)) {
         if (s->depth > 1 && !s->doomed)
             s->doomed = rc < 0 ? rc : EDI_ERR;
     } else {
         s->drv->rollback(s->conn, s->depth == 1);
     }
-    s->depth--;
+    if (--s->depth == 0)
+        s->bulk = s->bulk_failed = 0;
 }
 
 /* Closes the innermost level: commits (or releases the savepoint) when rc
@@ -218,11 +251,16 @@ static int tx_end(struct gw_store *s, int rc, const char *op, struct edi_err *er
 {
     if (s->depth <= 0)
         return rc;
+    if (rc >= 0 && s->depth > 1 && s->bulk) {
+        s->depth--;
+        return rc;
+    }
     if (rc >= 0) {
         int c = s->drv->commit(s->conn, s->depth == 1, op, err);
 
         if (c == 0) {
-            s->depth--;
+            if (--s->depth == 0)
+                s->bulk = s->bulk_failed = 0;
             return rc;
         }
         rc = c;
@@ -236,6 +274,24 @@ int gw_store_begin(struct gw_store *s, struct edi_err *err)
     return tx_begin(s, TX_WRITE, "begin", err);
 }
 
+int gw_store_begin_bulk(struct gw_store *s, struct edi_err *err)
+{
+    int rc;
+
+    if (s->depth > 0)
+        return edi_fail(err, EDI_ERR, "store: begin bulk: a transaction is open");
+    if ((rc = tx_begin(s, TX_WRITE, "begin", err)) == 0) {
+        s->bulk = 1;
+        s->bulk_failed = s->lost = 0;
+    }
+    return rc;
+}
+
+int gw_store_bulk_lost(const struct gw_store *s)
+{
+    return s->lost;
+}
+
 /* On failure the transaction is rolled back: redo the whole unit. */
 int gw_store_commit(struct gw_store *s, struct edi_err *err)
 {
@@ -244,6 +300,7 @@ int gw_store_commit(struct gw_store *s, struct edi_err *err)
     if (s->depth <= 0)
         return edi_fail(err, EDI_ERR, "store: commit: no transaction open");
     if (s->doomed) {
+        s->lost |= s->bulk_failed;
         rc = edi_fail(err, s->doomed, "store: commit: the transaction was lost to an earlier error");
         gw_store_rollback(s);
         return rc;
@@ -255,12 +312,19 @@ void gw_store_rollback(struct gw_store *s)
 {
     if (s == NULL || s->depth <= 0)
         return;
+    if (s->doomed && s->bulk_failed && s->depth > 1) {
+        /* an inner level of a lost bulk transaction: it stays lost, and
+         * open, until its owner rolls it back */
+        s->depth--;
+        return;
+    }
     if (s->doomed) {
         /* nothing left to undo at any level */
         if (s->drv->in_tx(s->conn))
             s->drv->rollback(s->conn, 1);
         s->depth = 0;
         s->doomed = 0;
+        s->bulk = s->bulk_failed = 0;
         return;
     }
     tx_undo(s, EDI_ERR);

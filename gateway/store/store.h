@@ -45,6 +45,19 @@ int gw_store_version(const struct gw_store *s);
 
 /* One transaction around several calls (each call alone is atomic). */
 int gw_store_begin(struct gw_store *s, struct edi_err *err);
+/* The same transaction without a savepoint per call, for the bulk path
+ * (one inbound file: tens of thousands of calls). A call that fails inside
+ * it cannot be undone alone: the whole transaction is lost, every later
+ * call and the commit fail, and gw_store_bulk_lost then says 1 — roll back
+ * and run the unit again in gw_store_begin, where each call is atomic. A
+ * caller that returns on the first error sees what gw_store_begin gives:
+ * the failure, then its rollback. Not inside an open transaction. */
+int gw_store_begin_bulk(struct gw_store *s, struct edi_err *err);
+/* 1 when a call or the commit was refused because an earlier call failed
+ * inside the gw_store_begin_bulk transaction (its caller went on after
+ * the failure): the unit must be run again with savepoints. Until the
+ * next gw_store_begin_bulk. */
+int gw_store_bulk_lost(const struct gw_store *s);
 int gw_store_commit(struct gw_store *s, struct edi_err *err);
 void gw_store_rollback(struct gw_store *s);
 

@@ -1093,6 +1093,100 @@ static void test_transactions(void **state)
     assert_int_equal(scalar(f, "SELECT count(*) FROM audit WHERE action = 'inner'"), 0);
 }
 
+/* gw_store_begin_bulk: no savepoint per call. A call that fails inside it
+ * loses the whole transaction; a caller that goes on is refused and told
+ * (gw_store_bulk_lost) to run the unit again with savepoints; one that
+ * returns at once sees what gw_store_begin gives. */
+static void test_bulk_transactions(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    struct gw_order *o = order_new("amazon-rp", "RP", "PB1", GW_ORDER_PENDING, 2), *got = NULL;
+    struct edi_err err;
+    char sha[65];
+    int64_t raw, ic;
+    int dup, created;
+
+    OK(put_raw(&raw, &dup, sha, s, "amazon-rp", "in", "1.edi", "ISA", 3, T0, E));
+    OK(gw_store_begin(s, E));
+    OK(gw_store_add_interchange(&ic, s, raw, "amazon-rp", "in", "1", "a", "b", "ok", T0, E));
+    OK(gw_store_commit(s, E));
+
+    /* calls nest without savepoints and commit together */
+    OK(gw_store_begin_bulk(s, E));
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_begin_bulk(s, &err), EDI_ERR);     /* not inside a transaction */
+    OK(upsert(s, o, &created, NULL, T0, E));
+    OK(gw_store_begin(s, E));                                    /* a callee's own level */
+    OK(gw_store_audit(s, "t", "inner", NULL, NULL, T0, E));
+    OK(gw_store_commit(s, E));
+    OK(gw_store_commit(s, E));
+    assert_int_equal(gw_store_bulk_lost(s), 0);
+    OK(gw_store_get_order(&got, s, "amazon-rp", "RP", "PB1", E));
+    gw_order_free(got);
+    got = NULL;
+    /* a getter's "not found" inside changes nothing: the transaction goes on */
+    OK(gw_store_begin_bulk(s, E));
+    OK(gw_store_audit(s, "t", "kept", NULL, NULL, T0, E));
+    assert_int_equal(gw_store_get_order(&got, s, "amazon-rp", "RP", "NONE", &err), EDI_ENOTFOUND);
+    OK(gw_store_audit(s, "t", "kept", NULL, NULL, T0, E));
+    OK(gw_store_commit(s, E));
+    assert_int_equal(gw_store_bulk_lost(s), 0);
+
+    /* a failed call, the caller goes on: refused, the commit too, nothing kept */
+    free(o->po_number);
+    o->po_number = edi_xstrdup("PB2");
+    OK(gw_store_begin_bulk(s, E));
+    OK(gw_store_audit(s, "t", "before", NULL, NULL, T0, E));
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_add_interchange(&ic, s, raw, "amazon-rp", "in", "1", "a", "b", "ok", T0, &err),
+                     EDI_ERR);
+    assert_int_equal(gw_store_bulk_lost(s), 0);                  /* not yet: the caller may return */
+    edi_err_clear(&err);
+    assert_int_equal(upsert(s, o, &created, NULL, T0, &err), EDI_ERR);
+    assert_non_null(strstr(err.msg, "lost to an earlier error"));
+    assert_int_equal(gw_store_bulk_lost(s), 1);
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_commit(s, &err), EDI_ERR);
+    assert_int_equal(gw_store_bulk_lost(s), 1);
+    /* the store is usable again: the unit run again with savepoints */
+    OK(gw_store_begin(s, E));
+    OK(gw_store_audit(s, "t", "again", NULL, NULL, T0, E));
+    OK(gw_store_commit(s, E));
+
+    /* a failed call, the caller returns: rolled back, not "lost" */
+    OK(gw_store_begin_bulk(s, E));
+    assert_int_equal(gw_store_bulk_lost(s), 0);
+    OK(gw_store_audit(s, "t", "before", NULL, NULL, T0, E));
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_add_interchange(&ic, s, raw, "amazon-rp", "in", "1", "a", "b", "ok", T0, &err),
+                     EDI_ERR);
+    assert_int_equal(err.sys, SQLITE_CONSTRAINT_UNIQUE);         /* the call's own error */
+    gw_store_rollback(s);
+    assert_int_equal(gw_store_bulk_lost(s), 0);
+
+    /* a callee that rolls its own level back loses the transaction: it
+     * stays open (no call runs outside it) until its owner rolls it back */
+    OK(gw_store_begin_bulk(s, E));
+    OK(gw_store_begin(s, E));
+    OK(gw_store_audit(s, "t", "inner-undone", NULL, NULL, T0, E));
+    gw_store_rollback(s);
+    edi_err_clear(&err);
+    assert_int_equal(gw_store_audit(s, "t", "after", NULL, NULL, T0, &err), EDI_ERR);
+    assert_int_equal(gw_store_bulk_lost(s), 1);
+    gw_store_rollback(s);
+
+    gw_order_free(o);
+    gw_store_close(s);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM orders"), 1);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM order_lines"), 2);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM interchanges"), 1);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM audit WHERE action = 'inner'"), 1);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM audit WHERE action = 'again'"), 1);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM audit WHERE action = 'kept'"), 2);
+    assert_int_equal(scalar(f, "SELECT count(*) FROM audit WHERE action IN ('before', 'after', 'inner-undone')"), 0);
+}
+
 static void test_busy(void **state)
 {
     struct fx *f = *state;
@@ -1792,6 +1886,7 @@ int main(void)
         T(test_metrics),
         T(test_audit),
         T(test_transactions),
+        T(test_bulk_transactions),
         T(test_busy),
         T(test_shipments),
         T(test_sscc_reuse),
