@@ -15,7 +15,9 @@
  *   4. a large interchange (BENCH_BIG_MB, default 1024 MB) validated from
  *      disk by `wharf edi validate` in a child process: MB/s and peak RSS.
  *
- * `build/bench DIR edi` runs part 1 only.
+ * `build/bench DIR edi` runs part 1 only; `build/bench DIR e2e` the end to
+ * end figure of part 2 only (its input made when missing), three times:
+ * best and median.
  * Figures, not assertions: nothing here fails on a slow machine.
  */
 #include "edi/check.h"
@@ -374,11 +376,13 @@ int main(int argc, char **argv)
     char small[4096], large[4096];
     unsigned long made;
     double t;
+    int e2e_only;
 
     mkdir(dir, 0755);
     snprintf(small, sizeof(small), "%s/po-10000.edi", dir);
     snprintf(large, sizeof(large), "%s/big.edi", dir);
-    if (bench_edi(dir, wharf, schemas) < 0)
+    e2e_only = argc > 2 && strcmp(argv[2], "e2e") == 0;
+    if (e2e_only ? make_file(small, 10000, 0, &made) < 0 : bench_edi(dir, wharf, schemas) < 0)
         return 1;
     if (argc > 2 && strcmp(argv[2], "edi") == 0)
         return 0;
@@ -391,17 +395,35 @@ int main(int argc, char **argv)
         double cpu = 0, rss = 0, wall = 0;
         int rc;
 
+        double cpus[3], walls[3];
+        int k, runs = e2e_only ? 3 : 1;
+
         snprintf(ws, sizeof(ws), "%s/ws", dir);
         snprintf(cmd, sizeof(cmd), "rm -rf '%s' && '%s' init '%s' > /dev/null", ws, wharf, ws);
         snprintf(inbound, sizeof(inbound), "%s/partners/amazon-rp/inbound/po-10000.edi", ws);
-        if (system(cmd) == 0 && link(small, inbound) == 0) {
+        for (k = 0; k < runs; k++) {
             char *args[] = {(char *)wharf, "run", "--once", "-w", ws, NULL};
 
+            if (system(cmd) != 0 || link(small, inbound) != 0)
+                break;
             rc = run_child(&cpu, &rss, &wall, args);
-            printf("gateway: wharf run --once on the 10,000 POs (sales orders, 997, ERP files)\n");
+            if (k == 0)
+                printf("gateway: wharf run --once on the 10,000 POs (sales orders, 997, ERP files)\n");
             printf("  end to end                   %8.0f POs/s   (%.1f s CPU, %.1f s wall, %.1f MB peak RSS, exit %d)\n",
                    (double)made / cpu, cpu, wall, rss, rc);
+            cpus[k] = cpu;
+            walls[k] = wall;
         }
+        if (runs == 3 && k == 3) {
+            double cbest, wbest, cmed = median(cpus, 3), wmed = median(walls, 3);
+
+            cbest = cpus[0];
+            wbest = walls[0];
+            printf("  end to end, best / median    %.2f / %.2f s wall, %.2f / %.2f s CPU\n", wbest, wmed, cbest,
+                   cmed);
+        }
+        if (e2e_only)
+            return 0;
     }
 
     /* ship confirmations and invoices: 1,000 POs acknowledged on arrival,
