@@ -199,6 +199,12 @@ int gw_erp_publish(struct gw_ctx *c, struct edi_err *err);
  * log in erp/out/ whose process is gone and that no unsent message names
  * (its transaction never committed) is removed. */
 int gw_erp_recover(struct gw_ctx *c, struct edi_err *err);
+/* The personal data purge: every change log in erp/out/ that has a record
+ * of PO po of partner is rewritten without them (temporary file, fsync,
+ * rename; an emptied log stays, so the numbers keep no gap), each printed
+ * to out ("  rewrote PATH" or, dry_run, "  would rewrite PATH"). Returns
+ * how many logs were (or would be) rewritten. */
+unsigned gw_erp_log_drop(const struct gw_config *cfg, const char *partner, const char *po, int dry_run, FILE *out);
 /* orders-SEQ-PARTNER.EXT, SEQ twelve digits ('/' and '\\' in partner become '_'). */
 int gw_erp_log_name(char *out, size_t cap, uint64_t seq, const char *partner, const char *ext,
                     struct edi_err *err);

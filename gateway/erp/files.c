@@ -15,6 +15,7 @@
 #include "mappings/map.h"
 
 #include <dirent.h>
+#include <jansson.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -695,6 +696,137 @@ out:
         free(names[k]);
     free(names);
     return rc;
+}
+
+/* ---- the purge: a PO's records out of the change logs ---------------------------------------- */
+
+/* The value of CSV field k of the record at p (n bytes), unquoted, in v. */
+static void csv_field_at(struct edi_buf *v, const char *p, size_t n, int k)
+{
+    size_t i = 0;
+    int f = 0;
+
+    edi_buf_reset(v);
+    while (i < n && f <= k) {
+        if (p[i] == '"') {
+            for (i++; i < n; i++) {
+                if (p[i] == '"' && i + 1 < n && p[i + 1] == '"') {
+                    if (f == k)
+                        edi_buf_putc(v, '"');
+                    i++;
+                } else if (p[i] == '"') {
+                    i++;
+                    break;
+                } else if (f == k) {
+                    edi_buf_putc(v, p[i]);
+                }
+            }
+        }
+        for (; i < n && p[i] != ','; i++)
+            if (f == k && p[i] != '\r' && p[i] != '\n')
+                edi_buf_putc(v, p[i]);
+        f++;
+        i++;
+    }
+}
+
+/* The length of the CSV record at p: up to and with its newline (one
+ * inside quotes is the field's). */
+static size_t csv_record_len(const char *p, size_t n)
+{
+    size_t i;
+    int q = 0;
+
+    for (i = 0; i < n; i++) {
+        if (p[i] == '"')
+            q = !q;
+        else if (p[i] == '\n' && !q)
+            return i + 1;
+    }
+    return n;
+}
+
+/* The length of the JSON Lines record at p, with its newline. */
+static size_t line_len(const char *p, size_t n)
+{
+    const char *nl = memchr(p, '\n', n);
+
+    return nl ? (size_t)(nl - p) + 1 : n;
+}
+
+/* 1 when record r (n bytes) of a change log is PO po of partner. */
+static int record_of(int jsonl, const char *r, size_t n, const char *partner, const char *po, struct edi_buf *v)
+{
+    if (jsonl) {
+        json_t *j = json_loadb(r, n, JSON_DISABLE_EOF_CHECK, NULL);
+        const char *jp = j ? json_string_value(json_object_get(j, "partner")) : NULL;
+        const char *jo = j ? json_string_value(json_object_get(j, "po_number")) : NULL;
+        int yes = jo && strcmp(jo, po) == 0 && (jp == NULL || strcmp(jp, partner) == 0);
+
+        json_decref(j);
+        return yes;
+    }
+    csv_field_at(v, r, n, 0);
+    if (strcmp(edi_buf_cstr(v), partner) != 0)
+        return 0;
+    csv_field_at(v, r, n, 2);
+    return strcmp(edi_buf_cstr(v), po) == 0;
+}
+
+unsigned gw_erp_log_drop(const struct gw_config *cfg, const char *partner, const char *po, int dry_run, FILE *out)
+{
+    struct dirent **names = NULL;
+    struct edi_buf keep, v;
+    unsigned changed = 0;
+    int k, nn;
+
+    if (cfg->erp_out == NULL || (nn = scandir(cfg->erp_out, &names, NULL, alphasort)) < 0)
+        return 0;
+    edi_buf_init(&keep, 0);
+    edi_buf_init(&v, 0);
+    for (k = 0; k < nn; k++) {
+        const char *name = names[k]->d_name;
+        size_t len = strlen(name), off = 0, n;
+        int jsonl = len > 6 && strcmp(name + len - 6, ".jsonl") == 0, dropped = 0;
+        char path[4600], *data = NULL;
+        struct edi_err e;
+
+        if (strncmp(name, "orders-", 7) != 0 || !(jsonl || (len > 4 && strcmp(name + len - 4, ".csv") == 0)) ||
+            edi_fmt(path, sizeof(path), NULL, "%s/%s", cfg->erp_out, name) < 0 ||
+            edi_read_regular(&data, &n, path, &e) < 0)
+            continue;
+        edi_buf_reset(&keep);
+        while (off < n) {
+            size_t r = jsonl ? line_len(data + off, n - off) : csv_record_len(data + off, n - off);
+
+            if (off > 0 || jsonl) {
+                if (record_of(jsonl, data + off, r, partner, po, &v)) {
+                    dropped = 1;
+                    off += r;
+                    continue;
+                }
+            }
+            edi_buf_put(&keep, data + off, r);   /* the CSV header stays */
+            off += r;
+        }
+        free(data);
+        if (!dropped)
+            continue;
+        if (!dry_run && gw_write_file(path, keep.p ? keep.p : "", keep.n, &e) < 0) {
+            if (out)
+                fprintf(out, "  cannot rewrite %s: %s\n", path, e.msg);
+            continue;
+        }
+        changed++;
+        if (out)
+            fprintf(out, "  %s %s\n", dry_run ? "would rewrite" : "rewrote", path);
+    }
+    for (k = 0; k < nn; k++)
+        free(names[k]);
+    free(names);
+    edi_buf_dispose(&keep);
+    edi_buf_dispose(&v);
+    return changed;
 }
 
 /* ---- the connector ---------------------------------------------------------------------------- */

@@ -8,7 +8,8 @@
  * (SIGKILL, in a child) once staged leaves a file recovery removes, once
  * committed one recovery renames; logs are renamed in order, a missing
  * one holding back the later ones, which recovery then never removes;
- * a live process's staged file is left alone.
+ * a live process's staged file is left alone; the purge takes a PO's
+ * records out of the logs and nothing else.
  */
 #include "testutil.h"
 #include "gateway/core/fileio.h"
@@ -336,6 +337,58 @@ static void test_order(void **state)
     assert_int_equal(unsent(f), 0);
 }
 
+/* The purge: a PO's records leave every change log that has them (JSON
+ * Lines by its partner and po_number, CSV by its first and third column,
+ * quoted or not, a quoted newline inside a row); the rest, the CSV header
+ * included, stays byte for byte; a dry run changes nothing. */
+static void test_drop(void **state)
+{
+    static const char JD[] = "{\"partner\": \"amazon-df\", \"po_number\": \"TX1\", \"name\": \"Jane\"}";
+    static const char JK[] = "{\"partner\": \"amazon-rp\", \"po_number\": \"TX1\"}";
+    static const char RD[] = "amazon-df,DF,TX1,closed,1,x,1,EA,1.00,open,,\"Jane\nDoe\",\"1 Main St, Apt 2\"\n"
+                             "\"amazon-df\",DF,\"TX1\",closed,2,y,1,EA,1.00,open,,Jane,\n";
+    static const char RK[] = "amazon-df,DF,TX10,closed,1,x,1,EA,1.00,open,,Kim,\n";
+    struct fx *f = *state;
+    struct edi_err err;
+    char *j, *csv, *before;
+    FILE *out = tmpfile();
+    char text[512];
+    size_t got;
+
+    assert_int_equal(gw_store_begin(f->c.store, &err), 0);
+    gw_erp_log_begin(&f->c);
+    assert_int_equal(gw_erp_log_add(f->c.erp_log, "amazon-df", JD, strlen(JD), RD, strlen(RD), &err), 0);
+    assert_int_equal(gw_erp_log_add(f->c.erp_log, "amazon-df", JK, strlen(JK), RK, strlen(RK), &err), 0);
+    assert_int_equal(gw_erp_log_commit(&f->c, &err), 0);
+    gw_erp_log_end(&f->c);
+    assert_int_equal(one_file(&f->c, J2, ROWS2, &err), 0);
+    assert_non_null(before = slurp(f, "orders-000000000001-amazon-df.csv"));
+
+    assert_int_equal(gw_erp_log_drop(&f->cfg, "amazon-df", "TX1", 1, NULL), 2);
+    assert_non_null(csv = slurp(f, "orders-000000000001-amazon-df.csv"));
+    assert_string_equal(csv, before);   /* a dry run */
+    free(csv);
+    assert_int_equal(gw_erp_log_drop(&f->cfg, "amazon-df", "TX1", 0, out), 2);
+    assert_int_equal(gw_erp_log_drop(&f->cfg, "amazon-df", "TX1", 0, NULL), 0);
+    assert_non_null(j = slurp(f, "orders-000000000001-amazon-df.jsonl"));
+    assert_string_equal(j, "{\"partner\":\"amazon-rp\",\"po_number\":\"TX1\"}\n");
+    free(j);
+    assert_non_null(csv = slurp(f, "orders-000000000001-amazon-df.csv"));
+    assert_string_equal(strchr(csv, '\n') + 1, RK);
+    assert_int_equal(strncmp(csv, before, (size_t)(strchr(before, '\n') - before) + 1), 0);
+    free(csv);
+    free(before);
+    assert_non_null(j = slurp(f, "orders-000000000002-amazon-rp.jsonl"));
+    assert_string_equal(j, "{\"po_number\":\"PO2\"}\n");
+    free(j);
+    rewind(out);
+    got = fread(text, 1, sizeof(text) - 1, out);
+    text[got] = '\0';
+    fclose(out);
+    assert_non_null(strstr(text, "  rewrote "));
+    assert_non_null(strstr(text, "orders-000000000001-amazon-df.jsonl\n"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +398,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_drop, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
