@@ -1273,6 +1273,8 @@ static int build(struct loader *ld, xmlNodePtr root)
     v = erp ? attr(ld, erp, "formats") : NULL;
     cfg->erp_json = v == NULL || strstr(v, "json") != NULL;
     cfg->erp_csv = v == NULL || strstr(v, "csv") != NULL;
+    v = erp ? attr(ld, erp, "layout") : NULL;
+    cfg->erp_per_file = v != NULL && strcmp(v, "per-file") == 0;
     if (erp) {
         cfg->erp_maps = edi_pool_alloc(ld->pl, (count(erp, "map") + 1) * sizeof(*cfg->erp_maps));
         for (c = erp->children; c; c = c->next) {

@@ -294,6 +294,11 @@ struct gw_config {
     const char *erp_kind;            /* "files" */
     const char *erp_in, *erp_out;    /* joined with the workspace */
     int erp_json, erp_csv;           /* which files go to erp_out */
+    /* <erp layout>: sales orders from inbound files as one change log
+     * per inbound file (per-file: ORDERS-SEQ-PARTNER.jsonl and .csv) or a
+     * JSON and a CSV per order (per-order, what a wharf.xml without the
+     * attribute means) */
+    int erp_per_file;
     struct gw_map_ref *erp_maps;
     size_t nerp_maps;
     struct map_param *erp_params;

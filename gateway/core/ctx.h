@@ -22,6 +22,7 @@ struct gw_ctx {
     time_t now;
     FILE *log;               /* one line per event */
     volatile int *stop;      /* set by SIGTERM: finish the current file, then stop */
+    struct gw_erp_log *erp_log;  /* the ERP change log of the inbound file being processed (erp.h) */
 };
 
 /* What a pass did, for its summary line. */

@@ -148,4 +148,68 @@ int gw_erp_write_json(struct gw_ctx *c, const char *partner, const char *kind, c
 int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, const struct gw_cdoc *canonical,
                  struct edi_err *err);
 
+/* ---- the change log of an inbound file (<erp layout="per-file">) ------ */
+
+/* SPEC: issue 18 — with layout="per-file" the sales orders an inbound
+ * file creates or changes reach erp/out/ as one change log: a JSON Lines
+ * file (each order's JSON, as the map made it, on one line) and a CSV (one
+ * header, each order's rows), orders-SEQ-PARTNER.jsonl and .csv, SEQ a
+ * twelve-digit number the store gives in commit order, so name order is
+ * commit order and an importer applies them in name order, the last
+ * record of a PO winning. The files are written under a temporary name
+ * (gw_temp_path: ".NAME.wharf-PID.tmp") and synced before the store
+ * commits; the same transaction queues an outbox message of kind
+ * GW_OUTBOX_ERP_LOG per file, named NAME, its bytes the temporary name
+ * (which staged file belongs to which commit); after the commit they are
+ * renamed in sequence order and the messages marked sent. A crash between
+ * the two is finished by gw_erp_recover; a staged file whose transaction
+ * never committed is removed by it. API ERPs are sent per order either way. */
+#define GW_OUTBOX_ERP_LOG "erp-log"
+/* The test hook: WHARF_TEST_ERP_CRASH=staged kills the process (SIGKILL)
+ * once the change log is staged, before the commit; =committed after the
+ * commit, before the rename. */
+
+struct gw_erp_log;
+/* A new (empty) change log for the inbound file c is about to process, in
+ * c->erp_log, when erp/out/ wants one (layout="per-file"); a log already
+ * there (a rolled-back attempt) is dropped first (gw_erp_log_end). */
+void gw_erp_log_begin(struct gw_ctx *c);
+/* One order's record: its JSON (compacted to one line: white space
+ * outside strings goes, nothing else changes) and its CSV rows (no
+ * header). EDI_ESYNTAX when json is not one JSON object. */
+int gw_erp_log_add(struct gw_erp_log *l, const char *partner, const char *json, size_t n, const char *rows,
+                   size_t m, struct edi_err *err);
+/* Inside the inbound file's transaction, before its commit: the log's
+ * files staged and synced, their outbox messages queued. Nothing when the
+ * log is empty or absent. */
+int gw_erp_log_stage(struct gw_ctx *c, struct edi_err *err);
+/* gw_erp_log_stage, gw_store_commit, then the rename (gw_erp_publish): the
+ * commit of an inbound file's transaction. */
+int gw_erp_log_commit(struct gw_ctx *c, struct edi_err *err);
+/* Frees c->erp_log. Staged files of a transaction that was never
+ * committed are removed; after a commit that failed they are left to
+ * gw_erp_recover, which asks the store. */
+void gw_erp_log_end(struct gw_ctx *c);
+/* Every committed change log not yet renamed, in sequence order, under
+ * the store's write lock: renamed (or found renamed), the folder synced,
+ * its message sent. Stops at the first it cannot rename, so a later log
+ * never appears before an earlier one. */
+int gw_erp_publish(struct gw_ctx *c, struct edi_err *err);
+/* On start (the outbox flush): gw_erp_publish, then every staged change
+ * log in erp/out/ whose process is gone and that no unsent message names
+ * (its transaction never committed) is removed. */
+int gw_erp_recover(struct gw_ctx *c, struct edi_err *err);
+/* The personal data purge: every change log in erp/out/ that has a record
+ * of PO po of partner is rewritten without them (temporary file, fsync,
+ * rename; an emptied log stays, so the numbers keep no gap), each printed
+ * to out ("  rewrote PATH" or, dry_run, "  would rewrite PATH"). Returns
+ * how many logs were (or would be) rewritten. */
+unsigned gw_erp_log_drop(const struct gw_config *cfg, const char *partner, const char *po, int dry_run, FILE *out);
+/* orders-SEQ-PARTNER.EXT, SEQ twelve digits ('/' and '\\' in partner become '_'). */
+int gw_erp_log_name(char *out, size_t cap, uint64_t seq, const char *partner, const char *ext,
+                    struct edi_err *err);
+/* json with the white space outside its strings removed, appended to out;
+ * EDI_ESYNTAX (nothing appended) unless it is one object, whole. */
+int gw_erp_json_line(struct edi_buf *out, const char *json, size_t n, struct edi_err *err);
+
 #endif

@@ -15,7 +15,9 @@
 #include "mappings/map.h"
 
 #include <dirent.h>
+#include <jansson.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,73 +229,604 @@ static void csv_ship_fields(const char **ship, char **name, const struct gw_cord
     ship[k++] = text_or_null(o->gift_message);
 }
 
+static const char CSV_ORDER_HEAD[] =
+    "partner,program,po_number,state,line_no,product_id,quantity,unit,unit_cost,line_state";
+
+/* The CSV header of an order (one line). */
+static void order_csv_header(struct edi_buf *csv)
+{
+    size_t k;
+
+    edi_buf_puts(csv, CSV_ORDER_HEAD);
+    for (k = 0; k < CSV_SHIP_N; k++) {
+        edi_buf_putc(csv, ',');
+        edi_buf_puts(csv, csv_ship[k]);
+    }
+    edi_buf_puts(csv, ",description,gift_message\n");
+}
+
+/* The CSV rows of an order: one a line of o, with what the warehouse needs
+ * to ship it, read from canonical. */
+static int order_csv_rows(struct edi_buf *csv, const struct gw_order *o, const struct gw_cdoc *canonical,
+                          struct edi_err *err)
+{
+    const char *ship[CSV_SHIP_N];
+    struct gw_corder *co = NULL;
+    char *name = NULL;
+    size_t i, k;
+    int rc;
+
+    if ((rc = gw_cdoc_order(&co, canonical, err)) < 0)
+        return rc;
+    csv_ship_fields(ship, &name, co);
+    for (i = 0; i < o->nlines; i++) {
+        char no[16];
+        const char *gift = i < co->nlines ? text_or_null(co->lines[i].gift_message) : NULL;
+
+        snprintf(no, sizeof(no), "%d", o->lines[i].line_no);
+        gw_csv_field(csv, o->partner, 0);
+        gw_csv_field(csv, o->program, 0);
+        gw_csv_field(csv, o->po_number, 0);
+        gw_csv_field(csv, o->state, 0);
+        gw_csv_field(csv, no, 0);
+        gw_csv_field(csv, o->lines[i].product_id, 0);
+        gw_csv_field(csv, o->lines[i].quantity, 0);
+        gw_csv_field(csv, o->lines[i].unit, 0);
+        gw_csv_field(csv, o->lines[i].unit_cost, 0);
+        gw_csv_field(csv, o->lines[i].state, 0);
+        for (k = 0; k < CSV_SHIP_N; k++)
+            gw_csv_field(csv, ship[k], 0);
+        gw_csv_field(csv, o->lines[i].description, 0);
+        /* the line's gift message, else the order's */
+        gw_csv_field(csv, gift ? gift : ship[CSV_SHIP_GIFT], 1);
+    }
+    free(name);
+    gw_corder_free(co);
+    return 0;
+}
+
 int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, const struct gw_cdoc *canonical,
                  struct edi_err *err)
 {
     struct gw_config *cfg = c->cfg;
+    struct gw_erp_log *log = cfg->erp_per_file ? c->erp_log : NULL;
+    struct edi_buf json, csv;
     struct edi_err e;
-    int rc = 0;
+    int rc = 0, have_json = 0;
 
     if ((rc = erp_queue_api(c, GW_ERP_ORDERS, o->partner, "order", o->po_number, canonical, err)) < 0)
         return rc;
     if (cfg->erp_out == NULL)
         return 0;
+    edi_buf_init(&json, 0);
+    edi_buf_init(&csv, 0);
     if (cfg->erp_json) {
-        struct edi_buf json;
-
-        edi_buf_init(&json, 0);
-        if (gw_erp_json(&json, c, "local/order-to-erp-json", o->partner, o->state, canonical, &e) == 0) {
-            rc = erp_queue(c, GW_OUTBOX_ERP_JSON, o->partner, NULL, o->po_number, "json", json.p, json.n,
-                           err);
-        } else {
+        if (gw_erp_json(&json, c, "local/order-to-erp-json", o->partner, o->state, canonical, &e) == 0)
+            have_json = 1;
+        else
             gw_log(c, "error", "ERP export of %s %s: %s", o->partner, o->po_number, e.msg);
-        }
-        edi_buf_dispose(&json);
     }
-    if (rc == 0 && cfg->erp_csv) {
-        struct edi_buf csv;
-        const char *ship[CSV_SHIP_N];
-        struct gw_corder *co = NULL;
-        char *name = NULL;
-        size_t i, k;
+    if (cfg->erp_csv) {
+        if (log == NULL)
+            order_csv_header(&csv);
+        rc = order_csv_rows(&csv, o, canonical, err);
+    }
+    if (rc == 0 && log != NULL) {
+        /* one record of the inbound file's change log */
+        rc = gw_erp_log_add(log, o->partner, have_json ? json.p : NULL, json.n, cfg->erp_csv ? csv.p : NULL,
+                            csv.n, &e);
+        if (rc == EDI_ESYNTAX && have_json) {
+            /* a map whose output is no JSON object: logged like a map
+             * that failed, the CSV rows still go */
+            gw_log(c, "error", "ERP export of %s %s: %s", o->partner, o->po_number, e.msg);
+            rc = gw_erp_log_add(log, o->partner, NULL, 0, cfg->erp_csv ? csv.p : NULL, csv.n, err);
+        } else if (rc < 0) {
+            *err = e;
+        }
+    } else if (rc == 0) {
+        if (have_json)
+            rc = erp_queue(c, GW_OUTBOX_ERP_JSON, o->partner, NULL, o->po_number, "json", json.p, json.n, err);
+        if (rc == 0 && cfg->erp_csv)
+            rc = erp_queue(c, GW_OUTBOX_ERP_CSV, o->partner, NULL, o->po_number, "csv", csv.p, csv.n, err);
+    }
+    edi_buf_dispose(&json);
+    edi_buf_dispose(&csv);
+    return rc;
+}
 
-        if ((rc = gw_cdoc_order(&co, canonical, err)) < 0)
+/* ---- the change log of an inbound file ------------------------------------------------------ */
+
+/* Which staged file belongs to which commit: the outbox message of kind
+ * GW_OUTBOX_ERP_LOG names the final file, its bytes the staged one. */
+struct gw_erp_log {
+    char partner[64];
+    struct edi_buf jsonl, csv;
+    size_t records;
+    int staged, commit_tried;
+    char staged_path[2][4600];   /* JSON Lines, CSV; "" when none */
+};
+
+/* The largest "now" the outbox knows (a held message's next try): every
+ * unsent message is due by it. */
+#define OUTBOX_ALL_DUE ((time_t)253402300799)
+
+int gw_erp_log_name(char *out, size_t cap, uint64_t seq, const char *partner, const char *ext,
+                    struct edi_err *err)
+{
+    size_t i;
+
+    if (edi_fmt(out, cap, err, "orders-%012llu-%s.%s", (unsigned long long)seq, partner, ext) < 0)
+        return edi_fail(err, EDI_ELIMIT, "ERP change log name too long: %.80s...", partner);
+    for (i = 0; out[i]; i++)
+        if (out[i] == '/' || out[i] == '\\')
+            out[i] = '_';
+    return 0;
+}
+
+int gw_erp_json_line(struct edi_buf *out, const char *json, size_t n, struct edi_err *err)
+{
+    size_t i = 0, start = out->n;
+    int depth = 0, in_str = 0, done = 0;
+
+    while (i < n && (json[i] == ' ' || json[i] == '\t' || json[i] == '\r' || json[i] == '\n'))
+        i++;
+    if (i == n || json[i] != '{')
+        return edi_fail(err, EDI_ESYNTAX, "the ERP JSON is not an object");
+    for (; i < n; i++) {
+        char ch = json[i];
+
+        if (in_str) {
+            edi_buf_putc(out, ch);
+            if (ch == '\\' && i + 1 < n)
+                edi_buf_putc(out, json[++i]);
+            else if (ch == '"')
+                in_str = 0;
+            else if (ch == '\n' || ch == '\r' || ch == '\0')
+                break;   /* not JSON: a raw control character in a string */
+            continue;
+        }
+        if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n')
+            continue;
+        if (done)
+            break;       /* something after the object */
+        edi_buf_putc(out, ch);
+        if (ch == '"')
+            in_str = 1;
+        else if (ch == '{' || ch == '[')
+            depth++;
+        else if ((ch == '}' || ch == ']') && --depth == 0)
+            done = 1;
+    }
+    if (i < n || !done || in_str) {
+        out->n = start;
+        return edi_fail(err, EDI_ESYNTAX, "the ERP JSON is not one object, whole");
+    }
+    edi_buf_putc(out, '\n');
+    return 0;
+}
+
+void gw_erp_log_begin(struct gw_ctx *c)
+{
+    gw_erp_log_end(c);
+    if (c->cfg->erp_out == NULL || !c->cfg->erp_per_file)
+        return;
+    c->erp_log = edi_xcalloc(1, sizeof(*c->erp_log));
+    edi_buf_init(&c->erp_log->jsonl, 0);
+    edi_buf_init(&c->erp_log->csv, 0);
+}
+
+int gw_erp_log_add(struct gw_erp_log *l, const char *partner, const char *json, size_t n, const char *rows,
+                   size_t m, struct edi_err *err)
+{
+    int rc;
+
+    if (json != NULL && (rc = gw_erp_json_line(&l->jsonl, json, n, err)) < 0)
+        return rc;
+    if (rows != NULL)
+        edi_buf_put(&l->csv, rows, m);
+    if (l->records++ == 0)
+        snprintf(l->partner, sizeof(l->partner), "%s", partner);
+    return 0;
+}
+
+/* The test hook (erp.h). */
+static void crash_at(const char *step)
+{
+    const char *v = getenv("WHARF_TEST_ERP_CRASH");
+
+    if (v != NULL && strcmp(v, step) == 0)
+        raise(SIGKILL);
+}
+
+int gw_erp_log_stage(struct gw_ctx *c, struct edi_err *err)
+{
+    struct gw_erp_log *l = c->erp_log;
+    const char *dir = c->cfg->erp_out;
+    static const char *const ext[2] = {"jsonl", "csv"};
+    uint64_t seq;
+    size_t k;
+    int rc;
+
+    if (l == NULL || l->records == 0 || l->staged || dir == NULL)
+        return 0;
+    /* the sequence counter is taken inside the transaction: numbers are
+     * given in commit order, and a rollback takes its number back */
+    if ((rc = gw_store_next_control(&seq, c->store, "*erp-out", 'L', err)) < 0)
+        return rc;
+    mkdir(dir, 0700);
+    l->staged = 1;
+    for (k = 0; k < 2; k++) {
+        struct edi_buf *b = k == 0 ? &l->jsonl : &l->csv;
+        char name[512];
+        const char *base;
+        int64_t row;
+
+        l->staged_path[k][0] = '\0';
+        if (k == 0 ? !c->cfg->erp_json : !c->cfg->erp_csv)
+            continue;
+        if ((rc = gw_erp_log_name(name, sizeof(name), seq, l->partner, ext[k], err)) < 0)
             return rc;
-        csv_ship_fields(ship, &name, co);
-        edi_buf_init(&csv, 0);
-        edi_buf_puts(&csv, "partner,program,po_number,state,line_no,product_id,quantity,unit,unit_cost,line_state");
-        for (k = 0; k < CSV_SHIP_N; k++) {
-            edi_buf_putc(&csv, ',');
-            edi_buf_puts(&csv, csv_ship[k]);
-        }
-        edi_buf_puts(&csv, ",description,gift_message\n");
-        for (i = 0; i < o->nlines; i++) {
-            char no[16];
-            const char *gift = i < co->nlines ? text_or_null(co->lines[i].gift_message) : NULL;
+        if (k == 1) {
+            /* the header once, the orders' rows after it */
+            struct edi_buf h;
 
-            snprintf(no, sizeof(no), "%d", o->lines[i].line_no);
-            gw_csv_field(&csv, o->partner, 0);
-            gw_csv_field(&csv, o->program, 0);
-            gw_csv_field(&csv, o->po_number, 0);
-            gw_csv_field(&csv, o->state, 0);
-            gw_csv_field(&csv, no, 0);
-            gw_csv_field(&csv, o->lines[i].product_id, 0);
-            gw_csv_field(&csv, o->lines[i].quantity, 0);
-            gw_csv_field(&csv, o->lines[i].unit, 0);
-            gw_csv_field(&csv, o->lines[i].unit_cost, 0);
-            gw_csv_field(&csv, o->lines[i].state, 0);
-            for (k = 0; k < CSV_SHIP_N; k++)
-                gw_csv_field(&csv, ship[k], 0);
-            gw_csv_field(&csv, o->lines[i].description, 0);
-            /* the line's gift message, else the order's */
-            gw_csv_field(&csv, gift ? gift : ship[CSV_SHIP_GIFT], 1);
+            edi_buf_init(&h, b->n + 1024);
+            order_csv_header(&h);
+            edi_buf_put(&h, b->p, b->n);
+            edi_buf_dispose(b);
+            *b = h;
         }
-        free(name);
-        gw_corder_free(co);
-        rc = erp_queue(c, GW_OUTBOX_ERP_CSV, o->partner, NULL, o->po_number, "csv", csv.p, csv.n, err);
-        edi_buf_dispose(&csv);
+        gw_temp_path(l->staged_path[k], sizeof(l->staged_path[k]), dir, name, (long)getpid());
+        if ((rc = gw_write_synced(l->staged_path[k], b->p ? b->p : "", b->n, err)) < 0) {
+            l->staged_path[k][0] = '\0';
+            return rc;
+        }
+        base = strrchr(l->staged_path[k], '/') + 1;
+        if ((rc = gw_store_outbox_add(&row, c->store, l->partner, GW_OUTBOX_ERP_LOG, name, base, strlen(base),
+                                      c->now, err)) < 0)
+            return rc;
+    }
+    /* the staged names survive a crash once the store has them */
+    if (gw_sync_dir(dir) != 0)
+        return edi_fail(err, EDI_EIO, "cannot sync %s: %s", dir, strerror(errno));
+    crash_at("staged");
+    return 0;
+}
+
+int gw_erp_log_commit(struct gw_ctx *c, struct edi_err *err)
+{
+    struct edi_err e;
+    int rc;
+
+    if ((rc = gw_erp_log_stage(c, err)) < 0)
+        return rc;
+    if (c->erp_log)
+        c->erp_log->commit_tried = 1;
+    if ((rc = gw_store_commit(c->store, err)) < 0)
+        return rc;
+    if (c->erp_log == NULL || !c->erp_log->staged)
+        return 0;
+    crash_at("committed");
+    /* committed: the export is the store's now; a rename that fails is
+     * logged and left to the next flush, the file's processing stands */
+    edi_err_clear(&e);
+    if (gw_erp_publish(c, &e) < 0)
+        gw_log(c, "error", "ERP change log: %s (left for the next run)", e.msg);
+    return 0;
+}
+
+void gw_erp_log_end(struct gw_ctx *c)
+{
+    struct gw_erp_log *l = c->erp_log;
+    size_t k;
+
+    if (l == NULL)
+        return;
+    for (k = 0; k < 2 && l->staged && !l->commit_tried; k++)
+        if (l->staged_path[k][0])
+            unlink(l->staged_path[k]);
+    edi_buf_dispose(&l->jsonl);
+    edi_buf_dispose(&l->csv);
+    free(l);
+    c->erp_log = NULL;
+}
+
+/* The change logs committed and not yet renamed (unsent GW_OUTBOX_ERP_LOG
+ * messages), oldest first. */
+static int unsent_logs(struct gw_outbox_item **out, size_t *n, struct gw_ctx *c, struct edi_err *err)
+{
+    int64_t after = 0;
+    size_t cap = 0;
+    int rc = 0;
+
+    *out = NULL;
+    *n = 0;
+    for (;;) {
+        struct gw_outbox_item *v = NULL;
+        size_t m = 0, i;
+
+        if ((rc = gw_store_outbox_due_after(&v, &m, c->store, OUTBOX_ALL_DUE, after, NULL, 200, err)) < 0 ||
+            m == 0)
+            break;
+        for (i = 0; i < m; i++) {
+            after = v[i].id;
+            if (strcmp(v[i].kind, GW_OUTBOX_ERP_LOG) != 0)
+                continue;
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 8;
+                *out = edi_xrealloc(*out, cap * sizeof(**out));
+            }
+            (*out)[(*n)++] = v[i];
+            memset(&v[i], 0, sizeof(v[i]));
+        }
+        gw_outbox_free(v, m);
+    }
+    if (rc < 0) {
+        gw_outbox_free(*out, *n);
+        *out = NULL;
+        *n = 0;
     }
     return rc;
+}
+
+/* A staged name as the outbox keeps it: a dot file of the folder. */
+static int staged_name_ok(const char *name)
+{
+    return name != NULL && name[0] == '.' && strchr(name, '/') == NULL && strcmp(name, ".") != 0 &&
+           strcmp(name, "..") != 0;
+}
+
+int gw_erp_publish(struct gw_ctx *c, struct edi_err *err)
+{
+    const char *dir = c->cfg->erp_out;
+    struct gw_outbox_item *v = NULL;
+    size_t n = 0, i;
+    int rc, moved = 0, stuck = 0;
+
+    if (dir == NULL)
+        return 0;
+    /* under the write lock: two processes never rename out of order */
+    if ((rc = gw_store_begin(c->store, err)) < 0)
+        return rc;
+    if ((rc = unsent_logs(&v, &n, c, err)) < 0)
+        goto rollback;
+    for (i = 0; i < n && !stuck; i++) {
+        char from[4600], to[4600];
+        struct stat sb;
+
+        if (!staged_name_ok((const char *)v[i].bytes) || v[i].name == NULL || strchr(v[i].name, '/') ||
+            edi_fmt(from, sizeof(from), NULL, "%s/%s", dir, (const char *)v[i].bytes) < 0 ||
+            edi_fmt(to, sizeof(to), NULL, "%s/%s", dir, v[i].name) < 0) {
+            stuck = edi_fail(err, EDI_ECONFIG, "the ERP change log %s has no staged name in its folder",
+                             v[i].name ? v[i].name : "?");
+            break;
+        }
+        if (rename(from, to) == 0) {
+            moved = 1;
+        } else if (!(errno == ENOENT && lstat(to, &sb) == 0 && S_ISREG(sb.st_mode))) {
+            /* neither staged nor renamed: the later logs wait, so none
+             * appears before it */
+            stuck = edi_fail(err, EDI_EIO, "cannot rename %s to %s: %s", (const char *)v[i].bytes, v[i].name,
+                             strerror(errno));
+            break;
+        }
+        if ((rc = gw_store_outbox_sent(c->store, v[i].id, c->now, err)) < 0)
+            goto rollback;   /* renamed, not marked: found renamed next time */
+    }
+    /* what was renamed is there for good before the store says sent */
+    if (moved && gw_sync_dir(dir) != 0) {
+        rc = edi_fail(err, EDI_EIO, "cannot sync %s: %s", dir, strerror(errno));
+        goto rollback;
+    }
+    if (stuck < 0) {
+        /* those before it stay published, its error is the caller's */
+        struct edi_err e2;
+
+        edi_err_clear(&e2);
+        gw_store_commit(c->store, &e2);
+        gw_outbox_free(v, n);
+        return stuck;
+    }
+    rc = gw_store_commit(c->store, err);
+    gw_outbox_free(v, n);
+    return rc;
+rollback:
+    gw_store_rollback(c->store);
+    gw_outbox_free(v, n);
+    return rc;
+}
+
+/* The pid in a staged change log's name (".orders-SEQ-PARTNER.EXT.wharf-PID.tmp"), 0 when it is none. */
+static long staged_pid(const char *name)
+{
+    size_t n = strlen(name);
+    const char *w;
+    long pid = 0;
+
+    if (strncmp(name, ".orders-", 8) != 0 || n < 13 || strcmp(name + n - 4, ".tmp") != 0)
+        return 0;
+    for (w = name + n - 5; w > name && *w >= '0' && *w <= '9'; w--)
+        ;
+    if (w == name + n - 5 || w - name < 7 || strncmp(w - 6, ".wharf-", 7) != 0)
+        return 0;
+    for (w++; *w >= '0' && *w <= '9'; w++)
+        if ((pid = pid * 10 + (*w - '0')) > 0x7fffffff)
+            return 0;
+    return pid;
+}
+
+int gw_erp_recover(struct gw_ctx *c, struct edi_err *err)
+{
+    const char *dir = c->cfg->erp_out;
+    struct gw_outbox_item *v = NULL;
+    struct dirent **names = NULL;
+    struct edi_err e;
+    size_t n = 0, i;
+    int k, nn, rc;
+
+    if (dir == NULL)
+        return 0;
+    edi_err_clear(&e);
+    if ((rc = gw_erp_publish(c, &e)) < 0)
+        gw_log(c, "error", "ERP change log: %s", e.msg);
+    if ((nn = scandir(dir, &names, NULL, alphasort)) < 0)
+        return 0;
+    /* read after the scan: a log committed meanwhile is named here */
+    if ((rc = unsent_logs(&v, &n, c, err)) < 0)
+        goto out;
+    for (k = 0; k < nn; k++) {
+        const char *name = names[k]->d_name;
+        long pid = staged_pid(name);
+        char path[4600];
+        int named = 0;
+
+        if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;   /* not a staged log, or its process may still commit it */
+        for (i = 0; i < n && !named; i++)
+            named = v[i].bytes && strcmp((const char *)v[i].bytes, name) == 0;
+        if (named || edi_fmt(path, sizeof(path), NULL, "%s/%s", dir, name) < 0)
+            continue;
+        if (unlink(path) == 0)
+            gw_log(c, "warn", "ERP change log %s removed: its process (%ld) died before the store committed it",
+                   name, pid);
+    }
+out:
+    gw_outbox_free(v, n);
+    for (k = 0; k < nn; k++)
+        free(names[k]);
+    free(names);
+    return rc;
+}
+
+/* ---- the purge: a PO's records out of the change logs ---------------------------------------- */
+
+/* The value of CSV field k of the record at p (n bytes), unquoted, in v. */
+static void csv_field_at(struct edi_buf *v, const char *p, size_t n, int k)
+{
+    size_t i = 0;
+    int f = 0;
+
+    edi_buf_reset(v);
+    while (i < n && f <= k) {
+        if (p[i] == '"') {
+            for (i++; i < n; i++) {
+                if (p[i] == '"' && i + 1 < n && p[i + 1] == '"') {
+                    if (f == k)
+                        edi_buf_putc(v, '"');
+                    i++;
+                } else if (p[i] == '"') {
+                    i++;
+                    break;
+                } else if (f == k) {
+                    edi_buf_putc(v, p[i]);
+                }
+            }
+        }
+        for (; i < n && p[i] != ','; i++)
+            if (f == k && p[i] != '\r' && p[i] != '\n')
+                edi_buf_putc(v, p[i]);
+        f++;
+        i++;
+    }
+}
+
+/* The length of the CSV record at p: up to and with its newline (one
+ * inside quotes is the field's). */
+static size_t csv_record_len(const char *p, size_t n)
+{
+    size_t i;
+    int q = 0;
+
+    for (i = 0; i < n; i++) {
+        if (p[i] == '"')
+            q = !q;
+        else if (p[i] == '\n' && !q)
+            return i + 1;
+    }
+    return n;
+}
+
+/* The length of the JSON Lines record at p, with its newline. */
+static size_t line_len(const char *p, size_t n)
+{
+    const char *nl = memchr(p, '\n', n);
+
+    return nl ? (size_t)(nl - p) + 1 : n;
+}
+
+/* 1 when record r (n bytes) of a change log is PO po of partner. */
+static int record_of(int jsonl, const char *r, size_t n, const char *partner, const char *po, struct edi_buf *v)
+{
+    if (jsonl) {
+        json_t *j = json_loadb(r, n, JSON_DISABLE_EOF_CHECK, NULL);
+        const char *jp = j ? json_string_value(json_object_get(j, "partner")) : NULL;
+        const char *jo = j ? json_string_value(json_object_get(j, "po_number")) : NULL;
+        int yes = jo && strcmp(jo, po) == 0 && (jp == NULL || strcmp(jp, partner) == 0);
+
+        json_decref(j);
+        return yes;
+    }
+    csv_field_at(v, r, n, 0);
+    if (strcmp(edi_buf_cstr(v), partner) != 0)
+        return 0;
+    csv_field_at(v, r, n, 2);
+    return strcmp(edi_buf_cstr(v), po) == 0;
+}
+
+unsigned gw_erp_log_drop(const struct gw_config *cfg, const char *partner, const char *po, int dry_run, FILE *out)
+{
+    struct dirent **names = NULL;
+    struct edi_buf keep, v;
+    unsigned changed = 0;
+    int k, nn;
+
+    if (cfg->erp_out == NULL || (nn = scandir(cfg->erp_out, &names, NULL, alphasort)) < 0)
+        return 0;
+    edi_buf_init(&keep, 0);
+    edi_buf_init(&v, 0);
+    for (k = 0; k < nn; k++) {
+        const char *name = names[k]->d_name;
+        size_t len = strlen(name), off = 0, n;
+        int jsonl = len > 6 && strcmp(name + len - 6, ".jsonl") == 0, dropped = 0;
+        char path[4600], *data = NULL;
+        struct edi_err e;
+
+        if (strncmp(name, "orders-", 7) != 0 || !(jsonl || (len > 4 && strcmp(name + len - 4, ".csv") == 0)) ||
+            edi_fmt(path, sizeof(path), NULL, "%s/%s", cfg->erp_out, name) < 0 ||
+            edi_read_regular(&data, &n, path, &e) < 0)
+            continue;
+        edi_buf_reset(&keep);
+        while (off < n) {
+            size_t r = jsonl ? line_len(data + off, n - off) : csv_record_len(data + off, n - off);
+
+            if (off > 0 || jsonl) {
+                if (record_of(jsonl, data + off, r, partner, po, &v)) {
+                    dropped = 1;
+                    off += r;
+                    continue;
+                }
+            }
+            edi_buf_put(&keep, data + off, r);   /* the CSV header stays */
+            off += r;
+        }
+        free(data);
+        if (!dropped)
+            continue;
+        if (!dry_run && gw_write_file(path, keep.p ? keep.p : "", keep.n, &e) < 0) {
+            if (out)
+                fprintf(out, "  cannot rewrite %s: %s\n", path, e.msg);
+            continue;
+        }
+        changed++;
+        if (out)
+            fprintf(out, "  %s %s\n", dry_run ? "would rewrite" : "rewrote", path);
+    }
+    for (k = 0; k < nn; k++)
+        free(names[k]);
+    free(names);
+    edi_buf_dispose(&keep);
+    edi_buf_dispose(&v);
+    return changed;
 }
 
 /* ---- the connector ---------------------------------------------------------------------------- */
@@ -317,6 +850,27 @@ static void files_close(struct gw_erp *e)
 }
 
 
+/* A change log committed but not renamed (a crash, a failed rename): the
+ * logs are renamed in order, this one with those before it. */
+static int push_log(struct gw_erp *e, const struct gw_outbox_item *it, char *id, size_t cap, struct edi_err *err)
+{
+    struct gw_outbox_item *v = NULL;
+    size_t n = 0, i;
+    int rc, waiting = 0;
+
+    if ((rc = gw_erp_publish(e->c, err)) < 0)
+        return rc;
+    if ((rc = unsent_logs(&v, &n, e->c, err)) < 0)
+        return rc;
+    for (i = 0; i < n; i++)
+        waiting |= v[i].id == it->id;
+    gw_outbox_free(v, n);
+    if (waiting)
+        return edi_fail(err, EDI_EAGAIN, "%s waits for an earlier ERP change log", it->name);
+    snprintf(id, cap, "%s", it->name);
+    return 0;
+}
+
 /* Writes one message to erp/out/NAME. The bytes go to a temporary name
  * first (synced); then, holding the store's write lock, the rename and the
  * folder's sync, unless a later message of the same name superseded this
@@ -334,6 +888,8 @@ static int files_push(struct gw_erp *e, const struct gw_outbox_item *it, char *i
 
     if (dir == NULL)
         return edi_fail(err, EDI_ECONFIG, "wharf.xml has no ERP folder any more");
+    if (strcmp(it->kind, GW_OUTBOX_ERP_LOG) == 0)
+        return push_log(e, it, id, cap, err);
     if (it->name == NULL || it->name[0] == '\0' || it->name[0] == '.' || strchr(it->name, '/'))
         return edi_fail(err, EDI_ECONFIG, "the message has no file name that stays in its folder");
     mkdir(dir, 0700);
@@ -373,7 +929,9 @@ static void files_abandoned(struct gw_erp *e, const struct gw_outbox_item *it, l
 {
     char tmp[4600];
 
-    if (e->c->cfg->erp_out == NULL || it->name == NULL || strchr(it->name, '/'))
+    /* a change log's staged file is a committed export: never removed */
+    if (e->c->cfg->erp_out == NULL || it->name == NULL || strchr(it->name, '/') ||
+        strcmp(it->kind, GW_OUTBOX_ERP_LOG) == 0)
         return;
     gw_temp_path(tmp, sizeof(tmp), e->c->cfg->erp_out, it->name, pid);
     unlink(tmp);

@@ -328,6 +328,10 @@ int gw_flush_outbox_of(struct gw_stats *st, struct gw_ctx *c, const struct gw_pa
 
     memset(&k, 0, sizeof(k));
     claim_owner(owner, sizeof(owner));
+    /* ERP change logs a crash left staged: renamed when committed, removed
+     * when not (a store error here is the flush's below too) */
+    if (only == NULL)
+        gw_erp_recover(c, err);
     /* keyset pages, so messages other senders hold never hide the rest */
     for (;;) {
         struct gw_outbox_item *v = NULL;

@@ -616,6 +616,7 @@ static int process_once(struct gw_stats *st, struct gw_ctx *c, const struct gw_p
     *verdict = NULL;
     *reason = NULL;
     memset(&f, 0, sizeof(f));
+    gw_erp_log_begin(c);   /* the file's sales orders for erp/out/, staged at its commit */
     edi_buf_init(&f.findings, 1u << 20);
     edi_buf_init(&f.foreign, 1u << 16);
     if ((rc = (bulk ? gw_store_begin_bulk : gw_store_begin)(c->store, err)) < 0)
@@ -661,7 +662,7 @@ static int process_once(struct gw_stats *st, struct gw_ctx *c, const struct gw_p
         f.spapi = 1;
         if ((rc = order_json(&f, raw, verdict, reason)) < 0 ||
             (rc = gw_store_raw_settle(c->store, raw_id, *verdict, *reason, err)) < 0 ||
-            (rc = gw_store_commit(c->store, err)) < 0)
+            (rc = gw_erp_log_commit(c, err)) < 0)
             goto fail;
         if (*reason) {
             st->quarantined++;
@@ -752,7 +753,7 @@ static int process_once(struct gw_stats *st, struct gw_ctx *c, const struct gw_p
         goto fail;
     /* a failed commit (a full disk, a locked store) rolls back: the message
      * stays received and nothing of it counts */
-    if ((rc = gw_store_commit(c->store, err)) < 0)
+    if ((rc = gw_erp_log_commit(c, err)) < 0)
         goto fail;
     if (f.foreign.n) {
         st->quarantined++;
@@ -779,6 +780,7 @@ fail_nostore:
     gw_log(c, "error", "%s %s: %s (the file stays in inbound/)", p->id,
            raw && raw->name ? raw->name : "a message", err->msg);
 out:
+    gw_erp_log_end(c);
     for (i = 0; i < f.ndups; i++)
         free(f.dups[i]);
     free(f.dups);

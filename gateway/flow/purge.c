@@ -225,6 +225,7 @@ static int purge_one(struct gw_purge_stats *st, struct gw_ctx *c, struct gw_orde
         drop_copies(st, out, p->quarantine, &raws[i], dry_run);
     }
     drop_erp(st, out, c->cfg, o->partner, NULL, o->po_number, dry_run);
+    st->files += gw_erp_log_drop(c->cfg, o->partner, o->po_number, dry_run, out);
     for (i = 0; i < nsh; i++)
         drop_erp(st, out, c->cfg, o->partner, "shipment", sh[i]->shipment_id, dry_run);
     st->orders++;

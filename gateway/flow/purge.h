@@ -22,7 +22,7 @@ void gw_perm_warnings(char ***out, size_t *n, const struct gw_config *cfg);
 struct gw_purge_stats {
     unsigned orders;        /* orders with personal data removed */
     unsigned raws;          /* inbound files emptied in the store */
-    unsigned files;         /* files deleted from archive/, quarantine/, erp/out/ */
+    unsigned files;         /* files deleted from archive/, quarantine/, erp/out/; change logs rewritten */
 };
 
 /*

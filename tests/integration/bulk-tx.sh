@@ -6,7 +6,8 @@
 # with its findings), a PO changed by the second file (a line cancelled),
 # a set with an unknown segment. Orders, lines, history, documents, the
 # outbox (997s, ERP records) and quarantine/ are dumped after each path and
-# diffed with each other and with the expected dump (bulk-tx/expected).
+# diffed with each other and with the expected dump (bulk-tx/expected),
+# the ERP change logs of erp/out/ included.
 # Usage: bulk-tx.sh WHARF. Prints ok/not ok lines.
 set -u
 . "$(dirname "$0")/lib.bash" "$@"
@@ -50,7 +51,13 @@ dump() {  # dump WS > file: what the store and quarantine/ hold, without clocks
   sqlite3 "$db" "SELECT id, interchange_id, direction, kind, group_control, set_control, ref, state, findings FROM documents ORDER BY id"
   sqlite3 "$db" "SELECT id, raw_id, partner, direction, control, sender, receiver, status, at FROM interchanges ORDER BY id"
   echo "# outbox"
-  sqlite3 "$db" "SELECT id, partner, kind, name, created, sent_at IS NOT NULL, hex(bytes) FROM outbox ORDER BY id"
+  # an ERP change log's row holds its staged name, which has the process id in
+  # it: shown as text, the id replaced; every other row's bytes as hex
+  sqlite3 "$db" "SELECT id, partner, kind, name, created, sent_at IS NOT NULL,
+                        CASE kind WHEN 'erp-log' THEN CAST(bytes AS TEXT) ELSE hex(bytes) END FROM outbox ORDER BY id" |
+    sed 's/\.wharf-[0-9]*\.tmp$/.wharf-PID.tmp/'
+  echo "# erp/out"
+  (cd "$1/erp/out" 2> /dev/null && ls | sort && cat $(ls | sort))
   sqlite3 "$db" "SELECT name, state, verdict, reason FROM raw ORDER BY id"
   echo "# quarantine"
   (cd "$1/partners/amazon-rp/quarantine" && for f in $(ls | sed 's/^[0-9T]*-//' | sort); do echo "$f"; done

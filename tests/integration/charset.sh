@@ -31,7 +31,8 @@ has "Latin-1: the order is made" "TLATIN0001" "$tmp/orders"
 hasnt "undecodable: no order" "TC1CTRL001" "$tmp/orders"
 "$W" map run amazon-df/850-to-order "$DF/archive/"*latin1* > "$tmp/order.xml" 2>&1
 has "Latin-1: the name is decoded, not emptied" "<name>JOSÉ MÜLLER</name>" "$tmp/order.xml"
-has "Latin-1: the ERP gets the consumer's name in UTF-8" '"name": "JOSÉ MÜLLER"' "$ws/erp/out/amazon-df-TLATIN0001.json"
+cat "$ws"/erp/out/orders-*-amazon-df.jsonl > "$tmp/erp" 2> /dev/null
+has "Latin-1: the ERP gets the consumer's name in UTF-8" '"po_number":"TLATIN0001",.*"name":"JOSÉ MÜLLER"' "$tmp/erp"
 cat "$DF"/outbound/*997* > "$tmp/997"
 has "undecodable: the 997 rejects with AK4 code 6 on N102" "^AK4\*2\*93\*6\*" "$tmp/997"
 has "undecodable: AK5 R" "^AK5\*R\*5~" "$tmp/997"

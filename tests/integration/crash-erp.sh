@@ -3,6 +3,10 @@
 # run` are killed with SIGKILL at random moments, again and again; after a
 # normal run every shipment and every invoice in the store has its ERP
 # JSON and CSV in erp/out, whole, and no temporary file is left there.
+# Before them (issue 18) `wharf run --once` on the inbound POs, one a file,
+# is killed the same way: after a normal run every PO is an order once,
+# every 997 is queued and written once, and the change logs
+# (layout="per-file") hold each order once, numbered without a gap.
 # Usage: crash-erp.sh WHARF. Prints ok/not ok lines.
 set -u
 . "$(dirname "$0")/lib.bash" "$@"
@@ -14,9 +18,46 @@ pos=()
 for ((i = 0; i <= NPO + 1; i++)); do
   po=$(printf 'PKIL%02d' $i)
   pos+=("$po")
-  po_from amazon-rp-850.edi 4Z32PABC "$po" $((7500 + i)) > "$RP/inbound/$po.edi"
+  po_from amazon-rp-850.edi 4Z32PABC "$po" $((7500 + i)) > "$tmp/$po.edi"
 done
+ms() { echo $(($(date +%s%N) / 1000000)); }
+running() { [ -e "/proc/$1" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2> /dev/null)" != Z ]; }
+count() { sqlite3 "$ws/wharf.db" "SELECT count(*) FROM $1" 2> /dev/null; }
+
+# ---- inbound under fire: a PO file dropped in, the run killed at a random moment of its usual span ---
+t0=$(ms)
+mv "$tmp/${pos[0]}.edi" "$RP/inbound/"
 at 2025-01-01T00:00:00Z "$W" run --once -w "$ws" > "$tmp/run" 2>&1
+span=$(($(ms) - t0 + 50))
+killed=0
+for ((i = 1; i <= NPO; i++)); do
+  wait_ms=$((span / 4 + RANDOM % (span + 1)))
+  mv "$tmp/${pos[$i]}.edi" "$RP/inbound/"
+  WHARF_NOW=2025-01-01T00:00:00Z "$W" run --once -w "$ws" > /dev/null 2>&1 &
+  p=$!
+  sleep "$(printf '%d.%03d' $((wait_ms / 1000)) $((wait_ms % 1000)))"
+  running "$p" && kill -9 "$p" 2> /dev/null && killed=$((killed + 1))
+  wait "$p" 2> /dev/null
+done
+echo "# run --once: $killed of $NPO runs killed (within ${span} ms), $(count orders) orders made"
+mv "$tmp/${pos[NPO + 1]}.edi" "$RP/inbound/"
+at 2025-01-01T00:00:00Z "$W" run --once -w "$ws" > "$tmp/run" 2>&1
+printf '%s\n' "${pos[@]}" | sort > "$tmp/want"
+sqlite3 "$ws/wharf.db" "SELECT po_number FROM orders ORDER BY po_number" > "$tmp/got" 2>&1
+diff "$tmp/want" "$tmp/got" > "$tmp/diff" && ok "every PO is an order, once" || no "every PO is an order, once" "$tmp/diff"
+[ "$(sqlite3 "$ws/wharf.db" "SELECT count(*), count(DISTINCT name), sum(sent_at IS NOT NULL) FROM outbox WHERE kind = '997'")" = "$((NPO + 2))|$((NPO + 2))|$((NPO + 2))" ] &&
+  [ "$(ls "$RP/outbound" | grep -c 997)" = $((NPO + 2)) ] && ok "every 997 queued and written once" ||
+  { ls "$RP/outbound" > "$tmp/ls"; no "every 997 queued and written once" "$tmp/ls"; }
+cat "$ws"/erp/out/orders-*-amazon-rp.jsonl 2> /dev/null | python3 -c '
+import json, sys
+for l in sys.stdin: print(json.loads(l)["po_number"])' | sort > "$tmp/got"
+diff "$tmp/want" "$tmp/got" > "$tmp/diff" && ok "the change logs hold each order once, none missing" ||
+  no "the change logs hold each order once, none missing" "$tmp/diff"
+nlog=$(ls "$ws/erp/out" | grep -c '^orders-.*\.jsonl$')
+for ((k = 1; k <= nlog; k++)); do printf 'orders-%012d-amazon-rp.csv\norders-%012d-amazon-rp.jsonl\n' $k $k; done > "$tmp/want"
+ls -A "$ws/erp/out" > "$tmp/got"
+diff "$tmp/want" "$tmp/got" > "$tmp/diff" && ok "  $nlog logs numbered 1 to $nlog, a CSV beside each, nothing staged left" ||
+  no "  logs numbered without a gap, nothing staged left" "$tmp/diff"
 for po in "${pos[@]}"; do
   at 2025-01-01T01:00:00Z "$W" orders approve "$po" -w "$ws" > "$tmp/out" 2>&1 || no "approve $po" "$tmp/out"
 done
@@ -30,9 +71,6 @@ pack() {  # pack PO > file: every line in full, a carton per line
   echo "$1,3,6,$1-3,NJ1,2025-01-02,ODFL,BOL$1"
 }
 for po in "${pos[@]}"; do pack "$po" > "$tmp/pack-$po.csv"; done
-ms() { echo $(($(date +%s%N) / 1000000)); }
-running() { [ -e "/proc/$1" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2> /dev/null)" != Z ]; }
-count() { sqlite3 "$ws/wharf.db" "SELECT count(*) FROM $1" 2> /dev/null; }
 # storm CMD...: runs the command and kills it with SIGKILL at a random
 # moment of the second half of its usual run time ($span ms): in the middle
 # of its commits, exports and deliveries, or after it finished

@@ -44,10 +44,11 @@ cat "$RP"/outbound/*997* > "$tmp/out"
 has "the 997 accepts the PO" "^AK9\*A\*1\*1\*1~" "$tmp/out"
 ls "$RP/archive" > "$tmp/out"
 has "the file is archived" "po1.edi$" "$tmp/out"
+# layout="per-file" (what init writes): the file's orders as one change log
 ls "$ws/erp/out" > "$tmp/out"
-has "the ERP gets JSON and CSV" "amazon-rp-4Z32PABC.csv" "$tmp/out"
-has "the ERP JSON is there" "amazon-rp-4Z32PABC.json" "$tmp/out"
-has "the ERP JSON carries the order" '"po_number": "4Z32PABC"' "$ws/erp/out/amazon-rp-4Z32PABC.json"
+has "the ERP gets JSON and CSV" "^orders-000000000001-amazon-rp.csv$" "$tmp/out"
+has "the ERP JSON is there" "^orders-000000000001-amazon-rp.jsonl$" "$tmp/out"
+has "the ERP JSON carries the order" '^\{"partner":"amazon-rp","program":"RP","po_number":"4Z32PABC",' "$ws/erp/out/orders-000000000001-amazon-rp.jsonl"
 
 # the same bytes again, and the same interchange again
 cp "$G/amazon-rp-850.edi" "$RP/inbound/po1-again.edi"

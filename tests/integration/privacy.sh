@@ -16,6 +16,8 @@ mode() { stat -c '%a' "$1"; }
 
 # ---- permissions ---------------------------------------------------------------------------
 (umask 022; "$W" init "$ws" > "$tmp/out" 2>&1) || { no "init" "$tmp/out"; exit 0; }
+# a file per order (layout="per-order"): the purge deletes an order's own ERP files
+sed -i 's/layout="per-file"/layout="per-order"/' "$ws/wharf.xml"
 [ "$(mode "$ws")" = 700 ] && ok "init under umask 022: the workspace is 0700" || no "workspace mode $(mode "$ws")"
 [ "$(mode "$ws/wharf.db")" = 600 ] && ok "  wharf.db is 0600" || no "  wharf.db mode $(mode "$ws/wharf.db")"
 [ "$(mode "$ws/wharf.xml")" = 600 ] && ok "  wharf.xml is 0600" || no "  wharf.xml mode $(mode "$ws/wharf.xml")"

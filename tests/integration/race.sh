@@ -17,6 +17,9 @@ DF=$ws/partners/amazon-df
 FILES=4 PER=50
 
 "$W" init "$ws" > "$tmp/out" 2>&1 || { no "init" "$tmp/out"; exit 1; }
+# a file per order (layout="per-order"): each order's ERP files are outbox
+# messages the three runs race for, as the document files are
+sed -i 's/layout="per-file"/layout="per-order"/' "$ws/wharf.xml"
 
 # df_file CONTROL FIRST COUNT: an interchange of COUNT DF 850s, Ship IDs
 # RACE<FIRST>... (each an order, each acknowledged at once: an 855)

@@ -535,6 +535,45 @@ static void test_log_format(void **state)
     gw_config_free(cfg);
 }
 
+/* <erp layout>: per-file when it says so; per-order when it says so or
+ * says nothing (an existing wharf.xml keeps its files); anything else is
+ * refused, naming the value. */
+static void test_erp_layout(void **state)
+{
+    static const struct {
+        const char *erp;
+        int per_file;
+    } CASES[] = {
+        {"<erp kind=\"files\" layout=\"per-file\"/>", 1},
+        {"<erp kind=\"files\" layout=\"per-order\"/>", 0},
+        {"<erp kind=\"files\" formats=\"csv\"/>", 0},
+    };
+    struct gw_config *cfg = NULL;
+    struct edi_err err;
+    size_t i;
+    int line;
+    char *text;
+
+    (void)state;
+    for (i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
+        text = edit("<erp kind=\"files\"/>", CASES[i].erp, NULL, &line);
+        put(text);
+        free(text);
+        if (load(&cfg, &err) != 0)
+            fail_msg("%s: %s", CASES[i].erp, err.msg);
+        assert_int_equal(cfg->erp_per_file, CASES[i].per_file);
+        gw_config_free(cfg);
+        cfg = NULL;
+    }
+    text = edit("<erp kind=\"files\"/>", "<erp kind=\"files\" layout=\"per-day\"/>", "<erp", &line);
+    put(text);
+    free(text);
+    assert_int_equal(load(&cfg, &err), EDI_ECONFIG);
+    if (strstr(err.msg, "per-day") == NULL)
+        fail_msg("the refusal does not name the value: %s", err.msg);
+    gw_config_free(cfg);
+}
+
 /* <erp kind="brightpearl"> and <erp kind="quickbooks"> beside the file
  * exchange: what each receives and provides, its parameters. */
 static void test_api_erps(void **state)
@@ -974,6 +1013,7 @@ int main(void)
         cmocka_unit_test(test_api_erps),
         cmocka_unit_test(test_http_listener),
         cmocka_unit_test(test_log_format),
+        cmocka_unit_test(test_erp_layout),
         cmocka_unit_test(test_no_doctype),
         cmocka_unit_test(test_cron),
         cmocka_unit_test(test_spapi_transport),
