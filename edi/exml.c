@@ -249,12 +249,17 @@ static void write_value(struct tox *t, const char *name, struct edi_str v)
     } else {
         size_t i;
 
-        /* control characters and U+FFFE/U+FFFF are data XML cannot carry:
-         * hex= below (the parsed-back form lost the rest of the set) */
-        for (i = 0; i < v.n && !xml_cannot(v, i); i++)
+        /* control characters are data XML cannot carry: hex= below */
+        for (i = 0; i < v.n && !((unsigned char)v.p[i] < 0x20 || v.p[i] == 0x7f); i++)
             ;
         if (i == v.n)
             kind = edi_text_decode_kind(v, t->text, &bad, &why);
+        /* read as UTF-8, U+FFFE and U+FFFF are no XML characters either (the
+         * parsed-back form lost the rest of the set there); read as Latin-1,
+         * the same bytes are three letters */
+        for (i = 0; kind == 0 && i < v.n; i++)
+            if (xml_cannot(v, i))
+                kind = -1;
     }
     if (kind == 0) {
         x_text(t, v.p, v.n);

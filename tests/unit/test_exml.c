@@ -679,6 +679,24 @@ static void test_trees_odd_values(void **state)
         }
         free(data);
     }
+    /* read as Latin-1 (inbound-charset="iso-8859-1"), EF BF BE are letters */
+    {
+        size_t n;
+        char *data = variant("*", ">", "~", "X\xef\xbf\xbeY", &n);
+        struct docs k = {0};
+        struct edi_err err;
+        xmlChar *text = NULL;
+        int len = 0;
+
+        edi_err_clear(&err);
+        assert_int_equal(edi_x12_to_xml_docs(data, n, G, NULL, EDI_TEXT_LATIN1, keep_doc, &k, &err), 0);
+        assert_int_equal(k.n, 1);
+        xmlDocDumpMemory(k.d[0], &text, &len);
+        assert_non_null(strstr((const char *)text, "<N102 charset=\"iso-8859-1\">X\xc3\xaf\xc2\xbf\xc2\xbeY</N102>"));
+        xmlFree(text);
+        free_docs(&k);
+        free(data);
+    }
     assert_int_equal(bad, 0);
 }
 
