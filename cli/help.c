@@ -711,7 +711,11 @@ static const struct topic topics[] = {
                    "Writes EDI-XML: <x12> with one <interchange>, <group>, <transaction> each,\n"
                    "one element per segment and element named by id (<BEG><BEG03>), components\n"
                    "as <REF04-01>, loops as <loop id=\"N1\">. `wharf edi from-xml` turns it back\n"
-                   "into the same segments.\n"},
+                   "into the same segments. What XML cannot carry travels as hex: a value with a\n"
+                   "control character as hex=\"...\", a delimiter such as 0x1D as\n"
+                   "element-hex=\"1d\" (component-hex, repetition-hex, segment-hex), an ST01 or\n"
+                   "ST02 that is no XML text as set-hex= or control-hex=. The maps read the\n"
+                   "same document.\n"},
     {"edi from-xml", "usage: wharf edi from-xml FILE\n"
                      "\n"
                      "Writes the EDI for an EDI-XML document (see `wharf help edi to-xml`),\n"

@@ -1,8 +1,11 @@
 /*
  * exml.c — EDI⇄XML (the format is described in exml.h). EDI to XML streams
- * through the envelope parser and the guide walk (for loops) into a libxml2
- * text writer; XML to EDI reads the document and writes segments with the
- * X12 writer. Validation is not done here: `wharf edi validate` does it.
+ * through the envelope parser and the guide walk (for loops) into a sink:
+ * libxml2's text writer for `wharf edi to-xml`, or, for the per-set
+ * documents the maps read, the document tree built node by node in the
+ * same walk (no text written and parsed back). XML to EDI reads the
+ * document and writes segments with the X12 writer. Validation is not done
+ * here: `wharf edi validate` does it.
  */
 #include "edi/exml.h"
 
@@ -112,7 +115,11 @@ struct pending {
 };
 
 struct tox {
+    /* the sink: a text writer (w), or the tree of doc with the open element cur */
     xmlTextWriterPtr w;
+    xmlDocPtr doc;
+    xmlNodePtr cur;
+    int via_text;              /* per-set documents through the writer and parser (the reference) */
     struct edi_guides *guides;
     const char *guide_id;
     struct edi_delims d;
@@ -128,14 +135,104 @@ struct tox {
     enum edi_text_in text;     /* how values that are not ASCII decode */
 };
 
-/* Text XML can carry as it is: UTF-8 (edi_utf8_valid) without control
- * characters. */
+/* ---- the sink: text writer or tree ---------------------------------------------- */
+
+/* libxml2 returns NULL only when out of memory: abort, as edi_xmalloc does. */
+static void no_memory(void)
+{
+    fputs("wharf: out of memory\n", stderr);
+    abort();
+}
+
+/* A child appended to the open element (or to the document: its root). */
+static void put_child(struct tox *t, xmlNodePtr n)
+{
+    xmlNodePtr p = t->cur;
+
+    n->parent = p;
+    n->doc = t->doc;
+    if (p->last) {
+        p->last->next = n;
+        n->prev = p->last;
+    } else {
+        p->children = n;
+    }
+    p->last = n;
+}
+
+static void x_start(struct tox *t, const char *name)
+{
+    xmlNodePtr n;
+
+    if (t->w) {
+        xmlTextWriterStartElement(t->w, BAD_CAST name);
+        return;
+    }
+    if ((n = xmlNewDocNode(t->doc, NULL, BAD_CAST name, NULL)) == NULL)
+        no_memory();
+    put_child(t, n);
+    t->cur = n;
+}
+
+static void x_end(struct tox *t)
+{
+    if (t->w)
+        xmlTextWriterEndElement(t->w);
+    else
+        t->cur = t->cur->parent;
+}
+
+/* value is text as it is (no entity references); the tree keeps it so,
+ * the writer escapes it. */
+static void x_attr(struct tox *t, const char *name, const char *value)
+{
+    if (t->w)
+        xmlTextWriterWriteAttribute(t->w, BAD_CAST name, BAD_CAST value);
+    else if (xmlNewProp(t->cur, BAD_CAST name, BAD_CAST value) == NULL)
+        no_memory();
+}
+
+/* n bytes of UTF-8 without NUL; nothing when n is 0 (the parsed form of
+ * an empty text has no text node either). */
+static void x_text(struct tox *t, const char *s, size_t n)
+{
+    xmlNodePtr k;
+
+    if (t->w) {
+        /* even when empty: the writer then closes with </name>, not /> */
+        char *z = edi_xstrndup(s, n);
+
+        xmlTextWriterWriteString(t->w, BAD_CAST z);
+        free(z);
+        return;
+    }
+    if (n == 0)
+        return;
+    if ((k = xmlNewDocTextLen(t->doc, BAD_CAST s, (int)n)) == NULL)
+        no_memory();
+    put_child(t, k);
+}
+
+/* A character XML 1.0 cannot carry, at byte i of v: a control character
+ * (tab, LF and CR too: a value never holds them as text), or U+FFFE or
+ * U+FFFF, which are UTF-8 but not XML characters. */
+static int xml_cannot(struct edi_str v, size_t i)
+{
+    unsigned char c = (unsigned char)v.p[i];
+
+    return c < 0x20 || c == 0x7f ||
+           (c == 0xef && i + 2 < v.n && (unsigned char)v.p[i + 1] == 0xbf &&
+            ((unsigned char)v.p[i + 2] & 0xfe) == 0xbe);
+}
+
+/* Text XML can carry as it is: UTF-8 (edi_utf8_valid) without the
+ * characters of xml_cannot. */
 static int valid_utf8_text(struct edi_str v)
 {
     size_t i;
 
     for (i = 0; i < v.n; i++)
-        if ((unsigned char)v.p[i] < 0x20 || v.p[i] == 0x7f)
+        if (xml_cannot(v, i))
             return 0;
     return edi_utf8_valid(v);
 }
@@ -146,7 +243,7 @@ static void write_value(struct tox *t, const char *name, struct edi_str v)
     const char *why;
     int kind = -1;
 
-    xmlTextWriterStartElement(t->w, BAD_CAST name);
+    x_start(t, name);
     if (valid_utf8_text(v) && t->text != EDI_TEXT_LATIN1) {
         kind = 0;
     } else {
@@ -157,12 +254,15 @@ static void write_value(struct tox *t, const char *name, struct edi_str v)
             ;
         if (i == v.n)
             kind = edi_text_decode_kind(v, t->text, &bad, &why);
+        /* read as UTF-8, U+FFFE and U+FFFF are no XML characters either (the
+         * parsed-back form lost the rest of the set there); read as Latin-1,
+         * the same bytes are three letters */
+        for (i = 0; kind == 0 && i < v.n; i++)
+            if (xml_cannot(v, i))
+                kind = -1;
     }
     if (kind == 0) {
-        char *s = edi_xstrndup(v.p, v.n);
-
-        xmlTextWriterWriteString(t->w, BAD_CAST s);
-        free(s);
+        x_text(t, v.p, v.n);
     } else if (kind == 1) {
         /* SPEC: issue 11 §2 — a Latin-1 name is decoded and kept, and marked
          * so that XML to EDI gives back the partner's bytes */
@@ -170,8 +270,8 @@ static void write_value(struct tox *t, const char *name, struct edi_str v)
 
         edi_buf_init(&b, 0);
         edi_latin1_to_utf8(&b, v);
-        xmlTextWriterWriteAttribute(t->w, BAD_CAST "charset", BAD_CAST "iso-8859-1");
-        xmlTextWriterWriteString(t->w, BAD_CAST edi_buf_cstr(&b));
+        x_attr(t, "charset", "iso-8859-1");
+        x_text(t, b.p, b.n);
         edi_buf_dispose(&b);
     } else {
         static const char hx[] = "0123456789abcdef";
@@ -183,15 +283,35 @@ static void write_value(struct tox *t, const char *name, struct edi_str v)
             s[2 * i + 1] = hx[(unsigned char)v.p[i] & 15];
         }
         s[2 * v.n] = '\0';
-        xmlTextWriterWriteAttribute(t->w, BAD_CAST "hex", BAD_CAST s);
+        x_attr(t, "hex", s);
         free(s);
     }
-    xmlTextWriterEndElement(t->w);
+    x_end(t);
+}
+
+/* prefix followed by at least two digits of i: BEG03, REF04-02, N1101
+ * (snprintf's "%s%02zu" cost a third of the walk). out holds 48 bytes;
+ * prefix is at most 40. */
+static void pos_name(char *out, const char *prefix, size_t i)
+{
+    char d[24];
+    size_t k = 0, len = strlen(prefix);
+
+    memcpy(out, prefix, len);
+    do {
+        d[k++] = (char)('0' + i % 10);
+        i /= 10;
+    } while (i);
+    if (k < 2)
+        d[k++] = '0';
+    while (k)
+        out[len++] = d[--k];
+    out[len] = '\0';
 }
 
 static void write_segment(struct tox *t, const struct edi_str *el, size_t n)
 {
-    char id[8], name[32];
+    char id[8], name[48];
     size_t i, c;
     int isa;
 
@@ -199,21 +319,21 @@ static void write_segment(struct tox *t, const struct edi_str *el, size_t n)
     if (!valid_utf8_text(el[0]) || el[0].n == 0 || el[0].n > 3 ||
         !((id[0] >= 'A' && id[0] <= 'Z')) || strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != el[0].n) {
         /* not a usable element name: keep it, as data */
-        xmlTextWriterStartElement(t->w, BAD_CAST "segment");
+        x_start(t, "segment");
         write_value(t, "id", el[0]);
         for (i = 1; i <= n; i++)
             write_value(t, "element", el[i]);
-        xmlTextWriterEndElement(t->w);
+        x_end(t);
         return;
     }
     isa = strcmp(id, "ISA") == 0;
-    xmlTextWriterStartElement(t->w, BAD_CAST id);
+    x_start(t, id);
     for (i = 1; i <= n; i++) {
         const char *rp, *end;
 
         if (el[i].n == 0)
             continue;
-        snprintf(name, sizeof(name), "%s%02zu", id, i);
+        pos_name(name, id, i);
         if (isa) {
             write_value(t, name, el[i]);
             continue;
@@ -228,29 +348,33 @@ static void write_segment(struct tox *t, const struct edi_str *el, size_t n)
             } else {
                 const char *cp = rv.p, *cend = rv.p + rv.n;
 
-                xmlTextWriterStartElement(t->w, BAD_CAST name);
+                x_start(t, name);
                 for (c = 1;; c++) {
                     const char *cq = memchr(cp, t->d.comp, (size_t)(cend - cp));
                     struct edi_str cv = {cp, (size_t)((cq ? cq : cend) - cp)};
 
                     if (cv.n) {
-                        char cname[64];
+                        char pre[48], cname[48];
+                        size_t k = strlen(name);
 
-                        snprintf(cname, sizeof(cname), "%s-%02zu", name, c);
+                        memcpy(pre, name, k);
+                        pre[k] = '-';
+                        pre[k + 1] = '\0';
+                        pos_name(cname, pre, c);
                         write_value(t, cname, cv);
                     }
                     if (cq == NULL)
                         break;
                     cp = cq + 1;
                 }
-                xmlTextWriterEndElement(t->w);
+                x_end(t);
             }
             if (q == NULL)
                 break;
             rp = q + 1;
         }
     }
-    xmlTextWriterEndElement(t->w);
+    x_end(t);
 }
 
 static void keep(struct pending *pd, const struct edi_seg *s)
@@ -298,20 +422,57 @@ static int on_segment(void *ctx, const struct edi_seg *s, int depth)
     return 0;
 }
 
+/* A delimiter as an attribute, or, when XML cannot carry the byte (a
+ * control character such as GS 0x1D, or a byte of 0x80 and up, which is no
+ * UTF-8), as NAME-hex="1d": the parsed-back form lost the whole set. */
+static void delim_attr_put(struct tox *t, const char *name, unsigned char c)
+{
+    static const char hx[] = "0123456789abcdef";
+    char b[3] = {(char)c, 0, 0};
+
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c >= 0x80) {
+        char hname[24];
+
+        snprintf(hname, sizeof(hname), "%s-hex", name);
+        b[0] = hx[c >> 4];
+        b[1] = hx[c & 15];
+        x_attr(t, hname, b);
+        return;
+    }
+    x_attr(t, name, b);
+}
+
+/* An attribute from the input's bytes (ST01, ST02): NAME="..." when XML can
+ * carry it as it is, else NAME-hex="..." (the parsed-back form lost the set). */
+static void data_attr_put(struct tox *t, const char *name, const char *v)
+{
+    static const char hx[] = "0123456789abcdef";
+    struct edi_str s = edi_str_c(v);
+    char hname[24], *h;
+    size_t i;
+
+    if (valid_utf8_text(s)) {
+        x_attr(t, name, v);
+        return;
+    }
+    h = edi_xmalloc(s.n * 2 + 1);
+    for (i = 0; i < s.n; i++) {
+        h[2 * i] = hx[(unsigned char)s.p[i] >> 4];
+        h[2 * i + 1] = hx[(unsigned char)s.p[i] & 15];
+    }
+    h[2 * s.n] = '\0';
+    snprintf(hname, sizeof(hname), "%s-hex", name);
+    x_attr(t, hname, h);
+    free(h);
+}
+
 static void delim_attrs(struct tox *t, const struct edi_delims *d)
 {
-    char b[2] = {0, 0};
-
-    b[0] = (char)d->elem;
-    xmlTextWriterWriteAttribute(t->w, BAD_CAST "element", BAD_CAST b);
-    b[0] = (char)d->comp;
-    xmlTextWriterWriteAttribute(t->w, BAD_CAST "component", BAD_CAST b);
-    if (d->rep) {
-        b[0] = (char)d->rep;
-        xmlTextWriterWriteAttribute(t->w, BAD_CAST "repetition", BAD_CAST b);
-    }
-    b[0] = (char)d->seg;
-    xmlTextWriterWriteAttribute(t->w, BAD_CAST "segment", BAD_CAST b);
+    delim_attr_put(t, "element", d->elem);
+    delim_attr_put(t, "component", d->comp);
+    if (d->rep)
+        delim_attr_put(t, "repetition", d->rep);
+    delim_attr_put(t, "segment", d->seg);
 }
 
 static int on_ichg_begin(void *ctx, struct edi_ichg *ic)
@@ -321,7 +482,7 @@ static int on_ichg_begin(void *ctx, struct edi_ichg *ic)
     t->d = ic->d;
     if (t->doc_cb)
         return 0;
-    xmlTextWriterStartElement(t->w, BAD_CAST "interchange");
+    x_start(t, "interchange");
     delim_attrs(t, &ic->d);
     t->in_ichg = 1;
     flush_pending(t, &t->isa);
@@ -335,7 +496,7 @@ static int on_group_begin(void *ctx, struct edi_group *g)
     if (t->doc_cb)
         return 0;
 
-    xmlTextWriterStartElement(t->w, BAD_CAST "group");
+    x_start(t, "group");
     t->in_group = 1;
     t->ge.set = 0;
     flush_pending(t, &t->gs);
@@ -346,15 +507,13 @@ static void cb_enter(void *ctx, const struct edi_gnode *loop)
 {
     struct tox *t = ctx;
 
-    xmlTextWriterStartElement(t->w, BAD_CAST "loop");
-    xmlTextWriterWriteAttribute(t->w, BAD_CAST "id", BAD_CAST loop->id);
+    x_start(t, "loop");
+    x_attr(t, "id", loop->id);
 }
 
 static void cb_leave(void *ctx, const struct edi_gnode *loop)
 {
-    struct tox *t = ctx;
-
-    xmlTextWriterEndElement(t->w);
+    x_end(ctx);
 }
 
 static void cb_segment(void *ctx, const struct edi_txseg *s, const struct edi_gnode *node)
@@ -364,31 +523,60 @@ static void cb_segment(void *ctx, const struct edi_txseg *s, const struct edi_gn
 
 static int write_tx(struct tox *t, struct edi_tx *tx);
 
-/* One document per set: <x12><interchange><ISA/><group><GS/><transaction>. */
-static int tx_doc(struct tox *t, struct edi_tx *tx)
+/* The walk of one set into a tree or, for the reference, through a text
+ * writer into libxml2's parser. */
+static int tx_walk(struct tox *t, struct edi_tx *tx)
 {
-    xmlDocPtr doc = NULL;
-    xmlTextWriterPtr outer = t->w;
-    int rc;
-
-    t->w = xmlNewTextWriterDoc(&doc, 0);
-    if (t->w == NULL) {
-        t->w = outer;
-        return edi_fail(t->err, EDI_ERR, "cannot create an XML document");
-    }
-    xmlTextWriterStartDocument(t->w, NULL, "UTF-8", NULL);
-    xmlTextWriterStartElement(t->w, BAD_CAST "x12");
-    xmlTextWriterStartElement(t->w, BAD_CAST "interchange");
+    x_start(t, "x12");
+    x_start(t, "interchange");
     delim_attrs(t, &tx->d);
     if (t->isa_keep.raw)
         write_segment(t, t->isa_keep.el, t->isa_keep.n);
-    xmlTextWriterStartElement(t->w, BAD_CAST "group");
+    x_start(t, "group");
     if (t->gs_keep.raw)
         write_segment(t, t->gs_keep.el, t->gs_keep.n);
-    rc = write_tx(t, tx);
-    xmlTextWriterEndDocument(t->w);
-    xmlFreeTextWriter(t->w);
-    t->w = outer;
+    return write_tx(t, tx);
+}
+
+/* One document per set: <x12><interchange><ISA/><group><GS/><transaction>.
+ * LIMIT: this tree is not read through edi_xml_read, so EDI_XML_MAX and
+ * libxml2's parser limits do not apply to it; its bounds come from the
+ * input instead: its depth is at most 5 plus the guide's loop nesting
+ * (edi_validate opens a <loop> only for a loop of the guide), and its size
+ * is linear in the set's bytes, which struct edi_limits (max_tx_bytes,
+ * max_segment, max_elements) bounds before the walk. */
+static int tx_doc(struct tox *t, struct edi_tx *tx)
+{
+    xmlDocPtr doc = NULL;
+    int rc;
+
+    if (t->via_text) {
+        xmlTextWriterPtr outer = t->w;
+
+        if ((t->w = xmlNewTextWriterDoc(&doc, 0)) == NULL) {
+            t->w = outer;
+            return edi_fail(t->err, EDI_ERR, "cannot create an XML document");
+        }
+        xmlTextWriterStartDocument(t->w, NULL, "UTF-8", NULL);
+        rc = tx_walk(t, tx);
+        xmlTextWriterEndDocument(t->w);
+        xmlFreeTextWriter(t->w);
+        t->w = outer;
+    } else {
+        /* names malloc'd as the parser made them: a dictionary per document
+         * cost more than it saved (457M against 380M instructions for 1,000
+         * POs), and one shared by documents would tie them to one thread */
+        if ((doc = xmlNewDoc(BAD_CAST "1.0")) == NULL)
+            no_memory();        /* what the parsed form said of itself (its <?xml ... encoding="UTF-8"?>,
+         * and standalone as libxml2's writer-fed parser left it) */
+        doc->encoding = xmlStrdup(BAD_CAST "UTF-8");
+        doc->standalone = -2;
+        t->doc = doc;
+        t->cur = (xmlNodePtr)doc;
+        rc = tx_walk(t, tx);
+        t->doc = NULL;
+        t->cur = NULL;
+    }
     if (rc < 0) {
         xmlFreeDoc(doc);
         return rc;
@@ -412,9 +600,9 @@ static int write_tx(struct tox *t, struct edi_tx *tx)
     int rc;
     uint32_t i;
 
-    xmlTextWriterStartElement(t->w, BAD_CAST "transaction");
-    xmlTextWriterWriteAttribute(t->w, BAD_CAST "set", BAD_CAST tx->set_id);
-    xmlTextWriterWriteAttribute(t->w, BAD_CAST "control", BAD_CAST tx->control);
+    x_start(t, "transaction");
+    data_attr_put(t, "set", tx->set_id);
+    data_attr_put(t, "control", tx->control);
     edi_err_clear(&gerr);
     if (t->guides && valid_utf8_text(edi_str_c(tx->set_id))) {
         if (t->guide_id)
@@ -432,13 +620,13 @@ static int write_tx(struct tox *t, struct edi_tx *tx)
     if (g) {
         struct edi_walk_cb cb = {t, cb_enter, cb_leave, cb_segment};
 
-        xmlTextWriterWriteAttribute(t->w, BAD_CAST "guide", BAD_CAST g->id);
+        x_attr(t, "guide", g->id);
         edi_validate(NULL, g, tx, &cb, NULL);
     } else {
         for (i = 0; i < tx->nseg; i++)
             write_segment(t, tx->seg[i].el, tx->seg[i].n);
     }
-    xmlTextWriterEndElement(t->w);
+    x_end(t);
     return 0;
 }
 
@@ -450,7 +638,7 @@ static int on_group_end(void *ctx, struct edi_group *g, const struct edi_finding
         return 0;
 
     flush_pending(t, &t->ge);
-    xmlTextWriterEndElement(t->w);
+    x_end(t);
     t->in_group = 0;
     return 0;
 }
@@ -463,7 +651,7 @@ static int on_ichg_end(void *ctx, struct edi_ichg *ic, const struct edi_findings
         return 0;
 
     flush_pending(t, &t->iea);
-    xmlTextWriterEndElement(t->w);
+    x_end(t);
     t->in_ichg = 0;
     return 0;
 }
@@ -528,10 +716,10 @@ int edi_x12_to_xml(FILE *out, const char *path, struct edi_guides *guides, const
     return rc < 0 ? rc : 0;
 }
 
-int edi_x12_to_xml_docs(const char *data, size_t n, struct edi_guides *guides, const char *guide_id,
-                        enum edi_text_in text,
-                        int (*cb)(void *ctx, xmlDocPtr doc, const struct edi_tx *tx), void *ctx,
-                        struct edi_err *err)
+static int to_docs(const char *data, size_t n, struct edi_guides *guides, const char *guide_id,
+                   enum edi_text_in text, int via_text,
+                   int (*cb)(void *ctx, xmlDocPtr doc, const struct edi_tx *tx), void *ctx,
+                   struct edi_err *err)
 {
     struct tox t;
     struct edi_x12_parser p;
@@ -541,6 +729,7 @@ int edi_x12_to_xml_docs(const char *data, size_t n, struct edi_guides *guides, c
     tox_init(&t, &h, guides, guide_id, text, err);
     t.doc_cb = cb;
     t.doc_ctx = ctx;
+    t.via_text = via_text;
     edi_x12_parser_init(&p, NULL, &h);
     rc = edi_x12_parse_mem(&p, data, n, err);
     edi_x12_parser_dispose(&p);
@@ -551,6 +740,22 @@ int edi_x12_to_xml_docs(const char *data, size_t n, struct edi_guides *guides, c
         return t.rc;
     }
     return rc < 0 ? rc : 0;
+}
+
+int edi_x12_to_xml_docs(const char *data, size_t n, struct edi_guides *guides, const char *guide_id,
+                        enum edi_text_in text,
+                        int (*cb)(void *ctx, xmlDocPtr doc, const struct edi_tx *tx), void *ctx,
+                        struct edi_err *err)
+{
+    return to_docs(data, n, guides, guide_id, text, 0, cb, ctx, err);
+}
+
+int edi_x12_to_xml_docs_text(const char *data, size_t n, struct edi_guides *guides,
+                             const char *guide_id, enum edi_text_in text,
+                             int (*cb)(void *ctx, xmlDocPtr doc, const struct edi_tx *tx), void *ctx,
+                             struct edi_err *err)
+{
+    return to_docs(data, n, guides, guide_id, text, 1, cb, ctx, err);
 }
 
 /* ---- XML → EDI ------------------------------------------------------------------ */
@@ -762,12 +967,22 @@ emit:
     return 0;
 }
 
+/* A delimiter from NAME="c", or NAME-hex="1d" (delim_attr_put). */
 static int delim_attr(xmlNodePtr n, const char *name, unsigned char *out)
 {
     xmlChar *v = xmlGetProp(n, BAD_CAST name);
 
-    if (v == NULL)
+    if (v == NULL) {
+        char hname[24];
+
+        snprintf(hname, sizeof(hname), "%s-hex", name);
+        if ((v = xmlGetProp(n, BAD_CAST hname)) == NULL)
+            return 0;
+        if (hexval(v[0]) >= 0 && v[1] && hexval(v[1]) >= 0 && v[2] == '\0')
+            *out = (unsigned char)(hexval(v[0]) * 16 + hexval(v[1]));
+        xmlFree(v);
         return 0;
+    }
     if (v[0] && v[1] == '\0')
         *out = v[0];
     xmlFree(v);

@@ -23,7 +23,11 @@
  * repetitions are repeated elements; a value that is ISO-8859-1 (text
  * modes below) is written decoded with charset="iso-8859-1", which XML to
  * EDI turns back into the same bytes; a value XML cannot carry (control
- * characters, bytes that cannot be decoded) is written as hex="..." instead.
+ * characters, U+FFFE and U+FFFF, bytes that cannot be decoded) is written
+ * as hex="..." instead, and a delimiter XML cannot carry (a control
+ * character such as 0x1D, a byte of 0x80 and up) as element-hex="1d" (and
+ * component-hex, repetition-hex, segment-hex); so are set= and control=
+ * (ST01, ST02) when XML cannot carry them: set-hex=, control-hex=.
  */
 #ifndef WHARF_EXML_H
 #define WHARF_EXML_H
@@ -41,11 +45,21 @@ int edi_x12_to_xml(FILE *out, const char *path, struct edi_guides *guides, const
                    enum edi_text_in text, struct edi_err *err);
 /* Each transaction set of an X12 stream in memory as its own EDI-XML
  * document (<x12><interchange><ISA/><group><GS/><transaction>), in order,
- * to cb, which owns the document. A negative return from cb stops. */
+ * to cb, which owns the document. A negative return from cb stops. The
+ * tree is built directly in the parse (no text written and parsed back);
+ * it shares nothing with other documents (no dictionary), so a document
+ * can go to another thread. */
 int edi_x12_to_xml_docs(const char *data, size_t n, struct edi_guides *guides, const char *guide_id,
                         enum edi_text_in text,
                         int (*cb)(void *ctx, xmlDocPtr doc, const struct edi_tx *tx), void *ctx,
                         struct edi_err *err);
+/* The same documents written as text by libxml2's text writer and parsed
+ * back, as edi_x12_to_xml_docs built them before it built trees: the
+ * reference its trees are compared with (test_exml, fuzz_exml). */
+int edi_x12_to_xml_docs_text(const char *data, size_t n, struct edi_guides *guides,
+                             const char *guide_id, enum edi_text_in text,
+                             int (*cb)(void *ctx, xmlDocPtr doc, const struct edi_tx *tx), void *ctx,
+                             struct edi_err *err);
 /* An EDI-XML document to X12: <x12> as in edi_xml_to_x12, or a lone
  * <transaction> (what an outbound map writes), written ST to SE with the
  * delimiters d (NULL: * > ^ ~); SE01 is counted, and an empty ST02 gets

@@ -2,11 +2,13 @@
  * test_exml.c — EDI⇄XML: every golden sample goes to XML and back to the
  * same segments; loops from the guides show in the XML; values XML cannot
  * carry travel as hex=; broken or wrong XML is a syntax error with a
- * message, never a crash.
+ * message, never a crash. The per-set trees the maps read are the
+ * documents the text writer and parser made, node for node.
  */
 #define TU_GUIDES
 #include "testutil.h"
 #include "edi/exml.h"
+#include "tests/fuzz/xmlsame.h"
 
 #include <dirent.h>
 #include <unistd.h>
@@ -460,6 +462,244 @@ static void test_from_xml_file_missing(void **state)
     edi_buf_dispose(&out);
 }
 
+
+/* ---- per-set trees against the text writer and parser ------------------------------ */
+
+struct docs {
+    xmlDocPtr d[64];
+    size_t n;
+};
+
+static int keep_doc(void *ctx, xmlDocPtr doc, const struct edi_tx *tx)
+{
+    struct docs *k = ctx;
+
+    (void)tx;
+    if (k->n == sizeof(k->d) / sizeof(k->d[0])) {
+        xmlFreeDoc(doc);
+        return -1;
+    }
+    k->d[k->n++] = doc;
+    return 0;
+}
+
+static void free_docs(struct docs *k)
+{
+    while (k->n)
+        xmlFreeDoc(k->d[--k->n]);
+}
+
+/* The trees of data[0..n) and the reference documents are the same (in each
+ * text mode); 0, or -1 with why. first (optional) gets the first tree. */
+static int trees_same(const char *data, size_t n, char *why, size_t cap, xmlDocPtr *first)
+{
+    static const enum edi_text_in modes[] = {EDI_TEXT_UTF8_LATIN1, EDI_TEXT_UTF8, EDI_TEXT_LATIN1};
+    size_t m, i;
+    int bad = 0;
+
+    if (first)
+        *first = NULL;
+    for (m = 0; m < 3 && !bad; m++) {
+        struct docs a = {0}, b = {0};
+        struct edi_err ea, eb;
+        int ra, rb;
+
+        edi_err_clear(&ea);
+        edi_err_clear(&eb);
+        ra = edi_x12_to_xml_docs(data, n, G, NULL, modes[m], keep_doc, &a, &ea);
+        rb = edi_x12_to_xml_docs_text(data, n, G, NULL, modes[m], keep_doc, &b, &eb);
+        if (ra != rb || a.n != b.n || strcmp(ea.msg, eb.msg) != 0) {
+            snprintf(why, cap, "mode %zu: rc %d/%d, %zu/%zu sets, '%s'/'%s'", m, ra, rb, a.n, b.n,
+                     ea.msg, eb.msg);
+            bad = 1;
+        }
+        for (i = 0; i < a.n && i < b.n && !bad; i++) {
+            char w[300];
+
+            if (xml_docs_same(a.d[i], b.d[i], w, sizeof(w)) < 0) {
+                snprintf(why, cap, "mode %zu, set %zu: %s", m, i + 1, w);
+                bad = 1;
+            }
+        }
+        if (m == 0 && first && a.n) {
+            *first = a.d[0];
+            a.d[0] = xmlNewDoc(BAD_CAST "1.0");
+        }
+        free_docs(&a);
+        free_docs(&b);
+    }
+    return bad ? -1 : 0;
+}
+
+/* Every .edi file of tests/<rel> (or of the repository's <rel> when it
+ * starts with "../"); returns how many differ, *count how many were read. */
+static int trees_dir(const char *rel, int *count)
+{
+    char dir[1024];
+    DIR *d;
+    struct dirent *e;
+    int bad = 0;
+
+    snprintf(dir, sizeof(dir), "%s/%s", WHARF_TESTDATA, rel);
+    if ((d = opendir(dir)) == NULL)
+        fail_msg("cannot open %s", dir);
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name), n;
+        char path[1536], why[400], *data;
+        struct edi_err err;
+
+        if (len < 5 || strcmp(e->d_name + len - 4, ".edi") != 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        edi_err_clear(&err);
+        assert_int_equal(edi_read_file(&data, &n, path, &err), 0);
+        (*count)++;
+        if (trees_same(data, n, why, sizeof(why), NULL) < 0) {
+            print_message("# %s/%s: %s\n", rel, e->d_name, why);
+            bad++;
+        }
+        free(data);
+    }
+    closedir(d);
+    return bad;
+}
+
+/* The golden samples (good and bad), every map test's X12 input and the
+ * integration expectations: trees and parsed text are the same documents. */
+static void test_trees_as_parsed(void **state)
+{
+    static const char *dirs[] = {
+        "golden/x12", "golden/x12/bad", "integration/ship/expected", "integration/invoice/expected",
+        "../mappings/amazon-rp/850-to-order.tests", "../mappings/amazon-df/850-to-order.tests",
+        "../mappings/amazon-rp/order-ack-to-855.tests", "../mappings/amazon-df/order-ack-to-855.tests",
+        "../mappings/amazon-rp/shipment-to-856.tests", "../mappings/amazon-rp/shipment-to-856-5010.tests",
+        "../mappings/amazon-df/shipment-to-856.tests", "../mappings/amazon-rp/invoice-to-810.tests",
+        "../mappings/amazon-df/invoice-to-810.tests",
+    };
+    size_t i;
+    int bad = 0, count = 0;
+
+    for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+        bad += trees_dir(dirs[i], &count);
+    assert_true(count >= 60);
+    assert_int_equal(bad, 0);
+}
+
+/* The 850 sample with its delimiters replaced (element, component,
+ * segment) and, when extra is given, N1*ST* followed by that value. The
+ * caller frees it; *n its length. */
+static char *variant(const char *e, const char *c, const char *sg, const char *extra, size_t *n)
+{
+    size_t len, i;
+    char *in = tu_read("golden/x12/amazon-rp-850.edi", &len);
+    struct edi_buf b;
+    char ie = in[3], ic = in[104], is = in[105];
+
+    edi_buf_init(&b, 0);
+    for (i = 0; i < len; i++) {
+        if (in[i] == ie) {
+            edi_buf_puts(&b, e);
+            if (extra && i >= 5 && memcmp(in + i - 2, "N1", 2) == 0 && i + 3 < len &&
+                memcmp(in + i + 1, "ST", 2) == 0 && in[i + 3] == ie) {
+                edi_buf_puts(&b, "ST");
+                edi_buf_puts(&b, e);
+                edi_buf_puts(&b, extra);
+                i += 2;
+            }
+        } else if (in[i] == ic) {
+            edi_buf_puts(&b, c);
+        } else if (in[i] == is) {
+            edi_buf_puts(&b, sg);
+        } else {
+            edi_buf_putc(&b, in[i]);
+        }
+    }
+    free(in);
+    *n = b.n;
+    return b.p;
+}
+
+/* Odd delimiters, Latin-1 and UTF-8 names, characters XML escapes or
+ * cannot carry: the same documents both ways, and what XML cannot carry
+ * travels as hex (the parsed text lost the rest of the set there). */
+static void test_trees_odd_values(void **state)
+{
+    static const struct {
+        const char *e, *c, *s, *extra, *expect;
+    } cases[] = {
+        {"\x1d", "\x1f", "\x1c", NULL, "element-hex=\"1d\" component-hex=\"1f\" segment-hex=\"1c\""},
+        {"\x07", ">", "~", NULL, "element-hex=\"07\" component=\"&gt;\" segment=\"~\""},
+        {"\xa7", ">", "~", NULL, "element-hex=\"a7\""},
+        {"*", ">", "\n", NULL, "segment=\"&#10;\""},
+        {"\"", "<", "&", NULL, "element=\"&quot;\" component=\"&lt;\" segment=\"&amp;\""},
+        {"*", ">", "~", "M\xfcller Stra\xdf" "e", "<N102 charset=\"iso-8859-1\">M\xc3\xbcller Stra\xc3\x9f" "e</N102>"},
+        {"*", ">", "~", "M\xc3\xbcller", "<N102>M\xc3\xbcller</N102>"},
+        {"*", ">", "~", "X\xef\xbf\xbeY", "<N102 hex=\"58efbfbe59\"/>"},
+        {"*", ">", "~", "X\xef\xbf\xbf", "<N102 hex=\"58efbfbf\"/>"},
+        {"*", ">", "~", "X\xc2\x85Y", "<N102>X\xc2\x85Y</N102>"},
+        {"*", ">", "~", "X\x85Y", "<N102 hex=\"588559\"/>"},
+        {"*", ">", "~", "X\x01Y", "<N102 hex=\"580159\"/>"},
+        {"*", ":", "~", "A&B<C>\"'D", "<N102>A&amp;B&lt;C&gt;\"'D</N102>"},
+        {"*", ">", "~", "A\tB", "<N102 hex=\"410942\"/>"},
+    };
+    size_t i;
+    int bad = 0;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t n;
+        char *data = variant(cases[i].e, cases[i].c, cases[i].s, cases[i].extra, &n);
+        char why[400];
+        xmlDocPtr first = NULL;
+        xmlChar *text = NULL;
+        int len = 0;
+
+        if (trees_same(data, n, why, sizeof(why), &first) < 0) {
+            print_message("# case %zu: %s\n", i, why);
+            bad++;
+        }
+        assert_non_null(first);
+        xmlDocDumpMemory(first, &text, &len);
+        /* the whole 850 is there: the tree was not cut at the odd byte */
+        if (strstr((const char *)text, cases[i].expect) == NULL || strstr((const char *)text, "<CTT>") == NULL) {
+            print_message("# case %zu: no %s in\n%s\n", i, cases[i].expect, (const char *)text);
+            bad++;
+        }
+        xmlFree(text);
+        xmlFreeDoc(first);
+        /* and to-xml | from-xml gives back the same segments */
+        {
+            const char *path = temp_x12(data, n);
+            int rc = round_trip(path, NULL, why, sizeof(why));
+
+            unlink(path);
+            if (rc != 0) {
+                print_message("# case %zu round trip: %s\n", i, why);
+                bad++;
+            }
+        }
+        free(data);
+    }
+    /* read as Latin-1 (inbound-charset="iso-8859-1"), EF BF BE are letters */
+    {
+        size_t n;
+        char *data = variant("*", ">", "~", "X\xef\xbf\xbeY", &n);
+        struct docs k = {0};
+        struct edi_err err;
+        xmlChar *text = NULL;
+        int len = 0;
+
+        edi_err_clear(&err);
+        assert_int_equal(edi_x12_to_xml_docs(data, n, G, NULL, EDI_TEXT_LATIN1, keep_doc, &k, &err), 0);
+        assert_int_equal(k.n, 1);
+        xmlDocDumpMemory(k.d[0], &text, &len);
+        assert_non_null(strstr((const char *)text, "<N102 charset=\"iso-8859-1\">X\xc3\xaf\xc2\xbf\xc2\xbeY</N102>"));
+        xmlFree(text);
+        free_docs(&k);
+        free(data);
+    }
+    assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -475,6 +715,8 @@ int main(void)
         cmocka_unit_test(test_round_trip_many_parts),
         cmocka_unit_test(test_from_xml_no_external_entities),
         cmocka_unit_test(test_from_xml_file_missing),
+        cmocka_unit_test(test_trees_as_parsed),
+        cmocka_unit_test(test_trees_odd_values),
     };
 
     return cmocka_run_group_tests_name("exml", tests, tu_guides_setup, tu_guides_teardown);

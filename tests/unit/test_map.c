@@ -564,6 +564,31 @@ static void test_samples_and_lists(void **state)
     assert_memory_equal(want, out.p, wn);
     free(want);
     edi_buf_dispose(&out);
+    /* the same PO written with GS, US and FS as its element, component and
+     * segment delimiters (legal X12 the EDI-XML tree carries as
+     * element-hex=...) is the same order: the form parsed back from text
+     * used to stop at the delimiter, and the map refused "<x12/>" */
+    {
+        char *in = NULL, e0, c0, s0;
+        size_t inn, k;
+
+        assert_int_equal(edi_read_file(&in, &inn, v[i].input, &err), 0);
+        assert_true(inn > 106 && memcmp(in, "ISA", 3) == 0);
+        e0 = in[3];
+        c0 = in[104];
+        s0 = in[105];
+        for (k = 0; k < inn; k++)
+            in[k] = in[k] == e0 ? '\x1d' : in[k] == c0 ? '\x1f' : in[k] == s0 ? '\x1c' : in[k];
+        edi_buf_init(&out, 0);
+        assert_int_equal(map_sample_run(&out, &ext, e, m, &v[i], in, inn, NULL, &err), 0);
+        assert_string_equal(ext, "xml");
+        assert_int_equal(edi_read_file(&want, &wn, v[i].expected, &err), 0);
+        assert_int_equal(wn, out.n);
+        assert_memory_equal(want, out.p, wn);
+        free(want);
+        free(in);
+        edi_buf_dispose(&out);
+    }
     /* a refusal is text: the findings */
     for (i = 0; i < n && strcmp(v[i].name, "unknown-unit") != 0; i++)
         ;

@@ -1,0 +1,75 @@
+/*
+ * fuzz_exml.c — X12 to the per-set EDI-XML documents on any bytes, both
+ * ways: the trees edi_x12_to_xml_docs builds must be the documents the text
+ * writer and parser make of the same walk (edi_x12_to_xml_docs_text), node
+ * for node and serialised, with the same result and message; the text mode
+ * is chosen by the last byte.
+ */
+#include "edi/exml.h"
+#include "fuzz.h"
+#include "xmlsame.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct edi_guides *guides;
+
+struct docs {
+    xmlDocPtr d[32];
+    size_t n;
+};
+
+static int keep_doc(void *ctx, xmlDocPtr doc, const struct edi_tx *tx)
+{
+    struct docs *k = ctx;
+
+    (void)tx;
+    if (k->n == sizeof(k->d) / sizeof(k->d[0])) {
+        xmlFreeDoc(doc);
+        return -1;
+    }
+    k->d[k->n++] = doc;
+    return 0;
+}
+
+static void quiet(void *ctx, const char *msg, ...)
+{
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const enum edi_text_in modes[] = {EDI_TEXT_UTF8_LATIN1, EDI_TEXT_UTF8, EDI_TEXT_LATIN1};
+    enum edi_text_in mode = modes[size ? data[size - 1] % 3 : 0];
+    struct docs a = {0}, b = {0};
+    struct edi_err ea, eb;
+    char why[400];
+    int ra, rb;
+    size_t i;
+
+    if (guides == NULL) {
+        struct edi_err err;
+
+        if (edi_guides_new(&guides, WHARF_SCHEMAS_DIR, &err) < 0)
+            abort();
+        xmlSetGenericErrorFunc(NULL, quiet);
+    }
+    edi_err_clear(&ea);
+    edi_err_clear(&eb);
+    ra = edi_x12_to_xml_docs((const char *)data, size, guides, NULL, mode, keep_doc, &a, &ea);
+    rb = edi_x12_to_xml_docs_text((const char *)data, size, guides, NULL, mode, keep_doc, &b, &eb);
+    if (ra != rb || a.n != b.n || strcmp(ea.msg, eb.msg) != 0) {
+        fprintf(stderr, "fuzz_exml: rc %d/%d, %zu/%zu sets, '%s'/'%s'\n", ra, rb, a.n, b.n, ea.msg, eb.msg);
+        abort();
+    }
+    for (i = 0; i < a.n; i++) {
+        if (xml_docs_same(a.d[i], b.d[i], why, sizeof(why)) < 0) {
+            fprintf(stderr, "fuzz_exml: set %zu: %s\n", i + 1, why);
+            abort();
+        }
+    }
+    for (i = 0; i < a.n; i++)
+        xmlFreeDoc(a.d[i]);
+    for (i = 0; i < b.n; i++)
+        xmlFreeDoc(b.d[i]);
+    return 0;
+}
