@@ -614,19 +614,24 @@ static void pool_free(void *pool)
 
 /* The context's map workers, started the first time: NULL when the
  * configuration says none (workers="0") or they cannot start (logged;
- * the sets are then mapped on this thread, with the same results). */
+ * the sets are then mapped on this thread, with the same results).
+ * WHARF_TEST_WORKERS=N replaces <inbound workers> (tests run whole
+ * scripts with a number of workers). */
 static struct gw_map_pool *map_pool(struct gw_ctx *c)
 {
-    int n = c->cfg->inbound_workers;
+    const char *force = getenv("WHARF_TEST_WORKERS");
+    int n = force && *force ? atoi(force) : c->cfg->inbound_workers;
     struct gw_map_pool *pool = NULL;
     struct edi_err e;
 
-    if (c->map_pool || n == 0)
-        return c->map_pool;
+    if (n > 64)
+        n = 64;
+    if (c->map_pool || c->map_pool_free || n == 0)
+        return c->map_pool;   /* started, tried once and failed, or none */
     edi_err_clear(&e);
     if (gw_map_pool_new(&pool, n < 0 ? gw_map_workers_default() : (unsigned)n, c->maps, &e) < 0) {
         gw_log(c, "warn", "inbound map workers: %s; mapping on one thread", e.msg);
-        c->cfg->inbound_workers = 0;
+        c->map_pool_free = pool_free;
         return NULL;
     }
     c->map_pool = pool;
