@@ -366,6 +366,8 @@ struct order_map {
     struct edi_err err;
     struct gw_cdoc *out;   /* the canonical order */
     struct gw_order *o;    /* read from it */
+    const struct gw_config *cfg;   /* a worker's job: the ERP JSON made ahead too */
+    struct gw_erp_pre erp;
 };
 
 static void order_map(struct order_map *om, struct map_engine *e, const struct map_info *m,
@@ -392,10 +394,17 @@ static void order_map_job(struct gw_map_job *j, struct map_engine *e)
     struct order_map *om = (struct order_map *)j;
     const struct map_info *m;
 
-    if ((om->rc = map_find(&m, e, om->map, om->p->id, &om->err)) == 0)
-        order_map(om, e, m, om->in);
-    else
+    if ((om->rc = map_find(&m, e, om->map, om->p->id, &om->err)) < 0) {
         edi_findings_init(&om->fds, 50);
+        return;
+    }
+    order_map(om, e, m, om->in);
+    /* the order to ERP JSON map too, for the state a new order gets (what
+     * order_store gives it); an order that gets another state has it made
+     * again there */
+    if (om->rc == 0)
+        gw_erp_pre_make(&om->erp, e, om->cfg, om->now, om->p->id,
+                        om->p->ack_mode == GW_ACK_MANUAL ? GW_ORDER_PENDING : GW_ORDER_APPROVED, om->out);
 }
 
 static void order_map_dispose(struct order_map *om)
@@ -404,6 +413,7 @@ static void order_map_dispose(struct order_map *om)
     gw_cdoc_free(om->in);
     gw_cdoc_free(om->out);
     gw_order_free(om->o);
+    gw_erp_pre_dispose(&om->erp);
     memset(om, 0, sizeof(*om));
 }
 
@@ -515,7 +525,7 @@ static int order_store(struct file_run *f, const struct map_info *m, struct orde
                 f->st->orders_updated++;
             gw_log(f->c, "info", "%s: order %s %s (%s)", f->p->id, o->po_number,
                    created ? "created" : "updated", o->state);
-            rc = gw_erp_order(f->c, o, out, f->err);
+            rc = gw_erp_order_pre(f->c, o, out, &om->erp, f->err);
         }
         /* an auto-acknowledging partner's new order is approved; the ack
          * run finds it in the store and decides it (ack.c: auto_decide) */
@@ -595,6 +605,7 @@ static int map_doc(void *ctx, struct gw_cdoc *doc, const struct edi_tx *tx)
                 om->job.run = order_map_job;
                 om->p = f->p;
                 om->map = s->map;
+                om->cfg = f->c->cfg;
                 om->now = f->c->now;
                 om->doc_id = f->maps[s->next].doc_id;
                 om->in = gw_cdoc_take(doc);
