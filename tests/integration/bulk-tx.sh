@@ -94,6 +94,7 @@ golden bulk-path.txt "$tmp/bulk"
 # xsl:message terminate) sets among them, 40 changed by a second file (one
 # to no open line: its ERP record is made with another state than the one a
 # worker makes it with ahead).
+unset WHARF_TEST_WORKERS   # each run's own <inbound workers>
 A_FILE="903 1 80 q3 u5 t7 t33 q50 t79" B_FILE="904 1 40 z1 t2 z39 Z20"
 run_path inline "" 0
 run_path workers4 "" 4
