@@ -19,6 +19,7 @@
 #   make check-quick  unit, golden, maps, fuzz corpus replay and layers: the
 #                     same summary line in under a minute on 2 cores
 #   make check-layers the include rules of the layers (scripts/check-layers.py)
+#   make build/tsan/wharf  a ThreadSanitizer build (clang), for the map workers
 #   make install      PREFIX=/usr/local DESTDIR=: binary, data, man page, unit
 #   make uninstall    the same files removed (the workspace stays)
 #   make bench        throughput and memory figures on generated inputs
@@ -95,6 +96,18 @@ build/debug/obj/%.o: %.c | $(DEPS_STAMP)
 	@$(CC) $(BASE_CFLAGS) $(DBG_CFLAGS) -c -o $@ $<
 
 debug: build/debug/wharf
+
+# ThreadSanitizer (clang): the inbound flow's map workers checked on a
+# large file (docs/ARCHITECTURE.md); not part of make check
+TSAN_CC ?= clang
+TSAN_CFLAGS := -O1 -g -fsanitize=thread -fno-omit-frame-pointer -Wno-error
+build/tsan/wharf: $(call objs,build/tsan,$(SRC)) | $(DEPS_STAMP)
+	$(TSAN_CC) $(TSAN_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/tsan/obj/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $@"
+	@$(TSAN_CC) $(filter-out -MMD -MP,$(BASE_CFLAGS)) -MMD -MP $(TSAN_CFLAGS) -c -o $@ $<
 
 RUN_WS ?= build/run
 # One "what next" block, from scripts/run-next.sh; `wharf init`'s own next

@@ -272,6 +272,9 @@ static const struct topic topics[] = {
             "(`wharf help ship`). Every scheduled job that is due (see `wharf\n"
             "help serve`) runs too and is recorded (`wharf runs list`), so a timer that\n"
             "calls run --once every few minutes keeps the schedules.\n"
+            "<inbound workers=\"N\"/> in wharf.xml: N threads map the 850s of a file\n"
+            "while the store takes them in file order (default: the processors, at\n"
+            "most 8; 0: on the flow's own thread); the results are the same for any N.\n"
             "Exit 0 done, 2 configuration error, 75 a temporary failure (retry).\n"},
     {"serve", "usage: wharf serve [-w DIR] [--http HOST:PORT]\n"
               "\n"

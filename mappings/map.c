@@ -316,6 +316,19 @@ int map_engine_new(struct map_engine **out, const char *mappings_dir, const char
     return 0;
 }
 
+int map_engine_new_like(struct map_engine **out, const struct map_engine *e, struct edi_err *err)
+{
+    int rc = map_engine_new(out, e->dir, e->schemas, err);
+
+    if (rc < 0)
+        return rc;
+    free((*out)->models);
+    (*out)->models = edi_xstrdup(e->models);
+    (*out)->op_limit = e->op_limit;
+    map_codes_set_local_dir((*out)->codes, map_codes_local_dir(e->codes));
+    return 0;
+}
+
 void map_engine_set_workspace(struct map_engine *e, const char *workspace)
 {
     map_codes_set_local_dir(e->codes, workspace);

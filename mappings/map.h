@@ -56,6 +56,10 @@ void map_set_models_dir(const char *dir);
 int map_engine_new(struct map_engine **out, const char *mappings_dir, const char *schemas_dir,
                    struct edi_err *err);
 void map_engine_free(struct map_engine *e);
+/* A new engine like e: the same folders, workspace code lists, models and
+ * limit, its own caches (an engine is used by one thread at a time; the
+ * inbound flow's map workers each own one). */
+int map_engine_new_like(struct map_engine **out, const struct map_engine *e, struct edi_err *err);
 const char *map_engine_dir(const struct map_engine *e);
 /* The X12 guide registry the engine reads and checks with (borrowed): one
  * per process is enough, so callers that need guides use this one. */

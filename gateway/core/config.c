@@ -1292,6 +1292,8 @@ static int build(struct loader *ld, xmlNodePtr root)
     store = child(root, "store");
     v = attr(ld, store, "path");
     cfg->store_path = join(ld, v ? v : "wharf.db");
+    /* SPEC: issue 18 — <inbound workers="N"/>: map threads (0: in the flow's own) */
+    cfg->inbound_workers = int_attr(ld, child(root, "inbound"), "workers", -1);
     log = child(root, "log");
     v = attr(ld, log, "dir");
     cfg->log_dir = join(ld, v ? v : "log");

@@ -306,6 +306,7 @@ struct gw_config {
     struct gw_erp_conf *erps;        /* the ERPs reached over their APIs */
     size_t nerps;
     const char *store_path;          /* joined with the workspace */
+    int inbound_workers;             /* <inbound workers>: map threads; 0 inline; -1 default */
     const char *log_dir;             /* joined with the workspace */
     const char *log_level;           /* debug, info, warn, error */
     int log_json;                    /* <log format="json">: one JSON object a line */

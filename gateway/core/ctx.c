@@ -231,6 +231,9 @@ fail:
 
 void gw_ctx_close(struct gw_ctx *c)
 {
+    if (c->map_pool && c->map_pool_free)
+        c->map_pool_free(c->map_pool);
+    c->map_pool = NULL;
     gw_store_close(c->store);
     gw_config_free(c->cfg);
     map_engine_free(c->maps);   /* and the guides it owns */

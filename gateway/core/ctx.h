@@ -23,6 +23,10 @@ struct gw_ctx {
     FILE *log;               /* one line per event */
     volatile int *stop;      /* set by SIGTERM: finish the current file, then stop */
     struct gw_erp_log *erp_log;  /* the ERP change log of the inbound file being processed (erp.h) */
+    /* the inbound flow's map workers (flow/mappool.h), started at the
+     * first file that has orders to map, stopped by gw_ctx_close */
+    void *map_pool;
+    void (*map_pool_free)(void *pool);
 };
 
 /* What a pass did, for its summary line. */

@@ -726,6 +726,14 @@ void gw_cdoc_free(struct gw_cdoc *d)
     free(d);
 }
 
+struct gw_cdoc *gw_cdoc_take(struct gw_cdoc *d)
+{
+    struct gw_cdoc *t = gw_cdoc_wrap(d->doc);
+
+    d->doc = NULL;
+    return t;
+}
+
 struct gw_cdoc *gw_cdoc_wrap(xmlDocPtr doc)
 {
     struct gw_cdoc *d;

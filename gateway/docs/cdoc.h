@@ -235,6 +235,9 @@ struct gw_cdoc *gw_cdoc_new(const char *root);
  * EDI_ESYNTAX naming what when it does not parse. */
 int gw_cdoc_parse(struct gw_cdoc **out, const char *xml, size_t n, const char *what, struct edi_err *err);
 void gw_cdoc_free(struct gw_cdoc *d);
+/* d's tree moved into a new document (the caller's), d left empty: a
+ * borrowed document kept past the call that lent it. */
+struct gw_cdoc *gw_cdoc_take(struct gw_cdoc *d);
 struct gw_cel *gw_cdoc_root(struct gw_cdoc *d);
 /* The document as indented UTF-8 text; the caller frees it (free()). */
 char *gw_cdoc_text(const struct gw_cdoc *d, size_t *n);

@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 struct sets {
-    int (*cb)(void *ctx, const struct gw_cdoc *set, const struct edi_tx *tx);
+    int (*cb)(void *ctx, struct gw_cdoc *set, const struct edi_tx *tx);
     void *ctx;
 };
 
@@ -26,7 +26,7 @@ static int one_set(void *ctx, xmlDocPtr doc, const struct edi_tx *tx)
 }
 
 int gw_x12_sets(const char *data, size_t n, struct edi_guides *guides, enum edi_text_in text,
-                int (*cb)(void *ctx, const struct gw_cdoc *set, const struct edi_tx *tx), void *ctx,
+                int (*cb)(void *ctx, struct gw_cdoc *set, const struct edi_tx *tx), void *ctx,
                 struct edi_err *err)
 {
     struct sets s = {cb, ctx};

@@ -18,10 +18,10 @@
 #include "mappings/map.h"
 
 /* edi_x12_to_xml_docs: each set of data[0..n) as its EDI-XML document,
- * borrowed for the call (freed after it), to cb; a negative return from cb
- * stops. */
+ * borrowed for the call (freed after it unless cb keeps it with
+ * gw_cdoc_take), to cb; a negative return from cb stops. */
 int gw_x12_sets(const char *data, size_t n, struct edi_guides *guides, enum edi_text_in text,
-                int (*cb)(void *ctx, const struct gw_cdoc *set, const struct edi_tx *tx), void *ctx,
+                int (*cb)(void *ctx, struct gw_cdoc *set, const struct edi_tx *tx), void *ctx,
                 struct edi_err *err);
 
 /* map_run: *out (the caller's) is m's result on in. */

@@ -148,6 +148,24 @@ int gw_erp_write_json(struct gw_ctx *c, const char *partner, const char *kind, c
 int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, const struct gw_cdoc *canonical,
                  struct edi_err *err);
 
+/* SPEC: issue 18 — the JSON of gw_erp_order made ahead, by an inbound map
+ * worker with its own engine, for the state the order will likely get:
+ * used when the order gets that state, else made again at the store. */
+struct gw_erp_pre {
+    const char *state;     /* NULL: nothing made ahead */
+    int rc;
+    struct edi_buf json;
+    struct edi_err err;    /* when rc < 0 */
+};
+/* Makes pre (zeroed, the caller's; gw_erp_pre_dispose) when the
+ * configuration writes JSON to erp/out/; reads only cfg and e. */
+void gw_erp_pre_make(struct gw_erp_pre *pre, struct map_engine *e, const struct gw_config *cfg, time_t now,
+                     const char *partner, const char *state, const struct gw_cdoc *canonical);
+void gw_erp_pre_dispose(struct gw_erp_pre *pre);
+/* gw_erp_order with the JSON made ahead (pre may be NULL). */
+int gw_erp_order_pre(struct gw_ctx *c, const struct gw_order *o, const struct gw_cdoc *canonical,
+                     const struct gw_erp_pre *pre, struct edi_err *err);
+
 /* ---- the change log of an inbound file (<erp layout="per-file">) ------ */
 
 /* SPEC: issue 18 — with layout="per-file" the sales orders an inbound

@@ -27,8 +27,8 @@
 /* ---- rendering ------------------------------------------------------------------------------ */
 
 
-int gw_erp_json(struct edi_buf *out, struct gw_ctx *c, const char *map, const char *partner,
-                const char *state, const struct gw_cdoc *doc, struct edi_err *err)
+static int erp_json(struct edi_buf *out, struct map_engine *maps, time_t now, const char *map,
+                    const char *partner, const char *state, const struct gw_cdoc *doc, struct edi_err *err)
 {
     const struct map_info *m;
     struct map_param params[2] = {{"partner", partner}, {"state", state}};
@@ -37,15 +37,15 @@ int gw_erp_json(struct edi_buf *out, struct gw_ctx *c, const char *map, const ch
     struct gw_cdoc *res = NULL;
     int rc;
 
-    if ((rc = map_find(&m, c->maps, map, NULL, err)) < 0)
+    if ((rc = map_find(&m, maps, map, NULL, err)) < 0)
         return rc;
     memset(&opts, 0, sizeof(opts));
     opts.partner = partner;
     opts.params = params;
     opts.nparams = 2;
-    opts.now = c->now;
+    opts.now = now;
     edi_findings_init(&fds, 20);
-    rc = gw_cdoc_map(&res, c->maps, m, doc, &opts, &fds, err);
+    rc = gw_cdoc_map(&res, maps, m, doc, &opts, &fds, err);
     if (rc == EDI_ESYNTAX && fds.n)
         edi_fail(err, rc, "%s", fds.v[0].msg);
     if (rc == 0)
@@ -53,6 +53,12 @@ int gw_erp_json(struct edi_buf *out, struct gw_ctx *c, const char *map, const ch
     gw_cdoc_free(res);
     edi_findings_dispose(&fds);
     return rc;
+}
+
+int gw_erp_json(struct edi_buf *out, struct gw_ctx *c, const char *map, const char *partner,
+                const char *state, const struct gw_cdoc *doc, struct edi_err *err)
+{
+    return erp_json(out, c->maps, c->now, map, partner, state, doc, err);
 }
 
 int gw_erp_name(char *out, size_t cap, const char *partner, const char *kind, const char *id,
@@ -285,8 +291,32 @@ static int order_csv_rows(struct edi_buf *csv, const struct gw_order *o, const s
     return 0;
 }
 
+void gw_erp_pre_make(struct gw_erp_pre *pre, struct map_engine *e, const struct gw_config *cfg, time_t now,
+                     const char *partner, const char *state, const struct gw_cdoc *canonical)
+{
+    if (cfg->erp_out == NULL || !cfg->erp_json)
+        return;
+    pre->state = state;
+    edi_buf_init(&pre->json, 0);
+    edi_err_clear(&pre->err);
+    pre->rc = erp_json(&pre->json, e, now, "local/order-to-erp-json", partner, state, canonical, &pre->err);
+}
+
+void gw_erp_pre_dispose(struct gw_erp_pre *pre)
+{
+    if (pre->state)
+        edi_buf_dispose(&pre->json);
+    memset(pre, 0, sizeof(*pre));
+}
+
 int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, const struct gw_cdoc *canonical,
                  struct edi_err *err)
+{
+    return gw_erp_order_pre(c, o, canonical, NULL, err);
+}
+
+int gw_erp_order_pre(struct gw_ctx *c, const struct gw_order *o, const struct gw_cdoc *canonical,
+                     const struct gw_erp_pre *pre, struct edi_err *err)
 {
     struct gw_config *cfg = c->cfg;
     struct gw_erp_log *log = cfg->erp_per_file ? c->erp_log : NULL;
@@ -300,7 +330,15 @@ int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, const struct gw_cdo
         return 0;
     edi_buf_init(&json, 0);
     edi_buf_init(&csv, 0);
-    if (cfg->erp_json) {
+    if (cfg->erp_json && pre && pre->state && strcmp(pre->state, o->state) == 0) {
+        /* made ahead for this state: the same bytes, or the same error */
+        if (pre->rc == 0) {
+            edi_buf_put(&json, pre->json.p, pre->json.n);
+            have_json = 1;
+        } else {
+            gw_log(c, "error", "ERP export of %s %s: %s", o->partner, o->po_number, pre->err.msg);
+        }
+    } else if (cfg->erp_json) {
         if (gw_erp_json(&json, c, "local/order-to-erp-json", o->partner, o->state, canonical, &e) == 0)
             have_json = 1;
         else

@@ -19,6 +19,7 @@
 #include "gateway/erp/erp.h"
 #include "gateway/flow/ack.h"
 #include "gateway/flow/invoice.h"
+#include "gateway/flow/mappool.h"
 #include "gateway/flow/readback.h"
 #include "gateway/transport/transport.h"
 
@@ -349,51 +350,105 @@ static int order_from(struct gw_order *o, const struct gw_cdoc *doc, const char 
     return 0;
 }
 
-/* One accepted 850 (its EDI-XML document): the partner's map makes the
- * canonical order, which becomes or updates a sales order. */
-static int order_one(struct file_run *f, const struct map_info *m, const struct gw_cdoc *in, int64_t doc_id)
+/* The map's part of one accepted 850 (or SP-API order): what the store
+ * part (order_store) needs, made without the store, the log or anything
+ * of the file's but its partner's configuration (read only), so that a
+ * map worker (mappool.h) can make it while the flow stores earlier sets. */
+struct order_map {
+    struct gw_map_job job;
+    const struct gw_partner *p;
+    const char *map;       /* the order-in map's name, for a worker's engine */
+    time_t now;
+    struct gw_cdoc *in;    /* the set's EDI-XML, the job's (a worker's job only) */
+    int64_t doc_id;
+    int rc;                /* 0, EDI_ESYNTAX: the map refused it (fds), else failed (err) */
+    struct edi_findings fds;
+    struct edi_err err;
+    struct gw_cdoc *out;   /* the canonical order */
+    struct gw_order *o;    /* read from it */
+    const struct gw_config *cfg;   /* a worker's job: the ERP JSON made ahead too */
+    struct gw_erp_pre erp;
+};
+
+static void order_map(struct order_map *om, struct map_engine *e, const struct map_info *m,
+                      const struct gw_cdoc *in)
 {
     struct map_run_opts opts;
-    struct edi_findings fds;
-    struct gw_cdoc *out = NULL;
-    struct gw_order *o, *old = NULL;
-    int created, rc;
 
     memset(&opts, 0, sizeof(opts));
-    opts.partner = f->p->id;
-    opts.params = f->p->params;
-    opts.nparams = f->p->nparams;
-    opts.now = f->c->now;
-    edi_findings_init(&fds, 50);
-    rc = gw_cdoc_map(&out, f->c->maps, m, in, &opts, &fds, f->err);
-    if (rc == EDI_ESYNTAX) {
+    opts.partner = om->p->id;
+    opts.params = om->p->params;
+    opts.nparams = om->p->nparams;
+    opts.now = om->now;
+    edi_findings_init(&om->fds, 50);
+    om->rc = gw_cdoc_map(&om->out, e, m, in, &opts, &om->fds, &om->err);
+    if (om->rc < 0)
+        return;
+    om->o = edi_xcalloc(1, sizeof(*om->o));
+    om->rc = order_from(om->o, om->out, om->p->id, &om->err);
+}
+
+/* A worker's job: the map as the worker's engine knows it. */
+static void order_map_job(struct gw_map_job *j, struct map_engine *e)
+{
+    struct order_map *om = (struct order_map *)j;
+    const struct map_info *m;
+
+    if ((om->rc = map_find(&m, e, om->map, om->p->id, &om->err)) < 0) {
+        edi_findings_init(&om->fds, 50);
+        return;
+    }
+    order_map(om, e, m, om->in);
+    /* the order to ERP JSON map too, for the state a new order gets (what
+     * order_store gives it); an order that gets another state has it made
+     * again there */
+    if (om->rc == 0)
+        gw_erp_pre_make(&om->erp, e, om->cfg, om->now, om->p->id,
+                        om->p->ack_mode == GW_ACK_MANUAL ? GW_ORDER_PENDING : GW_ORDER_APPROVED, om->out);
+}
+
+static void order_map_dispose(struct order_map *om)
+{
+    edi_findings_dispose(&om->fds);
+    gw_cdoc_free(om->in);
+    gw_cdoc_free(om->out);
+    gw_order_free(om->o);
+    gw_erp_pre_dispose(&om->erp);
+    memset(om, 0, sizeof(*om));
+}
+
+/* The store's part of one accepted 850, on the flow's thread in the
+ * file's order: the refused PO stays a rejected document, the canonical
+ * order becomes or updates a sales order. Takes om->o. */
+static int order_store(struct file_run *f, const struct map_info *m, struct order_map *om)
+{
+    struct gw_cdoc *out = om->out;
+    struct gw_order *o = om->o, *old = NULL;
+    int64_t doc_id = om->doc_id;
+    int created, rc = om->rc;
+
+    om->o = NULL;
+    if (rc == EDI_ESYNTAX && o == NULL) {
         /* the map refused the PO: it stays a rejected document */
         struct edi_buf why;
         size_t k;
 
         edi_buf_init(&why, 0);
-        for (k = 0; k < fds.n; k++)
-            edi_buf_printf(&why, "%s [%s]\n", fds.v[k].msg, fds.v[k].code);
+        for (k = 0; k < om->fds.n; k++)
+            edi_buf_printf(&why, "%s [%s]\n", om->fds.v[k].msg, om->fds.v[k].code);
         rc = gw_store_set_document_state(f->c->store, doc_id, "rejected",
                                          edi_buf_cstr(&why), f->c->now, f->err);
         gw_log(f->c, "warn", "%s %s: the PO was refused by %s: %s", f->p->id, f->name,
                m->name, edi_buf_cstr(&why));
         edi_buf_dispose(&why);
-        edi_findings_dispose(&fds);
-        gw_cdoc_free(out);
         return rc;
     }
-    edi_findings_dispose(&fds);
-    if (rc < 0) {
-        gw_cdoc_free(out);
-        return rc;
-    }
-    o = edi_xcalloc(1, sizeof(*o));
-    if ((rc = order_from(o, out, f->p->id, f->err)) < 0 ||
+    if (rc < 0 ||
         ((rc = gw_store_get_order(&old, f->c->store, o->partner, o->program, o->po_number,
                                   f->err)) < 0 && rc != EDI_ENOTFOUND)) {
+        if (om->rc < 0)
+            *f->err = om->err;
         gw_order_free(o);
-        gw_cdoc_free(out);
         return rc;
     }
     if (old && f->spapi && old->canonical && o->canonical && strcmp(old->canonical, o->canonical) == 0) {
@@ -470,43 +525,136 @@ static int order_one(struct file_run *f, const struct map_info *m, const struct 
                 f->st->orders_updated++;
             gw_log(f->c, "info", "%s: order %s %s (%s)", f->p->id, o->po_number,
                    created ? "created" : "updated", o->state);
-            rc = gw_erp_order(f->c, o, out, f->err);
+            rc = gw_erp_order_pre(f->c, o, out, &om->erp, f->err);
         }
         /* an auto-acknowledging partner's new order is approved; the ack
          * run finds it in the store and decides it (ack.c: auto_decide) */
     }
     gw_order_free(old);
     gw_order_free(o);
-    gw_cdoc_free(out);
     return rc;
 }
 
+/* One accepted 850 (its EDI-XML document) or SP-API order, mapped and
+ * stored here. */
+static int order_one(struct file_run *f, const struct map_info *m, const struct gw_cdoc *in, int64_t doc_id)
+{
+    struct order_map om;
+    int rc;
+
+    memset(&om, 0, sizeof(om));
+    om.p = f->p;
+    om.now = f->c->now;
+    om.doc_id = doc_id;
+    order_map(&om, f->c->maps, m, in);
+    rc = order_store(f, m, &om);
+    order_map_dispose(&om);
+    return rc;
+}
+
+/* SPEC: issue 18 — the 850s of a file are mapped by the map workers
+ * (<inbound workers>) while this thread stores them: set i is handed to
+ * the pool, and when GW_MAP_WINDOW sets are out, the oldest is waited for
+ * and stored first; at the file's end the rest, in order. The window does
+ * not depend on the number of workers, so the store, the log and the ERP
+ * records get the same calls in the same order as with none (workers 0:
+ * each set mapped and stored before the next is read). Memory: the file
+ * and at most GW_MAP_WINDOW sets' documents and orders. */
 struct stream {
     struct file_run *f;
     const struct map_info *m;
+    const char *map;
     size_t index, next;
     int rc;
+    struct gw_map_pool *pool;              /* NULL: each set mapped here */
+    struct order_map win[GW_MAP_WINDOW];   /* set k in win[k % GW_MAP_WINDOW] */
+    size_t sent, stored;
 };
 
-/* Each set's document as it is made: the 850s to map are mapped, every
- * document is freed at once, so memory stays that of one set. */
-static int map_doc(void *ctx, const struct gw_cdoc *doc, const struct edi_tx *tx)
+/* The oldest set out: waited for, then stored unless the file failed. */
+static void store_oldest(struct stream *s)
+{
+    struct order_map *om = &s->win[s->stored % GW_MAP_WINDOW];
+
+    gw_map_pool_wait(s->pool, &om->job);
+    if (s->rc == 0)
+        s->rc = order_store(s->f, s->m, om);
+    order_map_dispose(om);
+    s->stored++;
+}
+
+/* Each set's document as it is made: the 850s to map are mapped (here, or
+ * kept for a worker), every other document is freed at once. */
+static int map_doc(void *ctx, struct gw_cdoc *doc, const struct edi_tx *tx)
 {
     struct stream *s = ctx;
     struct file_run *f = s->f;
 
     s->index++;
     if (s->rc == 0 && s->next < f->nmaps && f->maps[s->next].index == s->index) {
-        s->rc = order_one(f, s->m, doc, f->maps[s->next].doc_id);
+        if (s->pool == NULL) {
+            s->rc = order_one(f, s->m, doc, f->maps[s->next].doc_id);
+        } else {
+            struct order_map *om;
+
+            if (s->sent - s->stored == GW_MAP_WINDOW)
+                store_oldest(s);
+            if (s->rc == 0) {
+                om = &s->win[s->sent % GW_MAP_WINDOW];
+                memset(om, 0, sizeof(*om));
+                om->job.run = order_map_job;
+                om->p = f->p;
+                om->map = s->map;
+                om->cfg = f->c->cfg;
+                om->now = f->c->now;
+                om->doc_id = f->maps[s->next].doc_id;
+                om->in = gw_cdoc_take(doc);
+                gw_map_pool_submit(s->pool, &om->job);
+                s->sent++;
+            }
+        }
         s->next++;
     }
     return s->rc < 0 ? s->rc : 0;
 }
 
+static void pool_free(void *pool)
+{
+    gw_map_pool_free(pool);
+}
+
+/* The context's map workers, started the first time: NULL when the
+ * configuration says none (workers="0") or they cannot start (logged;
+ * the sets are then mapped on this thread, with the same results).
+ * WHARF_TEST_WORKERS=N replaces <inbound workers> (tests run whole
+ * scripts with a number of workers). */
+static struct gw_map_pool *map_pool(struct gw_ctx *c)
+{
+    const char *force = getenv("WHARF_TEST_WORKERS");
+    int n = force && *force ? atoi(force) : c->cfg->inbound_workers;
+    struct gw_map_pool *pool = NULL;
+    struct edi_err e;
+
+    if (n > 64)
+        n = 64;
+    if (c->map_pool || c->map_pool_free || n == 0)
+        return c->map_pool;   /* started, tried once and failed, or none */
+    edi_err_clear(&e);
+    if (gw_map_pool_new(&pool, n < 0 ? gw_map_workers_default() : (unsigned)n, c->maps, &e) < 0) {
+        gw_log(c, "warn", "inbound map workers: %s; mapping on one thread", e.msg);
+        c->map_pool_free = pool_free;
+        return NULL;
+    }
+    c->map_pool = pool;
+    c->map_pool_free = pool_free;
+    return pool;
+}
+
 static int make_orders(struct file_run *f, const char *data, size_t n)
 {
     const struct gw_map_ref *ref = gw_partner_map(f->p, "order-in");
-    struct stream s;
+    struct stream *s;
+    struct edi_err perr;
     int rc;
 
     if (f->nmaps == 0)
@@ -516,12 +664,25 @@ static int make_orders(struct file_run *f, const char *data, size_t n)
                f->p->id, f->nmaps);
         return 0;
     }
-    memset(&s, 0, sizeof(s));
-    s.f = f;
-    if ((rc = map_find(&s.m, f->c->maps, ref->name, f->p->id, f->err)) < 0)
+    s = edi_xcalloc(1, sizeof(*s));
+    s->f = f;
+    s->map = ref->name;
+    if ((rc = map_find(&s->m, f->c->maps, ref->name, f->p->id, f->err)) < 0) {
+        free(s);
         return rc;
-    rc = gw_x12_sets(data, n, f->c->guides, (enum edi_text_in)f->p->text_in, map_doc, &s, f->err);
-    return s.rc < 0 ? s.rc : rc;
+    }
+    s->pool = map_pool(f->c);
+    edi_err_clear(&perr);
+    rc = gw_x12_sets(data, n, f->c->guides, (enum edi_text_in)f->p->text_in, map_doc, s, &perr);
+    /* the sets still out, in order: a failure among them came before
+     * whatever stopped the reading */
+    while (s->stored < s->sent)
+        store_oldest(s);
+    if (s->rc == 0 && rc < 0)
+        *f->err = perr;
+    rc = s->rc < 0 ? s->rc : rc;
+    free(s);
+    return rc;
 }
 
 /* SPEC: issue 14 — an SP-API order (one Order object, as the transport

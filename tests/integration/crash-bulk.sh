@@ -67,7 +67,9 @@ killed=0 points=""
 for ((k = 1; k <= KILLS; k++)); do
   wait_ms=$((50 + (RANDOM * 32768 + RANDOM) % span))
   points="$points $wait_ms"
-  at 2025-01-01T00:00:00Z "$W" run --once -w "$ws" > "$tmp/storm$k" 2>&1 &
+  # wharf itself in the background, not the function at(): $! of a
+  # function is a subshell, and SIGKILL to it leaves wharf running
+  WHARF_NOW=2025-01-01T00:00:00Z "$W" run --once -w "$ws" > "$tmp/storm$k" 2>&1 &
   p=$!
   sleep "$(printf '%d.%03d' $((wait_ms / 1000)) $((wait_ms % 1000)))"
   running "$p" && kill -9 "$p" 2> /dev/null && killed=$((killed + 1))
