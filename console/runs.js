@@ -35,7 +35,8 @@ export async function runsPage(parts, query) {
   }
   out.append(r.data.runs.length ? table(['Run', 'Partner', 'Job', 'Started', ['Seconds', 'num'], 'State', 'Counts', 'Error'], r.data.runs.map((x) => ({
     class: x.state === 'failed' ? 'late' : undefined,
-    cells: [String(x.id), x.partner, x.job, time(x.started), el('td', { class: 'num' }, x.ended ? String(x.ended - x.started) : '–'),
+    cells: [String(x.id), el('td', { class: 'nowrap' }, x.partner), el('td', { class: 'nowrap' }, x.job),
+      el('td', { class: 'nowrap' }, time(x.started)), el('td', { class: 'num' }, x.ended ? String(x.ended - x.started) : '–'),
       x.state, el('td', { class: 'mono' }, x.counts || ''), el('td', { class: 'mono' }, x.error || '')],
   })), { id: 'runs', label: 'Runs, newest first' }) : el('p', { class: 'muted', id: 'runs' }, 'No runs yet.'),
   pager('runs', query, r.data.next));
