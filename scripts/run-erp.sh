@@ -20,6 +20,9 @@ qcid=demo-qbo-client-id qsecret=demo-qbo-client-secret qrefresh=demo-qbo-refresh
 pki=$ws.pki
 mkdir -p "$pki"
 [ -f "$pki/srv.pem" ] || test_pki "$pki" || { echo "run: openssl failed (see $pki.log): the ERP demo is skipped"; exit 0; }
+# wharf.xml's paths are the workspace's own (a relative ca-file is read from
+# inside it): the demo CA beside the workspace is named by its full path
+pki=$(cd "$pki" && pwd)
 pids=""
 # both stopped, and waited for, whatever happens (a killed one's status is no error here)
 trap 'for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || :; done' EXIT

@@ -14,6 +14,9 @@ csecret=demo-client-secret
 refresh='Atzr|demo-refresh-token'
 pki=$ws.pki
 mkdir -p "$pki"
+# wharf.xml's paths are the workspace's own (a relative ca-file is read from
+# inside it): the demo CA beside the workspace is named by its full path
+pki=$(cd "$pki" && pwd)
 if [ ! -f "$pki/srv.pem" ]; then
   ( cd "$pki" &&
     openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 30 -subj "/CN=wharf demo CA" &&
