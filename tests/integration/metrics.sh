@@ -98,7 +98,9 @@ code=$(curl -s -o "$tmp/m" -w '%{http_code}' "$U/metrics")
 has "  saying what it takes" "Authorization: Bearer TOKEN' of a user" "$tmp/m"
 code=$(curl -s -o "$tmp/m" -w '%{http_code}' -H "Authorization: Bearer ${TOK:-x}" "$U/metrics")
 [ "$code" = 200 ] && grep -q '^wharf_documents' "$tmp/m" && ok "  with a user's token (a viewer's): the metrics" || no "/metrics with a token: $code" "$tmp/m"
-code=$(curl -s -o "$tmp/m" -w '%{http_code}' -H "Authorization: Bearer 0${TOK:1}" "$U/metrics")
+# the first character changed (to 1 when it is 0: "0" again would be the token)
+BADTOK=0${TOK:1}; [ "$BADTOK" = "$TOK" ] && BADTOK=1${TOK:1}
+code=$(curl -s -o "$tmp/m" -w '%{http_code}' -H "Authorization: Bearer $BADTOK" "$U/metrics")
 [ "$code" = 401 ] && ok "  a token that is none: 401" || no "/metrics with a wrong token: $code" "$tmp/m"
 code=$(curl -s -o "$tmp/hz" -w '%{http_code}' "$U/healthz")
 [ "$code" = 200 ] && ok "  /healthz stays open" || no "/healthz public: $code" "$tmp/hz"
