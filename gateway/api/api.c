@@ -1462,15 +1462,13 @@ out:
  * the partner the set was refused, so the partner sends it again
  * corrected; taking the old one in now would make an order the partner
  * believes refused. Only whole quarantined files are reprocessed. */
-static int set_rejected(const struct gw_api *a, struct gw_store *s, int64_t id, int64_t file,
-                        struct gw_server_resp *rs)
+static int set_rejected(struct gw_store *s, int64_t id, int64_t file, struct gw_server_resp *rs)
 {
     struct gw_document *d = NULL;
     struct gw_raw *raw = NULL;
     struct edi_err err;
     int refused = 0;
 
-    (void)a;
     edi_err_clear(&err);
     if (gw_store_document(&d, s, id, &err) == 0 && gw_store_get_raw(&raw, s, file, &err) == 0 &&
         d->state && strcmp(d->state, "rejected") == 0 && raw->verdict && strcmp(raw->verdict, "archived") == 0) {
@@ -1517,7 +1515,7 @@ static void reprocess(struct gw_api *a, int document, const struct gw_server_req
         gw_server_error(rs, rc == EDI_ENOTFOUND ? 404 : 503, err.msg);
         goto out;
     }
-    if (document && set_rejected(a, s, id, file, rs))
+    if (document && set_rejected(s, id, file, rs))
         goto out;
     gw_store_close(s);
     s = NULL;

@@ -14,24 +14,6 @@
 
 static struct edi_guides *guides;
 
-struct docs {
-    xmlDocPtr d[32];
-    size_t n;
-};
-
-static int keep_doc(void *ctx, xmlDocPtr doc, const struct edi_tx *tx)
-{
-    struct docs *k = ctx;
-
-    (void)tx;
-    if (k->n == sizeof(k->d) / sizeof(k->d[0])) {
-        xmlFreeDoc(doc);
-        return -1;
-    }
-    k->d[k->n++] = doc;
-    return 0;
-}
-
 static void quiet(void *ctx, const char *msg, ...)
 {
 }
@@ -40,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const enum edi_text_in modes[] = {EDI_TEXT_UTF8_LATIN1, EDI_TEXT_UTF8, EDI_TEXT_LATIN1};
     enum edi_text_in mode = modes[size ? data[size - 1] % 3 : 0];
-    struct docs a = {0}, b = {0};
+    struct xs_docs a = {0}, b = {0};
     struct edi_err ea, eb;
     char why[400];
     int ra, rb;
@@ -55,8 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     edi_err_clear(&ea);
     edi_err_clear(&eb);
-    ra = edi_x12_to_xml_docs((const char *)data, size, guides, NULL, mode, keep_doc, &a, &ea);
-    rb = edi_x12_to_xml_docs_text((const char *)data, size, guides, NULL, mode, keep_doc, &b, &eb);
+    ra = edi_x12_to_xml_docs((const char *)data, size, guides, NULL, mode, xs_keep, &a, &ea);
+    rb = edi_x12_to_xml_docs_text((const char *)data, size, guides, NULL, mode, xs_keep, &b, &eb);
     if (ra != rb || a.n != b.n || strcmp(ea.msg, eb.msg) != 0) {
         fprintf(stderr, "fuzz_exml: rc %d/%d, %zu/%zu sets, '%s'/'%s'\n", ra, rb, a.n, b.n, ea.msg, eb.msg);
         abort();
@@ -67,9 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         }
     }
-    for (i = 0; i < a.n; i++)
-        xmlFreeDoc(a.d[i]);
-    for (i = 0; i < b.n; i++)
-        xmlFreeDoc(b.d[i]);
+    xs_free(&a);
+    xs_free(&b);
     return 0;
 }

@@ -86,4 +86,32 @@ static int xml_docs_same(xmlDocPtr a, xmlDocPtr b, char *why, size_t cap)
     return rc;
 }
 
+/* The per-set documents of one edi_x12_to_xml_docs[_text] call, kept in
+ * order (xs_keep is its callback); past XS_DOCS_MAX the call is stopped. */
+#define XS_DOCS_MAX 64
+struct edi_tx;
+struct xs_docs {
+    xmlDocPtr d[XS_DOCS_MAX];
+    size_t n;
+};
+
+static int xs_keep(void *ctx, xmlDocPtr doc, const struct edi_tx *tx)
+{
+    struct xs_docs *k = ctx;
+
+    (void)tx;
+    if (k->n == XS_DOCS_MAX) {
+        xmlFreeDoc(doc);
+        return -1;
+    }
+    k->d[k->n++] = doc;
+    return 0;
+}
+
+static void xs_free(struct xs_docs *k)
+{
+    while (k->n)
+        xmlFreeDoc(k->d[--k->n]);
+}
+
 #endif

@@ -465,30 +465,6 @@ static void test_from_xml_file_missing(void **state)
 
 /* ---- per-set trees against the text writer and parser ------------------------------ */
 
-struct docs {
-    xmlDocPtr d[64];
-    size_t n;
-};
-
-static int keep_doc(void *ctx, xmlDocPtr doc, const struct edi_tx *tx)
-{
-    struct docs *k = ctx;
-
-    (void)tx;
-    if (k->n == sizeof(k->d) / sizeof(k->d[0])) {
-        xmlFreeDoc(doc);
-        return -1;
-    }
-    k->d[k->n++] = doc;
-    return 0;
-}
-
-static void free_docs(struct docs *k)
-{
-    while (k->n)
-        xmlFreeDoc(k->d[--k->n]);
-}
-
 /* The trees of data[0..n) and the reference documents are the same (in each
  * text mode); 0, or -1 with why. first (optional) gets the first tree. */
 static int trees_same(const char *data, size_t n, char *why, size_t cap, xmlDocPtr *first)
@@ -500,14 +476,14 @@ static int trees_same(const char *data, size_t n, char *why, size_t cap, xmlDocP
     if (first)
         *first = NULL;
     for (m = 0; m < 3 && !bad; m++) {
-        struct docs a = {0}, b = {0};
+        struct xs_docs a = {0}, b = {0};
         struct edi_err ea, eb;
         int ra, rb;
 
         edi_err_clear(&ea);
         edi_err_clear(&eb);
-        ra = edi_x12_to_xml_docs(data, n, G, NULL, modes[m], keep_doc, &a, &ea);
-        rb = edi_x12_to_xml_docs_text(data, n, G, NULL, modes[m], keep_doc, &b, &eb);
+        ra = edi_x12_to_xml_docs(data, n, G, NULL, modes[m], xs_keep, &a, &ea);
+        rb = edi_x12_to_xml_docs_text(data, n, G, NULL, modes[m], xs_keep, &b, &eb);
         if (ra != rb || a.n != b.n || strcmp(ea.msg, eb.msg) != 0) {
             snprintf(why, cap, "mode %zu: rc %d/%d, %zu/%zu sets, '%s'/'%s'", m, ra, rb, a.n, b.n,
                      ea.msg, eb.msg);
@@ -525,8 +501,8 @@ static int trees_same(const char *data, size_t n, char *why, size_t cap, xmlDocP
             *first = a.d[0];
             a.d[0] = xmlNewDoc(BAD_CAST "1.0");
         }
-        free_docs(&a);
-        free_docs(&b);
+        xs_free(&a);
+        xs_free(&b);
     }
     return bad ? -1 : 0;
 }
@@ -683,18 +659,18 @@ static void test_trees_odd_values(void **state)
     {
         size_t n;
         char *data = variant("*", ">", "~", "X\xef\xbf\xbeY", &n);
-        struct docs k = {0};
+        struct xs_docs k = {0};
         struct edi_err err;
         xmlChar *text = NULL;
         int len = 0;
 
         edi_err_clear(&err);
-        assert_int_equal(edi_x12_to_xml_docs(data, n, G, NULL, EDI_TEXT_LATIN1, keep_doc, &k, &err), 0);
+        assert_int_equal(edi_x12_to_xml_docs(data, n, G, NULL, EDI_TEXT_LATIN1, xs_keep, &k, &err), 0);
         assert_int_equal(k.n, 1);
         xmlDocDumpMemory(k.d[0], &text, &len);
         assert_non_null(strstr((const char *)text, "<N102 charset=\"iso-8859-1\">X\xc3\xaf\xc2\xbf\xc2\xbeY</N102>"));
         xmlFree(text);
-        free_docs(&k);
+        xs_free(&k);
         free(data);
     }
     assert_int_equal(bad, 0);
