@@ -855,7 +855,6 @@ out:
 
 /* ---- documents ------------------------------------------------------------------ */
 
-static int hide_for(const struct gw_user *u, const struct gw_config *cfg, const char *partner);
 static void redact_document(json_t *j, const struct gw_user *u, const struct gw_config *cfg, const char *partner);
 
 /* The workspace's configuration for a request's reading, until
@@ -976,19 +975,9 @@ static void on_documents(void *arg, const struct gw_server_req *rq, struct gw_se
 /* 1 when partner is a Direct Fulfillment partner of the workspace (its
  * files carry consumers' personal data); an unreadable wharf.xml counts
  * as 1: nothing is shown that might be personal. */
-static int is_df(const struct gw_api *a, const char *partner)
-{
-    const struct gw_config *cfg = config_of(a);
-    const struct gw_partner *p = cfg ? gw_config_partner(cfg, partner) : NULL;
-    int df = p == NULL || p->program == NULL || strcmp(p->program, "DF") == 0;
-
-    config_done(a, cfg);
-    return df;
-}
-
-/* 1 when u, a viewer, must not see the personal data partner's texts may
- * quote (a DF partner, or one cfg does not know; cfg NULL: any). */
-static int hide_for(const struct gw_user *u, const struct gw_config *cfg, const char *partner)
+/* 1 when u, a viewer, must not see the personal data partner's texts and
+ * files may quote (a DF partner, or one cfg does not know; cfg NULL: any). */
+int gw_api_hides(const struct gw_user *u, const struct gw_config *cfg, const char *partner)
 {
     const struct gw_partner *p;
 
@@ -996,6 +985,16 @@ static int hide_for(const struct gw_user *u, const struct gw_config *cfg, const 
         return 0;
     p = cfg && partner ? gw_config_partner(cfg, partner) : NULL;
     return p == NULL || p->program == NULL || strcmp(p->program, "DF") == 0;
+}
+
+/* gw_api_hides under the daemon's configuration */
+static int hides(const struct gw_api *a, const struct gw_user *u, const char *partner)
+{
+    const struct gw_config *cfg = config_of(a);
+    int r = gw_api_hides(u, cfg, partner);
+
+    config_done(a, cfg);
+    return r;
 }
 
 /* The string field key of j redacted (gw_api_redact), when it is one. */
@@ -1015,7 +1014,7 @@ static void redact_field(json_t *j, const char *key)
  * findings, the partner's reasons and its text hide what they quote. */
 static void redact_document(json_t *j, const struct gw_user *u, const struct gw_config *cfg, const char *partner)
 {
-    if (!hide_for(u, cfg, partner))
+    if (!gw_api_hides(u, cfg, partner))
         return;
     redact_field(j, "findings");
     redact_field(j, "why");
@@ -1052,7 +1051,7 @@ static void on_document(void *arg, const struct gw_server_req *rq, struct gw_ser
         char *bytes = NULL;
         size_t nb = 0;
 
-        if (strcmp(u->role, "operator") != 0 && is_df(a, d->partner)) {
+        if (hides(a, u, d->partner)) {
             char msg[200];
 
             snprintf(msg, sizeof(msg), "document %lld is %s's: its file holds consumers' personal data, shown to "
@@ -1070,7 +1069,7 @@ static void on_document(void *arg, const struct gw_server_req *rq, struct gw_ser
     } else if (strcmp(what, "findings") == 0) {
         json_t *arr = json_array();
         const struct gw_config *cfg = config_of(a);
-        char *hidden = hide_for(u, cfg, d->partner) && d->findings ? gw_api_redact(d->findings) : NULL;
+        char *hidden = gw_api_hides(u, cfg, d->partner) && d->findings ? gw_api_redact(d->findings) : NULL;
         const char *p = hidden ? hidden : d->findings;
 
         /* one finding a line, as `wharf documents` prints them */
@@ -1344,7 +1343,7 @@ static void on_erp(void *arg, const struct gw_server_req *rq, struct gw_server_r
         /* SPEC: issue 17 — an ERP's words about a DF order may quote the consumer */
         json_array_foreach(json_object_get(j, "erps"), k, e)
             json_array_foreach(json_object_get(e, "messages"), i, m)
-                if (hide_for(u, c.cfg, json_string_value(json_object_get(m, "partner"))))
+                if (gw_api_hides(u, c.cfg, json_string_value(json_object_get(m, "partner"))))
                     redact_field(m, "error");
         reply(rs, 200, j);
     }
@@ -1397,7 +1396,7 @@ static void on_quarantine(void *arg, const struct gw_server_req *rq, struct gw_s
                 json_t *q = gw_quarantined_json(s, &v[i]);
 
                 /* SPEC: issue 17 — a DF file's reason quotes what it holds */
-                if (hide_for(u, cfg, v[i].partner))
+                if (gw_api_hides(u, cfg, v[i].partner))
                     redact_field(q, "reason");
                 json_array_append_new(arr, q);
             }
@@ -1441,7 +1440,7 @@ static void on_quarantined_raw(void *arg, const struct gw_server_req *rq, struct
              strcmp(r->verdict, "quarantined") != 0) {
         snprintf(msg, sizeof(msg), "no quarantined file #%lld", (long long)id);
         gw_server_error(rs, 404, msg);
-    } else if (strcmp(u->role, "operator") != 0 && is_df(a, r->partner)) {
+    } else if (hides(a, u, r->partner)) {
         snprintf(msg, sizeof(msg), "file #%lld is %s's: it holds consumers' personal data, shown to operators only",
                  (long long)id, r->partner);
         gw_server_error(rs, 403, msg);

@@ -25,6 +25,10 @@ int gw_api_store_open(struct gw_store **s, const struct gw_api *a, struct gw_ser
 /* The flows' context over the request's own connections: 0, or -1 with rs
  * answered 503. gw_ctx_close after. */
 int gw_api_ctx_open(struct gw_ctx *c, const struct gw_api *a, struct gw_server_resp *rs);
+/* 1 when u, a viewer, must not see what a partner's texts and files may
+ * quote of consumers: a DF partner, or one cfg does not know (cfg NULL:
+ * any); operators see everything. */
+int gw_api_hides(const struct gw_user *u, const struct gw_config *cfg, const char *partner);
 /* The folders the API was made with (borrowed). */
 const char *gw_api_workspace(const struct gw_api *a);
 const char *gw_api_schemas(const struct gw_api *a);

@@ -18,18 +18,16 @@
 #define TODAY_ERRORS 10
 #define TODAY_DAYS 14
 
-/* An error's text as a viewer may see it. SPEC: issue 17 — a DF
- * partner's errors may quote a consumer's name or address: a viewer gets
- * only each line's position and rule (gw_api_redact; an unknown partner
- * counts as DF). */
+/* An error's text as u may see it. SPEC: issue 17 — a DF partner's
+ * errors may quote a consumer's name or address: a viewer gets only each
+ * line's position and rule (gw_api_hides, gw_api_redact). */
 static json_t *error_text_for(const struct gw_user *u, const struct gw_config *cfg, const char *partner,
                               const char *text)
 {
-    const struct gw_partner *p = partner ? gw_config_partner(cfg, partner) : NULL;
     json_t *j;
     char *hidden;
 
-    if (strcmp(u->role, "operator") == 0 || (p && p->program && strcmp(p->program, "DF") != 0))
+    if (!gw_api_hides(u, cfg, partner))
         return json_string(text);
     hidden = gw_api_redact(text);
     j = json_string(hidden);
