@@ -1089,18 +1089,18 @@ static void on_document(void *arg, const struct gw_server_req *rq, struct gw_ser
     } else {
         const struct gw_config *cfg = config_of(a);
         json_t *j = gw_document_json(s, d);
-        struct gw_raw *raw = NULL;
+        char *verdict = NULL;
         int64_t file = 0;
 
         redact_document(j, u, cfg, d->partner);
         config_done(a, cfg);
         /* the file it came in, and what became of that file (the console
          * offers a reprocess only for a quarantined one) */
-        if (gw_store_document_file(&file, s, id, &err) == 0 && gw_store_get_raw(&raw, s, file, &err) == 0)
-            json_object_set_new(j, "file", json_pack("{s:I, s:s?}", "id", (json_int_t)file, "verdict", raw->verdict));
+        if (gw_store_document_file(&file, &verdict, s, id, &err) == 0)
+            json_object_set_new(j, "file", json_pack("{s:I, s:s?}", "id", (json_int_t)file, "verdict", verdict));
         else
             json_object_set_new(j, "file", json_null());
-        gw_raw_free(raw);
+        free(verdict);
         reply(rs, 200, j);
     }
 out:
@@ -1461,16 +1461,15 @@ out:
  * the partner the set was refused, so the partner sends it again
  * corrected; taking the old one in now would make an order the partner
  * believes refused. Only whole quarantined files are reprocessed. */
-static int set_rejected(struct gw_store *s, int64_t id, int64_t file, struct gw_server_resp *rs)
+static int set_rejected(struct gw_store *s, int64_t id, int64_t file, const char *verdict, struct gw_server_resp *rs)
 {
     struct gw_document *d = NULL;
-    struct gw_raw *raw = NULL;
     struct edi_err err;
     int refused = 0;
 
     edi_err_clear(&err);
-    if (gw_store_document(&d, s, id, &err) == 0 && gw_store_get_raw(&raw, s, file, &err) == 0 &&
-        d->state && strcmp(d->state, "rejected") == 0 && raw->verdict && strcmp(raw->verdict, "archived") == 0) {
+    if (verdict && strcmp(verdict, "archived") == 0 && gw_store_document(&d, s, id, &err) == 0 && d->state &&
+        strcmp(d->state, "rejected") == 0) {
         char msg[300];
 
         snprintf(msg, sizeof(msg),
@@ -1480,7 +1479,6 @@ static int set_rejected(struct gw_store *s, int64_t id, int64_t file, struct gw_
         gw_server_error(rs, 409, msg);
         refused = 1;
     }
-    gw_raw_free(raw);
     gw_documents_free(d, d ? 1 : 0);
     return refused;
 }
@@ -1496,7 +1494,7 @@ static void reprocess(struct gw_api *a, int document, const struct gw_server_req
     struct gw_user *u;
     struct gw_ctx c;
     struct edi_err err;
-    char actor[100];
+    char actor[100], *verdict = NULL;
     int64_t file = id;
     int rc;
 
@@ -1510,11 +1508,11 @@ static void reprocess(struct gw_api *a, int document, const struct gw_server_req
     if ((u = who(a, s, rq, rs)) == NULL || !operator_only(u, "reprocess files", rs))
         goto out;
     edi_err_clear(&err);
-    if (document && (rc = gw_store_document_file(&file, s, id, &err)) < 0) {
+    if (document && (rc = gw_store_document_file(&file, &verdict, s, id, &err)) < 0) {
         gw_server_error(rs, rc == EDI_ENOTFOUND ? 404 : 503, err.msg);
         goto out;
     }
-    if (document && set_rejected(s, id, file, rs))
+    if (document && set_rejected(s, id, file, verdict, rs))
         goto out;
     gw_store_close(s);
     s = NULL;
@@ -1528,6 +1526,7 @@ static void reprocess(struct gw_api *a, int document, const struct gw_server_req
     gw_reprocessed_dispose(&r);
     gw_ctx_close(&c);
 out:
+    free(verdict);
     gw_users_free(u, 1);
     gw_store_close(s);
 }

@@ -505,7 +505,8 @@ static const char *const SQL[Q_COUNT_] = {
                           " WHERE r.verdict = 'quarantined' AND r.direction = 'in' AND (?1 IS NULL OR r.partner = ?1)"
                           " AND (?2 = 0 OR r.id < ?2) ORDER BY r.id DESC LIMIT ?3",
     /* the documents of the interchanges a raw file held */
-    [Q_DOC_RAW_ID] = "SELECT coalesce(i.raw_id, 0) FROM documents d JOIN interchanges i ON i.id = d.interchange_id"
+    [Q_DOC_RAW_ID] = "SELECT coalesce(i.raw_id, 0), r.verdict FROM documents d"
+                     " JOIN interchanges i ON i.id = d.interchange_id LEFT JOIN raw r ON r.id = i.raw_id"
                      " WHERE d.id = ?1",
     [Q_RAW_DOCS] = "SELECT d.id FROM interchanges i JOIN documents d ON d.interchange_id = i.id"
                    " WHERE i.raw_id = ?1 ORDER BY d.id",

@@ -715,13 +715,29 @@ int gw_store_raw_documents(int64_t **ids, size_t *n, struct gw_store *s, int64_t
     return rc < 0 ? rc : 0;
 }
 
-int gw_store_document_file(int64_t *raw_id, struct gw_store *s, int64_t id, struct edi_err *err)
+int gw_store_document_file(int64_t *raw_id, char **verdict, struct gw_store *s, int64_t id,
+                           struct edi_err *err)
 {
-    int rc = q_int(raw_id, s, Q_DOC_RAW_ID, GW_IN(GW_INT(id)), "file of a document", err);
+    struct gw_cursor *cur = NULL;
+    int rc;
 
-    if (rc == 0 && *raw_id == 0)
-        rc = edi_fail(err, EDI_ENOTFOUND, "document %lld came in no inbound file the store keeps", (long long)id);
-    return rc;
+    *raw_id = 0;
+    if (verdict)
+        *verdict = NULL;
+    if ((rc = q_first(&cur, s, Q_DOC_RAW_ID, GW_IN(GW_INT(id)), "file of a document", err)) == 1) {
+        *raw_id = col_int(cur, 0);
+        if (verdict)
+            *verdict = col_str(cur, 1);
+    }
+    done(cur);
+    if (rc >= 0 && *raw_id == 0) {
+        if (verdict) {
+            free(*verdict);
+            *verdict = NULL;
+        }
+        return edi_fail(err, EDI_ENOTFOUND, "document %lld came in no inbound file the store keeps", (long long)id);
+    }
+    return rc < 0 ? rc : 0;
 }
 
 /* ---- interchanges and documents ----------------------------------------------- */

@@ -130,9 +130,12 @@ struct gw_quarantined {
 int gw_store_quarantine_page(struct gw_quarantined **out, size_t *n, struct gw_store *s, const char *partner,
                              int64_t after, size_t max, struct edi_err *err);
 void gw_quarantined_free(struct gw_quarantined *v, size_t n);
-/* The inbound file document id came in (its interchange's raw row):
+/* The inbound file document id came in (its interchange's raw row) and,
+ * when verdict is not NULL, what became of that file (archived,
+ * quarantined, duplicate; NULL: not processed yet; the caller frees it):
  * EDI_ENOTFOUND when the document is none or came in no file of ours. */
-int gw_store_document_file(int64_t *raw_id, struct gw_store *s, int64_t id, struct edi_err *err);
+int gw_store_document_file(int64_t *raw_id, char **verdict, struct gw_store *s, int64_t id,
+                           struct edi_err *err);
 /* The documents recorded from the interchanges of raw row id, by id. */
 int gw_store_raw_documents(int64_t **ids, size_t *n, struct gw_store *s, int64_t id, struct edi_err *err);
 
