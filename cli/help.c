@@ -26,7 +26,7 @@ static const struct topic topics[] = {
          "  edi from-xml FILE                   EDI-XML back to EDI\n"
          "\n"
          "Maps (XSLT, between formats and canonical documents):\n"
-         "  map run NAME|FILE INPUT [--partner P] [--param k=v]... [--xml] [-w DIR]\n"
+         "  map run NAME|FILE INPUT [--partner P] [--param k=v]... [--xml] [--profile] [-w DIR]\n"
          "                                      run one map; X12, JSON or XML in\n"
          "  map test [DIR] [--update] [-w DIR]  golden tests of maps, with diffs\n"
          "  map check NAME|FILE...              compile and lint maps\n"
@@ -611,7 +611,7 @@ static const struct topic topics[] = {
             "status`. Exit 75: try again (store busy); 70: a bug.\n"},
     {"map", "usage: wharf map run|test|check|list|codes ...\n"
             "Run `wharf help map run` (or test, check, codes) for one.\n"},
-    {"map run", "usage: wharf map run NAME|FILE INPUT [--partner P] [--param k=v]... [--xml] [-w DIR]\n"
+    {"map run", "usage: wharf map run NAME|FILE INPUT [--partner P] [--param k=v]... [--xml] [--profile] [-w DIR]\n"
                 "\n"
                 "Runs one map on INPUT (- for stdin): X12 (each transaction set in turn, as\n"
                 "EDI-XML), JSON (as its W3C XML representation) or XML. NAME is a registered\n"
@@ -623,6 +623,9 @@ static const struct topic topics[] = {
                 "it holds a wharf.xml.\n"
                 "The output is written as X12, JSON or XML by what the map produced (--xml:\n"
                 "always the XML) and checked against the map's schema or guide.\n"
+                "--profile writes libxslt's profile of each run to stderr: every template\n"
+                "with its calls and time, the costliest first (to find what makes a map\n"
+                "slow).\n"
                 "Exit 0 done, 1 the map refused the input or the output has findings\n"
                 "(on stderr, with map file and line), 2 usage or configuration error.\n"},
     {"map test", "usage: wharf map test [DIR] [--update] [-w DIR]\n"

@@ -114,7 +114,7 @@ static int cmd_run(int argc, char **argv)
     const char *name = NULL, *input = NULL, *partner = NULL, *wopt = NULL, *ws;
     struct map_param params[64];
     size_t nparams = 0, i;
-    int as_xml = 0, rc;
+    int as_xml = 0, profile = 0, rc;
     struct map_engine *e = NULL;
     const struct map_info *m;
     struct map_run_opts o;
@@ -129,6 +129,8 @@ static int cmd_run(int argc, char **argv)
 
         if (strcmp(s, "--xml") == 0)
             as_xml = 1;
+        else if (strcmp(s, "--profile") == 0)
+            profile = 1;
         else if (strcmp(s, "--partner") == 0 && i + 1 < (size_t)argc)
             partner = argv[++i];
         else if ((strcmp(s, "-w") == 0 || strcmp(s, "--workspace") == 0) && i + 1 < (size_t)argc)
@@ -157,7 +159,7 @@ static int cmd_run(int argc, char **argv)
         }
     }
     if (name == NULL || input == NULL) {
-        gw_errorf("map run: usage: wharf map run NAME|FILE INPUT [--partner P] [--param k=v]... [--xml] [-w DIR]");
+        gw_errorf("map run: usage: wharf map run NAME|FILE INPUT [--partner P] [--param k=v]... [--xml] [--profile] [-w DIR]");
         return GW_EXIT_USAGE;
     }
     if ((rc = map_workspace(&ws, wopt, "map run")) != 0 || (rc = open_engine(&e, ws)) != 0)
@@ -178,6 +180,7 @@ static int cmd_run(int argc, char **argv)
     o.params = params;
     o.nparams = nparams;
     o.now = gw_now();
+    o.profile = profile ? stderr : NULL;
     edi_findings_init(&f, 200);
     ro.m = m;
     ro.status = GW_EXIT_OK;

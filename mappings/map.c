@@ -544,7 +544,7 @@ int map_run(xmlDocPtr *out, struct map_engine *e, const struct map_info *m, xmlD
     capture_begin(&msg);
     xsltSetTransformErrorFunc(t, &run, on_message);
     xsltQuoteUserParams(t, params);
-    res = xsltApplyStylesheetUser(ss, in, NULL, NULL, NULL, t);
+    res = xsltApplyStylesheetUser(ss, in, NULL, NULL, o->profile, t);
     capture_end();
     free(params);
     if (e->op_limit && t->xpathCtxt && t->xpathCtxt->opCount >= e->op_limit) {

@@ -19,6 +19,7 @@
 #include "edi/x12.h"
 
 #include <libxml/tree.h>
+#include <stdio.h>
 #include <time.h>
 
 #define MAP_NS "urn:wharf:map"
@@ -98,6 +99,9 @@ struct map_run_opts {
      * NULL: counters from 1 in this run */
     int (*sequence)(void *ctx, const char *name, uint64_t *out);
     void *seq_ctx;
+    /* not NULL: libxslt's profile of the run (each template's calls and
+     * time) is written here (`wharf map run --profile`) */
+    FILE *profile;
 };
 
 /* Runs a map on one document. *out gets the result document (the caller's).

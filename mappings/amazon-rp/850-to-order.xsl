@@ -573,13 +573,16 @@
   <!-- every qualifier/id pair of a PO1 (PO106/PO107 ... PO124/PO125), in order -->
   <!-- the element after a qualifier (PO106 -> PO107): its number padded by
        substring, not format-number(), which libxslt parses anew at each call
-       (it was half of this map's time) -->
+       (it was half of this map's time). The id is the qualifier's next
+       sibling when that is the element named so (EDI-XML keeps elements in
+       order and leaves out the empty ones): one test, where a search of
+       every following sibling by name was 40 % of this map's time -->
   <xsl:template name="product-ids">
     <xsl:param name="seg"/>
     <xsl:for-each select="$seg/PO106 | $seg/PO108 | $seg/PO110 | $seg/PO112 | $seg/PO114 | $seg/PO116 | $seg/PO118 | $seg/PO120 | $seg/PO122 | $seg/PO124">
       <xsl:variable name="n" select="substring-after(local-name(), 'PO1') + 1"/>
       <xsl:variable name="next" select="concat('PO1', substring(concat('0', $n), string-length($n)))"/>
-      <xsl:variable name="value" select="string(following-sibling::*[local-name() = $next])"/>
+      <xsl:variable name="value" select="string(following-sibling::*[1][local-name() = $next])"/>
       <xsl:if test="string(.) != '' and $value != '' and wharf:lookup('product-id', string(.), '') != ''">
         <id qualifier="{wharf:lookup('product-id', .)}" code="{.}"><xsl:value-of select="$value"/></id>
       </xsl:if>
@@ -588,7 +591,7 @@
     <xsl:for-each select="$seg/PO106 | $seg/PO108 | $seg/PO110 | $seg/PO112 | $seg/PO114 | $seg/PO116 | $seg/PO118 | $seg/PO120 | $seg/PO122 | $seg/PO124">
       <xsl:variable name="n" select="substring-after(local-name(), 'PO1') + 1"/>
       <xsl:variable name="next" select="concat('PO1', substring(concat('0', $n), string-length($n)))"/>
-      <xsl:variable name="value" select="string(following-sibling::*[local-name() = $next])"/>
+      <xsl:variable name="value" select="string(following-sibling::*[1][local-name() = $next])"/>
       <xsl:variable name="type" select="wharf:lookup('product-attribute', string(.), '')"/>
       <xsl:if test="string(.) != '' and $value != '' and wharf:lookup('product-id', string(.), '') = ''">
         <product-attribute code="{.}">
