@@ -71,8 +71,16 @@ $(DEPS_STAMP): scripts/deps.sh Makefile
 
 all: build/wharf
 
+# SPEC: issue 18 — the release build allocates with mimalloc (Debian's
+# libmimalloc): linked before libc, it serves every malloc of the process,
+# libxml2's and libxslt's included. Measured on 10,000 POs end to end: 25 to
+# 30 % less CPU than glibc's malloc, most with the map worker threads
+# (whose documents the flow's thread frees). The sanitizer builds keep
+# their own allocators; valgrind is told where malloc lives (tests/run.sh).
+MALLOC_LIBS := -lmimalloc
+
 build/wharf: $(call objs,build,$(SRC)) | $(DEPS_STAMP)
-	$(CC) $(REL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(MALLOC_LIBS) $(PKG_LIBS)
 
 build/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)

@@ -33,6 +33,10 @@ done
 if ! printf '#include <csv.h>\n' | ${CC:-cc} -E -x c - >/dev/null 2>&1; then
   need="$need libcsv-dev"
 fi
+# mimalloc (the release build's allocator) ships no pkg-config file either
+if ! printf '#include <mimalloc.h>\n' | ${CC:-cc} -E -x c - >/dev/null 2>&1; then
+  need="$need libmimalloc-dev"
+fi
 command -v pkg-config >/dev/null 2>&1 || need=" pkg-config$need"
 # The commands the tests run (commands, not libraries: no pkg-config name).
 # tests/run.sh counts and lists a check it cannot run as skipped; here is

@@ -130,7 +130,10 @@ else
     local name=$1 err rc
     shift
     err=$(mktemp)
+    # the release build's malloc is mimalloc's (Makefile MALLOC_LIBS):
+    # valgrind replaces it there, where it would look in libc only
     WHARF_NOW=${VG_NOW:-2025-01-01T00:00:00Z} valgrind -q --error-exitcode=99 --leak-check=full \
+      --soname-synonyms=somalloc=libmimalloc.so.2 \
       --errors-for-leak-kinds=definite build/wharf "$@" > /dev/null 2> "$err"
     rc=$?
     if [ $rc -eq 99 ]; then echo "not ok - memcheck: wharf $name"; head -30 "$err" | sed 's/^/#   /'
