@@ -311,6 +311,10 @@ int map_codes_edit(struct edi_buf *text, struct map_codes_edited *res, struct ma
  * decimal strings in out. op: '+', '-', '*'. Returns 0 or EDI_ESYNTAX when
  * an operand is not a decimal. */
 int map_dec_op(char *out, size_t cap, const char *a, char op, const char *b);
+/* a + 0 without big numbers (wharf:dec(), on every quantity and price of
+ * every order): the same result and errors as map_dec_op(out, cap, a, '+',
+ * "0"). */
+int map_dec_norm(char *out, size_t cap, const char *a);
 /* Rounds to places decimals, half away from zero (mode "half-up") or half
  * to even ("half-even"). */
 int map_dec_round(char *out, size_t cap, const char *a, int places, const char *mode);

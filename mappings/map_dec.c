@@ -117,6 +117,64 @@ static int dec_format(char *out, size_t cap, struct dec *d)
     return 0;
 }
 
+int map_dec_norm(char *out, size_t cap, const char *s)
+{
+    size_t i = 0, k = 0, n = 0, scale = 0, ib, ie, fb = 0;
+    int neg = 0, dot = 0, nonzero = 0;
+
+    /* the grammar of dec_parse, read once: blanks, a sign, digits with
+     * at most one point, blanks */
+    while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')
+        i++;
+    if (s[i] == '-' || s[i] == '+')
+        neg = s[i++] == '-';
+    ib = ie = i;
+    for (; s[i]; i++) {
+        char c = s[i];
+
+        if (c >= '0' && c <= '9') {
+            if (n++ >= MAX_DIGITS)
+                return EDI_ESYNTAX;
+            nonzero |= c != '0';
+            if (dot)
+                scale++;
+            else
+                ie = i + 1;
+        } else if (c == '.' && !dot) {
+            dot = 1;
+            fb = i + 1;
+        } else if (c == ' ' || c == '\t' || c == '\n') {
+            break;
+        } else {
+            return EDI_ESYNTAX;
+        }
+    }
+    for (; s[i]; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n')
+            return EDI_ESYNTAX;
+    if (n == 0 || scale > MAX_SCALE)
+        return EDI_ESYNTAX;
+    /* the integer digits without leading zeros ("0" when none are left),
+     * the fraction's digits as they are: what dec_format makes of x + 0 */
+    while (ib < ie && s[ib] == '0')
+        ib++;
+    if ((size_t)neg + (ie - ib) + 1 + scale + 2 > cap)
+        return EDI_ELIMIT;
+    if (neg && nonzero)
+        out[k++] = '-';
+    if (ib == ie)
+        out[k++] = '0';
+    memcpy(out + k, s + ib, ie - ib);
+    k += ie - ib;
+    if (scale) {
+        out[k++] = '.';
+        memcpy(out + k, s + fb, scale);
+        k += scale;
+    }
+    out[k] = '\0';
+    return 0;
+}
+
 int map_dec_op(char *out, size_t cap, const char *a, char op, const char *b)
 {
     struct dec x, y;

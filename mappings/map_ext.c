@@ -326,7 +326,7 @@ static void fn_dec(xmlXPathParserContextPtr ctxt, int nargs)
 
     ARGS(1, 1);
     a = arg_string(ctxt);
-    if (map_dec_op(out, sizeof(out), a, '+', "0") < 0) {
+    if (map_dec_norm(out, sizeof(out), a) < 0) {
         map_finding(ctxt, "map-decimal", "'%s' is not a decimal number", a);
         out[0] = '\0';
     }

@@ -43,6 +43,42 @@ static void test_decimal_ops(void **state)
     }
 }
 
+/* wharf:dec's string path against the big-number path it replaces: the
+ * same text and the same errors for every input */
+static void test_decimal_norm(void **state)
+{
+    static const char *in[] = {
+        "0", "00", "007", "7.", ".5", "0.50", "-0", "-0.00", "+0.10", "-12.340", "  42 ", "\t-1\n",
+        "12.50", "100", "1000000000000000000000000000000.000000001", "-.5", "+.", ".", "", " ", "-",
+        "1.2.3", "1e5", "12,50", "1 2", "0x10", "--1", "+-1", "5 .", "abc", "9.99 x",
+        /* 61 digits after the point (over the limit), and 60 (at it) */
+        "0.1234567890123456789012345678901234567890123456789012345678901",
+        "0.123456789012345678901234567890123456789012345678901234567890",
+    };
+    char big[260];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i <= sizeof(in) / sizeof(in[0]); i++) {
+        const char *a = in[i < sizeof(in) / sizeof(in[0]) ? i : 0];
+        char want[512], got[512];
+        int rw, rg;
+
+        if (i == sizeof(in) / sizeof(in[0])) {
+            /* 201 digits: over MAX_DIGITS */
+            memset(big, '1', 201);
+            big[201] = '\0';
+            a = big;
+        }
+        rw = map_dec_op(want, sizeof(want), a, '+', "0");
+        rg = map_dec_norm(got, sizeof(got), a);
+        if (rw != rg || (rw == 0 && strcmp(want, got) != 0))
+            fail_msg("dec('%s'): norm gives %d '%s', the sum %d '%s'", a, rg, rg == 0 ? got : "", rw,
+                     rw == 0 ? want : "");
+    }
+    assert_int_equal(map_dec_norm(big, 4, "12345"), EDI_ELIMIT);
+}
+
 static void test_decimal_errors(void **state)
 {
     static const char *bad[] = {"", "abc", "1.2.3", "1e5", "--1", "12,50", "1 2", ".", "0x10"};
@@ -622,6 +658,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decimal_ops),
+        cmocka_unit_test(test_decimal_norm),
         cmocka_unit_test(test_decimal_errors),
         cmocka_unit_test(test_decimal_round_and_cmp),
         cmocka_unit_test(test_json_round_trip),
