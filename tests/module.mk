@@ -117,5 +117,6 @@ bench: build/bench build/wharf
 	@tests/bench/erp.sh build/wharf
 	@tests/bench/as2.sh build/wharf
 	@tests/bench/api.sh build/wharf
+	@tests/bench/exactly-once.sh build/wharf
 
 .PHONY: fuzz
