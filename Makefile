@@ -50,6 +50,11 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
         -Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral
 PKG_CFLAGS = $(shell pkg-config --cflags libxml-2.0 libxslt libexslt jansson gmp sqlite3 openssl libcurl libsodium libmicrohttpd zlib)
 PKG_LIBS = $(shell pkg-config --libs libxml-2.0 libxslt libexslt jansson gmp sqlite3 openssl libcurl libsodium libmicrohttpd zlib) -lcsv -lm
+# The program is not linked with libcurl and libmicrohttpd: gateway/net/netlibs.c
+# loads them when a network command first needs them, so the other commands
+# start without loading them and the libraries they bring. (Tests link them:
+# their stand-in servers use them.)
+PROG_LIBS = $(shell pkg-config --libs libxml-2.0 libxslt libexslt jansson gmp sqlite3 openssl libsodium zlib) -lcsv -lm
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(PKG_CFLAGS) \
               -DWHARF_SCHEMAS='"$(SCHEMAS)"' -DWHARF_MAPPINGS='"$(MAPPINGS)"' -MMD -MP \
               -DWHARF_CONSOLE='"$(abspath console)"' \
@@ -80,7 +85,7 @@ all: build/wharf
 MALLOC_LIBS := -lmimalloc
 
 build/wharf: $(call objs,build,$(SRC)) | $(DEPS_STAMP)
-	$(CC) $(REL_CFLAGS) -o $@ $^ $(MALLOC_LIBS) $(PKG_LIBS)
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(MALLOC_LIBS) $(PROG_LIBS)
 
 build/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -88,7 +93,7 @@ build/obj/%.o: %.c | $(DEPS_STAMP)
 	@$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) -c -o $@ $<
 
 build/san/wharf: $(call objs,build/san,$(SRC)) | $(DEPS_STAMP)
-	$(CC) $(SAN_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(SAN_CFLAGS) -o $@ $^ $(PROG_LIBS)
 
 build/san/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -96,7 +101,7 @@ build/san/obj/%.o: %.c | $(DEPS_STAMP)
 	@$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) -c -o $@ $<
 
 build/debug/wharf: $(call objs,build/debug,$(SRC)) | $(DEPS_STAMP)
-	$(CC) $(DBG_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(DBG_CFLAGS) -o $@ $^ $(PROG_LIBS)
 
 build/debug/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -110,7 +115,7 @@ debug: build/debug/wharf
 TSAN_CC ?= clang
 TSAN_CFLAGS := -O1 -g -fsanitize=thread -fno-omit-frame-pointer -Wno-error
 build/tsan/wharf: $(call objs,build/tsan,$(SRC)) | $(DEPS_STAMP)
-	$(TSAN_CC) $(TSAN_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(TSAN_CC) $(TSAN_CFLAGS) -o $@ $^ $(PROG_LIBS)
 
 build/tsan/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)

@@ -1156,7 +1156,11 @@ void edi_codes_sort(struct edi_codes *c, struct edi_pool *pl)
 {
     size_t i;
 
-    if (c->n > 1)
+    /* the code files are kept sorted: check before sorting (a start-up
+     * reads a dozen lists of hundreds of codes) */
+    for (i = 1; i < c->n && strcmp(c->v[i - 1], c->v[i]) <= 0; i++)
+        ;
+    if (i < c->n)
         qsort(c->v, c->n, sizeof(*c->v), str_cmp);
     c->keys = NULL;
     c->hash = NULL;
@@ -1168,7 +1172,9 @@ void edi_codes_sort(struct edi_codes *c, struct edi_pool *pl)
     c->keys = edi_pool_alloc(pl, c->n * sizeof(*c->keys));
     for (i = 0; i < c->n; i++)
         c->keys[i] = code_key(edi_str_c(c->v[i]));
-    if (c->n > 1)
+    for (i = 1; i < c->n && c->keys[i - 1] <= c->keys[i]; i++)
+        ;
+    if (i < c->n)
         qsort(c->keys, c->n, sizeof(*c->keys), key_cmp);
     /* a longer list is looked up in a table of twice its size or more
      * (an empty code would be the empty slot's key: binary search then) */

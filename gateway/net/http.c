@@ -8,6 +8,7 @@
  * token buckets' sleeping (the caller sleeps what gw_bucket_take says).
  */
 #include "gateway/net/http.h"
+#include "gateway/net/netlibs.h"
 #include "gateway/core/version.h"
 #include "edi/edi.h"
 
@@ -119,6 +120,8 @@ int gw_http_new(struct gw_http **out, struct gw_ctx *c, const struct gw_http_opt
     *out = NULL;
     if (o == NULL)
         o = &none;
+    if (gw_net_load_curl(err) < 0)
+        return EDI_ECONFIG;
     pthread_once(&curl_once, curl_start);
     if (curl_init_rc != CURLE_OK)
         return edi_fail(err, EDI_ERR, "libcurl did not start: %s", curl_easy_strerror(curl_init_rc));

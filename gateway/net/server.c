@@ -13,6 +13,7 @@
  * may listen where (config.c's <http> rules).
  */
 #include "gateway/net/server.h"
+#include "gateway/net/netlibs.h"
 #include "edi/edi.h"
 
 #include <microhttpd.h>
@@ -114,6 +115,8 @@ int gw_server_new(struct gw_server **out, const struct gw_server_opts *o, struct
     int rc;
 
     *out = NULL;
+    if ((rc = gw_net_load_mhd(err)) < 0)
+        return rc;
     s = edi_xcalloc(1, sizeof(*s));
     if ((rc = gw_listen_parse(&s->at, o->listen, err)) < 0) {
         free(s);

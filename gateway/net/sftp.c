@@ -24,6 +24,7 @@
  * (sftp_parse.c).
  */
 #include "gateway/net/sftp.h"
+#include "gateway/net/netlibs.h"
 #include "edi/edi.h"
 
 #include <curl/curl.h>
@@ -105,6 +106,8 @@ int gw_sftp_new(struct gw_sftp **out, struct gw_ctx *c, const struct gw_sftp_opt
                         o->host, o->known_hosts ? o->known_hosts : "(none given)", port, o->host);
     if (o->key_file == NULL || access(o->key_file, R_OK) != 0)
         return edi_fail(err, EDI_ECONFIG, "sftp %s: the private key file cannot be read", o->host);
+    if (gw_net_load_curl(err) < 0)
+        return EDI_ECONFIG;
     pthread_once(&curl_once, curl_start);
     if (curl_init_rc != CURLE_OK)
         return edi_fail(err, EDI_ERR, "libcurl did not start: %s", curl_easy_strerror(curl_init_rc));
