@@ -445,12 +445,13 @@ int map_file_is(struct map_engine *e, const struct map_info *m, const void *text
     FILE *f;
 
     for (i = 0; i < e->nsame; i++)
-        if (e->same[i].text == text && strcmp(e->same[i].file, m->file) == 0)
+        if (e->same[i].text == text && e->same[i].n == n && strcmp(e->same[i].file, m->file) == 0)
             return e->same[i].same;
     e->same = edi_xrealloc(e->same, (e->nsame + 1) * sizeof(*e->same));
     s = &e->same[e->nsame++];
     s->file = edi_xstrdup(m->file);
     s->text = text;
+    s->n = n;
     s->same = 0;
     if ((f = fopen(m->file, "rb")) == NULL)
         return 0;

@@ -21,6 +21,7 @@ struct compiled {
 struct same_file {
     char *file;
     const void *text;
+    size_t n;
     int same;
 };
 
