@@ -202,14 +202,17 @@ static void item(struct writer *w, const char *key)
     struct level *l = &w->lv[w->depth];
     size_t i;
 
+    static const char sep[] = ",\n                ";   /* room for MAX_DEPTH - 1 levels */
+
     if (w->depth == 0)
         return;
-    edi_buf_puts(w->b, l->n ? ",\n" : "\n");
-    for (i = 0; i < (size_t)w->depth; i++)
-        edi_buf_put(w->b, "  ", 2);
+    if (l->n)
+        edi_buf_put(w->b, sep, 2 + 2 * (size_t)w->depth);
+    else
+        edi_buf_put(w->b, sep + 1, 1 + 2 * (size_t)w->depth);
     if (l->is_map) {
         for (i = 0; i < l->n; i++)
-            if (strcmp(l->keys[i], key) == 0)
+            if (l->keys[i][0] == key[0] && strcmp(l->keys[i], key) == 0)
                 w->bad = 1;
         if (l->n == MAX_KEYS) {
             w->bad = 1;
@@ -237,13 +240,10 @@ static void open_(struct writer *w, const char *key, int is_map)
 
 static void close_(struct writer *w)
 {
-    int i;
+    static const char nl[] = "\n              ";      /* room for MAX_DEPTH - 1 levels */
 
-    if (w->lv[w->depth].n) {
-        edi_buf_putc(w->b, '\n');
-        for (i = 1; i < w->depth; i++)
-            edi_buf_put(w->b, "  ", 2);
-    }
+    if (w->lv[w->depth].n)
+        edi_buf_put(w->b, nl, 1 + 2 * (size_t)(w->depth - 1));
     edi_buf_putc(w->b, w->lv[w->depth].is_map ? '}' : ']');
     w->depth--;
 }
