@@ -6,8 +6,9 @@
  *
  * The twin stands in for the map only while the map that would run is the
  * stock file itself: the caller (gateway/erp/files.c) asks map_file_is()
- * whether the resolved map file holds exactly gw_order_erp_json_map, the
- * stock file's bytes compiled in at build time. A partner or workspace
+ * whether the resolved map file holds exactly the stock file's bytes
+ * compiled in at build time (gw_order_erp_json_stock), which must be the
+ * bytes the twin was written for (a SHA-256 pinned in orderjson.c). A partner or workspace
  * override, WHARF_MAPPINGS pointing at another file, or an edit of the
  * stock file all run the XSLT. tests/unit/test_orderjson.c proves the
  * bytes the same on every canonical order the project has.
@@ -25,9 +26,11 @@
 /* The registered name of the map the twin stands in for. */
 #define GW_ORDER_ERP_JSON_MAP "local/order-to-erp-json"
 
-/* The stock map file's bytes, as built (not NUL-terminated). */
-extern const unsigned char gw_order_erp_json_map[];
-extern const size_t gw_order_erp_json_map_len;
+/* The stock map file's bytes as built (borrowed, static, not
+ * NUL-terminated), *n their length; NULL (and 0) when they are not the
+ * bytes the twin was written for (their SHA-256 is pinned in orderjson.c):
+ * the stock map was changed and the twin stands aside. */
+const unsigned char *gw_order_erp_json_stock(size_t *n);
 
 /* Appends to out what the stock map, run on order with the parameters
  * partner and state (NULL: ""), and rendered as JSON gives: 1. Returns 0

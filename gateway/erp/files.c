@@ -46,12 +46,18 @@ static int erp_json(struct edi_buf *out, struct map_engine *maps, time_t now, co
      * whole file rather than of its name or path, so an override, another
      * WHARF_MAPPINGS or an edit of the stock file in place all run the
      * XSLT (a digest would do the same, with a hash and nothing gained for
-     * an 8 KB file read once per engine). The twin declines what it does
-     * not write the same (a key twice, ...): the map runs then too. */
-    if (strcmp(map, GW_ORDER_ERP_JSON_MAP) == 0 &&
-        map_file_is(maps, m, gw_order_erp_json_map, gw_order_erp_json_map_len) &&
-        gw_order_erp_json(out, doc, partner, state))
-        return 0;
+     * an 8 KB file read once per engine). The stock bytes built in must be
+     * those the twin was written for (a SHA-256 pinned in orderjson.c), so
+     * a change of the stock map in the source also runs the XSLT until the
+     * twin is checked against it. The twin declines what it does not write
+     * the same (a key twice, ...): the map runs then too. */
+    if (strcmp(map, GW_ORDER_ERP_JSON_MAP) == 0) {
+        size_t n;
+        const unsigned char *stock = gw_order_erp_json_stock(&n);
+
+        if (stock && map_file_is(maps, m, stock, n) && gw_order_erp_json(out, doc, partner, state))
+            return 0;
+    }
     memset(&opts, 0, sizeof(opts));
     opts.partner = partner;
     opts.params = params;
