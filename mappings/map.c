@@ -355,6 +355,9 @@ void map_engine_free(struct map_engine *e)
         free(e->xsd[i].name);
     }
     free(e->xsd);
+    for (i = 0; i < e->nsame; i++)
+        free(e->same[i].file);
+    free(e->same);
     map_model_cache_free();
     map_codes_free(e->codes);
     edi_guides_free(e->guides);
@@ -430,6 +433,35 @@ int map_find(const struct map_info **out, struct map_engine *e, const char *name
     }
     return edi_fail(err, EDI_ENOTFOUND, "no map '%s' in %s/registry.xml, and no such file",
                     name_or_file, e->dir);
+}
+
+/* Read once per engine and file, like the stylesheet compile() caches:
+ * an engine runs what it compiled first, so it answers for that. */
+int map_file_is(struct map_engine *e, const struct map_info *m, const void *text, size_t n)
+{
+    struct same_file *s;
+    char *buf;
+    size_t i, got;
+    FILE *f;
+
+    for (i = 0; i < e->nsame; i++)
+        if (e->same[i].text == text && e->same[i].n == n && strcmp(e->same[i].file, m->file) == 0)
+            return e->same[i].same;
+    e->same = edi_xrealloc(e->same, (e->nsame + 1) * sizeof(*e->same));
+    s = &e->same[e->nsame++];
+    s->file = edi_xstrdup(m->file);
+    s->text = text;
+    s->n = n;
+    s->same = 0;
+    if ((f = fopen(m->file, "rb")) == NULL)
+        return 0;
+    /* one byte more than text: a longer file is another file */
+    buf = edi_xmalloc(n + 1);
+    got = fread(buf, 1, n + 1, f);
+    s->same = !ferror(f) && got == n && memcmp(buf, text, n) == 0;
+    free(buf);
+    fclose(f);
+    return s->same;
 }
 
 /* ---- compiling ------------------------------------------------------------------------------ */

@@ -81,6 +81,12 @@ void map_engine_limit(struct map_engine *e, unsigned long xpath_ops);
  * or by file path. The info is borrowed from the engine. */
 int map_find(const struct map_info **out, struct map_engine *e, const char *name_or_file,
              const char *partner, struct edi_err *err);
+/* 1 when the stylesheet file m runs holds exactly text[0..n), byte for
+ * byte; 0 when it differs or does not read. Read once per engine, file
+ * and text (the answer is kept, as the compiled stylesheet is): for a
+ * caller that has a faster twin of one stock map and must know that this
+ * map is still that map (gateway/docs/orderjson.c). */
+int map_file_is(struct map_engine *e, const struct map_info *m, const void *text, size_t n);
 /* Every registered map, in registry order. */
 size_t map_list(const struct map_info **out, size_t max, struct map_engine *e);
 

@@ -17,6 +17,14 @@ struct compiled {
     xsltStylesheetPtr ss;
 };
 
+/* map_file_is: whether file holds exactly the bytes at text */
+struct same_file {
+    char *file;
+    const void *text;
+    size_t n;
+    int same;
+};
+
 struct schema {
     char *name;
     xmlSchemaPtr s;
@@ -36,6 +44,8 @@ struct map_engine {
     struct edi_guides *guides;
     xsltSecurityPrefsPtr sec;
     unsigned long op_limit;        /* XPath steps in one run; 0: none */
+    struct same_file *same;        /* map_file_is's answers, per file */
+    size_t nsame;
     struct edi_pool pool;
 };
 
