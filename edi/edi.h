@@ -94,7 +94,15 @@ void edi_buf_dispose(struct edi_buf *b);
 void edi_buf_reset(struct edi_buf *b);
 void edi_buf_put(struct edi_buf *b, const void *p, size_t n);
 void edi_buf_puts(struct edi_buf *b, const char *s);
-void edi_buf_putc(struct edi_buf *b, char c);
+/* One byte: inline when it fits, the common case on every writer's path
+ * (a call through edi_buf_put per byte was 3 % of the inbound flow). */
+static inline void edi_buf_putc(struct edi_buf *b, char c)
+{
+    if (b->err == 0 && b->n + 2 <= b->cap && (b->max == 0 || b->n + 1 <= b->max))
+        b->p[b->n++] = c;
+    else
+        edi_buf_put(b, &c, 1);
+}
 void edi_buf_putstr(struct edi_buf *b, struct edi_str s);
 void edi_buf_printf(struct edi_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -200,11 +200,6 @@ void edi_buf_puts(struct edi_buf *b, const char *s)
     edi_buf_put(b, s, strlen(s));
 }
 
-void edi_buf_putc(struct edi_buf *b, char c)
-{
-    edi_buf_put(b, &c, 1);
-}
-
 void edi_buf_putstr(struct edi_buf *b, struct edi_str s)
 {
     edi_buf_put(b, s.p, s.n);

@@ -156,6 +156,10 @@ struct gw_erp_pre {
     int rc;
     struct edi_buf json;
     struct edi_err err;    /* when rc < 0 */
+    /* the order as read from its canonical document, when the caller has
+     * read it already (the CSV rows need it); NULL: read again. Freed by
+     * gw_erp_pre_dispose. */
+    struct gw_corder *co;
 };
 /* Makes pre (zeroed, the caller's; gw_erp_pre_dispose) when the
  * configuration writes JSON to erp/out/; reads only cfg and e. */

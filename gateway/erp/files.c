@@ -273,16 +273,20 @@ static void order_csv_header(struct edi_buf *csv)
 /* The CSV rows of an order: one a line of o, with what the warehouse needs
  * to ship it, read from canonical. */
 static int order_csv_rows(struct edi_buf *csv, const struct gw_order *o, const struct gw_cdoc *canonical,
-                          struct edi_err *err)
+                          const struct gw_corder *read, struct edi_err *err)
 {
     const char *ship[CSV_SHIP_N];
-    struct gw_corder *co = NULL;
+    struct gw_corder *own = NULL;
+    const struct gw_corder *co = read;
     char *name = NULL;
     size_t i, k;
     int rc;
 
-    if ((rc = gw_cdoc_order(&co, canonical, err)) < 0)
-        return rc;
+    if (co == NULL) {
+        if ((rc = gw_cdoc_order(&own, canonical, err)) < 0)
+            return rc;
+        co = own;
+    }
     csv_ship_fields(ship, &name, co);
     for (i = 0; i < o->nlines; i++) {
         char no[16];
@@ -306,7 +310,7 @@ static int order_csv_rows(struct edi_buf *csv, const struct gw_order *o, const s
         gw_csv_field(csv, gift ? gift : ship[CSV_SHIP_GIFT], 1);
     }
     free(name);
-    gw_corder_free(co);
+    gw_corder_free(own);
     return 0;
 }
 
@@ -325,6 +329,7 @@ void gw_erp_pre_dispose(struct gw_erp_pre *pre)
 {
     if (pre->state)
         edi_buf_dispose(&pre->json);
+    gw_corder_free(pre->co);
     memset(pre, 0, sizeof(*pre));
 }
 
@@ -366,7 +371,7 @@ int gw_erp_order_pre(struct gw_ctx *c, const struct gw_order *o, const struct gw
     if (cfg->erp_csv) {
         if (log == NULL)
             order_csv_header(&csv);
-        rc = order_csv_rows(&csv, o, canonical, err);
+        rc = order_csv_rows(&csv, o, canonical, pre ? pre->co : NULL, err);
     }
     if (rc == 0 && log != NULL) {
         /* one record of the inbound file's change log */

@@ -307,8 +307,11 @@ static char *text_or_null(const char *v)
 }
 
 /* A sales order from a canonical <order> into o (zeroed, the caller's, freed
- * with gw_order_free whatever this returns); NULL fields when absent. */
-static int order_from(struct gw_order *o, const struct gw_cdoc *doc, const char *partner, struct edi_err *err)
+ * with gw_order_free whatever this returns); NULL fields when absent. The
+ * order as read goes to *read (the caller's, gw_corder_free), for the ERP
+ * CSV rows, which would read it again. */
+static int order_from(struct gw_order *o, struct gw_corder **read, const struct gw_cdoc *doc,
+                      const char *partner, struct edi_err *err)
 {
     struct gw_corder *co = NULL;
     size_t i;
@@ -346,7 +349,7 @@ static int order_from(struct gw_order *o, const struct gw_cdoc *doc, const char 
                                     ? "cancelled"
                                     : "open");
     }
-    gw_corder_free(co);
+    *read = co;
     return 0;
 }
 
@@ -385,7 +388,7 @@ static void order_map(struct order_map *om, struct map_engine *e, const struct m
     if (om->rc < 0)
         return;
     om->o = edi_xcalloc(1, sizeof(*om->o));
-    om->rc = order_from(om->o, om->out, om->p->id, &om->err);
+    om->rc = order_from(om->o, &om->erp.co, om->out, om->p->id, &om->err);
 }
 
 /* A worker's job: the map as the worker's engine knows it. */
