@@ -556,14 +556,17 @@
     </xsl:for-each>
   </xsl:template>
 
-  <!-- DF overrides: RP lines default to the header's DTM 010 / 002 -->
+  <!-- DF overrides: RP lines default to the header's DTM 010 / 002 (read
+       once a run, not once a line) -->
+  <xsl:variable name="header-010" select="$tx/DTM[DTM01 = '010'][1]"/>
+  <xsl:variable name="header-002" select="$tx/DTM[DTM01 = '002'][1]"/>
   <xsl:template match="loop" mode="line-dates">
     <xsl:call-template name="line-date">
-      <xsl:with-param name="dtm" select="DTM[DTM01 = '010'][1] | $tx/DTM[DTM01 = '010'][not(current()/DTM[DTM01 = '010'])][1]"/>
+      <xsl:with-param name="dtm" select="DTM[DTM01 = '010'][1] | $header-010[not(current()/DTM[DTM01 = '010'])]"/>
       <xsl:with-param name="element" select="'requested-ship-date'"/>
     </xsl:call-template>
     <xsl:call-template name="line-date">
-      <xsl:with-param name="dtm" select="DTM[DTM01 = '002'][1] | $tx/DTM[DTM01 = '002'][not(current()/DTM[DTM01 = '002'])][1]"/>
+      <xsl:with-param name="dtm" select="DTM[DTM01 = '002'][1] | $header-002[not(current()/DTM[DTM01 = '002'])]"/>
       <xsl:with-param name="element" select="'requested-delivery-date'"/>
     </xsl:call-template>
   </xsl:template>
