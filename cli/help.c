@@ -87,7 +87,9 @@ static const struct topic topics[] = {
          "WHARF_WORKSPACE (the workspace when -w DIR is not given; default: the\n"
          "current folder), WHARF_NOW (clock, for repeatable output),\n"
          "WHARF_CONTROL_START (first control number of acks), WHARF_MASTER_KEY_FILE\n"
-         "(the secrets' master key; default: the workspace's secrets.key).\n"
+         "(the secrets' master key; default: the workspace's secrets.key),\n"
+         "WHARF_GUIDE_CACHE (the compiled guides' folder; default:\n"
+         "$XDG_CACHE_HOME/wharf/guides or ~/.cache/wharf/guides; 0: no cache).\n"
          "An installed wharf finds its schemas and maps beside itself (PREFIX/bin/wharf:\n"
          "PREFIX/share/wharf); `man wharf` is every help text in one page.\n"},
     {"init", "usage: wharf init [DIR] [--sp-api]\n"

@@ -14,6 +14,7 @@
  */
 #include "edi/guide.h"
 #include "edi/exml.h"
+#include "edi/guide_cache.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -45,9 +46,23 @@ struct edi_codefile {
     atomic_int read;
 };
 
+/* What a compile read, for its cache entry: the guide files checked
+ * against guide.xsd, and its code list references in order. */
+struct record {
+    struct edi_gc_input in[6];
+    size_t nin;
+    int over;                   /* more files than in[]: not cached */
+    struct edi_gc_ref *refs;
+    size_t nrefs, cap;
+};
+
 struct edi_guides {
     char *dir;
-    xmlSchemaPtr xsd;
+    xmlSchemaPtr xsd;           /* read when a guide is first compiled from XML */
+    xmlDocPtr xsd_doc;
+    struct edi_gc_input xsd_in; /* its bytes' size and digest */
+    struct edi_gcache *cache;   /* NULL: off */
+    struct record *rec;         /* the compile under way, or NULL */
     struct cached *c;
     size_t n, cap;
     struct edi_codefile **cf;
@@ -127,15 +142,53 @@ static char cattr(xmlNodePtr n, const char *name, char dflt)
     return r;
 }
 
+/* Reads guide.xsd, once a registry, when a guide is first compiled from
+ * XML (a guide from the cache needs none): parsed from the bytes whose
+ * digest every cache entry of the registry names. */
+static int xsd_load(struct edi_guides *r, struct edi_err *err)
+{
+    char path[4096], *data = NULL;
+    struct xerr x = {err, 0};
+    size_t n;
+
+    if (edi_fmt(path, sizeof(path), err, "%s/guide.xsd", r->dir) < 0)
+        return EDI_ECONFIG;
+    if (edi_read_file(&data, &n, path, NULL) < 0 || edi_xml_read(&r->xsd_doc, data, n, path, NULL) < 0) {
+        free(data);
+        return edi_fail(err, EDI_ECONFIG, "%s: cannot read the guide schema", path);
+    }
+    snprintf(r->xsd_in.rel, sizeof(r->xsd_in.rel), "guide.xsd");
+    r->xsd_in.size = n;
+    edi_digest_of(&r->xsd_in.d, data, n);
+    free(data);
+    xmlSetStructuredErrorFunc(&x, (xmlStructuredErrorFunc)on_xml_error);
+    {
+        xmlSchemaParserCtxtPtr pc = xmlSchemaNewDocParserCtxt(r->xsd_doc);
+
+        r->xsd = pc ? xmlSchemaParse(pc) : NULL;
+        xmlSchemaFreeParserCtxt(pc);
+    }
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    if (r->xsd == NULL) {
+        if (!x.seen)
+            edi_fail(err, EDI_ECONFIG, "%s: cannot read the guide schema", path);
+        xmlFreeDoc(r->xsd_doc);
+        r->xsd_doc = NULL;
+        return EDI_ECONFIG;
+    }
+    return 0;
+}
+
 /* Reads schemas/REL.xml; against guide.xsd when `check` is set (code list
  * files are checked by their reader: the schema would triple their cost). */
 static int load_doc(xmlDocPtr *out, struct edi_guides *r, const char *rel, int check,
                     struct edi_err *err)
 {
-    char path[4096];
+    char path[4096], *data;
     struct xerr x = {err, 0};
     xmlDocPtr doc;
     struct stat st;
+    size_t n;
 
     *out = NULL;
     /* a cut path could be another guide's file */
@@ -143,14 +196,36 @@ static int load_doc(xmlDocPtr *out, struct edi_guides *r, const char *rel, int c
         return edi_fail(err, EDI_ENOTFOUND, "guide name %.80s...: too long", rel);
     if (stat(path, &st) != 0)
         return edi_fail(err, EDI_ENOTFOUND, "no guide %s (looked for %s)", rel, path);
-    xmlSetStructuredErrorFunc(&x, (xmlStructuredErrorFunc)on_xml_error);
-    /* the one read policy (exml.c): no DOCTYPE, no entities, no network */
-    if (edi_xml_read_file(&doc, path, err) < 0) {
-        xmlSetStructuredErrorFunc(NULL, NULL);
+    if (check && r->xsd == NULL && xsd_load(r, err) < 0)
+        return EDI_ECONFIG;
+    if (edi_read_file(&data, &n, path, err) < 0) {
         if (err)
             err->rc = EDI_ECONFIG;
         return EDI_ECONFIG;
     }
+    xmlSetStructuredErrorFunc(&x, (xmlStructuredErrorFunc)on_xml_error);
+    /* the one read policy (exml.c): no DOCTYPE, no entities, no network */
+    if (edi_xml_read(&doc, data, n, path, err) < 0) {
+        xmlSetStructuredErrorFunc(NULL, NULL);
+        free(data);
+        if (err)
+            err->rc = EDI_ECONFIG;
+        return EDI_ECONFIG;
+    }
+    /* the bytes this compile reads are the ones its cache entry names */
+    if (check && r->rec) {
+        struct record *rc = r->rec;
+
+        if (rc->nin == sizeof(rc->in) / sizeof(rc->in[0]) ||
+            edi_fmt(rc->in[rc->nin].rel, sizeof(rc->in[0].rel), NULL, "%s.xml", rel) < 0)
+            rc->over = 1;
+        else {
+            rc->in[rc->nin].size = n;
+            edi_digest_of(&rc->in[rc->nin].d, data, n);
+            rc->nin++;
+        }
+    }
+    free(data);
     if (doc && r->xsd && check) {
         xmlSchemaValidCtxtPtr v = xmlSchemaNewValidCtxt(r->xsd);
         int invalid;
@@ -630,9 +705,24 @@ static int read_code_file(const struct edi_codes **out, struct edi_guides *r, co
     size_t n, i;
     int rc;
 
+    char key[128], *cached;
+    size_t ncached;
+    int quick = 0;
+
     *out = NULL;
     memset(&d, 0, sizeof(d));
-    if (edi_read_file(&data, &n, path, NULL) < 0 || !quick_codes(&d, data, n)) {
+    /* a list read before from these very bytes (only lists without base=
+     * are kept: their file is all they are made of) */
+    if (r->cache && edi_fmt(key, sizeof(key), NULL, "codes %s", rel) == 0 &&
+        edi_gcache_load(r->cache, key, &cached, &ncached) == 0) {
+        rc = edi_gcache_get_codes(out, cached, ncached, &r->pool);
+        free(cached);
+        if (rc == 0)
+            return 0;
+    }
+    if (edi_read_file(&data, &n, path, NULL) == 0 && quick_codes(&d, data, n))
+        quick = 1;
+    else {
         codedoc_dispose(&d);
         memset(&d, 0, sizeof(d));
         if ((rc = xml_codes(&d, r, rel, err)) < 0)
@@ -676,6 +766,21 @@ static int read_code_file(const struct edi_codes **out, struct edi_guides *r, co
     edi_codes_sort(cs, &r->pool);
     *out = cs;
     rc = 0;
+    if (r->cache && quick && d.b == NULL) {
+        struct edi_gc_input in;
+        struct edi_buf b;
+
+        memset(&in, 0, sizeof(in));
+        if (edi_fmt(in.rel, sizeof(in.rel), NULL, "%s.xml", rel) == 0 &&
+            edi_fmt(key, sizeof(key), NULL, "codes %s", rel) == 0) {
+            in.size = n;
+            edi_digest_of(&in.d, data, n);
+            edi_buf_init(&b, 0);
+            edi_gcache_put_codes(&b, cs);
+            edi_gcache_store(r->cache, key, &in, 1, b.p, b.n);
+            edi_buf_dispose(&b);
+        }
+    }
 out:
     codedoc_dispose(&d);
     free(data);
@@ -801,7 +906,33 @@ static int code_ref(struct edi_codefile **out, struct edi_guides *r, const char 
     pthread_mutex_unlock(&r->lock);
     if (rc == 0)
         *out = f;
+    if (rc == 0 && r->rec) {
+        struct record *rec = r->rec;
+        size_t i;
+
+        /* a second call for the same list and must does what the first did */
+        for (i = 0; i < rec->nrefs && !(rec->refs[i].f == f && rec->refs[i].must >= must); i++)
+            ;
+        if (i == rec->nrefs) {
+            if (rec->nrefs == rec->cap) {
+                rec->cap = rec->cap ? rec->cap * 2 : 64;
+                rec->refs = edi_xrealloc(rec->refs, rec->cap * sizeof(*rec->refs));
+            }
+            memset(&rec->refs[rec->nrefs], 0, sizeof(rec->refs[0]));
+            snprintf(rec->refs[rec->nrefs].version, sizeof(rec->refs[0].version), "%s", version);
+            snprintf(rec->refs[rec->nrefs].element, sizeof(rec->refs[0].element), "%s", element);
+            rec->refs[rec->nrefs].must = must;
+            rec->refs[rec->nrefs].f = f;
+            rec->nrefs++;
+        }
+    }
     return rc;
+}
+
+/* A cached guide's code list reference, made again as its compile made it. */
+static int resolve_ref(void *ctx, struct edi_gc_ref *ref, struct edi_err *err)
+{
+    return code_ref(&ref->f, ctx, ref->version, ref->element, ref->must, err);
 }
 
 int edi_codefile_get(const struct edi_codes **out, struct edi_codefile *f, struct edi_err *err)
@@ -1409,47 +1540,8 @@ static int add_require(struct edi_guide *g, xmlNodePtr x, struct edi_err *err)
     return rc;
 }
 
-static int first_cmp(const void *a, const void *b)
-{
-    const struct edi_gfirst *x = a, *y = b;
-
-    return x->key < y->key ? -1 : x->key > y->key ? 1 : x->kid < y->kid ? -1 : x->kid > y->kid;
-}
-
-/* The walk's index of every loop (guide.c: locate, missing), once usage
- * is final. */
-static void index_loops(struct edi_pool *pl, struct edi_gnode *n)
-{
-    uint32_t k, j, u;
-
-    if (!n->loop)
-        return;
-    n->next_m = edi_pool_alloc(pl, (n->nkid + 1) * sizeof(*n->next_m));
-    n->next_same = edi_pool_alloc(pl, (n->nkid ? n->nkid : 1) * sizeof(*n->next_same));
-    n->first = edi_pool_alloc(pl, (n->nkid ? n->nkid : 1) * sizeof(*n->first));
-    n->next_m[n->nkid] = n->nkid;
-    for (k = n->nkid; k-- > 0;)
-        n->next_m[k] = n->kid[k].usage == 'M' ? k : n->next_m[k + 1];
-    for (k = 0; k < n->nkid; k++) {
-        n->next_same[k] = n->nkid;
-        for (j = k + 1; j < n->nkid; j++)
-            if (n->kid[j].seg && n->kid[k].seg && n->kid[j].seg->key == n->kid[k].seg->key) {
-                n->next_same[k] = j;
-                break;
-            }
-        n->first[k].key = n->kid[k].seg ? n->kid[k].seg->key : 0;
-        n->first[k].kid = k;
-    }
-    qsort(n->first, n->nkid, sizeof(*n->first), first_cmp);
-    for (k = u = 0; k < n->nkid; k++)
-        if (n->first[k].key && (u == 0 || n->first[u - 1].key != n->first[k].key))
-            n->first[u++] = n->first[k];
-    n->nfirst = u;
-    for (k = 0; k < n->nkid; k++)
-        index_loops(pl, &n->kid[k]);
-}
-
-static int compile(struct edi_guide **out, struct edi_guides *r, const char *id, struct edi_err *err)
+static int compile_xml(struct edi_guide **out, struct edi_guides *r, const char *id,
+                       struct edi_err *err)
 {
     struct edi_guide *g = edi_xcalloc(1, sizeof(*g));
     xmlDocPtr doc = NULL;
@@ -1493,7 +1585,7 @@ out:
         free(g);
         return rc;
     }
-    index_loops(&g->pool, &g->root);
+    edi_gcache_index_loops(&g->pool, &g->root);
     for (i = 0; i < g->nsegs; i++) {
         struct edi_gseg *sg = &g->segs[i];
         uint16_t k;
@@ -1507,6 +1599,44 @@ out:
     return 0;
 }
 
+/* A guide from the cache when its entry is there and every file it was
+ * made from is unchanged, else compiled from XML and its entry written.
+ * Either way the same guide: the entry holds the compile's result, and the
+ * code list references are made again in the compile's order, so a list
+ * that is gone now is the same error. */
+static int compile(struct edi_guide **out, struct edi_guides *r, const char *id, struct edi_err *err)
+{
+    struct record rec;
+    char key[600], *p;
+    size_t n;
+    int rc;
+
+    *out = NULL;
+    if (r->cache == NULL || edi_fmt(key, sizeof(key), NULL, "guide %s", id) < 0)
+        return compile_xml(out, r, id, err);
+    if (edi_gcache_load(r->cache, key, &p, &n) == 0) {
+        rc = edi_gcache_get_guide(out, p, n, resolve_ref, r, err);
+        free(p);
+        if (rc <= 0)
+            return rc;
+    }
+    memset(&rec, 0, sizeof(rec));
+    r->rec = &rec;
+    rc = compile_xml(out, r, id, err);
+    r->rec = NULL;
+    if (rc == 0 && !rec.over && r->xsd) {
+        struct edi_buf b;
+
+        rec.in[rec.nin++] = r->xsd_in;
+        edi_buf_init(&b, 0);
+        edi_gcache_put_guide(&b, *out, rec.refs, rec.nrefs);
+        edi_gcache_store(r->cache, key, rec.in, rec.nin, b.p, b.n);
+        edi_buf_dispose(&b);
+    }
+    free(rec.refs);
+    return rc;
+}
+
 /* ---- registry ------------------------------------------------------------------------ */
 
 int edi_guides_new(struct edi_guides **out, const char *schema_dir, struct edi_err *err)
@@ -1514,7 +1644,6 @@ int edi_guides_new(struct edi_guides **out, const char *schema_dir, struct edi_e
     struct edi_guides *r;
     char path[4096];
     struct stat st;
-    struct xerr x = {err, 0};
 
     *out = NULL;
     if (edi_fmt(path, sizeof(path), err, "%s/guide.xsd", schema_dir) < 0)
@@ -1526,20 +1655,9 @@ int edi_guides_new(struct edi_guides **out, const char *schema_dir, struct edi_e
     r->dir = edi_xstrdup(schema_dir);
     edi_pool_init(&r->pool);
     pthread_mutex_init(&r->lock, NULL);
-    xmlSetStructuredErrorFunc(&x, (xmlStructuredErrorFunc)on_xml_error);
-    {
-        xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(path);
-
-        r->xsd = pc ? xmlSchemaParse(pc) : NULL;
-        xmlSchemaFreeParserCtxt(pc);
-    }
-    xmlSetStructuredErrorFunc(NULL, NULL);
-    if (r->xsd == NULL) {
-        if (!x.seen)
-            edi_fail(err, EDI_ECONFIG, "%s: cannot read the guide schema", path);
-        edi_guides_free(r);
-        return EDI_ECONFIG;
-    }
+    /* guide.xsd is parsed when a guide is first compiled from XML: a
+     * command whose guides all come from the cache never needs it */
+    r->cache = edi_gcache_open(schema_dir, xmlParserVersion);
     *out = r;
     return 0;
 }
@@ -1561,6 +1679,8 @@ void edi_guides_free(struct edi_guides *r)
     edi_pool_dispose(&r->pool);
     if (r->xsd)
         xmlSchemaFree(r->xsd);
+    xmlFreeDoc(r->xsd_doc);
+    edi_gcache_free(r->cache);
     free(r->dir);
     free(r);
 }

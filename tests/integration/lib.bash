@@ -12,6 +12,8 @@ tmp=$(mktemp -d); [ -n "${KEEP:-}" ] && echo "# kept in $tmp"
 trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 n=0
 ws=$tmp/ws
+# compiled guides cached for this script alone (edi/guide_cache.c), not in ~/.cache
+export WHARF_GUIDE_CACHE=${WHARF_GUIDE_CACHE:-$tmp/guide-cache}
 
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 no() { n=$((n + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' "$2" | head -20; }
