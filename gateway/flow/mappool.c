@@ -1,7 +1,7 @@
 /*
- * mappool.c — map workers (mappool.h): one queue under one mutex, jobs
- * taken first in, first out; each worker creates its engine on its own
- * thread (an engine's per-thread state, like the SP-API model cache, is
+ * mappool.c — map workers (mappool.h): a queue per worker under one mutex,
+ * jobs taken first in, first out; each worker creates its engine on its
+ * own thread (an engine's per-thread state, like the SP-API model cache, is
  * that thread's) and frees it there.
  */
 #include "gateway/flow/mappool.h"
@@ -14,19 +14,19 @@ struct worker {
     struct gw_map_pool *p;
     pthread_t th;
     int started;
+    pthread_cond_t work;            /* a job queued here, or stop */
+    struct gw_map_job *head, *tail;
 };
 
 struct gw_map_pool {
     const struct map_engine *like;
     pthread_mutex_t mu;
-    pthread_cond_t work;      /* a job queued, or stop */
     pthread_cond_t done;      /* a job done, or a worker ready */
-    struct gw_map_job *head, *tail;
     int stop;
     unsigned nready, nfailed;
     struct edi_err why;       /* the first worker that could not start */
     struct worker *w;
-    unsigned n;
+    unsigned n, cap;          /* started, made */
 };
 
 unsigned gw_map_workers_default(void)
@@ -53,14 +53,14 @@ static void *worker_main(void *arg)
     while (e != NULL) {
         struct gw_map_job *j;
 
-        while (p->head == NULL && !p->stop)
-            pthread_cond_wait(&p->work, &p->mu);
-        if (p->head == NULL)
+        while (w->head == NULL && !p->stop)
+            pthread_cond_wait(&w->work, &p->mu);
+        if (w->head == NULL)
             break;
-        j = p->head;
-        p->head = j->next;
-        if (p->head == NULL)
-            p->tail = NULL;
+        j = w->head;
+        w->head = j->next;
+        if (w->head == NULL)
+            w->tail = NULL;
         pthread_mutex_unlock(&p->mu);
         j->run(j, e);
         pthread_mutex_lock(&p->mu);
@@ -81,10 +81,12 @@ int gw_map_pool_new(struct gw_map_pool **out, unsigned workers, const struct map
     *out = NULL;
     p->like = e;
     pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->work, NULL);
     pthread_cond_init(&p->done, NULL);
     edi_err_clear(&p->why);
     p->w = edi_xcalloc(workers, sizeof(*p->w));
+    p->cap = workers;
+    for (i = 0; i < workers; i++)
+        pthread_cond_init(&p->w[i].work, NULL);
     for (i = 0; i < workers; i++) {
         p->w[i].p = p;
         if (pthread_create(&p->w[i].th, NULL, worker_main, &p->w[i]) != 0)
@@ -115,12 +117,15 @@ void gw_map_pool_free(struct gw_map_pool *p)
         return;
     pthread_mutex_lock(&p->mu);
     p->stop = 1;
-    pthread_cond_broadcast(&p->work);
+    for (i = 0; i < p->n; i++)
+        pthread_cond_broadcast(&p->w[i].work);
     pthread_mutex_unlock(&p->mu);
     for (i = 0; i < p->n; i++)
         if (p->w[i].started)
             pthread_join(p->w[i].th, NULL);
-    pthread_cond_destroy(&p->work);
+    /* every condition was made, also those of threads that did not start */
+    for (i = 0; i < p->cap; i++)
+        pthread_cond_destroy(&p->w[i].work);
     pthread_cond_destroy(&p->done);
     pthread_mutex_destroy(&p->mu);
     free(p->w);
@@ -132,17 +137,19 @@ unsigned gw_map_pool_workers(const struct gw_map_pool *p)
     return p ? p->n : 0;
 }
 
-void gw_map_pool_submit(struct gw_map_pool *p, struct gw_map_job *j)
+void gw_map_pool_submit(struct gw_map_pool *p, unsigned to, struct gw_map_job *j)
 {
+    struct worker *w = &p->w[to % p->n];
+
     j->next = NULL;
     j->done = 0;
     pthread_mutex_lock(&p->mu);
-    if (p->tail)
-        p->tail->next = j;
+    if (w->tail)
+        w->tail->next = j;
     else
-        p->head = j;
-    p->tail = j;
-    pthread_cond_signal(&p->work);
+        w->head = j;
+    w->tail = j;
+    pthread_cond_signal(&w->work);
     pthread_mutex_unlock(&p->mu);
 }
 

@@ -25,7 +25,7 @@ struct gw_map_job {
 
 /* The sets a file may have mapped ahead of the store: a fixed window,
  * whatever the number of workers, so the store's calls are the same. */
-#define GW_MAP_WINDOW 32
+#define GW_MAP_WINDOW 64
 
 /* Online processors, at most 8: the default number of workers. */
 unsigned gw_map_workers_default(void);
@@ -36,8 +36,12 @@ int gw_map_pool_new(struct gw_map_pool **out, unsigned workers, const struct map
 void gw_map_pool_free(struct gw_map_pool *p);
 unsigned gw_map_pool_workers(const struct gw_map_pool *p);
 
-/* j runs on a worker, soon (jobs start in the order they are submitted). */
-void gw_map_pool_submit(struct gw_map_pool *p, struct gw_map_job *j);
+/* j runs on worker to (modulo the number of workers), soon: a worker's
+ * jobs start in the order they are submitted. Choosing the worker lets a
+ * caller have what a worker allocated freed by that worker: a block freed
+ * by another thread than the one that allocated it costs more than
+ * mapping a small PO's worth of it (issue 18). */
+void gw_map_pool_submit(struct gw_map_pool *p, unsigned to, struct gw_map_job *j);
 /* Returns when j has run. */
 void gw_map_pool_wait(struct gw_map_pool *p, struct gw_map_job *j);
 
