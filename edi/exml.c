@@ -128,8 +128,11 @@ struct tox {
     int rc;
     struct edi_err *err;
     struct edi_err why;        /* rc's reason: the parser writes its own over *err */
-    /* per-transaction documents (edi_x12_to_xml_docs) */
+    /* per-transaction documents (edi_x12_to_xml_docs), or copies of the
+     * sets to make them from later (edi_x12_tx_copies): per_set */
+    int per_set;
     int (*doc_cb)(void *ctx, xmlDocPtr doc, const struct edi_tx *tx);
+    int (*copy_cb)(void *ctx, struct edi_tx_copy *c, const struct edi_tx *tx);
     void *doc_ctx;
     struct pending isa_keep, gs_keep;
     enum edi_text_in text;     /* how values that are not ASCII decode */
@@ -403,7 +406,7 @@ static int on_segment(void *ctx, const struct edi_seg *s, int depth)
     struct tox *t = ctx;
     struct edi_str id = s->el[0];
 
-    if (t->doc_cb && !edi_str_eq(id, "ISA") && !edi_str_eq(id, "GS"))
+    if (t->per_set && !edi_str_eq(id, "ISA") && !edi_str_eq(id, "GS"))
         return 0;   /* documents hold sets only */
     if (edi_str_eq(id, "ISA")) {
         keep(&t->isa, s);
@@ -480,7 +483,7 @@ static int on_ichg_begin(void *ctx, struct edi_ichg *ic)
     struct tox *t = ctx;
 
     t->d = ic->d;
-    if (t->doc_cb)
+    if (t->per_set)
         return 0;
     x_start(t, "interchange");
     delim_attrs(t, &ic->d);
@@ -493,7 +496,7 @@ static int on_group_begin(void *ctx, struct edi_group *g)
 {
     struct tox *t = ctx;
 
-    if (t->doc_cb)
+    if (t->per_set)
         return 0;
 
     x_start(t, "group");
@@ -584,10 +587,14 @@ static int tx_doc(struct tox *t, struct edi_tx *tx)
     return t->doc_cb(t->doc_ctx, doc, tx);
 }
 
+static int copy_tx(struct tox *t, struct edi_tx *tx);
+
 static int on_tx(void *ctx, struct edi_tx *tx)
 {
     struct tox *t = ctx;
 
+    if (t->copy_cb)
+        return copy_tx(t, tx);
     if (t->doc_cb)
         return tx_doc(t, tx);
     return write_tx(t, tx);
@@ -634,7 +641,7 @@ static int on_group_end(void *ctx, struct edi_group *g, const struct edi_finding
 {
     struct tox *t = ctx;
 
-    if (t->doc_cb)
+    if (t->per_set)
         return 0;
 
     flush_pending(t, &t->ge);
@@ -647,7 +654,7 @@ static int on_ichg_end(void *ctx, struct edi_ichg *ic, const struct edi_findings
 {
     struct tox *t = ctx;
 
-    if (t->doc_cb)
+    if (t->per_set)
         return 0;
 
     flush_pending(t, &t->iea);
@@ -727,6 +734,7 @@ static int to_docs(const char *data, size_t n, struct edi_guides *guides, const 
     int rc;
 
     tox_init(&t, &h, guides, guide_id, text, err);
+    t.per_set = 1;
     t.doc_cb = cb;
     t.doc_ctx = ctx;
     t.via_text = via_text;
@@ -756,6 +764,141 @@ int edi_x12_to_xml_docs_text(const char *data, size_t n, struct edi_guides *guid
                              struct edi_err *err)
 {
     return to_docs(data, n, guides, guide_id, text, 1, cb, ctx, err);
+}
+
+/* ---- sets kept to be made into documents later ------------------------------------ */
+
+/* A set and the ISA and GS it came in, in memory of its own: what tx_doc
+ * reads, so that the document can be made on another thread (a map
+ * worker's), after the parser has moved on. */
+struct edi_tx_copy {
+    struct edi_tx tx;          /* seg, els and mem its own; group -> group */
+    struct edi_group group;
+    struct pending isa, gs;
+};
+
+static void pending_copy(struct pending *to, const struct pending *from)
+{
+    size_t i, len;
+
+    memset(to, 0, sizeof(*to));
+    if (from->raw == NULL)
+        return;
+    /* the segment's bytes end with its last element (keep) */
+    len = (size_t)(from->el[from->n].p + from->el[from->n].n - from->raw);
+    to->raw = edi_xmalloc(len + 1);
+    memcpy(to->raw, from->raw, len);
+    to->raw[len] = '\0';
+    to->n = from->n;
+    for (i = 0; i <= from->n; i++) {
+        to->el[i].p = to->raw + (from->el[i].p - from->raw);
+        to->el[i].n = from->el[i].n;
+    }
+    to->set = from->set;
+}
+
+static int copy_tx(struct tox *t, struct edi_tx *tx)
+{
+    struct edi_tx_copy *c = edi_xcalloc(1, sizeof(*c));
+    struct edi_tx *ct = &c->tx;
+    size_t k;
+
+    memcpy(ct->set_id, tx->set_id, sizeof(ct->set_id));
+    memcpy(ct->control, tx->control, sizeof(ct->control));
+    memcpy(ct->impl, tx->impl, sizeof(ct->impl));
+    ct->nseg = ct->seg_cap = tx->nseg;
+    ct->complete = tx->complete;
+    ct->text = tx->text;
+    ct->d = tx->d;
+    if (tx->group) {
+        c->group = *tx->group;
+        ct->group = &c->group;
+    }
+    ct->mem_n = ct->mem_cap = tx->mem_n;
+    ct->mem = edi_xmalloc(tx->mem_n ? tx->mem_n : 1);
+    memcpy(ct->mem, tx->mem, tx->mem_n);
+    ct->els_n = ct->els_cap = tx->els_n;
+    ct->els = edi_xmalloc((tx->els_n ? tx->els_n : 1) * sizeof(*ct->els));
+    for (k = 0; k < tx->els_n; k++) {
+        ct->els[k].p = ct->mem + (tx->els[k].p - tx->mem);
+        ct->els[k].n = tx->els[k].n;
+    }
+    ct->seg = edi_xmalloc((tx->nseg ? tx->nseg : 1) * sizeof(*ct->seg));
+    for (k = 0; k < tx->nseg; k++) {
+        ct->seg[k] = tx->seg[k];
+        ct->seg[k].el = ct->els + (tx->seg[k].el - tx->els);
+    }
+    pending_copy(&c->isa, &t->isa_keep);
+    pending_copy(&c->gs, &t->gs_keep);
+    return t->copy_cb(t->doc_ctx, c, tx);
+}
+
+void edi_tx_copy_free(struct edi_tx_copy *c)
+{
+    if (c == NULL)
+        return;
+    free(c->tx.seg);
+    free(c->tx.els);
+    free(c->tx.mem);
+    free(c->isa.raw);
+    free(c->gs.raw);
+    free(c);
+}
+
+int edi_x12_tx_copies(const char *data, size_t n, enum edi_text_in text,
+                      int (*cb)(void *ctx, struct edi_tx_copy *c, const struct edi_tx *tx), void *ctx,
+                      struct edi_err *err)
+{
+    struct tox t;
+    struct edi_x12_parser p;
+    struct edi_x12_handler h;
+    int rc;
+
+    tox_init(&t, &h, NULL, NULL, text, err);
+    t.per_set = 1;
+    t.copy_cb = cb;
+    t.doc_ctx = ctx;
+    edi_x12_parser_init(&p, NULL, &h);
+    rc = edi_x12_parse_mem(&p, data, n, err);
+    edi_x12_parser_dispose(&p);
+    tox_dispose(&t);
+    if (t.rc < 0) {
+        if (err)
+            *err = t.why;
+        return t.rc;
+    }
+    return rc < 0 ? rc : 0;
+}
+
+static int take_doc(void *ctx, xmlDocPtr doc, const struct edi_tx *tx)
+{
+    *(xmlDocPtr *)ctx = doc;
+    return 0;
+}
+
+int edi_tx_copy_doc(xmlDocPtr *out, const struct edi_tx_copy *c, struct edi_guides *guides,
+                    const char *guide_id, enum edi_text_in text, struct edi_err *err)
+{
+    struct tox t;
+    struct edi_x12_handler h;
+    int rc;
+
+    *out = NULL;
+    tox_init(&t, &h, guides, guide_id, text, err);
+    t.per_set = 1;
+    t.doc_cb = take_doc;
+    t.doc_ctx = out;
+    t.d = c->tx.d;
+    /* the copy's ISA and GS, lent: tox_dispose must not free them */
+    t.isa_keep = c->isa;
+    t.gs_keep = c->gs;
+    rc = tx_doc(&t, (struct edi_tx *)&c->tx);
+    memset(&t.isa_keep, 0, sizeof(t.isa_keep));
+    memset(&t.gs_keep, 0, sizeof(t.gs_keep));
+    tox_dispose(&t);
+    if (rc < 0 && t.rc < 0 && err)
+        *err = t.why;
+    return rc;
 }
 
 /* ---- XML → EDI ------------------------------------------------------------------ */

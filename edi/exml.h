@@ -53,6 +53,20 @@ int edi_x12_to_xml_docs(const char *data, size_t n, struct edi_guides *guides, c
                         enum edi_text_in text,
                         int (*cb)(void *ctx, xmlDocPtr doc, const struct edi_tx *tx), void *ctx,
                         struct edi_err *err);
+/* The sets of an X12 stream kept to be made into their documents later,
+ * on another thread: cb gets each set's copy (its own, edi_tx_copy_free),
+ * independent of the parser and of the input's bytes, and
+ * edi_tx_copy_doc makes from it the document edi_x12_to_xml_docs would
+ * have made. The inbound flow's map workers build, map and free each
+ * document on one thread: a document made on one thread and read, then
+ * freed, on another cost more than its map (issue 18). */
+struct edi_tx_copy;
+int edi_x12_tx_copies(const char *data, size_t n, enum edi_text_in text,
+                      int (*cb)(void *ctx, struct edi_tx_copy *c, const struct edi_tx *tx), void *ctx,
+                      struct edi_err *err);
+int edi_tx_copy_doc(xmlDocPtr *out, const struct edi_tx_copy *c, struct edi_guides *guides,
+                    const char *guide_id, enum edi_text_in text, struct edi_err *err);
+void edi_tx_copy_free(struct edi_tx_copy *c);
 /* The same documents written as text by libxml2's text writer and parsed
  * back, as edi_x12_to_xml_docs built them before it built trees: the
  * reference its trees are compared with (test_exml, fuzz_exml). */

@@ -465,8 +465,64 @@ static void test_from_xml_file_missing(void **state)
 
 /* ---- per-set trees against the text writer and parser ------------------------------ */
 
+/* The sets' copies of one edi_x12_tx_copies call, kept in order. */
+struct copies {
+    struct edi_tx_copy *c[XS_DOCS_MAX];
+    size_t n;
+};
+
+static int keep_copy(void *ctx, struct edi_tx_copy *c, const struct edi_tx *tx)
+{
+    struct copies *k = ctx;
+
+    (void)tx;
+    if (k->n == XS_DOCS_MAX) {
+        edi_tx_copy_free(c);
+        return -1;
+    }
+    k->c[k->n++] = c;
+    return 0;
+}
+
+/* The documents made from the sets' copies once the whole stream is read
+ * (so nothing of the parser's is left to lean on) are the trees a made
+ * during the parse: 0, or -1 with why. */
+static int copies_same(const char *data, size_t n, enum edi_text_in mode, const struct xs_docs *a,
+                       char *why, size_t cap)
+{
+    struct copies k = {0};
+    struct edi_err err;
+    size_t i;
+    int bad = 0;
+
+    edi_err_clear(&err);
+    edi_x12_tx_copies(data, n, mode, keep_copy, &k, &err);
+    if (k.n < a->n) {
+        snprintf(why, cap, "%zu copies for %zu documents", k.n, a->n);
+        bad = 1;
+    }
+    for (i = 0; i < a->n && i < k.n && !bad; i++) {
+        xmlDocPtr d = NULL;
+        char w[300];
+
+        edi_err_clear(&err);
+        if (edi_tx_copy_doc(&d, k.c[i], G, NULL, mode, &err) < 0 || d == NULL) {
+            snprintf(why, cap, "set %zu: its copy made no document: %.200s", i + 1, err.msg);
+            bad = 1;
+        } else if (xml_docs_same(a->d[i], d, w, sizeof(w)) < 0) {
+            snprintf(why, cap, "set %zu, from its copy: %.200s", i + 1, w);
+            bad = 1;
+        }
+        xmlFreeDoc(d);
+    }
+    for (i = 0; i < k.n; i++)
+        edi_tx_copy_free(k.c[i]);
+    return bad ? -1 : 0;
+}
+
 /* The trees of data[0..n) and the reference documents are the same (in each
- * text mode); 0, or -1 with why. first (optional) gets the first tree. */
+ * text mode), and so are the documents made later from the sets' copies;
+ * 0, or -1 with why. first (optional) gets the first tree. */
 static int trees_same(const char *data, size_t n, char *why, size_t cap, xmlDocPtr *first)
 {
     static const enum edi_text_in modes[] = {EDI_TEXT_UTF8_LATIN1, EDI_TEXT_UTF8, EDI_TEXT_LATIN1};
@@ -494,6 +550,14 @@ static int trees_same(const char *data, size_t n, char *why, size_t cap, xmlDocP
 
             if (xml_docs_same(a.d[i], b.d[i], w, sizeof(w)) < 0) {
                 snprintf(why, cap, "mode %zu, set %zu: %s", m, i + 1, w);
+                bad = 1;
+            }
+        }
+        if (!bad) {
+            char w[300];
+
+            if (copies_same(data, n, modes[m], &a, w, sizeof(w)) < 0) {
+                snprintf(why, cap, "mode %zu: %.250s", m, w);
                 bad = 1;
             }
         }
