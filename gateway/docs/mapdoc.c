@@ -34,6 +34,30 @@ int gw_x12_sets(const char *data, size_t n, struct edi_guides *guides, enum edi_
     return edi_x12_to_xml_docs(data, n, guides, NULL, text, one_set, &s, err);
 }
 
+int gw_x12_set_copies(const char *data, size_t n, enum edi_text_in text,
+                      int (*cb)(void *ctx, struct edi_tx_copy *c, const struct edi_tx *tx), void *ctx,
+                      struct edi_err *err)
+{
+    return edi_x12_tx_copies(data, n, text, cb, ctx, err);
+}
+
+int gw_x12_set_doc(struct gw_cdoc **out, const struct edi_tx_copy *c, struct edi_guides *guides,
+                   enum edi_text_in text, struct edi_err *err)
+{
+    xmlDocPtr doc = NULL;
+    int rc = edi_tx_copy_doc(&doc, c, guides, NULL, text, err);
+
+    *out = rc < 0 ? NULL : gw_cdoc_wrap(doc);
+    if (rc < 0)
+        xmlFreeDoc(doc);
+    return rc;
+}
+
+void gw_x12_set_copy_free(struct edi_tx_copy *c)
+{
+    edi_tx_copy_free(c);
+}
+
 int gw_cdoc_map(struct gw_cdoc **out, struct map_engine *e, const struct map_info *m,
                 const struct gw_cdoc *in, const struct map_run_opts *o, struct edi_findings *f,
                 struct edi_err *err)

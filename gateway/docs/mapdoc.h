@@ -17,12 +17,24 @@
 #include "gateway/docs/cdoc.h"
 #include "mappings/map.h"
 
+struct edi_tx_copy;   /* edi/exml.h */
+
 /* edi_x12_to_xml_docs: each set of data[0..n) as its EDI-XML document,
  * borrowed for the call (freed after it unless cb keeps it with
  * gw_cdoc_take), to cb; a negative return from cb stops. */
 int gw_x12_sets(const char *data, size_t n, struct edi_guides *guides, enum edi_text_in text,
                 int (*cb)(void *ctx, struct gw_cdoc *set, const struct edi_tx *tx), void *ctx,
                 struct edi_err *err);
+
+/* gw_x12_sets in two steps: each set as a copy (the caller's,
+ * edi_tx_copy_free) to cb during the parse, and its document made from the
+ * copy later, on any thread (gw_x12_set_doc: *out the caller's). */
+int gw_x12_set_copies(const char *data, size_t n, enum edi_text_in text,
+                      int (*cb)(void *ctx, struct edi_tx_copy *c, const struct edi_tx *tx), void *ctx,
+                      struct edi_err *err);
+int gw_x12_set_doc(struct gw_cdoc **out, const struct edi_tx_copy *c, struct edi_guides *guides,
+                   enum edi_text_in text, struct edi_err *err);
+void gw_x12_set_copy_free(struct edi_tx_copy *c);
 
 /* map_run: *out (the caller's) is m's result on in. */
 int gw_cdoc_map(struct gw_cdoc **out, struct map_engine *e, const struct map_info *m,

@@ -362,7 +362,12 @@ struct order_map {
     const struct gw_partner *p;
     const char *map;       /* the order-in map's name, for a worker's engine */
     time_t now;
-    struct gw_cdoc *in;    /* the set's EDI-XML, the job's (a worker's job only) */
+    /* a worker's job: the set as parsed, its EDI-XML made, mapped and
+     * freed by the worker (on one thread: a document made on one thread
+     * and read, then freed, on another cost more than its map) */
+    struct edi_tx_copy *tx;
+    enum edi_text_in text;
+    struct gw_cdoc *in;    /* the set's EDI-XML (the flow's thread's, on its path) */
     int64_t doc_id;
     int rc;                /* 0, EDI_ESYNTAX: the map refused it (fds), else failed (err) */
     struct edi_findings fds;
@@ -397,8 +402,20 @@ static void order_map_job(struct gw_map_job *j, struct map_engine *e)
     struct order_map *om = (struct order_map *)j;
     const struct map_info *m;
 
+    edi_err_clear(&om->err);
+    if (om->tx) {
+        om->rc = gw_x12_set_doc(&om->in, om->tx, map_engine_guides(e), om->text, &om->err);
+        gw_x12_set_copy_free(om->tx);
+        om->tx = NULL;
+        if (om->rc < 0) {
+            edi_findings_init(&om->fds, 50);
+            return;
+        }
+    }
     if ((om->rc = map_find(&m, e, om->map, om->p->id, &om->err)) < 0) {
         edi_findings_init(&om->fds, 50);
+        gw_cdoc_free(om->in);
+        om->in = NULL;
         return;
     }
     order_map(om, e, m, om->in);
@@ -408,6 +425,8 @@ static void order_map_job(struct gw_map_job *j, struct map_engine *e)
     if (om->rc == 0)
         gw_erp_pre_make(&om->erp, e, om->cfg, om->now, om->p->id,
                         om->p->ack_mode == GW_ACK_MANUAL ? GW_ORDER_PENDING : GW_ORDER_APPROVED, om->out);
+    gw_cdoc_free(om->in);
+    om->in = NULL;
 }
 
 /* What the map made of a set (the findings, the canonical order, the
@@ -429,6 +448,7 @@ static void order_map_dispose_out(struct order_map *om)
 static void order_map_dispose(struct order_map *om)
 {
     order_map_dispose_out(om);
+    gw_x12_set_copy_free(om->tx);
     gw_cdoc_free(om->in);
     memset(om, 0, sizeof(*om));
 }
@@ -658,8 +678,8 @@ static void store_oldest(struct stream *s)
     s->stored++;
 }
 
-/* Each set's document as it is made: the 850s to map are mapped (here, or
- * kept for a worker), every other document is freed at once. */
+/* With no workers, each set's document as it is made: the 850s to map are
+ * mapped and stored here, every other document is freed at once. */
 static int map_doc(void *ctx, struct gw_cdoc *doc, const struct edi_tx *tx)
 {
     struct stream *s = ctx;
@@ -667,30 +687,44 @@ static int map_doc(void *ctx, struct gw_cdoc *doc, const struct edi_tx *tx)
 
     s->index++;
     if (s->rc == 0 && s->next < f->nmaps && f->maps[s->next].index == s->index) {
-        if (s->pool == NULL) {
-            s->rc = order_one(f, s->m, doc, f->maps[s->next].doc_id);
-        } else {
-            struct order_map *om;
+        s->rc = order_one(f, s->m, doc, f->maps[s->next].doc_id);
+        s->next++;
+    }
+    return s->rc < 0 ? s->rc : 0;
+}
 
-            if (s->sent - s->stored == GW_MAP_WINDOW)
-                store_oldest(s);
-            if (s->rc == 0) {
-                /* the input only: the slot's last results are the worker's
-                 * to free (batch_job) */
-                om = &s->win[s->sent % GW_MAP_WINDOW];
-                om->p = f->p;
-                om->map = s->map;
-                om->cfg = f->c->cfg;
-                om->now = f->c->now;
-                om->doc_id = f->maps[s->next].doc_id;
-                om->in = gw_cdoc_take(doc);
-                s->sent++;
-                if (s->sent - s->submitted == GW_MAP_BATCH)
-                    submit_batch(s);
-            }
+/* With workers, each set as parsed: the 850s to map go to a worker, which
+ * makes their documents; every other set is dropped at once. */
+static int map_copy(void *ctx, struct edi_tx_copy *c, const struct edi_tx *tx)
+{
+    struct stream *s = ctx;
+    struct file_run *f = s->f;
+
+    s->index++;
+    if (s->rc == 0 && s->next < f->nmaps && f->maps[s->next].index == s->index) {
+        struct order_map *om;
+
+        if (s->sent - s->stored == GW_MAP_WINDOW)
+            store_oldest(s);
+        if (s->rc == 0) {
+            /* the input only: the slot's last results are the worker's
+             * to free (batch_job) */
+            om = &s->win[s->sent % GW_MAP_WINDOW];
+            om->p = f->p;
+            om->map = s->map;
+            om->cfg = f->c->cfg;
+            om->now = f->c->now;
+            om->doc_id = f->maps[s->next].doc_id;
+            om->tx = c;
+            om->text = (enum edi_text_in)f->p->text_in;
+            c = NULL;
+            s->sent++;
+            if (s->sent - s->submitted == GW_MAP_BATCH)
+                submit_batch(s);
         }
         s->next++;
     }
+    gw_x12_set_copy_free(c);
     return s->rc < 0 ? s->rc : 0;
 }
 
@@ -750,7 +784,10 @@ static int make_orders(struct file_run *f, const char *data, size_t n)
     }
     s->pool = map_pool(f->c);
     edi_err_clear(&perr);
-    rc = gw_x12_sets(data, n, f->c->guides, (enum edi_text_in)f->p->text_in, map_doc, s, &perr);
+    if (s->pool)
+        rc = gw_x12_set_copies(data, n, (enum edi_text_in)f->p->text_in, map_copy, s, &perr);
+    else
+        rc = gw_x12_sets(data, n, f->c->guides, (enum edi_text_in)f->p->text_in, map_doc, s, &perr);
     /* the sets still out, in order: a failure among them came before
      * whatever stopped the reading */
     if (s->pool)
