@@ -1095,7 +1095,7 @@ static int deadlines(struct gw_deadline **out, size_t *n, struct gw_ctx *c, int 
         struct gw_order **orders = NULL;
         size_t no = 0;
 
-        if ((rc = gw_store_list_orders(&orders, &no, c->store, open_states[s], NULL, err)) < 0)
+        if ((rc = gw_store_list_order_heads(&orders, &no, c->store, open_states[s], NULL, err)) < 0)
             break;
         for (i = 0; i < no; i++) {
             const struct gw_partner *p = gw_config_partner(c->cfg, orders[i]->partner);

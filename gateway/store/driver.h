@@ -60,6 +60,7 @@ enum gw_q {
     Q_HISTORY_INSERT,
     Q_ORDER_GET,
     Q_ORDER_LIST,
+    Q_ORDER_HEADS,
     Q_LINES_GET,
     Q_HISTORY_GET,
     Q_OUTBOX_INSERT,

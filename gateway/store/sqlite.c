@@ -539,6 +539,10 @@ static const char *const SQL[Q_COUNT_] = {
     [Q_ORDER_GET] = ORDER_COLS " WHERE partner = ?1 AND program = ?2 AND po_number = ?3",
     [Q_ORDER_LIST] = ORDER_COLS " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2)"
                      " ORDER BY created DESC, id DESC",
+    /* ORDER_COLS without the canonical document (NULL in its place) */
+    [Q_ORDER_HEADS] = "SELECT id, partner, program, po_number, state, NULL, created, updated FROM orders"
+                      " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2)"
+                      " ORDER BY created DESC, id DESC",
     [Q_LINES_GET] = "SELECT line_no, product_id, description, quantity, unit, unit_cost, state"
                     " FROM order_lines WHERE order_id = ?1 ORDER BY line_no",
     [Q_HISTORY_GET] = "SELECT at, state, what FROM order_history WHERE order_id = ?1 ORDER BY at, id",

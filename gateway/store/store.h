@@ -215,6 +215,10 @@ int gw_store_set_order_state(struct gw_store *s, int64_t id, const char *state,
 /* Orders, newest first; state and partner may be NULL (any). */
 int gw_store_list_orders(struct gw_order ***out, size_t *n, struct gw_store *s, const char *state,
                          const char *partner, struct edi_err *err);
+/* The same orders without their lines and canonical document (NULL): what
+ * a list of states and deadlines needs, read at a tenth of the cost. */
+int gw_store_list_order_heads(struct gw_order ***out, size_t *n, struct gw_store *s, const char *state,
+                              const char *partner, struct edi_err *err);
 void gw_orders_free(struct gw_order **v, size_t n);
 
 struct gw_history {

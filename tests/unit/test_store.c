@@ -662,6 +662,27 @@ static void test_list_orders(void **state)
                 assert_int_equal(v[j]->nlines, 0);
             else if (strcmp(v[j]->po_number, "A3") == 0)
                 assert_int_equal(v[j]->nlines, 1);
+        /* the heads: the same orders, in the same order, with the same
+         * columns, but no lines and no canonical document */
+        {
+            struct gw_order **h = NULL;
+            size_t nh = 0;
+
+            OK(gw_store_list_order_heads(&h, &nh, s, cases[i].state, cases[i].partner, E));
+            assert_int_equal(nh, n);
+            for (j = 0; j < n; j++) {
+                assert_int_equal(h[j]->id, v[j]->id);
+                assert_string_equal(h[j]->partner, v[j]->partner);
+                assert_string_equal(h[j]->program, v[j]->program);
+                assert_string_equal(h[j]->po_number, v[j]->po_number);
+                assert_string_equal(h[j]->state, v[j]->state);
+                assert_int_equal(h[j]->created, v[j]->created);
+                assert_int_equal(h[j]->updated, v[j]->updated);
+                assert_null(h[j]->canonical);
+                assert_int_equal(h[j]->nlines, 0);
+            }
+            gw_orders_free(h, nh);
+        }
         gw_orders_free(v, n);
     }
 
