@@ -362,9 +362,10 @@ struct order_map {
     const struct gw_partner *p;
     const char *map;       /* the order-in map's name, for a worker's engine */
     time_t now;
-    /* a worker's job: the set as parsed, its EDI-XML made, mapped and
-     * freed by the worker (on one thread: a document made on one thread
-     * and read, then freed, on another cost more than its map) */
+    /* a worker's job: the set as parsed (the flow's thread's copy), its
+     * EDI-XML made, mapped and freed by the worker: on one thread, since a
+     * document made on one thread and read, then freed, on another cost
+     * more than its map; what a thread allocates, it frees */
     struct edi_tx_copy *tx;
     enum edi_text_in text;
     struct gw_cdoc *in;    /* the set's EDI-XML (the flow's thread's, on its path) */
@@ -404,9 +405,8 @@ static void order_map_job(struct gw_map_job *j, struct map_engine *e)
 
     edi_err_clear(&om->err);
     if (om->tx) {
+        /* the copy is the flow's thread's to free (store_oldest) */
         om->rc = gw_x12_set_doc(&om->in, om->tx, map_engine_guides(e), om->text, &om->err);
-        gw_x12_set_copy_free(om->tx);
-        om->tx = NULL;
         if (om->rc < 0) {
             edi_findings_init(&om->fds, 50);
             return;
@@ -663,7 +663,7 @@ static void submit_batch(struct stream *s)
 }
 
 /* The oldest set out: waited for, then stored unless the file failed; its
- * EDI-XML document (this thread's) freed. */
+ * set's copy (this thread's) freed. */
 static void store_oldest(struct stream *s)
 {
     struct order_map *om = &s->win[s->stored % GW_MAP_WINDOW];
@@ -675,6 +675,8 @@ static void store_oldest(struct stream *s)
         s->rc = order_store(s->f, s->m, om);
     gw_cdoc_free(om->in);
     om->in = NULL;
+    gw_x12_set_copy_free(om->tx);
+    om->tx = NULL;
     s->stored++;
 }
 
