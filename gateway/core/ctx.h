@@ -36,6 +36,12 @@ struct gw_stats {
     unsigned orders_created, orders_updated, duplicate_ship_ids;
     unsigned acks_queued, shipments_queued, invoices_queued, invoices_held, sent, send_failures;
     unsigned errors;
+    /* seconds (WHARF_STAGES=1 prints them at the end of `wharf run --once`;
+     * make bench): the inbound files' validation, 997 and documents; their
+     * orders (parse, map, store: the map workers' part overlaps), of which
+     * storing on the flow's thread and the map's CPU on every thread; the
+     * commits with their ERP change logs */
+    double t_check, t_orders, t_store, t_map_cpu, t_commit;
 };
 
 /* Opens everything a workspace needs (config, store, guides, maps, with

@@ -1087,15 +1087,25 @@ static int deadlines(struct gw_deadline **out, size_t *n, struct gw_ctx *c, int 
     static const char *const open_states[] = {GW_ORDER_PENDING, GW_ORDER_APPROVED};
     struct gw_deadline *v = NULL;
     size_t k = 0, s, i;
-    int rc = 0;
+    int rc = 0, max_warn = 4;
 
     *out = NULL;
     *n = 0;
+    /* at risk: created before now - 24 h + the partner's warning hours;
+     * without all, only the orders created before the latest such time
+     * are read (after a file of 10,000 new POs, none), then each is held
+     * to its own partner's hours */
+    for (i = 0; i < c->cfg->npartners; i++)
+        if (c->cfg->partners[i].ack_warn_hours > max_warn)
+            max_warn = c->cfg->partners[i].ack_warn_hours;
     for (s = 0; s < 2 && rc == 0; s++) {
         struct gw_order **orders = NULL;
         size_t no = 0;
 
-        if ((rc = gw_store_list_order_heads(&orders, &no, c->store, open_states[s], NULL, err)) < 0)
+        rc = all ? gw_store_list_order_heads(&orders, &no, c->store, open_states[s], NULL, err)
+                 : gw_store_list_order_heads_before(&orders, &no, c->store, open_states[s], NULL,
+                                                    c->now - 24 * 3600 + (time_t)max_warn * 3600 + 1, err);
+        if (rc < 0)
             break;
         for (i = 0; i < no; i++) {
             const struct gw_partner *p = gw_config_partner(c->cfg, orders[i]->partner);

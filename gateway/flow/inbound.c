@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <stdint.h>
 
 /* ---- one message -------------------------------------------------------------------------- */
@@ -299,6 +300,24 @@ static int find_duplicates(struct file_run *f, const char *data, size_t n)
 /* ---- orders ------------------------------------------------------------------------------ */
 
 
+
+/* Seconds on the monotonic clock, and this thread's CPU seconds: the
+ * stage split of WHARF_STAGES (gw_stats). */
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double thread_cpu_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /* A copy of v, NULL when it is absent or empty. */
 static char *text_or_null(const char *v)
@@ -576,12 +595,17 @@ static int order_one(struct file_run *f, const struct map_info *m, const struct 
     struct order_map om;
     int rc;
 
+    double t0 = thread_cpu_s(), t1;
+
     memset(&om, 0, sizeof(om));
     om.p = f->p;
     om.now = f->c->now;
     om.doc_id = doc_id;
     order_map(&om, f->c->maps, m, in);
+    t1 = now_s();
+    f->st->t_map_cpu += thread_cpu_s() - t0;
     rc = order_store(f, m, &om);
+    f->st->t_store += now_s() - t1;
     order_map_dispose(&om);
     return rc;
 }
@@ -614,6 +638,7 @@ struct batch {
     struct gw_map_job job;
     struct stream *s;
     size_t first, n;       /* sets first .. first + n - 1 */
+    double cpu;            /* the worker's CPU seconds on it */
 };
 
 struct stream {
@@ -633,6 +658,7 @@ struct stream {
 static void batch_job(struct gw_map_job *j, struct map_engine *e)
 {
     struct batch *b = (struct batch *)j;
+    double t0 = thread_cpu_s();
     size_t k;
 
     for (k = b->first; k < b->first + b->n; k++) {
@@ -641,6 +667,7 @@ static void batch_job(struct gw_map_job *j, struct map_engine *e)
         order_map_dispose_out(om);
         order_map_job(&om->job, e);
     }
+    b->cpu = thread_cpu_s() - t0;
 }
 
 /* The sets sent and not handed over yet go to the workers as one batch
@@ -668,11 +695,18 @@ static void store_oldest(struct stream *s)
 {
     struct order_map *om = &s->win[s->stored % GW_MAP_WINDOW];
 
+    struct batch *b = &s->batches[(s->stored / GW_MAP_BATCH) % GW_MAP_BATCHES];
+    double t0;
+
     if (s->stored >= s->submitted)
         submit_batch(s);
-    gw_map_pool_wait(s->pool, &s->batches[(s->stored / GW_MAP_BATCH) % GW_MAP_BATCHES].job);
+    gw_map_pool_wait(s->pool, &b->job);
+    if (s->stored == b->first)
+        s->f->st->t_map_cpu += b->cpu;
+    t0 = now_s();
     if (s->rc == 0)
         s->rc = order_store(s->f, s->m, om);
+    s->f->st->t_store += now_s() - t0;
     gw_cdoc_free(om->in);
     om->in = NULL;
     gw_x12_set_copy_free(om->tx);
@@ -894,6 +928,7 @@ static int process_once(struct gw_stats *st, struct gw_ctx *c, const struct gw_p
     struct edi_ack_opts ao;
     const char *name;
     size_t i;
+    double t0;
     int rc, total;
 
     *verdict = NULL;
@@ -992,6 +1027,7 @@ static int process_once(struct gw_stats *st, struct gw_ctx *c, const struct gw_p
     o.from = (struct edi_party){p->isa_qualifier, p->isa_id, p->group_id};
     o.to = (struct edi_party){c->cfg->vendor_isa_qualifier, c->cfg->vendor_isa_id,
                               c->cfg->vendor_group_id};
+    t0 = now_s();
     rc = edi_check_mem(&cs, raw->bytes, raw->n, &o, err);
     if (rc == 0 && f.rc < 0)
         rc = f.rc;
@@ -1015,8 +1051,11 @@ static int process_once(struct gw_stats *st, struct gw_ctx *c, const struct gw_p
     edi_ack_dispose(&ack);
     if (rc < 0)
         goto fail;
+    st->t_check += now_s() - t0;
+    t0 = now_s();
     if ((rc = make_orders(&f, raw->bytes, raw->n)) < 0)
         goto fail;
+    st->t_orders += now_s() - t0;
     if (f.foreign.n) {
         *verdict = GW_VERDICT_QUARANTINED;
         *reason = edi_xstrndup(f.foreign.p, f.foreign.n);
@@ -1036,8 +1075,10 @@ static int process_once(struct gw_stats *st, struct gw_ctx *c, const struct gw_p
         goto fail;
     /* a failed commit (a full disk, a locked store) rolls back: the message
      * stays received and nothing of it counts */
+    t0 = now_s();
     if ((rc = gw_erp_log_commit(c, err)) < 0)
         goto fail;
+    st->t_commit += now_s() - t0;
     if (f.foreign.n) {
         st->quarantined++;
         gw_log(c, "warn", "%s %s: quarantined: an interchange not from the partner to us", p->id, name);

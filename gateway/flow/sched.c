@@ -154,6 +154,11 @@ static void add_stats(struct gw_stats *to, const struct gw_stats *s)
     to->sent += s->sent;
     to->send_failures += s->send_failures;
     to->errors += s->errors;
+    to->t_check += s->t_check;
+    to->t_orders += s->t_orders;
+    to->t_store += s->t_store;
+    to->t_map_cpu += s->t_map_cpu;
+    to->t_commit += s->t_commit;
 }
 
 /* Seconds since *t0 on the monotonic clock: a run's end is its start on

@@ -61,6 +61,7 @@ enum gw_q {
     Q_ORDER_GET,
     Q_ORDER_LIST,
     Q_ORDER_HEADS,
+    Q_ORDER_HEADS_BEFORE,
     Q_LINES_GET,
     Q_HISTORY_GET,
     Q_OUTBOX_INSERT,

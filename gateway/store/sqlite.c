@@ -398,6 +398,9 @@ static const char *const MIGRATIONS[] = {
     /* 15: the console's documents per day (GET /api/v1/today) range over
      * created */
     "CREATE INDEX IF NOT EXISTS documents_created ON documents (created);",
+    /* 16: each run's acknowledgment deadlines read the open orders created
+     * before a time (issue 18: not every open order of the store) */
+    "CREATE INDEX IF NOT EXISTS orders_state_created ON orders (state, created);",
 };
 
 
@@ -539,6 +542,10 @@ static const char *const SQL[Q_COUNT_] = {
     [Q_ORDER_GET] = ORDER_COLS " WHERE partner = ?1 AND program = ?2 AND po_number = ?3",
     [Q_ORDER_LIST] = ORDER_COLS " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2)"
                      " ORDER BY created DESC, id DESC",
+    /* the heads below, of the orders created before ?3 */
+    [Q_ORDER_HEADS_BEFORE] = "SELECT id, partner, program, po_number, state, NULL, created, updated FROM orders"
+                             " WHERE state = ?1 AND (?2 IS NULL OR partner = ?2) AND created < ?3"
+                             " ORDER BY created DESC, id DESC",
     /* ORDER_COLS without the canonical document (NULL in its place) */
     [Q_ORDER_HEADS] = "SELECT id, partner, program, po_number, state, NULL, created, updated FROM orders"
                       " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2)"

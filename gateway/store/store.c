@@ -1114,6 +1114,14 @@ int gw_store_list_order_heads(struct gw_order ***out, size_t *n, struct gw_store
                         "list order heads", err);
 }
 
+int gw_store_list_order_heads_before(struct gw_order ***out, size_t *n, struct gw_store *s, const char *state,
+                                     const char *partner, time_t before, struct edi_err *err)
+{
+    return orders_found(out, n, s, Q_ORDER_HEADS_BEFORE,
+                        GW_IN(GW_TEXT(state), GW_TEXT(partner), GW_INT((int64_t)before)), 1,
+                        "list order heads", err);
+}
+
 /* Oldest first. The history rows (at, state, what) a statement with one
  * id selects: an order's or an invoice's. */
 static int history_rows(struct gw_history **out, size_t *n, struct gw_store *s, enum gw_q q, int64_t id,

@@ -219,6 +219,9 @@ int gw_store_list_orders(struct gw_order ***out, size_t *n, struct gw_store *s, 
  * a list of states and deadlines needs, read at a tenth of the cost. */
 int gw_store_list_order_heads(struct gw_order ***out, size_t *n, struct gw_store *s, const char *state,
                               const char *partner, struct edi_err *err);
+/* The heads of the orders in state (not NULL) created before a time. */
+int gw_store_list_order_heads_before(struct gw_order ***out, size_t *n, struct gw_store *s, const char *state,
+                                     const char *partner, time_t before, struct edi_err *err);
 void gw_orders_free(struct gw_order **v, size_t n);
 
 struct gw_history {

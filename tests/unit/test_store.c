@@ -686,6 +686,36 @@ static void test_list_orders(void **state)
         gw_orders_free(v, n);
     }
 
+    /* the heads created before a time (strictly), newest first */
+    {
+        static const struct {
+            const char *partner;
+            time_t before;
+            const char *want;
+        } due[] = {
+            {NULL, T0 + 20, "A1"},
+            {NULL, T0 + 21, "D1 A1"},
+            {"amazon-rp", T0 + 41, "A3 A1"},
+            {NULL, T0, ""},
+        };
+
+        for (i = 0; i < sizeof(due) / sizeof(due[0]); i++) {
+            struct gw_order **h = NULL;
+            size_t nh = 0;
+            struct edi_buf b;
+
+            OK(gw_store_list_order_heads_before(&h, &nh, s, GW_ORDER_PENDING, due[i].partner, due[i].before, E));
+            edi_buf_init(&b, 0);
+            for (j = 0; j < nh; j++) {
+                edi_buf_printf(&b, "%s%s", j ? " " : "", h[j]->po_number);
+                assert_null(h[j]->canonical);
+            }
+            assert_string_equal(edi_buf_cstr(&b), due[i].want);
+            edi_buf_dispose(&b);
+            gw_orders_free(h, nh);
+        }
+    }
+
     /* a state change moves the order between lists and is kept in history */
     {
         struct gw_order *o = NULL, **v = NULL;
