@@ -89,7 +89,8 @@ static const struct topic topics[] = {
          "WHARF_CONTROL_START (first control number of acks), WHARF_MASTER_KEY_FILE\n"
          "(the secrets' master key; default: the workspace's secrets.key),\n"
          "WHARF_GUIDE_CACHE (the compiled guides' folder; default:\n"
-         "$XDG_CACHE_HOME/wharf/guides or ~/.cache/wharf/guides; 0: no cache).\n"
+         "$XDG_CACHE_HOME/wharf/guides or ~/.cache/wharf/guides; 0: no cache),\n"
+         "WHARF_STAGES=1 (`run --once` prints on stderr where its time went).\n"
          "An installed wharf finds its schemas and maps beside itself (PREFIX/bin/wharf:\n"
          "PREFIX/share/wharf); `man wharf` is every help text in one page.\n"},
     {"init", "usage: wharf init [DIR] [--sp-api]\n"

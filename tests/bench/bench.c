@@ -392,7 +392,7 @@ static int bench_e2e(const char *dir, const char *wharf)
     snprintf(ws, sizeof(ws), "%s/ws", dir);
     snprintf(inbound, sizeof(inbound), "%s/partners/amazon-rp/inbound/po-10000.edi", ws);
     printf("gateway: wharf run --once on the 10,000 POs (sales orders, 997, ERP files), best and median of 3\n"
-           "  (default workers here: %ld; peak RSS: the file and at most 32 sets out to the workers)\n",
+           "  (default workers here: %ld; peak RSS: the file and at most 64 sets out to the workers)\n",
            cpus < 1 ? 1 : cpus > 8 ? 8 : cpus);
     for (k = 0; k < sizeof(modes) / sizeof(modes[0]); k++) {
         double cpu[3], wall[3], rss = 0, rss_max = 0, cpu_best, wall_best;
@@ -422,6 +422,31 @@ static int bench_e2e(const char *dir, const char *wharf)
         wall_best = wall[0];
         printf("  %-28s %8.0f POs/s   (%.2f s wall, median %.2f; %.2f s CPU, median %.2f; %.1f MB peak RSS, exit %d)\n",
                modes[k].label, (double)made / wall_best, wall_best, wall[1], cpu_best, cpu[1], rss_max, rc);
+    }
+    /* the stage split: one more run of each kind with WHARF_STAGES=1 (wall
+     * seconds on the flow's thread; the map's CPU on whatever thread) */
+    printf("  stage split (one more run each; WHARF_STAGES=1):\n");
+    for (k = 0; k < sizeof(modes) / sizeof(modes[0]); k += 2) {
+        static char sh[40000];
+        char line[1024];
+        FILE *pf;
+
+        if (modes[k].workers)
+            snprintf(sh, sizeof(sh),
+                     "rm -rf '%s' && '%s' init '%s' > /dev/null && "
+                     "sed -i 's|^  <log |  <inbound workers=\"%s\"/>\\n  <log |' '%s/wharf.xml' && "
+                     "ln '%s' '%s' && WHARF_STAGES=1 '%s' run --once -w '%s' 2>&1 > /dev/null | grep '^stages:'",
+                     ws, wharf, ws, modes[k].workers, ws, small, inbound, wharf, ws);
+        else
+            snprintf(sh, sizeof(sh),
+                     "rm -rf '%s' && '%s' init '%s' > /dev/null && ln '%s' '%s' && "
+                     "WHARF_STAGES=1 '%s' run --once -w '%s' 2>&1 > /dev/null | grep '^stages:'",
+                     ws, wharf, ws, small, inbound, wharf, ws);
+        if ((pf = popen(sh, "r")) == NULL)
+            continue;
+        while (fgets(line, sizeof(line), pf))
+            printf("    %s: %s", modes[k].workers ? "no worker" : "default workers", line + 8);
+        pclose(pf);
     }
     return 0;
 }
