@@ -3,7 +3,9 @@
  * ways: the trees edi_x12_to_xml_docs builds must be the documents the text
  * writer and parser make of the same walk (edi_x12_to_xml_docs_text), node
  * for node and serialised, with the same result and message; the text mode
- * is chosen by the last byte.
+ * is chosen by the last byte. The documents made later from the sets'
+ * copies (edi_x12_tx_copies, edi_tx_copy_doc: the map workers' path) must
+ * be those trees too.
  */
 #include "edi/exml.h"
 #include "fuzz.h"
@@ -16,6 +18,24 @@ static struct edi_guides *guides;
 
 static void quiet(void *ctx, const char *msg, ...)
 {
+}
+
+struct copies {
+    struct edi_tx_copy *c[XS_DOCS_MAX];
+    size_t n;
+};
+
+static int keep_copy(void *ctx, struct edi_tx_copy *c, const struct edi_tx *tx)
+{
+    struct copies *k = ctx;
+
+    (void)tx;
+    if (k->n == XS_DOCS_MAX) {
+        edi_tx_copy_free(c);
+        return -1;
+    }
+    k->c[k->n++] = c;
+    return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -47,6 +67,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (xml_docs_same(a.d[i], b.d[i], why, sizeof(why)) < 0) {
             fprintf(stderr, "fuzz_exml: set %zu: %s\n", i + 1, why);
             abort();
+        }
+    }
+    {
+        struct copies k = {0};
+
+        edi_err_clear(&eb);
+        edi_x12_tx_copies((const char *)data, size, mode, keep_copy, &k, &eb);
+        if (k.n < a.n) {
+            fprintf(stderr, "fuzz_exml: %zu copies for %zu documents\n", k.n, a.n);
+            abort();
+        }
+        for (i = 0; i < k.n; i++) {
+            xmlDocPtr d = NULL;
+
+            edi_err_clear(&eb);
+            if (edi_tx_copy_doc(&d, k.c[i], guides, NULL, mode, &eb) == 0 && i < a.n &&
+                (d == NULL || xml_docs_same(a.d[i], d, why, sizeof(why)) < 0)) {
+                fprintf(stderr, "fuzz_exml: set %zu from its copy: %s\n", i + 1, d ? why : "no document");
+                abort();
+            }
+            xmlFreeDoc(d);
+            edi_tx_copy_free(k.c[i]);
         }
     }
     xs_free(&a);
