@@ -204,9 +204,12 @@ static int pe_tx(void *ctx, struct edi_tx *tx)
     return 0;
 }
 
+/* A pending GE or IEA line; none (a file cut before its GE) is nothing to
+ * write, and its buffer was never allocated: fwrite must not see NULL. */
 static void flush(struct edi_buf *b)
 {
-    fwrite(b->p, 1, b->n, stdout);
+    if (b->n)
+        fwrite(b->p, 1, b->n, stdout);
     edi_buf_reset(b);
 }
 

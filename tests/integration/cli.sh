@@ -66,6 +66,12 @@ t "ack: bad WHARF_NOW" 2 "WHARF_NOW" -- env WHARF_NOW=yesterday "$W" edi ack $G/
 t "ack: WHARF_CONTROL_START" 0 "^GS\*FA\*.*\*41\*X\*004010~" -- env WHARF_CONTROL_START=41 "$W" edi ack $G/amazon-rp-850.edi
 t "parse: positions" 0 "^ +4 +173 +2 +BEG\*00\*NE" -- "$W" edi parse $G/amazon-rp-850.edi
 t "parse: envelope problem exits 1" 1 "SE01 says 12 segments" -- "$W" edi parse $G/bad/se01-count.edi
+# a file cut before its GE: the listing ends without one (its pending GE
+# line was never made: nothing to write, and no NULL to fwrite)
+t "parse: a file cut before its GE" 1 "ST\*850" -- "$W" edi parse $G/bad/truncated.edi
+n=$((n + 1))
+if grep -q "runtime error\|AddressSanitizer" "$tmp/out"; then echo "not ok $n - parse of a file cut before its GE: a sanitizer report"; grep -m3 "runtime error\|AddressSanitizer" "$tmp/out" | sed 's/^/#   /'
+else echo "ok $n - parse of a file cut before its GE: no sanitizer report"; fi
 t "to-xml: loops from the guide" 0 '<loop id="PO1">' -- "$W" edi to-xml $G/amazon-rp-850.edi
 t "from-xml: not XML" 1 "not well-formed" -- bash -c "echo 'ISA*' | $W edi from-xml -"
 t "from-xml: wrong root" 1 "root element must be <x12>" -- bash -c "echo '<a/>' | $W edi from-xml -"
