@@ -101,11 +101,13 @@ $(GW_REL_LIB): $(call objs,build,$(GW_LIB_SRC))
 	@echo "  AR  $@"
 	@rm -f $@ && ar rcs $@ $^
 
+# the in-process figures with the release build's allocator (MALLOC_LIBS):
+# with glibc's, tokenizing measured half as fast
 build/bench: $(BENCH_SRC) $(EDI_REL_OBJ) $(MAP_REL_OBJ) $(GW_REL_LIB) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC  $@"
 	@$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) -o $@ $(BENCH_SRC) $(EDI_REL_OBJ) $(MAP_REL_OBJ) $(GW_REL_LIB) \
-		$(PKG_LIBS)
+		$(MALLOC_LIBS) $(PKG_LIBS)
 
 # then the SP-API figure (issue 14): BENCH_DF_ORDERS DF orders (default 1000)
 # pulled and acknowledged against the local stand-in at Amazon's rate limits
