@@ -15,6 +15,7 @@
 #include "gateway/store/store.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* store.c: not in store.h yet. */
@@ -740,6 +741,67 @@ static void test_list_orders(void **state)
     edi_err_clear(&err);
     assert_int_equal(gw_store_set_order_state(s, 999, GW_ORDER_CLOSED, NULL, T0, &err), EDI_ENOTFOUND);
     gw_store_close(s);
+}
+
+/* ---- checkpoints ------------------------------------------------------------- */
+
+static long long file_size(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/* A commit that leaves the write-ahead log at 1,000 pages or more is
+ * copied into the database by the background checkpointer while the
+ * connection stays open (the database file grows with no further call),
+ * and closing the store leaves no log behind. */
+static void test_background_checkpoint(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    char wal[160], *big = edi_xmalloc(6001);
+    long long before;
+    size_t i;
+    int created, tries;
+
+    memset(big, 'x', 6000);
+    big[6000] = '\0';
+    snprintf(wal, sizeof(wal), "%s-wal", f->path);
+    before = file_size(f->path);
+    OK(gw_store_begin_bulk(s, E));
+    for (i = 0; i < 1000; i++) {
+        char po[32];
+        struct gw_order *o;
+
+        snprintf(po, sizeof(po), "CK%04zu", i);
+        o = order_new("amazon-rp", "RP", po, GW_ORDER_PENDING, 1);
+        free(o->canonical);
+        o->canonical = edi_xstrdup(big);
+        OK(upsert(s, o, &created, NULL, T0, E));
+        gw_order_free(o);
+    }
+    OK(gw_store_commit(s, E));
+    /* 1,000 orders of 6 KB: more than 1,000 pages of 4 KB in the log */
+    assert_true(file_size(wal) > 1000LL * 4096);
+    for (tries = 0; tries < 400 && file_size(f->path) < before + 1000LL * 4096; tries++)
+        usleep(50 * 1000);
+    if (file_size(f->path) < before + 1000LL * 4096)
+        fail_msg("the database stayed at %lld bytes (the log %lld): no checkpoint in 20 s", file_size(f->path),
+                 file_size(wal));
+    gw_store_close(s);
+    assert_true(file_size(wal) <= 0);
+    /* and what was committed is there */
+    s = open_ok(f);
+    {
+        struct gw_order *o = NULL;
+
+        OK(gw_store_get_order(&o, s, "amazon-rp", "RP", "CK0999", E));
+        assert_int_equal(strlen(o->canonical), 6000);
+        gw_order_free(o);
+    }
+    gw_store_close(s);
+    free(big);
 }
 
 /* ---- control numbers ----------------------------------------------------------- */
@@ -1930,6 +1992,7 @@ int main(void)
         T(test_order_create_update),
         T(test_order_bad_lines_atomic),
         T(test_list_orders),
+        T(test_background_checkpoint),
         T(test_control_numbers),
         T(test_outbox),
         T(test_outbox_claims),
