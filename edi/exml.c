@@ -723,31 +723,39 @@ int edi_x12_to_xml(FILE *out, const char *path, struct edi_guides *guides, const
     return rc < 0 ? rc : 0;
 }
 
+/* The parse of a stream set by set: each set to t's doc_cb as a document,
+ * or to its copy_cb as a copy; t is tox_init's with h. */
+static int per_set(struct tox *t, struct edi_x12_handler *h, const char *data, size_t n, struct edi_err *err)
+{
+    struct edi_x12_parser p;
+    int rc;
+
+    t->per_set = 1;
+    edi_x12_parser_init(&p, NULL, h);
+    rc = edi_x12_parse_mem(&p, data, n, err);
+    edi_x12_parser_dispose(&p);
+    tox_dispose(t);
+    if (t->rc < 0) {
+        if (err)
+            *err = t->why;
+        return t->rc;
+    }
+    return rc < 0 ? rc : 0;
+}
+
 static int to_docs(const char *data, size_t n, struct edi_guides *guides, const char *guide_id,
                    enum edi_text_in text, int via_text,
                    int (*cb)(void *ctx, xmlDocPtr doc, const struct edi_tx *tx), void *ctx,
                    struct edi_err *err)
 {
     struct tox t;
-    struct edi_x12_parser p;
     struct edi_x12_handler h;
-    int rc;
 
     tox_init(&t, &h, guides, guide_id, text, err);
-    t.per_set = 1;
     t.doc_cb = cb;
     t.doc_ctx = ctx;
     t.via_text = via_text;
-    edi_x12_parser_init(&p, NULL, &h);
-    rc = edi_x12_parse_mem(&p, data, n, err);
-    edi_x12_parser_dispose(&p);
-    tox_dispose(&t);
-    if (t.rc < 0) {
-        if (err)
-            *err = t.why;
-        return t.rc;
-    }
-    return rc < 0 ? rc : 0;
+    return per_set(&t, &h, data, n, err);
 }
 
 int edi_x12_to_xml_docs(const char *data, size_t n, struct edi_guides *guides, const char *guide_id,
@@ -850,24 +858,12 @@ int edi_x12_tx_copies(const char *data, size_t n, enum edi_text_in text,
                       struct edi_err *err)
 {
     struct tox t;
-    struct edi_x12_parser p;
     struct edi_x12_handler h;
-    int rc;
 
     tox_init(&t, &h, NULL, NULL, text, err);
-    t.per_set = 1;
     t.copy_cb = cb;
     t.doc_ctx = ctx;
-    edi_x12_parser_init(&p, NULL, &h);
-    rc = edi_x12_parse_mem(&p, data, n, err);
-    edi_x12_parser_dispose(&p);
-    tox_dispose(&t);
-    if (t.rc < 0) {
-        if (err)
-            *err = t.why;
-        return t.rc;
-    }
-    return rc < 0 ? rc : 0;
+    return per_set(&t, &h, data, n, err);
 }
 
 static int take_doc(void *ctx, xmlDocPtr doc, const struct edi_tx *tx)

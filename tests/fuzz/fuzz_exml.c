@@ -20,23 +20,6 @@ static void quiet(void *ctx, const char *msg, ...)
 {
 }
 
-struct copies {
-    struct edi_tx_copy *c[XS_DOCS_MAX];
-    size_t n;
-};
-
-static int keep_copy(void *ctx, struct edi_tx_copy *c, const struct edi_tx *tx)
-{
-    struct copies *k = ctx;
-
-    (void)tx;
-    if (k->n == XS_DOCS_MAX) {
-        edi_tx_copy_free(c);
-        return -1;
-    }
-    k->c[k->n++] = c;
-    return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -70,10 +53,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     {
-        struct copies k = {0};
+        struct xs_copies k = {0};
 
         edi_err_clear(&eb);
-        edi_x12_tx_copies((const char *)data, size, mode, keep_copy, &k, &eb);
+        edi_x12_tx_copies((const char *)data, size, mode, xs_keep_copy, &k, &eb);
         if (k.n < a.n) {
             fprintf(stderr, "fuzz_exml: %zu copies for %zu documents\n", k.n, a.n);
             abort();

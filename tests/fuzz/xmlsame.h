@@ -114,4 +114,26 @@ static void xs_free(struct xs_docs *k)
         xmlFreeDoc(k->d[--k->n]);
 }
 
+/* The sets' copies of one edi_x12_tx_copies call, kept in order
+ * (xs_keep_copy its callback); the caller frees each (edi_tx_copy_free). */
+struct edi_tx_copy;
+void edi_tx_copy_free(struct edi_tx_copy *c);
+struct xs_copies {
+    struct edi_tx_copy *c[XS_DOCS_MAX];
+    size_t n;
+};
+
+static int xs_keep_copy(void *ctx, struct edi_tx_copy *c, const struct edi_tx *tx)
+{
+    struct xs_copies *k = ctx;
+
+    (void)tx;
+    if (k->n == XS_DOCS_MAX) {
+        edi_tx_copy_free(c);
+        return -1;
+    }
+    k->c[k->n++] = c;
+    return 0;
+}
+
 #endif

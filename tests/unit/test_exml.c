@@ -465,24 +465,6 @@ static void test_from_xml_file_missing(void **state)
 
 /* ---- per-set trees against the text writer and parser ------------------------------ */
 
-/* The sets' copies of one edi_x12_tx_copies call, kept in order. */
-struct copies {
-    struct edi_tx_copy *c[XS_DOCS_MAX];
-    size_t n;
-};
-
-static int keep_copy(void *ctx, struct edi_tx_copy *c, const struct edi_tx *tx)
-{
-    struct copies *k = ctx;
-
-    (void)tx;
-    if (k->n == XS_DOCS_MAX) {
-        edi_tx_copy_free(c);
-        return -1;
-    }
-    k->c[k->n++] = c;
-    return 0;
-}
 
 /* The documents made from the sets' copies once the whole stream is read
  * (so nothing of the parser's is left to lean on) are the trees a made
@@ -490,13 +472,13 @@ static int keep_copy(void *ctx, struct edi_tx_copy *c, const struct edi_tx *tx)
 static int copies_same(const char *data, size_t n, enum edi_text_in mode, const struct xs_docs *a,
                        char *why, size_t cap)
 {
-    struct copies k = {0};
+    struct xs_copies k = {0};
     struct edi_err err;
     size_t i;
     int bad = 0;
 
     edi_err_clear(&err);
-    edi_x12_tx_copies(data, n, mode, keep_copy, &k, &err);
+    edi_x12_tx_copies(data, n, mode, xs_keep_copy, &k, &err);
     if (k.n < a->n) {
         snprintf(why, cap, "%zu copies for %zu documents", k.n, a->n);
         bad = 1;
