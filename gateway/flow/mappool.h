@@ -25,7 +25,7 @@ struct gw_map_job {
 
 /* The sets a file may have mapped ahead of the store: a fixed window,
  * whatever the number of workers, so the store's calls are the same. */
-#define GW_MAP_WINDOW 64
+#define GW_MAP_WINDOW 32
 
 /* Online processors, at most 8: the default number of workers. */
 unsigned gw_map_workers_default(void);

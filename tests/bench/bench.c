@@ -392,7 +392,7 @@ static int bench_e2e(const char *dir, const char *wharf)
     snprintf(ws, sizeof(ws), "%s/ws", dir);
     snprintf(inbound, sizeof(inbound), "%s/partners/amazon-rp/inbound/po-10000.edi", ws);
     printf("gateway: wharf run --once on the 10,000 POs (sales orders, 997, ERP files), best and median of 3\n"
-           "  (default workers here: %ld; peak RSS: the file and at most 64 sets out to the workers)\n",
+           "  (default workers here: %ld; peak RSS: the file and at most 32 sets out to the workers)\n",
            cpus < 1 ? 1 : cpus > 8 ? 8 : cpus);
     for (k = 0; k < sizeof(modes) / sizeof(modes[0]); k++) {
         double cpu[3], wall[3], rss = 0, rss_max = 0, cpu_best, wall_best;
