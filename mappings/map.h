@@ -189,6 +189,10 @@ int map_json_to_xml(xmlDocPtr *out, const char *json, size_t n, struct edi_err *
 /* The W3C XML representation back to JSON text (2-space indent when
  * pretty). */
 int map_xml_to_json(struct edi_buf *out, xmlDocPtr doc, int pretty, struct edi_err *err);
+/* 1 when s[0..n) is a JSON number, by its grammar
+ * -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, and under 400 bytes: what
+ * map_xml_to_json writes as a number (<number>), as its text. */
+int map_json_number_text(const char *s, size_t n);
 
 /* ---- SP-API models (map_model.c) ----------------------------------------------- */
 

@@ -68,8 +68,7 @@ static void pick_marker(struct marker *m, xmlDocPtr doc)
     }
 }
 
-/* JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-static int json_number_text(const char *s, size_t n)
+int map_json_number_text(const char *s, size_t n)
 {
     size_t i = 0, d;
 
@@ -288,7 +287,7 @@ static int from_xml(json_t **out, xmlNodePtr n, int depth, const struct marker *
             while (len > 1 && s[0] == '0')
                 s++, len--;
         }
-        if (!json_number_text(s, len) || strspn(s + len, " \n\t") != strlen(s + len)) {
+        if (!map_json_number_text(s, len) || strspn(s + len, " \n\t") != strlen(s + len)) {
             rc = edi_fail(err, EDI_ESYNTAX, "line %ld: <number> '%s' is not a JSON number",
                           xmlGetLineNo(n), s);
         } else {

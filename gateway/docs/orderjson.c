@@ -20,6 +20,8 @@
 #include "gateway/core/digest.h"
 #include "gateway/docs/canon.h"
 #include "gateway/docs/cdoc_xml.h"
+#include "edi/text.h"
+#include "mappings/map.h"
 
 #include <libxml/tree.h>
 #include <pthread.h>
@@ -151,41 +153,13 @@ static int has_gift_message(xmlNodePtr p)
 
 /* ---- JSON as jansson writes it (JSON_INDENT(2)) ---- */
 
-/* RFC 3629 UTF-8, as strict as jansson's check of a string */
-static int utf8_ok(const unsigned char *s)
-{
-    while (*s) {
-        unsigned c = *s, need, v, min;
-
-        if (c < 0x80) {
-            s++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf)
-            need = 1, v = c & 0x1f, min = 0x80;
-        else if (c >= 0xe0 && c <= 0xef)
-            need = 2, v = c & 0x0f, min = 0x800;
-        else if (c >= 0xf0 && c <= 0xf4)
-            need = 3, v = c & 0x07, min = 0x10000;
-        else
-            return 0;
-        for (s++; need; need--, s++) {
-            if ((*s & 0xc0) != 0x80)
-                return 0;
-            v = v << 6 | (*s & 0x3f);
-        }
-        if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-            return 0;
-    }
-    return 1;
-}
-
 static void put_str(struct writer *w, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
     const unsigned char *p = (const unsigned char *)s, *run = p;
 
-    if (!utf8_ok(p)) {
+    /* RFC 3629, as strict as jansson's check of a string */
+    if (!edi_utf8_valid(edi_str_c(s))) {
         w->bad = 1;
         return;
     }
@@ -295,39 +269,6 @@ static void boolean(struct writer *w, const char *key, int v)
     edi_buf_puts(w->b, v ? "true" : "false");
 }
 
-/* JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-static int number_text(const char *s, size_t n)
-{
-    size_t i = 0, d;
-
-    if (i < n && s[i] == '-')
-        i++;
-    if (i < n && s[i] == '0') {
-        i++;
-    } else {
-        for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-            ;
-        if (i == d)
-            return 0;
-    }
-    if (i < n && s[i] == '.') {
-        for (d = ++i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-            ;
-        if (i == d)
-            return 0;
-    }
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        if (i < n && (s[i] == '+' || s[i] == '-'))
-            i++;
-        for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-            ;
-        if (i == d)
-            return 0;
-    }
-    return i == n && n > 0 && n < 400;
-}
-
 /* <number key=...>: the text as map_json.c's from_xml takes it (blanks
  * around it dropped, a padded whole number without its zeros) */
 static void number_of(struct writer *w, const char *key, xmlNodePtr n)
@@ -345,7 +286,7 @@ static void number_of(struct writer *w, const char *key, xmlNodePtr n)
     if (len > 1 && s[0] == '0' && strspn(s, "0123456789") == len)
         while (len > 1 && s[0] == '0')
             s++, len--;
-    if (!number_text(s, len) || strspn(s + len, " \n\t") != strlen(s + len)) {
+    if (!map_json_number_text(s, len) || strspn(s + len, " \n\t") != strlen(s + len)) {
         w->bad = 1;
     } else {
         item(w, key);
