@@ -20,29 +20,38 @@ struct dec {
 #define MAX_SCALE 60
 #define MAX_DIGITS 200
 
-static int dec_parse(struct dec *d, const char *s)
-{
-    char digits[MAX_DIGITS + 2];
-    size_t n = 0, i = 0;
-    int neg = 0, dot = 0, any = 0;
+/* A decimal's text: blanks, a sign, digits with at most one point, blanks.
+ * The integer digits are s[ib..ie), the fraction's s[fb..fb + scale). */
+struct dec_text {
+    int neg, nonzero;
+    size_t ib, ie, fb, scale;
+};
 
+static int dec_scan(struct dec_text *t, const char *s)
+{
+    size_t i = 0, n = 0;
+    int dot = 0;
+
+    memset(t, 0, sizeof(*t));
     while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')
         i++;
     if (s[i] == '-' || s[i] == '+')
-        neg = s[i++] == '-';
-    d->scale = 0;
+        t->neg = s[i++] == '-';
+    t->ib = t->ie = i;
     for (; s[i]; i++) {
         char c = s[i];
 
         if (c >= '0' && c <= '9') {
-            if (n >= MAX_DIGITS)
+            if (n++ >= MAX_DIGITS)
                 return EDI_ESYNTAX;
-            digits[n++] = c;
-            any = 1;
+            t->nonzero |= c != '0';
             if (dot)
-                d->scale++;
+                t->scale++;
+            else
+                t->ie = i + 1;
         } else if (c == '.' && !dot) {
             dot = 1;
+            t->fb = i + 1;
         } else if (c == ' ' || c == '\t' || c == '\n') {
             break;
         } else {
@@ -52,11 +61,22 @@ static int dec_parse(struct dec *d, const char *s)
     for (; s[i]; i++)
         if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n')
             return EDI_ESYNTAX;
-    if (!any || d->scale > MAX_SCALE)
+    return n == 0 || t->scale > MAX_SCALE ? EDI_ESYNTAX : 0;
+}
+
+static int dec_parse(struct dec *d, const char *s)
+{
+    char digits[MAX_DIGITS + 2];
+    struct dec_text t;
+
+    if (dec_scan(&t, s) < 0)
         return EDI_ESYNTAX;
-    digits[n] = '\0';
+    memcpy(digits, s + t.ib, t.ie - t.ib);
+    memcpy(digits + (t.ie - t.ib), s + t.fb, t.scale);
+    digits[t.ie - t.ib + t.scale] = '\0';
+    d->scale = (unsigned)t.scale;
     mpz_init_set_str(d->m, digits, 10);
-    if (neg)
+    if (t.neg)
         mpz_neg(d->m, d->m);
     return 0;
 }
@@ -119,57 +139,27 @@ static int dec_format(char *out, size_t cap, struct dec *d)
 
 int map_dec_norm(char *out, size_t cap, const char *s)
 {
-    size_t i = 0, k = 0, n = 0, scale = 0, ib, ie, fb = 0;
-    int neg = 0, dot = 0, nonzero = 0;
+    struct dec_text t;
+    size_t k = 0, ib;
 
-    /* the grammar of dec_parse, read once: blanks, a sign, digits with
-     * at most one point, blanks */
-    while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')
-        i++;
-    if (s[i] == '-' || s[i] == '+')
-        neg = s[i++] == '-';
-    ib = ie = i;
-    for (; s[i]; i++) {
-        char c = s[i];
-
-        if (c >= '0' && c <= '9') {
-            if (n++ >= MAX_DIGITS)
-                return EDI_ESYNTAX;
-            nonzero |= c != '0';
-            if (dot)
-                scale++;
-            else
-                ie = i + 1;
-        } else if (c == '.' && !dot) {
-            dot = 1;
-            fb = i + 1;
-        } else if (c == ' ' || c == '\t' || c == '\n') {
-            break;
-        } else {
-            return EDI_ESYNTAX;
-        }
-    }
-    for (; s[i]; i++)
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n')
-            return EDI_ESYNTAX;
-    if (n == 0 || scale > MAX_SCALE)
+    if (dec_scan(&t, s) < 0)
         return EDI_ESYNTAX;
     /* the integer digits without leading zeros ("0" when none are left),
      * the fraction's digits as they are: what dec_format makes of x + 0 */
-    while (ib < ie && s[ib] == '0')
-        ib++;
-    if ((size_t)neg + (ie - ib) + 1 + scale + 2 > cap)
+    for (ib = t.ib; ib < t.ie && s[ib] == '0'; ib++)
+        ;
+    if ((size_t)t.neg + (t.ie - ib) + 1 + t.scale + 2 > cap)
         return EDI_ELIMIT;
-    if (neg && nonzero)
+    if (t.neg && t.nonzero)
         out[k++] = '-';
-    if (ib == ie)
+    if (ib == t.ie)
         out[k++] = '0';
-    memcpy(out + k, s + ib, ie - ib);
-    k += ie - ib;
-    if (scale) {
+    memcpy(out + k, s + ib, t.ie - ib);
+    k += t.ie - ib;
+    if (t.scale) {
         out[k++] = '.';
-        memcpy(out + k, s + fb, scale);
-        k += scale;
+        memcpy(out + k, s + t.fb, t.scale);
+        k += t.scale;
     }
     out[k] = '\0';
     return 0;
