@@ -311,10 +311,27 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A thread's CPU clock is a system call, not the vDSO: read once per PO
+ * (no workers) or per batch only when WHARF_STAGES=1 asks for the split
+ * (decided on the flow's thread before any worker reads it); else 0. */
+static int stages_timed = -1;
+
+static int timed(void)
+{
+    if (stages_timed < 0) {
+        const char *v = getenv("WHARF_STAGES");
+
+        stages_timed = v != NULL && strcmp(v, "1") == 0;
+    }
+    return stages_timed;
+}
+
 static double thread_cpu_s(void)
 {
     struct timespec ts;
 
+    if (stages_timed <= 0)
+        return 0;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
@@ -821,6 +838,7 @@ static int make_orders(struct file_run *f, const char *data, size_t n)
         return rc;
     }
     s->pool = map_pool(f->c);
+    timed();
     edi_err_clear(&perr);
     if (s->pool)
         rc = gw_x12_set_copies(data, n, (enum edi_text_in)f->p->text_in, map_copy, s, &perr);
