@@ -148,25 +148,33 @@ int gw_erp_write_json(struct gw_ctx *c, const char *partner, const char *kind, c
 int gw_erp_order(struct gw_ctx *c, const struct gw_order *o, const struct gw_cdoc *canonical,
                  struct edi_err *err);
 
-/* SPEC: issue 18 — the JSON of gw_erp_order made ahead, by an inbound map
- * worker with its own engine, for the state the order will likely get:
- * used when the order gets that state, else made again at the store. */
+/* SPEC: issue 18 — the JSON and CSV rows of gw_erp_order made ahead, by an
+ * inbound map worker with its own engine, for the state the order will
+ * likely get: used when the order gets that state, else made again at the
+ * store. */
 struct gw_erp_pre {
     const char *state;     /* NULL: nothing made ahead */
-    int rc;
+    int rc;                /* the JSON's */
     struct edi_buf json;
     struct edi_err err;    /* when rc < 0 */
+    int csv_rc;            /* the CSV rows' (no header) */
+    struct edi_buf csv;
+    struct edi_err csv_err;
     /* the order as read from its canonical document, when the caller has
      * read it already (the CSV rows need it); NULL: read again. Freed by
      * gw_erp_pre_dispose. */
     struct gw_corder *co;
 };
-/* Makes pre (zeroed, the caller's; gw_erp_pre_dispose) when the
- * configuration writes JSON to erp/out/; reads only cfg and e. */
+/* Makes pre (zeroed but for co, the caller's; gw_erp_pre_dispose) when
+ * the configuration writes JSON or CSV to erp/out/; reads only cfg, e, o
+ * (made by order_from: no state yet) and canonical. */
 void gw_erp_pre_make(struct gw_erp_pre *pre, struct map_engine *e, const struct gw_config *cfg, time_t now,
-                     const char *partner, const char *state, const struct gw_cdoc *canonical);
+                     const struct gw_order *o, const char *state, const struct gw_cdoc *canonical);
 void gw_erp_pre_dispose(struct gw_erp_pre *pre);
-/* gw_erp_order with the JSON made ahead (pre may be NULL). */
+/* gw_erp_order with the JSON and CSV made ahead (pre may be NULL; then
+ * canonical may not be). canonical NULL: read again from o->canonical
+ * when what was made ahead is not for o->state, or an API ERP receives
+ * orders. */
 int gw_erp_order_pre(struct gw_ctx *c, const struct gw_order *o, const struct gw_cdoc *canonical,
                      const struct gw_erp_pre *pre, struct edi_err *err);
 

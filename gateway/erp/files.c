@@ -272,8 +272,8 @@ static void order_csv_header(struct edi_buf *csv)
 
 /* The CSV rows of an order: one a line of o, with what the warehouse needs
  * to ship it, read from canonical. */
-static int order_csv_rows(struct edi_buf *csv, const struct gw_order *o, const struct gw_cdoc *canonical,
-                          const struct gw_corder *read, struct edi_err *err)
+static int order_csv_rows(struct edi_buf *csv, const struct gw_order *o, const char *state,
+                          const struct gw_cdoc *canonical, const struct gw_corder *read, struct edi_err *err)
 {
     const char *ship[CSV_SHIP_N];
     struct gw_corder *own = NULL;
@@ -296,7 +296,7 @@ static int order_csv_rows(struct edi_buf *csv, const struct gw_order *o, const s
         gw_csv_field(csv, o->partner, 0);
         gw_csv_field(csv, o->program, 0);
         gw_csv_field(csv, o->po_number, 0);
-        gw_csv_field(csv, o->state, 0);
+        gw_csv_field(csv, state, 0);
         gw_csv_field(csv, no, 0);
         gw_csv_field(csv, o->lines[i].product_id, 0);
         gw_csv_field(csv, o->lines[i].quantity, 0);
@@ -315,20 +315,26 @@ static int order_csv_rows(struct edi_buf *csv, const struct gw_order *o, const s
 }
 
 void gw_erp_pre_make(struct gw_erp_pre *pre, struct map_engine *e, const struct gw_config *cfg, time_t now,
-                     const char *partner, const char *state, const struct gw_cdoc *canonical)
+                     const struct gw_order *o, const char *state, const struct gw_cdoc *canonical)
 {
-    if (cfg->erp_out == NULL || !cfg->erp_json)
+    if (cfg->erp_out == NULL || (!cfg->erp_json && !cfg->erp_csv))
         return;
     pre->state = state;
     edi_buf_init(&pre->json, 0);
+    edi_buf_init(&pre->csv, 0);
     edi_err_clear(&pre->err);
-    pre->rc = erp_json(&pre->json, e, now, GW_ORDER_ERP_JSON_MAP, partner, state, canonical, &pre->err);
+    if (cfg->erp_json)
+        pre->rc = erp_json(&pre->json, e, now, GW_ORDER_ERP_JSON_MAP, o->partner, state, canonical, &pre->err);
+    if (cfg->erp_csv && pre->csv_rc == 0)
+        pre->csv_rc = order_csv_rows(&pre->csv, o, state, canonical, pre->co, &pre->csv_err);
 }
 
 void gw_erp_pre_dispose(struct gw_erp_pre *pre)
 {
-    if (pre->state)
+    if (pre->state) {
         edi_buf_dispose(&pre->json);
+        edi_buf_dispose(&pre->csv);
+    }
     gw_corder_free(pre->co);
     memset(pre, 0, sizeof(*pre));
 }
@@ -344,17 +350,31 @@ int gw_erp_order_pre(struct gw_ctx *c, const struct gw_order *o, const struct gw
 {
     struct gw_config *cfg = c->cfg;
     struct gw_erp_log *log = cfg->erp_per_file ? c->erp_log : NULL;
+    struct gw_cdoc *own = NULL;
     struct edi_buf json, csv;
     struct edi_err e;
-    int rc = 0, have_json = 0;
+    size_t i;
+    int rc = 0, have_json = 0, ahead = pre && pre->state && strcmp(pre->state, o->state) == 0;
+    int api = 0;
 
-    if ((rc = erp_queue_api(c, GW_ERP_ORDERS, o->partner, "order", o->po_number, canonical, err)) < 0)
+    for (i = 0; i < cfg->nerps; i++)
+        api |= (cfg->erps[i].receives & GW_ERP_ORDERS) != 0;
+    /* a worker that made everything ahead may have freed the document:
+     * read again from the order's text only when something needs it */
+    if (canonical == NULL && (api || (cfg->erp_out && !ahead))) {
+        if ((rc = gw_cdoc_parse(&own, o->canonical ? o->canonical : "", o->canonical ? strlen(o->canonical) : 0,
+                                "canonical order", err)) < 0)
+            return rc;
+        canonical = own;
+    }
+    if ((rc = erp_queue_api(c, GW_ERP_ORDERS, o->partner, "order", o->po_number, canonical, err)) < 0 ||
+        cfg->erp_out == NULL) {
+        gw_cdoc_free(own);
         return rc;
-    if (cfg->erp_out == NULL)
-        return 0;
+    }
     edi_buf_init(&json, 0);
     edi_buf_init(&csv, 0);
-    if (cfg->erp_json && pre && pre->state && strcmp(pre->state, o->state) == 0) {
+    if (cfg->erp_json && ahead) {
         /* made ahead for this state: the same bytes, or the same error */
         if (pre->rc == 0) {
             edi_buf_put(&json, pre->json.p, pre->json.n);
@@ -371,7 +391,14 @@ int gw_erp_order_pre(struct gw_ctx *c, const struct gw_order *o, const struct gw
     if (cfg->erp_csv) {
         if (log == NULL)
             order_csv_header(&csv);
-        rc = order_csv_rows(&csv, o, canonical, pre ? pre->co : NULL, err);
+        if (ahead && pre->csv_rc < 0) {
+            rc = pre->csv_rc;
+            *err = pre->csv_err;
+        } else if (ahead) {
+            edi_buf_put(&csv, pre->csv.p, pre->csv.n);
+        } else {
+            rc = order_csv_rows(&csv, o, o->state, canonical, pre ? pre->co : NULL, err);
+        }
     }
     if (rc == 0 && log != NULL) {
         /* one record of the inbound file's change log */
@@ -393,6 +420,7 @@ int gw_erp_order_pre(struct gw_ctx *c, const struct gw_order *o, const struct gw
     }
     edi_buf_dispose(&json);
     edi_buf_dispose(&csv);
+    gw_cdoc_free(own);
     return rc;
 }
 

@@ -455,14 +455,20 @@ static void order_map_job(struct gw_map_job *j, struct map_engine *e)
         return;
     }
     order_map(om, e, m, om->in);
-    /* the order to ERP JSON map too, for the state a new order gets (what
-     * order_store gives it); an order that gets another state has it made
-     * again there */
+    /* the ERP JSON and CSV rows too, for the state a new order gets (what
+     * order_store gives it); an order that gets another state has them
+     * made again there, from the order's text */
     if (om->rc == 0)
-        gw_erp_pre_make(&om->erp, e, om->cfg, om->now, om->p->id,
+        gw_erp_pre_make(&om->erp, e, om->cfg, om->now, om->o,
                         om->p->ack_mode == GW_ACK_MANUAL ? GW_ORDER_PENDING : GW_ORDER_APPROVED, om->out);
     gw_cdoc_free(om->in);
     om->in = NULL;
+    /* the trees are freed now, while they are in this core's cache, not
+     * when the slot comes round again: the flow needs only the text */
+    gw_cdoc_free(om->out);
+    om->out = NULL;
+    gw_corder_free(om->erp.co);
+    om->erp.co = NULL;
 }
 
 /* What the map made of a set (the findings, the canonical order, the

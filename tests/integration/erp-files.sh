@@ -126,3 +126,29 @@ diff "$tmp/csv-log" "$OUT/amazon-rp-PA1.csv" > "$tmp/diff" && ok "per-order CSV:
   no "per-order CSV: the change log's header and rows" "$tmp/diff"
 cat "$tmp"/run* | grep "ERROR\|runtime error" > "$tmp/san"
 [ ! -s "$tmp/san" ] && ok "no sanitizer reports" || no "sanitizer reports" "$tmp/san"
+
+# ---- a change to an order in another state than a new one's -------------------------------------
+# The map workers make the ERP records ahead for a new order's state and
+# free the order's tree; PB1, approved, then changed, has its records made
+# again from the order's text, with its own state (a regression test: the
+# records were made from the freed tree).
+sed -i 's/layout="per-order"/layout="per-file"/' "$ws/wharf.xml"
+"$W" orders approve PB1 -w "$ws" > "$tmp/approve" 2>&1 || no "orders approve PB1" "$tmp/approve"
+state=$(sqlite3 "$ws/wharf.db" "SELECT state FROM orders WHERE po_number = 'PB1'" 2>&1)
+po PB1 7010 "$CHANGED" > "$RP/inbound/f.edi"
+"$W" run --once -w "$ws" > "$tmp/run6" 2>&1
+has "an approved order changed" "orders: 0 created, 1 updated" "$tmp/run6"
+log=$(ls "$OUT"/orders-*-amazon-rp.jsonl | tail -1)
+python3 - "$log" "$state" > "$tmp/st" 2>&1 << 'EOF'
+import json, sys
+rec = [json.loads(l) for l in open(sys.argv[1], encoding='utf-8')]
+print(len(rec), rec[0]['po_number'], rec[0]['state'], sys.argv[2], rec[0]['lines'][0]['unit_cost'])
+EOF
+if [ "$state" != pending-approval ]; then
+  has "  its JSON record has its state when changed ($state), not a new order's" "^1 PB1 $state $state 13.25$" "$tmp/st"
+else
+  no "  PB1 is still pending-approval" "$tmp/approve"
+fi
+has "  its CSV rows too" "^amazon-rp,RP,PB1,$state,1,upc:012345678905,24,EA,13.25," "${log%.jsonl}.csv"
+grep "ERROR\|runtime error" "$tmp/run6" > "$tmp/san"
+[ ! -s "$tmp/san" ] && ok "  no sanitizer reports" || no "  sanitizer reports" "$tmp/san"
