@@ -394,7 +394,6 @@ static int order_from(struct gw_order *o, struct gw_corder **read, const struct 
  * of the file's but its partner's configuration (read only), so that a
  * map worker (mappool.h) can make it while the flow stores earlier sets. */
 struct order_map {
-    struct gw_map_job job;
     const struct gw_partner *p;
     const char *map;       /* the order-in map's name, for a worker's engine */
     time_t now;
@@ -433,12 +432,12 @@ static void order_map(struct order_map *om, struct map_engine *e, const struct m
     om->rc = order_from(om->o, &om->erp.co, om->out, om->p->id, &om->err);
 }
 
-/* A worker's job: the map as the worker's engine knows it. */
-static void order_map_job(struct gw_map_job *j, struct map_engine *e)
+/* A worker's job: the map as the worker's engine knows it (m, found once
+ * a batch: the look-up asks the file system for the partner's own copy;
+ * NULL: not found, found_rc and found_err say why). */
+static void order_map_job(struct order_map *om, struct map_engine *e, const struct map_info *m, int found_rc,
+                          const struct edi_err *found_err)
 {
-    struct order_map *om = (struct order_map *)j;
-    const struct map_info *m;
-
     edi_err_clear(&om->err);
     if (om->tx) {
         /* the copy is the flow's thread's to free (store_oldest) */
@@ -448,7 +447,9 @@ static void order_map_job(struct gw_map_job *j, struct map_engine *e)
             return;
         }
     }
-    if ((om->rc = map_find(&m, e, om->map, om->p->id, &om->err)) < 0) {
+    if (m == NULL) {
+        om->rc = found_rc;
+        om->err = *found_err;
         edi_findings_init(&om->fds, 50);
         gw_cdoc_free(om->in);
         om->in = NULL;
@@ -683,14 +684,20 @@ struct stream {
 static void batch_job(struct gw_map_job *j, struct map_engine *e)
 {
     struct batch *b = (struct batch *)j;
+    const struct order_map *first = &b->s->win[b->first % GW_MAP_WINDOW];
     double t0 = thread_cpu_s();
+    const struct map_info *m = NULL;
+    struct edi_err err;
     size_t k;
+    int rc;
 
+    edi_err_clear(&err);
+    rc = map_find(&m, e, first->map, first->p->id, &err);
     for (k = b->first; k < b->first + b->n; k++) {
         struct order_map *om = &b->s->win[k % GW_MAP_WINDOW];
 
         order_map_dispose_out(om);
-        order_map_job(&om->job, e);
+        order_map_job(om, e, rc < 0 ? NULL : m, rc, &err);
     }
     b->cpu = thread_cpu_s() - t0;
 }
