@@ -4,6 +4,7 @@
  * commands in this folder (cli.h).
  */
 #include "cli/cli.h"
+#include "gateway/core/ctx.h"
 #include "mappings/map.h"
 
 #include <stdio.h>
@@ -75,6 +76,8 @@ int main(int argc, char **argv)
         puts("wharf " WHARF_VERSION);
         return GW_EXIT_OK;
     }
+    if (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "serve") == 0)
+        gw_alloc_bulk(argv);
     for (k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
         if (strcmp(argv[1], commands[k].name) == 0)
             return commands[k].run(argc - 1, argv + 1);

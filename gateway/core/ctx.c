@@ -5,11 +5,15 @@
 #include "gateway/core/ctx.h"
 #include "edi/text.h"
 
+#include <dlfcn.h>
+#include <mimalloc.h>   /* the option's number only: mimalloc is looked up (gw_alloc_bulk) */
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 
 static volatile int log_json;   /* the process-wide switch (gw_log_set_json) */
 
@@ -241,4 +245,26 @@ void gw_ctx_close(struct gw_ctx *c)
     c->cfg = NULL;
     c->maps = NULL;
     c->guides = NULL;
+}
+
+void gw_alloc_bulk(char **argv)
+{
+    void (*set)(mi_option_t, long);
+
+    /* set: the user's choice, or this process after its exec below */
+    if (getenv("MIMALLOC_LARGE_OS_PAGES"))
+        return;
+    /* found only when mimalloc serves the process: the builds without it
+     * (sanitizers, valgrind) are not linked with it */
+    *(void **)&set = dlsym(RTLD_DEFAULT, "mi_option_set");
+    if (set == NULL || setenv("MIMALLOC_LARGE_OS_PAGES", "1", 1) != 0)
+        return;
+    /* mimalloc reads its options when it loads, and memory it has mapped
+     * keeps its pages: the same program again, its options read anew. Not
+     * under a preloaded library (valgrind's, a profiler's): valgrind would
+     * not follow /proc/self/exe */
+    if (getenv("LD_PRELOAD") == NULL)
+        execv("/proc/self/exe", argv);
+    /* no exec: the memory mapped from now on */
+    set(mi_option_large_os_pages, 1);
 }

@@ -73,4 +73,16 @@ void gw_json_str(struct edi_buf *out, const char *s, size_t n);
  * surrogates), 0 when there is none there. */
 size_t gw_utf8_len(const unsigned char *p, size_t n);
 
+/* SPEC: issue 18 — for the gateway's bulk work (`wharf run`, `wharf
+ * serve`), before anything else: when the process allocates with mimalloc
+ * (the release build), its memory comes in 2 MB pages (transparent huge
+ * pages, asked for with madvise): MIMALLOC_LARGE_OS_PAGES=1 is set and the
+ * program executed again with argv (mimalloc reads its options when it
+ * loads), unless MIMALLOC_LARGE_OS_PAGES is set already (=0: not).
+ * 10,000 POs end to end: 28,000 page faults fewer and 10 to 15 % less CPU
+ * (fewer TLB misses), for 15 MB more peak RSS; the daemon keeps what it
+ * took at its peak (such pages are not given back). Nothing with another
+ * allocator. */
+void gw_alloc_bulk(char **argv);
+
 #endif
