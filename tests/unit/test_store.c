@@ -752,7 +752,78 @@ static long long file_size(const char *path)
     return stat(path, &st) == 0 ? (long long)st.st_size : -1;
 }
 
-/* A commit that leaves the write-ahead log at 1,000 pages or more is
+static int page_size(const char *path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int n = -1;
+
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+/* A new store has 16 KB pages (an order row is about 3 KB); a store made
+ * with 4 KB pages (before issue 18) keeps them and works as before, its
+ * log checkpointed at the same 4 MB. */
+static void test_page_size(void **state)
+{
+    struct fx *f = *state;
+    struct gw_store *s = open_ok(f);
+    struct gw_order *o = NULL;
+    char old[160], wal[200], *big = edi_xmalloc(6001);
+    sqlite3 *db = NULL;
+    struct edi_err err;
+    size_t i;
+    int created, tries;
+
+    gw_store_close(s);
+    assert_int_equal(page_size(f->path), 16384);
+    /* an older store: 4 KB pages, WAL */
+    snprintf(old, sizeof(old), "%s.old", f->path);
+    snprintf(wal, sizeof(wal), "%s-wal", old);
+    assert_int_equal(sqlite3_open(old, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE t (x);",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    edi_err_clear(&err);
+    if (gw_store_open(&s, old, &err) < 0)
+        fail_msg("%s", err.msg);
+    memset(big, 'x', 6000);
+    big[6000] = '\0';
+    OK(gw_store_begin_bulk(s, E));
+    for (i = 0; i < 1000; i++) {
+        char po[32];
+
+        snprintf(po, sizeof(po), "OL%04zu", i);
+        o = order_new("amazon-rp", "RP", po, GW_ORDER_PENDING, 1);
+        free(o->canonical);
+        o->canonical = edi_xstrdup(big);
+        OK(upsert(s, o, &created, NULL, T0, E));
+        gw_order_free(o);
+    }
+    OK(gw_store_commit(s, E));
+    assert_int_equal(page_size(old), 4096);
+    for (tries = 0; tries < 400 && file_size(old) < 1000LL * 4096; tries++)
+        usleep(50 * 1000);
+    assert_true(file_size(old) >= 1000LL * 4096);
+    gw_store_close(s);
+    assert_true(file_size(wal) <= 0);
+    if (gw_store_open(&s, old, &err) < 0)
+        fail_msg("%s", err.msg);
+    o = NULL;
+    OK(gw_store_get_order(&o, s, "amazon-rp", "RP", "OL0999", E));
+    assert_int_equal(strlen(o->canonical), 6000);
+    gw_order_free(o);
+    gw_store_close(s);
+    free(big);
+    unlink(old);
+}
+
+/* A commit that leaves the write-ahead log at 4 MB or more is
  * copied into the database by the background checkpointer while the
  * connection stays open (the database file grows with no further call),
  * and closing the store leaves no log behind. */
@@ -782,7 +853,7 @@ static void test_background_checkpoint(void **state)
         gw_order_free(o);
     }
     OK(gw_store_commit(s, E));
-    /* 1,000 orders of 6 KB: more than 1,000 pages of 4 KB in the log */
+    /* 1,000 orders of 6 KB: more than 4 MB in the log */
     assert_true(file_size(wal) > 1000LL * 4096);
     for (tries = 0; tries < 400 && file_size(f->path) < before + 1000LL * 4096; tries++)
         usleep(50 * 1000);
@@ -1993,6 +2064,7 @@ int main(void)
         T(test_order_bad_lines_atomic),
         T(test_list_orders),
         T(test_background_checkpoint),
+        T(test_page_size),
         T(test_control_numbers),
         T(test_outbox),
         T(test_outbox_claims),
