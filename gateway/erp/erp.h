@@ -209,9 +209,14 @@ void gw_erp_log_begin(struct gw_ctx *c);
  * header). EDI_ESYNTAX when json is not one JSON object. */
 int gw_erp_log_add(struct gw_erp_log *l, const char *partner, const char *json, size_t n, const char *rows,
                    size_t m, struct edi_err *err);
-/* Inside the inbound file's transaction, before its commit: the log's
- * files staged and synced, their outbox messages queued. Nothing when the
- * log is empty or absent. */
+/* Inside the inbound file's transaction: once the log holds a piece
+ * (1 MB), it is written to its staged files (made the first time, with
+ * the log's sequence number) and started on its way to disk; memory holds
+ * a piece, not the log. Nothing otherwise. */
+int gw_erp_log_flush(struct gw_ctx *c, struct edi_err *err);
+/* Inside the inbound file's transaction, before its commit: the rest of
+ * the log written, its files synced, their outbox messages queued.
+ * Nothing when the log is empty or absent. */
 int gw_erp_log_stage(struct gw_ctx *c, struct edi_err *err);
 /* gw_erp_log_stage, gw_store_commit, then the rename (gw_erp_publish): the
  * commit of an inbound file's transaction. */

@@ -296,6 +296,106 @@ static void test_crash(void **state)
                             "orders-000000000002-amazon-rp.csv orders-000000000002-amazon-rp.jsonl");
 }
 
+/* A log of NREC records of about 1 KB each (2.8 MB): added and
+ * flushed as gw_erp_order_pre does; *json_want and *csv_want (the
+ * caller's) get what the files must hold. */
+#define NREC 3000
+
+static int big_log(struct gw_ctx *c, char **json_want, char **csv_want, struct edi_err *err)
+{
+    struct edi_buf j, r, one;
+    int i, rc = 0;
+
+    edi_buf_init(&j, 0);
+    edi_buf_init(&r, 0);
+    edi_buf_init(&one, 0);
+    for (i = 0; i < NREC && rc == 0; i++) {
+        char row[256];
+
+        edi_buf_reset(&one);
+        edi_buf_printf(&one, "{ \"po_number\": \"P%05d\", \"pad\": \"%0900d\" }", i, i);
+        snprintf(row, sizeof(row), "amazon-rp,RP,P%05d,approved,1,upc:012345678905,24,EA,12.50,open\n", i);
+        rc = gw_erp_log_add(c->erp_log, "amazon-rp", one.p, one.n, row, strlen(row), err);
+        if (rc == 0)
+            rc = gw_erp_log_flush(c, err);
+        edi_buf_printf(&j, "{\"po_number\":\"P%05d\",\"pad\":\"%0900d\"}\n", i, i);
+        edi_buf_puts(&r, row);
+    }
+    edi_buf_dispose(&one);
+    *json_want = edi_xstrndup(j.p, j.n);
+    *csv_want = edi_xstrndup(r.p, r.n);
+    edi_buf_dispose(&j);
+    edi_buf_dispose(&r);
+    return rc;
+}
+
+/* A log bigger than a piece (1 MB) is on disk, staged, before its
+ * commit: rolled back, nothing is left; killed before its commit, the
+ * recovery removes it; committed, the files hold every record once, in
+ * order, the CSV header once. */
+static void test_pieces(void **state)
+{
+    struct fx *f = *state;
+    struct edi_err err;
+    char ls[1024], *jw, *cw, *j, *csv;
+    pid_t pid;
+    int status = 0;
+
+    assert_int_equal(gw_store_begin(f->c.store, &err), 0);
+    gw_erp_log_begin(&f->c);
+    assert_int_equal(big_log(&f->c, &jw, &cw, &err), 0);
+    listing(f, ls, sizeof(ls));
+    assert_non_null(strstr(ls, ".orders-000000000001-amazon-rp.jsonl.wharf-"));
+    assert_non_null(strstr(ls, ".orders-000000000001-amazon-rp.csv.wharf-"));
+    gw_store_rollback(f->c.store);
+    gw_erp_log_end(&f->c);
+    listing(f, ls, sizeof(ls));
+    assert_string_equal(ls, "");
+    free(jw);
+    free(cw);
+
+    /* killed with its pieces written, before the commit */
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct gw_ctx c2 = f->c;
+
+        c2.erp_log = NULL;
+        if (gw_store_open(&c2.store, f->db, &err) < 0 || gw_store_begin(c2.store, &err) < 0)
+            _exit(3);
+        gw_erp_log_begin(&c2);
+        big_log(&c2, &jw, &cw, &err);
+        raise(SIGKILL);
+        _exit(4);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    listing(f, ls, sizeof(ls));
+    assert_non_null(strstr(ls, ".orders-000000000001-amazon-rp.jsonl.wharf-"));
+    assert_int_equal(gw_erp_recover(&f->c, &err), 0);
+    listing(f, ls, sizeof(ls));
+    assert_string_equal(ls, "");
+
+    assert_int_equal(gw_store_begin(f->c.store, &err), 0);
+    gw_erp_log_begin(&f->c);
+    assert_int_equal(big_log(&f->c, &jw, &cw, &err), 0);
+    assert_int_equal(gw_erp_log_commit(&f->c, &err), 0);
+    gw_erp_log_end(&f->c);
+    listing(f, ls, sizeof(ls));
+    assert_string_equal(ls, "orders-000000000001-amazon-rp.csv orders-000000000001-amazon-rp.jsonl");
+    assert_non_null(j = slurp(f, "orders-000000000001-amazon-rp.jsonl"));
+    assert_true(strlen(j) > 2u << 20);
+    assert_string_equal(j, jw);
+    assert_non_null(csv = slurp(f, "orders-000000000001-amazon-rp.csv"));
+    assert_true(strncmp(csv, "partner,program,po_number,", 26) == 0);
+    assert_string_equal(strchr(csv, '\n') + 1, cw);
+    assert_int_equal(unsent(f), 0);
+    free(j);
+    free(csv);
+    free(jw);
+    free(cw);
+}
+
 /* Two logs committed, not renamed; the first one's staged JSON Lines
  * file lost: nothing after it is renamed (an importer never sees 2 before
  * 1), and recovery keeps the second's staged files though their process
@@ -397,6 +497,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pieces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_drop, setup, teardown),
     };
