@@ -68,6 +68,7 @@ struct file_run {
     int spapi;             /* an SP-API order (JSON), not X12 */
     struct kept_set *kept; /* rejected sets, quarantined just before the commit */
     size_t nkept, capkept;
+    size_t stored;         /* orders stored (order_store) */
 };
 
 static int store_ctl(void *ctx, char kind, uint64_t *out)
@@ -496,6 +497,10 @@ static void order_map_dispose(struct order_map *om)
     memset(om, 0, sizeof(*om));
 }
 
+/* Orders stored between two gw_store_writeback calls: about 4 MB of the
+ * store's log. */
+#define GW_WRITEBACK_ORDERS 256
+
 /* The store's part of one accepted 850, on the flow's thread in the
  * file's order: the refused PO stays a rejected document, the canonical
  * order becomes or updates a sales order. om keeps what it holds (its
@@ -609,6 +614,10 @@ static int order_store(struct file_run *f, const struct map_info *m, struct orde
          * run finds it in the store and decides it (ack.c: auto_decide) */
     }
     gw_order_free(old);
+    /* SPEC: issue 18 — what the file's transaction has written so far
+     * started on its way to disk, so that its commit syncs little */
+    if (rc == 0 && ++f->stored % GW_WRITEBACK_ORDERS == 0)
+        gw_store_writeback(f->c->store);
     return rc;
 }
 

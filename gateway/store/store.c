@@ -292,6 +292,12 @@ int gw_store_bulk_lost(const struct gw_store *s)
     return s->lost;
 }
 
+void gw_store_writeback(struct gw_store *s)
+{
+    if (s->drv->writeback)
+        s->drv->writeback(s->conn);
+}
+
 /* On failure the transaction is rolled back: redo the whole unit. */
 int gw_store_commit(struct gw_store *s, struct edi_err *err)
 {

@@ -58,6 +58,12 @@ int gw_store_begin_bulk(struct gw_store *s, struct edi_err *err);
  * the failure): the unit must be run again with savepoints. Until the
  * next gw_store_begin_bulk. */
 int gw_store_bulk_lost(const struct gw_store *s);
+/* Starts writing to disk what the open transaction has put in the
+ * store's files so far (with SQLite: the pages it moved out of its cache
+ * into its log), without waiting for it, so that a large transaction's
+ * commit has less left to sync. Changes nothing of what is stored; call it
+ * now and then during a large transaction. */
+void gw_store_writeback(struct gw_store *s);
 int gw_store_commit(struct gw_store *s, struct edi_err *err);
 void gw_store_rollback(struct gw_store *s);
 
