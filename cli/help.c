@@ -90,7 +90,9 @@ static const struct topic topics[] = {
          "(the secrets' master key; default: the workspace's secrets.key),\n"
          "WHARF_GUIDE_CACHE (the compiled guides' folder; default:\n"
          "$XDG_CACHE_HOME/wharf/guides or ~/.cache/wharf/guides; 0: no cache),\n"
-         "WHARF_STAGES=1 (`run --once` prints on stderr where its time went).\n"
+         "WHARF_STAGES=1 (`run --once` prints on stderr where its time went),\n"
+         "MIMALLOC_LARGE_OS_PAGES (`run` and `serve` set it to 1 and execute\n"
+         "themselves again: memory in 2 MB pages; 0: 4 KB pages, no exec).\n"
          "An installed wharf finds its schemas and maps beside itself (PREFIX/bin/wharf:\n"
          "PREFIX/share/wharf); `man wharf` is every help text in one page.\n"},
     {"init", "usage: wharf init [DIR] [--sp-api]\n"
