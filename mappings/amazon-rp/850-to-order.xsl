@@ -609,14 +609,19 @@
         $seg/PO114[following-sibling::*[1]/self::PO115] | $seg/PO116[following-sibling::*[1]/self::PO117] |
         $seg/PO118[following-sibling::*[1]/self::PO119] | $seg/PO120[following-sibling::*[1]/self::PO121] |
         $seg/PO122[following-sibling::*[1]/self::PO123] | $seg/PO124[following-sibling::*[1]/self::PO125]"/>
+    <!-- the pairs whose qualifier is no product id, found once -->
+    <xsl:variable name="other" select="$pairs[wharf:lookup('product-id', string(.), '') = '']"/>
     <xsl:for-each select="$pairs">
-      <xsl:variable name="q" select="wharf:lookup('product-id', string(.), '')"/>
-      <xsl:if test="$q != '' and string(following-sibling::*[1]) != ''">
-        <id qualifier="{$q}" code="{.}"><xsl:value-of select="following-sibling::*[1]"/></id>
+      <xsl:variable name="id" select="string(following-sibling::*[1])"/>
+      <xsl:if test="$id != ''">
+        <xsl:variable name="q" select="wharf:lookup('product-id', string(.), '')"/>
+        <xsl:if test="$q != ''">
+          <id qualifier="{$q}" code="{.}"><xsl:value-of select="$id"/></id>
+        </xsl:if>
       </xsl:if>
     </xsl:for-each>
-    <xsl:for-each select="$pairs">
-      <xsl:if test="string(following-sibling::*[1]) != '' and wharf:lookup('product-id', string(.), '') = ''">
+    <xsl:for-each select="$other">
+      <xsl:if test="string(following-sibling::*[1]) != ''">
         <xsl:variable name="type" select="wharf:lookup('product-attribute', string(.), '')"/>
         <product-attribute code="{.}">
           <xsl:if test="$type != ''"><xsl:attribute name="type"><xsl:value-of select="$type"/></xsl:attribute></xsl:if>
