@@ -258,12 +258,9 @@
        reference "of" REF01 -->
   <xsl:template match="REF">
     <xsl:variable name="type" select="wharf:lookup('reference-type', REF01, '')"/>
-    <xsl:variable name="value">
-      <xsl:choose>
-        <xsl:when test="normalize-space(REF02) != ''"><xsl:value-of select="REF02"/></xsl:when>
-        <xsl:otherwise><xsl:value-of select="REF03"/></xsl:otherwise>
-      </xsl:choose>
-    </xsl:variable>
+    <!-- REF02, else REF03 when REF02 is blank (a string, not a result
+         tree fragment) -->
+    <xsl:variable name="value" select="concat(REF02[normalize-space(.) != ''], REF03[normalize-space(../REF02) = ''])"/>
     <xsl:if test="normalize-space($value) != ''">
       <reference code="{REF01}">
         <xsl:if test="$type != ''"><xsl:attribute name="type"><xsl:value-of select="$type"/></xsl:attribute></xsl:if>
@@ -338,14 +335,11 @@
 
   <!-- an N9 loop (N9 + MSG) as a note -->
   <xsl:template match="loop" mode="note">
-    <xsl:variable name="text">
-      <xsl:call-template name="msg-text"/>
-    </xsl:variable>
-    <xsl:if test="$text != ''">
+    <xsl:if test="MSG[string(MSG01) != '']">
       <note type="general" code="{N9/N901}">
         <xsl:if test="string(N9/N902) != ''"><xsl:attribute name="reference"><xsl:value-of select="N9/N902"/></xsl:attribute></xsl:if>
         <xsl:if test="string(N9/N903) != ''"><xsl:attribute name="description"><xsl:value-of select="N9/N903"/></xsl:attribute></xsl:if>
-        <xsl:value-of select="$text"/>
+        <xsl:call-template name="msg-text"/>
       </note>
     </xsl:if>
   </xsl:template>
@@ -584,11 +578,10 @@
 
   <!-- DF overrides: which line texts are notes -->
   <xsl:template match="loop" mode="line-notes">
-    <xsl:variable name="text">
-      <xsl:call-template name="msg-text"/>
-    </xsl:variable>
-    <xsl:if test="$text != ''">
-      <note type="general"><xsl:value-of select="$text"/></note>
+    <!-- the text is made only when there is one (a result tree fragment
+         a line cost more than the line's dates) -->
+    <xsl:if test="MSG[string(MSG01) != '']">
+      <note type="general"><xsl:call-template name="msg-text"/></note>
     </xsl:if>
     <xsl:apply-templates select="loop[@id = 'N9']" mode="note"/>
   </xsl:template>
