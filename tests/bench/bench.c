@@ -74,22 +74,24 @@ static size_t po(char *buf, size_t cap, unsigned long n)
     return len;
 }
 
-static void isa(FILE *f, unsigned long nsets)
+/* An interchange's envelope, with control number ctl (ISA13, GS06). */
+static void isa(FILE *f, unsigned ctl)
 {
     fprintf(f, "ISA*00*          *00*          *ZZ*AMAZON         *ZZ*ACMEVENDOR     "
-               "*240315*0712*U*00401*000000001*0*P*>~\n");
-    fprintf(f, "GS*PO*AMAZON*ACMEVENDOR*20240315*0712*1*X*004010~\n");
-    (void)nsets;
+               "*240315*0712*U*00401*%09u*0*P*>~\n", ctl);
+    fprintf(f, "GS*PO*AMAZON*ACMEVENDOR*20240315*0712*%u*X*004010~\n", ctl);
 }
 
-static void trailer(FILE *f, unsigned long nsets)
+static void trailer(FILE *f, unsigned long nsets, unsigned ctl)
 {
-    fprintf(f, "GE*%lu*1~\nIEA*1*000000001~\n", nsets);
+    fprintf(f, "GE*%lu*%u~\nIEA*1*%09u~\n", nsets, ctl, ctl);
 }
 
 /* Writes an interchange of POs until it holds at least `bytes`. */
-static int make_file(const char *path, unsigned long nsets, unsigned long long bytes,
-                     unsigned long *made)
+/* The same, its interchange control number ctl and its POs numbered from
+ * first + 1 (files of one run must differ in both). */
+static int make_file_at(const char *path, unsigned long nsets, unsigned long long bytes,
+                        unsigned long *made, unsigned ctl, unsigned long first)
 {
     FILE *f = fopen(path, "wb");
     char buf[2048];
@@ -100,18 +102,24 @@ static int make_file(const char *path, unsigned long nsets, unsigned long long b
         fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
         return -1;
     }
-    isa(f, nsets);
+    isa(f, ctl);
     while ((nsets && n < nsets) || (!nsets && size < bytes)) {
-        size_t len = po(buf, sizeof(buf), ++n);
+        size_t len = po(buf, sizeof(buf), first + ++n);
 
         fwrite(buf, 1, len, f);
         size += len;
     }
-    trailer(f, n);
+    trailer(f, n, ctl);
     if (fclose(f) != 0)
         return -1;
     *made = n;
     return 0;
+}
+
+static int make_file(const char *path, unsigned long nsets, unsigned long long bytes,
+                     unsigned long *made)
+{
+    return make_file_at(path, nsets, bytes, made, 1, 0);
 }
 
 static double now_s(void)
@@ -369,26 +377,38 @@ static int bench_edi(const char *dir, const char *wharf, const char *schemas)
  * fresh workspace each run, the 10,000 POs dropped in, one pass (claim,
  * store, validate, 997, map, sales orders, ERP files): with the default
  * number of map workers (<inbound workers>: the online processors, at
- * most 8), with one worker thread, and with none (workers="0": each set
- * mapped on the flow's thread). */
+ * most 8) in one file and in 10 files of 1,000 (10 transactions), with one
+ * worker thread, and with none (workers="0": each set mapped on the flow's
+ * thread). */
 static int bench_e2e(const char *dir, const char *wharf)
 {
+    /* files: the 10,000 POs in one file, or in 10 of 1,000 (the stage
+     * split below reads modes 0 and 3) */
     static const struct {
         const char *workers, *label;
+        int files;
     } modes[] = {
-        {NULL, "end to end (default workers)"},
-        {"1", "  one map worker thread"},
-        {"0", "  no worker (flow's thread)"},
+        {NULL, "end to end (default workers)", 1},
+        {NULL, "  the same in 10 files", 10},
+        {"1", "  one map worker thread", 1},
+        {"0", "  no worker (flow's thread)", 1},
     };
-    char small[4096], ws[4200], cmd[17000], inbound[4400];
-    unsigned long made = 10000;
+    char small[4096], ws[4200], cmd[17000], inbound[4400], tenth[10][4096];
+    unsigned long made = 10000, made1k;
     struct stat sb;
     size_t k;
+    int f;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
     snprintf(small, sizeof(small), "%s/po-10000.edi", dir);
     if (stat(small, &sb) != 0 && make_file(small, 10000, 0, &made) < 0)
         return -1;
+    for (f = 0; f < 10; f++) {
+        snprintf(tenth[f], sizeof(tenth[f]), "%s/po-10000-%02d.edi", dir, f);
+        if (stat(tenth[f], &sb) != 0 &&
+            make_file_at(tenth[f], 1000, 0, &made1k, (unsigned)f + 1, (unsigned long)f * 1000) < 0)
+            return -1;
+    }
     snprintf(ws, sizeof(ws), "%s/ws", dir);
     snprintf(inbound, sizeof(inbound), "%s/partners/amazon-rp/inbound/po-10000.edi", ws);
     printf("gateway: wharf run --once on the 10,000 POs (sales orders, 997, ERP files), best and median of 3\n"
@@ -408,8 +428,19 @@ static int bench_e2e(const char *dir, const char *wharf)
         for (i = 0; i < 3; i++) {
             char *args[] = {(char *)wharf, "run", "--once", "-w", ws, NULL};
 
-            if (system(cmd) != 0 || link(small, inbound) != 0 ||
-                (rc = run_child(&cpu[i], &rss, &wall[i], args)) < 0) {
+            int dropped = system(cmd) == 0;
+
+            if (modes[k].files == 1) {
+                dropped = dropped && link(small, inbound) == 0;
+            } else {
+                for (f = 0; f < 10 && dropped; f++) {
+                    char to[4600];
+
+                    snprintf(to, sizeof(to), "%s/partners/amazon-rp/inbound/%s", ws, strrchr(tenth[f], '/') + 1);
+                    dropped = link(tenth[f], to) == 0;
+                }
+            }
+            if (!dropped || (rc = run_child(&cpu[i], &rss, &wall[i], args)) < 0) {
                 fprintf(stderr, "bench: cannot run %s end to end\n", wharf);
                 return -1;
             }
@@ -426,7 +457,7 @@ static int bench_e2e(const char *dir, const char *wharf)
     /* the stage split: one more run of each kind with WHARF_STAGES=1 (wall
      * seconds on the flow's thread; the map's CPU on whatever thread) */
     printf("  stage split (one more run each; WHARF_STAGES=1):\n");
-    for (k = 0; k < sizeof(modes) / sizeof(modes[0]); k += 2) {
+    for (k = 0; k < sizeof(modes) / sizeof(modes[0]); k += 3) {
         static char sh[40000];
         char line[1024];
         FILE *pf;
