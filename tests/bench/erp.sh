@@ -31,7 +31,9 @@ python3 - "$ws/wharf.xml" "$URL" "$tmp/pki/ca.pem" <<'PY'
 import sys
 p, url, ca = sys.argv[1:4]
 s = open(p).read()
-s = s.replace('<erp kind="files" formats="json csv">', '<erp kind="brightpearl" id="bp" account="acme" endpoint="%s" ca-file="%s" receives="orders"/>\n  <erp kind="files" formats="json csv">' % (url, ca), 1)
+# before the files exchange, whatever its attributes (init writes layout="per-file")
+at = s.index('<erp kind="files"')
+s = s[:at] + '<erp kind="brightpearl" id="bp" account="acme" endpoint="%s" ca-file="%s" receives="orders"/>\n  ' % (url, ca) + s[at:]
 open(p, 'w').write(s)
 PY
 printf acme_wharf | "$W" secrets set bp brightpearl-app-ref -w "$ws" > /dev/null 2>&1
