@@ -766,6 +766,30 @@ static int page_size(const char *path)
     return n;
 }
 
+/* n orders PREFIX0000 ... of size bytes of canonical text each, upserted
+ * in the open transaction (checkpoints, page sizes, writeback). */
+static void big_orders(struct gw_store *s, const char *prefix, size_t n, size_t size)
+{
+    char *big = edi_xmalloc(size + 1);
+    size_t i;
+    int created;
+
+    memset(big, 'x', size);
+    big[size] = '\0';
+    for (i = 0; i < n; i++) {
+        char po[32];
+        struct gw_order *o;
+
+        snprintf(po, sizeof(po), "%s%04zu", prefix, i);
+        o = order_new("amazon-rp", "RP", po, GW_ORDER_PENDING, 1);
+        free(o->canonical);
+        o->canonical = edi_xstrdup(big);
+        OK(upsert(s, o, &created, NULL, T0, E));
+        gw_order_free(o);
+    }
+    free(big);
+}
+
 static int open_fds(void)
 {
     char path[64];
@@ -787,27 +811,18 @@ static void test_writeback(void **state)
     struct fx *f = *state;
     struct gw_store *s;
     struct gw_order *o = NULL;
-    char *big = edi_xmalloc(3001);
-    int before = open_fds(), created, round;
-    size_t i;
+    int before = open_fds(), round, k;
 
-    memset(big, 'w', 3000);
-    big[3000] = '\0';
     s = open_ok(f);
     gw_store_writeback(s);
     for (round = 0; round < 2; round++) {
         OK(gw_store_begin_bulk(s, E));
-        for (i = 0; i < 2000; i++) {
-            char po[32];
+        for (k = 0; k < 20; k++) {
+            char prefix[16];
 
-            snprintf(po, sizeof(po), "WB%04zu", i);
-            o = order_new("amazon-rp", "RP", po, GW_ORDER_PENDING, 1);
-            free(o->canonical);
-            o->canonical = edi_xstrdup(big);
-            OK(upsert(s, o, &created, NULL, T0, E));
-            gw_order_free(o);
-            if (i % 100 == 0)
-                gw_store_writeback(s);
+            snprintf(prefix, sizeof(prefix), "WB%02d", k);
+            big_orders(s, prefix, 100, 3000);
+            gw_store_writeback(s);
         }
         if (round == 0) {
             gw_store_rollback(s);
@@ -820,12 +835,10 @@ static void test_writeback(void **state)
     gw_store_close(s);
     assert_int_equal(open_fds(), before);
     s = open_ok(f);
-    o = NULL;
-    OK(gw_store_get_order(&o, s, "amazon-rp", "RP", "WB1999", E));
+    OK(gw_store_get_order(&o, s, "amazon-rp", "RP", "WB190099", E));
     assert_int_equal(strlen(o->canonical), 3000);
     gw_order_free(o);
     gw_store_close(s);
-    free(big);
 }
 
 /* A new store has 16 KB pages (an order row is about 3 KB); a store made
@@ -836,11 +849,10 @@ static void test_page_size(void **state)
     struct fx *f = *state;
     struct gw_store *s = open_ok(f);
     struct gw_order *o = NULL;
-    char old[160], wal[200], *big = edi_xmalloc(6001);
+    char old[160], wal[200];
     sqlite3 *db = NULL;
     struct edi_err err;
-    size_t i;
-    int created, tries;
+    int tries;
 
     gw_store_close(s);
     assert_int_equal(page_size(f->path), 16384);
@@ -854,19 +866,8 @@ static void test_page_size(void **state)
     edi_err_clear(&err);
     if (gw_store_open(&s, old, &err) < 0)
         fail_msg("%s", err.msg);
-    memset(big, 'x', 6000);
-    big[6000] = '\0';
     OK(gw_store_begin_bulk(s, E));
-    for (i = 0; i < 1000; i++) {
-        char po[32];
-
-        snprintf(po, sizeof(po), "OL%04zu", i);
-        o = order_new("amazon-rp", "RP", po, GW_ORDER_PENDING, 1);
-        free(o->canonical);
-        o->canonical = edi_xstrdup(big);
-        OK(upsert(s, o, &created, NULL, T0, E));
-        gw_order_free(o);
-    }
+    big_orders(s, "OL", 1000, 6000);
     OK(gw_store_commit(s, E));
     assert_int_equal(page_size(old), 4096);
     for (tries = 0; tries < 400 && file_size(old) < 1000LL * 4096; tries++)
@@ -876,12 +877,10 @@ static void test_page_size(void **state)
     assert_true(file_size(wal) <= 0);
     if (gw_store_open(&s, old, &err) < 0)
         fail_msg("%s", err.msg);
-    o = NULL;
     OK(gw_store_get_order(&o, s, "amazon-rp", "RP", "OL0999", E));
     assert_int_equal(strlen(o->canonical), 6000);
     gw_order_free(o);
     gw_store_close(s);
-    free(big);
     unlink(old);
 }
 
@@ -893,27 +892,14 @@ static void test_background_checkpoint(void **state)
 {
     struct fx *f = *state;
     struct gw_store *s = open_ok(f);
-    char wal[160], *big = edi_xmalloc(6001);
+    char wal[160];
     long long before;
-    size_t i;
-    int created, tries;
+    int tries;
 
-    memset(big, 'x', 6000);
-    big[6000] = '\0';
     snprintf(wal, sizeof(wal), "%s-wal", f->path);
     before = file_size(f->path);
     OK(gw_store_begin_bulk(s, E));
-    for (i = 0; i < 1000; i++) {
-        char po[32];
-        struct gw_order *o;
-
-        snprintf(po, sizeof(po), "CK%04zu", i);
-        o = order_new("amazon-rp", "RP", po, GW_ORDER_PENDING, 1);
-        free(o->canonical);
-        o->canonical = edi_xstrdup(big);
-        OK(upsert(s, o, &created, NULL, T0, E));
-        gw_order_free(o);
-    }
+    big_orders(s, "CK", 1000, 6000);
     OK(gw_store_commit(s, E));
     /* 1,000 orders of 6 KB: more than 4 MB in the log */
     assert_true(file_size(wal) > 1000LL * 4096);
@@ -934,7 +920,6 @@ static void test_background_checkpoint(void **state)
         gw_order_free(o);
     }
     gw_store_close(s);
-    free(big);
 }
 
 /* ---- control numbers ----------------------------------------------------------- */
