@@ -644,11 +644,16 @@ int gw_erp_log_stage(struct gw_ctx *c, struct edi_err *err)
 
         if (l->fd[k] < 0)
             continue;
-        if (fsync(l->fd[k]) != 0 || close(l->fd[k]) != 0) {
+        {
+            /* closed whatever the fsync says: the descriptor is not kept */
+            int e = fsync(l->fd[k]) != 0 ? errno : 0;
+
+            if (close(l->fd[k]) != 0 && e == 0)
+                e = errno;
             l->fd[k] = -1;
-            return edi_fail(err, EDI_EIO, "cannot write %s: %s", l->staged_path[k], strerror(errno));
+            if (e != 0)
+                return edi_fail(err, EDI_EIO, "cannot write %s: %s", l->staged_path[k], strerror(e));
         }
-        l->fd[k] = -1;
         base = strrchr(l->staged_path[k], '/') + 1;
         if ((rc = gw_store_outbox_add(&row, c->store, l->partner, GW_OUTBOX_ERP_LOG, l->name[k], base,
                                       strlen(base), c->now, err)) < 0)

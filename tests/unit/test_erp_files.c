@@ -16,6 +16,7 @@
 #include "gateway/erp/erp.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -396,6 +397,54 @@ static void test_pieces(void **state)
     free(cw);
 }
 
+/* The descriptor open on a file whose name holds part (-1: none). */
+static int fd_of(const char *part)
+{
+    char link[64], target[1024];
+    int fd;
+
+    for (fd = 0; fd < 1024; fd++) {
+        ssize_t n;
+
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+        if ((n = readlink(link, target, sizeof(target) - 1)) <= 0)
+            continue;
+        target[n] = '\0';
+        if (strstr(target, part))
+            return fd;
+    }
+    return -1;
+}
+
+/* A staged file whose fsync fails (here /dev/null put in its place: it
+ * takes the writes and refuses the sync): the stage fails, and no
+ * descriptor is left open once the log ends (a regression test: the
+ * descriptor stayed open when fsync failed). */
+static void test_fsync_fails(void **state)
+{
+    struct fx *f = *state;
+    struct edi_err err;
+    char ls[1024], *jw, *cw;
+    int before = tu_open_fds(), fd, null;
+
+    assert_int_equal(gw_store_begin(f->c.store, &err), 0);
+    gw_erp_log_begin(&f->c);
+    assert_int_equal(big_log(&f->c, &jw, &cw, &err), 0);
+    assert_true((fd = fd_of(".orders-000000000001-amazon-rp.jsonl.wharf-")) >= 0);
+    assert_true((null = open("/dev/null", O_WRONLY | O_CLOEXEC)) >= 0);
+    assert_int_equal(dup2(null, fd), fd);
+    close(null);
+    assert_true(gw_erp_log_stage(&f->c, &err) < 0);
+    assert_non_null(strstr(err.msg, "cannot write"));
+    gw_store_rollback(f->c.store);
+    gw_erp_log_end(&f->c);
+    assert_int_equal(tu_open_fds(), before);
+    listing(f, ls, sizeof(ls));
+    assert_string_equal(ls, "");
+    free(jw);
+    free(cw);
+}
+
 /* Two logs committed, not renamed; the first one's staged JSON Lines
  * file lost: nothing after it is renamed (an importer never sees 2 before
  * 1), and recovery keeps the second's staged files though their process
@@ -498,6 +547,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pieces, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fsync_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_drop, setup, teardown),
     };

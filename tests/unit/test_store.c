@@ -790,18 +790,6 @@ static void big_orders(struct gw_store *s, const char *prefix, size_t n, size_t 
     free(big);
 }
 
-static int open_fds(void)
-{
-    char path[64];
-    int fd, n = 0;
-
-    for (fd = 0; fd < 1024; fd++) {
-        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-        n += access(path, F_OK) == 0;
-    }
-    return n;
-}
-
 /* gw_store_writeback during a large transaction changes nothing of it: a
  * rollback leaves nothing, a commit everything; the log's descriptor it
  * opens is closed with the store; on a store with no transaction it does
@@ -811,7 +799,7 @@ static void test_writeback(void **state)
     struct fx *f = *state;
     struct gw_store *s;
     struct gw_order *o = NULL;
-    int before = open_fds(), round, k;
+    int before = tu_open_fds(), round, k;
 
     s = open_ok(f);
     gw_store_writeback(s);
@@ -833,7 +821,7 @@ static void test_writeback(void **state)
     }
     assert_int_equal(scalar(f, "SELECT count(*) FROM orders WHERE po_number LIKE 'WB%'"), 2000);
     gw_store_close(s);
-    assert_int_equal(open_fds(), before);
+    assert_int_equal(tu_open_fds(), before);
     s = open_ok(f);
     OK(gw_store_get_order(&o, s, "amazon-rp", "RP", "WB190099", E));
     assert_int_equal(strlen(o->canonical), 3000);

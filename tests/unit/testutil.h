@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -24,6 +25,20 @@
 #ifndef WHARF_SCHEMAS
 #define WHARF_SCHEMAS "schemas"
 #endif
+
+/* How many file descriptors this process has open (0 to 1023): a test
+ * compares it before and after, to catch one left open. */
+static inline int tu_open_fds(void)
+{
+    char path[64];
+    int fd, n = 0;
+
+    for (fd = 0; fd < 1024; fd++) {
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        n += access(path, F_OK) == 0;
+    }
+    return n;
+}
 
 /* Reads tests/<rel> whole; fails the test when it cannot. */
 static inline char *tu_read(const char *rel, size_t *n)
