@@ -404,7 +404,6 @@ struct order_map {
      * more than its map; what a thread allocates, it frees */
     struct edi_tx_copy *tx;
     enum edi_text_in text;
-    struct gw_cdoc *in;    /* the set's EDI-XML (the flow's thread's, on its path) */
     int64_t doc_id;
     int rc;                /* 0, EDI_ESYNTAX: the map refused it (fds), else failed (err) */
     struct edi_findings fds;
@@ -439,32 +438,30 @@ static void order_map(struct order_map *om, struct map_engine *e, const struct m
 static void order_map_job(struct order_map *om, struct map_engine *e, const struct map_info *m, int found_rc,
                           const struct edi_err *found_err)
 {
+    struct gw_cdoc *in = NULL;
+
     edi_err_clear(&om->err);
-    if (om->tx) {
-        /* the copy is the flow's thread's to free (store_oldest) */
-        om->rc = gw_x12_set_doc(&om->in, om->tx, map_engine_guides(e), om->text, &om->err);
-        if (om->rc < 0) {
-            edi_findings_init(&om->fds, 50);
-            return;
-        }
+    /* the copy is the flow's thread's to free (store_oldest); the document
+     * made from it lives only here */
+    if ((om->rc = gw_x12_set_doc(&in, om->tx, map_engine_guides(e), om->text, &om->err)) < 0) {
+        edi_findings_init(&om->fds, 50);
+        return;
     }
     if (m == NULL) {
         om->rc = found_rc;
         om->err = *found_err;
         edi_findings_init(&om->fds, 50);
-        gw_cdoc_free(om->in);
-        om->in = NULL;
+        gw_cdoc_free(in);
         return;
     }
-    order_map(om, e, m, om->in);
+    order_map(om, e, m, in);
     /* the ERP JSON and CSV rows too, for the state a new order gets (what
      * order_store gives it); an order that gets another state has them
      * made again there, from the order's text */
     if (om->rc == 0)
         gw_erp_pre_make(&om->erp, e, om->cfg, om->now, om->o,
                         om->p->ack_mode == GW_ACK_MANUAL ? GW_ORDER_PENDING : GW_ORDER_APPROVED, om->out);
-    gw_cdoc_free(om->in);
-    om->in = NULL;
+    gw_cdoc_free(in);
     /* the trees are freed now, while they are in this core's cache, not
      * when the slot comes round again: the flow needs only the text */
     gw_cdoc_free(om->out);
@@ -493,7 +490,6 @@ static void order_map_dispose(struct order_map *om)
 {
     order_map_dispose_out(om);
     gw_x12_set_copy_free(om->tx);
-    gw_cdoc_free(om->in);
     memset(om, 0, sizeof(*om));
 }
 
@@ -735,7 +731,6 @@ static void submit_batch(struct stream *s)
 static void store_oldest(struct stream *s)
 {
     struct order_map *om = &s->win[s->stored % GW_MAP_WINDOW];
-
     struct batch *b = &s->batches[(s->stored / GW_MAP_BATCH) % GW_MAP_BATCHES];
     double t0;
 
@@ -748,8 +743,6 @@ static void store_oldest(struct stream *s)
     if (s->rc == 0)
         s->rc = order_store(s->f, s->m, om);
     s->f->st->t_store += now_s() - t0;
-    gw_cdoc_free(om->in);
-    om->in = NULL;
     gw_x12_set_copy_free(om->tx);
     om->tx = NULL;
     s->stored++;
