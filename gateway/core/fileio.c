@@ -113,27 +113,49 @@ int gw_sync_dir(const char *dir)
     return r;
 }
 
-/* Writes bytes to tmp (never through a link) and syncs them. Mode 0600
- * whatever the umask or an old tmp's mode: what wharf writes may hold a DF
- * consumer's name, address and phone (personal data, DESIGN.md). */
-int gw_write_synced(const char *tmp, const void *p, size_t n, struct edi_err *err)
+int gw_open_private(const char *path)
 {
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 
-    if (fd < 0)
-        return edi_fail(err, EDI_EIO, "cannot write %s: %s", tmp, strerror(errno));
-    if (fchmod(fd, 0600) != 0)
-        goto fail;
+    if (fd >= 0 && fchmod(fd, 0600) != 0) {
+        int e = errno;
+
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+int gw_write_all(int fd, const void *p, size_t n)
+{
     while (n > 0) {
         ssize_t w = write(fd, p, n);
 
         if (w < 0 && errno == EINTR)
             continue;
-        if (w <= 0)
-            goto fail;
+        if (w <= 0) {
+            if (w == 0)
+                errno = EIO;
+            return -1;
+        }
         p = (const char *)p + w;
         n -= (size_t)w;
     }
+    return 0;
+}
+
+/* Writes bytes to tmp (never through a link) and syncs them. Mode 0600
+ * whatever the umask or an old tmp's mode: what wharf writes may hold a DF
+ * consumer's name, address and phone (personal data, DESIGN.md). */
+int gw_write_synced(const char *tmp, const void *p, size_t n, struct edi_err *err)
+{
+    int fd = gw_open_private(tmp);
+
+    if (fd < 0)
+        return edi_fail(err, EDI_EIO, "cannot write %s: %s", tmp, strerror(errno));
+    if (gw_write_all(fd, p, n) != 0)
+        goto fail;
     if (fsync(fd) != 0)
         goto fail;
     if (close(fd) != 0) {

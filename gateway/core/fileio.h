@@ -24,6 +24,12 @@ void gw_temp_path(char *out, size_t cap, const char *dir, const char *name, long
 /* Writes a file by temporary name (PATH.tmp), fsync and rename. */
 int gw_write_file(const char *path, const void *p, size_t n, struct edi_err *err);
 
+/* path opened for writing and emptied, never through a link, mode 0600
+ * whatever the umask or an old file's mode (what wharf writes may hold
+ * personal data): its descriptor, or -1 and errno. */
+int gw_open_private(const char *path);
+/* All n bytes to fd, through short writes and EINTR: 0, or -1 and errno. */
+int gw_write_all(int fd, const void *p, size_t n);
 /* Writes bytes to tmp (never through a link, mode 0600) and syncs them;
  * on failure tmp is removed. */
 int gw_write_synced(const char *tmp, const void *p, size_t n, struct edi_err *err);

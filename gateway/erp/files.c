@@ -436,7 +436,6 @@ struct gw_erp_log {
     struct edi_buf jsonl, csv;   /* what is not written to the staged files yet */
     size_t records;
     int opened, staged, commit_tried;
-    uint64_t seq;
     int fd[2];                   /* the staged files, while open; -1 none */
     char name[2][512];           /* the final names; "" when the format is off */
     char staged_path[2][4600];   /* JSON Lines, CSV; "" when none */
@@ -550,10 +549,11 @@ static int log_open(struct gw_ctx *c, struct gw_erp_log *l, struct edi_err *err)
 {
     static const char *const ext[2] = {"jsonl", "csv"};
     const char *dir = c->cfg->erp_out;
+    uint64_t seq;
     size_t k;
     int rc;
 
-    if ((rc = gw_store_next_control(&l->seq, c->store, "*erp-out", 'L', err)) < 0)
+    if ((rc = gw_store_next_control(&seq, c->store, "*erp-out", 'L', err)) < 0)
         return rc;
     mkdir(dir, 0700);
     l->opened = 1;
@@ -561,11 +561,10 @@ static int log_open(struct gw_ctx *c, struct gw_erp_log *l, struct edi_err *err)
         l->name[k][0] = l->staged_path[k][0] = '\0';
         if (k == 0 ? !c->cfg->erp_json : !c->cfg->erp_csv)
             continue;
-        if ((rc = gw_erp_log_name(l->name[k], sizeof(l->name[k]), l->seq, l->partner, ext[k], err)) < 0)
+        if ((rc = gw_erp_log_name(l->name[k], sizeof(l->name[k]), seq, l->partner, ext[k], err)) < 0)
             return rc;
         gw_temp_path(l->staged_path[k], sizeof(l->staged_path[k]), dir, l->name[k], (long)getpid());
-        l->fd[k] = open(l->staged_path[k], O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (l->fd[k] < 0) {
+        if ((l->fd[k] = gw_open_private(l->staged_path[k])) < 0) {
             rc = edi_fail(err, EDI_EIO, "cannot write %s: %s", l->staged_path[k], strerror(errno));
             l->staged_path[k][0] = '\0';
             return rc;
@@ -595,22 +594,11 @@ static int log_write(struct gw_ctx *c, struct gw_erp_log *l, struct edi_err *err
         return rc;
     for (k = 0; k < 2; k++) {
         struct edi_buf *b = k == 0 ? &l->jsonl : &l->csv;
-        const char *p = b->p;
-        size_t n = b->n;
 
         if (l->fd[k] < 0)
             continue;
-        while (n > 0) {
-            ssize_t w = write(l->fd[k], p, n);
-
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0)
-                return edi_fail(err, EDI_EIO, "cannot write %s: %s", l->staged_path[k],
-                                strerror(w < 0 ? errno : EIO));
-            p += w;
-            n -= (size_t)w;
-        }
+        if (gw_write_all(l->fd[k], b->p, b->n) != 0)
+            return edi_fail(err, EDI_EIO, "cannot write %s: %s", l->staged_path[k], strerror(errno));
         sync_file_range(l->fd[k], 0, 0, SYNC_FILE_RANGE_WRITE);
         edi_buf_reset(b);
     }
@@ -641,19 +629,17 @@ int gw_erp_log_stage(struct gw_ctx *c, struct edi_err *err)
     for (k = 0; k < 2; k++) {
         const char *base;
         int64_t row;
+        int e;
 
         if (l->fd[k] < 0)
             continue;
-        {
-            /* closed whatever the fsync says: the descriptor is not kept */
-            int e = fsync(l->fd[k]) != 0 ? errno : 0;
-
-            if (close(l->fd[k]) != 0 && e == 0)
-                e = errno;
-            l->fd[k] = -1;
-            if (e != 0)
-                return edi_fail(err, EDI_EIO, "cannot write %s: %s", l->staged_path[k], strerror(e));
-        }
+        /* closed whatever the fsync says: the descriptor is not kept */
+        e = fsync(l->fd[k]) != 0 ? errno : 0;
+        if (close(l->fd[k]) != 0 && e == 0)
+            e = errno;
+        l->fd[k] = -1;
+        if (e != 0)
+            return edi_fail(err, EDI_EIO, "cannot write %s: %s", l->staged_path[k], strerror(e));
         base = strrchr(l->staged_path[k], '/') + 1;
         if ((rc = gw_store_outbox_add(&row, c->store, l->partner, GW_OUTBOX_ERP_LOG, l->name[k], base,
                                       strlen(base), c->now, err)) < 0)

@@ -445,6 +445,35 @@ static void test_fsync_fails(void **state)
     free(cw);
 }
 
+/* A staged file is the owner's only (0600) even when a file of its name
+ * was there with another mode (a regression test: the pieces were written
+ * into it as it was, 0644). */
+static void test_staged_private(void **state)
+{
+    struct fx *f = *state;
+    struct edi_err err;
+    char path[512], name[128], *jw, *cw;
+    struct stat st;
+    FILE *old;
+
+    assert_int_equal(gw_erp_log_name(name, sizeof(name), 1, "amazon-rp", "jsonl", &err), 0);
+    gw_temp_path(path, sizeof(path), f->erp_out, name, (long)getpid());
+    mkdir(f->erp_out, 0700);
+    assert_non_null(old = fopen(path, "w"));
+    fputs("left over\n", old);
+    fclose(old);
+    assert_int_equal(chmod(path, 0644), 0);
+    assert_int_equal(gw_store_begin(f->c.store, &err), 0);
+    gw_erp_log_begin(&f->c);
+    assert_int_equal(big_log(&f->c, &jw, &cw, &err), 0);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(gw_erp_log_commit(&f->c, &err), 0);
+    gw_erp_log_end(&f->c);
+    free(jw);
+    free(cw);
+}
+
 /* Two logs committed, not renamed; the first one's staged JSON Lines
  * file lost: nothing after it is renamed (an importer never sees 2 before
  * 1), and recovery keeps the second's staged files though their process
@@ -548,6 +577,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_crash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pieces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fsync_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_staged_private, setup, teardown),
         cmocka_unit_test_setup_teardown(test_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_drop, setup, teardown),
     };
