@@ -419,6 +419,8 @@ static const char *const MIGRATIONS[] = {
 #define SHIP_COLS "SELECT id, partner, program, shipment_id, version, state, warehouse, ship_to," \
                   " canonical, coalesce(document_id, 0), coalesce(outbox_id, 0), created FROM shipments"
 #define ORDER_COLS "SELECT id, partner, program, po_number, state, canonical, created, updated FROM orders"
+/* ORDER_COLS without the canonical document (NULL in its place) */
+#define ORDER_HEAD_COLS "SELECT id, partner, program, po_number, state, NULL, created, updated FROM orders"
 
 /* Transaction control: one name for every savepoint level, since RELEASE
  * and ROLLBACK TO act on the innermost savepoint of that name. */
@@ -546,12 +548,9 @@ static const char *const SQL[Q_COUNT_] = {
     [Q_ORDER_LIST] = ORDER_COLS " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2)"
                      " ORDER BY created DESC, id DESC",
     /* the heads below, of the orders created before ?3 */
-    [Q_ORDER_HEADS_BEFORE] = "SELECT id, partner, program, po_number, state, NULL, created, updated FROM orders"
-                             " WHERE state = ?1 AND (?2 IS NULL OR partner = ?2) AND created < ?3"
+    [Q_ORDER_HEADS_BEFORE] = ORDER_HEAD_COLS " WHERE state = ?1 AND (?2 IS NULL OR partner = ?2) AND created < ?3"
                              " ORDER BY created DESC, id DESC",
-    /* ORDER_COLS without the canonical document (NULL in its place) */
-    [Q_ORDER_HEADS] = "SELECT id, partner, program, po_number, state, NULL, created, updated FROM orders"
-                      " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2)"
+    [Q_ORDER_HEADS] = ORDER_HEAD_COLS " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2)"
                       " ORDER BY created DESC, id DESC",
     [Q_LINES_GET] = "SELECT line_no, product_id, description, quantity, unit, unit_cost, state"
                     " FROM order_lines WHERE order_id = ?1 ORDER BY line_no",
@@ -1117,10 +1116,10 @@ static int page_size_of(struct gw_conn *c, struct edi_err *err)
 /* ---- checkpoints in the background ------------------------------------------- */
 
 /* SPEC: issue 18 — when a commit leaves the write-ahead log at CKPT_BYTES
- * or more (SQLite's own automatic threshold, 1,000 pages, of 4 KB), the log is copied into
- * the database by a thread with a connection of its own, in PASSIVE mode:
- * it never waits for this connection's readers or writers, and it does not
- * hold the commit up. SQLite's automatic checkpoint did that copy inside
+ * or more (SQLite's own automatic threshold, 1,000 pages, of 4 KB), the
+ * log is copied into the database by a thread with a connection of its
+ * own, in PASSIVE mode: it never waits for this connection's readers or
+ * writers, and it does not hold the commit up. SQLite's automatic checkpoint did that copy inside
  * the commit, on the flow's thread: 60 MB after a 10,000-PO file, a sixth
  * of the run, while the acknowledgment run and the outbox waited. Closing
  * the store waits for the thread; the checkpoint is crash-safe (a kill
