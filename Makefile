@@ -55,7 +55,7 @@ PKG_LIBS = $(shell pkg-config --libs libxml-2.0 libxslt libexslt jansson gmp sql
 # start without loading them and the libraries they bring. (Tests link them:
 # their stand-in servers use them.)
 PROG_LIBS = $(shell pkg-config --libs libxml-2.0 libxslt libexslt jansson gmp sqlite3 openssl libsodium zlib) -lcsv -lm
-BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(PKG_CFLAGS) \
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -I. -Ibuild/gen $(WARN) $(PKG_CFLAGS) \
               -DWHARF_SCHEMAS='"$(SCHEMAS)"' -DWHARF_MAPPINGS='"$(MAPPINGS)"' -MMD -MP \
               -DWHARF_CONSOLE='"$(abspath console)"' \
               -DWHARF_MODELS='"$(abspath ../shared/amazon/sp-api-models)"'
@@ -65,6 +65,24 @@ SAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 DBG_CFLAGS := -O0 -g
 
 SRC := $(EDI_SRC) $(MAP_SRC) $(GW_SRC) $(CLI_SRC)
+
+# SPEC: issue 18 — the guide cache's salt (edi/guide_cache.c): a digest of
+# edi/'s sources and libxml2's version, in build/gen/edi_salt.h, rewritten
+# only when it changes (so only a change to edi/ rebuilds what includes it)
+EDI_SALT := $(shell cat $(sort $(wildcard edi/*.c edi/*.h)) | sha256sum | cut -c1-32)-$(shell pkg-config --modversion libxml-2.0 2>/dev/null)
+$(shell mkdir -p build/gen && l='#define EDI_GC_SALT "$(EDI_SALT)"' && \
+  [ "$$(cat build/gen/edi_salt.h 2>/dev/null)" = "$$l" ] || echo "$$l" > build/gen/edi_salt.h)
+
+# SPEC: issue 18 — the program is two: build/wharf, the front, links libc,
+# jansson and the EDI core without libxml2 (FRONT_SRC), and checks X12 files
+# from the guide cache (`wharf edi validate|ack`), in about a tenth of the
+# full program's start-up; for every other command, and whenever the cache
+# does not hold what a file needs, it executes the core, wharf-core beside
+# it (installed: PREFIX/libexec/wharf-core), with the same arguments
+# (cli/front.c). Both are built together; a command line names the front.
+FRONT_SRC := cli/front.c cli/base.c cli/edi.c \
+             $(filter-out edi/guide_xml.c edi/exml.c,$(EDI_SRC))
+FRONT_LIBS = $(shell pkg-config --libs jansson)
 
 # $(call objs,VARIANT_DIR,SOURCES)
 objs = $(patsubst %.c,$(1)/obj/%.o,$(2))
@@ -84,24 +102,33 @@ all: build/wharf
 # their own allocators; valgrind is told where malloc lives (tests/run.sh).
 MALLOC_LIBS := -lmimalloc
 
-build/wharf: $(call objs,build,$(SRC)) | $(DEPS_STAMP)
+build/wharf-core: $(call objs,build,$(SRC)) | $(DEPS_STAMP)
 	$(CC) $(REL_CFLAGS) -o $@ $^ $(MALLOC_LIBS) $(PROG_LIBS)
+
+build/wharf: $(call objs,build,$(FRONT_SRC)) | build/wharf-core
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(FRONT_LIBS)
 
 build/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC  $@"
 	@$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) -c -o $@ $<
 
-build/san/wharf: $(call objs,build/san,$(SRC)) | $(DEPS_STAMP)
+build/san/wharf-core: $(call objs,build/san,$(SRC)) | $(DEPS_STAMP)
 	$(CC) $(SAN_CFLAGS) -o $@ $^ $(PROG_LIBS)
+
+build/san/wharf: $(call objs,build/san,$(FRONT_SRC)) | build/san/wharf-core
+	$(CC) $(SAN_CFLAGS) -o $@ $^ $(FRONT_LIBS)
 
 build/san/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC  $@"
 	@$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) -c -o $@ $<
 
-build/debug/wharf: $(call objs,build/debug,$(SRC)) | $(DEPS_STAMP)
+build/debug/wharf-core: $(call objs,build/debug,$(SRC)) | $(DEPS_STAMP)
 	$(CC) $(DBG_CFLAGS) -o $@ $^ $(PROG_LIBS)
+
+build/debug/wharf: $(call objs,build/debug,$(FRONT_SRC)) | build/debug/wharf-core
+	$(CC) $(DBG_CFLAGS) -o $@ $^ $(FRONT_LIBS)
 
 build/debug/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -114,8 +141,11 @@ debug: build/debug/wharf
 # large file (docs/ARCHITECTURE.md); not part of make check
 TSAN_CC ?= clang
 TSAN_CFLAGS := -O1 -g -fsanitize=thread -fno-omit-frame-pointer -Wno-error
-build/tsan/wharf: $(call objs,build/tsan,$(SRC)) | $(DEPS_STAMP)
+build/tsan/wharf-core: $(call objs,build/tsan,$(SRC)) | $(DEPS_STAMP)
 	$(TSAN_CC) $(TSAN_CFLAGS) -o $@ $^ $(PROG_LIBS)
+
+build/tsan/wharf: $(call objs,build/tsan,$(FRONT_SRC)) | build/tsan/wharf-core
+	$(TSAN_CC) $(TSAN_CFLAGS) -o $@ $^ $(FRONT_LIBS)
 
 build/tsan/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -177,6 +207,8 @@ install: build/wharf build/wharf.1
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/schemas $(DESTDIR)$(DATADIR)/mappings \
 		$(DESTDIR)$(DATADIR)/console $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
 	install -m 0755 build/wharf $(DESTDIR)$(BINDIR)/wharf
+	install -d $(DESTDIR)$(PREFIX)/libexec
+	install -m 0755 build/wharf-core $(DESTDIR)$(PREFIX)/libexec/wharf-core
 	$(call COPY_TREE,schemas,.,$(DESTDIR)$(DATADIR)/schemas)
 	cd mappings && find . -type f ! -name '*.[ch]' ! -name module.mk -print0 | \
 		tar --null -T - --owner=0 --group=0 --mode=u=rwX,go=rX -cf - | tar -C $(DESTDIR)$(DATADIR)/mappings -xpf -
@@ -191,7 +223,7 @@ install: build/wharf build/wharf.1
 
 # what install wrote; the workspace (/var/lib/wharf) and the user stay
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/wharf $(DESTDIR)$(MANDIR)/man1/wharf.1 \
+	rm -f $(DESTDIR)$(BINDIR)/wharf $(DESTDIR)$(PREFIX)/libexec/wharf-core $(DESTDIR)$(MANDIR)/man1/wharf.1 \
 		$(DESTDIR)$(UNITDIR)/wharf.service $(DESTDIR)$(SYSUSERSDIR)/wharf.conf
 	rm -rf $(DESTDIR)$(DATADIR)
 

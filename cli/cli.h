@@ -108,6 +108,34 @@ int gw_help(const char *topic);
  * "wharf" when argv[0] is empty. Set by main(). */
 extern const char *gw_cli_prog;
 
+/* ---- edi.c and edi_xml.c: the edi commands, shared with the wharf front
+ * (front.c), which links edi.c but not edi_xml.c and defines the three
+ * functions of edi_xml.c its own way. */
+struct edi_guides;
+struct edi_err;
+/* An edi command's options: [--json] [--guide G] [--type T] FILE. */
+struct gw_edi_args {
+    int json;
+    const char *guide;
+    const char *type;
+    const char *file;
+};
+/* Reads them (options before or after FILE); 0 or a usage exit code. */
+int gw_edi_args(struct gw_edi_args *a, int argc, char **argv, const char *cmd, int allow_guide,
+                int allow_type, int allow_json);
+/* The guides, once for every FILE of the command. */
+int gw_edi_open_guides(struct edi_guides **g);
+/* The exit status for an edi error code. */
+int gw_edi_exit_for(int rc);
+/* The registry the edi commands use: the full program's edi_guides_new,
+ * the front's edi_guides_new_cached. */
+int gw_edi_guides(struct edi_guides **out, const char *schema_dir, struct edi_err *err);
+int gw_edi_to_xml(int argc, char **argv);
+int gw_edi_from_xml(int argc, char **argv);
+/* gw_cmd_edi's status when the front's registry lacked what the command
+ * needed (edi_guides_missed): never an exit status, never seen by a user */
+#define GW_EXIT_CORE (-1)
+
 /* The commands (argv[0] is the command's name; the return is the exit
  * status): edi.c, map.c, init.c ... */
 int gw_cmd_edi(int argc, char **argv);        /* edi.c: edi parse|validate|ack|to-xml|from-xml */

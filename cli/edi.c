@@ -1,28 +1,21 @@
 /*
- * cli_edi.c — `wharf edi parse|validate|ack|to-xml|from-xml`: the X12
- * engine from the command line. The work is done in edi/; this file reads
+ * edi.c — `wharf edi parse|validate|ack|to-xml|from-xml`: the X12
+ * engine from the command line (to-xml and from-xml in edi_xml.c: this
+ * file is also the wharf front's, which links no libxml2). The work is done in edi/; this file reads
  * arguments, prints findings (text or JSON through jansson) and maps
  * results to exit codes.
  */
 #include "edi/check.h"
 #include "cli/cli.h"
-#include "edi/exml.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct args {
-    int json;
-    const char *guide;
-    const char *type;
-    const char *file;
-};
-
 /* Options before or after FILE; returns 0 or a usage exit code. */
-static int parse_args(struct args *a, int argc, char **argv, const char *cmd, int allow_guide,
-                      int allow_type, int allow_json)
+int gw_edi_args(struct gw_edi_args *a, int argc, char **argv, const char *cmd, int allow_guide,
+                int allow_type, int allow_json)
 {
     int i;
 
@@ -61,13 +54,13 @@ static int parse_args(struct args *a, int argc, char **argv, const char *cmd, in
  * them): a compile costs more than checking a file. */
 static struct edi_guides *shared_guides;
 
-static int open_guides(struct edi_guides **g)
+int gw_edi_open_guides(struct edi_guides **g)
 {
     struct edi_err err;
 
     if (shared_guides == NULL) {
         edi_err_clear(&err);
-        if (edi_guides_new(&shared_guides, gw_schemas_dir(), &err) < 0) {
+        if (gw_edi_guides(&shared_guides, gw_schemas_dir(), &err) < 0) {
             gw_errorf("%s", err.msg);
             return GW_EXIT_USAGE;
         }
@@ -76,7 +69,7 @@ static int open_guides(struct edi_guides **g)
     return 0;
 }
 
-static int exit_for(int rc)
+int gw_edi_exit_for(int rc)
 {
     switch (rc) {
     case EDI_EAGAIN:
@@ -233,20 +226,20 @@ static int pe_ichg_end(void *ctx, struct edi_ichg *ic, const struct edi_findings
 
 static int cmd_parse(int argc, char **argv)
 {
-    struct args a;
+    struct gw_edi_args a;
     struct edi_x12_parser p;
     struct parse_ctx pc;
     struct edi_err err;
     int rc;
 
-    if ((rc = parse_args(&a, argc, argv, "parse", 0, 0, 0)) != 0)
+    if ((rc = gw_edi_args(&a, argc, argv, "parse", 0, 0, 0)) != 0)
         return rc;
     memset(&pc, 0, sizeof(pc));
     pc.file = a.file;
     edi_buf_init(&pc.ge, 0);
     edi_buf_init(&pc.iea, 0);
     /* without guides the listing is flat: still useful */
-    if (shared_guides == NULL && edi_guides_new(&shared_guides, gw_schemas_dir(), NULL) < 0)
+    if (shared_guides == NULL && gw_edi_guides(&shared_guides, gw_schemas_dir(), NULL) < 0)
         shared_guides = NULL;
     pc.guides = shared_guides;
     {
@@ -270,7 +263,7 @@ static int cmd_parse(int argc, char **argv)
     edi_buf_dispose(&pc.iea);
     if (rc < 0) {
         gw_errorf("%s", err.msg);
-        return exit_for(rc);
+        return gw_edi_exit_for(rc);
     }
     return pc.nfindings ? GW_EXIT_REJECTED : GW_EXIT_OK;
 }
@@ -376,7 +369,7 @@ static void report(void *ctx, const struct edi_finding *f, const struct edi_wher
 
 static int cmd_validate(int argc, char **argv)
 {
-    struct args a;
+    struct gw_edi_args a;
     struct edi_guides *guides = NULL;
     struct edi_check_stats st;
     struct edi_check_opts o;
@@ -384,9 +377,9 @@ static int cmd_validate(int argc, char **argv)
     struct edi_err err;
     int rc;
 
-    if ((rc = parse_args(&a, argc, argv, "validate", 1, 0, 1)) != 0)
+    if ((rc = gw_edi_args(&a, argc, argv, "validate", 1, 0, 1)) != 0)
         return rc;
-    if ((rc = open_guides(&guides)) != 0)
+    if ((rc = gw_edi_open_guides(&guides)) != 0)
         return rc;
     if (a.guide) {
         const struct edi_guide *g;
@@ -411,7 +404,7 @@ static int cmd_validate(int argc, char **argv)
     if (rc < 0) {
         json_decref(vc.findings);
         gw_errorf("%s", err.msg);
-        return exit_for(rc);
+        return gw_edi_exit_for(rc);
     }
     if (a.json) {
         json_t *root = json_object();
@@ -441,7 +434,7 @@ static int cmd_validate(int argc, char **argv)
 
 static int cmd_ack(int argc, char **argv)
 {
-    struct args a;
+    struct gw_edi_args a;
     struct edi_guides *guides = NULL;
     struct edi_check_stats st;
     struct edi_check_opts o;
@@ -453,7 +446,7 @@ static int cmd_ack(int argc, char **argv)
     uint64_t first = 1;
     int rc;
 
-    if ((rc = parse_args(&a, argc, argv, "ack", 1, 1, 0)) != 0)
+    if ((rc = gw_edi_args(&a, argc, argv, "ack", 1, 1, 0)) != 0)
         return rc;
     memset(&ao, 0, sizeof(ao));
     if (a.type == NULL)
@@ -472,7 +465,7 @@ static int cmd_ack(int argc, char **argv)
         gw_errorf("WHARF_CONTROL_START '%s' must be a positive number", start);
         return GW_EXIT_USAGE;
     }
-    if ((rc = open_guides(&guides)) != 0)
+    if ((rc = gw_edi_open_guides(&guides)) != 0)
         return rc;
     ao.now = gw_now();
     edi_ctl_counter_init(&ctr, &ao.ctl, first);
@@ -486,7 +479,7 @@ static int cmd_ack(int argc, char **argv)
     if (rc < 0) {
         edi_ack_dispose(&ack);
         gw_errorf("%s", err.msg);
-        return exit_for(rc);
+        return gw_edi_exit_for(rc);
     }
     if (ack.out.n > 0)
         fwrite(ack.out.p, 1, ack.out.n, stdout);
@@ -494,50 +487,6 @@ static int cmd_ack(int argc, char **argv)
         fprintf(stderr, "wharf: edi ack: nothing to acknowledge (a 997 or 999 is never acknowledged)\n");
     edi_ack_dispose(&ack);
     return st.findings ? GW_EXIT_REJECTED : GW_EXIT_OK;
-}
-
-/* ---- to-xml / from-xml ---------------------------------------------------------------- */
-
-static int cmd_to_xml(int argc, char **argv)
-{
-    struct args a;
-    struct edi_guides *guides = NULL;
-    struct edi_err err;
-    int rc;
-
-    if ((rc = parse_args(&a, argc, argv, "to-xml", 1, 0, 0)) != 0)
-        return rc;
-    if ((rc = open_guides(&guides)) != 0)
-        return rc;
-    edi_err_clear(&err);
-    rc = edi_x12_to_xml(stdout, a.file, guides, a.guide, EDI_TEXT_UTF8_LATIN1, &err);
-    if (rc < 0) {
-        gw_errorf("%s", err.msg);
-        return exit_for(rc);
-    }
-    return GW_EXIT_OK;
-}
-
-static int cmd_from_xml(int argc, char **argv)
-{
-    struct args a;
-    struct edi_buf out;
-    struct edi_err err;
-    int rc;
-
-    if ((rc = parse_args(&a, argc, argv, "from-xml", 0, 0, 0)) != 0)
-        return rc;
-    edi_buf_init(&out, 0);
-    edi_err_clear(&err);
-    rc = edi_xml_to_x12(&out, a.file, &err);
-    if (rc < 0) {
-        edi_buf_dispose(&out);
-        gw_errorf("%s: %s", a.file, err.msg);
-        return rc == EDI_ESYNTAX ? GW_EXIT_REJECTED : exit_for(rc);
-    }
-    fwrite(out.p, 1, out.n, stdout);
-    edi_buf_dispose(&out);
-    return GW_EXIT_OK;
 }
 
 /* How bad an exit status is, to keep the worst of several files'. */
@@ -623,7 +572,7 @@ int gw_cmd_edi(int argc, char **argv)
         int several;            /* takes several FILEs */
     } cmds[] = {
         {"parse", cmd_parse, 1},    {"validate", cmd_validate, 1}, {"ack", cmd_ack, 1},
-        {"to-xml", cmd_to_xml, 0},  {"from-xml", cmd_from_xml, 0},
+        {"to-xml", gw_edi_to_xml, 0},  {"from-xml", gw_edi_from_xml, 0},
     };
     size_t i;
     int rc;
@@ -636,6 +585,10 @@ int gw_cmd_edi(int argc, char **argv)
         if (strcmp(argv[1], cmds[i].name) == 0) {
             rc = cmds[i].several ? each_file(cmds[i].fn, argc - 1, argv + 1)
                                  : cmds[i].fn(argc - 1, argv + 1);
+            /* the front's registry lacked something: its output is not the
+             * core's (cli/front.c runs the core instead) */
+            if (edi_guides_missed(shared_guides))
+                rc = GW_EXIT_CORE;
             edi_guides_free(shared_guides);
             shared_guides = NULL;
             return rc;

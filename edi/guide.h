@@ -1,8 +1,8 @@
 /*
  * guide.h — compiled X12 guides and guide-driven validation.
  *
- * A guide is loaded from XML (schemas/guide.xsd) by guide_load.c, which owns
- * libxml2; guide.c validates transaction sets against the compiled form with
+ * A guide is loaded from XML (schemas/guide.xsd) by guide_xml.c, which owns
+ * libxml2, for the registry of guide_load.c; guide.c validates transaction sets against the compiled form with
  * libc only. The structure walk is shared by validation and by EDI⇄XML
  * (exml.c), which needs the loops.
  */
@@ -180,6 +180,13 @@ struct edi_guides;
 
 /* schema_dir: the folder holding guide.xsd, x12/ and partners/. */
 int edi_guides_new(struct edi_guides **out, const char *schema_dir, struct edi_err *err);
+/* The same, serving only what the guide cache holds (fresh) and code list
+ * files the quick reader takes: libc only, for a program that does not link
+ * guide_xml.c. Anything else fails, and edi_guides_missed() says so: the
+ * results of that registry are then not the full program's, and the work is
+ * to be done again by a registry of edi_guides_new(). */
+int edi_guides_new_cached(struct edi_guides **out, const char *schema_dir, struct edi_err *err);
+int edi_guides_missed(const struct edi_guides *r);
 void edi_guides_free(struct edi_guides *r);
 /* By name, e.g. "x12/004010/850" or "partners/amazon-rp/850". The guide is
  * compiled once and cached; the pointer is borrowed from the registry. */

@@ -9,20 +9,26 @@
  * is checked against what is left, the whole entry carries a digest, and
  * tests/fuzz/fuzz_gcache.c runs the decoder on any bytes.
  *
- * An entry file: "wharfgc\1", its full key (salt: build id and libxml2's
- * version; the schemas folder; guide or code list name), its inputs (path
- * under the schemas folder, size, digest), the payload, and a digest of all
- * of that. The file's name is the digest of the key. Numbers are little
- * endian. Entries are written to a temporary name and renamed, so a reader
- * sees an old entry or a new one, whole; a folder that is not the user's
- * alone (group or other may write it) is not used.
+ * An entry file: "wharfgc\1", its full key (the salt; the schemas folder;
+ * guide or code list name), its inputs (path under the schemas folder,
+ * size, digest), the payload, and a digest of all of that. The file's name
+ * is the digest of the key. Numbers are little endian. Entries are written
+ * to a temporary name and renamed, so a reader sees an old entry or a new
+ * one, whole; a folder that is not the user's alone (group or other may
+ * write it) is not used.
+ *
+ * The salt is a digest of edi/'s sources and libxml2's version, which the
+ * Makefile writes into build/gen/edi_salt.h: every program built from the
+ * same edi/ shares the entries (the wharf front and its core, the sanitizer
+ * build and the release build), and a change to the compiler or to this
+ * format makes new ones.
  */
 #include "edi/guide_cache.h"
+/* EDI_GC_SALT, made by the Makefile */
+#include "edi_salt.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <link.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -721,63 +727,8 @@ int edi_gcache_get_codes(const struct edi_codes **out, const char *p, size_t n,
 struct edi_gcache {
     char *dir;          /* the cache folder */
     char *schemas;      /* the schemas folder, as given */
-    char *salt;         /* build id and libxml2's version */
+    const char *salt;   /* EDI_GC_SALT */
 };
-
-static int build_id_cb(struct dl_phdr_info *info, size_t size, void *data)
-{
-    char *hex = data;
-    int i;
-
-    (void)size;
-    /* the first object is the program itself */
-    for (i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        const unsigned char *p, *e;
-
-        if (ph->p_type != PT_NOTE)
-            continue;
-        p = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
-        e = p + ph->p_memsz;
-        while (e - p >= 12) {
-            uint32_t nsz, dsz, type;
-            size_t at;
-
-            memcpy(&nsz, p, 4);
-            memcpy(&dsz, p + 4, 4);
-            memcpy(&type, p + 8, 4);
-            at = 12 + ((nsz + 3u) & ~3u);
-            if ((size_t)(e - p) < at + dsz)
-                break;
-            if (type == NT_GNU_BUILD_ID && nsz == 4 && memcmp(p + 12, "GNU", 4) == 0 && dsz &&
-                dsz <= 64) {
-                uint32_t k;
-
-                for (k = 0; k < dsz; k++)
-                    sprintf(hex + 2 * k, "%02x", p[at + k]);
-                return 1;
-            }
-            p += at + ((dsz + 3u) & ~3u);
-        }
-    }
-    return 1;
-}
-
-static char build_hex[129];
-
-static void find_build_id(void)
-{
-    dl_iterate_phdr(build_id_cb, build_hex);
-}
-
-/* this executable's GNU build id in hex; "" when it has none */
-static const char *build_id(void)
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-    pthread_once(&once, find_build_id);
-    return build_hex;
-}
 
 /* dir and the folders above it that are missing, 0700 */
 static int make_dir(char *dir)
@@ -800,7 +751,7 @@ static int make_dir(char *dir)
     return mkdir(dir, 0700) == 0 || errno == EEXIST ? 0 : -1;
 }
 
-struct edi_gcache *edi_gcache_open(const char *schema_dir, const char *salt)
+struct edi_gcache *edi_gcache_open(const char *schema_dir)
 {
     const char *v = getenv("WHARF_GUIDE_CACHE"), *home;
     struct edi_gcache *c;
@@ -808,8 +759,6 @@ struct edi_gcache *edi_gcache_open(const char *schema_dir, const char *salt)
     struct stat st;
 
     if (v && strcmp(v, "0") == 0)
-        return NULL;
-    if (build_id()[0] == '\0')
         return NULL;
     edi_buf_init(&b, 8192);
     if (v && *v)
@@ -831,9 +780,7 @@ struct edi_gcache *edi_gcache_open(const char *schema_dir, const char *salt)
     c = edi_xcalloc(1, sizeof(*c));
     c->dir = edi_xstrdup(edi_buf_cstr(&b));
     c->schemas = edi_xstrdup(schema_dir);
-    edi_buf_reset(&b);
-    edi_buf_printf(&b, "%s %s", build_id(), salt);
-    c->salt = edi_xstrdup(edi_buf_cstr(&b));
+    c->salt = EDI_GC_SALT;
     edi_buf_dispose(&b);
     return c;
 }
@@ -844,7 +791,6 @@ void edi_gcache_free(struct edi_gcache *c)
         return;
     free(c->dir);
     free(c->schemas);
-    free(c->salt);
     free(c);
 }
 

@@ -34,10 +34,9 @@ struct edi_gc_input {
 struct edi_gcache;
 
 /* The cache for schema_dir, or NULL (no error) when it is off:
- * WHARF_GUIDE_CACHE=0, no folder to put it in, a folder that is not the
- * user's alone, or no build id. salt: what else the entries depend on
- * (libxml2's version). */
-struct edi_gcache *edi_gcache_open(const char *schema_dir, const char *salt);
+ * WHARF_GUIDE_CACHE=0, no folder to put it in, or a folder that is not the
+ * user's alone. */
+struct edi_gcache *edi_gcache_open(const char *schema_dir);
 void edi_gcache_free(struct edi_gcache *c);
 
 /* Entry `key`'s payload (malloc'd, *out) when the entry exists, is whole,

@@ -132,7 +132,8 @@ else
     err=$(mktemp)
     # the release build's malloc is mimalloc's (Makefile MALLOC_LIBS):
     # valgrind replaces it there, where it would look in libc only
-    WHARF_NOW=${VG_NOW:-2025-01-01T00:00:00Z} valgrind -q --error-exitcode=99 --leak-check=full \
+    # --trace-children: the front (build/wharf) executes the core for most commands
+    WHARF_NOW=${VG_NOW:-2025-01-01T00:00:00Z} valgrind -q --trace-children=yes --error-exitcode=99 --leak-check=full \
       --soname-synonyms=somalloc=libmimalloc.so.2 \
       --errors-for-leak-kinds=definite build/wharf "$@" > /dev/null 2> "$err"
     rc=$?

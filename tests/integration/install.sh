@@ -9,7 +9,8 @@
 # systemd's NOTIFY_SOCKET (a real AF_UNIX datagram socket) READY=1,
 # WATCHDOG=1, RELOADING=1 and STOPPING=1; `make uninstall` removes it all.
 # The binary is build/wharf (the release build `make check` has already
-# made): the one `make install` copies, and the one systemd would run.
+# made): the one `make install` copies, and the one systemd would run; it
+# runs its core, build/wharf-core, installed as libexec/wharf-core.
 . "$(dirname "$0")/lib.bash" "$@"
 echo "TAP version 13"
 
@@ -18,6 +19,8 @@ usr=$root/usr
 if make -s install DESTDIR="$root" PREFIX=/usr > "$tmp/make.log" 2>&1; then ok "make install DESTDIR PREFIX=/usr"; else no "make install" "$tmp/make.log"; fi
 bin=$usr/bin/wharf
 [ -x "$bin" ] && cmp -s "$bin" build/wharf && ok "the release binary is usr/bin/wharf" || no "no usr/bin/wharf (or not build/wharf)"
+[ -x "$usr/libexec/wharf-core" ] && cmp -s "$usr/libexec/wharf-core" build/wharf-core &&
+  ok "the program's core is usr/libexec/wharf-core" || no "no usr/libexec/wharf-core (or not build/wharf-core)"
 missing=""
 for f in share/wharf/schemas/config.xsd share/wharf/schemas/guide.xsd share/wharf/schemas/x12/004010/850.xml \
          share/wharf/schemas/partners/amazon-rp/850.xml share/wharf/mappings/registry.xml \

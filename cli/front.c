@@ -1,0 +1,204 @@
+/*
+ * front.c — the wharf front: the program a command line names (PREFIX/bin/
+ * wharf, build/wharf). It links libc, jansson and the EDI core only, so it
+ * starts in about the time of a program that links nothing; the full
+ * program, wharf-core, links libxml2, libxslt, OpenSSL, SQLite and the
+ * rest, whose loading alone costs several times that.
+ *
+ * The front runs `wharf version`, `wharf edi validate` and `wharf edi ack`
+ * itself when the guide cache holds every guide and code list the files
+ * need (edi_guides_new_cached): the same code as the core's (edi.c, base.c,
+ * edi/), so the same output and exit status. It runs the command with its
+ * output held back (both streams, in the order they were written) and
+ * writes it at the end; if the registry missed something, that output is
+ * thrown away unseen and the core runs the command instead, and fills the
+ * cache for the next time. Every other command goes straight to the core:
+ * execv, same process, same arguments, same environment.
+ *
+ * The core is wharf-core beside the front (the build tree), else
+ * ../libexec/wharf-core (an install, Makefile).
+ */
+#include "cli/cli.h"
+#include "edi/edi.h"
+#include "edi/guide.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *gw_cli_prog = "wharf";
+
+static char **front_argv;
+
+/* ---- the core ---------------------------------------------------------------- */
+
+/* Executes the core with the front's arguments; returns only on failure,
+ * after a message, with the exit status. */
+static int run_core(void)
+{
+    static const char *const places[] = {"wharf-core", "../libexec/wharf-core"};
+    char exe[PATH_MAX], path[PATH_MAX + 32], *slash;
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    size_t i;
+
+    fflush(NULL);
+    if (n <= 0 || (slash = strrchr((exe[n] = '\0', exe), '/')) == NULL) {
+        gw_errorf("cannot find the program's core: /proc/self/exe: %s", strerror(errno));
+        return GW_EXIT_INTERNAL;
+    }
+    *slash = '\0';
+    for (i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", exe, places[i]);
+        if (access(path, X_OK) == 0) {
+            execv(path, front_argv);
+            gw_errorf("cannot run the program's core %s: %s", path, strerror(errno));
+            return GW_EXIT_INTERNAL;
+        }
+    }
+    gw_errorf("cannot find the program's core: no %s/wharf-core or %s/../libexec/wharf-core "
+              "(install wharf again)", exe, exe);
+    return GW_EXIT_INTERNAL;
+}
+
+/* What edi.c calls that the front leaves to the core. */
+int gw_edi_guides(struct edi_guides **out, const char *schema_dir, struct edi_err *err)
+{
+    return edi_guides_new_cached(out, schema_dir, err);
+}
+
+int gw_edi_to_xml(int argc, char **argv)
+{
+    return run_core();
+}
+
+int gw_edi_from_xml(int argc, char **argv)
+{
+    return run_core();
+}
+
+int gw_help(const char *topic)
+{
+    return run_core();
+}
+
+/* ---- output held back ---------------------------------------------------------- */
+
+/* Everything written to stdout and stderr while a command runs, in order:
+ * runs of bytes, each with its stream. */
+struct held {
+    struct edi_buf bytes;
+    struct run {
+        int fd;
+        size_t off, n;
+    } *runs;
+    size_t nruns, cap;
+};
+
+struct stream {
+    struct held *h;
+    int fd;
+};
+
+static ssize_t held_write(void *cookie, const char *p, size_t n)
+{
+    struct stream *s = cookie;
+    struct held *h = s->h;
+
+    if (h->nruns && h->runs[h->nruns - 1].fd == s->fd) {
+        h->runs[h->nruns - 1].n += n;
+    } else {
+        if (h->nruns == h->cap) {
+            h->cap = h->cap ? h->cap * 2 : 16;
+            h->runs = edi_xrealloc(h->runs, h->cap * sizeof(*h->runs));
+        }
+        h->runs[h->nruns].fd = s->fd;
+        h->runs[h->nruns].off = h->bytes.n;
+        h->runs[h->nruns].n = n;
+        h->nruns++;
+    }
+    edi_buf_put(&h->bytes, p, n);
+    return h->bytes.err ? -1 : (ssize_t)n;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Runs the edi command with its output held; GW_EXIT_CORE when the core
+ * must run it instead (nothing was written then). */
+static int held_edi(int argc, char **argv)
+{
+    static cookie_io_functions_t io = {NULL, held_write, NULL, NULL};
+    struct held h;
+    struct stream out = {&h, 1}, err = {&h, 2};
+    FILE *real_out = stdout, *real_err = stderr, *fo, *fe;
+    size_t i;
+    int rc;
+
+    memset(&h, 0, sizeof(h));
+    edi_buf_init(&h.bytes, 0);
+    fo = fopencookie(&out, "w", io);
+    fe = fopencookie(&err, "w", io);
+    if (fo == NULL || fe == NULL) {
+        if (fo)
+            fclose(fo);
+        if (fe)
+            fclose(fe);
+        return GW_EXIT_CORE;
+    }
+    /* unbuffered: each write is a run, so the two streams keep their order */
+    setvbuf(fo, NULL, _IONBF, 0);
+    setvbuf(fe, NULL, _IONBF, 0);
+    /* glibc's standard streams are variables a program may set */
+    stdout = fo;
+    stderr = fe;
+    rc = gw_cmd_edi(argc, argv);
+    stdout = real_out;
+    stderr = real_err;
+    fclose(fo);
+    fclose(fe);
+    if (rc != GW_EXIT_CORE && h.bytes.err)
+        rc = GW_EXIT_CORE;      /* out of memory for the output: the core writes as it goes */
+    /* a stream that is gone loses what follows, as the core's would */
+    for (i = 0; rc != GW_EXIT_CORE && i < h.nruns; i++)
+        (void)write_all(h.runs[i].fd, h.bytes.p + h.runs[i].off, h.runs[i].n);
+    free(h.runs);
+    edi_buf_dispose(&h.bytes);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    front_argv = argv;
+    if (argc > 0 && argv[0] && argv[0][0] != '\0')
+        gw_cli_prog = argv[0];
+    /* as the core does (main.c): what wharf creates is the owner's only */
+    umask(077);
+    if (argc == 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0)) {
+        puts("wharf " WHARF_VERSION);
+        return GW_EXIT_OK;
+    }
+    if (argc >= 3 && strcmp(argv[1], "edi") == 0 &&
+        (strcmp(argv[2], "validate") == 0 || strcmp(argv[2], "ack") == 0)) {
+        int rc = held_edi(argc - 1, argv + 1);
+
+        if (rc != GW_EXIT_CORE)
+            return rc;
+    }
+    return run_core();
+}
