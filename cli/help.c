@@ -94,7 +94,10 @@ static const struct topic topics[] = {
          "MIMALLOC_LARGE_OS_PAGES (`run` and `serve` set it to 1 and execute\n"
          "themselves again: memory in 2 MB pages; 0: 4 KB pages, no exec).\n"
          "An installed wharf finds its schemas and maps beside itself (PREFIX/bin/wharf:\n"
-         "PREFIX/share/wharf); `man wharf` is every help text in one page.\n"},
+         "PREFIX/share/wharf); `man wharf` is every help text in one page.\n"
+         "PREFIX/bin/wharf is a small front: `edi validate` and `edi ack` run in it\n"
+         "when the guide cache holds the guides the files need; everything else runs\n"
+         "in PREFIX/libexec/wharf-core, the full program, with the same arguments.\n"},
     {"init", "usage: wharf init [DIR] [--sp-api]\n"
              "\n"
              "Creates a workspace in DIR (default: WHARF_WORKSPACE, else the current\n"

@@ -6,7 +6,8 @@
  *      each as MB/s on one core (best and median of several runs, from
  *      memory); then whole processes on the same file, best and median of
  *      3: `wharf edi validate` (CPU and wall), its start-up alone (the same
- *      command on a one-PO file) and node-x12's strict parse
+ *      command on a one-PO file, in the front and in wharf-core) and
+ *      node-x12's strict parse
  *      (tests/bench/x12parse.js, when build/node holds node-x12: the
  *      independent-parser tier installs it);
  *   2. the gateway end to end, ship notices and invoices (child processes);
@@ -354,6 +355,22 @@ static int bench_edi(const char *dir, const char *wharf, const char *schemas)
            full.rc);
     printf("  start-up (a one-PO file)     %8.1f ms     (CPU, median %.1f; %.1f ms wall, median %.1f)\n",
            start.cpu * 1e3, start.cpu_med * 1e3, start.wall * 1e3, start.wall_med * 1e3);
+    {
+        /* the same in the full program, which the front executes when the
+         * guide cache lacks something and for every other command */
+        char core[4096];
+        const char *slash = strrchr(wharf, '/');
+        struct runs3 cstart;
+
+        snprintf(core, sizeof(core), "%.*swharf-core", slash ? (int)(slash - wharf + 1) : 0, wharf);
+        {
+            char *args[] = {core, "edi", "validate", one, NULL};
+
+            if (run3(&cstart, args) == 0)
+                printf("  the same in wharf-core       %8.1f ms     (CPU, median %.1f: other commands, cache misses)\n",
+                       cstart.cpu * 1e3, cstart.cpu_med * 1e3);
+        }
+    }
     printf("  without start-up             %8.1f MB/s\n", mb / (full.cpu - start.cpu));
     snprintf(modules, sizeof(modules), "build/node/node_modules");
     if (stat("build/node/node_modules/node-x12/package.json", &sb) == 0 &&
