@@ -124,6 +124,11 @@ static ssize_t held_write(void *cookie, const char *p, size_t n)
     return h->bytes.err ? -1 : (ssize_t)n;
 }
 
+/* The output held while a command runs, for replay(): a command may end
+ * the process with exit() (gw_now on a bad WHARF_NOW), and what it wrote
+ * before is its message. */
+static struct held *holding;
+
 static int write_all(int fd, const char *p, size_t n)
 {
     while (n > 0) {
@@ -139,6 +144,21 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
+/* Writes what was held, in order; a stream that is gone loses what
+ * follows, as the core's would. At exit too (atexit): a command that ends
+ * the process with exit() says why in what it wrote. */
+static void replay(void)
+{
+    struct held *h = holding;
+    size_t i;
+
+    if (h == NULL)
+        return;
+    holding = NULL;
+    for (i = 0; i < h->nruns; i++)
+        (void)write_all(h->runs[i].fd, h->bytes.p + h->runs[i].off, h->runs[i].n);
+}
+
 /* Runs the edi command with its output held; GW_EXIT_CORE when the core
  * must run it instead (nothing was written then). */
 static int held_edi(int argc, char **argv)
@@ -147,7 +167,6 @@ static int held_edi(int argc, char **argv)
     struct held h;
     struct stream out = {&h, 1}, err = {&h, 2};
     FILE *real_out = stdout, *real_err = stderr, *fo, *fe;
-    size_t i;
     int rc;
 
     memset(&h, 0, sizeof(h));
@@ -167,6 +186,8 @@ static int held_edi(int argc, char **argv)
     /* glibc's standard streams are variables a program may set */
     stdout = fo;
     stderr = fe;
+    holding = &h;
+    atexit(replay);
     rc = gw_cmd_edi(argc, argv);
     stdout = real_out;
     stderr = real_err;
@@ -174,9 +195,9 @@ static int held_edi(int argc, char **argv)
     fclose(fe);
     if (rc != GW_EXIT_CORE && h.bytes.err)
         rc = GW_EXIT_CORE;      /* out of memory for the output: the core writes as it goes */
-    /* a stream that is gone loses what follows, as the core's would */
-    for (i = 0; rc != GW_EXIT_CORE && i < h.nruns; i++)
-        (void)write_all(h.runs[i].fd, h.bytes.p + h.runs[i].off, h.runs[i].n);
+    if (rc == GW_EXIT_CORE)
+        holding = NULL;
+    replay();
     free(h.runs);
     edi_buf_dispose(&h.bytes);
     return rc;

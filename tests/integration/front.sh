@@ -55,6 +55,13 @@ out core.usage "$core" edi validate --nope "$G/amazon-rp-850.edi"
 out warm.usage env WHARF_GUIDE_CACHE="$C" "$alone" edi validate --nope "$G/amazon-rp-850.edi"
 same "a usage error: the core's message and exit" core.usage warm.usage
 
+# a command that ends the process with exit() (gw_now on a bad WHARF_NOW): what it
+# wrote before is its message (tests/integration/cli.sh caught the front losing it)
+out core.now env WHARF_NOW=yesterday WHARF_GUIDE_CACHE=0 "$core" edi ack "$G/amazon-rp-850.edi"
+out warm.now env WHARF_NOW=yesterday WHARF_GUIDE_CACHE="$C" "$alone" edi ack "$G/amazon-rp-850.edi"
+same "a bad WHARF_NOW in the front alone: the core's message and exit" core.now warm.now
+has "... which names WHARF_NOW" "WHARF_NOW 'yesterday'" "$tmp/warm.now"
+
 # stale: a guide edited after the cache was filled is read from XML by the core
 cp -r schemas "$tmp/s"
 po=$G/amazon-rp-850.edi
