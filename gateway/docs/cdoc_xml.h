@@ -15,5 +15,9 @@
 struct gw_cdoc *gw_cdoc_wrap(xmlDocPtr doc);
 /* d's tree, borrowed (NULL for NULL). */
 xmlDocPtr gw_cdoc_xml(const struct gw_cdoc *d);
+/* What gw_cdoc_text writes itself, appended to b; -1 (b's content then
+ * undefined) for a document it leaves to libxml2's writer. For the test
+ * that holds the two to the same bytes. */
+int gw_cdoc_text_plain(struct edi_buf *b, const xmlDoc *doc);
 
 #endif
