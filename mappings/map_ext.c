@@ -319,6 +319,64 @@ static void fn_sum(xmlXPathParserContextPtr ctxt, int nargs)
     ret_string(ctxt, acc);
 }
 
+/* wharf:pairs(segment, first, last): of an EDI-XML segment's qualifier /
+ * value pairs at element positions first/first+1, first+2/first+3 ... up
+ * to last/last+1, the qualifiers that are there with their value right
+ * after them (EDI-XML leaves empty elements out), in order: for PO1,
+ * wharf:pairs(PO1, 6, 24) is what
+ * PO1/PO106[following-sibling::*[1]/self::PO107] | ... | PO1/PO124[...]
+ * selects, in one walk of the segment's children instead of twenty paths
+ * (that union was a tenth of the 850 map's instructions). */
+static int pair_pos(const xmlNode *n, const xmlChar *seg, size_t nseg)
+{
+    const xmlChar *s;
+
+    if (n == NULL || n->type != XML_ELEMENT_NODE || xmlStrncmp(n->name, seg, (int)nseg) != 0)
+        return -1;
+    s = n->name + nseg;
+    if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9' || s[2] != '\0')
+        return -1;
+    return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+static const xmlNode *next_element(const xmlNode *n)
+{
+    for (n = n->next; n && n->type != XML_ELEMENT_NODE; n = n->next)
+        ;
+    return n;
+}
+
+static void fn_pairs(xmlXPathParserContextPtr ctxt, int nargs)
+{
+    xmlNodeSetPtr seg, out;
+    const xmlNode *c;
+    double first, last;
+    size_t nseg;
+
+    ARGS(3, 3);
+    last = xmlXPathPopNumber(ctxt);
+    first = xmlXPathPopNumber(ctxt);
+    seg = xmlXPathPopNodeSet(ctxt);
+    if (ctxt->error) {
+        xmlXPathFreeNodeSet(seg);
+        return;
+    }
+    out = xmlXPathNodeSetCreate(NULL);
+    if (seg && seg->nodeNr > 0 && seg->nodeTab[0]->type == XML_ELEMENT_NODE && first >= 1 &&
+        last <= 98 && first <= last) {
+        nseg = (size_t)xmlStrlen(seg->nodeTab[0]->name);
+        for (c = seg->nodeTab[0]->children; c; c = c->next) {
+            int pos = pair_pos(c, seg->nodeTab[0]->name, nseg);
+
+            if (pos >= first && pos <= last && ((pos - (int)first) & 1) == 0 &&
+                pair_pos(next_element(c), seg->nodeTab[0]->name, nseg) == pos + 1)
+                xmlXPathNodeSetAdd(out, (xmlNodePtr)c);
+        }
+    }
+    xmlXPathFreeNodeSet(seg);
+    valuePush(ctxt, xmlXPathWrapNodeSet(out));
+}
+
 /* wharf:dec(value): the value as a checked decimal ("" and a finding if not). */
 static void fn_dec(xmlXPathParserContextPtr ctxt, int nargs)
 {
@@ -598,7 +656,7 @@ void map_register_functions(xsltTransformContextPtr t)
         {"from-implied", fn_from_implied},
         {"format-date", fn_format_date},
         {"now", fn_now},             {"gs1-check-digit", fn_gs1_check},
-        {"sscc", fn_sscc},
+        {"sscc", fn_sscc},           {"pairs", fn_pairs},
     };
     size_t i;
 
@@ -608,5 +666,5 @@ void map_register_functions(xsltTransformContextPtr t)
 
 const char *const map_function_names[] = {
     "lookup", "param", "counter", "sequence", "add", "sub", "mul", "round", "cmp", "sum", "dec",
-    "implied", "from-implied", "format-date", "now", "gs1-check-digit", "sscc", NULL,
+    "implied", "from-implied", "format-date", "now", "gs1-check-digit", "sscc", "pairs", NULL,
 };

@@ -110,7 +110,7 @@
         <xsl:apply-templates select="$tx" mode="header"/>
       </header>
       <lines>
-        <xsl:apply-templates select="$tx/loop[@id = 'PO1']"/>
+        <xsl:apply-templates select="$po1s"/>
       </lines>
     </order>
   </xsl:template>
@@ -125,12 +125,12 @@
     <xsl:if test="string(BEG/BEG03) = ''">
       <xsl:message terminate="yes">BEG03 (the PO number) is missing</xsl:message>
     </xsl:if>
-    <xsl:for-each select="loop[@id = 'PO1']/PO1[string(PO101) = '']">
+    <xsl:for-each select="$po1s/PO1[string(PO101) = '']">
       <xsl:message terminate="yes">PO1 loop <xsl:value-of select="count(../preceding-sibling::loop[@id = 'PO1']) + 1"/> has no PO101 line number: the acknowledgment could not name the line</xsl:message>
     </xsl:for-each>
     <!-- the code lists again, with a default, to name the line in the finding
          (the strict lookups below would say only which code) -->
-    <xsl:for-each select="loop[@id = 'PO1']/PO1">
+    <xsl:for-each select="$po1s/PO1">
       <xsl:if test="wharf:lookup('x12-unit', string(PO103), '') = ''">
         <xsl:message terminate="yes">PO1 line <xsl:value-of select="PO101"/>: unit '<xsl:value-of select="PO103"/>' (PO103) is not in code list 'x12-unit'</xsl:message>
       </xsl:if>
@@ -153,12 +153,12 @@
     </xsl:for-each>
     <!-- SPEC: X12 CTT01 is the number of PO1 segments, CTT02 the hash total of PO102 -->
     <xsl:variable name="ctt" select="loop[@id = 'CTT']/CTT | CTT"/>
-    <xsl:variable name="lines" select="count(loop[@id = 'PO1'])"/>
+    <xsl:variable name="lines" select="count($po1s)"/>
     <xsl:if test="$ctt and string($ctt/CTT01) != string($lines)">
       <xsl:message terminate="yes">CTT01 says <xsl:value-of select="$ctt/CTT01"/> line items, the 850 has <xsl:value-of select="$lines"/> PO1 loops</xsl:message>
     </xsl:if>
     <xsl:if test="string($ctt/CTT02) != ''">
-      <xsl:variable name="hash" select="wharf:sum(loop[@id = 'PO1']/PO1/PO102)"/>
+      <xsl:variable name="hash" select="wharf:sum($po1s/PO1/PO102)"/>
       <xsl:if test="wharf:cmp($hash, $ctt/CTT02) != 0">
         <xsl:message terminate="yes">CTT02 hash total <xsl:value-of select="$ctt/CTT02"/> is not the sum of the PO102 quantities (<xsl:value-of select="$hash"/>)</xsl:message>
       </xsl:if>
@@ -193,8 +193,8 @@
     <xsl:apply-templates select="REF[REF01 != 'OQ'] | REF[REF01 = 'OQ'][string(REF03) != '' or REF04 or position() > 1]"/>
     <!-- parties, in the schema's order -->
     <xsl:choose>
-      <xsl:when test="loop[@id = 'N1'][N1/N101 = 'SU' or N1/N101 = 'VN']">
-        <xsl:apply-templates select="loop[@id = 'N1'][N1/N101 = 'SU' or N1/N101 = 'VN'][1]" mode="party">
+      <xsl:when test="$n1s[N1/N101 = 'SU' or N1/N101 = 'VN']">
+        <xsl:apply-templates select="$n1s[N1/N101 = 'SU' or N1/N101 = 'VN'][1]" mode="party">
           <xsl:with-param name="role" select="'selling-party'"/>
         </xsl:apply-templates>
       </xsl:when>
@@ -208,7 +208,7 @@
     <xsl:call-template name="party-role"><xsl:with-param name="code" select="'SF'"/><xsl:with-param name="role" select="'ship-from'"/></xsl:call-template>
     <xsl:call-template name="party-role"><xsl:with-param name="code" select="'BT'"/><xsl:with-param name="role" select="'bill-to'"/></xsl:call-template>
     <!-- every other party (Amazon DF: N1*LW, the customer, with a PER phone) -->
-    <xsl:apply-templates select="loop[@id = 'N1'][not(contains(' SU VN BY ST SF BT ', concat(' ', N1/N101, ' ')))]" mode="party">
+    <xsl:apply-templates select="$n1s[not(contains(' SU VN BY ST SF BT ', concat(' ', N1/N101, ' ')))]" mode="party">
       <xsl:with-param name="role" select="'party'"/>
     </xsl:apply-templates>
     <xsl:apply-templates select="." mode="header-dates"/>
@@ -222,7 +222,7 @@
       <import-details><incoterms code="{FOB05}"><xsl:value-of select="FOB05"/></incoterms></import-details>
     </xsl:for-each>
     <!-- the TD5 of the header or of an N1 loop (DF sends it in the N1*ST loop) -->
-    <xsl:for-each select="(TD5 | loop[@id = 'N1']/TD5)[1]">
+    <xsl:for-each select="(TD5 | $n1s/TD5)[1]">
       <xsl:call-template name="carrier"/>
     </xsl:for-each>
     <xsl:apply-templates select="." mode="header-gift"/>
@@ -363,12 +363,19 @@
     </xsl:for-each>
   </xsl:template>
 
+  <!-- the set's PO1 and N1 loops, found once a run: a step with [@id = '...']
+       reads the attribute's text into a new string for every loop it tries,
+       and the checks, the header and the lines asked for these again and
+       again (a tenth of the map's instructions) -->
+  <xsl:variable name="po1s" select="$tx/loop[@id = 'PO1']"/>
+  <xsl:variable name="n1s" select="$tx/loop[@id = 'N1']"/>
+
   <!-- ============================ parties ============================ -->
 
   <xsl:template name="party-role">
     <xsl:param name="code"/>
     <xsl:param name="role"/>
-    <xsl:apply-templates select="loop[@id = 'N1'][N1/N101 = $code][1]" mode="party">
+    <xsl:apply-templates select="$n1s[N1/N101 = $code][1]" mode="party">
       <xsl:with-param name="role" select="$role"/>
     </xsl:apply-templates>
   </xsl:template>
@@ -589,19 +596,15 @@
   <!-- every qualifier/id pair of a PO1 (PO106/PO107 ... PO124/PO125), in
        order: first the product ids, then the pairs that are not (attributes
        of the item). A pair is a qualifier whose next sibling is its id
-       (EDI-XML keeps elements in order and leaves out the empty ones), said
-       for each of the ten by name: plain steps, no function in the
-       predicate. This template runs for every line: it was two thirds of
-       the map's instructions when it named the id with number() and
-       concat(), searched every following sibling for it, and evaluated the
-       qualifiers' union twice. -->
+       (EDI-XML keeps elements in order and leaves out the empty ones):
+       wharf:pairs finds them in one walk of the segment. This template runs
+       for every line: it was two thirds of the map's instructions when it
+       named the id with number() and concat(), searched every following
+       sibling for it, and evaluated the qualifiers' union twice, and still
+       a quarter as a union of ten paths. -->
   <xsl:template name="product-ids">
     <xsl:param name="seg"/>
-    <xsl:variable name="pairs" select="$seg/PO106[following-sibling::*[1]/self::PO107] | $seg/PO108[following-sibling::*[1]/self::PO109] |
-        $seg/PO110[following-sibling::*[1]/self::PO111] | $seg/PO112[following-sibling::*[1]/self::PO113] |
-        $seg/PO114[following-sibling::*[1]/self::PO115] | $seg/PO116[following-sibling::*[1]/self::PO117] |
-        $seg/PO118[following-sibling::*[1]/self::PO119] | $seg/PO120[following-sibling::*[1]/self::PO121] |
-        $seg/PO122[following-sibling::*[1]/self::PO123] | $seg/PO124[following-sibling::*[1]/self::PO125]"/>
+    <xsl:variable name="pairs" select="wharf:pairs($seg, 6, 24)"/>
     <!-- the pairs whose qualifier is no product id, found once -->
     <xsl:variable name="other" select="$pairs[wharf:lookup('product-id', string(.), '') = '']"/>
     <xsl:for-each select="$pairs">

@@ -244,6 +244,7 @@ static int setup(void **state)
         "<map name='t/stop' file='t/stop.xsl' in='xml' out='xml'/>"
         "<map name='t/broken' file='t/broken.xsl' in='xml' out='xml'/>"
         "<map name='t/wide' file='t/wide.xsl' in='xml' out='xml'/>"
+        "<map name='t/pairs' file='t/pairs.xsl' in='xml' out='xml'/>"
         "</registry>");
     tu_put(dir, "codelists/uom.xml",
         "<codelist name='uom'><entry from='EA' to='each'/><entry from='CS' to='case' direction='in'/>"
@@ -261,6 +262,23 @@ static int setup(void **state)
         "<g><xsl:value-of select=\"wharf:sum(/in/v)\"/></g>"
         "<h><xsl:value-of select=\"wharf:implied('307.64', 2)\"/>|<xsl:value-of select=\"wharf:from-implied('30764', 2)\"/></h>"
         "<i><xsl:value-of select=\"wharf:now('YYMMDD HHMI')\"/></i>"
+        "</r></xsl:template></xsl:stylesheet>");
+    /* wharf:pairs beside the union of paths it stands for */
+    tu_put(dir, "t/pairs.xsl",
+        "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform' "
+        "xmlns:wharf='urn:wharf:map'><xsl:template match='/'><r>"
+        "<xsl:for-each select='/in/PO1'><t><xsl:for-each select='wharf:pairs(., 6, 24)'>"
+        "<xsl:value-of select='name()'/>,</xsl:for-each>|<xsl:for-each select='"
+        "PO106[following-sibling::*[1]/self::PO107] | PO108[following-sibling::*[1]/self::PO109] | "
+        "PO110[following-sibling::*[1]/self::PO111] | PO112[following-sibling::*[1]/self::PO113] | "
+        "PO114[following-sibling::*[1]/self::PO115] | PO116[following-sibling::*[1]/self::PO117] | "
+        "PO118[following-sibling::*[1]/self::PO119] | PO120[following-sibling::*[1]/self::PO121] | "
+        "PO122[following-sibling::*[1]/self::PO123] | PO124[following-sibling::*[1]/self::PO125]'>"
+        "<xsl:value-of select='name()'/>,</xsl:for-each></t></xsl:for-each>"
+        "<u><xsl:value-of select='count(wharf:pairs(/in/none, 6, 24))'/>,"
+        "<xsl:value-of select='count(wharf:pairs(/in/PO1[1], 7, 24))'/>,"
+        "<xsl:value-of select='count(wharf:pairs(/in/PO1[1], 8, 6))'/>,"
+        "<xsl:value-of select='count(wharf:pairs(/in/PO1[1]/PO101/text(), 6, 24))'/></u>"
         "</r></xsl:template></xsl:stylesheet>");
     tu_put(dir, "t/evil.xsl",
         "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform' "
@@ -364,6 +382,53 @@ static void test_functions(void **state)
     out = run("t/in", "acme", "<in><code>CA</code></in>", &rc, &f);
     assert_non_null(strstr(out, "<a>case</a>"));
     free(out);
+    edi_findings_dispose(&f);
+}
+
+/* wharf:pairs(seg, first, last): qualifiers with their value right after
+ * them, as the union of paths says, on the shapes EDI-XML takes */
+static void test_pairs(void **state)
+{
+    static const struct {
+        const char *po1;        /* the children of one PO1 */
+        const char *want;       /* the qualifiers wharf:pairs returns */
+    } cases[] = {
+        {"<PO101>1</PO101><PO106>UP</PO106><PO107>0123</PO107><PO108>VN</PO108><PO109>X</PO109>",
+         "PO106,PO108,"},
+        {"<PO106>UP</PO106><PO108>VN</PO108><PO109>X</PO109>", "PO108,"},          /* PO107 left out */
+        {"<PO124>BP</PO124>", ""},                                                  /* no value after it */
+        {"<PO120>BP</PO120><PO121>B0</PO121><PO124>BP</PO124><PO125>B1</PO125>", "PO120,PO124,"},
+        {"<PO106>UP</PO106> <!-- c --> <PO107>1</PO107>", "PO106,"},              /* text, comments between */
+        {"<PO107>x</PO107><PO108>y</PO108>", ""},                                  /* a value is no qualifier */
+        {"<PO102>2</PO102><PO103>EA</PO103><PO104>1</PO104><PO105>PE</PO105>", ""}, /* before first */
+        {"<PO1061>x</PO1061><PO107>y</PO107><PO106>UP</PO106><PO4>z</PO4><PO107>1</PO107>", ""},
+        {"<PO106>UP</PO106><PO107>1</PO107><PO106>VN</PO106><PO107>2</PO107>", "PO106,PO106,"},
+        {"", ""},
+    };
+    struct edi_buf in;
+    struct edi_findings f;
+    char *out, want[128];
+    size_t i;
+    int rc;
+
+    (void)state;
+    edi_buf_init(&in, 0);
+    edi_buf_puts(&in, "<in>");
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        edi_buf_printf(&in, "<PO1>%s</PO1>", cases[i].po1);
+    edi_buf_puts(&in, "</in>");
+    edi_findings_init(&f, 10);
+    out = run("t/pairs", NULL, edi_buf_cstr(&in), &rc, &f);
+    assert_int_equal(rc, 0);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(want, sizeof(want), "<t>%s|%s</t>", cases[i].want, cases[i].want);
+        if (strstr(out, want) == NULL)
+            fail_msg("case %zu: want %s in %s", i, want, out);
+    }
+    /* no segment, first past last, a text node: nothing; an odd first pairs PO107 with PO108 */
+    assert_non_null(strstr(out, "<u>0,1,0,0</u>"));
+    free(out);
+    edi_buf_dispose(&in);
     edi_findings_dispose(&f);
 }
 
@@ -665,6 +730,7 @@ int main(void)
         cmocka_unit_test(test_json_numbers_exact),
         cmocka_unit_test(test_json_errors),
         cmocka_unit_test(test_functions),
+        cmocka_unit_test(test_pairs),
         cmocka_unit_test(test_strict_lookup_is_a_finding),
         cmocka_unit_test(test_terminate_and_compile_errors),
         cmocka_unit_test(test_run_bytes),
