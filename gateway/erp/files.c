@@ -467,20 +467,30 @@ int gw_erp_log_name(char *out, size_t cap, uint64_t seq, const char *partner, co
 
 int gw_erp_json_line(struct edi_buf *out, const char *json, size_t n, struct edi_err *err)
 {
-    size_t i = 0, start = out->n;
+    size_t i = 0, start = out->n, w;
     int depth = 0, in_str = 0, done = 0;
+    char *d;
 
     while (i < n && (json[i] == ' ' || json[i] == '\t' || json[i] == '\r' || json[i] == '\n'))
         i++;
     if (i == n || json[i] != '{')
         return edi_fail(err, EDI_ESYNTAX, "the ERP JSON is not an object");
-    for (; i < n; i++) {
-        char ch = json[i];
+    /* the line is never longer than the text: copied in whole, then
+     * compacted where it lies (the write never passes the read) */
+    edi_buf_put(out, json + i, n - i);
+    if (out->err) {
+        out->n = start;
+        return edi_fail(err, EDI_ELIMIT, "the ERP JSON does not fit");
+    }
+    d = out->p + start;
+    n -= i;
+    for (i = w = 0; i < n; i++) {
+        char ch = d[i];
 
         if (in_str) {
-            edi_buf_putc(out, ch);
+            d[w++] = ch;
             if (ch == '\\' && i + 1 < n)
-                edi_buf_putc(out, json[++i]);
+                d[w++] = d[++i];
             else if (ch == '"')
                 in_str = 0;
             else if (ch == '\n' || ch == '\r' || ch == '\0')
@@ -491,7 +501,7 @@ int gw_erp_json_line(struct edi_buf *out, const char *json, size_t n, struct edi
             continue;
         if (done)
             break;       /* something after the object */
-        edi_buf_putc(out, ch);
+        d[w++] = ch;
         if (ch == '"')
             in_str = 1;
         else if (ch == '{' || ch == '[')
@@ -503,6 +513,7 @@ int gw_erp_json_line(struct edi_buf *out, const char *json, size_t n, struct edi
         out->n = start;
         return edi_fail(err, EDI_ESYNTAX, "the ERP JSON is not one object, whole");
     }
+    out->n = start + w;
     edi_buf_putc(out, '\n');
     return 0;
 }

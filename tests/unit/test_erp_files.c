@@ -207,6 +207,17 @@ static void test_json_line(void **state)
         assert_int_equal(gw_erp_json_line(&b, bad[i], strlen(bad[i]), &err), EDI_ESYNTAX);
         assert_int_equal(b.n, before);   /* nothing of it kept */
     }
+    /* a second line after the first: an escaped backslash before the closing
+     * quote, white space around the object and inside arrays */
+    {
+        static const char two[] = " \t{\"k\": \"a\\\\\", \"m\" : [ 1 , 2 ] }  \n";
+
+        char want[sizeof(J1_LINE) + 64];
+
+        assert_int_equal(gw_erp_json_line(&b, two, strlen(two), &err), 0);
+        snprintf(want, sizeof(want), "%s%s", J1_LINE, "{\"k\":\"a\\\\\",\"m\":[1,2]}\n");
+        assert_string_equal(edi_buf_cstr(&b), want);
+    }
     edi_buf_dispose(&b);
 }
 
