@@ -562,7 +562,7 @@ int map_run(xmlDocPtr *out, struct map_engine *e, const struct map_info *m, xmlD
     t->_private = &run;
     run.t = t;
     run.messages = &msg;
-    map_register_functions(t);
+    map_register_functions();
     xsltSetCtxtSecurityPrefs(e->sec, t);
     if (e->op_limit && t->xpathCtxt) {
         t->xpathCtxt->opLimit = e->op_limit;
