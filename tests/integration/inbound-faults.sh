@@ -29,10 +29,10 @@ half=$(( $(wc -c < "$tmp/five.edi") / 2 ))
 WHARF_POLL_SECONDS=1 "$W" serve -w "$ws" > "$tmp/serve.log" 2>&1 &
 spid=$!
 head -c "$half" "$tmp/five.edi" > "$DF/inbound/five.edi"
-for i in $(seq 100); do grep -q "five.edi: incomplete" "$tmp/serve.log" && break; sleep 0.1; done
+wait_for 60 grep -q "five.edi: incomplete" "$tmp/serve.log"
 tail -c +"$((half + 1))" "$tmp/five.edi" >> "$DF/inbound/five.edi"
-for i in $(seq 30); do [ -z "$(ls "$DF/inbound" 2>/dev/null)" ] && break; sleep 0.5; done
-sleep 1
+# the line serve logs once the whole file's sets are committed
+wait_for 60 grep -q "five.edi: 5 sets" "$tmp/serve.log"
 kill -TERM "$spid"; wait "$spid" 2>/dev/null
 has "in pieces: the half file was left for a later pass" "five.edi: incomplete \(no IEA yet" "$tmp/serve.log"
 "$W" orders list -w "$ws" > "$tmp/orders" 2>&1
@@ -71,7 +71,7 @@ if command -v sqlite3 > /dev/null; then
   lpid=$!
   exec 8> "$tmp/sqlin"
   echo "BEGIN EXCLUSIVE; SELECT 'locked';" >&8
-  for i in $(seq 100); do grep -q locked "$tmp/sqlout" && break; sleep 0.1; done
+  wait_for 60 grep -q locked "$tmp/sqlout"
   at 2025-01-01T00:00:00Z "$W" run --once -w "$ws" > "$tmp/out" 2>&1
   rc=$?
   echo "COMMIT;" >&8
@@ -131,7 +131,7 @@ mkdir -p "$DF/inbound/.claimed/alive"
 five_pos 805 > "$DF/inbound/.claimed/alive/busy.edi"
 ( flock 9; echo held > "$tmp/held"; sleep 60 ) 9< "$DF/inbound/.claimed/alive" &
 hpid=$!
-for i in $(seq 100); do [ -f "$tmp/held" ] && break; sleep 0.1; done
+wait_for 60 test -f "$tmp/held"
 at 2025-01-01T00:00:00Z "$W" run --once -w "$ws" > "$tmp/out" 2>&1
 [ -f "$DF/inbound/.claimed/alive/busy.edi" ] && ok "a claim held by a live process is left alone" || no "a claim held by a live process is left alone"
 kill "$hpid" 2>/dev/null; pkill -P "$hpid" 2>/dev/null; wait "$hpid" 2>/dev/null
