@@ -8,6 +8,7 @@
 W=$(cd "$(dirname "${1:-build/san/wharf}")" && pwd)/$(basename "${1:-build/san/wharf}")
 cd "$(dirname "$0")/../.." || exit 2
 G=$PWD/tests/golden/x12
+. "$PWD/tests/lib/wait.bash"   # wait_for
 tmp=$(mktemp -d); [ -n "${KEEP:-}" ] && echo "# kept in $tmp"
 trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 n=0
@@ -24,19 +25,6 @@ skip() { local i; for i in $(seq "$1"); do echo "# skip - $(basename "$0"): $2 (
 has() { if grep -qE -- "$2" "$3"; then ok "$1"; else no "$1" "$3"; fi; }
 hasnt() { if grep -qE -- "$2" "$3"; then no "$1" "$3"; else ok "$1"; fi; }
 at() { WHARF_NOW=$1 "${@:2}"; }
-# wait_for SECONDS COMMAND...: runs COMMAND (output dropped) every 0.1 s until
-# it succeeds (0) or SECONDS of wall time have passed (1). For what another
-# process does in its own time (a daemon's log line, a file, a port): a
-# deadline far past the usual, since a loaded machine (make check runs
-# scripts side by side) can be many times slower, and it ends as soon as the
-# condition holds
-wait_for() {
-  local end=$((SECONDS + $1))
-  until "${@:2}" > /dev/null 2>&1; do
-    [ "$SECONDS" -ge "$end" ] && return 1
-    sleep 0.1
-  done
-}
 exits() {  # exits NAME CODE COMMAND...: exit status; output in $tmp/out
   local name=$1 want=$2; shift 2
   "$@" > "$tmp/out" 2>&1; local got=$?
