@@ -6,6 +6,7 @@ set -u
 W=$(cd "$(dirname "${1:-build/san/wharf}")" && pwd)/$(basename "${1:-build/san/wharf}")
 cd "$(dirname "$0")/../.." || exit 2
 G=$PWD/tests/golden/x12
+. tests/lib/wait.bash   # wait_for
 tmp=$(mktemp -d)
 trap 'kill $SERVE 2>/dev/null; rm -rf "$tmp"' EXIT
 SERVE=
@@ -107,7 +108,7 @@ WHARF_POLL_SECONDS=1 "$W" serve -w "$ws" > "$tmp/serve.log" 2>&1 &
 SERVE=$!
 sleep 1
 cp "$tmp/multi.edi" "$RP/inbound/multi.edi"
-for i in $(seq 1 50); do grep -q "multi.edi: 3 sets" "$tmp/serve.log" && break; sleep 0.2; done
+wait_for 60 grep -q "multi.edi: 3 sets" "$tmp/serve.log"
 has "the daemon processes a dropped file" "multi.edi: 3 sets, 3 accepted" "$tmp/serve.log"
 kill -TERM $SERVE
 wait $SERVE; rc=$?
