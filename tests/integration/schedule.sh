@@ -11,6 +11,7 @@ set -u
 W=$(cd "$(dirname "${1:-build/san/wharf}")" && pwd)/$(basename "${1:-build/san/wharf}")
 cd "$(dirname "$0")/../.." || exit 2
 G=$PWD/tests/golden/x12
+. tests/lib/wait.bash   # wait_for
 tmp=$(mktemp -d)
 trap 'kill $SERVE 2>/dev/null; rm -rf "$tmp"' EXIT
 SERVE=
@@ -138,7 +139,7 @@ has "help runs" "usage: wharf runs list" "$tmp/out"
 before=$(wc -l < "$tmp/all")
 WHARF_NOW=2025-01-02T09:10:00Z "$W" serve -w "$ws" > "$tmp/serve.log" 2>&1 &
 SERVE=$!
-for i in $(seq 1 40); do [ "$(runs | wc -l)" -ge $((before + 4)) ] && break; sleep 0.2; done
+wait_for 60 eval '[ "$(runs | wc -l)" -ge $((before + 4)) ]'
 kill -TERM $SERVE
 wait $SERVE; rc=$?
 SERVE=
