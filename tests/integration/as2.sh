@@ -60,23 +60,25 @@ qb() { sqlite3 -cmd ".timeout 5000" "$B/wharf.db" "$@"; }
 # A queues an 850 for B (as Amazon's outbox would hold it)
 qa "INSERT INTO outbox (partner, kind, name, bytes, created, next_try) VALUES ('amazon-df', '850', 'po-df1.edi', readfile('$G/amazon-df-850.edi'), strftime('%s','now'), 0)"
 apid= bpid=
-serve() {  # serve WS LOG: in the background, a pass every second
+# serve WS LOG: in the background, a pass every second; its pid in $!. Not
+# in a $(...): a daemon started there is no child of this shell, and stop's
+# wait would return at once, with the daemon still writing to its store
+serve() {
   WHARF_POLL_SECONDS=1 "$W" serve -w "$1" > "$2" 2>&1 &
-  echo $!
 }
 wait_for() {  # wait_for SECONDS COMMAND...: until COMMAND succeeds
   local i
   for i in $(seq $(($1 * 5))); do "${@:2}" > /dev/null 2>&1 && return 0; sleep 0.2; done
   return 1
 }
-stop() { [ -n "$1" ] && kill "$1" 2> /dev/null && wait "$1" 2> /dev/null; }
+stop() { [ -n "$1" ] && kill "$1" 2> /dev/null && wait "$1" 2> /dev/null; }  # stop PID: until it has exited
 trap 'stop "$apid"; stop "$bpid"; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 up() { (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; }
 # B listens before A starts: A's first pass sends at once, and a send B
 # cannot take yet waits out the back-off (a minute), longer than the checks
-bpid=$(serve "$B" "$tmp/b.log")
+serve "$B" "$tmp/b.log"; bpid=$!
 wait_for 20 up "$PB"
-apid=$(serve "$A" "$tmp/a.log")
+serve "$A" "$tmp/a.log"; apid=$!
 wait_for 10 up "$PB" && wait_for 10 up "$PA" && ok "both listeners up" || no "listeners" "$tmp/b.log"
 got_order() { [ "$(qb "SELECT count(*) FROM orders WHERE partner = 'amazon-df'")" -ge 1 ]; }
 wait_for 25 got_order && ok "the 850 A sent over AS2 is an order in B" || no "order in B" "$tmp/b.log"
@@ -101,7 +103,7 @@ wait_for 10 sh -c "[ \"\$(sqlite3 -cmd '.timeout 5000' '$A/wharf.db' \"SELECT at
   && ok "B down: A's send failed and is kept for a retry" || no "retry kept" "$tmp/a.log"
 has "the failure is logged as a connection problem" "cannot send po-df2.edi" "$tmp/a.log"
 mid2=$(qa "SELECT message_id FROM as2_messages WHERE outbox_id = (SELECT id FROM outbox WHERE name = 'po-df2.edi')")
-bpid=$(serve "$B" "$tmp/b2.log")
+serve "$B" "$tmp/b2.log"; bpid=$!
 wait_for 10 up "$PB"
 qa "UPDATE outbox SET next_try = 0 WHERE name = 'po-df2.edi'"   # the back-off, shortened
 wait_for 20 sh -c "[ \"\$(sqlite3 -cmd '.timeout 5000' '$B/wharf.db' \"SELECT count(*) FROM as2_messages WHERE direction = 'in' AND message_id = '$mid2'\")\" = 1 ]" \
