@@ -66,27 +66,22 @@ apid= bpid=
 serve() {
   WHARF_POLL_SECONDS=1 "$W" serve -w "$1" > "$2" 2>&1 &
 }
-wait_for() {  # wait_for SECONDS COMMAND...: until COMMAND succeeds
-  local i
-  for i in $(seq $(($1 * 5))); do "${@:2}" > /dev/null 2>&1 && return 0; sleep 0.2; done
-  return 1
-}
 stop() { [ -n "$1" ] && kill "$1" 2> /dev/null && wait "$1" 2> /dev/null; }  # stop PID: until it has exited
 trap 'stop "$apid"; stop "$bpid"; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 up() { (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; }
 # B listens before A starts: A's first pass sends at once, and a send B
 # cannot take yet waits out the back-off (a minute), longer than the checks
 serve "$B" "$tmp/b.log"; bpid=$!
-wait_for 20 up "$PB"
+wait_for 60 up "$PB"
 serve "$A" "$tmp/a.log"; apid=$!
-wait_for 10 up "$PB" && wait_for 10 up "$PA" && ok "both listeners up" || no "listeners" "$tmp/b.log"
+wait_for 60 up "$PB" && wait_for 60 up "$PA" && ok "both listeners up" || no "listeners" "$tmp/b.log"
 got_order() { [ "$(qb "SELECT count(*) FROM orders WHERE partner = 'amazon-df'")" -ge 1 ]; }
-wait_for 25 got_order && ok "the 850 A sent over AS2 is an order in B" || no "order in B" "$tmp/b.log"
+wait_for 60 got_order && ok "the 850 A sent over AS2 is an order in B" || no "order in B" "$tmp/b.log"
 back() { [ "$(qa "SELECT count(*) FROM raw WHERE partner = 'amazon-df' AND direction = 'in'")" -ge 2 ]; }
-wait_for 25 back && ok "B's 997 and 855 came back to A over AS2" || no "997/855 back in A" "$tmp/a.log"
+wait_for 60 back && ok "B's 997 and 855 came back to A over AS2" || no "997/855 back in A" "$tmp/a.log"
 a_ok() { [ "$(qa "SELECT status FROM as2_messages WHERE direction = 'out' AND outbox_id = 1")" = accepted ]; }
-wait_for 20 a_ok && ok "A's 850: the async receipt B sent is positive, its MIC A's" || no "A's async receipt" "$tmp/a.log"
-wait_for 10 sh -c "[ \"\$(sqlite3 -cmd '.timeout 5000' '$A/wharf.db' \"SELECT status FROM outbox WHERE id = 1\")\" = accepted ]" \
+wait_for 60 a_ok && ok "A's 850: the async receipt B sent is positive, its MIC A's" || no "A's async receipt" "$tmp/a.log"
+wait_for 60 sh -c "[ \"\$(sqlite3 -cmd '.timeout 5000' '$A/wharf.db' \"SELECT status FROM outbox WHERE id = 1\")\" = accepted ]" \
   && ok "A's outbox message is accepted (status() read the receipt)" || no "A's outbox accepted" "$tmp/a.log"
 qb "SELECT kind || ' ' || coalesce(status, '-') FROM outbox WHERE partner = 'amazon-df' AND kind IN ('997', '855')" > "$tmp/bsent"
 [ "$(grep -c accepted "$tmp/bsent")" -ge 2 ] && ok "B's 997 and 855: sync receipts positive, signed, MIC matching" || no "B's sync receipts" "$tmp/bsent"
@@ -99,14 +94,14 @@ has "B's log: the message received, signed and encrypted" "as2: amazon-df: messa
 # B down: A's next message waits, nothing lost; B back: it goes once
 stop "$bpid"; bpid=
 qa "INSERT INTO outbox (partner, kind, name, bytes, created, next_try) VALUES ('amazon-df', '850', 'po-df2.edi', readfile('$G/amazon-df-850.edi') || 'x', strftime('%s','now'), 0)"
-wait_for 10 sh -c "[ \"\$(sqlite3 -cmd '.timeout 5000' '$A/wharf.db' \"SELECT attempts FROM outbox WHERE name = 'po-df2.edi'\")\" -ge 1 ]" \
+wait_for 60 sh -c "[ \"\$(sqlite3 -cmd '.timeout 5000' '$A/wharf.db' \"SELECT attempts FROM outbox WHERE name = 'po-df2.edi'\")\" -ge 1 ]" \
   && ok "B down: A's send failed and is kept for a retry" || no "retry kept" "$tmp/a.log"
 has "the failure is logged as a connection problem" "cannot send po-df2.edi" "$tmp/a.log"
 mid2=$(qa "SELECT message_id FROM as2_messages WHERE outbox_id = (SELECT id FROM outbox WHERE name = 'po-df2.edi')")
 serve "$B" "$tmp/b2.log"; bpid=$!
-wait_for 10 up "$PB"
+wait_for 60 up "$PB"
 qa "UPDATE outbox SET next_try = 0 WHERE name = 'po-df2.edi'"   # the back-off, shortened
-wait_for 20 sh -c "[ \"\$(sqlite3 -cmd '.timeout 5000' '$B/wharf.db' \"SELECT count(*) FROM as2_messages WHERE direction = 'in' AND message_id = '$mid2'\")\" = 1 ]" \
+wait_for 60 sh -c "[ \"\$(sqlite3 -cmd '.timeout 5000' '$B/wharf.db' \"SELECT count(*) FROM as2_messages WHERE direction = 'in' AND message_id = '$mid2'\")\" = 1 ]" \
   && ok "B back: the message arrived, with the Message-ID of the failed try" || no "resend after B is back" "$tmp/b2.log"
 [ "$(qb "SELECT count(*) FROM raw WHERE partner = 'amazon-df' AND name = 'po-df2.edi'")" = 1 ] && ok "stored once in B" || no "stored once"
 
@@ -123,9 +118,9 @@ has "B answered it as a duplicate" "message $mid2 again: answered as a duplicate
 stop "$bpid"
 WHARF_POLL_SECONDS=120 "$W" serve -w "$B" > "$tmp/b3.log" 2>&1 &
 bpid=$!
-wait_for 10 up "$PB" && wait_for 10 grep -q "as2: listening" "$tmp/b3.log"
+wait_for 60 up "$PB" && wait_for 60 grep -q "as2: listening" "$tmp/b3.log"
 # its first pass (at start, which would take the message too) is over
-wait_for 30 grep -q "first pass done" "$tmp/b3.log"
+wait_for 60 grep -q "first pass done" "$tmp/b3.log"
 python3 - "$G/amazon-df-850.edi" "$tmp/po3.edi" <<'PY'
 import re, sys
 s = open(sys.argv[1]).read().replace("TVd4wGZnR", "WAKE00001")
@@ -137,12 +132,14 @@ qa "INSERT INTO outbox (partner, kind, name, bytes, created, next_try) VALUES ('
 t0=$(date +%s%N)
 "$W" run --once -w "$A" > "$tmp/out" 2>&1
 woke() { [ "$(qb "SELECT count(*) FROM orders WHERE partner = 'amazon-df' AND po_number = 'WAKE00001'")" = 1 ]; }
-wait_for 30 woke; ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+wait_for 60 woke; ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 woke && [ "$ms" -lt 20000 ] && ok "an arrival wakes B's inbound pass: the 850 is an order $ms ms after A's send (passes every 120 s)" \
   || no "the 850 was not an order within 20 s ($ms ms)" "$tmp/b3.log"
+# the wake logs its counts once its pass is over, after the order is committed
+wait_for 60 grep -q "amazon-df: woken by an arrival: files=1 " "$tmp/b3.log"
 has "B's log: woken by an arrival, one order" "amazon-df: woken by an arrival: files=1 .*orders=1" "$tmp/b3.log"
 # the receipts B owes A (down): `wharf status` counts them apart from the outbox
-wait_for 10 sh -c "[ \"\$(sqlite3 -cmd '.timeout 5000' '$B/wharf.db' \"SELECT count(*) FROM outbox WHERE kind = 'as2-mdn' AND sent_at IS NULL AND attempts > 0\")\" -ge 1 ]"
+wait_for 60 sh -c "[ \"\$(sqlite3 -cmd '.timeout 5000' '$B/wharf.db' \"SELECT count(*) FROM outbox WHERE kind = 'as2-mdn' AND sent_at IS NULL AND attempts > 0\")\" -ge 1 ]"
 owed=$(qb "SELECT count(*) FROM outbox WHERE kind = 'as2-mdn' AND sent_at IS NULL")
 due=$(qb "SELECT count(*) FROM outbox WHERE kind <> 'as2-mdn' AND sent_at IS NULL AND next_try <= strftime('%s','now')")
 "$W" status -w "$B" > "$tmp/status" 2>&1
