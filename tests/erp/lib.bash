@@ -17,7 +17,9 @@ erp_start() {
   python3 "$PWD/tests/erp/$script" --port 0 --port-file "$tmp/$name.port" --cert "$tmp/pki/srv.pem" \
     --key "$tmp/pki/srv.key" "$@" > "$tmp/$name.out" 2> "$tmp/$name.err" &
   ERP_PIDS="$ERP_PIDS $!"
-  for _ in $(seq 100); do [ -s "$tmp/$name.port" ] && break; sleep 0.1; done
+  # its port file, or its end (a stand-in that cannot start is not waited for)
+  local pid=$!
+  wait_for 60 eval '[ -s "$tmp/$name.port" ] || ! kill -0 "$pid"'
   URL=https://127.0.0.1:$(cat "$tmp/$name.port" 2>/dev/null)
   [ -s "$tmp/$name.port" ] && ok "the $name stand-in listens on TLS" || no "the $name stand-in did not start" "$tmp/$name.err"
 }

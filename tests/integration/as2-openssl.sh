@@ -47,7 +47,7 @@ python3 tests/as2/capture.py "$PC" "$CAP" & cpid=
 cpid=$!
 spid=
 trap 'kill $cpid $spid 2> /dev/null; wait 2> /dev/null; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
-for i in $(seq 50); do (exec 3<> "/dev/tcp/127.0.0.1/$PC") 2> /dev/null && break; sleep 0.1; done
+wait_for 60 eval '(exec 3<> "/dev/tcp/127.0.0.1/$PC")'
 printf 'ISA*00*          *00*          *ZZ*ACMEVENDOR     *ZZ*AMAZONDS       *260101*1200*U*00401*000000001*0*P*>~\nGS*FA*X~\n' > "$tmp/payload.edi"
 db "INSERT INTO outbox (partner, kind, name, bytes, created, next_try) VALUES ('amazon-df', '997', 'out-997.edi', readfile('$tmp/payload.edi'), strftime('%s','now'), 0)"
 "$W" run --once -w "$ws" > "$tmp/out" 2>&1
@@ -70,7 +70,7 @@ mic=$(openssl dgst -sha256 -binary "$tmp/part1" | base64)
 # ---- openssl sends, wharf reads
 WHARF_POLL_SECONDS=30 "$W" serve -w "$ws" > "$tmp/serve.log" 2>&1 &
 spid=$!
-for i in $(seq 50); do (exec 3<> "/dev/tcp/127.0.0.1/$PB") 2> /dev/null && break; sleep 0.1; done
+wait_for 60 eval '(exec 3<> "/dev/tcp/127.0.0.1/$PB")'
 po=tests/golden/x12/amazon-df-850.edi
 { printf 'Content-Type: application/edi-x12\r\nContent-Disposition: attachment; filename="po-openssl.edi"\r\n\r\n'; cat "$po"; } > "$tmp/entity.mime"
 openssl cms -sign -binary -crlfeol -md sha256 -signer "$K/p.crt" -inkey "$K/p.key" -in "$tmp/entity.mime" -outform SMIME -out "$tmp/signed.smime"

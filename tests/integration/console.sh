@@ -51,11 +51,7 @@ ln -s app.css "$tmp/console/same.css"
 
 # the ack run every 2 s: an approved order's 855 is queued while the browser waits
 WHARF_CONSOLE=$tmp/console WHARF_POLL_SECONDS=2 "$W" serve --http 127.0.0.1:0 -w "$ws" 2> "$tmp/serve.log" & pids="$pids $!"
-P=""
-for _ in $(seq 100); do
-  P=$(sed -n 's|.*http: listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$tmp/serve.log" | head -1)
-  [ -n "$P" ] && break; sleep 0.1
-done
+P=$(port_of "$tmp/serve.log")
 [ -n "$P" ] && ok "serve listens" || { no "serve's listening line" "$tmp/serve.log"; exit 0; }
 U=http://127.0.0.1:$P
 req() { curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' "$@" > "$tmp/code"; }

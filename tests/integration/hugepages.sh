@@ -23,7 +23,7 @@ for i in $(seq 1001 1300); do po_from amazon-rp-850.edi 4Z32PABC "P$i" "$i"; don
 serve() {
   env "$@" WHARF_POLL_SECONDS=3600 "$W" serve -w "$ws" 2> "$tmp/serve.log" &
   pid=$!; pids="$pids $pid"
-  for _ in $(seq 1 200); do grep -q "first pass done" "$tmp/serve.log" && break; sleep 0.1; done
+  wait_for 60 grep -q "first pass done" "$tmp/serve.log"
 }
 envof() { tr '\0' '\n' < "/proc/$1/environ" | grep '^MIMALLOC_LARGE_OS_PAGES=' || echo "none"; }
 

@@ -59,11 +59,7 @@ cd - > /dev/null || exit 2
 mv "$tmp/850.xml" "$tmp/moved/usr/share/wharf/schemas/x12/004010/850.xml"
 echo '// moved' >> "$tmp/moved/usr/share/wharf/console/app.js"
 env -i PATH=/usr/bin:/bin HOME="$tmp" "$tmp/moved/usr/bin/wharf" serve --http 127.0.0.1:0 -w "$ws" 2> "$tmp/mserve.log" & msp=$!
-mport=""
-for _ in $(seq 100); do
-  mport=$(sed -n 's|.*http: listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$tmp/mserve.log" | head -1)
-  [ -n "$mport" ] && break; sleep 0.1
-done
+mport=$(port_of "$tmp/mserve.log")
 if command -v curl > /dev/null; then
   curl -s "http://127.0.0.1:$mport/console/app.js" > "$tmp/app.js"
   cmp -s "$tmp/app.js" "$tmp/moved/usr/share/wharf/console/app.js" &&
@@ -143,15 +139,14 @@ while True:
     if m == "STOPPING=1":
         break
 EOF
-waitfor() {  # waitfor PATTERN FILE [N]: until FILE has N lines matching PATTERN (10 s)
-  local i
-  for i in $(seq 100); do [ "$(grep -c -- "$1" "$2")" -ge "${3:-1}" ] && return 0; sleep 0.1; done
-  return 1
+waitfor() {  # waitfor PATTERN FILE [N]: until FILE has N lines matching PATTERN (60 s)
+  local pat=$1 file=$2 want=${3:-1}
+  wait_for 60 eval '[ "$(grep -c -- "$pat" "$file")" -ge "$want" ]'
 }
 notify_run() {  # notify_run ADDR: listener and serve started; $lp, $sp
   rm -f "$tmp/up" "$tmp/notes"
   python3 "$tmp/listen.py" "$1" "$tmp/up" > "$tmp/notes" & lp=$!
-  for _ in $(seq 50); do [ -e "$tmp/up" ] && break; sleep 0.1; done
+  wait_for 60 test -e "$tmp/up"
   env -i PATH=/usr/bin:/bin HOME="$tmp" NOTIFY_SOCKET="$1" "${@:2}" "$bin" serve -w "$ws" > "$tmp/serve.log" 2>&1 & sp=$!
 }
 notify_run "$tmp/notify.sock" WATCHDOG_USEC=400000

@@ -46,13 +46,9 @@ serve_http() {  # serve_http LOG ARGS...: wharf serve --http 127.0.0.1:0 ARGS in
   local log=$1; shift
   WHARF_POLL_SECONDS=3600 "$W" serve --http 127.0.0.1:0 "$@" 2> "$log" & pids="${pids:-} $!"
 }
-port_of() {  # port_of LOG: the port serve says it listens on
-  local p="" _
-  for _ in $(seq 100); do
-    p=$(sed -n 's|.*http: listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$1" | head -1)
-    [ -n "$p" ] && break; sleep 0.1
-  done
-  echo "$p"
+port_of() {  # port_of LOG: the port serve says it listens on (waited for up to 60 s)
+  wait_for 60 grep -q "http: listening on http://127\.0\.0\.1:[0-9]*/" "$1"
+  sed -n 's|.*http: listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$1" | head -1
 }
 # req ARGS...: curl; the status in $tmp/code, the body in $tmp/body, headers in $tmp/hdr
 req() { curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' "$@" > "$tmp/code"; }

@@ -32,7 +32,7 @@ at 2025-01-01T20:00:00Z "$W" orders approve 4Z32PABC -w "$ws" > /dev/null 2>&1
 # 21:00: 5Z32PXYZ's deadline (00:00 + 24 h) is 3 h away, within warn-hours (4)
 WHARF_NOW=2025-01-01T21:00:00Z WHARF_POLL_SECONDS=3600 "$W" serve --http 127.0.0.1:0 -w "$ws" 2> "$tmp/serve.log" &
 serve_pid=$!
-for _ in $(seq 100); do grep -q "first pass done" "$tmp/serve.log" && break; sleep 0.1; done
+wait_for 60 grep -q "first pass done" "$tmp/serve.log"
 PORT=$(sed -n 's|.*http: listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$tmp/serve.log" | head -1)
 [ -n "$PORT" ] && ok "serve listens (port $PORT) and says where" || { no "serve's listening line" "$tmp/serve.log"; exit 0; }
 U=http://127.0.0.1:$PORT
@@ -92,7 +92,7 @@ printf 'viewer-pass-12\n' | "$W" users add vic --role viewer -w "$ws" > /dev/nul
 TOK=$("$W" users token vic -w "$ws" 2> /dev/null)
 sed -i '0,/  <partner /s||  <http listen="127.0.0.1:0" public="true"/>\n  <partner |' "$ws/wharf.xml"
 kill -HUP "$serve_pid"
-for _ in $(seq 100); do grep -q "configuration reloaded" "$tmp/serve.log" && break; sleep 0.1; done
+wait_for 60 grep -q "configuration reloaded" "$tmp/serve.log"
 code=$(curl -s -o "$tmp/m" -w '%{http_code}' "$U/metrics")
 [ "$code" = 401 ] && ok "a public listener's /metrics without a token: 401" || no "public /metrics: $code" "$tmp/m"
 has "  saying what it takes" "Authorization: Bearer TOKEN' of a user" "$tmp/m"

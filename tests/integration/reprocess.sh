@@ -46,11 +46,7 @@ printf 'operator-pass-1\n' | "$W" users add olga --role operator -w "$ws" > "$tm
 printf 'viewer-pass-12\n' | "$W" users add vic --role viewer -w "$ws" >> "$tmp/u" 2>&1 || no "users add" "$tmp/u"
 TOK=$("$W" users token olga -w "$ws" 2>> "$tmp/u")
 WHARF_POLL_SECONDS=3600 "$W" serve --http 127.0.0.1:0 -w "$ws" 2> "$tmp/serve.log" & pids="$pids $!"
-P=""
-for _ in $(seq 100); do
-  P=$(sed -n 's|.*http: listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$tmp/serve.log" | head -1)
-  [ -n "$P" ] && break; sleep 0.1
-done
+P=$(port_of "$tmp/serve.log")
 [ -n "$P" ] && ok "serve listens" || no "serve" "$tmp/serve.log"
 B=http://127.0.0.1:$P/api/v1
 req() { curl -s -o "$tmp/body" -w '%{http_code}' "$@" > "$tmp/code"; }

@@ -55,7 +55,7 @@ Subsystem sftp $SFTP_SERVER -e -l INFO 2>> $ops
 EOF
   "$SSHD" -f "$tmp/sshd_config" -D -e 2>> "$log" &
   spid=$!
-  for i in $(seq 50); do (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null && return 0; sleep 0.1; done
+  wait_for 60 eval '(exec 3<> "/dev/tcp/127.0.0.1/$port")' && return 0
   no "sshd started" "$log"
 }
 stop_sshd() { [ -n "$spid" ] && kill "$spid" 2> /dev/null && wait "$spid" 2> /dev/null; spid=; }
@@ -132,7 +132,7 @@ cutlog=$tmp/cuts
 python3 tests/lib/cutproxy.py --to "127.0.0.1:$port" --control "$tmp/cut" --port-file "$tmp/pport" --log "$cutlog" 2> "$tmp/proxy.err" &
 ppid=$!
 trap 'kill "$ppid" 2> /dev/null; stop_sshd; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
-for i in $(seq 50); do [ -s "$tmp/pport" ] && break; sleep 0.1; done
+wait_for 60 test -s "$tmp/pport"
 pport=$(cat "$tmp/pport")
 echo "[127.0.0.1]:$pport $(cut -d' ' -f1,2 "$K/host1.pub")" >> "$ws/known_hosts"
 sed -i "s|port=\"$port\"|port=\"$pport\" timeout=\"4\"|" "$ws/wharf.xml"

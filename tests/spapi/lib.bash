@@ -23,7 +23,8 @@ python3 "$SRV" --port 0 --port-file "$tmp/port" --cert "$tmp/pki/srv.pem" --key 
   --processing-polls 1 ${SPAPI_ARGS:-} > "$tmp/server.out" 2> "$tmp/server.err" &
 SRV_PID=$!
 trap 'kill "$SRV_PID" 2>/dev/null; wait "$SRV_PID" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
-for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+# its port file, or its end (a stand-in that cannot start is not waited for)
+wait_for 60 eval '[ -s "$tmp/port" ] || ! kill -0 "$SRV_PID"'
 PORT=$(cat "$tmp/port" 2>/dev/null)
 URL=https://127.0.0.1:$PORT
 [ -n "$PORT" ] && ok "the SP-API stand-in listens on TLS" || no "the SP-API stand-in did not start" "$tmp/server.err"
