@@ -29,7 +29,10 @@ async function newPage() {
   const ctx = await browser.createBrowserContext();
   const page = await ctx.newPage();
   await page.setViewport({ width: 1366, height: 768 });
-  page.setDefaultTimeout(8000);
+  // what a step waits for (a page drawn from serve's answers, a navigation): a
+  // loaded machine (make check runs scripts side by side) can be many times
+  // slower than the usual second; the waits end as soon as their condition holds
+  page.setDefaultTimeout(30000);
   page.on('pageerror', (e) => problems.push('page error: ' + e.message));
   page.on('console', (m) => {
     if (/Content Security Policy|Refused to/i.test(m.text())) problems.push('CSP: ' + m.text());
@@ -137,7 +140,7 @@ await step('browser: approve an order, and see its 855 queued after the ack run'
   await op.click('#approve');
   await op.waitForSelector('#decided');
   // the daemon's ack run (WHARF_POLL_SECONDS) queues the 855; the page reads the order again
-  await op.waitForFunction(() => /855 queued/.test((document.querySelector('#order-history') || {}).textContent || ''), { timeout: 20000 });
+  await op.waitForFunction(() => /855 queued/.test((document.querySelector('#order-history') || {}).textContent || ''), { timeout: 60000 });
   check(/acknowledged/.test(await text(op, '#order-state')), 'state: ' + await text(op, '#order-state'));
   await op.waitForSelector('#order-acks');
   await shot(op, 'order');
