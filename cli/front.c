@@ -6,8 +6,8 @@
  * rest, whose loading alone costs several times that.
  *
  * The front runs `wharf version`, `wharf edi validate` and `wharf edi ack`
- * itself when the guide cache holds every guide and code list the files
- * need (edi_guides_new_cached): the same code as the core's (edi.c, base.c,
+ * itself, on regular files, when the guide cache holds every guide and code
+ * list the files need (edi_guides_new_cached): the same code as the core's (edi.c, base.c,
  * edi/), so the same output and exit status. It runs the command with its
  * output held back (both streams, in the order they were written) and
  * writes it at the end; if the registry missed something, that output is
@@ -203,6 +203,28 @@ static int held_edi(int argc, char **argv)
     return rc;
 }
 
+/* 1 when every FILE of the edi command (argv[2..]) is a regular file, or
+ * none at all: a file the front reads is read again by the core if the
+ * front hands over, and standard input, a pipe (<(zcat ...)) or a FIFO
+ * read once is gone. A FILE that is not there is the front's to report. */
+static int files_rereadable(int argc, char **argv)
+{
+    struct stat st;
+    int i;
+
+    for (i = 3; i < argc; i++) {
+        if ((strcmp(argv[i], "--guide") == 0 || strcmp(argv[i], "--type") == 0) && i + 1 < argc) {
+            i++;
+            continue;
+        }
+        if (argv[i][0] == '-' && argv[i][1] != '\0')
+            continue;
+        if (strcmp(argv[i], "-") == 0 || (stat(argv[i], &st) == 0 && !S_ISREG(st.st_mode)))
+            return 0;
+    }
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     front_argv = argv;
@@ -215,7 +237,8 @@ int main(int argc, char **argv)
         return GW_EXIT_OK;
     }
     if (argc >= 3 && strcmp(argv[1], "edi") == 0 &&
-        (strcmp(argv[2], "validate") == 0 || strcmp(argv[2], "ack") == 0)) {
+        (strcmp(argv[2], "validate") == 0 || strcmp(argv[2], "ack") == 0) &&
+        files_rereadable(argc, argv)) {
         int rc = held_edi(argc - 1, argv + 1);
 
         if (rc != GW_EXIT_CORE)

@@ -87,6 +87,21 @@ out s.front3 env WHARF_SCHEMAS="$tmp/s" WHARF_GUIDE_CACHE="$C" "$W" edi validate
 out s.alone4 env WHARF_SCHEMAS="$tmp/s" WHARF_GUIDE_CACHE="$C" "$alone" edi validate "$po"
 same "... the core compiled it again, and then the front alone serves it" s.front3 s.alone4
 
+# standard input, a pipe, a FIFO: the core reads them (the front could not give
+# back what it read if it handed over); a cold cache showed it
+rm -rf "$tmp/cold2"
+out in.core sh -c "WHARF_GUIDE_CACHE=0 '$core' edi validate - < '$po'"
+out in.front sh -c "WHARF_GUIDE_CACHE='$tmp/cold2' '$W' edi validate - < '$po'"
+same "standard input and a cold cache: the core's findings, not an empty input" in.core in.front
+has "... one 850 accepted" "1 accepted" "$tmp/in.front"
+out in.alone sh -c "WHARF_GUIDE_CACHE='$C' '$alone' edi validate - < '$po'"
+has "standard input, a warm cache: the front alone hands over all the same" "cannot find the program's core" "$tmp/in.alone"
+mkfifo "$tmp/fifo"
+(cat "$po" > "$tmp/fifo" &)
+# (a front that read the FIFO and handed over would leave the core waiting for a writer)
+out fifo.front timeout 60 env WHARF_GUIDE_CACHE="$tmp/cold3" "$W" edi ack "$tmp/fifo"
+has "a FIFO and a cold cache: the core acknowledges what came through it" '^AK9\*A\*1\*1\*1~' "$tmp/fifo.front"
+
 # the cache off: the core
 out off.alone env WHARF_GUIDE_CACHE=0 "$alone" edi validate "$po"
 has "WHARF_GUIDE_CACHE=0: the front hands over to the core" "cannot find the program's core" "$tmp/off.alone"
