@@ -60,7 +60,9 @@ enum gw_q {
     Q_HISTORY_INSERT,
     Q_ORDER_GET,
     Q_ORDER_LIST,
+    Q_ORDER_LIST_IN,
     Q_ORDER_HEADS,
+    Q_ORDER_HEADS_IN,
     Q_ORDER_HEADS_BEFORE,
     Q_LINES_GET,
     Q_HISTORY_GET,
@@ -258,6 +260,9 @@ struct gw_store_driver {
      * changed. */
     int64_t (*last_id)(struct gw_conn *c);
     int64_t (*changes)(struct gw_conn *c);
+    /* The steps the engine's statements took so far, all of them (SQLite:
+     * virtual machine steps): what a test holds a query's plan to. */
+    int64_t (*steps)(struct gw_conn *c);
 
     /* After a purge: the log that still holds purged pages is emptied (a
      * busy log is left for later, not an error). */

@@ -547,11 +547,18 @@ static const char *const SQL[Q_COUNT_] = {
     [Q_ORDER_GET] = ORDER_COLS " WHERE partner = ?1 AND program = ?2 AND po_number = ?3",
     [Q_ORDER_LIST] = ORDER_COLS " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2)"
                      " ORDER BY created DESC, id DESC",
+    /* the same with a state: "?1 IS NULL OR" hides the state from the
+     * planner, which then scanned every order (orders_created) for the few
+     * in one state, as the ack run asks after every file */
+    [Q_ORDER_LIST_IN] = ORDER_COLS " WHERE state = ?1 AND (?2 IS NULL OR partner = ?2)"
+                        " ORDER BY created DESC, id DESC",
     /* the heads below, of the orders created before ?3 */
     [Q_ORDER_HEADS_BEFORE] = ORDER_HEAD_COLS " WHERE state = ?1 AND (?2 IS NULL OR partner = ?2) AND created < ?3"
                              " ORDER BY created DESC, id DESC",
     [Q_ORDER_HEADS] = ORDER_HEAD_COLS " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2)"
                       " ORDER BY created DESC, id DESC",
+    [Q_ORDER_HEADS_IN] = ORDER_HEAD_COLS " WHERE state = ?1 AND (?2 IS NULL OR partner = ?2)"
+                         " ORDER BY created DESC, id DESC",
     [Q_LINES_GET] = "SELECT line_no, product_id, description, quantity, unit, unit_cost, state"
                     " FROM order_lines WHERE order_id = ?1 ORDER BY line_no",
     [Q_HISTORY_GET] = "SELECT at, state, what FROM order_history WHERE order_id = ?1 ORDER BY at, id",
@@ -851,6 +858,7 @@ struct gw_conn {
     struct ckpt *ck;      /* the background checkpointer, once a commit needed it */
     int page_size;        /* the database's, in bytes */
     int wal_tried, wal_fd;   /* the log, read only, for sq_writeback (-1: none) */
+    int64_t steps;        /* VM steps of the statements done so far (sq_steps) */
 };
 
 /* ---- errors ------------------------------------------------------------------ */
@@ -991,6 +999,7 @@ static void sq_done(struct gw_cursor *g)
 
     if (cur == NULL || cur->st == NULL)
         return;
+    cur->c->steps += sqlite3_stmt_status(cur->st, SQLITE_STMTSTATUS_VM_STEP, 1);
     if (ONCE[cur->q]) {
         sqlite3_finalize(cur->st);
         cur->st = NULL;
@@ -1022,6 +1031,11 @@ static const void *sq_col_blob(struct gw_cursor *g, int i, size_t *n)
 static int64_t sq_last_id(struct gw_conn *c)
 {
     return sqlite3_last_insert_rowid(c->db);
+}
+
+static int64_t sq_steps(struct gw_conn *c)
+{
+    return c->steps;
 }
 
 static int64_t sq_changes(struct gw_conn *c)
@@ -1364,6 +1378,7 @@ const struct gw_store_driver gw_sqlite_driver = {
     .col_blob = sq_col_blob,
     .last_id = sq_last_id,
     .changes = sq_changes,
+    .steps = sq_steps,
     .checkpoint = sq_checkpoint,
     .writeback = sq_writeback,
 };

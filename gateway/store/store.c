@@ -292,6 +292,11 @@ int gw_store_bulk_lost(const struct gw_store *s)
     return s->lost;
 }
 
+int64_t gw_store_steps(struct gw_store *s)
+{
+    return s->drv->steps ? s->drv->steps(s->conn) : 0;
+}
+
 void gw_store_writeback(struct gw_store *s)
 {
     if (s->drv->writeback)
@@ -1109,15 +1114,15 @@ static int orders_found(struct gw_order ***out, size_t *n, struct gw_store *s, e
 int gw_store_list_orders(struct gw_order ***out, size_t *n, struct gw_store *s, const char *state,
                          const char *partner, struct edi_err *err)
 {
-    return orders_found(out, n, s, Q_ORDER_LIST, GW_IN(GW_TEXT(state), GW_TEXT(partner)), 0, "list orders",
-                        err);
+    return orders_found(out, n, s, state ? Q_ORDER_LIST_IN : Q_ORDER_LIST,
+                        GW_IN(GW_TEXT(state), GW_TEXT(partner)), 0, "list orders", err);
 }
 
 int gw_store_list_order_heads(struct gw_order ***out, size_t *n, struct gw_store *s, const char *state,
                               const char *partner, struct edi_err *err)
 {
-    return orders_found(out, n, s, Q_ORDER_HEADS, GW_IN(GW_TEXT(state), GW_TEXT(partner)), 1,
-                        "list order heads", err);
+    return orders_found(out, n, s, state ? Q_ORDER_HEADS_IN : Q_ORDER_HEADS,
+                        GW_IN(GW_TEXT(state), GW_TEXT(partner)), 1, "list order heads", err);
 }
 
 int gw_store_list_order_heads_before(struct gw_order ***out, size_t *n, struct gw_store *s, const char *state,

@@ -64,6 +64,9 @@ int gw_store_bulk_lost(const struct gw_store *s);
  * commit has less left to sync. Changes nothing of what is stored; call it
  * now and then during a large transaction. */
 void gw_store_writeback(struct gw_store *s);
+/* The steps the engine's statements have taken on s so far: the work a
+ * query did, for tests that hold a listing to its index. */
+int64_t gw_store_steps(struct gw_store *s);
 int gw_store_commit(struct gw_store *s, struct edi_err *err);
 void gw_store_rollback(struct gw_store *s);
 
