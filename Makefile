@@ -74,13 +74,13 @@ $(shell mkdir -p build/gen && l='#define EDI_GC_SALT "$(EDI_SALT)"' && \
   [ "$$(cat build/gen/edi_salt.h 2>/dev/null)" = "$$l" ] || echo "$$l" > build/gen/edi_salt.h)
 
 # SPEC: issue 18 — the program is two: build/wharf, the front, links libc,
-# jansson and the EDI core without libxml2 (FRONT_SRC), and checks X12 files
-# from the guide cache (`wharf edi validate|ack`), in about a tenth of the
+# jansson, the EDI core without libxml2 and fileio.c (FRONT_SRC), and checks
+# X12 files from the guide cache (`wharf edi validate|ack`), in about a tenth of the
 # full program's start-up; for every other command, and whenever the cache
 # does not hold what a file needs, it executes the core, wharf-core beside
 # it (installed: PREFIX/libexec/wharf-core), with the same arguments
 # (cli/front.c). Both are built together; a command line names the front.
-FRONT_SRC := cli/front.c cli/base.c cli/edi.c \
+FRONT_SRC := cli/front.c cli/base.c cli/edi.c gateway/core/fileio.c \
              $(filter-out edi/guide_xml.c edi/exml.c,$(EDI_SRC))
 FRONT_LIBS = $(shell pkg-config --libs jansson)
 

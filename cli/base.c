@@ -26,30 +26,38 @@
 #define WHARF_CONSOLE "/usr/share/wharf/console"
 #endif
 
+int gw_exe_dir(char *dir, size_t cap)
+{
+    ssize_t n = readlink("/proc/self/exe", dir, cap > 0 ? cap - 1 : 0);
+    char *slash;
+
+    if (n <= 0)
+        return -1;
+    dir[n] = '\0';
+    if ((slash = strrchr(dir, '/')) == NULL)
+        return -1;
+    *slash = '\0';
+    return 0;
+}
+
 /* The installed data folder NAME beside the running binary:
  * BIN/../share/wharf/NAME, when it is a folder, else NULL. This is how an
- * installed wharf (PREFIX/bin/wharf) finds PREFIX/share/wharf whatever
- * PREFIX was, and a DESTDIR tree works where it lies. A binary in the
- * build tree (build/wharf) has no build/share/wharf and falls back to the
- * checkout's folders the Makefile builds in. */
+ * installed wharf (PREFIX/bin/wharf, PREFIX/libexec/wharf-core) finds
+ * PREFIX/share/wharf whatever PREFIX was, and a DESTDIR tree works where it
+ * lies. A binary in the build tree (build/wharf) has no build/share/wharf
+ * and falls back to the checkout's folders the Makefile builds in. */
 const char *gw_installed_dir(const char *name)
 {
     static char buf[4][PATH_MAX];
     static int used;
     char exe[PATH_MAX], *slash;
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     struct stat st;
     char *out;
-    int k;
 
-    if (n <= 0)
+    /* BIN -> its parent */
+    if (gw_exe_dir(exe, sizeof(exe)) < 0 || (slash = strrchr(exe, '/')) == NULL)
         return NULL;
-    exe[n] = '\0';
-    for (k = 0; k < 2; k++) {   /* BIN/wharf -> BIN -> its parent */
-        if ((slash = strrchr(exe, '/')) == NULL)
-            return NULL;
-        *slash = '\0';
-    }
+    *slash = '\0';
     out = buf[used % 4];
     if ((size_t)snprintf(out, PATH_MAX, "%s/share/wharf/%s", exe, name) >= PATH_MAX)
         return NULL;

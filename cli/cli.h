@@ -34,6 +34,9 @@ const char *gw_mappings_dir(void);
 /* BIN/../share/wharf/NAME when the running binary has one (installed by
  * `make install`), else NULL. */
 const char *gw_installed_dir(const char *name);
+/* The folder of the running program (BIN of BIN/wharf) into dir: 0, or -1
+ * and errno. */
+int gw_exe_dir(char *dir, size_t cap);
 /* The web console's static files: WHARF_CONSOLE, else the installed
  * folder, else the checkout's console/. */
 const char *gw_console_dir(void);
@@ -123,6 +126,9 @@ struct gw_edi_args {
 /* Reads them (options before or after FILE); 0 or a usage exit code. */
 int gw_edi_args(struct gw_edi_args *a, int argc, char **argv, const char *cmd, int allow_guide,
                 int allow_type, int allow_json);
+/* How many of argv[i..] the option at argv[i] takes (2 for --guide G and
+ * --type T, 1 for a flag), or 0 when argv[i] is a FILE ("-" is one). */
+int gw_edi_arg_width(int argc, char **argv, int i);
 /* The guides, once for every FILE of the command. */
 int gw_edi_open_guides(struct edi_guides **g);
 /* The exit status for an edi error code. */

@@ -1,9 +1,9 @@
 /*
  * edi.c — `wharf edi parse|validate|ack|to-xml|from-xml`: the X12
  * engine from the command line (to-xml and from-xml in edi_xml.c: this
- * file is also the wharf front's, which links no libxml2). The work is done in edi/; this file reads
- * arguments, prints findings (text or JSON through jansson) and maps
- * results to exit codes.
+ * file is also the wharf front's, which links no libxml2). The work is
+ * done in edi/; this file reads arguments, prints findings (text or JSON
+ * through jansson) and maps results to exit codes.
  */
 #include "edi/check.h"
 #include "cli/cli.h"
@@ -510,26 +510,31 @@ static int severity(int code)
  * given alone, with the same options, in order, and the guides are compiled
  * once for all; the exit status is the worst of theirs (an unreadable file
  * does not stop the others). --json takes one FILE (one document). */
+int gw_edi_arg_width(int argc, char **argv, int i)
+{
+    if ((strcmp(argv[i], "--guide") == 0 || strcmp(argv[i], "--type") == 0) && i + 1 < argc)
+        return 2;
+    return argv[i][0] == '-' && argv[i][1] != '\0' ? 1 : 0;
+}
+
 static int each_file(int (*fn)(int, char **), int argc, char **argv)
 {
     char **one = calloc((size_t)argc + 1, sizeof(*one));
-    int i, n = 1, nfiles = 0, worst = GW_EXIT_OK, json = 0;
+    int i, w, n = 1, nfiles = 0, worst = GW_EXIT_OK, json = 0;
 
     if (one == NULL) {
         gw_errorf("out of memory");
         return GW_EXIT_INTERNAL;
     }
     one[0] = argv[0];
-    for (i = 1; i < argc; i++) {
+    for (i = 1; i < argc; i += w ? w : 1) {
         if (strcmp(argv[i], "--json") == 0)
             json = 1;
-        if ((strcmp(argv[i], "--guide") == 0 || strcmp(argv[i], "--type") == 0) && i + 1 < argc) {
-            one[n++] = argv[i++];
-            one[n++] = argv[i];
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            one[n++] = argv[i];
-        } else {
+        if ((w = gw_edi_arg_width(argc, argv, i)) == 0) {
             nfiles++;
+        } else {
+            memcpy(&one[n], &argv[i], (size_t)w * sizeof(*one));
+            n += w;
         }
     }
     if (nfiles < 2) {
@@ -541,14 +546,10 @@ static int each_file(int (*fn)(int, char **), int argc, char **argv)
         gw_errorf("edi %s: --json takes one FILE (%d given): run it once per file", argv[0], nfiles);
         return GW_EXIT_USAGE;
     }
-    for (i = 1; i < argc; i++) {
+    for (i = 1; i < argc; i += w ? w : 1) {
         int rc;
 
-        if ((strcmp(argv[i], "--guide") == 0 || strcmp(argv[i], "--type") == 0) && i + 1 < argc) {
-            i++;
-            continue;
-        }
-        if (argv[i][0] == '-' && argv[i][1] != '\0')
+        if ((w = gw_edi_arg_width(argc, argv, i)) != 0)
             continue;
         one[n] = argv[i];
         /* a listing says whose it is; acknowledgments and the summaries of

@@ -21,6 +21,7 @@
 #include "cli/cli.h"
 #include "edi/edi.h"
 #include "edi/guide.h"
+#include "gateway/core/fileio.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -41,16 +42,14 @@ static char **front_argv;
 static int run_core(void)
 {
     static const char *const places[] = {"wharf-core", "../libexec/wharf-core"};
-    char exe[PATH_MAX], path[PATH_MAX + 32], *slash;
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    char exe[PATH_MAX], path[PATH_MAX + 32];
     size_t i;
 
     fflush(NULL);
-    if (n <= 0 || (slash = strrchr((exe[n] = '\0', exe), '/')) == NULL) {
+    if (gw_exe_dir(exe, sizeof(exe)) < 0) {
         gw_errorf("cannot find the program's core: /proc/self/exe: %s", strerror(errno));
         return GW_EXIT_INTERNAL;
     }
-    *slash = '\0';
     for (i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
         snprintf(path, sizeof(path), "%s/%s", exe, places[i]);
         if (access(path, X_OK) == 0) {
@@ -120,29 +119,14 @@ static ssize_t held_write(void *cookie, const char *p, size_t n)
         h->runs[h->nruns].n = n;
         h->nruns++;
     }
-    edi_buf_put(&h->bytes, p, n);
-    return h->bytes.err ? -1 : (ssize_t)n;
+    edi_buf_put(&h->bytes, p, n);   /* no maximum: it grows or aborts */
+    return (ssize_t)n;
 }
 
 /* The output held while a command runs, for replay(): a command may end
  * the process with exit() (gw_now on a bad WHARF_NOW), and what it wrote
  * before is its message. */
 static struct held *holding;
-
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
 
 /* Writes what was held, in order; a stream that is gone loses what
  * follows, as the core's would. At exit too (atexit): a command that ends
@@ -156,7 +140,7 @@ static void replay(void)
         return;
     holding = NULL;
     for (i = 0; i < h->nruns; i++)
-        (void)write_all(h->runs[i].fd, h->bytes.p + h->runs[i].off, h->runs[i].n);
+        (void)gw_write_all(h->runs[i].fd, h->bytes.p + h->runs[i].off, h->runs[i].n);
 }
 
 /* Runs the edi command with its output held; GW_EXIT_CORE when the core
@@ -193,8 +177,6 @@ static int held_edi(int argc, char **argv)
     stderr = real_err;
     fclose(fo);
     fclose(fe);
-    if (rc != GW_EXIT_CORE && h.bytes.err)
-        rc = GW_EXIT_CORE;      /* out of memory for the output: the core writes as it goes */
     if (rc == GW_EXIT_CORE)
         holding = NULL;
     replay();
@@ -210,18 +192,12 @@ static int held_edi(int argc, char **argv)
 static int files_rereadable(int argc, char **argv)
 {
     struct stat st;
-    int i;
+    int i, w;
 
-    for (i = 3; i < argc; i++) {
-        if ((strcmp(argv[i], "--guide") == 0 || strcmp(argv[i], "--type") == 0) && i + 1 < argc) {
-            i++;
-            continue;
-        }
-        if (argv[i][0] == '-' && argv[i][1] != '\0')
-            continue;
-        if (strcmp(argv[i], "-") == 0 || (stat(argv[i], &st) == 0 && !S_ISREG(st.st_mode)))
+    for (i = 3; i < argc; i += w ? w : 1)
+        if ((w = gw_edi_arg_width(argc, argv, i)) == 0 &&
+            (strcmp(argv[i], "-") == 0 || (stat(argv[i], &st) == 0 && !S_ISREG(st.st_mode))))
             return 0;
-    }
     return 1;
 }
 

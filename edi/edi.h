@@ -92,8 +92,26 @@ struct edi_buf {
 void edi_buf_init(struct edi_buf *b, size_t max);
 void edi_buf_dispose(struct edi_buf *b);
 void edi_buf_reset(struct edi_buf *b);
-void edi_buf_put(struct edi_buf *b, const void *p, size_t n);
-void edi_buf_puts(struct edi_buf *b, const char *s);
+/* edi_buf_put's way when the bytes do not fit as they are (it grows b, or
+ * sets b->err at its maximum). */
+void edi_buf_grow_put(struct edi_buf *b, const void *p, size_t n);
+/* n bytes: inline when they fit, the common case of the writers that
+ * append a few bytes at a time (the canonical text, JSON, CSV). */
+static inline void edi_buf_put(struct edi_buf *b, const void *p, size_t n)
+{
+    if (n == 0)
+        return;
+    if (b->err == 0 && n < b->cap - b->n && (b->max == 0 || b->n + n <= b->max)) {
+        __builtin_memcpy(b->p + b->n, p, n);
+        b->n += n;
+    } else {
+        edi_buf_grow_put(b, p, n);
+    }
+}
+static inline void edi_buf_puts(struct edi_buf *b, const char *s)
+{
+    edi_buf_put(b, s, __builtin_strlen(s));
+}
 /* One byte: inline when it fits, the common case on every writer's path
  * (a call through edi_buf_put per byte was 3 % of the inbound flow). */
 static inline void edi_buf_putc(struct edi_buf *b, char c)

@@ -2,9 +2,9 @@
  * guide.h — compiled X12 guides and guide-driven validation.
  *
  * A guide is loaded from XML (schemas/guide.xsd) by guide_xml.c, which owns
- * libxml2, for the registry of guide_load.c; guide.c validates transaction sets against the compiled form with
- * libc only. The structure walk is shared by validation and by EDI⇄XML
- * (exml.c), which needs the loops.
+ * libxml2, for the registry of guide_load.c; guide.c validates transaction
+ * sets against the compiled form with libc only. The structure walk is
+ * shared by validation and by EDI⇄XML (exml.c), which needs the loops.
  */
 #ifndef WHARF_GUIDE_H
 #define WHARF_GUIDE_H

@@ -727,7 +727,6 @@ int edi_gcache_get_codes(const struct edi_codes **out, const char *p, size_t n,
 struct edi_gcache {
     char *dir;          /* the cache folder */
     char *schemas;      /* the schemas folder, as given */
-    const char *salt;   /* EDI_GC_SALT */
 };
 
 /* dir and the folders above it that are missing, 0700 */
@@ -780,7 +779,6 @@ struct edi_gcache *edi_gcache_open(const char *schema_dir)
     c = edi_xcalloc(1, sizeof(*c));
     c->dir = edi_xstrdup(edi_buf_cstr(&b));
     c->schemas = edi_xstrdup(schema_dir);
-    c->salt = EDI_GC_SALT;
     edi_buf_dispose(&b);
     return c;
 }
@@ -801,7 +799,7 @@ static void entry_of(struct edi_gcache *c, const char *key, struct edi_buf *full
     struct edi_digest d;
 
     edi_buf_init(full, 0);
-    edi_buf_puts(full, c->salt);
+    edi_buf_puts(full, EDI_GC_SALT);
     edi_buf_putc(full, '\n');
     edi_buf_puts(full, c->schemas);
     edi_buf_putc(full, '\n');

@@ -187,17 +187,12 @@ static int buf_grow(struct edi_buf *b, size_t extra)
     return 0;
 }
 
-void edi_buf_put(struct edi_buf *b, const void *p, size_t n)
+void edi_buf_grow_put(struct edi_buf *b, const void *p, size_t n)
 {
     if (n == 0 || buf_grow(b, n) < 0)
         return;
     memcpy(b->p + b->n, p, n);
     b->n += n;
-}
-
-void edi_buf_puts(struct edi_buf *b, const char *s)
-{
-    edi_buf_put(b, s, strlen(s));
 }
 
 void edi_buf_putstr(struct edi_buf *b, struct edi_str s)

@@ -279,6 +279,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void engine_once(void)
 {
     exsltRegisterAll();
+    map_register_functions();
     /* SPEC: DESIGN.md — stylesheets may not write files or reach the network */
     security = xsltNewSecurityPrefs();
     xsltSetSecurityPrefs(security, XSLT_SECPREF_WRITE_FILE, xsltSecurityForbid);
@@ -562,7 +563,6 @@ int map_run(xmlDocPtr *out, struct map_engine *e, const struct map_info *m, xmlD
     t->_private = &run;
     run.t = t;
     run.messages = &msg;
-    map_register_functions();
     xsltSetCtxtSecurityPrefs(e->sec, t);
     if (e->op_limit && t->xpathCtxt) {
         t->xpathCtxt->opLimit = e->op_limit;

@@ -16,7 +16,6 @@
 #include <libxml/xpathInternals.h>
 #include <libxslt/extensions.h>
 #include <libxslt/xsltutils.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -642,13 +641,13 @@ static void fn_sscc(xmlXPathParserContextPtr ctxt, int nargs)
     xmlFree(serial);
 }
 
-/* The functions, registered once a process for every transform (libxslt's
- * table of extension module functions): registered on each transform
- * context, they cost 19,000 instructions a run, 0.6 % of a bulk run, and
- * libxslt keeps each function it found in the compiled expression after
- * the first call anyway. Only map_run makes transforms (map.c), so the
- * context of a call is always a map_run's. */
-static void register_once(void)
+/* The functions, registered for every transform of the process (libxslt's
+ * table of extension module functions), once, by map.c's engine_once:
+ * registered on each transform context, they cost 19,000 instructions a
+ * run, 0.6 % of a bulk run, and libxslt keeps each function it found in
+ * the compiled expression after the first call anyway. Only map_run makes
+ * transforms (map.c), so the context of a call is always a map_run's. */
+void map_register_functions(void)
 {
     static const struct {
         const char *name;
@@ -669,13 +668,6 @@ static void register_once(void)
 
     for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
         xsltRegisterExtModuleFunction(BAD_CAST fns[i].name, BAD_CAST MAP_NS, fns[i].fn);
-}
-
-void map_register_functions(void)
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-    pthread_once(&once, register_once);
 }
 
 const char *const map_function_names[] = {

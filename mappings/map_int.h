@@ -67,7 +67,8 @@ struct map_run {
     size_t ncounters;
 };
 
-/* The wharf: functions, for every transform of the process (once). */
+/* The wharf: functions, for every transform of the process: once, from
+ * map.c's engine_once. */
 void map_register_functions(void);
 void map_where(char *buf, size_t cap, const struct map_engine *e, xmlNodePtr inst);
 extern const char *const map_function_names[];

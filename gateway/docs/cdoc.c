@@ -770,42 +770,26 @@ struct gw_cel *gw_cdoc_root(struct gw_cdoc *d)
  * else (a comment, a processing instruction, CDATA, an entity reference,
  * text that must not be escaped, a quote in a namespace name, a DTD, more
  * than one top node, very deep trees) goes to libxml2 itself, and
- * tests/unit/test_docs.c holds the two to the same bytes on random trees. */
+ * tests/unit/test_cdoc_text.c holds the two to the same bytes on random trees. */
 #define TEXT_INDENT_MAX 30
 #define TEXT_DEPTH_MAX 256
 
-/* edi_buf_put inline: the writer appends a few bytes at a time */
-static inline void tput(struct edi_buf *b, const void *p, size_t n)
-{
-    if (b->cap - b->n > n) {
-        memcpy(b->p + b->n, p, n);
-        b->n += n;
-    } else {
-        edi_buf_put(b, p, n);
-    }
-}
-
-#define TPUTS(b, lit) tput((b), (lit), sizeof(lit) - 1)
-
-static inline void tputs(struct edi_buf *b, const xmlChar *s)
-{
-    tput(b, s, strlen((const char *)s));
-}
+#define TPUTS(b, lit) edi_buf_put((b), (lit), sizeof(lit) - 1)
 
 static void text_indent(struct edi_buf *b, int level)
 {
     static const char sp[2 * TEXT_INDENT_MAX] = "                                                            ";
 
-    tput(b, sp, 2 * (size_t)(level > TEXT_INDENT_MAX ? TEXT_INDENT_MAX : level));
+    edi_buf_put(b, sp, 2 * (size_t)(level > TEXT_INDENT_MAX ? TEXT_INDENT_MAX : level));
 }
 
 static void text_qname(struct edi_buf *b, const xmlNs *ns, const xmlChar *name)
 {
     if (ns && ns->prefix) {
-        tputs(b, ns->prefix);
+        edi_buf_puts(b, (const char *)ns->prefix);
         TPUTS(b, ":");
     }
-    tputs(b, name);
+    edi_buf_puts(b, (const char *)name);
 }
 
 /* s escaped as element content (attr 0) or as an attribute value (attr 1) */
@@ -828,11 +812,11 @@ static void text_escaped(struct edi_buf *b, const xmlChar *s, int attr)
         }
         if (e == NULL)
             continue;
-        tput(b, run, (size_t)(s - run));
-        tput(b, e, strlen(e));
+        edi_buf_put(b, run, (size_t)(s - run));
+        edi_buf_puts(b, e);
         run = s + 1;
     }
-    tput(b, run, (size_t)(s - run));
+    edi_buf_put(b, run, (size_t)(s - run));
 }
 
 /* Element el at level (its depth) with formatting on or off; -1: a node
@@ -858,12 +842,12 @@ static int text_element(struct edi_buf *b, const xmlNode *el, int level, int for
             return -1;
         if (ns->prefix) {
             TPUTS(b, " xmlns:");
-            tputs(b, ns->prefix);
+            edi_buf_puts(b, (const char *)ns->prefix);
         } else {
             TPUTS(b, " xmlns");
         }
         TPUTS(b, "=\"");
-        tputs(b, ns->href);
+        edi_buf_puts(b, (const char *)ns->href);
         TPUTS(b, "\"");
     }
     for (a = el->properties; a; a = a->next) {
