@@ -1133,12 +1133,13 @@ static int page_size_of(struct gw_conn *c, struct edi_err *err)
  * or more (SQLite's own automatic threshold, 1,000 pages, of 4 KB), the
  * log is copied into the database by a thread with a connection of its
  * own, in PASSIVE mode: it never waits for this connection's readers or
- * writers, and it does not hold the commit up. SQLite's automatic checkpoint did that copy inside
- * the commit, on the flow's thread: 60 MB after a 10,000-PO file, a sixth
- * of the run, while the acknowledgment run and the outbox waited. Closing
- * the store waits for the thread; the checkpoint is crash-safe (a kill
- * leaves the log, which the next open reads). A thread that cannot start
- * leaves the checkpoint to the committing thread, as before. */
+ * writers, and it does not hold the commit up. SQLite's automatic
+ * checkpoint did that copy inside the commit, on the flow's thread: 60 MB
+ * after a 10,000-PO file, a sixth of the run, while the acknowledgment run
+ * and the outbox waited. Closing the store waits for the thread; the
+ * checkpoint is crash-safe (a kill leaves the log, which the next open
+ * reads). A thread that cannot start leaves the checkpoint to the
+ * committing thread, as before. */
 #define CKPT_BYTES (1000 * 4096)
 
 struct ckpt {
